@@ -1,0 +1,33 @@
+#pragma once
+// Bytes -> Program. Every check that does not depend on run-time values happens here, so the
+// interpreter can trust its input: opcodes, registers, reserved fields, jump targets, lddw
+// pairs, the final exit, and registers read before any path wrote them.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/insn.hpp"
+#include "core/program.hpp"
+
+namespace bpfplay {
+
+class HelperRegistry;
+
+// Resolves an lddw with a map pseudo-source (src 1, 2, 5, 6) to the 64-bit value the program
+// sees. Supplied by the ELF loader; without one such an lddw is a decode error.
+using LddwResolver = std::function<Result<uint64_t>(uint32_t pc, uint8_t src, int32_t imm, int32_t next_imm)>;
+
+struct DecodeOptions {
+    const HelperRegistry* helpers = nullptr;  // null: any helper call is an error
+    uint16_t entry_regs = (1u << 1) | (1u << 10);  // bit i: ri holds a value at entry
+    LddwResolver resolve_lddw;
+};
+
+// Raw bytes (length a multiple of 8) to wire instructions.
+Result<std::vector<Insn>> insns_from_bytes(std::span<const uint8_t> bytes);
+
+Result<Program> decode(std::span<const Insn> insns, const DecodeOptions& options = {});
+
+}  // namespace bpfplay

@@ -1,0 +1,24 @@
+#include "core/helpers/registry.hpp"
+
+#include <algorithm>
+
+namespace bpfplay {
+
+void HelperRegistry::add(const HelperSpec& spec) {
+    auto it = std::lower_bound(specs_.begin(), specs_.end(), spec.id,
+                               [](const HelperSpec& s, int32_t id) { return s.id < id; });
+    if (it != specs_.end() && it->id == spec.id) *it = spec;
+    else specs_.insert(it, spec);
+}
+
+void HelperRegistry::add_all(std::span<const HelperSpec> specs) {
+    for (const auto& s : specs) add(s);
+}
+
+const HelperSpec* HelperRegistry::find(int32_t id) const {
+    auto it = std::lower_bound(specs_.begin(), specs_.end(), id,
+                               [](const HelperSpec& s, int32_t v) { return s.id < v; });
+    return it != specs_.end() && it->id == id ? &*it : nullptr;
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,31 @@
+#pragma once
+// Helpers by id: name, argument count and implementation. decode() resolves every helper call
+// against a registry, so the interpreter only ever makes one indirect call per helper.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/program.hpp"
+
+namespace bpfplay {
+
+struct HelperSpec {
+    int32_t id = 0;
+    const char* name = "";  // the kernel's name where there is one ("bpf_map_lookup_elem")
+    uint8_t nargs = 0;      // r1..r<nargs> must be initialized at the call
+    HelperFn fn = nullptr;
+};
+
+class HelperRegistry {
+public:
+    // Adds or replaces the helper with spec.id.
+    void add(const HelperSpec& spec);
+    void add_all(std::span<const HelperSpec> specs);
+    const HelperSpec* find(int32_t id) const;
+    const std::vector<HelperSpec>& all() const { return specs_; }
+
+private:
+    std::vector<HelperSpec> specs_;  // sorted by id
+};
+
+}  // namespace bpfplay

@@ -1,0 +1,97 @@
+#pragma once
+// The one checked path between a BPF program and bytes. The 64-bit virtual address space is
+// split into 4 GiB windows (address >> 32); each window holds at most one region. Addresses
+// are deterministic: the same run shows the same addresses, natively and in the browser.
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace bpfplay {
+
+enum class RegionKind : uint8_t { None, Stack, Context, Packet, MapValue, ReadOnly, Data };
+const char* region_kind_name(RegionKind k);
+
+enum Perm : uint8_t { kRead = 1, kWrite = 2, kReadWrite = 3 };
+
+// Window numbers. Window 0 stays unmapped so a NULL (or small-integer) pointer faults.
+namespace window {
+constexpr uint32_t kContext = 1;
+constexpr uint32_t kPacket = 2;
+constexpr uint32_t kStack0 = 8;   // frame k (0 = the program's own) is window kStack0 + k
+constexpr uint32_t kFirstFree = 16;  // map values, global data, ... are mapped from here
+constexpr uint32_t kCount = 64;
+}  // namespace window
+
+constexpr uint64_t window_base(uint32_t w) { return uint64_t(w) << 32; }
+
+struct Region {
+    RegionKind kind = RegionKind::None;
+    uint8_t perm = 0;
+    uint8_t* host = nullptr;
+    uint32_t size = 0;
+    std::string name;  // "stack of frame 0", "packet", map name, ...
+};
+
+enum class Access : uint8_t { Load, Store, Atomic, HelperRead, HelperWrite };
+
+class Memory {
+public:
+    Memory();
+    Memory(const Memory&) = delete;
+    Memory& operator=(const Memory&) = delete;
+
+    // Maps host bytes (owned by the caller, who keeps them alive) at window w. Replaces what
+    // was there.
+    void map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name);
+    void unmap(uint32_t w);
+    const Region& region(uint32_t w) const { return regions_[w]; }
+
+    // Fast paths: a host pointer to `size` bytes at vaddr, or nullptr when the access is not
+    // allowed (the caller then asks describe_fault for the error).
+    uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup(read_, vaddr, size); }
+    uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup(write_, vaddr, size); }
+
+    // The learner-facing error for an access that failed the fast path.
+    Error describe_fault(uint64_t vaddr, uint32_t size, Access access, uint32_t pc) const;
+
+    // Checked byte ranges for helpers (length up to 4 GiB). nullptr when not fully inside one
+    // region with the permission.
+    uint8_t* helper_ptr(uint64_t vaddr, uint64_t len, bool write) const;
+    // Reads a NUL-terminated string of at most max_len bytes (terminator included).
+    std::optional<std::string> read_cstr(uint64_t vaddr, uint32_t max_len) const;
+
+private:
+    struct View {
+        uint8_t* host = nullptr;
+        uint64_t size = 0;  // 0: nothing may be accessed here on the fast path
+    };
+    static uint8_t* lookup(const std::array<View, window::kCount>& t, uint64_t vaddr, uint32_t size) {
+        uint64_t w = vaddr >> 32;
+        if (w >= window::kCount) [[unlikely]] return nullptr;
+        const View& v = t[w];
+        uint64_t off = vaddr & 0xffffffffull;
+        // off < 2^32 and size <= 8, so the sum cannot wrap.
+        if (off + size <= v.size) [[likely]] return v.host + off;
+        return nullptr;
+    }
+
+    std::array<Region, window::kCount> regions_;
+    std::array<View, window::kCount> read_{}, write_{};
+};
+
+template <class T>
+inline T load_le(const uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);  // unaligned-safe, no aliasing UB; hosts are little-endian
+    return v;
+}
+template <class T>
+inline void store_le(uint8_t* p, T v) {
+    std::memcpy(p, &v, sizeof v);
+}
+
+}  // namespace bpfplay

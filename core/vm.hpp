@@ -1,0 +1,98 @@
+#pragma once
+// The state of one run: registers, call frames, memory, counters. The interpreter loads it,
+// runs, and stores it back, so a run can stop after any number of instructions and resume
+// (the debugger steps this way).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/insn.hpp"
+#include "core/memory.hpp"
+#include "core/program.hpp"
+
+namespace bpfplay {
+
+constexpr uint64_t kDefaultBudget = 1'000'000;
+
+enum class RunStatus : uint8_t {
+    Ready,    // not started, or paused after a step limit
+    Exited,   // the program returned; result() is r0
+    Faulted,  // fault() says why
+};
+
+struct Frame {
+    uint32_t return_pc = 0;           // where the caller resumes
+    std::array<uint64_t, 4> saved{};  // caller's r6..r9
+    uint16_t saved_init = 0;          // caller's initialized-register mask (checked mode)
+};
+
+class Vm {
+public:
+    explicit Vm(const Program& program);
+    Vm(const Vm&) = delete;
+    Vm& operator=(const Vm&) = delete;
+
+    const Program& program() const { return program_; }
+    Memory& memory() { return memory_; }
+    const Memory& memory() const { return memory_; }
+
+    // Maps `input` as the context region and sets r1 = its address, r2 = its length (the
+    // raw-memory convention of uBPF and bpf_conformance). Empty input: r1 = 0, r2 = 0.
+    void set_raw_input(std::span<uint8_t> input);
+
+    void set_budget(uint64_t max_insns) { budget_ = max_insns; }
+    uint64_t budget() const { return budget_; }
+    uint64_t executed() const { return executed_; }
+
+    // Back to the start: pc 0, frame 0, counters 0, r10 = top of stack, other registers kept
+    // as set (set_raw_input / set_reg). The stack is zeroed.
+    void reset();
+
+    // Runs at most max_steps instructions (or until exit/fault).
+    RunStatus run(uint64_t max_steps = UINT64_MAX);
+
+    RunStatus status() const { return status_; }
+    uint64_t result() const { return regs_[0]; }
+    const std::optional<Error>& fault() const { return fault_; }
+
+    uint32_t pc() const { return pc_; }
+    uint64_t reg(int i) const { return regs_[i]; }
+    void set_reg(int i, uint64_t v);
+    const std::array<uint64_t, 11>& regs() const { return regs_; }
+    uint32_t depth() const { return depth_; }  // 0 = the program's own frame
+    const Frame& frame(uint32_t i) const { return frames_[i]; }
+    uint16_t init_mask() const { return init_; }
+    static uint64_t frame_pointer(uint32_t depth) { return window_base(window::kStack0 + depth) + kStackSize; }
+
+    // For helpers: stop the run with an error (status Faulted) or with r0 = value (status
+    // Exited, as uBPF's unwind). The interpreter checks after each helper call.
+    void helper_fail(Error e);
+    void helper_exit(uint64_t r0);
+    uint32_t current_pc() const { return pc_; }
+
+    // Opaque pointer for helper environments (plugin helpers, later the emulated host).
+    void* user = nullptr;
+
+private:
+    template <bool kCheckInit>
+    friend RunStatus interpret(Vm& vm, uint64_t max_steps);
+
+    const Program& program_;
+    Memory memory_;
+    std::array<uint64_t, 11> regs_{};
+    uint32_t pc_ = 0;
+    uint32_t depth_ = 0;
+    uint16_t init_ = 0;
+    std::array<Frame, kMaxCallFrames> frames_{};
+    std::array<std::array<uint8_t, kStackSize>, kMaxCallFrames> stacks_{};
+    uint64_t budget_ = kDefaultBudget;
+    uint64_t executed_ = 0;
+    RunStatus status_ = RunStatus::Ready;
+    bool helper_stopped_ = false;
+    std::optional<Error> fault_;
+};
+
+}  // namespace bpfplay
