@@ -12,41 +12,55 @@ class Vm;
 using HelperFn = uint64_t (*)(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 
 // One operation per distinct behaviour: class, source and width are resolved at decode time
-// so the interpreter's dispatch is a single jump-table lookup. The order is irrelevant to the
-// interpreter (it switches on every member) but the X-macro lists keep families together.
+// so the interpreter's dispatch is a single jump-table lookup. BPF_OPS lists them once; the
+// enum and the interpreter's label table are both generated from it, so they cannot disagree.
 #define BPF_ALU_BINOPS(X) X(Add) X(Sub) X(Mul) X(Div) X(Sdiv) X(Mod) X(Smod) X(Or) X(And) X(Xor) X(Lsh) X(Rsh) X(Arsh) X(Mov)
 #define BPF_JMP_CONDS(X) X(Jeq) X(Jne) X(Jgt) X(Jge) X(Jlt) X(Jle) X(Jsgt) X(Jsge) X(Jslt) X(Jsle) X(Jset)
 #define BPF_ATOMIC_OPS(X) X(Add) X(Or) X(And) X(Xor)
 
+#define BPF_OP_ALU_VARIANTS_(X, name) X(name##32Imm) X(name##32Reg) X(name##64Imm) X(name##64Reg)
+#define BPF_OP_JMP_VARIANTS_(X, name) X(name##Imm) X(name##Reg) X(name##32Imm) X(name##32Reg)
+#define BPF_OP_ATOMIC_VARIANTS_(X, name) X(Atomic##name##32) X(Atomic##name##64) X(AtomicFetch##name##32) X(AtomicFetch##name##64)
+
+#define BPF_OPS(X) \
+    BPF_OP_ALU_VARIANTS_(X, Add) BPF_OP_ALU_VARIANTS_(X, Sub) BPF_OP_ALU_VARIANTS_(X, Mul) \
+    BPF_OP_ALU_VARIANTS_(X, Div) BPF_OP_ALU_VARIANTS_(X, Sdiv) BPF_OP_ALU_VARIANTS_(X, Mod) \
+    BPF_OP_ALU_VARIANTS_(X, Smod) BPF_OP_ALU_VARIANTS_(X, Or) BPF_OP_ALU_VARIANTS_(X, And) \
+    BPF_OP_ALU_VARIANTS_(X, Xor) BPF_OP_ALU_VARIANTS_(X, Lsh) BPF_OP_ALU_VARIANTS_(X, Rsh) \
+    BPF_OP_ALU_VARIANTS_(X, Arsh) BPF_OP_ALU_VARIANTS_(X, Mov) \
+    X(Neg32) X(Neg64) \
+    X(Movsx32_8) X(Movsx32_16) X(Movsx64_8) X(Movsx64_16) X(Movsx64_32) \
+    X(Le16) X(Le32) X(Le64) X(Bswap16) X(Bswap32) X(Bswap64) \
+    X(Ja) \
+    BPF_OP_JMP_VARIANTS_(X, Jeq) BPF_OP_JMP_VARIANTS_(X, Jne) BPF_OP_JMP_VARIANTS_(X, Jgt) \
+    BPF_OP_JMP_VARIANTS_(X, Jge) BPF_OP_JMP_VARIANTS_(X, Jlt) BPF_OP_JMP_VARIANTS_(X, Jle) \
+    BPF_OP_JMP_VARIANTS_(X, Jsgt) BPF_OP_JMP_VARIANTS_(X, Jsge) BPF_OP_JMP_VARIANTS_(X, Jslt) \
+    BPF_OP_JMP_VARIANTS_(X, Jsle) BPF_OP_JMP_VARIANTS_(X, Jset) \
+    X(CallHelper) X(CallLocal) X(Callx) X(Exit) \
+    X(Lddw) X(LddwTail) \
+    X(Ldxb) X(Ldxh) X(Ldxw) X(Ldxdw) X(Ldxsb) X(Ldxsh) X(Ldxsw) \
+    X(Stb) X(Sth) X(Stw) X(Stdw) \
+    X(Stxb) X(Stxh) X(Stxw) X(Stxdw) \
+    BPF_OP_ATOMIC_VARIANTS_(X, Add) BPF_OP_ATOMIC_VARIANTS_(X, Or) \
+    BPF_OP_ATOMIC_VARIANTS_(X, And) BPF_OP_ATOMIC_VARIANTS_(X, Xor) \
+    X(Xchg32) X(Xchg64) X(Cmpxchg32) X(Cmpxchg64)
+
 enum class Op : uint8_t {
-#define ALU_VARIANTS(name) name##32Imm, name##32Reg, name##64Imm, name##64Reg,
-    BPF_ALU_BINOPS(ALU_VARIANTS)
-#undef ALU_VARIANTS
-    Neg32, Neg64,
-    Movsx32_8, Movsx32_16, Movsx64_8, Movsx64_16, Movsx64_32,
-    Le16, Le32, Le64, Bswap16, Bswap32, Bswap64,  // Be* decode to Bswap* (hosts are little-endian)
-    Ja,
-#define JMP_VARIANTS(name) name##Imm, name##Reg, name##32Imm, name##32Reg,
-    BPF_JMP_CONDS(JMP_VARIANTS)
-#undef JMP_VARIANTS
-    CallHelper, CallLocal, Callx, Exit,
-    Lddw, LddwTail, LdLegacy,
-    Ldxb, Ldxh, Ldxw, Ldxdw, Ldxsb, Ldxsh, Ldxsw,
-    Stb, Sth, Stw, Stdw,
-    Stxb, Stxh, Stxw, Stxdw,
-#define ATOMIC_VARIANTS(name) Atomic##name##32, Atomic##name##64, AtomicFetch##name##32, AtomicFetch##name##64,
-    BPF_ATOMIC_OPS(ATOMIC_VARIANTS)
-#undef ATOMIC_VARIANTS
-    Xchg32, Xchg64, Cmpxchg32, Cmpxchg64,
+#define BPF_OP_ENUM_(name) name,
+    BPF_OPS(BPF_OP_ENUM_)
+#undef BPF_OP_ENUM_
     Count_
 };
 
 struct DecodedInsn {
     Op op = Op::Exit;
     uint8_t dst = 0, src = 0;
-    int16_t off = 0;        // memory offset
-    uint32_t target = 0;    // jumps/local calls: absolute insn index; helper calls: index in Program::helpers
-    int64_t imm = 0;        // sign-extended imm; lddw: the full 64-bit value
+    uint8_t reserved_ = 0;
+    union {
+        int32_t off = 0;   // memory ops: the offset
+        uint32_t target;   // jumps/local calls: absolute insn index; helper calls: index in Program::helpers
+    };
+    int64_t imm = 0;       // sign-extended imm; lddw: the full 64-bit value
 };
 static_assert(sizeof(DecodedInsn) == 16, "keep the hot loop's stride small");
 
@@ -69,6 +83,8 @@ struct Program {
     // True when some instruction may read a register that is unwritten on some (not every)
     // path: the interpreter then runs its checked variant, which tracks writes at run time.
     bool needs_init_checks = false;
+    // For that checked variant: per insn, registers read (low 16 bits) and written (high 16).
+    std::vector<uint32_t> reg_use;
 
     bool is_function_entry(uint32_t pc) const;
 };

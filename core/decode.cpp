@@ -1,0 +1,253 @@
+#include "core/decode.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/decode_ops.hpp"
+#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/registry.hpp"
+#include "core/register_init.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+Error decode_error(uint32_t pc, std::string what, std::string hint = {}) {
+    return make_error(ErrorKind::Decode, std::move(what), pc, std::move(hint));
+}
+
+// Which register an instruction writes, if any (used for the r10 check).
+int written_register(const DecodedInsn& d) {
+    switch (op_family(d.op)) {
+    case OpFamily::Alu:
+    case OpFamily::Load:
+    case OpFamily::Lddw: return d.dst;
+    case OpFamily::AtomicFetch: return d.src;
+    default: return -1;
+    }
+}
+
+class Decoder {
+public:
+    Decoder(std::span<const Insn> insns, const DecodeOptions& options) : in_(insns), opt_(options) {}
+
+    Result<Program> run() {
+        const size_t n = in_.size();
+        if (n == 0) return decode_error(0, "the program is empty: it needs at least an exit instruction");
+        if (n > kMaxInsns)
+            return decode_error(kMaxInsns, "the program has " + std::to_string(n) +
+                                               " instructions; the kernel's limit is 1000000");
+        prog_.raw.assign(in_.begin(), in_.end());
+        prog_.insns.resize(n);
+        prog_.functions.push_back(0);
+
+        for (uint32_t pc = 0; pc < n; ++pc) {
+            auto r = decode_one(pc);
+            if (!r.ok()) return r.error();
+            if (prog_.insns[pc].op == Op::Lddw) ++pc;  // its second slot was filled in by decode_one
+        }
+        std::sort(prog_.functions.begin(), prog_.functions.end());
+        prog_.functions.erase(std::unique(prog_.functions.begin(), prog_.functions.end()), prog_.functions.end());
+
+        if (auto r = check_control_flow(); !r.ok()) return r.error();
+        auto init = analyze_register_init(prog_, opt_.entry_regs, address_taken_);
+        if (!init.ok()) return init.error();
+        prog_.needs_init_checks = init.value();
+        return std::move(prog_);
+    }
+
+private:
+    Result<Unit> decode_one(uint32_t pc) {
+        const Insn& i = in_[pc];
+        DecodedInsn& d = prog_.insns[pc];
+        d.dst = i.dst;
+        d.src = i.src;
+        d.off = i.off;
+        d.imm = i.imm;
+        if (i.dst > 10) return decode_error(pc, "invalid destination register r" + std::to_string(i.dst) +
+                                                    ": BPF has r0 to r10");
+        if (i.src > 10 && !(i.opcode == op::kLddw))
+            return decode_error(pc, "invalid source register r" + std::to_string(i.src) + ": BPF has r0 to r10");
+
+        auto op = classify(i);
+        if (!op.ok()) {
+            Error e = op.error();
+            e.where.pc = pc;
+            return e;
+        }
+        d.op = op.value();
+
+        switch (op_family(d.op)) {
+        case OpFamily::Jump: {
+            int64_t target = int64_t(pc) + 1 + (i.opcode == (op::kJmp32 | op::kJa) ? int64_t(i.imm) : int64_t(i.off));
+            if (target < 0 || target >= int64_t(in_.size()))
+                return decode_error(pc, "jump target " + std::to_string(target) + " is outside the program (" +
+                                            std::to_string(in_.size()) + " insns)");
+            d.target = uint32_t(target);
+            break;
+        }
+        case OpFamily::Call: return decode_call(pc, i, d);
+        case OpFamily::Lddw: return decode_lddw(pc, i, d);
+        default: break;
+        }
+        if (int w = written_register(d); w == 10)
+            return decode_error(pc, "the instruction writes r10, the read-only frame pointer",
+                                "Copy it first (r1 = r10) and change the copy.");
+        return Unit{};
+    }
+
+    Result<Unit> decode_call(uint32_t pc, const Insn& i, DecodedInsn& d) {
+        if (d.op == Op::Callx) {
+            // LLVM before 18 put the register number in imm; the kernel's encoding uses dst.
+            if (i.dst == 0 && i.imm > 0 && i.imm <= 10) d.dst = uint8_t(i.imm);
+            d.imm = 0;
+            return Unit{};
+        }
+        if (d.op == Op::CallLocal) {
+            int64_t target = int64_t(pc) + 1 + i.imm;
+            if (target < 0 || target >= int64_t(in_.size()))
+                return decode_error(pc, "call target " + std::to_string(target) + " is outside the program (" +
+                                            std::to_string(in_.size()) + " insns)");
+            d.target = uint32_t(target);
+            prog_.functions.push_back(uint32_t(target));
+            return Unit{};
+        }
+        const HelperSpec* spec = opt_.helpers ? opt_.helpers->find(i.imm) : nullptr;
+        if (!spec || !spec->fn) {
+            const char* known = kernel_helper_name(i.imm);
+            if (known)
+                return make_error(ErrorKind::Helper,
+                                  "helper " + std::to_string(i.imm) + " (" + known + ") is not available here",
+                                  pc, "bpfplay does not implement it (yet) for this kind of program.");
+            return make_error(ErrorKind::Helper, "unknown helper " + std::to_string(i.imm) +
+                                                     ": no kernel helper has this id",
+                              pc);
+        }
+        auto it = std::find_if(prog_.helpers.begin(), prog_.helpers.end(),
+                               [&](const HelperBinding& h) { return h.id == spec->id; });
+        if (it == prog_.helpers.end()) {
+            prog_.helpers.push_back({spec->id, spec->name, spec->fn, spec->nargs});
+            it = prog_.helpers.end() - 1;
+        }
+        d.target = uint32_t(it - prog_.helpers.begin());
+        return Unit{};
+    }
+
+    Result<Unit> decode_lddw(uint32_t pc, const Insn& i, DecodedInsn& d) {
+        if (pc + 1 >= in_.size())
+            return decode_error(pc, "lddw takes two instruction slots, but the program ends after the first",
+                                "Is the program truncated?");
+        const Insn& tail = in_[pc + 1];
+        if (tail.opcode != 0 || tail.dst != 0 || tail.src != 0 || tail.off != 0)
+            return decode_error(pc + 1, "the second slot of the lddw at insn " + std::to_string(pc) +
+                                            " must be zero except its imm field");
+        if (i.off != 0) return decode_error(pc, "lddw uses reserved field off");
+        DecodedInsn& t = prog_.insns[pc + 1];
+        t.op = Op::LddwTail;
+        t.imm = tail.imm;
+        const uint64_t value = uint64_t(uint32_t(i.imm)) | (uint64_t(uint32_t(tail.imm)) << 32);
+        switch (i.src) {
+        case 0: d.imm = int64_t(value); break;
+        case op::kPseudoFunc: {
+            int64_t target = int64_t(pc) + 1 + i.imm;
+            if (target < 0 || target >= int64_t(in_.size()) || tail.imm != 0)
+                return decode_error(pc, "lddw of a function address: target " + std::to_string(target) +
+                                            " is outside the program");
+            prog_.functions.push_back(uint32_t(target));
+            address_taken_.push_back(uint32_t(target));
+            d.imm = int64_t(kCodeBase + uint64_t(target) * 8);
+            break;
+        }
+        case op::kPseudoMapFd:
+        case op::kPseudoMapValue:
+        case op::kPseudoMapIdx:
+        case op::kPseudoMapIdxValue: {
+            if (!opt_.resolve_lddw)
+                return decode_error(pc, "lddw refers to a map (pseudo source " + std::to_string(i.src) +
+                                            "), but no maps were loaded with this program",
+                                    "Load the program from its ELF object so its maps exist.");
+            auto v = opt_.resolve_lddw(pc, i.src, i.imm, tail.imm);
+            if (!v.ok()) {
+                Error e = v.error();
+                if (!e.where.pc) e.where.pc = pc;
+                return e;
+            }
+            d.imm = int64_t(v.value());
+            break;
+        }
+        case op::kPseudoBtfId:
+            return decode_error(pc, "lddw of a kernel variable by BTF id (pseudo source 3) is not supported");
+        default:
+            return decode_error(pc, "lddw with unknown pseudo source " + std::to_string(i.src));
+        }
+        d.src = 0;
+        return Unit{};
+    }
+
+    // The function each insn belongs to: the last function entry at or before it.
+    uint32_t function_of(uint32_t pc) const {
+        auto it = std::upper_bound(prog_.functions.begin(), prog_.functions.end(), pc);
+        return *(it - 1);
+    }
+    uint32_t function_end(uint32_t entry) const {
+        auto it = std::upper_bound(prog_.functions.begin(), prog_.functions.end(), entry);
+        return it == prog_.functions.end() ? uint32_t(prog_.insns.size()) : *it;
+    }
+
+    Result<Unit> check_control_flow() {
+        const auto& insns = prog_.insns;
+        for (uint32_t pc = 0; pc < insns.size(); ++pc) {
+            const DecodedInsn& d = insns[pc];
+            const bool is_jump = op_family(d.op) == OpFamily::Jump;
+            if ((is_jump || d.op == Op::CallLocal) && insns[d.target].op == Op::LddwTail)
+                return decode_error(pc, std::string(is_jump ? "jump" : "call") + " into the middle of the lddw at insn " +
+                                            std::to_string(d.target - 1));
+            if (is_jump && function_of(d.target) != function_of(pc))
+                return decode_error(pc, "jump from insn " + std::to_string(pc) + " to insn " +
+                                            std::to_string(d.target) + " leaves its function (insns " +
+                                            std::to_string(function_of(pc)) + " to " +
+                                            std::to_string(function_end(function_of(pc)) - 1) + ")");
+        }
+        for (uint32_t entry : prog_.functions) {
+            if (insns[entry].op == Op::LddwTail)
+                return decode_error(entry, "a function starts in the middle of an lddw");
+            uint32_t last = function_end(entry) - 1;
+            Op op = insns[last].op;
+            if (op == Op::LddwTail) op = Op::Lddw;
+            if (op != Op::Exit && op != Op::Ja) {
+                if (entry == 0 && prog_.functions.size() == 1)
+                    return decode_error(last, "the program does not end with exit: execution would run past its end",
+                                        "Add an exit instruction.");
+                return decode_error(last, "the function starting at insn " + std::to_string(entry) +
+                                              " does not end with exit or goto: execution would fall through");
+            }
+        }
+        return Unit{};
+    }
+
+    std::span<const Insn> in_;
+    const DecodeOptions& opt_;
+    Program prog_;
+    std::vector<uint32_t> address_taken_;  // functions whose address an lddw takes (callx targets)
+};
+
+}  // namespace
+
+Result<std::vector<Insn>> insns_from_bytes(std::span<const uint8_t> bytes) {
+    if (bytes.size() % 8 != 0)
+        return make_error(ErrorKind::Decode, "the program is " + std::to_string(bytes.size()) +
+                                                 " bytes long, not a multiple of the 8-byte instruction size");
+    std::vector<Insn> out(bytes.size() / 8);
+    for (size_t k = 0; k < out.size(); ++k) out[k] = insn_from_bytes(bytes.data() + 8 * k);
+    return out;
+}
+
+Result<Program> decode(std::span<const Insn> insns, const DecodeOptions& options) {
+    return Decoder(insns, options).run();
+}
+
+bool Program::is_function_entry(uint32_t pc) const {
+    return std::binary_search(functions.begin(), functions.end(), pc);
+}
+
+}  // namespace bpfplay

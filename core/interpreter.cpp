@@ -1,0 +1,442 @@
+// The hot loop, and nothing else. Runs pre-decoded instructions: decode() has proved every
+// opcode, register, jump target and lddw pair valid, so the loop checks only what depends on
+// run-time values: memory bounds, divisors, call depth, the step budget and (in the checked
+// variant) registers read before a write on this path.
+#include <algorithm>
+#include <cstdio>
+
+#include "core/decode_ops.hpp"
+#include "core/vm.hpp"
+
+// Computed goto (a GNU extension) gives each op its own indirect branch, which predicts far
+// better than one shared switch jump. Wasm has no indirect branch, so Emscripten gets the switch.
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define BPFPLAY_COMPUTED_GOTO 1
+#else
+#define BPFPLAY_COMPUTED_GOTO 0
+#endif
+
+namespace bpfplay {
+
+namespace {
+
+inline uint64_t sdiv64(uint64_t a, uint64_t b) {
+    if (b == 0) return 0;
+    if (int64_t(b) == -1) return 0 - a;  // INT64_MIN / -1 wraps to INT64_MIN, as RFC 9669 says
+    return uint64_t(int64_t(a) / int64_t(b));
+}
+inline uint64_t smod64(uint64_t a, uint64_t b) {
+    if (b == 0) return a;
+    if (int64_t(b) == -1) return 0;
+    return uint64_t(int64_t(a) % int64_t(b));
+}
+inline uint32_t sdiv32(uint32_t a, uint32_t b) {
+    if (b == 0) return 0;
+    if (int32_t(b) == -1) return 0 - a;
+    return uint32_t(int32_t(a) / int32_t(b));
+}
+inline uint32_t smod32(uint32_t a, uint32_t b) {
+    if (b == 0) return a;
+    if (int32_t(b) == -1) return 0;
+    return uint32_t(int32_t(a) % int32_t(b));
+}
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+}  // namespace
+
+template <bool kCheckInit>
+RunStatus interpret(Vm& vm, uint64_t max_steps) {
+    const Program& prog = vm.program_;
+    const DecodedInsn* const code = prog.insns.data();
+    const uint32_t* const use = prog.reg_use.data();
+    const Memory& mem = vm.memory_;
+
+    uint64_t r[11];
+    std::copy(vm.regs_.begin(), vm.regs_.end(), r);
+    uint16_t init = vm.init_;
+    uint32_t depth = vm.depth_;
+    const uint64_t budget_left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
+    const uint64_t allowed = std::min(max_steps, budget_left);
+    uint64_t left = allowed;  // decremented before each instruction runs
+    const DecodedInsn* ip = code + vm.pc_;
+
+    // Filled in before jumping to a fault label.
+    uint64_t fault_addr = 0;
+    uint32_t fault_size = 0;
+    Access fault_access = Access::Load;
+    uint16_t bad_regs = 0;
+    uint32_t call_target = 0;
+
+#define PC uint32_t(ip - code)
+#define DST r[ip->dst]
+#define SRC r[ip->src]
+
+#define CHECK_INIT()                                                                                         \
+    if constexpr (kCheckInit) {                                                                              \
+        const uint32_t u = use[PC];                                                                          \
+        if (uint16_t(u) & ~init) [[unlikely]] {                                                              \
+            bad_regs = uint16_t(uint16_t(u) & ~init);                                                        \
+            goto uninit_fault;                                                                               \
+        }                                                                                                    \
+        init = uint16_t(init | (u >> 16));                                                                   \
+    }
+
+#if BPFPLAY_COMPUTED_GOTO
+    static const void* const kLabels[] = {
+#define BPF_OP_LABEL_(name) &&L_##name,
+        BPF_OPS(BPF_OP_LABEL_)
+#undef BPF_OP_LABEL_
+    };
+    static_assert(sizeof kLabels / sizeof kLabels[0] == size_t(Op::Count_));
+#define DISPATCH()                                                                                           \
+    do {                                                                                                     \
+        if (left-- == 0) [[unlikely]] goto out_of_steps;                                                     \
+        CHECK_INIT()                                                                                         \
+        goto* kLabels[uint8_t(ip->op)];                                                                      \
+    } while (0)
+#define CASE(name) L_##name:
+    DISPATCH();
+#else
+#define DISPATCH() continue
+#define CASE(name) case Op::name:
+    for (;;) {
+        if (left-- == 0) [[unlikely]] goto out_of_steps;
+        CHECK_INIT()
+        switch (ip->op) {
+#endif
+#define NEXT()                                                                                               \
+    do {                                                                                                     \
+        ++ip;                                                                                                \
+        DISPATCH();                                                                                          \
+    } while (0)
+
+    // ALU: `a` is dst and `b` the operand, both already cut to the width; 32-bit results zero-extend.
+#define ALU_FOUR(name, expr32, expr64)                                                                       \
+    CASE(name##32Imm) {                                                                                      \
+        const uint32_t a = uint32_t(DST), b = uint32_t(ip->imm);                                             \
+        DST = uint32_t(expr32);                                                                              \
+        NEXT();                                                                                              \
+    }                                                                                                        \
+    CASE(name##32Reg) {                                                                                      \
+        const uint32_t a = uint32_t(DST), b = uint32_t(SRC);                                                 \
+        DST = uint32_t(expr32);                                                                              \
+        NEXT();                                                                                              \
+    }                                                                                                        \
+    CASE(name##64Imm) {                                                                                      \
+        const uint64_t a = DST, b = uint64_t(ip->imm);                                                       \
+        DST = uint64_t(expr64);                                                                              \
+        NEXT();                                                                                              \
+    }                                                                                                        \
+    CASE(name##64Reg) {                                                                                      \
+        const uint64_t a = DST, b = SRC;                                                                     \
+        DST = uint64_t(expr64);                                                                              \
+        NEXT();                                                                                              \
+    }
+
+    ALU_FOUR(Add, a + b, a + b)
+    ALU_FOUR(Sub, a - b, a - b)
+    ALU_FOUR(Mul, a * b, a * b)
+    ALU_FOUR(Div, b ? a / b : 0, b ? a / b : 0)
+    ALU_FOUR(Sdiv, sdiv32(a, b), sdiv64(a, b))
+    ALU_FOUR(Mod, b ? a % b : a, b ? a % b : a)
+    ALU_FOUR(Smod, smod32(a, b), smod64(a, b))
+    ALU_FOUR(Or, a | b, a | b)
+    ALU_FOUR(And, a & b, a & b)
+    ALU_FOUR(Xor, a ^ b, a ^ b)
+    ALU_FOUR(Lsh, a << (b & 31), a << (b & 63))
+    ALU_FOUR(Rsh, a >> (b & 31), a >> (b & 63))
+    ALU_FOUR(Arsh, int32_t(a) >> (b & 31), int64_t(a) >> (b & 63))
+    ALU_FOUR(Mov, (void(a), b), (void(a), b))
+#undef ALU_FOUR
+
+    CASE(Neg32) { DST = uint32_t(0u - uint32_t(DST)); NEXT(); }
+    CASE(Neg64) { DST = 0 - DST; NEXT(); }
+    CASE(Movsx32_8) { DST = uint32_t(int32_t(int8_t(SRC))); NEXT(); }
+    CASE(Movsx32_16) { DST = uint32_t(int32_t(int16_t(SRC))); NEXT(); }
+    CASE(Movsx64_8) { DST = uint64_t(int64_t(int8_t(SRC))); NEXT(); }
+    CASE(Movsx64_16) { DST = uint64_t(int64_t(int16_t(SRC))); NEXT(); }
+    CASE(Movsx64_32) { DST = uint64_t(int64_t(int32_t(SRC))); NEXT(); }
+    CASE(Le16) { DST = uint16_t(DST); NEXT(); }
+    CASE(Le32) { DST = uint32_t(DST); NEXT(); }
+    CASE(Le64) { NEXT(); }
+    CASE(Bswap16) { DST = __builtin_bswap16(uint16_t(DST)); NEXT(); }
+    CASE(Bswap32) { DST = __builtin_bswap32(uint32_t(DST)); NEXT(); }
+    CASE(Bswap64) { DST = __builtin_bswap64(DST); NEXT(); }
+
+    CASE(Ja) {
+        ip = code + ip->target;
+        DISPATCH();
+    }
+
+#define JMP_FOUR(name, cond)                                                                                 \
+    CASE(name##Imm) {                                                                                        \
+        const uint64_t a = DST, b = uint64_t(ip->imm);                                                       \
+        using S [[maybe_unused]] = int64_t;                                                                  \
+        ip = (cond) ? code + ip->target : ip + 1;                                                            \
+        DISPATCH();                                                                                          \
+    }                                                                                                        \
+    CASE(name##Reg) {                                                                                        \
+        const uint64_t a = DST, b = SRC;                                                                     \
+        using S [[maybe_unused]] = int64_t;                                                                  \
+        ip = (cond) ? code + ip->target : ip + 1;                                                            \
+        DISPATCH();                                                                                          \
+    }                                                                                                        \
+    CASE(name##32Imm) {                                                                                      \
+        const uint32_t a = uint32_t(DST), b = uint32_t(ip->imm);                                             \
+        using S [[maybe_unused]] = int32_t;                                                                  \
+        ip = (cond) ? code + ip->target : ip + 1;                                                            \
+        DISPATCH();                                                                                          \
+    }                                                                                                        \
+    CASE(name##32Reg) {                                                                                      \
+        const uint32_t a = uint32_t(DST), b = uint32_t(SRC);                                                 \
+        using S [[maybe_unused]] = int32_t;                                                                  \
+        ip = (cond) ? code + ip->target : ip + 1;                                                            \
+        DISPATCH();                                                                                          \
+    }
+
+    JMP_FOUR(Jeq, a == b)
+    JMP_FOUR(Jne, a != b)
+    JMP_FOUR(Jgt, a > b)
+    JMP_FOUR(Jge, a >= b)
+    JMP_FOUR(Jlt, a < b)
+    JMP_FOUR(Jle, a <= b)
+    JMP_FOUR(Jsgt, S(a) > S(b))
+    JMP_FOUR(Jsge, S(a) >= S(b))
+    JMP_FOUR(Jslt, S(a) < S(b))
+    JMP_FOUR(Jsle, S(a) <= S(b))
+    JMP_FOUR(Jset, (a & b) != 0)
+#undef JMP_FOUR
+
+    CASE(CallHelper) {
+        const HelperBinding& h = prog.helpers[ip->target];
+        vm.pc_ = PC;  // helpers report errors at this insn
+        r[0] = h.fn(vm, r[1], r[2], r[3], r[4], r[5]);
+        if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
+        if (vm.helper_stopped_) [[unlikely]] {
+            vm.helper_stopped_ = false;
+            if (vm.status_ == RunStatus::Exited) {
+                r[0] = vm.regs_[0];
+                goto helper_exited;
+            }
+            goto helper_faulted;
+        }
+        NEXT();
+    }
+    CASE(CallLocal) {
+        call_target = ip->target;
+        goto enter_function;
+    }
+    CASE(Callx) {
+        const uint64_t a = DST;
+        const uint64_t idx = (a - kCodeBase) / 8;
+        if (a < kCodeBase || (a - kCodeBase) % 8 != 0 || idx >= prog.insns.size() ||
+            !prog.is_function_entry(uint32_t(idx))) [[unlikely]] {
+            fault_addr = a;
+            goto callx_fault;
+        }
+        call_target = uint32_t(idx);
+        goto enter_function;
+    }
+    CASE(Exit) {
+        if (depth == 0) goto exited;
+        const Frame& f = vm.frames_[depth];
+        r[6] = f.saved[0];
+        r[7] = f.saved[1];
+        r[8] = f.saved[2];
+        r[9] = f.saved[3];
+        if constexpr (kCheckInit) init = uint16_t((f.saved_init & ~kArgRegs) | 1u | kFramePointer);
+        --depth;
+        r[10] = Vm::frame_pointer(depth);
+        ip = code + f.return_pc;
+        DISPATCH();
+    }
+
+    CASE(Lddw) {
+        DST = uint64_t(ip->imm);
+        ip += 2;
+        DISPATCH();
+    }
+    CASE(LddwTail) { goto internal_fault; }  // decode() makes this unreachable
+
+#define LOAD(name, T, Wide)                                                                                  \
+    CASE(name) {                                                                                             \
+        const uint64_t a = SRC + uint64_t(int64_t(ip->off));                                                 \
+        const uint8_t* p = mem.read_ptr(a, sizeof(T));                                                       \
+        if (!p) [[unlikely]] {                                                                               \
+            fault_addr = a, fault_size = sizeof(T), fault_access = Access::Load;                             \
+            goto mem_fault;                                                                                  \
+        }                                                                                                    \
+        DST = uint64_t(Wide(load_le<T>(p)));                                                                 \
+        NEXT();                                                                                              \
+    }
+    LOAD(Ldxb, uint8_t, uint64_t)
+    LOAD(Ldxh, uint16_t, uint64_t)
+    LOAD(Ldxw, uint32_t, uint64_t)
+    LOAD(Ldxdw, uint64_t, uint64_t)
+    LOAD(Ldxsb, int8_t, int64_t)
+    LOAD(Ldxsh, int16_t, int64_t)
+    LOAD(Ldxsw, int32_t, int64_t)
+#undef LOAD
+
+#define STORE(name, T, value)                                                                                \
+    CASE(name) {                                                                                             \
+        const uint64_t a = DST + uint64_t(int64_t(ip->off));                                                 \
+        uint8_t* p = mem.write_ptr(a, sizeof(T));                                                            \
+        if (!p) [[unlikely]] {                                                                               \
+            fault_addr = a, fault_size = sizeof(T), fault_access = Access::Store;                            \
+            goto mem_fault;                                                                                  \
+        }                                                                                                    \
+        store_le<T>(p, T(value));                                                                            \
+        NEXT();                                                                                              \
+    }
+    STORE(Stb, uint8_t, ip->imm)
+    STORE(Sth, uint16_t, ip->imm)
+    STORE(Stw, uint32_t, ip->imm)
+    STORE(Stdw, uint64_t, ip->imm)
+    STORE(Stxb, uint8_t, SRC)
+    STORE(Stxh, uint16_t, SRC)
+    STORE(Stxw, uint32_t, SRC)
+    STORE(Stxdw, uint64_t, SRC)
+#undef STORE
+
+    // Atomics: one thread runs a program, so a plain read-modify-write is atomic here. `old`
+    // is the value before; FETCH forms return it in src (zero-extended for 32 bits).
+#define ATOMIC(name, T, expr, result_reg)                                                                    \
+    CASE(name) {                                                                                             \
+        const uint64_t a = DST + uint64_t(int64_t(ip->off));                                                 \
+        uint8_t* p = mem.write_ptr(a, sizeof(T));                                                            \
+        if (!p) [[unlikely]] {                                                                               \
+            fault_addr = a, fault_size = sizeof(T), fault_access = Access::Atomic;                           \
+            goto mem_fault;                                                                                  \
+        }                                                                                                    \
+        const T old = load_le<T>(p);                                                                         \
+        const T v = T(SRC);                                                                                  \
+        store_le<T>(p, T(expr));                                                                             \
+        result_reg;                                                                                          \
+        NEXT();                                                                                              \
+    }
+#define ATOMIC_FOUR(name, expr)                                                                              \
+    ATOMIC(Atomic##name##32, uint32_t, expr, (void)0)                                                        \
+    ATOMIC(Atomic##name##64, uint64_t, expr, (void)0)                                                        \
+    ATOMIC(AtomicFetch##name##32, uint32_t, expr, SRC = old)                                                 \
+    ATOMIC(AtomicFetch##name##64, uint64_t, expr, SRC = old)
+    ATOMIC_FOUR(Add, old + v)
+    ATOMIC_FOUR(Or, old | v)
+    ATOMIC_FOUR(And, old & v)
+    ATOMIC_FOUR(Xor, old ^ v)
+    ATOMIC(Xchg32, uint32_t, (void(old), v), SRC = old)
+    ATOMIC(Xchg64, uint64_t, (void(old), v), SRC = old)
+    // cmpxchg compares with r0 (cut to the width) and always returns the old value in r0.
+    ATOMIC(Cmpxchg32, uint32_t, old == uint32_t(r[0]) ? v : old, r[0] = old)
+    ATOMIC(Cmpxchg64, uint64_t, old == r[0] ? v : old, r[0] = old)
+#undef ATOMIC_FOUR
+#undef ATOMIC
+
+#if !BPFPLAY_COMPUTED_GOTO
+        case Op::Count_: goto internal_fault;
+        }
+    }
+#endif
+
+enter_function:
+    if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]
+        goto depth_fault;
+    {
+        Frame& f = vm.frames_[depth + 1];
+        f.return_pc = PC + 1;
+        f.saved = {r[6], r[7], r[8], r[9]};
+        f.saved_init = init;
+        ++depth;
+        r[10] = Vm::frame_pointer(depth);
+        if constexpr (kCheckInit) init = uint16_t(init & (kArgRegs | kFramePointer));
+        ip = code + call_target;
+        DISPATCH();
+    }
+
+    // ---- the ways out; `left` was decremented for the instruction now at ip ----
+    {
+        RunStatus status;
+        uint64_t done;
+    out_of_steps:
+        done = allowed;
+        if (max_steps > budget_left) {
+            vm.fault_ = make_error(ErrorKind::Budget,
+                                   "the program ran " + std::to_string(vm.budget_) +
+                                       " instructions without exiting (the instruction budget)",
+                                   PC, "Is there a loop that never ends? The budget can be raised.");
+            status = RunStatus::Faulted;
+        } else {
+            status = RunStatus::Ready;
+        }
+        goto save;
+    exited:
+        done = allowed - left;
+        status = RunStatus::Exited;
+        goto save;
+    helper_exited:
+        done = allowed - left;
+        status = RunStatus::Exited;
+        goto save;
+    helper_faulted:
+        done = allowed - left - 1;
+        status = RunStatus::Faulted;
+        goto save;
+    mem_fault:
+        vm.fault_ = mem.describe_fault(fault_addr, fault_size, fault_access, PC);
+        goto faulted;
+    callx_fault:
+        vm.fault_ = make_error(ErrorKind::Runtime,
+                               "callx r" + std::to_string(ip->dst) + ": " + hex(fault_addr) +
+                                   " is not the address of a function in this program",
+                               PC);
+        goto faulted;
+    depth_fault:
+        vm.fault_ = make_error(ErrorKind::Runtime,
+                               "the call would nest more than " + std::to_string(kMaxCallFrames) +
+                                   " frames deep (the kernel's limit)",
+                               PC, "Is a function calling itself without end?");
+        goto faulted;
+    uninit_fault:
+        __attribute__((unused));  // only the checked variant jumps here
+        {
+        const int reg = __builtin_ctz(bad_regs);
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "r" + std::to_string(reg) +
+                                   " is read before it is written on this path (the kernel's verifier says \"R" +
+                                   std::to_string(reg) + " !read_ok\")",
+                               PC, "Give it a value on every path that reaches this instruction.");
+        goto faulted;
+    }
+    internal_fault:
+        vm.fault_ = make_error(ErrorKind::Runtime, "internal error: executed the second slot of an lddw", PC);
+        goto faulted;
+    faulted:
+        done = allowed - left - 1;
+        status = RunStatus::Faulted;
+    save:
+        std::copy(r, r + 11, vm.regs_.begin());
+        vm.pc_ = PC;
+        vm.depth_ = depth;
+        vm.init_ = init;
+        vm.executed_ += done;
+        vm.status_ = status;
+        return status;
+    }
+#undef PC
+#undef DST
+#undef SRC
+#undef CHECK_INIT
+#undef DISPATCH
+#undef CASE
+#undef NEXT
+}
+
+template RunStatus interpret<false>(Vm&, uint64_t);
+template RunStatus interpret<true>(Vm&, uint64_t);
+
+}  // namespace bpfplay

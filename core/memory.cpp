@@ -1,0 +1,135 @@
+#include "core/memory.hpp"
+
+#include <cstdio>
+
+namespace bpfplay {
+
+const char* region_kind_name(RegionKind k) {
+    switch (k) {
+    case RegionKind::None: return "unmapped";
+    case RegionKind::Stack: return "stack";
+    case RegionKind::Context: return "context";
+    case RegionKind::Packet: return "packet";
+    case RegionKind::MapValue: return "map value";
+    case RegionKind::ReadOnly: return "read-only data";
+    case RegionKind::Data: return "data";
+    }
+    return "unknown";
+}
+
+Memory::Memory() = default;
+
+void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name) {
+    if (w >= window::kCount) return;
+    regions_[w] = Region{kind, perm, host, size, std::move(name)};
+    read_[w] = (perm & kRead) ? View{host, size} : View{};
+    write_[w] = (perm & kWrite) ? View{host, size} : View{};
+}
+
+void Memory::unmap(uint32_t w) {
+    if (w >= window::kCount) return;
+    regions_[w] = Region{};
+    read_[w] = View{};
+    write_[w] = View{};
+}
+
+namespace {
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+const char* access_verb(Access a) {
+    switch (a) {
+    case Access::Load: return "load";
+    case Access::Store: return "store";
+    case Access::Atomic: return "atomic operation";
+    case Access::HelperRead: return "helper read";
+    case Access::HelperWrite: return "helper write";
+    }
+    return "access";
+}
+
+}  // namespace
+
+Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint32_t pc) const {
+    Error e;
+    e.kind = ErrorKind::Memory;
+    e.where.pc = pc;
+    e.where.address = vaddr;
+    const std::string head = std::to_string(size) + "-byte " + access_verb(access) + " at " + hex(vaddr);
+    const uint64_t w = vaddr >> 32;
+    const uint64_t off = vaddr & 0xffffffffull;
+    if (w < window::kCount && regions_[w].kind != RegionKind::None) {
+        const Region& g = regions_[w];
+        const std::string where = "the " + std::to_string(g.size) + "-byte " + g.name + " at " + hex(window_base(uint32_t(w)));
+        const bool writing = access == Access::Store || access == Access::Atomic || access == Access::HelperWrite;
+        if (off + size <= g.size && writing && !(g.perm & kWrite)) {
+            e.what = head + " writes to " + where + ", which is read-only";
+            return e;
+        }
+        if (g.kind == RegionKind::Stack) {
+            // Stack offsets are easier to read relative to the frame pointer, as the kernel does.
+            int64_t fp_off = int64_t(off) - int64_t(g.size);
+            e.what = head + " (fp" + (fp_off < 0 ? "" : "+") + std::to_string(fp_off) + ") is outside " + where +
+                     ": valid stack offsets are fp-" + std::to_string(g.size) + " to fp-1";
+            e.hint = "Stack slots are below r10: use negative offsets such as r10 - 8.";
+            return e;
+        }
+        e.what = head + " is outside " + where + ": it covers bytes " + std::to_string(off) + " to " +
+                 std::to_string(off + size - 1) + " of " + std::to_string(g.size);
+        if (g.kind == RegionKind::Packet)
+            e.hint = "Check the packet length first: compare the pointer plus the access size with data_end.";
+        return e;
+    }
+    if (vaddr < 0x10000) {
+        e.what = head + " dereferences a NULL pointer";
+        e.hint = "A map lookup returns 0 when the key is missing: check the pointer before using it.";
+        return e;
+    }
+    // Name the nearest region so the learner can see what the pointer was probably meant to be.
+    const Region* nearest = nullptr;
+    uint64_t best = UINT64_MAX, best_base = 0;
+    for (uint32_t k = 0; k < window::kCount; ++k) {
+        const Region& g = regions_[k];
+        if (g.kind == RegionKind::None) continue;
+        uint64_t lo = window_base(k), hi = lo + g.size;
+        uint64_t dist = vaddr < lo ? lo - vaddr : vaddr >= hi ? vaddr - hi + 1 : 0;
+        if (dist < best) {
+            best = dist;
+            nearest = &g;
+            best_base = lo;
+        }
+    }
+    e.what = head + " is not inside any memory the program may use";
+    if (nearest)
+        e.what += "; the nearest is the " + std::to_string(nearest->size) + "-byte " + nearest->name + " at " +
+                  hex(best_base);
+    return e;
+}
+
+uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {
+    const uint64_t w = vaddr >> 32;
+    if (w >= window::kCount) return nullptr;
+    const View& v = write ? write_[w] : read_[w];
+    const uint64_t off = vaddr & 0xffffffffull;
+    if (len > v.size || off > v.size - len) return nullptr;
+    return v.host + off;
+}
+
+std::optional<std::string> Memory::read_cstr(uint64_t vaddr, uint32_t max_len) const {
+    const uint64_t w = vaddr >> 32;
+    if (w >= window::kCount) return std::nullopt;
+    const View& v = read_[w];
+    const uint64_t off = vaddr & 0xffffffffull;
+    if (off >= v.size) return std::nullopt;
+    const uint64_t avail = std::min<uint64_t>(v.size - off, max_len);
+    const uint8_t* p = v.host + off;
+    for (uint64_t k = 0; k < avail; ++k)
+        if (p[k] == 0) return std::string(reinterpret_cast<const char*>(p), k);
+    return std::nullopt;
+}
+
+}  // namespace bpfplay
