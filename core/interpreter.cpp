@@ -215,7 +215,10 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     CASE(CallHelper) {
         const HelperBinding& h = prog.helpers[ip->target];
         vm.pc_ = PC;  // helpers report errors at this insn
+        vm.executed_at_call_ = vm.executed_ + (allowed - left);
+        vm.in_helper_ = true;
         r[0] = h.fn(vm, r[1], r[2], r[3], r[4], r[5]);
+        vm.in_helper_ = false;
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
         if (vm.helper_stopped_) [[unlikely]] {
             vm.helper_stopped_ = false;

@@ -103,7 +103,13 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
             best_base = lo;
         }
     }
-    e.what = head + " is not inside any memory the program may use";
+    e.what = head;
+    if (nearest && nearest->kind == RegionKind::Stack) {
+        const int64_t fp_off = int64_t(vaddr - (best_base + nearest->size));
+        e.what += " (fp" + std::string(fp_off < 0 ? "" : "+") + std::to_string(fp_off) + ")";
+        e.hint = "Each frame has 512 bytes of stack, from r10 - 512 to r10 - 1.";
+    }
+    e.what += " is not inside any memory the program may use";
     if (nearest)
         e.what += "; the nearest is the " + std::to_string(nearest->size) + "-byte " + nearest->name + " at " +
                   hex(best_base);

@@ -72,6 +72,8 @@ public:
     void helper_fail(Error e);
     void helper_exit(uint64_t r0);
     uint32_t current_pc() const { return pc_; }
+    // Instructions executed so far, correct inside a helper call too (a virtual clock uses it).
+    uint64_t executed_now() const { return in_helper_ ? executed_at_call_ : executed_; }
 
     // Opaque pointer for helper environments (plugin helpers, later the emulated host).
     void* user = nullptr;
@@ -92,6 +94,8 @@ private:
     uint64_t executed_ = 0;
     RunStatus status_ = RunStatus::Ready;
     bool helper_stopped_ = false;
+    bool in_helper_ = false;
+    uint64_t executed_at_call_ = 0;
     std::optional<Error> fault_;
 };
 
