@@ -72,8 +72,8 @@ Result<Op> classify_alu(const Insn& i) {
             if (i.off == 8) return is64 ? Op::Movsx64_8 : Op::Movsx32_8;
             if (i.off == 16) return is64 ? Op::Movsx64_16 : Op::Movsx32_16;
             if (i.off == 32 && is64) return Op::Movsx64_32;
-            return bad("sign-extending mov with off " + std::to_string(i.off) + " is invalid: it must be 8, 16" +
-                       (is64 ? " or 32" : ""));
+            return bad("sign-extending mov with off " + std::to_string(i.off) + " is invalid: it must be " +
+                       (is64 ? "8, 16 or 32" : "8 or 16"));
         }
         base = Op::Mov32Imm;
         break;
