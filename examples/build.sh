@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Rebuilds every examples/*.c into public/examples/*.o (BPF ELF objects with BTF).
+#
+#   examples/build.sh            all examples
+#   examples/build.sh atomics    only examples/atomics.c
+#
+# Needs clang (any version from 14 on) and libbpf's headers:
+#   apt-get install -y clang llvm libbpf-dev
+# The objects are committed, so nothing else in the project needs clang.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$here/../public/examples"
+CLANG="${CLANG:-clang}"
+
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+  echo "examples/build.sh: '$CLANG' not found. Install it: apt-get install -y clang llvm libbpf-dev" >&2
+  exit 1
+fi
+if [ ! -f /usr/include/bpf/bpf_helpers.h ]; then
+  echo "examples/build.sh: libbpf headers (bpf/bpf_helpers.h) not found. Install them: apt-get install -y libbpf-dev" >&2
+  exit 1
+fi
+
+# The kernel's UAPI headers (asm/types.h ...) live under the multiarch include directory.
+multiarch="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
+CFLAGS=(-O2 -g -target bpf -mcpu=v3 -Wall -Werror -I"/usr/include/$multiarch"
+        -fdebug-prefix-map="$here"=examples) # no checkout path in the objects
+
+mkdir -p "$out"
+if [ $# -gt 0 ]; then
+  srcs=()
+  for name in "$@"; do srcs+=("$here/${name%.c}.c"); done
+else
+  srcs=("$here"/*.c)
+fi
+
+for src in "${srcs[@]}"; do
+  name="$(basename "$src" .c)"
+  echo "  CC  examples/$name.c -> public/examples/$name.o"
+  (cd "$here" && "$CLANG" "${CFLAGS[@]}" -c "$name.c" -o "$out/$name.o")
+done

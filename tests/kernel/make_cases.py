@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Regenerates examples/cases/*.json: inputs for every example and the real kernel's results.
+
+    sudo python3 tests/kernel/make_cases.py            all examples
+    sudo python3 tests/kernel/make_cases.py atomics    some of them
+    sudo python3 tests/kernel/make_cases.py --check    compare with the committed files only
+
+Needs root (bpf(2)), gcc and libbpf-dev to build tests/kernel/kernel_run (into build/), and the
+objects in public/examples/ (examples/build.sh makes them). Exits 77 without writing anything
+when the kernel refuses bpf(2).
+
+Each case is run by kernel_run on a freshly loaded object, pinned to CPU 0. "repeat": N means
+the packet sequence ("packet", or "packets" for several) is run N times over, each run its own
+BPF_PROG_TEST_RUN call (opts.repeat = 1) on that one loaded object, so maps carry over from run
+to run; the maps are dumped after the last run.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+import packets as P  # noqa: E402
+
+KERNEL_RUN = os.path.join(ROOT, "build", "kernel_run")
+OBJ_DIR = os.path.join(ROOT, "public", "examples")
+CASE_DIR = os.path.join(ROOT, "examples", "cases")
+CPU = 0
+
+A, B, C = "10.0.0.1", "10.0.0.2", "192.168.1.7"
+A6, B6 = "2001:db8::1", "2001:db8::2"
+
+
+def case(name, program, description, packet=None, packets=None, repeat=1, ctx=None,
+         map_init=None, trace=False):
+    c = {"name": name, "description": description, "program": program}
+    if packet is not None:
+        c["packet"] = packet.hex()
+    if packets is not None:
+        c["packets"] = [p.hex() for p in packets]
+    if ctx is not None:
+        c["ctx"] = ctx.hex()
+    if map_init is not None:
+        c["map_init"] = map_init
+    if trace:
+        c["trace"] = True
+    c["repeat"] = repeat
+    return c
+
+
+def big_udp4(size, dport=53):
+    """A UDP/IPv4 frame of exactly `size` bytes."""
+    return P.udp4(A, B, 4000, dport, payload=b"x" * (size - 14 - 20 - 8))
+
+
+def with_ip_options():
+    """IPv4 with a 4-byte option (NOP NOP NOP EOL): ihl = 6, checksum correct."""
+    seg = P.udp_datagram(A, B, 1, 2, b"opt")
+    return P.ethernet(P.ETH_P_IP, P.ipv4(A, B, P.IPPROTO_UDP, seg, options=b"\x01\x01\x01\x00"))
+
+
+def corrupt(frame, offset, xor=0xFF):
+    b = bytearray(frame)
+    b[offset] ^= xor
+    return bytes(b)
+
+
+def truncated_ip_header():
+    """Claims ihl = 15 (60 bytes) but the frame ends 30 bytes into the IPv4 header."""
+    f = bytearray(P.tcp4(A, B, 1, 2))
+    f[14] = 0x4F
+    return bytes(f[:44])
+
+
+def flow(i, proto="tcp"):
+    src = f"10.1.0.{i}"
+    if proto == "tcp":
+        return P.tcp4(src, B, 1000 + i, 80, flags="A")
+    return P.udp4(src, B, 2000 + i, 53)
+
+
+EXAMPLES = {
+    "xdp_drop_port": [
+        case("tcp4_to_blocked_port", "xdp_drop_port", "TCP/IPv4 to port 8080: XDP_DROP (1)",
+             packet=P.tcp4(A, B, 40000, 8080)),
+        case("udp6_to_blocked_port", "xdp_drop_port", "UDP/IPv6 to port 8080: XDP_DROP (1)",
+             packet=P.udp6(A6, B6, 40000, 8080, b"hello")),
+        case("tcp4_to_port_80", "xdp_drop_port", "TCP/IPv4 to port 80: XDP_PASS (2)",
+             packet=P.tcp4(A, B, 40000, 80)),
+        case("later_fragment", "xdp_drop_port",
+             "a non-first IPv4 fragment whose payload looks like UDP to 8080: no L4 header, "
+             "XDP_PASS", packet=P.udp4(A, B, 40000, 8080, frag_off=0x0010)),
+        case("rodata_port_53", "xdp_drop_port",
+             "blocked_port set to 53 in .rodata before loading; UDP to 53: XDP_DROP",
+             packet=P.udp4(A, B, 40000, 53),
+             map_init={"xdp_drop.rodata": [{"key": "00000000", "value": "3500"}]}),
+    ],
+    "xdp_proto_count": [
+        case("mixed_protocols", "xdp_proto_count",
+             "TCP, UDP, ICMP over IPv4 and TCP over IPv6 in one load: keys 1, 6 and 17",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53), P.icmp4_echo(A, B),
+                      P.tcp6(A6, B6, 3, 443), P.tcp4(A, B, 1, 80, payload=b"GET /")]),
+        case("same_packet_x3", "xdp_proto_count", "one UDP packet run 3 times: packets 3",
+             packet=P.udp4(A, B, 2, 53, b"q"), repeat=3),
+        case("arp_not_counted", "xdp_proto_count", "ARP is not IP: the map stays empty",
+             packet=P.arp_request()),
+    ],
+    "xdp_percpu_stats": [
+        case("one_packet", "xdp_percpu_stats", "one TCP packet: only CPU 0's value changes",
+             packet=P.tcp4(A, B, 1, 80)),
+        case("drops", "xdp_percpu_stats",
+             "a normal packet, one with TTL 1 (dropped), a runt (dropped) and ARP (passed), "
+             "twice over",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53, ttl=1),
+                      P.tcp4(A, B, 1, 80)[:20], P.arp_request()], repeat=2),
+    ],
+    "xdp_lru_conntrack": [
+        case("four_flows", "xdp_lru_conntrack", "4 flows fill the 4-entry table",
+             packets=[flow(1), flow(2), flow(3), flow(4, "udp")]),
+        case("six_flows_evict", "xdp_lru_conntrack",
+             "6 flows into 4 entries: the LRU map evicts to make room",
+             packets=[flow(1), flow(2), flow(3), flow(4), flow(5), flow(6)]),
+        case("revisit_keeps_flow", "xdp_lru_conntrack",
+             "flows 1-4, flow 1 again (marked recently used), then flows 5 and 6",
+             packets=[flow(1), flow(2), flow(3), flow(4), flow(1), flow(5), flow(6)]),
+        case("one_flow_x5", "xdp_lru_conntrack", "one flow, 5 packets: packets 5",
+             packet=flow(1), repeat=5),
+    ],
+    "xdp_tail_call": [
+        case("tcp", "xdp_dispatcher", "TCP: tail call into handle_tcp, XDP_PASS (2)",
+             packet=P.tcp4(A, B, 1, 80)),
+        case("udp", "xdp_dispatcher", "UDP: tail call into handle_udp, XDP_DROP (1)",
+             packet=P.udp4(A, B, 2, 53)),
+        case("icmp_echo", "xdp_dispatcher",
+             "ICMP echo request: handle_icmp answers it, XDP_TX (3), packet_out is the reply",
+             packet=P.icmp4_echo(C, A, ident=7, seq=3)),
+        case("gre_miss", "xdp_dispatcher",
+             "protocol 47 has no slot: the tail call falls through, miss counted, XDP_PASS",
+             packet=P.gre4(A, B)),
+        case("all_twice", "xdp_dispatcher", "all four, twice over: the hits map",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53), P.icmp4_echo(C, A),
+                      P.gre4(A, B)], repeat=2),
+    ],
+    "xdp_map_in_map": [
+        case("v4_and_v6", "xdp_map_in_map",
+             "IPv4 TCP/UDP and IPv6 TCP/ICMPv6: counts land in v4_counts and v6_counts",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53), P.tcp6(A6, B6, 3, 443),
+                      P.icmp6_echo_frame(A6, B6), P.tcp4(A, B, 1, 80)]),
+        case("arp_ignored", "xdp_map_in_map", "ARP: neither inner map changes",
+             packet=P.arp_request()),
+    ],
+    "bpf2bpf_calls": [
+        case("udp_ephemeral_drop", "xdp_bpf2bpf", "UDP to port 60000 (ephemeral): XDP_DROP",
+             packet=P.udp4(A, B, 53, 60000, b"reply")),
+        case("tcp_ssh_pass", "xdp_bpf2bpf", "TCP to port 22 (well-known): XDP_PASS",
+             packet=P.tcp4(A, B, 50000, 22)),
+        case("udp_registered_pass", "xdp_bpf2bpf", "UDP to port 5353 (registered): XDP_PASS",
+             packet=P.udp4(A, B, 5353, 5353)),
+        case("too_long_drop", "xdp_bpf2bpf", "a 1600-byte frame: longer than 1514, XDP_DROP",
+             packet=big_udp4(1600)),
+        case("icmp_no_ports", "xdp_bpf2bpf", "ICMP: no ports, class PORT_NONE, XDP_PASS",
+             packet=P.icmp4_echo(A, B)),
+    ],
+    "global_vars": [
+        case("three_runs", "xdp_global_vars",
+             "a 64-byte frame 3 times: packets_seen 100 -> 103, bytes_seen 192",
+             packet=P.udp4(A, B, 1, 2, b"x" * 22), repeat=3),
+        case("runt", "xdp_global_vars", "a 54-byte frame: shorter than min_len, XDP_DROP",
+             packet=P.tcp4(A, B, 1, 2)),
+        case("rodata_and_data_set", "xdp_global_vars",
+             "min_len set to 0 (.rodata) and packets_seen to 1000 (.data) before loading: "
+             "the 54-byte frame passes",
+             packet=P.tcp4(A, B, 1, 2),
+             map_init={"global_v.rodata": [{"key": "00000000", "value": "00000000ea050000"}],
+                       "global_v.data": [{"key": "00000000",
+                                          "value": "e8030000000000006e6f6e6500000000"}]}),
+    ],
+    "atomics": [
+        case("one_run", "xdp_atomics", "one 54-byte frame", packet=P.tcp4(A, B, 1, 2)),
+        case("three_runs", "xdp_atomics", "the same frame 3 times: watch each field evolve",
+             packet=P.tcp4(A, B, 1, 2), repeat=3),
+        case("different_lengths", "xdp_atomics", "frames of 54, 60 and 100 bytes",
+             packets=[P.tcp4(A, B, 1, 2), big_udp4(60), big_udp4(100)]),
+    ],
+    "kprobe_regs": [
+        case("openat_cwd", "trace_openat2",
+             "pt_regs with rdi = AT_FDCWD (-100) and rsi = a user pointer; the kernel loads "
+             "(verifies) the program but cannot test-run a kprobe",
+             ctx=P.pt_regs_ctx(rdi=-100, rsi=0x7FFD12340000, rdx=0x7FFD12340100)),
+    ],
+    "socket_filter": [
+        case("icmp_whole", "socket_filter", "ICMP/IPv4: r0 = skb->len, keep it all",
+             packet=P.icmp4_echo(A, B, payload=b"x" * 56)),
+        case("tcp_snaplen", "socket_filter", "a 200-byte TCP frame: r0 = 64",
+             packet=P.tcp4(A, B, 1, 80, payload=b"y" * 146)),
+        case("udp6_snaplen", "socket_filter", "UDP/IPv6: r0 = 64",
+             packet=P.udp6(A6, B6, 1, 53, b"z" * 40)),
+        case("arp_drop", "socket_filter", "ARP: r0 = 0, dropped", packet=P.arp_request()),
+        case("mixed", "socket_filter", "ICMPv6, TCP, UDP, ARP, GRE in one load: the seen map",
+             packets=[P.icmp6_echo_frame(A6, B6), P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53),
+                      P.arp_request(), P.gre4(A, B)]),
+    ],
+    "tc_classifier": [
+        case("ssh_priority", "tc_classifier", "TCP to port 22: priority 6 (see ctx_out)",
+             packet=P.tcp4(A, B, 50000, 22)),
+        case("dns_mark", "tc_classifier", "UDP to port 53: mark 0x53 (see ctx_out)",
+             packet=P.udp4(A, B, 50000, 53, b"dns?")),
+        case("already_marked", "tc_classifier",
+             "UDP to port 53 whose context carries mark 7: left alone",
+             packet=P.udp4(A, B, 50000, 53, b"dns?"), ctx=P.sk_buff_ctx(mark=7)),
+        case("too_long_shot", "tc_classifier", "a 1100-byte frame: TC_ACT_SHOT (2)",
+             packet=big_udp4(1100)),
+        case("tos_in_cb", "tc_classifier", "IPv4 with TOS 0x10: cb[0] = 0x10",
+             packet=P.ethernet(P.ETH_P_IP, P.ipv4(A, B, P.IPPROTO_UDP,
+                                                  P.udp_datagram(A, B, 1, 2, b"t"), tos=0x10))),
+    ],
+    "xdp_ringbuf": [
+        case("syn", "xdp_ringbuf", "a TCP SYN: one 16-byte syn_event record",
+             packet=P.tcp4(A, B, 40000, 443, flags="S", seq=0x11223344)),
+        case("syn_ack", "xdp_ringbuf", "a SYN-ACK: no record", packet=P.tcp4(B, A, 443, 40000,
+                                                                              flags="SA")),
+        case("syns_and_udp", "xdp_ringbuf",
+             "3 SYNs and a UDP packet: 3 syn_event records and one 4-byte udp_event",
+             packets=[P.tcp4(A, B, 40000 + i, 443, flags="S", seq=i) for i in range(3)]
+             + [P.udp4(A, B, 1, 53, b"abcd")]),
+    ],
+    "xdp_ipv4_checksum": [
+        case("good", "xdp_ipv4_checksum", "a correct IPv4 header: XDP_PASS",
+             packet=P.tcp4(A, B, 1, 80)),
+        case("bad", "xdp_ipv4_checksum", "the TTL byte changed, checksum not: XDP_DROP",
+             packet=corrupt(P.tcp4(A, B, 1, 80), 22, 0x01)),
+        case("with_options", "xdp_ipv4_checksum", "ihl 6 (one option word), correct: PASS",
+             packet=with_ip_options()),
+        case("truncated_header", "xdp_ipv4_checksum",
+             "ihl 15 but the frame ends early: bpf_xdp_load_bytes fails, XDP_DROP",
+             packet=truncated_ip_header()),
+        case("bad_twice", "xdp_ipv4_checksum", "a bad header twice: bad_checksums 2",
+             packet=corrupt(P.udp4(A, B, 1, 2), 15, 0x04), repeat=2),
+    ],
+    "trace_printk": [
+        case("ipv4_tcp", "xdp_trace_printk", "TCP/IPv4: three lines in the trace",
+             packet=P.tcp4(A, B, 1, 80), trace=True),
+        case("ipv6_udp", "xdp_trace_printk", "UDP/IPv6: %pI6 addresses", trace=True,
+             packet=P.udp6("fe80::1", B6, 1, 53)),
+        case("arp", "xdp_trace_printk", "ARP: only the first and last lines", trace=True,
+             packet=P.arp_request()),
+    ],
+}
+
+
+def ensure_kernel_run():
+    src = os.path.join(HERE, "kernel_run.c")
+    if (not os.path.exists(KERNEL_RUN)
+            or os.path.getmtime(KERNEL_RUN) < os.path.getmtime(src)):
+        subprocess.run(["bash", os.path.join(HERE, "build.sh"), KERNEL_RUN], check=True,
+                       stdout=sys.stderr)
+
+
+def ensure_tracefs():
+    """bpf_printk output is read from the trace buffer: mount tracefs if it is not there."""
+    if os.path.exists("/sys/kernel/tracing/trace") or \
+            os.path.exists("/sys/kernel/debug/tracing/trace"):
+        return
+    subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=False)
+
+
+def run_case(example, c):
+    argv = [KERNEL_RUN, os.path.join(OBJ_DIR, example + ".o"), c["program"], "--cpu", str(CPU)]
+    for p in c.get("packets", [c["packet"]] if "packet" in c else []):
+        argv += ["--packet", p]
+    if "ctx" in c:
+        argv += ["--ctx", c["ctx"]]
+    if c.get("repeat", 1) != 1:
+        argv += ["--repeat", str(c["repeat"])]
+    if "map_init" in c:
+        argv += ["--map-init", json.dumps(c["map_init"])]
+    if c.get("trace"):
+        argv += ["--trace"]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode == 77:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        sys.stderr.write("make_cases: the kernel refuses bpf(2) here; nothing written.\n")
+        sys.exit(77)
+    try:
+        result = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        sys.exit(f"make_cases: {example}/{c['name']}: kernel_run printed no JSON "
+                 f"(exit {proc.returncode}): {proc.stdout}{proc.stderr}")
+    if proc.returncode == 1:
+        sys.exit(f"make_cases: {example}/{c['name']}: the kernel refused the program:\n"
+                 f"{result.get('error')}\n{result.get('log', '')}")
+    return result
+
+
+def check_icmp_reply(result):
+    """The ICMP handler must produce a valid echo reply: verify its checksum here."""
+    out = bytes.fromhex(result["packet_out"])
+    assert out[34] == 0, "ICMP type is not echo reply"
+    assert P.checksum(out[34:]) == 0, "the echo reply's ICMP checksum is wrong"
+
+
+def build_file(example):
+    cases = []
+    for c in EXAMPLES[example]:
+        c = dict(c)
+        result = run_case(example, c)
+        if example == "kprobe_regs":
+            c["note"] = ("BPF_PROG_TEST_RUN does not support kprobe programs: the kernel "
+                         "loaded and verified this one, but there is no kernel result to "
+                         "compare with (\"return\" is absent, \"error\" says why).")
+        elif result.get("error"):
+            sys.exit(f"make_cases: {example}/{c['name']}: {result['error']}")
+        if example == "xdp_tail_call" and c["name"] == "icmp_echo":
+            check_icmp_reply(result)
+        c["kernel"] = result
+        cases.append(c)
+    return {
+        "example": example,
+        "source": f"examples/{example}.c",
+        "object": f"public/examples/{example}.o",
+        "cpu": CPU,
+        "kernel_release": platform.release(),
+        "repeat_mode": "loop: each run is one BPF_PROG_TEST_RUN call with opts.repeat = 1 on "
+                       "the same loaded object; the packet sequence is run 'repeat' times; "
+                       "maps are dumped after the last run",
+        "generated_by": "tests/kernel/make_cases.py",
+        "cases": cases,
+    }
+
+
+def strip_volatile(doc):
+    """What --check compares: everything but the kernel release."""
+    d = dict(doc)
+    d.pop("kernel_release", None)
+    return d
+
+
+def main(argv):
+    check = "--check" in argv
+    names = [a for a in argv if not a.startswith("--")] or sorted(EXAMPLES)
+    unknown = [n for n in names if n not in EXAMPLES]
+    if unknown:
+        sys.exit(f"make_cases: unknown example(s): {', '.join(unknown)}")
+    if os.geteuid() != 0:
+        sys.stderr.write("make_cases: bpf(2) needs root; trying anyway\n")
+    ensure_kernel_run()
+    ensure_tracefs()
+    os.makedirs(CASE_DIR, exist_ok=True)
+    mismatches = 0
+    for name in names:
+        doc = build_file(name)
+        path = os.path.join(CASE_DIR, name + ".json")
+        text = json.dumps(doc, indent=2) + "\n"
+        if check:
+            with open(path) as f:
+                old = json.load(f)
+            same = strip_volatile(old) == strip_volatile(doc)
+            mismatches += not same
+            print(f"{'same' if same else 'DIFFERENT'}  {path}")
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+            print(f"wrote {os.path.relpath(path, ROOT)} ({len(doc['cases'])} cases)")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
