@@ -272,7 +272,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const uint8_t* p = mem.read_ptr(a, sizeof(T));                                                       \
         if (!p) [[unlikely]] {                                                                               \
             fault_addr = a, fault_size = sizeof(T), fault_access = Access::Load;                             \
-            goto mem_fault;                                                                                  \
+            goto load_slow;                                                                                  \
         }                                                                                                    \
         DST = uint64_t(Wide(load_le<T>(p)));                                                                 \
         NEXT();                                                                                              \
@@ -292,7 +292,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         uint8_t* p = mem.write_ptr(a, sizeof(T));                                                            \
         if (!p) [[unlikely]] {                                                                               \
             fault_addr = a, fault_size = sizeof(T), fault_access = Access::Store;                            \
-            goto mem_fault;                                                                                  \
+            goto store_slow;                                                                                 \
         }                                                                                                    \
         store_le<T>(p, T(value));                                                                            \
         NEXT();                                                                                              \
@@ -345,6 +345,33 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         }
     }
 #endif
+
+    // Context fields (struct xdp_md, struct __sk_buff) are served by the context's accessor.
+load_slow:
+    if (!mem.is_context(fault_addr)) goto mem_fault;
+    {
+        uint64_t v = 0;
+        if (auto err = mem.context_load(fault_addr, fault_size, v, PC)) [[unlikely]] {
+            vm.fault_ = std::move(*err);
+            goto faulted;
+        }
+        if (ip->op >= Op::Ldxsb && ip->op <= Op::Ldxsw) {  // sign-extend from the access width
+            const int shift = 64 - int(fault_size) * 8;
+            v = uint64_t(int64_t(v << shift) >> shift);
+        }
+        DST = v;
+        NEXT();
+    }
+store_slow:
+    if (!mem.is_context(fault_addr)) goto mem_fault;
+    {
+        const uint64_t v = ip->op >= Op::Stxb ? SRC : uint64_t(ip->imm);
+        if (auto err = mem.context_store(fault_addr, fault_size, v, PC)) [[unlikely]] {
+            vm.fault_ = std::move(*err);
+            goto faulted;
+        }
+        NEXT();
+    }
 
 enter_function:
     if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]

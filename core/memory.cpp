@@ -21,13 +21,23 @@ Memory::Memory() = default;
 
 void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name) {
     if (w >= window::kCount) return;
+    contexts_[w] = nullptr;
     regions_[w] = Region{kind, perm, host, size, std::move(name)};
     read_[w] = (perm & kRead) ? View{host, size} : View{};
     write_[w] = (perm & kWrite) ? View{host, size} : View{};
 }
 
+void Memory::map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access) {
+    if (w >= window::kCount) return;
+    regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, std::move(name)};
+    read_[w] = View{};  // every access takes the slow path to `access`
+    write_[w] = View{};
+    contexts_[w] = access;
+}
+
 void Memory::unmap(uint32_t w) {
     if (w >= window::kCount) return;
+    contexts_[w] = nullptr;
     regions_[w] = Region{};
     read_[w] = View{};
     write_[w] = View{};
@@ -114,6 +124,35 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
         e.what += "; the nearest is the " + std::to_string(nearest->size) + "-byte " + nearest->name + " at " +
                   hex(best_base);
     return e;
+}
+
+namespace {
+Error context_error(const Region& g, uint64_t vaddr, uint32_t size, const char* verb, const std::string& why,
+                    uint32_t pc) {
+    Error e;
+    e.kind = ErrorKind::Memory;
+    e.where.pc = pc;
+    e.where.address = vaddr;
+    e.what = std::to_string(size) + "-byte " + verb + " at offset " + std::to_string(vaddr & 0xffffffffull) +
+             " of the " + g.name + " is not allowed: " + why;
+    return e;
+}
+}  // namespace
+
+std::optional<Error> Memory::context_load(uint64_t vaddr, uint32_t size, uint64_t& value, uint32_t pc) const {
+    const uint64_t w = vaddr >> 32;
+    if (!is_context(vaddr)) return describe_fault(vaddr, size, Access::Load, pc);
+    std::string why;
+    if (contexts_[w]->load(uint32_t(vaddr), size, value, why)) return std::nullopt;
+    return context_error(regions_[w], vaddr, size, "load", why, pc);
+}
+
+std::optional<Error> Memory::context_store(uint64_t vaddr, uint32_t size, uint64_t value, uint32_t pc) const {
+    const uint64_t w = vaddr >> 32;
+    if (!is_context(vaddr)) return describe_fault(vaddr, size, Access::Store, pc);
+    std::string why;
+    if (contexts_[w]->store(uint32_t(vaddr), size, value, why)) return std::nullopt;
+    return context_error(regions_[w], vaddr, size, "store", why, pc);
 }
 
 uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {

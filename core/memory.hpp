@@ -38,6 +38,17 @@ struct Region {
 
 enum class Access : uint8_t { Load, Store, Atomic, HelperRead, HelperWrite };
 
+// A context the kernel rewrites accesses to (struct xdp_md, struct __sk_buff): loads of
+// `data`/`data_end` give packet pointers, some fields are read-only, some don't exist. Such a
+// region has no host bytes; the interpreter's slow path asks this object instead.
+class ContextAccess {
+public:
+    virtual ~ContextAccess() = default;
+    // On refusal return false and say why in `why` (e.g. "offset 2 is inside field data").
+    virtual bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) = 0;
+    virtual bool store(uint32_t off, uint32_t size, uint64_t value, std::string& why) = 0;
+};
+
 class Memory {
 public:
     Memory();
@@ -47,6 +58,8 @@ public:
     // Maps host bytes (owned by the caller, who keeps them alive) at window w. Replaces what
     // was there.
     void map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name);
+    // Maps a context served by `access` (owned by the caller) at window w.
+    void map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access);
     void unmap(uint32_t w);
     const Region& region(uint32_t w) const { return regions_[w]; }
 
@@ -54,6 +67,15 @@ public:
     // allowed (the caller then asks describe_fault for the error).
     uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup(read_, vaddr, size); }
     uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup(write_, vaddr, size); }
+
+    // Slow paths for the interpreter: a load or store the fast path refused may still be a
+    // context field access (is_context). nullopt: done; an Error: the context refused it.
+    std::optional<Error> context_load(uint64_t vaddr, uint32_t size, uint64_t& value, uint32_t pc) const;
+    std::optional<Error> context_store(uint64_t vaddr, uint32_t size, uint64_t value, uint32_t pc) const;
+    bool is_context(uint64_t vaddr) const {
+        const uint64_t w = vaddr >> 32;
+        return w < window::kCount && contexts_[w] != nullptr;
+    }
 
     // The learner-facing error for an access that failed the fast path.
     Error describe_fault(uint64_t vaddr, uint32_t size, Access access, uint32_t pc) const;
@@ -80,6 +102,7 @@ private:
     }
 
     std::array<Region, window::kCount> regions_;
+    std::array<ContextAccess*, window::kCount> contexts_{};
     std::array<View, window::kCount> read_{}, write_{};
 };
 

@@ -1,0 +1,61 @@
+#include "core/context/contexts.hpp"
+
+namespace bpfplay {
+
+std::unique_ptr<FieldContext> make_xdp_md() {
+    return std::make_unique<FieldContext>("xdp_md",
+                                          std::vector<ContextField>{
+                                              {"data", 0, 4, FieldKind::PacketStart},
+                                              {"data_end", 4, 4, FieldKind::PacketEnd},
+                                              {"data_meta", 8, 4, FieldKind::PacketMeta},
+                                              {"ingress_ifindex", 12, 4},
+                                              {"rx_queue_index", 16, 4},
+                                              {"egress_ifindex", 20, 4},
+                                          },
+                                          xdp_md::kSize);
+}
+
+std::unique_ptr<FieldContext> make_sk_buff(bool tc) {
+    // Offsets and sizes from struct __sk_buff in <linux/bpf.h> (Linux 6.1).
+    const FieldKind start = tc ? FieldKind::PacketStart : FieldKind::Value;
+    const FieldKind end = tc ? FieldKind::PacketEnd : FieldKind::Value;
+    std::vector<ContextField> fields = {
+        {"len", 0, 4},
+        {"pkt_type", 4, 4},
+        {"mark", 8, 4, FieldKind::Value, tc},
+        {"queue_mapping", 12, 4, FieldKind::Value, tc},
+        {"protocol", 16, 4},
+        {"vlan_present", 20, 4},
+        {"vlan_tci", 24, 4},
+        {"vlan_proto", 28, 4},
+        {"priority", 32, 4, FieldKind::Value, tc},
+        {"ingress_ifindex", 36, 4},
+        {"ifindex", 40, 4},
+        {"tc_index", 44, 4, FieldKind::Value, tc},
+        {"cb", 48, 20, FieldKind::Value, true},
+        {"hash", 68, 4},
+        {"tc_classid", 72, 4, FieldKind::Value, tc},
+        {"data", 76, 4, start},
+        {"data_end", 80, 4, end},
+        {"napi_id", 84, 4},
+        {"family", 88, 4},
+        {"remote_ip4", 92, 4},
+        {"local_ip4", 96, 4},
+        {"remote_ip6", 100, 16},
+        {"local_ip6", 116, 16},
+        {"remote_port", 132, 4},
+        {"local_port", 136, 4},
+        {"data_meta", 140, 4, tc ? FieldKind::PacketMeta : FieldKind::Value},
+        {"flow_keys", 144, 8},
+        {"tstamp", 152, 8, FieldKind::Value, tc},
+        {"wire_len", 160, 4},
+        {"gso_segs", 164, 4},
+        {"sk", 168, 8},
+        {"gso_size", 176, 4},
+        {"tstamp_type", 180, 1},
+        {"hwtstamp", 184, 8},
+    };
+    return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
+}
+
+}  // namespace bpfplay

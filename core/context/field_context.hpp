@@ -1,0 +1,58 @@
+#pragma once
+// A context struct described by a field table, as the kernel's *_is_valid_access and
+// *_convert_ctx_access functions describe struct xdp_md and struct __sk_buff: which byte
+// ranges are fields, which may be read or written, and which loads turn into packet pointers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/memory.hpp"
+
+namespace bpfplay {
+
+enum class FieldKind : uint8_t {
+    Value,        // plain bytes in the context's backing store
+    PacketStart,  // a 4-byte load gives the 64-bit address of the packet's first byte
+    PacketEnd,    // ... of one past its last byte
+    PacketMeta,   // ... of the metadata before the packet (equal to the start: no metadata)
+};
+
+struct ContextField {
+    const char* name;
+    uint32_t off;
+    uint32_t size;
+    FieldKind kind = FieldKind::Value;
+    bool writable = false;
+};
+
+class FieldContext : public ContextAccess {
+public:
+    // `fields` must be sorted by offset and not overlap; `size` is sizeof the struct.
+    FieldContext(std::string struct_name, std::vector<ContextField> fields, uint32_t size);
+
+    // Where the packet pointers point (set by whoever maps the packet).
+    void set_packet(uint64_t start, uint64_t end) {
+        packet_start_ = start;
+        packet_end_ = end;
+    }
+    // The bytes behind Value fields, laid out as the struct is (tests and the host fill them).
+    std::vector<uint8_t>& bytes() { return bytes_; }
+    const std::vector<uint8_t>& bytes() const { return bytes_; }
+    void set_u32(uint32_t off, uint32_t v);
+    uint32_t get_u32(uint32_t off) const;
+    const std::vector<ContextField>& fields() const { return fields_; }
+    const std::string& struct_name() const { return struct_name_; }
+
+    bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) override;
+    bool store(uint32_t off, uint32_t size, uint64_t value, std::string& why) override;
+
+private:
+    const ContextField* find(uint32_t off, uint32_t size, std::string& why) const;
+
+    std::string struct_name_;
+    std::vector<ContextField> fields_;
+    std::vector<uint8_t> bytes_;
+    uint64_t packet_start_ = 0, packet_end_ = 0;
+};
+
+}  // namespace bpfplay
