@@ -51,7 +51,7 @@ std::string hex(uint64_t v) {
 
 template <bool kCheckInit>
 RunStatus interpret(Vm& vm, uint64_t max_steps) {
-    const Program& prog = vm.program_;
+    const Program& prog = *vm.program_;
     const DecodedInsn* const code = prog.insns.data();
     const uint32_t* const use = prog.reg_use.data();
     const Memory& mem = vm.memory_;
@@ -226,6 +226,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
                 r[0] = vm.regs_[0];
                 goto helper_exited;
             }
+            if (vm.pending_tail_call_) goto tail_call;
             goto helper_faulted;
         }
         NEXT();
@@ -411,6 +412,10 @@ enter_function:
     helper_exited:
         done = allowed - left;
         status = RunStatus::Exited;
+        goto save;
+    tail_call:  // Vm::run switches programs; the call insn itself completed
+        done = allowed - left;
+        status = RunStatus::Ready;
         goto save;
     helper_faulted:
         done = allowed - left - 1;

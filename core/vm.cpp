@@ -1,11 +1,13 @@
 #include "core/vm.hpp"
 
+#include <algorithm>
+
 namespace bpfplay {
 
 template <bool kCheckInit>
 RunStatus interpret(Vm& vm, uint64_t max_steps);
 
-Vm::Vm(const Program& program) : program_(program) {
+Vm::Vm(const Program& program) : program_(&program), entry_program_(&program) {
     for (uint32_t k = 0; k < kMaxCallFrames; ++k)
         memory_.map(window::kStack0 + k, RegionKind::Stack, kReadWrite, stacks_[k].data(), kStackSize,
                     "stack of frame " + std::to_string(k));
@@ -30,6 +32,9 @@ void Vm::set_reg(int i, uint64_t v) {
 }
 
 void Vm::reset() {
+    program_ = entry_program_;
+    pending_tail_call_ = nullptr;
+    tail_calls_ = 0;
     pc_ = 0;
     depth_ = 0;
     executed_ = 0;
@@ -54,9 +59,27 @@ void Vm::helper_exit(uint64_t r0) {
     helper_stopped_ = true;
 }
 
+void Vm::helper_tail_call(const Program& target) {
+    pending_tail_call_ = &target;
+    helper_stopped_ = true;
+}
+
 RunStatus Vm::run(uint64_t max_steps) {
-    if (status_ != RunStatus::Ready) return status_;
-    return program_.needs_init_checks ? interpret<true>(*this, max_steps) : interpret<false>(*this, max_steps);
+    for (;;) {
+        if (status_ != RunStatus::Ready) return status_;
+        const uint64_t before = executed_;
+        const RunStatus s = program_->needs_init_checks ? interpret<true>(*this, max_steps)
+                                                        : interpret<false>(*this, max_steps);
+        if (!pending_tail_call_) return s;
+        // The interpreter stopped after the bpf_tail_call insn: continue in the target.
+        program_ = pending_tail_call_;
+        pending_tail_call_ = nullptr;
+        ++tail_calls_;
+        pc_ = 0;
+        init_ = uint16_t((1u << 1) | (1u << 10));
+        max_steps -= std::min(max_steps, executed_ - before);
+        if (max_steps == 0) return status_;
+    }
 }
 
 }  // namespace bpfplay

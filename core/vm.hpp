@@ -35,7 +35,8 @@ public:
     Vm(const Vm&) = delete;
     Vm& operator=(const Vm&) = delete;
 
-    const Program& program() const { return program_; }
+    // The program running now: the one given at construction, or a tail call's target.
+    const Program& program() const { return *program_; }
     Memory& memory() { return memory_; }
     const Memory& memory() const { return memory_; }
 
@@ -71,6 +72,11 @@ public:
     // Exited, as uBPF's unwind). The interpreter checks after each helper call.
     void helper_fail(Error e);
     void helper_exit(uint64_t r0);
+    // For bpf_tail_call: once the helper returns, the run continues at the start of `target`
+    // in the same frame with r1 unchanged, as the kernel's tail call does. The caller counts
+    // tail calls (the kernel allows 33 per run); tail_calls() says how many happened.
+    void helper_tail_call(const Program& target);
+    uint32_t tail_calls() const { return tail_calls_; }
     uint32_t current_pc() const { return pc_; }
     // Instructions executed so far, correct inside a helper call too (a virtual clock uses it).
     uint64_t executed_now() const { return in_helper_ ? executed_at_call_ : executed_; }
@@ -82,7 +88,10 @@ private:
     template <bool kCheckInit>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
 
-    const Program& program_;
+    const Program* program_;
+    const Program* const entry_program_;  // reset() returns to it
+    const Program* pending_tail_call_ = nullptr;
+    uint32_t tail_calls_ = 0;
     Memory memory_;
     std::array<uint64_t, 11> regs_{};
     uint32_t pc_ = 0;
