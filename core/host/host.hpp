@@ -1,0 +1,95 @@
+#pragma once
+// The emulated machine a run sees: which CPU it is on, what time it is, which task is current,
+// where bpf_trace_printk output goes. Every value is a plain setting, so a run is reproducible:
+// the same program, input and Host give the same results, natively and in the browser.
+//
+// How helpers find it: the caller points `vm.user` at a Host before running
+// (`Vm vm(prog); vm.user = &host;`). The host helpers (add_host_helpers) stop the run with an
+// error naming the helper when vm.user is null; with anything else there, behaviour is undefined,
+// so never share vm.user with another environment (plugin helpers do not use it).
+//
+// The clock is virtual: it advances with the instructions the program executes, never with wall
+// time. At the helper call that is the n-th instruction executed (Vm::executed_now() == n, the
+// call itself counted), bpf_ktime_get_ns returns clock_start_ns + n * ns_per_insn. Two reads
+// in one run therefore differ by exactly (instructions between them) * ns_per_insn.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/host/lfsr113.hpp"
+
+namespace bpfplay {
+
+constexpr size_t kTaskCommLen = 16;  // TASK_COMM_LEN: 15 characters and a NUL
+
+// The task a program runs "in" (the kernel's `current`).
+struct Task {
+    uint32_t pid = 4242;   // the thread id (task->pid)
+    uint32_t tgid = 4242;  // the process id (task->tgid); equal to pid for a main thread
+    uint32_t uid = 1000;   // as seen from the initial user namespace
+    uint32_t gid = 1000;
+    // The executable's name, NUL-terminated and NUL-padded as the kernel keeps task->comm.
+    std::array<char, kTaskCommLen> comm = comm_from("bpfplay-demo");
+
+    // Keeps the first 15 bytes of `name` (the kernel truncates the same way) and NUL-fills.
+    void set_comm(std::string_view name) { comm = comm_from(name); }
+    std::string_view comm_view() const;  // up to the first NUL
+
+    static std::array<char, kTaskCommLen> comm_from(std::string_view name);
+};
+
+struct Host {
+    // ---- CPU ----
+    uint32_t cpu = 0;        // the CPU this run executes on (bpf_get_smp_processor_id)
+    uint32_t ncpus = 4;      // possible CPUs: sizes per-CPU maps
+    uint32_t numa_node = 0;  // bpf_get_numa_node_id
+
+    // ---- clock (see the header comment) ----
+    // Monotonic time when the run starts. One second after boot, so a value is never 0 and
+    // looks like a real ktime; jiffies and the coarse clock are derived from it.
+    uint64_t clock_start_ns = 1'000'000'000;
+    uint64_t ns_per_insn = 1;     // virtual nanoseconds per executed instruction
+    uint64_t boot_offset_ns = 0;  // time spent suspended: boot clock = ktime + this (0: never)
+    // CONFIG_HZ: ticks per second. Sets the jiffy length TICK_NSEC = (1e9 + hz/2) / hz, which
+    // is 4 ms for the default 250 (0 is treated as 250).
+    uint32_t hz = 250;
+
+    // ---- randomness ----
+    // bpf_get_prandom_u32 draws from this; reseed with prandom.seed(n). Seed 1 by default, so
+    // the first value is 3484351685 (lfsr113.hpp). The state persists across runs that share
+    // the Host, as a CPU's state does in the kernel.
+    Lfsr113 prandom{1};
+
+    // ---- the current task ----
+    Task task;
+
+    // ---- output of runs ----
+    // One entry per successful bpf_trace_printk call: the formatted message without the
+    // trace_pipe prefix ("comm-pid [cpu] ... : "), with any newline kept as the program wrote it.
+    // Runs append; the runner clears it when it wants one run's output.
+    std::vector<std::string> printk;
+
+    // The map environment, owned and interpreted by the map helpers (opaque here).
+    void* maps = nullptr;
+
+    // ---- the clocks, given Vm::executed_now() ----
+    uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)
+    uint64_t boot_ns(uint64_t executed) const;    // bpf_ktime_get_boot_ns (CLOCK_BOOTTIME)
+    // bpf_ktime_get_coarse_ns: ktime rounded down to the last tick, as the kernel only updates
+    // its coarse clock once per jiffy.
+    uint64_t coarse_ns(uint64_t executed) const;
+    // bpf_jiffies64: initial_jiffies() + ktime / tick_ns(). The kernel starts jiffies at
+    // INITIAL_JIFFIES = (u32)(-300 * HZ) so 32-bit jiffies wrap five minutes after boot;
+    // for HZ 250 that is 4294892296, so one second after boot jiffies64 is 4294892546.
+    uint64_t jiffies64(uint64_t executed) const;
+    uint64_t tick_ns() const;
+    uint64_t initial_jiffies() const;
+
+    // Moves the clock on by a finished run's instructions, so the next run starts where this
+    // one stopped (the runner calls it; without it every run starts at clock_start_ns).
+    void advance_clock(uint64_t executed) { clock_start_ns += executed * ns_per_insn; }
+};
+
+}  // namespace bpfplay

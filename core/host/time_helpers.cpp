@@ -1,0 +1,41 @@
+// The clock helpers: all read the Host's virtual clock at the instruction count of the call.
+#include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
+#include "core/host/host_helpers.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+namespace {
+
+uint64_t ktime_get_ns(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* h = host_for(vm, "bpf_ktime_get_ns");
+    return h ? h->ktime_ns(vm.executed_now()) : 0;
+}
+
+uint64_t ktime_get_boot_ns(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* h = host_for(vm, "bpf_ktime_get_boot_ns");
+    return h ? h->boot_ns(vm.executed_now()) : 0;
+}
+
+uint64_t ktime_get_coarse_ns(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* h = host_for(vm, "bpf_ktime_get_coarse_ns");
+    return h ? h->coarse_ns(vm.executed_now()) : 0;
+}
+
+uint64_t jiffies64(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* h = host_for(vm, "bpf_jiffies64");
+    return h ? h->jiffies64(vm.executed_now()) : 0;
+}
+
+constexpr HelperSpec kSpecs[] = {
+    {helper_id::kKtimeGetNs, "bpf_ktime_get_ns", 0, ktime_get_ns},
+    {helper_id::kJiffies64, "bpf_jiffies64", 0, jiffies64},
+    {helper_id::kKtimeGetBootNs, "bpf_ktime_get_boot_ns", 0, ktime_get_boot_ns},
+    {helper_id::kKtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", 0, ktime_get_coarse_ns},
+};
+
+}  // namespace
+
+std::span<const HelperSpec> time_helper_specs() { return kSpecs; }
+
+}  // namespace bpfplay
