@@ -14,6 +14,12 @@ struct DisasmOptions {
     bool helper_names = false; // "call 1" -> "call 1 ; bpf_map_lookup_elem" (a comment; still assembles)
 };
 
+// The text is what llvm-objdump 14 prints, byte for byte, wherever it prints the instruction
+// correctly; where it cannot (ISA v4, jset, mod, store-immediate, 32-bit atomics, lddw pseudo
+// sources), newer LLVM's spelling or the kernel's names (see core/text/syntax.cpp). Anything
+// that is no valid instruction prints as "<unknown opcode 0xNN>", "<invalid 0xNN: dst=...>" or
+// "<truncated lddw>", which the assembler rejects (or, with show_bytes, reads from the bytes).
+//
 // Text of the instruction at `index` (an lddw consumes index and index+1), without a newline.
 // Returns the number of slots used through *slots (1 or 2) when non-null.
 std::string disassemble_one(std::span<const Insn> insns, size_t index, size_t* slots = nullptr,
