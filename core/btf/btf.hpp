@@ -96,10 +96,12 @@ public:
     // "int (*)(void *)", "struct { ... }" for anonymous aggregates. Bounded in length.
     std::string type_to_string(uint32_t id) const;
 
-    // Clang leaves DATASEC sizes and VAR offsets as 0 in .o files; libbpf fills them in
-    // from the ELF section size and the symbol table, and so does the loader with this.
-    // `symbol_offset(var_name)` returns the variable's st_value (nullopt: no symbol, the
-    // entry is left as is). Fails if a variable would not fit in the section.
+    // Clang leaves DATASEC sizes and global variables' offsets as 0 in .o files (static
+    // ones get real offsets); libbpf fills them in from the ELF section size and the
+    // symbol table, and the loader does the same with this. `symbol_offset(var_name)` is
+    // asked for global variables only and returns the symbol's st_value (nullopt: no
+    // symbol, the entry is left as is). Entries are then sorted by offset. Fails if a
+    // variable would not fit in the section.
     Result<Unit> fix_datasec_layout(std::string_view datasec_name, uint32_t section_size,
                                     const std::function<std::optional<uint32_t>(std::string_view)>&
                                         symbol_offset);
