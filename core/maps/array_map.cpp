@@ -1,0 +1,101 @@
+#include "core/maps/array_map.hpp"
+
+#include <cstring>
+
+#include "core/memory.hpp"
+
+namespace bpfplay {
+
+namespace e = kerrno;
+namespace u = map_update;
+
+namespace {
+
+uint32_t cpus_of(const MapSpec& spec) { return spec.type == MapType::PercpuArray ? spec.ncpus : 1; }
+uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
+
+}  // namespace
+
+uint64_t ArrayMap::footprint(const MapSpec& spec) {
+    return uint64_t(spec.max_entries) * stride_of(spec) * cpus_of(spec);
+}
+
+ArrayMap::ArrayMap(const MapSpec& spec)
+    : Map(spec, spec.max_entries, stride_of(spec) * cpus_of(spec), /*program_visible=*/true) {}
+
+std::unique_ptr<ArrayMap> ArrayMap::make(const MapSpec& spec) {
+    std::unique_ptr<ArrayMap> map(new ArrayMap(spec));
+    if (!map->allocate_storage()) return nullptr;
+    return map;
+}
+
+uint64_t ArrayMap::do_lookup_elem(const uint8_t* key, uint32_t cpu) {
+    const uint32_t index = load_le<uint32_t>(key);
+    if (index >= max_entries()) return 0;
+    return value_address(index, is_percpu() ? cpu : 0);
+}
+
+// array_map_update_elem: the same from programs and (for plain arrays) from userspace.
+int64_t ArrayMap::do_update_elem(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu) {
+    const uint32_t index = load_le<uint32_t>(key);
+    if ((flags & ~u::kLock) > u::kExist) return -e::kEINVAL;  // unknown flags
+    if (index >= max_entries()) return -e::kE2BIG;            // cannot insert past the preallocated end
+    if (flags & u::kNoExist) return -e::kEEXIST;               // every element already exists
+    if (flags & u::kLock) return -e::kEINVAL;                  // no bpf_spin_lock in the value
+    // copy_map_value copies value_size bytes; the padding up to 8 is left as it is.
+    std::memmove(slot_ptr(index, is_percpu() ? cpu : 0), value, value_size());
+    return 0;
+}
+
+int64_t ArrayMap::do_delete_elem(const uint8_t*) { return -e::kEINVAL; }
+
+int64_t ArrayMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
+    const uint32_t index = load_le<uint32_t>(key);
+    if (index >= max_entries()) return -e::kENOENT;
+    // Per-CPU: every CPU's rounded-up value, back to back (bpf_percpu_array_copy).
+    std::memcpy(value, slot_ptr(index), is_percpu() ? slot_bytes() : value_size());
+    return 0;
+}
+
+int64_t ArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) {
+    if (!is_percpu()) return do_update_elem(key, value, flags, 0);
+    // bpf_percpu_array_update: stricter flag check, then every CPU's rounded-up value.
+    const uint32_t index = load_le<uint32_t>(key);
+    if (flags > u::kExist) return -e::kEINVAL;
+    if (index >= max_entries()) return -e::kE2BIG;
+    if (flags == u::kNoExist) return -e::kEEXIST;
+    std::memmove(slot_ptr(index), value, slot_bytes());
+    return 0;
+}
+
+int64_t array_get_next_key(uint32_t max_entries, const uint8_t* key_or_null, uint8_t* next_key) {
+    const uint32_t index = key_or_null ? load_le<uint32_t>(key_or_null) : UINT32_MAX;
+    if (index >= max_entries) {
+        store_le<uint32_t>(next_key, 0);
+        return 0;
+    }
+    if (index == max_entries - 1) return -e::kENOENT;
+    store_le<uint32_t>(next_key, index + 1);
+    return 0;
+}
+
+int64_t ArrayMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
+    return array_get_next_key(max_entries(), key_or_null, next_key);
+}
+
+void ArrayMap::for_each_entry(const EntryVisitor& visit) const {
+    uint8_t key[4];
+    for (uint32_t i = 0; i < max_entries(); ++i) {
+        store_le<uint32_t>(key, i);
+        if (!visit(std::span<const uint8_t>(key, 4), i)) return;
+    }
+}
+
+std::optional<std::vector<uint8_t>> ArrayMap::key_of_slot(uint32_t slot) const {
+    if (slot >= max_entries()) return std::nullopt;
+    std::vector<uint8_t> key(4);
+    store_le<uint32_t>(key.data(), slot);
+    return key;
+}
+
+}  // namespace bpfplay

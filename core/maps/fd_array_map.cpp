@@ -1,0 +1,99 @@
+#include "core/maps/fd_array_map.hpp"
+
+#include <cstring>
+
+#include "core/maps/array_map.hpp"
+#include "core/maps/map_in_map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/memory.hpp"
+
+namespace bpfplay {
+
+namespace e = kerrno;
+
+// Each slot holds a u32 reference in an 8-byte stride, like every other map value.
+uint64_t FdArrayMap::footprint(const MapSpec& spec) { return uint64_t(spec.max_entries) * (8 + 1); }
+
+FdArrayMap::FdArrayMap(const MapSpec& spec) : Map(spec, spec.max_entries, 8, /*program_visible=*/false) {}
+
+std::unique_ptr<FdArrayMap> FdArrayMap::make(const MapSpec& spec) {
+    std::unique_ptr<FdArrayMap> map(new FdArrayMap(spec));
+    if (!map->allocate_storage()) return nullptr;
+    map->present_.assign(spec.max_entries, 0);
+    return map;
+}
+
+std::optional<uint32_t> FdArrayMap::reference_at(uint32_t index) const {
+    if (index >= max_entries() || !present_[index]) return std::nullopt;
+    return load_le<uint32_t>(slot_ptr(index));
+}
+
+uint64_t FdArrayMap::do_lookup_elem(const uint8_t* key, uint32_t) {
+    // prog_array: fd_array_map_lookup_elem is ERR_PTR(-EOPNOTSUPP), unreachable from a
+    // verified program; 0 here. array_of_maps: the inner map, or NULL for an empty slot.
+    if (type() != MapType::ArrayOfMaps) return 0;
+    auto ref = reference_at(load_le<uint32_t>(key));
+    return ref ? map_handle(*ref) : 0;
+}
+
+// The kernel has no program-side update for these maps (the verifier only lets programs
+// look up an array_of_maps and tail-call through a prog_array).
+int64_t FdArrayMap::do_update_elem(const uint8_t*, const uint8_t*, uint64_t, uint32_t) { return -e::kEOPNOTSUPP; }
+
+// fd_array_map_delete_elem.
+int64_t FdArrayMap::do_delete_elem(const uint8_t* key) {
+    const uint32_t index = load_le<uint32_t>(key);
+    if (index >= max_entries()) return -e::kE2BIG;
+    if (!present_[index]) return -e::kENOENT;
+    present_[index] = 0;
+    std::memset(slot_ptr(index), 0, 4);
+    --count_;
+    return 0;
+}
+
+// bpf_fd_array_map_lookup_elem: the kernel returns the program's or map's id.
+int64_t FdArrayMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
+    auto ref = reference_at(load_le<uint32_t>(key));
+    if (!ref) return -e::kENOENT;
+    store_le<uint32_t>(value, *ref);
+    return 0;
+}
+
+// bpf_fd_array_map_update_elem: only BPF_ANY, then the index, then the referenced object.
+int64_t FdArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) {
+    const uint32_t index = load_le<uint32_t>(key);
+    if (flags != map_update::kAny) return -e::kEINVAL;
+    if (index >= max_entries()) return -e::kE2BIG;
+    const uint32_t ref = load_le<uint32_t>(value);
+    if (type() == MapType::ProgArray) {
+        if (owner() && !owner()->program_exists(ref)) return -e::kEBADF;
+    } else if (int64_t err = check_inner_map(*this, ref); err != 0) {
+        return err;
+    }
+    if (!present_[index]) ++count_;
+    present_[index] = 1;
+    store_le<uint32_t>(slot_ptr(index), ref);
+    return 0;
+}
+
+int64_t FdArrayMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
+    return array_get_next_key(max_entries(), key_or_null, next_key);
+}
+
+void FdArrayMap::for_each_entry(const EntryVisitor& visit) const {
+    uint8_t key[4];
+    for (uint32_t i = 0; i < max_entries(); ++i) {
+        if (!present_[i]) continue;
+        store_le<uint32_t>(key, i);
+        if (!visit(std::span<const uint8_t>(key, 4), i)) return;
+    }
+}
+
+std::optional<std::vector<uint8_t>> FdArrayMap::key_of_slot(uint32_t slot) const {
+    if (slot >= max_entries() || !present_[slot]) return std::nullopt;
+    std::vector<uint8_t> key(4);
+    store_le<uint32_t>(key.data(), slot);
+    return key;
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,205 @@
+#include "core/maps/hash_map.hpp"
+
+#include <cstring>
+
+#include "core/maps/lru_hash_map.hpp"
+#include "core/maps/map_in_map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/memory.hpp"
+
+namespace bpfplay {
+
+namespace e = kerrno;
+namespace u = map_update;
+
+namespace {
+
+bool is_lru(MapType t) { return t == MapType::LruHash || t == MapType::LruPercpuHash; }
+bool is_percpu_type(MapType t) { return t == MapType::PercpuHash || t == MapType::LruPercpuHash; }
+uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
+// The kernel's extra_elems: only plain hash maps replace an entry through a spare element.
+uint32_t spares_of(const MapSpec& spec) { return spec.type == MapType::Hash ? spec.ncpus : 0; }
+uint32_t slot_bytes_of(const MapSpec& spec) { return stride_of(spec) * (is_percpu_type(spec.type) ? spec.ncpus : 1); }
+
+}  // namespace
+
+uint64_t HashMap::footprint(const MapSpec& spec) {
+    const uint64_t slots = uint64_t(spec.max_entries) + spares_of(spec);
+    uint64_t bytes = slots * slot_bytes_of(spec);  // values
+    bytes += slots * spec.key_size;                 // keys
+    bytes += slots * (1 + 4 + 8);                   // used flag, free stack, insertion list
+    if (is_lru(spec.type)) bytes += slots * 8;      // recency list
+    bytes += uint64_t(spares_of(spec)) * 4;
+    bytes += KeyIndex::bytes_for(slots);
+    return bytes;
+}
+
+HashMap::HashMap(const MapSpec& spec)
+    : Map(spec, spec.max_entries + spares_of(spec), slot_bytes_of(spec),
+          /*program_visible=*/spec.type != MapType::HashOfMaps) {}
+
+bool HashMap::init() {
+    if (!allocate_storage()) return false;
+    const uint32_t slots = slot_count();
+    keys_.assign(uint64_t(slots) * key_size(), 0);
+    used_.assign(slots, 0);
+    // Slot 0 is taken first, then 1, ...: fresh maps fill their buffer front to back.
+    free_.resize(max_entries());
+    for (uint32_t i = 0; i < max_entries(); ++i) free_[i] = max_entries() - 1 - i;
+    spare_.resize(spares_of(spec()));
+    for (uint32_t c = 0; c < spare_.size(); ++c) spare_[c] = max_entries() + c;
+    index_.init(keys_.data(), key_size(), slots);
+    order_.init(slots);
+    return true;
+}
+
+std::unique_ptr<HashMap> HashMap::make(const MapSpec& spec) {
+    if (is_lru(spec.type)) return LruHashMap::make(spec);
+    std::unique_ptr<HashMap> map(new HashMap(spec));
+    if (!map->init()) return nullptr;
+    return map;
+}
+
+uint32_t HashMap::take_free_slot() {
+    if (free_.empty()) return KeyIndex::kNone;
+    const uint32_t s = free_.back();
+    free_.pop_back();
+    return s;
+}
+
+void HashMap::unlink(uint32_t slot) {
+    index_.erase(slot);
+    order_.remove(slot);
+    used_[slot] = 0;
+    free_.push_back(slot);
+    --count_;
+    on_unlinked(slot);
+}
+
+std::optional<uint32_t> HashMap::slot_of(std::span<const uint8_t> key) const {
+    if (key.size() != key_size()) return std::nullopt;
+    const uint32_t s = index_.find(key.data());
+    if (s == KeyIndex::kNone) return std::nullopt;
+    return s;
+}
+
+uint64_t HashMap::do_lookup_elem(const uint8_t* key, uint32_t cpu) {
+    const uint32_t s = index_.find(key);
+    if (s == KeyIndex::kNone) return 0;
+    on_used(s);
+    if (type() == MapType::HashOfMaps) return map_handle(load_le<uint32_t>(slot_ptr(s)));
+    return value_address(s, is_percpu() ? cpu : 0);
+}
+
+int64_t HashMap::do_update_elem(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu) {
+    // The verifier lets programs only look up a hash_of_maps; there is no program-side update.
+    if (type() == MapType::HashOfMaps) return -e::kEOPNOTSUPP;
+    return update(key, value, flags, cpu, /*all_cpus=*/false);
+}
+
+int64_t HashMap::do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) {
+    if (type() == MapType::HashOfMaps) {
+        // bpf_fd_htab_map_update_elem resolves the inner map before looking at the flags.
+        if (int64_t err = check_inner_map(*this, load_le<uint32_t>(value)); err != 0) return err;
+    }
+    // The syscall runs on some CPU; bpfplay says CPU 0 (it only picks a plain hash's spare).
+    return update(key, value, flags, 0, /*all_cpus=*/is_percpu());
+}
+
+int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu, bool all_cpus) {
+    // htab_map_update_elem (hash, hash_of_maps) tolerates BPF_F_LOCK in the flags check and
+    // then needs a bpf_spin_lock in the value; the per-CPU and LRU variants reject it outright.
+    const bool lockable = type() == MapType::Hash || type() == MapType::HashOfMaps;
+    const uint64_t op = lockable ? (flags & ~u::kLock) : flags;
+    if (op > u::kExist) return -e::kEINVAL;
+    if (flags & u::kLock) return -e::kEINVAL;
+
+    const uint32_t old = index_.find(key);
+    if (old != KeyIndex::kNone && op == u::kNoExist) return -e::kEEXIST;
+    if (old == KeyIndex::kNone && op == u::kExist) return -e::kENOENT;
+
+    if (old != KeyIndex::kNone) {
+        if (!spare_.empty()) {
+            // Plain hash: the new value goes into this CPU's spare element, which takes the old
+            // element's place; the old element becomes the spare (alloc_htab_elem).
+            const uint32_t fresh = spare_[cpu];
+            spare_[cpu] = old;
+            std::memcpy(key_ptr(fresh), key_ptr(old), key_size());
+            store_value(fresh, 0, value);
+            index_.replace(old, fresh);
+            order_.replace(old, fresh);
+            used_[fresh] = 1;
+            used_[old] = 0;
+            return 0;
+        }
+        // Per-CPU, LRU and hash_of_maps: in place. A program writes value_size bytes of its
+        // CPU's value; userspace writes every CPU's rounded-up value.
+        if (all_cpus) std::memmove(slot_ptr(old), value, slot_bytes());
+        else std::memmove(slot_ptr(old, is_percpu() ? cpu : 0), value, value_size());
+        on_used(old);
+        return 0;
+    }
+
+    const uint32_t s = take_free_slot();
+    if (s == KeyIndex::kNone) return -e::kE2BIG;  // every preallocated element is in use
+    std::memcpy(key_ptr(s), key, key_size());
+    write_new_value(s, value, cpu, all_cpus);
+    index_.insert(s);
+    order_.push_back(s);
+    used_[s] = 1;
+    ++count_;
+    on_linked(s);
+    return 0;
+}
+
+void HashMap::write_new_value(uint32_t slot, const uint8_t* value, uint32_t cpu, bool all_cpus) {
+    if (all_cpus) {
+        std::memmove(slot_ptr(slot), value, slot_bytes());
+    } else if (is_percpu()) {
+        // pcpu_init_value: the program's CPU gets the value, every other CPU zeroes, so a
+        // program can rely on the values it did not write.
+        store_value(slot, cpu, value);
+        zero_slot(slot, cpu);
+    } else {
+        store_value(slot, 0, value);
+    }
+}
+
+int64_t HashMap::do_delete_elem(const uint8_t* key) {
+    const uint32_t s = index_.find(key);
+    if (s == KeyIndex::kNone) return -e::kENOENT;
+    unlink(s);
+    return 0;
+}
+
+// Userspace lookups do not count as a use for LRU (htab_lru_map_lookup_elem_sys): walking a
+// map from userspace must not change what gets evicted.
+int64_t HashMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
+    const uint32_t s = index_.find(key);
+    if (s == KeyIndex::kNone) return -e::kENOENT;
+    std::memcpy(value, slot_ptr(s), is_percpu() ? slot_bytes() : value_size());
+    return 0;
+}
+
+int64_t HashMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
+    uint32_t next = order_.front();
+    if (key_or_null) {
+        const uint32_t s = index_.find(key_or_null);
+        if (s != KeyIndex::kNone) next = order_.next(s);
+    }
+    if (next == SlotList::kNone) return -e::kENOENT;
+    std::memcpy(next_key, key_ptr(next), key_size());
+    return 0;
+}
+
+void HashMap::for_each_entry(const EntryVisitor& visit) const {
+    for (uint32_t s = order_.front(); s != SlotList::kNone; s = order_.next(s))
+        if (!visit(std::span<const uint8_t>(key_ptr(s), key_size()), s)) return;
+}
+
+std::optional<std::vector<uint8_t>> HashMap::key_of_slot(uint32_t slot) const {
+    if (slot >= slot_count() || !used_[slot]) return std::nullopt;
+    return std::vector<uint8_t>(key_ptr(slot), key_ptr(slot) + key_size());
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,82 @@
+#pragma once
+// The hash map family of kernel/bpf/hashtab.c: BPF_MAP_TYPE_HASH, PERCPU_HASH, HASH_OF_MAPS,
+// and (with LruHashMap) LRU_HASH and LRU_PERCPU_HASH.
+//
+// Layout: max_entries preallocated slots in the map's one value buffer, a key array beside
+// it, a KeyIndex from key bytes to slot, and a free-slot stack. A deleted entry's slot goes
+// back on the stack; its bytes stay mapped (a stale pointer still reads them, as with the
+// kernel's preallocated maps) and are overwritten when the slot is reused.
+//
+// Kernel details kept on purpose:
+// - A plain hash map has one spare slot per CPU (the kernel's extra_elems). Replacing an
+//   existing key writes the new value into the updating CPU's spare slot, links it in place
+//   of the old one, and the old slot becomes the spare. So a value pointer a program got
+//   before the update keeps pointing at the old bytes, exactly as in the kernel.
+// - Per-CPU and LRU maps update an existing entry in place. A new per-CPU entry created by a
+//   program gets the value on the program's CPU and zeroes on the others.
+// - BPF_F_NO_PREALLOC is accepted but the map is still preallocated (bounded by kMaxMapBytes);
+//   only memory use differs from the kernel, not behaviour.
+//
+// get_next_key walks entries in insertion order (a replaced key keeps its place); the kernel
+// walks its buckets, an order that depends on a random hash seed. A missing key restarts from
+// the first entry, as in the kernel.
+#include <memory>
+#include <vector>
+
+#include "core/maps/key_index.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/slot_list.hpp"
+
+namespace bpfplay {
+
+class HashMap : public Map {
+public:
+    static uint64_t footprint(const MapSpec& spec);
+    // nullptr when the host has no memory for the values.
+    static std::unique_ptr<HashMap> make(const MapSpec& spec);
+
+    uint32_t count() const override { return count_; }
+    void for_each_entry(const EntryVisitor& visit) const override;
+    std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const override;
+    // The slot holding `key` (for the debugger and tests), if present.
+    std::optional<uint32_t> slot_of(std::span<const uint8_t> key) const;
+
+protected:
+    explicit HashMap(const MapSpec& spec);
+    bool init();
+
+    // Hooks for LRU maps.
+    virtual void on_used(uint32_t) {}      // a program looked the entry up, or it was updated
+    virtual void on_linked(uint32_t) {}    // a new entry
+    virtual void on_unlinked(uint32_t) {}  // an entry left the map
+    // A slot for a new entry, or KeyIndex::kNone when the map is full (-E2BIG).
+    virtual uint32_t take_free_slot();
+    // Removes the entry in `slot` from the map.
+    void unlink(uint32_t slot);
+
+    uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) override;
+    int64_t do_update_elem(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu) override;
+    int64_t do_delete_elem(const uint8_t* key) override;
+    int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
+    int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
+    int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) override;
+
+    const uint8_t* key_ptr(uint32_t slot) const { return keys_.data() + uint64_t(slot) * key_size(); }
+
+private:
+    // One update path for programs (one CPU's value) and userspace (all_cpus: every CPU's
+    // rounded-up value, back to back).
+    int64_t update(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu, bool all_cpus);
+    void write_new_value(uint32_t slot, const uint8_t* value, uint32_t cpu, bool all_cpus);
+    uint8_t* key_ptr(uint32_t slot) { return keys_.data() + uint64_t(slot) * key_size(); }
+
+    std::vector<uint8_t> keys_;
+    std::vector<uint8_t> used_;    // per slot: 1 while it holds an entry
+    std::vector<uint32_t> free_;   // free slots; back() is taken next
+    std::vector<uint32_t> spare_;  // per CPU: the spare slot of a plain hash map (else empty)
+    KeyIndex index_;
+    SlotList order_;               // insertion order, for get_next_key and display
+    uint32_t count_ = 0;
+};
+
+}  // namespace bpfplay

@@ -1,0 +1,145 @@
+// The parts every map type shares: the value buffer, and the syscall-level checks that the
+// kernel's map_lookup_elem / map_update_elem / ... make before calling the type's operation.
+#include "core/maps/map.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "core/maps/map_set.hpp"
+
+namespace bpfplay {
+
+namespace e = kerrno;
+
+Map::Map(const MapSpec& spec, uint32_t slot_count, uint32_t slot_bytes, bool program_visible)
+    : spec_(spec), slot_count_(slot_count), slot_bytes_(slot_bytes), program_visible_(program_visible) {}
+
+Map::~Map() = default;
+
+bool Map::allocate_storage() {
+    // check_map_spec bounds the product by kMaxMapBytes, so it fits in 32 bits.
+    const uint64_t bytes = uint64_t(slot_count_) * slot_bytes_;
+    storage_size_ = uint32_t(bytes);
+    // nothrow + value-initialization: zeroed, and an allocation failure is -ENOMEM, not a throw.
+    storage_.reset(new (std::nothrow) uint8_t[bytes ? bytes : 1]());
+    return storage_ != nullptr;
+}
+
+bool Map::is_percpu() const {
+    return spec_.type == MapType::PercpuHash || spec_.type == MapType::PercpuArray ||
+           spec_.type == MapType::LruPercpuHash;
+}
+
+uint32_t Map::user_value_size() const {
+    if (is_percpu()) return value_stride() * spec_.ncpus;
+    return spec_.value_size;
+}
+
+std::string Map::describe() const {
+    return std::string(map_type_name(spec_.type)) + " map \"" + spec_.name + "\"";
+}
+
+uint64_t Map::handle() const { return id_ == kNoId ? 0 : map_handle(id_); }
+
+std::span<const uint8_t> Map::slot_value(uint32_t slot, uint32_t cpu) const {
+    const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;
+    if (slot >= slot_count_ || cpu >= cpus) return {};
+    return {slot_ptr(slot, cpu), spec_.value_size};
+}
+
+uint64_t Map::value_address(uint32_t slot, uint32_t cpu) const {
+    if (value_base_ == 0) return 0;
+    return value_base_ + uint64_t(slot) * slot_bytes_ + uint64_t(cpu) * value_stride();
+}
+
+void Map::store_value(uint32_t slot, uint32_t cpu, const uint8_t* value) {
+    uint8_t* dst = slot_ptr(slot, cpu);
+    std::memmove(dst, value, spec_.value_size);
+    std::memset(dst + spec_.value_size, 0, value_stride() - spec_.value_size);
+}
+
+void Map::zero_slot(uint32_t slot, uint32_t keep_cpu) {
+    const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;
+    for (uint32_t c = 0; c < cpus; ++c)
+        if (c != keep_cpu) std::memset(slot_ptr(slot, c), 0, value_stride());
+}
+
+// ---- Program side ----
+
+uint64_t Map::lookup_elem(std::span<const uint8_t> key, uint32_t cpu) {
+    if (key.size() != spec_.key_size || cpu >= spec_.ncpus) return 0;
+    return do_lookup_elem(key.data(), cpu);
+}
+
+int64_t Map::update_elem(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags,
+                         uint32_t cpu) {
+    if (key.size() != spec_.key_size || value.size() != spec_.value_size || cpu >= spec_.ncpus) return -e::kEINVAL;
+    return do_update_elem(key.data(), value.data(), flags, cpu);
+}
+
+int64_t Map::delete_elem(std::span<const uint8_t> key) {
+    if (key.size() != spec_.key_size) return -e::kEINVAL;
+    return do_delete_elem(key.data());
+}
+
+// ---- Userspace side: the checks of kernel/bpf/syscall.c, in its order ----
+// Userspace may read unless the map is BPF_F_WRONLY, and write unless it is BPF_F_RDONLY or
+// frozen (map_get_sys_perms). No map here has a bpf_spin_lock in its value (bpfplay does not
+// model them), so BPF_F_LOCK is always -EINVAL, as the kernel answers for such maps.
+
+int64_t Map::lookup_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags) {
+    if (key.size() != spec_.key_size || value.size() != user_value_size()) return -e::kEINVAL;
+    if (flags & ~map_update::kLock) return -e::kEINVAL;
+    if (spec_.map_flags & map_flag::kWronly) return -e::kEPERM;
+    if (flags & map_update::kLock) return -e::kEINVAL;
+    return do_lookup_user(key.data(), value.data());
+}
+
+int64_t Map::update_user(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags) {
+    if (key.size() != spec_.key_size || value.size() != user_value_size()) return -e::kEINVAL;
+    if ((spec_.map_flags & map_flag::kRdonly) || frozen_) return -e::kEPERM;
+    if (flags & map_update::kLock) return -e::kEINVAL;
+    return do_update_user(key.data(), value.data(), flags);
+}
+
+int64_t Map::delete_user(std::span<const uint8_t> key) {
+    if (key.size() != spec_.key_size) return -e::kEINVAL;
+    if ((spec_.map_flags & map_flag::kRdonly) || frozen_) return -e::kEPERM;
+    return do_delete_user(key.data());
+}
+
+int64_t Map::get_next_key(std::span<const uint8_t> key, std::span<uint8_t> next_key) {
+    if ((!key.empty() && key.size() != spec_.key_size) || next_key.size() != spec_.key_size) return -e::kEINVAL;
+    if (spec_.map_flags & map_flag::kWronly) return -e::kEPERM;
+    return do_get_next_key(key.empty() ? nullptr : key.data(), next_key.data());
+}
+
+int64_t Map::freeze() {
+    // map_freeze: a second freeze is -EBUSY; a map userspace cannot write is -EPERM.
+    if (frozen_) return -e::kEBUSY;
+    if (spec_.map_flags & map_flag::kRdonly) return -e::kEPERM;
+    frozen_ = true;
+    return 0;
+}
+
+// ---- Display ----
+
+std::vector<MapEntry> Map::entries(size_t limit) const {
+    std::vector<MapEntry> out;
+    const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;
+    for_each_entry([&](std::span<const uint8_t> key, uint32_t slot) {
+        if (out.size() >= limit) return false;
+        MapEntry entry;
+        entry.key.assign(key.begin(), key.end());
+        entry.slot = slot;
+        for (uint32_t c = 0; c < cpus; ++c) {
+            auto v = slot_value(slot, c);
+            entry.values.emplace_back(v.begin(), v.end());
+        }
+        out.push_back(std::move(entry));
+        return true;
+    });
+    return out;
+}
+
+}  // namespace bpfplay

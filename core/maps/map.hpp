@@ -1,0 +1,186 @@
+#pragma once
+// The BPF map object model: a map's creation attributes (MapSpec), the operations a program
+// reaches through helpers and the ones userspace reaches through the bpf() syscall, each with
+// the kernel's return codes, and a read-only view for display.
+//
+// Storage: every map owns ONE contiguous, zero-initialized value buffer allocated at creation
+// and never moved, so a MapSet can map it into a program's Memory and the value pointers
+// bpf_map_lookup_elem returns are real, checked addresses (writes through them change the
+// map). The buffer is cut into slots of slot_bytes(): a value rounded up to 8 bytes, times the
+// CPU count for per-CPU maps (CPU c of slot s lives at s * slot_bytes() + c * value_stride()).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/maps/map_abi.hpp"
+
+namespace bpfplay {
+
+constexpr uint32_t kDefaultCpus = 4;  // emulated CPUs a per-CPU map holds values for
+constexpr uint32_t kMaxCpus = 64;
+// One map's host memory (values, keys and bookkeeping) may not exceed this: the browser build
+// runs in a tab with little memory. Larger maps are refused at creation with -ENOMEM.
+constexpr uint64_t kMaxMapBytes = 64ull << 20;
+
+// What BPF_MAP_CREATE receives (union bpf_attr's map fields), plus the emulated CPU count.
+struct MapSpec {
+    MapType type = MapType::Unspec;
+    std::string name;  // alphanumerics, '_' and '.', as the kernel accepts (length not limited)
+    uint32_t key_size = 0;
+    uint32_t value_size = 0;
+    uint32_t max_entries = 0;
+    uint32_t map_flags = 0;
+    uint32_t btf_key_type_id = 0;    // stored for the BTF printer; not validated here
+    uint32_t btf_value_type_id = 0;
+    uint32_t ncpus = kDefaultCpus;   // values per key of a per-CPU map; also sizes spare slots
+    // array_of_maps / hash_of_maps: the inner map template (the kernel's inner_map_fd). Every
+    // map stored in the outer map must match it as bpf_map_meta_equal() requires.
+    std::shared_ptr<const MapSpec> inner;
+};
+
+// A refused BPF_MAP_CREATE: the negative errno the kernel returns and the explanation.
+struct MapCreateError {
+    int64_t code = 0;
+    Error error;  // kind Map, where.map = the map's name
+};
+
+// Checks a spec as BPF_MAP_CREATE does (map_create + the type's map_alloc_check + the inner
+// map checks of bpf_map_meta_alloc) and against bpfplay's per-map memory limit.
+std::optional<MapCreateError> check_map_spec(const MapSpec& spec);
+
+class Map;
+// Creates an empty map; the error's `what` starts with the errno ("-EINVAL: ...").
+Result<std::unique_ptr<Map>> create_map(const MapSpec& spec);
+
+// One entry for display: key bytes and value bytes (value_size of them) per CPU.
+struct MapEntry {
+    std::vector<uint8_t> key;
+    std::vector<std::vector<uint8_t>> values;  // one per CPU for per-CPU maps, else exactly one
+    uint32_t slot = 0;                          // where the value lives in the value region
+};
+
+class MapSet;
+
+class Map {
+public:
+    virtual ~Map();
+    Map(const Map&) = delete;
+    Map& operator=(const Map&) = delete;
+
+    const MapSpec& spec() const { return spec_; }
+    MapType type() const { return spec_.type; }
+    const std::string& name() const { return spec_.name; }
+    uint32_t key_size() const { return spec_.key_size; }
+    uint32_t value_size() const { return spec_.value_size; }
+    uint32_t max_entries() const { return spec_.max_entries; }
+    uint32_t map_flags() const { return spec_.map_flags; }
+    uint32_t ncpus() const { return spec_.ncpus; }
+    bool is_percpu() const;
+    uint32_t value_stride() const { return (spec_.value_size + 7u) & ~7u; }  // round_up(value_size, 8)
+    // Bytes userspace passes to BPF_MAP_LOOKUP_ELEM / UPDATE_ELEM: value_size, or
+    // ncpus * round_up(value_size, 8) for per-CPU maps (every CPU at once).
+    uint32_t user_value_size() const;
+    // "hash map \"counts\"" -- for messages.
+    std::string describe() const;
+
+    // Set when a MapSet adds the map (kNoId before).
+    static constexpr uint32_t kNoId = UINT32_MAX;
+    uint32_t id() const { return id_; }
+    uint64_t handle() const;      // the address a program holds for this map (0 without a set)
+    uint64_t value_base() const { return value_base_; }  // 0 when not given a window
+    // The MapSet the map belongs to (nullptr before MapSet::add); maps of maps resolve the
+    // inner map ids they store through it.
+    const MapSet* owner() const { return set_; }
+
+    // ---- The value region programs address ----
+    // True when programs get pointers into the values (not for prog_array and maps of maps).
+    bool program_visible() const { return program_visible_; }
+    std::span<uint8_t> value_region() { return {storage_.get(), storage_size_}; }
+    std::span<const uint8_t> value_region() const { return {storage_.get(), storage_size_}; }
+    uint32_t slot_count() const { return slot_count_; }
+    uint32_t slot_bytes() const { return slot_bytes_; }
+    // The value_size bytes of CPU `cpu` in slot `slot` (empty when out of range).
+    std::span<const uint8_t> slot_value(uint32_t slot, uint32_t cpu = 0) const;
+    // The virtual address of that value (value_base() + offset).
+    uint64_t value_address(uint32_t slot, uint32_t cpu = 0) const;
+
+    // ---- Program side: what bpf_map_{lookup,update,delete}_elem do in the kernel ----
+    // key must be key_size bytes and value value_size bytes, else -EINVAL / 0. cpu is the CPU
+    // the program runs on: it picks the per-CPU value; cpu >= ncpus() is refused (0 / -EINVAL).
+    // Returns the value's virtual address (so the map must be in a MapSet, which gives it its
+    // window; 0 otherwise), or 0 when the key is missing. Maps of maps return
+    // the inner map's handle. prog_array returns 0: the kernel's verifier never lets a program
+    // look one up (the helper layer reports that as an error before calling this).
+    uint64_t lookup_elem(std::span<const uint8_t> key, uint32_t cpu);
+    int64_t update_elem(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags,
+                        uint32_t cpu);
+    int64_t delete_elem(std::span<const uint8_t> key);
+
+    // ---- Userspace side: the BPF_MAP_* commands of the bpf() syscall ----
+    // `value` is user_value_size() bytes. For prog_array the value is a program index, for maps
+    // of maps a map id of the owning MapSet (where the kernel takes fds and returns ids).
+    int64_t lookup_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags = 0);
+    int64_t update_user(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags = 0);
+    int64_t delete_user(std::span<const uint8_t> key);
+    // An empty `key` is the NULL key: start from the first. A key that is not in the map also
+    // restarts from the first (the kernel's behaviour); -ENOENT after the last.
+    int64_t get_next_key(std::span<const uint8_t> key, std::span<uint8_t> next_key);
+    // BPF_MAP_FREEZE: userspace may no longer change the map (programs still may).
+    int64_t freeze();
+    bool frozen() const { return frozen_; }
+
+    // ---- Display ----
+    virtual uint32_t count() const = 0;  // live entries (every index for plain arrays)
+    // Visits live entries in the get_next_key order; return false to stop.
+    using EntryVisitor = std::function<bool(std::span<const uint8_t> key, uint32_t slot)>;
+    virtual void for_each_entry(const EntryVisitor& visit) const = 0;
+    std::vector<MapEntry> entries(size_t limit = SIZE_MAX) const;
+    // The key stored in a slot, or nullopt when the slot is free (a deleted or spare entry).
+    virtual std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const = 0;
+
+protected:
+    Map(const MapSpec& spec, uint32_t slot_count, uint32_t slot_bytes, bool program_visible);
+    // Allocates the zeroed value buffer once; false when the host has no memory for it.
+    bool allocate_storage();
+    uint8_t* slot_ptr(uint32_t slot, uint32_t cpu = 0) {
+        return storage_.get() + uint64_t(slot) * slot_bytes_ + uint64_t(cpu) * value_stride();
+    }
+    const uint8_t* slot_ptr(uint32_t slot, uint32_t cpu = 0) const {
+        return storage_.get() + uint64_t(slot) * slot_bytes_ + uint64_t(cpu) * value_stride();
+    }
+    // Copies value_size bytes into (slot, cpu) and zeroes the rest of that CPU's stride.
+    // memmove: the source may itself point into this map's values.
+    void store_value(uint32_t slot, uint32_t cpu, const uint8_t* value);
+    // Zeroes the value of every CPU of the slot except `keep_cpu` (UINT32_MAX: all).
+    void zero_slot(uint32_t slot, uint32_t keep_cpu = UINT32_MAX);
+
+    // Pointers have exactly key_size / value_size / user_value_size bytes; cpu < ncpus().
+    virtual uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) = 0;
+    virtual int64_t do_update_elem(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu) = 0;
+    virtual int64_t do_delete_elem(const uint8_t* key) = 0;
+    virtual int64_t do_lookup_user(const uint8_t* key, uint8_t* value) = 0;
+    virtual int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) = 0;
+    virtual int64_t do_delete_user(const uint8_t* key) { return do_delete_elem(key); }
+    virtual int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) = 0;
+
+private:
+    friend class MapSet;
+
+    MapSpec spec_;
+    std::unique_ptr<uint8_t[]> storage_;
+    uint32_t storage_size_ = 0;
+    uint32_t slot_count_ = 0;
+    uint32_t slot_bytes_ = 0;
+    bool program_visible_ = false;
+    bool frozen_ = false;
+    uint32_t id_ = kNoId;
+    uint64_t value_base_ = 0;
+    const MapSet* set_ = nullptr;
+};
+
+}  // namespace bpfplay

@@ -1,0 +1,149 @@
+#include "core/maps/map_helpers.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "core/maps/map_set.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+void fail(Vm& vm, const char* helper, std::string what, std::string hint, const Map* map = nullptr) {
+    Error err = make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
+                           std::move(hint));
+    if (map) err.where.map = map->name();
+    vm.helper_fail(std::move(err));
+}
+
+// Why a verified program could not make this call on this map (check_map_func_compatibility
+// and record_func_map in the kernel's verifier), or empty.
+std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_name, std::string* hint) {
+    const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem;
+    bool refused = false;
+    switch (map.type()) {
+    case MapType::ProgArray:
+        refused = true;
+        *hint = "A prog_array is only for bpf_tail_call; fill it from userspace.";
+        break;
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+        refused = writes;
+        *hint = "Programs may only look up a map of maps (and then use the inner map); change its contents from "
+                "userspace.";
+        break;
+    default: break;
+    }
+    if (refused)
+        return std::string("cannot be used on ") + map.describe() + ": the kernel's verifier refuses it (\"cannot pass "
+               "map_type " + std::to_string(static_cast<uint32_t>(map.type())) + " into func " + helper_name + "#" +
+               std::to_string(helper) + "\")";
+    if (writes && (map.map_flags() & map_flag::kRdonlyProg)) {
+        *hint = "Programs may only read this map; userspace can still change it.";
+        return "cannot change " + map.describe() + ", which was created with BPF_F_RDONLY_PROG: the kernel's "
+               "verifier refuses it (\"write into map forbidden\")";
+    }
+    return {};
+}
+
+// The map behind the `map` argument, checked as the verifier would; nullptr after failing the run.
+Map* map_arg(Vm& vm, const MapEnv& env, int32_t helper, const char* name, uint64_t r1) {
+    if (!env.maps) {
+        fail(vm, name, "this run has no maps to look in (the VM was started without a map environment)",
+             "Load the program from its ELF object, so its maps are created with it.");
+        return nullptr;
+    }
+    MapSet& maps = *env.maps;
+    Map* map = maps.from_handle(r1);
+    if (!map) {
+        std::string what = "r1 = " + hex(r1) + " is not a map";
+        if (r1 == 0) {
+            what = "r1 is 0 (NULL), not a map";
+        } else if (r1 >= kMapHandleBase && r1 < map_handle(maps.size())) {
+            what += ": it is " + std::to_string((r1 - kMapHandleBase) % kMapHandleStride) + " bytes past map \"" +
+                    maps.get(uint32_t((r1 - kMapHandleBase) / kMapHandleStride))->name() + "\"";
+        } else if (auto loc = maps.from_value_address(r1)) {
+            what += ": it points into the values of map \"" + loc->map->name() + "\"";
+        }
+        fail(vm, name, std::move(what),
+             "Pass the map itself as the first argument (r1 = <map> ll, the lddw the loader fills in), not a "
+             "pointer to a value.");
+        return nullptr;
+    }
+    std::string hint;
+    if (std::string why = verifier_refusal(*map, helper, name, &hint); !why.empty()) {
+        fail(vm, name, std::move(why), std::move(hint), map);
+        return nullptr;
+    }
+    if (env.cpu >= map->ncpus()) {
+        fail(vm, name,
+             "the program runs on CPU " + std::to_string(env.cpu) + ", but " + map->describe() +
+                 " was created for " + std::to_string(map->ncpus()) + " CPUs",
+             "Run on a CPU below " + std::to_string(map->ncpus()) + ", or create the map with more CPUs.", map);
+        return nullptr;
+    }
+    return map;
+}
+
+// `size` readable bytes at `addr` (argument `reg`), or nullptr after failing the run.
+const uint8_t* bytes_arg(Vm& vm, const char* name, const Map& map, const char* what, const char* reg, uint64_t addr,
+                         uint32_t size, const char* size_name) {
+    if (const uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/false)) return p;
+    const Error fault = vm.memory().describe_fault(addr, size, Access::HelperRead, vm.current_pc());
+    fail(vm, name,
+         std::string("the ") + what + " pointer " + reg + " = " + hex(addr) + " does not point to " +
+             std::to_string(size) + " readable bytes (the " + size_name + " of " + map.describe() + "): " + fault.what,
+         std::string("Put the ") + what + " on the stack and pass its address, e.g. *(u32 *)(r10 - 4) = 0; " + reg +
+             " = r10; " + reg + " += -4.",
+         &map);
+    return nullptr;
+}
+
+}  // namespace
+
+MapEnv map_env_from_user(Vm& vm) {
+    const auto* env = static_cast<const MapEnv*>(vm.user);
+    return env ? *env : MapEnv{};
+}
+
+namespace map_helpers_detail {
+
+uint64_t lookup_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
+    constexpr const char* kName = "bpf_map_lookup_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapLookupElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
+    if (!key) return 0;
+    return map->lookup_elem({key, map->key_size()}, env.cpu);
+}
+
+uint64_t update_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4) {
+    constexpr const char* kName = "bpf_map_update_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapUpdateElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
+    if (!key) return 0;
+    const uint8_t* value = bytes_arg(vm, kName, *map, "value", "r3", r3, map->value_size(), "value_size");
+    if (!value) return 0;
+    return uint64_t(map->update_elem({key, map->key_size()}, {value, map->value_size()}, r4, env.cpu));
+}
+
+uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
+    constexpr const char* kName = "bpf_map_delete_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapDeleteElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
+    if (!key) return 0;
+    return uint64_t(map->delete_elem({key, map->key_size()}));
+}
+
+}  // namespace map_helpers_detail
+
+}  // namespace bpfplay

@@ -1,0 +1,152 @@
+#include "core/maps/map_set.hpp"
+
+#include <utility>
+
+namespace bpfplay {
+
+namespace {
+
+Error map_error(const std::string& map_name, std::string what, std::string hint = {}) {
+    Error err = make_error(ErrorKind::Map, std::move(what), std::nullopt, std::move(hint));
+    err.where.map = map_name;
+    return err;
+}
+
+}  // namespace
+
+MapSet::MapSet(uint32_t first_window, uint32_t end_window)
+    : next_window_(first_window), end_window_(end_window < window::kCount ? end_window : window::kCount) {
+    window_owner_.fill(kNoMap);
+}
+
+Result<uint32_t> MapSet::add(std::unique_ptr<Map> map) {
+    if (!map) return map_error("", "MapSet::add was given no map");
+    if (map->id_ != Map::kNoId)
+        return map_error(map->name(), map->describe() + " already belongs to a map set");
+    // Handles must stay inside window 3.
+    if (maps_.size() >= (window_base(1) / kMapHandleStride))
+        return map_error(map->name(), "too many maps: a map set holds at most " +
+                                          std::to_string(window_base(1) / kMapHandleStride));
+    const uint32_t id = uint32_t(maps_.size());
+    if (map->program_visible()) {
+        if (next_window_ >= end_window_)
+            return map_error(map->name(),
+                             "no address window is left for the values of " + map->describe() + ": " +
+                                 std::to_string(id) + " maps already use them all",
+                             "Use fewer maps with values (arrays and hashes) in one object.");
+        window_owner_[next_window_] = id;
+        map->value_base_ = window_base(next_window_);
+        ++next_window_;
+    }
+    map->id_ = id;
+    map->set_ = this;
+    maps_.push_back(std::move(map));
+    return id;
+}
+
+Result<uint32_t> MapSet::create(const MapSpec& spec) {
+    auto map = create_map(spec);
+    if (!map) return map.error();
+    return add(std::move(map.value()));
+}
+
+Map* MapSet::find(std::string_view name) {
+    for (auto& m : maps_)
+        if (m->name() == name) return m.get();
+    return nullptr;
+}
+
+std::optional<uint32_t> MapSet::window_of(uint32_t id) const {
+    const Map* m = get(id);
+    if (!m || m->value_base() == 0) return std::nullopt;
+    return uint32_t(m->value_base() >> 32);
+}
+
+const Map* MapSet::from_handle(uint64_t addr) const {
+    if (addr < kMapHandleBase) return nullptr;
+    const uint64_t off = addr - kMapHandleBase;
+    if (off % kMapHandleStride != 0) return nullptr;
+    const uint64_t id = off / kMapHandleStride;
+    return id < maps_.size() ? maps_[id].get() : nullptr;
+}
+
+Map* MapSet::from_handle(uint64_t addr) { return const_cast<Map*>(std::as_const(*this).from_handle(addr)); }
+
+std::optional<ValueLocation> MapSet::from_value_address(uint64_t vaddr) {
+    const uint64_t w = vaddr >> 32;
+    if (w >= window::kCount || window_owner_[w] == kNoMap) return std::nullopt;
+    Map* m = maps_[window_owner_[w]].get();
+    const uint64_t off = vaddr & 0xffffffffull;
+    if (off >= m->value_region().size() || m->slot_bytes() == 0) return std::nullopt;
+    ValueLocation loc;
+    loc.map = m;
+    loc.map_id = window_owner_[w];
+    loc.slot = uint32_t(off / m->slot_bytes());
+    const uint32_t within = uint32_t(off % m->slot_bytes());
+    loc.cpu = within / m->value_stride();
+    loc.offset = within % m->value_stride();
+    loc.key = m->key_of_slot(loc.slot);
+    return loc;
+}
+
+void MapSet::map_into(Memory& memory) {
+    for (uint32_t w = 0; w < window::kCount; ++w) {
+        if (window_owner_[w] == kNoMap) continue;
+        Map& m = *maps_[window_owner_[w]];
+        uint8_t perm = kReadWrite;
+        if (m.map_flags() & map_flag::kRdonlyProg) perm = kRead;
+        if (m.map_flags() & map_flag::kWronlyProg) perm = kWrite;
+        auto region = m.value_region();
+        memory.map(w, RegionKind::MapValue, perm, region.data(), uint32_t(region.size()), m.name());
+    }
+}
+
+Result<uint64_t> MapSet::direct_value_address(uint32_t id, uint32_t offset) const {
+    const Map* m = get(id);
+    if (!m) return map_error("", "there is no map with id " + std::to_string(id));
+    if (m->type() != MapType::Array || m->max_entries() != 1)
+        return map_error(m->name(),
+                         "-ENOTSUPP: a direct pointer to a map value (lddw with BPF_PSEUDO_MAP_VALUE) needs an "
+                         "array map with max_entries 1, but " + m->describe() + " has max_entries " +
+                             std::to_string(m->max_entries()),
+                         "Global variables live in such maps (.data, .rodata, .bss); use bpf_map_lookup_elem "
+                         "for other maps.");
+    if (offset >= m->value_size())
+        return map_error(m->name(), "-EINVAL: offset " + std::to_string(offset) + " is past the " +
+                                        std::to_string(m->value_size()) + "-byte value of " + m->describe());
+    return m->value_address(0) + offset;
+}
+
+LddwResolver MapSet::lddw_resolver() const {
+    return [this](uint32_t pc, uint8_t src, int32_t imm, int32_t next_imm) -> Result<uint64_t> {
+        const uint32_t id = uint32_t(imm);
+        if (!get(id)) {
+            Error err = make_error(ErrorKind::Map,
+                                   "lddw refers to map id " + std::to_string(id) + ", but only " +
+                                       std::to_string(size()) + " maps are loaded",
+                                   pc);
+            return err;
+        }
+        switch (src) {
+        case 1:  // BPF_PSEUDO_MAP_FD
+        case 5:  // BPF_PSEUDO_MAP_IDX
+            return map_handle(id);
+        case 2:  // BPF_PSEUDO_MAP_VALUE
+        case 6:  // BPF_PSEUDO_MAP_IDX_VALUE
+        {
+            auto addr = direct_value_address(id, uint32_t(next_imm));
+            if (!addr.ok()) {
+                Error err = addr.error();
+                err.where.pc = pc;
+                return err;
+            }
+            return addr.value();
+        }
+        default:
+            return make_error(ErrorKind::Map, "lddw pseudo source " + std::to_string(src) + " does not refer to a map",
+                              pc);
+        }
+    };
+}
+
+}  // namespace bpfplay
