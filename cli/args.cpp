@@ -1,0 +1,33 @@
+#include "cli/args.hpp"
+
+#include <charconv>
+
+namespace bpfplay::cli {
+
+std::optional<uint64_t> parse_u64(std::string_view text) {
+    int base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        text.remove_prefix(2);
+        base = 16;
+    }
+    uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value, base);
+    if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
+    return value;
+}
+
+std::optional<std::string_view> option_value(Args args, size_t& i, std::string_view name, bool* missing) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with(name)) return std::nullopt;
+    std::string_view rest = arg.substr(name.size());
+    if (rest.starts_with("=")) return rest.substr(1);
+    if (!rest.empty()) return std::nullopt;  // "--memory" is not "--mem"
+    if (i + 1 >= args.size()) {
+        *missing = true;
+        return std::nullopt;
+    }
+    return args[++i];
+}
+
+}  // namespace bpfplay::cli

@@ -1,0 +1,104 @@
+// bpfvm run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/hex.hpp"
+#include "cli/input_formats.hpp"
+#include "cli/report.hpp"
+#include "cli/run_program.hpp"
+#include "core/helpers/plugin_helpers.hpp"
+#include "core/text/disasm.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay::cli {
+namespace {
+
+struct RunOptions {
+    std::string file;
+    std::vector<uint8_t> memory;
+    uint64_t budget = kDefaultBudget;
+    bool trace = false;
+    bool plugin_helpers = false;
+};
+
+// Returns an exit code when parsing stops the command (bad arguments), else nullopt.
+std::optional<int> parse_run_options(Args args, RunOptions& out) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        bool missing = false;
+        std::string_view arg = args[i];
+        if (auto mem = option_value(args, i, "--mem", &missing)) {
+            auto bytes = parse_hex_bytes(*mem);
+            if (!bytes) return report_error(bytes.error());
+            out.memory = std::move(*bytes);
+        } else if (auto budget = option_value(args, i, "--budget", &missing)) {
+            auto n = parse_u64(*budget);
+            if (!n || *n == 0)
+                return usage_error("run: --budget takes a positive number of instructions, not '" +
+                                   std::string(*budget) + "'");
+            out.budget = *n;
+        } else if (missing) {
+            return usage_error("run: " + std::string(arg) + " needs a value");
+        } else if (arg == "--trace") {
+            out.trace = true;
+        } else if (arg == "--plugin-helpers") {
+            out.plugin_helpers = true;
+        } else if (arg.starts_with("-") && arg != "-") {
+            return usage_error("run: unknown option '" + std::string(arg) + "'");
+        } else if (!out.file.empty()) {
+            return usage_error("run: more than one FILE ('" + out.file + "' and '" + std::string(arg) + "')");
+        } else {
+            out.file = arg;
+        }
+    }
+    if (out.file.empty()) return usage_error("run: missing FILE");
+    return std::nullopt;
+}
+
+void print_count(std::FILE* to, uint64_t executed) {
+    std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
+}
+
+// Steps one instruction at a time so each can be shown before it runs.
+void run_traced(Vm& vm) {
+    const auto& raw = vm.program().raw;
+    while (vm.status() == RunStatus::Ready) {
+        std::string text = disassemble_one(raw, vm.pc());
+        std::printf("%8u:\t%s\n", vm.pc(), text.c_str());
+        vm.run(1);
+    }
+}
+
+}  // namespace
+
+int cmd_run(Args args) {
+    RunOptions options;
+    if (auto stop = parse_run_options(args, options)) return *stop;
+
+    auto insns = load_program_file(options.file);
+    if (!insns) return report_error(insns.error());
+    HelperRegistry helpers;
+    if (options.plugin_helpers) add_plugin_helpers(helpers);
+    auto program = decode_raw_memory_program(*insns, helpers);
+    if (!program) return report_error(program.error());
+
+    Vm vm(*program);
+    vm.set_raw_input(options.memory);
+    vm.set_budget(options.budget);
+    if (options.trace) run_traced(vm);
+    else vm.run();
+
+    if (vm.status() != RunStatus::Exited) {
+        // A fault always sets fault(); the fallback only keeps a broken VM from crashing us.
+        Error error = vm.fault() ? *vm.fault() : make_error(ErrorKind::Runtime, "the program stopped without exiting");
+        report_error(error);
+        print_count(stderr, vm.executed());
+        return kExitError;
+    }
+    std::printf("r0 = 0x%" PRIx64 " (%" PRIu64 ")\n", vm.result(), vm.result());
+    print_count(stdout, vm.executed());
+    return 0;
+}
+
+}  // namespace bpfplay::cli

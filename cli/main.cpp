@@ -1,0 +1,28 @@
+// bpfvm: run, disassemble and assemble eBPF programs from the command line, and serve as a
+// bpf_conformance plugin.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+
+using namespace bpfplay::cli;
+
+int main(int argc, char** argv) {
+    std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        print_usage(/*to_stderr=*/false);
+        return 0;
+    }
+    std::string_view command = args[0];
+    Args rest = Args(args).subspan(1);
+    if (command == "run") return cmd_run(rest);
+    if (command == "disasm") return cmd_disasm(rest);
+    if (command == "asm") return cmd_asm(rest);
+    if (command == "plugin") return cmd_plugin(rest);
+    std::fprintf(stderr, "bpfvm: unknown command '%s'\n\n", std::string(command).c_str());
+    print_usage(/*to_stderr=*/true);
+    return kExitUsage;
+}

@@ -1,0 +1,19 @@
+#pragma once
+// How every command reports failure, so the messages and exit codes stay uniform:
+// 1 for a bad program or input (the Error's text), 2 for a bad command line.
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace bpfplay::cli {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// "bpfvm: insn 3: ..." on stderr; returns kExitError.
+int report_error(const Error& error);
+
+// "bpfvm: <message>" and a pointer to --help on stderr; returns kExitUsage.
+int usage_error(std::string_view message);
+
+}  // namespace bpfplay::cli

@@ -1,0 +1,28 @@
+#include <cstdio>
+
+#include "cli/commands.hpp"
+
+namespace bpfplay::cli {
+
+void print_usage(bool to_stderr) {
+    static const char kUsage[] =
+        "usage: bpfvm COMMAND [ARGS]\n"
+        "\n"
+        "Commands:\n"
+        "  run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]\n"
+        "      Run a program with r1 = the memory, r2 = its length; print r0 and the\n"
+        "      number of instructions executed. --trace prints each instruction first.\n"
+        "  disasm FILE [--bytes]\n"
+        "      Print the program as llvm-objdump would.\n"
+        "  asm FILE [-o OUT.bin]\n"
+        "      Assemble; print the bytes as hex (one instruction a line) or write OUT.bin.\n"
+        "  plugin [MEM] [--program HEX]\n"
+        "      The bpf_conformance plugin interface: program as hex in --program or on\n"
+        "      the first line of stdin; prints r0 in hex.\n"
+        "\n"
+        "FILE is assembly text, hex bytes, or raw bytecode (a .bin file); the content decides.\n"
+        "HEX is bytes as hex digits, spaces optional: \"01 02 ff\" or \"0102ff\".\n";
+    std::fputs(kUsage, to_stderr ? stderr : stdout);
+}
+
+}  // namespace bpfplay::cli

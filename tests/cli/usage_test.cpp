@@ -1,0 +1,76 @@
+// bpfvm with no command, --help, and unknown commands.
+#include <doctest/doctest.h>
+
+#include "process.hpp"
+
+using bpfplay::test::run_bpfvm;
+
+namespace {
+
+const char* const kUsage =
+    "usage: bpfvm COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]\n"
+    "      Run a program with r1 = the memory, r2 = its length; print r0 and the\n"
+    "      number of instructions executed. --trace prints each instruction first.\n"
+    "  disasm FILE [--bytes]\n"
+    "      Print the program as llvm-objdump would.\n"
+    "  asm FILE [-o OUT.bin]\n"
+    "      Assemble; print the bytes as hex (one instruction a line) or write OUT.bin.\n"
+    "  plugin [MEM] [--program HEX]\n"
+    "      The bpf_conformance plugin interface: program as hex in --program or on\n"
+    "      the first line of stdin; prints r0 in hex.\n"
+    "\n"
+    "FILE is assembly text, hex bytes, or raw bytecode (a .bin file); the content decides.\n"
+    "HEX is bytes as hex digits, spaces optional: \"01 02 ff\" or \"0102ff\".\n";
+
+}  // namespace
+
+TEST_CASE("no arguments and --help print the usage on stdout") {
+    for (auto args : {std::vector<std::string>{}, {"--help"}, {"-h"}, {"help"}}) {
+        auto r = run_bpfvm(args);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == kUsage);
+        CHECK(r.err == "");
+    }
+}
+
+TEST_CASE("an unknown command prints the usage on stderr and exits 2") {
+    auto r = run_bpfvm({"frob", "x.s"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out == "");
+    CHECK(r.err == std::string("bpfvm: unknown command 'frob'\n\n") + kUsage);
+}
+
+TEST_CASE("bad command lines exit 2 with one line saying what is wrong") {
+    struct Case {
+        std::vector<std::string> args;
+        const char* err;
+    };
+    const Case cases[] = {
+        {{"run"}, "bpfvm: run: missing FILE\n"},
+        {{"run", "a.s", "b.s"}, "bpfvm: run: more than one FILE ('a.s' and 'b.s')\n"},
+        {{"run", "a.s", "--frob"}, "bpfvm: run: unknown option '--frob'\n"},
+        {{"run", "a.s", "--mem"}, "bpfvm: run: --mem needs a value\n"},
+        {{"run", "a.s", "--budget"}, "bpfvm: run: --budget needs a value\n"},
+        {{"run", "a.s", "--budget", "12x"}, "bpfvm: run: --budget takes a positive number of instructions, not '12x'\n"},
+        {{"run", "a.s", "--budget=0"}, "bpfvm: run: --budget takes a positive number of instructions, not '0'\n"},
+        {{"run", "a.s", "--budget", "99999999999999999999"},
+         "bpfvm: run: --budget takes a positive number of instructions, not '99999999999999999999'\n"},
+        {{"disasm"}, "bpfvm: disasm: missing FILE\n"},
+        {{"disasm", "a.s", "--trace"}, "bpfvm: disasm: unknown option '--trace'\n"},
+        {{"disasm", "a.s", "b.s"}, "bpfvm: disasm: more than one FILE\n"},
+        {{"asm"}, "bpfvm: asm: missing FILE\n"},
+        {{"asm", "a.s", "-o"}, "bpfvm: asm: -o needs a file name\n"},
+        {{"asm", "a.s", "-x"}, "bpfvm: asm: unknown option '-x'\n"},
+        {{"asm", "a.s", "b.s"}, "bpfvm: asm: more than one FILE\n"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.args.back());
+        auto r = run_bpfvm(c.args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "");
+        CHECK(r.err == std::string(c.err) + "Try 'bpfvm --help'.\n");
+    }
+}
