@@ -1,0 +1,150 @@
+#pragma once
+// The ELF loader: what libbpf's bpf_object__open() + bpf_object__load() do, minus the kernel.
+//
+//   auto obj = load_object(bytes, LoadOptions{.object_name = "xdp_drop_port.o", .helpers = &registry});
+//   if (!obj) { print(obj.error()); return; }
+//   const LoadedProgram* p = obj->find_program("xdp_drop_port");
+//   obj->maps->map_into(memory);           // then run p->program in a Vm
+//
+// It reads a clang-compiled BPF object (clang -O2 -g -target bpf -c prog.c), finds its
+// programs (one per global function in an executable section, typed from the section name as
+// libbpf does), creates its maps (BTF-defined in .maps, legacy `maps`, and one array map per
+// global data section: .data*, .rodata*, .bss*), applies the relocations (map references,
+// global variables, bpf-to-bpf calls: used .text functions are appended to each program, as
+// libbpf's append_subprog does), applies CO-RE field relocations against the object's own BTF,
+// and decodes each program. Input is treated as hostile: every malformed object gives an Error
+// (ErrorKind::Load, where.section set) instead of a crash.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/btf/btf.hpp"
+#include "core/btf/btf_ext.hpp"
+#include "core/error.hpp"
+#include "core/insn.hpp"
+#include "core/loader/prog_types.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/program.hpp"
+
+namespace bpfplay {
+
+class HelperRegistry;
+
+struct LoadOptions {
+    // The file name or path. libbpf names global data maps after it ("global_vars.o" ->
+    // "global_v.data"): the base name up to its first '.', at most 15 characters.
+    std::string object_name;
+    // Helpers programs may call; decode() checks every call against it. Null: a program that
+    // calls any helper fails to load.
+    const HelperRegistry* helpers = nullptr;
+    // False: stop after relocation and leave LoadedProgram::program empty (e.g. to show an
+    // object whose helpers are not available).
+    bool decode_programs = true;
+    uint32_t ncpus = kDefaultCpus;  // values per key of per-CPU maps
+    // Safety limits for hostile objects: host memory all maps may use together (an estimate
+    // made before creating them), and instructions of all programs after subprogram appending.
+    uint64_t max_map_memory = 256ull << 20;
+    uint64_t max_linked_insns = 4'000'000;
+};
+
+// One line_info record, mapped to an instruction of the linked program.
+struct SourceLine {
+    uint32_t insn = 0;     // index in LoadedProgram::insns
+    std::string file;      // as clang recorded it, e.g. "examples/global_vars.c"
+    uint32_t line = 0;     // 1-based; 0: clang had no line for this instruction
+    uint32_t column = 0;   // 1-based; 0 when unknown
+    std::string text;      // the source line itself
+};
+
+// One func_info record: where a function starts in the linked program.
+struct FunctionInfo {
+    uint32_t insn = 0;
+    std::string name;
+    uint32_t btf_type_id = 0;  // the BTF FUNC
+};
+
+// A function whose code is part of a linked program: the program itself first, then each
+// .text function it calls (directly or not), in the order libbpf appends them.
+struct LinkedFunction {
+    std::string name;
+    uint32_t first_insn = 0;
+    uint32_t insn_count = 0;
+};
+
+struct LoadedProgram {
+    std::string name;     // the function's symbol name
+    std::string section;  // the ELF section name, e.g. "xdp", "kprobe/do_sys_openat2"
+    ProgType type = ProgType::Unspec;
+    ContextKind context = ContextKind::None;
+    bool type_known = false;     // false: the section name matched no libbpf section definition
+    bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
+    std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any
+    uint32_t section_insn_offset = 0;  // where the program's own code starts in its section
+    uint32_t own_insn_count = 0;       // its own instructions, before subprograms were appended
+    std::vector<Insn> insns;           // linked and relocated, as the kernel would receive them
+    Program program;                   // insns decoded (empty when decode_programs is false)
+    std::vector<LinkedFunction> functions;
+    std::vector<FunctionInfo> func_info;  // sorted by insn
+    std::vector<SourceLine> line_info;    // sorted by insn
+
+    // The line_info record covering insn `pc` (the last one at or before it), or nullptr.
+    const SourceLine* line_for(uint32_t pc) const;
+};
+
+// Where a map came from in the object.
+enum class MapOrigin : uint8_t {
+    BtfDefined,  // a variable in SEC(".maps")
+    Legacy,      // a struct bpf_map_def in SEC("maps")
+    GlobalData,  // libbpf's internal map for a .data*, .rodata* or .bss* section
+};
+const char* map_origin_name(MapOrigin origin);  // ".maps", "maps", "global data"
+
+// One slot of a `values` initializer (map of maps or prog array).
+struct MapInitSlot {
+    uint32_t slot = 0;
+    std::string target;      // the map or program the slot points at
+    uint32_t target_id = 0;  // its map id, or its index in LoadedObject::programs
+};
+
+// What the loader knows about a map beyond its MapSpec (index = map id in LoadedObject::maps).
+struct LoadedMapInfo {
+    MapOrigin origin = MapOrigin::BtfDefined;
+    std::string elf_section;      // ".maps", "maps", ".rodata", ".data.custom"...
+    uint64_t section_offset = 0;  // where its definition or data starts in that section
+    std::vector<MapInitSlot> init_slots;
+};
+
+struct SectionSummary {
+    uint32_t index = 0;
+    std::string name;
+    uint32_t type = 0;   // SHT_*
+    uint64_t flags = 0;  // SHF_*
+    uint64_t size = 0;
+    std::string role;    // what the loader did with it: "programs", "map data", "BTF", "ignored"...
+};
+
+struct LoadedObject {
+    std::string name;  // the object name libbpf would use (see LoadOptions::object_name)
+    std::vector<LoadedProgram> programs;  // entry points, in libbpf's order (section, offset)
+    std::unique_ptr<MapSet> maps;         // every map, ids in libbpf's creation order
+    std::vector<LoadedMapInfo> map_info;  // per map id
+    std::shared_ptr<const Btf> btf;       // null when the object has no .BTF
+    std::shared_ptr<const BtfExt> btf_ext;
+    std::string license;  // the "license" section ("" when absent)
+    std::optional<uint32_t> kern_version;  // the "version" section, when present
+    std::vector<SectionSummary> sections;
+    std::vector<std::string> notes;  // things a learner may want to know that are not errors
+
+    const LoadedProgram* find_program(std::string_view name) const;
+    // A bpftool/readelf-like summary: programs, maps, sections, license (for `bpfvm info`).
+    std::string info() const;
+};
+
+Result<LoadedObject> load_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options);
+
+}  // namespace bpfplay

@@ -1,0 +1,111 @@
+// Creating the maps (libbpf's bpf_object__create_maps, with MapSet standing in for the
+// bpf() syscall): in definition order, so map ids match libbpf's map order; global data maps
+// get their section bytes, .rodata* maps are then frozen; `values` slots are filled last.
+#include <cstring>
+
+#include "core/loader/object_state.hpp"
+
+namespace bpfplay::loader {
+
+namespace {
+
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+    if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+    return a * b;
+}
+uint64_t saturating_add(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+uint64_t round8(uint64_t v) { return (v + 7) & ~uint64_t(7); }
+
+// Host memory a map will take, roughly (values, keys, bookkeeping), to refuse objects whose
+// maps together would exhaust the host before creating any of them.
+uint64_t estimated_bytes(const MapSpec& s) {
+    const uint64_t cpus = (s.type == MapType::PercpuArray || s.type == MapType::PercpuHash ||
+                           s.type == MapType::LruPercpuHash)
+                              ? s.ncpus
+                              : 1;
+    const uint64_t value = saturating_mul(round8(s.value_size), cpus);
+    switch (s.type) {
+    case MapType::Array:
+    case MapType::PercpuArray: return saturating_mul(s.max_entries, value);
+    case MapType::ProgArray:
+    case MapType::ArrayOfMaps:
+    case MapType::PerfEventArray: return saturating_mul(s.max_entries, 8);
+    case MapType::Ringbuf:
+    case MapType::UserRingbuf: return s.max_entries;
+    default: return saturating_mul(s.max_entries, saturating_add(saturating_add(value, round8(s.key_size)), 64));
+    }
+}
+
+Error map_load_error(const std::string& section, const std::string& map, std::string what) {
+    Error e = load_error(section, std::move(what));
+    e.where.map = map;
+    return e;
+}
+
+}  // namespace
+
+Result<Unit> create_maps(ObjectState& st, LoadedObject& out) {
+    out.maps = std::make_unique<MapSet>();
+    const uint32_t program_count = uint32_t(out.programs.size());
+    out.maps->set_program_validator([program_count](uint32_t index) { return index < program_count; });
+
+    uint64_t total = 0;
+    for (uint32_t id = 0; id < st.maps.size(); ++id) {
+        const MapDef& def = st.maps[id];
+        const std::string& section = st.section(def.section).name;
+        total = saturating_add(total, estimated_bytes(def.spec));
+        if (total > st.options.max_map_memory)
+            return map_load_error(section, def.spec.name,
+                                  "the maps up to \"" + def.spec.name + "\" would need about " + std::to_string(total >> 20) +
+                                      " MiB, more than the " + std::to_string(st.options.max_map_memory >> 20) +
+                                      " MiB bpfplay allows one object (LoadOptions::max_map_memory)");
+        auto created = out.maps->create(def.spec);
+        if (!created) {
+            Error e = created.error();
+            e.kind = ErrorKind::Load;
+            e.what = "section \"" + section + "\": cannot create map \"" + def.spec.name + "\": " + e.what;
+            e.where.section = section;
+            e.where.map = def.spec.name;
+            return e;
+        }
+        if (*created != id)
+            return map_load_error(section, def.spec.name, "internal error: map ids out of order");
+        Map& map = *out.maps->get(id);
+        if (!def.initial.empty()) {
+            const uint8_t key[4] = {0, 0, 0, 0};
+            const int64_t rc = map.update_user(key, def.initial, map_update::kAny);
+            if (rc < 0)
+                return map_load_error(section, def.spec.name, "cannot write the initial contents of \"" + def.spec.name +
+                                                                  "\": " + errno_name(rc));
+        }
+        LoadedMapInfo info;
+        info.origin = def.origin;
+        info.elf_section = section;
+        info.section_offset = def.sec_offset;
+        out.map_info.push_back(std::move(info));
+    }
+
+    for (uint32_t id = 0; id < st.maps.size(); ++id) {
+        const MapDef& def = st.maps[id];
+        Map& map = *out.maps->get(id);
+        for (const std::optional<MapInitSlot>& slot : def.init_slots) {
+            if (!slot) continue;
+            uint8_t key[4], value[4];
+            std::memcpy(key, &slot->slot, 4);
+            std::memcpy(value, &slot->target_id, 4);
+            const int64_t rc = map.update_user(key, value, map_update::kAny);
+            if (rc < 0)
+                return map_load_error(st.section(def.section).name, def.spec.name,
+                                      "map \"" + def.spec.name + "\": cannot put \"" + slot->target + "\" in slot " +
+                                          std::to_string(slot->slot) + ": " + errno_name(rc) +
+                                          (def.values == BtfMapValues::Maps
+                                               ? " (the inner map must match the declared inner map type)"
+                                               : ""));
+            out.map_info[id].init_slots.push_back(*slot);
+        }
+        if (def.freeze) map.freeze();
+    }
+    return Unit{};
+}
+
+}  // namespace bpfplay::loader

@@ -1,0 +1,132 @@
+// load_object(): the steps of libbpf's bpf_object__open() and bpf_object__load(), in libbpf's
+// order, each in its own file (see object_state.hpp), then decoding every program.
+#include <algorithm>
+
+#include "core/decode.hpp"
+#include "core/loader/object_state.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+using loader::SectionRole;
+
+const char* role_name(SectionRole role) {
+    switch (role) {
+    case SectionRole::Unused: return "ignored";
+    case SectionRole::Code: return "code";
+    case SectionRole::Data: return "global data (.data map)";
+    case SectionRole::Rodata: return "global data (.rodata map, read-only)";
+    case SectionRole::Bss: return "global data (.bss map)";
+    case SectionRole::BtfMaps: return "map definitions (BTF)";
+    case SectionRole::LegacyMaps: return "map definitions (legacy)";
+    case SectionRole::License: return "license";
+    case SectionRole::Version: return "kernel version";
+    case SectionRole::Btf: return "BTF";
+    case SectionRole::BtfExt: return "BTF.ext (func/line info, CO-RE)";
+    case SectionRole::Relocations: return "relocations";
+    case SectionRole::Symbols: return "symbols";
+    case SectionRole::Strings: return "strings";
+    case SectionRole::Debug: return "debug info (ignored)";
+    }
+    return "ignored";
+}
+
+void summarize_sections(const loader::ObjectState& st, LoadedObject& out) {
+    for (const ElfSection& s : st.elf.sections()) {
+        if (s.index == 0) continue;
+        SectionSummary sum;
+        sum.index = s.index;
+        sum.name = s.name;
+        sum.type = s.type;
+        sum.flags = s.flags;
+        sum.size = s.size;
+        sum.role = role_name(st.roles[s.index]);
+        if (st.roles[s.index] == SectionRole::Code) {
+            bool programs = false;
+            for (uint32_t e : st.entry_points) programs |= st.functions[e].section == s.index;
+            sum.role = programs ? "code (programs)" : "code (subprograms)";
+        }
+        out.sections.push_back(std::move(sum));
+    }
+}
+
+}  // namespace
+
+namespace loader {
+
+Result<Unit> decode_programs(const ObjectState& st, LoadedObject& out) {
+    if (!st.options.decode_programs) return Unit{};
+    DecodeOptions options;
+    options.helpers = st.options.helpers;
+    options.resolve_lddw = out.maps->lddw_resolver();
+    for (LoadedProgram& p : out.programs) {
+        auto decoded = decode(p.insns, options);
+        if (!decoded) {
+            Error e = decoded.error();
+            e.where.section = p.section;
+            e.what = "program \"" + p.name + "\" (section \"" + p.section + "\"): " + e.what;
+            return e;
+        }
+        p.program = std::move(decoded).value();
+    }
+    return Unit{};
+}
+
+}  // namespace loader
+
+Result<LoadedObject> load_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options) {
+    using namespace loader;
+    auto elf = ElfFile::open(elf_bytes);
+    if (!elf) return elf.error();
+    ObjectState st(*elf, options);
+    st.object_name = object_name_from(options.object_name);
+
+    BPFPLAY_LOADER_TRY(classify_sections(st));
+    BPFPLAY_LOADER_TRY(setup_btf(st));
+    BPFPLAY_LOADER_TRY(collect_functions(st));
+    BPFPLAY_LOADER_TRY(collect_legacy_maps(st));
+    BPFPLAY_LOADER_TRY(collect_btf_maps(st));
+    BPFPLAY_LOADER_TRY(collect_global_data_maps(st));
+    BPFPLAY_LOADER_TRY(collect_code_relocations(st));
+    BPFPLAY_LOADER_TRY(collect_map_value_relocations(st));
+    BPFPLAY_LOADER_TRY(apply_core_relocations(st));
+
+    LoadedObject out;
+    out.name = st.object_name;
+    BPFPLAY_LOADER_TRY(link_programs(st, out));
+    BPFPLAY_LOADER_TRY(create_maps(st, out));
+    BPFPLAY_LOADER_TRY(decode_programs(st, out));
+
+    out.btf = st.shared_btf;
+    out.btf_ext = st.btf_ext;
+    out.license = st.license;
+    out.kern_version = st.kern_version;
+    summarize_sections(st, out);
+    out.notes = std::move(st.notes);
+    return out;
+}
+
+const LoadedProgram* LoadedObject::find_program(std::string_view program_name) const {
+    for (const LoadedProgram& p : programs)
+        if (p.name == program_name) return &p;
+    return nullptr;
+}
+
+const SourceLine* LoadedProgram::line_for(uint32_t pc) const {
+    // line_info is sorted by insn: the last record at or before pc.
+    auto it = std::upper_bound(line_info.begin(), line_info.end(), pc,
+                               [](uint32_t v, const SourceLine& l) { return v < l.insn; });
+    return it == line_info.begin() ? nullptr : &*(it - 1);
+}
+
+const char* map_origin_name(MapOrigin origin) {
+    switch (origin) {
+    case MapOrigin::BtfDefined: return ".maps";
+    case MapOrigin::Legacy: return "maps";
+    case MapOrigin::GlobalData: return "global data";
+    }
+    return "";
+}
+
+}  // namespace bpfplay

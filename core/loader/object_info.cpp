@@ -1,0 +1,106 @@
+// LoadedObject::info(): what `bpftool prog`, `bpftool map` and `readelf -S` would tell about
+// the object, in one text (for `bpfvm info`).
+#include <cstdio>
+#include <string>
+
+#include "core/loader/loader.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+std::string hex_of(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string flag_names(uint32_t flags) {
+    static const char* const kNames[] = {"no_prealloc", "no_common_lru", "numa_node", "rdonly",  "wronly",
+                                         "stack_build_id", "zero_seed", "rdonly_prog", "wronly_prog", "clone",
+                                         "mmapable", "preserve_elems", "inner_map"};
+    std::string out;
+    for (uint32_t bit = 0; bit < 32; ++bit) {
+        if (!(flags & (1u << bit))) continue;
+        if (!out.empty()) out += ",";
+        out += bit < std::size(kNames) ? kNames[bit] : "bit" + std::to_string(bit);
+    }
+    return out;
+}
+
+const char* section_type_name(uint32_t type) {
+    switch (type) {
+    case 0: return "NULL";
+    case 1: return "PROGBITS";
+    case 2: return "SYMTAB";
+    case 3: return "STRTAB";
+    case 4: return "RELA";
+    case 8: return "NOBITS";
+    case 9: return "REL";
+    case 0x6fff4c03: return "LLVM_ADDRSIG";
+    default: return "OTHER";
+    }
+}
+
+std::string section_flags(uint64_t flags) {
+    std::string out;
+    if (flags & 0x1) out += 'W';
+    if (flags & 0x2) out += 'A';
+    if (flags & 0x4) out += 'X';
+    return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+std::string LoadedObject::info() const {
+    std::string out = "object \"" + name + "\"\n";
+    out += "license: " + (license.empty() ? std::string("(none)") : "\"" + license + "\"") + "\n";
+    if (kern_version) out += "kernel version: " + hex_of(*kern_version) + "\n";
+    out += "BTF: " + std::string(btf ? std::to_string(btf->type_count() - 1) + " types" : "none") +
+           (btf_ext ? ", with func/line info" : "") + "\n";
+
+    out += "\nprograms (" + std::to_string(programs.size()) + "):\n";
+    for (size_t i = 0; i < programs.size(); ++i) {
+        const LoadedProgram& p = programs[i];
+        out += "  " + std::to_string(i) + ": " + p.name + "  section \"" + p.section + "\"  type " +
+               prog_type_name(p.type) + (p.type_known ? "" : " (section not recognized)") + "  " +
+               std::to_string(p.insns.size()) + " insns";
+        if (p.functions.size() > 1) out += " (" + std::to_string(p.own_insn_count) + " its own)";
+        if (!p.autoload) out += "  not autoloaded";
+        out += "\n";
+        for (size_t f = 1; f < p.functions.size(); ++f)
+            out += "       + " + p.functions[f].name + " at insn " + std::to_string(p.functions[f].first_insn) + " (" +
+                   std::to_string(p.functions[f].insn_count) + " insns)\n";
+    }
+
+    const uint32_t map_count = maps ? maps->size() : 0;
+    out += "\nmaps (" + std::to_string(map_count) + "):\n";
+    for (uint32_t id = 0; id < map_count; ++id) {
+        const Map& m = *maps->get(id);
+        out += "  " + std::to_string(id) + ": " + m.name() + "  " + map_type_name(m.type()) + "  key " +
+               std::to_string(m.key_size()) + "B  value " + std::to_string(m.value_size()) + "B  max_entries " +
+               std::to_string(m.max_entries());
+        if (m.map_flags()) out += "  flags " + hex_of(m.map_flags()) + " (" + flag_names(m.map_flags()) + ")";
+        if (id < map_info.size()) out += "  from " + map_info[id].elf_section;
+        if (m.frozen()) out += "  frozen";
+        out += "\n";
+        if (id < map_info.size())
+            for (const MapInitSlot& s : map_info[id].init_slots)
+                out += "       [" + std::to_string(s.slot) + "] = " + s.target + "\n";
+    }
+
+    out += "\nsections (" + std::to_string(sections.size()) + "):\n";
+    for (const SectionSummary& s : sections) {
+        char line[160];
+        std::snprintf(line, sizeof line, "  [%2u] %-24s %-12s %-3s size %-8s ", s.index, s.name.c_str(),
+                      section_type_name(s.type), section_flags(s.flags).c_str(), hex_of(s.size).c_str());
+        out += line + s.role + "\n";
+    }
+    if (!notes.empty()) {
+        out += "\nnotes:\n";
+        for (const std::string& n : notes) out += "  - " + n + "\n";
+    }
+    return out;
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,140 @@
+#pragma once
+// Loader internals: what the steps of load_object() (object.cpp) learn about an object and
+// hand to the next step. Each step lives in its own file and fills in part of ObjectState.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/btf/btf.hpp"
+#include "core/btf/btf_ext.hpp"
+#include "core/btf/btf_map_def.hpp"
+#include "core/loader/elf_reader.hpp"
+#include "core/loader/loader.hpp"
+
+namespace bpfplay::loader {
+
+#define BPFPLAY_LOADER_TRY(expr)                 \
+    do {                                         \
+        if (auto r_ = (expr); !r_) return r_.error(); \
+    } while (0)
+
+// How the loader uses a section (libbpf's enum sec_type, plus the special sections).
+enum class SectionRole : uint8_t {
+    Unused,
+    Code,        // executable PROGBITS: programs (or .text subprograms)
+    Data,        // .data, .data.*
+    Rodata,      // .rodata, .rodata.*
+    Bss,         // .bss, .bss.* (NOBITS)
+    BtfMaps,     // .maps
+    LegacyMaps,  // maps
+    License,
+    Version,
+    Btf,
+    BtfExt,
+    Relocations,
+    Symbols,
+    Strings,
+    Debug,       // DWARF and their relocations, .llvm_addrsig, .rel.BTF*: ignored, as libbpf does
+};
+
+// One relocation of a code section, resolved to what it means (libbpf's reloc_desc).
+enum class CodeRelocKind : uint8_t {
+    MapFd,        // lddw of a map: src 1, imm = map id
+    MapValue,     // lddw of a global variable: src 2, imm = map id, next imm += sym_off
+    Call,         // bpf-to-bpf call into .text: target insn = sym_off / 8 + imm + 1
+    SubprogAddr,  // lddw of a .text function's address: src 4, target insn = (sym_off + imm) / 8
+};
+
+struct CodeReloc {
+    CodeRelocKind kind = CodeRelocKind::MapFd;
+    uint32_t insn = 0;     // index in the function's own instructions
+    uint32_t map = 0;      // MapFd / MapValue: index in ObjectState::maps (= the map id)
+    uint64_t sym_off = 0;  // the symbol's st_value
+    std::string symbol;    // for messages
+};
+
+// One FUNC symbol of an executable section: an entry-point program, or a .text subprogram.
+struct Function {
+    std::string name;
+    uint32_t section = 0;       // ELF section index
+    uint32_t sec_insn_off = 0;  // first instruction in the section
+    uint32_t insn_count = 0;
+    bool subprog = false;       // in .text (and not the object's only function)
+    std::vector<Insn> insns;    // its own code; CO-RE relocations are applied here
+    std::vector<CodeReloc> relocs;  // sorted by insn
+};
+
+struct MapDef {
+    MapSpec spec;
+    MapOrigin origin = MapOrigin::BtfDefined;
+    uint32_t section = 0;       // ELF section of the definition (or the data)
+    uint64_t sec_offset = 0;    // where in it (BTF/legacy maps: the variable's st_value)
+    uint64_t sec_size = 0;      // bytes of the definition (BTF: the DATASEC entry size)
+    std::span<const uint8_t> initial;  // global data: the section bytes (.bss: empty)
+    bool freeze = false;        // .rodata*: frozen after its contents are written
+    // BTF maps with a `values` member.
+    BtfMapValues values = BtfMapValues::None;
+    uint32_t values_offset = 0;  // of `values` inside the definition
+    std::vector<std::optional<MapInitSlot>> init_slots;
+};
+
+struct ObjectState {
+    ObjectState(const ElfFile& e, const LoadOptions& o) : elf(e), options(o) {}
+
+    const ElfFile& elf;
+    const LoadOptions& options;
+    std::string object_name;
+
+    std::vector<SectionRole> roles;  // per ELF section
+    uint32_t text_section = 0;       // .text, 0 when absent or empty
+    uint32_t btf_maps_section = 0;   // .maps
+    uint32_t legacy_maps_section = 0;
+    uint32_t btf_section = 0, btf_ext_section = 0;
+    std::string license;
+    std::optional<uint32_t> kern_version;
+
+    std::unique_ptr<Btf> btf;  // mutable until the DATASEC layout is fixed, then shared
+    std::shared_ptr<const Btf> shared_btf;
+    std::shared_ptr<const BtfExt> btf_ext;
+
+    std::vector<Function> functions;   // sorted by (section, sec_insn_off)
+    std::vector<uint32_t> entry_points;  // indexes into `functions`: the programs, in order
+    std::vector<MapDef> maps;            // index = map id
+
+    std::vector<std::string> notes;
+
+    const ElfSection& section(uint32_t index) const { return elf.section(index); }
+    // The function of `section` containing instruction `insn`, or nullptr.
+    Function* function_at(uint32_t section, uint64_t insn);
+    // Index in entry_points of the program called `name`, or nullopt.
+    std::optional<uint32_t> entry_point_named(std::string_view name) const;
+};
+
+// The steps, in the order object.cpp runs them.
+Result<Unit> classify_sections(ObjectState& st);       // sections.cpp is the name table; this is object_sections.cpp
+Result<Unit> setup_btf(ObjectState& st);               // btf_setup.cpp
+Result<Unit> collect_functions(ObjectState& st);       // programs_from_elf.cpp
+Result<Unit> collect_legacy_maps(ObjectState& st);     // maps_from_elf.cpp
+Result<Unit> collect_btf_maps(ObjectState& st);        // maps_from_elf.cpp
+Result<Unit> collect_global_data_maps(ObjectState& st);  // global_data.cpp
+Result<Unit> collect_code_relocations(ObjectState& st);  // relocations.cpp
+Result<Unit> collect_map_value_relocations(ObjectState& st);  // map_values.cpp
+Result<Unit> apply_core_relocations(ObjectState& st);    // core_relo.cpp
+Result<Unit> link_programs(ObjectState& st, LoadedObject& out);  // subprograms.cpp
+Result<Unit> create_maps(ObjectState& st, LoadedObject& out);    // map_creation.cpp
+Result<Unit> decode_programs(const ObjectState& st, LoadedObject& out);  // object.cpp
+
+// Helpers shared by the steps.
+// libbpf's internal_map_name(): "<object name prefix><section name>", at most 15 characters.
+std::string internal_map_name(std::string_view object_name, std::string_view section_name);
+// The object name libbpf derives from a path: base name, cut at the first '.', 15 characters.
+std::string object_name_from(std::string_view path);
+// Fills the line/func info of a linked function (btf_ext_info.cpp).
+void add_debug_info(const ObjectState& st, const Function& fn, uint32_t base, LoadedProgram& out);
+// Applies the map relocations of a linked program to its instructions (relocations.cpp).
+Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& program_name,
+                                    const std::vector<CodeReloc>& relocs, std::vector<Insn>& insns);
+
+}  // namespace bpfplay::loader
