@@ -22,7 +22,7 @@ std::optional<std::string_view> option_value(Args args, size_t& i, std::string_v
     if (!arg.starts_with(name)) return std::nullopt;
     std::string_view rest = arg.substr(name.size());
     if (rest.starts_with("=")) return rest.substr(1);
-    if (!rest.empty()) return std::nullopt;  // "--memory" is not "--mem"
+    if (!rest.empty()) return std::nullopt; // "--memory" is not "--mem"
     if (i + 1 >= args.size()) {
         *missing = true;
         return std::nullopt;
@@ -30,4 +30,4 @@ std::optional<std::string_view> option_value(Args args, size_t& i, std::string_v
     return args[++i];
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -18,4 +18,4 @@ std::optional<uint64_t> parse_u64(std::string_view text);
 // On success i is left on the last argument consumed.
 std::optional<std::string_view> option_value(Args args, size_t& i, std::string_view name, bool* missing);
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -16,7 +16,8 @@ namespace {
 
 std::vector<uint8_t> to_bytes(const std::vector<Insn>& insns) {
     std::vector<uint8_t> bytes(insns.size() * 8);
-    for (size_t k = 0; k < insns.size(); ++k) insn_to_bytes(insns[k], &bytes[k * 8]);
+    for (size_t k = 0; k < insns.size(); ++k)
+        insn_to_bytes(insns[k], &bytes[k * 8]);
     return bytes;
 }
 
@@ -39,22 +40,28 @@ int write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
         ok = false;
         err = errno;
     }
-    if (!ok) return report_error(make_error(ErrorKind::Load, "cannot write " + path + ": " + std::strerror(err)));
+    if (!ok)
+        return report_error(make_error(ErrorKind::Load, "cannot write " + path + ": " + std::strerror(err)));
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 int cmd_asm(Args args) {
     std::string file, out;
     for (size_t i = 0; i < args.size(); ++i) {
         bool missing = false;
         std::string_view arg = args[i];
-        if (auto value = option_value(args, i, "-o", &missing)) out = *value;
-        else if (missing) return usage_error("asm: -o needs a file name");
-        else if (arg.starts_with("-") && arg != "-") return usage_error("asm: unknown option '" + std::string(arg) + "'");
-        else if (!file.empty()) return usage_error("asm: more than one FILE");
-        else file = arg;
+        if (auto value = option_value(args, i, "-o", &missing))
+            out = *value;
+        else if (missing)
+            return usage_error("asm: -o needs a file name");
+        else if (arg.starts_with("-") && arg != "-")
+            return usage_error("asm: unknown option '" + std::string(arg) + "'");
+        else if (!file.empty())
+            return usage_error("asm: more than one FILE");
+        else
+            file = arg;
     }
     if (file.empty()) return usage_error("asm: missing FILE");
 
@@ -67,4 +74,4 @@ int cmd_asm(Args args) {
     return 0;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

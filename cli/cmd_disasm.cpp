@@ -14,10 +14,14 @@ int cmd_disasm(Args args) {
     DisasmOptions options;
     options.show_index = true;
     for (std::string_view arg : args) {
-        if (arg == "--bytes") options.show_bytes = true;
-        else if (arg.starts_with("-") && arg != "-") return usage_error("disasm: unknown option '" + std::string(arg) + "'");
-        else if (!file.empty()) return usage_error("disasm: more than one FILE");
-        else file = arg;
+        if (arg == "--bytes")
+            options.show_bytes = true;
+        else if (arg.starts_with("-") && arg != "-")
+            return usage_error("disasm: unknown option '" + std::string(arg) + "'");
+        else if (!file.empty())
+            return usage_error("disasm: more than one FILE");
+        else
+            file = arg;
     }
     if (file.empty()) return usage_error("disasm: missing FILE");
 
@@ -29,4 +33,4 @@ int cmd_disasm(Args args) {
     return 0;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -39,7 +39,7 @@ std::optional<int> parse_plugin_args(Args args, PluginInput& out) {
     if (i < args.size() && !args[i].starts_with("--")) out.memory_hex = args[i++];
     for (; i < args.size(); ++i) {
         std::string_view arg = args[i];
-        if (arg.empty()) continue;  // older suites pass an empty options argument
+        if (arg.empty()) continue; // older suites pass an empty options argument
         if (arg == "--program") {
             if (i + 1 >= args.size()) return plugin_error("plugin: --program needs the program as hex bytes");
             out.program_hex = std::string(args[++i]);
@@ -54,7 +54,7 @@ std::optional<int> parse_plugin_args(Args args, PluginInput& out) {
     return std::nullopt;
 }
 
-}  // namespace
+} // namespace
 
 int cmd_plugin(Args args) {
     PluginInput input;
@@ -62,7 +62,8 @@ int cmd_plugin(Args args) {
     if (!input.program_hex) {
         std::string line;
         if (!std::getline(std::cin, line))
-            return plugin_error("plugin: no program: give it as hex bytes on the first line of stdin or in --program");
+            return plugin_error(
+                "plugin: no program: give it as hex bytes on the first line of stdin or in --program");
         input.program_hex = std::move(line);
     }
 
@@ -88,4 +89,4 @@ int cmd_plugin(Args args) {
     return 0;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -70,7 +70,7 @@ void run_traced(Vm& vm) {
     }
 }
 
-}  // namespace
+} // namespace
 
 int cmd_run(Args args) {
     RunOptions options;
@@ -86,12 +86,15 @@ int cmd_run(Args args) {
     Vm vm(*program);
     vm.set_raw_input(options.memory);
     vm.set_budget(options.budget);
-    if (options.trace) run_traced(vm);
-    else vm.run();
+    if (options.trace)
+        run_traced(vm);
+    else
+        vm.run();
 
     if (vm.status() != RunStatus::Exited) {
         // A fault always sets fault(); the fallback only keeps a broken VM from crashing us.
-        Error error = vm.fault() ? *vm.fault() : make_error(ErrorKind::Runtime, "the program stopped without exiting");
+        Error error =
+            vm.fault() ? *vm.fault() : make_error(ErrorKind::Runtime, "the program stopped without exiting");
         report_error(error);
         print_count(stderr, vm.executed());
         return kExitError;
@@ -101,4 +104,4 @@ int cmd_run(Args args) {
     return 0;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

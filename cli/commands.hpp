@@ -11,4 +11,4 @@ int cmd_plugin(Args args);
 
 void print_usage(bool to_stderr);
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -10,14 +10,16 @@ int hex_value(char c) {
     return -1;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-Error bad_token(std::string_view token, std::string what) {
-    return make_error(ErrorKind::Parse, "hex bytes: " + what + " in \"" + std::string(token) + "\"", std::nullopt,
-                      "(write bytes as pairs of hex digits, e.g. \"01 02 ff\" or \"0102ff\")");
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-}  // namespace
+Error bad_token(std::string_view token, std::string what) {
+    return make_error(ErrorKind::Parse, "hex bytes: " + what + " in \"" + std::string(token) + "\"",
+                      std::nullopt, "(write bytes as pairs of hex digits, e.g. \"01 02 ff\" or \"0102ff\")");
+}
+
+} // namespace
 
 Result<std::vector<uint8_t>> parse_hex_bytes(std::string_view text) {
     std::vector<uint8_t> out;
@@ -28,7 +30,8 @@ Result<std::vector<uint8_t>> parse_hex_bytes(std::string_view text) {
             continue;
         }
         size_t end = i;
-        while (end < text.size() && !is_space(text[end])) ++end;
+        while (end < text.size() && !is_space(text[end]))
+            ++end;
         std::string_view token = text.substr(i, end - i);
         i = end;
         for (char c : token) {
@@ -61,4 +64,4 @@ std::string format_hex_bytes(std::span<const uint8_t> bytes) {
     return out;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -19,4 +19,4 @@ Result<std::vector<uint8_t>> parse_hex_bytes(std::string_view text);
 // "b7 00 00 00 01 00 00 00": lowercase, one space between bytes, no newline.
 std::string format_hex_bytes(std::span<const uint8_t> bytes);
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

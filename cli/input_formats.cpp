@@ -13,7 +13,9 @@
 namespace bpfplay::cli {
 namespace {
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Bytes >= 0x80 count as text: assembly comments may be UTF-8.
 bool looks_binary(std::string_view content) {
@@ -36,7 +38,7 @@ Error io_error(const std::string& what, int err) {
     return make_error(ErrorKind::Load, what + ": " + std::strerror(err));
 }
 
-}  // namespace
+} // namespace
 
 InputFormat detect_format(std::string_view path, std::string_view content) {
     if (path.ends_with(".bin") || looks_binary(content)) return InputFormat::Raw;
@@ -50,9 +52,10 @@ Result<std::string> read_file(const std::string& path) {
     std::string content;
     char buf[65536];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) content.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        content.append(buf, n);
     bool failed = std::ferror(f);
-    int err = errno;  // before fclose can change it
+    int err = errno; // before fclose can change it
     std::fclose(f);
     // A directory "opens" on Linux but fails here with EISDIR.
     if (failed) return io_error("cannot read " + path, err);
@@ -73,9 +76,7 @@ Result<std::vector<Insn>> program_from_content(std::string_view path, std::strin
         insns = insns_from_bytes(*bytes);
         break;
     }
-    case InputFormat::Assembly:
-        insns = assemble(content);
-        break;
+    case InputFormat::Assembly: insns = assemble(content); break;
     }
     if (insns && insns->empty())
         return make_error(ErrorKind::Parse, std::string(path) + " holds no instructions", std::nullopt,
@@ -89,4 +90,4 @@ Result<std::vector<Insn>> load_program_file(const std::string& path) {
     return program_from_content(path, *content);
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -25,4 +25,4 @@ Result<std::vector<Insn>> load_program_file(const std::string& path);
 // The same conversion for content already in memory.
 Result<std::vector<Insn>> program_from_content(std::string_view path, std::string_view content);
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

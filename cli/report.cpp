@@ -15,4 +15,4 @@ int usage_error(std::string_view message) {
     return kExitUsage;
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

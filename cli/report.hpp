@@ -16,4 +16,4 @@ int report_error(const Error& error);
 // "bpfvm: <message>" and a pointer to --help on stderr; returns kExitUsage.
 int usage_error(std::string_view message);
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -20,4 +20,4 @@ inline Result<Program> decode_raw_memory_program(std::span<const Insn> insns, co
     return decode(insns, options);
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

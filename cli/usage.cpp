@@ -25,4 +25,4 @@ void print_usage(bool to_stderr) {
     std::fputs(kUsage, to_stderr ? stderr : stdout);
 }
 
-}  // namespace bpfplay::cli
+} // namespace bpfplay::cli

@@ -25,7 +25,7 @@ uint64_t gather_bytes(Vm&, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint6
 }
 
 uint64_t memfrob(Vm& vm, uint64_t ptr, uint64_t len, uint64_t, uint64_t, uint64_t) {
-    if (len == 0) return 0;  // nothing to touch, so any pointer will do (as in uBPF)
+    if (len == 0) return 0; // nothing to touch, so any pointer will do (as in uBPF)
     uint8_t* p = vm.memory().helper_ptr(ptr, len, /*write=*/true);
     if (!p) {
         fail(vm,
@@ -34,13 +34,18 @@ uint64_t memfrob(Vm& vm, uint64_t ptr, uint64_t len, uint64_t, uint64_t, uint64_
              "(r1 must point into the input memory or the stack, and r2 must fit in what is left there)");
         return 0;
     }
-    for (uint64_t i = 0; i < len; ++i) p[i] ^= 42;
+    for (uint64_t i = 0; i < len; ++i)
+        p[i] ^= 42;
     return 0;
 }
 
-uint64_t no_op(Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
+uint64_t no_op(Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return 0;
+}
 
-uint64_t sqrti(Vm&, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return integer_sqrt(a); }
+uint64_t sqrti(Vm&, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return integer_sqrt(a);
+}
 
 uint64_t strcmp_ext(Vm& vm, uint64_t p1, uint64_t p2, uint64_t, uint64_t, uint64_t) {
     // A string may be as long as the region holding it; read_cstr stops at the region's end.
@@ -74,7 +79,7 @@ uint64_t unwind(Vm& vm, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) {
     return a;
 }
 
-}  // namespace
+} // namespace
 
 uint64_t integer_sqrt(uint64_t a) {
     // Bit by bit from the top: the root fits in 32 bits, so candidate * candidate never
@@ -100,4 +105,4 @@ void add_plugin_helpers(HelperRegistry& registry) {
     registry.add_all(kSpecs);
 }
 
-}  // namespace bpfplay
+} // namespace bpfplay

@@ -19,4 +19,4 @@ void add_plugin_helpers(HelperRegistry& registry);
 // Exposed for tests: the exact integer square root used by sqrti.
 uint64_t integer_sqrt(uint64_t a);
 
-}  // namespace bpfplay
+} // namespace bpfplay

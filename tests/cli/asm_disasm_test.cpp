@@ -8,22 +8,21 @@ using namespace bpfplay::test;
 namespace {
 
 // examples/asm/fib.s, encoded by hand from RFC 9669.
-const char* const kFibHex =
-    "b7 03 00 00 0a 00 00 00\n"
-    "15 02 01 00 00 00 00 00\n"
-    "71 13 00 00 00 00 00 00\n"
-    "b7 00 00 00 00 00 00 00\n"
-    "b7 04 00 00 01 00 00 00\n"
-    "15 03 06 00 00 00 00 00\n"
-    "bf 05 00 00 00 00 00 00\n"
-    "0f 45 00 00 00 00 00 00\n"
-    "bf 40 00 00 00 00 00 00\n"
-    "bf 54 00 00 00 00 00 00\n"
-    "17 03 00 00 01 00 00 00\n"
-    "05 00 f9 ff 00 00 00 00\n"
-    "95 00 00 00 00 00 00 00\n";
+const char* const kFibHex = "b7 03 00 00 0a 00 00 00\n"
+                            "15 02 01 00 00 00 00 00\n"
+                            "71 13 00 00 00 00 00 00\n"
+                            "b7 00 00 00 00 00 00 00\n"
+                            "b7 04 00 00 01 00 00 00\n"
+                            "15 03 06 00 00 00 00 00\n"
+                            "bf 05 00 00 00 00 00 00\n"
+                            "0f 45 00 00 00 00 00 00\n"
+                            "bf 40 00 00 00 00 00 00\n"
+                            "bf 54 00 00 00 00 00 00\n"
+                            "17 03 00 00 01 00 00 00\n"
+                            "05 00 f9 ff 00 00 00 00\n"
+                            "95 00 00 00 00 00 00 00\n";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("asm prints one instruction a line as hex bytes") {
     auto r = run_bpfvm({"asm", example("fib.s")});
@@ -36,9 +35,8 @@ TEST_CASE("asm prints an lddw's two slots on one line") {
     TempFile prog("r0 = 0x1122334455667788 ll\nexit\n", ".s");
     auto r = run_bpfvm({"asm", prog.path()});
     CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "18 00 00 00 88 77 66 55 00 00 00 00 44 33 22 11\n"
-          "95 00 00 00 00 00 00 00\n");
+    CHECK(r.out == "18 00 00 00 88 77 66 55 00 00 00 00 44 33 22 11\n"
+                   "95 00 00 00 00 00 00 00\n");
 }
 
 TEST_CASE("asm -o writes raw bytecode that run and disasm read back") {
@@ -68,20 +66,19 @@ TEST_CASE("asm -o into a missing directory fails cleanly") {
 TEST_CASE("disasm prints objdump-style lines with an index column") {
     auto r = run_bpfvm({"disasm", example("fib.s")});
     CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "       0:\tr3 = 10\n"
-          "       1:\tif r2 == 0 goto +1\n"
-          "       2:\tr3 = *(u8 *)(r1 + 0)\n"
-          "       3:\tr0 = 0\n"
-          "       4:\tr4 = 1\n"
-          "       5:\tif r3 == 0 goto +6\n"
-          "       6:\tr5 = r0\n"
-          "       7:\tr5 += r4\n"
-          "       8:\tr0 = r4\n"
-          "       9:\tr4 = r5\n"
-          "      10:\tr3 -= 1\n"
-          "      11:\tgoto -7\n"
-          "      12:\texit\n");
+    CHECK(r.out == "       0:\tr3 = 10\n"
+                   "       1:\tif r2 == 0 goto +1\n"
+                   "       2:\tr3 = *(u8 *)(r1 + 0)\n"
+                   "       3:\tr0 = 0\n"
+                   "       4:\tr4 = 1\n"
+                   "       5:\tif r3 == 0 goto +6\n"
+                   "       6:\tr5 = r0\n"
+                   "       7:\tr5 += r4\n"
+                   "       8:\tr0 = r4\n"
+                   "       9:\tr4 = r5\n"
+                   "      10:\tr3 -= 1\n"
+                   "      11:\tgoto -7\n"
+                   "      12:\texit\n");
     CHECK(r.err == "");
 }
 
@@ -89,9 +86,8 @@ TEST_CASE("disasm --bytes adds the instruction bytes") {
     TempFile prog("b7 00 00 00 2a 00 00 00 95 00 00 00 00 00 00 00", ".hex");
     auto r = run_bpfvm({"disasm", prog.path(), "--bytes"});
     CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "       0:\tb7 00 00 00 2a 00 00 00\tr0 = 42\n"
-          "       1:\t95 00 00 00 00 00 00 00\texit\n");
+    CHECK(r.out == "       0:\tb7 00 00 00 2a 00 00 00\tr0 = 42\n"
+                   "       1:\t95 00 00 00 00 00 00 00\texit\n");
 }
 
 TEST_CASE("disasm shows programs the VM would refuse") {

@@ -10,7 +10,7 @@ namespace {
 // ldxw r0, [r1]; exit -- in the suite's encoding: two spaces after every byte.
 const char* const kLoadWordProgram = "61  10  00  00  00  00  00  00  95  00  00  00  00  00  00  00  \n";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("the suite's form: memory as the first argument, program on stdin") {
     auto r = run_bpfvm({"plugin", "78  56  34  12  "}, kLoadWordProgram);
@@ -43,10 +43,9 @@ TEST_CASE("the options uBPF's plugin accepts are accepted") {
 
 TEST_CASE("plugin helpers are callable: gather_bytes, memfrob, unwind") {
     // r1..r5 = 0x11..0x55; call 0; exit
-    auto r = run_bpfvm({"plugin"},
-                       "b7 01 00 00 11 00 00 00 b7 02 00 00 22 00 00 00 b7 03 00 00 33 00 00 00 "
-                       "b7 04 00 00 44 00 00 00 b7 05 00 00 55 00 00 00 85 00 00 00 00 00 00 00 "
-                       "95 00 00 00 00 00 00 00\n");
+    auto r = run_bpfvm({"plugin"}, "b7 01 00 00 11 00 00 00 b7 02 00 00 22 00 00 00 b7 03 00 00 33 00 00 00 "
+                                   "b7 04 00 00 44 00 00 00 b7 05 00 00 55 00 00 00 85 00 00 00 00 00 00 00 "
+                                   "95 00 00 00 00 00 00 00\n");
     CHECK(r.exit_code == 0);
     CHECK(r.out == "1122334455\n");
     // r6 = r1; call 1 (memfrob(mem, len)); r0 = *(u32 *)(r6 + 0); exit
@@ -56,9 +55,8 @@ TEST_CASE("plugin helpers are callable: gather_bytes, memfrob, unwind") {
     CHECK(r.exit_code == 0);
     CHECK(r.out == "2e29282b\n");
     // r1 = 0; call 5 (unwind); r0 = 1; exit -> the program ends inside the call with r0 = 0.
-    r = run_bpfvm({"plugin"},
-                  "b7 01 00 00 00 00 00 00 85 00 00 00 05 00 00 00 b7 00 00 00 01 00 00 00 "
-                  "95 00 00 00 00 00 00 00\n");
+    r = run_bpfvm({"plugin"}, "b7 01 00 00 00 00 00 00 85 00 00 00 05 00 00 00 b7 00 00 00 01 00 00 00 "
+                              "95 00 00 00 00 00 00 00\n");
     CHECK(r.exit_code == 0);
     CHECK(r.out == "0\n");
 }
@@ -73,19 +71,33 @@ TEST_CASE("plugin errors: message on stderr, nothing on stdout, exit 1") {
         {{"plugin", "--frob"}, "", "bpfvm: plugin: invalid argument '--frob'\n"},
         {{"plugin", "01", "02"}, "", "bpfvm: plugin: invalid argument '02'\n"},
         {{"plugin", "--program"}, "", "bpfvm: plugin: --program needs the program as hex bytes\n"},
-        {{"plugin", "--elf"}, "", "bpfvm: plugin: --elf: ELF input is not supported by bpfvm's plugin mode\n"},
-        {{"plugin"}, "", "bpfvm: plugin: no program: give it as hex bytes on the first line of stdin or in --program\n"},
+        {{"plugin", "--elf"},
+         "",
+         "bpfvm: plugin: --elf: ELF input is not supported by bpfvm's plugin mode\n"},
+        {{"plugin"},
+         "",
+         "bpfvm: plugin: no program: give it as hex bytes on the first line of stdin or in --program\n"},
         {{"plugin"}, "\n", "bpfvm: plugin: the program is empty\n"},
-        {{"plugin", "zz"}, "95 00 00 00 00 00 00 00\n",
-         "bpfvm: plugin: memory: hex bytes: 'z' is not a hex digit in \"zz\" (write bytes as pairs of hex digits, "
+        {{"plugin", "zz"},
+         "95 00 00 00 00 00 00 00\n",
+         "bpfvm: plugin: memory: hex bytes: 'z' is not a hex digit in \"zz\" (write bytes as pairs of hex "
+         "digits, "
          "e.g. \"01 02 ff\" or \"0102ff\")\n"},
-        {{"plugin"}, "95 00 00 0g\n",
-         "bpfvm: plugin: program: hex bytes: 'g' is not a hex digit in \"0g\" (write bytes as pairs of hex digits, "
+        {{"plugin"},
+         "95 00 00 0g\n",
+         "bpfvm: plugin: program: hex bytes: 'g' is not a hex digit in \"0g\" (write bytes as pairs of hex "
+         "digits, "
          "e.g. \"01 02 ff\" or \"0102ff\")\n"},
-        {{"plugin"}, "95 00 00 00\n", "bpfvm: the program is 4 bytes long, not a multiple of the 8-byte instruction size\n"},
-        {{"plugin"}, "b7 00 00 00 00 00 00 00\n", "bpfvm: insn 0: the program does not end with exit: execution would run past its end Add an exit "
+        {{"plugin"},
+         "95 00 00 00\n",
+         "bpfvm: the program is 4 bytes long, not a multiple of the 8-byte instruction size\n"},
+        {{"plugin"},
+         "b7 00 00 00 00 00 00 00\n",
+         "bpfvm: insn 0: the program does not end with exit: execution would run past its end Add an exit "
          "instruction.\n"},
-        {{"plugin", "01"}, "61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00\n", "bpfvm: insn 0: 4-byte load at 0x100000000 is outside the 1-byte input memory at 0x100000000: it "
+        {{"plugin", "01"},
+         "61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00\n",
+         "bpfvm: insn 0: 4-byte load at 0x100000000 is outside the 1-byte input memory at 0x100000000: it "
          "covers bytes 0 to 3 of 1\n"},
     };
     for (const Case& c : cases) {

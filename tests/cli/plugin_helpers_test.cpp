@@ -19,8 +19,8 @@ struct Outcome {
     RunStatus status = RunStatus::Ready;
     uint64_t r0 = 0;
     uint64_t executed = 0;
-    std::string fault;  // Error::to_string() when Faulted
-    std::vector<uint8_t> memory;  // the input memory after the run
+    std::string fault;           // Error::to_string() when Faulted
+    std::vector<uint8_t> memory; // the input memory after the run
 };
 
 Outcome run_with_plugin_helpers(std::string_view text, std::vector<uint8_t> memory = {}) {
@@ -50,7 +50,7 @@ uint64_t r0_of(std::string_view text, std::vector<uint8_t> memory = {}) {
     return out.r0;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("plugin helpers are registered with uBPF's ids, names and argument counts") {
     HelperRegistry registry;
@@ -70,7 +70,8 @@ TEST_CASE("plugin helpers are registered with uBPF's ids, names and argument cou
 TEST_CASE("gather_bytes packs the low byte of each argument, r1 most significant") {
     CHECK(r0_of("r1 = 17\nr2 = 34\nr3 = 51\nr4 = 68\nr5 = 85\ncall 0\nexit\n") == 0x1122334455ull);
     // Only the low byte of each argument counts.
-    CHECK(r0_of("r1 = 0x1ff\nr2 = -1\nr3 = 0x100\nr4 = 0x7654\nr5 = 0x3210\ncall 0\nexit\n") == 0xffff005410ull);
+    CHECK(r0_of("r1 = 0x1ff\nr2 = -1\nr3 = 0x100\nr4 = 0x7654\nr5 = 0x3210\ncall 0\nexit\n") ==
+          0xffff005410ull);
 }
 
 TEST_CASE("memfrob XORs the range with 42 in place and returns 0") {
@@ -83,8 +84,9 @@ TEST_CASE("memfrob XORs the range with 42 in place and returns 0") {
     CHECK(r0_of("r6 = r1\nr7 = r2\ncall 1\nr1 = r6\nr2 = r7\ncall 1\nr0 = *(u32 *)(r6 + 0)\nexit\n",
                 {0x01, 0x02, 0x03, 0x04}) == 0x04030201ull);
     // Stack memory works too.
-    CHECK(r0_of("*(u64 *)(r10 - 8) = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 1\nr0 = *(u64 *)(r10 - 8)\nexit\n") ==
-          0x2a2a2a2a2a2a2a2aull);
+    CHECK(
+        r0_of("*(u64 *)(r10 - 8) = 0\nr1 = r10\nr1 += -8\nr2 = 8\ncall 1\nr0 = *(u64 *)(r10 - 8)\nexit\n") ==
+        0x2a2a2a2a2a2a2a2aull);
     // Length 0 touches nothing, whatever the pointer.
     CHECK(r0_of("r1 = 0\nr2 = 0\ncall 1\nexit\n") == 0);
 }
@@ -95,14 +97,16 @@ TEST_CASE("memfrob outside memory faults with the address and length") {
     CHECK(out.fault ==
           "insn 1: memfrob: cannot write 5 bytes at 0x100000000: the range is not inside one writable memory "
           "region (r1 must point into the input memory or the stack, and r2 must fit in what is left there)");
-    CHECK(out.memory == std::vector<uint8_t>{1, 2, 3, 4});  // nothing written
+    CHECK(out.memory == std::vector<uint8_t>{1, 2, 3, 4}); // nothing written
 
     out = run_with_plugin_helpers("r1 = 16\nr2 = 4\ncall 1\nexit\n");
     REQUIRE(out.status == RunStatus::Faulted);
     CHECK(out.fault.starts_with("insn 2: memfrob: cannot write 4 bytes at 0x10: "));
 }
 
-TEST_CASE("no_op returns 0") { CHECK(r0_of("r0 = 7\ncall 2\nexit\n") == 0); }
+TEST_CASE("no_op returns 0") {
+    CHECK(r0_of("r0 = 7\ncall 2\nexit\n") == 0);
+}
 
 TEST_CASE("sqrti is the exact floor of the square root") {
     CHECK(r0_of("r1 = 0\ncall 3\nexit\n") == 0);
@@ -112,29 +116,28 @@ TEST_CASE("sqrti is the exact floor of the square root") {
     // 2^64 - 1: a double rounds it up to 2^64, whose root is 2^32; the floor is 2^32 - 1.
     CHECK(r0_of("r1 = -1\ncall 3\nexit\n") == 0xffffffffull);
     CHECK(integer_sqrt(UINT64_MAX) == 0xffffffffull);
-    CHECK(integer_sqrt(0xfffffffe00000001ull) == 0xffffffffull);  // (2^32 - 1)^2
-    CHECK(integer_sqrt(0xfffffffe00000000ull) == 0xfffffffeull);  // one less
+    CHECK(integer_sqrt(0xfffffffe00000001ull) == 0xffffffffull); // (2^32 - 1)^2
+    CHECK(integer_sqrt(0xfffffffe00000000ull) == 0xfffffffeull); // one less
     for (uint64_t r = 1; r < 100000; r += 37) {
         CHECK(integer_sqrt(r * r) == r);
         CHECK(integer_sqrt(r * r - 1) == r - 1);
-        CHECK(integer_sqrt(r * r + 2 * r) == r);  // (r + 1)^2 - 1
+        CHECK(integer_sqrt(r * r + 2 * r) == r); // (r + 1)^2 - 1
     }
 }
 
 TEST_CASE("strcmp_ext returns -1, 0 or 1 for two strings on the stack") {
     // "abc" at r10-8, "abd" at r10-16, "ab" at r10-24.
-    const std::string setup =
-        "*(u32 *)(r10 - 8) = 6513249\n"   // 61 62 63 00
-        "*(u32 *)(r10 - 16) = 6578785\n"  // 61 62 64 00
-        "*(u32 *)(r10 - 24) = 25185\n";   // 61 62 00 00
+    const std::string setup = "*(u32 *)(r10 - 8) = 6513249\n"  // 61 62 63 00
+                              "*(u32 *)(r10 - 16) = 6578785\n" // 61 62 64 00
+                              "*(u32 *)(r10 - 24) = 25185\n";  // 61 62 00 00
     auto cmp = [&](int a, int b) {
-        return r0_of(setup + "r1 = r10\nr1 += " + std::to_string(a) + "\nr2 = r10\nr2 += " + std::to_string(b) +
-                     "\ncall 4\nexit\n");
+        return r0_of(setup + "r1 = r10\nr1 += " + std::to_string(a) +
+                     "\nr2 = r10\nr2 += " + std::to_string(b) + "\ncall 4\nexit\n");
     };
     CHECK(cmp(-8, -8) == 0);
-    CHECK(cmp(-8, -16) == UINT64_MAX);  // "abc" < "abd": -1, sign-extended
+    CHECK(cmp(-8, -16) == UINT64_MAX); // "abc" < "abd": -1, sign-extended
     CHECK(cmp(-16, -8) == 1);
-    CHECK(cmp(-24, -8) == UINT64_MAX);  // a prefix sorts first
+    CHECK(cmp(-24, -8) == UINT64_MAX); // a prefix sorts first
     CHECK(cmp(-8, -24) == 1);
 }
 
@@ -164,14 +167,13 @@ TEST_CASE("unwind returns its argument, and 0 ends the program at once") {
 }
 
 TEST_CASE("unwind with 0 inside a local function ends the whole program") {
-    Outcome out = run_with_plugin_helpers(
-        "call pc+2\n"  // to insn 3
-        "r0 = 1\n"
-        "exit\n"
-        "r1 = 0\n"
-        "call 5\n"
-        "r0 = 7\n"
-        "exit\n");
+    Outcome out = run_with_plugin_helpers("call pc+2\n" // to insn 3
+                                          "r0 = 1\n"
+                                          "exit\n"
+                                          "r1 = 0\n"
+                                          "call 5\n"
+                                          "r0 = 7\n"
+                                          "exit\n");
     REQUIRE(out.status == RunStatus::Exited);
     CHECK(out.r0 == 0);
     CHECK(out.executed == 3);

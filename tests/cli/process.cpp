@@ -29,11 +29,12 @@ std::string read_fd(int fd) {
     lseek(fd, 0, SEEK_SET);
     char buf[4096];
     ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        out.append(buf, size_t(n));
     return out;
 }
 
-}  // namespace
+} // namespace
 
 ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text) {
     int in = scratch_fd(), out = scratch_fd(), err = scratch_fd();
@@ -44,7 +45,8 @@ ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view s
     std::vector<std::string> argv_strings{BPFVM_PATH};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    for (auto& s : argv_strings) argv.push_back(s.data());
+    for (auto& s : argv_strings)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
 
     posix_spawn_file_actions_t actions;
@@ -79,19 +81,24 @@ TempFile::TempFile(std::string_view content, const char* suffix) {
     path_ = pattern;
 }
 
-TempFile::~TempFile() { unlink(path_.c_str()); }
+TempFile::~TempFile() {
+    unlink(path_.c_str());
+}
 
 std::string read_whole_file(const std::string& path) {
     std::string out;
     if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
         char buf[4096];
         size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+            out.append(buf, n);
         std::fclose(f);
     }
     return out;
 }
 
-std::string example(const char* name) { return std::string(BPFPLAY_SOURCE_DIR) + "/examples/asm/" + name; }
+std::string example(const char* name) {
+    return std::string(BPFPLAY_SOURCE_DIR) + "/examples/asm/" + name;
+}
 
-}  // namespace bpfplay::test
+} // namespace bpfplay::test

@@ -9,21 +9,21 @@ namespace bpfplay::test {
 struct ProcessResult {
     std::string out;
     std::string err;
-    int exit_code = -1;  // 128 + signal number when the process was killed (a crash)
+    int exit_code = -1; // 128 + signal number when the process was killed (a crash)
 };
 
 ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text = {});
 
 // A file in the build tree that is deleted when the object goes away.
 class TempFile {
-public:
+  public:
     TempFile(std::string_view content, const char* suffix);
     ~TempFile();
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -32,4 +32,4 @@ std::string read_whole_file(const std::string& path);
 // Path of a bundled example under examples/asm.
 std::string example(const char* name);
 
-}  // namespace bpfplay::test
+} // namespace bpfplay::test

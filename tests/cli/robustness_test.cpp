@@ -22,7 +22,8 @@ struct Lcg {
 
 std::string random_bytes(Lcg& rng, size_t n) {
     std::string s(n, '\0');
-    for (auto& c : s) c = char(rng.next());
+    for (auto& c : s)
+        c = char(rng.next());
     return s;
 }
 
@@ -48,12 +49,13 @@ bool sanitizer_report(const ProcessResult& r) {
     return r.err.find("Sanitizer") != std::string::npos || r.err.find("runtime error:") != std::string::npos;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("run, disasm and asm survive random bytes and random programs") {
     Lcg rng{20240601};
     for (int round = 0; round < 40; ++round) {
-        std::string content = round % 3 == 0 ? random_bytes(rng, rng.next() % 64) : random_program(rng, 1 + rng.next() % 12);
+        std::string content =
+            round % 3 == 0 ? random_bytes(rng, rng.next() % 64) : random_program(rng, 1 + rng.next() % 12);
         TempFile f(content, ".bin");
         for (const char* command : {"run", "disasm", "asm"}) {
             CAPTURE(round);
@@ -75,7 +77,8 @@ TEST_CASE("plugin survives random programs") {
         std::string program = random_program(rng, 1 + rng.next() % 12);
         std::string hex;
         static const char kDigits[] = "0123456789abcdef";
-        for (unsigned char c : program) hex += {kDigits[c >> 4], kDigits[c & 15], ' ', ' '};
+        for (unsigned char c : program)
+            hex += {kDigits[c >> 4], kDigits[c & 15], ' ', ' '};
         CAPTURE(hex);
         auto r = run_bpfvm({"plugin", "00  11  22  33  "}, hex + "\n");
         CHECK((r.exit_code == 0 || r.exit_code == 1));
@@ -87,11 +90,13 @@ TEST_CASE("plugin survives random programs") {
 
 TEST_CASE("random text is an assembly error, not a crash") {
     Lcg rng{5};
-    const char* fragments[] = {"r0", "=", "*(u64 *)(", "r10", "-", "8", ")", "goto", "+", "if", ">", "w1", "ll",
-                               "call", "exit", "0x", "-2147483649", "lock", "\n", ";", "<", ">", "be16", ":"};
+    const char* fragments[] = {"r0",          "=",    "*(u64 *)(", "r10", "-",  "8",    ")",    "goto",
+                               "+",           "if",   ">",         "w1",  "ll", "call", "exit", "0x",
+                               "-2147483649", "lock", "\n",        ";",   "<",  ">",    "be16", ":"};
     for (int round = 0; round < 40; ++round) {
         std::string text;
-        for (int k = 0; k < 30; ++k) text += std::string(fragments[rng.next() % std::size(fragments)]) + " ";
+        for (int k = 0; k < 30; ++k)
+            text += std::string(fragments[rng.next() % std::size(fragments)]) + " ";
         TempFile f(text, ".s");
         auto r = run_bpfvm({"run", f.path()});
         CAPTURE(text);

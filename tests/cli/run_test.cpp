@@ -15,7 +15,7 @@ TEST_CASE("run prints r0 in hex and decimal, then the instruction count") {
 TEST_CASE("the bundled examples compute what their headers promise") {
     struct Case {
         const char* file;
-        const char* mem;  // nullptr: no --mem
+        const char* mem; // nullptr: no --mem
         const char* out;
     };
     const Case cases[] = {
@@ -63,7 +63,7 @@ TEST_CASE("hex text and raw .bin programs run the same as assembly") {
     TempFile hex_file(hex, ".hex");
     TempFile compact_hex_file("b70000002a000000 9500000000000000", ".txt");
     TempFile bin_file(bin, ".bin");
-    TempFile bin_no_extension(bin, ".prog");  // NUL bytes say "raw" without the extension
+    TempFile bin_no_extension(bin, ".prog"); // NUL bytes say "raw" without the extension
     for (const TempFile* f : {&hex_file, &compact_hex_file, &bin_file, &bin_no_extension}) {
         CAPTURE(f->path());
         auto r = run_bpfvm({"run", f->path()});
@@ -76,12 +76,11 @@ TEST_CASE("hex text and raw .bin programs run the same as assembly") {
 TEST_CASE("--trace shows each instruction before it runs") {
     auto r = run_bpfvm({"run", example("bounds.s"), "--mem", "0102", "--trace"});
     CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "       0:\tw0 = -1\n"
-          "       1:\tif r2 < 4 goto +1\n"
-          "       3:\texit\n"
-          "r0 = 0xffffffff (4294967295)\n"
-          "3 instructions executed\n");
+    CHECK(r.out == "       0:\tw0 = -1\n"
+                   "       1:\tif r2 < 4 goto +1\n"
+                   "       3:\texit\n"
+                   "r0 = 0xffffffff (4294967295)\n"
+                   "3 instructions executed\n");
     CHECK(r.err == "");
 }
 
@@ -109,10 +108,10 @@ TEST_CASE("a run-time fault: the error and the instruction count on stderr, exit
     CHECK(r.exit_code == 1);
     CHECK(r.out == "");
     // The faulting load did not complete, so it is not counted.
-    CHECK(r.err ==
-          "bpfvm: insn 0: 4-byte load at 0x100000000 is outside the 2-byte input memory at 0x100000000: it covers "
-          "bytes 0 to 3 of 2\n"
-          "0 instructions executed\n");
+    CHECK(r.err == "bpfvm: insn 0: 4-byte load at 0x100000000 is outside the 2-byte input memory at "
+                   "0x100000000: it covers "
+                   "bytes 0 to 3 of 2\n"
+                   "0 instructions executed\n");
 }
 
 TEST_CASE("--budget stops a runaway loop") {
@@ -120,10 +119,11 @@ TEST_CASE("--budget stops a runaway loop") {
     auto r = run_bpfvm({"run", loop.path(), "--budget", "100"});
     CHECK(r.exit_code == 1);
     CHECK(r.out == "");
-    CHECK(r.err ==
-          "bpfvm: insn 2: the program ran 100 instructions without exiting (the instruction budget) Is there a "
-          "loop that never ends? The budget can be raised.\n"
-          "100 instructions executed\n");
+    CHECK(
+        r.err ==
+        "bpfvm: insn 2: the program ran 100 instructions without exiting (the instruction budget) Is there a "
+        "loop that never ends? The budget can be raised.\n"
+        "100 instructions executed\n");
 }
 
 TEST_CASE("unreadable inputs are reported, not crashed on") {
@@ -136,7 +136,8 @@ TEST_CASE("unreadable inputs are reported, not crashed on") {
     TempFile empty("", ".s");
     r = run_bpfvm({"run", empty.path()});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "bpfvm: " + empty.path() + " holds no instructions (give assembly text, hex bytes or a raw .bin file)\n");
+    CHECK(r.err == "bpfvm: " + empty.path() +
+                       " holds no instructions (give assembly text, hex bytes or a raw .bin file)\n");
     TempFile odd_bin(std::string("\x95\x00\x00", 3), ".bin");
     r = run_bpfvm({"run", odd_bin.path()});
     CHECK(r.exit_code == 1);
@@ -147,12 +148,14 @@ TEST_CASE("bad --mem hex is a parse error, exit 1") {
     TempFile prog("exit\n", ".s");
     auto r = run_bpfvm({"run", prog.path(), "--mem", "0x12"});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "bpfvm: hex bytes: 'x' is not a hex digit in \"0x12\" (write bytes as pairs of hex digits, e.g. "
-                   "\"01 02 ff\" or \"0102ff\")\n");
+    CHECK(r.err ==
+          "bpfvm: hex bytes: 'x' is not a hex digit in \"0x12\" (write bytes as pairs of hex digits, e.g. "
+          "\"01 02 ff\" or \"0102ff\")\n");
     r = run_bpfvm({"run", prog.path(), "--mem", "123"});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "bpfvm: hex bytes: odd number of hex digits in \"123\" (write bytes as pairs of hex digits, e.g. "
-                   "\"01 02 ff\" or \"0102ff\")\n");
+    CHECK(r.err ==
+          "bpfvm: hex bytes: odd number of hex digits in \"123\" (write bytes as pairs of hex digits, e.g. "
+          "\"01 02 ff\" or \"0102ff\")\n");
 }
 
 TEST_CASE("--plugin-helpers makes the conformance helpers callable from run") {

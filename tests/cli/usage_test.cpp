@@ -25,7 +25,7 @@ const char* const kUsage =
     "FILE is assembly text, hex bytes, or raw bytecode (a .bin file); the content decides.\n"
     "HEX is bytes as hex digits, spaces optional: \"01 02 ff\" or \"0102ff\".\n";
 
-}  // namespace
+} // namespace
 
 TEST_CASE("no arguments and --help print the usage on stdout") {
     for (auto args : {std::vector<std::string>{}, {"--help"}, {"-h"}, {"help"}}) {
@@ -54,8 +54,10 @@ TEST_CASE("bad command lines exit 2 with one line saying what is wrong") {
         {{"run", "a.s", "--frob"}, "bpfvm: run: unknown option '--frob'\n"},
         {{"run", "a.s", "--mem"}, "bpfvm: run: --mem needs a value\n"},
         {{"run", "a.s", "--budget"}, "bpfvm: run: --budget needs a value\n"},
-        {{"run", "a.s", "--budget", "12x"}, "bpfvm: run: --budget takes a positive number of instructions, not '12x'\n"},
-        {{"run", "a.s", "--budget=0"}, "bpfvm: run: --budget takes a positive number of instructions, not '0'\n"},
+        {{"run", "a.s", "--budget", "12x"},
+         "bpfvm: run: --budget takes a positive number of instructions, not '12x'\n"},
+        {{"run", "a.s", "--budget=0"},
+         "bpfvm: run: --budget takes a positive number of instructions, not '0'\n"},
         {{"run", "a.s", "--budget", "99999999999999999999"},
          "bpfvm: run: --budget takes a positive number of instructions, not '99999999999999999999'\n"},
         {{"disasm"}, "bpfvm: disasm: missing FILE\n"},
