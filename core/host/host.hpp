@@ -73,6 +73,8 @@ struct Host {
 
     // The map environment, owned and interpreted by the map helpers (opaque here).
     void* maps = nullptr;
+    // The loaded object's programs by index, for bpf_tail_call (prog_array values are indexes).
+    std::vector<const struct Program*> programs;
 
     // ---- the clocks, given Vm::executed_now() ----
     uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)

@@ -15,6 +15,9 @@
 
 namespace bpfplay {
 
+using loader::hex;
+using loader::load_error;
+
 namespace {
 
 constexpr uint64_t kEhdrSize = sizeof(Elf64_Ehdr);  // 64
@@ -98,6 +101,8 @@ const char* relocation_type_name(uint32_t type) {
 }
 }  // namespace elfc
 
+namespace loader {
+
 std::string hex(uint64_t v) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -110,6 +115,8 @@ Error load_error(std::string section, std::string what, std::string hint) {
     e.where.section = std::move(section);
     return e;
 }
+
+}  // namespace loader
 
 void ElfFile::ElfDeleter::operator()(Elf* elf) const { elf_end(elf); }
 
@@ -141,7 +148,7 @@ Result<Unit> ElfFile::read_sections() {
     GElf_Ehdr ehdr;
     if (!gelf_getehdr(elf, &ehdr)) return load_error("", std::string("cannot read the ELF header: ") + libelf_message());
     // With extended numbering the count comes from section 0; check it against the file too.
-    if (count == 0 || !fits(ehdr.e_shoff, uint64_t(count) * kShdrSize, file_size))
+    if (count == 0 || count > file_size / kShdrSize || !fits(ehdr.e_shoff, uint64_t(count) * kShdrSize, file_size))
         return load_error("", "the section header table (" + plural(count, "entry", "entries") + " at byte " +
                                   hex(ehdr.e_shoff) + ") does not fit in the " + plural(file_size, "byte", "bytes") +
                                   " file");

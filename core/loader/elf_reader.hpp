@@ -127,8 +127,11 @@ private:
     uint32_t symtab_index_ = 0;
 };
 
-// Formats for messages.
+namespace loader {
+// Message helpers shared by the loader's files.
 std::string hex(uint64_t v);  // "0x38"
+// ErrorKind::Load, where.section = section, what prefixed with `section "<name>": `.
 Error load_error(std::string section, std::string what, std::string hint = {});
+}  // namespace loader
 
 }  // namespace bpfplay

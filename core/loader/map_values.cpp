@@ -31,12 +31,14 @@ public:
         const ElfSymbol& sym = st_.elf.symbols()[r.symbol];
         const std::string name = sym.name.empty() ? "#" + std::to_string(sym.index) : sym.name;
         where_ = "relocation at byte " + hex(r.offset) + " against \"" + name + "\"";
+        map_.clear();
         if (r.type != elfc::kRBpf64Abs64)
             return fail("a `values` slot needs an R_BPF_64_ABS64 relocation, but this one has type " +
                         std::string(elfc::relocation_type_name(r.type)) + " (" + std::to_string(r.type) + ")");
         MapDef* map = map_covering(r.offset);
         if (!map) return fail("no map definition covers this offset");
         where_ = "map \"" + map->spec.name + "\": " + where_;
+        map_ = map->spec.name;
         if (map->values == BtfMapValues::None)
             return fail("the map has no `values` member to initialize");
         const uint64_t in_def = r.offset - map->sec_offset;
@@ -82,6 +84,7 @@ private:
     }
     Error fail(std::string what) const {
         Error e = load_error(sec_.name, where_ + ": " + what);
+        e.where.map = map_;
         return e;
     }
 
@@ -91,6 +94,7 @@ private:
     std::unordered_map<std::string, uint32_t> programs_by_name_;  // -> index in entry_points
     std::vector<uint32_t> btf_maps_;                               // ids, by section offset
     std::string where_;
+    std::string map_;  // the map the current relocation initializes, once known
 };
 
 }  // namespace

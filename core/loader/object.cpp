@@ -55,13 +55,20 @@ void summarize_sections(const loader::ObjectState& st, LoadedObject& out) {
 
 namespace loader {
 
-Result<Unit> decode_programs(const ObjectState& st, LoadedObject& out) {
+Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
     if (!st.options.decode_programs) return Unit{};
     DecodeOptions options;
     options.helpers = st.options.helpers;
     options.resolve_lddw = out.maps->lddw_resolver();
     for (LoadedProgram& p : out.programs) {
         auto decoded = decode(p.insns, options);
+        if (!decoded && !p.autoload) {
+            // libbpf does not load SEC("?...") programs by default, so their problems do not
+            // stop the object from loading; the program is left undecoded.
+            st.notes.push_back("program \"" + p.name + "\" (section \"" + p.section +
+                               "\", not autoloaded) was not decoded: " + decoded.error().what);
+            continue;
+        }
         if (!decoded) {
             Error e = decoded.error();
             e.where.section = p.section;

@@ -15,8 +15,9 @@
 
 namespace bpfplay::loader {
 
-#define BPFPLAY_LOADER_TRY(expr)                 \
-    do {                                         \
+// Runs a step that returns Result<...> and passes its error up.
+#define BPFPLAY_LOADER_TRY(expr)                      \
+    do {                                              \
         if (auto r_ = (expr); !r_) return r_.error(); \
     } while (0)
 
@@ -113,7 +114,7 @@ struct ObjectState {
 };
 
 // The steps, in the order object.cpp runs them.
-Result<Unit> classify_sections(ObjectState& st);       // sections.cpp is the name table; this is object_sections.cpp
+Result<Unit> classify_sections(ObjectState& st);       // object_sections.cpp
 Result<Unit> setup_btf(ObjectState& st);               // btf_setup.cpp
 Result<Unit> collect_functions(ObjectState& st);       // programs_from_elf.cpp
 Result<Unit> collect_legacy_maps(ObjectState& st);     // maps_from_elf.cpp
@@ -124,7 +125,7 @@ Result<Unit> collect_map_value_relocations(ObjectState& st);  // map_values.cpp
 Result<Unit> apply_core_relocations(ObjectState& st);    // core_relo.cpp
 Result<Unit> link_programs(ObjectState& st, LoadedObject& out);  // subprograms.cpp
 Result<Unit> create_maps(ObjectState& st, LoadedObject& out);    // map_creation.cpp
-Result<Unit> decode_programs(const ObjectState& st, LoadedObject& out);  // object.cpp
+Result<Unit> decode_programs(ObjectState& st, LoadedObject& out);  // object.cpp
 
 // Helpers shared by the steps.
 // libbpf's internal_map_name(): "<object name prefix><section name>", at most 15 characters.

@@ -207,11 +207,12 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
         case CodeRelocKind::MapValue: {
             // The variable's offset in the section plus the offset clang put in imm (a member
             // or an element of the variable).
-            const int64_t offset = int64_t(insn.imm) + int64_t(r.sym_off);
+            const int64_t offset = r.sym_off > uint64_t(INT32_MAX) ? INT64_MAX : int64_t(insn.imm) + int64_t(r.sym_off);
             if (offset < INT32_MIN || offset > INT32_MAX) {
                 Error e = load_error(st.section(st.maps[r.map].section).name,
                                      "program \"" + program_name + "\": the lddw of \"" + r.symbol +
-                                         "\" at insn " + std::to_string(r.insn) + " points " + std::to_string(offset) +
+                                         "\" at insn " + std::to_string(r.insn) + " points " + std::to_string(insn.imm) + " + " +
+                                         std::to_string(r.sym_off) +
                                          " bytes into the section, which does not fit the instruction");
                 e.where.pc = r.insn;
                 return e;

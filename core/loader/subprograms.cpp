@@ -103,6 +103,10 @@ private:
     Result<uint32_t> callee(const Function& fn, uint32_t i, const Insn& insn, const CodeReloc* reloc) {
         int64_t target = 0;
         uint32_t section = st_.text_section;
+        // Symbol offsets come from the file: keep the arithmetic far from overflow.
+        if (reloc && reloc->sym_off > (uint64_t(1) << 40))
+            return fail(fn, i, "the target \"" + reloc->symbol + "\" is at offset " + hex(reloc->sym_off) +
+                                   ", far past any code section");
         if (reloc && reloc->kind == CodeRelocKind::Call) {
             target = int64_t(reloc->sym_off / 8) + insn.imm + 1;  // static functions: section symbol + imm
         } else if (reloc) {

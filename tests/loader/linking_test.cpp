@@ -229,3 +229,58 @@ TEST_CASE("fixtures: without helpers, a program calling one fails to load, namin
     CHECK(shown->programs[0].program.insns.empty());
     CHECK(shown->programs[0].insns.size() == 43);
 }
+
+TEST_CASE("fixtures: address relocations in data are noted, not applied (as in libbpf)") {
+    auto obj = load_fixture("data_reloc");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    REQUIRE(obj->maps->size() == 1);
+    CHECK(obj->maps->get(0)->name() == "data_rel.data");
+    bool noted = false;
+    for (const std::string& n : obj->notes)
+        noted |= n == "section \".data\": 1 address relocation(s) in data not applied (libbpf does not apply them either)";
+    CHECK(noted);
+    // `pointer` (at .data + 8) keeps the bytes clang wrote: zero.
+    uint8_t key[4] = {}, value[16];
+    REQUIRE(const_cast<Map*>(obj->maps->get(0))->lookup_user(key, value) == 0);
+    CHECK(value[0] == 5);
+    CHECK(value[8] == 0);
+}
+
+TEST_CASE("fixtures: an object without BTF (no -g) loads, without types or line info") {
+    auto obj = load_fixture("plain_nobtf");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    CHECK(obj->btf == nullptr);
+    CHECK(obj->btf_ext == nullptr);
+    REQUIRE(obj->programs.size() == 1);
+    CHECK(obj->programs[0].line_info.empty());
+    CHECK(obj->programs[0].line_for(0) == nullptr);
+    const Map& data = *obj->maps->get(0);
+    CHECK(data.name() == "plain_no.data");
+    CHECK(data.map_flags() == 0);  // libbpf marks a map mmapable only from its BTF
+    CHECK(data.spec().btf_value_type_id == 0);
+}
+
+TEST_CASE("fixtures: LoadOptions limits the instructions of all linked programs together") {
+    LoadOptions options;
+    options.object_name = "linking.o";
+    options.helpers = &all_helpers();
+    options.max_linked_insns = 50;  // first (43) fits, second (16) does not
+    auto obj = load_object(fixture_bytes("linking"), options);
+    REQUIRE_FALSE(obj);
+    CHECK(obj.error().kind == ErrorKind::Load);
+    CHECK(obj.error().where.section == "tc");
+    CHECK(obj.error().what.find("more than 50 instructions") != std::string::npos);
+}
+
+TEST_CASE("fixtures: a SEC(\"?...\") program that does not decode does not stop the object") {
+    auto bytes = fixture_bytes("linking");
+    bytes[section_file_offset(bytes, "?xdp")] = 0xff;  // `optional`'s first opcode: no such instruction
+    auto obj = load(bytes, "linking.o");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    CHECK(obj->programs[2].name == "optional");
+    CHECK(obj->programs[2].program.insns.empty());
+    CHECK_FALSE(obj->programs[0].program.insns.empty());
+    bool noted = false;
+    for (const std::string& n : obj->notes) noted |= n.starts_with("program \"optional\" (section \"?xdp\", not autoloaded) was not decoded: ");
+    CHECK(noted);
+}

@@ -294,7 +294,9 @@ TEST_CASE("malformed: maps") {
         ElfMutator m = example("xdp_tail_call");
         const uint32_t hits = m.symbol("hits");
         m.edit_rel(".rel.maps", 0, [&](Elf64_Rel& r) { r.r_info = ELF64_R_INFO(hits, ELF64_R_TYPE(r.r_info)); });
-        CHECK_LOAD_ERROR(load_fails(m.b), ".maps", "map \"jmp_table\": relocation at byte 0x20 against \"hits\": "
+        const Error e = load_fails(m.b);
+        CHECK(e.where.map == "jmp_table");
+        CHECK_LOAD_ERROR(e, ".maps", "map \"jmp_table\": relocation at byte 0x20 against \"hits\": "
                                                    "\"hits\" is not a program of this object");
     }
     {  // a map of maps slot holding a map that does not match the inner map type

@@ -1,0 +1,183 @@
+#include "core/run/object_session.hpp"
+
+#include <cstring>
+
+#include "core/context/contexts.hpp"
+#include "core/host/host_helpers.hpp"
+#include "core/maps/map_host_env.hpp"
+#include "core/run/tail_call.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr uint32_t kEthHeaderLen = 14;
+constexpr uint32_t kLoopbackIfindex = 1;  // BPF_PROG_TEST_RUN runs on the loopback device
+constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
+
+const char* const kXdpNames[] = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+const char* const kTcNames[] = {"TC_ACT_OK",     "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",  "TC_ACT_PIPE",
+                                "TC_ACT_STOLEN", "TC_ACT_QUEUED",     "TC_ACT_REPEAT", "TC_ACT_REDIRECT"};
+
+bool is_l2(ProgType t) { return t == ProgType::SchedCls || t == ProgType::SchedAct || t == ProgType::Xdp; }
+
+// What eth_type_trans() gives for a frame arriving on loopback (whose address is all zeros).
+uint32_t pkt_type_of(const std::vector<uint8_t>& frame) {
+    if (frame.size() < 6) return 0;
+    bool all_ff = true, all_zero = true;
+    for (int i = 0; i < 6; ++i) {
+        all_ff &= frame[i] == 0xff;
+        all_zero &= frame[i] == 0;
+    }
+    if (all_ff) return 1;             // PACKET_BROADCAST
+    if (frame[0] & 1) return 2;       // PACKET_MULTICAST
+    return all_zero ? 0 : 3;          // PACKET_HOST : PACKET_OTHERHOST
+}
+
+// The packet and context one run works on; they must outlive the Vm that maps them.
+struct RunMemory {
+    std::vector<uint8_t> packet;
+    std::vector<uint8_t> raw_ctx;
+    std::unique_ptr<FieldContext> ctx;
+};
+
+Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunMemory& mem, Vm& vm) {
+    const uint64_t packet_base = window_base(window::kPacket);
+    const uint64_t ctx_base = window_base(window::kContext);
+    auto map_packet = [&](std::vector<uint8_t> bytes) {
+        mem.packet = std::move(bytes);
+        vm.memory().map(window::kPacket, RegionKind::Packet, kReadWrite, mem.packet.data(),
+                        uint32_t(mem.packet.size()), "packet");
+    };
+    auto copy_fields = [&](FieldContext& c) {
+        std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));
+    };
+    switch (prog.context) {
+    case ContextKind::Xdp: {
+        map_packet(in.packet);
+        mem.ctx = make_xdp_md();
+        copy_fields(*mem.ctx);
+        mem.ctx->set_u32(xdp_md::kIngressIfindex, kLoopbackIfindex);
+        mem.ctx->set_packet(packet_base, packet_base + mem.packet.size());
+        vm.memory().map_context(window::kContext, xdp_md::kSize, "xdp_md context", mem.ctx.get());
+        break;
+    }
+    case ContextKind::SkBuff: {
+        const bool l2 = is_l2(prog.type);
+        if (!l2 && !in.packet.empty() && in.packet.size() < kEthHeaderLen)
+            return make_error(ErrorKind::Load, "the packet is shorter than an Ethernet header (14 bytes)");
+        // Socket filters see the frame from the network header on, as the kernel's test run
+        // does after eth_type_trans(); TC programs see the Ethernet header too.
+        std::vector<uint8_t> seen = l2 || in.packet.empty()
+                                        ? in.packet
+                                        : std::vector<uint8_t>(in.packet.begin() + kEthHeaderLen, in.packet.end());
+        mem.ctx = make_sk_buff(l2);
+        copy_fields(*mem.ctx);
+        FieldContext& c = *mem.ctx;
+        c.set_u32(sk_buff::kLen, uint32_t(seen.size()));
+        if (in.packet.size() >= kEthHeaderLen) {
+            c.set_u32(sk_buff::kProtocol, uint32_t(in.packet[12]) | (uint32_t(in.packet[13]) << 8));
+            c.set_u32(sk_buff::kPktType, pkt_type_of(in.packet));
+        }
+        c.set_u32(sk_buff::kIfindex, kLoopbackIfindex);
+        c.set_u32(sk_buff::kWireLen, uint32_t(in.packet.size()));
+        map_packet(std::move(seen));
+        c.set_packet(packet_base, packet_base + mem.packet.size());
+        vm.memory().map_context(window::kContext, sk_buff::kSize, "__sk_buff context", mem.ctx.get());
+        break;
+    }
+    case ContextKind::PtRegs:
+        mem.raw_ctx = in.ctx;
+        mem.raw_ctx.resize(kPtRegsSize, 0);
+        // Kprobes may read the registers but not change them.
+        vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), kPtRegsSize,
+                        "pt_regs context");
+        break;
+    default:
+        mem.raw_ctx = in.ctx;
+        if (!mem.raw_ctx.empty())
+            vm.memory().map(window::kContext, RegionKind::Context, kReadWrite, mem.raw_ctx.data(),
+                            uint32_t(mem.raw_ctx.size()), "context");
+        break;
+    }
+    vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
+    return Unit{};
+}
+
+}  // namespace
+
+std::string return_value_name(ProgType type, uint64_t r0) {
+    if (type == ProgType::Xdp) return r0 < 5 ? kXdpNames[r0] : "";
+    if (type == ProgType::SchedCls || type == ProgType::SchedAct) {
+        if (int32_t(r0) == -1) return "TC_ACT_UNSPEC";
+        return r0 < 8 ? kTcNames[r0] : "";
+    }
+    return "";
+}
+
+void add_object_helpers(HelperRegistry& registry) {
+    add_host_helpers(registry);
+    add_map_helpers_for_host(registry);
+    add_tail_call_helper(registry);
+}
+
+Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,
+                                                           std::string object_name, Host host) {
+    std::unique_ptr<ObjectSession> s(new ObjectSession());
+    add_object_helpers(s->helpers_);
+    LoadOptions opt;
+    opt.object_name = std::move(object_name);
+    opt.helpers = &s->helpers_;
+    opt.ncpus = host.ncpus;
+    auto obj = load_object(elf_bytes, opt);
+    if (!obj.ok()) return obj.error();
+    s->object_ = std::move(obj).value();
+    s->host_ = std::move(host);
+    s->host_.maps = s->object_.maps.get();
+    s->host_.programs.clear();
+    for (const LoadedProgram& p : s->object_.programs) s->host_.programs.push_back(&p.program);
+    return s;
+}
+
+RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
+    RunResult out;
+    out.program = std::string(name);
+    out.status = RunStatus::Faulted;
+    const LoadedProgram* prog = object_.find_program(name);
+    if (!prog) {
+        std::string names;
+        for (const auto& p : object_.programs) names += (names.empty() ? "" : ", ") + p.name;
+        out.error = make_error(ErrorKind::Load, "the object has no program \"" + std::string(name) +
+                                                    "\"; its programs are: " + names);
+        return out;
+    }
+    Vm vm(prog->program);
+    vm.user = &host_;
+    vm.set_budget(input.budget);
+    object_.maps->map_into(vm.memory());
+    RunMemory mem;
+    if (auto r = map_input(*prog, input, mem, vm); !r.ok()) {
+        out.error = r.error();
+        return out;
+    }
+    host_.printk.clear();
+    out.status = vm.run();
+    out.r0 = vm.result();
+    out.instructions = vm.executed();
+    out.tail_calls = vm.tail_calls();
+    out.error = vm.fault();
+    out.printk = host_.printk;
+    out.return_name = out.status == RunStatus::Exited ? return_value_name(prog->type, out.r0) : "";
+    host_.advance_clock(vm.executed());
+    if (prog->context == ContextKind::SkBuff && !is_l2(prog->type) && !input.packet.empty()) {
+        // The kernel hands a socket filter's frame back with the Ethernet header zeroed.
+        out.packet_out.assign(kEthHeaderLen, 0);
+        out.packet_out.insert(out.packet_out.end(), mem.packet.begin(), mem.packet.end());
+    } else {
+        out.packet_out = mem.packet;
+    }
+    out.ctx_out = mem.ctx ? mem.ctx->bytes() : mem.raw_ctx;
+    return out;
+}
+
+}  // namespace bpfplay

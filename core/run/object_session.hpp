@@ -1,0 +1,79 @@
+#pragma once
+// One loaded BPF object and the emulated host it runs on, across many runs: what a user gets
+// after `bpftool prog load` plus BPF_PROG_TEST_RUN. Maps persist between runs (as they do in the
+// kernel between test runs of one loaded object); each run gets a fresh stack and context.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/helpers/registry.hpp"
+#include "core/host/host.hpp"
+#include "core/loader/loader.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+struct RunInput {
+    // XDP, TC and socket-filter programs: the frame, from the Ethernet header on.
+    std::vector<uint8_t> packet;
+    // Context bytes: struct pt_regs for kprobes, the bytes for raw-memory programs, or the
+    // initial fields of struct __sk_buff / xdp_md (as BPF_PROG_TEST_RUN's ctx_in). Empty: zeros.
+    std::vector<uint8_t> ctx;
+    uint64_t budget = kDefaultBudget;
+};
+
+struct RunResult {
+    std::string program;
+    RunStatus status = RunStatus::Ready;  // Exited or Faulted
+    uint64_t r0 = 0;
+    std::string return_name;   // "XDP_DROP", "TC_ACT_SHOT"; empty when the type names none
+    uint64_t instructions = 0;
+    uint32_t tail_calls = 0;
+    std::vector<std::string> printk;  // this run's trace_printk lines
+    std::vector<uint8_t> packet_out;  // the packet after the run (programs may rewrite it)
+    std::vector<uint8_t> ctx_out;     // the context bytes after the run
+    std::optional<Error> error;       // set when status is Faulted
+};
+
+// The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
+std::string return_value_name(ProgType type, uint64_t r0);
+
+// Every helper an object's programs may call: the host's, the map helpers and bpf_tail_call.
+void add_object_helpers(HelperRegistry& registry);
+
+class ObjectSession {
+public:
+    // Loads an object (the bytes of a clang-compiled .o); `object_name` is its file name, which
+    // names global data maps as libbpf does. The host's ncpus sizes per-CPU maps.
+    static Result<std::unique_ptr<ObjectSession>> open(std::span<const uint8_t> elf_bytes,
+                                                       std::string object_name, Host host = {});
+
+    const LoadedObject& object() const { return object_; }
+    LoadedObject& object() { return object_; }
+    Host& host() { return host_; }
+    const Host& host() const { return host_; }
+
+    // Runs one program to its end. An unknown program name is an error result.
+    RunResult run(std::string_view program, const RunInput& input);
+
+private:
+    ObjectSession() = default;
+    HelperRegistry helpers_;
+    LoadedObject object_;
+    Host host_;
+};
+
+// The result as one JSON object: "program", "return" (r0 unsigned), "return_name",
+// "instructions", "printk" (array), "maps" (map name -> array of {"key", "value"} decoded
+// through BTF, plus "key_hex"/"value_hex"; per-CPU maps give "values" per CPU), "packet_out"
+// (hex), and "error" (absent on success).
+std::string run_result_json(const ObjectSession& session, const RunResult& result);
+// The same for people: return value, printk lines, every map's entries as C values.
+std::string run_result_text(const ObjectSession& session, const RunResult& result);
+
+}  // namespace bpfplay

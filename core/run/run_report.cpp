@@ -1,0 +1,141 @@
+// A run's result for people (text) and for tools (JSON): return value, printk, and every map
+// decoded through BTF.
+#include <cstdio>
+
+#include "core/btf/btf_value.hpp"
+#include "core/run/object_session.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+std::string hex_bytes(std::span<const uint8_t> b) {
+    static const char* kDigits = "0123456789abcdef";
+    std::string out;
+    out.reserve(b.size() * 2);
+    for (uint8_t c : b) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+    }
+    return out;
+}
+
+std::string json_string(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += char(c);
+            }
+        }
+    }
+    return out + "\"";
+}
+
+// A key or value as C-like data: through BTF when the map has a type for it, else nullopt.
+std::optional<Value> decode(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
+    if (!s.object().btf || type_id == 0) return std::nullopt;
+    return format_value(*s.object().btf, type_id, bytes);
+}
+
+std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
+    auto v = decode(s, type_id, bytes);
+    return v ? to_json(*v) : json_string(hex_bytes(bytes));
+}
+
+std::string decoded_text(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
+    auto v = decode(s, type_id, bytes);
+    return v ? to_c_text(*v) : "0x" + hex_bytes(bytes);
+}
+
+}  // namespace
+
+std::string run_result_json(const ObjectSession& s, const RunResult& r) {
+    std::string j = "{\"program\":" + json_string(r.program);
+    if (r.status == RunStatus::Exited) {
+        j += ",\"return\":" + std::to_string(r.r0);
+        j += ",\"return_name\":" + json_string(r.return_name);
+    }
+    j += ",\"instructions\":" + std::to_string(r.instructions);
+    j += ",\"tail_calls\":" + std::to_string(r.tail_calls);
+    j += ",\"printk\":[";
+    for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
+    j += "],\"packet_out\":" + json_string(hex_bytes(r.packet_out));
+    j += ",\"maps\":{";
+    const MapSet& maps = *s.object().maps;
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        const Map& m = *maps.get(id);
+        j += (id ? "," : "") + json_string(m.name()) + ":[";
+        bool first = true;
+        for (const MapEntry& e : m.entries()) {
+            j += first ? "{" : ",{";
+            first = false;
+            j += "\"key\":" + decoded_json(s, m.spec().btf_key_type_id, e.key);
+            j += ",\"key_hex\":" + json_string(hex_bytes(e.key));
+            if (m.is_percpu()) {
+                std::string vals, hexes;
+                for (size_t c = 0; c < e.values.size(); ++c) {
+                    vals += (c ? "," : "") + decoded_json(s, m.spec().btf_value_type_id, e.values[c]);
+                    hexes += (c ? "," : "") + json_string(hex_bytes(e.values[c]));
+                }
+                j += ",\"values\":[" + vals + "],\"values_hex\":[" + hexes + "]";
+            } else if (!e.values.empty()) {
+                j += ",\"value\":" + decoded_json(s, m.spec().btf_value_type_id, e.values[0]);
+                j += ",\"value_hex\":" + json_string(hex_bytes(e.values[0]));
+            }
+            j += "}";
+        }
+        j += "]";
+    }
+    j += "}";
+    if (r.error) {
+        j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
+        j += ",\"message\":" + json_string(r.error->to_string());
+        if (r.error->where.pc) j += ",\"insn\":" + std::to_string(*r.error->where.pc);
+        j += "}";
+    }
+    return j + "}";
+}
+
+std::string run_result_text(const ObjectSession& s, const RunResult& r) {
+    std::string t = "program " + r.program + "\n";
+    if (r.status == RunStatus::Exited) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "0x%llx (%llu)", static_cast<unsigned long long>(r.r0),
+                      static_cast<unsigned long long>(r.r0));
+        t += "return " + std::string(buf) + (r.return_name.empty() ? "" : " " + r.return_name) + "\n";
+    } else if (r.error) {
+        t += "error: " + r.error->to_string() + "\n";
+    }
+    t += std::to_string(r.instructions) + " instructions executed\n";
+    for (const std::string& line : r.printk) {
+        t += "printk: " + line;
+        if (line.empty() || line.back() != '\n') t += "\n";
+    }
+    const MapSet& maps = *s.object().maps;
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        const Map& m = *maps.get(id);
+        t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) + " entries\n";
+        for (const MapEntry& e : m.entries(64)) {
+            t += "  " + decoded_text(s, m.spec().btf_key_type_id, e.key) + " => ";
+            for (size_t c = 0; c < e.values.size(); ++c) {
+                if (m.is_percpu()) t += (c ? ", cpu" : "cpu") + std::to_string(c) + ": ";
+                t += decoded_text(s, m.spec().btf_value_type_id, e.values[c]);
+            }
+            t += "\n";
+        }
+    }
+    return t;
+}
+
+}  // namespace bpfplay
