@@ -43,7 +43,8 @@ struct RunResult {
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
 std::string return_value_name(ProgType type, uint64_t r0);
 
-// Every helper an object's programs may call: the host's, the map helpers and bpf_tail_call.
+// Every helper an object's programs may call: the host's, the map helpers, bpf_tail_call and
+// the packet-copying helpers.
 void add_object_helpers(HelperRegistry& registry);
 
 class ObjectSession {

@@ -1,0 +1,10 @@
+#pragma once
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+// bpf_skb_load_bytes (26), bpf_xdp_get_buff_len (188), bpf_xdp_load_bytes (189),
+// bpf_xdp_store_bytes (190): copies between the packet region and program memory.
+void add_packet_helpers(HelperRegistry& registry);
+
+}  // namespace bpfplay
