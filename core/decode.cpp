@@ -69,7 +69,7 @@ private:
         if (i.src > 10 && !(i.opcode == op::kLddw))
             return decode_error(pc, "invalid source register r" + std::to_string(i.src) + ": BPF has r0 to r10");
 
-        auto op = classify(i);
+        auto op = classify(i, opt_.legacy_packet_access);
         if (!op.ok()) {
             Error e = op.error();
             e.where.pc = pc;

@@ -23,6 +23,9 @@ struct DecodeOptions {
     const HelperRegistry* helpers = nullptr;  // null: any helper call is an error
     uint16_t entry_regs = (1u << 1) | (1u << 10);  // bit i: ri holds a value at entry
     LddwResolver resolve_lddw;
+    // Socket filters and TC programs may use the classic packet loads (ld abs/ind), which
+    // read the packet big-endian and end the program with r0 = 0 when out of range.
+    bool legacy_packet_access = false;
 };
 
 // Raw bytes (length a multiple of 8) to wire instructions.

@@ -141,12 +141,18 @@ Result<Op> classify_jmp(const Insn& i) {
     return jmp_variant(base, is32, reg);
 }
 
-Result<Op> classify_mem(const Insn& i) {
+Result<Op> classify_mem(const Insn& i, bool legacy_packet) {
     const uint8_t m = mode(i.opcode), s = size(i.opcode);
     const int w = s == kB ? 0 : s == kH ? 1 : s == kW ? 2 : 3;
     switch (cls(i.opcode)) {
     case kLd:
         if (i.opcode == kLddw) return Op::Lddw;
+        if ((m == kAbs || m == kInd) && s != kDW && legacy_packet) {
+            if (i.dst != 0) return reserved(i, "dst");
+            if (i.off != 0) return reserved(i, "off");
+            if (m == kAbs && i.src != 0) return reserved(i, "src");
+            return Op(uint8_t(m == kAbs ? Op::LdAbsB : Op::LdIndB) + (s == kB ? 0 : s == kH ? 1 : 2));
+        }
         if ((m == kAbs || m == kInd) && s != kDW)
             return bad("legacy packet access (ld abs/ind, opcode " + opcode_hex(i.opcode) +
                        ") needs a socket-filter packet context, which this program does not have");
@@ -191,13 +197,13 @@ Result<Op> classify_mem(const Insn& i) {
 
 }  // namespace
 
-Result<Op> classify(const Insn& i) {
+Result<Op> classify(const Insn& i, bool legacy_packet) {
     switch (cls(i.opcode)) {
     case kAlu:
     case kAlu64: return classify_alu(i);
     case kJmp:
     case kJmp32: return classify_jmp(i);
-    default: return classify_mem(i);
+    default: return classify_mem(i, legacy_packet);
     }
 }
 
@@ -211,6 +217,8 @@ OpFamily op_family(Op op) {
     case Op::Exit: return OpFamily::Exit;
     case Op::Lddw: return OpFamily::Lddw;
     case Op::LddwTail: return OpFamily::LddwTail;
+    case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW:
+    case Op::LdIndB: case Op::LdIndH: case Op::LdIndW: return OpFamily::LegacyLoad;
     case Op::Stb: case Op::Sth: case Op::Stw: case Op::Stdw:
     case Op::Stxb: case Op::Stxh: case Op::Stxw: case Op::Stxdw: return OpFamily::Store;
     case Op::Xchg32: case Op::Xchg64: return OpFamily::AtomicFetch;
@@ -253,6 +261,8 @@ RegUse reg_use(const DecodedInsn& d, const Program& prog) {
     case OpFamily::Exit: return {1, 0};
     case OpFamily::Lddw: return {0, dst};
     case OpFamily::LddwTail: return {};
+    // ld abs/ind read the packet through the context in r6 and, like a call, clobber r1-r5.
+    case OpFamily::LegacyLoad: return {uint16_t((1u << 6) | (d.op >= Op::LdIndB ? src : 0)), 1};
     case OpFamily::Load: return {src, dst};
     case OpFamily::Store: return {uint16_t(dst | (d.op >= Op::Stxb ? src : 0)), 0};
     case OpFamily::Atomic: return {uint16_t(dst | src), 0};

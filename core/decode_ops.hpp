@@ -9,12 +9,15 @@
 
 namespace bpfplay {
 
-enum class OpFamily : uint8_t { Alu, Jump, Call, Exit, Lddw, LddwTail, Load, Store, Atomic, AtomicFetch, Cmpxchg };
+enum class OpFamily : uint8_t {
+    Alu, Jump, Call, Exit, Lddw, LddwTail, LegacyLoad, Load, Store, Atomic, AtomicFetch, Cmpxchg
+};
 
 OpFamily op_family(Op op);
 
 // Resolves the opcode and checks the fields it must leave zero. Errors carry no pc.
-Result<Op> classify(const Insn& insn);
+// `legacy_packet`: ld abs/ind are allowed (socket filters and TC programs).
+Result<Op> classify(const Insn& insn, bool legacy_packet = false);
 
 // Registers an instruction reads and writes, as bit masks (bit i = ri). Calls: a helper reads
 // r1..r<nargs> and writes r0 (the caller clears r1-r5); a local call reads nothing itself.

@@ -267,6 +267,28 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     }
     CASE(LddwTail) { goto internal_fault; }  // decode() makes this unreachable
 
+    // Classic packet loads: big-endian, relative to the packet start (the network header for
+    // socket filters); out of range ends the program with r0 = 0, as the kernel's do.
+#define LD_PACKET(name, T, swap, offset)                                                                     \
+    CASE(name) {                                                                                             \
+        const int64_t o = (offset);                                                                          \
+        const uint8_t* p = o >= 0 ? mem.read_ptr(window_base(window::kPacket) + uint64_t(o), sizeof(T)) : nullptr; \
+        if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);                                  \
+        if (!p) {                                                                                            \
+            r[0] = 0;                                                                                        \
+            goto exited;                                                                                     \
+        }                                                                                                    \
+        r[0] = swap(load_le<T>(p));                                                                          \
+        NEXT();                                                                                              \
+    }
+    LD_PACKET(LdAbsB, uint8_t, uint8_t, int64_t(int32_t(ip->imm)))
+    LD_PACKET(LdAbsH, uint16_t, __builtin_bswap16, int64_t(int32_t(ip->imm)))
+    LD_PACKET(LdAbsW, uint32_t, __builtin_bswap32, int64_t(int32_t(ip->imm)))
+    LD_PACKET(LdIndB, uint8_t, uint8_t, int64_t(int32_t(uint32_t(SRC) + uint32_t(ip->imm))))
+    LD_PACKET(LdIndH, uint16_t, __builtin_bswap16, int64_t(int32_t(uint32_t(SRC) + uint32_t(ip->imm))))
+    LD_PACKET(LdIndW, uint32_t, __builtin_bswap32, int64_t(int32_t(uint32_t(SRC) + uint32_t(ip->imm))))
+#undef LD_PACKET
+
 #define LOAD(name, T, Wide)                                                                                  \
     CASE(name) {                                                                                             \
         const uint64_t a = SRC + uint64_t(int64_t(ip->off));                                                 \

@@ -38,6 +38,7 @@ using HelperFn = uint64_t (*)(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uin
     BPF_OP_JMP_VARIANTS_(X, Jsle) BPF_OP_JMP_VARIANTS_(X, Jset) \
     X(CallHelper) X(CallLocal) X(Callx) X(Exit) \
     X(Lddw) X(LddwTail) \
+    X(LdAbsB) X(LdAbsH) X(LdAbsW) X(LdIndB) X(LdIndH) X(LdIndW) \
     X(Ldxb) X(Ldxh) X(Ldxw) X(Ldxdw) X(Ldxsb) X(Ldxsh) X(Ldxsw) \
     X(Stb) X(Sth) X(Stw) X(Stdw) \
     X(Stxb) X(Stxh) X(Stxw) X(Stxdw) \

@@ -59,7 +59,11 @@ Result<bool> analyze_register_init(Program& prog, uint16_t entry_regs, const std
         case Op::Exit: break;
         case Op::Ja: flow(d.target, must, may); break;
         case Op::Lddw: flow(pc + 2, must, may); break;
-        case Op::CallHelper: flow(pc + 1, uint16_t(must & ~kArgRegs), uint16_t(may & ~kArgRegs)); break;
+        case Op::CallHelper:
+        case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW:
+        case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
+            flow(pc + 1, uint16_t(must & ~kArgRegs), uint16_t(may & ~kArgRegs));
+            break;
         case Op::CallLocal:
         case Op::Callx:
             if (d.op == Op::CallLocal) {

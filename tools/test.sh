@@ -19,10 +19,12 @@ echo "== ASan+UBSan tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$JOBS"
 
-echo "== libFuzzer (clang, ASan+UBSan): 30 s on decode+run"
+echo "== libFuzzer (clang, ASan+UBSan): 30 s on decode+run, 60 s on the ELF loader"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DBPFPLAY_SANITIZE=ON -DBPFPLAY_FUZZ=ON -DBPFPLAY_TESTS=OFF -DBPFPLAY_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$JOBS" --target fuzz_vm
-mkdir -p build-fuzz/corpus-vm
+cmake --build build-fuzz -j"$JOBS" --target fuzz_vm fuzz_loader
+mkdir -p build-fuzz/corpus-vm build-fuzz/corpus-loader
+cp public/examples/*.o build-fuzz/corpus-loader/
 ./build-fuzz/fuzz_vm -max_total_time=30 -max_len=512 -print_final_stats=1 build-fuzz/corpus-vm 2>&1 | tail -n 3
+./build-fuzz/fuzz_loader -max_total_time=60 -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus-loader 2>&1 | tail -n 3
 echo "fuzz: no crash"

@@ -61,6 +61,8 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
     options.helpers = st.options.helpers;
     options.resolve_lddw = out.maps->lddw_resolver();
     for (LoadedProgram& p : out.programs) {
+        options.legacy_packet_access =
+            p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
         auto decoded = decode(p.insns, options);
         if (!decoded && !p.autoload) {
             // libbpf does not load SEC("?...") programs by default, so their problems do not

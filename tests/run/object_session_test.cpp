@@ -147,3 +147,14 @@ TEST_CASE("return values are named as the kernel names them") {
     CHECK(return_value_name(ProgType::SchedCls, uint64_t(-1)) == "TC_ACT_UNSPEC");
     CHECK(return_value_name(ProgType::SocketFilter, 0).empty());
 }
+
+TEST_CASE("a socket filter's classic packet loads read from the network header") {
+    auto s = open_example("socket_filter");
+    RunInput in;
+    in.packet = unhex("02000000000202000000000108004500005400014000400126a60a0000010a0000020800cad0000100017878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878");
+    RunResult r = s->run("socket_filter", in);
+    REQUIRE(r.status == RunStatus::Exited);
+    CHECK(r.r0 == 84u);  // the kernel keeps the whole 84-byte IP packet (examples/cases/socket_filter.json)
+    in.packet = unhex("ffffffffffff020000000001080600010800060400010200000000010a0000010000000000000a000002");
+    CHECK(s->run("socket_filter", in).r0 == 0u);  // ARP is dropped
+}
