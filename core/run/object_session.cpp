@@ -6,6 +6,7 @@
 #include "core/host/host_helpers.hpp"
 #include "core/maps/map_host_env.hpp"
 #include "core/run/packet_helpers.hpp"
+#include "core/run/probe_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
@@ -121,6 +122,7 @@ void add_object_helpers(HelperRegistry& registry) {
     add_map_helpers_for_host(registry);
     add_tail_call_helper(registry);
     add_packet_helpers(registry);
+    add_probe_helpers(registry);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,

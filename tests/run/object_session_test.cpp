@@ -158,3 +158,19 @@ TEST_CASE("a socket filter's classic packet loads read from the network header")
     in.packet = unhex("ffffffffffff020000000001080600010800060400010200000000010a0000010000000000000a000002");
     CHECK(s->run("socket_filter", in).r0 == 0u);  // ARP is dropped
 }
+
+TEST_CASE("a kprobe reads its arguments from pt_regs and the task from the host") {
+    auto s = open_example("kprobe_regs");
+    RunInput in;
+    in.ctx.assign(21 * 8, 0);
+    in.ctx[14 * 8] = 5;  // di: PT_REGS_PARM1, the dfd argument of do_sys_openat2
+    RunResult r = s->run("trace_openat2", in);
+    REQUIRE(r.status == RunStatus::Exited);
+    CHECK(r.r0 == 0u);
+    REQUIRE(r.printk.size() == 1u);
+    // The filename pointer (si = 0) is not readable memory: probe_read_user_str gives -EFAULT.
+    CHECK(r.printk[0] == "openat2 by bpfplay-demo:  (dfd 5)");
+    const std::string j = run_result_json(*s, r);
+    CHECK(j.find("\"value\":{\"when_ns\":1000000017,\"tgid\":4242,\"pid\":4242,\"dfd\":5,\"name_len\":-14,"
+                 "\"comm\":\"bpfplay-demo\",\"filename\":\"\"}") != std::string::npos);
+}

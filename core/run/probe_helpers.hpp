@@ -1,0 +1,12 @@
+#pragma once
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+// bpf_probe_read (4), bpf_probe_read_str (45), bpf_probe_read_user/kernel (112/113) and
+// their _str forms (114/115). The emulated machine's user and kernel memory is the VM's own
+// readable memory: a pointer outside it reads as a fault would in the kernel (-EFAULT and a
+// zeroed buffer), never as an error of the run.
+void add_probe_helpers(HelperRegistry& registry);
+
+}  // namespace bpfplay
