@@ -20,27 +20,8 @@ std::string hex_bytes(std::span<const uint8_t> b) {
     return out;
 }
 
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += char(c);
-            }
-        }
-    }
-    return out + "\"";
-}
+// One JSON string escaper for the project: the BTF printer's.
+std::string json_string(std::string_view s) { return to_json(Value::string(std::string(s))); }
 
 // A key or value as C-like data: through BTF when the map has a type for it, else nullopt.
 std::optional<Value> decode(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
