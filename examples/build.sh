@@ -24,8 +24,11 @@ fi
 
 # The kernel's UAPI headers (asm/types.h ...) live under the multiarch include directory.
 multiarch="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
-CFLAGS=(-O2 -g -target bpf -mcpu=v3 -Wall -Werror -I"/usr/include/$multiarch"
-        -fdebug-prefix-map="$here"=examples) # no checkout path in the objects
+# Compiled from the repository root, with the checkout path mapped to ".": the objects name
+# "./examples/x.c", and clang, which reads each line's text into the BTF line info through
+# the mapped path, finds it relative to the root (mapping to "examples" found nothing).
+root="$(cd "$here/.." && pwd)"
+CFLAGS=(-O2 -g -target bpf -mcpu=v3 -Wall -Werror -I"/usr/include/$multiarch" -fdebug-prefix-map="$root"=.)
 
 mkdir -p "$out"
 if [ $# -gt 0 ]; then
@@ -38,5 +41,5 @@ fi
 for src in "${srcs[@]}"; do
   name="$(basename "$src" .c)"
   echo "  CC  examples/$name.c -> public/examples/$name.o"
-  (cd "$here" && "$CLANG" "${CFLAGS[@]}" -c "$name.c" -o "$out/$name.o")
+  (cd "$here/.." && "$CLANG" "${CFLAGS[@]}" -c "examples/$name.c" -o "public/examples/$name.o")
 done

@@ -191,13 +191,14 @@ TEST_CASE("examples: global_vars has libbpf's four internal maps, with contents"
     CHECK(lddw_value(p, 20) == maps.get(0)->value_address(0) + 4);
 
     // line_info: `if (len < min_len || len > max_len) {` is line 37; insn 16 starts its
-    // column-12 part. (These objects were built without their source text in BTF.)
+    // column-12 part, and clang embedded that line's text.
     const SourceLine* line = p.line_for(16);
     REQUIRE(line != nullptr);
     CHECK(line->insn == 16);
-    CHECK(line->file == "examples/global_vars.c");
+    CHECK(line->file == "./examples/global_vars.c");
     CHECK(line->line == 37);
     CHECK(line->column == 12);
+    CHECK(line->text.find("if (len < min_len || len > max_len) {") != std::string::npos);
     CHECK(p.line_for(17) == line);  // the lddw's second slot
     REQUIRE(p.line_info.size() == 14);
     CHECK(p.line_info.back().insn == 55);
