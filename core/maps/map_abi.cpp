@@ -45,7 +45,8 @@ bool map_type_supported(MapType t) {
     case MapType::LruHash:
     case MapType::LruPercpuHash:
     case MapType::ArrayOfMaps:
-    case MapType::HashOfMaps: return true;
+    case MapType::HashOfMaps:
+    case MapType::Ringbuf: return true;
     default: return false;
     }
 }

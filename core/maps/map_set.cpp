@@ -83,8 +83,10 @@ std::optional<ValueLocation> MapSet::from_value_address(uint64_t vaddr) {
     loc.map_id = window_owner_[w];
     loc.slot = uint32_t(off / m->slot_bytes());
     const uint32_t within = uint32_t(off % m->slot_bytes());
-    loc.cpu = within / m->value_stride();
-    loc.offset = within % m->value_stride();
+    // A ring buffer has no values (value_size 0): its one slot is the whole data area.
+    const uint32_t stride = m->value_stride() ? m->value_stride() : m->slot_bytes();
+    loc.cpu = within / stride;
+    loc.offset = within % stride;
     loc.key = m->key_of_slot(loc.slot);
     return loc;
 }

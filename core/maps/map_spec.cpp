@@ -6,6 +6,7 @@
 #include "core/maps/array_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
+#include "core/maps/ringbuf_map.hpp"
 #include "core/maps/map.hpp"
 #include "core/maps/map_in_map.hpp"
 
@@ -71,6 +72,7 @@ public:
         case MapType::Array:
         case MapType::PercpuArray: err = array_alloc_check(); break;
         case MapType::HashOfMaps: err = fd_htab_alloc_check(); break;
+        case MapType::Ringbuf: err = ringbuf_alloc_check(); break;
         default: err = htab_alloc_check(); break;
         }
         if (err) return err;
@@ -110,7 +112,20 @@ private:
             return fail(-e::kEINVAL, std::string("bpfplay does not implement ") + map_type_name(s_.type) +
                                          " maps yet (map \"" + s_.name + "\")",
                         "Supported: hash, array, percpu_hash, percpu_array, lru_hash, lru_percpu_hash, "
-                        "prog_array, array_of_maps, hash_of_maps.");
+                        "prog_array, array_of_maps, hash_of_maps, ringbuf.");
+        return std::nullopt;
+    }
+
+    // ringbuf_map_alloc: no keys or values; the size is a power of 2 and a multiple of a page.
+    std::optional<MapCreateError> ringbuf_alloc_check() const {
+        if (auto err = unknown_flags(f::kNumaNode)) return err;
+        if (s_.key_size != 0 || s_.value_size != 0)
+            return fail(-e::kEINVAL, kind_ + " has key_size " + std::to_string(s_.key_size) + " and value_size " +
+                                         std::to_string(s_.value_size) + "; a ring buffer has neither (both 0)");
+        const uint32_t n = s_.max_entries;
+        if (n == 0 || (n & (n - 1)) != 0 || n % 4096 != 0)
+            return fail(-e::kEINVAL, kind_ + " has max_entries " + std::to_string(n) +
+                                         ": a ring buffer's size must be a power of 2 and a multiple of 4096");
         return std::nullopt;
     }
 
@@ -231,6 +246,7 @@ private:
         case MapType::PercpuArray: bytes = ArrayMap::footprint(s_); break;
         case MapType::ProgArray:
         case MapType::ArrayOfMaps: bytes = FdArrayMap::footprint(s_); break;
+        case MapType::Ringbuf: bytes = RingbufMap::footprint(s_); break;
         default: bytes = HashMap::footprint(s_); break;
         }
         if (bytes <= kMaxMapBytes) return std::nullopt;
@@ -279,6 +295,7 @@ Result<std::unique_ptr<Map>> create_map(const MapSpec& requested) {
     case MapType::PercpuArray: map = ArrayMap::make(spec); break;
     case MapType::ProgArray:
     case MapType::ArrayOfMaps: map = FdArrayMap::make(spec); break;
+    case MapType::Ringbuf: map = RingbufMap::make(spec); break;
     default: map = HashMap::make(spec); break;
     }
     if (!map) {

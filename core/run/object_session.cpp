@@ -7,6 +7,7 @@
 #include "core/maps/map_host_env.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
+#include "core/run/ringbuf_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
@@ -123,6 +124,7 @@ void add_object_helpers(HelperRegistry& registry) {
     add_tail_call_helper(registry);
     add_packet_helpers(registry);
     add_probe_helpers(registry);
+    add_ringbuf_helpers(registry);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/btf/btf_value.hpp"
+#include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay {
@@ -78,6 +79,17 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
         }
         j += "]";
     }
+    j += "},\"ringbuf\":{";
+    bool first_rb = true;
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        const Map& m = *maps.get(id);
+        if (m.type() != MapType::Ringbuf) continue;
+        j += (first_rb ? "" : ",") + json_string(m.name()) + ":[";
+        first_rb = false;
+        const auto records = static_cast<const RingbufMap&>(m).submitted();
+        for (size_t i = 0; i < records.size(); ++i) j += (i ? "," : "") + json_string(hex_bytes(records[i]));
+        j += "]";
+    }
     j += "}";
     if (r.error) {
         j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
@@ -107,6 +119,8 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
         t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) + " entries\n";
+        if (m.type() == MapType::Ringbuf)
+            for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
         for (const MapEntry& e : m.entries(64)) {
             t += "  " + decoded_text(s, m.spec().btf_key_type_id, e.key) + " => ";
             for (size_t c = 0; c < e.values.size(); ++c) {

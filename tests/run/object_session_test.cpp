@@ -174,3 +174,28 @@ TEST_CASE("a kprobe reads its arguments from pt_regs and the task from the host"
     CHECK(j.find("\"value\":{\"when_ns\":1000000017,\"tgid\":4242,\"pid\":4242,\"dfd\":5,\"name_len\":-14,"
                  "\"comm\":\"bpfplay-demo\",\"filename\":\"\"}") != std::string::npos);
 }
+
+TEST_CASE("ring buffer records come out as the kernel wrote them") {
+    auto s = open_example("xdp_ringbuf");
+    RunInput in;
+    for (const char* p : {"02000000000202000000000108004500002800014000400626cd0a0000010a0000029c4001bb00000000000000005002fffffde40000", "02000000000202000000000108004500002800014000400626cd0a0000010a0000029c4101bb00000001000000005002fffffde20000", "02000000000202000000000108004500002800014000400626cd0a0000010a0000029c4201bb00000002000000005002fffffde00000", "02000000000202000000000108004500002000014000401126ca0a0000010a00000200010035000c26d761626364"}) {
+        in.packet = unhex(p);
+        REQUIRE(s->run("xdp_ringbuf", in).r0 == 2u);
+    }
+    const std::string j = run_result_json(*s, s->run("nope", {}));
+    // examples/cases/xdp_ringbuf.json, case syns_and_udp (recorded from the kernel).
+    CHECK(j.find("\"ringbuf\":{\"events\":[\"0a0000010a000002409cbb0100000000\",\"0a0000010a000002419cbb0101000000\",\"0a0000010a000002429cbb0102000000\",\"35000c00\"]}") != std::string::npos);
+}
+
+TEST_CASE("a ring buffer must be a power of two pages with no keys or values") {
+    MapSpec spec;
+    spec.type = MapType::Ringbuf;
+    spec.name = "rb";
+    spec.max_entries = 4096 * 3;
+    auto bad = create_map(spec);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().what == "-EINVAL: ringbuf map \"rb\" has max_entries 12288: a ring buffer's size must be a power "
+                              "of 2 and a multiple of 4096");
+    spec.max_entries = 8192;
+    CHECK(create_map(spec).ok());
+}

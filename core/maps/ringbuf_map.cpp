@@ -1,0 +1,64 @@
+#include "core/maps/ringbuf_map.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace bpfplay {
+
+namespace {
+constexpr uint32_t kHeaderSize = 8;         // BPF_RINGBUF_HDR_SZ
+constexpr uint32_t kBusyBit = 1u << 31;     // BPF_RINGBUF_BUSY_BIT
+constexpr uint32_t kDiscardBit = 1u << 30;  // BPF_RINGBUF_DISCARD_BIT
+}  // namespace
+
+std::unique_ptr<RingbufMap> RingbufMap::make(const MapSpec& spec) {
+    std::unique_ptr<RingbufMap> m(new (std::nothrow) RingbufMap(spec));
+    if (!m || !m->allocate_storage()) return nullptr;
+    return m;
+}
+
+uint64_t RingbufMap::reserve(uint32_t size) {
+    // A record is a header plus its data, rounded up to 8 so the next header stays aligned;
+    // it must fit in what is left of the buffer.
+    const uint64_t total = (uint64_t(size) + kHeaderSize + 7) & ~uint64_t(7);
+    if (size == 0 || total > max_entries() || producer_ + total > max_entries()) return 0;
+    const uint32_t header_at = uint32_t(producer_);
+    uint8_t* region = value_region().data();
+    const uint32_t len_word = size | kBusyBit;
+    std::memcpy(region + header_at, &len_word, 4);
+    const uint32_t pg_off = header_at / 4096;
+    std::memcpy(region + header_at + 4, &pg_off, 4);
+    std::memset(region + header_at + kHeaderSize, 0, total - kHeaderSize);
+    producer_ += total;
+    records_.push_back({header_at + kHeaderSize, size, false, false});
+    return value_base() + header_at + kHeaderSize;
+}
+
+bool RingbufMap::commit(uint64_t addr, bool discard) {
+    if (addr < value_base()) return false;
+    const uint64_t off = addr - value_base();
+    for (RingbufRecord& r : records_) {
+        if (r.offset != off || r.submitted || r.discarded) continue;
+        (discard ? r.discarded : r.submitted) = true;
+        const uint32_t len_word = r.size | (discard ? kDiscardBit : 0);  // busy bit cleared
+        std::memcpy(value_region().data() + r.offset - kHeaderSize, &len_word, 4);
+        return true;
+    }
+    return false;
+}
+
+std::vector<std::vector<uint8_t>> RingbufMap::submitted() const {
+    std::vector<std::vector<uint8_t>> out;
+    for (const RingbufRecord& r : records_)
+        if (r.submitted) {
+            const uint8_t* p = value_region().data() + r.offset;
+            out.emplace_back(p, p + r.size);
+        }
+    return out;
+}
+
+uint32_t RingbufMap::count() const {
+    return uint32_t(std::count_if(records_.begin(), records_.end(), [](const RingbufRecord& r) { return r.submitted; }));
+}
+
+}  // namespace bpfplay
