@@ -53,7 +53,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunMemory&
                         uint32_t(mem.packet.size()), "packet");
     };
     auto copy_fields = [&](FieldContext& c) {
-        std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));
+        if (!in.ctx.empty()) std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));
     };
     switch (prog.context) {
     case ContextKind::Xdp: {
@@ -83,7 +83,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunMemory&
             c.set_u32(sk_buff::kPktType, pkt_type_of(in.packet));
         }
         c.set_u32(sk_buff::kIfindex, kLoopbackIfindex);
-        c.set_u32(sk_buff::kWireLen, uint32_t(in.packet.size()));
+        // convert___skb_to_skb: wire_len from ctx_in when given, else the length the program sees.
+        if (c.get_u32(sk_buff::kWireLen) == 0) c.set_u32(sk_buff::kWireLen, uint32_t(seen.size()));
         map_packet(std::move(seen));
         c.set_packet(packet_base, packet_base + mem.packet.size());
         vm.memory().map_context(window::kContext, sk_buff::kSize, "__sk_buff context", mem.ctx.get());
