@@ -1,4 +1,5 @@
 // bpfvm run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]
+// An ELF object (FILE starts with "\x7fELF") is run by cmd_run_object, with its own options.
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -6,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/hex.hpp"
 #include "cli/input_formats.hpp"
+#include "cli/object_file.hpp"
 #include "cli/report.hpp"
 #include "cli/run_program.hpp"
 #include "core/helpers/plugin_helpers.hpp"
@@ -56,6 +58,45 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
     return std::nullopt;
 }
 
+bool is_value_option(std::string_view arg) {
+    for (std::string_view name : {"--mem", "--budget", "--program", "--packet", "--packet-hex", "--pcap",
+                                  "--ctx", "--cpu", "--repeat", "--map-init"})
+        if (arg == name) return true;
+    return false;
+}
+
+// The options only object mode has: with one of them, FILE must be an ELF object.
+std::optional<std::string_view> first_object_option(Args args) {
+    for (std::string_view arg : args) {
+        std::string_view name = arg.substr(0, arg.find('='));
+        for (std::string_view opt : {"--program", "--packet", "--packet-hex", "--pcap", "--ctx", "--cpu",
+                                     "--repeat", "--map-init", "--json", "--all-packets"})
+            if (name == opt) return name;
+    }
+    return std::nullopt;
+}
+
+// Hands the command to cmd_run_object when FILE is an ELF object; nullopt: run it here.
+std::optional<int> run_if_object(Args args) {
+    std::optional<std::string> file;
+    for (size_t i = 0; i < args.size() && !file; ++i) {
+        if (is_value_option(args[i]))
+            ++i;
+        else if (!args[i].starts_with("-") || args[i] == "-")
+            file = std::string(args[i]);
+    }
+    if (!file) return std::nullopt;
+    auto content = read_file(*file);
+    if (content && is_elf_object(*content)) return cmd_run_object(args, std::move(*content));
+    auto option = first_object_option(args);
+    if (!option) return std::nullopt;
+    if (!content) return report_error(content.error());
+    return report_error(
+        make_error(ErrorKind::Load,
+                   "run: " + std::string(*option) + " needs an ELF object, and " + *file + " is not one",
+                   std::nullopt, "(compile one with clang -O2 -g -target bpf -c prog.c)"));
+}
+
 void print_count(std::FILE* to, uint64_t executed) {
     std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
 }
@@ -73,6 +114,7 @@ void run_traced(Vm& vm) {
 } // namespace
 
 int cmd_run(Args args) {
+    if (auto handed = run_if_object(args)) return *handed;
     RunOptions options;
     if (auto stop = parse_run_options(args, options)) return *stop;
 

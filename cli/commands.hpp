@@ -1,5 +1,7 @@
 #pragma once
 // The bpfvm commands. Each takes the arguments after its name and returns the exit code.
+#include <string>
+
 #include "cli/args.hpp"
 
 namespace bpfplay::cli {
@@ -8,6 +10,11 @@ int cmd_run(Args args);
 int cmd_disasm(Args args);
 int cmd_asm(Args args);
 int cmd_plugin(Args args);
+int cmd_info(Args args);
+
+// `run` on an ELF object (cmd_run hands over when FILE starts with "\x7fELF"): the same
+// arguments, and the file's content already read.
+int cmd_run_object(Args args, std::string content);
 
 void print_usage(bool to_stderr);
 

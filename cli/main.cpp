@@ -1,5 +1,5 @@
-// bpfvm: run, disassemble and assemble eBPF programs from the command line, and serve as a
-// bpf_conformance plugin.
+// bpfvm: run, disassemble and assemble eBPF programs from the command line, run and describe
+// compiled BPF objects, and serve as a bpf_conformance plugin.
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     if (command == "disasm") return cmd_disasm(rest);
     if (command == "asm") return cmd_asm(rest);
     if (command == "plugin") return cmd_plugin(rest);
+    if (command == "info") return cmd_info(rest);
     std::fprintf(stderr, "bpfvm: unknown command '%s'\n\n", std::string(command).c_str());
     print_usage(/*to_stderr=*/true);
     return kExitUsage;

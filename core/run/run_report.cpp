@@ -118,7 +118,8 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
-        t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) + " entries\n";
+        t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) +
+             (m.count() == 1 ? " entry\n" : " entries\n");
         if (m.type() == MapType::Ringbuf)
             for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
         for (const MapEntry& e : m.entries(64)) {

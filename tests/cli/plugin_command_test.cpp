@@ -12,14 +12,14 @@ const char* const kLoadWordProgram = "61  10  00  00  00  00  00  00  95  00  00
 
 } // namespace
 
-TEST_CASE("the suite's form: memory as the first argument, program on stdin") {
+TEST_CASE("the suite's form: memory as the first argument and the program on stdin") {
     auto r = run_bpfvm({"plugin", "78  56  34  12  "}, kLoadWordProgram);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "12345678\n");
     CHECK(r.err == "");
 }
 
-TEST_CASE("--program instead of stdin, compact hex, and r0 printed without leading zeros") {
+TEST_CASE("--program instead of stdin and compact hex and r0 printed without leading zeros") {
     auto r = run_bpfvm({"plugin", "0a000000", "--program", "6110000000000000 9500000000000000"});
     CHECK(r.exit_code == 0);
     CHECK(r.out == "a\n");
@@ -41,7 +41,7 @@ TEST_CASE("the options uBPF's plugin accepts are accepted") {
     }
 }
 
-TEST_CASE("plugin helpers are callable: gather_bytes, memfrob, unwind") {
+TEST_CASE("plugin helpers are callable: gather_bytes and memfrob and unwind") {
     // r1..r5 = 0x11..0x55; call 0; exit
     auto r = run_bpfvm({"plugin"}, "b7 01 00 00 11 00 00 00 b7 02 00 00 22 00 00 00 b7 03 00 00 33 00 00 00 "
                                    "b7 04 00 00 44 00 00 00 b7 05 00 00 55 00 00 00 85 00 00 00 00 00 00 00 "
@@ -61,7 +61,7 @@ TEST_CASE("plugin helpers are callable: gather_bytes, memfrob, unwind") {
     CHECK(r.out == "0\n");
 }
 
-TEST_CASE("plugin errors: message on stderr, nothing on stdout, exit 1") {
+TEST_CASE("plugin errors: message on stderr and nothing on stdout and exit 1") {
     struct Case {
         std::vector<std::string> args;
         const char* stdin_text;

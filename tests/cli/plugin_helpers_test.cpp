@@ -52,7 +52,7 @@ uint64_t r0_of(std::string_view text, std::vector<uint8_t> memory = {}) {
 
 } // namespace
 
-TEST_CASE("plugin helpers are registered with uBPF's ids, names and argument counts") {
+TEST_CASE("plugin helpers are registered with uBPF's ids and names and argument counts") {
     HelperRegistry registry;
     add_plugin_helpers(registry);
     REQUIRE(registry.all().size() == 6);
@@ -67,7 +67,7 @@ TEST_CASE("plugin helpers are registered with uBPF's ids, names and argument cou
     CHECK(registry.find(6) == nullptr);
 }
 
-TEST_CASE("gather_bytes packs the low byte of each argument, r1 most significant") {
+TEST_CASE("gather_bytes packs the low byte of each argument with r1 most significant") {
     CHECK(r0_of("r1 = 17\nr2 = 34\nr3 = 51\nr4 = 68\nr5 = 85\ncall 0\nexit\n") == 0x1122334455ull);
     // Only the low byte of each argument counts.
     CHECK(r0_of("r1 = 0x1ff\nr2 = -1\nr3 = 0x100\nr4 = 0x7654\nr5 = 0x3210\ncall 0\nexit\n") ==
@@ -125,7 +125,7 @@ TEST_CASE("sqrti is the exact floor of the square root") {
     }
 }
 
-TEST_CASE("strcmp_ext returns -1, 0 or 1 for two strings on the stack") {
+TEST_CASE("strcmp_ext returns -1 or 0 or 1 for two strings on the stack") {
     // "abc" at r10-8, "abd" at r10-16, "ab" at r10-24.
     const std::string setup = "*(u32 *)(r10 - 8) = 6513249\n"  // 61 62 63 00
                               "*(u32 *)(r10 - 16) = 6578785\n" // 61 62 64 00
@@ -158,7 +158,7 @@ TEST_CASE("strcmp_ext without a terminating NUL faults") {
     CHECK(out.fault.starts_with("insn 1: strcmp_ext: no NUL-terminated string at 0x8 (argument 2) "));
 }
 
-TEST_CASE("unwind returns its argument, and 0 ends the program at once") {
+TEST_CASE("unwind returns its argument and 0 ends the program at once") {
     CHECK(r0_of("r1 = 7\ncall 5\nexit\n") == 7);
     Outcome out = run_with_plugin_helpers("r1 = 0\ncall 5\nr0 = 99\nexit\n");
     REQUIRE(out.status == RunStatus::Exited);

@@ -101,4 +101,8 @@ std::string example(const char* name) {
     return std::string(BPFPLAY_SOURCE_DIR) + "/examples/asm/" + name;
 }
 
+std::string example_object(const char* name) {
+    return std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/" + name;
+}
+
 } // namespace bpfplay::test

@@ -32,4 +32,7 @@ std::string read_whole_file(const std::string& path);
 // Path of a bundled example under examples/asm.
 std::string example(const char* name);
 
+// Path of a compiled example object under public/examples ("xdp_drop_port.o").
+std::string example_object(const char* name);
+
 } // namespace bpfplay::test

@@ -51,7 +51,7 @@ bool sanitizer_report(const ProcessResult& r) {
 
 } // namespace
 
-TEST_CASE("run, disasm and asm survive random bytes and random programs") {
+TEST_CASE("run and disasm and asm survive random bytes and random programs") {
     Lcg rng{20240601};
     for (int round = 0; round < 40; ++round) {
         std::string content =
@@ -88,7 +88,7 @@ TEST_CASE("plugin survives random programs") {
     }
 }
 
-TEST_CASE("random text is an assembly error, not a crash") {
+TEST_CASE("random text is an assembly error and not a crash") {
     Lcg rng{5};
     const char* fragments[] = {"r0",          "=",    "*(u64 *)(", "r10", "-",  "8",    ")",    "goto",
                                "+",           "if",   ">",         "w1",  "ll", "call", "exit", "0x",
@@ -100,6 +100,50 @@ TEST_CASE("random text is an assembly error, not a crash") {
         TempFile f(text, ".s");
         auto r = run_bpfvm({"run", f.path()});
         CAPTURE(text);
+        CHECK((r.exit_code == 0 || r.exit_code == 1));
+        CHECK_FALSE(sanitizer_report(r));
+    }
+}
+
+TEST_CASE("run and info survive mutated objects and captures") {
+    Lcg rng{31337};
+    const std::string objects[] = {read_whole_file(example_object("xdp_drop_port.o")),
+                                   read_whole_file(example_object("global_vars.o")),
+                                   read_whole_file(example_object("xdp_tail_call.o"))};
+    const std::string packet = "02000000000202000000000108004500002800014000400626cd0a0000010a0000029c401f900"
+                               "00003e8000000005002ffffdc270000";
+    for (int round = 0; round < 60; ++round) {
+        std::string object = objects[round % 3];
+        REQUIRE(object.size() > 64);
+        const int flips = 1 + rng.next() % 8;
+        for (int k = 0; k < flips; ++k) {
+            // Half the flips land in the first 1 KiB (headers, code), where they matter most.
+            size_t at = (rng.next() & 1) ? (size_t(rng.next()) << 2 | rng.next() % 4) % 1024
+                                         : (size_t(rng.next()) << 8 | rng.next()) % object.size();
+            object[at] = char(rng.next());
+        }
+        if (round % 10 == 9) object.resize(64 + (size_t(rng.next()) << 4) % (object.size() - 64));
+        TempFile f(object, ".o");
+        for (const char* command : {"run", "info"}) {
+            CAPTURE(round);
+            CAPTURE(command);
+            std::vector<std::string> args{command, f.path()};
+            if (std::string(command) == "run")
+                args.insert(args.end(), {"--packet-hex", packet, "--budget", "10000", "--repeat", "2"});
+            auto r = run_bpfvm(args);
+            CHECK((r.exit_code == 0 || r.exit_code == 1));
+            CHECK_FALSE(sanitizer_report(r));
+            if (r.exit_code == 1) CHECK(r.err.starts_with("bpfvm: "));
+        }
+    }
+    for (int round = 0; round < 30; ++round) {
+        // A valid pcap header (little-endian, Ethernet), then random records.
+        std::string capture("\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0", 24);
+        capture += random_bytes(rng, rng.next() % 128);
+        if (round % 2) capture[32] = char(rng.next() % 80), capture[33] = capture[34] = capture[35] = 0;
+        TempFile f(capture, ".pcap");
+        CAPTURE(round);
+        auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", f.path(), "--all-packets"});
         CHECK((r.exit_code == 0 || r.exit_code == 1));
         CHECK_FALSE(sanitizer_report(r));
     }

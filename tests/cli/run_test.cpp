@@ -5,7 +5,7 @@
 
 using namespace bpfplay::test;
 
-TEST_CASE("run prints r0 in hex and decimal, then the instruction count") {
+TEST_CASE("run prints r0 in hex and decimal and then the instruction count") {
     auto r = run_bpfvm({"run", example("fib.s")});
     CHECK(r.exit_code == 0);
     CHECK(r.out == "r0 = 0x37 (55)\n76 instructions executed\n");
@@ -84,7 +84,7 @@ TEST_CASE("--trace shows each instruction before it runs") {
     CHECK(r.err == "");
 }
 
-TEST_CASE("a program the decoder refuses: the error, exit 1, nothing on stdout") {
+TEST_CASE("a program the decoder refuses: the error and exit 1 and nothing on stdout") {
     TempFile no_exit("r0 = 1\n", ".s");
     auto r = run_bpfvm({"run", no_exit.path()});
     CHECK(r.exit_code == 1);
@@ -102,7 +102,7 @@ TEST_CASE("an assembly error names the line") {
     CHECK(r.err == "bpfvm: line 2: unknown instruction \"r0 +== 2\": unexpected \"+==\"\n");
 }
 
-TEST_CASE("a run-time fault: the error and the instruction count on stderr, exit 1") {
+TEST_CASE("a run-time fault: the error and the instruction count on stderr and exit 1") {
     TempFile oob("r0 = *(u32 *)(r1 + 0)\nexit\n", ".s");
     auto r = run_bpfvm({"run", oob.path(), "--mem", "0102"});
     CHECK(r.exit_code == 1);
@@ -126,7 +126,7 @@ TEST_CASE("--budget stops a runaway loop") {
         "100 instructions executed\n");
 }
 
-TEST_CASE("unreadable inputs are reported, not crashed on") {
+TEST_CASE("unreadable inputs are reported and not crashed on") {
     auto r = run_bpfvm({"run", "/nonexistent/prog.s"});
     CHECK(r.exit_code == 1);
     CHECK(r.err == "bpfvm: cannot open /nonexistent/prog.s: No such file or directory\n");
@@ -144,7 +144,7 @@ TEST_CASE("unreadable inputs are reported, not crashed on") {
     CHECK(r.err == "bpfvm: the program is 3 bytes long, not a multiple of the 8-byte instruction size\n");
 }
 
-TEST_CASE("bad --mem hex is a parse error, exit 1") {
+TEST_CASE("bad --mem hex is a parse error with exit 1") {
     TempFile prog("exit\n", ".s");
     auto r = run_bpfvm({"run", prog.path(), "--mem", "0x12"});
     CHECK(r.exit_code == 1);

@@ -14,6 +14,15 @@ const char* const kUsage =
     "  run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]\n"
     "      Run a program with r1 = the memory, r2 = its length; print r0 and the\n"
     "      number of instructions executed. --trace prints each instruction first.\n"
+    "  run OBJECT.o [--program NAME] [--packet HEXFILE | --packet-hex HEX |\n"
+    "               --pcap FILE [--all-packets]] [--ctx HEX] [--cpu N] [--repeat N]\n"
+    "               [--map-init FILE.json] [--budget N] [--json]\n"
+    "      Load a compiled BPF object and run one of its programs on a packet, as\n"
+    "      BPF_PROG_TEST_RUN does; print the return value, printk output and every\n"
+    "      map. --repeat runs it N times on the same maps; --map-init fills maps\n"
+    "      first ({\"map\": [{\"key\": HEX, \"value\": HEX}]}); --json prints one object.\n"
+    "  info OBJECT.o [--json]\n"
+    "      List an object's programs, maps and sections.\n"
     "  disasm FILE [--bytes]\n"
     "      Print the program as llvm-objdump would.\n"
     "  asm FILE [-o OUT.bin]\n"
@@ -23,6 +32,7 @@ const char* const kUsage =
     "      the first line of stdin; prints r0 in hex.\n"
     "\n"
     "FILE is assembly text, hex bytes, or raw bytecode (a .bin file); the content decides.\n"
+    "OBJECT.o is an ELF file from clang -O2 -g -target bpf -c prog.c.\n"
     "HEX is bytes as hex digits, spaces optional: \"01 02 ff\" or \"0102ff\".\n";
 
 } // namespace

@@ -1,0 +1,366 @@
+// bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE [--all-packets]]
+//                  [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--budget N] [--json]
+//
+// What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
+// the --map-init contents, run the program once per packet, --repeat times, on the same loaded
+// object (maps persist between runs, as in the kernel), and report the last run with every
+// run's return value.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/input_formats.hpp"
+#include "cli/map_init.hpp"
+#include "cli/object_file.hpp"
+#include "cli/packet_input.hpp"
+#include "cli/report.hpp"
+#include "core/json/json.hpp"
+#include "core/run/object_session.hpp"
+
+namespace bpfplay::cli {
+namespace {
+
+constexpr uint64_t kMaxRepeat = 1'000'000; // runs of one command, packets times --repeat
+
+enum class PacketSource { None, HexFile, Hex, Pcap };
+
+struct ObjectRunOptions {
+    std::string file;
+    std::string program;
+    PacketSource packet_source = PacketSource::None;
+    std::string packet_arg; // the file or the hex text
+    bool all_packets = false;
+    std::optional<std::string> ctx_hex;
+    std::optional<uint32_t> cpu;
+    uint64_t repeat = 1;
+    std::string map_init;
+    uint64_t budget = kDefaultBudget;
+    bool json = false;
+};
+
+const char* source_option(PacketSource s) {
+    switch (s) {
+    case PacketSource::HexFile: return "--packet";
+    case PacketSource::Hex: return "--packet-hex";
+    case PacketSource::Pcap: return "--pcap";
+    case PacketSource::None: break;
+    }
+    return "";
+}
+
+std::optional<int> set_packet_source(ObjectRunOptions& out, PacketSource source, std::string_view value) {
+    if (out.packet_source != PacketSource::None)
+        return usage_error("run: give one packet: " + std::string(source_option(out.packet_source)) +
+                           " and " + source_option(source) + " both given");
+    out.packet_source = source;
+    out.packet_arg = value;
+    return std::nullopt;
+}
+
+std::optional<int> parse_count(std::string_view name, std::string_view value, uint64_t max, uint64_t& out) {
+    auto n = parse_u64(value);
+    if (!n || *n == 0 || *n > max)
+        return usage_error("run: " + std::string(name) + " takes a number from 1 to " + std::to_string(max) +
+                           ", not '" + std::string(value) + "'");
+    out = *n;
+    return std::nullopt;
+}
+
+// Returns an exit code when parsing stops the command (bad arguments), else nullopt.
+std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
+    const uint32_t ncpus = Host{}.ncpus;
+    for (size_t i = 0; i < args.size(); ++i) {
+        bool missing = false;
+        std::string_view arg = args[i];
+        std::optional<int> stop;
+        if (auto v = option_value(args, i, "--program", &missing)) {
+            out.program = *v;
+        } else if (auto packet = option_value(args, i, "--packet", &missing)) {
+            stop = set_packet_source(out, PacketSource::HexFile, *packet);
+        } else if (auto hex = option_value(args, i, "--packet-hex", &missing)) {
+            stop = set_packet_source(out, PacketSource::Hex, *hex);
+        } else if (auto pcap = option_value(args, i, "--pcap", &missing)) {
+            stop = set_packet_source(out, PacketSource::Pcap, *pcap);
+        } else if (auto ctx = option_value(args, i, "--ctx", &missing)) {
+            out.ctx_hex = std::string(*ctx);
+        } else if (auto cpu = option_value(args, i, "--cpu", &missing)) {
+            auto n = parse_u64(*cpu);
+            if (!n || *n >= ncpus)
+                return usage_error("run: --cpu takes a CPU number from 0 to " + std::to_string(ncpus - 1) +
+                                   " (the emulated host has " + std::to_string(ncpus) + " CPUs), not '" +
+                                   std::string(*cpu) + "'");
+            out.cpu = uint32_t(*n);
+        } else if (auto repeat = option_value(args, i, "--repeat", &missing)) {
+            stop = parse_count("--repeat", *repeat, kMaxRepeat, out.repeat);
+        } else if (auto init = option_value(args, i, "--map-init", &missing)) {
+            out.map_init = *init;
+        } else if (auto budget = option_value(args, i, "--budget", &missing)) {
+            auto n = parse_u64(*budget);
+            if (!n || *n == 0)
+                return usage_error("run: --budget takes a positive number of instructions, not '" +
+                                   std::string(*budget) + "'");
+            out.budget = *n;
+        } else if (missing) {
+            return usage_error("run: " + std::string(arg) + " needs a value");
+        } else if (arg == "--json") {
+            out.json = true;
+        } else if (arg == "--all-packets") {
+            out.all_packets = true;
+        } else if (arg == "--mem" || arg.starts_with("--mem=") || arg == "--trace" ||
+                   arg == "--plugin-helpers") {
+            return usage_error("run: " + std::string(arg.substr(0, arg.find('='))) +
+                               " is for raw programs, not ELF objects");
+        } else if (arg.starts_with("-") && arg != "-") {
+            return usage_error("run: unknown option '" + std::string(arg) + "'");
+        } else if (!out.file.empty()) {
+            return usage_error("run: more than one FILE ('" + out.file + "' and '" + std::string(arg) + "')");
+        } else {
+            out.file = arg;
+        }
+        if (stop) return stop;
+    }
+    if (out.all_packets && out.packet_source != PacketSource::Pcap)
+        return usage_error("run: --all-packets needs --pcap FILE");
+    return std::nullopt;
+}
+
+// Where errors go: stderr as one line (text), or stdout as the one JSON object (--json).
+struct Reporter {
+    bool json = false;
+
+    int fail(const Error& error) const {
+        const std::string message = error.to_string();
+        if (!json) {
+            std::fprintf(stderr, "bpfvm: %s\n", message.c_str());
+            return kExitError;
+        }
+        std::string j = "{\"error\":{\"kind\":" + json_quote(error_kind_name(error.kind)) +
+                        ",\"message\":" + json_quote(message) + "}}\n";
+        std::fputs(j.c_str(), stdout);
+        return kExitError;
+    }
+};
+
+// "XDP_PASS" when the type names the value, else the number.
+std::string return_word(const RunResult& r) {
+    return r.return_name.empty() ? std::to_string(r.r0) : r.return_name;
+}
+
+// Return values as a learner reads them, run-length encoded as they come so a million runs
+// cost a few entries: "XDP_PASS XDP_PASS XDP_DROP", four or more equal neighbours as
+// "XDP_PASS x1000".
+class ReturnWords {
+  public:
+    void add(std::string word) {
+        if (!groups_.empty() && groups_.back().first == word)
+            ++groups_.back().second;
+        else
+            groups_.emplace_back(std::move(word), 1);
+    }
+    std::string text() const {
+        std::string out;
+        for (const auto& [word, n] : groups_) {
+            if (n >= 4)
+                out += (out.empty() ? "" : " ") + word + " x" + std::to_string(n);
+            else
+                for (uint64_t k = 0; k < n; ++k)
+                    out += (out.empty() ? "" : " ") + word;
+        }
+        return out;
+    }
+
+  private:
+    std::vector<std::pair<std::string, uint64_t>> groups_;
+};
+
+std::string hex_string(const std::vector<uint8_t>& bytes) {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (uint8_t b : bytes)
+        out += {kDigits[b >> 4], kDigits[b & 15]};
+    return out;
+}
+
+// Adds "runs", "returns" and (when the session leaves it out) "ctx_out" to the session's JSON
+// for the last run.
+std::string json_with_runs(const std::string& result_json, const RunResult& last, uint64_t runs,
+                           const std::vector<uint64_t>& returns) {
+    auto doc = parse_json(result_json);
+    if (!doc || !doc->is_object()) return result_json; // keep the session's text if it ever fails to parse
+    if (!doc->contains("ctx_out"))
+        doc->add_member("ctx_out", JsonValue::make_string(hex_string(last.ctx_out)));
+    JsonValue list = JsonValue::make_array();
+    for (uint64_t r0 : returns)
+        list.push_back(JsonValue::make_number_text(std::to_string(r0)));
+    doc->add_member("runs", JsonValue::make_number_text(std::to_string(runs)));
+    doc->add_member("returns", std::move(list));
+    return doc->dump();
+}
+
+void print_count(std::FILE* to, uint64_t executed) {
+    std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
+}
+
+// The program --program names, or the only/first one (with a note when there are others).
+Result<std::string> pick_program(const LoadedObject& object, const ObjectRunOptions& options) {
+    std::string names;
+    for (const LoadedProgram& p : object.programs)
+        names += (names.empty() ? "" : ", ") + p.name;
+    if (object.programs.empty())
+        return make_error(ErrorKind::Load,
+                          options.file + " holds no programs (no functions in executable sections)");
+    if (!options.program.empty()) {
+        if (!object.find_program(options.program))
+            return make_error(ErrorKind::Load, "no program \"" + options.program + "\" in " + options.file +
+                                                   "; its programs: " + names);
+        return options.program;
+    }
+    if (object.programs.size() == 1) return object.programs.front().name;
+    // A program a prog_array holds is a tail-call target, not where a packet enters: prefer
+    // the first program no prog_array holds (xdp_tail_call.o's dispatcher, not its handlers).
+    std::vector<bool> tail_target(object.programs.size(), false);
+    for (uint32_t id = 0; object.maps && id < object.maps->size() && id < object.map_info.size(); ++id)
+        if (object.maps->get(id)->type() == MapType::ProgArray)
+            for (const MapInitSlot& slot : object.map_info[id].init_slots)
+                if (slot.target_id < tail_target.size()) tail_target[slot.target_id] = true;
+    size_t pick = 0;
+    while (pick < tail_target.size() && tail_target[pick])
+        ++pick;
+    const bool skipped = pick > 0 && pick < tail_target.size();
+    if (pick == tail_target.size()) pick = 0;
+    const std::string& name = object.programs[pick].name;
+    std::fprintf(stderr, "bpfvm: note: %s has %zu programs (%s); running %s%s (choose with --program NAME)\n",
+                 options.file.c_str(), object.programs.size(), names.c_str(), name.c_str(),
+                 skipped ? ", the first one no prog_array holds" : "");
+    return name;
+}
+
+struct Inputs {
+    std::vector<std::vector<uint8_t>> packets; // at least one (empty when no packet was given)
+    std::vector<uint8_t> ctx;
+};
+
+Result<Inputs> read_inputs(const ObjectRunOptions& options) {
+    Inputs in;
+    switch (options.packet_source) {
+    case PacketSource::None: in.packets.emplace_back(); break;
+    case PacketSource::Hex: {
+        auto bytes = parse_packet_hex(options.packet_arg, "--packet-hex");
+        if (!bytes) return bytes.error();
+        in.packets.push_back(std::move(*bytes));
+        break;
+    }
+    case PacketSource::HexFile: {
+        auto bytes = read_packet_hex_file(options.packet_arg);
+        if (!bytes) return bytes.error();
+        in.packets.push_back(std::move(*bytes));
+        break;
+    }
+    case PacketSource::Pcap: {
+        auto packets = read_pcap_packets(options.packet_arg, options.all_packets);
+        if (!packets) return packets.error();
+        in.packets = std::move(*packets);
+        break;
+    }
+    }
+    if (options.ctx_hex) {
+        auto ctx = parse_packet_hex(*options.ctx_hex, "--ctx");
+        if (!ctx) return ctx.error();
+        in.ctx = std::move(*ctx);
+    }
+    return in;
+}
+
+// Loads the object and writes --map-init. Frozen global data (.rodata) is written into the
+// object's bytes and the object loaded again, as libbpf sets .rodata before load.
+Result<std::unique_ptr<ObjectSession>> open_session(const ObjectRunOptions& options,
+                                                    std::vector<uint8_t> bytes) {
+    const std::string name = object_base_name(options.file);
+    auto session = ObjectSession::open(bytes, name);
+    if (!session) return object_error(options.file, session.error());
+    if (options.map_init.empty()) return session;
+
+    auto text = read_file(options.map_init);
+    if (!text) return text.error();
+    auto init = parse_map_init(*text, options.map_init);
+    if (!init) return init.error();
+    auto patched = patch_frozen_maps(bytes, (*session)->object(), *init);
+    if (!patched) return patched.error();
+    if (!patched->empty()) {
+        session = ObjectSession::open(bytes, name);
+        if (!session) return object_error(options.file, session.error());
+    }
+    if (auto applied = apply_map_init(**session, *init, *patched); !applied) return applied.error();
+    return session;
+}
+
+} // namespace
+
+int cmd_run_object(Args args, std::string content) {
+    ObjectRunOptions options;
+    if (auto stop = parse_object_options(args, options)) return *stop;
+    const Reporter reporter{options.json};
+
+    auto inputs = read_inputs(options);
+    if (!inputs) return reporter.fail(inputs.error());
+    auto session = open_session(options, std::vector<uint8_t>(content.begin(), content.end()));
+    if (!session) return reporter.fail(session.error());
+    ObjectSession& s = **session;
+    auto program = pick_program(s.object(), options);
+    if (!program) return reporter.fail(program.error());
+    if (options.cpu) s.host().cpu = *options.cpu;
+
+    RunInput input;
+    input.ctx = inputs->ctx;
+    input.budget = options.budget;
+    std::vector<uint64_t> returns;
+    ReturnWords words;
+    RunResult last;
+    const uint64_t total = options.repeat * inputs->packets.size();
+    if (total > kMaxRepeat)
+        return reporter.fail(make_error(
+            ErrorKind::Parse, std::to_string(inputs->packets.size()) + " packets " +
+                                  std::to_string(options.repeat) + " times is " + std::to_string(total) +
+                                  " runs, more than the " + std::to_string(kMaxRepeat) + " bpfvm allows"));
+    uint64_t runs = 0;
+    for (uint64_t round = 0; round < options.repeat && last.status != RunStatus::Faulted; ++round) {
+        for (const std::vector<uint8_t>& packet : inputs->packets) {
+            input.packet = packet;
+            last = s.run(*program, input);
+            ++runs;
+            if (last.status != RunStatus::Exited) {
+                last.status = RunStatus::Faulted; // Ready (stopped without exiting) is a failure too
+                if (!last.error)
+                    last.error = make_error(ErrorKind::Runtime, "the program stopped without exiting");
+                break;
+            }
+            returns.push_back(last.r0);
+            words.add(return_word(last));
+        }
+    }
+
+    const bool failed = last.status != RunStatus::Exited;
+    if (options.json) {
+        std::string j = json_with_runs(run_result_json(s, last), last, runs, returns);
+        std::printf("%s\n", j.c_str());
+        return failed ? kExitError : 0;
+    }
+    if (failed) {
+        const std::string which =
+            total > 1 ? "run " + std::to_string(runs) + " of " + std::to_string(total) + ": " : "";
+        std::fprintf(stderr, "bpfvm: %s%s\n", which.c_str(), last.error->to_string().c_str());
+        print_count(stderr, last.instructions);
+        for (const std::string& line : last.printk)
+            std::fprintf(stderr, "printk: %s%s", line.c_str(), line.ends_with('\n') ? "" : "\n");
+        return kExitError;
+    }
+    if (runs > 1) std::printf("%" PRIu64 " runs; return values: %s\n", runs, words.text().c_str());
+    std::string text = run_result_text(s, last);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+}
+
+} // namespace bpfplay::cli

@@ -1,0 +1,266 @@
+// bpfvm run prog.o: packets from pcap files and map contents from --map-init.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json/json.hpp"
+#include "process.hpp"
+
+using namespace bpfplay::test;
+
+namespace {
+
+const char* const kTcpTo8080 = "02000000000202000000000108004500002800014000400626cd0a0000010a0000029c401f900"
+                               "00003e8000000005002ffffdc270000";
+const char* const kTcpTo80 = "02000000000202000000000108004500002800014000400626cd0a0000010a0000029c400050000"
+                             "003e8000000005002fffffb670000";
+const char* const kRunt54 = "02000000000202000000000108004500002800014000400626cd0a0000010a000002000100020000"
+                            "03e8000000005002ffff97f50000";
+
+std::string bytes_of(const std::string& hex) {
+    std::string out;
+    for (size_t k = 0; k + 1 < hex.size(); k += 2)
+        out += char(std::stoi(hex.substr(k, 2), nullptr, 16));
+    return out;
+}
+
+void put32(std::string& out, uint32_t v, bool big_endian) {
+    for (int k = 0; k < 4; ++k)
+        out += char(big_endian ? v >> (24 - 8 * k) : v >> (8 * k));
+}
+
+void put16(std::string& out, uint16_t v, bool big_endian) {
+    out += char(big_endian ? v >> 8 : v);
+    out += char(big_endian ? v : v >> 8);
+}
+
+// A classic pcap file holding the frames.
+std::string pcap(const std::vector<std::string>& frames, bool big_endian = false, uint32_t magic = 0xa1b2c3d4,
+                 uint32_t link = 1) {
+    std::string out;
+    put32(out, magic, big_endian);
+    put16(out, 2, big_endian);
+    put16(out, 4, big_endian);
+    put32(out, 0, big_endian);     // thiszone
+    put32(out, 0, big_endian);     // sigfigs
+    put32(out, 65535, big_endian); // snaplen
+    put32(out, link, big_endian);
+    for (const std::string& hex : frames) {
+        std::string frame = bytes_of(hex);
+        put32(out, 1700000000, big_endian);
+        put32(out, 123, big_endian);
+        put32(out, uint32_t(frame.size()), big_endian);
+        put32(out, uint32_t(frame.size()), big_endian);
+        out += frame;
+    }
+    return out;
+}
+
+std::string return_name(const std::string& json_out) {
+    auto doc = bpfplay::parse_json(json_out);
+    REQUIRE_MESSAGE(doc.ok(), json_out);
+    return doc->get("return_name").as_string();
+}
+
+std::string drop_port(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"run", example_object("xdp_drop_port.o")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_bpfvm(args).out;
+}
+
+} // namespace
+
+TEST_CASE("--pcap runs the first packet of a capture in either byte order and timestamp precision") {
+    struct Case {
+        bool big_endian;
+        uint32_t magic;
+    };
+    for (Case c :
+         {Case{false, 0xa1b2c3d4}, Case{true, 0xa1b2c3d4}, Case{false, 0xa1b23c4d}, Case{true, 0xa1b23c4d}}) {
+        CAPTURE(c.big_endian);
+        CAPTURE(c.magic);
+        TempFile drop(pcap({kTcpTo8080, kTcpTo80}, c.big_endian, c.magic), ".pcap");
+        TempFile pass(pcap({kTcpTo80, kTcpTo8080}, c.big_endian, c.magic), ".pcap");
+        CHECK(return_name(drop_port({"--pcap", drop.path(), "--json"})) == "XDP_DROP");
+        CHECK(return_name(drop_port({"--pcap", pass.path(), "--json"})) == "XDP_PASS");
+    }
+}
+
+TEST_CASE("--all-packets runs every packet of the capture and --repeat runs the sequence again") {
+    TempFile f(pcap({kTcpTo8080, kTcpTo80}), ".pcap");
+    auto r = run_bpfvm(
+        {"run", example_object("xdp_drop_port.o"), "--pcap", f.path(), "--all-packets", "--repeat", "2"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.starts_with(
+        "4 runs; return values: XDP_DROP XDP_PASS XDP_DROP XDP_PASS\nprogram xdp_drop_port\n"
+        "return 0x2 (2) XDP_PASS\n"));
+    r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", f.path(), "--all-packets", "--repeat",
+                   "500001"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "");
+    CHECK(r.err == "bpfvm: 2 packets 500001 times is 1000002 runs, more than the 1000000 bpfvm allows\n");
+}
+
+TEST_CASE("a bad capture file is a one-line error and exit 1") {
+    const std::string good = pcap({kTcpTo8080});
+    TempFile truncated(good.substr(0, good.size() - 10), ".pcap");
+    TempFile header_only(good.substr(0, 30), ".pcap");
+    TempFile short_header(good.substr(0, 10), ".pcap");
+    TempFile no_packets(good.substr(0, 24), ".pcap");
+    TempFile cooked(pcap({kTcpTo8080}, false, 0xa1b2c3d4, 113), ".pcap");
+    TempFile pcapng(bytes_of("0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000"), ".pcapng");
+    TempFile text("hello, world\n", ".pcap");
+    std::string huge = good.substr(0, 24);
+    put32(huge, 0, false);
+    put32(huge, 0, false);
+    put32(huge, 0x7fffffff, false);
+    put32(huge, 0x7fffffff, false);
+    TempFile too_big(huge, ".pcap");
+    struct Case {
+        const TempFile* file;
+        std::string message;
+    };
+    const Case cases[] = {
+        {&truncated, "truncated: packet 1 at offset 40 needs 54 bytes, the file has 44 left"},
+        {&header_only, "truncated: packet 1's 16-byte record header at offset 24 has only 6 bytes"},
+        {&short_header, "truncated: the file header needs 24 bytes, the file has 10"},
+        {&no_packets, "the capture holds no packets"},
+        {&cooked, "link type 113 (Linux cooked (SLL)) is not Ethernet (1); XDP and tc programs see Ethernet "
+                  "frames (capture on an Ethernet interface, e.g. tcpdump -i eth0 -w FILE, not -i any)"},
+        {&pcapng,
+         "this is a pcapng file; bpfvm reads classic pcap files (convert it: editcap -F pcap IN.pcapng "
+         "OUT.pcap, or tcpdump -r IN.pcapng -w OUT.pcap)"},
+        {&text, "not a pcap file: magic number 0x68656c6c is none of a1b2c3d4, d4c3b2a1, a1b23c4d, 4d3cb2a1"},
+        {&too_big,
+         "packet 1 claims 2147483647 bytes, more than the 262144 any capture holds (a corrupt file?)"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.message);
+        auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", c.file->path()});
+        CHECK(r.exit_code == 1);
+        CHECK(r.out == "");
+        CHECK(r.err == "bpfvm: " + c.file->path() + ": " + c.message + "\n");
+    }
+    auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", "/nonexistent/x.pcap"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "bpfvm: cannot open /nonexistent/x.pcap: No such file or directory\n");
+}
+
+TEST_CASE("--map-init sets .rodata before load and .data after it as the kernel case does") {
+    // examples/cases/global_vars.json "rodata_and_data_set": min_len 0, packets_seen 1000.
+    TempFile init(R"({"global_v.rodata": [{"key": "00000000", "value": "00000000ea050000"}],
+                      "global_v.data": [{"key": "00000000", "value": "e8030000000000006e6f6e6500000000"}]})",
+                  ".json");
+    auto r = run_bpfvm(
+        {"run", example_object("global_vars.o"), "--packet-hex", kRunt54, "--map-init", init.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out == "program xdp_global_vars\n"
+                   "return 0x2 (2) XDP_PASS\n"
+                   "31 instructions executed\n"
+                   "map global_v.rodata (array map \"global_v.rodata\"): 1 entry\n"
+                   "  0x00000000 => { .min_len = 0, .max_len = 1514 }\n"
+                   "map global_v.data (array map \"global_v.data\"): 1 entry\n"
+                   "  0x00000000 => { .packets_seen = 1001, .last_verdict = \"pass\" }\n"
+                   "map global_v.bss (array map \"global_v.bss\"): 1 entry\n"
+                   "  0x00000000 => { .bytes_seen = 54, .last_len = 54, .runts = 0 }\n"
+                   "map .rodata.str1.1 (array map \".rodata.str1.1\"): 1 entry\n"
+                   "  0x00000000 => 0x64726f70007061737300\n");
+}
+
+TEST_CASE("--map-init fills per-CPU maps and prog_array slots and maps of maps") {
+    const std::string zeros(64, '0');
+    TempFile percpu(R"({"stats": [{"key": "00000000", "values": ["0a)" + zeros.substr(2) + R"(", ")" + zeros +
+                        R"(", ")" + zeros + R"(", "07)" + zeros.substr(2) + R"("]}]})",
+                    ".json");
+    auto r = run_bpfvm({"run", example_object("xdp_percpu_stats.o"), "--packet-hex", kTcpTo80, "--map-init",
+                        percpu.path(), "--json"});
+    CHECK(r.exit_code == 0);
+    auto j = bpfplay::parse_json(r.out);
+    REQUIRE(j.ok());
+    const bpfplay::JsonValue& values = j->get("maps").get("stats").at(0)->get("values");
+    CHECK(values.at(0)->get("rx_packets").as_uint64() == 11u); // 10, and this run
+    CHECK(values.at(3)->get("rx_packets").as_uint64() == 7u);
+
+    // Slot 6 (TCP) now holds handle_udp, whose counter is hits[1].
+    TempFile jump(R"({"jmp_table": [{"key": "06000000", "program": "handle_udp"}]})", ".json");
+    r = run_bpfvm({"run", example_object("xdp_tail_call.o"), "--program", "xdp_dispatcher", "--packet-hex",
+                   kTcpTo80, "--map-init", jump.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("map hits (array map \"hits\"): 4 entries\n  0 => 0\n  1 => 1\n") != std::string::npos);
+
+    TempFile inner(R"({"by_version": [{"key": "00000000", "map": "v6_counts"}]})", ".json");
+    r = run_bpfvm({"run", example_object("xdp_map_in_map.o"), "--packet-hex", kTcpTo80, "--map-init",
+                   inner.path(), "--json"});
+    CHECK(r.exit_code == 0);
+    j = bpfplay::parse_json(r.out);
+    REQUIRE(j.ok());
+    CHECK(j->get("maps").get("v4_counts").size() == 0);
+    CHECK(j->get("maps").get("v6_counts").size() == 1);
+}
+
+TEST_CASE("--map-init errors name the file the map and the entry") {
+    const std::string zeros(64, '0');
+    struct Case {
+        std::string json;
+        std::string message;
+        const char* object = "xdp_drop_port.o";
+    };
+    const Case cases[] = {
+        {R"({"nope": []})", "no map \"nope\" in the object (its maps: \"xdp_drop.rodata\")"},
+        {R"({"xdp_drop.rodata": [{"key": "00", "value": "5000"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: key has 1 byte; the map's key_size is 4"},
+        {R"({"xdp_drop.rodata": [{"key": "00000000", "value": "500000"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: value has 3 bytes; the map's value_size is 2"},
+        {R"({"xdp_drop.rodata": [{"key": "01000000", "value": "5000"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: global data has one entry, key 00000000 (01000000 is out of "
+         "range)"},
+        {R"({"xdp_drop.rodata": [{"key": "00000000", "value": "5g00"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: value: 'g' at character 2 is not a hex digit (write bytes as "
+         "pairs of "
+         "hex digits, e.g. \"02 00 00 00 00 02\" or \"020000000002\")"},
+        {R"({"xdp_drop.rodata": [{"key": "00000000"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: give exactly one of \"value\", \"values\" (per-CPU maps), "
+         "\"program\" "
+         "(prog_array) or \"map\" (maps of maps)"},
+        {R"({"xdp_drop.rodata": [{"key": "00000000", "valeu": "5000"}]})",
+         "map \"xdp_drop.rodata\" entry [0]: unknown member \"valeu\" (an entry has \"key\" and one of "
+         "\"value\", "
+         "\"values\", \"program\", \"map\")"},
+        {R"({"xdp_drop.rodata": {"key": "00000000"}})",
+         "map \"xdp_drop.rodata\": must be an array of entries like {\"key\": \"hex\", \"value\": \"hex\"}, "
+         "not object"},
+        {R"([1, 2])", "must be a JSON object {\"map name\": [entries...]}, not array"},
+        {R"({"xdp_drop.rodata": [],})",
+         "line 1: column 24: expected a key after ',', found '}' (trailing commas are "
+         "not allowed)"},
+        {R"({"stats": [{"key": "00000000", "value": "00"}]})",
+         "map \"stats\" entry [0]: the map is per-CPU: give \"values\", one hex value for each of its 4 CPUs",
+         "xdp_percpu_stats.o"},
+        {R"({"stats": [{"key": "00000000", "values": [")" + zeros + R"("]}]})",
+         "map \"stats\" entry [0]: \"values\" has 1 value; the map is per-CPU with 4 CPUs",
+         "xdp_percpu_stats.o"},
+        {R"({"hits": [{"key": "09000000", "value": "0100000000000000"}]})",
+         "map \"hits\" entry [0]: update failed: -E2BIG (the keys of this array are 0 to 3)",
+         "xdp_tail_call.o"},
+        {R"({"jmp_table": [{"key": "06000000", "program": "nope"}]})",
+         "map \"jmp_table\" entry [0]: no program \"nope\" in the object (its programs: handle_tcp, "
+         "handle_udp, "
+         "handle_icmp, xdp_dispatcher)",
+         "xdp_tail_call.o"},
+        {R"({"hits": [{"key": "00000000", "program": "handle_tcp"}]})",
+         "map \"hits\" entry [0]: \"program\" is for prog_array maps, not array maps", "xdp_tail_call.o"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.json);
+        TempFile init(c.json, ".json");
+        auto r = run_bpfvm({"run", example_object(c.object), "--program",
+                            std::string(c.object) == "xdp_tail_call.o" ? "xdp_dispatcher" : "", "--map-init",
+                            init.path()});
+        CHECK(r.exit_code == 1);
+        CHECK(r.out == "");
+        CHECK(r.err == "bpfvm: " + init.path() + ": " + c.message + "\n");
+    }
+}
