@@ -35,10 +35,8 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
             if (!bytes) return report_error(bytes.error());
             out.memory = std::move(*bytes);
         } else if (auto budget = option_value(args, i, "--budget", &missing)) {
-            auto n = parse_u64(*budget);
-            if (!n || *n == 0)
-                return usage_error("run: --budget takes a positive number of instructions, not '" +
-                                   std::string(*budget) + "'");
+            auto n = parse_budget(*budget);
+            if (!n) return budget_usage_error(*budget);
             out.budget = *n;
         } else if (missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");

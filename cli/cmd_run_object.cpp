@@ -98,10 +98,8 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
         } else if (auto init = option_value(args, i, "--map-init", &missing)) {
             out.map_init = *init;
         } else if (auto budget = option_value(args, i, "--budget", &missing)) {
-            auto n = parse_u64(*budget);
-            if (!n || *n == 0)
-                return usage_error("run: --budget takes a positive number of instructions, not '" +
-                                   std::string(*budget) + "'");
+            auto n = parse_budget(*budget);
+            if (!n) return budget_usage_error(*budget);
             out.budget = *n;
         } else if (missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");

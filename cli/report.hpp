@@ -1,6 +1,7 @@
 #pragma once
 // How every command reports failure, so the messages and exit codes stay uniform:
 // 1 for a bad program or input (the Error's text), 2 for a bad command line.
+#include <string>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -15,5 +16,9 @@ int report_error(const Error& error);
 
 // "bpfvm: <message>" and a pointer to --help on stderr; returns kExitUsage.
 int usage_error(std::string_view message);
+// The usage error for a bad --budget value (shared by the raw and the object run).
+inline int budget_usage_error(std::string_view value) {
+    return usage_error("run: --budget takes a positive number of instructions, not '" + std::string(value) + "'");
+}
 
 } // namespace bpfplay::cli

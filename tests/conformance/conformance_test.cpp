@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/check_all.hpp"
 #include "conformance/data_file.hpp"
 #include "core/decode.hpp"
 #include "core/helpers/registry.hpp"
@@ -71,24 +72,7 @@ std::string run_data_file(const DataFile& f) {
 }  // namespace
 
 TEST_CASE("conformance: every data file runs as it says (library)") {
-    const auto paths = list_data_files(default_data_dir());
-    REQUIRE_MESSAGE(!paths.empty(), "no data files in " << default_data_dir().string());
-    int passed = 0, failed = 0;
-    for (const auto& path : paths) {
-        const std::string file = path.filename().string();
-        INFO("data file: " << file);
-        auto parsed = load_data_file(path);
-        if (!parsed) {
-            ++failed;
-            FAIL_CHECK("cannot parse " << file << ": " << parsed.error().to_string());
-            continue;
-        }
-        const std::string problem = run_data_file(*parsed);
-        CHECK_MESSAGE(problem.empty(), file << ": " << problem);
-        (problem.empty() ? passed : failed)++;
-    }
-    MESSAGE("conformance (library): " << passed << " of " << paths.size() << " data files pass, " << failed
-                                      << " fail");
+    check_every_data_file("library", run_data_file);
 }
 
 // The families the set must cover (RFC 9669 groups base32, base64, atomic32, atomic64,

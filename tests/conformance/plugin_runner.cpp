@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/check_all.hpp"
 #include "conformance/data_file.hpp"
 #include "core/text/asm.hpp"
 
@@ -147,24 +148,7 @@ TEST_CASE("conformance: every data file runs as it says (bpfvm plugin)") {
     REQUIRE_MESSAGE(std::filesystem::exists(kBpfvm),
                     "bpfvm not found at " << kBpfvm
                                           << ": build the bpfvm target (cli/) before test_conformance");
-    const auto paths = list_data_files(default_data_dir());
-    REQUIRE_MESSAGE(!paths.empty(), "no data files in " << default_data_dir().string());
-    int passed = 0, failed = 0;
-    for (const auto& path : paths) {
-        const std::string file = path.filename().string();
-        INFO("data file: " << file);
-        auto parsed = load_data_file(path);
-        if (!parsed) {
-            ++failed;
-            FAIL_CHECK("cannot parse " << file << ": " << parsed.error().to_string());
-            continue;
-        }
-        const std::string problem = run_through_plugin(*parsed);
-        CHECK_MESSAGE(problem.empty(), file << ": " << problem);
-        (problem.empty() ? passed : failed)++;
-    }
-    MESSAGE("conformance (bpfvm plugin): " << passed << " of " << paths.size() << " data files pass, " << failed
-                                           << " fail");
+    check_every_data_file("bpfvm plugin", run_through_plugin);
 }
 
 TEST_CASE("conformance: bpfvm plugin takes memory as hex and refuses a truncated program") {
