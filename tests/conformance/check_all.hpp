@@ -11,7 +11,8 @@
 
 namespace bpfplay::conformance {
 
-inline void check_every_data_file(const char* runner, const std::function<std::string(const DataFile&)>& run) {
+inline void check_every_data_file(const char* runner,
+                                  const std::function<std::string(const DataFile&)>& run) {
     const auto paths = list_data_files(default_data_dir());
     REQUIRE_MESSAGE(!paths.empty(), "no data files in " << default_data_dir().string());
     int passed = 0, failed = 0;
@@ -32,4 +33,4 @@ inline void check_every_data_file(const char* runner, const std::function<std::s
                             << failed << " fail");
 }
 
-}  // namespace bpfplay::conformance
+} // namespace bpfplay::conformance
