@@ -11,9 +11,11 @@
 //   14  bpf_get_current_pid_tgid   tgid << 32 | pid
 //   15  bpf_get_current_uid_gid    gid << 32 | uid
 //   16  bpf_get_current_comm       0, or -EINVAL for size 0 (see task_helpers.cpp)
+//   35  bpf_get_current_task       address of the emulated task_struct (kernel_objects.hpp)
 //   42  bpf_get_numa_node_id       Host::numa_node
 //  118  bpf_jiffies64              Host::jiffies64
 //  125  bpf_ktime_get_boot_ns      Host::boot_ns
+//  158  bpf_get_current_task_btf   the same address as bpf_get_current_task
 //  160  bpf_ktime_get_coarse_ns    Host::coarse_ns
 //
 // Pointer arguments the kernel's verifier would refuse (memory the program may not read or
@@ -32,9 +34,11 @@ constexpr int32_t kGetSmpProcessorId = 8;
 constexpr int32_t kGetCurrentPidTgid = 14;
 constexpr int32_t kGetCurrentUidGid = 15;
 constexpr int32_t kGetCurrentComm = 16;
+constexpr int32_t kGetCurrentTask = 35;
 constexpr int32_t kGetNumaNodeId = 42;
 constexpr int32_t kJiffies64 = 118;
 constexpr int32_t kKtimeGetBootNs = 125;
+constexpr int32_t kGetCurrentTaskBtf = 158;
 constexpr int32_t kKtimeGetCoarseNs = 160;
 }  // namespace helper_id
 

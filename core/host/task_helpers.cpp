@@ -1,10 +1,11 @@
-// Helpers about the current task: its ids and its name.
+// Helpers about the current task: its ids, its name, and its task_struct.
 #include <algorithm>
 #include <cstring>
 
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_helpers.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -43,10 +44,24 @@ uint64_t get_current_comm(Vm& vm, uint64_t buf, uint64_t size_arg, uint64_t, uin
     return 0;
 }
 
+// The address of the emulated current task_struct (core/host/kernel_objects.hpp), which the run
+// maps read-only: programs read it with bpf_probe_read_kernel / BPF_CORE_READ. The _btf variant
+// returns the same pointer; the kernel's verifier would also let a program dereference it
+// directly, which works here too since the memory is readable.
+uint64_t get_current_task(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return host_for(vm, "bpf_get_current_task") ? current_task_address() : 0;
+}
+
+uint64_t get_current_task_btf(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return host_for(vm, "bpf_get_current_task_btf") ? current_task_address() : 0;
+}
+
 constexpr HelperSpec kSpecs[] = {
     {helper_id::kGetCurrentPidTgid, "bpf_get_current_pid_tgid", 0, get_current_pid_tgid},
     {helper_id::kGetCurrentUidGid, "bpf_get_current_uid_gid", 0, get_current_uid_gid},
     {helper_id::kGetCurrentComm, "bpf_get_current_comm", 2, get_current_comm},
+    {helper_id::kGetCurrentTask, "bpf_get_current_task", 0, get_current_task},
+    {helper_id::kGetCurrentTaskBtf, "bpf_get_current_task_btf", 0, get_current_task_btf},
 };
 
 }  // namespace

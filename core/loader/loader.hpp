@@ -11,8 +11,9 @@
 // libbpf does), creates its maps (BTF-defined in .maps, legacy `maps`, and one array map per
 // global data section: .data*, .rodata*, .bss*), applies the relocations (map references,
 // global variables, bpf-to-bpf calls: used .text functions are appended to each program, as
-// libbpf's append_subprog does), applies CO-RE field relocations against the object's own BTF,
-// and decodes each program. Input is treated as hostile: every malformed object gives an Error
+// libbpf's append_subprog does), applies CO-RE relocations (against the emulated kernel's
+// BTF for the types it has, the object's own BTF for the rest: core/btf/btf_core.hpp), and
+// decodes each program. Input is treated as hostile: every malformed object gives an Error
 // (ErrorKind::Load, where.section set) instead of a crash.
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,11 @@
 namespace bpfplay {
 
 class HelperRegistry;
+
+// The helper id libbpf writes into an instruction whose CO-RE relocation could not be resolved
+// (bpf_core_poison_insn). The loader binds it to a helper that stops the run with "failed to
+// resolve CO-RE relocation", so a poisoned instruction faults only if it runs.
+constexpr int32_t kCorePoisonHelperId = 0xbad2310;
 
 struct LoadOptions {
     // The file name or path. libbpf names global data maps after it ("global_vars.o" ->

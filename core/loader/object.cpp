@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/decode.hpp"
+#include "core/helpers/registry.hpp"
+#include "core/vm.hpp"
 #include "core/loader/object_state.hpp"
 
 namespace bpfplay {
@@ -55,6 +57,60 @@ void summarize_sections(const loader::ObjectState& st, LoadedObject& out) {
 
 namespace loader {
 
+namespace {
+
+uint64_t core_poison(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    vm.helper_fail(make_error(ErrorKind::Runtime,
+                              "failed to resolve CO-RE relocation: this instruction was poisoned at load (call "
+                              "0xbad2310, as libbpf does) because the target BTF lacks what it accesses",
+                              vm.current_pc(),
+                              "The object's load notes name the relocation. The kernel's verifier refuses a program "
+                              "that can reach such an instruction; guard the access with bpf_core_field_exists()."));
+    return 0;
+}
+
+// Where the poisoned instructions (ObjectState::core_poisons) ended up in a linked program.
+std::vector<std::pair<uint32_t, const CorePoison*>> poisons_in(const ObjectState& st, const LoadedProgram& p) {
+    std::vector<std::pair<uint32_t, const CorePoison*>> out;
+    if (st.core_poisons.empty()) return out;
+    for (const LinkedFunction& lf : p.functions)
+        for (const Function& fn : st.functions) {
+            if (fn.name != lf.name || fn.insn_count != lf.insn_count) continue;
+            for (const CorePoison& c : st.core_poisons)
+                if (c.section == fn.section && c.sec_insn_off == fn.sec_insn_off) out.emplace_back(lf.first_insn + c.insn, &c);
+            break;
+        }
+    return out;
+}
+
+// Decodes with the original instructions in the poisoned slots, then makes each poisoned
+// slot the call it is: bound to core_poison, which stops the run if it gets there.
+Result<Program> decode_with_poisons(const std::vector<Insn>& insns, const DecodeOptions& options,
+                                    const std::vector<std::pair<uint32_t, const CorePoison*>>& poisons) {
+    std::vector<Insn> originals = insns;
+    for (const auto& [at, c] : poisons) {
+        originals[at] = c->original[0];
+        if (c->lddw) originals[at + 1] = c->original[1];
+    }
+    auto decoded = decode(originals, options);
+    if (!decoded) return decoded;
+    Program& prog = decoded.value();
+    uint32_t binding = uint32_t(prog.helpers.size());
+    prog.helpers.push_back({kCorePoisonHelperId, "bpf_core_poisoned_insn", core_poison, 0});
+    for (const auto& [at, c] : poisons) {
+        prog.raw[at] = insns[at];
+        if (c->lddw) prog.raw[at + 1] = insns[at + 1];
+        DecodedInsn call;
+        call.op = Op::CallHelper;
+        call.target = binding;
+        call.imm = kCorePoisonHelperId;
+        prog.insns[at] = call;
+    }
+    return decoded;
+}
+
+}  // namespace
+
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
     if (!st.options.decode_programs) return Unit{};
     DecodeOptions options;
@@ -63,7 +119,8 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
     for (LoadedProgram& p : out.programs) {
         options.legacy_packet_access =
             p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
-        auto decoded = decode(p.insns, options);
+        const auto poisons = poisons_in(st, p);
+        auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
         if (!decoded && !p.autoload) {
             // libbpf does not load SEC("?...") programs by default, so their problems do not
             // stop the object from loading; the program is left undecoded.

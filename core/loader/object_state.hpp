@@ -81,6 +81,19 @@ struct MapDef {
     std::vector<std::optional<MapInitSlot>> init_slots;
 };
 
+// An instruction a CO-RE relocation poisoned (core_relo.cpp): it now reads `call 0xbad2310`
+// (both halves of an lddw), as libbpf leaves it. decode_programs decodes the original in its
+// place, so the static register checks see the code clang wrote, then binds the call to a
+// helper that faults: the kernel's verifier only objects to a poisoned instruction it can
+// reach, and bpfplay, without a verifier, faults only if it runs.
+struct CorePoison {
+    uint32_t section = 0;       // the function's ELF section
+    uint32_t sec_insn_off = 0;  // the function's first instruction in it
+    uint32_t insn = 0;          // index in the function's own instructions
+    Insn original[2];           // before poisoning (original[1]: the lddw's second half)
+    bool lddw = false;
+};
+
 struct ObjectState {
     ObjectState(const ElfFile& e, const LoadOptions& o) : elf(e), options(o) {}
 
@@ -103,6 +116,8 @@ struct ObjectState {
     std::vector<Function> functions;   // sorted by (section, sec_insn_off)
     std::vector<uint32_t> entry_points;  // indexes into `functions`: the programs, in order
     std::vector<MapDef> maps;            // index = map id
+
+    std::vector<CorePoison> core_poisons;
 
     std::vector<std::string> notes;
 

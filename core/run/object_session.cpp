@@ -4,6 +4,7 @@
 
 #include "core/context/contexts.hpp"
 #include "core/host/host_helpers.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/map_host_env.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
@@ -37,14 +38,7 @@ uint32_t pkt_type_of(const std::vector<uint8_t>& frame) {
     return all_zero ? 0 : 3;          // PACKET_HOST : PACKET_OTHERHOST
 }
 
-// The packet and context one run works on; they must outlive the Vm that maps them.
-struct RunMemory {
-    std::vector<uint8_t> packet;
-    std::vector<uint8_t> raw_ctx;
-    std::unique_ptr<FieldContext> ctx;
-};
-
-Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunMemory& mem, Vm& vm) {
+Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm) {
     const uint64_t packet_base = window_base(window::kPacket);
     const uint64_t ctx_base = window_base(window::kContext);
     auto map_packet = [&](std::vector<uint8_t> bytes) {
@@ -104,6 +98,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunMemory&
                             uint32_t(mem.raw_ctx.size()), "context");
         break;
     }
+    if (vm.user) map_kernel_objects(vm.memory(), *static_cast<const Host*>(vm.user), mem.kernel);
     vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
     return Unit{};
 }
@@ -146,29 +141,49 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     return s;
 }
 
-RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
-    RunResult out;
-    out.program = std::string(name);
-    out.status = RunStatus::Faulted;
+Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, const RunInput& input) {
     const LoadedProgram* prog = object_.find_program(name);
     if (!prog) {
         std::string names;
         for (const auto& p : object_.programs) names += (names.empty() ? "" : ", ") + p.name;
-        out.error = make_error(ErrorKind::Load, "the object has no program \"" + std::string(name) +
-                                                    "\"; its programs are: " + names);
-        return out;
+        return make_error(ErrorKind::Load, "the object has no program \"" + std::string(name) +
+                                               "\"; its programs are: " + names);
     }
-    Vm vm(prog->program);
+    auto run = std::make_unique<RunState>();
+    run->program = prog;
+    run->vm = std::make_unique<Vm>(prog->program);
+    Vm& vm = *run->vm;
     vm.user = &host_;
     vm.set_budget(input.budget);
     object_.maps->map_into(vm.memory());
-    RunMemory mem;
-    if (auto r = map_input(*prog, input, mem, vm); !r.ok()) {
-        out.error = r.error();
+    run->input = input;
+    if (auto r = map_input(*prog, input, *run, vm); !r.ok()) return r.error();
+    host_.printk.clear();
+    return run;
+}
+
+RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
+    auto started = start(name, input);
+    if (!started.ok()) {
+        RunResult out;
+        out.program = std::string(name);
+        out.status = RunStatus::Faulted;
+        out.error = started.error();
         return out;
     }
-    host_.printk.clear();
-    out.status = vm.run();
+    RunState& run = *started.value();
+    run.vm->run();
+    return finish(run);
+}
+
+RunResult ObjectSession::finish(RunState& run) {
+    const LoadedProgram* prog = run.program;
+    const Vm& vm = *run.vm;
+    const RunState& mem = run;
+    const RunInput& input = run.input;
+    RunResult out;
+    out.program = prog->name;
+    out.status = vm.status();
     out.r0 = vm.result();
     out.instructions = vm.executed();
     out.tail_calls = vm.tail_calls();

@@ -12,7 +12,9 @@
 
 #include "core/error.hpp"
 #include "core/helpers/registry.hpp"
+#include "core/context/field_context.hpp"
 #include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
 #include "core/vm.hpp"
 
@@ -40,6 +42,18 @@ struct RunResult {
     std::optional<Error> error;       // set when status is Faulted
 };
 
+// One run in progress: the Vm and the packet and context it works on (they outlive the Vm's
+// use of them). The debugger drives `vm` step by step; ObjectSession::run drives it to the end.
+struct RunState {
+    const LoadedProgram* program = nullptr;
+    RunInput input;
+    std::vector<uint8_t> packet;
+    std::vector<uint8_t> raw_ctx;
+    std::unique_ptr<FieldContext> ctx;
+    KernelObjects kernel;  // task_structs for bpf_get_current_task (window::kKernel)
+    std::unique_ptr<Vm> vm;
+};
+
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
 std::string return_value_name(ProgType type, uint64_t r0);
 
@@ -61,6 +75,11 @@ public:
 
     // Runs one program to its end. An unknown program name is an error result.
     RunResult run(std::string_view program, const RunInput& input);
+    // The same in two halves: a run set up and ready at its first instruction (the caller runs
+    // run->vm), and the results of a run that ended. finish() moves the host clock on.
+    Result<std::unique_ptr<RunState>> start(std::string_view program, const RunInput& input);
+    RunResult finish(RunState& run);
+    const HelperRegistry& helpers() const { return helpers_; }
 
 private:
     ObjectSession() = default;
@@ -74,6 +93,9 @@ private:
 // through BTF, plus "key_hex"/"value_hex"; per-CPU maps give "values" per CPU), "packet_out"
 // (hex), and "error" (absent on success).
 std::string run_result_json(const ObjectSession& session, const RunResult& result);
+// A key or value as JSON, decoded through the object's BTF type (a hex string without one).
+std::string decoded_json(const ObjectSession& session, uint32_t type_id, std::span<const uint8_t> bytes);
+
 // The same for people: return value, printk lines, every map's entries as C values.
 std::string run_result_text(const ObjectSession& session, const RunResult& result);
 

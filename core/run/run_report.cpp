@@ -30,10 +30,6 @@ std::optional<Value> decode(const ObjectSession& s, uint32_t type_id, std::span<
     return format_value(*s.object().btf, type_id, bytes);
 }
 
-std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
-    auto v = decode(s, type_id, bytes);
-    return v ? to_json(*v) : json_string(hex_bytes(bytes));
-}
 
 std::string decoded_text(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
     auto v = decode(s, type_id, bytes);
@@ -41,6 +37,11 @@ std::string decoded_text(const ObjectSession& s, uint32_t type_id, std::span<con
 }
 
 }  // namespace
+
+std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
+    auto v = decode(s, type_id, bytes);
+    return v ? to_json(*v) : json_string(hex_bytes(bytes));
+}
 
 std::string run_result_json(const ObjectSession& s, const RunResult& r) {
     std::string j = "{\"program\":" + json_string(r.program);

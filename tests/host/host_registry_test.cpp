@@ -16,7 +16,8 @@ TEST_CASE("every host helper has the kernel's id, name and argument count") {
         {14, "bpf_get_current_pid_tgid", 0}, {15, "bpf_get_current_uid_gid", 0},
         {16, "bpf_get_current_comm", 2},    {42, "bpf_get_numa_node_id", 0},
         {118, "bpf_jiffies64", 0},          {125, "bpf_ktime_get_boot_ns", 0},
-        {160, "bpf_ktime_get_coarse_ns", 0},
+        {160, "bpf_ktime_get_coarse_ns", 0}, {35, "bpf_get_current_task", 0},
+        {158, "bpf_get_current_task_btf", 0},
     };
     const HelperRegistry& r = host_registry();
     CHECK(r.all().size() == std::size(kExpected));

@@ -155,13 +155,15 @@ TEST_CASE("fixtures: CO-RE field relocations resolve against the object's own BT
     CHECK(bad.error().what.find("the instruction holds 99, but the relocation resolves to 28") != std::string::npos);
 }
 
-TEST_CASE("fixtures: type-based CO-RE relocations are refused by kind") {
+TEST_CASE("fixtures: a type-based CO-RE relocation of the object's own type resolves against its BTF") {
+    // struct task_info is no kernel type: bpf_core_type_exists() resolves against the object.
     auto obj = load_fixture("core_type");
-    REQUIRE_FALSE(obj);
-    CHECK(obj.error().kind == ErrorKind::Load);
-    CHECK(obj.error().where.section == "xdp");
-    CHECK(obj.error().what.find("CO-RE relocation kind 8 (type-based, type_exists) is not supported yet") !=
-          std::string::npos);
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    const LoadedProgram& p = obj->programs[0];
+    REQUIRE(p.insns.size() == 5);
+    CHECK(p.insns[0].opcode == (op::kAlu64 | op::kMov | op::kK));  // r1 = bpf_core_type_exists(...)
+    CHECK(p.insns[0].imm == 1);
+    CHECK(obj->notes.empty());
 }
 
 TEST_CASE("fixtures: legacy maps in SEC(\"maps\")") {

@@ -1,0 +1,167 @@
+// CO-RE against the emulated kernel at run time: bpf_get_current_task(_btf) returns a
+// read-only task_struct laid out as the built-in target BTF says, and relocated programs read
+// it. Uses tests/loader/fixtures/core_kinds.o (every relocation kind, results stored in .bss)
+// and public/examples/task_core.o.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/btf/builtin_target_btf.hpp"
+#include "core/btf/kernel_layout.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/run/object_session.hpp"
+
+using namespace bpfplay;
+
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+std::unique_ptr<ObjectSession> open(const std::string& path, const std::string& name, Host host) {
+    auto bytes = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/" + path);
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, name, std::move(host));
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+Host test_host() {
+    Host h;
+    h.task.pid = 4243;  // a thread of process 4242: pid and tgid differ, so a swap would show
+    h.task.tgid = 4242;
+    h.task.set_comm("curl");
+    return h;
+}
+
+uint64_t u64_at(const std::vector<uint8_t>& b, size_t i) {
+    uint64_t v = 0;
+    for (int k = 0; k < 8; ++k) v |= uint64_t(b.at(i * 8 + k)) << (8 * k);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("task_core example: BPF_CORE_READ of the emulated current task and its parent") {
+    auto s = open("public/examples/task_core.o", "task_core.o", test_host());
+    RunResult r = s->run("task_core", RunInput{});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 1u);  // the parent is pid 1
+    REQUIRE(r.printk.size() == 2);
+    CHECK(r.printk[0] == "task curl pid 4243 tgid 4242");
+    CHECK(r.printk[1] == "parent pid 1");
+    // bpf_core_field_exists(task->no_such_field) became 0; the read behind it was poisoned.
+    bool noted = false;
+    for (const std::string& n : s->object().notes)
+        noted |= n.find("failed to resolve CO-RE relocation") != std::string::npos &&
+                 n.find("no_such_field") != std::string::npos;
+    CHECK(noted);
+}
+
+TEST_CASE("core_kinds fixture: every relocation kind, as the program sees it") {
+    Host host = test_host();
+    auto s = open("tests/loader/fixtures/core_kinds.o", "core_kinds.o", host);
+    RunResult r = s->run("core_kinds", RunInput{});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 0u);
+    const Map* bss = nullptr;
+    for (uint32_t id = 0; id < s->object().maps->size(); ++id)
+        if (s->object().maps->get(id)->name().ends_with(".bss")) bss = s->object().maps->get(id);
+    REQUIRE(bss);
+    auto entries = bss->entries();
+    REQUIRE(entries.size() == 1);
+    const std::vector<uint8_t>& out = entries[0].values.at(0);
+    REQUIRE(out.size() == 32 * 8);
+
+    const Btf& kernel = builtin_target_btf();
+    const auto local_task = s->object().btf->find_by_name("task_struct___local", BtfKind::Struct);
+    const auto kernel_task = kernel.find_by_name("task_struct", BtfKind::Struct);
+    REQUIRE(local_task);
+    REQUIRE(kernel_task);
+    const uint64_t expected[27] = {
+        12,            // 0  byte_off task->pid (0 locally)
+        16,            // 1  byte_sz task->comm
+        1,             // 2  field_exists pid
+        0,             // 3  field_exists not_in_kernel
+        1,             // 4  signed pid (pid_t -> int)
+        0,             // 5  signed flags (unsigned int in the kernel)
+        62,            // 6  lshift_u64 in_iowait: bit 161, read as the u32 at 20 (63 locally)
+        63,            // 7  rshift_u64 in_iowait: a 1-bit field
+        20,            // 8  byte_off in_iowait: its 4-byte storage unit (16 locally)
+        4,             // 9  byte_sz in_iowait
+        *local_task,   // 10 local_type_id
+        *kernel_task,  // 11 target_type_id: the id in the built-in BTF
+        1,             // 12 type_exists task_struct___local
+        kernel_layout::task_struct::kSize,  // 13 type_size in the kernel
+        1,             // 14 type_exists own_thing: not a kernel type, resolved against the object
+        16,            // 15 type_size own_thing
+        1,             // 16 enumval_exists PIDTYPE_SID___local
+        3,             // 17 enumval_value PIDTYPE_SID (10 locally)
+        0,             // 18 enumval_exists PIDTYPE_GONE
+        1,             // 19 type_exists pt_regs___mine
+        104,           // 20 byte_off pt_regs->si: 14th of 21 unsigned longs (8 locally)
+        7,             // 21 byte_off own_thing.b[3]: the object's own layout
+        4243,          // 22 t->pid, a relocated direct load
+        0x00400000,    // 23 t->flags: a u64 load (local type) resized to the kernel's u32
+        1,             // 24 BPF_CORE_READ(t, parent, pid)
+        0, 0,          // 25, 26 behind exists checks that are 0: never written
+    };
+    for (size_t i = 0; i < std::size(expected); ++i) {
+        CAPTURE(i);
+        CHECK(u64_at(out, i) == expected[i]);
+    }
+}
+
+TEST_CASE("a poisoned CO-RE relocation faults only when its instruction runs") {
+    auto s = open("tests/loader/fixtures/core_kinds.o", "core_kinds.o", test_host());
+    RunResult r = s->run("core_poisoned", RunInput{});
+    CHECK(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->where.pc == 1u);  // `r1 = 48` (offset of not_in_kernel), now call 0xbad2310
+    CHECK(r.error->what.find("failed to resolve CO-RE relocation") != std::string::npos);
+    CHECK(r.error->what.find("call 0xbad2310") != std::string::npos);
+}
+
+TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in window::kKernel") {
+    namespace ts = kernel_layout::task_struct;
+    Memory mem;
+    KernelObjects storage;
+    map_kernel_objects(mem, test_host(), storage);
+    const Region& region = mem.region(window::kKernel);
+    CHECK(region.perm == kRead);
+    CHECK(region.size == 3 * ts::kSize);
+    const uint64_t base = current_task_address();
+    CHECK(base == window_base(window::kKernel));
+    CHECK(mem.write_ptr(base + ts::kPid, 4) == nullptr);
+    auto u32 = [&](uint64_t a) { return load_le<uint32_t>(mem.read_ptr(a, 4)); };
+    auto u64 = [&](uint64_t a) { return load_le<uint64_t>(mem.read_ptr(a, 8)); };
+    auto comm = [&](uint64_t a) { return std::string(reinterpret_cast<const char*>(mem.read_ptr(a + ts::kComm, 16))); };
+    CHECK(u32(base + ts::kPid) == 4243);
+    CHECK(u32(base + ts::kTgid) == 4242);
+    CHECK(comm(base) == "curl");
+    const uint64_t parent = u64(base + ts::kRealParent);
+    CHECK(parent == base + ts::kSize);
+    CHECK(u64(base + ts::kParent) == parent);
+    CHECK(u32(parent + ts::kPid) == 1);
+    CHECK(comm(parent) == "systemd");
+    const uint64_t init = u64(parent + ts::kRealParent);
+    CHECK(u32(init + ts::kPid) == 0);
+    CHECK(comm(init) == "swapper/0");
+    CHECK(u64(init + ts::kRealParent) == init);
+    // The built-in BTF describes the same bytes.
+    const Btf& k = builtin_target_btf();
+    const uint32_t task = *k.find_by_name("task_struct", BtfKind::Struct);
+    CHECK(*k.resolve_size(task) == ts::kSize);
+    for (const BtfMember& m : k.members(task)) {
+        const std::string_view n = k.string_at(m.name_off);
+        if (n == "pid") CHECK(m.bit_offset == ts::kPid * 8);
+        if (n == "tgid") CHECK(m.bit_offset == ts::kTgid * 8);
+        if (n == "comm") CHECK(m.bit_offset == ts::kComm * 8);
+        if (n == "real_parent") CHECK(m.bit_offset == ts::kRealParent * 8);
+        if (n == "parent") CHECK(m.bit_offset == ts::kParent * 8);
+        if (n == "flags") CHECK(m.bit_offset == ts::kFlags * 8);
+    }
+}
