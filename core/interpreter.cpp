@@ -49,9 +49,17 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-template <bool kCheckInit>
+// A call or exit changes the depth, r6-r10 and (a call) the next frame's slot.
+void record_frame(Journal& j, const Vm& vm, const uint64_t* r, uint32_t depth) {
+    const Frame& next = vm.frames_[std::min<uint32_t>(depth + 1, kMaxCallFrames - 1)];
+    j.frame(depth, &r[6], next.return_pc, next.saved_init, next.saved.data());
+}
+
+// kRecord: append each instruction's undo information to vm.journal_ (reverse execution).
+template <bool kCheckInit, bool kRecord>
 RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const Program& prog = *vm.program_;
+    [[maybe_unused]] Journal* const jr = vm.journal_;
     const DecodedInsn* const code = prog.insns.data();
     const uint32_t* const use = prog.reg_use.data();
     const Memory& mem = vm.memory_;
@@ -86,6 +94,15 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         init = uint16_t(init | (u >> 16));                                                                   \
     }
 
+    // The register an instruction writes is dst for all but a few ops, which add Reg, Frame
+    // or VmState records of their own.
+#define RECORD_STEP()                                                                                        \
+    if constexpr (kRecord) jr->begin_step(PC, init, ip->dst, DST);
+#define RECORD_REG(i)                                                                                        \
+    if constexpr (kRecord) jr->reg(uint8_t(i), r[i]);
+#define RECORD_MEM(host, vaddr, n)                                                                           \
+    if constexpr (kRecord) jr->mem_small(host, vaddr, n);
+
 #if BPFPLAY_COMPUTED_GOTO
     static const void* const kLabels[] = {
 #define BPF_OP_LABEL_(name) &&L_##name,
@@ -96,6 +113,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 #define DISPATCH()                                                                                           \
     do {                                                                                                     \
         if (left-- == 0) [[unlikely]] goto out_of_steps;                                                     \
+        RECORD_STEP()                                                                                        \
         CHECK_INIT()                                                                                         \
         goto* kLabels[uint8_t(ip->op)];                                                                      \
     } while (0)
@@ -106,6 +124,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 #define CASE(name) case Op::name:
     for (;;) {
         if (left-- == 0) [[unlikely]] goto out_of_steps;
+        RECORD_STEP()
         CHECK_INIT()
         switch (ip->op) {
 #endif
@@ -216,9 +235,16 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const HelperBinding& h = prog.helpers[ip->target];
         vm.pc_ = PC;  // helpers report errors at this insn
         vm.executed_at_call_ = vm.executed_ + (allowed - left);
+        if constexpr (kRecord) {
+            jr->vm_state(r, depth, init, vm.program_, vm.tail_calls_);
+            if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
+        }
         vm.in_helper_ = true;
         r[0] = h.fn(vm, r[1], r[2], r[3], r[4], r[5]);
         vm.in_helper_ = false;
+        if constexpr (kRecord) {
+            if (vm.effects_) vm.effects_->after_helper(vm);
+        }
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
         if (vm.helper_stopped_) [[unlikely]] {
             vm.helper_stopped_ = false;
@@ -248,6 +274,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     }
     CASE(Exit) {
         if (depth == 0) goto exited;
+        if constexpr (kRecord) record_frame(*jr, vm, r, depth);
         const Frame& f = vm.frames_[depth];
         r[6] = f.saved[0];
         r[7] = f.saved[1];
@@ -274,6 +301,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const int64_t o = (offset);                                                                          \
         const uint8_t* p = o >= 0 ? mem.read_ptr(window_base(window::kPacket) + uint64_t(o), sizeof(T)) : nullptr; \
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);                                  \
+        RECORD_REG(0)                                                                                        \
         if (!p) {                                                                                            \
             r[0] = 0;                                                                                        \
             goto exited;                                                                                     \
@@ -317,6 +345,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
             fault_addr = a, fault_size = sizeof(T), fault_access = Access::Store;                            \
             goto store_slow;                                                                                 \
         }                                                                                                    \
+        RECORD_MEM(p, a, sizeof(T))                                                                          \
         store_le<T>(p, T(value));                                                                            \
         NEXT();                                                                                              \
     }
@@ -340,6 +369,9 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
             fault_addr = a, fault_size = sizeof(T), fault_access = Access::Atomic;                           \
             goto mem_fault;                                                                                  \
         }                                                                                                    \
+        RECORD_MEM(p, a, sizeof(T))                                                                          \
+        RECORD_REG(ip->src)                                                                                  \
+        RECORD_REG(0)                                                                                        \
         const T old = load_le<T>(p);                                                                         \
         const T v = T(SRC);                                                                                  \
         store_le<T>(p, T(expr));                                                                             \
@@ -389,6 +421,12 @@ store_slow:
     if (!mem.is_context(fault_addr)) goto mem_fault;
     {
         const uint64_t v = ip->op >= Op::Stxb ? SRC : uint64_t(ip->imm);
+        if constexpr (kRecord) {
+            if (ContextAccess* c = mem.context_at(fault_addr)) {
+                const std::span<uint8_t> bytes = c->state_bytes();
+                jr->mem(bytes.data(), 0, bytes.size());
+            }
+        }
         if (auto err = mem.context_store(fault_addr, fault_size, v, PC)) [[unlikely]] {
             vm.fault_ = std::move(*err);
             goto faulted;
@@ -400,6 +438,7 @@ enter_function:
     if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]
         goto depth_fault;
     {
+        if constexpr (kRecord) record_frame(*jr, vm, r, depth);
         Frame& f = vm.frames_[depth + 1];
         f.return_pc = PC + 1;
         f.saved = {r[6], r[7], r[8], r[9]};
@@ -488,12 +527,17 @@ enter_function:
 #undef DST
 #undef SRC
 #undef CHECK_INIT
+#undef RECORD_STEP
+#undef RECORD_REG
+#undef RECORD_MEM
 #undef DISPATCH
 #undef CASE
 #undef NEXT
 }
 
-template RunStatus interpret<false>(Vm&, uint64_t);
-template RunStatus interpret<true>(Vm&, uint64_t);
+template RunStatus interpret<false, false>(Vm&, uint64_t);
+template RunStatus interpret<true, false>(Vm&, uint64_t);
+template RunStatus interpret<false, true>(Vm&, uint64_t);
+template RunStatus interpret<true, true>(Vm&, uint64_t);
 
 }  // namespace bpfplay

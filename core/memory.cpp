@@ -1,5 +1,7 @@
 #include "core/memory.hpp"
 
+#include "core/journal.hpp"
+
 #include <cstdio>
 
 namespace bpfplay {
@@ -161,6 +163,7 @@ uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {
     const View& v = write ? write_[w] : read_[w];
     const uint64_t off = vaddr & 0xffffffffull;
     if (len > v.size || off > v.size - len) return nullptr;
+    if (write && journal_) journal_->mem(v.host + off, vaddr, len);
     return v.host + off;
 }
 

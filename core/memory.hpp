@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/error.hpp"
@@ -21,6 +22,8 @@ enum Perm : uint8_t { kRead = 1, kWrite = 2, kReadWrite = 3 };
 namespace window {
 constexpr uint32_t kContext = 1;
 constexpr uint32_t kPacket = 2;
+// Window 3 holds map handles (core/maps/map_set.hpp).
+constexpr uint32_t kKernel = 4;   // emulated kernel objects (task_struct for bpf_get_current_task)
 constexpr uint32_t kStack0 = 8;   // frame k (0 = the program's own) is window kStack0 + k
 constexpr uint32_t kFirstFree = 16;  // map values, global data, ... are mapped from here
 constexpr uint32_t kCount = 64;
@@ -47,7 +50,11 @@ public:
     // On refusal return false and say why in `why` (e.g. "offset 2 is inside field data").
     virtual bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) = 0;
     virtual bool store(uint32_t off, uint32_t size, uint64_t value, std::string& why) = 0;
+    // The bytes behind the fields, which a store may change (the journal saves them first).
+    virtual std::span<uint8_t> state_bytes() { return {}; }
 };
+
+class Journal;
 
 class Memory {
 public:
@@ -77,6 +84,15 @@ public:
         return w < window::kCount && contexts_[w] != nullptr;
     }
 
+    // The context served at vaddr's window (nullptr when none).
+    ContextAccess* context_at(uint64_t vaddr) const {
+        const uint64_t w = vaddr >> 32;
+        return w < window::kCount ? contexts_[w] : nullptr;
+    }
+    // While set, helper_ptr(..., write=true) saves the bytes it hands out to the journal first,
+    // so reverse execution can restore what a helper writes.
+    void set_journal(Journal* journal) { journal_ = journal; }
+
     // The learner-facing error for an access that failed the fast path.
     Error describe_fault(uint64_t vaddr, uint32_t size, Access access, uint32_t pc) const;
 
@@ -104,6 +120,7 @@ private:
     std::array<Region, window::kCount> regions_;
     std::array<ContextAccess*, window::kCount> contexts_{};
     std::array<View, window::kCount> read_{}, write_{};
+    Journal* journal_ = nullptr;
 };
 
 template <class T>

@@ -1,10 +1,11 @@
 #include "core/vm.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace bpfplay {
 
-template <bool kCheckInit>
+template <bool kCheckInit, bool kRecord>
 RunStatus interpret(Vm& vm, uint64_t max_steps);
 
 Vm::Vm(const Program& program) : program_(&program), entry_program_(&program) {
@@ -68,8 +69,13 @@ RunStatus Vm::run(uint64_t max_steps) {
     for (;;) {
         if (status_ != RunStatus::Ready) return status_;
         const uint64_t before = executed_;
-        const RunStatus s = program_->needs_init_checks ? interpret<true>(*this, max_steps)
-                                                        : interpret<false>(*this, max_steps);
+        RunStatus s;
+        if (journal_)
+            s = program_->needs_init_checks ? interpret<true, true>(*this, max_steps)
+                                            : interpret<false, true>(*this, max_steps);
+        else
+            s = program_->needs_init_checks ? interpret<true, false>(*this, max_steps)
+                                            : interpret<false, false>(*this, max_steps);
         if (!pending_tail_call_) return s;
         // The interpreter stopped after the bpf_tail_call insn: continue in the target.
         program_ = pending_tail_call_;
@@ -80,6 +86,76 @@ RunStatus Vm::run(uint64_t max_steps) {
         max_steps -= std::min(max_steps, executed_ - before);
         if (max_steps == 0) return status_;
     }
+}
+
+void Vm::set_recording(Journal* journal, HelperEffects* effects) {
+    journal_ = journal;
+    effects_ = effects;
+    memory_.set_journal(journal);
+}
+
+bool Vm::undo_step() {
+    if (!journal_) return false;
+    if (status_ == RunStatus::Faulted && fault_ && fault_->kind == ErrorKind::Budget) {
+        // Running out of budget executed nothing: only the status goes back.
+        status_ = RunStatus::Ready;
+        fault_.reset();
+        return true;
+    }
+    Journal& j = *journal_;
+    if (j.step_starts_.empty()) return false;
+    // A faulting instruction was not counted as executed; an exit was.
+    const bool counted = status_ != RunStatus::Faulted;
+    const size_t step = j.step_starts_.size() - 1;
+    std::vector<const uint64_t*> records;
+    j.for_each_record(step, [&](JournalTag, const uint64_t* rec) { records.push_back(rec); });
+    for (auto it = records.rbegin(); it != records.rend(); ++it) {
+        const uint64_t* rec = *it;
+        switch (JournalTag(rec[0] & 0xff)) {
+        case JournalTag::Reg: regs_[(rec[0] >> 8) & 0xf] = rec[1]; break;
+        case JournalTag::Mem:
+            std::memcpy(reinterpret_cast<uint8_t*>(uintptr_t(rec[1])), &rec[3], size_t(rec[0] >> 8));
+            break;
+        case JournalTag::Frame: {
+            const uint32_t d = uint32_t(rec[0] >> 8);
+            depth_ = d;
+            std::memcpy(&regs_[6], &rec[1], 5 * 8);
+            if (d + 1 < kMaxCallFrames) {
+                Frame& f = frames_[d + 1];
+                f.return_pc = uint32_t(rec[6]);
+                f.saved_init = uint16_t(rec[6] >> 32);
+                std::memcpy(f.saved.data(), &rec[7], 4 * 8);
+            }
+            break;
+        }
+        case JournalTag::VmState:
+            depth_ = uint32_t((rec[0] >> 8) & 0xffffffff);
+            init_ = uint16_t(rec[0] >> 40);
+            std::memcpy(regs_.data(), &rec[1], 11 * 8);
+            program_ = reinterpret_cast<const Program*>(uintptr_t(rec[12]));
+            tail_calls_ = uint32_t(rec[13]);
+            break;
+        case JournalTag::External: {
+            auto& action = j.actions_[size_t((rec[0] >> 8) - j.actions_base_)];
+            action->undo();
+            j.action_bytes_ -= action->bytes();
+            j.actions_.pop_back();  // this step's actions are the newest
+            break;
+        }
+        }
+    }
+    const Journal::StepHeader h = j.last_header();
+    regs_[h.reg] = h.old;
+    pc_ = h.pc;
+    init_ = h.init;
+    j.cur_ = j.words_.data() + j.step_starts_.back();
+    j.step_starts_.pop_back();
+    if (counted && executed_ > 0) --executed_;
+    status_ = RunStatus::Ready;
+    fault_.reset();
+    helper_stopped_ = false;
+    pending_tail_call_ = nullptr;
+    return true;
 }
 
 }  // namespace bpfplay

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/insn.hpp"
+#include "core/journal.hpp"
 #include "core/memory.hpp"
 #include "core/program.hpp"
 
@@ -81,12 +82,23 @@ public:
     // Instructions executed so far, correct inside a helper call too (a virtual clock uses it).
     uint64_t executed_now() const { return in_helper_ ? executed_at_call_ : executed_; }
 
+    // ---- Recording for reverse execution (the debugger) ----
+    // With a journal set, every instruction run records what it overwrites (journal.hpp), and
+    // `effects` (may be null) saves what each helper call may change beyond registers and
+    // memory. Both must outlive the recording; nullptr stops it.
+    void set_recording(Journal* journal, HelperEffects* effects);
+    Journal* journal() const { return journal_; }
+    // Takes back the newest recorded instruction: registers, memory, frames, helper effects,
+    // the counters and the status. False when the journal holds no step to undo.
+    bool undo_step();
+
     // Opaque pointer for helper environments (plugin helpers, later the emulated host).
     void* user = nullptr;
 
 private:
-    template <bool kCheckInit>
+    template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
+    friend void record_frame(Journal& j, const Vm& vm, const uint64_t* r, uint32_t depth);
 
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it
@@ -106,6 +118,8 @@ private:
     bool in_helper_ = false;
     uint64_t executed_at_call_ = 0;
     std::optional<Error> fault_;
+    Journal* journal_ = nullptr;
+    HelperEffects* effects_ = nullptr;
 };
 
 }  // namespace bpfplay

@@ -45,6 +45,7 @@ public:
 
     bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) override;
     bool store(uint32_t off, uint32_t size, uint64_t value, std::string& why) override;
+    std::span<uint8_t> state_bytes() override { return bytes_; }
 
 private:
     const ContextField* find(uint32_t off, uint32_t size, std::string& why) const;

@@ -30,6 +30,8 @@ protected:
     int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
     int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
     int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) override;
+    void save_extra(StateWriter& w) const override;
+    void restore_extra(StateReader& r) override;
 
 private:
     explicit FdArrayMap(const MapSpec& spec);

@@ -51,6 +51,9 @@ protected:
     virtual void on_unlinked(uint32_t) {}  // an entry left the map
     // A slot for a new entry, or KeyIndex::kNone when the map is full (-E2BIG).
     virtual uint32_t take_free_slot();
+    void save_extra(StateWriter& w) const override;
+    void restore_extra(StateReader& r) override;
+
     // Removes the entry in `slot` from the map.
     void unlink(uint32_t slot);
 

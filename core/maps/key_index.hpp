@@ -23,6 +23,8 @@ public:
     void insert(uint32_t slot);                // slot's key is stored and not yet indexed
     void erase(uint32_t slot);                 // slot is indexed
     void replace(uint32_t old_slot, uint32_t new_slot);  // same key now lives in new_slot
+    void save_state(class StateWriter& w) const;
+    void restore_state(class StateReader& r);
 
 private:
     static uint64_t table_size_for(uint64_t slots);

@@ -35,6 +35,8 @@ protected:
     void on_linked(uint32_t slot) override { recency_.push_front(slot); }
     void on_unlinked(uint32_t slot) override { recency_.remove(slot); }
     uint32_t take_free_slot() override;
+    void save_extra(StateWriter& w) const override;
+    void restore_extra(StateReader& r) override;
 
 private:
     explicit LruHashMap(const MapSpec& spec) : HashMap(spec) {}

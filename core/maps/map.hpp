@@ -134,6 +134,11 @@ public:
     int64_t freeze();
     bool frozen() const { return frozen_; }
 
+    // ---- Reverse execution: the whole state as bytes (map_state.hpp) ----
+    // Every state of one map has the same length. restore_state takes bytes save_state gave.
+    void save_state(std::vector<uint8_t>& out) const;
+    void restore_state(std::span<const uint8_t> in);
+
     // ---- Display ----
     virtual uint32_t count() const = 0;  // live entries (every index for plain arrays)
     // Visits live entries in the get_next_key order; return false to stop.
@@ -158,6 +163,10 @@ protected:
     void store_value(uint32_t slot, uint32_t cpu, const uint8_t* value);
     // Zeroes the value of every CPU of the slot except `keep_cpu` (UINT32_MAX: all).
     void zero_slot(uint32_t slot, uint32_t keep_cpu = UINT32_MAX);
+
+    // The subclass's bookkeeping, after the base's values (fixed length per map).
+    virtual void save_extra(class StateWriter&) const {}
+    virtual void restore_extra(class StateReader&) {}
 
     // Pointers have exactly key_size / value_size / user_value_size bytes; cpu < ncpus().
     virtual uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) = 0;

@@ -49,6 +49,8 @@ protected:
     int64_t do_lookup_user(const uint8_t*, uint8_t*) override { return -kENOTSUPP; }
     int64_t do_update_user(const uint8_t*, const uint8_t*, uint64_t) override { return -kENOTSUPP; }
     int64_t do_get_next_key(const uint8_t*, uint8_t*) override { return -kENOTSUPP; }
+    void save_extra(StateWriter& w) const override;
+    void restore_extra(StateReader& r) override;
 
 private:
     explicit RingbufMap(const MapSpec& spec) : Map(spec, 1, spec.max_entries, true) {}

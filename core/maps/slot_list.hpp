@@ -60,6 +60,21 @@ public:
         push_front(s);
     }
 
+    template <class W>
+    void save_state(W& w) const {
+        w.vec(prev_);
+        w.vec(next_);
+        w.pod(head_);
+        w.pod(tail_);
+    }
+    template <class R>
+    void restore_state(R& r) {
+        r.vec(prev_);
+        r.vec(next_);
+        r.pod(head_);
+        r.pod(tail_);
+    }
+
 private:
     std::vector<uint32_t> prev_, next_;
     uint32_t head_ = kNone, tail_ = kNone;

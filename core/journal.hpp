@@ -1,0 +1,161 @@
+#pragma once
+// The undo journal behind reverse execution. While a Vm records, every instruction it executes
+// appends what it is about to overwrite: the register it writes, the memory bytes it stores
+// over, the call frame it replaces; a helper call appends the whole register file plus
+// whatever the debugger's HelperEffects saves (map states, host state). Vm::undo_step pops one
+// instruction and puts every byte back, so stepping back is exact and costs what the step
+// changed, never a re-run from the start.
+//
+// Layout: one stream of 64-bit words. Each step starts with a header word (pc, the
+// initialized-register mask, the written register) and that register's old value; records
+// for anything else follow, each a tag word and its payload. step_starts_ holds each step's
+// first word. Memory is bounded: when the stream would pass the limit, the oldest half of the
+// history is dropped (stepping back then stops at the oldest step kept).
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace bpfplay {
+
+class Vm;
+
+// Something a helper call changed outside the registers and the checked memory path: a map's
+// bookkeeping, the host's printk buffer. The debugger supplies these.
+class UndoAction {
+public:
+    virtual ~UndoAction() = default;
+    virtual void undo() = 0;
+    virtual size_t bytes() const = 0;  // host memory held, counted against the journal's limit
+};
+
+// Called before every helper the recording Vm runs: pushes UndoActions for what the helper may
+// change (given the argument registers).
+class HelperEffects {
+public:
+    virtual ~HelperEffects() = default;
+    virtual void before_helper(Vm& vm, int32_t helper_id, const uint64_t args[5]) = 0;
+    // After it returned (also when it stopped the run).
+    virtual void after_helper(Vm& vm) = 0;
+};
+
+enum class JournalTag : uint8_t {
+    Reg = 1,       // another register: [tag|reg<<8] [old]
+    Mem = 2,       // [tag|len<<8] [host pointer] [virtual address] [old bytes, padded to words]
+    Frame = 3,     // a call or exit: depth, r6..r10 and the frame slot it overwrites
+    VmState = 4,   // a helper call: every register, program, tail-call count
+    External = 5,  // [tag|index<<8]: an UndoAction
+};
+
+class Journal {
+public:
+    static constexpr uint64_t kDefaultLimitBytes = 256ull << 20;
+    // Words an instruction other than a helper call may append; the interpreter makes sure
+    // this much room is free before each instruction, so the hot path never reallocates.
+    static constexpr size_t kStepHeadroom = 32;
+
+    explicit Journal(uint64_t limit_bytes = kDefaultLimitBytes);
+
+    void clear();
+    uint64_t limit_bytes() const { return limit_bytes_; }
+    // Host bytes held now (words, step index, undo actions).
+    uint64_t bytes_used() const;
+    // Steps that can be undone now, and how many older ones were dropped to stay in the limit.
+    uint64_t steps() const { return step_starts_.size(); }
+    uint64_t dropped_steps() const { return dropped_steps_; }
+
+    // ---- appending (the interpreter and helper hooks) ----
+    // Starts a step; makes room for kStepHeadroom words first.
+    void begin_step(uint32_t pc, uint16_t init, uint8_t reg, uint64_t old) {
+        if (size_t(end_ - cur_) < kStepHeadroom + 2) [[unlikely]] grow(kStepHeadroom + 2);
+        step_starts_.push_back(uint32_t(cur_ - words_.data()));
+        cur_[0] = uint64_t(pc) | (uint64_t(init) << 32) | (uint64_t(reg) << 48);
+        cur_[1] = old;
+        cur_ += 2;
+    }
+    void reg(uint8_t r, uint64_t old) {
+        cur_[0] = uint64_t(JournalTag::Reg) | (uint64_t(r) << 8);
+        cur_[1] = old;
+        cur_ += 2;
+    }
+    // Up to 8 bytes (an instruction's store); fits in the headroom.
+    void mem_small(uint8_t* host, uint64_t vaddr, uint32_t len) {
+        cur_[0] = uint64_t(JournalTag::Mem) | (uint64_t(len) << 8);
+        cur_[1] = reinterpret_cast<uintptr_t>(host);
+        cur_[2] = vaddr;
+        cur_[3] = 0;
+        std::memcpy(&cur_[3], host, len);
+        cur_ += 4;
+    }
+    // Any length (helpers' writes, a context's bytes; vaddr 0 when it has none).
+    void mem(uint8_t* host, uint64_t vaddr, uint64_t len);
+    void frame(uint32_t depth, const uint64_t r6_to_r10[5], uint32_t return_pc, uint16_t saved_init,
+               const uint64_t saved[4]);
+    void vm_state(const uint64_t regs[11], uint32_t depth, uint16_t init, const void* program, uint32_t tail_calls);
+    void external(std::unique_ptr<UndoAction> action);
+    bool recording_step() const { return !step_starts_.empty(); }
+
+    // ---- reading back (Vm::undo_step) ----
+    struct StepHeader {
+        uint32_t pc;
+        uint16_t init;
+        uint8_t reg;
+        uint64_t old;
+    };
+    // The newest step's header.
+    StepHeader last_header() const;
+    // The pc each kept step started at, oldest first (hit counts, traces).
+    uint32_t pc_of_step(uint64_t i) const { return uint32_t(words_[step_starts_[i]]); }
+    // The memory the newest step wrote: (virtual address, length) of each Mem record.
+    struct Write {
+        uint64_t vaddr;
+        uint64_t len;
+    };
+    std::vector<Write> last_step_writes() const;
+    // The undo actions of the newest step, oldest first.
+    std::vector<const UndoAction*> last_step_actions() const;
+    // Whether the newest step ran a helper or changed frames (its undo restores every register).
+    bool last_step_restores_all_registers() const;
+
+    // Words a record takes, from its tag word.
+    static size_t record_words(uint64_t tag_word) {
+        switch (JournalTag(tag_word & 0xff)) {
+        case JournalTag::Reg: return 2;
+        case JournalTag::Mem: return 3 + size_t(std::max<uint64_t>(1, ((tag_word >> 8) + 7) / 8));
+        case JournalTag::Frame: return 11;
+        case JournalTag::VmState: return 14;
+        case JournalTag::External: return 1;
+        }
+        return 1;
+    }
+    // Calls f(tag, record words) for each record of step i, oldest first.
+    template <class F>
+    void for_each_record(size_t i, F&& f) const {
+        size_t pos = step_starts_[i] + 2;
+        const size_t stop = i + 1 < step_starts_.size() ? step_starts_[i + 1] : size_t(cur_ - words_.data());
+        while (pos < stop) {
+            f(JournalTag(words_[pos] & 0xff), &words_[pos]);
+            pos += record_words(words_[pos]);
+        }
+    }
+
+private:
+    friend class Vm;
+    void grow(size_t need);
+    void drop_oldest_half();
+
+    std::vector<uint64_t> words_;
+    uint64_t* cur_ = nullptr;
+    uint64_t* end_ = nullptr;
+    std::vector<uint32_t> step_starts_;
+    std::deque<std::unique_ptr<UndoAction>> actions_;
+    uint64_t actions_base_ = 0;  // index of actions_.front() (dropped ones keep their numbers)
+    uint64_t action_bytes_ = 0;
+    uint64_t limit_bytes_;
+    uint64_t dropped_steps_ = 0;
+};
+
+}  // namespace bpfplay

@@ -1,0 +1,88 @@
+// save_state / restore_state of every map type, in one place so a new member is not missed.
+#include "core/maps/map_state.hpp"
+
+#include "core/maps/fd_array_map.hpp"
+#include "core/maps/hash_map.hpp"
+#include "core/maps/key_index.hpp"
+#include "core/maps/lru_hash_map.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/ringbuf_map.hpp"
+
+namespace bpfplay {
+
+void Map::save_state(std::vector<uint8_t>& out) const {
+    StateWriter w(out);
+    w.bytes(storage_.get(), storage_size_);
+    w.pod(frozen_);
+    save_extra(w);
+}
+
+void Map::restore_state(std::span<const uint8_t> in) {
+    StateReader r(in);
+    r.bytes(storage_.get(), storage_size_);
+    r.pod(frozen_);
+    restore_extra(r);
+}
+
+void KeyIndex::save_state(StateWriter& w) const {
+    w.vec(table_);
+    w.vec(hashes_);
+}
+
+void KeyIndex::restore_state(StateReader& r) {
+    r.vec(table_);
+    r.vec(hashes_);
+}
+
+void HashMap::save_extra(StateWriter& w) const {
+    w.vec(keys_);
+    w.vec(used_);
+    w.vec(free_, slot_count());
+    w.vec(spare_);
+    index_.save_state(w);
+    order_.save_state(w);
+    w.pod(count_);
+}
+
+void HashMap::restore_extra(StateReader& r) {
+    r.vec(keys_);
+    r.vec(used_);
+    r.vec(free_, slot_count());
+    r.vec(spare_);
+    index_.restore_state(r);
+    order_.restore_state(r);
+    r.pod(count_);
+}
+
+void LruHashMap::save_extra(StateWriter& w) const {
+    HashMap::save_extra(w);
+    recency_.save_state(w);
+}
+
+void LruHashMap::restore_extra(StateReader& r) {
+    HashMap::restore_extra(r);
+    recency_.restore_state(r);
+}
+
+void FdArrayMap::save_extra(StateWriter& w) const {
+    w.vec(present_);
+    w.pod(count_);
+}
+
+void FdArrayMap::restore_extra(StateReader& r) {
+    r.vec(present_);
+    r.pod(count_);
+}
+
+// Every record takes at least an 8-byte header of the data area, which bounds their number.
+void RingbufMap::save_extra(StateWriter& w) const {
+    w.vec(records_, max_entries() / 8 + 1);
+    w.pod(producer_);
+}
+
+void RingbufMap::restore_extra(StateReader& r) {
+    r.vec(records_, max_entries() / 8 + 1);
+    r.pod(producer_);
+}
+
+}  // namespace bpfplay
