@@ -399,29 +399,37 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
 
 }  // namespace
 
-Outcome emulator_outcome(const ExampleCase& c) {
-    Outcome o;
+std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::string& error, bool& loaded) {
+    loaded = false;
     auto elf = read_binary(source_path(c.object));
     if (!elf) {
-        o.error = "cannot read " + c.object;
-        return o;
+        error = "cannot read " + c.object;
+        return nullptr;
     }
     std::vector<std::string> patched;
     if (auto err = patch_global_data(*elf, c, patched)) {
-        o.error = *err;
-        return o;
+        error = *err;
+        return nullptr;
     }
     Host host;
     host.cpu = 0;  // the kernel's runs were pinned to CPU 0
     auto opened = ObjectSession::open(*elf, object_base_name(c.object), host);
     if (!opened) {
-        o.error = "load: " + opened.error().to_string();
-        return o;
+        error = "load: " + opened.error().to_string();
+        return nullptr;
     }
-    ObjectSession& s = *opened.value();
-    o.loaded = true;
-    if (auto err = apply_map_init(s, c, patched)) {
-        o.error = *err;
+    loaded = true;
+    std::unique_ptr<ObjectSession> s = std::move(opened).value();
+    if (auto err = apply_map_init(*s, c, patched)) error = *err;
+    return s;
+}
+
+Outcome emulator_outcome(const ExampleCase& c) {
+    Outcome o;
+    auto session = open_emulator_session(c, o.error, o.loaded);
+    if (!session) return o;
+    ObjectSession& s = *session;
+    if (!o.error.empty()) {
         dump_emulator_maps(s, o);
         return o;
     }

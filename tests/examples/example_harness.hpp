@@ -10,6 +10,7 @@
 // buffer records and bpf_printk lines.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/json/json.hpp"
+#include "core/run/object_session.hpp"
 
 namespace bpfplay::examples {
 
@@ -81,6 +83,10 @@ Outcome kernel_outcome_from_case(const ExampleCase& c);
 // (global data before the load, by patching the object's section bytes; other maps with a
 // user-space update after it), the runs in the case's order, then every map dumped.
 Outcome emulator_outcome(const ExampleCase& c);
+// The object of a case, opened as emulator_outcome opens it (global data patched, map_init
+// applied). nullptr and `error` set when it cannot load; `error` also set (with the session
+// returned) when map_init failed.
+std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::string& error, bool& loaded);
 
 // ---- comparison ----
 struct FieldResult {

@@ -1,0 +1,39 @@
+#pragma once
+// The debugger's views as JSON, for the browser (through the wasm bindings) and `bpfvm debug
+// --json`. 64-bit values are strings ("0x1f") so JavaScript never rounds them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/debugger/debug_session.hpp"
+#include "core/loader/loader.hpp"
+
+namespace bpfplay {
+
+// {"program","pc","status":"ready"|"exited"|"faulted","executed","history_start","journal_bytes",
+//  "stop_reason","fault":{"kind","what","hint","pc","address"}|null,"fault_explanation",
+//  "return":"0x2"|null,"return_name",
+//  "regs":[{"name":"r0","value":"0x..","kind":"packet","points_to":"packet+14","offset":14,"changed":true}],
+//  "source":{"file","line","column","text"},
+//  "frames":[{"depth","function","pc","source":{..},"fp":"0x..","stack":"<1024 hex digits>","changed":[..]}],
+//  "packet":"<hex>","packet_changed":[..],"context":"<hex>",
+//  "maps":[{"id","name","type","key_size","value_size","max_entries","key_type","value_type","percpu","count",
+//           "truncated","changed","entries":[{"key_hex","key":<json>,"values_hex":[..],"values":[<json>..],"changed"}]}],
+//  "printk":[..],"events":[..]}
+std::string debug_state_json(const DebugState& state);
+// {"reason":"breakpoint","id":2,"steps":"17"}
+std::string stop_info_json(const StopInfo& stop);
+// {"name","section","type","context","insns":[{"pc","text","second_slot","function","file","line","column","source"}],
+//  "functions":[{"name","pc"}]}: "function" is set where a function starts, the source fields
+// where a new line_info record starts.
+std::string program_listing_json(const LoadedProgram& program);
+// Programs, maps (with BTF key/value type names), sections, license (what `bpfvm info --json` prints).
+std::string object_info_json(const LoadedObject& object, const std::optional<Error>& cannot_run = std::nullopt);
+// [{"step","pc","depth","changed":[[reg,"0x.."],..]}, ...]
+std::string trace_json(const std::vector<TraceRow>& rows);
+// {"breakpoints":[{"id","pc","condition","line","file","enabled","hits"}],"watchpoints":[{"id","label","address","length","hits"}]}
+std::string stops_json(const DebugSession& session);
+// An Error as {"kind","what","hint","pc","address","line","section","map"} (absent fields omitted).
+std::string error_json(const Error& error);
+
+}  // namespace bpfplay

@@ -1,0 +1,621 @@
+// The commands of a debug session: forward and backward motion, breakpoints, watchpoints.
+#include "core/debugger/debug_session.hpp"
+
+#include <algorithm>
+
+#include "core/debugger/expression.hpp"
+#include "core/debugger/helper_effects.hpp"
+#include "core/maps/map_set.hpp"
+
+namespace bpfplay {
+
+const char* stop_reason_name(StopReason r) {
+    switch (r) {
+    case StopReason::None: return "none";
+    case StopReason::Step: return "step";
+    case StopReason::Breakpoint: return "breakpoint";
+    case StopReason::Watchpoint: return "watchpoint";
+    case StopReason::Exited: return "exit";
+    case StopReason::Faulted: return "fault";
+    case StopReason::Paused: return "paused";
+    case StopReason::HistoryStart: return "history start";
+    }
+    return "unknown";
+}
+
+DebugSession::DebugSession(ObjectSession& object, const DebugOptions& options)
+    : object_(object), options_(options), journal_(options.journal_limit_bytes) {}
+
+DebugSession::~DebugSession() {
+    if (run_ && run_->vm) run_->vm->set_recording(nullptr, nullptr);
+}
+
+Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, std::string_view program,
+                                                         const RunInput& input, const DebugOptions& options) {
+    std::unique_ptr<DebugSession> s(new DebugSession(object, options));
+    s->program_name_ = std::string(program);
+    s->input_ = input;
+    MapSet& maps = *object.object().maps;
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        s->initial_maps_.emplace_back();
+        maps.get(id)->save_state(s->initial_maps_.back());
+    }
+    s->initial_prandom_ = object.host().prandom;
+    s->effects_ = std::make_unique<HelperEffectsRecorder>(s->journal_, maps, object.host());
+    if (auto r = s->start(); !r.ok()) return r.error();
+    return s;
+}
+
+Result<Unit> DebugSession::start() {
+    if (run_ && run_->vm) run_->vm->set_recording(nullptr, nullptr);
+    run_.reset();
+    auto started = object_.start(program_name_, input_);
+    if (!started.ok()) return started.error();
+    run_ = std::move(started).value();
+    journal_.clear();
+    run_->vm->set_recording(&journal_, effects_.get());
+    regs_before_ = vm().regs();
+    last_writes_.clear();
+    last_actions_.clear();
+    last_stop_ = "start";
+    snapshot_watches();
+    return Unit{};
+}
+
+void DebugSession::reset() {
+    MapSet& maps = *object_.object().maps;
+    for (uint32_t id = 0; id < maps.size() && id < initial_maps_.size(); ++id)
+        maps.get(id)->restore_state(initial_maps_[id]);
+    object_.host().prandom = initial_prandom_;
+    for (Breakpoint& b : breakpoints_) b.hits = 0;
+    for (Watchpoint& w : watchpoints_) w.hits = 0;
+    (void)start();  // the same program and input started before, so it starts again
+}
+
+const LoadedProgram& DebugSession::program() const {
+    for (const LoadedProgram& p : object_.object().programs)
+        if (&p.program == &vm().program()) return p;
+    return *run_->program;
+}
+
+uint64_t DebugSession::history_start() const {
+    const uint64_t undoable = journal_.steps() - (vm().status() == RunStatus::Faulted && journal_.steps() > 0 &&
+                                                          vm().fault() && vm().fault()->kind != ErrorKind::Budget
+                                                      ? 1
+                                                      : 0);
+    return vm().executed() >= undoable ? vm().executed() - undoable : 0;
+}
+
+// ---- one step each way ----
+
+void DebugSession::note_last_step() {
+    last_writes_ = journal_.last_step_writes();
+    last_actions_ = journal_.last_step_actions();
+}
+
+bool DebugSession::step_one(StopInfo& info) {
+    if (vm().status() != RunStatus::Ready) {
+        info.reason = vm().status() == RunStatus::Exited ? StopReason::Exited : StopReason::Faulted;
+        return false;
+    }
+    const uint64_t before = journal_.steps();
+    vm_mut().run(1);
+    if (journal_.steps() > before) {
+        note_last_step();
+        ++info.steps;
+    }
+    if (vm().status() == RunStatus::Exited) {
+        info.reason = StopReason::Exited;
+        return false;
+    }
+    if (vm().status() == RunStatus::Faulted) {
+        info.reason = StopReason::Faulted;
+        return false;
+    }
+    return true;
+}
+
+bool DebugSession::step_back_one(StopInfo& info) {
+    if (journal_.steps() == 0 && vm().status() != RunStatus::Faulted) {
+        info.reason = StopReason::HistoryStart;
+        return false;
+    }
+    // What the undone step changed is what this backward step changes.
+    if (journal_.steps() > 0) note_last_step();
+    last_actions_.clear();  // they are freed by the undo
+    if (!vm_mut().undo_step()) {
+        info.reason = StopReason::HistoryStart;
+        return false;
+    }
+    ++info.steps;
+    return true;
+}
+
+// ---- stops ----
+
+bool DebugSession::breakpoint_hit(StopInfo& info) {
+    for (Breakpoint& b : breakpoints_) {
+        if (!b.enabled || b.pc != vm().pc()) continue;
+        if (!b.condition.empty()) {
+            auto v = evaluate_expression(b.condition, vm().regs());
+            if (!v.ok() || v.value() == 0) continue;
+        }
+        ++b.hits;
+        info.reason = StopReason::Breakpoint;
+        info.id = b.id;
+        return true;
+    }
+    return false;
+}
+
+std::vector<uint8_t> DebugSession::watch_value(const Watchpoint& w) const {
+    if (w.map_id != UINT32_MAX) {
+        const Map* m = object_.object().maps->get(w.map_id);
+        std::vector<uint8_t> v(1, 0);
+        if (!m) return v;
+        for (const MapEntry& e : m->entries())
+            if (e.key == w.key) {
+                v[0] = 1;
+                for (const auto& cpu : e.values) v.insert(v.end(), cpu.begin(), cpu.end());
+                break;
+            }
+        return v;
+    }
+    auto bytes = read_memory(w.address, w.length);
+    return bytes ? *bytes : std::vector<uint8_t>{};
+}
+
+void DebugSession::snapshot_watches() {
+    watch_values_.clear();
+    for (const Watchpoint& w : watchpoints_) watch_values_.push_back(watch_value(w));
+}
+
+bool DebugSession::watch_hit(StopInfo& info) {
+    bool hit = false;
+    for (size_t i = 0; i < watchpoints_.size(); ++i) {
+        std::vector<uint8_t> now = watch_value(watchpoints_[i]);
+        if (now != watch_values_[i]) {
+            watch_values_[i] = std::move(now);
+            if (!hit) {
+                ++watchpoints_[i].hits;
+                info.reason = StopReason::Watchpoint;
+                info.id = watchpoints_[i].id;
+                hit = true;
+            }
+        }
+    }
+    return hit;
+}
+
+bool DebugSession::check_stops(StopInfo& info, bool) {
+    if (watch_hit(info)) return true;
+    return breakpoint_hit(info);
+}
+
+// ---- forward commands ----
+
+void DebugSession::begin_command() {
+    regs_before_ = vm().regs();
+    last_writes_.clear();
+    last_actions_.clear();
+}
+
+StopInfo DebugSession::finish_command(StopInfo info) {
+    if (info.reason == StopReason::None && info.steps > 0) info.reason = StopReason::Step;
+    last_stop_ = stop_reason_name(info.reason);
+    if (info.reason == StopReason::Breakpoint || info.reason == StopReason::Watchpoint)
+        last_stop_ += " " + std::to_string(info.id);
+    return info;
+}
+
+StopInfo DebugSession::step() {
+    begin_command();
+    StopInfo info;
+    if (step_one(info)) {
+        watch_hit(info);  // a single step stops anyway; this records which watch changed
+        if (info.reason != StopReason::Watchpoint) breakpoint_hit(info);
+    }
+    return finish_command(info);
+}
+
+bool DebugSession::at_call() const {
+    const Program& p = vm().program();
+    if (vm().status() != RunStatus::Ready || vm().pc() >= p.insns.size()) return false;
+    const Op op = p.insns[vm().pc()].op;
+    return op == Op::CallLocal || op == Op::Callx;
+}
+
+StopInfo DebugSession::step_over() {
+    begin_command();
+    StopInfo info;
+    if (!at_call()) {
+        if (step_one(info)) check_stops(info, true);
+        return finish_command(info);
+    }
+    const uint32_t depth = vm().depth();
+    while (step_one(info)) {
+        if (check_stops(info, true)) break;
+        if (vm().depth() <= depth) break;
+    }
+    if (info.reason == StopReason::Breakpoint || info.reason == StopReason::Watchpoint) return finish_command(info);
+    return finish_command(info);
+}
+
+StopInfo DebugSession::step_out() {
+    begin_command();
+    StopInfo info;
+    const uint32_t depth = vm().depth();
+    while (step_one(info)) {
+        if (check_stops(info, true)) break;
+        if (depth > 0 && vm().depth() < depth) break;
+    }
+    return finish_command(info);
+}
+
+std::pair<std::string, uint32_t> DebugSession::line_at(uint32_t pc) const {
+    const SourceLine* l = program().line_for(pc);
+    if (!l || l->line == 0) return {"", 0};
+    return {l->file, l->line};
+}
+
+StopInfo DebugSession::step_line() { return line_step(false); }
+StopInfo DebugSession::next_line() { return line_step(true); }
+
+StopInfo DebugSession::line_step(bool over_calls) {
+    begin_command();
+    StopInfo info;
+    const auto start = line_at(vm().pc());
+    const uint32_t depth = vm().depth();
+    const Program* prog = &vm().program();
+    for (;;) {
+        if (over_calls && at_call()) {
+            const uint32_t d = vm().depth();
+            bool stopped = false;
+            while (step_one(info)) {
+                if (check_stops(info, true)) {
+                    stopped = true;
+                    break;
+                }
+                if (vm().depth() <= d) break;
+            }
+            if (stopped || vm().status() != RunStatus::Ready) break;
+        } else {
+            if (!step_one(info)) break;
+            if (check_stops(info, true)) break;
+        }
+        const auto now = line_at(vm().pc());
+        if (now.second != 0 && (now != start || vm().depth() != depth || &vm().program() != prog)) break;
+    }
+    return finish_command(info);
+}
+
+StopInfo DebugSession::cont(uint64_t max_steps) {
+    begin_command();
+    StopInfo info;
+    if (breakpoints_.empty() && watchpoints_.empty()) {
+        // Nothing to check between instructions: one interpreter call for the whole chunk.
+        if (vm().status() != RunStatus::Ready) {
+            info.reason = vm().status() == RunStatus::Exited ? StopReason::Exited : StopReason::Faulted;
+            return finish_command(info);
+        }
+        const uint64_t before = vm().executed();
+        vm_mut().run(max_steps);
+        info.steps = vm().executed() - before;
+        if (journal_.steps() > 0) note_last_step();
+        if (vm().status() == RunStatus::Exited) info.reason = StopReason::Exited;
+        else if (vm().status() == RunStatus::Faulted) info.reason = StopReason::Faulted;
+        else info.reason = StopReason::Paused;
+        return finish_command(info);
+    }
+    while (info.steps < max_steps) {
+        if (!step_one(info)) return finish_command(info);
+        if (check_stops(info, true)) return finish_command(info);
+    }
+    info.reason = StopReason::Paused;
+    return finish_command(info);
+}
+
+// ---- backward commands ----
+
+StopInfo DebugSession::step_back() {
+    begin_command();
+    StopInfo info;
+    if (step_back_one(info)) {
+        snapshot_watches();
+        breakpoint_hit(info);
+    }
+    return finish_command(info);
+}
+
+StopInfo DebugSession::step_back_over() {
+    begin_command();
+    StopInfo info;
+    const uint32_t depth = vm().depth();
+    while (step_back_one(info)) {
+        if (vm().depth() <= depth) break;
+    }
+    snapshot_watches();
+    return finish_command(info);
+}
+
+StopInfo DebugSession::step_back_line(bool over_calls) {
+    begin_command();
+    StopInfo info;
+    const auto start = line_at(vm().pc());
+    const uint32_t depth = vm().depth();
+    // Back until another line, then back to where that line's run of instructions began.
+    std::pair<std::string, uint32_t> target{"", 0};
+    uint32_t target_depth = depth;
+    while (step_back_one(info)) {
+        if (over_calls && vm().depth() > depth) continue;
+        const auto now = line_at(vm().pc());
+        if (now.second != 0 && (now != start || vm().depth() != depth)) {
+            target = now;
+            target_depth = vm().depth();
+            break;
+        }
+    }
+    if (target.second != 0) {
+        // The previous instruction is the newest journal step; stop before leaving the line
+        // (or the frame) it belongs to.
+        while (journal_.steps() > 0) {
+            const auto prev = line_at(journal_.last_header().pc);
+            if (prev != target) break;  // line 0 (compiler-made code) is not this line either
+            if (!step_back_one(info)) break;
+            if (vm().depth() != target_depth) {
+                // Stepped back out of (or into) a frame: that instruction is on another line.
+                StopInfo ignored;
+                vm_mut().run(1);
+                --info.steps;
+                (void)ignored;
+                break;
+            }
+        }
+    }
+    snapshot_watches();
+    return finish_command(info);
+}
+
+StopInfo DebugSession::reverse_cont(uint64_t max_steps) {
+    begin_command();
+    StopInfo info;
+    snapshot_watches();
+    while (info.steps < max_steps) {
+        if (!step_back_one(info)) return finish_command(info);
+        if (check_stops(info, false)) return finish_command(info);
+    }
+    info.reason = StopReason::Paused;
+    return finish_command(info);
+}
+
+StopInfo DebugSession::goto_count(uint64_t count) {
+    begin_command();
+    StopInfo info;
+    while (vm().executed() > count)
+        if (!step_back_one(info)) break;
+    if (vm().executed() < count && vm().status() == RunStatus::Ready) {
+        const uint64_t before = vm().executed();
+        vm_mut().run(count - vm().executed());
+        info.steps += vm().executed() - before;
+        if (journal_.steps() > 0) note_last_step();
+        if (vm().status() == RunStatus::Exited) info.reason = StopReason::Exited;
+        if (vm().status() == RunStatus::Faulted) info.reason = StopReason::Faulted;
+    }
+    snapshot_watches();
+    return finish_command(info);
+}
+
+// ---- breakpoints and watchpoints ----
+
+Result<uint32_t> DebugSession::add_breakpoint(uint32_t pc, std::string condition) {
+    const Program& p = run_->program->program;
+    if (pc >= p.insns.size())
+        return make_error(ErrorKind::Parse, "there is no instruction " + std::to_string(pc) + " (the program has " +
+                                                std::to_string(p.insns.size()) + ")");
+    if (p.insns[pc].op == Op::LddwTail)
+        return make_error(ErrorKind::Parse, "instruction " + std::to_string(pc) +
+                                                " is the second half of an lddw; break at " + std::to_string(pc - 1));
+    if (!condition.empty()) {
+        if (auto v = evaluate_expression(condition, vm().regs()); !v.ok()) return v.error();
+    }
+    Breakpoint b;
+    b.id = next_id_++;
+    b.pc = pc;
+    b.condition = std::move(condition);
+    breakpoints_.push_back(b);
+    return b.id;
+}
+
+Result<uint32_t> DebugSession::add_line_breakpoint(uint32_t line, std::string file, std::string condition) {
+    const LoadedProgram& prog = *run_->program;
+    auto file_matches = [&](const std::string& f) {
+        return file.empty() || f == file || (f.size() > file.size() && f.ends_with(file) && f[f.size() - file.size() - 1] == '/');
+    };
+    // The first instruction of each run of instructions on that line.
+    std::optional<uint32_t> first_id;
+    uint32_t last_pc_on_line = UINT32_MAX;
+    for (const SourceLine& l : prog.line_info) {
+        if (l.line != line || !file_matches(l.file)) continue;
+        if (last_pc_on_line != UINT32_MAX && l.insn == last_pc_on_line + 1) {
+            last_pc_on_line = l.insn;
+            continue;
+        }
+        auto id = add_breakpoint(l.insn, condition);
+        if (!id.ok()) return id.error();
+        breakpoints_.back().line = line;
+        breakpoints_.back().file = l.file;
+        if (first_id) {
+            // One user-visible breakpoint may cover several places: they share its id.
+            breakpoints_.back().id = *first_id;
+            --next_id_;
+        } else {
+            first_id = id.value();
+        }
+        last_pc_on_line = l.insn;
+    }
+    if (!first_id)
+        return make_error(ErrorKind::Parse, "no instruction of " + prog.name + " comes from line " + std::to_string(line) +
+                                                (file.empty() ? "" : " of " + file),
+                          std::nullopt, "Lines with only declarations or comments have no code.");
+    return *first_id;
+}
+
+bool DebugSession::remove_breakpoint(uint32_t id) {
+    const size_t n = breakpoints_.size();
+    std::erase_if(breakpoints_, [&](const Breakpoint& b) { return b.id == id; });
+    return breakpoints_.size() != n;
+}
+
+bool DebugSession::enable_breakpoint(uint32_t id, bool enabled) {
+    bool found = false;
+    for (Breakpoint& b : breakpoints_)
+        if (b.id == id) b.enabled = enabled, found = true;
+    return found;
+}
+
+Result<uint32_t> DebugSession::add_watch(uint64_t address, uint32_t length, std::string label) {
+    if (length == 0 || length > 4096)
+        return make_error(ErrorKind::Parse, "a watchpoint covers 1 to 4096 bytes");
+    if (!vm().memory().helper_ptr(address, length, false))
+        return make_error(ErrorKind::Memory, "cannot watch " + std::to_string(length) + " bytes at that address: " +
+                                                 vm().memory().describe_fault(address, length, Access::Load, vm().pc()).what);
+    Watchpoint w;
+    w.id = next_id_++;
+    w.address = address;
+    w.length = length;
+    w.label = label.empty() ? std::to_string(length) + " bytes" : std::move(label);
+    watchpoints_.push_back(w);
+    watch_values_.push_back(watch_value(w));
+    return w.id;
+}
+
+Result<uint32_t> DebugSession::add_stack_watch(int32_t fp_offset, uint32_t length, uint32_t frame) {
+    if (frame >= kMaxCallFrames) return make_error(ErrorKind::Parse, "there is no frame " + std::to_string(frame));
+    return add_watch(Vm::frame_pointer(frame) + uint64_t(int64_t(fp_offset)), length,
+                     "fp" + std::to_string(fp_offset) + " of frame " + std::to_string(frame) + " (" +
+                         std::to_string(length) + " bytes)");
+}
+
+Result<uint32_t> DebugSession::add_packet_watch(uint32_t offset, uint32_t length) {
+    return add_watch(window_base(window::kPacket) + offset, length,
+                     "packet[" + std::to_string(offset) + ".." + std::to_string(offset + length) + ")");
+}
+
+Result<uint32_t> DebugSession::add_map_watch(std::string_view map_name, std::span<const uint8_t> key) {
+    MapSet& maps = *object_.object().maps;
+    Map* m = maps.find(map_name);
+    if (!m) return make_error(ErrorKind::Map, "there is no map \"" + std::string(map_name) + "\"");
+    if (key.size() != m->key_size())
+        return make_error(ErrorKind::Map, "map " + m->name() + " has " + std::to_string(m->key_size()) +
+                                              "-byte keys, the key given has " + std::to_string(key.size()));
+    Watchpoint w;
+    w.id = next_id_++;
+    w.map_id = m->id();
+    w.key.assign(key.begin(), key.end());
+    static const char* kDigits = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : key) hex += {kDigits[b >> 4], kDigits[b & 15]};
+    w.label = "map " + m->name() + " key 0x" + hex;
+    watchpoints_.push_back(w);
+    watch_values_.push_back(watch_value(w));
+    return w.id;
+}
+
+bool DebugSession::remove_watch(uint32_t id) {
+    for (size_t i = 0; i < watchpoints_.size(); ++i)
+        if (watchpoints_[i].id == id) {
+            watchpoints_.erase(watchpoints_.begin() + ptrdiff_t(i));
+            watch_values_.erase(watch_values_.begin() + ptrdiff_t(i));
+            return true;
+        }
+    return false;
+}
+
+// ---- queries ----
+
+std::optional<std::vector<uint8_t>> DebugSession::read_memory(uint64_t address, uint32_t length) const {
+    const uint8_t* p = vm().memory().read_ptr(address, 1) ? vm().memory().helper_ptr(address, length, false) : nullptr;
+    if (!p) {
+        // Contexts the kernel rewrites have no plain bytes: show their fields' bytes.
+        if (run_->ctx && (address >> 32) == window::kContext) {
+            const auto& b = run_->ctx->bytes();
+            const uint64_t off = address & 0xffffffffull;
+            if (off + length <= b.size()) return std::vector<uint8_t>(b.begin() + ptrdiff_t(off), b.begin() + ptrdiff_t(off + length));
+        }
+        return std::nullopt;
+    }
+    return std::vector<uint8_t>(p, p + length);
+}
+
+Result<uint64_t> DebugSession::evaluate(std::string_view expression) const {
+    return evaluate_expression(expression, vm().regs());
+}
+
+std::vector<uint64_t> DebugSession::hit_counts() const {
+    std::vector<uint64_t> hits(run_->program->program.insns.size(), 0);
+    for (uint64_t i = 0; i < journal_.steps(); ++i) {
+        const uint32_t pc = journal_.pc_of_step(i);
+        if (pc < hits.size()) ++hits[pc];
+    }
+    return hits;
+}
+
+std::vector<TraceRow> DebugSession::trace(uint64_t max_rows) {
+    // Replays the recorded history: back to its start, then forward one instruction at a time
+    // noting which registers each changed, ending where the session was.
+    const uint64_t end = vm().executed();
+    const bool ended_faulted = vm().status() == RunStatus::Faulted;
+    StopInfo ignored;
+    while (step_back_one(ignored)) {
+    }
+    std::vector<TraceRow> rows;
+    while (vm().status() == RunStatus::Ready && (vm().executed() < end || (ended_faulted && vm().executed() == end))) {
+        TraceRow row;
+        row.step = vm().executed();
+        row.pc = vm().pc();
+        row.depth = uint8_t(vm().depth());
+        const auto before = vm().regs();
+        vm_mut().run(1);
+        for (uint8_t r = 0; r < 11; ++r)
+            if (vm().regs()[r] != before[r]) row.changed.emplace_back(r, vm().regs()[r]);
+        if (rows.size() < max_rows) rows.push_back(std::move(row));
+    }
+    if (journal_.steps() > 0) note_last_step();
+    snapshot_watches();
+    return rows;
+}
+
+int64_t DebugSession::update_map(std::string_view map_name, std::span<const uint8_t> key,
+                                 std::span<const uint8_t> value, uint64_t flags) {
+    Map* m = object_.object().maps->find(map_name);
+    if (!m) return -2;  // -ENOENT, as for a map fd that does not exist
+    const int64_t r = m->update_user(key, value, flags);
+    if (r == 0) forget_history();
+    return r;
+}
+
+int64_t DebugSession::delete_map_entry(std::string_view map_name, std::span<const uint8_t> key) {
+    Map* m = object_.object().maps->find(map_name);
+    if (!m) return -2;
+    const int64_t r = m->delete_user(key);
+    if (r == 0) forget_history();
+    return r;
+}
+
+void DebugSession::forget_history() {
+    // The edit is not an instruction: stepping back across it could not be exact.
+    journal_.clear();
+    last_writes_.clear();
+    last_actions_.clear();
+    snapshot_watches();
+    if (vm().executed() == 0) {
+        // Edited before the first instruction: the edited maps are the new starting point.
+        MapSet& maps = *object_.object().maps;
+        for (uint32_t id = 0; id < maps.size() && id < initial_maps_.size(); ++id) {
+            initial_maps_[id].clear();
+            maps.get(id)->save_state(initial_maps_[id]);
+        }
+    }
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,105 @@
+#pragma once
+// What a learner sees after every step, as plain structs (debug_state_json turns it into the
+// JSON the browser and `bpfvm debug --json` show).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+// Where a register's value points. Addresses are deterministic and each region has its own
+// 4 GiB window, so the window a value falls in says which region it came from.
+enum class ValueKind : uint8_t {
+    Scalar,       // a number
+    StackPtr,     // into a frame's 512-byte stack (offset is from that frame's r10: fp-16)
+    ContextPtr,   // into the context (xdp_md, __sk_buff, pt_regs, raw input)
+    PacketPtr,    // into the packet (offset from its start)
+    PacketEnd,    // exactly one past the packet's last byte (data_end)
+    MapValuePtr,  // into a map's value (global data maps included)
+    MapPtr,       // a map handle (what lddw of a map loads)
+    KernelPtr,    // an emulated kernel object (task_struct)
+    CodePtr,      // a function's address (callx)
+};
+const char* value_kind_name(ValueKind k);  // "scalar", "stack", "ctx", "packet", ...
+
+struct RegisterView {
+    uint64_t value = 0;
+    ValueKind kind = ValueKind::Scalar;
+    std::string points_to;  // "fp-16 (frame 0)", "packet+14", "map counts[key 3]+8", "" for scalars
+    int64_t offset = 0;     // from the start of what it points into (stack: from r10)
+    bool changed = false;   // the last step (or the last backward step) changed it
+};
+
+struct SourceView {
+    std::string file;
+    uint32_t line = 0;  // 0: no line information
+    uint32_t column = 0;
+    std::string text;
+};
+
+struct FrameView {
+    uint32_t depth = 0;       // 0 = the program's own frame
+    std::string function;     // from BTF func_info, else "func_<pc>"
+    uint32_t pc = 0;          // where this frame is now (for callers: the call instruction)
+    SourceView source;
+    uint64_t frame_pointer = 0;
+    std::vector<uint8_t> stack;         // 512 bytes, stack[i] is at frame_pointer - 512 + i
+    std::vector<uint32_t> changed;      // indexes into `stack` the last step wrote
+};
+
+struct MapEntryView {
+    std::vector<uint8_t> key;
+    std::vector<std::vector<uint8_t>> values;  // one per CPU for per-CPU maps, else one
+    std::string key_json;                      // decoded through BTF (hex string when no BTF)
+    std::vector<std::string> values_json;
+    bool changed = false;  // written by the last step
+};
+
+struct MapView {
+    uint32_t id = 0;
+    std::string name;
+    std::string type;  // "hash", "array", "percpu_hash", ...
+    uint32_t key_size = 0, value_size = 0, max_entries = 0;
+    std::string key_type, value_type;  // C type names from BTF ("" without BTF)
+    bool percpu = false;
+    uint32_t count = 0;
+    std::vector<MapEntryView> entries;  // at most DebugOptions::max_map_entries
+    bool truncated = false;
+    bool changed = false;  // some entry changed (or one was added or deleted) in the last step
+};
+
+struct DisasmLine {
+    uint32_t pc = 0;
+    std::string text;  // llvm-objdump syntax
+    bool second_slot = false;  // the second half of an lddw
+};
+
+struct DebugState {
+    std::string program;
+    uint32_t pc = 0;
+    RunStatus status = RunStatus::Ready;
+    uint64_t executed = 0;             // instructions executed so far
+    uint64_t history_start = 0;        // the earliest instruction count stepping back can reach
+    uint64_t journal_bytes = 0;
+    std::string stop_reason;           // "step", "breakpoint 2", "watchpoint 1", "exit", "fault", ...
+    std::optional<Error> fault;        // set when status is Faulted
+    std::string fault_explanation;     // the fault in words for a learner
+    uint64_t r0 = 0;                   // when Exited
+    std::string return_name;           // "XDP_PASS" when Exited and the type names it
+    std::array<RegisterView, 11> regs;
+    std::vector<FrameView> frames;     // frames[0] is the program's own frame; back() is current
+    SourceView source;                 // of the current instruction
+    std::vector<uint8_t> packet;
+    std::vector<uint32_t> packet_changed;  // offsets the last step wrote
+    std::vector<uint8_t> context;          // the context struct's bytes
+    std::vector<MapView> maps;
+    std::vector<std::string> printk;       // so far in this run
+    std::vector<std::string> events;       // ring buffer records so far, as hex
+};
+
+}  // namespace bpfplay

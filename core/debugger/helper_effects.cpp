@@ -1,0 +1,102 @@
+#include "core/debugger/helper_effects.hpp"
+
+#include <algorithm>
+
+namespace bpfplay {
+
+namespace {
+// Runs closer than this are merged: one run header costs about as much as the gap.
+constexpr uint32_t kMergeGap = 16;
+}
+
+void HelperUndo::undo() {
+    host_->printk.resize(std::min(host_->printk.size(), printk_size_));
+    host_->prandom = prandom_;
+    for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
+        std::vector<uint8_t> state;
+        it->map->save_state(state);
+        for (const auto& [offset, old] : it->runs) std::copy(old.begin(), old.end(), state.begin() + offset);
+        it->map->restore_state(state);
+    }
+}
+
+size_t HelperUndo::bytes() const {
+    size_t n = sizeof *this;
+    for (const MapChange& m : maps_) {
+        n += sizeof m;
+        for (const auto& r : m.runs) n += sizeof r + r.second.size();
+    }
+    return n;
+}
+
+std::vector<uint32_t> HelperUndo::changed_slots(const Map& map) const {
+    // The saved state starts with the value storage, slot after slot.
+    std::vector<uint32_t> out;
+    const uint64_t storage = uint64_t(map.slot_count()) * map.slot_bytes();
+    for (const MapChange& m : maps_) {
+        if (m.map != &map || map.slot_bytes() == 0) continue;
+        for (const auto& [offset, old] : m.runs) {
+            if (offset >= storage) continue;
+            const uint64_t last = std::min<uint64_t>(offset + old.size(), storage) - 1;
+            for (uint64_t s = offset / map.slot_bytes(); s <= last / map.slot_bytes(); ++s) out.push_back(uint32_t(s));
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+void HelperEffectsRecorder::before_helper(Vm& vm, int32_t, const uint64_t args[5]) {
+    (void)vm;
+    pending_ = std::make_unique<HelperUndo>();
+    pending_->host_ = &host_;
+    pending_->printk_size_ = host_.printk.size();
+    pending_->prandom_ = host_.prandom;
+    before_.clear();
+    // Maps named by handle (map helpers, tail calls) or by a pointer into their values
+    // (bpf_ringbuf_submit/discard take the record's address).
+    for (int i = 0; i < 5; ++i) {
+        Map* m = maps_.from_handle(args[i]);
+        if (!m) {
+            if (auto loc = maps_.from_value_address(args[i])) m = loc->map;
+        }
+        if (!m) continue;
+        if (std::any_of(pending_->maps_.begin(), pending_->maps_.end(),
+                        [&](const HelperUndo::MapChange& c) { return c.map == m; }))
+            continue;
+        pending_->maps_.push_back({m, {}});
+        before_.emplace_back();
+        m->save_state(before_.back());
+    }
+}
+
+void HelperEffectsRecorder::after_helper(Vm&) {
+    if (!pending_) return;
+    std::vector<uint8_t> after;
+    for (size_t k = 0; k < pending_->maps_.size(); ++k) {
+        HelperUndo::MapChange& change = pending_->maps_[k];
+        const std::vector<uint8_t>& before = before_[k];
+        after.clear();
+        change.map->save_state(after);
+        const size_t n = std::min(before.size(), after.size());
+        size_t i = 0;
+        while (i < n) {
+            if (before[i] == after[i]) {
+                ++i;
+                continue;
+            }
+            size_t end = i + 1;
+            // Extend while differences are at most kMergeGap apart.
+            for (size_t j = end; j < n && j < end + kMergeGap; ++j)
+                if (before[j] != after[j]) end = j + 1;
+            change.runs.emplace_back(uint32_t(i), std::vector<uint8_t>(before.begin() + ptrdiff_t(i),
+                                                                        before.begin() + ptrdiff_t(end)));
+            i = end;
+        }
+    }
+    std::erase_if(pending_->maps_, [](const HelperUndo::MapChange& c) { return c.runs.empty(); });
+    journal_.external(std::move(pending_));
+    before_.clear();
+}
+
+}  // namespace bpfplay

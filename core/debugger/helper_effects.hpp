@@ -1,0 +1,54 @@
+#pragma once
+// What a helper call may change besides registers and the memory it writes through
+// Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
+// (their bookkeeping and values) and the host's printk output and random state.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/host/host.hpp"
+#include "core/journal.hpp"
+#include "core/maps/map_set.hpp"
+
+namespace bpfplay {
+
+// The undo record of one helper call.
+class HelperUndo final : public UndoAction {
+public:
+    struct MapChange {
+        Map* map = nullptr;
+        // Byte runs of the map's saved state (Map::save_state) that the helper changed: the
+        // offset and the bytes from before the call.
+        std::vector<std::pair<uint32_t, std::vector<uint8_t>>> runs;
+    };
+
+    void undo() override;
+    size_t bytes() const override;
+
+    // Which value slots of a map the call changed (for "changed entries" in the state view).
+    std::vector<uint32_t> changed_slots(const Map& map) const;
+    const std::vector<MapChange>& maps() const { return maps_; }
+
+private:
+    friend class HelperEffectsRecorder;
+    Host* host_ = nullptr;
+    size_t printk_size_ = 0;
+    Lfsr113 prandom_{1};
+    std::vector<MapChange> maps_;
+};
+
+class HelperEffectsRecorder final : public HelperEffects {
+public:
+    HelperEffectsRecorder(Journal& journal, MapSet& maps, Host& host) : journal_(journal), maps_(maps), host_(host) {}
+    void before_helper(Vm& vm, int32_t helper_id, const uint64_t args[5]) override;
+    void after_helper(Vm& vm) override;
+
+private:
+    Journal& journal_;
+    MapSet& maps_;
+    Host& host_;
+    std::unique_ptr<HelperUndo> pending_;
+    std::vector<std::vector<uint8_t>> before_;  // per pending map: its state before the call
+};
+
+}  // namespace bpfplay

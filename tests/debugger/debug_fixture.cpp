@@ -1,0 +1,59 @@
+#include "debugger/debug_fixture.hpp"
+
+#include <stdexcept>
+
+#include "core/maps/map_set.hpp"
+
+namespace bpfplay::testing {
+
+Debugged open_case(const examples::ExampleCase& c, uint64_t budget) {
+    Debugged d;
+    bool loaded = false;
+    d.object = examples::open_emulator_session(c, d.error, loaded);
+    if (!d.object || !d.error.empty()) return d;
+    RunInput in;
+    if (!c.packets.empty()) in.packet = c.packets[0];
+    in.ctx = c.ctx;
+    in.budget = budget;
+    auto s = DebugSession::open(*d.object, c.program, in);
+    if (!s.ok()) {
+        d.error = s.error().to_string();
+        return d;
+    }
+    d.session = std::move(s).value();
+    return d;
+}
+
+const examples::ExampleCase& find_case(const std::string& label) {
+    static const examples::CaseFiles files = examples::load_case_files();
+    for (const auto& c : files.cases)
+        if (c.label() == label) return c;
+    throw std::runtime_error("no case " + label);
+}
+
+std::string fingerprint(const DebugSession& s) {
+    const Vm& vm = s.vm();
+    std::string f = "pc=" + std::to_string(vm.pc()) + " depth=" + std::to_string(vm.depth()) +
+                    " executed=" + std::to_string(vm.executed()) + " status=" + std::to_string(int(vm.status())) +
+                    " tail_calls=" + std::to_string(vm.tail_calls()) + " prog=" + s.program().name + " regs=";
+    for (uint64_t r : vm.regs()) f += std::to_string(r) + ",";
+    for (uint32_t d = 1; d <= vm.depth(); ++d)
+        f += " frame" + std::to_string(d) + "=" + std::to_string(vm.frame(d).return_pc);
+    for (uint32_t k = 0; k < kMaxCallFrames; ++k) {
+        const uint8_t* p = vm.memory().helper_ptr(Vm::frame_pointer(k) - kStackSize, kStackSize, false);
+        f += " stack" + std::to_string(k) + "=" + examples::hex({p, kStackSize});
+    }
+    const RunState& run = s.run_state();
+    f += " packet=" + examples::hex(run.packet);
+    f += " ctx=" + examples::hex(run.ctx ? run.ctx->bytes() : run.raw_ctx);
+    const MapSet& maps = *s.object().object().maps;
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        std::vector<uint8_t> state;
+        maps.get(id)->save_state(state);
+        f += " map" + std::to_string(id) + "=" + examples::hex(state);
+    }
+    for (const std::string& line : s.object().host().printk) f += " printk=" + line;
+    return f;
+}
+
+}  // namespace bpfplay::testing

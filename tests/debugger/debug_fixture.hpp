@@ -1,0 +1,27 @@
+#pragma once
+// Shared by the debugger tests: open an example case as a debug session, and fingerprint the
+// whole machine (registers, every stack, packet, context, every map's full state, printk) so
+// two moments can be compared byte for byte.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/debugger/debug_session.hpp"
+#include "examples/example_harness.hpp"
+
+namespace bpfplay::testing {
+
+struct Debugged {
+    std::unique_ptr<ObjectSession> object;
+    std::unique_ptr<DebugSession> session;
+    std::string error;
+};
+
+// The first packet of the case (or none), its ctx; budget as given.
+Debugged open_case(const examples::ExampleCase& c, uint64_t budget = kDefaultBudget);
+// The case named "example/case" from examples/cases.
+const examples::ExampleCase& find_case(const std::string& label);
+
+std::string fingerprint(const DebugSession& s);
+
+}  // namespace bpfplay::testing
