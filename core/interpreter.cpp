@@ -49,17 +49,14 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-// A call or exit changes the depth, r6-r10 and (a call) the next frame's slot.
-void record_frame(Journal& j, const Vm& vm, const uint64_t* r, uint32_t depth) {
-    const Frame& next = vm.frames_[std::min<uint32_t>(depth + 1, kMaxCallFrames - 1)];
-    j.frame(depth, &r[6], next.return_pc, next.saved_init, next.saved.data());
-}
-
 // kRecord: append each instruction's undo information to vm.journal_ (reverse execution).
 template <bool kCheckInit, bool kRecord>
 RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const Program& prog = *vm.program_;
     [[maybe_unused]] Journal* const jr = vm.journal_;
+    // The journal's append position, in locals while we run (see Journal::Cursor).
+    [[maybe_unused]] Journal::Cursor jc;
+    if constexpr (kRecord) jc = jr->cursor();
     const DecodedInsn* const code = prog.insns.data();
     const uint32_t* const use = prog.reg_use.data();
     const Memory& mem = vm.memory_;
@@ -97,11 +94,14 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     // The register an instruction writes is dst for all but a few ops, which add Reg, Frame
     // or VmState records of their own.
 #define RECORD_STEP()                                                                                        \
-    if constexpr (kRecord) jr->begin_step(PC, init, ip->dst, DST);
+    if constexpr (kRecord) {                                                                                 \
+        jr->make_room(jc);                                                                                   \
+        jc.begin_step(PC, init, ip->dst, DST);                                                               \
+    }
 #define RECORD_REG(i)                                                                                        \
-    if constexpr (kRecord) jr->reg(uint8_t(i), r[i]);
+    if constexpr (kRecord) jc.reg(uint8_t(i), r[i]);
 #define RECORD_MEM(host, vaddr, n)                                                                           \
-    if constexpr (kRecord) jr->mem_small(host, vaddr, n);
+    if constexpr (kRecord) jc.mem_small(host, vaddr, n);
 
 #if BPFPLAY_COMPUTED_GOTO
     static const void* const kLabels[] = {
@@ -236,7 +236,8 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         vm.pc_ = PC;  // helpers report errors at this insn
         vm.executed_at_call_ = vm.executed_ + (allowed - left);
         if constexpr (kRecord) {
-            jr->vm_state(r, depth, init, vm.program_, vm.tail_calls_);
+            jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_);
+            jr->cursor() = jc;  // the helper and its effects append through the journal
             if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
         }
         vm.in_helper_ = true;
@@ -244,6 +245,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         vm.in_helper_ = false;
         if constexpr (kRecord) {
             if (vm.effects_) vm.effects_->after_helper(vm);
+            jc = jr->cursor();
         }
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
         if (vm.helper_stopped_) [[unlikely]] {
@@ -274,7 +276,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     }
     CASE(Exit) {
         if (depth == 0) goto exited;
-        if constexpr (kRecord) record_frame(*jr, vm, r, depth);
+        if constexpr (kRecord) jc.exit(depth, &r[6]);
         const Frame& f = vm.frames_[depth];
         r[6] = f.saved[0];
         r[7] = f.saved[1];
@@ -424,7 +426,9 @@ store_slow:
         if constexpr (kRecord) {
             if (ContextAccess* c = mem.context_at(fault_addr)) {
                 const std::span<uint8_t> bytes = c->state_bytes();
+                jr->cursor() = jc;
                 jr->mem(bytes.data(), 0, bytes.size());
+                jc = jr->cursor();
             }
         }
         if (auto err = mem.context_store(fault_addr, fault_size, v, PC)) [[unlikely]] {
@@ -438,8 +442,8 @@ enter_function:
     if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]
         goto depth_fault;
     {
-        if constexpr (kRecord) record_frame(*jr, vm, r, depth);
         Frame& f = vm.frames_[depth + 1];
+        if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
         f.return_pc = PC + 1;
         f.saved = {r[6], r[7], r[8], r[9]};
         f.saved_init = init;
@@ -515,6 +519,7 @@ enter_function:
         done = allowed - left - 1;
         status = RunStatus::Faulted;
     save:
+        if constexpr (kRecord) jr->cursor() = jc;
         std::copy(r, r + 11, vm.regs_.begin());
         vm.pc_ = PC;
         vm.depth_ = depth;

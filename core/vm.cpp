@@ -103,31 +103,42 @@ bool Vm::undo_step() {
         return true;
     }
     Journal& j = *journal_;
-    if (j.step_starts_.empty()) return false;
+    if (j.steps() == 0) return false;
     // A faulting instruction was not counted as executed; an exit was.
     const bool counted = status_ != RunStatus::Faulted;
-    const size_t step = j.step_starts_.size() - 1;
-    std::vector<const uint64_t*> records;
-    j.for_each_record(step, [&](JournalTag, const uint64_t* rec) { records.push_back(rec); });
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {
-        const uint64_t* rec = *it;
+    const size_t step = size_t(j.steps() - 1);
+    // Records are undone newest first; a step rarely has more than a few (no allocation then).
+    const uint64_t* small[16];
+    std::vector<const uint64_t*> many;
+    size_t count = 0;
+    j.for_each_record(step, [&](JournalTag, const uint64_t* rec) {
+        if (count < 16) small[count] = rec;
+        else {
+            if (many.empty()) many.assign(small, small + 16);
+            many.push_back(rec);
+        }
+        ++count;
+    });
+    for (size_t k = count; k-- > 0;) {
+        const uint64_t* rec = count <= 16 ? small[k] : many[k];
         switch (JournalTag(rec[0] & 0xff)) {
         case JournalTag::Reg: regs_[(rec[0] >> 8) & 0xf] = rec[1]; break;
         case JournalTag::Mem:
             std::memcpy(reinterpret_cast<uint8_t*>(uintptr_t(rec[1])), &rec[3], size_t(rec[0] >> 8));
             break;
-        case JournalTag::Frame: {
-            const uint32_t d = uint32_t(rec[0] >> 8);
-            depth_ = d;
-            std::memcpy(&regs_[6], &rec[1], 5 * 8);
-            if (d + 1 < kMaxCallFrames) {
-                Frame& f = frames_[d + 1];
-                f.return_pc = uint32_t(rec[6]);
-                f.saved_init = uint16_t(rec[6] >> 32);
-                std::memcpy(f.saved.data(), &rec[7], 4 * 8);
-            }
+        case JournalTag::Call: {
+            depth_ = uint32_t(rec[0] >> 8);
+            regs_[10] = rec[1];
+            Frame& f = frames_[depth_ + 1];
+            f.return_pc = uint32_t(rec[2]);
+            f.saved_init = uint16_t(rec[2] >> 32);
+            std::memcpy(f.saved.data(), &rec[3], 4 * 8);
             break;
         }
+        case JournalTag::Exit:
+            depth_ = uint32_t(rec[0] >> 8);
+            std::memcpy(&regs_[6], &rec[1], 5 * 8);
+            break;
         case JournalTag::VmState:
             depth_ = uint32_t((rec[0] >> 8) & 0xffffffff);
             init_ = uint16_t(rec[0] >> 40);
@@ -148,8 +159,8 @@ bool Vm::undo_step() {
     regs_[h.reg] = h.old;
     pc_ = h.pc;
     init_ = h.init;
-    j.cur_ = j.words_.data() + j.step_starts_.back();
-    j.step_starts_.pop_back();
+    j.c_.cur = j.c_.base + j.steps_[step];
+    --j.c_.step;
     if (counted && executed_ > 0) --executed_;
     status_ = RunStatus::Ready;
     fault_.reset();

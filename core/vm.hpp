@@ -98,7 +98,6 @@ public:
 private:
     template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
-    friend void record_frame(Journal& j, const Vm& vm, const uint64_t* r, uint32_t depth);
 
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it
