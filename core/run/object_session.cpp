@@ -100,6 +100,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     }
     if (vm.user) map_kernel_objects(vm.memory(), *static_cast<const Host*>(vm.user), mem.kernel);
     vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
+    // A program of no known type runs as bpf_conformance programs do: r2 = the input's length.
+    if (!prog.type_known) vm.set_reg(2, mem.raw_ctx.size());
     return Unit{};
 }
 

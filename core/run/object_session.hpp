@@ -68,6 +68,12 @@ public:
     static Result<std::unique_ptr<ObjectSession>> open(std::span<const uint8_t> elf_bytes,
                                                        std::string object_name, Host host = {});
 
+    // A program given as llvm-objdump text (what `bpfvm disasm` prints, labels allowed) as a
+    // one-program object named "asm". `section` picks its type as a section name would
+    // ("xdp", "socket", "kprobe/x"); "" runs it on raw memory (r1 = bytes, r2 = length).
+    static Result<std::unique_ptr<ObjectSession>> open_assembly(std::string_view text, std::string_view section,
+                                                                Host host = {});
+
     const LoadedObject& object() const { return object_; }
     LoadedObject& object() { return object_; }
     Host& host() { return host_; }

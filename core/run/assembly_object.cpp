@@ -1,0 +1,51 @@
+// ObjectSession::open_assembly: a program pasted as llvm-objdump text becomes a one-program
+// object (no maps, no BTF), so the browser and the debugger treat it like a compiled .o.
+#include "core/decode.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/run/object_session.hpp"
+#include "core/text/asm.hpp"
+
+namespace bpfplay {
+
+Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_view text, std::string_view section,
+                                                                    Host host) {
+    std::unique_ptr<ObjectSession> s(new ObjectSession());
+    add_object_helpers(s->helpers_);
+    auto insns = assemble(text);
+    if (!insns.ok()) return insns.error();
+    if (insns.value().empty()) return make_error(ErrorKind::Parse, "the assembly text has no instructions");
+
+    LoadedProgram p;
+    p.name = "asm";
+    p.section = section.empty() ? "raw" : std::string(section);
+    const SectionProgramKind kind = classify_section(section);
+    p.type_known = kind.known;
+    p.type = kind.type;
+    // No section (or one libbpf does not know): raw memory in r1, its length in r2, as the
+    // bpf_conformance tests and `bpfvm run prog.s` run.
+    p.context = kind.known ? kind.context : ContextKind::RawMemory;
+    p.attach_target = std::string(kind.attach_target);
+    p.insns = std::move(insns).value();
+    p.own_insn_count = uint32_t(p.insns.size());
+    p.functions.push_back({p.name, 0, p.own_insn_count});
+
+    s->object_.name = "asm";
+    s->object_.maps = std::make_unique<MapSet>();
+    DecodeOptions options;
+    options.helpers = &s->helpers_;
+    options.resolve_lddw = s->object_.maps->lddw_resolver();
+    options.legacy_packet_access =
+        p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
+    if (p.context == ContextKind::RawMemory) options.entry_regs |= 1u << 2;
+    auto decoded = decode(p.insns, options);
+    if (!decoded.ok()) return decoded.error();
+    p.program = std::move(decoded).value();
+    s->object_.programs.push_back(std::move(p));
+
+    s->host_ = std::move(host);
+    s->host_.maps = s->object_.maps.get();
+    s->host_.programs = {&s->object_.programs[0].program};
+    return s;
+}
+
+}  // namespace bpfplay
