@@ -13,9 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/input_formats.hpp"
-#include "cli/map_init.hpp"
-#include "cli/object_file.hpp"
-#include "cli/packet_input.hpp"
+#include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
 #include "core/json/json.hpp"
 #include "core/run/object_session.hpp"
@@ -25,40 +23,10 @@ namespace {
 
 constexpr uint64_t kMaxRepeat = 1'000'000; // runs of one command, packets times --repeat
 
-enum class PacketSource { None, HexFile, Hex, Pcap };
-
-struct ObjectRunOptions {
-    std::string file;
-    std::string program;
-    PacketSource packet_source = PacketSource::None;
-    std::string packet_arg; // the file or the hex text
-    bool all_packets = false;
-    std::optional<std::string> ctx_hex;
-    std::optional<uint32_t> cpu;
+struct ObjectRunOptions : ObjectInputOptions {
     uint64_t repeat = 1;
-    std::string map_init;
-    uint64_t budget = kDefaultBudget;
     bool json = false;
 };
-
-const char* source_option(PacketSource s) {
-    switch (s) {
-    case PacketSource::HexFile: return "--packet";
-    case PacketSource::Hex: return "--packet-hex";
-    case PacketSource::Pcap: return "--pcap";
-    case PacketSource::None: break;
-    }
-    return "";
-}
-
-std::optional<int> set_packet_source(ObjectRunOptions& out, PacketSource source, std::string_view value) {
-    if (out.packet_source != PacketSource::None)
-        return usage_error("run: give one packet: " + std::string(source_option(out.packet_source)) +
-                           " and " + source_option(source) + " both given");
-    out.packet_source = source;
-    out.packet_arg = value;
-    return std::nullopt;
-}
 
 std::optional<int> parse_count(std::string_view name, std::string_view value, uint64_t max, uint64_t& out) {
     auto n = parse_u64(value);
@@ -71,37 +39,16 @@ std::optional<int> parse_count(std::string_view name, std::string_view value, ui
 
 // Returns an exit code when parsing stops the command (bad arguments), else nullopt.
 std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
-    const uint32_t ncpus = Host{}.ncpus;
     for (size_t i = 0; i < args.size(); ++i) {
         bool missing = false;
         std::string_view arg = args[i];
         std::optional<int> stop;
-        if (auto v = option_value(args, i, "--program", &missing)) {
-            out.program = *v;
-        } else if (auto packet = option_value(args, i, "--packet", &missing)) {
-            stop = set_packet_source(out, PacketSource::HexFile, *packet);
-        } else if (auto hex = option_value(args, i, "--packet-hex", &missing)) {
-            stop = set_packet_source(out, PacketSource::Hex, *hex);
-        } else if (auto pcap = option_value(args, i, "--pcap", &missing)) {
-            stop = set_packet_source(out, PacketSource::Pcap, *pcap);
-        } else if (auto ctx = option_value(args, i, "--ctx", &missing)) {
-            out.ctx_hex = std::string(*ctx);
-        } else if (auto cpu = option_value(args, i, "--cpu", &missing)) {
-            auto n = parse_u64(*cpu);
-            if (!n || *n >= ncpus)
-                return usage_error("run: --cpu takes a CPU number from 0 to " + std::to_string(ncpus - 1) +
-                                   " (the emulated host has " + std::to_string(ncpus) + " CPUs), not '" +
-                                   std::string(*cpu) + "'");
-            out.cpu = uint32_t(*n);
-        } else if (auto repeat = option_value(args, i, "--repeat", &missing)) {
+        const OptionParse shared = parse_input_option("run", args, i, out, stop);
+        if (shared == OptionParse::Stop) return stop;
+        if (shared == OptionParse::Taken) continue;
+        if (auto repeat = option_value(args, i, "--repeat", &missing)) {
             stop = parse_count("--repeat", *repeat, kMaxRepeat, out.repeat);
-        } else if (auto init = option_value(args, i, "--map-init", &missing)) {
-            out.map_init = *init;
-        } else if (auto budget = option_value(args, i, "--budget", &missing)) {
-            auto n = parse_budget(*budget);
-            if (!n) return budget_usage_error(*budget);
-            out.budget = *n;
-        } else if (missing) {
+        } else if (missing || shared == OptionParse::Missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--json") {
             out.json = true;
@@ -202,99 +149,6 @@ void print_count(std::FILE* to, uint64_t executed) {
     std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
 }
 
-// The program --program names, or the only/first one (with a note when there are others).
-Result<std::string> pick_program(const LoadedObject& object, const ObjectRunOptions& options) {
-    std::string names;
-    for (const LoadedProgram& p : object.programs)
-        names += (names.empty() ? "" : ", ") + p.name;
-    if (object.programs.empty())
-        return make_error(ErrorKind::Load,
-                          options.file + " holds no programs (no functions in executable sections)");
-    if (!options.program.empty()) {
-        if (!object.find_program(options.program))
-            return make_error(ErrorKind::Load, "no program \"" + options.program + "\" in " + options.file +
-                                                   "; its programs: " + names);
-        return options.program;
-    }
-    if (object.programs.size() == 1) return object.programs.front().name;
-    // A program a prog_array holds is a tail-call target, not where a packet enters: prefer
-    // the first program no prog_array holds (xdp_tail_call.o's dispatcher, not its handlers).
-    std::vector<bool> tail_target(object.programs.size(), false);
-    for (uint32_t id = 0; object.maps && id < object.maps->size() && id < object.map_info.size(); ++id)
-        if (object.maps->get(id)->type() == MapType::ProgArray)
-            for (const MapInitSlot& slot : object.map_info[id].init_slots)
-                if (slot.target_id < tail_target.size()) tail_target[slot.target_id] = true;
-    size_t pick = 0;
-    while (pick < tail_target.size() && tail_target[pick])
-        ++pick;
-    const bool skipped = pick > 0 && pick < tail_target.size();
-    if (pick == tail_target.size()) pick = 0;
-    const std::string& name = object.programs[pick].name;
-    std::fprintf(stderr, "bpfvm: note: %s has %zu programs (%s); running %s%s (choose with --program NAME)\n",
-                 options.file.c_str(), object.programs.size(), names.c_str(), name.c_str(),
-                 skipped ? ", the first one no prog_array holds" : "");
-    return name;
-}
-
-struct Inputs {
-    std::vector<std::vector<uint8_t>> packets; // at least one (empty when no packet was given)
-    std::vector<uint8_t> ctx;
-};
-
-Result<Inputs> read_inputs(const ObjectRunOptions& options) {
-    Inputs in;
-    switch (options.packet_source) {
-    case PacketSource::None: in.packets.emplace_back(); break;
-    case PacketSource::Hex: {
-        auto bytes = parse_packet_hex(options.packet_arg, "--packet-hex");
-        if (!bytes) return bytes.error();
-        in.packets.push_back(std::move(*bytes));
-        break;
-    }
-    case PacketSource::HexFile: {
-        auto bytes = read_packet_hex_file(options.packet_arg);
-        if (!bytes) return bytes.error();
-        in.packets.push_back(std::move(*bytes));
-        break;
-    }
-    case PacketSource::Pcap: {
-        auto packets = read_pcap_packets(options.packet_arg, options.all_packets);
-        if (!packets) return packets.error();
-        in.packets = std::move(*packets);
-        break;
-    }
-    }
-    if (options.ctx_hex) {
-        auto ctx = parse_packet_hex(*options.ctx_hex, "--ctx");
-        if (!ctx) return ctx.error();
-        in.ctx = std::move(*ctx);
-    }
-    return in;
-}
-
-// Loads the object and writes --map-init. Frozen global data (.rodata) is written into the
-// object's bytes and the object loaded again, as libbpf sets .rodata before load.
-Result<std::unique_ptr<ObjectSession>> open_session(const ObjectRunOptions& options,
-                                                    std::vector<uint8_t> bytes) {
-    const std::string name = object_base_name(options.file);
-    auto session = ObjectSession::open(bytes, name);
-    if (!session) return object_error(options.file, session.error());
-    if (options.map_init.empty()) return session;
-
-    auto text = read_file(options.map_init);
-    if (!text) return text.error();
-    auto init = parse_map_init(*text, options.map_init);
-    if (!init) return init.error();
-    auto patched = patch_frozen_maps(bytes, (*session)->object(), *init);
-    if (!patched) return patched.error();
-    if (!patched->empty()) {
-        session = ObjectSession::open(bytes, name);
-        if (!session) return object_error(options.file, session.error());
-    }
-    if (auto applied = apply_map_init(**session, *init, *patched); !applied) return applied.error();
-    return session;
-}
-
 } // namespace
 
 int cmd_run_object(Args args, std::string content) {
@@ -302,9 +156,9 @@ int cmd_run_object(Args args, std::string content) {
     if (auto stop = parse_object_options(args, options)) return *stop;
     const Reporter reporter{options.json};
 
-    auto inputs = read_inputs(options);
+    auto inputs = read_object_inputs(options);
     if (!inputs) return reporter.fail(inputs.error());
-    auto session = open_session(options, std::vector<uint8_t>(content.begin(), content.end()));
+    auto session = open_object_session(options, std::vector<uint8_t>(content.begin(), content.end()));
     if (!session) return reporter.fail(session.error());
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);

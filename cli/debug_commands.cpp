@@ -1,0 +1,86 @@
+// One line of `bpfvm debug` input -> the command it names, gdb's short forms included.
+#include "cli/debug_repl.hpp"
+#include "core/debugger/debug_json.hpp"
+#include "core/json/json.hpp"
+
+namespace bpfplay::cli {
+namespace {
+
+const char kHelp[] =
+    "Moving (N repeats; reverse commands go back through the recorded history):\n"
+    "  si, stepi [N]        one instruction, into calls\n"
+    "  ni, nexti [N]        one instruction, a bpf-to-bpf call as one step\n"
+    "  s, step [N]          to the next source line, into calls\n"
+    "  n, next [N]          to the next source line, over calls\n"
+    "  finish               run until the current function returns\n"
+    "  c, continue          run to a breakpoint, a watchpoint, the exit or a fault\n"
+    "  rsi, reverse-stepi [N]  rni, reverse-nexti [N]  rs, reverse-step [N]\n"
+    "  rc, reverse-continue back to a breakpoint, a watchpoint or the start\n"
+    "  goto N               to the state after exactly N instructions\n"
+    "  run, reset           start again with the maps as they were\n"
+    "Stopping:\n"
+    "  b, break PC | *PC | line N | FILE:N [if EXPR]   (no location: the current pc)\n"
+    "  watch fp-8 [LEN] | packet[START:END] | map NAME KEYHEX | *ADDR [LEN]\n"
+    "  delete [N]  disable N  enable N  info breakpoints\n"
+    "Looking:\n"
+    "  info registers (i r)  bt, backtrace  x/NFU ADDR (F: x d u; U: b h w g)  p, print EXPR\n"
+    "  maps  list [LINE]  disas [PC]  printk  trace [N]  hits [N]  state  info journal\n"
+    "EXPR: r0..r10, fp, numbers, + - * & | ^ << >>, == != < <= > >=, && || !, s(...) for signed.\n"
+    "  q, quit\n";
+
+CommandResult info(DebugContext& ctx, std::string_view args) {
+    auto [what, rest] = split_word(args);
+    if (what == "registers" || what == "r" || what == "reg" || what == "all-registers") return info_registers(ctx);
+    if (what == "breakpoints" || what == "b" || what == "break" || what == "watchpoints") return info_breakpoints(ctx);
+    if (what == "journal") return info_journal(ctx);
+    if (what == "frame" || what == "stack") return backtrace(ctx);
+    return command_error("info takes registers, breakpoints or journal");
+}
+
+} // namespace
+
+CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
+    auto [word, args] = split_word(line);
+    std::string_view command = word, spec;
+    if (const size_t slash = word.find('/'); slash != std::string_view::npos) {
+        command = word.substr(0, slash);
+        spec = word.substr(slash + 1);
+    }
+    if (command == "x" || command == "examine") return examine(ctx, spec, args);
+    if (!spec.empty()) return command_error("only x takes /FORMAT");
+    if (is_motion_command(command)) return run_motion(ctx, command, args);
+    if (command == "b" || command == "break" || command == "br") return add_break(ctx, args);
+    if (command == "watch") return add_watch(ctx, args);
+    if (command == "d" || command == "delete") return delete_stop(ctx, args);
+    if (command == "disable") return enable_stop(ctx, args, false);
+    if (command == "enable") return enable_stop(ctx, args, true);
+    if (command == "i" || command == "info") return info(ctx, args);
+    if (command == "bt" || command == "backtrace" || command == "where") return backtrace(ctx);
+    if (command == "p" || command == "print") return print_value(ctx, args);
+    if (command == "maps") return show_maps(ctx);
+    if (command == "l" || command == "list") return list_source(ctx, args);
+    if (command == "disas" || command == "disassemble") return disassemble_around(ctx, args);
+    if (command == "printk") return show_printk(ctx);
+    if (command == "trace") return show_trace(ctx, args);
+    if (command == "hits") return show_hits(ctx, args);
+    if (command == "state") {
+        CommandOutput out;
+        out.json = "\"state\":" + debug_state_json(ctx.session.state());
+        out.text = debug_state_json(ctx.session.state()) + "\n";
+        return out;
+    }
+    if (command == "h" || command == "help") {
+        CommandOutput out;
+        out.text = kHelp;
+        out.json = "\"help\":" + json_quote(kHelp);
+        return out;
+    }
+    if (command == "q" || command == "quit" || command == "exit") {
+        CommandOutput out;
+        out.quit = true;
+        return out;
+    }
+    return command_error("Undefined command: \"" + std::string(command) + "\".", "Try \"help\".");
+}
+
+} // namespace bpfplay::cli

@@ -1,0 +1,199 @@
+// What the program's state looks like: registers, frames, memory (x/NFU), expressions, the
+// source lines and the instructions around the current one.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "cli/debug_repl.hpp"
+#include "core/json/json.hpp"
+
+namespace bpfplay::cli {
+
+CommandResult info_registers(DebugContext& ctx) {
+    const DebugState st = ctx.session.state();
+    CommandOutput out;
+    out.json = "\"regs\":[";
+    for (size_t i = 0; i < st.regs.size(); ++i) {
+        const RegisterView& r = st.regs[i];
+        char line[160];
+        std::snprintf(line, sizeof line, "%-3s %c %-18s %20" PRIu64 " %20" PRId64, ("r" + std::to_string(i)).c_str(),
+                      r.changed ? '*' : ' ', hex64(r.value).c_str(), r.value, int64_t(r.value));
+        out.text += line;
+        out.text += r.points_to.empty() ? "\n" : "  " + r.points_to + "\n";
+        out.json += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":\"" + hex64(r.value) +
+                    "\",\"signed\":" + std::to_string(int64_t(r.value)) + ",\"kind\":\"" + value_kind_name(r.kind) +
+                    "\",\"points_to\":" + json_quote(r.points_to) + ",\"changed\":" + (r.changed ? "true" : "false") + "}";
+    }
+    out.json += "]";
+    return out;
+}
+
+CommandResult backtrace(DebugContext& ctx) {
+    const DebugState st = ctx.session.state();
+    CommandOutput out;
+    out.json = "\"frames\":[";
+    for (size_t k = st.frames.size(); k-- > 0;) {
+        const FrameView& f = st.frames[k];
+        const size_t n = st.frames.size() - 1 - k; // #0 is the innermost, as in gdb
+        out.text += "#" + std::to_string(n) + "  " + f.function + " at pc " + std::to_string(f.pc);
+        if (f.source.line) out.text += ", " + source_place(f.source.file, f.source.line);
+        out.text += "\n";
+        out.json += std::string(n ? "," : "") + "{\"level\":" + std::to_string(n) + ",\"depth\":" + std::to_string(f.depth) +
+                    ",\"function\":" + json_quote(f.function) + ",\"pc\":" + std::to_string(f.pc) +
+                    ",\"file\":" + json_quote(f.source.file) + ",\"line\":" + std::to_string(f.source.line) + "}";
+    }
+    out.json += "]";
+    return out;
+}
+
+// x/NFU: N units of size U (b h w g) in format F (x d u), like gdb's examine command.
+CommandResult examine(DebugContext& ctx, std::string_view spec, std::string_view expr) {
+    uint64_t count = 1;
+    char format = 'x';
+    uint32_t unit = 4;
+    size_t i = 0;
+    if (!spec.empty()) {
+        while (i < spec.size() && spec[i] >= '0' && spec[i] <= '9') ++i;
+        if (i > 0) {
+            auto n = parse_number(spec.substr(0, i));
+            if (!n || *n == 0) return command_error("x: bad count in '/" + std::string(spec) + "'");
+            count = *n;
+        }
+        for (; i < spec.size(); ++i) {
+            switch (spec[i]) {
+            case 'x': case 'd': case 'u': format = spec[i]; break;
+            case 'b': unit = 1; break;
+            case 'h': unit = 2; break;
+            case 'w': unit = 4; break;
+            case 'g': unit = 8; break;
+            default:
+                return command_error(std::string("x: unknown letter '") + spec[i] + "' in '/" + std::string(spec) + "'",
+                                     "Formats: x (hex), d (signed), u (unsigned); sizes: b h w g (1 2 4 8 bytes).");
+            }
+        }
+    }
+    if (trim(expr).empty()) return command_error("x needs an address: x/16xb r10-16");
+    if (count * unit > 4096) return command_error("x: at most 4096 bytes at a time");
+    auto address = ctx.session.evaluate(expr);
+    if (!address) return address.error();
+    const uint32_t length = uint32_t(count * unit);
+    auto bytes = ctx.session.read_memory(*address, length);
+    if (!bytes) return make_error(ErrorKind::Memory, "Cannot access memory at address " + hex64(*address) +
+                                                         " (" + std::to_string(length) + " bytes)");
+    const size_t per_line = unit == 8 ? 2 : unit == 4 ? 4 : 8;
+    CommandOutput out;
+    out.json = "\"address\":\"" + hex64(*address) + "\",\"format\":\"" + format + "\",\"unit\":" + std::to_string(unit) +
+               ",\"values\":[";
+    for (uint64_t k = 0; k < count; ++k) {
+        const uint64_t a = *address + k * unit;
+        if (k % per_line == 0) {
+            if (k) out.text += "\n";
+            const std::string label = address_label(ctx.session, a);
+            out.text += hex64(a) + (label.empty() ? "" : " <" + label + ">") + ":";
+        }
+        uint64_t v = 0;
+        std::memcpy(&v, bytes->data() + k * unit, unit);
+        std::string text;
+        if (format == 'x') {
+            char b[24];
+            std::snprintf(b, sizeof b, "0x%0*" PRIx64, int(unit * 2), v);
+            text = b;
+        } else if (format == 'u') {
+            text = std::to_string(v);
+        } else {
+            const int shift = int(64 - unit * 8);
+            text = std::to_string(shift ? int64_t(v << shift) >> shift : int64_t(v));
+        }
+        out.text += "\t" + text;
+        out.json += std::string(k ? "," : "") + (format == 'x' ? "\"" + text + "\"" : text);
+    }
+    out.text += "\n";
+    out.json += "]";
+    return out;
+}
+
+CommandResult print_value(DebugContext& ctx, std::string_view expr) {
+    if (trim(expr).empty()) return command_error("print needs an expression: p r1, p r10-16, p (r2 & 0xff) == 6");
+    auto v = ctx.session.evaluate(expr);
+    if (!v) return v.error();
+    const std::string n = "$" + std::to_string(ctx.next_value++);
+    CommandOutput out;
+    out.text = n + " = " + std::to_string(*v) + " (" + hex64(*v);
+    if (int64_t(*v) < 0) out.text += ", " + std::to_string(int64_t(*v));
+    out.text += ")";
+    const std::string label = address_label(ctx.session, *v);
+    if (!label.empty()) out.text += " <" + label + ">";
+    out.text += "\n";
+    out.json = "\"name\":\"" + n + "\",\"value\":\"" + hex64(*v) + "\",\"unsigned\":" + std::to_string(*v) +
+               ",\"signed\":" + std::to_string(int64_t(*v)) + ",\"points_to\":" + json_quote(label);
+    return out;
+}
+
+// The source lines line_info knows (lines with code) within 5 of the current one (or of LINE).
+CommandResult list_source(DebugContext& ctx, std::string_view args) {
+    const LoadedProgram& p = ctx.session.program();
+    const SourceLine* here = p.line_for(ctx.session.pc());
+    std::string file = here ? here->file : "";
+    uint32_t center = here ? here->line : 0;
+    if (!trim(args).empty()) {
+        auto n = parse_number(trim(args));
+        if (!n) return command_error("list takes a line number: list 30");
+        center = uint32_t(*n);
+        if (file.empty() && !p.line_info.empty()) file = p.line_info.front().file;
+    }
+    if (center == 0) return command_error("no source line information for pc " + std::to_string(ctx.session.pc()),
+                                          "The object was built without -g.");
+    std::vector<const SourceLine*> lines;
+    for (const SourceLine& l : p.line_info)
+        if (l.file == file && l.line + 5 >= center && l.line <= center + 5 &&
+            std::none_of(lines.begin(), lines.end(), [&](const SourceLine* o) { return o->line == l.line; }))
+            lines.push_back(&l);
+    std::sort(lines.begin(), lines.end(), [](const SourceLine* a, const SourceLine* b) { return a->line < b->line; });
+    CommandOutput out;
+    out.json = "\"file\":" + json_quote(file) + ",\"lines\":[";
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const bool current = here && lines[i]->line == here->line && lines[i]->file == here->file;
+        char num[16];
+        std::snprintf(num, sizeof num, "%5u", lines[i]->line);
+        out.text += std::string(current ? "=>" : "  ") + num + "  " + lines[i]->text + "\n";
+        out.json += std::string(i ? "," : "") + "{\"line\":" + std::to_string(lines[i]->line) +
+                    ",\"text\":" + json_quote(lines[i]->text) + ",\"current\":" + (current ? "true" : "false") + "}";
+    }
+    if (lines.empty()) out.text = "no code comes from lines near " + std::to_string(center) + " of " + file + "\n";
+    out.json += "]";
+    return out;
+}
+
+// The instructions around pc (or from PC when given): 5 before, 6 after.
+CommandResult disassemble_around(DebugContext& ctx, std::string_view args) {
+    const DebugSession& s = ctx.session;
+    const LoadedProgram& p = s.program();
+    uint32_t center = s.pc();
+    if (!trim(args).empty()) {
+        auto n = parse_number(trim(args));
+        if (!n || *n >= p.insns.size()) return command_error("disassemble takes an instruction index below " +
+                                                             std::to_string(p.insns.size()));
+        center = uint32_t(*n);
+    }
+    const uint32_t first = center > 5 ? center - 5 : 0;
+    const uint32_t last = std::min<uint32_t>(uint32_t(p.insns.size()), center + 7);
+    CommandOutput out;
+    out.json = "\"insns\":[";
+    bool any = false;
+    for (uint32_t pc = first; pc < last; ++pc) {
+        if (pc > 0 && p.program.insns.size() > pc && p.program.insns[pc].op == Op::LddwTail) continue;
+        for (const FunctionInfo& f : p.func_info)
+            if (f.insn == pc) out.text += "<" + f.name + ">:\n";
+        const bool current = pc == s.pc() && s.status() != RunStatus::Exited;
+        const std::string text = insn_text(s, pc);
+        out.text += std::string(current ? "=> " : "   ") + std::to_string(pc) + ": " + text + "\n";
+        out.json += std::string(any ? "," : "") + "{\"pc\":" + std::to_string(pc) + ",\"text\":" + json_quote(text) +
+                    ",\"current\":" + (current ? "true" : "false") + "}";
+        any = true;
+    }
+    out.json += "]";
+    return out;
+}
+
+} // namespace bpfplay::cli

@@ -1,0 +1,159 @@
+// The input options `run` and `debug` share for ELF objects, and loading the object with them.
+#include "cli/object_inputs.hpp"
+
+#include <cstdio>
+
+#include "cli/input_formats.hpp"
+#include "cli/map_init.hpp"
+#include "cli/object_file.hpp"
+#include "cli/packet_input.hpp"
+#include "cli/report.hpp"
+
+namespace bpfplay::cli {
+namespace {
+
+const char* source_option(PacketSource s) {
+    switch (s) {
+    case PacketSource::HexFile: return "--packet";
+    case PacketSource::Hex: return "--packet-hex";
+    case PacketSource::Pcap: return "--pcap";
+    case PacketSource::None: break;
+    }
+    return "";
+}
+
+std::optional<int> set_packet_source(std::string_view command, ObjectInputOptions& out, PacketSource source,
+                                     std::string_view value) {
+    if (out.packet_source != PacketSource::None)
+        return usage_error(std::string(command) + ": give one packet: " + source_option(out.packet_source) +
+                           " and " + source_option(source) + " both given");
+    out.packet_source = source;
+    out.packet_arg = value;
+    return std::nullopt;
+}
+
+} // namespace
+
+OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,
+                               std::optional<int>& stop) {
+    const uint32_t ncpus = Host{}.ncpus;
+    bool missing = false;
+    const std::string cmd(command);
+    if (auto v = option_value(args, i, "--program", &missing)) {
+        out.program = *v;
+    } else if (auto packet = option_value(args, i, "--packet", &missing)) {
+        stop = set_packet_source(command, out, PacketSource::HexFile, *packet);
+    } else if (auto hex = option_value(args, i, "--packet-hex", &missing)) {
+        stop = set_packet_source(command, out, PacketSource::Hex, *hex);
+    } else if (auto pcap = option_value(args, i, "--pcap", &missing)) {
+        stop = set_packet_source(command, out, PacketSource::Pcap, *pcap);
+    } else if (auto ctx = option_value(args, i, "--ctx", &missing)) {
+        out.ctx_hex = std::string(*ctx);
+    } else if (auto cpu = option_value(args, i, "--cpu", &missing)) {
+        auto n = parse_u64(*cpu);
+        if (!n || *n >= ncpus)
+            stop = usage_error(cmd + ": --cpu takes a CPU number from 0 to " + std::to_string(ncpus - 1) +
+                               " (the emulated host has " + std::to_string(ncpus) + " CPUs), not '" +
+                               std::string(*cpu) + "'");
+        else
+            out.cpu = uint32_t(*n);
+    } else if (auto init = option_value(args, i, "--map-init", &missing)) {
+        out.map_init = *init;
+    } else if (auto budget = option_value(args, i, "--budget", &missing)) {
+        auto n = parse_budget(*budget);
+        if (!n)
+            stop = budget_usage_error(*budget);
+        else
+            out.budget = *n;
+    } else {
+        return missing ? OptionParse::Missing : OptionParse::NotMine;
+    }
+    return stop ? OptionParse::Stop : OptionParse::Taken;
+}
+
+Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options) {
+    ObjectInputs in;
+    switch (options.packet_source) {
+    case PacketSource::None: in.packets.emplace_back(); break;
+    case PacketSource::Hex: {
+        auto bytes = parse_packet_hex(options.packet_arg, "--packet-hex");
+        if (!bytes) return bytes.error();
+        in.packets.push_back(std::move(*bytes));
+        break;
+    }
+    case PacketSource::HexFile: {
+        auto bytes = read_packet_hex_file(options.packet_arg);
+        if (!bytes) return bytes.error();
+        in.packets.push_back(std::move(*bytes));
+        break;
+    }
+    case PacketSource::Pcap: {
+        auto packets = read_pcap_packets(options.packet_arg, options.all_packets);
+        if (!packets) return packets.error();
+        in.packets = std::move(*packets);
+        break;
+    }
+    }
+    if (options.ctx_hex) {
+        auto ctx = parse_packet_hex(*options.ctx_hex, "--ctx");
+        if (!ctx) return ctx.error();
+        in.ctx = std::move(*ctx);
+    }
+    return in;
+}
+
+Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOptions& options,
+                                                           std::vector<uint8_t> bytes) {
+    const std::string name = object_base_name(options.file);
+    auto session = ObjectSession::open(bytes, name);
+    if (!session) return object_error(options.file, session.error());
+    if (options.map_init.empty()) return session;
+
+    auto text = read_file(options.map_init);
+    if (!text) return text.error();
+    auto init = parse_map_init(*text, options.map_init);
+    if (!init) return init.error();
+    auto patched = patch_frozen_maps(bytes, (*session)->object(), *init);
+    if (!patched) return patched.error();
+    if (!patched->empty()) {
+        session = ObjectSession::open(bytes, name);
+        if (!session) return object_error(options.file, session.error());
+    }
+    if (auto applied = apply_map_init(**session, *init, *patched); !applied) return applied.error();
+    return session;
+}
+
+Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options) {
+    std::string names;
+    for (const LoadedProgram& p : object.programs)
+        names += (names.empty() ? "" : ", ") + p.name;
+    if (object.programs.empty())
+        return make_error(ErrorKind::Load,
+                          options.file + " holds no programs (no functions in executable sections)");
+    if (!options.program.empty()) {
+        if (!object.find_program(options.program))
+            return make_error(ErrorKind::Load, "no program \"" + options.program + "\" in " + options.file +
+                                                   "; its programs: " + names);
+        return options.program;
+    }
+    if (object.programs.size() == 1) return object.programs.front().name;
+    // A program a prog_array holds is a tail-call target, not where a packet enters: prefer
+    // the first program no prog_array holds (xdp_tail_call.o's dispatcher, not its handlers).
+    std::vector<bool> tail_target(object.programs.size(), false);
+    for (uint32_t id = 0; object.maps && id < object.maps->size() && id < object.map_info.size(); ++id)
+        if (object.maps->get(id)->type() == MapType::ProgArray)
+            for (const MapInitSlot& slot : object.map_info[id].init_slots)
+                if (slot.target_id < tail_target.size()) tail_target[slot.target_id] = true;
+    size_t pick = 0;
+    while (pick < tail_target.size() && tail_target[pick])
+        ++pick;
+    const bool skipped = pick > 0 && pick < tail_target.size();
+    if (pick == tail_target.size()) pick = 0;
+    const std::string& name = object.programs[pick].name;
+    std::fprintf(stderr, "bpfvm: note: %s has %zu programs (%s); running %s%s (choose with --program NAME)\n",
+                 options.file.c_str(), object.programs.size(), names.c_str(), name.c_str(),
+                 skipped ? ", the first one no prog_array holds" : "");
+    return name;
+}
+
+} // namespace bpfplay::cli

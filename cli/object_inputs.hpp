@@ -1,0 +1,58 @@
+#pragma once
+// What `bpfvm run prog.o` and `bpfvm debug prog.o` share: the options that say which program
+// runs on what (--program, --packet/--packet-hex/--pcap, --ctx, --cpu, --map-init, --budget),
+// reading those inputs, loading the object with --map-init applied, and picking the program.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "core/error.hpp"
+#include "core/run/object_session.hpp"
+
+namespace bpfplay::cli {
+
+enum class PacketSource { None, HexFile, Hex, Pcap };
+
+struct ObjectInputOptions {
+    std::string file;
+    std::string program;
+    PacketSource packet_source = PacketSource::None;
+    std::string packet_arg; // the file or the hex text
+    bool all_packets = false;
+    std::optional<std::string> ctx_hex;
+    std::optional<uint32_t> cpu;
+    std::string map_init;
+    uint64_t budget = kDefaultBudget;
+};
+
+enum class OptionParse {
+    NotMine, // args[i] is none of the shared options
+    Taken,   // parsed (i is on the last argument consumed)
+    Missing, // a shared option without its value
+    Stop,    // a bad value: the usage error is reported, return *stop
+};
+
+// Reads args[i] if it is one of the shared options. `command` prefixes messages ("run").
+OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,
+                               std::optional<int>& stop);
+
+struct ObjectInputs {
+    std::vector<std::vector<uint8_t>> packets; // at least one (empty when no packet was given)
+    std::vector<uint8_t> ctx;
+};
+
+Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options);
+
+// Loads the object and writes --map-init. Frozen global data (.rodata) is written into the
+// object's bytes and the object loaded again, as libbpf sets .rodata before load.
+Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOptions& options,
+                                                           std::vector<uint8_t> bytes);
+
+// The program --program names, or the only/first one (with a note on stderr when there are others).
+Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options);
+
+} // namespace bpfplay::cli
