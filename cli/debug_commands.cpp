@@ -14,7 +14,7 @@ const char kHelp[] =
     "  n, next [N]          to the next source line, over calls\n"
     "  finish               run until the current function returns\n"
     "  c, continue          run to a breakpoint, a watchpoint, the exit or a fault\n"
-    "  rsi, reverse-stepi [N]  rni, reverse-nexti [N]  rs, reverse-step [N]\n"
+    "  rsi, reverse-stepi [N]  rni, reverse-nexti [N]  rs, reverse-step [N]  rn, reverse-next [N]\n"
     "  rc, reverse-continue back to a breakpoint, a watchpoint or the start\n"
     "  goto N               to the state after exactly N instructions\n"
     "  run, reset           start again with the maps as they were\n"

@@ -25,6 +25,7 @@ constexpr Motion kMotions[] = {
     {{"reverse-stepi", "rsi"}, true},
     {{"reverse-nexti", "rni"}, true},
     {{"reverse-step", "rs"}, true},
+    {{"reverse-next", "rn"}, true},
     {{"reverse-continue", "rc"}, false},
     {{"goto", "goto"}, false},
     {{"run", "reset"}, false},
@@ -122,6 +123,7 @@ Result<StopInfo> move_once(DebugSession& s, std::string_view name, uint64_t arg)
     if (name == "reverse-stepi") return s.step_back();
     if (name == "reverse-nexti") return s.step_back_over();
     if (name == "reverse-step") return s.step_back_line();
+    if (name == "reverse-next") return s.step_back_line(/*over_calls=*/true);
     if (name == "reverse-continue") return s.reverse_cont();
     if (name == "goto") return s.goto_count(arg);
     s.reset();

@@ -7,6 +7,8 @@ namespace bpfplay {
 namespace {
 // Runs closer than this are merged: one run header costs about as much as the gap.
 constexpr uint32_t kMergeGap = 16;
+// Entries compared to find which ones a call changed (a view of huge maps shows the first).
+constexpr size_t kMaxTrackedEntries = 4096;
 }
 
 void HelperUndo::undo() {
@@ -30,21 +32,33 @@ size_t HelperUndo::bytes() const {
 }
 
 std::vector<uint32_t> HelperUndo::changed_slots(const Map& map) const {
-    // The saved state starts with the value storage, slot after slot.
+    for (const MapChange& m : maps_)
+        if (m.map == &map) return m.changed_slots;
+    return {};
+}
+
+namespace {
+
+// Slots whose (key, values) differ between two entry lists, or that are in only one.
+std::vector<uint32_t> diff_entries(const std::vector<MapEntry>& before, const std::vector<MapEntry>& after) {
     std::vector<uint32_t> out;
-    const uint64_t storage = uint64_t(map.slot_count()) * map.slot_bytes();
-    for (const MapChange& m : maps_) {
-        if (m.map != &map || map.slot_bytes() == 0) continue;
-        for (const auto& [offset, old] : m.runs) {
-            if (offset >= storage) continue;
-            const uint64_t last = std::min<uint64_t>(offset + old.size(), storage) - 1;
-            for (uint64_t s = offset / map.slot_bytes(); s <= last / map.slot_bytes(); ++s) out.push_back(uint32_t(s));
-        }
+    auto find = [](const std::vector<MapEntry>& v, uint32_t slot) -> const MapEntry* {
+        for (const MapEntry& e : v)
+            if (e.slot == slot) return &e;
+        return nullptr;
+    };
+    for (const MapEntry& a : after) {
+        const MapEntry* b = find(before, a.slot);
+        if (!b || b->key != a.key || b->values != a.values) out.push_back(a.slot);
     }
+    for (const MapEntry& b : before)
+        if (!find(after, b.slot)) out.push_back(b.slot);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
+
+}  // namespace
 
 void HelperEffectsRecorder::before_helper(Vm& vm, int32_t, const uint64_t args[5]) {
     (void)vm;
@@ -53,6 +67,7 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t, const uint64_t args[5
     pending_->printk_size_ = host_.printk.size();
     pending_->prandom_ = host_.prandom;
     before_.clear();
+    before_entries_.clear();
     // Maps named by handle (map helpers, tail calls) or by a pointer into their values
     // (bpf_ringbuf_submit/discard take the record's address).
     for (int i = 0; i < 5; ++i) {
@@ -64,9 +79,10 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t, const uint64_t args[5
         if (std::any_of(pending_->maps_.begin(), pending_->maps_.end(),
                         [&](const HelperUndo::MapChange& c) { return c.map == m; }))
             continue;
-        pending_->maps_.push_back({m, {}});
+        pending_->maps_.push_back({m, {}, {}});
         before_.emplace_back();
         m->save_state(before_.back());
+        before_entries_.push_back(m->entries(kMaxTrackedEntries));
     }
 }
 
@@ -93,10 +109,13 @@ void HelperEffectsRecorder::after_helper(Vm&) {
                                                                         before.begin() + ptrdiff_t(end)));
             i = end;
         }
+        if (!change.runs.empty())
+            change.changed_slots = diff_entries(before_entries_[k], change.map->entries(kMaxTrackedEntries));
     }
     std::erase_if(pending_->maps_, [](const HelperUndo::MapChange& c) { return c.runs.empty(); });
     journal_.external(std::move(pending_));
     before_.clear();
+    before_entries_.clear();
 }
 
 }  // namespace bpfplay

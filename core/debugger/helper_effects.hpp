@@ -20,6 +20,8 @@ public:
         // Byte runs of the map's saved state (Map::save_state) that the helper changed: the
         // offset and the bytes from before the call.
         std::vector<std::pair<uint32_t, std::vector<uint8_t>>> runs;
+        // Slots whose entry the call added, changed or removed (for the state view).
+        std::vector<uint32_t> changed_slots;
     };
 
     void undo() override;
@@ -49,6 +51,7 @@ private:
     Host& host_;
     std::unique_ptr<HelperUndo> pending_;
     std::vector<std::vector<uint8_t>> before_;  // per pending map: its state before the call
+    std::vector<std::vector<MapEntry>> before_entries_;
 };
 
 }  // namespace bpfplay

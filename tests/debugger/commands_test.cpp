@@ -298,3 +298,32 @@ TEST_CASE("map edits between steps change the run; history restarts at the edit"
 }
 
 }  // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("an entry a helper inserts is marked changed, in its map and in the view") {
+    Debugged d = open_case(find_case("xdp_proto_count/mixed_protocols"));
+    REQUIRE_MESSAGE(d.session, d.error);
+    DebugSession& s = *d.session;
+    const uint8_t tcp[4] = {6, 0, 0, 0};
+    REQUIRE(s.add_map_watch("proto_stats", tcp).ok());
+    const StopInfo stop = s.cont();
+    REQUIRE(stop.reason == StopReason::Watchpoint);
+    const DebugState st = s.state();
+    const MapView* stats = nullptr;
+    for (const MapView& m : st.maps)
+        if (m.name == "proto_stats") stats = &m;
+    REQUIRE(stats);
+    CHECK(stats->changed);
+    REQUIRE(stats->entries.size() == 1);
+    CHECK(stats->entries[0].key == std::vector<uint8_t>(tcp, tcp + 4));
+    CHECK(stats->entries[0].changed);
+    // The step that inserted it was a helper call (bpf_map_update_elem).
+    const uint32_t call_pc = s.journal().last_header().pc;
+    CHECK(s.program().program.insns[call_pc].op == Op::CallHelper);
+    // Stepping back removes it again.
+    s.step_back();
+    CHECK(s.object().object().maps->find("proto_stats")->count() == 0);
+}
+
+}  // namespace bpfplay::testing
