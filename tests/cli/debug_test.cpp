@@ -215,7 +215,7 @@ TEST_CASE("debug: a map watchpoint stops where the entry appears and changes; ma
                    "./examples/xdp_proto_count.c:66: stats = bpf_map_lookup_elem(&proto_stats, &proto);\n"
                    "=> 42: r1 = map_fd(0) ll\n"
                    "map proto_stats (hash map \"proto_stats\"): 1 entry (changed)\n"
-                   "  6 => { .packets = 0, .bytes = 0 }\n"
+                   "* 6 => { .packets = 0, .bytes = 0 }\n"
                    "Watchpoint 1 (map proto_stats key 0x06000000): { .packets = 0, .bytes = 0 } -> { .packets = 1, .bytes = 0 }\n"
                    "./examples/xdp_proto_count.c:72: __sync_fetch_and_add(&stats->bytes, len);\n"
                    "=> 50: lock *(u64 *)(r0 + 8) += r7\n"
