@@ -3,6 +3,8 @@
 // run-time values: memory bounds, divisors, call depth, the step budget and (in the checked
 // variant) registers read before a write on this path.
 #include <algorithm>
+
+#include "core/hex.hpp"
 #include <cstdio>
 
 #include "core/decode_ops.hpp"
@@ -39,12 +41,6 @@ inline uint32_t smod32(uint32_t a, uint32_t b) {
     if (b == 0) return a;
     if (int32_t(b) == -1) return 0;
     return uint32_t(int32_t(a) % int32_t(b));
-}
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 
 }  // namespace

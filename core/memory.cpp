@@ -1,5 +1,7 @@
 #include "core/memory.hpp"
 
+#include "core/hex.hpp"
+
 #include "core/journal.hpp"
 
 #include <cstdio>
@@ -46,12 +48,6 @@ void Memory::unmap(uint32_t w) {
 }
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 const char* access_verb(Access a) {
     switch (a) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/hex.hpp"
 #include "core/json/json.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/text/disasm.hpp"
@@ -10,19 +11,8 @@ namespace bpfplay {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "\"0x%llx\"", static_cast<unsigned long long>(v));
-    return b;
-}
-
-std::string hex_bytes(std::span<const uint8_t> b) {
-    static const char* kDigits = "0123456789abcdef";
-    std::string out;
-    out.reserve(b.size() * 2);
-    for (uint8_t c : b) out += {kDigits[c >> 4], kDigits[c & 15]};
-    return out;
-}
+// A 64-bit value as a JSON string, so JavaScript never rounds it.
+std::string hex_json(uint64_t v) { return "\"" + hex(v) + "\""; }
 
 std::string b(bool v) { return v ? "true" : "false"; }
 
@@ -53,7 +43,7 @@ std::string error_json(const Error& e) {
     std::string j = "{\"kind\":" + json_quote(error_kind_name(e.kind)) + ",\"what\":" + json_quote(e.what);
     if (!e.hint.empty()) j += ",\"hint\":" + json_quote(e.hint);
     if (e.where.pc) j += ",\"pc\":" + std::to_string(*e.where.pc);
-    if (e.where.address) j += ",\"address\":" + hex(*e.where.address);
+    if (e.where.address) j += ",\"address\":" + hex_json(*e.where.address);
     if (e.where.line) j += ",\"line\":" + std::to_string(*e.where.line);
     if (!e.where.section.empty()) j += ",\"section\":" + json_quote(e.where.section);
     if (!e.where.map.empty()) j += ",\"map\":" + json_quote(e.where.map);
@@ -69,12 +59,12 @@ std::string debug_state_json(const DebugState& s) {
                     ",\"stop_reason\":" + json_quote(s.stop_reason);
     j += ",\"fault\":" + (s.fault ? error_json(*s.fault) : "null");
     j += ",\"fault_explanation\":" + json_quote(s.fault_explanation);
-    j += ",\"return\":" + (s.status == RunStatus::Exited ? hex(s.r0) : "null");
+    j += ",\"return\":" + (s.status == RunStatus::Exited ? hex_json(s.r0) : "null");
     j += ",\"return_name\":" + json_quote(s.return_name);
     j += ",\"regs\":[";
     for (size_t i = 0; i < s.regs.size(); ++i) {
         const RegisterView& r = s.regs[i];
-        j += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":" + hex(r.value) +
+        j += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":" + hex_json(r.value) +
              ",\"kind\":\"" + value_kind_name(r.kind) + "\",\"points_to\":" + json_quote(r.points_to) +
              ",\"offset\":" + std::to_string(r.offset) + ",\"changed\":" + b(r.changed) + "}";
     }
@@ -84,7 +74,7 @@ std::string debug_state_json(const DebugState& s) {
         const FrameView& f = s.frames[i];
         j += std::string(i ? "," : "") + "{\"depth\":" + std::to_string(f.depth) +
              ",\"function\":" + json_quote(f.function) + ",\"pc\":" + std::to_string(f.pc) +
-             ",\"source\":" + source_json(f.source) + ",\"fp\":" + hex(f.frame_pointer) +
+             ",\"source\":" + source_json(f.source) + ",\"fp\":" + hex_json(f.frame_pointer) +
              ",\"stack\":\"" + hex_bytes(f.stack) + "\",\"changed\":" + number_list(f.changed) + "}";
     }
     j += "],\"packet\":\"" + hex_bytes(s.packet) + "\",\"packet_changed\":" + number_list(s.packet_changed);
@@ -161,7 +151,7 @@ std::string trace_json(const std::vector<TraceRow>& rows) {
         j += std::string(i ? "," : "") + "{\"step\":" + std::to_string(r.step) + ",\"pc\":" + std::to_string(r.pc) +
              ",\"depth\":" + std::to_string(r.depth) + ",\"changed\":[";
         for (size_t k = 0; k < r.changed.size(); ++k)
-            j += std::string(k ? "," : "") + "[" + std::to_string(r.changed[k].first) + "," + hex(r.changed[k].second) + "]";
+            j += std::string(k ? "," : "") + "[" + std::to_string(r.changed[k].first) + "," + hex_json(r.changed[k].second) + "]";
         j += "]}";
     }
     return j + "]";
@@ -181,7 +171,7 @@ std::string stops_json(const DebugSession& s) {
     first = true;
     for (const Watchpoint& w : s.watchpoints()) {
         j += std::string(first ? "" : ",") + "{\"id\":" + std::to_string(w.id) + ",\"label\":" + json_quote(w.label) +
-             ",\"address\":" + hex(w.address) + ",\"length\":" + std::to_string(w.length) +
+             ",\"address\":" + hex_json(w.address) + ",\"length\":" + std::to_string(w.length) +
              ",\"hits\":" + std::to_string(w.hits) + "}";
         first = false;
     }

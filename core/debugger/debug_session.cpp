@@ -5,6 +5,7 @@
 
 #include "core/debugger/expression.hpp"
 #include "core/debugger/helper_effects.hpp"
+#include "core/hex.hpp"
 #include "core/maps/map_set.hpp"
 
 namespace bpfplay {
@@ -512,10 +513,7 @@ Result<uint32_t> DebugSession::add_map_watch(std::string_view map_name, std::spa
     w.id = next_id_++;
     w.map_id = m->id();
     w.key.assign(key.begin(), key.end());
-    static const char* kDigits = "0123456789abcdef";
-    std::string hex;
-    for (uint8_t b : key) hex += {kDigits[b >> 4], kDigits[b & 15]};
-    w.label = "map " + m->name() + " key 0x" + hex;
+    w.label = "map " + m->name() + " key 0x" + hex_bytes(key);
     watchpoints_.push_back(w);
     watch_values_.push_back(watch_value(w));
     return w.id;

@@ -6,6 +6,7 @@
 #include "core/btf/btf.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/helper_effects.hpp"
+#include "core/hex.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
 
@@ -27,13 +28,6 @@ const char* value_kind_name(ValueKind k) {
 }
 
 namespace {
-
-std::string hex_bytes(std::span<const uint8_t> b) {
-    static const char* kDigits = "0123456789abcdef";
-    std::string out;
-    for (uint8_t c : b) out += {kDigits[c >> 4], kDigits[c & 15]};
-    return out;
-}
 
 std::string signed_offset(int64_t off) { return off < 0 ? std::to_string(off) : "+" + std::to_string(off); }
 

@@ -1,5 +1,7 @@
 #include "core/maps/map_helpers.hpp"
 
+#include "core/hex.hpp"
+
 #include <cstdio>
 #include <string>
 
@@ -9,12 +11,6 @@
 namespace bpfplay {
 
 namespace {
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 void fail(Vm& vm, const char* helper, std::string what, std::string hint, const Map* map = nullptr) {
     Error err = make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,

@@ -3,23 +3,13 @@
 #include <cstdio>
 
 #include "core/btf/btf_value.hpp"
+#include "core/hex.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay {
 
 namespace {
-
-std::string hex_bytes(std::span<const uint8_t> b) {
-    static const char* kDigits = "0123456789abcdef";
-    std::string out;
-    out.reserve(b.size() * 2);
-    for (uint8_t c : b) {
-        out += kDigits[c >> 4];
-        out += kDigits[c & 15];
-    }
-    return out;
-}
 
 // One JSON string escaper for the project: the BTF printer's.
 std::string json_string(std::string_view s) { return to_json(Value::string(std::string(s))); }

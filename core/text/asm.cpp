@@ -22,8 +22,15 @@ Error parse_error(uint32_t line, std::string what, std::string hint = {}) {
     return e;
 }
 
+// Appends instead of "\"" + std::string(s): GCC 12 at -O3 warns (-Wrestrict, a known false
+// positive) about the operator+ form, which -Werror turns into a failed Release build.
 std::string quote(std::string_view s) {
-    return "\"" + std::string(s) + "\"";
+    std::string q;
+    q.reserve(s.size() + 2);
+    q += '"';
+    q += s;
+    q += '"';
+    return q;
 }
 
 const std::unordered_map<std::string_view, int32_t>& helper_ids() {
@@ -148,7 +155,7 @@ class Assembler {
         }
         if (sl.byte_count == m.slots * 8 && m.label.empty()) {
             Insn from_bytes[2];
-            for (size_t k = 0; k < m.slots; ++k)
+            for (size_t k = 0; k < m.slots && k < 2; ++k)
                 from_bytes[k] = insn_from_bytes(sl.bytes + 8 * k);
             Insn seen[2] = {from_bytes[0], from_bytes[1]};
             objdump14_view(seen, m.slots);

@@ -64,7 +64,14 @@ class FormMatcher {
     uint8_t set_ = 0;             // kField* bits already filled by a hole
     std::string_view written_[5]; // how each filled field was first written, by kField* bit
 
-    std::string quoted() const { return "\"" + std::string(line_) + "\""; }
+    std::string quoted() const {  // appended: see quote() in asm.cpp (GCC 12 -Wrestrict)
+        std::string q;
+        q.reserve(line_.size() + 2);
+        q += '"';
+        q += line_;
+        q += '"';
+        return q;
+    }
 
     struct Problem {
         size_t progress;
