@@ -12,7 +12,7 @@
 
 // Computed goto (a GNU extension) gives each op its own indirect branch, which predicts far
 // better than one shared switch jump. Wasm has no indirect branch, so Emscripten gets the switch.
-#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__) && !defined(BPFPLAY_SWITCH_DISPATCH)
 #define BPFPLAY_COMPUTED_GOTO 1
 #else
 #define BPFPLAY_COMPUTED_GOTO 0
@@ -116,9 +116,12 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 #define CASE(name) L_##name:
     DISPATCH();
 #else
-#define DISPATCH() continue
+    // A goto, not `continue`: inside NEXT()'s do { } while (0) a `continue` would only leave
+    // the do-while and fall through into the next case.
+#define DISPATCH() goto dispatch
 #define CASE(name) case Op::name:
     for (;;) {
+    dispatch:
         if (left-- == 0) [[unlikely]] goto out_of_steps;
         RECORD_STEP()
         CHECK_INIT()
