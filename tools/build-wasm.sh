@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The wasm build: libelf/zlib for wasm (cached), the core libraries, the doctest suites and
+# bench_portable with Emscripten into build-wasm/, then the suites under node via ctest.
+# Usage: bash tools/build-wasm.sh [--no-test]   (as root, or with sudo, on Debian 12)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=2
+# The machine's node is not Debian's: emcc needs Debian's node modules (acorn).
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+
+bash tools/build-wasm-libelf.sh  # installs emscripten when missing; exits at once when cached
+if ! command -v cmake >/dev/null || ! command -v ninja >/dev/null; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get install -y -qq --no-install-recommends cmake ninja-build >/dev/null
+fi
+# doctest.h (Debian's doctest-dev) is copied into the build: the wasm tests use the header alone.
+if [ ! -f /usr/include/doctest/doctest.h ]; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get install -y -qq --no-install-recommends doctest-dev >/dev/null
+fi
+
+echo "== wasm configure"
+# emcmake's default emulator flags are rejected by node 20: ctest runs node --no-experimental-fetch.
+emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node);--no-experimental-fetch" >/dev/null
+echo "== wasm build"
+cmake --build build-wasm -j"$JOBS"
+if [ "${1:-}" != "--no-test" ]; then
+    echo "== wasm tests (node)"
+    ctest --test-dir build-wasm --output-on-failure
+fi
