@@ -1,0 +1,229 @@
+// Embind glue for the browser: one Playground object holds an ObjectSession (the loaded .o and
+// its host) and the DebugSession running one of its programs. Bytes come in as Uint8Array
+// (copied once with convertJSArrayToNumberVector); everything coming out is JSON made by
+// core/debugger/debug_json.hpp. Errors never throw (exceptions are off in wasm): methods that
+// can fail return {"ok":false,"error":{...}}. No logic here that the native build does not test.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/debugger/debug_json.hpp"
+#include "core/debugger/debug_session.hpp"
+#include "core/json/json.hpp"
+#include "core/run/object_session.hpp"
+
+using emscripten::val;
+
+namespace bpfplay {
+namespace {
+
+std::vector<uint8_t> bytes_of(const val& typed_array) {
+    return emscripten::convertJSArrayToNumberVector<uint8_t>(typed_array);
+}
+
+std::string failure(const Error& e) {
+    return "{\"ok\":false,\"error\":" + error_json(e) + "}";
+}
+
+std::string failure(ErrorKind kind, std::string what, std::string hint = {}) {
+    return failure(make_error(kind, std::move(what), std::nullopt, std::move(hint)));
+}
+
+uint64_t to_count(double d) {
+    return d <= 0 ? 0 : d >= 1.8e19 ? UINT64_MAX : static_cast<uint64_t>(d);
+}
+
+// HostSettings (web/src/worker_protocol.ts) -> Host.
+Host host_of(const val& h) {
+    Host host;
+    host.cpu = h["cpu"].as<uint32_t>();
+    host.ncpus = h["ncpus"].as<uint32_t>();
+    host.task.pid = h["pid"].as<uint32_t>();
+    host.task.tgid = h["tgid"].as<uint32_t>();
+    host.task.uid = h["uid"].as<uint32_t>();
+    host.task.gid = h["gid"].as<uint32_t>();
+    host.task.set_comm(h["comm"].as<std::string>());
+    host.clock_start_ns = std::stoull(h["clockStartNs"].as<std::string>());
+    host.prandom.seed(h["prandomSeed"].as<uint32_t>());
+    return host;
+}
+
+class Playground {
+  public:
+    // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
+    // object and run already open, so the page can go on showing them).
+    std::string load_object(const val& bytes, const std::string& name, const val& host) {
+        const std::vector<uint8_t> elf = bytes_of(bytes);
+        auto opened = ObjectSession::open(elf, name, host_of(host));
+        if (!opened) return failure(opened.error());
+        debug_.reset(); // it refers to the old object
+        object_ = std::move(opened.value());
+        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
+               ",\"info\":" + json_quote(object_->object().info()) + "}";
+    }
+
+    // Pasted llvm-objdump text as a one-program object ("asm"); `section` gives its type as a
+    // section name would ("xdp", "socket"; "" = raw memory).
+    std::string load_assembly(const std::string& text, const std::string& section, const val& host) {
+        auto opened = ObjectSession::open_assembly(text, section, host_of(host));
+        if (!opened) return failure(opened.error());
+        debug_.reset();
+        object_ = std::move(opened.value());
+        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
+               ",\"info\":" + json_quote(object_->object().info()) + "}";
+    }
+
+    std::string listing(const std::string& program) const {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        const LoadedProgram* p = object_->object().find_program(program);
+        if (!p) return failure(ErrorKind::Load, "The object has no program named \"" + program + "\".");
+        return program_listing_json(*p);
+    }
+
+    std::string start(const std::string& program, const val& packet, const val& ctx, double budget) {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        debug_.reset();
+        RunInput input;
+        input.packet = bytes_of(packet);
+        input.ctx = bytes_of(ctx);
+        if (budget > 0) input.budget = to_count(budget);
+        auto opened = DebugSession::open(*object_, program, input);
+        if (!opened) return failure(opened.error());
+        debug_ = std::move(opened.value());
+        return "{\"ok\":true}";
+    }
+
+    std::string step() {
+        return run([](DebugSession& d) { return d.step(); });
+    }
+    std::string step_over() {
+        return run([](DebugSession& d) { return d.step_over(); });
+    }
+    std::string step_out() {
+        return run([](DebugSession& d) { return d.step_out(); });
+    }
+    std::string step_line() {
+        return run([](DebugSession& d) { return d.step_line(); });
+    }
+    std::string next_line() {
+        return run([](DebugSession& d) { return d.next_line(); });
+    }
+    std::string step_back() {
+        return run([](DebugSession& d) { return d.step_back(); });
+    }
+    std::string step_back_over() {
+        return run([](DebugSession& d) { return d.step_back_over(); });
+    }
+    std::string step_back_line() {
+        return run([](DebugSession& d) { return d.step_back_line(); });
+    }
+    std::string cont(double max) {
+        return run([&](DebugSession& d) { return d.cont(to_count(max)); });
+    }
+    std::string reverse_cont(double max) {
+        return run([&](DebugSession& d) { return d.reverse_cont(to_count(max)); });
+    }
+    std::string goto_count(double n) {
+        return run([&](DebugSession& d) { return d.goto_count(to_count(n)); });
+    }
+    std::string reset() {
+        return run([](DebugSession& d) {
+            d.reset();
+            return StopInfo{};
+        });
+    }
+
+    std::string state() const { return debug_ ? debug_state_json(debug_->state()) : "null"; }
+
+    std::string hit_counts() const {
+        if (!debug_) return "[]";
+        const std::vector<uint64_t> hits = debug_->hit_counts();
+        std::string j = "[";
+        for (size_t i = 0; i < hits.size(); ++i)
+            j += (i ? "," : "") + std::to_string(hits[i]);
+        return j + "]";
+    }
+
+    std::string add_breakpoint(uint32_t pc, const std::string& condition) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        auto id = debug_->add_breakpoint(pc, condition);
+        if (!id) return failure(id.error());
+        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
+    }
+
+    bool remove_breakpoint(uint32_t id) { return debug_ && debug_->remove_breakpoint(id); }
+
+    // [{"id","pc"}...] (the breakpoint list of stops_json).
+    std::string breakpoints() const {
+        if (!debug_) return "[]";
+        std::string j = "[";
+        bool first = true;
+        for (const Breakpoint& b : debug_->breakpoints()) {
+            j += std::string(first ? "" : ",") + "{\"id\":" + std::to_string(b.id) +
+                 ",\"pc\":" + std::to_string(b.pc) + "}";
+            first = false;
+        }
+        return j + "]";
+    }
+
+    double update_map(const std::string& map, const val& key, const val& value, double flags) {
+        if (!debug_) return -22; // -EINVAL
+        const std::vector<uint8_t> k = bytes_of(key), v = bytes_of(value);
+        return static_cast<double>(debug_->update_map(map, k, v, to_count(flags)));
+    }
+
+    double delete_map_entry(const std::string& map, const val& key) {
+        if (!debug_) return -22;
+        const std::vector<uint8_t> k = bytes_of(key);
+        return static_cast<double>(debug_->delete_map_entry(map, k));
+    }
+
+    double executed() const { return debug_ ? static_cast<double>(debug_->executed()) : 0; }
+
+  private:
+    template <class F> std::string run(F&& command) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        return stop_info_json(command(*debug_));
+    }
+
+    // Declared first so it is destroyed last: the debug session refers to it.
+    std::unique_ptr<ObjectSession> object_;
+    std::unique_ptr<DebugSession> debug_;
+};
+
+} // namespace
+} // namespace bpfplay
+
+EMSCRIPTEN_BINDINGS(bpfplay) {
+    using bpfplay::Playground;
+    emscripten::class_<Playground>("Playground")
+        .constructor<>()
+        .function("load_object", &Playground::load_object)
+        .function("load_assembly", &Playground::load_assembly)
+        .function("listing", &Playground::listing)
+        .function("start", &Playground::start)
+        .function("step", &Playground::step)
+        .function("step_over", &Playground::step_over)
+        .function("step_out", &Playground::step_out)
+        .function("step_line", &Playground::step_line)
+        .function("next_line", &Playground::next_line)
+        .function("step_back", &Playground::step_back)
+        .function("step_back_over", &Playground::step_back_over)
+        .function("step_back_line", &Playground::step_back_line)
+        .function("cont", &Playground::cont)
+        .function("reverse_cont", &Playground::reverse_cont)
+        .function("goto_count", &Playground::goto_count)
+        .function("reset", &Playground::reset)
+        .function("state", &Playground::state)
+        .function("hit_counts", &Playground::hit_counts)
+        .function("add_breakpoint", &Playground::add_breakpoint)
+        .function("remove_breakpoint", &Playground::remove_breakpoint)
+        .function("breakpoints", &Playground::breakpoints)
+        .function("update_map", &Playground::update_map)
+        .function("delete_map_entry", &Playground::delete_map_entry)
+        .function("executed", &Playground::executed);
+}

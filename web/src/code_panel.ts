@@ -1,0 +1,103 @@
+// The disassembly with the C source lines interleaved (BTF line_info), the current instruction,
+// hit counts, breakpoints (click the gutter) and a fault's line with its reason.
+import { hintUnlessSaid } from './console_panel';
+import { h } from './dom';
+import type { ProgramView, Session } from './session';
+import type { Snapshot } from './vm_types';
+
+export class CodePanel {
+  private rows: HTMLElement[] = [];        // by pc
+  private hitCells: HTMLElement[] = [];
+  private hitShown: number[] = [];
+  private current = -1;
+  private faultRow: HTMLElement | undefined;
+  private faultNote: HTMLElement | undefined;
+
+  constructor(private readonly root: HTMLElement, private readonly session: Session) {
+    session.events.on('program', (p) => this.renderProgram(p));
+    session.events.on('snapshot', (s) => this.render(s));
+    session.events.on('breakpoints', () => this.renderBreakpoints());
+    // A click on an instruction's gutter, or on a C source line (its first instruction),
+    // toggles a breakpoint.
+    root.addEventListener('click', (e) => {
+      const target = e.target as HTMLElement;
+      let pc = target.closest<HTMLElement>('.gutter')?.dataset['pc'];
+      const src = target.closest<HTMLElement>('.src-line');
+      if (pc === undefined && src) {
+        let next = src.nextElementSibling;
+        while (next && !next.classList.contains('insn')) next = next.nextElementSibling;
+        pc = (next as HTMLElement | null)?.dataset['pc'];
+      }
+      if (pc !== undefined) void session.toggleBreakpoint(Number(pc));
+    });
+  }
+
+  private renderProgram(p: ProgramView): void {
+    this.root.replaceChildren();
+    this.rows = [];
+    this.hitCells = [];
+    this.hitShown = [];
+    this.current = -1;
+    this.faultRow = undefined;
+    const frag = document.createDocumentFragment();
+    let lastFn = '';
+    for (const l of p.lines) {
+      if (l.fn && l.fn !== lastFn) {
+        frag.append(h('div', { class: 'fn-head', text: `${l.fn}:` }));
+        lastFn = l.fn;
+      }
+      if (l.line > 0) {
+        const file = l.file.split('/').pop() ?? l.file;
+        frag.append(h('div', { class: 'src-line', title: `${l.file}:${l.line} (click: breakpoint)` },
+          h('span', { class: 'src-loc', text: `${file}:${l.line}` }), h('span', { class: 'src-text', text: l.source.trim() })));
+      }
+      const hits = h('span', { class: 'hits' });
+      const row = h('div', { class: l.secondSlot ? 'insn second-slot' : 'insn', 'data-pc': l.pc },
+        h('span', { class: 'gutter', 'data-pc': l.pc, title: 'toggle breakpoint' }),
+        hits,
+        h('span', { class: 'pc', text: String(l.pc).padStart(4) }),
+        h('span', { class: 'text', text: l.secondSlot ? '' : l.text }));
+      this.rows[l.pc] = row;
+      this.hitCells[l.pc] = hits;
+      frag.append(row);
+    }
+    this.root.append(frag);
+    this.renderBreakpoints();
+  }
+
+  private renderBreakpoints(): void {
+    this.rows.forEach((row, pc) => row.classList.toggle('bp', this.session.hasBreakpoint(pc)));
+  }
+
+  private render(s: Snapshot): void {
+    const st = s.state;
+    const row = this.rows[st.pc];
+    if (this.current !== st.pc) {
+      this.rows[this.current]?.classList.remove('current');
+      row?.classList.add('current');
+      this.current = st.pc;
+      row?.scrollIntoView({ block: 'nearest' });
+    }
+    for (let pc = 0; pc < this.hitCells.length; pc++) {
+      const n = s.hits[pc] ?? 0;
+      if (this.hitShown[pc] !== n) {
+        const cell = this.hitCells[pc];
+        if (cell) cell.textContent = n ? String(n) : '';
+        this.hitShown[pc] = n;
+      }
+    }
+    this.faultRow?.classList.remove('fault');
+    this.faultNote?.remove();
+    this.faultRow = undefined;
+    if (st.status === 'faulted' && row) {
+      row.classList.add('fault');
+      const reason = st.faultExplanation || st.fault?.what || 'the program faulted';
+      this.faultNote = h('div', { class: 'fault-note' }, h('b', { text: 'Fault: ' }), reason,
+        hintUnlessSaid(reason, st.fault?.hint));
+      row.after(this.faultNote);
+      this.faultRow = row;
+      row.scrollIntoView({ block: 'nearest' });
+    }
+    this.renderBreakpoints();
+  }
+}

@@ -1,0 +1,50 @@
+// The console: the run's result, trace_printk output and ring buffer records (so far in this
+// run, from the snapshot), and the playground's own messages (errors in words, map edits).
+import { h, hex64, signed64 } from './dom';
+import type { Session } from './session';
+import type { ErrorView, Snapshot } from './vm_types';
+
+// The hint as its own line, unless the explanation already ends with it.
+export function hintUnlessSaid(explanation: string, hint: string | undefined): HTMLElement | undefined {
+  return hint && !explanation.includes(hint) ? h('div', { class: 'hint', text: hint }) : undefined;
+}
+
+export class ConsolePanel {
+  private readonly runLog = h('div', { class: 'run-log', id: 'run-log' });
+  private readonly messages = h('div', { class: 'messages', id: 'messages' });
+
+  constructor(root: HTMLElement, session: Session) {
+    // The run's output first; the playground's messages below it, newest on top.
+    root.append(this.runLog, this.messages);
+    session.events.on('snapshot', (s) => this.render(s));
+    session.events.on('error', (context, e) => this.error(context, e));
+  }
+
+  say(text: string, kind: 'error' | 'info' = 'info'): void {
+    this.messages.prepend(h('div', { class: `msg ${kind}`, text }));
+    while (this.messages.childElementCount > 50) this.messages.lastElementChild?.remove();
+  }
+
+  error(context: string, e: ErrorView): void {
+    const where = e.pc !== undefined ? ` (insn ${e.pc})` : e.line !== undefined ? ` (line ${e.line})` : '';
+    const el = h('div', { class: 'msg error', role: 'alert' }, h('b', { text: `${context}: ` }), `${e.what}${where}`,
+      e.hint ? h('div', { class: 'hint', text: e.hint }) : undefined);
+    this.messages.prepend(el);
+    el.scrollIntoView({ block: 'nearest' });
+  }
+
+  private render(s: Snapshot): void {
+    const st = s.state;
+    const lines: HTMLElement[] = [];
+    for (const p of st.printk) lines.push(h('div', { class: 'printk' }, h('span', { class: 'tag', text: 'printk' }), p.replace(/\n$/, '')));
+    for (const e of st.events) lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'ringbuf' }), e));
+    if (st.status === 'exited') {
+      lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
+        `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));
+    } else if (st.status === 'faulted') {
+      lines.push(h('div', { class: 'result fault', id: 'result' }, h('span', { class: 'tag', text: 'fault' }),
+        `${st.faultExplanation || st.fault?.what || ''}`, hintUnlessSaid(st.faultExplanation, st.fault?.hint)));
+    }
+    this.runLog.replaceChildren(...lines);
+  }
+}

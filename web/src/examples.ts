@@ -1,0 +1,49 @@
+// The bundled examples (public/examples/*.o, sources in examples/*.c): what each teaches and
+// the input it starts with. The page opens with kDefaultExample loaded.
+
+export interface Example {
+  readonly file: string;
+  readonly teaches: string;
+  readonly preset?: string;   // a packet preset from packet.ts
+  readonly ctxHex?: string;   // context bytes instead of a packet
+}
+
+// struct pt_regs for kprobe_regs.c: rdi = -100 (AT_FDCWD), rsi = a user pointer (as in
+// examples/cases/kprobe_regs.json).
+const kKprobeRegs =
+  '0000000000000000000000000000000000000000000000000000000000000000' +
+  '0000000000000000000000000000000000000000000000000000000000000000' +
+  '0000000000000000000000000000000000000000000000000000013412fd7f00' +
+  '00003412fd7f00009cffffffffffffff00000000000000000000000000000000' +
+  '00000000000000000000000000000000000000000000000000000000000000000000000000000000';
+
+export const kExamples: readonly Example[] = [
+  { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_proto_count.o', teaches: 'a HASH map, lookup-or-insert, atomic add', preset: 'IPv4 UDP DNS' },
+  { file: 'xdp_percpu_stats.o', teaches: 'PERCPU_ARRAY: one value per CPU', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_lru_conntrack.o', teaches: 'LRU_HASH keyed by a 5-tuple', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_tail_call.o', teaches: 'PROG_ARRAY and bpf_tail_call', preset: 'IPv4 ICMP echo' },
+  { file: 'xdp_map_in_map.o', teaches: 'ARRAY_OF_MAPS with inner HASH maps', preset: 'IPv6 UDP' },
+  { file: 'bpf2bpf_calls.o', teaches: 'bpf-to-bpf calls: frames and arguments', preset: 'IPv4 UDP DNS' },
+  { file: 'global_vars.o', teaches: 'globals in .data, .rodata and .bss', preset: 'IPv4 TCP SYN' },
+  { file: 'atomics.o', teaches: 'every atomic instruction', preset: 'IPv4 TCP SYN' },
+  { file: 'kprobe_regs.o', teaches: 'a kprobe: struct pt_regs, pid/comm helpers, bpf_printk', ctxHex: kKprobeRegs },
+  { file: 'socket_filter.o', teaches: 'SEC("socket"): how many bytes to keep', preset: 'IPv4 ICMP echo' },
+  { file: 'tc_classifier.o', teaches: 'SEC("tc") with __sk_buff: mark, priority', preset: 'IPv4 UDP DNS' },
+  { file: 'xdp_ringbuf.o', teaches: 'RINGBUF reserve/submit and output', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },
+  { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
+  { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
+];
+
+export const kDefaultExample = 'xdp_drop_port.o';
+
+export function findExample(file: string): Example | undefined {
+  return kExamples.find((e) => e.file === file);
+}
+
+export async function fetchExample(file: string): Promise<Uint8Array> {
+  const res = await fetch(`./examples/${encodeURIComponent(file)}`);
+  if (!res.ok) throw new Error(`examples/${file}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}

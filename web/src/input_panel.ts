@@ -1,0 +1,226 @@
+// The program to run and its input: a packet built from fields (presets, Ethernet + IPv4/IPv6
+// + TCP/UDP/ICMP) shown and editable as hex, raw context bytes, and the host model (current
+// task, CPU, clock, random seed). "Run with this input" restarts the program on it.
+import { h } from './dom';
+import { parseHex, toHex } from './hex';
+import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
+import type { ObjectSummary } from './vm_types';
+import { kDefaultHost, type HostSettings } from './worker_protocol';
+
+export interface InputValues {
+  program: string;
+  budget: number;
+  packet: Uint8Array;
+  ctx: Uint8Array;
+  host: HostSettings;
+}
+
+function formatHexLines(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) lines.push(toHex(bytes.subarray(i, i + 16), ' '));
+  return lines.join('\n');
+}
+
+const field = (label: string, input: HTMLElement): HTMLElement => h('label', { class: 'field' }, h('span', { text: label }), input);
+
+export class InputPanel {
+  readonly programSelect = h('select', { id: 'program-select', 'aria-label': 'program' });
+  private readonly packetHex = h('textarea', { id: 'packet-hex', rows: 6, spellcheck: 'false', 'aria-label': 'packet bytes (hex)' });
+  private readonly ctxHex = h('textarea', { id: 'ctx-hex', rows: 6, spellcheck: 'false', 'aria-label': 'context bytes (hex)' });
+  private readonly packetInfo = h('div', { class: 'muted' });
+  private readonly budget = h('input', { id: 'budget', type: 'number', min: 1, value: 1000000, 'aria-label': 'instruction budget' });
+  private readonly spec: PacketSpec = structuredClone(kPresets[kDefaultPreset] as PacketSpec);
+  private readonly form = h('div', { class: 'packet-form' });
+  private readonly hostInputs = new Map<keyof HostSettings, HTMLInputElement>();
+  private readonly tabs = new Map<string, { button: HTMLElement; body: HTMLElement }>();
+
+  constructor(root: HTMLElement, private readonly onApply: (reloadHost: boolean) => void,
+              private readonly say: (text: string, kind?: 'error' | 'info') => void) {
+    const presetSelect = h('select', { id: 'packet-preset', 'aria-label': 'packet preset' },
+      ...Object.keys(kPresets).map((n) => h('option', { value: n, text: n })));
+    presetSelect.value = kDefaultPreset;
+    presetSelect.addEventListener('change', () => this.usePreset(presetSelect.value));
+    this.packetHex.addEventListener('input', () => this.describePacket());
+
+    const packetBody = h('div', {}, field('preset', presetSelect), this.form,
+      h('div', { class: 'hex-head' }, 'packet bytes (hex, editable) ', this.packetInfo), this.packetHex);
+    const ctxBody = h('div', {}, h('p', { class: 'muted', text: 'Context bytes: struct pt_regs for kprobes, the initial fields of xdp_md/__sk_buff, or raw memory. Empty means zeros.' }), this.ctxHex);
+    const hostBody = h('div', { class: 'host-form' }, ...this.hostFields());
+
+    const tabBar = h('div', { class: 'tabs', role: 'tablist' });
+    for (const [name, body] of [['Packet', packetBody], ['Context', ctxBody], ['Host', hostBody]] as const) {
+      const button = h('button', { role: 'tab', text: name, onclick: () => this.showTab(name) });
+      this.tabs.set(name, { button, body });
+      tabBar.append(button);
+    }
+    const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.onApply(this.hostChanged()) });
+    this.programSelect.addEventListener('change', () => this.onApply(false));
+    root.append(field('program', this.programSelect), field('instruction budget (a run stops after this many)', this.budget), tabBar, ...[...this.tabs.values()].map((t) => t.body), apply);
+    this.showTab('Packet');
+    this.renderForm();
+    this.packetHex.value = formatHexLines(buildPacket(this.spec));
+    this.describePacket();
+  }
+
+  private showTab(name: string): void {
+    for (const [n, t] of this.tabs) {
+      t.body.hidden = n !== name;
+      t.button.classList.toggle('active', n === name);
+    }
+  }
+
+  private lastHost: HostSettings = { ...kDefaultHost };
+
+  private hostFields(): HTMLElement[] {
+    const labels: [keyof HostSettings, string][] = [
+      ['comm', 'task comm'], ['pid', 'pid'], ['tgid', 'tgid'], ['uid', 'uid'], ['gid', 'gid'],
+      ['cpu', 'current CPU'], ['ncpus', 'CPUs (per-CPU maps)'], ['clockStartNs', 'clock at start (ns)'], ['prandomSeed', 'prandom seed'],
+    ];
+    return labels.map(([k, label]) => {
+      const input = h('input', { value: String(kDefaultHost[k]), 'data-host': k });
+      this.hostInputs.set(k, input);
+      return field(label, input);
+    });
+  }
+
+  private hostChanged(): boolean {
+    const now = this.host();
+    const changed = JSON.stringify(now) !== JSON.stringify(this.lastHost);
+    this.lastHost = now;
+    return changed;
+  }
+
+  host(): HostSettings {
+    const v = (k: keyof HostSettings): string => this.hostInputs.get(k)?.value.trim() ?? '';
+    const n = (k: keyof HostSettings): number => {
+      const x = Number(v(k));
+      return Number.isInteger(x) && x >= 0 ? x : Number(kDefaultHost[k]);
+    };
+    return {
+      cpu: n('cpu'), ncpus: Math.max(1, n('ncpus')), pid: n('pid'), tgid: n('tgid'), uid: n('uid'), gid: n('gid'),
+      comm: v('comm'), clockStartNs: /^\d+$/.test(v('clockStartNs')) ? v('clockStartNs') : kDefaultHost.clockStartNs,
+      prandomSeed: n('prandomSeed'),
+    };
+  }
+
+  private usePreset(name: string): void {
+    const p = kPresets[name];
+    if (!p) return;
+    Object.assign(this.spec, structuredClone(p));
+    this.renderForm();
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    try {
+      this.packetHex.value = formatHexLines(buildPacket(this.spec));
+      this.describePacket();
+    } catch (e) {
+      this.say((e as Error).message, 'error');
+    }
+  }
+
+  private describePacket(): void {
+    try {
+      this.packetInfo.textContent = `${parseHex(this.packetHex.value).length} bytes`;
+      this.packetHex.classList.remove('invalid');
+    } catch (e) {
+      this.packetInfo.textContent = (e as Error).message;
+      this.packetHex.classList.add('invalid');
+    }
+  }
+
+  private renderForm(): void {
+    const s = this.spec;
+    const text = (label: string, key: 'ethSrc' | 'ethDst' | 'src' | 'dst' | 'payload'): HTMLElement => {
+      const input = h('input', { value: s[key], 'data-field': key });
+      input.addEventListener('change', () => { s[key] = input.value; this.rebuild(); });
+      return field(label, input);
+    };
+    const number = (label: string, key: 'ttl' | 'srcPort' | 'dstPort' | 'seq' | 'ack' | 'window' | 'icmpType' | 'icmpCode' | 'icmpId' | 'icmpSeq'): HTMLElement => {
+      const input = h('input', { type: 'number', min: 0, value: s[key], 'data-field': key });
+      input.addEventListener('change', () => { s[key] = Number(input.value) >>> 0; this.rebuild(); });
+      return field(label, input);
+    };
+    const choice = <T extends string | number>(label: string, value: T, options: T[], set: (v: T) => void): HTMLElement => {
+      const sel = h('select', {}, ...options.map((o) => h('option', { value: String(o), text: String(o) })));
+      sel.value = String(value);
+      sel.addEventListener('change', () => {
+        set((typeof value === 'number' ? Number(sel.value) : sel.value) as T);
+        this.renderForm();
+        this.rebuild();
+      });
+      return field(label, sel);
+    };
+    const rows: HTMLElement[] = [
+      choice<number>('IP', s.ipVersion, [4, 6], (v) => {
+        s.ipVersion = v === 6 ? 6 : 4;
+        s.src = v === 6 ? 'fd00::1' : '10.0.0.1';
+        s.dst = v === 6 ? 'fd00::2' : '10.0.0.2';
+        if (s.proto === 'icmp') s.icmpType = v === 6 ? 128 : 8;
+      }),
+      choice<L4>('protocol', s.proto, ['tcp', 'udp', 'icmp'], (v) => { s.proto = v; }),
+      text('src address', 'src'), text('dst address', 'dst'), number('TTL', 'ttl'),
+    ];
+    if (s.proto === 'icmp') {
+      rows.push(number('ICMP type', 'icmpType'), number('code', 'icmpCode'), number('id', 'icmpId'), number('seq', 'icmpSeq'));
+    } else {
+      rows.push(number('src port', 'srcPort'), number('dst port', 'dstPort'));
+    }
+    if (s.proto === 'tcp') {
+      const flags = h('span', { class: 'flags' }, ...(Object.keys(s.tcpFlags) as (keyof PacketSpec['tcpFlags'])[]).map((f) => {
+        const box = h('input', { type: 'checkbox', checked: s.tcpFlags[f] });
+        box.addEventListener('change', () => { s.tcpFlags[f] = box.checked; this.rebuild(); });
+        return h('label', {}, box, f.toUpperCase());
+      }));
+      rows.push(field('flags', flags), number('seq', 'seq'), number('ack', 'ack'));
+    }
+    rows.push(text('payload (text)', 'payload'), text('eth src', 'ethSrc'), text('eth dst', 'ethDst'));
+    this.form.replaceChildren(...rows);
+  }
+
+  setPrograms(summary: ObjectSummary, selected?: string): void {
+    this.programSelect.replaceChildren(...summary.programs.map((p) =>
+      h('option', { value: p.name, text: `${p.name} (${p.section}, ${p.context || p.type})` })));
+    if (selected && summary.programs.some((p) => p.name === selected)) this.programSelect.value = selected;
+  }
+
+  setPacket(bytes: Uint8Array): void {
+    this.packetHex.value = formatHexLines(bytes);
+    this.describePacket();
+  }
+
+  usePacketPreset(name: string): void {
+    const sel = document.getElementById('packet-preset') as HTMLSelectElement | null;
+    if (sel) sel.value = name;
+    this.usePreset(name);
+  }
+
+  setCtx(bytes: Uint8Array): void {
+    this.ctxHex.value = formatHexLines(bytes);
+    if (bytes.length) this.showTab('Context');
+  }
+
+  setHost(host: HostSettings): void {
+    for (const [k, input] of this.hostInputs) input.value = String(host[k]);
+    this.lastHost = this.host();
+  }
+
+  // Throws (with a message for the learner) when the hex is malformed.
+  values(): InputValues {
+    let packet: Uint8Array;
+    let ctx: Uint8Array;
+    try {
+      packet = parseHex(this.packetHex.value);
+    } catch (e) {
+      throw new Error(`packet bytes: ${(e as Error).message}`);
+    }
+    try {
+      ctx = parseHex(this.ctxHex.value);
+    } catch (e) {
+      throw new Error(`context bytes: ${(e as Error).message}`);
+    }
+    const budget = Number(this.budget.value);
+    return { program: this.programSelect.value, budget: Number.isInteger(budget) && budget > 0 ? budget : 1_000_000, packet, ctx, host: this.host() };
+  }
+}

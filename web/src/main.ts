@@ -1,0 +1,159 @@
+// The playground page: builds the panes, loads the program (the default example, a shared
+// link's, or the user's), and keeps the share link current.
+import './style.css';
+import { CodePanel } from './code_panel';
+import { ConsolePanel } from './console_panel';
+import { byId } from './dom';
+import { fetchExample, findExample, kDefaultExample } from './examples';
+import { InputPanel } from './input_panel';
+import { MapPanel } from './map_panel';
+import { RegisterPanel } from './register_panel';
+import { Session } from './session';
+import { decodeLink, encodeLink, type LinkSource } from './session_link';
+import { SourcePicker, type Picked } from './source_picker';
+import { StackPanel } from './stack_panel';
+import { Toolbar } from './toolbar';
+import type { ProgramSource } from './worker_protocol';
+
+const session = new Session();
+(window as unknown as { bpfplayTimings: Session['timings'] }).bpfplayTimings = session.timings;
+const consolePanel = new ConsolePanel(byId('console'), session);
+const say = (text: string, kind: 'error' | 'info' = 'info'): void => consolePanel.say(text, kind);
+new CodePanel(byId('code'), session);
+new RegisterPanel(byId('registers'), session);
+new StackPanel(byId('stack'), session);
+new MapPanel(byId('maps'), session, say);
+new Toolbar(byId('controls'), byId('history-bar'), session);
+
+// How many snapshots the page has rendered: tests wait for it to move after a command.
+let rendered = 0;
+session.events.on('snapshot', () => { document.body.dataset['snapshots'] = String(++rendered); });
+
+let current: LinkSource | undefined;
+let currentSource: ProgramSource | undefined;
+const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say);
+const picker = new SourcePicker(byId('source'), (p) => void pick(p));
+
+async function startProgram(breakpoints?: readonly number[]): Promise<void> {
+  let values;
+  try {
+    values = input.values();
+  } catch (e) {
+    say((e as Error).message, 'error');
+    return;
+  }
+  if (!values.program) return;
+  const started = await session.start({ program: values.program, packet: values.packet, ctx: values.ctx, budget: values.budget }, breakpoints);
+  document.body.dataset['ready'] = started ? 'true' : 'error';
+  if (!started) return;
+  // Milliseconds from navigation start to the first program on screen (read by the browser tests).
+  const w = window as unknown as { bpfplayFirstShownMs?: number };
+  w.bpfplayFirstShownMs ??= performance.now();
+}
+
+async function restart(reloadHost: boolean): Promise<void> {
+  if (reloadHost && currentSource) {
+    const program = input.programSelect.value;
+    const loaded = await session.load(currentSource, session.loaded?.sourceName ?? '', input.host());
+    if (!loaded) return;
+    input.setPrograms(loaded.summary, program);
+  }
+  await startProgram();
+}
+
+async function load(source: LinkSource, program?: string, breakpoints?: readonly number[]): Promise<void> {
+  document.body.dataset['ready'] = 'false';
+  let wire: ProgramSource;
+  let name: string;
+  try {
+    if (source.kind === 'example') {
+      wire = { kind: 'object', name: source.name, bytes: await fetchExample(source.name) };
+      name = source.name;
+    } else if (source.kind === 'object') {
+      wire = source;
+      name = source.name;
+    } else {
+      wire = source;
+      name = 'pasted assembly';
+    }
+  } catch (e) {
+    say(`Could not fetch ${source.kind === 'example' ? source.name : 'the program'}: ${(e as Error).message}`, 'error');
+    return;
+  }
+  const loaded = await session.load(wire, name, input.host());
+  if (!loaded) {
+    // The worker keeps what was open before: the page goes on showing it.
+    document.body.dataset['ready'] = session.snapshot ? 'true' : 'error';
+    return;
+  }
+  current = source;
+  currentSource = wire;
+  byId('object-name').textContent = name;
+  if (loaded.summary.programs.length === 0) {
+    say(`${name} has no programs to run.`, 'error');
+    return;
+  }
+  input.setPrograms(loaded.summary, program);
+  say(`Loaded ${name}: ${loaded.summary.programs.length} program(s), ${loaded.summary.maps.length} map(s).`);
+  await startProgram(breakpoints);
+}
+
+async function pick(p: Picked): Promise<void> {
+  if (p.kind === 'example') {
+    const ex = findExample(p.file);
+    if (ex?.preset) input.usePacketPreset(ex.preset);
+    input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
+    await load({ kind: 'example', name: p.file });
+  } else if (p.kind === 'object') {
+    await load({ kind: 'object', name: p.name, bytes: p.bytes });
+  } else {
+    await load({ kind: 'assembly', text: p.text, section: p.section });
+  }
+}
+
+byId('btn-share').addEventListener('click', () => void share());
+
+async function share(): Promise<void> {
+  if (!current) return;
+  let values;
+  try {
+    values = input.values();
+  } catch (e) {
+    say((e as Error).message, 'error');
+    return;
+  }
+  const hash = await encodeLink({
+    source: current, program: values.program, packet: values.packet, ctx: values.ctx, host: values.host,
+    breakpoints: session.breakpointList(),
+  });
+  history.replaceState(null, '', `#${hash}`);
+  const url = location.href;
+  (byId('share-url') as HTMLInputElement).value = url;
+  try {
+    await navigator.clipboard.writeText(url);
+    say('Link copied: it opens this program with this input and these breakpoints.');
+  } catch {
+    say('Link ready in the box next to the Share button.');
+  }
+}
+
+async function boot(): Promise<void> {
+  try {
+    const link = await decodeLink(location.hash);
+    if (link) {
+      input.setHost(link.host);
+      input.setPacket(link.packet);
+      input.setCtx(link.ctx);
+      if (link.source.kind === 'example') picker.exampleSelect.value = link.source.name;
+      else picker.exampleSelect.value = '';
+      await load(link.source, link.program, link.breakpoints);
+      return;
+    }
+  } catch (e) {
+    say(`The link could not be read (${(e as Error).message}); opening the default example.`, 'error');
+  }
+  picker.exampleSelect.value = kDefaultExample;
+  await pick({ kind: 'example', file: kDefaultExample });
+}
+
+void boot();

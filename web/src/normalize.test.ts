@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { listing, stateView, stopView } from './normalize';
+
+// Shapes as core/debugger/debug_json.hpp documents them.
+const state = {
+  program: 'xdp_prog', pc: 5, status: 'exited', executed: 12, history_start: 0, journal_bytes: 100,
+  stop_reason: 'exit', fault: null, fault_explanation: '', return: '0xffffffffffffffff', return_name: 'XDP_DROP',
+  regs: [{ name: 'r0', value: '0x8000000000000001', kind: 'packet', points_to: 'packet+14', offset: 14, changed: true }],
+  source: { file: 'a.c', line: 3, column: 1, text: 'return 1;' },
+  frames: [{ depth: 0, function: 'xdp_prog', pc: 5, source: { file: 'a.c', line: 3, column: 1, text: '' }, fp: '0x800000200', stack: '00ff', changed: [1] }],
+  packet: 'aabb', packet_changed: [0], context: '',
+  maps: [{ id: 0, name: 'm', type: 'percpu_array', key_size: 4, value_size: 1, max_entries: 1, key_type: 'u32', value_type: 'u8',
+    percpu: true, count: 1, truncated: false, changed: true,
+    entries: [{ key_hex: '00000000', key: 0, values_hex: ['01', '02'], values: [1, { a: 2 }], changed: true }] }],
+  printk: ['hi\n'], events: ['abcd'],
+};
+
+describe('normalize', () => {
+  it('reads a debug state with 64-bit values intact', () => {
+    const s = stateView(state);
+    expect(s.status).toBe('exited');
+    expect(s.r0).toBe(0xffffffffffffffffn);
+    expect(s.regs[0]?.value).toBe(0x8000000000000001n);
+    expect(s.regs[0]?.pointsTo).toBe('packet+14');
+    expect(s.frames[0]?.framePointer).toBe(0x800000200n);
+    expect([...(s.frames[0]?.stack ?? [])]).toEqual([0, 255]);
+    const e = s.maps[0]?.entries[0];
+    expect(e?.values.map((v) => [...v])).toEqual([[1], [2]]);
+    expect(e?.valueTexts).toEqual(['1', '{"a":2}']);
+    expect(e?.keyText).toBe('0');
+  });
+
+  it('carries a function name to the instructions after its start', () => {
+    const l = listing({ insns: [
+      { pc: 0, text: 'r0 = 0 ll', function: 'f', file: 'a.c', line: 2, column: 1, source: 'int x;' },
+      { pc: 1, text: '', second_slot: true }, { pc: 2, text: 'exit' }] });
+    expect(l.map((x) => x.fn)).toEqual(['f', 'f', 'f']);
+    expect(l[0]?.source).toBe('int x;');
+    expect(l[1]?.secondSlot).toBe(true);
+    expect(l[2]?.line).toBe(0);
+  });
+
+  it('reads stop info with a string step count', () => {
+    expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17 });
+  });
+});

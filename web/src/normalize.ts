@@ -1,0 +1,177 @@
+// core's JSON (debug_json.hpp) -> the view types in vm_types.ts. The one place that knows the
+// JSON's spelling: 64-bit values arrive as "0x..." strings, byte buffers as hex strings (or
+// arrays of numbers), nested C values decoded through BTF as JSON values or text.
+import { parseHex } from './hex';
+import type {
+  ErrorView, FrameView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ProgramSummary, RegView, SourceView, StateView, Status, StopView,
+} from './vm_types';
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const bool = (v: unknown): boolean => v === true;
+
+export function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v !== '') return Number(BigInt(v));
+  if (typeof v === 'bigint') return Number(v);
+  return 0;
+}
+
+export function u64(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  if (typeof v === 'string' && v !== '') {
+    const b = BigInt(v);
+    return b < 0n ? BigInt.asUintN(64, b) : b;
+  }
+  return 0n;
+}
+
+export function bytes(v: unknown): Uint8Array {
+  if (typeof v === 'string') return parseHex(v);
+  if (Array.isArray(v)) return Uint8Array.from(v.map((x) => num(x) & 0xff));
+  return new Uint8Array(0);
+}
+
+// A BTF-decoded C value for display: JSON text of structs/arrays, numbers as they are.
+export function cValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  return JSON.stringify(v);
+}
+
+function optNum(v: unknown): number | undefined {
+  return v === undefined || v === null ? undefined : num(v);
+}
+
+export function errorView(v: unknown): ErrorView {
+  const o = obj(v);
+  const where = obj(o['where']);
+  const pc = optNum(o['pc'] ?? where['pc']);
+  const line = optNum(o['line'] ?? where['line']);
+  const section = str(o['section'] ?? where['section']);
+  const map = str(o['map'] ?? where['map']);
+  return {
+    kind: str(o['kind']),
+    what: str(o['what'] ?? o['message']),
+    hint: str(o['hint']),
+    ...(pc !== undefined ? { pc } : {}),
+    ...(line !== undefined ? { line } : {}),
+    ...(section ? { section } : {}),
+    ...(map ? { map } : {}),
+  };
+}
+
+export function objectSummary(v: unknown): ObjectSummary {
+  const o = obj(v);
+  const programs: ProgramSummary[] = arr(o['programs']).map((p) => {
+    const q = obj(p);
+    return { name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context'] ?? q['context_kind']) };
+  });
+  const maps: MapSummary[] = arr(o['maps']).map((m) => mapSummary(m));
+  return { programs, maps };
+}
+
+function mapSummary(m: unknown): MapSummary {
+  const q = obj(m);
+  return {
+    id: num(q['id']), name: str(q['name']), type: str(q['type']),
+    keySize: num(q['key_size']), valueSize: num(q['value_size']), maxEntries: num(q['max_entries']),
+    keyType: str(q['key_type']), valueType: str(q['value_type']),
+  };
+}
+
+export function listing(v: unknown): ListingLine[] {
+  const o = obj(v);
+  const rows = Array.isArray(v) ? v : arr(o['insns'] ?? o['lines']);
+  // "function" is set only where a function starts: carry it to the instructions that follow.
+  // The source fields are set only where a new line_info record starts; they stay empty after.
+  let fn = '';
+  return rows.map((r) => {
+    const q = obj(r);
+    if (typeof q['function'] === 'string') fn = q['function'];
+    return {
+      pc: num(q['pc']),
+      text: str(q['text']),
+      secondSlot: bool(q['second_slot']),
+      line: num(q['line']),
+      file: str(q['file']),
+      source: str(q['source']),
+      fn,
+    };
+  });
+}
+
+function source(v: unknown): SourceView {
+  const o = obj(v);
+  return { file: str(o['file']), line: num(o['line']), text: str(o['text']) };
+}
+
+function reg(v: unknown): RegView {
+  const o = obj(v);
+  return { value: u64(o['value']), kind: str(o['kind']) || 'scalar', pointsTo: str(o['points_to']), changed: bool(o['changed']) };
+}
+
+function frame(v: unknown): FrameView {
+  const o = obj(v);
+  return {
+    depth: num(o['depth']), fn: str(o['function']), pc: num(o['pc']), source: source(o['source']),
+    framePointer: u64(o['fp']), stack: bytes(o['stack']), changed: arr(o['changed']).map(num),
+  };
+}
+
+function entry(v: unknown): MapEntryView {
+  const o = obj(v);
+  // key_hex/values_hex: the bytes; key/values: the same decoded through BTF (JSON values).
+  const values = arr(o['values_hex']).map(bytes);
+  const valueTexts = arr(o['values']).map(cValue);
+  return { key: bytes(o['key_hex']), values, keyText: cValue(o['key']), valueTexts, changed: bool(o['changed']) };
+}
+
+function mapView(v: unknown): MapView {
+  const o = obj(v);
+  return {
+    ...mapSummary(v), percpu: bool(o['percpu']), count: num(o['count']),
+    entries: arr(o['entries']).map(entry), truncated: bool(o['truncated']), changed: bool(o['changed']),
+  };
+}
+
+function status(v: unknown): Status {
+  const s = str(v).toLowerCase();
+  return s === 'exited' || s === 'faulted' ? s : 'ready';
+}
+
+export function stateView(v: unknown): StateView {
+  const o = obj(v);
+  const fault = o['fault'];
+  return {
+    program: str(o['program']),
+    pc: num(o['pc']),
+    status: status(o['status']),
+    executed: num(o['executed']),
+    historyStart: num(o['history_start']),
+    stopReason: str(o['stop_reason']),
+    ...(fault !== undefined && fault !== null ? { fault: errorView(fault) } : {}),
+    faultExplanation: str(o['fault_explanation']),
+    r0: u64(o['return']),
+    returnName: str(o['return_name']),
+    regs: arr(o['regs']).map(reg),
+    frames: arr(o['frames']).map(frame),
+    source: source(o['source']),
+    packet: bytes(o['packet']),
+    packetChanged: arr(o['packet_changed']).map(num),
+    context: bytes(o['context']),
+    maps: arr(o['maps']).map(mapView),
+    printk: arr(o['printk']).map(str),
+    events: arr(o['events']).map(str),
+  };
+}
+
+export function stopView(v: unknown): StopView {
+  const o = obj(v);
+  return { reason: str(o['reason']), id: num(o['id']), steps: num(o['steps']) };
+}

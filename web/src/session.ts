@@ -1,0 +1,213 @@
+// The page's one handle on the VM: sends typed requests to the worker, keeps what was loaded
+// and the latest Snapshot, and publishes them. Panes render what it publishes and call its
+// commands; none of them keeps VM state.
+import { EventHub } from './events';
+import type { ErrorView, ListingLine, ObjectSummary, Snapshot, BreakpointView } from './vm_types';
+import type {
+  Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand, WorkerMessage,
+} from './worker_protocol';
+
+export interface Loaded {
+  readonly sourceName: string;
+  readonly summary: ObjectSummary;
+  readonly info: string;
+}
+
+export interface ProgramView {
+  readonly name: string;
+  readonly lines: readonly ListingLine[];
+}
+
+export type SessionEvents = {
+  loaded: (l: Loaded) => void;
+  program: (p: ProgramView) => void;
+  snapshot: (s: Snapshot) => void;
+  breakpoints: (b: readonly BreakpointView[]) => void;
+  running: (running: boolean) => void;
+  progress: (executed: number) => void;
+  error: (context: string, e: ErrorView) => void;
+};
+
+export class RequestError extends Error {
+  constructor(readonly view: ErrorView) {
+    super(view.what);
+  }
+}
+
+const kContinueChunk = 20_000;  // instructions per slice: Stop answers within one slice
+
+export class Session {
+  readonly events = new EventHub<SessionEvents>();
+  loaded: Loaded | undefined;
+  program: ProgramView | undefined;
+  snapshot: Snapshot | undefined;
+  private breakpointPcs = new Set<number>();
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (d: unknown) => void; reject: (e: Error) => void }>();
+  private readonly ready: Promise<void>;
+  private busy = false;
+
+  constructor() {
+    this.worker = new Worker(new URL('./vm_worker.ts', import.meta.url), { type: 'module' });
+    let markReady: () => void = () => {};
+    let markFailed: (e: Error) => void = () => {};
+    this.ready = new Promise((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+      const m = e.data;
+      switch (m.kind) {
+        case 'ready': markReady(); break;
+        case 'fatal': markFailed(new Error(m.message)); break;
+        case 'progress': this.events.emit('progress', m.executed); break;
+        case 'reply': {
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (m.ok) p?.resolve(m.data);
+          else p?.reject(new RequestError(m.error));
+          break;
+        }
+      }
+    };
+    this.worker.onerror = (e) => markFailed(new Error(e.message));
+  }
+
+  get running(): boolean {
+    return this.busy;
+  }
+
+  private async send<K extends Op>(request: RequestOf<K>): Promise<ReplyData[K]> {
+    await this.ready;
+    const id = this.nextId++;
+    return new Promise<ReplyData[K]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (d: unknown) => void, reject });
+      const envelope: Envelope = { id, request };
+      this.worker.postMessage(envelope);
+    });
+  }
+
+  // Runs `fn`, reporting a failure as an `error` event under `context`; resolves to undefined then.
+  private async guard<T>(context: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      const view = e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e instanceof Error ? e.message : e), hint: '' };
+      this.events.emit('error', context, view);
+      return undefined;
+    }
+  }
+
+  // The cost of the last snapshots: in the worker and rendering them here (read by the
+  // browser tests' measurements).
+  readonly timings: { workerMs: number; renderMs: number }[] = [];
+
+  private publish(s: Snapshot): void {
+    const t0 = performance.now();
+    this.snapshot = s;
+    this.breakpointPcs = new Set(s.breakpoints.map((b) => b.pc));
+    this.events.emit('snapshot', s);
+    this.timings.push({ workerMs: s.workerMs, renderMs: performance.now() - t0 });
+    if (this.timings.length > 1000) this.timings.shift();
+  }
+
+  async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
+    return this.guard(`Could not open ${sourceName}`, async () => {
+      const r = await this.send({ op: 'load', source, host });
+      this.loaded = { sourceName, summary: r.summary, info: r.info };
+      this.program = undefined;
+      this.snapshot = undefined;
+      this.events.emit('loaded', this.loaded);
+      return this.loaded;
+    });
+  }
+
+  // Starts `input.program` paused at its first instruction (keeping breakpoints when the
+  // program is the same).
+  async start(input: RunInputSettings, breakpoints?: readonly number[]): Promise<boolean> {
+    const ok = await this.guard(`Could not start ${input.program}`, async () => {
+      if (this.program?.name !== input.program) {
+        const r = await this.send({ op: 'listing', program: input.program });
+        this.program = { name: input.program, lines: r.lines };
+        if (!breakpoints) this.breakpointPcs.clear();
+        this.events.emit('program', this.program);
+      }
+      const bps = breakpoints ?? [...this.breakpointPcs];
+      const r = await this.send({ op: 'start', input, breakpoints: bps });
+      this.publish(r.snapshot);
+      return true;
+    });
+    return ok === true;
+  }
+
+  async command(command: StepCommand): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.guard(command, async () => this.publish((await this.send({ op: 'command', command })).snapshot));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async continue(reverse = false): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.events.emit('running', true);
+    try {
+      await this.guard(reverse ? 'reverse continue' : 'continue', async () =>
+        this.publish((await this.send({ op: 'continue', reverse, chunk: kContinueChunk })).snapshot));
+    } finally {
+      this.busy = false;
+      this.events.emit('running', false);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.send({ op: 'stop' });
+  }
+
+  async goto(count: number): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.guard('go to step', async () => this.publish((await this.send({ op: 'goto', count })).snapshot));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  hasBreakpoint(pc: number): boolean {
+    return this.breakpointPcs.has(pc);
+  }
+
+  breakpointList(): number[] {
+    return [...this.breakpointPcs].sort((a, b) => a - b);
+  }
+
+  async toggleBreakpoint(pc: number): Promise<void> {
+    const set = !this.breakpointPcs.has(pc);
+    await this.guard('breakpoint', async () => {
+      const r = await this.send({ op: 'breakpoint', pc, set });
+      this.breakpointPcs = new Set(r.breakpoints.map((b) => b.pc));
+      this.events.emit('breakpoints', r.breakpoints);
+    });
+  }
+
+  async updateMap(map: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+    return this.guard(`update of map ${map}`, async () => {
+      const r = await this.send({ op: 'map_update', map, key, value });
+      this.publish(r.snapshot);
+      return r.result;
+    });
+  }
+
+  async deleteMapEntry(map: string, key: Uint8Array): Promise<number | undefined> {
+    return this.guard(`delete from map ${map}`, async () => {
+      const r = await this.send({ op: 'map_delete', map, key });
+      this.publish(r.snapshot);
+      return r.result;
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { decodeLink, encodeLink, type LinkState } from './session_link';
+import { kDefaultHost } from './worker_protocol';
+
+const state = (source: LinkState['source']): LinkState => ({
+  source, program: 'xdp_prog', packet: Uint8Array.from([1, 2, 3]), ctx: new Uint8Array(0),
+  host: { ...kDefaultHost, pid: 7 }, breakpoints: [3, 9],
+});
+
+describe('session link', () => {
+  it('round-trips a bundled example by name', async () => {
+    const s = state({ kind: 'example', name: 'xdp_drop_port.o' });
+    const hash = await encodeLink(s);
+    expect(hash.startsWith('z=')).toBe(true);
+    expect(await decodeLink(`#${hash}`)).toEqual(s);
+  });
+
+  it('round-trips an embedded object and assembly text', async () => {
+    const bytes = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
+    for (const src of [{ kind: 'object', name: 'mine.o', bytes } as const, { kind: 'assembly', text: 'r0 = 1\nexit', section: 'xdp' } as const]) {
+      const s = state(src);
+      expect(await decodeLink(await encodeLink(s))).toEqual(s);
+    }
+  });
+
+  it('ignores a hash that is not a session', async () => {
+    expect(await decodeLink('#top')).toBeUndefined();
+  });
+});

@@ -1,0 +1,83 @@
+// A link that reproduces a session: the program (a bundled example by name, or a user's .o /
+// assembly text embedded), the input, the host and the breakpoints, in the URL hash. The JSON
+// is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
+// without it the JSON is only encoded ("#j=").
+import { parseHex, toHex } from './hex';
+import { kDefaultHost, type HostSettings } from './worker_protocol';
+
+export type LinkSource =
+  | { kind: 'example'; name: string }
+  | { kind: 'object'; name: string; bytes: Uint8Array }
+  | { kind: 'assembly'; text: string; section: string };
+
+export interface LinkState {
+  source: LinkSource;
+  program: string;
+  packet: Uint8Array;
+  ctx: Uint8Array;
+  host: HostSettings;
+  breakpoints: number[];
+}
+
+interface Wire {
+  v: 1;
+  s: { k: 'e'; n: string } | { k: 'o'; n: string; b: string } | { k: 'a'; t: string; sc: string };
+  p: string;
+  pk: string;
+  cx: string;
+  h: HostSettings;
+  bp: number[];
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  const out = new Blob([bytes as BlobPart]).stream().pipeThrough(stream);
+  return new Uint8Array(await new Response(out).arrayBuffer());
+}
+
+const canCompress = (): boolean => typeof CompressionStream !== 'undefined' && typeof DecompressionStream !== 'undefined';
+
+export async function encodeLink(state: LinkState): Promise<string> {
+  const s: Wire['s'] =
+    state.source.kind === 'example' ? { k: 'e', n: state.source.name }
+    : state.source.kind === 'object' ? { k: 'o', n: state.source.name, b: toBase64Url(state.source.bytes) }
+    : { k: 'a', t: state.source.text, sc: state.source.section };
+  const wire: Wire = {
+    v: 1, s, p: state.program, pk: toHex(state.packet), cx: toHex(state.ctx), h: state.host, bp: state.breakpoints,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(wire));
+  if (canCompress()) return `z=${toBase64Url(await pipe(json, new CompressionStream('deflate-raw')))}`;
+  return `j=${toBase64Url(json)}`;
+}
+
+// Reads a hash made by encodeLink (with or without the leading '#'); undefined when there is
+// none, an Error when it is damaged.
+export async function decodeLink(hash: string): Promise<LinkState | undefined> {
+  const h = hash.replace(/^#/, '');
+  if (!h.startsWith('z=') && !h.startsWith('j=')) return undefined;
+  let bytes = fromBase64Url(h.slice(2));
+  if (h.startsWith('z=')) {
+    if (!canCompress()) throw new Error('This browser cannot decompress the link (no DecompressionStream).');
+    bytes = await pipe(bytes, new DecompressionStream('deflate-raw'));
+  }
+  const w = JSON.parse(new TextDecoder().decode(bytes)) as Wire;
+  if (w.v !== 1) throw new Error(`link version ${String(w.v)} is not known to this playground`);
+  const source: LinkSource =
+    w.s.k === 'e' ? { kind: 'example', name: w.s.n }
+    : w.s.k === 'o' ? { kind: 'object', name: w.s.n, bytes: fromBase64Url(w.s.b) }
+    : { kind: 'assembly', text: w.s.t, section: w.s.sc ?? '' };
+  return {
+    source, program: w.p, packet: parseHex(w.pk), ctx: parseHex(w.cx),
+    host: { ...kDefaultHost, ...w.h }, breakpoints: w.bp.filter((x) => Number.isInteger(x)),
+  };
+}

@@ -1,0 +1,67 @@
+// Where a program comes from: a bundled example, a .o from the file picker or dropped on the
+// page, or assembly text (llvm-objdump syntax) pasted into a dialog.
+import { h } from './dom';
+import { kExamples } from './examples';
+
+export type Picked =
+  | { kind: 'example'; file: string }
+  | { kind: 'object'; name: string; bytes: Uint8Array }
+  | { kind: 'assembly'; text: string; section: string };
+
+export class SourcePicker {
+  readonly exampleSelect = h('select', { id: 'example-select', 'aria-label': 'bundled example' },
+    h('option', { value: '', text: '(your file)' }),
+    ...kExamples.map((e) => h('option', { value: e.file, text: `${e.file.replace(/\.o$/, '')} — ${e.teaches}` })));
+  private readonly fileInput = h('input', { type: 'file', id: 'file-input', accept: '.o,.elf,application/octet-stream', hidden: true });
+  private readonly dialog = h('dialog', { id: 'asm-dialog' });
+
+  constructor(root: HTMLElement, private readonly onPick: (p: Picked) => void) {
+    this.exampleSelect.addEventListener('change', () => {
+      if (this.exampleSelect.value) onPick({ kind: 'example', file: this.exampleSelect.value });
+    });
+    this.fileInput.addEventListener('change', () => {
+      const f = this.fileInput.files?.[0];
+      if (f) void this.openFile(f);
+      this.fileInput.value = '';
+    });
+    const asmText = h('textarea', { id: 'asm-text', rows: 14, cols: 60, spellcheck: 'false',
+      placeholder: 'r0 = 0\nr1 = 5\nr0 += r1\nexit' });
+    const section = h('select', { id: 'asm-section', 'aria-label': 'program type' },
+      h('option', { value: '', text: 'raw memory (r1 = context bytes, r2 = their length)' }),
+      h('option', { value: 'xdp', text: 'xdp (r1 = struct xdp_md, the packet)' }),
+      h('option', { value: 'tc', text: 'tc (r1 = struct __sk_buff, the packet)' }),
+      h('option', { value: 'socket', text: 'socket filter (r1 = struct __sk_buff)' }),
+      h('option', { value: 'kprobe/x', text: 'kprobe (r1 = struct pt_regs)' }));
+    this.dialog.append(h('h3', { text: 'Paste assembly (llvm-objdump syntax)' }), asmText,
+      h('label', { class: 'field inline' }, h('span', { text: 'runs as' }), section),
+      h('div', { class: 'dialog-buttons' },
+        h('button', { text: 'Cancel', onclick: () => this.dialog.close() }),
+        h('button', { class: 'primary', id: 'asm-run', text: 'Load', onclick: () => {
+          this.dialog.close();
+          this.exampleSelect.value = '';
+          onPick({ kind: 'assembly', text: asmText.value, section: section.value });
+        } })));
+    root.append(
+      h('label', { class: 'field inline' }, h('span', { text: 'example' }), this.exampleSelect),
+      h('button', { id: 'btn-open', text: 'Open .o…', title: 'or drop a .o file anywhere on the page', onclick: () => this.fileInput.click() }),
+      h('button', { id: 'btn-paste', text: 'Paste assembly…', onclick: () => this.dialog.showModal() }),
+      this.fileInput, this.dialog);
+
+    document.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      document.body.classList.add('dropping');
+    });
+    document.addEventListener('dragleave', () => document.body.classList.remove('dropping'));
+    document.addEventListener('drop', (e) => {
+      e.preventDefault();
+      document.body.classList.remove('dropping');
+      const f = e.dataTransfer?.files[0];
+      if (f) void this.openFile(f);
+    });
+  }
+
+  private async openFile(f: File): Promise<void> {
+    this.exampleSelect.value = '';
+    this.onPick({ kind: 'object', name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+  }
+}

@@ -1,0 +1,91 @@
+// The debugger's controls: step commands (buttons and F10/F11/Shift+F11/F5 keys), continue
+// with progress and Stop, reverse commands, reset, the history slider and the status line.
+import { h } from './dom';
+import type { Session } from './session';
+import type { Snapshot } from './vm_types';
+import type { StepCommand } from './worker_protocol';
+
+interface Control {
+  id: string;
+  label: string;
+  title: string;
+  run: () => void;
+}
+
+export class Toolbar {
+  private readonly slider = h('input', { type: 'range', id: 'history', min: 0, max: 0, value: 0, 'aria-label': 'history' });
+  private readonly sliderLabel = h('span', { id: 'history-label', class: 'muted' });
+  private readonly status = h('span', { id: 'status' });
+  private readonly stopButton = h('button', { id: 'btn-stop', class: 'danger', text: 'Stop', hidden: true });
+  private readonly buttons: HTMLButtonElement[] = [];
+
+  constructor(controlsRoot: HTMLElement, historyRoot: HTMLElement, private readonly session: Session) {
+    const cmd = (c: StepCommand) => () => void session.command(c);
+    const controls: Control[] = [
+      { id: 'btn-continue', label: '▶ Continue', title: 'Continue to a breakpoint or the end (F5)', run: () => void session.continue(false) },
+      { id: 'btn-step', label: 'Step', title: 'One instruction, into calls (F11)', run: cmd('step') },
+      { id: 'btn-step-over', label: 'Step over', title: 'One instruction; a call runs to its return (F10)', run: cmd('step_over') },
+      { id: 'btn-step-out', label: 'Step out', title: 'Run until this function returns (Shift+F11)', run: cmd('step_out') },
+      { id: 'btn-step-line', label: 'Step line', title: 'Run until the C source line changes (F12)', run: cmd('step_line') },
+      { id: 'btn-step-back', label: '◀ Step back', title: 'Undo one instruction (Shift+F10)', run: cmd('step_back') },
+      { id: 'btn-back-line', label: 'Back line', title: 'Back to where the previous source line started', run: cmd('step_back_line') },
+      { id: 'btn-reverse', label: '◀◀ Reverse', title: 'Run backwards to a breakpoint or the start (Shift+F5)', run: () => void session.continue(true) },
+      { id: 'btn-reset', label: 'Reset', title: 'Back to the first instruction, maps as they were (Ctrl+Shift+F5)', run: cmd('reset') },
+    ];
+    for (const c of controls) {
+      const b = h('button', { id: c.id, title: c.title, text: c.label, onclick: c.run });
+      this.buttons.push(b);
+      controlsRoot.append(b);
+    }
+    this.stopButton.addEventListener('click', () => void session.stop());
+    controlsRoot.append(this.stopButton, this.status);
+    historyRoot.append(h('span', { class: 'muted', text: 'history ' }), this.slider, this.sliderLabel);
+    this.slider.addEventListener('change', () => void session.goto(Number(this.slider.value)));
+    this.slider.addEventListener('input', () => { this.sliderLabel.textContent = `go to step ${this.slider.value}`; });
+
+    document.addEventListener('keydown', (e) => this.key(e));
+    session.events.on('snapshot', (s) => this.render(s));
+    session.events.on('running', (r) => this.running(r));
+    session.events.on('progress', (n) => { this.status.textContent = `running… ${n.toLocaleString('en-US')} instructions`; });
+  }
+
+  private key(e: KeyboardEvent): void {
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA') && !e.key.startsWith('F')) return;
+    const s = this.session;
+    let action: (() => void) | undefined;
+    switch (e.key) {
+      case 'F5': action = e.ctrlKey && e.shiftKey ? () => void s.command('reset') : () => void s.continue(e.shiftKey); break;
+      case 'F10': action = () => void s.command(e.shiftKey ? 'step_back' : 'step_over'); break;
+      case 'F11': action = () => void s.command(e.shiftKey ? 'step_out' : 'step'); break;
+      case 'F12': action = () => void s.command(e.shiftKey ? 'step_back_line' : 'step_line'); break;
+      case 'Escape': if (s.running) action = () => void s.stop(); break;
+    }
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  }
+
+  private running(r: boolean): void {
+    this.stopButton.hidden = !r;
+    for (const b of this.buttons) b.disabled = r;
+    this.slider.disabled = r;
+    if (r) this.status.textContent = 'running…';
+  }
+
+  private render(s: Snapshot): void {
+    const st = s.state;
+    this.slider.min = String(st.historyStart);
+    this.slider.max = String(Math.max(s.furthest, st.executed));
+    this.slider.value = String(st.executed);
+    this.sliderLabel.textContent = `step ${st.executed} of ${s.furthest}${s.ended ? '' : '+'}`;
+    const where = st.source.line ? ` · ${st.source.file.split('/').pop() ?? ''}:${st.source.line}` : '';
+    let text = `pc ${st.pc}${where} · ${st.executed} executed`;
+    if (st.status === 'exited') text = `exited: r0 = ${st.r0}${st.returnName ? ` (${st.returnName})` : ''} · ${st.executed} executed`;
+    if (st.status === 'faulted') text = `faulted at insn ${st.pc} · ${st.executed} executed`;
+    const reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stopReason || s.stop.reason}` : '';
+    this.status.textContent = text + reason;
+    this.status.className = `status-${st.status}`;
+  }
+}

@@ -1,0 +1,138 @@
+// What the panes render: plain, immutable data made by normalize.ts from core's JSON
+// (debug_json.hpp). 64-bit values are bigint (core sends them as "0x..." strings).
+
+export interface ErrorView {
+  readonly kind: string;
+  readonly what: string;
+  readonly hint: string;
+  readonly pc?: number;
+  readonly line?: number;
+  readonly section?: string;
+  readonly map?: string;
+}
+
+export interface ProgramSummary {
+  readonly name: string;
+  readonly section: string;
+  readonly type: string;
+  readonly context: string;  // "xdp_md", "__sk_buff", "pt_regs", ...
+}
+
+export interface MapSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly keyType: string;
+  readonly valueType: string;
+}
+
+export interface ObjectSummary {
+  readonly programs: readonly ProgramSummary[];
+  readonly maps: readonly MapSummary[];
+}
+
+export interface ListingLine {
+  readonly pc: number;
+  readonly text: string;
+  readonly secondSlot: boolean;
+  readonly line: number;      // 0: no source line
+  readonly file: string;
+  readonly source: string;    // the C source line's text
+  readonly fn: string;        // the function this instruction belongs to
+}
+
+export interface RegView {
+  readonly value: bigint;
+  readonly kind: string;       // "scalar", "stack", "ctx", "packet", ...
+  readonly pointsTo: string;   // "fp-16 (frame 0)"; "" for scalars
+  readonly changed: boolean;
+}
+
+export interface SourceView {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface FrameView {
+  readonly depth: number;
+  readonly fn: string;
+  readonly pc: number;
+  readonly source: SourceView;
+  readonly framePointer: bigint;
+  readonly stack: Uint8Array;            // 512 bytes; stack[i] is at framePointer - 512 + i
+  readonly changed: readonly number[];   // indexes into stack written by the last step
+}
+
+export interface MapEntryView {
+  readonly key: Uint8Array;
+  readonly values: readonly Uint8Array[];  // one per CPU for per-CPU maps
+  readonly keyText: string;                // decoded through BTF
+  readonly valueTexts: readonly string[];
+  readonly changed: boolean;
+}
+
+export interface MapView {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly keyType: string;
+  readonly valueType: string;
+  readonly percpu: boolean;
+  readonly count: number;
+  readonly entries: readonly MapEntryView[];
+  readonly truncated: boolean;
+  readonly changed: boolean;
+}
+
+export type Status = 'ready' | 'exited' | 'faulted';
+
+export interface StateView {
+  readonly program: string;
+  readonly pc: number;
+  readonly status: Status;
+  readonly executed: number;
+  readonly historyStart: number;
+  readonly stopReason: string;
+  readonly fault?: ErrorView;
+  readonly faultExplanation: string;
+  readonly r0: bigint;
+  readonly returnName: string;
+  readonly regs: readonly RegView[];
+  readonly frames: readonly FrameView[];
+  readonly source: SourceView;
+  readonly packet: Uint8Array;
+  readonly packetChanged: readonly number[];
+  readonly context: Uint8Array;
+  readonly maps: readonly MapView[];
+  readonly printk: readonly string[];
+  readonly events: readonly string[];
+}
+
+export interface StopView {
+  readonly reason: string;  // "step", "breakpoint", "exited", "faulted", "paused", ...
+  readonly id: number;
+  readonly steps: number;
+}
+
+export interface BreakpointView {
+  readonly id: number;
+  readonly pc: number;
+}
+
+// Everything the panes need after a command; the session publishes one per command.
+export interface Snapshot {
+  readonly state: StateView;
+  readonly stop: StopView;
+  readonly hits: readonly number[];  // per pc
+  readonly breakpoints: readonly BreakpointView[];
+  readonly furthest: number;         // the most instructions this run has reached (slider max)
+  readonly ended: boolean;           // furthest is the run's end (exit or fault seen)
+  readonly workerMs: number;         // what the command and this snapshot cost the VM's thread
+}

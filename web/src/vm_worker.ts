@@ -1,0 +1,177 @@
+// The VM's thread: owns the wasm module and the one Playground (ObjectSession + DebugSession),
+// answers the page's requests (worker_protocol.ts), and runs continues in chunks so progress
+// can be shown and a Stop ends them at once.
+import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
+import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
+import { errorView, listing, objectSummary, stateView, stopView } from './normalize';
+import type { BreakpointView, ErrorView, Snapshot } from './vm_types';
+import type { Envelope, HostSettings, ReplyData, Request, WorkerMessage } from './worker_protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+class UserError extends Error {
+  constructor(readonly view: ErrorView) {
+    super(view.what);
+  }
+}
+
+const post = (m: WorkerMessage): void => self.postMessage(m);
+
+let vm: Playground | undefined;
+let furthest = 0;
+let ended = false;
+let running = false;
+let stopRequested = false;
+let commandStart = 0;  // performance.now() when the current request arrived
+
+function need(): Playground {
+  if (!vm) throw new UserError({ kind: 'Load', what: 'The VM is still starting.', hint: '' });
+  return vm;
+}
+
+// {"ok": false, "error": {...}} from the bindings becomes a UserError.
+function checked(json: string): Record<string, unknown> {
+  const v = JSON.parse(json) as Record<string, unknown>;
+  if (v['ok'] === false) throw new UserError(errorView(v['error']));
+  return v;
+}
+
+// The bindings read each field of HostSettings (clockStartNs as a decimal string).
+function hostObject(h: HostSettings): object {
+  return { ...h, comm: String(h.comm), clockStartNs: String(h.clockStartNs) };
+}
+
+function breakpoints(p: Playground): BreakpointView[] {
+  return (JSON.parse(p.breakpoints()) as { id: number; pc: number }[]).map((b) => ({ id: b.id, pc: b.pc }));
+}
+
+function snapshot(p: Playground, stopJson: string): Snapshot {
+  const state = stateView(JSON.parse(p.state()));
+  if (state.status !== 'ready') {
+    ended = true;
+    furthest = state.executed;
+  } else {
+    furthest = Math.max(furthest, state.executed);
+  }
+  return {
+    state,
+    stop: stopView(JSON.parse(stopJson)),
+    hits: JSON.parse(p.hit_counts()) as number[],
+    breakpoints: breakpoints(p),
+    furthest,
+    ended,
+    workerMs: performance.now() - commandStart,
+  };
+}
+
+// Lets queued messages (a Stop) run between chunks; a MessageChannel is not throttled as
+// nested timers are.
+const channel = new MessageChannel();
+const yieldQueue: (() => void)[] = [];
+channel.port1.onmessage = () => yieldQueue.shift()?.();
+const yieldToEvents = (): Promise<void> =>
+  new Promise((resolve) => {
+    yieldQueue.push(resolve);
+    channel.port2.postMessage(0);
+  });
+
+async function runContinue(p: Playground, reverse: boolean, chunk: number): Promise<Snapshot> {
+  running = true;
+  stopRequested = false;
+  try {
+    for (;;) {
+      const stop = reverse ? p.reverse_cont(chunk) : p.cont(chunk);
+      const info = stopView(JSON.parse(stop));
+      if (info.reason !== 'paused' || stopRequested) return snapshot(p, stop);
+      post({ kind: 'progress', executed: p.executed() });
+      await yieldToEvents();
+      if (stopRequested) return snapshot(p, stop);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+async function handle(r: Request): Promise<ReplyData[Request['op']]> {
+  switch (r.op) {
+    case 'load': {
+      const p = need();
+      const res =
+        r.source.kind === 'object'
+          ? p.load_object(r.source.bytes, r.source.name, hostObject(r.host))
+          : p.load_assembly(r.source.text, r.source.section, hostObject(r.host));
+      const v = checked(res);
+      return { summary: objectSummary(v['summary']), info: String(v['info'] ?? '') };
+    }
+    case 'listing':
+      return { lines: listing(checked(need().listing(r.program))) };
+    case 'start': {
+      const p = need();
+      checked(p.start(r.input.program, r.input.packet, r.input.ctx, r.input.budget));
+      furthest = 0;
+      ended = false;
+      for (const pc of r.breakpoints) p.add_breakpoint(pc, '');
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}') };
+    }
+    case 'command': {
+      const p = need();
+      return { snapshot: snapshot(p, p[r.command]()) };
+    }
+    case 'continue':
+      return { snapshot: await runContinue(need(), r.reverse, r.chunk) };
+    case 'goto': {
+      const p = need();
+      return { snapshot: snapshot(p, p.goto_count(r.count)) };
+    }
+    case 'breakpoint': {
+      const p = need();
+      if (r.set) {
+        checked(p.add_breakpoint(r.pc, r.condition ?? ''));
+      } else {
+        for (const b of breakpoints(p)) if (b.pc === r.pc) p.remove_breakpoint(b.id);
+      }
+      return { breakpoints: breakpoints(p) };
+    }
+    case 'map_update': {
+      const p = need();
+      const result = p.update_map(r.map, r.key, r.value, 0);
+      ended = false;  // the edit cleared the journal: what follows is a new future
+      furthest = p.executed();
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+    }
+    case 'map_delete': {
+      const p = need();
+      const result = p.delete_map_entry(r.map, r.key);
+      ended = false;
+      furthest = p.executed();
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+    }
+    case 'stop':
+      stopRequested = true;
+      return {};
+  }
+}
+
+self.onmessage = (e: MessageEvent<Envelope>) => {
+  const { id, request } = e.data;
+  if (request.op !== 'stop') commandStart = performance.now();
+  if (running && request.op !== 'stop') {
+    post({ kind: 'reply', id, ok: false, error: { kind: 'Busy', what: 'The program is running: press Stop first.', hint: '' } });
+    return;
+  }
+  handle(request).then(
+    (data) => post({ kind: 'reply', id, ok: true, data }),
+    (err: unknown) => {
+      const error = err instanceof UserError ? err.view : { kind: 'Internal', what: String(err), hint: '' };
+      post({ kind: 'reply', id, ok: false, error });
+    },
+  );
+};
+
+createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }).then(
+  (m) => {
+    vm = new m.Playground();
+    post({ kind: 'ready' });
+  },
+  (err: unknown) => post({ kind: 'fatal', message: `The VM module failed to load: ${String(err)}` }),
+);

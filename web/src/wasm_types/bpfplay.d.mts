@@ -1,0 +1,43 @@
+// Types of the Embind module built by wasm-bindings/ (bpfplay.mjs). Keep in step with
+// wasm-bindings/bindings.cpp. Methods returning string return JSON made by core.
+export interface Playground {
+  load_object(bytes: Uint8Array, name: string, host: object): string;
+  load_assembly(text: string, section: string, host: object): string;
+  info(): string;
+  summary(): string;
+  listing(program: string): string;
+  start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
+  step(): string;
+  step_over(): string;
+  step_out(): string;
+  step_line(): string;
+  next_line(): string;
+  reset(): string;
+  step_back(): string;
+  step_back_over(): string;
+  step_back_line(): string;
+  cont(maxSteps: number): string;
+  reverse_cont(maxSteps: number): string;
+  goto_count(count: number): string;
+  state(): string;
+  hit_counts(): string;
+  add_breakpoint(pc: number, condition: string): string;
+  remove_breakpoint(id: number): boolean;
+  breakpoints(): string;
+  update_map(map: string, key: Uint8Array, value: Uint8Array, flags: number): number;
+  delete_map_entry(map: string, key: Uint8Array): number;
+  executed(): number;
+  delete(): void;
+}
+
+export interface BpfplayModule {
+  Playground: new () => Playground;
+}
+
+export interface ModuleOptions {
+  locateFile?: (path: string, prefix: string) => string;
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+declare const createModule: (options?: ModuleOptions) => Promise<BpfplayModule>;
+export default createModule;

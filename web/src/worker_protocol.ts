@@ -1,0 +1,78 @@
+// The messages between the page (session.ts) and the VM worker (vm_worker.ts). Every request
+// carries an id; the worker answers each with one Reply of the same id. Progress of a running
+// continue arrives as `progress` notes without an id. Only `stop` may be sent while a continue
+// runs; it ends the continue at its next chunk boundary (a few milliseconds).
+import type { BreakpointView, ErrorView, ListingLine, ObjectSummary, Snapshot } from './vm_types';
+
+export interface HostSettings {
+  cpu: number;
+  ncpus: number;
+  pid: number;
+  tgid: number;
+  uid: number;
+  gid: number;
+  comm: string;
+  clockStartNs: string;  // decimal; a u64 in core
+  prandomSeed: number;
+}
+
+export const kDefaultHost: HostSettings = {
+  cpu: 0, ncpus: 4, pid: 4242, tgid: 4242, uid: 1000, gid: 1000, comm: 'bpfplay-demo',
+  clockStartNs: '1000000000', prandomSeed: 1,
+};
+
+export type ProgramSource =
+  | { kind: 'object'; name: string; bytes: Uint8Array }
+  | { kind: 'assembly'; text: string; section: string };  // section: "xdp", "socket", "" = raw memory
+
+export interface RunInputSettings {
+  program: string;
+  packet: Uint8Array;
+  ctx: Uint8Array;
+  budget: number;
+}
+
+export type StepCommand =
+  | 'step' | 'step_over' | 'step_out' | 'step_line' | 'next_line' | 'reset'
+  | 'step_back' | 'step_back_over' | 'step_back_line';
+
+export type Request =
+  | { op: 'load'; source: ProgramSource; host: HostSettings }
+  | { op: 'listing'; program: string }
+  | { op: 'start'; input: RunInputSettings; breakpoints: readonly number[] }
+  | { op: 'command'; command: StepCommand }
+  | { op: 'continue'; reverse: boolean; chunk: number }
+  | { op: 'goto'; count: number }
+  | { op: 'breakpoint'; pc: number; set: boolean; condition?: string }
+  | { op: 'map_update'; map: string; key: Uint8Array; value: Uint8Array }
+  | { op: 'map_delete'; map: string; key: Uint8Array }
+  | { op: 'stop' };
+
+// What each request answers with when it succeeds.
+export interface ReplyData {
+  load: { summary: ObjectSummary; info: string };
+  listing: { lines: ListingLine[] };
+  start: { snapshot: Snapshot };
+  command: { snapshot: Snapshot };
+  continue: { snapshot: Snapshot };
+  goto: { snapshot: Snapshot };
+  breakpoint: { breakpoints: BreakpointView[] };
+  map_update: { snapshot: Snapshot; result: number };
+  map_delete: { snapshot: Snapshot; result: number };
+  stop: Record<string, never>;
+}
+
+export type Op = Request['op'];
+export type RequestOf<K extends Op> = Extract<Request, { op: K }>;
+
+export type WorkerMessage =
+  | { kind: 'reply'; id: number; ok: true; data: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: ErrorView }
+  | { kind: 'progress'; executed: number }
+  | { kind: 'ready' }
+  | { kind: 'fatal'; message: string };
+
+export interface Envelope {
+  id: number;
+  request: Request;
+}
