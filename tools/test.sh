@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: installs dependencies, builds, runs ctest natively and again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Usage: bash tools/test.sh [--no-install]
+# The whole test suite: installs dependencies, builds, runs ctest natively; builds for wasm
+# (Emscripten) and runs the same suites under node; builds the playground and runs its unit and
+# headless-Chromium tests; runs ctest again under AddressSanitizer + UndefinedBehaviorSanitizer;
+# fuzzes the interpreter and the loader. Usage: bash tools/test.sh [--no-install]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-install" ]; then bash tools/install-deps.sh; fi
@@ -11,6 +13,11 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$JOBS"
 echo "== native tests"
 ctest --test-dir build --output-on-failure -j"$JOBS"
+
+echo "== wasm build and tests (Emscripten; the suites run under node)"
+bash tools/build-wasm.sh
+echo "== browser playground: build, unit tests, headless Chromium tests"
+BPFPLAY_WASM_DIR="$PWD/build-wasm/wasm-bindings" bash tools/test-browser.sh
 
 echo "== ASan+UBSan build"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBPFPLAY_SANITIZE=ON -DBPFPLAY_BENCH=OFF >/dev/null
