@@ -121,6 +121,9 @@ class Playground {
     std::string step_back_line() {
         return run([](DebugSession& d) { return d.step_back_line(); });
     }
+    std::string step_back_line_over() {
+        return run([](DebugSession& d) { return d.step_back_line(true); });
+    }
     std::string cont(double max) {
         return run([&](DebugSession& d) { return d.cont(to_count(max)); });
     }
@@ -170,6 +173,28 @@ class Playground {
         return j + "]";
     }
 
+    // {"ok":true,"id":N} or a failure (core's message: a bad range, an unknown map, a key of the wrong size).
+    std::string add_stack_watch(int32_t fp_offset, uint32_t length, uint32_t frame) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        return added(debug_->add_stack_watch(fp_offset, length, frame));
+    }
+    std::string add_packet_watch(uint32_t offset, uint32_t length) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        return added(debug_->add_packet_watch(offset, length));
+    }
+    std::string add_map_watch(const std::string& map, const val& key) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        const std::vector<uint8_t> k = bytes_of(key);
+        return added(debug_->add_map_watch(map, k));
+    }
+
+    bool remove_watch(uint32_t id) { return debug_ && debug_->remove_watch(id); }
+
+    // stops_json: {"breakpoints":[{"id","pc","condition",..,"hits"}],"watchpoints":[{"id","label",..,"hits"}]}.
+    std::string stops() const {
+        return debug_ ? stops_json(*debug_) : "{\"breakpoints\":[],\"watchpoints\":[]}";
+    }
+
     double update_map(const std::string& map, const val& key, const val& value, double flags) {
         if (!debug_) return -22; // -EINVAL
         const std::vector<uint8_t> k = bytes_of(key), v = bytes_of(value);
@@ -185,6 +210,11 @@ class Playground {
     double executed() const { return debug_ ? static_cast<double>(debug_->executed()) : 0; }
 
   private:
+    static std::string added(const Result<uint32_t>& id) {
+        if (!id) return failure(id.error());
+        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
+    }
+
     template <class F> std::string run(F&& command) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
         return stop_info_json(command(*debug_));
@@ -214,6 +244,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("step_back", &Playground::step_back)
         .function("step_back_over", &Playground::step_back_over)
         .function("step_back_line", &Playground::step_back_line)
+        .function("step_back_line_over", &Playground::step_back_line_over)
         .function("cont", &Playground::cont)
         .function("reverse_cont", &Playground::reverse_cont)
         .function("goto_count", &Playground::goto_count)
@@ -223,6 +254,11 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("add_breakpoint", &Playground::add_breakpoint)
         .function("remove_breakpoint", &Playground::remove_breakpoint)
         .function("breakpoints", &Playground::breakpoints)
+        .function("add_stack_watch", &Playground::add_stack_watch)
+        .function("add_packet_watch", &Playground::add_packet_watch)
+        .function("add_map_watch", &Playground::add_map_watch)
+        .function("remove_watch", &Playground::remove_watch)
+        .function("stops", &Playground::stops)
         .function("update_map", &Playground::update_map)
         .function("delete_map_entry", &Playground::delete_map_entry)
         .function("executed", &Playground::executed);

@@ -197,6 +197,113 @@ test('a shared link reopens the same program, input and breakpoints', async () =
   await other.close();
 });
 
+const currentPc = () => page.$eval('.insn.current', (e) => Number(e.dataset.pc));
+const statusLine = async () => {
+  const m = /xdp_drop_port\.c:(\d+)/.exec(await page.textContent('#status'));
+  return m ? Number(m[1]) : 0;
+};
+
+test('a conditional breakpoint is skipped when false, stops when true, and survives a share link', async () => {
+  await openFresh();
+  // pc 55 (`if w1 == w2`) runs once per TCP packet: r1 is the destination port (8080 = 0x1f90
+  // for the default packet), r2 the blocked port.
+  await page.click('.insn[data-pc="55"] .gutter', { button: 'right' });
+  await page.fill('#bp-condition', 'r1 == 80');
+  await page.press('#bp-condition', 'Enter');
+  await page.waitForSelector('.insn[data-pc="55"].bp.bp-cond');
+  assert.match(await page.getAttribute('.insn[data-pc="55"] .gutter', 'title'), /r1 == 80/);
+  await shot('16-conditional-breakpoint-set');
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#status'), /exited/, 'a false condition does not stop');
+  assert.match(await page.textContent('#result'), /XDP_DROP/);
+
+  // A condition core cannot parse shows its message and leaves the breakpoint as it was.
+  await page.click('.insn[data-pc="55"] .gutter', { modifiers: ['Shift'] });
+  assert.equal(await page.inputValue('#bp-condition'), 'r1 == 80', 'the editor opens with the condition');
+  await page.fill('#bp-condition', 'r1 == == 3');
+  await page.press('#bp-condition', 'Enter');
+  await page.waitForSelector('.bp-cond-error:not([hidden])');
+  const err = await page.textContent('.bp-cond-error');
+  assert.ok(err.trim().length > 5, `core's error is shown: ${err}`);
+  assert.match(await page.getAttribute('.insn[data-pc="55"] .gutter', 'title'), /r1 == 80/);
+  await shot('17-bad-condition');
+
+  await page.fill('#bp-condition', 'r1 == 0x1f90 && r2 > 10');
+  await page.press('#bp-condition', 'Enter');
+  await page.waitForSelector('.bp-editor', { state: 'detached' });
+  await andWait(() => page.click('#btn-reset'));
+  await andWait(() => page.click('#btn-continue'));
+  assert.equal(await currentPc(), 55, 'a true condition stops');
+  assert.equal((await regs()).r1.value, 0x1f90n);
+  assert.match(await page.textContent('#status'), /breakpoint \d+ \(r1 == 0x1f90 && r2 > 10\)/);
+  await shot('18-conditional-breakpoint-hit');
+
+  await page.click('#btn-share');
+  await page.waitForFunction(() => document.querySelector('#share-url')?.value.includes('#z='));
+  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await other.goto(await page.inputValue('#share-url'));
+  await other.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await other.waitForSelector('.insn[data-pc="55"].bp-cond');
+  assert.match(await other.getAttribute('.insn[data-pc="55"] .gutter', 'title'), /r1 == 0x1f90 && r2 > 10/);
+  await other.click('#btn-continue');
+  await other.waitForFunction(() => document.querySelector('.insn.current')?.dataset.pc === '55');
+  await other.close();
+});
+
+test('a map watchpoint stops continue, counts its hits and marks the changed bytes', async () => {
+  await page.selectOption('#example-select', 'xdp_proto_count.o');
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_proto_count.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.selectOption('#watch-kind', 'map');
+  await page.selectOption('#watch-map', 'proto_stats');
+  await page.fill('#watch-key', '0000');
+  await page.click('#watch-add');
+  await page.waitForSelector('#watch-error:not([hidden])');
+  assert.match(await page.textContent('#watch-error'), /4|key/i, 'a key of the wrong size is refused with core\'s message');
+  await page.fill('#watch-key', '11000000');  // IPPROTO_UDP, little-endian __u32
+  await page.click('#watch-add');
+  await page.waitForSelector('#watch-list li.watch');
+  assert.match(await page.textContent('#watch-list li.watch'), /map proto_stats key 0x11000000.*0 hits/);
+
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#status'), /stopped: watchpoint #\d+ \(map proto_stats key 0x11000000\) changed/);
+  assert.match(await page.textContent('#watch-list li.watch.hit .watch-hits'), /^1 hit$/);
+  assert.ok(await page.$('section[data-map="proto_stats"] tr[data-key="11000000"]'), 'the new entry is in the map pane');
+  await shot('19-map-watchpoint-entry-appears');
+
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#watch-list li.watch.hit .watch-hits'), /^2 hits$/);
+  assert.ok(await page.locator('#watch-list li.watch .byte.changed').count() > 0, 'the changed value bytes are marked');
+  assert.ok(await page.$('section[data-map="proto_stats"] tr[data-key="11000000"].changed'), 'the map entry is marked changed');
+  await shot('20-map-watchpoint-value-changed');
+
+  await page.click('#watch-list li.watch .watch-remove');
+  await page.waitForSelector('#watch-list li.watch', { state: 'detached' });
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#status'), /exited/, 'without the watchpoint continue runs to the end');
+});
+
+test('next line moves by a source line, back line over calls returns', async () => {
+  await openFresh();
+  const line0 = await statusLine();
+  assert.ok(line0 > 0);
+  await andWait(() => page.click('#btn-next-line'));
+  const pc1 = await currentPc();
+  const line1 = await statusLine();
+  assert.ok(pc1 > 0, 'next line ran instructions');
+  assert.notEqual(line1, line0, `the source line changed (${line0} -> ${line1})`);
+  await andWait(() => page.keyboard.press('Control+F10'));
+  const line2 = await statusLine();
+  assert.notEqual(line2, line1, `Ctrl+F10 moved again (${line1} -> ${line2})`);
+  assert.ok(await currentPc() > pc1);
+  await shot('21-next-line');
+  await andWait(() => page.click('#btn-back-line-over'));
+  assert.equal(await statusLine(), line1, 'back line over calls returns to the previous line');
+  assert.equal(await currentPc(), pc1);
+  assert.match(await page.getAttribute('#btn-next-line', 'title'), /Ctrl\+F10/);
+  assert.match(await page.getAttribute('#btn-back-line-over', 'title'), /Ctrl\+Shift\+F10/);
+});
+
 test('time per step with every panel updated, on a 1,000-instruction program', async () => {
   await page.setInputFiles('#file-input', `${fixtures}/long_1000.o`);
   await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'long_1000.o');

@@ -1,5 +1,6 @@
 // The disassembly with the C source lines interleaved (BTF line_info), the current instruction,
-// hit counts, breakpoints (click the gutter) and a fault's line with its reason.
+// hit counts, breakpoints (click the gutter; shift-click or right-click for a condition) and a
+// fault's line with its reason.
 import { hintUnlessSaid } from './console_panel';
 import { h } from './dom';
 import type { ProgramView, Session } from './session';
@@ -12,24 +13,78 @@ export class CodePanel {
   private current = -1;
   private faultRow: HTMLElement | undefined;
   private faultNote: HTMLElement | undefined;
+  private editor: HTMLElement | undefined;  // the inline condition input, under its row
 
   constructor(private readonly root: HTMLElement, private readonly session: Session) {
     session.events.on('program', (p) => this.renderProgram(p));
     session.events.on('snapshot', (s) => this.render(s));
     session.events.on('breakpoints', () => this.renderBreakpoints());
     // A click on an instruction's gutter, or on a C source line (its first instruction),
-    // toggles a breakpoint.
+    // toggles a breakpoint; shift-click or right-click opens the condition input.
     root.addEventListener('click', (e) => {
-      const target = e.target as HTMLElement;
-      let pc = target.closest<HTMLElement>('.gutter')?.dataset['pc'];
-      const src = target.closest<HTMLElement>('.src-line');
-      if (pc === undefined && src) {
-        let next = src.nextElementSibling;
-        while (next && !next.classList.contains('insn')) next = next.nextElementSibling;
-        pc = (next as HTMLElement | null)?.dataset['pc'];
-      }
-      if (pc !== undefined) void session.toggleBreakpoint(Number(pc));
+      const pc = this.pcOf(e.target as HTMLElement);
+      if (pc === undefined) return;
+      if (e.shiftKey) this.editCondition(pc);
+      else void session.toggleBreakpoint(pc);
     });
+    root.addEventListener('contextmenu', (e) => {
+      const pc = this.pcOf(e.target as HTMLElement);
+      if (pc === undefined) return;
+      e.preventDefault();
+      this.editCondition(pc);
+    });
+  }
+
+  private pcOf(target: HTMLElement): number | undefined {
+    if (target.closest('.bp-editor')) return undefined;
+    let pc = target.closest<HTMLElement>('.gutter')?.dataset['pc'];
+    const src = target.closest<HTMLElement>('.src-line');
+    if (pc === undefined && src) {
+      let next = src.nextElementSibling;
+      while (next && !next.classList.contains('insn')) next = next.nextElementSibling;
+      pc = (next as HTMLElement | null)?.dataset['pc'];
+    }
+    return pc === undefined ? undefined : Number(pc);
+  }
+
+  private closeEditor(): void {
+    this.editor?.remove();
+    this.editor = undefined;
+  }
+
+  // The inline condition input under the instruction's row: Enter sets the breakpoint with
+  // the condition (empty: always stops), Escape closes it; a bad condition shows core's error.
+  private editCondition(pc: number): void {
+    this.closeEditor();
+    const row = this.rows[pc];
+    if (!row) return;
+    const input = h('input', { id: 'bp-condition', class: 'bp-cond-in', value: this.session.conditionAt(pc) ?? '',
+      placeholder: 'condition, e.g. r1 == 0x800 && r2 > 10 (empty: always)', 'aria-label': `condition for the breakpoint at ${pc}` });
+    const error = h('div', { class: 'bp-cond-error', hidden: true });
+    const set = async (): Promise<void> => {
+      const err = await this.session.setBreakpoint(pc, input.value.trim());
+      if (!err) {
+        this.closeEditor();
+        return;
+      }
+      error.textContent = err.what + (err.hint ? ` (${err.hint})` : '');
+      error.hidden = false;
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void set();
+      else if (e.key === 'Escape') this.closeEditor();
+      e.stopPropagation();  // keys typed here are not the toolbar's
+    });
+    const editor = h('div', { class: 'bp-editor', 'data-pc': pc },
+      h('span', { class: 'muted', text: `break at ${pc} if ` }), input,
+      h('button', { text: 'Set', id: 'bp-condition-set', onclick: () => void set() }),
+      this.session.hasBreakpoint(pc)
+        ? h('button', { text: 'Remove', onclick: () => { this.closeEditor(); void this.session.toggleBreakpoint(pc); } })
+        : undefined,
+      h('button', { text: 'Cancel', onclick: () => this.closeEditor() }), error);
+    row.after(editor);
+    this.editor = editor;
+    input.focus();
   }
 
   private renderProgram(p: ProgramView): void {
@@ -39,6 +94,7 @@ export class CodePanel {
     this.hitShown = [];
     this.current = -1;
     this.faultRow = undefined;
+    this.editor = undefined;
     const frag = document.createDocumentFragment();
     let lastFn = '';
     for (const l of p.lines) {
@@ -66,7 +122,17 @@ export class CodePanel {
   }
 
   private renderBreakpoints(): void {
-    this.rows.forEach((row, pc) => row.classList.toggle('bp', this.session.hasBreakpoint(pc)));
+    this.rows.forEach((row, pc) => {
+      const cond = this.session.conditionAt(pc);
+      row.classList.toggle('bp', cond !== undefined);
+      row.classList.toggle('bp-cond', !!cond);
+      const gutter = row.firstElementChild as HTMLElement | null;
+      if (gutter) {
+        gutter.title = cond ? `breakpoint if ${cond} (click: remove; shift-click or right-click: edit)`
+          : cond === undefined ? 'click: breakpoint; shift-click or right-click: conditional breakpoint'
+          : 'breakpoint (click: remove; shift-click or right-click: add a condition)';
+      }
+    });
   }
 
   private render(s: Snapshot): void {

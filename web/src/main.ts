@@ -13,7 +13,8 @@ import { decodeLink, encodeLink, type LinkSource } from './session_link';
 import { SourcePicker, type Picked } from './source_picker';
 import { StackPanel } from './stack_panel';
 import { Toolbar } from './toolbar';
-import type { ProgramSource } from './worker_protocol';
+import { WatchPanel } from './watch_panel';
+import type { BreakpointSpec, ProgramSource } from './worker_protocol';
 
 const session = new Session();
 (window as unknown as { bpfplayTimings: Session['timings'] }).bpfplayTimings = session.timings;
@@ -22,6 +23,7 @@ const say = (text: string, kind: 'error' | 'info' = 'info'): void => consolePane
 new CodePanel(byId('code'), session);
 new RegisterPanel(byId('registers'), session);
 new StackPanel(byId('stack'), session);
+new WatchPanel(byId('watches'), session);
 new MapPanel(byId('maps'), session, say);
 new Toolbar(byId('controls'), byId('history-bar'), session);
 
@@ -34,7 +36,7 @@ let currentSource: ProgramSource | undefined;
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say);
 const picker = new SourcePicker(byId('source'), (p) => void pick(p));
 
-async function startProgram(breakpoints?: readonly number[]): Promise<void> {
+async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<void> {
   let values;
   try {
     values = input.values();
@@ -61,7 +63,7 @@ async function restart(reloadHost: boolean): Promise<void> {
   await startProgram();
 }
 
-async function load(source: LinkSource, program?: string, breakpoints?: readonly number[]): Promise<void> {
+async function load(source: LinkSource, program?: string, breakpoints?: readonly BreakpointSpec[]): Promise<void> {
   document.body.dataset['ready'] = 'false';
   let wire: ProgramSource;
   let name: string;
@@ -131,7 +133,7 @@ async function share(): Promise<void> {
   (byId('share-url') as HTMLInputElement).value = url;
   try {
     await navigator.clipboard.writeText(url);
-    say('Link copied: it opens this program with this input and these breakpoints.');
+    say('Link copied: it opens this program with this input and these breakpoints (with their conditions).');
   } catch {
     say('Link ready in the box next to the Share button.');
   }

@@ -4,7 +4,7 @@
 import { parseHex } from './hex';
 import type {
   ErrorView, FrameView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramSummary, RegView, SourceView, StateView, Status, StopView,
+  ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView,
 } from './vm_types';
 
 type Json = Record<string, unknown>;
@@ -168,6 +168,21 @@ export function stateView(v: unknown): StateView {
     maps: arr(o['maps']).map(mapView),
     printk: arr(o['printk']).map(str),
     events: arr(o['events']).map(str),
+  };
+}
+
+// stops_json: {"breakpoints":[{"id","pc","condition",..,"hits"}],"watchpoints":[{"id","label","address","length","hits"}]}
+export function stopsView(v: unknown): StopsView {
+  const o = obj(v);
+  return {
+    breakpoints: arr(o['breakpoints']).map((b) => {
+      const q = obj(b);
+      return { id: num(q['id']), pc: num(q['pc']), condition: str(q['condition']), hits: num(q['hits']) };
+    }),
+    watches: arr(o['watchpoints']).map((w) => {
+      const q = obj(w);
+      return { id: num(q['id']), label: str(q['label']), address: u64(q['address']), length: num(q['length']), hits: num(q['hits']) };
+    }),
   };
 }
 

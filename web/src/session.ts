@@ -2,9 +2,10 @@
 // and the latest Snapshot, and publishes them. Panes render what it publishes and call its
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
-import type { ErrorView, ListingLine, ObjectSummary, Snapshot, BreakpointView } from './vm_types';
+import type { ErrorView, ListingLine, ObjectSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
-  Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand, WorkerMessage,
+  BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
+  WatchSpec, WorkerMessage,
 } from './worker_protocol';
 
 export interface Loaded {
@@ -23,6 +24,7 @@ export type SessionEvents = {
   program: (p: ProgramView) => void;
   snapshot: (s: Snapshot) => void;
   breakpoints: (b: readonly BreakpointView[]) => void;
+  watches: (w: readonly WatchView[]) => void;
   running: (running: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
@@ -41,7 +43,9 @@ export class Session {
   loaded: Loaded | undefined;
   program: ProgramView | undefined;
   snapshot: Snapshot | undefined;
-  private breakpointPcs = new Set<number>();
+  private breakpointConds = new Map<number, string>();  // pc -> condition ("" = always)
+  private watchSpecs = new Map<number, WatchSpec>();     // watchpoint id -> what it watches
+  watches: readonly WatchView[] = [];
   private readonly worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (d: unknown) => void; reject: (e: Error) => void }>();
@@ -106,7 +110,8 @@ export class Session {
   private publish(s: Snapshot): void {
     const t0 = performance.now();
     this.snapshot = s;
-    this.breakpointPcs = new Set(s.breakpoints.map((b) => b.pc));
+    this.breakpointConds = new Map(s.breakpoints.map((b) => [b.pc, b.condition]));
+    this.watches = s.watches;
     this.events.emit('snapshot', s);
     this.timings.push({ workerMs: s.workerMs, renderMs: performance.now() - t0 });
     if (this.timings.length > 1000) this.timings.shift();
@@ -125,16 +130,24 @@ export class Session {
 
   // Starts `input.program` paused at its first instruction (keeping breakpoints when the
   // program is the same).
-  async start(input: RunInputSettings, breakpoints?: readonly number[]): Promise<boolean> {
+  async start(input: RunInputSettings, breakpoints?: readonly BreakpointSpec[]): Promise<boolean> {
     const ok = await this.guard(`Could not start ${input.program}`, async () => {
       if (this.program?.name !== input.program) {
         const r = await this.send({ op: 'listing', program: input.program });
         this.program = { name: input.program, lines: r.lines };
-        if (!breakpoints) this.breakpointPcs.clear();
+        if (!breakpoints) this.breakpointConds.clear();
+        this.watchSpecs.clear();
         this.events.emit('program', this.program);
       }
-      const bps = breakpoints ?? [...this.breakpointPcs];
-      const r = await this.send({ op: 'start', input, breakpoints: bps });
+      const bps = breakpoints ?? this.breakpointList();
+      // Watchpoints carry over to the new run (core gives them new ids).
+      const specs = [...this.watchSpecs.values()];
+      const r = await this.send({ op: 'start', input, breakpoints: bps, watches: specs });
+      this.watchSpecs = new Map();
+      r.watchIds.forEach((id, i) => {
+        const spec = specs[i];
+        if (id && spec) this.watchSpecs.set(id, spec);
+      });
       this.publish(r.snapshot);
       return true;
     });
@@ -179,20 +192,67 @@ export class Session {
   }
 
   hasBreakpoint(pc: number): boolean {
-    return this.breakpointPcs.has(pc);
+    return this.breakpointConds.has(pc);
   }
 
-  breakpointList(): number[] {
-    return [...this.breakpointPcs].sort((a, b) => a - b);
+  // The breakpoint's condition at pc ("" = unconditional), undefined when there is none.
+  conditionAt(pc: number): string | undefined {
+    return this.breakpointConds.get(pc);
+  }
+
+  breakpointList(): BreakpointSpec[] {
+    return [...this.breakpointConds].sort((a, b) => a[0] - b[0]).map(([pc, condition]) => ({ pc, condition }));
+  }
+
+  private applyStops(stops: StopsView): void {
+    this.breakpointConds = new Map(stops.breakpoints.map((b) => [b.pc, b.condition]));
+    this.watches = stops.watches;
+    this.events.emit('breakpoints', stops.breakpoints);
+    this.events.emit('watches', stops.watches);
   }
 
   async toggleBreakpoint(pc: number): Promise<void> {
-    const set = !this.breakpointPcs.has(pc);
+    const set = !this.breakpointConds.has(pc);
     await this.guard('breakpoint', async () => {
       const r = await this.send({ op: 'breakpoint', pc, set });
-      this.breakpointPcs = new Set(r.breakpoints.map((b) => b.pc));
-      this.events.emit('breakpoints', r.breakpoints);
+      this.applyStops(r.stops);
     });
+  }
+
+  // Sets (or replaces) the breakpoint at pc with `condition` ("" = always). Resolves to core's
+  // error when the condition does not parse; the old breakpoint then stays as it was.
+  async setBreakpoint(pc: number, condition: string): Promise<ErrorView | undefined> {
+    try {
+      const r = await this.send({ op: 'breakpoint', pc, set: true, condition });
+      this.applyStops(r.stops);
+      return undefined;
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
+  }
+
+  // Adds a watchpoint; resolves to core's error when it cannot be set (a bad range, no such map).
+  async addWatch(watch: WatchSpec): Promise<ErrorView | undefined> {
+    try {
+      const r = await this.send({ op: 'watch', watch });
+      this.watchSpecs.set(r.id, watch);
+      this.applyStops(r.stops);
+      return undefined;
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
+  }
+
+  async removeWatch(id: number): Promise<void> {
+    await this.guard('remove watchpoint', async () => {
+      const r = await this.send({ op: 'unwatch', id });
+      this.watchSpecs.delete(id);
+      this.applyStops(r.stops);
+    });
+  }
+
+  watchSpec(id: number): WatchSpec | undefined {
+    return this.watchSpecs.get(id);
   }
 
   async updateMap(map: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {

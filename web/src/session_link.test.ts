@@ -4,7 +4,7 @@ import { kDefaultHost } from './worker_protocol';
 
 const state = (source: LinkState['source']): LinkState => ({
   source, program: 'xdp_prog', packet: Uint8Array.from([1, 2, 3]), ctx: new Uint8Array(0),
-  host: { ...kDefaultHost, pid: 7 }, breakpoints: [3, 9],
+  host: { ...kDefaultHost, pid: 7 }, breakpoints: [{ pc: 3, condition: '' }, { pc: 9, condition: 'r1 == 0x800 && r2 > 10' }],
 });
 
 describe('session link', () => {
@@ -21,6 +21,12 @@ describe('session link', () => {
       const s = state(src);
       expect(await decodeLink(await encodeLink(s))).toEqual(s);
     }
+  });
+
+  it('reads an older link whose breakpoints have no conditions', async () => {
+    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: kDefaultHost, bp: [4] });
+    const hash = `j=${btoa(json).replace(/=+$/, '')}`;
+    expect((await decodeLink(hash))?.breakpoints).toEqual([{ pc: 4, condition: '' }]);
   });
 
   it('ignores a hash that is not a session', async () => {

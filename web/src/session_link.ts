@@ -3,7 +3,7 @@
 // is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
 // without it the JSON is only encoded ("#j=").
 import { parseHex, toHex } from './hex';
-import { kDefaultHost, type HostSettings } from './worker_protocol';
+import { kDefaultHost, type BreakpointSpec, type HostSettings } from './worker_protocol';
 
 export type LinkSource =
   | { kind: 'example'; name: string }
@@ -16,7 +16,7 @@ export interface LinkState {
   packet: Uint8Array;
   ctx: Uint8Array;
   host: HostSettings;
-  breakpoints: number[];
+  breakpoints: BreakpointSpec[];
 }
 
 interface Wire {
@@ -27,6 +27,7 @@ interface Wire {
   cx: string;
   h: HostSettings;
   bp: number[];
+  bc?: Record<string, string>;  // pc -> condition, for the conditional ones
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -52,8 +53,11 @@ export async function encodeLink(state: LinkState): Promise<string> {
     state.source.kind === 'example' ? { k: 'e', n: state.source.name }
     : state.source.kind === 'object' ? { k: 'o', n: state.source.name, b: toBase64Url(state.source.bytes) }
     : { k: 'a', t: state.source.text, sc: state.source.section };
+  const conditions = Object.fromEntries(state.breakpoints.filter((b) => b.condition).map((b) => [String(b.pc), b.condition]));
   const wire: Wire = {
-    v: 1, s, p: state.program, pk: toHex(state.packet), cx: toHex(state.ctx), h: state.host, bp: state.breakpoints,
+    v: 1, s, p: state.program, pk: toHex(state.packet), cx: toHex(state.ctx), h: state.host,
+    bp: state.breakpoints.map((b) => b.pc),
+    ...(Object.keys(conditions).length ? { bc: conditions } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(wire));
   if (canCompress()) return `z=${toBase64Url(await pipe(json, new CompressionStream('deflate-raw')))}`;
@@ -78,6 +82,10 @@ export async function decodeLink(hash: string): Promise<LinkState | undefined> {
     : { kind: 'assembly', text: w.s.t, section: w.s.sc ?? '' };
   return {
     source, program: w.p, packet: parseHex(w.pk), ctx: parseHex(w.cx),
-    host: { ...kDefaultHost, ...w.h }, breakpoints: w.bp.filter((x) => Number.isInteger(x)),
+    host: { ...kDefaultHost, ...w.h },
+    breakpoints: w.bp.filter((x) => Number.isInteger(x)).map((pc) => {
+      const c = w.bc?.[String(pc)];
+      return { pc, condition: typeof c === 'string' ? c : '' };
+    }),
   };
 }

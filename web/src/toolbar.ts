@@ -1,4 +1,4 @@
-// The debugger's controls: step commands (buttons and F10/F11/Shift+F11/F5 keys), continue
+// The debugger's controls: step commands (buttons and F10/F11/Shift+F11/F5/Ctrl+F10 keys), continue
 // with progress and Stop, reverse commands, reset, the history slider and the status line.
 import { h } from './dom';
 import type { Session } from './session';
@@ -26,9 +26,11 @@ export class Toolbar {
       { id: 'btn-step', label: 'Step', title: 'One instruction, into calls (F11)', run: cmd('step') },
       { id: 'btn-step-over', label: 'Step over', title: 'One instruction; a call runs to its return (F10)', run: cmd('step_over') },
       { id: 'btn-step-out', label: 'Step out', title: 'Run until this function returns (Shift+F11)', run: cmd('step_out') },
-      { id: 'btn-step-line', label: 'Step line', title: 'Run until the C source line changes (F12)', run: cmd('step_line') },
+      { id: 'btn-step-line', label: 'Step line', title: 'Run until the C source line changes, into calls (F12)', run: cmd('step_line') },
+      { id: 'btn-next-line', label: 'Next line', title: 'Run to the next C source line, stepping over calls (Ctrl+F10)', run: cmd('next_line') },
       { id: 'btn-step-back', label: '◀ Step back', title: 'Undo one instruction (Shift+F10)', run: cmd('step_back') },
-      { id: 'btn-back-line', label: 'Back line', title: 'Back to where the previous source line started', run: cmd('step_back_line') },
+      { id: 'btn-back-line', label: 'Back line', title: 'Back to where the previous source line started, into calls (Shift+F12)', run: cmd('step_back_line') },
+      { id: 'btn-back-line-over', label: 'Back line over calls', title: 'Back to the previous source line, skipping the lines of called functions (Ctrl+Shift+F10)', run: cmd('step_back_line_over') },
       { id: 'btn-reverse', label: '◀◀ Reverse', title: 'Run backwards to a breakpoint or the start (Shift+F5)', run: () => void session.continue(true) },
       { id: 'btn-reset', label: 'Reset', title: 'Back to the first instruction, maps as they were (Ctrl+Shift+F5)', run: cmd('reset') },
     ];
@@ -56,7 +58,10 @@ export class Toolbar {
     let action: (() => void) | undefined;
     switch (e.key) {
       case 'F5': action = e.ctrlKey && e.shiftKey ? () => void s.command('reset') : () => void s.continue(e.shiftKey); break;
-      case 'F10': action = () => void s.command(e.shiftKey ? 'step_back' : 'step_over'); break;
+      case 'F10':
+        if (e.ctrlKey) action = () => void s.command(e.shiftKey ? 'step_back_line_over' : 'next_line');
+        else action = () => void s.command(e.shiftKey ? 'step_back' : 'step_over');
+        break;
       case 'F11': action = () => void s.command(e.shiftKey ? 'step_out' : 'step'); break;
       case 'F12': action = () => void s.command(e.shiftKey ? 'step_back_line' : 'step_line'); break;
       case 'Escape': if (s.running) action = () => void s.stop(); break;
@@ -84,7 +89,14 @@ export class Toolbar {
     let text = `pc ${st.pc}${where} · ${st.executed} executed`;
     if (st.status === 'exited') text = `exited: r0 = ${st.r0}${st.returnName ? ` (${st.returnName})` : ''} · ${st.executed} executed`;
     if (st.status === 'faulted') text = `faulted at insn ${st.pc} · ${st.executed} executed`;
-    const reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stopReason || s.stop.reason}` : '';
+    let reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stopReason || s.stop.reason}` : '';
+    if (s.stop.reason === 'watchpoint') {
+      const w = s.watches.find((x) => x.id === s.stop.id);
+      reason = ` · stopped: watchpoint #${s.stop.id}${w ? ` (${w.label}) changed` : ''}`;
+    } else if (s.stop.reason === 'breakpoint') {
+      const b = s.breakpoints.find((x) => x.id === s.stop.id);
+      if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
+    }
     this.status.textContent = text + reason;
     this.status.className = `status-${st.status}`;
   }

@@ -124,6 +124,22 @@ export interface StopView {
 export interface BreakpointView {
   readonly id: number;
   readonly pc: number;
+  readonly condition: string;  // "" = always stops
+  readonly hits: number;
+}
+
+// A watchpoint (core's stops_json): it stops continue and reverse when its bytes change.
+export interface WatchView {
+  readonly id: number;
+  readonly label: string;  // "fp-8 (8 bytes)", "packet[12..14)", "map counts key 0x06000000"
+  readonly address: bigint;
+  readonly length: number;
+  readonly hits: number;
+}
+
+export interface StopsView {
+  readonly breakpoints: readonly BreakpointView[];
+  readonly watches: readonly WatchView[];
 }
 
 // Everything the panes need after a command; the session publishes one per command.
@@ -132,6 +148,7 @@ export interface Snapshot {
   readonly stop: StopView;
   readonly hits: readonly number[];  // per pc
   readonly breakpoints: readonly BreakpointView[];
+  readonly watches: readonly WatchView[];
   readonly furthest: number;         // the most instructions this run has reached (slider max)
   readonly ended: boolean;           // furthest is the run's end (exit or fault seen)
   readonly workerMs: number;         // what the command and this snapshot cost the VM's thread

@@ -3,9 +3,9 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { errorView, listing, objectSummary, stateView, stopView } from './normalize';
-import type { BreakpointView, ErrorView, Snapshot } from './vm_types';
-import type { Envelope, HostSettings, ReplyData, Request, WorkerMessage } from './worker_protocol';
+import { errorView, listing, objectSummary, stateView, stopView, stopsView } from './normalize';
+import type { ErrorView, Snapshot, StopsView } from './vm_types';
+import type { Envelope, HostSettings, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -41,8 +41,17 @@ function hostObject(h: HostSettings): object {
   return { ...h, comm: String(h.comm), clockStartNs: String(h.clockStartNs) };
 }
 
-function breakpoints(p: Playground): BreakpointView[] {
-  return (JSON.parse(p.breakpoints()) as { id: number; pc: number }[]).map((b) => ({ id: b.id, pc: b.pc }));
+function stops(p: Playground): StopsView {
+  return stopsView(JSON.parse(p.stops()));
+}
+
+// Adds a watchpoint; its id, or a UserError with core's message.
+function addWatch(p: Playground, w: WatchSpec): number {
+  const res =
+    w.kind === 'stack' ? p.add_stack_watch(w.fpOffset, w.length, 0)
+    : w.kind === 'packet' ? p.add_packet_watch(w.offset, w.length)
+    : p.add_map_watch(w.map, w.key);
+  return Number(checked(res)['id']);
 }
 
 function snapshot(p: Playground, stopJson: string): Snapshot {
@@ -53,11 +62,13 @@ function snapshot(p: Playground, stopJson: string): Snapshot {
   } else {
     furthest = Math.max(furthest, state.executed);
   }
+  const { breakpoints, watches } = stops(p);
   return {
     state,
     stop: stopView(JSON.parse(stopJson)),
     hits: JSON.parse(p.hit_counts()) as number[],
-    breakpoints: breakpoints(p),
+    breakpoints,
+    watches,
     furthest,
     ended,
     workerMs: performance.now() - commandStart,
@@ -110,8 +121,16 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       checked(p.start(r.input.program, r.input.packet, r.input.ctx, r.input.budget));
       furthest = 0;
       ended = false;
-      for (const pc of r.breakpoints) p.add_breakpoint(pc, '');
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}') };
+      // A condition that no longer parses leaves the breakpoint out (the gutter shows what is set).
+      for (const b of r.breakpoints) p.add_breakpoint(b.pc, b.condition);
+      const watchIds = r.watches.map((w) => {
+        try {
+          return addWatch(p, w);
+        } catch {
+          return 0;
+        }
+      });
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), watchIds };
     }
     case 'command': {
       const p = need();
@@ -125,12 +144,25 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'breakpoint': {
       const p = need();
+      const old = stops(p).breakpoints.filter((b) => b.pc === r.pc);
       if (r.set) {
-        checked(p.add_breakpoint(r.pc, r.condition ?? ''));
+        // Added first: a bad condition fails here and leaves the old breakpoint as it was.
+        const id = Number(checked(p.add_breakpoint(r.pc, r.condition ?? ''))['id']);
+        for (const b of old) if (b.id !== id) p.remove_breakpoint(b.id);
       } else {
-        for (const b of breakpoints(p)) if (b.pc === r.pc) p.remove_breakpoint(b.id);
+        for (const b of old) p.remove_breakpoint(b.id);
       }
-      return { breakpoints: breakpoints(p) };
+      return { stops: stops(p) };
+    }
+    case 'watch': {
+      const p = need();
+      const id = addWatch(p, r.watch);
+      return { stops: stops(p), id };
+    }
+    case 'unwatch': {
+      const p = need();
+      p.remove_watch(r.id);
+      return { stops: stops(p) };
     }
     case 'map_update': {
       const p = need();

@@ -2,7 +2,7 @@
 // carries an id; the worker answers each with one Reply of the same id. Progress of a running
 // continue arrives as `progress` notes without an id. Only `stop` may be sent while a continue
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
-import type { BreakpointView, ErrorView, ListingLine, ObjectSummary, Snapshot } from './vm_types';
+import type { ErrorView, ListingLine, ObjectSummary, Snapshot, StopsView } from './vm_types';
 
 export interface HostSettings {
   cpu: number;
@@ -34,16 +34,31 @@ export interface RunInputSettings {
 
 export type StepCommand =
   | 'step' | 'step_over' | 'step_out' | 'step_line' | 'next_line' | 'reset'
-  | 'step_back' | 'step_back_over' | 'step_back_line';
+  | 'step_back' | 'step_back_over' | 'step_back_line' | 'step_back_line_over';
+
+// A breakpoint as the page keeps it (and a share link carries it): condition "" = always.
+export interface BreakpointSpec {
+  pc: number;
+  condition: string;
+}
+
+// What a watchpoint watches: a slot of the program's own stack frame (fp-N), packet bytes, or
+// one map entry (by key bytes).
+export type WatchSpec =
+  | { kind: 'stack'; fpOffset: number; length: number }   // fpOffset < 0: fp-8 is -8
+  | { kind: 'packet'; offset: number; length: number }
+  | { kind: 'map'; map: string; key: Uint8Array };
 
 export type Request =
   | { op: 'load'; source: ProgramSource; host: HostSettings }
   | { op: 'listing'; program: string }
-  | { op: 'start'; input: RunInputSettings; breakpoints: readonly number[] }
+  | { op: 'start'; input: RunInputSettings; breakpoints: readonly BreakpointSpec[]; watches: readonly WatchSpec[] }
   | { op: 'command'; command: StepCommand }
   | { op: 'continue'; reverse: boolean; chunk: number }
   | { op: 'goto'; count: number }
   | { op: 'breakpoint'; pc: number; set: boolean; condition?: string }
+  | { op: 'watch'; watch: WatchSpec }
+  | { op: 'unwatch'; id: number }
   | { op: 'map_update'; map: string; key: Uint8Array; value: Uint8Array }
   | { op: 'map_delete'; map: string; key: Uint8Array }
   | { op: 'stop' };
@@ -52,11 +67,13 @@ export type Request =
 export interface ReplyData {
   load: { summary: ObjectSummary; info: string };
   listing: { lines: ListingLine[] };
-  start: { snapshot: Snapshot };
+  start: { snapshot: Snapshot; watchIds: number[] };  // watchIds[i]: the id of watches[i], 0 = not added
   command: { snapshot: Snapshot };
   continue: { snapshot: Snapshot };
   goto: { snapshot: Snapshot };
-  breakpoint: { breakpoints: BreakpointView[] };
+  breakpoint: { stops: StopsView };
+  watch: { stops: StopsView; id: number };
+  unwatch: { stops: StopsView };
   map_update: { snapshot: Snapshot; result: number };
   map_delete: { snapshot: Snapshot; result: number };
   stop: Record<string, never>;

@@ -16,6 +16,7 @@ export interface Playground {
   step_back(): string;
   step_back_over(): string;
   step_back_line(): string;
+  step_back_line_over(): string;
   cont(maxSteps: number): string;
   reverse_cont(maxSteps: number): string;
   goto_count(count: number): string;
@@ -24,6 +25,11 @@ export interface Playground {
   add_breakpoint(pc: number, condition: string): string;
   remove_breakpoint(id: number): boolean;
   breakpoints(): string;
+  add_stack_watch(fpOffset: number, length: number, frame: number): string;
+  add_packet_watch(offset: number, length: number): string;
+  add_map_watch(map: string, key: Uint8Array): string;
+  remove_watch(id: number): boolean;
+  stops(): string;
   update_map(map: string, key: Uint8Array, value: Uint8Array, flags: number): number;
   delete_map_entry(map: string, key: Uint8Array): number;
   executed(): number;
