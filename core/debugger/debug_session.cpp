@@ -151,15 +151,16 @@ bool DebugSession::breakpoint_hit(StopInfo& info) {
 
 std::vector<uint8_t> DebugSession::watch_value(const Watchpoint& w) const {
     if (w.map_id != UINT32_MAX) {
-        const Map* m = object_.object().maps->get(w.map_id);
+        // [present][value (every CPU's for per-CPU maps)], by a user-space lookup: one hash
+        // probe per step, and it leaves an LRU map's order alone.
+        Map* m = object_.object().maps->get(w.map_id);
         std::vector<uint8_t> v(1, 0);
         if (!m) return v;
-        for (const MapEntry& e : m->entries())
-            if (e.key == w.key) {
-                v[0] = 1;
-                for (const auto& cpu : e.values) v.insert(v.end(), cpu.begin(), cpu.end());
-                break;
-            }
+        std::vector<uint8_t> value(m->user_value_size());
+        if (m->lookup_user(w.key, value) == 0) {
+            v[0] = 1;
+            v.insert(v.end(), value.begin(), value.end());
+        }
         return v;
     }
     auto bytes = read_memory(w.address, w.length);
@@ -188,7 +189,7 @@ bool DebugSession::watch_hit(StopInfo& info) {
     return hit;
 }
 
-bool DebugSession::check_stops(StopInfo& info, bool) {
+bool DebugSession::check_stops(StopInfo& info) {
     if (watch_hit(info)) return true;
     return breakpoint_hit(info);
 }
@@ -230,16 +231,20 @@ StopInfo DebugSession::step_over() {
     begin_command();
     StopInfo info;
     if (!at_call()) {
-        if (step_one(info)) check_stops(info, true);
+        if (step_one(info)) check_stops(info);
         return finish_command(info);
     }
+    run_over_call(info);
+    return finish_command(info);
+}
+
+bool DebugSession::run_over_call(StopInfo& info) {
     const uint32_t depth = vm().depth();
     while (step_one(info)) {
-        if (check_stops(info, true)) break;
-        if (vm().depth() <= depth) break;
+        if (check_stops(info)) return false;
+        if (vm().depth() <= depth) return true;
     }
-    if (info.reason == StopReason::Breakpoint || info.reason == StopReason::Watchpoint) return finish_command(info);
-    return finish_command(info);
+    return false;
 }
 
 StopInfo DebugSession::step_out() {
@@ -247,7 +252,7 @@ StopInfo DebugSession::step_out() {
     StopInfo info;
     const uint32_t depth = vm().depth();
     while (step_one(info)) {
-        if (check_stops(info, true)) break;
+        if (check_stops(info)) break;
         if (depth > 0 && vm().depth() < depth) break;
     }
     return finish_command(info);
@@ -270,19 +275,10 @@ StopInfo DebugSession::line_step(bool over_calls) {
     const Program* prog = &vm().program();
     for (;;) {
         if (over_calls && at_call()) {
-            const uint32_t d = vm().depth();
-            bool stopped = false;
-            while (step_one(info)) {
-                if (check_stops(info, true)) {
-                    stopped = true;
-                    break;
-                }
-                if (vm().depth() <= d) break;
-            }
-            if (stopped || vm().status() != RunStatus::Ready) break;
+            if (!run_over_call(info)) break;
         } else {
             if (!step_one(info)) break;
-            if (check_stops(info, true)) break;
+            if (check_stops(info)) break;
         }
         const auto now = line_at(vm().pc());
         if (now.second != 0 && (now != start || vm().depth() != depth || &vm().program() != prog)) break;
@@ -310,7 +306,7 @@ StopInfo DebugSession::cont(uint64_t max_steps) {
     }
     while (info.steps < max_steps) {
         if (!step_one(info)) return finish_command(info);
-        if (check_stops(info, true)) return finish_command(info);
+        if (check_stops(info)) return finish_command(info);
     }
     info.reason = StopReason::Paused;
     return finish_command(info);
@@ -365,10 +361,8 @@ StopInfo DebugSession::step_back_line(bool over_calls) {
             if (!step_back_one(info)) break;
             if (vm().depth() != target_depth) {
                 // Stepped back out of (or into) a frame: that instruction is on another line.
-                StopInfo ignored;
                 vm_mut().run(1);
                 --info.steps;
-                (void)ignored;
                 break;
             }
         }
@@ -383,7 +377,7 @@ StopInfo DebugSession::reverse_cont(uint64_t max_steps) {
     snapshot_watches();
     while (info.steps < max_steps) {
         if (!step_back_one(info)) return finish_command(info);
-        if (check_stops(info, false)) return finish_command(info);
+        if (check_stops(info)) return finish_command(info);
     }
     info.reason = StopReason::Paused;
     return finish_command(info);

@@ -167,7 +167,9 @@ private:
     RegisterView describe_value(uint64_t v) const;
     void forget_history();
     // After a step: does a breakpoint (at the new pc) or watchpoint stop us?
-    bool check_stops(StopInfo& info, bool forward);
+    bool check_stops(StopInfo& info);
+    // Runs the call at pc to its return (true), or until something stops it (false).
+    bool run_over_call(StopInfo& info);
     bool breakpoint_hit(StopInfo& info);
     bool watch_hit(StopInfo& info);
     void snapshot_watches();

@@ -60,8 +60,7 @@ std::vector<uint32_t> diff_entries(const std::vector<MapEntry>& before, const st
 
 }  // namespace
 
-void HelperEffectsRecorder::before_helper(Vm& vm, int32_t, const uint64_t args[5]) {
-    (void)vm;
+void HelperEffectsRecorder::before_helper(Vm&, int32_t, const uint64_t args[5]) {
     pending_ = std::make_unique<HelperUndo>();
     pending_->host_ = &host_;
     pending_->printk_size_ = host_.printk.size();
