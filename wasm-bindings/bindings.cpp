@@ -142,14 +142,7 @@ class Playground {
 
     std::string state() const { return debug_ ? debug_state_json(debug_->state()) : "null"; }
 
-    std::string hit_counts() const {
-        if (!debug_) return "[]";
-        const std::vector<uint64_t> hits = debug_->hit_counts();
-        std::string j = "[";
-        for (size_t i = 0; i < hits.size(); ++i)
-            j += (i ? "," : "") + std::to_string(hits[i]);
-        return j + "]";
-    }
+    std::string hit_counts() const { return debug_ ? hit_counts_json(debug_->hit_counts()) : "[]"; }
 
     std::string add_breakpoint(uint32_t pc, const std::string& condition) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
@@ -159,19 +152,6 @@ class Playground {
     }
 
     bool remove_breakpoint(uint32_t id) { return debug_ && debug_->remove_breakpoint(id); }
-
-    // [{"id","pc"}...] (the breakpoint list of stops_json).
-    std::string breakpoints() const {
-        if (!debug_) return "[]";
-        std::string j = "[";
-        bool first = true;
-        for (const Breakpoint& b : debug_->breakpoints()) {
-            j += std::string(first ? "" : ",") + "{\"id\":" + std::to_string(b.id) +
-                 ",\"pc\":" + std::to_string(b.pc) + "}";
-            first = false;
-        }
-        return j + "]";
-    }
 
     // {"ok":true,"id":N} or a failure (core's message: a bad range, an unknown map, a key of the wrong size).
     std::string add_stack_watch(int32_t fp_offset, uint32_t length, uint32_t frame) {
@@ -253,7 +233,6 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("hit_counts", &Playground::hit_counts)
         .function("add_breakpoint", &Playground::add_breakpoint)
         .function("remove_breakpoint", &Playground::remove_breakpoint)
-        .function("breakpoints", &Playground::breakpoints)
         .function("add_stack_watch", &Playground::add_stack_watch)
         .function("add_packet_watch", &Playground::add_packet_watch)
         .function("add_map_watch", &Playground::add_map_watch)

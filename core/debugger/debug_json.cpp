@@ -144,6 +144,8 @@ std::string program_listing_json(const LoadedProgram& p) {
     return j + "]}";
 }
 
+std::string hit_counts_json(const std::vector<uint64_t>& hits) { return number_list(hits); }
+
 std::string trace_json(const std::vector<TraceRow>& rows) {
     std::string j = "[";
     for (size_t i = 0; i < rows.size(); ++i) {

@@ -29,6 +29,8 @@ std::string stop_info_json(const StopInfo& stop);
 std::string program_listing_json(const LoadedProgram& program);
 // Programs, maps (with BTF key/value type names), sections, license (what `bpfvm info --json` prints).
 std::string object_info_json(const LoadedObject& object, const std::optional<Error>& cannot_run = std::nullopt);
+// [3,0,1,...]: DebugSession::hit_counts(), one number per instruction.
+std::string hit_counts_json(const std::vector<uint64_t>& hits);
 // [{"step","pc","depth","changed":[[reg,"0x.."],..]}, ...]
 std::string trace_json(const std::vector<TraceRow>& rows);
 // {"breakpoints":[{"id","pc","condition","line","file","enabled","hits"}],"watchpoints":[{"id","label","address","length","hits"}]}

@@ -5,6 +5,7 @@
 //   63: call pc+1 (port_class, at 65)                   line 79: the Ethernet check (7-14)
 #include <doctest/doctest.h>
 
+#include "core/debugger/debug_json.hpp"
 #include "debugger/debug_fixture.hpp"
 
 namespace bpfplay::testing {
@@ -324,6 +325,21 @@ TEST_CASE("an entry a helper inserts is marked changed, in its map and in the vi
     // Stepping back removes it again.
     s.step_back();
     CHECK(s.object().object().maps->find("proto_stats")->count() == 0);
+}
+
+}  // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("hit counts as JSON: one number per instruction") {
+    Debugged d = ssh();
+    DebugSession& s = *d.session;
+    s.step();
+    s.step();
+    const std::string j = hit_counts_json(s.hit_counts());
+    CHECK(j.starts_with("[1,1,0,0,"));
+    CHECK(j.ends_with("0]"));
+    CHECK(hit_counts_json({}) == "[]");
 }
 
 }  // namespace bpfplay::testing

@@ -24,7 +24,6 @@ export interface Playground {
   hit_counts(): string;
   add_breakpoint(pc: number, condition: string): string;
   remove_breakpoint(id: number): boolean;
-  breakpoints(): string;
   add_stack_watch(fpOffset: number, length: number, frame: number): string;
   add_packet_watch(offset: number, length: number): string;
   add_map_watch(map: string, key: Uint8Array): string;
