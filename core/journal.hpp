@@ -135,10 +135,6 @@ public:
             c = c_;
         }
     }
-    void begin_step(uint32_t pc, uint16_t init, uint8_t reg, uint64_t old) {
-        make_room(c_);
-        c_.begin_step(pc, init, reg, old);
-    }
     // Any length (helpers' writes, a context's bytes; vaddr 0 when it has none).
     void mem(uint8_t* host, uint64_t vaddr, uint64_t len);
     void external(std::unique_ptr<UndoAction> action);

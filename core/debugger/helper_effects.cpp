@@ -39,22 +39,24 @@ std::vector<uint32_t> HelperUndo::changed_slots(const Map& map) const {
 
 namespace {
 
-// Slots whose (key, values) differ between two entry lists, or that are in only one.
-std::vector<uint32_t> diff_entries(const std::vector<MapEntry>& before, const std::vector<MapEntry>& after) {
+// Slots whose (key, values) differ between two entry lists, or that are in only one: both
+// sorted by slot, then merged (linear, as a map may hold thousands of entries).
+std::vector<uint32_t> diff_entries(std::vector<MapEntry> before, std::vector<MapEntry> after) {
+    auto by_slot = [](const MapEntry& x, const MapEntry& y) { return x.slot < y.slot; };
+    std::sort(before.begin(), before.end(), by_slot);
+    std::sort(after.begin(), after.end(), by_slot);
     std::vector<uint32_t> out;
-    auto find = [](const std::vector<MapEntry>& v, uint32_t slot) -> const MapEntry* {
-        for (const MapEntry& e : v)
-            if (e.slot == slot) return &e;
-        return nullptr;
-    };
-    for (const MapEntry& a : after) {
-        const MapEntry* b = find(before, a.slot);
-        if (!b || b->key != a.key || b->values != a.values) out.push_back(a.slot);
+    size_t i = 0, k = 0;
+    while (i < before.size() || k < after.size()) {
+        if (k == after.size() || (i < before.size() && before[i].slot < after[k].slot)) {
+            out.push_back(before[i++].slot);  // removed
+        } else if (i == before.size() || after[k].slot < before[i].slot) {
+            out.push_back(after[k++].slot);  // added
+        } else {
+            if (before[i].key != after[k].key || before[i].values != after[k].values) out.push_back(after[k].slot);
+            ++i, ++k;
+        }
     }
-    for (const MapEntry& b : before)
-        if (!find(after, b.slot)) out.push_back(b.slot);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
@@ -109,7 +111,7 @@ void HelperEffectsRecorder::after_helper(Vm&) {
             i = end;
         }
         if (!change.runs.empty())
-            change.changed_slots = diff_entries(before_entries_[k], change.map->entries(kMaxTrackedEntries));
+            change.changed_slots = diff_entries(std::move(before_entries_[k]), change.map->entries(kMaxTrackedEntries));
     }
     std::erase_if(pending_->maps_, [](const HelperUndo::MapChange& c) { return c.runs.empty(); });
     journal_.external(std::move(pending_));
