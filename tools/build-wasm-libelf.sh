@@ -79,7 +79,21 @@ step() {
 cd "$WORK"
 echo "build-wasm-libelf: fetching sources (apt-get source zlib elfutils)"
 # apt's sandbox user cannot write to a root-owned mktemp dir; as root apt falls back with a warning.
-step "apt-get source" apt-get source -qq zlib elfutils
+# A mirror may list a security update's source without serving its files (seen: zlib
+# 1.2.13.dfsg-1+deb12u1 gave 404): then try each version the archive lists, newest first.
+fetch_source() {
+    local pkg="$1" v
+    apt-get source -qq "$pkg" >"$LOG" 2>&1 && return 0
+    for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -u | sort -rV); do
+        echo "build-wasm-libelf: $pkg: the newest source failed; trying $pkg=$v"
+        apt-get source -qq "$pkg=$v" >"$LOG" 2>&1 && return 0
+    done
+    echo "build-wasm-libelf: FAILED: apt-get source $pkg" >&2
+    tail -n 20 "$LOG" >&2
+    exit 1
+}
+fetch_source zlib
+fetch_source elfutils
 ZSRC="$(find "$WORK" -maxdepth 1 -type d -name 'zlib-*' | head -n 1)"
 ESRC="$(find "$WORK" -maxdepth 1 -type d -name 'elfutils-*' | head -n 1)"
 [ -n "$ZSRC" ] && [ -n "$ESRC" ] || { echo "build-wasm-libelf: sources not unpacked" >&2; exit 1; }
