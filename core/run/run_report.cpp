@@ -1,5 +1,5 @@
-// A run's result for people (text) and for tools (JSON): return value, printk, and every map
-// decoded through BTF.
+// A run's result for people (text) and for tools (JSON): return value, printk, perf event
+// samples, and every map decoded through BTF.
 #include <cstdio>
 
 #include "core/btf/btf_value.hpp"
@@ -81,7 +81,14 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
         for (size_t i = 0; i < records.size(); ++i) j += (i ? "," : "") + json_string(hex_bytes(records[i]));
         j += "]";
     }
-    j += "}";
+    j += "},\"perf_events\":[";
+    for (size_t i = 0; i < r.perf_events.size(); ++i) {
+        const PerfEventRecord& e = r.perf_events[i];
+        j += std::string(i ? "," : "") + "{\"map\":" + json_string(e.map) + ",\"cpu\":" + std::to_string(e.cpu) +
+             ",\"data\":" + json_string(hex_bytes(e.data)) + ",\"executed\":" + std::to_string(e.executed) +
+             ",\"pc\":" + std::to_string(e.pc) + "}";
+    }
+    j += "]";
     if (r.error) {
         j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
         j += ",\"message\":" + json_string(r.error->to_string());
@@ -106,6 +113,9 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         t += "printk: " + line;
         if (line.empty() || line.back() != '\n') t += "\n";
     }
+    for (const PerfEventRecord& e : r.perf_events)
+        t += "perf event: " + e.map + " cpu " + std::to_string(e.cpu) + " (insn " + std::to_string(e.executed) +
+             ", pc " + std::to_string(e.pc) + "): 0x" + hex_bytes(e.data) + "\n";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
