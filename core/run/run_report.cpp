@@ -4,6 +4,7 @@
 
 #include "core/btf/btf_value.hpp"
 #include "core/hex.hpp"
+#include "core/memory.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
@@ -124,6 +125,13 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         if (m.type() == MapType::Ringbuf)
             for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
         for (const MapEntry& e : m.entries(64)) {
+            // A perf event array slot holds the CPU of its reader (fd_array_map.hpp), not data.
+            if (m.type() == MapType::PerfEventArray && e.key.size() == 4 && e.values.size() == 1 &&
+                e.values[0].size() == 4) {
+                t += "  slot " + std::to_string(load_le<uint32_t>(e.key.data())) + ": reader on CPU " +
+                     std::to_string(load_le<uint32_t>(e.values[0].data())) + "\n";
+                continue;
+            }
             t += "  " + decoded_text(s, m.spec().btf_key_type_id, e.key) + " => ";
             for (size_t c = 0; c < e.values.size(); ++c) {
                 if (m.is_percpu()) t += (c ? ", cpu" : "cpu") + std::to_string(c) + ": ";

@@ -26,6 +26,19 @@ TEST_CASE("run: the text report lists each perf event sample") {
     CHECK(r.err == "");
     CHECK(r.out.find("\nperf event: events cpu 0 (insn 29, pc 30): 0x" + kSample + "\n") !=
           std::string::npos);
+    CHECK(r.out.find("map events (perf_event_array map \"events\"): 4 entries\n"
+                     "  slot 0: reader on CPU 0\n  slot 1: reader on CPU 1\n  slot 2: reader on CPU 2\n"
+                     "  slot 3: reader on CPU 3\n") != std::string::npos);
+}
+
+TEST_CASE("run --map-init: slot 0 given CPU 1's reader makes the call on CPU 0 fail with -EOPNOTSUPP") {
+    TempFile init(R"({"events": [{"key": "00000000", "value": "01000000"}]})", ".json");
+    auto r = run_bpfvm(
+        {"run", example_object("xdp_perf_event.o"), "--packet-hex", kTcp, "--map-init", init.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("perf event:") == std::string::npos);
+    CHECK(r.out.find("  slot 0: reader on CPU 1\n") != std::string::npos);
+    CHECK(r.out.find("map failures (hash map \"failures\"): 1 entry\n  -95 => 1\n") != std::string::npos);
 }
 
 TEST_CASE("run --json: perf_events holds map, cpu, data, executed and pc") {
