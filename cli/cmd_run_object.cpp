@@ -15,6 +15,7 @@
 #include "cli/input_formats.hpp"
 #include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
+#include "core/hex.hpp"
 #include "core/json/json.hpp"
 #include "core/run/object_session.hpp"
 
@@ -207,6 +208,8 @@ int cmd_run_object(Args args, std::string content) {
         print_count(stderr, last.instructions);
         for (const std::string& line : last.printk)
             std::fprintf(stderr, "printk: %s%s", line.c_str(), line.ends_with('\n') ? "" : "\n");
+        for (const PerfEventRecord& e : last.perf_events)
+            std::fprintf(stderr, "perf event: %s cpu %u: 0x%s\n", e.map.c_str(), e.cpu, hex_bytes(e.data).c_str());
         return kExitError;
     }
     if (runs > 1) std::printf("%" PRIu64 " runs; return values: %s\n", runs, words.text().c_str());

@@ -1,4 +1,4 @@
-// The run as a whole: maps, printk output, the trace of the path taken, hot instructions, the
+// The run as a whole: maps, printk output, perf events, the trace of the path taken, hot instructions, the
 // breakpoints and watchpoints, and how much history the journal holds.
 #include <algorithm>
 #include <cinttypes>
@@ -6,6 +6,7 @@
 
 #include "cli/debug_repl.hpp"
 #include "core/debugger/debug_json.hpp"
+#include "core/hex.hpp"
 #include "core/json/json.hpp"
 #include "core/maps/map_set.hpp"
 
@@ -61,6 +62,21 @@ CommandResult show_printk(DebugContext& ctx) {
     }
     if (st.printk.empty()) out.text = "(no printk output yet)\n";
     out.json += "]";
+    return out;
+}
+
+// bpf_perf_event_output samples so far in this run, as a perf buffer reader would get them.
+CommandResult show_perf_events(DebugContext& ctx) {
+    const DebugState st = ctx.session.state();
+    CommandOutput out;
+    for (const PerfEventRecord& e : st.perf_events)
+        out.text += e.map + " cpu " + std::to_string(e.cpu) + " (insn " + std::to_string(e.executed) + ", pc " +
+                    std::to_string(e.pc) + "): " + std::to_string(e.data.size()) + " bytes " + hex_bytes(e.data) +
+                    "\n";
+    if (st.perf_events.empty()) out.text = "(no perf events yet)\n";
+    auto doc = parse_json(debug_state_json(st));
+    out.json = "\"perf_events\":" +
+               (doc && doc->contains("perf_events") ? doc->get("perf_events").dump() : std::string("[]"));
     return out;
 }
 

@@ -51,6 +51,7 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args);
 // ---- debug_info.cpp ----
 CommandResult show_maps(DebugContext& ctx);
 CommandResult show_printk(DebugContext& ctx);
+CommandResult show_perf_events(DebugContext& ctx);
 CommandResult show_trace(DebugContext& ctx, std::string_view args);
 CommandResult show_hits(DebugContext& ctx, std::string_view args);
 CommandResult info_breakpoints(DebugContext& ctx);

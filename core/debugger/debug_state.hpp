@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/host/perf_event_record.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -100,6 +101,7 @@ struct DebugState {
     std::vector<MapView> maps;
     std::vector<std::string> printk;       // so far in this run
     std::vector<std::string> events;       // ring buffer records so far, as hex
+    std::vector<PerfEventRecord> perf_events;  // bpf_perf_event_output samples so far in this run
 };
 
 }  // namespace bpfplay

@@ -13,6 +13,7 @@ constexpr size_t kMaxTrackedEntries = 4096;
 
 void HelperUndo::undo() {
     host_->printk.resize(std::min(host_->printk.size(), printk_size_));
+    host_->perf_events.resize(std::min(host_->perf_events.size(), perf_events_size_));
     host_->prandom = prandom_;
     for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
         std::vector<uint8_t> state;
@@ -66,6 +67,7 @@ void HelperEffectsRecorder::before_helper(Vm&, int32_t, const uint64_t args[5]) 
     pending_ = std::make_unique<HelperUndo>();
     pending_->host_ = &host_;
     pending_->printk_size_ = host_.printk.size();
+    pending_->perf_events_size_ = host_.perf_events.size();
     pending_->prandom_ = host_.prandom;
     before_.clear();
     before_entries_.clear();

@@ -1,7 +1,8 @@
 #pragma once
 // What a helper call may change besides registers and the memory it writes through
 // Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
-// (their bookkeeping and values) and the host's printk output and random state.
+// (their bookkeeping and values) and the host's printk output, perf event samples and random
+// state.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -35,6 +36,7 @@ private:
     friend class HelperEffectsRecorder;
     Host* host_ = nullptr;
     size_t printk_size_ = 0;
+    size_t perf_events_size_ = 0;  // helpers only append samples: undo cuts back to this
     Lfsr113 prandom_{1};
     std::vector<MapChange> maps_;
 };

@@ -210,6 +210,7 @@ DebugState DebugSession::state() const {
                 s.events.push_back(map.name() + ": " + hex_bytes(rec));
     }
     s.printk = object_.host().printk;
+    s.perf_events = object_.host().perf_events;
     return s;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/host/lfsr113.hpp"
+#include "core/host/perf_event_record.hpp"
 
 namespace bpfplay {
 
@@ -70,6 +71,9 @@ struct Host {
     // trace_pipe prefix ("comm-pid [cpu] ... : "), with any newline kept as the program wrote it.
     // Runs append; the runner clears it when it wants one run's output.
     std::vector<std::string> printk;
+    // One entry per sample a perf event reader received (bpf_perf_event_output), in order;
+    // cleared with printk.
+    std::vector<PerfEventRecord> perf_events;
 
     // The map environment, owned and interpreted by the map helpers (opaque here).
     void* maps = nullptr;

@@ -1,9 +1,21 @@
 #pragma once
-// BPF_MAP_TYPE_PROG_ARRAY and BPF_MAP_TYPE_ARRAY_OF_MAPS: arrays whose values are references
-// (the kernel stores object pointers and takes fds from userspace). Here a prog_array slot
-// holds a program index and an array_of_maps slot a map id of the owning MapSet. Slots start
-// empty. Programs never address these values: a prog_array is only for bpf_tail_call, and a
-// lookup in an array_of_maps returns the inner map's handle (kernel/bpf/arraymap.c).
+// BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_PERF_EVENT_ARRAY and BPF_MAP_TYPE_ARRAY_OF_MAPS: arrays
+// whose values are references (the kernel stores object pointers and takes fds from
+// userspace). Here a prog_array slot holds a program index and an array_of_maps slot a map id
+// of the owning MapSet. Slots start empty. Programs never address these values: a prog_array
+// is only for bpf_tail_call, and a lookup in an array_of_maps returns the inner map's handle
+// (kernel/bpf/arraymap.c).
+//
+// Perf event arrays: in the kernel a user-space reader (libbpf's perf_buffer) opens one
+// PERF_COUNT_SW_BPF_OUTPUT event per CPU and stores its fd at index = that CPU. bpfplay has no
+// perf events, so a slot holds the CPU its reader's event was opened on: update with value c
+// puts "a reader on CPU c" in the slot (c >= ncpus is -EBADF, as an fd that is no perf event),
+// delete empties it. A slot whose reader is on another CPU than the program's makes
+// bpf_perf_event_output fail with -EOPNOTSUPP, an empty one with -ENOENT. The kernel cannot
+// give an event back to user space: lookups from user space are -ENOTSUPP (no
+// map_fd_sys_lookup_elem), so reader_cpu() and the entries are for display.
+// ObjectSession fills slots 0..min(ncpus, max_entries)-1 with the reader for that CPU when it
+// opens an object, as perf_buffer__new does (see attach_perf_readers).
 #include <memory>
 #include <vector>
 
@@ -16,7 +28,8 @@ public:
     static uint64_t footprint(const MapSpec& spec);
     static std::unique_ptr<FdArrayMap> make(const MapSpec& spec);
 
-    // The program index (prog_array) or map id (array_of_maps) at `index`, if set.
+    // The program index (prog_array), reader CPU (perf_event_array) or map id (array_of_maps)
+    // at `index`, if set.
     std::optional<uint32_t> reference_at(uint32_t index) const;
 
     uint32_t count() const override { return count_; }

@@ -40,6 +40,7 @@ bool map_type_supported(MapType t) {
     case MapType::Hash:
     case MapType::Array:
     case MapType::ProgArray:
+    case MapType::PerfEventArray:
     case MapType::PercpuHash:
     case MapType::PercpuArray:
     case MapType::LruHash:
@@ -59,6 +60,7 @@ std::string errno_name(int64_t e) {
     case -kerrno::kEBADF: return "-EBADF";
     case -kerrno::kENOMEM: return "-ENOMEM";
     case -kerrno::kEACCES: return "-EACCES";
+    case -kerrno::kEFAULT: return "-EFAULT";
     case -kerrno::kEBUSY: return "-EBUSY";
     case -kerrno::kEEXIST: return "-EEXIST";
     case -kerrno::kEINVAL: return "-EINVAL";

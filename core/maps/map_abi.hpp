@@ -88,6 +88,7 @@ constexpr int64_t kE2BIG = 7;
 constexpr int64_t kEBADF = 9;
 constexpr int64_t kENOMEM = 12;
 constexpr int64_t kEACCES = 13;
+constexpr int64_t kEFAULT = 14;
 constexpr int64_t kEBUSY = 16;
 constexpr int64_t kEEXIST = 17;
 constexpr int64_t kEINVAL = 22;

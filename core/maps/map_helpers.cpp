@@ -29,6 +29,10 @@ std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_
         refused = true;
         *hint = "A prog_array is only for bpf_tail_call; fill it from userspace.";
         break;
+    case MapType::PerfEventArray:
+        refused = true;
+        *hint = "A perf_event_array is only for bpf_perf_event_output; user space puts its readers in it.";
+        break;
     case MapType::ArrayOfMaps:
     case MapType::HashOfMaps:
         refused = writes;

@@ -29,7 +29,8 @@ bool is_percpu(MapType t) {
 }
 bool is_lru(MapType t) { return t == MapType::LruHash || t == MapType::LruPercpuHash; }
 bool is_array_like(MapType t) {
-    return t == MapType::Array || t == MapType::PercpuArray || t == MapType::ProgArray || t == MapType::ArrayOfMaps;
+    return t == MapType::Array || t == MapType::PercpuArray || t == MapType::ProgArray || t == MapType::ArrayOfMaps ||
+           t == MapType::PerfEventArray;
 }
 uint64_t round8(uint64_t v) { return (v + 7) & ~uint64_t(7); }
 
@@ -68,6 +69,7 @@ public:
         std::optional<MapCreateError> err;
         switch (s_.type) {
         case MapType::ProgArray:
+        case MapType::PerfEventArray:
         case MapType::ArrayOfMaps: err = fd_array_alloc_check(); break;
         case MapType::Array:
         case MapType::PercpuArray: err = array_alloc_check(); break;
@@ -112,7 +114,7 @@ private:
             return fail(-e::kEINVAL, std::string("bpfplay does not implement ") + map_type_name(s_.type) +
                                          " maps yet (map \"" + s_.name + "\")",
                         "Supported: hash, array, percpu_hash, percpu_array, lru_hash, lru_percpu_hash, "
-                        "prog_array, array_of_maps, hash_of_maps, ringbuf.");
+                        "prog_array, perf_event_array, array_of_maps, hash_of_maps, ringbuf.");
         return std::nullopt;
     }
 
@@ -169,7 +171,7 @@ private:
         if (s_.type != MapType::Array && (s_.map_flags & (f::kMmapable | f::kInnerMap)))
             return fail(-e::kEINVAL, kind_ + ": " + flag_names(s_.map_flags & (f::kMmapable | f::kInnerMap)) +
                                          " is only for plain array maps");
-        if (s_.map_flags & f::kPreserveElems)
+        if (s_.type != MapType::PerfEventArray && (s_.map_flags & f::kPreserveElems))
             return fail(-e::kEINVAL, kind_ + ": BPF_F_PRESERVE_ELEMS is only for perf_event_array maps");
         if (s_.value_size > kIntMax)
             return fail(-e::kE2BIG, kind_ + " has value_size " + std::to_string(s_.value_size) +
@@ -180,7 +182,8 @@ private:
         return std::nullopt;
     }
 
-    // fd_array_map_alloc_check: the value is an fd (here: a program index or map id).
+    // fd_array_map_alloc_check: the value is an fd (here: a program index, map id or, for a
+    // perf event array, the CPU of the reader's perf event).
     std::optional<MapCreateError> fd_array_alloc_check() const {
         if (s_.value_size != 4)
             return fail(-e::kEINVAL, kind_ + " has value_size " + std::to_string(s_.value_size) +
@@ -245,6 +248,7 @@ private:
         case MapType::Array:
         case MapType::PercpuArray: bytes = ArrayMap::footprint(s_); break;
         case MapType::ProgArray:
+        case MapType::PerfEventArray:
         case MapType::ArrayOfMaps: bytes = FdArrayMap::footprint(s_); break;
         case MapType::Ringbuf: bytes = RingbufMap::footprint(s_); break;
         default: bytes = HashMap::footprint(s_); break;
@@ -294,6 +298,7 @@ Result<std::unique_ptr<Map>> create_map(const MapSpec& requested) {
     case MapType::Array:
     case MapType::PercpuArray: map = ArrayMap::make(spec); break;
     case MapType::ProgArray:
+    case MapType::PerfEventArray:
     case MapType::ArrayOfMaps: map = FdArrayMap::make(spec); break;
     case MapType::Ringbuf: map = RingbufMap::make(spec); break;
     default: map = HashMap::make(spec); break;

@@ -7,6 +7,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map_host_env.hpp"
 #include "core/run/packet_helpers.hpp"
+#include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/tail_call.hpp"
@@ -123,6 +124,7 @@ void add_object_helpers(HelperRegistry& registry) {
     add_packet_helpers(registry);
     add_probe_helpers(registry);
     add_ringbuf_helpers(registry);
+    add_perf_event_helpers(registry);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,
@@ -138,6 +140,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     s->object_ = std::move(obj).value();
     s->host_ = std::move(host);
     s->host_.maps = s->object_.maps.get();
+    attach_perf_readers(*s->object_.maps, s->host_.ncpus);
     s->host_.programs.clear();
     for (const LoadedProgram& p : s->object_.programs) s->host_.programs.push_back(&p.program);
     return s;
@@ -161,6 +164,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     run->input = input;
     if (auto r = map_input(*prog, input, *run, vm); !r.ok()) return r.error();
     host_.printk.clear();
+    host_.perf_events.clear();
     return run;
 }
 
@@ -191,6 +195,7 @@ RunResult ObjectSession::finish(RunState& run) {
     out.tail_calls = vm.tail_calls();
     out.error = vm.fault();
     out.printk = host_.printk;
+    out.perf_events = host_.perf_events;
     out.return_name = out.status == RunStatus::Exited ? return_value_name(prog->type, out.r0) : "";
     host_.advance_clock(vm.executed());
     if (prog->context == ContextKind::SkBuff && !is_l2(prog->type) && !input.packet.empty()) {

@@ -37,6 +37,7 @@ struct RunResult {
     uint64_t instructions = 0;
     uint32_t tail_calls = 0;
     std::vector<std::string> printk;  // this run's trace_printk lines
+    std::vector<PerfEventRecord> perf_events;  // this run's bpf_perf_event_output samples
     std::vector<uint8_t> packet_out;  // the packet after the run (programs may rewrite it)
     std::vector<uint8_t> ctx_out;     // the context bytes after the run
     std::optional<Error> error;       // set when status is Faulted
@@ -57,14 +58,15 @@ struct RunState {
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
 std::string return_value_name(ProgType type, uint64_t r0);
 
-// Every helper an object's programs may call: the host's, the map helpers, bpf_tail_call and
-// the packet-copying helpers.
+// Every helper an object's programs may call: the host's, the map helpers, bpf_tail_call,
+// the packet-copying, ring buffer and perf event helpers.
 void add_object_helpers(HelperRegistry& registry);
 
 class ObjectSession {
 public:
     // Loads an object (the bytes of a clang-compiled .o); `object_name` is its file name, which
-    // names global data maps as libbpf does. The host's ncpus sizes per-CPU maps.
+    // names global data maps as libbpf does. The host's ncpus sizes per-CPU maps; every perf
+    // event array gets a reader per CPU (attach_perf_readers), as perf_buffer__new would.
     static Result<std::unique_ptr<ObjectSession>> open(std::span<const uint8_t> elf_bytes,
                                                        std::string object_name, Host host = {});
 
@@ -97,7 +99,8 @@ private:
 // The result as one JSON object: "program", "return" (r0 unsigned), "return_name",
 // "instructions", "printk" (array), "maps" (map name -> array of {"key", "value"} decoded
 // through BTF, plus "key_hex"/"value_hex"; per-CPU maps give "values" per CPU), "packet_out"
-// (hex), and "error" (absent on success).
+// (hex), "ringbuf" (map name -> record hex), "perf_events" (this run's samples:
+// [{"map", "cpu", "data" (hex), "executed", "pc"}]), and "error" (absent on success).
 std::string run_result_json(const ObjectSession& session, const RunResult& result);
 // A key or value as JSON, decoded through the object's BTF type (a hex string without one).
 std::string decoded_json(const ObjectSession& session, uint32_t type_id, std::span<const uint8_t> bytes);

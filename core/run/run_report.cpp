@@ -1,9 +1,10 @@
-// A run's result for people (text) and for tools (JSON): return value, printk, and every map
-// decoded through BTF.
+// A run's result for people (text) and for tools (JSON): return value, printk, perf event
+// samples, and every map decoded through BTF.
 #include <cstdio>
 
 #include "core/btf/btf_value.hpp"
 #include "core/hex.hpp"
+#include "core/memory.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
@@ -81,7 +82,14 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
         for (size_t i = 0; i < records.size(); ++i) j += (i ? "," : "") + json_string(hex_bytes(records[i]));
         j += "]";
     }
-    j += "}";
+    j += "},\"perf_events\":[";
+    for (size_t i = 0; i < r.perf_events.size(); ++i) {
+        const PerfEventRecord& e = r.perf_events[i];
+        j += std::string(i ? "," : "") + "{\"map\":" + json_string(e.map) + ",\"cpu\":" + std::to_string(e.cpu) +
+             ",\"data\":" + json_string(hex_bytes(e.data)) + ",\"executed\":" + std::to_string(e.executed) +
+             ",\"pc\":" + std::to_string(e.pc) + "}";
+    }
+    j += "]";
     if (r.error) {
         j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
         j += ",\"message\":" + json_string(r.error->to_string());
@@ -106,6 +114,9 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         t += "printk: " + line;
         if (line.empty() || line.back() != '\n') t += "\n";
     }
+    for (const PerfEventRecord& e : r.perf_events)
+        t += "perf event: " + e.map + " cpu " + std::to_string(e.cpu) + " (insn " + std::to_string(e.executed) +
+             ", pc " + std::to_string(e.pc) + "): 0x" + hex_bytes(e.data) + "\n";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
@@ -114,6 +125,13 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         if (m.type() == MapType::Ringbuf)
             for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
         for (const MapEntry& e : m.entries(64)) {
+            // A perf event array slot holds the CPU of its reader (fd_array_map.hpp), not data.
+            if (m.type() == MapType::PerfEventArray && e.key.size() == 4 && e.values.size() == 1 &&
+                e.values[0].size() == 4) {
+                t += "  slot " + std::to_string(load_le<uint32_t>(e.key.data())) + ": reader on CPU " +
+                     std::to_string(load_le<uint32_t>(e.values[0].data())) + "\n";
+                continue;
+            }
             t += "  " + decoded_text(s, m.spec().btf_key_type_id, e.key) + " => ";
             for (size_t c = 0; c < e.values.size(); ++c) {
                 if (m.is_percpu()) t += (c ? ", cpu" : "cpu") + std::to_string(c) + ": ";

@@ -53,6 +53,9 @@ std::string fingerprint(const DebugSession& s) {
         f += " map" + std::to_string(id) + "=" + examples::hex(state);
     }
     for (const std::string& line : s.object().host().printk) f += " printk=" + line;
+    for (const PerfEventRecord& e : s.object().host().perf_events)
+        f += " perf=" + e.map + "/" + std::to_string(e.cpu) + "/" + std::to_string(e.executed) + "/" +
+             std::to_string(e.pc) + "/" + examples::hex(e.data);
     return f;
 }
 

@@ -139,6 +139,7 @@ std::optional<std::string> read_case(const JsonValue& jc, const std::string& exa
     c.map_init = jc.get("map_init");
     if (!c.map_init.is_null() && !c.map_init.is_object()) return where + "\"map_init\" is not an object";
     c.trace = jc.get("trace").as_bool();
+    if (const JsonValue* r = jc.find("perf_readers")) c.perf_readers = r->as_bool();
     c.kernel = jc.get("kernel");
     if (!c.kernel.is_object()) return where + "no \"kernel\" result";
     c.has_kernel_result = c.kernel.get("returns").is_array() && c.kernel.get("returns").size() > 0;
@@ -204,6 +205,10 @@ CaseFiles load_case_files() {
 // ---------------------------------------------------------------------------------------------
 // Outcomes
 
+std::string perf_sample_text(uint32_t cpu, const std::string& data_hex) {
+    return "cpu " + std::to_string(cpu) + ": " + data_hex;
+}
+
 std::string percpu_text(const std::vector<std::string>& per_cpu_hex) {
     if (per_cpu_hex.empty()) return "(no CPUs)";
     std::string out = per_cpu_hex[0];
@@ -259,6 +264,13 @@ Outcome kernel_outcome_from_case(const ExampleCase& c) {
         std::vector<std::string> records;
         for (const JsonValue& r : rb.items()[m].items()) records.push_back(r.as_string());
         o.ringbuf[rb.keys()[m]] = std::move(records);
+    }
+    const JsonValue& perf = k.get("perf_events");
+    for (size_t m = 0; m < perf.size(); m++) {
+        std::vector<std::string> samples;
+        for (const JsonValue& e : perf.items()[m].items())
+            samples.push_back(perf_sample_text(uint32_t(e.get("cpu").as_uint64().value_or(~0ull)), e.get("data").as_string()));
+        o.perf_events[perf.keys()[m]] = std::move(samples);
     }
     if (k.get("trace").is_array()) {
         std::vector<std::string> lines;
@@ -353,6 +365,20 @@ std::optional<std::string> apply_map_init(ObjectSession& s, const ExampleCase& c
     return std::nullopt;
 }
 
+// Empties every perf event array slot ObjectSession filled with a reader.
+void remove_perf_readers(ObjectSession& s) {
+    MapSet& maps = *s.object().maps;
+    for (uint32_t id = 0; id < maps.size(); id++) {
+        Map& map = *maps.get(id);
+        if (map.type() != MapType::PerfEventArray) continue;
+        for (uint32_t i = 0; i < map.max_entries(); i++) {
+            uint8_t key[4];
+            std::memcpy(key, &i, 4);
+            map.delete_user(key);
+        }
+    }
+}
+
 void dump_emulator_maps(ObjectSession& s, Outcome& o) {
     LoadedObject& obj = s.object();
     if (!obj.maps) return;
@@ -365,10 +391,13 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
             o.ringbuf[map.name()] = std::move(records);
             continue;
         }
+        if (map.type() == MapType::PerfEventArray) o.perf_events.try_emplace(map.name());
         std::vector<MapEntryText> entries;
         for (const MapEntry& e : map.entries()) {
             MapEntryText t;
             t.key = hex(e.key);
+            // The kernel cannot read a perf event back (-ENOTSUPP): its dump lists no entries.
+            if (map.type() == MapType::PerfEventArray) continue;
             if (is_fd_map(map.type())) {
                 std::vector<uint8_t> ref(map.user_value_size(), 0);
                 int64_t rc = map.lookup_user(e.key, ref);
@@ -420,6 +449,7 @@ std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::
     }
     loaded = true;
     std::unique_ptr<ObjectSession> s = std::move(opened).value();
+    if (!c.perf_readers) remove_perf_readers(*s);
     if (auto err = apply_map_init(*s, c, patched)) error = *err;
     return s;
 }
@@ -448,6 +478,7 @@ Outcome emulator_outcome(const ExampleCase& c) {
                       (rr.error ? rr.error->to_string() : std::string("did not exit"));
             break;
         }
+        for (const PerfEventRecord& e : rr.perf_events) o.perf_events[e.map].push_back(perf_sample_text(e.cpu, hex(e.data)));
         o.returns.push_back(uint32_t(rr.r0));
         if (!c.packets.empty()) o.packet_out = rr.packet_out;
         o.ctx_out = rr.ctx_out;
@@ -641,6 +672,11 @@ std::vector<FieldResult> compare_outcomes(const ExampleCase& c, const Outcome& k
         auto it = e.ringbuf.find(name);
         std::vector<std::string> erecords = it == e.ringbuf.end() ? std::vector<std::string>{"(no such ring buffer)"} : it->second;
         out.push_back(field("ringbuf." + name, lines_text(krecords), lines_text(erecords), lines_detail(krecords, erecords)));
+    }
+    for (const auto& [name, ksamples] : k.perf_events) {
+        auto it = e.perf_events.find(name);
+        std::vector<std::string> esamples = it == e.perf_events.end() ? std::vector<std::string>{"(no such perf event array)"} : it->second;
+        out.push_back(field("perf_events." + name, lines_text(ksamples), lines_text(esamples), lines_detail(ksamples, esamples)));
     }
     if (c.trace && k.trace) {
         std::vector<std::string> etrace = e.trace.value_or(std::vector<std::string>{});

@@ -7,7 +7,7 @@
 // r0 of every run (32 bits, as BPF_PROG_TEST_RUN reports it), the last packet_out and ctx_out,
 // every map's entries sorted by key bytes (hex; per-CPU values as CPU 0's value plus any other
 // CPU that is not zero; prog arrays and maps of maps as the name of what a slot holds), ring
-// buffer records and bpf_printk lines.
+// buffer records, perf event samples and bpf_printk lines.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,6 +40,9 @@ struct ExampleCase {
     uint32_t repeat = 1;
     JsonValue map_init;        // an object, or null
     bool trace = false;
+    // "perf_readers": false -- no perf event reader in any perf event array slot (user space
+    // never called perf_buffer__new), so bpf_perf_event_output fails with -ENOENT.
+    bool perf_readers = true;
     bool has_kernel_result = false;  // false: the kernel could not run it (kprobes): only a note
     JsonValue kernel;          // the "kernel" object of the case
 
@@ -71,11 +74,15 @@ struct Outcome {
     std::optional<std::vector<uint8_t>> ctx_out;
     std::map<std::string, std::vector<MapEntryText>> maps;
     std::map<std::string, std::vector<std::string>> ringbuf;  // record hex, in order
+    // Per perf event array: the samples its readers got, "cpu N: hex", in order.
+    std::map<std::string, std::vector<std::string>> perf_events;
     std::optional<std::vector<std::string>> trace;            // bpf_printk lines, in order
 };
 
 // CPU 0's value, then " cpuN=hex" for every other CPU whose value is not all zero bytes.
 std::string percpu_text(const std::vector<std::string>& per_cpu_hex);
+// One perf event sample as Outcome::perf_events holds it: "cpu 0: 0a0b...".
+std::string perf_sample_text(uint32_t cpu, const std::string& data_hex);
 
 // What the case file says the kernel did.
 Outcome kernel_outcome_from_case(const ExampleCase& c);

@@ -131,6 +131,23 @@ int on_ringbuf_record(void* ctx, void* data, size_t size) {
     return 0;
 }
 
+// The perf event readers of one perf event array (libbpf's perf_buffer: an event per CPU in
+// the slot of its CPU) and what they received.
+struct PerfReader {
+    std::string map;
+    std::vector<std::string>* samples = nullptr;
+    perf_buffer* pb = nullptr;
+};
+
+void on_perf_sample(void* ctx, int cpu, void* data, __u32 size) {
+    auto* samples = static_cast<std::vector<std::string>*>(ctx);
+    samples->push_back(perf_sample_text(uint32_t(cpu), hex(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size))));
+}
+
+void on_perf_lost(void* ctx, int cpu, __u64 count) {
+    static_cast<std::vector<std::string>*>(ctx)->push_back("cpu " + std::to_string(cpu) + ": lost " + std::to_string(count));
+}
+
 void dump_map(bpf_map* map, int ncpus, Outcome& o) {
     const bpf_map_type type = bpf_map__type(map);
     const int fd = bpf_map__fd(map);
@@ -302,6 +319,24 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         return out;
     }
 
+    std::vector<PerfReader> readers;
+    {
+        bpf_map* m;
+        bpf_object__for_each_map(m, obj.get()) {
+            if (bpf_map__type(m) != BPF_MAP_TYPE_PERF_EVENT_ARRAY) continue;
+            std::vector<std::string>& samples = o.perf_events[bpf_map__name(m)];
+            if (!c.perf_readers) continue;
+            perf_buffer* pb = perf_buffer__new(bpf_map__fd(m), 8, on_perf_sample, on_perf_lost, &samples, nullptr);
+            if (!pb) {
+                out.status = KernelStatus::Failed;
+                out.message = std::string("perf_buffer__new(") + bpf_map__name(m) + "): " + std::strerror(errno);
+                for (PerfReader& r : readers) perf_buffer__free(r.pb);
+                return out;
+            }
+            readers.push_back({bpf_map__name(m), &samples, pb});
+        }
+    }
+
     const int prog_fd = bpf_program__fd(prog);
     std::vector<uint8_t> data_out(kDataOutMax);
     const bool want_ctx_out = !c.ctx.empty() || is_skb_type(ptype);
@@ -344,6 +379,10 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         if (want_ctx_out) o.ctx_out = std::vector<uint8_t>(ctx_out.begin(), ctx_out.begin() + opts.ctx_size_out);
     }
     if (trace_ready) o.trace = trace_collect();
+    for (PerfReader& r : readers) {
+        perf_buffer__consume(r.pb);
+        perf_buffer__free(r.pb);
+    }
     bpf_map* map;
     bpf_object__for_each_map(map, obj.get()) dump_map(map, ncpus, o);
     return out;

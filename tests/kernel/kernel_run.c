@@ -18,6 +18,9 @@
 //                   00000000, the whole value); the others are updated after the load.
 //   --trace         clear the trace buffer before the runs and report bpf_printk lines after.
 //   --cpu N         the CPU to run on (default 0): the process is pinned to it.
+//   --no-perf-readers  leave perf event arrays empty. By default every perf event array gets
+//                   libbpf's perf_buffer (perf_buffer__new: a PERF_COUNT_SW_BPF_OUTPUT event
+//                   per CPU, in the slot of its CPU) before the runs, read after them.
 //
 // Prints one JSON object on stdout:
 //   {"program", "section", "prog_type", "cpu", "runs", "repeat_mode", "loaded",
@@ -26,7 +29,9 @@
 //    --ctx was given), "maps": {name: [{"key": hex, "value": hex}]} sorted by key bytes (per-CPU
 //    maps: "value" is an array with one hex string per possible CPU; prog arrays and maps of
 //    maps: "prog"/"map" names what the slot holds, as the kernel's ids are not reproducible),
-//    "ringbuf": {name: [record hex, ...]}, "trace": [message, ...] (with --trace),
+//    "ringbuf": {name: [record hex, ...]}, "perf_events": {name: [{"cpu", "data": hex}, ...]}
+//    (every perf event array, samples in the order the readers got them),
+//    "trace": [message, ...] (with --trace),
 //    "error": null or a message, and "log": libbpf's and the verifier's messages on failure}
 //
 // Exit status: 0 ran; 1 bad usage or the object failed to open or load (verifier refusal);
@@ -358,6 +363,7 @@ static struct {
 	bool have_ctx_out;
 	struct buf maps;     // the body of "maps": {...}
 	struct buf ringbuf;  // the body of "ringbuf": {...}
+	struct buf perf;     // the body of "perf_events": {...}
 	bool trace_wanted;
 	bool trace_ok;
 	struct buf trace;    // the body of "trace": [...]
@@ -412,6 +418,11 @@ static int finish(int status)
 		if (rep.ringbuf.s) {
 			buf_add(&o, ", \"ringbuf\": {", 14);
 			buf_add(&o, rep.ringbuf.s, rep.ringbuf.len);
+			buf_add(&o, "}", 1);
+		}
+		if (rep.perf.s) {
+			buf_add(&o, ", \"perf_events\": {", 18);
+			buf_add(&o, rep.perf.s, rep.perf.len);
 			buf_add(&o, "}", 1);
 		}
 	}
@@ -612,6 +623,81 @@ static void dump_map(struct bpf_map *map, int ncpus)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Perf event readers: libbpf's perf_buffer on every perf event array.
+
+#define MAX_PERF_MAPS 16
+
+struct perf_reader {
+	struct perf_buffer *pb;
+	struct buf samples; // the body of the map's list
+	int count;
+	const char *name;
+};
+
+static struct perf_reader perf_readers[MAX_PERF_MAPS];
+static int nperf_readers;
+
+static void on_perf_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct perf_reader *r = ctx;
+	if (r->count++)
+		buf_add(&r->samples, ", ", 2);
+	buf_printf(&r->samples, "{\"cpu\": %d, \"data\": ", cpu);
+	buf_hex(&r->samples, data, size);
+	buf_add(&r->samples, "}", 1);
+}
+
+static void on_perf_lost(void *ctx, int cpu, __u64 count)
+{
+	struct perf_reader *r = ctx;
+	if (r->count++)
+		buf_add(&r->samples, ", ", 2);
+	buf_printf(&r->samples, "{\"cpu\": %d, \"lost\": %llu}", cpu, (unsigned long long)count);
+}
+
+// Every perf event array gets a reader slot in the report; with `open`, also its perf buffer.
+static int open_perf_readers(struct bpf_object *obj, bool open)
+{
+	struct bpf_map *map;
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		if (nperf_readers == MAX_PERF_MAPS) {
+			set_error("more than %d perf event arrays", MAX_PERF_MAPS);
+			return -1;
+		}
+		struct perf_reader *r = &perf_readers[nperf_readers++];
+		r->name = bpf_map__name(map);
+		if (!open)
+			continue;
+		r->pb = perf_buffer__new(bpf_map__fd(map), 8, on_perf_sample, on_perf_lost, r, NULL);
+		if (!r->pb) {
+			set_error("perf_buffer__new(%s): %s", r->name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void collect_perf_readers(void)
+{
+	for (int i = 0; i < nperf_readers; i++) {
+		struct perf_reader *r = &perf_readers[i];
+		if (r->pb) {
+			perf_buffer__consume(r->pb);
+			perf_buffer__free(r->pb);
+		}
+		if (i)
+			buf_add(&rep.perf, ", ", 2);
+		buf_json_str(&rep.perf, r->name);
+		buf_add(&rep.perf, ": [", 3);
+		if (r->samples.s)
+			buf_add(&rep.perf, r->samples.s, r->samples.len);
+		buf_add(&rep.perf, "]", 1);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
 // --map-init
 
 static bool is_global_data(struct bpf_map *map)
@@ -775,7 +861,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: kernel_run OBJ PROGRAM [--packet HEX]... [--ctx HEX] [--repeat N]\n"
-		"                  [--map-init JSON] [--trace] [--cpu N]\n");
+		"                  [--map-init JSON] [--trace] [--cpu N] [--no-perf-readers]\n");
 	return 1;
 }
 
@@ -793,6 +879,7 @@ int main(int argc, char **argv)
 	unsigned char *packets[MAX_PACKETS], *ctx = NULL;
 	long packet_len[MAX_PACKETS], ctx_len = 0;
 	int npackets = 0, repeat = 1, cpu = 0;
+	bool perf_wanted = true;
 	struct jval map_init = {.type = J_OBJ};
 
 	if (argc < 3)
@@ -804,6 +891,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--trace")) {
 			rep.trace_wanted = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-perf-readers")) {
+			perf_wanted = false;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -904,6 +995,8 @@ int main(int argc, char **argv)
 	rep.loaded = true;
 	if (apply_map_init(obj, &map_init, false, ncpus))
 		return finish(1);
+	if (open_perf_readers(obj, perf_wanted))
+		return finish(1);
 
 	// The runs: the packet sequence, `repeat` times, each one BPF_PROG_TEST_RUN call.
 	int prog_fd = bpf_program__fd(prog);
@@ -966,6 +1059,7 @@ int main(int argc, char **argv)
 	rep.ran = rep.runs > 0 && status == 0;
 	if (trace_ready)
 		trace_collect();
+	collect_perf_readers();
 
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) dump_map(map, ncpus);

@@ -37,7 +37,7 @@ A6, B6 = "2001:db8::1", "2001:db8::2"
 
 
 def case(name, program, description, packet=None, packets=None, repeat=1, ctx=None,
-         map_init=None, trace=False):
+         map_init=None, trace=False, perf_readers=True):
     c = {"name": name, "description": description, "program": program}
     if packet is not None:
         c["packet"] = packet.hex()
@@ -49,6 +49,8 @@ def case(name, program, description, packet=None, packets=None, repeat=1, ctx=No
         c["map_init"] = map_init
     if trace:
         c["trace"] = True
+    if not perf_readers:
+        c["perf_readers"] = False
     c["repeat"] = repeat
     return c
 
@@ -229,6 +231,20 @@ EXAMPLES = {
              packets=[P.tcp4(A, B, 40000 + i, 443, flags="S", seq=i) for i in range(3)]
              + [P.udp4(A, B, 1, 53, b"abcd")]),
     ],
+    "xdp_perf_event": [
+        case("tcp", "xdp_perf_event",
+             "a TCP packet: one 28-byte sample on CPU 0 (12-byte summary, 16 packet bytes)",
+             packet=P.tcp4(A, B, 40000, 443, flags="S")),
+        case("runt_padded", "xdp_perf_event",
+             "a 14-byte frame (only an Ethernet header): 12 + 14 bytes, zero-padded to 28",
+             packet=P.ethernet(P.ETH_P_IP, b"")),
+        case("three_packets", "xdp_perf_event", "TCP, UDP and ARP: three samples in order",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53, b"abcd"), P.arp_request()]),
+        case("no_readers", "xdp_perf_event",
+             "no reader in the map (user space never opened one): every call fails with "
+             "-ENOENT, counted under key -2 in failures",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53)], perf_readers=False),
+    ],
     "xdp_ipv4_checksum": [
         case("good", "xdp_ipv4_checksum", "a correct IPv4 header: XDP_PASS",
              packet=P.tcp4(A, B, 1, 80)),
@@ -281,6 +297,8 @@ def run_case(example, c):
         argv += ["--map-init", json.dumps(c["map_init"])]
     if c.get("trace"):
         argv += ["--trace"]
+    if not c.get("perf_readers", True):
+        argv += ["--no-perf-readers"]
     proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode == 77:
         sys.stderr.write(proc.stdout + proc.stderr)

@@ -38,6 +38,8 @@ export class ConsolePanel {
     const lines: HTMLElement[] = [];
     for (const p of st.printk) lines.push(h('div', { class: 'printk' }, h('span', { class: 'tag', text: 'printk' }), p.replace(/\n$/, '')));
     for (const e of st.events) lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'ringbuf' }), e));
+    for (const e of st.perfEvents)
+      lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'perf' }), `${e.map} cpu ${e.cpu}: ${e.data}`));
     if (st.status === 'exited') {
       lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
         `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));

@@ -13,6 +13,7 @@ const state = {
     percpu: true, count: 1, truncated: false, changed: true,
     entries: [{ key_hex: '00000000', key: 0, values_hex: ['01', '02'], values: [1, { a: 2 }], changed: true }] }],
   printk: ['hi\n'], events: ['abcd'],
+  perf_events: [{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }],
 };
 
 describe('normalize', () => {
@@ -28,6 +29,7 @@ describe('normalize', () => {
     expect(e?.values.map((v) => [...v])).toEqual([[1], [2]]);
     expect(e?.valueTexts).toEqual(['1', '{"a":2}']);
     expect(e?.keyText).toBe('0');
+    expect(s.perfEvents).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
   });
 
   it('carries a function name to the instructions after its start', () => {

@@ -168,6 +168,10 @@ export function stateView(v: unknown): StateView {
     maps: arr(o['maps']).map(mapView),
     printk: arr(o['printk']).map(str),
     events: arr(o['events']).map(str),
+    perfEvents: arr(o['perf_events']).map((v) => {
+      const e = obj(v);
+      return { map: str(e['map']), cpu: num(e['cpu']), data: str(e['data']), executed: num(e['executed']), pc: num(e['pc']) };
+    }),
   };
 }
 

@@ -113,6 +113,16 @@ export interface StateView {
   readonly maps: readonly MapView[];
   readonly printk: readonly string[];
   readonly events: readonly string[];
+  readonly perfEvents: readonly PerfEventView[];
+}
+
+// One bpf_perf_event_output sample as its perf buffer reader got it.
+export interface PerfEventView {
+  readonly map: string;
+  readonly cpu: number;
+  readonly data: string;  // hex, padding included
+  readonly executed: number;
+  readonly pc: number;
 }
 
 export interface StopView {
