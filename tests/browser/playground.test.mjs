@@ -1,20 +1,21 @@
-// Browser tests of the built playground (dist/): Debian's Chromium, headless, driven by
-// playwright-core, against the site served on a free localhost port. Each state is
-// screenshotted into build-browser/screenshots/; measurements go to
-// build-browser/measurements.json and the terminal.
+// Browser tests of the built playground (dist/): Debian's Chromium (or, with
+// BPFPLAY_BROWSER=firefox, Debian's Firefox ESR), headless, driven by playwright-core, against the
+// site served on a free localhost port. Each state is screenshotted into
+// build-browser/screenshots/ (screenshots-firefox/); measurements go to
+// build-browser/measurements.json (measurements-firefox.json) and the terminal.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { artifactSuffix, browserName, launchBrowser } from './launch.mjs';
 import { serve } from './static_server.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
-const shots = `${repo}build-browser/screenshots`;
+const shots = `${repo}build-browser/screenshots${artifactSuffix}`;
 const fixtures = `${repo}tests/browser/fixtures`;
-const measurements = {};
+const measurements = { browser: browserName };
 
 let server, url, browser, page;
 const consoleErrors = [];
@@ -22,11 +23,8 @@ const consoleErrors = [];
 before(async () => {
   await mkdir(shots, { recursive: true });
   ({ server, url } = await serve(dist));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
+  measurements.browserVersion = browser.version();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -36,7 +34,7 @@ after(async () => {
   await browser?.close();
   server?.close();
   await mkdir(`${repo}build-browser`, { recursive: true });
-  await writeFile(`${repo}build-browser/measurements.json`, JSON.stringify(measurements, null, 2) + '\n');
+  await writeFile(`${repo}build-browser/measurements${artifactSuffix}.json`, JSON.stringify(measurements, null, 2) + '\n');
   console.log('measurements:', JSON.stringify(measurements, null, 2));
 });
 
