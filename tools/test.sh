@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, runs ctest natively; builds for wasm
 # (Emscripten) and runs the same suites under node; builds the playground and runs its unit and
-# headless Chromium and Firefox tests; runs ctest again under AddressSanitizer + UndefinedBehaviorSanitizer;
-# fuzzes the interpreter and the loader. Usage: bash tools/test.sh [--no-install]
+# headless Chromium and Firefox tests; runs ctest again under AddressSanitizer +
+# UndefinedBehaviorSanitizer; fuzzes the interpreter and the loader.
+# Usage: bash tools/test.sh [--no-install]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-install" ]; then bash tools/install-deps.sh; fi
