@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, runs ctest natively; builds for wasm
 # (Emscripten) and runs the same suites under node; builds the playground and runs its unit and
-# headless-Chromium tests; runs ctest again under AddressSanitizer + UndefinedBehaviorSanitizer;
-# fuzzes the interpreter and the loader. Usage: bash tools/test.sh [--no-install]
+# headless Chromium and Firefox tests; runs ctest again under AddressSanitizer +
+# UndefinedBehaviorSanitizer; fuzzes the interpreter and the loader.
+# Usage: bash tools/test.sh [--no-install]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-install" ]; then bash tools/install-deps.sh; fi
@@ -16,7 +17,7 @@ ctest --test-dir build --output-on-failure -j"$JOBS"
 
 echo "== wasm build and tests (Emscripten; the suites run under node)"
 bash tools/build-wasm.sh
-echo "== browser playground: build, unit tests, headless Chromium tests"
+echo "== browser playground: build, unit tests, headless Chromium and Firefox tests"
 BPFPLAY_WASM_DIR="$PWD/build-wasm/wasm-bindings" bash tools/test-browser.sh
 
 echo "== ASan+UBSan build"

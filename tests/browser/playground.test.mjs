@@ -1,20 +1,21 @@
-// Browser tests of the built playground (dist/): Debian's Chromium, headless, driven by
-// playwright-core, against the site served on a free localhost port. Each state is
-// screenshotted into build-browser/screenshots/; measurements go to
-// build-browser/measurements.json and the terminal.
+// Browser tests of the built playground (dist/): Debian's Chromium (or, with
+// BPFPLAY_BROWSER=firefox, Debian's Firefox ESR), headless, driven by playwright-core, against the
+// site served on a free localhost port. Each state is screenshotted into
+// build-browser/screenshots/ (screenshots-firefox/); measurements go to
+// build-browser/measurements.json (measurements-firefox.json) and the terminal.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { artifactSuffix, browserName, launchBrowser } from './launch.mjs';
 import { serve } from './static_server.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
-const shots = `${repo}build-browser/screenshots`;
+const shots = `${repo}build-browser/screenshots${artifactSuffix}`;
 const fixtures = `${repo}tests/browser/fixtures`;
-const measurements = {};
+const measurements = { browser: browserName };
 
 let server, url, browser, page;
 const consoleErrors = [];
@@ -22,11 +23,8 @@ const consoleErrors = [];
 before(async () => {
   await mkdir(shots, { recursive: true });
   ({ server, url } = await serve(dist));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
+  measurements.browserVersion = browser.version();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -36,7 +34,7 @@ after(async () => {
   await browser?.close();
   server?.close();
   await mkdir(`${repo}build-browser`, { recursive: true });
-  await writeFile(`${repo}build-browser/measurements.json`, JSON.stringify(measurements, null, 2) + '\n');
+  await writeFile(`${repo}build-browser/measurements${artifactSuffix}.json`, JSON.stringify(measurements, null, 2) + '\n');
   console.log('measurements:', JSON.stringify(measurements, null, 2));
 });
 
@@ -302,6 +300,61 @@ test('next line moves by a source line, back line over calls returns', async () 
   assert.equal(await currentPc(), pc1);
   assert.match(await page.getAttribute('#btn-next-line', 'title'), /Ctrl\+F10/);
   assert.match(await page.getAttribute('#btn-back-line-over', 'title'), /Ctrl\+Shift\+F10/);
+});
+
+// F5 reloads, F11 goes full screen, F10 opens the menu bar and Shift+F10 the context menu in
+// browsers: the page must take these keys for itself (preventDefault on keydown). Headless
+// browsers driven by automation do not run their own shortcuts, so what is checked is that each
+// key reached the page with its modifiers, did its command, and was claimed by the page.
+test('the function keys step, step back, continue and reverse, and the page claims them', async () => {
+  await openFresh();
+  await page.evaluate(() => {
+    window.bpfplayNotReloaded = true;
+    window.bpfplayKeys = [];
+    // On window, after the page's own document listener has seen the event.
+    window.addEventListener('keydown', (e) => window.bpfplayKeys.push(`${e.key}:${e.defaultPrevented}`));
+    window.addEventListener('contextmenu', () => window.bpfplayKeys.push('contextmenu'));
+  });
+  await page.click('.insn[data-pc="49"] .gutter');
+  await page.waitForSelector('.insn[data-pc="49"].bp');
+  await andWait(() => page.keyboard.press('F11'));
+  assert.equal(await currentPc(), 1, 'F11 steps');
+  await andWait(() => page.keyboard.press('F10'));
+  assert.equal(await currentPc(), 2, 'F10 steps over');
+  await andWait(() => page.keyboard.press('Shift+F10'));
+  assert.equal(await currentPc(), 1, 'Shift+F10 steps back');
+  await andWait(() => page.keyboard.press('F5'));
+  assert.equal(await currentPc(), 49, 'F5 continues to the breakpoint');
+  assert.match(await page.textContent('#status'), /breakpoint/);
+  await andWait(() => page.keyboard.press('Shift+F5'));
+  assert.equal(await currentPc(), 0, 'Shift+F5 runs backwards to the start');
+  await andWait(() => page.keyboard.press('F12'));
+  assert.ok(await currentPc() > 0, 'F12 steps a source line');
+  await andWait(() => page.keyboard.press('Control+Shift+F5'));
+  assert.equal(await currentPc(), 0, 'Ctrl+Shift+F5 resets');
+  assert.equal(await page.evaluate(() => window.bpfplayNotReloaded), true, 'the page was not reloaded');
+  const fkeys = (await page.evaluate(() => window.bpfplayKeys)).filter((k) => /^F\d|contextmenu/.test(k));
+  assert.deepEqual(fkeys, ['F11:true', 'F10:true', 'F10:true', 'F5:true', 'F5:true', 'F12:true', 'F5:true'],
+    'every function key reached the page and was claimed by it (no context menu)');
+  assert.equal(await page.evaluate(() => document.fullscreenElement), null, 'nothing went full screen');
+  await shot('22-function-keys');
+});
+
+test('a .o dropped on the page opens', async () => {
+  const bytes = [...await readFile(`${fixtures}/oob_read.o`)];
+  const dataTransfer = await page.evaluateHandle((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], 'oob_read.o', { type: 'application/octet-stream' }));
+    return dt;
+  }, bytes);
+  await page.dispatchEvent('#code', 'dragover', { dataTransfer });
+  assert.ok(await page.$eval('body', (b) => b.classList.contains('dropping')), 'the page shows it takes the drop');
+  await page.dispatchEvent('#code', 'drop', { dataTransfer });
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'oob_read.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.ok(!await page.$eval('body', (b) => b.classList.contains('dropping')));
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#status'), /faulted/, 'the dropped program is the one that runs');
 });
 
 test('time per step with every panel updated, on a 1,000-instruction program', async () => {
