@@ -13,14 +13,14 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int kMaxDepth = 64;  // as the printer: real C types stay far below this
+constexpr int kMaxDepth = 64; // as the printer: real C types stay far below this
 
 // An integer as sign + 128-bit magnitude.
 struct Integer {
     bool negative = false;
     uint64_t lo = 0, hi = 0;
-    bool raw_bits = false;  // written in hex: for types wider than 64 bits, the bit pattern
-    bool too_big = false;   // a whole number beyond 64 bits: fits nothing but a 128-bit type's hex
+    bool raw_bits = false; // written in hex: for types wider than 64 bits, the bit pattern
+    bool too_big = false;  // a whole number beyond 64 bits: fits nothing but a 128-bit type's hex
 };
 
 std::string describe_json(const JsonValue& v) {
@@ -40,10 +40,14 @@ std::optional<Integer> parse_hex(std::string_view digits) {
     Integer out;
     for (char c : digits) {
         unsigned d;
-        if (c >= '0' && c <= '9') d = unsigned(c - '0');
-        else if (c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = unsigned(c - 'A' + 10);
-        else return std::nullopt;
+        if (c >= '0' && c <= '9')
+            d = unsigned(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = unsigned(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = unsigned(c - 'A' + 10);
+        else
+            return std::nullopt;
         out.hi = (out.hi << 4) | (out.lo >> 60);
         out.lo = (out.lo << 4) | d;
     }
@@ -67,12 +71,16 @@ std::optional<Integer> parse_integer_text(std::string_view s) {
     if (s.empty()) return std::nullopt;
     if (s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
     auto res = std::from_chars(s.data(), s.data() + s.size(), out.lo);
-    if (res.ec == std::errc::result_out_of_range) out.too_big = true;
-    else if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return std::nullopt;
+    if (res.ec == std::errc::result_out_of_range)
+        out.too_big = true;
+    else if (res.ec != std::errc() || res.ptr != s.data() + s.size())
+        return std::nullopt;
     return out;
 }
 
-bool is_zero(const Integer& v) { return v.lo == 0 && v.hi == 0; }
+bool is_zero(const Integer& v) {
+    return v.lo == 0 && v.hi == 0;
+}
 
 // v < 2^bits (bits <= 128)
 bool magnitude_below_pow2(const Integer& v, uint32_t bits) {
@@ -99,15 +107,16 @@ std::string range_text(bool is_signed, uint32_t bits) {
 }
 
 class Encoder {
-public:
+  public:
     Encoder(const Btf& btf, size_t size) : btf_(btf), bytes_(size), written_(size) {}
 
     bool encode(uint32_t id, const JsonValue& v, uint64_t bit_off, const std::string& path, int depth) {
-        const uint32_t named = id;  // the type as the program spells it, for messages
+        const uint32_t named = id; // the type as the program spells it, for messages
         id = skip_wrappers(id);
         const BtfType* t = btf_.type(id);
         if (!t) return fail(path, "type id " + std::to_string(id) + " does not exist");
-        if (depth > kMaxDepth) return fail(path, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+        if (depth > kMaxDepth)
+            return fail(path, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
         switch (t->kind) {
         case BtfKind::Int: {
             std::string type = btf_.type_to_string(named);
@@ -137,7 +146,7 @@ public:
     std::vector<uint8_t> take() { return std::move(bytes_); }
     const std::optional<Error>& error() const { return error_; }
 
-private:
+  private:
     bool fail(const std::string& path, std::string what) {
         if (!error_) error_ = make_error(ErrorKind::Parse, path + ": " + what);
         return false;
@@ -200,8 +209,9 @@ private:
             }
             const std::string& text = v.number_text();
             if (text.find_first_of(".eE") != std::string::npos)
-                return fail(path, text + " is not an integer; " + type + " holds integers (write them without . or e)");
-            if (auto n = parse_integer_text(text)) {  // a whole number past 64 bits: say what fits
+                return fail(path, text + " is not an integer; " + type +
+                                      " holds integers (write them without . or e)");
+            if (auto n = parse_integer_text(text)) { // a whole number past 64 bits: say what fits
                 out = *n;
                 return true;
             }
@@ -219,13 +229,16 @@ private:
 
     // An int (or an int bitfield) `nbits` wide with the int type's encoding.
     // `type` names it in messages: "__u16", or "unsigned int : 3" for a bitfield.
-    bool put_int(const BtfType& t, const std::string& type, const JsonValue& v, uint64_t bit_off, uint32_t nbits,
-                 const std::string& path) {
+    bool put_int(const BtfType& t, const std::string& type, const JsonValue& v, uint64_t bit_off,
+                 uint32_t nbits, const std::string& path) {
         if (t.int_info.encoding & kBtfIntBool) {
             uint64_t b;
-            if (v.is_bool()) b = v.as_bool() ? 1 : 0;
-            else if (v.is_number() && (v.number_text() == "0" || v.number_text() == "1")) b = v.number_text() == "1";
-            else return fail(path, "expected true or false for " + type + ", not " + describe_json(v));
+            if (v.is_bool())
+                b = v.as_bool() ? 1 : 0;
+            else if (v.is_number() && (v.number_text() == "0" || v.number_text() == "1"))
+                b = v.number_text() == "1";
+            else
+                return fail(path, "expected true or false for " + type + ", not " + describe_json(v));
             return put_bits(bit_off, nbits, b, 0, path);
         }
         Integer n;
@@ -236,15 +249,19 @@ private:
     bool put_integer(Integer n, bool is_signed, uint32_t nbits, uint64_t bit_off, const JsonValue& v,
                      const std::string& type, const std::string& path) {
         const std::string shown = v.is_string() ? v.as_string() : describe_json(v);
-        const bool raw = n.raw_bits && nbits > 64;  // 128-bit hex: the bits as the printer wrote them
+        const bool raw = n.raw_bits && nbits > 64; // 128-bit hex: the bits as the printer wrote them
         bool fits;
-        if (n.too_big) fits = false;
-        else if (raw) fits = magnitude_below_pow2(n, nbits);
-        else if (n.negative && !is_zero(n)) fits = is_signed && magnitude_at_most_pow2(n, nbits - 1);
-        else fits = magnitude_below_pow2(n, is_signed ? nbits - 1 : nbits);
+        if (n.too_big)
+            fits = false;
+        else if (raw)
+            fits = magnitude_below_pow2(n, nbits);
+        else if (n.negative && !is_zero(n))
+            fits = is_signed && magnitude_at_most_pow2(n, nbits - 1);
+        else
+            fits = magnitude_below_pow2(n, is_signed ? nbits - 1 : nbits);
         if (!fits) return fail(path, shown + " does not fit in " + type + range_text(is_signed, nbits));
         uint64_t lo = n.lo, hi = n.hi;
-        if (n.negative) {  // two's complement of the magnitude
+        if (n.negative) { // two's complement of the magnitude
             lo = ~lo + 1;
             hi = ~hi + (lo == 0 ? 1 : 0);
         }
@@ -277,9 +294,10 @@ private:
         return put_integer(n, t->enum_signed(), nbits, bit_off, v, type, path);
     }
 
-    bool put_float(const BtfType& t, uint32_t named, const JsonValue& v, uint64_t bit_off, const std::string& path) {
+    bool put_float(const BtfType& t, uint32_t named, const JsonValue& v, uint64_t bit_off,
+                   const std::string& path) {
         const std::string type = btf_.type_to_string(named);
-        if (t.size != 4 && t.size != 8) {  // half, long double: the printer shows their bits
+        if (t.size != 4 && t.size != 8) { // half, long double: the printer shows their bits
             Integer n;
             if (!integer_of(v, type, path, n)) return false;
             return put_integer(n, false, t.size * 8, bit_off, v, type, path);
@@ -299,7 +317,8 @@ private:
         uint64_t bits = 0;
         if (t.size == 4) {
             const float f = static_cast<float>(d);
-            if (std::isinf(f) && std::isfinite(d)) return fail(path, v.number_text() + " does not fit in " + type);
+            if (std::isinf(f) && std::isfinite(d))
+                return fail(path, v.number_text() + " does not fit in " + type);
             uint32_t b32;
             std::memcpy(&b32, &f, 4);
             bits = b32;
@@ -316,8 +335,8 @@ private:
                ((elem->int_info.encoding & kBtfIntChar) || btf_.string_at(elem->name_off) == "char");
     }
 
-    bool put_array(const BtfType& t, uint32_t named, const JsonValue& v, uint64_t bit_off, const std::string& path,
-                   int depth) {
+    bool put_array(const BtfType& t, uint32_t named, const JsonValue& v, uint64_t bit_off,
+                   const std::string& path, int depth) {
         const uint32_t n = t.array.nelems;
         if (v.is_string() && is_char_array(t)) {
             const std::string& s = v.as_string();
@@ -330,7 +349,8 @@ private:
             return true;
         }
         if (!v.is_array())
-            return fail(path, "expected an array for " + btf_.type_to_string(named) + ", not " + describe_json(v));
+            return fail(path,
+                        "expected an array for " + btf_.type_to_string(named) + ", not " + describe_json(v));
         if (v.size() > n)
             return fail(path, std::to_string(v.size()) + " elements given; " + btf_.type_to_string(named) +
                                   " holds " + std::to_string(n));
@@ -346,7 +366,7 @@ private:
     struct NamedMember {
         std::string_view name;
         const BtfMember* member;
-        uint64_t base_bit;  // where the aggregate holding it starts
+        uint64_t base_bit; // where the aggregate holding it starts
     };
 
     // Members by the names C lets you use: anonymous struct/union members' own members are
@@ -359,16 +379,17 @@ private:
                 const BtfType* t = btf_.type(mt);
                 if (t && t->is_struct_or_union() && m.bitfield_size == 0 && depth < kMaxDepth)
                     collect_members(mt, base_bit + m.bit_offset, out, depth + 1);
-                continue;  // other unnamed members are padding
+                continue; // other unnamed members are padding
             }
             out.push_back({name, &m, base_bit});
         }
     }
 
-    bool put_members(uint32_t id, uint32_t named, const JsonValue& v, uint64_t bit_off, const std::string& path,
-                     int depth) {
+    bool put_members(uint32_t id, uint32_t named, const JsonValue& v, uint64_t bit_off,
+                     const std::string& path, int depth) {
         if (!v.is_object())
-            return fail(path, "expected an object for " + btf_.type_to_string(named) + ", not " + describe_json(v));
+            return fail(path,
+                        "expected an object for " + btf_.type_to_string(named) + ", not " + describe_json(v));
         std::vector<NamedMember> members;
         collect_members(id, bit_off, members, depth);
         for (size_t i = 0; i < v.size(); ++i) {
@@ -381,8 +402,8 @@ private:
                 for (size_t k = 0; k < members.size() && k < 12; ++k)
                     names += (k ? ", " : "") + std::string(members[k].name);
                 if (members.size() > 12) names += ", ...";
-                return fail(path, "unknown field " + json_quote(key) + " (" + btf_.type_to_string(named) + " has " +
-                                      (names.empty() ? "no fields" : names) + ")");
+                return fail(path, "unknown field " + json_quote(key) + " (" + btf_.type_to_string(named) +
+                                      " has " + (names.empty() ? "no fields" : names) + ")");
             }
             if (!put_member(*found, v.items()[i], path + "." + key, depth)) return false;
         }
@@ -399,9 +420,10 @@ private:
             const std::string type = btf_.type_to_string(m.type) + " : " + std::to_string(m.bitfield_size);
             if (mt->kind == BtfKind::Int) return put_int(*mt, type, v, at, m.bitfield_size, path);
             if (mt->is_enum()) return put_enum(mt_id, type, v, at, m.bitfield_size, path);
-            return fail(path, "a bitfield of kind " + std::string(btf_kind_name(mt->kind)) + " cannot be set");
+            return fail(path,
+                        "a bitfield of kind " + std::string(btf_kind_name(mt->kind)) + " cannot be set");
         }
-        if (m.bit_offset % 8 != 0) {  // legacy bitfield: the width is in the int type
+        if (m.bit_offset % 8 != 0) { // legacy bitfield: the width is in the int type
             if (mt->kind != BtfKind::Int) return fail(path, "member is not byte-aligned");
             const std::string type = btf_.type_to_string(m.type) + " : " + std::to_string(mt->int_info.bits);
             return put_int(*mt, type, v, at + mt->int_info.bit_offset, mt->int_info.bits, path);
@@ -424,7 +446,8 @@ private:
                 return fail(path, "unknown variable " + json_quote(key) + " (this section has " +
                                       (names.empty() ? "none" : names) + ")");
             }
-            if (!encode(found->type, v.items()[i], bit_off + uint64_t{8} * found->offset, path + "." + key, depth + 1))
+            if (!encode(found->type, v.items()[i], bit_off + uint64_t{8} * found->offset, path + "." + key,
+                        depth + 1))
                 return false;
         }
         return true;
@@ -432,17 +455,18 @@ private:
 
     const Btf& btf_;
     std::vector<uint8_t> bytes_;
-    std::vector<uint8_t> written_;  // bit i set: bit i of bytes_ has been written
+    std::vector<uint8_t> written_; // bit i set: bit i of bytes_ has been written
     std::optional<Error> error_;
 };
 
 uint32_t datasec_extent(const Btf& btf, uint32_t id) {
     uint32_t end = btf.type(id) ? btf.type(id)->size : 0;
-    for (const BtfVarSecinfo& e : btf.datasec_entries(id)) end = std::max(end, e.offset + e.size);
+    for (const BtfVarSecinfo& e : btf.datasec_entries(id))
+        end = std::max(end, e.offset + e.size);
     return end;
 }
 
-}  // namespace
+} // namespace
 
 Result<std::vector<uint8_t>> encode_value(const Btf& btf, uint32_t type_id, const JsonValue& value,
                                           std::string_view root) {
@@ -453,7 +477,8 @@ Result<std::vector<uint8_t>> encode_value(const Btf& btf, uint32_t type_id, cons
         size = datasec_extent(btf, base);
     } else {
         auto s = btf.resolve_size(type_id);
-        if (!s) return make_error(ErrorKind::Parse, path + ": " + btf.type_to_string(type_id) + " has no size");
+        if (!s)
+            return make_error(ErrorKind::Parse, path + ": " + btf.type_to_string(type_id) + " has no size");
         size = *s;
     }
     Encoder enc(btf, size);
@@ -468,4 +493,4 @@ Result<std::vector<uint8_t>> encode_value_json(const Btf& btf, uint32_t type_id,
     return encode_value(btf, type_id, *doc, root);
 }
 
-}  // namespace bpfplay
+} // namespace bpfplay

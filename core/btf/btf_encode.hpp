@@ -41,4 +41,4 @@ Result<std::vector<uint8_t>> encode_value(const Btf& btf, uint32_t type_id, cons
 Result<std::vector<uint8_t>> encode_value_json(const Btf& btf, uint32_t type_id, std::string_view json_text,
                                                std::string_view root = "value");
 
-}  // namespace bpfplay
+} // namespace bpfplay

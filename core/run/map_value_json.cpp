@@ -22,12 +22,18 @@ std::optional<std::vector<uint8_t>> bytes_of_hex(std::string_view text) {
     int high = -1;
     for (char c : text) {
         int d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else if (c == ' ') continue;
-        else return std::nullopt;
-        if (high < 0) high = d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else if (c == ' ')
+            continue;
+        else
+            return std::nullopt;
+        if (high < 0)
+            high = d;
         else {
             out.push_back(uint8_t(high << 4 | d));
             high = -1;
@@ -37,20 +43,22 @@ std::optional<std::vector<uint8_t>> bytes_of_hex(std::string_view text) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
-Result<std::vector<uint8_t>> encode_map_json(const LoadedObject& object, std::string_view map_name, MapPart part,
-                                             std::string_view json_text) {
+Result<std::vector<uint8_t>> encode_map_json(const LoadedObject& object, std::string_view map_name,
+                                             MapPart part, std::string_view json_text) {
     const Map* map = nullptr;
     for (uint32_t id = 0; object.maps && id < object.maps->size(); ++id)
         if (object.maps->get(id)->name() == map_name) map = object.maps->get(id);
     if (!map) return map_error(map_name, "the object has no map named \"" + std::string(map_name) + "\"");
     const char* what = part == MapPart::Key ? "key" : "value";
     const uint32_t size = part == MapPart::Key ? map->key_size() : map->value_size();
-    const uint32_t type_id = part == MapPart::Key ? map->spec().btf_key_type_id : map->spec().btf_value_type_id;
+    const uint32_t type_id =
+        part == MapPart::Key ? map->spec().btf_key_type_id : map->spec().btf_value_type_id;
 
     // Nothing typed: all zero bytes, what `= {}` gives in C (an "add" form starts empty).
-    if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::vector<uint8_t>(size, 0);
+    if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return std::vector<uint8_t>(size, 0);
 
     std::vector<uint8_t> bytes;
     if (object.btf && type_id) {
@@ -71,9 +79,10 @@ Result<std::vector<uint8_t>> encode_map_json(const LoadedObject& object, std::st
         bytes = std::move(*hex);
     }
     if (bytes.size() != size)
-        return map_error(map_name, std::string(what) + ": " + std::to_string(bytes.size()) + " bytes given, the map's " +
-                                       what + "_size is " + std::to_string(size));
+        return map_error(map_name, std::string(what) + ": " + std::to_string(bytes.size()) +
+                                       " bytes given, the map's " + what + "_size is " +
+                                       std::to_string(size));
     return bytes;
 }
 
-}  // namespace bpfplay
+} // namespace bpfplay

@@ -19,4 +19,4 @@ enum class MapPart : uint8_t { Key, Value };
 Result<std::vector<uint8_t>> encode_map_json(const LoadedObject& object, std::string_view map, MapPart part,
                                              std::string_view json_text);
 
-}  // namespace bpfplay
+} // namespace bpfplay

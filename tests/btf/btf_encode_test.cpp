@@ -30,9 +30,10 @@ Types load_types() {
     REQUIRE(btf.ok());
     t.btf = std::move(btf).value();
     const auto& data = t.fx.section(".data");
-    REQUIRE(t.btf.fix_datasec_layout(".data", static_cast<uint32_t>(data.size()), [&](std::string_view v) {
-        return t.fx.symbol_offset(".data", v);
-    }).ok());
+    REQUIRE(t.btf
+                .fix_datasec_layout(".data", static_cast<uint32_t>(data.size()),
+                                    [&](std::string_view v) { return t.fx.symbol_offset(".data", v); })
+                .ok());
     t.sample = *t.btf.find_by_name("sample", BtfKind::Struct);
     t.deep = *t.btf.find_by_name("deep", BtfKind::Struct);
     t.data = *t.btf.find_by_name(".data", BtfKind::Datasec);
@@ -62,7 +63,8 @@ std::string error_of(const Btf& btf, uint32_t id, const std::string& json, std::
 
 std::string hex_of(const std::vector<uint8_t>& b) {
     std::string s;
-    for (uint8_t x : b) s += "0123456789abcdef"[x >> 4], s += "0123456789abcdef"[x & 15];
+    for (uint8_t x : b)
+        s += "0123456789abcdef"[x >> 4], s += "0123456789abcdef"[x & 15];
     return s;
 }
 
@@ -70,9 +72,10 @@ std::string decoded(const Btf& btf, uint32_t id, const std::vector<uint8_t>& byt
     return to_json(format_value(btf, id, bytes));
 }
 
-}  // namespace
+} // namespace
 
-TEST_CASE("encoder: what the printer writes for g_sample, g_deep and all of .data reads back to the same bytes") {
+TEST_CASE(
+    "encoder: what the printer writes for g_sample, g_deep and all of .data reads back to the same bytes") {
     Types t = load_types();
     CHECK(encoded(t.btf, t.sample, decoded(t.btf, t.sample, t.sample_bytes)) == t.sample_bytes);
     CHECK(encoded(t.btf, t.deep, decoded(t.btf, t.deep, t.deep_bytes)) == t.deep_bytes);
@@ -83,10 +86,10 @@ TEST_CASE("encoder: what the printer writes for g_sample, g_deep and all of .dat
 TEST_CASE("encoder: unmatched enums, 128-bit ints, pointers and char arrays without a NUL read back") {
     Types t = load_types();
     std::vector<uint8_t> b = t.sample_bytes;
-    b[12] = 7;  // color: no enumerator 7
-    b[16] = 5;  // sign: no enumerator 5
+    b[12] = 7; // color: no enumerator 7
+    b[16] = 5; // sign: no enumerator 5
     std::memcpy(&b[0], "eth0\x01\x02\x03\x04", 8);
-    b[96] = 2;  // big = (1 << 64) | 2
+    b[96] = 2; // big = (1 << 64) | 2
     b[104] = 1;
     const uint64_t ptr = 0xffff888012345678ull;
     std::memcpy(&b[112], &ptr, 8);
@@ -109,7 +112,7 @@ TEST_CASE("encoder: missing members and elements are zero, as in a C initializer
     Types t = load_types();
     std::vector<uint8_t> want(144, 0);
     want[12] = 2;    // color = BLUE
-    want[32] = 0xfe;  // pts[0].x = -2
+    want[32] = 0xfe; // pts[0].x = -2
     std::memset(&want[33], 0xff, 3);
     const auto got = encoded(t.btf, t.sample, R"({"color":"BLUE","pts":[{"x":-2}]})");
     CHECK(hex_of(got) == hex_of(want));
@@ -131,7 +134,8 @@ TEST_CASE("encoder: numbers may be strings (decimal or hex) so 64-bit values sur
     CHECK(encoded(*btf, s64, "-9223372036854775808") == std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0, 0x80});
     CHECK(encoded(*btf, u16, "true") == std::vector<uint8_t>{1, 0});
     CHECK(error_of(*btf, s64, "-9223372036854775809") ==
-          "value: -9223372036854775809 does not fit in long long (-9223372036854775808 to 9223372036854775807)");
+          "value: -9223372036854775809 does not fit in long long (-9223372036854775808 to "
+          "9223372036854775807)");
     CHECK(error_of(*btf, u64, R"("18446744073709551616")") ==
           "value: 18446744073709551616 does not fit in unsigned long long (0 to 18446744073709551615)");
     CHECK(error_of(*btf, u64, R"("12a")") == R"(value: "12a" is not a number (write 42, "42" or "0x2a"))");
@@ -153,33 +157,41 @@ TEST_CASE("encoder: union members given together must agree on their shared byte
 
 TEST_CASE("encoder: every mistake names the path and says what is wrong") {
     Types t = load_types();
-    CHECK(error_of(t.btf, t.sample, R"({"foo":1})") ==
-          R"(value: unknown field "foo" (struct sample has name, raw, color, sign, fl, pts, grid, num, tag_u, tag_s, lo, hi, ...))");
+    CHECK(
+        error_of(t.btf, t.sample, R"({"foo":1})") ==
+        R"(value: unknown field "foo" (struct sample has name, raw, color, sign, fl, pts, grid, num, tag_u, tag_s, lo, hi, ...))");
     CHECK(error_of(t.btf, t.sample, R"({"pts":[{"x":1,"z":2}]})") ==
           R"(value.pts[0]: unknown field "z" (struct point has x, y))");
     CHECK(error_of(t.btf, t.sample, R"({"grid":[[1,2,3],[4,5,70000]]})") ==
           "value.grid[1][2]: 70000 does not fit in __u16 (0 to 65535)");
     CHECK(error_of(t.btf, t.sample, R"({"lo":-1})") == "value.lo: -1 does not fit in __u8 (0 to 255)");
-    CHECK(error_of(t.btf, t.sample, R"({"fl":{"a":8}})") == "value.fl.a: 8 does not fit in unsigned int : 3 (0 to 7)");
-    CHECK(error_of(t.btf, t.sample, R"({"fl":{"c":-9}})") == "value.fl.c: -9 does not fit in int : 4 (-8 to 7)");
+    CHECK(error_of(t.btf, t.sample, R"({"fl":{"a":8}})") ==
+          "value.fl.a: 8 does not fit in unsigned int : 3 (0 to 7)");
+    CHECK(error_of(t.btf, t.sample, R"({"fl":{"c":-9}})") ==
+          "value.fl.c: -9 does not fit in int : 4 (-8 to 7)");
     CHECK(error_of(t.btf, t.sample, R"({"fl":{"tint":"RED ","wide":1}})") ==
           R"(value.fl.tint: "RED " is not an enumerator of enum color : 2 (RED, GREEN, BLUE))");
     CHECK(error_of(t.btf, t.sample, R"({"color":"PURPLE"})") ==
           R"(value.color: "PURPLE" is not an enumerator of enum color (RED, GREEN, BLUE))");
     CHECK(error_of(t.btf, t.sample, R"({"name":"ethernet"})") ==
           R"(value.name: "ethernet" is 8 characters; char[8] holds 7 and the closing NUL)");
-    CHECK(error_of(t.btf, t.sample, R"({"pts":[{},{},{}]})") == "value.pts: 3 elements given; struct point[2] holds 2");
+    CHECK(error_of(t.btf, t.sample, R"({"pts":[{},{},{}]})") ==
+          "value.pts: 3 elements given; struct point[2] holds 2");
     CHECK(error_of(t.btf, t.sample, R"({"pts":{"x":1}})") ==
           "value.pts: expected an array for struct point[2], not an object");
-    CHECK(error_of(t.btf, t.sample, R"({"fl":[1]})") == "value.fl: expected an object for struct flags, not an array");
-    CHECK(error_of(t.btf, t.sample, R"({"pts":[{"x":{}}]})") == "value.pts[0].x: expected a number for int, not an object");
+    CHECK(error_of(t.btf, t.sample, R"({"fl":[1]})") ==
+          "value.fl: expected an object for struct flags, not an array");
+    CHECK(error_of(t.btf, t.sample, R"({"pts":[{"x":{}}]})") ==
+          "value.pts[0].x: expected a number for int, not an object");
     CHECK(error_of(t.btf, t.sample, R"({"cv":null})") == "value.cv: expected a number for cv_u32, not null");
     CHECK(error_of(t.btf, t.sample, R"({"lo":1.5})") ==
           "value.lo: 1.5 is not an integer; __u8 holds integers (write them without . or e)");
-    CHECK(error_of(t.btf, t.sample, R"({"lo":"abc"})") == R"(value.lo: "abc" is not a number (write 42, "42" or "0x2a"))");
+    CHECK(error_of(t.btf, t.sample, R"({"lo":"abc"})") ==
+          R"(value.lo: "abc" is not a number (write 42, "42" or "0x2a"))");
     CHECK(error_of(t.btf, t.sample, R"({"ok":2})") == "value.ok: expected true or false for _Bool, not 2");
     CHECK(error_of(t.btf, t.sample, R"({"num":{"f":1e300}})") == "value.num.f: 1e300 does not fit in float");
-    CHECK(error_of(t.btf, t.sample, R"({"ptr":-1})") == "value.ptr: -1 is not an address (0 to 0xffffffffffffffff)");
+    CHECK(error_of(t.btf, t.sample, R"({"ptr":-1})") ==
+          "value.ptr: -1 is not an address (0 to 0xffffffffffffffff)");
     CHECK(error_of(t.btf, t.sample, "[1]") == "value: expected an object for struct sample, not an array");
     CHECK(error_of(t.btf, t.data, R"({"g_nope":1})") ==
           R"(value: unknown variable "g_nope" (this section has g_sample, g_deep))");

@@ -20,7 +20,7 @@ std::string shown(const LoadedObject& o, uint32_t type_id, const std::vector<uin
     return to_json(format_value(*o.btf, type_id, bytes));
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("every example: map keys and values as the page shows them encode back to their bytes") {
     const examples::CaseFiles files = examples::load_case_files();
@@ -54,7 +54,8 @@ TEST_CASE("every example: map keys and values as the page shows them encode back
                 ++empty_maps;
                 const std::vector<uint8_t> zk(m.key_size), zv(m.value_size);
                 auto key = encode_map_json(o, m.name, MapPart::Key, shown(o, map.spec().btf_key_type_id, zk));
-                auto value = encode_map_json(o, m.name, MapPart::Value, shown(o, map.spec().btf_value_type_id, zv));
+                auto value =
+                    encode_map_json(o, m.name, MapPart::Value, shown(o, map.spec().btf_value_type_id, zv));
                 REQUIRE_MESSAGE(key.ok(), key.error().to_string());
                 REQUIRE_MESSAGE(value.ok(), value.error().to_string());
                 CHECK(*key == zk);
@@ -108,8 +109,8 @@ TEST_CASE("maps without BTF take their bytes as a hex string of the right size")
     CHECK(short_value.error().what == "value: 2 bytes given, the map's value_size is 4");
     auto not_hex = encode_map_json(o, "jmp_table", MapPart::Value, "1");
     REQUIRE_FALSE(not_hex.ok());
-    CHECK(not_hex.error().what ==
-          "value: this map has no BTF type for its value, so give its bytes as a hex string such as \"0a000000\"");
+    CHECK(not_hex.error().what == "value: this map has no BTF type for its value, so give its bytes as a hex "
+                                  "string such as \"0a000000\"");
 }
 
 TEST_CASE("the state names the context struct's fields, in the view and in its JSON") {
@@ -125,8 +126,10 @@ TEST_CASE("the state names the context struct's fields, in the view and in its J
     const std::string j = debug_state_json(s);
     CHECK(s.context_fields[1].kind == "packet_end");
     CHECK(s.context_fields[3].kind == "value");
-    CHECK(j.find(R"("context_struct":"xdp_md","context_fields":[{"name":"data","offset":0,"size":4,"kind":"packet_start"},)"
-                 R"({"name":"data_end","offset":4,"size":4,"kind":"packet_end"},)") != std::string::npos);
+    CHECK(
+        j.find(
+            R"("context_struct":"xdp_md","context_fields":[{"name":"data","offset":0,"size":4,"kind":"packet_start"},)"
+            R"({"name":"data_end","offset":4,"size":4,"kind":"packet_end"},)") != std::string::npos);
 }
 
-}  // namespace bpfplay::testing
+} // namespace bpfplay::testing
