@@ -263,6 +263,17 @@ export class Session {
     });
   }
 
+  // A key and its value(s) typed as C values -> bytes (core's encoder), or core's error naming
+  // the field ("value.sport: 70000 does not fit in __u16 (0 to 65535)").
+  async encodeMapEntry(map: string, key: string, values: readonly string[]):
+      Promise<{ key: Uint8Array; value: Uint8Array } | ErrorView> {
+    try {
+      return await this.send({ op: 'map_encode', map, key, values });
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
+  }
+
   async deleteMapEntry(map: string, key: Uint8Array): Promise<number | undefined> {
     return this.guard(`delete from map ${map}`, async () => {
       const r = await this.send({ op: 'map_delete', map, key });

@@ -1,6 +1,7 @@
 // Watchpoints: add one on a stack slot of the program's frame (fp-N), a packet byte range or a
-// map entry; each is listed with its hit count, its bytes now (the ones the last step changed
-// marked) and a remove button. The one that stopped the last continue is highlighted.
+// map entry (the stack and packet panes add them on any frame or a selected byte range); each
+// is listed with its hit count, its bytes now (the ones the last step changed marked) and a
+// remove button. The one that stopped the last continue is highlighted.
 import { h } from './dom';
 import { parseHex, toHex } from './hex';
 import type { Session } from './session';
@@ -18,7 +19,7 @@ interface Bytes {
 // The watched bytes as the state shows them (undefined when the state does not carry them).
 export function watchedBytes(spec: WatchSpec, st: StateView): Bytes | undefined {
   if (spec.kind === 'stack') {
-    const f = st.frames.find((x) => x.depth === 0);
+    const f = st.frames.find((x) => x.depth === spec.frame);
     if (!f) return undefined;
     const start = f.stack.length + spec.fpOffset;
     if (start < 0 || start + spec.length > f.stack.length) return undefined;
@@ -92,7 +93,7 @@ export class WatchPanel {
     };
     const offset = n(this.offset, k === 'stack' ? 'fp-N' : 'offset');
     const length = n(this.length, 'length');
-    return k === 'stack' ? { kind: 'stack', fpOffset: -offset, length } : { kind: 'packet', offset, length };
+    return k === 'stack' ? { kind: 'stack', fpOffset: -offset, length, frame: 0 } : { kind: 'packet', offset, length };
   }
 
   private async submit(): Promise<void> {
