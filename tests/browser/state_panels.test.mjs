@@ -97,6 +97,34 @@ test('a struct value added and edited as a C value: errors inline, the program c
   await shot('32-map-after-run');
 });
 
+test('a per-CPU value edited on one CPU, with a u64 past 2^53 kept exact', async () => {
+  await openExample('xdp_percpu_stats.o');
+  const row = page.locator('section[data-map="stats"] tr[data-key="00000000"]');
+  await row.locator('button', { hasText: 'Edit' }).click();
+  assert.equal(await row.locator('textarea').count(), 4, 'one editor per emulated CPU');
+  await row.locator('textarea[aria-label="value of cpu1 as a C value"]').fill('{"rx_packets": "18446744073709551615", "drops_ttl": 3}');
+  await andWait(() => row.locator('button.save').click());
+  await page.waitForSelector('section[data-map="stats"] tr[data-key="00000000"] textarea', { state: 'detached' });
+  const values = () => row.locator('.map-value code').allTextContents();
+  assert.deepEqual(await values(), [
+    '{"rx_packets":0,"rx_bytes":0,"drops_ttl":0,"drops_runt":0}',
+    '{"rx_packets":"18446744073709551615","rx_bytes":0,"drops_ttl":3,"drops_runt":0}',
+    '{"rx_packets":0,"rx_bytes":0,"drops_ttl":0,"drops_runt":0}',
+    '{"rx_packets":0,"rx_bytes":0,"drops_ttl":0,"drops_runt":0}',
+  ]);
+  assert.equal((await row.locator('.map-value .bytes').nth(1).textContent()).trim(),
+    'ff ff ff ff ff ff ff ff 00 00 00 00 00 00 00 00 03 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
+  // Reopening the editor shows the exact value again (not a rounded double).
+  await row.locator('button', { hasText: 'Edit' }).click();
+  assert.match(await row.locator('textarea[aria-label="value of cpu1 as a C value"]').inputValue(), /"rx_packets": ?"18446744073709551615"/);
+  await row.locator('button', { hasText: 'Cancel' }).click();
+  await andWait(() => page.click('#btn-continue'));
+  const after = await values();
+  assert.match(after[0], /^\{"rx_packets":1,"rx_bytes":\d+,/, 'the run counted on CPU 0');
+  assert.equal(after[1], '{"rx_packets":"18446744073709551615","rx_bytes":0,"drops_ttl":3,"drops_runt":0}');
+  await shot('39-percpu-value-edited');
+});
+
 test('the packet pane shows the bytes the program rewrites, names fields, watches a selection', async () => {
   await openExample('xdp_tail_call.o', 'xdp_dispatcher');
   await page.selectOption('#packet-preset', 'IPv4 ICMP echo');
