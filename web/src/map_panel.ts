@@ -54,7 +54,8 @@ export class MapPanel {
     const lines = Math.min(12, text.split('\n').length);
     const box = h('textarea', {
       class: btf ? 'c-value-in' : 'hex-in', rows: lines, spellcheck: 'false', 'data-editor': id, 'data-part': part,
-      'aria-label': label, title: label,
+      'aria-label': label,
+      title: btf ? `${label}: JSON as the value is shown (numbers may be "strings"); fields left out are 0` : `${label}: hex bytes`,
       placeholder: btf ? `${part === 'key' ? m.keyType : m.valueType} as JSON, e.g. ${part === 'key' ? '6' : '{"field": 1}'}; empty = all zero`
         : `${size} bytes hex; empty = all zero`,
     });
