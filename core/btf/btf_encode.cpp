@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -316,9 +317,10 @@ class Encoder {
         }
         uint64_t bits = 0;
         if (t.size == 4) {
-            const float f = static_cast<float>(d);
-            if (std::isinf(f) && std::isfinite(d))
+            // Checked before the cast: converting a double beyond float's range is undefined.
+            if (std::isfinite(d) && std::fabs(d) > double(std::numeric_limits<float>::max()))
                 return fail(path, v.number_text() + " does not fit in " + type);
+            const float f = static_cast<float>(d);
             uint32_t b32;
             std::memcpy(&b32, &f, 4);
             bits = b32;
