@@ -61,3 +61,15 @@ describe('packet fields', () => {
     expect(packetFields(new Uint8Array(0))).toEqual([]);
   });
 });
+
+describe('layer summaries', () => {
+  it('say each header in one line', async () => {
+    const { layerSummaries } = await import('./packet_fields');
+    expect(layerSummaries(packetFields(buildPacket(preset('IPv4 TCP SYN')))).map((s) => s.text)).toEqual(
+      ['Ethernet', 'IPv4 10.0.0.1 → 10.0.0.2, ttl 64', 'TCP 40000 → 8080 SYN']);
+    expect(layerSummaries(packetFields(buildPacket(preset('IPv6 UDP')))).map((s) => s.text)).toEqual(
+      ['Ethernet', 'IPv6 fd00::1 → fd00::2, hop limit 64', 'UDP 5353 → 5353', 'payload 5 bytes']);
+    expect(layerSummaries(packetFields(buildPacket(preset('IPv4 ICMP echo')))).map((s) => s.text)).toEqual(
+      ['Ethernet', 'IPv4 10.0.0.1 → 10.0.0.2, ttl 64', 'ICMP type 8, code 0', 'payload 4 bytes']);
+  });
+});

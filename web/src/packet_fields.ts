@@ -152,3 +152,22 @@ export function fieldAt(fields: readonly PacketField[], packetLength: number): (
   for (const f of fields) for (let i = f.offset; i < f.offset + f.length && i < packetLength; i++) at[i] = f;
   return at;
 }
+
+// One line per header for the legend: "IPv4 10.0.0.1 → 10.0.0.2, ttl 64", "TCP 40000 → 8080 SYN".
+export function layerSummaries(fields: readonly PacketField[]): { layer: Layer; text: string }[] {
+  const layers = [...new Set(fields.map((f) => f.layer))];
+  return layers.map((layer) => {
+    const v = (name: string): string => fields.find((f) => f.layer === layer && f.name === name)?.value ?? '?';
+    const has = (name: string): boolean => fields.some((f) => f.layer === layer && f.name === name);
+    switch (layer) {
+      case 'IPv4': return { layer, text: `IPv4 ${v('saddr')} → ${v('daddr')}${has('ttl') ? `, ttl ${v('ttl')}` : ''}` };
+      case 'IPv6': return { layer, text: `IPv6 ${v('saddr')} → ${v('daddr')}${has('hop_limit') ? `, hop limit ${v('hop_limit')}` : ''}` };
+      case 'TCP': return { layer, text: `TCP ${v('source')} → ${v('dest')}${has('doff, flags') ? ` ${v('doff, flags').replace(/^.*, /, '')}` : ''}` };
+      case 'UDP': return { layer, text: `UDP ${v('source')} → ${v('dest')}` };
+      case 'ICMP':
+      case 'ICMPv6': return { layer, text: `${layer} type ${v('type')}, code ${v('code')}` };
+      case 'Payload': return { layer, text: `payload ${v('data')}` };
+      default: return { layer, text: layer };
+    }
+  });
+}

@@ -4,7 +4,7 @@
 // watchpoint on the selection, and the context struct's fields by name.
 import { h } from './dom';
 import { HexDump, type Selection } from './hex_dump';
-import { fieldAt, packetFields, type PacketField } from './packet_fields';
+import { fieldAt, layerSummaries, packetFields, type PacketField } from './packet_fields';
 import type { Session } from './session';
 import type { Snapshot, StateView } from './vm_types';
 
@@ -50,8 +50,7 @@ export class PacketPanel {
       const f = this.at[i];
       return f ? { cls: `layer-${f.layer.toLowerCase()}`, title: describe(f), field: [f.offset, f.offset + f.length] } : {};
     }, { width: 16, from: 0, address: (o) => String(o).padStart(4), ascii: false });
-    const layers = [...new Set(fields.map((f) => f.layer))];
-    this.legend.replaceChildren(...layers.map((l) => h('span', { class: `chip layer-${l.toLowerCase()}`, text: l })),
+    this.legend.replaceChildren(...layerSummaries(fields).map((l) => h('span', { class: `chip layer-${l.layer.toLowerCase()}`, text: l.text })),
       ...(n ? [h('span', { class: 'chip changed', text: 'written by the last step' })] : []));
     this.selected(this.dump.selected);
     this.renderContext(st);
