@@ -210,5 +210,17 @@ test('the stack of any frame: pick a caller in the call stack and watch its byte
   await page.click('#stack-watch');
   await page.waitForFunction(() => /fp-8 of frame 1 \(1 bytes\)/.test(document.querySelector('#watch-list')?.textContent ?? ''));
   assert.equal(await page.isHidden('#stack-watch-error'), true);
+  // The watch form takes a frame too.
+  await page.selectOption('#watch-kind', 'stack');
+  await page.fill('#watch-offset', '16');
+  await page.fill('#watch-length', '4');
+  await page.fill('#watch-frame', '1');
+  await page.click('#watch-add');
+  await page.waitForFunction(() => /fp-16 of frame 1 \(4 bytes\)/.test(document.querySelector('#watch-list')?.textContent ?? ''));
+  await page.fill('#watch-frame', '9');
+  await page.click('#watch-add');
+  await page.waitForSelector('#watch-error:not([hidden])');
+  assert.equal(await page.textContent('#watch-error'), 'there is no frame 9');
+  await shot('40-stack-watches-on-two-frames');
   assert.deepEqual(consoleErrors, []);
 });
