@@ -183,7 +183,11 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       const key = bytes(checked(p.encode_map_json(r.map, 'key', r.key))['hex']);
       const parts = r.values.map((v) => bytes(checked(p.encode_map_json(r.map, 'value', v))['hex']));
       const value = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-      parts.reduce((at, x) => (value.set(x, at), at + x.length), 0);
+      let at = 0;
+      for (const x of parts) {
+        value.set(x, at);
+        at += x.length;
+      }
       return { key, value };
     }
     case 'stop':
