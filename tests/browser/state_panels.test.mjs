@@ -123,6 +123,12 @@ test('a per-CPU value edited on one CPU, with a u64 past 2^53 kept exact', async
   assert.match(after[0], /^\{"rx_packets":1,"rx_bytes":\d+,/, 'the run counted on CPU 0');
   assert.equal(after[1], '{"rx_packets":"18446744073709551615","rx_bytes":0,"drops_ttl":3,"drops_runt":0}');
   await shot('39-percpu-value-edited');
+  // The add form sets one value on every CPU.
+  const map = page.locator('section[data-map="stats"]');
+  await map.locator('textarea[aria-label="new key for stats"]').fill('0');
+  await map.locator('textarea[aria-label="new value for stats (every CPU)"]').fill('{"drops_runt": 7}');
+  await andWait(() => map.locator('.map-add button.save').click());
+  assert.deepEqual(await values(), Array(4).fill('{"rx_packets":0,"rx_bytes":0,"drops_ttl":0,"drops_runt":7}'));
 });
 
 test('the packet pane shows the bytes the program rewrites, names fields, watches a selection', async () => {

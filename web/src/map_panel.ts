@@ -141,7 +141,7 @@ export class MapPanel {
   }
 
   private async update(m: MapView, id: string, keyText: string, valueTexts: readonly string[], adding: boolean): Promise<void> {
-    const cpus = m.percpu ? Math.max(1, m.entries[0]?.values.length ?? 0, valueTexts.length) : 1;
+    const cpus = m.percpu ? this.session.loaded?.ncpus ?? m.entries[0]?.values.length ?? 1 : 1;
     // An added per-CPU entry gets the one value on every CPU.
     const texts = adding && m.percpu ? Array.from({ length: cpus }, () => valueTexts[0] ?? '') : valueTexts;
     const encoded = await this.session.encodeMapEntry(m.name, MapPanel.wire(m, 'key', keyText),

@@ -10,6 +10,7 @@ import type {
 
 export interface Loaded {
   readonly sourceName: string;
+  readonly ncpus: number;  // the emulated host's CPUs: a per-CPU map holds one value per CPU
   readonly summary: ObjectSummary;
   readonly info: string;
 }
@@ -120,7 +121,7 @@ export class Session {
   async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
     return this.guard(`Could not open ${sourceName}`, async () => {
       const r = await this.send({ op: 'load', source, host });
-      this.loaded = { sourceName, summary: r.summary, info: r.info };
+      this.loaded = { sourceName, ncpus: host.ncpus, summary: r.summary, info: r.info };
       this.program = undefined;
       this.snapshot = undefined;
       this.events.emit('loaded', this.loaded);
