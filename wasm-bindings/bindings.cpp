@@ -13,7 +13,9 @@
 
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
+#include "core/hex.hpp"
 #include "core/json/json.hpp"
+#include "core/run/map_value_json.hpp"
 #include "core/run/object_session.hpp"
 
 using emscripten::val;
@@ -181,6 +183,15 @@ class Playground {
         return static_cast<double>(debug_->update_map(map, k, v, to_count(flags)));
     }
 
+    // A key or value typed as the C value the page shows (the BTF printer's JSON; a hex string
+    // without BTF) -> {"ok":true,"hex":"..."}, or core's error naming the field.
+    std::string encode_map_json(const std::string& map, const std::string& part, const std::string& json) const {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        auto bytes = bpfplay::encode_map_json(object_->object(), map, part == "key" ? MapPart::Key : MapPart::Value, json);
+        if (!bytes) return failure(bytes.error());
+        return "{\"ok\":true,\"hex\":\"" + hex_bytes(*bytes) + "\"}";
+    }
+
     double delete_map_entry(const std::string& map, const val& key) {
         if (!debug_) return -22;
         const std::vector<uint8_t> k = bytes_of(key);
@@ -240,5 +251,6 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("stops", &Playground::stops)
         .function("update_map", &Playground::update_map)
         .function("delete_map_entry", &Playground::delete_map_entry)
+        .function("encode_map_json", &Playground::encode_map_json)
         .function("executed", &Playground::executed);
 }

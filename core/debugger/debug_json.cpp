@@ -89,7 +89,14 @@ std::string debug_state_json(const DebugState& s) {
              ",\"stack\":\"" + hex_bytes(f.stack) + "\",\"changed\":" + number_list(f.changed) + "}";
     }
     j += "],\"packet\":\"" + hex_bytes(s.packet) + "\",\"packet_changed\":" + number_list(s.packet_changed);
-    j += ",\"context\":\"" + hex_bytes(s.context) + "\"";
+    j += ",\"context\":\"" + hex_bytes(s.context) + "\",\"context_struct\":" + json_quote(s.context_struct) +
+         ",\"context_fields\":[";
+    for (size_t i = 0; i < s.context_fields.size(); ++i)
+        j += std::string(i ? "," : "") + "{\"name\":" + json_quote(s.context_fields[i].name) +
+             ",\"offset\":" + std::to_string(s.context_fields[i].offset) +
+             ",\"size\":" + std::to_string(s.context_fields[i].size) +
+             ",\"kind\":" + json_quote(s.context_fields[i].kind) + "}";
+    j += "]";
     j += ",\"maps\":[";
     for (size_t i = 0; i < s.maps.size(); ++i) {
         const MapView& m = s.maps[i];

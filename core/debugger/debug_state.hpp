@@ -74,6 +74,15 @@ struct MapView {
     bool changed = false;  // some entry changed (or one was added or deleted) in the last step
 };
 
+// One named field of the context struct (xdp_md, __sk_buff), from its field table.
+struct ContextFieldView {
+    std::string name;
+    uint32_t offset = 0, size = 0;
+    // "value"; "packet_start", "packet_end", "packet_meta": a load gives a packet pointer, so
+    // the bytes behind it mean nothing to a learner.
+    std::string kind;
+};
+
 struct DisasmLine {
     uint32_t pc = 0;
     std::string text;  // llvm-objdump syntax
@@ -98,6 +107,8 @@ struct DebugState {
     std::vector<uint8_t> packet;
     std::vector<uint32_t> packet_changed;  // offsets the last step wrote
     std::vector<uint8_t> context;          // the context struct's bytes
+    std::string context_struct;                     // "xdp_md", "__sk_buff"; "" for raw bytes
+    std::vector<ContextFieldView> context_fields;   // its fields by offset (empty for raw bytes)
     std::vector<MapView> maps;
     std::vector<std::string> printk;       // so far in this run
     std::vector<std::string> events;       // ring buffer records so far, as hex

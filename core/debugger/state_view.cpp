@@ -29,6 +29,16 @@ const char* value_kind_name(ValueKind k) {
 
 namespace {
 
+const char* field_kind_name(FieldKind k) {
+    switch (k) {
+    case FieldKind::Value: return "value";
+    case FieldKind::PacketStart: return "packet_start";
+    case FieldKind::PacketEnd: return "packet_end";
+    case FieldKind::PacketMeta: return "packet_meta";
+    }
+    return "value";
+}
+
 std::string signed_offset(int64_t off) { return off < 0 ? std::to_string(off) : "+" + std::to_string(off); }
 
 SourceView source_of(const LoadedProgram& p, uint32_t pc) {
@@ -163,6 +173,10 @@ DebugState DebugSession::state() const {
         for (uint64_t a = w.vaddr; a < w.vaddr + w.len && w.vaddr != 0; ++a)
             if (a >= packet_base && a < packet_base + s.packet.size()) s.packet_changed.push_back(uint32_t(a - packet_base));
     s.context = run_->ctx ? run_->ctx->bytes() : run_->raw_ctx;
+    if (run_->ctx) {
+        s.context_struct = run_->ctx->struct_name();
+        for (const ContextField& f : run_->ctx->fields()) s.context_fields.push_back({f.name, f.off, f.size, field_kind_name(f.kind)});
+    }
 
     // Maps: slots the last step wrote directly (stores) or through a helper.
     const MapSet& maps = *object_.object().maps;

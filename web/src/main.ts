@@ -7,6 +7,7 @@ import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
 import { InputPanel } from './input_panel';
 import { MapPanel } from './map_panel';
+import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
 import { Session } from './session';
 import { decodeLink, encodeLink, type LinkSource } from './session_link';
@@ -23,6 +24,7 @@ const say = (text: string, kind: 'error' | 'info' = 'info'): void => consolePane
 new CodePanel(byId('code'), session);
 new RegisterPanel(byId('registers'), session);
 new StackPanel(byId('stack'), session);
+new PacketPanel(byId('packet'), session);
 new WatchPanel(byId('watches'), session);
 new MapPanel(byId('maps'), session, say);
 new Toolbar(byId('controls'), byId('history-bar'), session);

@@ -1,40 +1,75 @@
 // Every map of the object: entries decoded through BTF as C values (and their bytes), per-CPU
-// values one per CPU, and editing: change a value, delete an entry, add one. Edits go through
-// core's update_map/delete_map_entry, before or during a run.
+// values one per CPU, and editing as C values: change a value, add an entry, delete one. The
+// editor shows the value as JSON (what the page shows, numbers also as strings); core's encoder
+// turns it back into bytes and names the field when something does not fit. Maps without BTF
+// are edited as hex. Edits go through core's update_map/delete_map_entry, before or during a run.
 import { h } from './dom';
-import { parseHex, toHex } from './hex';
+import { toHex } from './hex';
 import type { Session } from './session';
-import type { MapEntryView, MapView, Snapshot } from './vm_types';
+import type { ErrorView, MapEntryView, MapView, Snapshot } from './vm_types';
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+type Part = 'key' | 'value';
+
+// What the learner typed, kept across re-renders (a step while editing must not eat it).
+type Drafts = Map<string, string>;
 
 export class MapPanel {
   private editing: { map: string; key: string } | undefined;
   private shown = '';  // what the maps looked like when last rendered
+  private readonly drafts: Drafts = new Map();
+  private readonly errors = new Map<string, string>();  // editor id -> core's message
 
   constructor(private readonly root: HTMLElement, private readonly session: Session,
               private readonly say: (text: string, kind?: 'error' | 'info') => void) {
     session.events.on('snapshot', (s: Snapshot) => this.render(s));
+    session.events.on('loaded', () => {
+      this.editing = undefined;
+      this.drafts.clear();
+      this.errors.clear();
+    });
   }
 
   private render(s: Snapshot, force = false): void {
-    const focused = document.activeElement;
-    if (focused instanceof HTMLInputElement && this.root.contains(focused) && focused.value !== '') return;  // don't eat a user's typing
     // Most steps change no map: rebuilding the tables then would only cost time.
     const signature = s.state.maps.map((m) => `${m.name}:${m.count}:${m.changed}:` +
       m.entries.map((e) => `${toHex(e.key)}=${e.values.map((v) => toHex(v)).join(',')}${e.changed ? '*' : ''}`).join(';')).join('|');
     if (signature === this.shown && !force) return;
     this.shown = signature;
+    const focused = document.activeElement instanceof HTMLElement && this.root.contains(document.activeElement)
+      ? document.activeElement.dataset['editor'] : undefined;
     this.root.replaceChildren(...s.state.maps.map((m) => this.renderMap(m)));
     if (s.state.maps.length === 0) this.root.append(h('p', { class: 'muted', text: 'This object has no maps.' }));
+    if (focused) this.root.querySelector<HTMLElement>(`[data-editor="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  private rerender(): void {
+    if (this.session.snapshot) this.render(this.session.snapshot, true);
+  }
+
+  // A text box for one key or value: JSON of the C value, or hex when the map has no BTF for it.
+  private editorFor(m: MapView, part: Part, id: string, initial: string, label: string): HTMLTextAreaElement {
+    const btf = part === 'key' ? m.keyType !== '' : m.valueType !== '';
+    const size = part === 'key' ? m.keySize : m.valueSize;
+    const text = this.drafts.get(id) ?? initial;
+    const lines = Math.min(12, text.split('\n').length);
+    const box = h('textarea', {
+      class: btf ? 'c-value-in' : 'hex-in', rows: lines, spellcheck: 'false', 'data-editor': id, 'data-part': part,
+      'aria-label': label,
+      title: btf ? `${label}: JSON as the value is shown (numbers may be "strings"); fields left out are 0` : `${label}: hex bytes`,
+      placeholder: btf ? `${part === 'key' ? m.keyType : m.valueType} as JSON, e.g. ${part === 'key' ? '6' : '{"field": 1}'}; empty = all zero`
+        : `${size} bytes hex; empty = all zero`,
+    });
+    box.value = text;
+    box.addEventListener('input', () => this.drafts.set(id, box.value));
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) box.closest('.map-editor')?.querySelector<HTMLButtonElement>('button.save')?.click();
+    });
+    return box;
+  }
+
+  private errorBox(id: string): HTMLElement {
+    const text = this.errors.get(id) ?? '';
+    return h('div', { class: 'map-edit-error', 'data-error': id, hidden: text === '', text });
   }
 
   private renderMap(m: MapView): HTMLElement {
@@ -45,11 +80,14 @@ export class MapPanel {
     const table = h('table', { class: 'map-entries' },
       h('thead', {}, h('tr', {}, h('th', { text: 'key' }), h('th', { text: m.percpu ? 'value per CPU' : 'value' }), h('th'))),
       h('tbody', {}, ...rows));
-    const keyIn = h('input', { class: 'hex-in', placeholder: `key: ${m.keySize} bytes hex`, 'aria-label': `new key for ${m.name}` });
-    const valIn = h('input', { class: 'hex-in', placeholder: `value: ${m.valueSize} bytes hex${m.percpu ? ' (every CPU)' : ''}`, 'aria-label': `new value for ${m.name}` });
-    const add = h('button', { text: 'Add / set', onclick: () => void this.update(m, keyIn.value, valIn.value) });
+    const addId = `${m.name}|add`;
+    const keyIn = this.editorFor(m, 'key', `${addId}|key`, '', `new key for ${m.name}`);
+    const valIn = this.editorFor(m, 'value', `${addId}|value`, '', `new value for ${m.name}${m.percpu ? ' (every CPU)' : ''}`);
+    const add = h('button', { class: 'save', text: 'Add / set',
+      onclick: () => void this.update(m, addId, keyIn.value, [valIn.value], true) });
     const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, table,
-      h('div', { class: 'map-add' }, keyIn, valIn, add));
+      h('div', { class: 'map-add map-editor' }, h('span', { class: 'muted', text: 'new entry' }), keyIn, valIn, add),
+      this.errorBox(addId));
     if (m.truncated) section.append(h('p', { class: 'muted', text: `showing the first ${m.entries.length} entries` }));
     return section;
   }
@@ -62,42 +100,71 @@ export class MapPanel {
     const cell = h('td', {}, ...values);
     const isEditing = this.editing?.map === m.name && this.editing.key === keyHex;
     if (isEditing) {
-      const input = h('input', { class: 'hex-in', value: e.values.map((v) => toHex(v)).join(''), 'aria-label': 'value bytes' });
-      cell.replaceChildren(input, h('button', { text: 'Save', onclick: () => void this.update(m, keyHex, input.value) }),
-        h('button', { text: 'Cancel', onclick: () => { this.editing = undefined; this.rerender(); } }));
+      const id = `${m.name}|${keyHex}`;
+      const boxes = e.values.map((v, cpu) => this.editorFor(m, 'value', `${id}|${cpu}`,
+        m.valueType ? (e.valueJsons[cpu] ?? '') : toHex(v), `value${m.percpu ? ` of cpu${cpu}` : ''} as a C value`));
+      const keyText = m.keyType ? e.keyJson : keyHex;
+      cell.replaceChildren(h('div', { class: 'map-editor' },
+        ...boxes.flatMap((b, cpu) => [m.percpu ? h('span', { class: 'muted', text: `cpu${cpu}` }) : undefined, b]),
+        h('button', { class: 'save', text: 'Save', onclick: () => void this.update(m, id, keyText, boxes.map((b) => b.value), false) }),
+        h('button', { text: 'Cancel', onclick: () => this.stopEditing(id, boxes.length) })), this.errorBox(id));
     }
     return h('tr', { class: e.changed ? 'changed' : '', 'data-key': keyHex },
       h('td', {}, h('code', { text: e.keyText }), h('div', { class: 'bytes', text: toHex(e.key, ' ') })),
       cell,
       h('td', { class: 'map-actions' },
-        h('button', { text: 'Edit', title: 'change this value', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }),
+        h('button', { text: 'Edit', title: 'change this value (as a C value)', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }),
         h('button', { text: 'Delete', title: 'delete this entry', onclick: () => void this.remove(m, e.key) })));
   }
 
-  private rerender(): void {
-    if (this.session.snapshot) this.render(this.session.snapshot, true);
+  private stopEditing(id: string, cpus: number): void {
+    this.editing = undefined;
+    this.errors.delete(id);
+    for (let c = 0; c < cpus; c++) this.drafts.delete(`${id}|${c}`);
+    this.rerender();
   }
 
-  private async update(m: MapView, keyText: string, valueText: string): Promise<void> {
-    let key: Uint8Array;
-    let value: Uint8Array;
-    try {
-      key = parseHex(keyText);
-      value = parseHex(valueText);
-    } catch (err) {
-      this.say(`map ${m.name}: ${(err as Error).message}`, 'error');
+  // The text core's encoder reads: the JSON as typed, a hex string without BTF, "" = all zero.
+  private static wire(m: MapView, part: Part, text: string): string {
+    const btf = part === 'key' ? m.keyType !== '' : m.valueType !== '';
+    return btf || text.trim() === '' ? text : JSON.stringify(text.replace(/0x/gi, '').replace(/[\s,:]+/g, ''));
+  }
+
+  private showError(id: string, e: ErrorView | string): void {
+    const text = typeof e === 'string' ? e : e.what + (e.hint ? ` ${e.hint}` : '');
+    this.errors.set(id, text);
+    const box = this.root.querySelector<HTMLElement>(`[data-error="${CSS.escape(id)}"]`);
+    if (box) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+  }
+
+  private async update(m: MapView, id: string, keyText: string, valueTexts: readonly string[], adding: boolean): Promise<void> {
+    const cpus = m.percpu ? this.session.loaded?.ncpus ?? m.entries[0]?.values.length ?? 1 : 1;
+    // An added per-CPU entry gets the one value on every CPU.
+    const texts = adding && m.percpu ? Array.from({ length: cpus }, () => valueTexts[0] ?? '') : valueTexts;
+    const encoded = await this.session.encodeMapEntry(m.name, MapPanel.wire(m, 'key', keyText),
+      texts.map((t) => MapPanel.wire(m, 'value', t)));
+    if ('what' in encoded) {
+      this.showError(id, encoded);
       return;
     }
-    const cpus = m.percpu && m.entries[0] ? m.entries[0].values.length : 1;
-    if (m.percpu && value.length === m.valueSize) value = concat(Array.from({ length: cpus }, () => value));
-    if (key.length !== m.keySize || value.length !== m.valueSize * cpus) {
-      this.say(`map ${m.name}: the key needs ${m.keySize} bytes and the value ${m.valueSize * cpus} (got ${key.length} and ${value.length}).`, 'error');
+    const r = await this.session.updateMap(m.name, encoded.key, encoded.value);
+    if (r !== undefined && r < 0) {
+      this.showError(id, `bpf_map_update_elem failed with ${r}${r === -7 ? ' (E2BIG: the map is full)' : ''}`);
       return;
     }
-    this.editing = undefined;
-    const r = await this.session.updateMap(m.name, key, value);
-    if (r !== undefined && r < 0) this.say(`map ${m.name}: update failed with ${r}`, 'error');
-    else if (r !== undefined) this.say(`map ${m.name}: key ${toHex(key)} set; stepping back stops here (the edit is not part of the program's history).`);
+    this.errors.delete(id);
+    if (adding) {
+      this.drafts.delete(`${id}|key`);
+      this.drafts.delete(`${id}|value`);
+    } else {
+      this.editing = undefined;
+      for (let c = 0; c < texts.length; c++) this.drafts.delete(`${id}|${c}`);
+    }
+    this.rerender();
+    if (r !== undefined) this.say(`map ${m.name}: key ${toHex(encoded.key)} set; stepping back stops here (the edit is not part of the program's history).`);
   }
 
   private async remove(m: MapView, key: Uint8Array): Promise<void> {

@@ -46,3 +46,12 @@ describe('normalize', () => {
     expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17 });
   });
 });
+
+describe('parseCoreJson', () => {
+  it('keeps integers past 2^53 exact (as strings) and leaves strings and small numbers alone', async () => {
+    const { parseCoreJson } = await import('./normalize');
+    expect(parseCoreJson('{"a":18446744073709551615,"b":[-9223372036854775808,12],"c":"x:18446744073709551615,","d":1.5e300}'))
+      .toEqual({ a: '18446744073709551615', b: ['-9223372036854775808', 12], c: 'x:18446744073709551615,', d: 1.5e300 });
+    expect(parseCoreJson('{"s":"a\\"9007199254740993","n":9007199254740991}')).toEqual({ s: 'a"9007199254740993', n: 9007199254740991 });
+  });
+});

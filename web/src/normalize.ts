@@ -3,7 +3,7 @@
 // arrays of numbers), nested C values decoded through BTF as JSON values or text.
 import { parseHex } from './hex';
 import type {
-  ErrorView, FrameView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, FrameView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView,
 } from './vm_types';
 
@@ -42,6 +42,45 @@ export function cValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === undefined) return '';
   return JSON.stringify(v);
+}
+
+// JSON.parse, except that integers JavaScript cannot hold exactly (a __u64 counter past 2^53)
+// become strings holding their exact digits: core's map values and the C-value editor (which
+// takes numbers as strings too) then never round them.
+export function parseCoreJson(text: string): unknown {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;  // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    const isDigit = c >= 0x30 && c <= 0x39;
+    if (!isDigit && c !== 0x2d) continue;
+    let end = i + 1;
+    while (end < text.length && /[0-9.eE+-]/.test(text.charAt(end))) end++;
+    const literal = text.slice(i, end);
+    if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+      out += `${text.slice(from, i)}"${literal}"`;
+      from = end;
+    }
+    i = end - 1;
+  }
+  return JSON.parse(from === 0 ? text : out + text.slice(from));
+}
+
+// A decoded C value as editable JSON text: small values on one line, bigger ones indented.
+export function cValueJson(v: unknown): string {
+  if (v === undefined) return '';
+  const flat = JSON.stringify(v);
+  return flat.length <= 60 ? flat : JSON.stringify(v, null, 2);
 }
 
 function optNum(v: unknown): number | undefined {
@@ -129,7 +168,10 @@ function entry(v: unknown): MapEntryView {
   // key_hex/values_hex: the bytes; key/values: the same decoded through BTF (JSON values).
   const values = arr(o['values_hex']).map(bytes);
   const valueTexts = arr(o['values']).map(cValue);
-  return { key: bytes(o['key_hex']), values, keyText: cValue(o['key']), valueTexts, changed: bool(o['changed']) };
+  return {
+    key: bytes(o['key_hex']), values, keyText: cValue(o['key']), valueTexts, changed: bool(o['changed']),
+    keyJson: cValueJson(o['key']), valueJsons: arr(o['values']).map(cValueJson),
+  };
 }
 
 function mapView(v: unknown): MapView {
@@ -165,6 +207,11 @@ export function stateView(v: unknown): StateView {
     packet: bytes(o['packet']),
     packetChanged: arr(o['packet_changed']).map(num),
     context: bytes(o['context']),
+    contextStruct: str(o['context_struct']),
+    contextFields: arr(o['context_fields']).map((f): ContextFieldView => {
+      const q = obj(f);
+      return { name: str(q['name']), offset: num(q['offset']), size: num(q['size']), kind: str(q['kind']) || 'value' };
+    }),
     maps: arr(o['maps']).map(mapView),
     printk: arr(o['printk']).map(str),
     events: arr(o['events']).map(str),

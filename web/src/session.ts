@@ -10,6 +10,7 @@ import type {
 
 export interface Loaded {
   readonly sourceName: string;
+  readonly ncpus: number;  // the emulated host's CPUs: a per-CPU map holds one value per CPU
   readonly summary: ObjectSummary;
   readonly info: string;
 }
@@ -120,7 +121,7 @@ export class Session {
   async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
     return this.guard(`Could not open ${sourceName}`, async () => {
       const r = await this.send({ op: 'load', source, host });
-      this.loaded = { sourceName, summary: r.summary, info: r.info };
+      this.loaded = { sourceName, ncpus: host.ncpus, summary: r.summary, info: r.info };
       this.program = undefined;
       this.snapshot = undefined;
       this.events.emit('loaded', this.loaded);
@@ -261,6 +262,17 @@ export class Session {
       this.publish(r.snapshot);
       return r.result;
     });
+  }
+
+  // A key and its value(s) typed as C values -> bytes (core's encoder), or core's error naming
+  // the field ("value.sport: 70000 does not fit in __u16 (0 to 65535)").
+  async encodeMapEntry(map: string, key: string, values: readonly string[]):
+      Promise<{ key: Uint8Array; value: Uint8Array } | ErrorView> {
+    try {
+      return await this.send({ op: 'map_encode', map, key, values });
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
   }
 
   async deleteMapEntry(map: string, key: Uint8Array): Promise<number | undefined> {

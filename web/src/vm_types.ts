@@ -72,6 +72,8 @@ export interface MapEntryView {
   readonly values: readonly Uint8Array[];  // one per CPU for per-CPU maps
   readonly keyText: string;                // decoded through BTF
   readonly valueTexts: readonly string[];
+  readonly keyJson: string;                 // the same as editable JSON (what core's encoder reads back)
+  readonly valueJsons: readonly string[];
   readonly changed: boolean;
 }
 
@@ -89,6 +91,15 @@ export interface MapView {
   readonly entries: readonly MapEntryView[];
   readonly truncated: boolean;
   readonly changed: boolean;
+}
+
+// A field of the context struct (core's field table): kind "value", or "packet_start",
+// "packet_end", "packet_meta" for the fields a load turns into packet pointers.
+export interface ContextFieldView {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly kind: string;
 }
 
 export type Status = 'ready' | 'exited' | 'faulted';
@@ -110,6 +121,8 @@ export interface StateView {
   readonly packet: Uint8Array;
   readonly packetChanged: readonly number[];
   readonly context: Uint8Array;
+  readonly contextStruct: string;  // "xdp_md", "__sk_buff"; "" for raw bytes
+  readonly contextFields: readonly ContextFieldView[];
   readonly maps: readonly MapView[];
   readonly printk: readonly string[];
   readonly events: readonly string[];

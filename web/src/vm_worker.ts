@@ -3,7 +3,7 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { errorView, listing, objectSummary, stateView, stopView, stopsView } from './normalize';
+import { bytes, errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import type { Envelope, HostSettings, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
 
@@ -48,14 +48,14 @@ function stops(p: Playground): StopsView {
 // Adds a watchpoint; its id, or a UserError with core's message.
 function addWatch(p: Playground, w: WatchSpec): number {
   const res =
-    w.kind === 'stack' ? p.add_stack_watch(w.fpOffset, w.length, 0)
+    w.kind === 'stack' ? p.add_stack_watch(w.fpOffset, w.length, w.frame)
     : w.kind === 'packet' ? p.add_packet_watch(w.offset, w.length)
     : p.add_map_watch(w.map, w.key);
   return Number(checked(res)['id']);
 }
 
 function snapshot(p: Playground, stopJson: string): Snapshot {
-  const state = stateView(JSON.parse(p.state()));
+  const state = stateView(parseCoreJson(p.state()));
   if (state.status !== 'ready') {
     ended = true;
     furthest = state.executed;
@@ -177,6 +177,18 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       ended = false;
       furthest = p.executed();
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+    }
+    case 'map_encode': {
+      const p = need();
+      const key = bytes(checked(p.encode_map_json(r.map, 'key', r.key))['hex']);
+      const parts = r.values.map((v) => bytes(checked(p.encode_map_json(r.map, 'value', v))['hex']));
+      const value = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
+      let at = 0;
+      for (const x of parts) {
+        value.set(x, at);
+        at += x.length;
+      }
+      return { key, value };
     }
     case 'stop':
       stopRequested = true;

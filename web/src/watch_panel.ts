@@ -1,6 +1,7 @@
-// Watchpoints: add one on a stack slot of the program's frame (fp-N), a packet byte range or a
-// map entry; each is listed with its hit count, its bytes now (the ones the last step changed
-// marked) and a remove button. The one that stopped the last continue is highlighted.
+// Watchpoints: add one on a stack slot (fp-N of frame k, 0 = the program's own), a packet byte
+// range or a map entry (the stack and packet panes add them from a selection of bytes); each
+// is listed with its hit count, its bytes now (the ones the last step changed marked) and a
+// remove button. The one that stopped the last continue is highlighted.
 import { h } from './dom';
 import { parseHex, toHex } from './hex';
 import type { Session } from './session';
@@ -18,7 +19,7 @@ interface Bytes {
 // The watched bytes as the state shows them (undefined when the state does not carry them).
 export function watchedBytes(spec: WatchSpec, st: StateView): Bytes | undefined {
   if (spec.kind === 'stack') {
-    const f = st.frames.find((x) => x.depth === 0);
+    const f = st.frames.find((x) => x.depth === spec.frame);
     if (!f) return undefined;
     const start = f.stack.length + spec.fpOffset;
     if (start < 0 || start + spec.length > f.stack.length) return undefined;
@@ -44,6 +45,7 @@ export class WatchPanel {
     h('option', { value: 'stack', text: 'stack fp-' }), h('option', { value: 'packet', text: 'packet offset' }),
     h('option', { value: 'map', text: 'map entry' }));
   private readonly offset = h('input', { id: 'watch-offset', class: 'num-in', value: '8', 'aria-label': 'offset', title: 'stack: N of fp-N; packet: byte offset' });
+  private readonly frame = h('input', { id: 'watch-frame', class: 'num-in', value: '0', 'aria-label': 'frame', title: 'stack frame: 0 is the program\'s own, 1 the function it called, ...' });
   private readonly length = h('input', { id: 'watch-length', class: 'num-in', value: '8', 'aria-label': 'length', title: 'bytes' });
   private readonly map = h('select', { id: 'watch-map', 'aria-label': 'map' });
   private readonly key = h('input', { id: 'watch-key', class: 'hex-in', placeholder: 'key hex', 'aria-label': 'map key (hex)' });
@@ -53,11 +55,11 @@ export class WatchPanel {
 
   constructor(root: HTMLElement, private readonly session: Session) {
     root.append(h('h3', { text: 'Watchpoints' }),
-      h('div', { class: 'watch-form' }, this.kind, this.offset, this.length, this.map, this.key, this.add),
+      h('div', { class: 'watch-form' }, this.kind, this.offset, this.length, this.frame, this.map, this.key, this.add),
       this.error, this.list);
     this.kind.addEventListener('change', () => this.showFields());
     this.add.addEventListener('click', () => void this.submit());
-    for (const i of [this.offset, this.length, this.key]) {
+    for (const i of [this.offset, this.length, this.frame, this.key]) {
       i.addEventListener('keydown', (e) => { if (e.key === 'Enter') void this.submit(); });
     }
     session.events.on('loaded', (l) => {
@@ -73,6 +75,7 @@ export class WatchPanel {
     const k = this.kind.value as Kind;
     this.offset.hidden = k === 'map';
     this.length.hidden = k === 'map';
+    this.frame.hidden = k !== 'stack';
     this.map.hidden = k !== 'map';
     this.key.hidden = k !== 'map';
     const m = this.session.loaded?.summary.maps.find((x) => x.name === this.map.value);
@@ -92,7 +95,7 @@ export class WatchPanel {
     };
     const offset = n(this.offset, k === 'stack' ? 'fp-N' : 'offset');
     const length = n(this.length, 'length');
-    return k === 'stack' ? { kind: 'stack', fpOffset: -offset, length } : { kind: 'packet', offset, length };
+    return k === 'stack' ? { kind: 'stack', fpOffset: -offset, length, frame: n(this.frame, 'frame') } : { kind: 'packet', offset, length };
   }
 
   private async submit(): Promise<void> {

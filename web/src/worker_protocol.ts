@@ -42,10 +42,10 @@ export interface BreakpointSpec {
   condition: string;
 }
 
-// What a watchpoint watches: a slot of the program's own stack frame (fp-N), packet bytes, or
-// one map entry (by key bytes).
+// What a watchpoint watches: a slot of a stack frame (fp-N of frame k; 0 is the program's own),
+// packet bytes, or one map entry (by key bytes).
 export type WatchSpec =
-  | { kind: 'stack'; fpOffset: number; length: number }   // fpOffset < 0: fp-8 is -8
+  | { kind: 'stack'; fpOffset: number; length: number; frame: number }   // fpOffset < 0: fp-8 is -8
   | { kind: 'packet'; offset: number; length: number }
   | { kind: 'map'; map: string; key: Uint8Array };
 
@@ -61,6 +61,8 @@ export type Request =
   | { op: 'unwatch'; id: number }
   | { op: 'map_update'; map: string; key: Uint8Array; value: Uint8Array }
   | { op: 'map_delete'; map: string; key: Uint8Array }
+  // A key and value (one per CPU) typed as C values (JSON) -> their bytes, by core's encoder.
+  | { op: 'map_encode'; map: string; key: string; values: readonly string[] }
   | { op: 'stop' };
 
 // What each request answers with when it succeeds.
@@ -76,6 +78,7 @@ export interface ReplyData {
   unwatch: { stops: StopsView };
   map_update: { snapshot: Snapshot; result: number };
   map_delete: { snapshot: Snapshot; result: number };
+  map_encode: { key: Uint8Array; value: Uint8Array };  // value: the CPUs' values one after another
   stop: Record<string, never>;
 }
 

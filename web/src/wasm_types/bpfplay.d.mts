@@ -31,6 +31,7 @@ export interface Playground {
   stops(): string;
   update_map(map: string, key: Uint8Array, value: Uint8Array, flags: number): number;
   delete_map_entry(map: string, key: Uint8Array): number;
+  encode_map_json(map: string, part: 'key' | 'value', json: string): string;
   executed(): number;
   delete(): void;
 }
