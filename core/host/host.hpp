@@ -18,7 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host/host_events.hpp"
 #include "core/host/lfsr113.hpp"
+#include "core/host/net_model.hpp"
 
 namespace bpfplay {
 
@@ -70,6 +72,12 @@ struct Host {
     // trace_pipe prefix ("comm-pid [cpu] ... : "), with any newline kept as the program wrote it.
     // Runs append; the runner clears it when it wants one run's output.
     std::vector<std::string> printk;
+
+    // ---- network: devices, sockets, the ingress device (net_model.hpp) ----
+    Network net;
+    // What the emulated kernel did for the program (host_events.hpp). The runner clears it at
+    // the start of each run; helpers append; the end of a run adds what became of the packet.
+    std::vector<HostEvent> events;
 
     // The map environment, owned and interpreted by the map helpers (opaque here).
     void* maps = nullptr;
