@@ -43,7 +43,8 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
     j += ",\"tail_calls\":" + std::to_string(r.tail_calls);
     j += ",\"printk\":[";
     for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
-    j += "],\"packet_out\":" + json_string(hex_bytes(r.packet_out));
+    j += "],\"host_events\":" + host_events_json(r.host_events);
+    j += ",\"packet_out\":" + json_string(hex_bytes(r.packet_out));
     j += ",\"maps\":{";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
@@ -106,6 +107,8 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         t += "printk: " + line;
         if (line.empty() || line.back() != '\n') t += "\n";
     }
+    for (const HostEvent& e : r.host_events)
+        t += "host: pc " + std::to_string(e.pc) + ": " + e.helper + ": " + e.text + "\n";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
