@@ -103,7 +103,8 @@ std::string debug_state_json(const DebugState& s) {
     for (size_t i = 0; i < s.printk.size(); ++i) j += (i ? "," : "") + json_quote(s.printk[i]);
     j += "],\"events\":[";
     for (size_t i = 0; i < s.events.size(); ++i) j += (i ? "," : "") + json_quote(s.events[i]);
-    return j + "]}";
+    j += "],\"host_events\":" + host_events_json(s.host_events);
+    return j + "}";
 }
 
 std::string stop_info_json(const StopInfo& stop) {

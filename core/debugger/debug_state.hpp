@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/host/host_events.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -100,6 +101,7 @@ struct DebugState {
     std::vector<MapView> maps;
     std::vector<std::string> printk;       // so far in this run
     std::vector<std::string> events;       // ring buffer records so far, as hex
+    std::vector<HostEvent> host_events;    // what the emulated kernel did so far (and at exit)
 };
 
 }  // namespace bpfplay

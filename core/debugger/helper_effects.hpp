@@ -1,7 +1,8 @@
 #pragma once
 // What a helper call may change besides registers and the memory it writes through
 // Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
-// (their bookkeeping and values) and the host's printk output and random state.
+// (their bookkeeping and values), the host's printk output and random state, its event log and
+// the network state of the run (redirect target, socket references).
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -36,6 +37,9 @@ private:
     Host* host_ = nullptr;
     size_t printk_size_ = 0;
     Lfsr113 prandom_{1};
+    size_t events_size_ = 0;
+    NetRun net_run_;
+    uint64_t last_cookie_ = 0;
     std::vector<MapChange> maps_;
 };
 

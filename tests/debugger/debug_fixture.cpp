@@ -53,6 +53,16 @@ std::string fingerprint(const DebugSession& s) {
         f += " map" + std::to_string(id) + "=" + examples::hex(state);
     }
     for (const std::string& line : s.object().host().printk) f += " printk=" + line;
+    const Host& host = s.object().host();
+    for (const HostEvent& e : host.events)
+        f += " event=" + std::to_string(e.executed) + "/" + std::to_string(e.pc) + "/" + e.helper + "/" +
+             e.text;
+    const RedirectTarget& t = host.net.run.redirect;
+    f += " redirect=" + std::to_string(t.set) + "/" + std::to_string(t.ifindex) + "/" +
+         std::to_string(t.flags) + "/" + t.map + "/" + std::to_string(t.broadcast.size());
+    for (uint32_t held : host.net.run.held_sockets)
+        f += " held=" + std::to_string(held);
+    f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
     return f;
 }
 
