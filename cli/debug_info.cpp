@@ -64,6 +64,17 @@ CommandResult show_printk(DebugContext& ctx) {
     return out;
 }
 
+CommandResult show_host_events(DebugContext& ctx) {
+    const DebugState st = ctx.session.state();
+    CommandOutput out;
+    out.json = "\"host_events\":" + host_events_json(st.host_events);
+    for (const HostEvent& e : st.host_events)
+        out.text += "insn " + std::to_string(e.executed) + ", pc " + std::to_string(e.pc) + ": " + e.helper + ": " +
+                    e.text + "\n";
+    if (st.host_events.empty()) out.text = "(no host events yet)\n";
+    return out;
+}
+
 // The last N instructions executed (default 20), with the registers each one changed.
 CommandResult show_trace(DebugContext& ctx, std::string_view args) {
     std::string error;

@@ -51,6 +51,8 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args);
 // ---- debug_info.cpp ----
 CommandResult show_maps(DebugContext& ctx);
 CommandResult show_printk(DebugContext& ctx);
+// What the emulated kernel did so far (and, once the program returned, to the packet).
+CommandResult show_host_events(DebugContext& ctx);
 CommandResult show_trace(DebugContext& ctx, std::string_view args);
 CommandResult show_hits(DebugContext& ctx, std::string_view args);
 CommandResult info_breakpoints(DebugContext& ctx);
