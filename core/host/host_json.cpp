@@ -88,7 +88,8 @@ std::optional<std::pair<uint32_t, Ipv6>> parse_ip(const std::string& text) {
 }
 
 bool read_device(Reader& r, const JsonValue& d, const std::string& path, NetDevice& dev) {
-    if (!r.only(d, path, {"ifindex", "name", "mac", "mtu", "up", "rx_queues", "ipv4", "ipv6"})) return false;
+    if (!r.only(d, path, {"ifindex", "name", "mac", "mtu", "up", "forwarding", "rx_queues", "ipv4", "ipv6"}))
+        return false;
     if (!d.contains("ifindex")) return r.fail(path, "missing \"ifindex\"");
     if (!r.uint(d, path, "ifindex", dev.ifindex, INT32_MAX)) return false;
     if (dev.ifindex == 0) return r.fail(path + ".ifindex", "ifindex 0 names no device; use 1 or more");
@@ -101,6 +102,7 @@ bool read_device(Reader& r, const JsonValue& d, const std::string& path, NetDevi
         return r.fail(path + ".mac", "\"" + *mac + "\" is not a MAC address like 02:00:00:00:00:02");
     if (r.error) return false;
     if (!r.uint(d, path, "mtu", dev.mtu, 65535 + 1) || !r.boolean(d, path, "up", dev.up) ||
+        !r.boolean(d, path, "forwarding", dev.forwarding) ||
         !r.uint(d, path, "rx_queues", dev.rx_queues, 4096))
         return false;
     if (dev.rx_queues == 0) return r.fail(path + ".rx_queues", "a device has at least one receive queue");
@@ -192,6 +194,67 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
            (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0"));
 }
 
+// {"dst": "10.0.2.0/24", "via": "10.0.0.1", "dev": 2, "metric": 0, "type": "unicast"}
+bool read_route(Reader& r, const JsonValue& j, const std::string& path, Route& route) {
+    if (!r.only(j, path, {"dst", "via", "dev", "metric", "type"})) return false;
+    const std::string* dst = r.string(j, path, "dst");
+    if (!dst)
+        return r.error ? false
+                       : r.fail(path, "missing \"dst\" (a prefix like \"10.0.2.0/24\" or \"0.0.0.0/0\")");
+    const size_t slash = dst->find('/');
+    const auto ip = parse_ip(dst->substr(0, slash));
+    if (!ip || slash == std::string::npos)
+        return r.fail(path + ".dst", "\"" + *dst + "\" is not a prefix like 10.0.2.0/24 or fd00:2::/64");
+    route.family = ip->first;
+    route.dst = ip->second;
+    const std::string len = dst->substr(slash + 1);
+    const uint32_t max_len = route.family == kAfInet ? 32 : 128;
+    if (len.empty() || len.size() > 3 || !std::all_of(len.begin(), len.end(), ::isdigit) ||
+        std::stoul(len) > max_len)
+        return r.fail(path + ".dst",
+                      "\"" + *dst + "\": the prefix length must be 0 to " + std::to_string(max_len));
+    route.prefix_len = uint8_t(std::stoul(len));
+    if (const std::string* via = r.string(j, path, "via")) {
+        const auto gw = parse_ip(*via);
+        if (!gw || gw->first != route.family)
+            return r.fail(path + ".via", "\"" + *via + "\" is not an address of the prefix's family");
+        route.gateway = gw->second;
+    }
+    if (r.error || !r.uint(j, path, "dev", route.ifindex, INT32_MAX) ||
+        !r.uint(j, path, "metric", route.metric, UINT32_MAX))
+        return false;
+    if (const std::string* type = r.string(j, path, "type")) {
+        static const char* const kTypes[] = {"unicast", "blackhole", "unreachable", "prohibit"};
+        const auto* it = std::find(std::begin(kTypes), std::end(kTypes), *type);
+        if (it == std::end(kTypes))
+            return r.fail(path + ".type",
+                          "expected \"unicast\", \"blackhole\", \"unreachable\" or \"prohibit\"");
+        route.type = static_cast<RouteType>(it - std::begin(kTypes));
+    }
+    if (r.error) return false;
+    if (route.type == RouteType::Unicast && route.ifindex == 0)
+        return r.fail(path, "a unicast route needs \"dev\", the ifindex it leaves by");
+    return true;
+}
+
+// {"dev": 3, "addr": "10.0.1.1", "mac": "02:00:00:00:01:01"}
+bool read_neighbour(Reader& r, const JsonValue& j, const std::string& path, Neighbour& n) {
+    if (!r.only(j, path, {"dev", "addr", "mac"})) return false;
+    if (!j.contains("dev")) return r.fail(path, "missing \"dev\"");
+    if (!r.uint(j, path, "dev", n.ifindex, INT32_MAX)) return false;
+    const std::string* addr = r.string(j, path, "addr");
+    const std::string* mac = r.string(j, path, "mac");
+    if (r.error) return false;
+    if (!addr || !mac) return r.fail(path, "missing \"addr\" or \"mac\"");
+    const auto ip = parse_ip(*addr);
+    if (!ip) return r.fail(path + ".addr", "\"" + *addr + "\" is not an IPv4 or IPv6 address");
+    n.family = ip->first;
+    n.addr = ip->second;
+    if (!parse_mac(*mac, n.mac))
+        return r.fail(path + ".mac", "\"" + *mac + "\" is not a MAC address like 02:00:00:00:00:02");
+    return true;
+}
+
 bool read_task(Reader& r, const JsonValue& j, Task& task) {
     if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm"})) return false;
     if (!r.uint(j, "task", "pid", task.pid, UINT32_MAX) ||
@@ -203,7 +266,9 @@ bool read_task(Reader& r, const JsonValue& j, Task& task) {
 }
 
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
-    if (!r.only(doc, "host", {"cpu", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets"}))
+    if (!r.only(doc, "host",
+                {"cpu", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                 "neighbours"}))
         return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
@@ -233,6 +298,24 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
                     return r.fail(path + ".cookie",
                                   "cookie " + std::to_string(s.cookie) + " is already used");
             h.net.sockets.push_back(s);
+        }
+    }
+    if (const JsonValue* list = doc.find("routes")) {
+        if (!list->is_array()) return r.fail("routes", "expected an array");
+        h.net.routes.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            Route route;
+            if (!read_route(r, *list->at(i), "routes[" + std::to_string(i) + "]", route)) return false;
+            h.net.routes.push_back(route);
+        }
+    }
+    if (const JsonValue* list = doc.find("neighbours")) {
+        if (!list->is_array()) return r.fail("neighbours", "expected an array");
+        h.net.neighbours.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            Neighbour n;
+            if (!read_neighbour(r, *list->at(i), "neighbours[" + std::to_string(i) + "]", n)) return false;
+            h.net.neighbours.push_back(n);
         }
     }
     if (!r.uint(doc, "host", "ingress_ifindex", h.net.ingress_ifindex, INT32_MAX) ||

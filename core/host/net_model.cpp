@@ -40,11 +40,11 @@ std::string Network::device_label(uint32_t ifindex) const {
 }
 
 std::vector<NetDevice> Network::default_devices() {
-    NetDevice lo{1, "lo", {}, 65536, true, 1, {{{127, 0, 0, 1}, 8}}, {}};
+    NetDevice lo{1, "lo", {}, 65536, true, 1, false, {{{127, 0, 0, 1}, 8}}, {}};
     lo.ipv6.push_back({{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128});
-    NetDevice eth0{2, "eth0", {2, 0, 0, 0, 0, 2}, 1500, true, 1, {{{10, 0, 0, 2}, 24}}, {}};
+    NetDevice eth0{2, "eth0", {2, 0, 0, 0, 0, 2}, 1500, true, 1, true, {{{10, 0, 0, 2}, 24}}, {}};
     eth0.ipv6.push_back({{0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
-    NetDevice eth1{3, "eth1", {2, 0, 0, 0, 1, 2}, 1500, true, 1, {{{10, 0, 1, 2}, 24}}, {}};
+    NetDevice eth1{3, "eth1", {2, 0, 0, 0, 1, 2}, 1500, true, 1, true, {{{10, 0, 1, 2}, 24}}, {}};
     eth1.ipv6.push_back({{0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
     return {lo, eth0, eth1};
 }
@@ -70,6 +70,26 @@ std::vector<HostSocket> Network::default_sockets() {
     dns.state = TcpState::Close;
     dns.uid = 101;
     return {listener, conn, dns};
+}
+
+std::vector<Route> Network::default_routes() {
+    Route v4;
+    v4.gateway = v4_in_v6({10, 0, 0, 1});
+    v4.ifindex = 2;
+    Route v6;
+    v6.family = kAfInet6;
+    v6.gateway = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    v6.ifindex = 2;
+    v6.metric = 1024;
+    return {v4, v6};
+}
+
+std::vector<Neighbour> Network::default_neighbours() {
+    return {
+        {2, kAfInet, v4_in_v6({10, 0, 0, 1}), {2, 0, 0, 0, 0, 1}},
+        {2, kAfInet6, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1}},
+        {3, kAfInet, v4_in_v6({10, 0, 1, 1}), {2, 0, 0, 0, 1, 1}},
+    };
 }
 
 } // namespace bpfplay

@@ -40,6 +40,10 @@ struct NetDevice {
     uint32_t mtu = 1500;
     bool up = true;
     uint32_t rx_queues = 1; // real_num_rx_queues: rx_queue_index must be below it
+    // net.ipv4.conf.<dev>.forwarding (and IPv6's): bpf_fib_lookup answers
+    // BPF_FIB_LKUP_RET_FWD_DISABLED for packets arriving on a device without it. Linux's
+    // default is off (as on lo here); eth0 and eth1 of the default host forward.
+    bool forwarding = false;
     std::vector<Ipv4Net> ipv4;
     std::vector<Ipv6Net> ipv6;
 };
@@ -83,6 +87,27 @@ struct HostSocket {
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
 };
 
+// A route of the main table (ip route). The kernel's connected routes (each device address's
+// prefix) and local routes (the host's own addresses) need no entry: the lookup adds them.
+enum class RouteType : uint8_t { Unicast, Blackhole, Unreachable, Prohibit };
+struct Route {
+    uint32_t family = kAfInet;
+    Ipv6 dst{};             // the prefix (IPv4 in the first 4 bytes)
+    uint8_t prefix_len = 0; // 0: the default route
+    Ipv6 gateway{};         // all zeros: on-link (no gateway)
+    uint32_t ifindex = 0;   // the device it leaves by (unicast routes)
+    uint32_t metric = 0;
+    RouteType type = RouteType::Unicast;
+};
+
+// A neighbour table entry (ip neigh) in a valid state (REACHABLE, STALE, PERMANENT, ...).
+struct Neighbour {
+    uint32_t ifindex = 0;
+    uint32_t family = kAfInet;
+    Ipv6 addr{};
+    Mac mac{};
+};
+
 enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter };
 
 // What bpf_redirect / bpf_redirect_map left in the CPU's bpf_redirect_info for this run.
@@ -112,6 +137,8 @@ struct NetRun {
 struct Network {
     std::vector<NetDevice> devices = default_devices();
     std::vector<HostSocket> sockets = default_sockets();
+    std::vector<Route> routes = default_routes();
+    std::vector<Neighbour> neighbours = default_neighbours();
     uint32_t ingress_ifindex = 1; // xdp_md.ingress_ifindex, __sk_buff.ifindex
     uint32_t rx_queue_index = 0;  // xdp_md.rx_queue_index
     // The last socket cookie the host generated (the kernel's cookie counter; cookies of
@@ -127,6 +154,11 @@ struct Network {
     // Two sockets of a small web server on eth0: a listener on *:80 and one connection from
     // 10.0.0.1:40000, plus a DNS resolver's UDP socket on 10.0.0.2:53 (see net_model.cpp).
     static std::vector<HostSocket> default_sockets();
+    // default via 10.0.0.1 dev eth0, default via fd00::1 dev eth0 (metric 1024, as Linux gives
+    // IPv6 routes); neighbours 10.0.0.1 / fd00::1 = 02:00:00:00:00:01 on eth0 (the examples'
+    // sender) and 10.0.1.1 = 02:00:00:00:01:01 on eth1.
+    static std::vector<Route> default_routes();
+    static std::vector<Neighbour> default_neighbours();
 };
 
 std::string format_mac(const Mac& mac); // "02:00:00:00:00:02"

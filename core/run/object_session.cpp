@@ -6,6 +6,7 @@
 #include "core/host/host_helpers.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map_host_env.hpp"
+#include "core/run/fib_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
@@ -154,6 +155,7 @@ void add_object_helpers(HelperRegistry& registry) {
     add_ringbuf_helpers(registry);
     add_redirect_helpers(registry);
     add_socket_helpers(registry);
+    add_fib_helpers(registry);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,

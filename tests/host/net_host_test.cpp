@@ -107,7 +107,7 @@ TEST_CASE("host JSON errors name the member and leave the host unchanged") {
     };
     CHECK(error_of(R"({"cpu": 0, "ingress": 2})") == "host JSON: host: unknown member \"ingress\" (known: "
                                                      "cpu, task, ingress_ifindex, rx_queue_index, devices, "
-                                                     "sockets)");
+                                                     "sockets, routes, neighbours)");
     CHECK(error_of(R"({"cpu": 4})") == "host JSON: host.cpu: expected an integer from 0 to 3");
     CHECK(error_of(R"({"ingress_ifindex": 9})") ==
           "host JSON: ingress_ifindex: the host has no device with ifindex 9");
@@ -138,4 +138,37 @@ TEST_CASE("host JSON errors name the member and leave the host unchanged") {
             R"({"sockets": [{"protocol": "udp", "local_addr": "10.0.0.2", "local_port": 1, "cookie": 0}]})") ==
         "host JSON: sockets[0].cookie: socket cookies are never 0");
     CHECK(error_of("{\"cpu\": 1,}").find("host JSON: ") == 0);
+    CHECK(error_of(R"({"routes": [{"dst": "10.0.0.0", "dev": 2}]})") ==
+          "host JSON: routes[0].dst: \"10.0.0.0\" is not a prefix like 10.0.2.0/24 or fd00:2::/64");
+    CHECK(error_of(R"({"routes": [{"dst": "10.0.0.0/8"}]})") ==
+          "host JSON: routes[0]: a unicast route needs \"dev\", the ifindex it leaves by");
+    CHECK(error_of(R"({"routes": [{"dst": "10.0.0.0/8", "via": "fd00::1", "dev": 2}]})") ==
+          "host JSON: routes[0].via: \"fd00::1\" is not an address of the prefix's family");
+    CHECK(error_of(R"({"neighbours": [{"dev": 2, "addr": "10.0.0.1"}]})") ==
+          "host JSON: neighbours[0]: missing \"addr\" or \"mac\"");
+}
+
+TEST_CASE("host JSON sets routes, neighbours and forwarding") {
+    Host h;
+    const auto r = apply_host_json(h, R"({
+        "devices": [{"ifindex": 1, "name": "lo"}, {"ifindex": 2, "name": "eth0", "forwarding": true}],
+        "routes": [{"dst": "0.0.0.0/0", "via": "192.0.2.1", "dev": 2, "metric": 5},
+                   {"dst": "fd00:9::/48", "type": "unreachable"}],
+        "neighbours": [{"dev": 2, "addr": "192.0.2.1", "mac": "02:00:00:00:09:01"}]
+    })");
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().to_string()));
+    CHECK_FALSE(h.net.devices[0].forwarding);
+    CHECK(h.net.devices[1].forwarding);
+    REQUIRE(h.net.routes.size() == 2);
+    CHECK(h.net.routes[0].family == kAfInet);
+    CHECK(h.net.routes[0].prefix_len == 0);
+    CHECK(h.net.routes[0].gateway == Ipv6{192, 0, 2, 1});
+    CHECK(h.net.routes[0].ifindex == 2);
+    CHECK(h.net.routes[0].metric == 5);
+    CHECK(h.net.routes[1].family == kAfInet6);
+    CHECK(h.net.routes[1].prefix_len == 48);
+    CHECK(h.net.routes[1].type == RouteType::Unreachable);
+    REQUIRE(h.net.neighbours.size() == 1);
+    CHECK(format_mac(h.net.neighbours[0].mac) == "02:00:00:00:09:01");
+    CHECK(h.net.neighbours[0].addr == Ipv6{192, 0, 2, 1});
 }
