@@ -121,4 +121,50 @@ TEST_CASE("stepping back over bpf_get_socket_cookie takes the cookie back; a res
     CHECK(s.vm().result() == 1);
 }
 
+TEST_CASE("bpf_fib_lookup's writes and events step back and forward byte for byte") {
+    // params at r10 - 64: AF_INET, ifindex 2 (eth0), ipv4_dst 8.8.8.8; then a lookup that fails
+    // (a short plen) and one that succeeds and rewrites the struct.
+    auto o = ObjectSession::open_assembly(R"(
+        r6 = r1
+        *(u64 *)(r10 - 64) = 2
+        *(u64 *)(r10 - 56) = 2
+        *(u64 *)(r10 - 48) = 0
+        *(u64 *)(r10 - 40) = 0
+        *(u32 *)(r10 - 32) = 0x08080808
+        r2 = r10
+        r2 += -64
+        r3 = 8
+        r4 = 0
+        call bpf_fib_lookup
+        r1 = r6
+        r2 = r10
+        r2 += -64
+        r3 = 64
+        r4 = 0
+        call bpf_fib_lookup
+        exit
+    )", "xdp");
+    REQUIRE(o.ok());
+    ObjectSession& object = *o.value();
+    RunInput in;
+    in.packet.assign(14, 0);
+    auto d = DebugSession::open(object, "asm", in);
+    REQUIRE(d.ok());
+    DebugSession& s = *d.value();
+    std::vector<std::string> forward{fingerprint(s)};
+    while (s.status() == RunStatus::Ready) {
+        s.step();
+        forward.push_back(fingerprint(s));
+    }
+    REQUIRE(s.status() == RunStatus::Exited);
+    CHECK(s.vm().result() == 0);
+    CHECK(object.host().events.size() == 2);
+    CHECK(forward[17] != forward[16]);  // the successful lookup changed the stack and the log
+    for (uint64_t k = forward.size() - 1; k-- > 0;) {
+        s.step_back();
+        REQUIRE_MESSAGE(fingerprint(s) == forward[k], "back at " << k);
+    }
+    CHECK(object.host().events.empty());
+}
+
 } // namespace bpfplay::testing
