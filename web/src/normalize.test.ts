@@ -13,6 +13,7 @@ const state = {
     percpu: true, count: 1, truncated: false, changed: true,
     entries: [{ key_hex: '00000000', key: 0, values_hex: ['01', '02'], values: [1, { a: 2 }], changed: true }] }],
   printk: ['hi\n'], events: ['abcd'],
+  host_events: [{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }],
 };
 
 describe('normalize', () => {
@@ -28,6 +29,8 @@ describe('normalize', () => {
     expect(e?.values.map((v) => [...v])).toEqual([[1], [2]]);
     expect(e?.valueTexts).toEqual(['1', '{"a":2}']);
     expect(e?.keyText).toBe('0');
+    expect(s.hostEvents).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect',
+      text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }]);
   });
 
   it('carries a function name to the instructions after its start', () => {

@@ -113,6 +113,14 @@ export interface StateView {
   readonly maps: readonly MapView[];
   readonly printk: readonly string[];
   readonly events: readonly string[];
+  readonly hostEvents: readonly HostEventView[];  // what the emulated kernel did (and did to the packet at exit)
+}
+
+export interface HostEventView {
+  readonly executed: number;  // instructions executed when it happened
+  readonly pc: number;
+  readonly helper: string;    // "bpf_redirect"; "exit" for the packet's fate
+  readonly text: string;
 }
 
 export interface StopView {
