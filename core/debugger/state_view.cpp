@@ -108,8 +108,7 @@ RegisterView DebugSession::describe_value(uint64_t v) const {
             }
             r.points_to += signed_offset(r.offset);
         }
-    } else if (v >= kCodeBase && (v - kCodeBase) % 8 == 0 &&
-               (v - kCodeBase) / 8 < vm().program().insns.size()) {
+    } else if (v >= kCodeBase && (v - kCodeBase) % 8 == 0 && (v - kCodeBase) / 8 < vm().program().insns.size()) {
         r.kind = ValueKind::CodePtr;
         r.offset = int64_t((v - kCodeBase) / 8);
         r.points_to = "function " + function_of(program(), uint32_t(r.offset));

@@ -7,9 +7,9 @@
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
+#include "core/maps/ringbuf_map.hpp"
 #include "core/maps/map.hpp"
 #include "core/maps/map_in_map.hpp"
-#include "core/maps/ringbuf_map.hpp"
 
 namespace bpfplay {
 
@@ -112,9 +112,8 @@ private:
             return fail(-e::kEINVAL, "map \"" + s_.name + "\" has type " + std::to_string(t) +
                                          ", which is not a kernel map type");
         if (!map_type_supported(s_.type))
-            return fail(-e::kEINVAL,
-                        std::string("bpfplay does not implement ") + map_type_name(s_.type) +
-                            " maps yet (map \"" + s_.name + "\")",
+            return fail(-e::kEINVAL, std::string("bpfplay does not implement ") + map_type_name(s_.type) +
+                                         " maps yet (map \"" + s_.name + "\")",
                         "Supported: hash, array, percpu_hash, percpu_array, lru_hash, lru_percpu_hash, "
                         "prog_array, array_of_maps, hash_of_maps, ringbuf, devmap, devmap_hash.");
         return std::nullopt;
