@@ -1,5 +1,6 @@
 // bpfvm debug prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE] [--ctx HEX]
-//                    [--cpu N] [--map-init FILE.json] [--budget N] [--batch FILE] [--json]
+//                    [--cpu N] [--map-init FILE.json] [--host FILE.json] [--budget N] [--batch FILE]
+//                    [--json]
 //
 // A gdb-like debugger over one run of one program: the object is loaded as `bpfvm run` loads
 // it, the program stops before its first instruction, and commands come from --batch FILE or

@@ -1,5 +1,6 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE [--all-packets]]
-//                  [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--budget N] [--json]
+//                  [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
+//                  [--budget N] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
 // the --map-init contents, run the program once per packet, --repeat times, on the same loaded

@@ -24,7 +24,7 @@ const char kHelp[] =
     "  delete [N]  disable N  enable N  info breakpoints\n"
     "Looking:\n"
     "  info registers (i r)  bt, backtrace  x/NFU ADDR (F: x d u; U: b h w g)  p, print EXPR\n"
-    "  maps  list [LINE]  disas [PC]  printk  perf  trace [N]  hits [N]  state  info journal\n"
+    "  maps  list [LINE]  disas [PC]  printk  perf  host  trace [N]  hits [N]  state  info journal\n"
     "EXPR: r0..r10, fp, numbers, + - * & | ^ << >>, == != < <= > >=, && || !, s(...) for signed.\n"
     "  q, quit\n";
 
@@ -62,6 +62,7 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
     if (command == "disas" || command == "disassemble") return disassemble_around(ctx, args);
     if (command == "printk") return show_printk(ctx);
     if (command == "perf") return show_perf_events(ctx);
+    if (command == "host") return show_host_events(ctx);
     if (command == "trace") return show_trace(ctx, args);
     if (command == "hits") return show_hits(ctx, args);
     if (command == "state") {

@@ -74,9 +74,19 @@ CommandResult show_perf_events(DebugContext& ctx) {
                     std::to_string(e.pc) + "): " + std::to_string(e.data.size()) + " bytes " + hex_bytes(e.data) +
                     "\n";
     if (st.perf_events.empty()) out.text = "(no perf events yet)\n";
-    auto doc = parse_json(debug_state_json(st));
-    out.json = "\"perf_events\":" +
-               (doc && doc->contains("perf_events") ? doc->get("perf_events").dump() : std::string("[]"));
+    out.json = "\"perf_events\":" + perf_events_json(st.perf_events);
+    return out;
+}
+
+// What the emulated kernel did so far (and, once the program returned, to the packet).
+CommandResult show_host_events(DebugContext& ctx) {
+    const DebugState st = ctx.session.state();
+    CommandOutput out;
+    out.json = "\"host_events\":" + host_events_json(st.host_events);
+    for (const HostEvent& e : st.host_events)
+        out.text += "insn " + std::to_string(e.executed) + ", pc " + std::to_string(e.pc) + ": " + e.helper + ": " +
+                    e.text + "\n";
+    if (st.host_events.empty()) out.text = "(no host events yet)\n";
     return out;
 }
 

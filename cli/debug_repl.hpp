@@ -52,6 +52,8 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args);
 CommandResult show_maps(DebugContext& ctx);
 CommandResult show_printk(DebugContext& ctx);
 CommandResult show_perf_events(DebugContext& ctx);
+// What the emulated kernel did so far (and, once the program returned, to the packet).
+CommandResult show_host_events(DebugContext& ctx);
 CommandResult show_trace(DebugContext& ctx, std::string_view args);
 CommandResult show_hits(DebugContext& ctx, std::string_view args);
 CommandResult info_breakpoints(DebugContext& ctx);

@@ -8,6 +8,7 @@
 #include "cli/object_file.hpp"
 #include "cli/packet_input.hpp"
 #include "cli/report.hpp"
+#include "core/host/host_json.hpp"
 
 namespace bpfplay::cli {
 namespace {
@@ -59,6 +60,8 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
             out.cpu = uint32_t(*n);
     } else if (auto init = option_value(args, i, "--map-init", &missing)) {
         out.map_init = *init;
+    } else if (auto host = option_value(args, i, "--host", &missing)) {
+        out.host_json = *host;
     } else if (auto budget = option_value(args, i, "--budget", &missing)) {
         auto n = parse_budget(*budget);
         if (!n)
@@ -105,7 +108,17 @@ Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options) {
 Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOptions& options,
                                                            std::vector<uint8_t> bytes) {
     const std::string name = object_base_name(options.file);
-    auto session = ObjectSession::open(bytes, name);
+    Host host;
+    if (!options.host_json.empty()) {
+        auto text = read_file(options.host_json);
+        if (!text) return text.error();
+        if (auto applied = apply_host_json(host, *text); !applied) {
+            Error e = applied.error();
+            e.what = options.host_json + ": " + e.what;
+            return e;
+        }
+    }
+    auto session = ObjectSession::open(bytes, name, host);
     if (!session) return object_error(options.file, session.error());
     if (options.map_init.empty()) return session;
 
@@ -116,7 +129,7 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
     auto patched = patch_frozen_maps(bytes, (*session)->object(), *init);
     if (!patched) return patched.error();
     if (!patched->empty()) {
-        session = ObjectSession::open(bytes, name);
+        session = ObjectSession::open(bytes, name, host);
         if (!session) return object_error(options.file, session.error());
     }
     if (auto applied = apply_map_init(**session, *init, *patched); !applied) return applied.error();

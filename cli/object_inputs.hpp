@@ -1,6 +1,6 @@
 #pragma once
 // What `bpfvm run prog.o` and `bpfvm debug prog.o` share: the options that say which program
-// runs on what (--program, --packet/--packet-hex/--pcap, --ctx, --cpu, --map-init, --budget),
+// runs on what (--program, --packet/--packet-hex/--pcap, --ctx, --cpu, --map-init, --host, --budget),
 // reading those inputs, loading the object with --map-init applied, and picking the program.
 #include <cstdint>
 #include <memory>
@@ -26,6 +26,7 @@ struct ObjectInputOptions {
     std::optional<std::string> ctx_hex;
     std::optional<uint32_t> cpu;
     std::string map_init;
+    std::string host_json; // --host: a file apply_host_json reads (core/host/host_json.hpp)
     uint64_t budget = kDefaultBudget;
 };
 

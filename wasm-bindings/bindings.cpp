@@ -14,6 +14,7 @@
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/hex.hpp"
+#include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
 #include "core/run/map_value_json.hpp"
 #include "core/run/object_session.hpp"
@@ -40,7 +41,9 @@ uint64_t to_count(double d) {
 }
 
 // HostSettings (web/src/worker_protocol.ts) -> Host.
-Host host_of(const val& h) {
+// An optional `hostJson` string (core/host/host_json.hpp: devices, sockets, ingress device)
+// is applied after the fields above.
+Result<Host> host_of(const val& h) {
     Host host;
     host.cpu = h["cpu"].as<uint32_t>();
     host.ncpus = h["ncpus"].as<uint32_t>();
@@ -51,6 +54,8 @@ Host host_of(const val& h) {
     host.task.set_comm(h["comm"].as<std::string>());
     host.clock_start_ns = std::stoull(h["clockStartNs"].as<std::string>());
     host.prandom.seed(h["prandomSeed"].as<uint32_t>());
+    if (h["hostJson"].isString())
+        if (auto applied = apply_host_json(host, h["hostJson"].as<std::string>()); !applied) return applied.error();
     return host;
 }
 
@@ -60,7 +65,9 @@ class Playground {
     // object and run already open, so the page can go on showing them).
     std::string load_object(const val& bytes, const std::string& name, const val& host) {
         const std::vector<uint8_t> elf = bytes_of(bytes);
-        auto opened = ObjectSession::open(elf, name, host_of(host));
+        auto h = host_of(host);
+        if (!h) return failure(h.error());
+        auto opened = ObjectSession::open(elf, name, std::move(h.value()));
         if (!opened) return failure(opened.error());
         debug_.reset(); // it refers to the old object
         object_ = std::move(opened.value());
@@ -71,7 +78,9 @@ class Playground {
     // Pasted llvm-objdump text as a one-program object ("asm"); `section` gives its type as a
     // section name would ("xdp", "socket"; "" = raw memory).
     std::string load_assembly(const std::string& text, const std::string& section, const val& host) {
-        auto opened = ObjectSession::open_assembly(text, section, host_of(host));
+        auto h = host_of(host);
+        if (!h) return failure(h.error());
+        auto opened = ObjectSession::open_assembly(text, section, std::move(h.value()));
         if (!opened) return failure(opened.error());
         debug_.reset();
         object_ = std::move(opened.value());

@@ -32,17 +32,6 @@ const char* status_name(RunStatus s) {
     return "ready";
 }
 
-std::string perf_events_json(const std::vector<PerfEventRecord>& events) {
-    std::string j = "[";
-    for (size_t i = 0; i < events.size(); ++i) {
-        const PerfEventRecord& e = events[i];
-        j += std::string(i ? "," : "") + "{\"map\":" + json_quote(e.map) + ",\"cpu\":" + std::to_string(e.cpu) +
-             ",\"data\":\"" + hex_bytes(e.data) + "\",\"executed\":" + std::to_string(e.executed) +
-             ",\"pc\":" + std::to_string(e.pc) + "}";
-    }
-    return j + "]";
-}
-
 std::string source_json(const SourceView& s) {
     return "{\"file\":" + json_quote(s.file) + ",\"line\":" + std::to_string(s.line) +
            ",\"column\":" + std::to_string(s.column) + ",\"text\":" + json_quote(s.text) + "}";
@@ -122,6 +111,7 @@ std::string debug_state_json(const DebugState& s) {
     j += "],\"events\":[";
     for (size_t i = 0; i < s.events.size(); ++i) j += (i ? "," : "") + json_quote(s.events[i]);
     j += "],\"perf_events\":" + perf_events_json(s.perf_events);
+    j += ",\"host_events\":" + host_events_json(s.host_events);
     return j + "}";
 }
 

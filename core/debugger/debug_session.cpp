@@ -42,6 +42,7 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, 
         maps.get(id)->save_state(s->initial_maps_.back());
     }
     s->initial_prandom_ = object.host().prandom;
+    s->initial_cookie_ = object.host().net.last_cookie;
     s->effects_ = std::make_unique<HelperEffectsRecorder>(s->journal_, maps, object.host());
     if (auto r = s->start(); !r.ok()) return r.error();
     return s;
@@ -68,6 +69,7 @@ void DebugSession::reset() {
     for (uint32_t id = 0; id < maps.size() && id < initial_maps_.size(); ++id)
         maps.get(id)->restore_state(initial_maps_[id]);
     object_.host().prandom = initial_prandom_;
+    object_.host().net.last_cookie = initial_cookie_;
     for (Breakpoint& b : breakpoints_) b.hits = 0;
     for (Watchpoint& w : watchpoints_) w.hits = 0;
     (void)start();  // the same program and input started before, so it starts again

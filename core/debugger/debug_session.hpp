@@ -183,6 +183,7 @@ private:
     std::unique_ptr<HelperEffects> effects_;
     std::vector<std::vector<uint8_t>> initial_maps_;  // each map's state when the session opened
     Lfsr113 initial_prandom_{1};
+    uint64_t initial_cookie_ = 0;  // Host::net.last_cookie: a restarted run gets the same cookie
     std::vector<Breakpoint> breakpoints_;
     std::vector<Watchpoint> watchpoints_;
     std::vector<std::vector<uint8_t>> watch_values_;  // what each watchpoint saw last

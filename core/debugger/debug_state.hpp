@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/host/perf_event_record.hpp"
+#include "core/host/host_events.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -113,6 +114,7 @@ struct DebugState {
     std::vector<std::string> printk;       // so far in this run
     std::vector<std::string> events;       // ring buffer records so far, as hex
     std::vector<PerfEventRecord> perf_events;  // bpf_perf_event_output samples so far in this run
+    std::vector<HostEvent> host_events;    // what the emulated kernel did so far (and at exit)
 };
 
 }  // namespace bpfplay

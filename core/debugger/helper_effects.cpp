@@ -15,6 +15,9 @@ void HelperUndo::undo() {
     host_->printk.resize(std::min(host_->printk.size(), printk_size_));
     host_->perf_events.resize(std::min(host_->perf_events.size(), perf_events_size_));
     host_->prandom = prandom_;
+    host_->events.resize(std::min(host_->events.size(), events_size_));
+    host_->net.run = net_run_;
+    host_->net.last_cookie = last_cookie_;
     for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
         std::vector<uint8_t> state;
         it->map->save_state(state);
@@ -24,7 +27,8 @@ void HelperUndo::undo() {
 }
 
 size_t HelperUndo::bytes() const {
-    size_t n = sizeof *this;
+    size_t n = sizeof *this + net_run_.held_sockets.size() * sizeof(uint32_t) +
+               net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size();
     for (const MapChange& m : maps_) {
         n += sizeof m;
         for (const auto& r : m.runs) n += sizeof r + r.second.size();
@@ -69,6 +73,9 @@ void HelperEffectsRecorder::before_helper(Vm&, int32_t, const uint64_t args[5]) 
     pending_->printk_size_ = host_.printk.size();
     pending_->perf_events_size_ = host_.perf_events.size();
     pending_->prandom_ = host_.prandom;
+    pending_->events_size_ = host_.events.size();
+    pending_->net_run_ = host_.net.run;
+    pending_->last_cookie_ = host_.net.last_cookie;
     before_.clear();
     before_entries_.clear();
     // Maps named by handle (map helpers, tail calls) or by a pointer into their values

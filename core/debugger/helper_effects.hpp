@@ -1,8 +1,8 @@
 #pragma once
 // What a helper call may change besides registers and the memory it writes through
 // Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
-// (their bookkeeping and values) and the host's printk output, perf event samples and random
-// state.
+// (their bookkeeping and values), the host's printk output, perf event samples and random
+// state, its event log and the network state of the run (redirect target, socket references).
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -38,6 +38,9 @@ private:
     size_t printk_size_ = 0;
     size_t perf_events_size_ = 0;  // helpers only append samples: undo cuts back to this
     Lfsr113 prandom_{1};
+    size_t events_size_ = 0;
+    NetRun net_run_;
+    uint64_t last_cookie_ = 0;
     std::vector<MapChange> maps_;
 };
 

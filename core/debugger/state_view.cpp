@@ -100,10 +100,10 @@ RegisterView DebugSession::describe_value(uint64_t v) const {
             r.kind = ValueKind::PacketPtr;
             r.points_to = "packet" + signed_offset(r.offset);
         }
-    } else if (w == window::kKernel && mem.region(window::kKernel).kind != RegionKind::None) {
+    } else if ((w == window::kKernel || w == window::kSockets) && mem.region(w).kind != RegionKind::None) {
         r.kind = ValueKind::KernelPtr;
         r.offset = int64_t(off);
-        r.points_to = mem.region(window::kKernel).name + signed_offset(r.offset);
+        r.points_to = mem.region(w).name + signed_offset(r.offset);
     } else if (const Map* m = maps.from_handle(v)) {
         r.kind = ValueKind::MapPtr;
         r.points_to = "map " + m->name();
@@ -225,6 +225,11 @@ DebugState DebugSession::state() const {
     }
     s.printk = object_.host().printk;
     s.perf_events = object_.host().perf_events;
+    const Host& host = object_.host();
+    s.host_events = host.events;
+    if (m.status() == RunStatus::Exited)
+        for (HostEvent& e : exit_events(host.net, s.r0, m.executed(), m.pc()))
+            s.host_events.push_back(std::move(e));
     return s;
 }
 

@@ -18,8 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host/host_events.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
+#include "core/host/net_model.hpp"
 
 namespace bpfplay {
 
@@ -74,6 +76,12 @@ struct Host {
     // One entry per sample a perf event reader received (bpf_perf_event_output), in order;
     // cleared with printk.
     std::vector<PerfEventRecord> perf_events;
+
+    // ---- network: devices, sockets, the ingress device (net_model.hpp) ----
+    Network net;
+    // What the emulated kernel did for the program (host_events.hpp). The runner clears it at
+    // the start of each run; helpers append; the end of a run adds what became of the packet.
+    std::vector<HostEvent> events;
 
     // The map environment, owned and interpreted by the map helpers (opaque here).
     void* maps = nullptr;

@@ -10,8 +10,13 @@
 //   offset 2 * kSize           init_task   (pid 0, "swapper/0"; its own parent, as in Linux)
 //
 // real_parent and parent of each point at the next one down that chain.
+//
+// The host's sockets (Host::net.sockets) are at window::kSockets, read-only too: socket i is
+// the struct bpf_sock at socket_address(i) that bpf_sk_lookup_tcp and friends return.
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "core/btf/kernel_layout.hpp"
 #include "core/memory.hpp"
@@ -24,7 +29,21 @@ struct Host;
 struct KernelObjects {
     static constexpr uint32_t kTaskCount = 3;
     std::array<uint8_t, kTaskCount * kernel_layout::task_struct::kSize> bytes{};
+    std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
 };
+
+// struct bpf_sock of <linux/bpf.h> (uapi layout).
+namespace bpf_sock {
+constexpr uint32_t kBoundDevIf = 0, kFamily = 4, kType = 8, kProtocol = 12, kMark = 16, kPriority = 20,
+                   kSrcIp4 = 24, kSrcIp6 = 28, kSrcPort = 44, kDstPort = 48, kDstIp4 = 52, kDstIp6 = 56,
+                   kState = 72, kRxQueueMapping = 76, kSize = 80;
+}
+
+constexpr uint64_t socket_address(uint32_t index) {
+    return window_base(window::kSockets) + uint64_t(index) * bpf_sock::kSize;
+}
+// The index of the socket whose struct bpf_sock starts at `addr`, if one does (of `count`).
+std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count);
 
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }

@@ -18,4 +18,8 @@ struct PerfEventRecord {
     uint32_t pc = 0;       // the call instruction
 };
 
+// [{"map": "events", "cpu": 0, "data": "<hex>", "executed": 29, "pc": 30}, ...]: the same in the
+// debugger's state and in a run's report.
+std::string perf_events_json(const std::vector<PerfEventRecord>& events);
+
 } // namespace bpfplay

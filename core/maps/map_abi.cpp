@@ -47,7 +47,9 @@ bool map_type_supported(MapType t) {
     case MapType::LruPercpuHash:
     case MapType::ArrayOfMaps:
     case MapType::HashOfMaps:
-    case MapType::Ringbuf: return true;
+    case MapType::Ringbuf:
+    case MapType::Devmap:
+    case MapType::DevmapHash: return true;
     default: return false;
     }
 }

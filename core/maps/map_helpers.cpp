@@ -39,6 +39,12 @@ std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_
         *hint = "Programs may only look up a map of maps (and then use the inner map); change its contents from "
                 "userspace.";
         break;
+    case MapType::Devmap:
+    case MapType::DevmapHash:
+        refused = writes;
+        *hint = "Programs may only look up a devmap or redirect through it (bpf_redirect_map); fill it from "
+                "userspace.";
+        break;
     default: break;
     }
     if (refused)

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/maps/array_map.hpp"
+#include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
@@ -75,6 +76,8 @@ public:
         case MapType::PercpuArray: err = array_alloc_check(); break;
         case MapType::HashOfMaps: err = fd_htab_alloc_check(); break;
         case MapType::Ringbuf: err = ringbuf_alloc_check(); break;
+        case MapType::Devmap:
+        case MapType::DevmapHash: err = dev_map_init_check(); break;
         default: err = htab_alloc_check(); break;
         }
         if (err) return err;
@@ -114,7 +117,8 @@ private:
             return fail(-e::kEINVAL, std::string("bpfplay does not implement ") + map_type_name(s_.type) +
                                          " maps yet (map \"" + s_.name + "\")",
                         "Supported: hash, array, percpu_hash, percpu_array, lru_hash, lru_percpu_hash, "
-                        "prog_array, perf_event_array, array_of_maps, hash_of_maps, ringbuf.");
+                        "prog_array, perf_event_array, array_of_maps, hash_of_maps, ringbuf, devmap, "
+                        "devmap_hash.");
         return std::nullopt;
     }
 
@@ -128,6 +132,27 @@ private:
         if (n == 0 || (n & (n - 1)) != 0 || n % 4096 != 0)
             return fail(-e::kEINVAL, kind_ + " has max_entries " + std::to_string(n) +
                                          ": a ring buffer's size must be a power of 2 and a multiple of 4096");
+        return std::nullopt;
+    }
+
+    // dev_map_init_map: u32 keys, a value of ifindex (4 bytes) or struct bpf_devmap_val (8).
+    std::optional<MapCreateError> dev_map_init_check() const {
+        if (s_.max_entries == 0)
+            return fail(-e::kEINVAL, kind_ + " has max_entries 0; a map must hold at least one entry");
+        if (s_.key_size != 4)
+            return fail(-e::kEINVAL,
+                        kind_ + " has key_size " + std::to_string(s_.key_size) +
+                            ", but devmap keys are u32: key_size must be 4",
+                        "Declare the key as __u32.");
+        if (s_.value_size != 4 && s_.value_size != 8)
+            return fail(-e::kEINVAL,
+                        kind_ + " has value_size " + std::to_string(s_.value_size) +
+                            "; a devmap value is an ifindex (4 bytes) or struct bpf_devmap_val (8 bytes)",
+                        "Declare the value as __u32 or struct bpf_devmap_val.");
+        if (auto err = unknown_flags(f::kNumaNode | f::kRdonly | f::kWronly)) return err;
+        if (s_.type == MapType::DevmapHash && s_.max_entries > (1u << 31))
+            return fail(-e::kEINVAL, kind_ + " has max_entries " + std::to_string(s_.max_entries) +
+                                         "; its bucket count (the next power of 2) would overflow");
         return std::nullopt;
     }
 
@@ -251,6 +276,7 @@ private:
         case MapType::PerfEventArray:
         case MapType::ArrayOfMaps: bytes = FdArrayMap::footprint(s_); break;
         case MapType::Ringbuf: bytes = RingbufMap::footprint(s_); break;
+        case MapType::Devmap: bytes = DevMap::footprint(s_); break;
         default: bytes = HashMap::footprint(s_); break;
         }
         if (bytes <= kMaxMapBytes) return std::nullopt;
@@ -292,6 +318,8 @@ Result<std::unique_ptr<Map>> create_map(const MapSpec& requested) {
         spec.max_entries = up <= UINT32_MAX ? uint32_t(up) : spec.max_entries / spec.ncpus * spec.ncpus;
     }
     if (auto problem = check_map_spec(spec)) return problem->error;
+    // dev_map_init_map: lookups return a pointer into the kernel's entry, so programs only read.
+    if (spec.type == MapType::Devmap || spec.type == MapType::DevmapHash) spec.map_flags |= f::kRdonlyProg;
 
     std::unique_ptr<Map> map;
     switch (spec.type) {
@@ -301,6 +329,7 @@ Result<std::unique_ptr<Map>> create_map(const MapSpec& requested) {
     case MapType::PerfEventArray:
     case MapType::ArrayOfMaps: map = FdArrayMap::make(spec); break;
     case MapType::Ringbuf: map = RingbufMap::make(spec); break;
+    case MapType::Devmap: map = DevMap::make(spec); break;
     default: map = HashMap::make(spec); break;
     }
     if (!map) {

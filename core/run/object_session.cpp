@@ -6,10 +6,13 @@
 #include "core/host/host_helpers.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map_host_env.hpp"
+#include "core/run/fib_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
+#include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
+#include "core/run/socket_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
@@ -17,7 +20,6 @@ namespace bpfplay {
 namespace {
 
 constexpr uint32_t kEthHeaderLen = 14;
-constexpr uint32_t kLoopbackIfindex = 1;  // BPF_PROG_TEST_RUN runs on the loopback device
 constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
 
 const char* const kXdpNames[] = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
@@ -39,7 +41,31 @@ uint32_t pkt_type_of(const std::vector<uint8_t>& frame) {
     return all_zero ? 0 : 3;          // PACKET_HOST : PACKET_OTHERHOST
 }
 
-Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm) {
+PacketHook hook_of(const LoadedProgram& prog) {
+    if (prog.context == ContextKind::Xdp) return PacketHook::Xdp;
+    if (prog.context != ContextKind::SkBuff) return PacketHook::None;
+    return is_l2(prog.type) ? PacketHook::Tc : PacketHook::SocketFilter;
+}
+
+// BPF_PROG_TEST_RUN refuses a device that does not exist (-ENODEV) and, for XDP, a receive
+// queue the device does not have (-EINVAL).
+Result<Unit> check_ingress(const Network& net, bool xdp) {
+    const NetDevice* dev = net.device(net.ingress_ifindex);
+    if (!dev)
+        return make_error(ErrorKind::Load,
+                          "-ENODEV: packets arrive on ifindex " + std::to_string(net.ingress_ifindex) +
+                              ", but the host has no device with that ifindex",
+                          std::nullopt, "Pick one of the host's devices (lo is ifindex 1).");
+    if (xdp && net.rx_queue_index >= dev->rx_queues)
+        return make_error(ErrorKind::Load, "-EINVAL: packets arrive on receive queue " +
+                                               std::to_string(net.rx_queue_index) + " of " + dev->name +
+                                               ", which has " + std::to_string(dev->rx_queues) +
+                                               " receive queue(s)");
+    return Unit{};
+}
+
+Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
+                       const Network& net) {
     const uint64_t packet_base = window_base(window::kPacket);
     const uint64_t ctx_base = window_base(window::kContext);
     auto map_packet = [&](std::vector<uint8_t> bytes) {
@@ -55,7 +81,10 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         map_packet(in.packet);
         mem.ctx = make_xdp_md();
         copy_fields(*mem.ctx);
-        mem.ctx->set_u32(xdp_md::kIngressIfindex, kLoopbackIfindex);
+        if (auto ok = check_ingress(net, true); !ok.ok()) return ok.error();
+        mem.ctx->set_u32(xdp_md::kIngressIfindex, net.ingress_ifindex);
+        if (mem.ctx->get_u32(xdp_md::kRxQueueIndex) == 0)
+            mem.ctx->set_u32(xdp_md::kRxQueueIndex, net.rx_queue_index);
         mem.ctx->set_packet(packet_base, packet_base + mem.packet.size());
         vm.memory().map_context(window::kContext, xdp_md::kSize, "xdp_md context", mem.ctx.get());
         break;
@@ -77,7 +106,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
             c.set_u32(sk_buff::kProtocol, uint32_t(in.packet[12]) | (uint32_t(in.packet[13]) << 8));
             c.set_u32(sk_buff::kPktType, pkt_type_of(in.packet));
         }
-        c.set_u32(sk_buff::kIfindex, kLoopbackIfindex);
+        if (auto ok = check_ingress(net, false); !ok.ok()) return ok.error();
+        c.set_u32(sk_buff::kIfindex, net.ingress_ifindex);
         // convert___skb_to_skb: wire_len from ctx_in when given, else the length the program sees.
         if (c.get_u32(sk_buff::kWireLen) == 0) c.set_u32(sk_buff::kWireLen, uint32_t(seen.size()));
         map_packet(std::move(seen));
@@ -125,6 +155,9 @@ void add_object_helpers(HelperRegistry& registry) {
     add_probe_helpers(registry);
     add_ringbuf_helpers(registry);
     add_perf_event_helpers(registry);
+    add_redirect_helpers(registry);
+    add_socket_helpers(registry);
+    add_fib_helpers(registry);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,
@@ -162,9 +195,12 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     vm.set_budget(input.budget);
     object_.maps->map_into(vm.memory());
     run->input = input;
-    if (auto r = map_input(*prog, input, *run, vm); !r.ok()) return r.error();
+    if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) return r.error();
     host_.printk.clear();
     host_.perf_events.clear();
+    host_.events.clear();
+    host_.net.run = NetRun{};
+    host_.net.run.hook = hook_of(*prog);
     return run;
 }
 
@@ -196,6 +232,10 @@ RunResult ObjectSession::finish(RunState& run) {
     out.error = vm.fault();
     out.printk = host_.printk;
     out.perf_events = host_.perf_events;
+    if (out.status == RunStatus::Exited)
+        for (HostEvent& e : exit_events(host_.net, out.r0, vm.executed(), vm.pc()))
+            host_.events.push_back(std::move(e));
+    out.host_events = host_.events;
     out.return_name = out.status == RunStatus::Exited ? return_value_name(prog->type, out.r0) : "";
     host_.advance_clock(vm.executed());
     if (prog->context == ContextKind::SkBuff && !is_l2(prog->type) && !input.packet.empty()) {

@@ -38,6 +38,7 @@ struct RunResult {
     uint32_t tail_calls = 0;
     std::vector<std::string> printk;  // this run's trace_printk lines
     std::vector<PerfEventRecord> perf_events;  // this run's bpf_perf_event_output samples
+    std::vector<HostEvent> host_events; // what the emulated kernel did (host_events.hpp)
     std::vector<uint8_t> packet_out;  // the packet after the run (programs may rewrite it)
     std::vector<uint8_t> ctx_out;     // the context bytes after the run
     std::optional<Error> error;       // set when status is Faulted
@@ -101,6 +102,7 @@ private:
 // through BTF, plus "key_hex"/"value_hex"; per-CPU maps give "values" per CPU), "packet_out"
 // (hex), "ringbuf" (map name -> record hex), "perf_events" (this run's samples:
 // [{"map", "cpu", "data" (hex), "executed", "pc"}]), and "error" (absent on success).
+// (hex), "host_events" (host_events_json), and "error" (absent on success).
 std::string run_result_json(const ObjectSession& session, const RunResult& result);
 // A key or value as JSON, decoded through the object's BTF type (a hex string without one).
 std::string decoded_json(const ObjectSession& session, uint32_t type_id, std::span<const uint8_t> bytes);

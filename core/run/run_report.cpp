@@ -44,7 +44,8 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
     j += ",\"tail_calls\":" + std::to_string(r.tail_calls);
     j += ",\"printk\":[";
     for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
-    j += "],\"packet_out\":" + json_string(hex_bytes(r.packet_out));
+    j += "],\"host_events\":" + host_events_json(r.host_events);
+    j += ",\"packet_out\":" + json_string(hex_bytes(r.packet_out));
     j += ",\"maps\":{";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
@@ -82,14 +83,7 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
         for (size_t i = 0; i < records.size(); ++i) j += (i ? "," : "") + json_string(hex_bytes(records[i]));
         j += "]";
     }
-    j += "},\"perf_events\":[";
-    for (size_t i = 0; i < r.perf_events.size(); ++i) {
-        const PerfEventRecord& e = r.perf_events[i];
-        j += std::string(i ? "," : "") + "{\"map\":" + json_string(e.map) + ",\"cpu\":" + std::to_string(e.cpu) +
-             ",\"data\":" + json_string(hex_bytes(e.data)) + ",\"executed\":" + std::to_string(e.executed) +
-             ",\"pc\":" + std::to_string(e.pc) + "}";
-    }
-    j += "]";
+    j += "},\"perf_events\":" + perf_events_json(r.perf_events);
     if (r.error) {
         j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
         j += ",\"message\":" + json_string(r.error->to_string());
@@ -117,6 +111,8 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     for (const PerfEventRecord& e : r.perf_events)
         t += "perf event: " + e.map + " cpu " + std::to_string(e.cpu) + " (insn " + std::to_string(e.executed) +
              ", pc " + std::to_string(e.pc) + "): 0x" + hex_bytes(e.data) + "\n";
+    for (const HostEvent& e : r.host_events)
+        t += "host: pc " + std::to_string(e.pc) + ": " + e.helper + ": " + e.text + "\n";
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);

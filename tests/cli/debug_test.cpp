@@ -325,3 +325,13 @@ TEST_CASE("debug: --batch FILE, no prompt without a terminal, and load errors") 
     CHECK(r.exit_code == 2);
     CHECK(r.err == "bpfvm: debug: unknown option '--repeat'\nTry 'bpfvm --help'.\n");
 }
+
+TEST_CASE("debug: host lists what the emulated kernel did, and what became of the packet at exit") {
+    auto r = debug("xdp_drop_port.o", kTcpTo8080, "host\nc\nhost\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("(no host events yet)\n") != std::string::npos);
+    CHECK(r.out.find("insn 47, pc 57: exit: XDP_DROP: the packet is dropped\n") != std::string::npos);
+    r = debug("xdp_drop_port.o", kTcpTo8080, "c\nhost\n", {"--json"});
+    CHECK(r.out.find(R"("host_events":[{"executed":47,"pc":57,"helper":"exit","text":"XDP_DROP: the packet is dropped"}])") !=
+          std::string::npos);
+}

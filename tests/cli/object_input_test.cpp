@@ -157,17 +157,19 @@ TEST_CASE("--map-init sets .rodata before load and .data after it as the kernel 
         {"run", example_object("global_vars.o"), "--packet-hex", kRunt54, "--map-init", init.path()});
     CHECK(r.exit_code == 0);
     CHECK(r.err == "");
-    CHECK(r.out == "program xdp_global_vars\n"
-                   "return 0x2 (2) XDP_PASS\n"
-                   "31 instructions executed\n"
-                   "map global_v.rodata (array map \"global_v.rodata\"): 1 entry\n"
-                   "  0x00000000 => { .min_len = 0, .max_len = 1514 }\n"
-                   "map global_v.data (array map \"global_v.data\"): 1 entry\n"
-                   "  0x00000000 => { .packets_seen = 1001, .last_verdict = \"pass\" }\n"
-                   "map global_v.bss (array map \"global_v.bss\"): 1 entry\n"
-                   "  0x00000000 => { .bytes_seen = 54, .last_len = 54, .runts = 0 }\n"
-                   "map .rodata.str1.1 (array map \".rodata.str1.1\"): 1 entry\n"
-                   "  0x00000000 => 0x64726f70007061737300\n");
+    CHECK(r.out ==
+          "program xdp_global_vars\n"
+          "return 0x2 (2) XDP_PASS\n"
+          "31 instructions executed\n"
+          "host: pc 55: exit: XDP_PASS: the packet is passed up to the network stack on lo (ifindex 1)\n"
+          "map global_v.rodata (array map \"global_v.rodata\"): 1 entry\n"
+          "  0x00000000 => { .min_len = 0, .max_len = 1514 }\n"
+          "map global_v.data (array map \"global_v.data\"): 1 entry\n"
+          "  0x00000000 => { .packets_seen = 1001, .last_verdict = \"pass\" }\n"
+          "map global_v.bss (array map \"global_v.bss\"): 1 entry\n"
+          "  0x00000000 => { .bytes_seen = 54, .last_len = 54, .runts = 0 }\n"
+          "map .rodata.str1.1 (array map \".rodata.str1.1\"): 1 entry\n"
+          "  0x00000000 => 0x64726f70007061737300\n");
 }
 
 TEST_CASE("--map-init fills per-CPU maps and prog_array slots and maps of maps") {

@@ -57,16 +57,19 @@ TEST_CASE("a TCP packet to port 8080 is dropped and one to port 80 passes") {
     CHECK(r.out == "program xdp_drop_port\n"
                    "return 0x1 (1) XDP_DROP\n"
                    "47 instructions executed\n"
+                   "host: pc 57: exit: XDP_DROP: the packet is dropped\n"
                    "map xdp_drop.rodata (array map \"xdp_drop.rodata\"): 1 entry\n"
                    "  0x00000000 => { .blocked_port = 8080 }\n");
     r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo80});
     CHECK(r.exit_code == 0);
     CHECK(r.err == "");
-    CHECK(r.out == "program xdp_drop_port\n"
-                   "return 0x2 (2) XDP_PASS\n"
-                   "48 instructions executed\n"
-                   "map xdp_drop.rodata (array map \"xdp_drop.rodata\"): 1 entry\n"
-                   "  0x00000000 => { .blocked_port = 8080 }\n");
+    CHECK(r.out ==
+          "program xdp_drop_port\n"
+          "return 0x2 (2) XDP_PASS\n"
+          "48 instructions executed\n"
+          "host: pc 57: exit: XDP_PASS: the packet is passed up to the network stack on lo (ifindex 1)\n"
+          "map xdp_drop.rodata (array map \"xdp_drop.rodata\"): 1 entry\n"
+          "  0x00000000 => { .blocked_port = 8080 }\n");
 }
 
 TEST_CASE("--json prints exactly one object with the run's results") {
@@ -143,18 +146,20 @@ TEST_CASE("--repeat 3 runs on the same maps and lists every return value") {
     CHECK(r.err == "");
     // The counters of examples/cases/global_vars.json "three_runs": packets_seen 100 -> 103,
     // bytes_seen 3 * 64.
-    CHECK(r.out == "3 runs; return values: XDP_PASS XDP_PASS XDP_PASS\n"
-                   "program xdp_global_vars\n"
-                   "return 0x2 (2) XDP_PASS\n"
-                   "31 instructions executed\n"
-                   "map global_v.rodata (array map \"global_v.rodata\"): 1 entry\n"
-                   "  0x00000000 => { .min_len = 60, .max_len = 1514 }\n"
-                   "map global_v.data (array map \"global_v.data\"): 1 entry\n"
-                   "  0x00000000 => { .packets_seen = 103, .last_verdict = \"pass\" }\n"
-                   "map global_v.bss (array map \"global_v.bss\"): 1 entry\n"
-                   "  0x00000000 => { .bytes_seen = 192, .last_len = 64, .runts = 0 }\n"
-                   "map .rodata.str1.1 (array map \".rodata.str1.1\"): 1 entry\n"
-                   "  0x00000000 => 0x64726f70007061737300\n");
+    CHECK(r.out ==
+          "3 runs; return values: XDP_PASS XDP_PASS XDP_PASS\n"
+          "program xdp_global_vars\n"
+          "return 0x2 (2) XDP_PASS\n"
+          "31 instructions executed\n"
+          "host: pc 55: exit: XDP_PASS: the packet is passed up to the network stack on lo (ifindex 1)\n"
+          "map global_v.rodata (array map \"global_v.rodata\"): 1 entry\n"
+          "  0x00000000 => { .min_len = 60, .max_len = 1514 }\n"
+          "map global_v.data (array map \"global_v.data\"): 1 entry\n"
+          "  0x00000000 => { .packets_seen = 103, .last_verdict = \"pass\" }\n"
+          "map global_v.bss (array map \"global_v.bss\"): 1 entry\n"
+          "  0x00000000 => { .bytes_seen = 192, .last_len = 64, .runts = 0 }\n"
+          "map .rodata.str1.1 (array map \".rodata.str1.1\"): 1 entry\n"
+          "  0x00000000 => 0x64726f70007061737300\n");
     r = run_bpfvm({"run", example_object("global_vars.o"), "--packet-hex", kFrame64, "--repeat=3", "--json"});
     JsonValue j = parse(r.out);
     CHECK(j.get("returns").dump() == "[2,2,2]");
@@ -245,4 +250,25 @@ TEST_CASE("trace_printk output is part of the result") {
                                     "ttl=64\",\"[   54] [tcp   ] [beef]\"]");
     r = run_bpfvm({"run", example_object("trace_printk.o"), "--packet-hex", kTcpTo80});
     CHECK(r.out.find("\nprintk: ipv4 10.0.0.1 -> 10.0.0.2 ttl=64\n") != std::string::npos);
+}
+
+TEST_CASE("--host sets the device the packet arrives on, in the report and the JSON") {
+    TempFile host(R"({"ingress_ifindex": 2})", ".json");
+    auto r = run_bpfvm(
+        {"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo80, "--host", host.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out.find("host: pc 57: exit: XDP_PASS: the packet is passed up to the network stack on eth0 "
+                     "(ifindex 2)\n") != std::string::npos);
+    r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo80, "--host", host.path(),
+                   "--json"});
+    CHECK(
+        parse(r.out).get("host_events").dump() ==
+        R"j([{"executed":48,"pc":57,"helper":"exit","text":"XDP_PASS: the packet is passed up to the network stack )j"
+        R"j(on eth0 (ifindex 2)"}])j");
+    TempFile bad(R"({"ingress_ifindex": 9})", ".json");
+    r = run_bpfvm({"debug", example_object("xdp_drop_port.o"), "--host", bad.path()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err ==
+          "bpfvm: " + bad.path() + ": host JSON: ingress_ifindex: the host has no device with ifindex 9\n");
 }

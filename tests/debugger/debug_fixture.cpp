@@ -56,6 +56,16 @@ std::string fingerprint(const DebugSession& s) {
     for (const PerfEventRecord& e : s.object().host().perf_events)
         f += " perf=" + e.map + "/" + std::to_string(e.cpu) + "/" + std::to_string(e.executed) + "/" +
              std::to_string(e.pc) + "/" + examples::hex(e.data);
+    const Host& host = s.object().host();
+    for (const HostEvent& e : host.events)
+        f += " event=" + std::to_string(e.executed) + "/" + std::to_string(e.pc) + "/" + e.helper + "/" +
+             e.text;
+    const RedirectTarget& t = host.net.run.redirect;
+    f += " redirect=" + std::to_string(t.set) + "/" + std::to_string(t.ifindex) + "/" +
+         std::to_string(t.flags) + "/" + t.map + "/" + std::to_string(t.broadcast.size());
+    for (uint32_t held : host.net.run.held_sockets)
+        f += " held=" + std::to_string(held);
+    f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
     return f;
 }
 

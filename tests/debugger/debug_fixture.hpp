@@ -1,7 +1,8 @@
 #pragma once
 // Shared by the debugger tests: open an example case as a debug session, and fingerprint the
 // whole machine (registers, every stack, packet, context, every map's full state, printk,
-// perf event samples) so two moments can be compared byte for byte.
+// perf event samples, the host's event log and network run state) so two moments can be
+// compared byte for byte.
 #include <memory>
 #include <string>
 #include <vector>

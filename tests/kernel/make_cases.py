@@ -245,6 +245,18 @@ EXAMPLES = {
              "-ENOENT, counted under key -2 in failures",
              packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53)], perf_readers=False),
     ],
+    "xdp_redirect_map": [
+        case("redirect_to_lo", "xdp_redirect_map",
+             "tx_ports[0] = ifindex 1 (lo); UDP to 4000 (bucket 0): XDP_REDIRECT (4)",
+             packet=P.udp4(A, B, 40000, 4000, b"hi"),
+             map_init={"tx_ports": [{"key": "00000000", "value": "01000000"}]}),
+        case("no_entry", "xdp_redirect_map",
+             "UDP to 53 (bucket 1, no device): the flags' low bits, XDP_PASS (2)",
+             packet=P.udp4(A, B, 40000, 53, b"q"),
+             map_init={"tx_ports": [{"key": "00000000", "value": "01000000"}]}),
+        case("tcp_passes", "xdp_redirect_map", "TCP is not redirected: XDP_PASS, nothing counted",
+             packet=P.tcp4(A, B, 40000, 4000)),
+    ],
     "xdp_ipv4_checksum": [
         case("good", "xdp_ipv4_checksum", "a correct IPv4 header: XDP_PASS",
              packet=P.tcp4(A, B, 1, 80)),

@@ -1,5 +1,5 @@
-// The console: the run's result, trace_printk output and ring buffer records (so far in this
-// run, from the snapshot), and the playground's own messages (errors in words, map edits).
+// The console: the run's result, trace_printk output, ring buffer records and the host's event
+// log (so far in this run, from the snapshot), and the playground's own messages (errors in words, map edits).
 import { h, hex64, signed64 } from './dom';
 import type { Session } from './session';
 import type { ErrorView, Snapshot } from './vm_types';
@@ -40,6 +40,10 @@ export class ConsolePanel {
     for (const e of st.events) lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'ringbuf' }), e));
     for (const e of st.perfEvents)
       lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'perf' }), `${e.map} cpu ${e.cpu}: ${e.data}`));
+    for (const e of st.hostEvents) {
+      lines.push(h('div', { class: 'host-event' }, h('span', { class: 'tag', text: 'host' }),
+        e.helper === 'exit' ? e.text : `${e.helper} (pc ${e.pc}): ${e.text}`));
+    }
     if (st.status === 'exited') {
       lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
         `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));

@@ -32,6 +32,7 @@ export const kExamples: readonly Example[] = [
   { file: 'tc_classifier.o', teaches: 'SEC("tc") with __sk_buff: mark, priority', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ringbuf.o', teaches: 'RINGBUF reserve/submit and output', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_perf_event.o', teaches: 'PERF_EVENT_ARRAY and bpf_perf_event_output', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_redirect_map.o', teaches: 'DEVMAP and bpf_redirect_map: XDP_REDIRECT or the fallback', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },
   { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },

@@ -14,6 +14,7 @@ const state = {
     entries: [{ key_hex: '00000000', key: 0, values_hex: ['01', '02'], values: [1, { a: 2 }], changed: true }] }],
   printk: ['hi\n'], events: ['abcd'],
   perf_events: [{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }],
+  host_events: [{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }],
 };
 
 describe('normalize', () => {
@@ -30,6 +31,8 @@ describe('normalize', () => {
     expect(e?.valueTexts).toEqual(['1', '{"a":2}']);
     expect(e?.keyText).toBe('0');
     expect(s.perfEvents).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
+    expect(s.hostEvents).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect',
+      text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }]);
   });
 
   it('carries a function name to the instructions after its start', () => {

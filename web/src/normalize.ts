@@ -3,7 +3,7 @@
 // arrays of numbers), nested C values decoded through BTF as JSON values or text.
 import { parseHex } from './hex';
 import type {
-  ContextFieldView, ErrorView, FrameView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView,
 } from './vm_types';
 
@@ -150,6 +150,11 @@ function source(v: unknown): SourceView {
   return { file: str(o['file']), line: num(o['line']), text: str(o['text']) };
 }
 
+function hostEvent(v: unknown): HostEventView {
+  const o = obj(v);
+  return { executed: num(o['executed']), pc: num(o['pc']), helper: str(o['helper']), text: str(o['text']) };
+}
+
 function reg(v: unknown): RegView {
   const o = obj(v);
   return { value: u64(o['value']), kind: str(o['kind']) || 'scalar', pointsTo: str(o['points_to']), changed: bool(o['changed']) };
@@ -219,6 +224,7 @@ export function stateView(v: unknown): StateView {
       const e = obj(v);
       return { map: str(e['map']), cpu: num(e['cpu']), data: str(e['data']), executed: num(e['executed']), pc: num(e['pc']) };
     }),
+    hostEvents: arr(o['host_events']).map(hostEvent),
   };
 }
 

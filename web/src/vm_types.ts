@@ -127,6 +127,7 @@ export interface StateView {
   readonly printk: readonly string[];
   readonly events: readonly string[];
   readonly perfEvents: readonly PerfEventView[];
+  readonly hostEvents: readonly HostEventView[];  // what the emulated kernel did (and did to the packet at exit)
 }
 
 // One bpf_perf_event_output sample as its perf buffer reader got it.
@@ -136,6 +137,13 @@ export interface PerfEventView {
   readonly data: string;  // hex, padding included
   readonly executed: number;
   readonly pc: number;
+}
+
+export interface HostEventView {
+  readonly executed: number;  // instructions executed when it happened
+  readonly pc: number;
+  readonly helper: string;    // "bpf_redirect"; "exit" for the packet's fate
+  readonly text: string;
 }
 
 export interface StopView {

@@ -1,0 +1,121 @@
+#include "core/host/host_events.hpp"
+
+#include "core/host/host.hpp"
+#include "core/json/json.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr uint64_t kBpfFIngress = 1;             // BPF_F_INGRESS
+constexpr uint64_t kBpfFExcludeIngress = 1 << 4; // BPF_F_EXCLUDE_INGRESS
+
+// "sent out of eth1 (ifindex 3)", or why the kernel drops it instead.
+std::string send_to(const Network& net, uint32_t ifindex, const char* how) {
+    const NetDevice* d = net.device(ifindex);
+    if (!d) return "dropped: there is no device with ifindex " + std::to_string(ifindex);
+    if (!d->up) return "dropped: " + net.device_label(ifindex) + " is down";
+    return std::string(how) + " " + net.device_label(ifindex);
+}
+
+std::string broadcast(const Network& net, const RedirectTarget& t) {
+    std::string list;
+    for (uint32_t ifindex : t.broadcast) {
+        const NetDevice* d = net.device(ifindex);
+        if (!d || !d->up) continue;
+        if ((t.flags & kBpfFExcludeIngress) && ifindex == net.ingress_ifindex) continue;
+        list += (list.empty() ? "" : ", ") + net.device_label(ifindex);
+    }
+    if (list.empty()) return "dropped: devmap \"" + t.map + "\" names no device that is up to broadcast to";
+    return "copied out of every device in devmap \"" + t.map + "\": " + list;
+}
+
+std::string xdp_fate(const Network& net, uint64_t r0) {
+    const std::string ingress = net.device_label(net.ingress_ifindex);
+    switch (r0) {
+    case 0: return "XDP_ABORTED: the packet is dropped and the xdp:xdp_exception tracepoint fires";
+    case 1: return "XDP_DROP: the packet is dropped";
+    case 2: return "XDP_PASS: the packet is passed up to the network stack on " + ingress;
+    case 3: return "XDP_TX: the packet is sent back out of " + ingress;
+    case 4: {
+        const RedirectTarget& t = net.run.redirect;
+        if (!t.set)
+            return "XDP_REDIRECT: the packet is dropped: no bpf_redirect or bpf_redirect_map call chose a "
+                   "target";
+        if (!t.broadcast.empty() || (t.flags & (1 << 3)))
+            return "XDP_REDIRECT: the packet is " + broadcast(net, t);
+        return "XDP_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of");
+    }
+    default:
+        return "return value " + std::to_string(r0) +
+               " is not an XDP action: the kernel warns (bpf_warn_invalid_xdp_action) and drops the packet";
+    }
+}
+
+std::string tc_fate(const Network& net, uint64_t r0) {
+    switch (int32_t(r0)) {
+    case 2: return "TC_ACT_SHOT: the packet is dropped";
+    case 4:
+    case 5:
+    case 8: return "the packet is consumed: tc frees it and the network stack never sees it";
+    case 7: {
+        const RedirectTarget& t = net.run.redirect;
+        if (!t.set) return "TC_ACT_REDIRECT: the packet is dropped: no bpf_redirect call chose a target";
+        if (t.flags & kBpfFIngress)
+            return "TC_ACT_REDIRECT: the packet is " +
+                   send_to(net, t.ifindex, "received again as incoming on");
+        return "TC_ACT_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of");
+    }
+    default: return "the packet continues through the network stack";
+    }
+}
+
+std::string socket_filter_fate(uint64_t r0) {
+    const uint32_t keep = uint32_t(r0);
+    if (keep == 0) return "the socket does not get the packet (the filter returned 0)";
+    return "the socket receives the packet, cut to at most " + std::to_string(keep) + " bytes";
+}
+
+} // namespace
+
+void log_host_event(Vm& vm, Host& host, const char* helper, std::string text) {
+    host.events.push_back({vm.executed_now(), vm.current_pc(), helper, std::move(text)});
+}
+
+std::vector<std::string> exit_report(const Network& net, uint64_t r0) {
+    std::vector<std::string> out;
+    switch (net.run.hook) {
+    case PacketHook::Xdp: out.push_back(xdp_fate(net, r0)); break;
+    case PacketHook::Tc: out.push_back(tc_fate(net, r0)); break;
+    case PacketHook::SocketFilter: out.push_back(socket_filter_fate(r0)); break;
+    case PacketHook::None: break;
+    }
+    for (uint32_t index : net.run.held_sockets) {
+        const uint64_t cookie = index < net.sockets.size() ? net.sockets[index].cookie : 0;
+        out.push_back(
+            "the program exits still holding the socket with cookie " + std::to_string(cookie) +
+            ": every socket from bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp must be "
+            "given back with bpf_sk_release, and the kernel's verifier refuses this program "
+            "(\"Unreleased reference\")");
+    }
+    return out;
+}
+
+std::vector<HostEvent> exit_events(const Network& net, uint64_t r0, uint64_t executed, uint32_t pc) {
+    std::vector<HostEvent> out;
+    for (std::string& text : exit_report(net, r0))
+        out.push_back({executed, pc, "exit", std::move(text)});
+    return out;
+}
+
+std::string host_events_json(const std::vector<HostEvent>& events) {
+    std::string j = "[";
+    for (const HostEvent& e : events)
+        j += std::string(j.size() > 1 ? "," : "") + "{\"executed\":" + std::to_string(e.executed) +
+             ",\"pc\":" + std::to_string(e.pc) + ",\"helper\":" + json_quote(e.helper) +
+             ",\"text\":" + json_quote(e.text) + "}";
+    return j + "]";
+}
+
+} // namespace bpfplay

@@ -1,0 +1,350 @@
+#include "core/host/host_json.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/host/host.hpp"
+#include "core/json/json.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+// Parsing stops at the first problem; `path` says where ("sockets[2].state").
+struct Reader {
+    std::optional<Error> error;
+
+    bool fail(const std::string& path, const std::string& what) {
+        if (!error) error = make_error(ErrorKind::Parse, "host JSON: " + path + ": " + what);
+        return false;
+    }
+
+    bool only(const JsonValue& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+        if (!obj.is_object())
+            return fail(path, std::string("expected an object, got ") + json_type_name(obj.type()));
+        for (const std::string& k : obj.keys())
+            if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) {
+                std::string list;
+                for (const char* a : allowed)
+                    list += (list.empty() ? "" : ", ") + std::string(a);
+                return fail(path, "unknown member \"" + k + "\" (known: " + list + ")");
+            }
+        return true;
+    }
+
+    template <class T>
+    bool uint(const JsonValue& obj, const std::string& path, const char* key, T& out, uint64_t max) {
+        const JsonValue* v = obj.find(key);
+        if (!v) return true;
+        const auto n = v->as_uint64();
+        if (!n || *n > max)
+            return fail(path + "." + key, "expected an integer from 0 to " + std::to_string(max));
+        out = T(*n);
+        return true;
+    }
+
+    bool boolean(const JsonValue& obj, const std::string& path, const char* key, bool& out) {
+        const JsonValue* v = obj.find(key);
+        if (!v) return true;
+        if (!v->is_bool()) return fail(path + "." + key, "expected true or false");
+        out = v->as_bool();
+        return true;
+    }
+
+    const std::string* string(const JsonValue& obj, const std::string& path, const char* key) {
+        const JsonValue* v = obj.find(key);
+        if (!v) return nullptr;
+        if (!v->is_string()) {
+            fail(path + "." + key, "expected a string");
+            return nullptr;
+        }
+        return &v->as_string();
+    }
+};
+
+bool parse_mac(const std::string& text, Mac& out) {
+    unsigned b[6];
+    char end;
+    if (text.size() != 17 || std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+                                         &b[3], &b[4], &b[5], &end) != 6)
+        return false;
+    for (int i = 0; i < 6; ++i)
+        out[size_t(i)] = uint8_t(b[i]);
+    return true;
+}
+
+// "10.0.0.2" or "fd00::2": the family and the bytes (IPv4 in the first four).
+std::optional<std::pair<uint32_t, Ipv6>> parse_ip(const std::string& text) {
+    Ipv6 bytes{};
+    if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) return std::pair{kAfInet, bytes};
+    if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) return std::pair{kAfInet6, bytes};
+    return std::nullopt;
+}
+
+bool read_device(Reader& r, const JsonValue& d, const std::string& path, NetDevice& dev) {
+    if (!r.only(d, path, {"ifindex", "name", "mac", "mtu", "up", "forwarding", "rx_queues", "ipv4", "ipv6"}))
+        return false;
+    if (!d.contains("ifindex")) return r.fail(path, "missing \"ifindex\"");
+    if (!r.uint(d, path, "ifindex", dev.ifindex, INT32_MAX)) return false;
+    if (dev.ifindex == 0) return r.fail(path + ".ifindex", "ifindex 0 names no device; use 1 or more");
+    const std::string* name = r.string(d, path, "name");
+    if (!name) return r.error ? false : r.fail(path, "missing \"name\"");
+    if (name->empty() || name->size() > 15)
+        return r.fail(path + ".name", "a device name has 1 to 15 characters");
+    dev.name = *name;
+    if (const std::string* mac = r.string(d, path, "mac"); mac && !parse_mac(*mac, dev.mac))
+        return r.fail(path + ".mac", "\"" + *mac + "\" is not a MAC address like 02:00:00:00:00:02");
+    if (r.error) return false;
+    if (!r.uint(d, path, "mtu", dev.mtu, 65535 + 1) || !r.boolean(d, path, "up", dev.up) ||
+        !r.boolean(d, path, "forwarding", dev.forwarding) ||
+        !r.uint(d, path, "rx_queues", dev.rx_queues, 4096))
+        return false;
+    if (dev.rx_queues == 0) return r.fail(path + ".rx_queues", "a device has at least one receive queue");
+    for (const uint32_t family : {kAfInet, kAfInet6}) {
+        const char* key = family == kAfInet ? "ipv4" : "ipv6";
+        const JsonValue* list = d.find(key);
+        if (!list) continue;
+        if (!list->is_array())
+            return r.fail(path + "." + key, "expected an array of \"address/prefix\" strings");
+        for (size_t i = 0; i < list->size(); ++i) {
+            const std::string where = path + "." + key + "[" + std::to_string(i) + "]";
+            const std::string text = list->at(i)->as_string();
+            const size_t slash = text.find('/');
+            const auto ip = parse_ip(text.substr(0, slash));
+            const uint32_t max_prefix = family == kAfInet ? 32 : 128;
+            uint32_t prefix = max_prefix;
+            if (slash != std::string::npos) {
+                const std::string p = text.substr(slash + 1);
+                if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), ::isdigit) ||
+                    uint32_t(std::stoul(p)) > max_prefix)
+                    return r.fail(where, "\"" + text + "\": the prefix length must be 0 to " +
+                                             std::to_string(max_prefix));
+                prefix = uint32_t(std::stoul(p));
+            }
+            if (!ip || ip->first != family)
+                return r.fail(where, "\"" + text + "\" is not an " + (family == kAfInet ? "IPv4" : "IPv6") +
+                                         " address");
+            if (family == kAfInet)
+                dev.ipv4.push_back(
+                    {{ip->second[0], ip->second[1], ip->second[2], ip->second[3]}, uint8_t(prefix)});
+            else
+                dev.ipv6.push_back({ip->second, uint8_t(prefix)});
+        }
+    }
+    return true;
+}
+
+std::optional<TcpState> state_from_name(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+    for (uint32_t s = 1; s <= static_cast<uint32_t>(TcpState::NewSynRecv); ++s)
+        if (name == tcp_state_name(static_cast<TcpState>(s))) return static_cast<TcpState>(s);
+    return std::nullopt;
+}
+
+bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t index, HostSocket& s) {
+    if (!r.only(j, path,
+                {"cookie", "protocol", "local_addr", "local_port", "remote_addr", "remote_port", "state",
+                 "uid", "bound_dev_if", "mark", "priority"}))
+        return false;
+    const std::string* proto = r.string(j, path, "protocol");
+    if (!proto) return r.error ? false : r.fail(path, "missing \"protocol\" (\"tcp\" or \"udp\")");
+    if (*proto != "tcp" && *proto != "udp") return r.fail(path + ".protocol", "expected \"tcp\" or \"udp\"");
+    s.protocol = *proto == "tcp" ? kIpprotoTcp : kIpprotoUdp;
+    const std::string* local = r.string(j, path, "local_addr");
+    if (!local)
+        return r.error ? false : r.fail(path, "missing \"local_addr\" (\"0.0.0.0\" or \"::\" for any)");
+    const auto local_ip = parse_ip(*local);
+    if (!local_ip) return r.fail(path + ".local_addr", "\"" + *local + "\" is not an IPv4 or IPv6 address");
+    s.family = local_ip->first;
+    s.local_addr = local_ip->second;
+    if (!j.contains("local_port")) return r.fail(path, "missing \"local_port\"");
+    if (!r.uint(j, path, "local_port", s.local_port, 65535)) return false;
+    if (const std::string* remote = r.string(j, path, "remote_addr")) {
+        const auto ip = parse_ip(*remote);
+        if (!ip || ip->first != s.family)
+            return r.fail(path + ".remote_addr", "\"" + *remote + "\" is not an " +
+                                                     (s.family == kAfInet ? "IPv4" : "IPv6") +
+                                                     " address (the family of local_addr)");
+        s.remote_addr = ip->second;
+    }
+    if (r.error || !r.uint(j, path, "remote_port", s.remote_port, 65535)) return false;
+    s.state = s.protocol == kIpprotoUdp ? TcpState::Close
+              : s.remote_port           ? TcpState::Established
+                                        : TcpState::Listen;
+    if (const std::string* state = r.string(j, path, "state")) {
+        const auto st = state_from_name(*state);
+        if (!st)
+            return r.fail(path + ".state",
+                          "\"" + *state + "\" is not a TCP state (\"established\", \"listen\", ...)");
+        if (s.protocol == kIpprotoUdp) return r.fail(path + ".state", "UDP sockets have no TCP state");
+        s.state = *st;
+    }
+    s.cookie = 4097 + index;
+    return !r.error && r.uint(j, path, "cookie", s.cookie, UINT64_MAX) &&
+           r.uint(j, path, "uid", s.uid, UINT32_MAX) &&
+           r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&
+           r.uint(j, path, "mark", s.mark, UINT32_MAX) &&
+           r.uint(j, path, "priority", s.priority, UINT32_MAX) &&
+           (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0"));
+}
+
+// {"dst": "10.0.2.0/24", "via": "10.0.0.1", "dev": 2, "metric": 0, "type": "unicast"}
+bool read_route(Reader& r, const JsonValue& j, const std::string& path, Route& route) {
+    if (!r.only(j, path, {"dst", "via", "dev", "metric", "type"})) return false;
+    const std::string* dst = r.string(j, path, "dst");
+    if (!dst)
+        return r.error ? false
+                       : r.fail(path, "missing \"dst\" (a prefix like \"10.0.2.0/24\" or \"0.0.0.0/0\")");
+    const size_t slash = dst->find('/');
+    const auto ip = parse_ip(dst->substr(0, slash));
+    if (!ip || slash == std::string::npos)
+        return r.fail(path + ".dst", "\"" + *dst + "\" is not a prefix like 10.0.2.0/24 or fd00:2::/64");
+    route.family = ip->first;
+    route.dst = ip->second;
+    const std::string len = dst->substr(slash + 1);
+    const uint32_t max_len = route.family == kAfInet ? 32 : 128;
+    if (len.empty() || len.size() > 3 || !std::all_of(len.begin(), len.end(), ::isdigit) ||
+        std::stoul(len) > max_len)
+        return r.fail(path + ".dst",
+                      "\"" + *dst + "\": the prefix length must be 0 to " + std::to_string(max_len));
+    route.prefix_len = uint8_t(std::stoul(len));
+    if (const std::string* via = r.string(j, path, "via")) {
+        const auto gw = parse_ip(*via);
+        if (!gw || gw->first != route.family)
+            return r.fail(path + ".via", "\"" + *via + "\" is not an address of the prefix's family");
+        route.gateway = gw->second;
+    }
+    if (r.error || !r.uint(j, path, "dev", route.ifindex, INT32_MAX) ||
+        !r.uint(j, path, "metric", route.metric, UINT32_MAX))
+        return false;
+    if (const std::string* type = r.string(j, path, "type")) {
+        static const char* const kTypes[] = {"unicast", "blackhole", "unreachable", "prohibit"};
+        const auto* it = std::find(std::begin(kTypes), std::end(kTypes), *type);
+        if (it == std::end(kTypes))
+            return r.fail(path + ".type",
+                          "expected \"unicast\", \"blackhole\", \"unreachable\" or \"prohibit\"");
+        route.type = static_cast<RouteType>(it - std::begin(kTypes));
+    }
+    if (r.error) return false;
+    if (route.type == RouteType::Unicast && route.ifindex == 0)
+        return r.fail(path, "a unicast route needs \"dev\", the ifindex it leaves by");
+    return true;
+}
+
+// {"dev": 3, "addr": "10.0.1.1", "mac": "02:00:00:00:01:01"}
+bool read_neighbour(Reader& r, const JsonValue& j, const std::string& path, Neighbour& n) {
+    if (!r.only(j, path, {"dev", "addr", "mac"})) return false;
+    if (!j.contains("dev")) return r.fail(path, "missing \"dev\"");
+    if (!r.uint(j, path, "dev", n.ifindex, INT32_MAX)) return false;
+    const std::string* addr = r.string(j, path, "addr");
+    const std::string* mac = r.string(j, path, "mac");
+    if (r.error) return false;
+    if (!addr || !mac) return r.fail(path, "missing \"addr\" or \"mac\"");
+    const auto ip = parse_ip(*addr);
+    if (!ip) return r.fail(path + ".addr", "\"" + *addr + "\" is not an IPv4 or IPv6 address");
+    n.family = ip->first;
+    n.addr = ip->second;
+    if (!parse_mac(*mac, n.mac))
+        return r.fail(path + ".mac", "\"" + *mac + "\" is not a MAC address like 02:00:00:00:00:02");
+    return true;
+}
+
+bool read_task(Reader& r, const JsonValue& j, Task& task) {
+    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm"})) return false;
+    if (!r.uint(j, "task", "pid", task.pid, UINT32_MAX) ||
+        !r.uint(j, "task", "tgid", task.tgid, UINT32_MAX) ||
+        !r.uint(j, "task", "uid", task.uid, UINT32_MAX) || !r.uint(j, "task", "gid", task.gid, UINT32_MAX))
+        return false;
+    if (const std::string* comm = r.string(j, "task", "comm")) task.set_comm(*comm);
+    return !r.error;
+}
+
+bool read_host(Reader& r, const JsonValue& doc, Host& h) {
+    if (!r.only(doc, "host",
+                {"cpu", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                 "neighbours"}))
+        return false;
+    if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
+    if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
+    if (const JsonValue* list = doc.find("devices")) {
+        if (!list->is_array()) return r.fail("devices", "expected an array");
+        h.net.devices.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            const std::string path = "devices[" + std::to_string(i) + "]";
+            NetDevice dev;
+            if (!read_device(r, *list->at(i), path, dev)) return false;
+            for (const NetDevice& other : h.net.devices)
+                if (other.ifindex == dev.ifindex || other.name == dev.name)
+                    return r.fail(path, "ifindex " + std::to_string(dev.ifindex) + " or name \"" + dev.name +
+                                            "\" is already used by " + other.name);
+            h.net.devices.push_back(std::move(dev));
+        }
+    }
+    if (const JsonValue* list = doc.find("sockets")) {
+        if (!list->is_array()) return r.fail("sockets", "expected an array");
+        h.net.sockets.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            const std::string path = "sockets[" + std::to_string(i) + "]";
+            HostSocket s;
+            if (!read_socket(r, *list->at(i), path, i, s)) return false;
+            for (const HostSocket& other : h.net.sockets)
+                if (other.cookie == s.cookie)
+                    return r.fail(path + ".cookie",
+                                  "cookie " + std::to_string(s.cookie) + " is already used");
+            h.net.sockets.push_back(s);
+        }
+    }
+    if (const JsonValue* list = doc.find("routes")) {
+        if (!list->is_array()) return r.fail("routes", "expected an array");
+        h.net.routes.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            Route route;
+            if (!read_route(r, *list->at(i), "routes[" + std::to_string(i) + "]", route)) return false;
+            h.net.routes.push_back(route);
+        }
+    }
+    if (const JsonValue* list = doc.find("neighbours")) {
+        if (!list->is_array()) return r.fail("neighbours", "expected an array");
+        h.net.neighbours.clear();
+        for (size_t i = 0; i < list->size(); ++i) {
+            Neighbour n;
+            if (!read_neighbour(r, *list->at(i), "neighbours[" + std::to_string(i) + "]", n)) return false;
+            h.net.neighbours.push_back(n);
+        }
+    }
+    if (!r.uint(doc, "host", "ingress_ifindex", h.net.ingress_ifindex, INT32_MAX) ||
+        !r.uint(doc, "host", "rx_queue_index", h.net.rx_queue_index, UINT32_MAX))
+        return false;
+    const NetDevice* in = h.net.device(h.net.ingress_ifindex);
+    if (!in)
+        return r.fail("ingress_ifindex",
+                      "the host has no device with ifindex " + std::to_string(h.net.ingress_ifindex));
+    if (h.net.rx_queue_index >= in->rx_queues)
+        return r.fail("rx_queue_index",
+                      in->name + " has " + std::to_string(in->rx_queues) + " receive queue(s)");
+    return true;
+}
+
+} // namespace
+
+Result<Unit> apply_host_json(Host& host, std::string_view json) {
+    auto doc = parse_json(json);
+    if (!doc.ok()) {
+        Error e = doc.error();
+        e.what = "host JSON: " + e.what;
+        return e;
+    }
+    Host updated = host;
+    Reader r;
+    if (!read_host(r, doc.value(), updated)) return *r.error;
+    host = std::move(updated);
+    return Unit{};
+}
+
+} // namespace bpfplay

@@ -1,0 +1,51 @@
+#pragma once
+// The emulated host from JSON: what a user edits in the playground or passes to
+// `bpfvm run/debug --host FILE.json`. Every member is optional; a member given replaces that
+// part of the host (a "devices" list replaces all devices), the rest keeps its value.
+//
+//   {
+//     "cpu": 0,                                  // < ncpus
+//     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx"},
+//     "ingress_ifindex": 2,                      // the device packets arrive on (default 1, lo)
+//     "rx_queue_index": 0,                       // below that device's rx_queues
+//     "devices": [
+//       {"ifindex": 2, "name": "eth0", "mac": "02:00:00:00:00:02", "mtu": 1500, "up": true,
+//        "forwarding": true, "rx_queues": 1, "ipv4": ["10.0.0.2/24"], "ipv6": ["fd00::2/64"]}
+//     ],
+//     "sockets": [
+//       {"cookie": 4097, "protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 80,
+//        "state": "listen", "uid": 33},
+//       {"cookie": 4098, "protocol": "tcp", "local_addr": "10.0.0.2", "local_port": 8080,
+//        "remote_addr": "10.0.0.1", "remote_port": 40000, "state": "established",
+//        "uid": 1000, "bound_dev_if": 0, "mark": 0, "priority": 0}
+//     ],
+//     "routes": [                                // the main table (bpf_fib_lookup)
+//       {"dst": "0.0.0.0/0", "via": "10.0.0.1", "dev": 2, "metric": 0},
+//       {"dst": "192.0.2.0/24", "type": "blackhole"}
+//     ],
+//     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}]
+//   }
+//
+// Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
+// defaults to 00:00:00:00:00:00, mtu 1500, up true, forwarding false, rx_queues 1, no addresses.
+// Routes: dst (a prefix) is required, dev too for "unicast" (the default type); via (a
+// gateway of the same family) and metric (0) are optional. Neighbours: dev, addr and mac.
+// Sockets: protocol ("tcp"/"udp"), local_addr and local_port are required; the family comes
+// from the addresses (IPv4 or IPv6, both sides the same); remote_addr/remote_port default to
+// none (0); state (TCP, lower case kernel names: "established", "listen", "time_wait", ...)
+// defaults to "established" with a remote port and "listen" without; cookie defaults to
+// 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
+// Unknown members are errors, so a misspelling is never silently ignored.
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace bpfplay {
+
+struct Host;
+
+// Applies the document to `host`. On error (ErrorKind::Parse naming the member, e.g.
+// "devices[1].mac: \"02:00\" is not a MAC address") the host is left unchanged.
+Result<Unit> apply_host_json(Host& host, std::string_view json);
+
+} // namespace bpfplay

@@ -1,0 +1,95 @@
+#include "core/host/net_model.hpp"
+
+#include <cstdio>
+
+namespace bpfplay {
+
+namespace {
+
+Ipv6 v4_in_v6(Ipv4 a) {
+    return {a[0], a[1], a[2], a[3]};
+}
+
+} // namespace
+
+const char* tcp_state_name(TcpState s) {
+    static const char* const kNames[] = {"?",         "ESTABLISHED", "SYN_SENT",    "SYN_RECV",   "FIN_WAIT1",
+                                         "FIN_WAIT2", "TIME_WAIT",   "CLOSE",       "CLOSE_WAIT", "LAST_ACK",
+                                         "LISTEN",    "CLOSING",     "NEW_SYN_RECV"};
+    const auto i = static_cast<uint32_t>(s);
+    return i < std::size(kNames) ? kNames[i] : "?";
+}
+
+std::string format_mac(const Mac& mac) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+                  mac[5]);
+    return buf;
+}
+
+const NetDevice* Network::device(uint32_t ifindex) const {
+    for (const NetDevice& d : devices)
+        if (d.ifindex == ifindex) return &d;
+    return nullptr;
+}
+
+std::string Network::device_label(uint32_t ifindex) const {
+    const NetDevice* d = device(ifindex);
+    const std::string index = "ifindex " + std::to_string(ifindex);
+    return d ? d->name + " (" + index + ")" : index;
+}
+
+std::vector<NetDevice> Network::default_devices() {
+    NetDevice lo{1, "lo", {}, 65536, true, 1, false, {{{127, 0, 0, 1}, 8}}, {}};
+    lo.ipv6.push_back({{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128});
+    NetDevice eth0{2, "eth0", {2, 0, 0, 0, 0, 2}, 1500, true, 1, true, {{{10, 0, 0, 2}, 24}}, {}};
+    eth0.ipv6.push_back({{0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
+    NetDevice eth1{3, "eth1", {2, 0, 0, 0, 1, 2}, 1500, true, 1, true, {{{10, 0, 1, 2}, 24}}, {}};
+    eth1.ipv6.push_back({{0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
+    return {lo, eth0, eth1};
+}
+
+// Cookies start at 4097 so they never look like small counters or indexes.
+std::vector<HostSocket> Network::default_sockets() {
+    HostSocket listener;
+    listener.cookie = 4097;
+    listener.local_port = 80;
+    listener.uid = 33; // www-data
+    HostSocket conn;
+    conn.cookie = 4098;
+    conn.local_addr = v4_in_v6({10, 0, 0, 2});
+    conn.local_port = 8080;
+    conn.remote_addr = v4_in_v6({10, 0, 0, 1});
+    conn.remote_port = 40000;
+    conn.state = TcpState::Established;
+    HostSocket dns;
+    dns.cookie = 4099;
+    dns.protocol = kIpprotoUdp;
+    dns.local_addr = v4_in_v6({10, 0, 0, 2});
+    dns.local_port = 53;
+    dns.state = TcpState::Close;
+    dns.uid = 101;
+    return {listener, conn, dns};
+}
+
+std::vector<Route> Network::default_routes() {
+    Route v4;
+    v4.gateway = v4_in_v6({10, 0, 0, 1});
+    v4.ifindex = 2;
+    Route v6;
+    v6.family = kAfInet6;
+    v6.gateway = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    v6.ifindex = 2;
+    v6.metric = 1024;
+    return {v4, v6};
+}
+
+std::vector<Neighbour> Network::default_neighbours() {
+    return {
+        {2, kAfInet, v4_in_v6({10, 0, 0, 1}), {2, 0, 0, 0, 0, 1}},
+        {2, kAfInet6, {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 1}},
+        {3, kAfInet, v4_in_v6({10, 0, 1, 1}), {2, 0, 0, 0, 1, 1}},
+    };
+}
+
+} // namespace bpfplay

@@ -1,0 +1,166 @@
+#pragma once
+// The emulated host's network: its devices, its sockets, the device a packet arrives on, and
+// what the running program asked the kernel to do with the packet (a redirect target, socket
+// references it holds). Plain settings, like the rest of Host, so runs are reproducible.
+//
+// The defaults give a machine with three devices:
+//
+//   ifindex  name  MAC                 MTU    IPv4           IPv6
+//   1        lo    00:00:00:00:00:00   65536  127.0.0.1/8    ::1/128
+//   2        eth0  02:00:00:00:00:02   1500   10.0.0.2/24    fd00::2/64
+//   3        eth1  02:00:00:00:01:02   1500   10.0.1.2/24    fd00:1::2/64
+//
+// Packets arrive on lo (ifindex 1), as they do under the kernel's BPF_PROG_TEST_RUN. The
+// bundled examples' packets go from 10.0.0.1 (02:00:00:00:00:01) to 10.0.0.2, eth0's address.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bpfplay {
+
+using Mac = std::array<uint8_t, 6>;
+using Ipv4 = std::array<uint8_t, 4>; // network byte order, as on the wire
+using Ipv6 = std::array<uint8_t, 16>;
+
+struct Ipv4Net {
+    Ipv4 addr{};
+    uint8_t prefix_len = 32;
+};
+struct Ipv6Net {
+    Ipv6 addr{};
+    uint8_t prefix_len = 128;
+};
+
+struct NetDevice {
+    uint32_t ifindex = 0;
+    std::string name;
+    Mac mac{};
+    uint32_t mtu = 1500;
+    bool up = true;
+    uint32_t rx_queues = 1; // real_num_rx_queues: rx_queue_index must be below it
+    // net.ipv4.conf.<dev>.forwarding (and IPv6's): bpf_fib_lookup answers
+    // BPF_FIB_LKUP_RET_FWD_DISABLED for packets arriving on a device without it. Linux's
+    // default is off (as on lo here); eth0 and eth1 of the default host forward.
+    bool forwarding = false;
+    std::vector<Ipv4Net> ipv4;
+    std::vector<Ipv6Net> ipv6;
+};
+
+// TCP states as the kernel numbers them (include/net/tcp_states.h; bpf_sock.state).
+enum class TcpState : uint8_t {
+    Established = 1,
+    SynSent = 2,
+    SynRecv = 3,
+    FinWait1 = 4,
+    FinWait2 = 5,
+    TimeWait = 6,
+    Close = 7,
+    CloseWait = 8,
+    LastAck = 9,
+    Listen = 10,
+    Closing = 11,
+    NewSynRecv = 12,
+};
+const char* tcp_state_name(TcpState s); // "ESTABLISHED", "LISTEN", ...
+
+constexpr uint32_t kAfInet = 2, kAfInet6 = 10;        // AF_INET, AF_INET6
+constexpr uint32_t kIpprotoTcp = 6, kIpprotoUdp = 17; // IPPROTO_TCP, IPPROTO_UDP
+
+// A socket of the host's network namespace. Addresses of an IPv4 socket are in the first 4
+// bytes of the Ipv6 arrays. A listening TCP socket or an unconnected UDP socket has no remote
+// side (remote port 0); a local address of all zeros is bound to every address (INADDR_ANY).
+struct HostSocket {
+    uint64_t cookie = 0;       // bpf_get_socket_cookie's value; unique, never 0
+    uint32_t family = kAfInet; // kAfInet or kAfInet6
+    uint32_t protocol = kIpprotoTcp;
+    Ipv6 local_addr{};
+    uint16_t local_port = 0; // host byte order
+    Ipv6 remote_addr{};
+    uint16_t remote_port = 0;
+    TcpState state = TcpState::Listen; // TCP only; UDP sockets report 7 (TCP_CLOSE) as the kernel does
+    uint32_t uid = 1000;
+    uint32_t bound_dev_if = 0; // SO_BINDTODEVICE ifindex, 0 for none
+    uint32_t mark = 0, priority = 0;
+
+    bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
+};
+
+// A route of the main table (ip route). The kernel's connected routes (each device address's
+// prefix) and local routes (the host's own addresses) need no entry: the lookup adds them.
+enum class RouteType : uint8_t { Unicast, Blackhole, Unreachable, Prohibit };
+struct Route {
+    uint32_t family = kAfInet;
+    Ipv6 dst{};             // the prefix (IPv4 in the first 4 bytes)
+    uint8_t prefix_len = 0; // 0: the default route
+    Ipv6 gateway{};         // all zeros: on-link (no gateway)
+    uint32_t ifindex = 0;   // the device it leaves by (unicast routes)
+    uint32_t metric = 0;
+    RouteType type = RouteType::Unicast;
+};
+
+// A neighbour table entry (ip neigh) in a valid state (REACHABLE, STALE, PERMANENT, ...).
+struct Neighbour {
+    uint32_t ifindex = 0;
+    uint32_t family = kAfInet;
+    Ipv6 addr{};
+    Mac mac{};
+};
+
+enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter };
+
+// What bpf_redirect / bpf_redirect_map left in the CPU's bpf_redirect_info for this run.
+struct RedirectTarget {
+    bool set = false;
+    uint32_t ifindex = 0;            // the device (for a devmap: the device its entry names)
+    uint64_t flags = 0;              // BPF_F_INGRESS (TC), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
+    std::string map;                 // the devmap's name, empty for bpf_redirect
+    std::vector<uint32_t> broadcast; // BPF_F_BROADCAST: every device of the devmap, in key order
+    friend bool operator==(const RedirectTarget&, const RedirectTarget&) = default;
+};
+
+// What one run changed in the network's state. Helpers write it; the runner resets it at the
+// start of each run; the debugger saves it before each helper call to step back over it.
+struct NetRun {
+    PacketHook hook = PacketHook::None;
+    RedirectTarget redirect;
+    // Sockets the program acquired (bpf_sk_lookup_*, bpf_skc_lookup_tcp) and has not released:
+    // the socket's index in Network::sockets, in acquisition order.
+    std::vector<uint32_t> held_sockets;
+    // BPF_PROG_TEST_RUN gives its skb a socket of its own (owned by root); its cookie is
+    // generated the first time a program asks for it (0 until then).
+    uint64_t skb_cookie = 0;
+    friend bool operator==(const NetRun&, const NetRun&) = default;
+};
+
+struct Network {
+    std::vector<NetDevice> devices = default_devices();
+    std::vector<HostSocket> sockets = default_sockets();
+    std::vector<Route> routes = default_routes();
+    std::vector<Neighbour> neighbours = default_neighbours();
+    uint32_t ingress_ifindex = 1; // xdp_md.ingress_ifindex, __sk_buff.ifindex
+    uint32_t rx_queue_index = 0;  // xdp_md.rx_queue_index
+    // The last socket cookie the host generated (the kernel's cookie counter; cookies of
+    // Network::sockets are skipped).
+    uint64_t last_cookie = 0;
+    NetRun run;
+
+    const NetDevice* device(uint32_t ifindex) const;
+    // "eth1 (ifindex 3)", or "ifindex 9" when there is no such device.
+    std::string device_label(uint32_t ifindex) const;
+
+    static std::vector<NetDevice> default_devices();
+    // Two sockets of a small web server on eth0: a listener on *:80 and one connection from
+    // 10.0.0.1:40000, plus a DNS resolver's UDP socket on 10.0.0.2:53 (see net_model.cpp).
+    static std::vector<HostSocket> default_sockets();
+    // default via 10.0.0.1 dev eth0, default via fd00::1 dev eth0 (metric 1024, as Linux gives
+    // IPv6 routes); neighbours 10.0.0.1 / fd00::1 = 02:00:00:00:00:01 on eth0 (the examples'
+    // sender) and 10.0.1.1 = 02:00:00:00:01:01 on eth1.
+    static std::vector<Route> default_routes();
+    static std::vector<Neighbour> default_neighbours();
+};
+
+std::string format_mac(const Mac& mac); // "02:00:00:00:00:02"
+
+} // namespace bpfplay

@@ -1,0 +1,304 @@
+#include "core/run/socket_helpers.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "core/hex.hpp"
+#include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
+#include "core/host/ip_format.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr int32_t kGetSocketCookie = 46, kGetSocketUid = 47;
+constexpr int32_t kSkLookupTcp = 84, kSkLookupUdp = 85, kSkRelease = 86, kSkcLookupTcp = 99;
+constexpr uint32_t kTupleV4Size = 12, kTupleV6Size = 36; // sizeof bpf_sock_tuple.ipv4 / .ipv6
+
+// One side of a connection as the tuple gives it (addresses in network byte order).
+struct Endpoint {
+    Ipv6 addr{};
+    uint16_t port = 0;
+};
+
+struct Tuple {
+    uint32_t family = kAfInet;
+    Endpoint src, dst; // src: the packet's sender (the socket's remote side); dst: the socket's side
+};
+
+Tuple read_tuple(const uint8_t* p, uint32_t size) {
+    Tuple t;
+    const uint32_t alen = size == kTupleV4Size ? 4 : 16;
+    t.family = size == kTupleV4Size ? kAfInet : kAfInet6;
+    std::memcpy(t.src.addr.data(), p, alen);
+    std::memcpy(t.dst.addr.data(), p + alen, alen);
+    t.src.port = uint16_t(p[2 * alen] << 8 | p[2 * alen + 1]);
+    t.dst.port = uint16_t(p[2 * alen + 2] << 8 | p[2 * alen + 3]);
+    return t;
+}
+
+bool is_any(const Ipv6& a, uint32_t family) {
+    return std::all_of(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), [](uint8_t b) { return b == 0; });
+}
+
+bool same_addr(const Ipv6& a, const Ipv6& b, uint32_t family) {
+    return std::equal(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), b.begin());
+}
+
+std::string addr_text(const Ipv6& a, uint32_t family) {
+    if (is_any(a, family)) return family == kAfInet ? "*" : "[::]";
+    return family == kAfInet ? format_ipv4(a.data(), false) : "[" + format_ipv6(a.data(), true) + "]";
+}
+
+std::string endpoint_text(const Endpoint& e, uint32_t family) {
+    return addr_text(e.addr, family) + ":" + std::to_string(e.port);
+}
+
+// A socket bound to a device (SO_BINDTODEVICE) only sees packets of that device.
+bool device_ok(const HostSocket& s, uint32_t ifindex) {
+    return s.bound_dev_if == 0 || s.bound_dev_if == ifindex;
+}
+
+// __inet_lookup / __inet6_lookup: the established table (exact four-tuple, TIME_WAIT and
+// request sockets included) first, then listeners bound to the address, then to any address;
+// a listener bound to the device beats an unbound one.
+std::optional<uint32_t> lookup_tcp(const Network& net, const Tuple& t) {
+    const auto& socks = net.sockets;
+    for (uint32_t i = 0; i < socks.size(); ++i) {
+        const HostSocket& s = socks[i];
+        if (s.protocol != kIpprotoTcp || s.family != t.family || s.listening() ||
+            !device_ok(s, net.ingress_ifindex))
+            continue;
+        if (s.local_port == t.dst.port && s.remote_port == t.src.port &&
+            same_addr(s.local_addr, t.dst.addr, t.family) && same_addr(s.remote_addr, t.src.addr, t.family))
+            return i;
+    }
+    for (const bool exact : {true, false}) {
+        std::optional<uint32_t> best;
+        int best_score = 0;
+        for (uint32_t i = 0; i < socks.size(); ++i) {
+            const HostSocket& s = socks[i];
+            if (s.protocol != kIpprotoTcp || s.family != t.family || !s.listening() ||
+                s.local_port != t.dst.port || !device_ok(s, net.ingress_ifindex))
+                continue;
+            if (exact ? !same_addr(s.local_addr, t.dst.addr, t.family) : !is_any(s.local_addr, t.family))
+                continue;
+            const int score = s.bound_dev_if ? 2 : 1;
+            if (score > best_score) best = i, best_score = score;
+        }
+        if (best) return best;
+    }
+    return std::nullopt;
+}
+
+// __udp4_lib_lookup / __udp6_lib_lookup: sockets bound to the address, then to any address;
+// within each, the best score: a connected socket must match the sender and scores higher,
+// as does one bound to the device.
+std::optional<uint32_t> lookup_udp(const Network& net, const Tuple& t) {
+    const auto& socks = net.sockets;
+    for (const bool exact : {true, false}) {
+        std::optional<uint32_t> best;
+        int best_score = 0;
+        for (uint32_t i = 0; i < socks.size(); ++i) {
+            const HostSocket& s = socks[i];
+            if (s.protocol != kIpprotoUdp || s.family != t.family || s.local_port != t.dst.port ||
+                !device_ok(s, net.ingress_ifindex))
+                continue;
+            if (exact ? !same_addr(s.local_addr, t.dst.addr, t.family) : !is_any(s.local_addr, t.family))
+                continue;
+            int score = 4;
+            if (!is_any(s.remote_addr, t.family)) {
+                if (!same_addr(s.remote_addr, t.src.addr, t.family)) continue;
+                score += 4;
+            }
+            if (s.remote_port) {
+                if (s.remote_port != t.src.port) continue;
+                score += 4;
+            }
+            if (s.bound_dev_if) score += 4;
+            if (score > best_score) best = i, best_score = score;
+        }
+        if (best) return best;
+    }
+    return std::nullopt;
+}
+
+std::string describe_socket(const HostSocket& s) {
+    const Endpoint local{s.local_addr, s.local_port}, remote{s.remote_addr, s.remote_port};
+    const char* proto = s.protocol == kIpprotoTcp ? "TCP" : "UDP";
+    std::string what;
+    if (s.listening())
+        what = std::string("the ") + proto + " socket listening on " + endpoint_text(local, s.family);
+    else if (s.protocol == kIpprotoTcp)
+        what = std::string("the ") + tcp_state_name(s.state) + " TCP socket " +
+               endpoint_text(local, s.family) + " <- " + endpoint_text(remote, s.family);
+    else
+        what = std::string("the UDP socket on ") + endpoint_text(local, s.family) +
+               (s.remote_port ? " connected to " + endpoint_text(remote, s.family) : "");
+    return what + " (cookie " + std::to_string(s.cookie) + ", uid " + std::to_string(s.uid) + ")";
+}
+
+bool lookups_allowed(Vm& vm, const Host& h, const char* name, int32_t id) {
+    if (h.net.run.hook == PacketHook::Xdp || h.net.run.hook == PacketHook::Tc) return true;
+    vm.helper_fail(make_error(ErrorKind::Helper,
+                              std::string(name) +
+                                  " is not available to this type of program: the kernel's "
+                                  "verifier refuses the call (\"unknown func " +
+                                  name + "#" + std::to_string(id) + "\")",
+                              vm.current_pc(), "Socket lookups are for XDP and TC programs."));
+    return false;
+}
+
+// XDP programs have no skb, and so no socket to ask about.
+bool skb_helper_allowed(Vm& vm, const Host& h, const char* name, int32_t id) {
+    if (h.net.run.hook == PacketHook::Tc || h.net.run.hook == PacketHook::SocketFilter) return true;
+    vm.helper_fail(make_error(ErrorKind::Helper,
+                              std::string(name) + " is not available to this type of program: the kernel's "
+                                                  "verifier refuses the call (\"unknown func " +
+                                  name + "#" + std::to_string(id) + "\")",
+                              vm.current_pc(), "It is for programs that see a struct __sk_buff (TC, socket filters)."));
+    return false;
+}
+
+// __bpf_sk_lookup and __bpf_skc_lookup: r2 = tuple, r3 = its size, r4 = netns, r5 = flags.
+uint64_t lookup(Vm& vm, const char* name, int32_t id, uint32_t protocol, bool full_sock, uint64_t tuple_addr,
+                uint64_t size_arg, uint64_t netns, uint64_t flags) {
+    Host* h = host_for(vm, name);
+    if (!h || !lookups_allowed(vm, *h, name, id)) return 0;
+    const uint32_t size = uint32_t(size_arg);
+    const uint8_t* p = vm.memory().helper_ptr(tuple_addr, size, /*write=*/false);
+    if (!p && size > 0) {
+        fail_helper_access(vm, name, tuple_addr, size, Access::HelperRead);
+        return 0;
+    }
+    if (size != kTupleV4Size && size != kTupleV6Size) {
+        log_host_event(vm, *h, name,
+                       "tuple_size " + std::to_string(size) +
+                           " is neither 12 (IPv4) nor 36 (IPv6): returns NULL");
+        return 0;
+    }
+    if (flags) {
+        log_host_event(vm, *h, name, "flags " + hex(flags) + " must be 0: returns NULL");
+        return 0;
+    }
+    // BPF_F_CURRENT_NETNS (any negative s32) is the host's namespace; ids 0..S32_MAX name
+    // other namespaces, which the emulated host does not have; anything else is invalid.
+    if (int32_t(netns) >= 0) {
+        log_host_event(
+            vm, *h, name,
+            "netns " + std::to_string(netns) +
+                " is not BPF_F_CURRENT_NETNS and the host has no other network namespace: returns NULL");
+        return 0;
+    }
+    const Tuple t = read_tuple(p, size);
+    const std::string conn = endpoint_text(t.src, t.family) + " -> " + endpoint_text(t.dst, t.family);
+    const char* proto = protocol == kIpprotoTcp ? "TCP" : "UDP";
+    const std::optional<uint32_t> found =
+        protocol == kIpprotoTcp ? lookup_tcp(h->net, t) : lookup_udp(h->net, t);
+    if (!found) {
+        log_host_event(vm, *h, name,
+                       std::string("no ") + proto + " socket matches " + conn + ": returns NULL");
+        return 0;
+    }
+    const HostSocket& s = h->net.sockets[*found];
+    // sk_to_full_sk: TIME_WAIT and request sockets are not full sockets.
+    if (full_sock && protocol == kIpprotoTcp &&
+        (s.state == TcpState::TimeWait || s.state == TcpState::NewSynRecv)) {
+        log_host_event(vm, *h, name,
+                       conn + " matches " + describe_socket(s) +
+                           ", which is not a full socket: returns NULL (bpf_skc_lookup_tcp would return it)");
+        return 0;
+    }
+    h->net.run.held_sockets.push_back(*found);
+    log_host_event(vm, *h, name,
+                   conn + " matches " + describe_socket(s) +
+                       ": the program now holds a reference and must give it back with bpf_sk_release");
+    return socket_address(*found);
+}
+
+uint64_t sk_lookup_tcp(Vm& vm, uint64_t, uint64_t tuple, uint64_t size, uint64_t netns, uint64_t flags) {
+    return lookup(vm, "bpf_sk_lookup_tcp", kSkLookupTcp, kIpprotoTcp, true, tuple, size, netns, flags);
+}
+
+uint64_t sk_lookup_udp(Vm& vm, uint64_t, uint64_t tuple, uint64_t size, uint64_t netns, uint64_t flags) {
+    return lookup(vm, "bpf_sk_lookup_udp", kSkLookupUdp, kIpprotoUdp, true, tuple, size, netns, flags);
+}
+
+uint64_t skc_lookup_tcp(Vm& vm, uint64_t, uint64_t tuple, uint64_t size, uint64_t netns, uint64_t flags) {
+    return lookup(vm, "bpf_skc_lookup_tcp", kSkcLookupTcp, kIpprotoTcp, false, tuple, size, netns, flags);
+}
+
+// The verifier only lets a program release a reference it holds (a lookup's non-NULL result).
+uint64_t sk_release(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sk_release";
+    Host* h = host_for(vm, kName);
+    if (!h || !lookups_allowed(vm, *h, kName, kSkRelease)) return 0;
+    std::vector<uint32_t>& held = h->net.run.held_sockets;
+    const std::optional<uint32_t> index = socket_index(sk, uint32_t(h->net.sockets.size()));
+    const auto it = index ? std::find(held.rbegin(), held.rend(), *index) : held.rend();
+    if (it == held.rend()) {
+        vm.helper_fail(make_error(
+            ErrorKind::Helper,
+            std::string(kName) + ": r1 = " + hex(sk) +
+                " is not a socket the program holds, so the kernel's verifier refuses the call (\"R1 must be "
+                "referenced when passed to release function\")",
+            vm.current_pc(), "Release only the non-NULL result of a bpf_sk_lookup_* call, once."));
+        return 0;
+    }
+    held.erase(std::next(it).base());
+    log_host_event(vm, *h, kName,
+                   "the program gives back its reference to the socket with cookie " +
+                       std::to_string(h->net.sockets[*index].cookie));
+    return 0;
+}
+
+// Test-run skbs (the only ones here) carry BPF_PROG_TEST_RUN's own socket: the kernel's
+// bpf_prog_test_run_skb allocates one (sock_init_data(NULL, sk): uid 0) and gives it a cookie
+// from the global counter when first asked, so two runs see two cookies.
+uint64_t get_socket_cookie(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_get_socket_cookie";
+    Host* h = host_for(vm, kName);
+    if (!h || !skb_helper_allowed(vm, *h, kName, kGetSocketCookie)) return 0;
+    Network& net = h->net;
+    if (net.run.skb_cookie == 0) {
+        auto taken = [&](uint64_t c) {
+            return std::any_of(net.sockets.begin(), net.sockets.end(), [&](const HostSocket& s) { return s.cookie == c; });
+        };
+        do ++net.last_cookie;
+        while (net.last_cookie == 0 || taken(net.last_cookie));
+        net.run.skb_cookie = net.last_cookie;
+        log_host_event(vm, *h, kName,
+                       "the packet belongs to the test run's own socket, which gets cookie " +
+                           std::to_string(net.run.skb_cookie) + " now (cookies are made when first asked for)");
+    }
+    return net.run.skb_cookie;
+}
+
+uint64_t get_socket_uid(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_get_socket_uid";
+    Host* h = host_for(vm, kName);
+    if (!h || !skb_helper_allowed(vm, *h, kName, kGetSocketUid)) return 0;
+    return 0;  // the test run's socket belongs to root
+}
+
+constexpr HelperSpec kSpecs[] = {
+    {kGetSocketCookie, "bpf_get_socket_cookie", 1, get_socket_cookie},
+    {kGetSocketUid, "bpf_get_socket_uid", 1, get_socket_uid},
+    {kSkLookupTcp, "bpf_sk_lookup_tcp", 5, sk_lookup_tcp},
+    {kSkLookupUdp, "bpf_sk_lookup_udp", 5, sk_lookup_udp},
+    {kSkRelease, "bpf_sk_release", 1, sk_release},
+    {kSkcLookupTcp, "bpf_skc_lookup_tcp", 5, skc_lookup_tcp},
+};
+
+} // namespace
+
+void add_socket_helpers(HelperRegistry& registry) {
+    registry.add_all(kSpecs);
+}
+
+} // namespace bpfplay

@@ -1,0 +1,15 @@
+#pragma once
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+// Socket lookups over the host's sockets (Host::net.sockets), as net/core/filter.c does them:
+//   84 bpf_sk_lookup_tcp, 85 bpf_sk_lookup_udp, 99 bpf_skc_lookup_tcp: a read-only struct
+//      bpf_sock (kernel_objects.hpp) or NULL; a found socket is a reference the program holds
+//   86 bpf_sk_release: gives a reference back (0)
+//   46 bpf_get_socket_cookie, 47 bpf_get_socket_uid: of the packet's socket (skb programs). As
+//      under BPF_PROG_TEST_RUN, that is the test run's own socket: owned by root (uid 0), with
+//      a fresh cookie per run (1, 2, ... skipping the host sockets' cookies)
+void add_socket_helpers(HelperRegistry& registry);
+
+} // namespace bpfplay
