@@ -7,46 +7,25 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { artifactSuffix, browserName, launchBrowser } from './launch.mjs';
-import { serve } from './static_server.mjs';
+import { artifactSuffix, browserName } from './launch.mjs';
+import { dist, fixtures, openHarness, repo, shots } from './page_harness.mjs';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
-const shots = `${repo}build-browser/screenshots${artifactSuffix}`;
-const fixtures = `${repo}tests/browser/fixtures`;
 const measurements = { browser: browserName };
 
-let server, url, browser, page;
-const consoleErrors = [];
+let h, url, page, consoleErrors, shot, snapshots, andWait;
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  ({ server, url } = await serve(dist));
-  browser = await launchBrowser();
-  measurements.browserVersion = browser.version();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  h = await openHarness();
+  ({ url, page, consoleErrors, shot, snapshots, andWait } = h);
+  measurements.browserVersion = h.browser.version();
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await h?.close();
   await mkdir(`${repo}build-browser`, { recursive: true });
   await writeFile(`${repo}build-browser/measurements${artifactSuffix}.json`, JSON.stringify(measurements, null, 2) + '\n');
   console.log('measurements:', JSON.stringify(measurements, null, 2));
 });
-
-const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
-const snapshots = async () => Number((await page.getAttribute('body', 'data-snapshots')) ?? '0');
-
-// Runs `action` and waits until the page has rendered the snapshot it produced.
-async function andWait(action) {
-  const before = await snapshots();
-  await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.snapshots ?? '0') > n, before, { timeout: 20000 });
-}
 
 async function regs() {
   const out = {};
@@ -185,7 +164,7 @@ test('a shared link reopens the same program, input and breakpoints', async () =
   await page.click('#btn-share');
   await page.waitForFunction(() => document.querySelector('#share-url')?.value.includes('#z='));
   const link = await page.inputValue('#share-url');
-  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const other = await h.browser.newPage({ viewport: { width: 1440, height: 900 } });
   await other.goto(link);
   await other.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   await other.waitForSelector('.insn[data-pc="49"].bp');
@@ -238,7 +217,7 @@ test('a conditional breakpoint is skipped when false, stops when true, and survi
 
   await page.click('#btn-share');
   await page.waitForFunction(() => document.querySelector('#share-url')?.value.includes('#z='));
-  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const other = await h.browser.newPage({ viewport: { width: 1440, height: 900 } });
   await other.goto(await page.inputValue('#share-url'));
   await other.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   await other.waitForSelector('.insn[data-pc="55"].bp-cond');

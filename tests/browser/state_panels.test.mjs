@@ -1,46 +1,20 @@
 // Browser tests of the state panes: map entries edited as C values, the live packet (changed
 // bytes, header fields, a watchpoint from a selection, the context struct) and the stack of
-// any frame. Same setup as playground.test.mjs; screenshots in build-browser/screenshots/.
+// any frame, in the browser BPFPLAY_BROWSER picks (page_harness.mjs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from './static_server.mjs';
+import { openHarness } from './page_harness.mjs';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
-const shots = `${repo}build-browser/screenshots`;
-
-let server, url, browser, page;
-const consoleErrors = [];
+let h, url, page, consoleErrors, shot, andWait;
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  ({ server, url } = await serve(dist));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  h = await openHarness();
+  ({ url, page, consoleErrors, shot, andWait } = h);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await h?.close();
 });
-
-const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
-const snapshots = async () => Number((await page.getAttribute('body', 'data-snapshots')) ?? '0');
-
-async function andWait(action) {
-  const before = await snapshots();
-  await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.snapshots ?? '0') > n, before, { timeout: 20000 });
-}
 
 async function openExample(file, program) {
   await page.goto(url);
