@@ -58,6 +58,8 @@ export class HostPanel {
     this.errorBox.hidden = text === undefined;
     this.errorBox.textContent = text === undefined ? '' : `Host: ${text}`;
     this.onError(text !== undefined);
+    // The input pane scrolls: the learner pressed Run at its foot, the error is by the tabs.
+    if (text !== undefined) this.errorBox.scrollIntoView({ block: 'nearest' });
   }
 
   // Shows `hostJson` (core's schema); its cpu and task are left to the Host tab's own fields.
@@ -145,7 +147,7 @@ export class HostPanel {
     const p = `devices[${i}]`;
     const same = (s: string): string => s.trim();
     return h('tr', { 'data-device': cellText(d['ifindex']) },
-      this.text(d, 'ifindex', p, numberOrText, 3), this.text(d, 'name', p, same, 6), this.text(d, 'mac', p, same, 15),
+      this.text(d, 'ifindex', p, numberOrText, 3), this.text(d, 'name', p, same, 6), this.text(d, 'mac', p, same, 17),
       this.text(d, 'mtu', p, numberOrText, 5), this.check(d, 'up', p), this.check(d, 'forwarding', p),
       this.text(d, 'rx_queues', p, numberOrText, 3), this.text(d, 'ipv4', p, addressList, 14), this.text(d, 'ipv6', p, addressList, 14),
       this.removeButton('devices', i, cellText(d['name'])));
