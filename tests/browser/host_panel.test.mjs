@@ -125,6 +125,21 @@ test('a malformed MAC is refused with core\'s words next to the Host tab', async
   assert.equal(await hostTab().evaluate((b) => b.classList.contains('invalid')), false);
 });
 
+test('socket edits reach core: UDP has no TCP state, a bad address is named', async () => {
+  await page.selectOption('[aria-label="sockets[0].protocol"]', 'udp');
+  assert.equal(await page.isDisabled('[aria-label="sockets[0].state"]'), true);
+  await page.fill('[aria-label="sockets[0].local_addr"]', '10.0.0.300');
+  await page.click('#apply-input');
+  await page.waitForSelector('#host-error', { state: 'visible' });
+  assert.equal(await page.textContent('#host-error'), 'Host: sockets[0].local_addr: "10.0.0.300" is not an IPv4 or IPv6 address');
+  await shot('65-host-bad-socket-address');
+  await page.fill('[aria-label="sockets[0].local_addr"]', '0.0.0.0');
+  await page.selectOption('[aria-label="sockets[0].protocol"]', 'tcp');
+  assert.equal(await page.inputValue('[aria-label="sockets[0].state"]'), 'listen', 'no remote port: a listener');
+  await andWait(() => page.click('#apply-input'));
+  await page.waitForSelector('#host-error', { state: 'hidden' });
+});
+
 test('a share link carries the host network', async () => {
   await page.click('#host-add-device');
   await page.fill('[aria-label="devices[3].name"]', 'wan0');
@@ -141,6 +156,6 @@ test('a share link carries the host network', async () => {
   assert.deepEqual(await deviceNames(), [['1', 'lo'], ['2', 'eth0'], ['3', 'eth1'], ['4', 'wan0']]);
   assert.equal(await page.inputValue('#host-ingress'), '4');
   assert.equal(await ctxField('ingress_ifindex'), '4', 'the opened link ran on its host');
-  await shot('65-host-from-link');
+  await shot('66-host-from-link');
   assert.deepEqual(consoleErrors, []);
 });
