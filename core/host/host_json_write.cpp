@@ -43,9 +43,11 @@ std::string lower(std::string s) {
 std::string device_json(const NetDevice& d) {
     std::string v4, v6;
     for (const Ipv4Net& a : d.ipv4)
-        v4 += (v4.empty() ? "" : ", ") + json_quote(ip_text(kAfInet, a.addr.data()) + "/" + number(a.prefix_len));
+        v4 += (v4.empty() ? "" : ", ") +
+              json_quote(ip_text(kAfInet, a.addr.data()) + "/" + number(a.prefix_len));
     for (const Ipv6Net& a : d.ipv6)
-        v6 += (v6.empty() ? "" : ", ") + json_quote(ip_text(kAfInet6, a.addr.data()) + "/" + number(a.prefix_len));
+        v6 += (v6.empty() ? "" : ", ") +
+              json_quote(ip_text(kAfInet6, a.addr.data()) + "/" + number(a.prefix_len));
     return "{" + member("ifindex", number(d.ifindex)) + ", " + member("name", json_quote(d.name)) + ", " +
            member("mac", json_quote(format_mac(d.mac))) + ", " + member("mtu", number(d.mtu)) + ", " +
            member("up", boolean(d.up)) + ", " + member("forwarding", boolean(d.forwarding)) + ", " +
@@ -76,12 +78,12 @@ std::string route_json(const Route& r) {
 }
 
 std::string neighbour_json(const Neighbour& n) {
-    return "{" + member("dev", number(n.ifindex)) + ", " + member("addr", quoted_ip(n.family, n.addr.data())) +
-           ", " + member("mac", json_quote(format_mac(n.mac))) + "}";
+    return "{" + member("dev", number(n.ifindex)) + ", " +
+           member("addr", quoted_ip(n.family, n.addr.data())) + ", " +
+           member("mac", json_quote(format_mac(n.mac))) + "}";
 }
 
-template <class T, class F>
-std::string list(const char* key, const std::vector<T>& items, F one) {
+template <class T, class F> std::string list(const char* key, const std::vector<T>& items, F one) {
     if (items.empty()) return "  " + member(key, "[]");
     std::string j = "  " + member(key, "[\n");
     for (size_t i = 0; i < items.size(); ++i)
@@ -93,16 +95,16 @@ std::string list(const char* key, const std::vector<T>& items, F one) {
 
 std::string host_json(const Host& host) {
     const Task& t = host.task;
-    const std::string task = "{" + member("pid", number(t.pid)) + ", " + member("tgid", number(t.tgid)) + ", " +
-                             member("uid", number(t.uid)) + ", " + member("gid", number(t.gid)) + ", " +
-                             member("comm", json_quote(std::string(t.comm_view()))) + "}";
+    const std::string task = "{" + member("pid", number(t.pid)) + ", " + member("tgid", number(t.tgid)) +
+                             ", " + member("uid", number(t.uid)) + ", " + member("gid", number(t.gid)) +
+                             ", " + member("comm", json_quote(std::string(t.comm_view()))) + "}";
     const Network& net = host.net;
     return "{\n  " + member("cpu", number(host.cpu)) + ",\n  " + member("task", task) + ",\n  " +
            member("ingress_ifindex", number(net.ingress_ifindex)) + ",\n  " +
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
-           list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) + ",\n" +
-           list("routes", net.routes, route_json) + ",\n" + list("neighbours", net.neighbours, neighbour_json) +
-           "\n}\n";
+           list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +
+           ",\n" + list("routes", net.routes, route_json) + ",\n" +
+           list("neighbours", net.neighbours, neighbour_json) + "\n}\n";
 }
 
 } // namespace bpfplay

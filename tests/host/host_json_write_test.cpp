@@ -87,7 +87,8 @@ TEST_CASE("apply_host_json(host_json(h)) gives back h's network, task and cpu") 
     check_same_network_task_cpu(h1, h2);
     CHECK(host_json(h2) == text);
     CHECK(text.find(R"("ipv4": ["192.0.2.1/24", "198.51.100.7/32"])") != std::string::npos);
-    CHECK(text.find(R"({"dst": "192.0.2.0/24", "dev": 0, "metric": 0, "type": "blackhole"})") != std::string::npos);
+    CHECK(text.find(R"({"dst": "192.0.2.0/24", "dev": 0, "metric": 0, "type": "blackhole"})") !=
+          std::string::npos);
     CHECK(text.find(R"("comm": "nginx \"worker\"")") != std::string::npos);
 }
 
