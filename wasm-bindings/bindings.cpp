@@ -61,6 +61,10 @@ Result<Host> host_of(const val& h) {
 
 class Playground {
   public:
+    // The default host's network, task and CPU as host_json writes them: the page shows core's
+    // defaults rather than keeping a copy of them.
+    static std::string default_host_json() { return host_json(Host{}); }
+
     // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
     // object and run already open, so the page can go on showing them).
     std::string load_object(const val& bytes, const std::string& name, const val& host) {
@@ -232,6 +236,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
     using bpfplay::Playground;
     emscripten::class_<Playground>("Playground")
         .constructor<>()
+        .class_function("default_host_json", &Playground::default_host_json)
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)

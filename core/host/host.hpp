@@ -41,6 +41,7 @@ struct Task {
     std::string_view comm_view() const;  // up to the first NUL
 
     static std::array<char, kTaskCommLen> comm_from(std::string_view name);
+    friend bool operator==(const Task&, const Task&) = default;
 };
 
 struct Host {

@@ -36,6 +36,7 @@
 // defaults to "established" with a remote port and "listen" without; cookie defaults to
 // 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
 // Unknown members are errors, so a misspelling is never silently ignored.
+#include <string>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -47,5 +48,11 @@ struct Host;
 // Applies the document to `host`. On error (ErrorKind::Parse naming the member, e.g.
 // "devices[1].mac: \"02:00\" is not a MAC address") the host is left unchanged.
 Result<Unit> apply_host_json(Host& host, std::string_view json);
+
+// The document for `host`'s cpu, task, network devices, sockets, routes, neighbours and
+// ingress device, every member written out, so apply_host_json(other, host_json(host)) makes
+// those parts of `other` equal to `host`'s. One device, socket, route or neighbour per line,
+// because the playground shows it for the learner to read and edit.
+std::string host_json(const Host& host);
 
 } // namespace bpfplay

@@ -27,10 +27,12 @@ using Ipv6 = std::array<uint8_t, 16>;
 struct Ipv4Net {
     Ipv4 addr{};
     uint8_t prefix_len = 32;
+    friend bool operator==(const Ipv4Net&, const Ipv4Net&) = default;
 };
 struct Ipv6Net {
     Ipv6 addr{};
     uint8_t prefix_len = 128;
+    friend bool operator==(const Ipv6Net&, const Ipv6Net&) = default;
 };
 
 struct NetDevice {
@@ -46,6 +48,7 @@ struct NetDevice {
     bool forwarding = false;
     std::vector<Ipv4Net> ipv4;
     std::vector<Ipv6Net> ipv6;
+    friend bool operator==(const NetDevice&, const NetDevice&) = default;
 };
 
 // TCP states as the kernel numbers them (include/net/tcp_states.h; bpf_sock.state).
@@ -85,6 +88,7 @@ struct HostSocket {
     uint32_t mark = 0, priority = 0;
 
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
+    friend bool operator==(const HostSocket&, const HostSocket&) = default;
 };
 
 // A route of the main table (ip route). The kernel's connected routes (each device address's
@@ -98,6 +102,7 @@ struct Route {
     uint32_t ifindex = 0;   // the device it leaves by (unicast routes)
     uint32_t metric = 0;
     RouteType type = RouteType::Unicast;
+    friend bool operator==(const Route&, const Route&) = default;
 };
 
 // A neighbour table entry (ip neigh) in a valid state (REACHABLE, STALE, PERMANENT, ...).
@@ -106,6 +111,7 @@ struct Neighbour {
     uint32_t family = kAfInet;
     Ipv6 addr{};
     Mac mac{};
+    friend bool operator==(const Neighbour&, const Neighbour&) = default;
 };
 
 enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter };

@@ -1,5 +1,6 @@
 // The console: the run's result, trace_printk output, ring buffer records and the host's event
 // log (so far in this run, from the snapshot), and the playground's own messages (errors in words, map edits).
+import { hostEventLine, perfEventLine, type ConsoleLine } from './console_lines';
 import { h, hex64, signed64 } from './dom';
 import type { Session } from './session';
 import type { ErrorView, Snapshot } from './vm_types';
@@ -38,12 +39,10 @@ export class ConsolePanel {
     const lines: HTMLElement[] = [];
     for (const p of st.printk) lines.push(h('div', { class: 'printk' }, h('span', { class: 'tag', text: 'printk' }), p.replace(/\n$/, '')));
     for (const e of st.events) lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'ringbuf' }), e));
-    for (const e of st.perfEvents)
-      lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'perf' }), `${e.map} cpu ${e.cpu}: ${e.data}`));
-    for (const e of st.hostEvents) {
-      lines.push(h('div', { class: 'host-event' }, h('span', { class: 'tag', text: 'host' }),
-        e.helper === 'exit' ? e.text : `${e.helper} (pc ${e.pc}): ${e.text}`));
-    }
+    const line = (l: ConsoleLine): HTMLElement =>
+      h('div', { class: l.kind === 'perf' ? 'event perf' : `host-event ${l.kind}` }, h('span', { class: 'tag', text: l.tag }), l.text);
+    for (const e of st.perfEvents) lines.push(line(perfEventLine(e)));
+    for (const e of st.hostEvents) lines.push(line(hostEventLine(e)));
     if (st.status === 'exited') {
       lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
         `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));

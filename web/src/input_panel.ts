@@ -1,8 +1,10 @@
 // The program to run and its input: a packet built from fields (presets, Ethernet + IPv4/IPv6
 // + TCP/UDP/ICMP) shown and editable as hex, raw context bytes, and the host model (current
-// task, CPU, clock, random seed). "Run with this input" restarts the program on it.
+// task, CPU, clock, random seed; its network is host_panel.ts). "Run with this input" restarts
+// the program on it.
 import { h } from './dom';
 import { parseHex, toHex } from './hex';
+import type { HostPanel } from './host_panel';
 import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
 import type { ObjectSummary } from './vm_types';
 import { kDefaultHost, type HostSettings } from './worker_protocol';
@@ -35,7 +37,8 @@ export class InputPanel {
   private readonly tabs = new Map<string, { button: HTMLElement; body: HTMLElement }>();
 
   constructor(root: HTMLElement, private readonly onApply: (reloadHost: boolean) => void,
-              private readonly say: (text: string, kind?: 'error' | 'info') => void) {
+              private readonly say: (text: string, kind?: 'error' | 'info') => void,
+              private readonly hostPanel: HostPanel) {
     const presetSelect = h('select', { id: 'packet-preset', 'aria-label': 'packet preset' },
       ...Object.keys(kPresets).map((n) => h('option', { value: n, text: n })));
     presetSelect.value = kDefaultPreset;
@@ -45,7 +48,7 @@ export class InputPanel {
     const packetBody = h('div', {}, field('preset', presetSelect), this.form,
       h('div', { class: 'hex-head' }, 'packet bytes (hex, editable) ', this.packetInfo), this.packetHex);
     const ctxBody = h('div', {}, h('p', { class: 'muted', text: 'Context bytes: struct pt_regs for kprobes, the initial fields of xdp_md/__sk_buff, or raw memory. Empty means zeros.' }), this.ctxHex);
-    const hostBody = h('div', { class: 'host-form' }, ...this.hostFields());
+    const hostBody = h('div', {}, h('div', { class: 'host-form' }, ...this.hostFields()), hostPanel.root);
 
     const tabBar = h('div', { class: 'tabs', role: 'tablist' });
     for (const [name, body] of [['Packet', packetBody], ['Context', ctxBody], ['Host', hostBody]] as const) {
@@ -53,9 +56,9 @@ export class InputPanel {
       this.tabs.set(name, { button, body });
       tabBar.append(button);
     }
-    const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.onApply(this.hostChanged()) });
+    const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.apply() });
     this.programSelect.addEventListener('change', () => this.onApply(false));
-    root.append(field('program', this.programSelect), field('instruction budget (a run stops after this many)', this.budget), tabBar, ...[...this.tabs.values()].map((t) => t.body), apply);
+    root.append(field('program', this.programSelect), field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
     this.showTab('Packet');
     this.renderForm();
     this.packetHex.value = formatHexLines(buildPacket(this.spec));
@@ -69,7 +72,35 @@ export class InputPanel {
     }
   }
 
-  private lastHost: HostSettings = { ...kDefaultHost };
+  // The host the object was last loaded with (undefined: load again whatever it is).
+  private lastHost: HostSettings | undefined = { ...kDefaultHost };
+
+  private apply(): void {
+    let changed: boolean;
+    try {
+      changed = this.hostChanged();
+    } catch (e) {
+      this.hostPanel.showError((e as Error).message);
+      this.showTab('Host');
+      return;
+    }
+    this.onApply(changed);
+  }
+
+  // Marks the Host tab while the error next to it stands.
+  markHostError(shown: boolean): void {
+    this.tabs.get('Host')?.button.classList.toggle('invalid', shown);
+  }
+
+  // Core's default network arrived: a page loaded without one loaded exactly these defaults.
+  hostDefaultsShown(): void {
+    if (this.lastHost && this.lastHost.hostJson === undefined) this.lastHost = this.host();
+  }
+
+  // The last load failed (core refused the host): the next Run loads again.
+  hostLoadFailed(): void {
+    this.lastHost = undefined;
+  }
 
   private hostFields(): HTMLElement[] {
     const labels: [keyof HostSettings, string][] = [
@@ -85,12 +116,14 @@ export class InputPanel {
 
   private hostChanged(): boolean {
     const now = this.host();
-    const changed = JSON.stringify(now) !== JSON.stringify(this.lastHost);
+    const changed = this.lastHost === undefined || JSON.stringify(now) !== JSON.stringify(this.lastHost);
     this.lastHost = now;
     return changed;
   }
 
+  // Throws (in words) when the network's routes or neighbours are not JSON.
   host(): HostSettings {
+    const hostJson = this.hostPanel.json();
     const v = (k: keyof HostSettings): string => this.hostInputs.get(k)?.value.trim() ?? '';
     const n = (k: keyof HostSettings): number => {
       const x = Number(v(k));
@@ -100,6 +133,7 @@ export class InputPanel {
       cpu: n('cpu'), ncpus: Math.max(1, n('ncpus')), pid: n('pid'), tgid: n('tgid'), uid: n('uid'), gid: n('gid'),
       comm: v('comm'), clockStartNs: /^\d+$/.test(v('clockStartNs')) ? v('clockStartNs') : kDefaultHost.clockStartNs,
       prandomSeed: n('prandomSeed'),
+      ...(hostJson === undefined ? {} : { hostJson }),
     };
   }
 
@@ -203,6 +237,7 @@ export class InputPanel {
 
   setHost(host: HostSettings): void {
     for (const [k, input] of this.hostInputs) input.value = String(host[k]);
+    if (host.hostJson !== undefined) this.hostPanel.setJson(host.hostJson);
     this.lastHost = this.host();
   }
 

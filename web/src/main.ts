@@ -5,6 +5,7 @@ import { CodePanel } from './code_panel';
 import { ConsolePanel } from './console_panel';
 import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
+import { HostPanel } from './host_panel';
 import { InputPanel } from './input_panel';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
@@ -35,7 +36,8 @@ session.events.on('snapshot', () => { document.body.dataset['snapshots'] = Strin
 
 let current: LinkSource | undefined;
 let currentSource: ProgramSource | undefined;
-const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say);
+const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), () => input.hostDefaultsShown());
+const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => void pick(p));
 
 async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<void> {
@@ -59,7 +61,10 @@ async function restart(reloadHost: boolean): Promise<void> {
   if (reloadHost && currentSource) {
     const program = input.programSelect.value;
     const loaded = await session.load(currentSource, session.loaded?.sourceName ?? '', input.host());
-    if (!loaded) return;
+    if (!loaded) {
+      input.hostLoadFailed();
+      return;
+    }
     input.setPrograms(loaded.summary, program);
   }
   await startProgram();
@@ -84,8 +89,17 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
     say(`Could not fetch ${source.kind === 'example' ? source.name : 'the program'}: ${(e as Error).message}`, 'error');
     return;
   }
-  const loaded = await session.load(wire, name, input.host());
+  let host;
+  try {
+    host = input.host();
+  } catch (e) {
+    say((e as Error).message, 'error');
+    document.body.dataset['ready'] = session.snapshot ? 'true' : 'error';
+    return;
+  }
+  const loaded = await session.load(wire, name, host);
   if (!loaded) {
+    input.hostLoadFailed();
     // The worker keeps what was open before: the page goes on showing it.
     document.body.dataset['ready'] = session.snapshot ? 'true' : 'error';
     return;

@@ -51,11 +51,15 @@ export class Session {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (d: unknown) => void; reject: (e: Error) => void }>();
   private readonly ready: Promise<void>;
+  // Core's default host as host JSON, once the worker has started.
+  readonly defaultHostJson: Promise<string>;
   private busy = false;
 
   constructor() {
     this.worker = new Worker(new URL('./vm_worker.ts', import.meta.url), { type: 'module' });
     let markReady: () => void = () => {};
+    let gotDefaults: (json: string) => void = () => {};
+    this.defaultHostJson = new Promise((resolve) => { gotDefaults = resolve; });
     let markFailed: (e: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
@@ -64,7 +68,7 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': markReady(); break;
+        case 'ready': gotDefaults(m.defaultHostJson); markReady(); break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {

@@ -29,6 +29,21 @@ describe('session link', () => {
     expect((await decodeLink(hash))?.breakpoints).toEqual([{ pc: 4, condition: '' }]);
   });
 
+  it('carries the host network, so the link reproduces a run on an edited host', async () => {
+    const hostJson = '{"ingress_ifindex":4,"rx_queue_index":0,"devices":[{"ifindex":4,"name":"eth2","mac":"02:00:00:00:04:02"}],"sockets":[],"routes":[],"neighbours":[]}';
+    const s = { ...state({ kind: 'example', name: 'xdp_redirect_map.o' }), host: { ...kDefaultHost, hostJson } };
+    const back = await decodeLink(await encodeLink(s));
+    expect(back?.host.hostJson).toBe(hostJson);
+    expect(back).toEqual(s);
+  });
+
+  it('reads an older link without a host network as the default network', async () => {
+    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { ...kDefaultHost, pid: 9 }, bp: [] });
+    const host = (await decodeLink(`j=${btoa(json).replace(/=+$/, '')}`))?.host;
+    expect(host?.hostJson).toBeUndefined();
+    expect(host?.pid).toBe(9);
+  });
+
   it('ignores a hash that is not a session', async () => {
     expect(await decodeLink('#top')).toBeUndefined();
   });

@@ -1,5 +1,7 @@
 // A link that reproduces a session: the program (a bundled example by name, or a user's .o /
-// assembly text embedded), the input, the host and the breakpoints, in the URL hash. The JSON
+// assembly text embedded), the input, the host (with its network as core's host JSON, when the
+// page had it; links from before carry none and open on the default network) and the
+// breakpoints, in the URL hash. The JSON
 // is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
 // without it the JSON is only encoded ("#j=").
 import { parseHex, toHex } from './hex';

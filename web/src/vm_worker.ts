@@ -38,7 +38,8 @@ function checked(json: string): Record<string, unknown> {
 
 // The bindings read each field of HostSettings (clockStartNs as a decimal string).
 function hostObject(h: HostSettings): object {
-  return { ...h, comm: String(h.comm), clockStartNs: String(h.clockStartNs) };
+  const { hostJson, ...fields } = h;
+  return { ...fields, comm: String(h.comm), clockStartNs: String(h.clockStartNs), ...(hostJson === undefined ? {} : { hostJson }) };
 }
 
 function stops(p: Playground): StopsView {
@@ -215,7 +216,7 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
 createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }).then(
   (m) => {
     vm = new m.Playground();
-    post({ kind: 'ready' });
+    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json() });
   },
   (err: unknown) => post({ kind: 'fatal', message: `The VM module failed to load: ${String(err)}` }),
 );

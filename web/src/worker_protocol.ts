@@ -14,6 +14,9 @@ export interface HostSettings {
   comm: string;
   clockStartNs: string;  // decimal; a u64 in core
   prandomSeed: number;
+  // The network (devices, sockets, routes, neighbours, ingress device) in core's host JSON
+  // (core/host/host_json.hpp), applied after the fields above; absent: core's defaults.
+  hostJson?: string;
 }
 
 export const kDefaultHost: HostSettings = {
@@ -89,7 +92,7 @@ export type WorkerMessage =
   | { kind: 'reply'; id: number; ok: true; data: unknown }
   | { kind: 'reply'; id: number; ok: false; error: ErrorView }
   | { kind: 'progress'; executed: number }
-  | { kind: 'ready' }
+  | { kind: 'ready'; defaultHostJson: string }  // core's default host (host_json)
   | { kind: 'fatal'; message: string };
 
 export interface Envelope {

@@ -37,7 +37,7 @@ export interface Playground {
 }
 
 export interface BpfplayModule {
-  Playground: new () => Playground;
+  Playground: { new (): Playground; default_host_json(): string };
 }
 
 export interface ModuleOptions {

@@ -1,0 +1,105 @@
+// host_json, the inverse of apply_host_json: the playground shows its text and sends it back.
+#include <doctest/doctest.h>
+
+#include "core/host/host.hpp"
+#include "core/host/host_json.hpp"
+
+using namespace bpfplay;
+
+namespace {
+
+// The parts of a host host_json writes.
+void check_same_network_task_cpu(const Host& a, const Host& b) {
+    CHECK(a.cpu == b.cpu);
+    CHECK(a.task == b.task);
+    CHECK(a.net.devices == b.net.devices);
+    CHECK(a.net.sockets == b.net.sockets);
+    CHECK(a.net.routes == b.net.routes);
+    CHECK(a.net.neighbours == b.net.neighbours);
+    CHECK(a.net.ingress_ifindex == b.net.ingress_ifindex);
+    CHECK(a.net.rx_queue_index == b.net.rx_queue_index);
+}
+
+} // namespace
+
+TEST_CASE("host_json writes the default host in full, one item per line") {
+    CHECK(host_json(Host{}) == R"({
+  "cpu": 0,
+  "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo"},
+  "ingress_ifindex": 1,
+  "rx_queue_index": 0,
+  "devices": [
+    {"ifindex": 1, "name": "lo", "mac": "00:00:00:00:00:00", "mtu": 65536, "up": true, "forwarding": false, "rx_queues": 1, "ipv4": ["127.0.0.1/8"], "ipv6": ["::1/128"]},
+    {"ifindex": 2, "name": "eth0", "mac": "02:00:00:00:00:02", "mtu": 1500, "up": true, "forwarding": true, "rx_queues": 1, "ipv4": ["10.0.0.2/24"], "ipv6": ["fd00::2/64"]},
+    {"ifindex": 3, "name": "eth1", "mac": "02:00:00:00:01:02", "mtu": 1500, "up": true, "forwarding": true, "rx_queues": 1, "ipv4": ["10.0.1.2/24"], "ipv6": ["fd00:1::2/64"]}
+  ],
+  "sockets": [
+    {"cookie": 4097, "protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 80, "remote_addr": "0.0.0.0", "remote_port": 0, "state": "listen", "uid": 33, "bound_dev_if": 0, "mark": 0, "priority": 0},
+    {"cookie": 4098, "protocol": "tcp", "local_addr": "10.0.0.2", "local_port": 8080, "remote_addr": "10.0.0.1", "remote_port": 40000, "state": "established", "uid": 1000, "bound_dev_if": 0, "mark": 0, "priority": 0},
+    {"cookie": 4099, "protocol": "udp", "local_addr": "10.0.0.2", "local_port": 53, "remote_addr": "0.0.0.0", "remote_port": 0, "uid": 101, "bound_dev_if": 0, "mark": 0, "priority": 0}
+  ],
+  "routes": [
+    {"dst": "0.0.0.0/0", "via": "10.0.0.1", "dev": 2, "metric": 0, "type": "unicast"},
+    {"dst": "::/0", "via": "fd00::1", "dev": 2, "metric": 1024, "type": "unicast"}
+  ],
+  "neighbours": [
+    {"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"},
+    {"dev": 2, "addr": "fd00::1", "mac": "02:00:00:00:00:01"},
+    {"dev": 3, "addr": "10.0.1.1", "mac": "02:00:00:00:01:01"}
+  ]
+}
+)");
+}
+
+TEST_CASE("apply_host_json(host_json(h)) gives back h's network, task and cpu") {
+    Host h1;
+    const auto set = apply_host_json(h1, R"({
+        "cpu": 3,
+        "task": {"pid": 77, "tgid": 70, "uid": 0, "gid": 5, "comm": "nginx \"worker\""},
+        "devices": [
+            {"ifindex": 1, "name": "lo"},
+            {"ifindex": 5, "name": "wan0", "mac": "aa:bb:cc:dd:ee:0f", "mtu": 9000, "up": false,
+             "forwarding": true, "rx_queues": 8, "ipv4": ["192.0.2.1/24", "198.51.100.7"],
+             "ipv6": ["2001:db8::1/48", "fe80::1"]}
+        ],
+        "ingress_ifindex": 5,
+        "rx_queue_index": 7,
+        "sockets": [
+            {"protocol": "tcp", "local_addr": "192.0.2.1", "local_port": 443},
+            {"cookie": 99, "protocol": "tcp", "local_addr": "2001:db8::1", "local_port": 22,
+             "remote_addr": "2001:db8::2", "remote_port": 50000, "state": "fin_wait2", "uid": 0,
+             "bound_dev_if": 5, "mark": 3, "priority": 4},
+            {"protocol": "udp", "local_addr": "::", "local_port": 67, "remote_addr": "2001:db8::9",
+             "remote_port": 68}
+        ],
+        "routes": [
+            {"dst": "10.9.0.0/16", "dev": 5, "metric": 7},
+            {"dst": "192.0.2.0/24", "type": "blackhole"},
+            {"dst": "2001:db8:5::/48", "via": "2001:db8::fe", "dev": 5, "type": "prohibit"}
+        ],
+        "neighbours": [{"dev": 5, "addr": "2001:db8::fe", "mac": "0a:0b:0c:0d:0e:0f"}]
+    })");
+    REQUIRE_MESSAGE(set.ok(), (set.ok() ? "" : set.error().to_string()));
+    const std::string text = host_json(h1);
+    Host h2;
+    const auto back = apply_host_json(h2, text);
+    REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().to_string()));
+    check_same_network_task_cpu(h1, h2);
+    CHECK(host_json(h2) == text);
+    CHECK(text.find(R"("ipv4": ["192.0.2.1/24", "198.51.100.7/32"])") != std::string::npos);
+    CHECK(text.find(R"({"dst": "192.0.2.0/24", "dev": 0, "metric": 0, "type": "blackhole"})") !=
+          std::string::npos);
+    CHECK(text.find(R"("comm": "nginx \"worker\"")") != std::string::npos);
+}
+
+TEST_CASE("host_json of a host without devices or sockets writes empty lists") {
+    Host h;
+    h.net.sockets.clear();
+    h.net.routes.clear();
+    h.net.neighbours.clear();
+    const std::string text = host_json(h);
+    CHECK(text.find("  \"sockets\": [],\n  \"routes\": [],\n  \"neighbours\": []\n}") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text).ok());
+    check_same_network_task_cpu(h, back);
+}
