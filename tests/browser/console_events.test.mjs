@@ -5,26 +5,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHarness } from './page_harness.mjs';
 
-let h, url, page, consoleErrors, shot, andWait;
+let h, url, page, consoleErrors, shot, andWait, openExample;
 
 before(async () => {
   h = await openHarness();
-  ({ url, page, consoleErrors, shot, andWait } = h);
+  ({ url, page, consoleErrors, shot, andWait, openExample } = h);
 });
 
 after(async () => {
   await h?.close();
 });
 
-async function openExample(file) {
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  await page.selectOption('#example-select', file);
-  await page.waitForFunction((f) => document.querySelector('#object-name')?.textContent === f, file);
-  await page.waitForSelector('body[data-ready="true"]');
-}
-
-const le = (n, bytes) => Array.from({ length: bytes }, (_, i) => ((n >> (8 * i)) & 0xff).toString(16).padStart(2, '0')).join('');
+const le = (n, bytes) => Array.from({ length: bytes }, (_, i) => ((n >> (8 * i)) & 0xff).toString(16).padStart(2, '0'));
 const consoleLines = (tag) => page.$$eval('#run-log > div', (els, t) =>
   els.filter((e) => e.querySelector('.tag')?.textContent === t).map((e) => e.textContent.slice(t.length)), tag);
 
@@ -37,8 +29,9 @@ test('a perf event sample in the console is exactly what the reader gets; an emp
   assert.match(await page.textContent('#result'), /XDP_PASS/);
   // struct packet_summary (len, ifindex 1 = lo, ETH_P_IP, 16 packet bytes), then the packet's
   // first 16 bytes: 28 bytes, so the sample needs no padding (28 + 4 is a multiple of 8).
-  const expected = le(len, 4) + le(1, 4) + le(0x0800, 2) + le(16, 2) + packet.slice(0, 32);
-  assert.deepEqual(await consoleLines('perf'), [`events cpu 0: ${expected}`]);
+  const expected = [...le(len, 4), ...le(1, 4), ...le(0x0800, 2), ...le(16, 2), ...packet.slice(0, 32).match(/../g)];
+  // pc 30 is the program's bpf_perf_event_output call.
+  assert.deepEqual(await consoleLines('perf'), [`events, cpu 0, pc 30: 28 bytes ${expected.join(' ')}`]);
   await shot('50-perf-event-sample');
 
   // User space closes CPU 0's reader: the slot is empty, the call fails with -ENOENT (-2),
@@ -61,9 +54,9 @@ test('the host event log says what the kernel did: no devmap entry, then a redir
   await andWait(() => page.click('#btn-continue'));
   assert.match(await page.textContent('#result'), /r0 = 0x2 \(2\) XDP_PASS/);
   assert.deepEqual(await consoleLines('host'), [
-    'bpf_redirect_map (pc 38): devmap "tx_ports" has no entry for key 1: returns 2, the low bits of the flags',
-    'XDP_PASS: the packet is passed up to the network stack on lo (ifindex 1)',
+    'bpf_redirect_map at pc 38: devmap "tx_ports" has no entry for key 1: returns 2, the low bits of the flags',
   ]);
+  assert.deepEqual(await consoleLines('packet'), ['XDP_PASS: the packet is passed up to the network stack on lo (ifindex 1)']);
   await shot('52-host-events-no-entry');
 
   // tx_ports[1] = 3 (eth1, a device of the emulated host), then a new run.
@@ -74,9 +67,9 @@ test('the host event log says what the kernel did: no devmap entry, then a redir
   await andWait(() => page.click('#btn-continue'));
   assert.match(await page.textContent('#result'), /r0 = 0x4 \(4\) XDP_REDIRECT/);
   assert.deepEqual(await consoleLines('host'), [
-    'bpf_redirect_map (pc 38): devmap "tx_ports" key 1 is eth1 (ifindex 3): the packet goes there if the program returns XDP_REDIRECT',
-    'XDP_REDIRECT: the packet is sent out of eth1 (ifindex 3)',
+    'bpf_redirect_map at pc 38: devmap "tx_ports" key 1 is eth1 (ifindex 3): the packet goes there if the program returns XDP_REDIRECT',
   ]);
+  assert.deepEqual(await consoleLines('packet'), ['XDP_REDIRECT: the packet is sent out of eth1 (ifindex 3)']);
   await shot('53-host-events-redirect');
   assert.deepEqual(consoleErrors, []);
 });

@@ -5,48 +5,18 @@
 // packet is UDP to port 53, bucket 53 % 4 = 1, so tx_ports[1] names the device it leaves by.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { artifactSuffix, launchBrowser } from './launch.mjs';
-import { serve } from './static_server.mjs';
+import { openHarness } from './page_harness.mjs';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
-const shots = `${repo}build-browser/screenshots${artifactSuffix}`;
-
-let server, url, browser, page;
-const consoleErrors = [];
+let h, url, page, consoleErrors, shot, andWait, openExample;
 
 before(async () => {
-  await mkdir(shots, { recursive: true });
-  ({ server, url } = await serve(dist));
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  h = await openHarness();
+  ({ url, page, consoleErrors, shot, andWait, openExample } = h);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await h?.close();
 });
-
-const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: false });
-const snapshots = async () => Number((await page.getAttribute('body', 'data-snapshots')) ?? '0');
-
-async function andWait(action) {
-  const before = await snapshots();
-  await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.snapshots ?? '0') > n, before, { timeout: 20000 });
-}
-
-async function openExample(file) {
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  await page.selectOption('#example-select', file);
-  await page.waitForFunction((f) => document.querySelector('#object-name')?.textContent === f, file);
-  await page.waitForSelector('body[data-ready="true"]');
-}
 
 const hostTab = () => page.locator('#input button[role="tab"]', { hasText: 'Host' });
 const deviceNames = () => page.$$eval('#host-devices tbody tr', (rows) =>

@@ -30,9 +30,21 @@ export async function openHarness() {
     await action();
     await page.waitForFunction((n) => Number(document.body.dataset.snapshots ?? '0') > n, before, { timeout: 20000 });
   };
+  // A fresh page with a bundled example loaded (and a program of it picked), ready to step.
+  const openExample = async (file, program) => {
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    await page.selectOption('#example-select', file);
+    await page.waitForFunction((f) => document.querySelector('#object-name')?.textContent === f, file);
+    await page.waitForSelector('body[data-ready="true"]');
+    if (program) {
+      await page.selectOption('#program-select', program);
+      await page.waitForSelector('body[data-ready="true"]');
+    }
+  };
   const close = async () => {
     await browser.close();
     server.close();
   };
-  return { server, url, browser, page, consoleErrors, shot, snapshots, andWait, close };
+  return { server, url, browser, page, consoleErrors, shot, snapshots, andWait, openExample, close };
 }

@@ -5,28 +5,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openHarness } from './page_harness.mjs';
 
-let h, url, page, consoleErrors, shot, andWait;
+let h, url, page, consoleErrors, shot, andWait, openExample;
 
 before(async () => {
   h = await openHarness();
-  ({ url, page, consoleErrors, shot, andWait } = h);
+  ({ url, page, consoleErrors, shot, andWait, openExample } = h);
 });
 
 after(async () => {
   await h?.close();
 });
-
-async function openExample(file, program) {
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
-  await page.selectOption('#example-select', file);
-  await page.waitForFunction((f) => document.querySelector('#object-name')?.textContent === f, file);
-  await page.waitForSelector('body[data-ready="true"]');
-  if (program) {
-    await page.selectOption('#program-select', program);
-    await page.waitForSelector('body[data-ready="true"]');
-  }
-}
 
 const changedBytes = (dump) => page.$$eval(`${dump} .byte.changed`, (els) => els.map((e) => [Number(e.dataset.i), e.textContent]));
 const currentPc = () => page.$eval('.insn.current', (e) => Number(e.dataset.pc));
