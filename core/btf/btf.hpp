@@ -86,6 +86,9 @@ public:
     uint32_t skip_modifiers(uint32_t id) const;
     // Like skip_modifiers but keeps typedefs (const/volatile/restrict/type_tag only).
     uint32_t skip_qualifiers(uint32_t id) const;
+    // skip_modifiers, and VARs too: the type whose layout a value's bytes have (the value
+    // printer and encoder walk data through it).
+    uint32_t skip_to_layout(uint32_t id) const;
 
     // First type with this exact name and kind.
     std::optional<uint32_t> find_by_name(std::string_view name, BtfKind kind) const;

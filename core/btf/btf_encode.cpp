@@ -113,7 +113,7 @@ class Encoder {
 
     bool encode(uint32_t id, const JsonValue& v, uint64_t bit_off, const std::string& path, int depth) {
         const uint32_t named = id; // the type as the program spells it, for messages
-        id = skip_wrappers(id);
+        id = btf_.skip_to_layout(id);
         const BtfType* t = btf_.type(id);
         if (!t) return fail(path, "type id " + std::to_string(id) + " does not exist");
         if (depth > kMaxDepth)
@@ -151,23 +151,6 @@ class Encoder {
     bool fail(const std::string& path, std::string what) {
         if (!error_) error_ = make_error(ErrorKind::Parse, path + ": " + what);
         return false;
-    }
-
-    uint32_t skip_wrappers(uint32_t id) const {
-        for (uint32_t steps = 0; steps <= btf_.type_count(); ++steps) {
-            const BtfType* t = btf_.type(id);
-            if (!t) return id;
-            switch (t->kind) {
-            case BtfKind::Typedef:
-            case BtfKind::Const:
-            case BtfKind::Volatile:
-            case BtfKind::Restrict:
-            case BtfKind::TypeTag:
-            case BtfKind::Var: id = t->ref; continue;
-            default: return id;
-            }
-        }
-        return id;
     }
 
     // Writes the low `nbits` of (hi:lo) at bit_off. Bits already written (by another member of
@@ -377,7 +360,7 @@ class Encoder {
         for (const BtfMember& m : btf_.members(id)) {
             std::string_view name = btf_.string_at(m.name_off);
             if (name.empty()) {
-                const uint32_t mt = skip_wrappers(m.type);
+                const uint32_t mt = btf_.skip_to_layout(m.type);
                 const BtfType* t = btf_.type(mt);
                 if (t && t->is_struct_or_union() && m.bitfield_size == 0 && depth < kMaxDepth)
                     collect_members(mt, base_bit + m.bit_offset, out, depth + 1);
@@ -415,7 +398,7 @@ class Encoder {
     bool put_member(const NamedMember& nm, const JsonValue& v, const std::string& path, int depth) {
         const BtfMember& m = *nm.member;
         const uint64_t at = nm.base_bit + m.bit_offset;
-        const uint32_t mt_id = skip_wrappers(m.type);
+        const uint32_t mt_id = btf_.skip_to_layout(m.type);
         const BtfType* mt = btf_.type(mt_id);
         if (!mt) return fail(path, "type id " + std::to_string(m.type) + " does not exist");
         if (m.bitfield_size != 0) {

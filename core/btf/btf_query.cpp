@@ -108,6 +108,15 @@ uint32_t Btf::skip_modifiers(uint32_t id) const {
     return id;
 }
 
+uint32_t Btf::skip_to_layout(uint32_t id) const {
+    for (size_t steps = 0; steps < d_.types.size() && id < d_.types.size(); ++steps) {
+        BtfKind k = d_.types[id].kind;
+        if (k != BtfKind::Typedef && k != BtfKind::Var && !is_qualifier(k)) break;
+        id = d_.types[id].ref;
+    }
+    return id;
+}
+
 uint32_t Btf::skip_qualifiers(uint32_t id) const {
     for (size_t steps = 0; steps < d_.types.size() && id < d_.types.size(); ++steps) {
         if (!is_qualifier(d_.types[id].kind)) break;

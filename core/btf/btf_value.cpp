@@ -133,7 +133,7 @@ public:
 
     Value format(uint32_t id, std::span<const uint8_t> bytes, int depth) {
         if (!take_node()) return truncated();
-        id = skip_wrappers(id);
+        id = btf_.skip_to_layout(id);
         const BtfType* t = btf_.type(id);
         if (!t) return Value::error("type id " + std::to_string(id) + " does not exist");
         if (depth > kMaxDepth) return Value::error("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
@@ -171,24 +171,6 @@ private:
     }
     Value truncated() const {
         return Value::error("output truncated after " + std::to_string(opts_.max_nodes) + " values");
-    }
-
-    // Typedefs, qualifiers, type tags and VARs don't change how bytes read.
-    uint32_t skip_wrappers(uint32_t id) const {
-        for (uint32_t steps = 0; steps <= btf_.type_count(); ++steps) {
-            const BtfType* t = btf_.type(id);
-            if (!t) return id;
-            switch (t->kind) {
-            case BtfKind::Typedef:
-            case BtfKind::Const:
-            case BtfKind::Volatile:
-            case BtfKind::Restrict:
-            case BtfKind::TypeTag:
-            case BtfKind::Var: id = t->ref; continue;
-            default: return id;
-            }
-        }
-        return id;
     }
 
     // An int value `nbits` wide starting `bit_offset` bits into `bytes`, per the int's
@@ -273,7 +255,7 @@ private:
                 return;
             }
             std::string name(btf_.string_at(m.name_off));
-            uint32_t member_type = skip_wrappers(m.type);
+            uint32_t member_type = btf_.skip_to_layout(m.type);
             const BtfType* mt = btf_.type(member_type);
             if (name.empty()) {
                 // Anonymous struct/union: its members are reachable by name in C, so show
