@@ -14,19 +14,18 @@ uint64_t DevMap::footprint(const MapSpec& spec) {
     return uint64_t(spec.max_entries) * (8 + 1);
 }
 
-DevMap::DevMap(const MapSpec& spec) : Map(spec, spec.max_entries, 8, /*program_visible=*/true) {}
+DevMap::DevMap(const MapSpec& spec) : SlotArrayMap(spec, 8, /*program_visible=*/true) {}
 
 std::unique_ptr<DevMap> DevMap::make(const MapSpec& spec) {
     std::unique_ptr<DevMap> map(new DevMap(spec));
     if (!map->allocate_storage()) return nullptr;
-    map->present_.assign(spec.max_entries, 0);
     return map;
 }
 
 // dev_map_lookup_elem: a pointer to the entry's struct bpf_devmap_val, NULL for an empty slot.
 uint64_t DevMap::do_lookup_elem(const uint8_t* key, uint32_t) {
     const uint32_t index = load_le<uint32_t>(key);
-    if (index >= max_entries() || !present_[index]) return 0;
+    if (!is_set(index)) return 0;
     return value_address(index);
 }
 
@@ -39,15 +38,14 @@ int64_t DevMap::do_update_elem(const uint8_t*, const uint8_t*, uint64_t, uint32_
 int64_t DevMap::do_delete_elem(const uint8_t* key) {
     const uint32_t index = load_le<uint32_t>(key);
     if (index >= max_entries()) return -e::kEINVAL;
-    if (present_[index]) --count_;
-    present_[index] = 0;
+    clear(index);
     std::memset(slot_ptr(index), 0, 8);
     return 0;
 }
 
 int64_t DevMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
     const uint32_t index = load_le<uint32_t>(key);
-    if (index >= max_entries() || !present_[index]) return -e::kENOENT;
+    if (!is_set(index)) return -e::kENOENT;
     std::memcpy(value, slot_ptr(index), value_size());
     return 0;
 }
@@ -64,41 +62,10 @@ int64_t DevMap::do_update_user(const uint8_t* key, const uint8_t* value, uint64_
     // A devmap program (BPF_XDP_DEVMAP) runs on the redirected frame; bpfplay has none to run.
     if (prog_fd > 0) return -e::kEINVAL;
     if (ifindex == 0) return do_delete_elem(key);
-    if (!present_[index]) ++count_;
-    present_[index] = 1;
+    mark_set(index);
     std::memset(slot_ptr(index), 0, 8); // bpf_prog.id reads back 0: no program
     store_le<uint32_t>(slot_ptr(index), ifindex);
     return 0;
-}
-
-int64_t DevMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
-    return array_get_next_key(max_entries(), key_or_null, next_key);
-}
-
-void DevMap::for_each_entry(const EntryVisitor& visit) const {
-    uint8_t key[4];
-    for (uint32_t i = 0; i < max_entries(); ++i) {
-        if (!present_[i]) continue;
-        store_le<uint32_t>(key, i);
-        if (!visit(std::span<const uint8_t>(key, 4), i)) return;
-    }
-}
-
-std::optional<std::vector<uint8_t>> DevMap::key_of_slot(uint32_t slot) const {
-    if (slot >= max_entries() || !present_[slot]) return std::nullopt;
-    std::vector<uint8_t> key(4);
-    store_le<uint32_t>(key.data(), slot);
-    return key;
-}
-
-void DevMap::save_extra(StateWriter& w) const {
-    w.vec(present_);
-    w.pod(count_);
-}
-
-void DevMap::restore_extra(StateReader& r) {
-    r.vec(present_);
-    r.pod(count_);
 }
 
 std::optional<uint32_t> devmap_ifindex(Map& map, uint32_t key) {

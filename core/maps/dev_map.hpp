@@ -12,18 +12,14 @@
 #include <optional>
 #include <vector>
 
-#include "core/maps/map.hpp"
+#include "core/maps/slot_array_map.hpp"
 
 namespace bpfplay {
 
-class DevMap final : public Map {
+class DevMap final : public SlotArrayMap {
   public:
     static uint64_t footprint(const MapSpec& spec);
     static std::unique_ptr<DevMap> make(const MapSpec& spec);
-
-    uint32_t count() const override { return count_; }
-    void for_each_entry(const EntryVisitor& visit) const override;
-    std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const override;
 
   protected:
     uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) override;
@@ -31,15 +27,9 @@ class DevMap final : public Map {
     int64_t do_delete_elem(const uint8_t* key) override;
     int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
     int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
-    int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) override;
-    void save_extra(StateWriter& w) const override;
-    void restore_extra(StateReader& r) override;
 
   private:
     explicit DevMap(const MapSpec& spec);
-
-    std::vector<uint8_t> present_; // per index: 1 when it names a device
-    uint32_t count_ = 0;
 };
 
 // The ifindex a devmap (either kind) holds for `key`, or nullopt when the key has no entry:

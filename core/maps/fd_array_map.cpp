@@ -14,17 +14,16 @@ namespace e = kerrno;
 // Each slot holds a u32 reference in an 8-byte stride, like every other map value.
 uint64_t FdArrayMap::footprint(const MapSpec& spec) { return uint64_t(spec.max_entries) * (8 + 1); }
 
-FdArrayMap::FdArrayMap(const MapSpec& spec) : Map(spec, spec.max_entries, 8, /*program_visible=*/false) {}
+FdArrayMap::FdArrayMap(const MapSpec& spec) : SlotArrayMap(spec, 8, /*program_visible=*/false) {}
 
 std::unique_ptr<FdArrayMap> FdArrayMap::make(const MapSpec& spec) {
     std::unique_ptr<FdArrayMap> map(new FdArrayMap(spec));
     if (!map->allocate_storage()) return nullptr;
-    map->present_.assign(spec.max_entries, 0);
     return map;
 }
 
 std::optional<uint32_t> FdArrayMap::reference_at(uint32_t index) const {
-    if (index >= max_entries() || !present_[index]) return std::nullopt;
+    if (!is_set(index)) return std::nullopt;
     return load_le<uint32_t>(slot_ptr(index));
 }
 
@@ -44,10 +43,8 @@ int64_t FdArrayMap::do_update_elem(const uint8_t*, const uint8_t*, uint64_t, uin
 int64_t FdArrayMap::do_delete_elem(const uint8_t* key) {
     const uint32_t index = load_le<uint32_t>(key);
     if (index >= max_entries()) return -e::kE2BIG;
-    if (!present_[index]) return -e::kENOENT;
-    present_[index] = 0;
+    if (!clear(index)) return -e::kENOENT;
     std::memset(slot_ptr(index), 0, 4);
-    --count_;
     return 0;
 }
 
@@ -74,30 +71,9 @@ int64_t FdArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uin
     } else if (int64_t err = check_inner_map(*this, ref); err != 0) {
         return err;
     }
-    if (!present_[index]) ++count_;
-    present_[index] = 1;
+    mark_set(index);
     store_le<uint32_t>(slot_ptr(index), ref);
     return 0;
-}
-
-int64_t FdArrayMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
-    return array_get_next_key(max_entries(), key_or_null, next_key);
-}
-
-void FdArrayMap::for_each_entry(const EntryVisitor& visit) const {
-    uint8_t key[4];
-    for (uint32_t i = 0; i < max_entries(); ++i) {
-        if (!present_[i]) continue;
-        store_le<uint32_t>(key, i);
-        if (!visit(std::span<const uint8_t>(key, 4), i)) return;
-    }
-}
-
-std::optional<std::vector<uint8_t>> FdArrayMap::key_of_slot(uint32_t slot) const {
-    if (slot >= max_entries() || !present_[slot]) return std::nullopt;
-    std::vector<uint8_t> key(4);
-    store_le<uint32_t>(key.data(), slot);
-    return key;
 }
 
 }  // namespace bpfplay

@@ -64,16 +64,6 @@ void LruHashMap::restore_extra(StateReader& r) {
     recency_.restore_state(r);
 }
 
-void FdArrayMap::save_extra(StateWriter& w) const {
-    w.vec(present_);
-    w.pod(count_);
-}
-
-void FdArrayMap::restore_extra(StateReader& r) {
-    r.vec(present_);
-    r.pod(count_);
-}
-
 // Every record takes at least an 8-byte header of the data area, which bounds their number.
 void RingbufMap::save_extra(StateWriter& w) const {
     w.vec(records_, max_entries() / 8 + 1);
