@@ -1,5 +1,7 @@
 #include "debugger/debug_fixture.hpp"
 
+#include <doctest/doctest.h>
+
 #include <stdexcept>
 
 #include "core/maps/map_set.hpp"
@@ -67,6 +69,22 @@ std::string fingerprint(const DebugSession& s) {
         f += " held=" + std::to_string(held);
     f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
     return f;
+}
+
+std::vector<std::string> fingerprints_to_end(DebugSession& s) {
+    std::vector<std::string> forward{fingerprint(s)};
+    while (s.status() == RunStatus::Ready) {
+        s.step();
+        forward.push_back(fingerprint(s));
+    }
+    return forward;
+}
+
+void require_same_states_back(DebugSession& s, const std::vector<std::string>& forward) {
+    for (uint64_t k = forward.size() - 1; k-- > 0;) {
+        s.step_back();
+        REQUIRE_MESSAGE(fingerprint(s) == forward[k], "back at " << k);
+    }
 }
 
 }  // namespace bpfplay::testing

@@ -25,4 +25,10 @@ const examples::ExampleCase& find_case(const std::string& label);
 
 std::string fingerprint(const DebugSession& s);
 
+// Steps to the end of the run: the fingerprint now and after every step.
+std::vector<std::string> fingerprints_to_end(DebugSession& s);
+// Steps back one instruction at a time from the last of `forward`, requiring each state to
+// equal the one recorded going forward.
+void require_same_states_back(DebugSession& s, const std::vector<std::string>& forward);
+
 }  // namespace bpfplay::testing

@@ -45,11 +45,7 @@ TEST_CASE("stepping back over socket and redirect helpers restores the event log
     auto d = DebugSession::open(object, "asm", in);
     REQUIRE(d.ok());
     DebugSession& s = *d.value();
-    std::vector<std::string> forward{fingerprint(s)};
-    while (s.status() == RunStatus::Ready) {
-        s.step();
-        forward.push_back(fingerprint(s));
-    }
+    const std::vector<std::string> forward = fingerprints_to_end(s);
     REQUIRE(s.status() == RunStatus::Exited);
     CHECK(s.vm().result() == 7);
     const Host& host = object.host();
@@ -91,10 +87,7 @@ TEST_CASE("stepping back over socket and redirect helpers restores the event log
         if (k) s.step();
         REQUIRE_MESSAGE(fingerprint(s) == forward[k], "forward again at " << k);
     }
-    for (uint64_t k = forward.size() - 1; k-- > 0;) {
-        s.step_back();
-        REQUIRE_MESSAGE(fingerprint(s) == forward[k], "back at " << k);
-    }
+    require_same_states_back(s, forward);
 }
 
 TEST_CASE("stepping back over bpf_get_socket_cookie takes the cookie back; a restart makes the same one") {
@@ -151,19 +144,12 @@ TEST_CASE("bpf_fib_lookup's writes and events step back and forward byte for byt
     auto d = DebugSession::open(object, "asm", in);
     REQUIRE(d.ok());
     DebugSession& s = *d.value();
-    std::vector<std::string> forward{fingerprint(s)};
-    while (s.status() == RunStatus::Ready) {
-        s.step();
-        forward.push_back(fingerprint(s));
-    }
+    const std::vector<std::string> forward = fingerprints_to_end(s);
     REQUIRE(s.status() == RunStatus::Exited);
     CHECK(s.vm().result() == 0);
     CHECK(object.host().events.size() == 2);
     CHECK(forward[17] != forward[16]);  // the successful lookup changed the stack and the log
-    for (uint64_t k = forward.size() - 1; k-- > 0;) {
-        s.step_back();
-        REQUIRE_MESSAGE(fingerprint(s) == forward[k], "back at " << k);
-    }
+    require_same_states_back(s, forward);
     CHECK(object.host().events.empty());
 }
 
