@@ -87,6 +87,8 @@ struct LoadedProgram {
     std::string section;  // the ELF section name, e.g. "xdp", "kprobe/do_sys_openat2"
     ProgType type = ProgType::Unspec;
     ContextKind context = ContextKind::None;
+    AttachType attach = AttachType(0);  // the expected attach type libbpf would load it with
+    bool sleepable = false;            // a ".s" section (fentry.s/, lsm.s/, uprobe.s ...)
     bool type_known = false;     // false: the section name matched no libbpf section definition
     bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
     std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any
@@ -94,6 +96,9 @@ struct LoadedProgram {
     uint32_t own_insn_count = 0;       // its own instructions, before subprograms were appended
     std::vector<Insn> insns;           // linked and relocated, as the kernel would receive them
     Program program;                   // insns decoded (empty when decode_programs is false)
+    // Why the program cannot run (the kernel's verifier would refuse it, or it calls a helper
+    // bpfplay lacks); its siblings in the object load and run regardless.
+    std::optional<Error> load_error;
     std::vector<LinkedFunction> functions;
     std::vector<FunctionInfo> func_info;  // sorted by insn
     std::vector<SourceLine> line_info;    // sorted by insn

@@ -46,6 +46,74 @@ enum class ProgType : uint32_t {
 
 // libbpf's / bpftool's name: "xdp", "sched_cls", "kprobe"...; "unknown" past the last type.
 const char* prog_type_name(ProgType type);
+constexpr uint32_t kProgTypeCount = 33;  // Unspec .. Netfilter
+
+// enum bpf_attach_type, with the kernel's numbers (Linux 6.18; the 6.1 uapi header stops at
+// LsmCgroup). libbpf sets a program's expected attach type from its section name, and some
+// program types' helper sets depend on it (bpf_bind only in cgroup/connect*, bpf_seq_printf only
+// in iterators).
+enum class AttachType : uint32_t {
+    CgroupInetIngress = 0,
+    CgroupInetEgress = 1,
+    CgroupInetSockCreate = 2,
+    CgroupSockOps = 3,
+    SkSkbStreamParser = 4,
+    SkSkbStreamVerdict = 5,
+    CgroupDevice = 6,
+    SkMsgVerdict = 7,
+    CgroupInet4Bind = 8,
+    CgroupInet6Bind = 9,
+    CgroupInet4Connect = 10,
+    CgroupInet6Connect = 11,
+    CgroupInet4PostBind = 12,
+    CgroupInet6PostBind = 13,
+    CgroupUdp4Sendmsg = 14,
+    CgroupUdp6Sendmsg = 15,
+    LircMode2 = 16,
+    FlowDissector = 17,
+    CgroupSysctl = 18,
+    CgroupUdp4Recvmsg = 19,
+    CgroupUdp6Recvmsg = 20,
+    CgroupGetsockopt = 21,
+    CgroupSetsockopt = 22,
+    TraceRawTp = 23,
+    TraceFentry = 24,
+    TraceFexit = 25,
+    ModifyReturn = 26,
+    LsmMac = 27,
+    TraceIter = 28,
+    CgroupInet4Getpeername = 29,
+    CgroupInet6Getpeername = 30,
+    CgroupInet4Getsockname = 31,
+    CgroupInet6Getsockname = 32,
+    XdpDevmap = 33,
+    CgroupInetSockRelease = 34,
+    XdpCpumap = 35,
+    SkLookup = 36,
+    Xdp = 37,
+    SkSkbVerdict = 38,
+    SkReuseportSelect = 39,
+    SkReuseportSelectOrMigrate = 40,
+    PerfEvent = 41,
+    TraceKprobeMulti = 42,
+    LsmCgroup = 43,
+    StructOps = 44,
+    Netfilter = 45,
+    TcxIngress = 46,
+    TcxEgress = 47,
+    TraceUprobeMulti = 48,
+    CgroupUnixConnect = 49,
+    CgroupUnixSendmsg = 50,
+    CgroupUnixRecvmsg = 51,
+    CgroupUnixGetpeername = 52,
+    CgroupUnixGetsockname = 53,
+    NetkitPrimary = 54,
+    NetkitPeer = 55,
+    TraceKprobeSession = 56,
+    TraceUprobeSession = 57,
+};
+// The kernel's name without its prefix, lower case: "cgroup_inet4_connect", "trace_fentry".
+const char* attach_type_name(AttachType type);
 
 // What r1 points at when a program of a type starts.
 enum class ContextKind : uint8_t {
@@ -72,6 +140,9 @@ struct SectionProgramKind {
     ContextKind context = ContextKind::None;
     bool autoload = true;            // false for SEC("?name"): libbpf does not load it by default
     bool sleepable = false;          // ".s" variants (fentry.s/, lsm.s/, uprobe.s ...)
+    // The expected attach type libbpf loads the program with (0, CgroupInetIngress, when its
+    // section_defs[] entry sets none, as the kernel then sees it).
+    AttachType attach = AttachType::CgroupInetIngress;
     std::string_view matched;        // the section_defs[] entry, e.g. "kprobe+" or "xdp"
     std::string_view attach_target;  // the part after '/', e.g. "do_sys_openat2"; may be empty
 };

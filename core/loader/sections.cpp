@@ -12,112 +12,116 @@ namespace {
 struct SectionDef {
     std::string_view pattern;  // "name", "name+" or "name/" (see classify_section)
     ProgType type;
+    AttachType attach;  // libbpf's expected_attach_type for the entry (0 when it sets none)
     bool sleepable = false;
 };
 
 using P = ProgType;
+using A = AttachType;
+// Entries that set no expected_attach_type: the kernel sees 0.
+constexpr AttachType kNone = AttachType(0);
 
 constexpr std::array kSectionDefs = {
-    SectionDef{"socket", P::SocketFilter},
-    SectionDef{"sk_reuseport/migrate", P::SkReuseport},
-    SectionDef{"sk_reuseport", P::SkReuseport},
-    SectionDef{"kprobe+", P::Kprobe},
-    SectionDef{"uprobe+", P::Kprobe},
-    SectionDef{"uprobe.s+", P::Kprobe, true},
-    SectionDef{"kretprobe+", P::Kprobe},
-    SectionDef{"uretprobe+", P::Kprobe},
-    SectionDef{"uretprobe.s+", P::Kprobe, true},
-    SectionDef{"kprobe.multi+", P::Kprobe},
-    SectionDef{"kretprobe.multi+", P::Kprobe},
-    SectionDef{"uprobe.multi+", P::Kprobe},
-    SectionDef{"uretprobe.multi+", P::Kprobe},
-    SectionDef{"uprobe.multi.s+", P::Kprobe, true},
-    SectionDef{"uretprobe.multi.s+", P::Kprobe, true},
-    SectionDef{"ksyscall+", P::Kprobe},
-    SectionDef{"kretsyscall+", P::Kprobe},
-    SectionDef{"usdt+", P::Kprobe},
-    SectionDef{"usdt.s+", P::Kprobe, true},
-    SectionDef{"tc/ingress", P::SchedCls},
-    SectionDef{"tc/egress", P::SchedCls},
-    SectionDef{"tcx/ingress", P::SchedCls},
-    SectionDef{"tcx/egress", P::SchedCls},
-    SectionDef{"tc", P::SchedCls},
-    SectionDef{"classifier", P::SchedCls},
-    SectionDef{"action", P::SchedAct},
-    SectionDef{"netkit/primary", P::SchedCls},
-    SectionDef{"netkit/peer", P::SchedCls},
-    SectionDef{"tracepoint+", P::Tracepoint},
-    SectionDef{"tp+", P::Tracepoint},
-    SectionDef{"raw_tracepoint+", P::RawTracepoint},
-    SectionDef{"raw_tp+", P::RawTracepoint},
-    SectionDef{"raw_tracepoint.w+", P::RawTracepointWritable},
-    SectionDef{"raw_tp.w+", P::RawTracepointWritable},
-    SectionDef{"tp_btf+", P::Tracing},
-    SectionDef{"fentry+", P::Tracing},
-    SectionDef{"fmod_ret+", P::Tracing},
-    SectionDef{"fexit+", P::Tracing},
-    SectionDef{"fentry.s+", P::Tracing, true},
-    SectionDef{"fmod_ret.s+", P::Tracing, true},
-    SectionDef{"fexit.s+", P::Tracing, true},
-    SectionDef{"freplace+", P::Ext},
-    SectionDef{"lsm+", P::Lsm},
-    SectionDef{"lsm.s+", P::Lsm, true},
-    SectionDef{"lsm_cgroup+", P::Lsm},
-    SectionDef{"iter+", P::Tracing},
-    SectionDef{"iter.s+", P::Tracing, true},
-    SectionDef{"syscall", P::Syscall, true},
-    SectionDef{"xdp.frags/devmap", P::Xdp},
-    SectionDef{"xdp/devmap", P::Xdp},
-    SectionDef{"xdp.frags/cpumap", P::Xdp},
-    SectionDef{"xdp/cpumap", P::Xdp},
-    SectionDef{"xdp.frags", P::Xdp},
-    SectionDef{"xdp", P::Xdp},
-    SectionDef{"perf_event", P::PerfEvent},
-    SectionDef{"lwt_in", P::LwtIn},
-    SectionDef{"lwt_out", P::LwtOut},
-    SectionDef{"lwt_xmit", P::LwtXmit},
-    SectionDef{"lwt_seg6local", P::LwtSeg6local},
-    SectionDef{"sockops", P::SockOps},
-    SectionDef{"sk_skb/stream_parser", P::SkSkb},
-    SectionDef{"sk_skb/stream_verdict", P::SkSkb},
-    SectionDef{"sk_skb/verdict", P::SkSkb},
-    SectionDef{"sk_skb", P::SkSkb},
-    SectionDef{"sk_msg", P::SkMsg},
-    SectionDef{"lirc_mode2", P::LircMode2},
-    SectionDef{"flow_dissector", P::FlowDissector},
-    SectionDef{"cgroup_skb/ingress", P::CgroupSkb},
-    SectionDef{"cgroup_skb/egress", P::CgroupSkb},
-    SectionDef{"cgroup/skb", P::CgroupSkb},
-    SectionDef{"cgroup/sock_create", P::CgroupSock},
-    SectionDef{"cgroup/sock_release", P::CgroupSock},
-    SectionDef{"cgroup/sock", P::CgroupSock},
-    SectionDef{"cgroup/post_bind4", P::CgroupSock},
-    SectionDef{"cgroup/post_bind6", P::CgroupSock},
-    SectionDef{"cgroup/bind4", P::CgroupSockAddr},
-    SectionDef{"cgroup/bind6", P::CgroupSockAddr},
-    SectionDef{"cgroup/connect4", P::CgroupSockAddr},
-    SectionDef{"cgroup/connect6", P::CgroupSockAddr},
-    SectionDef{"cgroup/connect_unix", P::CgroupSockAddr},
-    SectionDef{"cgroup/sendmsg4", P::CgroupSockAddr},
-    SectionDef{"cgroup/sendmsg6", P::CgroupSockAddr},
-    SectionDef{"cgroup/sendmsg_unix", P::CgroupSockAddr},
-    SectionDef{"cgroup/recvmsg4", P::CgroupSockAddr},
-    SectionDef{"cgroup/recvmsg6", P::CgroupSockAddr},
-    SectionDef{"cgroup/recvmsg_unix", P::CgroupSockAddr},
-    SectionDef{"cgroup/getpeername4", P::CgroupSockAddr},
-    SectionDef{"cgroup/getpeername6", P::CgroupSockAddr},
-    SectionDef{"cgroup/getpeername_unix", P::CgroupSockAddr},
-    SectionDef{"cgroup/getsockname4", P::CgroupSockAddr},
-    SectionDef{"cgroup/getsockname6", P::CgroupSockAddr},
-    SectionDef{"cgroup/getsockname_unix", P::CgroupSockAddr},
-    SectionDef{"cgroup/sysctl", P::CgroupSysctl},
-    SectionDef{"cgroup/getsockopt", P::CgroupSockopt},
-    SectionDef{"cgroup/setsockopt", P::CgroupSockopt},
-    SectionDef{"cgroup/dev", P::CgroupDevice},
-    SectionDef{"struct_ops+", P::StructOps},
-    SectionDef{"struct_ops.s+", P::StructOps, true},
-    SectionDef{"sk_lookup", P::SkLookup},
-    SectionDef{"netfilter", P::Netfilter},
+    SectionDef{"socket", P::SocketFilter, kNone, false},
+    SectionDef{"sk_reuseport/migrate", P::SkReuseport, A::SkReuseportSelectOrMigrate, false},
+    SectionDef{"sk_reuseport", P::SkReuseport, A::SkReuseportSelect, false},
+    SectionDef{"kprobe+", P::Kprobe, kNone, false},
+    SectionDef{"uprobe+", P::Kprobe, kNone, false},
+    SectionDef{"uprobe.s+", P::Kprobe, kNone, true},
+    SectionDef{"kretprobe+", P::Kprobe, kNone, false},
+    SectionDef{"uretprobe+", P::Kprobe, kNone, false},
+    SectionDef{"uretprobe.s+", P::Kprobe, kNone, true},
+    SectionDef{"kprobe.multi+", P::Kprobe, A::TraceKprobeMulti, false},
+    SectionDef{"kretprobe.multi+", P::Kprobe, A::TraceKprobeMulti, false},
+    SectionDef{"uprobe.multi+", P::Kprobe, A::TraceUprobeMulti, false},
+    SectionDef{"uretprobe.multi+", P::Kprobe, A::TraceUprobeMulti, false},
+    SectionDef{"uprobe.multi.s+", P::Kprobe, A::TraceUprobeMulti, true},
+    SectionDef{"uretprobe.multi.s+", P::Kprobe, A::TraceUprobeMulti, true},
+    SectionDef{"ksyscall+", P::Kprobe, kNone, false},
+    SectionDef{"kretsyscall+", P::Kprobe, kNone, false},
+    SectionDef{"usdt+", P::Kprobe, kNone, false},
+    SectionDef{"usdt.s+", P::Kprobe, kNone, true},
+    SectionDef{"tc/ingress", P::SchedCls, A::TcxIngress, false},
+    SectionDef{"tc/egress", P::SchedCls, A::TcxEgress, false},
+    SectionDef{"tcx/ingress", P::SchedCls, A::TcxIngress, false},
+    SectionDef{"tcx/egress", P::SchedCls, A::TcxEgress, false},
+    SectionDef{"tc", P::SchedCls, kNone, false},
+    SectionDef{"classifier", P::SchedCls, kNone, false},
+    SectionDef{"action", P::SchedAct, kNone, false},
+    SectionDef{"netkit/primary", P::SchedCls, A::NetkitPrimary, false},
+    SectionDef{"netkit/peer", P::SchedCls, A::NetkitPeer, false},
+    SectionDef{"tracepoint+", P::Tracepoint, kNone, false},
+    SectionDef{"tp+", P::Tracepoint, kNone, false},
+    SectionDef{"raw_tracepoint+", P::RawTracepoint, kNone, false},
+    SectionDef{"raw_tp+", P::RawTracepoint, kNone, false},
+    SectionDef{"raw_tracepoint.w+", P::RawTracepointWritable, kNone, false},
+    SectionDef{"raw_tp.w+", P::RawTracepointWritable, kNone, false},
+    SectionDef{"tp_btf+", P::Tracing, A::TraceRawTp, false},
+    SectionDef{"fentry+", P::Tracing, A::TraceFentry, false},
+    SectionDef{"fmod_ret+", P::Tracing, A::ModifyReturn, false},
+    SectionDef{"fexit+", P::Tracing, A::TraceFexit, false},
+    SectionDef{"fentry.s+", P::Tracing, A::TraceFentry, true},
+    SectionDef{"fmod_ret.s+", P::Tracing, A::ModifyReturn, true},
+    SectionDef{"fexit.s+", P::Tracing, A::TraceFexit, true},
+    SectionDef{"freplace+", P::Ext, kNone, false},
+    SectionDef{"lsm+", P::Lsm, A::LsmMac, false},
+    SectionDef{"lsm.s+", P::Lsm, A::LsmMac, true},
+    SectionDef{"lsm_cgroup+", P::Lsm, A::LsmCgroup, false},
+    SectionDef{"iter+", P::Tracing, A::TraceIter, false},
+    SectionDef{"iter.s+", P::Tracing, A::TraceIter, true},
+    SectionDef{"syscall", P::Syscall, kNone, true},
+    SectionDef{"xdp.frags/devmap", P::Xdp, A::XdpDevmap, false},
+    SectionDef{"xdp/devmap", P::Xdp, A::XdpDevmap, false},
+    SectionDef{"xdp.frags/cpumap", P::Xdp, A::XdpCpumap, false},
+    SectionDef{"xdp/cpumap", P::Xdp, A::XdpCpumap, false},
+    SectionDef{"xdp.frags", P::Xdp, A::Xdp, false},
+    SectionDef{"xdp", P::Xdp, A::Xdp, false},
+    SectionDef{"perf_event", P::PerfEvent, kNone, false},
+    SectionDef{"lwt_in", P::LwtIn, kNone, false},
+    SectionDef{"lwt_out", P::LwtOut, kNone, false},
+    SectionDef{"lwt_xmit", P::LwtXmit, kNone, false},
+    SectionDef{"lwt_seg6local", P::LwtSeg6local, kNone, false},
+    SectionDef{"sockops", P::SockOps, A::CgroupSockOps, false},
+    SectionDef{"sk_skb/stream_parser", P::SkSkb, A::SkSkbStreamParser, false},
+    SectionDef{"sk_skb/stream_verdict", P::SkSkb, A::SkSkbStreamVerdict, false},
+    SectionDef{"sk_skb/verdict", P::SkSkb, A::SkSkbVerdict, false},
+    SectionDef{"sk_skb", P::SkSkb, kNone, false},
+    SectionDef{"sk_msg", P::SkMsg, A::SkMsgVerdict, false},
+    SectionDef{"lirc_mode2", P::LircMode2, A::LircMode2, false},
+    SectionDef{"flow_dissector", P::FlowDissector, A::FlowDissector, false},
+    SectionDef{"cgroup_skb/ingress", P::CgroupSkb, A::CgroupInetIngress, false},
+    SectionDef{"cgroup_skb/egress", P::CgroupSkb, A::CgroupInetEgress, false},
+    SectionDef{"cgroup/skb", P::CgroupSkb, kNone, false},
+    SectionDef{"cgroup/sock_create", P::CgroupSock, A::CgroupInetSockCreate, false},
+    SectionDef{"cgroup/sock_release", P::CgroupSock, A::CgroupInetSockRelease, false},
+    SectionDef{"cgroup/sock", P::CgroupSock, A::CgroupInetSockCreate, false},
+    SectionDef{"cgroup/post_bind4", P::CgroupSock, A::CgroupInet4PostBind, false},
+    SectionDef{"cgroup/post_bind6", P::CgroupSock, A::CgroupInet6PostBind, false},
+    SectionDef{"cgroup/bind4", P::CgroupSockAddr, A::CgroupInet4Bind, false},
+    SectionDef{"cgroup/bind6", P::CgroupSockAddr, A::CgroupInet6Bind, false},
+    SectionDef{"cgroup/connect4", P::CgroupSockAddr, A::CgroupInet4Connect, false},
+    SectionDef{"cgroup/connect6", P::CgroupSockAddr, A::CgroupInet6Connect, false},
+    SectionDef{"cgroup/connect_unix", P::CgroupSockAddr, A::CgroupUnixConnect, false},
+    SectionDef{"cgroup/sendmsg4", P::CgroupSockAddr, A::CgroupUdp4Sendmsg, false},
+    SectionDef{"cgroup/sendmsg6", P::CgroupSockAddr, A::CgroupUdp6Sendmsg, false},
+    SectionDef{"cgroup/sendmsg_unix", P::CgroupSockAddr, A::CgroupUnixSendmsg, false},
+    SectionDef{"cgroup/recvmsg4", P::CgroupSockAddr, A::CgroupUdp4Recvmsg, false},
+    SectionDef{"cgroup/recvmsg6", P::CgroupSockAddr, A::CgroupUdp6Recvmsg, false},
+    SectionDef{"cgroup/recvmsg_unix", P::CgroupSockAddr, A::CgroupUnixRecvmsg, false},
+    SectionDef{"cgroup/getpeername4", P::CgroupSockAddr, A::CgroupInet4Getpeername, false},
+    SectionDef{"cgroup/getpeername6", P::CgroupSockAddr, A::CgroupInet6Getpeername, false},
+    SectionDef{"cgroup/getpeername_unix", P::CgroupSockAddr, A::CgroupUnixGetpeername, false},
+    SectionDef{"cgroup/getsockname4", P::CgroupSockAddr, A::CgroupInet4Getsockname, false},
+    SectionDef{"cgroup/getsockname6", P::CgroupSockAddr, A::CgroupInet6Getsockname, false},
+    SectionDef{"cgroup/getsockname_unix", P::CgroupSockAddr, A::CgroupUnixGetsockname, false},
+    SectionDef{"cgroup/sysctl", P::CgroupSysctl, A::CgroupSysctl, false},
+    SectionDef{"cgroup/getsockopt", P::CgroupSockopt, A::CgroupGetsockopt, false},
+    SectionDef{"cgroup/setsockopt", P::CgroupSockopt, A::CgroupSetsockopt, false},
+    SectionDef{"cgroup/dev", P::CgroupDevice, A::CgroupDevice, false},
+    SectionDef{"struct_ops+", P::StructOps, kNone, false},
+    SectionDef{"struct_ops.s+", P::StructOps, kNone, true},
+    SectionDef{"sk_lookup", P::SkLookup, A::SkLookup, false},
+    SectionDef{"netfilter", P::Netfilter, A::Netfilter, false},
 };
 
 // libbpf's sec_def_matches.
@@ -131,39 +135,7 @@ bool matches(std::string_view pattern, std::string_view name) {
     return name == pattern;
 }
 
-constexpr std::array<const char*, 33> kProgTypeNames = {
-    "unspec",         "socket_filter",  "kprobe",         "sched_cls",     "sched_act",
-    "tracepoint",     "xdp",            "perf_event",     "cgroup_skb",    "cgroup_sock",
-    "lwt_in",         "lwt_out",        "lwt_xmit",       "sock_ops",      "sk_skb",
-    "cgroup_device",  "sk_msg",         "raw_tracepoint", "cgroup_sock_addr", "lwt_seg6local",
-    "lirc_mode2",     "sk_reuseport",   "flow_dissector", "cgroup_sysctl", "raw_tracepoint_writable",
-    "cgroup_sockopt", "tracing",        "struct_ops",     "ext",           "lsm",
-    "sk_lookup",      "syscall",        "netfilter",
-};
-
 }  // namespace
-
-const char* prog_type_name(ProgType type) {
-    const auto i = static_cast<uint32_t>(type);
-    return i < kProgTypeNames.size() ? kProgTypeNames[i] : "unknown";
-}
-
-const char* context_kind_name(ContextKind kind) {
-    switch (kind) {
-    case ContextKind::None: return "none";
-    case ContextKind::Xdp: return "xdp_md";
-    case ContextKind::SkBuff: return "__sk_buff";
-    case ContextKind::PtRegs: return "pt_regs";
-    case ContextKind::PerfEvent: return "bpf_perf_event_data";
-    case ContextKind::RawMemory: return "raw memory";
-    case ContextKind::SkMsg: return "sk_msg_md";
-    case ContextKind::SockOps: return "bpf_sock_ops";
-    case ContextKind::Sock: return "bpf_sock";
-    case ContextKind::SockAddr: return "bpf_sock_addr";
-    case ContextKind::Other: return "other";
-    }
-    return "none";
-}
 
 ContextKind context_kind_of(ProgType type) {
     switch (type) {
@@ -209,6 +181,7 @@ SectionProgramKind classify_section(std::string_view section) {
         kind.type = def.type;
         kind.context = context_kind_of(def.type);
         kind.sleepable = def.sleepable;
+        kind.attach = def.attach;
         kind.matched = def.pattern;
         if (const size_t slash = section.find('/'); slash != std::string_view::npos)
             kind.attach_target = section.substr(slash + 1);

@@ -26,6 +26,8 @@ public:
         program_.type = kind.type;
         program_.context = kind.context;
         program_.type_known = kind.known;
+        program_.attach = kind.attach;
+        program_.sleepable = kind.sleepable;
         program_.autoload = kind.autoload;
         program_.attach_target = std::string(kind.attach_target);
         program_.section_insn_offset = main.sec_insn_off;

@@ -2,6 +2,7 @@
 // object (no maps, no BTF), so the browser and the debugger treat it like a compiled .o.
 #include "core/decode.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/run/object_session.hpp"
 #include "core/text/asm.hpp"
 
@@ -10,7 +11,6 @@ namespace bpfplay {
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_view text, std::string_view section,
                                                                     Host host) {
     std::unique_ptr<ObjectSession> s(new ObjectSession());
-    add_object_helpers(s->helpers_);
     auto insns = assemble(text);
     if (!insns.ok()) return insns.error();
     if (insns.value().empty()) return make_error(ErrorKind::Parse, "the assembly text has no instructions");
@@ -20,6 +20,8 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     p.section = section.empty() ? "raw" : std::string(section);
     const SectionProgramKind kind = classify_section(section);
     p.type_known = kind.known;
+    p.attach = kind.attach;
+    p.sleepable = kind.sleepable;
     p.type = kind.type;
     // No section (or one libbpf does not know): raw memory in r1, its length in r2, as the
     // bpf_conformance tests and `bpfvm run prog.s` run.
@@ -32,7 +34,10 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     s->object_.name = "asm";
     s->object_.maps = std::make_unique<MapSet>();
     DecodeOptions options;
-    options.helpers = &s->helpers_;
+    options.helpers = &kernel_helper_registry();
+    options.check_helper_rules = kind.known;
+    options.prog_type = p.type;
+    options.attach = p.attach;
     options.resolve_lddw = s->object_.maps->lddw_resolver();
     options.legacy_packet_access =
         p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
@@ -43,8 +48,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     s->object_.programs.push_back(std::move(p));
 
     s->host_ = std::move(host);
-    s->host_.maps = s->object_.maps.get();
-    s->host_.programs = {&s->object_.programs[0].program};
+    s->index_programs();
     return s;
 }
 
