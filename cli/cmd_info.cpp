@@ -11,10 +11,10 @@
 #include "cli/input_formats.hpp"
 #include "cli/object_file.hpp"
 #include "cli/report.hpp"
-#include "core/helpers/registry.hpp"
 #include "core/debugger/debug_json.hpp"
 #include "core/json/json.hpp"
 #include "core/loader/loader.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay::cli {
@@ -43,11 +43,9 @@ int cmd_info(Args args) {
     const auto bytes = std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size());
 
     // Load as `run` does; when that fails, describe the object without decoding its programs.
-    HelperRegistry helpers;
-    add_object_helpers(helpers);
     LoadOptions options;
     options.object_name = object_base_name(file);
-    options.helpers = &helpers;
+    options.helpers = &kernel_helper_registry();
     auto object = load_object(bytes, options);
     std::optional<Error> cannot_run;
     if (!object) {

@@ -131,9 +131,9 @@ function(_bpfplay_wasm_finish)
     # plugin_runner.cpp runs the bpfvm executable as a child process (posix_spawn + pipes):
     # a wasm program under node cannot spawn processes. The library runner covers the same data.
     bpfplay_wasm_area_test(conformance EXCLUDE plugin_runner.cpp LIBS bpfplay_text bpfplay_vm)
-    bpfplay_wasm_area_test(host LIBS bpfplay_host bpfplay_text bpfplay_vm)
+    bpfplay_wasm_area_test(host LIBS bpfplay_run bpfplay_host bpfplay_text bpfplay_vm)
     if(TARGET bpfplay_maps)
-      bpfplay_wasm_area_test(maps LIBS bpfplay_maps bpfplay_text bpfplay_vm)
+      bpfplay_wasm_area_test(maps LIBS bpfplay_maps bpfplay_host bpfplay_text bpfplay_vm)
     endif()
     if(TARGET bpfplay_btf)
       bpfplay_wasm_area_test(btf LIBS bpfplay_btf ${ELF_LIBRARY})

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/decode_ops.hpp"
-#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/register_init.hpp"
 
@@ -112,17 +112,8 @@ private:
             prog_.functions.push_back(uint32_t(target));
             return Unit{};
         }
-        const HelperSpec* spec = opt_.helpers ? opt_.helpers->find(i.imm) : nullptr;
-        if (!spec || !spec->fn) {
-            const char* known = kernel_helper_name(i.imm);
-            if (known)
-                return make_error(ErrorKind::Helper,
-                                  "helper " + std::to_string(i.imm) + " (" + known + ") is not available here",
-                                  pc, "bpfplay does not implement it (yet) for this kind of program.");
-            return make_error(ErrorKind::Helper, "unknown helper " + std::to_string(i.imm) +
-                                                     ": no kernel helper has this id",
-                              pc);
-        }
+        if (auto checked = check_helper_call(pc, i.imm); !checked.ok()) return checked.error();
+        const HelperSpec* spec = opt_.helpers->find(i.imm);
         auto it = std::find_if(prog_.helpers.begin(), prog_.helpers.end(),
                                [&](const HelperBinding& h) { return h.id == spec->id; });
         if (it == prog_.helpers.end()) {
@@ -131,6 +122,44 @@ private:
         }
         d.target = uint32_t(it - prog_.helpers.begin());
         return Unit{};
+    }
+
+    // What the kernel's verifier says of the call (when the program's kind is known), then whether
+    // bpfplay can run it.
+    Result<Unit> check_helper_call(uint32_t pc, int32_t id) const {
+        const HelperProto* proto = helper_proto(id);
+        auto unknown = [&] {
+            return make_error(ErrorKind::Verify, "invalid func unknown#" + std::to_string(id), pc,
+                              "No kernel helper has id " + std::to_string(id) + ": they are numbered 1 to " +
+                                  std::to_string(kHelperCount) + ". Check the call's imm.");
+        };
+        const std::string name = proto ? std::string(proto->name) + "#" + std::to_string(id) : "";
+        if (opt_.check_helper_rules) {
+            if (!proto) return unknown();
+            if (helper_verdict(id, opt_.prog_type, opt_.attach) == HelperVerdict::NotForThisType)
+                return make_error(ErrorKind::Verify,
+                                  std::string("program of type ") + prog_type_name(opt_.prog_type) +
+                                      " cannot use helper " + name,
+                                  pc, "The kernel's verifier refuses the call. " + where_available(id));
+            if (proto->gpl_only && !opt_.gpl_compatible)
+                return make_error(ErrorKind::Verify,
+                                  "cannot call GPL-restricted function " + name + " from non-GPL compatible program",
+                                  pc, "Declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"GPL\";");
+        }
+        // Registries other than the kernel's (the conformance plugin's) may bind any id.
+        const HelperSpec* spec = opt_.helpers ? opt_.helpers->find(id) : nullptr;
+        if (spec && spec->fn) return Unit{};
+        if (!proto) return unknown();
+        return make_error(ErrorKind::Helper, name + " is not available here.", pc, "bpfplay does not implement it yet.");
+    }
+
+    static std::string where_available(int32_t id) {
+        const std::vector<ProgType> types = prog_types_allowing(id);
+        if (types.empty()) return "No program type may call it on this kernel.";
+        std::string out = std::string(helper_proto(id)->name) + " is available to ";
+        for (size_t k = 0; k < types.size(); ++k)
+            out += std::string(k == 0 ? "" : k + 1 == types.size() ? " and " : ", ") + prog_type_name(types[k]);
+        return out + " programs.";
     }
 
     Result<Unit> decode_lddw(uint32_t pc, const Insn& i, DecodedInsn& d) {

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/insn.hpp"
+#include "core/loader/prog_types.hpp"
 #include "core/program.hpp"
 
 namespace bpfplay {
@@ -21,6 +22,14 @@ using LddwResolver = std::function<Result<uint64_t>(uint32_t pc, uint8_t src, in
 
 struct DecodeOptions {
     const HelperRegistry* helpers = nullptr;  // null: any helper call is an error
+    // The kernel's rules for which helpers a program may call (core/helpers/helper_catalog.hpp):
+    // with check_helper_rules, a call its type may not make is refused as the verifier refuses
+    // it, and so is a GPL-only helper in a program whose license is not GPL-compatible. Without
+    // it (raw programs, the conformance plugin) any helper the registry has may be called.
+    bool check_helper_rules = false;
+    ProgType prog_type = ProgType::Unspec;
+    AttachType attach = AttachType(0);
+    bool gpl_compatible = true;
     uint16_t entry_regs = (1u << 1) | (1u << 10);  // bit i: ri holds a value at entry
     LddwResolver resolve_lddw;
     // Socket filters and TC programs may use the classic packet loads (ld abs/ind), which

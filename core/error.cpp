@@ -24,10 +24,15 @@ std::string Error::to_string() const {
     if (!where.section.empty()) out += "section \"" + where.section + "\", ";
     if (!where.map.empty()) out += "map \"" + where.map + "\", ";
     if (where.line) out += "line " + std::to_string(*where.line) + ": ";
-    else if (where.pc) out += "insn " + std::to_string(*where.pc) + ": ";
+    else if (where.pc) out += "insn " + std::to_string(*where.pc) + (where.source.empty() ? "" : " (" + where.source + ")") + ": ";
     else if (!out.empty()) { out.pop_back(); out.back() = ':'; out += ' '; }
     out += what;
-    if (!hint.empty()) out += " " + hint;
+    // The hint is its own sentence (end the message with a full stop first) unless it is a
+    // parenthetical aside.
+    if (!hint.empty()) {
+        const bool sentence_ends = what.empty() || what.back() == '.' || what.back() == '?' || hint.front() == '(';
+        out += (sentence_ends ? " " : ". ") + hint;
+    }
     return out;
 }
 

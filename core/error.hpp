@@ -28,6 +28,7 @@ struct Where {
     std::optional<uint64_t> address;   // virtual address of a faulting access
     std::optional<uint32_t> line;      // 1-based line in assembly text
     std::string section;               // ELF section
+    std::string source;                // "prog.c:42": the C line of the instruction (BTF line info)
     std::string map;                   // map name
 };
 

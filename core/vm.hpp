@@ -16,6 +16,8 @@
 
 namespace bpfplay {
 
+struct HelperEnv;
+
 constexpr uint64_t kDefaultBudget = 1'000'000;
 
 enum class RunStatus : uint8_t {
@@ -92,8 +94,9 @@ public:
     // the counters and the status. False when the journal holds no step to undo.
     bool undo_step();
 
-    // Opaque pointer for helper environments (plugin helpers, later the emulated host).
-    void* user = nullptr;
+    // What helpers work on (the host, maps, programs, the program's type); null for runs
+    // without one (raw programs, the conformance plugin), where helpers that need it fail.
+    HelperEnv* env = nullptr;
 
 private:
     template <bool kCheckInit, bool kRecord>

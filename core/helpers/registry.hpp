@@ -9,6 +9,14 @@
 
 namespace bpfplay {
 
+// One helper bpfplay implements: the kernel's id and the function that does its work. Its
+// name and arguments come from the catalog (helper_catalog.hpp); core/run/kernel_helpers.cpp
+// joins each family's table of these into the registry object programs run with.
+struct HelperImpl {
+    int32_t id = 0;
+    HelperFn fn = nullptr;
+};
+
 struct HelperSpec {
     int32_t id = 0;
     const char* name = "";  // the kernel's name where there is one ("bpf_map_lookup_elem")

@@ -22,14 +22,14 @@ uint64_t get_prandom_u32(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_
     return h ? h->prandom.next() : 0;  // a u32: the upper half of r0 is zero
 }
 
-constexpr HelperSpec kSpecs[] = {
-    {helper_id::kGetPrandomU32, "bpf_get_prandom_u32", 0, get_prandom_u32},
-    {helper_id::kGetSmpProcessorId, "bpf_get_smp_processor_id", 0, get_smp_processor_id},
-    {helper_id::kGetNumaNodeId, "bpf_get_numa_node_id", 0, get_numa_node_id},
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kGetPrandomU32, get_prandom_u32},  // bpf_get_prandom_u32
+    {helper_id::kGetSmpProcessorId, get_smp_processor_id},  // bpf_get_smp_processor_id
+    {helper_id::kGetNumaNodeId, get_numa_node_id},  // bpf_get_numa_node_id
 };
 
 }  // namespace
 
-std::span<const HelperSpec> cpu_helper_specs() { return kSpecs; }
+std::span<const HelperImpl> cpu_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -3,10 +3,9 @@
 // where bpf_trace_printk output goes. Every value is a plain setting, so a run is reproducible:
 // the same program, input and Host give the same results, natively and in the browser.
 //
-// How helpers find it: the caller points `vm.user` at a Host before running
-// (`Vm vm(prog); vm.user = &host;`). The host helpers (add_host_helpers) stop the run with an
-// error naming the helper when vm.user is null; with anything else there, behaviour is undefined,
-// so never share vm.user with another environment (plugin helpers do not use it).
+// How helpers find it: through the run's HelperEnv (core/helpers/helper_env.hpp), which the
+// runner points Vm::env at. The host helpers stop the run with an error naming the helper when
+// there is no env or it has no host.
 //
 // The clock is virtual: it advances with the instructions the program executes, never with wall
 // time. At the helper call that is the n-th instruction executed (Vm::executed_now() == n, the
@@ -83,11 +82,6 @@ struct Host {
     // What the emulated kernel did for the program (host_events.hpp). The runner clears it at
     // the start of each run; helpers append; the end of a run adds what became of the packet.
     std::vector<HostEvent> events;
-
-    // The map environment, owned and interpreted by the map helpers (opaque here).
-    void* maps = nullptr;
-    // The loaded object's programs by index, for bpf_tail_call (prog_array values are indexes).
-    std::vector<const struct Program*> programs;
 
     // ---- the clocks, given Vm::executed_now() ----
     uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/vm.hpp"
@@ -9,10 +10,18 @@
 namespace bpfplay {
 
 Host* host_for(Vm& vm, const char* helper) {
-    if (vm.user) return static_cast<Host*>(vm.user);
+    if (vm.env && vm.env->host) return vm.env->host;
     vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + " needs the emulated host, but none is set",
-                              vm.current_pc(), "Point vm.user at a bpfplay::Host before running."));
+                              vm.current_pc(), "Run it with a HelperEnv whose host is set (Vm::env)."));
     return nullptr;
+}
+
+uint64_t no_packet_hook(Vm& vm, const char* helper) {
+    vm.helper_fail(make_error(ErrorKind::Helper,
+                              std::string(helper) + " works on a packet at an XDP or TC hook, but this program's "
+                                                    "type is unknown, so it has none",
+                              vm.current_pc(), "Give the program a section name such as SEC(\"xdp\") or SEC(\"tc\")."));
+    return 0;
 }
 
 void fail_helper_access(Vm& vm, const char* helper, uint64_t addr, uint64_t len, Access access) {
@@ -20,13 +29,6 @@ void fail_helper_access(Vm& vm, const char* helper, uint64_t addr, uint64_t len,
     Error e = vm.memory().describe_fault(addr, uint32_t(len), access, vm.current_pc());
     e.what = std::string(helper) + ": " + e.what;
     vm.helper_fail(std::move(e));
-}
-
-void add_host_helpers(HelperRegistry& registry) {
-    registry.add_all(time_helper_specs());
-    registry.add_all(cpu_helper_specs());
-    registry.add_all(task_helper_specs());
-    registry.add_all(trace_printk_helper_specs());
 }
 
 }  // namespace bpfplay

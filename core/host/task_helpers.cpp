@@ -56,16 +56,16 @@ uint64_t get_current_task_btf(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, ui
     return host_for(vm, "bpf_get_current_task_btf") ? current_task_address() : 0;
 }
 
-constexpr HelperSpec kSpecs[] = {
-    {helper_id::kGetCurrentPidTgid, "bpf_get_current_pid_tgid", 0, get_current_pid_tgid},
-    {helper_id::kGetCurrentUidGid, "bpf_get_current_uid_gid", 0, get_current_uid_gid},
-    {helper_id::kGetCurrentComm, "bpf_get_current_comm", 2, get_current_comm},
-    {helper_id::kGetCurrentTask, "bpf_get_current_task", 0, get_current_task},
-    {helper_id::kGetCurrentTaskBtf, "bpf_get_current_task_btf", 0, get_current_task_btf},
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kGetCurrentPidTgid, get_current_pid_tgid},  // bpf_get_current_pid_tgid
+    {helper_id::kGetCurrentUidGid, get_current_uid_gid},  // bpf_get_current_uid_gid
+    {helper_id::kGetCurrentComm, get_current_comm},  // bpf_get_current_comm
+    {helper_id::kGetCurrentTask, get_current_task},  // bpf_get_current_task
+    {helper_id::kGetCurrentTaskBtf, get_current_task_btf},  // bpf_get_current_task_btf
 };
 
 }  // namespace
 
-std::span<const HelperSpec> task_helper_specs() { return kSpecs; }
+std::span<const HelperImpl> task_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -27,15 +27,15 @@ uint64_t jiffies64(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     return h ? h->jiffies64(vm.executed_now()) : 0;
 }
 
-constexpr HelperSpec kSpecs[] = {
-    {helper_id::kKtimeGetNs, "bpf_ktime_get_ns", 0, ktime_get_ns},
-    {helper_id::kJiffies64, "bpf_jiffies64", 0, jiffies64},
-    {helper_id::kKtimeGetBootNs, "bpf_ktime_get_boot_ns", 0, ktime_get_boot_ns},
-    {helper_id::kKtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", 0, ktime_get_coarse_ns},
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kKtimeGetNs, ktime_get_ns},  // bpf_ktime_get_ns
+    {helper_id::kJiffies64, jiffies64},  // bpf_jiffies64
+    {helper_id::kKtimeGetBootNs, ktime_get_boot_ns},  // bpf_ktime_get_boot_ns
+    {helper_id::kKtimeGetCoarseNs, ktime_get_coarse_ns},  // bpf_ktime_get_coarse_ns
 };
 
 }  // namespace
 
-std::span<const HelperSpec> time_helper_specs() { return kSpecs; }
+std::span<const HelperImpl> time_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -50,12 +50,12 @@ uint64_t trace_printk(Vm& vm, uint64_t fmt, uint64_t fmt_size_arg, uint64_t arg1
 }
 
 // nargs 2: the verifier checks only fmt and fmt_size; r3-r5 are passed on whatever they hold.
-constexpr HelperSpec kSpecs[] = {
-    {helper_id::kTracePrintk, "bpf_trace_printk", 2, trace_printk},
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kTracePrintk, trace_printk},  // bpf_trace_printk
 };
 
 }  // namespace
 
-std::span<const HelperSpec> trace_printk_helper_specs() { return kSpecs; }
+std::span<const HelperImpl> trace_printk_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -111,30 +111,42 @@ Result<Program> decode_with_poisons(const std::vector<Insn>& insns, const Decode
 
 }  // namespace
 
+// The kernel's license_is_gpl_compatible (include/linux/license.h).
+bool gpl_compatible(const std::string& license) {
+    for (const char* ok : {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"})
+        if (license == ok) return true;
+    return false;
+}
+
+// Each program decodes on its own: one that the kernel would refuse, or that calls a helper
+// bpfplay lacks, keeps its error (LoadedProgram::load_error) and the rest of the object loads.
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
     if (!st.options.decode_programs) return Unit{};
     DecodeOptions options;
     options.helpers = st.options.helpers;
     options.resolve_lddw = out.maps->lddw_resolver();
+    options.gpl_compatible = gpl_compatible(st.license);
     for (LoadedProgram& p : out.programs) {
         options.legacy_packet_access =
             p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
+        options.check_helper_rules = p.type_known;
+        options.prog_type = p.type;
+        options.attach = p.attach;
         const auto poisons = poisons_in(st, p);
         auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
-        if (!decoded && !p.autoload) {
-            // libbpf does not load SEC("?...") programs by default, so their problems do not
-            // stop the object from loading; the program is left undecoded.
-            st.notes.push_back("program \"" + p.name + "\" (section \"" + p.section +
-                               "\", not autoloaded) was not decoded: " + decoded.error().what);
+        if (decoded) {
+            p.program = std::move(decoded).value();
             continue;
         }
-        if (!decoded) {
-            Error e = decoded.error();
-            e.where.section = p.section;
-            e.what = "program \"" + p.name + "\" (section \"" + p.section + "\"): " + e.what;
-            return e;
-        }
-        p.program = std::move(decoded).value();
+        Error e = decoded.error();
+        e.where.section = p.section;
+        if (e.where.pc)
+            if (const SourceLine* line = p.line_for(*e.where.pc); line && line->line)
+                e.where.source = line->file + ":" + std::to_string(line->line);
+        // libbpf does not load SEC("?...") programs by default, so theirs is only a note.
+        st.notes.push_back("program \"" + p.name + "\" (section \"" + p.section + "\"" +
+                           (p.autoload ? "" : ", not autoloaded") + ") cannot run: " + e.to_string());
+        p.load_error = std::move(e);
     }
     return Unit{};
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
+#include "core/host/host.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/vm.hpp"
 
@@ -114,9 +116,9 @@ const uint8_t* bytes_arg(Vm& vm, const char* name, const Map& map, const char* w
 
 }  // namespace
 
-MapEnv map_env_from_user(Vm& vm) {
-    const auto* env = static_cast<const MapEnv*>(vm.user);
-    return env ? *env : MapEnv{};
+MapEnv map_env(const Vm& vm) {
+    if (!vm.env) return {};
+    return {vm.env->maps, vm.env->host ? vm.env->host->cpu : 0};
 }
 
 namespace map_helpers_detail {
@@ -151,5 +153,27 @@ uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
 }
 
 }  // namespace map_helpers_detail
+
+namespace {
+
+uint64_t lookup(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) {
+    return map_helpers_detail::lookup_elem(vm, map_env(vm), r1, r2);
+}
+uint64_t update(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t) {
+    return map_helpers_detail::update_elem(vm, map_env(vm), r1, r2, r3, r4);
+}
+uint64_t remove(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) {
+    return map_helpers_detail::delete_elem(vm, map_env(vm), r1, r2);
+}
+
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kMapLookupElem, lookup},  // bpf_map_lookup_elem
+    {helper_id::kMapUpdateElem, update},  // bpf_map_update_elem
+    {helper_id::kMapDeleteElem, remove},  // bpf_map_delete_elem
+};
+
+}  // namespace
+
+std::span<const HelperImpl> map_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

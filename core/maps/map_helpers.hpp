@@ -7,11 +7,10 @@
 // Helper error that says what to fix. Everything the kernel decides at run time comes back in
 // r0 exactly as in the kernel (a value address or 0; 0 or a negative errno).
 //
-// Finding the maps: a helper gets only the Vm, so a *locator* turns the Vm into a MapEnv (the
-// run's MapSet and the CPU the program runs on). add_map_helpers() uses the simplest one:
-// vm.user points at a MapEnv. A host environment that owns vm.user registers the helpers with
-// its own locator instead, e.g. add_map_helpers_for_host() in map_host_env.hpp.
+// The helpers find the maps and the CPU through the run's HelperEnv (Vm::env: its maps, and
+// its host's cpu, which picks the per-CPU values a program sees).
 #include <cstdint>
+#include <span>
 
 #include "core/helpers/registry.hpp"
 
@@ -25,7 +24,8 @@ struct MapEnv {
     uint32_t cpu = 0;        // the CPU the program runs on: picks the per-CPU values it sees
 };
 
-using MapEnvLocator = MapEnv (*)(Vm& vm);
+// The run's maps and CPU (Vm::env; a run without an env has no maps and runs on CPU 0).
+MapEnv map_env(const Vm& vm);
 
 namespace helper_id {
 constexpr int32_t kMapLookupElem = 1;
@@ -33,32 +33,14 @@ constexpr int32_t kMapUpdateElem = 2;
 constexpr int32_t kMapDeleteElem = 3;
 }  // namespace helper_id
 
-// The helpers' bodies, given the environment.
+// The helpers' bodies, given the environment (tests call them with an env of their own).
 namespace map_helpers_detail {
 uint64_t lookup_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
 uint64_t update_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
 uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
 }  // namespace map_helpers_detail
 
-// Registers the three helpers with `Locate` finding their environment.
-template <MapEnvLocator Locate>
-void add_map_helpers_with(HelperRegistry& registry) {
-    registry.add({helper_id::kMapLookupElem, "bpf_map_lookup_elem", 2,
-                  [](Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
-                      return map_helpers_detail::lookup_elem(vm, Locate(vm), r1, r2);
-                  }});
-    registry.add({helper_id::kMapUpdateElem, "bpf_map_update_elem", 4,
-                  [](Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t) -> uint64_t {
-                      return map_helpers_detail::update_elem(vm, Locate(vm), r1, r2, r3, r4);
-                  }});
-    registry.add({helper_id::kMapDeleteElem, "bpf_map_delete_elem", 2,
-                  [](Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) -> uint64_t {
-                      return map_helpers_detail::delete_elem(vm, Locate(vm), r1, r2);
-                  }});
-}
-
-// vm.user points at a MapEnv (or is null: no maps).
-MapEnv map_env_from_user(Vm& vm);
-inline void add_map_helpers(HelperRegistry& registry) { add_map_helpers_with<&map_env_from_user>(registry); }
+// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem.
+std::span<const HelperImpl> map_helper_impls();
 
 }  // namespace bpfplay

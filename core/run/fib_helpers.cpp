@@ -215,14 +215,9 @@ uint64_t fib_lookup_helper(Vm& vm, uint64_t, uint64_t params, uint64_t plen_arg,
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     const PacketHook hook = h->net.run.hook;
-    if (hook != PacketHook::Xdp && hook != PacketHook::Tc) {
-        vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(kName) +
-                                      " is not available to this type of program: the kernel's "
-                                      "verifier refuses the call (\"unknown func bpf_fib_lookup#69\")",
-                                  vm.current_pc(), "It is for XDP and TC programs."));
-        return 0;
-    }
+    // The kernel offers it to XDP and TC programs only (the catalog's rules refuse the rest at
+    // load); a program of no known type has no packet hook to look up for.
+    if (hook != PacketHook::Xdp && hook != PacketHook::Tc) return no_packet_hook(vm, kName);
     const int32_t plen = int32_t(plen_arg); // the helper's argument is an int
     const uint32_t flags = uint32_t(flags_arg);
     const uint32_t span = plen > 0 ? uint32_t(plen) : 0;
@@ -272,8 +267,14 @@ uint64_t fib_lookup_helper(Vm& vm, uint64_t, uint64_t params, uint64_t plen_arg,
 
 } // namespace
 
-void add_fib_helpers(HelperRegistry& registry) {
-    registry.add({kFibLookupId, "bpf_fib_lookup", 4, fib_lookup_helper});
-}
+namespace {
+
+constexpr HelperImpl kImpls[] = {
+    {kFibLookupId, fib_lookup_helper},  // bpf_fib_lookup
+};
+
+}  // namespace
+
+std::span<const HelperImpl> fib_helper_impls() { return kImpls; }
 
 } // namespace bpfplay

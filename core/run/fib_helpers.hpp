@@ -1,4 +1,6 @@
 #pragma once
+#include <span>
+
 #include "core/helpers/registry.hpp"
 
 namespace bpfplay {
@@ -7,6 +9,6 @@ namespace bpfplay {
 // (Host::net), for XDP and TC, with the kernel's checks and BPF_FIB_LKUP_RET_* codes
 // (net/core/filter.c bpf_ipv4_fib_lookup / bpf_ipv6_fib_lookup). One table: policy rules,
 // lightweight tunnels, VLANs and multipath routes are not modelled.
-void add_fib_helpers(HelperRegistry& registry);
+std::span<const HelperImpl> fib_helper_impls();
 
 } // namespace bpfplay

@@ -3,17 +3,9 @@
 #include <cstring>
 
 #include "core/context/contexts.hpp"
-#include "core/host/host_helpers.hpp"
 #include "core/host/kernel_objects.hpp"
-#include "core/maps/map_host_env.hpp"
-#include "core/run/fib_helpers.hpp"
-#include "core/run/packet_helpers.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
-#include "core/run/probe_helpers.hpp"
-#include "core/run/redirect_helpers.hpp"
-#include "core/run/ringbuf_helpers.hpp"
-#include "core/run/socket_helpers.hpp"
-#include "core/run/tail_call.hpp"
 
 namespace bpfplay {
 
@@ -129,7 +121,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
                             uint32_t(mem.raw_ctx.size()), "context");
         break;
     }
-    if (vm.user) map_kernel_objects(vm.memory(), *static_cast<const Host*>(vm.user), mem.kernel);
+    if (vm.env && vm.env->host) map_kernel_objects(vm.memory(), *vm.env->host, mem.kernel);
     vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
     // A program of no known type runs as bpf_conformance programs do: r2 = the input's length.
     if (!prog.type_known) vm.set_reg(2, mem.raw_ctx.size());
@@ -147,35 +139,24 @@ std::string return_value_name(ProgType type, uint64_t r0) {
     return "";
 }
 
-void add_object_helpers(HelperRegistry& registry) {
-    add_host_helpers(registry);
-    add_map_helpers_for_host(registry);
-    add_tail_call_helper(registry);
-    add_packet_helpers(registry);
-    add_probe_helpers(registry);
-    add_ringbuf_helpers(registry);
-    add_perf_event_helpers(registry);
-    add_redirect_helpers(registry);
-    add_socket_helpers(registry);
-    add_fib_helpers(registry);
+void ObjectSession::index_programs() {
+    programs_.clear();
+    for (const LoadedProgram& p : object_.programs) programs_.push_back(p.load_error ? nullptr : &p.program);
 }
 
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,
                                                            std::string object_name, Host host) {
     std::unique_ptr<ObjectSession> s(new ObjectSession());
-    add_object_helpers(s->helpers_);
     LoadOptions opt;
     opt.object_name = std::move(object_name);
-    opt.helpers = &s->helpers_;
+    opt.helpers = &kernel_helper_registry();
     opt.ncpus = host.ncpus;
     auto obj = load_object(elf_bytes, opt);
     if (!obj.ok()) return obj.error();
     s->object_ = std::move(obj).value();
     s->host_ = std::move(host);
-    s->host_.maps = s->object_.maps.get();
     attach_perf_readers(*s->object_.maps, s->host_.ncpus);
-    s->host_.programs.clear();
-    for (const LoadedProgram& p : s->object_.programs) s->host_.programs.push_back(&p.program);
+    s->index_programs();
     return s;
 }
 
@@ -187,11 +168,13 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
         return make_error(ErrorKind::Load, "the object has no program \"" + std::string(name) +
                                                "\"; its programs are: " + names);
     }
+    if (prog->load_error) return *prog->load_error;
     auto run = std::make_unique<RunState>();
     run->program = prog;
+    run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach};
     run->vm = std::make_unique<Vm>(prog->program);
     Vm& vm = *run->vm;
-    vm.user = &host_;
+    vm.env = &run->env;
     vm.set_budget(input.budget);
     object_.maps->map_into(vm.memory());
     run->input = input;

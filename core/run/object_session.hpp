@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/helpers/registry.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/context/field_context.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
@@ -53,15 +53,12 @@ struct RunState {
     std::vector<uint8_t> raw_ctx;
     std::unique_ptr<FieldContext> ctx;
     KernelObjects kernel;  // task_structs for bpf_get_current_task (window::kKernel)
+    HelperEnv env;         // what the run's helpers see (vm->env points here)
     std::unique_ptr<Vm> vm;
 };
 
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
 std::string return_value_name(ProgType type, uint64_t r0);
-
-// Every helper an object's programs may call: the host's, the map helpers, bpf_tail_call,
-// the packet-copying, ring buffer and perf event helpers.
-void add_object_helpers(HelperRegistry& registry);
 
 class ObjectSession {
 public:
@@ -88,13 +85,13 @@ public:
     // run->vm), and the results of a run that ended. finish() moves the host clock on.
     Result<std::unique_ptr<RunState>> start(std::string_view program, const RunInput& input);
     RunResult finish(RunState& run);
-    const HelperRegistry& helpers() const { return helpers_; }
-
 private:
     ObjectSession() = default;
-    HelperRegistry helpers_;
+    void index_programs();  // fills programs_ once object_ is loaded
     LoadedObject object_;
     Host host_;
+    // object_.programs' decoded programs by index, for tail calls; null for one that failed to load.
+    std::vector<const Program*> programs_;
 };
 
 // The result as one JSON object: "program", "return" (r0 unsigned), "return_name",

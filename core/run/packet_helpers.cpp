@@ -62,13 +62,15 @@ uint64_t xdp_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64
     return 0;
 }
 
+constexpr HelperImpl kImpls[] = {
+    {26, skb_load_bytes},  // bpf_skb_load_bytes
+    {188, xdp_get_buff_len},  // bpf_xdp_get_buff_len
+    {189, xdp_load_bytes},  // bpf_xdp_load_bytes
+    {190, xdp_store_bytes},  // bpf_xdp_store_bytes
+};
+
 }  // namespace
 
-void add_packet_helpers(HelperRegistry& registry) {
-    registry.add({26, "bpf_skb_load_bytes", 4, skb_load_bytes});
-    registry.add({188, "bpf_xdp_get_buff_len", 1, xdp_get_buff_len});
-    registry.add({189, "bpf_xdp_load_bytes", 4, xdp_load_bytes});
-    registry.add({190, "bpf_xdp_store_bytes", 4, xdp_store_bytes});
-}
+std::span<const HelperImpl> packet_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -1,10 +1,12 @@
 #pragma once
+#include <span>
+
 #include "core/helpers/registry.hpp"
 
 namespace bpfplay {
 
 // bpf_skb_load_bytes (26), bpf_xdp_get_buff_len (188), bpf_xdp_load_bytes (189),
 // bpf_xdp_store_bytes (190): copies between the packet region and program memory.
-void add_packet_helpers(HelperRegistry& registry);
+std::span<const HelperImpl> packet_helper_impls();
 
 }  // namespace bpfplay

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
+#include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
@@ -27,9 +29,9 @@ uint64_t ret(int64_t err) {
 
 uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint64_t data,
                            uint64_t size) {
-    auto* host = static_cast<Host*>(vm.user);
-    auto* maps = host ? static_cast<MapSet*>(host->maps) : nullptr;
-    Map* m = maps ? maps->from_handle(map_handle) : nullptr;
+    Host* host = host_for(vm, "bpf_perf_event_output");
+    if (!host) return 0;
+    Map* m = vm.env->maps ? vm.env->maps->from_handle(map_handle) : nullptr;
     if (!m || m->type() != MapType::PerfEventArray) {
         vm.helper_fail(make_error(ErrorKind::Helper,
                                   "bpf_perf_event_output: r2 does not hold a perf_event_array map",
@@ -76,9 +78,15 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
 
 } // namespace
 
-void add_perf_event_helpers(HelperRegistry& registry) {
-    registry.add({25, "bpf_perf_event_output", 5, perf_event_output});
-}
+namespace {
+
+constexpr HelperImpl kImpls[] = {
+    {25, perf_event_output},  // bpf_perf_event_output
+};
+
+}  // namespace
+
+std::span<const HelperImpl> perf_event_helper_impls() { return kImpls; }
 
 void attach_perf_readers(MapSet& maps, uint32_t ncpus) {
     for (uint32_t id = 0; id < maps.size(); ++id) {

@@ -3,6 +3,8 @@
 // a perf event array slot models a reader).
 #include <cstdint>
 
+#include <span>
+
 #include "core/helpers/registry.hpp"
 
 namespace bpfplay {
@@ -10,7 +12,7 @@ namespace bpfplay {
 class MapSet;
 
 // bpf_perf_event_output (25). Its samples go to Host::perf_events.
-void add_perf_event_helpers(HelperRegistry& registry);
+std::span<const HelperImpl> perf_event_helper_impls();
 
 // What libbpf's perf_buffer__new does for every perf event array: slot c of the first
 // min(ncpus, max_entries) slots gets the reader opened on CPU c. Slots already set are kept.

@@ -68,15 +68,17 @@ PROBE(probe_read_user_str, "bpf_probe_read_user_str", probe_read_str)
 PROBE(probe_read_kernel_str, "bpf_probe_read_kernel_str", probe_read_str)
 #undef PROBE
 
+constexpr HelperImpl kImpls[] = {
+    {4, probe_read_any},  // bpf_probe_read
+    {45, probe_read_str_any},  // bpf_probe_read_str
+    {112, probe_read_user},  // bpf_probe_read_user
+    {113, probe_read_kernel},  // bpf_probe_read_kernel
+    {114, probe_read_user_str},  // bpf_probe_read_user_str
+    {115, probe_read_kernel_str},  // bpf_probe_read_kernel_str
+};
+
 }  // namespace
 
-void add_probe_helpers(HelperRegistry& registry) {
-    registry.add({4, "bpf_probe_read", 3, probe_read_any});
-    registry.add({45, "bpf_probe_read_str", 3, probe_read_str_any});
-    registry.add({112, "bpf_probe_read_user", 3, probe_read_user});
-    registry.add({113, "bpf_probe_read_kernel", 3, probe_read_kernel});
-    registry.add({114, "bpf_probe_read_user_str", 3, probe_read_user_str});
-    registry.add({115, "bpf_probe_read_kernel_str", 3, probe_read_kernel_str});
-}
+std::span<const HelperImpl> probe_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -1,4 +1,6 @@
 #pragma once
+#include <span>
+
 #include "core/helpers/registry.hpp"
 
 namespace bpfplay {
@@ -7,6 +9,6 @@ namespace bpfplay {
 // their _str forms (114/115). The emulated machine's user and kernel memory is the VM's own
 // readable memory: a pointer outside it reads as a fault would in the kernel (-EFAULT and a
 // zeroed buffer), never as an error of the run.
-void add_probe_helpers(HelperRegistry& registry);
+std::span<const HelperImpl> probe_helper_impls();
 
 }  // namespace bpfplay

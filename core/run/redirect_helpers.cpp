@@ -4,6 +4,7 @@
 
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/dev_map.hpp"
 #include "core/maps/map_set.hpp"
@@ -19,25 +20,6 @@ constexpr uint64_t kTcActShot = 2, kTcActRedirect = 7;
 constexpr uint64_t kBpfFIngress = 1;
 constexpr uint64_t kBpfFBroadcast = 1 << 3, kBpfFExcludeIngress = 1 << 4;
 constexpr uint64_t kXdpActionMask = 3; // XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
-
-const char* hook_name(PacketHook h) {
-    switch (h) {
-    case PacketHook::Xdp: return "XDP";
-    case PacketHook::Tc: return "TC";
-    case PacketHook::SocketFilter: return "socket filter";
-    case PacketHook::None: break;
-    }
-    return "this type of";
-}
-
-// The verifier only offers a helper to the program types whose func_proto lists it.
-void refuse(Vm& vm, const Host& host, const char* helper, int32_t id, const char* allowed) {
-    vm.helper_fail(make_error(ErrorKind::Helper,
-                              std::string(helper) + " is not available to " + hook_name(host.net.run.hook) +
-                                  " programs: the kernel's verifier refuses the call (\"unknown func " +
-                                  helper + "#" + std::to_string(id) + "\")",
-                              vm.current_pc(), std::string("It is for ") + allowed + " programs."));
-}
 
 uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_redirect";
@@ -78,8 +60,7 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
     case PacketHook::SocketFilter:
     case PacketHook::None: break;
     }
-    refuse(vm, *h, kName, kRedirectId, "XDP and TC");
-    return 0;
+    return no_packet_hook(vm, kName);
 }
 
 // bpf_xdp_redirect_map -> dev_map_redirect -> __bpf_xdp_redirect_map.
@@ -87,11 +68,8 @@ uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags
     constexpr const char* kName = "bpf_redirect_map";
     Host* h = host_for(vm, kName);
     if (!h) return 0;
-    if (h->net.run.hook != PacketHook::Xdp) {
-        refuse(vm, *h, kName, kRedirectMapId, "XDP");
-        return 0;
-    }
-    auto* maps = static_cast<MapSet*>(h->maps);
+    if (h->net.run.hook != PacketHook::Xdp) return no_packet_hook(vm, kName);
+    MapSet* maps = vm.env->maps;
     Map* map = maps ? maps->from_handle(map_arg) : nullptr;
     if (!map) {
         vm.helper_fail(make_error(ErrorKind::Helper,
@@ -148,9 +126,15 @@ uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags
 
 } // namespace
 
-void add_redirect_helpers(HelperRegistry& registry) {
-    registry.add({kRedirectId, "bpf_redirect", 2, redirect});
-    registry.add({kRedirectMapId, "bpf_redirect_map", 3, redirect_map});
-}
+namespace {
+
+constexpr HelperImpl kImpls[] = {
+    {kRedirectId, redirect},  // bpf_redirect
+    {kRedirectMapId, redirect_map},  // bpf_redirect_map
+};
+
+}  // namespace
+
+std::span<const HelperImpl> redirect_helper_impls() { return kImpls; }
 
 } // namespace bpfplay

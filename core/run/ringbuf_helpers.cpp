@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/host/host.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/vm.hpp"
@@ -17,8 +17,7 @@ constexpr int64_t kEinval = -22, kEagain = -11;
 constexpr uint64_t kWakeupFlags = 1 | 2;  // BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP
 
 MapSet* maps_of(Vm& vm) {
-    auto* host = static_cast<Host*>(vm.user);
-    return host ? static_cast<MapSet*>(host->maps) : nullptr;
+    return vm.env ? vm.env->maps : nullptr;
 }
 
 RingbufMap* ringbuf(Vm& vm, const char* helper, uint64_t handle) {
@@ -85,14 +84,16 @@ uint64_t ringbuf_query(Vm& vm, uint64_t map, uint64_t flags, uint64_t, uint64_t,
     }
 }
 
+constexpr HelperImpl kImpls[] = {
+    {130, ringbuf_output},  // bpf_ringbuf_output
+    {131, ringbuf_reserve},  // bpf_ringbuf_reserve
+    {132, ringbuf_submit},  // bpf_ringbuf_submit
+    {133, ringbuf_discard},  // bpf_ringbuf_discard
+    {134, ringbuf_query},  // bpf_ringbuf_query
+};
+
 }  // namespace
 
-void add_ringbuf_helpers(HelperRegistry& registry) {
-    registry.add({130, "bpf_ringbuf_output", 4, ringbuf_output});
-    registry.add({131, "bpf_ringbuf_reserve", 3, ringbuf_reserve});
-    registry.add({132, "bpf_ringbuf_submit", 2, ringbuf_submit});
-    registry.add({133, "bpf_ringbuf_discard", 2, ringbuf_discard});
-    registry.add({134, "bpf_ringbuf_query", 2, ringbuf_query});
-}
+std::span<const HelperImpl> ringbuf_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

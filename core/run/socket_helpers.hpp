@@ -1,4 +1,6 @@
 #pragma once
+#include <span>
+
 #include "core/helpers/registry.hpp"
 
 namespace bpfplay {
@@ -10,6 +12,6 @@ namespace bpfplay {
 //   46 bpf_get_socket_cookie, 47 bpf_get_socket_uid: of the packet's socket (skb programs). As
 //      under BPF_PROG_TEST_RUN, that is the test run's own socket: owned by root (uid 0), with
 //      a fresh cookie per run (1, 2, ... skipping the host sockets' cookies)
-void add_socket_helpers(HelperRegistry& registry);
+std::span<const HelperImpl> socket_helper_impls();
 
 } // namespace bpfplay

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/host/host.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/vm.hpp"
@@ -16,8 +16,7 @@ constexpr int64_t kEnoent = -2;
 constexpr int64_t kE2big = -7;
 
 uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index, uint64_t, uint64_t) {
-    auto* host = static_cast<Host*>(vm.user);
-    auto* maps = host ? static_cast<MapSet*>(host->maps) : nullptr;
+    MapSet* maps = vm.env ? vm.env->maps : nullptr;
     Map* map = maps ? maps->from_handle(map_handle) : nullptr;
     if (!map || map->type() != MapType::ProgArray) {
         vm.helper_fail(make_error(ErrorKind::Helper, "bpf_tail_call: r2 does not hold a prog_array map",
@@ -31,15 +30,20 @@ uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index
     }
     // A miss (empty slot, index out of range) falls through to the next instruction, as in the kernel.
     auto ref = static_cast<FdArrayMap*>(map)->reference_at(uint32_t(index));
-    if (index > UINT32_MAX || !ref || *ref >= host->programs.size() || !host->programs[*ref]) return uint64_t(kEnoent);
+    const auto programs = vm.env->programs;
+    if (index > UINT32_MAX || !ref || *ref >= programs.size() || !programs[*ref]) return uint64_t(kEnoent);
     // The kernel allows 33 tail calls in one run (MAX_TAIL_CALL_CNT); more fall through.
     if (vm.tail_calls() >= uint32_t(kMaxTailCalls)) return uint64_t(kE2big);
-    vm.helper_tail_call(*host->programs[*ref]);
+    vm.helper_tail_call(*programs[*ref]);
     return 0;
 }
 
+constexpr HelperImpl kImpls[] = {
+    {12, tail_call},  // bpf_tail_call
+};
+
 }  // namespace
 
-void add_tail_call_helper(HelperRegistry& registry) { registry.add({12, "bpf_tail_call", 3, tail_call}); }
+std::span<const HelperImpl> tail_call_helper_impls() { return kImpls; }
 
 }  // namespace bpfplay

@@ -3,7 +3,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/text/lexer.hpp"
 #include "core/text/match.hpp"
 #include "core/text/source_line.hpp"

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/text/syntax.hpp"
 
 namespace bpfplay {

@@ -224,7 +224,7 @@ TEST_CASE("a fault: the error on stderr and exit 1 or an error object with --jso
     CHECK(r.exit_code == 1);
     CHECK(r.out == "");
     CHECK(r.err ==
-          "bpfvm: insn 5: the program ran 5 instructions without exiting (the instruction budget) Is "
+          "bpfvm: insn 5: the program ran 5 instructions without exiting (the instruction budget). Is "
           "there a loop that never ends? The budget can be raised.\n"
           "5 instructions executed\n");
     r = run_bpfvm(

@@ -93,7 +93,7 @@ TEST_CASE("plugin errors: message on stderr and nothing on stdout and exit 1") {
          "bpfvm: the program is 4 bytes long, not a multiple of the 8-byte instruction size\n"},
         {{"plugin"},
          "b7 00 00 00 00 00 00 00\n",
-         "bpfvm: insn 0: the program does not end with exit: execution would run past its end Add an exit "
+         "bpfvm: insn 0: the program does not end with exit: execution would run past its end. Add an exit "
          "instruction.\n"},
         {{"plugin", "01"},
          "61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00\n",

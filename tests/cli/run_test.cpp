@@ -90,7 +90,7 @@ TEST_CASE("a program the decoder refuses: the error and exit 1 and nothing on st
     CHECK(r.exit_code == 1);
     CHECK(r.out == "");
     CHECK(r.err ==
-          "bpfvm: insn 0: the program does not end with exit: execution would run past its end Add an exit "
+          "bpfvm: insn 0: the program does not end with exit: execution would run past its end. Add an exit "
           "instruction.\n");
 }
 
@@ -121,7 +121,7 @@ TEST_CASE("--budget stops a runaway loop") {
     CHECK(r.out == "");
     CHECK(
         r.err ==
-        "bpfvm: insn 2: the program ran 100 instructions without exiting (the instruction budget) Is there a "
+        "bpfvm: insn 2: the program ran 100 instructions without exiting (the instruction budget). Is there a "
         "loop that never ends? The budget can be raised.\n"
         "100 instructions executed\n");
 }
@@ -165,5 +165,6 @@ TEST_CASE("--plugin-helpers makes the conformance helpers callable from run") {
     CHECK(r.out == "r0 = 0x1122334455 (73588229205)\n7 instructions executed\n");
     r = run_bpfvm({"run", prog.path()});
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "bpfvm: insn 5: unknown helper 0: no kernel helper has this id\n");
+    CHECK(r.err == "bpfvm: insn 5: invalid func unknown#0. No kernel helper has id 0: they are numbered 1 to 211. "
+                   "Check the call's imm.\n");
 }

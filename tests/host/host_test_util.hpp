@@ -10,20 +10,15 @@
 #include "core/decode.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/host/host.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/host/host_helpers.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/text/asm.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay::host_test {
 
-inline const HelperRegistry& host_registry() {
-    static const HelperRegistry registry = [] {
-        HelperRegistry r;
-        add_host_helpers(r);
-        return r;
-    }();
-    return registry;
-}
+inline const HelperRegistry& host_registry() { return kernel_helper_registry(); }
 
 struct HostRun {
     RunStatus status = RunStatus::Faulted;
@@ -35,7 +30,7 @@ struct HostRun {
     std::string message() const { return error ? error->what : std::string(); }
 };
 
-// Runs `text` with vm.user = host (or nullptr when host is null).
+// Runs `text` with the host in the run's HelperEnv (no env at all when host is null).
 inline HostRun run_on_host(const std::string& text, Host* host) {
     HostRun out;
     auto insns = assemble(text);
@@ -51,7 +46,9 @@ inline HostRun run_on_host(const std::string& text, Host* host) {
         return out;
     }
     Vm vm(*prog);
-    vm.user = host;
+    HelperEnv env;
+    env.host = host;
+    if (host) vm.env = &env;
     out.status = vm.run();
     out.r0 = vm.result();
     out.executed = vm.executed();

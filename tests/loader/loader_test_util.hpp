@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/loader/loader.hpp"
 #include "core/maps/map_helpers.hpp"
@@ -37,7 +37,8 @@ inline const HelperRegistry& all_helpers() {
                 r.add(HelperSpec{id, name, 0, [](Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) -> uint64_t {
                                      return 0;
                                  }});
-        add_map_helpers(r);
+        for (const HelperImpl& impl : map_helper_impls())
+            r.add({impl.id, kernel_helper_name(impl.id), helper_proto(impl.id)->nargs, impl.fn});
         return r;
     }();
     return registry;

@@ -6,7 +6,9 @@
 #include "core/decode.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/maps/map_helpers.hpp"
-#include "core/maps/map_host_env.hpp"
+#include "core/helpers/helper_catalog.hpp"
+#include "core/helpers/helper_env.hpp"
+#include "core/host/host.hpp"
 #include "core/text/asm.hpp"
 #include "core/vm.hpp"
 
@@ -14,18 +16,29 @@ namespace bpfplay {
 namespace {
 
 using namespace test;
+
+HelperEnv env_of(Host& host, MapSet& maps) {
+    HelperEnv env;
+    env.host = &host;
+    env.maps = &maps;
+    return env;
+}
 namespace e = kerrno;
 namespace u = map_update;
 
 // One program, its maps and its run.
 struct Run {
     MapSet maps;
-    MapEnv env{&maps, 0};
+    Host host;  // its cpu picks the per-CPU values the helpers see
+    HelperEnv env = env_of(host, maps);
     HelperRegistry helpers;
     std::optional<Program> program;
     std::unique_ptr<Vm> vm;
 
-    Run() { add_map_helpers(helpers); }
+    Run() {
+        for (const HelperImpl& impl : map_helper_impls())
+            helpers.add({impl.id, kernel_helper_name(impl.id), helper_proto(impl.id)->nargs, impl.fn});
+    }
 
     // Assembles and decodes `text`; map references (lddw src 1) resolve through the set.
     void load(const std::string& text) {
@@ -41,7 +54,7 @@ struct Run {
         REQUIRE_MESSAGE(decoded.ok(), (decoded.ok() ? std::string() : decoded.error().to_string()));
         program.emplace(std::move(decoded.value()));
         vm = std::make_unique<Vm>(*program);
-        vm->user = &env;
+        vm->env = &env;
         maps.map_into(vm->memory());
     }
     // Runs from the start; returns r0 of an exit.
@@ -187,17 +200,17 @@ TEST_CASE("e2e: per-CPU maps show the program the value of the CPU it runs on") 
     s.ncpus = 2;
     Map& pc = add(run.maps, s);
     run.load(counter_program(pc.handle(), 0));
-    run.env.cpu = 1;
+    run.host.cpu = 1;
     run.run();
     run.run();
-    run.env.cpu = 0;
+    run.host.cpu = 0;
     run.run();
     std::vector<uint8_t> all(16);
     REQUIRE(pc.lookup_user(bytes<uint32_t>(0), all) == 0);
     CHECK(as<uint64_t>(std::span(all).subspan(0, 8)) == 1);
     CHECK(as<uint64_t>(std::span(all).subspan(8, 8)) == 2);
     // A CPU the map has no values for stops the run with an explanation.
-    run.env.cpu = 2;
+    run.host.cpu = 2;
     Error err = run.fault();
     CHECK(err.kind == ErrorKind::Helper);
     CHECK(err.what.find("runs on CPU 2") != std::string::npos);
@@ -282,7 +295,7 @@ TEST_CASE("e2e: what the verifier would refuse stops the run with a helper error
     CHECK(run.run() == ro.value_base());
 
     run.load(call(arr.handle(), "bpf_map_lookup_elem"));
-    run.vm->user = nullptr;
+    run.vm->env = nullptr;
     CHECK(run.fault().what.find("no maps") != std::string::npos);
 }
 
@@ -300,40 +313,33 @@ TEST_CASE("e2e: memory rules on map values and handles") {
     CHECK(run.fault().kind == ErrorKind::Memory);
 }
 
-// A locator other than vm.user: what a host environment that owns vm.user does.
-MapEnv g_located_env;
-MapEnv locate_global(Vm&) { return g_located_env; }
-
-TEST_CASE("e2e: helpers registered with their own locator ignore vm.user") {
+TEST_CASE("e2e: the helpers find the maps and the CPU through the run's env") {
     Run run;
-    run.helpers = HelperRegistry{};
-    add_map_helpers_with<&locate_global>(run.helpers);
     MapSpec s = spec(MapType::PercpuArray, 4, 8, 1, 0, "pc");
     s.ncpus = 2;
     Map& pc = add(run.maps, s);
     run.load(counter_program(pc.handle(), 0));
-    run.vm->user = nullptr;
-    g_located_env = MapEnv{&run.maps, 1};
+    Host other;
+    other.cpu = 1;
+    HelperEnv env = env_of(other, run.maps);
+    run.vm->env = &env;
     CHECK(run.run() == 1);
     std::vector<uint8_t> all(16);
     REQUIRE(pc.lookup_user(bytes<uint32_t>(0), all) == 0);
+    CHECK(as<uint64_t>(std::span(all).subspan(0, 8)) == 0);
     CHECK(as<uint64_t>(std::span(all).subspan(8, 8)) == 1);
-    g_located_env = MapEnv{};
+    env.maps = nullptr;
     CHECK(run.fault().what.find("no maps") != std::string::npos);
 }
 
-TEST_CASE("the host locator registers the three helpers under the kernel's names") {
-    HelperRegistry registry;
-    add_map_helpers_for_host(registry);
-    REQUIRE(registry.find(1));
-    CHECK(std::string(registry.find(1)->name) == "bpf_map_lookup_elem");
-    CHECK(registry.find(1)->nargs == 2);
-    REQUIRE(registry.find(2));
-    CHECK(std::string(registry.find(2)->name) == "bpf_map_update_elem");
-    CHECK(registry.find(2)->nargs == 4);
-    REQUIRE(registry.find(3));
-    CHECK(std::string(registry.find(3)->name) == "bpf_map_delete_elem");
-    CHECK((registry.find(1)->fn != nullptr));
+TEST_CASE("the map helpers are implemented under the kernel's ids") {
+    std::vector<int32_t> ids;
+    for (const HelperImpl& impl : map_helper_impls()) {
+        ids.push_back(impl.id);
+        CHECK((impl.fn != nullptr));
+    }
+    CHECK(ids == std::vector<int32_t>{1, 2, 3});
+    CHECK(std::string(kernel_helper_name(1)) == "bpf_map_lookup_elem");
 }
 
 }  // namespace

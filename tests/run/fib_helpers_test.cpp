@@ -144,11 +144,10 @@ TEST_CASE("bad arguments: plen, flags, family, ifindex") {
     f = lookup("xdp", 2, 9, {8, 8, 8, 8});
     CHECK(f.r0 == uint64_t(-19));
     CHECK(f.event == "there is no device with ifindex 9: returns -ENODEV");
-    f = lookup("socket", 2, 2, {8, 8, 8, 8});
-    REQUIRE(f.error);
-    CHECK(f.error->what ==
-          "bpf_fib_lookup is not available to this type of program: the kernel's verifier refuses the "
-          "call (\"unknown func bpf_fib_lookup#69\")");
+    const Error e = refused_asm("r2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\ncall bpf_fib_lookup\nexit\n", "socket");
+    CHECK(e.what == "program of type socket_filter cannot use helper bpf_fib_lookup#69");
+    CHECK(e.hint == "The kernel's verifier refuses the call. bpf_fib_lookup is available to sched_cls, sched_act "
+                    "and xdp programs.");
 }
 
 TEST_CASE("IPv6: connected prefixes have metric 256; BPF_FIB_LOOKUP_SRC picks the device's address") {

@@ -29,6 +29,13 @@ inline std::unique_ptr<ObjectSession> open_asm(std::string_view text, std::strin
     return std::move(s).value();
 }
 
+// The load error of a program the kernel's verifier would refuse.
+inline Error refused_asm(std::string_view text, std::string_view section) {
+    auto s = ObjectSession::open_assembly(text, section);
+    REQUIRE_FALSE(s.ok());
+    return s.error();
+}
+
 inline RunResult run_packet(ObjectSession& s) {
     RunInput in;
     in.packet = tcp_packet();

@@ -8,6 +8,7 @@
 #include "core/decode.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/memory.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/run/object_session.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/text/asm.hpp"
@@ -16,6 +17,13 @@ namespace bpfplay {
 namespace {
 
 namespace e = kerrno;
+
+HelperEnv env_of(Host& host, MapSet& maps) {
+    HelperEnv env;
+    env.host = &host;
+    env.maps = &maps;
+    return env;
+}
 
 constexpr uint64_t kCurrentCpu = 0xffffffffull;
 uint64_t ctx_len(uint64_t n) {
@@ -27,14 +35,14 @@ uint64_t ctx_len(uint64_t n) {
 struct PerfRun {
     MapSet maps;
     Host host;
-    HelperRegistry helpers;
+    HelperEnv env = env_of(host, maps);
+    const HelperRegistry& helpers = kernel_helper_registry();
     std::optional<Program> program;
     std::unique_ptr<Vm> vm;
     std::vector<uint8_t> packet = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
     Map* events = nullptr;
 
     explicit PerfRun(uint32_t max_entries = 4) {
-        add_object_helpers(helpers);
         MapSpec s;
         s.type = MapType::PerfEventArray;
         s.name = "events";
@@ -44,7 +52,6 @@ struct PerfRun {
         auto id = maps.create(s);
         REQUIRE(id.ok());
         events = maps.get(id.value());
-        host.maps = &maps;
         attach_perf_readers(maps, host.ncpus);
     }
 
@@ -73,7 +80,7 @@ struct PerfRun {
         REQUIRE_MESSAGE(decoded.ok(), (decoded.ok() ? std::string() : decoded.error().to_string()));
         program.emplace(std::move(decoded.value()));
         vm = std::make_unique<Vm>(*program);
-        vm->user = &host;
+        vm->env = &env;
         maps.map_into(vm->memory());
         if (with_packet)
             vm->memory().map(window::kPacket, RegionKind::Packet, kReadWrite, packet.data(),
@@ -222,7 +229,7 @@ TEST_CASE("bpf_perf_event_output on a map that is not a perf event array stops t
     auto decoded = decode(insns.value(), options);
     REQUIRE(decoded.ok());
     Vm vm(decoded.value());
-    vm.user = &r.host;
+    vm.env = &r.env;
     r.maps.map_into(vm.memory());
     REQUIRE(vm.run() == RunStatus::Faulted);
     CHECK(vm.fault()->what == "bpf_perf_event_output: r2 does not hold a perf_event_array map");

@@ -122,14 +122,13 @@ TEST_CASE("TC bpf_redirect takes only BPF_F_INGRESS") {
                                           "4 pc 3 exit: TC_ACT_SHOT: the packet is dropped"});
 }
 
-TEST_CASE("a socket filter may not call bpf_redirect") {
-    auto s = open_asm("r1 = 3\nr2 = 0\ncall bpf_redirect\nexit\n", "socket");
-    const RunResult r = run_packet(*s);
-    REQUIRE(r.status == RunStatus::Faulted);
-    CHECK(r.error->kind == ErrorKind::Helper);
-    CHECK(r.error->what ==
-          "bpf_redirect is not available to socket filter programs: the kernel's verifier refuses "
-          "the call (\"unknown func bpf_redirect#23\")");
+TEST_CASE("a socket filter may not call bpf_redirect: refused at load, as the kernel's verifier does") {
+    const Error e = refused_asm("r1 = 3\nr2 = 0\ncall bpf_redirect\nexit\n", "socket");
+    CHECK(e.kind == ErrorKind::Verify);
+    CHECK(e.where.pc == 2u);
+    CHECK(e.what == "program of type socket_filter cannot use helper bpf_redirect#23");
+    CHECK(e.hint == "The kernel's verifier refuses the call. bpf_redirect is available to sched_cls, sched_act, "
+                    "xdp and lwt_xmit programs.");
 }
 
 namespace {
@@ -232,12 +231,8 @@ TEST_CASE("bpf_redirect_map is refused on other maps and in TC programs") {
     CHECK(r.error->what ==
           "bpf_redirect_map cannot be used on hash map \"tx_ports\": the kernel's verifier refuses it "
           "(\"cannot pass map_type 1 into func bpf_redirect_map#51\")");
-    auto tc = open_asm("r1 = 0\nr2 = 0\nr3 = 0\ncall bpf_redirect_map\nexit\n", "tc");
-    r = run_packet(*tc);
-    REQUIRE(r.status == RunStatus::Faulted);
-    CHECK(r.error->what ==
-          "bpf_redirect_map is not available to TC programs: the kernel's verifier refuses the call "
-          "(\"unknown func bpf_redirect_map#51\")");
+    const Error tc = refused_asm("r1 = 0\nr2 = 0\nr3 = 0\ncall bpf_redirect_map\nexit\n", "tc");
+    CHECK(tc.what == "program of type sched_cls cannot use helper bpf_redirect_map#51");
 }
 
 TEST_CASE("a program may read a devmap entry but not change it") {

@@ -235,7 +235,7 @@ TEST_CASE("hints say what was expected") {
     r = bpfplay::assemble("lock *(u64 *)(r1 + 0) -= r2");
     CHECK(r.error().what == "unknown instruction \"lock *(u64 *)(r1 + 0) -= r2\"");
     CHECK(r.error().hint == "The closest form is \"lock *(u64 *)(rN + N) += rN\".");
-    CHECK(r.error().to_string() == "line 1: unknown instruction \"lock *(u64 *)(r1 + 0) -= r2\" "
+    CHECK(r.error().to_string() == "line 1: unknown instruction \"lock *(u64 *)(r1 + 0) -= r2\". "
                                    "The closest form is \"lock *(u64 *)(rN + N) += rN\".");
 }
 

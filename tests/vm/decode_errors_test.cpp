@@ -120,12 +120,16 @@ TEST_CASE("an lddw of a map without a loader is refused") {
 
 TEST_CASE("helper calls need a registered helper") {
     Error unknown = decode_fail_text("call 12345\nexit");
-    CHECK(unknown.kind == ErrorKind::Helper);
+    CHECK(unknown.kind == ErrorKind::Verify);
     CHECK(unknown.where.pc == 0u);
-    CHECK(unknown.what == "unknown helper 12345: no kernel helper has this id");
+    CHECK(unknown.what == "invalid func unknown#12345");
+    CHECK(unknown.hint == "No kernel helper has id 12345: they are numbered 1 to 211. Check the call's imm.");
     Error known = decode_fail_text("r0 = 0\ncall 6\nexit");
+    CHECK(known.kind == ErrorKind::Helper);
     CHECK(known.where.pc == 1u);
-    CHECK(known.what == "helper 6 (bpf_trace_printk) is not available here");
+    CHECK(known.what == "bpf_trace_printk#6 is not available here.");
+    CHECK(known.hint == "bpfplay does not implement it yet.");
+    CHECK(known.to_string() == "insn 1: bpf_trace_printk#6 is not available here. bpfplay does not implement it yet.");
 }
 
 TEST_CASE("kfunc calls are refused with a clear message") {

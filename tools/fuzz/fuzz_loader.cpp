@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/helpers/kernel_helper_names.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/loader/loader.hpp"
 

@@ -1,0 +1,26 @@
+#pragma once
+// What a helper sees besides its registers: the emulated host, the run's maps, the object's
+// programs (for tail calls) and what kind of program is calling. The runner (ObjectSession)
+// fills one per run and points Vm::env at it; helpers reach it through Vm::env, typed.
+#include <cstdint>
+#include <span>
+
+#include "core/loader/prog_types.hpp"
+
+namespace bpfplay {
+
+struct Host;
+class MapSet;
+struct Program;
+
+struct HelperEnv {
+    Host* host = nullptr;   // null: helpers that need the host stop the run with an error
+    MapSet* maps = nullptr; // the loaded object's maps
+    // The object's programs by index (prog_array values are these indexes); null where a
+    // program could not be loaded.
+    std::span<const Program* const> programs;
+    ProgType prog_type = ProgType::Unspec;
+    AttachType attach = AttachType(0);
+};
+
+} // namespace bpfplay

@@ -1,0 +1,50 @@
+#include "core/run/kernel_helpers.hpp"
+
+#include <array>
+
+#include "core/helpers/helper_catalog.hpp"
+#include "core/host/helper_support.hpp"
+#include "core/maps/map_helpers.hpp"
+#include "core/run/fib_helpers.hpp"
+#include "core/run/packet_helpers.hpp"
+#include "core/run/perf_event_helpers.hpp"
+#include "core/run/probe_helpers.hpp"
+#include "core/run/redirect_helpers.hpp"
+#include "core/run/ringbuf_helpers.hpp"
+#include "core/run/socket_helpers.hpp"
+#include "core/run/tail_call.hpp"
+
+namespace bpfplay {
+
+std::span<const std::span<const HelperImpl>> kernel_helper_families() {
+    static const std::array families = {
+        time_helper_impls(),         cpu_helper_impls(),      task_helper_impls(),
+        trace_printk_helper_impls(), map_helper_impls(),      tail_call_helper_impls(),
+        packet_helper_impls(),       probe_helper_impls(),    ringbuf_helper_impls(),
+        perf_event_helper_impls(),   redirect_helper_impls(), socket_helper_impls(),
+        fib_helper_impls(),
+    };
+    return families;
+}
+
+const HelperRegistry& kernel_helper_registry() {
+    static const HelperRegistry registry = [] {
+        HelperRegistry r;
+        for (std::span<const HelperImpl> family : kernel_helper_families())
+            for (const HelperImpl& impl : family) {
+                // A family row for an id the catalog lacks is a bug the catalog test reports.
+                const HelperProto* proto = helper_proto(impl.id);
+                if (proto) r.add({impl.id, proto->name, proto->nargs, impl.fn});
+            }
+        return r;
+    }();
+    return registry;
+}
+
+bool helper_implemented(int64_t id) {
+    const HelperSpec* spec =
+        id >= INT32_MIN && id <= INT32_MAX ? kernel_helper_registry().find(int32_t(id)) : nullptr;
+    return spec && spec->fn;
+}
+
+} // namespace bpfplay
