@@ -275,10 +275,11 @@ def c_str(s):
 
 def rule_rows(variants):
     """One row per program type (its first probed variant), plus one per attach type whose set
-    differs from that row. Sleepable variants add nothing: the kernel decides those by proto flags."""
+    differs from that row. Sleepable variants have had the same sets as their non-sleepable ones
+    (the kernel refuses sleep-only helpers later, by the proto's might_sleep flag)."""
     rows, default_of = [], {}
     for label, t, a, s, allowed in variants:
-        if allowed is None or s:
+        if allowed is None:
             continue
         if t not in default_of:
             default_of[t] = allowed
