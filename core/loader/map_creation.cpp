@@ -4,36 +4,20 @@
 #include <cstring>
 
 #include "core/loader/object_state.hpp"
+#include "core/maps/map_types.hpp"
 
 namespace bpfplay::loader {
 
 namespace {
 
-uint64_t saturating_mul(uint64_t a, uint64_t b) {
-    if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
-    return a * b;
-}
 uint64_t saturating_add(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
-uint64_t round8(uint64_t v) { return (v + 7) & ~uint64_t(7); }
 
-// Host memory a map will take, roughly (values, keys, bookkeeping), to refuse objects whose
-// maps together would exhaust the host before creating any of them.
+// Host memory a map will take (its type's footprint: values, keys, bookkeeping), to refuse
+// objects whose maps together would exhaust the host before creating any of them. Types
+// bpfplay lacks count 0: creating them fails with its own message.
 uint64_t estimated_bytes(const MapSpec& s) {
-    const uint64_t cpus = (s.type == MapType::PercpuArray || s.type == MapType::PercpuHash ||
-                           s.type == MapType::LruPercpuHash)
-                              ? s.ncpus
-                              : 1;
-    const uint64_t value = saturating_mul(round8(s.value_size), cpus);
-    switch (s.type) {
-    case MapType::Array:
-    case MapType::PercpuArray: return saturating_mul(s.max_entries, value);
-    case MapType::ProgArray:
-    case MapType::ArrayOfMaps:
-    case MapType::PerfEventArray: return saturating_mul(s.max_entries, 8);
-    case MapType::Ringbuf:
-    case MapType::UserRingbuf: return s.max_entries;
-    default: return saturating_mul(s.max_entries, saturating_add(saturating_add(value, round8(s.key_size)), 64));
-    }
+    const MapTypeInfo* info = map_type_info(s.type);
+    return info && info->footprint ? info->footprint(s) : 0;
 }
 
 Error map_load_error(const std::string& section, const std::string& map, std::string what) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/memory.hpp"
+#include "core/maps/map_check.hpp"
 
 namespace bpfplay {
 
@@ -96,6 +97,38 @@ std::optional<std::vector<uint8_t>> ArrayMap::key_of_slot(uint32_t slot) const {
     std::vector<uint8_t> key(4);
     store_le<uint32_t>(key.data(), slot);
     return key;
+}
+
+
+MapCheckResult ArrayMap::alloc_check(const MapCheck& c) {
+    namespace f = map_flag;
+    constexpr uint32_t kCreateFlags = f::kNumaNode | f::kMmapable | f::kAccessMask | f::kPreserveElems | f::kInnerMap;
+    constexpr uint64_t kIntMax = 0x7fffffff;
+    const MapSpec& s = c.spec();
+    const bool percpu = s.type == MapType::PercpuArray;
+    if (auto err = c.zero_sizes(false)) return err;
+    if (s.key_size != 4)
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " has key_size " + std::to_string(s.key_size) +
+                          ", but array keys are u32 indexes: key_size must be 4",
+                      "Declare the key as __u32.");
+    if (auto err = c.unknown_flags(kCreateFlags)) return err;
+    if (auto err = c.access_flags()) return err;
+    if (percpu && (s.map_flags & f::kNumaNode))
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " is per-CPU and cannot be placed on one NUMA node (BPF_F_NUMA_NODE)");
+    if (s.type != MapType::Array && (s.map_flags & (f::kMmapable | f::kInnerMap)))
+        return c.fail(-kerrno::kEINVAL, c.kind() + ": " + map_flag_names(s.map_flags & (f::kMmapable | f::kInnerMap)) +
+                                            " is only for plain array maps");
+    if (s.type != MapType::PerfEventArray && (s.map_flags & f::kPreserveElems))
+        return c.fail(-kerrno::kEINVAL, c.kind() + ": BPF_F_PRESERVE_ELEMS is only for perf_event_array maps");
+    if (s.value_size > kIntMax)
+        return c.fail(-kerrno::kE2BIG,
+                      c.kind() + " has value_size " + std::to_string(s.value_size) + ", more than INT_MAX");
+    if (percpu && round8(s.value_size) > kPcpuMinUnitSize)
+        return c.fail(-kerrno::kE2BIG, c.kind() + " has value_size " + std::to_string(s.value_size) +
+                                           "; per-CPU values are at most 32768 bytes (PCPU_MIN_UNIT_SIZE)");
+    return std::nullopt;
 }
 
 }  // namespace bpfplay

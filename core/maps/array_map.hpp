@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/maps/map.hpp"
+#include "core/maps/map_check.hpp"
 
 namespace bpfplay {
 
@@ -12,6 +13,8 @@ class ArrayMap final : public Map {
 public:
     // Host bytes the map needs (checked against kMaxMapBytes before creating it).
     static uint64_t footprint(const MapSpec& spec);
+    // array_map_alloc_check (also the base of the fd arrays' check).
+    static MapCheckResult alloc_check(const MapCheck& c);
     // nullptr when the host has no memory for the values.
     static std::unique_ptr<ArrayMap> make(const MapSpec& spec);
 

@@ -5,6 +5,7 @@
 #include "core/maps/array_map.hpp"
 #include "core/maps/map_state.hpp"
 #include "core/memory.hpp"
+#include "core/maps/map_check.hpp"
 
 namespace bpfplay {
 
@@ -79,4 +80,26 @@ std::optional<uint32_t> devmap_ifindex(Map& map, uint32_t key) {
     return load_le<uint32_t>(value.data());
 }
 
-} // namespace bpfplay
+
+MapCheckResult DevMap::alloc_check(const MapCheck& c) {
+    const MapSpec& s = c.spec();
+    if (s.max_entries == 0)
+        return c.fail(-kerrno::kEINVAL, c.kind() + " has max_entries 0; a map must hold at least one entry");
+    if (s.key_size != 4)
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " has key_size " + std::to_string(s.key_size) +
+                          ", but devmap keys are u32: key_size must be 4",
+                      "Declare the key as __u32.");
+    if (s.value_size != 4 && s.value_size != 8)
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " has value_size " + std::to_string(s.value_size) +
+                          "; a devmap value is an ifindex (4 bytes) or struct bpf_devmap_val (8 bytes)",
+                      "Declare the value as __u32 or struct bpf_devmap_val.");
+    if (auto err = c.unknown_flags(map_flag::kNumaNode | map_flag::kRdonly | map_flag::kWronly)) return err;
+    if (s.type == MapType::DevmapHash && s.max_entries > (1u << 31))
+        return c.fail(-kerrno::kEINVAL, c.kind() + " has max_entries " + std::to_string(s.max_entries) +
+                                            "; its bucket count (the next power of 2) would overflow");
+    return std::nullopt;
+}
+
+}  // namespace bpfplay

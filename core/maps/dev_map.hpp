@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/maps/map_check.hpp"
 #include "core/maps/slot_array_map.hpp"
 
 namespace bpfplay {
@@ -19,6 +20,8 @@ namespace bpfplay {
 class DevMap final : public SlotArrayMap {
   public:
     static uint64_t footprint(const MapSpec& spec);
+    // dev_map_init_map's checks (devmap and devmap_hash).
+    static MapCheckResult alloc_check(const MapCheck& c);
     static std::unique_ptr<DevMap> make(const MapSpec& spec);
 
   protected:

@@ -76,4 +76,18 @@ int64_t FdArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uin
     return 0;
 }
 
+
+MapCheckResult FdArrayMap::alloc_check(const MapCheck& c) {
+    const MapSpec& s = c.spec();
+    if (s.value_size != 4)
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " has value_size " + std::to_string(s.value_size) +
+                          "; its values are references (fds for the kernel), value_size must be 4",
+                      "Declare the value as __u32.");
+    if (s.map_flags & (map_flag::kRdonlyProg | map_flag::kWronlyProg))
+        return c.fail(-kerrno::kEINVAL, c.kind() + ": BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG are not supported for "
+                                                   "maps of programs or maps");
+    return ArrayMap::alloc_check(c);
+}
+
 }  // namespace bpfplay

@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/maps/map_check.hpp"
 #include "core/maps/slot_array_map.hpp"
 
 namespace bpfplay {
@@ -26,6 +27,9 @@ namespace bpfplay {
 class FdArrayMap final : public SlotArrayMap {
 public:
     static uint64_t footprint(const MapSpec& spec);
+    // fd_array_map_alloc_check: the value is a reference (a program index, a map id, the CPU of
+    // a perf event reader) where the kernel takes an fd.
+    static MapCheckResult alloc_check(const MapCheck& c);
     static std::unique_ptr<FdArrayMap> make(const MapSpec& spec);
 
     // The program index (prog_array), reader CPU (perf_event_array) or map id (array_of_maps)

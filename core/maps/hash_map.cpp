@@ -5,7 +5,9 @@
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/map_in_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/maps/map_types.hpp"
 #include "core/memory.hpp"
+#include "core/maps/map_check.hpp"
 
 namespace bpfplay {
 
@@ -14,8 +16,8 @@ namespace u = map_update;
 
 namespace {
 
-bool is_lru(MapType t) { return t == MapType::LruHash || t == MapType::LruPercpuHash; }
-bool is_percpu_type(MapType t) { return t == MapType::PercpuHash || t == MapType::LruPercpuHash; }
+bool is_lru(MapType t) { return map_type_info(t)->lru; }
+bool is_percpu_type(MapType t) { return map_type_info(t)->percpu; }
 uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
 // The kernel's extra_elems: only plain hash maps replace an entry through a spare element.
 uint32_t spares_of(const MapSpec& spec) { return spec.type == MapType::Hash ? spec.ncpus : 0; }
@@ -54,7 +56,6 @@ bool HashMap::init() {
 }
 
 std::unique_ptr<HashMap> HashMap::make(const MapSpec& spec) {
-    if (is_lru(spec.type)) return LruHashMap::make(spec);
     std::unique_ptr<HashMap> map(new HashMap(spec));
     if (!map->init()) return nullptr;
     return map;
@@ -200,6 +201,47 @@ void HashMap::for_each_entry(const EntryVisitor& visit) const {
 std::optional<std::vector<uint8_t>> HashMap::key_of_slot(uint32_t slot) const {
     if (slot >= slot_count() || !used_[slot]) return std::nullopt;
     return std::vector<uint8_t>(key_ptr(slot), key_ptr(slot) + key_size());
+}
+
+
+MapCheckResult HashMap::alloc_check(const MapCheck& c) {
+    namespace f = map_flag;
+    constexpr uint32_t kCreateFlags = f::kNoPrealloc | f::kNoCommonLru | f::kNumaNode | f::kAccessMask | f::kZeroSeed;
+    constexpr uint64_t kHtabElemSize = 48;  // sizeof(struct htab_elem) on x86-64
+    const MapSpec& s = c.spec();
+    const bool percpu = is_percpu_type(s.type);
+    const bool lru = is_lru(s.type);
+    const bool percpu_lru = s.map_flags & f::kNoCommonLru;
+    const bool prealloc = !(s.map_flags & f::kNoPrealloc);
+    if (auto err = c.unknown_flags(kCreateFlags)) return err;
+    if (auto err = c.access_flags()) return err;
+    if (!lru && percpu_lru) return c.fail(-kerrno::kEINVAL, c.kind() + ": BPF_F_NO_COMMON_LRU is only for LRU maps");
+    if (lru && !prealloc)
+        return c.fail(-kerrno::kENOTSUPP,
+                      c.kind() + ": LRU maps are always preallocated, BPF_F_NO_PREALLOC is not supported",
+                      "Drop BPF_F_NO_PREALLOC.");
+    if ((s.map_flags & f::kNumaNode) && (percpu || percpu_lru))
+        return c.fail(-kerrno::kEINVAL, c.kind() + " has per-CPU parts and cannot be placed on one NUMA node "
+                                                   "(BPF_F_NUMA_NODE)");
+    if (auto err = c.zero_sizes(true)) return err;
+    if (uint64_t(s.key_size) + s.value_size >= kKmallocMaxSize - kHtabElemSize)
+        return c.fail(-kerrno::kE2BIG, c.kind() + " has key_size " + std::to_string(s.key_size) + " + value_size " +
+                                           std::to_string(s.value_size) + " bytes; together they must be under " +
+                                           std::to_string(kKmallocMaxSize - kHtabElemSize) +
+                                           " (KMALLOC_MAX_SIZE minus the element header)");
+    if (percpu && round8(s.value_size) > kPcpuMinUnitSize)
+        return c.fail(-kerrno::kE2BIG, c.kind() + " has value_size " + std::to_string(s.value_size) +
+                                           "; per-CPU values are at most 32768 bytes (PCPU_MIN_UNIT_SIZE)");
+    return std::nullopt;
+}
+
+MapCheckResult HashMap::fd_alloc_check(const MapCheck& c) {
+    if (c.spec().value_size != 4)
+        return c.fail(-kerrno::kEINVAL,
+                      c.kind() + " has value_size " + std::to_string(c.spec().value_size) +
+                          "; its values are map references (fds for the kernel), value_size must be 4",
+                      "Declare the value as __u32.");
+    return alloc_check(c);
 }
 
 }  // namespace bpfplay

@@ -25,6 +25,7 @@
 
 #include "core/maps/key_index.hpp"
 #include "core/maps/map.hpp"
+#include "core/maps/map_check.hpp"
 #include "core/maps/slot_list.hpp"
 
 namespace bpfplay {
@@ -32,6 +33,10 @@ namespace bpfplay {
 class HashMap : public Map {
 public:
     static uint64_t footprint(const MapSpec& spec);
+    // htab_map_alloc_check (hash, percpu_hash, LRU hashes, devmap_hash's entries).
+    static MapCheckResult alloc_check(const MapCheck& c);
+    // fd_htab_map_alloc_check (hash_of_maps): values are map references.
+    static MapCheckResult fd_alloc_check(const MapCheck& c);
     // nullptr when the host has no memory for the values.
     static std::unique_ptr<HashMap> make(const MapSpec& spec);
 

@@ -1,6 +1,7 @@
 // The parts every map type shares: the value buffer, and the syscall-level checks that the
 // kernel's map_lookup_elem / map_update_elem / ... make before calling the type's operation.
 #include "core/maps/map.hpp"
+#include "core/maps/map_types.hpp"
 
 #include <cstring>
 #include <new>
@@ -26,8 +27,8 @@ bool Map::allocate_storage() {
 }
 
 bool Map::is_percpu() const {
-    return spec_.type == MapType::PercpuHash || spec_.type == MapType::PercpuArray ||
-           spec_.type == MapType::LruPercpuHash;
+    const MapTypeInfo* info = map_type_info(spec_.type);
+    return info && info->percpu;
 }
 
 uint32_t Map::user_value_size() const {

@@ -48,6 +48,7 @@ enum class MapType : uint32_t {
 };
 
 // libbpf's / bpftool's name ("hash", "lru_percpu_hash", ...); "unknown" past the last type.
+// These three read the map type table (map_types.hpp).
 const char* map_type_name(MapType t);
 std::optional<MapType> map_type_from_name(std::string_view name);
 // True for the types bpfplay implements.

@@ -8,6 +8,7 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/maps/map_types.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -25,34 +26,23 @@ void fail(Vm& vm, const char* helper, std::string what, std::string hint, const 
 // and record_func_map in the kernel's verifier), or empty.
 std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_name, std::string* hint) {
     const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem;
+    const MapTypeInfo& info = *map_type_info(map.type());
     bool refused = false;
-    switch (map.type()) {
-    case MapType::ProgArray:
-        refused = true;
-        *hint = "A prog_array is only for bpf_tail_call; fill it from userspace.";
-        break;
-    case MapType::PerfEventArray:
-        refused = true;
-        *hint = "A perf_event_array is only for bpf_perf_event_output; user space puts its readers in it.";
-        break;
-    case MapType::ArrayOfMaps:
-    case MapType::HashOfMaps:
-        refused = writes;
-        *hint = "Programs may only look up a map of maps (and then use the inner map); change its contents from "
-                "userspace.";
-        break;
-    case MapType::Devmap:
-    case MapType::DevmapHash:
-        refused = writes;
-        *hint = "Programs may only look up a devmap or redirect through it (bpf_redirect_map); fill it from "
-                "userspace.";
-        break;
-    default: break;
+    switch (info.program_access) {
+    case ProgramMapAccess::ReadWrite: break;
+    case ProgramMapAccess::LookupOnly: refused = writes; break;
+    case ProgramMapAccess::None: refused = true; break;
     }
-    if (refused)
-        return std::string("cannot be used on ") + map.describe() + ": the kernel's verifier refuses it (\"cannot pass "
-               "map_type " + std::to_string(static_cast<uint32_t>(map.type())) + " into func " + helper_name + "#" +
-               std::to_string(helper) + "\")";
+    if (refused) {
+        *hint = info.program_hint;
+        // The verifier checks the key argument before the map type: a map without keys (a ring
+        // buffer) fails there first.
+        const std::string kernel_says = map.key_size() == 0
+                                            ? "invalid zero-sized read"
+                                            : "cannot pass map_type " + std::to_string(static_cast<uint32_t>(map.type())) +
+                                                  " into func " + helper_name + "#" + std::to_string(helper);
+        return "cannot be used on " + map.describe() + ": the kernel's verifier refuses it (\"" + kernel_says + "\")";
+    }
     if (writes && (map.map_flags() & map_flag::kRdonlyProg)) {
         *hint = "Programs may only read this map; userspace can still change it.";
         return "cannot change " + map.describe() + ", which was created with BPF_F_RDONLY_PROG: the kernel's "

@@ -1,4 +1,5 @@
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/map_check.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -59,6 +60,21 @@ std::vector<std::vector<uint8_t>> RingbufMap::submitted() const {
 
 uint32_t RingbufMap::count() const {
     return uint32_t(std::count_if(records_.begin(), records_.end(), [](const RingbufRecord& r) { return r.submitted; }));
+}
+
+
+MapCheckResult RingbufMap::alloc_check(const MapCheck& c) {
+    const MapSpec& s = c.spec();
+    if (auto err = c.unknown_flags(map_flag::kNumaNode)) return err;
+    if (s.key_size != 0 || s.value_size != 0)
+        return c.fail(-kerrno::kEINVAL, c.kind() + " has key_size " + std::to_string(s.key_size) +
+                                            " and value_size " + std::to_string(s.value_size) +
+                                            "; a ring buffer has neither (both 0)");
+    const uint32_t n = s.max_entries;
+    if (n == 0 || (n & (n - 1)) != 0 || n % 4096 != 0)
+        return c.fail(-kerrno::kEINVAL, c.kind() + " has max_entries " + std::to_string(n) +
+                                            ": a ring buffer's size must be a power of 2 and a multiple of 4096");
+    return std::nullopt;
 }
 
 }  // namespace bpfplay

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/maps/map.hpp"
+#include "core/maps/map_check.hpp"
 
 namespace bpfplay {
 
@@ -22,6 +23,8 @@ struct RingbufRecord {
 class RingbufMap final : public Map {
 public:
     static uint64_t footprint(const MapSpec& spec) { return spec.max_entries; }
+    // ringbuf_map_alloc: no keys or values; the size is a power of 2 and a multiple of a page.
+    static MapCheckResult alloc_check(const MapCheck& c);
     static std::unique_ptr<RingbufMap> make(const MapSpec& spec);
 
     // bpf_ringbuf_reserve: the record's data address, or 0 when the buffer has no room.

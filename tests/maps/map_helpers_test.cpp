@@ -284,6 +284,15 @@ TEST_CASE("e2e: what the verifier would refuse stops the run with a helper error
 
     run.load(call(hom.handle(), "bpf_map_update_elem"));
     CHECK(run.fault().what.find("cannot pass map_type 13 into func bpf_map_update_elem#2") != std::string::npos);
+    // A ring buffer only takes the bpf_ringbuf_* helpers; Linux 6.18 refuses the lookup at its
+    // 0-byte key first.
+    Map& rb = add(run.maps, spec(MapType::Ringbuf, 0, 0, 4096, 0, "rb"));
+    run.load(call(rb.handle(), "bpf_map_lookup_elem"));
+    err = run.fault();
+    CHECK(err.what == "bpf_map_lookup_elem: cannot be used on ringbuf map \"rb\": the kernel's verifier refuses it "
+                      "(\"invalid zero-sized read\")");
+    CHECK(err.hint ==
+          "A ring buffer is written with bpf_ringbuf_output or bpf_ringbuf_reserve/submit, and read from user space.");
     run.load(call(hom.handle(), "bpf_map_lookup_elem"));
     CHECK(run.run() == 0);  // allowed: a miss
 

@@ -1,0 +1,130 @@
+// The map type table: one row per kernel map type, in the kernel's numbering. A row without an
+// alloc_check is a type bpfplay does not implement yet; creating one is refused naming it.
+#include "core/maps/map_types.hpp"
+
+#include "core/maps/array_map.hpp"
+#include "core/maps/dev_map.hpp"
+#include "core/maps/fd_array_map.hpp"
+#include "core/maps/hash_map.hpp"
+#include "core/maps/lru_hash_map.hpp"
+#include "core/maps/ringbuf_map.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+template <class M> std::unique_ptr<Map> make_as(const MapSpec& spec) {
+    return M::make(spec);
+}
+
+using T = MapType;
+using P = ProgramMapAccess;
+
+// Rows for types bpfplay does not implement yet: the name and what the type is for.
+constexpr MapTypeInfo missing(MapType type, const char* name, const char* summary) {
+    MapTypeInfo row;
+    row.type = type;
+    row.name = name;
+    row.summary = summary;
+    return row;
+}
+
+constexpr const char* kTailCallOnly = "A prog_array is only for bpf_tail_call; fill it from userspace.";
+constexpr const char* kPerfOnly =
+    "A perf_event_array is only for bpf_perf_event_output; user space puts its readers in it.";
+constexpr const char* kMapsOfMaps = "Programs may only look up a map of maps (and then use the inner map); "
+                                    "change its contents from userspace.";
+constexpr const char* kDevmaps =
+    "Programs may only look up a devmap or redirect through it (bpf_redirect_map); fill it from userspace.";
+constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
+                                     "bpf_ringbuf_reserve/submit, and read from user space.";
+
+constexpr MapTypeInfo kTypes[] = {
+    missing(T::Unspec, "unspec", "not a map type"),
+    {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
+     &make_as<HashMap>, "key -> value, entries added and removed at run time"},
+    {T::Array, "array", false, false, true, P::ReadWrite, "", &ArrayMap::alloc_check, &ArrayMap::footprint,
+     &make_as<ArrayMap>, "fixed-size array of values indexed by a u32, all present and zeroed at creation"},
+    {T::ProgArray, "prog_array", false, false, true, P::None, kTailCallOnly, &FdArrayMap::alloc_check,
+     &FdArrayMap::footprint, &make_as<FdArrayMap>, "programs by index, for bpf_tail_call"},
+    {T::PerfEventArray, "perf_event_array", false, false, true, P::None, kPerfOnly, &FdArrayMap::alloc_check,
+     &FdArrayMap::footprint, &make_as<FdArrayMap>,
+     "one perf event per CPU; bpf_perf_event_output sends samples to it"},
+    {T::PercpuHash, "percpu_hash", true, false, false, P::ReadWrite, "", &HashMap::alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "a hash map with one value per CPU for every key"},
+    {T::PercpuArray, "percpu_array", true, false, true, P::ReadWrite, "", &ArrayMap::alloc_check,
+     &ArrayMap::footprint, &make_as<ArrayMap>, "an array with one value per CPU for every index"},
+    missing(T::StackTrace, "stack_trace", "stack traces by id, filled by bpf_get_stackid"),
+    missing(T::CgroupArray, "cgroup_array",
+            "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"),
+    {T::LruHash, "lru_hash", false, true, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
+     &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full"},
+    {T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,
+     &HashMap::footprint, &make_as<LruHashMap>, "an LRU hash map with one value per CPU"},
+    missing(T::LpmTrie, "lpm_trie", "longest-prefix match on IP prefixes (routing tables)"),
+    {T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
+     &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"},
+    {T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "inner maps by key"},
+    {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
+     &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
+    missing(T::Sockmap, "sockmap", "sockets by index, for redirecting between sockets"),
+    missing(T::Cpumap, "cpumap", "CPUs by index, for bpf_redirect_map to another CPU"),
+    missing(T::Xskmap, "xskmap", "AF_XDP sockets by index, for bpf_redirect_map to user space"),
+    missing(T::Sockhash, "sockhash", "sockets by key, for redirecting between sockets"),
+    missing(T::CgroupStorage, "cgroup_storage", "a value per attached cgroup (bpf_get_local_storage)"),
+    missing(T::ReuseportSockarray, "reuseport_sockarray",
+            "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
+    missing(T::PercpuCgroupStorage, "percpu_cgroup_storage", "a per-CPU value per attached cgroup"),
+    missing(T::Queue, "queue", "FIFO of values (push, pop, peek)"),
+    missing(T::Stack, "stack", "LIFO of values (push, pop, peek)"),
+    missing(T::SkStorage, "sk_storage", "a value attached to each socket"),
+    {T::DevmapHash, "devmap_hash", false, false, false, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "network devices by key, for bpf_redirect_map"},
+    missing(T::StructOps, "struct_ops", "a kernel struct of operations implemented by programs"),
+    {T::Ringbuf, "ringbuf", false, false, false, P::None, kRingbufOnly, &RingbufMap::alloc_check,
+     &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read"},
+    missing(T::InodeStorage, "inode_storage", "a value attached to each inode"),
+    missing(T::TaskStorage, "task_storage", "a value attached to each task"),
+    missing(T::BloomFilter, "bloom_filter", "a probabilistic set: push values, peek for membership"),
+    missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
+    missing(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
+    missing(T::Arena, "arena", "memory pages shared between programs and user space"),
+};
+static_assert(std::size(kTypes) == size_t(MapType::Arena) + 1);
+
+constexpr bool rows_in_order() {
+    for (size_t i = 0; i < std::size(kTypes); ++i)
+        if (size_t(kTypes[i].type) != i) return false;
+    return true;
+}
+static_assert(rows_in_order(), "row i is map type i");
+
+} // namespace
+
+std::span<const MapTypeInfo> map_types() {
+    return kTypes;
+}
+
+const MapTypeInfo* map_type_info(MapType t) {
+    const auto i = static_cast<size_t>(t);
+    return i < std::size(kTypes) ? &kTypes[i] : nullptr;
+}
+
+const char* map_type_name(MapType t) {
+    const MapTypeInfo* info = map_type_info(t);
+    return info ? info->name : "unknown";
+}
+
+std::optional<MapType> map_type_from_name(std::string_view name) {
+    for (const MapTypeInfo& info : kTypes)
+        if (name == info.name) return info.type;
+    return std::nullopt;
+}
+
+bool map_type_supported(MapType t) {
+    const MapTypeInfo* info = map_type_info(t);
+    return info && info->alloc_check;
+}
+
+} // namespace bpfplay

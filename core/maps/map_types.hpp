@@ -1,0 +1,42 @@
+#pragma once
+// Every kernel map type (enum bpf_map_type), one row each in map_types.cpp: its name, its
+// traits, what programs may do with it through the map helpers, and -- for the types bpfplay
+// implements -- the type's creation check, the host memory it takes and its factory, each
+// defined beside the type's implementation. Adding a type is its own files plus one row here.
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/maps/map_check.hpp"
+
+namespace bpfplay {
+
+// What the kernel's verifier lets a program do with a map through bpf_map_lookup_elem,
+// bpf_map_update_elem and bpf_map_delete_elem (check_map_func_compatibility).
+enum class ProgramMapAccess : uint8_t {
+    ReadWrite,  // lookup, update and delete
+    LookupOnly, // look up only (maps of maps, devmaps)
+    None,       // only through the type's own helpers (bpf_tail_call, bpf_ringbuf_*, ...)
+};
+
+struct MapTypeInfo {
+    MapType type = MapType::Unspec;
+    const char* name = "";   // libbpf's and bpftool's name ("lru_percpu_hash")
+    bool percpu = false;     // one value per CPU
+    bool lru = false;        // least-recently-used eviction
+    bool index_keys = false; // keys are u32 indexes 0..max_entries-1 (array-like)
+    ProgramMapAccess program_access = ProgramMapAccess::ReadWrite;
+    const char* program_hint = ""; // what programs use it for, when program_access is not ReadWrite
+    // The type's map_alloc_check; null: bpfplay does not implement the type.
+    MapCheckResult (*alloc_check)(const MapCheck&) = nullptr;
+    uint64_t (*footprint)(const MapSpec&) = nullptr;        // host bytes, checked against kMaxMapBytes
+    std::unique_ptr<Map> (*make)(const MapSpec&) = nullptr; // null when the host has no memory
+    const char* summary = "";                               // one line for learners
+};
+
+// Indexed by the kernel's type number, Unspec .. Arena.
+std::span<const MapTypeInfo> map_types();
+// The row of type `t`, or nullptr past the last kernel type.
+const MapTypeInfo* map_type_info(MapType t);
+
+} // namespace bpfplay
