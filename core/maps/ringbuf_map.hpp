@@ -24,7 +24,8 @@ public:
     static uint64_t footprint(const MapSpec& spec) { return spec.max_entries; }
     static std::unique_ptr<RingbufMap> make(const MapSpec& spec);
 
-    // bpf_ringbuf_reserve: the record's data address, or 0 when the buffer has no room.
+    // bpf_ringbuf_reserve: the record's data address, or 0 when the buffer has no room. A
+    // size of 0 is a record too (a header alone), as in the kernel.
     uint64_t reserve(uint32_t size);
     // bpf_ringbuf_submit / bpf_ringbuf_discard on a reserved data address; false if `addr`
     // is not a reservation still open.
