@@ -348,9 +348,10 @@ TEST_CASE("bpf_dynptr_from_mem takes only map values, as the verifier requires")
           "bpf_dynptr_from_mem data\")");
     DynptrRun ro(from_mem(8, 0, "{ro.value}") + kExit);
     CHECK(ro.error() ==
-          "bpf_dynptr_from_mem: r1 = 0x1200000000 points into array map \"ro\", which programs may only "
-          "read: the kernel's verifier refuses the call (\"write into map forbidden, value_size=16 off=0 "
-          "size=8\")");
+          "bpf_dynptr_from_mem: r1 = " + hex(kRodata) +
+              " points into array map \"ro\", which programs may only "
+              "read: the kernel's verifier refuses the call (\"write into map forbidden, value_size=16 off=0 "
+              "size=8\")");
     DynptrRun past(from_mem(33) + kExit);
     CHECK(past.error() ==
           "bpf_dynptr_from_mem: r1 = 0x1100000000 and 33 bytes reach past the end of a value of array "
