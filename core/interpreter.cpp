@@ -470,6 +470,13 @@ enter_function:
         }
         goto save;
     exited:
+        if (vm.exit_check) [[unlikely]] {
+            vm.pc_ = PC;
+            if (std::optional<Error> refused = vm.exit_check(vm)) {
+                vm.fault_ = std::move(*refused);
+                goto faulted;
+            }
+        }
         done = allowed - left;
         status = RunStatus::Exited;
         goto save;

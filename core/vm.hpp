@@ -98,6 +98,11 @@ public:
     // without one (raw programs, the conformance plugin), where helpers that need it fail.
     HelperEnv* env = nullptr;
 
+    // What the kernel's verifier checks where the main program exits (references the program
+    // still holds); set by the runner. An Error makes the exit insn fault with it instead.
+    using ExitCheck = std::optional<Error> (*)(Vm&);
+    ExitCheck exit_check = nullptr;
+
 private:
     template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "core/run/dynptr_helpers.hpp"
+#include "core/vm.hpp"
+
 namespace bpfplay {
 
 namespace {
@@ -17,6 +20,7 @@ void HelperUndo::undo() {
     host_->prandom = prandom_;
     host_->events.resize(std::min(host_->events.size(), events_size_));
     host_->net.run = net_run_;
+    host_->dynptrs = dynptrs_;
     host_->net.last_cookie = last_cookie_;
     for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
         std::vector<uint8_t> state;
@@ -28,7 +32,8 @@ void HelperUndo::undo() {
 
 size_t HelperUndo::bytes() const {
     size_t n = sizeof *this + net_run_.held_sockets.size() * sizeof(uint32_t) +
-               net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size();
+               net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size() +
+               dynptrs_.slots.size() * sizeof(DynptrSlot);
     for (const MapChange& m : maps_) {
         n += sizeof m;
         for (const auto& r : m.runs) n += sizeof r + r.second.size();
@@ -67,7 +72,7 @@ std::vector<uint32_t> diff_entries(std::vector<MapEntry> before, std::vector<Map
 
 }  // namespace
 
-void HelperEffectsRecorder::before_helper(Vm&, int32_t, const uint64_t args[5]) {
+void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint64_t args[5]) {
     pending_ = std::make_unique<HelperUndo>();
     pending_->host_ = &host_;
     pending_->printk_size_ = host_.printk.size();
@@ -76,14 +81,20 @@ void HelperEffectsRecorder::before_helper(Vm&, int32_t, const uint64_t args[5]) 
     pending_->events_size_ = host_.events.size();
     pending_->net_run_ = host_.net.run;
     pending_->last_cookie_ = host_.net.last_cookie;
+    pending_->dynptrs_ = host_.dynptrs;
     before_.clear();
     before_entries_.clear();
-    // Maps named by handle (map helpers, tail calls) or by a pointer into their values
-    // (bpf_ringbuf_submit/discard take the record's address).
-    for (int i = 0; i < 5; ++i) {
-        Map* m = maps_.from_handle(args[i]);
+    // Maps named by handle (map helpers, tail calls), by a pointer into their values
+    // (bpf_ringbuf_submit/discard take the record's address), or by the dynptr r1 points to
+    // (bpf_ringbuf_submit/discard_dynptr: its first 8 bytes are the record's address).
+    uint64_t dynptr_data = 0;
+    if (helper_id == helper_id::kRingbufSubmitDynptr || helper_id == helper_id::kRingbufDiscardDynptr)
+        if (const uint8_t* p = vm.memory().helper_ptr(args[0], 8, false)) dynptr_data = load_le<uint64_t>(p);
+    for (int i = 0; i < 6; ++i) {
+        const uint64_t arg = i < 5 ? args[i] : dynptr_data;
+        Map* m = maps_.from_handle(arg);
         if (!m) {
-            if (auto loc = maps_.from_value_address(args[i])) m = loc->map;
+            if (auto loc = maps_.from_value_address(arg)) m = loc->map;
         }
         if (!m) continue;
         if (std::any_of(pending_->maps_.begin(), pending_->maps_.end(),

@@ -2,7 +2,8 @@
 // What a helper call may change besides registers and the memory it writes through
 // Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
 // (their bookkeeping and values), the host's printk output, perf event samples and random
-// state, its event log and the network state of the run (redirect target, socket references).
+// state, its event log, the network state of the run (redirect target, socket references) and
+// the run's dynptrs (Host::dynptrs).
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -40,6 +41,7 @@ private:
     Lfsr113 prandom_{1};
     size_t events_size_ = 0;
     NetRun net_run_;
+    DynptrTable dynptrs_;
     uint64_t last_cookie_ = 0;
     std::vector<MapChange> maps_;
 };

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host/dynptr_table.hpp"
 #include "core/host/host_events.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
@@ -79,6 +80,9 @@ struct Host {
 
     // ---- network: devices, sockets, the ingress device (net_model.hpp) ----
     Network net;
+    // The run's dynptrs as the verifier would know them (dynptr_table.hpp). The runner clears
+    // it at the start of each run; the dynptr helpers keep it.
+    DynptrTable dynptrs;
     // What the emulated kernel did for the program (host_events.hpp). The runner clears it at
     // the start of each run; helpers append; the end of a run adds what became of the packet.
     std::vector<HostEvent> events;

@@ -19,10 +19,13 @@ std::unique_ptr<RingbufMap> RingbufMap::make(const MapSpec& spec) {
 }
 
 uint64_t RingbufMap::reserve(uint32_t size) {
-    // A record is a header plus its data, rounded up to 8 so the next header stays aligned;
-    // it must fit in what is left of the buffer.
+    // A record is a header plus its data, rounded up to 8 so the next header stays aligned.
+    // As in the kernel's __bpf_ringbuf_reserve, a record may be empty (size 0: just a header),
+    // and the producer may never get a whole buffer ahead of the consumer (it fails when
+    // new_prod_pos - cons_pos > mask, mask = size - 1): with no consumer, a reservation that
+    // would end exactly at the end of the buffer fails too.
     const uint64_t total = (uint64_t(size) + kHeaderSize + 7) & ~uint64_t(7);
-    if (size == 0 || total > max_entries() || producer_ + total > max_entries()) return 0;
+    if (total > max_entries() || producer_ + total > max_entries() - 1) return 0;
     const uint32_t header_at = uint32_t(producer_);
     uint8_t* region = value_region().data();
     const uint32_t len_word = size | kBusyBit;

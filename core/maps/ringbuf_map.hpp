@@ -27,7 +27,8 @@ public:
     static MapCheckResult alloc_check(const MapCheck& c);
     static std::unique_ptr<RingbufMap> make(const MapSpec& spec);
 
-    // bpf_ringbuf_reserve: the record's data address, or 0 when the buffer has no room.
+    // bpf_ringbuf_reserve: the record's data address, or 0 when the buffer has no room. A
+    // size of 0 is a record too (a header alone), as in the kernel.
     uint64_t reserve(uint32_t size);
     // bpf_ringbuf_submit / bpf_ringbuf_discard on a reserved data address; false if `addr`
     // is not a reservation still open.

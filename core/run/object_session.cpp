@@ -4,6 +4,7 @@
 
 #include "core/context/contexts.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 
@@ -175,6 +176,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     run->vm = std::make_unique<Vm>(prog->program);
     Vm& vm = *run->vm;
     vm.env = &run->env;
+    vm.exit_check = dynptr_exit_check;
     vm.set_budget(input.budget);
     object_.maps->map_into(vm.memory());
     run->input = input;
@@ -183,6 +185,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     host_.perf_events.clear();
     host_.events.clear();
     host_.net.run = NetRun{};
+    host_.dynptrs = DynptrTable{};
     host_.net.run.hook = hook_of(*prog);
     return run;
 }

@@ -54,22 +54,24 @@ uint64_t ringbuf_reserve(Vm& vm, uint64_t map, uint64_t size, uint64_t flags, ui
     return rb->reserve(uint32_t(size));
 }
 
-uint64_t commit(Vm& vm, const char* helper, uint64_t data, uint64_t flags, bool discard) {
+// The kernel's bpf_ringbuf_commit only looks at the wakeup bits of the flags and ignores the
+// others, so no flags value is an error.
+uint64_t commit(Vm& vm, const char* helper, uint64_t data, bool discard) {
     MapSet* maps = maps_of(vm);
     auto where = maps ? maps->from_value_address(data) : std::nullopt;
     auto* rb = where && where->map->type() == MapType::Ringbuf ? static_cast<RingbufMap*>(where->map) : nullptr;
-    if (!rb || (flags & ~kWakeupFlags) || !rb->commit(data, discard))
+    if (!rb || !rb->commit(data, discard))
         vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) +
                                                          ": r1 is not a record from bpf_ringbuf_reserve that is still "
                                                          "open (each reservation is submitted or discarded once)"));
     return 0;
 }
 
-uint64_t ringbuf_submit(Vm& vm, uint64_t data, uint64_t flags, uint64_t, uint64_t, uint64_t) {
-    return commit(vm, "bpf_ringbuf_submit", data, flags, false);
+uint64_t ringbuf_submit(Vm& vm, uint64_t data, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return commit(vm, "bpf_ringbuf_submit", data, false);
 }
-uint64_t ringbuf_discard(Vm& vm, uint64_t data, uint64_t flags, uint64_t, uint64_t, uint64_t) {
-    return commit(vm, "bpf_ringbuf_discard", data, flags, true);
+uint64_t ringbuf_discard(Vm& vm, uint64_t data, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return commit(vm, "bpf_ringbuf_discard", data, true);
 }
 
 uint64_t ringbuf_query(Vm& vm, uint64_t map, uint64_t flags, uint64_t, uint64_t, uint64_t) {

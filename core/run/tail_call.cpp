@@ -6,6 +6,7 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/dynptr_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -26,6 +27,11 @@ uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index
     if (vm.depth() > 0) {
         vm.helper_fail(make_error(ErrorKind::Helper,
                                   "bpf_tail_call from inside a bpf-to-bpf function is not supported by bpfplay yet"));
+        return 0;
+    }
+    // The verifier refuses the call, whatever the slot holds, while the program holds a reference.
+    if (std::optional<Error> refused = dynptr_tail_call_check(vm)) {
+        vm.helper_fail(std::move(*refused));
         return 0;
     }
     // A miss (empty slot, index out of range) falls through to the next instruction, as in the kernel.

@@ -67,6 +67,9 @@ std::string fingerprint(const DebugSession& s) {
          std::to_string(t.flags) + "/" + t.map + "/" + std::to_string(t.broadcast.size());
     for (uint32_t held : host.net.run.held_sockets)
         f += " held=" + std::to_string(held);
+    for (const DynptrSlot& d : host.dynptrs.slots)
+        f += " dynptr=" + std::to_string(d.addr) + "/" + std::to_string(int(d.type)) + "/" + std::to_string(d.referenced) +
+             "/" + std::to_string(d.made_pc) + "/" + std::to_string(d.made_by) + "/" + examples::hex(d.bytes);
     f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
     return f;
 }

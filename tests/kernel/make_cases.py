@@ -231,6 +231,29 @@ EXAMPLES = {
              packets=[P.tcp4(A, B, 40000 + i, 443, flags="S", seq=i) for i in range(3)]
              + [P.udp4(A, B, 1, 53, b"abcd")]),
     ],
+    "xdp_dynptr": [
+        case("tcp", "xdp_dynptr",
+             "a TCP packet: one 16-byte record (addresses, ports, protocol 6, TTL 64, l4_offset 34)",
+             packet=P.tcp4(A, B, 40000, 443, flags="S")),
+        case("dns_discarded", "xdp_dynptr",
+             "UDP to port 53: the record is reserved, written, read back and discarded",
+             packet=P.udp4(A, B, 40000, 53, b"abcd")),
+        case("ip_options", "xdp_dynptr",
+             "IPv4 with a 4-byte option (ihl 6): the ports are read at the run-time offset 38",
+             packet=with_ip_options()),
+        case("ports_cut_off", "xdp_dynptr",
+             "a frame cut 2 bytes into the UDP header: bpf_dynptr_read of the ports returns -E2BIG "
+             "(last_error -7), the record has ports 0",
+             packet=P.udp4(A, B, 40000, 4000, b"abcd")[:36]),
+        case("runt", "xdp_dynptr",
+             "a 14-byte frame (an Ethernet header for IPv4 and nothing after it): reading the IPv4 "
+             "header returns -E2BIG (last_error -7); nothing is reserved",
+             packet=P.ethernet(P.ETH_P_IP, b"")),
+        case("ringbuf_full", "xdp_dynptr",
+             "172 TCP packets: 170 records fill the 4096-byte buffer, then two reservations fail "
+             "with -EINVAL (reserve_failed 2) and their invalid dynptrs are discarded",
+             packet=P.tcp4(A, B, 40000, 443, flags="S"), repeat=172),
+    ],
     "xdp_perf_event": [
         case("tcp", "xdp_perf_event",
              "a TCP packet: one 28-byte sample on CPU 0 (12-byte summary, 16 packet bytes)",

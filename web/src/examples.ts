@@ -31,6 +31,7 @@ export const kExamples: readonly Example[] = [
   { file: 'socket_filter.o', teaches: 'SEC("socket"): how many bytes to keep', preset: 'IPv4 ICMP echo' },
   { file: 'tc_classifier.o', teaches: 'SEC("tc") with __sk_buff: mark, priority', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ringbuf.o', teaches: 'RINGBUF reserve/submit and output', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_dynptr.o', teaches: 'dynptrs: from_mem, read at run-time offsets, ringbuf reserve/write/submit/discard', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_perf_event.o', teaches: 'PERF_EVENT_ARRAY and bpf_perf_event_output', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_redirect_map.o', teaches: 'DEVMAP and bpf_redirect_map: XDP_REDIRECT or the fallback', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },

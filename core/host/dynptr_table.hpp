@@ -1,0 +1,43 @@
+#pragma once
+// What the kernel's verifier knows of a run's dynptrs: where each struct bpf_dynptr is on the
+// program's stack, its kind, the bytes the helper that made it wrote there, and whether it holds
+// a reference (a ring buffer reservation) that must be given back before the program exits.
+//
+// The dynptr itself is those 16 stack bytes, laid out as the kernel's struct bpf_dynptr_kern
+// (core/run/dynptr_helpers.hpp), and the helpers work from them as the kernel's do. This table
+// only lets bpfplay stop a run where the kernel's verifier would have refused the program at
+// load time: a dynptr used before any helper made it, written over by the program, released
+// twice, or still holding its reservation at exit ("Unreleased reference").
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace bpfplay {
+
+// enum bpf_dynptr_type (include/linux/bpf.h, Linux 6.18): the value in the top bits of the
+// size word (below the read-only bit).
+enum class DynptrType : uint8_t {
+    Invalid = 0,
+    Local = 1,   // bpf_dynptr_from_mem: a map value
+    Ringbuf = 2, // bpf_ringbuf_reserve_dynptr: a ring buffer record
+    Skb = 3,     // the bpf_dynptr_from_skb kfunc (not a helper)
+    Xdp = 4,     // the bpf_dynptr_from_xdp kfunc (not a helper)
+    SkbMeta = 5, // the bpf_dynptr_from_skb_meta kfunc (not a helper)
+};
+
+struct DynptrSlot {
+    uint64_t addr = 0; // of the 16-byte struct, on one of the stacks
+    DynptrType type = DynptrType::Invalid;
+    bool referenced = false;         // ring buffer: submit or discard it before the program exits
+    uint32_t made_pc = 0;            // the helper call that made it (the verifier's alloc_insn)
+    int32_t made_by = 0;             // that helper's id
+    std::array<uint8_t, 16> bytes{}; // what that helper wrote
+    friend bool operator==(const DynptrSlot&, const DynptrSlot&) = default;
+};
+
+struct DynptrTable {
+    std::vector<DynptrSlot> slots; // in the order they were made
+    friend bool operator==(const DynptrTable&, const DynptrTable&) = default;
+};
+
+} // namespace bpfplay
