@@ -246,11 +246,14 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         goto enter_function;
     }
     CASE(Callx) {
+        // A function's address (clang's indirect calls), or else a helper id (uBPF's callx, as
+        // the bpf_conformance suite uses it) when decode() bound the helpers a callx may reach.
         const uint64_t a = DST;
         const uint64_t idx = (a - kCodeBase) / 8;
         if (a < kCodeBase || (a - kCodeBase) % 8 != 0 || idx >= prog.insns.size() ||
             !prog.is_function_entry(uint32_t(idx))) [[unlikely]] {
             fault_addr = a;
+            if (a < kCodeBase && (helper = prog.callx_helper(a))) goto callx_helper;
             goto callx_fault;
         }
         call_target = uint32_t(idx);
@@ -425,6 +428,15 @@ store_slow:
         NEXT();
     }
 
+callx_helper:
+    if constexpr (kCheckInit) {
+        // The helper's arguments are known only now: check them as a helper call's are.
+        const uint16_t args = uint16_t(((1u << (helper->nargs + 1)) - 1) & kArgRegs);
+        if (args & ~init) {
+            bad_regs = uint16_t(args & ~init);
+            goto uninit_fault;
+        }
+    }
 call_helper: {
         const HelperBinding& h = *helper;
         vm.pc_ = PC;  // helpers report errors at this insn
@@ -539,12 +551,16 @@ exit_to_caller_program: {
     mem_fault:
         vm.fault_ = mem.describe_fault(fault_addr, fault_size, fault_access, PC);
         goto faulted;
-    callx_fault:
+    callx_fault: {
+        // Helper ids are small: a value in the code window was meant as a function's address.
+        const char* what =
+            prog.callx_helpers && fault_addr < kCodeBase
+                ? " is neither the address of a function in this program nor the id of a helper it can call"
+                : " is not the address of a function in this program";
         vm.fault_ = make_error(ErrorKind::Runtime,
-                               "callx r" + std::to_string(ip->dst) + ": " + hex(fault_addr) +
-                                   " is not the address of a function in this program",
-                               PC);
+                               "callx r" + std::to_string(ip->dst) + ": " + hex(fault_addr) + what, PC);
         goto faulted;
+    }
     depth_fault:
         vm.fault_ = make_error(ErrorKind::Runtime,
                                "the call would nest more than " + std::to_string(kMaxCallFrames) +
