@@ -51,8 +51,8 @@ std::string address_label(const DebugSession& s, uint64_t a) {
     const uint64_t w = a >> 32;
     const int64_t off = int64_t(a & 0xffffffffull);
     auto signed_off = [](int64_t o) { return o < 0 ? std::to_string(o) : "+" + std::to_string(o); };
-    if (w >= window::kStack0 && w < window::kStack0 + kMaxCallFrames) {
-        const uint32_t frame = uint32_t(w - window::kStack0);
+    if (const auto stack_frame = window::frame_of_stack(w)) {
+        const uint32_t frame = *stack_frame;
         const int64_t rel = int64_t(a) - int64_t(Vm::frame_pointer(frame));
         return "fp" + signed_off(rel) + (frame == s.vm().depth() ? "" : " (frame " + std::to_string(frame) + ")");
     }

@@ -1,6 +1,7 @@
 #include "core/decode.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "core/decode_ops.hpp"
@@ -46,6 +47,7 @@ public:
             if (!r.ok()) return r.error();
             if (prog_.insns[pc].op == Op::Lddw) ++pc;  // its second slot was filled in by decode_one
         }
+        if (has_callx_ && opt_.helpers) bind_callx_helpers();
         std::sort(prog_.functions.begin(), prog_.functions.end());
         prog_.functions.erase(std::unique(prog_.functions.begin(), prog_.functions.end()), prog_.functions.end());
 
@@ -101,6 +103,7 @@ private:
             // LLVM before 18 put the register number in imm; the kernel's encoding uses dst.
             if (i.dst == 0 && i.imm > 0 && i.imm <= 10) d.dst = uint8_t(i.imm);
             d.imm = 0;
+            has_callx_ = true;
             return Unit{};
         }
         if (d.op == Op::CallLocal) {
@@ -160,6 +163,19 @@ private:
         for (size_t k = 0; k < types.size(); ++k)
             out += std::string(k == 0 ? "" : k + 1 == types.size() ? " and " : ", ") + prog_type_name(types[k]);
         return out + " programs.";
+    }
+
+    // A callx's register is known only at run time: it may hold any helper's id (uBPF's callx,
+    // which the bpf_conformance suite tests), so every helper the registry implements is bound.
+    // They go after the ones CallHelper insns use, whose indices stay as they are.
+    void bind_callx_helpers() {
+        for (const HelperSpec& spec : opt_.helpers->all()) {
+            if (!spec.fn) continue;
+            const bool bound = std::any_of(prog_.helpers.begin(), prog_.helpers.end(),
+                                           [&](const HelperBinding& h) { return h.id == spec.id; });
+            if (!bound) prog_.helpers.push_back({spec.id, spec.name, spec.fn, spec.nargs});
+        }
+        prog_.callx_helpers = true;
     }
 
     Result<Unit> decode_lddw(uint32_t pc, const Insn& i, DecodedInsn& d) {
@@ -258,6 +274,7 @@ private:
     const DecodeOptions& opt_;
     Program prog_;
     std::vector<uint32_t> address_taken_;  // functions whose address an lddw takes (callx targets)
+    bool has_callx_ = false;
 };
 
 }  // namespace
@@ -277,6 +294,13 @@ Result<Program> decode(std::span<const Insn> insns, const DecodeOptions& options
 
 bool Program::is_function_entry(uint32_t pc) const {
     return std::binary_search(functions.begin(), functions.end(), pc);
+}
+
+const HelperBinding* Program::callx_helper(uint64_t value) const {
+    if (!callx_helpers || value > uint64_t(INT32_MAX)) return nullptr;
+    for (const HelperBinding& h : helpers)
+        if (uint64_t(int64_t(h.id)) == value) return &h;
+    return nullptr;
 }
 
 }  // namespace bpfplay

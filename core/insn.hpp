@@ -76,5 +76,10 @@ constexpr uint32_t kMaxInsns = 1'000'000;  // BPF_COMPLEXITY_LIMIT_INSNS
 constexpr int kMaxCallFrames = 8;          // MAX_CALL_FRAMES
 constexpr uint32_t kStackSize = 512;       // MAX_BPF_STACK
 constexpr int kMaxTailCalls = 33;          // MAX_TAIL_CALL_CNT
+// Frames a run may nest at once. The verifier limits each program to kMaxCallFrames, but a tail
+// call made from a subprogram keeps the frames of that subprogram's callers: the target starts in
+// the subprogram's frame and, when it exits, returns to the subprogram's caller. Each of the 33
+// tail calls can so add up to 7 frames (the kernel runs 34 nested programs this way).
+constexpr int kMaxRunFrames = kMaxCallFrames + kMaxTailCalls * (kMaxCallFrames - 1);
 
 }  // namespace bpfplay

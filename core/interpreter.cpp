@@ -61,6 +61,12 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     std::copy(vm.regs_.begin(), vm.regs_.end(), r);
     uint16_t init = vm.init_;
     uint32_t depth = vm.depth_;
+    // This program's own frame 0: not 0 only when a tail call from a subprogram started it.
+    // Its exit from there returns into another program (exit_to_caller_program).
+    const uint32_t base = vm.frame_base_;
+    // A call at this depth takes the slow path: past the verifier's 8 frames of this program,
+    // or into a frame whose stack is not mapped yet.
+    uint32_t call_limit = std::min(base + uint32_t(kMaxCallFrames), vm.stack_frames_);
     const uint64_t budget_left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
     const uint64_t allowed = std::min(max_steps, budget_left);
     uint64_t left = allowed;  // decremented before each instruction runs
@@ -72,6 +78,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     Access fault_access = Access::Load;
     uint16_t bad_regs = 0;
     uint32_t call_target = 0;
+    const HelperBinding* helper = nullptr;
 
 #define PC uint32_t(ip - code)
 #define DST r[ip->dst]
@@ -231,50 +238,34 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 #undef JMP_FOUR
 
     CASE(CallHelper) {
-        const HelperBinding& h = prog.helpers[ip->target];
-        vm.pc_ = PC;  // helpers report errors at this insn
-        vm.executed_at_call_ = vm.executed_ + (allowed - left);
-        if constexpr (kRecord) {
-            jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_);
-            jr->cursor() = jc;  // the helper and its effects append through the journal
-            if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
-        }
-        vm.in_helper_ = true;
-        r[0] = h.fn(vm, r[1], r[2], r[3], r[4], r[5]);
-        vm.in_helper_ = false;
-        if constexpr (kRecord) {
-            if (vm.effects_) vm.effects_->after_helper(vm);
-            jc = jr->cursor();
-        }
-        if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
-        if (vm.helper_stopped_) [[unlikely]] {
-            vm.helper_stopped_ = false;
-            if (vm.status_ == RunStatus::Exited) {
-                r[0] = vm.regs_[0];
-                goto helper_exited;
-            }
-            if (vm.pending_tail_call_) goto tail_call;
-            goto helper_faulted;
-        }
-        NEXT();
+        helper = &prog.helpers[ip->target];
+        goto call_helper;
     }
     CASE(CallLocal) {
         call_target = ip->target;
         goto enter_function;
     }
     CASE(Callx) {
+        // A function's address (clang's indirect calls), or else a helper id (uBPF's callx, as
+        // the bpf_conformance suite uses it) when decode() bound the helpers a callx may reach.
         const uint64_t a = DST;
         const uint64_t idx = (a - kCodeBase) / 8;
         if (a < kCodeBase || (a - kCodeBase) % 8 != 0 || idx >= prog.insns.size() ||
             !prog.is_function_entry(uint32_t(idx))) [[unlikely]] {
             fault_addr = a;
+            if (a < kCodeBase && (helper = prog.callx_helper(a))) goto callx_helper;
             goto callx_fault;
         }
         call_target = uint32_t(idx);
         goto enter_function;
     }
     CASE(Exit) {
-        if (depth == 0) goto exited;
+        // Only the program's own frame 0 exits out of it: the run ends, or (base > 0) a
+        // tail-called program returns into the program that called the subprogram it replaced.
+        if (depth == base) [[unlikely]] {
+            if (depth == 0) goto exited;
+            goto exit_to_caller_program;
+        }
         if constexpr (kRecord) jc.exit(depth, &r[6]);
         const Frame& f = vm.frames_[depth];
         r[6] = f.saved[0];
@@ -437,9 +428,53 @@ store_slow:
         NEXT();
     }
 
+callx_helper:
+    if constexpr (kCheckInit) {
+        // The helper's arguments are known only now: check them as a helper call's are.
+        const uint16_t args = uint16_t(((1u << (helper->nargs + 1)) - 1) & kArgRegs);
+        if (args & ~init) {
+            bad_regs = uint16_t(args & ~init);
+            goto uninit_fault;
+        }
+    }
+call_helper: {
+        const HelperBinding& h = *helper;
+        vm.pc_ = PC;  // helpers report errors at this insn
+        vm.depth_ = depth;
+        vm.executed_at_call_ = vm.executed_ + (allowed - left);
+        if constexpr (kRecord) {
+            jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_);
+            jr->cursor() = jc;  // the helper and its effects append through the journal
+            if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
+        }
+        vm.in_helper_ = true;
+        r[0] = h.fn(vm, r[1], r[2], r[3], r[4], r[5]);
+        vm.in_helper_ = false;
+        if constexpr (kRecord) {
+            if (vm.effects_) vm.effects_->after_helper(vm);
+            jc = jr->cursor();
+        }
+        if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
+        if (vm.helper_stopped_) [[unlikely]] {
+            vm.helper_stopped_ = false;
+            if (vm.status_ == RunStatus::Exited) {
+                r[0] = vm.regs_[0];
+                goto helper_exited;
+            }
+            if (vm.pending_tail_call_) goto tail_call;
+            goto helper_faulted;
+        }
+        NEXT();
+    }
+
 enter_function:
-    if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]
-        goto depth_fault;
+    if (depth + 1 >= call_limit) [[unlikely]] {
+        if (depth + 1 >= base + uint32_t(kMaxCallFrames) || depth + 1 >= uint32_t(kMaxRunFrames))
+            goto depth_fault;
+        vm.add_stack_frame();
+        call_limit = std::min(base + uint32_t(kMaxCallFrames), vm.stack_frames_);
+        goto enter_function;
+    }
     {
         Frame& f = vm.frames_[depth + 1];
         if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
@@ -451,6 +486,34 @@ enter_function:
         if constexpr (kCheckInit) init = uint16_t(init & (kArgRegs | kFramePointer));
         ip = code + call_target;
         DISPATCH();
+    }
+
+    // A tail-called program's own frame returns into the program that called the subprogram
+    // the tail call replaced (Vm::enter_tail_call): the interpreter hands over to Vm::run.
+exit_to_caller_program: {
+        const Frame& f = vm.frames_[depth];
+        if constexpr (kRecord) {
+            jc.exit(depth, &r[6]);
+            jc.program_switch(vm.program_, base);
+            jr->cursor() = jc;
+        }
+        r[6] = f.saved[0];
+        r[7] = f.saved[1];
+        r[8] = f.saved[2];
+        r[9] = f.saved[3];
+        --depth;
+        r[10] = Vm::frame_pointer(depth);
+        std::copy(r, r + 11, vm.regs_.begin());
+        // Whichever variant runs next: the caller's mask as a return leaves it.
+        vm.init_ = uint16_t((f.saved_init & ~kArgRegs) | 1u | kFramePointer);
+        vm.pc_ = f.return_pc;
+        vm.depth_ = depth;
+        vm.executed_ += allowed - left;
+        vm.program_ = f.caller_program;
+        vm.frame_base_ = f.caller_base;
+        vm.switched_ = true;
+        vm.status_ = RunStatus::Ready;
+        return RunStatus::Ready;
     }
 
     // ---- the ways out; `left` was decremented for the instruction now at ip ----
@@ -495,12 +558,16 @@ enter_function:
     mem_fault:
         vm.fault_ = mem.describe_fault(fault_addr, fault_size, fault_access, PC);
         goto faulted;
-    callx_fault:
+    callx_fault: {
+        // Helper ids are small: a value in the code window was meant as a function's address.
+        const char* what =
+            prog.callx_helpers && fault_addr < kCodeBase
+                ? " is neither the address of a function in this program nor the id of a helper it can call"
+                : " is not the address of a function in this program";
         vm.fault_ = make_error(ErrorKind::Runtime,
-                               "callx r" + std::to_string(ip->dst) + ": " + hex(fault_addr) +
-                                   " is not the address of a function in this program",
-                               PC);
+                               "callx r" + std::to_string(ip->dst) + ": " + hex(fault_addr) + what, PC);
         goto faulted;
+    }
     depth_fault:
         vm.fault_ = make_error(ErrorKind::Runtime,
                                "the call would nest more than " + std::to_string(kMaxCallFrames) +

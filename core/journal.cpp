@@ -95,6 +95,15 @@ void Journal::external(std::unique_ptr<UndoAction> action) {
     actions_.push_back(std::move(action));
 }
 
+void Journal::tail_frame(uint32_t depth, const void* caller_program, uint32_t caller_base,
+                         uint32_t frame_base) {
+    if (size_t(c_.end - c_.cur) < 3 + kStepHeadroom) grow(3 + kStepHeadroom);
+    c_.cur[0] = uint64_t(JournalTag::TailFrame) | (uint64_t(depth) << 8);
+    c_.cur[1] = reinterpret_cast<uintptr_t>(caller_program);
+    c_.cur[2] = uint64_t(caller_base) | (uint64_t(frame_base) << 32);
+    c_.cur += 3;
+}
+
 Journal::StepHeader Journal::last_header() const {
     const uint64_t* h = words_.data() + steps_[steps() - 1];
     return StepHeader{uint32_t(h[0]), uint16_t(h[0] >> 32), uint8_t(h[0] >> 48), h[1]};

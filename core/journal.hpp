@@ -49,6 +49,12 @@ enum class JournalTag : uint8_t {
     Exit = 6,      // a return: [tag|depth<<8] [r6..r10]
     VmState = 4,   // a helper call: every register, program, tail-call count
     External = 5,  // [tag|index<<8]: an UndoAction
+    // An exit from a tail-called program back into the program that called the subprogram
+    // the tail call replaced: [tag|frame base<<8] [program]
+    ProgramSwitch = 7,
+    // A tail call made from a subprogram takes over its frame: [tag|depth<<8]
+    // [the frame's caller_program] [its caller_base | the Vm's frame base<<32]
+    TailFrame = 8,
 };
 
 class Journal {
@@ -102,6 +108,11 @@ public:
             std::memcpy(&cur[1], r6_to_r10, 5 * 8);
             cur += 6;
         }
+        void program_switch(const void* program, uint32_t frame_base) {
+            cur[0] = uint64_t(JournalTag::ProgramSwitch) | (uint64_t(frame_base) << 8);
+            cur[1] = reinterpret_cast<uintptr_t>(program);
+            cur += 2;
+        }
         void vm_state(const uint64_t regs[11], uint32_t depth, uint16_t init, const void* program,
                       uint32_t tail_calls) {
             cur[0] = uint64_t(JournalTag::VmState) | (uint64_t(depth) << 8) | (uint64_t(init) << 40);
@@ -138,6 +149,7 @@ public:
     // Any length (helpers' writes, a context's bytes; vaddr 0 when it has none).
     void mem(uint8_t* host, uint64_t vaddr, uint64_t len);
     void external(std::unique_ptr<UndoAction> action);
+    void tail_frame(uint32_t depth, const void* caller_program, uint32_t caller_base, uint32_t frame_base);
 
     // ---- reading back (Vm::undo_step) ----
     struct StepHeader {
@@ -168,6 +180,8 @@ public:
         case JournalTag::Exit: return 6;
         case JournalTag::VmState: return 14;
         case JournalTag::External: return 1;
+        case JournalTag::ProgramSwitch: return 2;
+        case JournalTag::TailFrame: return 3;
         }
         return 1;
     }

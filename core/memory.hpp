@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/insn.hpp"
 
 namespace bpfplay {
 
@@ -25,9 +26,24 @@ constexpr uint32_t kPacket = 2;
 // Window 3 holds map handles (core/maps/map_set.hpp).
 constexpr uint32_t kKernel = 4;   // emulated kernel objects (task_struct for bpf_get_current_task)
 constexpr uint32_t kSockets = 6;  // the host's sockets as struct bpf_sock (bpf_sk_lookup_tcp), read-only
-constexpr uint32_t kStack0 = 8;   // frame k (0 = the program's own) is window kStack0 + k
+constexpr uint32_t kStack0 = 8;   // frame k < 8 (0 = the program's own) is window kStack0 + k
 constexpr uint32_t kFirstFree = 16;  // map values, global data, ... are mapped from here
-constexpr uint32_t kCount = 64;
+constexpr uint32_t kMapsEnd = 64;    // ... up to here
+// Frames 8 and deeper exist only after tail calls made from subprograms (kMaxRunFrames):
+// frame k is window kDeepStack0 + k - 8, above everything else.
+constexpr uint32_t kDeepStack0 = 64;
+constexpr uint32_t kCount = kDeepStack0 + uint32_t(kMaxRunFrames - kMaxCallFrames);
+
+// The window of frame `depth`'s stack, and the frame whose stack a window holds.
+constexpr uint32_t stack_of_frame(uint32_t depth) {
+    return depth < uint32_t(kMaxCallFrames) ? kStack0 + depth
+                                            : kDeepStack0 + depth - uint32_t(kMaxCallFrames);
+}
+constexpr std::optional<uint32_t> frame_of_stack(uint64_t w) {
+    if (w >= kStack0 && w < kStack0 + uint32_t(kMaxCallFrames)) return uint32_t(w - kStack0);
+    if (w >= kDeepStack0 && w < kCount) return uint32_t(w - kDeepStack0) + uint32_t(kMaxCallFrames);
+    return std::nullopt;
+}
 }  // namespace window
 
 constexpr uint64_t window_base(uint32_t w) { return uint64_t(w) << 32; }

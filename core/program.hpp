@@ -79,8 +79,11 @@ constexpr uint64_t kCodeBase = 0x000000f000000000ull;
 struct Program {
     std::vector<Insn> raw;               // the wire instructions, one per slot
     std::vector<DecodedInsn> insns;      // same length as raw
-    std::vector<HelperBinding> helpers;  // helpers referenced by CallHelper insns
+    std::vector<HelperBinding> helpers;  // helpers referenced by CallHelper insns (+ callx_helpers)
     std::vector<uint32_t> functions;     // sorted entry points: 0 and every local-call/func target
+    // True when the program has a callx and `helpers` holds every helper of the registry it was
+    // decoded with: a callx whose register is not a function's address calls helper <value>.
+    bool callx_helpers = false;
     // True when some instruction may read a register that is unwritten on some (not every)
     // path: the interpreter then runs its checked variant, which tracks writes at run time.
     bool needs_init_checks = false;
@@ -88,6 +91,8 @@ struct Program {
     std::vector<uint32_t> reg_use;
 
     bool is_function_entry(uint32_t pc) const;
+    // The helper a callx reaches with `value` in its register, or nullptr.
+    const HelperBinding* callx_helper(uint64_t value) const;
 };
 
 }  // namespace bpfplay

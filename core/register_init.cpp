@@ -97,6 +97,10 @@ Result<bool> analyze_register_init(Program& prog, uint16_t entry_regs, const std
                               pc, "Give it a value first, e.g. r" + std::to_string(r) + " = 0.");
         }
         if (reads & ~st[pc].must) needs_checks = true;
+        // A callx that may reach a helper reads r1-r5 as that helper's arguments, known only
+        // then: the checked interpreter checks them when some path leaves one unwritten.
+        if (prog.callx_helpers && prog.insns[pc].op == Op::Callx && (kArgRegs & ~st[pc].must))
+            needs_checks = true;
     }
     return needs_checks;
 }

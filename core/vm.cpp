@@ -36,6 +36,8 @@ void Vm::reset() {
     program_ = entry_program_;
     pending_tail_call_ = nullptr;
     tail_calls_ = 0;
+    frame_base_ = 0;
+    switched_ = false;
     pc_ = 0;
     depth_ = 0;
     executed_ = 0;
@@ -43,6 +45,7 @@ void Vm::reset() {
     helper_stopped_ = false;
     fault_.reset();
     for (auto& s : stacks_) s.fill(0);
+    for (auto& s : deep_stacks_) s->fill(0);
     regs_[10] = frame_pointer(0);
     init_ = uint16_t(init_ | (1u << 10));
 }
@@ -65,6 +68,41 @@ void Vm::helper_tail_call(const Program& target) {
     helper_stopped_ = true;
 }
 
+const Program& Vm::program_at(uint32_t depth) const {
+    const Program* p = program_;
+    // Walk down past every frame a tail call took over: below it runs its caller's program.
+    for (uint32_t base = frame_base_; depth < base;) {
+        p = frames_[base].caller_program;
+        base = frames_[base].caller_base;
+    }
+    return *p;
+}
+
+void Vm::add_stack_frame() {
+    deep_stacks_.push_back(std::make_unique<Stack>());
+    deep_stacks_.back()->fill(0);
+    memory_.map(window::stack_of_frame(stack_frames_), RegionKind::Stack, kReadWrite,
+                deep_stacks_.back()->data(), kStackSize, "stack of frame " + std::to_string(stack_frames_));
+    ++stack_frames_;
+}
+
+void Vm::enter_tail_call() {
+    if (depth_ > frame_base_) {
+        // Made from a subprogram: the target takes over the subprogram's frame only, so the
+        // frame remembers where its exit goes back to (the subprogram's caller, in this program).
+        Frame& f = frames_[depth_];
+        if (journal_) journal_->tail_frame(depth_, f.caller_program, f.caller_base, frame_base_);
+        f.caller_program = program_;
+        f.caller_base = frame_base_;
+        frame_base_ = depth_;
+    }
+    program_ = pending_tail_call_;
+    pending_tail_call_ = nullptr;
+    ++tail_calls_;
+    pc_ = 0;
+    init_ = uint16_t((1u << 1) | (1u << 10));
+}
+
 RunStatus Vm::run(uint64_t max_steps) {
     for (;;) {
         if (status_ != RunStatus::Ready) return status_;
@@ -76,13 +114,12 @@ RunStatus Vm::run(uint64_t max_steps) {
         else
             s = program_->needs_init_checks ? interpret<true, false>(*this, max_steps)
                                             : interpret<false, false>(*this, max_steps);
-        if (!pending_tail_call_) return s;
-        // The interpreter stopped after the bpf_tail_call insn: continue in the target.
-        program_ = pending_tail_call_;
-        pending_tail_call_ = nullptr;
-        ++tail_calls_;
-        pc_ = 0;
-        init_ = uint16_t((1u << 1) | (1u << 10));
+        // The interpreter runs one program; it returns to switch to another: after a
+        // bpf_tail_call insn (to its target) or an exit from a tail-called program's own frame
+        // (already switched to the program it returned into).
+        if (pending_tail_call_) enter_tail_call();
+        else if (switched_) switched_ = false;
+        else return s;
         max_steps -= std::min(max_steps, executed_ - before);
         if (max_steps == 0) return status_;
     }
@@ -139,6 +176,17 @@ bool Vm::undo_step() {
             depth_ = uint32_t(rec[0] >> 8);
             std::memcpy(&regs_[6], &rec[1], 5 * 8);
             break;
+        case JournalTag::ProgramSwitch:
+            program_ = reinterpret_cast<const Program*>(uintptr_t(rec[1]));
+            frame_base_ = uint32_t(rec[0] >> 8);
+            break;
+        case JournalTag::TailFrame: {
+            Frame& f = frames_[uint32_t(rec[0] >> 8)];
+            f.caller_program = reinterpret_cast<const Program*>(uintptr_t(rec[1]));
+            f.caller_base = uint32_t(rec[2]);
+            frame_base_ = uint32_t(rec[2] >> 32);
+            break;
+        }
         case JournalTag::VmState:
             depth_ = uint32_t((rec[0] >> 8) & 0xffffffff);
             init_ = uint16_t(rec[0] >> 40);
@@ -166,6 +214,7 @@ bool Vm::undo_step() {
     fault_.reset();
     helper_stopped_ = false;
     pending_tail_call_ = nullptr;
+    switched_ = false;
     return true;
 }
 

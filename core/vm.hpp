@@ -4,6 +4,7 @@
 // (the debugger steps this way).
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -26,10 +27,24 @@ enum class RunStatus : uint8_t {
     Faulted,  // fault() says why
 };
 
+// r10 of each frame: the top of its stack. A table, so that a call or return sets r10 with one
+// load (frames past 8 live in other windows than the first 8).
+inline constexpr auto kFramePointers = [] {
+    std::array<uint64_t, kMaxRunFrames> fp{};
+    for (uint32_t d = 0; d < uint32_t(kMaxRunFrames); ++d)
+        fp[d] = window_base(window::stack_of_frame(d)) + kStackSize;
+    return fp;
+}();
+
 struct Frame {
     uint32_t return_pc = 0;           // where the caller resumes
     std::array<uint64_t, 4> saved{};  // caller's r6..r9
     uint16_t saved_init = 0;          // caller's initialized-register mask (checked mode)
+    // Only for the frame of a subprogram that made a tail call (the target took the frame
+    // over): the program the caller runs, and the frame where that program's own frame 0 is.
+    // Other frames return into the program running above them.
+    const Program* caller_program = nullptr;
+    uint32_t caller_base = 0;
 };
 
 class Vm {
@@ -66,18 +81,26 @@ public:
     uint64_t reg(int i) const { return regs_[i]; }
     void set_reg(int i, uint64_t v);
     const std::array<uint64_t, 11>& regs() const { return regs_; }
-    uint32_t depth() const { return depth_; }  // 0 = the program's own frame
+    uint32_t depth() const { return depth_; }  // 0 = the entry program's own frame
     const Frame& frame(uint32_t i) const { return frames_[i]; }
+    // The frame where the running program's own frame 0 is: 0, unless a tail call made from a
+    // subprogram started it (then the subprogram's frame).
+    uint32_t frame_base() const { return frame_base_; }
+    // The program frame `depth` (<= depth()) runs: program() for the top frames, the caller's
+    // program below a frame a tail call took over.
+    const Program& program_at(uint32_t depth) const;
     uint16_t init_mask() const { return init_; }
-    static uint64_t frame_pointer(uint32_t depth) { return window_base(window::kStack0 + depth) + kStackSize; }
+    static uint64_t frame_pointer(uint32_t depth) { return kFramePointers[depth]; }
 
     // For helpers: stop the run with an error (status Faulted) or with r0 = value (status
     // Exited, as uBPF's unwind). The interpreter checks after each helper call.
     void helper_fail(Error e);
     void helper_exit(uint64_t r0);
     // For bpf_tail_call: once the helper returns, the run continues at the start of `target`
-    // in the same frame with r1 unchanged, as the kernel's tail call does. The caller counts
-    // tail calls (the kernel allows 33 per run); tail_calls() says how many happened.
+    // in the same frame with r1 unchanged, as the kernel's tail call does. Made from a
+    // subprogram, the target replaces only that subprogram's frame: when it exits, its r0
+    // returns to the subprogram's caller. The caller counts tail calls (the kernel allows 33
+    // per run); tail_calls() says how many happened.
     void helper_tail_call(const Program& target);
     uint32_t tail_calls() const { return tail_calls_; }
     uint32_t current_pc() const { return pc_; }
@@ -107,17 +130,27 @@ private:
     template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
 
+    using Stack = std::array<uint8_t, kStackSize>;
+    void enter_tail_call();
+    // Maps the stack of frame stack_frames_ (deeper than kMaxCallFrames: only after tail calls
+    // from subprograms, so those stacks are allocated when first used).
+    void add_stack_frame();
+
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it
     const Program* pending_tail_call_ = nullptr;
     uint32_t tail_calls_ = 0;
+    uint32_t frame_base_ = 0;
+    bool switched_ = false;  // the interpreter returned to run another program (an exit from one)
     Memory memory_;
     std::array<uint64_t, 11> regs_{};
     uint32_t pc_ = 0;
     uint32_t depth_ = 0;
     uint16_t init_ = 0;
-    std::array<Frame, kMaxCallFrames> frames_{};
-    std::array<std::array<uint8_t, kStackSize>, kMaxCallFrames> stacks_{};
+    std::array<Frame, kMaxRunFrames> frames_{};
+    std::array<Stack, kMaxCallFrames> stacks_{};
+    std::vector<std::unique_ptr<Stack>> deep_stacks_;  // frames kMaxCallFrames and deeper
+    uint32_t stack_frames_ = kMaxCallFrames;           // frames with a stack mapped
     uint64_t budget_ = kDefaultBudget;
     uint64_t executed_ = 0;
     RunStatus status_ = RunStatus::Ready;

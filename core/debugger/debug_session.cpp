@@ -75,9 +75,12 @@ void DebugSession::reset() {
     (void)start();  // the same program and input started before, so it starts again
 }
 
-const LoadedProgram& DebugSession::program() const {
+const LoadedProgram& DebugSession::program() const { return program_at(vm().depth()); }
+
+const LoadedProgram& DebugSession::program_at(uint32_t depth) const {
+    const Program& running = vm().program_at(depth);
     for (const LoadedProgram& p : object_.object().programs)
-        if (&p.program == &vm().program()) return p;
+        if (&p.program == &running) return p;
     return *run_->program;
 }
 
@@ -487,7 +490,8 @@ Result<uint32_t> DebugSession::add_watch(uint64_t address, uint32_t length, std:
 }
 
 Result<uint32_t> DebugSession::add_stack_watch(int32_t fp_offset, uint32_t length, uint32_t frame) {
-    if (frame >= kMaxCallFrames) return make_error(ErrorKind::Parse, "there is no frame " + std::to_string(frame));
+    if (frame > vm().depth())
+        return make_error(ErrorKind::Parse, "there is no frame " + std::to_string(frame));
     return add_watch(Vm::frame_pointer(frame) + uint64_t(int64_t(fp_offset)), length,
                      "fp" + std::to_string(fp_offset) + " of frame " + std::to_string(frame) + " (" +
                          std::to_string(length) + " bytes)");

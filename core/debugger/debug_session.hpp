@@ -128,6 +128,9 @@ public:
     const RunState& run_state() const { return *run_; }
     const Journal& journal() const { return journal_; }
     const LoadedProgram& program() const;  // the one running now (a tail call changes it)
+    // The one frame `depth` runs (a tail call made from a subprogram leaves its callers in
+    // the program that made it).
+    const LoadedProgram& program_at(uint32_t depth) const;
     const ObjectSession& object() const { return object_; }
     uint64_t history_start() const;  // the smallest instruction count stepping back reaches
     uint64_t journal_bytes() const { return journal_.bytes_used(); }

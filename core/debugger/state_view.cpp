@@ -76,8 +76,9 @@ RegisterView DebugSession::describe_value(uint64_t v) const {
     const uint64_t off = v & 0xffffffffull;
     const Memory& mem = vm().memory();
     const MapSet& maps = *object_.object().maps;
-    if (w >= window::kStack0 && w < window::kStack0 + kMaxCallFrames) {
-        const uint32_t frame = uint32_t(w - window::kStack0);
+    const auto stack_frame = window::frame_of_stack(w);
+    if (stack_frame && mem.region(uint32_t(w)).kind == RegionKind::Stack) {
+        const uint32_t frame = *stack_frame;
         r.kind = ValueKind::StackPtr;
         r.offset = int64_t(v) - int64_t(Vm::frame_pointer(frame));
         r.points_to = "fp" + signed_offset(r.offset) + " (frame " + std::to_string(frame) + ")";
@@ -107,7 +108,7 @@ RegisterView DebugSession::describe_value(uint64_t v) const {
     } else if (const Map* m = maps.from_handle(v)) {
         r.kind = ValueKind::MapPtr;
         r.points_to = "map " + m->name();
-    } else if (w >= window::kFirstFree && w < window::kCount) {
+    } else if (w >= window::kFirstFree && w < window::kMapsEnd) {
         if (auto loc = const_cast<MapSet&>(maps).from_value_address(v)) {
             r.kind = ValueKind::MapValuePtr;
             r.offset = int64_t(loc->offset);
@@ -156,8 +157,9 @@ DebugState DebugSession::state() const {
         FrameView f;
         f.depth = d;
         f.pc = d == m.depth() ? m.pc() : m.frame(d + 1).return_pc - 1;
-        f.function = function_of(prog, f.pc);
-        f.source = source_of(prog, f.pc);
+        const LoadedProgram& frame_prog = program_at(d);
+        f.function = function_of(frame_prog, f.pc);
+        f.source = source_of(frame_prog, f.pc);
         f.frame_pointer = Vm::frame_pointer(d);
         const uint64_t base = f.frame_pointer - kStackSize;
         if (const uint8_t* p = m.memory().helper_ptr(base, kStackSize, false)) f.stack.assign(p, p + kStackSize);

@@ -15,7 +15,7 @@ Error map_error(const std::string& map_name, std::string what, std::string hint 
 }  // namespace
 
 MapSet::MapSet(uint32_t first_window, uint32_t end_window)
-    : next_window_(first_window), end_window_(end_window < window::kCount ? end_window : window::kCount) {
+    : next_window_(first_window), end_window_(end_window < window::kMapsEnd ? end_window : window::kMapsEnd) {
     window_owner_.fill(kNoMap);
 }
 

@@ -39,7 +39,7 @@ struct ValueLocation {
 class MapSet {
 public:
     // Value windows are assigned from first_window up to (not including) end_window.
-    explicit MapSet(uint32_t first_window = window::kFirstFree, uint32_t end_window = window::kCount);
+    explicit MapSet(uint32_t first_window = window::kFirstFree, uint32_t end_window = window::kMapsEnd);
     MapSet(const MapSet&) = delete;
     MapSet& operator=(const MapSet&) = delete;
 

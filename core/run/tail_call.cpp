@@ -1,4 +1,6 @@
-// bpf_tail_call (helper 12): jump to the program a prog_array slot holds, never to return.
+// bpf_tail_call (helper 12): jump to the program a prog_array slot holds, never to return. From
+// a subprogram, the target replaces that subprogram's frame and returns to its caller
+// (Vm::helper_tail_call says how).
 #include "core/run/tail_call.hpp"
 
 #include <string>
@@ -22,11 +24,6 @@ uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index
     if (!map || map->type() != MapType::ProgArray) {
         vm.helper_fail(make_error(ErrorKind::Helper, "bpf_tail_call: r2 does not hold a prog_array map",
                                   std::nullopt, "Pass the map declared with BPF_MAP_TYPE_PROG_ARRAY."));
-        return 0;
-    }
-    if (vm.depth() > 0) {
-        vm.helper_fail(make_error(ErrorKind::Helper,
-                                  "bpf_tail_call from inside a bpf-to-bpf function is not supported by bpfplay yet"));
         return 0;
     }
     // The verifier refuses the call, whatever the slot holds, while the program holds a reference.

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/maps/map_set.hpp"
@@ -39,10 +40,15 @@ std::string fingerprint(const DebugSession& s) {
                     " executed=" + std::to_string(vm.executed()) + " status=" + std::to_string(int(vm.status())) +
                     " tail_calls=" + std::to_string(vm.tail_calls()) + " prog=" + s.program().name + " regs=";
     for (uint64_t r : vm.regs()) f += std::to_string(r) + ",";
+    f += " base=" + std::to_string(vm.frame_base());
     for (uint32_t d = 1; d <= vm.depth(); ++d)
-        f += " frame" + std::to_string(d) + "=" + std::to_string(vm.frame(d).return_pc);
-    for (uint32_t k = 0; k < kMaxCallFrames; ++k) {
+        f += " frame" + std::to_string(d) + "=" + std::to_string(vm.frame(d).return_pc) + "/" +
+             s.program_at(d).name;
+    // The first 8 stacks, and deeper ones while their frames exist (after tail calls made from
+    // subprograms; their stacks are mapped when first used and stay mapped).
+    for (uint32_t k = 0; k < std::max(uint32_t(kMaxCallFrames), vm.depth() + 1); ++k) {
         const uint8_t* p = vm.memory().helper_ptr(Vm::frame_pointer(k) - kStackSize, kStackSize, false);
+        REQUIRE(p);
         f += " stack" + std::to_string(k) + "=" + examples::hex({p, kStackSize});
     }
     const RunState& run = s.run_state();

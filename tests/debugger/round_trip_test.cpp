@@ -67,4 +67,43 @@ TEST_CASE("stepping back from a budget fault and from the end of the journal") {
     CHECK(fingerprint(s) == start);
 }
 
+TEST_CASE("stepping over a tail call made from a subprogram and back restores every state") {
+    Debugged d = open_case(find_case("xdp_subprog_tail_call/tcp"));
+    REQUIRE_MESSAGE(d.session, d.error);
+    DebugSession& s = *d.session;
+    std::vector<std::string> forward{fingerprint(s)};
+    // Forward to the tail call in classify() (frame 1 of xdp_classify).
+    while (s.program().name == "xdp_classify") {
+        REQUIRE(s.status() == RunStatus::Ready);
+        s.step();
+        forward.push_back(fingerprint(s));
+    }
+    // handle_tcp runs in classify's frame; below it, xdp_classify waits at its call.
+    CHECK(s.program().name == "handle_tcp");
+    CHECK(s.vm().pc() == 0u);
+    CHECK(s.vm().depth() == 1u);
+    CHECK(s.vm().frame_base() == 1u);
+    DebugState st = s.state();
+    REQUIRE(st.frames.size() == 2u);
+    CHECK(st.frames[0].function == "xdp_classify");
+    CHECK(st.frames[0].pc == 12u);  // verdict = classify(ctx, ip->protocol);
+    CHECK(st.frames[0].source.line == 117u);
+    CHECK(st.frames[1].function == "handle_tcp");
+    CHECK(st.frames[1].frame_pointer == Vm::frame_pointer(1));
+    // Forward until handle_tcp's exit has returned into xdp_classify.
+    while (s.program().name == "handle_tcp") {
+        s.step();
+        forward.push_back(fingerprint(s));
+    }
+    CHECK(s.program().name == "xdp_classify");
+    CHECK(s.vm().pc() == 13u);  // the instruction after the call, storing the verdict
+    CHECK(s.vm().depth() == 0u);
+    CHECK(s.vm().frame_base() == 0u);
+    CHECK(s.vm().reg(0) == 2u);  // handle_tcp's XDP_PASS
+    // And back, one instruction at a time, over the return and the tail call.
+    require_same_states_back(s, forward);
+    CHECK(s.executed() == 0u);
+    CHECK(s.program().name == "xdp_classify");
+}
+
 }  // namespace bpfplay::testing

@@ -37,9 +37,27 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
     CHECK(f.cases.size() >= 50);
     // Every example source has a case file, and every case file an object.
     std::set<std::string> examples(f.examples.begin(), f.examples.end());
-    for (const char* name : {"atomics", "bpf2bpf_calls", "global_vars", "kprobe_regs", "socket_filter", "tc_classifier",
-                             "trace_printk", "xdp_drop_port", "xdp_dynptr", "xdp_ipv4_checksum", "xdp_lru_conntrack", "xdp_map_in_map",
-                             "xdp_perf_event", "xdp_percpu_stats", "xdp_proto_count", "xdp_ringbuf", "xdp_tail_call"}) {
+    // One name per line, so examples added on different branches merge cleanly.
+    for (const char* name : {
+             "atomics",
+             "bpf2bpf_calls",
+             "global_vars",
+             "kprobe_regs",
+             "socket_filter",
+             "tc_classifier",
+             "trace_printk",
+             "xdp_drop_port",
+             "xdp_dynptr",
+             "xdp_ipv4_checksum",
+             "xdp_lru_conntrack",
+             "xdp_map_in_map",
+             "xdp_perf_event",
+             "xdp_percpu_stats",
+             "xdp_proto_count",
+             "xdp_ringbuf",
+             "xdp_subprog_tail_call",
+             "xdp_tail_call",
+         }) {
         INFO("example " << name);
         CHECK(examples.count(name) == 1);
     }

@@ -148,6 +148,29 @@ EXAMPLES = {
              packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53), P.icmp4_echo(C, A),
                       P.gre4(A, B)], repeat=2),
     ],
+    "xdp_subprog_tail_call": [
+        case("tcp", "xdp_classify",
+             "TCP: classify() tail-calls handle_tcp, whose XDP_PASS comes back to xdp_classify "
+             "(AFTER_CLASSIFY counted, verdicts[2] gets the packet)",
+             packet=P.tcp4(A, B, 1, 80)),
+        case("udp", "xdp_classify", "UDP: handle_udp's XDP_DROP (1) comes back to xdp_classify",
+             packet=P.udp4(A, B, 2, 53, b"q")),
+        case("icmp_miss", "xdp_classify",
+             "ICMP has no slot: the tail call falls through, classify() counts a miss and "
+             "returns miss_verdict (XDP_PASS)",
+             packet=P.icmp4_echo(A, B)),
+        case("miss_verdict_drop", "xdp_classify",
+             "miss_verdict set to XDP_DROP in .rodata: ICMP is dropped, TCP still passes",
+             packets=[P.icmp4_echo(A, B), P.tcp4(A, B, 1, 80)],
+             map_init={"xdp_subp.rodata": [{"key": "00000000", "value": "01000000"}]}),
+        case("mixed_twice", "xdp_classify", "TCP, UDP, ICMP and ARP, twice over: the maps",
+             packets=[P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53), P.icmp4_echo(A, B),
+                      P.arp_request()], repeat=2),
+        case("chain", "xdp_chain",
+             "xdp_chain tail-calls itself from hop(): 33 tail calls, 34 nested runs, each "
+             "returning into the one before; r0 = 34, the number of the run whose tail call failed",
+             packet=P.udp4(A, B, 2, 53)),
+    ],
     "xdp_map_in_map": [
         case("v4_and_v6", "xdp_map_in_map",
              "IPv4 TCP/UDP and IPv6 TCP/ICMPv6: counts land in v4_counts and v6_counts",

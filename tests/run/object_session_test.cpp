@@ -99,6 +99,30 @@ TEST_CASE("a tail call dispatcher reaches the protocol handler the prog_array na
     CHECK(map_value_hex(*s, "hits", "01000000") == "0100000000000000");
 }
 
+TEST_CASE("a tail call from a subprogram hands the handler's verdict back to its caller, as in the kernel") {
+    // examples/cases/xdp_subprog_tail_call.json, recorded on Linux 6.18.
+    auto s = open_example("xdp_subprog_tail_call");
+    RunInput in;
+    in.packet = unhex(kUdpTo53);
+    RunResult udp = s->run("xdp_classify", in);
+    REQUIRE(udp.status == RunStatus::Exited);
+    CHECK(udp.r0 == 1u);  // handle_udp's XDP_DROP, returned by xdp_classify after classify()
+    CHECK(udp.tail_calls == 1u);
+    CHECK(map_value_hex(*s, "stats", "01000000") == "0100000000000000");  // RUNS_UDP
+    CHECK(map_value_hex(*s, "stats", "02000000") == "0000000000000000");  // MISSES: none
+    CHECK(map_value_hex(*s, "stats", "03000000") == "0100000000000000");  // AFTER_CLASSIFY
+    // verdicts[XDP_DROP]: one 42-byte packet, counted with the length kept in r6 across the call.
+    CHECK(map_value_hex(*s, "verdicts", "01000000") == "01000000000000002a00000000000000");
+
+    RunResult chain = s->run("xdp_chain", in);
+    REQUIRE(chain.status == RunStatus::Exited);
+    CHECK(chain.r0 == 34u);
+    CHECK(chain.tail_calls == 33u);
+    CHECK(map_value_hex(*s, "stats", "04000000") == "2200000000000000");  // CHAIN_RUNS: 34
+    CHECK(map_value_hex(*s, "stats", "05000000") == "0100000000000000");  // CHAIN_MISSES: 1
+    CHECK(map_value_hex(*s, "stats", "06000000") == "2200000000000000");  // CHAIN_RETURNS: 34
+}
+
 TEST_CASE("atomics leave the kernel's values in the shared map") {
     auto s = open_example("atomics");
     RunInput in;

@@ -3,8 +3,10 @@
 // and a small limit drops the oldest history instead of growing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 
+#include "core/helpers/registry.hpp"
 #include "core/journal.hpp"
 #include "vm/vm_test_util.hpp"
 
@@ -162,4 +164,131 @@ TEST_CASE("over its limit the journal forgets the oldest half, and undo stops th
     CHECK(plain.regs() == vm.regs());
     CHECK(std::memcmp(plain.memory().helper_ptr(Vm::frame_pointer(0) - 8, 8, false),
                       vm.memory().helper_ptr(Vm::frame_pointer(0) - 8, 8, false), 8) == 0);
+}
+
+namespace {
+
+// bpf_tail_call as the kernel counts it: slot 1 holds g_tail_target, 33 tail calls per run.
+const Program* g_tail_target = nullptr;
+uint64_t tail_call_slot1(Vm& vm, uint64_t, uint64_t, uint64_t index, uint64_t, uint64_t) {
+    if (index != 1 || !g_tail_target) return uint64_t(-2);
+    if (vm.tail_calls() >= uint32_t(kMaxTailCalls)) return uint64_t(-7);
+    vm.helper_tail_call(*g_tail_target);
+    return 0;
+}
+
+// Everything a step may change when tail calls leave frames in other programs.
+struct TailSnapshot {
+    std::array<uint64_t, 11> regs;
+    uint32_t pc, depth, base, tail_calls;
+    uint64_t executed;
+    RunStatus status;
+    std::vector<const Program*> programs;  // per frame
+    std::vector<uint32_t> return_pcs;
+    std::vector<uint8_t> stacks;
+    bool operator==(const TailSnapshot&) const = default;
+};
+
+TailSnapshot tail_snap(const Vm& vm) {
+    TailSnapshot s{vm.regs(),     vm.pc(), vm.depth(), vm.frame_base(), vm.tail_calls(), vm.executed(),
+                   vm.status(), {},      {},         {}};
+    for (uint32_t d = 0; d <= vm.depth(); ++d) {
+        s.programs.push_back(&vm.program_at(d));
+        s.return_pcs.push_back(d ? vm.frame(d).return_pc : 0);
+    }
+    for (uint32_t k = 0; k < std::max(uint32_t(kMaxCallFrames), vm.depth() + 1); ++k) {
+        const uint8_t* p = vm.memory().helper_ptr(Vm::frame_pointer(k) - kStackSize, kStackSize, false);
+        s.stacks.insert(s.stacks.end(), p, p + kStackSize);
+    }
+    return s;
+}
+
+// Steps a recorded run to its end, then undoes it one step at a time, requiring each state to
+// be the one seen going forward; then runs forward again to the same result.
+void require_exact_undo(const Program& entry, uint64_t expect_r0, uint32_t expect_tail_calls) {
+    Journal journal;
+    Vm vm(entry);
+    vm.set_recording(&journal, nullptr);
+    std::vector<TailSnapshot> states{tail_snap(vm)};
+    while (vm.run(1) == RunStatus::Ready) states.push_back(tail_snap(vm));
+    states.push_back(tail_snap(vm));
+    REQUIRE(vm.status() == RunStatus::Exited);
+    CHECK(vm.result() == expect_r0);
+    CHECK(vm.tail_calls() == expect_tail_calls);
+    for (uint64_t k = vm.executed(); k-- > 0;) {
+        REQUIRE(vm.undo_step());
+        REQUIRE_MESSAGE(tail_snap(vm) == states[k], "state after undoing back to instruction " << k);
+    }
+    CHECK_FALSE(vm.undo_step());
+    CHECK(&vm.program() == &entry);
+    CHECK(vm.run() == RunStatus::Exited);
+    CHECK(vm.result() == expect_r0);
+    CHECK(tail_snap(vm) == states.back());
+}
+
+}  // namespace
+
+TEST_CASE("undo takes back a tail call from a subprogram and the target's return into the caller") {
+    HelperRegistry reg;
+    reg.add({12, "bpf_tail_call", 3, tail_call_slot1});
+    DecodeOptions opt;
+    opt.helpers = &reg;
+    opt.entry_regs = (1u << 1) | (1u << 10);
+    // main loops 3 times: sub stores into its frame and tail-calls the target, which takes
+    // sub's frame over, stores there, calls a function of its own, and returns to main.
+    auto target = decode_text(R"(
+        *(u64 *)(r10 - 8) = r1
+        r6 = r1
+        call twice
+        r0 += r6
+        exit
+    twice:
+        *(u64 *)(r10 - 16) = r1
+        r0 = r1
+        r0 += r1
+        exit
+    )",
+                              opt);
+    REQUIRE(target.ok());
+    auto main = decode_text(R"(
+        r6 = 3
+        r7 = 0
+    loop:
+        *(u64 *)(r10 - 8) = r6
+        r1 = r6
+        call sub
+        r7 += r0
+        r6 -= 1
+        if r6 != 0 goto loop
+        r0 = r7
+        exit
+    sub:
+        *(u64 *)(r10 - 24) = r1
+        r2 = 0
+        r3 = 1
+        call 12
+        r0 = 99
+        exit
+    )",
+                            opt);
+    REQUIRE(main.ok());
+    g_tail_target = &*target;
+    require_exact_undo(*main, 3 * (3 + 2 + 1), 3);  // the target returns 3 * r1
+
+    // A chain of 33 tail calls from subprograms: 34 nested runs, stacks past frame 8.
+    auto chain = decode_text(R"(
+        *(u64 *)(r10 - 8) = r10
+        call hop
+        exit
+    hop:
+        r2 = 0
+        r3 = 1
+        call 12
+        r0 = r10
+        exit
+    )",
+                             opt);
+    REQUIRE(chain.ok());
+    g_tail_target = &*chain;
+    require_exact_undo(*chain, Vm::frame_pointer(34), 33);
 }

@@ -2,6 +2,7 @@
 // the instruction, and the state stays inspectable.
 #include <doctest/doctest.h>
 
+#include "core/helpers/registry.hpp"
 #include "vm/vm_test_util.hpp"
 
 using namespace bpfplay;
@@ -129,6 +130,70 @@ TEST_CASE("callx calls a function whose address an lddw took, and faults on anyt
     REQUIRE(bad.error);
     CHECK(bad.error->where.pc == 2u);
     CHECK(bad.error->what == "callx r1: 0x1234 is not the address of a function in this program");
+}
+
+namespace {
+uint64_t times_three(Vm&, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return a * 3; }
+uint64_t plus_one(Vm&, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return a + 1; }
+}  // namespace
+
+TEST_CASE("callx with a helper id calls that helper through the program's bindings") {
+    HelperRegistry reg;
+    reg.add({7, "times_three", 1, times_three});
+    reg.add({9, "plus_one", 1, plus_one});
+    DecodeOptions opt;
+    opt.helpers = &reg;
+    // A direct call binds plus_one first; the callx binds the rest after it, so the direct
+    // call's binding index stays 0.
+    auto prog = decode_text("r1 = 5\ncall 9\nr1 = r0\nr2 = 7\ncallx r2\nexit", opt);
+    REQUIRE(prog.ok());
+    CHECK(prog->callx_helpers);
+    REQUIRE(prog->helpers.size() == 2u);
+    CHECK(prog->helpers[0].id == 9);
+    CHECK(prog->helpers[1].id == 7);
+    CHECK(prog->insns[1].target == 0u);
+    auto o = run_program(*prog);
+    REQUIRE(o.status == RunStatus::Exited);
+    CHECK(o.r0 == 18u);  // (5 + 1) * 3
+
+    // An id no helper has, a huge value and a code address that is no function all fault.
+    auto bad = decode_text("r1 = 0\nr2 = 8\ncallx r2\nexit", opt);
+    REQUIRE(bad.ok());
+    auto b = run_program(*bad);
+    REQUIRE(b.error);
+    CHECK(b.error->where.pc == 2u);
+    CHECK(b.error->what == "callx r2: 0x8 is neither the address of a function in this program nor the id of "
+                           "a helper it can call");
+    auto huge = decode_text("r1 = 0\nr2 = 0x100000007 ll\ncallx r2\nexit", opt);
+    REQUIRE(huge.ok());
+    CHECK(run_program(*huge).message() ==
+          "callx r2: 0x100000007 is neither the address of a function in this program nor the id of a helper "
+          "it can call");
+    auto code = decode_text("r1 = func(4) ll\nr1 += 8\ncallx r1\nexit\nr0 = 1\nexit", opt);
+    REQUIRE(code.ok());
+    CHECK(run_program(*code).message() ==
+          "callx r1: 0xf000000030 is not the address of a function in this program");
+}
+
+TEST_CASE("a callx that reaches a helper checks the helper's arguments on the path taken") {
+    HelperRegistry reg;
+    reg.add({7, "times_three", 1, times_three});
+    DecodeOptions opt;
+    opt.helpers = &reg;
+    opt.entry_regs = (1u << 2) | (1u << 10);  // r1 is not set at entry
+    auto prog = decode_text("if r2 == 0 goto +1\nr1 = 4\nr3 = 7\ncallx r3\nexit", opt);
+    REQUIRE(prog.ok());
+    CHECK(prog->needs_init_checks);  // r1 is written on one path only
+    Vm vm(*prog);
+    vm.set_reg(2, 1);
+    REQUIRE(vm.run() == RunStatus::Exited);
+    CHECK(vm.result() == 12u);
+    Vm unset(*prog);
+    unset.set_reg(2, 0);
+    REQUIRE(unset.run() == RunStatus::Faulted);
+    CHECK(unset.fault()->where.pc == 3u);
+    CHECK(unset.fault()->what ==
+          "r1 is read before it is written on this path (the kernel's verifier says \"R1 !read_ok\")");
 }
 
 TEST_CASE("the older LLVM callx encoding (register in imm) runs the same") {

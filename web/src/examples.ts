@@ -24,6 +24,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_lru_conntrack.o', teaches: 'LRU_HASH keyed by a 5-tuple', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_tail_call.o', teaches: 'PROG_ARRAY and bpf_tail_call', preset: 'IPv4 ICMP echo' },
   { file: 'xdp_map_in_map.o', teaches: 'ARRAY_OF_MAPS with inner HASH maps', preset: 'IPv6 UDP' },
+  { file: 'xdp_subprog_tail_call.o', teaches: 'bpf_tail_call from a subprogram: the handler returns to the caller', preset: 'IPv4 TCP SYN' },
   { file: 'bpf2bpf_calls.o', teaches: 'bpf-to-bpf calls: frames and arguments', preset: 'IPv4 UDP DNS' },
   { file: 'global_vars.o', teaches: 'globals in .data, .rodata and .bss', preset: 'IPv4 TCP SYN' },
   { file: 'atomics.o', teaches: 'every atomic instruction', preset: 'IPv4 TCP SYN' },
