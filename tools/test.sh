@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-install" ]; then bash tools/install-deps.sh; fi
 
 JOBS=2
-echo "== native build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Release (-O3): GCC's flow-based warnings (-Warray-bounds...) depend on the optimization level
+# and -Werror makes them build failures, so CI builds what a user's Release build compiles.
+echo "== native build (Release)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$JOBS"
 echo "== native tests"
 ctest --test-dir build --output-on-failure -j"$JOBS"

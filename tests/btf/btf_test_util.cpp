@@ -1,5 +1,7 @@
 #include "btf/btf_test_util.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <fstream>
 #include <iterator>
 
@@ -179,17 +181,22 @@ uint32_t BtfBuilder::add_datasec(std::string_view name, uint32_t size, const std
 }
 
 std::vector<uint8_t> BtfBuilder::build() const {
-    std::vector<uint8_t> out(24, 0);
+    // Sized once (header + types + strings), each part copied to the offset the header gives
+    // it. Growing a header-sized vector with insert() instead made GCC 12 at -O3 take the
+    // header's size as the bound of the copy (-Warray-bounds, offset 24).
+    constexpr size_t header_len = 24;
+    const size_t strings_at = header_len + types_.size();
+    std::vector<uint8_t> out(strings_at + strings_.size(), 0);
     out[0] = 0x9f;  // magic 0xeB9F, little-endian
     out[1] = 0xeb;
     out[2] = 1;     // version
-    put_u32(out, 4, 24);
+    put_u32(out, 4, header_len);
     put_u32(out, 8, 0);
     put_u32(out, 12, static_cast<uint32_t>(types_.size()));
     put_u32(out, 16, static_cast<uint32_t>(types_.size()));
     put_u32(out, 20, static_cast<uint32_t>(strings_.size()));
-    out.insert(out.end(), types_.begin(), types_.end());
-    out.insert(out.end(), strings_.begin(), strings_.end());
+    std::copy(types_.begin(), types_.end(), out.begin() + header_len);
+    std::copy(strings_.begin(), strings_.end(), out.begin() + static_cast<std::ptrdiff_t>(strings_at));
     return out;
 }
 
@@ -213,16 +220,18 @@ std::vector<uint8_t> build_btf_ext(const ExtBlock& func, const ExtBlock& line, c
         }
         lens[b] = static_cast<uint32_t>(body.size()) - offs[b];
     }
-    std::vector<uint8_t> out(32, 0);
+    // Sized once, header + body, like BtfBuilder::build.
+    constexpr size_t header_len = 32;
+    std::vector<uint8_t> out(header_len + body.size(), 0);
     out[0] = 0x9f;
     out[1] = 0xeb;
     out[2] = 1;
-    put_u32(out, 4, 32);
+    put_u32(out, 4, header_len);
     for (int b = 0; b < 3; ++b) {
         put_u32(out, 8 + 8 * b, offs[b]);
         put_u32(out, 12 + 8 * b, lens[b]);
     }
-    out.insert(out.end(), body.begin(), body.end());
+    std::copy(body.begin(), body.end(), out.begin() + header_len);
     return out;
 }
 
