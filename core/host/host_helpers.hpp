@@ -17,6 +17,7 @@
 //  125  bpf_ktime_get_boot_ns      Host::boot_ns
 //  158  bpf_get_current_task_btf   the same address as bpf_get_current_task
 //  160  bpf_ktime_get_coarse_ns    Host::coarse_ns
+//  208  bpf_ktime_get_tai_ns       Host::tai_ns
 //
 // Pointer arguments the kernel's verifier would refuse (memory the program may not read or
 // write) stop the run with a Memory error, as the program could never have been loaded.
@@ -40,6 +41,7 @@ constexpr int32_t kJiffies64 = 118;
 constexpr int32_t kKtimeGetBootNs = 125;
 constexpr int32_t kGetCurrentTaskBtf = 158;
 constexpr int32_t kKtimeGetCoarseNs = 160;
+constexpr int32_t kKtimeGetTaiNs = 208;
 }  // namespace helper_id
 
 // Registers every helper above (replacing any with the same id). Not for the same registry as
