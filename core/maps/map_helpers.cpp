@@ -26,7 +26,13 @@ void fail(Vm& vm, const char* helper, std::string what, std::string hint, const 
 std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_name, std::string* hint) {
     const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem;
     bool refused = false;
-    switch (map.type()) {
+    const bool percpu = map.type() == MapType::PercpuArray || map.type() == MapType::PercpuHash ||
+                        map.type() == MapType::LruPercpuHash;
+    if (helper == helper_id::kMapLookupPercpuElem && !percpu) {
+        refused = true;
+        *hint = "bpf_map_lookup_percpu_elem reads the per-CPU maps only (percpu_array, percpu_hash, "
+                "lru_percpu_hash); use bpf_map_lookup_elem for this one.";
+    } else switch (map.type()) {
     case MapType::ProgArray:
         refused = true;
         *hint = "A prog_array is only for bpf_tail_call; fill it from userspace.";
@@ -152,6 +158,19 @@ uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
     return uint64_t(map->delete_elem({key, map->key_size()}));
 }
 
+uint64_t lookup_percpu_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3) {
+    constexpr const char* kName = "bpf_map_lookup_percpu_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapLookupPercpuElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
+    if (!key) return 0;
+    // The cpu argument is a u32; a CPU at or past nr_cpu_ids (the map's CPU count) gives NULL,
+    // as a missing key does.
+    const uint32_t cpu = uint32_t(r3);
+    if (cpu >= map->ncpus()) return 0;
+    return map->lookup_elem({key, map->key_size()}, cpu);
+}
+
 }  // namespace map_helpers_detail
 
 namespace {
@@ -166,10 +185,15 @@ uint64_t remove(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) 
     return map_helpers_detail::delete_elem(vm, map_env(vm), r1, r2);
 }
 
+uint64_t lookup_percpu(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t, uint64_t) {
+    return map_helpers_detail::lookup_percpu_elem(vm, map_env(vm), r1, r2, r3);
+}
+
 constexpr HelperImpl kImpls[] = {
     {helper_id::kMapLookupElem, lookup},  // bpf_map_lookup_elem
     {helper_id::kMapUpdateElem, update},  // bpf_map_update_elem
     {helper_id::kMapDeleteElem, remove},  // bpf_map_delete_elem
+    {helper_id::kMapLookupPercpuElem, lookup_percpu},  // bpf_map_lookup_percpu_elem
 };
 
 }  // namespace
