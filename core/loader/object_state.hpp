@@ -143,6 +143,8 @@ Result<Unit> create_maps(ObjectState& st, LoadedObject& out);    // map_creation
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out);  // object.cpp
 
 // Helpers shared by the steps.
+// The spin lock and kptr fields the kernel finds in a map's value BTF (map_fields.cpp).
+void find_value_fields(const Btf& btf, MapSpec& spec);
 // libbpf's internal_map_name(): "<object name prefix><section name>", at most 15 characters.
 std::string internal_map_name(std::string_view object_name, std::string_view section_name);
 // The object name libbpf derives from a path: base name, cut at the first '.', 15 characters.

@@ -6,6 +6,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/maps/map_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
+#include "core/run/lock_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
@@ -23,7 +24,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         trace_printk_helper_impls(), map_helper_impls(),      tail_call_helper_impls(),
         packet_helper_impls(),       probe_helper_impls(),    ringbuf_helper_impls(),
         perf_event_helper_impls(),   redirect_helper_impls(), socket_helper_impls(),
-        fib_helper_impls(),         string_helper_impls(),
+        fib_helper_impls(),         string_helper_impls(),      lock_helper_impls(),
     };
     return families;
 }
