@@ -46,6 +46,7 @@ enum class CodeRelocKind : uint8_t {
     MapValue,     // lddw of a global variable: src 2, imm = map id, next imm += sym_off
     Call,         // bpf-to-bpf call into .text: target insn = sym_off / 8 + imm + 1
     SubprogAddr,  // lddw of a .text function's address: src 4, target insn = (sym_off + imm) / 8
+    Ksym,         // lddw of a typed __ksym variable: src 0, the 64-bit `address` (+ imm)
 };
 
 struct CodeReloc {
@@ -53,6 +54,7 @@ struct CodeReloc {
     uint32_t insn = 0;     // index in the function's own instructions
     uint32_t map = 0;      // MapFd / MapValue: index in ObjectState::maps (= the map id)
     uint64_t sym_off = 0;  // the symbol's st_value
+    uint64_t address = 0;  // Ksym: what the emulated kernel resolved the variable to
     std::string symbol;    // for messages
 };
 
