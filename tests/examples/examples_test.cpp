@@ -39,7 +39,8 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
     std::set<std::string> examples(f.examples.begin(), f.examples.end());
     for (const char* name : {"atomics", "bpf2bpf_calls", "global_vars", "kprobe_regs", "socket_filter", "tc_classifier",
                              "trace_printk", "xdp_drop_port", "xdp_ipv4_checksum", "xdp_lru_conntrack", "xdp_map_in_map",
-                             "xdp_perf_event", "xdp_percpu_stats", "xdp_proto_count", "xdp_ringbuf", "xdp_tail_call"}) {
+                             "xdp_perf_event", "xdp_percpu_stats", "xdp_proto_count", "xdp_ringbuf", "xdp_tail_call",
+                             "xdp_strings", "xdp_spin_lock"}) {
         INFO("example " << name);
         CHECK(examples.count(name) == 1);
     }
