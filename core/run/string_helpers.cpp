@@ -266,8 +266,8 @@ uint64_t snprintf(Vm& vm, uint64_t str, uint64_t str_size_arg, uint64_t fmt_addr
     if (data_len % 8) {
         fail(vm, kName,
              "data_len (r5) is " + std::to_string(data_len) +
-                 ", not a multiple of 8: the kernel's verifier refuses it "
-                 "(check_bpf_snprintf_call: \"data must be an array of u64\")",
+                 ", not a multiple of 8: the kernel's verifier refuses the program with -EINVAL and no message "
+                 "(check_bpf_snprintf_call: the data must be an array of u64)",
              "Pass the arguments as an array of u64 and its size in bytes.");
         return 0;
     }

@@ -368,8 +368,8 @@ TEST_CASE("bpf_snprintf with a data_len that is not a multiple of 8 stops the ru
     StringRun run;
     REQUIRE(run.run(snprintf_program(run, "port %d", {8080, 0}, 32, 12)) == RunStatus::Faulted);
     CHECK(run.message() ==
-          "bpf_snprintf: data_len (r5) is 12, not a multiple of 8: the kernel's verifier refuses it "
-          "(check_bpf_snprintf_call: \"data must be an array of u64\")");
+          "bpf_snprintf: data_len (r5) is 12, not a multiple of 8: the kernel's verifier refuses the program with "
+          "-EINVAL and no message (check_bpf_snprintf_call: the data must be an array of u64)");
 }
 
 TEST_CASE("bpf_snprintf with fewer arguments than conversions stops the run: Invalid format string") {
