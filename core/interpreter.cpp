@@ -451,6 +451,8 @@ store_slow:
 enter_function:
     if (depth + 1 >= uint32_t(kMaxCallFrames)) [[unlikely]]
         goto depth_fault;
+    if (vm.held_lock_ && std::binary_search(prog.global_functions.begin(), prog.global_functions.end(), call_target))
+        [[unlikely]] goto locked_global_call_fault;
     {
         Frame& f = vm.frames_[depth + 1];
         if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
@@ -527,6 +529,13 @@ enter_function:
                                "a helper is called while the program holds a bpf_spin_lock (the kernel's verifier "
                                "says \"function calls are not allowed while holding a lock\")",
                                PC, "Call bpf_spin_unlock first: under a lock only bpf_spin_unlock may be called.");
+        goto faulted;
+    locked_global_call_fault:
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "a global function is called while the program holds a bpf_spin_lock (the kernel's "
+                               "verifier says \"global function calls are not allowed while holding a lock,\n"
+                               "use static function instead\")",
+                               PC, "Make the function static (static __noinline), or call it after bpf_spin_unlock.");
         goto faulted;
     locked_exit_fault:
         vm.fault_ = make_error(ErrorKind::Verify,

@@ -81,6 +81,9 @@ struct Program {
     std::vector<DecodedInsn> insns;      // same length as raw
     std::vector<HelperBinding> helpers;  // helpers referenced by CallHelper insns
     std::vector<uint32_t> functions;     // sorted entry points: 0 and every local-call/func target
+    // Entry points of global subprograms (the loader fills it; sorted): the kernel verifies them
+    // on their own, so it refuses calling one while holding a bpf_spin_lock.
+    std::vector<uint32_t> global_functions;
     // True when some instruction may read a register that is unwritten on some (not every)
     // path: the interpreter then runs its checked variant, which tracks writes at run time.
     bool needs_init_checks = false;

@@ -65,6 +65,7 @@ struct Function {
     uint32_t sec_insn_off = 0;  // first instruction in the section
     uint32_t insn_count = 0;
     bool subprog = false;       // in .text (and not the object's only function)
+    bool global = false;        // a global (non-static, visible) function: the verifier checks it on its own
     std::vector<Insn> insns;    // its own code; CO-RE relocations are applied here
     std::vector<CodeReloc> relocs;  // sorted by insn
 };

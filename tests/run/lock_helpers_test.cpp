@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +18,7 @@
 #include "core/journal.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/kernel_helpers.hpp"
+#include "core/run/object_session.hpp"
 #include "core/text/asm.hpp"
 #include "core/vm.hpp"
 
@@ -314,4 +317,49 @@ TEST_CASE("bpf_kptr_xchg refuses what the verifier refuses") {
           "kernel's verifier refuses it (\"R2 must be referenced when passed to release "
           "function\")");
     CHECK(xchg(0, 0).starts_with("bpf_kptr_xchg: r1 = 0x0 does not point into a map value"));
+}
+
+// ---- bpf-to-bpf calls under a lock, from a compiled object (tests/loader/fixtures/lock_calls.c) ----
+
+namespace {
+
+std::unique_ptr<ObjectSession> open_lock_calls() {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/tests/loader/fixtures/lock_calls.o",
+                    std::ios::binary);
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, "lock_calls.o");
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+} // namespace
+
+TEST_CASE("a static function may be called under a lock; the lock word is 0 again after the run") {
+    auto s = open_lock_calls();
+    RunInput in;
+    in.packet.assign(64, 0);
+    RunResult r = s->run("static_call", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 2u);
+    r = s->run("static_call", in);
+    REQUIRE(r.status == RunStatus::Exited);
+    Map* m = s->object().maps->find("vals");
+    REQUIRE(m != nullptr);
+    uint64_t v;
+    std::memcpy(&v, m->slot_value(0).data(), 8);
+    CHECK(hex(v) == "0x400000000"); // lock 0, counter (0 * 3 + 1) * 3 + 1 = 4
+}
+
+TEST_CASE("calling a global function under a lock stops the run with the verifier's message") {
+    auto s = open_lock_calls();
+    RunInput in;
+    in.packet.assign(64, 0);
+    RunResult r = s->run("global_call", in);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->kind == ErrorKind::Verify);
+    CHECK(r.error->what ==
+          "a global function is called while the program holds a bpf_spin_lock (the kernel's "
+          "verifier says \"global function calls are not allowed while holding a lock,\nuse static "
+          "function instead\")");
 }
