@@ -22,6 +22,8 @@ namespace bpfplay {
 
 namespace {
 
+constexpr int32_t kSpinUnlockId = 94;  // bpf_spin_unlock: the one helper allowed under a lock
+
 inline uint64_t sdiv64(uint64_t a, uint64_t b) {
     if (b == 0) return 0;
     if (int64_t(b) == -1) return 0 - a;  // INT64_MIN / -1 wraps to INT64_MIN, as RFC 9669 says
@@ -263,7 +265,11 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         // Only the program's own frame 0 exits out of it: the run ends, or (base > 0) a
         // tail-called program returns into the program that called the subprogram it replaced.
         if (depth == base) [[unlikely]] {
-            if (depth == 0) goto exited;
+            if (depth == 0) {
+                if (vm.held_lock_) [[unlikely]]
+                    goto locked_exit_fault;
+                goto exited;
+            }
             goto exit_to_caller_program;
         }
         if constexpr (kRecord) jc.exit(depth, &r[6]);
@@ -290,6 +296,8 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     // socket filters); out of range ends the program with r0 = 0, as the kernel's do.
 #define LD_PACKET(name, T, swap, offset)                                                                     \
     CASE(name) {                                                                                             \
+        if (vm.held_lock_) [[unlikely]]                                                                      \
+            goto locked_ld_abs_fault;                                                                        \
         const int64_t o = (offset);                                                                          \
         const uint8_t* p = o >= 0 ? mem.read_ptr(window_base(window::kPacket) + uint64_t(o), sizeof(T)) : nullptr; \
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);                                  \
@@ -439,11 +447,14 @@ callx_helper:
     }
 call_helper: {
         const HelperBinding& h = *helper;
+        // Under a bpf_spin_lock only bpf_spin_unlock may be called (the verifier's rule).
+        if (vm.held_lock_ && h.id != kSpinUnlockId) [[unlikely]]
+            goto locked_call_fault;
         vm.pc_ = PC;  // helpers report errors at this insn
         vm.depth_ = depth;
         vm.executed_at_call_ = vm.executed_ + (allowed - left);
         if constexpr (kRecord) {
-            jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_);
+            jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_, vm.held_lock_);
             jr->cursor() = jc;  // the helper and its effects append through the journal
             if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
         }
@@ -475,6 +486,8 @@ enter_function:
         call_limit = std::min(base + uint32_t(kMaxCallFrames), vm.stack_frames_);
         goto enter_function;
     }
+    if (vm.held_lock_ && std::binary_search(prog.global_functions.begin(), prog.global_functions.end(), call_target))
+        [[unlikely]] goto locked_global_call_fault;
     {
         Frame& f = vm.frames_[depth + 1];
         if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
@@ -585,6 +598,32 @@ exit_to_caller_program: {
                                PC, "Give it a value on every path that reaches this instruction.");
         goto faulted;
     }
+    locked_call_fault:
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "a helper is called while the program holds a bpf_spin_lock (the kernel's verifier "
+                               "says \"function calls are not allowed while holding a lock\")",
+                               PC, "Call bpf_spin_unlock first: under a lock only bpf_spin_unlock may be called.");
+        goto faulted;
+    locked_global_call_fault:
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "a global function is called while the program holds a bpf_spin_lock (the kernel's "
+                               "verifier says \"global function calls are not allowed while holding a lock,\n"
+                               "use static function instead\")",
+                               PC, "Make the function static (static __noinline), or call it after bpf_spin_unlock.");
+        goto faulted;
+    locked_exit_fault:
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "the program exits while it holds a bpf_spin_lock (the kernel's verifier says "
+                               "\"BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region\")",
+                               PC, "Call bpf_spin_unlock on every path before returning.");
+        goto faulted;
+    locked_ld_abs_fault:
+        vm.fault_ = make_error(ErrorKind::Verify,
+                               "a legacy packet load (LD_ABS/LD_IND) runs while the program holds a bpf_spin_lock "
+                               "(the kernel's verifier says \"BPF_LD_[ABS|IND] cannot be used inside "
+                               "bpf_spin_lock-ed region\")",
+                               PC, "Load the packet bytes before taking the lock.");
+        goto faulted;
     internal_fault:
         vm.fault_ = make_error(ErrorKind::Runtime, "internal error: executed the second slot of an lddw", PC);
         goto faulted;

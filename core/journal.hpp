@@ -47,7 +47,7 @@ enum class JournalTag : uint8_t {
     Mem = 2,       // [tag|len<<8] [host pointer] [virtual address] [old bytes, padded to words]
     Call = 3,      // a local call: [tag|depth<<8] [r10] [return_pc|saved_init<<32] [saved r6..r9]
     Exit = 6,      // a return: [tag|depth<<8] [r6..r10]
-    VmState = 4,   // a helper call: every register, program, tail-call count
+    VmState = 4,   // a helper call: every register, program, tail-call count, held lock
     External = 5,  // [tag|index<<8]: an UndoAction
     // An exit from a tail-called program back into the program that called the subprogram
     // the tail call replaced: [tag|frame base<<8] [program]
@@ -114,12 +114,13 @@ public:
             cur += 2;
         }
         void vm_state(const uint64_t regs[11], uint32_t depth, uint16_t init, const void* program,
-                      uint32_t tail_calls) {
+                      uint32_t tail_calls, uint64_t held_lock) {
             cur[0] = uint64_t(JournalTag::VmState) | (uint64_t(depth) << 8) | (uint64_t(init) << 40);
             std::memcpy(&cur[1], regs, 11 * 8);
             cur[12] = reinterpret_cast<uintptr_t>(program);
             cur[13] = tail_calls;
-            cur += 14;
+            cur[14] = held_lock;
+            cur += 15;
         }
         bool has_room() const { return size_t(end - cur) >= kStepHeadroom + 2; }
     };
@@ -178,7 +179,7 @@ public:
         case JournalTag::Mem: return 3 + size_t(std::max<uint64_t>(1, ((tag_word >> 8) + 7) / 8));
         case JournalTag::Call: return 7;
         case JournalTag::Exit: return 6;
-        case JournalTag::VmState: return 14;
+        case JournalTag::VmState: return 15;
         case JournalTag::External: return 1;
         case JournalTag::ProgramSwitch: return 2;
         case JournalTag::TailFrame: return 3;

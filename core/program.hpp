@@ -84,6 +84,9 @@ struct Program {
     // True when the program has a callx and `helpers` holds every helper of the registry it was
     // decoded with: a callx whose register is not a function's address calls helper <value>.
     bool callx_helpers = false;
+    // Entry points of global subprograms (the loader fills it; sorted): the kernel verifies them
+    // on their own, so it refuses calling one while holding a bpf_spin_lock.
+    std::vector<uint32_t> global_functions;
     // True when some instruction may read a register that is unwritten on some (not every)
     // path: the interpreter then runs its checked variant, which tracks writes at run time.
     bool needs_init_checks = false;

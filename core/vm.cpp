@@ -43,6 +43,7 @@ void Vm::reset() {
     executed_ = 0;
     status_ = RunStatus::Ready;
     helper_stopped_ = false;
+    held_lock_ = 0;
     fault_.reset();
     for (auto& s : stacks_) s.fill(0);
     for (auto& s : deep_stacks_) s->fill(0);
@@ -193,6 +194,7 @@ bool Vm::undo_step() {
             std::memcpy(regs_.data(), &rec[1], 11 * 8);
             program_ = reinterpret_cast<const Program*>(uintptr_t(rec[12]));
             tail_calls_ = uint32_t(rec[13]);
+            held_lock_ = rec[14];
             break;
         case JournalTag::External: {
             auto& action = j.actions_[size_t((rec[0] >> 8) - j.actions_base_)];

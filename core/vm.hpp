@@ -107,6 +107,14 @@ public:
     // Instructions executed so far, correct inside a helper call too (a virtual clock uses it).
     uint64_t executed_now() const { return in_helper_ ? executed_at_call_ : executed_; }
 
+    // The bpf_spin_lock this run holds: the address of its lock word, 0 for none. The kernel's
+    // verifier tracks the same thing at load (one lock at most, released before the program
+    // exits); bpfplay checks its rules as the program runs (bpf_spin_lock / bpf_spin_unlock
+    // set it; the interpreter refuses calls and exits while it is set). Run state: reset()
+    // clears it and a helper call's journal record saves it.
+    uint64_t held_lock() const { return held_lock_; }
+    void set_held_lock(uint64_t lock_addr) { held_lock_ = lock_addr; }
+
     // ---- Recording for reverse execution (the debugger) ----
     // With a journal set, every instruction run records what it overwrites (journal.hpp), and
     // `effects` (may be null) saves what each helper call may change beyond registers and
@@ -157,6 +165,7 @@ private:
     bool helper_stopped_ = false;
     bool in_helper_ = false;
     uint64_t executed_at_call_ = 0;
+    uint64_t held_lock_ = 0;
     std::optional<Error> fault_;
     Journal* journal_ = nullptr;
     HelperEffects* effects_ = nullptr;

@@ -21,6 +21,8 @@ uint64_t Host::ktime_ns(uint64_t executed) const { return clock_start_ns + execu
 
 uint64_t Host::boot_ns(uint64_t executed) const { return ktime_ns(executed) + boot_offset_ns; }
 
+uint64_t Host::tai_ns(uint64_t executed) const { return ktime_ns(executed) + tai_offset_ns; }
+
 uint64_t Host::tick_ns() const {
     const uint64_t h = hz ? hz : 250;
     return (1'000'000'000ull + h / 2) / h;  // TICK_NSEC

@@ -59,6 +59,13 @@ struct Host {
     // CONFIG_HZ: ticks per second. Sets the jiffy length TICK_NSEC = (1e9 + hz/2) / hz, which
     // is 4 ms for the default 250 (0 is treated as 250).
     uint32_t hz = 250;
+    // CLOCK_TAI - CLOCK_MONOTONIC, the kernel's offs_tai: bpf_ktime_get_tai_ns returns ktime plus
+    // this. It is the wall-clock time at boot plus the TAI-UTC offset (37 s since 2017) that an
+    // NTP daemon hands the kernel (adjtimex ADJ_TAI; without one the kernel keeps 0 and TAI
+    // equals realtime). Default: booted at 2026-01-01 00:00:00 UTC (1767225600 s after the
+    // epoch), + 37 s.
+    uint64_t tai_offset_ns = kDefaultTaiOffsetNs;
+    static constexpr uint64_t kDefaultTaiOffsetNs = (1'767'225'600ull + 37) * 1'000'000'000ull;
 
     // ---- randomness ----
     // bpf_get_prandom_u32 draws from this; reseed with prandom.seed(n). Seed 1 by default, so
@@ -90,6 +97,7 @@ struct Host {
     // ---- the clocks, given Vm::executed_now() ----
     uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)
     uint64_t boot_ns(uint64_t executed) const;    // bpf_ktime_get_boot_ns (CLOCK_BOOTTIME)
+    uint64_t tai_ns(uint64_t executed) const;     // bpf_ktime_get_tai_ns (CLOCK_TAI)
     // bpf_ktime_get_coarse_ns: ktime rounded down to the last tick, as the kernel only updates
     // its coarse clock once per jiffy.
     uint64_t coarse_ns(uint64_t executed) const;

@@ -16,7 +16,10 @@
 //  118  bpf_jiffies64              Host::jiffies64
 //  125  bpf_ktime_get_boot_ns      Host::boot_ns
 //  158  bpf_get_current_task_btf   the same address as bpf_get_current_task
+//  153  bpf_per_cpu_ptr            CPU n's copy of a per-CPU __ksym variable, NULL for n >= ncpus
+//  154  bpf_this_cpu_ptr           Host::cpu's copy (kernel_percpu.hpp)
 //  160  bpf_ktime_get_coarse_ns    Host::coarse_ns
+//  208  bpf_ktime_get_tai_ns       Host::tai_ns
 //
 // Pointer arguments the kernel's verifier would refuse (memory the program may not read or
 // write) stop the run with a Memory error, as the program could never have been loaded.
@@ -39,7 +42,10 @@ constexpr int32_t kGetNumaNodeId = 42;
 constexpr int32_t kJiffies64 = 118;
 constexpr int32_t kKtimeGetBootNs = 125;
 constexpr int32_t kGetCurrentTaskBtf = 158;
+constexpr int32_t kPerCpuPtr = 153;
+constexpr int32_t kThisCpuPtr = 154;
 constexpr int32_t kKtimeGetCoarseNs = 160;
+constexpr int32_t kKtimeGetTaiNs = 208;
 }  // namespace helper_id
 
 // Registers every helper above (replacing any with the same id). Not for the same registry as

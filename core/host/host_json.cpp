@@ -267,10 +267,11 @@ bool read_task(Reader& r, const JsonValue& j, Task& task) {
 
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
-                {"cpu", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
                  "neighbours"}))
         return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
+    if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
     if (const JsonValue* list = doc.find("devices")) {
         if (!list->is_array()) return r.fail("devices", "expected an array");

@@ -5,6 +5,7 @@
 //
 //   {
 //     "cpu": 0,                                  // < ncpus
+//     "tai_offset_ns": 1767225637000000000,      // CLOCK_TAI - CLOCK_MONOTONIC (host.hpp)
 //     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx"},
 //     "ingress_ifindex": 2,                      // the device packets arrive on (default 1, lo)
 //     "rx_queue_index": 0,                       // below that device's rx_queues

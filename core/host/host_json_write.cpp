@@ -99,7 +99,8 @@ std::string host_json(const Host& host) {
                              ", " + member("uid", number(t.uid)) + ", " + member("gid", number(t.gid)) +
                              ", " + member("comm", json_quote(std::string(t.comm_view()))) + "}";
     const Network& net = host.net;
-    return "{\n  " + member("cpu", number(host.cpu)) + ",\n  " + member("task", task) + ",\n  " +
+    return "{\n  " + member("cpu", number(host.cpu)) + ",\n  " + member("tai_offset_ns", number(host.tai_offset_ns)) +
+           ",\n  " + member("task", task) + ",\n  " +
            member("ingress_ifindex", number(net.ingress_ifindex)) + ",\n  " +
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
            list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +

@@ -1,4 +1,5 @@
 #include "core/host/kernel_objects.hpp"
+#include "core/host/kernel_percpu.hpp"
 
 #include <cstring>
 #include <string_view>
@@ -76,6 +77,16 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
     }
     memory.map(window::kKernel, RegionKind::ReadOnly, kRead, storage.bytes.data(), uint32_t(storage.bytes.size()),
                "kernel objects (task_struct)");
+    // cpu_number: each CPU's block holds its own number.
+    storage.percpu.assign(size_t(host.ncpus) * kPercpuUnit, 0);
+    const PercpuVar& cpu_number = *find_percpu_var("cpu_number");
+    for (uint32_t c = 0; c < host.ncpus; ++c)
+        store_le<int32_t>(storage.percpu.data() + size_t(c) * kPercpuUnit + cpu_number.offset, int32_t(c));
+    if (storage.percpu.empty())
+        memory.unmap(window::kPercpu);
+    else
+        memory.map(window::kPercpu, RegionKind::ReadOnly, kRead, storage.percpu.data(), uint32_t(storage.percpu.size()),
+                   "per-CPU kernel variables");
     storage.sockets.assign(host.net.sockets.size() * bpf_sock::kSize, 0);
     for (size_t i = 0; i < host.net.sockets.size(); ++i)
         write_bpf_sock(storage.sockets.data() + i * bpf_sock::kSize, host.net.sockets[i]);

@@ -30,6 +30,7 @@ struct KernelObjects {
     static constexpr uint32_t kTaskCount = 3;
     std::array<uint8_t, kTaskCount * kernel_layout::task_struct::kSize> bytes{};
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
+    std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
 };
 
 // struct bpf_sock of <linux/bpf.h> (uapi layout).
@@ -48,7 +49,8 @@ std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count);
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }
 
-// Fills `storage` from the host's task and maps it read-only at window::kKernel.
+// Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
+// window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage);
 
 }  // namespace bpfplay

@@ -22,6 +22,11 @@ uint64_t ktime_get_coarse_ns(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uin
     return h ? h->coarse_ns(vm.executed_now()) : 0;
 }
 
+uint64_t ktime_get_tai_ns(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* h = host_for(vm, "bpf_ktime_get_tai_ns");
+    return h ? h->tai_ns(vm.executed_now()) : 0;
+}
+
 uint64_t jiffies64(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     const Host* h = host_for(vm, "bpf_jiffies64");
     return h ? h->jiffies64(vm.executed_now()) : 0;
@@ -32,6 +37,7 @@ constexpr HelperImpl kImpls[] = {
     {helper_id::kJiffies64, jiffies64},  // bpf_jiffies64
     {helper_id::kKtimeGetBootNs, ktime_get_boot_ns},  // bpf_ktime_get_boot_ns
     {helper_id::kKtimeGetCoarseNs, ktime_get_coarse_ns},  // bpf_ktime_get_coarse_ns
+    {helper_id::kKtimeGetTaiNs, ktime_get_tai_ns},  // bpf_ktime_get_tai_ns
 };
 
 }  // namespace

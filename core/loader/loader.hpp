@@ -80,6 +80,7 @@ struct LinkedFunction {
     std::string name;
     uint32_t first_insn = 0;
     uint32_t insn_count = 0;
+    bool global = false;  // a global subprogram (BTF_FUNC_GLOBAL), verified on its own by the kernel
 };
 
 struct LoadedProgram {

@@ -126,6 +126,7 @@ Result<Unit> collect_btf_maps(ObjectState& st) {
         }
         MapDef def;
         def.spec = spec_from_attrs(d, name, st.options.ncpus);
+        find_value_fields(btf, def.spec);
         if (d.inner) def.spec.inner = std::make_shared<const MapSpec>(spec_from_attrs(*d.inner, name + ".inner", st.options.ncpus));
         def.origin = MapOrigin::BtfDefined;
         def.section = sec.index;

@@ -136,6 +136,8 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
         if (decoded) {
             p.program = std::move(decoded).value();
+            for (const LinkedFunction& f : p.functions)
+                if (f.global && f.first_insn != 0) p.program.global_functions.push_back(f.first_insn);
             continue;
         }
         Error e = decoded.error();

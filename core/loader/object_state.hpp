@@ -46,6 +46,7 @@ enum class CodeRelocKind : uint8_t {
     MapValue,     // lddw of a global variable: src 2, imm = map id, next imm += sym_off
     Call,         // bpf-to-bpf call into .text: target insn = sym_off / 8 + imm + 1
     SubprogAddr,  // lddw of a .text function's address: src 4, target insn = (sym_off + imm) / 8
+    Ksym,         // lddw of a typed __ksym variable: src 0, the 64-bit `address` (+ imm)
 };
 
 struct CodeReloc {
@@ -53,6 +54,7 @@ struct CodeReloc {
     uint32_t insn = 0;     // index in the function's own instructions
     uint32_t map = 0;      // MapFd / MapValue: index in ObjectState::maps (= the map id)
     uint64_t sym_off = 0;  // the symbol's st_value
+    uint64_t address = 0;  // Ksym: what the emulated kernel resolved the variable to
     std::string symbol;    // for messages
 };
 
@@ -63,6 +65,7 @@ struct Function {
     uint32_t sec_insn_off = 0;  // first instruction in the section
     uint32_t insn_count = 0;
     bool subprog = false;       // in .text (and not the object's only function)
+    bool global = false;        // a global (non-static, visible) function: the verifier checks it on its own
     std::vector<Insn> insns;    // its own code; CO-RE relocations are applied here
     std::vector<CodeReloc> relocs;  // sorted by insn
 };
@@ -143,6 +146,8 @@ Result<Unit> create_maps(ObjectState& st, LoadedObject& out);    // map_creation
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out);  // object.cpp
 
 // Helpers shared by the steps.
+// The spin lock and kptr fields the kernel finds in a map's value BTF (map_fields.cpp).
+void find_value_fields(const Btf& btf, MapSpec& spec);
 // libbpf's internal_map_name(): "<object name prefix><section name>", at most 15 characters.
 std::string internal_map_name(std::string_view object_name, std::string_view section_name);
 // The object name libbpf derives from a path: base name, cut at the first '.', 15 characters.

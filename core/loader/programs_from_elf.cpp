@@ -30,6 +30,7 @@ Result<Function> read_function(const ObjectState& st, const ElfSection& sec, con
                                         " instructions; the kernel accepts at most " + std::to_string(kMaxInsns));
     Function fn;
     fn.name = sym.name;
+    fn.global = sym.bind == elfc::kStbGlobal && sym.visibility != elfc::kStvHidden;
     fn.section = sec.index;
     fn.sec_insn_off = uint32_t(sym.value / 8);
     fn.insn_count = uint32_t(sym.size / 8);

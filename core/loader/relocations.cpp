@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/host/kernel_percpu.hpp"
 #include "core/loader/object_state.hpp"
 
 namespace bpfplay::loader {
@@ -76,9 +77,10 @@ public:
             return fail("an lddw needs an R_BPF_64_64 relocation, but this one has type " + type_text(r.type));
         if (is_call && r.type != elfc::kRBpf64_32)
             return fail("a call needs an R_BPF_64_32 relocation, but this one has type " + type_text(r.type));
-        if (sym.is_extern())
-            return fail("\"" + sym_name + "\" is an extern (a kfunc, ksym or Kconfig variable), which bpfplay does "
-                        "not support yet");
+        if (sym.is_extern()) {
+            if (is_lddw) return ksym(*fn, local, sym_name);
+            return fail("\"" + sym_name + "\" is an extern function (a kfunc), which bpfplay does not support yet");
+        }
         if (is_lddw && local + 1 >= fn->insn_count)
             return fail("the lddw is the last instruction of its function, but it needs two slots");
 
@@ -136,6 +138,39 @@ public:
     }
 
 private:
+    // libbpf's bpf_object__resolve_ksym_var_btf_id for a typed `extern const T name __ksym;`:
+    // the variable must exist in the kernel (here: kernel_percpu.hpp's per-CPU variables) with
+    // a compatible type (here: the same size).
+    Result<Unit> ksym(Function& fn, uint32_t local, const std::string& name) {
+        const Btf* btf = st_.shared_btf.get();
+        std::optional<uint32_t> var = btf ? btf->find_by_name(name, BtfKind::Var) : std::nullopt;
+        if (!var || btf->type(*var)->linkage != kBtfLinkageExtern)
+            return fail("\"" + name + "\" is an extern without a BTF variable (an untyped __ksym or a Kconfig "
+                        "variable), which bpfplay does not support yet",
+                        "Declare a per-CPU kernel variable with its type: extern const int cpu_number __ksym;");
+        const uint32_t type = btf->type(*var)->ref;
+        const PercpuVar* known = find_percpu_var(name);
+        if (!known) {
+            std::string names;
+            for (const PercpuVar& v : kPercpuVars) names += (names.empty() ? "" : ", ") + std::string(v.name);
+            return fail("the emulated kernel has no variable \"" + name + "\" (libbpf: \"extern (var ksym) '" + name +
+                            "': not found in kernel BTF\")",
+                        "bpfplay's kernel has these per-CPU variables: " + names + ".");
+        }
+        auto size = btf->resolve_size(type);
+        if (!size || *size != known->size)
+            return fail("\"" + name + "\" is declared as " + btf->type_to_string(type) + ", but the kernel's is " +
+                            std::string(known->c_type) + " (libbpf: \"extern (var ksym) '" + name +
+                            "': incompatible types\")",
+                        "Declare it as: extern const " + std::string(known->c_type) + " " + name + " __ksym;");
+        CodeReloc reloc;
+        reloc.kind = CodeRelocKind::Ksym;
+        reloc.insn = local;
+        reloc.symbol = name;
+        reloc.address = percpu_handle(*known);
+        return add(fn, std::move(reloc));
+    }
+
     Result<Unit> add(Function& fn, CodeReloc reloc) {
         fn.relocs.push_back(std::move(reloc));
         return Unit{};
@@ -220,6 +255,13 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
             insns[r.insn + 1].imm = int32_t(offset);
             insn.src = op::kPseudoMapValue;
             insn.imm = int32_t(r.map);
+            break;
+        }
+        case CodeRelocKind::Ksym: {
+            const uint64_t address = r.address + uint64_t(int64_t(insn.imm));
+            insn.src = 0;
+            insn.imm = int32_t(uint32_t(address));
+            insns[r.insn + 1].imm = int32_t(uint32_t(address >> 32));
             break;
         }
         case CodeRelocKind::Call:

@@ -150,7 +150,7 @@ private:
         const uint32_t base = uint32_t(program_.insns.size());
         placed_.emplace(index, base);
         program_.insns.insert(program_.insns.end(), fn.insns.begin(), fn.insns.end());
-        program_.functions.push_back({fn.name, base, fn.insn_count});
+        program_.functions.push_back({fn.name, base, fn.insn_count, fn.global && fn.subprog});
         for (CodeReloc r : fn.relocs) {
             r.insn += base;
             relocs_.push_back(std::move(r));

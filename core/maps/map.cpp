@@ -85,8 +85,9 @@ int64_t Map::delete_elem(std::span<const uint8_t> key) {
 
 // ---- Userspace side: the checks of kernel/bpf/syscall.c, in its order ----
 // Userspace may read unless the map is BPF_F_WRONLY, and write unless it is BPF_F_RDONLY or
-// frozen (map_get_sys_perms). No map here has a bpf_spin_lock in its value (bpfplay does not
-// model them), so BPF_F_LOCK is always -EINVAL, as the kernel answers for such maps.
+// frozen (map_get_sys_perms). BPF_F_LOCK (copy under the value's bpf_spin_lock) is not
+// modelled yet: it is -EINVAL, the kernel's answer for a map without a lock, even for a map
+// whose MapSpec::spin_lock_off is set.
 
 int64_t Map::lookup_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags) {
     if (key.size() != spec_.key_size || value.size() != user_value_size()) return -e::kEINVAL;

@@ -27,6 +27,19 @@ constexpr uint32_t kMaxCpus = 64;
 // runs in a tab with little memory. Larger maps are refused at creation with -ENOMEM.
 constexpr uint64_t kMaxMapBytes = 64ull << 20;
 
+// A kptr field of a map value (a pointer member whose BTF type tag is "kptr", "kptr_untrusted"
+// or "percpu_kptr"): 8 bytes the kernel owns, changed by programs only with bpf_kptr_xchg.
+enum class KptrKind : uint8_t {
+    Unreferenced,  // __kptr_untrusted (BPF_KPTR_UNREF)
+    Referenced,    // __kptr (BPF_KPTR_REF)
+    Percpu,        // __percpu_kptr (BPF_KPTR_PERCPU)
+};
+struct KptrField {
+    uint32_t offset = 0;
+    KptrKind kind = KptrKind::Referenced;
+    std::string type_name;  // the struct it points to ("task_struct")
+};
+
 // What BPF_MAP_CREATE receives (union bpf_attr's map fields), plus the emulated CPU count.
 struct MapSpec {
     MapType type = MapType::Unspec;
@@ -37,6 +50,13 @@ struct MapSpec {
     uint32_t map_flags = 0;
     uint32_t btf_key_type_id = 0;    // stored for the BTF printer; not validated here
     uint32_t btf_value_type_id = 0;
+    // The special fields the kernel finds in the value's BTF (btf_parse_fields) when it accepts
+    // the map with its BTF: the struct bpf_spin_lock's offset (-1: none) and the kptr fields.
+    // The loader fills them (core/loader/map_fields.cpp); a map without them has no BTF for
+    // bpf_spin_lock and bpf_kptr_xchg.
+    int32_t spin_lock_off = -1;
+    std::vector<KptrField> kptrs;
+    bool kernel_btf = false;  // the kernel keeps the value's BTF (false: none, or it was refused)
     uint32_t ncpus = kDefaultCpus;   // values per key of a per-CPU map; also sizes spare slots
     // array_of_maps / hash_of_maps: the inner map template (the kernel's inner_map_fd). Every
     // map stored in the outer map must match it as bpf_map_meta_equal() requires.

@@ -28,13 +28,19 @@ std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_
     const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem;
     const MapTypeInfo& info = *map_type_info(map.type());
     bool refused = false;
-    switch (info.program_access) {
-    case ProgramMapAccess::ReadWrite: break;
-    case ProgramMapAccess::LookupOnly: refused = writes; break;
-    case ProgramMapAccess::None: refused = true; break;
+    if (helper == helper_id::kMapLookupPercpuElem && !info.percpu) {
+        refused = true;
+        *hint = "bpf_map_lookup_percpu_elem reads the per-CPU maps only (percpu_array, percpu_hash, "
+                "lru_percpu_hash); use bpf_map_lookup_elem for this one.";
+    } else {
+        switch (info.program_access) {
+        case ProgramMapAccess::ReadWrite: break;
+        case ProgramMapAccess::LookupOnly: refused = writes; break;
+        case ProgramMapAccess::None: refused = true; break;
+        }
+        if (refused) *hint = info.program_hint;
     }
     if (refused) {
-        *hint = info.program_hint;
         // The verifier checks the key argument before the map type: a map without keys (a ring
         // buffer) fails there first.
         const std::string kernel_says = map.key_size() == 0
@@ -142,6 +148,19 @@ uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
     return uint64_t(map->delete_elem({key, map->key_size()}));
 }
 
+uint64_t lookup_percpu_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3) {
+    constexpr const char* kName = "bpf_map_lookup_percpu_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapLookupPercpuElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
+    if (!key) return 0;
+    // The cpu argument is a u32; a CPU at or past nr_cpu_ids (the map's CPU count) gives NULL,
+    // as a missing key does.
+    const uint32_t cpu = uint32_t(r3);
+    if (cpu >= map->ncpus()) return 0;
+    return map->lookup_elem({key, map->key_size()}, cpu);
+}
+
 }  // namespace map_helpers_detail
 
 namespace {
@@ -156,10 +175,15 @@ uint64_t remove(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) 
     return map_helpers_detail::delete_elem(vm, map_env(vm), r1, r2);
 }
 
+uint64_t lookup_percpu(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t, uint64_t) {
+    return map_helpers_detail::lookup_percpu_elem(vm, map_env(vm), r1, r2, r3);
+}
+
 constexpr HelperImpl kImpls[] = {
     {helper_id::kMapLookupElem, lookup},  // bpf_map_lookup_elem
     {helper_id::kMapUpdateElem, update},  // bpf_map_update_elem
     {helper_id::kMapDeleteElem, remove},  // bpf_map_delete_elem
+    {helper_id::kMapLookupPercpuElem, lookup_percpu},  // bpf_map_lookup_percpu_elem
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
-// The map helpers: bpf_map_lookup_elem (1), bpf_map_update_elem (2), bpf_map_delete_elem (3).
+// The map helpers: bpf_map_lookup_elem (1), bpf_map_update_elem (2), bpf_map_delete_elem (3),
+// bpf_map_lookup_percpu_elem (195).
 //
 // What the kernel's verifier would refuse at load time -- a map argument that is not a map, a
 // key or value pointer that does not cover key_size / value_size readable bytes, a helper the
@@ -31,6 +32,7 @@ namespace helper_id {
 constexpr int32_t kMapLookupElem = 1;
 constexpr int32_t kMapUpdateElem = 2;
 constexpr int32_t kMapDeleteElem = 3;
+constexpr int32_t kMapLookupPercpuElem = 195;
 }  // namespace helper_id
 
 // The helpers' bodies, given the environment (tests call them with an env of their own).
@@ -38,9 +40,11 @@ namespace map_helpers_detail {
 uint64_t lookup_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
 uint64_t update_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4);
 uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
+// bpf_map_lookup_percpu_elem(map, key, cpu): CPU `cpu`'s value of a per-CPU map, or 0.
+uint64_t lookup_percpu_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3);
 }  // namespace map_helpers_detail
 
-// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem.
+// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, bpf_map_lookup_percpu_elem.
 std::span<const HelperImpl> map_helper_impls();
 
 }  // namespace bpfplay

@@ -7,23 +7,37 @@
 #include "core/maps/map_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
+#include "core/run/lock_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/string_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
 
 std::span<const std::span<const HelperImpl>> kernel_helper_families() {
+    // One family per line, so families added on different branches merge cleanly.
     static const std::array families = {
-        time_helper_impls(),         cpu_helper_impls(),      task_helper_impls(),
-        trace_printk_helper_impls(), map_helper_impls(),      tail_call_helper_impls(),
-        packet_helper_impls(),       probe_helper_impls(),    ringbuf_helper_impls(),
-        perf_event_helper_impls(),   redirect_helper_impls(), socket_helper_impls(),
-        fib_helper_impls(),          dynptr_helper_impls(),
+        time_helper_impls(),
+        cpu_helper_impls(),
+        task_helper_impls(),
+        trace_printk_helper_impls(),
+        map_helper_impls(),
+        tail_call_helper_impls(),
+        packet_helper_impls(),
+        probe_helper_impls(),
+        ringbuf_helper_impls(),
+        perf_event_helper_impls(),
+        redirect_helper_impls(),
+        socket_helper_impls(),
+        fib_helper_impls(),
+        dynptr_helper_impls(),
+        string_helper_impls(),
+        lock_helper_impls(),
     };
     return families;
 }

@@ -38,7 +38,8 @@ std::string fingerprint(const DebugSession& s) {
     const Vm& vm = s.vm();
     std::string f = "pc=" + std::to_string(vm.pc()) + " depth=" + std::to_string(vm.depth()) +
                     " executed=" + std::to_string(vm.executed()) + " status=" + std::to_string(int(vm.status())) +
-                    " tail_calls=" + std::to_string(vm.tail_calls()) + " prog=" + s.program().name + " regs=";
+                    " tail_calls=" + std::to_string(vm.tail_calls()) + " held_lock=" + std::to_string(vm.held_lock()) +
+                    " prog=" + s.program().name + " regs=";
     for (uint64_t r : vm.regs()) f += std::to_string(r) + ",";
     f += " base=" + std::to_string(vm.frame_base());
     for (uint32_t d = 1; d <= vm.depth(); ++d)

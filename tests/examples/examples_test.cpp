@@ -51,10 +51,12 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
              "xdp_ipv4_checksum",
              "xdp_lru_conntrack",
              "xdp_map_in_map",
-             "xdp_perf_event",
              "xdp_percpu_stats",
+             "xdp_perf_event",
              "xdp_proto_count",
              "xdp_ringbuf",
+             "xdp_spin_lock",
+             "xdp_strings",
              "xdp_subprog_tail_call",
              "xdp_tail_call",
          }) {

@@ -25,6 +25,7 @@ void check_same_network_task_cpu(const Host& a, const Host& b) {
 TEST_CASE("host_json writes the default host in full, one item per line") {
     CHECK(host_json(Host{}) == R"({
   "cpu": 0,
+  "tai_offset_ns": 1767225637000000000,
   "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo"},
   "ingress_ifindex": 1,
   "rx_queue_index": 0,
@@ -102,4 +103,23 @@ TEST_CASE("host_json of a host without devices or sockets writes empty lists") {
     Host back;
     REQUIRE(apply_host_json(back, text).ok());
     check_same_network_task_cpu(h, back);
+}
+
+TEST_CASE("tai_offset_ns is read from and written to the host JSON") {
+    Host h;
+    const auto set = apply_host_json(h, R"({"tai_offset_ns": 18446744073709551615})");
+    REQUIRE_MESSAGE(set.ok(), (set.ok() ? "" : set.error().to_string()));
+    CHECK(h.tai_offset_ns == UINT64_MAX);
+    CHECK(host_json(h).find("\"tai_offset_ns\": 18446744073709551615,") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)).ok());
+    CHECK(back.tai_offset_ns == UINT64_MAX);
+}
+
+TEST_CASE("a tai_offset_ns that is not an unsigned integer is refused") {
+    Host h;
+    const auto set = apply_host_json(h, R"({"tai_offset_ns": -1})");
+    REQUIRE_FALSE(set.ok());
+    CHECK(set.error().what.find("tai_offset_ns") != std::string::npos);
+    CHECK(h.tai_offset_ns == Host::kDefaultTaiOffsetNs);
 }

@@ -83,3 +83,30 @@ TEST_CASE("a host reused with advance_clock continues where the last run stopped
     host.advance_clock(first.executed);
     CHECK(run_on_host("call bpf_ktime_get_ns\nexit", host).r0 == 1'000'000'004u);
 }
+
+TEST_CASE("bpf_ktime_get_tai_ns is ktime plus the TAI offset: boot at 2026-01-01 UTC plus 37 leap seconds") {
+    Host host;
+    CHECK(host.tai_offset_ns == 1'767'225'637'000'000'000u);
+    auto run = run_on_host("call bpf_ktime_get_tai_ns\nexit", host);
+    REQUIRE(run.status == RunStatus::Exited);
+    CHECK(run.r0 == 1'767'225'637'000'000'000u + 1'000'000'001u);
+}
+
+TEST_CASE("bpf_ktime_get_tai_ns follows a changed offset and advances with the clock") {
+    Host host;
+    host.tai_offset_ns = 5;
+    const char* text = R"(call bpf_ktime_get_ns
+r6 = r0
+call bpf_ktime_get_tai_ns
+r0 -= r6
+exit)";
+    auto run = run_on_host(text, host);
+    REQUIRE(run.status == RunStatus::Exited);
+    CHECK(run.r0 == 5u + 2u);  // the offset, plus the two instructions between the reads
+}
+
+TEST_CASE("bpf_ktime_get_tai_ns without a host stops the run naming the helper") {
+    auto run = run_on_host("call bpf_ktime_get_tai_ns\nexit", nullptr);
+    REQUIRE(run.status == RunStatus::Faulted);
+    CHECK(run.message().find("bpf_ktime_get_tai_ns") != std::string::npos);
+}

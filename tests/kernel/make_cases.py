@@ -324,6 +324,25 @@ EXAMPLES = {
         case("arp", "xdp_trace_printk", "ARP: only the first and last lines", trace=True,
              packet=P.arp_request()),
     ],
+    "xdp_strings": [
+        case("set_8080", "xdp_strings", "\"SET 8080 please!\": strncmp 0, strtol 4 chars, the line formatted",
+             packet=P.udp4(A, B, 4000, 9000, b"SET 8080 please!")),
+        case("get", "xdp_strings", "\"GET ...\": bpf_strncmp returns -1 ('G' < 'S'), XDP_DROP",
+             packet=P.udp4(A, B, 4000, 9000, b"GET 8080 please!")),
+        case("negative_truncated", "xdp_strings",
+             "\"SET   -999999999\": spaces and sign consumed (12 chars); the line is cut to 39 bytes and a NUL",
+             packet=P.udp4(A, B, 4000, 9000, b"SET   -999999999")),
+        case("no_digits", "xdp_strings", "\"SET port 80 now!\": bpf_strtol -EINVAL, value 0, XDP_DROP",
+             packet=P.udp4(A, B, 4000, 9000, b"SET port 80 now!")),
+        case("short", "xdp_strings", "8 payload bytes: bpf_xdp_load_bytes fails, XDP_ABORTED",
+             packet=P.udp4(A, B, 4000, 9000, b"SET 8080")),
+    ],
+    "xdp_spin_lock": [
+        case("three_packets", "xdp_spin_lock", "three packets of 60, 42 and 1000 bytes counted under the lock",
+             packets=[big_udp4(60), P.udp4(A, B, 1, 2), big_udp4(1000)]),
+        case("repeated", "xdp_spin_lock", "one packet 5 times: packets 5, the lock word 0 between runs",
+             packet=P.tcp4(A, B, 1, 80), repeat=5),
+    ],
 }
 
 

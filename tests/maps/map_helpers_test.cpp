@@ -216,6 +216,67 @@ TEST_CASE("e2e: per-CPU maps show the program the value of the CPU it runs on") 
     CHECK(err.what.find("runs on CPU 2") != std::string::npos);
 }
 
+// bpf_map_lookup_percpu_elem(map, &key, cpu) with the key in r6 and the cpu in r7.
+std::string percpu_lookup_program(uint64_t map, uint32_t key, uint64_t cpu) {
+    return "r1 = " + std::to_string(key) + "\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr3 = " + hex(cpu) +
+           " ll\nr1 = " + hex(map) + " ll\ncall bpf_map_lookup_percpu_elem\nexit\n";
+}
+
+TEST_CASE("e2e: bpf_map_lookup_percpu_elem returns the value of the CPU asked for, not the current one") {
+    Run run;
+    MapSpec s = spec(MapType::PercpuArray, 4, 8, 2, 0, "pc");
+    s.ncpus = 4;
+    Map& pc = add(run.maps, s);
+    run.host.cpu = 0;
+    run.load(percpu_lookup_program(pc.handle(), 1, 3));
+    CHECK(hex(run.run()) == hex(pc.value_address(1, 3)));
+}
+
+TEST_CASE("e2e: bpf_map_lookup_percpu_elem works on percpu_hash and lru_percpu_hash, NULL for a missing key") {
+    for (MapType type : {MapType::PercpuHash, MapType::LruPercpuHash}) {
+        CAPTURE(map_type_name(type));
+        Run run;
+        MapSpec s = spec(type, 4, 8, 4, 0, "h");
+        s.ncpus = 2;
+        Map& h = add(run.maps, s);
+        run.load(percpu_lookup_program(h.handle(), 7, 1));
+        CHECK(run.run() == 0u);
+        std::vector<uint8_t> both(16, 0);
+        REQUIRE(h.update_user(bytes<uint32_t>(7), both, u::kAny) == 0);
+        const uint64_t addr = run.run();
+        REQUIRE(addr != 0u);
+        auto loc = run.maps.from_value_address(addr);
+        REQUIRE(loc.has_value());
+        CHECK(loc->cpu == 1u);
+        CHECK(loc->offset == 0u);
+    }
+}
+
+TEST_CASE("e2e: bpf_map_lookup_percpu_elem gives NULL for a CPU at or past nr_cpu_ids; cpu is a u32") {
+    Run run;
+    MapSpec s = spec(MapType::PercpuArray, 4, 8, 1, 0, "pc");
+    s.ncpus = 4;
+    Map& pc = add(run.maps, s);
+    run.load(percpu_lookup_program(pc.handle(), 0, 4));
+    CHECK(run.run() == 0u);
+    run.load(percpu_lookup_program(pc.handle(), 1, 0));  // index past max_entries
+    CHECK(run.run() == 0u);
+    run.load(percpu_lookup_program(pc.handle(), 0, 0x100000002ull));  // the upper half is dropped: CPU 2
+    CHECK(hex(run.run()) == hex(pc.value_address(0, 2)));
+}
+
+TEST_CASE("e2e: bpf_map_lookup_percpu_elem on a map that is not per-CPU stops the run as the verifier would") {
+    Run run;
+    Map& a = add(run.maps, spec(MapType::Array, 4, 8, 1, 0, "plain"));
+    run.load(percpu_lookup_program(a.handle(), 0, 0));
+    Error err = run.fault();
+    CHECK(err.kind == ErrorKind::Helper);
+    CHECK(err.what == "bpf_map_lookup_percpu_elem: cannot be used on array map \"plain\": the kernel's verifier "
+                      "refuses it (\"cannot pass map_type 2 into func bpf_map_lookup_percpu_elem#195\")");
+    CHECK(err.hint == "bpf_map_lookup_percpu_elem reads the per-CPU maps only (percpu_array, percpu_hash, "
+                      "lru_percpu_hash); use bpf_map_lookup_elem for this one.");
+}
+
 TEST_CASE("e2e: map in map: the lookup returns a handle the next lookup accepts") {
     Run run;
     MapSpec outer = spec(MapType::ArrayOfMaps, 4, 4, 1, 0, "outer");
@@ -347,7 +408,7 @@ TEST_CASE("the map helpers are implemented under the kernel's ids") {
         ids.push_back(impl.id);
         CHECK((impl.fn != nullptr));
     }
-    CHECK(ids == std::vector<int32_t>{1, 2, 3});
+    CHECK(ids == std::vector<int32_t>{1, 2, 3, 195});
     CHECK(std::string(kernel_helper_name(1)) == "bpf_map_lookup_elem");
 }
 

@@ -37,6 +37,9 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_redirect_map.o', teaches: 'DEVMAP and bpf_redirect_map: XDP_REDIRECT or the fallback', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },
   { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_strings.o', teaches: 'bpf_strncmp, bpf_strtol and bpf_snprintf on a UDP payload', preset: 'IPv4 UDP DNS' },
+  { file: 'xdp_cpu_number.o', teaches: 'a per-CPU __ksym with bpf_this_cpu_ptr and bpf_per_cpu_ptr', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
 ];
 
