@@ -335,6 +335,8 @@ constexpr HelperRule kRules[] = {
      {0x008064280a43d1feull, 0x2b6fbe0063830008ull, 0x9ff7fe36f63e3f7cull, 0x00000000000f0ffeull}},
     {ProgType::SkLookup, AttachType::SkLookup, true, "sk_lookup",
      {0x008004280243d1eeull, 0x396f260063c10000ull, 0x80779e3176303f7cull, 0x00000000000f0ffcull}},
+    {ProgType::Syscall, AttachType::CgroupInetIngress, true, "syscall",
+     {0x008064280a43d1feull, 0x2b6fbe0063810008ull, 0x907fbff476383f7cull, 0x00000000000f0ffcull}},
     {ProgType::Netfilter, AttachType::Netfilter, true, "netfilter",
      {0x008004280043d1eeull, 0x296f260063810000ull, 0x80739e307630207cull, 0x00000000000f0fecull}},
 };
