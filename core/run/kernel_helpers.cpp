@@ -12,6 +12,7 @@
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
@@ -22,7 +23,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         trace_printk_helper_impls(), map_helper_impls(),      tail_call_helper_impls(),
         packet_helper_impls(),       probe_helper_impls(),    ringbuf_helper_impls(),
         perf_event_helper_impls(),   redirect_helper_impls(), socket_helper_impls(),
-        fib_helper_impls(),
+        fib_helper_impls(),          syscall_helper_impls(),
     };
     return families;
 }
