@@ -19,6 +19,34 @@
 
 namespace bpfplay::cli {
 
+namespace {
+
+// For objects with a syscall program: the fd of each object in the process that loaded it
+// (libbpf's numbering, which bpfplay's sessions follow), since such a program only knows the
+// fds it is handed in its context.
+std::string syscall_fds(const LoadedObject& object, std::span<const uint8_t> bytes, const std::string& name) {
+    bool syscall = false;
+    for (const LoadedProgram& p : object.programs) syscall |= p.type == ProgType::Syscall;
+    if (!syscall) return "";
+    auto session = ObjectSession::open(bytes, name);
+    if (!session) return "";
+    const ObjectSession& s = *session.value();
+    std::string out = "\nfds (as libbpf's load numbers them; a syscall program is handed them in its context):\n";
+    for (const auto& [fd, f] : s.process().fds.open_fds()) {
+        std::string what;
+        switch (f.kind) {
+        case BpfObjectKind::File: continue;  // stdin, stdout, stderr
+        case BpfObjectKind::Btf: what = "the object's BTF"; break;
+        case BpfObjectKind::Map: what = "map " + s.object().maps->get(f.index)->name(); break;
+        case BpfObjectKind::Program: what = "program " + s.object().programs[f.index].name; break;
+        }
+        out += "  " + std::to_string(fd) + ": " + what + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
 int cmd_info(Args args) {
     std::string file;
     bool json = false;
@@ -60,6 +88,7 @@ int cmd_info(Args args) {
     }
     std::string text = object->info();
     if (cannot_run) text += "\nbpfvm cannot run it: " + cannot_run->to_string() + "\n";
+    text += syscall_fds(*object, bytes, options.object_name);
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }

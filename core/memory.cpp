@@ -26,14 +26,14 @@ Memory::Memory() = default;
 void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name) {
     if (w >= window::kCount) return;
     contexts_[w] = nullptr;
-    regions_[w] = Region{kind, perm, host, size, std::move(name)};
+    regions_[w] = Region{kind, perm, host, size, std::move(name), {}};
     read_[w] = (perm & kRead) ? View{host, size} : View{};
     write_[w] = (perm & kWrite) ? View{host, size} : View{};
 }
 
 void Memory::map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access) {
     if (w >= window::kCount) return;
-    regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, std::move(name)};
+    regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, std::move(name), {}};
     read_[w] = View{};  // every access takes the slow path to `access`
     write_[w] = View{};
     contexts_[w] = access;
@@ -90,6 +90,7 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
                  std::to_string(off + size - 1) + " of " + std::to_string(g.size);
         if (g.kind == RegionKind::Packet)
             e.hint = "Check the packet length first: compare the pointer plus the access size with data_end.";
+        if (!g.hint.empty()) e.hint = g.hint;
         return e;
     }
     if (vaddr < 0x10000) {

@@ -54,6 +54,7 @@ struct Region {
     uint8_t* host = nullptr;
     uint32_t size = 0;
     std::string name;  // "stack of frame 0", "packet", map name, ...
+    std::string hint;  // what to try after an access outside it (set_hint); may be empty
 };
 
 enum class Access : uint8_t { Load, Store, Atomic, HelperRead, HelperWrite };
@@ -85,6 +86,10 @@ public:
     // Maps a context served by `access` (owned by the caller) at window w.
     void map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access);
     void unmap(uint32_t w);
+    // The hint describe_fault gives for an access that misses the region mapped at w.
+    void set_hint(uint32_t w, std::string hint) {
+        if (w < window::kCount) regions_[w].hint = std::move(hint);
+    }
     const Region& region(uint32_t w) const { return regions_[w]; }
 
     // Fast paths: a host pointer to `size` bytes at vaddr, or nullptr when the access is not

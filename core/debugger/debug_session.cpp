@@ -43,6 +43,7 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, 
     }
     s->initial_prandom_ = object.host().prandom;
     s->initial_cookie_ = object.host().net.last_cookie;
+    s->initial_process_ = object.process();
     s->effects_ = std::make_unique<HelperEffectsRecorder>(s->journal_, maps, object.host());
     if (auto r = s->start(); !r.ok()) return r.error();
     return s;
@@ -65,9 +66,14 @@ Result<Unit> DebugSession::start() {
 }
 
 void DebugSession::reset() {
+    if (run_ && run_->vm) run_->vm->set_recording(nullptr, nullptr);
+    run_.reset();
     MapSet& maps = *object_.object().maps;
+    // Maps a syscall program created with bpf_sys_bpf during the run are gone again.
+    while (maps.size() > initial_maps_.size()) maps.remove_last();
     for (uint32_t id = 0; id < maps.size() && id < initial_maps_.size(); ++id)
         maps.get(id)->restore_state(initial_maps_[id]);
+    object_.process() = initial_process_;
     object_.host().prandom = initial_prandom_;
     object_.host().net.last_cookie = initial_cookie_;
     for (Breakpoint& b : breakpoints_) b.hits = 0;

@@ -185,6 +185,7 @@ private:
     Journal journal_;
     std::unique_ptr<HelperEffects> effects_;
     std::vector<std::vector<uint8_t>> initial_maps_;  // each map's state when the session opened
+    BpfProcess initial_process_;  // the process's fds then (bpf_sys_bpf opens more)
     Lfsr113 initial_prandom_{1};
     uint64_t initial_cookie_ = 0;  // Host::net.last_cookie: a restarted run gets the same cookie
     std::vector<Breakpoint> breakpoints_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/run/dynptr_helpers.hpp"
+#include "core/helpers/helper_env.hpp"
+#include "core/run/sys_bpf.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -28,6 +30,14 @@ void HelperUndo::undo() {
         for (const auto& [offset, old] : it->runs) std::copy(old.begin(), old.end(), state.begin() + offset);
         it->map->restore_state(state);
     }
+    if (process_) {
+        ProcessState& p = *process_;
+        while (p.maps->size() > p.map_count) {
+            if (auto w = p.maps->window_of(p.maps->size() - 1)) p.memory->unmap(*w);
+            p.maps->remove_last();
+        }
+        *p.process = p.before;
+    }
 }
 
 size_t HelperUndo::bytes() const {
@@ -38,6 +48,7 @@ size_t HelperUndo::bytes() const {
         n += sizeof m;
         for (const auto& r : m.runs) n += sizeof r + r.second.size();
     }
+    if (process_) n += process_->before.fds.open_fds().size() * 48 + process_->before.btfs.size() * 16;
     return n;
 }
 
@@ -84,6 +95,14 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
     pending_->dynptrs_ = host_.dynptrs;
     before_.clear();
     before_entries_.clear();
+    std::vector<Map*> named;
+    // bpf_sys_bpf (166) and bpf_sys_close (168) change the process's fds, may create maps, and
+    // name the maps they change by fd.
+    if ((helper_id == 166 || helper_id == 168) && vm.env && vm.env->process) {
+        pending_->process_ =
+            HelperUndo::ProcessState{vm.env->process, *vm.env->process, &maps_, maps_.size(), &vm.memory()};
+        if (helper_id == 166) named = maps_sys_bpf_may_change(vm, *vm.env, args);
+    }
     // Maps named by handle (map helpers, tail calls), by a pointer into their values
     // (bpf_ringbuf_submit/discard take the record's address), or by the dynptr r1 points to
     // (bpf_ringbuf_submit/discard_dynptr: its first 8 bytes are the record's address).
@@ -96,6 +115,9 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
         if (!m) {
             if (auto loc = maps_.from_value_address(arg)) m = loc->map;
         }
+        if (m) named.push_back(m);
+    }
+    for (Map* m : named) {
         if (!m) continue;
         if (std::any_of(pending_->maps_.begin(), pending_->maps_.end(),
                         [&](const HelperUndo::MapChange& c) { return c.map == m; }))

@@ -2,15 +2,18 @@
 // What a helper call may change besides registers and the memory it writes through
 // Memory::helper_ptr (which the journal saves by itself): the maps named in its arguments
 // (their bookkeeping and values), the host's printk output, perf event samples and random
-// state, its event log, the network state of the run (redirect target, socket references) and
-// the run's dynptrs (Host::dynptrs).
+// state, its event log, the network state of the run (redirect target, socket references), the
+// run's dynptrs (Host::dynptrs), and for bpf_sys_bpf / bpf_sys_close the process's fd table and
+// the maps a call created (undone by taking them out of the MapSet and the Vm's memory again).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/host/host.hpp"
 #include "core/journal.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/bpf_process.hpp"
 
 namespace bpfplay {
 
@@ -44,6 +47,16 @@ private:
     DynptrTable dynptrs_;
     uint64_t last_cookie_ = 0;
     std::vector<MapChange> maps_;
+    // bpf_sys_bpf / bpf_sys_close: the process before the call, and how many maps the set had
+    // (maps past that were created by the call).
+    struct ProcessState {
+        BpfProcess* process = nullptr;
+        BpfProcess before;
+        MapSet* maps = nullptr;
+        uint32_t map_count = 0;
+        Memory* memory = nullptr;  // the Vm's, where created maps' windows were mapped
+    };
+    std::optional<ProcessState> process_;
 };
 
 class HelperEffectsRecorder final : public HelperEffects {

@@ -327,8 +327,6 @@ constexpr HelperRule kRules[] = {
      {0x008064280a43d1feull, 0x2b6fbe0063810008ull, 0x93f7fe3476383f7cull, 0x00000000000f0ffcull}},
     {ProgType::Tracing, AttachType::TraceIter, false, "iter_task",
      {0x008064280a43d1feull, 0xeb6fbe0063810008ull, 0x9077be3476783f7cull, 0x00000000000f0ffcull}},
-    {ProgType::Tracing, AttachType::TraceIter, false, "iter_task_sleepable",
-     {0x008064280a43d1feull, 0xeb6fbe0063810008ull, 0x9077be3476783f7cull, 0x00000000000f0ffcull}},
     {ProgType::StructOps, AttachType::CgroupInetIngress, true, "struct_ops_tcp_ca_ssthresh",
      {0x028204280043d1eeull, 0x297f3e0063810000ull, 0x80739e317630207cull, 0x00000000000f0fecull}},
     {ProgType::Lsm, AttachType::LsmMac, true, "lsm",

@@ -9,6 +9,7 @@
 
 namespace bpfplay {
 
+struct BpfProcess;
 struct Host;
 class MapSet;
 struct Program;
@@ -21,6 +22,9 @@ struct HelperEnv {
     std::span<const Program* const> programs;
     ProgType prog_type = ProgType::Unspec;
     AttachType attach = AttachType(0);
+    // The user process running the test (its bpf fds): what bpf_sys_bpf and bpf_sys_close work
+    // on. Null: those helpers stop the run with an error.
+    BpfProcess* process = nullptr;
 };
 
 } // namespace bpfplay

@@ -62,6 +62,11 @@ std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {
     return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
 }
 
+std::optional<uint64_t> kernel_symbol_address(std::string_view name) {
+    if (name == "init_task") return current_task_address() + 2 * ts::kSize;
+    return std::nullopt;
+}
+
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage) {
     static_assert(kTaskCommLen == ts::kCommLen);
     const uint64_t base = current_task_address();

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/btf/kernel_layout.hpp"
@@ -48,6 +49,12 @@ std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count);
 
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }
+
+// The emulated kernel's symbol table (what kallsyms_lookup_name finds): the objects it has an
+// address for. Only init_task, the third task above (a kernel built with CONFIG_KALLSYMS_ALL
+// lists data symbols; one without it, like the 6.18 kernel the examples' cases come from,
+// finds no data symbol at all). Every other name is absent, as a name the kernel lacks.
+std::optional<uint64_t> kernel_symbol_address(std::string_view name);
 
 // Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
 // window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.

@@ -117,9 +117,10 @@ int64_t Map::get_next_key(std::span<const uint8_t> key, std::span<uint8_t> next_
 }
 
 int64_t Map::freeze() {
-    // map_freeze: a second freeze is -EBUSY; a map userspace cannot write is -EPERM.
-    if (frozen_) return -e::kEBUSY;
-    if (spec_.map_flags & map_flag::kRdonly) return -e::kEPERM;
+    // map_freeze: a map userspace cannot write is -EPERM, and so is a frozen one: the kernel's
+    // map_get_sys_perms takes write access away from a frozen map before map_freeze reaches
+    // its -EBUSY test (Linux 6.18 answers a second BPF_MAP_FREEZE with EPERM).
+    if (frozen_ || (spec_.map_flags & map_flag::kRdonly)) return -e::kEPERM;
     frozen_ = true;
     return 0;
 }

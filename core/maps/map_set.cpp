@@ -50,6 +50,22 @@ Result<uint32_t> MapSet::create(const MapSpec& spec) {
     return add(std::move(map.value()));
 }
 
+std::unique_ptr<Map> MapSet::remove_last() {
+    if (maps_.empty()) return nullptr;
+    std::unique_ptr<Map> map = std::move(maps_.back());
+    maps_.pop_back();
+    if (map->value_base_ != 0) {
+        // Windows are handed out in order, so the newest map holds the newest window.
+        const uint32_t w = uint32_t(map->value_base_ >> 32);
+        window_owner_[w] = kNoMap;
+        next_window_ = w;
+        map->value_base_ = 0;
+    }
+    map->id_ = Map::kNoId;
+    map->set_ = nullptr;
+    return map;
+}
+
 Map* MapSet::find(std::string_view name) {
     for (auto& m : maps_)
         if (m->name() == name) return m.get();

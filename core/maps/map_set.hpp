@@ -47,6 +47,9 @@ public:
     Result<uint32_t> add(std::unique_ptr<Map> map);
     // create_map + add.
     Result<uint32_t> create(const MapSpec& spec);
+    // Takes the newest map out again (reverse execution of a bpf_sys_bpf that created it): its
+    // id and its value window are free for the next add. nullptr when the set is empty.
+    std::unique_ptr<Map> remove_last();
 
     uint32_t size() const { return uint32_t(maps_.size()); }
     Map* get(uint32_t id) { return id < maps_.size() ? maps_[id].get() : nullptr; }

@@ -18,6 +18,9 @@ struct RingbufRecord {
     uint32_t size = 0;
     bool submitted = false;
     bool discarded = false;
+    // Explicit, so save_state (which copies records as bytes) never copies indeterminate
+    // padding: two saves of one state must be equal byte for byte.
+    uint16_t unused = 0;
 };
 
 class RingbufMap final : public Map {

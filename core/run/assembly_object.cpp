@@ -41,7 +41,9 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     options.resolve_lddw = s->object_.maps->lddw_resolver();
     options.legacy_packet_access =
         p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;
-    if (p.context == ContextKind::RawMemory) options.entry_regs |= 1u << 2;
+    // Only a program of no known type gets r2 = the input's length (as the loader's programs,
+    // a known type starts with r1 and r10 alone).
+    if (!kind.known) options.entry_regs |= 1u << 2;
     auto decoded = decode(p.insns, options);
     if (!decoded.ok()) return decoded.error();
     p.program = std::move(decoded).value();
@@ -49,6 +51,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
 
     s->host_ = std::move(host);
     s->index_programs();
+    s->open_process();
     return s;
 }
 

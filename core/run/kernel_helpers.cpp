@@ -15,6 +15,7 @@
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/string_helpers.hpp"
+#include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
 
 namespace bpfplay {
@@ -38,6 +39,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         dynptr_helper_impls(),
         string_helper_impls(),
         lock_helper_impls(),
+        syscall_helper_impls(),
     };
     return families;
 }

@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint32_t kEthHeaderLen = 14;
 constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
+constexpr size_t kSyscallCtxMax = 65535;  // U16_MAX: bpf_prog_test_run_syscall's ctx_size_in limit
 
 const char* const kXdpNames[] = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
 const char* const kTcNames[] = {"TC_ACT_OK",     "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",  "TC_ACT_PIPE",
@@ -117,9 +118,18 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     default:
         mem.raw_ctx = in.ctx;
-        if (!mem.raw_ctx.empty())
+        if (!mem.raw_ctx.empty()) {
+            const bool syscall = prog.type == ProgType::Syscall;
             vm.memory().map(window::kContext, RegionKind::Context, kReadWrite, mem.raw_ctx.data(),
-                            uint32_t(mem.raw_ctx.size()), "context");
+                            uint32_t(mem.raw_ctx.size()), syscall ? "context (ctx_in)" : "context");
+            // The verifier records the furthest context byte the program may touch, and the
+            // test run refuses a shorter ctx_in up front.
+            if (syscall)
+                vm.memory().set_hint(window::kContext,
+                                     "A syscall program reads and writes the ctx_in bytes it is given, no more: the "
+                                     "kernel refuses (-EINVAL) a test run whose ctx_in is shorter than the furthest "
+                                     "context offset the program touches. Give a longer context.");
+        }
         break;
     }
     if (vm.env && vm.env->host) map_kernel_objects(vm.memory(), *vm.env->host, mem.kernel);
@@ -145,6 +155,30 @@ void ObjectSession::index_programs() {
     for (const LoadedProgram& p : object_.programs) programs_.push_back(p.load_error ? nullptr : &p.program);
 }
 
+void ObjectSession::open_process() {
+    process_ = BpfProcess{};
+    process_.btfs.push_back(object_.btf);
+    if (object_.btf) process_.fds.open({BpfObjectKind::Btf, 0, true, false});
+    const uint32_t nmaps = object_.maps ? object_.maps->size() : 0;
+    for (uint32_t id = 0; id < nmaps; ++id) {
+        const Map& m = *object_.maps->get(id);
+        // libbpf creates a map of maps' inner map first, passes its fd as inner_map_fd and
+        // closes it once the outer map exists: that fd is taken meanwhile, and the next map
+        // (or program) gets it.
+        const bool template_fd = m.spec().inner != nullptr;
+        const int64_t inner = template_fd ? process_.fds.open({BpfObjectKind::File, 0, false, false}) : -1;
+        const uint32_t flags = m.map_flags();
+        process_.fds.open({BpfObjectKind::Map, id, !(flags & map_flag::kWronly), !(flags & map_flag::kRdonly)});
+        if (template_fd) process_.fds.close(inner);
+    }
+    process_.object_maps = nmaps;
+    for (uint32_t i = 0; i < object_.programs.size(); ++i) {
+        const LoadedProgram& p = object_.programs[i];
+        process_.programs.push_back({p.name, p.type, p.attach});
+        if (!p.load_error) process_.fds.open({BpfObjectKind::Program, i, true, true});
+    }
+}
+
 Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8_t> elf_bytes,
                                                            std::string object_name, Host host) {
     std::unique_ptr<ObjectSession> s(new ObjectSession());
@@ -158,6 +192,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     s->host_ = std::move(host);
     attach_perf_readers(*s->object_.maps, s->host_.ncpus);
     s->index_programs();
+    s->open_process();
     return s;
 }
 
@@ -170,9 +205,21 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
                                                "\"; its programs are: " + names);
     }
     if (prog->load_error) return *prog->load_error;
+    if (prog->type == ProgType::Syscall) {
+        // bpf_prog_test_run_syscall: no packet, and a context of at most U16_MAX bytes.
+        if (!input.packet.empty())
+            return make_error(ErrorKind::Load,
+                              "-EINVAL: BPF_PROG_TEST_RUN of a syscall program takes no packet (data_in), but "
+                              "the input has " + std::to_string(input.packet.size()) + " bytes",
+                              std::nullopt, "Give the program its input as the context (ctx_in) instead.");
+        if (input.ctx.size() > kSyscallCtxMax)
+            return make_error(ErrorKind::Load,
+                              "-EINVAL: a syscall program's context (ctx_in) is at most 65535 bytes, but the "
+                              "input has " + std::to_string(input.ctx.size()));
+    }
     auto run = std::make_unique<RunState>();
     run->program = prog;
-    run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach};
+    run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach, &process_};
     run->vm = std::make_unique<Vm>(prog->program);
     Vm& vm = *run->vm;
     vm.env = &run->env;

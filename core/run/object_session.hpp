@@ -16,6 +16,7 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
+#include "core/run/bpf_process.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -78,6 +79,10 @@ public:
     LoadedObject& object() { return object_; }
     Host& host() { return host_; }
     const Host& host() const { return host_; }
+    // The user process running the tests: its bpf fds (the object's BTF, maps and programs,
+    // then whatever syscall programs opened with bpf_sys_bpf). It lives as long as the session.
+    BpfProcess& process() { return process_; }
+    const BpfProcess& process() const { return process_; }
 
     // Runs one program to its end. An unknown program name is an error result.
     RunResult run(std::string_view program, const RunInput& input);
@@ -88,8 +93,10 @@ public:
 private:
     ObjectSession() = default;
     void index_programs();  // fills programs_ once object_ is loaded
+    void open_process();    // opens the object's fds in process_, as libbpf's load does
     LoadedObject object_;
     Host host_;
+    BpfProcess process_;
     // object_.programs' decoded programs by index, for tail calls; null for one that failed to load.
     std::vector<const Program*> programs_;
 };

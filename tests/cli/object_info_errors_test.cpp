@@ -48,6 +48,21 @@ TEST_CASE("info on global data shows the frozen .rodata map") {
         "(rdonly_prog,mmapable)  from .rodata  frozen\n\nsections (26):\n"));
 }
 
+TEST_CASE("info on an object with a syscall program lists the fds libbpf's load gives its objects") {
+    auto r = run_bpfvm({"info", example_object("syscall_maps.o")});
+    CHECK(r.exit_code == 0);
+    // 3 is the BTF; slots' inner map template holds 4 while slots is created (5), then
+    // .rodata.str1.1 gets 4: the numbers kernel_run's process sees (examples/cases).
+    CHECK(r.out.ends_with("\nfds (as libbpf's load numbers them; a syscall program is handed them in its "
+                          "context):\n"
+                          "  3: the object's BTF\n"
+                          "  4: map .rodata.str1.1\n"
+                          "  5: map slots\n"
+                          "  6: program syscall_maps\n"));
+    // Objects without one do not list them.
+    CHECK(run_bpfvm({"info", example_object("xdp_drop_port.o")}).out.find("fds (") == std::string::npos);
+}
+
 TEST_CASE("info --json") {
     auto r = run_bpfvm({"info", example_object("xdp_tail_call.o"), "--json"});
     CHECK(r.exit_code == 0);

@@ -78,6 +78,20 @@ std::string fingerprint(const DebugSession& s) {
         f += " dynptr=" + std::to_string(d.addr) + "/" + std::to_string(int(d.type)) + "/" + std::to_string(d.referenced) +
              "/" + std::to_string(d.made_pc) + "/" + std::to_string(d.made_by) + "/" + examples::hex(d.bytes);
     f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
+    // The process's fds (bpf_sys_bpf opens and bpf_sys_close closes them) and what is mapped
+    // where (a map bpf_sys_bpf created has a window until it is undone).
+    const BpfProcess& proc = s.object().process();
+    for (const auto& [fd, o] : proc.fds.open_fds())
+        f += " fd" + std::to_string(fd) + "=" + bpf_object_kind_name(o.kind) + "/" + std::to_string(o.index) + "/" +
+             std::to_string(o.can_read) + std::to_string(o.can_write);
+    f += " btfs=" + std::to_string(proc.btfs.size());
+    for (uint32_t w = 0; w < window::kCount; ++w) {
+        const Region& r = vm.memory().region(w);
+        // Stacks are fingerprinted above; frames past 8 get theirs on first use and keep them
+        // (capacity, not state), so their windows are left out.
+        if (r.kind != RegionKind::None && r.kind != RegionKind::Stack)
+            f += " w" + std::to_string(w) + "=" + r.name + "/" + std::to_string(r.size);
+    }
     return f;
 }
 

@@ -382,7 +382,9 @@ void remove_perf_readers(ObjectSession& s) {
 void dump_emulator_maps(ObjectSession& s, Outcome& o) {
     LoadedObject& obj = s.object();
     if (!obj.maps) return;
-    for (uint32_t id = 0; id < obj.maps->size(); id++) {
+    // The object's own maps, as the kernel runner dumps them: not the ones a syscall program
+    // created with bpf_sys_bpf during the runs (ids past the object's).
+    for (uint32_t id = 0; id < obj.maps->size() && id < obj.map_info.size(); id++) {
         Map& map = *obj.maps->get(id);
         if (map.type() == MapType::Ringbuf) {
             // What a user-space consumer reads: the submitted records, oldest first.

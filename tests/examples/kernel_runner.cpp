@@ -73,6 +73,40 @@ private:
     bool ok_ = false;
 };
 
+// Gives the object the fd numbers a fresh process gets from libbpf (tests/kernel/kernel_run's
+// and bpfplay's): the fds this process holds above stderr (ctest's, the test framework's) move
+// up out of the way for the run and come back after it. A case may hand a syscall program an
+// fd in its context, and that number must name the same object as in the recorded run.
+class FreshFds {
+public:
+    FreshFds() {
+        for (int fd = 3; fd < kHigh; ++fd) {
+            const int fd_flags = fcntl(fd, F_GETFD);
+            if (fd_flags < 0) continue;  // not open
+            const int moved = fcntl(fd, F_DUPFD_CLOEXEC, kHigh);
+            if (moved < 0) continue;  // no room up there: leave it where it is
+            moved_.push_back({fd, moved, fd_flags});
+            close(fd);
+        }
+    }
+    ~FreshFds() {
+        for (const Moved& m : moved_) {
+            dup2(m.moved, m.fd);  // closes whatever a run left at that number
+            fcntl(m.fd, F_SETFD, m.fd_flags);
+            close(m.moved);
+        }
+    }
+    FreshFds(const FreshFds&) = delete;
+    FreshFds& operator=(const FreshFds&) = delete;
+
+private:
+    static constexpr int kHigh = 512;
+    struct Moved {
+        int fd, moved, fd_flags;
+    };
+    std::vector<Moved> moved_;
+};
+
 class LogCapture {
 public:
     LogCapture() {
@@ -280,6 +314,7 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         return out;
     }
     const std::string path = source_path(c.object);
+    FreshFds fresh;  // outlives obj
     std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_file(path.c_str(), nullptr));
     if (!obj) {
         out.status = KernelStatus::Failed;
@@ -342,12 +377,16 @@ KernelRun run_in_kernel(const ExampleCase& c) {
     const bool want_ctx_out = !c.ctx.empty() || is_skb_type(ptype);
     const size_t ctx_out_size = !c.ctx.empty() ? c.ctx.size() : sizeof(__sk_buff);
     std::vector<uint8_t> ctx_out(std::max<size_t>(ctx_out_size, 1));
+    // A syscall program's test run (bpf_prog_test_run_syscall) refuses repeat and ctx_out with
+    // -EINVAL: the kernel writes the context back into ctx_in, so each run gets its own copy.
+    const bool syscall_prog = ptype == BPF_PROG_TYPE_SYSCALL;
+    std::vector<uint8_t> ctx_io;
     const bool trace_ready = c.trace && trace_clear();
     out.status = KernelStatus::Ran;
     for (uint32_t r = 0; r < c.runs(); r++) {
         bpf_test_run_opts opts{};
         opts.sz = sizeof opts;
-        opts.repeat = 1;
+        opts.repeat = syscall_prog ? 0 : 1;
         const std::vector<uint8_t>* packet = c.packets.empty() ? nullptr : &c.packets[r % c.packets.size()];
         if (packet) {
             opts.data_in = packet->data();
@@ -359,7 +398,11 @@ KernelRun run_in_kernel(const ExampleCase& c) {
             opts.ctx_in = c.ctx.data();
             opts.ctx_size_in = uint32_t(c.ctx.size());
         }
-        if (want_ctx_out) {
+        if (syscall_prog && !c.ctx.empty()) {
+            ctx_io = c.ctx;
+            opts.ctx_in = ctx_io.data();
+        }
+        if (want_ctx_out && !syscall_prog) {
             std::fill(ctx_out.begin(), ctx_out.end(), 0);
             opts.ctx_out = ctx_out.data();
             opts.ctx_size_out = uint32_t(ctx_out_size);
@@ -376,7 +419,8 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         }
         o.returns.push_back(opts.retval);
         if (packet) o.packet_out = std::vector<uint8_t>(data_out.begin(), data_out.begin() + opts.data_size_out);
-        if (want_ctx_out) o.ctx_out = std::vector<uint8_t>(ctx_out.begin(), ctx_out.begin() + opts.ctx_size_out);
+        if (syscall_prog && !c.ctx.empty()) o.ctx_out = ctx_io;
+        else if (want_ctx_out) o.ctx_out = std::vector<uint8_t>(ctx_out.begin(), ctx_out.begin() + opts.ctx_size_out);
     }
     if (trace_ready) o.trace = trace_collect();
     for (PerfReader& r : readers) {

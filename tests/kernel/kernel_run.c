@@ -26,7 +26,8 @@
 //   {"program", "section", "prog_type", "cpu", "runs", "repeat_mode", "loaded",
 //    "return" (r0 of the last run, unsigned), "returns" (r0 of every run),
 //    "packet_out" (hex, last run), "ctx_out" (hex, last run; skb programs always, others when
-//    --ctx was given), "maps": {name: [{"key": hex, "value": hex}]} sorted by key bytes (per-CPU
+//    --ctx was given; for syscall programs, which take no ctx_out, the ctx_in buffer the kernel
+//    wrote back into), "maps": {name: [{"key": hex, "value": hex}]} sorted by key bytes (per-CPU
 //    maps: "value" is an array with one hex string per possible CPU; prog arrays and maps of
 //    maps: "prog"/"map" names what the slot holds, as the kernel's ids are not reproducible),
 //    "ringbuf": {name: [record hex, ...]}, "perf_events": {name: [{"cpu", "data": hex}, ...]}
@@ -1003,13 +1004,18 @@ int main(int argc, char **argv)
 	int total = (npackets ? npackets : 1) * repeat;
 	unsigned char *data_out = malloc(DATA_OUT_MAX), *ctx_out = calloc(1, CTX_OUT_MAX);
 	bool want_ctx_out = ctx || skb_type(ptype);
+	// BPF_PROG_TEST_RUN of a syscall program (bpf_prog_test_run_syscall) refuses repeat,
+	// ctx_out, data_in and data_out with -EINVAL: the program changes ctx_in in place, and
+	// the kernel copies it back there. Each run gets a fresh copy of --ctx, as other types do.
+	bool syscall_prog = ptype == BPF_PROG_TYPE_SYSCALL;
+	unsigned char *ctx_io = syscall_prog && ctx_len ? malloc(ctx_len) : NULL;
 	int status = 0;
 
 	bool trace_ready = rep.trace_wanted && trace_clear(); // if not: "trace": null
 	rep.returns = calloc(total, sizeof(*rep.returns));
 	for (int r = 0; r < total; r++) {
 		int pi = npackets ? r % npackets : -1;
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = syscall_prog ? 0 : 1);
 		if (pi >= 0) {
 			opts.data_in = packets[pi];
 			opts.data_size_in = (__u32)packet_len[pi];
@@ -1020,7 +1026,11 @@ int main(int argc, char **argv)
 			opts.ctx_in = ctx;
 			opts.ctx_size_in = (__u32)ctx_len;
 		}
-		if (want_ctx_out) {
+		if (ctx_io) {
+			memcpy(ctx_io, ctx, ctx_len);
+			opts.ctx_in = ctx_io;
+		}
+		if (want_ctx_out && !syscall_prog) {
 			memset(ctx_out, 0, CTX_OUT_MAX);
 			opts.ctx_out = ctx_out;
 			opts.ctx_size_out = ctx ? (__u32)ctx_len
@@ -1050,7 +1060,11 @@ int main(int argc, char **argv)
 			rep.packet_out = data_out;
 			rep.packet_out_len = opts.data_size_out;
 		}
-		if (want_ctx_out) {
+		if (want_ctx_out && ctx_io) {
+			rep.have_ctx_out = true;
+			rep.ctx_out = ctx_io;
+			rep.ctx_out_len = (__u32)ctx_len;
+		} else if (want_ctx_out && !syscall_prog) {
 			rep.have_ctx_out = true;
 			rep.ctx_out = ctx_out;
 			rep.ctx_out_len = opts.ctx_size_out;

@@ -18,6 +18,7 @@ to run; the maps are dumped after the last run.
 import json
 import os
 import platform
+import struct
 import subprocess
 import sys
 
@@ -84,6 +85,13 @@ def flow(i, proto="tcp"):
     if proto == "tcp":
         return P.tcp4(src, B, 1000 + i, 80, flags="A")
     return P.udp4(src, B, 2000 + i, 53)
+
+
+def syscall_args(key, value, flags=0, slots_fd=5):
+    """syscall_maps.c's struct args (80 bytes): the inputs, the results zeroed. slots_fd 5 is
+    where libbpf's load puts map "slots" (3 is the object's BTF; the inner map template holds
+    4 while "slots" is created, then .rodata.str1.1 gets 4), in kernel_run as in bpfplay."""
+    return struct.pack("<IIQiI", key, flags, value, slots_fd, 0) + bytes(56)
 
 
 EXAMPLES = {
@@ -315,6 +323,25 @@ EXAMPLES = {
              packet=truncated_ip_header()),
         case("bad_twice", "xdp_ipv4_checksum", "a bad header twice: bad_checksums 2",
              packet=corrupt(P.udp4(A, B, 1, 2), 15, 0x04), repeat=2),
+    ],
+    "syscall_maps": [
+        case("create_update_read", "syscall_maps",
+             "key 1, value 42: the map is created, updated, published in slots and read back "
+             "(read_back 42); a lookup through bpf_sys_bpf is -EINVAL; after freezing an update "
+             "is -EPERM; the second close is -EBADF",
+             ctx=syscall_args(1, 42)),
+        case("key_past_max_entries", "syscall_maps",
+             "key 9 of a 4-entry array: the update is -E2BIG and nothing is read back",
+             ctx=syscall_args(9, 7)),
+        case("noexist_on_array", "syscall_maps",
+             "flags BPF_NOEXIST on an array, whose elements always exist: -EEXIST",
+             ctx=syscall_args(2, 5, flags=1)),
+        case("wrong_slots_fd", "syscall_maps",
+             "slots_fd 3 is the object's BTF, not a map: publishing is -EINVAL and slots stays "
+             "empty", ctx=syscall_args(1, 42, slots_fd=3)),
+        case("two_runs", "syscall_maps",
+             "the same context twice: each run creates its own map; the second replaces the "
+             "first in slots (which frees the first)", ctx=syscall_args(3, 99), repeat=2),
     ],
     "trace_printk": [
         case("ipv4_tcp", "xdp_trace_printk", "TCP/IPv4: three lines in the trace",

@@ -275,11 +275,13 @@ def c_str(s):
 
 def rule_rows(variants):
     """One row per program type (its first probed variant), plus one per attach type whose set
-    differs from that row. Sleepable variants have had the same sets as their non-sleepable ones
-    (the kernel refuses sleep-only helpers later, by the proto's might_sleep flag)."""
+    differs from that row. Sleepable variants add nothing: the kernel decides those by proto flags.
+    The exception is a type probed only sleepable: syscall programs must be sleepable ("Syscall
+    programs can only be sleepable"), so their sleepable variant is their only row."""
     rows, default_of = [], {}
+    has_plain = {t for _l, t, _a, s, allowed in variants if allowed is not None and not s}
     for label, t, a, s, allowed in variants:
-        if allowed is None:
+        if allowed is None or (s and t in has_plain):
             continue
         if t not in default_of:
             default_of[t] = allowed

@@ -6,6 +6,7 @@ export interface Example {
   readonly teaches: string;
   readonly preset?: string;   // a packet preset from packet.ts
   readonly ctxHex?: string;   // context bytes instead of a packet
+  readonly noPacket?: boolean; // the test run refuses a packet (syscall programs): clear it
 }
 
 // struct pt_regs for kprobe_regs.c: rdi = -100 (AT_FDCWD), rsi = a user pointer (as in
@@ -16,6 +17,10 @@ const kKprobeRegs =
   '0000000000000000000000000000000000000000000000000000013412fd7f00' +
   '00003412fd7f00009cffffffffffffff00000000000000000000000000000000' +
   '00000000000000000000000000000000000000000000000000000000000000000000000000000000';
+
+// struct args for syscall_maps.c: key 1, value 42, slots_fd 5 (libbpf's and bpfplay's fd for
+// map "slots"), the results zeroed (as examples/cases/syscall_maps.json's first case).
+const kSyscallArgs = '01000000000000002a000000000000000500000000000000' + '00'.repeat(56);
 
 export const kExamples: readonly Example[] = [
   { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
@@ -41,6 +46,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_cpu_number.o', teaches: 'a per-CPU __ksym with bpf_this_cpu_ptr and bpf_per_cpu_ptr', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
+  { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
 ];
 
 export const kDefaultExample = 'xdp_drop_port.o';

@@ -120,6 +120,9 @@ async function pick(p: Picked): Promise<void> {
   if (p.kind === 'example') {
     const ex = findExample(p.file);
     if (ex?.preset) input.usePacketPreset(ex.preset);
+    // A syscall program's test run takes no packet (the kernel refuses one): its input is
+    // the context alone.
+    else if (ex?.noPacket) input.setPacket(new Uint8Array(0));
     input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
     await load({ kind: 'example', name: p.file });
   } else if (p.kind === 'object') {
