@@ -487,6 +487,7 @@ enter_function:
         goto save;
     mem_fault:
         vm.fault_ = mem.describe_fault(fault_addr, fault_size, fault_access, PC);
+        if (fault_addr < kNullPageEnd) vm.explain_null_pointer(PC, fault_access == Access::Load ? ip->src : ip->dst, depth);
         goto faulted;
     callx_fault:
         vm.fault_ = make_error(ErrorKind::Runtime,

@@ -92,9 +92,10 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
             e.hint = "Check the packet length first: compare the pointer plus the access size with data_end.";
         return e;
     }
-    if (vaddr < 0x10000) {
+    if (vaddr < kNullPageEnd) {
+        // Where the NULL came from is the interpreter's to say (null_origin.hpp): a map lookup's
+        // hint is right only when the pointer came from one.
         e.what = head + " dereferences a NULL pointer";
-        e.hint = "A map lookup returns 0 when the key is missing: check the pointer before using it.";
         return e;
     }
     // Name the nearest region so the learner can see what the pointer was probably meant to be.

@@ -102,6 +102,11 @@ private:
     template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
 
+    // The interpreter's cold path for a load or store at `pc` through register `reg` that hit
+    // an address near 0: says in fault_'s hint where that NULL came from (null_origin.hpp),
+    // following arguments through the `depth` frames on the call stack.
+    void explain_null_pointer(uint32_t pc, uint8_t reg, uint32_t depth);
+
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it
     const Program* pending_tail_call_ = nullptr;
