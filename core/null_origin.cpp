@@ -317,16 +317,17 @@ std::string helpers_text(const Program& prog, const std::vector<uint32_t>& pcs) 
     return out;
 }
 
-// When each helper returns NULL, in the words of its documentation.
-std::string when_null(const Program& prog, const std::vector<uint32_t>& pcs) {
-    bool all_map_values = true;
+// True when every call is to a helper returning a map value or NULL (bpf_map_lookup_elem,
+// bpf_sk_storage_get, ...): the verifier's register type is then map_value_or_null.
+bool all_map_values(const Program& prog, const std::vector<uint32_t>& pcs) {
+    bool all = true;
     for (uint32_t pc : pcs) {
         const DecodedInsn& i = prog.insns[pc];
         const HelperProto* proto =
             i.target < prog.helpers.size() ? helper_proto(prog.helpers[i.target].id) : nullptr;
-        all_map_values &= proto && proto->ret == RetKind::MapValue;
+        all &= proto && proto->ret == RetKind::MapValue;
     }
-    return all_map_values ? "when the map has no entry for the key" : "when it fails";
+    return all;
 }
 
 } // namespace
@@ -348,15 +349,22 @@ std::string null_pointer_hint(const Program& prog, uint32_t pc, uint8_t reg,
     if (!o.nullable_calls.empty()) {
         const std::string helpers = helpers_text(prog, o.nullable_calls);
         const std::string returned = helpers + " returned at " + pcs_text(o.nullable_calls);
-        const std::string check =
-            "it returns NULL " + when_null(prog, o.nullable_calls) +
-            ", and the kernel's verifier refuses a program that uses the pointer before checking "
-            "it (if (!p) return ...;).";
-        if (!other) return r + " holds what " + returned + ": " + check;
+        const bool map_values = all_map_values(prog, o.nullable_calls);
+        const std::string when =
+            map_values ? "NULL when the map has no entry for the key" : "NULL when it fails";
+        if (!other) {
+            // The verifier's own words for this access (its register type for the value).
+            const std::string verifier = map_values ? "the kernel's verifier refuses this access (\"R" +
+                                                          std::to_string(reg) +
+                                                          " invalid mem access 'map_value_or_null'\")"
+                                                    : "the kernel's verifier refuses an unchecked access";
+            return r + " holds what " + returned + ", which is " + when +
+                   ". Check it before using it (if (!p) return ...;): " + verifier + ".";
+        }
         return "On some paths to here " + r + " holds what " + returned +
-               ", on others a value from elsewhere. If the "
-               "NULL came from " +
-               helpers + ": " + check;
+               ", on others a value from elsewhere. If "
+               "the NULL came from " +
+               helpers + " (" + when + "), check it before using it (if (!p) return ...;).";
     }
     if (o.not_analyzed)
         return "If " + r +

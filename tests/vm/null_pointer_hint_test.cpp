@@ -38,9 +38,13 @@ Outcome run_with_helpers(const std::string& text) {
     return run_program(*prog);
 }
 
-const std::string kLookupCheck =
-    "it returns NULL when the map has no entry for the key, and the kernel's verifier "
-    "refuses a program that uses the pointer before checking it (if (!p) return ...;).";
+// What the hint says after "rN holds what bpf_map_lookup_elem returned at insn K", for rN.
+std::string lookup_check(int reg) {
+    return ", which is NULL when the map has no entry for the key. Check it before using it (if (!p) return "
+           "...;): "
+           "the kernel's verifier refuses this access (\"R" +
+           std::to_string(reg) + " invalid mem access 'map_value_or_null'\").";
+}
 
 } // namespace
 
@@ -53,7 +57,7 @@ TEST_CASE("a NULL from bpf_map_lookup_elem used at once: the hint names the call
     CHECK(o.error->kind == ErrorKind::Memory);
     CHECK(o.error->where.pc == 1u);
     CHECK(o.error->what == "4-byte load at 0x4 dereferences a NULL pointer");
-    CHECK(o.error->hint == "r0 holds what bpf_map_lookup_elem returned at insn 0: " + kLookupCheck);
+    CHECK(o.error->hint == "r0 holds what bpf_map_lookup_elem returned at insn 0" + lookup_check(0));
 }
 
 TEST_CASE("the NULL is followed through moves and pointer arithmetic to a store") {
@@ -68,7 +72,7 @@ TEST_CASE("the NULL is followed through moves and pointer arithmetic to a store"
     REQUIRE(o.error);
     CHECK(o.error->where.pc == 5u);
     CHECK(o.error->what == "8-byte store at 0x8 dereferences a NULL pointer");
-    CHECK(o.error->hint == "r7 holds what bpf_map_lookup_elem returned at insn 0: " + kLookupCheck);
+    CHECK(o.error->hint == "r7 holds what bpf_map_lookup_elem returned at insn 0" + lookup_check(7));
 }
 
 TEST_CASE("the NULL is followed through a spill to the stack and back") {
@@ -80,7 +84,7 @@ TEST_CASE("the NULL is followed through a spill to the stack and back") {
                               "exit");
     REQUIRE(o.error);
     CHECK(o.error->where.pc == 4u);
-    CHECK(o.error->hint == "r3 holds what bpf_map_lookup_elem returned at insn 0: " + kLookupCheck);
+    CHECK(o.error->hint == "r3 holds what bpf_map_lookup_elem returned at insn 0" + lookup_check(3));
 }
 
 TEST_CASE("a NULL from another helper that returns NULL says when that helper does") {
@@ -91,9 +95,9 @@ TEST_CASE("a NULL from another helper that returns NULL says when that helper do
                               "exit");
     REQUIRE(o.error);
     CHECK(o.error->hint ==
-          "r0 holds what bpf_ringbuf_reserve returned at insn 0: it returns NULL when it fails, and "
-          "the kernel's verifier refuses a program that uses the pointer before checking it (if "
-          "(!p) return ...;).");
+          "r0 holds what bpf_ringbuf_reserve returned at insn 0, which is NULL when it fails. Check "
+          "it before using it (if (!p) return ...;): the kernel's verifier refuses an unchecked "
+          "access.");
 }
 
 TEST_CASE("a NULL constant gets no map-lookup hint") {
@@ -128,8 +132,8 @@ TEST_CASE("when only some paths bring the lookup's result, the hint says so") {
     CHECK(o.error->where.pc == 4u);
     CHECK(o.error->hint ==
           "On some paths to here r0 holds what bpf_map_lookup_elem returned at insn 1, on others a "
-          "value from elsewhere. If the NULL came from bpf_map_lookup_elem: " +
-              kLookupCheck);
+          "value from elsewhere. If the NULL came from bpf_map_lookup_elem (NULL when the map has "
+          "no entry for the key), check it before using it (if (!p) return ...;).");
 }
 
 TEST_CASE("a pointer loaded from memory gets a conditional hint") {
@@ -153,7 +157,7 @@ TEST_CASE("a NULL passed to a function is followed to the caller's lookup") {
     REQUIRE(o.error);
     CHECK(o.error->where.pc == 4u);
     CHECK(o.error->what == "8-byte load at 0x10 dereferences a NULL pointer");
-    CHECK(o.error->hint == "r1 holds what bpf_map_lookup_elem returned at insn 0: " + kLookupCheck);
+    CHECK(o.error->hint == "r1 holds what bpf_map_lookup_elem returned at insn 0" + lookup_check(1));
 }
 
 TEST_CASE("a constant passed to a function is followed to the caller too: no hint") {
@@ -185,5 +189,5 @@ TEST_CASE("null_origin lists every lookup that reaches the register") {
     CHECK_FALSE(o.computed);
     CHECK_FALSE(o.from_memory);
     CHECK(null_pointer_hint(*prog, 4, 0) ==
-          "r0 holds what bpf_map_lookup_elem returned at insns 1 and 3: " + kLookupCheck);
+          "r0 holds what bpf_map_lookup_elem returned at insns 1 and 3" + lookup_check(0));
 }
