@@ -1,8 +1,10 @@
 // bpfvm info prog.o [--json]
 //
 // What the object holds, as bpftool and readelf would show it: programs, maps, sections,
-// license. An object bpfvm cannot run (a helper it lacks, a program the decoder refuses) is
-// still described, with the reason it cannot run.
+// license. Each program is runnable or says why it cannot run (the kernel's verifier would
+// refuse it, or it calls a helper bpfplay lacks). An object that does not load as a whole (a
+// map the kernel refuses) is still described: its sections, the maps it defines and the errors.
+// With --json the answer is always one JSON object (object_info_json), even then.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -62,35 +64,41 @@ int cmd_info(Args args) {
     }
     if (file.empty()) return usage_error("info: missing FILE");
 
+    // Load as `run` does, but keep going as far as the object allows: describe_object says what
+    // it could read and why the object does not load, if it does not.
+    ObjectDescription d;
     auto content = read_file(file);
-    if (!content) return report_error(content.error());
-    if (!is_elf_object(*content))
-        return report_error(
-            make_error(ErrorKind::Load, "info: " + file + " is not an ELF object", std::nullopt,
-                       "(info describes compiled BPF objects: clang -O2 -g -target bpf -c prog.c)"));
-    const auto bytes = std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size());
-
-    // Load as `run` does; when that fails, describe the object without decoding its programs.
-    LoadOptions options;
-    options.object_name = object_base_name(file);
-    options.helpers = &kernel_helper_registry();
-    auto object = load_object(bytes, options);
-    std::optional<Error> cannot_run;
-    if (!object) {
-        cannot_run = object.error();
-        options.decode_programs = false;
-        object = load_object(bytes, options);
-        if (!object) return report_error(object_error(file, object.error()));
+    if (!content) {
+        d.error = content.error();
+    } else if (!is_elf_object(*content)) {
+        d.error = make_error(ErrorKind::Load, "info: " + file + " is not an ELF object", std::nullopt,
+                             "(info describes compiled BPF objects: clang -O2 -g -target bpf -c prog.c)");
+    } else {
+        LoadOptions options;
+        options.object_name = object_base_name(file);
+        options.helpers = &kernel_helper_registry();
+        d = describe_object(std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size()),
+                            options);
     }
+    // Exit 1 when the object does not load as a whole (its description is printed all the same).
+    const int exit_code = d.error ? kExitError : 0;
     if (json) {
-        std::printf("%s\n", object_info_json(*object, cannot_run).c_str());
-        return 0;
+        if (d.object.name.empty()) d.object.name = object_base_name(file);
+        std::printf("%s\n", object_info_json(d.object, d.error).c_str());
+        return exit_code;
     }
-    std::string text = object->info();
-    if (cannot_run) text += "\nbpfvm cannot run it: " + cannot_run->to_string() + "\n";
-    text += syscall_fds(*object, bytes, options.object_name);
+    // Nothing read (no file, not ELF, no section table): nothing to describe but the error.
+    if (d.error && d.object.sections.empty())
+        return report_error(content && is_elf_object(*content) ? object_error(file, *d.error) : *d.error);
+    std::string text = d.object.info(d.error);
+    if (!d.error) {
+        const auto bytes = std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size());
+        text += syscall_fds(d.object, bytes, object_base_name(file));
+    }
     std::fwrite(text.data(), 1, text.size(), stdout);
-    return 0;
+    // As every command that exits 1 does, the error on stderr too (the description says it first).
+    if (d.error) return report_error(object_error(file, *d.error));
+    return exit_code;
 }
 
 } // namespace bpfplay::cli

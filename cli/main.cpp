@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     if (command == "plugin") return cmd_plugin(rest);
     if (command == "info") return cmd_info(rest);
     if (command == "debug") return cmd_debug(rest);
+    if (command == "helpers") return cmd_helpers(rest);
     std::fprintf(stderr, "bpfvm: unknown command '%s'\n\n", std::string(command).c_str());
     print_usage(/*to_stderr=*/true);
     return kExitUsage;

@@ -136,6 +136,21 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
     return session;
 }
 
+namespace {
+
+// "program "x" (section "socket") cannot run: insn 2 (prog.c:36): <what>", with the error's hint.
+Error cannot_run(const LoadedProgram& p) {
+    Error where = *p.load_error;
+    where.where.section.clear(); // said with the program's name
+    where.hint.clear();
+    return make_error(p.load_error->kind,
+                      "program \"" + p.name + "\" (section \"" + p.section +
+                          "\") cannot run: " + where.to_string(),
+                      std::nullopt, p.load_error->hint);
+}
+
+} // namespace
+
 Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options) {
     std::string names;
     for (const LoadedProgram& p : object.programs)
@@ -144,28 +159,35 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
         return make_error(ErrorKind::Load,
                           options.file + " holds no programs (no functions in executable sections)");
     if (!options.program.empty()) {
-        if (!object.find_program(options.program))
+        const LoadedProgram* p = object.find_program(options.program);
+        if (!p)
             return make_error(ErrorKind::Load, "no program \"" + options.program + "\" in " + options.file +
                                                    "; its programs: " + names);
+        if (p->load_error) return cannot_run(*p);
         return options.program;
     }
-    if (object.programs.size() == 1) return object.programs.front().name;
-    // A program a prog_array holds is a tail-call target, not where a packet enters: prefer
-    // the first program no prog_array holds (xdp_tail_call.o's dispatcher, not its handlers).
-    std::vector<bool> tail_target(object.programs.size(), false);
-    for (uint32_t id = 0; object.maps && id < object.maps->size() && id < object.map_info.size(); ++id)
-        if (object.maps->get(id)->type() == MapType::ProgArray)
-            for (const MapInitSlot& slot : object.map_info[id].init_slots)
-                if (slot.target_id < tail_target.size()) tail_target[slot.target_id] = true;
-    size_t pick = 0;
-    while (pick < tail_target.size() && tail_target[pick])
-        ++pick;
-    const bool skipped = pick > 0 && pick < tail_target.size();
-    if (pick == tail_target.size()) pick = 0;
-    const std::string& name = object.programs[pick].name;
-    std::fprintf(stderr, "bpfvm: note: %s has %zu programs (%s); running %s%s (choose with --program NAME)\n",
-                 options.file.c_str(), object.programs.size(), names.c_str(), name.c_str(),
-                 skipped ? ", the first one no prog_array holds" : "");
+    if (object.programs.size() == 1) {
+        const LoadedProgram& only = object.programs.front();
+        if (only.load_error) return cannot_run(only);
+        return only.name;
+    }
+    const EntryChoice choice = choose_entry_program(object);
+    // Say what runs, then which programs were passed over and why.
+    if (choice.program)
+        std::fprintf(
+            stderr, "bpfvm: note: %s has %zu programs (%s); running %s%s (choose with --program NAME)\n",
+            options.file.c_str(), object.programs.size(), names.c_str(), choice.program->name.c_str(),
+            choice.passed_tail_call_targets ? ", the first one no prog_array holds" : "");
+    for (const LoadedProgram* p : choice.refused) {
+        Error e = *p->load_error;
+        e.where.section.clear();
+        std::fprintf(stderr, "bpfvm: note: skipped %s (section \"%s\"), which cannot run: %s\n",
+                     p->name.c_str(), p->section.c_str(), e.to_string().c_str());
+    }
+    if (!choice.program)
+        return make_error(ErrorKind::Load, "none of the " + std::to_string(object.programs.size()) +
+                                               " programs of " + options.file + " can run (" + names + ")");
+    const std::string& name = choice.program->name;
     return name;
 }
 

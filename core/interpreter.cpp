@@ -570,6 +570,7 @@ exit_to_caller_program: {
         goto save;
     mem_fault:
         vm.fault_ = mem.describe_fault(fault_addr, fault_size, fault_access, PC);
+        if (fault_addr < kNullPageEnd) vm.explain_null_pointer(PC, fault_access == Access::Load ? ip->src : ip->dst, depth);
         goto faulted;
     callx_fault: {
         // Helper ids are small: a value in the code window was meant as a function's address.

@@ -93,9 +93,10 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
         if (!g.hint.empty()) e.hint = g.hint;
         return e;
     }
-    if (vaddr < 0x10000) {
+    if (vaddr < kNullPageEnd) {
+        // Where the NULL came from is the interpreter's to say (null_origin.hpp): a map lookup's
+        // hint is right only when the pointer came from one.
         e.what = head + " dereferences a NULL pointer";
-        e.hint = "A map lookup returns 0 when the key is missing: check the pointer before using it.";
         return e;
     }
     // Name the nearest region so the learner can see what the pointer was probably meant to be.

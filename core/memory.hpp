@@ -48,6 +48,9 @@ constexpr std::optional<uint32_t> frame_of_stack(uint64_t w) {
 
 constexpr uint64_t window_base(uint32_t w) { return uint64_t(w) << 32; }
 
+// An access below this address is taken for a NULL pointer (plus a field offset).
+constexpr uint64_t kNullPageEnd = 0x10000;
+
 struct Region {
     RegionKind kind = RegionKind::None;
     uint8_t perm = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/null_origin.hpp"
+
 namespace bpfplay {
 
 template <bool kCheckInit, bool kRecord>
@@ -124,6 +126,16 @@ RunStatus Vm::run(uint64_t max_steps) {
         max_steps -= std::min(max_steps, executed_ - before);
         if (max_steps == 0) return status_;
     }
+}
+
+void Vm::explain_null_pointer(uint32_t pc, uint8_t reg, uint32_t depth) {
+    if (!fault_) return;
+    // The calls that made the frames, innermost first: frame d was entered by the call just
+    // before frames_[d].return_pc. After a tail call the frames may belong to another program.
+    std::vector<uint32_t> call_sites;
+    if (tail_calls_ == 0)
+        for (uint32_t d = depth; d >= 1; --d) call_sites.push_back(frames_[d].return_pc - 1);
+    fault_->hint = null_pointer_hint(*program_, pc, reg, call_sites);
 }
 
 void Vm::set_recording(Journal* journal, HelperEffects* effects) {

@@ -143,6 +143,10 @@ private:
     // Maps the stack of frame stack_frames_ (deeper than kMaxCallFrames: only after tail calls
     // from subprograms, so those stacks are allocated when first used).
     void add_stack_frame();
+    // The interpreter's cold path for a load or store at `pc` through register `reg` that hit
+    // an address near 0: says in fault_'s hint where that NULL came from (null_origin.hpp),
+    // following arguments through the `depth` frames on the call stack.
+    void explain_null_pointer(uint32_t pc, uint8_t reg, uint32_t depth);
 
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it

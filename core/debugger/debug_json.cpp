@@ -1,5 +1,6 @@
 #include "core/debugger/debug_json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/hex.hpp"
@@ -47,6 +48,7 @@ std::string error_json(const Error& e) {
     if (e.where.line) j += ",\"line\":" + std::to_string(*e.where.line);
     if (!e.where.section.empty()) j += ",\"section\":" + json_quote(e.where.section);
     if (!e.where.map.empty()) j += ",\"map\":" + json_quote(e.where.map);
+    if (!e.where.source.empty()) j += ",\"source\":" + json_quote(e.where.source);
     j += ",\"message\":" + json_quote(e.to_string());
     return j + "}";
 }
@@ -189,10 +191,14 @@ std::string stops_json(const DebugSession& s) {
     return j + "]}";
 }
 
-std::string object_info_json(const LoadedObject& o, const std::optional<Error>& cannot_run) {
+std::string object_info_json(const LoadedObject& o, const std::optional<Error>& load_failure) {
     std::string j = "{\"object\":" + json_quote(o.name) + ",\"license\":" + json_quote(o.license);
     if (o.kern_version) j += ",\"kern_version\":" + std::to_string(*o.kern_version);
     j += ",\"btf_types\":" + std::to_string(o.btf ? o.btf->type_count() - 1 : 0);
+    j += ",\"loads\":" + std::string(load_failure ? "false" : "true");
+    if (load_failure) j += ",\"error\":" + error_json(*load_failure);
+    const EntryChoice entry = choose_entry_program(o);
+    j += ",\"entry_program\":" + (entry.program && !load_failure ? json_quote(entry.program->name) : "null");
     j += ",\"programs\":[";
     for (size_t i = 0; i < o.programs.size(); ++i) {
         const LoadedProgram& p = o.programs[i];
@@ -202,29 +208,38 @@ std::string object_info_json(const LoadedObject& o, const std::optional<Error>& 
              ",\"insns\":" + std::to_string(p.insns.size()) +
              ",\"own_insns\":" + std::to_string(p.own_insn_count) +
              ",\"autoload\":" + (p.autoload ? "true" : "false") +
-             ",\"context\":" + json_quote(context_kind_name(p.context)) + ",\"functions\":[";
+             ",\"context\":" + json_quote(context_kind_name(p.context)) +
+             ",\"runnable\":" + (!p.load_error && !load_failure ? "true" : "false") +
+             ",\"status\":" + json_quote(program_status_text(p, !load_failure));
+        if (p.load_error) j += ",\"load_error\":" + error_json(*p.load_error);
+        j += ",\"functions\":[";
         for (size_t f = 0; f < p.functions.size(); ++f)
             j += std::string(f ? "," : "") + json_quote(p.functions[f].name);
         j += "]}";
     }
     j += "],\"maps\":[";
-    const uint32_t n = o.maps ? o.maps->size() : 0;
+    const uint32_t created = o.maps ? o.maps->size() : 0;
+    const size_t n = std::max<size_t>(created, o.map_info.size());
     for (uint32_t id = 0; id < n; ++id) {
-        const Map& m = *o.maps->get(id);
+        const Map* m = id < created ? o.maps->get(id) : nullptr;
+        const LoadedMapInfo* info = id < o.map_info.size() ? &o.map_info[id] : nullptr;
+        const MapSpec& spec = m ? m->spec() : info->spec;
         j += std::string(id ? "," : "") + "{\"id\":" + std::to_string(id) +
-             ",\"name\":" + json_quote(m.name()) + ",\"type\":" + json_quote(map_type_name(m.type())) +
-             ",\"key_size\":" + std::to_string(m.key_size()) +
-             ",\"value_size\":" + std::to_string(m.value_size()) +
-             ",\"max_entries\":" + std::to_string(m.max_entries()) +
-             ",\"flags\":" + std::to_string(m.map_flags()) + ",\"frozen\":" + (m.frozen() ? "true" : "false") +
-             ",\"percpu\":" + (m.is_percpu() ? "true" : "false");
-        if (o.btf && m.spec().btf_key_type_id)
-            j += ",\"key_type\":" + json_quote(o.btf->type_to_string(m.spec().btf_key_type_id));
-        if (o.btf && m.spec().btf_value_type_id)
-            j += ",\"value_type\":" + json_quote(o.btf->type_to_string(m.spec().btf_value_type_id));
-        if (id < o.map_info.size())
-            j += ",\"origin\":" + json_quote(map_origin_name(o.map_info[id].origin)) +
-                 ",\"section\":" + json_quote(o.map_info[id].elf_section);
+             ",\"name\":" + json_quote(spec.name) + ",\"type\":" + json_quote(map_type_name(spec.type)) +
+             ",\"key_size\":" + std::to_string(spec.key_size) +
+             ",\"value_size\":" + std::to_string(spec.value_size) +
+             ",\"max_entries\":" + std::to_string(spec.max_entries) +
+             ",\"flags\":" + std::to_string(spec.map_flags) + ",\"frozen\":" + (m && m->frozen() ? "true" : "false") +
+             ",\"percpu\":" + (m && m->is_percpu() ? "true" : "false") + ",\"created\":" + (m ? "true" : "false");
+        if (o.btf && spec.btf_key_type_id)
+            j += ",\"key_type\":" + json_quote(o.btf->type_to_string(spec.btf_key_type_id));
+        if (o.btf && spec.btf_value_type_id)
+            j += ",\"value_type\":" + json_quote(o.btf->type_to_string(spec.btf_value_type_id));
+        if (info) {
+            j += ",\"origin\":" + json_quote(map_origin_name(info->origin)) +
+                 ",\"section\":" + json_quote(info->elf_section);
+            if (info->error) j += ",\"error\":" + error_json(*info->error);
+        }
         j += "}";
     }
     j += "],\"sections\":[";
@@ -239,7 +254,6 @@ std::string object_info_json(const LoadedObject& o, const std::optional<Error>& 
     for (size_t i = 0; i < o.notes.size(); ++i)
         j += std::string(i ? "," : "") + json_quote(o.notes[i]);
     j += "]";
-    if (cannot_run) j += ",\"cannot_run\":" + json_quote(cannot_run->to_string());
     return j + "}";
 }
 

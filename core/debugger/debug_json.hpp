@@ -29,15 +29,25 @@ std::string stop_info_json(const StopInfo& stop);
 //  "functions":[{"name","pc"}]}: "function" is set where a function starts, the source fields
 // where a new line_info record starts.
 std::string program_listing_json(const LoadedProgram& program);
-// Programs, maps (with BTF key/value type names), sections, license (what `bpfvm info --json` prints).
-std::string object_info_json(const LoadedObject& object, const std::optional<Error>& cannot_run = std::nullopt);
+// What `bpfvm info --json` prints and the page's program picker reads:
+// {"object","license","kern_version"?,"btf_types","loads":bool,"error":<error_json>?  (why the
+//  object as a whole does not load: describe_object's error), "entry_program":"name"|null (the
+//  program to start with: choose_entry_program),
+//  "programs":[{"name","section","type","type_known","insns","own_insns","autoload","context",
+//               "runnable":bool,"status":"runnable"|"cannot run: ...","load_error":<error_json>?,
+//               "functions":[..]}],
+//  "maps":[{"id","name","type","key_size","value_size","max_entries","flags","frozen","percpu",
+//           "created":bool,"key_type"?,"value_type"?,"origin","section","error":<error_json>?}],
+//  "sections":[{"index","name","type","flags","size","role"}],"notes":[..]}
+std::string object_info_json(const LoadedObject& object, const std::optional<Error>& load_failure = std::nullopt);
 // [3,0,1,...]: DebugSession::hit_counts(), one number per instruction.
 std::string hit_counts_json(const std::vector<uint64_t>& hits);
 // [{"step","pc","depth","changed":[[reg,"0x.."],..]}, ...]
 std::string trace_json(const std::vector<TraceRow>& rows);
 // {"breakpoints":[{"id","pc","condition","line","file","enabled","hits"}],"watchpoints":[{"id","label","address","length","hits"}]}
 std::string stops_json(const DebugSession& session);
-// An Error as {"kind","what","hint","pc","address","line","section","map"} (absent fields omitted).
+// An Error as {"kind","what","hint","pc","address","line","section","map","source","message"}
+// (absent fields omitted; "source" is the C line "prog.c:42", "message" the whole sentence).
 std::string error_json(const Error& error);
 
 }  // namespace bpfplay

@@ -123,12 +123,17 @@ struct MapInitSlot {
     uint32_t target_id = 0;  // its map id, or its index in LoadedObject::programs
 };
 
-// What the loader knows about a map beyond its MapSpec (index = map id in LoadedObject::maps).
+// What the loader knows about a map beyond the Map it created (index = map id in
+// LoadedObject::maps). Every map definition the loader read has one, created or not.
 struct LoadedMapInfo {
     MapOrigin origin = MapOrigin::BtfDefined;
     std::string elf_section;      // ".maps", "maps", ".rodata", ".data.custom"...
     uint64_t section_offset = 0;  // where its definition or data starts in that section
     std::vector<MapInitSlot> init_slots;
+    MapSpec spec;                 // as the object defines it
+    // Why the map could not be created (BPF_MAP_CREATE would refuse it); the object then does
+    // not load (describe_object still shows it).
+    std::optional<Error> error;
 };
 
 struct SectionSummary {
@@ -153,10 +158,38 @@ struct LoadedObject {
     std::vector<std::string> notes;  // things a learner may want to know that are not errors
 
     const LoadedProgram* find_program(std::string_view name) const;
-    // A bpftool/readelf-like summary: programs, maps, sections, license (for `bpfvm info`).
-    std::string info() const;
+    // A bpftool/readelf-like summary: programs (each runnable or why not), maps, sections,
+    // license (for `bpfvm info`). `load_failure`: describe_object's error, said first.
+    std::string info(const std::optional<Error>& load_failure = std::nullopt) const;
 };
 
+// A program's status in one line: "runnable", "cannot run: insn 2 (prog.c:36): <what>. <hint>"
+// (its load_error without the section, which listings show beside the program), or "cannot
+// run: the object does not load" when !object_loads.
+std::string program_status_text(const LoadedProgram& program, bool object_loads);
+
 Result<LoadedObject> load_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options);
+
+// What can be told of an object that may not load as a whole (libbpf's bpf_object__load fails
+// for it: a map the kernel refuses, a relocation it cannot apply): load_object's steps run in
+// order until one fails, and `object` keeps what the steps before it read -- sections,
+// license, BTF, programs (with their own load_error where one failed; only named, from their
+// section, when linking did not get to them), and every map definition read (map_info, with
+// the error of each map BPF_MAP_CREATE would refuse). `error` is load_object's error.
+struct ObjectDescription {
+    LoadedObject object;
+    std::optional<Error> error;
+};
+ObjectDescription describe_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options);
+
+// Which program `bpfvm run` (without --program) and the page start with: the first one that
+// can run and no prog_array holds (a tail-call target is not where a packet enters), else the
+// first one that can run.
+struct EntryChoice {
+    const LoadedProgram* program = nullptr;   // nullptr: no program can run
+    bool passed_tail_call_targets = false;    // runnable programs a prog_array holds came first
+    std::vector<const LoadedProgram*> refused;  // the programs that cannot run (load_error set)
+};
+EntryChoice choose_entry_program(const LoadedObject& object);
 
 }  // namespace bpfplay

@@ -43,6 +43,12 @@ void summarize_sections(const loader::ObjectState& st, LoadedObject& out) {
         sum.type = s.type;
         sum.flags = s.flags;
         sum.size = s.size;
+        // Roles are known once classify_sections has run (describe_object may stop before).
+        if (s.index >= st.roles.size()) {
+            sum.role = "not read (the object failed to load first)";
+            out.sections.push_back(std::move(sum));
+            continue;
+        }
         sum.role = role_name(st.roles[s.index]);
         if (st.roles[s.index] == SectionRole::Code) {
             bool programs = false;
@@ -145,9 +151,6 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         if (e.where.pc)
             if (const SourceLine* line = p.line_for(*e.where.pc); line && line->line)
                 e.where.source = line->file + ":" + std::to_string(line->line);
-        // libbpf does not load SEC("?...") programs by default, so theirs is only a note.
-        st.notes.push_back("program \"" + p.name + "\" (section \"" + p.section + "\"" +
-                           (p.autoload ? "" : ", not autoloaded") + ") cannot run: " + e.to_string());
         p.load_error = std::move(e);
     }
     return Unit{};
@@ -155,36 +158,88 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
 
 }  // namespace loader
 
-Result<LoadedObject> load_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options) {
+namespace {
+
+// load_object's steps, in order, until one fails; `out` gets what the steps that ran read.
+// Returns the failure, if any.
+std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const LoadOptions& options,
+                                    LoadedObject& out) {
     using namespace loader;
     auto elf = ElfFile::open(elf_bytes);
     if (!elf) return elf.error();
     ObjectState st(*elf, options);
     st.object_name = object_name_from(options.object_name);
-
-    BPFPLAY_LOADER_TRY(classify_sections(st));
-    BPFPLAY_LOADER_TRY(setup_btf(st));
-    BPFPLAY_LOADER_TRY(collect_functions(st));
-    BPFPLAY_LOADER_TRY(collect_legacy_maps(st));
-    BPFPLAY_LOADER_TRY(collect_btf_maps(st));
-    BPFPLAY_LOADER_TRY(collect_global_data_maps(st));
-    BPFPLAY_LOADER_TRY(collect_code_relocations(st));
-    BPFPLAY_LOADER_TRY(collect_map_value_relocations(st));
-    BPFPLAY_LOADER_TRY(apply_core_relocations(st));
-
-    LoadedObject out;
     out.name = st.object_name;
-    BPFPLAY_LOADER_TRY(link_programs(st, out));
-    BPFPLAY_LOADER_TRY(create_maps(st, out));
-    BPFPLAY_LOADER_TRY(decode_programs(st, out));
 
+    std::optional<Error> failed;
+    auto ok = [&failed](Result<Unit> step) {
+        if (!step) failed = step.error();
+        return step.ok();
+    };
+    using ReadStep = Result<Unit> (*)(ObjectState&);
+    constexpr ReadStep kReadSteps[] = {classify_sections,       setup_btf,
+                                       collect_functions,       collect_legacy_maps,
+                                       collect_btf_maps,        collect_global_data_maps,
+                                       collect_code_relocations, collect_map_value_relocations,
+                                       apply_core_relocations};
+    for (ReadStep step : kReadSteps)
+        if (!ok(step(st))) break;
+    const bool linked = !failed;  // link_programs runs (and lists every program, linked or not)
+    if (linked) ok(link_programs(st, out));
+    const bool maps_created = !failed;
+    if (maps_created) ok(create_maps(st, out));
+    if (!failed) ok(decode_programs(st, out));
+
+    if (failed) {
+        // What a description of the object needs from the steps that did not run.
+        if (!linked)
+            for (uint32_t entry : st.entry_points) out.programs.push_back(unlinked_program(st, entry));
+        if (!maps_created) describe_maps(st, out);
+        else check_uncreated_maps(out);
+    }
     out.btf = st.shared_btf;
     out.btf_ext = st.btf_ext;
     out.license = st.license;
     out.kern_version = st.kern_version;
     summarize_sections(st, out);
     out.notes = std::move(st.notes);
+    return failed;
+}
+
+}  // namespace
+
+Result<LoadedObject> load_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options) {
+    LoadedObject out;
+    if (auto failed = run_load_steps(elf_bytes, options, out)) return *failed;
     return out;
+}
+
+ObjectDescription describe_object(std::span<const uint8_t> elf_bytes, const LoadOptions& options) {
+    ObjectDescription d;
+    d.error = run_load_steps(elf_bytes, options, d.object);
+    return d;
+}
+
+EntryChoice choose_entry_program(const LoadedObject& object) {
+    EntryChoice choice;
+    std::vector<bool> tail_target(object.programs.size(), false);
+    for (uint32_t id = 0; object.maps && id < object.maps->size() && id < object.map_info.size(); ++id)
+        if (object.maps->get(id)->type() == MapType::ProgArray)
+            for (const MapInitSlot& slot : object.map_info[id].init_slots)
+                if (slot.target_id < tail_target.size()) tail_target[slot.target_id] = true;
+    const LoadedProgram* first_runnable = nullptr;
+    for (size_t i = 0; i < object.programs.size(); ++i) {
+        const LoadedProgram& p = object.programs[i];
+        if (p.load_error) {
+            choice.refused.push_back(&p);
+            continue;
+        }
+        if (!first_runnable) first_runnable = &p;
+        if (!choice.program && !tail_target[i]) choice.program = &p;
+    }
+    if (!choice.program) choice.program = first_runnable;
+    choice.passed_tail_call_targets = choice.program && choice.program != first_runnable;
+    return choice;
 }
 
 const LoadedProgram* LoadedObject::find_program(std::string_view program_name) const {

@@ -1,7 +1,9 @@
 // LoadedObject::info(): what `bpftool prog`, `bpftool map` and `readelf -S` would tell about
 // the object, in one text (for `bpfvm info`).
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "core/loader/loader.hpp"
 
@@ -52,8 +54,18 @@ std::string section_flags(uint64_t flags) {
 
 }  // namespace
 
-std::string LoadedObject::info() const {
+std::string program_status_text(const LoadedProgram& p, bool object_loads) {
+    if (p.load_error) {
+        Error e = *p.load_error;
+        e.where.section.clear();  // the program's section is said where the program is listed
+        return "cannot run: " + e.to_string();
+    }
+    return object_loads ? "runnable" : "cannot run: the object does not load";
+}
+
+std::string LoadedObject::info(const std::optional<Error>& load_failure) const {
     std::string out = "object \"" + name + "\"\n";
+    if (load_failure) out += "does not load: " + load_failure->to_string() + "\n";
     out += "license: " + (license.empty() ? std::string("(none)") : "\"" + license + "\"") + "\n";
     if (kern_version) out += "kernel version: " + hex_of(*kern_version) + "\n";
     out += "BTF: " + std::string(btf ? std::to_string(btf->type_count() - 1) + " types" : "none") +
@@ -63,29 +75,45 @@ std::string LoadedObject::info() const {
     for (size_t i = 0; i < programs.size(); ++i) {
         const LoadedProgram& p = programs[i];
         out += "  " + std::to_string(i) + ": " + p.name + "  section \"" + p.section + "\"  type " +
-               prog_type_name(p.type) + (p.type_known ? "" : " (section not recognized)") + "  " +
-               std::to_string(p.insns.size()) + " insns";
+               prog_type_name(p.type) + (p.type_known ? "" : " (section not recognized)") + "  ";
+        out += p.insns.empty() && p.load_error ? std::to_string(p.own_insn_count) + " insns (not linked)"
+                                               : std::to_string(p.insns.size()) + " insns";
         if (p.functions.size() > 1) out += " (" + std::to_string(p.own_insn_count) + " its own)";
         if (!p.autoload) out += "  not autoloaded";
-        out += "\n";
+        // A refused program's reason gets its own line: it is a sentence or two.
+        const std::string status = program_status_text(p, !load_failure);
+        if (p.load_error)
+            out += "  cannot run:\n       " + status.substr(std::string_view("cannot run: ").size()) + "\n";
+        else
+            out += "  " + status + "\n";
         for (size_t f = 1; f < p.functions.size(); ++f)
             out += "       + " + p.functions[f].name + " at insn " + std::to_string(p.functions[f].first_insn) + " (" +
                    std::to_string(p.functions[f].insn_count) + " insns)\n";
     }
 
-    const uint32_t map_count = maps ? maps->size() : 0;
+    const uint32_t created = maps ? maps->size() : 0;
+    const size_t map_count = std::max<size_t>(created, map_info.size());
     out += "\nmaps (" + std::to_string(map_count) + "):\n";
     for (uint32_t id = 0; id < map_count; ++id) {
-        const Map& m = *maps->get(id);
-        out += "  " + std::to_string(id) + ": " + m.name() + "  " + map_type_name(m.type()) + "  key " +
-               std::to_string(m.key_size()) + "B  value " + std::to_string(m.value_size()) + "B  max_entries " +
-               std::to_string(m.max_entries());
-        if (m.map_flags()) out += "  flags " + hex_of(m.map_flags()) + " (" + flag_names(m.map_flags()) + ")";
-        if (id < map_info.size()) out += "  from " + map_info[id].elf_section;
-        if (m.frozen()) out += "  frozen";
-        out += "\n";
-        if (id < map_info.size())
-            for (const MapInitSlot& s : map_info[id].init_slots)
+        const Map* m = id < created ? maps->get(id) : nullptr;
+        const LoadedMapInfo* info = id < map_info.size() ? &map_info[id] : nullptr;
+        const MapSpec& spec = m ? m->spec() : info->spec;
+        out += "  " + std::to_string(id) + ": " + spec.name + "  " + map_type_name(spec.type) + "  key " +
+               std::to_string(spec.key_size) + "B  value " + std::to_string(spec.value_size) + "B  max_entries " +
+               std::to_string(spec.max_entries);
+        if (spec.map_flags) out += "  flags " + hex_of(spec.map_flags) + " (" + flag_names(spec.map_flags) + ")";
+        if (info) out += "  from " + info->elf_section;
+        if (m && m->frozen()) out += "  frozen";
+        if (info && info->error) {
+            Error e = *info->error;
+            e.where.section.clear();
+            e.where.map.clear();
+            out += "  cannot be created:\n       " + e.to_string() + "\n";
+        } else {
+            out += m ? "\n" : "  not created (the object failed to load first)\n";
+        }
+        if (info)
+            for (const MapInitSlot& s : info->init_slots)
                 out += "       [" + std::to_string(s.slot) + "] = " + s.target + "\n";
     }
 

@@ -143,6 +143,14 @@ Result<Unit> collect_map_value_relocations(ObjectState& st);  // map_values.cpp
 Result<Unit> apply_core_relocations(ObjectState& st);    // core_relo.cpp
 Result<Unit> link_programs(ObjectState& st, LoadedObject& out);  // subprograms.cpp
 Result<Unit> create_maps(ObjectState& st, LoadedObject& out);    // map_creation.cpp
+// For describe_object: every map definition read so far into out.map_info (create_maps does it
+// first thing), and, after create_maps failed, which of the maps it never reached BPF_MAP_CREATE
+// would refuse too.
+void describe_maps(const ObjectState& st, LoadedObject& out);      // map_creation.cpp
+void check_uncreated_maps(LoadedObject& out);                      // map_creation.cpp
+// A program's name, section and type as libbpf reads them from its section, without its code
+// (for describe_object when linking did not get to it).
+LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry);  // subprograms.cpp
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out);  // object.cpp
 
 // Helpers shared by the steps.

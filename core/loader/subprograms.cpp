@@ -18,23 +18,7 @@ public:
     Linker(ObjectState& st, uint64_t& budget) : st_(st), budget_(budget) {}
 
     Result<LoadedProgram> link(uint32_t entry) {
-        const Function& main = st_.functions[entry];
-        program_ = LoadedProgram{};
-        program_.name = main.name;
-        program_.section = st_.section(main.section).name;
-        const SectionProgramKind kind = classify_section(program_.section);
-        program_.type = kind.type;
-        program_.context = kind.context;
-        program_.type_known = kind.known;
-        program_.attach = kind.attach;
-        program_.sleepable = kind.sleepable;
-        program_.autoload = kind.autoload;
-        program_.attach_target = std::string(kind.attach_target);
-        program_.section_insn_offset = main.sec_insn_off;
-        program_.own_insn_count = main.insn_count;
-        if (!kind.known)
-            st_.notes.push_back("program \"" + main.name + "\": section \"" + program_.section +
-                                "\" matches no libbpf section definition, so its type is unspec");
+        program_ = unlinked_program(st_, entry);
         placed_.clear();
         relocs_.clear();
         BPFPLAY_LOADER_TRY(append(entry));
@@ -183,14 +167,46 @@ private:
 
 }  // namespace
 
+LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry) {
+    const Function& main = st.functions[entry];
+    LoadedProgram p;
+    p.name = main.name;
+    p.section = st.section(main.section).name;
+    const SectionProgramKind kind = classify_section(p.section);
+    p.type = kind.type;
+    p.context = kind.context;
+    p.type_known = kind.known;
+    p.attach = kind.attach;
+    p.sleepable = kind.sleepable;
+    p.autoload = kind.autoload;
+    p.attach_target = std::string(kind.attach_target);
+    p.section_insn_offset = main.sec_insn_off;
+    p.own_insn_count = main.insn_count;
+    return p;
+}
+
+// libbpf fails the whole object when one program does not link; every program is linked here
+// anyway, so a description of the object (describe_object) shows each one's own error.
 Result<Unit> link_programs(ObjectState& st, LoadedObject& out) {
     uint64_t budget = st.options.max_linked_insns;
     Linker linker(st, budget);
+    std::optional<Error> first_error;
     for (uint32_t entry : st.entry_points) {
+        const Function& main = st.functions[entry];
         auto program = linker.link(entry);
-        if (!program) return program.error();
-        out.programs.push_back(std::move(program).value());
+        if (program) {
+            if (!program->type_known)
+                st.notes.push_back("program \"" + main.name + "\": section \"" + program->section +
+                                   "\" matches no libbpf section definition, so its type is unspec");
+            out.programs.push_back(std::move(program).value());
+            continue;
+        }
+        LoadedProgram unlinked = unlinked_program(st, entry);
+        unlinked.load_error = program.error();
+        out.programs.push_back(std::move(unlinked));
+        if (!first_error) first_error = program.error();
     }
+    if (first_error) return *first_error;
     return Unit{};
 }
 

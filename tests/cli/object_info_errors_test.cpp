@@ -22,10 +22,10 @@ TEST_CASE("info lists an object's programs and maps") {
           "BTF: 39 types, with func/line info\n"
           "\n"
           "programs (4):\n"
-          "  0: handle_tcp  section \"xdp\"  type xdp  12 insns\n"
-          "  1: handle_udp  section \"xdp\"  type xdp  12 insns\n"
-          "  2: handle_icmp  section \"xdp\"  type xdp  93 insns\n"
-          "  3: xdp_dispatcher  section \"xdp\"  type xdp  26 insns\n"
+          "  0: handle_tcp  section \"xdp\"  type xdp  12 insns  runnable\n"
+          "  1: handle_udp  section \"xdp\"  type xdp  12 insns  runnable\n"
+          "  2: handle_icmp  section \"xdp\"  type xdp  93 insns  runnable\n"
+          "  3: xdp_dispatcher  section \"xdp\"  type xdp  26 insns  runnable\n"
           "\n"
           "maps (2):\n"
           "  0: jmp_table  prog_array  key 4B  value 4B  max_entries 256  from .maps\n"
@@ -43,7 +43,7 @@ TEST_CASE("info on global data shows the frozen .rodata map") {
     CHECK(r.exit_code == 0);
     CHECK(r.out.starts_with(
         "object \"xdp_drop_port\"\nlicense: \"GPL\"\nBTF: 18 types, with func/line info\n\n"
-        "programs (1):\n  0: xdp_drop_port  section \"xdp\"  type xdp  58 insns\n\n"
+        "programs (1):\n  0: xdp_drop_port  section \"xdp\"  type xdp  58 insns  runnable\n\n"
         "maps (1):\n  0: xdp_drop.rodata  array  key 4B  value 2B  max_entries 1  flags 0x480 "
         "(rdonly_prog,mmapable)  from .rodata  frozen\n\nsections (26):\n"));
 }
@@ -78,7 +78,12 @@ TEST_CASE("info --json") {
     CHECK(j->get("maps").at(0)->get("type").as_string() == "prog_array");
     CHECK(j->get("maps").at(1)->get("value_size").as_uint64() == 8u);
     CHECK(j->get("sections").size() == 27);
-    CHECK_FALSE(j->contains("cannot_run"));
+    CHECK(j->get("loads").as_bool());
+    CHECK_FALSE(j->contains("error"));
+    CHECK(j->get("entry_program").as_string() == "xdp_dispatcher");
+    CHECK(j->get("programs").at(0)->get("runnable").as_bool());
+    CHECK(j->get("programs").at(0)->get("status").as_string() == "runnable");
+    CHECK(j->get("maps").at(0)->get("created").as_bool());
 }
 
 TEST_CASE("object errors: missing files and files that are not objects") {

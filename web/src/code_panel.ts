@@ -4,7 +4,7 @@
 import { hintUnlessSaid } from './console_panel';
 import { h } from './dom';
 import type { ProgramView, Session } from './session';
-import type { Snapshot } from './vm_types';
+import type { ErrorView, Snapshot } from './vm_types';
 
 export class CodePanel {
   private rows: HTMLElement[] = [];        // by pc
@@ -119,6 +119,23 @@ export class CodePanel {
     }
     this.root.append(frag);
     this.renderBreakpoints();
+    if (p.refused) this.markRefused(p.refused);
+  }
+
+  // A program that cannot run: its instruction the verifier (or bpfplay) refused, with core's reason.
+  private markRefused(e: ErrorView): void {
+    const row = e.pc !== undefined ? this.rows[e.pc] : undefined;
+    const note = h('div', { class: 'fault-note refused-note', id: 'refused-note' }, h('b', { text: 'Cannot run: ' }),
+      `${e.source ? `${e.source}: ` : ''}${e.what}`, e.hint ? h('div', { class: 'hint', text: e.hint }) : undefined);
+    if (row) {
+      row.classList.add('fault');
+      row.after(note);
+      row.scrollIntoView({ block: 'nearest' });
+    } else {
+      this.root.prepend(note);
+    }
+    this.faultRow = row;
+    this.faultNote = note;
   }
 
   private renderBreakpoints(): void {

@@ -6,7 +6,7 @@ import { h } from './dom';
 import { parseHex, toHex } from './hex';
 import type { HostPanel } from './host_panel';
 import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
-import type { ObjectSummary } from './vm_types';
+import type { ObjectSummary, ProgramSummary } from './vm_types';
 import { kDefaultHost, type HostSettings } from './worker_protocol';
 
 export interface InputValues {
@@ -27,6 +27,9 @@ const field = (label: string, input: HTMLElement): HTMLElement => h('label', { c
 
 export class InputPanel {
   readonly programSelect = h('select', { id: 'program-select', 'aria-label': 'program' });
+  // Why the chosen program cannot run (core's load error), by the picker.
+  private readonly programError = h('div', { class: 'program-error', id: 'program-error', role: 'alert', hidden: true });
+  private programs: readonly ProgramSummary[] = [];
   private readonly packetHex = h('textarea', { id: 'packet-hex', rows: 6, spellcheck: 'false', 'aria-label': 'packet bytes (hex)' });
   private readonly ctxHex = h('textarea', { id: 'ctx-hex', rows: 6, spellcheck: 'false', 'aria-label': 'context bytes (hex)' });
   private readonly packetInfo = h('div', { class: 'muted' });
@@ -58,7 +61,7 @@ export class InputPanel {
     }
     const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.apply() });
     this.programSelect.addEventListener('change', () => this.onApply(false));
-    root.append(field('program', this.programSelect), field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
+    root.append(field('program', this.programSelect), this.programError, field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
     this.showTab('Packet');
     this.renderForm();
     this.packetHex.value = formatHexLines(buildPacket(this.spec));
@@ -213,10 +216,41 @@ export class InputPanel {
     this.form.replaceChildren(...rows);
   }
 
+  // The object's programs; one that cannot run is marked with core's reason (its full
+  // status in the tooltip). Selected: `selected` if the object has it, else core's entry program.
   setPrograms(summary: ObjectSummary, selected?: string): void {
-    this.programSelect.replaceChildren(...summary.programs.map((p) =>
-      h('option', { value: p.name, text: `${p.name} (${p.section}, ${p.context || p.type})` })));
-    if (selected && summary.programs.some((p) => p.name === selected)) this.programSelect.value = selected;
+    this.programs = summary.programs;
+    this.programSelect.replaceChildren(...summary.programs.map((p) => {
+      const label = `${p.name} (${p.section}, ${p.context || p.type})`;
+      return p.runnable
+        ? h('option', { value: p.name, text: label })
+        : h('option', { value: p.name, class: 'refused', 'data-refused': 'true', title: p.status,
+          text: `✕ ${label} — cannot run: ${p.loadError?.what ?? p.status}` });
+    }));
+    const wanted = selected && summary.programs.some((p) => p.name === selected) ? selected : summary.entryProgram;
+    if (wanted) this.programSelect.value = wanted;
+    this.showProgramError(undefined);
+  }
+
+  // The chosen program's summary (undefined before an object is loaded).
+  selectedProgram(): ProgramSummary | undefined {
+    return this.programs.find((p) => p.name === this.programSelect.value);
+  }
+
+  // Shows why `p` cannot run by the picker (core's words: where, the C line, what, the hint);
+  // undefined hides the box.
+  showProgramError(p: ProgramSummary | undefined): void {
+    this.programError.hidden = p === undefined;
+    if (!p) {
+      this.programError.replaceChildren();
+      return;
+    }
+    const e = p.loadError;
+    const where = e ? [e.pc !== undefined ? `insn ${e.pc}` : '', e.source ?? ''].filter((x) => x).join(', ') : '';
+    this.programError.replaceChildren(
+      h('b', { text: `${p.name} cannot run` }), where ? ` (${where})` : '', ': ',
+      h('span', { class: 'program-error-what', text: e ? e.what : p.status }));
+    if (e?.hint) this.programError.append(h('div', { class: 'hint', text: e.hint }));
   }
 
   setPacket(bytes: Uint8Array): void {

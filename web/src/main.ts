@@ -49,6 +49,18 @@ async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<vo
     return;
   }
   if (!values.program) return;
+  // A program core says cannot run: show why by the picker and its code; the rest of the page
+  // (other programs, examples, the input, the maps of the last run) stays as it was.
+  const chosen = input.selectedProgram();
+  if (chosen && !chosen.runnable) {
+    input.showProgramError(chosen);
+    document.body.classList.add('program-refused');
+    await session.showRefused(chosen);
+    document.body.dataset['ready'] = 'refused';
+    return;
+  }
+  input.showProgramError(undefined);
+  document.body.classList.remove('program-refused');
   const started = await session.start({ program: values.program, packet: values.packet, ctx: values.ctx, budget: values.budget }, breakpoints);
   document.body.dataset['ready'] = started ? 'true' : 'error';
   if (!started) return;
@@ -112,7 +124,8 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
     return;
   }
   input.setPrograms(loaded.summary, program);
-  say(`Loaded ${name}: ${loaded.summary.programs.length} program(s), ${loaded.summary.maps.length} map(s).`);
+  const refused = loaded.summary.programs.filter((p) => !p.runnable).length;
+  say(`Loaded ${name}: ${loaded.summary.programs.length} program(s)${refused ? ` (${refused} cannot run)` : ''}, ${loaded.summary.maps.length} map(s).`);
   await startProgram(breakpoints);
 }
 

@@ -94,6 +94,8 @@ export function errorView(v: unknown): ErrorView {
   const line = optNum(o['line'] ?? where['line']);
   const section = str(o['section'] ?? where['section']);
   const map = str(o['map'] ?? where['map']);
+  const src = str(o['source'] ?? where['source']);
+  const message = str(o['message']);
   return {
     kind: str(o['kind']),
     what: str(o['what'] ?? o['message']),
@@ -102,17 +104,25 @@ export function errorView(v: unknown): ErrorView {
     ...(line !== undefined ? { line } : {}),
     ...(section ? { section } : {}),
     ...(map ? { map } : {}),
+    ...(src ? { source: src } : {}),
+    ...(message ? { message } : {}),
   };
 }
 
+// object_info_json: each program's status comes from core ("runnable" or why it cannot run).
 export function objectSummary(v: unknown): ObjectSummary {
   const o = obj(v);
   const programs: ProgramSummary[] = arr(o['programs']).map((p) => {
     const q = obj(p);
-    return { name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context'] ?? q['context_kind']) };
+    const loadError = q['load_error'];
+    return {
+      name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context'] ?? q['context_kind']),
+      runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
+      ...(loadError !== undefined && loadError !== null ? { loadError: errorView(loadError) } : {}),
+    };
   });
   const maps: MapSummary[] = arr(o['maps']).map((m) => mapSummary(m));
-  return { programs, maps };
+  return { programs, maps, entryProgram: str(o['entry_program']) };
 }
 
 function mapSummary(m: unknown): MapSummary {

@@ -2,7 +2,7 @@
 // and the latest Snapshot, and publishes them. Panes render what it publishes and call its
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
-import type { ErrorView, ListingLine, ObjectSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
+import type { ErrorView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
@@ -18,6 +18,8 @@ export interface Loaded {
 export interface ProgramView {
   readonly name: string;
   readonly lines: readonly ListingLine[];
+  // Set for a program that cannot run (core's load error): its code is shown, nothing runs.
+  readonly refused?: ErrorView;
 }
 
 export type SessionEvents = {
@@ -133,6 +135,23 @@ export class Session {
     });
   }
 
+  // A program that cannot run: shows its code and why (core's load error); the run shown
+  // before stays on screen, and stepping waits until a program that can run is picked.
+  async showRefused(p: ProgramSummary): Promise<void> {
+    await this.guard(`Could not show ${p.name}`, async () => {
+      const r = await this.send({ op: 'listing', program: p.name });
+      this.program = { name: p.name, lines: r.lines, ...(p.loadError ? { refused: p.loadError } : {}) };
+      this.breakpointConds.clear();
+      this.watchSpecs.clear();
+      this.events.emit('program', this.program);
+    });
+  }
+
+  // True while the program shown cannot run: step commands do nothing.
+  get refused(): boolean {
+    return this.program?.refused !== undefined;
+  }
+
   // Starts `input.program` paused at its first instruction (keeping breakpoints when the
   // program is the same).
   async start(input: RunInputSettings, breakpoints?: readonly BreakpointSpec[]): Promise<boolean> {
@@ -160,7 +179,7 @@ export class Session {
   }
 
   async command(command: StepCommand): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.refused) return;
     this.busy = true;
     try {
       await this.guard(command, async () => this.publish((await this.send({ op: 'command', command })).snapshot));
@@ -170,7 +189,7 @@ export class Session {
   }
 
   async continue(reverse = false): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.refused) return;
     this.busy = true;
     this.events.emit('running', true);
     try {
@@ -187,7 +206,7 @@ export class Session {
   }
 
   async goto(count: number): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.refused) return;
     this.busy = true;
     try {
       await this.guard('go to step', async () => this.publish((await this.send({ op: 'goto', count })).snapshot));
@@ -217,6 +236,7 @@ export class Session {
   }
 
   async toggleBreakpoint(pc: number): Promise<void> {
+    if (this.refused) return;  // breakpoints belong to a run; this program has none
     const set = !this.breakpointConds.has(pc);
     await this.guard('breakpoint', async () => {
       const r = await this.send({ op: 'breakpoint', pc, set });
@@ -227,6 +247,7 @@ export class Session {
   // Sets (or replaces) the breakpoint at pc with `condition` ("" = always). Resolves to core's
   // error when the condition does not parse; the old breakpoint then stays as it was.
   async setBreakpoint(pc: number, condition: string): Promise<ErrorView | undefined> {
+    if (this.program?.refused) return this.program.refused;
     try {
       const r = await this.send({ op: 'breakpoint', pc, set: true, condition });
       this.applyStops(r.stops);

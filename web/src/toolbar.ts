@@ -47,6 +47,7 @@ export class Toolbar {
 
     document.addEventListener('keydown', (e) => this.key(e));
     session.events.on('snapshot', (s) => this.render(s));
+    session.events.on('program', (p) => { if (p.refused) this.refused(p.name); });
     session.events.on('running', (r) => this.running(r));
     session.events.on('progress', (n) => { this.status.textContent = `running… ${n.toLocaleString('en-US')} instructions`; });
   }
@@ -72,6 +73,14 @@ export class Toolbar {
     }
   }
 
+  // The program shown cannot run: nothing to step until another one is picked.
+  private refused(name: string): void {
+    for (const b of this.buttons) b.disabled = true;
+    this.slider.disabled = true;
+    this.status.textContent = `${name} cannot run (see why by the program picker)`;
+    this.status.className = 'status-faulted';
+  }
+
   private running(r: boolean): void {
     this.stopButton.hidden = !r;
     for (const b of this.buttons) b.disabled = r;
@@ -80,6 +89,8 @@ export class Toolbar {
   }
 
   private render(s: Snapshot): void {
+    for (const b of this.buttons) b.disabled = false;
+    this.slider.disabled = false;
     const st = s.state;
     this.slider.min = String(st.historyStart);
     this.slider.max = String(Math.max(s.furthest, st.executed));

@@ -9,6 +9,8 @@ export interface ErrorView {
   readonly line?: number;
   readonly section?: string;
   readonly map?: string;
+  readonly source?: string;   // the C line of the instruction: "prog.c:36"
+  readonly message?: string;  // core's whole sentence (where, what, hint)
 }
 
 export interface ProgramSummary {
@@ -16,6 +18,9 @@ export interface ProgramSummary {
   readonly section: string;
   readonly type: string;
   readonly context: string;  // "xdp_md", "__sk_buff", "pt_regs", ...
+  readonly runnable: boolean;
+  readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
+  readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
 }
 
 export interface MapSummary {
@@ -32,6 +37,7 @@ export interface MapSummary {
 export interface ObjectSummary {
   readonly programs: readonly ProgramSummary[];
   readonly maps: readonly MapSummary[];
+  readonly entryProgram: string;  // core's choice of the program to start with; "" when none can run
 }
 
 export interface ListingLine {

@@ -1,0 +1,92 @@
+// Browser tests of an object with programs that cannot run (tests/loader/fixtures/
+// refused_sibling.c: an XDP program, a kprobe calling bpf_send_signal, which bpfplay lacks, and a
+// socket filter calling bpf_redirect, which the kernel's verifier refuses): the picker marks the
+// refused ones with core's reason, choosing one shows its load error by the picker and its
+// code, and the rest of the page stays usable.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openHarness, repo } from './page_harness.mjs';
+
+const fixture = `${repo}tests/loader/fixtures/refused_sibling.o`;
+
+let h, url, page, consoleErrors, shot, andWait;
+
+before(async () => {
+  h = await openHarness();
+  ({ url, page, consoleErrors, shot, andWait } = h);
+});
+
+after(async () => {
+  await h?.close();
+});
+
+const optionOf = (name) => page.locator(`#program-select option[value="${name}"]`);
+
+test('an object with refused programs opens on the program that can run; the others say why not', async () => {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.setInputFiles('#file-input', fixture);
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'refused_sibling.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.inputValue('#program-select'), 'count_packets', 'core\'s entry program is chosen');
+  assert.ok(await page.$eval('#program-error', (e) => e.hidden), 'no error for a program that runs');
+
+  assert.equal(await optionOf('count_packets').getAttribute('data-refused'), null);
+  assert.equal(await optionOf('signal_opener').getAttribute('data-refused'), 'true');
+  assert.match(await optionOf('signal_opener').textContent(), /cannot run: bpf_send_signal#109 is not available here\./);
+  assert.match(await optionOf('redirect_socket').textContent(),
+    /cannot run: program of type socket_filter cannot use helper bpf_redirect#23/);
+  assert.match(await optionOf('redirect_socket').getAttribute('title'),
+    /^cannot run: insn 2 \(\.\/tests\/loader\/fixtures\/refused_sibling\.c:36\)/);
+  assert.match(await page.textContent('#messages'), /Loaded refused_sibling\.o: 3 program\(s\) \(2 cannot run\), 1 map\(s\)\./);
+  await shot('30-refused-programs-loaded');
+});
+
+test('choosing a refused program shows its load error by the picker and its refused instruction', async () => {
+  await page.selectOption('#program-select', 'redirect_socket');
+  await page.waitForSelector('body[data-ready="refused"]');
+  const box = page.locator('#program-error');
+  assert.ok(await box.isVisible());
+  const text = await box.textContent();
+  assert.match(text, /^redirect_socket cannot run \(insn 2, \.\/tests\/loader\/fixtures\/refused_sibling\.c:36\): /);
+  assert.match(text, /program of type socket_filter cannot use helper bpf_redirect#23/);
+  assert.match(await box.locator('.hint').textContent(), /bpf_redirect is available to sched_cls, sched_act, xdp and lwt_xmit programs/);
+  // Its code is shown with the refused call marked; nothing runs.
+  await page.waitForSelector('.insn.fault');
+  assert.equal(await page.$eval('.insn.fault', (e) => e.dataset.pc), '2');
+  assert.match(await page.textContent('.insn.fault'), /call 23 ; bpf_redirect/);
+  assert.match(await page.textContent('#refused-note'), /refused_sibling\.c:36: program of type socket_filter/);
+  assert.ok(await page.$eval('#btn-step', (b) => b.disabled), 'stepping waits for a program that can run');
+  assert.match(await page.textContent('#status'), /redirect_socket cannot run/);
+  // F11 does nothing either.
+  await page.keyboard.press('F11');
+  assert.equal(await page.$eval('.insn.fault', (e) => e.dataset.pc), '2');
+  await shot('31-refused-program-chosen');
+});
+
+test('a program bpfplay lacks a helper for says so, and the page goes on with the one that runs', async () => {
+  await page.selectOption('#program-select', 'signal_opener');
+  await page.waitForFunction(() => /signal_opener cannot run/.test(document.querySelector('#program-error')?.textContent ?? ''));
+  const text = await page.textContent('#program-error');
+  assert.match(text, /\(insn 1, \.\/tests\/loader\/fixtures\/refused_sibling\.c:29\): bpf_send_signal#109 is not available here\./);
+  assert.match(text, /bpfplay does not implement it yet\./);
+
+  // Back to the program that runs: it starts, steps and exits as before.
+  await page.selectOption('#program-select', 'count_packets');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.ok(await page.$eval('#program-error', (e) => e.hidden), 'the error box goes away');
+  assert.ok(!await page.$eval('#btn-step', (b) => b.disabled));
+  assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '0');
+  assert.equal(await page.$$eval('.insn.fault', (els) => els.length), 0);
+  await andWait(() => page.click('#btn-step'));
+  assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '1');
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#status'), /exited: r0 = 2 \(XDP_PASS\)/);
+  // The bundled examples still open.
+  await page.selectOption('#example-select', 'xdp_drop_port.o');
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_drop_port.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.inputValue('#program-select'), 'xdp_drop_port');
+  assert.deepEqual(consoleErrors, []);
+  await shot('32-refused-then-runnable');
+});
