@@ -93,6 +93,7 @@ constexpr int64_t kEFAULT = 14;
 constexpr int64_t kEBUSY = 16;
 constexpr int64_t kEEXIST = 17;
 constexpr int64_t kEINVAL = 22;
+constexpr int64_t kENOSPC = 28;
 constexpr int64_t kEOPNOTSUPP = 95;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno
