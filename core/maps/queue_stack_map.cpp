@@ -146,8 +146,7 @@ std::string QueueStackMap::entry_label(std::span<const uint8_t>, uint32_t slot) 
 
 std::string QueueStackMap::summary() const {
     return std::to_string(count()) + " of " + std::to_string(max_entries()) +
-           " values, in the order pops take them (" +
-           (is_stack() ? "last in, first out" : "first in, first out") + ")";
+           " values, listed in pop order: " + (is_stack() ? "last in, first out" : "first in, first out");
 }
 
 } // namespace bpfplay

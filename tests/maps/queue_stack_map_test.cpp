@@ -190,7 +190,7 @@ TEST_CASE("queue/stack: entries list the values in pop order, labelled") {
     CHECK(qe[0].label == "#0 (front: popped next)");
     CHECK(qe[1].label == "#1");
     CHECK(qe[3].label == "#3 (back: pushed last)");
-    CHECK(q->summary() == "4 of 4 values, in the order pops take them (first in, first out)");
+    CHECK(q->summary() == "4 of 4 values, listed in pop order: first in, first out");
 
     auto se = s->entries();
     REQUIRE(se.size() == 3);
@@ -198,7 +198,7 @@ TEST_CASE("queue/stack: entries list the values in pop order, labelled") {
     CHECK(as<uint32_t>(se[2].values[0]) == 10);
     CHECK(se[0].label == "#0 (top: popped next)");
     CHECK(se[2].label == "#2 (bottom: pushed first)");
-    CHECK(s->summary() == "3 of 4 values, in the order pops take them (last in, first out)");
+    CHECK(s->summary() == "3 of 4 values, listed in pop order: last in, first out");
     CHECK(s->key_of_slot(se[1].slot) == std::vector<uint8_t>{});
     CHECK_FALSE(s->key_of_slot(3).has_value()); // a free slot
 }
