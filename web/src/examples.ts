@@ -34,6 +34,9 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_perf_event.o', teaches: 'PERF_EVENT_ARRAY and bpf_perf_event_output', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_redirect_map.o', teaches: 'DEVMAP and bpf_redirect_map: XDP_REDIRECT or the fallback', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_lpm_router.o', teaches: 'LPM_TRIE: a routing table by longest prefix (add routes in the Maps tab)', preset: 'IPv4 UDP DNS' },
+  { file: 'xdp_queue_stack.o', teaches: 'QUEUE and STACK: push, pop, peek (UDP pushes, TCP pops)', preset: 'IPv4 UDP DNS' },
+  { file: 'xdp_bloom_filter.o', teaches: 'BLOOM_FILTER before an exact HASH: maybe-seen sources', preset: 'IPv4 UDP DNS' },
   { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
 ];
