@@ -23,7 +23,8 @@ constexpr uint64_t kValueSizeMax = kKmallocMaxSize - LpmTrieMap::kDataSizeMax - 
 uint32_t stride_of(const MapSpec& spec) {
     return (spec.value_size + 7u) & ~7u;
 }
-uint64_t node_capacity(const MapSpec& spec) {
+// A trie of n entries has at most n - 1 intermediate nodes (each has two children).
+uint64_t nodes_for(const MapSpec& spec) {
     return 2 * uint64_t(spec.max_entries);
 }
 
@@ -69,9 +70,9 @@ std::string ipv6_text(const uint8_t* a) {
 uint64_t LpmTrieMap::footprint(const MapSpec& spec) {
     const uint64_t slots = uint64_t(spec.max_entries) + 1;
     const uint64_t data_size = spec.key_size > 4 ? spec.key_size - 4 : 0;
-    return slots * stride_of(spec)                            // values
-           + node_capacity(spec) * (sizeof(Node) + data_size) // nodes and their data
-           + slots * 8;                                       // slot owners, free-slot ring
+    return slots * stride_of(spec)                       // values
+           + nodes_for(spec) * node_words(data_size) * 4 // nodes, their data inline
+           + slots * 8;                                  // slot owners, free-slot ring
 }
 
 // trie_alloc: every problem is -EINVAL.
@@ -111,12 +112,12 @@ std::unique_ptr<LpmTrieMap> LpmTrieMap::make(const MapSpec& spec) {
 
 bool LpmTrieMap::init() {
     if (!allocate_storage()) return false;
-    const uint32_t n = uint32_t(node_capacity(spec()));
-    nodes_.resize(n);
+    stride_ = node_words(data_size());
+    const uint32_t n = node_capacity();
+    words_.assign(uint64_t(n) * stride_, 0);
     for (uint32_t i = 0; i < n; ++i)
-        nodes_[i] = {{i + 1 < n ? i + 1 : kNone, kNone}, kNone, 0};
+        set_node(i, i + 1 < n ? i + 1 : kNone, kNone, kNone, 0);
     free_nodes_ = 0;
-    data_.assign(uint64_t(n) * data_size(), 0);
     slot_owner_.assign(slot_count(), kNone);
     free_slots_.resize(slot_count());
     for (uint32_t s = 0; s < slot_count(); ++s)
@@ -133,12 +134,25 @@ uint32_t LpmTrieMap::key_prefixlen(const uint8_t* key) {
 }
 
 uint32_t LpmTrieMap::match_len(uint32_t node, uint32_t key_prefixlen, const uint8_t* key_data) const {
-    const uint32_t limit = std::min(nodes_[node].prefixlen, key_prefixlen);
+    const uint32_t limit = std::min(plen_of(node), key_prefixlen);
     const uint8_t* a = data_of(node);
-    uint32_t bits = 0;
-    for (uint32_t i = 0; i < data_size() && bits < limit; ++i) {
-        const uint8_t diff = a[i] ^ key_data[i];
-        if (diff) {
+    const uint32_t size = data_size();
+    uint32_t bits = 0, i = 0;
+    // Eight bytes at a time, most significant first (the kernel compares 8, 4, 2, 1 bytes).
+    for (; i + 8 <= size && bits < limit; i += 8) {
+        uint64_t x, y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, key_data + i, 8);
+        if (const uint64_t diff = x ^ y) {
+            // The first differing byte in memory order is the lowest set byte of a little-endian load.
+            const uint32_t byte = uint32_t(std::countr_zero(diff)) / 8;
+            bits += 8 * byte + uint32_t(std::countl_zero(uint8_t(a[i + byte] ^ key_data[i + byte])));
+            return std::min(bits, limit);
+        }
+        bits += 64;
+    }
+    for (; i < size && bits < limit; ++i) {
+        if (const uint8_t diff = a[i] ^ key_data[i]) {
             bits += uint32_t(std::countl_zero(diff));
             break;
         }
@@ -149,15 +163,15 @@ uint32_t LpmTrieMap::match_len(uint32_t node, uint32_t key_prefixlen, const uint
 
 uint32_t LpmTrieMap::alloc_node() {
     const uint32_t n = free_nodes_;
-    free_nodes_ = nodes_[n].child[0];
-    nodes_[n] = {{kNone, kNone}, kNone, 0};
+    free_nodes_ = child(n, 0);
+    set_node(n, kNone, kNone, kNone, 0);
     return n;
 }
 
 void LpmTrieMap::free_node(uint32_t node) {
-    if (nodes_[node].value_slot != kNone) release_value_slot(nodes_[node].value_slot);
+    if (slot_of(node) != kNone) release_value_slot(slot_of(node));
     std::memset(data_of(node), 0, data_size());
-    nodes_[node] = {{free_nodes_, kNone}, kNone, 0};
+    set_node(node, free_nodes_, kNone, kNone, 0);
     free_nodes_ = node;
 }
 
@@ -178,13 +192,14 @@ void LpmTrieMap::set_value(uint32_t node, const uint8_t* value) {
     const uint32_t fresh = take_value_slot();
     store_value(fresh, 0, value); // before freeing the old slot: `value` may point into it
     slot_owner_[fresh] = node;
-    const uint32_t old = nodes_[node].value_slot;
-    nodes_[node].value_slot = fresh;
+    const uint32_t old = slot_of(node);
+    slot_of(node) = fresh;
     if (old != kNone) release_value_slot(old);
 }
 
 void LpmTrieMap::write_key(uint32_t node, uint8_t* key) const {
-    std::memcpy(key, &nodes_[node].prefixlen, 4);
+    const uint32_t plen = plen_of(node);
+    std::memcpy(key, &plen, 4);
     std::memcpy(key + 4, data_of(node), data_size());
 }
 
@@ -198,22 +213,22 @@ uint32_t LpmTrieMap::find(const uint8_t* key) const {
         const uint32_t matchlen = match_len(node, plen, kdata);
         if (matchlen == max_prefixlen()) return node; // an exact, full-length match
         // The node's prefix does not cover the key: the last candidate is the answer.
-        if (matchlen < nodes_[node].prefixlen) break;
+        if (matchlen < plen_of(node)) break;
         if (!is_intermediate(node)) found = node;
-        node = nodes_[node].child[extract_bit(kdata, nodes_[node].prefixlen)];
+        node = child(node, extract_bit(kdata, plen_of(node)));
     }
     return found;
 }
 
 uint64_t LpmTrieMap::do_lookup_elem(const uint8_t* key, uint32_t) {
     const uint32_t node = find(key);
-    return node == kNone ? 0 : value_address(nodes_[node].value_slot);
+    return node == kNone ? 0 : value_address(slot_of(node));
 }
 
 int64_t LpmTrieMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
     const uint32_t node = find(key);
     if (node == kNone) return -e::kENOENT;
-    std::memcpy(value, slot_ptr(nodes_[node].value_slot), value_size());
+    std::memcpy(value, slot_ptr(slot_of(node)), value_size());
     return 0;
 }
 
@@ -229,8 +244,8 @@ int64_t LpmTrieMap::do_update_elem(const uint8_t* key, const uint8_t* value, uin
     uint32_t node = kNone, matchlen = 0;
     while ((node = *slot) != kNone) {
         matchlen = match_len(node, plen, kdata);
-        if (nodes_[node].prefixlen != matchlen || nodes_[node].prefixlen == plen) break;
-        slot = &nodes_[node].child[extract_bit(kdata, nodes_[node].prefixlen)];
+        if (plen_of(node) != matchlen || plen_of(node) == plen) break;
+        slot = &child(node, extract_bit(kdata, plen_of(node)));
     }
     // trie_check_add_elem: a new entry needs room, and BPF_EXIST forbids one.
     auto check_add = [&]() -> int64_t {
@@ -241,7 +256,7 @@ int64_t LpmTrieMap::do_update_elem(const uint8_t* key, const uint8_t* value, uin
     };
     auto new_leaf = [&]() {
         const uint32_t n = alloc_node();
-        nodes_[n].prefixlen = plen;
+        plen_of(n) = plen;
         std::memcpy(data_of(n), kdata, data_size());
         set_value(n, value);
         return n;
@@ -252,7 +267,7 @@ int64_t LpmTrieMap::do_update_elem(const uint8_t* key, const uint8_t* value, uin
         *slot = new_leaf();
         return 0;
     }
-    if (nodes_[node].prefixlen == matchlen) {
+    if (plen_of(node) == matchlen) {
         // The exact prefix: replace a real node (the entry count stays), or turn an
         // intermediate one into a real one (a new entry). The key's data replaces the node's.
         if (!is_intermediate(node)) {
@@ -268,17 +283,17 @@ int64_t LpmTrieMap::do_update_elem(const uint8_t* key, const uint8_t* value, uin
     const uint32_t fresh = new_leaf();
     if (matchlen == plen) {
         // The new prefix contains the node's: it goes above it.
-        nodes_[fresh].child[extract_bit(data_of(node), matchlen)] = node;
+        child(fresh, extract_bit(data_of(node), matchlen)) = node;
         *slot = fresh;
         return 0;
     }
     // They part ways after matchlen bits: an intermediate node holds both.
     const uint32_t im = alloc_node();
-    nodes_[im].prefixlen = matchlen;
+    plen_of(im) = matchlen;
     std::memcpy(data_of(im), data_of(node), data_size());
     const uint32_t bit = extract_bit(kdata, matchlen);
-    nodes_[im].child[bit] = fresh;
-    nodes_[im].child[bit ^ 1] = node;
+    child(im, bit) = fresh;
+    child(im, bit ^ 1) = node;
     *slot = im;
     return 0;
 }
@@ -297,30 +312,29 @@ int64_t LpmTrieMap::do_delete_elem(const uint8_t* key) {
     uint32_t parent = kNone, node = kNone, matchlen = 0;
     while ((node = *trim) != kNone) {
         matchlen = match_len(node, plen, kdata);
-        if (nodes_[node].prefixlen != matchlen || nodes_[node].prefixlen == plen) break;
+        if (plen_of(node) != matchlen || plen_of(node) == plen) break;
         parent = node;
         trim2 = trim;
-        trim = &nodes_[node].child[extract_bit(kdata, nodes_[node].prefixlen)];
+        trim = &child(node, extract_bit(kdata, plen_of(node)));
     }
-    if (node == kNone || nodes_[node].prefixlen != plen || nodes_[node].prefixlen != matchlen ||
-        is_intermediate(node))
+    if (node == kNone || plen_of(node) != plen || plen_of(node) != matchlen || is_intermediate(node))
         return -e::kENOENT;
     --n_entries_;
-    Node& n = nodes_[node];
-    if (n.child[0] != kNone && n.child[1] != kNone) {
+    if (child(node, 0) != kNone && child(node, 1) != kNone) {
         // Two children: the node stays, as an intermediate one.
-        release_value_slot(n.value_slot);
-        n.value_slot = kNone;
+        release_value_slot(slot_of(node));
+        slot_of(node) = kNone;
         return 0;
     }
-    if (parent != kNone && is_intermediate(parent) && n.child[0] == kNone && n.child[1] == kNone) {
+    if (parent != kNone && is_intermediate(parent) && child(node, 0) == kNone && child(node, 1) == kNone) {
         // A leaf under an intermediate node: both go, the sibling moves up.
-        *trim2 = nodes_[parent].child[0] == node ? nodes_[parent].child[1] : nodes_[parent].child[0];
+        *trim2 = child(parent, 0) == node ? child(parent, 1) : child(parent, 0);
         free_node(parent);
         free_node(node);
         return 0;
     }
-    *trim = n.child[0] != kNone ? n.child[0] : n.child[1]; // its one child (or none) takes its place
+    *trim =
+        child(node, 0) != kNone ? child(node, 0) : child(node, 1); // its one child (or none) takes its place
     free_node(node);
     return 0;
 }
@@ -335,10 +349,10 @@ int64_t LpmTrieMap::do_get_next_key(const uint8_t* key, uint8_t* next_key) {
         uint32_t last = kNone;
         while (node != kNone) {
             if (is_intermediate(node)) {
-                node = nodes_[node].child[0];
+                node = child(node, 0);
             } else {
                 last = node;
-                node = nodes_[node].child[0] != kNone ? nodes_[node].child[0] : nodes_[node].child[1];
+                node = child(node, 0) != kNone ? child(node, 0) : child(node, 1);
             }
         }
         return last;
@@ -355,18 +369,18 @@ int64_t LpmTrieMap::do_get_next_key(const uint8_t* key, uint8_t* next_key) {
         while (node != kNone) {
             path.push_back(node);
             matchlen = match_len(node, plen, kdata);
-            if (nodes_[node].prefixlen != matchlen || nodes_[node].prefixlen == plen) break;
-            node = nodes_[node].child[extract_bit(kdata, nodes_[node].prefixlen)];
+            if (plen_of(node) != matchlen || plen_of(node) == plen) break;
+            node = child(node, extract_bit(kdata, plen_of(node)));
         }
-        if (node == kNone || nodes_[node].prefixlen != matchlen || is_intermediate(node)) {
+        if (node == kNone || plen_of(node) != matchlen || is_intermediate(node)) {
             next = leftmost(root_);
         } else {
             // The entry itself: its successor is the first of its right sibling's subtree, or
             // else the closest real ancestor.
             for (size_t i = path.size() - 1; i > 0 && next == kNone; --i) {
                 const uint32_t parent = path[i - 1];
-                if (nodes_[parent].child[0] == path[i] && nodes_[parent].child[1] != kNone)
-                    next = leftmost(nodes_[parent].child[1]);
+                if (child(parent, 0) == path[i] && child(parent, 1) != kNone)
+                    next = leftmost(child(parent, 1));
                 else if (!is_intermediate(parent))
                     next = parent;
             }
@@ -389,22 +403,22 @@ void LpmTrieMap::for_each_entry(const EntryVisitor& visit) const {
         const uint8_t done = stack.back().second;
         if (done < 2) {
             ++stack.back().second;
-            const uint32_t child = nodes_[node].child[done];
-            if (child != kNone) stack.emplace_back(child, 0);
+            const uint32_t next = child(node, done);
+            if (next != kNone) stack.emplace_back(next, 0);
             continue;
         }
         stack.pop_back();
         if (is_intermediate(node)) continue;
         write_key(node, key.data());
-        if (!visit(key, nodes_[node].value_slot)) return;
+        if (!visit(key, slot_of(node))) return;
     }
 }
 
 uint32_t LpmTrieMap::node_count() const {
     uint32_t free = 0;
-    for (uint32_t n = free_nodes_; n != kNone; n = nodes_[n].child[0])
+    for (uint32_t n = free_nodes_; n != kNone; n = child(n, 0))
         ++free;
-    return uint32_t(nodes_.size()) - free;
+    return node_capacity() - free;
 }
 
 std::optional<std::vector<uint8_t>> LpmTrieMap::key_of_slot(uint32_t slot) const {

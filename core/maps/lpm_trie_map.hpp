@@ -18,8 +18,8 @@
 // + 1 slots, handed out first-freed-first-reused, so a replaced value keeps its old bytes for
 // a while, like the kernel's RCU-freed node (with a full trie the one spare slot is reused by
 // the next replacement). Nodes (at most 2 * max_entries - 1: each intermediate node has two
-// children) are preallocated; the kernel allocates them as needed, so only memory use differs
-// (bounded by kMaxMapBytes: a trie with a huge max_entries is refused with -ENOMEM here).
+// children) are preallocated, each a block with its data inline; the kernel allocates them as needed, so only
+// memory use differs (bounded by kMaxMapBytes: a trie with a huge max_entries is refused with -ENOMEM here).
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,19 +65,30 @@ class LpmTrieMap final : public Map {
     void restore_extra(StateReader& r) override;
 
   private:
-    struct Node {
-        uint32_t child[2];   // node indexes or kNone; a free node links the free list in child[0]
-        uint32_t value_slot; // kNone: an intermediate node
-        uint32_t prefixlen;
-    };
-
     explicit LpmTrieMap(const MapSpec& spec);
     bool init();
 
     static uint32_t key_prefixlen(const uint8_t* key);
-    const uint8_t* data_of(uint32_t node) const { return data_.data() + uint64_t(node) * data_size(); }
-    uint8_t* data_of(uint32_t node) { return data_.data() + uint64_t(node) * data_size(); }
-    bool is_intermediate(uint32_t node) const { return nodes_[node].value_slot == kNone; }
+    // A node is node_words() u32 words in one block: child[0], child[1], its value slot (kNone:
+    // an intermediate node), its prefixlen, then its data bytes -- a lookup touches one cache
+    // line per level, as the kernel's nodes with inline data.
+    static constexpr uint32_t node_words(uint64_t data_size) { return 4 + uint32_t((data_size + 3) / 4); }
+    uint32_t node_capacity() const { return 2 * max_entries(); }
+    uint32_t* node_ptr(uint32_t n) { return words_.data() + uint64_t(n) * stride_; }
+    const uint32_t* node_ptr(uint32_t n) const { return words_.data() + uint64_t(n) * stride_; }
+    uint32_t& child(uint32_t n, uint32_t bit) { return node_ptr(n)[bit]; }
+    uint32_t child(uint32_t n, uint32_t bit) const { return node_ptr(n)[bit]; }
+    uint32_t& slot_of(uint32_t n) { return node_ptr(n)[2]; }
+    uint32_t slot_of(uint32_t n) const { return node_ptr(n)[2]; }
+    uint32_t& plen_of(uint32_t n) { return node_ptr(n)[3]; }
+    uint32_t plen_of(uint32_t n) const { return node_ptr(n)[3]; }
+    uint8_t* data_of(uint32_t n) { return reinterpret_cast<uint8_t*>(node_ptr(n) + 4); }
+    const uint8_t* data_of(uint32_t n) const { return reinterpret_cast<const uint8_t*>(node_ptr(n) + 4); }
+    void set_node(uint32_t n, uint32_t child0, uint32_t child1, uint32_t slot, uint32_t prefixlen) {
+        uint32_t* w = node_ptr(n);
+        w[0] = child0, w[1] = child1, w[2] = slot, w[3] = prefixlen;
+    }
+    bool is_intermediate(uint32_t node) const { return slot_of(node) == kNone; }
     // longest_prefix_match: the common leading bits of the node's data and the key's, at most
     // min(node prefixlen, key prefixlen).
     uint32_t match_len(uint32_t node, uint32_t key_prefixlen, const uint8_t* key_data) const;
@@ -92,8 +103,8 @@ class LpmTrieMap final : public Map {
     void set_value(uint32_t node, const uint8_t* value);
     void write_key(uint32_t node, uint8_t* key) const; // prefixlen + data, key_size bytes
 
-    std::vector<Node> nodes_;
-    std::vector<uint8_t> data_;        // data_size bytes per node
+    std::vector<uint32_t> words_;      // the nodes, node_words() each; free ones linked by child[0]
+    uint32_t stride_ = 0;              // node_words(data_size())
     std::vector<uint32_t> slot_owner_; // per value slot: the node using it, or kNone
     std::vector<uint32_t> free_slots_; // a ring of free value slots (first freed, first reused)
     uint32_t free_head_ = 0;           // ring position of the next slot to take

@@ -90,8 +90,7 @@ void QueueStackMap::restore_extra(StateReader& r) {
 }
 
 void LpmTrieMap::save_extra(StateWriter& w) const {
-    w.vec(nodes_);
-    w.vec(data_);
+    w.vec(words_);
     w.vec(slot_owner_);
     w.vec(free_slots_);
     w.pod(free_head_);
@@ -102,8 +101,7 @@ void LpmTrieMap::save_extra(StateWriter& w) const {
 }
 
 void LpmTrieMap::restore_extra(StateReader& r) {
-    r.vec(nodes_);
-    r.vec(data_);
+    r.vec(words_);
     r.vec(slot_owner_);
     r.vec(free_slots_);
     r.pod(free_head_);

@@ -185,6 +185,46 @@ TEST_CASE("lpm trie: lookups return the longest matching prefix; walks are post-
     CHECK(m->key_of_slot(entries[3].slot) == K(24, 192, 168, 0, 0));
 }
 
+// struct { __u32 prefixlen; __u8 addr[16]; } from 32 hex digits.
+std::vector<uint8_t> K6(uint32_t plen, const char* hex32) {
+    std::vector<uint8_t> k = bytes(plen);
+    for (int i = 0; i < 16; ++i)
+        k.push_back(uint8_t(std::stoul(std::string(hex32 + 2 * i, 2), nullptr, 16)));
+    return k;
+}
+
+TEST_CASE("lpm trie: IPv6 prefixes match across 8-byte words as in the kernel") {
+    // Linux 6.18, key_size 20: the same updates, lookups (prefixlen 128) and walk.
+    auto m = make(trie(16, 20));
+    auto& t = static_cast<LpmTrieMap&>(*m);
+    CHECK(up(*m, K6(32, "20010db8000000000000000000000000"), 1) == 0);
+    CHECK(up(*m, K6(64, "20010db8000000000000000000000000"), 2) == 0);
+    CHECK(up(*m, K6(65, "20010db8000000008000000000000000"), 3) == 0);
+    CHECK(up(*m, K6(128, "20010db8000000008000000000000001"), 4) == 0);
+    CHECK(up(*m, K6(127, "20010db8000000000000000000000002"), 5) == 0);
+    CHECK(up(*m, K6(10, "fe800000000000000000000000000000"), 6) == 0);
+    auto find6 = [&](const char* hex) {
+        std::vector<uint8_t> v(4);
+        const int64_t rc = m->lookup_user(K6(128, hex), v);
+        return rc ? rc : int64_t(as<uint32_t>(v));
+    };
+    CHECK(find6("20010db8000000008000000000000001") == 4);
+    CHECK(find6("20010db8000000008000000000000000") == 3);
+    CHECK(find6("20010db8000000004000000000000000") == 2);
+    CHECK(find6("20010db8000000010000000000000000") == 1);
+    CHECK(find6("20010db8000000000000000000000003") == 5);
+    CHECK(find6("20010db9000000000000000000000000") == -e::kENOENT);
+    CHECK(find6("febf0000000000000000000000000000") == 6);
+    CHECK(find6("fec00000000000000000000000000000") == -e::kENOENT);
+    std::vector<std::string> walked;
+    for (const MapEntry& entry : m->entries())
+        walked.push_back(entry.label);
+    CHECK(walked == std::vector<std::string>{"2001:db8::2/127", "2001:db8::8000:0:0:1/128",
+                                             "2001:db8:0:0:8000::/65", "2001:db8::/64", "2001:db8::/32",
+                                             "fe80::/10"});
+    CHECK(t.prefix_text(K6(65, "20010db8000000008000000000000000")) == "2001:db8:0:0:8000::/65");
+}
+
 TEST_CASE("lpm trie: intermediate nodes do not count against max_entries") {
     auto m = make(trie(2));
     auto& t = static_cast<LpmTrieMap&>(*m);
