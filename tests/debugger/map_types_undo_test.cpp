@@ -95,7 +95,8 @@ TEST_CASE("an LPM trie's entries are labelled as prefixes in the state view") {
     Debugged d = open_case(find_case("xdp_lpm_router/mixed"));
     REQUIRE_MESSAGE(d.session, d.error);
     d.session->cont();
-    const MapView& routes = map_view(d.session->state(), "routes");
+    const DebugState st = d.session->state();
+    const MapView& routes = map_view(st, "routes");
     REQUIRE(routes.entries.size() == 5);
     CHECK(routes.entries[0].label == "10.1.2.0/24"); // the most specific first, as get_next_key
     CHECK(routes.entries[4].label == "192.168.0.0/16");
