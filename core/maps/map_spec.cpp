@@ -28,8 +28,8 @@ std::string implemented_types() {
 
 // Types stored as a hash table: the kernel's bucket array limits them to 2^31 entries.
 bool hash_like(MapType t) {
-    return t == MapType::Hash || t == MapType::PercpuHash || t == MapType::LruHash || t == MapType::LruPercpuHash ||
-           t == MapType::HashOfMaps || t == MapType::DevmapHash;
+    return t == MapType::Hash || t == MapType::PercpuHash || t == MapType::LruHash ||
+           t == MapType::LruPercpuHash || t == MapType::HashOfMaps || t == MapType::DevmapHash;
 }
 
 class Checker {

@@ -39,10 +39,12 @@ constexpr const char* kMapsOfMaps = "Programs may only look up a map of maps (an
                                     "change its contents from userspace.";
 constexpr const char* kDevmaps =
     "Programs may only look up a devmap or redirect through it (bpf_redirect_map); fill it from userspace.";
-constexpr const char* kPushPopPeek = "Programs use a queue or stack through bpf_map_push_elem, bpf_map_pop_elem and "
-                                    "bpf_map_peek_elem; it has no keys to look up.";
-constexpr const char* kPushPeek = "Programs add to a bloom filter with bpf_map_push_elem and test a value with "
-                                  "bpf_map_peek_elem; nothing can be looked up, popped or deleted.";
+constexpr const char* kPushPopPeek =
+    "Programs use a queue or stack through bpf_map_push_elem, bpf_map_pop_elem and "
+    "bpf_map_peek_elem; it has no keys to look up.";
+constexpr const char* kPushPeek =
+    "Programs add to a bloom filter with bpf_map_push_elem and test a value with "
+    "bpf_map_peek_elem; nothing can be looked up, popped or deleted.";
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
@@ -96,8 +98,9 @@ constexpr MapTypeInfo kTypes[] = {
      &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read"},
     missing(T::InodeStorage, "inode_storage", "a value attached to each inode"),
     missing(T::TaskStorage, "task_storage", "a value attached to each task"),
-    {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek, &BloomFilterMap::alloc_check,
-     &BloomFilterMap::footprint, &make_as<BloomFilterMap>, "a probabilistic set: push values, peek for membership"},
+    {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek,
+     &BloomFilterMap::alloc_check, &BloomFilterMap::footprint, &make_as<BloomFilterMap>,
+     "a probabilistic set: push values, peek for membership"},
     missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
     missing(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
     missing(T::Arena, "arena", "memory pages shared between programs and user space"),
@@ -137,9 +140,9 @@ bool program_may_pass(ProgramMapAccess access, int32_t helper_id) {
     using A = ProgramMapAccess;
     switch (helper_id) {
     case 1: return access == A::ReadWrite || access == A::LookupOnly;  // bpf_map_lookup_elem
-    case 2:                                                           // bpf_map_update_elem
+    case 2:                                                            // bpf_map_update_elem
     case 3: return access == A::ReadWrite;                             // bpf_map_delete_elem
-    case 87:                                                          // bpf_map_push_elem
+    case 87:                                                           // bpf_map_push_elem
     case 89: return access == A::PushPopPeek || access == A::PushPeek; // bpf_map_peek_elem
     case 88: return access == A::PushPopPeek;                          // bpf_map_pop_elem
     default: return true;

@@ -49,10 +49,11 @@ TEST_CASE("a type bpfplay lacks is refused by name, listing the types it has") {
     REQUIRE(problem);
     CHECK(problem->code == -kerrno::kEINVAL);
     CHECK(problem->error.what == "-EINVAL: bpfplay does not implement stack_trace maps yet (map \"stacks\")");
-    CHECK(problem->error.hint ==
-          "Supported: hash, array, prog_array, perf_event_array, percpu_hash, percpu_array, lru_hash, "
-          "lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, devmap, queue, stack, devmap_hash, ringbuf, "
-          "bloom_filter.");
+    CHECK(
+        problem->error.hint ==
+        "Supported: hash, array, prog_array, perf_event_array, percpu_hash, percpu_array, lru_hash, "
+        "lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, devmap, queue, stack, devmap_hash, ringbuf, "
+        "bloom_filter.");
 }
 
 TEST_CASE("every implemented type is created by its own factory") {
