@@ -96,10 +96,12 @@ std::string debug_state_json(const DebugState& s) {
              ",\"value_size\":" + std::to_string(m.value_size) + ",\"max_entries\":" + std::to_string(m.max_entries) +
              ",\"key_type\":" + json_quote(m.key_type) + ",\"value_type\":" + json_quote(m.value_type) +
              ",\"percpu\":" + b(m.percpu) + ",\"count\":" + std::to_string(m.count) +
+             ",\"summary\":" + json_quote(m.summary) +
              ",\"truncated\":" + b(m.truncated) + ",\"changed\":" + b(m.changed) + ",\"entries\":[";
         for (size_t k = 0; k < m.entries.size(); ++k) {
             const MapEntryView& e = m.entries[k];
             j += std::string(k ? "," : "") + "{\"key_hex\":\"" + hex_bytes(e.key) + "\",\"key\":" + e.key_json +
+                 ",\"label\":" + json_quote(e.label) +
                  ",\"values_hex\":[";
             for (size_t c = 0; c < e.values.size(); ++c) j += std::string(c ? "," : "") + "\"" + hex_bytes(e.values[c]) + "\"";
             j += "],\"values\":[";

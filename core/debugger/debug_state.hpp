@@ -59,6 +59,7 @@ struct MapEntryView {
     std::vector<std::vector<uint8_t>> values;  // one per CPU for per-CPU maps, else one
     std::string key_json;                      // decoded through BTF (hex string when no BTF)
     std::vector<std::string> values_json;
+    std::string label;  // the map type's name for the entry ("10.0.0.0/8", "#0 (front: popped next)"), or ""
     bool changed = false;  // written by the last step
 };
 
@@ -70,6 +71,7 @@ struct MapView {
     std::string key_type, value_type;  // C type names from BTF ("" without BTF)
     bool percpu = false;
     uint32_t count = 0;
+    std::string summary;  // Map::summary(): a queue's order, a bloom filter's bits ("" for most types)
     std::vector<MapEntryView> entries;  // at most DebugOptions::max_map_entries
     bool truncated = false;
     bool changed = false;  // some entry changed (or one was added or deleted) in the last step

@@ -194,6 +194,7 @@ DebugState DebugSession::state() const {
         v.max_entries = map.max_entries();
         v.percpu = map.is_percpu();
         v.count = map.count();
+        v.summary = map.summary();
         if (btf && map.spec().btf_key_type_id) v.key_type = btf->type_to_string(map.spec().btf_key_type_id);
         if (btf && map.spec().btf_value_type_id) v.value_type = btf->type_to_string(map.spec().btf_value_type_id);
         std::vector<uint32_t> changed_slots;
@@ -215,6 +216,7 @@ DebugState DebugSession::state() const {
             MapEntryView ev;
             ev.key = e.key;
             ev.values = e.values;
+            ev.label = e.label;
             ev.key_json = decoded_json(object_, map.spec().btf_key_type_id, e.key);
             for (const auto& val : e.values) ev.values_json.push_back(decoded_json(object_, map.spec().btf_value_type_id, val));
             ev.changed = std::find(changed_slots.begin(), changed_slots.end(), e.slot) != changed_slots.end();

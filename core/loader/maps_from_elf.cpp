@@ -31,6 +31,7 @@ MapSpec spec_from_attrs(const BtfMapAttrs& a, std::string name, uint32_t ncpus) 
     spec.value_size = a.value_size;
     spec.max_entries = a.max_entries;
     spec.map_flags = a.map_flags;
+    spec.map_extra = a.map_extra;
     spec.btf_key_type_id = a.key_type_id;
     spec.btf_value_type_id = a.value_type_id;
     spec.ncpus = ncpus;

@@ -182,6 +182,16 @@ int64_t HashMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
     return 0;
 }
 
+// htab_map_lookup_and_delete_elem (and its per-CPU and LRU forms); the syscall sends no
+// other hash-based type there.
+int64_t HashMap::do_lookup_and_delete_user(const uint8_t* key, uint8_t* value) {
+    const MapType t = type();
+    if (t != MapType::Hash && t != MapType::PercpuHash && t != MapType::LruHash && t != MapType::LruPercpuHash)
+        return -e::kENOTSUPP;
+    if (int64_t rc = do_lookup_user(key, value)) return rc;
+    return do_delete_elem(key);
+}
+
 int64_t HashMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
     uint32_t next = order_.front();
     if (key_or_null) {

@@ -68,6 +68,7 @@ protected:
     int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
     int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
     int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) override;
+    int64_t do_lookup_and_delete_user(const uint8_t* key, uint8_t* value) override;
 
     const uint8_t* key_ptr(uint32_t slot) const { return keys_.data() + uint64_t(slot) * key_size(); }
 

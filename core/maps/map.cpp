@@ -83,6 +83,26 @@ int64_t Map::delete_elem(std::span<const uint8_t> key) {
     return do_delete_elem(key.data());
 }
 
+int64_t Map::push_elem(std::span<const uint8_t> value, uint64_t flags) {
+    if (value.size() != spec_.value_size) return -e::kEINVAL;
+    return do_push_elem(value.data(), flags);
+}
+
+int64_t Map::pop_elem(std::span<uint8_t> value) {
+    if (value.size() != spec_.value_size) return -e::kEINVAL;
+    return do_pop_elem(value.data());
+}
+
+int64_t Map::peek_elem(std::span<uint8_t> value) {
+    if (value.size() != spec_.value_size) return -e::kEINVAL;
+    return do_peek_elem(value.data());
+}
+
+int64_t Map::do_push_elem(const uint8_t*, uint64_t) { return -e::kEOPNOTSUPP; }
+int64_t Map::do_pop_elem(uint8_t*) { return -e::kEOPNOTSUPP; }
+int64_t Map::do_peek_elem(uint8_t*) { return -e::kEOPNOTSUPP; }
+int64_t Map::do_lookup_and_delete_user(const uint8_t*, uint8_t*) { return -e::kENOTSUPP; }
+
 // ---- Userspace side: the checks of kernel/bpf/syscall.c, in its order ----
 // Userspace may read unless the map is BPF_F_WRONLY, and write unless it is BPF_F_RDONLY or
 // frozen (map_get_sys_perms). BPF_F_LOCK (copy under the value's bpf_spin_lock) is not
@@ -110,6 +130,17 @@ int64_t Map::delete_user(std::span<const uint8_t> key) {
     return do_delete_user(key.data());
 }
 
+int64_t Map::lookup_and_delete_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags) {
+    if (key.size() != spec_.key_size || value.size() != user_value_size()) return -e::kEINVAL;
+    if (flags & ~map_update::kLock) return -e::kEINVAL;
+    // The fd must allow both reading and writing.
+    if ((spec_.map_flags & (map_flag::kWronly | map_flag::kRdonly)) || frozen_) return -e::kEPERM;
+    // Queues and stacks take no flags at all; the others only BPF_F_LOCK, which needs a
+    // bpf_spin_lock in the value (bpfplay models none).
+    if (flags) return -e::kEINVAL;
+    return do_lookup_and_delete_user(key.data(), value.data());
+}
+
 int64_t Map::get_next_key(std::span<const uint8_t> key, std::span<uint8_t> next_key) {
     if ((!key.empty() && key.size() != spec_.key_size) || next_key.size() != spec_.key_size) return -e::kEINVAL;
     if (spec_.map_flags & map_flag::kWronly) return -e::kEPERM;
@@ -127,6 +158,8 @@ int64_t Map::freeze() {
 
 // ---- Display ----
 
+std::string Map::entry_label(std::span<const uint8_t>, uint32_t) const { return {}; }
+
 std::vector<MapEntry> Map::entries(size_t limit) const {
     std::vector<MapEntry> out;
     const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;
@@ -135,6 +168,7 @@ std::vector<MapEntry> Map::entries(size_t limit) const {
         MapEntry entry;
         entry.key.assign(key.begin(), key.end());
         entry.slot = slot;
+        entry.label = entry_label(key, slot);
         for (uint32_t c = 0; c < cpus; ++c) {
             auto v = slot_value(slot, c);
             entry.values.emplace_back(v.begin(), v.end());

@@ -48,6 +48,9 @@ struct MapSpec {
     uint32_t value_size = 0;
     uint32_t max_entries = 0;
     uint32_t map_flags = 0;
+    // BPF_MAP_CREATE's map_extra: only bloom filters take it (the number of hash functions in
+    // its low 4 bits); any other type with a non-zero map_extra is refused (-EINVAL).
+    uint64_t map_extra = 0;
     uint32_t btf_key_type_id = 0;    // stored for the BTF printer; not validated here
     uint32_t btf_value_type_id = 0;
     // The special fields the kernel finds in the value's BTF (btf_parse_fields) when it accepts
@@ -82,6 +85,9 @@ struct MapEntry {
     std::vector<uint8_t> key;
     std::vector<std::vector<uint8_t>> values;  // one per CPU for per-CPU maps, else exactly one
     uint32_t slot = 0;                          // where the value lives in the value region
+    // How the type names the entry for a reader, when its key bytes say little or nothing:
+    // "10.0.0.0/8" for an LPM trie, "#0 (popped next)" for a queue. Empty: show the key.
+    std::string label;
 };
 
 class MapSet;
@@ -140,6 +146,13 @@ public:
     int64_t update_elem(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags,
                         uint32_t cpu);
     int64_t delete_elem(std::span<const uint8_t> key);
+    // bpf_map_push_elem / bpf_map_pop_elem / bpf_map_peek_elem (queue, stack, bloom filter):
+    // `value` is value_size bytes. pop and peek write the value there (zeroed when there is
+    // none); a bloom filter's peek reads it instead. Other types answer -EOPNOTSUPP (the
+    // verifier never lets a program call these on them).
+    int64_t push_elem(std::span<const uint8_t> value, uint64_t flags);
+    int64_t pop_elem(std::span<uint8_t> value);
+    int64_t peek_elem(std::span<uint8_t> value);
 
     // ---- Userspace side: the BPF_MAP_* commands of the bpf() syscall ----
     // `value` is user_value_size() bytes. For prog_array the value is a program index, for maps
@@ -147,6 +160,10 @@ public:
     int64_t lookup_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags = 0);
     int64_t update_user(std::span<const uint8_t> key, std::span<const uint8_t> value, uint64_t flags = 0);
     int64_t delete_user(std::span<const uint8_t> key);
+    // BPF_MAP_LOOKUP_AND_DELETE_ELEM: a queue or stack pops its next value, a hash map
+    // (hash, percpu_hash and the LRU ones) returns the entry and deletes it; every other type
+    // answers -ENOTSUPP (524), as the kernel does.
+    int64_t lookup_and_delete_user(std::span<const uint8_t> key, std::span<uint8_t> value, uint64_t flags = 0);
     // An empty `key` is the NULL key: start from the first. A key that is not in the map also
     // restarts from the first (the kernel's behaviour); -ENOENT after the last.
     int64_t get_next_key(std::span<const uint8_t> key, std::span<uint8_t> next_key);
@@ -167,6 +184,11 @@ public:
     std::vector<MapEntry> entries(size_t limit = SIZE_MAX) const;
     // The key stored in a slot, or nullopt when the slot is free (a deleted or spare entry).
     virtual std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const = 0;
+    // MapEntry::label of the entry in `slot` with key `key` (empty: the key speaks for itself).
+    virtual std::string entry_label(std::span<const uint8_t> key, uint32_t slot) const;
+    // One line on the map's state for types whose entries do not tell it all ("3 of 4 values,
+    // oldest first"; a bloom filter's bits); empty for most.
+    virtual std::string summary() const { return {}; }
 
 protected:
     Map(const MapSpec& spec, uint32_t slot_count, uint32_t slot_bytes, bool program_visible);
@@ -196,6 +218,12 @@ protected:
     virtual int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) = 0;
     virtual int64_t do_delete_user(const uint8_t* key) { return do_delete_elem(key); }
     virtual int64_t do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) = 0;
+    // Pointers have value_size bytes (lookup_and_delete: user_value_size). The defaults are the
+    // kernel's answers for types without these operations.
+    virtual int64_t do_push_elem(const uint8_t* value, uint64_t flags);
+    virtual int64_t do_pop_elem(uint8_t* value);
+    virtual int64_t do_peek_elem(uint8_t* value);
+    virtual int64_t do_lookup_and_delete_user(const uint8_t* key, uint8_t* value);
 
 private:
     friend class MapSet;

@@ -14,6 +14,7 @@ std::string errno_name(int64_t e) {
     case -kerrno::kEBUSY: return "-EBUSY";
     case -kerrno::kEEXIST: return "-EEXIST";
     case -kerrno::kEINVAL: return "-EINVAL";
+    case -kerrno::kENOSPC: return "-ENOSPC";
     case -kerrno::kEOPNOTSUPP: return "-EOPNOTSUPP";
     case -kerrno::kENOTSUPP: return "-ENOTSUPP";
     default: return std::to_string(e);

@@ -25,34 +25,48 @@ void fail(Vm& vm, const char* helper, std::string what, std::string hint, const 
 // Why a verified program could not make this call on this map (check_map_func_compatibility
 // and record_func_map in the kernel's verifier), or empty.
 std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_name, std::string* hint) {
-    const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem;
+    const bool keyed = helper == helper_id::kMapLookupElem || helper == helper_id::kMapUpdateElem ||
+                       helper == helper_id::kMapDeleteElem || helper == helper_id::kMapLookupPercpuElem;
+    const bool writes = helper == helper_id::kMapUpdateElem || helper == helper_id::kMapDeleteElem ||
+                        helper == helper_id::kMapPushElem || helper == helper_id::kMapPopElem;
     const MapTypeInfo& info = *map_type_info(map.type());
-    bool refused = false;
-    if (helper == helper_id::kMapLookupPercpuElem && !info.percpu) {
-        refused = true;
-        *hint = "bpf_map_lookup_percpu_elem reads the per-CPU maps only (percpu_array, percpu_hash, "
-                "lru_percpu_hash); use bpf_map_lookup_elem for this one.";
-    } else {
-        switch (info.program_access) {
-        case ProgramMapAccess::ReadWrite: break;
-        case ProgramMapAccess::LookupOnly: refused = writes; break;
-        case ProgramMapAccess::None: refused = true; break;
-        }
-        if (refused) *hint = info.program_hint;
-    }
-    if (refused) {
-        // The verifier checks the key argument before the map type: a map without keys (a ring
-        // buffer) fails there first.
-        const std::string kernel_says = map.key_size() == 0
-                                            ? "invalid zero-sized read"
-                                            : "cannot pass map_type " + std::to_string(static_cast<uint32_t>(map.type())) +
-                                                  " into func " + helper_name + "#" + std::to_string(helper);
+    // bpf_map_lookup_percpu_elem takes the per-CPU maps only.
+    const bool percpu_refused = helper == helper_id::kMapLookupPercpuElem && !info.percpu;
+    const bool allowed = program_may_pass(info.program_access, helper) && !percpu_refused;
+    auto type_hint = [&] {
+        *hint = percpu_refused ? "bpf_map_lookup_percpu_elem reads the per-CPU maps only (percpu_array, percpu_hash, "
+                                 "lru_percpu_hash); use bpf_map_lookup_elem for this one."
+                               : info.program_hint;
+        if (hint->empty())
+            *hint = "bpf_map_push_elem, bpf_map_pop_elem and bpf_map_peek_elem are only for queues and stacks "
+                    "(push and peek also for bloom filters).";
+    };
+    auto refused = [&](const std::string& kernel_says) {
         return "cannot be used on " + map.describe() + ": the kernel's verifier refuses it (\"" + kernel_says + "\")";
+    };
+    // The verifier checks the arguments first (a map without keys, or without values, fails
+    // on the key or value pointer), then the map's flags (record_func_map), then whether the
+    // helper takes the map's type (check_map_func_compatibility).
+    const uint32_t arg_size = keyed ? map.key_size() : map.value_size();
+    if (!allowed && arg_size == 0) {
+        type_hint();
+        return refused("invalid zero-sized read");
     }
     if (writes && (map.map_flags() & map_flag::kRdonlyProg)) {
+        if (map.type() == MapType::Devmap || map.type() == MapType::DevmapHash) {
+            // dev_map_init_map sets BPF_F_RDONLY_PROG itself: lookups point at the kernel's entry.
+            *hint = info.program_hint;
+            return "cannot change " + map.describe() + ": the kernel makes every devmap read-only for programs "
+                   "(BPF_F_RDONLY_PROG) and its verifier refuses the call (\"write into map forbidden\")";
+        }
         *hint = "Programs may only read this map; userspace can still change it.";
         return "cannot change " + map.describe() + ", which was created with BPF_F_RDONLY_PROG: the kernel's "
                "verifier refuses it (\"write into map forbidden\")";
+    }
+    if (!allowed) {
+        type_hint();
+        return refused("cannot pass map_type " + std::to_string(static_cast<uint32_t>(map.type())) + " into func " +
+                       helper_name + "#" + std::to_string(helper));
     }
     return {};
 }
@@ -110,6 +124,19 @@ const uint8_t* bytes_arg(Vm& vm, const char* name, const Map& map, const char* w
     return nullptr;
 }
 
+// `size` writable bytes at `addr` (the value a pop or peek fills), or nullptr after failing the run.
+uint8_t* writable_arg(Vm& vm, const char* name, const Map& map, const char* reg, uint64_t addr, uint32_t size) {
+    if (uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/true)) return p;
+    const Error fault = vm.memory().describe_fault(addr, size, Access::HelperWrite, vm.current_pc());
+    fail(vm, name,
+         std::string("the value pointer ") + reg + " = " + hex(addr) + " does not point to " + std::to_string(size) +
+             " writable bytes (the value_size of " + map.describe() + "): " + fault.what,
+         std::string("Pass a buffer on the stack, e.g. ") + reg + " = r10; " + reg + " += -" + std::to_string(size) +
+             " (the helper fills it).",
+         &map);
+    return nullptr;
+}
+
 }  // namespace
 
 MapEnv map_env(const Vm& vm) {
@@ -161,6 +188,34 @@ uint64_t lookup_percpu_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2,
     return map->lookup_elem({key, map->key_size()}, cpu);
 }
 
+uint64_t push_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3) {
+    constexpr const char* kName = "bpf_map_push_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapPushElem, kName, r1);
+    if (!map) return 0;
+    const uint8_t* value = bytes_arg(vm, kName, *map, "value", "r2", r2, map->value_size(), "value_size");
+    if (!value) return 0;
+    return uint64_t(map->push_elem({value, map->value_size()}, r3));
+}
+
+uint64_t pop_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
+    constexpr const char* kName = "bpf_map_pop_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapPopElem, kName, r1);
+    if (!map) return 0;
+    uint8_t* value = writable_arg(vm, kName, *map, "r2", r2, map->value_size());
+    if (!value) return 0;
+    return uint64_t(map->pop_elem({value, map->value_size()}));
+}
+
+uint64_t peek_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
+    constexpr const char* kName = "bpf_map_peek_elem";
+    Map* map = map_arg(vm, env, helper_id::kMapPeekElem, kName, r1);
+    if (!map) return 0;
+    // The verifier wants writable memory even for a bloom filter, whose peek only reads it.
+    uint8_t* value = writable_arg(vm, kName, *map, "r2", r2, map->value_size());
+    if (!value) return 0;
+    return uint64_t(map->peek_elem({value, map->value_size()}));
+}
+
 }  // namespace map_helpers_detail
 
 namespace {
@@ -179,11 +234,24 @@ uint64_t lookup_percpu(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t, 
     return map_helpers_detail::lookup_percpu_elem(vm, map_env(vm), r1, r2, r3);
 }
 
+uint64_t push(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t, uint64_t) {
+    return map_helpers_detail::push_elem(vm, map_env(vm), r1, r2, r3);
+}
+uint64_t pop(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) {
+    return map_helpers_detail::pop_elem(vm, map_env(vm), r1, r2);
+}
+uint64_t peek(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) {
+    return map_helpers_detail::peek_elem(vm, map_env(vm), r1, r2);
+}
+
 constexpr HelperImpl kImpls[] = {
     {helper_id::kMapLookupElem, lookup},  // bpf_map_lookup_elem
     {helper_id::kMapUpdateElem, update},  // bpf_map_update_elem
     {helper_id::kMapDeleteElem, remove},  // bpf_map_delete_elem
     {helper_id::kMapLookupPercpuElem, lookup_percpu},  // bpf_map_lookup_percpu_elem
+    {helper_id::kMapPushElem, push},      // bpf_map_push_elem
+    {helper_id::kMapPopElem, pop},        // bpf_map_pop_elem
+    {helper_id::kMapPeekElem, peek},      // bpf_map_peek_elem
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #pragma once
 // The map helpers: bpf_map_lookup_elem (1), bpf_map_update_elem (2), bpf_map_delete_elem (3),
-// bpf_map_lookup_percpu_elem (195).
+// bpf_map_lookup_percpu_elem (195), and for queues, stacks and bloom filters bpf_map_push_elem
+// (87), bpf_map_pop_elem (88) and bpf_map_peek_elem (89), which copy a value in or out of the
+// program's memory.
 //
 // What the kernel's verifier would refuse at load time -- a map argument that is not a map, a
 // key or value pointer that does not cover key_size / value_size readable bytes, a helper the
@@ -32,6 +34,9 @@ namespace helper_id {
 constexpr int32_t kMapLookupElem = 1;
 constexpr int32_t kMapUpdateElem = 2;
 constexpr int32_t kMapDeleteElem = 3;
+constexpr int32_t kMapPushElem = 87;
+constexpr int32_t kMapPopElem = 88;
+constexpr int32_t kMapPeekElem = 89;
 constexpr int32_t kMapLookupPercpuElem = 195;
 }  // namespace helper_id
 
@@ -42,9 +47,13 @@ uint64_t update_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64
 uint64_t delete_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
 // bpf_map_lookup_percpu_elem(map, key, cpu): CPU `cpu`'s value of a per-CPU map, or 0.
 uint64_t lookup_percpu_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3);
+uint64_t push_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3);
+uint64_t pop_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
+uint64_t peek_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2);
 }  // namespace map_helpers_detail
 
-// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, bpf_map_lookup_percpu_elem.
+// bpf_map_lookup_elem, bpf_map_update_elem, bpf_map_delete_elem, bpf_map_lookup_percpu_elem,
+// bpf_map_push_elem, bpf_map_pop_elem, bpf_map_peek_elem.
 std::span<const HelperImpl> map_helper_impls();
 
 }  // namespace bpfplay

@@ -26,11 +26,23 @@ std::string implemented_types() {
     return out;
 }
 
+// Types stored as a hash table: the kernel's bucket array limits them to 2^31 entries.
+bool hash_like(MapType t) {
+    return t == MapType::Hash || t == MapType::PercpuHash || t == MapType::LruHash ||
+           t == MapType::LruPercpuHash || t == MapType::HashOfMaps || t == MapType::DevmapHash;
+}
+
 class Checker {
   public:
     explicit Checker(const MapSpec& spec) : s_(spec), c_(spec) {}
 
     MapCheckResult run() {
+        // map_create: only bloom filters (and arenas) take map_extra.
+        if (s_.map_extra != 0 && s_.type != MapType::BloomFilter && s_.type != MapType::Arena)
+            return c_.fail(-e::kEINVAL,
+                           c_.kind() + " has map_extra " + std::to_string(s_.map_extra) +
+                               "; only bloom filters (and arenas) take map_extra",
+                           "Remove __uint(map_extra, ...) from the definition.");
         if (auto err = file_flags()) return err;
         const MapTypeInfo* info = map_type_info(s_.type);
         if (!info || s_.type == MapType::Unspec)
@@ -48,7 +60,7 @@ class Checker {
         if (auto err = info->alloc_check(c_)) return err;
         if (s_.type == MapType::ArrayOfMaps || s_.type == MapType::HashOfMaps)
             if (auto inner_err = inner()) return inner_err;
-        if (!info->index_keys && s_.max_entries > (1u << 31))
+        if (hash_like(s_.type) && s_.max_entries > (1u << 31))
             return c_.fail(-e::kE2BIG, c_.kind() + " has max_entries " + std::to_string(s_.max_entries) +
                                            "; a hash map holds at most 2^31 entries");
         if (auto mem = memory(*info)) return mem;

@@ -4,8 +4,10 @@
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
 #include "core/maps/key_index.hpp"
+#include "core/maps/lpm_trie_map.hpp"
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/map.hpp"
+#include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
 
 namespace bpfplay {
@@ -73,6 +75,40 @@ void RingbufMap::save_extra(StateWriter& w) const {
 void RingbufMap::restore_extra(StateReader& r) {
     r.vec(records_, max_entries() / 8 + 1);
     r.pod(producer_);
+}
+
+// A bloom filter is all bits: the value region the base saves.
+
+void QueueStackMap::save_extra(StateWriter& w) const {
+    w.pod(head_);
+    w.pod(tail_);
+}
+
+void QueueStackMap::restore_extra(StateReader& r) {
+    r.pod(head_);
+    r.pod(tail_);
+}
+
+void LpmTrieMap::save_extra(StateWriter& w) const {
+    w.vec(words_);
+    w.vec(slot_owner_);
+    w.vec(free_slots_);
+    w.pod(free_head_);
+    w.pod(free_count_);
+    w.pod(free_nodes_);
+    w.pod(root_);
+    w.pod(n_entries_);
+}
+
+void LpmTrieMap::restore_extra(StateReader& r) {
+    r.vec(words_);
+    r.vec(slot_owner_);
+    r.vec(free_slots_);
+    r.pod(free_head_);
+    r.pod(free_count_);
+    r.pod(free_nodes_);
+    r.pod(root_);
+    r.pod(n_entries_);
 }
 
 }  // namespace bpfplay

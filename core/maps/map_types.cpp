@@ -3,10 +3,13 @@
 #include "core/maps/map_types.hpp"
 
 #include "core/maps/array_map.hpp"
+#include "core/maps/bloom_filter_map.hpp"
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
+#include "core/maps/lpm_trie_map.hpp"
 #include "core/maps/lru_hash_map.hpp"
+#include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
 
 namespace bpfplay {
@@ -36,6 +39,12 @@ constexpr const char* kMapsOfMaps = "Programs may only look up a map of maps (an
                                     "change its contents from userspace.";
 constexpr const char* kDevmaps =
     "Programs may only look up a devmap or redirect through it (bpf_redirect_map); fill it from userspace.";
+constexpr const char* kPushPopPeek =
+    "Programs use a queue or stack through bpf_map_push_elem, bpf_map_pop_elem and "
+    "bpf_map_peek_elem; it has no keys to look up.";
+constexpr const char* kPushPeek =
+    "Programs add to a bloom filter with bpf_map_push_elem and test a value with "
+    "bpf_map_peek_elem; nothing can be looked up, popped or deleted.";
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
@@ -61,7 +70,8 @@ constexpr MapTypeInfo kTypes[] = {
      &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full"},
     {T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,
      &HashMap::footprint, &make_as<LruHashMap>, "an LRU hash map with one value per CPU"},
-    missing(T::LpmTrie, "lpm_trie", "longest-prefix match on IP prefixes (routing tables)"),
+    {T::LpmTrie, "lpm_trie", false, false, false, P::ReadWrite, "", &LpmTrieMap::alloc_check,
+     &LpmTrieMap::footprint, &make_as<LpmTrieMap>, "longest-prefix match on IP prefixes (routing tables)"},
     {T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
      &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"},
     {T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
@@ -76,8 +86,10 @@ constexpr MapTypeInfo kTypes[] = {
     missing(T::ReuseportSockarray, "reuseport_sockarray",
             "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
     missing(T::PercpuCgroupStorage, "percpu_cgroup_storage", "a per-CPU value per attached cgroup"),
-    missing(T::Queue, "queue", "FIFO of values (push, pop, peek)"),
-    missing(T::Stack, "stack", "LIFO of values (push, pop, peek)"),
+    {T::Queue, "queue", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
+     &QueueStackMap::footprint, &make_as<QueueStackMap>, "FIFO of values (push, pop, peek)"},
+    {T::Stack, "stack", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
+     &QueueStackMap::footprint, &make_as<QueueStackMap>, "LIFO of values (push, pop, peek)"},
     missing(T::SkStorage, "sk_storage", "a value attached to each socket"),
     {T::DevmapHash, "devmap_hash", false, false, false, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &HashMap::footprint, &make_as<HashMap>, "network devices by key, for bpf_redirect_map"},
@@ -86,7 +98,9 @@ constexpr MapTypeInfo kTypes[] = {
      &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read"},
     missing(T::InodeStorage, "inode_storage", "a value attached to each inode"),
     missing(T::TaskStorage, "task_storage", "a value attached to each task"),
-    missing(T::BloomFilter, "bloom_filter", "a probabilistic set: push values, peek for membership"),
+    {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek,
+     &BloomFilterMap::alloc_check, &BloomFilterMap::footprint, &make_as<BloomFilterMap>,
+     "a probabilistic set: push values, peek for membership"},
     missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
     missing(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
     missing(T::Arena, "arena", "memory pages shared between programs and user space"),
@@ -120,6 +134,19 @@ std::optional<MapType> map_type_from_name(std::string_view name) {
     for (const MapTypeInfo& info : kTypes)
         if (name == info.name) return info.type;
     return std::nullopt;
+}
+
+bool program_may_pass(ProgramMapAccess access, int32_t helper_id) {
+    using A = ProgramMapAccess;
+    switch (helper_id) {
+    case 1: return access == A::ReadWrite || access == A::LookupOnly;  // bpf_map_lookup_elem
+    case 2:                                                            // bpf_map_update_elem
+    case 3: return access == A::ReadWrite;                             // bpf_map_delete_elem
+    case 87:                                                           // bpf_map_push_elem
+    case 89: return access == A::PushPopPeek || access == A::PushPeek; // bpf_map_peek_elem
+    case 88: return access == A::PushPopPeek;                          // bpf_map_pop_elem
+    default: return true;
+    }
 }
 
 bool map_type_supported(MapType t) {

@@ -11,13 +11,21 @@
 
 namespace bpfplay {
 
-// What the kernel's verifier lets a program do with a map through bpf_map_lookup_elem,
-// bpf_map_update_elem and bpf_map_delete_elem (check_map_func_compatibility).
+// Which of the generic map helpers -- bpf_map_lookup_elem (1), update (2), delete (3),
+// bpf_map_push_elem (87), pop (88), peek (89) -- the kernel's verifier lets a program pass a map
+// of the type to (check_map_func_compatibility: push/pop/peek are only for queues, stacks and
+// bloom filters, which in turn take no lookup/update/delete).
 enum class ProgramMapAccess : uint8_t {
-    ReadWrite,  // lookup, update and delete
-    LookupOnly, // look up only (maps of maps, devmaps)
-    None,       // only through the type's own helpers (bpf_tail_call, bpf_ringbuf_*, ...)
+    ReadWrite,   // lookup, update and delete
+    LookupOnly,  // look up only (maps of maps, devmaps)
+    None,        // only through the type's own helpers (bpf_tail_call, bpf_ringbuf_*, ...)
+    PushPopPeek, // push, pop and peek (queue, stack)
+    PushPeek,    // push and peek (bloom filter: nothing can be taken out)
 };
+
+// True when the verifier lets a program pass a map with `access` to map helper `helper_id`
+// (one of the six above; any other id: true, the helper checks its own map types).
+bool program_may_pass(ProgramMapAccess access, int32_t helper_id);
 
 struct MapTypeInfo {
     MapType type = MapType::Unspec;

@@ -22,6 +22,7 @@ struct RingbufRecord {
     // padding: two saves of one state must be equal byte for byte.
     uint16_t unused = 0;
 };
+static_assert(sizeof(RingbufRecord) == 12, "no hidden padding in saved records");
 
 class RingbufMap final : public Map {
 public:

@@ -57,6 +57,7 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
             first = false;
             j += "\"key\":" + decoded_json(s, m.spec().btf_key_type_id, e.key);
             j += ",\"key_hex\":" + json_string(hex_bytes(e.key));
+            if (!e.label.empty()) j += ",\"label\":" + json_string(e.label);
             if (m.is_percpu()) {
                 std::string vals, hexes;
                 for (size_t c = 0; c < e.values.size(); ++c) {
@@ -118,6 +119,7 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         const Map& m = *maps.get(id);
         t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) +
              (m.count() == 1 ? " entry\n" : " entries\n");
+        if (const std::string summary = m.summary(); !summary.empty()) t += "  (" + summary + ")\n";
         if (m.type() == MapType::Ringbuf)
             for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
         for (const MapEntry& e : m.entries(64)) {
@@ -128,7 +130,7 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
                      std::to_string(load_le<uint32_t>(e.values[0].data())) + "\n";
                 continue;
             }
-            t += "  " + decoded_text(s, m.spec().btf_key_type_id, e.key) + " => ";
+            t += "  " + (e.label.empty() ? decoded_text(s, m.spec().btf_key_type_id, e.key) : e.label) + " => ";
             for (size_t c = 0; c < e.values.size(); ++c) {
                 if (m.is_percpu()) t += (c ? ", cpu" : "cpu") + std::to_string(c) + ": ";
                 t += decoded_text(s, m.spec().btf_value_type_id, e.values[c]);

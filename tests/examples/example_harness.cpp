@@ -379,6 +379,22 @@ void remove_perf_readers(ObjectSession& s) {
     }
 }
 
+// A queue or stack dumped as kernel_run dumps one: every value popped in turn
+// (BPF_MAP_LOOKUP_AND_DELETE_ELEM), keyed by its position (4 bytes, big-endian). The map is put
+// back afterwards, so the dump changes nothing.
+std::vector<MapEntryText> popped_entries(Map& map) {
+    std::vector<uint8_t> saved;
+    map.save_state(saved);
+    std::vector<MapEntryText> entries;
+    std::vector<uint8_t> value(map.value_size());
+    for (uint32_t i = 0; map.lookup_and_delete_user({}, value) == 0; i++) {
+        const uint8_t pos[4] = {uint8_t(i >> 24), uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+        entries.push_back({hex(pos), hex(value)});
+    }
+    map.restore_state(saved);
+    return entries;
+}
+
 void dump_emulator_maps(ObjectSession& s, Outcome& o) {
     LoadedObject& obj = s.object();
     if (!obj.maps) return;
@@ -394,6 +410,10 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
             continue;
         }
         if (map.type() == MapType::PerfEventArray) o.perf_events.try_emplace(map.name());
+        if (map.type() == MapType::Queue || map.type() == MapType::Stack) {
+            o.maps[map.name()] = popped_entries(map);
+            continue;
+        }
         std::vector<MapEntryText> entries;
         for (const MapEntry& e : map.entries()) {
             MapEntryText t;

@@ -198,6 +198,17 @@ void dump_map(bpf_map* map, int ncpus, Outcome& o) {
         return;
     }
     const size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
+    if (type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK) {
+        // As kernel_run: pop every value, keyed by its position (4 bytes, big-endian).
+        std::vector<MapEntryText> entries;
+        std::vector<uint8_t> value(vsize);
+        for (uint32_t i = 0; i < 1'000'000 && bpf_map_lookup_and_delete_elem(fd, nullptr, value.data()) == 0; i++) {
+            const uint8_t pos[4] = {uint8_t(i >> 24), uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+            entries.push_back({hex(pos), hex(value)});
+        }
+        o.maps[name] = std::move(entries);
+        return;
+    }
     const size_t stride = (vsize + 7) / 8 * 8;
     const bool percpu = is_percpu(type);
     std::vector<uint8_t> key(std::max<size_t>(ksize, 1)), prev, value(std::max<size_t>(percpu ? stride * ncpus : vsize, 1));
@@ -260,7 +271,11 @@ std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c,
             if (!key || key->size() != bpf_map__key_size(map) || !value) return "map_init: \"" + name + "\": bad entry";
             int err;
             if (before_load) err = bpf_map__set_initial_value(map, value->data(), value->size());
-            else err = bpf_map_update_elem(bpf_map__fd(map), key->data(), value->data(), BPF_ANY) ? -errno : 0;
+            else  // keyless maps (queue, stack, bloom filter) take a NULL key
+                err = bpf_map_update_elem(bpf_map__fd(map), key->empty() ? nullptr : key->data(), value->data(),
+                                          BPF_ANY)
+                          ? -errno
+                          : 0;
             if (err) return "map_init: \"" + name + "\": " + std::strerror(-err);
         }
     }

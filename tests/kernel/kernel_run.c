@@ -548,6 +548,28 @@ static void dump_ringbuf(struct bpf_map *map)
 	buf_add(o, "]", 1);
 }
 
+// Queues and stacks have no keys, and get_next_key answers -EINVAL: the only way to read past
+// the next value is to pop. Every value is popped (BPF_MAP_LOOKUP_AND_DELETE_ELEM) in the order
+// the map gives them, keyed by its position as a 4-byte big-endian number, so sorting by key
+// keeps the pop order. (Bloom filters cannot be read at all: their dump stays empty.)
+static void dump_queue(struct bpf_map *map, struct buf *o)
+{
+	size_t vsize = bpf_map__value_size(map);
+	unsigned char *value = calloc(1, vsize);
+	for (__u32 i = 0; i < 1000000; i++) {
+		if (bpf_map_lookup_and_delete_elem(bpf_map__fd(map), NULL, value))
+			break;
+		unsigned char pos[4] = {i >> 24, i >> 16, i >> 8, i};
+		buf_add(o, i ? ", {\"key\": " : "{\"key\": ", i ? 10 : 8);
+		buf_hex(o, pos, 4);
+		buf_add(o, ", \"value\": ", 11);
+		buf_hex(o, value, vsize);
+		buf_add(o, "}", 1);
+	}
+	buf_add(o, "]", 1);
+	free(value);
+}
+
 static void dump_map(struct bpf_map *map, int ncpus)
 {
 	enum bpf_map_type type = bpf_map__type(map);
@@ -568,6 +590,10 @@ static void dump_map(struct bpf_map *map, int ncpus)
 		buf_add(o, ", ", 2);
 	buf_json_str(o, bpf_map__name(map));
 	buf_add(o, ": [", 3);
+	if (type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK) {
+		dump_queue(map, o);
+		return;
+	}
 
 	unsigned char *prev = NULL, *key = calloc(1, ksize ? ksize : 1);
 	for (;;) {
@@ -783,8 +809,12 @@ static int apply_map_init(struct bpf_object *obj, const struct jval *init, bool 
 				}
 				err = bpf_map__set_initial_value(map, value, vlen);
 			} else {
-				err = bpf_map_update_elem(bpf_map__fd(map), key, value, BPF_ANY) ? -errno
-												 : 0;
+				// Keyless maps (queue, stack, bloom filter) take a NULL key: the
+				// kernel refuses a key pointer for a key_size of 0.
+				err = bpf_map_update_elem(bpf_map__fd(map), klen ? key : NULL, value,
+							  BPF_ANY)
+					      ? -errno
+					      : 0;
 			}
 			free(key);
 			free(value);

@@ -92,6 +92,26 @@ def syscall_args(key, value, flags=0, slots_fd=5):
     where libbpf's load puts map "slots" (3 is the object's BTF; the inner map template holds
     4 while "slots" is created, then .rodata.str1.1 gets 4), in kernel_run as in bpfplay."""
     return struct.pack("<IIQiI", key, flags, value, slots_fd, 0) + bytes(56)
+def route(prefix, prefixlen, action, rid):
+    """An xdp_lpm_router "routes" entry: key u32 prefixlen + the address (network order), value
+    struct route {u32 action, u32 id, u64 packets, u64 bytes}."""
+    key = prefixlen.to_bytes(4, "little") + bytes(int(x) for x in prefix.split("."))
+    value = action.to_bytes(4, "little") + rid.to_bytes(4, "little") + bytes(16)
+    return {"key": key.hex(), "value": value.hex()}
+
+
+def u32(v):
+    return v.to_bytes(4, "little").hex()
+
+
+ROUTES = [route("10.0.0.0", 8, 2, 1), route("10.1.0.0", 16, 1, 2), route("10.1.2.0", 24, 2, 3),
+          route("192.168.0.0", 16, 1, 4),
+          route("172.16.5.9", 12, 2, 5)]  # bits past the prefix are kept as given
+
+
+def to(dst, size=60):
+    """A UDP/IPv4 frame of `size` bytes to `dst`."""
+    return P.udp4(A, dst, 4000, 53, payload=b"r" * (size - 14 - 20 - 8))
 
 
 EXAMPLES = {
@@ -342,6 +362,51 @@ EXAMPLES = {
         case("two_runs", "syscall_maps",
              "the same context twice: each run creates its own map; the second replaces the "
              "first in slots (which frees the first)", ctx=syscall_args(3, 99), repeat=2),
+    "xdp_lpm_router": [
+        case("mixed", "xdp_lpm_router",
+             "routes 10/8 PASS, 10.1/16 DROP, 10.1.2/24 PASS, 192.168/16 DROP, 172.16/12 PASS; "
+             "packets to 10.1.2.3 (/24), 10.1.9.9 (/16), 10.200.0.1 (/8), 192.168.1.7, 8.8.8.8 "
+             "(no route), 172.20.1.1 (/12) and ARP",
+             packets=[to("10.1.2.3"), to("10.1.9.9", 70), to("10.200.0.1", 80), to(C, 90),
+                      to("8.8.8.8", 100), to("172.20.1.1"), P.arp_request()],
+             map_init={"routes": ROUTES}),
+        case("same_route_x3", "xdp_lpm_router", "10.1.2.3 three times: route 3 counts 3 packets",
+             packet=to("10.1.2.3"), repeat=3, map_init={"routes": ROUTES}),
+        case("no_routes", "xdp_lpm_router", "an empty trie: every lookup misses, all pass",
+             packets=[to("10.1.2.3"), to(C)]),
+    ],
+    "xdp_queue_stack": [
+        case("push_then_pop", "xdp_queue_stack",
+             "UDP 60 and 70 bytes pushed, then 3 TCP pops: 60 then 70 from the queue, 70 then "
+             "60 from the stack, the third finds them empty (XDP_DROP)",
+             packets=[big_udp4(60), big_udp4(70), P.tcp4(A, B, 1, 80), P.tcp4(A, B, 1, 80),
+                      P.tcp4(A, B, 1, 80)]),
+        case("overflow", "xdp_queue_stack",
+             "5 UDP lengths (60..100) into maps of 3: the queue (BPF_EXIST) keeps 80 90 100, "
+             "the stack keeps 60 70 80 and refuses 2 pushes (-E2BIG)",
+             packets=[big_udp4(60), big_udp4(70), big_udp4(80), big_udp4(90), big_udp4(100)]),
+        case("preloaded", "xdp_queue_stack",
+             "user space pushed 1000 and 2000 into the queue and 7 into the stack before the "
+             "run; 3 TCP packets pop them",
+             packets=[P.tcp4(A, B, 1, 80)] * 3,
+             map_init={"fifo": [{"key": "", "value": u32(1000)}, {"key": "", "value": u32(2000)}],
+                       "lifo": [{"key": "", "value": u32(7)}]}),
+    ],
+    "xdp_bloom_filter": [
+        case("repeats", "xdp_bloom_filter",
+             "sources A, B, A, C, B: new ones pass, repeated ones are dropped",
+             packets=[P.udp4(s, B, 1, 53) for s in (A, "10.0.0.3", A, C, "10.0.0.3")]),
+        case("false_positives", "xdp_bloom_filter",
+             "24 different sources through a 64-bit filter with one hash function: some new "
+             "sources collide with earlier ones, are reported \"maybe seen\" and dropped "
+             "(stats[2]); the kernel and bpfplay hash them identically (BPF_F_ZERO_SEED)",
+             packets=[P.udp4(f"10.1.0.{i}", B, 1, 53) for i in range(1, 25)]),
+        case("preloaded", "xdp_bloom_filter",
+             "user space pushed A into the filter and its exact table before the run: A's "
+             "packet is a repeat (XDP_DROP), C's is new",
+             packets=[P.udp4(A, B, 1, 53), P.udp4(C, B, 1, 53)],
+             map_init={"seen": [{"key": "", "value": "0a000001"}],
+                       "sources": [{"key": "0a000001", "value": "0100000000000000"}]}),
     ],
     "trace_printk": [
         case("ipv4_tcp", "xdp_trace_printk", "TCP/IPv4: three lines in the trace",

@@ -262,5 +262,28 @@ TEST_CASE("hash keys of odd sizes") {
     CHECK_FALSE(hash->slot_of(std::vector<uint8_t>(13, 9)).has_value());
 }
 
+TEST_CASE("hash: BPF_MAP_LOOKUP_AND_DELETE_ELEM returns the value and deletes it, as Linux 6.18") {
+    for (MapType t : {MapType::Hash, MapType::LruHash}) {
+        CAPTURE(map_type_name(t));
+        auto made = create_map(spec(t, 4, 4, 4));
+        REQUIRE(made.ok());
+        Map& m = *made.value();
+        REQUIRE(m.update_user(bytes(uint32_t(1)), bytes(uint32_t(5))) == 0);
+        std::vector<uint8_t> out(4);
+        CHECK(m.lookup_and_delete_user(bytes(uint32_t(1)), out) == 0);
+        CHECK(as<uint32_t>(out) == 5);
+        CHECK(m.count() == 0);
+        CHECK(m.lookup_and_delete_user(bytes(uint32_t(1)), out) == -e::kENOENT);
+        CHECK(m.lookup_and_delete_user(bytes(uint32_t(1)), out, 1) == -e::kEINVAL);
+        CHECK(m.lookup_and_delete_user(bytes(uint32_t(1)), out, map_update::kLock) == -e::kEINVAL);
+    }
+    // Other types: -ENOTSUPP (524), still -EINVAL for flags.
+    auto arr = create_map(spec(MapType::Array, 4, 4, 4));
+    REQUIRE(arr.ok());
+    std::vector<uint8_t> out(4);
+    CHECK(arr.value()->lookup_and_delete_user(bytes(uint32_t(1)), out) == -e::kENOTSUPP);
+    CHECK(arr.value()->lookup_and_delete_user(bytes(uint32_t(1)), out, 1) == -e::kEINVAL);
+}
+
 }  // namespace
 }  // namespace bpfplay

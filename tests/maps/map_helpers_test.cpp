@@ -2,82 +2,17 @@
 #include <cstdio>
 #include <string>
 
+#include "helper_run.hpp"
 #include "map_test_util.hpp"
-#include "core/decode.hpp"
-#include "core/helpers/registry.hpp"
-#include "core/maps/map_helpers.hpp"
-#include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/helper_env.hpp"
-#include "core/host/host.hpp"
-#include "core/text/asm.hpp"
-#include "core/vm.hpp"
 
 namespace bpfplay {
 namespace {
 
 using namespace test;
 
-HelperEnv env_of(Host& host, MapSet& maps) {
-    HelperEnv env;
-    env.host = &host;
-    env.maps = &maps;
-    return env;
-}
 namespace e = kerrno;
 namespace u = map_update;
-
-// One program, its maps and its run.
-struct Run {
-    MapSet maps;
-    Host host;  // its cpu picks the per-CPU values the helpers see
-    HelperEnv env = env_of(host, maps);
-    HelperRegistry helpers;
-    std::optional<Program> program;
-    std::unique_ptr<Vm> vm;
-
-    Run() {
-        for (const HelperImpl& impl : map_helper_impls())
-            helpers.add({impl.id, kernel_helper_name(impl.id), helper_proto(impl.id)->nargs, impl.fn});
-    }
-
-    // Assembles and decodes `text`; map references (lddw src 1) resolve through the set.
-    void load(const std::string& text) {
-        auto insns = assemble(text);
-        REQUIRE_MESSAGE(insns.ok(), (insns.ok() ? std::string() : insns.error().to_string()));
-        load_insns(insns.value());
-    }
-    void load_insns(const std::vector<Insn>& insns) {
-        DecodeOptions options;
-        options.helpers = &helpers;
-        options.resolve_lddw = maps.lddw_resolver();
-        auto decoded = decode(insns, options);
-        REQUIRE_MESSAGE(decoded.ok(), (decoded.ok() ? std::string() : decoded.error().to_string()));
-        program.emplace(std::move(decoded.value()));
-        vm = std::make_unique<Vm>(*program);
-        vm->env = &env;
-        maps.map_into(vm->memory());
-    }
-    // Runs from the start; returns r0 of an exit.
-    uint64_t run() {
-        vm->reset();
-        const RunStatus status = vm->run();
-        REQUIRE_MESSAGE(status == RunStatus::Exited, (vm->fault() ? vm->fault()->to_string() : std::string("?")));
-        return vm->result();
-    }
-    // Runs from the start; expects a fault and returns it.
-    Error fault() {
-        vm->reset();
-        REQUIRE(vm->run() == RunStatus::Faulted);
-        REQUIRE(vm->fault().has_value());
-        return *vm->fault();
-    }
-};
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 // Looks up key `key` (u32 on the stack) in the map with handle `map` and adds 1 to the u64
 // value when it is there; returns 1 on a hit, 0 on a miss.
@@ -408,7 +343,7 @@ TEST_CASE("the map helpers are implemented under the kernel's ids") {
         ids.push_back(impl.id);
         CHECK((impl.fn != nullptr));
     }
-    CHECK(ids == std::vector<int32_t>{1, 2, 3, 195});
+    CHECK(ids == std::vector<int32_t>{1, 2, 3, 195, 87, 88, 89});
     CHECK(std::string(kernel_helper_name(1)) == "bpf_map_lookup_elem");
 }
 

@@ -31,7 +31,7 @@ export class MapPanel {
 
   private render(s: Snapshot, force = false): void {
     // Most steps change no map: rebuilding the tables then would only cost time.
-    const signature = s.state.maps.map((m) => `${m.name}:${m.count}:${m.changed}:` +
+    const signature = s.state.maps.map((m) => `${m.name}:${m.count}:${m.changed}:${m.summary}:` +
       m.entries.map((e) => `${toHex(e.key)}=${e.values.map((v) => toHex(v)).join(',')}${e.changed ? '*' : ''}`).join(';')).join('|');
     if (signature === this.shown && !force) return;
     this.shown = signature;
@@ -85,7 +85,8 @@ export class MapPanel {
     const valIn = this.editorFor(m, 'value', `${addId}|value`, '', `new value for ${m.name}${m.percpu ? ' (every CPU)' : ''}`);
     const add = h('button', { class: 'save', text: 'Add / set',
       onclick: () => void this.update(m, addId, keyIn.value, [valIn.value], true) });
-    const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, table,
+    const summary = m.summary ? h('p', { class: 'muted map-summary', text: m.summary }) : undefined;
+    const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, summary, table,
       h('div', { class: 'map-add map-editor' }, h('span', { class: 'muted', text: 'new entry' }), keyIn, valIn, add),
       this.errorBox(addId));
     if (m.truncated) section.append(h('p', { class: 'muted', text: `showing the first ${m.entries.length} entries` }));

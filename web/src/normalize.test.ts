@@ -35,6 +35,21 @@ describe('normalize', () => {
       text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }]);
   });
 
+  it("shows core's label for an entry and the map's summary when there are some", () => {
+    const routes = { id: 1, name: 'routes', type: 'lpm_trie', key_size: 8, value_size: 4, max_entries: 16,
+      key_type: 'struct route_key', value_type: '__u32', percpu: false, count: 1, summary: '', truncated: false,
+      changed: false, entries: [{ key_hex: '180000000a010200', key: { prefixlen: 24, addr: 131338 }, label: '10.1.2.0/24',
+        values_hex: ['02000000'], values: [2], changed: false }] };
+    const fifo = { ...routes, id: 2, name: 'fifo', type: 'queue', key_size: 0, summary: '1 of 3 values, listed in pop order: first in, first out',
+      entries: [{ key_hex: '', key: '', label: '#0 (front: popped next)', values_hex: ['d0070000'], values: [2000], changed: false }] };
+    const s = stateView({ ...state, maps: [routes, fifo] });
+    expect(s.maps[0]?.entries[0]?.keyText).toBe('10.1.2.0/24');
+    expect(s.maps[0]?.entries[0]?.keyJson).toBe('{"prefixlen":24,"addr":131338}');  // still edited as the C key
+    expect(s.maps[0]?.summary).toBe('');
+    expect(s.maps[1]?.entries[0]?.keyText).toBe('#0 (front: popped next)');
+    expect(s.maps[1]?.summary).toBe('1 of 3 values, listed in pop order: first in, first out');
+  });
+
   it('carries a function name to the instructions after its start', () => {
     const l = listing({ insns: [
       { pc: 0, text: 'r0 = 0 ll', function: 'f', file: 'a.c', line: 2, column: 1, source: 'int x;' },

@@ -184,7 +184,7 @@ function entry(v: unknown): MapEntryView {
   const values = arr(o['values_hex']).map(bytes);
   const valueTexts = arr(o['values']).map(cValue);
   return {
-    key: bytes(o['key_hex']), values, keyText: cValue(o['key']), valueTexts, changed: bool(o['changed']),
+    key: bytes(o['key_hex']), values, keyText: str(o['label']) || cValue(o['key']), valueTexts, changed: bool(o['changed']),
     keyJson: cValueJson(o['key']), valueJsons: arr(o['values']).map(cValueJson),
   };
 }
@@ -192,7 +192,7 @@ function entry(v: unknown): MapEntryView {
 function mapView(v: unknown): MapView {
   const o = obj(v);
   return {
-    ...mapSummary(v), percpu: bool(o['percpu']), count: num(o['count']),
+    ...mapSummary(v), percpu: bool(o['percpu']), count: num(o['count']), summary: str(o['summary']),
     entries: arr(o['entries']).map(entry), truncated: bool(o['truncated']), changed: bool(o['changed']),
   };
 }

@@ -76,7 +76,7 @@ export interface FrameView {
 export interface MapEntryView {
   readonly key: Uint8Array;
   readonly values: readonly Uint8Array[];  // one per CPU for per-CPU maps
-  readonly keyText: string;                // decoded through BTF
+  readonly keyText: string;                // core's label for the entry ("10.0.0.0/8", "#0 (front: popped next)"), else decoded through BTF
   readonly valueTexts: readonly string[];
   readonly keyJson: string;                 // the same as editable JSON (what core's encoder reads back)
   readonly valueJsons: readonly string[];
@@ -94,6 +94,7 @@ export interface MapView {
   readonly valueType: string;
   readonly percpu: boolean;
   readonly count: number;
+  readonly summary: string;                // core's one line on the map's state ("" for most types)
   readonly entries: readonly MapEntryView[];
   readonly truncated: boolean;
   readonly changed: boolean;
