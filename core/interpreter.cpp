@@ -272,8 +272,10 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
             }
             goto exit_to_caller_program;
         }
-        if constexpr (kRecord) jc.exit(depth, &r[6]);
         const Frame& f = vm.frames_[depth];
+        if (f.callback.kind != CallbackKind::None) [[unlikely]]
+            goto callback_returned;
+        if constexpr (kRecord) jc.exit(depth, &r[6]);
         r[6] = f.saved[0];
         r[7] = f.saved[1];
         r[8] = f.saved[2];
@@ -473,9 +475,38 @@ call_helper: {
                 goto helper_exited;
             }
             if (vm.pending_tail_call_) goto tail_call;
+            if (vm.pending_callback_.kind != CallbackKind::None) goto enter_callback;
             goto helper_faulted;
         }
         NEXT();
+    }
+
+    // bpf_loop / bpf_for_each_map_elem asked for a callback frame (core/vm_callback.cpp).
+enter_callback:
+    if (depth + 1 >= call_limit) [[unlikely]] {
+        if (depth + 1 >= base + uint32_t(kMaxCallFrames) || depth + 1 >= uint32_t(kMaxRunFrames)) {
+            vm.pending_callback_ = {};
+            goto depth_fault;
+        }
+        vm.add_stack_frame();
+        call_limit = std::min(base + uint32_t(kMaxCallFrames), vm.stack_frames_);
+        goto enter_callback;
+    }
+    {
+        if constexpr (kRecord) jr->cursor() = jc;
+        const uint32_t next = vm.enter_callback(PC, r, init, depth);
+        if constexpr (kRecord) jc = jr->cursor();
+        ip = code + next;
+        DISPATCH();
+    }
+callback_returned: {
+        if constexpr (kRecord) jr->cursor() = jc;
+        const uint32_t next = vm.callback_returned(PC, r, init, depth);
+        if constexpr (kRecord) jc = jr->cursor();
+        if (next == Vm::kCallbackFault) [[unlikely]]
+            goto faulted;
+        ip = code + next;
+        DISPATCH();
     }
 
 enter_function:

@@ -19,6 +19,8 @@
 #include <span>
 #include <vector>
 
+#include "core/callback.hpp"
+
 namespace bpfplay {
 
 class Vm;
@@ -55,6 +57,8 @@ enum class JournalTag : uint8_t {
     // A tail call made from a subprogram takes over its frame: [tag|depth<<8]
     // [the frame's caller_program] [its caller_base | the Vm's frame base<<32]
     TailFrame = 8,
+    // A callback frame's state before a step changed it: [tag|depth<<8] [CallbackState, 7 words]
+    Callback = 9,
 };
 
 class Journal {
@@ -122,6 +126,11 @@ public:
             cur[14] = held_lock;
             cur += 15;
         }
+        void callback(uint32_t depth, const uint64_t state[kCallbackStateWords]) {
+            cur[0] = uint64_t(JournalTag::Callback) | (uint64_t(depth) << 8);
+            std::memcpy(&cur[1], state, kCallbackStateWords * 8);
+            cur += 1 + kCallbackStateWords;
+        }
         bool has_room() const { return size_t(end - cur) >= kStepHeadroom + 2; }
     };
 
@@ -183,6 +192,7 @@ public:
         case JournalTag::External: return 1;
         case JournalTag::ProgramSwitch: return 2;
         case JournalTag::TailFrame: return 3;
+        case JournalTag::Callback: return 1 + kCallbackStateWords;
         }
         return 1;
     }

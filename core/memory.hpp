@@ -25,7 +25,9 @@ constexpr uint32_t kContext = 1;
 constexpr uint32_t kPacket = 2;
 // Window 3 holds map handles (core/maps/map_set.hpp).
 constexpr uint32_t kKernel = 4;   // emulated kernel objects (task_struct for bpf_get_current_task)
+// Window 5 holds per-CPU kernel variables (core/host/kernel_percpu.hpp).
 constexpr uint32_t kSockets = 6;  // the host's sockets as struct bpf_sock (bpf_sk_lookup_tcp), read-only
+constexpr uint32_t kCallbackKeys = 7;  // keys bpf_for_each_map_elem hands its callback, read-only
 constexpr uint32_t kStack0 = 8;   // frame k < 8 (0 = the program's own) is window kStack0 + k
 constexpr uint32_t kFirstFree = 16;  // map values, global data, ... are mapped from here
 constexpr uint32_t kMapsEnd = 64;    // ... up to here

@@ -37,6 +37,8 @@ void Vm::set_reg(int i, uint64_t v) {
 void Vm::reset() {
     program_ = entry_program_;
     pending_tail_call_ = nullptr;
+    pending_callback_ = {};
+    for (Frame& f : frames_) f.callback = {};
     tail_calls_ = 0;
     frame_base_ = 0;
     switched_ = false;
@@ -200,6 +202,9 @@ bool Vm::undo_step() {
             frame_base_ = uint32_t(rec[2] >> 32);
             break;
         }
+        case JournalTag::Callback:
+            frames_[uint32_t(rec[0] >> 8)].callback = callback_state_from_words(&rec[1]);
+            break;
         case JournalTag::VmState:
             depth_ = uint32_t((rec[0] >> 8) & 0xffffffff);
             init_ = uint16_t(rec[0] >> 40);
@@ -228,6 +233,7 @@ bool Vm::undo_step() {
     fault_.reset();
     helper_stopped_ = false;
     pending_tail_call_ = nullptr;
+    pending_callback_ = {};
     switched_ = false;
     return true;
 }

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "core/callback.hpp"
 #include "core/error.hpp"
 #include "core/insn.hpp"
 #include "core/journal.hpp"
@@ -45,6 +46,9 @@ struct Frame {
     // Other frames return into the program running above them.
     const Program* caller_program = nullptr;
     uint32_t caller_base = 0;
+    // Set for a frame that runs a helper's callback (callback.hpp): its exit starts the next
+    // call or returns to the helper's caller with the call count in r0.
+    CallbackState callback{};
 };
 
 class Vm {
@@ -103,6 +107,21 @@ public:
     // per run); tail_calls() says how many happened.
     void helper_tail_call(const Program& target);
     uint32_t tail_calls() const { return tail_calls_; }
+    // For bpf_loop and bpf_for_each_map_elem: once the helper returns, the run enters a frame
+    // that calls s.entry with the arguments s.next gives, as often as callback.hpp says. The
+    // helper has checked that there is a first call to make.
+    void helper_call_back(const CallbackState& s);
+    // The read-only bytes where frame `depth`'s callback finds its key (kCallbackKeySlot of
+    // them at callback_key_address(depth)); mapped the first time it is asked for.
+    uint8_t* callback_key_slot(uint32_t depth);
+    static uint64_t callback_key_address(uint32_t depth) {
+        return window_base(window::kCallbackKeys) + uint64_t(depth) * kCallbackKeySlot;
+    }
+    // Host bytes a callback frame's helper keeps for the frame's lifetime (bpf_for_each_map_elem:
+    // the keys to visit). The reference stays valid as long as the Vm.
+    std::vector<uint8_t>& callback_scratch(uint32_t depth);
+    // True when frame `depth` or one below it runs a callback.
+    bool in_callback(uint32_t depth) const;
     uint32_t current_pc() const { return pc_; }
     // Instructions executed so far, correct inside a helper call too (a virtual clock uses it).
     uint64_t executed_now() const { return in_helper_ ? executed_at_call_ : executed_; }
@@ -140,6 +159,15 @@ private:
 
     using Stack = std::array<uint8_t, kStackSize>;
     void enter_tail_call();
+    // The interpreter's side of callbacks (vm_callback.cpp). enter_callback pushes the frame
+    // helper_call_back asked for above frame `depth` and sets up its first call;
+    // callback_returned runs where a callback frame exits: the next call, or the return to the
+    // helper's caller. Both update r, init and depth, append their undo records when
+    // recording, and give the pc to continue at, or kCallbackFault with fault_ set.
+    static constexpr uint32_t kCallbackFault = UINT32_MAX;
+    uint32_t enter_callback(uint32_t pc, uint64_t* r, uint16_t& init, uint32_t& depth);
+    uint32_t callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_t& depth);
+    void journal_callback(uint32_t depth);
     // Maps the stack of frame stack_frames_ (deeper than kMaxCallFrames: only after tail calls
     // from subprograms, so those stacks are allocated when first used).
     void add_stack_frame();
@@ -151,6 +179,9 @@ private:
     const Program* program_;
     const Program* const entry_program_;  // reset() returns to it
     const Program* pending_tail_call_ = nullptr;
+    CallbackState pending_callback_{};
+    std::unique_ptr<uint8_t[]> callback_keys_;  // kMaxRunFrames slots; see callback_key_slot
+    std::vector<std::vector<uint8_t>> callback_scratch_;  // kMaxRunFrames once used; never resized
     uint32_t tail_calls_ = 0;
     uint32_t frame_base_ = 0;
     bool switched_ = false;  // the interpreter returned to run another program (an exit from one)

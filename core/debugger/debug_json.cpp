@@ -75,7 +75,8 @@ std::string debug_state_json(const DebugState& s) {
     for (size_t i = 0; i < s.frames.size(); ++i) {
         const FrameView& f = s.frames[i];
         j += std::string(i ? "," : "") + "{\"depth\":" + std::to_string(f.depth) +
-             ",\"function\":" + json_quote(f.function) + ",\"pc\":" + std::to_string(f.pc) +
+             ",\"function\":" + json_quote(f.function) + ",\"callback\":" + json_quote(f.callback) +
+             ",\"pc\":" + std::to_string(f.pc) +
              ",\"source\":" + source_json(f.source) + ",\"fp\":" + hex_json(f.frame_pointer) +
              ",\"stack\":\"" + hex_bytes(f.stack) + "\",\"changed\":" + number_list(f.changed) + "}";
     }

@@ -235,7 +235,9 @@ bool DebugSession::at_call() const {
     const Program& p = vm().program();
     if (vm().status() != RunStatus::Ready || vm().pc() >= p.insns.size()) return false;
     const Op op = p.insns[vm().pc()].op;
-    return op == Op::CallLocal || op == Op::Callx;
+    // A helper call too: bpf_loop and bpf_for_each_map_elem run their callbacks in frames
+    // above the caller's, which stepping over a call runs to the end.
+    return op == Op::CallLocal || op == Op::Callx || op == Op::CallHelper;
 }
 
 StopInfo DebugSession::step_over() {

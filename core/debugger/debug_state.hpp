@@ -47,6 +47,9 @@ struct SourceView {
 struct FrameView {
     uint32_t depth = 0;       // 0 = the program's own frame
     std::string function;     // from BTF func_info, else "func_<pc>"
+    // For a frame that runs a helper's callback: which helper calls it and which call this is
+    // ("bpf_loop: call 3 of 16"); empty for other frames.
+    std::string callback;
     uint32_t pc = 0;          // where this frame is now (for callers: the call instruction)
     SourceView source;
     uint64_t frame_pointer = 0;

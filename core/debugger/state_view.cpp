@@ -159,6 +159,7 @@ DebugState DebugSession::state() const {
         f.pc = d == m.depth() ? m.pc() : m.frame(d + 1).return_pc - 1;
         const LoadedProgram& frame_prog = program_at(d);
         f.function = function_of(frame_prog, f.pc);
+        f.callback = callback_description(m.frame(d).callback);
         f.source = source_of(frame_prog, f.pc);
         f.frame_pointer = Vm::frame_pointer(d);
         const uint64_t base = f.frame_pointer - kStackSize;

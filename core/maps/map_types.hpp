@@ -40,6 +40,9 @@ struct MapTypeInfo {
     uint64_t (*footprint)(const MapSpec&) = nullptr;        // host bytes, checked against kMaxMapBytes
     std::unique_ptr<Map> (*make)(const MapSpec&) = nullptr; // null when the host has no memory
     const char* summary = "";                               // one line for learners
+    // The kernel's map_for_each_callback: bpf_for_each_map_elem walks maps of this type (the
+    // verifier refuses the others).
+    bool for_each = false;
 };
 
 // Indexed by the kernel's type number, Unspec .. Arena.

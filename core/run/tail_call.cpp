@@ -26,6 +26,13 @@ uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index
                                   std::nullopt, "Pass the map declared with BPF_MAP_TYPE_PROG_ARRAY."));
         return 0;
     }
+    if (vm.in_callback(vm.depth())) {
+        vm.helper_fail(make_error(ErrorKind::Helper,
+                                  "bpf_tail_call inside a bpf_loop or bpf_for_each_map_elem callback: bpfplay does "
+                                  "not run this yet (the target would take over the callback's frame)",
+                                  std::nullopt, "Make the tail call after the helper that runs the callback returns."));
+        return 0;
+    }
     // The verifier refuses the call, whatever the slot holds, while the program holds a reference.
     if (std::optional<Error> refused = dynptr_tail_call_check(vm)) {
         vm.helper_fail(std::move(*refused));

@@ -46,6 +46,7 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
              "socket_filter",
              "tc_classifier",
              "trace_printk",
+             "xdp_callbacks",
              "xdp_drop_port",
              "xdp_dynptr",
              "xdp_ipv4_checksum",

@@ -362,6 +362,7 @@ EXAMPLES = {
         case("two_runs", "syscall_maps",
              "the same context twice: each run creates its own map; the second replaces the "
              "first in slots (which frees the first)", ctx=syscall_args(3, 99), repeat=2),
+    ],
     "xdp_lpm_router": [
         case("mixed", "xdp_lpm_router",
              "routes 10/8 PASS, 10.1/16 DROP, 10.1.2/24 PASS, 192.168/16 DROP, 172.16/12 PASS; "
@@ -391,6 +392,20 @@ EXAMPLES = {
              packets=[P.tcp4(A, B, 1, 80)] * 3,
              map_init={"fifo": [{"key": "", "value": u32(1000)}, {"key": "", "value": u32(2000)}],
                        "lifo": [{"key": "", "value": u32(7)}]}),
+    ],
+    "xdp_callbacks": [
+        case("flows_and_eviction", "xdp_callbacks",
+             "sources A, B, A, A, C: the walk after the 4th packet sees A's 3rd packet and evicts "
+             "A; C's packet has 13 bytes after its IPv4 header, so the byte loop stops early (XDP_DROP)",
+             packets=[P.udp4(A, B, 1, 53, payload=b"0123456789abcdefXYZ"),
+                      P.udp4("10.0.0.3", B, 1, 53, payload=b"payload of sixteen!"),
+                      P.udp4(A, B, 1, 53, payload=b"0123456789abcdef"),
+                      P.udp4(A, B, 1, 53, payload=b"another 16 bytes"),
+                      P.udp4(C, B, 1, 53, payload=b"short")]),
+        case("one_packet", "xdp_callbacks", "one UDP packet with 24 bytes after its IPv4 header: XDP_PASS",
+             packet=P.udp4(A, B, 1, 53, payload=b"bpf_loop example")),
+        case("not_ipv4", "xdp_callbacks", "an ARP request: XDP_PASS before any callback",
+             packet=P.arp_request()),
     ],
     "xdp_bloom_filter": [
         case("repeats", "xdp_bloom_filter",

@@ -173,7 +173,8 @@ function reg(v: unknown): RegView {
 function frame(v: unknown): FrameView {
   const o = obj(v);
   return {
-    depth: num(o['depth']), fn: str(o['function']), pc: num(o['pc']), source: source(o['source']),
+    depth: num(o['depth']), fn: str(o['function']), callback: str(o['callback']), pc: num(o['pc']),
+    source: source(o['source']),
     framePointer: u64(o['fp']), stack: bytes(o['stack']), changed: arr(o['changed']).map(num),
   };
 }

@@ -34,7 +34,8 @@ export class StackPanel {
     this.calls.replaceChildren(...[...frames].reverse().map((fr) => {
       const where = fr.source.line ? ` ${fr.source.file.split('/').pop() ?? ''}:${fr.source.line}` : '';
       const li = h('li', { class: fr === f ? 'frame picked' : 'frame', 'data-depth': fr.depth, tabindex: 0,
-        title: 'show this frame\'s stack', text: `#${fr.depth} ${fr.fn || 'func'} at insn ${fr.pc}${where}` });
+        title: fr.callback ? `a callback: ${fr.callback}. Show its stack` : 'show this frame\'s stack',
+        text: `#${fr.depth} ${fr.fn || 'func'}${fr.callback ? ` (${fr.callback})` : ''} at insn ${fr.pc}${where}` });
       const pick = (): void => {
         this.picked = fr === current ? undefined : fr.depth;
         if (this.session.snapshot) this.render(this.session.snapshot);

@@ -66,6 +66,7 @@ export interface SourceView {
 export interface FrameView {
   readonly depth: number;
   readonly fn: string;
+  readonly callback: string;             // "bpf_loop: call 3 of 16" for a callback's frame, else ""
   readonly pc: number;
   readonly source: SourceView;
   readonly framePointer: bigint;

@@ -1,0 +1,24 @@
+#pragma once
+// The helpers that call a function of the program back (core/run/callback_helpers.cpp):
+//
+//   id  name                   returns
+//  164  bpf_for_each_map_elem  the number of elements the callback was called for; -EINVAL
+//                              for flags != 0
+//  181  bpf_loop               the number of calls made (nr_loops, or i + 1 when call i
+//                              returned 1); -EINVAL for flags != 0, -E2BIG past 1 << 23 loops
+// Each call of the callback runs as a frame of the program (core/callback.hpp).
+#include <cstdint>
+#include <span>
+
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+namespace helper_id {
+constexpr int32_t kForEachMapElem = 164;
+constexpr int32_t kLoop = 181;
+} // namespace helper_id
+
+std::span<const HelperImpl> callback_helper_impls();
+
+} // namespace bpfplay
