@@ -1,6 +1,6 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE [--all-packets]]
 //                  [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
-//                  [--budget N] [--json]
+//                  [--budget N] [--advance-ns N] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
 // the --map-init contents, run the program once per packet, --repeat times, on the same loaded
@@ -27,6 +27,7 @@ constexpr uint64_t kMaxRepeat = 1'000'000; // runs of one command, packets times
 
 struct ObjectRunOptions : ObjectInputOptions {
     uint64_t repeat = 1;
+    uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
     bool json = false;
 };
 
@@ -50,6 +51,8 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
         if (shared == OptionParse::Taken) continue;
         if (auto repeat = option_value(args, i, "--repeat", &missing)) {
             stop = parse_count("--repeat", *repeat, kMaxRepeat, out.repeat);
+        } else if (auto ns = option_value(args, i, "--advance-ns", &missing)) {
+            stop = parse_count("--advance-ns", *ns, UINT64_MAX / 2, out.advance_ns);
         } else if (missing || shared == OptionParse::Missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--json") {
@@ -196,6 +199,10 @@ int cmd_run_object(Args args, std::string content) {
         }
     }
 
+    // Timers the runs left armed fire as the clock moves on (their callbacks' runs join the last
+    // run's, after those that came due at once).
+    if (options.advance_ns && last.status == RunStatus::Exited)
+        for (RunResult& fired : s.advance_time(options.advance_ns)) last.timer_runs.push_back(std::move(fired));
     const bool failed = last.status != RunStatus::Exited;
     if (options.json) {
         std::string j = json_with_runs(run_result_json(s, last), last, runs, returns);

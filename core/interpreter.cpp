@@ -579,6 +579,7 @@ exit_to_caller_program: {
     exited:
         if (vm.exit_check) [[unlikely]] {
             vm.pc_ = PC;
+            std::copy(r, r + 11, vm.regs_.begin());  // the check may read r0
             if (std::optional<Error> refused = vm.exit_check(vm)) {
                 vm.fault_ = std::move(*refused);
                 goto faulted;

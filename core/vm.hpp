@@ -74,6 +74,9 @@ public:
     // as set (set_raw_input / set_reg). The stack is zeroed.
     void reset();
 
+    // Starts the run at instruction `pc` instead of 0 (a timer callback's run). Before run().
+    void start_at(uint32_t pc) { pc_ = pc; }
+
     // Runs at most max_steps instructions (or until exit/fault).
     RunStatus run(uint64_t max_steps = UINT64_MAX);
 

@@ -23,6 +23,7 @@ void HelperUndo::undo() {
     host_->events.resize(std::min(host_->events.size(), events_size_));
     host_->net.run = net_run_;
     host_->dynptrs = dynptrs_;
+    host_->timers = timers_;
     host_->net.last_cookie = last_cookie_;
     for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
         std::vector<uint8_t> state;
@@ -43,7 +44,7 @@ void HelperUndo::undo() {
 size_t HelperUndo::bytes() const {
     size_t n = sizeof *this + net_run_.held_sockets.size() * sizeof(uint32_t) +
                net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size() +
-               dynptrs_.slots.size() * sizeof(DynptrSlot);
+               dynptrs_.slots.size() * sizeof(DynptrSlot) + timers_.timers.size() * sizeof(BpfTimer);
     for (const MapChange& m : maps_) {
         n += sizeof m;
         for (const auto& r : m.runs) n += sizeof r + r.second.size();
@@ -93,6 +94,8 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
     pending_->net_run_ = host_.net.run;
     pending_->last_cookie_ = host_.net.last_cookie;
     pending_->dynptrs_ = host_.dynptrs;
+    // The timer helpers change the host's timer table (most programs have no timers: cheap).
+    pending_->timers_ = host_.timers;
     before_.clear();
     before_entries_.clear();
     std::vector<Map*> named;

@@ -45,6 +45,7 @@ private:
     size_t events_size_ = 0;
     NetRun net_run_;
     DynptrTable dynptrs_;
+    TimerTable timers_;
     uint64_t last_cookie_ = 0;
     std::vector<MapChange> maps_;
     // bpf_sys_bpf / bpf_sys_close: the process before the call, and how many maps the set had

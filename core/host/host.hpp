@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/host/bpf_timers.hpp"
 #include "core/host/dynptr_table.hpp"
 #include "core/host/host_events.hpp"
 #include "core/host/lfsr113.hpp"
@@ -93,6 +94,10 @@ struct Host {
     // What the emulated kernel did for the program (host_events.hpp). The runner clears it at
     // the start of each run; helpers append; the end of a run adds what became of the packet.
     std::vector<HostEvent> events;
+
+    // The BPF timers programs created (bpf_timers.hpp). They outlive runs, as maps do; the
+    // runner fires the due ones after each run.
+    TimerTable timers;
 
     // ---- the clocks, given Vm::executed_now() ----
     uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)

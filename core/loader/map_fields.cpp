@@ -1,5 +1,5 @@
 // The special fields of a map value, as the kernel finds them in the value's BTF when the map
-// is created (btf_parse_fields, then map_check_btf): a struct bpf_spin_lock, and kptrs
+// is created (btf_parse_fields, then map_check_btf): a struct bpf_spin_lock, a struct bpf_timer, and kptrs
 // (pointers tagged "kptr", "kptr_untrusted" or "percpu_kptr"). Only top-level members are
 // looked at (the kernel also looks into nested structs and arrays of them).
 //
@@ -16,6 +16,11 @@ bool spin_lock_allowed(MapType t) {
     return t == MapType::Hash || t == MapType::Array;
 }
 
+// map_check_btf: only these map types may hold a struct bpf_timer (-EOPNOTSUPP otherwise).
+bool timer_allowed(MapType t) {
+    return t == MapType::Hash || t == MapType::LruHash || t == MapType::Array;
+}
+
 bool kptr_allowed(MapType t) {
     return t == MapType::Hash || t == MapType::PercpuHash || t == MapType::LruHash ||
            t == MapType::LruPercpuHash || t == MapType::Array || t == MapType::PercpuArray;
@@ -25,11 +30,13 @@ bool kptr_allowed(MapType t) {
 
 void find_value_fields(const Btf& btf, MapSpec& spec) {
     spec.spin_lock_off = -1;
+    spec.timer_off = -1;
     spec.kptrs.clear();
     spec.kernel_btf = false;
     if (spec.btf_value_type_id == 0) return;
     auto refuse = [&] {
         spec.spin_lock_off = -1;
+        spec.timer_off = -1;
         spec.kptrs.clear();
     };
     const uint32_t value = btf.skip_modifiers(spec.btf_value_type_id);
@@ -45,6 +52,15 @@ void find_value_fields(const Btf& btf, MapSpec& spec) {
                 return;
             }
             spec.spin_lock_off = int32_t(off);
+            continue;
+        }
+        if (btf.kind(type) == BtfKind::Struct && btf.name(type) == "bpf_timer") {
+            if (spec.timer_off >= 0 || off % 8 || m.bit_offset % 8 || !timer_allowed(spec.type)) {
+                refuse();
+                spec.kernel_btf = false;
+                return;
+            }
+            spec.timer_off = int32_t(off);
             continue;
         }
         // A kptr: PTR -> TYPE_TAG("kptr"...) -> the struct (typedefs and qualifiers around it).

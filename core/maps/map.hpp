@@ -58,6 +58,7 @@ struct MapSpec {
     // The loader fills them (core/loader/map_fields.cpp); a map without them has no BTF for
     // bpf_spin_lock and bpf_kptr_xchg.
     int32_t spin_lock_off = -1;
+    int32_t timer_off = -1;  // the struct bpf_timer's offset (-1: none)
     std::vector<KptrField> kptrs;
     bool kernel_btf = false;  // the kernel keeps the value's BTF (false: none, or it was refused)
     uint32_t ncpus = kDefaultCpus;   // values per key of a per-CPU map; also sizes spare slots

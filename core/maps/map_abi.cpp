@@ -15,6 +15,8 @@ std::string errno_name(int64_t e) {
     case -kerrno::kEEXIST: return "-EEXIST";
     case -kerrno::kEINVAL: return "-EINVAL";
     case -kerrno::kENOSPC: return "-ENOSPC";
+    case -kerrno::kERANGE: return "-ERANGE";
+    case -kerrno::kEDEADLK: return "-EDEADLK";
     case -kerrno::kEOPNOTSUPP: return "-EOPNOTSUPP";
     case -kerrno::kENOTSUPP: return "-ENOTSUPP";
     default: return std::to_string(e);

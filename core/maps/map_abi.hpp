@@ -92,6 +92,7 @@ constexpr int64_t kEACCES = 13;
 constexpr int64_t kEFAULT = 14;
 constexpr int64_t kEBUSY = 16;
 constexpr int64_t kEEXIST = 17;
+constexpr int64_t kEDEADLK = 35;
 constexpr int64_t kEINVAL = 22;
 constexpr int64_t kENOSPC = 28;
 constexpr int64_t kERANGE = 34;

@@ -18,6 +18,7 @@
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
+#include "core/run/timer_helpers.hpp"
 
 namespace bpfplay {
 
@@ -42,6 +43,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         lock_helper_impls(),
         syscall_helper_impls(),
         callback_helper_impls(),
+        timer_helper_impls(),
     };
     return families;
 }

@@ -1,9 +1,12 @@
 #include "core/run/object_session.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/context/contexts.hpp"
+#include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/maps/map_set.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
@@ -248,7 +251,93 @@ RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
     }
     RunState& run = *started.value();
     run.vm->run();
-    return finish(run);
+    RunResult out = finish(run);
+    out.timer_runs = run_due_timers();
+    return out;
+}
+
+namespace {
+
+// The verifier's rule for a timer callback's return value (check_return_code: range [0, 0]).
+std::optional<Error> timer_exit_check(Vm& vm) {
+    if (std::optional<Error> e = dynptr_exit_check(vm)) return e;
+    if (vm.reg(0) == 0) return std::nullopt;
+    return make_error(ErrorKind::Verify,
+                      "the timer callback returns " + std::to_string(int64_t(vm.reg(0))) +
+                          " (the kernel's verifier says \"At callback return the register R0 has value " +
+                          hex(vm.reg(0)) + " should have been in (0x0; 0x0)\")",
+                      vm.pc(), "A timer callback returns 0.");
+}
+
+}  // namespace
+
+std::optional<std::unique_ptr<RunState>> ObjectSession::start_due_timer() {
+    TimerTable& table = host_.timers;
+    for (;;) {
+        const std::optional<size_t> due = table.next_due(host_.clock_start_ns);
+        if (!due) return std::nullopt;
+        BpfTimer& t = table.timers[*due];
+        t.armed = false;
+        // The element holding the timer is gone (deleted, or its slot reused): so is the timer.
+        Map* map = object_.maps ? object_.maps->get(t.map_id) : nullptr;
+        std::optional<ValueLocation> loc = object_.maps ? object_.maps->from_value_address(t.addr) : std::nullopt;
+        if (!map || !loc || !loc->key || *loc->key != t.key || t.program >= object_.programs.size() ||
+            object_.programs[t.program].load_error) {
+            table.erase(t.addr);
+            continue;
+        }
+        const LoadedProgram& prog = object_.programs[t.program];
+        auto run = std::make_unique<RunState>();
+        run->program = &prog;
+        run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog.type, prog.attach, &process_};
+        run->vm = std::make_unique<Vm>(prog.program);
+        Vm& vm = *run->vm;
+        vm.env = &run->env;
+        vm.exit_check = timer_exit_check;
+        object_.maps->map_into(vm.memory());
+        map_kernel_objects(vm.memory(), host_, run->kernel);
+        // callback(map, key, value): the key is handed in the read-only callback key window.
+        uint8_t* key_slot = vm.callback_key_slot(0);
+        std::copy(t.key.begin(), t.key.end(), key_slot);
+        vm.set_reg(1, map_handle(t.map_id));
+        vm.set_reg(2, Vm::callback_key_address(0));
+        vm.set_reg(3, t.addr - loc->offset);
+        vm.start_at(t.callback);
+        run->timer = "timer callback at insn " + std::to_string(t.callback) + " (" + map->describe() + ")";
+        run->timer_addr = t.addr;
+        table.running = t.addr;
+        host_.printk.clear();
+        host_.perf_events.clear();
+        host_.events.clear();
+        host_.net.run = NetRun{};
+        host_.dynptrs = DynptrTable{};
+        return run;
+    }
+}
+
+std::vector<RunResult> ObjectSession::run_due_timers() {
+    std::vector<RunResult> out;
+    while (out.size() < kMaxTimerRuns) {
+        std::optional<std::unique_ptr<RunState>> run = start_due_timer();
+        if (!run) break;
+        (*run)->vm->run();
+        out.push_back(finish(**run));
+    }
+    return out;
+}
+
+std::vector<RunResult> ObjectSession::advance_time(uint64_t ns) {
+    const uint64_t until = host_.clock_start_ns + ns;
+    std::vector<RunResult> out;
+    for (;;) {
+        // The next timer to fire before `until`: the clock jumps to its time, and it runs.
+        std::optional<size_t> next = host_.timers.next_due(until);
+        if (!next || out.size() >= kMaxTimerRuns) break;
+        host_.clock_start_ns = std::max(host_.clock_start_ns, host_.timers.timers[*next].expires_ns);
+        for (RunResult& r : run_due_timers()) out.push_back(std::move(r));
+    }
+    host_.clock_start_ns = std::max(host_.clock_start_ns, until);
+    return out;
 }
 
 RunResult ObjectSession::finish(RunState& run) {
@@ -269,7 +358,10 @@ RunResult ObjectSession::finish(RunState& run) {
         for (HostEvent& e : exit_events(host_.net, out.r0, vm.executed(), vm.pc()))
             host_.events.push_back(std::move(e));
     out.host_events = host_.events;
-    out.return_name = out.status == RunStatus::Exited ? return_value_name(prog->type, out.r0) : "";
+    out.return_name =
+        out.status == RunStatus::Exited && run.timer.empty() ? return_value_name(prog->type, out.r0) : "";
+    out.timer = run.timer;
+    if (!run.timer.empty()) host_.timers.running = 0;
     host_.advance_clock(vm.executed());
     if (prog->context == ContextKind::SkBuff && !is_l2(prog->type) && !input.packet.empty()) {
         // The kernel hands a socket filter's frame back with the Ethernet header zeroed.

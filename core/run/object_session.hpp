@@ -43,6 +43,10 @@ struct RunResult {
     std::vector<uint8_t> packet_out;  // the packet after the run (programs may rewrite it)
     std::vector<uint8_t> ctx_out;     // the context bytes after the run
     std::optional<Error> error;       // set when status is Faulted
+    // For a run of a timer's callback: what fired ("timer callback at insn 40, map \"timers\"").
+    std::string timer;
+    // The timer callbacks that fired after this run, in the order they ran (run_due_timers).
+    std::vector<RunResult> timer_runs;
 };
 
 // One run in progress: the Vm and the packet and context it works on (they outlive the Vm's
@@ -56,6 +60,8 @@ struct RunState {
     KernelObjects kernel;  // task_structs for bpf_get_current_task (window::kKernel)
     HelperEnv env;         // what the run's helpers see (vm->env points here)
     std::unique_ptr<Vm> vm;
+    std::string timer;        // a timer callback's run: what fired (RunResult::timer)
+    uint64_t timer_addr = 0;  // and its struct bpf_timer's address
 };
 
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
@@ -90,6 +96,17 @@ public:
     // run->vm), and the results of a run that ended. finish() moves the host clock on.
     Result<std::unique_ptr<RunState>> start(std::string_view program, const RunInput& input);
     RunResult finish(RunState& run);
+
+    // ---- BPF timers (Host::timers) on the virtual clock ----
+    // Runs the callbacks of every timer due now, earliest first (a callback may start timers
+    // that are due at once: at most kMaxTimerRuns run). run() calls it after each run.
+    static constexpr size_t kMaxTimerRuns = 64;
+    std::vector<RunResult> run_due_timers();
+    // Moves the clock on by `ns`, firing the timers that come due on the way at their time.
+    std::vector<RunResult> advance_time(uint64_t ns);
+    // The earliest due timer's callback as a run ready at its first instruction (the debugger
+    // steps through it); nullopt when no timer is due. The timer is disarmed.
+    std::optional<std::unique_ptr<RunState>> start_due_timer();
 private:
     ObjectSession() = default;
     void index_programs();  // fills programs_ once object_ is loaded

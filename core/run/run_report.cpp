@@ -34,6 +34,21 @@ std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<con
     return v ? to_json(*v) : json_string(hex_bytes(bytes));
 }
 
+namespace {
+
+// A timer callback's run, in short: the maps are the parent run's (dumped after every callback).
+std::string timer_run_json(const RunResult& r) {
+    std::string j = "{\"timer\":" + json_string(r.timer) + ",\"program\":" + json_string(r.program);
+    if (r.status == RunStatus::Exited) j += ",\"return\":" + std::to_string(r.r0);
+    j += ",\"instructions\":" + std::to_string(r.instructions) + ",\"printk\":[";
+    for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
+    j += "],\"host_events\":" + host_events_json(r.host_events);
+    if (r.error) j += ",\"error\":" + json_string(r.error->to_string());
+    return j + "}";
+}
+
+}  // namespace
+
 std::string run_result_json(const ObjectSession& s, const RunResult& r) {
     std::string j = "{\"program\":" + json_string(r.program);
     if (r.status == RunStatus::Exited) {
@@ -85,6 +100,11 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
         j += "]";
     }
     j += "},\"perf_events\":" + perf_events_json(r.perf_events);
+    if (!r.timer_runs.empty()) {
+        j += ",\"timer_callbacks\":[";
+        for (size_t i = 0; i < r.timer_runs.size(); ++i) j += (i ? "," : "") + timer_run_json(r.timer_runs[i]);
+        j += "]";
+    }
     if (r.error) {
         j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
         j += ",\"message\":" + json_string(r.error->to_string());
@@ -114,6 +134,16 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
              ", pc " + std::to_string(e.pc) + "): 0x" + hex_bytes(e.data) + "\n";
     for (const HostEvent& e : r.host_events)
         t += "host: pc " + std::to_string(e.pc) + ": " + e.helper + ": " + e.text + "\n";
+    for (const RunResult& cb : r.timer_runs) {
+        t += "fired: " + cb.timer + ": ";
+        t += cb.status == RunStatus::Exited ? "return " + std::to_string(cb.r0)
+                                            : "error: " + (cb.error ? cb.error->to_string() : std::string("stopped"));
+        t += ", " + std::to_string(cb.instructions) + " instructions\n";
+        for (const std::string& line : cb.printk) {
+            t += "  printk: " + line;
+            if (line.empty() || line.back() != '\n') t += "\n";
+        }
+    }
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);

@@ -77,6 +77,12 @@ std::string fingerprint(const DebugSession& s) {
     for (const DynptrSlot& d : host.dynptrs.slots)
         f += " dynptr=" + std::to_string(d.addr) + "/" + std::to_string(int(d.type)) + "/" + std::to_string(d.referenced) +
              "/" + std::to_string(d.made_pc) + "/" + std::to_string(d.made_by) + "/" + examples::hex(d.bytes);
+    for (const BpfTimer& tm : host.timers.timers)
+        f += " timer=" + std::to_string(tm.addr) + "/" + std::to_string(tm.map_id) + "/" + examples::hex(tm.key) + "/" +
+             std::to_string(tm.clock) + "/" + std::to_string(tm.has_callback) + "/" + std::to_string(tm.program) + "/" +
+             std::to_string(tm.callback) + "/" + std::to_string(tm.armed) + "/" + std::to_string(tm.expires_ns) + "/" +
+             std::to_string(tm.armed_seq);
+    f += " timers_seq=" + std::to_string(host.timers.next_seq) + "/" + std::to_string(host.timers.running);
     f += " cookie=" + std::to_string(host.net.run.skb_cookie) + "/" + std::to_string(host.net.last_cookie);
     // The process's fds (bpf_sys_bpf opens and bpf_sys_close closes them) and what is mapped
     // where (a map bpf_sys_bpf created has a window until it is undone).

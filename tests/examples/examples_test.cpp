@@ -60,6 +60,7 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
              "xdp_strings",
              "xdp_subprog_tail_call",
              "xdp_tail_call",
+             "xdp_timer",
          }) {
         INFO("example " << name);
         CHECK(examples.count(name) == 1);

@@ -1085,6 +1085,10 @@ int main(int argc, char **argv)
 		}
 		rep.returns[r] = opts.retval;
 		rep.runs = r + 1;
+		/* A BPF timer a run armed for "now" fires in softirq right after the run returns:
+		 * give it that moment, so its callback's effects belong to this run (bpfplay fires
+		 * due timers after each run). */
+		usleep(2000);
 		if (pi >= 0) {
 			rep.have_packet_out = true;
 			rep.packet_out = data_out;

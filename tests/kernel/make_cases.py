@@ -407,6 +407,15 @@ EXAMPLES = {
         case("not_ipv4", "xdp_callbacks", "an ARP request: XDP_PASS before any callback",
              packet=P.arp_request()),
     ],
+    "xdp_timer": [
+        case("udp_then_tcp", "xdp_timer",
+             "two UDP packets arm the timer (each callback copies the length: 60 then 70), a TCP "
+             "packet cancels it (bpf_timer_cancel = 1, no callback); bpf_timer_init is -EBUSY "
+             "after the first packet",
+             packets=[big_udp4(60), big_udp4(70), P.tcp4(A, B, 1, 80)]),
+        case("one_packet", "xdp_timer", "one UDP packet: the timer is created and fires once",
+             packet=big_udp4(64)),
+    ],
     "xdp_bloom_filter": [
         case("repeats", "xdp_bloom_filter",
              "sources A, B, A, C, B: new ones pass, repeated ones are dropped",

@@ -48,6 +48,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_strings.o', teaches: 'bpf_strncmp, bpf_strtol and bpf_snprintf on a UDP payload', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_cpu_number.o', teaches: 'a per-CPU __ksym with bpf_this_cpu_ptr and bpf_per_cpu_ptr', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_timer.o', teaches: 'BPF timers: init, set_callback, start, cancel; the callback fires after the run', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_callbacks.o', teaches: 'bpf_loop and bpf_for_each_map_elem: step into callbacks', preset: 'IPv4 UDP DNS' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
