@@ -117,7 +117,14 @@ std::string debug_state_json(const DebugState& s) {
     for (size_t i = 0; i < s.events.size(); ++i) j += (i ? "," : "") + json_quote(s.events[i]);
     j += "],\"perf_events\":" + perf_events_json(s.perf_events);
     j += ",\"host_events\":" + host_events_json(s.host_events);
-    return j + "}";
+    j += ",\"timer\":" + json_quote(s.timer) + ",\"clock_ns\":\"" + std::to_string(s.clock_ns) + "\",\"timers\":[";
+    for (size_t i = 0; i < s.timers.size(); ++i) {
+        const TimerView& t = s.timers[i];
+        j += std::string(i ? "," : "") + "{\"map\":" + json_quote(t.map) + ",\"key\":\"" + hex_bytes(t.key) +
+             "\",\"armed\":" + (t.armed ? "true" : "false") + ",\"due\":" + (t.due ? "true" : "false") + ",\"expires_ns\":\"" + std::to_string(t.expires_ns) +
+             "\",\"callback\":" + std::to_string(t.callback) + "}";
+    }
+    return j + "]}";
 }
 
 std::string stop_info_json(const StopInfo& stop) {

@@ -33,7 +33,22 @@ DebugSession::~DebugSession() {
 
 Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, std::string_view program,
                                                          const RunInput& input, const DebugOptions& options) {
+    return open_mode(object, program, input, options, false);
+}
+
+Result<std::unique_ptr<DebugSession>> DebugSession::open_due_timer(ObjectSession& object,
+                                                                   const DebugOptions& options) {
+    return open_mode(object, "", RunInput{}, options, true);
+}
+
+const std::string& DebugSession::timer() const { return run_->timer; }
+
+Result<std::unique_ptr<DebugSession>> DebugSession::open_mode(ObjectSession& object, std::string_view program,
+                                                              const RunInput& input, const DebugOptions& options,
+                                                              bool timer) {
     std::unique_ptr<DebugSession> s(new DebugSession(object, options));
+    s->timer_ = timer;
+    s->initial_timers_ = object.host().timers;
     s->program_name_ = std::string(program);
     s->input_ = input;
     MapSet& maps = *object.object().maps;
@@ -52,9 +67,18 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, 
 Result<Unit> DebugSession::start() {
     if (run_ && run_->vm) run_->vm->set_recording(nullptr, nullptr);
     run_.reset();
-    auto started = object_.start(program_name_, input_);
-    if (!started.ok()) return started.error();
-    run_ = std::move(started).value();
+    if (timer_) {
+        std::optional<std::unique_ptr<RunState>> due = object_.start_due_timer();
+        if (!due)
+            return make_error(ErrorKind::Load, "no BPF timer is due now",
+                              std::nullopt, "Run a program that starts a timer, or move the clock on.");
+        run_ = std::move(*due);
+        if (program_name_.empty()) program_name_ = run_->program->name;
+    } else {
+        auto started = object_.start(program_name_, input_);
+        if (!started.ok()) return started.error();
+        run_ = std::move(started).value();
+    }
     journal_.clear();
     run_->vm->set_recording(&journal_, effects_.get());
     regs_before_ = vm().regs();
@@ -76,6 +100,7 @@ void DebugSession::reset() {
     object_.process() = initial_process_;
     object_.host().prandom = initial_prandom_;
     object_.host().net.last_cookie = initial_cookie_;
+    object_.host().timers = initial_timers_;
     for (Breakpoint& b : breakpoints_) b.hits = 0;
     for (Watchpoint& w : watchpoints_) w.hits = 0;
     (void)start();  // the same program and input started before, so it starts again

@@ -77,6 +77,13 @@ public:
     // session must outlive the debug session; its maps are the ones the program changes.
     static Result<std::unique_ptr<DebugSession>> open(ObjectSession& object, std::string_view program,
                                                       const RunInput& input, const DebugOptions& options = {});
+    // The callback of the BPF timer due first (ObjectSession::start_due_timer), paused before
+    // its first instruction: a timer's callback is debugged like a run. An error when no timer
+    // is due (ObjectSession::advance_time moves the clock on).
+    static Result<std::unique_ptr<DebugSession>> open_due_timer(ObjectSession& object,
+                                                                const DebugOptions& options = {});
+    // What fired, for a timer callback's session ("timer callback at insn 44 (...)"); else "".
+    const std::string& timer() const;
     ~DebugSession();
 
     // ---- forward ----
@@ -157,6 +164,9 @@ private:
     DebugSession(ObjectSession& object, const DebugOptions& options);
     Vm& vm_mut() { return *run_->vm; }
     Result<Unit> start();
+    static Result<std::unique_ptr<DebugSession>> open_mode(ObjectSession& object, std::string_view program,
+                                                           const RunInput& input, const DebugOptions& options,
+                                                           bool timer);
     // One instruction forward; records the stop reason when it exits or faults.
     bool step_one(StopInfo& info);
     bool step_back_one(StopInfo& info);
@@ -181,6 +191,8 @@ private:
     DebugOptions options_;
     std::string program_name_;
     RunInput input_;
+    bool timer_ = false;          // a timer callback's session (open_due_timer)
+    TimerTable initial_timers_;   // Host::timers when the session opened
     std::unique_ptr<RunState> run_;
     Journal journal_;
     std::unique_ptr<HelperEffects> effects_;

@@ -95,8 +95,19 @@ struct DisasmLine {
     bool second_slot = false;  // the second half of an lddw
 };
 
+// A BPF timer of the host (bpf_timers.hpp) as the page shows it.
+struct TimerView {
+    std::string map;           // the map whose value holds it
+    std::vector<uint8_t> key;  // its element's key
+    bool armed = false;
+    bool due = false;          // armed and its time has come: it fires when the run ends
+    uint64_t expires_ns = 0;   // when armed: the clock time it fires at
+    int64_t callback = -1;     // the callback's first instruction; -1: none set yet
+};
+
 struct DebugState {
     std::string program;
+    std::string timer;                 // a timer callback's session: what fired; else ""
     uint32_t pc = 0;
     RunStatus status = RunStatus::Ready;
     uint64_t executed = 0;             // instructions executed so far
@@ -120,6 +131,8 @@ struct DebugState {
     std::vector<std::string> events;       // ring buffer records so far, as hex
     std::vector<PerfEventRecord> perf_events;  // bpf_perf_event_output samples so far in this run
     std::vector<HostEvent> host_events;    // what the emulated kernel did so far (and at exit)
+    std::vector<TimerView> timers;         // the host's BPF timers
+    uint64_t clock_ns = 0;                 // the virtual clock when this run started
 };
 
 }  // namespace bpfplay

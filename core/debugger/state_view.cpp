@@ -132,6 +132,7 @@ DebugState DebugSession::state() const {
     const Vm& m = vm();
     const LoadedProgram& prog = program();
     s.program = prog.name;
+    s.timer = timer_ ? run_->timer : "";
     s.pc = m.pc();
     s.status = m.status();
     s.executed = m.executed();
@@ -144,7 +145,7 @@ DebugState DebugSession::state() const {
     }
     if (m.status() == RunStatus::Exited) {
         s.r0 = m.result();
-        s.return_name = return_value_name(prog.type, s.r0);
+        s.return_name = timer_ ? "" : return_value_name(prog.type, s.r0);
     }
     for (int i = 0; i < 11; ++i) {
         s.regs[size_t(i)] = describe_value(m.reg(i));
@@ -232,7 +233,20 @@ DebugState DebugSession::state() const {
     s.perf_events = object_.host().perf_events;
     const Host& host = object_.host();
     s.host_events = host.events;
-    if (m.status() == RunStatus::Exited)
+    for (const BpfTimer& t : host.timers.timers) {
+        TimerView v;
+        const Map* map = maps.get(t.map_id);
+        v.map = map ? map->name() : "";
+        v.key = t.key;
+        v.armed = t.armed;
+        v.expires_ns = t.expires_ns;
+        v.due = t.armed && t.expires_ns <= host.clock_start_ns;
+        v.callback = t.has_callback ? int64_t(t.callback) : -1;
+        s.timers.push_back(std::move(v));
+    }
+    s.clock_ns = host.clock_start_ns;
+    // What became of the packet belongs to the program's exit, not to a timer callback's.
+    if (m.status() == RunStatus::Exited && !timer_)
         for (HostEvent& e : exit_events(host.net, s.r0, m.executed(), m.pc()))
             s.host_events.push_back(std::move(e));
     return s;

@@ -74,3 +74,38 @@ TEST_CASE("step over bpf_loop runs every call; the frames name the iteration") {
 }
 
 }  // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("a due timer's callback is debugged like a run, and stepping back over it is exact") {
+    Debugged d = open_case(find_case("xdp_timer/one_packet"));
+    REQUIRE_MESSAGE(d.session, d.error);
+    DebugSession& s = *d.session;
+    CHECK(DebugSession::open_due_timer(*d.object).ok() == false);  // nothing armed yet
+    REQUIRE(s.cont().reason == StopReason::Exited);
+    DebugState st = s.state();
+    REQUIRE(st.timers.size() == 1);
+    CHECK(st.timers[0].map == "timers");
+    CHECK(st.timers[0].armed);
+    CHECK(st.timers[0].callback == 44);
+    // The debugger ran the program without finishing it (the clock did not move on): the timer
+    // armed "now" is due at the run's start time plus the instructions before bpf_timer_start.
+    d.object->host().advance_clock(s.executed());
+
+    auto t = DebugSession::open_due_timer(*d.object);
+    REQUIRE_MESSAGE(t.ok(), (t.ok() ? std::string() : t.error().to_string()));
+    DebugSession& cb = *t.value();
+    CHECK(cb.pc() == 44);
+    CHECK(cb.timer() == "timer callback at insn 44 (array map \"timers\")");
+    CHECK(cb.state().timer == cb.timer());
+    std::vector<std::string> forward = fingerprints_to_end(cb);
+    CHECK(cb.status() == RunStatus::Exited);
+    CHECK(cb.state().return_name.empty());
+    CHECK(cb.vm().reg(0) == 0);
+    require_same_states_back(cb, forward);
+    // Fired: disarmed, and no other timer is due.
+    CHECK_FALSE(cb.state().timers[0].armed);
+    CHECK(DebugSession::open_due_timer(*d.object).ok() == false);
+}
+
+}  // namespace bpfplay::testing
