@@ -53,7 +53,8 @@ std::string fingerprint(const DebugSession& s) {
         f += " stack" + std::to_string(k) + "=" + examples::hex({p, kStackSize});
     }
     const RunState& run = s.run_state();
-    f += " packet=" + examples::hex(run.packet);
+    f += " packet=" + examples::hex(run.packet.meta()) + "|" +
+         examples::hex(run.packet.bytes());
     f += " ctx=" + examples::hex(run.ctx ? run.ctx->bytes() : run.raw_ctx);
     const MapSet& maps = *s.object().object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
