@@ -17,6 +17,7 @@
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
+#include "core/run/xdp_adjust_helpers.hpp"
 
 namespace bpfplay {
 
@@ -40,6 +41,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         string_helper_impls(),
         lock_helper_impls(),
         syscall_helper_impls(),
+        xdp_adjust_helper_impls(),
     };
     return families;
 }
