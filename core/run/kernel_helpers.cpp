@@ -14,6 +14,10 @@
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
+#include "core/run/skb_adjust_room.hpp"
+#include "core/run/skb_change_helpers.hpp"
+#include "core/run/skb_meta_helpers.hpp"
+#include "core/run/skb_vlan_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
@@ -44,6 +48,10 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         syscall_helper_impls(),
         xdp_adjust_helper_impls(),
         csum_helper_impls(),
+        skb_change_helper_impls(),
+        skb_adjust_room_helper_impls(),
+        skb_vlan_helper_impls(),
+        skb_meta_helper_impls(),
     };
     return families;
 }

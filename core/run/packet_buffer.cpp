@@ -64,7 +64,8 @@ void PacketBuffer::init_xdp(std::span<const uint8_t> packet, uint32_t metalen) {
 void PacketBuffer::init_skb(std::span<const uint8_t> packet, bool l2) {
     kind_ = Kind::Skb;
     frags_.clear();
-    frame_.assign(skb_buff::kHeadroom + skb_buff::kMaxLen + xdp_buff::kSharedInfo, 0);
+    // Room for the longest packet the helpers make, wherever data has moved to.
+    frame_.assign(skb_buff::kHeadroom + packet.size() + skb_buff::kMaxLen, 0);
     const uint32_t start = skb_buff::kHeadroom;
     std::memcpy(frame_.data() + start, packet.data(), packet.size());
     skb_ = {};
