@@ -72,3 +72,71 @@ TEST_CASE("stepping back over bpf_xdp_adjust_meta/head/tail restores the packet'
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+namespace {
+
+// Every __sk_buff helper that moves the packet's edges or changes skb state, one after another.
+const char* kTcProgram = R"(
+    r6 = r1
+    r2 = 0x81
+    r3 = 5
+    call bpf_skb_vlan_push
+    r1 = r6
+    r2 = 0x81
+    r3 = 6
+    call bpf_skb_vlan_push
+    r1 = r6
+    call bpf_skb_vlan_pop
+    r1 = r6
+    r2 = 8
+    r3 = 1
+    r4 = 0
+    call bpf_skb_adjust_room
+    r1 = r6
+    r2 = 100
+    r3 = 0
+    call bpf_skb_change_tail
+    r1 = r6
+    r2 = 6
+    r3 = 0
+    call bpf_skb_change_head
+    r1 = r6
+    r2 = 0x1234
+    call bpf_set_hash
+    r1 = r6
+    r2 = 1
+    call bpf_csum_level
+    r1 = r6
+    r2 = 0
+    r3 = 0
+    call bpf_skb_change_type
+    r1 = *(u32 *)(r6 + 76)
+    r2 = *(u32 *)(r6 + 80)
+    r0 = r2
+    r0 -= r1
+    exit
+)";
+
+}  // namespace
+
+TEST_CASE("stepping back over the __sk_buff helpers restores bytes, length, VLAN fields, hash and pkt_type") {
+    auto o = ObjectSession::open_assembly(kTcProgram, "tc");
+    REQUIRE_MESSAGE(o.ok(), (o.ok() ? std::string() : o.error().to_string()));
+    RunInput in;
+    in.packet = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
+                 0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    auto d = DebugSession::open(*o.value(), "asm", in);
+    REQUIRE(d.ok());
+    DebugSession& s = *d.value();
+    const DebugState start = s.state();
+    const std::vector<std::string> forward = fingerprints_to_end(s);
+    REQUIRE(s.status() == RunStatus::Exited);
+    CHECK(s.vm().result() == 106);
+    require_same_states_back(s, forward);
+    CHECK(s.state().packet == in.packet);
+    CHECK(s.state().context == start.context);
+}
+
+} // namespace bpfplay::testing
