@@ -114,6 +114,10 @@ def to(dst, size=60):
     return P.udp4(A, dst, 4000, 53, payload=b"r" * (size - 14 - 20 - 8))
 
 
+# xdp_ipip_encap's backends: destination port (u16, host order) -> backend address.
+BACKENDS = [{"key": "5000", "value": "0a090001"}, {"key": "3500", "value": "0a090002"}]
+
+
 def vlan_tagged(frame, vid, tpid=0x8100):
     """`frame` with an 802.1Q tag (VLAN `vid`) after its MAC addresses."""
     return frame[:12] + struct.pack("!HH", tpid, vid) + frame[12:]
@@ -284,6 +288,20 @@ EXAMPLES = {
              "107 in the top half",
              packets=[P.tcp4(A, B, 1, 80), vlan_tagged(P.tcp4(A, B, 2, 80), 7),
                       vlan_tagged(P.udp4(A, B, 3, 53), 100), P.udp4(A, B, 4, 53)]),
+    ],
+    "xdp_ipip_encap": [
+        case("tcp_80", "xdp_ipip_encap",
+             "TCP to port 80: wrapped in IPv4 10.0.0.100 -> 10.9.0.1 (protocol 4, checksum from "
+             "bpf_csum_diff), XDP_TX (3)",
+             packet=P.tcp4(A, B, 40000, 80), map_init={"backends": BACKENDS}),
+        case("udp_53", "xdp_ipip_encap", "UDP to port 53: to backend 10.9.0.2",
+             packet=P.udp4(A, B, 40000, 53, b"dns?"), map_init={"backends": BACKENDS}),
+        case("long_frame", "xdp_ipip_encap",
+             "a 400-byte frame to port 80: cut to 256 bytes by bpf_xdp_adjust_tail, then wrapped "
+             "(276 bytes)", packet=P.tcp4(A, B, 40000, 80, payload=b"p" * 346),
+             map_init={"backends": BACKENDS}),
+        case("no_backend", "xdp_ipip_encap", "UDP to port 9999, no backend: XDP_PASS, untouched",
+             packet=P.udp4(A, B, 40000, 9999), map_init={"backends": BACKENDS}),
     ],
     "tc_nat_rewrite": [
         case("udp_dns", "tc_nat_rewrite",
