@@ -118,6 +118,13 @@ def to(dst, size=60):
 BACKENDS = [{"key": "5000", "value": "0a090001"}, {"key": "3500", "value": "0a090002"}]
 
 
+def gre_from_tunnel(frame):
+    """`frame`'s IP packet in GRE in IPv4 from 172.16.0.2 to 172.16.0.1."""
+    inner = frame[14:]
+    gre = struct.pack("!HH", 0, P.ETH_P_IP) + inner
+    return P.ethernet(P.ETH_P_IP, P.ipv4("172.16.0.2", "172.16.0.1", P.IPPROTO_GRE, gre))
+
+
 def vlan_tagged(frame, vid, tpid=0x8100):
     """`frame` with an 802.1Q tag (VLAN `vid`) after its MAC addresses."""
     return frame[:12] + struct.pack("!HH", tpid, vid) + frame[12:]
@@ -302,6 +309,16 @@ EXAMPLES = {
              map_init={"backends": BACKENDS}),
         case("no_backend", "xdp_ipip_encap", "UDP to port 9999, no backend: XDP_PASS, untouched",
              packet=P.udp4(A, B, 40000, 9999), map_init={"backends": BACKENDS}),
+    ],
+    "tc_gre_tunnel": [
+        case("encap", "tc_gre_tunnel",
+             "UDP from 10.0.0.1: 24 bytes of outer IPv4 (172.16.0.1 -> 172.16.0.2, GRE) and GRE "
+             "after the Ethernet header; VLAN 10 in skb->vlan_tci (cb[1]), not in the bytes",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("decap", "tc_gre_tunnel",
+             "a GRE packet from 172.16.0.2 carrying UDP: the outer headers removed (cb[0] = the "
+             "inner frame's length)", packet=gre_from_tunnel(P.udp4(A, B, 40000, 53, b"dns?"))),
+        case("arp", "tc_gre_tunnel", "ARP: left alone", packet=P.arp_request()),
     ],
     "tc_nat_rewrite": [
         case("udp_dns", "tc_nat_rewrite",
