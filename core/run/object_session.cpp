@@ -13,6 +13,7 @@ namespace bpfplay {
 namespace {
 
 constexpr uint32_t kEthHeaderLen = 14;
+constexpr size_t kSkbMaxTestData = 4096 - 64 - 320;  // PAGE_SIZE - NET_SKB_PAD - shared info
 constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
 constexpr size_t kSyscallCtxMax = 65535;  // U16_MAX: bpf_prog_test_run_syscall's ctx_size_in limit
 
@@ -102,6 +103,14 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         const bool l2 = is_l2(prog.type);
         if (!l2 && !in.packet.empty() && in.packet.size() < kEthHeaderLen)
             return make_error(ErrorKind::Load, "the packet is shorter than an Ethernet header (14 bytes)");
+        // bpf_test_init: the frame must fit a page with the skb's headroom and shared info.
+        if (in.packet.size() > kSkbMaxTestData)
+            return make_error(ErrorKind::Load,
+                              "-EINVAL: BPF_PROG_TEST_RUN takes at most " + std::to_string(kSkbMaxTestData) +
+                                  " bytes for an __sk_buff program (a 4096-byte page less 64 bytes of headroom "
+                                  "and 320 of shared info), but the packet has " +
+                                  std::to_string(in.packet.size()),
+                              std::nullopt, "Give a shorter packet; a program can grow it with bpf_skb_change_tail.");
         // Socket filters see the frame from the network header on, as the kernel's test run
         // does after eth_type_trans(); TC programs see the Ethernet header too.
         mem.ctx = make_sk_buff(l2);

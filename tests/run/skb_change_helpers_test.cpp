@@ -258,3 +258,22 @@ TEST_CASE("bpf_skb_change_type, bpf_set_hash, bpf_set_hash_invalid, bpf_get_hash
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("an __sk_buff test run takes at most 3712 bytes, as the kernel's bpf_test_init") {
+    auto s = ObjectSession::open_assembly("r0 = *(u32 *)(r1 + 0)\nexit\n", "tc");
+    REQUIRE(s.ok());
+    RunInput in;
+    in.packet.assign(3712, 0);
+    RunResult r = s.value()->run("asm", in);
+    CHECK(r.status == RunStatus::Exited);
+    CHECK(r.r0 == 3712);
+    in.packet.assign(3713, 0);
+    r = s.value()->run("asm", in);
+    CHECK(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->what.find("-EINVAL: BPF_PROG_TEST_RUN takes at most 3712 bytes") == 0);
+}
+
+} // namespace bpfplay::testing
