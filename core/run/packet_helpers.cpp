@@ -39,6 +39,25 @@ uint64_t skb_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t to, uint64_t
     return 0;
 }
 
+// Offsets from the MAC or the network header (BPF_HDR_START_MAC / _NET), wherever data is:
+// socket filters see the packet from the network header on, yet may read the MAC header.
+uint64_t skb_load_bytes_relative(Vm& vm, uint64_t, uint64_t offset, uint64_t to, uint64_t len, uint64_t start) {
+    uint8_t* dst = program_buffer(vm, "bpf_skb_load_bytes_relative", to, len, true);
+    if (!dst) return 0;
+    PacketBuffer* p = packet_of(vm);
+    enum : uint32_t { kStartMac, kStartNet };
+    const uint32_t header = !p                            ? skb_buff::kUnset
+                            : uint32_t(start) == kStartMac ? p->skb().mac_header
+                            : uint32_t(start) == kStartNet ? p->skb().network_header
+                                                           : skb_buff::kUnset;
+    if (offset > 0xffff || header == skb_buff::kUnset || uint64_t(header) + offset + len > p->geometry().end) {
+        std::memset(dst, 0, len);
+        return uint64_t(kEfault);
+    }
+    std::memcpy(dst, p->frame() + header + offset, len);
+    return 0;
+}
+
 uint64_t xdp_get_buff_len(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     const PacketBuffer* p = packet_of(vm);
     return p ? p->total_len() : 0;
@@ -76,6 +95,7 @@ uint64_t xdp_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64
 
 constexpr HelperImpl kImpls[] = {
     {26, skb_load_bytes},  // bpf_skb_load_bytes
+    {68, skb_load_bytes_relative},  // bpf_skb_load_bytes_relative
     {188, xdp_get_buff_len},  // bpf_xdp_get_buff_len
     {189, xdp_load_bytes},  // bpf_xdp_load_bytes
     {190, xdp_store_bytes},  // bpf_xdp_store_bytes

@@ -277,3 +277,59 @@ TEST_CASE("an __sk_buff test run takes at most 3712 bytes, as the kernel's bpf_t
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("bpf_skb_load_bytes_relative: from the MAC or the network header, as the kernel gave for a socket filter") {
+    // Offset at 28, start header at 32 (counted from the network header, where the socket
+    // filter's data begins); cb[0] = the 4 bytes read, cb[1] = the return value.
+    const std::string text = R"(
+        r6 = r1
+        *(u32 *)(r10 - 4) = 0
+        *(u32 *)(r10 - 8) = 0
+        *(u32 *)(r10 - 12) = 0
+        r2 = 28
+        r3 = r10
+        r3 += -4
+        r4 = 4
+        call bpf_skb_load_bytes
+        r1 = r6
+        r2 = 32
+        r3 = r10
+        r3 += -8
+        r4 = 4
+        call bpf_skb_load_bytes
+        r1 = r6
+        r2 = *(u32 *)(r10 - 4)
+        r3 = r10
+        r3 += -12
+        r4 = 4
+        r5 = *(u32 *)(r10 - 8)
+        call bpf_skb_load_bytes_relative
+        *(u32 *)(r6 + 52) = r0
+        r1 = *(u32 *)(r10 - 12)
+        *(u32 *)(r6 + 48) = r1
+        r0 = 0
+        exit
+    )";
+    auto run = [&](uint32_t offset, uint32_t start) {
+        std::vector<uint8_t> f(64);
+        for (size_t i = 0; i < f.size(); ++i) f[i] = uint8_t(i);
+        f[12] = 8, f[13] = 0;
+        store_le<uint32_t>(&f[14 + 28], offset);
+        store_le<uint32_t>(&f[14 + 32], start);
+        const PacketRun r = run_packet_asm(text, f, "socket");
+        return std::pair{load_le<uint32_t>(&r.ctx[48]), int32_t(load_le<uint32_t>(&r.ctx[52]))};
+    };
+    CHECK(run(0, 0) == std::pair{0x03020100u, 0});
+    CHECK(run(12, 0) == std::pair{0x0f0e0008u, 0});
+    CHECK(run(0, 1) == std::pair{0x11100f0eu, 0});
+    CHECK(run(46, 1) == std::pair{0x3f3e3d3cu, 0});
+    CHECK(run(47, 1) == std::pair{0u, -14});
+    CHECK(run(60, 0) == std::pair{0x3f3e3d3cu, 0});
+    CHECK(run(61, 0) == std::pair{0u, -14});
+    CHECK(run(0, 2) == std::pair{0u, -14});
+    CHECK(run(65536, 1) == std::pair{0u, -14});
+}
+
+} // namespace bpfplay::testing
