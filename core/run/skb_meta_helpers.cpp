@@ -76,7 +76,14 @@ uint64_t get_hash_recalc(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_
     return h;
 }
 
+uint64_t get_route_realm(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    // The realm of the skb's route (dst->tclassid): a test run's skb has no route, so 0.
+    if (!packet_of(vm)) return no_packet_hook(vm, "bpf_get_route_realm");
+    return 0;
+}
+
 constexpr HelperImpl kImpls[] = {
+    {24, get_route_realm},   // bpf_get_route_realm
     {32, skb_change_type},   // bpf_skb_change_type
     {34, get_hash_recalc},   // bpf_get_hash_recalc
     {41, set_hash_invalid},  // bpf_set_hash_invalid

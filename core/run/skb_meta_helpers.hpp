@@ -2,6 +2,7 @@
 // __sk_buff fields helpers set (core/run/skb_meta_helpers.cpp):
 //
 //   id  name                   what
+//   24  bpf_get_route_realm    the route's realm: 0, as a test run's skb has no route
 //   32  bpf_skb_change_type    pkt_type, only among host, broadcast, multicast and other host
 //                              (-EINVAL otherwise)
 //   48  bpf_set_hash           a software L4 hash (__sk_buff.hash)

@@ -238,6 +238,10 @@ TEST_CASE("bpf_skb_vlan_push / pop: the outer tag in the fields, inner tags in t
     CHECK(r.vlan_proto == 0x81);
 }
 
+TEST_CASE("bpf_get_route_realm: 0 without a route, as the kernel's test run gives") {
+    CHECK(run_packet_asm("call bpf_get_route_realm\nr0 += 1000\nexit\n", probe_frame(), "tc").r0 == 1000);
+}
+
 TEST_CASE("bpf_skb_change_type, bpf_set_hash, bpf_set_hash_invalid, bpf_get_hash_recalc") {
     // pkt_type: 02:..:02 is not loopback's address: PACKET_OTHERHOST (3).
     const std::string type = "r1 = r6\nr2 = 0\ncall bpf_skb_change_type\nr0 = *(u32 *)(r6 + 4)\nexit\n";
