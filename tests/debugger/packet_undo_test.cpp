@@ -140,3 +140,39 @@ TEST_CASE("stepping back over the __sk_buff helpers restores bytes, length, VLAN
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("stepping back over changes to a multi-buffer packet's fragments") {
+    const char* program = R"(
+        r6 = r1
+        r2 = 100
+        call bpf_xdp_adjust_tail
+        *(u64 *)(r10 - 8) = 0x55
+        r1 = r6
+        r2 = 3596
+        r3 = r10
+        r3 += -8
+        r4 = 8
+        call bpf_xdp_store_bytes
+        r1 = r6
+        r2 = -200
+        call bpf_xdp_adjust_tail
+        r0 = 2
+        exit
+    )";
+    auto o = ObjectSession::open_assembly(program, "xdp");
+    REQUIRE_MESSAGE(o.ok(), (o.ok() ? std::string() : o.error().to_string()));
+    RunInput in;
+    in.packet.assign(3600, 0xab);
+    auto d = DebugSession::open(*o.value(), "asm", in);
+    REQUIRE(d.ok());
+    DebugSession& s = *d.value();
+    const std::vector<std::string> forward = fingerprints_to_end(s);
+    REQUIRE(s.status() == RunStatus::Exited);
+    CHECK(s.run_state().packet.total_len() == 3500);
+    require_same_states_back(s, forward);
+    CHECK(s.run_state().packet.bytes() == in.packet);
+}
+
+} // namespace bpfplay::testing

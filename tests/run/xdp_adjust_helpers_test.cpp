@@ -192,3 +192,61 @@ TEST_CASE("xdp_md ctx_in's data gives metadata at the packet's start, as BPF_PRO
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("bpf_xdp_load_bytes / store_bytes reach across the linear part into fragments, as 6.18 does") {
+    std::vector<uint8_t> frame(3600);
+    for (size_t i = 0; i < frame.size(); ++i) frame[i] = uint8_t(i * 7);
+    const std::string text = R"(
+        r6 = r1
+        r1 = 0x0807060504030201 ll
+        *(u64 *)(r10 - 8) = r1
+        *(u64 *)(r10 - 16) = 0
+        r1 = r6
+        r2 = 3516
+        r3 = r10
+        r3 += -16
+        r4 = 8
+        call bpf_xdp_load_bytes
+        r7 = *(u64 *)(r10 - 16)
+        r1 = r6
+        r2 = 3518
+        r3 = r10
+        r3 += -8
+        r4 = 8
+        call bpf_xdp_store_bytes
+        r8 = r0
+        r1 = r6
+        r2 = 3595
+        r3 = r10
+        r3 += -16
+        r4 = 8
+        call bpf_xdp_load_bytes
+        r8 <<= 16
+        r0 &= 0xffff
+        r8 |= r0
+        r1 = r6
+        r2 = 0x10000
+        r3 = r10
+        r3 += -16
+        r4 = 1
+        call bpf_xdp_load_bytes
+        r8 <<= 16
+        r0 &= 0xffff
+        r8 |= r0
+        r0 = r8
+        exit
+    )";
+    const PacketRun r = run_packet_asm(text, frame);
+    // store 0, the load past the end -EINVAL, the offset past 16 bits -EFAULT.
+    CHECK(r.r0 == ((uint64_t(0xffea) << 16) | 0xfff2));
+    REQUIRE(r.out.size() == 3600);
+    std::vector<uint8_t> want(frame);
+    for (size_t k = 0; k < 8; ++k) want[3518 + k] = uint8_t(k + 1);
+    CHECK(r.out == want);
+    CHECK(std::vector<uint8_t>(r.out.begin() + 3514, r.out.begin() + 3530) ==
+          std::vector<uint8_t>{0x16, 0x1d, 0x24, 0x2b, 1, 2, 3, 4, 5, 6, 7, 8, 0x6a, 0x71, 0x78, 0x7f});
+}
+
+} // namespace bpfplay::testing
