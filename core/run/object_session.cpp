@@ -88,6 +88,13 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     case ContextKind::Xdp: {
         auto metalen = xdp_metalen(in);
         if (!metalen.ok()) return metalen.error();
+        // Past the linear part the test run fills page-sized fragments, MAX_SKB_FRAGS of them.
+        constexpr size_t kMaxXdpTestData = xdp_buff::kMaxLinear + size_t(xdp_buff::kMaxFrags) * xdp_buff::kFragSize;
+        if (in.packet.size() - metalen.value() > kMaxXdpTestData)
+            return make_error(ErrorKind::Load,
+                              "-ENOMEM: an XDP test run holds at most " + std::to_string(kMaxXdpTestData) +
+                                  " bytes (3520 in the page, then 17 fragments of 4096), but the packet has " +
+                                  std::to_string(in.packet.size() - metalen.value()));
         mem.packet.init_xdp(in.packet, metalen.value());
         mem.ctx = make_xdp_md();
         copy_fields(*mem.ctx);

@@ -250,3 +250,22 @@ TEST_CASE("bpf_xdp_load_bytes / store_bytes reach across the linear part into fr
 }
 
 } // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("an XDP test run holds 3520 bytes and 17 page-sized fragments at most (-ENOMEM past that)") {
+    auto s = ObjectSession::open_assembly("call bpf_xdp_get_buff_len\nexit\n", "xdp");
+    REQUIRE(s.ok());
+    RunInput in;
+    in.packet.assign(3520 + 17 * 4096, 0);
+    RunResult r = s.value()->run("asm", in);
+    CHECK(r.status == RunStatus::Exited);
+    CHECK(r.r0 == 3520 + 17 * 4096);
+    in.packet.push_back(0);
+    r = s.value()->run("asm", in);
+    CHECK(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->what.find("-ENOMEM") == 0);
+}
+
+} // namespace bpfplay::testing
