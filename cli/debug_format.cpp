@@ -56,7 +56,8 @@ std::string address_label(const DebugSession& s, uint64_t a) {
         const int64_t rel = int64_t(a) - int64_t(Vm::frame_pointer(frame));
         return "fp" + signed_off(rel) + (frame == s.vm().depth() ? "" : " (frame " + std::to_string(frame) + ")");
     }
-    if (w == window::kPacket) return "packet" + signed_off(off);
+    // Packet offsets count from data; the window starts at data_meta (XDP metadata before it).
+    if (w == window::kPacket) return "packet" + signed_off(off - int64_t(s.run_state().packet.meta().size()));
     if (w == window::kContext) return "ctx" + signed_off(off);
     return "";
 }

@@ -13,10 +13,11 @@ std::unique_ptr<FieldContext> make_xdp_md();
 std::unique_ptr<FieldContext> make_sk_buff(bool tc);
 
 namespace xdp_md {
-constexpr uint32_t kIngressIfindex = 12, kRxQueueIndex = 16, kEgressIfindex = 20, kSize = 24;
+constexpr uint32_t kData = 0, kDataEnd = 4, kDataMeta = 8, kIngressIfindex = 12, kRxQueueIndex = 16, kEgressIfindex = 20, kSize = 24;
 }
 namespace sk_buff {
-constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProtocol = 16, kPriority = 32,
+constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProtocol = 16, kVlanPresent = 20,
+                   kVlanTci = 24, kVlanProto = 28, kPriority = 32,
                    kIngressIfindex = 36, kIfindex = 40, kTcIndex = 44, kCb = 48, kHash = 68, kTcClassid = 72,
                    kData = 76, kDataEnd = 80, kWireLen = 160, kSize = 192;
 }

@@ -43,7 +43,9 @@ bool FieldContext::load(uint32_t off, uint32_t size, uint64_t& value, std::strin
             why = std::string(f->name) + " must be read as a whole 4-byte field";
             return false;
         }
-        value = f->kind == FieldKind::PacketEnd ? packet_end_ : packet_start_;
+        value = f->kind == FieldKind::PacketEnd    ? packet_end_
+                : f->kind == FieldKind::PacketMeta ? packet_meta_
+                                                   : packet_start_;
         return true;
     }
     value = 0;

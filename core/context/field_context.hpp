@@ -31,7 +31,10 @@ public:
     FieldContext(std::string struct_name, std::vector<ContextField> fields, uint32_t size);
 
     // Where the packet pointers point (set by whoever maps the packet).
-    void set_packet(uint64_t start, uint64_t end) {
+    void set_packet(uint64_t start, uint64_t end) { set_packet(start, start, end); }
+    // With metadata before the packet (XDP's data_meta, below start).
+    void set_packet(uint64_t meta, uint64_t start, uint64_t end) {
+        packet_meta_ = meta;
         packet_start_ = start;
         packet_end_ = end;
     }
@@ -53,7 +56,7 @@ private:
     std::string struct_name_;
     std::vector<ContextField> fields_;
     std::vector<uint8_t> bytes_;
-    uint64_t packet_start_ = 0, packet_end_ = 0;
+    uint64_t packet_meta_ = 0, packet_start_ = 0, packet_end_ = 0;
 };
 
 }  // namespace bpfplay

@@ -80,7 +80,8 @@ std::string debug_state_json(const DebugState& s) {
              ",\"source\":" + source_json(f.source) + ",\"fp\":" + hex_json(f.frame_pointer) +
              ",\"stack\":\"" + hex_bytes(f.stack) + "\",\"changed\":" + number_list(f.changed) + "}";
     }
-    j += "],\"packet\":\"" + hex_bytes(s.packet) + "\",\"packet_changed\":" + number_list(s.packet_changed);
+    j += "],\"packet\":\"" + hex_bytes(s.packet) + "\",\"packet_meta\":\"" + hex_bytes(s.packet_meta) +
+         "\",\"packet_changed\":" + number_list(s.packet_changed);
     j += ",\"context\":\"" + hex_bytes(s.context) + "\",\"context_struct\":" + json_quote(s.context_struct) +
          ",\"context_fields\":[";
     for (size_t i = 0; i < s.context_fields.size(); ++i)

@@ -16,7 +16,7 @@ namespace bpfplay {
 //  "regs":[{"name":"r0","value":"0x..","kind":"packet","points_to":"packet+14","offset":14,"changed":true}],
 //  "source":{"file","line","column","text"},
 //  "frames":[{"depth","function","pc","source":{..},"fp":"0x..","stack":"<1024 hex digits>","changed":[..]}],
-//  "packet":"<hex>","packet_changed":[..],"context":"<hex>","context_struct":"xdp_md",
+//  "packet":"<hex>","packet_meta":"<hex>" (XDP metadata before data),"packet_changed":[..],"context":"<hex>","context_struct":"xdp_md",
 //  "context_fields":[{"name":"data","offset":0,"size":4,"kind":"packet_start"},..] (kind: "value",
 //  "packet_start", "packet_end", "packet_meta"),
 //  "maps":[{"id","name","type","key_size","value_size","max_entries","key_type","value_type","percpu","count",

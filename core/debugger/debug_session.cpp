@@ -531,7 +531,8 @@ Result<uint32_t> DebugSession::add_stack_watch(int32_t fp_offset, uint32_t lengt
 }
 
 Result<uint32_t> DebugSession::add_packet_watch(uint32_t offset, uint32_t length) {
-    return add_watch(window_base(window::kPacket) + offset, length,
+    // The offset counts from data; the packet's window starts at data_meta.
+    return add_watch(window_base(window::kPacket) + run_->packet.meta().size() + offset, length,
                      "packet[" + std::to_string(offset) + ".." + std::to_string(offset + length) + ")");
 }
 

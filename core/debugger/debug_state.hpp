@@ -121,8 +121,9 @@ struct DebugState {
     std::array<RegisterView, 11> regs;
     std::vector<FrameView> frames;     // frames[0] is the program's own frame; back() is current
     SourceView source;                 // of the current instruction
-    std::vector<uint8_t> packet;
-    std::vector<uint32_t> packet_changed;  // offsets the last step wrote
+    std::vector<uint8_t> packet;           // [data, data_end)
+    std::vector<uint8_t> packet_meta;      // XDP's metadata area [data_meta, data)
+    std::vector<uint32_t> packet_changed;  // offsets (from data) the last step wrote
     std::vector<uint8_t> context;          // the context struct's bytes
     std::string context_struct;                     // "xdp_md", "__sk_buff"; "" for raw bytes
     std::vector<ContextFieldView> context_fields;   // its fields by offset (empty for raw bytes)

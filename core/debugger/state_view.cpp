@@ -93,13 +93,16 @@ RegisterView DebugSession::describe_value(uint64_t v) const {
                     break;
                 }
     } else if (w == window::kPacket && mem.region(window::kPacket).kind != RegionKind::None) {
-        r.offset = int64_t(off);
-        if (off == run_->packet.size()) {
+        // Offsets from data (the window starts at data_meta): metadata is at negative offsets.
+        const int64_t metalen = int64_t(run_->packet.meta().size());
+        r.offset = int64_t(off) - metalen;
+        if (r.offset == int64_t(run_->packet.len())) {
             r.kind = ValueKind::PacketEnd;
             r.points_to = "packet end (data_end, packet" + signed_offset(r.offset) + ")";
         } else {
             r.kind = ValueKind::PacketPtr;
             r.points_to = "packet" + signed_offset(r.offset);
+            if (r.offset < 0 && r.offset >= -metalen) r.points_to += " (metadata)";
         }
     } else if ((w == window::kKernel || w == window::kSockets) && mem.region(w).kind != RegionKind::None) {
         r.kind = ValueKind::KernelPtr;
@@ -171,8 +174,11 @@ DebugState DebugSession::state() const {
         s.frames.push_back(std::move(f));
     }
 
-    s.packet = run_->packet;
-    const uint64_t packet_base = window_base(window::kPacket);
+    const auto data = run_->packet.data();
+    const auto meta = run_->packet.meta();
+    s.packet.assign(data.begin(), data.end());
+    s.packet_meta.assign(meta.begin(), meta.end());
+    const uint64_t packet_base = window_base(window::kPacket) + meta.size();  // data's address
     for (const Journal::Write& w : last_writes_)
         for (uint64_t a = w.vaddr; a < w.vaddr + w.len && w.vaddr != 0; ++a)
             if (a >= packet_base && a < packet_base + s.packet.size()) s.packet_changed.push_back(uint32_t(a - packet_base));

@@ -12,6 +12,7 @@ namespace bpfplay {
 struct BpfProcess;
 struct Host;
 class MapSet;
+class PacketBuffer;
 struct Program;
 
 struct HelperEnv {
@@ -25,6 +26,8 @@ struct HelperEnv {
     // The user process running the test (its bpf fds): what bpf_sys_bpf and bpf_sys_close work
     // on. Null: those helpers stop the run with an error.
     BpfProcess* process = nullptr;
+    // The run's packet (XDP and __sk_buff programs); null without one.
+    PacketBuffer* packet = nullptr;
 };
 
 } // namespace bpfplay

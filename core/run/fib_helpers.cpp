@@ -9,6 +9,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/ip_format.hpp"
+#include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -249,11 +250,12 @@ uint64_t fib_lookup_helper(Vm& vm, uint64_t, uint64_t params, uint64_t plen_arg,
     Lookup r = fib_lookup(h->net, p, family, flags, !tc_skb_check);
     if (r.ret == kSuccess && tc_skb_check) {
         const NetDevice& out = *h->net.device(load_le<uint32_t>(p + fib::kIfindex));
-        const Region& pkt = vm.memory().region(window::kPacket);
+        const PacketBuffer* pkt = packet_of(vm);
+        const uint32_t pkt_len = pkt ? pkt->len() : 0;
         store_le<uint16_t>(p + fib::kTotLen, uint16_t(out.mtu));
         // is_skb_forwardable: the frame may be MTU + Ethernet header + one VLAN tag long.
-        if (pkt.size > out.mtu + 14 + 4) {
-            r = {kFragNeeded, "the " + std::to_string(pkt.size) + "-byte packet does not fit the MTU " +
+        if (pkt_len > out.mtu + 14 + 4) {
+            r = {kFragNeeded, "the " + std::to_string(pkt_len) + "-byte packet does not fit the MTU " +
                                   std::to_string(out.mtu) + " of " + h->net.device_label(out.ifindex)};
         }
     }

@@ -6,6 +6,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/maps/map_helpers.hpp"
 #include "core/run/callback_helpers.hpp"
+#include "core/run/csum_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
@@ -14,11 +15,16 @@
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
+#include "core/run/skb_adjust_room.hpp"
+#include "core/run/skb_change_helpers.hpp"
+#include "core/run/skb_meta_helpers.hpp"
+#include "core/run/skb_vlan_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/xdp_adjust_helpers.hpp"
 
 namespace bpfplay {
 
@@ -44,6 +50,12 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         syscall_helper_impls(),
         callback_helper_impls(),
         timer_helper_impls(),
+        xdp_adjust_helper_impls(),
+        csum_helper_impls(),
+        skb_change_helper_impls(),
+        skb_adjust_room_helper_impls(),
+        skb_vlan_helper_impls(),
+        skb_meta_helper_impls(),
     };
     return families;
 }

@@ -16,6 +16,7 @@ namespace bpfplay {
 namespace {
 
 constexpr uint32_t kEthHeaderLen = 14;
+constexpr size_t kSkbMaxTestData = 4096 - 64 - 320;  // PAGE_SIZE - NET_SKB_PAD - shared info
 constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
 constexpr size_t kSyscallCtxMax = 65535;  // U16_MAX: bpf_prog_test_run_syscall's ctx_size_in limit
 
@@ -61,28 +62,50 @@ Result<Unit> check_ingress(const Network& net, bool xdp) {
     return Unit{};
 }
 
+// The metadata length an xdp_md ctx_in asks for (its data field), checked as
+// bpf_prog_test_run_xdp does: data_meta 0, data_end the packet's length, data a multiple of 4
+// of at most 255 and not past data_end.
+Result<uint32_t> xdp_metalen(const RunInput& in) {
+    if (in.ctx.size() < 4) return 0u;
+    std::vector<uint8_t> f(in.ctx);
+    f.resize(std::max<size_t>(f.size(), 12), 0);
+    const uint32_t data = load_le<uint32_t>(&f[xdp_md::kData]);
+    if (data == 0) return 0u;
+    const uint32_t end = load_le<uint32_t>(&f[xdp_md::kDataEnd]), meta = load_le<uint32_t>(&f[xdp_md::kDataMeta]);
+    if (meta != 0 || end != in.packet.size() || data > end || (data & 3) || data > 255)
+        return make_error(ErrorKind::Load,
+                          "-EINVAL: an xdp_md ctx_in with data = " + std::to_string(data) +
+                              " (that many bytes of metadata) needs data_meta = 0, data_end = the packet's length (" +
+                              std::to_string(in.packet.size()) + ") and data a multiple of 4, at most 252",
+                          std::nullopt, "Leave data, data_end and data_meta 0 for a packet without metadata.");
+    return data;
+}
+
 Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
                        const Network& net) {
-    const uint64_t packet_base = window_base(window::kPacket);
     const uint64_t ctx_base = window_base(window::kContext);
-    auto map_packet = [&](std::vector<uint8_t> bytes) {
-        mem.packet = std::move(bytes);
-        vm.memory().map(window::kPacket, RegionKind::Packet, kReadWrite, mem.packet.data(),
-                        uint32_t(mem.packet.size()), "packet");
-    };
     auto copy_fields = [&](FieldContext& c) {
         if (!in.ctx.empty()) std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));
     };
     switch (prog.context) {
     case ContextKind::Xdp: {
-        map_packet(in.packet);
+        auto metalen = xdp_metalen(in);
+        if (!metalen.ok()) return metalen.error();
+        // Past the linear part the test run fills page-sized fragments, MAX_SKB_FRAGS of them.
+        constexpr size_t kMaxXdpTestData = xdp_buff::kMaxLinear + size_t(xdp_buff::kMaxFrags) * xdp_buff::kFragSize;
+        if (in.packet.size() - metalen.value() > kMaxXdpTestData)
+            return make_error(ErrorKind::Load,
+                              "-ENOMEM: an XDP test run holds at most " + std::to_string(kMaxXdpTestData) +
+                                  " bytes (3520 in the page, then 17 fragments of 4096), but the packet has " +
+                                  std::to_string(in.packet.size() - metalen.value()));
+        mem.packet.init_xdp(in.packet, metalen.value());
         mem.ctx = make_xdp_md();
         copy_fields(*mem.ctx);
         if (auto ok = check_ingress(net, true); !ok.ok()) return ok.error();
         mem.ctx->set_u32(xdp_md::kIngressIfindex, net.ingress_ifindex);
         if (mem.ctx->get_u32(xdp_md::kRxQueueIndex) == 0)
             mem.ctx->set_u32(xdp_md::kRxQueueIndex, net.rx_queue_index);
-        mem.ctx->set_packet(packet_base, packet_base + mem.packet.size());
+        mem.packet.attach(vm.memory(), mem.ctx.get());
         vm.memory().map_context(window::kContext, xdp_md::kSize, "xdp_md context", mem.ctx.get());
         break;
     }
@@ -90,15 +113,20 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         const bool l2 = is_l2(prog.type);
         if (!l2 && !in.packet.empty() && in.packet.size() < kEthHeaderLen)
             return make_error(ErrorKind::Load, "the packet is shorter than an Ethernet header (14 bytes)");
+        // bpf_test_init: the frame must fit a page with the skb's headroom and shared info.
+        if (in.packet.size() > kSkbMaxTestData)
+            return make_error(ErrorKind::Load,
+                              "-EINVAL: BPF_PROG_TEST_RUN takes at most " + std::to_string(kSkbMaxTestData) +
+                                  " bytes for an __sk_buff program (a 4096-byte page less 64 bytes of headroom "
+                                  "and 320 of shared info), but the packet has " +
+                                  std::to_string(in.packet.size()),
+                              std::nullopt, "Give a shorter packet; a program can grow it with bpf_skb_change_tail.");
         // Socket filters see the frame from the network header on, as the kernel's test run
         // does after eth_type_trans(); TC programs see the Ethernet header too.
-        std::vector<uint8_t> seen = l2 || in.packet.empty()
-                                        ? in.packet
-                                        : std::vector<uint8_t>(in.packet.begin() + kEthHeaderLen, in.packet.end());
         mem.ctx = make_sk_buff(l2);
         copy_fields(*mem.ctx);
         FieldContext& c = *mem.ctx;
-        c.set_u32(sk_buff::kLen, uint32_t(seen.size()));
+        mem.packet.init_skb(in.packet, l2);
         if (in.packet.size() >= kEthHeaderLen) {
             c.set_u32(sk_buff::kProtocol, uint32_t(in.packet[12]) | (uint32_t(in.packet[13]) << 8));
             c.set_u32(sk_buff::kPktType, pkt_type_of(in.packet));
@@ -106,9 +134,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         if (auto ok = check_ingress(net, false); !ok.ok()) return ok.error();
         c.set_u32(sk_buff::kIfindex, net.ingress_ifindex);
         // convert___skb_to_skb: wire_len from ctx_in when given, else the length the program sees.
-        if (c.get_u32(sk_buff::kWireLen) == 0) c.set_u32(sk_buff::kWireLen, uint32_t(seen.size()));
-        map_packet(std::move(seen));
-        c.set_packet(packet_base, packet_base + mem.packet.size());
+        if (c.get_u32(sk_buff::kWireLen) == 0) c.set_u32(sk_buff::kWireLen, mem.packet.len());
+        mem.packet.attach(vm.memory(), &c);
         vm.memory().map_context(window::kContext, sk_buff::kSize, "__sk_buff context", mem.ctx.get());
         break;
     }
@@ -231,6 +258,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     object_.maps->map_into(vm.memory());
     run->input = input;
     if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) return r.error();
+    if (run->packet.kind() != PacketBuffer::Kind::None) run->env.packet = &run->packet;
     host_.printk.clear();
     host_.perf_events.clear();
     host_.events.clear();
@@ -366,11 +394,24 @@ RunResult ObjectSession::finish(RunState& run) {
     if (prog->context == ContextKind::SkBuff && !is_l2(prog->type) && !input.packet.empty()) {
         // The kernel hands a socket filter's frame back with the Ethernet header zeroed.
         out.packet_out.assign(kEthHeaderLen, 0);
-        out.packet_out.insert(out.packet_out.end(), mem.packet.begin(), mem.packet.end());
+        const std::vector<uint8_t> seen = mem.packet.bytes();
+        out.packet_out.insert(out.packet_out.end(), seen.begin(), seen.end());
+    } else if (prog->context == ContextKind::Xdp) {
+        // bpf_prog_test_run_xdp copies out from data_meta: the metadata, then the packet.
+        const auto meta = mem.packet.meta();
+        out.packet_out.assign(meta.begin(), meta.end());
+        const std::vector<uint8_t> data = mem.packet.bytes();
+        out.packet_out.insert(out.packet_out.end(), data.begin(), data.end());
     } else {
-        out.packet_out = mem.packet;
+        out.packet_out = mem.packet.bytes();
     }
     out.ctx_out = mem.ctx ? mem.ctx->bytes() : mem.raw_ctx;
+    if (prog->context == ContextKind::Xdp && out.ctx_out.size() >= xdp_md::kSize) {
+        // xdp_convert_buff_to_md: offsets from data_meta (the start of data_out).
+        store_le<uint32_t>(&out.ctx_out[xdp_md::kData], uint32_t(mem.packet.meta().size()));
+        store_le<uint32_t>(&out.ctx_out[xdp_md::kDataEnd], uint32_t(mem.packet.meta().size()) + mem.packet.len());
+        store_le<uint32_t>(&out.ctx_out[xdp_md::kDataMeta], 0);
+    }
     return out;
 }
 

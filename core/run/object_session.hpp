@@ -17,6 +17,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
 #include "core/run/bpf_process.hpp"
+#include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -54,7 +55,7 @@ struct RunResult {
 struct RunState {
     const LoadedProgram* program = nullptr;
     RunInput input;
-    std::vector<uint8_t> packet;
+    PacketBuffer packet;  // XDP and __sk_buff programs' packet (kind None for others)
     std::vector<uint8_t> raw_ctx;
     std::unique_ptr<FieldContext> ctx;
     KernelObjects kernel;  // task_structs for bpf_get_current_task (window::kKernel)

@@ -11,6 +11,7 @@
 #include "core/host/host.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -47,11 +48,11 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     }
     // XDP and __sk_buff programs (the ones with a packet) may append packet bytes: the ctx
     // length in the flags' upper half. Tracing programs accept only an index.
-    const Region& packet = vm.memory().region(window::kPacket);
-    const bool has_packet = packet.kind == RegionKind::Packet;
+    const PacketBuffer* packet = packet_of(vm);
+    const bool has_packet = packet != nullptr;
     const uint64_t ctx_len = (flags & kCtxLenMask) >> 32;
     if (flags & ~(kIndexMask | (has_packet ? kCtxLenMask : 0))) return ret(-e::kEINVAL);
-    if (ctx_len > (has_packet ? packet.size : 0)) return ret(-e::kEFAULT);
+    if (ctx_len > (has_packet ? packet->total_len() : 0)) return ret(-e::kEFAULT);
 
     // __bpf_perf_event_output.
     uint64_t index = flags & kIndexMask;
@@ -66,7 +67,11 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     rec.map = m->name();
     rec.cpu = uint32_t(index);
     rec.data.assign(src, src + size);
-    rec.data.insert(rec.data.end(), packet.host, packet.host + ctx_len);
+    if (ctx_len > 0) {
+        const size_t at = rec.data.size();
+        rec.data.resize(at + ctx_len);
+        packet->copy_out(0, rec.data.data() + at, uint32_t(ctx_len));
+    }
     // perf_prepare_sample stores a raw sample as a u32 size and the bytes, zero-padded so the
     // two end on an 8-byte boundary; the reader receives the padding as part of the sample.
     rec.data.resize(((rec.data.size() + 4 + 7) & ~size_t(7)) - 4, 0);

@@ -48,8 +48,10 @@ TEST_CASE("helpers lists all 211 ids in order, one line each, after the counts")
     CHECK(lines[2 + 25] == " 25 bpf_perf_event_output              yes  gpl  integer (ctx, map, scalar, mem, "
                            "size_or_zero); 26 program types");
     CHECK(lines[2 + 28] ==
-          " 28 bpf_csum_diff                      no   -    integer (mem or NULL, size_or_zero, mem "
+          " 28 bpf_csum_diff                      yes  -    integer (mem or NULL, size_or_zero, mem "
           "or NULL, size_or_zero, scalar); 7 program types");
+    CHECK(lines[2 + 13] == " 13 bpf_clone_redirect                 no   -    integer (ctx, scalar, scalar); sched_cls, "
+                           "sched_act, lwt_xmit");
 }
 
 TEST_CASE("helpers --json is one object per helper, with the same facts as the text") {

@@ -53,8 +53,17 @@ std::string fingerprint(const DebugSession& s) {
         f += " stack" + std::to_string(k) + "=" + examples::hex({p, kStackSize});
     }
     const RunState& run = s.run_state();
-    f += " packet=" + examples::hex(run.packet);
+    f += " packet=" + examples::hex(run.packet.meta()) + "|" +
+         examples::hex(run.packet.bytes());
     f += " ctx=" + examples::hex(run.ctx ? run.ctx->bytes() : run.raw_ctx);
+    // The packet's place in its frame and the sk_buff state no field shows.
+    const PacketGeometry& g = run.packet.geometry();
+    const SkbState& k = run.packet.skb();
+    f += " geometry=" + std::to_string(g.meta) + "," + std::to_string(g.data) + "," + std::to_string(g.end) +
+         " skb=" + std::to_string(k.mac_header) + "," + std::to_string(k.network_header) + "," +
+         std::to_string(k.transport_header) + "," + std::to_string(k.ip_summed) + "," + std::to_string(k.csum_level) +
+         "," + std::to_string(k.encapsulation) + std::to_string(k.sw_hash) + std::to_string(k.l4_hash) + "," +
+         std::to_string(k.csum) + " frags=" + std::to_string(run.packet.frags().size());
     const MapSet& maps = *s.object().object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         std::vector<uint8_t> state;

@@ -114,6 +114,27 @@ def to(dst, size=60):
     return P.udp4(A, dst, 4000, 53, payload=b"r" * (size - 14 - 20 - 8))
 
 
+# xdp_ipip_encap's backends: destination port (u16, host order) -> backend address.
+BACKENDS = [{"key": "5000", "value": "0a090001"}, {"key": "3500", "value": "0a090002"}]
+
+
+def gre_from_tunnel(frame):
+    """`frame`'s IP packet in GRE in IPv4 from 172.16.0.2 to 172.16.0.1."""
+    inner = frame[14:]
+    gre = struct.pack("!HH", 0, P.ETH_P_IP) + inner
+    return P.ethernet(P.ETH_P_IP, P.ipv4("172.16.0.2", "172.16.0.1", P.IPPROTO_GRE, gre))
+
+
+def vlan_tagged(frame, vid, tpid=0x8100):
+    """`frame` with an 802.1Q tag (VLAN `vid`) after its MAC addresses."""
+    return frame[:12] + struct.pack("!HH", tpid, vid) + frame[12:]
+
+
+def without_udp_checksum(frame):
+    """A UDP/IPv4 frame (20-byte IP header) with its UDP checksum 0: "no checksum"."""
+    return frame[:40] + b"\0\0" + frame[42:]
+
+
 EXAMPLES = {
     "xdp_drop_port": [
         case("tcp4_to_blocked_port", "xdp_drop_port", "TCP/IPv4 to port 8080: XDP_DROP (1)",
@@ -257,6 +278,61 @@ EXAMPLES = {
         case("mixed", "socket_filter", "ICMPv6, TCP, UDP, ARP, GRE in one load: the seen map",
              packets=[P.icmp6_echo_frame(A6, B6), P.tcp4(A, B, 1, 80), P.udp4(A, B, 2, 53),
                       P.arp_request(), P.gre4(A, B)]),
+    ],
+    "xdp_vlan_tag": [
+        case("push", "xdp_vlan_tag",
+             "an untagged UDP frame: a tag with VLAN 42 pushed (4 bytes longer), 4 bytes of "
+             "metadata (0) before it in data_out, XDP_TX (3)",
+             packet=P.udp4(A, B, 4000, 53, b"hello")),
+        case("pop", "xdp_vlan_tag",
+             "a frame tagged VLAN 7: the tag popped, metadata 7, XDP_PASS (2)",
+             packet=vlan_tagged(P.udp4(A, B, 4000, 53, b"hello"), 7)),
+        case("runt_tag", "xdp_vlan_tag",
+             "a 14-byte frame claiming a VLAN tag that is not there: XDP_DROP (1)",
+             packet=bytes.fromhex("020000000002020000000001") + b"\x81\x00"),
+        case("mixed", "xdp_vlan_tag",
+             "untagged, VLAN 7, VLAN 100, untagged: tags[0] = 2 pushes, tags[1] = 2 pops with "
+             "107 in the top half",
+             packets=[P.tcp4(A, B, 1, 80), vlan_tagged(P.tcp4(A, B, 2, 80), 7),
+                      vlan_tagged(P.udp4(A, B, 3, 53), 100), P.udp4(A, B, 4, 53)]),
+    ],
+    "xdp_ipip_encap": [
+        case("tcp_80", "xdp_ipip_encap",
+             "TCP to port 80: wrapped in IPv4 10.0.0.100 -> 10.9.0.1 (protocol 4, checksum from "
+             "bpf_csum_diff), XDP_TX (3)",
+             packet=P.tcp4(A, B, 40000, 80), map_init={"backends": BACKENDS}),
+        case("udp_53", "xdp_ipip_encap", "UDP to port 53: to backend 10.9.0.2",
+             packet=P.udp4(A, B, 40000, 53, b"dns?"), map_init={"backends": BACKENDS}),
+        case("long_frame", "xdp_ipip_encap",
+             "a 400-byte frame to port 80: cut to 256 bytes by bpf_xdp_adjust_tail, then wrapped "
+             "(276 bytes)", packet=P.tcp4(A, B, 40000, 80, payload=b"p" * 346),
+             map_init={"backends": BACKENDS}),
+        case("no_backend", "xdp_ipip_encap", "UDP to port 9999, no backend: XDP_PASS, untouched",
+             packet=P.udp4(A, B, 40000, 9999), map_init={"backends": BACKENDS}),
+    ],
+    "tc_gre_tunnel": [
+        case("encap", "tc_gre_tunnel",
+             "UDP from 10.0.0.1: 24 bytes of outer IPv4 (172.16.0.1 -> 172.16.0.2, GRE) and GRE "
+             "after the Ethernet header; VLAN 10 in skb->vlan_tci (cb[1]), not in the bytes",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("decap", "tc_gre_tunnel",
+             "a GRE packet from 172.16.0.2 carrying UDP: the outer headers removed (cb[0] = the "
+             "inner frame's length)", packet=gre_from_tunnel(P.udp4(A, B, 40000, 53, b"dns?"))),
+        case("arp", "tc_gre_tunnel", "ARP: left alone", packet=P.arp_request()),
+    ],
+    "tc_nat_rewrite": [
+        case("udp_dns", "tc_nat_rewrite",
+             "UDP 10.0.0.1:40000 -> 10.0.0.2:53 becomes -> 192.168.1.7:5353, both checksums "
+             "fixed; mark = bpf_csum_diff of the addresses",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("tcp_http", "tc_nat_rewrite",
+             "TCP 10.0.0.1:40000 -> 10.0.0.2:80 becomes -> 192.168.1.7:8080",
+             packet=P.tcp4(A, B, 40000, 80)),
+        case("udp_no_checksum", "tc_nat_rewrite",
+             "UDP without a checksum (0): BPF_F_MARK_MANGLED_0 keeps it 0, the IP checksum is "
+             "fixed", packet=without_udp_checksum(P.udp4(A, B, 40000, 53, b"dns?"))),
+        case("other_address", "tc_nat_rewrite", "UDP to 192.168.1.7: left alone",
+             packet=P.udp4(A, C, 40000, 53, b"dns?")),
     ],
     "tc_classifier": [
         case("ssh_priority", "tc_classifier", "TCP to port 22: priority 6 (see ctx_out)",

@@ -40,6 +40,7 @@ struct PerfRun {
     std::optional<Program> program;
     std::unique_ptr<Vm> vm;
     std::vector<uint8_t> packet = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+    PacketBuffer buffer;
     Map* events = nullptr;
 
     explicit PerfRun(uint32_t max_entries = 4) {
@@ -82,9 +83,12 @@ struct PerfRun {
         vm = std::make_unique<Vm>(*program);
         vm->env = &env;
         maps.map_into(vm->memory());
-        if (with_packet)
-            vm->memory().map(window::kPacket, RegionKind::Packet, kReadWrite, packet.data(),
-                             uint32_t(packet.size()), "packet");
+        env.packet = nullptr;
+        if (with_packet) {
+            buffer.init_skb(packet, true);
+            buffer.attach(vm->memory(), nullptr);
+            env.packet = &buffer;
+        }
         const RunStatus status = vm->run();
         REQUIRE_MESSAGE(status == RunStatus::Exited,
                         (vm->fault() ? vm->fault()->to_string() : std::string("?")));
