@@ -112,6 +112,17 @@ class Playground {
         return "{\"ok\":true}";
     }
 
+    // The callback of the BPF timer that fires next, as a run of its own paused at its first
+    // instruction (the clock moves on to the timer's time); a failure when none is armed.
+    std::string start_timer() {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        debug_.reset();
+        auto opened = DebugSession::open_next_timer(*object_);
+        if (!opened) return failure(opened.error());
+        debug_ = std::move(opened.value());
+        return "{\"ok\":true}";
+    }
+
     std::string step() {
         return run([](DebugSession& d) { return d.step(); });
     }
@@ -241,6 +252,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)
         .function("start", &Playground::start)
+        .function("start_timer", &Playground::start_timer)
         .function("step", &Playground::step)
         .function("step_over", &Playground::step_over)
         .function("step_out", &Playground::step_out)

@@ -36,8 +36,8 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open(ObjectSession& object, 
     return open_mode(object, program, input, options, false);
 }
 
-Result<std::unique_ptr<DebugSession>> DebugSession::open_due_timer(ObjectSession& object,
-                                                                   const DebugOptions& options) {
+Result<std::unique_ptr<DebugSession>> DebugSession::open_next_timer(ObjectSession& object,
+                                                                    const DebugOptions& options) {
     return open_mode(object, "", RunInput{}, options, true);
 }
 
@@ -68,10 +68,10 @@ Result<Unit> DebugSession::start() {
     if (run_ && run_->vm) run_->vm->set_recording(nullptr, nullptr);
     run_.reset();
     if (timer_) {
-        std::optional<std::unique_ptr<RunState>> due = object_.start_due_timer();
+        std::optional<std::unique_ptr<RunState>> due = object_.start_next_timer();
         if (!due)
-            return make_error(ErrorKind::Load, "no BPF timer is due now",
-                              std::nullopt, "Run a program that starts a timer, or move the clock on.");
+            return make_error(ErrorKind::Load, "no BPF timer is armed", std::nullopt,
+                              "Run a program that starts one (bpf_timer_start) first.");
         run_ = std::move(*due);
         if (program_name_.empty()) program_name_ = run_->program->name;
     } else {

@@ -77,11 +77,11 @@ public:
     // session must outlive the debug session; its maps are the ones the program changes.
     static Result<std::unique_ptr<DebugSession>> open(ObjectSession& object, std::string_view program,
                                                       const RunInput& input, const DebugOptions& options = {});
-    // The callback of the BPF timer due first (ObjectSession::start_due_timer), paused before
-    // its first instruction: a timer's callback is debugged like a run. An error when no timer
-    // is due (ObjectSession::advance_time moves the clock on).
-    static Result<std::unique_ptr<DebugSession>> open_due_timer(ObjectSession& object,
-                                                                const DebugOptions& options = {});
+    // The callback of the armed BPF timer that fires next (ObjectSession::start_next_timer: the
+    // clock moves on to its time), paused before its first instruction: a timer's callback is
+    // debugged like a run. An error when no timer is armed.
+    static Result<std::unique_ptr<DebugSession>> open_next_timer(ObjectSession& object,
+                                                                 const DebugOptions& options = {});
     // What fired, for a timer callback's session ("timer callback at insn 44 (...)"); else "".
     const std::string& timer() const;
     ~DebugSession();
@@ -191,7 +191,7 @@ private:
     DebugOptions options_;
     std::string program_name_;
     RunInput input_;
-    bool timer_ = false;          // a timer callback's session (open_due_timer)
+    bool timer_ = false;          // a timer callback's session (open_next_timer)
     TimerTable initial_timers_;   // Host::timers when the session opened
     std::unique_ptr<RunState> run_;
     Journal journal_;

@@ -343,6 +343,12 @@ std::optional<std::unique_ptr<RunState>> ObjectSession::start_due_timer() {
     }
 }
 
+std::optional<std::unique_ptr<RunState>> ObjectSession::start_next_timer() {
+    if (std::optional<size_t> next = host_.timers.next_due(UINT64_MAX))
+        host_.clock_start_ns = std::max(host_.clock_start_ns, host_.timers.timers[*next].expires_ns);
+    return start_due_timer();
+}
+
 std::vector<RunResult> ObjectSession::run_due_timers() {
     std::vector<RunResult> out;
     while (out.size() < kMaxTimerRuns) {

@@ -108,6 +108,9 @@ public:
     // The earliest due timer's callback as a run ready at its first instruction (the debugger
     // steps through it); nullopt when no timer is due. The timer is disarmed.
     std::optional<std::unique_ptr<RunState>> start_due_timer();
+    // The same for the armed timer that fires next, the clock moved on to its time if it is not
+    // due yet; nullopt when no timer is armed.
+    std::optional<std::unique_ptr<RunState>> start_next_timer();
 private:
     ObjectSession() = default;
     void index_programs();  // fills programs_ once object_ is loaded

@@ -81,7 +81,7 @@ TEST_CASE("a due timer's callback is debugged like a run, and stepping back over
     Debugged d = open_case(find_case("xdp_timer/one_packet"));
     REQUIRE_MESSAGE(d.session, d.error);
     DebugSession& s = *d.session;
-    CHECK(DebugSession::open_due_timer(*d.object).ok() == false);  // nothing armed yet
+    CHECK(DebugSession::open_next_timer(*d.object).ok() == false);  // nothing armed yet
     REQUIRE(s.cont().reason == StopReason::Exited);
     DebugState st = s.state();
     REQUIRE(st.timers.size() == 1);
@@ -89,15 +89,17 @@ TEST_CASE("a due timer's callback is debugged like a run, and stepping back over
     CHECK(st.timers[0].armed);
     CHECK(st.timers[0].callback == 44);
     // The debugger ran the program without finishing it (the clock did not move on): the timer
-    // armed "now" is due at the run's start time plus the instructions before bpf_timer_start.
-    d.object->host().advance_clock(s.executed());
-
-    auto t = DebugSession::open_due_timer(*d.object);
+    // armed "now" is due at the run's start time plus the instructions before bpf_timer_start,
+    // so it is not due yet; the next timer's session moves the clock there.
+    CHECK_FALSE(st.timers[0].due);
+    const uint64_t expires = st.timers[0].expires_ns;
+    auto t = DebugSession::open_next_timer(*d.object);
     REQUIRE_MESSAGE(t.ok(), (t.ok() ? std::string() : t.error().to_string()));
     DebugSession& cb = *t.value();
     CHECK(cb.pc() == 44);
     CHECK(cb.timer() == "timer callback at insn 44 (array map \"timers\")");
     CHECK(cb.state().timer == cb.timer());
+    CHECK(d.object->host().clock_start_ns == expires);
     std::vector<std::string> forward = fingerprints_to_end(cb);
     CHECK(cb.status() == RunStatus::Exited);
     CHECK(cb.state().return_name.empty());
@@ -105,7 +107,7 @@ TEST_CASE("a due timer's callback is debugged like a run, and stepping back over
     require_same_states_back(cb, forward);
     // Fired: disarmed, and no other timer is due.
     CHECK_FALSE(cb.state().timers[0].armed);
-    CHECK(DebugSession::open_due_timer(*d.object).ok() == false);
+    CHECK(DebugSession::open_next_timer(*d.object).ok() == false);
 }
 
 }  // namespace bpfplay::testing

@@ -236,6 +236,13 @@ export function stateView(v: unknown): StateView {
       return { map: str(e['map']), cpu: num(e['cpu']), data: str(e['data']), executed: num(e['executed']), pc: num(e['pc']) };
     }),
     hostEvents: arr(o['host_events']).map(hostEvent),
+    timer: str(o['timer']),
+    timers: arr(o['timers']).map((v) => {
+      const t = obj(v);
+      return { map: str(t['map']), key: bytes(t['key']), armed: t['armed'] === true, due: t['due'] === true,
+        expiresNs: u64(t['expires_ns']), callback: num(t['callback']) };
+    }),
+    clockNs: u64(o['clock_ns']),
   };
 }
 

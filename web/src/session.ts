@@ -178,6 +178,18 @@ export class Session {
     return ok === true;
   }
 
+  // The callback of the BPF timer that fires next, as a run of its own (the clock moves on).
+  async startTimer(): Promise<void> {
+    if (this.busy || this.refused) return;
+    this.busy = true;
+    try {
+      await this.guard('next timer', async () =>
+        this.publish((await this.send({ op: 'timer', breakpoints: this.breakpointList() })).snapshot));
+    } finally {
+      this.busy = false;
+    }
+  }
+
   async command(command: StepCommand): Promise<void> {
     if (this.busy || this.refused) return;
     this.busy = true;

@@ -17,6 +17,9 @@ export class Toolbar {
   private readonly sliderLabel = h('span', { id: 'history-label', class: 'muted' });
   private readonly status = h('span', { id: 'status' });
   private readonly stopButton = h('button', { id: 'btn-stop', class: 'danger', text: 'Stop', hidden: true });
+  // Shown while a BPF timer is armed: its callback runs as a run of its own.
+  private readonly timerButton = h('button', { id: 'btn-timer', text: '⏱ Next timer', hidden: true,
+    title: 'Run the callback of the BPF timer that fires next, as core\'s clock moves on to its time' });
   private readonly buttons: HTMLButtonElement[] = [];
 
   constructor(controlsRoot: HTMLElement, historyRoot: HTMLElement, private readonly session: Session) {
@@ -40,7 +43,8 @@ export class Toolbar {
       controlsRoot.append(b);
     }
     this.stopButton.addEventListener('click', () => void session.stop());
-    controlsRoot.append(this.stopButton, this.status);
+    this.timerButton.addEventListener('click', () => void session.startTimer());
+    controlsRoot.append(this.timerButton, this.stopButton, this.status);
     historyRoot.append(h('span', { class: 'muted', text: 'history ' }), this.slider, this.sliderLabel);
     this.slider.addEventListener('change', () => void session.goto(Number(this.slider.value)));
     this.slider.addEventListener('input', () => { this.sliderLabel.textContent = `go to step ${this.slider.value}`; });
@@ -84,6 +88,7 @@ export class Toolbar {
   private running(r: boolean): void {
     this.stopButton.hidden = !r;
     for (const b of this.buttons) b.disabled = r;
+    this.timerButton.disabled = r;
     this.slider.disabled = r;
     if (r) this.status.textContent = 'running…';
   }
@@ -99,6 +104,13 @@ export class Toolbar {
     const where = st.source.line ? ` · ${st.source.file.split('/').pop() ?? ''}:${st.source.line}` : '';
     let text = `pc ${st.pc}${where} · ${st.executed} executed`;
     if (st.status === 'exited') text = `exited: r0 = ${st.r0}${st.returnName ? ` (${st.returnName})` : ''} · ${st.executed} executed`;
+    if (st.timer) text = `${st.timer} · ${text}`;
+    const armed = st.timers.filter((t) => t.armed);
+    this.timerButton.hidden = armed.length === 0;
+    this.timerButton.disabled = false;
+    this.timerButton.title = armed.length === 0 ? '' : `${armed.length} armed BPF timer${armed.length > 1 ? 's' : ''}; ` +
+      `the next fires at ${armed.reduce((m, t) => (t.expiresNs < m ? t.expiresNs : m), armed[0]!.expiresNs)} ns ` +
+      `(the clock is at ${st.clockNs} ns). Run its callback as a run of its own.`;
     if (st.status === 'faulted') text = `faulted at insn ${st.pc} · ${st.executed} executed`;
     let reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stopReason || s.stop.reason}` : '';
     if (s.stop.reason === 'watchpoint') {

@@ -136,6 +136,19 @@ export interface StateView {
   readonly events: readonly string[];
   readonly perfEvents: readonly PerfEventView[];
   readonly hostEvents: readonly HostEventView[];  // what the emulated kernel did (and did to the packet at exit)
+  readonly timer: string;                  // a timer callback's run: what fired; else ""
+  readonly timers: readonly TimerView[];   // the host's BPF timers
+  readonly clockNs: bigint;                // the virtual clock when this run started
+}
+
+// A BPF timer (struct bpf_timer in a map value) as core keeps it.
+export interface TimerView {
+  readonly map: string;
+  readonly key: Uint8Array;
+  readonly armed: boolean;
+  readonly due: boolean;         // armed and its time has come
+  readonly expiresNs: bigint;
+  readonly callback: number;     // the callback's first instruction; -1: none set
 }
 
 // One bpf_perf_event_output sample as its perf buffer reader got it.

@@ -133,6 +133,14 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       });
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), watchIds };
     }
+    case 'timer': {
+      const p = need();
+      checked(p.start_timer());
+      furthest = 0;
+      ended = false;
+      for (const b of r.breakpoints) p.add_breakpoint(b.pc, b.condition);
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}') };
+    }
     case 'command': {
       const p = need();
       return { snapshot: snapshot(p, p[r.command]()) };

@@ -56,6 +56,8 @@ export type Request =
   | { op: 'load'; source: ProgramSource; host: HostSettings }
   | { op: 'listing'; program: string }
   | { op: 'start'; input: RunInputSettings; breakpoints: readonly BreakpointSpec[]; watches: readonly WatchSpec[] }
+  // The callback of the BPF timer that fires next, as a run of its own (breakpoints kept).
+  | { op: 'timer'; breakpoints: readonly BreakpointSpec[] }
   | { op: 'command'; command: StepCommand }
   | { op: 'continue'; reverse: boolean; chunk: number }
   | { op: 'goto'; count: number }
@@ -73,6 +75,7 @@ export interface ReplyData {
   load: { summary: ObjectSummary; info: string };
   listing: { lines: ListingLine[] };
   start: { snapshot: Snapshot; watchIds: number[] };  // watchIds[i]: the id of watches[i], 0 = not added
+  timer: { snapshot: Snapshot };
   command: { snapshot: Snapshot };
   continue: { snapshot: Snapshot };
   goto: { snapshot: Snapshot };

@@ -7,6 +7,7 @@ export interface Playground {
   summary(): string;
   listing(program: string): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
+  start_timer(): string;
   step(): string;
   step_over(): string;
   step_out(): string;
