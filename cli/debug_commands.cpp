@@ -18,6 +18,7 @@ const char kHelp[] =
     "  rc, reverse-continue back to a breakpoint, a watchpoint or the start\n"
     "  goto N               to the state after exactly N instructions\n"
     "  run, reset           start again with the maps as they were\n"
+    "  timer                go on with the callback of the BPF timer that fires next\n"
     "Stopping:\n"
     "  b, break PC | *PC | line N | FILE:N [if EXPR]   (no location: the current pc)\n"
     "  watch fp-8 [LEN] | packet[START:END] | map NAME KEYHEX | *ADDR [LEN]\n"
@@ -65,6 +66,14 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
     if (command == "host") return show_host_events(ctx);
     if (command == "trace") return show_trace(ctx, args);
     if (command == "hits") return show_hits(ctx, args);
+    if (command == "timer") {
+        if (auto r = ctx.session.run_next_timer(); !r.ok()) return r.error();
+        CommandOutput out;
+        const DebugState st = ctx.session.state();
+        out.text = st.timer + ": stopped before its first instruction (pc " + std::to_string(st.pc) + ").\n";
+        out.json = "\"timer\":" + json_quote(st.timer) + ",\"state\":" + debug_state_json(st);
+        return out;
+    }
     if (command == "state") {
         CommandOutput out;
         out.json = "\"state\":" + debug_state_json(ctx.session.state());

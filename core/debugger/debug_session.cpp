@@ -48,20 +48,38 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open_mode(ObjectSession& obj
                                                               bool timer) {
     std::unique_ptr<DebugSession> s(new DebugSession(object, options));
     s->timer_ = timer;
-    s->initial_timers_ = object.host().timers;
     s->program_name_ = std::string(program);
     s->input_ = input;
-    MapSet& maps = *object.object().maps;
-    for (uint32_t id = 0; id < maps.size(); ++id) {
-        s->initial_maps_.emplace_back();
-        maps.get(id)->save_state(s->initial_maps_.back());
-    }
-    s->initial_prandom_ = object.host().prandom;
-    s->initial_cookie_ = object.host().net.last_cookie;
-    s->initial_process_ = object.process();
-    s->effects_ = std::make_unique<HelperEffectsRecorder>(s->journal_, maps, object.host());
+    s->save_initial_state();
+    s->effects_ = std::make_unique<HelperEffectsRecorder>(s->journal_, *object.object().maps, object.host());
     if (auto r = s->start(); !r.ok()) return r.error();
     return s;
+}
+
+void DebugSession::save_initial_state() {
+    initial_timers_ = object_.host().timers;
+    MapSet& maps = *object_.object().maps;
+    initial_maps_.clear();
+    for (uint32_t id = 0; id < maps.size(); ++id) {
+        initial_maps_.emplace_back();
+        maps.get(id)->save_state(initial_maps_.back());
+    }
+    initial_prandom_ = object_.host().prandom;
+    initial_cookie_ = object_.host().net.last_cookie;
+    initial_process_ = object_.process();
+}
+
+Result<Unit> DebugSession::run_next_timer() {
+    if (!object_.host().timers.next_due(UINT64_MAX))
+        return make_error(ErrorKind::Load, "no BPF timer is armed", std::nullopt,
+                          "Run a program that starts one (bpf_timer_start) first.");
+    // The maps, host and process as the run left them are where the callback's session starts
+    // (and what its reset goes back to).
+    timer_ = true;
+    save_initial_state();
+    for (Breakpoint& b : breakpoints_) b.hits = 0;
+    for (Watchpoint& w : watchpoints_) w.hits = 0;
+    return start();
 }
 
 Result<Unit> DebugSession::start() {

@@ -82,6 +82,10 @@ public:
     // debugged like a run. An error when no timer is armed.
     static Result<std::unique_ptr<DebugSession>> open_next_timer(ObjectSession& object,
                                                                  const DebugOptions& options = {});
+    // Goes on with the callback of the armed timer that fires next, as open_next_timer does,
+    // from the state the current run left (breakpoints and watchpoints stay). An error, and
+    // nothing changed, when no timer is armed.
+    Result<Unit> run_next_timer();
     // What fired, for a timer callback's session ("timer callback at insn 44 (...)"); else "".
     const std::string& timer() const;
     ~DebugSession();
@@ -167,6 +171,7 @@ private:
     static Result<std::unique_ptr<DebugSession>> open_mode(ObjectSession& object, std::string_view program,
                                                            const RunInput& input, const DebugOptions& options,
                                                            bool timer);
+    void save_initial_state();  // what reset() goes back to: maps, timers, process, host state
     // One instruction forward; records the stop reason when it exits or faults.
     bool step_one(StopInfo& info);
     bool step_back_one(StopInfo& info);

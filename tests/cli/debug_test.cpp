@@ -335,3 +335,17 @@ TEST_CASE("debug: host lists what the emulated kernel did, and what became of th
     CHECK(r.out.find(R"("host_events":[{"executed":47,"pc":57,"helper":"exit","text":"XDP_DROP: the packet is dropped"}])") !=
           std::string::npos);
 }
+
+TEST_CASE("debug: timer goes on with the armed timer's callback; reset restarts the callback") {
+    // examples/cases/xdp_timer.json "one_packet": a UDP packet arms the timer.
+    const char* const kUdp = "02000000000202000000000108004500003200014000401126b80a0000010a00000200010035001e"
+                             "7d187878787878787878787878787878787878787878";
+    auto r = debug("xdp_timer.o", kUdp, "timer\nc\ntimer\nsi\nreset\np r0\ntimer\nc\np r0\ntimer\n");
+    CHECK(r.exit_code == 0);
+    // Before the program ran: no timer. After it: the callback at insn 44 runs and returns 0;
+    // after that nothing is armed any more.
+    CHECK(r.err.find("no BPF timer is armed") == 0);
+    CHECK(r.out.find("timer callback at insn 44 (array map \"timers\"): stopped before its first instruction "
+                     "(pc 44).\n") != std::string::npos);
+    CHECK(r.err.find("no BPF timer is armed", 10) != std::string::npos);
+}
