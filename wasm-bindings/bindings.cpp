@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <charconv>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,7 +53,12 @@ Result<Host> host_of(const val& h) {
     host.task.uid = h["uid"].as<uint32_t>();
     host.task.gid = h["gid"].as<uint32_t>();
     host.task.set_comm(h["comm"].as<std::string>());
-    host.clock_start_ns = std::stoull(h["clockStartNs"].as<std::string>());
+    // std::stoull would throw on a bad or over-long number, and a throw aborts the module.
+    const std::string clock = h["clockStartNs"].as<std::string>();
+    const auto [end, ec] = std::from_chars(clock.data(), clock.data() + clock.size(), host.clock_start_ns);
+    if (ec != std::errc() || end != clock.data() + clock.size() || clock.empty())
+        return make_error(ErrorKind::Parse, "the clock's start \"" + clock +
+                                                "\" is not a number of nanoseconds from 0 to 18446744073709551615");
     host.prandom.seed(h["prandomSeed"].as<uint32_t>());
     if (h["hostJson"].isString())
         if (auto applied = apply_host_json(host, h["hostJson"].as<std::string>()); !applied) return applied.error();
