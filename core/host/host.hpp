@@ -13,6 +13,7 @@
 // in one run therefore differ by exactly (instructions between them) * ns_per_insn.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,12 @@ struct Host {
 
     // ---- the current task ----
     Task task;
+
+    // ---- loading ----
+    // max_entries by map name, applied when an object is loaded on this host, as a loader sets
+    // them with bpf_map__set_max_entries() before load (LoadOptions::map_sizes): how a map
+    // the object leaves at max_entries 0 gets its size.
+    std::map<std::string, uint32_t> map_sizes;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

@@ -265,11 +265,25 @@ bool read_task(Reader& r, const JsonValue& j, Task& task) {
     return !r.error;
 }
 
+// {"flows": 65536, "events": 262144}: max_entries by map name.
+bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_t>& out) {
+    if (!j.is_object()) return r.fail("map_sizes", std::string("expected an object, got ") + json_type_name(j.type()));
+    out.clear();
+    for (const std::string& name : j.keys()) {
+        uint32_t n = 0;
+        if (!r.uint(j, "map_sizes", name.c_str(), n, UINT32_MAX)) return false;
+        if (n == 0) return r.fail("map_sizes." + name, "a map holds at least one entry; expected 1 to 4294967295");
+        out[name] = n;
+    }
+    return true;
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
-                 "neighbours"}))
+                 "neighbours", "map_sizes"}))
         return false;
+    if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
     if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;

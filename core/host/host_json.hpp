@@ -24,7 +24,8 @@
 //       {"dst": "0.0.0.0/0", "via": "10.0.0.1", "dev": 2, "metric": 0},
 //       {"dst": "192.0.2.0/24", "type": "blackhole"}
 //     ],
-//     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}]
+//     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}],
+//     "map_sizes": {"flows": 65536}              // max_entries by map name, set before load
 //   }
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
@@ -36,6 +37,8 @@
 // none (0); state (TCP, lower case kernel names: "established", "listen", "time_wait", ...)
 // defaults to "established" with a remote port and "listen" without; cookie defaults to
 // 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
+// map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
+// max_entries 0 in their objects); it applies when the object is loaded on this host.
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

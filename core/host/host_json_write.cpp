@@ -91,6 +91,14 @@ template <class T, class F> std::string list(const char* key, const std::vector<
     return j + "  ]";
 }
 
+// Written only when set, as most hosts size no maps.
+std::string map_sizes_json(const std::map<std::string, uint32_t>& sizes) {
+    if (sizes.empty()) return "";
+    std::string j;
+    for (const auto& [name, n] : sizes) j += (j.empty() ? "" : ", ") + member(name.c_str(), number(n));
+    return ",\n  " + member("map_sizes", "{" + j + "}");
+}
+
 } // namespace
 
 std::string host_json(const Host& host) {
@@ -105,7 +113,7 @@ std::string host_json(const Host& host) {
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
            list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +
            ",\n" + list("routes", net.routes, route_json) + ",\n" +
-           list("neighbours", net.neighbours, neighbour_json) + "\n}\n";
+           list("neighbours", net.neighbours, neighbour_json) + map_sizes_json(host.map_sizes) + "\n}\n";
 }
 
 } // namespace bpfplay

@@ -123,3 +123,20 @@ TEST_CASE("a tai_offset_ns that is not an unsigned integer is refused") {
     CHECK(set.error().what.find("tai_offset_ns") != std::string::npos);
     CHECK(h.tai_offset_ns == Host::kDefaultTaiOffsetNs);
 }
+
+TEST_CASE("host JSON map_sizes: max_entries by map name, read back as written; 0 and non-objects refused") {
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"map_sizes": {"flows": 65536, "events": 4096}})"));
+    CHECK(h.map_sizes == std::map<std::string, uint32_t>{{"events", 4096}, {"flows", 65536}});
+    const std::string text = host_json(h);
+    CHECK(text.find(",\n  \"map_sizes\": {\"events\": 4096, \"flows\": 65536}\n}\n") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text));
+    CHECK(back.map_sizes == h.map_sizes);
+    auto zero = apply_host_json(back, R"({"map_sizes": {"flows": 0}})");
+    REQUIRE_FALSE(zero);
+    CHECK(zero.error().what == "host JSON: map_sizes.flows: a map holds at least one entry; expected 1 to 4294967295");
+    auto list = apply_host_json(back, R"({"map_sizes": [1]})");
+    REQUIRE_FALSE(list);
+    CHECK(list.error().what == "host JSON: map_sizes: expected an object, got array");
+}
