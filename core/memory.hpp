@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/insn.hpp"
@@ -51,11 +52,31 @@ constexpr uint64_t window_base(uint32_t w) { return uint64_t(w) << 32; }
 // An access below this address is taken for a NULL pointer (plus a field offset).
 constexpr uint64_t kNullPageEnd = 0x10000;
 
+// Host bytes of a window that are allocated in equal chunks as they are needed (a large hash
+// map's values, which grow with its entries): chunk k holds window offsets [k * chunk_bytes,
+// (k + 1) * chunk_bytes), and offsets from `limit` on are not allocated. The owner (the map)
+// updates it in place as it grows; Memory reads it on every access that misses its contiguous
+// view, so new chunks need no re-mapping. Chunks never move while mapped.
+struct ChunkedBytes {
+    uint64_t chunk_bytes = 0;
+    uint64_t limit = 0;
+    std::vector<uint8_t*> chunks;
+
+    // `len` bytes at `off`, inside one allocated chunk; nullptr otherwise.
+    uint8_t* at(uint64_t off, uint64_t len) const {
+        if (chunk_bytes == 0 || len > limit || off > limit - len) return nullptr;
+        const uint64_t c = off / chunk_bytes, within = off % chunk_bytes;
+        if (c >= chunks.size() || within + len > chunk_bytes) return nullptr;
+        return chunks[c] + within;
+    }
+};
+
 struct Region {
     RegionKind kind = RegionKind::None;
     uint8_t perm = 0;
     uint8_t* host = nullptr;
-    uint32_t size = 0;
+    uint32_t size = 0;  // for chunked regions: the whole window's size, allocated or not
+    const ChunkedBytes* chunks = nullptr;  // set when the bytes are chunked (host is then null)
     std::string name;  // "stack of frame 0", "packet", map name, ...
     std::string hint;  // what to try after an access outside it (set_hint); may be empty
 };
@@ -86,6 +107,10 @@ public:
     // Maps host bytes (owned by the caller, who keeps them alive) at window w. Replaces what
     // was there.
     void map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name);
+    // Maps chunked bytes (owned by the caller, who keeps them alive and grows them in place) at
+    // window w: `size` is the window's whole extent, of which chunks->limit bytes exist.
+    void map_chunked(uint32_t w, RegionKind kind, uint8_t perm, const ChunkedBytes* chunks, uint32_t size,
+                     std::string name);
     // Maps a context served by `access` (owned by the caller) at window w.
     void map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access);
     void unmap(uint32_t w);
@@ -131,6 +156,7 @@ private:
     struct View {
         uint8_t* host = nullptr;
         uint64_t size = 0;  // 0: nothing may be accessed here on the fast path
+        const ChunkedBytes* chunks = nullptr;  // asked when the contiguous part misses
     };
     static uint8_t* lookup(const std::array<View, window::kCount>& t, uint64_t vaddr, uint32_t size) {
         uint64_t w = vaddr >> 32;
@@ -139,6 +165,7 @@ private:
         uint64_t off = vaddr & 0xffffffffull;
         // off < 2^32 and size <= 8, so the sum cannot wrap.
         if (off + size <= v.size) [[likely]] return v.host + off;
+        if (v.chunks) [[unlikely]] return v.chunks->at(off, size);
         return nullptr;
     }
 

@@ -1,6 +1,8 @@
 // save_state / restore_state of every map type, in one place so a new member is not missed.
 #include "core/maps/map_state.hpp"
 
+#include <algorithm>
+
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
 #include "core/maps/key_index.hpp"
@@ -12,16 +14,36 @@
 
 namespace bpfplay {
 
+// A map allocated at creation saves its one buffer. A growing map saves how many slots exist
+// and their bytes, so its state's length follows its entries; restoring a smaller state keeps
+// the extra chunks for later growth but makes their slots not exist again.
 void Map::save_state(std::vector<uint8_t>& out) const {
     StateWriter w(out);
-    w.bytes(storage_.get(), storage_size_);
+    if (grows()) {
+        w.pod(allocated_slots_);
+        for (uint32_t first = 0; first < allocated_slots_; first += chunk_slots_)
+            w.bytes(chunk_ptrs_[first / chunk_slots_],
+                    uint64_t(std::min(chunk_slots_, allocated_slots_ - first)) * slot_bytes_);
+    } else {
+        w.bytes(first_chunk(), storage_size_);
+    }
     w.pod(frozen_);
     save_extra(w);
 }
 
 void Map::restore_state(std::span<const uint8_t> in) {
     StateReader r(in);
-    r.bytes(storage_.get(), storage_size_);
+    if (grows()) {
+        uint32_t slots = 0;
+        r.pod(slots);
+        if (slots > allocated_slots_) grow_storage(slots);  // chunks kept from before, or new ones
+        else set_allocated(slots);
+        for (uint32_t first = 0; first < allocated_slots_; first += chunk_slots_)
+            r.bytes(chunk_ptrs_[first / chunk_slots_],
+                    uint64_t(std::min(chunk_slots_, allocated_slots_ - first)) * slot_bytes_);
+    } else {
+        r.bytes(first_chunk(), storage_size_);
+    }
     r.pod(frozen_);
     restore_extra(r);
 }
@@ -34,12 +56,13 @@ void KeyIndex::save_state(StateWriter& w) const {
 void KeyIndex::restore_state(StateReader& r) {
     r.vec(table_);
     r.vec(hashes_);
+    mask_ = uint32_t(table_.size() - 1);  // a growing map's table has the size of that state
 }
 
 void HashMap::save_extra(StateWriter& w) const {
     w.vec(keys_);
     w.vec(used_);
-    w.vec(free_, slot_count());
+    w.vec(free_, allocated_slots());
     w.vec(spare_);
     index_.save_state(w);
     order_.save_state(w);
@@ -49,9 +72,10 @@ void HashMap::save_extra(StateWriter& w) const {
 void HashMap::restore_extra(StateReader& r) {
     r.vec(keys_);
     r.vec(used_);
-    r.vec(free_, slot_count());
+    r.vec(free_, allocated_slots());
     r.vec(spare_);
     index_.restore_state(r);
+    index_.rebind(keys_.data());
     order_.restore_state(r);
     r.pod(count_);
 }
