@@ -45,6 +45,19 @@ struct Task {
     friend bool operator==(const Task&, const Task&) = default;
 };
 
+// One frame of a call stack: the return address (the innermost frame: where the task is now)
+// and, for display, the symbol it falls in ("do_sys_openat2+0x0"; empty when unknown).
+struct StackFrame {
+    uint64_t ip = 0;
+    std::string symbol;
+    friend bool operator==(const StackFrame&, const StackFrame&) = default;
+};
+
+// The current task's stacks when a tracing program runs: a process that made an openat(2)
+// system call, caught in the kernel at do_sys_openat2. Innermost frame first.
+std::vector<StackFrame> default_kernel_stack();
+std::vector<StackFrame> default_user_stack();
+
 struct Host {
     // ---- CPU ----
     uint32_t cpu = 0;        // the CPU this run executes on (bpf_get_smp_processor_id)
@@ -76,6 +89,10 @@ struct Host {
 
     // ---- the current task ----
     Task task;
+    // Its call stacks, innermost frame first: what bpf_get_stackid and bpf_get_stack walk
+    // (BPF_F_USER_STACK picks the user one). An empty user stack is a kernel thread's.
+    std::vector<StackFrame> kernel_stack = default_kernel_stack();
+    std::vector<StackFrame> user_stack = default_user_stack();
 
     // ---- loading ----
     // max_entries by map name, applied when an object is loaded on this host, as a loader sets

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
@@ -266,6 +267,40 @@ bool read_task(Reader& r, const JsonValue& j, Task& task) {
 }
 
 // {"flows": 65536, "events": 262144}: max_entries by map name.
+// {"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}: ip a number or a hex string.
+bool read_frame(Reader& r, const JsonValue& j, const std::string& path, StackFrame& f) {
+    if (!r.only(j, path, {"ip", "symbol"})) return false;
+    const JsonValue* ip = j.find("ip");
+    if (!ip) return r.fail(path, "missing \"ip\"");
+    std::optional<uint64_t> n;
+    if (ip->is_number()) {
+        n = ip->as_uint64();
+    } else if (ip->is_string()) {
+        const std::string& t = ip->as_string();
+        char* end = nullptr;
+        if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() <= 18) {
+            const unsigned long long v = std::strtoull(t.c_str() + 2, &end, 16);
+            if (end && *end == 0) n = uint64_t(v);
+        }
+    }
+    if (!n) return r.fail(path + ".ip", "expected an address: a number or a hex string like \"0xffffffff8140a1b0\"");
+    f.ip = *n;
+    if (const std::string* sym = r.string(j, path, "symbol")) f.symbol = *sym;
+    return !r.error;
+}
+
+bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vector<StackFrame>& out) {
+    if (!j.is_array()) return r.fail(name, "expected an array of frames, innermost first");
+    if (j.size() > 127) return r.fail(name, "at most 127 frames (kernel.perf_event_max_stack)");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        StackFrame f;
+        if (!read_frame(r, *j.at(i), name + "[" + std::to_string(i) + "]", f)) return false;
+        out.push_back(std::move(f));
+    }
+    return true;
+}
+
 bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_t>& out) {
     if (!j.is_object()) return r.fail("map_sizes", std::string("expected an object, got ") + json_type_name(j.type()));
     out.clear();
@@ -281,7 +316,11 @@ bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes"}))
+                 "neighbours", "map_sizes", "kernel_stack", "user_stack"}))
+        return false;
+    if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
+        return false;
+    if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))
         return false;
     if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;

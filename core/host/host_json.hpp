@@ -25,7 +25,9 @@
 //       {"dst": "192.0.2.0/24", "type": "blackhole"}
 //     ],
 //     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}],
-//     "map_sizes": {"flows": 65536}              // max_entries by map name, set before load
+//     "map_sizes": {"flows": 65536},             // max_entries by map name, set before load
+//     "kernel_stack": [{"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}],
+//     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}]   // innermost first
 //   }
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
@@ -37,6 +39,9 @@
 // none (0); state (TCP, lower case kernel names: "established", "listen", "time_wait", ...)
 // defaults to "established" with a remote port and "listen" without; cookie defaults to
 // 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
+// kernel_stack / user_stack: the current task's call stacks that bpf_get_stackid and
+// bpf_get_stack walk, innermost first, at most 127 frames; ip is a number or a hex string,
+// symbol (optional) names it in displays. [] for the user stack is a kernel thread's.
 // map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
 // Unknown members are errors, so a misspelling is never silently ignored.

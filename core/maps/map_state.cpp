@@ -11,6 +11,7 @@
 #include "core/maps/map.hpp"
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/stack_trace_map.hpp"
 
 namespace bpfplay {
 
@@ -111,6 +112,18 @@ void QueueStackMap::save_extra(StateWriter& w) const {
 void QueueStackMap::restore_extra(StateReader& r) {
     r.pod(head_);
     r.pod(tail_);
+}
+
+void StackTraceMap::save_extra(StateWriter& w) const {
+    w.vec(hash_);
+    w.vec(nr_);
+    w.pod(count_);
+}
+
+void StackTraceMap::restore_extra(StateReader& r) {
+    r.vec(hash_);
+    r.vec(nr_);
+    r.pod(count_);
 }
 
 void LpmTrieMap::save_extra(StateWriter& w) const {

@@ -14,6 +14,7 @@
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/stack_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
@@ -40,6 +41,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         string_helper_impls(),
         lock_helper_impls(),
         syscall_helper_impls(),
+        stack_helper_impls(),
     };
     return families;
 }

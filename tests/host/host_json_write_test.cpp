@@ -27,6 +27,19 @@ TEST_CASE("host_json writes the default host in full, one item per line") {
   "cpu": 0,
   "tai_offset_ns": 1767225637000000000,
   "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo"},
+  "kernel_stack": [
+    {"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"},
+    {"ip": "0xffffffff8140a6f5", "symbol": "__x64_sys_openat+0x55"},
+    {"ip": "0xffffffff8210c2bb", "symbol": "do_syscall_64+0x5b"},
+    {"ip": "0xffffffff82200130", "symbol": "entry_SYSCALL_64_after_hwframe+0x76"}
+  ],
+  "user_stack": [
+    {"ip": "0x7f8e5a114887", "symbol": "__libc_open64+0x57"},
+    {"ip": "0x55d0c4a01264", "symbol": "main+0x44"},
+    {"ip": "0x7f8e5a029d90", "symbol": "__libc_start_call_main+0x80"},
+    {"ip": "0x7f8e5a029e40", "symbol": "__libc_start_main+0x80"},
+    {"ip": "0x55d0c4a010a5", "symbol": "_start+0x25"}
+  ],
   "ingress_ifindex": 1,
   "rx_queue_index": 0,
   "devices": [
