@@ -163,7 +163,8 @@ std::optional<std::vector<uint8_t>> StackTraceMap::key_of_slot(uint32_t slot) co
 
 std::string StackTraceMap::entry_label(std::span<const uint8_t>, uint32_t slot) const {
     const std::vector<uint64_t> ips = frames(slot);
-    std::string out = std::to_string(ips.size()) + (ips.size() == 1 ? " frame: " : " frames: ");
+    std::string out = "id " + std::to_string(slot) + ": " + std::to_string(ips.size()) +
+                      (ips.size() == 1 ? " frame: " : " frames: ");
     for (size_t i = 0; i < ips.size(); ++i) {
         if (i) out += " <- ";
         auto it = symbols_.find(ips[i]);

@@ -53,7 +53,7 @@ class StackTraceMap final : public Map {
     uint32_t count() const override { return count_; }
     void for_each_entry(const EntryVisitor& visit) const override;
     std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const override;
-    // "3 frames: do_sys_openat2+0x0 <- __x64_sys_openat+0x55 <- ..." (innermost first).
+    // "id 280: 3 frames: do_sys_openat2+0x0 <- __x64_sys_openat+0x55 <- ..." (innermost first).
     std::string entry_label(std::span<const uint8_t> key, uint32_t slot) const override;
 
   protected:

@@ -246,6 +246,12 @@ EXAMPLES = {
              "(verifies) the program but cannot test-run a kprobe",
              ctx=P.pt_regs_ctx(rdi=-100, rsi=0x7FFD12340000, rdx=0x7FFD12340100)),
     ],
+    "kprobe_stackcount": [
+        case("openat_stacks", "count_stacks",
+             "a kprobe counting stack ids; the kernel loads (verifies) the program but cannot "
+             "test-run a kprobe",
+             ctx=P.pt_regs_ctx(rdi=-100, rsi=0x7FFD12340000, rdx=0x7FFD12340100)),
+    ],
     "socket_filter": [
         case("icmp_whole", "socket_filter", "ICMP/IPv4: r0 = skb->len, keep it all",
              packet=P.icmp4_echo(A, B, payload=b"x" * 56)),
@@ -362,6 +368,7 @@ EXAMPLES = {
         case("two_runs", "syscall_maps",
              "the same context twice: each run creates its own map; the second replaces the "
              "first in slots (which frees the first)", ctx=syscall_args(3, 99), repeat=2),
+    ],
     "xdp_lpm_router": [
         case("mixed", "xdp_lpm_router",
              "routes 10/8 PASS, 10.1/16 DROP, 10.1.2/24 PASS, 192.168/16 DROP, 172.16/12 PASS; "
@@ -496,7 +503,7 @@ def build_file(example):
     for c in EXAMPLES[example]:
         c = dict(c)
         result = run_case(example, c)
-        if example == "kprobe_regs":
+        if example in ("kprobe_regs", "kprobe_stackcount"):
             c["note"] = ("BPF_PROG_TEST_RUN does not support kprobe programs: the kernel "
                          "loaded and verified this one, but there is no kernel result to "
                          "compare with (\"return\" is absent, \"error\" says why).")

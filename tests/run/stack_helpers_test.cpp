@@ -95,9 +95,9 @@ TEST_CASE("bpf_get_stackid: ids are the kernel's jhash2 buckets; skip, user stac
     CHECK(lookup(m, 6) == std::vector<uint64_t>{K[2], K[3], 0, 0});
     // BPF_F_REUSE_STACKID replaced bucket 2 with the user stack.
     CHECK(lookup(m, 2) == std::vector<uint64_t>{U[1], U[2], U[3], U[4]});
-    CHECK(m.entries()[1].label == "4 frames: main+0x44 <- __libc_start_call_main+0x80 <- __libc_start_main+0x80 <- "
+    CHECK(m.entries()[1].label == "id 2: 4 frames: main+0x44 <- __libc_start_call_main+0x80 <- __libc_start_main+0x80 <- "
                                   "_start+0x25");
-    CHECK(m.entries()[0].label == "4 frames: do_sys_openat2+0x0 <- __x64_sys_openat+0x55 <- do_syscall_64+0x5b <- "
+    CHECK(m.entries()[0].label == "id 0: 4 frames: do_sys_openat2+0x0 <- __x64_sys_openat+0x55 <- do_syscall_64+0x5b <- "
                                   "entry_SYSCALL_64_after_hwframe+0x76");
 }
 
