@@ -49,6 +49,29 @@ std::vector<StackFrame> default_kernel_stack() {
             {0xffffffff82200130ull, "entry_SYSCALL_64_after_hwframe+0x76"}};
 }
 
+std::vector<HostCgroup> default_cgroups() {
+    return {{1, "/"},
+            {2, "/system.slice"},
+            {3, "/user.slice"},
+            {4, "/user.slice/user-1000.slice"},
+            {5, "/user.slice/user-1000.slice/session-2.scope"}};
+}
+
+const HostCgroup* Host::cgroup(uint64_t id) const {
+    for (const HostCgroup& c : cgroups)
+        if (c.id == id) return &c;
+    return nullptr;
+}
+
+bool Host::cgroup_under(uint64_t id, uint64_t ancestor_id) const {
+    const HostCgroup* c = cgroup(id);
+    const HostCgroup* a = cgroup(ancestor_id);
+    if (!c || !a) return false;
+    if (a->path == "/" || c->path == a->path) return true;
+    return c->path.size() > a->path.size() && c->path.compare(0, a->path.size(), a->path) == 0 &&
+           c->path[a->path.size()] == '/';
+}
+
 std::vector<StackFrame> default_user_stack() {
     return {{0x00007f8e5a114887ull, "__libc_open64+0x57"},
             {0x000055d0c4a01264ull, "main+0x44"},

@@ -36,6 +36,8 @@ struct Task {
     uint32_t gid = 1000;
     // The executable's name, NUL-terminated and NUL-padded as the kernel keeps task->comm.
     std::array<char, kTaskCommLen> comm = comm_from("bpfplay-demo");
+    // Its cgroup (v2) by id, one of Host::cgroups: a login session's scope by default.
+    uint64_t cgroup_id = 5;
 
     // Keeps the first 15 bytes of `name` (the kernel truncates the same way) and NUL-fills.
     void set_comm(std::string_view name) { comm = comm_from(name); }
@@ -52,6 +54,18 @@ struct StackFrame {
     std::string symbol;
     friend bool operator==(const StackFrame&, const StackFrame&) = default;
 };
+
+// A cgroup (v2) of the host: its id (the kernel's cgroup id, a kernfs inode number; the root
+// is 1) and its path from the root ("/" for the root, "/user.slice" ...). The hierarchy is in
+// the paths: a cgroup's parent is its path without the last component.
+struct HostCgroup {
+    uint64_t id = 0;
+    std::string path;
+    friend bool operator==(const HostCgroup&, const HostCgroup&) = default;
+};
+
+// The root, system.slice, user.slice, the user's slice and a session scope (ids 1 to 5).
+std::vector<HostCgroup> default_cgroups();
 
 // The current task's stacks when a tracing program runs: a process that made an openat(2)
 // system call, caught in the kernel at do_sys_openat2. Innermost frame first.
@@ -93,6 +107,12 @@ struct Host {
     // (BPF_F_USER_STACK picks the user one). An empty user stack is a kernel thread's.
     std::vector<StackFrame> kernel_stack = default_kernel_stack();
     std::vector<StackFrame> user_stack = default_user_stack();
+    // The cgroup tree (the task's cgroup_id names one of them).
+    std::vector<HostCgroup> cgroups = default_cgroups();
+    const HostCgroup* cgroup(uint64_t id) const;
+    // True when cgroup `id` is `ancestor_id` or below it (task_under_cgroup_hierarchy);
+    // false when either does not exist.
+    bool cgroup_under(uint64_t id, uint64_t ancestor_id) const;
 
     // ---- loading ----
     // max_entries by map name, applied when an object is loaded on this host, as a loader sets

@@ -257,7 +257,8 @@ bool read_neighbour(Reader& r, const JsonValue& j, const std::string& path, Neig
 }
 
 bool read_task(Reader& r, const JsonValue& j, Task& task) {
-    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm"})) return false;
+    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm", "cgroup"})) return false;
+    if (!r.uint(j, "task", "cgroup", task.cgroup_id, UINT32_MAX)) return false;
     if (!r.uint(j, "task", "pid", task.pid, UINT32_MAX) ||
         !r.uint(j, "task", "tgid", task.tgid, UINT32_MAX) ||
         !r.uint(j, "task", "uid", task.uid, UINT32_MAX) || !r.uint(j, "task", "gid", task.gid, UINT32_MAX))
@@ -301,6 +302,39 @@ bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vec
     return true;
 }
 
+// [{"id": 1, "path": "/"}, {"id": 7, "path": "/app"}]: ids 1 to 2^32-1 (cgroup_array values
+// hold them), unique; paths absolute and unique, each one's parent listed before it.
+bool read_cgroups(Reader& r, const JsonValue& j, std::vector<HostCgroup>& out) {
+    if (!j.is_array()) return r.fail("cgroups", "expected an array");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "cgroups[" + std::to_string(i) + "]";
+        const JsonValue& c = *j.at(i);
+        if (!r.only(c, path, {"id", "path"})) return false;
+        HostCgroup g;
+        if (!c.contains("id") || !c.contains("path")) return r.fail(path, "missing \"id\" or \"path\"");
+        if (!r.uint(c, path, "id", g.id, UINT32_MAX)) return false;
+        if (g.id == 0) return r.fail(path + ".id", "cgroup ids start at 1");
+        const std::string* p = r.string(c, path, "path");
+        if (!p) return false;
+        g.path = *p;
+        const bool root = g.path == "/";
+        if (g.path.empty() || g.path[0] != '/' || (!root && g.path.back() == '/'))
+            return r.fail(path + ".path", "\"" + g.path + "\" is not an absolute path like /user.slice");
+        for (const HostCgroup& other : out)
+            if (other.id == g.id || other.path == g.path)
+                return r.fail(path, "id " + std::to_string(g.id) + " or path \"" + g.path + "\" is already used");
+        if (!root) {
+            const size_t slash = g.path.rfind('/');
+            const std::string parent = slash == 0 ? "/" : g.path.substr(0, slash);
+            if (std::none_of(out.begin(), out.end(), [&](const HostCgroup& o) { return o.path == parent; }))
+                return r.fail(path + ".path", "its parent \"" + parent + "\" is not listed before it");
+        }
+        out.push_back(std::move(g));
+    }
+    return true;
+}
+
 bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_t>& out) {
     if (!j.is_object()) return r.fail("map_sizes", std::string("expected an object, got ") + json_type_name(j.type()));
     out.clear();
@@ -316,8 +350,9 @@ bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes", "kernel_stack", "user_stack"}))
+                 "neighbours", "map_sizes", "kernel_stack", "user_stack", "cgroups"}))
         return false;
+    if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
         return false;
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))
@@ -326,6 +361,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
     if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
+    if (!h.cgroup(h.task.cgroup_id))
+        return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));
     if (const JsonValue* list = doc.find("devices")) {
         if (!list->is_array()) return r.fail("devices", "expected an array");
         h.net.devices.clear();

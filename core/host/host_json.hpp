@@ -6,7 +6,8 @@
 //   {
 //     "cpu": 0,                                  // < ncpus
 //     "tai_offset_ns": 1767225637000000000,      // CLOCK_TAI - CLOCK_MONOTONIC (host.hpp)
-//     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx"},
+//     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx", "cgroup": 5},
+//     "cgroups": [{"id": 1, "path": "/"}, {"id": 5, "path": "/app"}],   // the cgroup v2 tree
 //     "ingress_ifindex": 2,                      // the device packets arrive on (default 1, lo)
 //     "rx_queue_index": 0,                       // below that device's rx_queues
 //     "devices": [
@@ -39,6 +40,9 @@
 // none (0); state (TCP, lower case kernel names: "established", "listen", "time_wait", ...)
 // defaults to "established" with a remote port and "listen" without; cookie defaults to
 // 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
+// cgroups: ids 1 to 2^32-1 and absolute paths, both unique, each parent listed before its
+// children; the task's "cgroup" must be one of them (a new list keeps the task's id, so give
+// both when the ids change). cgroup_array values hold these ids.
 // kernel_stack / user_stack: the current task's call stacks that bpf_get_stackid and
 // bpf_get_stack walk, innermost first, at most 127 frames; ip is a number or a hex string,
 // symbol (optional) names it in displays. [] for the user stack is a kernel thread's.

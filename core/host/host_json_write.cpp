@@ -92,6 +92,10 @@ template <class T, class F> std::string list(const char* key, const std::vector<
     return j + "  ]";
 }
 
+std::string cgroup_json(const HostCgroup& c) {
+    return "{" + member("id", number(c.id)) + ", " + member("path", json_quote(c.path)) + "}";
+}
+
 std::string frame_json(const StackFrame& f) {
     char ip[24];
     std::snprintf(ip, sizeof ip, "0x%llx", static_cast<unsigned long long>(f.ip));
@@ -112,11 +116,13 @@ std::string host_json(const Host& host) {
     const Task& t = host.task;
     const std::string task = "{" + member("pid", number(t.pid)) + ", " + member("tgid", number(t.tgid)) +
                              ", " + member("uid", number(t.uid)) + ", " + member("gid", number(t.gid)) +
-                             ", " + member("comm", json_quote(std::string(t.comm_view()))) + "}";
+                             ", " + member("comm", json_quote(std::string(t.comm_view()))) + ", " +
+                             member("cgroup", number(t.cgroup_id)) + "}";
     const Network& net = host.net;
     return "{\n  " + member("cpu", number(host.cpu)) + ",\n  " + member("tai_offset_ns", number(host.tai_offset_ns)) +
            ",\n  " + member("task", task) + ",\n" + list("kernel_stack", host.kernel_stack, frame_json) + ",\n" +
-           list("user_stack", host.user_stack, frame_json) + ",\n  " +
+           list("user_stack", host.user_stack, frame_json) + ",\n" + list("cgroups", host.cgroups, cgroup_json) +
+           ",\n  " +
            member("ingress_ifindex", number(net.ingress_ifindex)) + ",\n  " +
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
            list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +

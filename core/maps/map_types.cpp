@@ -48,6 +48,8 @@ constexpr const char* kPushPeek =
     "bpf_map_peek_elem; nothing can be looked up, popped or deleted.";
 constexpr const char* kStackTraceOnly = "Programs store stacks with bpf_get_stackid and get the id; user space "
                                         "reads a stack by its id.";
+constexpr const char* kCgroupOnly = "Programs test a cgroup_array's cgroups with bpf_current_task_under_cgroup "
+                                    "and bpf_skb_under_cgroup; user space fills it with cgroup ids.";
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
@@ -68,8 +70,9 @@ constexpr MapTypeInfo kTypes[] = {
      &ArrayMap::footprint, &make_as<ArrayMap>, "an array with one value per CPU for every index"},
     {T::StackTrace, "stack_trace", false, false, true, P::None, kStackTraceOnly, &StackTraceMap::alloc_check,
      &StackTraceMap::footprint, &make_as<StackTraceMap>, "call stacks by id, stored by bpf_get_stackid"},
-    missing(T::CgroupArray, "cgroup_array",
-            "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"),
+    {T::CgroupArray, "cgroup_array", false, false, true, P::None, kCgroupOnly, &FdArrayMap::alloc_check,
+     &FdArrayMap::footprint, &make_as<FdArrayMap>,
+     "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"},
     {T::LruHash, "lru_hash", false, true, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
      &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full"},
     {T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,

@@ -5,6 +5,7 @@
 #include "core/helpers/helper_catalog.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/maps/map_helpers.hpp"
+#include "core/run/cgroup_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
@@ -42,6 +43,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         lock_helper_impls(),
         syscall_helper_impls(),
         stack_helper_impls(),
+        cgroup_helper_impls(),
     };
     return families;
 }

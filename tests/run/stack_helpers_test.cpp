@@ -225,10 +225,12 @@ TEST_CASE("bpf_get_stack: BPF_F_USER_BUILD_ID entries, and the flag and size err
     CHECK(w[4] == 2);
     CHECK(w[7] == U[1]);
     CHECK(w[8] == ~0ull);
-    for (auto [size, flags] : {std::pair<uint32_t, uint64_t>{64, 0x800},  // build ids of a kernel stack
+    for (const auto& c : {std::pair<uint32_t, uint64_t>{64, 0x800},  // build ids of a kernel stack
                                {20, 0},                                    // not a multiple of 8
                                {48, 0x900},                                // not a multiple of 32
                                {64, 0x200}}) {                             // BPF_F_FAST_STACK_CMP: stackid only
+        const uint32_t size = c.first;
+        const uint64_t flags = c.second;
         CAPTURE(size);
         CAPTURE(flags);
         auto e = get_stack_prog(size, flags);
