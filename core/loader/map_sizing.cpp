@@ -12,6 +12,13 @@ namespace {
 
 bool is_ringbuf(MapType t) { return t == MapType::Ringbuf || t == MapType::UserRingbuf; }
 
+// Local storage maps hold one value per owner (cgroup, socket, inode, task): the kernel wants
+// max_entries 0 for them, so 0 is their right size, not a missing one.
+bool sized_by_owners(MapType t) {
+    return t == MapType::CgroupStorage || t == MapType::PercpuCgroupStorage || t == MapType::SkStorage ||
+           t == MapType::InodeStorage || t == MapType::TaskStorage || t == MapType::CgrpStorage;
+}
+
 // ebpf-go's elf reader drops the value size of types that cannot have one (MapType.canHaveValueSize:
 // ring buffers and perf event arrays), and MapSpec.fixupMagicFields then gives a perf event
 // array the key and value size 4 when they are 0 or 4. libbpf 1.1 does neither (the kernel
@@ -60,7 +67,7 @@ Result<Unit> size_maps(ObjectState& st) {
             s.max_entries = it->second;
             continue;
         }
-        if (s.max_entries != 0 || s.type == MapType::PerfEventArray) continue;
+        if (s.max_entries != 0 || s.type == MapType::PerfEventArray || sized_by_owners(s.type)) continue;
         // A perf event array without max_entries already got one entry per CPU (libbpf's rule).
         s.max_entries = is_ringbuf(s.type) ? LoadOptions::kDefaultRingbufBytes : st.options.default_max_entries;
         st.notes.push_back("map \"" + s.name + "\" has max_entries 0 in the object (its loader sizes it before "

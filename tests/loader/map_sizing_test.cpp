@@ -85,3 +85,18 @@ TEST_CASE("map sizing: ring buffers and perf event arrays with key/value types l
     CHECK(has_note(*o, "map \"bare\": a perf event array without key or value size: created with key_size 4 and "
                        "value_size 4 (CPU index -> perf event fd), as ebpf-go does"));
 }
+
+
+TEST_CASE("map sizing: local storage maps keep max_entries 0, which the kernel requires of them") {
+    LoadOptions options;
+    options.object_name = "storage_map.o";
+    options.helpers = &all_helpers();
+    const ObjectDescription d = describe_object(fixture_bytes("storage_map"), options);
+    REQUIRE(d.object.map_info.size() == 1);
+    CHECK(d.object.map_info[0].spec.type == MapType::TaskStorage);
+    CHECK(d.object.map_info[0].spec.max_entries == 0u);
+    for (const std::string& note : d.object.notes) CHECK(note.find("has max_entries 0") == std::string::npos);
+    // bpfplay does not implement task storage yet: the object is refused for that, not its size.
+    REQUIRE(d.error);
+    CHECK(d.error->what.find("bpfplay does not implement task_storage maps yet") != std::string::npos);
+}
