@@ -176,7 +176,7 @@ uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {
     const uint64_t off = vaddr & 0xffffffffull;
     uint8_t* p = nullptr;
     if (len <= v.size && off <= v.size - len) p = v.host + off;
-    else if (v.chunks) p = v.chunks->at(off, len);
+    else if (v.chunks) p = write ? v.chunks->at_write(off, len) : v.chunks->at(off, len);
     if (!p) return nullptr;
     if (write && journal_) journal_->mem(p, vaddr, len);
     return p;

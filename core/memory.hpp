@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,17 +58,32 @@ constexpr uint64_t kNullPageEnd = 0x10000;
 // (k + 1) * chunk_bytes), and offsets from `limit` on are not allocated. The owner (the map)
 // updates it in place as it grows; Memory reads it on every access that misses its contiguous
 // view, so new chunks need no re-mapping. Chunks never move while mapped.
+//
+// A large array's chunks read as zeros until first written: `zero` is then set, chunks not yet
+// written point at it (never written through), and a write asks `materialize` for the chunk's
+// own zeroed bytes (nullptr: no memory left, the write fails).
 struct ChunkedBytes {
     uint64_t chunk_bytes = 0;
     uint64_t limit = 0;
     std::vector<uint8_t*> chunks;
+    const uint8_t* zero = nullptr;
+    std::function<uint8_t*(uint64_t chunk)> materialize;
 
-    // `len` bytes at `off`, inside one allocated chunk; nullptr otherwise.
+    // `len` bytes at `off`, inside one allocated chunk, to read; nullptr otherwise.
     uint8_t* at(uint64_t off, uint64_t len) const {
         if (chunk_bytes == 0 || len > limit || off > limit - len) return nullptr;
         const uint64_t c = off / chunk_bytes, within = off % chunk_bytes;
         if (c >= chunks.size() || within + len > chunk_bytes) return nullptr;
         return chunks[c] + within;
+    }
+    // The same, to write.
+    uint8_t* at_write(uint64_t off, uint64_t len) const {
+        uint8_t* p = at(off, len);
+        if (!p || !zero) return p;
+        const uint64_t c = off / chunk_bytes;
+        if (chunks[c] != zero) return p;
+        uint8_t* own = materialize ? materialize(c) : nullptr;
+        return own ? own + off % chunk_bytes : nullptr;
     }
 };
 
@@ -122,8 +138,8 @@ public:
 
     // Fast paths: a host pointer to `size` bytes at vaddr, or nullptr when the access is not
     // allowed (the caller then asks describe_fault for the error).
-    uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup(read_, vaddr, size); }
-    uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup(write_, vaddr, size); }
+    uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup<false>(read_, vaddr, size); }
+    uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup<true>(write_, vaddr, size); }
 
     // Slow paths for the interpreter: a load or store the fast path refused may still be a
     // context field access (is_context). nullopt: done; an Error: the context refused it.
@@ -158,6 +174,7 @@ private:
         uint64_t size = 0;  // 0: nothing may be accessed here on the fast path
         const ChunkedBytes* chunks = nullptr;  // asked when the contiguous part misses
     };
+    template <bool kWriting>
     static uint8_t* lookup(const std::array<View, window::kCount>& t, uint64_t vaddr, uint32_t size) {
         uint64_t w = vaddr >> 32;
         if (w >= window::kCount) [[unlikely]] return nullptr;
@@ -165,7 +182,7 @@ private:
         uint64_t off = vaddr & 0xffffffffull;
         // off < 2^32 and size <= 8, so the sum cannot wrap.
         if (off + size <= v.size) [[likely]] return v.host + off;
-        if (v.chunks) [[unlikely]] return v.chunks->at(off, size);
+        if (v.chunks) [[unlikely]] return kWriting ? v.chunks->at_write(off, size) : v.chunks->at(off, size);
         return nullptr;
     }
 

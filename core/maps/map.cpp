@@ -43,6 +43,42 @@ void Map::allocate_storage_lazily() {
     set_allocated(0);
 }
 
+void Map::allocate_storage_zero_lazily() {
+    allocate_storage_lazily();
+    const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    zero_chunk_.reset(new (std::nothrow) uint8_t[chunk_bytes ? chunk_bytes : 1]());
+    const uint32_t n = (slot_count_ + chunk_slots_ - 1) / chunk_slots_;
+    chunk_ptrs_.assign(n, zero_chunk_.get());
+    storage_.clear();
+    storage_.resize(n);  // a chunk's own bytes, once written
+    written_.assign(n, 0);
+    chunks_.zero = zero_chunk_.get();
+    chunks_.materialize = [this](uint64_t chunk) { return materialize_chunk(chunk); };
+    set_allocated(slot_count_);
+}
+
+uint8_t* Map::materialize_chunk(uint64_t chunk) {
+    if (chunk >= written_.size()) return nullptr;
+    if (written_[chunk]) return chunk_ptrs_[chunk];
+    const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    if (!storage_[chunk]) {
+        if (written_bytes_ + chunk_bytes > kMaxMapBytes) return nullptr;
+        storage_[chunk].reset(new (std::nothrow) uint8_t[chunk_bytes]());
+        if (!storage_[chunk]) return nullptr;
+        written_bytes_ += chunk_bytes;
+    }
+    written_[chunk] = 1;
+    chunk_ptrs_[chunk] = storage_[chunk].get();
+    chunks_.chunks[chunk] = chunk_ptrs_[chunk];
+    if (chunk == 0) storage_size_ = uint32_t(chunk_bytes);
+    return chunk_ptrs_[chunk];
+}
+
+bool Map::make_writable(uint32_t slot) {
+    if (!zero_lazy()) return true;
+    return materialize_chunk(slot / chunk_slots_) != nullptr;
+}
+
 void Map::set_allocated(uint32_t slots) {
     allocated_slots_ = slots;
     chunks_.limit = uint64_t(slots) * slot_bytes_;

@@ -144,6 +144,8 @@ public:
     // Slots whose bytes exist now: slot_count() unless the map grows with its entries.
     uint32_t allocated_slots() const { return allocated_slots_; }
     bool grows() const { return chunk_slots_ != slot_count_; }
+    // A large array whose chunks read as zeros until written (allocate_storage_zero_lazily).
+    bool zero_lazy() const { return zero_chunk_ != nullptr; }
     // The chunk table Memory reads for a growing map (nullptr for the others).
     const ChunkedBytes* chunks() const { return grows() ? &chunks_ : nullptr; }
     uint32_t slot_bytes() const { return slot_bytes_; }
@@ -216,6 +218,11 @@ protected:
     // Makes slots [allocated_slots(), slots) exist, zeroed (slots <= slot_count()); false when
     // the host has no memory. Chunks a restore gave back are reused.
     bool grow_storage(uint32_t slots);
+    // For a large array: every slot exists and reads as zero; a chunk gets its own bytes when
+    // first written (make_writable, or a program's store through Memory), within kMaxMapBytes.
+    void allocate_storage_zero_lazily();
+    // Before writing slot `slot` through slot_ptr: false when its chunk cannot get memory.
+    bool make_writable(uint32_t slot);
     // Slots in one chunk (slot_count() for maps allocated at creation).
     uint32_t chunk_slots() const { return chunk_slots_; }
     uint8_t* slot_ptr(uint32_t slot, uint32_t cpu = 0) {
@@ -269,6 +276,11 @@ private:
     uint32_t slot_bytes_ = 0;
     uint32_t chunk_slots_ = 0;
     uint32_t allocated_slots_ = 0;
+    // Zero-lazy arrays: the shared zero chunk, which chunk has its own bytes, and their total.
+    std::unique_ptr<uint8_t[]> zero_chunk_;
+    std::vector<uint8_t> written_;
+    uint64_t written_bytes_ = 0;
+    uint8_t* materialize_chunk(uint64_t chunk);
     bool program_visible_ = false;
     bool frozen_ = false;
     uint32_t id_ = kNoId;

@@ -2,6 +2,7 @@
 #include "core/maps/map_state.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
@@ -18,9 +19,21 @@ namespace bpfplay {
 // A map allocated at creation saves its one buffer. A growing map saves how many slots exist
 // and their bytes, so its state's length follows its entries; restoring a smaller state keeps
 // the extra chunks for later growth but makes their slots not exist again.
+// A zero-lazy array saves the chunks that hold something other than zeros, each with its
+// number, so a chunk that was written and zeroed again (a store undone) leaves no trace.
 void Map::save_state(std::vector<uint8_t>& out) const {
     StateWriter w(out);
-    if (grows()) {
+    if (zero_lazy()) {
+        const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+        for (uint32_t c = 0; c < written_.size(); ++c) {
+            if (!written_[c]) continue;
+            const uint8_t* p = chunk_ptrs_[c];
+            if (std::all_of(p, p + chunk_bytes, [](uint8_t b) { return b == 0; })) continue;
+            w.pod(c);
+            w.bytes(p, chunk_bytes);
+        }
+        w.pod(UINT32_MAX);
+    } else if (grows()) {
         w.pod(allocated_slots_);
         for (uint32_t first = 0; first < allocated_slots_; first += chunk_slots_)
             w.bytes(chunk_ptrs_[first / chunk_slots_],
@@ -34,7 +47,18 @@ void Map::save_state(std::vector<uint8_t>& out) const {
 
 void Map::restore_state(std::span<const uint8_t> in) {
     StateReader r(in);
-    if (grows()) {
+    if (zero_lazy()) {
+        const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+        for (uint32_t c = 0; c < written_.size(); ++c)
+            if (written_[c]) std::memset(chunk_ptrs_[c], 0, chunk_bytes);
+        for (uint32_t c = 0;;) {
+            r.pod(c);
+            if (c == UINT32_MAX) break;
+            // The chunk had bytes when saved, so it had memory then and still has it.
+            uint8_t* p = materialize_chunk(c);
+            if (p) r.bytes(p, chunk_bytes);
+        }
+    } else if (grows()) {
         uint32_t slots = 0;
         r.pod(slots);
         if (slots > allocated_slots_) grow_storage(slots);  // chunks kept from before, or new ones

@@ -4,11 +4,13 @@
 // its maps: the program adds key 1 on its first run and increments it on later ones.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include "core/maps/map_set.hpp"
 #include "debugger/debug_fixture.hpp"
+#include "run/asm_session.hpp"
 
 namespace bpfplay::testing {
 
@@ -37,6 +39,32 @@ TEST_CASE("stepping back over the update that grew a million-entry hash map rest
     // Forward again: the same slot, the same address.
     const std::vector<std::string> again = fingerprints_to_end(**s);
     CHECK(again == forward);
+}
+
+TEST_CASE("stepping back over a store into a large array's unwritten chunk restores it exactly") {
+    MapSpec big;
+    big.type = MapType::Array;
+    big.name = "big";
+    big.key_size = 4;
+    big.value_size = 8;
+    big.max_entries = 1u << 20;  // 8 MiB: its chunks get memory when first written
+    auto object = open_asm("r1 = 500000\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = {big} ll\ncall 1\n"
+                           "if r0 == 0 goto out\nr1 = 7\n*(u64 *)(r0 + 0) = r1\nout:\nr0 = 0\nexit\n",
+                           {big}, "kprobe/do_sys_openat2");
+    Map& m = *object->object().maps->find("big");
+    REQUIRE(m.zero_lazy());
+    auto s = DebugSession::open(*object, "asm", RunInput{});
+    REQUIRE(s.ok());
+    const std::vector<std::string> forward = fingerprints_to_end(**s);
+    std::vector<uint8_t> value(8);
+    uint8_t key[4];
+    const uint32_t k = 500000;
+    std::memcpy(key, &k, 4);
+    CHECK(m.lookup_user(key, value) == 0);
+    CHECK(value[0] == 7);
+    require_same_states_back(**s, forward);
+    CHECK(m.lookup_user(key, value) == 0);
+    CHECK(value[0] == 0);
 }
 
 } // namespace bpfplay::testing

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/maps/array_map.hpp"
 #include "core/maps/hash_map.hpp"
 #include "core/maps/lru_hash_map.hpp"
 #include "core/memory.hpp"
@@ -156,6 +157,54 @@ TEST_CASE("growing LRU hash: evicts the least recently used once max_entries are
     CHECK(m.lookup_user(bytes(uint32_t(0)), out) == -e::kENOENT);  // the oldest went
     CHECK(m.lookup_user(bytes(uint32_t(300)), out) == 0);
     CHECK(m.allocated_slots() == 300);  // 19 chunks of 16, the last cut at max_entries (no spares)
+}
+
+TEST_CASE("large arrays read as zeros and take memory where they are written (katran's ch_rings)") {
+    // katran: MAX_VIPS 512 x RING_SIZE 65537 u32 entries, 256 MiB if preallocated.
+    const MapSpec rings = spec(MapType::Array, 4, 4, 512u * 65537u, 0, "ch_rings");
+    CHECK(ArrayMap::zero_lazily(rings));
+    CHECK(ArrayMap::footprint(rings) <= kMapChunkBytes + 8);
+    MapSet set;
+    Map& m = add(set, rings);
+    Memory mem;
+    set.map_into(mem);
+    CHECK(m.count() == 512u * 65537u);  // every element exists
+    const uint32_t far_key = 512u * 65537u - 1;
+    const uint64_t far = m.lookup_elem(bytes(far_key), 0);
+    REQUIRE(far == m.value_base() + uint64_t(far_key) * 8);
+    REQUIRE(mem.read_ptr(far, 4));
+    CHECK(load_le<uint32_t>(mem.read_ptr(far, 4)) == 0);
+    std::vector<uint8_t> empty;
+    m.save_state(empty);
+    CHECK(empty.size() < 64);  // nothing written yet
+    // A program's store gives the chunk its own bytes; user space sees it.
+    uint8_t* p = mem.write_ptr(far, 4);
+    REQUIRE(p);
+    store_le<uint32_t>(p, 77);
+    std::vector<uint8_t> v(4);
+    CHECK(m.lookup_user(bytes(far_key), v) == 0);
+    CHECK(load_le<uint32_t>(v.data()) == 77);
+    CHECK(m.update_user(bytes(uint32_t(3)), bytes(uint32_t(5))) == 0);
+    CHECK(load_le<uint32_t>(mem.read_ptr(m.value_base() + 24, 4)) == 5);
+    // Restoring the empty state zeroes what was written; the state is the same bytes again.
+    std::vector<uint8_t> written;
+    m.save_state(written);
+    CHECK(written.size() > empty.size());
+    m.restore_state(empty);
+    CHECK(load_le<uint32_t>(mem.read_ptr(far, 4)) == 0);
+    std::vector<uint8_t> again;
+    m.save_state(again);
+    CHECK(again == empty);
+    m.restore_state(written);
+    CHECK(m.lookup_user(bytes(far_key), v) == 0);
+    CHECK(load_le<uint32_t>(v.data()) == 77);
+    // Writing everywhere stops at the per-map budget: -ENOMEM from an update, a failed store.
+    int64_t rc = 0;
+    uint32_t k = 0;
+    for (; k < 512u * 65537u && rc == 0; k += 8192) rc = m.update_user(bytes(k), bytes(uint32_t(1)));
+    CHECK(rc == -kerrno::kENOMEM);
+    // 1024 chunks of 64 KiB fill 64 MiB: chunks 0 to 1022 and the last one; chunk 1023 is refused.
+    CHECK(k / 8192 - 1 == 1023);
 }
 
 } // namespace bpfplay
