@@ -1,4 +1,4 @@
-// bpfvm info prog.o [--json]
+// bpfvm info prog.o [--map-size NAME=N] [--json]
 //
 // What the object holds, as bpftool and readelf would show it: programs, maps, sections,
 // license. Each program is runnable or says why it cannot run (the kernel's verifier would
@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/input_formats.hpp"
 #include "cli/object_file.hpp"
+#include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
 #include "core/debugger/debug_json.hpp"
 #include "core/json/json.hpp"
@@ -52,9 +53,17 @@ std::string syscall_fds(const LoadedObject& object, std::span<const uint8_t> byt
 int cmd_info(Args args) {
     std::string file;
     bool json = false;
-    for (std::string_view arg : args) {
+    std::map<std::string, uint32_t> map_sizes;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
         if (arg == "--json")
             json = true;
+        else if (arg == "--map-size") {
+            if (i + 1 == args.size()) return usage_error("info: --map-size needs NAME=N");
+            if (!add_map_size(args[++i], map_sizes))
+                return usage_error("info: --map-size takes NAME=N with N from 1 to 4294967295 (the map's "
+                                   "max_entries), not '" + std::string(args[i]) + "'");
+        }
         else if (arg.starts_with("-") && arg != "-")
             return usage_error("info: unknown option '" + std::string(arg) + "'");
         else if (!file.empty())
@@ -77,6 +86,7 @@ int cmd_info(Args args) {
         LoadOptions options;
         options.object_name = object_base_name(file);
         options.helpers = &kernel_helper_registry();
+        options.map_sizes = map_sizes;
         d = describe_object(std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size()),
                             options);
     }

@@ -35,6 +35,15 @@ std::optional<int> set_packet_source(std::string_view command, ObjectInputOption
 
 } // namespace
 
+bool add_map_size(std::string_view arg, std::map<std::string, uint32_t>& sizes) {
+    const size_t eq = arg.find('=');
+    if (eq == 0 || eq == std::string_view::npos) return false;
+    const auto n = parse_u64(arg.substr(eq + 1));
+    if (!n || *n == 0 || *n > UINT32_MAX) return false;
+    sizes[std::string(arg.substr(0, eq))] = uint32_t(*n);
+    return true;
+}
+
 OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,
                                std::optional<int>& stop) {
     const uint32_t ncpus = Host{}.ncpus;
@@ -60,6 +69,10 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
             out.cpu = uint32_t(*n);
     } else if (auto init = option_value(args, i, "--map-init", &missing)) {
         out.map_init = *init;
+    } else if (auto size = option_value(args, i, "--map-size", &missing)) {
+        if (!add_map_size(*size, out.map_sizes))
+            stop = usage_error(cmd + ": --map-size takes NAME=N with N from 1 to 4294967295 (the map's "
+                                     "max_entries), not '" + std::string(*size) + "'");
     } else if (auto host = option_value(args, i, "--host", &missing)) {
         out.host_json = *host;
     } else if (auto budget = option_value(args, i, "--budget", &missing)) {
@@ -118,6 +131,7 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
             return e;
         }
     }
+    for (const auto& [map, n] : options.map_sizes) host.map_sizes[map] = n;
     auto session = ObjectSession::open(bytes, name, host);
     if (!session) return object_error(options.file, session.error());
     if (options.map_init.empty()) return session;

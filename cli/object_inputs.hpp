@@ -1,8 +1,10 @@
 #pragma once
 // What `bpfvm run prog.o` and `bpfvm debug prog.o` share: the options that say which program
-// runs on what (--program, --packet/--packet-hex/--pcap, --ctx, --cpu, --map-init, --host, --budget),
+// runs on what (--program, --packet/--packet-hex/--pcap, --ctx, --cpu, --map-init, --map-size, --host,
+// --budget),
 // reading those inputs, loading the object with --map-init applied, and picking the program.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +29,8 @@ struct ObjectInputOptions {
     std::optional<uint32_t> cpu;
     std::string map_init;
     std::string host_json; // --host: a file apply_host_json reads (core/host/host_json.hpp)
+    // --map-size NAME=N (repeatable): max_entries set before load, over the host JSON's map_sizes.
+    std::map<std::string, uint32_t> map_sizes;
     uint64_t budget = kDefaultBudget;
 };
 
@@ -36,6 +40,9 @@ enum class OptionParse {
     Missing, // a shared option without its value
     Stop,    // a bad value: the usage error is reported, return *stop
 };
+
+// --map-size's NAME=N (N from 1) into `sizes`; false when the text is not that.
+bool add_map_size(std::string_view arg, std::map<std::string, uint32_t>& sizes);
 
 // Reads args[i] if it is one of the shared options. `command` prefixes messages ("run").
 OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,

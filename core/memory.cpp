@@ -26,14 +26,23 @@ Memory::Memory() = default;
 void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name) {
     if (w >= window::kCount) return;
     contexts_[w] = nullptr;
-    regions_[w] = Region{kind, perm, host, size, std::move(name), {}};
-    read_[w] = (perm & kRead) ? View{host, size} : View{};
-    write_[w] = (perm & kWrite) ? View{host, size} : View{};
+    regions_[w] = Region{kind, perm, host, size, nullptr, std::move(name), {}};
+    read_[w] = (perm & kRead) ? View{host, size, nullptr} : View{};
+    write_[w] = (perm & kWrite) ? View{host, size, nullptr} : View{};
+}
+
+void Memory::map_chunked(uint32_t w, RegionKind kind, uint8_t perm, const ChunkedBytes* chunks, uint32_t size,
+                         std::string name) {
+    if (w >= window::kCount) return;
+    contexts_[w] = nullptr;
+    regions_[w] = Region{kind, perm, nullptr, size, chunks, std::move(name), {}};
+    read_[w] = (perm & kRead) ? View{nullptr, 0, chunks} : View{};
+    write_[w] = (perm & kWrite) ? View{nullptr, 0, chunks} : View{};
 }
 
 void Memory::map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access) {
     if (w >= window::kCount) return;
-    regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, std::move(name), {}};
+    regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, nullptr, std::move(name), {}};
     read_[w] = View{};  // every access takes the slow path to `access`
     write_[w] = View{};
     contexts_[w] = access;
@@ -76,6 +85,11 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
         const bool writing = access == Access::Store || access == Access::Atomic || access == Access::HelperWrite;
         if (off + size <= g.size && writing && !(g.perm & kWrite)) {
             e.what = head + " writes to " + where + ", which is read-only";
+            return e;
+        }
+        if (g.chunks && off + size <= g.size) {
+            e.what = head + " is inside " + where + " but in slots that were never handed out: the map " +
+                     "allocates its values as entries arrive, and no entry has lived there";
             return e;
         }
         if (g.kind == RegionKind::Stack) {
@@ -160,9 +174,12 @@ uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {
     if (w >= window::kCount) return nullptr;
     const View& v = write ? write_[w] : read_[w];
     const uint64_t off = vaddr & 0xffffffffull;
-    if (len > v.size || off > v.size - len) return nullptr;
-    if (write && journal_) journal_->mem(v.host + off, vaddr, len);
-    return v.host + off;
+    uint8_t* p = nullptr;
+    if (len <= v.size && off <= v.size - len) p = v.host + off;
+    else if (v.chunks) p = write ? v.chunks->at_write(off, len) : v.chunks->at(off, len);
+    if (!p) return nullptr;
+    if (write && journal_) journal_->mem(p, vaddr, len);
+    return p;
 }
 
 std::optional<std::string> Memory::read_cstr(uint64_t vaddr, uint32_t max_len) const {
@@ -170,9 +187,18 @@ std::optional<std::string> Memory::read_cstr(uint64_t vaddr, uint32_t max_len) c
     if (w >= window::kCount) return std::nullopt;
     const View& v = read_[w];
     const uint64_t off = vaddr & 0xffffffffull;
-    if (off >= v.size) return std::nullopt;
-    const uint64_t avail = std::min<uint64_t>(v.size - off, max_len);
-    const uint8_t* p = v.host + off;
+    const uint8_t* p = nullptr;
+    uint64_t avail = 0;
+    if (off < v.size) {
+        p = v.host + off;
+        avail = std::min<uint64_t>(v.size - off, max_len);
+    } else if (v.chunks && (p = v.chunks->at(off, 1))) {
+        // A string in chunked memory ends inside its chunk (a map value never spans two).
+        const uint64_t chunk_end = (off / v.chunks->chunk_bytes + 1) * v.chunks->chunk_bytes;
+        avail = std::min<uint64_t>(std::min(chunk_end, v.chunks->limit) - off, max_len);
+    } else {
+        return std::nullopt;
+    }
     for (uint64_t k = 0; k < avail; ++k)
         if (p[k] == 0) return std::string(reinterpret_cast<const char*>(p), k);
     return std::nullopt;

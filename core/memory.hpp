@@ -5,9 +5,11 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/insn.hpp"
@@ -53,11 +55,46 @@ constexpr uint64_t window_base(uint32_t w) { return uint64_t(w) << 32; }
 // An access below this address is taken for a NULL pointer (plus a field offset).
 constexpr uint64_t kNullPageEnd = 0x10000;
 
+// Host bytes of a window that are allocated in equal chunks as they are needed (a large hash
+// map's values, which grow with its entries): chunk k holds window offsets [k * chunk_bytes,
+// (k + 1) * chunk_bytes), and offsets from `limit` on are not allocated. The owner (the map)
+// updates it in place as it grows; Memory reads it on every access that misses its contiguous
+// view, so new chunks need no re-mapping. Chunks never move while mapped.
+//
+// A large array's chunks read as zeros until first written: `zero` is then set, chunks not yet
+// written point at it (never written through), and a write asks `materialize` for the chunk's
+// own zeroed bytes (nullptr: no memory left, the write fails).
+struct ChunkedBytes {
+    uint64_t chunk_bytes = 0;
+    uint64_t limit = 0;
+    std::vector<uint8_t*> chunks;
+    const uint8_t* zero = nullptr;
+    std::function<uint8_t*(uint64_t chunk)> materialize;
+
+    // `len` bytes at `off`, inside one allocated chunk, to read; nullptr otherwise.
+    uint8_t* at(uint64_t off, uint64_t len) const {
+        if (chunk_bytes == 0 || len > limit || off > limit - len) return nullptr;
+        const uint64_t c = off / chunk_bytes, within = off % chunk_bytes;
+        if (c >= chunks.size() || within + len > chunk_bytes) return nullptr;
+        return chunks[c] + within;
+    }
+    // The same, to write.
+    uint8_t* at_write(uint64_t off, uint64_t len) const {
+        uint8_t* p = at(off, len);
+        if (!p || !zero) return p;
+        const uint64_t c = off / chunk_bytes;
+        if (chunks[c] != zero) return p;
+        uint8_t* own = materialize ? materialize(c) : nullptr;
+        return own ? own + off % chunk_bytes : nullptr;
+    }
+};
+
 struct Region {
     RegionKind kind = RegionKind::None;
     uint8_t perm = 0;
     uint8_t* host = nullptr;
-    uint32_t size = 0;
+    uint32_t size = 0;  // for chunked regions: the whole window's size, allocated or not
+    const ChunkedBytes* chunks = nullptr;  // set when the bytes are chunked (host is then null)
     std::string name;  // "stack of frame 0", "packet", map name, ...
     std::string hint;  // what to try after an access outside it (set_hint); may be empty
 };
@@ -88,6 +125,10 @@ public:
     // Maps host bytes (owned by the caller, who keeps them alive) at window w. Replaces what
     // was there.
     void map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name);
+    // Maps chunked bytes (owned by the caller, who keeps them alive and grows them in place) at
+    // window w: `size` is the window's whole extent, of which chunks->limit bytes exist.
+    void map_chunked(uint32_t w, RegionKind kind, uint8_t perm, const ChunkedBytes* chunks, uint32_t size,
+                     std::string name);
     // Maps a context served by `access` (owned by the caller) at window w.
     void map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access);
     void unmap(uint32_t w);
@@ -99,8 +140,8 @@ public:
 
     // Fast paths: a host pointer to `size` bytes at vaddr, or nullptr when the access is not
     // allowed (the caller then asks describe_fault for the error).
-    uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup(read_, vaddr, size); }
-    uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup(write_, vaddr, size); }
+    uint8_t* read_ptr(uint64_t vaddr, uint32_t size) const { return lookup<false>(read_, vaddr, size); }
+    uint8_t* write_ptr(uint64_t vaddr, uint32_t size) const { return lookup<true>(write_, vaddr, size); }
 
     // Slow paths for the interpreter: a load or store the fast path refused may still be a
     // context field access (is_context). nullopt: done; an Error: the context refused it.
@@ -133,7 +174,9 @@ private:
     struct View {
         uint8_t* host = nullptr;
         uint64_t size = 0;  // 0: nothing may be accessed here on the fast path
+        const ChunkedBytes* chunks = nullptr;  // asked when the contiguous part misses
     };
+    template <bool kWriting>
     static uint8_t* lookup(const std::array<View, window::kCount>& t, uint64_t vaddr, uint32_t size) {
         uint64_t w = vaddr >> 32;
         if (w >= window::kCount) [[unlikely]] return nullptr;
@@ -141,6 +184,7 @@ private:
         uint64_t off = vaddr & 0xffffffffull;
         // off < 2^32 and size <= 8, so the sum cannot wrap.
         if (off + size <= v.size) [[likely]] return v.host + off;
+        if (v.chunks) [[unlikely]] return kWriting ? v.chunks->at_write(off, size) : v.chunks->at(off, size);
         return nullptr;
     }
 

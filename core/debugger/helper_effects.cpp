@@ -26,6 +26,10 @@ void HelperUndo::undo() {
     host_->timers = timers_;
     host_->net.last_cookie = last_cookie_;
     for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
+        if (it->whole) {
+            it->map->restore_state(it->runs.front().second);
+            continue;
+        }
         std::vector<uint8_t> state;
         it->map->save_state(state);
         for (const auto& [offset, old] : it->runs) std::copy(old.begin(), old.end(), state.begin() + offset);
@@ -125,7 +129,7 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
         if (std::any_of(pending_->maps_.begin(), pending_->maps_.end(),
                         [&](const HelperUndo::MapChange& c) { return c.map == m; }))
             continue;
-        pending_->maps_.push_back({m, {}, {}});
+        pending_->maps_.push_back({m, {}, false, {}});
         before_.emplace_back();
         m->save_state(before_.back());
         before_entries_.push_back(m->entries(kMaxTrackedEntries));
@@ -140,6 +144,12 @@ void HelperEffectsRecorder::after_helper(Vm&) {
         const std::vector<uint8_t>& before = before_[k];
         after.clear();
         change.map->save_state(after);
+        if (before.size() != after.size()) {
+            change.whole = true;
+            change.runs.emplace_back(0, before);
+            change.changed_slots = diff_entries(std::move(before_entries_[k]), change.map->entries(kMaxTrackedEntries));
+            continue;
+        }
         const size_t n = std::min(before.size(), after.size());
         size_t i = 0;
         while (i < n) {

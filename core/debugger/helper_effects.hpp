@@ -25,6 +25,9 @@ public:
         // Byte runs of the map's saved state (Map::save_state) that the helper changed: the
         // offset and the bytes from before the call.
         std::vector<std::pair<uint32_t, std::vector<uint8_t>>> runs;
+        // The call changed the state's length (a growing hash map allocated slots): runs then
+        // holds one run, the whole state from before, which undo restores as it is.
+        bool whole = false;
         // Slots whose entry the call added, changed or removed (for the state view).
         std::vector<uint32_t> changed_slots;
     };

@@ -13,6 +13,7 @@
 // in one run therefore differ by exactly (instructions between them) * ns_per_insn.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ struct Task {
     uint32_t gid = 1000;
     // The executable's name, NUL-terminated and NUL-padded as the kernel keeps task->comm.
     std::array<char, kTaskCommLen> comm = comm_from("bpfplay-demo");
+    // Its cgroup (v2) by id, one of Host::cgroups: a login session's scope by default.
+    uint64_t cgroup_id = 5;
 
     // Keeps the first 15 bytes of `name` (the kernel truncates the same way) and NUL-fills.
     void set_comm(std::string_view name) { comm = comm_from(name); }
@@ -44,6 +47,31 @@ struct Task {
     static std::array<char, kTaskCommLen> comm_from(std::string_view name);
     friend bool operator==(const Task&, const Task&) = default;
 };
+
+// One frame of a call stack: the return address (the innermost frame: where the task is now)
+// and, for display, the symbol it falls in ("do_sys_openat2+0x0"; empty when unknown).
+struct StackFrame {
+    uint64_t ip = 0;
+    std::string symbol;
+    friend bool operator==(const StackFrame&, const StackFrame&) = default;
+};
+
+// A cgroup (v2) of the host: its id (the kernel's cgroup id, a kernfs inode number; the root
+// is 1) and its path from the root ("/" for the root, "/user.slice" ...). The hierarchy is in
+// the paths: a cgroup's parent is its path without the last component.
+struct HostCgroup {
+    uint64_t id = 0;
+    std::string path;
+    friend bool operator==(const HostCgroup&, const HostCgroup&) = default;
+};
+
+// The root, system.slice, user.slice, the user's slice and a session scope (ids 1 to 5).
+std::vector<HostCgroup> default_cgroups();
+
+// The current task's stacks when a tracing program runs: a process that made an openat(2)
+// system call, caught in the kernel at do_sys_openat2. Innermost frame first.
+std::vector<StackFrame> default_kernel_stack();
+std::vector<StackFrame> default_user_stack();
 
 struct Host {
     // ---- CPU ----
@@ -76,6 +104,22 @@ struct Host {
 
     // ---- the current task ----
     Task task;
+    // Its call stacks, innermost frame first: what bpf_get_stackid and bpf_get_stack walk
+    // (BPF_F_USER_STACK picks the user one). An empty user stack is a kernel thread's.
+    std::vector<StackFrame> kernel_stack = default_kernel_stack();
+    std::vector<StackFrame> user_stack = default_user_stack();
+    // The cgroup tree (the task's cgroup_id names one of them).
+    std::vector<HostCgroup> cgroups = default_cgroups();
+    const HostCgroup* cgroup(uint64_t id) const;
+    // True when cgroup `id` is `ancestor_id` or below it (task_under_cgroup_hierarchy);
+    // false when either does not exist.
+    bool cgroup_under(uint64_t id, uint64_t ancestor_id) const;
+
+    // ---- loading ----
+    // max_entries by map name, applied when an object is loaded on this host, as a loader sets
+    // them with bpf_map__set_max_entries() before load (LoadOptions::map_sizes): how a map
+    // the object leaves at max_entries 0 gets its size.
+    std::map<std::string, uint32_t> map_sizes;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

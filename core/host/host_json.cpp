@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <optional>
@@ -256,7 +257,8 @@ bool read_neighbour(Reader& r, const JsonValue& j, const std::string& path, Neig
 }
 
 bool read_task(Reader& r, const JsonValue& j, Task& task) {
-    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm"})) return false;
+    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm", "cgroup"})) return false;
+    if (!r.uint(j, "task", "cgroup", task.cgroup_id, UINT32_MAX)) return false;
     if (!r.uint(j, "task", "pid", task.pid, UINT32_MAX) ||
         !r.uint(j, "task", "tgid", task.tgid, UINT32_MAX) ||
         !r.uint(j, "task", "uid", task.uid, UINT32_MAX) || !r.uint(j, "task", "gid", task.gid, UINT32_MAX))
@@ -265,14 +267,102 @@ bool read_task(Reader& r, const JsonValue& j, Task& task) {
     return !r.error;
 }
 
+// {"flows": 65536, "events": 262144}: max_entries by map name.
+// {"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}: ip a number or a hex string.
+bool read_frame(Reader& r, const JsonValue& j, const std::string& path, StackFrame& f) {
+    if (!r.only(j, path, {"ip", "symbol"})) return false;
+    const JsonValue* ip = j.find("ip");
+    if (!ip) return r.fail(path, "missing \"ip\"");
+    std::optional<uint64_t> n;
+    if (ip->is_number()) {
+        n = ip->as_uint64();
+    } else if (ip->is_string()) {
+        const std::string& t = ip->as_string();
+        char* end = nullptr;
+        if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() <= 18) {
+            const unsigned long long v = std::strtoull(t.c_str() + 2, &end, 16);
+            if (end && *end == 0) n = uint64_t(v);
+        }
+    }
+    if (!n) return r.fail(path + ".ip", "expected an address: a number or a hex string like \"0xffffffff8140a1b0\"");
+    f.ip = *n;
+    if (const std::string* sym = r.string(j, path, "symbol")) f.symbol = *sym;
+    return !r.error;
+}
+
+bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vector<StackFrame>& out) {
+    if (!j.is_array()) return r.fail(name, "expected an array of frames, innermost first");
+    if (j.size() > 127) return r.fail(name, "at most 127 frames (kernel.perf_event_max_stack)");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        StackFrame f;
+        if (!read_frame(r, *j.at(i), name + "[" + std::to_string(i) + "]", f)) return false;
+        out.push_back(std::move(f));
+    }
+    return true;
+}
+
+// [{"id": 1, "path": "/"}, {"id": 7, "path": "/app"}]: ids 1 to 2^32-1 (cgroup_array values
+// hold them), unique; paths absolute and unique, each one's parent listed before it.
+bool read_cgroups(Reader& r, const JsonValue& j, std::vector<HostCgroup>& out) {
+    if (!j.is_array()) return r.fail("cgroups", "expected an array");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "cgroups[" + std::to_string(i) + "]";
+        const JsonValue& c = *j.at(i);
+        if (!r.only(c, path, {"id", "path"})) return false;
+        HostCgroup g;
+        if (!c.contains("id") || !c.contains("path")) return r.fail(path, "missing \"id\" or \"path\"");
+        if (!r.uint(c, path, "id", g.id, UINT32_MAX)) return false;
+        if (g.id == 0) return r.fail(path + ".id", "cgroup ids start at 1");
+        const std::string* p = r.string(c, path, "path");
+        if (!p) return false;
+        g.path = *p;
+        const bool root = g.path == "/";
+        if (g.path.empty() || g.path[0] != '/' || (!root && g.path.back() == '/'))
+            return r.fail(path + ".path", "\"" + g.path + "\" is not an absolute path like /user.slice");
+        for (const HostCgroup& other : out)
+            if (other.id == g.id || other.path == g.path)
+                return r.fail(path, "id " + std::to_string(g.id) + " or path \"" + g.path + "\" is already used");
+        if (!root) {
+            const size_t slash = g.path.rfind('/');
+            const std::string parent = slash == 0 ? "/" : g.path.substr(0, slash);
+            if (std::none_of(out.begin(), out.end(), [&](const HostCgroup& o) { return o.path == parent; }))
+                return r.fail(path + ".path", "its parent \"" + parent + "\" is not listed before it");
+        }
+        out.push_back(std::move(g));
+    }
+    return true;
+}
+
+bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_t>& out) {
+    if (!j.is_object()) return r.fail("map_sizes", std::string("expected an object, got ") + json_type_name(j.type()));
+    out.clear();
+    for (const std::string& name : j.keys()) {
+        uint32_t n = 0;
+        if (!r.uint(j, "map_sizes", name.c_str(), n, UINT32_MAX)) return false;
+        if (n == 0) return r.fail("map_sizes." + name, "a map holds at least one entry; expected 1 to 4294967295");
+        out[name] = n;
+    }
+    return true;
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
-                 "neighbours"}))
+                 "neighbours", "map_sizes", "kernel_stack", "user_stack", "cgroups"}))
         return false;
+    if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
+    if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
+        return false;
+    if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))
+        return false;
+    if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
     if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
+    if (!h.cgroup(h.task.cgroup_id))
+        return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));
     if (const JsonValue* list = doc.find("devices")) {
         if (!list->is_array()) return r.fail("devices", "expected an array");
         h.net.devices.clear();

@@ -6,7 +6,8 @@
 //   {
 //     "cpu": 0,                                  // < ncpus
 //     "tai_offset_ns": 1767225637000000000,      // CLOCK_TAI - CLOCK_MONOTONIC (host.hpp)
-//     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx"},
+//     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx", "cgroup": 5},
+//     "cgroups": [{"id": 1, "path": "/"}, {"id": 5, "path": "/app"}],   // the cgroup v2 tree
 //     "ingress_ifindex": 2,                      // the device packets arrive on (default 1, lo)
 //     "rx_queue_index": 0,                       // below that device's rx_queues
 //     "devices": [
@@ -24,7 +25,10 @@
 //       {"dst": "0.0.0.0/0", "via": "10.0.0.1", "dev": 2, "metric": 0},
 //       {"dst": "192.0.2.0/24", "type": "blackhole"}
 //     ],
-//     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}]
+//     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}],
+//     "map_sizes": {"flows": 65536},             // max_entries by map name, set before load
+//     "kernel_stack": [{"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}],
+//     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}]   // innermost first
 //   }
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
@@ -36,6 +40,14 @@
 // none (0); state (TCP, lower case kernel names: "established", "listen", "time_wait", ...)
 // defaults to "established" with a remote port and "listen" without; cookie defaults to
 // 4097 + the socket's position and must be unique and non-zero; uid defaults to 1000.
+// cgroups: ids 1 to 2^32-1 and absolute paths, both unique, each parent listed before its
+// children; the task's "cgroup" must be one of them (a new list keeps the task's id, so give
+// both when the ids change). cgroup_array values hold these ids.
+// kernel_stack / user_stack: the current task's call stacks that bpf_get_stackid and
+// bpf_get_stack walk, innermost first, at most 127 frames; ip is a number or a hex string,
+// symbol (optional) names it in displays. [] for the user stack is a kernel thread's.
+// map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
+// max_entries 0 in their objects); it applies when the object is loaded on this host.
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

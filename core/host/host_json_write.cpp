@@ -1,6 +1,7 @@
 // host_json: the inverse of apply_host_json (host_json.cpp), in the same schema.
 #include <arpa/inet.h>
 
+#include <cstdio>
 #include <string>
 
 #include "core/host/host.hpp"
@@ -91,21 +92,42 @@ template <class T, class F> std::string list(const char* key, const std::vector<
     return j + "  ]";
 }
 
+std::string cgroup_json(const HostCgroup& c) {
+    return "{" + member("id", number(c.id)) + ", " + member("path", json_quote(c.path)) + "}";
+}
+
+std::string frame_json(const StackFrame& f) {
+    char ip[24];
+    std::snprintf(ip, sizeof ip, "0x%llx", static_cast<unsigned long long>(f.ip));
+    return "{" + member("ip", json_quote(ip)) + ", " + member("symbol", json_quote(f.symbol)) + "}";
+}
+
+// Written only when set, as most hosts size no maps.
+std::string map_sizes_json(const std::map<std::string, uint32_t>& sizes) {
+    if (sizes.empty()) return "";
+    std::string j;
+    for (const auto& [name, n] : sizes) j += (j.empty() ? "" : ", ") + member(name.c_str(), number(n));
+    return ",\n  " + member("map_sizes", "{" + j + "}");
+}
+
 } // namespace
 
 std::string host_json(const Host& host) {
     const Task& t = host.task;
     const std::string task = "{" + member("pid", number(t.pid)) + ", " + member("tgid", number(t.tgid)) +
                              ", " + member("uid", number(t.uid)) + ", " + member("gid", number(t.gid)) +
-                             ", " + member("comm", json_quote(std::string(t.comm_view()))) + "}";
+                             ", " + member("comm", json_quote(std::string(t.comm_view()))) + ", " +
+                             member("cgroup", number(t.cgroup_id)) + "}";
     const Network& net = host.net;
     return "{\n  " + member("cpu", number(host.cpu)) + ",\n  " + member("tai_offset_ns", number(host.tai_offset_ns)) +
-           ",\n  " + member("task", task) + ",\n  " +
+           ",\n  " + member("task", task) + ",\n" + list("kernel_stack", host.kernel_stack, frame_json) + ",\n" +
+           list("user_stack", host.user_stack, frame_json) + ",\n" + list("cgroups", host.cgroups, cgroup_json) +
+           ",\n  " +
            member("ingress_ifindex", number(net.ingress_ifindex)) + ",\n  " +
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
            list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +
            ",\n" + list("routes", net.routes, route_json) + ",\n" +
-           list("neighbours", net.neighbours, neighbour_json) + "\n}\n";
+           list("neighbours", net.neighbours, neighbour_json) + map_sizes_json(host.map_sizes) + "\n}\n";
 }
 
 } // namespace bpfplay

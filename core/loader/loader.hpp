@@ -16,6 +16,7 @@
 // decodes each program. Input is treated as hostile: every malformed object gives an Error
 // (ErrorKind::Load, where.section set) instead of a crash.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -52,6 +53,15 @@ struct LoadOptions {
     // object whose helpers are not available).
     bool decode_programs = true;
     uint32_t ncpus = kDefaultCpus;  // values per key of per-CPU maps
+    // max_entries by map name, as user space sets them with bpf_map__set_max_entries() between
+    // open and load (xdp-tools, katran): replaces the object's value for the maps named.
+    std::map<std::string, uint32_t> map_sizes;
+    // What a map whose object says max_entries 0 and that map_sizes does not name gets (with a
+    // load note): the kernel refuses 0, so such objects expect user space to size the map.
+    // Ring buffers get kDefaultRingbufBytes instead, perf event arrays one entry per CPU.
+    uint32_t default_max_entries = kDefaultMaxEntries;
+    static constexpr uint32_t kDefaultMaxEntries = 1024;
+    static constexpr uint32_t kDefaultRingbufBytes = 64 * 1024;
     // Safety limits for hostile objects: host memory all maps may use together (an estimate
     // made before creating them), and instructions of all programs after subprogram appending.
     uint64_t max_map_memory = 256ull << 20;

@@ -138,6 +138,10 @@ Result<Unit> collect_functions(ObjectState& st);       // programs_from_elf.cpp
 Result<Unit> collect_legacy_maps(ObjectState& st);     // maps_from_elf.cpp
 Result<Unit> collect_btf_maps(ObjectState& st);        // maps_from_elf.cpp
 Result<Unit> collect_global_data_maps(ObjectState& st);  // global_data.cpp
+// What user space does to map definitions between open and load: the sizes it sets
+// (LoadOptions::map_sizes), a size for maps left at max_entries 0, and cilium/ebpf's fix-ups of
+// ring buffers and perf event arrays declared with key/value types (map_sizing.cpp).
+Result<Unit> size_maps(ObjectState& st);
 Result<Unit> collect_code_relocations(ObjectState& st);  // relocations.cpp
 Result<Unit> collect_map_value_relocations(ObjectState& st);  // map_values.cpp
 Result<Unit> apply_core_relocations(ObjectState& st);    // core_relo.cpp

@@ -1,6 +1,8 @@
 #include "core/maps/array_map.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "core/memory.hpp"
 #include "core/maps/map_check.hpp"
@@ -18,7 +20,18 @@ uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
 }  // namespace
 
 uint64_t ArrayMap::footprint(const MapSpec& spec) {
-    return uint64_t(spec.max_entries) * stride_of(spec) * cpus_of(spec);
+    const uint64_t all = uint64_t(spec.max_entries) * stride_of(spec) * cpus_of(spec);
+    // A zero-lazy array takes its zero chunk at creation; written chunks come later.
+    return zero_lazily(spec) ? std::min<uint64_t>(all, kMapChunkBytes + uint64_t(stride_of(spec)) * cpus_of(spec))
+                             : all;
+}
+
+bool ArrayMap::zero_lazily(const MapSpec& spec) {
+    // Global data and mmapable arrays are one buffer; so are small arrays. The values must fit
+    // the map's 4 GiB address window.
+    const uint64_t all = uint64_t(spec.max_entries) * stride_of(spec) * cpus_of(spec);
+    return all > kEagerMapBytes && all <= UINT32_MAX && spec.max_entries > 1 &&
+           !(spec.map_flags & map_flag::kMmapable);
 }
 
 ArrayMap::ArrayMap(const MapSpec& spec)
@@ -26,7 +39,8 @@ ArrayMap::ArrayMap(const MapSpec& spec)
 
 std::unique_ptr<ArrayMap> ArrayMap::make(const MapSpec& spec) {
     std::unique_ptr<ArrayMap> map(new ArrayMap(spec));
-    if (!map->allocate_storage()) return nullptr;
+    if (zero_lazily(spec)) map->allocate_storage_zero_lazily();
+    else if (!map->allocate_storage()) return nullptr;
     return map;
 }
 
@@ -43,6 +57,7 @@ int64_t ArrayMap::do_update_elem(const uint8_t* key, const uint8_t* value, uint6
     if (index >= max_entries()) return -e::kE2BIG;            // cannot insert past the preallocated end
     if (flags & u::kNoExist) return -e::kEEXIST;               // every element already exists
     if (flags & u::kLock) return -e::kEINVAL;                  // no bpf_spin_lock in the value
+    if (!make_writable(index)) return -e::kENOMEM;  // a large array out of its memory budget
     // copy_map_value copies value_size bytes; the padding up to 8 is left as it is.
     std::memmove(slot_ptr(index, is_percpu() ? cpu : 0), value, value_size());
     return 0;
@@ -54,7 +69,7 @@ int64_t ArrayMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
     const uint32_t index = load_le<uint32_t>(key);
     if (index >= max_entries()) return -e::kENOENT;
     // Per-CPU: every CPU's rounded-up value, back to back (bpf_percpu_array_copy).
-    std::memcpy(value, slot_ptr(index), is_percpu() ? slot_bytes() : value_size());
+    std::memcpy(value, std::as_const(*this).slot_ptr(index), is_percpu() ? slot_bytes() : value_size());
     return 0;
 }
 
@@ -65,6 +80,7 @@ int64_t ArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uint6
     if (flags > u::kExist) return -e::kEINVAL;
     if (index >= max_entries()) return -e::kE2BIG;
     if (flags == u::kNoExist) return -e::kEEXIST;
+    if (!make_writable(index)) return -e::kENOMEM;
     std::memmove(slot_ptr(index), value, slot_bytes());
     return 0;
 }

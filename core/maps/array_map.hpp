@@ -13,6 +13,11 @@ class ArrayMap final : public Map {
 public:
     // Host bytes the map needs (checked against kMaxMapBytes before creating it).
     static uint64_t footprint(const MapSpec& spec);
+    // True for arrays too large to allocate at creation (over kEagerMapBytes, not global data
+    // or BPF_F_MMAPABLE): every element exists and reads as zeros, and memory is taken a chunk
+    // at a time where elements are written (katran's 33.5M-entry ch_rings). A write that would
+    // take the map past kMaxMapBytes fails (-ENOMEM from an update).
+    static bool zero_lazily(const MapSpec& spec);
     // array_map_alloc_check (also the base of the fd arrays' check).
     static MapCheckResult alloc_check(const MapCheck& c);
     // nullptr when the host has no memory for the values.

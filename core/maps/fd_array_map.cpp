@@ -48,10 +48,11 @@ int64_t FdArrayMap::do_delete_elem(const uint8_t* key) {
     return 0;
 }
 
-// bpf_fd_array_map_lookup_elem: the kernel returns the program's or map's id. A perf event
-// has no id to give back: perf_event_array has no map_fd_sys_lookup_elem.
+// bpf_fd_array_map_lookup_elem: the kernel returns the program's or map's id. A perf event or
+// a cgroup has no id to give back: perf_event_array and cgroup_array have no
+// map_fd_sys_lookup_elem.
 int64_t FdArrayMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
-    if (type() == MapType::PerfEventArray) return -e::kENOTSUPP;
+    if (type() == MapType::PerfEventArray || type() == MapType::CgroupArray) return -e::kENOTSUPP;
     auto ref = reference_at(load_le<uint32_t>(key));
     if (!ref) return -e::kENOENT;
     store_le<uint32_t>(value, *ref);
@@ -68,6 +69,8 @@ int64_t FdArrayMap::do_update_user(const uint8_t* key, const uint8_t* value, uin
         if (owner() && !owner()->program_exists(ref)) return -e::kEBADF;
     } else if (type() == MapType::PerfEventArray) {
         if (ref >= ncpus()) return -e::kEBADF;  // no perf event is open on that CPU
+    } else if (type() == MapType::CgroupArray) {
+        if (owner() && !owner()->cgroup_exists(ref)) return -e::kEBADF;  // not a cgroup's fd
     } else if (int64_t err = check_inner_map(*this, ref); err != 0) {
         return err;
     }

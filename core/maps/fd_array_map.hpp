@@ -1,5 +1,5 @@
 #pragma once
-// BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_PERF_EVENT_ARRAY and BPF_MAP_TYPE_ARRAY_OF_MAPS: arrays
+// BPF_MAP_TYPE_PROG_ARRAY, PERF_EVENT_ARRAY, CGROUP_ARRAY and ARRAY_OF_MAPS: arrays
 // whose values are references (the kernel stores object pointers and takes fds from
 // userspace). Here a prog_array slot holds a program index and an array_of_maps slot a map id
 // of the owning MapSet. Slots start empty. Programs never address these values: a prog_array
@@ -14,6 +14,12 @@
 // bpf_perf_event_output fail with -EOPNOTSUPP, an empty one with -ENOENT. The kernel cannot
 // give an event back to user space: lookups from user space are -ENOTSUPP (no
 // map_fd_sys_lookup_elem), so reader_cpu() and the entries are for display.
+//
+// Cgroup arrays (BPF_MAP_TYPE_CGROUP_ARRAY): the kernel takes a cgroup v2 directory fd and keeps
+// the cgroup; bpfplay's user side stores the cgroup's id (Host::cgroups: 1 is the root), and an
+// id the host lacks is -EBADF, as an fd that is no cgroup. bpf_current_task_under_cgroup and
+// bpf_skb_under_cgroup (core/run/cgroup_helpers.cpp) test the task against the slot's cgroup.
+// Lookups from user space are -ENOTSUPP, as for perf event arrays.
 // ObjectSession fills slots 0..min(ncpus, max_entries)-1 with the reader for that CPU when it
 // opens an object, as perf_buffer__new does (see attach_perf_readers).
 #include <memory>

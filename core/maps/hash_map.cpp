@@ -1,5 +1,6 @@
 #include "core/maps/hash_map.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/maps/lru_hash_map.hpp"
@@ -23,10 +24,8 @@ uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
 uint32_t spares_of(const MapSpec& spec) { return spec.type == MapType::Hash ? spec.ncpus : 0; }
 uint32_t slot_bytes_of(const MapSpec& spec) { return stride_of(spec) * (is_percpu_type(spec.type) ? spec.ncpus : 1); }
 
-}  // namespace
-
-uint64_t HashMap::footprint(const MapSpec& spec) {
-    const uint64_t slots = uint64_t(spec.max_entries) + spares_of(spec);
+// Host bytes with `slots` slots.
+uint64_t footprint_at(const MapSpec& spec, uint64_t slots) {
     uint64_t bytes = slots * slot_bytes_of(spec);  // values
     bytes += slots * spec.key_size;                 // keys
     bytes += slots * (1 + 4 + 8);                   // used flag, free stack, insertion list
@@ -36,11 +35,32 @@ uint64_t HashMap::footprint(const MapSpec& spec) {
     return bytes;
 }
 
+uint64_t all_slots(const MapSpec& spec) { return uint64_t(spec.max_entries) + spares_of(spec); }
+
+}  // namespace
+
+bool HashMap::grows_lazily(const MapSpec& spec) {
+    // Values must fit the map's 4 GiB address window; a larger map is refused by its size.
+    return footprint_at(spec, all_slots(spec)) > kEagerMapBytes &&
+           all_slots(spec) * slot_bytes_of(spec) <= UINT32_MAX;
+}
+
+uint64_t HashMap::footprint(const MapSpec& spec) {
+    return footprint_at(spec, grows_lazily(spec) ? 0 : all_slots(spec));
+}
+
 HashMap::HashMap(const MapSpec& spec)
     : Map(spec, spec.max_entries + spares_of(spec), slot_bytes_of(spec),
           /*program_visible=*/spec.type != MapType::HashOfMaps) {}
 
 bool HashMap::init() {
+    if (grows_lazily(spec())) {
+        allocate_storage_lazily();
+        spare_.assign(spares_of(spec()), KeyIndex::kNone);  // taken from the slots when first needed
+        index_.init(keys_.data(), key_size(), 0);
+        order_.init(0);
+        return true;
+    }
     if (!allocate_storage()) return false;
     const uint32_t slots = slot_count();
     keys_.assign(uint64_t(slots) * key_size(), 0);
@@ -62,10 +82,32 @@ std::unique_ptr<HashMap> HashMap::make(const MapSpec& spec) {
 }
 
 uint32_t HashMap::take_free_slot() {
-    if (free_.empty()) return KeyIndex::kNone;
+    if (count_ >= max_entries()) return KeyIndex::kNone;
+    return take_pool_slot();
+}
+
+uint32_t HashMap::take_pool_slot() {
+    if (free_.empty() && !grow_slots()) return KeyIndex::kNone;
     const uint32_t s = free_.back();
     free_.pop_back();
     return s;
+}
+
+bool HashMap::grow_slots() {
+    if (!grows()) return false;  // preallocated: every slot exists already
+    const uint32_t old = allocated_slots();
+    const uint32_t slots = uint32_t(std::min<uint64_t>(uint64_t(old) + chunk_slots(), slot_count()));
+    if (slots == old || footprint_at(spec(), slots) > kMaxMapBytes) return false;
+    if (!grow_storage(slots)) return false;
+    keys_.resize(uint64_t(slots) * key_size(), 0);
+    used_.resize(slots, 0);
+    index_.rebind(keys_.data());
+    index_.grow(slots, used_);
+    order_.grow(slots);
+    on_grown(slots);
+    // Lowest first, as a preallocated map hands out its slots.
+    for (uint32_t s = slots; s-- > old;) free_.push_back(s);
+    return true;
 }
 
 void HashMap::unlink(uint32_t slot) {
@@ -123,6 +165,8 @@ int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
         if (!spare_.empty()) {
             // Plain hash: the new value goes into this CPU's spare element, which takes the old
             // element's place; the old element becomes the spare (alloc_htab_elem).
+            if (spare_[cpu] == KeyIndex::kNone) spare_[cpu] = take_pool_slot();
+            if (spare_[cpu] == KeyIndex::kNone) return -e::kENOMEM;  // a growing map at its limit
             const uint32_t fresh = spare_[cpu];
             spare_[cpu] = old;
             std::memcpy(key_ptr(fresh), key_ptr(old), key_size());
@@ -142,7 +186,8 @@ int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
     }
 
     const uint32_t s = take_free_slot();
-    if (s == KeyIndex::kNone) return -e::kE2BIG;  // every preallocated element is in use
+    // Every element in use, or (a growing map) no memory for another.
+    if (s == KeyIndex::kNone) return count_ >= max_entries() ? -e::kE2BIG : -e::kENOMEM;
     std::memcpy(key_ptr(s), key, key_size());
     write_new_value(s, value, cpu, all_cpus);
     index_.insert(s);
@@ -209,7 +254,7 @@ void HashMap::for_each_entry(const EntryVisitor& visit) const {
 }
 
 std::optional<std::vector<uint8_t>> HashMap::key_of_slot(uint32_t slot) const {
-    if (slot >= slot_count() || !used_[slot]) return std::nullopt;
+    if (slot >= used_.size() || !used_[slot]) return std::nullopt;
     return std::vector<uint8_t>(key_ptr(slot), key_ptr(slot) + key_size());
 }
 

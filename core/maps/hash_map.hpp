@@ -14,8 +14,13 @@
 //   before the update keeps pointing at the old bytes, exactly as in the kernel.
 // - Per-CPU and LRU maps update an existing entry in place. A new per-CPU entry created by a
 //   program gets the value on the program's CPU and zeroes on the others.
-// - BPF_F_NO_PREALLOC is accepted but the map is still preallocated (bounded by kMaxMapBytes);
-//   only memory use differs from the kernel, not behaviour.
+// - BPF_F_NO_PREALLOC is accepted and changes nothing: bpfplay decides by size. A map whose
+//   preallocated memory would exceed kEagerMapBytes grows instead: its slots (values, keys and
+//   bookkeeping) are allocated kMapChunkBytes of values at a time as entries arrive, and an
+//   update that would take it past kMaxMapBytes fails with -ENOMEM. Slots, and so the value
+//   addresses programs hold, never move. So katran's maps of a million entries load and take
+//   the memory of the entries they hold. A growing plain hash map takes its spare elements from
+//   the same slots when a replace first needs one.
 //
 // get_next_key walks entries in insertion order (a replaced key keeps its place); the kernel
 // walks its buckets, an order that depends on a random hash seed. A missing key restarts from
@@ -32,7 +37,10 @@ namespace bpfplay {
 
 class HashMap : public Map {
 public:
+    // Host bytes at creation: everything for a preallocated map, the fixed part for a growing one.
     static uint64_t footprint(const MapSpec& spec);
+    // True when the map allocates its slots as entries arrive (see the header comment).
+    static bool grows_lazily(const MapSpec& spec);
     // htab_map_alloc_check (hash, percpu_hash, LRU hashes, devmap_hash's entries).
     static MapCheckResult alloc_check(const MapCheck& c);
     // fd_htab_map_alloc_check (hash_of_maps): values are map references.
@@ -54,8 +62,11 @@ protected:
     virtual void on_used(uint32_t) {}      // a program looked the entry up, or it was updated
     virtual void on_linked(uint32_t) {}    // a new entry
     virtual void on_unlinked(uint32_t) {}  // an entry left the map
-    // A slot for a new entry, or KeyIndex::kNone when the map is full (-E2BIG).
+    // A slot for a new entry, or KeyIndex::kNone when the map is full (count() == max_entries:
+    // -E2BIG) or cannot grow (-ENOMEM).
     virtual uint32_t take_free_slot();
+    // A growing map made slots [old, slots) exist (LRU lists grow with it).
+    virtual void on_grown(uint32_t slots) { (void)slots; }
     void save_extra(StateWriter& w) const override;
     void restore_extra(StateReader& r) override;
 
@@ -73,6 +84,10 @@ protected:
     const uint8_t* key_ptr(uint32_t slot) const { return keys_.data() + uint64_t(slot) * key_size(); }
 
 private:
+    // A free slot without the max_entries check (spares come from here too), growing the map
+    // when none is free; kNone when it cannot grow.
+    uint32_t take_pool_slot();
+    bool grow_slots();
     // One update path for programs (one CPU's value) and userspace (all_cpus: every CPU's
     // rounded-up value, back to back).
     int64_t update(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu, bool all_cpus);

@@ -47,6 +47,16 @@ void KeyIndex::init(const uint8_t* keys, uint32_t key_size, uint32_t slots) {
     mask_ = uint32_t(n - 1);
 }
 
+void KeyIndex::grow(uint32_t slots, const std::vector<uint8_t>& indexed) {
+    hashes_.resize(slots, 0);
+    const uint64_t n = table_size_for(slots);
+    if (n == table_.size()) return;
+    table_.assign(n, kNone);
+    mask_ = uint32_t(n - 1);
+    for (uint32_t s = 0; s < indexed.size(); ++s)
+        if (indexed[s]) insert(s);
+}
+
 uint32_t KeyIndex::find(const uint8_t* key) const {
     const uint32_t h = hash(key, key_size_);
     for (uint32_t i = h & mask_;; i = (i + 1) & mask_) {

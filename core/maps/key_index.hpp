@@ -13,8 +13,13 @@ class KeyIndex {
 public:
     static constexpr uint32_t kNone = UINT32_MAX;
 
-    // Slot s's key is at keys + s * key_size; that array must outlive the index and not move.
+    // Slot s's key is at keys + s * key_size; that array must outlive the index and not move
+    // (after it moves, rebind).
     void init(const uint8_t* keys, uint32_t key_size, uint32_t slots);
+    void rebind(const uint8_t* keys) { keys_ = keys; }
+    // Room for `slots` slots (more than before); `indexed` says which slots are in the index
+    // (they are inserted again, in slot order, when the table grows). Keys must be rebound first.
+    void grow(uint32_t slots, const std::vector<uint8_t>& indexed);
     // Host bytes the index needs for `slots` slots (for the map's memory limit).
     static uint64_t bytes_for(uint64_t slots);
     static uint32_t hash(const uint8_t* key, uint32_t size);

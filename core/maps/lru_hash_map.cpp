@@ -5,7 +5,7 @@ namespace bpfplay {
 std::unique_ptr<LruHashMap> LruHashMap::make(const MapSpec& spec) {
     std::unique_ptr<LruHashMap> map(new LruHashMap(spec));
     if (!map->init()) return nullptr;
-    map->recency_.init(map->slot_count());
+    map->recency_.init(map->allocated_slots());
     return map;
 }
 

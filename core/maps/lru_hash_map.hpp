@@ -35,6 +35,7 @@ protected:
     void on_linked(uint32_t slot) override { recency_.push_front(slot); }
     void on_unlinked(uint32_t slot) override { recency_.remove(slot); }
     uint32_t take_free_slot() override;
+    void on_grown(uint32_t slots) override { recency_.grow(slots); }
     void save_extra(StateWriter& w) const override;
     void restore_extra(StateReader& r) override;
 

@@ -3,6 +3,7 @@
 #include "core/maps/map.hpp"
 #include "core/maps/map_types.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -21,9 +22,86 @@ bool Map::allocate_storage() {
     // check_map_spec bounds the product by kMaxMapBytes, so it fits in 32 bits.
     const uint64_t bytes = uint64_t(slot_count_) * slot_bytes_;
     storage_size_ = uint32_t(bytes);
+    chunk_slots_ = slot_count_;
     // nothrow + value-initialization: zeroed, and an allocation failure is -ENOMEM, not a throw.
-    storage_.reset(new (std::nothrow) uint8_t[bytes ? bytes : 1]());
-    return storage_ != nullptr;
+    std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[bytes ? bytes : 1]());
+    if (!buffer) return false;
+    chunk_ptrs_.assign(1, buffer.get());
+    storage_.clear();
+    storage_.push_back(std::move(buffer));
+    set_allocated(slot_count_);
+    return true;
+}
+
+void Map::allocate_storage_lazily() {
+    const uint64_t per_chunk = slot_bytes_ ? kMapChunkBytes / slot_bytes_ : slot_count_;
+    chunk_slots_ = uint32_t(std::clamp<uint64_t>(per_chunk, 1, slot_count_));
+    // A growing map's chunk size must differ from slot_count_ (grows() tells them apart);
+    // lazily allocated maps are the large ones, so one chunk never holds them all.
+    if (chunk_slots_ == slot_count_ && slot_count_ > 1) chunk_slots_ = slot_count_ / 2;
+    chunks_.chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    set_allocated(0);
+}
+
+void Map::allocate_storage_zero_lazily() {
+    allocate_storage_lazily();
+    const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    zero_chunk_.reset(new (std::nothrow) uint8_t[chunk_bytes ? chunk_bytes : 1]());
+    const uint32_t n = (slot_count_ + chunk_slots_ - 1) / chunk_slots_;
+    chunk_ptrs_.assign(n, zero_chunk_.get());
+    storage_.clear();
+    storage_.resize(n);  // a chunk's own bytes, once written
+    written_.assign(n, 0);
+    chunks_.zero = zero_chunk_.get();
+    chunks_.materialize = [this](uint64_t chunk) { return materialize_chunk(chunk); };
+    set_allocated(slot_count_);
+}
+
+uint8_t* Map::materialize_chunk(uint64_t chunk) {
+    if (chunk >= written_.size()) return nullptr;
+    if (written_[chunk]) return chunk_ptrs_[chunk];
+    const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    if (!storage_[chunk]) {
+        if (written_bytes_ + chunk_bytes > kMaxMapBytes) return nullptr;
+        storage_[chunk].reset(new (std::nothrow) uint8_t[chunk_bytes]());
+        if (!storage_[chunk]) return nullptr;
+        written_bytes_ += chunk_bytes;
+    }
+    written_[chunk] = 1;
+    chunk_ptrs_[chunk] = storage_[chunk].get();
+    chunks_.chunks[chunk] = chunk_ptrs_[chunk];
+    if (chunk == 0) storage_size_ = uint32_t(chunk_bytes);
+    return chunk_ptrs_[chunk];
+}
+
+bool Map::make_writable(uint32_t slot) {
+    if (!zero_lazy()) return true;
+    return materialize_chunk(slot / chunk_slots_) != nullptr;
+}
+
+void Map::set_allocated(uint32_t slots) {
+    allocated_slots_ = slots;
+    chunks_.limit = uint64_t(slots) * slot_bytes_;
+    chunks_.chunks = chunk_ptrs_;
+    storage_size_ = uint32_t(uint64_t(std::min(slots, chunk_slots_)) * slot_bytes_);
+}
+
+bool Map::grow_storage(uint32_t slots) {
+    slots = std::min(slots, slot_count_);
+    if (slots <= allocated_slots_) return true;
+    const uint64_t chunk_bytes = uint64_t(chunk_slots_) * slot_bytes_;
+    const uint32_t chunks_needed = (slots + chunk_slots_ - 1) / chunk_slots_;
+    while (storage_.size() < chunks_needed) {
+        std::unique_ptr<uint8_t[]> chunk(new (std::nothrow) uint8_t[chunk_bytes ? chunk_bytes : 1]());
+        if (!chunk) return false;
+        chunk_ptrs_.push_back(chunk.get());
+        storage_.push_back(std::move(chunk));
+    }
+    // Slots a restore took back may hold old bytes: a new slot is zeroed, as a fresh one is.
+    for (uint32_t s = allocated_slots_; s < slots; ++s)
+        std::memset(chunk_ptrs_[s / chunk_slots_] + uint64_t(s % chunk_slots_) * slot_bytes_, 0, slot_bytes_);
+    set_allocated(slots);
+    return true;
 }
 
 bool Map::is_percpu() const {
@@ -44,7 +122,7 @@ uint64_t Map::handle() const { return id_ == kNoId ? 0 : map_handle(id_); }
 
 std::span<const uint8_t> Map::slot_value(uint32_t slot, uint32_t cpu) const {
     const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;
-    if (slot >= slot_count_ || cpu >= cpus) return {};
+    if (slot >= allocated_slots_ || cpu >= cpus) return {};
     return {slot_ptr(slot, cpu), spec_.value_size};
 }
 

@@ -3,11 +3,13 @@
 // reaches through helpers and the ones userspace reaches through the bpf() syscall, each with
 // the kernel's return codes, and a read-only view for display.
 //
-// Storage: every map owns ONE contiguous, zero-initialized value buffer allocated at creation
-// and never moved, so a MapSet can map it into a program's Memory and the value pointers
-// bpf_map_lookup_elem returns are real, checked addresses (writes through them change the
-// map). The buffer is cut into slots of slot_bytes(): a value rounded up to 8 bytes, times the
-// CPU count for per-CPU maps (CPU c of slot s lives at s * slot_bytes() + c * value_stride()).
+// Storage: a map's values live in slots of slot_bytes(): a value rounded up to 8 bytes, times
+// the CPU count for per-CPU maps (CPU c of slot s lives at s * slot_bytes() + c * value_stride()
+// of the map's value window). Most maps allocate every slot at creation in ONE contiguous,
+// zero-initialized buffer; large hash maps allocate slots in chunks as entries arrive
+// (grows_lazily), so a map with max_entries 1M and ten entries takes the memory of ten. Either
+// way bytes never move once allocated, so a MapSet can map them into a program's Memory and the
+// value pointers bpf_map_lookup_elem returns are real, checked addresses that stay valid.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,14 +20,21 @@
 
 #include "core/error.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/memory.hpp"
 
 namespace bpfplay {
 
 constexpr uint32_t kDefaultCpus = 4;  // emulated CPUs a per-CPU map holds values for
 constexpr uint32_t kMaxCpus = 64;
 // One map's host memory (values, keys and bookkeeping) may not exceed this: the browser build
-// runs in a tab with little memory. Larger maps are refused at creation with -ENOMEM.
+// runs in a tab with little memory. Maps that allocate everything at creation and would take
+// more are refused with -ENOMEM; maps that grow (large hash maps) answer an update that would
+// take them past it with -ENOMEM.
 constexpr uint64_t kMaxMapBytes = 64ull << 20;
+// Hash maps whose preallocated memory would exceed this grow with their entries instead.
+constexpr uint64_t kEagerMapBytes = 1ull << 20;
+// The unit a growing map allocates its values in (at least one slot).
+constexpr uint64_t kMapChunkBytes = 64ull << 10;
 
 // A kptr field of a map value (a pointer member whose BTF type tag is "kptr", "kptr_untrusted"
 // or "percpu_kptr"): 8 bytes the kernel owns, changed by programs only with bpf_kptr_xchg.
@@ -127,9 +136,19 @@ public:
     // ---- The value region programs address ----
     // True when programs get pointers into the values (not for prog_array and maps of maps).
     bool program_visible() const { return program_visible_; }
-    std::span<uint8_t> value_region() { return {storage_.get(), storage_size_}; }
-    std::span<const uint8_t> value_region() const { return {storage_.get(), storage_size_}; }
+    // The contiguous value buffer of a map that allocated everything at creation; for a
+    // growing map, its first chunk (use slot_value / value_address for the others).
+    std::span<uint8_t> value_region() { return {first_chunk(), storage_size_}; }
+    std::span<const uint8_t> value_region() const { return {first_chunk(), storage_size_}; }
+    // Every slot the map may ever use (max_entries plus any spares).
     uint32_t slot_count() const { return slot_count_; }
+    // Slots whose bytes exist now: slot_count() unless the map grows with its entries.
+    uint32_t allocated_slots() const { return allocated_slots_; }
+    bool grows() const { return chunk_slots_ != slot_count_; }
+    // A large array whose chunks read as zeros until written (allocate_storage_zero_lazily).
+    bool zero_lazy() const { return zero_chunk_ != nullptr; }
+    // The chunk table Memory reads for a growing map (nullptr for the others).
+    const ChunkedBytes* chunks() const { return grows() ? &chunks_ : nullptr; }
     uint32_t slot_bytes() const { return slot_bytes_; }
     // The value_size bytes of CPU `cpu` in slot `slot` (empty when out of range).
     std::span<const uint8_t> slot_value(uint32_t slot, uint32_t cpu = 0) const;
@@ -195,11 +214,25 @@ protected:
     Map(const MapSpec& spec, uint32_t slot_count, uint32_t slot_bytes, bool program_visible);
     // Allocates the zeroed value buffer once; false when the host has no memory for it.
     bool allocate_storage();
+    // For a map that grows: no slot exists yet; grow_storage adds them chunk by chunk.
+    void allocate_storage_lazily();
+    // Makes slots [allocated_slots(), slots) exist, zeroed (slots <= slot_count()); false when
+    // the host has no memory. Chunks a restore gave back are reused.
+    bool grow_storage(uint32_t slots);
+    // For a large array: every slot exists and reads as zero; a chunk gets its own bytes when
+    // first written (make_writable, or a program's store through Memory), within kMaxMapBytes.
+    void allocate_storage_zero_lazily();
+    // Before writing slot `slot` through slot_ptr: false when its chunk cannot get memory.
+    bool make_writable(uint32_t slot);
+    // Slots in one chunk (slot_count() for maps allocated at creation).
+    uint32_t chunk_slots() const { return chunk_slots_; }
     uint8_t* slot_ptr(uint32_t slot, uint32_t cpu = 0) {
-        return storage_.get() + uint64_t(slot) * slot_bytes_ + uint64_t(cpu) * value_stride();
+        return chunk_ptrs_[slot / chunk_slots_] + uint64_t(slot % chunk_slots_) * slot_bytes_ +
+               uint64_t(cpu) * value_stride();
     }
     const uint8_t* slot_ptr(uint32_t slot, uint32_t cpu = 0) const {
-        return storage_.get() + uint64_t(slot) * slot_bytes_ + uint64_t(cpu) * value_stride();
+        return chunk_ptrs_[slot / chunk_slots_] + uint64_t(slot % chunk_slots_) * slot_bytes_ +
+               uint64_t(cpu) * value_stride();
     }
     // Copies value_size bytes into (slot, cpu) and zeroes the rest of that CPU's stride.
     // memmove: the source may itself point into this map's values.
@@ -229,11 +262,26 @@ protected:
 private:
     friend class MapSet;
 
+    uint8_t* first_chunk() const { return chunk_ptrs_.empty() ? nullptr : chunk_ptrs_[0]; }
+    void set_allocated(uint32_t slots);
+
     MapSpec spec_;
-    std::unique_ptr<uint8_t[]> storage_;
-    uint32_t storage_size_ = 0;
+    // Chunk k holds slots [k * chunk_slots_, (k + 1) * chunk_slots_). A map allocated at
+    // creation has one chunk of every slot. Chunks are only ever added: a restore to a smaller
+    // state keeps them for the next growth (the journal may still hold pointers into them).
+    std::vector<std::unique_ptr<uint8_t[]>> storage_;
+    std::vector<uint8_t*> chunk_ptrs_;  // storage_'s pointers, for slot_ptr
+    ChunkedBytes chunks_;               // what Memory reads for a growing map
+    uint32_t storage_size_ = 0;         // bytes of the first chunk
     uint32_t slot_count_ = 0;
     uint32_t slot_bytes_ = 0;
+    uint32_t chunk_slots_ = 0;
+    uint32_t allocated_slots_ = 0;
+    // Zero-lazy arrays: the shared zero chunk, which chunk has its own bytes, and their total.
+    std::unique_ptr<uint8_t[]> zero_chunk_;
+    std::vector<uint8_t> written_;
+    uint64_t written_bytes_ = 0;
+    uint8_t* materialize_chunk(uint64_t chunk);
     bool program_visible_ = false;
     bool frozen_ = false;
     uint32_t id_ = kNoId;

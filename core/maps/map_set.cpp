@@ -1,5 +1,6 @@
 #include "core/maps/map_set.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace bpfplay {
@@ -93,7 +94,8 @@ std::optional<ValueLocation> MapSet::from_value_address(uint64_t vaddr) {
     if (w >= window::kCount || window_owner_[w] == kNoMap) return std::nullopt;
     Map* m = maps_[window_owner_[w]].get();
     const uint64_t off = vaddr & 0xffffffffull;
-    if (off >= m->value_region().size() || m->slot_bytes() == 0) return std::nullopt;
+    const uint64_t allocated = m->grows() ? uint64_t(m->allocated_slots()) * m->slot_bytes() : m->value_region().size();
+    if (off >= allocated || m->slot_bytes() == 0) return std::nullopt;
     ValueLocation loc;
     loc.map = m;
     loc.map_id = window_owner_[w];
@@ -114,6 +116,13 @@ void MapSet::map_into(Memory& memory) {
         uint8_t perm = kReadWrite;
         if (m.map_flags() & map_flag::kRdonlyProg) perm = kRead;
         if (m.map_flags() & map_flag::kWronlyProg) perm = kWrite;
+        if (const ChunkedBytes* chunks = m.chunks()) {
+            // A growing map: the window spans every slot it may use; Memory finds the chunks.
+            const uint64_t extent = uint64_t(m.slot_count()) * m.slot_bytes();
+            memory.map_chunked(w, RegionKind::MapValue, perm, chunks, uint32_t(std::min<uint64_t>(extent, UINT32_MAX)),
+                               m.name());
+            continue;
+        }
         auto region = m.value_region();
         memory.map(w, RegionKind::MapValue, perm, region.data(), uint32_t(region.size()), m.name());
     }

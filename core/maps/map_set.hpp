@@ -83,6 +83,10 @@ public:
     void set_program_validator(std::function<bool(uint32_t)> exists) { program_exists_ = std::move(exists); }
     bool program_exists(uint32_t index) const { return !program_exists_ || program_exists_(index); }
 
+    // cgroup_array updates store cgroup ids; with a validator set, an id it rejects is -EBADF.
+    void set_cgroup_validator(std::function<bool(uint32_t)> exists) { cgroup_exists_ = std::move(exists); }
+    bool cgroup_exists(uint32_t id) const { return !cgroup_exists_ || cgroup_exists_(id); }
+
 private:
     static constexpr uint32_t kNoMap = UINT32_MAX;
     std::vector<std::unique_ptr<Map>> maps_;
@@ -90,6 +94,7 @@ private:
     uint32_t next_window_;
     uint32_t end_window_;
     std::function<bool(uint32_t)> program_exists_;
+    std::function<bool(uint32_t)> cgroup_exists_;
 };
 
 }  // namespace bpfplay

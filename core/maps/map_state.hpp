@@ -52,8 +52,14 @@ public:
         bytes(v.data(), size_t(n) * sizeof(T));
         pos_ += (capacity - size_t(n)) * sizeof(T);
     }
+    // A vector written without padding (StateWriter::vec(v)): as many elements as were saved.
     template <class T>
-    void vec(std::vector<T>& v) { vec(v, v.size()); }
+    void vec(std::vector<T>& v) {
+        uint64_t n = 0;
+        pod(n);
+        v.resize(size_t(n));
+        bytes(v.data(), size_t(n) * sizeof(T));
+    }
     void bytes(void* p, size_t n) {
         if (n) std::memcpy(p, in_.data() + pos_, n);
         pos_ += n;

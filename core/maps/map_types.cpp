@@ -11,6 +11,7 @@
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/stack_trace_map.hpp"
 
 namespace bpfplay {
 
@@ -45,6 +46,10 @@ constexpr const char* kPushPopPeek =
 constexpr const char* kPushPeek =
     "Programs add to a bloom filter with bpf_map_push_elem and test a value with "
     "bpf_map_peek_elem; nothing can be looked up, popped or deleted.";
+constexpr const char* kStackTraceOnly = "Programs store stacks with bpf_get_stackid and get the id; user space "
+                                        "reads a stack by its id.";
+constexpr const char* kCgroupOnly = "Programs test a cgroup_array's cgroups with bpf_current_task_under_cgroup "
+                                    "and bpf_skb_under_cgroup; user space fills it with cgroup ids.";
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
@@ -63,9 +68,11 @@ constexpr MapTypeInfo kTypes[] = {
      &HashMap::footprint, &make_as<HashMap>, "a hash map with one value per CPU for every key", true},
     {T::PercpuArray, "percpu_array", true, false, true, P::ReadWrite, "", &ArrayMap::alloc_check,
      &ArrayMap::footprint, &make_as<ArrayMap>, "an array with one value per CPU for every index", true},
-    missing(T::StackTrace, "stack_trace", "stack traces by id, filled by bpf_get_stackid"),
-    missing(T::CgroupArray, "cgroup_array",
-            "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"),
+    {T::StackTrace, "stack_trace", false, false, true, P::None, kStackTraceOnly, &StackTraceMap::alloc_check,
+     &StackTraceMap::footprint, &make_as<StackTraceMap>, "call stacks by id, stored by bpf_get_stackid"},
+    {T::CgroupArray, "cgroup_array", false, false, true, P::None, kCgroupOnly, &FdArrayMap::alloc_check,
+     &FdArrayMap::footprint, &make_as<FdArrayMap>,
+     "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"},
     {T::LruHash, "lru_hash", false, true, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
      &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full", true},
     {T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,

@@ -16,6 +16,11 @@ public:
         next_.assign(n, kNone);
         head_ = tail_ = kNone;
     }
+    // Room for slots up to n - 1 (n >= the current size); new slots are in no list.
+    void grow(uint32_t n) {
+        prev_.resize(n, kNone);
+        next_.resize(n, kNone);
+    }
     uint32_t front() const { return head_; }
     uint32_t back() const { return tail_; }
     uint32_t next(uint32_t s) const { return next_[s]; }

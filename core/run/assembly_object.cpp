@@ -50,6 +50,8 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     s->object_.programs.push_back(std::move(p));
 
     s->host_ = std::move(host);
+    Host* host_ptr = &s->host_;  // cgroup_array values are ids of the host's cgroups
+    s->object_.maps->set_cgroup_validator([host_ptr](uint32_t id) { return host_ptr->cgroup(id) != nullptr; });
     s->index_programs();
     s->open_process();
     return s;

@@ -7,6 +7,7 @@
 #include "core/maps/map_helpers.hpp"
 #include "core/run/callback_helpers.hpp"
 #include "core/run/csum_helpers.hpp"
+#include "core/run/cgroup_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
@@ -20,6 +21,7 @@
 #include "core/run/skb_meta_helpers.hpp"
 #include "core/run/skb_vlan_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/stack_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
@@ -56,6 +58,8 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         skb_adjust_room_helper_impls(),
         skb_vlan_helper_impls(),
         skb_meta_helper_impls(),
+        stack_helper_impls(),
+        cgroup_helper_impls(),
     };
     return families;
 }

@@ -216,11 +216,15 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     opt.object_name = std::move(object_name);
     opt.helpers = &kernel_helper_registry();
     opt.ncpus = host.ncpus;
+    opt.map_sizes = host.map_sizes;
     auto obj = load_object(elf_bytes, opt);
     if (!obj.ok()) return obj.error();
     s->object_ = std::move(obj).value();
     s->host_ = std::move(host);
     attach_perf_readers(*s->object_.maps, s->host_.ncpus);
+    // cgroup_array values are ids of the host's cgroups (the host may change between runs).
+    Host* host_ptr = &s->host_;
+    s->object_.maps->set_cgroup_validator([host_ptr](uint32_t id) { return host_ptr->cgroup(id) != nullptr; });
     s->index_programs();
     s->open_process();
     return s;

@@ -25,8 +25,8 @@ const std::string kRedirect =
     "cannot use helper bpf_redirect#23. The kernel's verifier refuses the call. bpf_redirect "
     "is available to sched_cls, sched_act, xdp and lwt_xmit programs.";
 const std::string kEmptyMap =
-    "cannot create map \"empty\": -EINVAL: array map \"empty\" has max_entries 0; a map "
-    "must hold at least one entry. Set max_entries (__uint(max_entries, N)).";
+    "cannot create map \"empty\": -EINVAL: array map \"empty\" has key_size 8, but array keys "
+    "are u32 indexes: key_size must be 4. Declare the key as __u32.";
 
 } // namespace
 
@@ -104,7 +104,7 @@ TEST_CASE("info on an object whose map cannot be created describes it, and exits
               "\n"
               "maps (2):\n"
               "  0: good  hash  key 4B  value 8B  max_entries 16  from .maps\n"
-              "  1: empty  array  key 4B  value 8B  max_entries 0  from .maps  cannot be created:\n"
+              "  1: empty  array  key 8B  value 8B  max_entries 4  from .maps  cannot be created:\n"
               "       " +
               kEmptyMap +
               "\n"
@@ -134,13 +134,12 @@ TEST_CASE(
     CHECK(maps.at(0)->get("created").as_bool());
     CHECK_FALSE(maps.at(0)->contains("error"));
     CHECK(maps.at(1)->get("name").as_string() == "empty");
-    CHECK(maps.at(1)->get("max_entries").as_uint64() == 0u);
+    CHECK(maps.at(1)->get("max_entries").as_uint64() == 4u);
     CHECK(maps.at(1)->get("value_type").as_string() == "__u64");
     CHECK_FALSE(maps.at(1)->get("created").as_bool());
     CHECK(maps.at(1)->get("error").get("what").as_string() ==
-          "cannot create map \"empty\": -EINVAL: array map \"empty\" has max_entries 0; a map must hold at "
-          "least "
-          "one entry");
+          "cannot create map \"empty\": -EINVAL: array map \"empty\" has key_size 8, but array keys are u32 "
+          "indexes: key_size must be 4");
 }
 
 TEST_CASE("info --json on a file that is not an object is one object with the error") {

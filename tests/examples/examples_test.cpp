@@ -43,6 +43,7 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
              "bpf2bpf_calls",
              "global_vars",
              "kprobe_regs",
+             "kprobe_stackcount",
              "socket_filter",
              "tc_classifier",
              "trace_printk",

@@ -26,7 +26,27 @@ TEST_CASE("host_json writes the default host in full, one item per line") {
     CHECK(host_json(Host{}) == R"({
   "cpu": 0,
   "tai_offset_ns": 1767225637000000000,
-  "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo"},
+  "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo", "cgroup": 5},
+  "kernel_stack": [
+    {"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"},
+    {"ip": "0xffffffff8140a6f5", "symbol": "__x64_sys_openat+0x55"},
+    {"ip": "0xffffffff8210c2bb", "symbol": "do_syscall_64+0x5b"},
+    {"ip": "0xffffffff82200130", "symbol": "entry_SYSCALL_64_after_hwframe+0x76"}
+  ],
+  "user_stack": [
+    {"ip": "0x7f8e5a114887", "symbol": "__libc_open64+0x57"},
+    {"ip": "0x55d0c4a01264", "symbol": "main+0x44"},
+    {"ip": "0x7f8e5a029d90", "symbol": "__libc_start_call_main+0x80"},
+    {"ip": "0x7f8e5a029e40", "symbol": "__libc_start_main+0x80"},
+    {"ip": "0x55d0c4a010a5", "symbol": "_start+0x25"}
+  ],
+  "cgroups": [
+    {"id": 1, "path": "/"},
+    {"id": 2, "path": "/system.slice"},
+    {"id": 3, "path": "/user.slice"},
+    {"id": 4, "path": "/user.slice/user-1000.slice"},
+    {"id": 5, "path": "/user.slice/user-1000.slice/session-2.scope"}
+  ],
   "ingress_ifindex": 1,
   "rx_queue_index": 0,
   "devices": [
@@ -122,4 +142,56 @@ TEST_CASE("a tai_offset_ns that is not an unsigned integer is refused") {
     REQUIRE_FALSE(set.ok());
     CHECK(set.error().what.find("tai_offset_ns") != std::string::npos);
     CHECK(h.tai_offset_ns == Host::kDefaultTaiOffsetNs);
+}
+
+TEST_CASE("host JSON map_sizes: max_entries by map name, read back as written; 0 and non-objects refused") {
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"map_sizes": {"flows": 65536, "events": 4096}})"));
+    CHECK(h.map_sizes == std::map<std::string, uint32_t>{{"events", 4096}, {"flows", 65536}});
+    const std::string text = host_json(h);
+    CHECK(text.find(",\n  \"map_sizes\": {\"events\": 4096, \"flows\": 65536}\n}\n") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text));
+    CHECK(back.map_sizes == h.map_sizes);
+    auto zero = apply_host_json(back, R"({"map_sizes": {"flows": 0}})");
+    REQUIRE_FALSE(zero);
+    CHECK(zero.error().what == "host JSON: map_sizes.flows: a map holds at least one entry; expected 1 to 4294967295");
+    auto list = apply_host_json(back, R"({"map_sizes": [1]})");
+    REQUIRE_FALSE(list);
+    CHECK(list.error().what == "host JSON: map_sizes: expected an object, got array");
+}
+
+TEST_CASE("host JSON stacks and cgroups: read back as written; bad frames and trees refused") {
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"kernel_stack": [{"ip": "0xffffffff81000010", "symbol": "f+0x10"},
+                                                    {"ip": 18446744071562067984}],
+                                  "user_stack": [],
+                                  "cgroups": [{"id": 1, "path": "/"}, {"id": 7, "path": "/app"},
+                                              {"id": 9, "path": "/app/web"}],
+                                  "task": {"cgroup": 9}})"));
+    CHECK(h.kernel_stack == std::vector<StackFrame>{{0xffffffff81000010ull, "f+0x10"}, {0xffffffff80000010ull, ""}});
+    CHECK(h.user_stack.empty());
+    CHECK(h.task.cgroup_id == 9);
+    CHECK(h.cgroup_under(9, 7));
+    CHECK(h.cgroup_under(9, 1));
+    CHECK(h.cgroup_under(9, 9));
+    CHECK_FALSE(h.cgroup_under(7, 9));
+    CHECK_FALSE(h.cgroup_under(9, 4));  // no cgroup 4 any more
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)));
+    CHECK(back.kernel_stack == h.kernel_stack);
+    CHECK(back.cgroups == h.cgroups);
+    CHECK(back.task == h.task);
+    auto err = [](const char* json) {
+        Host x;
+        auto r = apply_host_json(x, json);
+        return r ? std::string() : r.error().what;
+    };
+    CHECK(err(R"({"kernel_stack": [{"ip": "ffff"}]})") ==
+          "host JSON: kernel_stack[0].ip: expected an address: a number or a hex string like \"0xffffffff8140a1b0\"");
+    CHECK(err(R"({"cgroups": [{"id": 1, "path": "/"}, {"id": 2, "path": "/a/b"}]})") ==
+          "host JSON: cgroups[1].path: its parent \"/a\" is not listed before it");
+    CHECK(err(R"({"cgroups": [{"id": 1, "path": "/"}, {"id": 1, "path": "/a"}]})") ==
+          "host JSON: cgroups[1]: id 1 or path \"/a\" is already used");
+    CHECK(err(R"({"task": {"cgroup": 42}})") == "host JSON: task.cgroup: the host has no cgroup with id 42");
 }

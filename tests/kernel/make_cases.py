@@ -267,6 +267,12 @@ EXAMPLES = {
              "(verifies) the program but cannot test-run a kprobe",
              ctx=P.pt_regs_ctx(rdi=-100, rsi=0x7FFD12340000, rdx=0x7FFD12340100)),
     ],
+    "kprobe_stackcount": [
+        case("openat_stacks", "count_stacks",
+             "a kprobe counting stack ids; the kernel loads (verifies) the program but cannot "
+             "test-run a kprobe",
+             ctx=P.pt_regs_ctx(rdi=-100, rsi=0x7FFD12340000, rdx=0x7FFD12340100)),
+    ],
     "socket_filter": [
         case("icmp_whole", "socket_filter", "ICMP/IPv4: r0 = skb->len, keep it all",
              packet=P.icmp4_echo(A, B, payload=b"x" * 56)),
@@ -596,7 +602,7 @@ def build_file(example):
     for c in EXAMPLES[example]:
         c = dict(c)
         result = run_case(example, c)
-        if example == "kprobe_regs":
+        if example in ("kprobe_regs", "kprobe_stackcount"):
             c["note"] = ("BPF_PROG_TEST_RUN does not support kprobe programs: the kernel "
                          "loaded and verified this one, but there is no kernel result to "
                          "compare with (\"return\" is absent, \"error\" says why).")

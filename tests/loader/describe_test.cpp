@@ -83,8 +83,8 @@ TEST_CASE(
     CHECK(d.error->where.section == ".maps");
     CHECK(d.error->where.map == "empty");
     CHECK(d.error->what ==
-          "cannot create map \"empty\": -EINVAL: array map \"empty\" has max_entries 0; a map must "
-          "hold at least one entry");
+          "cannot create map \"empty\": -EINVAL: array map \"empty\" has key_size 8, but array keys are "
+          "u32 indexes: key_size must be 4");
     const LoadedObject& o = d.object;
     CHECK(o.name == "bad_map");
     CHECK(o.license == "GPL");
@@ -94,7 +94,7 @@ TEST_CASE(
     CHECK(o.map_info[0].spec.type == MapType::Hash);
     CHECK_FALSE(o.map_info[0].error);
     CHECK(o.map_info[1].spec.name == "empty");
-    CHECK(o.map_info[1].spec.max_entries == 0u);
+    CHECK(o.map_info[1].spec.key_size == 8u);
     REQUIRE(o.map_info[1].error);
     CHECK(o.map_info[1].error->what == d.error->what);
     REQUIRE(o.maps);

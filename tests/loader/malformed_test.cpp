@@ -279,18 +279,6 @@ TEST_CASE("malformed: maps") {
         CHECK_LOAD_ERROR(e, "maps", "map \"flows\" is 12 bytes, but struct bpf_map_def");
         CHECK(e.where.map == "flows");
     }
-    {  // a .maps definition with max_entries 0: the `int (*max_entries)[4]` array gets 0 elements
-        ElfMutator m = example("xdp_lru_conntrack");
-        const auto btf = m.btf();
-        const auto ptr = m.btf_member_type(btf, "max_entries");
-        REQUIRE(ptr);
-        const uint32_t array = m.get<uint32_t>(btf.record[*ptr] + 8);
-        m.put<uint32_t>(btf.record[array] + 12 + 8, 0);  // btf_array.nelems
-        const Error e = load_fails(m.b);
-        CHECK_LOAD_ERROR(e, ".maps", "cannot create map \"flows\": -EINVAL");
-        CHECK(contains(e.what, "max_entries 0"));
-        CHECK(e.where.map == "flows");
-    }
     {  // a prog array slot pointing at something that is not a program
         ElfMutator m = example("xdp_tail_call");
         const uint32_t hits = m.symbol("hits");

@@ -1,0 +1,92 @@
+// bpf_current_task_under_cgroup, bpf_skb_under_cgroup, bpf_get_current_cgroup_id and
+// bpf_get_current_ancestor_cgroup_id. A cgroup_array slot holds a cgroup id (fd_array_map.hpp).
+#include "core/run/cgroup_helpers.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/helpers/helper_env.hpp"
+#include "core/host/host.hpp"
+#include "core/maps/fd_array_map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr int64_t kE2big = -7, kEagain = -11;
+
+void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
+    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
+                              std::move(hint)));
+}
+
+const Host* host_of(Vm& vm, const char* helper) {
+    const Host* host = vm.env ? vm.env->host : nullptr;
+    if (!host) fail(vm, helper, "the run has no emulated host, so there is no task and no cgroup");
+    return host;
+}
+
+// The kernel's order: the index, then the slot, then the hierarchy test.
+uint64_t under_cgroup(Vm& vm, const char* helper, const char* reg, uint64_t map_handle, uint64_t index) {
+    MapSet* maps = vm.env ? vm.env->maps : nullptr;
+    Map* m = maps ? maps->from_handle(map_handle) : nullptr;
+    if (!m || m->type() != MapType::CgroupArray) {
+        fail(vm, helper, std::string(reg) + " does not hold a cgroup_array map: the kernel's verifier refuses the call",
+             "Pass a map declared with __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY).");
+        return 0;
+    }
+    const Host* host = host_of(vm, helper);
+    if (!host) return 0;
+    const uint32_t idx = uint32_t(index);  // the helper takes a u32
+    if (idx >= m->max_entries()) return uint64_t(kE2big);
+    const auto cgroup = static_cast<FdArrayMap&>(*m).reference_at(idx);
+    if (!cgroup) return uint64_t(kEagain);
+    return host->cgroup_under(host->task.cgroup_id, *cgroup) ? 1 : 0;
+}
+
+uint64_t skb_under_cgroup(Vm& vm, uint64_t, uint64_t map, uint64_t index, uint64_t, uint64_t) {
+    // The packet's socket is always a full one here: BPF_PROG_TEST_RUN gives the skb a socket
+    // the test-running task created, so the task's cgroup is the socket's.
+    return under_cgroup(vm, "bpf_skb_under_cgroup", "r2", map, index);
+}
+
+uint64_t current_task_under_cgroup(Vm& vm, uint64_t map, uint64_t index, uint64_t, uint64_t, uint64_t) {
+    return under_cgroup(vm, "bpf_current_task_under_cgroup", "r1", map, index);
+}
+
+uint64_t get_current_cgroup_id(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* host = host_of(vm, "bpf_get_current_cgroup_id");
+    return host ? host->task.cgroup_id : 0;
+}
+
+// cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2.
+uint64_t get_current_ancestor_cgroup_id(Vm& vm, uint64_t level, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* host = host_of(vm, "bpf_get_current_ancestor_cgroup_id");
+    const HostCgroup* own = host ? host->cgroup(host->task.cgroup_id) : nullptr;
+    if (!own) return 0;
+    const int64_t own_level = own->path == "/" ? 0 : std::count(own->path.begin(), own->path.end(), '/');
+    if (int64_t(level) < 0 || int64_t(level) > own_level) return 0;
+    size_t end = 0;
+    for (uint64_t l = 0; l < level; ++l) end = own->path.find('/', end + 1);
+    const std::string prefix = level == 0 ? "/" : own->path.substr(0, end == std::string::npos ? own->path.size() : end);
+    for (const HostCgroup& c : host->cgroups)
+        if (c.path == prefix) return c.id;
+    return 0;
+}
+
+constexpr HelperImpl kImpls[] = {
+    {helper_id::kSkbUnderCgroup, skb_under_cgroup},
+    {helper_id::kCurrentTaskUnderCgroup, current_task_under_cgroup},
+    {helper_id::kGetCurrentCgroupId, get_current_cgroup_id},
+    {helper_id::kGetCurrentAncestorCgroupId, get_current_ancestor_cgroup_id},
+};
+
+} // namespace
+
+std::span<const HelperImpl> cgroup_helper_impls() {
+    return kImpls;
+}
+
+} // namespace bpfplay
