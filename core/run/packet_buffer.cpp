@@ -54,7 +54,6 @@ void PacketBuffer::init_xdp(std::span<const uint8_t> packet, uint32_t metalen) {
     g_.data = xdp_buff::kHeadroom;
     g_.meta = g_.data - metalen;
     g_.end = g_.data + linear;
-    // An empty packet's data() may be null, which memcpy may not be given even for 0 bytes.
     if (metalen + linear) std::memcpy(frame_.data() + g_.meta, packet.data(), metalen + linear);
     for (size_t at = metalen + linear; at < packet.size(); at += xdp_buff::kFragSize) {
         const size_t n = std::min<size_t>(xdp_buff::kFragSize, packet.size() - at);
@@ -68,7 +67,8 @@ void PacketBuffer::init_skb(std::span<const uint8_t> packet, bool l2) {
     // Room for the longest packet the helpers make, wherever data has moved to.
     frame_.assign(skb_buff::kHeadroom + packet.size() + skb_buff::kMaxLen, 0);
     const uint32_t start = skb_buff::kHeadroom;
-    if (!packet.empty()) std::memcpy(frame_.data() + start, packet.data(), packet.size());
+    // Bounded by the frame for GCC 12's -Wstringop-overflow, which cannot see that it fits.
+    if (const size_t n = std::min(packet.size(), frame_.size() - start)) std::memcpy(frame_.data() + start, packet.data(), n);
     skb_ = {};
     // eth_type_trans: the MAC header at the frame's start, the network header after it.
     const bool has_eth = packet.size() >= kEthHeaderLen;
