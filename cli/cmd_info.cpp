@@ -1,4 +1,4 @@
-// bpfvm info prog.o [--map-size NAME=N] [--json]
+// bpfvm info prog.o [--map-size NAME=N] [--prog-type PROGRAM=TYPE] [--json]
 //
 // What the object holds, as bpftool and readelf would show it: programs, maps, sections,
 // license. Each program is runnable or says why it cannot run (the kernel's verifier would
@@ -54,6 +54,7 @@ int cmd_info(Args args) {
     std::string file;
     bool json = false;
     std::map<std::string, uint32_t> map_sizes;
+    std::map<std::string, ProgType> prog_types;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         if (arg == "--json")
@@ -63,6 +64,10 @@ int cmd_info(Args args) {
             if (!add_map_size(args[++i], map_sizes))
                 return usage_error("info: --map-size takes NAME=N with N from 1 to 4294967295 (the map's "
                                    "max_entries), not '" + std::string(args[i]) + "'");
+        }
+        else if (arg == "--prog-type") {
+            if (i + 1 == args.size()) return usage_error("info: --prog-type needs PROGRAM=TYPE");
+            if (!add_prog_type(args[++i], prog_types)) return usage_error(prog_type_usage("info", args[i]));
         }
         else if (arg.starts_with("-") && arg != "-")
             return usage_error("info: unknown option '" + std::string(arg) + "'");
@@ -87,6 +92,7 @@ int cmd_info(Args args) {
         options.object_name = object_base_name(file);
         options.helpers = &kernel_helper_registry();
         options.map_sizes = map_sizes;
+        options.prog_types = prog_types;
         d = describe_object(std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size()),
                             options);
     }

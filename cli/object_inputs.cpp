@@ -44,6 +44,20 @@ bool add_map_size(std::string_view arg, std::map<std::string, uint32_t>& sizes) 
     return true;
 }
 
+bool add_prog_type(std::string_view arg, std::map<std::string, ProgType>& types) {
+    const size_t eq = arg.find('=');
+    if (eq == 0 || eq == std::string_view::npos) return false;
+    const auto type = prog_type_from_name(arg.substr(eq + 1));
+    if (!type || *type == ProgType::Unspec) return false;
+    types[std::string(arg.substr(0, eq))] = *type;
+    return true;
+}
+
+std::string prog_type_usage(std::string_view command, std::string_view arg) {
+    return std::string(command) + ": --prog-type takes PROGRAM=TYPE with one of the kernel's type names (xdp, "
+                                  "sched_cls, sched_act, socket_filter, kprobe, ...), not '" + std::string(arg) + "'";
+}
+
 OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,
                                std::optional<int>& stop) {
     const uint32_t ncpus = Host{}.ncpus;
@@ -73,6 +87,8 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
         if (!add_map_size(*size, out.map_sizes))
             stop = usage_error(cmd + ": --map-size takes NAME=N with N from 1 to 4294967295 (the map's "
                                      "max_entries), not '" + std::string(*size) + "'");
+    } else if (auto type = option_value(args, i, "--prog-type", &missing)) {
+        if (!add_prog_type(*type, out.prog_types)) stop = usage_error(prog_type_usage(cmd, *type));
     } else if (auto host = option_value(args, i, "--host", &missing)) {
         out.host_json = *host;
     } else if (auto budget = option_value(args, i, "--budget", &missing)) {
@@ -132,6 +148,7 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
         }
     }
     for (const auto& [map, n] : options.map_sizes) host.map_sizes[map] = n;
+    for (const auto& [program, type] : options.prog_types) host.prog_types[program] = type;
     auto session = ObjectSession::open(bytes, name, host);
     if (!session) return object_error(options.file, session.error());
     if (options.map_init.empty()) return session;

@@ -31,6 +31,8 @@ struct ObjectInputOptions {
     std::string host_json; // --host: a file apply_host_json reads (core/host/host_json.hpp)
     // --map-size NAME=N (repeatable): max_entries set before load, over the host JSON's map_sizes.
     std::map<std::string, uint32_t> map_sizes;
+    // --prog-type PROGRAM=TYPE (repeatable): the program's type, over its section name's.
+    std::map<std::string, ProgType> prog_types;
     uint64_t budget = kDefaultBudget;
 };
 
@@ -43,6 +45,11 @@ enum class OptionParse {
 
 // --map-size's NAME=N (N from 1) into `sizes`; false when the text is not that.
 bool add_map_size(std::string_view arg, std::map<std::string, uint32_t>& sizes);
+
+// --prog-type's PROGRAM=TYPE (a prog_type_name) into `types`; false when the text is not that.
+bool add_prog_type(std::string_view arg, std::map<std::string, ProgType>& types);
+// The usage error for a bad --prog-type value.
+std::string prog_type_usage(std::string_view command, std::string_view arg);
 
 // Reads args[i] if it is one of the shared options. `command` prefixes messages ("run").
 OptionParse parse_input_option(std::string_view command, Args args, size_t& i, ObjectInputOptions& out,

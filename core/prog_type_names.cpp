@@ -46,6 +46,12 @@ const char* prog_type_name(ProgType type) {
     return i < kProgTypeNames.size() ? kProgTypeNames[i] : "unknown";
 }
 
+std::optional<ProgType> prog_type_from_name(std::string_view name) {
+    for (uint32_t i = 0; i < kProgTypeNames.size(); ++i)
+        if (name == kProgTypeNames[i]) return static_cast<ProgType>(i);
+    return std::nullopt;
+}
+
 const char* context_kind_name(ContextKind kind) {
     switch (kind) {
     case ContextKind::None: return "none";

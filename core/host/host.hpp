@@ -24,6 +24,7 @@
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
 #include "core/host/net_model.hpp"
+#include "core/loader/prog_types.hpp"
 
 namespace bpfplay {
 
@@ -120,6 +121,10 @@ struct Host {
     // them with bpf_map__set_max_entries() before load (LoadOptions::map_sizes): how a map
     // the object leaves at max_entries 0 gets its size.
     std::map<std::string, uint32_t> map_sizes;
+    // Program types by program name, as a loader sets them with bpf_program__set_type() before
+    // load (LoadOptions::prog_types): how a section name libbpf does not know (tc's
+    // SEC("ingress")) gets a type.
+    std::map<std::string, ProgType> prog_types;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

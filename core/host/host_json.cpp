@@ -347,10 +347,25 @@ bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_
     return true;
 }
 
+bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgType>& out) {
+    if (!j.is_object()) return r.fail("prog_types", std::string("expected an object, got ") + json_type_name(j.type()));
+    out.clear();
+    for (const std::string& name : j.keys()) {
+        const JsonValue* v = j.find(name);
+        if (!v->is_string()) return r.fail("prog_types." + name, "expected a program type name such as \"xdp\"");
+        auto type = prog_type_from_name(v->as_string());
+        if (!type || *type == ProgType::Unspec)
+            return r.fail("prog_types." + name, "\"" + v->as_string() +
+                                                    "\" is not a program type (xdp, sched_cls, socket_filter, kprobe, ...)");
+        out[name] = *type;
+    }
+    return true;
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes", "kernel_stack", "user_stack", "cgroups"}))
+                 "neighbours", "map_sizes", "prog_types", "kernel_stack", "user_stack", "cgroups"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
@@ -358,6 +373,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))
         return false;
     if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
+    if (const JsonValue* types = doc.find("prog_types"); types && !read_prog_types(r, *types, h.prog_types))
+        return false;
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
     if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;

@@ -27,6 +27,7 @@
 //     ],
 //     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}],
 //     "map_sizes": {"flows": 65536},             // max_entries by map name, set before load
+//     "prog_types": {"from_netdev": "sched_cls"}, // program types by program name, set before load
 //     "kernel_stack": [{"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}],
 //     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}]   // innermost first
 //   }
@@ -48,6 +49,8 @@
 // symbol (optional) names it in displays. [] for the user stack is a kernel thread's.
 // map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
+// prog_types: what a loader sets with bpf_program__set_type() (tc and xdp-loader load a section
+// of any name as their own type); the names are prog_type_name's ("xdp", "sched_cls", ...).
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

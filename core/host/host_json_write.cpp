@@ -110,6 +110,14 @@ std::string map_sizes_json(const std::map<std::string, uint32_t>& sizes) {
     return ",\n  " + member("map_sizes", "{" + j + "}");
 }
 
+std::string prog_types_json(const std::map<std::string, ProgType>& types) {
+    if (types.empty()) return "";
+    std::string j;
+    for (const auto& [name, type] : types)
+        j += (j.empty() ? "" : ", ") + member(name.c_str(), json_quote(prog_type_name(type)));
+    return ",\n  " + member("prog_types", "{" + j + "}");
+}
+
 } // namespace
 
 std::string host_json(const Host& host) {
@@ -127,7 +135,8 @@ std::string host_json(const Host& host) {
            member("rx_queue_index", number(net.rx_queue_index)) + ",\n" +
            list("devices", net.devices, device_json) + ",\n" + list("sockets", net.sockets, socket_json) +
            ",\n" + list("routes", net.routes, route_json) + ",\n" +
-           list("neighbours", net.neighbours, neighbour_json) + map_sizes_json(host.map_sizes) + "\n}\n";
+           list("neighbours", net.neighbours, neighbour_json) + map_sizes_json(host.map_sizes) +
+           prog_types_json(host.prog_types) + "\n}\n";
 }
 
 } // namespace bpfplay

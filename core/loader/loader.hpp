@@ -60,6 +60,10 @@ struct LoadOptions {
     // load note): the kernel refuses 0, so such objects expect user space to size the map.
     // Ring buffers get kDefaultRingbufBytes instead, perf event arrays one entry per CPU.
     uint32_t default_max_entries = kDefaultMaxEntries;
+    // Program types by program name, as a loader sets them with bpf_program__set_type() before
+    // load: tc and xdp-loader load a section of any name as their own type (SEC("ingress"),
+    // SEC("from-netdev")). Replaces what the section name says, with a load note.
+    std::map<std::string, ProgType> prog_types;
     static constexpr uint32_t kDefaultMaxEntries = 1024;
     static constexpr uint32_t kDefaultRingbufBytes = 64 * 1024;
     // Safety limits for hostile objects: host memory all maps may use together (an estimate

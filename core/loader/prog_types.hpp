@@ -3,6 +3,7 @@
 // them from an ELF section name (its section_defs[] table), plus the context each type's
 // programs receive in r1.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace bpfplay {
@@ -46,6 +47,8 @@ enum class ProgType : uint32_t {
 
 // libbpf's / bpftool's name: "xdp", "sched_cls", "kprobe"...; "unknown" past the last type.
 const char* prog_type_name(ProgType type);
+// The type named `name` ("xdp", "sched_cls": prog_type_name's names), or nullopt.
+std::optional<ProgType> prog_type_from_name(std::string_view name);
 constexpr uint32_t kProgTypeCount = 33;  // Unspec .. Netfilter
 
 // enum bpf_attach_type, with the kernel's numbers (Linux 6.18; the 6.1 uapi header stops at
@@ -143,13 +146,19 @@ struct SectionProgramKind {
     // The expected attach type libbpf loads the program with (0, CgroupInetIngress, when its
     // section_defs[] entry sets none, as the kernel then sees it).
     AttachType attach = AttachType::CgroupInetIngress;
-    std::string_view matched;        // the section_defs[] entry, e.g. "kprobe+" or "xdp"
+    // Matched only as libbpf 0.x matched it (a prefix of a SEC_SLOPPY_PFX entry, e.g.
+    // "xdp_vlan01"): libbpf 1.0 and later leave such a program's type unset.
+    bool legacy = false;
+    // The section_defs[] entry, e.g. "kprobe+" or "xdp"; for a legacy match, the name libbpf
+    // 1.x needs instead ("xdp", "xdp/devmap").
+    std::string_view matched;
     std::string_view attach_target;  // the part after '/', e.g. "do_sys_openat2"; may be empty
 };
 
 // Matches `section` against the table the way libbpf's sec_def_matches does: "name" must match
 // exactly, "name+" matches "name" or "name/<anything>", "name/" matches any "name/<anything>".
-// The first entry that matches wins. A leading '?' is dropped and clears `autoload`.
+// The first entry that matches wins; a name no entry matches is tried against libbpf 0.x's
+// prefix rules (`legacy`). A leading '?' is dropped and clears `autoload`.
 SectionProgramKind classify_section(std::string_view section);
 
 }  // namespace bpfplay

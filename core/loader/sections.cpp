@@ -14,6 +14,7 @@ struct SectionDef {
     ProgType type;
     AttachType attach;  // libbpf's expected_attach_type for the entry (0 when it sets none)
     bool sleepable = false;
+    std::string_view modern = {};  // legacy entries: what libbpf 1.x needs instead, when not `pattern`
 };
 
 using P = ProgType;
@@ -124,6 +125,59 @@ constexpr std::array kSectionDefs = {
     SectionDef{"netfilter", P::Netfilter, A::Netfilter, false},
 };
 
+// Section names libbpf 0.x also accepted, tried only when no entry above matches: its
+// SEC_SLOPPY_PFX entries matched as plain prefixes ("xdp_vlan01" was xdp, "classifier_tc" was
+// sched_cls), and its deprecated "xdp_devmap/" and "xdp_cpumap/". Objects written for it, such as
+// xdp-tutorial's, still use such names; libbpf 1.0 dropped them. Same order as libbpf 0.8's table.
+constexpr std::array kLegacySectionDefs = {
+    SectionDef{"socket", P::SocketFilter, kNone, false},
+    SectionDef{"sk_reuseport/migrate", P::SkReuseport, A::SkReuseportSelectOrMigrate, false},
+    SectionDef{"sk_reuseport", P::SkReuseport, A::SkReuseportSelect, false},
+    SectionDef{"classifier", P::SchedCls, kNone, false},
+    SectionDef{"action", P::SchedAct, kNone, false},
+    SectionDef{"xdp_devmap/", P::Xdp, A::XdpDevmap, false, "xdp/devmap"},
+    SectionDef{"xdp_cpumap/", P::Xdp, A::XdpCpumap, false, "xdp/cpumap"},
+    SectionDef{"xdp", P::Xdp, A::Xdp, false},
+    SectionDef{"perf_event", P::PerfEvent, kNone, false},
+    SectionDef{"lwt_in", P::LwtIn, kNone, false},
+    SectionDef{"lwt_out", P::LwtOut, kNone, false},
+    SectionDef{"lwt_xmit", P::LwtXmit, kNone, false},
+    SectionDef{"lwt_seg6local", P::LwtSeg6local, kNone, false},
+    SectionDef{"cgroup_skb/ingress", P::CgroupSkb, A::CgroupInetIngress, false},
+    SectionDef{"cgroup_skb/egress", P::CgroupSkb, A::CgroupInetEgress, false},
+    SectionDef{"cgroup/skb", P::CgroupSkb, kNone, false},
+    SectionDef{"cgroup/sock_create", P::CgroupSock, A::CgroupInetSockCreate, false},
+    SectionDef{"cgroup/sock_release", P::CgroupSock, A::CgroupInetSockRelease, false},
+    SectionDef{"cgroup/sock", P::CgroupSock, A::CgroupInetSockCreate, false},
+    SectionDef{"cgroup/post_bind4", P::CgroupSock, A::CgroupInet4PostBind, false},
+    SectionDef{"cgroup/post_bind6", P::CgroupSock, A::CgroupInet6PostBind, false},
+    SectionDef{"cgroup/dev", P::CgroupDevice, A::CgroupDevice, false},
+    SectionDef{"sockops", P::SockOps, A::CgroupSockOps, false},
+    SectionDef{"sk_skb/stream_parser", P::SkSkb, A::SkSkbStreamParser, false},
+    SectionDef{"sk_skb/stream_verdict", P::SkSkb, A::SkSkbStreamVerdict, false},
+    SectionDef{"sk_skb/skb_verdict", P::SkSkb, A::SkSkbVerdict, false},
+    SectionDef{"sk_skb", P::SkSkb, kNone, false},
+    SectionDef{"sk_msg", P::SkMsg, A::SkMsgVerdict, false},
+    SectionDef{"lirc_mode2", P::LircMode2, A::LircMode2, false},
+    SectionDef{"flow_dissector", P::FlowDissector, A::FlowDissector, false},
+    SectionDef{"cgroup/bind4", P::CgroupSockAddr, A::CgroupInet4Bind, false},
+    SectionDef{"cgroup/bind6", P::CgroupSockAddr, A::CgroupInet6Bind, false},
+    SectionDef{"cgroup/connect4", P::CgroupSockAddr, A::CgroupInet4Connect, false},
+    SectionDef{"cgroup/connect6", P::CgroupSockAddr, A::CgroupInet6Connect, false},
+    SectionDef{"cgroup/sendmsg4", P::CgroupSockAddr, A::CgroupUdp4Sendmsg, false},
+    SectionDef{"cgroup/sendmsg6", P::CgroupSockAddr, A::CgroupUdp6Sendmsg, false},
+    SectionDef{"cgroup/recvmsg4", P::CgroupSockAddr, A::CgroupUdp4Recvmsg, false},
+    SectionDef{"cgroup/recvmsg6", P::CgroupSockAddr, A::CgroupUdp6Recvmsg, false},
+    SectionDef{"cgroup/getpeername4", P::CgroupSockAddr, A::CgroupInet4Getpeername, false},
+    SectionDef{"cgroup/getpeername6", P::CgroupSockAddr, A::CgroupInet6Getpeername, false},
+    SectionDef{"cgroup/getsockname4", P::CgroupSockAddr, A::CgroupInet4Getsockname, false},
+    SectionDef{"cgroup/getsockname6", P::CgroupSockAddr, A::CgroupInet6Getsockname, false},
+    SectionDef{"cgroup/sysctl", P::CgroupSysctl, A::CgroupSysctl, false},
+    SectionDef{"cgroup/getsockopt", P::CgroupSockopt, A::CgroupGetsockopt, false},
+    SectionDef{"cgroup/setsockopt", P::CgroupSockopt, A::CgroupSetsockopt, false},
+    SectionDef{"sk_lookup", P::SkLookup, A::SkLookup, false},
+};
+
 // libbpf's sec_def_matches.
 bool matches(std::string_view pattern, std::string_view name) {
     if (pattern.ends_with('/')) return name.starts_with(pattern);
@@ -175,8 +229,7 @@ SectionProgramKind classify_section(std::string_view section) {
         kind.autoload = false;
         section.remove_prefix(1);
     }
-    for (const SectionDef& def : kSectionDefs) {
-        if (!matches(def.pattern, section)) continue;
+    auto take = [&](const SectionDef& def) {
         kind.known = true;
         kind.type = def.type;
         kind.context = context_kind_of(def.type);
@@ -185,6 +238,17 @@ SectionProgramKind classify_section(std::string_view section) {
         kind.matched = def.pattern;
         if (const size_t slash = section.find('/'); slash != std::string_view::npos)
             kind.attach_target = section.substr(slash + 1);
+    };
+    for (const SectionDef& def : kSectionDefs) {
+        if (!matches(def.pattern, section)) continue;
+        take(def);
+        return kind;
+    }
+    for (const SectionDef& def : kLegacySectionDefs) {
+        if (!section.starts_with(def.pattern)) continue;
+        take(def);
+        kind.legacy = true;
+        if (!def.modern.empty()) kind.matched = def.modern;
         return kind;
     }
     return kind;

@@ -177,6 +177,12 @@ LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry) {
     p.context = kind.context;
     p.type_known = kind.known;
     p.attach = kind.attach;
+    if (auto set = st.options.prog_types.find(p.name); set != st.options.prog_types.end()) {
+        // bpf_program__set_type(): the type only; the expected attach type stays the section's.
+        p.type = set->second;
+        p.context = context_kind_of(set->second);
+        p.type_known = true;
+    }
     p.sleepable = kind.sleepable;
     p.autoload = kind.autoload;
     p.attach_target = std::string(kind.attach_target);
@@ -195,9 +201,18 @@ Result<Unit> link_programs(ObjectState& st, LoadedObject& out) {
         const Function& main = st.functions[entry];
         auto program = linker.link(entry);
         if (program) {
-            if (!program->type_known)
+            if (auto set = st.options.prog_types.find(main.name); set != st.options.prog_types.end())
+                st.notes.push_back("program \"" + main.name + "\": type " + prog_type_name(set->second) +
+                                   " set by the user (section \"" + program->section + "\" says " +
+                                   prog_type_name(classify_section(program->section).type) + ")");
+            else if (!program->type_known)
                 st.notes.push_back("program \"" + main.name + "\": section \"" + program->section +
                                    "\" matches no libbpf section definition, so its type is unspec");
+            else if (const SectionProgramKind kind = classify_section(program->section); kind.legacy)
+                st.notes.push_back("program \"" + main.name + "\": section \"" + program->section +
+                                   "\" is a libbpf 0.x name, loaded as " + prog_type_name(kind.type) +
+                                   " as libbpf 0.x did (libbpf 1.0 and later need SEC(\"" +
+                                   std::string(kind.matched) + "\") exactly)");
             out.programs.push_back(std::move(program).value());
             continue;
         }
@@ -205,6 +220,13 @@ Result<Unit> link_programs(ObjectState& st, LoadedObject& out) {
         unlinked.load_error = program.error();
         out.programs.push_back(std::move(unlinked));
         if (!first_error) first_error = program.error();
+    }
+    for (const auto& [name, type] : st.options.prog_types) {
+        bool found = false;
+        for (uint32_t entry : st.entry_points) found = found || st.functions[entry].name == name;
+        if (!found)
+            st.notes.push_back("a type (" + std::string(prog_type_name(type)) + ") was given for program \"" +
+                               name + "\", but the object has no such program");
     }
     if (first_error) return *first_error;
     return Unit{};

@@ -290,3 +290,28 @@ TEST_CASE("fixtures: a SEC(\"?...\") program that does not decode does not stop 
     CHECK(obj->programs[2].load_error->where.section == "?xdp");
     CHECK_FALSE(obj->programs[0].load_error);
 }
+
+TEST_CASE("fixtures: libbpf 0.x section names (xdp-tutorial's) load with their old types, noted") {
+    auto obj = load_fixture("legacy_sections");
+    REQUIRE(obj);
+    REQUIRE(obj->programs.size() == 2);
+    const LoadedProgram& xdp = obj->programs[0];
+    CHECK(xdp.name == "xdp_vlan_swap");
+    CHECK(xdp.section == "xdp_vlan01");
+    CHECK(xdp.type == ProgType::Xdp);
+    CHECK(xdp.context == ContextKind::Xdp);
+    CHECK(xdp.type_known);
+    CHECK_FALSE(xdp.load_error.has_value());
+    const LoadedProgram& tc = obj->programs[1];
+    CHECK(tc.section == "classifier_egress");
+    CHECK(tc.type == ProgType::SchedCls);
+    CHECK(tc.context == ContextKind::SkBuff);
+    std::vector<std::string> notes;
+    for (const std::string& n : obj->notes)
+        if (n.find("libbpf 0.x") != std::string::npos) notes.push_back(n);
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[0] == "program \"xdp_vlan_swap\": section \"xdp_vlan01\" is a libbpf 0.x name, loaded as xdp "
+                      "as libbpf 0.x did (libbpf 1.0 and later need SEC(\"xdp\") exactly)");
+    CHECK(notes[1] == "program \"tc_egress\": section \"classifier_egress\" is a libbpf 0.x name, loaded as "
+                      "sched_cls as libbpf 0.x did (libbpf 1.0 and later need SEC(\"classifier\") exactly)");
+}

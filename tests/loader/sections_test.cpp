@@ -57,10 +57,43 @@ TEST_CASE("sections: networking program types") {
     check_section("flow_dissector", ProgType::FlowDissector, ContextKind::SkBuff);
     check_section("lwt_xmit", ProgType::LwtXmit, ContextKind::SkBuff);
     check_section("sk_lookup", ProgType::SkLookup, ContextKind::Other);
-    // Exact names do not take a "/..." suffix.
-    check_unknown("xdp/foo");
-    check_unknown("socket/raw");
+    // Exact names do not take a "/..." suffix in libbpf 1.x ("xdp/foo" is only a libbpf 0.x
+    // prefix match, below); "tc" was never a prefix.
+    CHECK(classify_section("xdp/foo").legacy);
+    CHECK(classify_section("socket/raw").legacy);
+    CHECK_FALSE(classify_section("xdp").legacy);
+    CHECK_FALSE(classify_section("xdp/devmap").legacy);
     check_unknown("tcp");
+    check_unknown("tc_ingress");
+}
+
+TEST_CASE("sections: libbpf 0.x prefix names load as libbpf 0.x loaded them") {
+    // xdp-tutorial's SEC("xdp_vlan01"), SEC("xdp_pass"); old tc loaders' SEC("classifier_egress").
+    const SectionProgramKind vlan = classify_section("xdp_vlan01");
+    CHECK(vlan.known);
+    CHECK(vlan.legacy);
+    CHECK(vlan.type == ProgType::Xdp);
+    CHECK(vlan.context == ContextKind::Xdp);
+    CHECK(vlan.attach == AttachType::Xdp);
+    CHECK(vlan.matched == "xdp");
+    check_section("xdp_pass", ProgType::Xdp, ContextKind::Xdp);
+    check_section("classifier_egress", ProgType::SchedCls, ContextKind::SkBuff);
+    check_section("action_drop", ProgType::SchedAct, ContextKind::SkBuff);
+    check_section("socket1", ProgType::SocketFilter, ContextKind::SkBuff);
+    check_section("sockops_rtt", ProgType::SockOps, ContextKind::SockOps);
+    check_section("sk_skb_parser", ProgType::SkSkb, ContextKind::SkBuff);
+    // The deprecated devmap/cpumap names, with what libbpf 1.x wants instead.
+    const SectionProgramKind devmap = classify_section("xdp_devmap/redirect");
+    CHECK(devmap.legacy);
+    CHECK(devmap.type == ProgType::Xdp);
+    CHECK(devmap.attach == AttachType::XdpDevmap);
+    CHECK(devmap.matched == "xdp/devmap");
+    CHECK(devmap.attach_target == "redirect");
+    CHECK(classify_section("xdp_cpumap/x").attach == AttachType::XdpCpumap);
+    // Entries that were exact in libbpf 0.x too stay unknown with any suffix.
+    check_unknown("syscall_foo");
+    check_unknown("kprobes/x");
+    check_unknown("perfevent");
 }
 
 TEST_CASE("sections: tracing program types") {
