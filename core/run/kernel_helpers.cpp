@@ -11,6 +11,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
+#include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
@@ -58,6 +59,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         skb_adjust_room_helper_impls(),
         skb_vlan_helper_impls(),
         skb_meta_helper_impls(),
+        mtu_helper_impls(),
         stack_helper_impls(),
         cgroup_helper_impls(),
     };

@@ -56,6 +56,15 @@ def case(name, program, description, packet=None, packets=None, repeat=1, ctx=No
     return c
 
 
+def claiming_tot_len(frame, tot_len):
+    """An IPv4 frame whose header claims `tot_len` bytes (checksum fixed), for length checks."""
+    ip = bytearray(frame[14:34])
+    struct.pack_into("!H", ip, 2, tot_len)
+    struct.pack_into("!H", ip, 10, 0)
+    struct.pack_into("!H", ip, 10, P.checksum(bytes(ip)))
+    return frame[:14] + bytes(ip) + frame[34:]
+
+
 def big_udp4(size, dport=53):
     """A UDP/IPv4 frame of exactly `size` bytes."""
     return P.udp4(A, B, 4000, dport, payload=b"x" * (size - 14 - 20 - 8))
@@ -315,6 +324,23 @@ EXAMPLES = {
              map_init={"backends": BACKENDS}),
         case("no_backend", "xdp_ipip_encap", "UDP to port 9999, no backend: XDP_PASS, untouched",
              packet=P.udp4(A, B, 40000, 9999), map_init={"backends": BACKENDS}),
+    ],
+    "tc_mtu_guard": [
+        case("tc_small_udp", "tc_mtu_guard",
+             "a 46-byte UDP frame on lo (MTU 65536): fits with 20 more bytes; map: the answers",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("tc_l3_too_long", "tc_mtu_guard",
+             "an IPv4 header claiming 65530 bytes, passed in as the L3 length: + 20 does not fit "
+             "(1, TC_ACT_SHOT)", packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65530)),
+        case("tc_l3_exact", "tc_mtu_guard",
+             "an IPv4 header claiming 65516 bytes: + 20 is exactly the MTU, which fits",
+             packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65516)),
+        case("xdp_small_udp", "xdp_mtu_guard", "the small UDP frame from XDP: fits; flags -EINVAL",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("xdp_l3_too_long", "xdp_mtu_guard", "65530 claimed bytes from XDP: XDP_DROP",
+             packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65530)),
+        case("xdp_l3_one_over", "xdp_mtu_guard", "65517 claimed bytes: one over the MTU",
+             packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65517)),
     ],
     "tc_gre_tunnel": [
         case("encap", "tc_gre_tunnel",
