@@ -79,6 +79,8 @@ endif()
 # "type": "module", which would make node load them as ES modules. The nearest package.json wins.
 file(WRITE "${CMAKE_BINARY_DIR}/package.json" "{ \"type\": \"commonjs\" }\n")
 
+set(BPFPLAY_WASM_TEST_OPT -O1)
+
 # Debian's doctest header alone (find_package(doctest) drags in -isystem /usr/include).
 function(_bpfplay_wasm_doctest)
   if(TARGET bpfplay_wasm_doctest)
@@ -89,6 +91,10 @@ function(_bpfplay_wasm_doctest)
   file(COPY "${BPFPLAY_DOCTEST_HEADER}" DESTINATION "${CMAKE_BINARY_DIR}/wasm-doctest/doctest")
   add_library(bpfplay_wasm_doctest INTERFACE)
   target_include_directories(bpfplay_wasm_doctest SYSTEM INTERFACE "${CMAKE_BINARY_DIR}/wasm-doctest")
+  # doctest's runner once for every test binary (per binary it cost 20-38 s of emcc -O3).
+  add_library(bpfplay_wasm_doctest_main OBJECT "${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp")
+  target_link_libraries(bpfplay_wasm_doctest_main PUBLIC bpfplay_wasm_doctest)
+  target_compile_options(bpfplay_wasm_doctest_main PRIVATE ${BPFPLAY_WASM_TEST_OPT})
 endfunction()
 
 # Mirrors bpfplay_area_test in tests/CMakeLists.txt: tests/<area>/*.cpp -> test_<area>, one ctest.
@@ -104,8 +110,13 @@ function(bpfplay_wasm_area_test area)
     return()
   endif()
   _bpfplay_wasm_doctest()
-  add_executable(test_${area} ${sources} "${dir}/doctest_main.cpp")
-  target_link_libraries(test_${area} PRIVATE ${arg_LIBS} bpfplay_wasm_doctest)
+  add_executable(test_${area} ${sources})
+  target_link_libraries(test_${area} PRIVATE ${arg_LIBS} bpfplay_wasm_doctest_main)
+  # The code under test is the Release (-O3) libraries; the tests' own code and their link run
+  # at -O1: binaryen's -O3 pass over each test binary and -O3 test code took about half of the
+  # wasm build's time, and optimizing the assertions buys nothing.
+  target_compile_options(test_${area} PRIVATE ${BPFPLAY_WASM_TEST_OPT})
+  target_link_options(test_${area} PRIVATE ${BPFPLAY_WASM_TEST_OPT})
   target_include_directories(test_${area} PRIVATE "${dir}")
   target_compile_definitions(test_${area} PRIVATE BPFPLAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                                   BPFPLAY_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -29,5 +29,5 @@ echo "== wasm build"
 cmake --build build-wasm -j"$JOBS"
 if [ "${1:-}" != "--no-test" ]; then
     echo "== wasm tests (node)"
-    ctest --test-dir build-wasm --output-on-failure
+    ctest --test-dir build-wasm --output-on-failure -j"$JOBS"
 fi
