@@ -7,6 +7,7 @@
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
+#include "core/maps/local_storage_map.hpp"
 #include "core/maps/lpm_trie_map.hpp"
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/queue_stack_map.hpp"
@@ -53,6 +54,16 @@ constexpr const char* kCgroupOnly = "Programs test a cgroup_array's cgroups with
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
+constexpr const char* kLocalStorage = "Programs reach a local storage map only through its owner's helpers "
+                                      "(bpf_task_storage_get/delete, bpf_sk_storage_get/delete, "
+                                      "bpf_inode_storage_get/delete, bpf_cgrp_storage_get/delete).";
+
+// A local storage row: one value per owner object, reached through the owner's helpers.
+constexpr MapTypeInfo local_storage(MapType type, const char* name, const char* summary) {
+    return {type, name, false, false, false, P::None, kLocalStorage, &LocalStorageMap::alloc_check,
+            &LocalStorageMap::footprint, &make_as<LocalStorageMap>, summary};
+}
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -97,19 +108,19 @@ constexpr MapTypeInfo kTypes[] = {
      &QueueStackMap::footprint, &make_as<QueueStackMap>, "FIFO of values (push, pop, peek)"},
     {T::Stack, "stack", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
      &QueueStackMap::footprint, &make_as<QueueStackMap>, "LIFO of values (push, pop, peek)"},
-    missing(T::SkStorage, "sk_storage", "a value attached to each socket"),
+    local_storage(T::SkStorage, "sk_storage", "a value attached to each socket"),
     {T::DevmapHash, "devmap_hash", false, false, false, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &HashMap::footprint, &make_as<HashMap>, "network devices by key, for bpf_redirect_map"},
     missing(T::StructOps, "struct_ops", "a kernel struct of operations implemented by programs"),
     {T::Ringbuf, "ringbuf", false, false, false, P::None, kRingbufOnly, &RingbufMap::alloc_check,
      &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read"},
-    missing(T::InodeStorage, "inode_storage", "a value attached to each inode"),
-    missing(T::TaskStorage, "task_storage", "a value attached to each task"),
+    local_storage(T::InodeStorage, "inode_storage", "a value attached to each inode"),
+    local_storage(T::TaskStorage, "task_storage", "a value attached to each task"),
     {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek,
      &BloomFilterMap::alloc_check, &BloomFilterMap::footprint, &make_as<BloomFilterMap>,
      "a probabilistic set: push values, peek for membership"},
     missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
-    missing(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
+    local_storage(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
     missing(T::Arena, "arena", "memory pages shared between programs and user space"),
 };
 static_assert(std::size(kTypes) == size_t(MapType::Arena) + 1);

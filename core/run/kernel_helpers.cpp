@@ -10,6 +10,7 @@
 #include "core/run/cgroup_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
+#include "core/run/local_storage_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
@@ -60,6 +61,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         skb_meta_helper_impls(),
         stack_helper_impls(),
         cgroup_helper_impls(),
+        local_storage_helper_impls(),
     };
     return families;
 }

@@ -541,6 +541,15 @@ EXAMPLES = {
         case("repeated", "xdp_spin_lock", "one packet 5 times: packets 5, the lock word 0 between runs",
              packet=P.tcp4(A, B, 1, 80), repeat=5),
     ],
+    "xdp_task_storage": [
+        case("three_then_reset", "xdp_task_storage",
+             "4 packets from one task (the test runner): 1 and 2 pass, 3 drops and deletes the "
+             "task's value (then -ENOENT), 4 creates a new one",
+             packets=[big_udp4(60), big_udp4(70), big_udp4(80), big_udp4(90)]),
+        case("one_packet", "xdp_task_storage",
+             "one packet: no value yet, so bpf_task_storage_get with F_CREATE makes one (XDP_PASS)",
+             packet=P.tcp4(A, B, 1, 80)),
+    ],
 }
 
 
