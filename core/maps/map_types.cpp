@@ -4,6 +4,7 @@
 
 #include "core/maps/array_map.hpp"
 #include "core/maps/bloom_filter_map.hpp"
+#include "core/maps/cgroup_storage_map.hpp"
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
@@ -64,6 +65,9 @@ constexpr MapTypeInfo local_storage(MapType type, const char* name, const char* 
             &LocalStorageMap::footprint, &make_as<LocalStorageMap>, summary};
 }
 
+constexpr const char* kCgroupStorage = "Programs reach a cgroup storage map only through bpf_get_local_storage, "
+                                       "which gives the value of the cgroup they are attached to.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -100,10 +104,14 @@ constexpr MapTypeInfo kTypes[] = {
     missing(T::Cpumap, "cpumap", "CPUs by index, for bpf_redirect_map to another CPU"),
     missing(T::Xskmap, "xskmap", "AF_XDP sockets by index, for bpf_redirect_map to user space"),
     missing(T::Sockhash, "sockhash", "sockets by key, for redirecting between sockets"),
-    missing(T::CgroupStorage, "cgroup_storage", "a value per attached cgroup (bpf_get_local_storage)"),
+    {T::CgroupStorage, "cgroup_storage", false, false, false, P::None, kCgroupStorage,
+     &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
+     "a value per attached cgroup (bpf_get_local_storage)"},
     missing(T::ReuseportSockarray, "reuseport_sockarray",
             "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
-    missing(T::PercpuCgroupStorage, "percpu_cgroup_storage", "a per-CPU value per attached cgroup"),
+    {T::PercpuCgroupStorage, "percpu_cgroup_storage", true, false, false, P::None, kCgroupStorage,
+     &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
+     "a per-CPU value per attached cgroup"},
     {T::Queue, "queue", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
      &QueueStackMap::footprint, &make_as<QueueStackMap>, "FIFO of values (push, pop, peek)"},
     {T::Stack, "stack", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,

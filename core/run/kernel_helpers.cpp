@@ -8,6 +8,7 @@
 #include "core/run/callback_helpers.hpp"
 #include "core/run/csum_helpers.hpp"
 #include "core/run/cgroup_helpers.hpp"
+#include "core/run/cgroup_storage_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
@@ -62,6 +63,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         stack_helper_impls(),
         cgroup_helper_impls(),
         local_storage_helper_impls(),
+        cgroup_storage_helper_impls(),
     };
     return families;
 }

@@ -38,4 +38,24 @@ TEST_CASE("stepping back over bpf_task_storage_get and bpf_task_storage_delete r
     CHECK(object->object().maps->find("ls")->count() == 0);
 }
 
+TEST_CASE("stepping back over bpf_get_local_storage removes the value its first call created") {
+    MapSpec spec;
+    spec.type = MapType::PercpuCgroupStorage;
+    spec.name = "cs";
+    spec.key_size = 16;
+    spec.value_size = 8;
+    auto object = open_asm("r1 = {cs} ll\nr2 = 0\ncall 81\nr1 = 9\n*(u64 *)(r0 + 0) = r1\n"
+                           "r1 = {cs} ll\nr2 = 0\ncall 81\nr0 = *(u64 *)(r0 + 0)\nexit\n",
+                           {spec}, "cgroup_skb/ingress");
+    RunInput in;
+    in.packet.assign(64, 0);
+    auto s = DebugSession::open(*object, "asm", in);
+    REQUIRE(s.ok());
+    const std::vector<std::string> forward = fingerprints_to_end(**s);
+    CHECK(int64_t((*s)->vm().regs()[0]) == 9);
+    CHECK(object->object().maps->find("cs")->count() == 1);
+    require_same_states_back(**s, forward);
+    CHECK(object->object().maps->find("cs")->count() == 0);
+}
+
 } // namespace bpfplay::testing

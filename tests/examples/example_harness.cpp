@@ -415,9 +415,11 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
             continue;
         }
         // kernel_run walks keys with get_next_key, which local storage maps answer with
-        // -ENOTSUPP: the kernel's dump of one is empty.
+        // -ENOTSUPP: the kernel's dump of one is empty. A cgroup storage is empty too under
+        // BPF_PROG_TEST_RUN, whose runs get a storage of their own the map does not list.
         if (map.type() == MapType::TaskStorage || map.type() == MapType::SkStorage ||
-            map.type() == MapType::InodeStorage || map.type() == MapType::CgrpStorage) {
+            map.type() == MapType::InodeStorage || map.type() == MapType::CgrpStorage ||
+            map.type() == MapType::CgroupStorage || map.type() == MapType::PercpuCgroupStorage) {
             o.maps[map.name()] = {};
             continue;
         }

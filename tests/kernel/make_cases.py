@@ -550,6 +550,15 @@ EXAMPLES = {
              "one packet: no value yet, so bpf_task_storage_get with F_CREATE makes one (XDP_PASS)",
              packet=P.tcp4(A, B, 1, 80)),
     ],
+    "cgroup_skb_storage": [
+        case("one_packet", "cgroup_skb_storage",
+             "a 76-byte UDP packet: the cgroup's budget has room (1); bytes 76, this CPU's count 1 "
+             "(the test run's storage: the map lists no value)",
+             packet=P.udp4(A, B, 4000, 53, payload=b"x" * 34)),
+        case("too_big", "cgroup_skb_storage",
+             "a 400-byte packet is over the 300-byte budget on its own: dropped (0)",
+             packet=big_udp4(400)),
+    ],
 }
 
 
