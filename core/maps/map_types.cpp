@@ -14,6 +14,7 @@
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
+#include "core/maps/user_ringbuf_map.hpp"
 
 namespace bpfplay {
 
@@ -67,6 +68,9 @@ constexpr MapTypeInfo local_storage(MapType type, const char* name, const char* 
 
 constexpr const char* kCgroupStorage = "Programs reach a cgroup storage map only through bpf_get_local_storage, "
                                        "which gives the value of the cgroup they are attached to.";
+
+constexpr const char* kUserRingbufOnly = "Programs read a user ring buffer only with bpf_user_ringbuf_drain; "
+                                         "user space writes its records.";
 
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
@@ -127,7 +131,8 @@ constexpr MapTypeInfo kTypes[] = {
     {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek,
      &BloomFilterMap::alloc_check, &BloomFilterMap::footprint, &make_as<BloomFilterMap>,
      "a probabilistic set: push values, peek for membership"},
-    missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
+    {T::UserRingbuf, "user_ringbuf", false, false, false, P::None, kUserRingbufOnly, &RingbufMap::alloc_check,
+     &UserRingbufMap::footprint, &make_as<UserRingbufMap>, "a ring buffer user space writes and programs drain"},
     local_storage(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
     missing(T::Arena, "arena", "memory pages shared between programs and user space"),
 };

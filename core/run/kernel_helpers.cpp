@@ -28,6 +28,7 @@
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
 
 namespace bpfplay {
@@ -64,6 +65,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         cgroup_helper_impls(),
         local_storage_helper_impls(),
         cgroup_storage_helper_impls(),
+        user_ringbuf_helper_impls(),
     };
     return families;
 }

@@ -11,6 +11,7 @@
 #include "core/loader/elf_reader.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/user_ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
 #ifndef BPFPLAY_SOURCE_DIR
@@ -353,6 +354,13 @@ std::optional<std::string> apply_map_init(ObjectSession& s, const ExampleCase& c
         if (!map) return "map_init: the emulator has no map \"" + name + "\"";
         size_t i = 0;
         for (const JsonValue& e : c.map_init.items()[m].items()) {
+            if (map->type() == MapType::UserRingbuf) {  // records of any length, in order
+                auto record = unhex(e.get("value").as_string());
+                if (!record || static_cast<UserRingbufMap*>(map)->produce(*record) < 0)
+                    return "map_init: \"" + name + "\" record " + std::to_string(i) + " does not fit";
+                i++;
+                continue;
+            }
             auto key = unhex(e.get("key").as_string());
             auto value = init_value(*map, e.get("value"));
             if (!key || key->size() != map->key_size() || !value)

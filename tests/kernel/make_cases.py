@@ -559,6 +559,17 @@ EXAMPLES = {
              "a 400-byte packet is over the 300-byte budget on its own: dropped (0)",
              packet=big_udp4(400)),
     ],
+    "xdp_user_ringbuf": [
+        case("commands", "xdp_user_ringbuf",
+             "records block 53, block 80, pause, a 2-byte record, unblock 53: UDP to 53 drains 3 "
+             "(dropped), TCP to 80 drains 2 (one too short; dropped), UDP to 53 drains 0 (passes)",
+             packets=[P.udp4(A, B, 4000, 53), P.tcp4(A, B, 4000, 80), P.udp4(A, B, 4000, 53)],
+             map_init={"commands": [{"key": "", "value": "01003500"}, {"key": "", "value": "01005000"},
+                                    {"key": "", "value": "03000000"}, {"key": "", "value": "0100"},
+                                    {"key": "", "value": "02003500"}]}),
+        case("empty", "xdp_user_ringbuf", "no records: the drain returns 0 and the packet passes",
+             packet=P.udp4(A, B, 4000, 53)),
+    ],
 }
 
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <tuple>
 
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/local_storage_map.hpp"
@@ -162,8 +163,9 @@ TEST_CASE("bpf_sk_storage_get/delete on a socket from bpf_sk_lookup_tcp, in tc")
 }
 
 TEST_CASE("bpf_cgrp_storage and bpf_inode_storage: NULL owners as the kernel answers them, others refused") {
-    for (const auto& [get, del, type] : {std::tuple{210, 211, MapType::CgrpStorage},
-                                         std::tuple{145, 146, MapType::InodeStorage}}) {
+    for (const auto& ids : {std::tuple{210, 211, MapType::CgrpStorage}, std::tuple{145, 146, MapType::InodeStorage}}) {
+        const int get = std::get<0>(ids), del = std::get<1>(ids);
+        const MapType type = std::get<2>(ids);
         CAPTURE(get);
         auto g = open_asm("r1 = {ls} ll\nr2 = 0\nr3 = 0\nr4 = 1\ncall " + std::to_string(get) + "\nexit\n",
                           {storage_spec(type)}, type == MapType::CgrpStorage ? "kprobe/do_sys_openat2" : "lsm/file_open");
