@@ -4,6 +4,7 @@
 
 #include "core/maps/array_map.hpp"
 #include "core/maps/bloom_filter_map.hpp"
+#include "core/maps/cpu_map.hpp"
 #include "core/maps/cgroup_storage_map.hpp"
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
@@ -15,6 +16,7 @@
 #include "core/maps/ringbuf_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
 #include "core/maps/user_ringbuf_map.hpp"
+#include "core/maps/xsk_map.hpp"
 
 namespace bpfplay {
 
@@ -72,6 +74,11 @@ constexpr const char* kCgroupStorage = "Programs reach a cgroup storage map only
 constexpr const char* kUserRingbufOnly = "Programs read a user ring buffer only with bpf_user_ringbuf_drain; "
                                          "user space writes its records.";
 
+constexpr const char* kCpumapOnly = "Programs only redirect through a cpumap (bpf_redirect_map); fill it from "
+                                    "userspace with each CPU's queue size.";
+constexpr const char* kXskmap = "Programs may only look up an xskmap or redirect through it (bpf_redirect_map); "
+                                "user space puts its AF_XDP sockets in it.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -105,8 +112,10 @@ constexpr MapTypeInfo kTypes[] = {
     {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
     missing(T::Sockmap, "sockmap", "sockets by index, for redirecting between sockets"),
-    missing(T::Cpumap, "cpumap", "CPUs by index, for bpf_redirect_map to another CPU"),
-    missing(T::Xskmap, "xskmap", "AF_XDP sockets by index, for bpf_redirect_map to user space"),
+    {T::Cpumap, "cpumap", false, false, true, P::None, kCpumapOnly, &CpuMap::alloc_check, &CpuMap::footprint,
+     &make_as<CpuMap>, "CPUs by index, for bpf_redirect_map to another CPU"},
+    {T::Xskmap, "xskmap", false, false, true, P::LookupOnly, kXskmap, &XskMap::alloc_check, &XskMap::footprint,
+     &make_as<XskMap>, "AF_XDP sockets by index, for bpf_redirect_map to user space"},
     missing(T::Sockhash, "sockhash", "sockets by key, for redirecting between sockets"),
     {T::CgroupStorage, "cgroup_storage", false, false, false, P::None, kCgroupStorage,
      &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
