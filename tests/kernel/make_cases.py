@@ -570,6 +570,14 @@ EXAMPLES = {
         case("empty", "xdp_user_ringbuf", "no records: the drain returns 0 and the packet passes",
              packet=P.udp4(A, B, 4000, 53)),
     ],
+    "xdp_steer": [
+        case("cpu0_only", "xdp_steer",
+             "CPU 0 has a queue (qsize 2048), CPU 1 none: UDP from port 4000 goes to CPU 0 (XDP_REDIRECT), "
+             "from 4001 falls back to XDP_PASS; UDP to 9999 finds no AF_XDP socket (XDP_PASS); TCP passes",
+             packets=[P.udp4(A, B, 4000, 53), P.udp4(A, B, 4001, 53), P.udp4(A, B, 4000, 9999),
+                      P.tcp4(A, B, 4000, 80)],
+             map_init={"cpus": [{"key": u32(0), "value": "0008000000000000"}]}),
+    ],
 }
 
 
