@@ -70,6 +70,12 @@ struct Owner {
 
 // nullopt after failing the run: a non-NULL pointer bpfplay has no object for.
 std::optional<Owner> resolve_owner(Vm& vm, Host& host, const Family& fam, const char* helper, uint64_t ptr) {
+    if (ptr == 0 && fam.type == MapType::SkStorage) {
+        // ARG_PTR_TO_BTF_ID_SOCK_COMMON: unlike the task, inode and cgroup arguments, not OR_NULL.
+        fail(vm, helper, "r2 is NULL: the kernel's verifier refuses the call (\"R2 type=scalar expected=sock_common\")",
+             "Check the socket for NULL before passing it.");
+        return std::nullopt;
+    }
     if (ptr == 0) return Owner{true, false, 0, {}};
     if (fam.type == MapType::TaskStorage) {
         const uint64_t base = current_task_address();

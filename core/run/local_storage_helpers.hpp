@@ -14,10 +14,11 @@
 //  211   bpf_cgrp_storage_delete                             no struct cgroup in memory
 //
 // get(map, owner, value, flags): the owner's value, or NULL when flags has a bit other than
-// BPF_LOCAL_STORAGE_GET_F_CREATE (1), the owner is NULL (or not a full socket), or it has no
-// value and F_CREATE is not set; with F_CREATE a missing value is created from `value` (zeros
-// when NULL), NULL when the map has no room. delete(map, owner): 0, -ENOENT when the owner
-// has no value, -EINVAL for a NULL owner (or a socket that is not a full one).
+// BPF_LOCAL_STORAGE_GET_F_CREATE (1), the owner is NULL (or not a full socket; a NULL socket is
+// a load-time refusal), or it has no value and F_CREATE is not set; with F_CREATE a missing
+// value is created from `value` (zeros when NULL), NULL when the map has no room.
+// delete(map, owner): 0, -ENOENT when the owner has no value, -EINVAL for a NULL task, inode or
+// cgroup, or a socket that is not a full one.
 // A non-NULL owner bpfplay has no object for stops the run with an error that says so.
 #include <span>
 

@@ -160,6 +160,12 @@ TEST_CASE("bpf_sk_storage_get/delete on a socket from bpf_sk_lookup_tcp, in tc")
     auto tw_del = open_asm(skc_del, {storage_spec(MapType::SkStorage)}, "tc");
     tw_del->host().net.sockets[1].state = TcpState::TimeWait;
     CHECK(r0_of(*tw_del) == -22);
+    // A NULL socket never gets that far: the verifier wants a socket there.
+    auto null = open_asm("r1 = {ls} ll\nr2 = 0\nr3 = 0\nr4 = 1\ncall 107\nexit\n", {storage_spec(MapType::SkStorage)}, "tc");
+    const RunResult r = run_once(*null);
+    REQUIRE(r.error);
+    CHECK(r.error->what ==
+          "bpf_sk_storage_get: r2 is NULL: the kernel's verifier refuses the call (\"R2 type=scalar expected=sock_common\")");
 }
 
 TEST_CASE("bpf_cgrp_storage and bpf_inode_storage: NULL owners as the kernel answers them, others refused") {
