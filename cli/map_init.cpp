@@ -1,5 +1,7 @@
 #include "cli/map_init.hpp"
 
+#include "core/maps/user_ringbuf_map.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -276,6 +278,19 @@ Result<Unit> apply_map_init(ObjectSession& session, const MapInit& init,
                 auto k = hex_field(init, m.name, e.index, "key", e.key_hex, map->key_size(), "key_size");
                 if (!k) return k.error();
                 key = std::move(*k);
+            }
+            if (map->type() == MapType::UserRingbuf) {
+                // A record user space writes (user_ring_buffer__reserve + submit), of any length.
+                if (!e.value_hex) return entry_error(init, m.name, e.index, "give the record as \"value\"");
+                auto record = parse_packet_hex(*e.value_hex, init.file + ": " + entry_name(m.name, e.index) + ": value");
+                if (!record) return record.error();
+                const int64_t rc = static_cast<UserRingbufMap*>(map)->produce(*record);
+                if (rc < 0)
+                    return entry_error(init, m.name, e.index,
+                                       "the record does not fit: " + errno_name(rc) +
+                                           (rc == -kerrno::kENOSPC ? " (the records before it fill the buffer)"
+                                                                   : " (larger than the buffer)"));
+                continue;
             }
             auto value = entry_value(init, object, *map, e);
             if (!value) return value.error();

@@ -7,11 +7,13 @@
 //     "percpu_stats":    [{"key": "00000000", "values": ["01000000", "02000000", "00000000", "00000000"]}],
 //     "jump_table":      [{"key": "00000000", "program": "handle_tcp"}],
 //     "outer":           [{"key": "00000000", "map": "inner_a"}],
-//     "global_v.rodata": [{"key": "00000000", "value": "00000000ea050000"}]
+//     "global_v.rodata": [{"key": "00000000", "value": "00000000ea050000"}],
+//     "commands":        [{"key": "", "value": "0100501f"}]
 //   }
 //
 // Keys and values are hex (whitespace ignored) of exactly key_size / value_size bytes; per-CPU
-// maps take "values", one per emulated CPU. A prog_array slot may name a program and a map of
+// maps take "values", one per emulated CPU. A user ring buffer takes records of any length,
+// written in order as user space would (user_ring_buffer__reserve + submit). A prog_array slot may name a program and a map of
 // maps slot an inner map instead of giving the index / id as hex.
 //
 // Frozen global data (.rodata: libbpf freezes it at load) cannot be updated afterwards, so its

@@ -18,6 +18,7 @@ enum class CallbackKind : uint8_t {
     None,     // an ordinary frame
     Loop,     // bpf_loop: callback(index, ctx)
     ForEach,  // bpf_for_each_map_elem: callback(map, key, value, ctx)
+    UserRingbufDrain,  // bpf_user_ringbuf_drain: callback(dynptr, ctx)
 };
 const char* callback_helper_name(CallbackKind kind);
 
@@ -32,7 +33,8 @@ struct CallbackState {
     CallbackKind kind = CallbackKind::None;
     uint32_t entry = 0;     // the callback's first instruction
     uint64_t calls = 0;     // calls made so far: the helper returns this
-    uint64_t position = 0;  // the next element `next` looks at (bpf_loop: the next index)
+    uint64_t position = 0;  // the next element `next` looks at (bpf_loop: the next index;
+                            // bpf_user_ringbuf_drain: records looked at, discarded ones too)
     uint64_t limit = 0;     // elements there are (bpf_loop: nr_loops; for_each: snapshot size)
     uint64_t ctx = 0;       // callback_ctx, passed through
     uint64_t map = 0;       // for_each: the map's handle, passed as the callback's r1

@@ -15,6 +15,7 @@ const char* callback_helper_name(CallbackKind kind) {
     case CallbackKind::None: return "";
     case CallbackKind::Loop: return "bpf_loop";
     case CallbackKind::ForEach: return "bpf_for_each_map_elem";
+    case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain";
     }
     return "";
 }
@@ -57,6 +58,7 @@ std::string callback_description(const CallbackState& s) {
                std::to_string(s.limit) + ")";
     case CallbackKind::ForEach:
         return "bpf_for_each_map_elem: element " + std::to_string(current + 1) + " of " + std::to_string(s.limit);
+    case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain: record " + std::to_string(s.calls + 1);
     }
     return {};
 }

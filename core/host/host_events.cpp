@@ -43,6 +43,13 @@ std::string xdp_fate(const Network& net, uint64_t r0) {
         if (!t.set)
             return "XDP_REDIRECT: the packet is dropped: no bpf_redirect or bpf_redirect_map call chose a "
                    "target";
+        if (t.kind == RedirectKind::Cpu)
+            return "XDP_REDIRECT: the packet is queued to CPU " + std::to_string(t.index) + " (cpumap \"" + t.map +
+                   "\"), whose kthread builds an skb and passes it up to the network stack there";
+        if (t.kind == RedirectKind::XdpSocket)
+            return "XDP_REDIRECT: the packet is delivered to the AF_XDP socket (fd " + std::to_string(t.socket) +
+                   ") in xskmap \"" + t.map + "\" key " + std::to_string(t.index) +
+                   ": user space reads it from the socket's RX ring";
         if (!t.broadcast.empty() || (t.flags & (1 << 3)))
             return "XDP_REDIRECT: the packet is " + broadcast(net, t);
         return "XDP_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of");

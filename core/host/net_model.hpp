@@ -116,6 +116,10 @@ struct Neighbour {
 
 enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter };
 
+// Where bpf_redirect_map sends a packet: a device (devmap, or bpf_redirect), a CPU (cpumap) or an
+// AF_XDP socket (xskmap).
+enum class RedirectKind : uint8_t { Device, Cpu, XdpSocket };
+
 // What bpf_redirect / bpf_redirect_map left in the CPU's bpf_redirect_info for this run.
 struct RedirectTarget {
     bool set = false;
@@ -123,6 +127,9 @@ struct RedirectTarget {
     uint64_t flags = 0;              // BPF_F_INGRESS (TC), BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS (devmap)
     std::string map;                 // the devmap's name, empty for bpf_redirect
     std::vector<uint32_t> broadcast; // BPF_F_BROADCAST: every device of the devmap, in key order
+    RedirectKind kind = RedirectKind::Device;
+    uint32_t index = 0;              // cpumap: the CPU; xskmap: the key
+    uint32_t socket = 0;             // xskmap: the socket (the fd user space stored)
     friend bool operator==(const RedirectTarget&, const RedirectTarget&) = default;
 };
 

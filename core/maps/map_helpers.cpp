@@ -52,7 +52,9 @@ std::string verifier_refusal(const Map& map, int32_t helper, const char* helper_
         type_hint();
         return refused("invalid zero-sized read");
     }
-    if (writes && (map.map_flags() & map_flag::kRdonlyProg)) {
+    // An xskmap is read-only for programs through its lookup's socket type, not a map flag: the
+    // verifier refuses writes for its type below.
+    if (writes && (map.map_flags() & map_flag::kRdonlyProg) && map.type() != MapType::Xskmap) {
         if (map.type() == MapType::Devmap || map.type() == MapType::DevmapHash) {
             // dev_map_init_map sets BPF_F_RDONLY_PROG itself: lookups point at the kernel's entry.
             *hint = info.program_hint;

@@ -138,6 +138,8 @@ Result<std::unique_ptr<Map>> create_map(const MapSpec& requested) {
     if (auto problem = check_map_spec(spec)) return problem->error;
     // dev_map_init_map: lookups return a pointer into the kernel's entry, so programs only read.
     if (spec.type == MapType::Devmap || spec.type == MapType::DevmapHash) spec.map_flags |= f::kRdonlyProg;
+    // An xskmap lookup gives the socket's struct bpf_xdp_sock, which the verifier lets programs read only.
+    if (spec.type == MapType::Xskmap) spec.map_flags |= f::kRdonlyProg;
 
     std::unique_ptr<Map> map = info->make(spec);
     if (!map) {

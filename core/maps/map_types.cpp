@@ -4,14 +4,19 @@
 
 #include "core/maps/array_map.hpp"
 #include "core/maps/bloom_filter_map.hpp"
+#include "core/maps/cpu_map.hpp"
+#include "core/maps/cgroup_storage_map.hpp"
 #include "core/maps/dev_map.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/hash_map.hpp"
+#include "core/maps/local_storage_map.hpp"
 #include "core/maps/lpm_trie_map.hpp"
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
+#include "core/maps/user_ringbuf_map.hpp"
+#include "core/maps/xsk_map.hpp"
 
 namespace bpfplay {
 
@@ -53,6 +58,27 @@ constexpr const char* kCgroupOnly = "Programs test a cgroup_array's cgroups with
 constexpr const char* kRingbufOnly = "A ring buffer is written with bpf_ringbuf_output or "
                                      "bpf_ringbuf_reserve/submit, and read from user space.";
 
+constexpr const char* kLocalStorage = "Programs reach a local storage map only through its owner's helpers "
+                                      "(bpf_task_storage_get/delete, bpf_sk_storage_get/delete, "
+                                      "bpf_inode_storage_get/delete, bpf_cgrp_storage_get/delete).";
+
+// A local storage row: one value per owner object, reached through the owner's helpers.
+constexpr MapTypeInfo local_storage(MapType type, const char* name, const char* summary) {
+    return {type, name, false, false, false, P::None, kLocalStorage, &LocalStorageMap::alloc_check,
+            &LocalStorageMap::footprint, &make_as<LocalStorageMap>, summary};
+}
+
+constexpr const char* kCgroupStorage = "Programs reach a cgroup storage map only through bpf_get_local_storage, "
+                                       "which gives the value of the cgroup they are attached to.";
+
+constexpr const char* kUserRingbufOnly = "Programs read a user ring buffer only with bpf_user_ringbuf_drain; "
+                                         "user space writes its records.";
+
+constexpr const char* kCpumapOnly = "Programs only redirect through a cpumap (bpf_redirect_map); fill it from "
+                                    "userspace with each CPU's queue size.";
+constexpr const char* kXskmap = "Programs may only look up an xskmap or redirect through it (bpf_redirect_map); "
+                                "user space puts its AF_XDP sockets in it.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -86,30 +112,37 @@ constexpr MapTypeInfo kTypes[] = {
     {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
     missing(T::Sockmap, "sockmap", "sockets by index, for redirecting between sockets"),
-    missing(T::Cpumap, "cpumap", "CPUs by index, for bpf_redirect_map to another CPU"),
-    missing(T::Xskmap, "xskmap", "AF_XDP sockets by index, for bpf_redirect_map to user space"),
+    {T::Cpumap, "cpumap", false, false, true, P::None, kCpumapOnly, &CpuMap::alloc_check, &CpuMap::footprint,
+     &make_as<CpuMap>, "CPUs by index, for bpf_redirect_map to another CPU"},
+    {T::Xskmap, "xskmap", false, false, true, P::LookupOnly, kXskmap, &XskMap::alloc_check, &XskMap::footprint,
+     &make_as<XskMap>, "AF_XDP sockets by index, for bpf_redirect_map to user space"},
     missing(T::Sockhash, "sockhash", "sockets by key, for redirecting between sockets"),
-    missing(T::CgroupStorage, "cgroup_storage", "a value per attached cgroup (bpf_get_local_storage)"),
+    {T::CgroupStorage, "cgroup_storage", false, false, false, P::None, kCgroupStorage,
+     &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
+     "a value per attached cgroup (bpf_get_local_storage)"},
     missing(T::ReuseportSockarray, "reuseport_sockarray",
             "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
-    missing(T::PercpuCgroupStorage, "percpu_cgroup_storage", "a per-CPU value per attached cgroup"),
+    {T::PercpuCgroupStorage, "percpu_cgroup_storage", true, false, false, P::None, kCgroupStorage,
+     &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
+     "a per-CPU value per attached cgroup"},
     {T::Queue, "queue", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
      &QueueStackMap::footprint, &make_as<QueueStackMap>, "FIFO of values (push, pop, peek)"},
     {T::Stack, "stack", false, false, false, P::PushPopPeek, kPushPopPeek, &QueueStackMap::alloc_check,
      &QueueStackMap::footprint, &make_as<QueueStackMap>, "LIFO of values (push, pop, peek)"},
-    missing(T::SkStorage, "sk_storage", "a value attached to each socket"),
+    local_storage(T::SkStorage, "sk_storage", "a value attached to each socket"),
     {T::DevmapHash, "devmap_hash", false, false, false, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &HashMap::footprint, &make_as<HashMap>, "network devices by key, for bpf_redirect_map"},
     missing(T::StructOps, "struct_ops", "a kernel struct of operations implemented by programs"),
     {T::Ringbuf, "ringbuf", false, false, false, P::None, kRingbufOnly, &RingbufMap::alloc_check,
      &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read"},
-    missing(T::InodeStorage, "inode_storage", "a value attached to each inode"),
-    missing(T::TaskStorage, "task_storage", "a value attached to each task"),
+    local_storage(T::InodeStorage, "inode_storage", "a value attached to each inode"),
+    local_storage(T::TaskStorage, "task_storage", "a value attached to each task"),
     {T::BloomFilter, "bloom_filter", false, false, false, P::PushPeek, kPushPeek,
      &BloomFilterMap::alloc_check, &BloomFilterMap::footprint, &make_as<BloomFilterMap>,
      "a probabilistic set: push values, peek for membership"},
-    missing(T::UserRingbuf, "user_ringbuf", "a ring buffer user space writes and programs drain"),
-    missing(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
+    {T::UserRingbuf, "user_ringbuf", false, false, false, P::None, kUserRingbufOnly, &RingbufMap::alloc_check,
+     &UserRingbufMap::footprint, &make_as<UserRingbufMap>, "a ring buffer user space writes and programs drain"},
+    local_storage(T::CgrpStorage, "cgrp_storage", "a value attached to each cgroup"),
     missing(T::Arena, "arena", "memory pages shared between programs and user space"),
 };
 static_assert(std::size(kTypes) == size_t(MapType::Arena) + 1);

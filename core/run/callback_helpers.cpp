@@ -32,6 +32,8 @@ void fail(Vm& vm, const char* helper, std::string what, std::string hint, const 
     vm.helper_fail(std::move(err));
 }
 
+}  // namespace
+
 // The callback's first instruction, from the function address in r2 (a `r2 = <func> ll`), or
 // nullopt after failing the run as the verifier refuses anything else.
 std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr) {
@@ -47,6 +49,8 @@ std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr
          "Pass the callback by name: the compiler loads its address (r2 = <function> ll).");
     return std::nullopt;
 }
+
+namespace {
 
 bool loop_next(Vm&, uint32_t, CallbackState& s, uint64_t args[5]) {
     if (s.position >= s.limit) return false;

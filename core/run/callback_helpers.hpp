@@ -8,6 +8,7 @@
 //                              returned 1); -EINVAL for flags != 0, -E2BIG past 1 << 23 loops
 // Each call of the callback runs as a frame of the program (core/callback.hpp).
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/helpers/registry.hpp"
@@ -20,5 +21,10 @@ constexpr int32_t kLoop = 181;
 } // namespace helper_id
 
 std::span<const HelperImpl> callback_helper_impls();
+
+class Vm;
+// The callback's first instruction, from the function address in r2 (a `r2 = <func> ll`), or
+// nullopt after failing the run as the verifier refuses anything else.
+std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr);
 
 } // namespace bpfplay

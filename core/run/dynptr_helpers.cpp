@@ -194,6 +194,13 @@ uint8_t* mem_arg(Vm& vm, const char* helper, int reg, uint64_t addr, uint64_t le
     return p;
 }
 
+// The slot the table has for a dynptr at exactly `addr`.
+DynptrSlot* find_slot(DynptrTable& t, uint64_t addr) {
+    for (DynptrSlot& s : t.slots)
+        if (s.addr == addr) return &s;
+    return nullptr;
+}
+
 // A `struct bpf_dynptr *` argument in register `reg`, checked as the verifier's check_func_arg
 // and dynptr_get_spi check ARG_PTR_TO_DYNPTR: on a stack, at a constant offset that is a
 // multiple of 8, all 16 bytes inside the frame. False after failing the run.
@@ -205,6 +212,10 @@ bool dynptr_place_ok(Vm& vm, const char* helper, int reg, uint64_t addr) {
              r + " points into the packet: " + refused("helper access to the packet is not allowed"), hint);
         return false;
     }
+    // The dynptr bpf_user_ringbuf_drain hands its callback (the verifier's CONST_PTR_TO_DYNPTR)
+    // lives in the callback window, where the table records it.
+    if ((addr >> 32) == window::kCallbackKeys && vm.env && vm.env->host && find_slot(vm.env->host->dynptrs, addr))
+        return true;
     if (!on_stack(addr)) {
         const std::string type = reg_type(vm, addr);
         fail(vm, helper,
@@ -224,13 +235,6 @@ bool dynptr_place_ok(Vm& vm, const char* helper, int reg, uint64_t addr) {
         return false;
     }
     return true;
-}
-
-// The slot the table has for a dynptr at exactly `addr`.
-DynptrSlot* find_slot(DynptrTable& t, uint64_t addr) {
-    for (DynptrSlot& s : t.slots)
-        if (s.addr == addr) return &s;
-    return nullptr;
 }
 
 bool stack_bytes_match(Vm& vm, const DynptrSlot& s) {

@@ -8,8 +8,10 @@
 #include "core/run/callback_helpers.hpp"
 #include "core/run/csum_helpers.hpp"
 #include "core/run/cgroup_helpers.hpp"
+#include "core/run/cgroup_storage_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
+#include "core/run/local_storage_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
@@ -27,6 +29,7 @@
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
 
 namespace bpfplay {
@@ -62,6 +65,9 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         mtu_helper_impls(),
         stack_helper_impls(),
         cgroup_helper_impls(),
+        local_storage_helper_impls(),
+        cgroup_storage_helper_impls(),
+        user_ringbuf_helper_impls(),
     };
     return families;
 }

@@ -6,7 +6,9 @@
 #include "core/host/helper_support.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/maps/cpu_map.hpp"
 #include "core/maps/dev_map.hpp"
+#include "core/maps/xsk_map.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/vm.hpp"
 
@@ -63,6 +65,47 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
     return no_packet_hook(vm, kName);
 }
 
+// cpu_map_redirect / xsk_map_redirect -> __bpf_xdp_redirect_map with no broadcast flags: an empty
+// slot (or a key past max_entries) returns the flags' low bits and forgets the map.
+uint64_t redirect_to_cpu_or_socket(Vm& vm, Host& h, Map& map, uint64_t key_arg, uint64_t flags) {
+    constexpr const char* kName = "bpf_redirect_map";
+    const bool cpumap = map.type() == MapType::Cpumap;
+    const std::string what = std::string(cpumap ? "cpumap" : "xskmap") + " \"" + map.name() + "\"";
+    if (flags & ~kXdpActionMask) {
+        log_host_event(vm, h, kName, "flags " + hex(flags) + " have bits a " + (cpumap ? "cpumap" : "xskmap") +
+                                         " does not take: returns XDP_ABORTED");
+        return kXdpAborted;
+    }
+    RedirectTarget& t = h.net.run.redirect;
+    const uint32_t key = uint32_t(key_arg);
+    const std::optional<uint32_t> target =
+        cpumap ? static_cast<CpuMap&>(map).qsize_of(key) : static_cast<XskMap&>(map).socket_at(key);
+    if (!target) {
+        t.map.clear();
+        t.broadcast.clear();
+        t.flags = 0;
+        t.kind = RedirectKind::Device;
+        log_host_event(vm, h, kName,
+                       what + " has no entry for key " + std::to_string(key) + ": returns " +
+                           std::to_string(flags & kXdpActionMask) + ", the low bits of the flags");
+        return flags & kXdpActionMask;
+    }
+    RedirectTarget r;
+    r.set = true;
+    r.ifindex = t.ifindex;  // the last bpf_redirect's device stays in bpf_redirect_info
+    r.map = map.name();
+    r.kind = cpumap ? RedirectKind::Cpu : RedirectKind::XdpSocket;
+    r.index = key;
+    r.socket = cpumap ? 0 : *target;
+    t = std::move(r);
+    log_host_event(vm, h, kName,
+                   what + " key " + std::to_string(key) +
+                       (cpumap ? " is CPU " + std::to_string(key) + " (queue of " + std::to_string(*target) + ")"
+                               : " holds the AF_XDP socket fd " + std::to_string(*target)) +
+                       ": the packet goes there if the program returns XDP_REDIRECT");
+    return kXdpRedirect;
+}
+
 // bpf_xdp_redirect_map -> dev_map_redirect -> __bpf_xdp_redirect_map.
 uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_redirect_map";
@@ -77,13 +120,15 @@ uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags
                                   vm.current_pc(), "Pass a devmap: r1 = <map> ll."));
         return 0;
     }
+    if (map->type() == MapType::Cpumap || map->type() == MapType::Xskmap)
+        return redirect_to_cpu_or_socket(vm, *h, *map, key_arg, flags);
     if (map->type() != MapType::Devmap && map->type() != MapType::DevmapHash) {
         vm.helper_fail(make_error(ErrorKind::Helper,
                                   std::string(kName) + " cannot be used on " + map->describe() +
                                       ": the kernel's verifier refuses it (\"cannot pass map_type " +
                                       std::to_string(static_cast<uint32_t>(map->type())) + " into func " +
                                       kName + "#51\")",
-                                  vm.current_pc(), "bpfplay redirects through devmap and devmap_hash maps."));
+                                  vm.current_pc(), "bpf_redirect_map takes a devmap, devmap_hash, cpumap or xskmap."));
         return 0;
     }
     const std::string devmap = "devmap \"" + map->name() + "\"";
@@ -112,6 +157,7 @@ uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags
         t.map.clear();
         t.broadcast.clear();
         t.flags = 0;
+        t.kind = RedirectKind::Device;
         log_host_event(vm, *h, kName,
                        devmap + " has no entry for key " + std::to_string(key) + ": returns " +
                            std::to_string(flags & kXdpActionMask) + ", the low bits of the flags");

@@ -257,6 +257,26 @@ std::optional<std::vector<uint8_t>> init_value(bpf_map* map, const JsonValue& v,
     return out;
 }
 
+// A user ring buffer's records ("value", any length), written in order as user space writes
+// them; the ring stays in the kernel after user_ring_buffer__free.
+std::optional<std::string> write_user_ringbuf(bpf_map* map, const std::string& name, const JsonValue& list) {
+    user_ring_buffer* rb = user_ring_buffer__new(bpf_map__fd(map), nullptr);
+    if (!rb) return "map_init: \"" + name + "\": user_ring_buffer__new: " + std::strerror(errno);
+    std::optional<std::string> err;
+    for (const JsonValue& e : list.items()) {
+        auto record = unhex(e.get("value").as_string());
+        void* sample = record ? user_ring_buffer__reserve(rb, uint32_t(record->size())) : nullptr;
+        if (!sample) {
+            err = "map_init: \"" + name + "\": a record does not fit";
+            break;
+        }
+        if (!record->empty()) std::memcpy(sample, record->data(), record->size());
+        user_ring_buffer__submit(rb, sample);
+    }
+    user_ring_buffer__free(rb);
+    return err;
+}
+
 // before_load: the global-data maps (bpf_map__set_initial_value); otherwise the others.
 std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c, bool before_load, int ncpus) {
     if (!c.map_init.is_object()) return std::nullopt;
@@ -265,6 +285,10 @@ std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c,
         bpf_map* map = bpf_object__find_map_by_name(obj, name.c_str());
         if (!map) return "map_init: no map named \"" + name + "\"";
         if (bpf_map__is_internal(map) != before_load) continue;
+        if (bpf_map__type(map) == BPF_MAP_TYPE_USER_RINGBUF) {
+            if (auto err = write_user_ringbuf(map, name, c.map_init.items()[m])) return err;
+            continue;
+        }
         for (const JsonValue& e : c.map_init.items()[m].items()) {
             auto key = unhex(e.get("key").as_string());
             auto value = init_value(map, e.get("value"), ncpus);

@@ -766,6 +766,40 @@ static bool map_init_value(struct bpf_map *map, const struct jval *v, int ncpus,
 }
 
 // before_load: apply the global-data maps' entries; otherwise the others'.
+// A user ring buffer's records, written in order as user space writes them (the "key" is
+// ignored; the "value" is the record, of any length). The ring stays in the kernel after
+// user_ring_buffer__free, which only unmaps this process's view.
+static int write_user_ringbuf(struct bpf_map *map, const char *name, const struct jval *list)
+{
+	struct user_ring_buffer *rb = user_ring_buffer__new(bpf_map__fd(map), NULL);
+	if (!rb) {
+		set_error("--map-init: '%s': user_ring_buffer__new: %s", name, strerror(errno));
+		return -1;
+	}
+	for (size_t j = 0; j < list->n; j++) {
+		const struct jval *v = jget(&list->items[j], "value");
+		unsigned char *record;
+		long len;
+		if (!v || v->type != J_STR || (len = parse_hex(v->str, &record)) < 0) {
+			set_error("--map-init: '%s' record %zu: value must be hex", name, j);
+			user_ring_buffer__free(rb);
+			return -1;
+		}
+		void *sample = user_ring_buffer__reserve(rb, (__u32)len);
+		if (!sample) {
+			set_error("--map-init: '%s' record %zu: %s", name, j, strerror(errno));
+			free(record);
+			user_ring_buffer__free(rb);
+			return -1;
+		}
+		memcpy(sample, record, len);
+		user_ring_buffer__submit(rb, sample);
+		free(record);
+	}
+	user_ring_buffer__free(rb);
+	return 0;
+}
+
 static int apply_map_init(struct bpf_object *obj, const struct jval *init, bool before_load,
 			  int ncpus)
 {
@@ -782,6 +816,11 @@ static int apply_map_init(struct bpf_object *obj, const struct jval *init, bool 
 		if (list->type != J_ARR) {
 			set_error("--map-init: '%s' must be a list of {\"key\", \"value\"}", name);
 			return -1;
+		}
+		if (bpf_map__type(map) == BPF_MAP_TYPE_USER_RINGBUF) {
+			if (write_user_ringbuf(map, name, list))
+				return -1;
+			continue;
 		}
 		for (size_t j = 0; j < list->n; j++) {
 			const struct jval *k = jget(&list->items[j], "key");

@@ -567,6 +567,43 @@ EXAMPLES = {
         case("repeated", "xdp_spin_lock", "one packet 5 times: packets 5, the lock word 0 between runs",
              packet=P.tcp4(A, B, 1, 80), repeat=5),
     ],
+    "xdp_task_storage": [
+        case("three_then_reset", "xdp_task_storage",
+             "4 packets from one task (the test runner): 1 and 2 pass, 3 drops and deletes the "
+             "task's value (then -ENOENT), 4 creates a new one",
+             packets=[big_udp4(60), big_udp4(70), big_udp4(80), big_udp4(90)]),
+        case("one_packet", "xdp_task_storage",
+             "one packet: no value yet, so bpf_task_storage_get with F_CREATE makes one (XDP_PASS)",
+             packet=P.tcp4(A, B, 1, 80)),
+    ],
+    "cgroup_skb_storage": [
+        case("one_packet", "cgroup_skb_storage",
+             "a 76-byte UDP packet: the cgroup's budget has room (1); bytes 76, this CPU's count 1 "
+             "(the test run's storage: the map lists no value)",
+             packet=P.udp4(A, B, 4000, 53, payload=b"x" * 34)),
+        case("too_big", "cgroup_skb_storage",
+             "a 400-byte packet is over the 300-byte budget on its own: dropped (0)",
+             packet=big_udp4(400)),
+    ],
+    "xdp_user_ringbuf": [
+        case("commands", "xdp_user_ringbuf",
+             "records block 53, block 80, pause, a 2-byte record, unblock 53: UDP to 53 drains 3 "
+             "(dropped), TCP to 80 drains 2 (one too short; dropped), UDP to 53 drains 0 (passes)",
+             packets=[P.udp4(A, B, 4000, 53), P.tcp4(A, B, 4000, 80), P.udp4(A, B, 4000, 53)],
+             map_init={"commands": [{"key": "", "value": "01003500"}, {"key": "", "value": "01005000"},
+                                    {"key": "", "value": "03000000"}, {"key": "", "value": "0100"},
+                                    {"key": "", "value": "02003500"}]}),
+        case("empty", "xdp_user_ringbuf", "no records: the drain returns 0 and the packet passes",
+             packet=P.udp4(A, B, 4000, 53)),
+    ],
+    "xdp_steer": [
+        case("cpu0_only", "xdp_steer",
+             "CPU 0 has a queue (qsize 2048), CPU 1 none: UDP from port 4000 goes to CPU 0 (XDP_REDIRECT), "
+             "from 4001 falls back to XDP_PASS; UDP to 9999 finds no AF_XDP socket (XDP_PASS); TCP passes",
+             packets=[P.udp4(A, B, 4000, 53), P.udp4(A, B, 4001, 53), P.udp4(A, B, 4000, 9999),
+                      P.tcp4(A, B, 4000, 80)],
+             map_init={"cpus": [{"key": u32(0), "value": "0008000000000000"}]}),
+    ],
 }
 
 

@@ -32,7 +32,7 @@ TEST_CASE("the map type table has one row per kernel map type, numbered as the k
     size_t implemented = 0;
     for (const MapTypeInfo& t : types)
         implemented += t.alloc_check != nullptr;
-    CHECK(implemented == 19);
+    CHECK(implemented == 28);
 }
 
 TEST_CASE("traits: per-CPU, LRU and index-keyed types") {
@@ -53,8 +53,10 @@ TEST_CASE("a type bpfplay lacks is refused by name, listing the types it has") {
         problem->error.hint ==
         "Supported: hash, array, prog_array, perf_event_array, percpu_hash, percpu_array, stack_trace, "
         "cgroup_array, lru_hash, "
-        "lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, devmap, queue, stack, devmap_hash, ringbuf, "
-        "bloom_filter.");
+        "lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, devmap, cpumap, xskmap, cgroup_storage, "
+        "percpu_cgroup_storage, "
+        "queue, stack, sk_storage, devmap_hash, ringbuf, inode_storage, task_storage, bloom_filter, user_ringbuf, "
+        "cgrp_storage.");
 }
 
 TEST_CASE("every implemented type is created by its own factory") {

@@ -250,3 +250,61 @@ TEST_CASE("a program may read a devmap entry but not change it") {
                            "read-only for programs (BPF_F_RDONLY_PROG) and its verifier refuses the call (\"write into "
                            "map forbidden\")");
 }
+
+namespace {
+
+MapSpec redirect_map_spec(MapType type, const char* name, uint32_t value_size) {
+    MapSpec m;
+    m.type = type;
+    m.name = name;
+    m.key_size = 4;
+    m.value_size = value_size;
+    m.max_entries = 4;
+    return m;
+}
+
+std::unique_ptr<ObjectSession> redirect_through(const MapSpec& spec, const std::string& key, const std::string& flags) {
+    auto s = open_asm("r1 = " + std::to_string(map_handle(0)) + " ll\nr2 = " + key + "\nr3 = " + flags +
+                          "\ncall bpf_redirect_map\nexit\n",
+                      "xdp");
+    REQUIRE(s->object().maps->create(spec).ok());
+    return s;
+}
+
+std::vector<uint8_t> le32(uint32_t v) { return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)}; }
+
+} // namespace
+
+TEST_CASE("bpf_redirect_map through a cpumap queues the packet to that CPU") {
+    auto s = redirect_through(redirect_map_spec(MapType::Cpumap, "cpus", 8), "2", "1");
+    REQUIRE(s->object().maps->find("cpus")->update_user(le32(2), std::vector<uint8_t>{0, 8, 0, 0, 0, 0, 0, 0}) == 0);
+    RunResult r = run_packet(*s);
+    REQUIRE(r.status == RunStatus::Exited);
+    CHECK(r.r0 == 4);
+    CHECK(event_lines(r.host_events) ==
+          V{"4 pc 4 bpf_redirect_map: cpumap \"cpus\" key 2 is CPU 2 (queue of 2048): the packet goes there if "
+            "the program returns XDP_REDIRECT",
+            "5 pc 5 exit: XDP_REDIRECT: the packet is queued to CPU 2 (cpumap \"cpus\"), whose kthread builds an "
+            "skb and passes it up to the network stack there"});
+    CHECK(s->host().net.run.redirect.kind == RedirectKind::Cpu);
+    // An empty slot, or one past max_entries: the flags' low bits (XDP_DROP here).
+    auto empty = redirect_through(redirect_map_spec(MapType::Cpumap, "cpus", 8), "1", "1");
+    CHECK(run_packet(*empty).r0 == 1);
+    auto past = redirect_through(redirect_map_spec(MapType::Cpumap, "cpus", 8), "9", "2");
+    CHECK(run_packet(*past).r0 == 2);
+    // BPF_F_BROADCAST is a devmap flag: XDP_ABORTED.
+    auto broadcast = redirect_through(redirect_map_spec(MapType::Cpumap, "cpus", 8), "2", "8");
+    CHECK(run_packet(*broadcast).r0 == 0);
+}
+
+TEST_CASE("bpf_redirect_map through an xskmap delivers the packet to the AF_XDP socket") {
+    auto s = redirect_through(redirect_map_spec(MapType::Xskmap, "xsks", 4), "0", "2");
+    CHECK(run_packet(*s).r0 == 2);  // no socket yet: XDP_PASS from the flags
+    REQUIRE(s->object().maps->find("xsks")->update_user(le32(0), le32(7)) == 0);
+    const RunResult r = run_packet(*s);
+    CHECK(r.r0 == 4);
+    CHECK(event_lines(r.host_events).back() ==
+          "5 pc 5 exit: XDP_REDIRECT: the packet is delivered to the AF_XDP socket (fd 7) in xskmap \"xsks\" key 0: "
+          "user space reads it from the socket's RX ring");
+    CHECK(s->host().net.run.redirect.socket == 7);
+}
