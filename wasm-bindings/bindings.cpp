@@ -16,7 +16,7 @@
 #include "core/debugger/debug_session.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_json.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/run/map_value_json.hpp"
 #include "core/run/object_session.hpp"
 
@@ -30,7 +30,25 @@ std::vector<uint8_t> bytes_of(const val& typed_array) {
 }
 
 std::string failure(const Error& e) {
-    return "{\"ok\":false,\"error\":" + error_json(e) + "}";
+    JsonWriter w;
+    w.begin_object().member("ok", false).key("error");
+    to_json(w, e);
+    return w.end_object().take();
+}
+
+// {"ok":true,"summary":<object_info_json>,"info":"<text>"}
+std::string loaded(const ObjectSession& session) {
+    JsonWriter w;
+    w.begin_object().member("ok", true).key("summary");
+    to_json(w, ObjectSummary{session.object(), std::nullopt});
+    return w.member("info", session.object().info()).end_object().take();
+}
+
+// {"ok":true,"id":N} or the failure.
+std::string added(const Result<uint32_t>& id) {
+    if (!id) return failure(id.error());
+    JsonWriter w;
+    return w.begin_object().member("ok", true).member("id", id.value()).end_object().take();
 }
 
 std::string failure(ErrorKind kind, std::string what, std::string hint = {}) {
@@ -81,8 +99,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset(); // it refers to the old object
         object_ = std::move(opened.value());
-        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
-               ",\"info\":" + json_quote(object_->object().info()) + "}";
+        return loaded(*object_);
     }
 
     // Pasted llvm-objdump text as a one-program object ("asm"); `section` gives its type as a
@@ -94,8 +111,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset();
         object_ = std::move(opened.value());
-        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
-               ",\"info\":" + json_quote(object_->object().info()) + "}";
+        return loaded(*object_);
     }
 
     std::string listing(const std::string& program) const {
@@ -178,9 +194,7 @@ class Playground {
 
     std::string add_breakpoint(uint32_t pc, const std::string& condition) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
-        auto id = debug_->add_breakpoint(pc, condition);
-        if (!id) return failure(id.error());
-        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
+        return added(debug_->add_breakpoint(pc, condition));
     }
 
     bool remove_breakpoint(uint32_t id) { return debug_ && debug_->remove_breakpoint(id); }
@@ -219,7 +233,8 @@ class Playground {
         if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
         auto bytes = bpfplay::encode_map_json(object_->object(), map, part == "key" ? MapPart::Key : MapPart::Value, json);
         if (!bytes) return failure(bytes.error());
-        return "{\"ok\":true,\"hex\":\"" + hex_bytes(*bytes) + "\"}";
+        JsonWriter w;
+        return w.begin_object().member("ok", true).member("hex", hex_bytes(*bytes)).end_object().take();
     }
 
     double delete_map_entry(const std::string& map, const val& key) {
@@ -231,11 +246,6 @@ class Playground {
     double executed() const { return debug_ ? static_cast<double>(debug_->executed()) : 0; }
 
   private:
-    static std::string added(const Result<uint32_t>& id) {
-        if (!id) return failure(id.error());
-        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
-    }
-
     template <class F> std::string run(F&& command) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
         return stop_info_json(command(*debug_));
