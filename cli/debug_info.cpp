@@ -111,7 +111,7 @@ CommandResult show_trace(DebugContext& ctx, std::string_view args) {
         out.text += head + std::string(r.depth * 2, ' ') + insn_text(ctx.session, r.pc);
         std::string changes;
         for (const auto& [reg, value] : r.changed)
-            changes += (changes.empty() ? "" : " ") + ("r" + std::to_string(reg)) + "=" + hex64(value);
+            changes += (changes.empty() ? "" : " ") + ("r" + std::to_string(reg)) + "=" + hex(value);
         out.text += changes.empty() ? "\n" : "    ; " + changes + "\n";
     }
     if (rows.empty()) out.text = "(nothing executed yet)\n";

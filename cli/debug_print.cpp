@@ -18,10 +18,10 @@ CommandResult info_registers(DebugContext& ctx) {
         const RegisterView& r = st.regs[i];
         char line[160];
         std::snprintf(line, sizeof line, "%-3s %c %-18s %20" PRIu64 " %20" PRId64, ("r" + std::to_string(i)).c_str(),
-                      r.changed ? '*' : ' ', hex64(r.value).c_str(), r.value, int64_t(r.value));
+                      r.changed ? '*' : ' ', hex(r.value).c_str(), r.value, int64_t(r.value));
         out.text += line;
         out.text += r.points_to.empty() ? "\n" : "  " + r.points_to + "\n";
-        out.json += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":\"" + hex64(r.value) +
+        out.json += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":\"" + hex(r.value) +
                     "\",\"signed\":" + std::to_string(int64_t(r.value)) + ",\"kind\":\"" + value_kind_name(r.kind) +
                     "\",\"points_to\":" + json_quote(r.points_to) + ",\"changed\":" + (r.changed ? "true" : "false") + "}";
     }
@@ -79,18 +79,18 @@ CommandResult examine(DebugContext& ctx, std::string_view spec, std::string_view
     if (!address) return address.error();
     const uint32_t length = uint32_t(count * unit);
     auto bytes = ctx.session.read_memory(*address, length);
-    if (!bytes) return make_error(ErrorKind::Memory, "Cannot access memory at address " + hex64(*address) +
+    if (!bytes) return make_error(ErrorKind::Memory, "Cannot access memory at address " + hex(*address) +
                                                          " (" + std::to_string(length) + " bytes)");
     const size_t per_line = unit == 8 ? 2 : unit == 4 ? 4 : 8;
     CommandOutput out;
-    out.json = "\"address\":\"" + hex64(*address) + "\",\"format\":\"" + format + "\",\"unit\":" + std::to_string(unit) +
+    out.json = "\"address\":\"" + hex(*address) + "\",\"format\":\"" + format + "\",\"unit\":" + std::to_string(unit) +
                ",\"values\":[";
     for (uint64_t k = 0; k < count; ++k) {
         const uint64_t a = *address + k * unit;
         if (k % per_line == 0) {
             if (k) out.text += "\n";
             const std::string label = address_label(ctx.session, a);
-            out.text += hex64(a) + (label.empty() ? "" : " <" + label + ">") + ":";
+            out.text += hex(a) + (label.empty() ? "" : " <" + label + ">") + ":";
         }
         uint64_t v = 0;
         std::memcpy(&v, bytes->data() + k * unit, unit);
@@ -119,13 +119,13 @@ CommandResult print_value(DebugContext& ctx, std::string_view expr) {
     if (!v) return v.error();
     const std::string n = "$" + std::to_string(ctx.next_value++);
     CommandOutput out;
-    out.text = n + " = " + std::to_string(*v) + " (" + hex64(*v);
+    out.text = n + " = " + std::to_string(*v) + " (" + hex(*v);
     if (int64_t(*v) < 0) out.text += ", " + std::to_string(int64_t(*v));
     out.text += ")";
     const std::string label = address_label(ctx.session, *v);
     if (!label.empty()) out.text += " <" + label + ">";
     out.text += "\n";
-    out.json = "\"name\":\"" + n + "\",\"value\":\"" + hex64(*v) + "\",\"unsigned\":" + std::to_string(*v) +
+    out.json = "\"name\":\"" + n + "\",\"value\":\"" + hex(*v) + "\",\"unsigned\":" + std::to_string(*v) +
                ",\"signed\":" + std::to_string(int64_t(*v)) + ",\"points_to\":" + json_quote(label);
     return out;
 }

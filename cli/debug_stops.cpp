@@ -124,7 +124,7 @@ CommandResult add_watch(DebugContext& ctx, std::string_view args) {
         if (!address) return address.error();
         auto len = length(rest);
         if (!len) return command_error(usage);
-        id = s.add_watch(*address, *len, "*" + hex64(*address) + " (" + std::to_string(*len) + " bytes)");
+        id = s.add_watch(*address, *len, "*" + hex(*address) + " (" + std::to_string(*len) + " bytes)");
     } else {
         return command_error(usage);
     }
