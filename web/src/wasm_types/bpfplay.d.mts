@@ -1,10 +1,9 @@
 // Types of the Embind module built by wasm-bindings/ (bpfplay.mjs). Keep in step with
-// wasm-bindings/bindings.cpp. Methods returning string return JSON made by core.
+// wasm-bindings/bindings.cpp (web/src/contract.test.ts fails when the two differ). Methods
+// returning string return JSON made by core.
 export interface Playground {
   load_object(bytes: Uint8Array, name: string, host: object): string;
   load_assembly(text: string, section: string, host: object): string;
-  info(): string;
-  summary(): string;
   listing(program: string): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
   start_timer(): string;
