@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -14,10 +15,11 @@
 
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
+#include "core/debugger/map_edit.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_json.hpp"
+#include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
-#include "core/run/map_value_json.hpp"
 #include "core/run/object_session.hpp"
 
 using emscripten::val;
@@ -221,20 +223,23 @@ class Playground {
         return debug_ ? stops_json(*debug_) : "{\"breakpoints\":[],\"watchpoints\":[]}";
     }
 
-    double update_map(const std::string& map, const val& key, const val& value, double flags) {
-        if (!debug_) return -22; // -EINVAL
-        const std::vector<uint8_t> k = bytes_of(key), v = bytes_of(value);
-        return static_cast<double>(debug_->update_map(map, k, v, to_count(flags)));
-    }
-
-    // A key or value typed as the C value the page shows (the BTF printer's JSON; a hex string
-    // without BTF) -> {"ok":true,"hex":"..."}, or core's error naming the field.
-    std::string encode_map_json(const std::string& map, const std::string& part, const std::string& json) const {
-        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
-        auto bytes = bpfplay::encode_map_json(object_->object(), map, part == "key" ? MapPart::Key : MapPart::Value, json);
-        if (!bytes) return failure(bytes.error());
+    // A map entry from C values (core/debugger/map_edit.hpp): `values_json` is a JSON array of
+    // the value texts (one, or one per CPU). {"ok":true,"key":"<hex>"} or core's error in words.
+    std::string set_map_entry(const std::string& map, const std::string& key_json, const std::string& values_json,
+                              double flags) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        MapEntryEdit edit{map, key_json, {}, to_count(flags)};
+        auto values = parse_json(values_json);
+        if (!values) return failure(values.error());
+        const bool texts = values->is_array() && values->size() > 0 &&
+                           std::all_of(values->items().begin(), values->items().end(),
+                                       [](const JsonValue& v) { return v.is_string(); });
+        if (!texts) return failure(ErrorKind::Parse, "the values are not a JSON array of one or more texts");
+        for (const JsonValue& v : values->items()) edit.values_json.push_back(v.as_string());
+        auto key = bpfplay::set_map_entry(*debug_, edit);
+        if (!key) return failure(key.error());
         JsonWriter w;
-        return w.begin_object().member("ok", true).member("hex", hex_bytes(*bytes)).end_object().take();
+        return w.begin_object().member("ok", true).member("key", hex_bytes(*key)).end_object().take();
     }
 
     double delete_map_entry(const std::string& map, const val& key) {
@@ -291,8 +296,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("add_map_watch", &Playground::add_map_watch)
         .function("remove_watch", &Playground::remove_watch)
         .function("stops", &Playground::stops)
-        .function("update_map", &Playground::update_map)
+        .function("set_map_entry", &Playground::set_map_entry)
         .function("delete_map_entry", &Playground::delete_map_entry)
-        .function("encode_map_json", &Playground::encode_map_json)
         .function("executed", &Playground::executed);
 }

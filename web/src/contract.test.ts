@@ -142,7 +142,7 @@ describe('contract: core\'s views through normalize.ts', () => {
 // is declared: a method missing on one side would fail only at run time in the browser.
 describe('contract: bpfplay.d.mts and the Embind bindings', () => {
   const bindings = readFileSync(new URL('../../wasm-bindings/bindings.cpp', import.meta.url), 'utf8');
-  const dts = readFileSync(new URL('./wasm_types/bpfplay.d.mts', import.meta.url), 'utf8');
+  const dts = readFileSync(new URL('./wasm_types/bpfplay.d.mts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');
   const bound = (kind: string): string[] =>
     [...bindings.matchAll(new RegExp(`\\.${kind}\\("([A-Za-z_0-9]+)"`, 'g'))].map((m) => m[1] ?? '').sort();
   const body = (name: string): string => dts.match(new RegExp(`${name}[^{]*\\{([^}]*)\\}`))?.[1] ?? '';

@@ -29,9 +29,9 @@ export interface Playground {
   add_map_watch(map: string, key: Uint8Array): string;
   remove_watch(id: number): boolean;
   stops(): string;
-  update_map(map: string, key: Uint8Array, value: Uint8Array, flags: number): number;
+  // valuesJson: a JSON array of value texts (one, or one per CPU); answers ok and the key's hex, or an error.
+  set_map_entry(map: string, keyJson: string, valuesJson: string, flags: number): string;
   delete_map_entry(map: string, key: Uint8Array): number;
-  encode_map_json(map: string, part: 'key' | 'value', json: string): string;
   executed(): number;
   delete(): void;
 }
