@@ -16,6 +16,7 @@
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/map_edit.hpp"
+#include "core/debugger/page_defaults.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
@@ -90,6 +91,9 @@ class Playground {
     // The default host's network, task and CPU as host_json writes them: the page shows core's
     // defaults rather than keeping a copy of them.
     static std::string default_host_json() { return host_json(Host{}); }
+    // Core's defaults and enumerations (core/debugger/page_defaults.hpp): the host settings'
+    // defaults, TCP states, program and map types.
+    static std::string defaults_json() { return page_defaults_json(); }
 
     // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
     // object and run already open, so the page can go on showing them).
@@ -269,6 +273,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
     emscripten::class_<Playground>("Playground")
         .constructor<>()
         .class_function("default_host_json", &Playground::default_host_json)
+        .class_function("defaults_json", &Playground::defaults_json)
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)

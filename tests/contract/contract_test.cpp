@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/debugger/debug_json.hpp"
+#include "core/debugger/page_defaults.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
@@ -152,6 +153,10 @@ TEST_CASE("contract: an object's summary, a program's listing and the breakpoint
     REQUIRE(f.debug->add_breakpoint(3, "r1 == 0"));
     REQUIRE(f.debug->add_stack_watch(-8, 8));
     check_golden("stops.json", stops_json(*f.debug));
+}
+
+TEST_CASE("contract: core's defaults and enumerations the page shows") {
+    check_golden("defaults.json", page_defaults_json());
 }
 
 TEST_CASE("contract: the default host as the Host tab reads it") {

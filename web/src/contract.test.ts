@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
-import { networkOf } from './host_network';
+import { kTcpStates, networkOf } from './host_network';
+import { kDefaultHost } from './worker_protocol';
 
 const core = (name: string): unknown =>
   parseCoreJson(readFileSync(new URL(`../../tests/contract/${name}`, import.meta.url), 'utf8'));
@@ -140,6 +141,21 @@ describe('contract: core\'s views through normalize.ts', () => {
 
 // Every method the page declares is bound in wasm-bindings/bindings.cpp, and every bound method
 // is declared: a method missing on one side would fail only at run time in the browser.
+// What the page still keeps a copy of must equal core's (core/debugger/page_defaults.hpp).
+describe("contract: the page's copies of core's defaults", () => {
+  const defaults = core('defaults.json') as { host: unknown; tcp_states: string[]; prog_types: string[]; map_types: string[] };
+  it("kDefaultHost is core's Host{}", () => {
+    expect(kDefaultHost).toEqual(defaults.host);
+  });
+  it("kTcpStates is core's TcpState", () => {
+    expect([...kTcpStates]).toEqual(defaults.tcp_states);
+  });
+  it('core names every program and map type', () => {
+    expect(defaults.prog_types).toContain('xdp');
+    expect(defaults.map_types).toContain('percpu_array');
+  });
+});
+
 describe('contract: bpfplay.d.mts and the Embind bindings', () => {
   const bindings = readFileSync(new URL('../../wasm-bindings/bindings.cpp', import.meta.url), 'utf8');
   const dts = readFileSync(new URL('./wasm_types/bpfplay.d.mts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');

@@ -37,7 +37,7 @@ export interface Playground {
 }
 
 export interface BpfplayModule {
-  Playground: { new (): Playground; default_host_json(): string };
+  Playground: { new (): Playground; default_host_json(): string; defaults_json(): string };
 }
 
 export interface ModuleOptions {
