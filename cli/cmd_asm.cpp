@@ -7,7 +7,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
-#include "cli/hex.hpp"
+#include "core/hex.hpp"
 #include "cli/input_formats.hpp"
 #include "cli/report.hpp"
 
@@ -26,7 +26,7 @@ std::vector<uint8_t> to_bytes(const std::vector<Insn>& insns) {
 void print_hex_lines(const std::vector<Insn>& insns, const std::vector<uint8_t>& bytes) {
     for (size_t k = 0; k < insns.size();) {
         size_t slots = insns[k].opcode == op::kLddw && k + 1 < insns.size() ? 2 : 1;
-        std::string line = format_hex_bytes(std::span(bytes).subspan(k * 8, slots * 8));
+        std::string line = hex_bytes_spaced(std::span(bytes).subspan(k * 8, slots * 8));
         std::printf("%s\n", line.c_str());
         k += slots;
     }

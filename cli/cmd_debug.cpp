@@ -21,7 +21,7 @@
 #include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
 #include "core/debugger/debug_json.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
 namespace {
@@ -58,8 +58,12 @@ std::optional<int> parse_debug_options(Args args, DebugOptions& out) {
 }
 
 int fail(const Error& error, bool json) {
-    if (json) std::printf("{\"error\":%s}\n", error_json(error).c_str());
-    else std::fprintf(stderr, "bpfvm: %s\n", error.to_string().c_str());
+    if (json) {
+        JsonWriter w;
+        w.begin_object().key("error");
+        to_json(w, error);
+        std::printf("%s\n", w.end_object().text().c_str());
+    } else std::fprintf(stderr, "bpfvm: %s\n", error.to_string().c_str());
     return kExitError;
 }
 
@@ -68,10 +72,11 @@ bool answer(DebugContext& ctx, const std::string& line, bool json) {
     CommandResult r = run_debug_command(ctx, line);
     if (r && r->quit) return false;
     if (json) {
-        std::string j = "{\"command\":" + json_quote(line);
-        if (!r) j += ",\"error\":" + error_json(r.error());
-        else if (!r->json.empty()) j += "," + r->json;
-        std::printf("%s}\n", j.c_str());
+        JsonWriter w;
+        w.begin_object().member("command", line);
+        if (!r) to_json(w.key("error"), r.error());
+        else if (!r->json.empty()) w.raw(r->json);  // the command's members (JsonWriter::members)
+        std::printf("%s\n", w.end_object().text().c_str());
     } else if (!r) {
         std::fflush(stdout);
         Error e = r.error();
@@ -88,8 +93,10 @@ bool answer(DebugContext& ctx, const std::string& line, bool json) {
 int repl(DebugContext& ctx, std::istream& in, bool interactive, bool json) {
     DebugSession& s = ctx.session;
     if (json) {
-        std::printf("{\"command\":\"start\",\"program\":%s,\"state\":%s}\n", json_quote(s.program().name).c_str(),
-                    debug_state_json(s.state()).c_str());
+        JsonWriter w;
+        w.begin_object().member("command", "start").member("program", s.program().name).key("state");
+        to_json(w, s.state());
+        std::printf("%s\n", w.end_object().text().c_str());
     } else {
         std::printf("Program %s (%zu instructions), stopped before its first instruction.\n%s",
                     s.program().name.c_str(), s.program().insns.size(), location_text(s).c_str());

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "cli/hex.hpp"
+#include "core/hex.hpp"
 #include "cli/report.hpp"
 #include "cli/run_program.hpp"
 #include "core/helpers/plugin_helpers.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "cli/hex.hpp"
+#include "core/hex.hpp"
 #include "cli/input_formats.hpp"
 #include "cli/object_file.hpp"
 #include "cli/report.hpp"

@@ -17,7 +17,7 @@
 #include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
 #include "core/hex.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay::cli {
@@ -87,9 +87,10 @@ struct Reporter {
             std::fprintf(stderr, "bpfvm: %s\n", message.c_str());
             return kExitError;
         }
-        std::string j = "{\"error\":{\"kind\":" + json_quote(error_kind_name(error.kind)) +
-                        ",\"message\":" + json_quote(message) + "}}\n";
-        std::fputs(j.c_str(), stdout);
+        JsonWriter w;
+        w.begin_object().key("error").begin_object().member("kind", error_kind_name(error.kind));
+        w.member("message", message).end_object().end_object();
+        std::printf("%s\n", w.text().c_str());
         return kExitError;
     }
 };
@@ -126,28 +127,14 @@ class ReturnWords {
     std::vector<std::pair<std::string, uint64_t>> groups_;
 };
 
-std::string hex_string(const std::vector<uint8_t>& bytes) {
-    static const char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t b : bytes)
-        out += {kDigits[b >> 4], kDigits[b & 15]};
-    return out;
-}
-
-// Adds "runs", "returns" and (when the session leaves it out) "ctx_out" to the session's JSON
-// for the last run.
-std::string json_with_runs(const std::string& result_json, const RunResult& last, uint64_t runs,
+// The session's JSON for the last run, plus "ctx_out", "runs" and "returns" (every run's r0).
+std::string json_with_runs(const ObjectSession& s, const RunResult& last, uint64_t runs,
                            const std::vector<uint64_t>& returns) {
-    auto doc = parse_json(result_json);
-    if (!doc || !doc->is_object()) return result_json; // keep the session's text if it ever fails to parse
-    if (!doc->contains("ctx_out"))
-        doc->add_member("ctx_out", JsonValue::make_string(hex_string(last.ctx_out)));
-    JsonValue list = JsonValue::make_array();
-    for (uint64_t r0 : returns)
-        list.push_back(JsonValue::make_number_text(std::to_string(r0)));
-    doc->add_member("runs", JsonValue::make_number_text(std::to_string(runs)));
-    doc->add_member("returns", std::move(list));
-    return doc->dump();
+    JsonWriter w(JsonLayout::Compact, JsonText::Ascii);  // as run_result_json writes it
+    w.begin_object();
+    run_result_members(w, s, last);
+    w.member("ctx_out", hex_bytes(last.ctx_out)).member("runs", runs).key("returns").values(returns);
+    return w.end_object().take();
 }
 
 void print_count(std::FILE* to, uint64_t executed) {
@@ -205,7 +192,7 @@ int cmd_run_object(Args args, std::string content) {
         for (RunResult& fired : s.advance_time(options.advance_ns)) last.timer_runs.push_back(std::move(fired));
     const bool failed = last.status != RunStatus::Exited;
     if (options.json) {
-        std::string j = json_with_runs(run_result_json(s, last), last, runs, returns);
+        std::string j = json_with_runs(s, last, runs, returns);
         std::printf("%s\n", j.c_str());
         return failed ? kExitError : 0;
     }

@@ -1,7 +1,7 @@
 // One line of `bpfvm debug` input -> the command it names, gdb's short forms included.
 #include "cli/debug_repl.hpp"
 #include "core/debugger/debug_json.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
 namespace {
@@ -71,19 +71,24 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
         CommandOutput out;
         const DebugState st = ctx.session.state();
         out.text = st.timer + ": stopped before its first instruction (pc " + std::to_string(st.pc) + ").\n";
-        out.json = "\"timer\":" + json_quote(st.timer) + ",\"state\":" + debug_state_json(st);
+        JsonWriter w = JsonWriter::members();
+        w.member("timer", st.timer).key("state");
+        to_json(w, st);
+        out.json = w.take();
         return out;
     }
     if (command == "state") {
         CommandOutput out;
-        out.json = "\"state\":" + debug_state_json(ctx.session.state());
+        JsonWriter w = JsonWriter::members();
+        to_json(w.key("state"), ctx.session.state());
+        out.json = w.take();
         out.text = debug_state_json(ctx.session.state()) + "\n";
         return out;
     }
     if (command == "h" || command == "help") {
         CommandOutput out;
         out.text = kHelp;
-        out.json = "\"help\":" + json_quote(kHelp);
+        out.json = JsonWriter::members().member("help", kHelp).take();
         return out;
     }
     if (command == "q" || command == "quit" || command == "exit") {

@@ -4,24 +4,12 @@
 #include "cli/args.hpp"
 #include "cli/debug_repl.hpp"
 #include "core/btf/btf_value.hpp"
+#include "core/hex.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/text/disasm.hpp"
 
+
 namespace bpfplay::cli {
-
-std::string hex64(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
-
-std::string hex_string(std::span<const uint8_t> b) {
-    static const char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t c : b)
-        out += {kDigits[c >> 4], kDigits[c & 15]};
-    return out;
-}
 
 std::string trim(std::string_view s) {
     const size_t a = s.find_first_not_of(" \t\r\n");
@@ -64,7 +52,7 @@ std::string address_label(const DebugSession& s, uint64_t a) {
 
 std::string decoded_c_text(const DebugSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
     const auto& btf = s.object().object().btf;
-    if (!btf || type_id == 0) return "0x" + hex_string(bytes);
+    if (!btf || type_id == 0) return "0x" + hex_bytes(bytes);
     return to_c_text(format_value(*btf, type_id, bytes));
 }
 

@@ -7,7 +7,7 @@
 #include "cli/debug_repl.hpp"
 #include "core/debugger/debug_json.hpp"
 #include "core/hex.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/maps/map_set.hpp"
 
 namespace bpfplay::cli {
@@ -47,23 +47,22 @@ CommandResult show_maps(DebugContext& ctx) {
         }
         if (v.truncated) out.text += "  ... (" + std::to_string(v.count - v.entries.size()) + " more)\n";
     }
-    // The state JSON's "maps" member, so tools read the same structure everywhere.
-    auto doc = parse_json(debug_state_json(st));
-    out.json = "\"maps\":" + (doc && doc->contains("maps") ? doc->get("maps").dump() : std::string("[]"));
+    // The state JSON's "maps" member (the same to_json), so tools read one structure everywhere.
+    JsonWriter w = JsonWriter::members();
+    w.key("maps");
+    to_json_array(w, st.maps);
+    out.json = w.take();
     return out;
 }
 
 CommandResult show_printk(DebugContext& ctx) {
     const DebugState st = ctx.session.state();
     CommandOutput out;
-    out.json = "\"printk\":[";
-    for (size_t i = 0; i < st.printk.size(); ++i) {
-        const std::string& line = st.printk[i];
-        out.text += line + (line.ends_with('\n') ? "" : "\n");
-        out.json += (i ? "," : "") + json_quote(line);
-    }
+    for (const std::string& line : st.printk) out.text += line + (line.ends_with('\n') ? "" : "\n");
     if (st.printk.empty()) out.text = "(no printk output yet)\n";
-    out.json += "]";
+    JsonWriter w = JsonWriter::members();
+    w.key("printk").values(st.printk);
+    out.json = w.take();
     return out;
 }
 
@@ -76,7 +75,10 @@ CommandResult show_perf_events(DebugContext& ctx) {
                     std::to_string(e.pc) + "): " + std::to_string(e.data.size()) + " bytes " + hex_bytes(e.data) +
                     "\n";
     if (st.perf_events.empty()) out.text = "(no perf events yet)\n";
-    out.json = "\"perf_events\":" + perf_events_json(st.perf_events);
+    JsonWriter w = JsonWriter::members();
+    w.key("perf_events");
+    to_json_array(w, st.perf_events);
+    out.json = w.take();
     return out;
 }
 
@@ -84,7 +86,10 @@ CommandResult show_perf_events(DebugContext& ctx) {
 CommandResult show_host_events(DebugContext& ctx) {
     const DebugState st = ctx.session.state();
     CommandOutput out;
-    out.json = "\"host_events\":" + host_events_json(st.host_events);
+    JsonWriter w = JsonWriter::members();
+    w.key("host_events");
+    to_json_array(w, st.host_events);
+    out.json = w.take();
     for (const HostEvent& e : st.host_events)
         out.text += "insn " + std::to_string(e.executed) + ", pc " + std::to_string(e.pc) + ": " + e.helper + ": " +
                     e.text + "\n";
@@ -106,11 +111,14 @@ CommandResult show_trace(DebugContext& ctx, std::string_view args) {
         out.text += head + std::string(r.depth * 2, ' ') + insn_text(ctx.session, r.pc);
         std::string changes;
         for (const auto& [reg, value] : r.changed)
-            changes += (changes.empty() ? "" : " ") + ("r" + std::to_string(reg)) + "=" + hex64(value);
+            changes += (changes.empty() ? "" : " ") + ("r" + std::to_string(reg)) + "=" + hex(value);
         out.text += changes.empty() ? "\n" : "    ; " + changes + "\n";
     }
     if (rows.empty()) out.text = "(nothing executed yet)\n";
-    out.json = "\"trace\":" + trace_json(rows);
+    JsonWriter w = JsonWriter::members();
+    w.key("trace");
+    to_json_array(w, rows);
+    out.json = w.take();
     return out;
 }
 
@@ -126,16 +134,16 @@ CommandResult show_hits(DebugContext& ctx, std::string_view args) {
     std::stable_sort(pcs.begin(), pcs.end(), [&](uint32_t a, uint32_t b) { return hits[a] > hits[b]; });
     if (pcs.size() > *n) pcs.resize(*n);
     CommandOutput out;
-    out.json = "\"hits\":[";
+    JsonWriter w = JsonWriter::members();
+    w.key("hits").begin_array();
     for (size_t i = 0; i < pcs.size(); ++i) {
         char head[48];
         std::snprintf(head, sizeof head, "%8" PRIu64 "x  ", hits[pcs[i]]);
         out.text += head + std::to_string(pcs[i]) + ": " + insn_text(ctx.session, pcs[i]) + "\n";
-        out.json += std::string(i ? "," : "") + "{\"pc\":" + std::to_string(pcs[i]) +
-                    ",\"count\":" + std::to_string(hits[pcs[i]]) + "}";
+        w.begin_object().member("pc", pcs[i]).member("count", hits[pcs[i]]).end_object();
     }
     if (pcs.empty()) out.text = "(nothing executed yet)\n";
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 
@@ -158,8 +166,12 @@ CommandResult info_breakpoints(DebugContext& ctx) {
         std::snprintf(head, sizeof head, "%-4u watchpoint  y    %4" PRIu64 "  ", w.id, w.hits);
         out.text += head + w.label + "\n";
     }
-    const std::string j = stops_json(s);
-    out.json = j.substr(1, j.size() - 2);
+    JsonWriter w = JsonWriter::members();
+    w.key("breakpoints");
+    to_json_array(w, s.breakpoints());
+    w.key("watchpoints");
+    to_json_array(w, s.watchpoints());
+    out.json = w.take();
     return out;
 }
 
@@ -168,8 +180,9 @@ CommandResult info_journal(DebugContext& ctx) {
     CommandOutput out;
     out.text = "executed " + std::to_string(s.executed()) + " instructions; history starts at instruction " +
                std::to_string(s.history_start()) + "; journal " + std::to_string(s.journal_bytes()) + " bytes\n";
-    out.json = "\"executed\":" + std::to_string(s.executed()) + ",\"history_start\":" +
-               std::to_string(s.history_start()) + ",\"journal_bytes\":" + std::to_string(s.journal_bytes());
+    JsonWriter w = JsonWriter::members();
+    w.member("executed", s.executed()).member("history_start", s.history_start()).member("journal_bytes", s.journal_bytes());
+    out.json = w.take();
     return out;
 }
 

@@ -68,13 +68,13 @@ std::string watch_value_text(const DebugSession& s, const Watchpoint& w, const s
     if (v.size() == 1 || v.size() == 2 || v.size() == 4 || v.size() == 8) {
         uint64_t n = 0;
         std::memcpy(&n, v.data(), v.size()); // little-endian, as the program sees it
-        return hex64(n) + " (" + std::to_string(n) + ")";
+        return hex(n) + " (" + std::to_string(n) + ")";
     }
-    return hex_string(v);
+    return hex_bytes(v);
 }
 
 std::string exit_text(const DebugState& st) {
-    return "r0 = " + std::to_string(st.r0) + " (" + (st.return_name.empty() ? hex64(st.r0) : st.return_name) + ")";
+    return "r0 = " + std::to_string(st.r0) + " (" + (st.return_name.empty() ? hex(st.r0) : st.return_name) + ")";
 }
 
 std::string stop_text(const DebugSession& s, const StopInfo& stop, const std::vector<std::vector<uint8_t>>& before) {
@@ -180,7 +180,7 @@ CommandResult run_motion(DebugContext& ctx, std::string_view command, std::strin
     if (name == "finish") out.text = "Run till exit from " + function + "\n";
     out.text += stop_text(s, total, before);
     if (name == "finish" && total.reason == StopReason::Step)
-        out.text += "Value returned: r0 = " + std::to_string(s.vm().reg(0)) + " (" + hex64(s.vm().reg(0)) + ")\n";
+        out.text += "Value returned: r0 = " + std::to_string(s.vm().reg(0)) + " (" + hex(s.vm().reg(0)) + ")\n";
     out.text += location_text(s);
     out.json = "\"stop\":" + stop_info_json(total) + ",\"state\":" + debug_state_json(s.state());
     return out;

@@ -6,44 +6,45 @@
 #include <cstring>
 
 #include "cli/debug_repl.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
 
 CommandResult info_registers(DebugContext& ctx) {
     const DebugState st = ctx.session.state();
     CommandOutput out;
-    out.json = "\"regs\":[";
+    JsonWriter w = JsonWriter::members();
+    w.key("regs").begin_array();
     for (size_t i = 0; i < st.regs.size(); ++i) {
         const RegisterView& r = st.regs[i];
         char line[160];
         std::snprintf(line, sizeof line, "%-3s %c %-18s %20" PRIu64 " %20" PRId64, ("r" + std::to_string(i)).c_str(),
-                      r.changed ? '*' : ' ', hex64(r.value).c_str(), r.value, int64_t(r.value));
+                      r.changed ? '*' : ' ', hex(r.value).c_str(), r.value, int64_t(r.value));
         out.text += line;
         out.text += r.points_to.empty() ? "\n" : "  " + r.points_to + "\n";
-        out.json += std::string(i ? "," : "") + "{\"name\":\"r" + std::to_string(i) + "\",\"value\":\"" + hex64(r.value) +
-                    "\",\"signed\":" + std::to_string(int64_t(r.value)) + ",\"kind\":\"" + value_kind_name(r.kind) +
-                    "\",\"points_to\":" + json_quote(r.points_to) + ",\"changed\":" + (r.changed ? "true" : "false") + "}";
+        w.begin_object().member("name", "r" + std::to_string(i)).member("value", hex(r.value));
+        w.member("signed", int64_t(r.value)).member("kind", value_kind_name(r.kind)).member("points_to", r.points_to);
+        w.member("changed", r.changed).end_object();
     }
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 
 CommandResult backtrace(DebugContext& ctx) {
     const DebugState st = ctx.session.state();
     CommandOutput out;
-    out.json = "\"frames\":[";
+    JsonWriter w = JsonWriter::members();
+    w.key("frames").begin_array();
     for (size_t k = st.frames.size(); k-- > 0;) {
         const FrameView& f = st.frames[k];
         const size_t n = st.frames.size() - 1 - k; // #0 is the innermost, as in gdb
         out.text += "#" + std::to_string(n) + "  " + f.function + " at pc " + std::to_string(f.pc);
         if (f.source.line) out.text += ", " + source_place(f.source.file, f.source.line);
         out.text += "\n";
-        out.json += std::string(n ? "," : "") + "{\"level\":" + std::to_string(n) + ",\"depth\":" + std::to_string(f.depth) +
-                    ",\"function\":" + json_quote(f.function) + ",\"pc\":" + std::to_string(f.pc) +
-                    ",\"file\":" + json_quote(f.source.file) + ",\"line\":" + std::to_string(f.source.line) + "}";
+        w.begin_object().member("level", n).member("depth", f.depth).member("function", f.function).member("pc", f.pc);
+        w.member("file", f.source.file).member("line", f.source.line).end_object();
     }
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 
@@ -79,18 +80,19 @@ CommandResult examine(DebugContext& ctx, std::string_view spec, std::string_view
     if (!address) return address.error();
     const uint32_t length = uint32_t(count * unit);
     auto bytes = ctx.session.read_memory(*address, length);
-    if (!bytes) return make_error(ErrorKind::Memory, "Cannot access memory at address " + hex64(*address) +
+    if (!bytes) return make_error(ErrorKind::Memory, "Cannot access memory at address " + hex(*address) +
                                                          " (" + std::to_string(length) + " bytes)");
     const size_t per_line = unit == 8 ? 2 : unit == 4 ? 4 : 8;
     CommandOutput out;
-    out.json = "\"address\":\"" + hex64(*address) + "\",\"format\":\"" + format + "\",\"unit\":" + std::to_string(unit) +
-               ",\"values\":[";
+    JsonWriter w = JsonWriter::members();
+    w.member("address", hex(*address)).member("format", std::string(1, format)).member("unit", unit);
+    w.key("values").begin_array();
     for (uint64_t k = 0; k < count; ++k) {
         const uint64_t a = *address + k * unit;
         if (k % per_line == 0) {
             if (k) out.text += "\n";
             const std::string label = address_label(ctx.session, a);
-            out.text += hex64(a) + (label.empty() ? "" : " <" + label + ">") + ":";
+            out.text += hex(a) + (label.empty() ? "" : " <" + label + ">") + ":";
         }
         uint64_t v = 0;
         std::memcpy(&v, bytes->data() + k * unit, unit);
@@ -106,10 +108,11 @@ CommandResult examine(DebugContext& ctx, std::string_view spec, std::string_view
             text = std::to_string(shift ? int64_t(v << shift) >> shift : int64_t(v));
         }
         out.text += "\t" + text;
-        out.json += std::string(k ? "," : "") + (format == 'x' ? "\"" + text + "\"" : text);
+        if (format == 'x') w.value(text);
+        else w.raw(text);
     }
     out.text += "\n";
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 
@@ -119,14 +122,15 @@ CommandResult print_value(DebugContext& ctx, std::string_view expr) {
     if (!v) return v.error();
     const std::string n = "$" + std::to_string(ctx.next_value++);
     CommandOutput out;
-    out.text = n + " = " + std::to_string(*v) + " (" + hex64(*v);
+    out.text = n + " = " + std::to_string(*v) + " (" + hex(*v);
     if (int64_t(*v) < 0) out.text += ", " + std::to_string(int64_t(*v));
     out.text += ")";
     const std::string label = address_label(ctx.session, *v);
     if (!label.empty()) out.text += " <" + label + ">";
     out.text += "\n";
-    out.json = "\"name\":\"" + n + "\",\"value\":\"" + hex64(*v) + "\",\"unsigned\":" + std::to_string(*v) +
-               ",\"signed\":" + std::to_string(int64_t(*v)) + ",\"points_to\":" + json_quote(label);
+    JsonWriter w = JsonWriter::members();
+    w.member("name", n).member("value", hex(*v)).member("unsigned", *v).member("signed", int64_t(*v));
+    out.json = w.member("points_to", label).take();
     return out;
 }
 
@@ -151,17 +155,18 @@ CommandResult list_source(DebugContext& ctx, std::string_view args) {
             lines.push_back(&l);
     std::sort(lines.begin(), lines.end(), [](const SourceLine* a, const SourceLine* b) { return a->line < b->line; });
     CommandOutput out;
-    out.json = "\"file\":" + json_quote(file) + ",\"lines\":[";
+    JsonWriter w = JsonWriter::members();
+    w.member("file", file).key("lines").begin_array();
     for (size_t i = 0; i < lines.size(); ++i) {
         const bool current = here && lines[i]->line == here->line && lines[i]->file == here->file;
         char num[16];
         std::snprintf(num, sizeof num, "%5u", lines[i]->line);
         out.text += std::string(current ? "=>" : "  ") + num + "  " + lines[i]->text + "\n";
-        out.json += std::string(i ? "," : "") + "{\"line\":" + std::to_string(lines[i]->line) +
-                    ",\"text\":" + json_quote(lines[i]->text) + ",\"current\":" + (current ? "true" : "false") + "}";
+        w.begin_object().member("line", lines[i]->line).member("text", lines[i]->text).member("current", current);
+        w.end_object();
     }
     if (lines.empty()) out.text = "no code comes from lines near " + std::to_string(center) + " of " + file + "\n";
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 
@@ -179,8 +184,8 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args) {
     const uint32_t first = center > 5 ? center - 5 : 0;
     const uint32_t last = std::min<uint32_t>(uint32_t(p.insns.size()), center + 7);
     CommandOutput out;
-    out.json = "\"insns\":[";
-    bool any = false;
+    JsonWriter w = JsonWriter::members();
+    w.key("insns").begin_array();
     for (uint32_t pc = first; pc < last; ++pc) {
         if (pc > 0 && p.program.insns.size() > pc && p.program.insns[pc].op == Op::LddwTail) continue;
         for (const FunctionInfo& f : p.func_info)
@@ -188,11 +193,9 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args) {
         const bool current = pc == s.pc() && s.status() != RunStatus::Exited;
         const std::string text = insn_text(s, pc);
         out.text += std::string(current ? "=> " : "   ") + std::to_string(pc) + ": " + text + "\n";
-        out.json += std::string(any ? "," : "") + "{\"pc\":" + std::to_string(pc) + ",\"text\":" + json_quote(text) +
-                    ",\"current\":" + (current ? "true" : "false") + "}";
-        any = true;
+        w.begin_object().member("pc", pc).member("text", text).member("current", current).end_object();
     }
-    out.json += "]";
+    out.json = w.end_array().take();
     return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/debugger/debug_session.hpp"
 #include "core/error.hpp"
+#include "core/hex.hpp"  // hex(), hex_bytes()
 
 namespace bpfplay::cli {
 
@@ -66,8 +67,6 @@ CommandResult delete_stop(DebugContext& ctx, std::string_view args);
 CommandResult enable_stop(DebugContext& ctx, std::string_view args, bool enable);
 
 // ---- shared formatting (debug_format.cpp) ----
-std::string hex64(uint64_t v);                     // "0x1f"
-std::string hex_string(std::span<const uint8_t> b); // "1f00"
 std::string trim(std::string_view s);
 // Splits at the first run of spaces: ("x/4xb", "r10-16").
 std::pair<std::string_view, std::string_view> split_word(std::string_view s);

@@ -3,7 +3,7 @@
 
 #include "cli/debug_repl.hpp"
 #include "cli/packet_input.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
 namespace {
@@ -24,7 +24,7 @@ CommandOutput watch_output(const DebugSession& s, uint32_t id) {
     for (const Watchpoint& w : s.watchpoints())
         if (w.id == id) {
             out.text = "Watchpoint " + std::to_string(id) + ": " + w.label + "\n";
-            out.json = "\"id\":" + std::to_string(id) + ",\"label\":" + json_quote(w.label);
+            out.json = JsonWriter::members().member("id", id).member("label", w.label).take();
         }
     return out;
 }
@@ -67,12 +67,13 @@ CommandResult add_break(DebugContext& ctx, std::string_view args) {
     }
     if (!id) return id.error();
     CommandOutput out;
-    std::string pcs, pcs_json;
+    std::string pcs;
+    std::vector<uint32_t> pc_list;
     std::string place;
     for (const Breakpoint& b : s.breakpoints()) {
         if (b.id != *id) continue;
         pcs += (pcs.empty() ? "" : ", ") + std::to_string(b.pc);
-        pcs_json += (pcs_json.empty() ? "" : ",") + std::to_string(b.pc);
+        pc_list.push_back(b.pc);
         if (place.empty())
             if (const SourceLine* l = s.program().line_for(b.pc); l && l->line) place = source_place(l->file, l->line);
     }
@@ -80,7 +81,9 @@ CommandResult add_break(DebugContext& ctx, std::string_view args) {
     if (by_line) out.text += place + ": pc " + pcs;
     else out.text += "pc " + pcs + (place.empty() ? "" : ": " + place);
     out.text += (condition.empty() ? "" : " if " + condition) + "\n";
-    out.json = "\"id\":" + std::to_string(*id) + ",\"pcs\":[" + pcs_json + "],\"condition\":" + json_quote(condition);
+    JsonWriter w = JsonWriter::members();
+    w.member("id", *id).key("pcs").values(pc_list);
+    out.json = w.member("condition", condition).take();
     return out;
 }
 
@@ -124,7 +127,7 @@ CommandResult add_watch(DebugContext& ctx, std::string_view args) {
         if (!address) return address.error();
         auto len = length(rest);
         if (!len) return command_error(usage);
-        id = s.add_watch(*address, *len, "*" + hex64(*address) + " (" + std::to_string(*len) + " bytes)");
+        id = s.add_watch(*address, *len, "*" + hex(*address) + " (" + std::to_string(*len) + " bytes)");
     } else {
         return command_error(usage);
     }
@@ -150,7 +153,7 @@ CommandResult delete_stop(DebugContext& ctx, std::string_view args) {
     if (!s.remove_breakpoint(uint32_t(*n)) && !s.remove_watch(uint32_t(*n)))
         return command_error("No breakpoint or watchpoint number " + std::to_string(*n) + ".");
     out.text = "Deleted " + std::to_string(*n) + ".\n";
-    out.json = "\"deleted\":" + std::to_string(*n);
+    out.json = JsonWriter::members().member("deleted", *n).take();
     return out;
 }
 
@@ -168,7 +171,7 @@ CommandResult enable_stop(DebugContext& ctx, std::string_view args, bool enable)
     }
     CommandOutput out;
     out.text = std::string(enable ? "Enabled" : "Disabled") + " breakpoint " + std::to_string(*n) + ".\n";
-    out.json = "\"id\":" + std::to_string(*n) + ",\"enabled\":" + (enable ? "true" : "false");
+    out.json = JsonWriter::members().member("id", *n).member("enabled", enable).take();
     return out;
 }
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <span>
 
-#include "cli/hex.hpp"
+#include "core/hex.hpp"
 #include "core/decode.hpp"
 #include "core/text/asm.hpp"
 

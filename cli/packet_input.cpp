@@ -4,16 +4,10 @@
 
 #include "cli/input_formats.hpp"
 #include "cli/pcap.hpp"
+#include "core/hex.hpp"
 
 namespace bpfplay::cli {
 namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
@@ -27,8 +21,7 @@ Error hex_error(const std::string& what, const std::string& message) {
 std::string printable(char c) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u >= 0x20 && u < 0x7f) return std::string("'") + c + "'";
-    static const char kDigits[] = "0123456789abcdef";
-    return std::string("byte 0x") + kDigits[u >> 4] + kDigits[u & 0xf];
+    return "byte 0x" + hex_bytes(std::span<const uint8_t>(&u, 1));
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -14,10 +15,12 @@
 
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
+#include "core/debugger/map_edit.hpp"
+#include "core/debugger/page_defaults.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
-#include "core/run/map_value_json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
 
 using emscripten::val;
@@ -30,7 +33,25 @@ std::vector<uint8_t> bytes_of(const val& typed_array) {
 }
 
 std::string failure(const Error& e) {
-    return "{\"ok\":false,\"error\":" + error_json(e) + "}";
+    JsonWriter w;
+    w.begin_object().member("ok", false).key("error");
+    to_json(w, e);
+    return w.end_object().take();
+}
+
+// {"ok":true,"summary":<object_info_json>,"info":"<text>"}
+std::string loaded(const ObjectSession& session) {
+    JsonWriter w;
+    w.begin_object().member("ok", true).key("summary");
+    to_json(w, ObjectSummary{session.object(), std::nullopt});
+    return w.member("info", session.object().info()).end_object().take();
+}
+
+// {"ok":true,"id":N} or the failure.
+std::string added(const Result<uint32_t>& id) {
+    if (!id) return failure(id.error());
+    JsonWriter w;
+    return w.begin_object().member("ok", true).member("id", id.value()).end_object().take();
 }
 
 std::string failure(ErrorKind kind, std::string what, std::string hint = {}) {
@@ -70,6 +91,9 @@ class Playground {
     // The default host's network, task and CPU as host_json writes them: the page shows core's
     // defaults rather than keeping a copy of them.
     static std::string default_host_json() { return host_json(Host{}); }
+    // Core's defaults and enumerations (core/debugger/page_defaults.hpp): the host settings'
+    // defaults, TCP states, program and map types.
+    static std::string defaults_json() { return page_defaults_json(); }
 
     // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
     // object and run already open, so the page can go on showing them).
@@ -81,8 +105,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset(); // it refers to the old object
         object_ = std::move(opened.value());
-        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
-               ",\"info\":" + json_quote(object_->object().info()) + "}";
+        return loaded(*object_);
     }
 
     // Pasted llvm-objdump text as a one-program object ("asm"); `section` gives its type as a
@@ -94,8 +117,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset();
         object_ = std::move(opened.value());
-        return "{\"ok\":true,\"summary\":" + object_info_json(object_->object()) +
-               ",\"info\":" + json_quote(object_->object().info()) + "}";
+        return loaded(*object_);
     }
 
     std::string listing(const std::string& program) const {
@@ -178,9 +200,7 @@ class Playground {
 
     std::string add_breakpoint(uint32_t pc, const std::string& condition) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
-        auto id = debug_->add_breakpoint(pc, condition);
-        if (!id) return failure(id.error());
-        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
+        return added(debug_->add_breakpoint(pc, condition));
     }
 
     bool remove_breakpoint(uint32_t id) { return debug_ && debug_->remove_breakpoint(id); }
@@ -207,19 +227,23 @@ class Playground {
         return debug_ ? stops_json(*debug_) : "{\"breakpoints\":[],\"watchpoints\":[]}";
     }
 
-    double update_map(const std::string& map, const val& key, const val& value, double flags) {
-        if (!debug_) return -22; // -EINVAL
-        const std::vector<uint8_t> k = bytes_of(key), v = bytes_of(value);
-        return static_cast<double>(debug_->update_map(map, k, v, to_count(flags)));
-    }
-
-    // A key or value typed as the C value the page shows (the BTF printer's JSON; a hex string
-    // without BTF) -> {"ok":true,"hex":"..."}, or core's error naming the field.
-    std::string encode_map_json(const std::string& map, const std::string& part, const std::string& json) const {
-        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
-        auto bytes = bpfplay::encode_map_json(object_->object(), map, part == "key" ? MapPart::Key : MapPart::Value, json);
-        if (!bytes) return failure(bytes.error());
-        return "{\"ok\":true,\"hex\":\"" + hex_bytes(*bytes) + "\"}";
+    // A map entry from C values (core/debugger/map_edit.hpp): `values_json` is a JSON array of
+    // the value texts (one, or one per CPU). {"ok":true,"key":"<hex>"} or core's error in words.
+    std::string set_map_entry(const std::string& map, const std::string& key_json, const std::string& values_json,
+                              double flags) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        MapEntryEdit edit{map, key_json, {}, to_count(flags)};
+        auto values = parse_json(values_json);
+        if (!values) return failure(values.error());
+        const bool texts = values->is_array() && values->size() > 0 &&
+                           std::all_of(values->items().begin(), values->items().end(),
+                                       [](const JsonValue& v) { return v.is_string(); });
+        if (!texts) return failure(ErrorKind::Parse, "the values are not a JSON array of one or more texts");
+        for (const JsonValue& v : values->items()) edit.values_json.push_back(v.as_string());
+        auto key = bpfplay::set_map_entry(*debug_, edit);
+        if (!key) return failure(key.error());
+        JsonWriter w;
+        return w.begin_object().member("ok", true).member("key", hex_bytes(*key)).end_object().take();
     }
 
     double delete_map_entry(const std::string& map, const val& key) {
@@ -231,11 +255,6 @@ class Playground {
     double executed() const { return debug_ ? static_cast<double>(debug_->executed()) : 0; }
 
   private:
-    static std::string added(const Result<uint32_t>& id) {
-        if (!id) return failure(id.error());
-        return "{\"ok\":true,\"id\":" + std::to_string(id.value()) + "}";
-    }
-
     template <class F> std::string run(F&& command) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
         return stop_info_json(command(*debug_));
@@ -254,6 +273,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
     emscripten::class_<Playground>("Playground")
         .constructor<>()
         .class_function("default_host_json", &Playground::default_host_json)
+        .class_function("defaults_json", &Playground::defaults_json)
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)
@@ -281,8 +301,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("add_map_watch", &Playground::add_map_watch)
         .function("remove_watch", &Playground::remove_watch)
         .function("stops", &Playground::stops)
-        .function("update_map", &Playground::update_map)
+        .function("set_map_entry", &Playground::set_map_entry)
         .function("delete_map_entry", &Playground::delete_map_entry)
-        .function("encode_map_json", &Playground::encode_map_json)
         .function("executed", &Playground::executed);
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/hex.hpp"
 
 namespace bpfplay::btf_detail {
 
@@ -49,15 +50,6 @@ inline Error section_error(const char* section, std::string what) {
 inline Error btf_error(std::string what) { return section_error(".BTF", std::move(what)); }
 inline Error btf_ext_error(std::string what) { return section_error(".BTF.ext", std::move(what)); }
 
-// "0x1c" -- offsets in messages are hex, like readelf and the kernel's BTF log print them.
-inline std::string hex(uint64_t v) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    do {
-        s.insert(s.begin(), digits[v & 0xf]);
-        v >>= 4;
-    } while (v);
-    return "0x" + s;
-}
-
+// hex(): "0x1c" -- offsets in messages are hex, like readelf and the kernel's BTF log print them.
+using bpfplay::hex;
 }  // namespace bpfplay::btf_detail

@@ -2,6 +2,7 @@
 // Every write goes through put_bits(), which also records which bits have been written, so
 // union members given together are checked to agree instead of silently overwriting each other.
 #include "core/btf/btf_encode.hpp"
+#include "core/hex.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -40,15 +41,9 @@ std::optional<Integer> parse_hex(std::string_view digits) {
     if (digits.empty() || digits.size() > 32) return std::nullopt;
     Integer out;
     for (char c : digits) {
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = unsigned(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = unsigned(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = unsigned(c - 'A' + 10);
-        else
-            return std::nullopt;
+        const int digit = hex_digit(c);
+        if (digit < 0) return std::nullopt;
+        const auto d = unsigned(digit);
         out.hi = (out.hi << 4) | (out.lo >> 60);
         out.lo = (out.lo << 4) | d;
     }

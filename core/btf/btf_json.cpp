@@ -5,36 +5,13 @@
 
 #include "core/btf/btf_number_text.hpp"
 #include "core/btf/btf_value.hpp"
+#include "core/json/json.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-    static const char digits[] = "0123456789abcdef";
-    out += '"';
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (c < 0x20 || c >= 0x7f) {
-                out += "\\u00";
-                out += digits[c >> 4];
-                out += digits[c & 0xf];
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    out += '"';
-}
+void append_json_string(std::string& out, std::string_view s) { out += json_quote(s, JsonText::Ascii); }
 
 void append_json(std::string& out, const Value& v) {
     switch (v.kind) {

@@ -1,14 +1,42 @@
 #pragma once
 // The debugger's views as JSON, for the browser (through the wasm bindings) and `bpfvm debug
-// --json`. 64-bit values are strings ("0x1f") so JavaScript never rounds them.
+// --json`: one to_json(JsonWriter&, const View&) per view, written with core/json's JsonWriter.
+// 64-bit values are strings ("0x1f") so JavaScript never rounds them. The shapes below are
+// checked against the page's decoder by the contract test (tests/contract/).
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/debugger/debug_session.hpp"
+#include "core/json/error_json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/loader/loader.hpp"
 
 namespace bpfplay {
+
+// A loaded object with, when it does not load as a whole, why (describe_object's error).
+struct ObjectSummary {
+    const LoadedObject& object;
+    std::optional<Error> load_failure;
+};
+
+void to_json(JsonWriter& w, const SourceView& source);
+void to_json(JsonWriter& w, const FrameView& frame);
+void to_json(JsonWriter& w, const ContextFieldView& field);
+void to_json(JsonWriter& w, const MapEntryView& entry);
+void to_json(JsonWriter& w, const MapView& map);
+void to_json(JsonWriter& w, const TimerView& timer);
+void to_json(JsonWriter& w, const DebugState& state);
+void to_json(JsonWriter& w, const StopInfo& stop);
+void to_json(JsonWriter& w, const TraceRow& row);
+void to_json(JsonWriter& w, const Breakpoint& breakpoint);
+void to_json(JsonWriter& w, const Watchpoint& watchpoint);
+void to_json(JsonWriter& w, const ObjectSummary& summary);
+void to_json(JsonWriter& w, const SectionSummary& section);
+void stops_to_json(JsonWriter& w, const DebugSession& session);
+void program_listing_to_json(JsonWriter& w, const LoadedProgram& program);
+
+// The same views as whole documents:
 
 // {"program","pc","status":"ready"|"exited"|"faulted","executed","history_start","journal_bytes",
 //  "stop_reason","fault":{"kind","what","hint","pc","address"}|null,"fault_explanation",
@@ -46,8 +74,6 @@ std::string hit_counts_json(const std::vector<uint64_t>& hits);
 std::string trace_json(const std::vector<TraceRow>& rows);
 // {"breakpoints":[{"id","pc","condition","line","file","enabled","hits"}],"watchpoints":[{"id","label","address","length","hits"}]}
 std::string stops_json(const DebugSession& session);
-// An Error as {"kind","what","hint","pc","address","line","section","map","source","message"}
-// (absent fields omitted; "source" is the C line "prog.c:42", "message" the whole sentence).
-std::string error_json(const Error& error);
+// error_json(const Error&): core/json/error_json.hpp.
 
 }  // namespace bpfplay

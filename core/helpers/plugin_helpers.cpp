@@ -5,16 +5,11 @@
 #include <string>
 
 #include "core/helpers/registry.hpp"
+#include "core/hex.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 namespace {
-
-std::string hex_address(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 void fail(Vm& vm, std::string what, std::string hint) {
     vm.helper_fail(make_error(ErrorKind::Helper, std::move(what), vm.current_pc(), std::move(hint)));
@@ -29,7 +24,7 @@ uint64_t memfrob(Vm& vm, uint64_t ptr, uint64_t len, uint64_t, uint64_t, uint64_
     uint8_t* p = vm.memory().helper_ptr(ptr, len, /*write=*/true);
     if (!p) {
         fail(vm,
-             "memfrob: cannot write " + std::to_string(len) + " bytes at " + hex_address(ptr) +
+             "memfrob: cannot write " + std::to_string(len) + " bytes at " + hex(ptr) +
                  ": the range is not inside one writable memory region",
              "(r1 must point into the input memory or the stack, and r2 must fit in what is left there)");
         return 0;
@@ -55,7 +50,7 @@ uint64_t strcmp_ext(Vm& vm, uint64_t p1, uint64_t p2, uint64_t, uint64_t, uint64
     if (!s1 || !s2) {
         int which = s1 ? 2 : 1;
         fail(vm,
-             "strcmp_ext: no NUL-terminated string at " + hex_address(which == 1 ? p1 : p2) + " (argument " +
+             "strcmp_ext: no NUL-terminated string at " + hex(which == 1 ? p1 : p2) + " (argument " +
                  std::to_string(which) + ")",
              "(the string and its terminating NUL byte must lie inside one readable memory region)");
         return 0;

@@ -101,7 +101,8 @@ struct Host {
     // bpf_get_prandom_u32 draws from this; reseed with prandom.seed(n). Seed 1 by default, so
     // the first value is 3484351685 (lfsr113.hpp). The state persists across runs that share
     // the Host, as a CPU's state does in the kernel.
-    Lfsr113 prandom{1};
+    static constexpr uint32_t kDefaultPrandomSeed = 1;
+    Lfsr113 prandom{kDefaultPrandomSeed};
 
     // ---- the current task ----
     Task task;

@@ -1,7 +1,7 @@
 #include "core/host/host_events.hpp"
 
 #include "core/host/host.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -116,13 +116,15 @@ std::vector<HostEvent> exit_events(const Network& net, uint64_t r0, uint64_t exe
     return out;
 }
 
+void to_json(JsonWriter& w, const HostEvent& e) {
+    w.begin_object().member("executed", e.executed).member("pc", e.pc).member("helper", e.helper).member("text", e.text);
+    w.end_object();
+}
+
 std::string host_events_json(const std::vector<HostEvent>& events) {
-    std::string j = "[";
-    for (const HostEvent& e : events)
-        j += std::string(j.size() > 1 ? "," : "") + "{\"executed\":" + std::to_string(e.executed) +
-             ",\"pc\":" + std::to_string(e.pc) + ",\"helper\":" + json_quote(e.helper) +
-             ",\"text\":" + json_quote(e.text) + "}";
-    return j + "]";
+    JsonWriter w;
+    to_json_array(w, events);
+    return w.take();
 }
 
 } // namespace bpfplay

@@ -9,6 +9,7 @@
 
 namespace bpfplay {
 
+class JsonWriter;
 class Vm;
 struct Host;
 struct Network;
@@ -32,7 +33,9 @@ std::vector<std::string> exit_report(const Network& net, uint64_t r0);
 // The exit_report sentences as events at the exit instruction.
 std::vector<HostEvent> exit_events(const Network& net, uint64_t r0, uint64_t executed, uint32_t pc);
 
-// [{"executed": 12, "pc": 11, "helper": "bpf_redirect", "text": "..."}, ...]
+// {"executed": 12, "pc": 11, "helper": "bpf_redirect", "text": "..."}
+void to_json(JsonWriter& w, const HostEvent& event);
+// [<to_json of each event>, ...]
 std::string host_events_json(const std::vector<HostEvent>& events);
 
 } // namespace bpfplay

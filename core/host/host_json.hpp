@@ -71,4 +71,22 @@ Result<Unit> apply_host_json(Host& host, std::string_view json);
 // because the playground shows it for the learner to read and edit.
 std::string host_json(const Host& host);
 
+// The parts, each as one object (host_json lays them out in JsonLayout::Lines).
+class JsonWriter;
+struct Task;
+struct NetDevice;
+struct HostSocket;
+struct Route;
+struct Neighbour;
+struct HostCgroup;
+struct StackFrame;
+void to_json(JsonWriter& w, const Host& host);
+void to_json(JsonWriter& w, const Task& task);
+void to_json(JsonWriter& w, const NetDevice& device);
+void to_json(JsonWriter& w, const HostSocket& socket);
+void to_json(JsonWriter& w, const Route& route);
+void to_json(JsonWriter& w, const Neighbour& neighbour);
+void to_json(JsonWriter& w, const HostCgroup& cgroup);
+void to_json(JsonWriter& w, const StackFrame& frame);
+
 } // namespace bpfplay

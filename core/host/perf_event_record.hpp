@@ -8,6 +8,8 @@
 
 namespace bpfplay {
 
+class JsonWriter;
+
 struct PerfEventRecord {
     std::string map;  // the perf event array's name
     uint32_t cpu = 0; // the slot written: the CPU of the reader that receives it
@@ -18,8 +20,10 @@ struct PerfEventRecord {
     uint32_t pc = 0;       // the call instruction
 };
 
-// [{"map": "events", "cpu": 0, "data": "<hex>", "executed": 29, "pc": 30}, ...]: the same in the
+// {"map": "events", "cpu": 0, "data": "<hex>", "executed": 29, "pc": 30}: the same in the
 // debugger's state and in a run's report.
+void to_json(JsonWriter& w, const PerfEventRecord& event);
+// [<to_json of each record>, ...]
 std::string perf_events_json(const std::vector<PerfEventRecord>& events);
 
 } // namespace bpfplay

@@ -218,7 +218,7 @@ bool operator==(const JsonValue& a, const JsonValue& b) {
            a.items_ == b.items_;
 }
 
-std::string json_quote(std::string_view s) {
+std::string json_quote(std::string_view s, JsonText text) {
     std::string out;
     out.reserve(s.size() + 2);
     out += '"';
@@ -233,7 +233,7 @@ std::string json_quote(std::string_view s) {
         case '\b': out += "\\b"; break;
         case '\f': out += "\\f"; break;
         default:
-            if (c < 0x20) {
+            if (c < 0x20 || (c >= 0x7f && text == JsonText::Ascii)) {
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "\\u%04x", c);
                 out += buf;

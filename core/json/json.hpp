@@ -117,7 +117,14 @@ constexpr uint32_t kJsonMaxDepthLimit = 10000;
 // starting "column N: " (1-based, counted in characters of the line).
 Result<JsonValue> parse_json(std::string_view text, const JsonOptions& options = {});
 
-// Escapes `s` as a JSON string literal, quotes included.
-std::string json_quote(std::string_view s);
+// Which bytes json_quote passes through as they are.
+enum class JsonText : uint8_t {
+    Utf8,   // every byte from 0x20 up (the text is UTF-8)
+    Ascii,  // bytes 0x7f and up escaped as \u00XX, read as Latin-1: valid JSON from any bytes (BTF names)
+};
+
+// Escapes `s` as a JSON string literal, quotes included: the project's one JSON string quoter
+// (JsonWriter and JsonValue::dump use it).
+std::string json_quote(std::string_view s, JsonText text = JsonText::Utf8);
 
 }  // namespace bpfplay

@@ -103,12 +103,6 @@ const char* relocation_type_name(uint32_t type) {
 
 namespace loader {
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 Error load_error(std::string section, std::string what, std::string hint) {
     Error e = make_error(ErrorKind::Load, section.empty() ? std::move(what) : "section \"" + section + "\": " + what,
                          std::nullopt, std::move(hint));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/hex.hpp"
 
 struct Elf;  // libelf's handle
 
@@ -129,7 +130,7 @@ private:
 
 namespace loader {
 // Message helpers shared by the loader's files.
-std::string hex(uint64_t v);  // "0x38"
+using bpfplay::hex;  // "0x38" (core/hex.hpp)
 // ErrorKind::Load, where.section = section, what prefixed with `section "<name>": `.
 Error load_error(std::string section, std::string what, std::string hint = {});
 }  // namespace loader

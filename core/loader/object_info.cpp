@@ -5,17 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/hex.hpp"
 #include "core/loader/loader.hpp"
 
 namespace bpfplay {
 
 namespace {
-
-std::string hex_of(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 std::string flag_names(uint32_t flags) {
     static const char* const kNames[] = {"no_prealloc", "no_common_lru", "numa_node", "rdonly",  "wronly",
@@ -67,7 +62,7 @@ std::string LoadedObject::info(const std::optional<Error>& load_failure) const {
     std::string out = "object \"" + name + "\"\n";
     if (load_failure) out += "does not load: " + load_failure->to_string() + "\n";
     out += "license: " + (license.empty() ? std::string("(none)") : "\"" + license + "\"") + "\n";
-    if (kern_version) out += "kernel version: " + hex_of(*kern_version) + "\n";
+    if (kern_version) out += "kernel version: " + hex(*kern_version) + "\n";
     out += "BTF: " + std::string(btf ? std::to_string(btf->type_count() - 1) + " types" : "none") +
            (btf_ext ? ", with func/line info" : "") + "\n";
 
@@ -101,7 +96,7 @@ std::string LoadedObject::info(const std::optional<Error>& load_failure) const {
         out += "  " + std::to_string(id) + ": " + spec.name + "  " + map_type_name(spec.type) + "  key " +
                std::to_string(spec.key_size) + "B  value " + std::to_string(spec.value_size) + "B  max_entries " +
                std::to_string(spec.max_entries);
-        if (spec.map_flags) out += "  flags " + hex_of(spec.map_flags) + " (" + flag_names(spec.map_flags) + ")";
+        if (spec.map_flags) out += "  flags " + hex(spec.map_flags) + " (" + flag_names(spec.map_flags) + ")";
         if (info) out += "  from " + info->elf_section;
         if (m && m->frozen()) out += "  frozen";
         if (info && info->error) {
@@ -121,7 +116,7 @@ std::string LoadedObject::info(const std::optional<Error>& load_failure) const {
     for (const SectionSummary& s : sections) {
         char line[160];
         std::snprintf(line, sizeof line, "  [%2u] %-24s %-12s %-3s size %-8s ", s.index, s.name.c_str(),
-                      section_type_name(s.type), section_flags(s.flags).c_str(), hex_of(s.size).c_str());
+                      section_type_name(s.type), section_flags(s.flags).c_str(), hex(s.size).c_str());
         out += line + s.role + "\n";
     }
     if (!notes.empty()) {

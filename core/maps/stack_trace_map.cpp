@@ -1,3 +1,4 @@
+#include "core/hex.hpp"
 #include "core/maps/stack_trace_map.hpp"
 
 #include <bit>
@@ -14,12 +15,6 @@ namespace f = map_flag;
 namespace {
 
 uint32_t bucket_count(const MapSpec& spec) { return uint32_t(std::bit_ceil(uint64_t(spec.max_entries))); }
-
-std::string hex_ip(uint64_t ip) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(ip));
-    return buf;
-}
 
 } // namespace
 
@@ -168,7 +163,7 @@ std::string StackTraceMap::entry_label(std::span<const uint8_t>, uint32_t slot) 
     for (size_t i = 0; i < ips.size(); ++i) {
         if (i) out += " <- ";
         auto it = symbols_.find(ips[i]);
-        out += it != symbols_.end() && !it->second.empty() ? it->second : hex_ip(ips[i]);
+        out += it != symbols_.end() && !it->second.empty() ? it->second : hex(ips[i]);
     }
     return out;
 }

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/helpers/helper_catalog.hpp"
-#include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/run/kernel_helpers.hpp"
 
 namespace bpfplay {
@@ -159,23 +159,21 @@ std::string helper_json(int32_t id, bool docs) {
     const HelperProto* p = helper_proto(id);
     if (!p) return "null";
     const HelperDoc& doc = helper_doc(id);
-    std::string j = "{\"id\":" + std::to_string(id) + ",\"name\":" + json_quote(p->name) +
-                    ",\"signature\":" + json_quote(doc.signature) + ",\"args\":[";
+    JsonWriter w;
+    w.begin_object().member("id", id).member("name", p->name).member("signature", doc.signature).key("args");
+    w.begin_array();
     for (uint8_t i = 0; i < p->nargs; ++i)
-        j += std::string(i ? "," : "") + "{\"reg\":\"r" + std::to_string(i + 1) +
-             "\",\"kind\":" + json_quote(arg_kind_name(p->args[i].kind)) +
-             ",\"description\":" + json_quote(describe_arg(p->args[i])) + "}";
-    j += "],\"ret\":" + json_quote(ret_kind_name(p->ret)) +
-         ",\"ret_maybe_null\":" + (p->ret_maybe_null ? "true" : "false") +
-         ",\"gpl_only\":" + (p->gpl_only ? "true" : "false") + ",\"prog_types\":[";
-    const std::vector<ProgType> types = prog_types_allowing(id);
-    for (size_t i = 0; i < types.size(); ++i)
-        j += std::string(i ? "," : "") + json_quote(prog_type_name(types[i]));
-    j += "],\"prog_types_summary\":" + json_quote(helper_prog_types_summary(id)) +
-         ",\"implemented\":" + (helper_implemented(id) ? "true" : "false");
-    if (docs)
-        j += ",\"description\":" + json_quote(doc.description) + ",\"returns\":" + json_quote(doc.returns);
-    return j + "}";
+        w.begin_object()
+            .member("reg", "r" + std::to_string(i + 1))
+            .member("kind", arg_kind_name(p->args[i].kind))
+            .member("description", describe_arg(p->args[i]))
+            .end_object();
+    w.end_array().member("ret", ret_kind_name(p->ret)).member("ret_maybe_null", p->ret_maybe_null);
+    w.member("gpl_only", p->gpl_only).key("prog_types").begin_array();
+    for (ProgType t : prog_types_allowing(id)) w.value(prog_type_name(t));
+    w.end_array().member("prog_types_summary", helper_prog_types_summary(id)).member("implemented", helper_implemented(id));
+    if (docs) w.member("description", doc.description).member("returns", doc.returns);
+    return w.end_object().take();
 }
 
 std::string helpers_json() {

@@ -1,3 +1,4 @@
+#include "core/hex.hpp"
 #include "core/run/map_value_json.hpp"
 
 #include <string>
@@ -21,17 +22,9 @@ std::optional<std::vector<uint8_t>> bytes_of_hex(std::string_view text) {
     std::vector<uint8_t> out;
     int high = -1;
     for (char c : text) {
-        int d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else if (c == ' ')
-            continue;
-        else
-            return std::nullopt;
+        if (c == ' ') continue;
+        const int d = hex_digit(c);
+        if (d < 0) return std::nullopt;
         if (high < 0)
             high = d;
         else {

@@ -129,6 +129,9 @@ private:
 // [{"map", "cpu", "data" (hex), "executed", "pc"}]), and "error" (absent on success).
 // (hex), "host_events" (host_events_json), and "error" (absent on success).
 std::string run_result_json(const ObjectSession& session, const RunResult& result);
+// The same members, into an object the caller opened (bpfvm run adds the runs' return values).
+class JsonWriter;
+void run_result_members(JsonWriter& w, const ObjectSession& session, const RunResult& result);
 // A key or value as JSON, decoded through the object's BTF type (a hex string without one).
 std::string decoded_json(const ObjectSession& session, uint32_t type_id, std::span<const uint8_t> bytes);
 

@@ -4,6 +4,7 @@
 
 #include "core/btf/btf_value.hpp"
 #include "core/hex.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/memory.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
@@ -12,106 +13,97 @@ namespace bpfplay {
 
 namespace {
 
-// One JSON string escaper for the project: the BTF printer's.
-std::string json_string(std::string_view s) { return to_json(Value::string(std::string(s))); }
-
 // A key or value as C-like data: through BTF when the map has a type for it, else nullopt.
 std::optional<Value> decode(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
     if (!s.object().btf || type_id == 0) return std::nullopt;
     return format_value(*s.object().btf, type_id, bytes);
 }
 
-
 std::string decoded_text(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
     auto v = decode(s, type_id, bytes);
     return v ? to_c_text(*v) : "0x" + hex_bytes(bytes);
+}
+
+// A timer callback's run, in short: the maps are the parent run's (dumped after every callback).
+void timer_run_json(JsonWriter& w, const RunResult& r) {
+    w.begin_object().member("timer", r.timer).member("program", r.program);
+    if (r.status == RunStatus::Exited) w.member("return", r.r0);
+    w.member("instructions", r.instructions).key("printk").values(r.printk).key("host_events");
+    to_json_array(w, r.host_events);
+    if (r.error) w.member("error", r.error->to_string());
+    w.end_object();
+}
+
+void map_entry_json(JsonWriter& w, const ObjectSession& s, const Map& m, const MapEntry& e) {
+    w.begin_object().key("key").raw(decoded_json(s, m.spec().btf_key_type_id, e.key));
+    w.member("key_hex", hex_bytes(e.key));
+    if (!e.label.empty()) w.member("label", e.label);
+    if (m.is_percpu()) {
+        w.key("values").begin_array();
+        for (const auto& v : e.values) w.raw(decoded_json(s, m.spec().btf_value_type_id, v));
+        w.end_array().key("values_hex").begin_array();
+        for (const auto& v : e.values) w.value(hex_bytes(v));
+        w.end_array();
+    } else if (!e.values.empty()) {
+        w.key("value").raw(decoded_json(s, m.spec().btf_value_type_id, e.values[0]));
+        w.member("value_hex", hex_bytes(e.values[0]));
+    }
+    w.end_object();
 }
 
 }  // namespace
 
 std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
     auto v = decode(s, type_id, bytes);
-    return v ? to_json(*v) : json_string(hex_bytes(bytes));
+    if (v) return to_json(*v);
+    JsonWriter w;
+    w.value(hex_bytes(bytes));
+    return w.take();
 }
 
-namespace {
-
-// A timer callback's run, in short: the maps are the parent run's (dumped after every callback).
-std::string timer_run_json(const RunResult& r) {
-    std::string j = "{\"timer\":" + json_string(r.timer) + ",\"program\":" + json_string(r.program);
-    if (r.status == RunStatus::Exited) j += ",\"return\":" + std::to_string(r.r0);
-    j += ",\"instructions\":" + std::to_string(r.instructions) + ",\"printk\":[";
-    for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
-    j += "],\"host_events\":" + host_events_json(r.host_events);
-    if (r.error) j += ",\"error\":" + json_string(r.error->to_string());
-    return j + "}";
-}
-
-}  // namespace
-
-std::string run_result_json(const ObjectSession& s, const RunResult& r) {
-    std::string j = "{\"program\":" + json_string(r.program);
-    if (r.status == RunStatus::Exited) {
-        j += ",\"return\":" + std::to_string(r.r0);
-        j += ",\"return_name\":" + json_string(r.return_name);
-    }
-    j += ",\"instructions\":" + std::to_string(r.instructions);
-    j += ",\"tail_calls\":" + std::to_string(r.tail_calls);
-    j += ",\"printk\":[";
-    for (size_t i = 0; i < r.printk.size(); ++i) j += (i ? "," : "") + json_string(r.printk[i]);
-    j += "],\"host_events\":" + host_events_json(r.host_events);
-    j += ",\"packet_out\":" + json_string(hex_bytes(r.packet_out));
-    j += ",\"maps\":{";
+void run_result_members(JsonWriter& w, const ObjectSession& s, const RunResult& r) {
+    w.member("program", r.program);
+    if (r.status == RunStatus::Exited) w.member("return", r.r0).member("return_name", r.return_name);
+    w.member("instructions", r.instructions).member("tail_calls", r.tail_calls).key("printk").values(r.printk);
+    w.key("host_events");
+    to_json_array(w, r.host_events);
+    w.member("packet_out", hex_bytes(r.packet_out)).key("maps").begin_object();
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
-        j += (id ? "," : "") + json_string(m.name()) + ":[";
-        bool first = true;
-        for (const MapEntry& e : m.entries()) {
-            j += first ? "{" : ",{";
-            first = false;
-            j += "\"key\":" + decoded_json(s, m.spec().btf_key_type_id, e.key);
-            j += ",\"key_hex\":" + json_string(hex_bytes(e.key));
-            if (!e.label.empty()) j += ",\"label\":" + json_string(e.label);
-            if (m.is_percpu()) {
-                std::string vals, hexes;
-                for (size_t c = 0; c < e.values.size(); ++c) {
-                    vals += (c ? "," : "") + decoded_json(s, m.spec().btf_value_type_id, e.values[c]);
-                    hexes += (c ? "," : "") + json_string(hex_bytes(e.values[c]));
-                }
-                j += ",\"values\":[" + vals + "],\"values_hex\":[" + hexes + "]";
-            } else if (!e.values.empty()) {
-                j += ",\"value\":" + decoded_json(s, m.spec().btf_value_type_id, e.values[0]);
-                j += ",\"value_hex\":" + json_string(hex_bytes(e.values[0]));
-            }
-            j += "}";
-        }
-        j += "]";
+        w.key(m.name()).begin_array();
+        for (const MapEntry& e : m.entries()) map_entry_json(w, s, m, e);
+        w.end_array();
     }
-    j += "},\"ringbuf\":{";
-    bool first_rb = true;
+    w.end_object().key("ringbuf").begin_object();
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
         if (m.type() != MapType::Ringbuf) continue;
-        j += (first_rb ? "" : ",") + json_string(m.name()) + ":[";
-        first_rb = false;
-        const auto records = static_cast<const RingbufMap&>(m).submitted();
-        for (size_t i = 0; i < records.size(); ++i) j += (i ? "," : "") + json_string(hex_bytes(records[i]));
-        j += "]";
+        w.key(m.name()).begin_array();
+        for (const auto& record : static_cast<const RingbufMap&>(m).submitted()) w.value(hex_bytes(record));
+        w.end_array();
     }
-    j += "},\"perf_events\":" + perf_events_json(r.perf_events);
+    w.end_object().key("perf_events");
+    to_json_array(w, r.perf_events);
     if (!r.timer_runs.empty()) {
-        j += ",\"timer_callbacks\":[";
-        for (size_t i = 0; i < r.timer_runs.size(); ++i) j += (i ? "," : "") + timer_run_json(r.timer_runs[i]);
-        j += "]";
+        w.key("timer_callbacks").begin_array();
+        for (const RunResult& t : r.timer_runs) timer_run_json(w, t);
+        w.end_array();
     }
     if (r.error) {
-        j += ",\"error\":{\"kind\":" + json_string(error_kind_name(r.error->kind));
-        j += ",\"message\":" + json_string(r.error->to_string());
-        if (r.error->where.pc) j += ",\"insn\":" + std::to_string(*r.error->where.pc);
-        j += "}";
+        w.key("error").begin_object().member("kind", error_kind_name(r.error->kind));
+        w.member("message", r.error->to_string());
+        if (r.error->where.pc) w.member("insn", *r.error->where.pc);
+        w.end_object();
     }
-    return j + "}";
+}
+
+std::string run_result_json(const ObjectSession& s, const RunResult& r) {
+    JsonWriter w(JsonLayout::Compact, JsonText::Ascii);  // names and printk text may hold any bytes
+    w.begin_object();
+    run_result_members(w, s, r);
+    w.end_object();
+    return w.take();
 }
 
 std::string run_result_text(const ObjectSession& s, const RunResult& r) {

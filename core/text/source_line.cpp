@@ -1,5 +1,6 @@
 #include "core/text/source_line.hpp"
 
+#include "core/hex.hpp"
 #include "core/text/lexer.hpp"
 
 namespace bpfplay::text {
@@ -13,10 +14,7 @@ bool is_dec(char c) {
     return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
-    return is_dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hex_value(char c) {
-    return is_dec(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+    return hex_digit(c) >= 0;
 }
 
 std::string_view trim(std::string_view s) {
@@ -76,7 +74,7 @@ std::string_view strip_bytes(std::string_view s, SourceLine& out) {
     uint8_t bytes[16];
     while (words < 16 && i + 2 <= s.size() && is_hex(s[i]) && is_hex(s[i + 1]) &&
            (i + 2 == s.size() || is_space(s[i + 2]))) {
-        bytes[words++] = uint8_t(hex_value(s[i]) * 16 + hex_value(s[i + 1]));
+        bytes[words++] = uint8_t(hex_digit(s[i]) * 16 + hex_digit(s[i + 1]));
         i += 2;
         if (i >= s.size() || s[i] != ' ') break; // a tab or the end closes the column
         ++i;

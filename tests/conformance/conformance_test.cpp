@@ -12,17 +12,12 @@
 #include "core/decode.hpp"
 #include "core/helpers/plugin_helpers.hpp"
 #include "core/helpers/registry.hpp"
+#include "core/hex.hpp"
 #include "core/text/asm.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay::conformance {
 namespace {
-
-std::string hex64(uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 std::string describe(const Error& e) {
     return std::string(error_kind_name(e.kind)) + " error: " + e.to_string();  // to_string() ends with the hint
@@ -49,7 +44,7 @@ std::string run_data_file(const DataFile& f) {
             return "expected an error containing \"" + *f.error + "\", got at decode time: " +
                    describe(program.error());
         }
-        return "expected r0 = " + hex64(*f.result) + ", got a decode-time " + describe(program.error());
+        return "expected r0 = " + hex(*f.result) + ", got a decode-time " + describe(program.error());
     }
 
     std::vector<uint8_t> memory = f.memory;
@@ -58,16 +53,16 @@ std::string run_data_file(const DataFile& f) {
     RunStatus status = vm.run();
     if (status == RunStatus::Exited) {
         if (f.error) return "expected an error containing \"" + *f.error + "\", but the program exited with r0 = " +
-                            hex64(vm.result());
+                            hex(vm.result());
         if (vm.result() == *f.result) return "";
-        return "expected r0 = " + hex64(*f.result) + ", got r0 = " + hex64(vm.result());
+        return "expected r0 = " + hex(*f.result) + ", got r0 = " + hex(vm.result());
     }
     if (status == RunStatus::Faulted && vm.fault()) {
         if (f.error) {
             if (mentions(*vm.fault(), *f.error)) return "";
             return "expected an error containing \"" + *f.error + "\", got at run time: " + describe(*vm.fault());
         }
-        return "expected r0 = " + hex64(*f.result) + ", got a run-time " + describe(*vm.fault());
+        return "expected r0 = " + hex(*f.result) + ", got a run-time " + describe(*vm.fault());
     }
     return "the run stopped without exiting or faulting (status " + std::to_string(int(status)) + ")";
 }

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/hex.hpp"
+
 namespace bpfplay::conformance {
 namespace {
 
@@ -19,13 +21,6 @@ std::string_view trim(std::string_view s) {
     if (b == std::string_view::npos) return {};
     size_t e = s.find_last_not_of(ws);
     return s.substr(b, e - b + 1);
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 enum class Section { None, Asm, Mem, Result, Error };
@@ -149,14 +144,7 @@ std::filesystem::path default_data_dir() {
 }
 
 std::string to_hex(std::span<const uint8_t> bytes) {
-    static const char* digits = "0123456789abcdef";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
+    return hex_bytes(bytes);
 }
 
 }  // namespace bpfplay::conformance

@@ -2,7 +2,8 @@
 // values one per CPU, and editing as C values: change a value, add an entry, delete one. The
 // editor shows the value as JSON (what the page shows, numbers also as strings); core's encoder
 // turns it back into bytes and names the field when something does not fit. Maps without BTF
-// are edited as hex. Edits go through core's update_map/delete_map_entry, before or during a run.
+// are edited as hex. Edits go through core's set_map_entry (C values in, the kernel's error in words out) and
+// delete_map_entry, before or during a run.
 import { h } from './dom';
 import { toHex } from './hex';
 import type { Session } from './session';
@@ -142,18 +143,11 @@ export class MapPanel {
   }
 
   private async update(m: MapView, id: string, keyText: string, valueTexts: readonly string[], adding: boolean): Promise<void> {
-    const cpus = m.percpu ? this.session.loaded?.ncpus ?? m.entries[0]?.values.length ?? 1 : 1;
-    // An added per-CPU entry gets the one value on every CPU.
-    const texts = adding && m.percpu ? Array.from({ length: cpus }, () => valueTexts[0] ?? '') : valueTexts;
-    const encoded = await this.session.encodeMapEntry(m.name, MapPanel.wire(m, 'key', keyText),
-      texts.map((t) => MapPanel.wire(m, 'value', t)));
-    if ('what' in encoded) {
-      this.showError(id, encoded);
-      return;
-    }
-    const r = await this.session.updateMap(m.name, encoded.key, encoded.value);
-    if (r !== undefined && r < 0) {
-      this.showError(id, `bpf_map_update_elem failed with ${r}${r === -7 ? ' (E2BIG: the map is full)' : ''}`);
+    // An added per-CPU entry's one value goes to every CPU (core replicates it).
+    const set = await this.session.setMapEntry(m.name, MapPanel.wire(m, 'key', keyText),
+      valueTexts.map((t) => MapPanel.wire(m, 'value', t)));
+    if ('what' in set) {
+      this.showError(id, set);
       return;
     }
     this.errors.delete(id);
@@ -162,10 +156,10 @@ export class MapPanel {
       this.drafts.delete(`${id}|value`);
     } else {
       this.editing = undefined;
-      for (let c = 0; c < texts.length; c++) this.drafts.delete(`${id}|${c}`);
+      for (let c = 0; c < valueTexts.length; c++) this.drafts.delete(`${id}|${c}`);
     }
     this.rerender();
-    if (r !== undefined) this.say(`map ${m.name}: key ${toHex(encoded.key)} set; stepping back stops here (the edit is not part of the program's history).`);
+    this.say(`map ${m.name}: key ${toHex(set.key)} set; stepping back stops here (the edit is not part of the program's history).`);
   }
 
   private async remove(m: MapView, key: Uint8Array): Promise<void> {

@@ -1,6 +1,7 @@
 // core's JSON (debug_json.hpp) -> the view types in vm_types.ts. The one place that knows the
-// JSON's spelling: 64-bit values arrive as "0x..." strings, byte buffers as hex strings (or
-// arrays of numbers), nested C values decoded through BTF as JSON values or text.
+// JSON's spelling: 64-bit values arrive as "0x..." strings, byte buffers as hex strings, nested
+// C values decoded through BTF as JSON values. It reads only the keys core writes (the contract
+// test, contract.test.ts, decodes core's own output in tests/contract/).
 import { parseHex } from './hex';
 import type {
   ContextFieldView, ErrorView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
@@ -32,9 +33,7 @@ export function u64(v: unknown): bigint {
 }
 
 export function bytes(v: unknown): Uint8Array {
-  if (typeof v === 'string') return parseHex(v);
-  if (Array.isArray(v)) return Uint8Array.from(v.map((x) => num(x) & 0xff));
-  return new Uint8Array(0);
+  return typeof v === 'string' ? parseHex(v) : new Uint8Array(0);
 }
 
 // A BTF-decoded C value for display: JSON text of structs/arrays, numbers as they are.
@@ -88,17 +87,16 @@ function optNum(v: unknown): number | undefined {
 }
 
 export function errorView(v: unknown): ErrorView {
-  const o = obj(v);
-  const where = obj(o['where']);
-  const pc = optNum(o['pc'] ?? where['pc']);
-  const line = optNum(o['line'] ?? where['line']);
-  const section = str(o['section'] ?? where['section']);
-  const map = str(o['map'] ?? where['map']);
-  const src = str(o['source'] ?? where['source']);
+  const o = obj(v);  // core/json/error_json.hpp
+  const pc = optNum(o['pc']);
+  const line = optNum(o['line']);
+  const section = str(o['section']);
+  const map = str(o['map']);
+  const src = str(o['source']);
   const message = str(o['message']);
   return {
     kind: str(o['kind']),
-    what: str(o['what'] ?? o['message']),
+    what: str(o['what']),
     hint: str(o['hint']),
     ...(pc !== undefined ? { pc } : {}),
     ...(line !== undefined ? { line } : {}),
@@ -116,7 +114,7 @@ export function objectSummary(v: unknown): ObjectSummary {
     const q = obj(p);
     const loadError = q['load_error'];
     return {
-      name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context'] ?? q['context_kind']),
+      name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context']),
       runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
       ...(loadError !== undefined && loadError !== null ? { loadError: errorView(loadError) } : {}),
     };
@@ -135,8 +133,7 @@ function mapSummary(m: unknown): MapSummary {
 }
 
 export function listing(v: unknown): ListingLine[] {
-  const o = obj(v);
-  const rows = Array.isArray(v) ? v : arr(o['insns'] ?? o['lines']);
+  const rows = arr(obj(v)['insns']);
   // "function" is set only where a function starts: carry it to the instructions that follow.
   // The source fields are set only where a new line_info record starts; they stay empty after.
   let fn = '';

@@ -293,20 +293,14 @@ export class Session {
     return this.watchSpecs.get(id);
   }
 
-  async updateMap(map: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
-    return this.guard(`update of map ${map}`, async () => {
-      const r = await this.send({ op: 'map_update', map, key, value });
-      this.publish(r.snapshot);
-      return r.result;
-    });
-  }
-
-  // A key and its value(s) typed as C values -> bytes (core's encoder), or core's error naming
-  // the field ("value.sport: 70000 does not fit in __u16 (0 to 65535)").
-  async encodeMapEntry(map: string, key: string, values: readonly string[]):
-      Promise<{ key: Uint8Array; value: Uint8Array } | ErrorView> {
+  // A key and its value(s) typed as C values, set by core in one command: the key's bytes, or
+  // core's error naming the field ("value.sport: 70000 does not fit in __u16 (0 to 65535)") or
+  // the kernel's ("bpf_map_update_elem failed with -E2BIG: the map is full").
+  async setMapEntry(map: string, key: string, values: readonly string[]): Promise<{ key: Uint8Array } | ErrorView> {
     try {
-      return await this.send({ op: 'map_encode', map, key, values });
+      const r = await this.send({ op: 'map_set', map, key, values });
+      this.publish(r.snapshot);
+      return { key: r.key };
     } catch (e) {
       return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
     }

@@ -173,12 +173,12 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       p.remove_watch(r.id);
       return { stops: stops(p) };
     }
-    case 'map_update': {
+    case 'map_set': {
       const p = need();
-      const result = p.update_map(r.map, r.key, r.value, 0);
+      const key = bytes(checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0))['key']);
       ended = false;  // the edit cleared the journal: what follows is a new future
       furthest = p.executed();
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), key };
     }
     case 'map_delete': {
       const p = need();
@@ -186,18 +186,6 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       ended = false;
       furthest = p.executed();
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
-    }
-    case 'map_encode': {
-      const p = need();
-      const key = bytes(checked(p.encode_map_json(r.map, 'key', r.key))['hex']);
-      const parts = r.values.map((v) => bytes(checked(p.encode_map_json(r.map, 'value', v))['hex']));
-      const value = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-      let at = 0;
-      for (const x of parts) {
-        value.set(x, at);
-        at += x.length;
-      }
-      return { key, value };
     }
     case 'stop':
       stopRequested = true;

@@ -64,10 +64,10 @@ export type Request =
   | { op: 'breakpoint'; pc: number; set: boolean; condition?: string }
   | { op: 'watch'; watch: WatchSpec }
   | { op: 'unwatch'; id: number }
-  | { op: 'map_update'; map: string; key: Uint8Array; value: Uint8Array }
+  // A key and its value typed as C values (JSON; a hex string without BTF): core encodes them
+  // (a per-CPU map's one value goes to every CPU; or give one per CPU) and updates the map.
+  | { op: 'map_set'; map: string; key: string; values: readonly string[] }
   | { op: 'map_delete'; map: string; key: Uint8Array }
-  // A key and value (one per CPU) typed as C values (JSON) -> their bytes, by core's encoder.
-  | { op: 'map_encode'; map: string; key: string; values: readonly string[] }
   | { op: 'stop' };
 
 // What each request answers with when it succeeds.
@@ -82,9 +82,8 @@ export interface ReplyData {
   breakpoint: { stops: StopsView };
   watch: { stops: StopsView; id: number };
   unwatch: { stops: StopsView };
-  map_update: { snapshot: Snapshot; result: number };
+  map_set: { snapshot: Snapshot; key: Uint8Array };  // the key's bytes as core encoded them
   map_delete: { snapshot: Snapshot; result: number };
-  map_encode: { key: Uint8Array; value: Uint8Array };  // value: the CPUs' values one after another
   stop: Record<string, never>;
 }
 

@@ -1,10 +1,9 @@
 // Types of the Embind module built by wasm-bindings/ (bpfplay.mjs). Keep in step with
-// wasm-bindings/bindings.cpp. Methods returning string return JSON made by core.
+// wasm-bindings/bindings.cpp (web/src/contract.test.ts fails when the two differ). Methods
+// returning string return JSON made by core.
 export interface Playground {
   load_object(bytes: Uint8Array, name: string, host: object): string;
   load_assembly(text: string, section: string, host: object): string;
-  info(): string;
-  summary(): string;
   listing(program: string): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
   start_timer(): string;
@@ -30,15 +29,15 @@ export interface Playground {
   add_map_watch(map: string, key: Uint8Array): string;
   remove_watch(id: number): boolean;
   stops(): string;
-  update_map(map: string, key: Uint8Array, value: Uint8Array, flags: number): number;
+  // valuesJson: a JSON array of value texts (one, or one per CPU); answers ok and the key's hex, or an error.
+  set_map_entry(map: string, keyJson: string, valuesJson: string, flags: number): string;
   delete_map_entry(map: string, key: Uint8Array): number;
-  encode_map_json(map: string, part: 'key' | 'value', json: string): string;
   executed(): number;
   delete(): void;
 }
 
 export interface BpfplayModule {
-  Playground: { new (): Playground; default_host_json(): string };
+  Playground: { new (): Playground; default_host_json(): string; defaults_json(): string };
 }
 
 export interface ModuleOptions {

@@ -1,0 +1,37 @@
+#include "core/debugger/page_defaults.hpp"
+
+#include "core/host/host.hpp"
+#include "core/json/json_writer.hpp"
+#include "core/loader/prog_types.hpp"
+#include "core/maps/map_abi.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return s;
+}
+
+}  // namespace
+
+std::string page_defaults_json() {
+    const Host host;
+    JsonWriter w;
+    w.begin_object().key("host").begin_object();
+    w.member("cpu", host.cpu).member("ncpus", host.ncpus).member("pid", host.task.pid).member("tgid", host.task.tgid);
+    w.member("uid", host.task.uid).member("gid", host.task.gid).member("comm", host.task.comm_view());
+    w.member("clockStartNs", std::to_string(host.clock_start_ns)).member("prandomSeed", Host::kDefaultPrandomSeed);
+    w.end_object().key("tcp_states").begin_array();
+    for (uint32_t s = uint32_t(TcpState::Established); s <= uint32_t(TcpState::NewSynRecv); ++s)
+        w.value(lower(tcp_state_name(TcpState(s))));
+    w.end_array().key("prog_types").begin_array();
+    for (uint32_t t = 1; t < kProgTypeCount; ++t) w.value(prog_type_name(ProgType(t)));
+    w.end_array().key("map_types").begin_array();
+    for (uint32_t t = 1; t <= uint32_t(MapType::Arena); ++t) w.value(map_type_name(MapType(t)));
+    return w.end_array().end_object().take();
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,168 @@
+// The contract between core and the page: core writes every view the page reads into
+// tests/contract/*.json, and web/src/contract.test.ts decodes exactly those files through
+// web/src/normalize.ts. A field renamed on one side only fails one of the two tests.
+//
+// When a view changes on purpose, regenerate the files and change the page's decoder with it:
+//   BPFPLAY_UPDATE_CONTRACT=1 ./build/tests/test_contract
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/debugger/debug_json.hpp"
+#include "core/debugger/page_defaults.hpp"
+#include "core/host/host.hpp"
+#include "core/host/host_json.hpp"
+#include "core/json/json.hpp"
+
+namespace bpfplay {
+namespace {
+
+const std::string kDir = std::string(BPFPLAY_SOURCE_DIR) + "/tests/contract/";
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Compares what core writes now with the checked-in file (or rewrites the file on request).
+void check_golden(const std::string& name, const std::string& json) {
+    REQUIRE_MESSAGE(bool(parse_json(json)), name << ": core wrote JSON that does not parse");
+    const std::string path = kDir + name;
+    if (const char* update = std::getenv("BPFPLAY_UPDATE_CONTRACT"); update && std::string(update) == "1") {
+        std::ofstream(path, std::ios::binary) << json << "\n";
+        return;
+    }
+    const std::string golden = read_file(path);
+    CHECK_MESSAGE(golden == json + "\n",
+                  "tests/contract/" << name << " differs from what core writes now. If the view changed on purpose, "
+                  "regenerate with `BPFPLAY_UPDATE_CONTRACT=1 ./build/tests/test_contract` and update "
+                  "web/src/normalize.ts and web/src/contract.test.ts in the same commit.");
+}
+
+Error sample_error() {
+    Error e = make_error(ErrorKind::Runtime, "out-of-bounds read of 4 bytes", 7, "check data + 14 <= data_end first");
+    e.where.address = 0x8000000f0ull;
+    e.where.line = 3;
+    e.where.section = "xdp";
+    e.where.map = "counts";
+    e.where.source = "prog.c:42";
+    return e;
+}
+
+// Every field of the state set to something other than its default, so the page's decoder
+// is checked on each.
+DebugState sample_state() {
+    DebugState s;
+    s.program = "xdp_prog";
+    s.timer = "timer in map timers, key 00000000";
+    s.pc = 5;
+    s.status = RunStatus::Exited;
+    s.executed = 12;
+    s.history_start = 2;
+    s.journal_bytes = 100;
+    s.stop_reason = "exit";
+    s.fault = sample_error();
+    s.fault_explanation = "the read goes past data_end";
+    s.r0 = 0xffffffffffffffffull;
+    s.return_name = "XDP_DROP";
+    s.regs[1] = {0x8000000000000001ull, ValueKind::PacketPtr, "packet+14", 14, true};
+    s.regs[10] = {0x800000200ull, ValueKind::StackPtr, "fp-0 (frame 0)", 0, false};
+    s.source = {"prog.c", 3, 5, "return XDP_DROP;"};
+    FrameView f;
+    f.depth = 1;
+    f.function = "describe";
+    f.callback = "bpf_loop: call 3 of 16";
+    f.pc = 58;
+    f.source = {"prog.c", 52, 9, "info->sport = sport;"};
+    f.frame_pointer = 0x800000400ull;
+    f.stack = {0x00, 0xff};
+    f.changed = {1};
+    s.frames = {f};
+    s.packet = {0xaa, 0xbb};
+    s.packet_meta = {0x01};
+    s.packet_changed = {0};
+    s.context = {0x10, 0x20};
+    s.context_struct = "xdp_md";
+    s.context_fields = {{"data", 0, 4, "packet_start"}, {"ingress_ifindex", 12, 4, "value"}};
+    MapView m;
+    m.id = 3;
+    m.name = "stats";
+    m.type = "percpu_array";
+    m.key_size = 4;
+    m.value_size = 8;
+    m.max_entries = 16;
+    m.key_type = "__u32";
+    m.value_type = "struct stat";
+    m.percpu = true;
+    m.count = 1;
+    m.summary = "1 of 16 slots used";
+    m.truncated = true;
+    m.changed = true;
+    MapEntryView e;
+    e.key = {0x02, 0, 0, 0};
+    e.values = {{1, 0, 0, 0, 0, 0, 0, 0}, {2, 0, 0, 0, 0, 0, 0, 0}};
+    e.key_json = "2";
+    e.values_json = {R"({"packets":1})", R"({"packets":18446744073709551615})"};
+    e.label = "slot 2";
+    e.changed = true;
+    m.entries = {e};
+    s.maps = {m};
+    s.printk = {"hello 42\n"};
+    s.events = {"abcd"};
+    s.perf_events = {{"events", 1, {1, 2, 3, 4}, 9, 7}};
+    s.host_events = {{3, 2, "bpf_redirect", "the packet goes to eth1 (ifindex 3)"}};
+    s.timers = {{"timers", {0, 0, 0, 0}, true, true, 18446744073709551615ull, 40}};
+    s.clock_ns = 18446744073709551614ull;
+    return s;
+}
+
+struct LoadedFixture {
+    std::unique_ptr<ObjectSession> object;
+    std::unique_ptr<DebugSession> debug;
+};
+
+LoadedFixture refused_sibling() {
+    const std::string elf = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/tests/loader/fixtures/refused_sibling.o");
+    REQUIRE(!elf.empty());
+    auto object = ObjectSession::open(std::vector<uint8_t>(elf.begin(), elf.end()), "refused_sibling.o");
+    REQUIRE(object);
+    LoadedFixture out{std::move(object.value()), nullptr};
+    auto debug = DebugSession::open(*out.object, "count_packets", RunInput{});
+    REQUIRE(debug);
+    out.debug = std::move(debug.value());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("contract: the debug state, a stop and an error as the page reads them") {
+    check_golden("debug_state.json", debug_state_json(sample_state()));
+    check_golden("stop.json", stop_info_json(StopInfo{StopReason::Breakpoint, 2, 17}));
+    check_golden("error.json", error_json(sample_error()));
+}
+
+TEST_CASE("contract: an object's summary, a program's listing and the breakpoints, from a real object") {
+    LoadedFixture f = refused_sibling();
+    check_golden("object_summary.json", object_info_json(f.object->object()));
+    check_golden("listing.json", program_listing_json(*f.object->object().find_program("count_packets")));
+    REQUIRE(f.debug->add_breakpoint(3, "r1 == 0"));
+    REQUIRE(f.debug->add_stack_watch(-8, 8));
+    check_golden("stops.json", stops_json(*f.debug));
+}
+
+TEST_CASE("contract: core's defaults and enumerations the page shows") {
+    check_golden("defaults.json", page_defaults_json());
+}
+
+TEST_CASE("contract: the default host as the Host tab reads it") {
+    std::string host = host_json(Host{});
+    host.pop_back();  // check_golden adds the final newline back
+    check_golden("host.json", host);
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,180 @@
+// The contract between core and the page: tests/contract/*.json are what core writes for each
+// view (tests/contract/contract_test.cpp checks them against core's output), and here the page's
+// decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { kTcpStates, networkOf } from './host_network';
+import { kDefaultHost } from './worker_protocol';
+
+const core = (name: string): unknown =>
+  parseCoreJson(readFileSync(new URL(`../../tests/contract/${name}`, import.meta.url), 'utf8'));
+
+const sampleError = {
+  kind: 'runtime', what: 'out-of-bounds read of 4 bytes', hint: 'check data + 14 <= data_end first', pc: 7, line: 3,
+  section: 'xdp', map: 'counts', source: 'prog.c:42',
+  message: 'section "xdp", map "counts", line 3: out-of-bounds read of 4 bytes. check data + 14 <= data_end first',
+};
+
+describe('contract: core\'s views through normalize.ts', () => {
+  it('reads an error', () => {
+    expect(errorView(core('error.json'))).toEqual(sampleError);
+  });
+
+  it('reads a stop', () => {
+    expect(stopView(core('stop.json'))).toEqual({ reason: 'breakpoint', id: 2, steps: 17 });
+  });
+
+  it('reads every field of the debug state', () => {
+    const s = stateView(core('debug_state.json'));
+    expect(s.program).toBe('xdp_prog');
+    expect(s.timer).toBe('timer in map timers, key 00000000');
+    expect(s.pc).toBe(5);
+    expect(s.status).toBe('exited');
+    expect(s.executed).toBe(12);
+    expect(s.historyStart).toBe(2);
+    expect(s.stopReason).toBe('exit');
+    expect(s.fault).toEqual(sampleError);
+    expect(s.faultExplanation).toBe('the read goes past data_end');
+    expect(s.r0).toBe(0xffffffffffffffffn);
+    expect(s.returnName).toBe('XDP_DROP');
+    expect(s.regs).toHaveLength(11);
+    expect(s.regs[1]).toEqual({ value: 0x8000000000000001n, kind: 'packet', pointsTo: 'packet+14', changed: true });
+    expect(s.regs[10]).toEqual({ value: 0x800000200n, kind: 'stack', pointsTo: 'fp-0 (frame 0)', changed: false });
+    expect(s.source).toEqual({ file: 'prog.c', line: 3, text: 'return XDP_DROP;' });
+    expect(s.frames).toHaveLength(1);
+    const f = s.frames[0];
+    expect(f?.depth).toBe(1);
+    expect(f?.fn).toBe('describe');
+    expect(f?.callback).toBe('bpf_loop: call 3 of 16');
+    expect(f?.pc).toBe(58);
+    expect(f?.source).toEqual({ file: 'prog.c', line: 52, text: 'info->sport = sport;' });
+    expect(f?.framePointer).toBe(0x800000400n);
+    expect([...(f?.stack ?? [])]).toEqual([0, 255]);
+    expect(f?.changed).toEqual([1]);
+    expect([...s.packet]).toEqual([0xaa, 0xbb]);
+    expect(s.packetChanged).toEqual([0]);
+    expect([...s.context]).toEqual([0x10, 0x20]);
+    expect(s.contextStruct).toBe('xdp_md');
+    expect(s.contextFields).toEqual([
+      { name: 'data', offset: 0, size: 4, kind: 'packet_start' },
+      { name: 'ingress_ifindex', offset: 12, size: 4, kind: 'value' },
+    ]);
+    const m = s.maps[0];
+    expect(m).toMatchObject({
+      id: 3, name: 'stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 16, keyType: '__u32',
+      valueType: 'struct stat', percpu: true, count: 1, summary: '1 of 16 slots used', truncated: true, changed: true,
+    });
+    const e = m?.entries[0];
+    expect([...(e?.key ?? [])]).toEqual([2, 0, 0, 0]);
+    expect(e?.values.map((v) => [...v])).toEqual([[1, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]);
+    expect(e?.keyText).toBe('slot 2');
+    expect(e?.keyJson).toBe('2');
+    // A u64 past 2^53 stays exact: parseCoreJson keeps its digits.
+    expect(e?.valueTexts).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
+    expect(e?.valueJsons).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
+    expect(e?.changed).toBe(true);
+    expect(s.printk).toEqual(['hello 42\n']);
+    expect(s.events).toEqual(['abcd']);
+    expect(s.perfEvents).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
+    expect(s.hostEvents).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3)' }]);
+    expect(s.timers).toHaveLength(1);
+    const t = s.timers[0];
+    expect(t?.map).toBe('timers');
+    expect([...(t?.key ?? [])]).toEqual([0, 0, 0, 0]);
+    expect(t?.armed).toBe(true);
+    expect(t?.due).toBe(true);
+    expect(t?.expiresNs).toBe(18446744073709551615n);
+    expect(t?.callback).toBe(40);
+    expect(s.clockNs).toBe(18446744073709551614n);
+  });
+
+  it("reads an object's summary: programs, their status and load errors, maps", () => {
+    const o = objectSummary(core('object_summary.json'));
+    expect(o.entryProgram).toBe('count_packets');
+    expect(o.programs.map((p) => [p.name, p.section, p.type, p.context, p.runnable])).toEqual([
+      ['count_packets', 'xdp', 'xdp', 'xdp_md', true],
+      ['signal_opener', 'kprobe/do_sys_openat2', 'kprobe', 'pt_regs', false],
+      ['redirect_socket', 'socket', 'socket_filter', '__sk_buff', false],
+    ]);
+    expect(o.programs[0]?.status).toBe('runnable');
+    expect(o.programs[0]?.loadError).toBeUndefined();
+    const refused = o.programs[2];
+    expect(refused?.status).toMatch(/^cannot run: insn 2 \(\.\/tests\/loader\/fixtures\/refused_sibling\.c:36\): /);
+    expect(refused?.loadError).toMatchObject({
+      kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23', pc: 2, section: 'socket',
+      source: './tests/loader/fixtures/refused_sibling.c:36',
+    });
+    expect(refused?.loadError?.hint).not.toBe('');
+    expect(refused?.loadError?.message).toContain('bpf_redirect#23');
+    expect(o.maps).toEqual([{ id: 0, name: 'counts', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1,
+      keyType: '__u32', valueType: '__u64' }]);
+  });
+
+  it("reads a program's listing: functions, second slots and source lines", () => {
+    const l = listing(core('listing.json'));
+    expect(l[0]).toEqual({ pc: 0, text: 'w1 = 0', secondSlot: false, line: 16,
+      file: './tests/loader/fixtures/refused_sibling.c', source: 'int count_packets(struct xdp_md *ctx)', fn: 'count_packets' });
+    expect(l[5]).toMatchObject({ pc: 5, text: '', secondSlot: true, fn: 'count_packets' });
+    expect(l[6]?.text).toBe('call 1 ; bpf_map_lookup_elem');
+    expect(l.every((x) => x.fn === 'count_packets')).toBe(true);
+  });
+
+  it('reads the breakpoints and watchpoints', () => {
+    expect(stopsView(core('stops.json'))).toEqual({
+      breakpoints: [{ id: 1, pc: 3, condition: 'r1 == 0', hits: 0 }],
+      watches: [{ id: 2, label: 'fp-8 of frame 0 (8 bytes)', address: 0x8000001f8n, length: 8, hits: 0 }],
+    });
+  });
+
+  it("reads core's default host network", () => {
+    const text = readFileSync(new URL('../../tests/contract/host.json', import.meta.url), 'utf8');
+    const net = networkOf(text);
+    expect(net.devices.map((d) => d['name'])).toEqual(['lo', 'eth0', 'eth1']);
+    expect(net.ingress_ifindex).toBe(1);
+    expect(net.rx_queue_index).toBe(0);
+    expect(net.sockets.map((s) => s['local_port'])).toEqual([80, 8080, 53]);
+    expect(net.routes).toHaveLength(2);
+    expect(net.neighbours).toHaveLength(3);
+  });
+});
+
+// Every method the page declares is bound in wasm-bindings/bindings.cpp, and every bound method
+// is declared: a method missing on one side would fail only at run time in the browser.
+// What the page still keeps a copy of must equal core's (core/debugger/page_defaults.hpp).
+describe("contract: the page's copies of core's defaults", () => {
+  const defaults = core('defaults.json') as { host: unknown; tcp_states: string[]; prog_types: string[]; map_types: string[] };
+  it("kDefaultHost is core's Host{}", () => {
+    expect(kDefaultHost).toEqual(defaults.host);
+  });
+  it("kTcpStates is core's TcpState", () => {
+    expect([...kTcpStates]).toEqual(defaults.tcp_states);
+  });
+  it('core names every program and map type', () => {
+    expect(defaults.prog_types).toContain('xdp');
+    expect(defaults.map_types).toContain('percpu_array');
+  });
+});
+
+describe('contract: bpfplay.d.mts and the Embind bindings', () => {
+  const bindings = readFileSync(new URL('../../wasm-bindings/bindings.cpp', import.meta.url), 'utf8');
+  const dts = readFileSync(new URL('./wasm_types/bpfplay.d.mts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');
+  const bound = (kind: string): string[] =>
+    [...bindings.matchAll(new RegExp(`\\.${kind}\\("([A-Za-z_0-9]+)"`, 'g'))].map((m) => m[1] ?? '').sort();
+  const body = (name: string): string => dts.match(new RegExp(`${name}[^{]*\\{([^}]*)\\}`))?.[1] ?? '';
+  const declared = (text: string): string[] =>
+    [...text.matchAll(/^\s*([A-Za-z_0-9]+)\s*\(/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'delete').sort();
+
+  it('declares exactly the bound instance methods', () => {
+    expect(bound('function').length).toBeGreaterThan(10);
+    expect(declared(body('export interface Playground '))).toEqual(bound('function'));
+  });
+
+  it('declares exactly the bound class functions', () => {
+    const members = body('Playground: ').split(';').map((s) => s.trim().match(/^([A-Za-z_0-9]+)\s*\(/)?.[1])
+      .filter((n): n is string => n !== undefined);
+    // `new (): Playground` is the constructor Embind binds with .constructor<>().
+    expect(members.includes('new')).toBe(/\.constructor<>\(\)/.test(bindings));
+    expect(members.filter((n) => n !== 'new').sort()).toEqual(bound('class_function'));
+  });
+});
