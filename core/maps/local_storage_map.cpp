@@ -57,8 +57,42 @@ StorageOwner LocalStorageMap::owner_kind() const {
     case MapType::SkStorage: return StorageOwner::Socket;
     case MapType::InodeStorage: return StorageOwner::Inode;
     case MapType::CgrpStorage: return StorageOwner::Cgroup;
-    default: return StorageOwner::Task;
+    case MapType::TaskStorage: return StorageOwner::Task;
+    // Every other type: LocalStorageMap::make is only reached from the four rows above.
+    // Listed without a default so -Wswitch names a new storage type that forgets its owner.
+    case MapType::Unspec:
+    case MapType::Hash:
+    case MapType::Array:
+    case MapType::ProgArray:
+    case MapType::PerfEventArray:
+    case MapType::PercpuHash:
+    case MapType::PercpuArray:
+    case MapType::StackTrace:
+    case MapType::CgroupArray:
+    case MapType::LruHash:
+    case MapType::LruPercpuHash:
+    case MapType::LpmTrie:
+    case MapType::ArrayOfMaps:
+    case MapType::HashOfMaps:
+    case MapType::Devmap:
+    case MapType::Sockmap:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+    case MapType::Sockhash:
+    case MapType::CgroupStorage:
+    case MapType::ReuseportSockarray:
+    case MapType::PercpuCgroupStorage:
+    case MapType::Queue:
+    case MapType::Stack:
+    case MapType::DevmapHash:
+    case MapType::StructOps:
+    case MapType::Ringbuf:
+    case MapType::BloomFilter:
+    case MapType::UserRingbuf:
+    case MapType::Arena:
+        break;
     }
+    return StorageOwner::Task;
 }
 
 const char* LocalStorageMap::owner_noun() const {
