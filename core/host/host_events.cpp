@@ -10,6 +10,8 @@ namespace {
 
 constexpr uint64_t kBpfFIngress = 1;             // BPF_F_INGRESS
 constexpr uint64_t kBpfFExcludeIngress = 1 << 4; // BPF_F_EXCLUDE_INGRESS
+// tc redirect targets keep the kernel's bpf_redirect_info flags: bpf_redirect_neigh, _peer.
+constexpr uint64_t kBpfFNeigh = 1 << 1, kBpfFPeer = 1 << 2;
 
 // "sent out of eth1 (ifindex 3)", or why the kernel drops it instead.
 std::string send_to(const Network& net, uint32_t ifindex, const char* how) {
@@ -69,6 +71,17 @@ std::string tc_fate(const Network& net, uint64_t r0) {
     case 7: {
         const RedirectTarget& t = net.run.redirect;
         if (!t.set) return "TC_ACT_REDIRECT: the packet is dropped: no bpf_redirect call chose a target";
+        if (t.flags & kBpfFPeer) {
+            // skb_do_redirect: only veth and netkit devices have a peer (ndo_get_peer_dev).
+            if (!net.device(t.ifindex)) return "TC_ACT_REDIRECT: the packet is " + send_to(net, t.ifindex, "");
+            return "TC_ACT_REDIRECT (bpf_redirect_peer): the packet is dropped: " + net.device_label(t.ifindex) +
+                   " has no peer (only veth and netkit devices have one, and only at tc ingress)";
+        }
+        if (t.flags & kBpfFNeigh) {
+            const NetDevice* d = net.device(t.ifindex);
+            return "TC_ACT_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of") +
+                   (d && d->up ? " with its Ethernet header from the neighbour table (bpf_redirect_neigh)" : "");
+        }
         if (t.flags & kBpfFIngress)
             return "TC_ACT_REDIRECT: the packet is " +
                    send_to(net, t.ifindex, "received again as incoming on");

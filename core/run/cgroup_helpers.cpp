@@ -1,5 +1,7 @@
-// bpf_current_task_under_cgroup, bpf_skb_under_cgroup, bpf_get_current_cgroup_id and
-// bpf_get_current_ancestor_cgroup_id. A cgroup_array slot holds a cgroup id (fd_array_map.hpp).
+// bpf_current_task_under_cgroup, bpf_skb_under_cgroup, the cgroup ids of the task and of the
+// skb's socket (bpf_get_current_cgroup_id, bpf_get_current_ancestor_cgroup_id, bpf_skb_cgroup_id,
+// bpf_skb_ancestor_cgroup_id) and the net_cls classids. A cgroup_array slot holds a cgroup id
+// (fd_array_map.hpp).
 #include "core/run/cgroup_helpers.hpp"
 
 #include <algorithm>
@@ -61,26 +63,51 @@ uint64_t get_current_cgroup_id(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, u
     return host ? host->task.cgroup_id : 0;
 }
 
-// cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2.
-uint64_t get_current_ancestor_cgroup_id(Vm& vm, uint64_t level, uint64_t, uint64_t, uint64_t, uint64_t) {
-    const Host* host = host_of(vm, "bpf_get_current_ancestor_cgroup_id");
-    const HostCgroup* own = host ? host->cgroup(host->task.cgroup_id) : nullptr;
+// cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2. 0 past the task's own level.
+uint64_t ancestor_cgroup_id(const Host& host, uint64_t level) {
+    const HostCgroup* own = host.cgroup(host.task.cgroup_id);
     if (!own) return 0;
     const int64_t own_level = own->path == "/" ? 0 : std::count(own->path.begin(), own->path.end(), '/');
     if (int64_t(level) < 0 || int64_t(level) > own_level) return 0;
     size_t end = 0;
     for (uint64_t l = 0; l < level; ++l) end = own->path.find('/', end + 1);
     const std::string prefix = level == 0 ? "/" : own->path.substr(0, end == std::string::npos ? own->path.size() : end);
-    for (const HostCgroup& c : host->cgroups)
+    for (const HostCgroup& c : host.cgroups)
         if (c.path == prefix) return c.id;
     return 0;
 }
+
+uint64_t get_current_ancestor_cgroup_id(Vm& vm, uint64_t level, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* host = host_of(vm, "bpf_get_current_ancestor_cgroup_id");
+    return host ? ancestor_cgroup_id(*host, level) : 0;
+}
+
+// The skb's socket: BPF_PROG_TEST_RUN gives the skb one it allocates (sk_alloc) in the calling
+// task, so its cgroup (cgroup_sk_alloc) is the task's v2 cgroup.
+uint64_t skb_cgroup_id(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    const Host* host = host_of(vm, "bpf_skb_cgroup_id");
+    return host ? host->task.cgroup_id : 0;
+}
+
+uint64_t skb_ancestor_cgroup_id(Vm& vm, uint64_t, uint64_t level, uint64_t, uint64_t, uint64_t) {
+    const Host* host = host_of(vm, "bpf_skb_ancestor_cgroup_id");
+    return host ? ancestor_cgroup_id(*host, level) : 0;
+}
+
+// net_cls (cgroup v1) classids: bpf_get_cgroup_classid reads the running task's, outside softirq
+// (a test run), and bpf_skb_cgroup_classid the one sk_alloc copied into the socket. The emulated
+// host, like a cgroup v2 system, has no net_cls hierarchy: every classid is 0.
+uint64_t cgroup_classid(Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
 
 constexpr HelperImpl kImpls[] = {
     {helper_id::kSkbUnderCgroup, skb_under_cgroup},
     {helper_id::kCurrentTaskUnderCgroup, current_task_under_cgroup},
     {helper_id::kGetCurrentCgroupId, get_current_cgroup_id},
     {helper_id::kGetCurrentAncestorCgroupId, get_current_ancestor_cgroup_id},
+    {17, cgroup_classid},           // bpf_get_cgroup_classid
+    {79, skb_cgroup_id},            // bpf_skb_cgroup_id
+    {83, skb_ancestor_cgroup_id},   // bpf_skb_ancestor_cgroup_id
+    {151, cgroup_classid},          // bpf_skb_cgroup_classid
 };
 
 } // namespace

@@ -28,6 +28,7 @@
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
 #include "core/run/tail_call.hpp"
+#include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
 #include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
@@ -63,6 +64,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         skb_vlan_helper_impls(),
         skb_meta_helper_impls(),
         mtu_helper_impls(),
+        tc_helper_impls(),
         stack_helper_impls(),
         cgroup_helper_impls(),
         local_storage_helper_impls(),

@@ -56,6 +56,13 @@ def case(name, program, description, packet=None, packets=None, repeat=1, ctx=No
     return c
 
 
+def udp6_tclass(traffic_class, payload):
+    """IPv6 UDP A6 -> B6 with the given traffic class (its low two bits are the ECN field)."""
+    return P.ethernet(P.ETH_P_IPV6, P.ipv6(A6, B6, P.IPPROTO_UDP,
+                                           P.udp_datagram(A6, B6, 40000, 4000, payload),
+                                           traffic_class=traffic_class))
+
+
 def claiming_tot_len(frame, tot_len):
     """An IPv4 frame whose header claims `tot_len` bytes (checksum fixed), for length checks."""
     ip = bytearray(frame[14:34])
@@ -341,6 +348,23 @@ EXAMPLES = {
              packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65530)),
         case("xdp_l3_one_over", "xdp_mtu_guard", "65517 claimed bytes: one over the MTU",
              packet=claiming_tot_len(P.udp4(A, B, 40000, 53, b"dns?"), 65517)),
+    ],
+    "tc_ecn_mark": [
+        case("ect0_marked", "tc_ecn_mark",
+             "a 228-byte UDP frame with ECT(0): tos 0x02 -> 0x03 (CE), IP checksum one less; "
+             "TC_ACT_OK, marked 1, mirror 0 (sent to lo)",
+             packet=P.udp4(A, B, 40000, 4000, b"x" * 186, tos=0x02)),
+        case("not_ect_dropped", "tc_ecn_mark",
+             "the same frame without ECN (tos 0): bpf_skb_ecn_set_ce returns 0, TC_ACT_SHOT",
+             packet=P.udp4(A, B, 40000, 4000, b"x" * 186)),
+        case("already_ce", "tc_ecn_mark", "a frame already marked CE: 1, unchanged, TC_ACT_OK",
+             packet=P.udp4(A, B, 40000, 4000, b"x" * 186, tos=0xb3)),
+        case("short_passes", "tc_ecn_mark", "a 46-byte Not-ECT frame: not marked, not dropped",
+             packet=P.udp4(A, B, 40000, 53, b"dns?")),
+        case("ipv6_ect1", "tc_ecn_mark",
+             "IPv6 with traffic class 0x01 (ECT(1)): becomes 0x03, no checksum to fix",
+             packet=udp6_tclass(0x01, b"y" * 120)),
+        case("arp", "tc_ecn_mark", "ARP: mirrored, then left alone", packet=P.arp_request()),
     ],
     "tc_gre_tunnel": [
         case("encap", "tc_gre_tunnel",

@@ -87,6 +87,26 @@ TEST_CASE("bpf_get_current_cgroup_id and bpf_get_current_ancestor_cgroup_id") {
     }
 }
 
+TEST_CASE("the test run skb's socket: the task's cgroup ids, net_cls classid 0") {
+    // Linux 6.18, task in /tcxa/tcxb (ids 1, 44, 63): bpf_skb_cgroup_id 63, ancestors 1, 44, 63,
+    // then 0; both classids 0 (no net_cls). Here the task is in cgroup 5 at level 3.
+    const std::vector<uint8_t> packet(64, 0);
+    auto id = open_asm("call 79\nexit\n", {}, "tc");
+    CHECK(run(*id, packet) == 5);
+    id->host().task.cgroup_id = 3;
+    CHECK(run(*id, packet) == 3);
+    for (const auto& c : {std::pair<int64_t, int64_t>{0, 1}, {1, 3}, {2, 4}, {3, 5}, {4, 0}, {100, 0}, {-1, 0}}) {
+        const int64_t level = c.first, expected = c.second;
+        CAPTURE(level);
+        auto s = open_asm("r2 = " + std::to_string(level) + " ll\ncall 83\nexit\n", {}, "tc");
+        CHECK(run(*s, packet) == expected);
+    }
+    for (const char* classid : {"call 17\nexit\n", "call 151\nexit\n"}) {
+        auto s = open_asm(std::string("r0 = 7\n") + classid, {}, "tc");
+        CHECK(run(*s, packet) == 0);
+    }
+}
+
 TEST_CASE("cgroup_array from user space: cgroup ids in, -ENOTSUPP lookups, fd-array flags and bounds") {
     auto s = task_under(0);
     Map& cg = *s->object().maps->find("cg");
