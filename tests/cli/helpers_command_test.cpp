@@ -50,8 +50,10 @@ TEST_CASE("helpers lists all 211 ids in order, one line each, after the counts")
     CHECK(lines[2 + 28] ==
           " 28 bpf_csum_diff                      yes  -    integer (mem or NULL, size_or_zero, mem "
           "or NULL, size_or_zero, scalar); 7 program types");
-    CHECK(lines[2 + 13] == " 13 bpf_clone_redirect                 no   -    integer (ctx, scalar, scalar); sched_cls, "
+    CHECK(lines[2 + 13] == " 13 bpf_clone_redirect                 yes  -    integer (ctx, scalar, scalar); sched_cls, "
                            "sched_act, lwt_xmit");
+    CHECK(lines[2 + 20] == " 20 bpf_skb_get_tunnel_key             no   -    integer (ctx, mem (written), size, "
+                           "scalar); sched_cls, sched_act, lwt_xmit");
 }
 
 TEST_CASE("helpers --json is one object per helper, with the same facts as the text") {
