@@ -6,7 +6,6 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -232,15 +231,9 @@ class Playground {
     std::string set_map_entry(const std::string& map, const std::string& key_json, const std::string& values_json,
                               double flags) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
-        MapEntryEdit edit{map, key_json, {}, to_count(flags)};
-        auto values = parse_json(values_json);
+        auto values = map_edit_values(values_json);
         if (!values) return failure(values.error());
-        const bool texts = values->is_array() && values->size() > 0 &&
-                           std::all_of(values->items().begin(), values->items().end(),
-                                       [](const JsonValue& v) { return v.is_string(); });
-        if (!texts) return failure(ErrorKind::Parse, "the values are not a JSON array of one or more texts");
-        for (const JsonValue& v : values->items()) edit.values_json.push_back(v.as_string());
-        auto key = bpfplay::set_map_entry(*debug_, edit);
+        auto key = bpfplay::set_map_entry(*debug_, MapEntryEdit{map, key_json, std::move(values).value(), to_count(flags)});
         if (!key) return failure(key.error());
         JsonWriter w;
         return w.begin_object().member("ok", true).member("key", hex_bytes(*key)).end_object().take();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json/json.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/map_value_json.hpp"
@@ -52,6 +53,18 @@ Result<std::vector<uint8_t>> set_map_entry(DebugSession& session, const MapEntry
     const int64_t r = session.update_map(edit.map, *key, value, edit.flags);
     if (r < 0) return map_error(edit.map, update_failure(r));
     return key;
+}
+
+Result<std::vector<std::string>> map_edit_values(std::string_view values_json) {
+    auto values = parse_json(values_json);
+    if (!values) return values.error();
+    const bool texts = values->is_array() && values->size() > 0 &&
+                       std::all_of(values->items().begin(), values->items().end(),
+                                   [](const JsonValue& v) { return v.is_string(); });
+    if (!texts) return make_error(ErrorKind::Parse, "the values are not a JSON array of one or more texts");
+    std::vector<std::string> out;
+    for (const JsonValue& v : values->items()) out.push_back(v.as_string());
+    return out;
 }
 
 }  // namespace bpfplay

@@ -5,6 +5,7 @@
 // kernel's error in words. One command, so the page keeps no map knowledge of its own.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/debugger/debug_session.hpp"
@@ -24,5 +25,9 @@ struct MapEntryEdit {
 // bpf_map_update_elem's errno in words ("bpf_map_update_elem failed with -E2BIG: the map is
 // full"). The edit clears the journal as DebugSession::update_map does.
 Result<std::vector<uint8_t>> set_map_entry(DebugSession& session, const MapEntryEdit& edit);
+
+// MapEntryEdit::values_json from the page's JSON array of value texts (["{...}"], or one per
+// CPU); a parse error, or a Parse error when it is not an array of one or more strings.
+Result<std::vector<std::string>> map_edit_values(std::string_view values_json);
 
 }  // namespace bpfplay

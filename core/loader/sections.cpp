@@ -14,7 +14,6 @@ struct SectionDef {
     ProgType type;
     AttachType attach;  // libbpf's expected_attach_type for the entry (0 when it sets none)
     bool sleepable = false;
-    std::string_view modern = {};  // legacy entries: what libbpf 1.x needs instead, when not `pattern`
 };
 
 using P = ProgType;
@@ -127,56 +126,43 @@ constexpr std::array kSectionDefs = {
 
 // Section names libbpf 0.x also accepted, tried only when no entry above matches: its
 // SEC_SLOPPY_PFX entries matched as plain prefixes ("xdp_vlan01" was xdp, "classifier_tc" was
-// sched_cls), and its deprecated "xdp_devmap/" and "xdp_cpumap/". Objects written for it, such as
-// xdp-tutorial's, still use such names; libbpf 1.0 dropped them. Same order as libbpf 0.8's table.
-constexpr std::array kLegacySectionDefs = {
-    SectionDef{"socket", P::SocketFilter, kNone, false},
-    SectionDef{"sk_reuseport/migrate", P::SkReuseport, A::SkReuseportSelectOrMigrate, false},
-    SectionDef{"sk_reuseport", P::SkReuseport, A::SkReuseportSelect, false},
-    SectionDef{"classifier", P::SchedCls, kNone, false},
-    SectionDef{"action", P::SchedAct, kNone, false},
-    SectionDef{"xdp_devmap/", P::Xdp, A::XdpDevmap, false, "xdp/devmap"},
-    SectionDef{"xdp_cpumap/", P::Xdp, A::XdpCpumap, false, "xdp/cpumap"},
-    SectionDef{"xdp", P::Xdp, A::Xdp, false},
-    SectionDef{"perf_event", P::PerfEvent, kNone, false},
-    SectionDef{"lwt_in", P::LwtIn, kNone, false},
-    SectionDef{"lwt_out", P::LwtOut, kNone, false},
-    SectionDef{"lwt_xmit", P::LwtXmit, kNone, false},
-    SectionDef{"lwt_seg6local", P::LwtSeg6local, kNone, false},
-    SectionDef{"cgroup_skb/ingress", P::CgroupSkb, A::CgroupInetIngress, false},
-    SectionDef{"cgroup_skb/egress", P::CgroupSkb, A::CgroupInetEgress, false},
-    SectionDef{"cgroup/skb", P::CgroupSkb, kNone, false},
-    SectionDef{"cgroup/sock_create", P::CgroupSock, A::CgroupInetSockCreate, false},
-    SectionDef{"cgroup/sock_release", P::CgroupSock, A::CgroupInetSockRelease, false},
-    SectionDef{"cgroup/sock", P::CgroupSock, A::CgroupInetSockCreate, false},
-    SectionDef{"cgroup/post_bind4", P::CgroupSock, A::CgroupInet4PostBind, false},
-    SectionDef{"cgroup/post_bind6", P::CgroupSock, A::CgroupInet6PostBind, false},
-    SectionDef{"cgroup/dev", P::CgroupDevice, A::CgroupDevice, false},
-    SectionDef{"sockops", P::SockOps, A::CgroupSockOps, false},
-    SectionDef{"sk_skb/stream_parser", P::SkSkb, A::SkSkbStreamParser, false},
-    SectionDef{"sk_skb/stream_verdict", P::SkSkb, A::SkSkbStreamVerdict, false},
-    SectionDef{"sk_skb/skb_verdict", P::SkSkb, A::SkSkbVerdict, false},
-    SectionDef{"sk_skb", P::SkSkb, kNone, false},
-    SectionDef{"sk_msg", P::SkMsg, A::SkMsgVerdict, false},
-    SectionDef{"lirc_mode2", P::LircMode2, A::LircMode2, false},
-    SectionDef{"flow_dissector", P::FlowDissector, A::FlowDissector, false},
-    SectionDef{"cgroup/bind4", P::CgroupSockAddr, A::CgroupInet4Bind, false},
-    SectionDef{"cgroup/bind6", P::CgroupSockAddr, A::CgroupInet6Bind, false},
-    SectionDef{"cgroup/connect4", P::CgroupSockAddr, A::CgroupInet4Connect, false},
-    SectionDef{"cgroup/connect6", P::CgroupSockAddr, A::CgroupInet6Connect, false},
-    SectionDef{"cgroup/sendmsg4", P::CgroupSockAddr, A::CgroupUdp4Sendmsg, false},
-    SectionDef{"cgroup/sendmsg6", P::CgroupSockAddr, A::CgroupUdp6Sendmsg, false},
-    SectionDef{"cgroup/recvmsg4", P::CgroupSockAddr, A::CgroupUdp4Recvmsg, false},
-    SectionDef{"cgroup/recvmsg6", P::CgroupSockAddr, A::CgroupUdp6Recvmsg, false},
-    SectionDef{"cgroup/getpeername4", P::CgroupSockAddr, A::CgroupInet4Getpeername, false},
-    SectionDef{"cgroup/getpeername6", P::CgroupSockAddr, A::CgroupInet6Getpeername, false},
-    SectionDef{"cgroup/getsockname4", P::CgroupSockAddr, A::CgroupInet4Getsockname, false},
-    SectionDef{"cgroup/getsockname6", P::CgroupSockAddr, A::CgroupInet6Getsockname, false},
-    SectionDef{"cgroup/sysctl", P::CgroupSysctl, A::CgroupSysctl, false},
-    SectionDef{"cgroup/getsockopt", P::CgroupSockopt, A::CgroupGetsockopt, false},
-    SectionDef{"cgroup/setsockopt", P::CgroupSockopt, A::CgroupSetsockopt, false},
-    SectionDef{"sk_lookup", P::SkLookup, A::SkLookup, false},
+// sched_cls), and three names 1.x renamed. Objects written for it, such as xdp-tutorial's, still
+// use them. In libbpf 0.8's order; each names the entry above that gives its type and attach type.
+struct LegacyName {
+    std::string_view prefix;
+    std::string_view entry = {};  // the kSectionDefs pattern, when not `prefix` itself
 };
+constexpr std::array kLegacyNames = {
+    LegacyName{"socket"}, LegacyName{"sk_reuseport/migrate"}, LegacyName{"sk_reuseport"},
+    LegacyName{"classifier"}, LegacyName{"action"},
+    LegacyName{"xdp_devmap/", "xdp/devmap"}, LegacyName{"xdp_cpumap/", "xdp/cpumap"}, LegacyName{"xdp"},
+    LegacyName{"perf_event"}, LegacyName{"lwt_in"}, LegacyName{"lwt_out"}, LegacyName{"lwt_xmit"},
+    LegacyName{"lwt_seg6local"}, LegacyName{"cgroup_skb/ingress"}, LegacyName{"cgroup_skb/egress"},
+    LegacyName{"cgroup/skb"}, LegacyName{"cgroup/sock_create"}, LegacyName{"cgroup/sock_release"},
+    LegacyName{"cgroup/sock"}, LegacyName{"cgroup/post_bind4"}, LegacyName{"cgroup/post_bind6"},
+    LegacyName{"cgroup/dev"}, LegacyName{"sockops"}, LegacyName{"sk_skb/stream_parser"},
+    LegacyName{"sk_skb/stream_verdict"}, LegacyName{"sk_skb/skb_verdict", "sk_skb/verdict"},
+    LegacyName{"sk_skb"}, LegacyName{"sk_msg"}, LegacyName{"lirc_mode2"}, LegacyName{"flow_dissector"},
+    LegacyName{"cgroup/bind4"}, LegacyName{"cgroup/bind6"}, LegacyName{"cgroup/connect4"},
+    LegacyName{"cgroup/connect6"}, LegacyName{"cgroup/sendmsg4"}, LegacyName{"cgroup/sendmsg6"},
+    LegacyName{"cgroup/recvmsg4"}, LegacyName{"cgroup/recvmsg6"}, LegacyName{"cgroup/getpeername4"},
+    LegacyName{"cgroup/getpeername6"}, LegacyName{"cgroup/getsockname4"}, LegacyName{"cgroup/getsockname6"},
+    LegacyName{"cgroup/sysctl"}, LegacyName{"cgroup/getsockopt"}, LegacyName{"cgroup/setsockopt"},
+    LegacyName{"sk_lookup"},
+};
+
+constexpr const SectionDef* find_def(std::string_view pattern) {
+    for (const SectionDef& def : kSectionDefs)
+        if (def.pattern == pattern) return &def;
+    return nullptr;
+}
+
+// Every legacy name resolves to an entry of kSectionDefs.
+static_assert([] {
+    for (const LegacyName& n : kLegacyNames)
+        if (!find_def(n.entry.empty() ? n.prefix : n.entry)) return false;
+    return true;
+}());
 
 // libbpf's sec_def_matches.
 bool matches(std::string_view pattern, std::string_view name) {
@@ -244,11 +230,10 @@ SectionProgramKind classify_section(std::string_view section) {
         take(def);
         return kind;
     }
-    for (const SectionDef& def : kLegacySectionDefs) {
-        if (!section.starts_with(def.pattern)) continue;
-        take(def);
+    for (const LegacyName& n : kLegacyNames) {
+        if (!section.starts_with(n.prefix)) continue;
+        take(*find_def(n.entry.empty() ? n.prefix : n.entry));
         kind.legacy = true;
-        if (!def.modern.empty()) kind.matched = def.modern;
         return kind;
     }
     return kind;

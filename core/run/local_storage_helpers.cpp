@@ -156,40 +156,25 @@ uint64_t storage_delete(Vm& vm, const Family& fam, uint64_t r1, uint64_t owner_p
     return uint64_t(rc);
 }
 
-uint64_t task_get(Vm& vm, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t) {
-    return storage_get(vm, kTask, a, b, c, d);
+// The helpers' entry points: one family's get or delete.
+template <const Family& F>
+uint64_t get(Vm& vm, uint64_t map, uint64_t owner, uint64_t value, uint64_t flags, uint64_t) {
+    return storage_get(vm, F, map, owner, value, flags);
 }
-uint64_t task_delete(Vm& vm, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t) {
-    return storage_delete(vm, kTask, a, b);
-}
-uint64_t sk_get(Vm& vm, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t) {
-    return storage_get(vm, kSk, a, b, c, d);
-}
-uint64_t sk_delete(Vm& vm, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t) {
-    return storage_delete(vm, kSk, a, b);
-}
-uint64_t inode_get(Vm& vm, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t) {
-    return storage_get(vm, kInode, a, b, c, d);
-}
-uint64_t inode_delete(Vm& vm, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t) {
-    return storage_delete(vm, kInode, a, b);
-}
-uint64_t cgrp_get(Vm& vm, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t) {
-    return storage_get(vm, kCgrp, a, b, c, d);
-}
-uint64_t cgrp_delete(Vm& vm, uint64_t a, uint64_t b, uint64_t, uint64_t, uint64_t) {
-    return storage_delete(vm, kCgrp, a, b);
+template <const Family& F>
+uint64_t del(Vm& vm, uint64_t map, uint64_t owner, uint64_t, uint64_t, uint64_t) {
+    return storage_delete(vm, F, map, owner);
 }
 
 constexpr HelperImpl kImpls[] = {
-    {helper_id::kSkStorageGet, sk_get},
-    {helper_id::kSkStorageDelete, sk_delete},
-    {helper_id::kInodeStorageGet, inode_get},
-    {helper_id::kInodeStorageDelete, inode_delete},
-    {helper_id::kTaskStorageGet, task_get},
-    {helper_id::kTaskStorageDelete, task_delete},
-    {helper_id::kCgrpStorageGet, cgrp_get},
-    {helper_id::kCgrpStorageDelete, cgrp_delete},
+    {helper_id::kSkStorageGet, get<kSk>},
+    {helper_id::kSkStorageDelete, del<kSk>},
+    {helper_id::kInodeStorageGet, get<kInode>},
+    {helper_id::kInodeStorageDelete, del<kInode>},
+    {helper_id::kTaskStorageGet, get<kTask>},
+    {helper_id::kTaskStorageDelete, del<kTask>},
+    {helper_id::kCgrpStorageGet, get<kCgrp>},
+    {helper_id::kCgrpStorageDelete, del<kCgrp>},
 };
 
 } // namespace

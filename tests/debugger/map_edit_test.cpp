@@ -77,4 +77,21 @@ TEST_CASE("set_map_entry on a per-CPU map: one value goes to every CPU, or one v
     CHECK(three.error().what == "expected one value or 4 (one per CPU), not 3");
 }
 
+TEST_CASE("map_edit_values: the page's JSON array of value texts, or why it is not one") {
+    auto one = map_edit_values(R"(["{\"packets\": 3}"])");
+    REQUIRE(one.ok());
+    CHECK(one.value() == std::vector<std::string>{"{\"packets\": 3}"});
+    auto two = map_edit_values(R"(["1", "2"])");
+    REQUIRE(two.ok());
+    CHECK(two.value() == std::vector<std::string>{"1", "2"});
+    for (const char* bad : {"[]", "[1]", "\"1\"", "[\"1\", 2]", "{}"}) {
+        CAPTURE(bad);
+        auto r = map_edit_values(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().kind == ErrorKind::Parse);
+        CHECK(r.error().what == "the values are not a JSON array of one or more texts");
+    }
+    CHECK_FALSE(map_edit_values("[\"1\"").ok());  // not JSON
+}
+
 }  // namespace bpfplay::testing
