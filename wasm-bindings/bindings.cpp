@@ -6,7 +6,6 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <charconv>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,27 +60,11 @@ uint64_t to_count(double d) {
     return d <= 0 ? 0 : d >= 1.8e19 ? UINT64_MAX : static_cast<uint64_t>(d);
 }
 
-// HostSettings (web/src/worker_protocol.ts) -> Host.
-// An optional `hostJson` string (core/host/host_json.hpp: devices, sockets, ingress device)
-// is applied after the fields above.
-Result<Host> host_of(const val& h) {
+// The page's whole host as one host JSON document (core/host/host_json.hpp), applied to the
+// defaults and checked by core: an error names the member ("host JSON: task.pid: ...").
+Result<Host> host_of(const std::string& json) {
     Host host;
-    host.cpu = h["cpu"].as<uint32_t>();
-    host.ncpus = h["ncpus"].as<uint32_t>();
-    host.task.pid = h["pid"].as<uint32_t>();
-    host.task.tgid = h["tgid"].as<uint32_t>();
-    host.task.uid = h["uid"].as<uint32_t>();
-    host.task.gid = h["gid"].as<uint32_t>();
-    host.task.set_comm(h["comm"].as<std::string>());
-    // std::stoull would throw on a bad or over-long number, and a throw aborts the module.
-    const std::string clock = h["clockStartNs"].as<std::string>();
-    const auto [end, ec] = std::from_chars(clock.data(), clock.data() + clock.size(), host.clock_start_ns);
-    if (ec != std::errc() || end != clock.data() + clock.size() || clock.empty())
-        return make_error(ErrorKind::Parse, "the clock's start \"" + clock +
-                                                "\" is not a number of nanoseconds from 0 to 18446744073709551615");
-    host.prandom.seed(h["prandomSeed"].as<uint32_t>());
-    if (h["hostJson"].isString())
-        if (auto applied = apply_host_json(host, h["hostJson"].as<std::string>()); !applied) return applied.error();
+    if (auto applied = apply_host_json(host, json); !applied) return applied.error();
     return host;
 }
 
@@ -96,7 +79,7 @@ class Playground {
 
     // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
     // object and run already open, so the page can go on showing them).
-    std::string load_object(const val& bytes, const std::string& name, const val& host) {
+    std::string load_object(const val& bytes, const std::string& name, const std::string& host) {
         const std::vector<uint8_t> elf = bytes_of(bytes);
         auto h = host_of(host);
         if (!h) return failure(h.error());
@@ -109,7 +92,7 @@ class Playground {
 
     // Pasted llvm-objdump text as a one-program object ("asm"); `section` gives its type as a
     // section name would ("xdp", "socket"; "" = raw memory).
-    std::string load_assembly(const std::string& text, const std::string& section, const val& host) {
+    std::string load_assembly(const std::string& text, const std::string& section, const std::string& host) {
         auto h = host_of(host);
         if (!h) return failure(h.error());
         auto opened = ObjectSession::open_assembly(text, section, std::move(h.value()));

@@ -18,13 +18,8 @@ std::string lower(std::string s) {
 }  // namespace
 
 std::string page_defaults_json() {
-    const Host host;
     JsonWriter w;
-    w.begin_object().key("host").begin_object();
-    w.member("cpu", host.cpu).member("ncpus", host.ncpus).member("pid", host.task.pid).member("tgid", host.task.tgid);
-    w.member("uid", host.task.uid).member("gid", host.task.gid).member("comm", host.task.comm_view());
-    w.member("clockStartNs", std::to_string(host.clock_start_ns)).member("prandomSeed", Host::kDefaultPrandomSeed);
-    w.end_object().key("tcp_states").begin_array();
+    w.begin_object().key("tcp_states").begin_array();
     for (uint32_t s = uint32_t(TcpState::Established); s <= uint32_t(TcpState::NewSynRecv); ++s)
         w.value(lower(tcp_state_name(TcpState(s))));
     w.end_array().key("prog_types").begin_array();

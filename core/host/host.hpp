@@ -78,6 +78,9 @@ struct Host {
     // ---- CPU ----
     uint32_t cpu = 0;        // the CPU this run executes on (bpf_get_smp_processor_id)
     uint32_t ncpus = 4;      // possible CPUs: sizes per-CPU maps
+    // Every per-CPU map holds ncpus copies of each value, so the host JSON bounds it (x86-64's
+    // CONFIG_NR_CPUS goes to 8192; a page tab cannot hold per-CPU maps that wide).
+    static constexpr uint32_t kMaxCpus = 1024;
     uint32_t numa_node = 0;  // bpf_get_numa_node_id
 
     // ---- clock (see the header comment) ----
@@ -103,6 +106,12 @@ struct Host {
     // the Host, as a CPU's state does in the kernel.
     static constexpr uint32_t kDefaultPrandomSeed = 1;
     Lfsr113 prandom{kDefaultPrandomSeed};
+    // The seed prandom last started from (host JSON "prandom_seed"; the state then advances).
+    uint32_t prandom_seed = kDefaultPrandomSeed;
+    void reseed_prandom(uint32_t seed) {
+        prandom_seed = seed;
+        prandom.seed(seed);
+    }
 
     // ---- the current task ----
     Task task;

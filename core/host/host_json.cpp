@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -47,6 +48,25 @@ struct Reader {
         if (!n || *n > max)
             return fail(path + "." + key, "expected an integer from 0 to " + std::to_string(max));
         out = T(*n);
+        return true;
+    }
+
+    // A 64-bit count the page may send as a decimal string, since JavaScript numbers hold
+    // integers exactly only up to 2^53.
+    bool uint64_or_text(const JsonValue& obj, const std::string& path, const char* key, uint64_t& out) {
+        const JsonValue* v = obj.find(key);
+        if (!v) return true;
+        std::optional<uint64_t> n = v->as_uint64();
+        if (v->is_string()) {
+            uint64_t parsed = 0;
+            const std::string& t = v->as_string();
+            const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), parsed);
+            n = ec == std::errc{} && end == t.data() + t.size() && !t.empty() ? std::optional(parsed) : std::nullopt;
+        }
+        if (!n)
+            return fail(path + "." + key, "expected an integer from 0 to " + std::to_string(UINT64_MAX) +
+                                              " (a number, or its decimal digits as a string)");
+        out = *n;
         return true;
     }
 
@@ -364,7 +384,7 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
-                {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kernel_stack", "user_stack", "cgroups"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
@@ -375,8 +395,24 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
     if (const JsonValue* types = doc.find("prog_types"); types && !read_prog_types(r, *types, h.prog_types))
         return false;
+    // ncpus first: it bounds cpu.
+    if (const JsonValue* n = doc.find("ncpus")) {
+        const auto count = n->as_uint64();
+        if (!count || *count < 1 || *count > Host::kMaxCpus)
+            return r.fail("host.ncpus", "expected an integer from 1 to " + std::to_string(Host::kMaxCpus));
+        h.ncpus = uint32_t(*count);
+    }
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
-    if (!r.uint(doc, "host", "tai_offset_ns", h.tai_offset_ns, UINT64_MAX)) return false;
+    if (h.cpu >= h.ncpus)
+        return r.fail("host.cpu", "CPU " + std::to_string(h.cpu) + " is not one of the host's " +
+                                      std::to_string(h.ncpus) + " (give \"cpu\" below \"ncpus\")");
+    if (!r.uint64_or_text(doc, "host", "clock_start_ns", h.clock_start_ns)) return false;
+    if (doc.find("prandom_seed")) {
+        uint32_t seed = 0;
+        if (!r.uint(doc, "host", "prandom_seed", seed, UINT32_MAX)) return false;
+        h.reseed_prandom(seed);
+    }
+    if (!r.uint64_or_text(doc, "host", "tai_offset_ns", h.tai_offset_ns)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
     if (!h.cgroup(h.task.cgroup_id))
         return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));

@@ -5,6 +5,9 @@
 //
 //   {
 //     "cpu": 0,                                  // < ncpus
+//     "ncpus": 4,                                // 1 to Host::kMaxCpus; sizes per-CPU maps
+//     "clock_start_ns": 1000000000,              // bpf_ktime_get_ns at the first instruction
+//     "prandom_seed": 1,                         // bpf_get_prandom_u32 restarts from it
 //     "tai_offset_ns": 1767225637000000000,      // CLOCK_TAI - CLOCK_MONOTONIC (host.hpp)
 //     "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "nginx", "cgroup": 5},
 //     "cgroups": [{"id": 1, "path": "/"}, {"id": 5, "path": "/app"}],   // the cgroup v2 tree
@@ -51,6 +54,8 @@
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
 // prog_types: what a loader sets with bpf_program__set_type() (tc and xdp-loader load a section
 // of any name as their own type); the names are prog_type_name's ("xdp", "sched_cls", ...).
+// clock_start_ns and tai_offset_ns may also be decimal strings ("18446744073709551615"): a
+// JavaScript number holds integers exactly only to 2^53.
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

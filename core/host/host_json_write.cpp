@@ -106,7 +106,13 @@ void to_json(JsonWriter& w, const Task& t) {
 
 void to_json(JsonWriter& w, const Host& host) {
     const Network& net = host.net;
-    w.begin_object().member("cpu", host.cpu).member("tai_offset_ns", host.tai_offset_ns).key("task");
+    w.begin_object()
+        .member("cpu", host.cpu)
+        .member("ncpus", host.ncpus)
+        .member("clock_start_ns", host.clock_start_ns)
+        .member("prandom_seed", host.prandom_seed)
+        .member("tai_offset_ns", host.tai_offset_ns)
+        .key("task");
     to_json(w, host.task);
     w.key("kernel_stack");
     to_json_array(w, host.kernel_stack);

@@ -11,6 +11,10 @@ namespace {
 // The parts of a host host_json writes.
 void check_same_network_task_cpu(const Host& a, const Host& b) {
     CHECK(a.cpu == b.cpu);
+    CHECK(a.ncpus == b.ncpus);
+    CHECK(a.clock_start_ns == b.clock_start_ns);
+    CHECK(a.prandom_seed == b.prandom_seed);
+    CHECK(a.prandom.state() == b.prandom.state());
     CHECK(a.task == b.task);
     CHECK(a.net.devices == b.net.devices);
     CHECK(a.net.sockets == b.net.sockets);
@@ -25,6 +29,9 @@ void check_same_network_task_cpu(const Host& a, const Host& b) {
 TEST_CASE("host_json writes the default host in full, one item per line") {
     CHECK(host_json(Host{}) == R"({
   "cpu": 0,
+  "ncpus": 4,
+  "clock_start_ns": 1000000000,
+  "prandom_seed": 1,
   "tai_offset_ns": 1767225637000000000,
   "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo", "cgroup": 5},
   "kernel_stack": [
@@ -194,4 +201,56 @@ TEST_CASE("host JSON stacks and cgroups: read back as written; bad frames and tr
     CHECK(err(R"({"cgroups": [{"id": 1, "path": "/"}, {"id": 1, "path": "/a"}]})") ==
           "host JSON: cgroups[1]: id 1 or path \"/a\" is already used");
     CHECK(err(R"({"task": {"cgroup": 42}})") == "host JSON: task.cgroup: the host has no cgroup with id 42");
+}
+
+TEST_CASE("ncpus, clock_start_ns and prandom_seed are one host document with the task and network") {
+    Host h;
+    const auto set = apply_host_json(
+        h, R"({"ncpus": 8, "cpu": 7, "clock_start_ns": "18446744073709551615", "prandom_seed": 2})");
+    REQUIRE(set.ok());
+    CHECK(h.ncpus == 8u);
+    CHECK(h.cpu == 7u);
+    CHECK(h.clock_start_ns == UINT64_MAX);
+    CHECK(h.prandom_seed == 2u);
+    Host seeded;
+    seeded.prandom.seed(2);
+    CHECK(h.prandom.next() == seeded.prandom.next());
+    // Written back as numbers; read again, the same host.
+    const std::string text = host_json(h);
+    CHECK(text.find("\"clock_start_ns\": 18446744073709551615,") != std::string::npos);
+    Host back;
+    back.prandom.next();
+    REQUIRE(apply_host_json(back, text).ok());
+    CHECK(back.clock_start_ns == UINT64_MAX);
+    CHECK(back.ncpus == 8u);
+    CHECK(back.prandom_seed == 2u);
+}
+
+TEST_CASE("the host document's CPU count, clock and seed are checked by core, naming the member") {
+    struct Bad {
+        const char* json;
+        const char* what;
+    };
+    const Bad cases[] = {
+        {R"({"ncpus": 0})", "host.ncpus: expected an integer from 1 to 1024"},
+        {R"({"ncpus": 1025})", "host.ncpus: expected an integer from 1 to 1024"},
+        {R"({"ncpus": 2, "cpu": 2})", "host.cpu: expected an integer from 0 to 1"},
+        {R"({"clock_start_ns": "12x"})",
+         "host.clock_start_ns: expected an integer from 0 to 18446744073709551615 (a number, or its decimal "
+         "digits as a string)"},
+        {R"({"clock_start_ns": -5})",
+         "host.clock_start_ns: expected an integer from 0 to 18446744073709551615 (a number, or its decimal "
+         "digits as a string)"},
+        {R"({"prandom_seed": "1"})", "host.prandom_seed: expected an integer from 0 to 4294967295"},
+    };
+    for (const Bad& c : cases) {
+        CAPTURE(c.json);
+        Host h;
+        const auto set = apply_host_json(h, c.json);
+        REQUIRE_FALSE(set.ok());
+        CHECK(set.error().what.find(c.what) != std::string::npos);
+        CHECK(h.ncpus == 4u);
+        CHECK(h.cpu == 0u);
+        CHECK(h.clock_start_ns == 1'000'000'000u);
+    }
 }

@@ -3,9 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
-import { kTcpStates, networkOf } from './host_network';
-import { kDefaultHost } from './worker_protocol';
+import { coreDefaults, errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { hostDocument, hostFieldsOf } from './host_fields';
+import { networkJson, networkOf } from './host_network';
 
 const core = (name: string): unknown =>
   parseCoreJson(readFileSync(new URL(`../../tests/contract/${name}`, import.meta.url), 'utf8'));
@@ -141,18 +141,31 @@ describe('contract: core\'s views through normalize.ts', () => {
 
 // Every method the page declares is bound in wasm-bindings/bindings.cpp, and every bound method
 // is declared: a method missing on one side would fail only at run time in the browser.
-// What the page still keeps a copy of must equal core's (core/debugger/page_defaults.hpp).
-describe("contract: the page's copies of core's defaults", () => {
-  const defaults = core('defaults.json') as { host: unknown; tcp_states: string[]; prog_types: string[]; map_types: string[] };
-  it("kDefaultHost is core's Host{}", () => {
-    expect(kDefaultHost).toEqual(defaults.host);
+// The page keeps no copy of core's defaults (core/debugger/page_defaults.hpp): it reads them.
+describe("contract: core's defaults and the Host tab's fields", () => {
+  const hostText = readFileSync(new URL('../../tests/contract/host.json', import.meta.url), 'utf8');
+  const defaultsText = readFileSync(new URL('../../tests/contract/defaults.json', import.meta.url), 'utf8');
+  it('decodes the enumerations', () => {
+    const d = coreDefaults(hostText, defaultsText);
+    expect(d.hostJson).toBe(hostText);
+    expect(d.tcpStates.slice(0, 2)).toEqual(['established', 'syn_sent']);
+    expect(d.tcpStates).toContain('listen');
+    expect(d.progTypes).toContain('xdp');
+    expect(d.mapTypes).toContain('percpu_array');
   });
-  it("kTcpStates is core's TcpState", () => {
-    expect([...kTcpStates]).toEqual(defaults.tcp_states);
+  it("finds every Host tab field in core's host document", () => {
+    expect(hostFieldsOf(hostText)).toEqual({
+      comm: 'bpfplay-demo', pid: '4242', tgid: '4242', uid: '1000', gid: '1000', cpu: '0', ncpus: '4',
+      clockStartNs: '1000000000', prandomSeed: '1',
+    });
   });
-  it('core names every program and map type', () => {
-    expect(defaults.prog_types).toContain('xdp');
-    expect(defaults.map_types).toContain('percpu_array');
+  it('writes the fields where core reads them, 64-bit numbers as exact digits', () => {
+    const doc = JSON.parse(hostDocument({ pid: '7', comm: 'nginx', cpu: ' 1 ', clockStartNs: '18446744073709551615', uid: 'x1', hostJson: networkJson(networkOf(hostText)) })) as Record<string, unknown>;
+    expect(doc['task']).toEqual({ pid: 7, comm: 'nginx', uid: 'x1' });
+    expect(doc['cpu']).toBe(1);
+    expect(doc['clock_start_ns']).toBe('18446744073709551615');
+    expect(doc['ncpus']).toBeUndefined();
+    expect((doc['devices'] as unknown[]).length).toBe(3);
   });
 });
 

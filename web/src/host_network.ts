@@ -12,14 +12,11 @@ export interface HostNetwork {
   neighbours: unknown[];
 }
 
-export const kTcpStates = ['established', 'syn_sent', 'syn_recv', 'fin_wait1', 'fin_wait2', 'time_wait', 'close',
-  'close_wait', 'last_ack', 'listen', 'closing', 'new_syn_recv'] as const;
-
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objects = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
-// The network members of a host JSON document (cpu and task stay with the Host tab's own
-// fields, which would otherwise be overridden: core applies hostJson after them).
+// The network members of a host JSON document (cpu, task, clock and seed are the Host tab's
+// own fields: host_fields.ts).
 export function networkOf(hostJson: string): HostNetwork {
   const doc = JSON.parse(hostJson) as unknown;
   if (!isObject(doc)) throw new Error('the host JSON is not an object');

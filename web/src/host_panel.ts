@@ -4,7 +4,7 @@
 // errors about it ("devices[3].mac: ...") are shown next to the Host tab.
 import { h } from './dom';
 import {
-  addressList, hostErrorText, kTcpStates, networkJson, networkOf, newDevice, newSocket, numberOrText,
+  addressList, hostErrorText, networkJson, networkOf, newDevice, newSocket, numberOrText,
   type HostNetwork, type JsonObject,
 } from './host_network';
 import type { Session } from './session';
@@ -23,7 +23,10 @@ export class HostPanel {
   private readonly routes = h('textarea', { id: 'host-routes', rows: 4, spellcheck: 'false', 'aria-label': 'routes (JSON)' });
   private readonly neighbours = h('textarea', { id: 'host-neighbours', rows: 4, spellcheck: 'false', 'aria-label': 'neighbours (JSON)' });
 
-  constructor(session: Session, private readonly onError: (shown: boolean) => void, onDefaults: () => void) {
+  // Core's TcpState names, for the sockets' state cells (they arrive with core's defaults).
+  private tcpStates: readonly string[] = [];
+
+  constructor(session: Session, private readonly onError: (shown: boolean) => void, onDefaults: (defaultHostJson: string) => void) {
     this.ingress.addEventListener('change', () => { if (this.net) this.net.ingress_ifindex = Number(this.ingress.value); });
     this.rxQueue.addEventListener('input', () => { if (this.net) this.net.rx_queue_index = numberOrText(this.rxQueue.value); });
     const table = (body: HTMLElement, heads: string[], id: string): HTMLElement =>
@@ -46,11 +49,12 @@ export class HostPanel {
       if (text !== undefined) this.showError(text);
     });
     session.events.on('loaded', () => this.showError(undefined));
-    void session.defaultHostJson.then((json) => {
+    void session.defaults.then((d) => {
+      this.tcpStates = d.tcpStates;
       // A shared link's network, set before the worker started, wins over the defaults.
-      if (this.net) return;
-      this.setJson(json);
-      onDefaults();
+      if (this.net) this.render();
+      else this.setJson(d.hostJson);
+      onDefaults(d.hostJson);
     });
   }
 
@@ -165,7 +169,7 @@ export class HostPanel {
       this.render();
     });
     const state = h('select', { 'aria-label': `${p}.state`, disabled: s['protocol'] === 'udp' },
-      ...(s['protocol'] === 'udp' ? [h('option', { value: '', text: '(UDP)' })] : kTcpStates.map((t) => h('option', { value: t, text: t }))));
+      ...(s['protocol'] === 'udp' ? [h('option', { value: '', text: '(UDP)' })] : this.tcpStates.map((t) => h('option', { value: t, text: t }))));
     state.value = cellText(s['state']);
     state.addEventListener('change', () => { s['state'] = state.value; });
     const same = (x: string): string => x.trim();

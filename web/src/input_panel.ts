@@ -7,7 +7,7 @@ import { parseHex, toHex } from './hex';
 import type { HostPanel } from './host_panel';
 import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
 import type { ObjectSummary, ProgramSummary } from './vm_types';
-import { kDefaultHost, type HostSettings } from './worker_protocol';
+import { hostFieldsOf, kHostFields, type HostField, type HostSettings } from './host_fields';
 
 export interface InputValues {
   program: string;
@@ -36,7 +36,7 @@ export class InputPanel {
   private readonly budget = h('input', { id: 'budget', type: 'number', min: 1, value: 1000000, 'aria-label': 'instruction budget' });
   private readonly spec: PacketSpec = structuredClone(kPresets[kDefaultPreset] as PacketSpec);
   private readonly form = h('div', { class: 'packet-form' });
-  private readonly hostInputs = new Map<keyof HostSettings, HTMLInputElement>();
+  private readonly hostInputs = new Map<HostField, HTMLInputElement>();
   private readonly tabs = new Map<string, { button: HTMLElement; body: HTMLElement }>();
 
   constructor(root: HTMLElement, private readonly onApply: (reloadHost: boolean) => void,
@@ -75,8 +75,9 @@ export class InputPanel {
     }
   }
 
-  // The host the object was last loaded with (undefined: load again whatever it is).
-  private lastHost: HostSettings | undefined = { ...kDefaultHost };
+  // The host the object was last loaded with (undefined: load again whatever it is). Empty
+  // fields and no network: core's defaults, which the first load uses.
+  private lastHost: HostSettings | undefined = {};
 
   private apply(): void {
     let changed: boolean;
@@ -95,9 +96,13 @@ export class InputPanel {
     this.tabs.get('Host')?.button.classList.toggle('invalid', shown);
   }
 
-  // Core's default network arrived: a page loaded without one loaded exactly these defaults.
-  hostDefaultsShown(): void {
-    if (this.lastHost && this.lastHost.hostJson === undefined) this.lastHost = this.host();
+  // Core's default host arrived: its task and CPU fill the fields left empty. A page loaded
+  // with nothing set (core's defaults) loaded exactly what is shown now.
+  hostDefaultsShown(defaultHostJson: string): void {
+    const defaults = hostFieldsOf(defaultHostJson);
+    for (const [k, input] of this.hostInputs) if (input.value === '') input.value = defaults[k];
+    const last = this.lastHost;
+    if (last && last.hostJson === undefined && kHostFields.every((f) => !last[f.key])) this.lastHost = this.host();
   }
 
   // The last load failed (core refused the host): the next Run loads again.
@@ -105,15 +110,12 @@ export class InputPanel {
     this.lastHost = undefined;
   }
 
+  // Empty until core's defaults arrive (hostDefaultsShown).
   private hostFields(): HTMLElement[] {
-    const labels: [keyof HostSettings, string][] = [
-      ['comm', 'task comm'], ['pid', 'pid'], ['tgid', 'tgid'], ['uid', 'uid'], ['gid', 'gid'],
-      ['cpu', 'current CPU'], ['ncpus', 'CPUs (per-CPU maps)'], ['clockStartNs', 'clock at start (ns)'], ['prandomSeed', 'prandom seed'],
-    ];
-    return labels.map(([k, label]) => {
-      const input = h('input', { value: String(kDefaultHost[k]), 'data-host': k });
-      this.hostInputs.set(k, input);
-      return field(label, input);
+    return kHostFields.map((f) => {
+      const input = h('input', { value: '', 'data-host': f.key });
+      this.hostInputs.set(f.key, input);
+      return field(f.label, input);
     });
   }
 
@@ -124,20 +126,13 @@ export class InputPanel {
     return changed;
   }
 
-  // Throws (in words) when the network's routes or neighbours are not JSON.
+  // The fields as typed (core checks them) and the network. Throws (in words) when the
+  // network's routes or neighbours are not JSON.
   host(): HostSettings {
     const hostJson = this.hostPanel.json();
-    const v = (k: keyof HostSettings): string => this.hostInputs.get(k)?.value.trim() ?? '';
-    const n = (k: keyof HostSettings): number => {
-      const x = Number(v(k));
-      return Number.isInteger(x) && x >= 0 ? x : Number(kDefaultHost[k]);
-    };
-    return {
-      cpu: n('cpu'), ncpus: Math.max(1, n('ncpus')), pid: n('pid'), tgid: n('tgid'), uid: n('uid'), gid: n('gid'),
-      comm: v('comm'), clockStartNs: /^\d+$/.test(v('clockStartNs')) ? v('clockStartNs') : kDefaultHost.clockStartNs,
-      prandomSeed: n('prandomSeed'),
-      ...(hostJson === undefined ? {} : { hostJson }),
-    };
+    const settings: HostSettings = {};
+    for (const [k, input] of this.hostInputs) if (input.value.trim() !== '') settings[k] = input.value.trim();
+    return { ...settings, ...(hostJson === undefined ? {} : { hostJson }) };
   }
 
   private usePreset(name: string): void {
@@ -270,7 +265,7 @@ export class InputPanel {
   }
 
   setHost(host: HostSettings): void {
-    for (const [k, input] of this.hostInputs) input.value = String(host[k]);
+    for (const [k, input] of this.hostInputs) input.value = host[k] ?? '';
     if (host.hostJson !== undefined) this.hostPanel.setJson(host.hostJson);
     this.lastHost = this.host();
   }

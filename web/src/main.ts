@@ -36,7 +36,7 @@ session.events.on('snapshot', () => { document.body.dataset['snapshots'] = Strin
 
 let current: LinkSource | undefined;
 let currentSource: ProgramSource | undefined;
-const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), () => input.hostDefaultsShown());
+const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => void pick(p));
 

@@ -262,3 +262,17 @@ export function stopView(v: unknown): StopView {
   const o = obj(v);
   return { reason: str(o['reason']), id: num(o['id']), steps: num(o['steps']) };
 }
+
+// Core's defaults for the page (Playground.default_host_json and defaults_json,
+// core/debugger/page_defaults.hpp): the page keeps no copy of them.
+export interface CoreDefaults {
+  hostJson: string;
+  tcpStates: readonly string[];
+  progTypes: readonly string[];
+  mapTypes: readonly string[];
+}
+
+export function coreDefaults(hostJson: string, defaultsJson: string): CoreDefaults {
+  const o = obj(JSON.parse(defaultsJson));
+  return { hostJson, tcpStates: arr(o['tcp_states']).map(str), progTypes: arr(o['prog_types']).map(str), mapTypes: arr(o['map_types']).map(str) };
+}

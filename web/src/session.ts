@@ -2,6 +2,7 @@
 // and the latest Snapshot, and publishes them. Panes render what it publishes and call its
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
+import { coreDefaults, type CoreDefaults } from './normalize';
 import type { ErrorView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
@@ -10,7 +11,6 @@ import type {
 
 export interface Loaded {
   readonly sourceName: string;
-  readonly ncpus: number;  // the emulated host's CPUs: a per-CPU map holds one value per CPU
   readonly summary: ObjectSummary;
   readonly info: string;
 }
@@ -53,15 +53,15 @@ export class Session {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (d: unknown) => void; reject: (e: Error) => void }>();
   private readonly ready: Promise<void>;
-  // Core's default host as host JSON, once the worker has started.
-  readonly defaultHostJson: Promise<string>;
+  // Core's default host and enumerations, once the worker has started.
+  readonly defaults: Promise<CoreDefaults>;
   private busy = false;
 
   constructor() {
     this.worker = new Worker(new URL('./vm_worker.ts', import.meta.url), { type: 'module' });
     let markReady: () => void = () => {};
-    let gotDefaults: (json: string) => void = () => {};
-    this.defaultHostJson = new Promise((resolve) => { gotDefaults = resolve; });
+    let gotDefaults: (d: CoreDefaults) => void = () => {};
+    this.defaults = new Promise((resolve) => { gotDefaults = resolve; });
     let markFailed: (e: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
@@ -70,7 +70,7 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': gotDefaults(m.defaultHostJson); markReady(); break;
+        case 'ready': gotDefaults(coreDefaults(m.defaultHostJson, m.defaultsJson)); markReady(); break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {
@@ -127,7 +127,7 @@ export class Session {
   async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
     return this.guard(`Could not open ${sourceName}`, async () => {
       const r = await this.send({ op: 'load', source, host });
-      this.loaded = { sourceName, ncpus: host.ncpus, summary: r.summary, info: r.info };
+      this.loaded = { sourceName, summary: r.summary, info: r.info };
       this.program = undefined;
       this.snapshot = undefined;
       this.events.emit('loaded', this.loaded);

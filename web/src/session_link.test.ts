@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLink, encodeLink, type LinkState } from './session_link';
-import { kDefaultHost } from './worker_protocol';
 
 const state = (source: LinkState['source']): LinkState => ({
   source, program: 'xdp_prog', packet: Uint8Array.from([1, 2, 3]), ctx: new Uint8Array(0),
-  host: { ...kDefaultHost, pid: 7 }, breakpoints: [{ pc: 3, condition: '' }, { pc: 9, condition: 'r1 == 0x800 && r2 > 10' }],
+  host: { comm: 'nginx', pid: '7', clockStartNs: '18446744073709551615' }, breakpoints: [{ pc: 3, condition: '' }, { pc: 9, condition: 'r1 == 0x800 && r2 > 10' }],
 });
 
 describe('session link', () => {
@@ -24,24 +23,29 @@ describe('session link', () => {
   });
 
   it('reads an older link whose breakpoints have no conditions', async () => {
-    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: kDefaultHost, bp: [4] });
+    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { cpu: 0, ncpus: 4, pid: 4242, tgid: 4242, uid: 1000, gid: 1000, comm: 'bpfplay-demo', clockStartNs: '1000000000', prandomSeed: 1 }, bp: [4] });
     const hash = `j=${btoa(json).replace(/=+$/, '')}`;
     expect((await decodeLink(hash))?.breakpoints).toEqual([{ pc: 4, condition: '' }]);
   });
 
   it('carries the host network, so the link reproduces a run on an edited host', async () => {
     const hostJson = '{"ingress_ifindex":4,"rx_queue_index":0,"devices":[{"ifindex":4,"name":"eth2","mac":"02:00:00:00:04:02"}],"sockets":[],"routes":[],"neighbours":[]}';
-    const s = { ...state({ kind: 'example', name: 'xdp_redirect_map.o' }), host: { ...kDefaultHost, hostJson } };
+    const s = { ...state({ kind: 'example', name: 'xdp_redirect_map.o' }), host: { pid: '7', hostJson } };
     const back = await decodeLink(await encodeLink(s));
     expect(back?.host.hostJson).toBe(hostJson);
     expect(back).toEqual(s);
   });
 
-  it('reads an older link without a host network as the default network', async () => {
-    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { ...kDefaultHost, pid: 9 }, bp: [] });
+  it('reads an older link (numbers for the host fields, no network) as texts and the default network', async () => {
+    const old = { cpu: 1, ncpus: 4, pid: 9, tgid: 9, uid: 0, gid: 0, comm: 'sshd', clockStartNs: '5', prandomSeed: 3 };
+    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: old, bp: [] });
     const host = (await decodeLink(`j=${btoa(json).replace(/=+$/, '')}`))?.host;
-    expect(host?.hostJson).toBeUndefined();
-    expect(host?.pid).toBe(9);
+    expect(host).toEqual({ cpu: '1', ncpus: '4', pid: '9', tgid: '9', uid: '0', gid: '0', comm: 'sshd', clockStartNs: '5', prandomSeed: '3' });
+  });
+
+  it('leaves a field the link lacks empty, for core to fill with its default', async () => {
+    const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { pid: '12', bogus: 'x' }, bp: [] });
+    expect((await decodeLink(`j=${btoa(json).replace(/=+$/, '')}`))?.host).toEqual({ pid: '12' });
   });
 
   it('ignores a hash that is not a session', async () => {

@@ -5,7 +5,8 @@
 // is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
 // without it the JSON is only encoded ("#j=").
 import { parseHex, toHex } from './hex';
-import { kDefaultHost, type BreakpointSpec, type HostSettings } from './worker_protocol';
+import { kHostFields, type HostSettings } from './host_fields';
+import type { BreakpointSpec } from './worker_protocol';
 
 export type LinkSource =
   | { kind: 'example'; name: string }
@@ -27,7 +28,7 @@ interface Wire {
   p: string;
   pk: string;
   cx: string;
-  h: HostSettings;
+  h: Record<string, unknown>;  // HostSettings (links made before it held numbers for the fields)
   bp: number[];
   bc?: Record<string, string>;  // pc -> condition, for the conditional ones
 }
@@ -66,6 +67,17 @@ export async function encodeLink(state: LinkState): Promise<string> {
   return `j=${toBase64Url(json)}`;
 }
 
+// The fields as text (old links' numbers too); a field the link lacks stays empty: core's default.
+function hostOfLink(h: Record<string, unknown> | undefined): HostSettings {
+  const host: HostSettings = {};
+  for (const f of kHostFields) {
+    const v = h?.[f.key];
+    if (typeof v === 'string' || typeof v === 'number') host[f.key] = String(v);
+  }
+  if (typeof h?.['hostJson'] === 'string') host.hostJson = h['hostJson'];
+  return host;
+}
+
 // Reads a hash made by encodeLink (with or without the leading '#'); undefined when there is
 // none, an Error when it is damaged.
 export async function decodeLink(hash: string): Promise<LinkState | undefined> {
@@ -84,7 +96,7 @@ export async function decodeLink(hash: string): Promise<LinkState | undefined> {
     : { kind: 'assembly', text: w.s.t, section: w.s.sc ?? '' };
   return {
     source, program: w.p, packet: parseHex(w.pk), ctx: parseHex(w.cx),
-    host: { ...kDefaultHost, ...w.h },
+    host: hostOfLink(w.h),
     breakpoints: w.bp.filter((x) => Number.isInteger(x)).map((pc) => {
       const c = w.bc?.[String(pc)];
       return { pc, condition: typeof c === 'string' ? c : '' };

@@ -5,7 +5,8 @@ import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
 import { bytes, errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
-import type { Envelope, HostSettings, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
+import { hostDocument } from './host_fields';
+import type { Envelope, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -36,11 +37,6 @@ function checked(json: string): Record<string, unknown> {
   return v;
 }
 
-// The bindings read each field of HostSettings (clockStartNs as a decimal string).
-function hostObject(h: HostSettings): object {
-  const { hostJson, ...fields } = h;
-  return { ...fields, comm: String(h.comm), clockStartNs: String(h.clockStartNs), ...(hostJson === undefined ? {} : { hostJson }) };
-}
 
 function stops(p: Playground): StopsView {
   return stopsView(JSON.parse(p.stops()));
@@ -110,8 +106,8 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       const p = need();
       const res =
         r.source.kind === 'object'
-          ? p.load_object(r.source.bytes, r.source.name, hostObject(r.host))
-          : p.load_assembly(r.source.text, r.source.section, hostObject(r.host));
+          ? p.load_object(r.source.bytes, r.source.name, hostDocument(r.host))
+          : p.load_assembly(r.source.text, r.source.section, hostDocument(r.host));
       const v = checked(res);
       return { summary: objectSummary(v['summary']), info: String(v['info'] ?? '') };
     }
@@ -212,7 +208,7 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
 createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }).then(
   (m) => {
     vm = new m.Playground();
-    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json() });
+    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json() });
   },
   (err: unknown) => post({ kind: 'fatal', message: `The VM module failed to load: ${String(err)}` }),
 );

@@ -2,27 +2,10 @@
 // carries an id; the worker answers each with one Reply of the same id. Progress of a running
 // continue arrives as `progress` notes without an id. Only `stop` may be sent while a continue
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
+import type { HostSettings } from './host_fields';
 import type { ErrorView, ListingLine, ObjectSummary, Snapshot, StopsView } from './vm_types';
 
-export interface HostSettings {
-  cpu: number;
-  ncpus: number;
-  pid: number;
-  tgid: number;
-  uid: number;
-  gid: number;
-  comm: string;
-  clockStartNs: string;  // decimal; a u64 in core
-  prandomSeed: number;
-  // The network (devices, sockets, routes, neighbours, ingress device) in core's host JSON
-  // (core/host/host_json.hpp), applied after the fields above; absent: core's defaults.
-  hostJson?: string;
-}
-
-export const kDefaultHost: HostSettings = {
-  cpu: 0, ncpus: 4, pid: 4242, tgid: 4242, uid: 1000, gid: 1000, comm: 'bpfplay-demo',
-  clockStartNs: '1000000000', prandomSeed: 1,
-};
+export type { HostSettings } from './host_fields';
 
 export type ProgramSource =
   | { kind: 'object'; name: string; bytes: Uint8Array }
@@ -94,7 +77,8 @@ export type WorkerMessage =
   | { kind: 'reply'; id: number; ok: true; data: unknown }
   | { kind: 'reply'; id: number; ok: false; error: ErrorView }
   | { kind: 'progress'; executed: number }
-  | { kind: 'ready'; defaultHostJson: string }  // core's default host (host_json)
+  // Core's default host (host_json) and its defaults and enumerations (page_defaults_json).
+  | { kind: 'ready'; defaultHostJson: string; defaultsJson: string }
   | { kind: 'fatal'; message: string };
 
 export interface Envelope {

@@ -2,8 +2,8 @@
 // wasm-bindings/bindings.cpp (web/src/contract.test.ts fails when the two differ). Methods
 // returning string return JSON made by core.
 export interface Playground {
-  load_object(bytes: Uint8Array, name: string, host: object): string;
-  load_assembly(text: string, section: string, host: object): string;
+  load_object(bytes: Uint8Array, name: string, host: string): string;
+  load_assembly(text: string, section: string, host: string): string;
   listing(program: string): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
   start_timer(): string;
