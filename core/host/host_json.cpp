@@ -364,7 +364,7 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
-                {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                {"cpu", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kernel_stack", "user_stack", "cgroups"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
@@ -436,6 +436,12 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (h.net.rx_queue_index >= in->rx_queues)
         return r.fail("rx_queue_index",
                       in->name + " has " + std::to_string(in->rx_queues) + " receive queue(s)");
+    if (doc.find("program_socket")) {
+        if (!r.uint(doc, "host", "program_socket", h.net.program_socket, UINT32_MAX - 1)) return false;
+        if (h.net.program_socket >= h.net.sockets.size())
+            return r.fail("program_socket", "the host has " + std::to_string(h.net.sockets.size()) +
+                                                " socket(s); program_socket is an index among them");
+    }
     return true;
 }
 

@@ -118,6 +118,8 @@ void to_json(JsonWriter& w, const Host& host) {
     to_json_array(w, net.devices);
     w.key("sockets");
     to_json_array(w, net.sockets);
+    // Written only when chosen: by default programs run on the first established TCP socket.
+    if (net.program_socket != Network::kAutoSocket) w.member("program_socket", net.program_socket);
     w.key("routes");
     to_json_array(w, net.routes);
     w.key("neighbours");
