@@ -161,12 +161,15 @@ uint64_t lookup_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
     // program holds it until bpf_sk_release (the verifier treats the lookup as an acquire).
     if (found && (map->type() == MapType::Sockmap || map->type() == MapType::Sockhash) && vm.env && vm.env->host) {
         Host& host = *vm.env->host;
-        if (auto index = socket_index(found, uint32_t(host.net.sockets.size()))) {
-            host.net.run.held_sockets.push_back(*index);
-            log_host_event(vm, host, kName,
-                           map->describe() + " gives the socket with cookie " +
-                               std::to_string(host.net.sockets[*index].cookie) +
-                               ": the program now holds a reference and must give it back with bpf_sk_release");
+        // (The address is a socket's struct bpf_sock: the socket resolver gave it.)
+        const uint64_t index = (found - socket_address(0)) / bpf_sock::kSize;
+        if (index < host.net.sockets.size()) {
+            host.net.run.held_sockets.push_back(uint32_t(index));
+            host.events.push_back({vm.executed_now(), vm.current_pc(), kName,
+                                   map->describe() + " gives the socket with cookie " +
+                                       std::to_string(host.net.sockets[index].cookie) +
+                                       ": the program now holds a reference and must give it back with "
+                                       "bpf_sk_release"});
         }
     }
     return found;

@@ -18,6 +18,7 @@ void check_same_network_task_cpu(const Host& a, const Host& b) {
     CHECK(a.net.neighbours == b.net.neighbours);
     CHECK(a.net.ingress_ifindex == b.net.ingress_ifindex);
     CHECK(a.net.rx_queue_index == b.net.rx_queue_index);
+    CHECK(a.net.program_socket == b.net.program_socket);
 }
 
 } // namespace
@@ -194,4 +195,20 @@ TEST_CASE("host JSON stacks and cgroups: read back as written; bad frames and tr
     CHECK(err(R"({"cgroups": [{"id": 1, "path": "/"}, {"id": 1, "path": "/a"}]})") ==
           "host JSON: cgroups[1]: id 1 or path \"/a\" is already used");
     CHECK(err(R"({"task": {"cgroup": 42}})") == "host JSON: task.cgroup: the host has no cgroup with id 42");
+}
+
+TEST_CASE("program_socket: default the first established TCP socket, written only when chosen, checked") {
+    Host h;
+    CHECK(h.net.program_socket_index() == 1u);  // the connection from 10.0.0.1:40000
+    CHECK(host_json(h).find("program_socket") == std::string::npos);
+    REQUIRE(apply_host_json(h, R"({"program_socket": 2})").ok());
+    CHECK(h.net.program_socket_index() == 2u);
+    CHECK(host_json(h).find("\"program_socket\": 2,") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)).ok());
+    CHECK(back.net.program_socket == 2u);
+    const auto bad = apply_host_json(back, R"({"program_socket": 3})");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().what ==
+          "host JSON: program_socket: the host has 3 socket(s); program_socket is an index among them");
 }
