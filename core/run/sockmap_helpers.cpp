@@ -25,6 +25,11 @@ constexpr int64_t kEOPNOTSUPP = 95, kENOMEM = 12;
 // bpf_sock_ops.op values whose socket may be added (sock_map_op_okay).
 constexpr uint32_t kActiveEstablishedCb = 4, kPassiveEstablishedCb = 5, kTcpListenCb = 11;
 
+// "sockhash \"by_port\"".
+std::string map_label(const Map& map) {
+    return std::string(map.type() == MapType::Sockmap ? "sockmap" : "sockhash") + " \"" + map.name() + "\"";
+}
+
 std::string socket_text(const Network& net, uint32_t index) {
     const HostSocket& s = net.sockets[index];
     return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
@@ -44,7 +49,7 @@ Map* sock_map_arg(Vm& vm, const char* name, int32_t id, uint64_t handle, MapType
     }
     if (map->type() != want) {
         vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(name) + " cannot be used on " + map->describe() +
+                                  std::string(name) + " cannot be used on " + map_label(*map) +
                                       ": the kernel's verifier refuses it (\"cannot pass map_type " +
                                       std::to_string(static_cast<uint32_t>(map->type())) + " into func " + name +
                                       "#" + std::to_string(id) + "\")",
@@ -107,21 +112,21 @@ uint64_t redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook
     }
     const std::optional<uint32_t> index = cookie ? index_of(h->net, *cookie) : std::nullopt;
     if (!index) {
-        log_host_event(vm, *h, name, map->describe() + " has no socket at " + key_text + ": returns SK_DROP");
+        log_host_event(vm, *h, name, map_label(*map) + " has no socket at " + key_text + ": returns SK_DROP");
         return kSkDrop;
     }
     const HostSocket& s = h->net.sockets[*index];
     if (!redirect_allowed(s)) {
         log_host_event(vm, *h, name,
-                       map->describe() + " " + key_text + " is " + socket_text(h->net, *index) + ", which " +
+                       map_label(*map) + " " + key_text + " is " + socket_text(h->net, *index) + ", which " +
                            (s.protocol == kIpprotoTcp ? "is listening" : "is not connected") +
                            ": nothing can be redirected to it, returns SK_DROP");
         return kSkDrop;
     }
     const bool ingress = flags & kBpfFIngress;
-    h->net.run.sock_redirect = SockRedirect{true, *index, ingress, map->describe()};
+    h->net.run.sock_redirect = SockRedirect{true, *index, ingress, map_label(*map)};
     log_host_event(vm, *h, name,
-                   map->describe() + " " + key_text + " is " + socket_text(h->net, *index) + ": the " + what +
+                   map_label(*map) + " " + key_text + " is " + socket_text(h->net, *index) + ": the " + what +
                        (ingress ? " goes onto its receive queue (BPF_F_INGRESS)" : " is sent out of it") +
                        " if the program returns SK_PASS; returns SK_PASS");
     return kSkPass;
@@ -166,16 +171,16 @@ uint64_t sock_update(Vm& vm, const char* name, int32_t id, MapType type, uint64_
                        "op " + std::to_string(op) +
                            " is not BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB (4), PASSIVE_ESTABLISHED_CB (5) or "
                            "TCP_LISTEN_CB (11): returns -EOPNOTSUPP");
-        return helper_errno(-kEOPNOTSUPP);
+        return helper_errno(kEOPNOTSUPP);
     }
     const uint64_t cookie = h->net.sockets[*index].cookie;
     const int64_t rc = type == MapType::Sockmap
                            ? static_cast<SockMap*>(map)->update_socket(load_le<uint32_t>(key), cookie, flags)
                            : static_cast<SockHash*>(map)->update_socket(key, cookie, flags);
     log_host_event(vm, *h, name,
-                   rc == 0 ? map->describe() + " now holds " + socket_text(h->net, *index) + " at key " +
+                   rc == 0 ? map_label(*map) + " now holds " + socket_text(h->net, *index) + " at key " +
                                  hex_bytes(std::span<const uint8_t>(key, map->key_size()))
-                           : map->describe() + " refuses " + socket_text(h->net, *index) + ": returns " +
+                           : map_label(*map) + " refuses " + socket_text(h->net, *index) + ": returns " +
                                  std::to_string(rc));
     return uint64_t(rc);
 }
@@ -227,7 +232,7 @@ uint64_t msg_pull_data(Vm& vm, uint64_t, uint64_t start_arg, uint64_t end_arg, u
     PacketBuffer* p = message_of(vm, kName);
     if (!p) return 0;
     const uint32_t start = uint32_t(start_arg), end = uint32_t(end_arg), size = message_size(*p);
-    if (flags || end <= start || start >= size || end > size) return helper_errno(-kEINVAL);
+    if (flags || end <= start || start >= size || end > size) return helper_errno(kEINVAL);
     p->record(vm);
     p->set_geometry({start, start, end});
     return 0;
@@ -240,10 +245,10 @@ uint64_t msg_push_data(Vm& vm, uint64_t, uint64_t start_arg, uint64_t len_arg, u
     PacketBuffer* p = message_of(vm, kName);
     if (!p) return 0;
     const uint32_t start = uint32_t(start_arg), len = uint32_t(len_arg), size = message_size(*p);
-    if (flags) return helper_errno(-kEINVAL);
+    if (flags) return helper_errno(kEINVAL);
     if (len == 0) return 0;
-    if (start > size) return helper_errno(-kEINVAL);
-    if (uint64_t(size) + len > p->frame_size()) return helper_errno(-kENOMEM);
+    if (start > size) return helper_errno(kEINVAL);
+    if (uint64_t(size) + len > p->frame_size()) return helper_errno(kENOMEM);
     p->record(vm);
     p->save_bytes(vm, start, size + len - start);
     uint8_t* f = p->frame();
@@ -260,8 +265,8 @@ uint64_t msg_pop_data(Vm& vm, uint64_t, uint64_t start_arg, uint64_t len_arg, ui
     PacketBuffer* p = message_of(vm, kName);
     if (!p) return 0;
     const uint32_t start = uint32_t(start_arg), len = uint32_t(len_arg), size = message_size(*p);
-    if (flags || len == 0) return helper_errno(-kEINVAL);
-    if (start >= size || uint64_t(start) + len > size) return helper_errno(-kEINVAL);
+    if (flags || len == 0) return helper_errno(kEINVAL);
+    if (start >= size || uint64_t(start) + len > size) return helper_errno(kEINVAL);
     p->record(vm);
     p->save_bytes(vm, start, size - start);
     uint8_t* f = p->frame();
