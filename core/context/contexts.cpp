@@ -95,21 +95,21 @@ std::unique_ptr<FieldContext> make_sk_skb() {
 }
 
 std::unique_ptr<FieldContext> make_sk_msg_md() {
-    // struct sk_msg_md of <linux/bpf.h>: everything read-only (sk_msg_is_valid_access), the
-    // pointers read as whole 8-byte fields.
+    // struct sk_msg_md of <linux/bpf.h> as sk_msg_is_valid_access allows it: everything
+    // read-only, the pointers and sk as whole 8-byte loads, the other fields 4 bytes at a time.
     return std::make_unique<FieldContext>("sk_msg_md",
                                           std::vector<ContextField>{
                                               {"data", 0, 8, FieldKind::PacketStart},
                                               {"data_end", 8, 8, FieldKind::PacketEnd},
-                                              {"family", 16, 4},
-                                              {"remote_ip4", 20, 4},
-                                              {"local_ip4", 24, 4},
-                                              {"remote_ip6", 28, 16},
-                                              {"local_ip6", 44, 16},
-                                              {"remote_port", 60, 4},
-                                              {"local_port", 64, 4},
-                                              {"size", 68, 4},
-                                              {"sk", 72, 8},
+                                              {"family", 16, 4, FieldKind::Value, false, 4},
+                                              {"remote_ip4", 20, 4, FieldKind::Value, false, 4},
+                                              {"local_ip4", 24, 4, FieldKind::Value, false, 4},
+                                              {"remote_ip6", 28, 16, FieldKind::Value, false, 4},
+                                              {"local_ip6", 44, 16, FieldKind::Value, false, 4},
+                                              {"remote_port", 60, 4, FieldKind::Value, false, 4},
+                                              {"local_port", 64, 4, FieldKind::Value, false, 4},
+                                              {"size", 68, 4, FieldKind::Value, false, 4},
+                                              {"sk", 72, 8, FieldKind::Value, false, 8},
                                           },
                                           sk_msg_md::kStructSize);
 }

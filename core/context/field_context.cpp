@@ -48,6 +48,10 @@ bool FieldContext::load(uint32_t off, uint32_t size, uint64_t& value, std::strin
                                                    : packet_start_;
         return true;
     }
+    if (f->load_size && size != f->load_size) {
+        why = std::string(f->name) + " must be read " + std::to_string(f->load_size) + " bytes at a time";
+        return false;
+    }
     value = 0;
     std::memcpy(&value, bytes_.data() + off, size);
     return true;

@@ -245,6 +245,10 @@ TEST_CASE("sk_msg_md describes the socket the message is sent on") {
     CHECK(run_msg(*udp).r0 == 53);
     auto narrow = open_asm("r0 = *(u32 *)(r1 + 0)\nexit\n", "sk_msg");
     CHECK(run_msg(*narrow).status != RunStatus::Exited);  // data is read as a whole 8-byte field
+    auto half = open_asm("r0 = *(u16 *)(r1 + 64)\nexit\n", "sk_msg");
+    CHECK(run_msg(*half).error->what.find("local_port must be read 4 bytes at a time") != std::string::npos);
+    auto ip6 = open_asm("r0 = *(u32 *)(r1 + 32)\nexit\n", "sk_msg");
+    CHECK(run_msg(*ip6).status == RunStatus::Exited);  // remote_ip6[1]: IPv4 socket, 0
     auto write = open_asm("r2 = 1\n*(u32 *)(r1 + 16) = r2\nr0 = 0\nexit\n", "sk_msg");
     CHECK(run_msg(*write).status != RunStatus::Exited);
 }
