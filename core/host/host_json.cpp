@@ -151,7 +151,7 @@ std::optional<TcpState> state_from_name(std::string name) {
 bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t index, HostSocket& s) {
     if (!r.only(j, path,
                 {"cookie", "protocol", "local_addr", "local_port", "remote_addr", "remote_port", "state",
-                 "uid", "bound_dev_if", "mark", "priority"}))
+                 "uid", "bound_dev_if", "mark", "priority", "reuseport"}))
         return false;
     const std::string* proto = r.string(j, path, "protocol");
     if (!proto) return r.error ? false : r.fail(path, "missing \"protocol\" (\"tcp\" or \"udp\")");
@@ -191,7 +191,7 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
            r.uint(j, path, "uid", s.uid, UINT32_MAX) &&
            r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&
            r.uint(j, path, "mark", s.mark, UINT32_MAX) &&
-           r.uint(j, path, "priority", s.priority, UINT32_MAX) &&
+           r.uint(j, path, "priority", s.priority, UINT32_MAX) && r.boolean(j, path, "reuseport", s.reuseport) &&
            (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0"));
 }
 

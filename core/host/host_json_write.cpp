@@ -62,8 +62,9 @@ void to_json(JsonWriter& w, const HostSocket& s) {
     w.member("uid", s.uid)
         .member("bound_dev_if", s.bound_dev_if)
         .member("mark", s.mark)
-        .member("priority", s.priority)
-        .end_object();
+        .member("priority", s.priority);
+    if (s.reuseport) w.member("reuseport", true);  // written only when set, as few sockets have it
+    w.end_object();
 }
 
 void to_json(JsonWriter& w, const Route& r) {

@@ -86,6 +86,7 @@ struct HostSocket {
     uint32_t uid = 1000;
     uint32_t bound_dev_if = 0; // SO_BINDTODEVICE ifindex, 0 for none
     uint32_t mark = 0, priority = 0;
+    bool reuseport = false; // SO_REUSEPORT: the socket may be put in a reuseport_sockarray
 
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
     friend bool operator==(const HostSocket&, const HostSocket&) = default;

@@ -42,6 +42,8 @@ struct SocketInfo {
     uint64_t address = 0;  // its struct bpf_sock, what a program's lookup returns (0: none mapped)
     bool tcp = true;
     uint8_t state = 1;     // TCP state (1 ESTABLISHED, 10 LISTEN); UDP: 1 when connected, else 7
+    bool reuseport = false;  // SO_REUSEPORT
+    bool hashed = false;     // in the kernel's lookup tables: a listening TCP socket, a bound UDP one
 };
 
 class MapSet {

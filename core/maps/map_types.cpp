@@ -14,6 +14,7 @@
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/reuseport_array_map.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
 #include "core/maps/user_ringbuf_map.hpp"
@@ -86,6 +87,9 @@ constexpr const char* kSockmap =
     "bpf_msg_redirect_map/hash (sk_msg) or bpf_sk_redirect_map/hash (sk_skb); user space adds "
     "sockets by cookie.";
 
+constexpr const char* kReuseport = "Programs look a socket up or pick one with bpf_sk_select_reuseport "
+                                   "(sk_reuseport programs); user space adds SO_REUSEPORT sockets by cookie.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -129,8 +133,9 @@ constexpr MapTypeInfo kTypes[] = {
     {T::CgroupStorage, "cgroup_storage", false, false, false, P::None, kCgroupStorage,
      &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
      "a value per attached cgroup (bpf_get_local_storage)"},
-    missing(T::ReuseportSockarray, "reuseport_sockarray",
-            "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
+    {T::ReuseportSockarray, "reuseport_sockarray", false, false, true, P::LookupOnly, kReuseport,
+     &ReuseportArrayMap::alloc_check, &ReuseportArrayMap::footprint, &make_as<ReuseportArrayMap>,
+     "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"},
     {T::PercpuCgroupStorage, "percpu_cgroup_storage", true, false, false, P::None, kCgroupStorage,
      &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
      "a per-CPU value per attached cgroup"},

@@ -301,7 +301,9 @@ void attach_socket_resolver(MapSet& maps, const Host* host) {
         const std::optional<uint32_t> index = index_of(net, cookie);
         if (!index) return std::nullopt;
         const HostSocket& s = net.sockets[*index];
-        return SocketInfo{*index, socket_address(*index), s.protocol == kIpprotoTcp, kernel_state(s)};
+        const bool tcp = s.protocol == kIpprotoTcp;
+        return SocketInfo{*index, socket_address(*index), tcp, kernel_state(s), s.reuseport,
+                          tcp ? s.state == TcpState::Listen : s.local_port != 0};
     });
 }
 

@@ -212,3 +212,18 @@ TEST_CASE("program_socket: default the first established TCP socket, written onl
     CHECK(bad.error().what ==
           "host JSON: program_socket: the host has 3 socket(s); program_socket is an index among them");
 }
+
+TEST_CASE("a socket's reuseport flag is read, written only when set, and read back") {
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"sockets": [{"protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 443,
+                                                "reuseport": true}, {"protocol": "udp", "local_addr": "10.0.0.2", "local_port": 53}]})")
+                .ok());
+    CHECK(h.net.sockets[0].reuseport);
+    CHECK_FALSE(h.net.sockets[1].reuseport);
+    const std::string text = host_json(h);
+    CHECK(text.find("\"reuseport\": true") != std::string::npos);
+    CHECK(text.find("\"reuseport\": false") == std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text).ok());
+    CHECK(back.net.sockets == h.net.sockets);
+}

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/maps/jhash.hpp"
+#include "core/maps/reuseport_array_map.hpp"
 #include "core/maps/sock_map.hpp"
 #include "tests/maps/map_test_util.hpp"
 
@@ -19,6 +20,7 @@ using test::spec;
 namespace e = kerrno;
 
 constexpr uint64_t kEstablished = 11, kListener = 12, kUdp = 13, kSynSent = 14;
+constexpr uint64_t kReuseListener = 15, kReuseUdp = 16;
 
 // A host with four sockets: cookie 11 an established TCP socket, 12 a listener, 13 a UDP
 // socket, 14 a TCP socket still connecting.
@@ -29,6 +31,8 @@ void host_sockets(MapSet& set) {
         case kListener: return SocketInfo{1, 0x1050, true, 10};
         case kUdp: return SocketInfo{2, 0x10a0, false, 7};
         case kSynSent: return SocketInfo{3, 0x10f0, true, 2};
+        case kReuseListener: return SocketInfo{4, 0x1140, true, 10, true, true};
+        case kReuseUdp: return SocketInfo{5, 0x1190, false, 7, true, true};
         default: return std::nullopt;
         }
     });
@@ -212,6 +216,48 @@ TEST_CASE("sockmap and sockhash: save_state / restore_state give back entries an
     CHECK(get(m, 2, cookie) == 0);
     CHECK(cookie == kUdp);
     CHECK(h.count() == 1);
+}
+
+TEST_CASE("reuseport_sockarray: created as an array with value 4 or 8") {
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 8, 4)) == 0);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 4, 4)) == 0);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 16, 4)) == -e::kEINVAL);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 8, 8, 4)) == -e::kEINVAL);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 8, 0)) == -e::kEINVAL);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 8, 4, map_flag::kNoPrealloc)) == -e::kEINVAL);
+    CHECK(create_errno(spec(MapType::ReuseportSockarray, 4, 8, 4, map_flag::kMmapable)) == -e::kEINVAL);
+}
+
+TEST_CASE("reuseport_sockarray: SO_REUSEPORT sockets that are hashed, each in one array only") {
+    MapSet set;
+    host_sockets(set);
+    Map& m = add(set, spec(MapType::ReuseportSockarray, 4, 8, 4, 0, "group"));
+    Map& other = add(set, spec(MapType::ReuseportSockarray, 4, 8, 4, 0, "other"));
+    CHECK(put(m, 0, kReuseListener) == 0);
+    CHECK(put(m, 1, kReuseUdp) == 0);
+    CHECK(put(m, 2, kListener) == -e::kEINVAL);        // no SO_REUSEPORT
+    CHECK(put(m, 2, 99) == -e::kEBADF);
+    CHECK(put(m, 2, kReuseListener) == -e::kEBUSY);    // already in a reuseport_sockarray
+    CHECK(put(other, 0, kReuseListener) == -e::kEBUSY);
+    CHECK(put(m, 0, kReuseUdp) == -e::kEBUSY);         // even at its own array's other index
+    CHECK(put(m, 0, kReuseUdp, map_update::kNoExist) == -e::kEEXIST);
+    CHECK(put(m, 2, kReuseUdp, map_update::kExist) == -e::kENOENT);
+    CHECK(put(m, 4, kReuseUdp) == -e::kE2BIG);
+    CHECK(put(m, 2, kReuseUdp, 3) == -e::kEINVAL);
+    CHECK(put(m, 2, 0x80000000ull) == -e::kEINVAL);
+    uint64_t cookie = 0;
+    CHECK(get(m, 1, cookie) == 0);
+    CHECK(cookie == kReuseUdp);
+    CHECK(get(m, 2, cookie) == -e::kENOENT);
+    CHECK(m.lookup_elem(bytes(uint32_t(0)), 0) == 0x1140);
+    CHECK(walk(m) == std::vector<uint32_t>{0, 1, 2, 3});
+    CHECK(m.delete_user(bytes(uint32_t(2))) == -e::kENOENT);
+    CHECK(m.delete_user(bytes(uint32_t(4))) == -e::kE2BIG);
+    CHECK(m.delete_user(bytes(uint32_t(0))) == 0);
+    CHECK(put(other, 0, kReuseListener) == 0);  // free again
+    Map& small = add(set, spec(MapType::ReuseportSockarray, 4, 4, 2));
+    CHECK(small.update_user(bytes(uint32_t(0)), bytes(uint32_t(0xffffffff))) == -e::kEBADF);  // fd -1
+    CHECK(get(small, 0, cookie) == -e::kENOSPC);
 }
 
 }  // namespace bpfplay
