@@ -58,4 +58,60 @@ std::unique_ptr<FieldContext> make_sk_buff(bool tc) {
     return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
 }
 
+std::unique_ptr<FieldContext> make_sk_skb() {
+    // sk_skb_is_valid_access: no mark, tc_classid, data_meta, tstamp, wire_len or hwtstamp;
+    // writes only to tc_index and priority; data/data_end are packet pointers.
+    std::vector<ContextField> fields = {
+        {"len", 0, 4},
+        {"pkt_type", 4, 4},
+        {"queue_mapping", 12, 4},
+        {"protocol", 16, 4},
+        {"vlan_present", 20, 4},
+        {"vlan_tci", 24, 4},
+        {"vlan_proto", 28, 4},
+        {"priority", 32, 4, FieldKind::Value, true},
+        {"ingress_ifindex", 36, 4},
+        {"ifindex", 40, 4},
+        {"tc_index", 44, 4, FieldKind::Value, true},
+        {"cb", 48, 20},
+        {"hash", 68, 4},
+        {"data", 76, 4, FieldKind::PacketStart},
+        {"data_end", 80, 4, FieldKind::PacketEnd},
+        {"napi_id", 84, 4},
+        {"family", 88, 4},
+        {"remote_ip4", 92, 4},
+        {"local_ip4", 96, 4},
+        {"remote_ip6", 100, 16},
+        {"local_ip6", 116, 16},
+        {"remote_port", 132, 4},
+        {"local_port", 136, 4},
+        {"flow_keys", 144, 8},
+        {"gso_segs", 164, 4},
+        {"sk", 168, 8},
+        {"gso_size", 176, 4},
+        {"tstamp_type", 180, 1},
+    };
+    return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
+}
+
+std::unique_ptr<FieldContext> make_sk_msg_md() {
+    // struct sk_msg_md of <linux/bpf.h> as sk_msg_is_valid_access allows it: everything
+    // read-only, the pointers and sk as whole 8-byte loads, the other fields 4 bytes at a time.
+    return std::make_unique<FieldContext>("sk_msg_md",
+                                          std::vector<ContextField>{
+                                              {"data", 0, 8, FieldKind::PacketStart},
+                                              {"data_end", 8, 8, FieldKind::PacketEnd},
+                                              {"family", 16, 4, FieldKind::Value, false, 4},
+                                              {"remote_ip4", 20, 4, FieldKind::Value, false, 4},
+                                              {"local_ip4", 24, 4, FieldKind::Value, false, 4},
+                                              {"remote_ip6", 28, 16, FieldKind::Value, false, 4},
+                                              {"local_ip6", 44, 16, FieldKind::Value, false, 4},
+                                              {"remote_port", 60, 4, FieldKind::Value, false, 4},
+                                              {"local_port", 64, 4, FieldKind::Value, false, 4},
+                                              {"size", 68, 4, FieldKind::Value, false, 4},
+                                              {"sk", 72, 8, FieldKind::Value, false, 8},
+                                          },
+                                          sk_msg_md::kStructSize);
+}
+
 }  // namespace bpfplay

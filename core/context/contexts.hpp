@@ -11,6 +11,11 @@ std::unique_ptr<FieldContext> make_xdp_md();
 // Socket filters may write only cb[] and see no direct packet pointers; TC programs may also
 // write mark, priority, tc_index, tc_classid, queue_mapping and tstamp, and read data/data_end.
 std::unique_ptr<FieldContext> make_sk_buff(bool tc);
+// __sk_buff as sk_skb programs (stream_parser, stream_verdict) see it: direct packet access,
+// the socket's addresses, writes to priority and tc_index only.
+std::unique_ptr<FieldContext> make_sk_skb();
+// struct sk_msg_md for sk_msg programs: the message as a packet, the socket's addresses.
+std::unique_ptr<FieldContext> make_sk_msg_md();
 
 namespace xdp_md {
 constexpr uint32_t kData = 0, kDataEnd = 4, kDataMeta = 8, kIngressIfindex = 12, kRxQueueIndex = 16, kEgressIfindex = 20, kSize = 24;
@@ -19,7 +24,12 @@ namespace sk_buff {
 constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProtocol = 16, kVlanPresent = 20,
                    kVlanTci = 24, kVlanProto = 28, kPriority = 32,
                    kIngressIfindex = 36, kIfindex = 40, kTcIndex = 44, kCb = 48, kHash = 68, kTcClassid = 72,
-                   kData = 76, kDataEnd = 80, kWireLen = 160, kSize = 192;
+                   kData = 76, kDataEnd = 80, kFamily = 88, kRemoteIp4 = 92, kLocalIp4 = 96, kRemoteIp6 = 100,
+                   kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kWireLen = 160, kSk = 168, kSize = 192;
+}
+namespace sk_msg_md {
+constexpr uint32_t kData = 0, kDataEnd = 8, kFamily = 16, kRemoteIp4 = 20, kLocalIp4 = 24, kRemoteIp6 = 28,
+                   kLocalIp6 = 44, kRemotePort = 60, kLocalPort = 64, kSize = 68, kSk = 72, kStructSize = 80;
 }
 
 }  // namespace bpfplay

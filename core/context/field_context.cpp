@@ -39,14 +39,18 @@ bool FieldContext::load(uint32_t off, uint32_t size, uint64_t& value, std::strin
     if (!f) return false;
     if (f->kind != FieldKind::Value) {
         // The kernel rewrites only full-width loads of the pointer fields.
-        if (off != f->off || size != 4) {
-            why = std::string(f->name) + " must be read as a whole 4-byte field";
+        if (off != f->off || size != f->size) {
+            why = std::string(f->name) + " must be read as a whole " + std::to_string(f->size) + "-byte field";
             return false;
         }
         value = f->kind == FieldKind::PacketEnd    ? packet_end_
                 : f->kind == FieldKind::PacketMeta ? packet_meta_
                                                    : packet_start_;
         return true;
+    }
+    if (f->load_size && size != f->load_size) {
+        why = std::string(f->name) + " must be read " + std::to_string(f->load_size) + " bytes at a time";
+        return false;
     }
     value = 0;
     std::memcpy(&value, bytes_.data() + off, size);

@@ -23,6 +23,9 @@ struct ContextField {
     uint32_t size;
     FieldKind kind = FieldKind::Value;
     bool writable = false;
+    // Non-zero: every load of the field must be exactly this many bytes (sk_msg_md refuses
+    // narrow loads); 0: any load inside the field.
+    uint8_t load_size = 0;
 };
 
 class FieldContext : public ContextAccess {

@@ -97,6 +97,45 @@ std::string socket_filter_fate(uint64_t r0) {
     return "the socket receives the packet, cut to at most " + std::to_string(keep) + " bytes";
 }
 
+// "socket 1 (cookie 4098, port 8080)".
+std::string socket_words(const Network& net, uint32_t index) {
+    if (index >= net.sockets.size()) return "socket " + std::to_string(index);
+    const HostSocket& s = net.sockets[index];
+    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", port " +
+           std::to_string(s.local_port) + ")";
+}
+
+// sk_psock_map_verd: SK_PASS with a redirect target redirects, SK_PASS alone passes, anything
+// else drops. `what` is "message" (sk_msg) or "skb" (sk_skb verdict).
+std::string sock_fate(const Network& net, uint64_t r0, bool msg) {
+    const std::string what = msg ? "message" : "skb";
+    const std::string own = net.program_socket_index() ? socket_words(net, *net.program_socket_index()) : "the socket";
+    std::string covers;
+    if (msg && net.run.apply_bytes)
+        covers = " (the verdict covers its next " + std::to_string(net.run.apply_bytes) + " bytes)";
+    if (r0 == 1) {
+        const SockRedirect& t = net.run.sock_redirect;
+        if (!t.set)
+            return msg ? "SK_PASS: the message is sent on " + own + covers
+                       : "SK_PASS: the skb goes onto the receive queue of " + own + ", for its reader";
+        return "SK_PASS: the " + what + " is redirected to " + socket_words(net, t.socket) + " from " + t.map +
+               (t.ingress ? ", onto its receive queue (BPF_F_INGRESS)" : ", sent out of it") + covers;
+    }
+    if (r0 == 0)
+        return msg ? "SK_DROP: the message is dropped and the sender's sendmsg fails with -EACCES"
+                   : "SK_DROP: the skb is dropped";
+    return "return value " + std::to_string(r0) + " is neither SK_PASS (1) nor SK_DROP (0): the " + what +
+           " is dropped";
+}
+
+std::string parser_fate(uint64_t r0) {
+    const int32_t len = int32_t(r0);
+    if (len == 0) return "the stream parser needs more bytes before it can tell the message's length";
+    if (len < 0) return "the stream parser returned an error (" + std::to_string(len) + "): the socket is aborted";
+    return "the stream parser says the next message is " + std::to_string(len) +
+           " bytes long: the verdict program runs on those bytes";
+}
+
 } // namespace
 
 void log_host_event(Vm& vm, Host& host, const char* helper, std::string text) {
@@ -109,13 +148,17 @@ std::vector<std::string> exit_report(const Network& net, uint64_t r0) {
     case PacketHook::Xdp: out.push_back(xdp_fate(net, r0)); break;
     case PacketHook::Tc: out.push_back(tc_fate(net, r0)); break;
     case PacketHook::SocketFilter: out.push_back(socket_filter_fate(r0)); break;
+    case PacketHook::SkMsg: out.push_back(sock_fate(net, r0, true)); break;
+    case PacketHook::SkSkb: out.push_back(sock_fate(net, r0, false)); break;
+    case PacketHook::SkSkbParser: out.push_back(parser_fate(r0)); break;
     case PacketHook::None: break;
     }
     for (uint32_t index : net.run.held_sockets) {
         const uint64_t cookie = index < net.sockets.size() ? net.sockets[index].cookie : 0;
         out.push_back(
             "the program exits still holding the socket with cookie " + std::to_string(cookie) +
-            ": every socket from bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp must be "
+            ": every socket from bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp (or a sockmap "
+            "lookup) must be "
             "given back with bpf_sk_release, and the kernel's verifier refuses this program "
             "(\"Unreleased reference\")");
     }

@@ -171,7 +171,7 @@ std::optional<TcpState> state_from_name(std::string name) {
 bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t index, HostSocket& s) {
     if (!r.only(j, path,
                 {"cookie", "protocol", "local_addr", "local_port", "remote_addr", "remote_port", "state",
-                 "uid", "bound_dev_if", "mark", "priority"}))
+                 "uid", "bound_dev_if", "mark", "priority", "reuseport"}))
         return false;
     const std::string* proto = r.string(j, path, "protocol");
     if (!proto) return r.error ? false : r.fail(path, "missing \"protocol\" (\"tcp\" or \"udp\")");
@@ -211,7 +211,7 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
            r.uint(j, path, "uid", s.uid, UINT32_MAX) &&
            r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&
            r.uint(j, path, "mark", s.mark, UINT32_MAX) &&
-           r.uint(j, path, "priority", s.priority, UINT32_MAX) &&
+           r.uint(j, path, "priority", s.priority, UINT32_MAX) && r.boolean(j, path, "reuseport", s.reuseport) &&
            (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0"));
 }
 
@@ -384,7 +384,7 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
-                {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "devices", "sockets", "routes",
+                {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kernel_stack", "user_stack", "cgroups"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
@@ -472,6 +472,12 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (h.net.rx_queue_index >= in->rx_queues)
         return r.fail("rx_queue_index",
                       in->name + " has " + std::to_string(in->rx_queues) + " receive queue(s)");
+    if (doc.find("program_socket")) {
+        if (!r.uint(doc, "host", "program_socket", h.net.program_socket, UINT32_MAX - 1)) return false;
+        if (h.net.program_socket >= h.net.sockets.size())
+            return r.fail("program_socket", "the host has " + std::to_string(h.net.sockets.size()) +
+                                                " socket(s); program_socket is an index among them");
+    }
     return true;
 }
 

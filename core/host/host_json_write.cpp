@@ -62,8 +62,9 @@ void to_json(JsonWriter& w, const HostSocket& s) {
     w.member("uid", s.uid)
         .member("bound_dev_if", s.bound_dev_if)
         .member("mark", s.mark)
-        .member("priority", s.priority)
-        .end_object();
+        .member("priority", s.priority);
+    if (s.reuseport) w.member("reuseport", true);  // written only when set, as few sockets have it
+    w.end_object();
 }
 
 void to_json(JsonWriter& w, const Route& r) {
@@ -124,6 +125,8 @@ void to_json(JsonWriter& w, const Host& host) {
     to_json_array(w, net.devices);
     w.key("sockets");
     to_json_array(w, net.sockets);
+    // Written only when chosen: by default programs run on the first established TCP socket.
+    if (net.program_socket != Network::kAutoSocket) w.member("program_socket", net.program_socket);
     w.key("routes");
     to_json_array(w, net.routes);
     w.key("neighbours");

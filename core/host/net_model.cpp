@@ -50,6 +50,14 @@ std::vector<NetDevice> Network::default_devices() {
 }
 
 // Cookies start at 4097 so they never look like small counters or indexes.
+std::optional<uint32_t> Network::program_socket_index() const {
+    if (program_socket != kAutoSocket)
+        return program_socket < sockets.size() ? std::optional<uint32_t>(program_socket) : std::nullopt;
+    for (uint32_t i = 0; i < sockets.size(); ++i)
+        if (sockets[i].protocol == kIpprotoTcp && sockets[i].state == TcpState::Established) return i;
+    return std::nullopt;
+}
+
 std::vector<HostSocket> Network::default_sockets() {
     HostSocket listener;
     listener.cookie = 4097;

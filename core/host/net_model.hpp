@@ -86,6 +86,7 @@ struct HostSocket {
     uint32_t uid = 1000;
     uint32_t bound_dev_if = 0; // SO_BINDTODEVICE ifindex, 0 for none
     uint32_t mark = 0, priority = 0;
+    bool reuseport = false; // SO_REUSEPORT: the socket may be put in a reuseport_sockarray
 
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
     friend bool operator==(const HostSocket&, const HostSocket&) = default;
@@ -114,7 +115,19 @@ struct Neighbour {
     friend bool operator==(const Neighbour&, const Neighbour&) = default;
 };
 
-enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter };
+// SkMsg: a message sent on a socket (sk_msg); SkSkb: an skb received on one (sk_skb verdict);
+// SkSkbParser: the same skb given to a stream parser (which returns a message length).
+enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser };
+
+// Where bpf_msg_redirect_map/hash (sk_msg->sk_redir) or bpf_sk_redirect_map/hash (the skb's
+// redirect) send the message or skb if the program returns SK_PASS.
+struct SockRedirect {
+    bool set = false;
+    uint32_t socket = 0;   // index in Network::sockets
+    bool ingress = false;  // BPF_F_INGRESS: onto the socket's receive queue; else sent out of it
+    std::string map;       // "sockhash \"by_port\""
+    friend bool operator==(const SockRedirect&, const SockRedirect&) = default;
+};
 
 // Where bpf_redirect_map sends a packet: a device (devmap, or bpf_redirect), a CPU (cpumap) or an
 // AF_XDP socket (xskmap).
@@ -144,6 +157,10 @@ struct NetRun {
     // BPF_PROG_TEST_RUN gives its skb a socket of its own (owned by root); its cookie is
     // generated the first time a program asks for it (0 until then).
     uint64_t skb_cookie = 0;
+    SockRedirect sock_redirect;
+    // sk_msg: bpf_msg_apply_bytes (the verdict covers that many bytes) and bpf_msg_cork_bytes
+    // (the program runs again once that many bytes are queued); 0: not set.
+    uint32_t apply_bytes = 0, cork_bytes = 0;
     friend bool operator==(const NetRun&, const NetRun&) = default;
 };
 
@@ -154,6 +171,12 @@ struct Network {
     std::vector<Neighbour> neighbours = default_neighbours();
     uint32_t ingress_ifindex = 1; // xdp_md.ingress_ifindex, __sk_buff.ifindex
     uint32_t rx_queue_index = 0;  // xdp_md.rx_queue_index
+    // The socket sk_msg, sk_skb and sock_ops programs run on (a message sent on it, an skb
+    // received on it): an index into `sockets`; kAutoSocket: the first established TCP socket.
+    static constexpr uint32_t kAutoSocket = UINT32_MAX;
+    uint32_t program_socket = kAutoSocket;
+    // program_socket resolved: nullopt when the host has no such socket.
+    std::optional<uint32_t> program_socket_index() const;
     // The last socket cookie the host generated (the kernel's cookie counter; cookies of
     // Network::sockets are skipped).
     uint64_t last_cookie = 0;

@@ -7,6 +7,8 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/host/host_events.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/map_types.hpp"
 #include "core/vm.hpp"
@@ -154,7 +156,23 @@ uint64_t lookup_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2) {
     if (!map) return 0;
     const uint8_t* key = bytes_arg(vm, kName, *map, "key", "r2", r2, map->key_size(), "key_size");
     if (!key) return 0;
-    return map->lookup_elem({key, map->key_size()}, env.cpu);
+    const uint64_t found = map->lookup_elem({key, map->key_size()}, env.cpu);
+    // sock_map_lookup / sock_hash_lookup take a reference on the socket they return: the
+    // program holds it until bpf_sk_release (the verifier treats the lookup as an acquire).
+    if (found && (map->type() == MapType::Sockmap || map->type() == MapType::Sockhash) && vm.env && vm.env->host) {
+        Host& host = *vm.env->host;
+        // (The address is a socket's struct bpf_sock: the socket resolver gave it.)
+        const uint64_t index = (found - socket_address(0)) / bpf_sock::kSize;
+        if (index < host.net.sockets.size()) {
+            host.net.run.held_sockets.push_back(uint32_t(index));
+            host.events.push_back({vm.executed_now(), vm.current_pc(), kName,
+                                   map->describe() + " gives the socket with cookie " +
+                                       std::to_string(host.net.sockets[index].cookie) +
+                                       ": the program now holds a reference and must give it back with "
+                                       "bpf_sk_release"});
+        }
+    }
+    return found;
 }
 
 uint64_t update_elem(Vm& vm, const MapEnv& env, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4) {

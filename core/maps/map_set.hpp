@@ -36,6 +36,16 @@ struct ValueLocation {
     std::optional<std::vector<uint8_t>> key;  // nullopt: the slot holds no entry (deleted or spare)
 };
 
+// What a socket map (sock_map.hpp) needs to know of one of the host's sockets.
+struct SocketInfo {
+    uint32_t index = 0;    // in Host::net.sockets
+    uint64_t address = 0;  // its struct bpf_sock, what a program's lookup returns (0: none mapped)
+    bool tcp = true;
+    uint8_t state = 1;     // TCP state (1 ESTABLISHED, 10 LISTEN); UDP: 1 when connected, else 7
+    bool reuseport = false;  // SO_REUSEPORT
+    bool hashed = false;     // in the kernel's lookup tables: a listening TCP socket, a bound UDP one
+};
+
 class MapSet {
 public:
     // Value windows are assigned from first_window up to (not including) end_window.
@@ -87,6 +97,15 @@ public:
     void set_cgroup_validator(std::function<bool(uint32_t)> exists) { cgroup_exists_ = std::move(exists); }
     bool cgroup_exists(uint32_t id) const { return !cgroup_exists_ || cgroup_exists_(id); }
 
+    // sockmap and sockhash values are socket cookies; with a resolver set, a cookie it does not
+    // know is -EBADF. Without one, every cookie is an established TCP socket with no address.
+    void set_socket_resolver(std::function<std::optional<SocketInfo>(uint64_t)> resolve) {
+        socket_resolver_ = std::move(resolve);
+    }
+    std::optional<SocketInfo> socket_info(uint64_t cookie) const {
+        return socket_resolver_ ? socket_resolver_(cookie) : std::optional<SocketInfo>(SocketInfo{});
+    }
+
 private:
     static constexpr uint32_t kNoMap = UINT32_MAX;
     std::vector<std::unique_ptr<Map>> maps_;
@@ -95,6 +114,7 @@ private:
     uint32_t end_window_;
     std::function<bool(uint32_t)> program_exists_;
     std::function<bool(uint32_t)> cgroup_exists_;
+    std::function<std::optional<SocketInfo>(uint64_t)> socket_resolver_;
 };
 
 }  // namespace bpfplay

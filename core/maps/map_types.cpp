@@ -14,6 +14,8 @@
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/queue_stack_map.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/maps/reuseport_array_map.hpp"
+#include "core/maps/sock_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
 #include "core/maps/user_ringbuf_map.hpp"
 #include "core/maps/xsk_map.hpp"
@@ -79,6 +81,15 @@ constexpr const char* kCpumapOnly = "Programs only redirect through a cpumap (bp
 constexpr const char* kXskmap = "Programs may only look up an xskmap or redirect through it (bpf_redirect_map); "
                                 "user space puts its AF_XDP sockets in it.";
 
+constexpr const char* kSockmap =
+    "Programs look a socket up (and must bpf_sk_release it), delete entries, add sockets with "
+    "bpf_sock_map_update / bpf_sock_hash_update (sock_ops) and redirect through them with "
+    "bpf_msg_redirect_map/hash (sk_msg) or bpf_sk_redirect_map/hash (sk_skb); user space adds "
+    "sockets by cookie.";
+
+constexpr const char* kReuseport = "Programs look a socket up or pick one with bpf_sk_select_reuseport "
+                                   "(sk_reuseport programs); user space adds SO_REUSEPORT sockets by cookie.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -111,17 +122,20 @@ constexpr MapTypeInfo kTypes[] = {
      &HashMap::footprint, &make_as<HashMap>, "inner maps by key"},
     {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
-    missing(T::Sockmap, "sockmap", "sockets by index, for redirecting between sockets"),
+    {T::Sockmap, "sockmap", false, false, true, P::LookupDelete, kSockmap, &SockMap::alloc_check,
+     &SockMap::footprint, &make_as<SockMap>, "sockets by index, for redirecting between sockets"},
     {T::Cpumap, "cpumap", false, false, true, P::None, kCpumapOnly, &CpuMap::alloc_check, &CpuMap::footprint,
      &make_as<CpuMap>, "CPUs by index, for bpf_redirect_map to another CPU"},
     {T::Xskmap, "xskmap", false, false, true, P::LookupOnly, kXskmap, &XskMap::alloc_check, &XskMap::footprint,
      &make_as<XskMap>, "AF_XDP sockets by index, for bpf_redirect_map to user space"},
-    missing(T::Sockhash, "sockhash", "sockets by key, for redirecting between sockets"),
+    {T::Sockhash, "sockhash", false, false, false, P::LookupDelete, kSockmap, &SockHash::alloc_check,
+     &SockHash::footprint, &make_as<SockHash>, "sockets by key, for redirecting between sockets"},
     {T::CgroupStorage, "cgroup_storage", false, false, false, P::None, kCgroupStorage,
      &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
      "a value per attached cgroup (bpf_get_local_storage)"},
-    missing(T::ReuseportSockarray, "reuseport_sockarray",
-            "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"),
+    {T::ReuseportSockarray, "reuseport_sockarray", false, false, true, P::LookupOnly, kReuseport,
+     &ReuseportArrayMap::alloc_check, &ReuseportArrayMap::footprint, &make_as<ReuseportArrayMap>,
+     "sockets of a SO_REUSEPORT group, for bpf_sk_select_reuseport"},
     {T::PercpuCgroupStorage, "percpu_cgroup_storage", true, false, false, P::None, kCgroupStorage,
      &CgroupStorageMap::alloc_check, &CgroupStorageMap::footprint, &make_as<CgroupStorageMap>,
      "a per-CPU value per attached cgroup"},
@@ -179,9 +193,9 @@ std::optional<MapType> map_type_from_name(std::string_view name) {
 bool program_may_pass(ProgramMapAccess access, int32_t helper_id) {
     using A = ProgramMapAccess;
     switch (helper_id) {
-    case 1: return access == A::ReadWrite || access == A::LookupOnly;  // bpf_map_lookup_elem
-    case 2:                                                            // bpf_map_update_elem
-    case 3: return access == A::ReadWrite;                             // bpf_map_delete_elem
+    case 1: return access == A::ReadWrite || access == A::LookupOnly || access == A::LookupDelete;  // lookup
+    case 2: return access == A::ReadWrite;                                                          // update
+    case 3: return access == A::ReadWrite || access == A::LookupDelete;                            // delete
     case 87:                                                           // bpf_map_push_elem
     case 89: return access == A::PushPopPeek || access == A::PushPeek; // bpf_map_peek_elem
     case 88: return access == A::PushPopPeek;                          // bpf_map_pop_elem

@@ -18,6 +18,7 @@ namespace bpfplay {
 enum class ProgramMapAccess : uint8_t {
     ReadWrite,   // lookup, update and delete
     LookupOnly,  // look up only (maps of maps, devmaps)
+    LookupDelete, // look up and delete (sockmap, sockhash: sockets are added by their own helpers)
     None,        // only through the type's own helpers (bpf_tail_call, bpf_ringbuf_*, ...)
     PushPopPeek, // push, pop and peek (queue, stack)
     PushPeek,    // push and peek (bloom filter: nothing can be taken out)

@@ -2,6 +2,7 @@
 // object (no maps, no BTF), so the browser and the debugger treat it like a compiled .o.
 #include "core/decode.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/sockmap_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/object_session.hpp"
 #include "core/text/asm.hpp"
@@ -52,6 +53,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     s->host_ = std::move(host);
     Host* host_ptr = &s->host_;  // cgroup_array values are ids of the host's cgroups
     s->object_.maps->set_cgroup_validator([host_ptr](uint32_t id) { return host_ptr->cgroup(id) != nullptr; });
+    attach_socket_resolver(*s->object_.maps, host_ptr);  // sockmap values are socket cookies
     s->index_programs();
     s->open_process();
     return s;

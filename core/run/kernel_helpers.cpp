@@ -24,6 +24,7 @@
 #include "core/run/skb_meta_helpers.hpp"
 #include "core/run/skb_vlan_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/sockmap_helpers.hpp"
 #include "core/run/stack_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
@@ -70,6 +71,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         local_storage_helper_impls(),
         cgroup_storage_helper_impls(),
         user_ringbuf_helper_impls(),
+        sockmap_helper_impls(),
     };
     return families;
 }

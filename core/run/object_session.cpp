@@ -10,6 +10,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
+#include "core/run/sockmap_helpers.hpp"
 
 namespace bpfplay {
 
@@ -41,6 +42,9 @@ uint32_t pkt_type_of(const std::vector<uint8_t>& frame) {
 
 PacketHook hook_of(const LoadedProgram& prog) {
     if (prog.context == ContextKind::Xdp) return PacketHook::Xdp;
+    if (prog.context == ContextKind::SkMsg) return PacketHook::SkMsg;
+    if (prog.type == ProgType::SkSkb)
+        return prog.attach == AttachType::SkSkbStreamParser ? PacketHook::SkSkbParser : PacketHook::SkSkb;
     if (prog.context != ContextKind::SkBuff) return PacketHook::None;
     return is_l2(prog.type) ? PacketHook::Tc : PacketHook::SocketFilter;
 }
@@ -81,6 +85,48 @@ Result<uint32_t> xdp_metalen(const RunInput& in) {
     return data;
 }
 
+// The socket an sk_msg or sk_skb program runs on (Network::program_socket).
+Result<uint32_t> program_socket(const Network& net, const char* kind) {
+    if (auto index = net.program_socket_index()) return *index;
+    return make_error(ErrorKind::Load,
+                      std::string("an ") + kind + " program runs on a socket, but the host has " +
+                          (net.program_socket == Network::kAutoSocket ? "no established TCP socket"
+                                                                      : "no socket " + std::to_string(net.program_socket)),
+                      std::nullopt, "Add an established TCP socket to the host, or pick one with program_socket.");
+}
+
+// Where a context keeps the socket's fields (sk_msg_md and __sk_buff name them alike).
+struct SocketFields {
+    uint32_t family, remote_ip4, local_ip4, remote_ip6, local_ip6, remote_port, local_port, sk;
+};
+constexpr SocketFields kSkMsgFields{sk_msg_md::kFamily,    sk_msg_md::kRemoteIp4,  sk_msg_md::kLocalIp4,
+                                   sk_msg_md::kRemoteIp6,  sk_msg_md::kLocalIp6,   sk_msg_md::kRemotePort,
+                                   sk_msg_md::kLocalPort,  sk_msg_md::kSk};
+constexpr SocketFields kSkSkbFields{sk_buff::kFamily,    sk_buff::kRemoteIp4, sk_buff::kLocalIp4,
+                                    sk_buff::kRemoteIp6, sk_buff::kLocalIp6,  sk_buff::kRemotePort,
+                                    sk_buff::kLocalPort, sk_buff::kSk};
+
+// As the kernel's ctx conversions read struct sock: addresses in network byte order (an IPv4
+// socket's in the ip4 fields, an IPv6 socket's in the ip6 ones), remote_port the big-endian
+// port in the upper 16 bits (skc_dport << 16), local_port in host order (skc_num), and sk the
+// socket's struct bpf_sock.
+void fill_socket_fields(FieldContext& c, const Network& net, uint32_t index, const SocketFields& f) {
+    const HostSocket& s = net.sockets[index];
+    std::vector<uint8_t>& b = c.bytes();
+    c.set_u32(f.family, s.family);
+    if (s.family == kAfInet) {
+        std::memcpy(&b[f.remote_ip4], s.remote_addr.data(), 4);
+        std::memcpy(&b[f.local_ip4], s.local_addr.data(), 4);
+    } else {
+        std::memcpy(&b[f.remote_ip6], s.remote_addr.data(), 16);
+        std::memcpy(&b[f.local_ip6], s.local_addr.data(), 16);
+    }
+    const uint32_t be_port = uint32_t(s.remote_port >> 8) | uint32_t(s.remote_port & 0xff) << 8;
+    c.set_u32(f.remote_port, be_port << 16);
+    c.set_u32(f.local_port, s.local_port);
+    store_le<uint64_t>(&b[f.sk], socket_address(index));
+}
+
 Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
                        const Network& net) {
     const uint64_t ctx_base = window_base(window::kContext);
@@ -110,6 +156,20 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     }
     case ContextKind::SkBuff: {
+        if (prog.type == ProgType::SkSkb) {
+            // An skb a socket received: the packet is its payload (the TCP stream's bytes).
+            auto sock = program_socket(net, "sk_skb");
+            if (!sock.ok()) return sock.error();
+            mem.ctx = make_sk_skb();
+            mem.packet.init_skb(in.packet, /*l2=*/true);
+            FieldContext& c = *mem.ctx;
+            const bool v6 = net.sockets[sock.value()].family == kAfInet6;
+            c.set_u32(sk_buff::kProtocol, v6 ? 0xdd86 : 0x0008);  // htons(ETH_P_IPV6 / ETH_P_IP)
+            fill_socket_fields(c, net, sock.value(), kSkSkbFields);
+            mem.packet.attach(vm.memory(), &c);
+            vm.memory().map_context(window::kContext, sk_buff::kSize, "__sk_buff context", mem.ctx.get());
+            break;
+        }
         const bool l2 = is_l2(prog.type);
         if (!l2 && !in.packet.empty() && in.packet.size() < kEthHeaderLen)
             return make_error(ErrorKind::Load, "the packet is shorter than an Ethernet header (14 bytes)");
@@ -137,6 +197,17 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         if (c.get_u32(sk_buff::kWireLen) == 0) c.set_u32(sk_buff::kWireLen, mem.packet.len());
         mem.packet.attach(vm.memory(), &c);
         vm.memory().map_context(window::kContext, sk_buff::kSize, "__sk_buff context", mem.ctx.get());
+        break;
+    }
+    case ContextKind::SkMsg: {
+        auto sock = program_socket(net, "sk_msg");
+        if (!sock.ok()) return sock.error();
+        mem.ctx = make_sk_msg_md();
+        mem.packet.init_msg(in.packet);
+        mem.ctx->set_u32(sk_msg_md::kSize, uint32_t(in.packet.size()));
+        fill_socket_fields(*mem.ctx, net, sock.value(), kSkMsgFields);
+        mem.packet.attach(vm.memory(), mem.ctx.get());
+        vm.memory().map_context(window::kContext, sk_msg_md::kStructSize, "sk_msg_md context", mem.ctx.get());
         break;
     }
     case ContextKind::PtRegs:
@@ -226,6 +297,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     // cgroup_array values are ids of the host's cgroups (the host may change between runs).
     Host* host_ptr = &s->host_;
     s->object_.maps->set_cgroup_validator([host_ptr](uint32_t id) { return host_ptr->cgroup(id) != nullptr; });
+    attach_socket_resolver(*s->object_.maps, host_ptr);  // sockmap values are socket cookies
     s->index_programs();
     s->open_process();
     return s;

@@ -78,6 +78,15 @@ void PacketBuffer::init_skb(std::span<const uint8_t> packet, bool l2) {
     g_ = {first, first, start + uint32_t(packet.size())};
 }
 
+void PacketBuffer::init_msg(std::span<const uint8_t> message) {
+    kind_ = Kind::Msg;
+    frags_.clear();
+    frame_.assign(message.size() + skb_buff::kMaxLen, 0);
+    if (!message.empty()) std::memcpy(frame_.data(), message.data(), message.size());
+    skb_ = {};
+    g_ = {0, 0, uint32_t(message.size())};
+}
+
 void PacketBuffer::attach(Memory& memory, FieldContext* ctx) {
     memory_ = &memory;
     ctx_ = ctx;

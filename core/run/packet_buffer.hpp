@@ -65,7 +65,7 @@ struct SkbState {
 
 class PacketBuffer {
 public:
-    enum class Kind : uint8_t { None, Xdp, Skb };
+    enum class Kind : uint8_t { None, Xdp, Skb, Msg };
 
     // bpf_prog_test_run_xdp: data at XDP_PACKET_HEADROOM in a page; the first `metalen` bytes of
     // `packet` are metadata (ctx_in's data); bytes past 3520 of data go to page-sized fragments.
@@ -73,6 +73,10 @@ public:
     // bpf_prog_test_run_skb: `packet` from the Ethernet header on; `l2` (TC) programs see it
     // all, others from the network header on.
     void init_skb(std::span<const uint8_t> packet, bool l2);
+    // An sk_msg program's message: data at the frame's start, room after it to grow
+    // (bpf_msg_push_data). The message's length is the context's size field (data..data_end
+    // may be a part of it after bpf_msg_pull_data).
+    void init_msg(std::span<const uint8_t> message);
     // Maps the packet into `memory` and points the context's fields at it, now and after every
     // change (both outlive this buffer's use).
     void attach(Memory& memory, FieldContext* ctx);

@@ -60,6 +60,9 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
                 " if the program returns TC_ACT_REDIRECT");
         return kTcActRedirect;
     case PacketHook::SocketFilter:
+    case PacketHook::SkMsg:
+    case PacketHook::SkSkb:
+    case PacketHook::SkSkbParser:
     case PacketHook::None: break;
     }
     return no_packet_hook(vm, kName);

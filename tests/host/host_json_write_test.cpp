@@ -22,6 +22,7 @@ void check_same_network_task_cpu(const Host& a, const Host& b) {
     CHECK(a.net.neighbours == b.net.neighbours);
     CHECK(a.net.ingress_ifindex == b.net.ingress_ifindex);
     CHECK(a.net.rx_queue_index == b.net.rx_queue_index);
+    CHECK(a.net.program_socket == b.net.program_socket);
 }
 
 } // namespace
@@ -253,4 +254,35 @@ TEST_CASE("the host document's CPU count, clock and seed are checked by core, na
         CHECK(h.cpu == 0u);
         CHECK(h.clock_start_ns == 1'000'000'000u);
     }
+}
+
+TEST_CASE("program_socket: default the first established TCP socket, written only when chosen, checked") {
+    Host h;
+    CHECK(h.net.program_socket_index() == 1u);  // the connection from 10.0.0.1:40000
+    CHECK(host_json(h).find("program_socket") == std::string::npos);
+    REQUIRE(apply_host_json(h, R"({"program_socket": 2})").ok());
+    CHECK(h.net.program_socket_index() == 2u);
+    CHECK(host_json(h).find("\"program_socket\": 2,") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)).ok());
+    CHECK(back.net.program_socket == 2u);
+    const auto bad = apply_host_json(back, R"({"program_socket": 3})");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().what ==
+          "host JSON: program_socket: the host has 3 socket(s); program_socket is an index among them");
+}
+
+TEST_CASE("a socket's reuseport flag is read, written only when set, and read back") {
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"sockets": [{"protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 443,
+                                                "reuseport": true}, {"protocol": "udp", "local_addr": "10.0.0.2", "local_port": 53}]})")
+                .ok());
+    CHECK(h.net.sockets[0].reuseport);
+    CHECK_FALSE(h.net.sockets[1].reuseport);
+    const std::string text = host_json(h);
+    CHECK(text.find("\"reuseport\": true") != std::string::npos);
+    CHECK(text.find("\"reuseport\": false") == std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text).ok());
+    CHECK(back.net.sockets == h.net.sockets);
 }

@@ -184,7 +184,7 @@ TEST_CASE("a reference still held at exit is reported") {
     const RunResult r = run_packet(*s);
     CHECK(event_lines(r.host_events).back() ==
           "12 pc 11 exit: the program exits still holding the socket with cookie 4098: every socket from "
-          "bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp must be given back with "
+          "bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp (or a sockmap lookup) must be given back with "
           "bpf_sk_release, and "
           "the kernel's verifier refuses this program (\"Unreleased reference\")");
     CHECK(s->host().net.run.held_sockets == std::vector<uint32_t>{1});
