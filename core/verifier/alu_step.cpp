@@ -143,8 +143,16 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
         dst = src_val;
         return true;
     }
+    if (alu32 && (dst.is_pointer() || src_val.is_pointer())) {
+        // 32-bit ALU on pointers: a subtraction gives a meaningless number (root may).
+        if (code == op::kSub) {
+            dst = Reg::scalar(width_only(32));
+            return true;
+        }
+        return env.refuse(Rule::PointerArith, fmt("R%d 32-bit pointer arithmetic prohibited", int(insn.dst)));
+    }
     if (dst.is_pointer() && src_val.is_pointer()) {
-        if (code == op::kSub && !alu32) {  // pointer difference: a number (root may)
+        if (code == op::kSub) {  // pointer difference: a number (root may)
             dst = Reg::scalar(Scalar::unknown());
             return true;
         }
@@ -158,6 +166,7 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
             dst = src_val;
             return pointer_arith(env, st, insn, dst, scalar_part, insn.dst);
         }
+        if (code == op::kSub) return env.refuse(Rule::PointerArith, fmt("R%d tried to subtract pointer from scalar", int(insn.dst)));
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic with %s operator prohibited", int(insn.dst), op_string(code)));
     }
     const AluOp aop = alu_op(code);

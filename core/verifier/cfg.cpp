@@ -97,6 +97,15 @@ std::optional<Shape> check_shape(Env& env) {
             }
             second_half[pc + 1] = true;
             if (pc + 2 < n) succ[pc].push_back(pc + 2);
+            if (i.src == op::kPseudoFunc) {  // a callback's address: its code is reachable
+                const int64_t t = int64_t(pc) + i.imm + 1;
+                if (t < 0 || t >= int64_t(n)) {
+                    env.refuse(Rule::Structure, fmt("jump out of range from insn %u to %lld", pc, (long long)t));
+                    return std::nullopt;
+                }
+                succ[pc].push_back(uint32_t(t));
+                shape.prune_point[uint32_t(t)] = true;
+            }
             continue;
         }
         if (is_jump_class(i) && !is_exit(i) && !(is_call(i) && i.src != op::kPseudoCall)) {

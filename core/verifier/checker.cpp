@@ -18,7 +18,12 @@ struct Seen {
     State state;
     uint32_t hits = 0, misses = 0;
     uint64_t serial = 0;  // identifies it on the current path
+    size_t path_pos = 0;  // its index in the walker's ancestors when it was recorded
 };
+
+// States kept per instruction: beyond this the oldest go (a long loop records a state every
+// few iterations; comparing each new one with all of them would be quadratic).
+constexpr size_t kMaxStatesPerInsn = 64;
 
 struct PendingBranch {
     uint32_t pc = 0;
@@ -133,7 +138,7 @@ private:
         for (size_t k = 0; k < list.size(); ++k) {
             Seen& s = list[k];
             if (state_covers(s.state, st, live)) {
-                if (on_path(s.serial) && s.state == st) {
+                if (on_path(s) && s.state == st) {
                     env_.pc = pc;
                     env_.refuse(Rule::TooComplex, fmt("infinite loop detected at insn %u", pc));
                     return -1;
@@ -144,22 +149,19 @@ private:
             s.misses++;
         }
         // Forget states that keep missing (the kernel's miss_cnt heuristic), unless on the path.
-        std::erase_if(list, [&](const Seen& s) { return s.misses > s.hits * 3 + 3 && !on_path(s.serial); });
+        std::erase_if(list, [&](const Seen& s) { return s.misses > s.hits * 3 + 3 && !on_path(s); });
+        if (list.size() >= kMaxStatesPerInsn) list.erase(list.begin());
         // Record a new state only every few instructions, as the kernel does, so that long
         // straight loops do not keep one per iteration.
         if (since_state >= 8 || list.empty() || is_cond_jump(in_.insns[pc])) {
-            list.push_back(Seen{st, 0, 0, ++serial_});
+            list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
             ancestors_.push_back(serial_);
             since_state = 0;
         }
         return 0;
     }
 
-    bool on_path(uint64_t serial) const {
-        for (uint64_t a : ancestors_)
-            if (a == serial) return true;
-        return false;
-    }
+    bool on_path(const Seen& s) const { return s.path_pos < ancestors_.size() && ancestors_[s.path_pos] == s.serial; }
 
     bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& since_state) {
         if (pending.empty()) return false;

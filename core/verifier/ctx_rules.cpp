@@ -28,9 +28,14 @@ const ContextField* field_at(const FieldContext& ctx, uint32_t off, uint32_t siz
 
 }  // namespace
 
-bool ctx_modelled(ProgType type) { return fields_for(type) != nullptr; }
+// struct pt_regs on x86-64: kprobes read its 21 registers, aligned, and write none.
+constexpr uint32_t kPtRegsSize = 168;
+
+bool ctx_modelled(ProgType type) { return fields_for(type) != nullptr || type == ProgType::Kprobe; }
 
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
+    if (type == ProgType::Kprobe)
+        return off + size <= kPtRegsSize && off % size == 0 ? CtxRead::Number : CtxRead::Refused;
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
     const ContextField* f = field_at(*ctx, off, size);
