@@ -74,12 +74,21 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
         return env.refuse(Rule::PointerArith, fmt("R%d tried to subtract pointer from scalar", regno));
     Reg result = ptr;
     const Scalar& k = src_val.var;
+    // The number must keep the pointer near its object (check_reg_sane_offset).
+    constexpr int64_t kMaxVarOff = 1ll << 29;
+    const std::string ptr_name = reg_type_name(ptr.type, false);
+    if (k.is_const() && (int64_t(k.value()) >= kMaxVarOff || int64_t(k.value()) <= -kMaxVarOff))
+        return env.refuse(Rule::PointerArith, fmt("math between %s pointer and %lld is not allowed", ptr_name.c_str(), (long long)k.value()));
+    if (k.smin == INT64_MIN)
+        return env.refuse(Rule::PointerArith,
+                          fmt("math between %s pointer and register with unbounded min value is not allowed", ptr_name.c_str()));
+    if (k.smin >= kMaxVarOff || k.smin <= -kMaxVarOff)
+        return env.refuse(Rule::PointerArith, fmt("value %lld makes %s pointer be out of bounds", (long long)k.smin, ptr_name.c_str()));
     if (k.is_const()) {
         const int64_t v = code == op::kAdd ? int64_t(k.value()) : -int64_t(k.value());
         const int64_t off = int64_t(result.off) + v;
-        if (off < -(1ll << 29) || off > (1ll << 29))
-            return env.refuse(Rule::PointerArith, fmt("value %lld makes %s pointer be out of bounds", (long long)v,
-                                                      reg_type_name(ptr.type, false).c_str()));
+        if (off < -kMaxVarOff || off > kMaxVarOff)
+            return env.refuse(Rule::PointerArith, fmt("value %lld makes %s pointer be out of bounds", (long long)off, ptr_name.c_str()));
         result.off = int32_t(off);
     } else {
         if (ptr.type == RegType::Ctx)

@@ -12,8 +12,10 @@ constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 
 Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }
 
+// The kernel's tnum_strn: a known value alone, else (value; mask).
 std::string tnum_text(const Tnum& t) {
-    return fmt("(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
+    if (t.is_const()) return fmt("%#llx", (unsigned long long)t.value);
+    return fmt("(%#llx; %#llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
 }
 
 uint32_t depth_of(int64_t fp_off) { return uint32_t(-fp_off - 1); }
