@@ -19,6 +19,7 @@
 #include "core/hex.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
+#include "core/verifier/object_check.hpp"
 
 namespace bpfplay::cli {
 namespace {
@@ -155,6 +156,13 @@ int cmd_run_object(Args args, std::string content) {
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
+    // bpfplay runs programs the kernel would refuse (a learner sees what they do); say so first.
+    if (const LoadedProgram* p = s.object().find_program(*program)) {
+        const verifier::Verdict v = verifier::check_program(s.object(), *p);
+        if (v.kind == verifier::VerdictKind::Refuse)
+            std::fprintf(stderr, "bpfvm: warning: the kernel would refuse %s: insn %u: %s (bpfvm verify explains); running it anyway\n",
+                         p->name.c_str(), v.insn, v.message.c_str());
+    }
     if (options.cpu) s.host().cpu = *options.cpu;
 
     RunInput input;

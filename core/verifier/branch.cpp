@@ -1,0 +1,158 @@
+#include "core/verifier/branch.hpp"
+
+#include <algorithm>
+
+namespace bpfplay::verifier {
+
+Cond negate(Cond c) {
+    switch (c) {
+    case Cond::Eq: return Cond::Ne;
+    case Cond::Ne: return Cond::Eq;
+    case Cond::Gt: return Cond::Le;
+    case Cond::Ge: return Cond::Lt;
+    case Cond::Lt: return Cond::Ge;
+    case Cond::Le: return Cond::Gt;
+    case Cond::Sgt: return Cond::Sle;
+    case Cond::Sge: return Cond::Slt;
+    case Cond::Slt: return Cond::Sge;
+    case Cond::Sle: return Cond::Sgt;
+    case Cond::Set: return Cond::NotSet;
+    case Cond::NotSet: return Cond::Set;
+    }
+    return c;
+}
+
+Cond swap_sides(Cond c) {
+    switch (c) {
+    case Cond::Gt: return Cond::Lt;
+    case Cond::Ge: return Cond::Le;
+    case Cond::Lt: return Cond::Gt;
+    case Cond::Le: return Cond::Ge;
+    case Cond::Sgt: return Cond::Slt;
+    case Cond::Sge: return Cond::Sle;
+    case Cond::Slt: return Cond::Sgt;
+    case Cond::Sle: return Cond::Sge;
+    default: return c;
+    }
+}
+
+namespace {
+
+bool is_signed(Cond c) { return c == Cond::Sgt || c == Cond::Sge || c == Cond::Slt || c == Cond::Sle; }
+
+Taken taken64(Cond c, const Scalar& a, const Scalar& b) {
+    auto yes_no = [](bool always, bool never) { return always ? Taken::Always : never ? Taken::Never : Taken::Maybe; };
+    switch (c) {
+    case Cond::Eq:
+    case Cond::Ne: {
+        const bool eq = a.is_const() && b.is_const() && a.value() == b.value();
+        const bool disjoint = a.umin > b.umax || a.umax < b.umin || a.smin > b.smax || a.smax < b.smin ||
+                              ((a.var.value ^ b.var.value) & ~(a.var.mask | b.var.mask)) != 0;
+        return c == Cond::Eq ? yes_no(eq, disjoint) : yes_no(disjoint, eq);
+    }
+    case Cond::Gt: return yes_no(a.umin > b.umax, a.umax <= b.umin);
+    case Cond::Ge: return yes_no(a.umin >= b.umax, a.umax < b.umin);
+    case Cond::Lt: return yes_no(a.umax < b.umin, a.umin >= b.umax);
+    case Cond::Le: return yes_no(a.umax <= b.umin, a.umin > b.umax);
+    case Cond::Sgt: return yes_no(a.smin > b.smax, a.smax <= b.smin);
+    case Cond::Sge: return yes_no(a.smin >= b.smax, a.smax < b.smin);
+    case Cond::Slt: return yes_no(a.smax < b.smin, a.smin >= b.smax);
+    case Cond::Sle: return yes_no(a.smax <= b.smin, a.smin > b.smax);
+    case Cond::Set:
+    case Cond::NotSet: {
+        const bool some = (a.var.value & b.var.value) != 0;
+        const bool none = ((a.var.value | a.var.mask) & (b.var.value | b.var.mask)) == 0;
+        return c == Cond::Set ? yes_no(some, none) : yes_no(none, some);
+    }
+    }
+    return Taken::Maybe;
+}
+
+// 32-bit comparisons are decided on the low halves; signed ones only when both halves are
+// known to be non-negative as s32 (then signed and unsigned order agree).
+bool fits32(const Scalar& s, Cond c) { return s.umax <= (is_signed(c) ? 0x7fffffffull : 0xffffffffull); }
+
+Cond as_unsigned(Cond c) {
+    switch (c) {
+    case Cond::Sgt: return Cond::Gt;
+    case Cond::Sge: return Cond::Ge;
+    case Cond::Slt: return Cond::Lt;
+    case Cond::Sle: return Cond::Le;
+    default: return c;
+    }
+}
+
+}  // namespace
+
+Taken branch_taken(Cond c, const Scalar& a, const Scalar& b, bool is32) {
+    if (!is32) return taken64(c, a, b);
+    const Scalar a32 = scalar_zext32(a), b32 = scalar_zext32(b);
+    if (!is_signed(c)) return taken64(c, a32, b32);
+    if (fits32(a32, c) && fits32(b32, c)) return taken64(as_unsigned(c), a32, b32);
+    return Taken::Maybe;
+}
+
+bool refine(Cond c, Scalar& a, Scalar& b, bool is32) {
+    if (is32) {
+        // Only when the 64-bit values are the 32-bit ones is what holds for the low halves
+        // true of the registers.
+        if (!fits32(a, c) || !fits32(b, c)) return true;
+        c = as_unsigned(c);
+    }
+    switch (c) {
+    case Cond::Eq: {
+        a.umin = b.umin = std::max(a.umin, b.umin);
+        a.umax = b.umax = std::min(a.umax, b.umax);
+        a.smin = b.smin = std::max(a.smin, b.smin);
+        a.smax = b.smax = std::min(a.smax, b.smax);
+        a.var = b.var = tnum_intersect(a.var, b.var);
+        break;
+    }
+    case Cond::Ne: {
+        // A constant at the edge of the other's range moves the edge.
+        auto trim = [](Scalar& x, const Scalar& k) {
+            if (!k.is_const()) return;
+            const uint64_t v = k.value();
+            if (x.umin == v && x.umin != ~0ull) x.umin++;
+            else if (x.umax == v && x.umax != 0) x.umax--;
+            if (x.smin == int64_t(v) && x.smin != INT64_MAX) x.smin++;
+            else if (x.smax == int64_t(v) && x.smax != INT64_MIN) x.smax--;
+        };
+        trim(a, b);
+        trim(b, a);
+        break;
+    }
+    case Cond::Gt:
+        if (b.umin == ~0ull || a.umax == 0) return false;
+        a.umin = std::max(a.umin, b.umin + 1);
+        b.umax = std::min(b.umax, a.umax - 1);
+        break;
+    case Cond::Ge:
+        a.umin = std::max(a.umin, b.umin);
+        b.umax = std::min(b.umax, a.umax);
+        break;
+    case Cond::Lt: return refine(Cond::Gt, b, a, false);
+    case Cond::Le: return refine(Cond::Ge, b, a, false);
+    case Cond::Sgt:
+        if (b.smin == INT64_MAX || a.smax == INT64_MIN) return false;
+        a.smin = std::max(a.smin, b.smin + 1);
+        b.smax = std::min(b.smax, a.smax - 1);
+        break;
+    case Cond::Sge:
+        a.smin = std::max(a.smin, b.smin);
+        b.smax = std::min(b.smax, a.smax);
+        break;
+    case Cond::Slt: return refine(Cond::Sgt, b, a, false);
+    case Cond::Sle: return refine(Cond::Sge, b, a, false);
+    case Cond::Set: break;
+    case Cond::NotSet:
+        if (b.is_const()) a.var = tnum_and(a.var, Tnum::constant(~b.value()));
+        break;
+    }
+    if (a.umin > a.umax || a.smin > a.smax || b.umin > b.umax || b.smin > b.smax) return false;
+    a.sync();
+    b.sync();
+    return a.umin <= a.umax && a.smin <= a.smax && b.umin <= b.umax && b.smin <= b.smax;
+}
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,270 @@
+// Calls and exits: helper arguments checked by the kind the helper's proto declares (the
+// catalog's HelperProto: the kernel's bpf_func_proto), r1-r5 clobbered, r0 typed by the
+// return kind; references acquired and released; bpf-to-bpf calls in a new frame.
+#include "core/helpers/helper_catalog.hpp"
+#include "core/verifier/steps.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
+
+const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+bool acquires_reference(int32_t id) {
+    return id == 84 || id == 85 || id == 99 || id == 131;  // sk_lookup_tcp/udp, skc_lookup_tcp, ringbuf_reserve
+}
+
+bool is_memory(const Reg& r) {
+    return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
+           r.type == RegType::MapValue || r.type == RegType::Mem;
+}
+
+// A helper reads and/or writes `size` bytes at register `regno` (check_helper_mem_access).
+bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access, bool maybe_null) {
+    const Reg& r = st.top().regs[regno];
+    if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
+    if (!is_memory(r) || r.maybe_null)
+        return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
+    if (size == 0) return true;
+    if (access != ArgAccess::Write) {
+        Reg ignored;
+        if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;
+    }
+    if (access != ArgAccess::Read) {
+        if (!check_mem_access(env, st, regno, 0, uint32_t(size), true, nullptr, nullptr, true)) return false;
+    }
+    return true;
+}
+
+// The constant key on the stack a map lookup was given, when the checker knows it.
+bool const_key(const State& st, const Reg& key, uint32_t key_size, uint64_t& value) {
+    if (key.type != RegType::Stack || !key.var.is_const() || key_size > 8) return false;
+    const Frame& fr = st.frames[key.frame];
+    const int64_t at = int64_t(key.off) + int64_t(key.var.value());
+    if (at >= 0 || at < -int64_t(kStackSize)) return false;
+    const uint32_t bottom = uint32_t(-at - 1);
+    if (fr.slot_at(bottom) == Slot::Spill && bottom % 8 == 7) {
+        const Reg& s = fr.spilled[bottom / 8];
+        if (s.type != RegType::Scalar || !s.var.is_const()) return false;
+        value = key_size == 8 ? s.var.value() : s.var.value() & ((1ull << (8 * key_size)) - 1);
+        return true;
+    }
+    for (uint32_t k = 0; k < key_size; ++k)
+        if (fr.slot_at(bottom - k) != Slot::Zero) return false;
+    value = 0;
+    return true;
+}
+
+}  // namespace
+
+bool step_helper_call(Env& env, State& st, const Insn& insn) {
+    if (insn.src == op::kPseudoKfuncCall) return env.cannot_tell("kfunc calls");
+    const int32_t id = insn.imm;
+    switch (helper_verdict(id, env.in.type, env.in.attach)) {
+    case HelperVerdict::UnknownId: return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));
+    case HelperVerdict::NotForThisType:
+        return env.refuse(Rule::HelperUnavailable, fmt("program of this type cannot use helper %s#%d", kernel_helper_name(id), id));
+    case HelperVerdict::Allowed: break;
+    }
+    const HelperProto* proto = helper_proto(id);
+    if (!proto) return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));
+    Frame& fr = st.top();
+    const MapSpec* map = nullptr;
+    uint32_t map_id = 0;
+    uint64_t alloc_size = 0;
+    uint32_t release_ref = 0;
+    for (int i = 0; i < proto->nargs; ++i) {
+        const HelperArg& arg = proto->args[i];
+        const int regno = i + 1;
+        if (arg.kind == ArgKind::None) continue;
+        if (!check_readable(env, st, regno)) return false;
+        const Reg& r = fr.regs[regno];
+        switch (arg.kind) {
+        case ArgKind::None:
+        case ArgKind::Anything: break;
+        case ArgKind::MapPtr:
+            if (r.type != RegType::MapPtr)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            map_id = r.map;
+            map = env.map(r.map);
+            if (!map) return env.cannot_tell("a call with an unknown map");
+            break;
+        case ArgKind::MapKey:
+        case ArgKind::MapValue:
+            if (!map) return env.cannot_tell("a map key or value argument without a map before it");
+            if (!helper_mem(env, st, regno, arg.kind == ArgKind::MapKey ? map->key_size : map->value_size, ArgAccess::Read, false))
+                return false;
+            break;
+        case ArgKind::Mem: {
+            const int size_reg = regno + 1;
+            if (!check_readable(env, st, size_reg)) return false;
+            const Reg& sz = fr.regs[size_reg];
+            if (sz.type != RegType::Scalar)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=scalar", size_reg, reg_type_name(sz.type, sz.maybe_null).c_str()));
+            if (sz.var.smin < 0)
+                return env.refuse(Rule::HelperArg, fmt("R%d min value is negative, either use unsigned or 'var &= const'", size_reg));
+            const bool zero_ok = i + 1 < 5 && proto->args[i + 1].kind == ArgKind::SizeOrZero;
+            if (sz.var.umin == 0 && !zero_ok)
+                return env.refuse(Rule::HelperArg, fmt("R%d invalid zero-sized read: u64=[%llu,%llu]", size_reg,
+                                                       (unsigned long long)sz.var.umin, (unsigned long long)sz.var.umax));
+            if (sz.var.umax >= uint64_t(kMaxVarSize))
+                return env.refuse(Rule::HelperArg, fmt("R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", size_reg));
+            if (!helper_mem(env, st, regno, sz.var.umax, arg.access, arg.maybe_null)) return false;
+            break;
+        }
+        case ArgKind::FixedMem:
+            if (!helper_mem(env, st, regno, arg.size, arg.access, arg.maybe_null)) return false;
+            break;
+        case ArgKind::Size:
+        case ArgKind::SizeOrZero:
+            if (r.type != RegType::Scalar)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=scalar", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            break;
+        case ArgKind::AllocSize:
+            if (r.type != RegType::Scalar || !r.var.is_const())
+                return env.refuse(Rule::HelperArg, fmt("R%d is not a known constant'", regno));
+            alloc_size = r.var.value();
+            break;
+        case ArgKind::Ctx:
+            if (r.type != RegType::Ctx)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ctx", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+                return env.refuse(Rule::HelperArg, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
+            break;
+        case ArgKind::RingbufMem:
+            if (r.type != RegType::Mem || r.maybe_null || r.ref_obj_id == 0)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ringbuf_mem", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+                return env.refuse(Rule::HelperArg, fmt("R%d must have zero offset when passed to release func", regno));
+            if (arg.release) release_ref = r.ref_obj_id;
+            break;
+        case ArgKind::Socket:
+        case ArgKind::SockCommon:
+            if (r.type != RegType::Sock || r.maybe_null)
+                return env.cannot_tell(fmt("%s's argument %d (a socket the checker does not track)", proto->name, regno));
+            if (arg.release) release_ref = r.ref_obj_id;
+            break;
+        default:
+            return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
+        }
+    }
+    if (release_ref) {
+        const auto before = st.refs.size();
+        std::erase_if(st.refs, [&](const Reference& ref) { return ref.id == release_ref; });
+        if (st.refs.size() == before) return env.refuse(Rule::Reference, fmt("release of an unacquired reference id=%u", release_ref));
+        // Every copy of a released pointer is now just a number.
+        for_each_reg(st, [&](Reg& x) {
+            if (x.is_pointer() && x.ref_obj_id == release_ref) x = Reg::scalar(Scalar::unknown());
+        });
+    }
+    Frame& f = st.top();
+    const Reg key_arg = f.regs[2];
+    for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
+    Reg r0;
+    switch (proto->ret) {
+    case RetKind::Integer: r0 = Reg::scalar(Scalar::unknown()); break;
+    case RetKind::Void: r0 = Reg{}; break;
+    case RetKind::MapValue: {
+        if (!map) return env.cannot_tell(fmt("%s's return value without a map argument", proto->name));
+        if (map->type == MapType::ArrayOfMaps || map->type == MapType::HashOfMaps)
+            return env.cannot_tell("a lookup in a map of maps (the inner map pointer)");
+        r0.type = RegType::MapValue;
+        r0.map = map_id;
+        r0.maybe_null = proto->ret_maybe_null;
+        r0.var = Scalar::constant(0);
+        // Linux 6.14+: an array lookup with a constant in-range key cannot fail.
+        uint64_t key = 0;
+        if (r0.maybe_null && id == 1 && (map->type == MapType::Array || map->type == MapType::PercpuArray) &&
+            const_key(st, key_arg, map->key_size, key) && key < map->max_entries)
+            r0.maybe_null = false;
+        if (r0.maybe_null) r0.id = env.new_id();
+        break;
+    }
+    case RetKind::Mem:
+        if (id != 131) return env.cannot_tell(fmt("%s's returned memory", proto->name));
+        r0.type = RegType::Mem;
+        r0.mem_size = uint32_t(alloc_size);
+        r0.maybe_null = true;
+        r0.var = Scalar::constant(0);
+        r0.id = env.new_id();
+        break;
+    case RetKind::Socket:
+    case RetKind::SockCommon:
+    case RetKind::TcpSock:
+        r0.type = RegType::Sock;
+        r0.maybe_null = true;
+        r0.var = Scalar::constant(0);
+        r0.id = env.new_id();
+        break;
+    default: return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
+    }
+    if (acquires_reference(id) && r0.is_pointer()) {
+        const uint32_t ref = env.new_id();
+        r0.id = r0.ref_obj_id = ref;
+        st.refs.push_back(Reference{ref, env.pc});
+    }
+    f.regs[0] = r0;
+    return true;
+}
+
+bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
+    const uint32_t target = uint32_t(int64_t(env.pc) + insn.imm + 1);
+    for (uint32_t g : env.in.global_functions)
+        if (g == target) return env.cannot_tell("a call to a global function (verified on its own from its BTF signature)");
+    if (st.frames.size() >= size_t(kMaxCallFrames))
+        return env.refuse(Rule::CallDepth, fmt("the call stack of %d frames is too deep !", int(st.frames.size()) + 1));
+    Frame callee;
+    for (int r = 1; r <= 5; ++r) callee.regs[r] = st.top().regs[r];
+    callee.regs[10].type = RegType::Stack;
+    callee.regs[10].var = Scalar::constant(0);
+    callee.regs[10].frame = uint8_t(st.frames.size());
+    callee.callsite = env.pc;
+    callee.subprog = target;
+    st.frames.push_back(std::move(callee));
+    next = target;
+    return true;
+}
+
+bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
+    if (st.frames.size() > 1) {
+        if (!check_readable(env, st, 0)) return false;
+        const Reg r0 = st.top().regs[0];
+        if (r0.type == RegType::Stack && r0.frame == st.frames.size() - 1)
+            return env.refuse(Rule::Other, "cannot return stack pointer to the caller");
+        const uint32_t callsite = st.top().callsite;
+        st.frames.pop_back();
+        Frame& caller = st.top();
+        for (int r = 1; r <= 5; ++r) caller.regs[r] = Reg{};
+        caller.regs[0] = r0;
+        next = callsite + 1;
+        done = false;
+        return true;
+    }
+    if (!st.refs.empty())
+        return env.refuse(Rule::Reference, fmt("Unreleased reference id=%u alloc_insn=%u", st.refs[0].id, st.refs[0].insn));
+    if (!check_readable(env, st, 0)) return false;
+    const Reg& r0 = st.top().regs[0];
+    // Program types whose return value the kernel checks (check_return_code): only values the
+    // checker knows are within 0..1 are surely fine; the exact ranges are not modelled yet.
+    switch (env.in.type) {
+    case ProgType::CgroupSkb:
+    case ProgType::CgroupSock:
+    case ProgType::SockOps:
+    case ProgType::CgroupDevice:
+    case ProgType::CgroupSockAddr:
+    case ProgType::CgroupSysctl:
+    case ProgType::CgroupSockopt:
+    case ProgType::Lsm:
+    case ProgType::StructOps:
+    case ProgType::Tracing:
+        if (r0.type != RegType::Scalar || r0.var.umax > 1) return env.cannot_tell("the program's return value range");
+        break;
+    default: break;
+    }
+    done = true;
+    return true;
+}
+
+}  // namespace bpfplay::verifier

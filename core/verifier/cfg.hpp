@@ -1,0 +1,21 @@
+#pragma once
+// The checks on the program's shape that come before any path is walked (the kernel's
+// check_subprogs and check_cfg), and what the walk needs from the shape: where paths join
+// (states are compared there) and which registers each instruction's successors read.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/verifier/env.hpp"
+
+namespace bpfplay::verifier {
+
+struct Shape {
+    std::vector<bool> prune_point;  // a jump target (or the instruction after a call)
+    std::vector<uint16_t> live_in;  // bit i: ri may be read before written from here
+};
+
+// Refuses (in env) and returns nullopt when the shape is wrong.
+std::optional<Shape> check_shape(Env& env);
+
+}  // namespace bpfplay::verifier

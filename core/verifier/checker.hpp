@@ -1,0 +1,33 @@
+#pragma once
+// The static checker: walks every path of a program the way the kernel's verifier does
+// (kernel/bpf/verifier.c: do_check) and says whether the kernel, loading it as root, would
+// accept it.
+//
+//   verifier::CheckInput in{.insns = prog.insns, .type = prog.type, .maps = specs};
+//   verifier::Verdict v = verifier::check(in);
+//   if (v.kind == verifier::VerdictKind::Refuse) print(v.insn, v.message);
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/insn.hpp"
+#include "core/loader/prog_types.hpp"
+#include "core/maps/map.hpp"
+#include "core/verifier/verdict.hpp"
+
+namespace bpfplay::verifier {
+
+struct CheckInput {
+    std::span<const Insn> insns;  // linked, with map references as lddw src 1/2 + map id
+    ProgType type = ProgType::Unspec;
+    AttachType attach = AttachType(0);
+    std::vector<const MapSpec*> maps;       // by map id; nullptr where a map is unknown
+    std::vector<uint32_t> global_functions; // first insns of global subprograms
+    uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
+};
+
+// Accept / refuse / cannot tell, with the instruction, message and path; the learner's
+// sentence and fix are filled (source lines are the caller's: see object_check.hpp).
+Verdict check(const CheckInput& input);
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,17 @@
+#pragma once
+// Which context bytes a program type may read and write, and what a read gives (a number, or
+// a packet pointer for data/data_end/data_meta): the kernel's *_is_valid_access.
+#include <cstdint>
+#include <optional>
+
+#include "core/verifier/env.hpp"
+
+namespace bpfplay::verifier {
+
+enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, Unmodelled };
+
+CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size);
+bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size);
+bool ctx_modelled(ProgType type);  // false: the checker cannot tell for context accesses
+
+}  // namespace bpfplay::verifier

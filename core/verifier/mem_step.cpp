@@ -1,0 +1,264 @@
+// Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
+// the check_*_access functions it calls), and what the stack holds afterwards.
+#include "core/verifier/ctx_rules.hpp"
+#include "core/verifier/steps.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+constexpr int64_t kMaxVarOff = 1ll << 29;  // BPF_MAX_VAR_OFF
+constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
+
+Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }
+
+// The kernel's tnum_strn: a known value alone, else (value; mask).
+std::string tnum_text(const Tnum& t) {
+    if (t.is_const()) return fmt("%#llx", (unsigned long long)t.value);
+    return fmt("(%#llx; %#llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
+}
+
+uint32_t depth_of(int64_t fp_off) { return uint32_t(-fp_off - 1); }
+
+// Whole 8-byte slots [lo, hi) of stack bytes at fp+lo .. fp+hi-1 lose any spilled register.
+void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
+    for (int64_t a = lo; a < hi; ++a) {
+        const uint32_t d = depth_of(a);
+        if (fr.slot_at(d) == Slot::Spill) {
+            const uint32_t base = d / 8 * 8;
+            for (uint32_t k = 0; k < 8; ++k) fr.slot[base + k] = Slot::Misc;
+            fr.spilled[d / 8] = Reg{};
+        }
+    }
+}
+
+bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
+                  const Reg* stored, bool from_helper) {
+    Frame& fr = st.frames[ptr.frame];
+    const char* extra = from_helper ? "" : write ? " write to" : " read from";
+    if (!ptr.var.is_const()) {
+        if (ptr.var.smin <= -kMaxVarOff || ptr.var.smax >= kMaxVarOff)
+            return env.refuse(Rule::StackBounds, fmt("invalid unbounded variable-offset%s stack R%d", extra, regno));
+        const int64_t lo = int64_t(ptr.off) + off + ptr.var.smin, hi = int64_t(ptr.off) + off + ptr.var.smax + size;
+        if (lo < -int64_t(kStackSize) || hi > 0)
+            return env.refuse(Rule::StackBounds, fmt("invalid variable-offset%s stack R%d var_off=%s off=%d size=%u", extra, regno,
+                                                     tnum_text(ptr.var.var).c_str(), int(ptr.off + off), size));
+        fr.grow(depth_of(lo) + 1);
+        if (write) {
+            scrub_spills(fr, lo, hi);
+            for (int64_t a = lo; a < hi; ++a) fr.slot[depth_of(a)] = Slot::Misc;
+        } else if (out) {
+            *out = Reg::scalar(loaded_number(size));
+        }
+        return true;
+    }
+    const int64_t total = int64_t(ptr.off) + off + int64_t(ptr.var.value());
+    if (!from_helper && size > 1 && total % int64_t(size) != 0)
+        return env.refuse(Rule::StackBounds, fmt("misaligned stack access off %s+%d+%d size %u", tnum_text(ptr.var.var).c_str(),
+                                                 int(ptr.off), int(off), size));
+    if (total < -int64_t(kStackSize) || total + size > 0)
+        return env.refuse(Rule::StackBounds, fmt("invalid%s stack R%d off=%lld size=%u", extra, regno, (long long)total, size));
+    fr.grow(depth_of(total) + 1);
+    const uint32_t top = depth_of(total + size - 1), bottom = depth_of(total);  // top < bottom
+    if (write) {
+        const bool whole_slot = size == 8 && bottom % 8 == 7;
+        if (stored && whole_slot) {
+            for (uint32_t d = top; d <= bottom; ++d) fr.slot[d] = Slot::Spill;
+            fr.spilled[bottom / 8] = *stored;
+            return true;
+        }
+        if (stored && stored->is_pointer()) return env.cannot_tell("a partial spill of a pointer to the stack");
+        scrub_spills(fr, total, total + size);
+        const bool zero = stored && stored->type == RegType::Scalar && stored->var.is_const() && stored->var.value() == 0;
+        for (uint32_t d = top; d <= bottom; ++d) fr.slot[d] = zero ? Slot::Zero : Slot::Misc;
+        return true;
+    }
+    if (!out) return true;
+    if (fr.slot_at(bottom) == Slot::Spill) {
+        const Reg& spilled = fr.spilled[bottom / 8];
+        if (size == 8 && bottom % 8 == 7) {
+            *out = spilled;
+            return true;
+        }
+        if (spilled.is_pointer()) return env.refuse(Rule::StackBounds, "invalid size of register fill");
+        *out = Reg::scalar(loaded_number(size));
+        return true;
+    }
+    bool all_zero = true;
+    for (uint32_t d = top; d <= bottom; ++d) {
+        const Slot s = fr.slot_at(d);
+        if (s == Slot::Spill && fr.spilled[d / 8].is_pointer()) return env.refuse(Rule::StackBounds, "invalid size of register fill");
+        all_zero = all_zero && s == Slot::Zero;
+    }
+    // As root an uninitialised stack byte reads as an unknown number (allow_uninit_stack).
+    *out = Reg::scalar(all_zero ? Scalar::constant(0) : loaded_number(size));
+    return true;
+}
+
+// Bounds of [reg.off + off + var, + size) inside an object of `object_size` bytes, with the
+// kernel's messages (check_mem_region_access).
+bool region_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, uint32_t object_size, Rule rule,
+                   const char* what_fmt) {
+    if (ptr.var.smin < 0)
+        return env.refuse(rule, fmt("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno));
+    if (ptr.var.umax >= uint64_t(kMaxVarOff))
+        return env.refuse(rule, fmt("R%d unbounded memory access, make sure to bounds check any such access", regno));
+    const int64_t lo = int64_t(ptr.off) + off + ptr.var.smin, hi = int64_t(ptr.off) + off + int64_t(ptr.var.umax);
+    if (lo < 0 || lo + size > object_size) return env.refuse(rule, fmt(what_fmt, object_size, int(lo), size));
+    if (hi + size > object_size) return env.refuse(rule, fmt(what_fmt, object_size, int(hi), size));
+    return true;
+}
+
+bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
+    return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
+}
+
+}  // namespace
+
+bool check_readable(Env& env, const State& st, int regno) {
+    if (st.top().regs[regno].type == RegType::NotInit) return env.refuse(Rule::UninitRegister, fmt("R%d !read_ok", regno));
+    return true;
+}
+
+bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size, bool write, Reg* out, const Reg* stored,
+                      bool from_helper) {
+    const Reg ptr = st.top().regs[regno];
+    if (ptr.type == RegType::NotInit) return env.refuse(Rule::UninitRegister, fmt("R%d !read_ok", regno));
+    if (ptr.type == RegType::Scalar)
+        return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
+    if (ptr.maybe_null)
+        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, true).c_str()));
+    switch (ptr.type) {
+    case RegType::Ctx: {
+        if (from_helper) return env.refuse(Rule::HelperArg, fmt("R%d type=ctx expected=fp", regno));
+        if (!ptr.var.is_const() || ptr.var.value() != 0)
+            return env.refuse(Rule::Context, fmt("variable ctx access var_off=%s disallowed", tnum_text(ptr.var.var).c_str()));
+        if (ptr.off != 0)
+            return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(ptr.off)));
+        if (!ctx_modelled(env.in.type)) return env.cannot_tell("context access for this program type");
+        const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
+        if (off < 0) return env.refuse(Rule::Context, bad);
+        if (write) {
+            if (stored && stored->is_pointer() ) return env.refuse(Rule::Context, bad);
+            if (!ctx_write_allowed(env.in.type, uint32_t(off), size)) return env.refuse(Rule::Context, bad);
+            return true;
+        }
+        const CtxRead kind = ctx_read_kind(env.in.type, uint32_t(off), size);
+        if (kind == CtxRead::Unmodelled) return env.cannot_tell(fmt("the context field at offset %d", int(off)));
+        if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
+        Reg r;
+        if (kind == CtxRead::Number) r = Reg::scalar(loaded_number(size));
+        else {
+            r.type = kind == CtxRead::PacketStart ? RegType::Packet : kind == CtxRead::PacketEnd ? RegType::PacketEnd : RegType::PacketMeta;
+            r.var = Scalar::constant(0);
+        }
+        if (out) *out = r;
+        return true;
+    }
+    case RegType::Packet:
+    case RegType::PacketMeta: {
+        if (ptr.var.smin < 0)
+            return env.refuse(Rule::PacketBounds,
+                              fmt("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno));
+        const int64_t total = int64_t(ptr.off) + off;
+        if (total < 0 || total + int64_t(size) > int64_t(ptr.range))
+            return env.refuse(Rule::PacketBounds, fmt("invalid access to packet, off=%lld size=%u, R%d(id=%u,off=%d,r=%d)", (long long)total,
+                                                      size, regno, ptr.id, int(total), int(ptr.range)));
+        if (out && !write) *out = Reg::scalar(loaded_number(size));
+        return true;
+    }
+    case RegType::Stack: return stack_access(env, st, ptr, regno, off, size, write, out, stored, from_helper);
+    case RegType::MapValue: {
+        const MapSpec* m = env.map(ptr.map);
+        if (!m) return env.cannot_tell("a map value of an unknown map");
+        if (!region_access(env, ptr, regno, off, size, m->value_size, Rule::MapValueBounds,
+                           "invalid access to map value, value_size=%u off=%d size=%u"))
+            return false;
+        const int64_t lo = int64_t(ptr.off) + off + ptr.var.smin, hi = int64_t(ptr.off) + off + int64_t(ptr.var.umax) + size;
+        if (!from_helper && overlaps(lo, hi, m->spin_lock_off, 4))
+            return env.refuse(Rule::MapValueBounds, "bpf_spin_lock cannot be accessed directly by load/store");
+        if (!from_helper && overlaps(lo, hi, m->timer_off, 16))
+            return env.refuse(Rule::MapValueBounds, "bpf_timer cannot be accessed directly by load/store");
+        if (write && (m->map_flags & kMapRdonlyProg))
+            return env.refuse(Rule::MapValueBounds,
+                              fmt("write into map forbidden, value_size=%u off=%lld size=%u", m->value_size, (long long)(lo), size));
+        if (out && !write) *out = Reg::scalar(loaded_number(size));
+        return true;
+    }
+    case RegType::Mem:
+        if (!region_access(env, ptr, regno, off, size, ptr.mem_size, Rule::MemBounds,
+                           "invalid access to memory, mem_size=%u off=%d size=%u"))
+            return false;
+        if (out && !write) *out = Reg::scalar(loaded_number(size));
+        return true;
+    case RegType::MapPtr:
+    case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
+    default:
+        return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
+    }
+}
+
+bool step_load(Env& env, State& st, const Insn& insn) {
+    if (!check_readable(env, st, insn.src)) return false;
+    if (insn.dst == 10) return env.refuse(Rule::FramePointer, "frame pointer is read only");
+    const uint32_t size = op::size_bytes(insn.opcode);
+    Reg value;
+    if (!check_mem_access(env, st, insn.src, insn.off, size, false, &value)) return false;
+    if (op::mode(insn.opcode) == op::kMemsx && value.type == RegType::Scalar) {
+        const int64_t half = int64_t(1) << (8 * size - 1);
+        Scalar s;
+        s.smin = -half;
+        s.smax = half - 1;
+        s.sync();
+        value = Reg::scalar(s);
+    }
+    st.top().regs[insn.dst] = value;
+    return true;
+}
+
+bool step_store(Env& env, State& st, const Insn& insn) {
+    if (!check_readable(env, st, insn.dst)) return false;
+    Reg stored;
+    if (op::cls(insn.opcode) == op::kStx) {
+        if (!check_readable(env, st, insn.src)) return false;
+        stored = st.top().regs[insn.src];
+    } else {
+        stored = Reg::scalar(Scalar::constant(uint64_t(int64_t(insn.imm))));
+    }
+    const uint32_t size = op::size_bytes(insn.opcode);
+    if (size < 8 && stored.type == RegType::Scalar) stored.var = scalar_alu(AluOp::And, stored.var, Scalar::constant((1ull << (8 * size)) - 1), false);
+    return check_mem_access(env, st, insn.dst, insn.off, size, true, nullptr, &stored);
+}
+
+bool step_atomic(Env& env, State& st, const Insn& insn) {
+    if (!check_readable(env, st, insn.src) || !check_readable(env, st, insn.dst)) return false;
+    const uint32_t size = op::size_bytes(insn.opcode);
+    const Reg& ptr = st.top().regs[insn.dst];
+    if (ptr.type == RegType::Ctx || ptr.type == RegType::Packet || ptr.type == RegType::PacketMeta)
+        return env.refuse(Rule::Other, fmt("BPF_ATOMIC stores into R%d %s is not allowed", int(insn.dst), reg_type_name(ptr.type, false).c_str()));
+    if (st.top().regs[insn.src].is_pointer())
+        return env.refuse(Rule::PointerArith, fmt("R%d leaks addr into mem", int(insn.src)));
+    if (insn.imm == op::kCmpxchg && !check_readable(env, st, 0)) return false;
+    Reg loaded;
+    if (!check_mem_access(env, st, insn.dst, insn.off, size, false, &loaded)) return false;
+    const Reg unknown = Reg::scalar(Scalar::unknown());
+    if (!check_mem_access(env, st, insn.dst, insn.off, size, true, nullptr, &unknown)) return false;
+    if (insn.imm == op::kCmpxchg) st.top().regs[0] = Reg::scalar(loaded_number(size));
+    else if (insn.imm & op::kFetch) st.top().regs[insn.src] = Reg::scalar(loaded_number(size));
+    return true;
+}
+
+bool step_legacy_packet_load(Env& env, State& st, const Insn& insn) {
+    if (env.in.type != ProgType::SocketFilter && env.in.type != ProgType::SchedCls && env.in.type != ProgType::SchedAct)
+        return env.refuse(Rule::Other, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+    if (!check_readable(env, st, 6)) return false;
+    if (st.top().regs[6].type != RegType::Ctx)
+        return env.refuse(Rule::Other, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+    if (op::mode(insn.opcode) == op::kInd && !check_readable(env, st, insn.src)) return false;
+    Frame& fr = st.top();
+    for (int r = 1; r <= 5; ++r) fr.regs[r] = Reg{};
+    fr.regs[0] = Reg::scalar(loaded_number(op::size_bytes(insn.opcode)));
+    return true;
+}
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,175 @@
+#include "core/verifier/scalar.hpp"
+
+#include <algorithm>
+
+namespace bpfplay::verifier {
+
+Scalar Scalar::range(uint64_t lo, uint64_t hi) {
+    Scalar s;
+    s.umin = lo;
+    s.umax = hi;
+    s.var = tnum_range(lo, hi);
+    s.sync();
+    return s;
+}
+
+bool Scalar::covers(const Scalar& o) const {
+    return umin <= o.umin && umax >= o.umax && smin <= o.smin && smax >= o.smax && tnum_in(var, o.var);
+}
+
+void Scalar::sync() {
+    // Known bits bound both views (__update_reg64_bounds).
+    smin = std::max<int64_t>(smin, int64_t(var.value | (var.mask & (1ull << 63))));
+    smax = std::min<int64_t>(smax, int64_t(var.value | (var.mask & ~(1ull << 63))));
+    umin = std::max(umin, var.value);
+    umax = std::min(umax, var.value | var.mask);
+    // Each range narrows the other where it does not cross the sign boundary (__reg64_deduce_bounds).
+    if (int64_t(umin) <= int64_t(umax)) {
+        smin = std::max<int64_t>(smin, int64_t(umin));
+        smax = std::min<int64_t>(smax, int64_t(umax));
+    }
+    if (smin >= 0 || smax < 0) {
+        umin = std::max(umin, uint64_t(smin));
+        umax = std::min(umax, uint64_t(smax));
+    }
+    var = tnum_intersect(var, tnum_range(umin, umax));
+    umin = std::max(umin, var.value);
+    umax = std::min(umax, var.value | var.mask);
+}
+
+Scalar scalar_zext32(const Scalar& s) {
+    if (s.umax <= 0xffffffffull) return s;
+    Scalar r;
+    r.var = tnum_subreg(s.var);
+    r.umin = 0;
+    r.umax = 0xffffffffull;
+    r.sync();
+    return r;
+}
+
+namespace {
+
+bool add_overflows_s(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r);
+}
+bool sub_overflows_s(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r);
+}
+
+Scalar unknown_with(Tnum var) {
+    Scalar r;
+    r.var = var;
+    r.sync();
+    return r;
+}
+
+Scalar alu64(AluOp op, const Scalar& a, const Scalar& b) {
+    Scalar r;
+    switch (op) {
+    case AluOp::Mov: return b;
+    case AluOp::Add:
+        r.var = tnum_add(a.var, b.var);
+        if (!add_overflows_s(a.smin, b.smin) && !add_overflows_s(a.smax, b.smax)) {
+            r.smin = a.smin + b.smin;
+            r.smax = a.smax + b.smax;
+        }
+        if (a.umin + b.umin >= a.umin && a.umax + b.umax >= a.umax) {
+            r.umin = a.umin + b.umin;
+            r.umax = a.umax + b.umax;
+        }
+        break;
+    case AluOp::Sub:
+        r.var = tnum_sub(a.var, b.var);
+        if (!sub_overflows_s(a.smin, b.smax) && !sub_overflows_s(a.smax, b.smin)) {
+            r.smin = a.smin - b.smax;
+            r.smax = a.smax - b.smin;
+        }
+        if (a.umin >= b.umax) {
+            r.umin = a.umin - b.umax;
+            r.umax = a.umax - b.umin;
+        }
+        break;
+    case AluOp::Mul:
+        r.var = tnum_mul(a.var, b.var);
+        if (a.umax <= 0xffffffffull && b.umax <= 0xffffffffull) {
+            r.umin = a.umin * b.umin;
+            r.umax = a.umax * b.umax;
+        }
+        break;
+    case AluOp::And:
+        r.var = tnum_and(a.var, b.var);
+        r.umin = r.var.value;
+        r.umax = std::min(a.umax, b.umax);
+        break;
+    case AluOp::Or:
+        r.var = tnum_or(a.var, b.var);
+        r.umin = std::max(a.umin, b.umin);
+        r.umax = r.var.value | r.var.mask;
+        break;
+    case AluOp::Xor:
+        r.var = tnum_xor(a.var, b.var);
+        r.umin = r.var.value;
+        r.umax = r.var.value | r.var.mask;
+        break;
+    case AluOp::Lsh:
+        if (!b.is_const() || b.value() > 63) return Scalar::unknown();
+        r.var = tnum_lshift(a.var, unsigned(b.value()));
+        if (b.value() == 0 || a.umax <= (~0ull >> b.value())) {
+            r.umin = a.umin << b.value();
+            r.umax = a.umax << b.value();
+        }
+        break;
+    case AluOp::Rsh:
+        if (!b.is_const() || b.value() > 63) return Scalar::unknown();
+        r.var = tnum_rshift(a.var, unsigned(b.value()));
+        r.umin = a.umin >> b.value();
+        r.umax = a.umax >> b.value();
+        break;
+    case AluOp::Arsh:
+        if (!b.is_const() || b.value() > 63) return Scalar::unknown();
+        r.var = tnum_arshift(a.var, unsigned(b.value()), 64);
+        r.smin = a.smin >> b.value();
+        r.smax = a.smax >> b.value();
+        break;
+    case AluOp::Neg: return alu64(AluOp::Sub, Scalar::constant(0), a);
+    case AluOp::Div:
+    case AluOp::Mod:
+        // The kernel does not track division; it only knows the result is a number.
+        if (a.is_const() && b.is_const()) {
+            const uint64_t x = a.value(), y = b.value();
+            return Scalar::constant(op == AluOp::Div ? (y ? x / y : 0) : (y ? x % y : x));
+        }
+        return Scalar::unknown();
+    }
+    r.sync();
+    return r;
+}
+
+}  // namespace
+
+Scalar scalar_alu(AluOp op, const Scalar& dst, const Scalar& src, bool alu32) {
+    if (!alu32) return alu64(op, dst, src);
+    // 32-bit: operate on the zero-extended low halves; the low 32 bits of the 64-bit result
+    // are the 32-bit result (known bits are exact per bit; bounds are redone from them when
+    // the result leaves 32 bits).
+    const Scalar a = scalar_zext32(dst), b = scalar_zext32(src);
+    if (op == AluOp::Arsh) {
+        if (!b.is_const() || b.value() > 31) return scalar_zext32(Scalar::unknown());
+        return unknown_with(tnum_subreg(tnum_arshift(a.var, unsigned(b.value()), 32)));
+    }
+    if ((op == AluOp::Lsh || op == AluOp::Rsh) && (!b.is_const() || b.value() > 31))
+        return scalar_zext32(Scalar::unknown());
+    if (op == AluOp::Div || op == AluOp::Mod) {
+        if (a.is_const() && b.is_const()) {
+            const uint32_t x = uint32_t(a.value()), y = uint32_t(b.value());
+            return Scalar::constant(op == AluOp::Div ? (y ? x / y : 0) : (y ? x % y : x));
+        }
+        return scalar_zext32(Scalar::unknown());
+    }
+    if (op == AluOp::Neg) return scalar_zext32(alu64(AluOp::Sub, Scalar::constant(0), a));
+    return scalar_zext32(alu64(op, a, b));
+}
+
+}  // namespace bpfplay::verifier

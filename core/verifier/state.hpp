@@ -1,0 +1,94 @@
+#pragma once
+// The abstract state of one path: per call frame, eleven registers and 512 stack bytes, plus
+// the references the program holds (ring buffer records, sockets). Mirrors the kernel's
+// struct bpf_verifier_state / bpf_func_state / bpf_reg_state, reduced to what is modelled.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/verifier/scalar.hpp"
+
+namespace bpfplay::verifier {
+
+enum class RegType : uint8_t {
+    NotInit,
+    Scalar,
+    Ctx,        // ptr_to_ctx
+    Packet,     // pkt: data + off (+ var), readable up to `range`
+    PacketEnd,  // pkt_end
+    PacketMeta, // pkt_meta
+    Stack,      // fp: frame `frame`'s r10 + off (+ var)
+    MapPtr,     // map_ptr (an lddw of a map)
+    MapValue,   // map_value (maybe_null: map_value_or_null)
+    Mem,        // mem of `mem_size` bytes (ringbuf_reserve's record: ringbuf_mem)
+    Sock,       // a socket a lookup returned (opaque here)
+};
+
+// The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
+std::string reg_type_name(RegType t, bool maybe_null);
+
+struct Reg {
+    RegType type = RegType::NotInit;
+    bool maybe_null = false;
+    int32_t off = 0;       // pointers: the fixed offset
+    Scalar var = Scalar::constant(0);  // scalars: the value; pointers: the variable offset
+    uint32_t id = 0;       // pointers that share it move together (null checks, packet ranges)
+    uint32_t ref_obj_id = 0;  // the reference this pointer holds (0: none)
+    int32_t range = 0;     // packet pointers: bytes proven readable from data + off
+    uint32_t map = 0;      // MapPtr/MapValue: the map id
+    uint32_t mem_size = 0; // Mem: its size
+    uint8_t frame = 0;     // Stack: whose stack
+
+    static Reg scalar(Scalar s) {
+        Reg r;
+        r.type = RegType::Scalar;
+        r.var = s;
+        return r;
+    }
+    bool is_pointer() const { return type != RegType::NotInit && type != RegType::Scalar; }
+    friend bool operator==(const Reg&, const Reg&) = default;
+};
+
+enum class Slot : uint8_t { Invalid, Misc, Zero, Spill };
+
+struct Frame {
+    std::array<Reg, 11> regs{};
+    // The stack as deep as the program used it (the kernel's allocated_stack): byte d is
+    // fp-1-d; bytes past the end are Invalid. spilled[d / 8] is the register a Spill holds.
+    std::vector<Slot> slot;
+    std::vector<Reg> spilled;
+    uint32_t callsite = 0;            // the call insn in the caller (frames above 0)
+    uint32_t subprog = 0;             // the function's first insn
+
+    Slot slot_at(uint32_t d) const { return d < slot.size() ? slot[d] : Slot::Invalid; }
+    void grow(uint32_t depth) {       // make bytes [0, depth) addressable
+        depth = (depth + 7) & ~7u;
+        if (slot.size() < depth) {
+            slot.resize(depth, Slot::Invalid);
+            spilled.resize(depth / 8);
+        }
+    }
+};
+bool operator==(const Frame& a, const Frame& b);
+
+struct Reference {
+    uint32_t id = 0;
+    uint32_t insn = 0;  // where it was acquired
+    friend bool operator==(const Reference&, const Reference&) = default;
+};
+
+struct State {
+    std::vector<Frame> frames;
+    std::vector<Reference> refs;
+    Frame& top() { return frames.back(); }
+    const Frame& top() const { return frames.back(); }
+    friend bool operator==(const State&, const State&) = default;
+};
+
+// `old` covers `cur`: every path from `cur` is a path `old` has explored or will explore, so
+// `cur` need not be explored again (the kernel's states_equal with RANGE_WITHIN). `live`:
+// the registers of the innermost frame read later (bit i: ri); others are ignored.
+bool state_covers(const State& old, const State& cur, uint16_t live);
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,39 @@
+#pragma once
+// One instruction, abstractly: each step checks what the kernel checks for its instruction
+// class and updates the state. They return false after recording a failure in env.
+#include "core/verifier/env.hpp"
+
+namespace bpfplay::verifier {
+
+bool step_alu(Env& env, State& st, const Insn& insn);
+bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next);
+bool step_load(Env& env, State& st, const Insn& insn);
+bool step_store(Env& env, State& st, const Insn& insn);
+bool step_atomic(Env& env, State& st, const Insn& insn);
+bool step_legacy_packet_load(Env& env, State& st, const Insn& insn);
+// Conditional jump: leaves `st` as the fall-through side (or the taken side when the
+// fall-through is impossible) and sets `next`; pushes the other side onto env.branches_out.
+bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next);
+bool step_helper_call(Env& env, State& st, const Insn& insn);
+bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
+// Exit: from a function back to its caller (`next` set, returns true with done = false), or
+// the program's end (done = true).
+bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
+
+// Shared by the steps.
+bool check_readable(Env& env, const State& st, int regno);
+// Memory of `size` bytes at reg+off may be accessed (helpers' memory arguments use it too).
+// `write`: stores; `value_out`: for loads, the register the value lands in.
+bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size, bool write, Reg* value_out,
+                      const Reg* stored = nullptr, bool from_helper = false);
+// Every register and spilled register of every frame.
+template <class F>
+void for_each_reg(State& st, F&& f) {
+    for (Frame& fr : st.frames) {
+        for (Reg& r : fr.regs) f(r);
+        for (size_t s = 0; s < fr.spilled.size(); ++s)
+            if (fr.slot_at(uint32_t(s * 8)) == Slot::Spill) f(fr.spilled[s]);
+    }
+}
+
+}  // namespace bpfplay::verifier

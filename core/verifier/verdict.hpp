@@ -1,0 +1,51 @@
+#pragma once
+// What the checker says of a program: the kernel would accept it, refuse it (where, in the
+// kernel's words, why, how to fix it), or the checker cannot tell (a construct it does not
+// model yet; it never guesses "accept").
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bpfplay::verifier {
+
+enum class VerdictKind : uint8_t { Accept, Refuse, CannotTell };
+const char* verdict_kind_name(VerdictKind kind);  // "accept", "refuse", "cannot tell"
+
+// Which rule a refusal broke: selects the learner's explanation and the suggested fix.
+enum class Rule : uint8_t {
+    None,
+    Structure,        // jump out of range, unreachable insn, bad lddw, last insn
+    UninitRegister,   // R%d !read_ok
+    FramePointer,     // frame pointer is read only
+    PacketBounds,     // invalid access to packet
+    NullPointer,      // invalid mem access '..._or_null'
+    NotAPointer,      // invalid mem access 'scalar' (and other non-memory types)
+    StackBounds,      // invalid read/write of stack
+    MapValueBounds,   // invalid access to map value
+    MemBounds,        // invalid access to memory (ring buffer record)
+    Context,          // invalid bpf_context access
+    PointerArith,     // pointer arithmetic the kernel prohibits
+    HelperArg,        // an argument of the wrong type or size
+    HelperUnavailable,// unknown helper, or not for this program type
+    Reference,        // Unreleased reference
+    TooComplex,       // BPF program is too large / infinite loop
+    CallDepth,        // the call stack is too deep
+    Other,
+};
+
+struct Verdict {
+    VerdictKind kind = VerdictKind::Accept;
+    std::string program;
+    uint32_t insn = 0;          // Refuse / CannotTell: the instruction
+    std::string message;        // Refuse: the kernel's message; CannotTell: what is not modelled
+    Rule rule = Rule::None;
+    std::string why;            // a learner's sentence: why the kernel has the rule
+    std::string fix;            // what to change
+    std::string source_file;    // from BTF line info, when the program has it
+    uint32_t source_line = 0;
+    std::string source_text;
+    std::vector<uint32_t> path; // instruction indices from the entry to `insn`
+    uint64_t processed = 0;     // instructions the checker processed (the kernel's count)
+};
+
+}  // namespace bpfplay::verifier

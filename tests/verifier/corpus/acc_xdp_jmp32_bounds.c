@@ -1,0 +1,11 @@
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+char _license[] SEC("license") = "GPL";
+#define NAKED __attribute__((naked))
+// Accepted: a 32-bit comparison bounds the offset added to the packet pointer.
+SEC("xdp") NAKED int prog(struct xdp_md *ctx) { asm volatile(
+"r2 = *(u32 *)(r1 + 0); r3 = *(u32 *)(r1 + 4); r4 = *(u32 *)(r1 + 12); if w4 > 16 goto 1f; r2 += r4; r5 = r2; r5 += 1; if r5 > r3 goto 1f; r0 = *(u8 *)(r2 + 0); 1: r0 = 2; exit;"); }

@@ -1,0 +1,10 @@
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+char _license[] SEC("license") = "GPL";
+#define NAKED __attribute__((naked))
+// Refused: skb->len is read-only.
+SEC("tc") NAKED int prog(struct __sk_buff *skb) { asm volatile("r2 = 0; *(u32 *)(r1 + 0) = r2; r0 = 0; exit;"); }

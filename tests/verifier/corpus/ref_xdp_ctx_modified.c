@@ -1,0 +1,10 @@
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+char _license[] SEC("license") = "GPL";
+#define NAKED __attribute__((naked))
+// Refused: a context read through a moved context pointer.
+SEC("xdp") NAKED int prog(struct xdp_md *ctx) { asm volatile("r1 += 4; r0 = *(u32 *)(r1 + 0); exit;"); }

@@ -1,0 +1,11 @@
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+char _license[] SEC("license") = "GPL";
+#define NAKED __attribute__((naked))
+// Refused: a read from the stack at a variable offset of a register that may be outside.
+SEC("xdp") NAKED int prog(struct xdp_md *ctx) { asm volatile(
+"r2 = *(u32 *)(r1 + 12); r3 = r10; r3 += r2; r0 = *(u8 *)(r3 - 8); r0 = 2; exit;"); }

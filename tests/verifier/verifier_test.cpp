@@ -1,0 +1,212 @@
+// The static checker (core/verifier): hand-assembled programs with the kernel's exact
+// messages, the differential corpus (tests/verifier/corpus: the running kernel's verdicts,
+// recorded by record_corpus.sh), and every bundled example (the kernel accepts them all).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/json/json.hpp"
+#include "core/loader/loader.hpp"
+#include "core/run/kernel_helpers.hpp"
+#include "core/text/asm.hpp"
+#include "core/verifier/object_check.hpp"
+#include "core/verifier/scalar.hpp"
+#include "core/verifier/verdict_text.hpp"
+
+using namespace bpfplay;
+using namespace bpfplay::verifier;
+using verifier::Scalar;
+using verifier::AluOp;
+
+namespace {
+
+Verdict check_asm(const char* text, ProgType type = ProgType::Xdp, std::vector<const MapSpec*> maps = {}) {
+    auto insns = assemble(text);
+    REQUIRE_MESSAGE(insns, (insns ? "" : insns.error().to_string()));
+    // With maps, "r1 = 0 ll" stands for an lddw of map 0 (src 1, BPF_PSEUDO_MAP_FD).
+    if (!maps.empty())
+        for (Insn& i : *insns)
+            if (i.opcode == op::kLddw) i.src = op::kPseudoMapFd;
+    CheckInput in;
+    in.insns = *insns;
+    in.type = type;
+    in.maps = std::move(maps);
+    return check(in);
+}
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::vector<Verdict> check_object_file(const std::filesystem::path& p) {
+    const std::string bytes = read_text(p);
+    LoadOptions options;
+    options.object_name = p.filename().string();
+    options.helpers = &kernel_helper_registry();
+    options.decode_programs = false;
+    auto object = load_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options);
+    REQUIRE_MESSAGE(object, p.string());
+    std::vector<Verdict> out;
+    for (const LoadedProgram& prog : object->programs) out.push_back(check_program(*object, prog));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("accepts the smallest program and refuses an uninitialised r0") {
+    CHECK(check_asm("r0 = 2\nexit").kind == VerdictKind::Accept);
+    const Verdict v = check_asm("exit");
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.insn == 0);
+    CHECK(v.message == "R0 !read_ok");
+    CHECK(v.rule == Rule::UninitRegister);
+    CHECK(!v.why.empty());
+    CHECK(!v.fix.empty());
+}
+
+TEST_CASE("structure: jump out of range and unreachable instructions") {
+    Verdict v = check_asm("r0 = 0\nif r0 > 1 goto +5\nexit");
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "jump out of range from insn 1 to 7");
+    v = check_asm("r0 = 0\nexit\nr0 = 1\nexit");
+    CHECK(v.message == "unreachable insn 2");
+    CHECK(v.insn == 2);
+}
+
+TEST_CASE("packet access needs a comparison with data_end, and the path leads there") {
+    const char* unchecked = "r2 = *(u32 *)(r1 + 0)\nr0 = *(u8 *)(r2 + 12)\nexit";
+    Verdict v = check_asm(unchecked);
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.insn == 1);
+    CHECK(v.message == "invalid access to packet, off=12 size=1, R2(id=0,off=12,r=0)");
+    CHECK(v.path == std::vector<uint32_t>{0, 1});
+    const char* checked =
+        "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto +2\n"
+        "r0 = *(u16 *)(r2 + 12)\nexit\nr0 = 1\nexit";
+    CHECK(check_asm(checked).kind == VerdictKind::Accept);
+    // Reading byte 14 after proving 14 bytes is one too far.
+    const char* off_by_one =
+        "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto +2\n"
+        "r0 = *(u8 *)(r2 + 14)\nexit\nr0 = 1\nexit";
+    v = check_asm(off_by_one);
+    CHECK(v.insn == 5);
+    CHECK(v.message == "invalid access to packet, off=14 size=1, R2(id=0,off=14,r=14)");
+}
+
+TEST_CASE("scalar bounds: ALU and branch refinement") {
+    Scalar a = Scalar::range(0, 15);
+    Scalar r = scalar_alu(AluOp::Add, a, Scalar::constant(3), false);
+    CHECK(r.umin == 3);
+    CHECK(r.umax == 18);
+    r = scalar_alu(AluOp::And, Scalar::unknown(), Scalar::constant(0xff), false);
+    CHECK(r.umax == 0xff);
+    r = scalar_alu(AluOp::Lsh, Scalar::range(0, 3), Scalar::constant(2), false);
+    CHECK(r.umax == 12);
+    // 32-bit ops zero-extend.
+    r = scalar_alu(AluOp::Sub, Scalar::constant(0), Scalar::constant(1), true);
+    CHECK(r.is_const());
+    CHECK(r.value() == 0xffffffffull);
+}
+
+TEST_CASE("stack: bounds, alignment and the frame pointer") {
+    Verdict v = check_asm("r1 = 0\n*(u64 *)(r10 - 520) = r1\nr0 = 2\nexit");
+    CHECK(v.message == "invalid write to stack R10 off=-520 size=8");
+    v = check_asm("r1 = 0\n*(u32 *)(r10 - 6) = r1\nr0 = 2\nexit");
+    CHECK(v.message == "misaligned stack access off 0+0+-6 size 4");
+    v = check_asm("r10 = 0\nr0 = 2\nexit");
+    CHECK(v.message == "frame pointer is read only");
+    // A spilled pointer comes back as that pointer.
+    CHECK(check_asm("*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r2 + 12)\nexit").kind ==
+          VerdictKind::Accept);
+}
+
+TEST_CASE("maps: null checks, bounds, and the helper's arguments") {
+    MapSpec hash;
+    hash.type = MapType::Hash;
+    hash.key_size = 4;
+    hash.value_size = 8;
+    hash.max_entries = 16;
+    const char* unchecked = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = 0 ll\ncall 1\nr0 = *(u64 *)(r0 + 0)\nexit";
+    Verdict v = check_asm(unchecked, ProgType::Xdp, {&hash});
+    CHECK(v.message == "R0 invalid mem access 'map_value_or_null'");
+    CHECK(v.insn == 7);
+    const char* checked =
+        "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = 0 ll\ncall 1\nif r0 == 0 goto +1\n"
+        "r0 = *(u64 *)(r0 + 0)\nr0 = 2\nexit";
+    CHECK(check_asm(checked, ProgType::Xdp, {&hash}).kind == VerdictKind::Accept);
+    const char* oob =
+        "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = 0 ll\ncall 1\nif r0 == 0 goto +1\n"
+        "r0 = *(u64 *)(r0 + 4)\nr0 = 2\nexit";
+    CHECK(check_asm(oob, ProgType::Xdp, {&hash}).message == "invalid access to map value, value_size=8 off=4 size=8");
+    CHECK(check_asm("r1 = 0\nr2 = r10\nr2 += -8\ncall 1\nr0 = 2\nexit").message == "R1 type=scalar expected=map_ptr");
+    CHECK(check_asm("call 999\nr0 = 2\nexit").message == "invalid func unknown#999");
+}
+
+TEST_CASE("loops: bounded ones end, endless ones and huge ones are refused") {
+    CHECK(check_asm("r0 = 0\nr0 += 1\nif r0 < 100 goto -2\nexit").kind == VerdictKind::Accept);
+    Verdict v = check_asm("r0 = 0\nif r0 == 0 goto +1\nexit\ngoto -1");
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "infinite loop detected at insn 3");
+    v = check_asm("r0 = 0\nr0 += 1\nif r0 < 2000000 goto -2\nexit");
+    CHECK(v.message == "BPF program is too large. Processed 1000001 insn");
+}
+
+TEST_CASE("context: per program type") {
+    CHECK(check_asm("r0 = *(u32 *)(r1 + 24)\nexit").message == "invalid bpf_context access off=24 size=4");
+    CHECK(check_asm("r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit", ProgType::SchedCls).kind == VerdictKind::Accept);
+    CHECK(check_asm("r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit", ProgType::SocketFilter).message ==
+          "invalid bpf_context access off=8 size=4");
+    CHECK(check_asm("r0 = *(u32 *)(r1 + 0)\nexit", ProgType::CgroupSysctl).kind == VerdictKind::CannotTell);
+}
+
+TEST_CASE("the corpus agrees with the kernel's recorded verdicts") {
+    const std::filesystem::path dir = std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/corpus";
+    auto doc = parse_json(read_text(dir / "verdicts.json"));
+    REQUIRE(doc);
+    size_t agree = 0;
+    for (size_t k = 0; k < doc->keys().size(); ++k) {
+        const std::string& name = doc->keys()[k];
+        const JsonValue& kernel = doc->items()[k];
+        CAPTURE(name);
+        const auto verdicts = check_object_file(dir / (name + ".o"));
+        REQUIRE(verdicts.size() == 1);
+        const Verdict& v = verdicts[0];
+        CAPTURE(v.message);
+        if (kernel.get("accepted").as_bool()) {
+            CHECK(v.kind == VerdictKind::Accept);
+            agree += v.kind == VerdictKind::Accept;
+            continue;
+        }
+        CHECK(v.kind == VerdictKind::Refuse);
+        CHECK(v.message == kernel.get("message").as_string());
+        // How many instructions the kernel counts before giving up is its own bookkeeping:
+        // for "too large", only the message is compared.
+        if (v.rule != Rule::TooComplex) CHECK(int64_t(v.insn) == kernel.get("insn").as_int64().value_or(-2));
+        agree += v.kind == VerdictKind::Refuse && v.message == kernel.get("message").as_string();
+    }
+    MESSAGE("corpus: " << agree << "/" << doc->keys().size() << " agree with the kernel");
+    CHECK(agree == doc->keys().size());
+    CHECK(doc->keys().size() >= 40);
+}
+
+TEST_CASE("no bundled example is refused (the kernel accepts them all)") {
+    const std::filesystem::path dir = std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples";
+    size_t accepted = 0, cannot_tell = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() != ".o") continue;
+        for (const Verdict& v : check_object_file(entry.path())) {
+            CAPTURE(entry.path().filename().string());
+            CAPTURE(verdict_text(v));
+            CHECK(v.kind != VerdictKind::Refuse);
+            accepted += v.kind == VerdictKind::Accept;
+            cannot_tell += v.kind == VerdictKind::CannotTell;
+        }
+    }
+    MESSAGE("examples: " << accepted << " accepted, " << cannot_tell << " cannot tell");
+    CHECK(accepted >= 30);
+}
