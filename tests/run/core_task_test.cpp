@@ -8,7 +8,6 @@
 #include <iterator>
 
 #include "core/btf/builtin_target_btf.hpp"
-#include "core/btf/kernel_layout.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/run/object_session.hpp"
 
@@ -82,20 +81,20 @@ TEST_CASE("core_kinds fixture: every relocation kind, as the program sees it") {
     REQUIRE(local_task);
     REQUIRE(kernel_task);
     const uint64_t expected[27] = {
-        12,            // 0  byte_off task->pid (0 locally)
+        1264,          // 0  byte_off task->pid (0 locally)
         16,            // 1  byte_sz task->comm
         1,             // 2  field_exists pid
         0,             // 3  field_exists not_in_kernel
         1,             // 4  signed pid (pid_t -> int)
         0,             // 5  signed flags (unsigned int in the kernel)
-        62,            // 6  lshift_u64 in_iowait: bit 161, read as the u32 at 20 (63 locally)
+        55,            // 6  lshift_u64 in_iowait: bit 9544, read as the u32 at 1192 (63 locally)
         63,            // 7  rshift_u64 in_iowait: a 1-bit field
-        20,            // 8  byte_off in_iowait: its 4-byte storage unit (16 locally)
+        1192,          // 8  byte_off in_iowait: its 4-byte storage unit (16 locally)
         4,             // 9  byte_sz in_iowait
         *local_task,   // 10 local_type_id
         *kernel_task,  // 11 target_type_id: the id in the built-in BTF
         1,             // 12 type_exists task_struct___local
-        kernel_layout::task_struct::kSize,  // 13 type_size in the kernel
+        3264,          // 13 type_size in the kernel
         1,             // 14 type_exists own_thing: not a kernel type, resolved against the object
         16,            // 15 type_size own_thing
         1,             // 16 enumval_exists PIDTYPE_SID___local
@@ -125,43 +124,39 @@ TEST_CASE("a poisoned CO-RE relocation faults only when its instruction runs") {
     CHECK(r.error->what.find("call 0xbad2310") != std::string::npos);
 }
 
-TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in window::kKernel") {
-    namespace ts = kernel_layout::task_struct;
+TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in window::kKernel, at 6.18's offsets") {
+    std::vector<std::string> errors;
+    build_kernel_objects(test_host(), &errors);
+    CHECK(errors.empty());
+    for (const std::string& e : errors) MESSAGE(e);
     Memory mem;
     KernelObjects storage;
     map_kernel_objects(mem, test_host(), storage);
     const Region& region = mem.region(window::kKernel);
     CHECK(region.perm == kRead);
-    CHECK(region.size == 3 * ts::kSize);
     const uint64_t base = current_task_address();
     CHECK(base == window_base(window::kKernel));
-    CHECK(mem.write_ptr(base + ts::kPid, 4) == nullptr);
+    CHECK(task_struct_stride() == 3264);
+    CHECK(region.size > 3 * 3264);
+    // Offsets of this 6.18 build (pahole): pid 1264, tgid 1268, real_parent 1280, parent 1288,
+    // comm 1752, exit_code 1164, cred 1736, nsproxy 1840.
+    CHECK(mem.write_ptr(base + 1264, 4) == nullptr);
     auto u32 = [&](uint64_t a) { return load_le<uint32_t>(mem.read_ptr(a, 4)); };
     auto u64 = [&](uint64_t a) { return load_le<uint64_t>(mem.read_ptr(a, 8)); };
-    auto comm = [&](uint64_t a) { return std::string(reinterpret_cast<const char*>(mem.read_ptr(a + ts::kComm, 16))); };
-    CHECK(u32(base + ts::kPid) == 4243);
-    CHECK(u32(base + ts::kTgid) == 4242);
+    auto comm = [&](uint64_t a) { return std::string(reinterpret_cast<const char*>(mem.read_ptr(a + 1752, 16))); };
+    CHECK(u32(base + 1264) == 4243);
+    CHECK(u32(base + 1268) == 4242);
     CHECK(comm(base) == "curl");
-    const uint64_t parent = u64(base + ts::kRealParent);
-    CHECK(parent == base + ts::kSize);
-    CHECK(u64(base + ts::kParent) == parent);
-    CHECK(u32(parent + ts::kPid) == 1);
+    const uint64_t parent = u64(base + 1280);
+    CHECK(parent == task_address(1));
+    CHECK(u64(base + 1288) == parent);
+    CHECK(u32(parent + 1264) == 1);
     CHECK(comm(parent) == "systemd");
-    const uint64_t init = u64(parent + ts::kRealParent);
-    CHECK(u32(init + ts::kPid) == 0);
+    const uint64_t init = u64(parent + 1280);
+    CHECK(init == task_address(2));
+    CHECK(u32(init + 1264) == 0);
     CHECK(comm(init) == "swapper/0");
-    CHECK(u64(init + ts::kRealParent) == init);
-    // The built-in BTF describes the same bytes.
-    const Btf& k = builtin_target_btf();
-    const uint32_t task = *k.find_by_name("task_struct", BtfKind::Struct);
-    CHECK(*k.resolve_size(task) == ts::kSize);
-    for (const BtfMember& m : k.members(task)) {
-        const std::string_view n = k.string_at(m.name_off);
-        if (n == "pid") CHECK(m.bit_offset == ts::kPid * 8);
-        if (n == "tgid") CHECK(m.bit_offset == ts::kTgid * 8);
-        if (n == "comm") CHECK(m.bit_offset == ts::kComm * 8);
-        if (n == "real_parent") CHECK(m.bit_offset == ts::kRealParent * 8);
-        if (n == "parent") CHECK(m.bit_offset == ts::kParent * 8);
-        if (n == "flags") CHECK(m.bit_offset == ts::kFlags * 8);
-    }
+    CHECK(u64(init + 1280) == init);
+    CHECK(task_index(init) == 2u);
+    CHECK_FALSE(task_index(init + 8));
 }
