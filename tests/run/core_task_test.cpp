@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "core/btf/builtin_target_btf.hpp"
+#include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/run/object_session.hpp"
 
@@ -159,4 +160,59 @@ TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in win
     CHECK(u64(init + 1280) == init);
     CHECK(task_index(init) == 2u);
     CHECK_FALSE(task_index(init + 8));
+}
+
+namespace {
+
+// Byte offset of a top-level member, from the built-in BTF (what CO-RE would compute).
+uint32_t offset_of(std::string_view type, std::string_view member) {
+    const Btf& k = builtin_target_btf();
+    const auto id = k.find_by_name(type, BtfKind::Struct);
+    REQUIRE(id);
+    for (const BtfMember& m : k.members(*id))
+        if (k.string_at(m.name_off) == member) return m.bit_offset / 8;
+    FAIL("no member " << member << " in " << type);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("kernel objects: pointer chains read the host's values (nsproxy, cred, exit_code, exe dentry)") {
+    Host host = test_host();
+    host.task.exit_code = 3 << 8;  // exit(3)
+    host.task.uid = 1001;
+    host.exe = "/usr/bin/curl";
+    Memory mem;
+    KernelObjects storage;
+    map_kernel_objects(mem, host, storage);
+    auto u32 = [&](uint64_t a) { return load_le<uint32_t>(mem.read_ptr(a, 4)); };
+    auto u64 = [&](uint64_t a) { return load_le<uint64_t>(mem.read_ptr(a, 8)); };
+    const uint64_t task = current_task_address();
+    CHECK(u32(task + offset_of("task_struct", "exit_code")) == 0x300);
+    // BPF_CORE_READ(task, real_parent, tgid)
+    CHECK(u32(u64(task + offset_of("task_struct", "real_parent")) + offset_of("task_struct", "tgid")) == 1);
+    // BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum): three pointers deep.
+    const uint64_t nsproxy = u64(task + offset_of("task_struct", "nsproxy"));
+    const uint64_t pid_ns = u64(nsproxy + offset_of("nsproxy", "pid_ns_for_children"));
+    CHECK(u32(pid_ns + offset_of("pid_namespace", "ns") + offset_of("ns_common", "inum")) == 0xEFFFFFFCu);
+    // task->cred->uid.val
+    const uint64_t cred = u64(task + offset_of("task_struct", "cred"));
+    CHECK(u32(cred + offset_of("cred", "uid")) == 1001);
+    CHECK(u64(task + offset_of("task_struct", "real_cred")) == cred);
+    // task->mm->exe_file->f_path.dentry->d_name.name: a string in kernel memory.
+    const uint64_t mm = u64(task + offset_of("task_struct", "mm"));
+    REQUIRE(mm != 0);
+    // mm_struct and file keep these inside anonymous members: the writer finds them as C does.
+    KernelObjectWriter w(builtin_target_btf(), 0);
+    auto at = [&](std::string_view type, std::string_view path) {
+        const uint64_t obj = w.allocate(type);
+        return *w.field_address(obj, type, path) - obj;
+    };
+    const uint64_t file = u64(mm + at("mm_struct", "exe_file"));
+    const uint64_t dentry = u64(file + at("file", "f_path.dentry"));
+    const auto name = mem.read_cstr(u64(dentry + at("dentry", "d_name.name")), 64);
+    REQUIRE(name);
+    CHECK(*name == "curl");
+    // init_task is a kernel thread: no mm.
+    CHECK(u64(task_address(2) + offset_of("task_struct", "mm")) == 0);
 }
