@@ -216,3 +216,32 @@ TEST_CASE("kernel objects: pointer chains read the host's values (nsproxy, cred,
     // init_task is a kernel thread: no mm.
     CHECK(u64(task_address(2) + offset_of("task_struct", "mm")) == 0);
 }
+
+TEST_CASE("PROBE_MEM: a tracing program's load through NULL or a dangling kernel pointer reads 0; XDP faults") {
+    const std::string null_load = "r1 = 0\nr0 = 7\nr0 = *(u64 *)(r1 + 16)\nexit\n";
+    for (const char* section : {"fentry/do_unlinkat", "tp_btf/sched_process_exit", "kprobe/do_sys_openat2"}) {
+        CAPTURE(section);
+        auto s = ObjectSession::open_assembly(null_load, section, test_host());
+        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().to_string()));
+        RunResult r = (*s)->run("asm", RunInput{});
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        CHECK(r.r0 == 0u);
+    }
+    // Past the kernel objects, inside the kernel window: 0 as well.
+    const std::string dangling = "r1 = " + std::to_string(window_base(window::kKernel) + 0x1000000) +
+                                 " ll\nr0 = 7\nr0 = *(u32 *)(r1 + 0)\nexit\n";
+    auto t = ObjectSession::open_assembly(dangling, "fentry/do_unlinkat", test_host());
+    REQUIRE(t.ok());
+    RunResult rt = (*t)->run("asm", RunInput{});
+    REQUIRE(rt.status == RunStatus::Exited);
+    CHECK(rt.r0 == 0u);
+    // Elsewhere (a stack address out of range) a tracing load still faults.
+    auto u = ObjectSession::open_assembly("r0 = *(u64 *)(r10 + 8)\nexit\n", "fentry/do_unlinkat", test_host());
+    REQUIRE(u.ok());
+    CHECK((*u)->run("asm", RunInput{}).status == RunStatus::Faulted);
+    // XDP has no BTF pointers: a NULL load faults.
+    auto x = ObjectSession::open_assembly(null_load, "xdp", test_host());
+    REQUIRE(x.ok());
+    RunResult rx = (*x)->run("asm", RunInput{});
+    CHECK(rx.status == RunStatus::Faulted);
+}
