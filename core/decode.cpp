@@ -39,6 +39,7 @@ public:
             return decode_error(kMaxInsns, "the program has " + std::to_string(n) +
                                                " instructions; the kernel's limit is 1000000");
         prog_.raw.assign(in_.begin(), in_.end());
+        prog_.probe_mem_loads = probe_mem_prog_type(opt_.prog_type);
         prog_.insns.resize(n);
         prog_.functions.push_back(0);
 

@@ -405,7 +405,15 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 
     // Context fields (struct xdp_md, struct __sk_buff) are served by the context's accessor.
 load_slow:
-    if (!mem.is_context(fault_addr)) goto mem_fault;
+    if (!mem.is_context(fault_addr)) {
+        // PROBE_MEM (Program::probe_mem_loads): a tracing program's load through a NULL or
+        // dangling kernel pointer reads 0, as the kernel's exception table makes it.
+        if (prog.probe_mem_loads && (fault_addr < 4096 || fault_addr >> 32 == window::kKernel)) {
+            DST = 0;
+            NEXT();
+        }
+        goto mem_fault;
+    }
     {
         uint64_t v = 0;
         if (auto err = mem.context_load(fault_addr, fault_size, v, PC)) [[unlikely]] {

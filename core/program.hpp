@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/insn.hpp"
+#include "core/loader/prog_types.hpp"
 
 namespace bpfplay {
 
@@ -76,6 +77,13 @@ struct HelperBinding {
 // space: kCodeBase + insn_index * 8.
 constexpr uint64_t kCodeBase = 0x000000f000000000ull;
 
+// Program types whose loads may go through BTF pointers (see Program::probe_mem_loads).
+constexpr bool probe_mem_prog_type(ProgType t) {
+    return t == ProgType::Kprobe || t == ProgType::Tracepoint || t == ProgType::PerfEvent ||
+           t == ProgType::RawTracepoint || t == ProgType::RawTracepointWritable || t == ProgType::Tracing ||
+           t == ProgType::Lsm || t == ProgType::StructOps;
+}
+
 struct Program {
     std::vector<Insn> raw;               // the wire instructions, one per slot
     std::vector<DecodedInsn> insns;      // same length as raw
@@ -84,6 +92,14 @@ struct Program {
     // True when the program has a callx and `helpers` holds every helper of the registry it was
     // decoded with: a callx whose register is not a function's address calls helper <value>.
     bool callx_helpers = false;
+    // PROBE_MEM: in the kernel, a load through a BTF pointer (tp_btf/fentry/fexit/lsm/iter/
+    // struct_ops arguments, bpf_get_current_task_btf() and what it points to) that hits a bad
+    // address reads 0 -- the JIT's exception table -- instead of faulting. bpfplay has no
+    // verifier types yet (issue 16 will give pointer types), so it approximates: in a program
+    // of a tracing-style type (probe_mem_prog_type), a load that faults at an address inside
+    // the kernel window or below 4096 (NULL plus a field offset) gives 0. Decided only on the
+    // interpreter's fault path, so ordinary loads cost nothing more.
+    bool probe_mem_loads = false;
     // Entry points of global subprograms (the loader fills it; sorted): the kernel verifies them
     // on their own, so it refuses calling one while holding a bpf_spin_lock.
     std::vector<uint32_t> global_functions;

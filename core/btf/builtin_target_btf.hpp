@@ -1,23 +1,24 @@
 #pragma once
-// The emulated kernel's vmlinux BTF: the few types the emulated contexts and kernel objects
-// expose, described to CO-RE. A program compiled against its own (partial, possibly older or
+// The emulated kernel's vmlinux BTF: Linux 6.18's own types (x86-64), trimmed to what tracing
+// programs reach by tools/vmlinux_btf/trim.py (core/btf/data/vmlinux-6.18.btf, compiled in by
+// cmake/embed_bytes.cmake). A program compiled against its own (partial, possibly older or
 // newer) idea of `struct task_struct` has its field accesses relocated against these types,
-// as libbpf relocates them against /sys/kernel/btf/vmlinux.
+// as libbpf relocates them against /sys/kernel/btf/vmlinux -- and since the offsets are the
+// real kernel's, a program compiled against a real vmlinux.h needs no relocation at all.
 //
-//   struct task_struct   __state flags prio pid tgid in_execve:1 in_iowait:1
-//                        sched_reset_on_fork:1 real_parent parent comm[16]  (56 bytes)
-//   struct pt_regs       x86-64: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax
-//                        ip cs flags sp ss, all unsigned long (168 bytes)
-//   enum pid_type        PIDTYPE_PID .. PIDTYPE_MAX
-//   char, int, unsigned int, long, unsigned long, long long, unsigned long long,
-//   typedefs __kernel_pid_t and pid_t (int), u32, u64
-//
-// Layouts come from core/btf/kernel_layout.hpp, which the run's task_struct bytes use too.
+// Kept whole: task_struct, mm_struct, file, path, dentry, inode, fs_struct, nsproxy,
+// pid_namespace, cred, signal_struct, css_set, cgroup, kernfs_node, sched_entity, cfs_rq, pid,
+// sock, inet_sock, tcp_sock, sk_buff, net_device, pt_regs, linux_binprm, trace_event_raw_*
+// of the common tracepoints, ... and everything they hold by value. A pointer to any other
+// struct points at a FWD of its name. The emulated kernel objects (core/host/kernel_objects.cpp)
+// are laid out by these types (core/host/kernel_object_writer.hpp).
+#include <span>
+
 #include "core/btf/btf.hpp"
 
 namespace bpfplay {
 
-// Built once (and parsed with parse_btf, so it passes the same validation as any .BTF).
+// Parsed once (with parse_btf, so it passes the same validation as any .BTF).
 const Btf& builtin_target_btf();
 
 // The raw .BTF bytes of it (header, types, strings), e.g. to dump with bpftool or compare.

@@ -57,6 +57,48 @@ std::vector<HostCgroup> default_cgroups() {
             {5, "/user.slice/user-1000.slice/session-2.scope"}};
 }
 
+std::map<std::string, std::string> default_kconfig() {
+    // KERNEL_VERSION(a, b, c) = (a << 16) + (b << 8) + min(c, 255), as libbpf computes it.
+    constexpr uint32_t kVersion = (6u << 16) + (18u << 8) + 0;
+    return {
+        {"LINUX_KERNEL_VERSION", std::to_string(kVersion)},
+        {"LINUX_HAS_BPF_COOKIE", "y"},
+        {"LINUX_HAS_SYSCALL_WRAPPER", "y"},
+        {"CONFIG_64BIT", "y"},
+        {"CONFIG_X86_64", "y"},
+        {"CONFIG_SMP", "y"},
+        {"CONFIG_NR_CPUS", "8192"},
+        {"CONFIG_HZ", "250"},
+        {"CONFIG_HZ_250", "y"},
+        {"CONFIG_PREEMPT_VOLUNTARY", "y"},
+        {"CONFIG_BPF", "y"},
+        {"CONFIG_BPF_SYSCALL", "y"},
+        {"CONFIG_BPF_JIT", "y"},
+        {"CONFIG_BPF_JIT_ALWAYS_ON", "y"},
+        {"CONFIG_BPF_EVENTS", "y"},
+        {"CONFIG_BPF_LSM", "y"},
+        {"CONFIG_BPF_PRELOAD", "y"},
+        {"CONFIG_BPF_PRELOAD_UMD", "m"},
+        {"CONFIG_DEBUG_INFO_BTF", "y"},
+        {"CONFIG_DEBUG_INFO_BTF_MODULES", "y"},
+        {"CONFIG_CGROUPS", "y"},
+        {"CONFIG_CGROUP_BPF", "y"},
+        {"CONFIG_NET", "y"},
+        {"CONFIG_INET", "y"},
+        {"CONFIG_IPV6", "y"},
+        {"CONFIG_NET_SCH_INGRESS", "m"},
+        {"CONFIG_KPROBES", "y"},
+        {"CONFIG_UPROBES", "y"},
+        {"CONFIG_FTRACE", "y"},
+        {"CONFIG_FUNCTION_TRACER", "y"},
+        {"CONFIG_KALLSYMS", "y"},
+        {"CONFIG_PAGE_OFFSET", "0xffff888000000000"},
+        {"CONFIG_PGTABLE_LEVELS", "5"},
+        {"CONFIG_DEFAULT_HOSTNAME", "\"(none)\""},
+        {"CONFIG_LOCALVERSION", "\"\""},
+    };
+}
+
 const HostCgroup* Host::cgroup(uint64_t id) const {
     for (const HostCgroup& c : cgroups)
         if (c.id == id) return &c;

@@ -40,6 +40,11 @@ struct Task {
     std::array<char, kTaskCommLen> comm = comm_from("bpfplay-demo");
     // Its cgroup (v2) by id, one of Host::cgroups: a login session's scope by default.
     uint64_t cgroup_id = 5;
+    // task->exit_code: the wait(2) status the task leaves (exit status << 8, or a signal
+    // number); what a sched_process_exit tracer reports. 0 for a task still running.
+    int32_t exit_code = 0;
+    // task->start_time: CLOCK_MONOTONIC ns when it was forked (before the run's clock).
+    uint64_t start_time_ns = 900'000'000;
 
     // Keeps the first 15 bytes of `name` (the kernel truncates the same way) and NUL-fills.
     void set_comm(std::string_view name) { comm = comm_from(name); }
@@ -73,6 +78,10 @@ std::vector<HostCgroup> default_cgroups();
 // system call, caught in the kernel at do_sys_openat2. Innermost frame first.
 std::vector<StackFrame> default_kernel_stack();
 std::vector<StackFrame> default_user_stack();
+
+// The kconfig of an x86-64 Linux 6.18 (distribution-style), with LINUX_KERNEL_VERSION
+// KERNEL_VERSION(6, 18, 0).
+std::map<std::string, std::string> default_kconfig();
 
 struct Host {
     // ---- CPU ----
@@ -115,6 +124,9 @@ struct Host {
 
     // ---- the current task ----
     Task task;
+    // Its executable's path (task->mm->exe_file->f_path; the last component is the dentry's
+    // name). Kept out of Task so Task stays a plain value (GCC 12 -O3 misreports a string there).
+    std::string exe = "/usr/bin/bpfplay-demo";
     // Its call stacks, innermost frame first: what bpf_get_stackid and bpf_get_stack walk
     // (BPF_F_USER_STACK picks the user one). An empty user stack is a kernel thread's.
     std::vector<StackFrame> kernel_stack = default_kernel_stack();
@@ -135,6 +147,10 @@ struct Host {
     // load (LoadOptions::prog_types): how a section name libbpf does not know (tc's
     // SEC("ingress")) gets a type.
     std::map<std::string, ProgType> prog_types;
+    // The kernel's configuration, as /proc/config.gz spells it (name -> "y", "m", "n", a number
+    // or a quoted string), plus libbpf's LINUX_* pseudo-options: what `extern ... __kconfig`
+    // variables read (core/loader/kconfig_externs.cpp). Defaults: a 6.18 x86-64 kernel.
+    std::map<std::string, std::string> kconfig = default_kconfig();
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

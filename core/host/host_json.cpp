@@ -276,9 +276,15 @@ bool read_neighbour(Reader& r, const JsonValue& j, const std::string& path, Neig
     return true;
 }
 
-bool read_task(Reader& r, const JsonValue& j, Task& task) {
-    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm", "cgroup"})) return false;
+bool read_task(Reader& r, const JsonValue& j, Task& task, std::string& exe) {
+    if (!r.only(j, "task", {"pid", "tgid", "uid", "gid", "comm", "cgroup", "exit_code", "start_time_ns", "exe"}))
+        return false;
     if (!r.uint(j, "task", "cgroup", task.cgroup_id, UINT32_MAX)) return false;
+    uint32_t exit_code = uint32_t(task.exit_code);
+    if (!r.uint(j, "task", "exit_code", exit_code, INT32_MAX)) return false;
+    task.exit_code = int32_t(exit_code);
+    if (!r.uint(j, "task", "start_time_ns", task.start_time_ns, UINT64_MAX)) return false;
+    if (const std::string* path = r.string(j, "task", "exe")) exe = *path;
     if (!r.uint(j, "task", "pid", task.pid, UINT32_MAX) ||
         !r.uint(j, "task", "tgid", task.tgid, UINT32_MAX) ||
         !r.uint(j, "task", "uid", task.uid, UINT32_MAX) || !r.uint(j, "task", "gid", task.gid, UINT32_MAX))
@@ -355,6 +361,17 @@ bool read_cgroups(Reader& r, const JsonValue& j, std::vector<HostCgroup>& out) {
     return true;
 }
 
+// {"CONFIG_HZ": "1000", "CONFIG_FOO": "y"}: merged over the host's kconfig (config.gz syntax).
+bool read_kconfig(Reader& r, const JsonValue& j, std::map<std::string, std::string>& out) {
+    if (!j.is_object()) return r.fail("kconfig", std::string("expected an object, got ") + json_type_name(j.type()));
+    for (const std::string& name : j.keys()) {
+        const std::string* value = r.string(j, "kconfig", name.c_str());
+        if (!value) return false;
+        out[name] = *value;
+    }
+    return true;
+}
+
 bool read_map_sizes(Reader& r, const JsonValue& j, std::map<std::string, uint32_t>& out) {
     if (!j.is_object()) return r.fail("map_sizes", std::string("expected an object, got ") + json_type_name(j.type()));
     out.clear();
@@ -385,7 +402,7 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes", "prog_types", "kernel_stack", "user_stack", "cgroups"}))
+                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
@@ -413,7 +430,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
         h.reseed_prandom(seed);
     }
     if (!r.uint64_or_text(doc, "host", "tai_offset_ns", h.tai_offset_ns)) return false;
-    if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task)) return false;
+    if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task, h.exe)) return false;
+    if (const JsonValue* k = doc.find("kconfig"); k && !read_kconfig(r, *k, h.kconfig)) return false;
     if (!h.cgroup(h.task.cgroup_id))
         return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));
     if (const JsonValue* list = doc.find("devices")) {

@@ -86,7 +86,7 @@ struct Neighbour;
 struct HostCgroup;
 struct StackFrame;
 void to_json(JsonWriter& w, const Host& host);
-void to_json(JsonWriter& w, const Task& task);
+void to_json(JsonWriter& w, const Task& task, const std::string& exe);  // exe: Host::exe, written in "task"
 void to_json(JsonWriter& w, const NetDevice& device);
 void to_json(JsonWriter& w, const HostSocket& socket);
 void to_json(JsonWriter& w, const Route& route);

@@ -93,7 +93,7 @@ void to_json(JsonWriter& w, const StackFrame& f) {
     w.begin_object().member("ip", hex(f.ip)).member("symbol", f.symbol).end_object();
 }
 
-void to_json(JsonWriter& w, const Task& t) {
+void to_json(JsonWriter& w, const Task& t, const std::string& exe) {
     w.begin_object()
         .member("pid", t.pid)
         .member("tgid", t.tgid)
@@ -101,6 +101,9 @@ void to_json(JsonWriter& w, const Task& t) {
         .member("gid", t.gid)
         .member("comm", t.comm_view())
         .member("cgroup", t.cgroup_id)
+        .member("exit_code", t.exit_code)
+        .member("start_time_ns", t.start_time_ns)
+        .member("exe", exe)
         .end_object();
 }
 
@@ -114,7 +117,7 @@ void to_json(JsonWriter& w, const Host& host) {
         .member("prandom_seed", host.prandom_seed)
         .member("tai_offset_ns", host.tai_offset_ns)
         .key("task");
-    to_json(w, host.task);
+    to_json(w, host.task, host.exe);
     w.key("kernel_stack");
     to_json_array(w, host.kernel_stack);
     w.key("user_stack");
@@ -137,6 +140,17 @@ void to_json(JsonWriter& w, const Host& host) {
         for (const auto& [name, n] : host.map_sizes) w.member(name, n);
         w.end_object();
     }
+    // The kconfig entries that differ from (or add to) the default, which a reader merges back.
+    const std::map<std::string, std::string> kconfig_defaults = default_kconfig();
+    bool kconfig_open = false;
+    for (const auto& [name, value] : host.kconfig) {
+        const auto it = kconfig_defaults.find(name);
+        if (it != kconfig_defaults.end() && it->second == value) continue;
+        if (!kconfig_open) w.key("kconfig").begin_object();
+        kconfig_open = true;
+        w.member(name, value);
+    }
+    if (kconfig_open) w.end_object();
     // Likewise the program types set before load.
     if (!host.prog_types.empty()) {
         w.key("prog_types").begin_object();

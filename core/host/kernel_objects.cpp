@@ -4,34 +4,158 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/btf/builtin_target_btf.hpp"
 #include "core/host/host.hpp"
+#include "core/host/kernel_object_writer.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-namespace ts = kernel_layout::task_struct;
-
 constexpr uint32_t kPfRandomize = 0x00400000;  // PF_RANDOMIZE: a user process with ASLR on
 constexpr uint32_t kPfKthread = 0x00200000;    // PF_KTHREAD
 constexpr int32_t kNormalPrio = 120;           // nice 0
 
+// The initial namespaces' inode numbers (include/linux/proc_ns.h: PROC_*_INIT_INO), what
+// `ls -l /proc/self/ns` shows on a host without containers.
+constexpr uint32_t kUtsInitIno = 0xEFFFFFFEU,
+                   kPidInitIno = 0xEFFFFFFCU;
+constexpr uint32_t kNetInitIno = 4026531840U;  // the first dynamically numbered: init_net
+constexpr uint32_t kMntInitIno = 4026531841U;
+
 struct TaskInit {
-    uint32_t pid, tgid, flags;
+    uint32_t pid, tgid, uid, gid, flags;
+    int32_t exit_code;
+    uint64_t start_time_ns;
     std::array<char, kTaskCommLen> comm;
+    std::string exe;  // empty: a kernel thread, no mm
 };
 
-void write_task(uint8_t* t, const TaskInit& init, uint64_t parent_addr) {
-    store_le<uint32_t>(t + ts::kState, 0);  // TASK_RUNNING
-    store_le<uint32_t>(t + ts::kFlags, init.flags);
-    store_le<int32_t>(t + ts::kPrio, kNormalPrio);
-    store_le<uint32_t>(t + ts::kPid, init.pid);
-    store_le<uint32_t>(t + ts::kTgid, init.tgid);
-    store_le<uint32_t>(t + ts::kBitfields, 0);  // not in execve, not waiting for I/O
-    store_le<uint64_t>(t + ts::kRealParent, parent_addr);
-    store_le<uint64_t>(t + ts::kParent, parent_addr);
-    std::memcpy(t + ts::kComm, init.comm.data(), ts::kCommLen);
+// The objects every task shares: one set of initial namespaces, the root cgroup's css_set...
+struct Shared {
+    uint64_t nsproxy = 0, cfs_rq = 0, fs = 0;
+};
+
+Shared write_shared(KernelObjectWriter& w) {
+    Shared s;
+    s.nsproxy = w.allocate("nsproxy");
+    w.set(s.nsproxy, "nsproxy", "count.refs.counter", 1);
+    w.set(s.nsproxy, "nsproxy", "uts_ns->ns.inum", kUtsInitIno);
+    w.set_bytes(s.nsproxy, "nsproxy", "uts_ns->name.sysname", "Linux");
+    w.set_bytes(s.nsproxy, "nsproxy", "uts_ns->name.nodename", "bpfplay");
+    w.set_bytes(s.nsproxy, "nsproxy", "uts_ns->name.release", "6.18.0");
+    w.set_bytes(s.nsproxy, "nsproxy", "uts_ns->name.machine", "x86_64");
+    w.set(s.nsproxy, "nsproxy", "mnt_ns->ns.inum", kMntInitIno);
+    w.set(s.nsproxy, "nsproxy", "pid_ns_for_children->ns.inum", kPidInitIno);
+    w.set(s.nsproxy, "nsproxy", "pid_ns_for_children->level", 0);
+    w.set(s.nsproxy, "nsproxy", "net_ns->ns.inum", kNetInitIno);
+    s.cfs_rq = w.allocate("cfs_rq");
+    w.set(s.cfs_rq, "cfs_rq", "nr_queued", 1);  // the current task is the one running
+    s.fs = w.allocate("fs_struct");
+    w.set(s.fs, "fs_struct", "users", 1);
+    w.set(s.fs, "fs_struct", "umask", 022);
+    w.set(w.pointee(s.fs, "fs_struct", "root.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
+    w.set(w.pointee(s.fs, "fs_struct", "pwd.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
+    return s;
 }
+
+void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_t parent, const Shared& shared,
+                uint64_t cgroup_id) {
+    constexpr std::string_view ts = "task_struct";
+    w.set(t, ts, "__state", 0);  // TASK_RUNNING
+    w.set(t, ts, "flags", init.flags);
+    w.set(t, ts, "prio", kNormalPrio);
+    w.set(t, ts, "static_prio", kNormalPrio);
+    w.set(t, ts, "normal_prio", kNormalPrio);
+    w.set(t, ts, "pid", init.pid);
+    w.set(t, ts, "tgid", init.tgid);
+    w.set(t, ts, "exit_code", uint32_t(init.exit_code));
+    w.set(t, ts, "start_time", init.start_time_ns);
+    w.set(t, ts, "start_boottime", init.start_time_ns);
+    w.set(t, ts, "real_parent", parent);
+    w.set(t, ts, "parent", parent);
+    w.set(t, ts, "group_leader", t);
+    w.set_bytes(t, ts, "comm", std::string_view(init.comm.data(), init.comm.size()));
+    // One cred for both views (no setuid in between).
+    const uint64_t cred = w.pointee(t, ts, "cred").value_or(0);
+    w.set(t, ts, "real_cred", cred);
+    for (const char* f : {"uid.val", "suid.val", "euid.val", "fsuid.val"}) w.set(cred, "cred", f, init.uid);
+    for (const char* f : {"gid.val", "sgid.val", "egid.val", "fsgid.val"}) w.set(cred, "cred", f, init.gid);
+    w.set(t, ts, "nsproxy", shared.nsproxy);
+    w.set(t, ts, "fs", shared.fs);
+    w.set(t, ts, "se.cfs_rq", shared.cfs_rq);
+    w.set(t, ts, "se.on_rq", 1);
+    w.set(t, ts, "thread_pid->level", 0);
+    w.set(t, ts, "signal->nr_threads", 1);
+    w.set(t, ts, "files->count.counter", 1);
+    w.set(t, ts, "cgroups->dfl_cgrp->kn->id", cgroup_id);
+    w.set(t, ts, "cgroups->dfl_cgrp->level", cgroup_id == 1 ? 0 : 1);
+    if (!init.exe.empty()) {
+        const std::string_view exe = init.exe;
+        const std::string_view base = exe.substr(exe.find_last_of('/') == std::string_view::npos
+                                                     ? 0
+                                                     : exe.find_last_of('/') + 1);
+        const uint64_t mm = w.pointee(t, ts, "mm").value_or(0);
+        w.set(t, ts, "active_mm", mm);
+        w.set(mm, "mm_struct", "mm_users.counter", 1);
+        w.set(mm, "mm_struct", "map_count", 24);
+        const uint64_t dentry = w.pointee(mm, "mm_struct", "exe_file->f_path.dentry").value_or(0);
+        w.set(dentry, "dentry", "d_name.name", w.add_string(base));
+        w.set(dentry, "dentry", "d_name.len", base.size());
+    }
+}
+
+}  // namespace
+
+uint32_t task_struct_stride() {
+    static const uint32_t stride = [] {
+        const Btf& btf = builtin_target_btf();
+        const auto id = btf.find_by_name("task_struct", BtfKind::Struct);
+        const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
+        return size ? (*size + 7) & ~7u : 0u;
+    }();
+    return stride;
+}
+
+std::optional<uint32_t> task_index(uint64_t addr) {
+    const uint64_t base = current_task_address();
+    if (addr < base || (addr - base) % task_struct_stride() != 0) return std::nullopt;
+    const uint64_t i = (addr - base) / task_struct_stride();
+    return i < KernelObjects::kTaskCount ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
+}
+
+std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors) {
+    KernelObjectWriter w(builtin_target_btf(), current_task_address());
+    uint64_t tasks[KernelObjects::kTaskCount];
+    for (uint64_t& t : tasks) t = w.allocate("task_struct");
+    const TaskInit init[KernelObjects::kTaskCount] = {
+        {host.task.pid, host.task.tgid, host.task.uid, host.task.gid, kPfRandomize, host.task.exit_code,
+         host.task.start_time_ns, host.task.comm, host.exe},
+        {1, 1, 0, 0, kPfRandomize, 0, 100'000'000, Task::comm_from("systemd"), "/usr/lib/systemd/systemd"},
+        {0, 0, 0, 0, kPfKthread, 0, 0, Task::comm_from("swapper/0"), ""},
+    };
+    const Shared shared = write_shared(w);
+    for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
+        const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
+        write_task(w, tasks[i], init[i], tasks[parent], shared, i == 0 ? host.task.cgroup_id : 1);
+    }
+    if (errors) *errors = w.errors();
+    return w.take_bytes();
+}
+
+std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {
+    const uint64_t base = socket_address(0);
+    if (addr < base || (addr - base) % bpf_sock::kSize != 0) return std::nullopt;
+    const uint64_t i = (addr - base) / bpf_sock::kSize;
+    return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
+}
+
+std::optional<uint64_t> kernel_symbol_address(std::string_view name) {
+    if (name == "init_task") return task_address(2);
+    return std::nullopt;
+}
+
+namespace {
 
 // What bpf_sock_convert_ctx_access reads from the socket. An IPv4 socket's IPv6 fields and
 // an IPv6 socket's IPv4 fields are zero; rx_queue_mapping is -1 (no queue recorded).
@@ -55,33 +179,10 @@ void write_bpf_sock(uint8_t* out, const HostSocket& s) {
 
 }  // namespace
 
-std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {
-    const uint64_t base = socket_address(0);
-    if (addr < base || (addr - base) % bpf_sock::kSize != 0) return std::nullopt;
-    const uint64_t i = (addr - base) / bpf_sock::kSize;
-    return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
-}
-
-std::optional<uint64_t> kernel_symbol_address(std::string_view name) {
-    if (name == "init_task") return current_task_address() + 2 * ts::kSize;
-    return std::nullopt;
-}
-
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage) {
-    static_assert(kTaskCommLen == ts::kCommLen);
-    const uint64_t base = current_task_address();
-    const TaskInit tasks[KernelObjects::kTaskCount] = {
-        {host.task.pid, host.task.tgid, kPfRandomize, host.task.comm},
-        {1, 1, kPfRandomize, Task::comm_from("systemd")},
-        {0, 0, kPfKthread, Task::comm_from("swapper/0")},
-    };
-    storage.bytes.fill(0);
-    for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
-        const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
-        write_task(storage.bytes.data() + i * ts::kSize, tasks[i], base + parent * ts::kSize);
-    }
+    storage.bytes = build_kernel_objects(host);
     memory.map(window::kKernel, RegionKind::ReadOnly, kRead, storage.bytes.data(), uint32_t(storage.bytes.size()),
-               "kernel objects (task_struct)");
+               "kernel objects (task_struct and what it points to)");
     // cpu_number: each CPU's block holds its own number.
     storage.percpu.assign(size_t(host.ncpus) * kPercpuUnit, 0);
     const PercpuVar& cpu_number = *find_percpu_var("cpu_number");

@@ -1,25 +1,29 @@
 #pragma once
-// The emulated kernel's objects a program can point at: for now the task_structs behind
-// bpf_get_current_task() / bpf_get_current_task_btf(). They live in window::kKernel, mapped
-// read-only (the kernel's memory is not the program's to write), laid out as the built-in
-// target BTF describes them (core/btf/kernel_layout.hpp), so CO-RE-relocated reads --
-// BPF_CORE_READ(task, real_parent, pid) through bpf_probe_read_kernel -- find the values:
+// The emulated kernel's objects a program can point at: the task_structs behind
+// bpf_get_current_task() / bpf_get_current_task_btf() and what they point to (cred, nsproxy and
+// its namespaces, mm -> exe_file -> f_path.dentry, thread_pid, se.cfs_rq, cgroups ->
+// dfl_cgrp -> kn, signal, fs, files). They live in window::kKernel, mapped read-only (the
+// kernel's memory is not the program's to write), laid out by the built-in vmlinux BTF (Linux
+// 6.18's real offsets, core/btf/builtin_target_btf.hpp) through KernelObjectWriter, so
+// BPF_CORE_READ(task, real_parent, tgid) or task->nsproxy->pid_ns_for_children->ns.inum read
+// the host's values:
 //
-//   offset 0                   current     (Host::task: pid, tgid, comm)
-//   offset 1 * kSize           its parent  (pid 1, "systemd")
-//   offset 2 * kSize           init_task   (pid 0, "swapper/0"; its own parent, as in Linux)
+//   task_address(0)   current     (Host::task: pid, tgid, comm, uid/gid, exit_code, exe...)
+//   task_address(1)   its parent  (pid 1, "systemd")
+//   task_address(2)   init_task   (pid 0, "swapper/0"; its own parent, as in Linux)
 //
-// real_parent and parent of each point at the next one down that chain.
+// real_parent and parent of each point at the next one down that chain; the objects they
+// point to follow them in the window.
 //
 // The host's sockets (Host::net.sockets) are at window::kSockets, read-only too: socket i is
 // the struct bpf_sock at socket_address(i) that bpf_sk_lookup_tcp and friends return.
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/btf/kernel_layout.hpp"
 #include "core/memory.hpp"
 
 namespace bpfplay {
@@ -29,7 +33,7 @@ struct Host;
 // The bytes; owned by the run and kept alive as long as the Vm that maps them.
 struct KernelObjects {
     static constexpr uint32_t kTaskCount = 3;
-    std::array<uint8_t, kTaskCount * kernel_layout::task_struct::kSize> bytes{};
+    std::vector<uint8_t> bytes;   // the task_structs first, then what they point to
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
     std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
 };
@@ -47,6 +51,13 @@ constexpr uint64_t socket_address(uint32_t index) {
 // The index of the socket whose struct bpf_sock starts at `addr`, if one does (of `count`).
 std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count);
 
+// sizeof(struct task_struct) in the kernel BTF, rounded up to 8: the distance between tasks.
+uint32_t task_struct_stride();
+// The address of task i (0 = current) in window::kKernel.
+inline uint64_t task_address(uint32_t i) { return window_base(window::kKernel) + uint64_t(i) * task_struct_stride(); }
+// The task whose task_struct starts at `addr`, if one does.
+std::optional<uint32_t> task_index(uint64_t addr);
+
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }
 
@@ -55,6 +66,10 @@ constexpr uint64_t current_task_address() { return window_base(window::kKernel);
 // lists data symbols; one without it, like the 6.18 kernel the examples' cases come from,
 // finds no data symbol at all). Every other name is absent, as a name the kernel lacks.
 std::optional<uint64_t> kernel_symbol_address(std::string_view name);
+
+// Lays out the task_structs and their objects from the host (no mapping). Paths the kernel BTF
+// lacks are listed in `errors` (a bug: the tests check there is none).
+std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors = nullptr);
 
 // Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
 // window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.

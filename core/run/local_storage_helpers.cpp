@@ -21,7 +21,6 @@ namespace bpfplay {
 
 namespace {
 
-namespace ts = kernel_layout::task_struct;
 
 struct Family {
     const char* get;
@@ -78,9 +77,8 @@ std::optional<Owner> resolve_owner(Vm& vm, Host& host, const Family& fam, const 
     }
     if (ptr == 0) return Owner{true, false, 0, {}};
     if (fam.type == MapType::TaskStorage) {
-        const uint64_t base = current_task_address();
-        if (ptr >= base && (ptr - base) % ts::kSize == 0 && (ptr - base) / ts::kSize < KernelObjects::kTaskCount) {
-            const uint64_t i = (ptr - base) / ts::kSize;
+        if (const std::optional<uint32_t> task = task_index(ptr)) {
+            const uint64_t i = *task;
             const uint64_t pid = i == 0 ? host.task.pid : i == 1 ? 1 : 0;
             return Owner{false, true, pid, "task pid " + std::to_string(pid)};
         }

@@ -34,7 +34,7 @@ TEST_CASE("host_json writes the default host in full, one item per line") {
   "clock_start_ns": 1000000000,
   "prandom_seed": 1,
   "tai_offset_ns": 1767225637000000000,
-  "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo", "cgroup": 5},
+  "task": {"pid": 4242, "tgid": 4242, "uid": 1000, "gid": 1000, "comm": "bpfplay-demo", "cgroup": 5, "exit_code": 0, "start_time_ns": 900000000, "exe": "/usr/bin/bpfplay-demo"},
   "kernel_stack": [
     {"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"},
     {"ip": "0xffffffff8140a6f5", "symbol": "__x64_sys_openat+0x55"},
@@ -84,7 +84,9 @@ TEST_CASE("apply_host_json(host_json(h)) gives back h's network, task and cpu") 
     Host h1;
     const auto set = apply_host_json(h1, R"({
         "cpu": 3,
-        "task": {"pid": 77, "tgid": 70, "uid": 0, "gid": 5, "comm": "nginx \"worker\""},
+        "task": {"pid": 77, "tgid": 70, "uid": 0, "gid": 5, "comm": "nginx \"worker\"", "exit_code": 256,
+                 "start_time_ns": 12345, "exe": "/usr/sbin/nginx"},
+        "kconfig": {"CONFIG_HZ": "1000", "CONFIG_MY_OPTION": "\"x\""},
         "devices": [
             {"ifindex": 1, "name": "lo"},
             {"ifindex": 5, "name": "wan0", "mac": "aa:bb:cc:dd:ee:0f", "mtu": 9000, "up": false,
@@ -114,6 +116,13 @@ TEST_CASE("apply_host_json(host_json(h)) gives back h's network, task and cpu") 
     const auto back = apply_host_json(h2, text);
     REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().to_string()));
     check_same_network_task_cpu(h1, h2);
+    CHECK(h2.task.exit_code == 256);
+    CHECK(h2.task.start_time_ns == 12345u);
+    CHECK(h2.exe == "/usr/sbin/nginx");
+    CHECK(h2.kconfig == h1.kconfig);
+    CHECK(h2.kconfig.at("CONFIG_HZ") == "1000");
+    CHECK(h2.kconfig.at("CONFIG_MY_OPTION") == "\"x\"");
+    CHECK(h2.kconfig.at("LINUX_KERNEL_VERSION") == "397824");  // KERNEL_VERSION(6, 18, 0), kept
     CHECK(host_json(h2) == text);
     CHECK(text.find(R"("ipv4": ["192.0.2.1/24", "198.51.100.7/32"])") != std::string::npos);
     CHECK(text.find(R"({"dst": "192.0.2.0/24", "dev": 0, "metric": 0, "type": "blackhole"})") !=

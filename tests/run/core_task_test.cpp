@@ -8,7 +8,7 @@
 #include <iterator>
 
 #include "core/btf/builtin_target_btf.hpp"
-#include "core/btf/kernel_layout.hpp"
+#include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/run/object_session.hpp"
 
@@ -82,20 +82,20 @@ TEST_CASE("core_kinds fixture: every relocation kind, as the program sees it") {
     REQUIRE(local_task);
     REQUIRE(kernel_task);
     const uint64_t expected[27] = {
-        12,            // 0  byte_off task->pid (0 locally)
+        1264,          // 0  byte_off task->pid (0 locally)
         16,            // 1  byte_sz task->comm
         1,             // 2  field_exists pid
         0,             // 3  field_exists not_in_kernel
         1,             // 4  signed pid (pid_t -> int)
         0,             // 5  signed flags (unsigned int in the kernel)
-        62,            // 6  lshift_u64 in_iowait: bit 161, read as the u32 at 20 (63 locally)
+        55,            // 6  lshift_u64 in_iowait: bit 9544, read as the u32 at 1192 (63 locally)
         63,            // 7  rshift_u64 in_iowait: a 1-bit field
-        20,            // 8  byte_off in_iowait: its 4-byte storage unit (16 locally)
+        1192,          // 8  byte_off in_iowait: its 4-byte storage unit (16 locally)
         4,             // 9  byte_sz in_iowait
         *local_task,   // 10 local_type_id
         *kernel_task,  // 11 target_type_id: the id in the built-in BTF
         1,             // 12 type_exists task_struct___local
-        kernel_layout::task_struct::kSize,  // 13 type_size in the kernel
+        3264,          // 13 type_size in the kernel
         1,             // 14 type_exists own_thing: not a kernel type, resolved against the object
         16,            // 15 type_size own_thing
         1,             // 16 enumval_exists PIDTYPE_SID___local
@@ -125,43 +125,123 @@ TEST_CASE("a poisoned CO-RE relocation faults only when its instruction runs") {
     CHECK(r.error->what.find("call 0xbad2310") != std::string::npos);
 }
 
-TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in window::kKernel") {
-    namespace ts = kernel_layout::task_struct;
+TEST_CASE("map_kernel_objects: current -> systemd -> swapper/0, read-only in window::kKernel, at 6.18's offsets") {
+    std::vector<std::string> errors;
+    build_kernel_objects(test_host(), &errors);
+    CHECK(errors.empty());
+    for (const std::string& e : errors) MESSAGE(e);
     Memory mem;
     KernelObjects storage;
     map_kernel_objects(mem, test_host(), storage);
     const Region& region = mem.region(window::kKernel);
     CHECK(region.perm == kRead);
-    CHECK(region.size == 3 * ts::kSize);
     const uint64_t base = current_task_address();
     CHECK(base == window_base(window::kKernel));
-    CHECK(mem.write_ptr(base + ts::kPid, 4) == nullptr);
+    CHECK(task_struct_stride() == 3264);
+    CHECK(region.size > 3 * 3264);
+    // Offsets of this 6.18 build (pahole): pid 1264, tgid 1268, real_parent 1280, parent 1288,
+    // comm 1752, exit_code 1164, cred 1736, nsproxy 1840.
+    CHECK(mem.write_ptr(base + 1264, 4) == nullptr);
     auto u32 = [&](uint64_t a) { return load_le<uint32_t>(mem.read_ptr(a, 4)); };
     auto u64 = [&](uint64_t a) { return load_le<uint64_t>(mem.read_ptr(a, 8)); };
-    auto comm = [&](uint64_t a) { return std::string(reinterpret_cast<const char*>(mem.read_ptr(a + ts::kComm, 16))); };
-    CHECK(u32(base + ts::kPid) == 4243);
-    CHECK(u32(base + ts::kTgid) == 4242);
+    auto comm = [&](uint64_t a) { return std::string(reinterpret_cast<const char*>(mem.read_ptr(a + 1752, 16))); };
+    CHECK(u32(base + 1264) == 4243);
+    CHECK(u32(base + 1268) == 4242);
     CHECK(comm(base) == "curl");
-    const uint64_t parent = u64(base + ts::kRealParent);
-    CHECK(parent == base + ts::kSize);
-    CHECK(u64(base + ts::kParent) == parent);
-    CHECK(u32(parent + ts::kPid) == 1);
+    const uint64_t parent = u64(base + 1280);
+    CHECK(parent == task_address(1));
+    CHECK(u64(base + 1288) == parent);
+    CHECK(u32(parent + 1264) == 1);
     CHECK(comm(parent) == "systemd");
-    const uint64_t init = u64(parent + ts::kRealParent);
-    CHECK(u32(init + ts::kPid) == 0);
+    const uint64_t init = u64(parent + 1280);
+    CHECK(init == task_address(2));
+    CHECK(u32(init + 1264) == 0);
     CHECK(comm(init) == "swapper/0");
-    CHECK(u64(init + ts::kRealParent) == init);
-    // The built-in BTF describes the same bytes.
+    CHECK(u64(init + 1280) == init);
+    CHECK(task_index(init) == 2u);
+    CHECK_FALSE(task_index(init + 8));
+}
+
+namespace {
+
+// Byte offset of a top-level member, from the built-in BTF (what CO-RE would compute).
+uint32_t offset_of(std::string_view type, std::string_view member) {
     const Btf& k = builtin_target_btf();
-    const uint32_t task = *k.find_by_name("task_struct", BtfKind::Struct);
-    CHECK(*k.resolve_size(task) == ts::kSize);
-    for (const BtfMember& m : k.members(task)) {
-        const std::string_view n = k.string_at(m.name_off);
-        if (n == "pid") CHECK(m.bit_offset == ts::kPid * 8);
-        if (n == "tgid") CHECK(m.bit_offset == ts::kTgid * 8);
-        if (n == "comm") CHECK(m.bit_offset == ts::kComm * 8);
-        if (n == "real_parent") CHECK(m.bit_offset == ts::kRealParent * 8);
-        if (n == "parent") CHECK(m.bit_offset == ts::kParent * 8);
-        if (n == "flags") CHECK(m.bit_offset == ts::kFlags * 8);
+    const auto id = k.find_by_name(type, BtfKind::Struct);
+    REQUIRE(id);
+    for (const BtfMember& m : k.members(*id))
+        if (k.string_at(m.name_off) == member) return m.bit_offset / 8;
+    FAIL("no member " << member << " in " << type);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("kernel objects: pointer chains read the host's values (nsproxy, cred, exit_code, exe dentry)") {
+    Host host = test_host();
+    host.task.exit_code = 3 << 8;  // exit(3)
+    host.task.uid = 1001;
+    host.exe = "/usr/bin/curl";
+    Memory mem;
+    KernelObjects storage;
+    map_kernel_objects(mem, host, storage);
+    auto u32 = [&](uint64_t a) { return load_le<uint32_t>(mem.read_ptr(a, 4)); };
+    auto u64 = [&](uint64_t a) { return load_le<uint64_t>(mem.read_ptr(a, 8)); };
+    const uint64_t task = current_task_address();
+    CHECK(u32(task + offset_of("task_struct", "exit_code")) == 0x300);
+    // BPF_CORE_READ(task, real_parent, tgid)
+    CHECK(u32(u64(task + offset_of("task_struct", "real_parent")) + offset_of("task_struct", "tgid")) == 1);
+    // BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum): three pointers deep.
+    const uint64_t nsproxy = u64(task + offset_of("task_struct", "nsproxy"));
+    const uint64_t pid_ns = u64(nsproxy + offset_of("nsproxy", "pid_ns_for_children"));
+    CHECK(u32(pid_ns + offset_of("pid_namespace", "ns") + offset_of("ns_common", "inum")) == 0xEFFFFFFCu);
+    // task->cred->uid.val
+    const uint64_t cred = u64(task + offset_of("task_struct", "cred"));
+    CHECK(u32(cred + offset_of("cred", "uid")) == 1001);
+    CHECK(u64(task + offset_of("task_struct", "real_cred")) == cred);
+    // task->mm->exe_file->f_path.dentry->d_name.name: a string in kernel memory.
+    const uint64_t mm = u64(task + offset_of("task_struct", "mm"));
+    REQUIRE(mm != 0);
+    // mm_struct and file keep these inside anonymous members: the writer finds them as C does.
+    KernelObjectWriter w(builtin_target_btf(), 0);
+    auto at = [&](std::string_view type, std::string_view path) {
+        const uint64_t obj = w.allocate(type);
+        return *w.field_address(obj, type, path) - obj;
+    };
+    const uint64_t file = u64(mm + at("mm_struct", "exe_file"));
+    const uint64_t dentry = u64(file + at("file", "f_path.dentry"));
+    const auto name = mem.read_cstr(u64(dentry + at("dentry", "d_name.name")), 64);
+    REQUIRE(name);
+    CHECK(*name == "curl");
+    // init_task is a kernel thread: no mm.
+    CHECK(u64(task_address(2) + offset_of("task_struct", "mm")) == 0);
+}
+
+TEST_CASE("PROBE_MEM: a tracing program's load through NULL or a dangling kernel pointer reads 0; XDP faults") {
+    const std::string null_load = "r1 = 0\nr0 = 7\nr0 = *(u64 *)(r1 + 16)\nexit\n";
+    for (const char* section : {"fentry/do_unlinkat", "tp_btf/sched_process_exit", "kprobe/do_sys_openat2"}) {
+        CAPTURE(section);
+        auto s = ObjectSession::open_assembly(null_load, section, test_host());
+        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().to_string()));
+        RunResult r = (*s)->run("asm", RunInput{});
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        CHECK(r.r0 == 0u);
     }
+    // Past the kernel objects, inside the kernel window: 0 as well.
+    const std::string dangling = "r1 = " + std::to_string(window_base(window::kKernel) + 0x1000000) +
+                                 " ll\nr0 = 7\nr0 = *(u32 *)(r1 + 0)\nexit\n";
+    auto t = ObjectSession::open_assembly(dangling, "fentry/do_unlinkat", test_host());
+    REQUIRE(t.ok());
+    RunResult rt = (*t)->run("asm", RunInput{});
+    REQUIRE(rt.status == RunStatus::Exited);
+    CHECK(rt.r0 == 0u);
+    // Elsewhere (a stack address out of range) a tracing load still faults.
+    auto u = ObjectSession::open_assembly("r0 = *(u64 *)(r10 + 8)\nexit\n", "fentry/do_unlinkat", test_host());
+    REQUIRE(u.ok());
+    CHECK((*u)->run("asm", RunInput{}).status == RunStatus::Faulted);
+    // XDP has no BTF pointers: a NULL load faults.
+    auto x = ObjectSession::open_assembly(null_load, "xdp", test_host());
+    REQUIRE(x.ok());
+    RunResult rx = (*x)->run("asm", RunInput{});
+    CHECK(rx.status == RunStatus::Faulted);
 }

@@ -79,8 +79,8 @@ TEST_CASE("bpf_task_storage_get: F_CREATE makes the current task's value, which 
     auto bad_flags = open_asm(count_in_task(kCurrent, 3), {storage_spec(MapType::TaskStorage)}, "kprobe/do_sys_openat2");
     REQUIRE(bad_flags->object().maps->find("ls")->update_user(u32(4242), std::vector<uint8_t>(8, 0)) == 0);
     CHECK(r0_of(*bad_flags) == 0xff);
-    // The parent task (pid 1, real_parent at offset 24) has a value of its own.
-    auto parent = open_asm(count_in_task("call 158\nr0 = *(u64 *)(r0 + 24)\n", 1),
+    // The parent task (pid 1, real_parent at offset 1280 in 6.18) has a value of its own.
+    auto parent = open_asm(count_in_task("call 158\nr0 = *(u64 *)(r0 + 1280)\n", 1),
                            {storage_spec(MapType::TaskStorage)}, "kprobe/do_sys_openat2");
     CHECK(r0_of(*parent) == 1);
     CHECK(user_value(*parent, 1) == 1);
