@@ -43,7 +43,10 @@ TEST_CASE("builtin target BTF: Linux 6.18's task_struct, pt_regs and pid_type, t
     const std::pair<const char*, uint32_t> fields[] = {{"__state", 192},     {"flags", 352},        {"prio", 864},
                                                        {"exit_code", 9312},  {"pid", 10112},       {"tgid", 10144},
                                                        {"real_parent", 10240}, {"parent", 10304}, {"comm", 14016}};
-    for (const auto& [name, bits] : fields) {
+    for (const auto& field : fields) {
+        // Named copies: clang 14 cannot capture a structured binding (CAPTURE is a lambda).
+        const char* const name = field.first;
+        const uint32_t bits = field.second;
         CAPTURE(name);
         bool found = false;
         for (const BtfMember& m : k.members(task)) {
