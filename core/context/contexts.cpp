@@ -1,5 +1,9 @@
 #include "core/context/contexts.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+
 namespace bpfplay {
 
 std::unique_ptr<FieldContext> make_xdp_md() {
@@ -15,7 +19,9 @@ std::unique_ptr<FieldContext> make_xdp_md() {
                                           xdp_md::kSize);
 }
 
-std::unique_ptr<FieldContext> make_sk_buff(bool tc) {
+namespace {
+
+std::vector<ContextField> sk_buff_fields(bool tc) {
     // Offsets and sizes from struct __sk_buff in <linux/bpf.h> (Linux 6.1).
     const FieldKind start = tc ? FieldKind::PacketStart : FieldKind::Value;
     const FieldKind end = tc ? FieldKind::PacketEnd : FieldKind::Value;
@@ -55,42 +61,26 @@ std::unique_ptr<FieldContext> make_sk_buff(bool tc) {
         {"tstamp_type", 180, 1},
         {"hwtstamp", 184, 8},
     };
-    return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
+    return fields;
+}
+
+}  // namespace
+
+std::unique_ptr<FieldContext> make_sk_buff(bool tc) {
+    return std::make_unique<FieldContext>("__sk_buff", sk_buff_fields(tc), sk_buff::kSize);
 }
 
 std::unique_ptr<FieldContext> make_sk_skb() {
-    // sk_skb_is_valid_access: no mark, tc_classid, data_meta, tstamp, wire_len or hwtstamp;
-    // writes only to tc_index and priority; data/data_end are packet pointers.
-    std::vector<ContextField> fields = {
-        {"len", 0, 4},
-        {"pkt_type", 4, 4},
-        {"queue_mapping", 12, 4},
-        {"protocol", 16, 4},
-        {"vlan_present", 20, 4},
-        {"vlan_tci", 24, 4},
-        {"vlan_proto", 28, 4},
-        {"priority", 32, 4, FieldKind::Value, true},
-        {"ingress_ifindex", 36, 4},
-        {"ifindex", 40, 4},
-        {"tc_index", 44, 4, FieldKind::Value, true},
-        {"cb", 48, 20},
-        {"hash", 68, 4},
-        {"data", 76, 4, FieldKind::PacketStart},
-        {"data_end", 80, 4, FieldKind::PacketEnd},
-        {"napi_id", 84, 4},
-        {"family", 88, 4},
-        {"remote_ip4", 92, 4},
-        {"local_ip4", 96, 4},
-        {"remote_ip6", 100, 16},
-        {"local_ip6", 116, 16},
-        {"remote_port", 132, 4},
-        {"local_port", 136, 4},
-        {"flow_keys", 144, 8},
-        {"gso_segs", 164, 4},
-        {"sk", 168, 8},
-        {"gso_size", 176, 4},
-        {"tstamp_type", 180, 1},
-    };
+    // sk_skb_is_valid_access: tc's view (data/data_end are packet pointers) without mark,
+    // tc_classid, data_meta, tstamp, wire_len and hwtstamp; writes only to tc_index and priority.
+    constexpr std::string_view kHidden[] = {"mark", "tc_classid", "data_meta", "tstamp", "wire_len", "hwtstamp"};
+    std::vector<ContextField> fields;
+    for (ContextField f : sk_buff_fields(true)) {
+        const std::string_view name = f.name;
+        if (std::find(std::begin(kHidden), std::end(kHidden), name) != std::end(kHidden)) continue;
+        f.writable = name == "priority" || name == "tc_index";
+        fields.push_back(f);
+    }
     return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
 }
 

@@ -17,29 +17,23 @@
 
 #include "core/maps/map_check.hpp"
 #include "core/maps/map_set.hpp"
-#include "core/maps/slot_array_map.hpp"
+#include "core/maps/sock_map.hpp"
 
 namespace bpfplay {
 
-class ReuseportArrayMap final : public SlotArrayMap {
+class ReuseportArrayMap final : public SocketSlotArray {
   public:
-    static uint64_t footprint(const MapSpec& spec) { return uint64_t(spec.max_entries) * (8 + 1); }
     static MapCheckResult alloc_check(const MapCheck& c);
     static std::unique_ptr<ReuseportArrayMap> make(const MapSpec& spec);
 
-    std::optional<uint64_t> socket_at(uint32_t index) const;
     bool holds(uint64_t cookie) const;
-    std::string entry_label(std::span<const uint8_t> key, uint32_t slot) const override;
 
   protected:
-    uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) override;
-    int64_t do_update_elem(const uint8_t*, const uint8_t*, uint64_t, uint32_t) override { return -kerrno::kEOPNOTSUPP; }
     int64_t do_delete_elem(const uint8_t* key) override;
-    int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
     int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
 
   private:
-    explicit ReuseportArrayMap(const MapSpec& spec) : SlotArrayMap(spec, 8, /*program_visible=*/false) {}
+    explicit ReuseportArrayMap(const MapSpec& spec) : SocketSlotArray(spec) {}
 };
 
 }  // namespace bpfplay

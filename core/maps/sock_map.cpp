@@ -21,11 +21,7 @@ MapCheckResult value_and_flags(const MapCheck& c) {
     const MapSpec& s = c.spec();
     if (s.max_entries == 0)
         return c.fail(-e::kEINVAL, c.kind() + " has max_entries 0; it needs room for at least one socket");
-    if (s.value_size != 4 && s.value_size != 8)
-        return c.fail(-e::kEINVAL,
-                      c.kind() + " has value_size " + std::to_string(s.value_size) +
-                          "; a socket map's value is a socket (a __u32 or __u64: 4 or 8 bytes)",
-                      "Declare the value as __u64 (user space then reads each socket's cookie) or __u32.");
+    if (auto bad = SocketSlotArray::value_size_check(c)) return *bad;
     return c.unknown_flags(map_flag::kNumaNode | map_flag::kRdonly | map_flag::kWronly);
 }
 
@@ -71,6 +67,49 @@ uint64_t socket_address_of(const Map& map, uint64_t cookie) {
 
 }  // namespace sock_map_detail
 
+// ---- what SOCKMAP and REUSEPORT_SOCKARRAY share ----
+
+std::optional<MapCheckResult> SocketSlotArray::value_size_check(const MapCheck& c) {
+    const uint32_t size = c.spec().value_size;
+    if (size == 4 || size == 8) return std::nullopt;
+    return c.fail(-e::kEINVAL,
+                  c.kind() + " has value_size " + std::to_string(size) +
+                      "; a socket map's value is a socket (a __u32 or __u64: 4 or 8 bytes)",
+                  "Declare the value as __u64 (user space then reads each socket's cookie) or __u32.");
+}
+
+std::optional<uint64_t> SocketSlotArray::socket_at(uint32_t index) const {
+    if (!is_set(index)) return std::nullopt;
+    return load_le<uint64_t>(slot_ptr(index));
+}
+
+void SocketSlotArray::set_socket(uint32_t index, uint64_t cookie) {
+    mark_set(index);
+    store_cookie(slot_ptr(index), cookie);
+}
+
+void SocketSlotArray::clear_socket(uint32_t index) { store_cookie(slot_ptr(index), 0); }
+
+// sock_map_lookup: the socket, whose reference the program now holds; NULL for an empty slot.
+uint64_t SocketSlotArray::do_lookup_elem(const uint8_t* key, uint32_t) {
+    const std::optional<uint64_t> cookie = socket_at(load_le<uint32_t>(key));
+    return cookie ? sock_map_detail::socket_address_of(*this, *cookie) : 0;
+}
+
+// sock_map_lookup_sys: the socket's cookie, only into an 8-byte value.
+int64_t SocketSlotArray::do_lookup_user(const uint8_t* key, uint8_t* value) {
+    if (value_size() != 8) return -e::kENOSPC;
+    const std::optional<uint64_t> cookie = socket_at(load_le<uint32_t>(key));
+    if (!cookie) return -e::kENOENT;
+    store_le<uint64_t>(value, *cookie);
+    return 0;
+}
+
+std::string SocketSlotArray::entry_label(std::span<const uint8_t>, uint32_t slot) const {
+    const std::optional<uint64_t> cookie = socket_at(slot);
+    return cookie ? socket_label(*cookie) : std::string();
+}
+
 // ---- SOCKMAP ----
 
 MapCheckResult SockMap::alloc_check(const MapCheck& c) {
@@ -88,40 +127,19 @@ std::unique_ptr<SockMap> SockMap::make(const MapSpec& spec) {
     return map;
 }
 
-std::optional<uint64_t> SockMap::socket_at(uint32_t index) const {
-    if (!is_set(index)) return std::nullopt;
-    return load_le<uint64_t>(slot_ptr(index));
-}
-
 int64_t SockMap::update_socket(uint32_t index, uint64_t cookie, uint64_t flags) {
     if (flags > map_update::kExist) return -e::kEINVAL;
     if (index >= max_entries()) return -e::kE2BIG;
     if (int64_t err = flag_check(flags, is_set(index))) return err;
-    mark_set(index);
-    store_cookie(slot_ptr(index), cookie);
+    set_socket(index, cookie);
     return 0;
-}
-
-// sock_map_lookup: the socket, whose reference the program now holds; NULL for an empty slot.
-uint64_t SockMap::do_lookup_elem(const uint8_t* key, uint32_t) {
-    const std::optional<uint64_t> cookie = socket_at(load_le<uint32_t>(key));
-    return cookie ? sock_map_detail::socket_address_of(*this, *cookie) : 0;
 }
 
 // sock_map_delete_elem: past max_entries or an empty slot is -EINVAL.
 int64_t SockMap::do_delete_elem(const uint8_t* key) {
     const uint32_t index = load_le<uint32_t>(key);
     if (index >= max_entries() || !clear(index)) return -e::kEINVAL;
-    store_cookie(slot_ptr(index), 0);
-    return 0;
-}
-
-// sock_map_lookup_sys: the socket's cookie, only into an 8-byte value.
-int64_t SockMap::do_lookup_user(const uint8_t* key, uint8_t* value) {
-    if (value_size() != 8) return -e::kENOSPC;
-    const std::optional<uint64_t> cookie = socket_at(load_le<uint32_t>(key));
-    if (!cookie) return -e::kENOENT;
-    store_le<uint64_t>(value, *cookie);
+    clear_socket(index);
     return 0;
 }
 
@@ -129,11 +147,6 @@ int64_t SockMap::do_update_user(const uint8_t* key, const uint8_t* value, uint64
     uint64_t cookie = 0;
     if (int64_t err = sock_map_detail::user_socket(*this, value, cookie)) return err;
     return update_socket(load_le<uint32_t>(key), cookie, flags);
-}
-
-std::string SockMap::entry_label(std::span<const uint8_t>, uint32_t slot) const {
-    const std::optional<uint64_t> cookie = socket_at(slot);
-    return cookie ? socket_label(*cookie) : std::string();
 }
 
 // ---- SOCKHASH ----

@@ -47,28 +47,43 @@ bool state_allowed(const SocketInfo& s);
 uint64_t socket_address_of(const Map& map, uint64_t cookie);
 }  // namespace sock_map_detail
 
-class SockMap final : public SlotArrayMap {
+// What SOCKMAP and REUSEPORT_SOCKARRAY share: u32-indexed slots each holding a socket's cookie,
+// a program's lookup giving the socket's struct bpf_sock (NULL for an empty slot), user space's
+// giving the cookie (value_size 8 only: -ENOSPC). Updates and deletes are each type's own.
+class SocketSlotArray : public SlotArrayMap {
   public:
     static uint64_t footprint(const MapSpec& spec) { return uint64_t(spec.max_entries) * (8 + 1); }
-    static MapCheckResult alloc_check(const MapCheck& c);
-    static std::unique_ptr<SockMap> make(const MapSpec& spec);
+    // A socket map's value is a socket: value_size 4 or 8 (-EINVAL), for both types.
+    static std::optional<MapCheckResult> value_size_check(const MapCheck& c);
 
-    // __sock_map_lookup_elem: the cookie of the socket at `index`, nullopt for an empty slot.
+    // The cookie of the socket at `index`, nullopt for an empty slot.
     std::optional<uint64_t> socket_at(uint32_t index) const;
-    // sock_map_update_common for a socket a program has (bpf_sock_map_update): the socket's
-    // state is the caller's to check.
-    int64_t update_socket(uint32_t index, uint64_t cookie, uint64_t flags);
     std::string entry_label(std::span<const uint8_t> key, uint32_t slot) const override;
 
   protected:
+    explicit SocketSlotArray(const MapSpec& spec) : SlotArrayMap(spec, 8, /*program_visible=*/false) {}
     uint64_t do_lookup_elem(const uint8_t* key, uint32_t cpu) override;
     int64_t do_update_elem(const uint8_t*, const uint8_t*, uint64_t, uint32_t) override { return -kerrno::kEOPNOTSUPP; }
-    int64_t do_delete_elem(const uint8_t* key) override;
     int64_t do_lookup_user(const uint8_t* key, uint8_t* value) override;
+    void set_socket(uint32_t index, uint64_t cookie);
+    void clear_socket(uint32_t index);
+};
+
+class SockMap final : public SocketSlotArray {
+  public:
+    static MapCheckResult alloc_check(const MapCheck& c);
+    static std::unique_ptr<SockMap> make(const MapSpec& spec);
+
+    // sock_map_update_common for a socket a program has (bpf_sock_map_update): the socket's
+    // state is the caller's to check.
+    int64_t update_socket(uint32_t index, uint64_t cookie, uint64_t flags);
+
+  protected:
+    int64_t do_delete_elem(const uint8_t* key) override;
     int64_t do_update_user(const uint8_t* key, const uint8_t* value, uint64_t flags) override;
 
   private:
-    explicit SockMap(const MapSpec& spec) : SlotArrayMap(spec, 8, /*program_visible=*/false) {}
+    explicit SockMap(const MapSpec& spec) : SocketSlotArray(spec) {}
 };
 
 class SockHash final : public Map {
