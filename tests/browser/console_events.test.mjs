@@ -73,3 +73,14 @@ test('the host event log says what the kernel did: no devmap entry, then a redir
   await shot('53-host-events-redirect');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('the kprobe example starts from its kernel case: rdi is AT_FDCWD, so printk says (dfd -100)', async () => {
+  // The preset once sat one register off its case file (rdi read 0): the page printed "(dfd 0)"
+  // where the CLI, run on examples/cases/kprobe_regs.json, prints "(dfd -100)".
+  await openExample('kprobe_regs.o');
+  await andWait(() => page.click('#btn-continue'));
+  assert.deepEqual(await consoleLines('printk'), ['openat2 by bpfplay-demo:  (dfd -100)']);
+  const lastOpen = await page.$$eval('[data-map="last_open"] tbody tr', (rows) => rows.map((r) => r.textContent));
+  assert.equal(lastOpen.length, 1);
+  assert.match(lastOpen[0], /"dfd":-100,/);
+});

@@ -1,6 +1,9 @@
 // The bundled examples (public/examples/*.o, sources in examples/*.c): what each teaches and
 // the input it starts with. The page opens with kDefaultExample loaded.
 
+import kprobeRegsCase from '../../examples/cases/kprobe_regs.json';
+import syscallMapsCase from '../../examples/cases/syscall_maps.json';
+
 export interface Example {
   readonly file: string;
   readonly teaches: string;
@@ -9,18 +12,22 @@ export interface Example {
   readonly noPacket?: boolean; // the test run refuses a packet (syscall programs): clear it
 }
 
-// struct pt_regs for kprobe_regs.c: rdi = -100 (AT_FDCWD), rsi = a user pointer (as in
-// examples/cases/kprobe_regs.json).
-const kKprobeRegs =
-  '0000000000000000000000000000000000000000000000000000000000000000' +
-  '0000000000000000000000000000000000000000000000000000000000000000' +
-  '0000000000000000000000000000000000000000000000000000013412fd7f00' +
-  '00003412fd7f00009cffffffffffffff00000000000000000000000000000000' +
-  '00000000000000000000000000000000000000000000000000000000000000000000000000000000';
+// Context presets are the first case of the example's kernel case file (examples/cases/*.json,
+// recorded by tests/kernel/make_cases.py), so the page starts from the very bytes the kernel
+// verified and the CLI's tests run: a copy written here drifted by one register once.
 
+interface CaseFile { readonly cases: readonly { readonly ctx?: string }[] }
+export function firstCaseCtx(file: CaseFile): string {
+  const ctx = file.cases[0]?.ctx;
+  if (ctx === undefined) throw new Error('example case file has no ctx in its first case');
+  return ctx;
+}
+
+// struct pt_regs for kprobe_regs.c: rdi = -100 (AT_FDCWD), rsi = a user pointer.
+const kKprobeRegs = firstCaseCtx(kprobeRegsCase);
 // struct args for syscall_maps.c: key 1, value 42, slots_fd 5 (libbpf's and bpfplay's fd for
-// map "slots"), the results zeroed (as examples/cases/syscall_maps.json's first case).
-const kSyscallArgs = '01000000000000002a000000000000000500000000000000' + '00'.repeat(56);
+// map "slots"), the results zeroed.
+const kSyscallArgs = firstCaseCtx(syscallMapsCase);
 
 export const kExamples: readonly Example[] = [
   { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
