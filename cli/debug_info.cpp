@@ -33,15 +33,14 @@ CommandResult show_maps(DebugContext& ctx) {
     CommandOutput out;
     for (const MapView& v : st.maps) {
         const Map& m = *maps.get(v.id);
-        out.text += "map " + v.name + " (" + m.describe() + "): " + std::to_string(v.count) +
-                    (v.count == 1 ? " entry" : " entries") + (v.changed ? " (changed)" : "") + "\n";
+        out.text += "map " + v.name + " (" + m.describe() + "): " + v.occupancy + (v.changed ? " (changed)" : "") + "\n";
         if (!v.summary.empty()) out.text += "  (" + v.summary + ")\n";
         for (const MapEntryView& e : v.entries) {
             const std::string key = e.label.empty() ? decoded_c_text(s, m.spec().btf_key_type_id, e.key) : e.label;
             out.text += std::string(e.changed ? "* " : "  ") + key + " => ";
             for (size_t c = 0; c < e.values.size(); ++c) {
                 if (v.percpu) out.text += (c ? ", cpu" : "cpu") + std::to_string(c) + ": ";
-                out.text += decoded_c_text(s, m.spec().btf_value_type_id, e.values[c]);
+                out.text += decoded_c_text(s, e.value_type_id, e.values[c]);
             }
             out.text += "\n";
         }

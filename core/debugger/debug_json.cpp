@@ -80,6 +80,8 @@ void to_json(JsonWriter& w, const MapView& m) {
         .member("percpu", m.percpu)
         .member("count", m.count)
         .member("summary", m.summary)
+        .member("occupancy", m.occupancy)
+        .member("user_update", m.user_update)
         .member("truncated", m.truncated)
         .member("changed", m.changed)
         .key("entries");

@@ -64,6 +64,9 @@ struct MapEntryView {
     std::vector<std::string> values_json;
     std::string label;  // the map type's name for the entry ("10.0.0.0/8", "#0 (front: popped next)"), or ""
     bool changed = false;  // written by the last step
+    // The BTF type the values are decoded as: the map's value type, or for a ring buffer record
+    // the struct of its size (core/run/ringbuf_records.hpp); 0 = bytes.
+    uint32_t value_type_id = 0;
 };
 
 struct MapView {
@@ -75,6 +78,8 @@ struct MapView {
     bool percpu = false;
     uint32_t count = 0;
     std::string summary;  // Map::summary(): a queue's order, a bloom filter's bits ("" for most types)
+    std::string occupancy;  // Map::occupancy(): "3 entries", "2 records"
+    bool user_update = true;  // the map type takes entries from user space (MapTypeInfo::user_update)
     std::vector<MapEntryView> entries;  // at most DebugOptions::max_map_entries
     bool truncated = false;
     bool changed = false;  // some entry changed (or one was added or deleted) in the last step

@@ -4,11 +4,14 @@
 #include <cstdio>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/btf_value.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/helper_effects.hpp"
 #include "core/hex.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/maps/map_types.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/run/ringbuf_records.hpp"
 
 namespace bpfplay {
 
@@ -203,6 +206,9 @@ DebugState DebugSession::state() const {
         v.percpu = map.is_percpu();
         v.count = map.count();
         v.summary = map.summary();
+        v.occupancy = map.occupancy();
+        const MapTypeInfo* info = map_type_info(map.type());
+        v.user_update = info && info->user_update;
         if (btf && map.spec().btf_key_type_id) v.key_type = btf->type_to_string(map.spec().btf_key_type_id);
         if (btf && map.spec().btf_value_type_id) v.value_type = btf->type_to_string(map.spec().btf_value_type_id);
         std::vector<uint32_t> changed_slots;
@@ -218,6 +224,26 @@ DebugState DebugSession::state() const {
                 for (uint32_t slot : h->changed_slots(map)) changed_slots.push_back(slot);
             }
         v.changed |= !changed_slots.empty();
+        if (map.type() == MapType::Ringbuf) {
+            // No keys or values: what a reader gets, record by record, as its struct when one fits.
+            for (RingbufRecordView& rec : ringbuf_records(static_cast<const RingbufMap&>(map), btf.get())) {
+                s.events.push_back(map.name() + ": " + rec.label + " " +
+                                   (rec.type_id ? to_c_text(format_value(*btf, rec.type_id, rec.bytes)) : hex_bytes(rec.bytes)));
+                if (v.entries.size() >= options_.max_map_entries) {
+                    v.truncated = true;
+                    continue;
+                }
+                MapEntryView ev;
+                ev.label = rec.label;
+                ev.key_json = "null";
+                ev.values_json.push_back(decoded_json(object_, rec.type_id, rec.bytes));
+                ev.value_type_id = rec.type_id;
+                ev.values.push_back(std::move(rec.bytes));
+                v.entries.push_back(std::move(ev));
+            }
+            s.maps.push_back(std::move(v));
+            continue;
+        }
         const std::vector<MapEntry> entries = map.entries(options_.max_map_entries);
         v.truncated = entries.size() < map.count();
         for (const MapEntry& e : entries) {
@@ -227,13 +253,11 @@ DebugState DebugSession::state() const {
             ev.label = e.label;
             ev.key_json = decoded_json(object_, map.spec().btf_key_type_id, e.key);
             for (const auto& val : e.values) ev.values_json.push_back(decoded_json(object_, map.spec().btf_value_type_id, val));
+            ev.value_type_id = map.spec().btf_value_type_id;
             ev.changed = std::find(changed_slots.begin(), changed_slots.end(), e.slot) != changed_slots.end();
             v.entries.push_back(std::move(ev));
         }
         s.maps.push_back(std::move(v));
-        if (map.type() == MapType::Ringbuf)
-            for (const auto& rec : static_cast<const RingbufMap&>(map).submitted())
-                s.events.push_back(map.name() + ": " + hex_bytes(rec));
     }
     s.printk = object_.host().printk;
     s.perf_events = object_.host().perf_events;

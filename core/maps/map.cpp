@@ -238,6 +238,10 @@ int64_t Map::freeze() {
 
 std::string Map::entry_label(std::span<const uint8_t>, uint32_t) const { return {}; }
 
+std::string Map::occupancy() const {
+    return std::to_string(count()) + (count() == 1 ? " entry" : " entries");
+}
+
 std::vector<MapEntry> Map::entries(size_t limit) const {
     std::vector<MapEntry> out;
     const uint32_t cpus = is_percpu() ? spec_.ncpus : 1;

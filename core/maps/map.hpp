@@ -209,6 +209,9 @@ public:
     // One line on the map's state for types whose entries do not tell it all ("3 of 4 values,
     // oldest first"; a bloom filter's bits); empty for most.
     virtual std::string summary() const { return {}; }
+    // How much the map holds, in its own unit: "3 entries"; "2 records" for ring buffers (whose
+    // max_entries counts bytes, and whose summary() says how many are used).
+    virtual std::string occupancy() const;
 
 protected:
     Map(const MapSpec& spec, uint32_t slot_count, uint32_t slot_bytes, bool program_visible);

@@ -44,6 +44,10 @@ struct MapTypeInfo {
     // The kernel's map_for_each_callback: bpf_for_each_map_elem walks maps of this type (the
     // verifier refuses the others).
     bool for_each = false;
+    // BPF_MAP_UPDATE_ELEM from user space adds or sets entries. False where the kernel refuses
+    // it: records come only from programs (ringbuf), from the producer API (user_ringbuf), or
+    // from bpf_get_stackid (stack_trace); the page offers no entry editor for these.
+    bool user_update = true;
 };
 
 // Indexed by the kernel's type number, Unspec .. Arena.

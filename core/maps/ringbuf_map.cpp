@@ -66,6 +66,22 @@ uint32_t RingbufMap::count() const {
 }
 
 
+std::string RingbufMap::occupancy() const {
+    const uint32_t n = count();
+    return std::to_string(n) + (n == 1 ? " record" : " records");
+}
+
+// What a reader would see besides the records: the bytes taken (headers and padding included,
+// the space the next reservation must fit in) and the records that never reached it.
+std::string RingbufMap::summary() const {
+    const auto discarded = std::count_if(records_.begin(), records_.end(), [](const RingbufRecord& r) { return r.discarded; });
+    const auto open = std::count_if(records_.begin(), records_.end(), [](const RingbufRecord& r) { return !r.submitted && !r.discarded; });
+    std::string s = std::to_string(producer_) + " of " + std::to_string(max_entries()) + " bytes used";
+    if (discarded) s += ", " + std::to_string(discarded) + " discarded";
+    if (open) s += ", " + std::to_string(open) + " reserved and not yet submitted";
+    return s;
+}
+
 MapCheckResult RingbufMap::alloc_check(const MapCheck& c) {
     const MapSpec& s = c.spec();
     if (auto err = c.unknown_flags(map_flag::kNumaNode)) return err;

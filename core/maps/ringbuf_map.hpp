@@ -46,6 +46,8 @@ public:
     }
 
     uint32_t count() const override;
+    std::string occupancy() const override;
+    std::string summary() const override;
     void for_each_entry(const EntryVisitor&) const override {}
     std::optional<std::vector<uint8_t>> key_of_slot(uint32_t) const override { return std::nullopt; }
 

@@ -56,6 +56,7 @@ class UserRingbufMap final : public Map {
     std::optional<std::vector<uint8_t>> key_of_slot(uint32_t) const override { return std::nullopt; }
     // "2 records waiting (24 of 4096 bytes), consumer at 16, producer at 40".
     std::string summary() const override;
+    std::string occupancy() const override { return std::to_string(count()) + (count() == 1 ? " record" : " records"); }
 
   protected:
     uint64_t do_lookup_elem(const uint8_t*, uint32_t) override { return 0; }

@@ -7,6 +7,7 @@
 #include "core/json/json_writer.hpp"
 #include "core/memory.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/run/ringbuf_records.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay {
@@ -139,11 +140,11 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     const MapSet& maps = *s.object().maps;
     for (uint32_t id = 0; id < maps.size(); ++id) {
         const Map& m = *maps.get(id);
-        t += "map " + m.name() + " (" + m.describe() + "): " + std::to_string(m.count()) +
-             (m.count() == 1 ? " entry\n" : " entries\n");
+        t += "map " + m.name() + " (" + m.describe() + "): " + m.occupancy() + "\n";
         if (const std::string summary = m.summary(); !summary.empty()) t += "  (" + summary + ")\n";
         if (m.type() == MapType::Ringbuf)
-            for (const auto& rec : static_cast<const RingbufMap&>(m).submitted()) t += "  record 0x" + hex_bytes(rec) + "\n";
+            for (const RingbufRecordView& rec : ringbuf_records(static_cast<const RingbufMap&>(m), s.object().btf.get()))
+                t += "  " + rec.label + " => " + decoded_text(s, rec.type_id, rec.bytes) + "\n";
         for (const MapEntry& e : m.entries(64)) {
             // A perf event array slot holds the CPU of its reader (fd_array_map.hpp), not data.
             if (m.type() == MapType::PerfEventArray && e.key.size() == 4 && e.values.size() == 1 &&

@@ -101,6 +101,7 @@ DebugState sample_state() {
     m.percpu = true;
     m.count = 1;
     m.summary = "1 of 16 slots used";
+    m.occupancy = "1 entry";
     m.truncated = true;
     m.changed = true;
     MapEntryView e;

@@ -36,6 +36,8 @@ TEST_CASE("every example: map keys and values as the page shows them encode back
             CAPTURE(m.name);
             const Map& map = *o.maps->find(m.name);
             btf_parts += (map.spec().btf_key_type_id != 0) + (map.spec().btf_value_type_id != 0);
+            // Ring buffer records are shown, not edited: they have no key to encode.
+            if (!m.user_update) continue;
             for (const MapEntryView& e : m.entries) {
                 auto key = encode_map_json(o, m.name, MapPart::Key, e.key_json);
                 REQUIRE_MESSAGE(key.ok(), key.error().to_string());

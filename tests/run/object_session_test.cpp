@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "core/run/object_session.hpp"
+#include "core/run/ringbuf_records.hpp"
 
 using namespace bpfplay;
 
@@ -209,6 +210,25 @@ TEST_CASE("ring buffer records come out as the kernel wrote them") {
     const std::string j = run_result_json(*s, s->run("nope", {}));
     // examples/cases/xdp_ringbuf.json, case syns_and_udp (recorded from the kernel).
     CHECK(j.find("\"ringbuf\":{\"events\":[\"0a0000010a000002409cbb0100000000\",\"0a0000010a000002419cbb0101000000\",\"0a0000010a000002429cbb0102000000\",\"35000c00\"]}") != std::string::npos);
+}
+
+TEST_CASE("ring buffer records: counted as records, bytes used, each labelled; a struct only when BTF has one of that size") {
+    auto s = open_example("xdp_ringbuf");
+    RunInput in;
+    in.packet = unhex("02000000000202000000000108004500002800014000400626cd0a0000010a0000029c4001bb00000000000000005002fffffde40000");
+    REQUIRE(s->run("xdp_ringbuf", in).r0 == 2u);
+    in.packet = unhex("02000000000202000000000108004500002000014000401126ca0a0000010a00000200010035000c26d761626364");
+    REQUIRE(s->run("xdp_ringbuf", in).r0 == 2u);
+    const std::string t = run_result_text(*s, s->run("nope", {}));
+    // clang emits no BTF for struct syn_event (only sizeof and casts use it), and the map
+    // definition's 16-byte struct has no name: the records stay bytes.
+    CHECK(t.find("map events (ringbuf map \"events\"): 2 records\n"
+                 "  (40 of 4096 bytes used)\n"
+                 "  record 0 (16 bytes) => 0x0a0000010a000002409cbb0100000000\n"
+                 "  record 1 (4 bytes) => 0x35000c00\n") != std::string::npos);
+    const Btf& btf = *s->object().btf;
+    CHECK(record_type_of_size(btf, 16) == 0u);
+    CHECK(btf.type_to_string(record_type_of_size(btf, 24)) == "struct xdp_md");
 }
 
 TEST_CASE("a ring buffer must be a power of two pages with no keys or values") {

@@ -63,7 +63,7 @@ describe('contract: core\'s views through normalize.ts', () => {
     const m = s.maps[0];
     expect(m).toMatchObject({
       id: 3, name: 'stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 16, keyType: '__u32',
-      valueType: 'struct stat', percpu: true, count: 1, summary: '1 of 16 slots used', truncated: true, changed: true,
+      valueType: 'struct stat', percpu: true, count: 1, summary: '1 of 16 slots used', occupancy: '1 entry', userUpdate: true, truncated: true, changed: true,
     });
     const e = m?.entries[0];
     expect([...(e?.key ?? [])]).toEqual([2, 0, 0, 0]);

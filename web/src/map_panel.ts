@@ -76,21 +76,23 @@ export class MapPanel {
   private renderMap(m: MapView): HTMLElement {
     const types = m.keyType ? ` ${m.keyType} → ${m.valueType || '?'}` : m.valueType ? ` of ${m.valueType}` : '';
     const head = h('div', { class: 'map-head' }, h('b', { text: m.name }),
-      h('span', { class: 'muted', text: ` ${m.type}${types} · ${m.count}/${m.maxEntries} entries · key ${m.keySize} B, value ${m.valueSize} B` }));
+      h('span', { class: 'muted', text: ` ${m.type}${types} · ${m.occupancy} · max_entries ${m.maxEntries} · key ${m.keySize} B, value ${m.valueSize} B` }));
     const rows = m.entries.map((e) => this.renderEntry(m, e));
     const table = h('table', { class: 'map-entries' },
       h('thead', {}, h('tr', {}, h('th', { text: 'key' }), h('th', { text: m.percpu ? 'value per CPU' : 'value' }), h('th'))),
       h('tbody', {}, ...rows));
+    const summary = m.summary ? h('p', { class: 'muted map-summary', text: m.summary }) : undefined;
+    const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, summary, table);
+    if (m.truncated) section.append(h('p', { class: 'muted', text: `showing the first ${m.entries.length} of ${m.occupancy}` }));
+    // Ring buffers, user ring buffers and stack traces take no entries from user space: no editor.
+    if (!m.userUpdate) return section;
     const addId = `${m.name}|add`;
     const keyIn = this.editorFor(m, 'key', `${addId}|key`, '', `new key for ${m.name}`);
     const valIn = this.editorFor(m, 'value', `${addId}|value`, '', `new value for ${m.name}${m.percpu ? ' (every CPU)' : ''}`);
     const add = h('button', { class: 'save', text: 'Add / set',
       onclick: () => void this.update(m, addId, keyIn.value, [valIn.value], true) });
-    const summary = m.summary ? h('p', { class: 'muted map-summary', text: m.summary }) : undefined;
-    const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, summary, table,
-      h('div', { class: 'map-add map-editor' }, h('span', { class: 'muted', text: 'new entry' }), keyIn, valIn, add),
+    section.append(h('div', { class: 'map-add map-editor' }, h('span', { class: 'muted', text: 'new entry' }), keyIn, valIn, add),
       this.errorBox(addId));
-    if (m.truncated) section.append(h('p', { class: 'muted', text: `showing the first ${m.entries.length} entries` }));
     return section;
   }
 
@@ -111,12 +113,14 @@ export class MapPanel {
         h('button', { class: 'save', text: 'Save', onclick: () => void this.update(m, id, keyText, boxes.map((b) => b.value), false) }),
         h('button', { text: 'Cancel', onclick: () => this.stopEditing(id, boxes.length) })), this.errorBox(id));
     }
-    return h('tr', { class: e.changed ? 'changed' : '', 'data-key': keyHex },
-      h('td', {}, h('code', { text: e.keyText }), h('div', { class: 'bytes', text: toHex(e.key, ' ') })),
+    // A ring buffer record has no key: its label ("record 0 (struct event, 24 bytes)") names it.
+    const keyed = e.key.length > 0;
+    return h('tr', { class: e.changed ? 'changed' : '', 'data-key': keyed ? keyHex : e.keyText },
+      h('td', {}, h('code', { text: e.keyText }), keyed ? h('div', { class: 'bytes', text: toHex(e.key, ' ') }) : undefined),
       cell,
       h('td', { class: 'map-actions' },
-        h('button', { text: 'Edit', title: 'change this value (as a C value)', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }),
-        h('button', { text: 'Delete', title: 'delete this entry', onclick: () => void this.remove(m, e.key) })));
+        m.userUpdate ? h('button', { text: 'Edit', title: 'change this value (as a C value)', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }) : undefined,
+        keyed ? h('button', { text: 'Delete', title: 'delete this entry', onclick: () => void this.remove(m, e.key) }) : undefined));
   }
 
   private stopEditing(id: string, cpus: number): void {

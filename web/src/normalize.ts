@@ -191,6 +191,7 @@ function mapView(v: unknown): MapView {
   const o = obj(v);
   return {
     ...mapSummary(v), percpu: bool(o['percpu']), count: num(o['count']), summary: str(o['summary']),
+    occupancy: str(o['occupancy']), userUpdate: bool(o['user_update']),
     entries: arr(o['entries']).map(entry), truncated: bool(o['truncated']), changed: bool(o['changed']),
   };
 }

@@ -96,6 +96,8 @@ export interface MapView {
   readonly percpu: boolean;
   readonly count: number;
   readonly summary: string;                // core's one line on the map's state ("" for most types)
+  readonly occupancy: string;              // core's count in the map's unit: "3 entries", "2 records"
+  readonly userUpdate: boolean;            // user space may add or set entries (not ringbuf, stack_trace)
   readonly entries: readonly MapEntryView[];
   readonly truncated: boolean;
   readonly changed: boolean;
