@@ -298,9 +298,15 @@ std::string explain_json(const DebugSession& session, std::optional<uint32_t> pc
 }
 
 std::string explain_text(const StopExplanation& e) {
-    std::string out = std::to_string(e.insn.pc) + ": " + e.insn.text + "\n  " + e.insn.summary + ".\n";
-    for (const std::string& d : e.insn.details) out += "  " + d + ".\n";
-    if (!e.insn.values.empty()) out += "  Now: " + e.insn.values + ".\n";
+    // The parts are pieces of one sentence (lower case); as lines each starts a sentence.
+    auto line = [](std::string s) {
+        if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = char(s[0] - 'a' + 'A');
+        return "  " + s + (s.ends_with('.') ? "\n" : ".\n");
+    };
+    std::string out = std::to_string(e.insn.pc) + ": " + e.insn.text + "\n" + line(e.insn.summary);
+    for (const std::string& d : e.insn.details) out += line(d);
+    if (!e.current) out += "  (Values are shown for the current instruction only.)\n";
+    if (!e.insn.values.empty()) out += line("now: " + e.insn.values);
     if (e.helper) {
         const HelperExplanation& h = *e.helper;
         out += "  " + h.signature + "\n";
@@ -309,7 +315,9 @@ std::string explain_text(const StopExplanation& e) {
             if (!a.value.empty()) out += " = " + a.value;
             out += "\n";
         }
-        if (!h.returns.empty()) out += "  Returns: " + first_sentence(h.returns) + "\n";
+        std::string returns = h.returns;
+        std::replace(returns.begin(), returns.end(), '\n', ' ');
+        if (!returns.empty()) out += "  Returns: " + returns + "\n";
     }
     return out;
 }

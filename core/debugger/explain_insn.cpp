@@ -285,6 +285,7 @@ private:
             std::string first = plain_doc(doc.description);
             if (const size_t dot = first.find(". "); dot != std::string::npos) first.resize(dot + 1);
             if (const size_t nl = first.find('\n'); nl != std::string::npos) first.resize(nl);
+            if (!first.empty() && first.back() == '.') first.pop_back();  // the summary is part of a sentence
             out_->summary = "call the kernel helper " + name + " (#" + std::to_string(a_.imm) + ")" +
                             (first.empty() ? "" : ": " + first);
             const int nargs = p ? p->nargs : 5;
@@ -380,7 +381,7 @@ private:
         auto x = v_->read ? v_->read(addr, size) : std::nullopt;
         *readable = x.has_value();
         if (x) *now = *x;
-        return reg_name(base) + signed_off(off) + " is " + where;
+        return address_words(base, off) + " is " + where;
     }
 
     void load(Op op) {
