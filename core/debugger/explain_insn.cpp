@@ -509,8 +509,17 @@ InsnExplanation explain_insn(std::span<const Insn> insns, size_t index, const Ex
         out.summary = "there is no instruction " + std::to_string(index);
         return out;
     }
-    out.text = disassemble_one(insns, index);
     out.cls = class_name(insns[index].opcode);
+    // The second slot of an lddw (opcode 0, which alone is no instruction): the pc never stops
+    // there, but a listing shows it.
+    if (index > 0 && insns[index - 1].opcode == kLddw && insns[index].opcode == 0 &&
+        !(index > 1 && insns[index - 2].opcode == kLddw)) {
+        out.text = "(second half of instruction " + std::to_string(index - 1) + ")";
+        out.summary = "the upper 32 bits (" + std::to_string(insns[index].imm) + ") of the 64-bit value the lddw at instruction " +
+                      std::to_string(index - 1) + " loads; this slot never runs on its own";
+        return out;
+    }
+    out.text = disassemble_one(insns, index);
     Explainer(insns, index, names, values).run(out);
     return out;
 }

@@ -143,6 +143,11 @@ TEST_CASE("explain: a run's pointers, be16 and lddw map_value as the debugger se
                                 "order, as htons/htonl do); r1 was 36895 (0x901f), becomes 8080 (0x1f90)");
     CHECK(e->insn.details == std::vector<std::string>{"the upper 48 bits of r1 become 0"});
 
+    e = explain_at(*d.session, 52);
+    REQUIRE(e);
+    CHECK(e->insn.sentence() == "(second half of instruction 51): the upper 32 bits (0) of the 64-bit value the lddw at "
+                                "instruction 51 loads; this slot never runs on its own");
+
     // Another instruction than the current one: words only.
     e = explain_at(*d.session, 3);
     REQUIRE(e);
