@@ -106,7 +106,7 @@ struct StopExplanation {
 std::optional<StopExplanation> explain_at(const DebugSession& session, std::optional<uint32_t> pc = std::nullopt);
 
 void to_json(JsonWriter& w, const StopExplanation& e);
-// {"ok":true,"pc","text","class","summary","details":[..],"values","valid","current":bool,
+// {"ok":true,"pc","text","class","summary","details":[..],"values","valid","helper_id","current":bool,
 //  "helper":null|{"id","name","signature","summary","description","returns","ret_kind","gpl_only",
 //            "args":[{"reg","name","type","kind","meaning","value"}]}}
 // or {"ok":false,"error":..} when pc is past the program's end.

@@ -342,7 +342,7 @@ private:
         const Insn& b = insns_[pc_ + 1];
         const std::string d = reg_name(a_.dst);
         const uint64_t imm64 = uint64_t(uint32_t(a_.imm)) | (uint64_t(uint32_t(b.imm)) << 32);
-        out_->details.push_back("lddw takes two instruction slots: the second holds the upper 32 bits");
+        out_->details.push_back("this lddw takes two instruction slots: the second holds the upper 32 bits");
         switch (a_.src) {
         case 0: out_->summary = "load the 64-bit constant " + val(imm64) + " into " + d; break;
         case kPseudoMapFd:
