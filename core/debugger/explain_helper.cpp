@@ -232,12 +232,14 @@ ExplainValues explain_values(const DebugSession& session) {
     v.depth = session.vm().depth();
     v.points_to = [s](uint64_t x) { return s->describe_value(x).points_to; };
     v.read = [s](uint64_t address, uint32_t size) -> std::optional<uint64_t> {
-        // A context field the kernel rewrites (data, data_end) holds no value a load would see.
-        if (const auto& ctx = s->run_state().ctx; ctx && (address >> 32) == window::kContext)
-            for (const ContextField& f : ctx->fields())
-                if ((address & 0xffffffffull) >= f.off && (address & 0xffffffffull) < f.off + f.size &&
-                    f.kind != FieldKind::Value)
-                    return std::nullopt;
+        // A context the kernel rewrites loads from (data, data_end are pointers, not the bytes
+        // behind them): what the interpreter's load gives, by the same code (it changes nothing).
+        if (const auto& ctx = s->run_state().ctx; ctx && (address >> 32) == window::kContext) {
+            uint64_t value = 0;
+            std::string why;
+            if (!ctx->load(uint32_t(address & 0xffffffffull), size, value, why)) return std::nullopt;
+            return value;
+        }
         auto bytes = s->read_memory(address, size);
         if (!bytes) return std::nullopt;
         uint64_t x = 0;

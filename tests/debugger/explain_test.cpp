@@ -120,9 +120,15 @@ TEST_CASE("explain: ALU32 zero-extends, lock add, a taken JMP32 branch") {
 }
 
 TEST_CASE("explain: a run's pointers, be16 and lddw map_value as the debugger sees them") {
-    // xdp_drop_port.c on a TCP packet to port 22: insn 3 is r3 += 14 with r3 = data.
-    Debugged d = stopped_at("xdp_drop_port/tcp4_to_blocked_port", 3);
+    // xdp_drop_port.c on a TCP packet to port 8080: insn 0 loads data_end, insn 3 is r3 += 14 with r3 = data.
+    Debugged d = stopped_at("xdp_drop_port/tcp4_to_blocked_port", 0);
     auto e = explain_at(*d.session);
+    REQUIRE(e);
+    CHECK(e->insn.sentence() == "r2 = *(u32 *)(r1 + 4): load 4 bytes from memory at r1+4 into r2, zero-extended to 64 "
+                                "bits; r1+4 is ctx+4 (data_end); r2 becomes packet end (data_end, packet+54)");
+    REQUIRE(d.session->add_breakpoint(3).ok());
+    d.session->cont();
+    e = explain_at(*d.session);
     REQUIRE(e);
     CHECK(e->current);
     CHECK(e->insn.sentence() == "r3 += 14: add 14 to r3; r3 was packet+0, becomes packet+14");
