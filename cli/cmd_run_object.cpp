@@ -1,5 +1,5 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE [--all-packets]]
-//                  [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
+//                  [--trace] [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
 //                  [--budget N] [--advance-ns N] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
@@ -16,7 +16,9 @@
 #include "cli/input_formats.hpp"
 #include "cli/object_inputs.hpp"
 #include "cli/report.hpp"
+#include "core/debugger/debug_session.hpp"
 #include "core/hex.hpp"
+#include "core/text/disasm.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
 #include "core/verifier/object_check.hpp"
@@ -27,6 +29,7 @@ namespace {
 constexpr uint64_t kMaxRepeat = 1'000'000; // runs of one command, packets times --repeat
 
 struct ObjectRunOptions : ObjectInputOptions {
+    bool trace = false;  // print each instruction before it runs
     uint64_t repeat = 1;
     uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
     bool json = false;
@@ -60,8 +63,9 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
             out.json = true;
         } else if (arg == "--all-packets") {
             out.all_packets = true;
-        } else if (arg == "--mem" || arg.starts_with("--mem=") || arg == "--trace" ||
-                   arg == "--plugin-helpers") {
+        } else if (arg == "--trace") {
+            out.trace = true;
+        } else if (arg == "--mem" || arg.starts_with("--mem=") || arg == "--plugin-helpers") {
             return usage_error("run: " + std::string(arg.substr(0, arg.find('='))) +
                                " is for raw programs, not ELF objects");
         } else if (arg.starts_with("-") && arg != "-") {
@@ -138,6 +142,25 @@ std::string json_with_runs(const ObjectSession& s, const RunResult& last, uint64
     return w.end_object().take();
 }
 
+// --trace: the run stepped in a debug session, each instruction printed before it runs (a
+// tail call's target under its name), then undone (reset restores the maps and the host) so
+// the real run below starts from the same state and reports as without --trace.
+void print_trace(ObjectSession& s, const std::string& program, const RunInput& input) {
+    auto opened = DebugSession::open(s, program, input);
+    if (!opened) return;  // the real run reports the error
+    DebugSession& d = **opened;
+    std::string current = d.program().name;
+    while (d.status() == RunStatus::Ready) {
+        if (d.program().name != current) {
+            current = d.program().name;
+            std::printf("<%s>:\n", current.c_str());
+        }
+        std::printf("%8u:\t%s\n", d.pc(), disassemble_one(d.program().insns, d.pc()).c_str());
+        if (d.step().reason == StopReason::None) break;
+    }
+    d.reset();
+}
+
 void print_count(std::FILE* to, uint64_t executed) {
     std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
 }
@@ -156,6 +179,7 @@ int cmd_run_object(Args args, std::string content) {
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
+    if (const LoadedProgram* p = s.object().find_program(*program)) note_inputs("run", *p, options, *inputs);
     // bpfplay runs programs the kernel would refuse (a learner sees what they do); say so first.
     if (const LoadedProgram* p = s.object().find_program(*program)) {
         const verifier::Verdict v = verifier::check_program(s.object(), *p);
@@ -181,6 +205,7 @@ int cmd_run_object(Args args, std::string content) {
     for (uint64_t round = 0; round < options.repeat && last.status != RunStatus::Faulted; ++round) {
         for (const std::vector<uint8_t>& packet : inputs->packets) {
             input.packet = packet;
+            if (options.trace && !options.json) print_trace(s, *program, input);
             last = s.run(*program, input);
             ++runs;
             if (last.status != RunStatus::Exited) {

@@ -1,6 +1,7 @@
 #pragma once
 // The bpfvm commands. Each takes the arguments after its name and returns the exit code.
 #include <string>
+#include <string_view>
 
 #include "cli/args.hpp"
 
@@ -20,5 +21,7 @@ int cmd_verify(Args args);
 int cmd_run_object(Args args, std::string content);
 
 void print_usage(bool to_stderr);
+// `bpfvm COMMAND --help`: that command's part of the usage on stdout; false for an unknown command.
+bool print_command_usage(std::string_view command);
 
 } // namespace bpfplay::cli

@@ -24,14 +24,15 @@ const char kHelp[] =
     "  watch fp-8 [LEN] | packet[START:END] | map NAME KEYHEX | *ADDR [LEN]\n"
     "  delete [N]  disable N  enable N  info breakpoints\n"
     "Looking:\n"
-    "  info registers (i r)  bt, backtrace  x/NFU ADDR (F: x d u; U: b h w g)  p, print EXPR\n"
+    "  info registers [rN..] (i r)  bt, backtrace  x/NFU ADDR (F: x d u; U: b h w g)  p, print EXPR\n"
     "  maps  list [LINE]  disas [PC]  printk  perf  host  trace [N]  hits [N]  state  info journal\n"
+    "  explain [PC]         the instruction (the current one) in words, with the values now\n"
     "EXPR: r0..r10, fp, numbers, + - * & | ^ << >>, == != < <= > >=, && || !, s(...) for signed.\n"
     "  q, quit\n";
 
 CommandResult info(DebugContext& ctx, std::string_view args) {
     auto [what, rest] = split_word(args);
-    if (what == "registers" || what == "r" || what == "reg" || what == "all-registers") return info_registers(ctx);
+    if (what == "registers" || what == "r" || what == "reg" || what == "all-registers") return info_registers(ctx, rest);
     if (what == "breakpoints" || what == "b" || what == "break" || what == "watchpoints") return info_breakpoints(ctx);
     if (what == "journal") return info_journal(ctx);
     if (what == "frame" || what == "stack") return backtrace(ctx);
@@ -61,6 +62,7 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
     if (command == "maps") return show_maps(ctx);
     if (command == "l" || command == "list") return list_source(ctx, args);
     if (command == "disas" || command == "disassemble") return disassemble_around(ctx, args);
+    if (command == "explain") return explain_command(ctx, args);
     if (command == "printk") return show_printk(ctx);
     if (command == "perf") return show_perf_events(ctx);
     if (command == "host") return show_host_events(ctx);

@@ -6,16 +6,30 @@
 #include <cstring>
 
 #include "cli/debug_repl.hpp"
+#include "core/debugger/explain.hpp"
 #include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
 
-CommandResult info_registers(DebugContext& ctx) {
+CommandResult info_registers(DebugContext& ctx, std::string_view names) {
+    // "info registers r0 r3" (or "fp"/"r10"): only those, as gdb does; none: all eleven.
+    std::vector<bool> wanted(11, names.empty());
+    for (std::string_view rest = names; !trim(rest).empty();) {
+        auto [name, more] = split_word(trim(rest));
+        rest = more;
+        std::optional<uint64_t> n;
+        if (name == "fp") n = 10;
+        else if (name.size() >= 2 && name[0] == 'r') n = parse_number(name.substr(1));
+        if (!n || *n > 10 || (name.size() > 2 && name[1] == '0'))
+            return command_error("info registers takes register names r0..r10 (or fp), not '" + std::string(name) + "'");
+        wanted[*n] = true;
+    }
     const DebugState st = ctx.session.state();
     CommandOutput out;
     JsonWriter w = JsonWriter::members();
     w.key("regs").begin_array();
     for (size_t i = 0; i < st.regs.size(); ++i) {
+        if (!wanted[i]) continue;
         const RegisterView& r = st.regs[i];
         char line[160];
         std::snprintf(line, sizeof line, "%-3s %c %-18s %20" PRIu64 " %20" PRId64, ("r" + std::to_string(i)).c_str(),
@@ -148,12 +162,20 @@ CommandResult list_source(DebugContext& ctx, std::string_view args) {
     }
     if (center == 0) return command_error("no source line information for pc " + std::to_string(ctx.session.pc()),
                                           "The object was built without -g.");
-    std::vector<const SourceLine*> lines;
+    // The file's lines that have code (BTF line_info carries their text; lines without code are
+    // not in the object), a window of ten around `center` as gdb's list shows: counted in lines
+    // with code, so a function whose lines are far apart still fills the window.
+    std::vector<const SourceLine*> all;
     for (const SourceLine& l : p.line_info)
-        if (l.file == file && l.line + 5 >= center && l.line <= center + 5 &&
-            std::none_of(lines.begin(), lines.end(), [&](const SourceLine* o) { return o->line == l.line; }))
-            lines.push_back(&l);
-    std::sort(lines.begin(), lines.end(), [](const SourceLine* a, const SourceLine* b) { return a->line < b->line; });
+        if (l.file == file && l.line != 0 &&
+            std::none_of(all.begin(), all.end(), [&](const SourceLine* o) { return o->line == l.line; }))
+            all.push_back(&l);
+    std::sort(all.begin(), all.end(), [](const SourceLine* a, const SourceLine* b) { return a->line < b->line; });
+    const size_t at = size_t(std::lower_bound(all.begin(), all.end(), center,
+                                              [](const SourceLine* l, uint32_t n) { return l->line < n; }) - all.begin());
+    const size_t first = std::min(at > 5 ? at - 5 : 0, all.size() > 10 ? all.size() - 10 : 0);
+    std::vector<const SourceLine*> lines(all.begin() + ptrdiff_t(std::min(first, all.size())),
+                                         all.begin() + ptrdiff_t(std::min(first + 10, all.size())));
     CommandOutput out;
     JsonWriter w = JsonWriter::members();
     w.member("file", file).key("lines").begin_array();
@@ -196,6 +218,29 @@ CommandResult disassemble_around(DebugContext& ctx, std::string_view args) {
         w.begin_object().member("pc", pc).member("text", text).member("current", current).end_object();
     }
     out.json = w.end_array().take();
+    return out;
+}
+
+} // namespace bpfplay::cli
+
+namespace bpfplay::cli {
+
+// explain [PC]: the instruction in words, with the values now when it is the current one.
+CommandResult explain_command(DebugContext& ctx, std::string_view args) {
+    const size_t count = ctx.session.program().insns.size();
+    std::optional<uint32_t> pc;
+    if (!trim(args).empty()) {
+        auto n = parse_number(trim(args));
+        if (!n || *n >= count) return command_error("explain takes an instruction index below " + std::to_string(count));
+        pc = uint32_t(*n);
+    }
+    auto e = explain_at(ctx.session, pc);
+    if (!e) return command_error("the program has no instruction " + std::to_string(pc.value_or(ctx.session.pc())));
+    CommandOutput out;
+    out.text = explain_text(*e);
+    JsonWriter w = JsonWriter::members();
+    to_json(w.key("explain"), *e);
+    out.json = w.take();
     return out;
 }
 

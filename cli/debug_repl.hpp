@@ -42,12 +42,15 @@ bool is_motion_command(std::string_view command);
 std::string location_text(const DebugSession& s);
 
 // ---- debug_print.cpp ----
-CommandResult info_registers(DebugContext& ctx);
+// `names`: "r0 r3" shows only those ("" all).
+CommandResult info_registers(DebugContext& ctx, std::string_view names = {});
 CommandResult backtrace(DebugContext& ctx);
 CommandResult examine(DebugContext& ctx, std::string_view spec, std::string_view expr); // x/NFU EXPR
 CommandResult print_value(DebugContext& ctx, std::string_view expr);
 CommandResult list_source(DebugContext& ctx, std::string_view args);
 CommandResult disassemble_around(DebugContext& ctx, std::string_view args);
+// explain [PC]: the instruction (the current one by default) in words and with the values now.
+CommandResult explain_command(DebugContext& ctx, std::string_view args);
 
 // ---- debug_info.cpp ----
 CommandResult show_maps(DebugContext& ctx);

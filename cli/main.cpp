@@ -1,5 +1,7 @@
 // bpfvm: run, disassemble and assemble eBPF programs from the command line, run and describe
 // compiled BPF objects, and serve as a bpf_conformance plugin.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -10,7 +12,21 @@
 
 using namespace bpfplay::cli;
 
+namespace {
+
+// When stdout and stderr are one file (2>&1 into a pipe or file), a fully buffered stdout
+// would come out after every error written since: line buffering keeps the two in the order
+// they were written. Separate files keep full buffering (a long --trace costs no extra writes).
+void keep_output_in_order() {
+    struct stat out {}, err {};
+    if (fstat(1, &out) == 0 && fstat(2, &err) == 0 && out.st_dev == err.st_dev && out.st_ino == err.st_ino)
+        std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
+    keep_output_in_order();
     std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         print_usage(/*to_stderr=*/false);
@@ -18,6 +34,8 @@ int main(int argc, char** argv) {
     }
     std::string_view command = args[0];
     Args rest = Args(args).subspan(1);
+    for (std::string_view arg : rest)
+        if ((arg == "--help" || arg == "-h") && print_command_usage(command)) return 0;
     if (command == "run") return cmd_run(rest);
     if (command == "disasm") return cmd_disasm(rest);
     if (command == "asm") return cmd_asm(rest);

@@ -120,9 +120,12 @@ Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options) {
         break;
     }
     case PacketSource::Pcap: {
-        auto packets = read_pcap_packets(options.packet_arg, options.all_packets);
+        // All of them, to say how many are left out without --all-packets.
+        auto packets = read_pcap_packets(options.packet_arg, true);
         if (!packets) return packets.error();
+        in.pcap_packets = packets->size();
         in.packets = std::move(*packets);
+        if (!options.all_packets) in.packets.resize(1);
         break;
     }
     }
@@ -220,6 +223,26 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
                                                " programs of " + options.file + " can run (" + names + ")");
     const std::string& name = choice.program->name;
     return name;
+}
+
+void note_inputs(std::string_view command, const LoadedProgram& program, const ObjectInputOptions& options,
+                 const ObjectInputs& inputs) {
+    const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
+                              program.context == ContextKind::SkMsg;
+    std::fflush(stdout);  // notes come in order with what was printed before
+    if (options.packet_source == PacketSource::None && reads_packet)
+        std::fprintf(stderr,
+                     "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); %s "
+                     "runs on a 0-byte packet\n",
+                     program.name.c_str());
+    if (inputs.pcap_packets > 1 && !options.all_packets) {
+        if (command == "debug")
+            std::fprintf(stderr, "bpfvm: note: %s has %zu packets; debugging the first (bpfvm run --all-packets runs each)\n",
+                         options.packet_arg.c_str(), inputs.pcap_packets);
+        else
+            std::fprintf(stderr, "bpfvm: note: %s has %zu packets; running only the first (add --all-packets to run each)\n",
+                         options.packet_arg.c_str(), inputs.pcap_packets);
+    }
 }
 
 } // namespace bpfplay::cli

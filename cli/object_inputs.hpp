@@ -58,6 +58,7 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
 struct ObjectInputs {
     std::vector<std::vector<uint8_t>> packets; // at least one (empty when no packet was given)
     std::vector<uint8_t> ctx;
+    size_t pcap_packets = 0; // packets in the --pcap file (without --all-packets only the first is in `packets`)
 };
 
 Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options);
@@ -66,6 +67,12 @@ Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options);
 // object's bytes and the object loaded again, as libbpf sets .rodata before load.
 Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOptions& options,
                                                            std::vector<uint8_t> bytes);
+
+// Notes on stderr about what the program will run on, so nothing is silently assumed: no
+// packet given to a program that reads one (it gets a 0-byte packet), or a --pcap file whose
+// packets after the first are not run. `command`: "run" or "debug".
+void note_inputs(std::string_view command, const LoadedProgram& program, const ObjectInputOptions& options,
+                 const ObjectInputs& inputs);
 
 // The program --program names, or the only/first one (with a note on stderr when there are others).
 Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options);

@@ -1,11 +1,14 @@
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include "cli/commands.hpp"
 
 namespace bpfplay::cli {
 
-void print_usage(bool to_stderr) {
-    static const char kUsage[] =
+namespace {
+
+const char kUsage[] =
         "usage: bpfvm COMMAND [ARGS]\n"
         "\n"
         "Commands:\n"
@@ -16,6 +19,7 @@ void print_usage(bool to_stderr) {
         "               --pcap FILE [--all-packets]] [--ctx HEX] [--cpu N] [--repeat N]\n"
         "               [--map-init FILE.json] [--map-size NAME=N] [--host FILE.json]\n"
         "               [--prog-type PROGRAM=TYPE] [--budget N] [--advance-ns N] [--json]\n"
+        "               [--trace]\n"
         "      Load a compiled BPF object and run one of its programs on a packet, as\n"
         "      BPF_PROG_TEST_RUN does; print the return value, printk output and every\n"
         "      map. --repeat runs it N times on the same maps; --map-init fills maps\n"
@@ -25,6 +29,7 @@ void print_usage(bool to_stderr) {
         "      set it for a section of any name); --json prints one object.\n"
         "      BPF timers that come due fire after each run (\"fired:\" lines);\n"
         "      --advance-ns moves the virtual clock on by N ns afterwards, firing the rest.\n"
+        "      --trace prints each instruction before it runs.\n"
         "  debug OBJECT.o [--program NAME] [--packet HEXFILE | --packet-hex HEX |\n"
         "                 --pcap FILE] [--ctx HEX] [--cpu N] [--map-init FILE.json]\n"
         "                 [--map-size NAME=N] [--prog-type PROGRAM=TYPE]\n"
@@ -45,8 +50,9 @@ void print_usage(bool to_stderr) {
         "      (the instruction, the kernel's message, why, a fix, the C line, the path)\n"
         "      or cannot tell. Exit 0: all accepted; 1: one refused; 2: cannot tell or\n"
         "      bad input. --bench prints the checker's time per program on stderr.\n"
-        "  disasm FILE [--bytes]\n"
-        "      Print the program as llvm-objdump would.\n"
+        "  disasm FILE [--bytes] [--program NAME]\n"
+        "      Print the program as llvm-objdump would; for an ELF object, each of its\n"
+        "      programs (or the one --program names) as linked, under its name.\n"
         "  asm FILE [-o OUT.bin]\n"
         "      Assemble; print the bytes as hex (one instruction a line) or write OUT.bin.\n"
         "  plugin [MEM] [--program HEX]\n"
@@ -56,7 +62,32 @@ void print_usage(bool to_stderr) {
         "FILE is assembly text, hex bytes, or raw bytecode (a .bin file); the content decides.\n"
         "OBJECT.o is an ELF file from clang -O2 -g -target bpf -c prog.c.\n"
         "HEX is bytes as hex digits, spaces optional: \"01 02 ff\" or \"0102ff\".\n";
+
+}  // namespace
+
+void print_usage(bool to_stderr) {
     std::fputs(kUsage, to_stderr ? stderr : stdout);
+}
+
+bool print_command_usage(std::string_view command) {
+    // The command's entries of the whole usage ("  run FILE ..." and the lines indented under
+    // it; run has two), then the notes on FILE, OBJECT.o and HEX that close the usage.
+    const std::string_view all = kUsage;
+    std::string out;
+    bool inside = false;
+    for (size_t pos = 0; pos < all.size();) {
+        const size_t end = all.find('\n', pos);
+        const std::string_view line = all.substr(pos, end - pos + 1);
+        pos = end + 1;
+        const bool entry = line.starts_with("  ") && !line.starts_with("   ");
+        if (entry) inside = line.substr(2).starts_with(std::string(command) + " ") || line.substr(2) == std::string(command) + "\n";
+        else if (!line.starts_with("   ")) inside = false;
+        if (inside) out += line;
+    }
+    if (out.empty()) return false;
+    std::fputs(("usage: bpfvm " + std::string(command) + " ...\n" + out + "\n" +
+                std::string(all.substr(all.find("FILE is assembly")))).c_str(), stdout);
+    return true;
 }
 
 } // namespace bpfplay::cli

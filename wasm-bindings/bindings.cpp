@@ -13,6 +13,7 @@
 
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
+#include "core/debugger/explain.hpp"
 #include "core/debugger/map_edit.hpp"
 #include "core/debugger/page_defaults.hpp"
 #include "core/hex.hpp"
@@ -180,6 +181,13 @@ class Playground {
 
     std::string hit_counts() const { return debug_ ? hit_counts_json(debug_->hit_counts()) : "[]"; }
 
+    // Instruction `pc` of the running program in words (core/debugger/explain.hpp's
+    // explain_json); pc < 0: the current one, with the values now and a helper call's arguments.
+    std::string explain(int32_t pc) const {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        return explain_json(*debug_, pc < 0 ? std::nullopt : std::optional<uint32_t>(uint32_t(pc)));
+    }
+
     std::string add_breakpoint(uint32_t pc, const std::string& condition) {
         if (!debug_) return failure(ErrorKind::Load, "No program is running.");
         return added(debug_->add_breakpoint(pc, condition));
@@ -270,6 +278,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("reset", &Playground::reset)
         .function("state", &Playground::state)
         .function("hit_counts", &Playground::hit_counts)
+        .function("explain", &Playground::explain)
         .function("add_breakpoint", &Playground::add_breakpoint)
         .function("remove_breakpoint", &Playground::remove_breakpoint)
         .function("add_stack_watch", &Playground::add_stack_watch)

@@ -147,6 +147,8 @@ public:
     uint64_t journal_bytes() const { return journal_.bytes_used(); }
     // Reads `length` bytes of the program's memory (nullopt when not readable).
     std::optional<std::vector<uint8_t>> read_memory(uint64_t address, uint32_t length) const;
+    // Where a value points, as the register view shows it ("packet+14", "fp-8 (frame 0)").
+    RegisterView describe_value(uint64_t v) const;
     // Evaluates a condition ("r1 == 0x800") or a value ("r10-16") on the current registers.
     Result<uint64_t> evaluate(std::string_view expression) const;
 
@@ -182,7 +184,6 @@ private:
     std::pair<std::string, uint32_t> line_at(uint32_t pc) const;  // (file, line); line 0: none
     StopInfo line_step(bool over_calls);
     std::vector<uint8_t> watch_value(const Watchpoint& w) const;
-    RegisterView describe_value(uint64_t v) const;
     void forget_history();
     // After a step: does a breakpoint (at the new pc) or watchpoint stop us?
     bool check_stops(StopInfo& info);

@@ -147,7 +147,11 @@ DebugState DebugSession::state() const {
     s.stop_reason = last_stop_;
     if (m.status() == RunStatus::Faulted && m.fault()) {
         s.fault = *m.fault();
-        s.fault_explanation = m.fault()->what + (m.fault()->hint.empty() ? "" : ". " + m.fault()->hint);
+        // What and hint joined as Error::to_string joins them (a full stop between the two
+        // sentences, none before a parenthetical hint), without the place: the view shows it.
+        Error words = *m.fault();
+        words.where = Where{};
+        s.fault_explanation = words.to_string();
     }
     if (m.status() == RunStatus::Exited) {
         s.r0 = m.result();

@@ -97,3 +97,29 @@ TEST_CASE("disasm shows programs the VM would refuse") {
     CHECK(r.exit_code == 0);
     CHECK(r.out == "       0:\tr0 = 1\n");
 }
+
+TEST_CASE("disasm of an ELF object prints its programs, not the ELF header; --program picks one") {
+    auto r = run_bpfvm({"disasm", example_object("bpf2bpf_calls.o")});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out.starts_with("Disassembly of program xdp_bpf2bpf (section \"xdp\"):\n"
+                            "<xdp_bpf2bpf>:\n"
+                            "       0:\tr5 = *(u32 *)(r1 + 4)\n"));
+    CHECK(r.out.find("<invalid") == std::string::npos);
+    CHECK(r.out.find("<describe>:\n") != std::string::npos);  // the subprograms, labelled where they start
+
+    r = run_bpfvm({"disasm", example_object("xdp_drop_port.o"), "--program", "xdp_drop_port", "--bytes"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("      51:\t18 22 00 00 00 00 00 00 00 00 00 00 00 00 00 00\tr2 = map_value(0, 0) ll\n") !=
+          std::string::npos);
+    CHECK(r.out.ends_with("      57:\t95 00 00 00 00 00 00 00\texit\n"));
+
+    r = run_bpfvm({"disasm", example_object("xdp_drop_port.o"), "--program", "nope"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "");
+    CHECK(r.err == "bpfvm: no program \"nope\" in " + example_object("xdp_drop_port.o") + ". Its programs: xdp_drop_port.\n");
+
+    r = run_bpfvm({"disasm", example("fib.s"), "--program", "x"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.starts_with("bpfvm: disasm: --program chooses a program of an ELF object, and "));
+}

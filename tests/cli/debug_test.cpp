@@ -174,8 +174,16 @@ TEST_CASE("debug: line breakpoints with conditions, disable, delete, info breakp
                    "Breakpoint 1, pc 72 in port_class\n"
                    "./examples/bpf2bpf_calls.c:45: }\n"
                    "=> 72: exit\n"
+                   "     36  static __noinline __u32 port_class(__u16 port)\n"
+                   "     38  \tif (port == 0)\n"
                    "     40  \tif (port < 1024)\n"
                    "=>   45  }\n"
+                   "     51  \tinfo->proto = proto;\n"
+                   "     52  \tinfo->sport = sport;\n"
+                   "     53  \tinfo->dport = dport;\n"
+                   "     54  \tinfo->len = len;\n"
+                   "     55  \treturn port_class(dport); // a call from a subprogram: one more frame\n"
+                   "     61  \tif (info->proto == IPPROTO_UDP && cls == PORT_EPHEMERAL)\n"
                    "#0  port_class at pc 72, ./examples/bpf2bpf_calls.c:45\n"
                    "#1  describe at pc 63, ./examples/bpf2bpf_calls.c:55\n"
                    "#2  xdp_bpf2bpf at pc 41, ./examples/bpf2bpf_calls.c:101\n"
@@ -348,4 +356,32 @@ TEST_CASE("debug: timer goes on with the armed timer's callback; reset restarts 
     CHECK(r.out.find("timer callback at insn 44 (array map \"timers\"): stopped before its first instruction "
                      "(pc 44).\n") != std::string::npos);
     CHECK(r.err.find("no BPF timer is armed", 10) != std::string::npos);
+}
+
+TEST_CASE("debug: explain the current instruction with its values, or any instruction in words") {
+    auto r = debug("xdp_drop_port.o", kTcpTo8080, "si 3\nexplain\nexplain 54\nexplain 99\ninfo registers r0 r3\ni r fp\ni r r11\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "explain takes an instruction index below 58\n"
+                   "info registers takes register names r0..r10 (or fp), not 'r11'\n");
+    CHECK(r.out == std::string(kDropPortStart) +
+                       "./examples/xdp_drop_port.c:38: if ((void *)(eth + 1) > data_end)\n"
+                       "=> 3: r3 += 14\n"
+                       "3: r3 += 14\n"
+                       "  Add 14 to r3.\n"
+                       "  Now: r3 was packet+0, becomes packet+14.\n"
+                       "54: r1 = be16 r1\n"
+                       "  Reverse the order of the low 2 bytes of r1 (host order to big-endian network order, as htons/htonl do).\n"
+                       "  The upper 48 bits of r1 become 0.\n"
+                       "  (Values are shown for the current instruction only.)\n"
+                       "r0    0x0                                   0                    0\n"
+                       "r3  * 0x200000000                  8589934592           8589934592  packet+0\n"
+                       "r10   0x800000200                 34359738880          34359738880  fp+0 (frame 0)\n");
+
+    // --json: the same explanation as the page reads it (core's explain_json).
+    r = debug("xdp_drop_port.o", kTcpTo8080, "explain 3\n", {"--json"});
+    CHECK(r.exit_code == 0);
+    const std::string second = r.out.substr(r.out.find('\n') + 1);
+    CHECK(second == R"x({"command":"explain 3","explain":{"ok":true,"pc":3,"text":"r3 += 14","class":"alu64",)x"
+                    R"x("summary":"add 14 to r3","details":[],"values":"","valid":true,"helper_id":0,"current":false,)x"
+                    R"x("helper":null}})x" "\n");
 }

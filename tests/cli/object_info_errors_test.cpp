@@ -188,7 +188,6 @@ TEST_CASE("bad object command lines exit 2 with one line saying what is wrong") 
          "run: give one packet: --packet-hex and --pcap both given"},
         {{"run", obj, "--all-packets"}, "run: --all-packets needs --pcap FILE"},
         {{"run", obj, "--program"}, "run: --program needs a value"},
-        {{"run", obj, "--trace"}, "run: --trace is for raw programs, not ELF objects"},
         {{"run", obj, "--mem=00"}, "run: --mem is for raw programs, not ELF objects"},
         {{"run", obj, "--frob"}, "run: unknown option '--frob'"},
         {{"run", obj, obj}, nullptr},

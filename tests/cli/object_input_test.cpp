@@ -88,6 +88,32 @@ TEST_CASE("--pcap runs the first packet of a capture in either byte order and ti
     }
 }
 
+TEST_CASE("--pcap without --all-packets says it runs only the first packet; debug says it debugs the first") {
+    TempFile f(pcap({kTcpTo8080, kTcpTo80, kTcpTo80}), ".pcap");
+    auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", f.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.starts_with("program xdp_drop_port\nreturn 0x1 (1) XDP_DROP\n"));
+    CHECK(r.err == "bpfvm: note: " + f.path() + " has 3 packets; running only the first (add --all-packets to run each)\n");
+    r = run_bpfvm({"debug", example_object("xdp_drop_port.o"), "--pcap", f.path()}, "q\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "bpfvm: note: " + f.path() + " has 3 packets; debugging the first (bpfvm run --all-packets runs each)\n");
+    TempFile one(pcap({kTcpTo80}), ".pcap");
+    CHECK(run_bpfvm({"run", example_object("xdp_drop_port.o"), "--pcap", one.path()}).err == "");
+}
+
+TEST_CASE("no packet for a program that reads one: run and debug say it gets a 0-byte packet") {
+    const std::string note = "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); "
+                             "xdp_drop_port runs on a 0-byte packet\n";
+    auto r = run_bpfvm({"run", example_object("xdp_drop_port.o")});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.starts_with("program xdp_drop_port\nreturn 0x2 (2) XDP_PASS\n"));
+    CHECK(r.err == note);
+    r = run_bpfvm({"debug", example_object("xdp_drop_port.o")}, "q\n");
+    CHECK(r.err == note);
+    // A program that reads no packet needs none: no note.
+    CHECK(run_bpfvm({"run", example_object("kprobe_regs.o")}).err == "");
+}
+
 TEST_CASE("--all-packets runs every packet of the capture and --repeat runs the sequence again") {
     TempFile f(pcap({kTcpTo8080, kTcpTo80}), ".pcap");
     auto r = run_bpfvm(

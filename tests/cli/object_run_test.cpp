@@ -252,6 +252,21 @@ TEST_CASE("trace_printk output is part of the result") {
     CHECK(r.out.find("\nprintk: ipv4 10.0.0.1 -> 10.0.0.2 ttl=64\n") != std::string::npos);
 }
 
+TEST_CASE("--trace on an object: each instruction before it runs (a tail call's target named), then the same report") {
+    auto plain = run_bpfvm({"run", example_object("trace_printk.o"), "--packet-hex", kTcpTo80});
+    auto traced = run_bpfvm({"run", example_object("trace_printk.o"), "--packet-hex", kTcpTo80, "--trace"});
+    CHECK(traced.exit_code == 0);
+    CHECK(traced.err == "");
+    CHECK(traced.out.starts_with("       0:\tr8 = *(u32 *)(r1 + 4)\n       1:\tr7 = *(u32 *)(r1 + 0)\n"));
+    // The traced steps are undone: the run reports as without --trace (the same printk, once).
+    CHECK(traced.out.ends_with(plain.out));
+    CHECK(traced.out.find("program xdp_trace_printk") == traced.out.rfind("program xdp_trace_printk"));
+
+    auto tail = run_bpfvm({"run", example_object("xdp_tail_call.o"), "--packet-hex", kTcpTo80, "--trace"});
+    CHECK(tail.exit_code == 0);
+    CHECK(tail.out.find("\n<handle_tcp>:\n       0:\t") != std::string::npos);
+}
+
 TEST_CASE("--host sets the device the packet arrives on, in the report and the JSON") {
     TempFile host(R"({"ingress_ifindex": 2})", ".json");
     auto r = run_bpfvm(

@@ -36,7 +36,9 @@ std::string read_fd(int fd) {
 
 } // namespace
 
-ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text) {
+namespace {
+
+ProcessResult spawn_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text, bool merged) {
     int in = scratch_fd(), out = scratch_fd(), err = scratch_fd();
     if (write(in, stdin_text.data(), stdin_text.size()) != ssize_t(stdin_text.size()))
         throw std::runtime_error("cannot write the child's stdin");
@@ -53,7 +55,7 @@ ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view s
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in, 0);
     posix_spawn_file_actions_adddup2(&actions, out, 1);
-    posix_spawn_file_actions_adddup2(&actions, err, 2);
+    posix_spawn_file_actions_adddup2(&actions, merged ? out : err, 2);
     pid_t pid;
     int rc = posix_spawn(&pid, BPFVM_PATH, &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -69,6 +71,16 @@ ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view s
     close(out);
     close(err);
     return result;
+}
+
+} // namespace
+
+ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text) {
+    return spawn_bpfvm(args, stdin_text, false);
+}
+
+ProcessResult run_bpfvm_merged(const std::vector<std::string>& args, std::string_view stdin_text) {
+    return spawn_bpfvm(args, stdin_text, true);
 }
 
 TempFile::TempFile(std::string_view content, const char* suffix) {

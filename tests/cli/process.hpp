@@ -13,6 +13,8 @@ struct ProcessResult {
 };
 
 ProcessResult run_bpfvm(const std::vector<std::string>& args, std::string_view stdin_text = {});
+// The same with stderr going into stdout's file, as `2>&1` does: `out` has both, in order.
+ProcessResult run_bpfvm_merged(const std::vector<std::string>& args, std::string_view stdin_text = {});
 
 // A file in the build tree that is deleted when the object goes away.
 class TempFile {

@@ -179,7 +179,8 @@ TEST_CASE("run without --program runs the first runnable program and says which 
 TEST_CASE("run --program on a sibling of refused programs runs it") {
     auto r = run_bpfvm({"run", fixture("refused_sibling.o"), "--program", "count_packets", "--repeat", "3"});
     CHECK(r.exit_code == 0);
-    CHECK(r.err == "");
+    CHECK(r.err == "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); count_packets "
+                   "runs on a 0-byte packet\n");
     CHECK(r.out.starts_with("3 runs; return values: XDP_PASS XDP_PASS XDP_PASS\nprogram count_packets\n"));
     CHECK(r.out.find("  0 => 3\n") != std::string::npos);
 }

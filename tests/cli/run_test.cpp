@@ -84,6 +84,17 @@ TEST_CASE("--trace shows each instruction before it runs") {
     CHECK(r.err == "");
 }
 
+TEST_CASE("stdout and stderr into one file (2>&1): the error comes after the trace printed before it") {
+    TempFile oob("r0 = 1\nr0 = *(u32 *)(r1 + 0)\nexit\n", ".s");
+    auto r = run_bpfvm_merged({"run", oob.path(), "--mem", "0102", "--trace"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "       0:\tr0 = 1\n"
+                   "       1:\tr0 = *(u32 *)(r1 + 0)\n"
+                   "bpfvm: insn 1: 4-byte load at 0x100000000 is outside the 2-byte input memory at 0x100000000: it "
+                   "covers bytes 0 to 3 of 2\n"
+                   "1 instruction executed\n");
+}
+
 TEST_CASE("a program the decoder refuses: the error and exit 1 and nothing on stdout") {
     TempFile no_exit("r0 = 1\n", ".s");
     auto r = run_bpfvm({"run", no_exit.path()});

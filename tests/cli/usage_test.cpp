@@ -18,6 +18,7 @@ const char* const kUsage =
     "               --pcap FILE [--all-packets]] [--ctx HEX] [--cpu N] [--repeat N]\n"
     "               [--map-init FILE.json] [--map-size NAME=N] [--host FILE.json]\n"
     "               [--prog-type PROGRAM=TYPE] [--budget N] [--advance-ns N] [--json]\n"
+    "               [--trace]\n"
     "      Load a compiled BPF object and run one of its programs on a packet, as\n"
     "      BPF_PROG_TEST_RUN does; print the return value, printk output and every\n"
     "      map. --repeat runs it N times on the same maps; --map-init fills maps\n"
@@ -27,6 +28,7 @@ const char* const kUsage =
     "      set it for a section of any name); --json prints one object.\n"
     "      BPF timers that come due fire after each run (\"fired:\" lines);\n"
     "      --advance-ns moves the virtual clock on by N ns afterwards, firing the rest.\n"
+    "      --trace prints each instruction before it runs.\n"
     "  debug OBJECT.o [--program NAME] [--packet HEXFILE | --packet-hex HEX |\n"
     "                 --pcap FILE] [--ctx HEX] [--cpu N] [--map-init FILE.json]\n"
     "                 [--map-size NAME=N] [--prog-type PROGRAM=TYPE]\n"
@@ -47,8 +49,9 @@ const char* const kUsage =
     "      (the instruction, the kernel's message, why, a fix, the C line, the path)\n"
     "      or cannot tell. Exit 0: all accepted; 1: one refused; 2: cannot tell or\n"
     "      bad input. --bench prints the checker's time per program on stderr.\n"
-    "  disasm FILE [--bytes]\n"
-    "      Print the program as llvm-objdump would.\n"
+    "  disasm FILE [--bytes] [--program NAME]\n"
+    "      Print the program as llvm-objdump would; for an ELF object, each of its\n"
+    "      programs (or the one --program names) as linked, under its name.\n"
     "  asm FILE [-o OUT.bin]\n"
     "      Assemble; print the bytes as hex (one instruction a line) or write OUT.bin.\n"
     "  plugin [MEM] [--program HEX]\n"
@@ -68,6 +71,20 @@ TEST_CASE("no arguments and --help print the usage on stdout") {
         CHECK(r.out == kUsage);
         CHECK(r.err == "");
     }
+}
+
+TEST_CASE("COMMAND --help prints that command's usage on stdout") {
+    auto r = run_bpfvm({"run", "--help"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    const std::string run_part = std::string(kUsage).substr(std::string(kUsage).find("  run FILE"));
+    const std::string notes = std::string(kUsage).substr(std::string(kUsage).find("FILE is assembly"));
+    CHECK(r.out == "usage: bpfvm run ...\n" + run_part.substr(0, run_part.find("  debug OBJECT")) + "\n" + notes);
+    r = run_bpfvm({"disasm", "x.o", "-h"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.starts_with("usage: bpfvm disasm ...\n  disasm FILE [--bytes] [--program NAME]\n"));
+    r = run_bpfvm({"debug", "--help"});
+    CHECK(r.out.starts_with("usage: bpfvm debug ...\n  debug OBJECT.o"));
 }
 
 TEST_CASE("an unknown command prints the usage on stderr and exits 2") {

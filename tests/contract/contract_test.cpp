@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/debugger/debug_json.hpp"
+#include "core/debugger/explain.hpp"
 #include "core/debugger/page_defaults.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
@@ -154,6 +155,20 @@ TEST_CASE("contract: an object's summary, a program's listing and the breakpoint
     REQUIRE(f.debug->add_breakpoint(3, "r1 == 0"));
     REQUIRE(f.debug->add_stack_watch(-8, 8));
     check_golden("stops.json", stops_json(*f.debug));
+}
+
+TEST_CASE("contract: an instruction explained, at a helper call with its arguments") {
+    LoadedFixture f = refused_sibling();
+    const std::vector<Insn>& insns = f.object->object().find_program("count_packets")->insns;
+    uint32_t call = 0;
+    while (call < insns.size() && !(insns[call].opcode == (op::kJmp | op::kCall) && insns[call].src == 0)) ++call;
+    REQUIRE(call < insns.size());
+    if (call > 0) {
+        REQUIRE(f.debug->add_breakpoint(call));
+        f.debug->cont();
+    }
+    REQUIRE(f.debug->pc() == call);
+    check_golden("explain.json", explain_json(*f.debug));
 }
 
 TEST_CASE("contract: core's defaults and enumerations the page shows") {

@@ -66,6 +66,12 @@ def parse_header():
     start = src.index('Start of BPF helper function descriptions')
     block = src[start:src.index('\n */', start)]
     lines = [re.sub(r'^ \*( |\t)?', '', l) if l.startswith(' *') else l for l in block.split('\n')]
+    # bpf_per_cpu_ptr's entry is indented with spaces (4 for a heading, 4 + 8 per level below),
+    # not tabs: read it as the tabs the rest of the file uses.
+    def tabs(l):
+        n = len(l) - len(l.lstrip(' '))
+        return '\t' * (1 + (n - 4) // 8) + l.lstrip(' ') if n >= 4 and l.strip() else l
+    lines = [tabs(l) for l in lines]
     docs = {}
     i = 0
     sig_re = re.compile(r'^([a-z][\w\s\*]*?\**\s*\**)(bpf_\w+)\((.*)\)$')
@@ -79,7 +85,7 @@ def parse_header():
             cur = 'Description'
             while i < len(lines):
                 t = lines[i]
-                if t.strip() in ('Return',) and t.startswith('\t') and not t.startswith('\t\t'):
+                if t.strip() == 'Return' and not t.startswith('\t\t'):  # ' *\tReturn' or ' * \tReturn'
                     cur = 'Return'
                     i += 1
                     continue

@@ -3,7 +3,7 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { coreDefaults, errorView, explainView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { networkJson, networkOf } from './host_network';
 
@@ -118,6 +118,22 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect(l[5]).toMatchObject({ pc: 5, text: '', secondSlot: true, fn: 'count_packets' });
     expect(l[6]?.text).toBe('call 1 ; bpf_map_lookup_elem');
     expect(l.every((x) => x.fn === 'count_packets')).toBe(true);
+  });
+
+  it('reads an instruction explained, a helper call with its arguments', () => {
+    const e = explainView(core('explain.json'));
+    expect(e).toMatchObject({ pc: 6, text: 'call 1', cls: 'jmp', valid: true, current: true,
+      values: 'r1 = map counts, r2 = fp-4 (frame 0)' });
+    expect(e.summary).toMatch(/^call the kernel helper bpf_map_lookup_elem \(#1\): /);
+    expect(e.details).toHaveLength(2);
+    expect(e.helper).toMatchObject({ id: 1, name: 'bpf_map_lookup_elem', retKind: 'map_value', gplOnly: false,
+      returns: 'Map value associated to key, or NULL if no entry was found.' });
+    expect(e.helper?.args).toEqual([
+      { reg: 'r1', name: 'map', type: 'struct bpf_map *', kind: 'map',
+        meaning: 'the map (an lddw of the map loads its address)', value: 'map counts' },
+      { reg: 'r2', name: 'key', type: 'const void *', kind: 'map_key',
+        meaning: "a pointer to a key: the map's key_size bytes", value: 'fp-4 (frame 0): 00 00 00 00' },
+    ]);
   });
 
   it('reads the breakpoints and watchpoints', () => {

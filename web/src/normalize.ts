@@ -4,7 +4,7 @@
 // test, contract.test.ts, decodes core's own output in tests/contract/).
 import { parseHex } from './hex';
 import type {
-  ContextFieldView, ErrorView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView,
 } from './vm_types';
 
@@ -256,6 +256,28 @@ export function stopsView(v: unknown): StopsView {
       const q = obj(w);
       return { id: num(q['id']), label: str(q['label']), address: u64(q['address']), length: num(q['length']), hits: num(q['hits']) };
     }),
+  };
+}
+
+// explain_json: {"ok":true,"pc","text","class","summary","details":[..],"values","valid","helper_id","current",
+//   "helper":null|{"id","name","signature","summary","description","returns","ret_kind","gpl_only",
+//             "args":[{"reg","name","type","kind","meaning","value"}]}}
+export function explainView(v: unknown): ExplainView {
+  const o = obj(v);
+  const h = o['helper'] === null || o['helper'] === undefined ? null : obj(o['helper']);
+  return {
+    pc: num(o['pc']), text: str(o['text']), cls: str(o['class']), summary: str(o['summary']),
+    details: arr(o['details']).map(str), values: str(o['values']), valid: bool(o['valid']), current: bool(o['current']),
+    helper: h && {
+      id: num(h['id']), name: str(h['name']), signature: str(h['signature']), summary: str(h['summary']),
+      description: str(h['description']), returns: str(h['returns']), retKind: str(h['ret_kind']),
+      gplOnly: bool(h['gpl_only']),
+      args: arr(h['args']).map((a) => {
+        const q = obj(a);
+        return { reg: str(q['reg']), name: str(q['name']), type: str(q['type']), kind: str(q['kind']),
+          meaning: str(q['meaning']), value: str(q['value']) };
+      }),
+    },
   };
 }
 

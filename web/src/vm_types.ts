@@ -196,6 +196,42 @@ export interface StopsView {
   readonly watches: readonly WatchView[];
 }
 
+// One argument of a helper call (core's explain_json "helper.args").
+export interface HelperArgView {
+  readonly reg: string;      // "r1"
+  readonly name: string;     // from the kernel's signature: "map", "key", "flags"
+  readonly type: string;     // "struct bpf_map *"
+  readonly kind: string;     // the verifier's argument kind: "map", "map_key", "mem", "scalar", ...
+  readonly meaning: string;  // the kind in words
+  readonly value: string;    // its value now ("map counts", "fp-4 (frame 0): 00 00 00 00"); "" without values
+}
+
+// A helper from the catalog, in words (its kernel documentation as plain text).
+export interface HelperExplainView {
+  readonly id: number;
+  readonly name: string;
+  readonly signature: string;
+  readonly summary: string;      // the documentation's first sentence
+  readonly description: string;
+  readonly returns: string;      // what r0 holds afterwards, error codes included
+  readonly retKind: string;      // "integer", "map_value", ...
+  readonly gplOnly: boolean;
+  readonly args: readonly HelperArgView[];
+}
+
+// An instruction in words (Playground.explain(pc), core/debugger/explain.hpp).
+export interface ExplainView {
+  readonly pc: number;
+  readonly text: string;      // "r3 += 14"
+  readonly cls: string;       // RFC 9669's class: "alu64", "alu32", "jmp", "jmp32", "ld", "ldx", "st", "stx"
+  readonly summary: string;   // "add 14 to r3"
+  readonly details: readonly string[];
+  readonly values: string;    // "r3 was packet+0, becomes packet+14"; "" when not the current instruction
+  readonly valid: boolean;
+  readonly current: boolean;  // the instruction at the current pc (values are its own)
+  readonly helper: HelperExplainView | null;  // a helper call: the helper and its arguments now
+}
+
 // Everything the panes need after a command; the session publishes one per command.
 export interface Snapshot {
   readonly state: StateView;

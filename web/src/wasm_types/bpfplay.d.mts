@@ -22,6 +22,8 @@ export interface Playground {
   goto_count(count: number): string;
   state(): string;
   hit_counts(): string;
+  // pc < 0: the current instruction, with the values now. JSON: core's explain_json (ExplainView).
+  explain(pc: number): string;
   add_breakpoint(pc: number, condition: string): string;
   remove_breakpoint(id: number): boolean;
   add_stack_watch(fpOffset: number, length: number, frame: number): string;
