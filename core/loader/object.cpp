@@ -180,6 +180,7 @@ std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const Lo
     constexpr ReadStep kReadSteps[] = {classify_sections,       setup_btf,
                                        collect_functions,       collect_legacy_maps,
                                        collect_btf_maps,        collect_global_data_maps,
+                                       create_kconfig_map,
                                        size_maps,
                                        collect_code_relocations, collect_map_value_relocations,
                                        apply_core_relocations};

@@ -245,3 +245,44 @@ TEST_CASE("PROBE_MEM: a tracing program's load through NULL or a dangling kernel
     RunResult rx = (*x)->run("asm", RunInput{});
     CHECK(rx.status == RunStatus::Faulted);
 }
+
+TEST_CASE("kconfig_ksym example: __kconfig values from the host's kconfig, init_task by address") {
+    Host host = test_host();
+    auto s = open("public/examples/kconfig_ksym.o", "kconfig_ksym.o", host);
+    RunResult r = s->run("kconfig_ksym", RunInput{});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 25u);  // CONFIG_HZ / 10
+    const Map* bss = s->object().maps->get(0);
+    REQUIRE(bss->name() == "kconfig_.bss");
+    const std::vector<uint8_t> found = bss->entries().at(0).values.at(0);
+    REQUIRE(found.size() == 52);
+    auto u32 = [&](size_t i) { return load_le<uint32_t>(found.data() + 4 * i); };
+    CHECK(u32(0) == 6);    // version_major
+    CHECK(u32(1) == 18);   // version_minor
+    CHECK(u32(2) == 250);  // hz
+    CHECK(u32(3) == 1);    // has_cookie
+    CHECK(u32(4) == 1);    // bpf_syscall
+    CHECK(u32(5) == 2);    // preload_umd: TRI_MODULE
+    CHECK(u32(6) == 0);    // no_such_option (weak)
+    CHECK(u32(7) == 1);    // no_such_symbol_is_null (weak)
+    CHECK(u32(8) == 1);    // grandparent_is_init_task
+    CHECK(std::string(reinterpret_cast<const char*>(found.data() + 36)) == "(none)");
+
+    // The host JSON's kconfig is what the externs read.
+    host.kconfig["CONFIG_HZ"] = "1000";
+    host.kconfig["LINUX_KERNEL_VERSION"] = "328704";  // 5.4.0: older than 5.8
+    auto t = open("public/examples/kconfig_ksym.o", "kconfig_ksym.o", host);
+    RunResult rt = t->run("kconfig_ksym", RunInput{});
+    REQUIRE(rt.status == RunStatus::Exited);
+    CHECK(rt.r0 == 0u);
+    const std::vector<uint8_t> found_old = t->object().maps->get(0)->entries().at(0).values.at(0);
+    CHECK(load_le<uint32_t>(found_old.data() + 0) == 5);
+    CHECK(load_le<uint32_t>(found_old.data() + 4) == 4);
+    CHECK(load_le<uint32_t>(found_old.data() + 8) == 1000);
+
+    host.kconfig.erase("CONFIG_HZ");
+    std::vector<uint8_t> bytes = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/kconfig_ksym.o");
+    auto refused = ObjectSession::open(bytes, "kconfig_ksym.o", host);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().what == "section \".kconfig\": -ESRCH: extern 'CONFIG_HZ' (strong): not resolved");
+}
