@@ -48,6 +48,7 @@ enum class CodeRelocKind : uint8_t {
     SubprogAddr,  // lddw of a .text function's address: src 4, target insn = (sym_off + imm) / 8
     Ksym,         // lddw of a typed __ksym variable: src 0, the 64-bit `address` (+ imm)
     Kconfig,      // lddw of a __kconfig extern: src 2, imm = the .kconfig map, next imm = sym_off
+    Kfunc,        // call of an extern function (a kfunc): src 2, imm = its FUNC in the object's BTF (sym_off)
 };
 
 struct CodeReloc {

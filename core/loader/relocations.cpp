@@ -94,7 +94,20 @@ public:
                 }
             }
             if (is_lddw) return ksym(*fn, local, sym, sym_name);
-            return fail("\"" + sym_name + "\" is an extern function (a kfunc), which bpfplay does not support yet");
+            // A kfunc (clang writes `call -1` with src 1): the call becomes BPF_PSEUDO_KFUNC_CALL, as
+            // libbpf writes it (src and imm replaced); the program that
+            // makes it is refused on its own when decoded (object.cpp), by the kfunc's name.
+            const Btf* btf = st_.shared_btf.get();
+            const std::optional<uint32_t> func = btf ? btf->find_by_name(sym_name, BtfKind::Func) : std::nullopt;
+            if (!func)
+                return fail("\"" + sym_name + "\" is an extern function without BTF (libbpf: \"failed to find BTF for extern '" +
+                            sym_name + "'\")", "Declare the kfunc with __ksym and compile with -g.");
+            CodeReloc reloc;
+            reloc.kind = CodeRelocKind::Kfunc;
+            reloc.insn = local;
+            reloc.sym_off = *func;
+            reloc.symbol = sym_name;
+            return add(*fn, std::move(reloc));
         }
         if (is_lddw && local + 1 >= fn->insn_count)
             return fail("the lddw is the last instruction of its function, but it needs two slots");
@@ -292,6 +305,10 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
             insn.imm = int32_t(r.map);
             break;
         }
+        case CodeRelocKind::Kfunc:
+            insn.src = op::kPseudoKfuncCall;
+            insn.imm = int32_t(r.sym_off);
+            break;
         case CodeRelocKind::Kconfig:
             insn.src = op::kPseudoMapValue;
             insn.imm = int32_t(r.map);

@@ -195,3 +195,24 @@ TEST_CASE("typeless __ksym: the emulated kallsyms' address; a weak missing one i
     CHECK(strong.error().what.find("the emulated kernel's kallsyms has no symbol \"no_such_kernel_symbol\" (libbpf: "
                                    "\"extern 'no_such_kernel_symbol' (strong): not resolved\")") != std::string::npos);
 }
+
+TEST_CASE("a kfunc call refuses its program alone, naming the kfunc; the call is BPF_PSEUDO_KFUNC_CALL") {
+    auto obj = load(fixture_bytes("kfunc_call"), "kfunc_call.o");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    REQUIRE(obj->programs.size() == 2);
+    const LoadedProgram* uses = obj->find_program("uses_kfunc");
+    const LoadedProgram* plain = obj->find_program("plain");
+    REQUIRE(uses);
+    REQUIRE(plain);
+    CHECK_FALSE(plain->load_error);
+    REQUIRE(uses->load_error);
+    CHECK(uses->load_error->what ==
+          "calls kfunc 'bpf_task_acquire' (an extern function declared __ksym), which bpfplay does not have");
+    REQUIRE(uses->load_error->where.pc);
+    const Insn& call = uses->insns.at(*uses->load_error->where.pc);
+    CHECK(call.opcode == 0x85);
+    CHECK(call.src == 2);  // BPF_PSEUDO_KFUNC_CALL
+    REQUIRE(obj->btf);
+    CHECK(obj->btf->name(uint32_t(call.imm)) == "bpf_task_acquire");
+    CHECK(obj->btf->kind(uint32_t(call.imm)) == BtfKind::Func);
+}
