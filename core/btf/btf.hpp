@@ -104,10 +104,12 @@ public:
     // symbol table, and the loader does the same with this. `symbol_offset(var_name)` is
     // asked for global variables only and returns the symbol's st_value (nullopt: no
     // symbol, the entry is left as is). Entries are then sorted by offset. Fails if a
-    // variable would not fit in the section.
+    // variable would not fit in the section. `externs_too`: extern variables are asked as
+    // well (.kconfig, whose externs libbpf lays out itself: core/loader/kconfig_externs.cpp).
     Result<Unit> fix_datasec_layout(std::string_view datasec_name, uint32_t section_size,
                                     const std::function<std::optional<uint32_t>(std::string_view)>&
-                                        symbol_offset);
+                                        symbol_offset,
+                                    bool externs_too = false);
 
 private:
     BtfData d_;

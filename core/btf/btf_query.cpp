@@ -153,7 +153,8 @@ std::optional<BtfDatasec> Btf::datasec(std::string_view wanted) const {
 }
 
 Result<Unit> Btf::fix_datasec_layout(std::string_view datasec_name, uint32_t section_size,
-                                     const std::function<std::optional<uint32_t>(std::string_view)>& symbol_offset) {
+                                     const std::function<std::optional<uint32_t>(std::string_view)>& symbol_offset,
+                                     bool externs_too) {
     std::optional<uint32_t> id = find_by_name(datasec_name, BtfKind::Datasec);
     if (!id) return btf_detail::btf_error("no DATASEC named '" + std::string(datasec_name) + "'");
     BtfType& sec = d_.types[*id];
@@ -162,7 +163,8 @@ Result<Unit> Btf::fix_datasec_layout(std::string_view datasec_name, uint32_t sec
         const BtfType& var = d_.types[e.type];
         std::string_view var_name = string_at(var.name_off);
         // Static and extern variables may have no symbol; libbpf leaves those alone too.
-        if (var.kind == BtfKind::Var && var.linkage != kBtfLinkageStatic && var.linkage != kBtfLinkageExtern) {
+        if (var.kind == BtfKind::Var && var.linkage != kBtfLinkageStatic &&
+            (externs_too || var.linkage != kBtfLinkageExtern)) {
             if (std::optional<uint32_t> off = symbol_offset(var_name)) e.offset = *off;
         }
         if (uint64_t{e.offset} + e.size > section_size)

@@ -31,6 +31,7 @@
 //     "neighbours": [{"dev": 2, "addr": "10.0.0.1", "mac": "02:00:00:00:00:01"}],
 //     "map_sizes": {"flows": 65536},             // max_entries by map name, set before load
 //     "prog_types": {"from_netdev": "sched_cls"}, // program types by program name, set before load
+//     "kconfig": {"CONFIG_HZ": "1000", "CONFIG_FOO": "m"}, // merged over the 6.18 defaults
 //     "kernel_stack": [{"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}],
 //     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}]   // innermost first
 //   }
@@ -54,6 +55,9 @@
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
 // prog_types: what a loader sets with bpf_program__set_type() (tc and xdp-loader load a section
 // of any name as their own type); the names are prog_type_name's ("xdp", "sched_cls", ...).
+// kconfig: what `extern ... __kconfig` variables read when the object is loaded on this host
+// (config.gz syntax: y / m / n, numbers, quoted strings; LINUX_KERNEL_VERSION as a number,
+// LINUX_HAS_BPF_COOKIE / LINUX_HAS_SYSCALL_WRAPPER as y or n): core/loader/kconfig_externs.cpp.
 // clock_start_ns and tai_offset_ns may also be decimal strings ("18446744073709551615"): a
 // JavaScript number holds integers exactly only to 2^53.
 // Unknown members are errors, so a misspelling is never silently ignored.

@@ -37,8 +37,8 @@ const ElfSymbol* find(const VariableSymbols& vars, std::string_view name) {
 Result<Unit> fix_datasec(ObjectState& st, const VariableSymbols& vars, uint32_t type_id) {
     Btf& btf = *st.btf;
     const std::string name(btf.name(type_id));
-    // Extern-backing sections get their layout from the externs, which bpfplay does not support;
-    // a program using them fails at its relocation with a clearer message.
+    // Extern-backing sections get their layout from the externs: .kconfig's from
+    // collect_kconfig_externs, .ksyms has no data.
     if (name == ".kconfig" || name == ".ksyms") return Unit{};
     if (btf.type(type_id)->size != 0) return Unit{};  // already laid out (a linked object)
 
@@ -84,6 +84,7 @@ Result<Unit> setup_btf(ObjectState& st) {
     auto parsed = parse_btf(st.section(st.btf_section).data);
     if (!parsed) return with_section_prefix(parsed.error());
     st.btf = std::make_unique<Btf>(std::move(parsed).value());
+    BPFPLAY_LOADER_TRY(collect_kconfig_externs(st, *st.btf));
     const VariableSymbols vars = variable_symbols(st.elf);
     std::unordered_set<std::string> seen;  // fix_datasec_layout finds a DATASEC by name: the first wins
     for (uint32_t id = 1; id < st.btf->type_count(); ++id)

@@ -64,6 +64,10 @@ struct LoadOptions {
     // load: tc and xdp-loader load a section of any name as their own type (SEC("ingress"),
     // SEC("from-netdev")). Replaces what the section name says, with a load note.
     std::map<std::string, ProgType> prog_types;
+    // The kernel config `extern ... __kconfig` variables read (config.gz syntax: "y", "m", "n",
+    // numbers, quoted strings; plus LINUX_KERNEL_VERSION and the LINUX_HAS_* answers). Null:
+    // the emulated 6.18 kernel's default_kconfig() (core/host/host.hpp).
+    const std::map<std::string, std::string>* kconfig = nullptr;
     static constexpr uint32_t kDefaultMaxEntries = 1024;
     static constexpr uint32_t kDefaultRingbufBytes = 64 * 1024;
     // Safety limits for hostile objects: host memory all maps may use together (an estimate

@@ -33,7 +33,7 @@ void describe_maps(const ObjectState& st, LoadedObject& out) {
     for (const MapDef& def : st.maps) {
         LoadedMapInfo info;
         info.origin = def.origin;
-        info.elf_section = st.section(def.section).name;
+        info.elf_section = st.map_section(def);
         info.section_offset = def.sec_offset;
         info.spec = def.spec;
         out.map_info.push_back(std::move(info));
@@ -73,7 +73,7 @@ Result<Unit> create_maps(ObjectState& st, LoadedObject& out) {
     uint64_t total = 0;
     for (uint32_t id = 0; id < st.maps.size(); ++id) {
         const MapDef& def = st.maps[id];
-        const std::string& section = st.section(def.section).name;
+        const std::string& section = st.map_section(def);
         total = saturating_add(total, estimated_bytes(def.spec));
         if (total > st.options.max_map_memory)
             return fail(id, map_load_error(section, def.spec.name,
@@ -113,7 +113,7 @@ Result<Unit> create_maps(ObjectState& st, LoadedObject& out) {
             std::memcpy(value, &slot->target_id, 4);
             const int64_t rc = map.update_user(key, value, map_update::kAny);
             if (rc < 0)
-                return fail(id, map_load_error(st.section(def.section).name, def.spec.name,
+                return fail(id, map_load_error(st.map_section(def), def.spec.name,
                                       "map \"" + def.spec.name + "\": cannot put \"" + slot->target + "\" in slot " +
                                           std::to_string(slot->slot) + ": " + errno_name(rc) +
                                           (def.values == BtfMapValues::Maps

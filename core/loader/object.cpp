@@ -124,6 +124,24 @@ bool gpl_compatible(const std::string& license) {
     return false;
 }
 
+// The first kfunc call of a program (BPF_PSEUDO_KFUNC_CALL, imm = the FUNC in the object's
+// BTF): bpfplay has no kfuncs, so the program is refused by the kfunc's name; its siblings run.
+std::optional<Error> kfunc_call_error(const ObjectState& st, const LoadedProgram& p) {
+    for (uint32_t pc = 0; pc < p.insns.size(); ++pc) {
+        const Insn& insn = p.insns[pc];
+        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall) continue;
+        const std::string name = st.shared_btf ? std::string(st.shared_btf->name(uint32_t(insn.imm))) : std::string();
+        Error e = make_error(ErrorKind::Load,
+                             "calls kfunc '" + name + "' (an extern function declared __ksym), which bpfplay does not have",
+                             pc, "bpfplay has no kfuncs yet; the object's other programs load and run.");
+        e.where.section = p.section;
+        if (const SourceLine* line = p.line_for(pc); line && line->line)
+            e.where.source = line->file + ":" + std::to_string(line->line);
+        return e;
+    }
+    return std::nullopt;
+}
+
 // Each program decodes on its own: one that the kernel would refuse, or that calls a helper
 // bpfplay lacks, keeps its error (LoadedProgram::load_error) and the rest of the object loads.
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
@@ -138,6 +156,10 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         options.check_helper_rules = p.type_known;
         options.prog_type = p.type;
         options.attach = p.attach;
+        if (auto kfunc = kfunc_call_error(st, p)) {
+            p.load_error = std::move(*kfunc);
+            continue;
+        }
         const auto poisons = poisons_in(st, p);
         auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
         if (decoded) {
@@ -180,6 +202,7 @@ std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const Lo
     constexpr ReadStep kReadSteps[] = {classify_sections,       setup_btf,
                                        collect_functions,       collect_legacy_maps,
                                        collect_btf_maps,        collect_global_data_maps,
+                                       create_kconfig_map,
                                        size_maps,
                                        collect_code_relocations, collect_map_value_relocations,
                                        apply_core_relocations};

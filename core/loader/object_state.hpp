@@ -47,13 +47,15 @@ enum class CodeRelocKind : uint8_t {
     Call,         // bpf-to-bpf call into .text: target insn = sym_off / 8 + imm + 1
     SubprogAddr,  // lddw of a .text function's address: src 4, target insn = (sym_off + imm) / 8
     Ksym,         // lddw of a typed __ksym variable: src 0, the 64-bit `address` (+ imm)
+    Kconfig,      // lddw of a __kconfig extern: src 2, imm = the .kconfig map, next imm = sym_off
+    Kfunc,        // call of an extern function (a kfunc): src 2, imm = its FUNC in the object's BTF (sym_off)
 };
 
 struct CodeReloc {
     CodeRelocKind kind = CodeRelocKind::MapFd;
     uint32_t insn = 0;     // index in the function's own instructions
     uint32_t map = 0;      // MapFd / MapValue: index in ObjectState::maps (= the map id)
-    uint64_t sym_off = 0;  // the symbol's st_value
+    uint64_t sym_off = 0;  // the symbol's st_value (Kconfig: the extern's offset in the map)
     uint64_t address = 0;  // Ksym: what the emulated kernel resolved the variable to
     std::string symbol;    // for messages
 };
@@ -77,7 +79,8 @@ struct MapDef {
     uint64_t sec_offset = 0;    // where in it (BTF/legacy maps: the variable's st_value)
     uint64_t sec_size = 0;      // bytes of the definition (BTF: the DATASEC entry size)
     std::span<const uint8_t> initial;  // global data: the section bytes (.bss: empty)
-    bool freeze = false;        // .rodata*: frozen after its contents are written
+    bool freeze = false;        // .rodata* and .kconfig: frozen after their contents are written
+    std::string real_name;      // a map with no section of its own (.kconfig): libbpf's name for it
     // BTF maps with a `values` member.
     BtfMapValues values = BtfMapValues::None;
     uint32_t values_offset = 0;  // of `values` inside the definition
@@ -95,6 +98,20 @@ struct CorePoison {
     uint32_t insn = 0;          // index in the function's own instructions
     Insn original[2];           // before poisoning (original[1]: the lddw's second half)
     bool lddw = false;
+};
+
+// One `extern ... __kconfig` variable (libbpf's extern_desc of type EXT_KCFG): where it sits
+// in the .kconfig map and what kind of value its BTF type takes (find_kcfg_type).
+enum class KconfigKind : uint8_t { Bool, Char, Tristate, Int, CharArray };
+struct KconfigExtern {
+    std::string name;
+    uint32_t symbol = 0;  // ELF symbol index
+    KconfigKind kind = KconfigKind::Int;
+    uint32_t size = 0, align = 1;
+    uint32_t offset = 0;  // in the .kconfig map's value
+    bool is_signed = false;
+    bool weak = false;
+    bool is_set = false;  // a value was found (otherwise a weak extern reads 0)
 };
 
 struct ObjectState {
@@ -122,9 +139,22 @@ struct ObjectState {
 
     std::vector<CorePoison> core_poisons;
 
+    // __kconfig externs in libbpf's order (alignment down, size up, name), their values, and
+    // the map that holds them (kconfig_externs.cpp).
+    std::vector<KconfigExtern> kconfig_externs;
+    std::vector<uint8_t> kconfig_data;
+    std::optional<uint32_t> kconfig_map;
+
     std::vector<std::string> notes;
 
     const ElfSection& section(uint32_t index) const { return elf.section(index); }
+    // The section a map came from, as messages and listings name it (".maps", ".kconfig").
+    const std::string& map_section(const MapDef& m) const { return m.real_name.empty() ? section(m.section).name : m.real_name; }
+    const KconfigExtern* kconfig_extern(uint32_t symbol) const {
+        for (const KconfigExtern& e : kconfig_externs)
+            if (e.symbol == symbol) return &e;
+        return nullptr;
+    }
     // The function of `section` containing instruction `insn`, or nullptr.
     Function* function_at(uint32_t section, uint64_t insn);
     // Index in entry_points of the program called `name`, or nullopt.
@@ -138,6 +168,12 @@ Result<Unit> collect_functions(ObjectState& st);       // programs_from_elf.cpp
 Result<Unit> collect_legacy_maps(ObjectState& st);     // maps_from_elf.cpp
 Result<Unit> collect_btf_maps(ObjectState& st);        // maps_from_elf.cpp
 Result<Unit> collect_global_data_maps(ObjectState& st);  // global_data.cpp
+// libbpf's bpf_object__collect_externs for .kconfig: the externs, their order and offsets, and
+// the DATASEC laid out to match; run by setup_btf while the BTF may still change.
+Result<Unit> collect_kconfig_externs(ObjectState& st, Btf& btf);  // kconfig_externs.cpp
+// The .kconfig map (bpf_object__init_kconfig_map) with the values bpf_object__resolve_externs
+// finds in LoadOptions::kconfig; a strong extern without a value fails the load.
+Result<Unit> create_kconfig_map(ObjectState& st);  // kconfig_externs.cpp
 // What user space does to map definitions between open and load: the sizes it sets
 // (LoadOptions::map_sizes), a size for maps left at max_entries 0, and cilium/ebpf's fix-ups of
 // ring buffers and perf event arrays declared with key/value types (map_sizing.cpp).

@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/host/kernel_objects.hpp"
 #include "core/host/kernel_percpu.hpp"
 #include "core/loader/object_state.hpp"
 
@@ -37,6 +38,7 @@ struct MapIndex {
     explicit MapIndex(const ObjectState& st) {
         for (uint32_t id = 0; id < st.maps.size(); ++id) {
             const MapDef& m = st.maps[id];
+            if (!m.real_name.empty()) continue;  // .kconfig: found through its externs
             if (m.origin == MapOrigin::GlobalData)
                 by_data_section.emplace(m.section, id);
             else
@@ -78,8 +80,34 @@ public:
         if (is_call && r.type != elfc::kRBpf64_32)
             return fail("a call needs an R_BPF_64_32 relocation, but this one has type " + type_text(r.type));
         if (sym.is_extern()) {
-            if (is_lddw) return ksym(*fn, local, sym_name);
-            return fail("\"" + sym_name + "\" is an extern function (a kfunc), which bpfplay does not support yet");
+            if (is_lddw && st_.kconfig_map) {
+                if (const KconfigExtern* ext = st_.kconfig_extern(sym.index)) {
+                    // bpf_object__relocate_data: insn[1].imm = the extern's offset (clang's
+                    // addend is not added, as libbpf does not add it).
+                    CodeReloc reloc;
+                    reloc.kind = CodeRelocKind::Kconfig;
+                    reloc.insn = local;
+                    reloc.map = *st_.kconfig_map;
+                    reloc.sym_off = ext->offset;
+                    reloc.symbol = sym_name;
+                    return add(*fn, std::move(reloc));
+                }
+            }
+            if (is_lddw) return ksym(*fn, local, sym, sym_name);
+            // A kfunc (clang writes `call -1` with src 1): the call becomes BPF_PSEUDO_KFUNC_CALL, as
+            // libbpf writes it (src and imm replaced); the program that
+            // makes it is refused on its own when decoded (object.cpp), by the kfunc's name.
+            const Btf* btf = st_.shared_btf.get();
+            const std::optional<uint32_t> func = btf ? btf->find_by_name(sym_name, BtfKind::Func) : std::nullopt;
+            if (!func)
+                return fail("\"" + sym_name + "\" is an extern function without BTF (libbpf: \"failed to find BTF for extern '" +
+                            sym_name + "'\")", "Declare the kfunc with __ksym and compile with -g.");
+            CodeReloc reloc;
+            reloc.kind = CodeRelocKind::Kfunc;
+            reloc.insn = local;
+            reloc.sym_off = *func;
+            reloc.symbol = sym_name;
+            return add(*fn, std::move(reloc));
         }
         if (is_lddw && local + 1 >= fn->insn_count)
             return fail("the lddw is the last instruction of its function, but it needs two slots");
@@ -138,24 +166,48 @@ public:
     }
 
 private:
-    // libbpf's bpf_object__resolve_ksym_var_btf_id for a typed `extern const T name __ksym;`:
+    // `extern const T name __ksym;` (typed): libbpf's bpf_object__resolve_ksym_var_btf_id --
     // the variable must exist in the kernel (here: kernel_percpu.hpp's per-CPU variables) with
-    // a compatible type (here: the same size).
-    Result<Unit> ksym(Function& fn, uint32_t local, const std::string& name) {
+    // a compatible type (here: the same size). `extern const void name __ksym;` (typeless):
+    // its address in kallsyms (kallsyms_cb; here the emulated kernel's symbol table). A weak
+    // one the kernel lacks gets address 0, a strong one fails the load.
+    Result<Unit> ksym(Function& fn, uint32_t local, const ElfSymbol& sym, const std::string& name) {
         const Btf* btf = st_.shared_btf.get();
         std::optional<uint32_t> var = btf ? btf->find_by_name(name, BtfKind::Var) : std::nullopt;
         if (!var || btf->type(*var)->linkage != kBtfLinkageExtern)
-            return fail("\"" + name + "\" is an extern without a BTF variable (an untyped __ksym or a Kconfig "
-                        "variable), which bpfplay does not support yet",
-                        "Declare a per-CPU kernel variable with its type: extern const int cpu_number __ksym;");
+            return fail("\"" + name + "\" is an extern without a BTF variable (libbpf: \"failed to find BTF for extern '" +
+                            name + "'\")",
+                        "Declare it with its type: extern const int cpu_number __ksym; or extern const void "
+                        "init_task __ksym; for a kernel symbol's address (compile with -g).");
+        const bool weak = sym.bind == elfc::kStbWeak;
         const uint32_t type = btf->type(*var)->ref;
+        CodeReloc reloc;
+        reloc.kind = CodeRelocKind::Ksym;
+        reloc.insn = local;
+        reloc.symbol = name;
+        auto missing = [&](std::string what, std::string hint) -> Result<Unit> {
+            if (!weak) return fail(std::move(what), std::move(hint));
+            st_.notes.push_back("extern '" + name + "' (weak): not resolved, defaulting to zero");
+            reloc.address = 0;
+            return add(fn, std::move(reloc));
+        };
+        if (btf->skip_modifiers(type) == 0) {
+            const std::optional<uint64_t> address = kernel_symbol_address(name);
+            if (!address)
+                return missing("the emulated kernel's kallsyms has no symbol \"" + name + "\" (libbpf: \"extern '" +
+                                   name + "' (strong): not resolved\")",
+                               "Its symbol table has init_task; declare the extern __weak to read address 0 when "
+                               "the kernel lacks the symbol.");
+            reloc.address = *address;
+            return add(fn, std::move(reloc));
+        }
         const PercpuVar* known = find_percpu_var(name);
         if (!known) {
             std::string names;
             for (const PercpuVar& v : kPercpuVars) names += (names.empty() ? "" : ", ") + std::string(v.name);
-            return fail("the emulated kernel has no variable \"" + name + "\" (libbpf: \"extern (var ksym) '" + name +
-                            "': not found in kernel BTF\")",
-                        "bpfplay's kernel has these per-CPU variables: " + names + ".");
+            return missing("the emulated kernel has no variable \"" + name + "\" (libbpf: \"extern (var ksym) '" + name +
+                               "': not found in kernel BTF\")",
+                           "bpfplay's kernel has these per-CPU variables: " + names + ".");
         }
         auto size = btf->resolve_size(type);
         if (!size || *size != known->size)
@@ -163,10 +215,6 @@ private:
                             std::string(known->c_type) + " (libbpf: \"extern (var ksym) '" + name +
                             "': incompatible types\")",
                         "Declare it as: extern const " + std::string(known->c_type) + " " + name + " __ksym;");
-        CodeReloc reloc;
-        reloc.kind = CodeRelocKind::Ksym;
-        reloc.insn = local;
-        reloc.symbol = name;
         reloc.address = percpu_handle(*known);
         return add(fn, std::move(reloc));
     }
@@ -244,7 +292,7 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
             // or an element of the variable).
             const int64_t offset = r.sym_off > uint64_t(INT32_MAX) ? INT64_MAX : int64_t(insn.imm) + int64_t(r.sym_off);
             if (offset < INT32_MIN || offset > INT32_MAX) {
-                Error e = load_error(st.section(st.maps[r.map].section).name,
+                Error e = load_error(st.map_section(st.maps[r.map]),
                                      "program \"" + program_name + "\": the lddw of \"" + r.symbol +
                                          "\" at insn " + std::to_string(r.insn) + " points " + std::to_string(insn.imm) + " + " +
                                          std::to_string(r.sym_off) +
@@ -257,6 +305,15 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
             insn.imm = int32_t(r.map);
             break;
         }
+        case CodeRelocKind::Kfunc:
+            insn.src = op::kPseudoKfuncCall;
+            insn.imm = int32_t(r.sym_off);
+            break;
+        case CodeRelocKind::Kconfig:
+            insn.src = op::kPseudoMapValue;
+            insn.imm = int32_t(r.map);
+            insns[r.insn + 1].imm = int32_t(r.sym_off);
+            break;
         case CodeRelocKind::Ksym: {
             const uint64_t address = r.address + uint64_t(int64_t(insn.imm));
             insn.src = 0;

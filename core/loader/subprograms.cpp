@@ -53,7 +53,9 @@ private:
             const uint32_t i = stack.back().next++;
             const Insn& insn = program_.insns[base + i];
             const CodeReloc* reloc = reloc_at(fn, i);
-            const bool call = insn.opcode == kCallOpcode && insn.src == op::kPseudoCall;
+            // A kfunc call (src 1 from clang too) is no bpf-to-bpf call: relocations.cpp rewrites it.
+            const bool call = insn.opcode == kCallOpcode && insn.src == op::kPseudoCall &&
+                              !(reloc && reloc->kind == CodeRelocKind::Kfunc);
             const bool func_addr = insn.opcode == op::kLddw && (insn.src == op::kPseudoFunc ||
                                                                 (reloc && reloc->kind == CodeRelocKind::SubprogAddr));
             if (insn.opcode == op::kLddw && insn.src != 0 && !func_addr && !reloc)

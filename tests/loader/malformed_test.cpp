@@ -202,7 +202,7 @@ TEST_CASE("malformed: relocated symbols") {
         });
         m.edit_rel(".relxdp", 0, [&](Elf64_Rel& r) { r.r_info = ELF64_R_INFO(label, ELF64_R_TYPE(r.r_info)); });
         CHECK_LOAD_ERROR(load_fails(m.b), "xdp",
-                         "\"LBB0_2\" is an extern without a BTF variable (an untyped __ksym or a Kconfig variable)");
+                         "\"LBB0_2\" is an extern without a BTF variable (libbpf: \"failed to find BTF for extern 'LBB0_2'\")");
     }
     {  // a symbol in a section that is neither maps nor data
         ElfMutator m = example("xdp_tail_call");

@@ -10,6 +10,7 @@
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/maps/ringbuf_map.hpp"
 #include "core/run/object_session.hpp"
 
 using namespace bpfplay;
@@ -244,4 +245,127 @@ TEST_CASE("PROBE_MEM: a tracing program's load through NULL or a dangling kernel
     REQUIRE(x.ok());
     RunResult rx = (*x)->run("asm", RunInput{});
     CHECK(rx.status == RunStatus::Faulted);
+}
+
+TEST_CASE("kconfig_ksym example: __kconfig values from the host's kconfig, init_task by address") {
+    Host host = test_host();
+    auto s = open("public/examples/kconfig_ksym.o", "kconfig_ksym.o", host);
+    RunResult r = s->run("kconfig_ksym", RunInput{});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 25u);  // CONFIG_HZ / 10
+    const Map* bss = s->object().maps->get(0);
+    REQUIRE(bss->name() == "kconfig_.bss");
+    const std::vector<uint8_t> found = bss->entries().at(0).values.at(0);
+    REQUIRE(found.size() == 52);
+    auto u32 = [&](size_t i) { return load_le<uint32_t>(found.data() + 4 * i); };
+    CHECK(u32(0) == 6);    // version_major
+    CHECK(u32(1) == 18);   // version_minor
+    CHECK(u32(2) == 250);  // hz
+    CHECK(u32(3) == 1);    // has_cookie
+    CHECK(u32(4) == 1);    // bpf_syscall
+    CHECK(u32(5) == 2);    // preload_umd: TRI_MODULE
+    CHECK(u32(6) == 0);    // no_such_option (weak)
+    CHECK(u32(7) == 1);    // no_such_symbol_is_null (weak)
+    CHECK(u32(8) == 1);    // grandparent_is_init_task
+    CHECK(std::string(reinterpret_cast<const char*>(found.data() + 36)) == "(none)");
+
+    // The host JSON's kconfig is what the externs read.
+    host.kconfig["CONFIG_HZ"] = "1000";
+    host.kconfig["LINUX_KERNEL_VERSION"] = "328704";  // 5.4.0: older than 5.8
+    auto t = open("public/examples/kconfig_ksym.o", "kconfig_ksym.o", host);
+    RunResult rt = t->run("kconfig_ksym", RunInput{});
+    REQUIRE(rt.status == RunStatus::Exited);
+    CHECK(rt.r0 == 0u);
+    const std::vector<uint8_t> found_old = t->object().maps->get(0)->entries().at(0).values.at(0);
+    CHECK(load_le<uint32_t>(found_old.data() + 0) == 5);
+    CHECK(load_le<uint32_t>(found_old.data() + 4) == 4);
+    CHECK(load_le<uint32_t>(found_old.data() + 8) == 1000);
+
+    host.kconfig.erase("CONFIG_HZ");
+    std::vector<uint8_t> bytes = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/kconfig_ksym.o");
+    auto refused = ObjectSession::open(bytes, "kconfig_ksym.o", host);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().what == "section \".kconfig\": -ESRCH: extern 'CONFIG_HZ' (strong): not resolved");
+}
+
+namespace {
+
+// struct event of examples/bootstrap.c (libbpf-bootstrap's bootstrap.h): 168 bytes.
+struct BootstrapEvent {
+    int32_t pid, ppid;
+    uint32_t exit_code;
+    uint64_t duration_ns;
+    std::string comm, filename;
+    bool exit_event;
+};
+
+BootstrapEvent bootstrap_event(const std::vector<uint8_t>& b) {
+    REQUIRE(b.size() == 168);
+    auto str = [&](size_t off, size_t n) { return std::string(reinterpret_cast<const char*>(b.data() + off), strnlen(reinterpret_cast<const char*>(b.data() + off), n)); };
+    return {load_le<int32_t>(b.data()), load_le<int32_t>(b.data() + 4), load_le<uint32_t>(b.data() + 8),
+            load_le<uint64_t>(b.data() + 16), str(24, 16), str(40, 127), b[167] != 0};
+}
+
+// The sched_process_exec record (/sys/kernel/tracing/events/sched/sched_process_exec/format):
+// common_type 365, common_pid 4242, filename as __data_loc (offset 20, length 14), pid and
+// old_pid 4242, then "/usr/bin/curl". The same bytes as the page's preset.
+std::vector<uint8_t> exec_record() {
+    std::vector<uint8_t> r = {0x6d, 0x01, 0, 0, 0x92, 0x10, 0, 0, 20, 0, 14, 0, 0x92, 0x10, 0, 0, 0x92, 0x10, 0, 0};
+    for (char c : std::string("/usr/bin/curl")) r.push_back(uint8_t(c));
+    r.push_back(0);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap example: exec and exit events in the ring buffer, the lifetime from exec_start") {
+    Host host = test_host();
+    host.task.pid = 4242;  // the process's main thread: handle_exit reports it
+    host.task.exit_code = 3 << 8;  // exit(3)
+    auto s = open("public/examples/bootstrap.o", "bootstrap.o", host);
+    const MapSet& maps = *s->object().maps;
+    const auto* rb = dynamic_cast<const RingbufMap*>(maps.get(1));
+    REQUIRE(rb);
+    CHECK(rb->name() == "rb");
+
+    RunInput exec;
+    exec.ctx = exec_record();
+    RunResult r = s->run("handle_exec", exec);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 0u);
+    // exec_start[4242] = the ktime of the exec (the 5th instruction: clock_start + 5).
+    auto started = maps.get(0)->entries();
+    REQUIRE(started.size() == 1);
+    CHECK(load_le<int32_t>(started[0].key.data()) == 4242);
+    const uint64_t exec_ns = load_le<uint64_t>(started[0].values.at(0).data());
+    CHECK(exec_ns == 1'000'000'005u);
+    REQUIRE(rb->submitted().size() == 1);
+    const BootstrapEvent e = bootstrap_event(rb->submitted()[0]);
+    CHECK(e.pid == 4242);
+    CHECK(e.ppid == 1);  // BPF_CORE_READ(task, real_parent, tgid): systemd
+    CHECK(e.exit_code == 0u);
+    CHECK(e.duration_ns == 0u);
+    CHECK(e.comm == "curl");
+    CHECK(e.filename == "/usr/bin/curl");  // read through __data_loc_filename
+    CHECK_FALSE(e.exit_event);
+
+    s->advance_time(5'000'000);  // curl runs for 5 ms
+    r = s->run("handle_exit", RunInput{});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 0u);
+    CHECK(maps.get(0)->entries().empty());  // exec_start[4242] deleted
+    REQUIRE(rb->submitted().size() == 2);
+    const BootstrapEvent x = bootstrap_event(rb->submitted()[1]);
+    CHECK(x.pid == 4242);
+    CHECK(x.ppid == 1);
+    CHECK(x.exit_code == 3u);  // (task->exit_code >> 8) & 0xff
+    CHECK(x.duration_ns == 5'000'000u + 60u + 12u - 5u);  // 5 ms, the exec run's 60 instructions, the 12th here
+    CHECK(x.comm == "curl");
+    CHECK(x.filename.empty());
+    CHECK(x.exit_event);
+
+    // A thread's exit (pid != tgid) is not reported.
+    s->host().task.pid = 4243;
+    CHECK(s->run("handle_exit", RunInput{}).r0 == 0u);
+    CHECK(rb->submitted().size() == 2);
 }

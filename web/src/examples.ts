@@ -29,6 +29,12 @@ const kKprobeRegs = firstCaseCtx(kprobeRegsCase);
 // map "slots"), the results zeroed.
 const kSyscallArgs = firstCaseCtx(syscallMapsCase);
 
+// The sched_process_exec tracepoint record for bootstrap.c (its format file): common_type 365,
+// common_pid 4242, __data_loc filename = offset 20 | length 14 << 16, pid and old_pid 4242,
+// then "/usr/bin/curl" (as tests/run/core_task_test.cpp's exec_record()).
+const kSchedProcessExec =
+  '6d0100009210000014000e0092100000921000002f7573722f62696e2f6375726c00';
+
 export const kExamples: readonly Example[] = [
   { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_proto_count.o', teaches: 'a HASH map, lookup-or-insert, atomic add', preset: 'IPv4 UDP DNS' },
@@ -58,6 +64,8 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_timer.o', teaches: 'BPF timers: init, set_callback, start, cancel; the callback fires after the run', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_callbacks.o', teaches: 'bpf_loop and bpf_for_each_map_elem: step into callbacks', preset: 'IPv4 UDP DNS' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
+  { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
+  { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
 ];
 
