@@ -122,6 +122,9 @@ class Gen:
         size = r.choice([B, H, W, DW])
         n = SIZE_BYTES[size]
         kind = r.random()
+        if not in_subprog and area != "packet" and r.random() < 0.2:
+            # (not the packet: a pointer with a variable offset has no proven range there)
+            return self.var_offset_access(area, size)
         if kind < 0.3 and area != "packet":    # atomics: naturally aligned, W or DW
             size = r.choice([W, DW])
             n = SIZE_BYTES[size]
@@ -138,6 +141,43 @@ class Gen:
         if kind < 0.75:
             return [insn(ST | MEM | size, base, 0, off, self.imm())]
         return [insn(STX | MEM | size, base, self.reg(), off)]
+
+    def var_offset_access(self, area, size):
+        """Through a pointer with a variable offset: rD = (rX & mask) + base, then *(rD + off).
+        The mask keeps the access inside the value or the filled stack (stack offsets stay
+        aligned as the verifier wants). A store leaves a
+        pointer in rD: rD is set to a scalar after it, so no address reaches the map."""
+        r = self.r
+        n = SIZE_BYTES[size]
+        d, x = self.reg(), self.reg()
+        mask, base, off = {"value": (63, 9, None),
+                           "stack": (0x38 & -n, 10, -8 * STACK_SLOTS)}[area]
+        if off is None:
+            off = r.randrange(0, VALUE_SIZE - mask - n + 1)
+        code = [insn(ALU64 | MOV | X, d, x), insn(ALU64 | AND | K, d, 0, 0, mask),
+                insn(ALU64 | ADD | X, d, base)]
+        if r.random() < 0.5:
+            sx = r.choice([MEM, MEMSX]) if size != DW else MEM
+            return code + [insn(LDX | sx | size, d, d, off)]
+        src = r.choice([v for v in range(6) if v != d])
+        store = insn(STX | MEM | size, d, src, off) if r.random() < 0.6 else \
+            insn(ST | MEM | size, d, 0, off, self.imm())
+        return code + [store, insn(ALU64 | MOV | X, d, src)]
+
+    def helper(self):
+        """A helper call XDP programs may make whose result is the same in any run: packet
+        adjustments (deltas that fit and that do not), byte loads and stores through the ctx,
+        checksum differences of stack bytes, the frame's length, the CPU."""
+        r = self.r
+        name = r.choice(["adjust_head", "adjust_tail", "adjust_meta", "load_bytes", "store_bytes",
+                         "csum_diff", "buff_len", "cpu"])
+        if name in ("adjust_head", "adjust_tail", "adjust_meta"):
+            return ("helper", name, r.choice([r.randint(-20, 20), r.choice([-256, -255, -64, -40, -16, -4, 4, 16, 64, 255, 256, 1000, -1000, 3000])]))
+        if name in ("load_bytes", "store_bytes"):
+            return ("helper", name, r.choice([r.randint(0, 80), r.choice([-1, 0x7fffffff, 200])]), r.randint(1, 64))
+        if name == "csum_diff":
+            return ("helper", name, r.choice([0, 4, 8, 12, 16, 3]), r.choice([0, 4, 8, 16, 32, 6]), self.reg())
+        return ("helper", name)
 
     def cond(self):
         r = self.r
@@ -161,6 +201,8 @@ class Gen:
                 if not self.subprogs or (len(self.subprogs) < 3 and r.random() < 0.5):
                     self.subprogs.append(self.items(r.randint(1, 8), 1, False, True))
                 out.append(("call", r.randrange(len(self.subprogs))))
+            elif not in_subprog and c < 0.25:
+                out.append(self.helper())
             elif c < 0.45:
                 out.append(("insns", self.mem(in_subprog)))
             else:
@@ -223,11 +265,46 @@ def _lower_at(items, out, calls):
             out.append(insn(JMP | CALL, 0, 1, 0, -1))
             for reg in range(1, 6):
                 out.append(insn(LDX | MEM | DW, reg, 10, -8 * reg))
+        elif kind == "helper":
+            out.extend(helper_code(it))
+
+
+HELPER_IDS = {"adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
+              "store_bytes": 190, "csum_diff": 28, "buff_len": 188, "cpu": 8}
+CTX_SLOT = -8 * (STACK_SLOTS + 1)   # the prologue keeps ctx here for helper calls
+EXIT_MARK = ("exit",)               # "packet now too short": a jump to the epilogue, patched later
+
+
+def helper_code(it):
+    name, args = it[1], it[2:]
+    ctx = insn(LDX | MEM | DW, 1, 10, CTX_SLOT)
+    mov = lambda reg, v: insn(ALU64 | MOV | K, reg, 0, 0, v)
+    if name in ("adjust_head", "adjust_tail", "adjust_meta"):
+        code = [ctx, mov(2, args[0])]
+    elif name in ("load_bytes", "store_bytes"):
+        code = [ctx, mov(2, args[0]), insn(ALU64 | MOV | X, 3, 10), insn(ALU64 | ADD | K, 3, 0, 0, -64),
+                mov(4, args[1])]
+    elif name == "csum_diff":   # from fp-16 (its size), to fp-64 (its size), seed: a register
+        code = [insn(ALU64 | MOV | X, 5, args[2]), insn(ALU64 | MOV | X, 1, 10), insn(ALU64 | ADD | K, 1, 0, 0, -16),
+                mov(2, args[0]), insn(ALU64 | MOV | X, 3, 10), insn(ALU64 | ADD | K, 3, 0, 0, -64), mov(4, args[1])]
+        if args[0] > 16:
+            code[3] = mov(2, 16)
+    elif name == "buff_len":
+        code = [ctx]
+    else:
+        code = []
+    code.append(insn(JMP | CALL, 0, 0, 0, HELPER_IDS[name]))
+    if name not in ("csum_diff", "cpu"):
+        # The helper may have moved the packet: the verifier forgets r7/r8; derive and check again.
+        code += [ctx, insn(LDX | MEM | W, 7, 1, 0), insn(LDX | MEM | W, 8, 1, 4), insn(ALU64 | MOV | X, 1, 7),
+                 insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED), EXIT_MARK]
+    return code + [insn(LDX | MEM | DW, reg, 10, -8 * reg) for reg in range(1, 6)]
 
 
 def main_code(prog):
     """The XDP program's instructions, the index of its map-value lddw, its call sites."""
     code = [insn(ALU64 | MOV | X, 6, 1),
+            insn(STX | MEM | DW, 10, 1, CTX_SLOT),
             insn(LDX | MEM | W, 7, 6, 0),            # data
             insn(LDX | MEM | W, 8, 6, 4),            # data_end
             insn(ALU64 | MOV | X, 1, 7),
@@ -244,6 +321,14 @@ def main_code(prog):
     body, calls = lower_calls(prog["body"])
     calls = [(len(code) + at, n) for at, n in calls]
     code += body
+    if EXIT_MARK in code:
+        # Packet too short after a helper: r1..r5 reloaded, then the usual epilogue.
+        code.append(insn(JMP | JA, 0, 0, 5))
+        landing = len(code)
+        code += [insn(LDX | MEM | DW, reg, 10, -8 * reg) for reg in range(1, 6)]
+        for i, ins in enumerate(code):
+            if ins == EXIT_MARK:
+                code[i] = insn(JMP | JGT | X, 1, 8, landing - i - 1)
     for reg in range(6):
         code.append(insn(STX | MEM | DW, 9, reg, 8 * reg))
     for slot in range(STACK_SLOTS):
@@ -343,7 +428,8 @@ def kinds(prog):
                 tag += f".{imm}"
             out.add(tag)
         elif cls in (JMP, JMP32):
-            out.add(f"{'jmp' if cls == JMP else 'jmp32'}.{code_ & 0xf0:#04x}.{'x' if code_ & X else 'k'}")
+            out.add(f"{'jmp' if cls == JMP else 'jmp32'}.{code_ & 0xf0:#04x}.{'x' if code_ & X else 'k'}"
+                    + (f".helper{imm}" if code_ == JMP | CALL and src == 0 else ""))
         elif cls == STX and code_ & 0xe0 == ATOMIC:
             out.add(f"atomic.{code_ & 0x18:#04x}.{imm:#04x}")
         elif code_ == 0 and dst == 0 and src == 0:
