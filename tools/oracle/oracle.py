@@ -32,9 +32,15 @@ WORK = tempfile.mkdtemp(prefix="oracle_")
 OBJ = os.path.join(WORK, "o.o")  # "o.o": its global-data map is "o.data" in both runners
 
 
+FAST = None  # a kernel_bpf.Kernel when the campaign loads programs through ctypes
+
+
 def kernel(prog):
     """The kernel's result for prog, or None if the verifier refuses it (reason in .refusal)."""
     elf = bpfgen.elf_object(prog)
+    if FAST:
+        result, kernel.refusal = FAST.run(prog)
+        return result, elf
     with open(OBJ, "wb") as f:
         f.write(elf)
     proc = subprocess.run([KERNEL_RUN, OBJ, "prog", "--packet", prog["packet"].hex()],
@@ -208,6 +214,8 @@ def main():
     c.add_argument("--count", type=int, default=1000)
     c.add_argument("--batch", type=int, default=500)
     c.add_argument("--shrink", type=int, default=10, help="shrink at most this many differences")
+    c.add_argument("--libbpf", action="store_true",
+                   help="load each program with build/kernel_run (libbpf) instead of bpf(2) through ctypes")
     r = sub.add_parser("record")
     r.add_argument("--count", type=int, default=100)
     r.add_argument("--out", default=os.path.join(ROOT, "tests", "examples", "oracle_corpus.json"))
@@ -215,6 +223,13 @@ def main():
     s.add_argument("name", help="seedN (campaign) or smallN (corpus)")
     args = ap.parse_args()
     if args.cmd == "campaign":
+        if not args.libbpf:
+            global FAST
+            import kernel_bpf
+            try:
+                FAST = kernel_bpf.Kernel()
+            except PermissionError as e:
+                sys.exit(f"oracle: the kernel refuses bpf(2) here (root needed): {e}")
         campaign(args)
     elif args.cmd == "record":
         record(args)
