@@ -169,6 +169,11 @@ class Gen:
         adjustments (deltas that fit and that do not), byte loads and stores through the ctx,
         checksum differences of stack bytes, the frame's length, the CPU."""
         r = self.r
+        if r.random() < 0.5:   # the hash map "h": keys and values are stack slots fp-8, -16, -24
+            op = r.choice(["lookup", "update", "update", "delete"])
+            # (the register added to a found value is not r0, which holds its address then)
+            return ("map", op, r.randint(1, 3), r.randint(1, 3), r.choice([0, 0, 1, 2, 3, 4]),
+                    self.reg(), r.randint(1, 5))
         name = r.choice(["adjust_head", "adjust_tail", "adjust_meta", "load_bytes", "store_bytes",
                          "csum_diff", "buff_len", "cpu"])
         if name in ("adjust_head", "adjust_tail", "adjust_meta"):
@@ -267,6 +272,8 @@ def _lower_at(items, out, calls):
                 out.append(insn(LDX | MEM | DW, reg, 10, -8 * reg))
         elif kind == "helper":
             out.extend(helper_code(it))
+        elif kind == "map":
+            out.extend(map_code(it))
 
 
 HELPER_IDS = {"adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
@@ -299,6 +306,31 @@ def helper_code(it):
         code += [ctx, insn(LDX | MEM | W, 7, 1, 0), insn(LDX | MEM | W, 8, 1, 4), insn(ALU64 | MOV | X, 1, 7),
                  insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED), EXIT_MARK]
     return code + [insn(LDX | MEM | DW, reg, 10, -8 * reg) for reg in range(1, 6)]
+
+
+HASH = dict(type=1, key_size=8, value_size=8, max_entries=4)   # small: updates meet -E2BIG
+
+
+def map_code(it):
+    """A hash map helper call on "h" (key fp-8*k, value fp-8*v, update flags as generated:
+    BPF_ANY, NOEXIST, EXIST, and the invalid 3 and F_LOCK). A lookup that finds the key adds a
+    register to the value atomically and reads it back into r0."""
+    _, op, k, v, flags, a, b = it
+    fp = lambda reg, slot: [insn(ALU64 | MOV | X, reg, 10), insn(ALU64 | ADD | K, reg, 0, 0, -8 * slot)]
+    code = ld_imm64(1, 0, src=1) + fp(2, k)   # src=1: the map's fd, by a relocation to "h"
+    if op == "update":
+        code += fp(3, v) + [insn(ALU64 | MOV | K, 4, 0, 0, flags)]
+    code.append(insn(JMP | CALL, 0, 0, 0, {"lookup": 1, "update": 2, "delete": 3}[op]))
+    code += [insn(LDX | MEM | DW, reg, 10, -8 * reg) for reg in range(1, 6)]
+    if op == "lookup":
+        code += [insn(JMP | JEQ | K, 0, 0, 3, 0), insn(STX | ATOMIC | DW, 0, b, 0, ADD),
+                 insn(LDX | MEM | DW, a, 0, 0), insn(ALU64 | MOV | X, 0, a)]
+    return code
+
+
+def map_sites(code):
+    """Indexes of the lddw instructions that load the hash map's fd."""
+    return [i for i, ins in enumerate(code) if ins[0] == LD | DW | IMM and ins[2] == 1]
 
 
 def main_code(prog):
@@ -357,7 +389,7 @@ def elf_object(prog):
     for items in prog["subprogs"]:
         starts.append(len(text))
         text += subprog_code(items)
-    names = [".strtab", "xdp", ".text", ".data", "license", ".symtab", ".relxdp", "prog"] + \
+    names = [".strtab", "xdp", ".text", ".data", "license", ".symtab", ".relxdp", "maps", "prog", "h"] + \
         [f"sub{n}" for n in range(len(prog["subprogs"]))]
     strtab = b"\0"
     name_off = {}
@@ -374,7 +406,10 @@ def elf_object(prog):
         syms.append(sym(name_off[f"sub{n}"], 0x02, 3, 8 * starts[n], 8 * (nxt - starts[n])))
     first_global = len(syms)
     syms.append(sym(name_off["prog"], 0x12, 2, 0, 8 * len(code)))
+    syms.append(sym(name_off["h"], 0x11, 8, 0, 20))                # GLOBAL OBJECT in "maps"
     rel = struct.pack("<QQ", 8 * value_at, (1 << 32) | 1)        # R_BPF_64_64 against .data
+    for at in map_sites(code):
+        rel += struct.pack("<QQ", 8 * at, ((first_global + 1) << 32) | 1)   # ... against "h"
     for at, n in calls:
         rel += struct.pack("<QQ", 8 * at, (sub_sym[n] << 32) | 10)  # R_BPF_64_32
     sections = [  # name, type, flags, data, link, info, align, entsize
@@ -385,6 +420,10 @@ def elf_object(prog):
         ("license", 1, 3, b"GPL\0", 0, 0, 1, 0),
         (".symtab", 2, 0, b"".join(syms), 1, first_global, 8, 24),
         (".relxdp", 9, 0x40, rel, 6, 2, 8, 16),
+        # A legacy struct bpf_map_def (libbpf 1.x refuses these; bpfplay reads them, and
+        # tools/oracle/kernel_bpf.py creates the map itself): no BTF needed.
+        ("maps", 1, 3, struct.pack("<5I", HASH["type"], HASH["key_size"], HASH["value_size"], HASH["max_entries"], 0),
+         0, 0, 4, 0),
     ]
     body = bytearray()
     offsets = []

@@ -1,8 +1,8 @@
 """The kernel side of a campaign without a process per program: bpf(2) through ctypes.
 
 kernel_run (libbpf) costs a process, an ELF parse and a map creation per program; here one
-array map (the program's .data: key 4 bytes, one 128-byte value) is created once and zeroed
-before each run, and the program is loaded already linked the way libbpf links it (subprograms
+array map (the program's .data: key 4 bytes, one 128-byte value) and the hash map "h" are
+created once and emptied before each run, and the program is loaded already linked the way libbpf links it (subprograms
 appended, the .data lddw as BPF_PSEUDO_MAP_VALUE with the map's fd, calls as relative
 offsets). The result has kernel_run's JSON shape, so bpfplay's side compares it the same way;
 `oracle.py record` still uses kernel_run, the loader the examples' cases come from.
@@ -14,7 +14,8 @@ import struct
 import bpfgen
 
 NR_BPF = 321  # x86_64
-BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_MAP_CREATE = 1, 2, 5, 10, 0
+BPF_MAP_CREATE, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY = 0, 1, 2, 3, 4
+BPF_PROG_LOAD, BPF_PROG_TEST_RUN = 5, 10
 BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_XDP = 2, 6
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
@@ -36,6 +37,15 @@ class Kernel:
         if fd < 0:
             raise PermissionError(f"bpf(BPF_MAP_CREATE) failed: {os.strerror(-fd)}")
         self.map_fd = fd
+        h = bpfgen.HASH
+        fd, _ = bpf(BPF_MAP_CREATE, struct.pack("<IIIII", h["type"], h["key_size"], h["value_size"], h["max_entries"], 0)
+                    + bytes(16) + b"h".ljust(16, b"\0"))
+        if fd < 0:
+            raise PermissionError(f"bpf(BPF_MAP_CREATE) failed: {os.strerror(-fd)}")
+        self.hash_fd = fd
+        self.hkey = ctypes.create_string_buffer(h["key_size"])
+        self.hnext = ctypes.create_string_buffer(h["key_size"])
+        self.hvalue = ctypes.create_string_buffer(h["value_size"])
         self.key = ctypes.create_string_buffer(4)
         self.value = ctypes.create_string_buffer(bpfgen.VALUE_SIZE)
         self.log = ctypes.create_string_buffer(1 << 20)
@@ -48,15 +58,35 @@ class Kernel:
             starts[n] = len(code)
             code += bpfgen.subprog_code(prog["subprogs"][n])
         code[value_at] = code[value_at][:4] + (self.map_fd,)
+        for at in bpfgen.map_sites(code):
+            code[at] = code[at][:4] + (self.hash_fd,)
         for at, n in calls:
             code[at] = code[at][:4] + (starts[n] - at - 1,)
         return b"".join(map(bpfgen.encode, code)), len(code)
+
+    def hash_entries(self, delete):
+        """The hash map's entries sorted by key bytes (kernel_run's order); deleted if asked."""
+        entries, key = [], None
+        while True:
+            attr = struct.pack("<IIQQ", self.hash_fd, 0, ctypes.addressof(key) if key else 0, ctypes.addressof(self.hnext))
+            if bpf(BPF_MAP_GET_NEXT_KEY, attr)[0] < 0:
+                break
+            key = ctypes.create_string_buffer(self.hnext.raw, len(self.hnext))  # (no NUL added)
+            bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("<IIQQQ", self.hash_fd, 0, ctypes.addressof(key),
+                                                 ctypes.addressof(self.hvalue), 0))
+            entries.append({"key": key.raw.hex(), "value": self.hvalue.raw.hex()})
+        if delete:
+            for e in entries:
+                k = ctypes.create_string_buffer(bytes.fromhex(e["key"]), len(self.hnext))
+                bpf(BPF_MAP_DELETE_ELEM, struct.pack("<IIQ", self.hash_fd, 0, ctypes.addressof(k)))
+        return sorted(entries, key=lambda e: bytes.fromhex(e["key"]))
 
     def run(self, prog):
         """kernel_run's JSON for prog, or (None, verifier log) when the kernel refuses it."""
         text, count = self.linked(prog)
         insns = ctypes.create_string_buffer(text)
         self.value.raw = bytes(bpfgen.VALUE_SIZE)
+        self.hash_entries(delete=True)
         bpf(BPF_MAP_UPDATE_ELEM, struct.pack("<IIQQQ", self.map_fd, 0, ctypes.addressof(self.key),
                                              ctypes.addressof(self.value), 0))
         attr = struct.pack("<IIQQIIQII16sII", BPF_PROG_TYPE_XDP, count, ctypes.addressof(insns),
@@ -84,6 +114,7 @@ class Kernel:
                                                  ctypes.addressof(self.value), 0))
             return {"program": "prog", "prog_type": "xdp", "loaded": True, "return": retval, "returns": [retval],
                     "packet_out": data_out.raw[:size_out].hex(),
-                    "maps": {"o.data": [{"key": "00000000", "value": self.value.raw.hex()}]}}, None
+                    "maps": {"o.data": [{"key": "00000000", "value": self.value.raw.hex()}],
+                             "h": self.hash_entries(delete=False)}}, None
         finally:
             os.close(fd)
