@@ -65,6 +65,8 @@ class Gen:
         self.r = random.Random(seed)
         self.size = size if size is not None else self.r.randint(4, 40)
         self.subprogs = []   # lists of items
+        # A socket filter reads its packet only through LD_ABS/LD_IND and bpf_skb_load_bytes.
+        self.type = "socket" if self.r.random() < 0.3 else "xdp"
 
     # -- operands --
     def imm(self):
@@ -117,6 +119,8 @@ class Gen:
         """A load, store or atomic on the stack, the packet (r7) or the map value (r9)."""
         r = self.r
         area = "stack" if in_subprog else r.choice(["stack", "stack", "packet", "value"])
+        if area == "packet" and self.type == "socket":
+            area = "value"
         base, lo, hi = {"stack": (10, -8 * (2 if in_subprog else STACK_SLOTS), 0),
                         "packet": (7, 0, PACKET_CHECKED), "value": (9, 0, VALUE_SIZE)}[area]
         size = r.choice([B, H, W, DW])
@@ -174,6 +178,9 @@ class Gen:
             # (the register added to a found value is not r0, which holds its address then)
             return ("map", op, r.randint(1, 3), r.randint(1, 3), r.choice([0, 0, 1, 2, 3, 4]),
                     self.reg(), r.randint(1, 5))
+        if self.type == "socket":
+            return ("helper", r.choice(["skb_load_bytes", "cpu"]),
+                    r.choice([r.randint(0, 80), r.choice([-1, 0x7fffffff, 200])]), r.randint(1, 64))
         name = r.choice(["adjust_head", "adjust_tail", "adjust_meta", "load_bytes", "store_bytes",
                          "csum_diff", "buff_len", "cpu"])
         if name in ("adjust_head", "adjust_tail", "adjust_meta"):
@@ -208,11 +215,21 @@ class Gen:
                 out.append(("call", r.randrange(len(self.subprogs))))
             elif not in_subprog and c < 0.25:
                 out.append(self.helper())
+            elif self.type == "socket" and not in_subprog and not in_loop and c < 0.32:
+                out.append(self.ld_abs())
             elif c < 0.45:
                 out.append(("insns", self.mem(in_subprog)))
             else:
                 out.append(("insns", self.alu()))
         return out
+
+    def ld_abs(self):
+        """LD_ABS/LD_IND (socket filter): offsets in and past the packet, negative ones and the
+        SKF_NET_OFF/SKF_LL_OFF bases; out of bounds ends the program with r0 = 0."""
+        r = self.r
+        off = r.choice([r.randint(0, 70), r.randint(0, 70), -1, 0x7fffffff, -0x100000 + r.randint(0, 20),
+                        -0x200000 + r.randint(0, 20)])
+        return ("ldabs", r.choice([0x20, 0x40]), r.choice([B, H, W]), off, self.reg())
 
     def packet(self):
         r = self.r
@@ -223,7 +240,10 @@ class Gen:
 
     def program(self):
         body = self.items(self.size, 0)
-        return {"body": body, "subprogs": self.subprogs, "inits": self.inits(), "packet": self.packet()}
+        inits = self.inits()
+        if self.type == "socket":   # no direct packet access: start from values
+            inits = [("imm", self.value64()) if how == "pkt" else (how, v) for how, v in inits]
+        return {"body": body, "subprogs": self.subprogs, "inits": inits, "packet": self.packet(), "type": self.type}
 
     def inits(self):
         """How r0..r5 start: ("pkt", offset) or ("imm", value)."""
@@ -274,9 +294,13 @@ def _lower_at(items, out, calls):
             out.extend(helper_code(it))
         elif kind == "map":
             out.extend(map_code(it))
+        elif kind == "ldabs":   # r6 must be the ctx; r1..r5 are unreadable after
+            _, mode, size, off, reg = it
+            out += [insn(LDX | MEM | DW, 6, 10, CTX_SLOT), insn(LD | mode | size, 0, reg if mode == 0x40 else 0, 0, off)]
+            out += [insn(LDX | MEM | DW, r, 10, -8 * r) for r in range(1, 6)]
 
 
-HELPER_IDS = {"adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
+HELPER_IDS = {"skb_load_bytes": 26, "adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
               "store_bytes": 190, "csum_diff": 28, "buff_len": 188, "cpu": 8}
 CTX_SLOT = -8 * (STACK_SLOTS + 1)   # the prologue keeps ctx here for helper calls
 EXIT_MARK = ("exit",)               # "packet now too short": a jump to the epilogue, patched later
@@ -288,7 +312,7 @@ def helper_code(it):
     mov = lambda reg, v: insn(ALU64 | MOV | K, reg, 0, 0, v)
     if name in ("adjust_head", "adjust_tail", "adjust_meta"):
         code = [ctx, mov(2, args[0])]
-    elif name in ("load_bytes", "store_bytes"):
+    elif name in ("load_bytes", "store_bytes", "skb_load_bytes"):
         code = [ctx, mov(2, args[0]), insn(ALU64 | MOV | X, 3, 10), insn(ALU64 | ADD | K, 3, 0, 0, -64),
                 mov(4, args[1])]
     elif name == "csum_diff":   # from fp-16 (its size), to fp-64 (its size), seed: a register
@@ -301,7 +325,7 @@ def helper_code(it):
     else:
         code = []
     code.append(insn(JMP | CALL, 0, 0, 0, HELPER_IDS[name]))
-    if name not in ("csum_diff", "cpu"):
+    if name not in ("csum_diff", "cpu", "skb_load_bytes"):
         # The helper may have moved the packet: the verifier forgets r7/r8; derive and check again.
         code += [ctx, insn(LDX | MEM | W, 7, 1, 0), insn(LDX | MEM | W, 8, 1, 4), insn(ALU64 | MOV | X, 1, 7),
                  insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED), EXIT_MARK]
@@ -336,14 +360,15 @@ def map_sites(code):
 def main_code(prog):
     """The XDP program's instructions, the index of its map-value lddw, its call sites."""
     code = [insn(ALU64 | MOV | X, 6, 1),
-            insn(STX | MEM | DW, 10, 1, CTX_SLOT),
-            insn(LDX | MEM | W, 7, 6, 0),            # data
-            insn(LDX | MEM | W, 8, 6, 4),            # data_end
-            insn(ALU64 | MOV | X, 1, 7),
-            insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED),
-            insn(JMP | JLE | X, 1, 8, 2),            # enough bytes: skip the early exit
-            insn(ALU64 | MOV | K, 0, 0, 0, 0),
-            insn(JMP | EXIT)]
+            insn(STX | MEM | DW, 10, 1, CTX_SLOT)]
+    if prog.get("type", "xdp") == "xdp":
+        code += [insn(LDX | MEM | W, 7, 6, 0),            # data
+                 insn(LDX | MEM | W, 8, 6, 4),            # data_end
+                 insn(ALU64 | MOV | X, 1, 7),
+                 insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED),
+                 insn(JMP | JLE | X, 1, 8, 2),            # enough bytes: skip the early exit
+                 insn(ALU64 | MOV | K, 0, 0, 0, 0),
+                 insn(JMP | EXIT)]
     value_at = len(code)
     code += ld_imm64(9, 0, src=2)
     for reg, (how, v) in enumerate(prog["inits"]):
@@ -389,7 +414,8 @@ def elf_object(prog):
     for items in prog["subprogs"]:
         starts.append(len(text))
         text += subprog_code(items)
-    names = [".strtab", "xdp", ".text", ".data", "license", ".symtab", ".relxdp", "maps", "prog", "h"] + \
+    sec = prog.get("type", "xdp")   # "xdp" or "socket": the section names the program type
+    names = [".strtab", sec, ".text", ".data", "license", ".symtab", ".rel" + sec, "maps", "prog", "h"] + \
         [f"sub{n}" for n in range(len(prog["subprogs"]))]
     strtab = b"\0"
     name_off = {}
@@ -414,12 +440,12 @@ def elf_object(prog):
         rel += struct.pack("<QQ", 8 * at, (sub_sym[n] << 32) | 10)  # R_BPF_64_32
     sections = [  # name, type, flags, data, link, info, align, entsize
         (".strtab", 3, 0, strtab, 0, 0, 1, 0),
-        ("xdp", 1, 6, b"".join(map(encode, code)), 0, 0, 8, 0),
+        (sec, 1, 6, b"".join(map(encode, code)), 0, 0, 8, 0),
         (".text", 1, 6, b"".join(map(encode, text)), 0, 0, 8, 0),
         (".data", 1, 3, bytes(VALUE_SIZE), 0, 0, 8, 0),
         ("license", 1, 3, b"GPL\0", 0, 0, 1, 0),
         (".symtab", 2, 0, b"".join(syms), 1, first_global, 8, 24),
-        (".relxdp", 9, 0x40, rel, 6, 2, 8, 16),
+        (".rel" + sec, 9, 0x40, rel, 6, 2, 8, 16),
         # A legacy struct bpf_map_def (libbpf 1.x refuses these; bpfplay reads them, and
         # tools/oracle/kernel_bpf.py creates the map itself): no BTF needed.
         ("maps", 1, 3, struct.pack("<5I", HASH["type"], HASH["key_size"], HASH["value_size"], HASH["max_entries"], 0),

@@ -16,7 +16,8 @@ import bpfgen
 NR_BPF = 321  # x86_64
 BPF_MAP_CREATE, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY = 0, 1, 2, 3, 4
 BPF_PROG_LOAD, BPF_PROG_TEST_RUN = 5, 10
-BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_XDP = 2, 6
+BPF_MAP_TYPE_ARRAY = 2
+PROG_TYPES = {"socket": 1, "xdp": 6}   # BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 
@@ -89,11 +90,11 @@ class Kernel:
         self.hash_entries(delete=True)
         bpf(BPF_MAP_UPDATE_ELEM, struct.pack("<IIQQQ", self.map_fd, 0, ctypes.addressof(self.key),
                                              ctypes.addressof(self.value), 0))
-        attr = struct.pack("<IIQQIIQII16sII", BPF_PROG_TYPE_XDP, count, ctypes.addressof(insns),
+        attr = struct.pack("<IIQQIIQII16sII", PROG_TYPES[prog.get("type", "xdp")], count, ctypes.addressof(insns),
                            ctypes.addressof(self.license), 0, 0, 0, 0, 0, b"prog", 0, 0)
         fd, _ = bpf(BPF_PROG_LOAD, attr)
         if fd < 0:  # again with the log, only now: logging slows the verifier down
-            attr = struct.pack("<IIQQIIQII16sII", BPF_PROG_TYPE_XDP, count, ctypes.addressof(insns),
+            attr = struct.pack("<IIQQIIQII16sII", PROG_TYPES[prog.get("type", "xdp")], count, ctypes.addressof(insns),
                                ctypes.addressof(self.license), 1, len(self.log), ctypes.addressof(self.log),
                                0, 0, b"prog", 0, 0)
             err, _ = bpf(BPF_PROG_LOAD, attr)
@@ -112,7 +113,7 @@ class Kernel:
             retval, _, size_out = struct.unpack_from("<III", out, 4)
             bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("<IIQQQ", self.map_fd, 0, ctypes.addressof(self.key),
                                                  ctypes.addressof(self.value), 0))
-            return {"program": "prog", "prog_type": "xdp", "loaded": True, "return": retval, "returns": [retval],
+            return {"program": "prog", "prog_type": {"socket": "socket_filter"}.get(prog.get("type"), "xdp"), "loaded": True, "return": retval, "returns": [retval],
                     "packet_out": data_out.raw[:size_out].hex(),
                     "maps": {"o.data": [{"key": "00000000", "value": self.value.raw.hex()}],
                              "h": self.hash_entries(delete=False)}}, None
