@@ -58,7 +58,7 @@ fuzz() {  # fuzz TARGET SECONDS [libFuzzer flags]
         echo "fuzz_$target failed (the crashing input is named above)"
         return 1
     fi
-    grep -E "^#[0-9]+ +DONE|stat::(number_executed_units|new_units_added|peak_rss_mb)" "$log"
+    grep -E "^#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$log"
 }
 fuzz vm 20 -max_len=2100
 fuzz loader 30 -rss_limit_mb=2048
