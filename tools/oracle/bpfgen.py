@@ -66,7 +66,10 @@ class Gen:
         self.size = size if size is not None else self.r.randint(4, 40)
         self.subprogs = []   # lists of items
         # A socket filter reads its packet only through LD_ABS/LD_IND and bpf_skb_load_bytes.
-        self.type = "socket" if self.r.random() < 0.3 else "xdp"
+        # A tc program (SEC("tc"), an __sk_buff) reads the packet directly like XDP, through
+        # other ctx fields, and has its own packet helpers.
+        t = self.r.random()
+        self.type = "socket" if t < 0.3 else "tc" if t < 0.5 else "xdp"
 
     # -- operands --
     def imm(self):
@@ -178,6 +181,16 @@ class Gen:
             # (the register added to a found value is not r0, which holds its address then)
             return ("map", op, r.randint(1, 3), r.randint(1, 3), r.choice([0, 0, 1, 2, 3, 4]),
                     self.reg(), r.randint(1, 5))
+        if self.type == "tc":
+            name = r.choice(["skb_load_bytes", "skb_store_bytes", "change_tail", "pull_data", "csum_diff", "cpu"])
+            if name == "change_tail":
+                return ("helper", name, r.choice([0, 13, 14, 15, 60, 64, 100, 1500, 3000, 70000]), r.choice([0, 0, 1]))
+            if name == "pull_data":
+                return ("helper", name, r.choice([0, 10, 64, 100, 200, 5000]))
+            if name == "csum_diff":
+                return ("helper", name, r.choice([0, 4, 8, 12, 16, 3]), r.choice([0, 4, 8, 16, 32, 6]), self.reg())
+            return ("helper", name, r.choice([r.randint(0, 80), r.choice([-1, 0x7fffffff, 200])]), r.randint(1, 64),
+                    r.choice([0, 0, 1, 2, 3]))
         if self.type == "socket":
             return ("helper", r.choice(["skb_load_bytes", "cpu"]),
                     r.choice([r.randint(0, 80), r.choice([-1, 0x7fffffff, 200])]), r.randint(1, 64))
@@ -300,7 +313,7 @@ def _lower_at(items, out, calls):
             out += [insn(LDX | MEM | DW, r, 10, -8 * r) for r in range(1, 6)]
 
 
-HELPER_IDS = {"skb_load_bytes": 26, "adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
+HELPER_IDS = {"skb_store_bytes": 9, "skb_load_bytes": 26, "change_tail": 38, "pull_data": 39, "adjust_head": 44, "adjust_tail": 65, "adjust_meta": 54, "load_bytes": 189,
               "store_bytes": 190, "csum_diff": 28, "buff_len": 188, "cpu": 8}
 CTX_SLOT = -8 * (STACK_SLOTS + 1)   # the prologue keeps ctx here for helper calls
 EXIT_MARK = ("exit",)               # "packet now too short": a jump to the epilogue, patched later
@@ -312,9 +325,15 @@ def helper_code(it):
     mov = lambda reg, v: insn(ALU64 | MOV | K, reg, 0, 0, v)
     if name in ("adjust_head", "adjust_tail", "adjust_meta"):
         code = [ctx, mov(2, args[0])]
-    elif name in ("load_bytes", "store_bytes", "skb_load_bytes"):
+    elif name in ("load_bytes", "store_bytes", "skb_load_bytes", "skb_store_bytes"):
         code = [ctx, mov(2, args[0]), insn(ALU64 | MOV | X, 3, 10), insn(ALU64 | ADD | K, 3, 0, 0, -64),
                 mov(4, args[1])]
+        if name == "skb_store_bytes":   # flags: BPF_F_RECOMPUTE_CSUM, BPF_F_INVALIDATE_HASH, both
+            code.append(mov(5, args[2]))
+    elif name == "change_tail":
+        code = [ctx, mov(2, args[0]), mov(3, args[1])]
+    elif name == "pull_data":
+        code = [ctx, mov(2, args[0])]
     elif name == "csum_diff":   # from fp-16 (its size), to fp-64 (its size), seed: a register
         code = [insn(ALU64 | MOV | X, 5, args[2]), insn(ALU64 | MOV | X, 1, 10), insn(ALU64 | ADD | K, 1, 0, 0, -16),
                 mov(2, args[0]), insn(ALU64 | MOV | X, 3, 10), insn(ALU64 | ADD | K, 3, 0, 0, -64), mov(4, args[1])]
@@ -327,7 +346,8 @@ def helper_code(it):
     code.append(insn(JMP | CALL, 0, 0, 0, HELPER_IDS[name]))
     if name not in ("csum_diff", "cpu", "skb_load_bytes"):
         # The helper may have moved the packet: the verifier forgets r7/r8; derive and check again.
-        code += [ctx, insn(LDX | MEM | W, 7, 1, 0), insn(LDX | MEM | W, 8, 1, 4), insn(ALU64 | MOV | X, 1, 7),
+        data, end = (76, 80) if name in ("skb_store_bytes", "change_tail", "pull_data") else (0, 4)  # __sk_buff / xdp_md
+        code += [ctx, insn(LDX | MEM | W, 7, 1, data), insn(LDX | MEM | W, 8, 1, end), insn(ALU64 | MOV | X, 1, 7),
                  insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED), EXIT_MARK]
     return code + [insn(LDX | MEM | DW, reg, 10, -8 * reg) for reg in range(1, 6)]
 
@@ -361,9 +381,10 @@ def main_code(prog):
     """The XDP program's instructions, the index of its map-value lddw, its call sites."""
     code = [insn(ALU64 | MOV | X, 6, 1),
             insn(STX | MEM | DW, 10, 1, CTX_SLOT)]
-    if prog.get("type", "xdp") == "xdp":
-        code += [insn(LDX | MEM | W, 7, 6, 0),            # data
-                 insn(LDX | MEM | W, 8, 6, 4),            # data_end
+    if prog.get("type", "xdp") in ("xdp", "tc"):
+        data, end = (76, 80) if prog["type"] == "tc" else (0, 4)   # __sk_buff / xdp_md
+        code += [insn(LDX | MEM | W, 7, 6, data),         # data
+                 insn(LDX | MEM | W, 8, 6, end),          # data_end
                  insn(ALU64 | MOV | X, 1, 7),
                  insn(ALU64 | ADD | K, 1, 0, 0, PACKET_CHECKED),
                  insn(JMP | JLE | X, 1, 8, 2),            # enough bytes: skip the early exit

@@ -17,7 +17,7 @@ NR_BPF = 321  # x86_64
 BPF_MAP_CREATE, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY = 0, 1, 2, 3, 4
 BPF_PROG_LOAD, BPF_PROG_TEST_RUN = 5, 10
 BPF_MAP_TYPE_ARRAY = 2
-PROG_TYPES = {"socket": 1, "xdp": 6}   # BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP
+PROG_TYPES = {"socket": 1, "tc": 3, "xdp": 6}   # BPF_PROG_TYPE_SOCKET_FILTER, _SCHED_CLS, _XDP
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 
@@ -113,7 +113,7 @@ class Kernel:
             retval, _, size_out = struct.unpack_from("<III", out, 4)
             bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("<IIQQQ", self.map_fd, 0, ctypes.addressof(self.key),
                                                  ctypes.addressof(self.value), 0))
-            return {"program": "prog", "prog_type": {"socket": "socket_filter"}.get(prog.get("type"), "xdp"), "loaded": True, "return": retval, "returns": [retval],
+            return {"program": "prog", "prog_type": {"socket": "socket_filter", "tc": "sched_cls"}.get(prog.get("type"), "xdp"), "loaded": True, "return": retval, "returns": [retval],
                     "packet_out": data_out.raw[:size_out].hex(),
                     "maps": {"o.data": [{"key": "00000000", "value": self.value.raw.hex()}],
                              "h": self.hash_entries(delete=False)}}, None
