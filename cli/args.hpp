@@ -13,10 +13,15 @@ using Args = std::span<const std::string_view>;
 // Decimal, or hex with a 0x prefix. The whole text must be the number.
 std::optional<uint64_t> parse_u64(std::string_view text);
 
-// --budget's value: a positive instruction count, or nullopt.
+// A run's instruction budget has a ceiling: 2^64-1 would let a looping program run for days
+// with no way to stop it but a signal. 10^9 instructions is seconds of running, a thousand times
+// the default (and the kernel stops any program long before: bpf_loop's 8M iterations).
+constexpr uint64_t kMaxBudget = 1'000'000'000;
+
+// --budget's value: an instruction count from 1 to kMaxBudget, or nullopt.
 inline std::optional<uint64_t> parse_budget(std::string_view text) {
     auto n = parse_u64(text);
-    return n && *n > 0 ? n : std::nullopt;
+    return n && *n > 0 && *n <= kMaxBudget ? n : std::nullopt;
 }
 
 // Reads the value of option `name` at args[i], as "--name VALUE" or "--name=VALUE". Returns

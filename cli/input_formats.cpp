@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <cstring>
 #include <span>
+#include <string>
+
+#include <sys/stat.h>
 
 #include "core/hex.hpp"
 #include "core/decode.hpp"
@@ -38,6 +41,14 @@ Error io_error(const std::string& what, int err) {
     return make_error(ErrorKind::Load, what + ": " + std::strerror(err));
 }
 
+Error too_large(const std::string& path, const std::string& size) {
+    return make_error(ErrorKind::Load,
+                      path + " is " + size + " bytes; bpfvm reads input files of up to " +
+                          std::to_string(kMaxInputFileBytes) + " bytes (" +
+                          std::to_string(kMaxInputFileBytes >> 20) + " MiB)",
+                      std::nullopt, "(a BPF object, program or packet file is far smaller: is it the right file?)");
+}
+
 } // namespace
 
 InputFormat detect_format(std::string_view path, std::string_view content) {
@@ -49,11 +60,23 @@ InputFormat detect_format(std::string_view path, std::string_view content) {
 Result<std::string> read_file(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return io_error("cannot open " + path, errno);
+    // The size first: a 1 GB file is refused at once, not after reading it whole (which took
+    // 34 s and 3 GB). Pipes and devices have no size: the read below stops at the limit.
+    struct stat st {};
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) > kMaxInputFileBytes) {
+        std::fclose(f);
+        return too_large(path, std::to_string(st.st_size));
+    }
     std::string content;
     char buf[65536];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
         content.append(buf, n);
+        if (content.size() > kMaxInputFileBytes) {
+            std::fclose(f);
+            return too_large(path, "more than " + std::to_string(kMaxInputFileBytes));
+        }
+    }
     bool failed = std::ferror(f);
     int err = errno; // before fclose can change it
     std::fclose(f);

@@ -16,6 +16,10 @@ enum class InputFormat { Raw, Hex, Assembly };
 // digits and whitespace, with a digit count that is a multiple of 16 -> Hex; else Assembly.
 InputFormat detect_format(std::string_view path, std::string_view content);
 
+// Every file bpfvm reads (programs, objects, packets, pcaps, host and map-init JSON) is at most
+// this big; larger ones are refused by their size before they are read.
+constexpr uint64_t kMaxInputFileBytes = 64ull << 20;
+
 Result<std::string> read_file(const std::string& path);
 
 // Reads, detects and converts. An empty program is an error: every command needs at least one

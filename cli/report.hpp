@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/args.hpp"
 #include "core/error.hpp"
 
 namespace bpfplay::cli {
@@ -18,7 +19,8 @@ int report_error(const Error& error);
 int usage_error(std::string_view message);
 // The usage error for a bad --budget value (shared by the raw and the object run).
 inline int budget_usage_error(std::string_view value) {
-    return usage_error("run: --budget takes a positive number of instructions, not '" + std::string(value) + "'");
+    return usage_error("run: --budget takes a number of instructions from 1 to " + std::to_string(kMaxBudget) +
+                       ", not '" + std::string(value) + "'");
 }
 
 } // namespace bpfplay::cli

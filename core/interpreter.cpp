@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/decode_ops.hpp"
+#include "core/helpers/helper_env.hpp"
 #include "core/vm.hpp"
 
 // Computed goto (a GNU extension) gives each op its own indirect branch, which predicts far
@@ -23,6 +24,12 @@ namespace bpfplay {
 namespace {
 
 constexpr int32_t kSpinUnlockId = 94;  // bpf_spin_unlock: the one helper allowed under a lock
+
+// LD_ABS/LD_IND below offset 0: the run layer finds the header bytes (null: out of range).
+const uint8_t* ld_abs_negative(Vm& vm, int32_t offset, uint32_t size) {
+    if (!vm.env || !vm.env->packet || !vm.env->ld_abs_negative) return nullptr;
+    return vm.env->ld_abs_negative(*vm.env->packet, offset, size);
+}
 
 inline uint64_t sdiv64(uint64_t a, uint64_t b) {
     if (b == 0) return 0;
@@ -295,13 +302,15 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     CASE(LddwTail) { goto internal_fault; }  // decode() makes this unreachable
 
     // Classic packet loads: big-endian, relative to the packet start (the network header for
-    // socket filters); out of range ends the program with r0 = 0, as the kernel's do.
+    // socket filters), or below 0 to the headers (see HelperEnv::ld_abs_negative); out of
+    // range ends the program with r0 = 0, as the kernel's do.
 #define LD_PACKET(name, T, swap, offset)                                                                     \
     CASE(name) {                                                                                             \
         if (vm.held_lock_) [[unlikely]]                                                                      \
             goto locked_ld_abs_fault;                                                                        \
         const int64_t o = (offset);                                                                          \
-        const uint8_t* p = o >= 0 ? mem.read_ptr(window_base(window::kPacket) + uint64_t(o), sizeof(T)) : nullptr; \
+        const uint8_t* p = o >= 0 ? mem.read_ptr(window_base(window::kPacket) + uint64_t(o), sizeof(T))      \
+                                  : ld_abs_negative(vm, int32_t(o), sizeof(T));                              \
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);                                  \
         RECORD_REG(0)                                                                                        \
         if (!p) {                                                                                            \

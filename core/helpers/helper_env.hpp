@@ -28,6 +28,10 @@ struct HelperEnv {
     BpfProcess* process = nullptr;
     // The run's packet (XDP and __sk_buff programs); null without one.
     PacketBuffer* packet = nullptr;
+    // LD_ABS/LD_IND with a negative offset (SKF_NET_OFF/SKF_LL_OFF: from the network or the MAC
+    // header, which for a socket filter lies before the packet window the interpreter sees):
+    // the bytes, or null (the program then ends with r0 = 0). Set with `packet`.
+    const uint8_t* (*ld_abs_negative)(PacketBuffer& packet, int32_t offset, uint32_t size) = nullptr;
 };
 
 } // namespace bpfplay

@@ -336,7 +336,10 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     object_.maps->map_into(vm.memory());
     run->input = input;
     if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) return r.error();
-    if (run->packet.kind() != PacketBuffer::Kind::None) run->env.packet = &run->packet;
+    if (run->packet.kind() != PacketBuffer::Kind::None) {
+        run->env.packet = &run->packet;
+        run->env.ld_abs_negative = ld_abs_negative;
+    }
     host_.printk.clear();
     host_.perf_events.clear();
     host_.events.clear();

@@ -171,4 +171,14 @@ void PacketBuffer::set_geometry(PacketGeometry g) {
 
 PacketBuffer* packet_of(Vm& vm) { return vm.env ? vm.env->packet : nullptr; }
 
+const uint8_t* ld_abs_negative(PacketBuffer& packet, int32_t offset, uint32_t size) {
+    constexpr int32_t kSkfNetOff = -0x100000, kSkfLlOff = -0x200000;
+    const SkbState& skb = packet.skb();
+    const uint32_t header = offset >= kSkfNetOff ? skb.network_header : offset >= kSkfLlOff ? skb.mac_header : skb_buff::kUnset;
+    if (header == skb_buff::kUnset) return nullptr;
+    const int64_t at = int64_t(header) + (offset - (offset >= kSkfNetOff ? kSkfNetOff : kSkfLlOff));
+    if (at < 0 || at + size > packet.geometry().end) return nullptr;
+    return packet.frame() + at;
+}
+
 }  // namespace bpfplay

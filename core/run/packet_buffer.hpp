@@ -132,4 +132,9 @@ private:
 // The run's packet buffer, or nullptr (a program without a packet, or no run environment).
 PacketBuffer* packet_of(Vm& vm);
 
+// The kernel's bpf_internal_load_pointer_neg_helper, for LD_ABS/LD_IND: offsets from
+// SKF_NET_OFF (-0x100000) count from the network header, from SKF_LL_OFF (-0x200000) from the
+// MAC header; the bytes must lie between the buffer's head and its tail. Null otherwise.
+const uint8_t* ld_abs_negative(PacketBuffer& packet, int32_t offset, uint32_t size);
+
 }  // namespace bpfplay

@@ -105,6 +105,8 @@ std::string object_base_name(std::string_view path) {
 // ---------------------------------------------------------------------------------------------
 // Case files
 
+}  // namespace
+
 std::optional<std::string> read_case(const JsonValue& jc, const std::string& example, const std::string& object,
                                      ExampleCase& c) {
     if (!jc.is_object()) return "a case is not an object";
@@ -151,8 +153,6 @@ std::optional<std::string> read_case(const JsonValue& jc, const std::string& exa
                " values for " + std::to_string(c.runs()) + " runs";
     return std::nullopt;
 }
-
-}  // namespace
 
 CaseFiles load_case_files() {
     CaseFiles out;
@@ -469,7 +469,7 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
 
 std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::string& error, bool& loaded) {
     loaded = false;
-    auto elf = read_binary(source_path(c.object));
+    auto elf = c.object_bytes.empty() ? read_binary(source_path(c.object)) : c.object_bytes;
     if (!elf) {
         error = "cannot read " + c.object;
         return nullptr;

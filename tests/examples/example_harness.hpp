@@ -35,6 +35,9 @@ struct ExampleCase {
     std::string description;
     std::string program;      // the program to run
     std::string object;       // "public/examples/xdp_drop_port.o" (relative to the source dir)
+    // Non-empty: the object itself (a generated program, tools/oracle), and `object` only its
+    // file name, which names its global-data maps ("o.o" -> "o.data") as libbpf does.
+    std::vector<uint8_t> object_bytes;
     std::vector<std::vector<uint8_t>> packets;  // "packet" or "packets"; empty: no packet
     std::vector<uint8_t> ctx;                   // "ctx"; empty: none
     uint32_t repeat = 1;
@@ -58,6 +61,10 @@ struct CaseFiles {
     std::vector<std::string> errors;    // "examples/cases/x.json: ..." for each broken file
 };
 CaseFiles load_case_files();
+// One case object of such a file (also tools/oracle's generated cases); an error message if its
+// shape is wrong.
+std::optional<std::string> read_case(const JsonValue& jc, const std::string& example, const std::string& object,
+                                     ExampleCase& c);
 
 // ---- outcomes ----
 struct MapEntryText {

@@ -335,12 +335,14 @@ static struct buf libbpf_log;
 
 static int log_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char tmp[4096];
+	// libbpf prints the whole verifier log in one message, its reason at the end: keep all of it.
+	char *tmp = NULL;
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	int n = vasprintf(&tmp, fmt, ap);
 	if (n > 0)
-		buf_add(&libbpf_log, tmp, n < (int)sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		buf_add(&libbpf_log, tmp, (size_t)n);
+	free(tmp);
 	return 0;
 }
 

@@ -184,6 +184,29 @@ TEST_CASE("a socket filter's classic packet loads read from the network header")
     CHECK(s->run("socket_filter", in).r0 == 0u);  // ARP is dropped
 }
 
+// Found by tools/oracle: LD_ABS/LD_IND offsets from SKF_NET_OFF (-0x100000) and SKF_LL_OFF
+// (-0x200000) read from the network and the MAC header (bpf_internal_load_pointer_neg_helper),
+// the MAC header even though a socket filter's packet starts after it; they used to end the
+// program with r0 = 0.
+TEST_CASE("a socket filter's LD_ABS/LD_IND reach the headers through SKF_NET_OFF and SKF_LL_OFF") {
+    RunInput in;
+    in.packet = unhex("0200000000020a0b0c0d0e0f080045000054000140004001");  // 14-byte Ethernet, then IPv4
+    auto run = [&](const char* text) {
+        auto s = ObjectSession::open_assembly(text, "socket");
+        REQUIRE(s.ok());
+        RunResult r = s.value()->run("asm", in);
+        REQUIRE(r.status == RunStatus::Exited);
+        return r.r0;
+    };
+    CHECK(run("r6 = r1\nr0 = *(u16 *)skb[-1048576]\nexit") == 0x4500u);         // the network header
+    CHECK(run("r6 = r1\nr0 = *(u32 *)skb[-2097146]\nexit") == 0x0a0b0c0du);      // the MAC header + 6
+    CHECK(run("r6 = r1\nr2 = -1048568\nr0 = *(u8 *)skb[r2 + 1]\nexit") == 1u);  // LD_IND, net + 9: ICMP
+    // Out of range (past the tail, below SKF_LL_OFF, between the two bases): r0 = 0, the end.
+    CHECK(run("r6 = r1\nr0 = *(u16 *)skb[-1048567]\nr0 = 7\nexit") == 0u);
+    CHECK(run("r6 = r1\nr0 = *(u8 *)skb[-2097153]\nr0 = 7\nexit") == 0u);
+    CHECK(run("r6 = r1\nr0 = *(u8 *)skb[-1048577]\nr0 = 7\nexit") == 0u);
+}
+
 TEST_CASE("a kprobe reads its arguments from pt_regs and the task from the host") {
     auto s = open_example("kprobe_regs");
     RunInput in;

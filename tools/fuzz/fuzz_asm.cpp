@@ -1,0 +1,25 @@
+// libFuzzer target: the assembler (pasted llvm-objdump text, the playground's editor, bpfvm asm)
+// as arbitrary text. assemble must return instructions or an Error with a message; whatever it
+// accepts, the disassembler must print, and that text must assemble to the same instructions
+// (the round trip tests/text/roundtrip_test.cpp checks on known programs). Seeds: the asm
+// sections of tests/conformance/data (tools/fuzz/make_seeds.py).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/text/asm.hpp"
+#include "core/text/disasm.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    using namespace bpfplay;
+    if (size > 4096) return 0;  // a program's text; longer inputs only slow the search
+    auto insns = assemble(std::string_view(reinterpret_cast<const char*>(data), size));
+    if (!insns.ok()) {
+        if (insns.error().what.empty()) __builtin_trap();
+        return 0;
+    }
+    const std::string text = disassemble(*insns);
+    auto again = assemble(text);
+    if (!again.ok() || *again != *insns) __builtin_trap();
+    return 0;
+}
