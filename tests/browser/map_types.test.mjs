@@ -65,3 +65,18 @@ test('a bloom filter shows no entries, only its bits', async () => {
     '1 of 64 bits set; 1 hash function, seed 0 (BPF_F_ZERO_SEED); peek says "maybe present" only when all of a value\'s bits are set');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('a ring buffer lists its records by number and bytes used, with no entry editor', async () => {
+  await openExample('xdp_ringbuf.o');
+  const events = page.locator('section[data-map="events"]');
+  await andWait(() => page.click('#btn-continue'));
+  // The SYN preset: one 16-byte struct syn_event record (an 8-byte header before it).
+  assert.match(await events.locator('.map-head').textContent(), /ringbuf · 1 record · max_entries 4096/);
+  assert.equal(await events.locator('.map-summary').textContent(), '24 of 4096 bytes used');
+  const row = events.locator('tbody tr');
+  assert.equal(await row.count(), 1);
+  assert.equal(await cell(row, 0).textContent(), 'record 0 (16 bytes)');
+  assert.equal(await events.locator('.map-add').count(), 0);
+  assert.equal(await row.locator('button').count(), 0);
+  assert.deepEqual(consoleErrors, []);
+});

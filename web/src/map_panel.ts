@@ -137,7 +137,8 @@ export class MapPanel {
   }
 
   private showError(id: string, e: ErrorView | string): void {
-    const text = typeof e === 'string' ? e : e.what + (e.hint ? ` ${e.hint}` : '');
+    // Two sentences: core's `what` has no closing full stop, so one goes before the hint.
+    const text = typeof e === 'string' ? e : e.what + (e.hint ? `${/[.!?:]$/.test(e.what) ? '' : '.'} ${e.hint}` : '');
     this.errors.set(id, text);
     const box = this.root.querySelector<HTMLElement>(`[data-error="${CSS.escape(id)}"]`);
     if (box) {
