@@ -14,9 +14,13 @@ namespace bpfplay::cli {
 CommandResult info_registers(DebugContext& ctx, std::string_view names) {
     // "info registers r0 r3" (or "fp"/"r10"): only those, as gdb does; none: all eleven.
     std::vector<bool> wanted(11, names.empty());
-    for (std::string_view rest = names; !trim(rest).empty();) {
-        auto [name, more] = split_word(trim(rest));
+    // trim() returns a new string: the words must view one that outlives the loop.
+    const std::string words = trim(names);
+    for (std::string_view rest = words; !rest.empty();) {
+        auto [name, more] = split_word(rest);
         rest = more;
+        while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+        if (name.empty()) break;
         std::optional<uint64_t> n;
         if (name == "fp") n = 10;
         else if (name.size() >= 2 && name[0] == 'r') n = parse_number(name.substr(1));
