@@ -122,29 +122,28 @@ TEST_CASE("explain: ALU32 zero-extends, lock add, a taken JMP32 branch") {
 TEST_CASE("explain: a run's pointers, be16 and lddw map_value as the debugger sees them") {
     // xdp_drop_port.c on a TCP packet to port 8080: insn 0 loads data_end, insn 3 is r3 += 14 with r3 = data.
     Debugged d = stopped_at("xdp_drop_port/tcp4_to_blocked_port", 0);
+    // Continue to `pc` and explain the instruction there, with the values before it runs.
+    const auto run_to = [&](uint32_t pc) {
+        REQUIRE(d.session->add_breakpoint(pc).ok());
+        d.session->cont();
+        auto at = explain_at(*d.session);
+        REQUIRE(at);
+        return at;
+    };
     auto e = explain_at(*d.session);
     REQUIRE(e);
     CHECK(e->insn.sentence() == "r2 = *(u32 *)(r1 + 4): load 4 bytes from memory at r1+4 into r2, zero-extended to 64 "
                                 "bits; r1+4 is ctx+4 (data_end); r2 becomes packet end (data_end, packet+54)");
-    REQUIRE(d.session->add_breakpoint(3).ok());
-    d.session->cont();
-    e = explain_at(*d.session);
-    REQUIRE(e);
+    e = run_to(3);
     CHECK(e->current);
     CHECK(e->insn.sentence() == "r3 += 14: add 14 to r3; r3 was packet+0, becomes packet+14");
 
     // 51-52: the address of the blocked port in .rodata; 54: the port to host order.
-    REQUIRE(d.session->add_breakpoint(51).ok());
-    d.session->cont();
-    e = explain_at(*d.session);
-    REQUIRE(e);
+    e = run_to(51);
     CHECK(e->insn.cls == "ld");
     CHECK(e->insn.sentence() == "r2 = map_value(0, 0) ll: load the address of byte 0 of map xdp_drop.rodata's value into r2; "
                                 "r2 becomes map xdp_drop.rodata+0");
-    REQUIRE(d.session->add_breakpoint(54).ok());
-    d.session->cont();
-    e = explain_at(*d.session);
-    REQUIRE(e);
+    e = run_to(54);
     CHECK(e->insn.sentence() == "r1 = be16 r1: reverse the order of the low 2 bytes of r1 (host order to big-endian network "
                                 "order, as htons/htonl do); r1 was 36895 (0x901f), becomes 8080 (0x1f90)");
     CHECK(e->insn.details == std::vector<std::string>{"the upper 48 bits of r1 become 0"});
