@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The wasm build: libelf/zlib for wasm (cached), the core libraries, the doctest suites and
 # bench_portable with Emscripten into build-wasm/, then the suites under node via ctest.
-# Usage: bash tools/build-wasm.sh [--no-test]   (as root, or with sudo, on Debian 12)
+# Usage: bash tools/build-wasm.sh [--no-test | --page]   (as root, or with sudo, on Debian 12)
+#   --no-test  everything, without running the suites
+#   --page     only the module the page loads (wasm-bindings/: bpfplay.mjs + bpfplay.wasm), no
+#              test suites, benchmarks or wasm bpfvm: what tools/playground.sh needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=2
@@ -25,6 +28,11 @@ echo "== wasm configure"
 # emcmake's default emulator flags are rejected by node 20: ctest runs node --no-experimental-fetch.
 emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node);--no-experimental-fetch" >/dev/null
+if [ "${1:-}" = "--page" ]; then
+    echo "== wasm build (the page's module only)"
+    cmake --build build-wasm -j"$JOBS" --target bpfplay_web
+    exit 0
+fi
 echo "== wasm build"
 cmake --build build-wasm -j"$JOBS"
 if [ "${1:-}" != "--no-test" ]; then

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8080}"
 bash tools/web-build.sh
 echo
+echo "built in $SECONDS s (the first run installs and compiles everything; later runs rebuild what changed)"
 echo "bpfplay playground: http://localhost:${PORT}/   (Ctrl+C stops the server)"
 echo "The site is static: dist/ can be copied to any web server."
 exec npx vite preview --config web/vite.config.ts --port "$PORT" --strictPort --host 0.0.0.0

@@ -14,8 +14,8 @@ if ! command -v npm >/dev/null; then
 fi
 
 if [ -z "${BPFPLAY_WASM_DIR:-}" ]; then
-    echo "== wasm module (tools/build-wasm.sh)"
-    bash tools/build-wasm.sh --no-test
+    echo "== wasm module (tools/build-wasm.sh --page: the page's module, not the test suites)"
+    bash tools/build-wasm.sh --page
     export BPFPLAY_WASM_DIR="$PWD/build-wasm/wasm-bindings"
 fi
 if [ ! -f "$BPFPLAY_WASM_DIR/bpfplay.mjs" ] || [ ! -f "$BPFPLAY_WASM_DIR/bpfplay.wasm" ]; then

@@ -21,6 +21,8 @@
 #include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
+#include "core/verifier/object_check.hpp"
+#include "core/verifier/verdict_text.hpp"
 
 using emscripten::val;
 
@@ -108,6 +110,19 @@ class Playground {
         const LoadedProgram* p = object_->object().find_program(program);
         if (!p) return failure(ErrorKind::Load, "The object has no program named \"" + program + "\".");
         return program_listing_json(*p);
+    }
+
+    // Whether the kernel's verifier would accept `program`, from core's checker (core/verifier):
+    // {"ok":true,"verdict":{"program","verdict":"accept"|"refuse"|"cannot tell","insn","message",
+    // "why","fix","source","path","processed"}}. The page still lets the user run a refused program.
+    std::string verify(const std::string& program) const {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        const LoadedProgram* p = object_->object().find_program(program);
+        if (!p) return failure(ErrorKind::Load, "The object has no program named \"" + program + "\".");
+        JsonWriter w;
+        w.begin_object().member("ok", true).key("verdict");
+        verifier::to_json(w, verifier::check_program(object_->object(), *p));
+        return w.end_object().take();
     }
 
     std::string start(const std::string& program, const val& packet, const val& ctx, double budget) {
@@ -279,6 +294,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("state", &Playground::state)
         .function("hit_counts", &Playground::hit_counts)
         .function("explain", &Playground::explain)
+        .function("verify", &Playground::verify)
         .function("add_breakpoint", &Playground::add_breakpoint)
         .function("remove_breakpoint", &Playground::remove_breakpoint)
         .function("add_stack_watch", &Playground::add_stack_watch)

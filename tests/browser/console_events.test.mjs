@@ -83,4 +83,13 @@ test('the kprobe example starts from its kernel case: rdi is AT_FDCWD, so printk
   const lastOpen = await page.$$eval('[data-map="last_open"] tbody tr', (rows) => rows.map((r) => r.textContent));
   assert.equal(lastOpen.length, 1);
   assert.match(lastOpen[0], /"dfd":-100,/);
+  // The preset's registers are shown in the Context tab; an XDP example has none, and the page
+  // goes back to its packet (the Context tab once stayed open, emptied).
+  const activeTab = () => page.$eval('#input button[role="tab"].active', (b) => b.textContent);
+  assert.equal(await activeTab(), 'Context');
+  await page.selectOption('#example-select', 'xdp_drop_port.o');
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_drop_port.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await activeTab(), 'Packet');
+  assert.equal(await page.isVisible('#ctx-hex'), false);
 });

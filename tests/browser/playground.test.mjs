@@ -54,6 +54,8 @@ test('the page opens with the default example loaded and ready to step', async (
   assert.match(await page.textContent('#code'), /r2 = \*\(u32 \*\)\(r1 \+ 4\)/);
   assert.match(await page.textContent('#code'), /xdp_drop_port\.c:\d+/, 'C source lines are interleaved');
   assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '0');
+  await page.waitForFunction(() => document.querySelector('#verifier-status')?.textContent !== '');
+  assert.equal(await page.textContent('#verifier-status'), '· the kernel\'s verifier would accept it (90 instructions processed)');
   await shot('01-default-example');
 });
 
@@ -121,13 +123,19 @@ test('editing a map entry changes the program\'s result', async () => {
   await shot('09-tail-call-after-edit-pass');
 });
 
-test('a malformed file gives a clear error', async () => {
+test('a malformed file gives a clear error and the page keeps the program it showed', async () => {
+  const exampleBefore = await page.inputValue('#example-select');
+  const objectBefore = await page.textContent('#object-name');
+  assert.notEqual(exampleBefore, '', 'an example is open');
   await page.setInputFiles('#file-input', `${fixtures}/not_an_object.o`);
   const alert = page.locator('#messages .msg.error').last();
   await alert.waitFor({ timeout: 10000 });
   const text = await alert.textContent();
   assert.match(text, /Could not open not_an_object\.o/);
   assert.match(text, /ELF/i, `the message says what is wrong: ${text}`);
+  // The picker once said "(your file)" while the old program stayed loaded.
+  await page.waitForFunction((v) => document.querySelector('#example-select')?.value === v, exampleBefore);
+  assert.equal(await page.textContent('#object-name'), objectBefore);
   await shot('10-malformed-file');
 });
 
@@ -143,10 +151,20 @@ test('pasted assembly runs', async () => {
   await shot('10b-pasted-assembly');
 });
 
-test('a fault marks the faulting line with the reason in words', async () => {
+test('a program the kernel would refuse is marked before it runs; its fault marks the line with the reason in words', async () => {
   await page.setInputFiles('#file-input', `${fixtures}/oob_read.o`);
   await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'oob_read.o');
   await page.waitForSelector('body[data-ready="true"]');
+  // No data_end check: core's checker says what the kernel's verifier would, on the C line.
+  await page.waitForSelector('#verifier-note');
+  assert.equal(await page.textContent('#verifier-status'), '· the kernel\'s verifier would refuse it (insn 1)');
+  assert.equal(await page.textContent('#verifier-note b'), 'The kernel\'s verifier would refuse this (oob_read.c:12): ');
+  assert.equal(await page.textContent('#verifier-note .verifier-message'), 'invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)');
+  assert.match(await page.textContent('#verifier-note .verifier-fix'), /^Fix: Before reading, check `if \(ptr \+ sizeof\(\*ptr\) > data_end\)/);
+  assert.deepEqual(await page.$$eval('.insn.verifier-path', (rows) => rows.map((r) => Number(r.dataset.pc))), [0, 1]);
+  assert.equal(await page.$eval('.insn.verifier-refused', (e) => Number(e.dataset.pc)), 1);
+  await shot('11a-verifier-refuses');
+  // It still runs: the learner sees what the kernel's rule prevents.
   await andWait(() => page.click('#btn-continue'));
   const faultPc = await page.$eval('.insn.fault', (e) => e.dataset.pc);
   assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), faultPc);

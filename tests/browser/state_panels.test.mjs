@@ -192,3 +192,40 @@ test('the stack of any frame: pick a caller in the call stack and watch its byte
   await shot('40-stack-watches-on-two-frames');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('the explain box: the current instruction in words with its values, a helper call\'s arguments, a clicked one', async () => {
+  await openExample('xdp_proto_count.o');
+  const explainedPc = () => page.$eval('#explain', (e) => Number(e.dataset.pc));
+  await page.waitForFunction(() => document.querySelector('#explain')?.dataset.pc === '0');
+  assert.equal(await page.textContent('#explain .explain-pc'), 'now at 0');
+  assert.equal(await page.textContent('#explain .explain-text'), 'r8 = *(u32 *)(r1 + 0)');
+  assert.equal(await page.textContent('#explain-summary'), 'Load 4 bytes from memory at r1 into r8, zero-extended to 64 bits.');
+  assert.equal(await page.textContent('#explain-values'), 'r1 is ctx+0 (data); r8 becomes packet+0');
+
+  // Step to the map lookup (pc 28): the helper, its arguments as the kernel names them, their values now.
+  for (let i = 0; i < 40 && (await currentPc()) !== 28; i++) await andWait(() => page.click('#btn-step'));
+  assert.equal(await currentPc(), 28);
+  await page.waitForFunction(() => document.querySelector('#explain')?.dataset.pc === '28');
+  assert.match(await page.textContent('#explain-helper'), /^bpf_map_lookup_elem \(helper 1\)void \*bpf_map_lookup_elem\(struct bpf_map \*map, const void \*key\)/);
+  assert.deepEqual(await page.$$eval('#explain-helper tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent))), [
+    ['r1', 'struct bpf_map * map', 'the map (an lddw of the map loads its address)', 'map proto_stats'],
+    ['r2', 'const void * key', 'a pointer to a key: the map\'s key_size bytes', 'fp-4 (frame 0): 11 00 00 00'],
+  ]);
+  assert.match(await page.textContent('#explain-helper'), /Returns: Map value associated to key, or NULL if no entry was found\./);
+  await shot('41-explain-helper-call');
+
+  // A click on another instruction's text explains it (without values: it is not the current one).
+  await page.click('#code .insn[data-pc="3"] .text');
+  await page.waitForFunction(() => document.querySelector('#explain')?.dataset.pc === '3');
+  assert.equal(await page.textContent('#explain .explain-pc'), 'instruction 3');
+  assert.equal(await page.textContent('#explain-summary'), 'Add 14 to r1.');
+  assert.equal(await page.isVisible('#explain-values'), false);
+  assert.equal(await page.getAttribute('#code .insn[data-pc="3"]', 'class'), 'insn selected');
+  assert.equal(await currentPc(), 28, 'explaining does not move the program');
+  // The next step explains the current instruction again.
+  await andWait(() => page.click('#btn-step'));
+  await page.waitForFunction(() => document.querySelector('#explain')?.dataset.pc === '29');
+  assert.equal(await explainedPc(), await currentPc());
+  assert.equal(await page.textContent('#explain .explain-pc'), 'now at 29');
+  assert.deepEqual(consoleErrors, []);
+});

@@ -1,29 +1,36 @@
 // The disassembly with the C source lines interleaved (BTF line_info), the current instruction,
-// hit counts, breakpoints (click the gutter; shift-click or right-click for a condition) and a
-// fault's line with its reason.
+// hit counts, breakpoints (click the gutter; shift-click or right-click for a condition), a
+// fault's line with its reason, and the instruction picked to read about (click its text).
 import { hintUnlessSaid } from './console_panel';
 import { h } from './dom';
 import type { ProgramView, Session } from './session';
-import type { ErrorView, Snapshot } from './vm_types';
+import type { ErrorView, Snapshot, VerdictView } from './vm_types';
 
 export class CodePanel {
   private rows: HTMLElement[] = [];        // by pc
   private hitCells: HTMLElement[] = [];
   private hitShown: number[] = [];
   private current = -1;
+  private selected: HTMLElement | undefined;  // the instruction clicked for the explain box
   private faultRow: HTMLElement | undefined;
   private faultNote: HTMLElement | undefined;
   private editor: HTMLElement | undefined;  // the inline condition input, under its row
+  // What the kernel's verifier would say, by the pane's title ("would refuse it").
+  private readonly verdictStatus = document.getElementById('verifier-status');
 
   constructor(private readonly root: HTMLElement, private readonly session: Session) {
     session.events.on('program', (p) => this.renderProgram(p));
     session.events.on('snapshot', (s) => this.render(s));
     session.events.on('breakpoints', () => this.renderBreakpoints());
+    session.events.on('verdict', (v) => this.renderVerdict(v));
     // A click on an instruction's gutter, or on a C source line (its first instruction),
     // toggles a breakpoint; shift-click or right-click opens the condition input.
     root.addEventListener('click', (e) => {
       const pc = this.pcOf(e.target as HTMLElement);
-      if (pc === undefined) return;
+      if (pc === undefined) {
+        this.select(e.target as HTMLElement);
+        return;
+      }
       if (e.shiftKey) this.editCondition(pc);
       else void session.toggleBreakpoint(pc);
     });
@@ -45,6 +52,18 @@ export class CodePanel {
       pc = (next as HTMLElement | null)?.dataset['pc'];
     }
     return pc === undefined ? undefined : Number(pc);
+  }
+
+  // A click on an instruction's text (not its gutter): explain it.
+  private select(target: HTMLElement): void {
+    if (target.closest('.bp-editor')) return;
+    const row = target.closest<HTMLElement>('.insn');
+    const pc = row?.dataset['pc'];
+    if (!row || pc === undefined) return;
+    this.selected?.classList.remove('selected');
+    row.classList.add('selected');
+    this.selected = row;
+    this.session.events.emit('select', Number(pc));
   }
 
   private closeEditor(): void {
@@ -89,10 +108,15 @@ export class CodePanel {
 
   private renderProgram(p: ProgramView): void {
     this.root.replaceChildren();
+    if (this.verdictStatus) {
+      this.verdictStatus.textContent = '';
+      this.verdictStatus.className = 'verifier-status';
+    }
     this.rows = [];
     this.hitCells = [];
     this.hitShown = [];
     this.current = -1;
+    this.selected = undefined;
     this.faultRow = undefined;
     this.editor = undefined;
     const frag = document.createDocumentFragment();
@@ -138,6 +162,35 @@ export class CodePanel {
     this.faultNote = note;
   }
 
+  // A program the kernel's verifier would refuse: the instruction and its C line marked, the path
+  // the checker followed to it, the kernel's message, why the rule exists and how to fix it. The
+  // program still runs, so the learner can step along that path and see what would go wrong.
+  private renderVerdict(v: VerdictView): void {
+    const status = this.verdictStatus;
+    if (status) {
+      status.className = `verifier-status ${v.verdict === 'accept' ? 'ok' : v.verdict === 'refuse' ? 'refused' : 'unknown'}`;
+      status.textContent = v.verdict === 'accept' ? `· the kernel's verifier would accept it (${v.processed} instructions processed)`
+        : v.verdict === 'refuse' ? `· the kernel's verifier would refuse it (insn ${v.insn})`
+        : `· whether the kernel's verifier accepts it: cannot tell (insn ${v.insn}: ${v.message})`;
+    }
+    if (v.verdict !== 'refuse') return;
+    for (const pc of v.path) this.rows[pc]?.classList.add('verifier-path');
+    const row = this.rows[v.insn];
+    const where = v.source ? ` (${v.source.file.split('/').pop() ?? v.source.file}:${v.source.line})` : '';
+    const note = h('div', { class: 'verifier-note', id: 'verifier-note' },
+      h('b', { text: `The kernel's verifier would refuse this${where}: ` }), h('span', { class: 'verifier-message', text: v.message }),
+      v.why ? h('div', { class: 'verifier-why', text: v.why }) : undefined,
+      v.fix ? h('div', { class: 'verifier-fix' }, h('b', { text: 'Fix: ' }), v.fix) : undefined,
+      h('div', { class: 'muted', text: 'bpfplay runs it anyway: step along the marked path to see what would go wrong.' }));
+    if (row) {
+      row.classList.add('verifier-refused');
+      row.after(note);
+      row.scrollIntoView({ block: 'nearest' });
+    } else {
+      this.root.prepend(note);
+    }
+  }
+
   private renderBreakpoints(): void {
     this.rows.forEach((row, pc) => {
       const cond = this.session.conditionAt(pc);
@@ -154,6 +207,8 @@ export class CodePanel {
 
   private render(s: Snapshot): void {
     const st = s.state;
+    this.selected?.classList.remove('selected');  // a step explains the current instruction again
+    this.selected = undefined;
     const row = this.rows[st.pc];
     if (this.current !== st.pc) {
       this.rows[this.current]?.classList.remove('current');

@@ -3,7 +3,7 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, errorView, explainView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { coreDefaults, errorView, explainView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView, verdictView } from './normalize';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { networkJson, networkOf } from './host_network';
 
@@ -118,6 +118,15 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect(l[5]).toMatchObject({ pc: 5, text: '', secondSlot: true, fn: 'count_packets' });
     expect(l[6]?.text).toBe('call 1 ; bpf_map_lookup_elem');
     expect(l.every((x) => x.fn === 'count_packets')).toBe(true);
+  });
+
+  it("reads the verifier's verdict: the instruction, the kernel's message, why, the fix, the C line, the path", () => {
+    const v = verdictView(core('verdict.json'));
+    expect(v).toMatchObject({ program: 'oob_read', verdict: 'refuse', insn: 1, processed: 2, path: [0, 1],
+      message: 'invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)' });
+    expect(v.source).toMatchObject({ line: 12, text: '\treturn data[100] == 0x45 ? XDP_DROP : XDP_PASS;  // no check against data_end' });
+    expect(v.why).toMatch(/data_end/);
+    expect(v.fix).toMatch(/^Before reading, check/);
   });
 
   it('reads an instruction explained, a helper call with its arguments', () => {

@@ -68,7 +68,10 @@ export class InputPanel {
     this.describePacket();
   }
 
+  private activeTab = 'Packet';
+
   private showTab(name: string): void {
+    this.activeTab = name;
     for (const [n, t] of this.tabs) {
       t.body.hidden = n !== name;
       t.button.classList.toggle('active', n === name);
@@ -261,7 +264,10 @@ export class InputPanel {
 
   setCtx(bytes: Uint8Array): void {
     this.ctxHex.value = formatHexLines(bytes);
+    // A program with a context preset (a kprobe's registers) opens on it; one without (XDP)
+    // goes back to its packet rather than showing an emptied Context tab.
     if (bytes.length) this.showTab('Context');
+    else if (this.activeTab === 'Context') this.showTab('Packet');
   }
 
   setHost(host: HostSettings): void {

@@ -3,6 +3,7 @@
 import './style.css';
 import { CodePanel } from './code_panel';
 import { ConsolePanel } from './console_panel';
+import { ExplainPanel } from './explain_panel';
 import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
 import { HostPanel } from './host_panel';
@@ -23,6 +24,7 @@ const session = new Session();
 const consolePanel = new ConsolePanel(byId('console'), session);
 const say = (text: string, kind: 'error' | 'info' = 'info'): void => consolePanel.say(text, kind);
 new CodePanel(byId('code'), session);
+new ExplainPanel(byId('explain'), session);
 new RegisterPanel(byId('registers'), session);
 new StackPanel(byId('stack'), session);
 new PacketPanel(byId('packet'), session);
@@ -38,7 +40,7 @@ let current: LinkSource | undefined;
 let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
-const picker = new SourcePicker(byId('source'), (p) => void pick(p));
+const picker = new SourcePicker(byId('source'), (p) => pick(p));
 
 async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<void> {
   let values;
@@ -82,7 +84,8 @@ async function restart(reloadHost: boolean): Promise<void> {
   await startProgram();
 }
 
-async function load(source: LinkSource, program?: string, breakpoints?: readonly BreakpointSpec[]): Promise<void> {
+// Resolves to whether core loaded the object (false: the page goes on showing what it showed).
+async function load(source: LinkSource, program?: string, breakpoints?: readonly BreakpointSpec[]): Promise<boolean> {
   document.body.dataset['ready'] = 'false';
   let wire: ProgramSource;
   let name: string;
@@ -99,7 +102,7 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
     }
   } catch (e) {
     say(`Could not fetch ${source.kind === 'example' ? source.name : 'the program'}: ${(e as Error).message}`, 'error');
-    return;
+    return false;
   }
   let host;
   try {
@@ -107,29 +110,30 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   } catch (e) {
     say((e as Error).message, 'error');
     document.body.dataset['ready'] = session.snapshot ? 'true' : 'error';
-    return;
+    return false;
   }
   const loaded = await session.load(wire, name, host);
   if (!loaded) {
     input.hostLoadFailed();
     // The worker keeps what was open before: the page goes on showing it.
     document.body.dataset['ready'] = session.snapshot ? 'true' : 'error';
-    return;
+    return false;
   }
   current = source;
   currentSource = wire;
   byId('object-name').textContent = name;
   if (loaded.summary.programs.length === 0) {
     say(`${name} has no programs to run.`, 'error');
-    return;
+    return true;
   }
   input.setPrograms(loaded.summary, program);
   const refused = loaded.summary.programs.filter((p) => !p.runnable).length;
   say(`Loaded ${name}: ${loaded.summary.programs.length} program(s)${refused ? ` (${refused} cannot run)` : ''}, ${loaded.summary.maps.length} map(s).`);
   await startProgram(breakpoints);
+  return true;
 }
 
-async function pick(p: Picked): Promise<void> {
+async function pick(p: Picked): Promise<boolean> {
   if (p.kind === 'example') {
     const ex = findExample(p.file);
     if (ex?.preset) input.usePacketPreset(ex.preset);
@@ -137,12 +141,11 @@ async function pick(p: Picked): Promise<void> {
     // the context alone.
     else if (ex?.noPacket) input.setPacket(new Uint8Array(0));
     input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
-    await load({ kind: 'example', name: p.file });
+    return load({ kind: 'example', name: p.file });
   } else if (p.kind === 'object') {
-    await load({ kind: 'object', name: p.name, bytes: p.bytes });
-  } else {
-    await load({ kind: 'assembly', text: p.text, section: p.section });
+    return load({ kind: 'object', name: p.name, bytes: p.bytes });
   }
+  return load({ kind: 'assembly', text: p.text, section: p.section });
 }
 
 byId('btn-share').addEventListener('click', () => void share());
@@ -178,15 +181,14 @@ async function boot(): Promise<void> {
       input.setHost(link.host);
       input.setPacket(link.packet);
       input.setCtx(link.ctx);
-      if (link.source.kind === 'example') picker.exampleSelect.value = link.source.name;
-      else picker.exampleSelect.value = '';
+      picker.shown(link.source.kind === 'example' ? link.source.name : '');
       await load(link.source, link.program, link.breakpoints);
       return;
     }
   } catch (e) {
     say(`The link could not be read (${(e as Error).message}); opening the default example.`, 'error');
   }
-  picker.exampleSelect.value = kDefaultExample;
+  picker.shown(kDefaultExample);
   await pick({ kind: 'example', file: kDefaultExample });
 }
 

@@ -5,7 +5,7 @@
 import { parseHex } from './hex';
 import type {
   ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView,
+  ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
 } from './vm_types';
 
 type Json = Record<string, unknown>;
@@ -278,6 +278,20 @@ export function explainView(v: unknown): ExplainView {
           meaning: str(q['meaning']), value: str(q['value']) };
       }),
     },
+  };
+}
+
+// to_json(Verdict) of core/verifier/verdict_text.cpp: {"program","verdict","processed"} and, unless
+// accepted, {"insn","message","source"?}; refused: {"why","fix","path"}.
+export function verdictView(v: unknown): VerdictView {
+  const o = obj(v);
+  const kind = str(o['verdict']);
+  return {
+    program: str(o['program']),
+    verdict: kind === 'refuse' || kind === 'cannot tell' ? kind : 'accept',
+    processed: num(o['processed']), insn: num(o['insn']), message: str(o['message']), why: str(o['why']), fix: str(o['fix']),
+    source: o['source'] ? source(o['source']) : null,
+    path: arr(o['path']).map(num),
   };
 }
 

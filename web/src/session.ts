@@ -3,7 +3,7 @@
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
 import { coreDefaults, type CoreDefaults } from './normalize';
-import type { ErrorView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
+import type { ErrorView, ExplainView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
@@ -31,6 +31,10 @@ export type SessionEvents = {
   running: (running: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
+  // The user picked an instruction to read about (a click on its text in the code pane).
+  select: (pc: number) => void;
+  // What the kernel's verifier would say of the program shown (after its 'program' event).
+  verdict: (v: VerdictView) => void;
 };
 
 export class RequestError extends Error {
@@ -162,6 +166,7 @@ export class Session {
         if (!breakpoints) this.breakpointConds.clear();
         this.watchSpecs.clear();
         this.events.emit('program', this.program);
+        await this.verify(input.program);
       }
       const bps = breakpoints ?? this.breakpointList();
       // Watchpoints carry over to the new run (core gives them new ids).
@@ -312,5 +317,26 @@ export class Session {
       this.publish(r.snapshot);
       return r.result;
     });
+  }
+
+  // Instruction `pc` in words (pc < 0: the current one, with the values now); undefined when
+  // nothing runs (a refused program) or core cannot say.
+  async explain(pc: number): Promise<ExplainView | undefined> {
+    if (this.refused || !this.snapshot) return undefined;
+    try {
+      return (await this.send({ op: 'explain', pc })).view;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // The checker's verdict on a program about to run: a refusal is shown (the user may still run
+  // it, as bpfvm run does after its warning). A checker failure is not the run's: nothing is shown.
+  private async verify(program: string): Promise<void> {
+    try {
+      this.events.emit('verdict', (await this.send({ op: 'verify', program })).verdict);
+    } catch {
+      // nothing to show
+    }
   }
 }

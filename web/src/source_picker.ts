@@ -15,9 +15,15 @@ export class SourcePicker {
   private readonly fileInput = h('input', { type: 'file', id: 'file-input', accept: '.o,.elf,application/octet-stream', hidden: true });
   private readonly dialog = h('dialog', { id: 'asm-dialog' });
 
-  constructor(root: HTMLElement, private readonly onPick: (p: Picked) => void) {
+  // The example shown as picked: what is loaded now ('' = the user's file or assembly).
+  private loadedExample: string;
+
+  // onPick resolves to whether the program was loaded: when it was not (a file that is not a
+  // BPF object), the page keeps the old program and the picker goes back to naming it.
+  constructor(root: HTMLElement, private readonly onPick: (p: Picked) => Promise<boolean>) {
+    this.loadedExample = this.exampleSelect.value;
     this.exampleSelect.addEventListener('change', () => {
-      if (this.exampleSelect.value) onPick({ kind: 'example', file: this.exampleSelect.value });
+      if (this.exampleSelect.value) void this.pick({ kind: 'example', file: this.exampleSelect.value }, this.exampleSelect.value);
     });
     this.fileInput.addEventListener('change', () => {
       const f = this.fileInput.files?.[0];
@@ -38,8 +44,7 @@ export class SourcePicker {
         h('button', { text: 'Cancel', onclick: () => this.dialog.close() }),
         h('button', { class: 'primary', id: 'asm-run', text: 'Load', onclick: () => {
           this.dialog.close();
-          this.exampleSelect.value = '';
-          onPick({ kind: 'assembly', text: asmText.value, section: section.value });
+          void this.pick({ kind: 'assembly', text: asmText.value, section: section.value }, '');
         } })));
     root.append(
       h('label', { class: 'field inline' }, h('span', { text: 'example' }), this.exampleSelect),
@@ -61,7 +66,18 @@ export class SourcePicker {
   }
 
   private async openFile(f: File): Promise<void> {
-    this.exampleSelect.value = '';
-    this.onPick({ kind: 'object', name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+    await this.pick({ kind: 'object', name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }, '');
+  }
+
+  // The picker names what is loaded: the example, or "(your file)".
+  shown(example: string): void {
+    this.exampleSelect.value = example;
+    this.loadedExample = example;
+  }
+
+  private async pick(p: Picked, example: string): Promise<void> {
+    this.exampleSelect.value = example;
+    if (await this.onPick(p)) this.loadedExample = example;
+    else this.exampleSelect.value = this.loadedExample;
   }
 }

@@ -232,6 +232,20 @@ export interface ExplainView {
   readonly helper: HelperExplainView | null;  // a helper call: the helper and its arguments now
 }
 
+// What core's checker (core/verifier) says the kernel's verifier would do with a program
+// (Playground.verify; core/verifier/verdict_text.cpp to_json).
+export interface VerdictView {
+  readonly program: string;
+  readonly verdict: 'accept' | 'refuse' | 'cannot tell';
+  readonly processed: number;     // instructions the checker processed (the kernel's count)
+  readonly insn: number;          // refuse / cannot tell: the instruction
+  readonly message: string;       // refuse: the kernel's message; cannot tell: what is not modelled
+  readonly why: string;           // refuse: why the kernel has the rule, for a learner
+  readonly fix: string;           // refuse: what to change
+  readonly source: SourceView | null;  // the C line of `insn`, from BTF line info
+  readonly path: readonly number[];    // refuse: the instructions from the entry to `insn`
+}
+
 // Everything the panes need after a command; the session publishes one per command.
 export interface Snapshot {
   readonly state: StateView;

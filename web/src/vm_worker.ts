@@ -3,7 +3,7 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { bytes, errorView, explainView, listing, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import type { Envelope, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
@@ -113,6 +113,8 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'listing':
       return { lines: listing(checked(need().listing(r.program))) };
+    case 'verify':
+      return { verdict: verdictView(checked(need().verify(r.program))['verdict']) };
     case 'start': {
       const p = need();
       checked(p.start(r.input.program, r.input.packet, r.input.ctx, r.input.budget));
@@ -183,6 +185,8 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       furthest = p.executed();
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
     }
+    case 'explain':
+      return { view: explainView(checked(need().explain(r.pc))) };
     case 'stop':
       stopRequested = true;
       return {};

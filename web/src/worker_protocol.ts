@@ -3,7 +3,7 @@
 // continue arrives as `progress` notes without an id. Only `stop` may be sent while a continue
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
 import type { HostSettings } from './host_fields';
-import type { ErrorView, ListingLine, ObjectSummary, Snapshot, StopsView } from './vm_types';
+import type { ErrorView, ExplainView, ListingLine, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
 
 export type { HostSettings } from './host_fields';
 
@@ -38,6 +38,8 @@ export type WatchSpec =
 export type Request =
   | { op: 'load'; source: ProgramSource; host: HostSettings }
   | { op: 'listing'; program: string }
+  // What the kernel's verifier would say of the program (core's checker).
+  | { op: 'verify'; program: string }
   | { op: 'start'; input: RunInputSettings; breakpoints: readonly BreakpointSpec[]; watches: readonly WatchSpec[] }
   // The callback of the BPF timer that fires next, as a run of its own (breakpoints kept).
   | { op: 'timer'; breakpoints: readonly BreakpointSpec[] }
@@ -51,12 +53,15 @@ export type Request =
   // (a per-CPU map's one value goes to every CPU; or give one per CPU) and updates the map.
   | { op: 'map_set'; map: string; key: string; values: readonly string[] }
   | { op: 'map_delete'; map: string; key: Uint8Array }
+  // Instruction `pc` in words (pc < 0: the current one, with its values now).
+  | { op: 'explain'; pc: number }
   | { op: 'stop' };
 
 // What each request answers with when it succeeds.
 export interface ReplyData {
   load: { summary: ObjectSummary; info: string };
   listing: { lines: ListingLine[] };
+  verify: { verdict: VerdictView };
   start: { snapshot: Snapshot; watchIds: number[] };  // watchIds[i]: the id of watches[i], 0 = not added
   timer: { snapshot: Snapshot };
   command: { snapshot: Snapshot };
@@ -67,6 +72,7 @@ export interface ReplyData {
   unwatch: { stops: StopsView };
   map_set: { snapshot: Snapshot; key: Uint8Array };  // the key's bytes as core encoded them
   map_delete: { snapshot: Snapshot; result: number };
+  explain: { view: ExplainView };
   stop: Record<string, never>;
 }
 

@@ -5,6 +5,8 @@ export interface Playground {
   load_object(bytes: Uint8Array, name: string, host: string): string;
   load_assembly(text: string, section: string, host: string): string;
   listing(program: string): string;
+  // JSON {"ok":true,"verdict":...}: core's checker on the program (VerdictView).
+  verify(program: string): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
   start_timer(): string;
   step(): string;
