@@ -117,6 +117,7 @@ function(bpfplay_wasm_area_test area)
   # wasm build's time, and optimizing the assertions buys nothing.
   target_compile_options(test_${area} PRIVATE ${BPFPLAY_WASM_TEST_OPT})
   target_link_options(test_${area} PRIVATE ${BPFPLAY_WASM_TEST_OPT})
+  bpfplay_pch(test_${area} tests <doctest/doctest.h>)
   target_include_directories(test_${area} PRIVATE "${dir}")
   target_compile_definitions(test_${area} PRIVATE BPFPLAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                                   BPFPLAY_BINARY_DIR="${PROJECT_BINARY_DIR}")
