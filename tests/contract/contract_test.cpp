@@ -17,6 +17,9 @@
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
+#include "core/json/json_writer.hpp"
+#include "core/verifier/object_check.hpp"
+#include "core/verifier/verdict_text.hpp"
 
 namespace bpfplay {
 namespace {
@@ -169,6 +172,18 @@ TEST_CASE("contract: an instruction explained, at a helper call with its argumen
     }
     REQUIRE(f.debug->pc() == call);
     check_golden("explain.json", explain_json(*f.debug));
+}
+
+TEST_CASE("contract: the verifier's verdict on a program the kernel would refuse (no data_end check)") {
+    const std::string elf = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/tests/browser/fixtures/oob_read.o");
+    REQUIRE(!elf.empty());
+    auto object = ObjectSession::open(std::vector<uint8_t>(elf.begin(), elf.end()), "oob_read.o");
+    REQUIRE(object);
+    const LoadedProgram* p = object.value()->object().find_program("oob_read");
+    REQUIRE(p);
+    JsonWriter w;
+    verifier::to_json(w, verifier::check_program(object.value()->object(), *p));
+    check_golden("verdict.json", w.take());
 }
 
 TEST_CASE("contract: core's defaults and enumerations the page shows") {
