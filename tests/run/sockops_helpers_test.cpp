@@ -5,8 +5,12 @@
 // log, and reverse stepping over the socket changes.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "core/context/contexts.hpp"
 #include "core/hex.hpp"
+#include "core/host/host_json.hpp"
 #include "core/journal.hpp"
 #include "run/net_test_util.hpp"
 
@@ -355,4 +359,73 @@ TEST_CASE("stepping back over bpf_sock_ops_cb_flags_set and bpf_setsockopt resto
     REQUIRE(vm.run() == RunStatus::Exited);  // forward again: the same end
     CHECK(sock.sock_ops_cb_flags == 0x40);
     CHECK(sock.mark == 7);
+}
+
+// examples/sockops_hdr_opt.c (BPF_PROG_TEST_RUN cannot run sock_ops programs: no kernel case;
+// the results are asserted here). One session, so the socket keeps what each callback set.
+TEST_CASE("sockops_hdr_opt example: TCP_NODELAY and the header callbacks, a 6-byte option reserved, written, read") {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/sockops_hdr_opt.o", std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto opened = ObjectSession::open(bytes, "sockops_hdr_opt.o");
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? std::string() : opened.error().to_string()));
+    ObjectSession& s = *opened.value();
+    auto run = [&](uint32_t op, std::vector<uint8_t> seg = {}) {
+        RunInput in;
+        in.ctx = ops_ctx(op);
+        in.packet = std::move(seg);
+        return s.run("tag_connection", in);
+    };
+    // Before the established callback the socket has no header callbacks.
+    CHECK(run(14).error->what.find("BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG") != std::string::npos);
+
+    RunResult r = run(4);  // BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB
+    CHECK(r0_of(r) == 1);
+    CHECK(event_lines(r.host_events) ==
+          V{"28 pc 72 bpf_setsockopt: socket 1 (cookie 4098, port 8080) SOL_TCP: TCP_NODELAY = 1; returns 0",
+            "32 pc 76 bpf_sock_ops_cb_flags_set: socket 1 (cookie 4098, port 8080)'s bpf_sock_ops_cb_flags go from "
+            "0x0 to 0x50: the callbacks that follow are chosen by them; returns 0"});
+    const HostSocket& sock = s.host().net.sockets[1];
+    CHECK(sock.sock_ops_cb_flags == 0x50);
+    CHECK(sock.options == std::map<std::string, int32_t>{{"TCP_NODELAY", 1}});
+
+    r = run(14);  // BPF_SOCK_OPS_HDR_OPT_LEN_CB
+    CHECK(r0_of(r) == 1);
+    CHECK(event_lines(r.host_events) ==
+          V{"23 pc 81 bpf_reserve_hdr_opt: 6 bytes reserved (6 in all; the header grows by 8, rounded up to 4), 34 "
+            "left: returns 0"});
+
+    r = run(15, segment({2, 4, 0x05, 0xb4, 0, 0, 0, 0, 0, 0, 0, 0}));  // the 8 bytes reserved
+    CHECK(r0_of(r) == 1);
+    CHECK(event_lines(r.host_events) ==
+          V{"26 pc 64 bpf_store_hdr_opt: option kind 254 magic eb9f (6 bytes: fe06eb9f0102) written at TCP header "
+            "byte 24, 2 reserved bytes left: returns 0"});
+    CHECK(hex_bytes(r.packet_out) == hex_bytes(segment({2, 4, 0x05, 0xb4, 254, 6, 0xeb, 0x9f, 1, 2, 1, 1})));
+
+    r = run(13, segment(kParsed));  // the peer's segment carries tag 01 02
+    CHECK(r0_of(r) == 1);
+    CHECK(event_lines(r.host_events) ==
+          V{"41 pc 41 bpf_load_hdr_opt: option kind 254 magic eb9f at TCP header byte 24, 6 bytes: returns 6",
+            "54 pc 54 bpf_setsockopt: socket 1 (cookie 4098, port 8080) SOL_SOCKET: SO_MARK = 258: the socket's "
+            "packets carry mark 0x102; returns 0"});
+    CHECK(sock.mark == 0x102);
+}
+
+TEST_CASE("host JSON keeps a socket's sock_ops cb flags, options and congestion control") {
+    Host h = host_with(0x41);
+    h.net.sockets[1].options = {{"SO_RCVBUF", 131072}, {"TCP_NODELAY", 1}};
+    h.net.sockets[1].congestion = "reno";
+    const std::string text = host_json(h);
+    CHECK(text.find("\"sock_ops_cb_flags\": 65, \"options\": {\"SO_RCVBUF\": 131072, \"TCP_NODELAY\": 1}, "
+                    "\"congestion\": \"reno\"") != std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, text).ok());
+    CHECK(back.net.sockets == h.net.sockets);
+    std::string bad = text;
+    bad.replace(bad.find("TCP_NODELAY"), 11, "TCP_NOPE");
+    const Result<Unit> refused = apply_host_json(back, bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().what ==
+          "host JSON: sockets[1].options.TCP_NOPE: not a socket option bpf_setsockopt sets (SO_RCVBUF, TCP_NODELAY, "
+          "IP_TOS, ...)");
 }
