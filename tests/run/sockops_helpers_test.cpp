@@ -74,10 +74,9 @@ SockoptCase sockopt(const std::string& prog, uint32_t op = 4, Host host = host_w
     auto s = open_asm(prog, "sockops", std::move(host));
     RunInput in;
     in.ctx = ops_ctx(op);
-    RunState* run = nullptr;
     auto started = s->start("asm", in);
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? std::string() : started.error().to_string()));
-    run = started.value().get();
+    RunState* run = started.value().get();
     REQUIRE(run->vm->run() == RunStatus::Exited);
     return {int64_t(run->vm->result()), run->vm->reg(7)};
 }
@@ -148,8 +147,12 @@ TEST_CASE("a sock_ops run needs an op the kernel would call: a known one, its ca
     REQUIRE(r.status == RunStatus::Faulted);
     CHECK(r.error->what == "the kernel makes callback 8 only on a socket whose bpf_sock_ops_cb_flags has "
                            "BPF_SOCK_OPS_RTO_CB_FLAG, and socket 1's are 0x0");
-    r = run_op(*s, 13, {1, 2, 3});
-    CHECK(r.status == RunStatus::Faulted);
+    auto parse = open_asm("r0 = 1\nexit\n", "sockops", host_with(0x10));
+    r = run_op(*parse, 13, {1, 2, 3});
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->what == "callback 13 carries a TCP segment: the packet must start with a TCP header whose data "
+                           "offset fits it (3 bytes given)");
+    CHECK(run_op(*parse, 13, segment({})).status == RunStatus::Exited);
     CHECK(run_op(*s, 3, segment({})).error->what ==
           "callback 3 carries no segment (skb_data is NULL), but the input has a packet");
 }
