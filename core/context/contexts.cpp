@@ -104,4 +104,46 @@ std::unique_ptr<FieldContext> make_sk_msg_md() {
                                           sk_msg_md::kStructSize);
 }
 
+std::unique_ptr<FieldContext> make_sock_ops() {
+    // Offsets from struct bpf_sock_ops in <linux/bpf.h>, with skb_hwtstamp (Linux 6.2 on). reply,
+    // args[0] and replylong[0] share offset 4, the only one of the union the program may write.
+    constexpr uint8_t W = 4, D = 8;  // loads of exactly 4 / 8 bytes
+    using K = FieldKind;
+    std::vector<ContextField> fields = {
+        {"op", 0, 4, K::Value, false, W},
+        {"reply", 4, 4, K::Value, true, W},
+        {"args[1..3]", 8, 12, K::Value, false, W},
+        {"family", 20, 4, K::Value, false, W},
+        {"remote_ip4", 24, 4, K::Value, false, W},
+        {"local_ip4", 28, 4, K::Value, false, W},
+        {"remote_ip6", 32, 16, K::Value, false, W},
+        {"local_ip6", 48, 16, K::Value, false, W},
+        {"remote_port", 64, 4, K::Value, false, W},
+        {"local_port", 68, 4, K::Value, false, W},
+        {"is_fullsock", 72, 4, K::Value, false, W},
+    };
+    // The tcp_sock counters, 4 bytes each, read-only.
+    constexpr const char* kCounters[] = {
+        "snd_cwnd",      "srtt_us",       "bpf_sock_ops_cb_flags", "state",         "rtt_min",
+        "snd_ssthresh",  "rcv_nxt",       "snd_nxt",               "snd_una",       "mss_cache",
+        "ecn_flags",     "rate_delivered", "rate_interval_us",     "packets_out",   "retrans_out",
+        "total_retrans", "segs_in",       "data_segs_in",          "segs_out",      "data_segs_out",
+        "lost_out",      "sacked_out"};
+    uint32_t off = 76;
+    for (const char* name : kCounters) {
+        fields.push_back({name, off, 4, K::Value, false, W});
+        off += 4;
+    }
+    fields.push_back({"sk_txhash", 164, 4, K::Value, true, W});
+    fields.push_back({"bytes_received", 168, 8, K::Value, false, D});
+    fields.push_back({"bytes_acked", 176, 8, K::Value, false, D});
+    fields.push_back({"sk", 184, 8, K::Value, false, D});
+    fields.push_back({"skb_data", 192, 8, K::PacketStart});
+    fields.push_back({"skb_data_end", 200, 8, K::PacketEnd});
+    fields.push_back({"skb_len", 208, 4, K::Value, false, W});
+    fields.push_back({"skb_tcp_flags", 212, 4});  // narrow loads allowed
+    fields.push_back({"skb_hwtstamp", 216, 8, K::Value, false, D});
+    return std::make_unique<FieldContext>("bpf_sock_ops", std::move(fields), sock_ops::kSize);
+}
+
 }  // namespace bpfplay

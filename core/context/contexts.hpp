@@ -16,6 +16,10 @@ std::unique_ptr<FieldContext> make_sk_buff(bool tc);
 std::unique_ptr<FieldContext> make_sk_skb();
 // struct sk_msg_md for sk_msg programs: the message as a packet, the socket's addresses.
 std::unique_ptr<FieldContext> make_sk_msg_md();
+// struct bpf_sock_ops for sock_ops programs (sock_ops_is_valid_access): every field read 4 bytes
+// at a time except the 8-byte ones; writes only to reply (args[0]) and sk_txhash; skb_data and
+// skb_data_end point at the TCP header of the segment the op carries.
+std::unique_ptr<FieldContext> make_sock_ops();
 
 namespace xdp_md {
 constexpr uint32_t kData = 0, kDataEnd = 4, kDataMeta = 8, kIngressIfindex = 12, kRxQueueIndex = 16, kEgressIfindex = 20, kSize = 24;
@@ -26,6 +30,12 @@ constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProto
                    kIngressIfindex = 36, kIfindex = 40, kTcIndex = 44, kCb = 48, kHash = 68, kTcClassid = 72,
                    kData = 76, kDataEnd = 80, kFamily = 88, kRemoteIp4 = 92, kLocalIp4 = 96, kRemoteIp6 = 100,
                    kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kWireLen = 160, kSk = 168, kSize = 192;
+}
+namespace sock_ops {
+constexpr uint32_t kOp = 0, kArgs = 4, kReply = 4, kFamily = 20, kRemoteIp4 = 24, kLocalIp4 = 28, kRemoteIp6 = 32,
+                   kLocalIp6 = 48, kRemotePort = 64, kLocalPort = 68, kIsFullsock = 72, kSndCwnd = 76,
+                   kCbFlags = 84, kState = 88, kSkTxhash = 164, kBytesReceived = 168, kSk = 184, kSkbData = 192,
+                   kSkbDataEnd = 200, kSkbLen = 208, kSkbTcpFlags = 212, kSkbHwtstamp = 216, kSize = 224;
 }
 namespace sk_msg_md {
 constexpr uint32_t kData = 0, kDataEnd = 8, kFamily = 16, kRemoteIp4 = 20, kLocalIp4 = 24, kRemoteIp6 = 28,

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/host/host.hpp"
+#include "core/host/sockopt_table.hpp"
 #include "core/json/json.hpp"
 
 namespace bpfplay {
@@ -168,10 +169,36 @@ std::optional<TcpState> state_from_name(std::string name) {
     return std::nullopt;
 }
 
+// The socket's bpf_sock_ops_cb_flags, options set on it ({"SO_RCVBUF": 65536}) and TCP
+// congestion control: what bpf_sock_ops_cb_flags_set and bpf_setsockopt change.
+bool read_socket_tcp_state(Reader& r, const JsonValue& j, const std::string& path, HostSocket& s) {
+    if (!r.uint(j, path, "sock_ops_cb_flags", s.sock_ops_cb_flags, 0x7f)) return false;
+    if (const JsonValue* opts = j.find("options")) {
+        if (!opts->is_object())
+            return r.fail(path + ".options", std::string("expected an object, got ") + json_type_name(opts->type()));
+        for (const std::string& name : opts->keys()) {
+            if (!sockopt_by_name(name))
+                return r.fail(path + ".options." + name,
+                              "not a socket option bpf_setsockopt sets (SO_RCVBUF, TCP_NODELAY, IP_TOS, ...)");
+            const std::optional<int64_t> v = opts->find(name)->as_int64();
+            if (!v || *v < INT32_MIN || *v > INT32_MAX)
+                return r.fail(path + ".options." + name, "expected an integer from -2147483648 to 2147483647");
+            s.options[name] = int32_t(*v);
+        }
+    }
+    if (const std::string* cc = r.string(j, path, "congestion")) {
+        if (cc->empty() || cc->size() > 15)
+            return r.fail(path + ".congestion", "expected a congestion control name of 1 to 15 characters");
+        s.congestion = *cc;
+    }
+    return !r.error;
+}
+
 bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t index, HostSocket& s) {
     if (!r.only(j, path,
                 {"cookie", "protocol", "local_addr", "local_port", "remote_addr", "remote_port", "state",
-                 "uid", "bound_dev_if", "mark", "priority", "reuseport"}))
+                 "uid", "bound_dev_if", "mark", "priority", "reuseport", "sock_ops_cb_flags", "options",
+                 "congestion"}))
         return false;
     const std::string* proto = r.string(j, path, "protocol");
     if (!proto) return r.error ? false : r.fail(path, "missing \"protocol\" (\"tcp\" or \"udp\")");
@@ -212,7 +239,8 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
            r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&
            r.uint(j, path, "mark", s.mark, UINT32_MAX) &&
            r.uint(j, path, "priority", s.priority, UINT32_MAX) && r.boolean(j, path, "reuseport", s.reuseport) &&
-           (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0"));
+           (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0")) &&
+           read_socket_tcp_state(r, j, path, s);
 }
 
 // {"dst": "10.0.2.0/24", "via": "10.0.0.1", "dev": 2, "metric": 0, "type": "unicast"}

@@ -64,6 +64,14 @@ void to_json(JsonWriter& w, const HostSocket& s) {
         .member("mark", s.mark)
         .member("priority", s.priority);
     if (s.reuseport) w.member("reuseport", true);  // written only when set, as few sockets have it
+    // Likewise what sock_ops programs change.
+    if (s.sock_ops_cb_flags) w.member("sock_ops_cb_flags", s.sock_ops_cb_flags);
+    if (!s.options.empty()) {
+        w.key("options").begin_object();
+        for (const auto& [name, value] : s.options) w.member(name, int64_t(value));
+        w.end_object();
+    }
+    if (s.congestion != HostSocket{}.congestion) w.member("congestion", s.congestion);
     w.end_object();
 }
 

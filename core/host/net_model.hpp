@@ -14,6 +14,7 @@
 // bundled examples' packets go from 10.0.0.1 (02:00:00:00:00:01) to 10.0.0.2, eth0's address.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,6 +88,14 @@ struct HostSocket {
     uint32_t bound_dev_if = 0; // SO_BINDTODEVICE ifindex, 0 for none
     uint32_t mark = 0, priority = 0;
     bool reuseport = false; // SO_REUSEPORT: the socket may be put in a reuseport_sockarray
+    // tcp_sock.bpf_sock_ops_cb_flags (BPF_SOCK_OPS_*_CB_FLAG): which optional sock_ops callbacks
+    // (RTO, retransmit, state change, RTT, header options) the kernel makes for this socket.
+    uint32_t sock_ops_cb_flags = 0;
+    // Socket options set on it (bpf_setsockopt, or the host JSON), by name ("SO_RCVBUF",
+    // "TCP_NODELAY", "IP_TOS"); an option not here has the kernel's default (sockopt_table.hpp).
+    // SO_MARK, SO_PRIORITY, SO_REUSEPORT and SO_BINDTODEVICE are the members above.
+    std::map<std::string, int32_t> options;
+    std::string congestion = "cubic"; // TCP_CONGESTION
 
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
     friend bool operator==(const HostSocket&, const HostSocket&) = default;
@@ -161,6 +170,10 @@ struct NetRun {
     // sk_msg: bpf_msg_apply_bytes (the verdict covers that many bytes) and bpf_msg_cork_bytes
     // (the program runs again once that many bytes are queued); 0: not set.
     uint32_t apply_bytes = 0, cork_bytes = 0;
+    // sock_ops header options (bpf_sock_ops_kern.remaining_opt_len): the TCP option bytes the
+    // program may still reserve (HDR_OPT_LEN_CB) or write (WRITE_HDR_OPT_CB); how many it
+    // reserved or wrote.
+    uint32_t hdr_opt_left = 0, hdr_opt_used = 0;
     friend bool operator==(const NetRun&, const NetRun&) = default;
 };
 

@@ -23,6 +23,7 @@
 #include "core/run/skb_change_helpers.hpp"
 #include "core/run/skb_meta_helpers.hpp"
 #include "core/run/skb_vlan_helpers.hpp"
+#include "core/run/sock_ops_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/sockmap_helpers.hpp"
 #include "core/run/stack_helpers.hpp"
@@ -72,6 +73,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         cgroup_storage_helper_impls(),
         user_ringbuf_helper_impls(),
         sockmap_helper_impls(),
+        sock_ops_helper_impls(),
     };
     return families;
 }

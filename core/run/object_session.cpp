@@ -10,6 +10,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
+#include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
 
 namespace bpfplay {
@@ -210,6 +211,9 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         vm.memory().map_context(window::kContext, sk_msg_md::kStructSize, "sk_msg_md context", mem.ctx.get());
         break;
     }
+    case ContextKind::SockOps:
+        if (auto r = map_sock_ops_input(in, mem, vm, net); !r.ok()) return r.error();
+        break;
     case ContextKind::PtRegs:
         mem.raw_ctx = in.ctx;
         mem.raw_ctx.resize(kPtRegsSize, 0);
@@ -346,6 +350,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     host_.net.run = NetRun{};
     host_.dynptrs = DynptrTable{};
     host_.net.run.hook = hook_of(*prog);
+    if (prog->context == ContextKind::SockOps) start_sock_ops_run(*run, host_.net.run);
     return run;
 }
 
@@ -489,6 +494,8 @@ RunResult ObjectSession::finish(RunState& run) {
         out.packet_out.assign(meta.begin(), meta.end());
         const std::vector<uint8_t> data = mem.packet.bytes();
         out.packet_out.insert(out.packet_out.end(), data.begin(), data.end());
+    } else if (prog->context == ContextKind::SockOps) {
+        out.packet_out = sock_ops_segment_out(run);
     } else {
         out.packet_out = mem.packet.bytes();
     }

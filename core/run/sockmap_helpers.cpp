@@ -155,9 +155,12 @@ uint64_t sock_update(Vm& vm, const char* name, int32_t id, MapType type, uint64_
     if (!map) return 0;
     const uint8_t* key = key_arg(vm, name, *map, key_addr);
     if (!key) return 0;
-    // struct bpf_sock_ops starts with op.
-    const uint8_t* op_bytes = vm.memory().helper_ptr(ctx, 4, /*write=*/false);
-    const uint32_t op = op_bytes ? load_le<uint32_t>(op_bytes) : 0;
+    // struct bpf_sock_ops starts with op (the run's context, or raw bytes).
+    uint32_t op = 0;
+    if (const auto* fields = dynamic_cast<const FieldContext*>(vm.memory().context_at(ctx)))
+        op = fields->get_u32(0);
+    else if (const uint8_t* op_bytes = vm.memory().helper_ptr(ctx, 4, /*write=*/false))
+        op = load_le<uint32_t>(op_bytes);
     const std::optional<uint32_t> index = h->net.program_socket_index();
     if (!index) {
         vm.helper_fail(make_error(ErrorKind::Helper, std::string(name) + ": the host has no socket for the sock_ops "
