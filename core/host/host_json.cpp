@@ -426,8 +426,8 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
-                 "tc_ingress", "tcp_syncookies", "syncookie_secret",
-                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups"}))
+                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
+                 "tc_ingress", "tcp_syncookies", "syncookie_secret"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "core/hex.hpp"
+#include "core/host/host_json.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "run/net_test_util.hpp"
 
@@ -291,4 +292,43 @@ TEST_CASE("bpf_tcp_gen_syncookie and bpf_tcp_check_syncookie need a flooded list
     auto no_overflow = open_asm(text("r7 = 0\n" + std::string(kMakeAck) + check), "tc", host);
     r = run_packet(*no_overflow);
     CHECK(int64_t(r.r0) == -2);
+}
+
+TEST_CASE("the host JSON edits a socket's cgroup, TCP state and SYN flood, and the syncookie settings") {
+    Host host;
+    REQUIRE(apply_host_json(host, R"({"tc_ingress": true, "tcp_syncookies": 2,
+        "syncookie_secret": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+        "sockets": [{"protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 80, "cgroup": 3, "syn_flood": true,
+                     "tcp": {"snd_cwnd": 42, "bytes_acked": 8589934592}}]})")
+                .ok());
+    CHECK(host.net.tc_ingress);
+    CHECK(host.net.tcp_syncookies == 2);
+    CHECK(host.net.syncookie_secret[31] == 0x1f);
+    const HostSocket& s = host.net.sockets.at(0);
+    CHECK(s.cgroup_id == 3);
+    CHECK(s.syn_flood);
+    CHECK(s.tcp.snd_cwnd == 42);
+    CHECK(s.tcp.bytes_acked == 8589934592ull);
+    CHECK(s.tcp.mss_cache == 536);  // untouched fields keep a fresh socket's values
+    // Written back, read again: the same host.
+    Host again;
+    REQUIRE(apply_host_json(again, host_json(host)).ok());
+    CHECK(again.net.sockets == host.net.sockets);
+    CHECK(again.net.syncookie_secret == host.net.syncookie_secret);
+    CHECK(again.net.tc_ingress);
+    // Errors name the member.
+    auto error = [](const char* json) {
+        Host h;
+        auto r = apply_host_json(h, json);
+        return r.ok() ? std::string() : r.error().what;
+    };
+    CHECK(error(R"({"sockets": [{"protocol": "udp", "local_addr": "0.0.0.0", "local_port": 53, "tcp": {}}]})") ==
+          "host JSON: sockets[0].tcp: only TCP sockets have TCP state");
+    CHECK(error(R"({"sockets": [{"protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 1, "tcp": {"cwnd": 1}}]})")
+              .starts_with("host JSON: sockets[0].tcp: unknown member \"cwnd\" (known: snd_cwnd, srtt_us,"));
+    CHECK(error(R"({"sockets": [{"protocol": "tcp", "local_addr": "0.0.0.0", "local_port": 1, "cgroup": 9}]})") ==
+          "host JSON: sockets[0].cgroup: the host has no cgroup with id 9");
+    CHECK(error(R"({"tcp_syncookies": 3})") == "host JSON: host.tcp_syncookies: expected an integer from 0 to 2");
+    CHECK(error(R"({"syncookie_secret": "0011"})") ==
+          "host JSON: syncookie_secret: expected 32 bytes in hex (64 hex digits)");
 }
