@@ -332,3 +332,40 @@ TEST_CASE("the host JSON edits a socket's cgroup, TCP state and SYN flood, and t
     CHECK(error(R"({"syncookie_secret": "0011"})") ==
           "host JSON: syncookie_secret: expected 32 bytes in hex (64 hex digits)");
 }
+
+TEST_CASE("IPv6 cookies: the raw helpers' round trip, and the listener helpers' header checks") {
+    // An IPv6 header of zeros (version 6) on the stack, the SYN's TCP header from the packet.
+    const std::string v6 = "r1 = 0\n*(u64 *)(r10 - 40) = r1\n*(u64 *)(r10 - 32) = r1\n*(u64 *)(r10 - 24) = r1\n"
+                           "*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\n*(u8 *)(r10 - 40) = 0x60\n";
+    const std::string gen = "r1 = r10\nr1 += -40\nr2 = r9\nr3 = 20\ncall bpf_tcp_raw_gen_syncookie_ipv6\nr7 = r0\n";
+    auto s = open_asm(on_headers(v6 + gen + "r0 = r7\n"), "tc");
+    RunResult r = run_packet(*s);
+    CHECK((r.r0 >> 32) == 1220);  // no MSS option: IPv6's minimum MTU less headers
+    auto trip = open_asm(on_headers(v6 + gen + kMakeAck +
+                                    "r1 = r10\nr1 += -40\nr2 = r9\ncall bpf_tcp_raw_check_syncookie_ipv6\n"),
+                         "tc");
+    r = run_packet(*trip);
+    CHECK(r.r0 == 0);
+    CHECK(r.host_events.at(1).text.ends_with("(MSS 1220): returns 0"));
+
+    // The listener helpers read the header's version: 6 needs 40 bytes and an IPv6 listener,
+    // anything but 4 and 6 is -EPROTONOSUPPORT.
+    Host host;
+    host.net.sockets[0].syn_flood = true;
+    auto listener_gen = [&](const std::string& before, const char* iph_len) {
+        return on_headers(before +
+                          "*(u32 *)(r10 - 16) = 0x0100000a\n*(u32 *)(r10 - 12) = 0x0200000a\n*(u16 *)(r10 - 8) = 0x3930\n"
+                          "*(u16 *)(r10 - 6) = 0x5000\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = -1\nr5 = 0\n"
+                          "call bpf_skc_lookup_tcp\nif r0 == 0 goto drop\nr6 = r0\nr1 = r6\nr2 = r8\nr3 = " +
+                          iph_len + "\nr4 = r9\nr5 = 20\ncall bpf_tcp_gen_syncookie\nr7 = r0\nr1 = r6\n"
+                          "call bpf_sk_release\nr0 = r7\n");
+    };
+    auto v5 = open_asm(listener_gen("*(u8 *)(r8 + 0) = 0x55\n", "20"), "tc", host);
+    CHECK(int64_t(run_packet(*v5).r0) == -93);
+    auto v6_short = open_asm(listener_gen("*(u8 *)(r8 + 0) = 0x65\n", "20"), "tc", host);
+    CHECK(int64_t(run_packet(*v6_short).r0) == -22);
+    auto v6_on_v4 = open_asm(listener_gen("*(u8 *)(r8 + 0) = 0x65\n", "40"), "tc", host);
+    CHECK(int64_t(run_packet(*v6_on_v4).r0) == -22);
+    auto short_ip = open_asm(listener_gen("", "16"), "tc", host);
+    CHECK(int64_t(run_packet(*short_ip).r0) == -22);
+}
