@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
@@ -136,16 +137,63 @@ uint64_t get_netns_cookie(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64
     return kInitNetCookie;
 }
 
+// bpf_sk_lookup_assign: the socket the lookup of an incoming connection answers with. The
+// context is struct bpf_sk_lookup as the run's ctx_in gives it (family at 8, protocol at 12);
+// its sk field (offset 0) shows the selection, as the kernel's ctx->selected_sk.
+uint64_t sk_lookup_assign(Vm& vm, Host& h, uint64_t ctx, uint64_t sk, uint64_t flags) {
+    constexpr const char* kName = "bpf_sk_assign";
+    constexpr uint64_t kReplace = 1, kNoReuseport = 2;  // BPF_SK_LOOKUP_F_*
+    constexpr int64_t kESOCKTNOSUPPORT = 94, kEPROTOTYPE = 91, kEAFNOSUPPORT = 97, kEEXIST = 17;
+    uint8_t* c = vm.memory().helper_ptr(ctx, 16, /*write=*/true);
+    if (!c) {
+        fail_helper_access(vm, kName, ctx, 16, Access::HelperWrite);
+        return 0;
+    }
+    std::optional<uint32_t> i;
+    if (sk) {
+        i = socket_arg(vm, h, kName, sk, "r2");
+        if (!i) return 0;
+    }
+    auto refuse = [&](int64_t err, const std::string& why) {
+        log_host_event(vm, h, kName, why + ": returns " + std::to_string(-err));
+        return helper_errno(err);
+    };
+    if (flags & ~(kReplace | kNoReuseport)) return refuse(kEINVAL, "flags " + hex(flags) + " has bits other than BPF_SK_LOOKUP_F_REPLACE and BPF_SK_LOOKUP_F_NO_REUSEPORT");
+    if (i) {
+        const HostSocket& s = h.net.sockets[*i];
+        // Only sockets freed after an RCU grace period (listeners, bound UDP sockets) can be
+        // selected without a reference: a TCP socket must be listening.
+        if (s.protocol == kIpprotoTcp && !s.listening())
+            return refuse(kESOCKTNOSUPPORT, describe_socket(s) + " is not a TCP listener (or an unconnected UDP socket)");
+        if (s.protocol != load_le<uint32_t>(c + 12))
+            return refuse(kEPROTOTYPE, describe_socket(s) + " is not of the connection's protocol " +
+                                           std::to_string(load_le<uint32_t>(c + 12)));
+        // An IPv6 socket takes IPv4 connections too (the host sets no IPV6_V6ONLY).
+        if (s.family != load_le<uint32_t>(c + 8) && s.family == kAfInet)
+            return refuse(kEAFNOSUPPORT, describe_socket(s) + " is IPv4 and the connection is not");
+    }
+    const bool selected = load_le<uint64_t>(c) != 0;
+    if (selected && !(flags & kReplace))
+        return refuse(kEEXIST, "a socket is already selected (pass BPF_SK_LOOKUP_F_REPLACE to replace it)");
+    store_le<uint64_t>(c, i ? socket_address(*i) : 0);
+    h.net.run.assigned_socket = i;
+    log_host_event(vm, h, kName,
+                   i ? "the lookup's answer is " + describe_socket(h.net.sockets[*i]) +
+                           ": the connection goes to it if the program returns SK_PASS" +
+                           (flags & kNoReuseport ? " (its reuseport group is not consulted)" : "")
+                     : std::string("no socket is selected now: with SK_PASS the kernel's own lookup decides"));
+    return 0;
+}
+
 // bpf_sk_assign (tc): the packet's socket becomes `sk`, so the stack delivers it there.
-uint64_t sk_assign(Vm& vm, uint64_t, uint64_t sk, uint64_t flags, uint64_t, uint64_t) {
+uint64_t sk_assign(Vm& vm, uint64_t ctx, uint64_t sk, uint64_t flags, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_sk_assign";
     Host* h = host_for(vm, kName);
     if (!h) return 0;
+    if (vm.env && vm.env->prog_type == ProgType::SkLookup) return sk_lookup_assign(vm, *h, ctx, sk, flags);
     if (h->net.run.hook != PacketHook::Tc) {
         vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(kName) +
-                                      ": only the tc form runs here; sk_lookup programs (the struct bpf_sk_lookup "
-                                      "form) are not modelled yet",
+                                  std::string(kName) + ": a tc or sk_lookup program's helper, called with no tc hook",
                                   vm.current_pc()));
         return 0;
     }

@@ -15,7 +15,9 @@ namespace bpfplay {
 //      for a TIME_WAIT socket
 //  122 bpf_get_netns_cookie: the cookie of the host's one network namespace, init_net (1)
 //  124 bpf_sk_assign (tc): the socket the packet goes to (NetRun::assigned_socket); -EINVAL,
-//      -EOPNOTSUPP off tc ingress (Network::tc_ingress), as the kernel's
+//      -EOPNOTSUPP off tc ingress (Network::tc_ingress), as the kernel's. In sk_lookup programs
+//      (the context is struct bpf_sk_lookup as ctx_in gives it): the lookup's answer, written to
+//      ctx->sk; -EINVAL, -ESOCKTNOSUPPORT, -EPROTOTYPE, -EAFNOSUPPORT, -EEXIST
 // Pointers derived from a referenced socket share its reference, as the verifier's cast
 // functions do: bpf_sk_release takes either view.
 std::span<const HelperImpl> sock_pointer_helper_impls();

@@ -369,3 +369,71 @@ TEST_CASE("IPv6 cookies: the raw helpers' round trip, and the listener helpers' 
     auto short_ip = open_asm(listener_gen("", "16"), "tc", host);
     CHECK(int64_t(run_packet(*short_ip).r0) == -22);
 }
+
+namespace {
+
+// An sk_lookup program: the socket at key KEY of sockmap "socks" (map 0), assigned with FLAGS
+// (twice when TWICE), released; r0 = the last bpf_sk_assign's answer.
+std::unique_ptr<ObjectSession> sk_lookup_prog(uint32_t key, uint64_t cookie, const std::string& assign) {
+    const std::string text = "r9 = r1\nr1 = " + std::to_string(key) + "\n*(u32 *)(r10 - 4) = r1\nr1 = " +
+                             std::to_string(map_handle(0)) +
+                             " ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\nif r0 == 0 goto out\nr6 = r0\n" +
+                             assign + "r7 = r0\nr1 = r6\ncall bpf_sk_release\nr0 = r7\nout:\nexit\n";
+    auto s = open_asm(text, "sk_lookup");
+    MapSpec m;
+    m.type = MapType::Sockmap;
+    m.name = "socks";
+    m.key_size = 4;
+    m.value_size = 8;
+    m.max_entries = 4;
+    REQUIRE(s->object().maps->create(m).ok());
+    std::vector<uint8_t> k(4), v(8);
+    for (int i = 0; i < 4; ++i) k[i] = uint8_t(key >> (8 * i));
+    for (int i = 0; i < 8; ++i) v[i] = uint8_t(cookie >> (8 * i));
+    REQUIRE(s->object().maps->find("socks")->update_user(k, v) == 0);
+    return s;
+}
+
+// struct bpf_sk_lookup for a TCP (6) or UDP (17) IPv4 connection to port 80.
+RunResult run_lookup(ObjectSession& s, uint32_t protocol = 6, uint32_t family = 2) {
+    RunInput in;
+    in.ctx.assign(72, 0);
+    in.ctx[8] = uint8_t(family);
+    in.ctx[12] = uint8_t(protocol);
+    in.ctx[60] = 80;
+    return s.run("asm", in);
+}
+
+std::string assign_call(const char* flags) {
+    return std::string("r1 = r9\nr2 = r6\nr3 = ") + flags + "\ncall bpf_sk_assign\n";
+}
+
+} // namespace
+
+TEST_CASE("bpf_sk_assign in sk_lookup: a listener of the connection's protocol and family, once unless replaced") {
+    auto s = sk_lookup_prog(0, 4097, assign_call("0") + "r1 = *(u64 *)(r9 + 0)\nr8 = r1\n");
+    RunResult r = run_lookup(*s);
+    CHECK(r.r0 == 0);
+    CHECK(r.host_events.at(1).text ==
+          "the lookup's answer is the TCP socket listening on *:80 (cookie 4097, uid 33): the connection goes to it "
+          "if the program returns SK_PASS");
+    CHECK(s->host().net.run.assigned_socket == std::optional<uint32_t>(0));
+    // Twice: -EEXIST, unless BPF_SK_LOOKUP_F_REPLACE.
+    auto twice = sk_lookup_prog(0, 4097, assign_call("0") + assign_call("0"));
+    CHECK(int64_t(run_lookup(*twice).r0) == -17);
+    auto replace = sk_lookup_prog(0, 4097, assign_call("0") + assign_call("1"));
+    CHECK(run_lookup(*replace).r0 == 0);
+    // The kernel's other refusals.
+    auto flags = sk_lookup_prog(0, 4097, assign_call("4"));
+    CHECK(int64_t(run_lookup(*flags).r0) == -22);
+    auto established = sk_lookup_prog(1, 4098, assign_call("0"));
+    r = run_lookup(*established);
+    CHECK(int64_t(r.r0) == -94);
+    CHECK(r.host_events.at(1).text ==
+          "the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, uid 1000) is not a TCP listener "
+          "(or an unconnected UDP socket): returns -94");
+    auto proto = sk_lookup_prog(0, 4097, assign_call("0"));
+    CHECK(int64_t(run_lookup(*proto, 17).r0) == -91);  // EPROTOTYPE: a TCP listener for a UDP connection
+    auto family = sk_lookup_prog(0, 4097, assign_call("0"));
+    CHECK(int64_t(run_lookup(*family, 6, 10).r0) == -97);  // EAFNOSUPPORT: IPv4 socket, IPv6 connection
+}
