@@ -62,6 +62,14 @@ std::string xdp_fate(const Network& net, uint64_t r0) {
     }
 }
 
+// "socket 1 (cookie 4098, port 8080)".
+std::string socket_words(const Network& net, uint32_t index) {
+    if (index >= net.sockets.size()) return "socket " + std::to_string(index);
+    const HostSocket& s = net.sockets[index];
+    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", port " +
+           std::to_string(s.local_port) + ")";
+}
+
 std::string tc_fate(const Network& net, uint64_t r0) {
     switch (int32_t(r0)) {
     case 2: return "TC_ACT_SHOT: the packet is dropped";
@@ -87,7 +95,11 @@ std::string tc_fate(const Network& net, uint64_t r0) {
                    send_to(net, t.ifindex, "received again as incoming on");
         return "TC_ACT_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of");
     }
-    default: return "the packet continues through the network stack";
+    default:
+        if (net.run.assigned_socket && *net.run.assigned_socket < net.sockets.size())
+            return "the packet continues through the network stack to " +
+                   socket_words(net, *net.run.assigned_socket) + ", which bpf_sk_assign chose";
+        return "the packet continues through the network stack";
     }
 }
 
@@ -95,14 +107,6 @@ std::string socket_filter_fate(uint64_t r0) {
     const uint32_t keep = uint32_t(r0);
     if (keep == 0) return "the socket does not get the packet (the filter returned 0)";
     return "the socket receives the packet, cut to at most " + std::to_string(keep) + " bytes";
-}
-
-// "socket 1 (cookie 4098, port 8080)".
-std::string socket_words(const Network& net, uint32_t index) {
-    if (index >= net.sockets.size()) return "socket " + std::to_string(index);
-    const HostSocket& s = net.sockets[index];
-    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", port " +
-           std::to_string(s.local_port) + ")";
 }
 
 // sk_psock_map_verd: SK_PASS with a redirect target redirects, SK_PASS alone passes, anything

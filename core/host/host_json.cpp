@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "core/hex.hpp"
 #include "core/host/host.hpp"
 #include "core/host/sockopt_table.hpp"
 #include "core/json/json.hpp"
@@ -194,11 +195,32 @@ bool read_socket_tcp_state(Reader& r, const JsonValue& j, const std::string& pat
     return !r.error;
 }
 
+// "tcp": {"snd_cwnd": 10, "srtt_us": 8000, ...}: struct bpf_tcp_sock's fields, TCP sockets only.
+bool read_tcp_info(Reader& r, const JsonValue& j, const std::string& path, HostSocket& s) {
+    const JsonValue* t = j.find("tcp");
+    if (!t) return true;
+    if (s.protocol != kIpprotoTcp) return r.fail(path + ".tcp", "only TCP sockets have TCP state");
+    if (!t->is_object()) return r.fail(path + ".tcp", "expected an object of struct bpf_tcp_sock fields");
+    for (const std::string& k : t->keys()) {
+        const auto fields = tcp_info_fields();
+        const auto f = std::find_if(fields.begin(), fields.end(), [&](const TcpInfoField& x) { return k == x.name; });
+        if (f == fields.end()) {
+            std::string list;
+            for (const TcpInfoField& x : fields) list += (list.empty() ? "" : ", ") + std::string(x.name);
+            return r.fail(path + ".tcp", "unknown member \"" + k + "\" (known: " + list + ")");
+        }
+        uint64_t v = 0;
+        if (!r.uint(*t, path + ".tcp", f->name, v, f->size == 8 ? UINT64_MAX : UINT32_MAX)) return false;
+        std::memcpy(reinterpret_cast<uint8_t*>(&s.tcp) + f->offset, &v, f->size);  // little-endian host
+    }
+    return true;
+}
+
 bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t index, HostSocket& s) {
     if (!r.only(j, path,
                 {"cookie", "protocol", "local_addr", "local_port", "remote_addr", "remote_port", "state",
                  "uid", "bound_dev_if", "mark", "priority", "reuseport", "sock_ops_cb_flags", "options",
-                 "congestion"}))
+                 "congestion", "cgroup", "tcp", "syn_flood"}))
         return false;
     const std::string* proto = r.string(j, path, "protocol");
     if (!proto) return r.error ? false : r.fail(path, "missing \"protocol\" (\"tcp\" or \"udp\")");
@@ -239,6 +261,8 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
            r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&
            r.uint(j, path, "mark", s.mark, UINT32_MAX) &&
            r.uint(j, path, "priority", s.priority, UINT32_MAX) && r.boolean(j, path, "reuseport", s.reuseport) &&
+           r.uint(j, path, "cgroup", s.cgroup_id, UINT64_MAX) && r.boolean(j, path, "syn_flood", s.syn_flood) &&
+           read_tcp_info(r, j, path, s) &&
            (s.cookie != 0 || r.fail(path + ".cookie", "socket cookies are never 0")) &&
            read_socket_tcp_state(r, j, path, s);
 }
@@ -430,7 +454,8 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups"}))
+                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
+                 "tc_ingress", "tcp_syncookies", "syncookie_secret"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
@@ -518,6 +543,21 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (h.net.rx_queue_index >= in->rx_queues)
         return r.fail("rx_queue_index",
                       in->name + " has " + std::to_string(in->rx_queues) + " receive queue(s)");
+    for (size_t i = 0; i < h.net.sockets.size(); ++i)
+        if (!h.cgroup(h.net.sockets[i].cgroup_id))
+            return r.fail("sockets[" + std::to_string(i) + "].cgroup",
+                          "the host has no cgroup with id " + std::to_string(h.net.sockets[i].cgroup_id));
+    if (!r.boolean(doc, "host", "tc_ingress", h.net.tc_ingress) ||
+        !r.uint(doc, "host", "tcp_syncookies", h.net.tcp_syncookies, 2))
+        return false;
+    if (const std::string* secret = r.string(doc, "host", "syncookie_secret")) {
+        auto bytes = parse_hex_bytes(*secret);
+        if (!bytes.ok() || bytes.value().size() != h.net.syncookie_secret.size())
+            return r.fail("syncookie_secret", "expected 32 bytes in hex (64 hex digits)");
+        std::copy(bytes.value().begin(), bytes.value().end(), h.net.syncookie_secret.begin());
+    } else if (r.error) {
+        return false;
+    }
     if (doc.find("program_socket")) {
         if (!r.uint(doc, "host", "program_socket", h.net.program_socket, UINT32_MAX - 1)) return false;
         if (h.net.program_socket >= h.net.sockets.size())

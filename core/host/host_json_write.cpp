@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "core/host/host.hpp"
@@ -72,6 +73,18 @@ void to_json(JsonWriter& w, const HostSocket& s) {
         w.end_object();
     }
     if (s.congestion != HostSocket{}.congestion) w.member("congestion", s.congestion);
+    // The rest only when changed from the defaults, as most hosts leave them.
+    if (s.cgroup_id != HostSocket{}.cgroup_id) w.member("cgroup", s.cgroup_id);
+    if (s.syn_flood) w.member("syn_flood", true);
+    if (s.protocol == kIpprotoTcp && s.tcp != TcpInfo{}) {
+        w.key("tcp").begin_object();
+        for (const TcpInfoField& f : tcp_info_fields()) {
+            uint64_t v = 0;
+            std::memcpy(&v, reinterpret_cast<const uint8_t*>(&s.tcp) + f.offset, f.size);
+            w.member(f.name, v);
+        }
+        w.end_object();
+    }
     w.end_object();
 }
 
@@ -138,6 +151,10 @@ void to_json(JsonWriter& w, const Host& host) {
     to_json_array(w, net.sockets);
     // Written only when chosen: by default programs run on the first established TCP socket.
     if (net.program_socket != Network::kAutoSocket) w.member("program_socket", net.program_socket);
+    if (net.tc_ingress) w.member("tc_ingress", true);
+    if (net.tcp_syncookies != Network{}.tcp_syncookies) w.member("tcp_syncookies", net.tcp_syncookies);
+    if (net.syncookie_secret != Network::default_syncookie_secret())
+        w.member("syncookie_secret", hex_bytes(net.syncookie_secret));
     w.key("routes");
     to_json_array(w, net.routes);
     w.key("neighbours");

@@ -150,6 +150,14 @@ std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {
     return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
 }
 
+std::optional<uint32_t> socket_of_pointer(uint64_t addr, uint32_t count) {
+    if (auto i = socket_index(addr, count)) return i;
+    const uint64_t base = tcp_sock_address(0, count);
+    if (addr < base || (addr - base) % bpf_tcp_sock::kSize != 0) return std::nullopt;
+    const uint64_t i = (addr - base) / bpf_tcp_sock::kSize;
+    return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
+}
+
 std::optional<uint64_t> kernel_symbol_address(std::string_view name) {
     if (name == "init_task") return task_address(2);
     return std::nullopt;
@@ -193,14 +201,21 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
     else
         memory.map(window::kPercpu, RegionKind::ReadOnly, kRead, storage.percpu.data(), uint32_t(storage.percpu.size()),
                    "per-CPU kernel variables");
-    storage.sockets.assign(host.net.sockets.size() * bpf_sock::kSize, 0);
-    for (size_t i = 0; i < host.net.sockets.size(); ++i)
-        write_bpf_sock(storage.sockets.data() + i * bpf_sock::kSize, host.net.sockets[i]);
+    const size_t n = host.net.sockets.size();
+    storage.sockets.assign(n * (bpf_sock::kSize + bpf_tcp_sock::kSize), 0);
+    for (size_t i = 0; i < n; ++i) {
+        const HostSocket& s = host.net.sockets[i];
+        write_bpf_sock(storage.sockets.data() + i * bpf_sock::kSize, s);
+        // bpf_tcp_sock_convert_ctx_access reads struct tcp_sock: only TCP sockets have one.
+        if (s.protocol == kIpprotoTcp)
+            std::memcpy(storage.sockets.data() + n * bpf_sock::kSize + i * bpf_tcp_sock::kSize, &s.tcp,
+                        bpf_tcp_sock::kSize);
+    }
     if (storage.sockets.empty()) {
         memory.unmap(window::kSockets);
     } else {
         memory.map(window::kSockets, RegionKind::ReadOnly, kRead, storage.sockets.data(),
-                   uint32_t(storage.sockets.size()), "sockets (struct bpf_sock)");
+                   uint32_t(storage.sockets.size()), "sockets (struct bpf_sock, then struct bpf_tcp_sock)");
     }
 }
 

@@ -16,7 +16,9 @@
 // point to follow them in the window.
 //
 // The host's sockets (Host::net.sockets) are at window::kSockets, read-only too: socket i is
-// the struct bpf_sock at socket_address(i) that bpf_sk_lookup_tcp and friends return.
+// the struct bpf_sock at socket_address(i) that bpf_sk_lookup_tcp and friends return. After
+// the n sockets' struct bpf_sock come their struct bpf_tcp_sock views, what bpf_tcp_sock()
+// returns (tcp_sock_address(i, n)); in the kernel both are the struct sock itself.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -50,6 +52,18 @@ constexpr uint64_t socket_address(uint32_t index) {
 }
 // The index of the socket whose struct bpf_sock starts at `addr`, if one does (of `count`).
 std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count);
+
+// struct bpf_tcp_sock of <linux/bpf.h>: TcpInfo's layout (net_model.hpp).
+namespace bpf_tcp_sock {
+constexpr uint32_t kSize = 112;
+}
+// Socket i's struct bpf_tcp_sock, of `count` sockets.
+constexpr uint64_t tcp_sock_address(uint32_t index, uint32_t count) {
+    return socket_address(count) + uint64_t(index) * bpf_tcp_sock::kSize;
+}
+// The socket behind a socket pointer of either view (struct bpf_sock or struct bpf_tcp_sock),
+// as helpers taking ARG_PTR_TO_SOCK_COMMON accept both.
+std::optional<uint32_t> socket_of_pointer(uint64_t addr, uint32_t count);
 
 // sizeof(struct task_struct) in the kernel BTF, rounded up to 8: the distance between tasks.
 uint32_t task_struct_stride();

@@ -49,6 +49,44 @@ std::vector<NetDevice> Network::default_devices() {
     return {lo, eth0, eth1};
 }
 
+std::span<const TcpInfoField> tcp_info_fields() {
+    static constexpr TcpInfoField kFields[] = {
+        {"snd_cwnd", offsetof(TcpInfo, snd_cwnd), sizeof(TcpInfo::snd_cwnd)},
+        {"srtt_us", offsetof(TcpInfo, srtt_us), sizeof(TcpInfo::srtt_us)},
+        {"rtt_min", offsetof(TcpInfo, rtt_min), sizeof(TcpInfo::rtt_min)},
+        {"snd_ssthresh", offsetof(TcpInfo, snd_ssthresh), sizeof(TcpInfo::snd_ssthresh)},
+        {"rcv_nxt", offsetof(TcpInfo, rcv_nxt), sizeof(TcpInfo::rcv_nxt)},
+        {"snd_nxt", offsetof(TcpInfo, snd_nxt), sizeof(TcpInfo::snd_nxt)},
+        {"snd_una", offsetof(TcpInfo, snd_una), sizeof(TcpInfo::snd_una)},
+        {"mss_cache", offsetof(TcpInfo, mss_cache), sizeof(TcpInfo::mss_cache)},
+        {"ecn_flags", offsetof(TcpInfo, ecn_flags), sizeof(TcpInfo::ecn_flags)},
+        {"rate_delivered", offsetof(TcpInfo, rate_delivered), sizeof(TcpInfo::rate_delivered)},
+        {"rate_interval_us", offsetof(TcpInfo, rate_interval_us), sizeof(TcpInfo::rate_interval_us)},
+        {"packets_out", offsetof(TcpInfo, packets_out), sizeof(TcpInfo::packets_out)},
+        {"retrans_out", offsetof(TcpInfo, retrans_out), sizeof(TcpInfo::retrans_out)},
+        {"total_retrans", offsetof(TcpInfo, total_retrans), sizeof(TcpInfo::total_retrans)},
+        {"segs_in", offsetof(TcpInfo, segs_in), sizeof(TcpInfo::segs_in)},
+        {"data_segs_in", offsetof(TcpInfo, data_segs_in), sizeof(TcpInfo::data_segs_in)},
+        {"segs_out", offsetof(TcpInfo, segs_out), sizeof(TcpInfo::segs_out)},
+        {"data_segs_out", offsetof(TcpInfo, data_segs_out), sizeof(TcpInfo::data_segs_out)},
+        {"lost_out", offsetof(TcpInfo, lost_out), sizeof(TcpInfo::lost_out)},
+        {"sacked_out", offsetof(TcpInfo, sacked_out), sizeof(TcpInfo::sacked_out)},
+        {"bytes_received", offsetof(TcpInfo, bytes_received), sizeof(TcpInfo::bytes_received)},
+        {"bytes_acked", offsetof(TcpInfo, bytes_acked), sizeof(TcpInfo::bytes_acked)},
+        {"dsack_dups", offsetof(TcpInfo, dsack_dups), sizeof(TcpInfo::dsack_dups)},
+        {"delivered", offsetof(TcpInfo, delivered), sizeof(TcpInfo::delivered)},
+        {"delivered_ce", offsetof(TcpInfo, delivered_ce), sizeof(TcpInfo::delivered_ce)},
+        {"icsk_retransmits", offsetof(TcpInfo, icsk_retransmits), sizeof(TcpInfo::icsk_retransmits)},
+    };
+    return kFields;
+}
+
+std::array<uint8_t, 32> Network::default_syncookie_secret() {
+    std::array<uint8_t, 32> k{};
+    for (uint32_t i = 0; i < k.size(); ++i) k[i] = uint8_t(0x11 * (i % 16) + i / 16);
+    return k;
+}
+
 // Cookies start at 4097 so they never look like small counters or indexes.
 std::optional<uint32_t> Network::program_socket_index() const {
     if (program_socket != kAutoSocket)

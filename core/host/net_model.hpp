@@ -13,8 +13,10 @@
 // Packets arrive on lo (ifindex 1), as they do under the kernel's BPF_PROG_TEST_RUN. The
 // bundled examples' packets go from 10.0.0.1 (02:00:00:00:00:01) to 10.0.0.2, eth0's address.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +74,31 @@ const char* tcp_state_name(TcpState s); // "ESTABLISHED", "LISTEN", ...
 constexpr uint32_t kAfInet = 2, kAfInet6 = 10;        // AF_INET, AF_INET6
 constexpr uint32_t kIpprotoTcp = 6, kIpprotoUdp = 17; // IPPROTO_TCP, IPPROTO_UDP
 
+// What a TCP socket's struct tcp_sock holds that struct bpf_tcp_sock shows (bpf_tcp_sock()),
+// under the same names. The defaults are a fresh socket's (tcp_init_sock): an initial window of
+// TCP_INIT_CWND segments, no slow-start threshold yet (TCP_INFINITE_SSTHRESH), the default MSS,
+// no RTT sample (rtt_min ~0), nothing sent or received. The host JSON's "tcp" member edits them.
+struct TcpInfo {
+    uint32_t snd_cwnd = 10, srtt_us = 0, rtt_min = UINT32_MAX, snd_ssthresh = 0x7fffffff;
+    uint32_t rcv_nxt = 0, snd_nxt = 0, snd_una = 0, mss_cache = 536, ecn_flags = 0;
+    uint32_t rate_delivered = 0, rate_interval_us = 0, packets_out = 0, retrans_out = 0, total_retrans = 0;
+    uint32_t segs_in = 0, data_segs_in = 0, segs_out = 0, data_segs_out = 0, lost_out = 0, sacked_out = 0;
+    uint64_t bytes_received = 0, bytes_acked = 0;
+    uint32_t dsack_dups = 0, delivered = 0, delivered_ce = 0, icsk_retransmits = 0;
+    friend bool operator==(const TcpInfo&, const TcpInfo&) = default;
+};
+
+// TcpInfo is laid out as struct bpf_tcp_sock (<linux/bpf.h>): the view is a copy of it.
+static_assert(sizeof(TcpInfo) == 112 && offsetof(TcpInfo, bytes_received) == 80 &&
+              offsetof(TcpInfo, icsk_retransmits) == 108);
+
+// The fields by name, offset and size, in the struct's order (the host JSON's "tcp" members).
+struct TcpInfoField {
+    const char* name;
+    uint32_t offset, size;
+};
+std::span<const TcpInfoField> tcp_info_fields();
+
 // A socket of the host's network namespace. Addresses of an IPv4 socket are in the first 4
 // bytes of the Ipv6 arrays. A listening TCP socket or an unconnected UDP socket has no remote
 // side (remote port 0); a local address of all zeros is bound to every address (INADDR_ANY).
@@ -96,6 +123,13 @@ struct HostSocket {
     // SO_MARK, SO_PRIORITY, SO_REUSEPORT and SO_BINDTODEVICE are the members above.
     std::map<std::string, int32_t> options;
     std::string congestion = "cubic"; // TCP_CONGESTION
+    // The cgroup (Host::cgroups id) the socket was created in (sk->sk_cgrp_data):
+    // bpf_sk_cgroup_id. A request socket reports its listener's.
+    uint64_t cgroup_id = 1;
+    TcpInfo tcp; // TCP only
+    // A listener whose SYN queue is full (a SYN flood): the kernel answers SYNs with syncookies,
+    // and its queue overflowed recently, so an ACK may carry a cookie (bpf_tcp_check_syncookie).
+    bool syn_flood = false;
 
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
     friend bool operator==(const HostSocket&, const HostSocket&) = default;
@@ -167,6 +201,12 @@ struct NetRun {
     // generated the first time a program asks for it (0 until then).
     uint64_t skb_cookie = 0;
     SockRedirect sock_redirect;
+    // bpf_sk_assign at tc ingress: the socket (index in Network::sockets) the packet is
+    // delivered to if it goes on up the stack.
+    std::optional<uint32_t> assigned_socket;
+    // Listeners bpf_tcp_gen_syncookie marked as having answered with a cookie just now
+    // (tcp_synq_overflow): a later bpf_tcp_check_syncookie in the same run accepts cookies there.
+    std::vector<uint32_t> cookie_listeners;
     // sk_msg: bpf_msg_apply_bytes (the verdict covers that many bytes) and bpf_msg_cork_bytes
     // (the program runs again once that many bytes are queued); 0: not set.
     uint32_t apply_bytes = 0, cork_bytes = 0;
@@ -193,6 +233,18 @@ struct Network {
     // The last socket cookie the host generated (the kernel's cookie counter; cookies of
     // Network::sockets are skipped).
     uint64_t last_cookie = 0;
+    // The program runs at tc ingress (skb->tc_at_ingress), as one attached to a clsact ingress
+    // hook does. Off by default: BPF_PROG_TEST_RUN's skb is not at tc ingress, so
+    // bpf_sk_assign answers -EOPNOTSUPP there.
+    bool tc_ingress = false;
+    // net.ipv4.tcp_syncookies: 0 never, 1 when a listener's SYN queue is full (the default),
+    // 2 always.
+    uint32_t tcp_syncookies = 1;
+    // The kernel draws its syncookie keys (syncookie_secret[2], SipHash keys) at random once
+    // per boot; the emulated host takes them from here (first 16 bytes: the key hashing the
+    // four-tuple, last 16: the one mixing in the minute counter), so cookies are reproducible.
+    std::array<uint8_t, 32> syncookie_secret = default_syncookie_secret();
+    static std::array<uint8_t, 32> default_syncookie_secret();
     NetRun run;
 
     const NetDevice* device(uint32_t ifindex) const;

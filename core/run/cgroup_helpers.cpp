@@ -15,6 +15,20 @@
 
 namespace bpfplay {
 
+// cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2. 0 past the cgroup's own level.
+uint64_t cgroup_ancestor_id(const Host& host, uint64_t cgroup_id, uint64_t level) {
+    const HostCgroup* own = host.cgroup(cgroup_id);
+    if (!own) return 0;
+    const int64_t own_level = own->path == "/" ? 0 : std::count(own->path.begin(), own->path.end(), '/');
+    if (int64_t(level) < 0 || int64_t(level) > own_level) return 0;
+    size_t end = 0;
+    for (uint64_t l = 0; l < level; ++l) end = own->path.find('/', end + 1);
+    const std::string prefix = level == 0 ? "/" : own->path.substr(0, end == std::string::npos ? own->path.size() : end);
+    for (const HostCgroup& c : host.cgroups)
+        if (c.path == prefix) return c.id;
+    return 0;
+}
+
 namespace {
 
 constexpr int64_t kE2big = -7, kEagain = -11;
@@ -63,18 +77,8 @@ uint64_t get_current_cgroup_id(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, u
     return host ? host->task.cgroup_id : 0;
 }
 
-// cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2. 0 past the task's own level.
 uint64_t ancestor_cgroup_id(const Host& host, uint64_t level) {
-    const HostCgroup* own = host.cgroup(host.task.cgroup_id);
-    if (!own) return 0;
-    const int64_t own_level = own->path == "/" ? 0 : std::count(own->path.begin(), own->path.end(), '/');
-    if (int64_t(level) < 0 || int64_t(level) > own_level) return 0;
-    size_t end = 0;
-    for (uint64_t l = 0; l < level; ++l) end = own->path.find('/', end + 1);
-    const std::string prefix = level == 0 ? "/" : own->path.substr(0, end == std::string::npos ? own->path.size() : end);
-    for (const HostCgroup& c : host.cgroups)
-        if (c.path == prefix) return c.id;
-    return 0;
+    return cgroup_ancestor_id(host, host.task.cgroup_id, level);
 }
 
 uint64_t get_current_ancestor_cgroup_id(Vm& vm, uint64_t level, uint64_t, uint64_t, uint64_t, uint64_t) {

@@ -12,6 +12,7 @@
 //   80   bpf_get_current_cgroup_id           the task's cgroup id
 //  123   bpf_get_current_ancestor_cgroup_id  the id of the task's ancestor at that level (0 is
 //                                            the root), 0 past the task's own level
+#include <cstdint>
 #include <span>
 
 #include "core/helpers/registry.hpp"
@@ -26,5 +27,10 @@ constexpr int32_t kGetCurrentAncestorCgroupId = 123;
 } // namespace helper_id
 
 std::span<const HelperImpl> cgroup_helper_impls();
+
+struct Host;
+// The id of cgroup `cgroup_id`'s ancestor at `level` (0: the root; its own level: itself), 0
+// past its own level or for a cgroup the host lacks (the kernel's cgroup_ancestor()).
+uint64_t cgroup_ancestor_id(const Host& host, uint64_t cgroup_id, uint64_t level);
 
 } // namespace bpfplay

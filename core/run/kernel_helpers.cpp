@@ -26,6 +26,8 @@
 #include "core/run/sock_ops_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/sockmap_helpers.hpp"
+#include "core/run/sock_pointer_helpers.hpp"
+#include "core/run/syncookie_helpers.hpp"
 #include "core/run/stack_helpers.hpp"
 #include "core/run/string_helpers.hpp"
 #include "core/run/syscall_helpers.hpp"
@@ -74,6 +76,8 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         user_ringbuf_helper_impls(),
         sockmap_helper_impls(),
         sock_ops_helper_impls(),
+        sock_pointer_helper_impls(),
+        syncookie_helper_impls(),
     };
     return families;
 }

@@ -128,6 +128,8 @@ std::optional<uint32_t> lookup_udp(const Network& net, const Tuple& t) {
     return std::nullopt;
 }
 
+} // namespace
+
 std::string describe_socket(const HostSocket& s) {
     const Endpoint local{s.local_addr, s.local_port}, remote{s.remote_addr, s.remote_port};
     const char* proto = s.protocol == kIpprotoTcp ? "TCP" : "UDP";
@@ -142,6 +144,8 @@ std::string describe_socket(const HostSocket& s) {
                (s.remote_port ? " connected to " + endpoint_text(remote, s.family) : "");
     return what + " (cookie " + std::to_string(s.cookie) + ", uid " + std::to_string(s.uid) + ")";
 }
+
+namespace {
 
 // __bpf_sk_lookup and __bpf_skc_lookup: r2 = tuple, r3 = its size, r4 = netns, r5 = flags.
 uint64_t lookup(Vm& vm, const char* name, uint32_t protocol, bool full_sock, uint64_t tuple_addr,
@@ -217,7 +221,7 @@ uint64_t sk_release(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t)
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     std::vector<uint32_t>& held = h->net.run.held_sockets;
-    const std::optional<uint32_t> index = socket_index(sk, uint32_t(h->net.sockets.size()));
+    const std::optional<uint32_t> index = socket_of_pointer(sk, uint32_t(h->net.sockets.size()));
     const auto it = index ? std::find(held.rbegin(), held.rend(), *index) : held.rend();
     if (it == held.rend()) {
         vm.helper_fail(make_error(

@@ -1,5 +1,6 @@
 #pragma once
 #include <span>
+#include <string>
 
 #include "core/helpers/registry.hpp"
 
@@ -13,5 +14,9 @@ namespace bpfplay {
 //      under BPF_PROG_TEST_RUN, that is the test run's own socket: owned by root (uid 0), with
 //      a fresh cookie per run (1, 2, ... skipping the host sockets' cookies)
 std::span<const HelperImpl> socket_helper_impls();
+
+struct HostSocket;
+// "the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, uid 1000)".
+std::string describe_socket(const HostSocket& s);
 
 } // namespace bpfplay

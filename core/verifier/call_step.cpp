@@ -16,6 +16,12 @@ bool acquires_reference(int32_t id) {
     return id == 84 || id == 85 || id == 99 || id == 131;  // sk_lookup_tcp/udp, skc_lookup_tcp, ringbuf_reserve
 }
 
+// is_ptr_cast_function: the result is the argument seen as another type, so it shares the
+// argument's reference (released with it).
+bool is_ptr_cast(int32_t id) {
+    return id == 95 || id == 96 || (id >= 136 && id <= 140) || id == 196;  // sk_fullsock, tcp_sock, skc_to_*
+}
+
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
            r.type == RegType::MapValue || r.type == RegType::Mem;
@@ -75,6 +81,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint32_t map_id = 0;
     uint64_t alloc_size = 0;
     uint32_t release_ref = 0;
+    const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -205,6 +212,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         r0.id = r0.ref_obj_id = ref;
         st.refs.push_back(Reference{ref, env.pc});
     }
+    if (is_ptr_cast(id) && r0.is_pointer()) r0.ref_obj_id = arg1_ref;
     f.regs[0] = r0;
     return true;
 }

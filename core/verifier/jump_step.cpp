@@ -31,7 +31,9 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
     for_each_reg(st, [&](Reg& r) {
         if (!r.is_pointer() || !r.maybe_null || r.id != id) return;
         if (is_null) {
-            released_ref = r.ref_obj_id;
+            // Only an acquired pointer's own NULL (id == ref_obj_id) drops the reference: a NULL
+            // from a cast of it (bpf_tcp_sock) leaves the socket held.
+            if (r.ref_obj_id == r.id) released_ref = r.ref_obj_id;
             r = Reg::scalar(Scalar::constant(0));
         } else {
             r.maybe_null = false;

@@ -79,7 +79,7 @@ TEST_CASE("the program reads the socket's fields from a read-only struct bpf_soc
     RunState& st = *run.value();
     st.vm->run();
     CHECK(st.vm->result() == 8080); // src_port, host byte order
-    REQUIRE(st.kernel.sockets.size() == 3 * bpf_sock::kSize);
+    REQUIRE(st.kernel.sockets.size() == 3 * (bpf_sock::kSize + bpf_tcp_sock::kSize));
     const std::vector<uint8_t> conn(st.kernel.sockets.begin() + 80, st.kernel.sockets.begin() + 160);
     const std::vector<uint8_t> expected = {
         0,    0,    0,    0,   2, 0, 0, 0, 1, 0, 0, 0, 6, 0, 0, 0,

@@ -1,0 +1,237 @@
+// Helpers on socket pointers (sock_pointer_helpers.hpp), as net/core/filter.c has them.
+#include "core/run/sock_pointer_helpers.hpp"
+
+#include <optional>
+#include <string>
+
+#include "core/helpers/helper_env.hpp"
+#include "core/hex.hpp"
+#include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/run/cgroup_helpers.hpp"
+#include "core/run/socket_helpers.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr int64_t kEOPNOTSUPP = 95;
+// init_net is the first network namespace the kernel makes, and namespace cookies count from 1.
+constexpr uint64_t kInitNetCookie = 1;
+
+// The socket behind `sk`, or nullopt after stopping the run: the verifier only passes socket
+// pointers (ARG_PTR_TO_SOCK_COMMON), so anything else is a program the kernel refuses.
+std::optional<uint32_t> socket_arg(Vm& vm, const Host& h, const char* helper, uint64_t sk, const char* reg = "r1") {
+    const auto index = socket_of_pointer(sk, uint32_t(h.net.sockets.size()));
+    if (!index)
+        vm.helper_fail(make_error(ErrorKind::Helper,
+                                  std::string(helper) + ": " + reg + " = " + hex(sk) +
+                                      " is not a socket pointer, so the kernel's verifier refuses the call "
+                                      "(\"type=scalar expected=sock_common, sock, tcp_sock, xdp_sock, ptr_\")",
+                                  vm.current_pc(),
+                                  "Pass a socket from bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp or a context's sk, "
+                                  "checked against NULL."));
+    return index;
+}
+
+// sk_fullsock(): every state but TIME_WAIT and NEW_SYN_RECV (UDP sockets are TCP_CLOSE).
+bool full(const HostSocket& s) {
+    return s.protocol != kIpprotoTcp || (s.state != TcpState::TimeWait && s.state != TcpState::NewSynRecv);
+}
+
+// A request socket's listener (inet_reqsk(sk)->rsk_listener): the listener it arrived on, bound
+// to its address or to any address, of its family.
+std::optional<uint32_t> listener_of(const Network& net, const HostSocket& req) {
+    std::optional<uint32_t> any;
+    for (uint32_t i = 0; i < net.sockets.size(); ++i) {
+        const HostSocket& l = net.sockets[i];
+        if (!l.listening() || l.family != req.family || l.local_port != req.local_port) continue;
+        if (l.local_addr == req.local_addr) return i;
+        if (l.local_addr == Ipv6{} && !any) any = i;
+    }
+    return any;
+}
+
+// sk_to_full_sk(): a request socket stands for its listener; others for themselves.
+std::optional<uint32_t> to_full_sk(const Network& net, uint32_t index) {
+    const HostSocket& s = net.sockets[index];
+    if (s.protocol == kIpprotoTcp && s.state == TcpState::NewSynRecv) return listener_of(net, s);
+    return index;
+}
+
+uint64_t sk_fullsock(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sk_fullsock";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    const auto i = socket_arg(vm, *h, kName, sk);
+    if (!i) return 0;
+    const HostSocket& s = h->net.sockets[*i];
+    if (full(s)) return socket_address(*i);
+    log_host_event(vm, *h, kName, describe_socket(s) + " is not a full socket: returns NULL");
+    return 0;
+}
+
+uint64_t tcp_sock(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_tcp_sock";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    const auto i = socket_arg(vm, *h, kName, sk);
+    if (!i) return 0;
+    const HostSocket& s = h->net.sockets[*i];
+    if (full(s) && s.protocol == kIpprotoTcp) return tcp_sock_address(*i, uint32_t(h->net.sockets.size()));
+    log_host_event(vm, *h, kName,
+                   describe_socket(s) + (s.protocol == kIpprotoTcp ? " is not a full socket" : " is not a TCP socket") +
+                       ": returns NULL");
+    return 0;
+}
+
+// A TCP listener is freed after an RCU grace period (SOCK_RCU_FREE), so the program may use
+// it without a reference.
+uint64_t get_listener_sock(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_get_listener_sock";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    const auto i = socket_arg(vm, *h, kName, sk);
+    if (!i) return 0;
+    const auto l = to_full_sk(h->net, *i);
+    if (l && h->net.sockets[*l].listening()) return socket_address(*l);
+    log_host_event(vm, *h, kName,
+                   describe_socket(h->net.sockets[*i]) +
+                       (l ? " is not a TCP listener" : " is a request socket whose listener is gone") + ": returns NULL");
+    return 0;
+}
+
+// __bpf_sk_cgroup_id / __bpf_sk_ancestor_cgroup_id: the full socket's cgroup, 0 for a
+// TIME_WAIT socket (or a request socket without a listener).
+std::optional<uint64_t> socket_cgroup(Vm& vm, const Host& h, const char* helper, uint64_t sk) {
+    const auto i = socket_arg(vm, h, helper, sk);
+    if (!i) return std::nullopt;
+    const auto f = to_full_sk(h.net, *i);
+    if (!f || !full(h.net.sockets[*f])) return 0;
+    return h.net.sockets[*f].cgroup_id;
+}
+
+uint64_t sk_cgroup_id(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sk_cgroup_id";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    return socket_cgroup(vm, *h, kName, sk).value_or(0);
+}
+
+uint64_t sk_ancestor_cgroup_id(Vm& vm, uint64_t sk, uint64_t level, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sk_ancestor_cgroup_id";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    const auto cgroup = socket_cgroup(vm, *h, kName, sk);
+    if (!cgroup || *cgroup == 0) return 0;
+    // ancestor_level is an int: a negative one names no ancestor.
+    return cgroup_ancestor_id(*h, *cgroup, uint64_t(int64_t(int32_t(level))));
+}
+
+// Every socket and context of the emulated host is in its one namespace, init_net; NULL asks
+// for init_net itself.
+uint64_t get_netns_cookie(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    if (!host_for(vm, "bpf_get_netns_cookie")) return 0;
+    return kInitNetCookie;
+}
+
+// bpf_sk_lookup_assign: the socket the lookup of an incoming connection answers with. The
+// context is struct bpf_sk_lookup as the run's ctx_in gives it (family at 8, protocol at 12);
+// its sk field (offset 0) shows the selection, as the kernel's ctx->selected_sk.
+uint64_t sk_lookup_assign(Vm& vm, Host& h, uint64_t ctx, uint64_t sk, uint64_t flags) {
+    constexpr const char* kName = "bpf_sk_assign";
+    constexpr uint64_t kReplace = 1, kNoReuseport = 2;  // BPF_SK_LOOKUP_F_*
+    constexpr int64_t kESOCKTNOSUPPORT = 94, kEPROTOTYPE = 91, kEAFNOSUPPORT = 97, kEEXIST = 17;
+    uint8_t* c = vm.memory().helper_ptr(ctx, 16, /*write=*/true);
+    if (!c) {
+        fail_helper_access(vm, kName, ctx, 16, Access::HelperWrite);
+        return 0;
+    }
+    std::optional<uint32_t> i;
+    if (sk) {
+        i = socket_arg(vm, h, kName, sk, "r2");
+        if (!i) return 0;
+    }
+    auto refuse = [&](int64_t err, const std::string& why) {
+        log_host_event(vm, h, kName, why + ": returns " + std::to_string(-err));
+        return helper_errno(err);
+    };
+    if (flags & ~(kReplace | kNoReuseport)) return refuse(kEINVAL, "flags " + hex(flags) + " has bits other than BPF_SK_LOOKUP_F_REPLACE and BPF_SK_LOOKUP_F_NO_REUSEPORT");
+    if (i) {
+        const HostSocket& s = h.net.sockets[*i];
+        // Only sockets freed after an RCU grace period (listeners, bound UDP sockets) can be
+        // selected without a reference: a TCP socket must be listening.
+        if (s.protocol == kIpprotoTcp && !s.listening())
+            return refuse(kESOCKTNOSUPPORT, describe_socket(s) + " is not a TCP listener (or an unconnected UDP socket)");
+        if (s.protocol != load_le<uint32_t>(c + 12))
+            return refuse(kEPROTOTYPE, describe_socket(s) + " is not of the connection's protocol " +
+                                           std::to_string(load_le<uint32_t>(c + 12)));
+        // An IPv6 socket takes IPv4 connections too (the host sets no IPV6_V6ONLY).
+        if (s.family != load_le<uint32_t>(c + 8) && s.family == kAfInet)
+            return refuse(kEAFNOSUPPORT, describe_socket(s) + " is IPv4 and the connection is not");
+    }
+    const bool selected = load_le<uint64_t>(c) != 0;
+    if (selected && !(flags & kReplace))
+        return refuse(kEEXIST, "a socket is already selected (pass BPF_SK_LOOKUP_F_REPLACE to replace it)");
+    store_le<uint64_t>(c, i ? socket_address(*i) : 0);
+    h.net.run.assigned_socket = i;
+    log_host_event(vm, h, kName,
+                   i ? "the lookup's answer is " + describe_socket(h.net.sockets[*i]) +
+                           ": the connection goes to it if the program returns SK_PASS" +
+                           (flags & kNoReuseport ? " (its reuseport group is not consulted)" : "")
+                     : std::string("no socket is selected now: with SK_PASS the kernel's own lookup decides"));
+    return 0;
+}
+
+// bpf_sk_assign (tc): the packet's socket becomes `sk`, so the stack delivers it there.
+uint64_t sk_assign(Vm& vm, uint64_t ctx, uint64_t sk, uint64_t flags, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sk_assign";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    if (vm.env && vm.env->prog_type == ProgType::SkLookup) return sk_lookup_assign(vm, *h, ctx, sk, flags);
+    if (h->net.run.hook != PacketHook::Tc) {
+        vm.helper_fail(make_error(ErrorKind::Helper,
+                                  std::string(kName) + ": a tc or sk_lookup program's helper, called with no tc hook",
+                                  vm.current_pc()));
+        return 0;
+    }
+    if (sk == 0 || flags != 0) {
+        log_host_event(vm, *h, kName,
+                       sk == 0 ? std::string("the socket is NULL: returns -EINVAL")
+                               : "flags " + hex(flags) + " must be 0: returns -EINVAL");
+        return helper_errno(kEINVAL);
+    }
+    const auto i = socket_arg(vm, *h, kName, sk, "r2");
+    if (!i) return 0;
+    if (!h->net.tc_ingress) {
+        log_host_event(vm, *h, kName,
+                       "the packet is not at tc ingress (BPF_PROG_TEST_RUN's skb never is; set the host's "
+                       "tc_ingress to run as a clsact ingress program): returns -EOPNOTSUPP");
+        return helper_errno(kEOPNOTSUPP);
+    }
+    // Same namespace (-ENETUNREACH otherwise): the host has one. A socket the host lists is
+    // alive, so taking a reference (-ENOENT when its count is 0) succeeds.
+    h->net.run.assigned_socket = *i;
+    log_host_event(vm, *h, kName,
+                   "the packet now belongs to " + describe_socket(h->net.sockets[*i]) +
+                       ": if it goes on up the stack, the transport layer delivers it there without a lookup");
+    return 0;
+}
+
+constexpr HelperImpl kImpls[] = {
+    {95, sk_fullsock},             // bpf_sk_fullsock
+    {96, tcp_sock},                // bpf_tcp_sock
+    {98, get_listener_sock},       // bpf_get_listener_sock
+    {122, get_netns_cookie},       // bpf_get_netns_cookie
+    {124, sk_assign},              // bpf_sk_assign
+    {128, sk_cgroup_id},           // bpf_sk_cgroup_id
+    {129, sk_ancestor_cgroup_id},  // bpf_sk_ancestor_cgroup_id
+};
+
+} // namespace
+
+std::span<const HelperImpl> sock_pointer_helper_impls() { return kImpls; }
+
+} // namespace bpfplay
