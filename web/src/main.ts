@@ -3,6 +3,7 @@
 import './style.css';
 import { CodePanel } from './code_panel';
 import { ConsolePanel } from './console_panel';
+import { EditorPane } from './editor_pane';
 import { ExplainPanel } from './explain_panel';
 import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
@@ -41,6 +42,29 @@ let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
+
+// The C editor: a toggled pane next to the program's code (body.editing).
+const editor = new EditorPane(byId('editor'),
+  (name, bytes, c) => {
+    picker.shown('');
+    return load({ kind: 'object', name, bytes, c });
+  },
+  (t) => {
+    const ex = t.ctxOf ? findExample(t.ctxOf) : undefined;
+    if (t.preset) input.usePacketPreset(t.preset);
+    input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
+  },
+  say, () => byId('file-input').click());
+const editorButton = byId('btn-editor');
+function showEditor(on: boolean): void {
+  document.body.classList.toggle('editing', on);
+  editorButton.setAttribute('aria-pressed', String(on));
+  editorButton.textContent = on ? 'Hide C editor' : 'Write C';
+  if (on) void editor.probe();
+}
+// What the editor holds (read by the browser tests).
+(window as unknown as { bpfplayEditorText: () => string }).bpfplayEditorText = () => editor.text;
+editorButton.addEventListener('click', () => showEditor(!document.body.classList.contains('editing')));
 
 async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<void> {
   let values;
@@ -94,7 +118,7 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
       wire = { kind: 'object', name: source.name, bytes: await fetchExample(source.name) };
       name = source.name;
     } else if (source.kind === 'object') {
-      wire = source;
+      wire = { kind: 'object', name: source.name, bytes: source.bytes };
       name = source.name;
     } else {
       wire = source;
@@ -121,6 +145,12 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   }
   current = source;
   currentSource = wire;
+  // An object compiled in the editor (or a link to one) brings its C source into the editor.
+  if (source.kind === 'object' && source.c !== undefined) {
+    if (editor.text !== source.c) editor.setText(source.c);
+    editor.setName(source.name);
+    showEditor(true);
+  }
   byId('object-name').textContent = name;
   if (loaded.summary.programs.length === 0) {
     say(`${name} has no programs to run.`, 'error');
