@@ -85,7 +85,7 @@ test('C written in the editor compiles through the local service, loads and runs
   await andWait(() => page.click('#btn-continue'));
   assert.match(await page.textContent('#status'), /exited: r0 = 1 \(XDP_DROP\)/);
   assert.equal(await page.$$eval('#compile-diagnostics li', (l) => l.length), 0);
-  await shot('60-editor-compiled-and-run');
+  await shot('70-editor-compiled-and-run');
 });
 
 test('a program with an error shows clang\'s message on its line and keeps the loaded program', async () => {
@@ -104,7 +104,7 @@ test('a program with an error shows clang\'s message on its line and keeps the l
   assert.match(await page.textContent('#messages'), /prog\.c:7:9: error: use of undeclared identifier 'missing_verdict'/);
   assert.equal(await page.textContent('#object-name'), 'prog.o');
   assert.equal(await page.inputValue('#program-select'), 'drop_udp7', 'the last good program stays loaded');
-  await shot('61-editor-clang-error');
+  await shot('71-editor-clang-error');
 });
 
 test('an #include of a file outside the shipped headers is refused; nothing of the file is shown', async () => {
@@ -117,7 +117,7 @@ test('an #include of a file outside the shipped headers is refused; nothing of t
   assert.doesNotMatch(body, /root:x?:0:0|\/bin\/(ba)?sh|nologin/, 'no line of /etc/passwd reaches the page');
   assert.equal(await page.textContent('#object-name'), 'prog.o');
   assert.deepEqual(consoleErrors, []);
-  await shot('62-editor-include-refused');
+  await shot('72-editor-include-refused');
 });
 
 function post(headers) {

@@ -48,6 +48,7 @@ test('#line, GNU line markers, #embed, pragma dependency and .incbin are refused
   assert.deepEqual(lines('#line 1 "/etc/passwd"\n# 7 "/etc/passwd"\n#embed "/etc/passwd"\n#pragma GCC dependency "/etc/passwd"\n'), [1, 2, 3, 4]);
   assert.deepEqual(lines('int f(void) {\n  asm volatile(".incbin \\"/etc/passwd\\"");\n  return 0;\n}\n'), [2]);
   assert.match(checkSource('x'.repeat(70 * 1024))[0].message, /larger than 64 KiB/);
+  assert.deepEqual(lines('// no .incbin here, only in a comment\nint x;\n'), []);
 });
 
 test('the preprocessed text: .incbin built by pasting or escapes, directives in asm, are refused', () => {

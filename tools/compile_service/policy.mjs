@@ -121,7 +121,7 @@ export function checkSource(source) {
   // _Pragma("GCC dependency ...") is a pragma spelled as an operator.
   const pragmaOp = /\b_Pragma\s*\(\s*"[^"\n]*\bdependency\b/g;
   for (let m; (m = pragmaOp.exec(clean));) out.push(diag(lineAt(m.index), '_Pragma("GCC dependency ...") is not accepted here: it reads another file'));
-  out.push(...checkAssemblerDirectives(text, lineAt));
+  out.push(...checkAssemblerDirectives(clean, lineAt));
   out.sort((a, b) => a.line - b.line);
   return out;
 }

@@ -62,7 +62,7 @@ const editorButton = byId('btn-editor');
 async function showEditor(on: boolean): Promise<EditorPane | undefined> {
   document.body.classList.toggle('editing', on);
   editorButton.setAttribute('aria-pressed', String(on));
-  editorButton.textContent = on ? 'Hide C editor' : 'Write C';
+  editorButton.textContent = on ? 'Hide C' : 'Write C';
   if (!on) return undefined;
   const editor = await getEditor();
   openedEditor = editor;
