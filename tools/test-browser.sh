@@ -5,6 +5,8 @@
 # Builds what is missing first; screenshots go to build-browser/screenshots/ (Firefox's to
 # build-browser/screenshots-firefox/), measurements (wasm size, time to first program, time per
 # step) to build-browser/measurements.json (measurements-firefox.json).
+# The C editor's test (tests/browser/editor.test.mjs) starts the compile service
+# (tools/compile_service/) and needs clang and libbpf-dev (tools/install-deps.sh installs them).
 # Usage: bash tools/test-browser.sh   (as root or with sudo, on Debian 12)
 # BPFPLAY_FIREFOX=1: install firefox-esr if missing and run the Firefox pass (the default);
 # BPFPLAY_FIREFOX=auto: run it only if firefox-esr is installed; BPFPLAY_FIREFOX=0: Chromium only.
@@ -25,6 +27,8 @@ fi
 bash tools/web-build.sh
 echo "== unit tests (vitest)"
 npx vitest run --config web/vite.config.ts
+echo "== compile service rules (node:test)"
+node --test tests/compile_service/
 echo "== browser tests (chromium, headless)"
 rm -rf build-browser/screenshots build-browser/screenshots-firefox
 mkdir -p build-browser/screenshots

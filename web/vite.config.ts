@@ -7,6 +7,11 @@ import { defineConfig } from 'vitest/config';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const wasmDir = process.env['BPFPLAY_WASM_DIR'] ?? here('../build-wasm/wasm-bindings');
+// The C editor's compile service (tools/compile_service/server.mjs, started by
+// tools/playground.sh): the page asks ./api/compile, vite preview (and the dev server) pass it on.
+// The Host header is passed as the browser sent it (no changeOrigin): the service checks it.
+const compileService = `http://127.0.0.1:${process.env['BPFPLAY_COMPILE_PORT'] ?? '8089'}`;
+const apiProxy = { '/api': { target: compileService, changeOrigin: false } };
 
 export default defineConfig({
   root: here('.'),
@@ -16,6 +21,7 @@ export default defineConfig({
   resolve: { alias: { '@bpfplay/wasm': wasmDir } },
   build: { outDir: here('../dist'), emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
-  server: { fs: { allow: [here('..'), wasmDir] } },
+  server: { fs: { allow: [here('..'), wasmDir] }, proxy: apiProxy },
+  preview: { proxy: apiProxy },
   test: { include: ['src/**/*.test.ts'], root: here('.') },
 });

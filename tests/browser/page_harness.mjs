@@ -6,16 +6,24 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { artifactSuffix, launchBrowser } from './launch.mjs';
 import { serve } from './static_server.mjs';
+import { startCompileService } from '../../tools/compile_service/server.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const dist = process.env.BPFPLAY_DIST ?? `${repo}dist`;
 export const shots = `${repo}build-browser/screenshots${artifactSuffix}`;
 export const fixtures = `${repo}tests/browser/fixtures`;
 
-// Call from node:test's before(); close() from after().
-export async function openHarness() {
+// Call from node:test's before(); close() from after(). compile: also start the C editor's
+// compile service (tools/compile_service/), reached through the site's /api/ as in the playground.
+export async function openHarness({ compile = false } = {}) {
   await mkdir(shots, { recursive: true });
-  const { server, url } = await serve(dist);
+  const api = {};
+  const { server, url } = await serve(dist, 0, '127.0.0.1', api);
+  let compileService;
+  if (compile) {
+    compileService = await startCompileService({ pagePorts: [server.address().port] });
+    api.port = compileService.port;
+  }
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   const consoleErrors = [];
@@ -45,6 +53,7 @@ export async function openHarness() {
   const close = async () => {
     await browser.close();
     server.close();
+    await compileService?.close();
   };
-  return { server, url, browser, page, consoleErrors, shot, snapshots, andWait, openExample, close };
+  return { server, url, compileService, browser, page, consoleErrors, shot, snapshots, andWait, openExample, close };
 }

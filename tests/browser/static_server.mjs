@@ -1,6 +1,8 @@
 // A static file server for the built site (dist/), on a free localhost port: what any web
 // server hosting the playground does, with the .wasm MIME type browsers need for streaming.
-import { createServer } from 'node:http';
+// With api.port set (the harness's compile service), /api/ requests pass to that service with
+// their headers as the browser sent them (Host, Origin), as vite preview's proxy does.
+import { createServer, request } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -10,8 +12,21 @@ const kTypes = {
   '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
 };
 
-export async function serve(root, port = 0, host = '127.0.0.1') {
+function proxy(req, res, apiPort) {
+  const upstream = request({ host: '127.0.0.1', port: apiPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end('compile service unreachable');
+  });
+  req.pipe(upstream);
+}
+
+export async function serve(root, port = 0, host = '127.0.0.1', api = {}) {
   const server = createServer(async (req, res) => {
+    if (api.port && (req.url ?? '').startsWith('/api/')) return proxy(req, res, api.port);
     try {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       let file = normalize(join(root, path));

@@ -3,6 +3,7 @@
 import './style.css';
 import { CodePanel } from './code_panel';
 import { ConsolePanel } from './console_panel';
+import type { EditorPane } from './editor_pane';
 import { ExplainPanel } from './explain_panel';
 import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
@@ -41,6 +42,36 @@ let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
+
+// The C editor: a toggled pane next to the program's code (body.editing). CodeMirror is most of
+// the page's script, so it loads the first time the editor opens (or a link brings C source).
+let editorPane: Promise<EditorPane> | undefined;
+const getEditor = (): Promise<EditorPane> => editorPane ??= import('./editor_pane').then(({ EditorPane: Pane }) => new Pane(byId('editor'),
+  (name, bytes, c) => {
+    picker.shown('');
+    return load({ kind: 'object', name, bytes, c });
+  },
+  (t) => {
+    const ex = t.ctxOf ? findExample(t.ctxOf) : undefined;
+    if (t.preset) input.usePacketPreset(t.preset);
+    input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
+  },
+  say, () => byId('file-input').click()));
+let openedEditor: EditorPane | undefined;
+const editorButton = byId('btn-editor');
+async function showEditor(on: boolean): Promise<EditorPane | undefined> {
+  document.body.classList.toggle('editing', on);
+  editorButton.setAttribute('aria-pressed', String(on));
+  editorButton.textContent = on ? 'Hide C' : 'Write C';
+  if (!on) return undefined;
+  const editor = await getEditor();
+  openedEditor = editor;
+  void editor.probe();
+  return editor;
+}
+// What the editor holds (read by the browser tests).
+(window as unknown as { bpfplayEditorText: () => string }).bpfplayEditorText = () => openedEditor?.text ?? '';
+editorButton.addEventListener('click', () => void showEditor(!document.body.classList.contains('editing')));
 
 async function startProgram(breakpoints?: readonly BreakpointSpec[]): Promise<void> {
   let values;
@@ -94,7 +125,7 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
       wire = { kind: 'object', name: source.name, bytes: await fetchExample(source.name) };
       name = source.name;
     } else if (source.kind === 'object') {
-      wire = source;
+      wire = { kind: 'object', name: source.name, bytes: source.bytes };
       name = source.name;
     } else {
       wire = source;
@@ -121,6 +152,14 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   }
   current = source;
   currentSource = wire;
+  // An object compiled in the editor (or a link to one) brings its C source into the editor.
+  if (source.kind === 'object' && source.c !== undefined) {
+    const c = source.c;
+    void showEditor(true).then((editor) => {
+      if (editor && editor.text !== c) editor.setText(c);
+      editor?.setName(name);
+    });
+  }
   byId('object-name').textContent = name;
   if (loaded.summary.programs.length === 0) {
     say(`${name} has no programs to run.`, 'error');

@@ -210,6 +210,7 @@ export const kPresets: Readonly<Record<string, PacketSpec>> = {
   'IPv4 TCP SYN': base,
   'IPv4 UDP DNS': { ...base, proto: 'udp', srcPort: 53000, dstPort: 53, payload: 'query' },
   'IPv4 ICMP echo': { ...base, proto: 'icmp', payload: 'ping' },
+  'IPv4 UDP echo (port 7)': { ...base, proto: 'udp', srcPort: 40000, dstPort: 7, payload: 'echo' },
   'IPv6 TCP SYN': { ...base, ipVersion: 6, src: 'fd00::1', dst: 'fd00::2' },
   'IPv6 UDP': { ...base, ipVersion: 6, src: 'fd00::1', dst: 'fd00::2', proto: 'udp', srcPort: 5353, dstPort: 5353, payload: 'hello' },
   'IPv6 ICMPv6 echo': { ...base, ipVersion: 6, src: 'fd00::1', dst: 'fd00::2', proto: 'icmp', icmpType: 128, payload: 'ping' },

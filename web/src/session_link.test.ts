@@ -22,6 +22,18 @@ describe('session link', () => {
     }
   });
 
+  it('carries the C source of an object compiled in the editor; an older object link has none', async () => {
+    const bytes = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 2, 1]);
+    const c = '#include <linux/bpf.h>\n// é and "quotes"\nint x;\n';
+    const s = state({ kind: 'object', name: 'prog.o', bytes, c });
+    const back = await decodeLink(await encodeLink(s));
+    expect(back).toEqual(s);
+    expect(back?.source.kind === 'object' && back.source.c).toBe(c);
+    const json = JSON.stringify({ v: 1, s: { k: 'o', n: 'old.o', b: 'f0VMRg' }, p: 'x', pk: '', cx: '', h: {}, bp: [] });
+    const old = await decodeLink(`j=${btoa(json).replace(/=+$/, '')}`);
+    expect(old?.source).toEqual({ kind: 'object', name: 'old.o', bytes: Uint8Array.from([0x7f, 0x45, 0x4c, 0x46]) });
+  });
+
   it('reads an older link whose breakpoints have no conditions', async () => {
     const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { cpu: 0, ncpus: 4, pid: 4242, tgid: 4242, uid: 1000, gid: 1000, comm: 'bpfplay-demo', clockStartNs: '1000000000', prandomSeed: 1 }, bp: [4] });
     const hash = `j=${btoa(json).replace(/=+$/, '')}`;

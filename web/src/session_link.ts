@@ -1,5 +1,5 @@
 // A link that reproduces a session: the program (a bundled example by name, or a user's .o /
-// assembly text embedded), the input, the host (with its network as core's host JSON, when the
+// assembly text embedded; a .o compiled in the page's C editor carries its C source too), the input, the host (with its network as core's host JSON, when the
 // page had it; links from before carry none and open on the default network) and the
 // breakpoints, in the URL hash. The JSON
 // is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
@@ -10,7 +10,7 @@ import type { BreakpointSpec } from './worker_protocol';
 
 export type LinkSource =
   | { kind: 'example'; name: string }
-  | { kind: 'object'; name: string; bytes: Uint8Array }
+  | { kind: 'object'; name: string; bytes: Uint8Array; c?: string }
   | { kind: 'assembly'; text: string; section: string };
 
 export interface LinkState {
@@ -24,7 +24,7 @@ export interface LinkState {
 
 interface Wire {
   v: 1;
-  s: { k: 'e'; n: string } | { k: 'o'; n: string; b: string } | { k: 'a'; t: string; sc: string };
+  s: { k: 'e'; n: string } | { k: 'o'; n: string; b: string; c?: string } | { k: 'a'; t: string; sc: string };
   p: string;
   pk: string;
   cx: string;
@@ -54,7 +54,8 @@ const canCompress = (): boolean => typeof CompressionStream !== 'undefined' && t
 export async function encodeLink(state: LinkState): Promise<string> {
   const s: Wire['s'] =
     state.source.kind === 'example' ? { k: 'e', n: state.source.name }
-    : state.source.kind === 'object' ? { k: 'o', n: state.source.name, b: toBase64Url(state.source.bytes) }
+    : state.source.kind === 'object'
+      ? { k: 'o', n: state.source.name, b: toBase64Url(state.source.bytes), ...(state.source.c !== undefined ? { c: state.source.c } : {}) }
     : { k: 'a', t: state.source.text, sc: state.source.section };
   const conditions = Object.fromEntries(state.breakpoints.filter((b) => b.condition).map((b) => [String(b.pc), b.condition]));
   const wire: Wire = {
@@ -92,7 +93,7 @@ export async function decodeLink(hash: string): Promise<LinkState | undefined> {
   if (w.v !== 1) throw new Error(`link version ${String(w.v)} is not known to this playground`);
   const source: LinkSource =
     w.s.k === 'e' ? { kind: 'example', name: w.s.n }
-    : w.s.k === 'o' ? { kind: 'object', name: w.s.n, bytes: fromBase64Url(w.s.b) }
+    : w.s.k === 'o' ? { kind: 'object', name: w.s.n, bytes: fromBase64Url(w.s.b), ...(typeof w.s.c === 'string' ? { c: w.s.c } : {}) }
     : { kind: 'assembly', text: w.s.t, section: w.s.sc ?? '' };
   return {
     source, program: w.p, packet: parseHex(w.pk), ctx: parseHex(w.cx),
