@@ -8,6 +8,7 @@
 #include "core/run/callback_helpers.hpp"
 #include "core/run/csum_helpers.hpp"
 #include "core/run/cgroup_helpers.hpp"
+#include "core/run/cgroup_prog_helpers.hpp"
 #include "core/run/cgroup_storage_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
@@ -72,6 +73,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         cgroup_storage_helper_impls(),
         user_ringbuf_helper_impls(),
         sockmap_helper_impls(),
+        cgroup_prog_helper_impls(),
     };
     return families;
 }
