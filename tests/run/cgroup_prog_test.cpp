@@ -187,7 +187,7 @@ TEST_CASE("a replaced value is not applied when the program refuses the write") 
                              "call bpf_sysctl_set_new_value\nr0 = 0\nexit\n";
     auto s = open_asm(prog, "cgroup/sysctl", sysctl_host(true, "999999\n"));
     CHECK(event_lines(run_ctx(*s).host_events) ==
-          V{"9 pc 8 exit: write of \"999999\\n\" to /proc/sys/net/ipv4/tcp_mem refused: write(2) fails with -EPERM"});
+          V{"8 pc 7 exit: write of \"999999\\n\" to /proc/sys/net/ipv4/tcp_mem refused: write(2) fails with -EPERM"});
 }
 
 // ---- bpf_get_retval / bpf_set_retval ----
