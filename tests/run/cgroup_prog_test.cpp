@@ -10,6 +10,7 @@
 
 #include "core/context/cgroup_contexts.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "run/asm_session.hpp"
 #include "run/net_test_util.hpp"
 
 using namespace bpfplay;
@@ -180,6 +181,19 @@ TEST_CASE("bpf_sysctl_set_new_value replaces the written value; -EINVAL on a rea
     RunResult rb = run_ctx(*big);
     // The verifier would refuse a 4096-byte read of an 8-byte stack slot: so does the run.
     CHECK(rb.status == RunStatus::Faulted);
+}
+
+TEST_CASE("bpf_sysctl_set_new_value takes at most 4095 bytes: 4096 is -E2BIG") {
+    // A 4096-byte map value as the source (the stack holds 512 bytes).
+    for (auto [len, want] : {std::pair{4095u, int64_t(0)}, std::pair{4096u, int64_t(-7)}}) {
+        auto s = bpfplay::testing::open_asm("r2 = {buf.value} ll\nr3 = " + std::to_string(len) +
+                                                "\ncall bpf_sysctl_set_new_value\nexit\n",
+                                            {bpfplay::testing::array_spec("buf", 4096)}, "cgroup/sysctl");
+        s->host().sysctl = sysctl_host(true, "1\n").sysctl;
+        const RunResult r = run_ctx(*s);
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        CHECK(int64_t(r.r0) == want);
+    }
 }
 
 TEST_CASE("a replaced value is not applied when the program refuses the write") {
