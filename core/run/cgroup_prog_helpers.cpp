@@ -7,6 +7,8 @@
 // each change is journaled so reverse stepping undoes it.
 #include "core/run/cgroup_prog_helpers.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -221,21 +223,11 @@ uint64_t bind(Vm& vm, uint64_t ctx, uint64_t addr, uint64_t addr_len_arg, uint64
             for (const Ipv6Net& a : d.ipv6) local |= std::equal(ip, ip + 16, a.addr.begin());
     }
     if (!local) return helper_errno(kEaddrnotavail);
-    char text[64];
-    if (v6) {
-        std::string t = "[";
-        for (size_t i = 0; i < 16; i += 2) {
-            std::snprintf(text, sizeof text, "%s%x", i ? ":" : "", unsigned(ip[i] << 8 | ip[i + 1]));
-            t += text;
-        }
-        std::snprintf(text, sizeof text, "]:%u", unsigned(port));
-        log_host_event(vm, *host, kName, "the socket is bound to " + t + text + " before it connects" +
-                                             (port == 0 ? " (port 0: the kernel picks one when it connects)" : ""));
-    } else {
-        std::snprintf(text, sizeof text, "%u.%u.%u.%u:%u", ip[0], ip[1], ip[2], ip[3], unsigned(port));
-        log_host_event(vm, *host, kName, std::string("the socket is bound to ") + text + " before it connects" +
-                                             (port == 0 ? " (port 0: the kernel picks one when it connects)" : ""));
-    }
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(v6 ? AF_INET6 : AF_INET, ip, text, sizeof text);
+    const std::string where = (v6 ? "[" + std::string(text) + "]" : std::string(text)) + ":" + std::to_string(port);
+    log_host_event(vm, *host, kName, "the socket is bound to " + where + " before it connects" +
+                                         (port == 0 ? " (port 0: the kernel picks one when it connects)" : ""));
     return 0;
 }
 

@@ -445,6 +445,20 @@ TEST_CASE("bpf_bind from cgroup/connect4: the host's address; -EINVAL, -EAFNOSUP
     CHECK(int64_t(run_ctx(*unix_family, addr4_ctx({10, 0, 0, 1}, 80)).r0) == -97);
     auto remote = open_asm(bind_prog(2, {192, 0, 2, 1}, 16), "cgroup/connect4");
     CHECK(int64_t(run_ctx(*remote, addr4_ctx({10, 0, 0, 1}, 80)).r0) == -99);
+    // connect6: a struct sockaddr_in6 (24 bytes at least: SIN6_LEN_RFC2133) for [::1]:1000.
+    auto bind6 = [](uint32_t len) {
+        return "r2 = 0\n*(u64 *)(r10 - 32) = r2\n*(u64 *)(r10 - 24) = r2\n*(u64 *)(r10 - 16) = r2\n"
+               "*(u64 *)(r10 - 8) = r2\nr2 = 10\n*(u16 *)(r10 - 32) = r2\nr2 = 0xe803\n*(u16 *)(r10 - 30) = r2\n"
+               "*(u8 *)(r10 - 9) = 1\nr2 = r10\nr2 += -32\nr3 = " + std::to_string(len) + "\ncall bpf_bind\nexit\n";
+    };
+    std::vector<uint8_t> ctx6(bpf_sock_addr::kSize, 0);
+    auto v6 = open_asm(bind6(24), "cgroup/connect6");
+    r = run_ctx(*v6, ctx6);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 0);
+    CHECK(event_lines(r.host_events).at(0) == "14 pc 13 bpf_bind: the socket is bound to [::1]:1000 before it connects");
+    auto v6_short = open_asm(bind6(16), "cgroup/connect6");
+    CHECK(int64_t(run_ctx(*v6_short, ctx6).r0) == -22);
     // Only connect programs may bind: the catalog refuses it to bind4 at load.
     CHECK_FALSE(ObjectSession::open_assembly(bind_prog(2, {10, 0, 0, 2}, 16), "cgroup/bind4").ok());
 }
