@@ -413,6 +413,16 @@ TEST_CASE("bpf_sock_addr access rules: the attach type's family, whole writes, r
     CHECK(event_lines(r.host_events) == V{"4 pc 3 exit: connect to [fd00::1]:80 rewritten to [fd00::]:80"});
 }
 
+TEST_CASE("helpers the kernel gives sock_addr programs: the socket's cookie, the task's ids") {
+    // ctx->sk is the host's program socket (socket 1, cookie 4098).
+    auto s = open_asm("r6 = r1\ncall bpf_get_socket_cookie\nr7 = r0\ncall bpf_get_current_pid_tgid\n"
+                      "r0 >>= 32\nr0 += r7\nexit\n",
+                      "cgroup/connect4");
+    const RunResult r = run_ctx(*s, addr4_ctx({10, 0, 0, 1}, 80));
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 4098u + 4242u);
+}
+
 TEST_CASE("cgroup/sendmsg4 may set the datagram's source address") {
     auto s = open_asm("r0 = 0x0201000a\n*(u32 *)(r1 + 40) = r0\nr0 = 1\nexit\n", "cgroup/sendmsg4");
     RunResult r = run_ctx(*s, addr4_ctx({8, 8, 8, 8}, 53));
