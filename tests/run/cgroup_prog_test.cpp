@@ -547,3 +547,30 @@ TEST_CASE("sysctl_guard example: tcp_mem above the limit is refused, a missing n
     // Another sysctl is not guarded.
     CHECK(guard("net/ipv4/tcp_rmem", true, "1 2 999999999\n").first == 1);
 }
+
+// ---- examples/connect_rewrite.c ----
+
+TEST_CASE("connect_rewrite example: a service address goes to its backend, SMTP is refused with -EACCES") {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/connect_rewrite.o", std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto opened = ObjectSession::open(bytes, "connect_rewrite.o");
+    if (!opened.ok()) FAIL(opened.error().to_string());
+    ObjectSession& s = *opened.value();
+    // services[10.96.0.10:80] = 10.0.0.2:8080 (addresses and ports in network byte order).
+    const std::vector<uint8_t> key{10, 96, 0, 10, 0, 80, 0, 0}, backend{10, 0, 0, 2, 0x1f, 0x90, 0, 0};
+    REQUIRE(s.object().maps->find("services")->update_user(key, backend) == 0);
+    auto texts = [&](std::array<uint8_t, 4> ip, uint16_t port) {
+        RunInput in;
+        in.ctx = addr4_ctx(ip, port);
+        const RunResult r = s.run("connect_rewrite", in);
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        V out{std::to_string(r.r0)};
+        for (const HostEvent& e : r.host_events) out.push_back(e.text);
+        return out;
+    };
+    CHECK(texts({10, 96, 0, 10}, 80) == V{"1", "connect to 10.96.0.10:80 rewritten to 10.0.0.2:8080"});
+    CHECK(texts({10, 96, 0, 10}, 443) == V{"1", "connect to 10.96.0.10:443: allowed, unchanged"});
+    CHECK(texts({10, 0, 0, 9}, 25) == V{"0", "connect to 10.0.0.9:25: refused, the system call fails with -EACCES",
+                                        "(-EACCES is the retval the program set with bpf_set_retval)"});
+}
