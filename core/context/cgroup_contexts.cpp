@@ -117,6 +117,32 @@ bool sock_addr_rule(uint32_t off, uint32_t size, bool write, AttachType attach, 
     return size == 4 || refuse(why, "user_family, family, type and protocol are read 4 bytes at a time");
 }
 
+// bpf_sock_is_valid_access (sizes: narrow reads of the 4-byte fields, dst_port 2 or 4 bytes, no
+// access to the padding after it) and then __sock_filter_check_attach_type (who may touch what).
+bool sock_rule(uint32_t off, uint32_t size, bool write, AttachType attach, std::string& why) {
+    constexpr uint32_t kBoundDevIf = 0, kMark = 16, kPriority = 20, kSrcIp4 = 24, kSrcIp6 = 28, kSrcPort = 44,
+                       kDstPort = 48, kDstIp4 = 52;
+    if (off >= kDstPort + 2 && off < kDstIp4) return refuse(why, "bytes 50 and 51 are padding after dst_port");
+    const bool narrow_field = off != kBoundDevIf && off != kMark && off != kPriority;
+    if (off >= kDstPort && off < kDstPort + 2) {
+        if (!(size == 4 || (size <= 2 && (size & (size - 1)) == 0)))
+            return refuse(why, "dst_port is read 1, 2 or 4 bytes at a time");
+    } else if (narrow_field ? !narrow_ok(size) : size != 4) {
+        return refuse(why, std::string("the field is ") + (narrow_field ? "read 1, 2 or 4 bytes" : "accessed 4 bytes") +
+                               " at a time");
+    }
+    const bool create = attach == A::CgroupInetSockCreate || attach == A::CgroupInetSockRelease;
+    if (off == kBoundDevIf || off == kMark || off == kPriority)
+        return create || refuse(why, "bound_dev_if, mark and priority belong to cgroup/sock_create and sock_release");
+    if (off >= kSrcIp4 && off < kSrcIp6 && attach != A::CgroupInet4PostBind)
+        return refuse(why, "src_ip4 exists only for cgroup/post_bind4");
+    if (off >= kSrcIp6 && off < kSrcPort && attach != A::CgroupInet6PostBind)
+        return refuse(why, "src_ip6 exists only for cgroup/post_bind6");
+    if (off >= kSrcPort && off < kDstPort && attach != A::CgroupInet4PostBind && attach != A::CgroupInet6PostBind)
+        return refuse(why, "src_port exists only for cgroup/post_bind4 and post_bind6");
+    return !write || refuse(why, "the field is read-only");
+}
+
 }  // namespace
 
 CgroupContext::CgroupContext(std::string struct_name, std::vector<ContextField> fields, uint32_t size, Rule rule,
@@ -206,6 +232,28 @@ std::unique_ptr<CgroupContext> make_bpf_sock_addr(AttachType attach) {
             {"sk", 64, 8},
         },
         bpf_sock_addr::kSize, sock_addr_rule, attach);
+}
+
+std::unique_ptr<CgroupContext> make_cgroup_bpf_sock(AttachType attach) {
+    const bool create = attach == A::CgroupInetSockCreate || attach == A::CgroupInetSockRelease;
+    return std::make_unique<CgroupContext>("bpf_sock",
+                                           std::vector<ContextField>{
+                                               {"bound_dev_if", 0, 4, FieldKind::Value, create},
+                                               {"family", 4, 4},
+                                               {"type", 8, 4},
+                                               {"protocol", 12, 4},
+                                               {"mark", 16, 4, FieldKind::Value, create},
+                                               {"priority", 20, 4, FieldKind::Value, create},
+                                               {"src_ip4", 24, 4},
+                                               {"src_ip6", 28, 16},
+                                               {"src_port", 44, 4},
+                                               {"dst_port", 48, 4},  // __be16 and 2 bytes of padding a 4-byte read includes
+                                               {"dst_ip4", 52, 4},
+                                               {"dst_ip6", 56, 16},
+                                               {"state", 72, 4},
+                                               {"rx_queue_mapping", 76, 4},
+                                           },
+                                           80, sock_rule, attach);
 }
 
 CgroupContext* cgroup_context_at(const Memory& memory, uint64_t addr) {

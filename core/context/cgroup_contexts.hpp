@@ -88,6 +88,10 @@ std::unique_ptr<CgroupContext> make_bpf_sockopt(AttachType attach);
 // user_ip4 for the IPv4 attach types, user_ip6 for the IPv6 ones, msg_src_ip4/6 for sendmsg4/6.
 std::unique_ptr<CgroupContext> make_bpf_sock_addr(AttachType attach);
 
+// struct bpf_sock for cgroup/sock_create and sock_release (bound_dev_if, mark and priority
+// writable) and post_bind4/6 (src_ip4 or src_ip6 and src_port readable).
+std::unique_ptr<CgroupContext> make_cgroup_bpf_sock(AttachType attach);
+
 // The program's cgroup context at `addr` (r1 at entry), or nullptr.
 CgroupContext* cgroup_context_at(const class Memory& memory, uint64_t addr);
 

@@ -172,7 +172,50 @@ Result<Unit> setup_sock_addr_context(const LoadedProgram& prog, const RunInput& 
     return Unit{};
 }
 
+Result<Unit> setup_cgroup_sock_context(const LoadedProgram& prog, const RunInput& in, RunState& run, Vm& vm) {
+    auto ctx = make_cgroup_bpf_sock(prog.attach);
+    copy_ctx_in(*ctx, in);
+    auto default_u32 = [&](uint32_t off, uint32_t v) {
+        if (ctx->get_u32(off) == 0) ctx->set_u32(off, v);
+    };
+    default_u32(bpf_sock::kFamily, prog.attach == A::CgroupInet6PostBind ? kAfInet6 : kAfInet);
+    default_u32(bpf_sock::kType, 1);  // SOCK_STREAM
+    default_u32(bpf_sock::kProtocol, kIpprotoTcp);
+    map_ctx(run, vm, std::move(ctx));
+    return Unit{};
+}
+
 namespace {
+
+std::string sock_report(const CgroupContext& c, const Host& host, int32_t ret) {
+    const A a = c.attach();
+    if (a == A::CgroupInetSockRelease) return "the socket is released (the kernel does not look at the return value)";
+    if (a == A::CgroupInet4PostBind || a == A::CgroupInet6PostBind) {
+        const bool v6 = a == A::CgroupInet6PostBind;
+        char text[INET6_ADDRSTRLEN] = {};
+        inet_ntop(v6 ? AF_INET6 : AF_INET, &c.bytes()[v6 ? bpf_sock::kSrcIp6 : bpf_sock::kSrcIp4], text, sizeof text);
+        const std::string where = (v6 ? "[" + std::string(text) + "]" : std::string(text)) + ":" +
+                                  std::to_string(c.get_u32(bpf_sock::kSrcPort));
+        return ret == 0 ? "bind to " + where + " stands"
+                        : "bind to " + where + " fails with " + errno_name(ret) + " (the kernel undoes the bind)";
+    }
+    if (ret != 0) return "socket(2) fails with " + errno_name(ret) + ": the socket is not created";
+    std::string text = "the socket is created";
+    std::string changes;
+    auto changed = [&](uint32_t off) { return c.get_u32(off) != load_le<uint32_t>(&c.initial()[off]); };
+    if (changed(bpf_sock::kBoundDevIf)) {
+        const uint32_t ifindex = c.get_u32(bpf_sock::kBoundDevIf);
+        const NetDevice* dev = host.net.device(ifindex);
+        changes += ifindex == 0 ? std::string("bound to no device")
+                                : "bound to " + (dev ? dev->name : std::string("no such device")) + " (ifindex " +
+                                      std::to_string(ifindex) + ")";
+    }
+    if (changed(bpf_sock::kMark))
+        changes += (changes.empty() ? "" : ", ") + std::string("mark ") + hex(c.get_u32(bpf_sock::kMark));
+    if (changed(bpf_sock::kPriority))
+        changes += (changes.empty() ? "" : ", ") + std::string("priority ") + std::to_string(c.get_u32(bpf_sock::kPriority));
+    return changes.empty() ? text : text + ", " + changes;
+}
 
 std::string sysctl_report(const CgroupContext& c, const Host& host, int32_t ret, std::vector<std::string>& out) {
     const HostSysctl& s = host.sysctl;
@@ -317,6 +360,8 @@ std::vector<std::string> cgroup_exit_report(const RunState& run, const Host& hos
         sockopt_report(*c, ret, run.packet, out);
     } else if (name == "bpf_sock_addr") {
         sock_addr_report(*c, ret, r0, out);
+    } else if (name == "bpf_sock") {
+        out.push_back(sock_report(*c, host, ret));
     }
     if (ret != 0 && ret != kEperm && ret != kEfault && is_err_value(c->retval()))
         out.push_back("(" + result_text(ret) + " is the retval the program set with bpf_set_retval)");

@@ -11,6 +11,7 @@
 //   bpf_sock_addr       the address fields from the context input (user_family, family, type and
 //                       protocol default to the attach type's); sk is the host's program socket
 //   bpf_cgroup_dev_ctx  access_type, major and minor from the context input
+//   bpf_sock            the socket's fields from the context input (cgroup/sock_create ...)
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ Result<Unit> setup_sockopt_context(const LoadedProgram& prog, const RunInput& in
 Result<Unit> setup_sock_addr_context(const LoadedProgram& prog, const RunInput& in, RunState& run, Vm& vm,
                                      const Host& host);
 Result<Unit> setup_cgroup_dev_context(const RunInput& in, RunState& run, Vm& vm);
+// struct bpf_sock for cgroup/sock_create, sock_release, post_bind4/6: the fields from the context
+// input (family, type and protocol default to TCP over the attach type's family).
+Result<Unit> setup_cgroup_sock_context(const LoadedProgram& prog, const RunInput& in, RunState& run, Vm& vm);
 
 // What the system call does given the program's return value r0, one sentence each ("write to
 // /proc/sys/net/ipv4/tcp_mem refused: write(2) fails with -EPERM"). Empty for programs without

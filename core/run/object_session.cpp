@@ -223,6 +223,9 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     case ContextKind::CgroupDev:
         if (auto r = setup_cgroup_dev_context(in, mem, vm); !r.ok()) return r.error();
         break;
+    case ContextKind::Sock:
+        if (auto r = setup_cgroup_sock_context(prog, in, mem, vm); !r.ok()) return r.error();
+        break;
     case ContextKind::PtRegs:
         mem.raw_ctx = in.ctx;
         mem.raw_ctx.resize(kPtRegsSize, 0);

@@ -574,3 +574,44 @@ TEST_CASE("connect_rewrite example: a service address goes to its backend, SMTP 
     CHECK(texts({10, 0, 0, 9}, 25) == V{"0", "connect to 10.0.0.9:25: refused, the system call fails with -EACCES",
                                         "(-EACCES is the retval the program set with bpf_set_retval)"});
 }
+
+// ---- bpf_sock (cgroup/sock_create, post_bind4) ----
+
+TEST_CASE("cgroup/sock_create sets the new socket's device, mark and priority; 0 refuses socket(2)") {
+    auto s = open_asm("r2 = 2\n*(u32 *)(r1 + 0) = r2\nr2 = 42\n*(u32 *)(r1 + 16) = r2\nr2 = 6\n"
+                      "*(u32 *)(r1 + 20) = r2\nr0 = 1\nexit\n",
+                      "cgroup/sock_create");
+    RunResult r = run_ctx(*s);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(event_lines(r.host_events) ==
+          V{"8 pc 7 exit: the socket is created, bound to eth0 (ifindex 2), mark 0x2a, priority 6"});
+    auto deny = open_asm("r0 = *(u32 *)(r1 + 4)\nr0 -= 2\nexit\n", "cgroup/sock_create");  // family AF_INET
+    CHECK(event_lines(run_ctx(*deny).host_events) ==
+          V{"3 pc 2 exit: socket(2) fails with -EPERM: the socket is not created"});
+}
+
+TEST_CASE("bpf_sock access rules: post_bind reads its source address, never mark; no padding after dst_port") {
+    std::vector<uint8_t> ctx(80, 0);
+    ctx[24] = 10, ctx[27] = 2;  // src_ip4 10.0.0.2
+    ctx[44] = 0x90, ctx[45] = 0x1f;  // src_port 8080, host byte order
+    auto deny = open_asm("r0 = *(u32 *)(r1 + 44)\nr0 -= 8080\nexit\n", "cgroup/post_bind4");
+    RunResult r = run_ctx(*deny, ctx);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(event_lines(r.host_events) ==
+          V{"3 pc 2 exit: bind to 10.0.0.2:8080 fails with -EPERM (the kernel undoes the bind)"});
+    auto mark = open_asm("r0 = *(u32 *)(r1 + 16)\nexit\n", "cgroup/post_bind4");
+    r = run_ctx(*mark, ctx);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->where.pc == 0u);
+    CHECK(r.error->what.find("bound_dev_if, mark and priority belong to cgroup/sock_create and sock_release") !=
+          std::string::npos);
+    auto v6 = open_asm("r0 = *(u32 *)(r1 + 28)\nexit\n", "cgroup/post_bind4");
+    CHECK(run_ctx(*v6, ctx).error->what.find("src_ip6 exists only for cgroup/post_bind6") != std::string::npos);
+    auto pad = open_asm("r0 = *(u16 *)(r1 + 50)\nexit\n", "cgroup/post_bind4");
+    CHECK(run_ctx(*pad, ctx).error->what.find("bytes 50 and 51 are padding after dst_port") != std::string::npos);
+    auto family = open_asm("r0 = 10\n*(u32 *)(r1 + 4) = r0\nexit\n", "cgroup/sock_create");
+    r = run_ctx(*family);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->where.pc == 1u);
+    CHECK(r.error->what.find("the field is read-only") != std::string::npos);
+}
