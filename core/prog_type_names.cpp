@@ -64,6 +64,9 @@ const char* context_kind_name(ContextKind kind) {
     case ContextKind::SockOps: return "bpf_sock_ops";
     case ContextKind::Sock: return "bpf_sock";
     case ContextKind::SockAddr: return "bpf_sock_addr";
+    case ContextKind::Sysctl: return "bpf_sysctl";
+    case ContextKind::Sockopt: return "bpf_sockopt";
+    case ContextKind::CgroupDev: return "bpf_cgroup_dev_ctx";
     case ContextKind::Other: return "other";
     }
     return "none";

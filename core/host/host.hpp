@@ -21,6 +21,7 @@
 #include "core/host/bpf_timers.hpp"
 #include "core/host/dynptr_table.hpp"
 #include "core/host/host_events.hpp"
+#include "core/host/host_sysctl.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
 #include "core/host/net_model.hpp"
@@ -151,6 +152,8 @@ struct Host {
     // or a quoted string), plus libbpf's LINUX_* pseudo-options: what `extern ... __kconfig`
     // variables read (core/loader/kconfig_externs.cpp). Defaults: a 6.18 x86-64 kernel.
     std::map<std::string, std::string> kconfig = default_kconfig();
+    // The sysctl a cgroup/sysctl program runs on (host_sysctl.hpp).
+    HostSysctl sysctl;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

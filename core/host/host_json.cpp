@@ -451,11 +451,27 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
     return true;
 }
 
+// {"name": "net/ipv4/tcp_mem", "value": "...\n", "write": true, "new_value": "...", "file_pos": 0}
+bool read_sysctl(Reader& r, const JsonValue& j, HostSysctl& out) {
+    if (!r.only(j, "sysctl", {"name", "value", "write", "new_value", "file_pos"})) return false;
+    if (const std::string* s = r.string(j, "sysctl", "name")) {
+        if (s->empty() || s->front() == '/' || s->back() == '/' || s->find("//") != std::string::npos)
+            return r.fail("sysctl.name", "expected a path below /proc/sys such as \"net/ipv4/tcp_mem\"");
+        out.name = *s;
+    }
+    if (const std::string* s = r.string(j, "sysctl", "value")) out.value = *s;
+    if (const std::string* s = r.string(j, "sysctl", "new_value")) out.new_value = *s;
+    if (r.error || !r.boolean(j, "sysctl", "write", out.write)) return false;
+    if (out.value.size() > HostSysctl::kMaxValue)
+        return r.fail("sysctl.value", "a sysctl's value is at most 4096 bytes (one page)");
+    return r.uint(j, "sysctl", "file_pos", out.file_pos, UINT32_MAX);
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
-                 "tc_ingress", "tcp_syncookies", "syncookie_secret"}))
+                 "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
@@ -485,6 +501,7 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.uint64_or_text(doc, "host", "tai_offset_ns", h.tai_offset_ns)) return false;
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task, h.exe)) return false;
     if (const JsonValue* k = doc.find("kconfig"); k && !read_kconfig(r, *k, h.kconfig)) return false;
+    if (const JsonValue* s = doc.find("sysctl"); s && !read_sysctl(r, *s, h.sysctl)) return false;
     if (!h.cgroup(h.task.cgroup_id))
         return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));
     if (const JsonValue* list = doc.find("devices")) {

@@ -176,6 +176,13 @@ void to_json(JsonWriter& w, const Host& host) {
         w.member(name, value);
     }
     if (kconfig_open) w.end_object();
+    // The sysctl of cgroup/sysctl programs, when not the default one.
+    if (host.sysctl != HostSysctl{}) {
+        w.key("sysctl").begin_object();
+        w.member("name", host.sysctl.name).member("value", host.sysctl.value).member("write", host.sysctl.write);
+        w.member("new_value", host.sysctl.new_value).member("file_pos", host.sysctl.file_pos);
+        w.end_object();
+    }
     // Likewise the program types set before load.
     if (!host.prog_types.empty()) {
         w.key("prog_types").begin_object();

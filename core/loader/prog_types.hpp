@@ -130,6 +130,9 @@ enum class ContextKind : uint8_t {
     SockOps,     // struct bpf_sock_ops
     Sock,        // struct bpf_sock (cgroup/sock*)
     SockAddr,    // struct bpf_sock_addr (cgroup/connect4 ...)
+    Sysctl,      // struct bpf_sysctl (cgroup/sysctl)
+    Sockopt,     // struct bpf_sockopt (cgroup/getsockopt, cgroup/setsockopt)
+    CgroupDev,   // struct bpf_cgroup_dev_ctx (cgroup/dev)
     Other,       // a type bpfplay knows by name but gives no dedicated context yet
 };
 

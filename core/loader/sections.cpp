@@ -205,6 +205,9 @@ ContextKind context_kind_of(ProgType type) {
     case P::SockOps: return ContextKind::SockOps;
     case P::CgroupSock: return ContextKind::Sock;
     case P::CgroupSockAddr: return ContextKind::SockAddr;
+    case P::CgroupSysctl: return ContextKind::Sysctl;
+    case P::CgroupSockopt: return ContextKind::Sockopt;
+    case P::CgroupDevice: return ContextKind::CgroupDev;
     default: return ContextKind::Other;
     }
 }

@@ -8,6 +8,7 @@
 #include "core/run/callback_helpers.hpp"
 #include "core/run/csum_helpers.hpp"
 #include "core/run/cgroup_helpers.hpp"
+#include "core/run/cgroup_prog_helpers.hpp"
 #include "core/run/cgroup_storage_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
@@ -78,6 +79,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         sock_ops_helper_impls(),
         sock_pointer_helper_impls(),
         syncookie_helper_impls(),
+        cgroup_prog_helper_impls(),
     };
     return families;
 }

@@ -7,6 +7,7 @@
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
@@ -213,6 +214,21 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     }
     case ContextKind::SockOps:
         if (auto r = map_sock_ops_input(in, mem, vm, net); !r.ok()) return r.error();
+        break;
+    case ContextKind::Sysctl:
+        if (auto r = setup_sysctl_context(in, mem, vm, *vm.env->host); !r.ok()) return r.error();
+        break;
+    case ContextKind::Sockopt:
+        if (auto r = setup_sockopt_context(prog, in, mem, vm, *vm.env->host); !r.ok()) return r.error();
+        break;
+    case ContextKind::SockAddr:
+        if (auto r = setup_sock_addr_context(prog, in, mem, vm, *vm.env->host); !r.ok()) return r.error();
+        break;
+    case ContextKind::CgroupDev:
+        if (auto r = setup_cgroup_dev_context(in, mem, vm); !r.ok()) return r.error();
+        break;
+    case ContextKind::Sock:
+        if (auto r = setup_cgroup_sock_context(prog, in, mem, vm); !r.ok()) return r.error();
         break;
     case ContextKind::PtRegs:
         mem.raw_ctx = in.ctx;
@@ -477,6 +493,9 @@ RunResult ObjectSession::finish(RunState& run) {
     if (out.status == RunStatus::Exited)
         for (HostEvent& e : exit_events(host_.net, out.r0, vm.executed(), vm.pc()))
             host_.events.push_back(std::move(e));
+    if (out.status == RunStatus::Exited)
+        for (std::string& text : cgroup_exit_report(run, host_, out.r0))
+            host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
     out.host_events = host_.events;
     out.return_name =
         out.status == RunStatus::Exited && run.timer.empty() ? return_value_name(prog->type, out.r0) : "";

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/context/cgroup_contexts.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
@@ -242,11 +243,15 @@ uint64_t sk_release(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t)
 // Test-run skbs (the only ones here) carry BPF_PROG_TEST_RUN's own socket: the kernel's
 // bpf_prog_test_run_skb allocates one (sock_init_data(NULL, sk): uid 0) and gives it a cookie
 // from the global counter when first asked, so two runs see two cookies.
-uint64_t get_socket_cookie(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+uint64_t get_socket_cookie(Vm& vm, uint64_t ctx, uint64_t, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_get_socket_cookie";
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     Network& net = h->net;
+    // bpf_get_socket_cookie_sock_addr: the cookie of the socket the system call works on (ctx->sk).
+    if (const CgroupContext* c = cgroup_context_at(vm.memory(), ctx); c && c->struct_name() == "bpf_sock_addr")
+        if (auto index = socket_index(load_le<uint64_t>(&c->bytes()[bpf_sock_addr::kSk]), uint32_t(net.sockets.size())))
+            return net.sockets[*index].cookie;
     if (net.run.skb_cookie == 0) {
         auto taken = [&](uint64_t c) {
             return std::any_of(net.sockets.begin(), net.sockets.end(), [&](const HostSocket& s) { return s.cookie == c; });

@@ -213,6 +213,27 @@ TEST_CASE("host JSON stacks and cgroups: read back as written; bad frames and tr
     CHECK(err(R"({"task": {"cgroup": 42}})") == "host JSON: task.cgroup: the host has no cgroup with id 42");
 }
 
+TEST_CASE("host JSON sysctl: read back as written, left out when default; bad members named") {
+    Host h;
+    CHECK(host_json(h).find("\"sysctl\"") == std::string::npos);
+    REQUIRE(apply_host_json(h, R"({"sysctl": {"name": "net/core/somaxconn", "value": "4096\n", "write": true,
+                                              "new_value": "128", "file_pos": 3}})"));
+    CHECK(h.sysctl == HostSysctl{"net/core/somaxconn", "4096\n", true, "128", 3});
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)));
+    CHECK(back.sysctl == h.sysctl);
+    auto err = [](const char* json) {
+        Host x;
+        auto r = apply_host_json(x, json);
+        return r ? std::string() : r.error().what;
+    };
+    CHECK(err(R"({"sysctl": {"name": "/proc/sys/x"}})") ==
+          "host JSON: sysctl.name: expected a path below /proc/sys such as \"net/ipv4/tcp_mem\"");
+    CHECK(err(R"({"sysctl": {"write": 1}})") == "host JSON: sysctl.write: expected true or false");
+    CHECK(err(R"({"sysctl": {"mode": 1}})") ==
+          "host JSON: sysctl: unknown member \"mode\" (known: name, value, write, new_value, file_pos)");
+}
+
 TEST_CASE("ncpus, clock_start_ns and prandom_seed are one host document with the task and network") {
     Host h;
     const auto set = apply_host_json(
