@@ -125,9 +125,12 @@ void to_json(JsonWriter& w, const UserRegion& region) {
 void write_trace_members(JsonWriter& w, const Host& host) {
     w.key("user_memory");
     to_json_array(w, host.user_memory);
-    w.key("kernel_functions").begin_object();
-    for (const auto& [name, addr] : host.kernel_functions) w.member(name, hex(addr));
-    w.end_object();
+    // Written only when changed: a list read back replaces the defaults whole.
+    if (host.kernel_functions != default_kernel_functions()) {
+        w.key("kernel_functions").begin_object();
+        for (const auto& [name, addr] : host.kernel_functions) w.member(name, hex(addr));
+        w.end_object();
+    }
     if (!host.attach_cookies.empty()) {
         w.key("attach_cookies").begin_object();
         for (const auto& [name, cookie] : host.attach_cookies) w.member(name, cookie);
