@@ -315,14 +315,47 @@ uint64_t task_pt_regs(Vm& vm, uint64_t task, uint64_t, uint64_t, uint64_t, uint6
     return *regs;
 }
 
+// ---- branch records (LBR) ----
+// The emulated CPU has no Last Branch Record hardware (as in a VM without LBR passthrough):
+// no perf sample carries a branch stack and no snapshot can be taken, so these helpers give
+// the kernel's answers for that case, and the event log says why.
+
+constexpr uint64_t kGetBranchRecordsSize = 1;  // BPF_F_GET_BRANCH_RECORDS_SIZE
+
+uint64_t read_branch_records(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t flags, uint64_t) {
+    constexpr const char* kName = "bpf_read_branch_records";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    if (flags & ~kGetBranchRecordsSize) return err(e::kEINVAL);
+    // !(ctx->data->sample_flags & PERF_SAMPLE_BRANCH_STACK): -ENOENT, also for the size query.
+    log_host_event(vm, *host, kName,
+                   "the sample has no branch stack: the emulated CPU has no LBR (Last Branch Record) hardware, so "
+                   "the kernel answers -ENOENT");
+    return err(e::kENOENT);
+}
+
+uint64_t get_branch_snapshot(Vm& vm, uint64_t, uint64_t, uint64_t flags, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_get_branch_snapshot";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    // The snapshot is taken first (none without LBR: 0 entries), then the flags are checked.
+    if (flags) return err(e::kEINVAL);
+    log_host_event(vm, *host, kName,
+                   "no branches copied: the emulated CPU has no LBR (Last Branch Record) hardware, so the snapshot "
+                   "holds 0 entries and the kernel answers -ENOENT");
+    return err(e::kENOENT);
+}
+
 constexpr HelperImpl kImpls[] = {
     {109, send_signal},              // bpf_send_signal
     {117, send_signal_thread},       // bpf_send_signal_thread
+    {119, read_branch_records},      // bpf_read_branch_records
     {120, get_ns_current_pid_tgid},  // bpf_get_ns_current_pid_tgid
     {148, copy_from_user},           // bpf_copy_from_user
     {173, get_func_ip},              // bpf_get_func_ip
     {174, get_attach_cookie},        // bpf_get_attach_cookie
     {175, task_pt_regs},             // bpf_task_pt_regs
+    {176, get_branch_snapshot},      // bpf_get_branch_snapshot
     {183, get_func_arg},             // bpf_get_func_arg
     {184, get_func_ret},             // bpf_get_func_ret
     {185, get_func_arg_cnt},         // bpf_get_func_arg_cnt

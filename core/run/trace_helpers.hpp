@@ -2,7 +2,8 @@
 // The tracing helpers that ask the emulated kernel about the traced function and the current
 // task: user memory (bpf_copy_from_user, _task), the trampoline's arguments (bpf_get_func_arg,
 // _ret, _arg_cnt), bpf_get_func_ip, bpf_get_attach_cookie, signals (bpf_send_signal, _thread),
-// bpf_get_ns_current_pid_tgid and bpf_task_pt_regs. Kernel/trace/bpf_trace.c and
+// bpf_get_ns_current_pid_tgid, bpf_task_pt_regs, and bpf_read_branch_records /
+// bpf_get_branch_snapshot on a CPU without LBR. kernel/trace/bpf_trace.c and
 // kernel/bpf/helpers.c (Linux 6.18) are the reference.
 #include <span>
 

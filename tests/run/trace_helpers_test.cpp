@@ -267,6 +267,30 @@ TEST_CASE("bpf_get_task_stack: the current task's stacks; another task's user st
                    uint64_t(uint8_t(kEFAULT)) << 16 | uint64_t(0) << 8 | uint8_t(kEINVAL)));
 }
 
+TEST_CASE("bpf_read_branch_records and bpf_get_branch_snapshot: no LBR on the emulated CPU: -ENOENT, -EINVAL for flags") {
+    auto records = prog("r6 = {out.value} ll\nr7 = r1\n"
+                        "r2 = r6\nr3 = 24\nr4 = 0\ncall 119\n*(u64 *)(r6 + 24) = r0\n"
+                        "r1 = r7\nr2 = 0\nr3 = 0\nr4 = 1\ncall 119\n*(u64 *)(r6 + 32) = r0\n"
+                        "r1 = r7\nr2 = 0\nr3 = 0\nr4 = 2\ncall 119\n*(u64 *)(r6 + 40) = r0\nr0 = 0\nexit\n",
+                        "perf_event");
+    const RunResult r = run(*records, std::vector<uint8_t>(64, 0));
+    auto v = out_value(*records);
+    CHECK(int64_t(u64_at(v, 24)) == -2);
+    CHECK(int64_t(u64_at(v, 32)) == -2);  // even the size query: the sample has no branch stack
+    CHECK(int64_t(u64_at(v, 40)) == kEINVAL);
+    CHECK(r.host_events.size() == 2);
+    auto snapshot = prog("r6 = {out.value} ll\nr1 = r6\nr2 = 48\nr3 = 0\ncall 176\n*(u64 *)(r6 + 48) = r0\n"
+                         "r1 = r6\nr2 = 48\nr3 = 1\ncall 176\n*(u64 *)(r6 + 56) = r0\nr0 = 0\nexit\n",
+                         "fentry/vfs_read");
+    const RunResult r2 = run(*snapshot);
+    v = out_value(*snapshot);
+    CHECK(int64_t(u64_at(v, 48)) == -2);
+    CHECK(int64_t(u64_at(v, 56)) == kEINVAL);
+    CHECK(events(r2) == std::vector<std::string>{
+                            "bpf_get_branch_snapshot: no branches copied: the emulated CPU has no LBR (Last Branch "
+                            "Record) hardware, so the snapshot holds 0 entries and the kernel answers -ENOENT"});
+}
+
 TEST_CASE("host JSON: user_memory, kernel_functions and attach_cookies are read, written back, and checked") {
     Host h;
     h.user_memory = {{0x1000, {'h', 'i', 0}}, {0x2000, {0xde, 0xad}}};
