@@ -80,6 +80,22 @@ TEST_CASE("bpf_copy_from_user reads the task's user memory; a fault clears the b
     CHECK(int64_t(u64_at(v, 56)) == kEFAULT);
 }
 
+TEST_CASE("bpf_probe_read_user(_str) reach the task's user memory too; bpf_probe_read_kernel does not") {
+    auto s = prog("r6 = {out.value} ll\n"
+                  "r1 = r6\nr2 = 32\nr3 = " + hex_arg(kPath) + "\ncall 114\n*(u64 *)(r6 + 56) = r0\n"
+                  "r1 = r6\nr1 += 32\nr2 = 8\nr3 = " + hex_arg(kArgv) + "\ncall 112\n*(u64 *)(r6 + 48) = r0\n"
+                  "r1 = r6\nr1 += 40\nr2 = 8\nr3 = " + hex_arg(kArgv) + "\ncall 113\nexit\n",
+                  "kprobe/do_sys_openat2");
+    const RunResult r = run(*s);
+    CHECK(int64_t(r.r0) == kEFAULT);
+    const auto v = out_value(*s);
+    CHECK(u64_at(v, 56) == 14);  // the string and its NUL
+    CHECK(std::string(reinterpret_cast<const char*>(v.data())) == "/etc/hostname");
+    CHECK(std::string(reinterpret_cast<const char*>(v.data() + 32), 8) == "/usr/bin");
+    CHECK(u64_at(v, 48) == 0);
+    CHECK(u64_at(v, 40) == 0);
+}
+
 TEST_CASE("bpf_copy_from_user and _task may be called only by sleepable programs") {
     const std::string args = "r1 = r10\nr1 += -8\nr2 = 8\nr3 = " + hex_arg(kPath) + "\n";
     for (const std::string& code : {args + "call 148\n", "call 158\nr4 = r0\n" + args + "r5 = 0\ncall 191\n"}) {
