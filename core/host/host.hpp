@@ -100,6 +100,18 @@ constexpr uint64_t kDefaultOpenatPathAddr = 0x55d0c4a03010ull;
 // describes, at addresses consistent with the default kernel stack.
 std::map<std::string, uint64_t> default_kernel_functions();
 
+// A counting perf event user space opened on one CPU (perf_event_open of a hardware counter,
+// e.g. PERF_COUNT_HW_CPU_CYCLES) and stored in a PERF_EVENT_ARRAY slot: what
+// bpf_perf_event_read(_value) read from the slot, and bpf_perf_prog_read_value from a
+// perf_event program's own event on that CPU. Times are how long it was enabled and running
+// (less when the PMU was multiplexed).
+struct PerfCounter {
+    uint64_t counter = 0;
+    uint64_t enabled_ns = 0;
+    uint64_t running_ns = 0;
+    friend bool operator==(const PerfCounter&, const PerfCounter&) = default;
+};
+
 // The kconfig of an x86-64 Linux 6.18 (distribution-style), with LINUX_KERNEL_VERSION
 // KERNEL_VERSION(6, 18, 0).
 std::map<std::string, std::string> default_kconfig();
@@ -170,6 +182,9 @@ struct Host {
     // The BPF cookie each program is attached with (bpf_get_attach_cookie), by program name; a
     // program not listed was attached without one (0), as libbpf attaches by default.
     std::map<std::string, uint64_t> attach_cookies;
+    // Counting events by CPU. A PERF_EVENT_ARRAY slot whose CPU has none holds the bpf-output
+    // event a perf buffer reader opened, which counts nothing (0).
+    std::map<uint32_t, PerfCounter> perf_counters;
 
     // ---- loading ----
     // max_entries by map name, applied when an object is loaded on this host, as a loader sets

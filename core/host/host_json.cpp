@@ -390,6 +390,28 @@ bool read_kernel_functions(Reader& r, const JsonValue& j, std::map<std::string, 
     return true;
 }
 
+// [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}]: counting events by CPU.
+bool read_perf_counters(Reader& r, const JsonValue& j, uint32_t ncpus, std::map<uint32_t, PerfCounter>& out) {
+    if (!j.is_array()) return r.fail("perf_counters", "expected an array of counters, one per CPU");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "perf_counters[" + std::to_string(i) + "]";
+        const JsonValue& e = *j.at(i);
+        if (!r.only(e, path, {"cpu", "counter", "enabled_ns", "running_ns"})) return false;
+        if (!e.contains("cpu")) return r.fail(path, "missing \"cpu\"");
+        uint32_t cpu = 0;
+        PerfCounter c;
+        if (!r.uint(e, path, "cpu", cpu, ncpus - 1) || !r.uint64_or_text(e, path, "counter", c.counter) ||
+            !r.uint64_or_text(e, path, "enabled_ns", c.enabled_ns) || !r.uint64_or_text(e, path, "running_ns", c.running_ns))
+            return false;
+        if (c.running_ns > c.enabled_ns)
+            return r.fail(path + ".running_ns", "an event runs only while enabled: running_ns is at most enabled_ns");
+        if (out.count(cpu)) return r.fail(path + ".cpu", "CPU " + std::to_string(cpu) + " already has a counter");
+        out[cpu] = c;
+    }
+    return true;
+}
+
 // {"trace_open": 42}: the BPF cookie by program name.
 bool read_attach_cookies(Reader& r, const JsonValue& j, std::map<std::string, uint64_t>& out) {
     if (!j.is_object()) return r.fail("attach_cookies", "expected an object of program name: cookie");
@@ -477,7 +499,7 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
-                 "user_memory", "kernel_functions", "attach_cookies"}))
+                 "user_memory", "kernel_functions", "attach_cookies", "perf_counters"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
@@ -499,6 +521,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
         h.ncpus = uint32_t(*count);
     }
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
+    if (const JsonValue* pc = doc.find("perf_counters"); pc && !read_perf_counters(r, *pc, h.ncpus, h.perf_counters))
+        return false;
     if (h.cpu >= h.ncpus)
         return r.fail("host.cpu", "CPU " + std::to_string(h.cpu) + " is not one of the host's " +
                                       std::to_string(h.ncpus) + " (give \"cpu\" below \"ncpus\")");

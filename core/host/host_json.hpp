@@ -37,7 +37,8 @@
 //     "user_memory": [{"addr": "0x7ffd5e3c1f00", "text": "/usr/bin/demo\u0000"},
 //                     {"addr": "0x55d0c4a03010", "hex": "2f746d7000"}],  // the task's user memory
 //     "kernel_functions": {"do_sys_openat2": "0xffffffff8140a1b0"},     // kallsyms text symbols
-//     "attach_cookies": {"trace_open": 42}       // bpf_get_attach_cookie, by program name
+//     "attach_cookies": {"trace_open": 42},      // bpf_get_attach_cookie, by program name
+//     "perf_counters": [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}]
 //   }
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
@@ -61,6 +62,8 @@
 // kernel_functions: name -> address (a list replaces the defaults); bpf_get_func_ip returns
 // the address of the function a kprobe or fentry program is attached to.
 // attach_cookies: the cookie each program (by name) was attached with; 0 when not listed.
+// perf_counters: the counting event on each CPU (at most one; running_ns <= enabled_ns) that a
+// PERF_EVENT_ARRAY slot for that CPU holds: bpf_perf_event_read(_value), bpf_perf_prog_read_value.
 // map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
 // prog_types: what a loader sets with bpf_program__set_type() (tc and xdp-loader load a section

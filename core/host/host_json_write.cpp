@@ -131,6 +131,17 @@ void write_trace_members(JsonWriter& w, const Host& host) {
         for (const auto& [name, addr] : host.kernel_functions) w.member(name, hex(addr));
         w.end_object();
     }
+    if (!host.perf_counters.empty()) {
+        w.key("perf_counters").begin_array();
+        for (const auto& [cpu, c] : host.perf_counters)
+            w.begin_object()
+                .member("cpu", cpu)
+                .member("counter", c.counter)
+                .member("enabled_ns", c.enabled_ns)
+                .member("running_ns", c.running_ns)
+                .end_object();
+        w.end_array();
+    }
     if (!host.attach_cookies.empty()) {
         w.key("attach_cookies").begin_object();
         for (const auto& [name, cookie] : host.attach_cookies) w.member(name, cookie);

@@ -9,6 +9,7 @@
 
 #include "core/host/host_json.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/run/perf_event_helpers.hpp"
 #include "run/asm_session.hpp"
 
 namespace bpfplay::testing {
@@ -307,22 +308,85 @@ TEST_CASE("bpf_read_branch_records and bpf_get_branch_snapshot: no LBR on the em
                             "Record) hardware, so the snapshot holds 0 entries and the kernel answers -ENOENT"});
 }
 
+TEST_CASE("bpf_perf_event_read(_value): the host's counter behind a PERF_EVENT_ARRAY slot of this CPU") {
+    MapSpec ev;
+    ev.type = MapType::PerfEventArray;
+    ev.name = "ev";
+    ev.key_size = 4;
+    ev.value_size = 4;
+    ev.max_entries = 8;  // slots 0-3: readers on CPUs 0-3; 4-7 empty
+    auto read = [](uint64_t flags, uint32_t at) {
+        return "r1 = {ev} ll\nr2 = " + hex_arg(flags) + "\ncall 22\n*(u64 *)(r6 + " + std::to_string(at) + ") = r0\n";
+    };
+    auto s = open_asm("r6 = {out.value} ll\n" + read(0xffffffffull, 0) + read(1, 8) + read(5, 16) + read(9, 24) +
+                          read(1ull << 32, 32) +
+                          "r1 = {ev} ll\nr2 = 0\nr3 = r6\nr3 += 40\nr4 = 24\ncall 55\nr7 = r0\n"
+                          "r1 = {ev} ll\nr2 = 1\nr3 = r10\nr3 += -24\nr4 = 24\ncall 55\nr7 <<= 8\nr0 &= 0xff\nr7 |= r0\n"
+                          "r1 = {ev} ll\nr2 = 0\nr3 = r10\nr3 += -24\nr4 = 16\ncall 55\nr7 <<= 8\nr0 &= 0xff\nr7 |= r0\n"
+                          "r0 = r7\nexit\n",
+                      {array_spec("out", 64), ev}, "kprobe/do_sys_openat2");
+    attach_perf_readers(*s->object().maps, s->host().ncpus);
+    s->host().perf_counters[0] = {123456789, 5000, 4000};
+    const RunResult r = run(*s);
+    auto v = out_value(*s);
+    CHECK(u64_at(v, 0) == 123456789);
+    CHECK(int64_t(u64_at(v, 8)) == kEINVAL);  // the event of slot 1 counts on CPU 1
+    CHECK(int64_t(u64_at(v, 16)) == -2);      // -ENOENT: no event in slot 5
+    CHECK(int64_t(u64_at(v, 24)) == -7);      // -E2BIG: past max_entries
+    CHECK(int64_t(u64_at(v, 32)) == kEINVAL); // flags beyond the index
+    CHECK(u64_at(v, 40) == 123456789);
+    CHECK(u64_at(v, 48) == 5000);
+    CHECK(u64_at(v, 56) == 4000);
+    CHECK(r.r0 == (uint64_t(0) << 16 | uint64_t(uint8_t(kEINVAL)) << 8 | uint8_t(kEINVAL)));
+
+    s->host().perf_counters.clear();  // slot 0 now holds the reader's bpf-output event
+    const RunResult r2 = run(*s);
+    v = out_value(*s);
+    CHECK(u64_at(v, 0) == 0);
+    CHECK(r2.host_events.size() == 2);
+    CHECK(events(r2)[0] ==
+          "bpf_perf_event_read: slot 0 holds the bpf-output event a perf buffer reader opened on CPU 0, which counts "
+          "nothing: 0 (give the host a perf_counters entry for that CPU to read a counter)");
+}
+
+TEST_CASE("bpf_perf_prog_read_value: the sampling event's counter on this CPU; -EINVAL for a wrong size") {
+    auto s = prog("r6 = {out.value} ll\nr7 = r1\nr2 = r6\nr3 = 24\ncall 56\n*(u64 *)(r6 + 24) = r0\n"
+                  "r1 = -1\n*(u64 *)(r6 + 32) = r1\nr1 = r7\nr2 = r6\nr2 += 32\nr3 = 8\ncall 56\n"
+                  "*(u64 *)(r6 + 40) = r0\nr0 = 0\nexit\n",
+                  "perf_event");
+    s->host().perf_counters[0] = {42, 100, 100};
+    run(*s, std::vector<uint8_t>(64, 0));
+    const auto v = out_value(*s);
+    CHECK(u64_at(v, 0) == 42);
+    CHECK(u64_at(v, 8) == 100);
+    CHECK(u64_at(v, 16) == 100);
+    CHECK(u64_at(v, 24) == 0);
+    CHECK(u64_at(v, 32) == 0);  // cleared
+    CHECK(int64_t(u64_at(v, 40)) == kEINVAL);
+}
+
 TEST_CASE("host JSON: user_memory, kernel_functions and attach_cookies are read, written back, and checked") {
     Host h;
     h.user_memory = {{0x1000, {'h', 'i', 0}}, {0x2000, {0xde, 0xad}}};
     h.kernel_functions = {{"vfs_read", 0xffffffff8140d6b0ull}};
     h.attach_cookies = {{"trace_open", 42}};
+    h.perf_counters = {{1, {7, 9, 8}}};
     Host back;
     auto read = apply_host_json(back, host_json(h));
     REQUIRE_MESSAGE(read.ok(), (read.ok() ? "" : read.error().to_string()));
     CHECK(back.user_memory == h.user_memory);
     CHECK(back.kernel_functions == h.kernel_functions);
     CHECK(back.attach_cookies == h.attach_cookies);
+    CHECK(back.perf_counters == h.perf_counters);
     CHECK(host_json(h).find("\"hex\": \"dead\"") != std::string::npos);
 
     auto err = apply_host_json(back, R"({"user_memory": [{"addr": "0x1000", "text": "ab"}, {"addr": "0x1001", "hex": "00"}]})");
     REQUIRE(!err.ok());
     CHECK(err.error().what == "host JSON: user_memory[1]: overlaps the region at 0x1000");
+    err = apply_host_json(back, R"({"perf_counters": [{"cpu": 0, "enabled_ns": 5, "running_ns": 6}]})");
+    REQUIRE(!err.ok());
+    CHECK(err.error().what ==
+          "host JSON: perf_counters[0].running_ns: an event runs only while enabled: running_ns is at most enabled_ns");
 }
 
 }  // namespace bpfplay::testing
