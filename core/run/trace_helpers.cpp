@@ -160,8 +160,11 @@ uint64_t get_func_arg(Vm& vm, uint64_t ctx, uint64_t n, uint64_t value, uint64_t
 uint64_t get_func_ret(Vm& vm, uint64_t ctx, uint64_t value, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_get_func_ret";
     const AttachType attach = vm.env ? vm.env->attach : AttachType(0);
-    // Only fexit and fmod_ret trampolines store a return value after the arguments.
-    if (attach != AttachType::TraceFexit && attach != AttachType::ModifyReturn) return err(e::kEOPNOTSUPP);
+    const bool lsm = vm.env && vm.env->prog_type == ProgType::Lsm;
+    // For tracing programs the verifier inlines the call: only fexit and fmod_ret trampolines
+    // store a return value after the arguments, any other gets -EOPNOTSUPP. LSM programs call
+    // the helper itself, which reads ctx[nr_args] (the hook's return value so far).
+    if (!lsm && attach != AttachType::TraceFexit && attach != AttachType::ModifyReturn) return err(e::kEOPNOTSUPP);
     const auto nr_args = func_arg_count(vm, kName);
     if (!nr_args) return 0;
     uint8_t* out = out_bytes(vm, kName, value, 8);

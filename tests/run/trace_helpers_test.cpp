@@ -158,6 +158,12 @@ TEST_CASE("bpf_get_func_arg, _ret and _arg_cnt read the trampoline's u64 args[] 
         CHECK(u64_at(v, 40) == 7);
         CHECK(int64_t(u64_at(v, 48)) == kEOPNOTSUPP);
     }
+    SUBCASE("lsm: the hook's BTF function is bpf_lsm_<hook>, which the trimmed BTF does not keep yet") {
+        auto s = prog(text, "lsm/file_open");
+        const RunResult r = s->run("asm", RunInput{});
+        REQUIRE(r.error);
+        CHECK(r.error->what.find("has no function \"bpf_lsm_file_open\"") != std::string::npos);
+    }
     SUBCASE("a function the emulated kernel's BTF lacks stops the run, naming it") {
         auto s = prog(text, "fentry/no_such_function");
         const RunResult r = s->run("asm", RunInput{});
