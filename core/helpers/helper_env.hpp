@@ -11,6 +11,7 @@ namespace bpfplay {
 
 struct BpfProcess;
 struct Host;
+struct LoadedProgram;
 class MapSet;
 class PacketBuffer;
 struct Program;
@@ -32,6 +33,9 @@ struct HelperEnv {
     // header, which for a socket filter lies before the packet window the interpreter sees):
     // the bytes, or null (the program then ends with r0 = 0). Set with `packet`.
     const uint8_t* (*ld_abs_negative)(PacketBuffer& packet, int32_t offset, uint32_t size) = nullptr;
+    // The running program as loaded (its name, section, attach target, whether sleepable):
+    // what the tracing helpers ask about it. Null for runs without an object.
+    const LoadedProgram* program = nullptr;
 };
 
 } // namespace bpfplay

@@ -80,6 +80,39 @@ std::vector<HostCgroup> default_cgroups();
 std::vector<StackFrame> default_kernel_stack();
 std::vector<StackFrame> default_user_stack();
 
+// A piece of the current task's user address space (its stack, heap, a mapped file): what
+// bpf_copy_from_user, bpf_copy_from_user_task and bpf_probe_write_user reach. Addresses are
+// the task's own (0x7ffd... for its stack); nothing outside the regions is mapped, so a read
+// there faults as it would on an unmapped page.
+struct UserRegion {
+    uint64_t addr = 0;
+    std::vector<uint8_t> bytes;
+    friend bool operator==(const UserRegion&, const UserRegion&) = default;
+};
+
+// The default task's argv and environment on its stack, and the file name its openat(2) passed
+// (the default pt_regs' rsi points at it).
+std::vector<UserRegion> default_user_memory();
+constexpr uint64_t kDefaultArgvAddr = 0x7ffd5e3c1f00ull;
+constexpr uint64_t kDefaultOpenatPathAddr = 0x55d0c4a03010ull;
+
+// Kernel functions' addresses (the text symbols of /proc/kallsyms): where kprobes and fentry
+// programs attach, what bpf_get_func_ip returns. Defaults: the functions the built-in BTF
+// describes, at addresses consistent with the default kernel stack.
+std::map<std::string, uint64_t> default_kernel_functions();
+
+// A counting perf event user space opened on one CPU (perf_event_open of a hardware counter,
+// e.g. PERF_COUNT_HW_CPU_CYCLES) and stored in a PERF_EVENT_ARRAY slot: what
+// bpf_perf_event_read(_value) read from the slot, and bpf_perf_prog_read_value from a
+// perf_event program's own event on that CPU. Times are how long it was enabled and running
+// (less when the PMU was multiplexed).
+struct PerfCounter {
+    uint64_t counter = 0;
+    uint64_t enabled_ns = 0;
+    uint64_t running_ns = 0;
+    friend bool operator==(const PerfCounter&, const PerfCounter&) = default;
+};
+
 // The kconfig of an x86-64 Linux 6.18 (distribution-style), with LINUX_KERNEL_VERSION
 // KERNEL_VERSION(6, 18, 0).
 std::map<std::string, std::string> default_kconfig();
@@ -138,6 +171,21 @@ struct Host {
     // True when cgroup `id` is `ancestor_id` or below it (task_under_cgroup_hierarchy);
     // false when either does not exist.
     bool cgroup_under(uint64_t id, uint64_t ancestor_id) const;
+
+    // ---- the current task's user memory and the kernel's symbols (tracing helpers) ----
+    std::vector<UserRegion> user_memory = default_user_memory();
+    // Bytes [addr, addr + len) of the task's user memory copied to out: how many bytes from the
+    // start were mapped (len when all were), as copy_from_user counts.
+    uint64_t read_user(uint64_t addr, uint8_t* out, uint64_t len) const;
+    // The region holding all of [addr, addr + len), or nullptr.
+    UserRegion* user_region(uint64_t addr, uint64_t len);
+    std::map<std::string, uint64_t> kernel_functions = default_kernel_functions();
+    // The BPF cookie each program is attached with (bpf_get_attach_cookie), by program name; a
+    // program not listed was attached without one (0), as libbpf attaches by default.
+    std::map<std::string, uint64_t> attach_cookies;
+    // Counting events by CPU. A PERF_EVENT_ARRAY slot whose CPU has none holds the bpf-output
+    // event a perf buffer reader opened, which counts nothing (0).
+    std::map<uint32_t, PerfCounter> perf_counters;
 
     // ---- loading ----
     // max_entries by map name, applied when an object is loaded on this host, as a loader sets

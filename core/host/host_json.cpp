@@ -380,6 +380,101 @@ bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vec
     return true;
 }
 
+// An address: a number, or a hex string like "0x7ffd5e3c1f00" (JavaScript numbers hold only 53 bits).
+std::optional<uint64_t> address_of(const JsonValue& v) {
+    if (v.is_number()) return v.as_uint64();
+    if (!v.is_string()) return std::nullopt;
+    const std::string& t = v.as_string();
+    if (t.size() < 3 || t.size() > 18 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X')) return std::nullopt;
+    uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(t.data() + 2, t.data() + t.size(), n, 16);
+    return ec == std::errc{} && end == t.data() + t.size() ? std::optional(n) : std::nullopt;
+}
+
+// [{"addr": "0x7ffd5e3c1f00", "text": "argv0\u0000"}, {"addr": "0x1000", "hex": "0a0b"}]: the
+// current task's user memory, regions that do not overlap and end below TASK_SIZE_MAX.
+bool read_user_memory(Reader& r, const JsonValue& j, std::vector<UserRegion>& out) {
+    constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;
+    constexpr uint64_t kMaxRegion = 1u << 20;
+    if (!j.is_array()) return r.fail("user_memory", "expected an array of regions");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "user_memory[" + std::to_string(i) + "]";
+        const JsonValue& e = *j.at(i);
+        if (!r.only(e, path, {"addr", "text", "hex"})) return false;
+        UserRegion region;
+        const JsonValue* addr = e.find("addr");
+        const auto a = addr ? address_of(*addr) : std::nullopt;
+        if (!a) return r.fail(path + ".addr", "expected a user address: a number or a hex string like \"0x7ffd5e3c1f00\"");
+        region.addr = *a;
+        if (e.contains("text") == e.contains("hex"))
+            return r.fail(path, "give the bytes as either \"text\" (a string, \\u0000 for a NUL) or \"hex\"");
+        if (const std::string* text = r.string(e, path, "text")) region.bytes.assign(text->begin(), text->end());
+        if (const std::string* h = r.string(e, path, "hex")) {
+            auto bytes = parse_hex_bytes(*h);
+            if (!bytes.ok()) return r.fail(path + ".hex", bytes.error().what);
+            region.bytes = std::move(bytes).value();
+        }
+        if (r.error) return false;
+        if (region.bytes.empty() || region.bytes.size() > kMaxRegion)
+            return r.fail(path, "a region holds 1 to " + std::to_string(kMaxRegion) + " bytes");
+        if (region.addr >= kTaskSizeMax || region.bytes.size() > kTaskSizeMax - region.addr)
+            return r.fail(path + ".addr", "user memory ends below 0x7ffffffff000 (TASK_SIZE_MAX); above it is the kernel's");
+        for (const UserRegion& o : out)
+            if (region.addr < o.addr + o.bytes.size() && o.addr < region.addr + region.bytes.size())
+                return r.fail(path, "overlaps the region at " + hex(o.addr));
+        out.push_back(std::move(region));
+    }
+    return true;
+}
+
+// {"do_sys_openat2": "0xffffffff8140a1b0"}: kernel function addresses by name.
+bool read_kernel_functions(Reader& r, const JsonValue& j, std::map<std::string, uint64_t>& out) {
+    if (!j.is_object()) return r.fail("kernel_functions", "expected an object of name: address");
+    out.clear();
+    for (const std::string& name : j.keys()) {
+        const auto a = address_of(*j.find(name));
+        if (!a || *a == 0)
+            return r.fail("kernel_functions." + name, "expected an address: a number or a hex string like \"0xffffffff8140a1b0\"");
+        out[name] = *a;
+    }
+    return true;
+}
+
+// [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}]: counting events by CPU.
+bool read_perf_counters(Reader& r, const JsonValue& j, uint32_t ncpus, std::map<uint32_t, PerfCounter>& out) {
+    if (!j.is_array()) return r.fail("perf_counters", "expected an array of counters, one per CPU");
+    out.clear();
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "perf_counters[" + std::to_string(i) + "]";
+        const JsonValue& e = *j.at(i);
+        if (!r.only(e, path, {"cpu", "counter", "enabled_ns", "running_ns"})) return false;
+        if (!e.contains("cpu")) return r.fail(path, "missing \"cpu\"");
+        uint32_t cpu = 0;
+        PerfCounter c;
+        if (!r.uint(e, path, "cpu", cpu, ncpus - 1) || !r.uint64_or_text(e, path, "counter", c.counter) ||
+            !r.uint64_or_text(e, path, "enabled_ns", c.enabled_ns) || !r.uint64_or_text(e, path, "running_ns", c.running_ns))
+            return false;
+        if (c.running_ns > c.enabled_ns)
+            return r.fail(path + ".running_ns", "an event runs only while enabled: running_ns is at most enabled_ns");
+        if (out.count(cpu)) return r.fail(path + ".cpu", "CPU " + std::to_string(cpu) + " already has a counter");
+        out[cpu] = c;
+    }
+    return true;
+}
+
+// {"trace_open": 42}: the BPF cookie by program name.
+bool read_attach_cookies(Reader& r, const JsonValue& j, std::map<std::string, uint64_t>& out) {
+    if (!j.is_object()) return r.fail("attach_cookies", "expected an object of program name: cookie");
+    out.clear();
+    for (const std::string& name : j.keys()) {
+        uint64_t cookie = 0;
+        if (!r.uint64_or_text(j, "attach_cookies", name.c_str(), cookie)) return false;
+        out[name] = cookie;
+    }
+    return true;
+}
+
 // [{"id": 1, "path": "/"}, {"id": 7, "path": "/app"}]: ids 1 to 2^32-1 (cgroup_array values
 // hold them), unique; paths absolute and unique, each one's parent listed before it.
 bool read_cgroups(Reader& r, const JsonValue& j, std::vector<HostCgroup>& out) {
@@ -471,13 +566,18 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
-                 "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl"}))
+                 "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
+                 "attach_cookies", "perf_counters"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
         return false;
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))
         return false;
+    if (const JsonValue* m = doc.find("user_memory"); m && !read_user_memory(r, *m, h.user_memory)) return false;
+    if (const JsonValue* f = doc.find("kernel_functions"); f && !read_kernel_functions(r, *f, h.kernel_functions))
+        return false;
+    if (const JsonValue* c = doc.find("attach_cookies"); c && !read_attach_cookies(r, *c, h.attach_cookies)) return false;
     if (const JsonValue* sizes = doc.find("map_sizes"); sizes && !read_map_sizes(r, *sizes, h.map_sizes)) return false;
     if (const JsonValue* types = doc.find("prog_types"); types && !read_prog_types(r, *types, h.prog_types))
         return false;
@@ -489,6 +589,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
         h.ncpus = uint32_t(*count);
     }
     if (!r.uint(doc, "host", "cpu", h.cpu, h.ncpus - 1)) return false;
+    if (const JsonValue* pc = doc.find("perf_counters"); pc && !read_perf_counters(r, *pc, h.ncpus, h.perf_counters))
+        return false;
     if (h.cpu >= h.ncpus)
         return r.fail("host.cpu", "CPU " + std::to_string(h.cpu) + " is not one of the host's " +
                                       std::to_string(h.ncpus) + " (give \"cpu\" below \"ncpus\")");

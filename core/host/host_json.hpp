@@ -33,7 +33,12 @@
 //     "prog_types": {"from_netdev": "sched_cls"}, // program types by program name, set before load
 //     "kconfig": {"CONFIG_HZ": "1000", "CONFIG_FOO": "m"}, // merged over the 6.18 defaults
 //     "kernel_stack": [{"ip": "0xffffffff8140a1b0", "symbol": "do_sys_openat2+0x0"}],
-//     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}]   // innermost first
+//     "user_stack": [{"ip": "0x55d0c4a01264", "symbol": "main+0x44"}],  // innermost first
+//     "user_memory": [{"addr": "0x7ffd5e3c1f00", "text": "/usr/bin/demo\u0000"},
+//                     {"addr": "0x55d0c4a03010", "hex": "2f746d7000"}],  // the task's user memory
+//     "kernel_functions": {"do_sys_openat2": "0xffffffff8140a1b0"},     // kallsyms text symbols
+//     "attach_cookies": {"trace_open": 42},      // bpf_get_attach_cookie, by program name
+//     "perf_counters": [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}]
 //   }
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
@@ -51,6 +56,14 @@
 // kernel_stack / user_stack: the current task's call stacks that bpf_get_stackid and
 // bpf_get_stack walk, innermost first, at most 127 frames; ip is a number or a hex string,
 // symbol (optional) names it in displays. [] for the user stack is a kernel thread's.
+// user_memory: the current task's user address space (bpf_copy_from_user, _task): regions of
+// 1 byte to 1 MiB, not overlapping, below 0x7ffffffff000; bytes as "text" or "hex". A list
+// replaces the default (the task's argv/environment and the path its openat(2) passed).
+// kernel_functions: name -> address (a list replaces the defaults); bpf_get_func_ip returns
+// the address of the function a kprobe or fentry program is attached to.
+// attach_cookies: the cookie each program (by name) was attached with; 0 when not listed.
+// perf_counters: the counting event on each CPU (at most one; running_ns <= enabled_ns) that a
+// PERF_EVENT_ARRAY slot for that CPU holds: bpf_perf_event_read(_value), bpf_perf_prog_read_value.
 // map_sizes: what a loader sets with bpf_map__set_max_entries() (xdp-tools and katran leave
 // max_entries 0 in their objects); it applies when the object is loaded on this host.
 // prog_types: what a loader sets with bpf_program__set_type() (tc and xdp-loader load a section
@@ -89,6 +102,7 @@ struct Route;
 struct Neighbour;
 struct HostCgroup;
 struct StackFrame;
+struct UserRegion;
 void to_json(JsonWriter& w, const Host& host);
 void to_json(JsonWriter& w, const Task& task, const std::string& exe);  // exe: Host::exe, written in "task"
 void to_json(JsonWriter& w, const NetDevice& device);
@@ -97,5 +111,6 @@ void to_json(JsonWriter& w, const Route& route);
 void to_json(JsonWriter& w, const Neighbour& neighbour);
 void to_json(JsonWriter& w, const HostCgroup& cgroup);
 void to_json(JsonWriter& w, const StackFrame& frame);
+void to_json(JsonWriter& w, const UserRegion& region);  // {"addr": "0x...", "text" or "hex": ...}
 
 } // namespace bpfplay

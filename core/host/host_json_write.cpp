@@ -1,6 +1,7 @@
 // host_json: the inverse of apply_host_json (host_json.cpp), in the same schema.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -129,6 +130,46 @@ void to_json(JsonWriter& w, const Task& t, const std::string& exe) {
 }
 
 
+// A region's bytes as text when they read as text (printable ASCII, NULs, newlines, tabs).
+void to_json(JsonWriter& w, const UserRegion& region) {
+    const bool text = std::all_of(region.bytes.begin(), region.bytes.end(), [](uint8_t c) {
+        return c == 0 || c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f);
+    });
+    w.begin_object().member("addr", hex(region.addr));
+    if (text)
+        w.member("text", std::string_view(reinterpret_cast<const char*>(region.bytes.data()), region.bytes.size()));
+    else
+        w.member("hex", hex_bytes(region.bytes));
+    w.end_object();
+}
+
+void write_trace_members(JsonWriter& w, const Host& host) {
+    w.key("user_memory");
+    to_json_array(w, host.user_memory);
+    // Written only when changed: a list read back replaces the defaults whole.
+    if (host.kernel_functions != default_kernel_functions()) {
+        w.key("kernel_functions").begin_object();
+        for (const auto& [name, addr] : host.kernel_functions) w.member(name, hex(addr));
+        w.end_object();
+    }
+    if (!host.perf_counters.empty()) {
+        w.key("perf_counters").begin_array();
+        for (const auto& [cpu, c] : host.perf_counters)
+            w.begin_object()
+                .member("cpu", cpu)
+                .member("counter", c.counter)
+                .member("enabled_ns", c.enabled_ns)
+                .member("running_ns", c.running_ns)
+                .end_object();
+        w.end_array();
+    }
+    if (!host.attach_cookies.empty()) {
+        w.key("attach_cookies").begin_object();
+        for (const auto& [name, cookie] : host.attach_cookies) w.member(name, cookie);
+        w.end_object();
+    }
+}
+
 void to_json(JsonWriter& w, const Host& host) {
     const Network& net = host.net;
     w.begin_object()
@@ -145,6 +186,7 @@ void to_json(JsonWriter& w, const Host& host) {
     to_json_array(w, host.user_stack);
     w.key("cgroups");
     to_json_array(w, host.cgroups);
+    write_trace_members(w, host);
     w.member("ingress_ifindex", net.ingress_ifindex).member("rx_queue_index", net.rx_queue_index).key("devices");
     to_json_array(w, net.devices);
     w.key("sockets");

@@ -23,6 +23,12 @@ constexpr uint32_t kUtsInitIno = 0xEFFFFFFEU,
 constexpr uint32_t kNetInitIno = 4026531840U;  // the first dynamically numbered: init_net
 constexpr uint32_t kMntInitIno = 4026531841U;
 
+// The registers a user task entered the kernel with (the user-mode segments of x86-64, its
+// flags with interrupts on).
+constexpr uint64_t kUserCs = 0x33, kUserSs = 0x2b, kUserFlags = 0x246;
+constexpr uint64_t kNrOpenat = 257, kAtFdcwd = uint64_t(-100), kEnosys = uint64_t(-38);
+constexpr uint64_t kNrEpollWait = 232;
+
 struct TaskInit {
     uint32_t pid, tgid, uid, gid, flags;
     int32_t exit_code;
@@ -57,6 +63,32 @@ Shared write_shared(KernelObjectWriter& w) {
     w.set(w.pointee(s.fs, "fs_struct", "root.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
     w.set(w.pointee(s.fs, "fs_struct", "pwd.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
     return s;
+}
+
+// The pt_regs at the top of the task's kernel stack, and task->stack below them. The current
+// task is in openat(2) (the default kernel stack's do_sys_openat2): orig_ax the syscall number,
+// di/si/dx its arguments (AT_FDCWD, the path in user memory, O_RDONLY), ip where it returns in
+// libc (the user stack's innermost frame). Its parent waits in epoll_wait(2); a kernel thread's
+// registers are all zero (not user mode).
+void write_pt_regs(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint32_t index, const Host& host) {
+    const uint64_t regs = w.allocate("pt_regs");
+    const auto size = builtin_target_btf().resolve_size(*builtin_target_btf().find_by_name("pt_regs", BtfKind::Struct));
+    w.set(t, "task_struct", "stack", regs + size.value() - kThreadSize);
+    if (init.exe.empty()) return;
+    w.set(regs, "pt_regs", "cs", kUserCs);
+    w.set(regs, "pt_regs", "ss", kUserSs);
+    w.set(regs, "pt_regs", "flags", kUserFlags);
+    w.set(regs, "pt_regs", "ax", kEnosys);  // what the entry code stores until the syscall returns
+    if (index != 0) {
+        w.set(regs, "pt_regs", "orig_ax", kNrEpollWait);
+        return;
+    }
+    w.set(regs, "pt_regs", "orig_ax", kNrOpenat);
+    w.set(regs, "pt_regs", "di", kAtFdcwd);
+    w.set(regs, "pt_regs", "si", kDefaultOpenatPathAddr);
+    w.set(regs, "pt_regs", "dx", 0);
+    if (!host.user_stack.empty()) w.set(regs, "pt_regs", "ip", host.user_stack.front().ip);
+    w.set(regs, "pt_regs", "sp", kDefaultArgvAddr - 0x180);
 }
 
 void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_t parent, const Shared& shared,
@@ -138,9 +170,26 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
     for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
         const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
         write_task(w, tasks[i], init[i], tasks[parent], shared, i == 0 ? host.task.cgroup_id : 1);
+        write_pt_regs(w, tasks[i], init[i], i, host);
     }
     if (errors) *errors = w.errors();
     return w.take_bytes();
+}
+
+std::optional<uint64_t> task_pt_regs_address(Memory& memory, uint64_t task) {
+    static const struct Layout {
+        uint64_t stack_offset = 0, regs_size = 0;
+    } layout = [] {
+        KernelObjectWriter w(builtin_target_btf(), 0);
+        const uint64_t t = w.allocate("task_struct");
+        const Btf& btf = builtin_target_btf();
+        return Layout{w.field_address(t, "task_struct", "stack").value_or(0) - t,
+                      btf.resolve_size(*btf.find_by_name("pt_regs", BtfKind::Struct)).value()};
+    }();
+    if (!task_index(task)) return std::nullopt;
+    const uint8_t* stack = memory.helper_ptr(task + layout.stack_offset, 8, false);
+    if (!stack) return std::nullopt;
+    return load_le<uint64_t>(stack) + kThreadSize - layout.regs_size;
 }
 
 std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {

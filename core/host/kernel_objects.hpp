@@ -72,6 +72,14 @@ inline uint64_t task_address(uint32_t i) { return window_base(window::kKernel) +
 // The task whose task_struct starts at `addr`, if one does.
 std::optional<uint32_t> task_index(uint64_t addr);
 
+// x86-64's THREAD_SIZE: a task's kernel stack, whose top holds the user registers it entered
+// the kernel with (struct pt_regs). task->stack points at its bottom; only the pt_regs at the
+// top are laid out here, the rest of the stack is not mapped.
+constexpr uint64_t kThreadSize = 16384;
+// task_pt_regs(task) as x86-64 computes it: task->stack + THREAD_SIZE - sizeof(struct pt_regs),
+// reading task->stack from the mapped task_struct. nullopt when `task` is not one of the tasks.
+std::optional<uint64_t> task_pt_regs_address(Memory& memory, uint64_t task);
+
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }
 

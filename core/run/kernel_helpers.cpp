@@ -35,6 +35,7 @@
 #include "core/run/tail_call.hpp"
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/trace_helpers.hpp"
 #include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
 
@@ -80,6 +81,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         sock_pointer_helper_impls(),
         syncookie_helper_impls(),
         cgroup_prog_helper_impls(),
+        trace_helper_impls(),
     };
     return families;
 }

@@ -348,6 +348,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     auto run = std::make_unique<RunState>();
     run->program = prog;
     run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach, &process_};
+    run->env.program = prog;
     run->vm = std::make_unique<Vm>(prog->program);
     Vm& vm = *run->vm;
     vm.env = &run->env;
@@ -420,6 +421,7 @@ std::optional<std::unique_ptr<RunState>> ObjectSession::start_due_timer() {
         auto run = std::make_unique<RunState>();
         run->program = &prog;
         run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog.type, prog.attach, &process_};
+        run->env.program = &prog;
         run->vm = std::make_unique<Vm>(prog.program);
         Vm& vm = *run->vm;
         vm.env = &run->env;

@@ -4,6 +4,7 @@
 #include "core/run/perf_event_helpers.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "core/helpers/helper_env.hpp"
@@ -81,12 +82,124 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     return 0;
 }
 
+// get_map_perf_counter and perf_event_read_local (kernel/trace/bpf_trace.c,
+// kernel/events/core.c): the event in slot `flags & BPF_F_INDEX_MASK` (or this CPU's), which
+// must be a per-CPU event of the CPU the program runs on.
+struct CounterRead {
+    int64_t err = 0;
+    PerfCounter value;
+};
+
+CounterRead read_slot(Vm& vm, Host& host, const char* helper, const Map& m, uint64_t flags) {
+    if (flags & ~kIndexMask) return {-e::kEINVAL, {}};
+    uint64_t index = flags & kIndexMask;
+    if (index == kCurrentCpu) index = host.cpu;
+    if (index >= m.max_entries()) return {-e::kE2BIG, {}};
+    const auto event_cpu = static_cast<const FdArrayMap&>(m).reference_at(uint32_t(index));
+    if (!event_cpu) return {-e::kENOENT, {}};
+    if (*event_cpu != host.cpu) return {-e::kEINVAL, {}};  // a per-CPU event of another CPU
+    const auto it = host.perf_counters.find(*event_cpu);
+    if (it != host.perf_counters.end()) return {0, it->second};
+    log_host_event(vm, host, helper,
+                   "slot " + std::to_string(index) + " holds the bpf-output event a perf buffer reader opened on CPU " +
+                       std::to_string(*event_cpu) +
+                       ", which counts nothing: 0 (give the host a perf_counters entry for that CPU to read a counter)");
+    return {0, {}};
+}
+
+Map* perf_array(Vm& vm, const char* helper, uint64_t map_handle) {
+    Map* m = vm.env && vm.env->maps ? vm.env->maps->from_handle(map_handle) : nullptr;
+    if (!m || m->type() != MapType::PerfEventArray) {
+        vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": r1 does not hold a perf_event_array map",
+                                  std::nullopt, "Pass the map declared with BPF_MAP_TYPE_PERF_EVENT_ARRAY."));
+        return nullptr;
+    }
+    return m;
+}
+
+// struct bpf_perf_event_value { __u64 counter; __u64 enabled; __u64 running; }
+constexpr uint32_t kPerfEventValueSize = 24;
+
+void store_value(uint8_t* out, const PerfCounter& c) {
+    store_le<uint64_t>(out, c.counter);
+    store_le<uint64_t>(out + 8, c.enabled_ns);
+    store_le<uint64_t>(out + 16, c.running_ns);
+}
+
+// The counter itself, or a negative errno (which a counter that large cannot be told from:
+// the reason bpf_perf_event_read_value exists).
+uint64_t perf_event_read(Vm& vm, uint64_t map_handle, uint64_t flags, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_perf_event_read";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const Map* m = perf_array(vm, kName, map_handle);
+    if (!m) return 0;
+    const CounterRead r = read_slot(vm, *host, kName, *m, flags);
+    return r.err ? ret(r.err) : r.value.counter;
+}
+
+uint64_t perf_event_read_value(Vm& vm, uint64_t map_handle, uint64_t flags, uint64_t buf, uint64_t size_arg,
+                               uint64_t) {
+    constexpr const char* kName = "bpf_perf_event_read_value";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const Map* m = perf_array(vm, kName, map_handle);
+    if (!m) return 0;
+    const uint32_t size = uint32_t(size_arg);
+    uint8_t* out = size ? vm.memory().helper_ptr(buf, size, true) : nullptr;
+    if (!out) {
+        fail_helper_access(vm, kName, buf, size, Access::HelperWrite);
+        return 0;
+    }
+    int64_t err = -e::kEINVAL;
+    if (size == kPerfEventValueSize) {
+        const CounterRead r = read_slot(vm, *host, kName, *m, flags);
+        if (r.err == 0) {
+            store_value(out, r.value);
+            return 0;
+        }
+        err = r.err;
+    }
+    std::memset(out, 0, size);
+    return ret(err);
+}
+
+// A perf_event program's own event: the sampling event on the CPU it runs on.
+uint64_t perf_prog_read_value(Vm& vm, uint64_t, uint64_t buf, uint64_t size_arg, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_perf_prog_read_value";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const uint32_t size = uint32_t(size_arg);
+    uint8_t* out = size ? vm.memory().helper_ptr(buf, size, true) : nullptr;
+    if (!out) {
+        fail_helper_access(vm, kName, buf, size, Access::HelperWrite);
+        return 0;
+    }
+    if (size != kPerfEventValueSize) {
+        std::memset(out, 0, size);
+        return ret(-e::kEINVAL);
+    }
+    const auto it = host->perf_counters.find(host->cpu);
+    if (it == host->perf_counters.end()) {
+        std::memset(out, 0, size);
+        log_host_event(vm, *host, kName,
+                       "the host has no perf_counters entry for CPU " + std::to_string(host->cpu) +
+                           ", the sampling event's counter: 0 counted so far");
+        return 0;
+    }
+    store_value(out, it->second);
+    return 0;
+}
+
 } // namespace
 
 namespace {
 
 constexpr HelperImpl kImpls[] = {
-    {25, perf_event_output},  // bpf_perf_event_output
+    {22, perf_event_read},        // bpf_perf_event_read
+    {25, perf_event_output},      // bpf_perf_event_output
+    {55, perf_event_read_value},  // bpf_perf_event_read_value
+    {56, perf_prog_read_value},   // bpf_perf_prog_read_value
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
+#include "core/host/host.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -23,12 +25,21 @@ uint8_t* destination(Vm& vm, const char* helper, uint64_t dst, uint64_t size) {
     return p;
 }
 
-uint64_t probe_read(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uint64_t src) {
+// The current task's user memory (Host::user_memory), for an address the run's own memory
+// does not map: where the user variants (and the legacy bpf_probe_read, which on x86 reads
+// either space) find a user pointer such as a tracepoint's filename.
+const Host* user_space(Vm& vm, bool user) {
+    return user && vm.env ? vm.env->host : nullptr;
+}
+
+uint64_t probe_read(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uint64_t src, bool user) {
     if (size == 0) return 0;
     uint8_t* out = destination(vm, helper, dst, size);
     if (!out) return 0;
     const uint8_t* in = vm.memory().helper_ptr(src, size, false);
     if (!in) {
+        const Host* host = user_space(vm, user);
+        if (host && host->read_user(src, out, size) == size) return 0;
         std::memset(out, 0, size);
         return uint64_t(kEfault);
     }
@@ -37,11 +48,20 @@ uint64_t probe_read(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uin
 }
 
 // Copies at most size - 1 bytes and a NUL; returns the length including the NUL.
-uint64_t probe_read_str(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uint64_t src) {
+uint64_t probe_read_str(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uint64_t src, bool user) {
     if (size == 0) return 0;
     uint8_t* out = destination(vm, helper, dst, size);
     if (!out) return 0;
     const uint8_t* first = vm.memory().helper_ptr(src, 1, false);
+    if (const Host* host = user_space(vm, user); !first && host) {
+        uint8_t c = 0;
+        if (host->read_user(src, &c, 1) == 1) {
+            uint64_t n = 0;
+            while (n + 1 < size && host->read_user(src + n, &c, 1) == 1 && c != 0) out[n++] = c;
+            out[n] = 0;
+            return n + 1;
+        }
+    }
     if (!first) {
         std::memset(out, 0, size);
         return uint64_t(kEfault);
@@ -56,16 +76,16 @@ uint64_t probe_read_str(const char* helper, Vm& vm, uint64_t dst, uint64_t size,
     return n + 1;
 }
 
-#define PROBE(fn, name, impl)                                                                                \
+#define PROBE(fn, name, impl, user)                                                                          \
     uint64_t fn(Vm& vm, uint64_t dst, uint64_t size, uint64_t src, uint64_t, uint64_t) {                     \
-        return impl(name, vm, dst, size, src);                                                               \
+        return impl(name, vm, dst, size, src, user);                                                         \
     }
-PROBE(probe_read_any, "bpf_probe_read", probe_read)
-PROBE(probe_read_user, "bpf_probe_read_user", probe_read)
-PROBE(probe_read_kernel, "bpf_probe_read_kernel", probe_read)
-PROBE(probe_read_str_any, "bpf_probe_read_str", probe_read_str)
-PROBE(probe_read_user_str, "bpf_probe_read_user_str", probe_read_str)
-PROBE(probe_read_kernel_str, "bpf_probe_read_kernel_str", probe_read_str)
+PROBE(probe_read_any, "bpf_probe_read", probe_read, true)
+PROBE(probe_read_user, "bpf_probe_read_user", probe_read, true)
+PROBE(probe_read_kernel, "bpf_probe_read_kernel", probe_read, false)
+PROBE(probe_read_str_any, "bpf_probe_read_str", probe_read_str, true)
+PROBE(probe_read_user_str, "bpf_probe_read_user_str", probe_read_str, true)
+PROBE(probe_read_kernel_str, "bpf_probe_read_kernel_str", probe_read_str, false)
 #undef PROBE
 
 constexpr HelperImpl kImpls[] = {

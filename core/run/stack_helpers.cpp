@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/stack_trace_map.hpp"
 #include "core/vm.hpp"
@@ -25,6 +27,8 @@ constexpr uint64_t kFastStackCmp = 1u << 9;      // BPF_F_FAST_STACK_CMP
 constexpr uint64_t kReuseStackId = 1u << 10;     // BPF_F_REUSE_STACKID
 constexpr uint64_t kUserBuildId = 1u << 11;      // BPF_F_USER_BUILD_ID
 constexpr int64_t kEinval = -22, kEfault = -14;
+// offsetof(struct pt_regs, cs) on x86-64 (r15 ... orig_ax, ip before it).
+constexpr uint64_t kPtRegsCsOffset = 136;
 
 void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
     vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
@@ -74,11 +78,15 @@ uint64_t get_stackid(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint
     return uint64_t(smap.store(std::span(trace).subspan(skip, nr), flags));
 }
 
-uint64_t get_stack(Vm& vm, uint64_t, uint64_t buf, uint64_t size, uint64_t flags, uint64_t) {
-    constexpr const char* kName = "bpf_get_stack";
+// __bpf_get_stack. `task` is null for bpf_get_stack (the current task, from the probe's regs);
+// for bpf_get_task_stack it is the task's index (0 = current) and `regs_user` whether its
+// pt_regs are user mode. The host models the current task's stacks only: another task's
+// kernel stack walks as empty.
+uint64_t stack_into(Vm& vm, const char* name, uint64_t buf, uint64_t size, uint64_t flags,
+                    std::optional<uint32_t> task, bool regs_user) {
     uint8_t* out = vm.memory().helper_ptr(buf, size, true);
     if (!out && size) {
-        fail(vm, kName,
+        fail(vm, name,
              "r2 does not point to " + std::to_string(size) + " writable bytes: the kernel's verifier refuses the call",
              "Pass a buffer on the stack or in a map value, and its size in r3.");
         return 0;
@@ -92,10 +100,14 @@ uint64_t get_stack(Vm& vm, uint64_t, uint64_t buf, uint64_t size, uint64_t flags
     if (flags & ~(kSkipMask | kUserStack | kUserBuildId)) return clear(kEinval);
     if (!user && user_build_id) return clear(kEinval);  // build ids exist for user stacks only
     if (size % elem) return clear(kEinval);
-    const Host* host = host_of(vm, kName);
+    const bool crosstask = task && *task != 0;
+    if (task && user && !regs_user) return clear(kEfault);  // no user registers to start from
+    if (crosstask && user) return clear(-95);  // -EOPNOTSUPP: no walking another task's user stack
+    const Host* host = host_of(vm, name);
     if (!host) return 0;
     const uint32_t skip = uint32_t(flags & kSkipMask);
-    const std::vector<uint64_t> trace = walk(*host, user, max_depth_for(size, elem, skip));
+    const std::vector<uint64_t> trace =
+        crosstask ? std::vector<uint64_t>{} : walk(*host, user, max_depth_for(size, elem, skip));
     if (trace.size() < skip) return clear(kEfault);
     const size_t nr = trace.size() - skip;
     const uint64_t copy_len = nr * elem;
@@ -114,9 +126,30 @@ uint64_t get_stack(Vm& vm, uint64_t, uint64_t buf, uint64_t size, uint64_t flags
     return copy_len;
 }
 
+uint64_t get_stack(Vm& vm, uint64_t, uint64_t buf, uint64_t size, uint64_t flags, uint64_t) {
+    return stack_into(vm, "bpf_get_stack", buf, size, flags, std::nullopt, true);
+}
+
+// bpf_get_task_stack: the task's pt_regs decide whether a user stack can be walked (a kernel
+// thread's are not user mode: -EFAULT).
+uint64_t get_task_stack(Vm& vm, uint64_t task, uint64_t buf, uint64_t size, uint64_t flags, uint64_t) {
+    constexpr const char* kName = "bpf_get_task_stack";
+    const std::optional<uint32_t> index = task_index(task);
+    const std::optional<uint64_t> regs = task_pt_regs_address(vm.memory(), task);
+    if (!index || !regs) {
+        fail(vm, kName, "r1 is not a task_struct the emulated kernel has: the kernel's verifier refuses the call",
+             "Pass a task from bpf_get_current_task_btf() or a BTF pointer to one.");
+        return 0;
+    }
+    const uint8_t* cs = vm.memory().helper_ptr(*regs + kPtRegsCsOffset, 8, false);
+    const bool user_mode = cs && (load_le<uint64_t>(cs) & 3) == 3;
+    return stack_into(vm, kName, buf, uint32_t(size), flags, index, user_mode);
+}
+
 constexpr HelperImpl kImpls[] = {
     {helper_id::kGetStackid, get_stackid},
     {helper_id::kGetStack, get_stack},
+    {141, get_task_stack},  // bpf_get_task_stack
 };
 
 } // namespace

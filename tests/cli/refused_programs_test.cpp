@@ -1,5 +1,5 @@
 // Objects with a program that cannot run (tests/loader/fixtures/refused_sibling.c: an XDP
-// program, a kprobe calling bpf_send_signal, which bpfplay lacks, and a socket filter calling
+// program, a kprobe calling bpf_snprintf_btf, which bpfplay lacks, and a socket filter calling
 // bpf_redirect, which the kernel's verifier refuses for socket filters) and an object whose map
 // the kernel refuses to create (bad_map.c): what `info` and `run` say about them.
 #include <doctest/doctest.h>
@@ -17,8 +17,8 @@ std::string fixture(const char* name) {
     return std::string(BPFPLAY_SOURCE_DIR) + "/tests/loader/fixtures/" + name;
 }
 
-const std::string kSendSignal =
-    "insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_send_signal#109 is not "
+const std::string kMissingHelper =
+    "insn 5 (./tests/loader/fixtures/refused_sibling.c:29): bpf_snprintf_btf#149 is not "
     "available here. bpfplay does not implement it yet.";
 const std::string kRedirect =
     "insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter "
@@ -43,9 +43,9 @@ TEST_CASE("info says which programs run and why the others cannot") {
           "\n"
           "programs (3):\n"
           "  0: count_packets  section \"xdp\"  type xdp  13 insns  runnable\n"
-          "  1: signal_opener  section \"kprobe/do_sys_openat2\"  type kprobe  4 insns  cannot run:\n"
+          "  1: signal_opener  section \"kprobe/do_sys_openat2\"  type kprobe  8 insns  cannot run:\n"
           "       " +
-              kSendSignal +
+              kMissingHelper +
               "\n"
               "  2: redirect_socket  section \"socket\"  type socket_filter  4 insns  cannot run:\n"
               "       " +
@@ -70,7 +70,7 @@ TEST_CASE("info --json gives each program's status and load error with its C lin
     CHECK(programs.at(0)->get("status").as_string() == "runnable");
     CHECK_FALSE(programs.at(0)->contains("load_error"));
     CHECK_FALSE(programs.at(1)->get("runnable").as_bool());
-    CHECK(programs.at(1)->get("status").as_string() == "cannot run: " + kSendSignal);
+    CHECK(programs.at(1)->get("status").as_string() == "cannot run: " + kMissingHelper);
     const bpfplay::JsonValue& refused = programs.at(2)->get("load_error");
     CHECK(refused.get("kind").as_string() == "verify");
     CHECK(refused.get("what").as_string() ==
@@ -168,7 +168,7 @@ TEST_CASE("run without --program runs the first runnable program and says which 
               " has 3 programs (count_packets, signal_opener, redirect_socket); running count_packets "
               "(choose with --program NAME)\n"
               "bpfvm: note: skipped signal_opener (section \"kprobe/do_sys_openat2\"), which cannot run: " +
-              kSendSignal +
+              kMissingHelper +
               "\n"
               "bpfvm: note: skipped redirect_socket (section \"socket\"), which cannot run: " +
               kRedirect + "\n");
@@ -197,7 +197,7 @@ TEST_CASE("run --program on a refused program prints its load error with the C l
     REQUIRE(j.ok());
     CHECK(j->get("error").get("kind").as_string() == "helper");
     CHECK(j->get("error").get("message").as_string() ==
-          "program \"signal_opener\" (section \"kprobe/do_sys_openat2\") cannot run: " + kSendSignal);
+          "program \"signal_opener\" (section \"kprobe/do_sys_openat2\") cannot run: " + kMissingHelper);
     // The debugger refuses it the same way.
     auto debug = run_bpfvm({"debug", fixture("refused_sibling.o"), "--program", "redirect_socket"}, "");
     CHECK(debug.exit_code == 1);

@@ -55,6 +55,10 @@ TEST_CASE("host_json writes the default host in full, one item per line") {
     {"id": 4, "path": "/user.slice/user-1000.slice"},
     {"id": 5, "path": "/user.slice/user-1000.slice/session-2.scope"}
   ],
+  "user_memory": [
+    {"addr": "0x7ffd5e3c1f00", "text": "/usr/bin/bpfplay-demo\u0000--verbose\u0000HOME=/home/user\u0000PATH=/usr/bin:/bin\u0000"},
+    {"addr": "0x55d0c4a03010", "text": "/etc/hostname\u0000"}
+  ],
   "ingress_ifindex": 1,
   "rx_queue_index": 0,
   "devices": [
