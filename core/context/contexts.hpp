@@ -25,7 +25,8 @@ constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProto
                    kVlanTci = 24, kVlanProto = 28, kPriority = 32,
                    kIngressIfindex = 36, kIfindex = 40, kTcIndex = 44, kCb = 48, kHash = 68, kTcClassid = 72,
                    kData = 76, kDataEnd = 80, kFamily = 88, kRemoteIp4 = 92, kLocalIp4 = 96, kRemoteIp6 = 100,
-                   kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kWireLen = 160, kSk = 168, kSize = 192;
+                   kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kTstamp = 152, kWireLen = 160, kSk = 168,
+                   kTstampType = 180, kSize = 192;
 }
 namespace sk_msg_md {
 constexpr uint32_t kData = 0, kDataEnd = 8, kFamily = 16, kRemoteIp4 = 20, kLocalIp4 = 24, kRemoteIp6 = 28,

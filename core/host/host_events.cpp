@@ -153,6 +153,10 @@ std::vector<std::string> exit_report(const Network& net, uint64_t r0) {
     case PacketHook::SkSkbParser: out.push_back(parser_fate(r0)); break;
     case PacketHook::None: break;
     }
+    if (net.run.hook == PacketHook::Tc && net.run.tx_tunnel && int32_t(r0) != 2)
+        out.push_back("the packet carries tunnel metadata for sending (" + describe_tunnel(*net.run.tx_tunnel) +
+                      "): a collect_md tunnel device (gre, vxlan, geneve in external mode) it goes out of "
+                      "encapsulates it with these outer headers; other devices ignore them");
     for (uint32_t index : net.run.held_sockets) {
         const uint64_t cookie = index < net.sockets.size() ? net.sockets[index].cookie : 0;
         out.push_back(

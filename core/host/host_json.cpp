@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/host/host.hpp"
+#include "core/host/host_json_tunnel.hpp"
 #include "core/json/json.hpp"
 
 namespace bpfplay {
@@ -402,9 +403,10 @@ bool read_prog_types(Reader& r, const JsonValue& j, std::map<std::string, ProgTy
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
-                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups"}))
+                 "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups", "rx_tunnel", "rx_sec_path"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
+    if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
         return false;
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))

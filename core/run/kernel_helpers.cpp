@@ -31,6 +31,7 @@
 #include "core/run/tail_call.hpp"
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/tunnel_helpers.hpp"
 #include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
 
@@ -72,6 +73,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         cgroup_storage_helper_impls(),
         user_ringbuf_helper_impls(),
         sockmap_helper_impls(),
+        tunnel_helper_impls(),
     };
     return families;
 }
