@@ -130,15 +130,12 @@ std::optional<HostJsonProblem> read_tunnel_members(const JsonValue& doc, Network
 }
 
 void write_tunnel_members(JsonWriter& w, const Network& net) {
-    w.key("rx_tunnel");
-    if (!net.rx_tunnel) {
-        w.null();
-    } else {
+    if (net.rx_tunnel) {
         const TunnelInfo& t = *net.rx_tunnel;
         std::string options;
         static const char kHex[] = "0123456789abcdef";
         for (uint8_t b : t.options) options += {kHex[b >> 4], kHex[b & 15]};
-        w.begin_object()
+        w.key("rx_tunnel").begin_object()
             .member("id", t.id)
             .member("remote", address_text(t.src, t.ipv6))
             .member("local", address_text(t.dst, t.ipv6))
@@ -149,6 +146,7 @@ void write_tunnel_members(JsonWriter& w, const Network& net) {
             .member("options", options)
             .end_object();
     }
+    if (net.rx_sec_path.empty()) return;
     w.key("rx_sec_path").begin_array();
     for (const XfrmState& x : net.rx_sec_path)
         w.begin_object()

@@ -13,7 +13,8 @@
 // TUNNEL_GENEVE_OPT 0x800, TUNNEL_VXLAN_OPT 0x1000, TUNNEL_ERSPAN_OPT 0x4000...); options are hex
 // bytes, at most 255, and need one of the *_OPT flags (the device's kind of options).
 // rx_sec_path: the IPsec states that decrypted the packet (bpf_skb_get_xfrm_state's index 0
-// first); spi in host order, the family from remote.
+// first); spi in host order, the family from remote. Both are written only when set: give
+// "rx_tunnel": null or "rx_sec_path": [] to remove them.
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,7 +30,7 @@ using HostJsonProblem = std::pair<std::string, std::string>;
 
 // Reads "rx_tunnel" and "rx_sec_path" of the host document `doc` into `net` when present.
 std::optional<HostJsonProblem> read_tunnel_members(const JsonValue& doc, Network& net);
-// Writes them (rx_tunnel as null when the packet has no tunnel metadata).
+// Writes them when set (most hosts have neither, and host_json stays short without them).
 void write_tunnel_members(JsonWriter& w, const Network& net);
 
 }  // namespace bpfplay

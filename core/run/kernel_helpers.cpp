@@ -12,6 +12,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
+#include "core/run/lwt_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
@@ -74,6 +75,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         user_ringbuf_helper_impls(),
         sockmap_helper_impls(),
         tunnel_helper_impls(),
+        lwt_helper_impls(),
     };
     return families;
 }

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <tuple>
 
 #include "core/context/contexts.hpp"
 #include "core/host/host.hpp"
@@ -367,6 +368,68 @@ TEST_CASE("host JSON: rx_tunnel and rx_sec_path are read, written back, and chec
           "host JSON: rx_tunnel: missing \"remote\" (an IPv4 or IPv6 address)");
     CHECK(error(R"({"rx_sec_path": [{"spi": 1}]})") ==
           "host JSON: rx_sec_path[0]: missing \"remote\" (an IPv4 or IPv6 address)");
+}
+
+}  // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+namespace {
+
+// An lwt_in program pushing `hdr` (hex) with bpf_lwt_push_encap(skb, mode, hdr, len); r0 is the
+// helper's answer, then len and protocol in cb[0], cb[1].
+PacketRun push_encap(const std::string& hdr, uint32_t mode, uint32_t len) {
+    std::string text = "r6 = r1\n";
+    const std::vector<uint8_t> b = unhex(hdr);
+    for (size_t i = 0; i < 48; ++i)
+        text += "*(u8 *)(r10 - " + std::to_string(48 - i) + ") = " + std::to_string(i < b.size() ? b[i] : 0) + "\n";
+    text += "r1 = r6\nr2 = " + std::to_string(mode) + "\nr3 = r10\nr3 += -48\nr4 = " + std::to_string(len) +
+            "\ncall bpf_lwt_push_encap\nr7 = r0\n"
+            "r1 = *(u32 *)(r6 + 0)\n*(u32 *)(r6 + 48) = r1\nr1 = *(u32 *)(r6 + 16)\n*(u32 *)(r6 + 52) = r1\n"
+            "r0 = r7\nexit\n";
+    std::vector<uint8_t> packet = frame();
+    packet.resize(64);
+    return run_packet_asm(text, packet, "lwt_in");
+}
+
+uint32_t cb(const PacketRun& r, uint32_t k) { return load_le<uint32_t>(&r.ctx[sk_buff::kCb + 4 * k]); }
+
+}  // namespace
+
+TEST_CASE("bpf_lwt_push_encap BPF_LWT_ENCAP_IP: the outer header pushed, its checksum filled (as lwt_in in 6.18)") {
+    // IPv4 192.0.2.1 -> 192.0.2.2, protocol 4 (IP in IP), total length 70, checksum 0.
+    const std::string outer = "45000046000040004004" "0000" "c0000201" "c0000202";
+    PacketRun r = push_encap(outer, 2, 20);
+    CHECK(r.r0 == 0);
+    CHECK(cb(r, 0) == 70u);
+    CHECK(cb(r, 1) == 0x0008u);
+    // The test run's packet out starts with the 14 bytes before the network header (zeros, as
+    // the kernel's); then the outer header with the kernel's checksum, 0xb6b0, and the packet.
+    const std::vector<uint8_t> in = frame();
+    CHECK(r.out.size() == 84u);
+    CHECK(tohex(r.out, 0, 14) == std::string(28, '0'));
+    CHECK(tohex(r.out, 14, 20) == "45000046000040004004" "b6b0" "c0000201" "c0000202");
+    CHECK(tohex(r.out, 34, 50) == tohex(in, 14, 50));
+    REQUIRE(r.result.host_events.size() >= 1);
+    CHECK(r.result.host_events[0].text ==
+          "an outer IPv4 header of 20 bytes is pushed in front of the packet (70 bytes now)");
+    // The kernel's -EINVAL cases: too short, an IHL longer than the header, version 5, an IPv6
+    // header shorter than 40 bytes, an unknown mode. Nothing changes.
+    for (const auto& [hdr, mode, len] : {std::tuple{outer, 2u, 19u}, std::tuple{"46" + outer.substr(2), 2u, 20u},
+                                         std::tuple{"55" + outer.substr(2), 2u, 20u},
+                                         std::tuple{"60" + outer.substr(2), 2u, 20u}, std::tuple{outer, 3u, 20u}}) {
+        CAPTURE(hdr);
+        CAPTURE(len);
+        r = push_encap(hdr, mode, len);
+        CHECK(r.r0 == kEinval);
+        CHECK(cb(r, 0) == 50u);
+        CHECK(tohex(r.out, 14, 50) == tohex(in, 14, 50));
+    }
+    // An IPv6 outer header: protocol becomes ETH_P_IPV6, no checksum to fill.
+    r = push_encap("6000000000144040" + std::string(64, '1'), 2, 40);
+    CHECK(r.r0 == 0);
+    CHECK(cb(r, 0) == 90u);
+    CHECK(cb(r, 1) == 0xdd86u);
 }
 
 }  // namespace bpfplay::testing
