@@ -14,6 +14,10 @@ std::unique_ptr<FieldContext> make_sk_buff(bool tc);
 // __sk_buff as sk_skb programs (stream_parser, stream_verdict) see it: direct packet access,
 // the socket's addresses, writes to priority and tc_index only.
 std::unique_ptr<FieldContext> make_sk_skb();
+// lwt_is_valid_access (lwt_in, lwt_out, lwt_xmit, lwt_seg6local): data / data_end as packet
+// pointers (the packet from its IP header on), no tc_classid, socket fields, data_meta, tstamp,
+// wire_len, hwtstamp, flow_keys nor tstamp_type; writes only to mark, priority and cb[].
+std::unique_ptr<FieldContext> make_lwt_sk_buff();
 // struct sk_msg_md for sk_msg programs: the message as a packet, the socket's addresses.
 std::unique_ptr<FieldContext> make_sk_msg_md();
 

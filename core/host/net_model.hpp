@@ -158,7 +158,9 @@ struct XfrmState {
 
 // SkMsg: a message sent on a socket (sk_msg); SkSkb: an skb received on one (sk_skb verdict);
 // SkSkbParser: the same skb given to a stream parser (which returns a message length).
-enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser };
+// LwtIn / LwtOut / LwtXmit: a packet on a route with a BPF lightweight tunnel (ip route ... encap bpf
+// in / out / xmit): routed input, output, and transmit, seen from its IP header on.
+enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser, LwtIn, LwtOut, LwtXmit };
 
 // Where bpf_msg_redirect_map/hash (sk_msg->sk_redir) or bpf_sk_redirect_map/hash (the skb's
 // redirect) send the message or skb if the program returns SK_PASS.

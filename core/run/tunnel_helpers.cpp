@@ -280,7 +280,10 @@ uint64_t skb_set_tstamp(Vm& vm, uint64_t, uint64_t tstamp, uint64_t type_arg, ui
     const uint32_t proto = c.get_u32(sk_buff::kProtocol);
     if (proto != 0x0008 && proto != 0xdd86) return helper_errno(kEopnotsupp);  // only htons(ETH_P_IP / _IPV6)
     const uint32_t type = uint32_t(type_arg);
-    if (type > kClockTai || (type != kClockRealtime && tstamp == 0)) return helper_errno(kEINVAL);
+    // MONOTONIC and TAI need a time; REALTIME takes any (0 clears it); nothing else exists.
+    if ((type != kClockRealtime && type != kClockMonotonic && type != kClockTai) ||
+        (type != kClockRealtime && tstamp == 0))
+        return helper_errno(kEINVAL);
     p->record(vm);
     std::memcpy(c.bytes().data() + sk_buff::kTstamp, &tstamp, 8);
     c.bytes()[sk_buff::kTstampType] = uint8_t(type);

@@ -415,12 +415,12 @@ TEST_CASE("bpf_lwt_push_encap BPF_LWT_ENCAP_IP: the outer header pushed, its che
           "an outer IPv4 header of 20 bytes is pushed in front of the packet (70 bytes now)");
     // The kernel's -EINVAL cases: too short, an IHL longer than the header, version 5, an IPv6
     // header shorter than 40 bytes, an unknown mode. Nothing changes.
-    for (const auto& [hdr, mode, len] : {std::tuple{outer, 2u, 19u}, std::tuple{"46" + outer.substr(2), 2u, 20u},
-                                         std::tuple{"55" + outer.substr(2), 2u, 20u},
-                                         std::tuple{"60" + outer.substr(2), 2u, 20u}, std::tuple{outer, 3u, 20u}}) {
+    for (const auto& refused : {std::tuple{outer, 2u, 19u}, std::tuple{"46" + outer.substr(2), 2u, 20u},
+                                 std::tuple{"55" + outer.substr(2), 2u, 20u},
+                                 std::tuple{"60" + outer.substr(2), 2u, 20u}, std::tuple{outer, 3u, 20u}}) {
+        const std::string& hdr = std::get<0>(refused);
         CAPTURE(hdr);
-        CAPTURE(len);
-        r = push_encap(hdr, mode, len);
+        r = push_encap(hdr, std::get<1>(refused), std::get<2>(refused));
         CHECK(r.r0 == kEinval);
         CHECK(cb(r, 0) == 50u);
         CHECK(tohex(r.out, 14, 50) == tohex(in, 14, 50));
@@ -430,6 +430,62 @@ TEST_CASE("bpf_lwt_push_encap BPF_LWT_ENCAP_IP: the outer header pushed, its che
     CHECK(r.r0 == 0);
     CHECK(cb(r, 0) == 90u);
     CHECK(cb(r, 1) == 0xdd86u);
+}
+
+}  // namespace bpfplay::testing
+
+namespace bpfplay::testing {
+
+TEST_CASE("lwt programs: the packet from the IP header on through data / data_end, the LWT verdicts") {
+    // lwt_in: r0 = data_end - data, the 50 bytes after the Ethernet header; mark is writable.
+    const char* length = R"(
+        r2 = *(u32 *)(r1 + 76)
+        r3 = *(u32 *)(r1 + 80)
+        r0 = r3
+        r0 -= r2
+        r4 = 7
+        *(u32 *)(r1 + 8) = r4
+        exit
+    )";
+    PacketRun r = run_packet_asm(length, frame(), "lwt_in");
+    CHECK(r.r0 == 50);
+    CHECK(load_le<uint32_t>(&r.ctx[sk_buff::kMark]) == 7u);
+    REQUIRE(r.result.host_events.size() == 1);
+    CHECK(r.result.host_events[0].text == "return value 50 is not an LWT action: the kernel warns (\"bpf-lwt: Illegal "
+                                          "return value\") and drops the packet");
+    r = run_packet_asm("r0 = 0\nexit\n", frame(), "lwt_in");
+    CHECK(r.result.host_events.at(0).text ==
+          "BPF_OK: the packet goes on to the route's input (delivered locally or forwarded)");
+    r = run_packet_asm("r0 = 128\nexit\n", frame(), "lwt_xmit");
+    CHECK(r.result.host_events.at(0).text ==
+          "BPF_LWT_REROUTE: the packet is routed again by its new outer header's destination and sent by that route");
+    r = run_packet_asm("r1 = 3\nr2 = 0\ncall bpf_redirect\nexit\n", frame(), "lwt_xmit");
+    CHECK(r.r0 == 7);
+    CHECK(r.result.host_events.at(0).text ==
+          "the packet goes to eth1 (ifindex 3) to be sent out if the program returns BPF_REDIRECT");
+    CHECK(r.result.host_events.at(1).text == "BPF_REDIRECT: the packet is sent out of eth1 (ifindex 3)");
+    r = run_packet_asm("r0 = 7\nexit\n", frame(), "lwt_out");
+    CHECK(r.result.host_events.at(0).text ==
+          "BPF_REDIRECT is allowed at lwt_xmit only: the kernel warns (\"Illegal redirect return code\") and the "
+          "packet goes on as with BPF_OK");
+    // lwt_is_valid_access: no tc_index writes, no socket fields.
+    const std::pair<const char*, const char*> refused[] = {
+        {"r2 = 1\n*(u32 *)(r1 + 44) = r2\nr0 = 0\nexit\n",
+         "4-byte store at offset 44 of the __sk_buff context is not allowed: field tc_index is read-only for this "
+         "program type"},
+        {"r0 = *(u32 *)(r1 + 88)\nexit\n",
+         "4-byte load at offset 88 of the __sk_buff context is not allowed: no field of struct __sk_buff is there"},
+    };
+    for (const auto& [text, why] : refused) {
+        auto s = ObjectSession::open_assembly(text, "lwt_xmit");
+        REQUIRE(s.ok());
+        RunInput in;
+        in.packet = frame();
+        const RunResult res = s.value()->run("asm", in);
+        CHECK(res.status == RunStatus::Faulted);
+        REQUIRE(res.error);
+        CHECK(res.error->what == why);
+    }
 }
 
 }  // namespace bpfplay::testing
