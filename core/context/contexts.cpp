@@ -84,6 +84,20 @@ std::unique_ptr<FieldContext> make_sk_skb() {
     return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
 }
 
+std::unique_ptr<FieldContext> make_lwt_sk_buff() {
+    constexpr std::string_view kHidden[] = {"tc_classid", "family",   "remote_ip4", "local_ip4",  "remote_ip6",
+                                            "local_ip6",  "remote_port", "local_port", "data_meta", "tstamp",
+                                            "wire_len",   "hwtstamp", "flow_keys",  "tstamp_type"};
+    std::vector<ContextField> fields;
+    for (ContextField f : sk_buff_fields(true)) {
+        const std::string_view name = f.name;
+        if (std::find(std::begin(kHidden), std::end(kHidden), name) != std::end(kHidden)) continue;
+        f.writable = name == "mark" || name == "priority" || name == "cb";
+        fields.push_back(f);
+    }
+    return std::make_unique<FieldContext>("__sk_buff", std::move(fields), sk_buff::kSize);
+}
+
 std::unique_ptr<FieldContext> make_sk_msg_md() {
     // struct sk_msg_md of <linux/bpf.h> as sk_msg_is_valid_access allows it: everything
     // read-only, the pointers and sk as whole 8-byte loads, the other fields 4 bytes at a time.

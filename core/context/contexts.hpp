@@ -14,6 +14,10 @@ std::unique_ptr<FieldContext> make_sk_buff(bool tc);
 // __sk_buff as sk_skb programs (stream_parser, stream_verdict) see it: direct packet access,
 // the socket's addresses, writes to priority and tc_index only.
 std::unique_ptr<FieldContext> make_sk_skb();
+// lwt_is_valid_access (lwt_in, lwt_out, lwt_xmit, lwt_seg6local): data / data_end as packet
+// pointers (the packet from its IP header on), no tc_classid, socket fields, data_meta, tstamp,
+// wire_len, hwtstamp, flow_keys nor tstamp_type; writes only to mark, priority and cb[].
+std::unique_ptr<FieldContext> make_lwt_sk_buff();
 // struct sk_msg_md for sk_msg programs: the message as a packet, the socket's addresses.
 std::unique_ptr<FieldContext> make_sk_msg_md();
 // struct bpf_sock_ops for sock_ops programs (sock_ops_is_valid_access): every field read 4 bytes
@@ -29,7 +33,8 @@ constexpr uint32_t kLen = 0, kPktType = 4, kMark = 8, kQueueMapping = 12, kProto
                    kVlanTci = 24, kVlanProto = 28, kPriority = 32,
                    kIngressIfindex = 36, kIfindex = 40, kTcIndex = 44, kCb = 48, kHash = 68, kTcClassid = 72,
                    kData = 76, kDataEnd = 80, kFamily = 88, kRemoteIp4 = 92, kLocalIp4 = 96, kRemoteIp6 = 100,
-                   kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kWireLen = 160, kSk = 168, kSize = 192;
+                   kLocalIp6 = 116, kRemotePort = 132, kLocalPort = 136, kTstamp = 152, kWireLen = 160, kSk = 168,
+                   kTstampType = 180, kSize = 192;
 }
 namespace sock_ops {
 constexpr uint32_t kOp = 0, kArgs = 4, kReply = 4, kFamily = 20, kRemoteIp4 = 24, kLocalIp4 = 28, kRemoteIp6 = 32,

@@ -48,6 +48,7 @@ void HelperUndo::undo() {
 size_t HelperUndo::bytes() const {
     size_t n = sizeof *this + net_run_.held_sockets.size() * sizeof(uint32_t) +
                net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size() + net_run_.sock_redirect.map.size() +
+               (net_run_.tx_tunnel ? net_run_.tx_tunnel->options.size() : 0) +
                dynptrs_.slots.size() * sizeof(DynptrSlot) + timers_.timers.size() * sizeof(BpfTimer);
     for (const MapChange& m : maps_) {
         n += sizeof m;

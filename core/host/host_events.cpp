@@ -103,6 +103,38 @@ std::string tc_fate(const Network& net, uint64_t r0) {
     }
 }
 
+// net/core/lwt_bpf.c run_lwt_bpf and its callers: BPF_OK and BPF_LWT_REROUTE go on, BPF_DROP
+// drops, BPF_REDIRECT redirects at xmit only; anything else drops with a warning.
+std::string lwt_fate(const Network& net, PacketHook hook, uint64_t r0) {
+    switch (uint32_t(r0)) {
+    case 0:
+        return hook == PacketHook::LwtIn    ? "BPF_OK: the packet goes on to the route's input (delivered locally or forwarded)"
+               : hook == PacketHook::LwtOut ? "BPF_OK: the packet goes on to the route's output"
+                                            : "BPF_OK: the packet is transmitted by the route's device, with any header "
+                                              "the program pushed";
+    case 2: return "BPF_DROP: the packet is dropped";
+    case 7: {
+        if (hook != PacketHook::LwtXmit)
+            return "BPF_REDIRECT is allowed at lwt_xmit only: the kernel warns (\"Illegal redirect return code\") and "
+                   "the packet goes on as with BPF_OK";
+        const RedirectTarget& t = net.run.redirect;
+        if (!t.set) return "BPF_REDIRECT: the packet is dropped: no bpf_redirect call chose a target";
+        if (t.flags & kBpfFIngress)
+            return "BPF_REDIRECT: the packet is " + send_to(net, t.ifindex, "received again as incoming on");
+        return "BPF_REDIRECT: the packet is " + send_to(net, t.ifindex, "sent out of");
+    }
+    case 128:
+        return hook == PacketHook::LwtIn   ? "BPF_LWT_REROUTE: the packet is routed again, by its (new) destination address"
+               : hook == PacketHook::LwtXmit ? "BPF_LWT_REROUTE: the packet is routed again by its new outer header's "
+                                               "destination and sent by that route"
+                                             : "BPF_LWT_REROUTE means nothing at lwt_out: the packet goes on to the "
+                                               "route's output";
+    default:
+        return "return value " + std::to_string(r0) +
+               " is not an LWT action: the kernel warns (\"bpf-lwt: Illegal return value\") and drops the packet";
+    }
+}
+
 std::string socket_filter_fate(uint64_t r0) {
     const uint32_t keep = uint32_t(r0);
     if (keep == 0) return "the socket does not get the packet (the filter returned 0)";
@@ -155,8 +187,15 @@ std::vector<std::string> exit_report(const Network& net, uint64_t r0) {
     case PacketHook::SkMsg: out.push_back(sock_fate(net, r0, true)); break;
     case PacketHook::SkSkb: out.push_back(sock_fate(net, r0, false)); break;
     case PacketHook::SkSkbParser: out.push_back(parser_fate(r0)); break;
+    case PacketHook::LwtIn:
+    case PacketHook::LwtOut:
+    case PacketHook::LwtXmit: out.push_back(lwt_fate(net, net.run.hook, r0)); break;
     case PacketHook::None: break;
     }
+    if ((net.run.hook == PacketHook::Tc || net.run.hook == PacketHook::LwtXmit) && net.run.tx_tunnel && int32_t(r0) != 2)
+        out.push_back("the packet carries tunnel metadata for sending (" + describe_tunnel(*net.run.tx_tunnel) +
+                      "): a collect_md tunnel device (gre, vxlan, geneve in external mode) it goes out of "
+                      "encapsulates it with these outer headers; other devices ignore them");
     for (uint32_t index : net.run.held_sockets) {
         const uint64_t cookie = index < net.sockets.size() ? net.sockets[index].cookie : 0;
         out.push_back(

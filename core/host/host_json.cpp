@@ -14,6 +14,7 @@
 #include "core/hex.hpp"
 #include "core/host/host.hpp"
 #include "core/host/sockopt_table.hpp"
+#include "core/host/host_json_tunnel.hpp"
 #include "core/json/json.hpp"
 
 namespace bpfplay {
@@ -567,9 +568,10 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
+    if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
         return false;
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))

@@ -8,6 +8,7 @@
 
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
+#include "core/host/host_json_tunnel.hpp"
 #include "core/hex.hpp"
 #include "core/json/json_writer.hpp"
 
@@ -201,6 +202,7 @@ void to_json(JsonWriter& w, const Host& host) {
     to_json_array(w, net.routes);
     w.key("neighbours");
     to_json_array(w, net.neighbours);
+    write_tunnel_members(w, net);
     // Written only when set, as most hosts size no maps.
     if (!host.map_sizes.empty()) {
         w.key("map_sizes").begin_object();

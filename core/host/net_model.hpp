@@ -158,9 +158,52 @@ struct Neighbour {
     friend bool operator==(const Neighbour&, const Neighbour&) = default;
 };
 
+// A packet's tunnel metadata: the part of the kernel's struct ip_tunnel_info that bpf programs
+// see (bpf_skb_get/set_tunnel_key, _opt). A packet received through a collect_md tunnel device
+// (gre, vxlan, geneve in "external" mode) carries it as its metadata dst, for RX; a tc program's
+// bpf_skb_set_tunnel_key gives it one for TX, which such a device the packet is then sent to
+// encapsulates the packet with. Addresses are kept as the kernel keeps them: `src` is the outer
+// header's source (for a received packet, the remote end), IPv4 in the first 4 bytes.
+struct TunnelInfo {
+    bool tx = false;    // IP_TUNNEL_INFO_TX: set by bpf_skb_set_tunnel_key (else: received)
+    bool ipv6 = false;  // IP_TUNNEL_INFO_IPV6
+    uint64_t id = 0;    // tun_id: the VNI, GRE key... (host order)
+    Ipv6 src{}, dst{};
+    uint8_t tos = 0, ttl = 0;
+    uint32_t label = 0;  // IPv6 flow label (20 bits)
+    // tun_flags as the kernel's (pre-6.9) __be16 layout in host order, which
+    // BPF_F_TUNINFO_FLAGS hands out: TUNNEL_CSUM 0x01, TUNNEL_KEY 0x04, TUNNEL_SEQ 0x08,
+    // TUNNEL_DONT_FRAGMENT 0x100, TUNNEL_OAM 0x200, TUNNEL_GENEVE_OPT 0x800, TUNNEL_VXLAN_OPT 0x1000,
+    // TUNNEL_NOCACHE 0x2000, TUNNEL_ERSPAN_OPT 0x4000, TUNNEL_GTP_OPT 0x8000.
+    uint16_t flags = 0;
+    std::vector<uint8_t> options;  // geneve TLVs, the vxlan GBP word, the erspan metadata
+    friend bool operator==(const TunnelInfo&, const TunnelInfo&) = default;
+};
+constexpr uint16_t kTunnelCsum = 0x01, kTunnelKey = 0x04, kTunnelSeq = 0x08, kTunnelDontFragment = 0x100,
+                   kTunnelGeneveOpt = 0x800, kTunnelVxlanOpt = 0x1000, kTunnelNocache = 0x2000,
+                   kTunnelErspanOpt = 0x4000, kTunnelGtpOpt = 0x8000;
+constexpr uint16_t kTunnelOptionsPresent = kTunnelGeneveOpt | kTunnelVxlanOpt | kTunnelErspanOpt | kTunnelGtpOpt;
+constexpr uint32_t kTunnelOptsMax = 255;  // IP_TUNNEL_OPTS_MAX: options_len is a u8
+
+// "key 42 from 10.0.0.2 to 192.0.2.1, tos 0, ttl 64" (the outer header's source and
+// destination), then the flow label, flags and options when set: for the event log.
+std::string describe_tunnel(const TunnelInfo& t);
+
+// One IPsec state of a packet's security path (skb->sp->xvec[i]): the state the packet was
+// decrypted by, for bpf_skb_get_xfrm_state.
+struct XfrmState {
+    uint32_t reqid = 0;
+    uint32_t spi = 0;          // host order (the kernel keeps it as __be32)
+    uint32_t family = kAfInet; // of the remote (outer source) address
+    Ipv6 remote{};             // x->props.saddr, IPv4 in the first 4 bytes
+    friend bool operator==(const XfrmState&, const XfrmState&) = default;
+};
+
 // SkMsg: a message sent on a socket (sk_msg); SkSkb: an skb received on one (sk_skb verdict);
 // SkSkbParser: the same skb given to a stream parser (which returns a message length).
-enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser };
+// LwtIn / LwtOut / LwtXmit: a packet on a route with a BPF lightweight tunnel (ip route ... encap bpf
+// in / out / xmit): routed input, output, and transmit, seen from its IP header on.
+enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser, LwtIn, LwtOut, LwtXmit };
 
 // Where bpf_msg_redirect_map/hash (sk_msg->sk_redir) or bpf_sk_redirect_map/hash (the skb's
 // redirect) send the message or skb if the program returns SK_PASS.
@@ -214,6 +257,9 @@ struct NetRun {
     // program may still reserve (HDR_OPT_LEN_CB) or write (WRITE_HDR_OPT_CB); how many it
     // reserved or wrote.
     uint32_t hdr_opt_left = 0, hdr_opt_used = 0;
+    // The TX tunnel metadata bpf_skb_set_tunnel_key attached (the kernel's per-CPU md_dst), which
+    // replaces the received packet's (Network::rx_tunnel) for the rest of the run.
+    std::optional<TunnelInfo> tx_tunnel;
     friend bool operator==(const NetRun&, const NetRun&) = default;
 };
 
@@ -245,7 +291,16 @@ struct Network {
     // four-tuple, last 16: the one mixing in the minute counter), so cookies are reproducible.
     std::array<uint8_t, 32> syncookie_secret = default_syncookie_secret();
     static std::array<uint8_t, 32> default_syncookie_secret();
+    // The metadata of the packet tc programs see when it arrived through a collect_md tunnel
+    // device (host JSON "rx_tunnel"); none by default, as a test run's skb has no dst.
+    std::optional<TunnelInfo> rx_tunnel;
+    // The IPsec states that decrypted the packet, outermost first (host JSON "rx_sec_path");
+    // empty by default: the packet came in the clear.
+    std::vector<XfrmState> rx_sec_path;
     NetRun run;
+
+    // The tunnel metadata the run's skb carries now: what the program set, else what it arrived with.
+    const TunnelInfo* skb_tunnel() const { return run.tx_tunnel ? &*run.tx_tunnel : rx_tunnel ? &*rx_tunnel : nullptr; }
 
     const NetDevice* device(uint32_t ifindex) const;
     // "eth1 (ifindex 3)", or "ifindex 9" when there is no such device.

@@ -13,6 +13,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
+#include "core/run/lwt_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
@@ -36,6 +37,7 @@
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
 #include "core/run/trace_helpers.hpp"
+#include "core/run/tunnel_helpers.hpp"
 #include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
 
@@ -82,6 +84,8 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         syncookie_helper_impls(),
         cgroup_prog_helper_impls(),
         trace_helper_impls(),
+        tunnel_helper_impls(),
+        lwt_helper_impls(),
     };
     return families;
 }

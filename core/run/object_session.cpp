@@ -28,6 +28,9 @@ const char* const kTcNames[] = {"TC_ACT_OK",     "TC_ACT_RECLASSIFY", "TC_ACT_SH
                                 "TC_ACT_STOLEN", "TC_ACT_QUEUED",     "TC_ACT_REPEAT", "TC_ACT_REDIRECT"};
 
 bool is_l2(ProgType t) { return t == ProgType::SchedCls || t == ProgType::SchedAct || t == ProgType::Xdp; }
+bool is_lwt(ProgType t) {
+    return t == ProgType::LwtIn || t == ProgType::LwtOut || t == ProgType::LwtXmit || t == ProgType::LwtSeg6local;
+}
 
 // What eth_type_trans() gives for a frame arriving on loopback (whose address is all zeros).
 uint32_t pkt_type_of(const std::vector<uint8_t>& frame) {
@@ -48,6 +51,9 @@ PacketHook hook_of(const LoadedProgram& prog) {
     if (prog.type == ProgType::SkSkb)
         return prog.attach == AttachType::SkSkbStreamParser ? PacketHook::SkSkbParser : PacketHook::SkSkb;
     if (prog.context != ContextKind::SkBuff) return PacketHook::None;
+    if (prog.type == ProgType::LwtIn) return PacketHook::LwtIn;
+    if (prog.type == ProgType::LwtOut) return PacketHook::LwtOut;
+    if (prog.type == ProgType::LwtXmit) return PacketHook::LwtXmit;
     return is_l2(prog.type) ? PacketHook::Tc : PacketHook::SocketFilter;
 }
 
@@ -185,7 +191,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
                               std::nullopt, "Give a shorter packet; a program can grow it with bpf_skb_change_tail.");
         // Socket filters see the frame from the network header on, as the kernel's test run
         // does after eth_type_trans(); TC programs see the Ethernet header too.
-        mem.ctx = make_sk_buff(l2);
+        mem.ctx = is_lwt(prog.type) ? make_lwt_sk_buff() : make_sk_buff(l2);
         copy_fields(*mem.ctx);
         FieldContext& c = *mem.ctx;
         mem.packet.init_skb(in.packet, l2);

@@ -43,6 +43,7 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
         t = RedirectTarget{true, ifindex, 0, "", {}};
         log_host_event(vm, *h, kName, "the packet goes to " + where + " if the program returns XDP_REDIRECT");
         return kXdpRedirect;
+    case PacketHook::LwtXmit:  // the same bpf_redirect; BPF_REDIRECT is TC_ACT_REDIRECT's value
     case PacketHook::Tc:
         // BPF_F_INGRESS is the only flag a program may pass; the others are the kernel's own.
         if (flags & ~kBpfFIngress) {
@@ -57,12 +58,15 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
             vm, *h, kName,
             std::string("the packet goes to ") + where +
                 (flags & kBpfFIngress ? " as an incoming packet (BPF_F_INGRESS)" : " to be sent out") +
-                " if the program returns TC_ACT_REDIRECT");
+                (h->net.run.hook == PacketHook::Tc ? " if the program returns TC_ACT_REDIRECT"
+                                                   : " if the program returns BPF_REDIRECT"));
         return kTcActRedirect;
     case PacketHook::SocketFilter:
     case PacketHook::SkMsg:
     case PacketHook::SkSkb:
     case PacketHook::SkSkbParser:
+    case PacketHook::LwtIn:
+    case PacketHook::LwtOut:
     case PacketHook::None: break;
     }
     return no_packet_hook(vm, kName);

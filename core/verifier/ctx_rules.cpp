@@ -9,6 +9,9 @@ namespace bpfplay::verifier {
 namespace {
 
 bool is_tc(ProgType t) { return t == ProgType::SchedCls || t == ProgType::SchedAct; }
+bool is_lwt(ProgType t) {
+    return t == ProgType::LwtIn || t == ProgType::LwtOut || t == ProgType::LwtXmit || t == ProgType::LwtSeg6local;
+}
 
 const FieldContext* fields_for(ProgType type) {
     static const std::unique_ptr<FieldContext> xdp = make_xdp_md();
@@ -17,6 +20,8 @@ const FieldContext* fields_for(ProgType type) {
     if (type == ProgType::Xdp) return xdp.get();
     if (type == ProgType::SocketFilter) return skb_filter.get();
     if (is_tc(type)) return skb_tc.get();
+    static const std::unique_ptr<FieldContext> skb_lwt = make_lwt_sk_buff();
+    if (is_lwt(type)) return skb_lwt.get();
     return nullptr;
 }
 

@@ -52,7 +52,7 @@ TEST_CASE("helpers lists all 211 ids in order, one line each, after the counts")
           "or NULL, size_or_zero, scalar); 7 program types");
     CHECK(lines[2 + 13] == " 13 bpf_clone_redirect                 yes  -    integer (ctx, scalar, scalar); sched_cls, "
                            "sched_act, lwt_xmit");
-    CHECK(lines[2 + 20] == " 20 bpf_skb_get_tunnel_key             no   -    integer (ctx, mem (written), size, "
+    CHECK(lines[2 + 20] == " 20 bpf_skb_get_tunnel_key             yes  -    integer (ctx, mem (written), size, "
                            "scalar); sched_cls, sched_act, lwt_xmit");
 }
 
