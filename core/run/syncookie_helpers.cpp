@@ -183,20 +183,44 @@ std::optional<int64_t> family_error(const HostSocket& s, const uint8_t* iph, uin
     }
 }
 
+// What bpf_tcp_gen_syncookie and bpf_tcp_check_syncookie both take: the listener, the IP and
+// the TCP header, read through the checked memory path; nullopt when the run stopped on one.
+struct CookieCall {
+    Host* h = nullptr;
+    uint32_t listener = 0;
+    const uint8_t* iph = nullptr;
+    const uint8_t* th = nullptr;
+    // An error return, said in the host event log.
+    uint64_t fail(Vm& vm, const char* helper, int64_t err, const std::string& why) const {
+        log_host_event(vm, *h, helper, why + ": returns " + std::to_string(err));
+        return uint64_t(err);
+    }
+};
+
+std::optional<CookieCall> cookie_call(Vm& vm, const char* helper, uint64_t sk, uint64_t iph_addr, uint64_t iph_len,
+                                      uint64_t th_addr, uint64_t th_len) {
+    CookieCall c;
+    c.h = host_for(vm, helper);
+    if (!c.h) return std::nullopt;
+    const auto i = listener_arg(vm, *c.h, helper, sk);
+    if (!i) return std::nullopt;
+    c.listener = *i;
+    c.iph = read_arg(vm, helper, iph_addr, uint32_t(iph_len));
+    c.th = read_arg(vm, helper, th_addr, uint32_t(th_len));
+    if ((!c.iph && iph_len) || (!c.th && th_len)) return std::nullopt;
+    return c;
+}
+
 uint64_t tcp_gen_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_len, uint64_t th_addr, uint64_t th_len) {
     constexpr const char* kName = "bpf_tcp_gen_syncookie";
-    Host* h = host_for(vm, kName);
-    if (!h) return 0;
-    const auto i = listener_arg(vm, *h, kName, sk);
-    if (!i) return 0;
-    const uint8_t* iph = read_arg(vm, kName, iph_addr, uint32_t(iph_len));
-    const uint8_t* th = read_arg(vm, kName, th_addr, uint32_t(th_len));
-    if ((!iph && iph_len) || (!th && th_len)) return 0;
-    const HostSocket& s = h->net.sockets[*i];
-    auto fail = [&](int64_t err, const std::string& why) {
-        log_host_event(vm, *h, kName, why + ": returns " + std::to_string(err));
-        return uint64_t(err);
-    };
+    const auto call = cookie_call(vm, kName, sk, iph_addr, iph_len, th_addr, th_len);
+    if (!call) return 0;
+    Host* h = call->h;
+    const uint32_t i = call->listener;
+    const uint8_t* iph = call->iph;
+    const uint8_t* th = call->th;
+    const HostSocket& s = h->net.sockets[i];
+    auto fail = [&](int64_t err, const std::string& why) { return call->fail(vm, kName, err, why); };
     if (th_len < kTcpHeaderLen || th_len != uint32_t(th[12] >> 4) * 4)
         return fail(-kEINVAL, "th_len " + std::to_string(th_len) + " is not the TCP header's length (doff * 4, at least 20)");
     if (!s.listening()) return fail(-kEINVAL, describe_socket(s) + " is not a TCP listener");
@@ -218,7 +242,7 @@ uint64_t tcp_gen_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_
     // tcp_synq_overflow: the listener has just answered with a cookie, so ACKs carrying one are
     // checked (bpf_tcp_check_syncookie) for the next two minutes.
     auto& marked = h->net.run.cookie_listeners;
-    if (std::find(marked.begin(), marked.end(), *i) == marked.end()) marked.push_back(*i);
+    if (std::find(marked.begin(), marked.end(), i) == marked.end()) marked.push_back(i);
     log_host_event(vm, *h, kName,
                    describe_socket(s) + " answers the SYN " + flow_text(f) + " with SYN cookie " + hex(cookie) +
                        kSecretNote + ", encoding MSS " + std::to_string(mss));
@@ -227,18 +251,14 @@ uint64_t tcp_gen_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_
 
 uint64_t tcp_check_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_len, uint64_t th_addr, uint64_t th_len) {
     constexpr const char* kName = "bpf_tcp_check_syncookie";
-    Host* h = host_for(vm, kName);
-    if (!h) return 0;
-    const auto i = listener_arg(vm, *h, kName, sk);
-    if (!i) return 0;
-    const uint8_t* iph = read_arg(vm, kName, iph_addr, uint32_t(iph_len));
-    const uint8_t* th = read_arg(vm, kName, th_addr, uint32_t(th_len));
-    if ((!iph && iph_len) || (!th && th_len)) return 0;
-    const HostSocket& s = h->net.sockets[*i];
-    auto fail = [&](int64_t err, const std::string& why) {
-        log_host_event(vm, *h, kName, why + ": returns " + std::to_string(err));
-        return uint64_t(err);
-    };
+    const auto call = cookie_call(vm, kName, sk, iph_addr, iph_len, th_addr, th_len);
+    if (!call) return 0;
+    Host* h = call->h;
+    const uint32_t i = call->listener;
+    const uint8_t* iph = call->iph;
+    const uint8_t* th = call->th;
+    const HostSocket& s = h->net.sockets[i];
+    auto fail = [&](int64_t err, const std::string& why) { return call->fail(vm, kName, err, why); };
     if (th_len < kTcpHeaderLen) return fail(-kEINVAL, "th_len " + std::to_string(th_len) + " is shorter than a TCP header");
     if (!s.listening()) return fail(-kEINVAL, describe_socket(s) + " is not a TCP listener");
     if (h->net.tcp_syncookies == 0) return fail(-kEINVAL, "net.ipv4.tcp_syncookies is 0");
@@ -247,7 +267,7 @@ uint64_t tcp_check_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t ip
     if (iph_len < kIpv4HeaderLen) return fail(-kEINVAL, "iph_len " + std::to_string(iph_len) + " is shorter than an IPv4 header");
     // tcp_synq_no_recent_overflow: without a recent SYN flood the listener sent no cookies.
     const auto& marked = h->net.run.cookie_listeners;
-    if (!s.syn_flood && std::find(marked.begin(), marked.end(), *i) == marked.end())
+    if (!s.syn_flood && std::find(marked.begin(), marked.end(), i) == marked.end())
         return fail(-kENOENT, describe_socket(s) + " sent no SYN cookie in the last two minutes (its SYN queue has not "
                                                    "overflowed: set the socket's syn_flood)");
     Flow f{false, iph, th};

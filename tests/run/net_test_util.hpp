@@ -29,6 +29,18 @@ inline std::unique_ptr<ObjectSession> open_asm(std::string_view text, std::strin
     return std::move(s).value();
 }
 
+// A TCP socket on 10.0.0.2:local_port (from 10.0.0.1:remote_port unless remote_port is 0).
+inline HostSocket tcp_socket(uint64_t cookie, uint16_t local_port, uint16_t remote_port, TcpState state) {
+    HostSocket s;
+    s.cookie = cookie;
+    s.local_addr = {10, 0, 0, 2};
+    s.local_port = local_port;
+    if (remote_port) s.remote_addr = {10, 0, 0, 1};
+    s.remote_port = remote_port;
+    s.state = state;
+    return s;
+}
+
 // The load error of a program the kernel's verifier would refuse.
 inline Error refused_asm(std::string_view text, std::string_view section) {
     auto s = ObjectSession::open_assembly(text, section);

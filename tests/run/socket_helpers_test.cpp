@@ -38,17 +38,6 @@ std::string lookup_asm(const char* helper, uint16_t sport, uint16_t dport, const
 
 const char* kRelease = "r6 = r0\nif r0 == 0 goto out\nr1 = r0\ncall bpf_sk_release\nout:\nr0 = r6\nexit\n";
 
-HostSocket tcp_socket(uint64_t cookie, uint16_t local_port, uint16_t remote_port, TcpState state) {
-    HostSocket s;
-    s.cookie = cookie;
-    s.local_addr = {10, 0, 0, 2};
-    s.local_port = local_port;
-    if (remote_port) s.remote_addr = {10, 0, 0, 1};
-    s.remote_port = remote_port;
-    s.state = state;
-    return s;
-}
-
 } // namespace
 
 TEST_CASE("bpf_sk_lookup_tcp finds the established socket of the packet's four-tuple") {

@@ -26,17 +26,6 @@ std::string with_socket(uint16_t sport, uint16_t dport, const std::string& body)
            body + "r1 = r6\ncall bpf_sk_release\nr0 = r7\nexit\n";
 }
 
-HostSocket tcp_socket(uint64_t cookie, uint16_t local_port, uint16_t remote_port, TcpState state) {
-    HostSocket s;
-    s.cookie = cookie;
-    s.local_addr = {10, 0, 0, 2};
-    s.local_port = local_port;
-    if (remote_port) s.remote_addr = {10, 0, 0, 1};
-    s.remote_port = remote_port;
-    s.state = state;
-    return s;
-}
-
 } // namespace
 
 TEST_CASE("bpf_tcp_sock gives the host socket's struct bpf_tcp_sock; bpf_sk_fullsock the socket") {
