@@ -19,6 +19,10 @@ Host* host_for(Vm& vm, const char* helper);
 // with the helper's name.
 void fail_helper_access(Vm& vm, const char* helper, uint64_t addr, uint64_t len, Access access);
 
+// The `size` bytes a helper reads at `addr`, through the checked memory path; nullptr after
+// stopping the run with the memory error. A size of 0 reads nothing and stops nothing.
+const uint8_t* helper_read(Vm& vm, const char* helper, uint64_t addr, uint32_t size);
+
 // For packet helpers in a run with no XDP or TC hook (a program whose section names no type:
 // the catalog refuses them at load for every typed program the kernel would refuse): stops the
 // run saying so, and returns 0.

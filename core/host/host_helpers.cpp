@@ -31,4 +31,10 @@ void fail_helper_access(Vm& vm, const char* helper, uint64_t addr, uint64_t len,
     vm.helper_fail(std::move(e));
 }
 
+const uint8_t* helper_read(Vm& vm, const char* helper, uint64_t addr, uint32_t size) {
+    const uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/false);
+    if (!p && size) fail_helper_access(vm, helper, addr, size, Access::HelperRead);
+    return p;
+}
+
 }  // namespace bpfplay

@@ -151,11 +151,8 @@ uint64_t sysctl_set_new_value(Vm& vm, uint64_t ctx, uint64_t buf, uint64_t buf_l
     CgroupContext* c = ctx_arg(vm, kName, ctx, "bpf_sysctl");
     if (!c) return 0;
     const uint32_t len = uint32_t(buf_len);
-    const uint8_t* p = vm.memory().helper_ptr(buf, len, /*write=*/false);
-    if (!p && len) {
-        fail_helper_access(vm, kName, buf, len, Access::HelperRead);
-        return 0;
-    }
+    const uint8_t* p = helper_read(vm, kName, buf, len);
+    if (!p && len) return 0;
     CgroupContext::SysctlValue& v = c->sysctl_value();
     if (!c->get_u32(bpf_sysctl::kWrite) || !v.len || !buf || !len) return helper_errno(kEINVAL);
     if (len > kPageSize - 1) return helper_errno(kE2big);

@@ -60,11 +60,8 @@ uint64_t lwt_push_encap(Vm& vm, uint64_t, uint64_t type, uint64_t hdr_addr, uint
     PacketBuffer* p = packet_of(vm);
     if (!p || !p->ctx() || p->kind() != PacketBuffer::Kind::Skb) return no_packet_hook(vm, kName);
     const uint32_t len = uint32_t(len_arg);
-    const uint8_t* hdr = vm.memory().helper_ptr(hdr_addr, len, /*write=*/false);
-    if (!hdr && len) {
-        fail_helper_access(vm, kName, hdr_addr, len, Access::HelperRead);
-        return 0;
-    }
+    const uint8_t* hdr = helper_read(vm, kName, hdr_addr, len);
+    if (!hdr && len) return 0;
     const uint32_t mode = uint32_t(type);  // the kernel's u32 argument
     if (mode == kEncapSeg6 || mode == kEncapSeg6Inline) {
         vm.helper_fail(make_error(ErrorKind::Helper,

@@ -99,9 +99,7 @@ const uint8_t* mem_arg(Vm& vm, const char* helper, int size_regno, uint64_t addr
              "Pass the size of the buffer, at least 1.");
         return nullptr;
     }
-    const uint8_t* p = vm.memory().helper_ptr(addr, len, /*write=*/false);
-    if (!p) fail_helper_access(vm, helper, addr, len, Access::HelperRead);
-    return p;
+    return helper_read(vm, helper, addr, len);
 }
 
 // The u64 array of bpf_snprintf / bpf_trace_vprintk: data_len bytes at `data` (NULL allowed for

@@ -139,12 +139,6 @@ uint16_t parse_mss(const uint8_t* th) {
     return mss;
 }
 
-const uint8_t* read_arg(Vm& vm, const char* helper, uint64_t addr, uint32_t size) {
-    const uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/false);
-    if (!p && size) fail_helper_access(vm, helper, addr, size, Access::HelperRead);
-    return p;
-}
-
 std::string flow_text(const Flow& f) {
     const uint16_t sport = uint16_t(f.th[0] << 8 | f.th[1]), dport = uint16_t(f.th[2] << 8 | f.th[3]);
     if (f.v6) return "port " + std::to_string(sport) + " -> " + std::to_string(dport);
@@ -205,8 +199,8 @@ std::optional<CookieCall> cookie_call(Vm& vm, const char* helper, uint64_t sk, u
     const auto i = listener_arg(vm, *c.h, helper, sk);
     if (!i) return std::nullopt;
     c.listener = *i;
-    c.iph = read_arg(vm, helper, iph_addr, uint32_t(iph_len));
-    c.th = read_arg(vm, helper, th_addr, uint32_t(th_len));
+    c.iph = helper_read(vm, helper, iph_addr, uint32_t(iph_len));
+    c.th = helper_read(vm, helper, th_addr, uint32_t(th_len));
     if ((!c.iph && iph_len) || (!c.th && th_len)) return std::nullopt;
     return c;
 }
@@ -215,10 +209,7 @@ uint64_t tcp_gen_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_
     constexpr const char* kName = "bpf_tcp_gen_syncookie";
     const auto call = cookie_call(vm, kName, sk, iph_addr, iph_len, th_addr, th_len);
     if (!call) return 0;
-    Host* h = call->h;
-    const uint32_t i = call->listener;
-    const uint8_t* iph = call->iph;
-    const uint8_t* th = call->th;
+    const auto& [h, i, iph, th] = *call;
     const HostSocket& s = h->net.sockets[i];
     auto fail = [&](int64_t err, const std::string& why) { return call->fail(vm, kName, err, why); };
     if (th_len < kTcpHeaderLen || th_len != uint32_t(th[12] >> 4) * 4)
@@ -253,10 +244,7 @@ uint64_t tcp_check_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t ip
     constexpr const char* kName = "bpf_tcp_check_syncookie";
     const auto call = cookie_call(vm, kName, sk, iph_addr, iph_len, th_addr, th_len);
     if (!call) return 0;
-    Host* h = call->h;
-    const uint32_t i = call->listener;
-    const uint8_t* iph = call->iph;
-    const uint8_t* th = call->th;
+    const auto& [h, i, iph, th] = *call;
     const HostSocket& s = h->net.sockets[i];
     auto fail = [&](int64_t err, const std::string& why) { return call->fail(vm, kName, err, why); };
     if (th_len < kTcpHeaderLen) return fail(-kEINVAL, "th_len " + std::to_string(th_len) + " is shorter than a TCP header");
@@ -287,8 +275,8 @@ uint64_t tcp_check_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t ip
 uint64_t raw_gen(Vm& vm, const char* name, bool v6, uint64_t iph_addr, uint64_t th_addr, uint64_t th_len) {
     Host* h = host_for(vm, name);
     if (!h) return 0;
-    const uint8_t* iph = read_arg(vm, name, iph_addr, v6 ? kIpv6HeaderLen : kIpv4HeaderLen);
-    const uint8_t* th = read_arg(vm, name, th_addr, uint32_t(th_len));
+    const uint8_t* iph = helper_read(vm, name, iph_addr, v6 ? kIpv6HeaderLen : kIpv4HeaderLen);
+    const uint8_t* th = helper_read(vm, name, th_addr, uint32_t(th_len));
     if (!iph || (!th && th_len)) return 0;
     if (th_len < kTcpHeaderLen || th_len != uint32_t(th[12] >> 4) * 4) {
         log_host_event(vm, *h, name,
@@ -308,8 +296,8 @@ uint64_t raw_gen(Vm& vm, const char* name, bool v6, uint64_t iph_addr, uint64_t 
 uint64_t raw_check(Vm& vm, const char* name, bool v6, uint64_t iph_addr, uint64_t th_addr) {
     Host* h = host_for(vm, name);
     if (!h) return 0;
-    const uint8_t* iph = read_arg(vm, name, iph_addr, v6 ? kIpv6HeaderLen : kIpv4HeaderLen);
-    const uint8_t* th = read_arg(vm, name, th_addr, kTcpHeaderLen);
+    const uint8_t* iph = helper_read(vm, name, iph_addr, v6 ? kIpv6HeaderLen : kIpv4HeaderLen);
+    const uint8_t* th = helper_read(vm, name, th_addr, kTcpHeaderLen);
     if (!iph || !th) return 0;
     const Flow f{v6, iph, th};
     const uint16_t mss = check_cookie(*h, vm.executed_now(), f);

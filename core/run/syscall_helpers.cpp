@@ -57,9 +57,7 @@ const uint8_t* readable(Vm& vm, const char* helper, uint64_t addr, uint64_t size
              "Pass the buffer's size, sizeof(...).");
         return nullptr;
     }
-    const uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/false);
-    if (!p) fail_helper_access(vm, helper, addr, size, Access::HelperRead);
-    return p;
+    return helper_read(vm, helper, addr, size);
 }
 
 std::string describe_fd(const BpfProcess& proc, const MapSet& maps, const BpfFd& f) {

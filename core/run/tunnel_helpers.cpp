@@ -126,11 +126,8 @@ uint64_t skb_set_tunnel_key(Vm& vm, uint64_t, uint64_t from_addr, uint64_t size_
     Host* h = skb_host(vm, kName);
     if (!h) return 0;
     const uint32_t size = uint32_t(size_arg);
-    const uint8_t* from = vm.memory().helper_ptr(from_addr, size, /*write=*/false);
-    if (!from && size) {
-        fail_helper_access(vm, kName, from_addr, size, Access::HelperRead);
-        return 0;
-    }
+    const uint8_t* from = helper_read(vm, kName, from_addr, size);
+    if (!from && size) return 0;
     auto refuse = [&](const std::string& why) {
         log_host_event(vm, *h, kName, why + ": returns -EINVAL");
         return helper_errno(kEINVAL);
@@ -215,11 +212,8 @@ uint64_t skb_set_tunnel_opt(Vm& vm, uint64_t, uint64_t from_addr, uint64_t size_
     Host* h = skb_host(vm, kName);
     if (!h) return 0;
     const uint32_t size = uint32_t(size_arg);
-    const uint8_t* from = vm.memory().helper_ptr(from_addr, size, /*write=*/false);
-    if (!from && size) {
-        fail_helper_access(vm, kName, from_addr, size, Access::HelperRead);
-        return 0;
-    }
+    const uint8_t* from = helper_read(vm, kName, from_addr, size);
+    if (!from && size) return 0;
     std::optional<TunnelInfo>& tx = h->net.run.tx_tunnel;
     if (!tx || size % 4) {
         log_host_event(vm, *h, kName,
