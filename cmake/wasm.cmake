@@ -8,7 +8,9 @@
 #   the Emscripten toolchain, and libbpf: under Emscripten it is replaced by the wasm tests below
 #   (same sources, doctest binaries run with node by ctest), added at the end of the top-level
 #   directory once every library exists.
-# - Fuzzers (libFuzzer) and Google Benchmark are not built; bench/bench_portable is.
+# - Fuzzers (libFuzzer) and Google Benchmark are not built; bench/bench_portable, bench_journal,
+#   bench_maps and the wasm bpfvm are, on request (--target): the default build is the tests and
+#   the page's module.
 # - wasm-bindings/ (an Embind module), when it exists, is included last.
 
 set(BPFPLAY_WASM_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")  # for the deferred calls below
@@ -136,6 +138,13 @@ function(_bpfplay_wasm_finish)
   if(TARGET bench_portable)
     target_link_options(bench_portable PRIVATE ${BPFPLAY_WASM_NODE_LINK_OPTIONS})
   endif()
+  # Built on request only (cmake --build build-wasm --target bench_portable): no test runs them,
+  # and their links (binaryen -O3 over the whole core) were about four minutes of CI's wasm phase.
+  foreach(_on_request IN ITEMS bpfvm bench_portable bench_journal bench_maps)
+    if(TARGET ${_on_request})
+      set_target_properties(${_on_request} PROPERTIES EXCLUDE_FROM_ALL ON)
+    endif()
+  endforeach()
 
   if(BPFPLAY_WASM_TESTS)
     bpfplay_wasm_area_test(vm LIBS bpfplay_text bpfplay_vm)

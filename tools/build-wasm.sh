@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The wasm build: libelf/zlib for wasm (cached), the core libraries, the doctest suites and
-# bench_portable with Emscripten into build-wasm/, then the suites under node via ctest.
+# The wasm build: libelf/zlib for wasm (cached), the core libraries, the doctest suites and the
+# page's module with Emscripten into build-wasm/, then the suites under node via ctest.
 # Usage: bash tools/build-wasm.sh [--no-test | --page]   (as root, or with sudo, on Debian 12)
-#   --no-test  everything, without running the suites
+#   --no-test  the suites and the page's module, without running the suites
 #   --page     only the module the page loads (wasm-bindings/: bpfplay.mjs + bpfplay.wasm), no
-#              test suites, benchmarks or wasm bpfvm: what tools/playground.sh needs
+#              test suites: what tools/playground.sh needs
+# The benchmarks and the wasm bpfvm are built on request, after this script:
+#   cmake --build build-wasm --target bench_portable bench_journal bench_maps bpfvm
+#   node build-wasm/bench/bench_portable.js
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=2
