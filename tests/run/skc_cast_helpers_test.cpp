@@ -51,6 +51,15 @@ uint64_t run_r0(const std::string& text, const Host& host) {
     return r.r0;
 }
 
+// Runs `text`, which must return 0 (a NULL cast), and gives the text of the cast's event.
+std::string null_event(const std::string& text, const Host& host = {}) {
+    auto s = open_asm(text, "tc", host);
+    const RunResult r = run_packet(*s);
+    CHECK(r.r0 == 0);
+    REQUIRE(r.host_events.size() > 1);
+    return r.host_events.at(1).text;
+}
+
 }  // namespace
 
 TEST_CASE("socket objects: one slot of sizeof(struct tcp6_sock) per socket, after the bpf_sock views") {
@@ -115,10 +124,7 @@ TEST_CASE("bpf_skc_to_tcp6_sock: an IPv6 TCP socket, with its ipv6_pinfo; NULL f
     CHECK(read("bpf_skc_to_tcp6_sock", 32, kSkcV6RcvSaddr + 12) == 0x02000000);
     CHECK(read("bpf_skc_to_tcp6_sock", 64, kPinet6) == obj + 2304);  // &tcp6_sock.inet6
     CHECK(read("bpf_skc_to_tcp6_sock", 32, 2304 + 12) == 0x02000000);  // inet6.saddr, fd00::2
-    auto v4 = open_asm(with_socket(40000, 8080, "call bpf_skc_to_tcp6_sock\nr7 = r0\n"), "tc", host);
-    const RunResult r = run_packet(*v4);
-    CHECK(r.r0 == 0);
-    CHECK(r.host_events.at(1).text ==
+    CHECK(null_event(with_socket(40000, 8080, "call bpf_skc_to_tcp6_sock\nr7 = r0\n"), host) ==
           "the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, uid 1000) is not a full IPv6 "
           "TCP socket (struct tcp6_sock): returns NULL");
 }
@@ -137,10 +143,7 @@ TEST_CASE("bpf_skc_to_tcp_timewait_sock and _tcp_request_sock: only TIME_WAIT an
     CHECK(req("call bpf_skc_to_tcp_request_sock\nr7 = r0\n") == socket_object_address(3, 4));
     CHECK(req(read_at("bpf_skc_to_tcp_request_sock", 8, kSkcState)) == 12);
     CHECK(req(read_at("bpf_skc_to_tcp_request_sock", 16, kSkcNum)) == 80);
-    auto s = open_asm(with_socket(1234, 80, "call bpf_skc_to_tcp_timewait_sock\nr7 = r0\n"), "tc", host);
-    const RunResult r = run_packet(*s);
-    CHECK(r.r0 == 0);
-    CHECK(r.host_events.at(1).text ==
+    CHECK(null_event(with_socket(1234, 80, "call bpf_skc_to_tcp_timewait_sock\nr7 = r0\n"), host) ==
           "the NEW_SYN_RECV TCP socket 10.0.0.2:80 <- 10.0.0.1:1234 (cookie 7, uid 1000) is not a TCP socket in "
           "TIME_WAIT (struct tcp_timewait_sock): returns NULL");
 }
@@ -161,10 +164,7 @@ TEST_CASE("bpf_skc_to_udp6_sock: an IPv6 UDP socket; NULL for IPv4 UDP") {
         "*(u16 *)(r10 - 6) = 0x3500\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = -1\nr5 = 0\ncall bpf_sk_lookup_udp\n"
         "if r0 == 0 goto out\nr6 = r0\nr1 = r0\ncall bpf_skc_to_udp6_sock\nr7 = r0\nr1 = r6\ncall bpf_sk_release\n"
         "r0 = r7\nout:\nexit\n";
-    auto s = open_asm(v4, "tc", host);
-    const RunResult r = run_packet(*s);
-    CHECK(r.r0 == 0);
-    CHECK(r.host_events.at(1).text ==
+    CHECK(null_event(v4, host) ==
           "the UDP socket on 10.0.0.2:53 (cookie 4099, uid 101) is not an IPv6 UDP socket (struct udp6_sock): "
           "returns NULL");
 }
@@ -176,10 +176,7 @@ TEST_CASE("bpf_skc_to_unix_sock and bpf_skc_to_mptcp_sock: the host has no such 
     CHECK(event_lines(r.host_events).at(1) ==
           "14 pc 15 bpf_skc_to_unix_sock: the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, "
           "uid 1000) is not an AF_UNIX socket (the emulated host has only AF_INET and AF_INET6 sockets): returns NULL");
-    auto mptcp = open_asm(with_socket(40000, 8080, "call bpf_skc_to_mptcp_sock\nr7 = r0\n"), "tc");
-    r = run_packet(*mptcp);
-    CHECK(r.r0 == 0);
-    CHECK(r.host_events.at(1).text ==
+    CHECK(null_event(with_socket(40000, 8080, "call bpf_skc_to_mptcp_sock\nr7 = r0\n")) ==
           "the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, uid 1000) is not an MPTCP "
           "subflow (the emulated host has no MPTCP sockets): returns NULL");
 }
