@@ -7,6 +7,7 @@
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_object_writer.hpp"
+#include "core/host/socket_objects.hpp"
 
 namespace bpfplay {
 
@@ -201,6 +202,7 @@ std::optional<uint32_t> socket_index(uint64_t addr, uint32_t count) {
 
 std::optional<uint32_t> socket_of_pointer(uint64_t addr, uint32_t count) {
     if (auto i = socket_index(addr, count)) return i;
+    if (auto i = socket_object_index(addr, count)) return i;
     const uint64_t base = tcp_sock_address(0, count);
     if (addr < base || (addr - base) % bpf_tcp_sock::kSize != 0) return std::nullopt;
     const uint64_t i = (addr - base) / bpf_tcp_sock::kSize;
@@ -252,6 +254,8 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
                    "per-CPU kernel variables");
     const size_t n = host.net.sockets.size();
     storage.sockets.assign(n * (bpf_sock::kSize + bpf_tcp_sock::kSize), 0);
+    const std::vector<uint8_t> objects = build_socket_objects(host.net.sockets);
+    storage.sockets.insert(storage.sockets.end(), objects.begin(), objects.end());
     for (size_t i = 0; i < n; ++i) {
         const HostSocket& s = host.net.sockets[i];
         write_bpf_sock(storage.sockets.data() + i * bpf_sock::kSize, s);
@@ -264,7 +268,7 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
         memory.unmap(window::kSockets);
     } else {
         memory.map(window::kSockets, RegionKind::ReadOnly, kRead, storage.sockets.data(),
-                   uint32_t(storage.sockets.size()), "sockets (struct bpf_sock, then struct bpf_tcp_sock)");
+                   uint32_t(storage.sockets.size()), "sockets (struct bpf_sock, struct bpf_tcp_sock, then the kernel's own socket objects)");
     }
 }
 

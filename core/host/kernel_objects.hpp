@@ -18,7 +18,8 @@
 // The host's sockets (Host::net.sockets) are at window::kSockets, read-only too: socket i is
 // the struct bpf_sock at socket_address(i) that bpf_sk_lookup_tcp and friends return. After
 // the n sockets' struct bpf_sock come their struct bpf_tcp_sock views, what bpf_tcp_sock()
-// returns (tcp_sock_address(i, n)); in the kernel both are the struct sock itself.
+// returns (tcp_sock_address(i, n)); then each socket's kernel object, laid out by BTF, which
+// the bpf_skc_to_* casts return (socket_objects.hpp). In the kernel all are the struct sock itself.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -61,8 +62,8 @@ constexpr uint32_t kSize = 112;
 constexpr uint64_t tcp_sock_address(uint32_t index, uint32_t count) {
     return socket_address(count) + uint64_t(index) * bpf_tcp_sock::kSize;
 }
-// The socket behind a socket pointer of either view (struct bpf_sock or struct bpf_tcp_sock),
-// as helpers taking ARG_PTR_TO_SOCK_COMMON accept both.
+// The socket behind a socket pointer of any view (struct bpf_sock, struct bpf_tcp_sock, its
+// kernel object), as helpers taking ARG_PTR_TO_SOCK_COMMON / _BTF_ID_SOCK_COMMON accept all.
 std::optional<uint32_t> socket_of_pointer(uint64_t addr, uint32_t count);
 
 // sizeof(struct task_struct) in the kernel BTF, rounded up to 8: the distance between tasks.

@@ -9,6 +9,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/host/socket_objects.hpp"
 #include "core/run/cgroup_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
@@ -85,6 +86,59 @@ uint64_t tcp_sock(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
                    describe_socket(s) + (s.protocol == kIpprotoTcp ? " is not a full socket" : " is not a TCP socket") +
                        ": returns NULL");
     return 0;
+}
+
+// The bpf_skc_to_* casts (filter.c): the same socket typed as a kernel struct (its object,
+// socket_objects.hpp) when its protocol, family and state make it one, else NULL. `why_not`
+// says what the socket is not.
+struct SkcCast {
+    const char* name;
+    bool (*is)(const HostSocket&);
+    const char* why_not;
+};
+
+uint64_t skc_cast(Vm& vm, const SkcCast& cast, uint64_t sk) {
+    Host* h = host_for(vm, cast.name);
+    if (!h) return 0;
+    if (sk == 0) {  // a BTF socket pointer (a tracing program's argument) may be NULL
+        log_host_event(vm, *h, cast.name, "the socket is NULL: returns NULL");
+        return 0;
+    }
+    const auto i = socket_arg(vm, *h, cast.name, sk);
+    if (!i) return 0;
+    const HostSocket& s = h->net.sockets[*i];
+    const uint32_t n = uint32_t(h->net.sockets.size());
+    if (cast.is(s)) return socket_object_address(*i, n);
+    log_host_event(vm, *h, cast.name, describe_socket(s) + " " + cast.why_not + ": returns NULL");
+    return 0;
+}
+
+bool is_tcp(const HostSocket& s) { return s.protocol == kIpprotoTcp; }
+
+constexpr SkcCast kToTcp6 = {"bpf_skc_to_tcp6_sock",
+                             [](const HostSocket& s) { return full(s) && is_tcp(s) && s.family == kAfInet6; },
+                             "is not a full IPv6 TCP socket (struct tcp6_sock)"};
+constexpr SkcCast kToTcp = {"bpf_skc_to_tcp_sock", [](const HostSocket& s) { return full(s) && is_tcp(s); },
+                            "is not a full TCP socket (struct tcp_sock)"};
+constexpr SkcCast kToTimewait = {"bpf_skc_to_tcp_timewait_sock",
+                                 [](const HostSocket& s) { return is_tcp(s) && s.state == TcpState::TimeWait; },
+                                 "is not a TCP socket in TIME_WAIT (struct tcp_timewait_sock)"};
+constexpr SkcCast kToRequest = {"bpf_skc_to_tcp_request_sock",
+                                [](const HostSocket& s) { return is_tcp(s) && s.state == TcpState::NewSynRecv; },
+                                "is not a TCP request socket, NEW_SYN_RECV (struct tcp_request_sock)"};
+// Every UDP socket of the host is SOCK_DGRAM (no UDP-Lite, no SOCK_RAW).
+constexpr SkcCast kToUdp6 = {"bpf_skc_to_udp6_sock",
+                             [](const HostSocket& s) { return s.protocol == kIpprotoUdp && s.family == kAfInet6; },
+                             "is not an IPv6 UDP socket (struct udp6_sock)"};
+// The emulated host's sockets are all AF_INET or AF_INET6, none MPTCP: these casts always fail.
+constexpr SkcCast kToUnix = {"bpf_skc_to_unix_sock", [](const HostSocket&) { return false; },
+                             "is not an AF_UNIX socket (the emulated host has only AF_INET and AF_INET6 sockets)"};
+constexpr SkcCast kToMptcp = {"bpf_skc_to_mptcp_sock", [](const HostSocket&) { return false; },
+                              "is not an MPTCP subflow (the emulated host has no MPTCP sockets)"};
+
+template <const SkcCast& Cast>
+uint64_t skc_to(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    return skc_cast(vm, Cast, sk);
 }
 
 // A TCP listener is freed after an RCU grace period (SOCK_RCU_FREE), so the program may use
@@ -228,6 +282,13 @@ constexpr HelperImpl kImpls[] = {
     {124, sk_assign},              // bpf_sk_assign
     {128, sk_cgroup_id},           // bpf_sk_cgroup_id
     {129, sk_ancestor_cgroup_id},  // bpf_sk_ancestor_cgroup_id
+    {136, skc_to<kToTcp6>},        // bpf_skc_to_tcp6_sock
+    {137, skc_to<kToTcp>},         // bpf_skc_to_tcp_sock
+    {138, skc_to<kToTimewait>},    // bpf_skc_to_tcp_timewait_sock
+    {139, skc_to<kToRequest>},     // bpf_skc_to_tcp_request_sock
+    {140, skc_to<kToUdp6>},        // bpf_skc_to_udp6_sock
+    {178, skc_to<kToUnix>},        // bpf_skc_to_unix_sock
+    {196, skc_to<kToMptcp>},       // bpf_skc_to_mptcp_sock
 };
 
 } // namespace

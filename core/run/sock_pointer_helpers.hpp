@@ -18,6 +18,11 @@ namespace bpfplay {
 //      -EOPNOTSUPP off tc ingress (Network::tc_ingress), as the kernel's. In sk_lookup programs
 //      (the context is struct bpf_sk_lookup as ctx_in gives it): the lookup's answer, written to
 //      ctx->sk; -EINVAL, -ESOCKTNOSUPPORT, -EPROTOTYPE, -EAFNOSUPPORT, -EEXIST
+//  136 bpf_skc_to_tcp6_sock, 137 _tcp_sock, 138 _tcp_timewait_sock, 139 _tcp_request_sock,
+//  140 _udp6_sock: the socket as its kernel struct (socket_objects.hpp: laid out by the 6.18
+//      BTF) when it is one (a full IPv6 TCP socket; a full TCP socket; TIME_WAIT; NEW_SYN_RECV;
+//      IPv6 UDP), else NULL. 178 _unix_sock, 196 _mptcp_sock: always NULL, the host has no
+//      AF_UNIX or MPTCP sockets (the host's event log says so)
 // Pointers derived from a referenced socket share its reference, as the verifier's cast
 // functions do: bpf_sk_release takes either view.
 std::span<const HelperImpl> sock_pointer_helper_impls();

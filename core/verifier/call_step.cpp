@@ -22,6 +22,10 @@ bool is_ptr_cast(int32_t id) {
     return id == 95 || id == 96 || (id >= 136 && id <= 140) || id == 196;  // sk_fullsock, tcp_sock, skc_to_*
 }
 
+// bpf_skc_to_tcp6_sock .. _udp6_sock, _unix_sock, _mptcp_sock. unix_sock is not in the kernel's
+// is_ptr_cast_function, so its result shares no reference.
+bool is_skc_cast(int32_t id) { return (id >= 136 && id <= 140) || id == 178 || id == 196; }
+
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
            r.type == RegType::MapValue || r.type == RegType::Mem;
@@ -151,6 +155,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::SockCommon:
             if (r.type != RegType::Sock || r.maybe_null)
                 return env.cannot_tell(fmt("%s's argument %d (a socket the checker does not track)", proto->name, regno));
+            if (arg.release && r.ref_obj_id == 0)
+                return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
             break;
         default:
@@ -197,6 +203,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         r0.var = Scalar::constant(0);
         r0.id = env.new_id();
         break;
+    case RetKind::BtfId:
+        // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
+        // them as sockets, like sk_fullsock's result (a load through one is not checked yet).
+        if (!is_skc_cast(id)) return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
+        [[fallthrough]];
     case RetKind::Socket:
     case RetKind::SockCommon:
     case RetKind::TcpSock:

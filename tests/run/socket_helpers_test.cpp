@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/host/kernel_objects.hpp"
+#include "core/host/socket_objects.hpp"
 #include "run/net_test_util.hpp"
 
 using namespace bpfplay;
@@ -68,7 +69,8 @@ TEST_CASE("the program reads the socket's fields from a read-only struct bpf_soc
     RunState& st = *run.value();
     st.vm->run();
     CHECK(st.vm->result() == 8080); // src_port, host byte order
-    REQUIRE(st.kernel.sockets.size() == 3 * (bpf_sock::kSize + bpf_tcp_sock::kSize));
+    // The two uapi views, then one kernel object per socket (socket_objects.hpp).
+    REQUIRE(st.kernel.sockets.size() == 3 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride()));
     const std::vector<uint8_t> conn(st.kernel.sockets.begin() + 80, st.kernel.sockets.begin() + 160);
     const std::vector<uint8_t> expected = {
         0,    0,    0,    0,   2, 0, 0, 0, 1, 0, 0, 0, 6, 0, 0, 0,

@@ -12,22 +12,6 @@ using namespace bpfplay;
 using namespace bpfplay::net_test;
 using V = std::vector<std::string>;
 
-namespace {
-
-// Looks up the IPv4 TCP socket for 10.0.0.1:sport -> 10.0.0.2:dport (bpf_skc_lookup_tcp, so
-// TIME_WAIT and request sockets are found too), keeps it in r6 (exits with 1 on NULL), runs
-// `body` (r1 = the socket) leaving its answer in r7, releases r6 and returns r7.
-std::string with_socket(uint16_t sport, uint16_t dport, const std::string& body) {
-    auto be = [](uint16_t p) { return std::to_string(uint16_t(p >> 8 | p << 8)); };
-    return "*(u32 *)(r10 - 16) = 0x0100000a\n*(u32 *)(r10 - 12) = 0x0200000a\n"
-           "*(u16 *)(r10 - 8) = " + be(sport) + "\n*(u16 *)(r10 - 6) = " + be(dport) +
-           "\nr2 = r10\nr2 += -16\nr3 = 12\nr4 = -1\nr5 = 0\ncall bpf_skc_lookup_tcp\n"
-           "if r0 != 0 goto found\nr0 = 1\nexit\nfound:\nr6 = r0\nr1 = r0\n" +
-           body + "r1 = r6\ncall bpf_sk_release\nr0 = r7\nexit\n";
-}
-
-} // namespace
-
 TEST_CASE("bpf_tcp_sock gives the host socket's struct bpf_tcp_sock; bpf_sk_fullsock the socket") {
     Host host;
     host.net.sockets[1].tcp.snd_cwnd = 20;
