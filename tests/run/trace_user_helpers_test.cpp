@@ -186,7 +186,7 @@ TEST_CASE("host JSON vmas: read, written back only when changed, and checked") {
     CHECK(host_json(h).find("\"vmas\"") == std::string::npos);
     REQUIRE(apply_host_json(h, R"({"vmas": [
         {"start": "0x400000", "end": "0x401000", "flags": "r-xp", "pgoff": 0, "file": "/opt/app"},
-        {"start": 8392704, "end": "0x402000", "flags": "rw-s", "file": "/dev/shm/ring"},
+        {"start": 4198400, "end": "0x402000", "flags": "rw-s", "file": "/dev/shm/ring"},
         {"start": "0x7ffc00000000", "end": "0x7ffc00021000", "flags": "rw-p", "file": "[stack]"}]})")
                 .ok());
     REQUIRE(h.vmas.size() == 3);
@@ -256,13 +256,15 @@ std::unique_ptr<ObjectSession> d_path_prog(const std::string& path, uint32_t sz,
                     {array_spec("out", 64)}, section);
 }
 
-const std::string kExePath = "r1 = *(u64 *)(r0 + " + n(off("task_struct", "mm")) + ")\nr1 = *(u64 *)(r1 + " +
-                             n(off("mm_struct", "exe_file")) + ")\nr1 += " + n(off("file", "f_path")) + "\n";
+std::string exe_path() {
+    return "r1 = *(u64 *)(r0 + " + n(off("task_struct", "mm")) + ")\nr1 = *(u64 *)(r1 + " +
+                             n(off("mm_struct", "exe_file")) + ")\nr1 += " + n(off("file", "f_path.mnt")) + "\n";
+}
 
 }  // namespace
 
 TEST_CASE("bpf_d_path writes the full path and returns its length with the NUL") {
-    auto s = d_path_prog(kExePath, 64, "fentry/security_file_open");
+    auto s = d_path_prog(exe_path(), 64, "fentry/security_file_open");
     const RunResult r = run(*s);
     REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
     CHECK(r.r0 == 22);
@@ -270,7 +272,7 @@ TEST_CASE("bpf_d_path writes the full path and returns its length with the NUL")
     CHECK(std::string(reinterpret_cast<const char*>(v.data()), 22) == std::string("/usr/bin/bpfplay-demo\0", 22));
     // The root: "/" (2 bytes); fs->root is a struct path too.
     const std::string root = "r1 = *(u64 *)(r0 + " + n(off("task_struct", "fs")) + ")\nr1 += " +
-                             n(off("fs_struct", "root")) + "\n";
+                             n(off("fs_struct", "root.mnt")) + "\n";
     auto rs = d_path_prog(root, 64, "lsm.s/file_open");
     REQUIRE(run(*rs).status == RunStatus::Exited);
     CHECK(run(*rs).r0 == 2);
@@ -278,7 +280,7 @@ TEST_CASE("bpf_d_path writes the full path and returns its length with the NUL")
 }
 
 TEST_CASE("bpf_d_path: -ENAMETOOLONG keeps what fitted at the buffer's end; sz 0 writes nothing") {
-    auto s = d_path_prog(kExePath, 16, "fentry/security_file_open");
+    auto s = d_path_prog(exe_path(), 16, "fentry/security_file_open");
     const RunResult r = run(*s);
     REQUIRE(r.status == RunStatus::Exited);
     CHECK(int64_t(r.r0) == kENAMETOOLONG);
@@ -286,7 +288,7 @@ TEST_CASE("bpf_d_path: -ENAMETOOLONG keeps what fitted at the buffer's end; sz 0
     // The NUL, then "/bpfplay-demo" (13 bytes) fitted; "/bin" did not: bytes 0 and 1 untouched.
     CHECK(std::vector<uint8_t>(v.begin(), v.begin() + 16) ==
           std::vector<uint8_t>{0xff, 0xff, '/', 'b', 'p', 'f', 'p', 'l', 'a', 'y', '-', 'd', 'e', 'm', 'o', 0});
-    auto zero = d_path_prog(kExePath, 0, "fentry/security_file_open");
+    auto zero = d_path_prog(exe_path(), 0, "fentry/security_file_open");
     REQUIRE(run(*zero).status == RunStatus::Exited);
     CHECK(run(*zero).r0 == 0);
     CHECK(u64_at(out_value(*zero), 0) == ~0ull);
@@ -295,7 +297,7 @@ TEST_CASE("bpf_d_path: -ENAMETOOLONG keeps what fitted at the buffer's end; sz 0
 TEST_CASE("bpf_d_path only where btf_allowlist_d_path or a sleepable LSM hook allows it") {
     for (std::string_view section : {"fentry/vfs_read", "lsm/file_permission"}) {
         CAPTURE(section);
-        auto s = d_path_prog(kExePath, 64, section);
+        auto s = d_path_prog(exe_path(), 64, section);
         const RunResult r = run(*s);
         REQUIRE(r.error);
         CHECK(r.error->what.starts_with("bpf_d_path: helper call is not allowed in probe"));
