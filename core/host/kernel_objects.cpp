@@ -203,23 +203,25 @@ void write_vmas(KernelObjectWriter& w, const Host& host, uint64_t task, const Sh
 
 }  // namespace
 
+namespace {
+
+// sizeof(struct name) in the kernel BTF, rounded up to 8: the distance between such objects.
+uint32_t struct_stride(std::string_view name) {
+    const Btf& btf = builtin_target_btf();
+    const auto id = btf.find_by_name(name, BtfKind::Struct);
+    const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
+    return size ? (*size + 7) & ~7u : 0u;
+}
+
+}  // namespace
+
 uint32_t task_struct_stride() {
-    static const uint32_t stride = [] {
-        const Btf& btf = builtin_target_btf();
-        const auto id = btf.find_by_name("task_struct", BtfKind::Struct);
-        const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
-        return size ? (*size + 7) & ~7u : 0u;
-    }();
+    static const uint32_t stride = struct_stride("task_struct");
     return stride;
 }
 
 uint32_t vma_struct_stride() {
-    static const uint32_t stride = [] {
-        const Btf& btf = builtin_target_btf();
-        const auto id = btf.find_by_name("vm_area_struct", BtfKind::Struct);
-        const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
-        return size ? (*size + 7) & ~7u : 0u;
-    }();
+    static const uint32_t stride = struct_stride("vm_area_struct");
     return stride;
 }
 
