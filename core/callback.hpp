@@ -19,6 +19,7 @@ enum class CallbackKind : uint8_t {
     Loop,     // bpf_loop: callback(index, ctx)
     ForEach,  // bpf_for_each_map_elem: callback(map, key, value, ctx)
     UserRingbufDrain,  // bpf_user_ringbuf_drain: callback(dynptr, ctx)
+    FindVma,  // bpf_find_vma: callback(task, vma, ctx), once; the helper then returns 0, not the count
 };
 const char* callback_helper_name(CallbackKind kind);
 
@@ -35,9 +36,11 @@ struct CallbackState {
     uint64_t calls = 0;     // calls made so far: the helper returns this
     uint64_t position = 0;  // the next element `next` looks at (bpf_loop: the next index;
                             // bpf_user_ringbuf_drain: records looked at, discarded ones too)
-    uint64_t limit = 0;     // elements there are (bpf_loop: nr_loops; for_each: snapshot size)
+    uint64_t limit = 0;     // elements there are (bpf_loop: nr_loops; for_each: snapshot size;
+                            // find_vma: the vm_area_struct's address, its one element)
     uint64_t ctx = 0;       // callback_ctx, passed through
-    uint64_t map = 0;       // for_each: the map's handle, passed as the callback's r1
+    uint64_t map = 0;       // for_each: the map's handle, passed as the callback's r1;
+                            // find_vma: the task, likewise
     CallbackNextFn next = nullptr;
     // Registers the verifier considers written at the callback's entry (checked mode).
     uint16_t arg_mask = 0;

@@ -16,6 +16,7 @@ const char* callback_helper_name(CallbackKind kind) {
     case CallbackKind::Loop: return "bpf_loop";
     case CallbackKind::ForEach: return "bpf_for_each_map_elem";
     case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain";
+    case CallbackKind::FindVma: return "bpf_find_vma";
     }
     return "";
 }
@@ -59,6 +60,7 @@ std::string callback_description(const CallbackState& s) {
     case CallbackKind::ForEach:
         return "bpf_for_each_map_elem: element " + std::to_string(current + 1) + " of " + std::to_string(s.limit);
     case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain: record " + std::to_string(s.calls + 1);
+    case CallbackKind::FindVma: return "bpf_find_vma: the area at " + hex(s.limit);
     }
     return {};
 }
@@ -180,7 +182,8 @@ uint32_t Vm::callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_
         journal_->make_room(c);
         c.exit(depth, &r[6]);
     }
-    r[0] = s.calls;
+    // bpf_find_vma returns 0 once its callback ran; the others count the calls.
+    r[0] = s.kind == CallbackKind::FindVma ? 0 : s.calls;
     s = {};
     r[6] = f.saved[0];
     r[7] = f.saved[1];

@@ -22,6 +22,7 @@
 #include "core/host/dynptr_table.hpp"
 #include "core/host/host_events.hpp"
 #include "core/host/host_sysctl.hpp"
+#include "core/host/host_vmas.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
 #include "core/host/net_model.hpp"
@@ -179,6 +180,8 @@ struct Host {
     uint64_t read_user(uint64_t addr, uint8_t* out, uint64_t len) const;
     // The region holding all of [addr, addr + len), or nullptr.
     UserRegion* user_region(uint64_t addr, uint64_t len);
+    // Its memory map (host_vmas.hpp): what bpf_find_vma finds, laid out as vm_area_structs.
+    std::vector<HostVma> vmas = default_vmas();
     std::map<std::string, uint64_t> kernel_functions = default_kernel_functions();
     // The BPF cookie each program is attached with (bpf_get_attach_cookie), by program name; a
     // program not listed was attached without one (0), as libbpf attaches by default.

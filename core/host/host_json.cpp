@@ -15,6 +15,7 @@
 #include "core/host/host.hpp"
 #include "core/host/sockopt_table.hpp"
 #include "core/host/host_json_tunnel.hpp"
+#include "core/host/host_json_vmas.hpp"
 #include "core/json/json.hpp"
 
 namespace bpfplay {
@@ -381,17 +382,6 @@ bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vec
     return true;
 }
 
-// An address: a number, or a hex string like "0x7ffd5e3c1f00" (JavaScript numbers hold only 53 bits).
-std::optional<uint64_t> address_of(const JsonValue& v) {
-    if (v.is_number()) return v.as_uint64();
-    if (!v.is_string()) return std::nullopt;
-    const std::string& t = v.as_string();
-    if (t.size() < 3 || t.size() > 18 || t[0] != '0' || (t[1] != 'x' && t[1] != 'X')) return std::nullopt;
-    uint64_t n = 0;
-    const auto [end, ec] = std::from_chars(t.data() + 2, t.data() + t.size(), n, 16);
-    return ec == std::errc{} && end == t.data() + t.size() ? std::optional(n) : std::nullopt;
-}
-
 // [{"addr": "0x7ffd5e3c1f00", "text": "argv0\u0000"}, {"addr": "0x1000", "hex": "0a0b"}]: the
 // current task's user memory, regions that do not overlap and end below TASK_SIZE_MAX.
 bool read_user_memory(Reader& r, const JsonValue& j, std::vector<UserRegion>& out) {
@@ -405,7 +395,7 @@ bool read_user_memory(Reader& r, const JsonValue& j, std::vector<UserRegion>& ou
         if (!r.only(e, path, {"addr", "text", "hex"})) return false;
         UserRegion region;
         const JsonValue* addr = e.find("addr");
-        const auto a = addr ? address_of(*addr) : std::nullopt;
+        const auto a = addr ? host_json_address(*addr) : std::nullopt;
         if (!a) return r.fail(path + ".addr", "expected a user address: a number or a hex string like \"0x7ffd5e3c1f00\"");
         region.addr = *a;
         if (e.contains("text") == e.contains("hex"))
@@ -434,7 +424,7 @@ bool read_kernel_functions(Reader& r, const JsonValue& j, std::map<std::string, 
     if (!j.is_object()) return r.fail("kernel_functions", "expected an object of name: address");
     out.clear();
     for (const std::string& name : j.keys()) {
-        const auto a = address_of(*j.find(name));
+        const auto a = host_json_address(*j.find(name));
         if (!a || *a == 0)
             return r.fail("kernel_functions." + name, "expected an address: a number or a hex string like \"0xffffffff8140a1b0\"");
         out[name] = *a;
@@ -568,10 +558,11 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
+    if (auto problem = read_vmas_member(doc, h.vmas)) return r.fail(problem->first, problem->second);
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))
         return false;
     if (const JsonValue* st = doc.find("user_stack"); st && !read_stack(r, *st, "user_stack", h.user_stack))

@@ -74,6 +74,7 @@
 // clock_start_ns and tai_offset_ns may also be decimal strings ("18446744073709551615"): a
 // JavaScript number holds integers exactly only to 2^53.
 // rx_tunnel and rx_sec_path (a packet's tunnel and IPsec metadata): core/host/host_json_tunnel.hpp.
+// vmas (the current task's memory map, what bpf_find_vma searches): core/host/host_json_vmas.hpp.
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

@@ -10,10 +10,8 @@
 
 namespace bpfplay {
 
-namespace {
-
-std::optional<HostJsonProblem> only(const JsonValue& obj, const std::string& path,
-                                    std::initializer_list<const char*> allowed) {
+std::optional<HostJsonProblem> host_json_only(const JsonValue& obj, const std::string& path,
+                                              std::initializer_list<const char*> allowed) {
     if (!obj.is_object()) return HostJsonProblem{path, "expected an object"};
     for (const std::string& k : obj.keys())
         if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) {
@@ -23,6 +21,8 @@ std::optional<HostJsonProblem> only(const JsonValue& obj, const std::string& pat
         }
     return std::nullopt;
 }
+
+namespace {
 
 template <class T>
 std::optional<HostJsonProblem> uint(const JsonValue& obj, const std::string& path, const char* key, T& out,
@@ -77,7 +77,7 @@ std::optional<HostJsonProblem> read_tunnel(const JsonValue& t, std::optional<Tun
         return std::nullopt;
     }
     const std::string path = "rx_tunnel";
-    if (auto p = only(t, path, {"id", "remote", "local", "tos", "ttl", "label", "flags", "options"})) return p;
+    if (auto p = host_json_only(t, path, {"id", "remote", "local", "tos", "ttl", "label", "flags", "options"})) return p;
     TunnelInfo info;
     info.flags = kTunnelKey;
     uint32_t remote_family = 0, local_family = 0;
@@ -108,7 +108,7 @@ std::optional<HostJsonProblem> read_sec_path(const JsonValue& list, std::vector<
     for (size_t i = 0; i < list.size(); ++i) {
         const std::string path = "rx_sec_path[" + std::to_string(i) + "]";
         const JsonValue& j = *list.at(i);
-        if (auto p = only(j, path, {"reqid", "spi", "remote"})) return p;
+        if (auto p = host_json_only(j, path, {"reqid", "spi", "remote"})) return p;
         XfrmState x;
         if (auto p = uint(j, path, "reqid", x.reqid, UINT32_MAX)) return p;
         if (auto p = uint(j, path, "spi", x.spi, UINT32_MAX)) return p;

@@ -15,6 +15,7 @@
 // rx_sec_path: the IPsec states that decrypted the packet (bpf_skb_get_xfrm_state's index 0
 // first); spi in host order, the family from remote. Both are written only when set: give
 // "rx_tunnel": null or "rx_sec_path": [] to remove them.
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,11 @@ struct Network;
 
 // A problem: the member's path ("rx_tunnel.remote") and what is wrong.
 using HostJsonProblem = std::pair<std::string, std::string>;
+
+// nullopt when `obj` is an object with no member outside `allowed`; else the problem at `path`
+// (the host JSON refuses unknown members, so a misspelling is never silently ignored).
+std::optional<HostJsonProblem> host_json_only(const JsonValue& obj, const std::string& path,
+                                              std::initializer_list<const char*> allowed);
 
 // Reads "rx_tunnel" and "rx_sec_path" of the host document `doc` into `net` when present.
 std::optional<HostJsonProblem> read_tunnel_members(const JsonValue& doc, Network& net);

@@ -2,6 +2,8 @@
 #include "core/host/kernel_percpu.hpp"
 
 #include <cstring>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/btf/builtin_target_btf.hpp"
@@ -41,7 +43,43 @@ struct TaskInit {
 // The objects every task shares: one set of initial namespaces, the root cgroup's css_set...
 struct Shared {
     uint64_t nsproxy = 0, cfs_rq = 0, fs = 0;
+    uint64_t root = 0, mnt = 0;  // the root dentry and the root filesystem's vfsmount
 };
+
+// The dentry cache and open files, by path: one dentry per path component (a directory's is
+// shared by everything under it, as the dcache has it) and one struct file per mapped path
+// (mm->exe_file is the file its text is mapped from), so d_path walks d_parent up to the root.
+struct Files {
+    std::map<std::string, uint64_t, std::less<>> dentries, files;
+};
+
+// vfsmount is only declared in the trimmed BTF (a FWD); the kernel's layout starts with
+// mnt_root and mnt_sb.
+constexpr uint64_t kVfsmountSize = 32;
+
+uint64_t dentry_for(KernelObjectWriter& w, const Shared& shared, Files& files, std::string_view path) {
+    if (path.empty() || path == "/") return shared.root;
+    if (auto it = files.dentries.find(path); it != files.dentries.end()) return it->second;
+    const size_t slash = path.find_last_of('/');
+    const uint64_t parent = dentry_for(w, shared, files, path.substr(0, slash));
+    const std::string_view name = path.substr(slash + 1);
+    const uint64_t d = w.allocate("dentry");
+    w.set(d, "dentry", "d_parent", parent);
+    w.set(d, "dentry", "d_name.name", w.add_string(name));
+    w.set(d, "dentry", "d_name.len", name.size());
+    files.dentries.emplace(std::string(path), d);
+    return d;
+}
+
+// The struct file a path is open (mapped) as: f_path names the root mount and the dentry.
+uint64_t file_for(KernelObjectWriter& w, const Shared& shared, Files& files, std::string_view path) {
+    if (auto it = files.files.find(path); it != files.files.end()) return it->second;
+    const uint64_t f = w.allocate("file");
+    w.set(f, "file", "f_path.mnt", shared.mnt);
+    w.set(f, "file", "f_path.dentry", dentry_for(w, shared, files, path));
+    files.files.emplace(std::string(path), f);
+    return f;
+}
 
 Shared write_shared(KernelObjectWriter& w) {
     Shared s;
@@ -61,8 +99,15 @@ Shared write_shared(KernelObjectWriter& w) {
     s.fs = w.allocate("fs_struct");
     w.set(s.fs, "fs_struct", "users", 1);
     w.set(s.fs, "fs_struct", "umask", 022);
-    w.set(w.pointee(s.fs, "fs_struct", "root.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
-    w.set(w.pointee(s.fs, "fs_struct", "pwd.dentry").value_or(0), "dentry", "d_name.name", w.add_string("/"));
+    // The root dentry is its own parent (IS_ROOT); the working directory is the root too.
+    s.root = w.pointee(s.fs, "fs_struct", "root.dentry").value_or(0);
+    w.set(s.root, "dentry", "d_name.name", w.add_string("/"));
+    w.set(s.root, "dentry", "d_name.len", 1);
+    w.set(s.root, "dentry", "d_parent", s.root);
+    w.set(s.fs, "fs_struct", "pwd.dentry", s.root);
+    s.mnt = w.allocate_bytes(kVfsmountSize);
+    w.set(s.fs, "fs_struct", "root.mnt", s.mnt);
+    w.set(s.fs, "fs_struct", "pwd.mnt", s.mnt);
     return s;
 }
 
@@ -93,7 +138,7 @@ void write_pt_regs(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint
 }
 
 void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_t parent, const Shared& shared,
-                uint64_t cgroup_id) {
+                Files& files, uint64_t cgroup_id) {
     constexpr std::string_view ts = "task_struct";
     w.set(t, ts, "__state", 0);  // TASK_RUNNING
     w.set(t, ts, "flags", init.flags);
@@ -124,29 +169,60 @@ void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_
     w.set(t, ts, "cgroups->dfl_cgrp->kn->id", cgroup_id);
     w.set(t, ts, "cgroups->dfl_cgrp->level", cgroup_id == 1 ? 0 : 1);
     if (!init.exe.empty()) {
-        const std::string_view exe = init.exe;
-        const std::string_view base = exe.substr(exe.find_last_of('/') == std::string_view::npos
-                                                     ? 0
-                                                     : exe.find_last_of('/') + 1);
         const uint64_t mm = w.pointee(t, ts, "mm").value_or(0);
         w.set(t, ts, "active_mm", mm);
         w.set(mm, "mm_struct", "mm_users.counter", 1);
         w.set(mm, "mm_struct", "map_count", 24);
-        const uint64_t dentry = w.pointee(mm, "mm_struct", "exe_file->f_path.dentry").value_or(0);
-        w.set(dentry, "dentry", "d_name.name", w.add_string(base));
-        w.set(dentry, "dentry", "d_name.len", base.size());
+        // An exe "bpfplay-demo" with no directory is a file in the root directory.
+        const std::string exe = init.exe.starts_with('/') ? init.exe : "/" + init.exe;
+        w.set(mm, "mm_struct", "exe_file", file_for(w, shared, files, exe));
+    }
+}
+
+// The current task's memory map: vm_area_struct i at vma_address(i), each pointing at its mm
+// and the struct file of its path; the mm's brk and stack from "[heap]" and "[stack]".
+void write_vmas(KernelObjectWriter& w, const Host& host, uint64_t task, const Shared& shared, Files& files) {
+    const uint64_t mm = w.pointee(task, "task_struct", "mm").value_or(0);
+    w.set(mm, "mm_struct", "map_count", host.vmas.size());
+    for (uint32_t i = 0; i < host.vmas.size(); ++i) {
+        const HostVma& v = host.vmas[i];
+        constexpr std::string_view vs = "vm_area_struct";
+        const uint64_t a = vma_address(i);
+        w.set(a, vs, "vm_start", v.start);
+        w.set(a, vs, "vm_end", v.end);
+        w.set(a, vs, "vm_mm", mm);
+        w.set(a, vs, "__vm_flags", vm_flags_of(v).value_or(0));
+        w.set(a, vs, "vm_pgoff", v.pgoff);
+        if (v.file_backed()) w.set(a, vs, "vm_file", file_for(w, shared, files, v.file));
+        if (v.file == "[heap]") {
+            w.set(mm, "mm_struct", "start_brk", v.start);
+            w.set(mm, "mm_struct", "brk", v.end);
+        }
+        if (v.file == "[stack]") w.set(mm, "mm_struct", "start_stack", v.end);
     }
 }
 
 }  // namespace
 
+namespace {
+
+// sizeof(struct name) in the kernel BTF, rounded up to 8: the distance between such objects.
+uint32_t struct_stride(std::string_view name) {
+    const Btf& btf = builtin_target_btf();
+    const auto id = btf.find_by_name(name, BtfKind::Struct);
+    const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
+    return size ? (*size + 7) & ~7u : 0u;
+}
+
+}  // namespace
+
 uint32_t task_struct_stride() {
-    static const uint32_t stride = [] {
-        const Btf& btf = builtin_target_btf();
-        const auto id = btf.find_by_name("task_struct", BtfKind::Struct);
-        const auto size = id ? btf.resolve_size(*id) : Result<uint32_t>(Error{});
-        return size ? (*size + 7) & ~7u : 0u;
-    }();
+    static const uint32_t stride = struct_stride("task_struct");
+    return stride;
+}
+
+uint32_t vma_struct_stride() {
+    static const uint32_t stride = struct_stride("vm_area_struct");
     return stride;
 }
 
@@ -161,6 +237,8 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
     KernelObjectWriter w(builtin_target_btf(), current_task_address());
     uint64_t tasks[KernelObjects::kTaskCount];
     for (uint64_t& t : tasks) t = w.allocate("task_struct");
+    // The areas right after the tasks, so vma_address(i) finds them without a table.
+    for (size_t i = 0; i < host.vmas.size(); ++i) w.allocate("vm_area_struct");
     const TaskInit init[KernelObjects::kTaskCount] = {
         {host.task.pid, host.task.tgid, host.task.uid, host.task.gid, kPfRandomize, host.task.exit_code,
          host.task.start_time_ns, host.task.comm, host.exe},
@@ -168,11 +246,13 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
         {0, 0, 0, 0, kPfKthread, 0, 0, Task::comm_from("swapper/0"), ""},
     };
     const Shared shared = write_shared(w);
+    Files files;
     for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
         const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
-        write_task(w, tasks[i], init[i], tasks[parent], shared, i == 0 ? host.task.cgroup_id : 1);
+        write_task(w, tasks[i], init[i], tasks[parent], shared, files, i == 0 ? host.task.cgroup_id : 1);
         write_pt_regs(w, tasks[i], init[i], i, host);
     }
+    write_vmas(w, host, tasks[0], shared, files);
     if (errors) *errors = w.errors();
     return w.take_bytes();
 }

@@ -70,6 +70,12 @@ std::optional<uint32_t> socket_of_pointer(uint64_t addr, uint32_t count);
 uint32_t task_struct_stride();
 // The address of task i (0 = current) in window::kKernel.
 inline uint64_t task_address(uint32_t i) { return window_base(window::kKernel) + uint64_t(i) * task_struct_stride(); }
+// sizeof(struct vm_area_struct), rounded up to 8. The current task's memory areas
+// (Host::vmas) follow the tasks: area i is at vma_address(i).
+uint32_t vma_struct_stride();
+inline uint64_t vma_address(uint32_t i) {
+    return task_address(KernelObjects::kTaskCount) + uint64_t(i) * vma_struct_stride();
+}
 // The task whose task_struct starts at `addr`, if one does.
 std::optional<uint32_t> task_index(uint64_t addr);
 

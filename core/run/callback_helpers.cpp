@@ -36,17 +36,18 @@ void fail(Vm& vm, const char* helper, std::string what, std::string hint, const 
 
 // The callback's first instruction, from the function address in r2 (a `r2 = <func> ll`), or
 // nullopt after failing the run as the verifier refuses anything else.
-std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr) {
+std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr, int reg) {
     const Program& prog = vm.program();
     const uint64_t idx = (addr - kCodeBase) / 8;
     if (addr >= kCodeBase && (addr - kCodeBase) % 8 == 0 && idx < prog.insns.size() && idx != 0 &&
         prog.is_function_entry(uint32_t(idx)))
         return uint32_t(idx);
+    const std::string r = std::to_string(reg);
     fail(vm, helper,
-         "r2 = " + hex(addr) +
-             " is not the address of a function of this program: the kernel's verifier refuses it (\"R2 "
-             "type=scalar expected=func\")",
-         "Pass the callback by name: the compiler loads its address (r2 = <function> ll).");
+         "r" + r + " = " + hex(addr) +
+             " is not the address of a function of this program: the kernel's verifier refuses it (\"R" + r +
+             " type=scalar expected=func\")",
+         "Pass the callback by name: the compiler loads its address (r" + r + " = <function> ll).");
     return std::nullopt;
 }
 

@@ -23,8 +23,8 @@ constexpr int32_t kLoop = 181;
 std::span<const HelperImpl> callback_helper_impls();
 
 class Vm;
-// The callback's first instruction, from the function address in r2 (a `r2 = <func> ll`), or
-// nullopt after failing the run as the verifier refuses anything else.
-std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr);
+// The callback's first instruction, from the function address in register `reg` (r2 for most:
+// a `r2 = <func> ll`), or nullopt after failing the run as the verifier refuses anything else.
+std::optional<uint32_t> callback_entry(Vm& vm, const char* helper, uint64_t addr, int reg = 2);
 
 } // namespace bpfplay

@@ -37,6 +37,7 @@
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
 #include "core/run/trace_helpers.hpp"
+#include "core/run/trace_user_helpers.hpp"
 #include "core/run/tunnel_helpers.hpp"
 #include "core/run/user_ringbuf_helpers.hpp"
 #include "core/run/xdp_adjust_helpers.hpp"
@@ -84,6 +85,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         syncookie_helper_impls(),
         cgroup_prog_helper_impls(),
         trace_helper_impls(),
+        trace_user_helper_impls(),
         tunnel_helper_impls(),
         lwt_helper_impls(),
     };

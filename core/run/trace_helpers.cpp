@@ -369,4 +369,6 @@ constexpr HelperImpl kImpls[] = {
 
 std::span<const HelperImpl> trace_helper_impls() { return kImpls; }
 
+bool runs_with_irqs_off(ProgType type) { return sends_later(type); }
+
 }  // namespace bpfplay

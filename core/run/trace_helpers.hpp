@@ -8,9 +8,15 @@
 #include <span>
 
 #include "core/helpers/registry.hpp"
+#include "core/loader/prog_types.hpp"
 
 namespace bpfplay {
 
 std::span<const HelperImpl> trace_helper_impls();
+
+// Whether programs of `type` run with interrupts (or preemption) off, so the kernel defers
+// work to this CPU's irq_work until they return: kprobes, tracepoints, perf events, packet
+// hooks; not trampolines (fentry, fexit, lsm), syscall or struct_ops programs.
+bool runs_with_irqs_off(ProgType type);
 
 }  // namespace bpfplay
