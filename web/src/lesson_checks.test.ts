@@ -28,9 +28,9 @@ describe('checkLesson', () => {
   });
   it('reads a map value (little-endian u64) after the runs', () => {
     const goal: LessonGoal = { cases: [], after: [{ kind: 'map_u64', map: 'counts', keyHex: '00000000', keyLabel: 'key 0', value: 3n }] };
-    const maps = (n: number) => [{ name: 'counts', entries: [{ key: Uint8Array.of(0, 0, 0, 0), values: [Uint8Array.of(n, 0, 0, 0, 0, 0, 0, 0)] }] }];
-    expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(3) } as Partial<StateView>)] }).done).toBe(true);
-    expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(2) } as Partial<StateView>)] }).message)
+    const maps = (n: number): StateView['maps'] => [{ name: 'counts', entries: [{ key: Uint8Array.of(0, 0, 0, 0), values: [Uint8Array.of(n, 0, 0, 0, 0, 0, 0, 0)] }] }] as unknown as StateView['maps'];
+    expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(3) })] }).done).toBe(true);
+    expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(2) })] }).message)
       .toBe('Not yet, because map counts[key 0] is 2; the goal is 3.');
     expect(checkLesson(goal, { verdict: accept, runs: [run({})] }).message).toBe('Not yet, because the object has no map named "counts".');
   });
