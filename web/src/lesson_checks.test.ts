@@ -36,7 +36,7 @@ describe('checkLesson', () => {
   });
   it('finds a trace line and a ring buffer record', () => {
     const goal: LessonGoal = { cases: [], after: [{ kind: 'printk', run: 0, contains: 'len=54' }, { kind: 'event_u32', run: 0, offset: 0, equals: 54 }] };
-    expect(checkLesson(goal, { verdict: accept, runs: [run({ printk: ['len=54\n'], events: ['3600000000000000'] })] }).done).toBe(true);
+    expect(checkLesson(goal, { verdict: accept, runs: [run({ printk: ['len=54\n'], events: ['rb: record 0 (8 bytes) 3600000000000000'] })] }).done).toBe(true);
     expect(checkLesson(goal, { verdict: accept, runs: [run({ printk: ['len=54\n'] })] }).message).toBe('Not yet, because run 1 sent no ring buffer record.');
   });
   it('reports a fault', () => {

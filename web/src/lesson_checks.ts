@@ -7,6 +7,7 @@ import type { ErrorView, StateView, VerdictView } from './vm_types';
 export type Expectation =
   | { kind: 'map_u64'; map: string; keyHex: string; keyLabel: string; value: bigint | 'nonzero' }
   | { kind: 'printk'; run: number; contains: string }
+  // core's event lines ("rb: record 0 (16 bytes) <hex>") hold every record so far: any one matches.
   | { kind: 'event_u32'; run: number; offset: number; equals: number };
 
 export interface LessonCaseGoal {
@@ -66,7 +67,7 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
     case 'event_u32': {
       const events = runs[e.run]?.state?.events ?? [];
       const hit = events.some((r) => {
-        const b = hexBytes(r);
+        const b = hexBytes(r.trim().split(/\s+/).pop() ?? '');  // "rb: record 0 (16 bytes) 3600..." 
         return b.length >= e.offset + 4 && Number(u64le(b.subarray(e.offset, e.offset + 4))) === e.equals;
       });
       return { ok: hit, text: hit ? `run ${e.run + 1} sent a record holding ${e.equals}` : `run ${e.run + 1} sent ${events.length ? 'no record holding ' + e.equals + ` at byte ${e.offset}` : 'no ring buffer record'}` };
