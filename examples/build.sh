@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Rebuilds every examples/*.c into public/examples/*.o (BPF ELF objects with BTF).
+# Rebuilds every examples/*.c into public/examples/*.o and every examples/lessons/*.c (the
+# playground's lessons: a starter and a solution each) into public/lessons/*.o (BPF ELF objects
+# with BTF).
 #
-#   examples/build.sh            all examples
-#   examples/build.sh atomics    only examples/atomics.c
+#   examples/build.sh                          all examples and lessons
+#   examples/build.sh atomics                  only examples/atomics.c
+#   examples/build.sh lessons/01_return.starter   one lesson file
 #
 # Needs clang (any version from 14 on) and libbpf's headers:
 #   apt-get install -y clang llvm libbpf-dev
@@ -30,16 +33,24 @@ multiarch="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
 root="$(cd "$here/.." && pwd)"
 CFLAGS=(-O2 -g -target bpf -mcpu=v3 -Wall -Werror -I"/usr/include/$multiarch" -fdebug-prefix-map="$root"=.)
 
-mkdir -p "$out"
+mkdir -p "$out" "$here/../public/lessons"
 if [ $# -gt 0 ]; then
   srcs=()
-  for name in "$@"; do srcs+=("$here/${name%.c}.c"); done
+  for name in "$@"; do srcs+=("${name%.c}"); done
 else
-  srcs=("$here"/*.c)
+  srcs=()
+  for src in "$here"/*.c "$here"/lessons/*.c; do
+    rel="${src#"$here"/}"
+    srcs+=("${rel%.c}")
+  done
 fi
 
-for src in "${srcs[@]}"; do
-  name="$(basename "$src" .c)"
-  echo "  CC  examples/$name.c -> public/examples/$name.o"
-  (cd "$here/.." && "$CLANG" "${CFLAGS[@]}" -c "examples/$name.c" -o "public/examples/$name.o")
+# "atomics" -> public/examples/atomics.o; "lessons/01_return.starter" -> public/lessons/...
+for name in "${srcs[@]}"; do
+  case "$name" in
+    lessons/*) obj="public/$name.o" ;;
+    *) obj="public/examples/$name.o" ;;
+  esac
+  echo "  CC  examples/$name.c -> $obj"
+  (cd "$here/.." && "$CLANG" "${CFLAGS[@]}" -c "examples/$name.c" -o "$obj")
 done

@@ -1,0 +1,83 @@
+// The playground's guided lessons: text, the starter the learner edits and its solution
+// (examples/lessons/NN_name.{starter,solution}.c, compiled into public/lessons/*.o), the input
+// of each case, and the goal lesson_checks.ts holds the real run outcome to.
+import { buildPacket, kPresets, type PacketSpec } from '../packet';
+import type { LessonGoal } from '../lesson_checks';
+import { firstCaseCtx } from '../examples';
+import kprobeRegsCase from '../../../examples/cases/kprobe_regs.json';
+
+export interface LessonCase {
+  readonly packet: Uint8Array;
+  readonly ctx?: string;  // hex context bytes (a kprobe's pt_regs)
+}
+
+export interface Lesson {
+  readonly id: string;       // "01_return": the file names' stem
+  readonly title: string;
+  readonly text: string;     // what it teaches, in two or three sentences
+  readonly task: string;
+  readonly program: string;  // the program's name in starter and solution
+  readonly inputs: readonly LessonCase[];  // one per goal case, in order
+  readonly goal: LessonGoal;
+}
+
+const tcp = kPresets['IPv4 TCP SYN'] as PacketSpec;
+const udp = kPresets['IPv4 UDP DNS'] as PacketSpec;
+const tcp6 = kPresets['IPv6 TCP SYN'] as PacketSpec;
+const pkt = (spec: PacketSpec, over: Partial<PacketSpec> = {}): LessonCase => ({ packet: buildPacket({ ...spec, ...over }) });
+const runt: LessonCase = { packet: Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0) };  // 11 bytes: no Ethernet header
+// An ARP request (EtherType 0x0806) for 10.0.0.2 from 10.0.0.1.
+const arp: LessonCase = { packet: Uint8Array.from(('ffffffffffff0200000000010806' + '0001080006040001' + '020000000001' + '0a000001' + '000000000000' + '0a000002')
+  .match(/../g) ?? [], (x) => parseInt(x, 16)) };
+// struct pt_regs of examples/cases/kprobe_regs.json's first case (rdi = -100, rsi = a user pointer).
+const kRegs = firstCaseCtx(kprobeRegsCase);
+
+const PASS = { value: 2, name: 'XDP_PASS' };
+const DROP = { value: 1, name: 'XDP_DROP' };
+
+export const kLessons: readonly Lesson[] = [
+  { id: '01_return', title: 'Registers and the return value', program: 'lesson1',
+    text: 'An XDP program runs on every packet that arrives. r1 points at its context (struct xdp_md); what r0 holds at exit is the verdict: XDP_DROP (1) or XDP_PASS (2).',
+    task: 'Drop every packet.',
+    inputs: [pkt(tcp), pkt(udp)],
+    goal: { cases: [{ label: 'a TCP packet', returns: DROP }, { label: 'a UDP packet', returns: DROP }], after: [] } },
+  { id: '02_bounds', title: 'Reading the packet, with bounds checks', program: 'lesson2',
+    text: 'ctx->data and ctx->data_end bound the packet. Before reading a header, check it lies inside; the verifier refuses a read it cannot prove safe.',
+    task: 'Drop IPv6 frames and frames shorter than an Ethernet header; pass the rest.',
+    inputs: [pkt(tcp), pkt(tcp6), runt],
+    goal: { cases: [{ label: 'an IPv4 packet', returns: PASS }, { label: 'an IPv6 packet', returns: DROP }, { label: 'an 11-byte runt', returns: DROP }], after: [] } },
+  { id: '03_map_counter', title: 'Maps: a packet counter', program: 'lesson3',
+    text: 'A map keeps entries between runs. bpf_map_lookup_elem returns a pointer to the value or NULL; bpf_map_update_elem inserts.',
+    task: 'Count packets in map counts under key 0, and pass them.',
+    inputs: [pkt(tcp), pkt(udp), pkt(tcp)],
+    goal: { cases: [{ label: 'packet 1', returns: PASS }, { label: 'packet 2', returns: PASS }, { label: 'packet 3', returns: PASS }],
+      after: [{ kind: 'map_u64', map: 'counts', keyHex: '00000000', keyLabel: 'key 0', value: 3n }] } },
+  { id: '04_helpers', title: 'Helpers: the time and the trace log', program: 'lesson4',
+    text: 'Helpers are kernel functions a program calls: arguments in r1-r5, the result in r0. bpf_ktime_get_ns gives the time, bpf_printk writes a trace line.',
+    task: 'Print "len=N" with the packet\'s length and store bpf_ktime_get_ns() in last_ns[0].',
+    inputs: [pkt(tcp)],
+    goal: { cases: [{ label: 'a 54-byte TCP packet', returns: PASS }],
+      after: [{ kind: 'printk', run: 0, contains: 'len=54' }, { kind: 'map_u64', map: 'last_ns', keyHex: '00000000', keyLabel: '0', value: 'nonzero' }] } },
+  { id: '05_parse_tcp', title: 'Parsing IPv4 and TCP', program: 'lesson5',
+    text: 'Each header starts where the last ends and needs its own bounds check. The IPv4 header is ihl * 4 bytes long; ports are big-endian.',
+    task: 'Drop TCP packets to port 8080; pass everything else.',
+    inputs: [pkt(tcp, { dstPort: 8080 }), pkt(tcp, { dstPort: 80 }), pkt(udp)],
+    goal: { cases: [{ label: 'TCP to port 8080', returns: DROP }, { label: 'TCP to port 80', returns: PASS }, { label: 'UDP to port 53', returns: PASS }], after: [] } },
+  { id: '06_kprobe', title: 'A tracing program', program: 'lesson6',
+    text: 'A kprobe runs when a kernel function is called; its context is struct pt_regs. bpf_get_current_pid_tgid() says which process called.',
+    task: 'Count the opens of each process in map opens, keyed by tgid.',
+    inputs: [{ packet: new Uint8Array(0), ctx: kRegs }, { packet: new Uint8Array(0), ctx: kRegs }],
+    goal: { cases: [{ label: 'open 1' }, { label: 'open 2' }],
+      after: [{ kind: 'map_u64', map: 'opens', keyHex: '92100000', keyLabel: 'tgid 4242', value: 2n }] } },
+  { id: '07_verifier', title: 'The verifier refuses', program: 'lesson7',
+    text: 'The kernel walks every path of a program before loading it. This one reads the EtherType without checking data_end: "invalid access to packet".',
+    task: 'Make the verifier accept it: drop ARP and runts, pass the rest.',
+    inputs: [pkt(tcp), arp, runt],
+    goal: { cases: [{ label: 'an IPv4 packet', returns: PASS }, { label: 'an ARP request', returns: DROP }, { label: 'an 11-byte runt', returns: DROP }], after: [] } },
+  { id: '08_ringbuf', title: 'Events through a ring buffer', program: 'lesson8',
+    text: 'A ring buffer sends one record per event to a waiting reader. bpf_ringbuf_reserve hands out room (or NULL), bpf_ringbuf_submit publishes it.',
+    task: 'For each packet, send a struct pkt_event with its length and the time.',
+    inputs: [pkt(tcp), pkt(udp)],
+    goal: { cases: [{ label: 'a TCP packet', returns: PASS }, { label: 'a UDP packet', returns: PASS }],
+      after: [{ kind: 'event_u32', run: 0, offset: 0, equals: 54 }, { kind: 'event_u32', run: 1, offset: 0, equals: 47 }] } },
+];
