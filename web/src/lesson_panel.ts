@@ -43,9 +43,11 @@ export function lessonInput(l: Lesson): { packet: Uint8Array; ctx: Uint8Array } 
 
 export const lessonLabel = (l: Lesson, i: number): string => `${i + 1}. ${l.title}`;
 
-// Check compiles first when the editor holds C other than the loaded object's.
+// Check compiles first when the editor's C was edited since the object now loaded was loaded
+// (loadedC: the editor's text then; undefined when the editor was not open, as for a .o opened
+// before it: that object is what the learner means to check).
 export function needsCompile(editorText: string | undefined, loadedC: string | undefined): boolean {
-  return editorText !== undefined && editorText !== loadedC;
+  return editorText !== undefined && loadedC !== undefined && editorText !== loadedC;
 }
 
 export interface GoalRow { readonly ok: boolean; readonly text: string }

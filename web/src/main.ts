@@ -43,8 +43,8 @@ let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
-// The C of the object loaded now (compiled in the editor or a lesson's starter): Check compiles
-// the editor's text first when it differs.
+// The editor's C when the object now loaded was loaded (its own C for one compiled in the editor
+// or a lesson's starter): Check compiles the editor's text first when it was edited since.
 let loadedC: string | undefined;
 const lessons = new LessonPanel(byId('source'), byId('lesson'), {
   open: async (lesson, starter, first) => {
@@ -173,7 +173,7 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   }
   current = source;
   currentSource = wire;
-  loadedC = source.kind === 'object' ? source.c : undefined;
+  loadedC = source.kind === 'object' && source.c !== undefined ? source.c : openedEditor?.text;
   lessons.programLoaded(wire.kind === 'object' ? { name: wire.name, bytes: wire.bytes } : undefined);
   // An object compiled in the editor (or a link to one) brings its C source into the editor.
   if (source.kind === 'object' && source.c !== undefined) {
