@@ -157,10 +157,11 @@ export class EditorPane {
     this.view.focus();
   }
 
-  async compile(): Promise<void> {
+  // What became of it: no service here, clang or the load failed, or the object is loaded.
+  async compile(): Promise<'no-service' | 'failed' | 'loaded'> {
     if (!await this.probe()) {
       this.say(`No compile service here: compile with "${kClangCommand}" and open the .o.`, 'error');
-      return;
+      return 'no-service';
     }
     const source = this.text;
     this.compileButton.disabled = true;
@@ -184,7 +185,7 @@ export class EditorPane {
       this.status.textContent = 'not compiled';
       this.say(`Compile: ${answer.error}`, 'error');
       document.body.dataset['compile'] = 'error';
-      return;
+      return 'failed';
     }
     const errors = diags.filter((d) => d.severity === 'error');
     const warnings = diags.filter((d) => d.severity === 'warning');
@@ -193,10 +194,11 @@ export class EditorPane {
       this.status.textContent = `${errors.length || 1} error(s)`;
       if (!errors.length) this.say(`clang failed: ${answer.stderr ?? ''}`.trim(), 'error');
       document.body.dataset['compile'] = 'error';
-      return;
+      return 'failed';
     }
     this.status.textContent = warnings.length ? `compiled, ${warnings.length} warning(s)` : 'compiled';
     const loaded = await this.onCompiled(answer.name ?? 'prog.o', fromBase64(answer.object), source);
     document.body.dataset['compile'] = loaded ? 'loaded' : 'error';
+    return loaded ? 'loaded' : 'failed';
   }
 }

@@ -9,6 +9,7 @@ import { byId } from './dom';
 import { fetchExample, findExample, kDefaultExample } from './examples';
 import { HostPanel } from './host_panel';
 import { InputPanel } from './input_panel';
+import { LessonPanel, needsCompile } from './lesson_panel';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
@@ -42,6 +43,26 @@ let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
+// The editor's C when the object now loaded was loaded (its own C for one compiled in the editor
+// or a lesson's starter): Check compiles the editor's text first when it was edited since.
+let loadedC: string | undefined;
+const lessons = new LessonPanel(byId('source'), byId('lesson'), {
+  open: async (lesson, starter, first) => {
+    input.setPacket(first.packet);
+    input.setCtx(first.ctx);
+    picker.shown('');
+    const ok = await load({ kind: 'object', ...starter });
+    // Compiled, the learner's object is named after the lesson ("01_return.o").
+    void showEditor(true).then((editor) => editor?.setName(lesson.id));
+    return ok;
+  },
+  beforeCheck: async () => {
+    const editing = document.body.classList.contains('editing') ? openedEditor : undefined;
+    if (!editing || !needsCompile(editing.text, loadedC)) return 'ok';
+    return await editing.compile() === 'failed' ? 'failed' : 'ok';
+  },
+  check: (lesson, program) => session.checkLesson(lesson.id, program),
+}, say);
 
 // The C editor: a toggled pane next to the program's code (body.editing). CodeMirror is most of
 // the page's script, so it loads the first time the editor opens (or a link brings C source).
@@ -152,6 +173,8 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   }
   current = source;
   currentSource = wire;
+  loadedC = source.kind === 'object' && source.c !== undefined ? source.c : openedEditor?.text;
+  lessons.programLoaded(wire.kind === 'object' ? { name: wire.name, bytes: wire.bytes } : undefined);
   // An object compiled in the editor (or a link to one) brings its C source into the editor.
   if (source.kind === 'object' && source.c !== undefined) {
     const c = source.c;
@@ -174,6 +197,7 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
 
 async function pick(p: Picked): Promise<boolean> {
   if (p.kind === 'example') {
+    lessons.close();  // an example is not the lesson's program
     const ex = findExample(p.file);
     if (ex?.preset) input.usePacketPreset(ex.preset);
     // A syscall program's test run takes no packet (the kernel refuses one): its input is

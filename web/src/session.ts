@@ -2,6 +2,7 @@
 // and the latest Snapshot, and publishes them. Panes render what it publishes and call its
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
+import type { CheckResult } from './lesson_checks';
 import { coreDefaults, type CoreDefaults } from './normalize';
 import type { ErrorView, ExplainView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
@@ -328,6 +329,12 @@ export class Session {
     } catch {
       return undefined;
     }
+  }
+
+  // A lesson's goal held to `object` run on the lesson's inputs (in the worker, apart from the
+  // run shown); throws a RequestError with core's message when it cannot run.
+  async checkLesson(lesson: string, object: { name: string; bytes: Uint8Array }): Promise<CheckResult> {
+    return (await this.send({ op: 'lesson', lesson, object })).result;
   }
 
   // The checker's verdict on a program about to run: a refusal is shown (the user may still run

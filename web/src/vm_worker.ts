@@ -1,11 +1,14 @@
 // The VM's thread: owns the wasm module and the one Playground (ObjectSession + DebugSession),
 // answers the page's requests (worker_protocol.ts), and runs continues in chunks so progress
 // can be shown and a Stop ends them at once.
-import createModule, { type Playground } from '@bpfplay/wasm/bpfplay.mjs';
+import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
 import { bytes, errorView, explainView, listing, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
+import { checkLesson } from './lesson_checks';
+import { runLesson } from './lesson_runner';
+import { kLessons } from './lessons/index';
 import type { Envelope, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -19,6 +22,7 @@ class UserError extends Error {
 const post = (m: WorkerMessage): void => self.postMessage(m);
 
 let vm: Playground | undefined;
+let wasm: BpfplayModule | undefined;  // for the lessons' Playgrounds of their own
 let furthest = 0;
 let ended = false;
 let running = false;
@@ -187,6 +191,17 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'explain':
       return { view: explainView(checked(need().explain(r.pc))) };
+    case 'lesson': {
+      const lesson = kLessons.find((l) => l.id === r.lesson);
+      if (!lesson || !wasm) throw new UserError({ kind: 'Load', what: lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`, hint: '' });
+      // The lesson's own host (core's default), not the page's: the goals name its pid and time.
+      const p = new wasm.Playground();
+      try {
+        return { result: checkLesson(lesson.goal, runLesson(p, lesson, r.object.bytes, r.object.name, wasm.Playground.default_host_json())) };
+      } finally {
+        p.delete();
+      }
+    }
     case 'stop':
       stopRequested = true;
       return {};
@@ -211,6 +226,7 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
 
 createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }).then(
   (m) => {
+    wasm = m;
     vm = new m.Playground();
     post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json() });
   },

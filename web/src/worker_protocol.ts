@@ -3,6 +3,7 @@
 // continue arrives as `progress` notes without an id. Only `stop` may be sent while a continue
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
 import type { HostSettings } from './host_fields';
+import type { CheckResult } from './lesson_checks';
 import type { ErrorView, ExplainView, ListingLine, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
 
 export type { HostSettings } from './host_fields';
@@ -55,6 +56,9 @@ export type Request =
   | { op: 'map_delete'; map: string; key: Uint8Array }
   // Instruction `pc` in words (pc < 0: the current one, with its values now).
   | { op: 'explain'; pc: number }
+  // A lesson's cases run on `object` in a Playground of its own (the debugger's run and maps
+  // untouched), held to the lesson's goal (lesson_runner.ts, lesson_checks.ts).
+  | { op: 'lesson'; lesson: string; object: { name: string; bytes: Uint8Array } }
   | { op: 'stop' };
 
 // What each request answers with when it succeeds.
@@ -73,6 +77,7 @@ export interface ReplyData {
   map_set: { snapshot: Snapshot; key: Uint8Array };  // the key's bytes as core encoded them
   map_delete: { snapshot: Snapshot; result: number };
   explain: { view: ExplainView };
+  lesson: { result: CheckResult };
   stop: Record<string, never>;
 }
 
