@@ -10,6 +10,9 @@
 //   5 TCP 10.0.0.2:8080 <- 10.0.0.1:50000 ESTABLISHED (cookie 105), in no group
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/jhash.hpp"
 #include "core/maps/map.hpp"
@@ -83,6 +86,21 @@ int64_t select_answer(ObjectSession& s) {
     const RunResult r = run_with(s, tcp_packet());
     REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
     return int64_t(r.r0);
+}
+
+std::unique_ptr<ObjectSession> open_example(const char* name, Host host = {}) {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/" + name, std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, name, std::move(host));
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+uint64_t counter(ObjectSession& s, const char* map, uint32_t index) {
+    std::vector<uint8_t> value(8);
+    REQUIRE(s.object().maps->find(map)->lookup_user(le32(index), value) == 0);
+    return load_le<uint64_t>(value.data());
 }
 
 }  // namespace
@@ -295,4 +313,76 @@ TEST_CASE("lirc_mode2: the sample, and the rc helpers' input events") {
         REQUIRE(f.status == RunStatus::Faulted);
         CHECK(f.error->what.find(why) != std::string::npos);
     }
+}
+
+TEST_CASE("sk_reuseport: bpf_skb_load_bytes from the transport header, _relative from the IP header") {
+    // r0 = dport (bytes 2..3 of the TCP header) << 32 | the IP source address.
+    auto s = open_asm("r6 = r1\nr2 = 2\nr3 = r10\nr3 += -8\nr4 = 2\ncall bpf_skb_load_bytes\n"
+                      "r1 = r6\nr2 = 12\nr3 = r10\nr3 += -4\nr4 = 4\nr5 = 1\ncall bpf_skb_load_bytes_relative\n"
+                      "r0 = *(u32 *)(r10 - 8)\nr0 <<= 32\nr1 = *(u32 *)(r10 - 4)\nr0 |= r1\nexit\n",
+                      "sk_reuseport", reuseport_host());
+    const RunResult r = run_with(*s, tcp_packet());
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == (uint64_t(0x901f) << 32 | 0x0100000a));
+}
+
+// examples/sk_reuseport_select.c: four UDP workers on *:8080, two of them in the sockarray.
+TEST_CASE("sk_reuseport_select example: the payload's worker id picks the socket, else the hash") {
+    Host h;
+    h.net.sockets.clear();
+    for (uint64_t i = 0; i < 4; ++i) h.net.sockets.push_back(sock(200 + i, kIpprotoUdp, 8080));
+    auto s = open_example("sk_reuseport_select.o", h);
+    Map& workers = *s->object().maps->find("workers");
+    REQUIRE(workers.update_user(le32(1), le64(201)) == 0);
+    REQUIRE(workers.update_user(le32(2), le64(202)) == 0);
+    auto datagram = [](uint8_t first) {
+        std::vector<uint8_t> p = udp_packet(8080);
+        p[42] = first;
+        return p;
+    };
+    RunInput in;
+    in.packet = datagram(0x05);  // worker 1
+    RunResult r = s->run("steer_by_worker_id", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 1);
+    CHECK(s->host().net.run.reuseport_socket == 1u);
+    CHECK(r.host_events.back().text ==
+          "SK_PASS: the datagram goes to socket 1 (cookie 201, UDP port 8080), which bpf_sk_select_reuseport picked");
+    in.packet = datagram(0x03);  // worker 3: no socket, -ENOENT, the hash picks
+    r = s->run("steer_by_worker_id", in);
+    CHECK(r.r0 == 1);
+    CHECK(r.host_events.at(r.host_events.size() - 2).text.find("holds no socket: returns -2") != std::string::npos);
+    CHECK(r.host_events.back().text.find("SK_PASS without a selection: the kernel picks by the hash") == 0);
+    in.packet = udp_packet(8080);
+    in.packet[38] = 0, in.packet[39] = 8, in.packet[17] = 28;  // an empty datagram: refused
+    r = s->run("steer_by_worker_id", in);
+    CHECK(r.r0 == 0);
+    CHECK(counter(*s, "outcomes", 0) == 1);
+    CHECK(counter(*s, "outcomes", 1) == 1);
+    CHECK(counter(*s, "outcomes", 2) == 1);
+}
+
+// examples/lirc_decode.c: an NEC message for address 0x04, command 0x08, then a repeat.
+TEST_CASE("lirc_decode example: NEC pulses and spaces become a key down and a repeat") {
+    auto s = open_example("lirc_decode.o");
+    std::vector<uint32_t> samples = {0x01000000 | 9000, 4500};
+    const uint32_t message = 0x04 | 0xfbu << 8 | 0x08u << 16 | 0xf7u << 24;
+    for (int bit = 0; bit < 32; ++bit) {
+        samples.push_back(0x01000000 | 562);
+        samples.push_back((message >> bit) & 1 ? 1687 : 562);
+    }
+    samples.insert(samples.end(), {0x01000000 | 562, 0x03000000 | 20000, 0x01000000 | 9000, 2250});
+    std::vector<std::string> events;
+    for (uint32_t v : samples) {
+        RunInput in;
+        in.ctx = le32(v);
+        const RunResult r = s->run("nec_decode", in);
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        CHECK(r.r0 == 0);
+        for (const HostEvent& e : r.host_events) events.push_back(e.helper + ": " + e.text);
+    }
+    CHECK(events ==
+          V{"bpf_rc_keydown: key down: RC_PROTO_NEC (9), scancode 0x408, toggle 0 (the keymap turns the scancode "
+            "into a key; a key up follows unless repeated); returns 0",
+            "bpf_rc_repeat: repeat: the last key stays down (its key up is put off); returns 0"});
 }
