@@ -10,6 +10,7 @@
 //   5 TCP 10.0.0.2:8080 <- 10.0.0.1:50000 ESTABLISHED (cookie 105), in no group
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -385,4 +386,29 @@ TEST_CASE("lirc_decode example: NEC pulses and spaces become a key down and a re
           V{"bpf_rc_keydown: key down: RC_PROTO_NEC (9), scancode 0x408, toggle 0 (the keymap turns the scancode "
             "into a key; a key up follows unless repeated); returns 0",
             "bpf_rc_repeat: repeat: the last key stays down (its key up is put off); returns 0"});
+}
+
+TEST_CASE("sk_reuseport over IPv6: the UDP group on [::]:8080, inet6_ehashfn's hash") {
+    Host h;
+    h.net.sockets = {sock(300, kIpprotoUdp, 8080, kAfInet6), sock(301, kIpprotoUdp, 8080, kAfInet6)};
+    // fd00::1:40000 -> fd00::2:8080, UDP "abcd".
+    std::vector<uint8_t> p = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 12, 17, 64};
+    const std::vector<uint8_t> src = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    std::vector<uint8_t> dst = src;
+    dst[15] = 2;
+    p.insert(p.end(), src.begin(), src.end());
+    p.insert(p.end(), dst.begin(), dst.end());
+    p.insert(p.end(), {0x9c, 0x40, 0x1f, 0x90, 0, 12, 0, 0, 'a', 'b', 'c', 'd'});
+    auto s = open_asm("r0 = *(u32 *)(r1 + 32)\nr2 = *(u32 *)(r1 + 16)\nr2 <<= 8\nr3 = *(u32 *)(r1 + 24)\n"
+                      "r2 |= r3\nr2 <<= 32\nr0 |= r2\nexit\n",
+                      "sk_reuseport", h);
+    const RunResult r = run_with(*s, p);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    // fhash = jhash_3words(s[0] ^ s[1], s[2], s[3]); hash = jhash_3words(d[3], fhash, ports).
+    const uint8_t saddr_words[12] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    const uint32_t fhash = jhash2(saddr_words, 3, 0);
+    uint8_t words[12] = {0, 0, 0, 2, 0, 0, 0, 0, 0x9c, 0x40, 0x90, 0x1f};
+    std::memcpy(words + 4, &fhash, 4);
+    CHECK(r.r0 == (uint64_t(12u << 8 | 17) << 32 | jhash2(words, 3, 0)));
+    CHECK(r.host_events.back().text.find("SK_DROP: the lookup fails with -ECONNREFUSED: the datagram") == 0);
 }
