@@ -412,3 +412,11 @@ TEST_CASE("sk_reuseport over IPv6: the UDP group on [::]:8080, inet6_ehashfn's h
     CHECK(r.r0 == (uint64_t(12u << 8 | 17) << 32 | jhash2(words, 3, 0)));
     CHECK(r.host_events.back().text.find("SK_DROP: the lookup fails with -ECONNREFUSED: the datagram") == 0);
 }
+
+TEST_CASE("sk_reuseport: bpf_get_socket_cookie of ctx->sk is the group socket's cookie") {
+    auto s = open_asm("r1 = *(u64 *)(r1 + 40)\ncall bpf_get_socket_cookie\nexit\n", "sk_reuseport", reuseport_host());
+    const RunResult r = run_with(*s, tcp_packet());
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 100);
+    CHECK(r.host_events.size() == 1);  // only the exit report: no test-run socket cookie was made
+}
