@@ -278,6 +278,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
 
 std::string return_value_name(ProgType type, uint64_t r0) {
     if (type == ProgType::Xdp) return r0 < 5 ? kXdpNames[r0] : "";
+    if (type == ProgType::SkReuseport) return r0 == 1 ? "SK_PASS" : r0 == 0 ? "SK_DROP" : "";
     if (type == ProgType::SchedCls || type == ProgType::SchedAct) {
         if (int32_t(r0) == -1) return "TC_ACT_UNSPEC";
         return r0 < 8 ? kTcNames[r0] : "";

@@ -223,6 +223,7 @@ TEST_CASE("bpf_sk_select_reuseport picks a socket of the group from a reuseport_
                                " ll\nr3 = r10\nr3 += -4\nr4 = 0\ncall bpf_sk_select_reuseport\nr0 = 1\nexit\n");
     r = run_with(*pass, tcp_packet());
     CHECK(r.r0 == 1);
+    CHECK(r.return_name == "SK_PASS");
     CHECK(r.host_events.at(1).text ==
           "SK_PASS: the connection request (SYN) goes to socket 1 (cookie 101, TCP port 8080), which "
           "bpf_sk_select_reuseport picked");
