@@ -239,7 +239,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         if (auto r = setup_cgroup_sock_context(prog, in, mem, vm); !r.ok()) return r.error();
         break;
     case ContextKind::SkReuseport:
-        if (auto r = setup_sk_reuseport_context(in, mem, vm, net); !r.ok()) return r.error();
+        if (auto r = setup_sk_reuseport_context(prog, in, mem, vm, net); !r.ok()) return r.error();
         break;
     case ContextKind::LircMode2:
         if (auto r = setup_lirc_context(in, mem, vm); !r.ok()) return r.error();

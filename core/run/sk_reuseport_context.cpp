@@ -127,6 +127,12 @@ uint32_t flow_hash(const Flow& flow) {
     return jhash_3words(word(flow.daddr, 3), fhash, ports);
 }
 
+// The context input's hash field when non-zero, else the flow's.
+uint32_t run_hash(const RunInput& in, const Flow& flow) {
+    const uint32_t given = in.ctx.size() >= md::kHash + 4 ? load_le<uint32_t>(&in.ctx[md::kHash]) : 0;
+    return given ? given : flow_hash(flow);
+}
+
 std::string socket_text(const Network& net, uint32_t index) {
     const HostSocket& s = net.sockets[index];
     return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
@@ -182,7 +188,75 @@ bool same_reuseport_group(const HostSocket& a, const HostSocket& b) {
            a.local_addr == b.local_addr && a.bound_dev_if == b.bound_dev_if && a.uid == b.uid;
 }
 
-Result<Unit> setup_sk_reuseport_context(const RunInput& in, RunState& mem, Vm& vm, const Network& net) {
+namespace {
+
+// The rest of the context (the group of socket `sk`, its fields) and the mappings, once the
+// caller filled eth_protocol and hash and laid out the skb in mem.packet.
+void map_reuseport_run(std::unique_ptr<SkReuseportContext> ctx, uint32_t sk_index, const Network& net, RunState& mem,
+                       Vm& vm) {
+    SkReuseportContext& c = *ctx;
+    c.sk = sk_index;
+    const HostSocket& sk = net.sockets[sk_index];
+    for (uint32_t i = 0; i < net.sockets.size(); ++i)
+        if (in_reuseport_group(net.sockets[i]) && same_reuseport_group(net.sockets[i], sk) &&
+            !(c.migrating && i == sk_index))  // a closing listener has left the group's sockets
+            c.group.push_back(i);
+    c.set_u32(md::kIpProtocol, sk.protocol);
+    c.set_u32(md::kBindInany, any_addr(sk) ? 1 : 0);
+    store_le<uint64_t>(&c.bytes()[md::kSk], socket_address(sk_index));
+    if (c.migrating) store_le<uint64_t>(&c.bytes()[md::kMigratingSk], socket_address(*c.migrating));
+    mem.packet.attach(vm.memory(), nullptr);
+    const PacketGeometry& g = mem.packet.geometry();
+    vm.memory().map(window::kPacket, RegionKind::Packet, kRead, mem.packet.frame() + g.meta, g.end - g.meta, "packet");
+    c.set_packet(mem.packet.vaddr(g.data), mem.packet.vaddr(g.end));
+    c.set_u32(md::kLen, g.end - g.data);
+    mem.ctx = std::move(ctx);
+    vm.memory().map_context(window::kContext, md::kSize, "sk_reuseport_md context", mem.ctx.get());
+}
+
+// reuseport_migrate_sock for Network::program_socket, a connection (ESTABLISHED child or
+// NEW_SYN_RECV request) whose listener closes: sk is that listener (the first of the group on
+// the connection's address and port), migrating_sk the connection, hash its sk_hash, and the skb
+// the empty one the kernel allocates when it has none (inet_csk_listen_stop, the request timer).
+Result<Unit> setup_migration(const RunInput& in, RunState& mem, Vm& vm, const Network& net) {
+    const uint32_t m = net.program_socket;
+    const HostSocket* conn = m < net.sockets.size() ? &net.sockets[m] : nullptr;
+    if (!conn || conn->protocol != kIpprotoTcp ||
+        (conn->state != TcpState::Established && conn->state != TcpState::NewSynRecv))
+        return make_error(ErrorKind::Load,
+                          "an sk_reuseport/migrate program migrates program_socket " + std::to_string(m) +
+                              " when its listener closes, but that is not an ESTABLISHED or NEW_SYN_RECV TCP socket",
+                          std::nullopt, "Pick a connection of a SO_REUSEPORT listener, or leave program_socket unset.");
+    Flow flow;
+    flow.family = conn->family;
+    flow.protocol = kIpprotoTcp;
+    flow.daddr = conn->local_addr, flow.saddr = conn->remote_addr;
+    flow.dport = conn->local_port, flow.sport = conn->remote_port;
+    std::optional<uint32_t> listener;
+    for (uint32_t i = 0; i < net.sockets.size() && !listener; ++i)
+        if (lookup_score(net.sockets[i], flow, net.ingress_ifindex) && in_reuseport_group(net.sockets[i])) listener = i;
+    if (!listener)
+        return make_error(ErrorKind::Load, socket_text(net, m) + " has no SO_REUSEPORT listener to migrate from",
+                          std::nullopt, "Add listening sockets with \"reuseport\": true on its port.");
+    auto ctx = std::make_unique<SkReuseportContext>();
+    ctx->tcp = true;
+    ctx->migrating = m;
+    ctx->set_u32(md::kHash, run_hash(in, flow));
+    mem.packet.init_skb({}, /*l2=*/false);
+    map_reuseport_run(std::move(ctx), *listener, net, mem, vm);
+    if (static_cast<SkReuseportContext&>(*mem.ctx).group.empty())
+        return make_error(ErrorKind::Load, "the closing listener " + socket_text(net, *listener) +
+                                               " is its group's last socket: there is nothing to migrate to, and "
+                                               "the kernel runs no program (reuseport_migrate_sock)");
+    return Unit{};
+}
+
+}  // namespace
+
+Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
+                                        const Network& net) {
+    if (prog.attach == AttachType::SkReuseportSelectOrMigrate && net.program_socket != Network::kAutoSocket)
+        return setup_migration(in, mem, vm, net);
     auto parsed = parse_flow(in.packet);
     if (!parsed.ok()) return parsed.error();
     const Flow& flow = parsed.value();
@@ -216,46 +290,35 @@ Result<Unit> setup_sk_reuseport_context(const RunInput& in, RunState& mem, Vm& v
 
     auto ctx = std::make_unique<SkReuseportContext>();
     SkReuseportContext& c = *ctx;
-    c.sk = found;
     c.tcp = flow.protocol == kIpprotoTcp;
-    for (uint32_t i = 0; i < net.sockets.size(); ++i)
-        if (in_reuseport_group(net.sockets[i]) && same_reuseport_group(net.sockets[i], net.sockets[found]))
-            c.group.push_back(i);
-    const HostSocket& sk = net.sockets[found];
     // skb->protocol is the frame's EtherType as it is on the wire.
     c.bytes()[md::kEthProtocol] = in.packet[12];
     c.bytes()[md::kEthProtocol + 1] = in.packet[13];
-    c.set_u32(md::kIpProtocol, sk.protocol);
-    c.set_u32(md::kBindInany, any_addr(sk) ? 1 : 0);
-    const uint32_t given_hash = in.ctx.size() >= md::kHash + 4 ? load_le<uint32_t>(&in.ctx[md::kHash]) : 0;
-    c.set_u32(md::kHash, given_hash ? given_hash : flow_hash(flow));
-    store_le<uint64_t>(&c.bytes()[md::kSk], socket_address(found));
-
+    c.set_u32(md::kHash, run_hash(in, flow));
     // The skb as the lookup has it: data at the transport header, trimmed to the IP length.
     mem.packet.init_skb(in.packet, /*l2=*/false);
     const uint32_t start = mem.packet.geometry().data - kEthHeaderLen;  // the frame's first byte
     mem.packet.skb().transport_header = start + flow.transport;
     mem.packet.set_geometry({start + flow.transport, start + flow.transport, start + flow.end});
-    mem.packet.attach(vm.memory(), nullptr);
-    const PacketGeometry& g = mem.packet.geometry();
-    vm.memory().map(window::kPacket, RegionKind::Packet, kRead, mem.packet.frame() + g.meta, g.end - g.meta, "packet");
-    c.set_packet(mem.packet.vaddr(g.data), mem.packet.vaddr(g.end));
-    c.set_u32(md::kLen, g.end - g.data);
-    mem.ctx = std::move(ctx);
-    vm.memory().map_context(window::kContext, md::kSize, "sk_reuseport_md context", mem.ctx.get());
+    map_reuseport_run(std::move(ctx), found, net, mem, vm);
     return Unit{};
 }
 
 std::vector<std::string> sk_reuseport_exit_report(const RunState& run, const Network& net, uint64_t r0) {
     const auto* c = dynamic_cast<const SkReuseportContext*>(run.ctx.get());
     if (!c) return {};
-    const char* what = c->tcp ? "the connection request (SYN)" : "the datagram";
+    const std::string what = c->migrating ? socket_text(net, *c->migrating)
+                             : c->tcp     ? "the connection request (SYN)"
+                                          : "the datagram";
+    const std::string goes = c->migrating ? " migrates to " : " goes to ";
     // bpf_run_sk_reuseport: anything but SK_PASS is ERR_PTR(-ECONNREFUSED).
     if (r0 != kSkPass)
-        return {"SK_DROP: the lookup fails with -ECONNREFUSED: " + std::string(what) +
-                " finds no socket in the group and is refused"};
+        return {c->migrating ? "SK_DROP: the migration fails (-ECONNREFUSED): " + what +
+                                   " is closed with its listener, as without migration"
+                             : "SK_DROP: the lookup fails with -ECONNREFUSED: " + what +
+                                   " finds no socket in the group and is refused"};
     if (net.run.reuseport_socket && *net.run.reuseport_socket < net.sockets.size())
-        return {"SK_PASS: " + std::string(what) + " goes to " + socket_text(net, *net.run.reuseport_socket) +
+        return {"SK_PASS: " + what + goes + socket_text(net, *net.run.reuseport_socket) +
                 ", which bpf_sk_select_reuseport picked"};
     // reuseport_select_sock_by_hash: reciprocal_scale(hash, n), skipping connected sockets.
     const uint32_t n = uint32_t(c->group.size()), hash = c->get_u32(md::kHash);
@@ -266,11 +329,10 @@ std::vector<std::string> sk_reuseport_exit_report(const RunState& run, const Net
         if (s.protocol == kIpprotoUdp && s.remote_port) continue;  // TCP_ESTABLISHED
         return {"SK_PASS without a selection: the kernel picks by the hash, member " + std::to_string(i) + " of " +
                 std::to_string(n) + " (reciprocal_scale(" + std::to_string(hash) + ", " + std::to_string(n) +
-                ") = " + std::to_string(first) + "): " + std::string(what) + " goes to " +
-                socket_text(net, c->group[i])};
+                ") = " + std::to_string(first) + "): " + what + goes + socket_text(net, c->group[i])};
     }
     // No socket by the hash either: the lookup keeps the socket it found.
-    return {"SK_PASS without a selection: every socket of the group is connected, so " + std::string(what) +
+    return {"SK_PASS without a selection: every socket of the group is connected, so " + what +
             " goes to the socket the lookup found, " + socket_text(net, c->sk)};
 }
 

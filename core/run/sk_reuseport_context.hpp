@@ -17,9 +17,12 @@
 //   len: skb->len, the same bytes' count; eth_protocol: skb->protocol (network byte order);
 //   ip_protocol: the group socket's sk_protocol; bind_inany: whether the group is bound to
 //     the any address; hash: the four-tuple's hash (below);
-//   sk: the group's socket the lookup found (its struct bpf_sock); migrating_sk: NULL (a TCP
-//     listener closing while connections wait, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, is not
-//     modelled).
+//   sk: the group's socket the lookup found (its struct bpf_sock); migrating_sk: NULL, but for a
+//     migration: sk_reuseport/migrate programs (BPF_SK_REUSEPORT_SELECT_OR_MIGRATE) with the
+//     host's program_socket set run as the kernel runs them when a listener closes, to move
+//     that connection (ESTABLISHED, or a NEW_SYN_RECV request) to another listener of the group:
+//     sk the closing listener, migrating_sk the connection, hash its four-tuple's, and an empty
+//     skb (the ACK of a request migrated on arrival is not modelled).
 // Everything is read-only (sk_reuseport_is_valid_access): data, data_end, sk and migrating_sk
 // as whole 8-byte loads, hash as 4 bytes, len / eth_protocol / ip_protocol / bind_inany
 // narrowed to 1, 2 or 4 aligned bytes (eth_protocol at least 2). The packet too is read-only
@@ -40,6 +43,7 @@ namespace bpfplay {
 
 class Vm;
 struct HostSocket;
+struct LoadedProgram;
 struct Network;
 struct RunInput;
 struct RunState;
@@ -59,6 +63,9 @@ public:
     uint32_t sk = 0;              // reuse_kern->sk: the socket the lookup found (Network::sockets)
     std::vector<uint32_t> group;  // its reuseport group, in the order the sockets joined it
     bool tcp = false;             // the packet's protocol (a SYN's listener, or a datagram's socket)
+    // sk_reuseport/migrate: the connection being moved off the closing listener `sk` (which is
+    // then not in `group`).
+    std::optional<uint32_t> migrating;
 };
 
 // A socket is in a reuseport group (has sk_reuseport_cb) when it set SO_REUSEPORT and is in the
@@ -70,7 +77,10 @@ bool same_reuseport_group(const HostSocket& a, const HostSocket& b);
 
 // Builds the context for `in`'s packet, or says why the kernel would run no sk_reuseport
 // program for it.
-Result<Unit> setup_sk_reuseport_context(const RunInput& in, RunState& mem, Vm& vm, const Network& net);
+// With BPF_SK_REUSEPORT_SELECT_OR_MIGRATE (SEC("sk_reuseport/migrate")) and an explicit
+// Network::program_socket, the run is a migration instead (see setup_migration).
+Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
+                                        const Network& net);
 
 // What the kernel does with the program's verdict: the socket the packet goes to (the one
 // bpf_sk_select_reuseport picked, or the hash's pick when none was), or the refusal. Empty for

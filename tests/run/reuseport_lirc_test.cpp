@@ -421,3 +421,48 @@ TEST_CASE("sk_reuseport: bpf_get_socket_cookie of ctx->sk is the group socket's 
     CHECK(r.r0 == 100);
     CHECK(r.host_events.size() == 1);  // only the exit report: no test-run socket cookie was made
 }
+
+// sk_reuseport/migrate with program_socket: listener 0 closes while connection 5 waits on it.
+TEST_CASE("sk_reuseport/migrate: a connection of a closing listener moves to another of the group") {
+    Host h = reuseport_host();
+    h.net.program_socket = 5;
+    const std::string fields = "r2 = *(u64 *)(r1 + 48)\nr0 = *(u32 *)(r2 + 44)\nr3 = *(u64 *)(r1 + 40)\n"
+                               "r4 = *(u32 *)(r3 + 4)\nr0 <<= 8\nr0 |= r4\nr5 = *(u32 *)(r1 + 16)\nr0 <<= 8\n"
+                               "r0 |= r5\nr2 = *(u64 *)(r1 + 0)\nr3 = *(u64 *)(r1 + 8)\nr3 -= r2\nr0 <<= 8\nr0 |= r3\nexit\n";
+    auto s = open_asm(fields, "sk_reuseport/migrate", h);
+    RunResult r = run_with(*s, {});
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    // migrating_sk: socket 5 (port 8080); sk: listener 0 (AF_INET); an empty skb.
+    CHECK(r.r0 == (uint64_t(8080) << 24 | 2 << 16));
+    CHECK(r.host_events.back().text ==
+          "SK_DROP: the migration fails (-ECONNREFUSED): socket 5 (cookie 105, TCP port 8080) is closed with its "
+          "listener, as without migration");
+
+    // Selecting listener 1 from the sockarray migrates the connection there; without a selection
+    // the hash picks among the group without the closing listener: socket 1 again.
+    auto sel = open_asm("*(u32 *)(r10 - 4) = 0\nr2 = " + std::to_string(map_handle(0)) +
+                            " ll\nr3 = r10\nr3 += -4\nr4 = 0\ncall bpf_sk_select_reuseport\nr0 = 1\nexit\n",
+                        "sk_reuseport/migrate", h);
+    REQUIRE(sel->object().maps->create(socket_map(MapType::ReuseportSockarray, "group")).ok());
+    REQUIRE(sel->object().maps->find("group")->update_user(le32(0), le64(101)) == 0);
+    r = run_with(*sel, {});
+    CHECK(r.r0 == 1);
+    CHECK(r.host_events.back().text ==
+          "SK_PASS: socket 5 (cookie 105, TCP port 8080) migrates to socket 1 (cookie 101, TCP port 8080), which "
+          "bpf_sk_select_reuseport picked");
+    auto pass = open_asm("r0 = 1\nexit\n", "sk_reuseport/migrate", h);
+    r = run_with(*pass, {});
+    CHECK(r.host_events.back().text.find("member 0 of 1") != std::string::npos);
+    CHECK(r.host_events.back().text.find("migrates to socket 1 (cookie 101") != std::string::npos);
+
+    // A listener with no other socket in its group has nothing to migrate to; a listener is no
+    // connection to migrate.
+    h.net.sockets[1].reuseport = false;
+    auto alone = open_asm("r0 = 1\nexit\n", "sk_reuseport/migrate", h);
+    r = run_with(*alone, {});
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->what.find("is its group's last socket") != std::string::npos);
+    h.net.program_socket = 0;
+    auto bad = open_asm("r0 = 1\nexit\n", "sk_reuseport/migrate", h);
+    CHECK(run_with(*bad, {}).status == RunStatus::Faulted);
+}
