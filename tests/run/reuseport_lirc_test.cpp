@@ -161,7 +161,8 @@ TEST_CASE("sk_reuseport_md refuses writes, misaligned and wrong-sized loads, the
         {"r0 = *(u16 *)(r1 + 17)", "only aligned loads inside struct sk_reuseport_md"},
         {"r0 = *(u32 *)(r1 + 56)", "only aligned loads inside struct sk_reuseport_md"},
     };
-    for (const auto& [bad, why] : cases) {
+    for (const auto& bad_case : cases) {
+        const char *bad = bad_case.first, *why = bad_case.second;
         CAPTURE(bad);
         auto s = open_asm(std::string(bad) + "\nr0 = 0\nexit\n", "sk_reuseport", reuseport_host());
         const RunResult r = run_with(*s, tcp_packet());
@@ -308,7 +309,8 @@ TEST_CASE("lirc_mode2: the sample, and the rc helpers' input events") {
         {"*(u32 *)(r1 + 0) = 0", "field sample is read-only"},
         {"r1 = r10\ncall bpf_rc_repeat", "bpf_rc_repeat: r1 = 0x800000200 is not the lirc sample"},
     };
-    for (const auto& [bad, why] : cases) {
+    for (const auto& bad_case : cases) {
+        const char *bad = bad_case.first, *why = bad_case.second;
         CAPTURE(bad);
         auto b = open_asm(std::string(bad) + "\nr0 = 0\nexit\n", "lirc_mode2");
         const RunResult f = run_with(*b, {}, le32(0));
