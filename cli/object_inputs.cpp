@@ -228,7 +228,7 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
 void note_inputs(std::string_view command, const LoadedProgram& program, const ObjectInputOptions& options,
                  const ObjectInputs& inputs) {
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
-                              program.context == ContextKind::SkMsg;
+                              program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport;
     std::fflush(stdout);  // notes come in order with what was printed before
     if (options.packet_source == PacketSource::None && reads_packet)
         std::fprintf(stderr,

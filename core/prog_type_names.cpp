@@ -67,6 +67,8 @@ const char* context_kind_name(ContextKind kind) {
     case ContextKind::Sysctl: return "bpf_sysctl";
     case ContextKind::Sockopt: return "bpf_sockopt";
     case ContextKind::CgroupDev: return "bpf_cgroup_dev_ctx";
+    case ContextKind::SkReuseport: return "sk_reuseport_md";
+    case ContextKind::LircMode2: return "lirc_mode2 sample";
     case ContextKind::Other: return "other";
     }
     return "none";

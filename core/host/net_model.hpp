@@ -247,6 +247,9 @@ struct NetRun {
     // bpf_sk_assign at tc ingress: the socket (index in Network::sockets) the packet is
     // delivered to if it goes on up the stack.
     std::optional<uint32_t> assigned_socket;
+    // sk_reuseport: the socket bpf_sk_select_reuseport picked (index in Network::sockets), which
+    // the packet goes to if the program returns SK_PASS.
+    std::optional<uint32_t> reuseport_socket;
     // Listeners bpf_tcp_gen_syncookie marked as having answered with a cookie just now
     // (tcp_synq_overflow): a later bpf_tcp_check_syncookie in the same run accepts cookies there.
     std::vector<uint32_t> cookie_listeners;

@@ -133,6 +133,8 @@ enum class ContextKind : uint8_t {
     Sysctl,      // struct bpf_sysctl (cgroup/sysctl)
     Sockopt,     // struct bpf_sockopt (cgroup/getsockopt, cgroup/setsockopt)
     CgroupDev,   // struct bpf_cgroup_dev_ctx (cgroup/dev)
+    SkReuseport, // struct sk_reuseport_md (sk_reuseport, sk_reuseport/migrate)
+    LircMode2,   // the u32 LIRC_MODE2 sample an IR decoder gets (lirc_mode2)
     Other,       // a type bpfplay knows by name but gives no dedicated context yet
 };
 

@@ -208,6 +208,8 @@ ContextKind context_kind_of(ProgType type) {
     case P::CgroupSysctl: return ContextKind::Sysctl;
     case P::CgroupSockopt: return ContextKind::Sockopt;
     case P::CgroupDevice: return ContextKind::CgroupDev;
+    case P::SkReuseport: return ContextKind::SkReuseport;
+    case P::LircMode2: return ContextKind::LircMode2;
     default: return ContextKind::Other;
     }
 }

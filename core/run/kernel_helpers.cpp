@@ -13,6 +13,7 @@
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
+#include "core/run/lirc_helpers.hpp"
 #include "core/run/lwt_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
@@ -20,6 +21,7 @@
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
+#include "core/run/reuseport_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/skb_adjust_room.hpp"
 #include "core/run/skb_change_helpers.hpp"
@@ -88,6 +90,8 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         trace_user_helper_impls(),
         tunnel_helper_impls(),
         lwt_helper_impls(),
+        reuseport_helper_impls(),
+        lirc_helper_impls(),
     };
     return families;
 }

@@ -10,7 +10,9 @@
 #include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
+#include "core/run/lirc_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
+#include "core/run/sk_reuseport_context.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
 
@@ -236,6 +238,12 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     case ContextKind::Sock:
         if (auto r = setup_cgroup_sock_context(prog, in, mem, vm); !r.ok()) return r.error();
         break;
+    case ContextKind::SkReuseport:
+        if (auto r = setup_sk_reuseport_context(prog, in, mem, vm, net); !r.ok()) return r.error();
+        break;
+    case ContextKind::LircMode2:
+        if (auto r = setup_lirc_context(in, mem, vm); !r.ok()) return r.error();
+        break;
     case ContextKind::PtRegs:
         mem.raw_ctx = in.ctx;
         mem.raw_ctx.resize(kPtRegsSize, 0);
@@ -270,6 +278,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
 
 std::string return_value_name(ProgType type, uint64_t r0) {
     if (type == ProgType::Xdp) return r0 < 5 ? kXdpNames[r0] : "";
+    if (type == ProgType::SkReuseport) return r0 == 1 ? "SK_PASS" : r0 == 0 ? "SK_DROP" : "";
     if (type == ProgType::SchedCls || type == ProgType::SchedAct) {
         if (int32_t(r0) == -1) return "TC_ACT_UNSPEC";
         return r0 < 8 ? kTcNames[r0] : "";
@@ -503,6 +512,9 @@ RunResult ObjectSession::finish(RunState& run) {
             host_.events.push_back(std::move(e));
     if (out.status == RunStatus::Exited)
         for (std::string& text : cgroup_exit_report(run, host_, out.r0))
+            host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
+    if (out.status == RunStatus::Exited)
+        for (std::string& text : sk_reuseport_exit_report(run, host_.net, out.r0))
             host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
     out.host_events = host_.events;
     out.return_name =

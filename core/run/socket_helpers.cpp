@@ -252,6 +252,8 @@ uint64_t get_socket_cookie(Vm& vm, uint64_t ctx, uint64_t, uint64_t, uint64_t, u
     if (const CgroupContext* c = cgroup_context_at(vm.memory(), ctx); c && c->struct_name() == "bpf_sock_addr")
         if (auto index = socket_index(load_le<uint64_t>(&c->bytes()[bpf_sock_addr::kSk]), uint32_t(net.sockets.size())))
             return net.sockets[*index].cookie;
+    // bpf_get_socket_ptr_cookie (sk_reuseport, tracing): r1 is a socket itself, e.g. ctx->sk.
+    if (auto index = socket_index(ctx, uint32_t(net.sockets.size()))) return net.sockets[*index].cookie;
     if (net.run.skb_cookie == 0) {
         auto taken = [&](uint64_t c) {
             return std::any_of(net.sockets.begin(), net.sockets.end(), [&](const HostSocket& s) { return s.cookie == c; });
