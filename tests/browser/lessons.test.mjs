@@ -1,7 +1,8 @@
 // A lesson in the page (web/src/lesson_panel.ts): lesson 1 opens with its starter C in the editor
 // and its starter object loaded; Check says "not yet, because" for the starter; the solution
 // written in the editor compiles through the local service (tools/compile_service/), steps to
-// XDP_DROP, and Check says done. The lesson's layout is screenshotted at 1400x900 and 1024x700.
+// XDP_DROP, and Check says done; its share link reopens the lesson with that C. The lesson's
+// layout is screenshotted at 1400x900 and 1024x700.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -80,5 +81,19 @@ test('lesson 1: the starter is not yet done; the solution written in the editor 
     await assertLessonFits(page);
     await shot(`81-lesson-done-${w}x${hgt}`);
   }
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // A share link reopens the lesson with the learner's C and object, not the starter.
+  await page.click('#btn-share');
+  await page.waitForFunction(() => document.querySelector('#share-url')?.value.includes('#z='));
+  const link = await page.inputValue('#share-url');
+  await page.goto('about:blank');
+  await page.goto(link);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  assert.equal(await page.textContent('#object-name'), '01_return.o');
+  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 8: Registers and the return value');
+  assert.equal(await page.inputValue('#lesson-select'), '01_return');
+  await page.waitForFunction((c) => window.bpfplayEditorText() === c, solution);
+  assert.equal(await check(page), 'done');
   assert.deepEqual(consoleErrors, []);
 });

@@ -10,6 +10,7 @@ import { fetchExample, findExample, kDefaultExample } from './examples';
 import { HostPanel } from './host_panel';
 import { InputPanel } from './input_panel';
 import { LessonPanel, needsCompile } from './lesson_panel';
+import { kLessons } from './lessons/index';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
@@ -225,6 +226,7 @@ async function share(): Promise<void> {
   const hash = await encodeLink({
     source: current, program: values.program, packet: values.packet, ctx: values.ctx, host: values.host,
     breakpoints: session.breakpointList(),
+    ...(lessons.current ? { lesson: lessons.current.id } : {}),
   });
   history.replaceState(null, '', `#${hash}`);
   const url = location.href;
@@ -245,6 +247,10 @@ async function boot(): Promise<void> {
       input.setPacket(link.packet);
       input.setCtx(link.ctx);
       picker.shown(link.source.kind === 'example' ? link.source.name : '');
+      // The lesson open when the link was made, around the link's program (not its starter).
+      const lesson = kLessons.find((l) => l.id === link.lesson);
+      if (lesson) lessons.show(lesson);
+      else if (link.lesson !== undefined) say(`The link's lesson "${link.lesson}" is not in this playground.`, 'error');
       await load(link.source, link.program, link.breakpoints);
       return;
     }
