@@ -74,6 +74,7 @@ const getEditor = (): Promise<EditorPane> => editorPane ??= import('./editor_pan
     return load({ kind: 'object', name, bytes, c });
   },
   (t) => {
+    lessons.close();  // a template is not the lesson's program
     const ex = t.ctxOf ? findExample(t.ctxOf) : undefined;
     if (t.preset) input.usePacketPreset(t.preset);
     input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
@@ -179,8 +180,11 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   // An object compiled in the editor (or a link to one) brings its C source into the editor.
   if (source.kind === 'object' && source.c !== undefined) {
     const c = source.c;
+    // The template menu names where the C came from (the lesson, a link), not a template.
+    const lesson = lessons.current;
+    const origin = lesson ? `(lesson ${kLessons.indexOf(lesson) + 1})` : '(shared C)';
     void showEditor(true).then((editor) => {
-      if (editor && editor.text !== c) editor.setText(c);
+      if (editor && editor.text !== c) editor.setText(c, origin);
       editor?.setName(name);
     });
   }
