@@ -20,10 +20,13 @@ after(async () => {
 const box = (page, selector) => page.locator(selector).first().boundingBox();
 const inside = (b, pane) => b.y >= pane.y - 0.5 && b.y + b.height <= pane.y + pane.height + 0.5;
 
-// Where the status line and the panes are: none of it may move when the status text changes.
+// Where the status line and the panes are, and how wide the page is (a long status made it
+// wider than the window in Firefox, and a scroll bar lifted the bottom bar): none of it may
+// change when the status text changes.
 async function placeOfStatus(page) {
   const [status, controls, code] = await Promise.all([box(page, '#status'), box(page, '#controls'), box(page, '#code')]);
-  return { statusX: status.x, statusY: status.y, controlsHeight: controls.height, codeY: code.y };
+  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  return { statusX: status.x, statusY: status.y, controlsHeight: controls.height, codeY: code.y, pageWidth };
 }
 
 // After a step the explain box under the code fills in (a round trip to the worker) and changes
@@ -77,6 +80,7 @@ for (const [width, height] of [[1024, 700], [1400, 900]]) {
     // The status line keeps its place: after a step, at the program's exit (a longer text),
     // and after Reset. Continue's last line, exit, is the listing's last: it is wholly in view.
     const start = await placeOfStatus(page);
+    assert.ok(start.pageWidth <= width, `the page is no wider than the window: ${start.pageWidth}`);
     await andWait(() => page.click('#btn-step'));
     await settled(page);
     assert.deepEqual(await placeOfStatus(page), start, 'after a step');
