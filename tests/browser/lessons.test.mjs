@@ -1,7 +1,9 @@
 // A lesson in the page (web/src/lesson_panel.ts): lesson 1 opens with its starter C in the editor
 // and its starter object loaded; Check says "not yet, because" for the starter; the solution
 // written in the editor compiles through the local service (tools/compile_service/), steps to
-// XDP_DROP, and Check says done. The lesson's layout is screenshotted at 1400x900 and 1024x700.
+// XDP_DROP, and Check says done; its share link reopens the lesson with that C. While the
+// lesson's C is in the editor the template menu says so; picking a template leaves the lesson.
+// The lesson's layout is screenshotted at 1400x900 and 1024x700.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -27,6 +29,9 @@ async function assertLessonFits(page) {
   assert.ok(check && check.y + check.height <= box.y + box.height, 'the Check button is in view');
 }
 
+// What the editor's template menu shows.
+const templateShown = (page) => page.$eval('#template-select', (s) => s.selectedOptions[0]?.textContent);
+
 async function check(page) {
   await page.evaluate(() => { delete document.body.dataset.lessonCheck; });
   await page.click('#btn-check');
@@ -46,6 +51,7 @@ test('lesson 1: the starter is not yet done; the solution written in the editor 
   const starter = await readFile(`${repo}examples/lessons/01_return.starter.c`, 'utf8');
   await page.waitForFunction((c) => window.bpfplayEditorText() === c, starter);
   assert.equal(await page.inputValue('#program-select'), 'lesson1');
+  assert.equal(await templateShown(page), '(lesson 1)');
 
   assert.equal(await check(page), 'not-yet');
   assert.equal(await page.textContent('#lesson-verdict'), 'Not yet: 01_return.starter.o');
@@ -80,5 +86,27 @@ test('lesson 1: the starter is not yet done; the solution written in the editor 
     await assertLessonFits(page);
     await shot(`81-lesson-done-${w}x${hgt}`);
   }
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // A share link reopens the lesson with the learner's C and object, not the starter.
+  await page.click('#btn-share');
+  await page.waitForFunction(() => document.querySelector('#share-url')?.value.includes('#z='));
+  const link = await page.inputValue('#share-url');
+  await page.goto('about:blank');
+  await page.goto(link);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  assert.equal(await page.textContent('#object-name'), '01_return.o');
+  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 8: Registers and the return value');
+  assert.equal(await page.inputValue('#lesson-select'), '01_return');
+  await page.waitForFunction((c) => window.bpfplayEditorText() === c, solution);
+  assert.equal(await templateShown(page), '(lesson 1)');
+  assert.equal(await check(page), 'done');
+
+  // Picking a template leaves the lesson.
+  await page.selectOption('#template-select', 'tc');
+  assert.equal(await templateShown(page), 'TC classifier: mark DNS');
+  assert.equal(await page.$$eval('#template-select option', (o) => o.filter((x) => x.value === '').length), 0);
+  assert.equal(await page.isHidden('#lesson'), true);
+  assert.equal(await page.inputValue('#lesson-select'), '');
   assert.deepEqual(consoleErrors, []);
 });

@@ -34,12 +34,38 @@ export class CodePanel {
       if (e.shiftKey) this.editCondition(pc);
       else void session.toggleBreakpoint(pc);
     });
+    // The explain box under the code fills in after the step (a round trip to the worker) and
+    // the pane's height changes with it: the line shown then keeps its place in view.
+    new ResizeObserver(() => {
+      const row = this.selected ?? this.rows[this.current];
+      if (row && !this.fullyShown(row)) this.reveal(row);
+    }).observe(root);
     root.addEventListener('contextmenu', (e) => {
       const pc = this.pcOf(e.target as HTMLElement);
       if (pc === undefined) return;
       e.preventDefault();
       this.editCondition(pc);
     });
+  }
+
+  // Inside the pane's visible height (clientHeight: a horizontal scroll bar hides what is under it).
+  private fullyShown(row: HTMLElement): boolean {
+    const r = row.getBoundingClientRect();
+    const top = this.root.getBoundingClientRect().top;
+    return r.top >= top && r.bottom <= top + this.root.clientHeight;
+  }
+
+  // Scrolls the row fully into view, with its C line (the source-line row right above it) when
+  // both fit: the line is read with the source it came from.
+  private reveal(row: HTMLElement): void {
+    const paneTop = this.root.getBoundingClientRect().top;
+    const height = this.root.clientHeight;
+    const r = row.getBoundingClientRect();
+    const prev = row.previousElementSibling;
+    const top = prev?.classList.contains('src-line') ? prev.getBoundingClientRect().top : r.top;
+    if (r.bottom - top > height) this.root.scrollTop += r.top - paneTop;  // no room for both: the row
+    else if (top < paneTop) this.root.scrollTop += top - paneTop;
+    else if (r.bottom > paneTop + height) this.root.scrollTop += r.bottom - (paneTop + height);
   }
 
   private pcOf(target: HTMLElement): number | undefined {
@@ -110,6 +136,7 @@ export class CodePanel {
     this.root.replaceChildren();
     if (this.verdictStatus) {
       this.verdictStatus.textContent = '';
+      this.verdictStatus.title = '';
       this.verdictStatus.className = 'verifier-status';
     }
     this.rows = [];
@@ -119,6 +146,7 @@ export class CodePanel {
     this.selected = undefined;
     this.faultRow = undefined;
     this.editor = undefined;
+    this.root.scrollTop = 0;  // a new program opens at its first C line, not where the last one was
     const frag = document.createDocumentFragment();
     let lastFn = '';
     for (const l of p.lines) {
@@ -172,6 +200,7 @@ export class CodePanel {
       status.textContent = v.verdict === 'accept' ? `· the kernel's verifier would accept it (${v.processed} instructions processed)`
         : v.verdict === 'refuse' ? `· the kernel's verifier would refuse it (insn ${v.insn})`
         : `· whether the kernel's verifier accepts it: cannot tell (insn ${v.insn}: ${v.message})`;
+      status.title = status.textContent;  // one line by the title: the whole text on hover
     }
     if (v.verdict !== 'refuse') return;
     for (const pc of v.path) this.rows[pc]?.classList.add('verifier-path');
@@ -214,7 +243,7 @@ export class CodePanel {
       this.rows[this.current]?.classList.remove('current');
       row?.classList.add('current');
       this.current = st.pc;
-      row?.scrollIntoView({ block: 'nearest' });
+      if (row) this.reveal(row);
     }
     for (let pc = 0; pc < this.hitCells.length; pc++) {
       const n = s.hits[pc] ?? 0;
@@ -234,7 +263,7 @@ export class CodePanel {
         hintUnlessSaid(reason, st.fault?.hint));
       row.after(this.faultNote);
       this.faultRow = row;
-      row.scrollIntoView({ block: 'nearest' });
+      this.reveal(row);
     }
     this.renderBreakpoints();
   }

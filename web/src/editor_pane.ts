@@ -61,6 +61,9 @@ export class EditorPane {
   private readonly view: EditorView;
   private readonly templateSelect = h('select', { id: 'template-select', 'aria-label': 'C template' },
     ...kTemplates.map((t) => h('option', { value: t.id, text: t.label })));
+  // Where C that came from elsewhere (a lesson, a link) came from: first in the template menu
+  // and picked while that C is in the editor, so the menu does not claim a template it is not.
+  private readonly originOption = h('option', { value: '', text: '' });
   private readonly nameInput = h('input', { id: 'c-name', value: 'prog', size: 10, 'aria-label': 'object name', title: 'the object\'s name (letters, digits, _ and -)' });
   private readonly compileButton = h('button', { id: 'btn-compile', class: 'primary', text: 'Compile & load', title: 'Compile with the local clang and load the object (Ctrl+Enter)' });
   private readonly status = h('span', { id: 'compile-status', class: 'muted', role: 'status' });
@@ -103,9 +106,17 @@ export class EditorPane {
     return this.view.state.doc.toString();
   }
 
-  setText(text: string): void {
+  // origin: what the template menu shows for this text (a template's own text passes none).
+  setText(text: string, origin?: string): void {
     this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
     this.markDiagnostics([]);
+    if (origin === undefined) {
+      this.originOption.remove();
+      return;
+    }
+    this.originOption.textContent = origin;
+    this.templateSelect.prepend(this.originOption);
+    this.templateSelect.value = '';
   }
 
   setName(name: string): void {

@@ -114,16 +114,21 @@ export class LessonPanel {
       this.select.value = this.lesson?.id ?? '';
       return;
     }
+    this.show(l);
+    if (!await this.host.open(l, starter, lessonInput(l))) this.say(`The starter of lesson ${kLessons.indexOf(l) + 1} did not load.`, 'error');
+  }
+
+  // The lesson's text, task and Check, for the program the page loads itself (a share link's:
+  // the learner's C and object, not the starter).
+  show(l: Lesson): void {
     this.lesson = l;
     this.select.value = l.id;
-    const n = kLessons.indexOf(l) + 1;
-    this.title.textContent = `Lesson ${n} of ${kLessons.length}: ${l.title}`;
+    this.title.textContent = `Lesson ${kLessons.indexOf(l) + 1} of ${kLessons.length}: ${l.title}`;
     this.text.textContent = l.text;
     this.task.replaceChildren(h('b', { text: 'Task: ' }), l.task);
     this.showResult(undefined);
     this.root.hidden = false;
     document.body.classList.add('lesson-open');
-    if (!await this.host.open(l, starter, lessonInput(l))) this.say(`The starter of lesson ${n} did not load.`, 'error');
   }
 
   close(): void {

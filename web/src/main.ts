@@ -10,6 +10,7 @@ import { fetchExample, findExample, kDefaultExample } from './examples';
 import { HostPanel } from './host_panel';
 import { InputPanel } from './input_panel';
 import { LessonPanel, needsCompile } from './lesson_panel';
+import { kLessons } from './lessons/index';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
@@ -73,6 +74,7 @@ const getEditor = (): Promise<EditorPane> => editorPane ??= import('./editor_pan
     return load({ kind: 'object', name, bytes, c });
   },
   (t) => {
+    lessons.close();  // a template is not the lesson's program
     const ex = t.ctxOf ? findExample(t.ctxOf) : undefined;
     if (t.preset) input.usePacketPreset(t.preset);
     input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
@@ -178,8 +180,11 @@ async function load(source: LinkSource, program?: string, breakpoints?: readonly
   // An object compiled in the editor (or a link to one) brings its C source into the editor.
   if (source.kind === 'object' && source.c !== undefined) {
     const c = source.c;
+    // The template menu names where the C came from (the lesson, a link), not a template.
+    const lesson = lessons.current;
+    const origin = lesson ? `(lesson ${kLessons.indexOf(lesson) + 1})` : '(shared C)';
     void showEditor(true).then((editor) => {
-      if (editor && editor.text !== c) editor.setText(c);
+      if (editor && editor.text !== c) editor.setText(c, origin);
       editor?.setName(name);
     });
   }
@@ -225,6 +230,7 @@ async function share(): Promise<void> {
   const hash = await encodeLink({
     source: current, program: values.program, packet: values.packet, ctx: values.ctx, host: values.host,
     breakpoints: session.breakpointList(),
+    ...(lessons.current ? { lesson: lessons.current.id } : {}),
   });
   history.replaceState(null, '', `#${hash}`);
   const url = location.href;
@@ -245,6 +251,10 @@ async function boot(): Promise<void> {
       input.setPacket(link.packet);
       input.setCtx(link.ctx);
       picker.shown(link.source.kind === 'example' ? link.source.name : '');
+      // The lesson open when the link was made, around the link's program (not its starter).
+      const lesson = kLessons.find((l) => l.id === link.lesson);
+      if (lesson) lessons.show(lesson);
+      else if (link.lesson !== undefined) say(`The link's lesson "${link.lesson}" is not in this playground.`, 'error');
       await load(link.source, link.program, link.breakpoints);
       return;
     }

@@ -34,6 +34,17 @@ describe('session link', () => {
     expect(old?.source).toEqual({ kind: 'object', name: 'old.o', bytes: Uint8Array.from([0x7f, 0x45, 0x4c, 0x46]) });
   });
 
+  it('records the open lesson with the learner\'s object and C; a link without one has no lesson', async () => {
+    const c = 'SEC("xdp") int lesson1(struct xdp_md *ctx) { return XDP_DROP; }\n';
+    const s = { ...state({ kind: 'object', name: '01_return.o', bytes: Uint8Array.from([0x7f, 0x45, 0x4c, 0x46]), c }), lesson: '01_return' };
+    const back = await decodeLink(await encodeLink(s));
+    expect(back).toEqual(s);
+    expect(back?.lesson).toBe('01_return');
+    expect(back?.source.kind === 'object' && back.source.c).toBe(c);
+    const plain = await decodeLink(await encodeLink(state({ kind: 'example', name: 'x.o' })));
+    expect(plain && 'lesson' in plain).toBe(false);
+  });
+
   it('reads an older link whose breakpoints have no conditions', async () => {
     const json = JSON.stringify({ v: 1, s: { k: 'e', n: 'x.o' }, p: 'x', pk: '', cx: '', h: { cpu: 0, ncpus: 4, pid: 4242, tgid: 4242, uid: 1000, gid: 1000, comm: 'bpfplay-demo', clockStartNs: '1000000000', prandomSeed: 1 }, bp: [4] });
     const hash = `j=${btoa(json).replace(/=+$/, '')}`;

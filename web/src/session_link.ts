@@ -1,7 +1,8 @@
 // A link that reproduces a session: the program (a bundled example by name, or a user's .o /
 // assembly text embedded; a .o compiled in the page's C editor carries its C source too), the input, the host (with its network as core's host JSON, when the
 // page had it; links from before carry none and open on the default network) and the
-// breakpoints, in the URL hash. The JSON
+// breakpoints, and the lesson open then (its id: the link reopens the lesson with the shared
+// program, not its starter), in the URL hash. The JSON
 // is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
 // without it the JSON is only encoded ("#j=").
 import { parseHex, toHex } from './hex';
@@ -20,6 +21,7 @@ export interface LinkState {
   ctx: Uint8Array;
   host: HostSettings;
   breakpoints: BreakpointSpec[];
+  lesson?: string;  // the id of the lesson open when the link was made
 }
 
 interface Wire {
@@ -31,6 +33,7 @@ interface Wire {
   h: Record<string, unknown>;  // HostSettings (links made before it held numbers for the fields)
   bp: number[];
   bc?: Record<string, string>;  // pc -> condition, for the conditional ones
+  l?: string;  // lesson id
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -62,6 +65,7 @@ export async function encodeLink(state: LinkState): Promise<string> {
     v: 1, s, p: state.program, pk: toHex(state.packet), cx: toHex(state.ctx), h: state.host,
     bp: state.breakpoints.map((b) => b.pc),
     ...(Object.keys(conditions).length ? { bc: conditions } : {}),
+    ...(state.lesson !== undefined ? { l: state.lesson } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(wire));
   if (canCompress()) return `z=${toBase64Url(await pipe(json, new CompressionStream('deflate-raw')))}`;
@@ -102,5 +106,6 @@ export async function decodeLink(hash: string): Promise<LinkState | undefined> {
       const c = w.bc?.[String(pc)];
       return { pc, condition: typeof c === 'string' ? c : '' };
     }),
+    ...(typeof w.l === 'string' ? { lesson: w.l } : {}),
   };
 }

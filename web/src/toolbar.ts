@@ -1,5 +1,6 @@
 // The debugger's controls: step commands (buttons and F10/F11/Shift+F11/F5/Ctrl+F10 keys), continue
-// with progress and Stop, reverse commands, reset, the history slider and the status line.
+// with progress and Stop, reverse commands, reset, the history slider and the status line (in
+// the bar at the bottom, by the slider).
 import { h } from './dom';
 import type { Session } from './session';
 import type { Snapshot } from './vm_types';
@@ -44,8 +45,10 @@ export class Toolbar {
     }
     this.stopButton.addEventListener('click', () => void session.stop());
     this.timerButton.addEventListener('click', () => void session.startTimer());
-    controlsRoot.append(this.timerButton, this.stopButton, this.status);
-    historyRoot.append(h('span', { class: 'muted', text: 'history ' }), this.slider, this.sliderLabel);
+    controlsRoot.append(this.timerButton, this.stopButton);
+    // The status line has a place of its own, first in the bar under the panes: after the
+    // buttons it moved to the next row whenever its text grew, and the panes' height with it.
+    historyRoot.append(this.status, h('span', { class: 'muted', text: 'history ' }), this.slider, this.sliderLabel);
     this.slider.addEventListener('change', () => void session.goto(Number(this.slider.value)));
     this.slider.addEventListener('input', () => { this.sliderLabel.textContent = `go to step ${this.slider.value}`; });
 
@@ -82,6 +85,7 @@ export class Toolbar {
     for (const b of this.buttons) b.disabled = true;
     this.slider.disabled = true;
     this.status.textContent = `${name} cannot run (see why by the program picker)`;
+    this.status.title = this.status.textContent;
     this.status.className = 'status-faulted';
   }
 
@@ -121,6 +125,7 @@ export class Toolbar {
       if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
     }
     this.status.textContent = text + reason;
+    this.status.title = this.status.textContent;  // the whole line when its place cuts it short
     this.status.className = `status-${st.status}`;
   }
 }
