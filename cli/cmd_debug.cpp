@@ -140,7 +140,7 @@ int cmd_debug(Args args) {
     if (!object) return fail(object.error(), options.json);
     auto program = pick_program((*object)->object(), options);
     if (!program) return fail(program.error(), options.json);
-    if (const LoadedProgram* p = (*object)->object().find_program(*program)) note_inputs("debug", *p, options, *inputs);
+    if (const LoadedProgram* p = (*object)->object().find_program(*program)) note_inputs(*p, options, *inputs);
     if (options.cpu) (*object)->host().cpu = *options.cpu;
 
     RunInput input;

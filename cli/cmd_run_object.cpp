@@ -1,4 +1,4 @@
-// bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE [--all-packets]]
+// bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE]
 //                  [--trace] [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
 //                  [--budget N] [--advance-ns N] [--json]
 //
@@ -46,6 +46,7 @@ std::optional<int> parse_count(std::string_view name, std::string_view value, ui
 
 // Returns an exit code when parsing stops the command (bad arguments), else nullopt.
 std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
+    bool all_packets_given = false;
     for (size_t i = 0; i < args.size(); ++i) {
         bool missing = false;
         std::string_view arg = args[i];
@@ -62,7 +63,7 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
         } else if (arg == "--json") {
             out.json = true;
         } else if (arg == "--all-packets") {
-            out.all_packets = true;
+            all_packets_given = true;  // what --pcap now does anyway; kept so old command lines work
         } else if (arg == "--trace") {
             out.trace = true;
         } else if (arg == "--mem" || arg.starts_with("--mem=") || arg == "--plugin-helpers") {
@@ -77,8 +78,11 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
         }
         if (stop) return stop;
     }
-    if (out.all_packets && out.packet_source != PacketSource::Pcap)
+    if (all_packets_given && out.packet_source != PacketSource::Pcap)
         return usage_error("run: --all-packets needs --pcap FILE");
+    // A capture is a sequence of packets: run each, as a user replaying it expects (debug, one
+    // run, takes the first).
+    out.all_packets = out.packet_source == PacketSource::Pcap;
     return std::nullopt;
 }
 
@@ -179,7 +183,7 @@ int cmd_run_object(Args args, std::string content) {
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
-    if (const LoadedProgram* p = s.object().find_program(*program)) note_inputs("run", *p, options, *inputs);
+    if (const LoadedProgram* p = s.object().find_program(*program)) note_inputs(*p, options, *inputs);
     // bpfplay runs programs the kernel would refuse (a learner sees what they do); say so first.
     if (const LoadedProgram* p = s.object().find_program(*program)) {
         const verifier::Verdict v = verifier::check_program(s.object(), *p);

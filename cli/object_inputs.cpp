@@ -120,7 +120,7 @@ Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options) {
         break;
     }
     case PacketSource::Pcap: {
-        // All of them, to say how many are left out without --all-packets.
+        // All of them, to say how many are left out when only the first is used (debug).
         auto packets = read_pcap_packets(options.packet_arg, true);
         if (!packets) return packets.error();
         in.pcap_packets = packets->size();
@@ -225,7 +225,7 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
     return name;
 }
 
-void note_inputs(std::string_view command, const LoadedProgram& program, const ObjectInputOptions& options,
+void note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
                  const ObjectInputs& inputs) {
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
                               program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport;
@@ -235,14 +235,9 @@ void note_inputs(std::string_view command, const LoadedProgram& program, const O
                      "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); %s "
                      "runs on a 0-byte packet\n",
                      program.name.c_str());
-    if (inputs.pcap_packets > 1 && !options.all_packets) {
-        if (command == "debug")
-            std::fprintf(stderr, "bpfvm: note: %s has %zu packets; debugging the first (bpfvm run --all-packets runs each)\n",
-                         options.packet_arg.c_str(), inputs.pcap_packets);
-        else
-            std::fprintf(stderr, "bpfvm: note: %s has %zu packets; running only the first (add --all-packets to run each)\n",
-                         options.packet_arg.c_str(), inputs.pcap_packets);
-    }
+    if (inputs.pcap_packets > 1 && !options.all_packets)  // debug: one run, on the first packet
+        std::fprintf(stderr, "bpfvm: note: %s has %zu packets; debugging the first (bpfvm run runs each)\n",
+                     options.packet_arg.c_str(), inputs.pcap_packets);
 }
 
 } // namespace bpfplay::cli

@@ -24,7 +24,7 @@ struct ObjectInputOptions {
     std::string program;
     PacketSource packet_source = PacketSource::None;
     std::string packet_arg; // the file or the hex text
-    bool all_packets = false;
+    bool all_packets = false; // every packet of a --pcap capture (run), else only its first (debug)
     std::optional<std::string> ctx_hex;
     std::optional<uint32_t> cpu;
     std::string map_init;
@@ -58,7 +58,7 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
 struct ObjectInputs {
     std::vector<std::vector<uint8_t>> packets; // at least one (empty when no packet was given)
     std::vector<uint8_t> ctx;
-    size_t pcap_packets = 0; // packets in the --pcap file (without --all-packets only the first is in `packets`)
+    size_t pcap_packets = 0; // packets in the --pcap file (without all_packets only the first is in `packets`)
 };
 
 Result<ObjectInputs> read_object_inputs(const ObjectInputOptions& options);
@@ -70,8 +70,8 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
 
 // Notes on stderr about what the program will run on, so nothing is silently assumed: no
 // packet given to a program that reads one (it gets a 0-byte packet), or a --pcap file whose
-// packets after the first are not run. `command`: "run" or "debug".
-void note_inputs(std::string_view command, const LoadedProgram& program, const ObjectInputOptions& options,
+// packets after the first are not run (debug runs one packet; run runs each).
+void note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
                  const ObjectInputs& inputs);
 
 // The program --program names, or the only/first one (with a note on stderr when there are others).
