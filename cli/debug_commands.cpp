@@ -50,7 +50,10 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
     }
     if (command == "x" || command == "examine") return examine(ctx, spec, args);
     if (!spec.empty()) return command_error("only x takes /FORMAT");
-    if (is_motion_command(command)) return run_motion(ctx, command, args);
+    if (is_motion_command(command)) {
+        ctx.list_last_line = 0;  // the next list centres on where the program stops
+        return run_motion(ctx, command, args);
+    }
     if (command == "b" || command == "break" || command == "br") return add_break(ctx, args);
     if (command == "watch") return add_watch(ctx, args);
     if (command == "d" || command == "delete") return delete_stop(ctx, args);

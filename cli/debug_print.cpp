@@ -152,7 +152,8 @@ CommandResult print_value(DebugContext& ctx, std::string_view expr) {
     return out;
 }
 
-// The source lines line_info knows (lines with code) within 5 of the current one (or of LINE).
+// The source lines line_info knows (lines with code) within 5 of the current one (or of LINE);
+// a bare list again shows the ten after the last one shown, as gdb's does.
 CommandResult list_source(DebugContext& ctx, std::string_view args) {
     const LoadedProgram& p = ctx.session.program();
     const SourceLine* here = p.line_for(ctx.session.pc());
@@ -177,7 +178,14 @@ CommandResult list_source(DebugContext& ctx, std::string_view args) {
     std::sort(all.begin(), all.end(), [](const SourceLine* a, const SourceLine* b) { return a->line < b->line; });
     const size_t at = size_t(std::lower_bound(all.begin(), all.end(), center,
                                               [](const SourceLine* l, uint32_t n) { return l->line < n; }) - all.begin());
-    const size_t first = std::min(at > 5 ? at - 5 : 0, all.size() > 10 ? all.size() - 10 : 0);
+    const bool go_on = trim(args).empty() && ctx.list_last_line != 0 && ctx.list_pc == ctx.session.pc();
+    const size_t after = size_t(std::upper_bound(all.begin(), all.end(), ctx.list_last_line,
+                                                 [](uint32_t n, const SourceLine* l) { return n < l->line; }) -
+                                all.begin());
+    if (go_on && after == all.size())
+        return command_error("no code comes from lines after " + std::to_string(ctx.list_last_line) + " of " + file,
+                             "(list LINE shows the lines around LINE.)");
+    const size_t first = go_on ? after : std::min(at > 5 ? at - 5 : 0, all.size() > 10 ? all.size() - 10 : 0);
     std::vector<const SourceLine*> lines(all.begin() + ptrdiff_t(std::min(first, all.size())),
                                          all.begin() + ptrdiff_t(std::min(first + 10, all.size())));
     CommandOutput out;
@@ -192,6 +200,8 @@ CommandResult list_source(DebugContext& ctx, std::string_view args) {
         w.end_object();
     }
     if (lines.empty()) out.text = "no code comes from lines near " + std::to_string(center) + " of " + file + "\n";
+    ctx.list_last_line = lines.empty() ? 0 : lines.back()->line;
+    ctx.list_pc = ctx.session.pc();
     out.json = w.end_array().take();
     return out;
 }

@@ -19,6 +19,10 @@ namespace bpfplay::cli {
 struct DebugContext {
     DebugSession& session;
     uint64_t next_value = 1; // `print` numbers its results $1, $2, ... as gdb does
+    // A bare `list` again goes on after the last line shown, as gdb's does, until the program
+    // moves (then it centres on the new line again).
+    uint32_t list_last_line = 0; // 0: no list since the program last moved
+    uint32_t list_pc = 0;        // the pc list_last_line was shown at
 };
 
 // What one command says: `text` (lines, each ending in '\n') and `json` (the members of the

@@ -385,3 +385,34 @@ TEST_CASE("debug: explain the current instruction with its values, or any instru
                     R"x("summary":"add 14 to r3","details":[],"values":"","valid":true,"helper_id":0,"current":false,)x"
                     R"x("helper":null}})x" "\n");
 }
+
+TEST_CASE("debug: list again goes on after the last line shown, as gdb's does; a step centres it again") {
+    auto r = debug("xdp_drop_port.o", kTcpTo8080, "list\nlist\nlist\nsi\nlist\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "no code comes from lines after 84 of ./examples/xdp_drop_port.c\n"
+                   "(list LINE shows the lines around LINE.)\n");
+    const std::string first_ten = "     30  \tvoid *data = (void *)(long)ctx->data;\n"
+                                  "=>   31  \tvoid *data_end = (void *)(long)ctx->data_end;\n"
+                                  "     38  \tif ((void *)(eth + 1) > data_end)\n"
+                                  "     41  \tif (eth->h_proto == bpf_htons(ETH_P_IP)) {\n"
+                                  "     44  \t\tif ((void *)(ip + 1) > data_end)\n"
+                                  "     46  \t\tif (ip->ihl < 5)\n"
+                                  "     49  \t\tif (ip->frag_off & bpf_htons(IP_FRAG_OFFSET))\n"
+                                  "     51  \t\tproto = ip->protocol;\n"
+                                  "     52  \t\tl4 = (void *)ip + ip->ihl * 4; // IPv4 options make the header longer "
+                                  "than 20 bytes\n"
+                                  "     56  \t\tif ((void *)(ip6 + 1) > data_end)\n";
+    std::string after_step = first_ten;
+    after_step.replace(after_step.find("=>   31"), 7, "     31");
+    after_step.replace(after_step.find("     30"), 7, "=>   30");
+    CHECK(r.out == std::string(kDropPortStart) + first_ten +
+                       "     58  \t\tproto = ip6->nexthdr; // extension headers are not followed, to keep this short\n"
+                       "     65  \tif (proto == IPPROTO_TCP) {\n"
+                       "     68  \t\tif ((void *)(tcp + 1) > data_end)\n"
+                       "     74  \t\tif ((void *)(udp + 1) > data_end)\n"
+                       "     81  \tif (bpf_ntohs(dport) == blocked_port)\n"
+                       "     84  }\n"
+                       "./examples/xdp_drop_port.c:30: void *data = (void *)(long)ctx->data;\n"
+                       "=> 1: r1 = *(u32 *)(r1 + 0)\n" +
+                       after_step);
+}
