@@ -11,6 +11,7 @@
 #include "core/maps/map_set.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/run/sk_reuseport_context.hpp"
+#include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -24,13 +25,6 @@ const char* map_kind(const Map& map) {
     return map.type() == MapType::ReuseportSockarray ? "reuseport_sockarray"
            : map.type() == MapType::Sockmap          ? "sockmap"
                                                      : "sockhash";
-}
-
-std::string socket_text(const Network& net, uint32_t index) {
-    const HostSocket& s = net.sockets[index];
-    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
-           (s.family == kAfInet ? "IPv4 " : "IPv6 ") + (s.protocol == kIpprotoTcp ? "TCP" : "UDP") + " port " +
-           std::to_string(s.local_port) + ")";
 }
 
 // The verifier's checks of the arguments (ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR of the three socket
@@ -82,23 +76,22 @@ uint64_t sk_select_reuseport(Vm& vm, uint64_t ctx, uint64_t map_handle, uint64_t
         const uint32_t index = load_le<uint32_t>(key);
         if (index < map->max_entries()) cookie = static_cast<SocketSlotArray*>(map)->socket_at(index);
     }
-    std::optional<uint32_t> found;
-    for (uint32_t i = 0; cookie && i < net.sockets.size() && !found; ++i)
-        if (net.sockets[i].cookie == *cookie) found = i;
+    const std::optional<uint32_t> found = cookie ? socket_with_cookie(net, *cookie) : std::nullopt;
     auto answer = [&](int64_t err, const std::string& why) {
         log_host_event(vm, *h, kName, where + " " + why + ": returns -" + std::to_string(err));
         return helper_errno(err);
     };
     if (!found) return answer(kENOENT, "holds no socket");
     const HostSocket& s = net.sockets[*found];
-    const std::string text = socket_text(net, *found);
+    const std::string text = reuseport_socket_text(net, *found);
     if (!in_reuseport_group(s))
         return answer(map->type() == MapType::ReuseportSockarray ? kENOENT : kEINVAL,
                       "is " + text + ", which is in no reuseport group (it needs SO_REUSEPORT and to be " +
                           (s.protocol == kIpprotoTcp ? "listening" : "bound") + ")");
     const HostSocket& own = net.sockets[c.sk];
     if (!same_reuseport_group(s, own)) {
-        const std::string other = "is " + text + ", of another reuseport group than the program's " + socket_text(net, c.sk);
+        const std::string other =
+            "is " + text + ", of another reuseport group than the program's " + reuseport_socket_text(net, c.sk);
         if (s.protocol != own.protocol) return answer(kEPROTOTYPE, other + " (another protocol)");
         if (s.family != own.family) return answer(kEAFNOSUPPORT, other + " (another address family)");
         return answer(kEBADFD, other);

@@ -1,6 +1,5 @@
 #include "core/run/sk_reuseport_context.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 #include "core/host/kernel_objects.hpp"
@@ -8,6 +7,7 @@
 #include "core/maps/jhash.hpp"
 #include "core/memory.hpp"
 #include "core/run/object_session.hpp"
+#include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -83,12 +83,6 @@ Result<Flow> parse_flow(const std::vector<uint8_t>& f) {
     return flow;
 }
 
-uint32_t addr_len(uint32_t family) { return family == kAfInet ? 4 : 16; }
-
-bool any_addr(const HostSocket& s) {
-    return std::all_of(s.local_addr.begin(), s.local_addr.begin() + addr_len(s.family), [](uint8_t b) { return b == 0; });
-}
-
 // The socket lookup's score for a bound socket (compute_score, simplified): 0 when the socket
 // does not take the packet; more for an exact address, more again for a bound device.
 int lookup_score(const HostSocket& s, const Flow& flow, uint32_t ifindex) {
@@ -96,8 +90,8 @@ int lookup_score(const HostSocket& s, const Flow& flow, uint32_t ifindex) {
     if (!bound || s.protocol != flow.protocol || s.family != flow.family || s.local_port != flow.dport) return 0;
     if (s.bound_dev_if && s.bound_dev_if != ifindex) return 0;
     int score = 1;
-    if (!any_addr(s)) {
-        if (std::memcmp(s.local_addr.data(), flow.daddr.data(), addr_len(s.family)) != 0) return 0;
+    if (!is_any(s.local_addr, s.family)) {
+        if (!same_addr(s.local_addr, flow.daddr, s.family)) return 0;
         score += 2;
     }
     if (s.bound_dev_if) score += 4;
@@ -133,13 +127,15 @@ uint32_t run_hash(const RunInput& in, const Flow& flow) {
     return given ? given : flow_hash(flow);
 }
 
-std::string socket_text(const Network& net, uint32_t index) {
-    const HostSocket& s = net.sockets[index];
-    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
-           (s.protocol == kIpprotoTcp ? "TCP" : "UDP") + " port " + std::to_string(s.local_port) + ")";
-}
 
 }  // namespace
+
+std::string reuseport_socket_text(const Network& net, uint32_t index) {
+    const HostSocket& s = net.sockets[index];
+    return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
+           (s.family == kAfInet ? "IPv4 " : "IPv6 ") + (s.protocol == kIpprotoTcp ? "TCP" : "UDP") + " port " +
+           std::to_string(s.local_port) + ")";
+}
 
 SkReuseportContext::SkReuseportContext()
     : FieldContext("sk_reuseport_md",
@@ -202,7 +198,7 @@ void map_reuseport_run(std::unique_ptr<SkReuseportContext> ctx, uint32_t sk_inde
             !(c.migrating && i == sk_index))  // a closing listener has left the group's sockets
             c.group.push_back(i);
     c.set_u32(md::kIpProtocol, sk.protocol);
-    c.set_u32(md::kBindInany, any_addr(sk) ? 1 : 0);
+    c.set_u32(md::kBindInany, is_any(sk.local_addr, sk.family) ? 1 : 0);
     store_le<uint64_t>(&c.bytes()[md::kSk], socket_address(sk_index));
     if (c.migrating) store_le<uint64_t>(&c.bytes()[md::kMigratingSk], socket_address(*c.migrating));
     mem.packet.attach(vm.memory(), nullptr);
@@ -236,7 +232,7 @@ Result<Unit> setup_migration(const RunInput& in, RunState& mem, Vm& vm, const Ne
     for (uint32_t i = 0; i < net.sockets.size() && !listener; ++i)
         if (lookup_score(net.sockets[i], flow, net.ingress_ifindex) && in_reuseport_group(net.sockets[i])) listener = i;
     if (!listener)
-        return make_error(ErrorKind::Load, socket_text(net, m) + " has no SO_REUSEPORT listener to migrate from",
+        return make_error(ErrorKind::Load, reuseport_socket_text(net, m) + " has no SO_REUSEPORT listener to migrate from",
                           std::nullopt, "Add listening sockets with \"reuseport\": true on its port.");
     auto ctx = std::make_unique<SkReuseportContext>();
     ctx->tcp = true;
@@ -245,7 +241,7 @@ Result<Unit> setup_migration(const RunInput& in, RunState& mem, Vm& vm, const Ne
     mem.packet.init_skb({}, /*l2=*/false);
     map_reuseport_run(std::move(ctx), *listener, net, mem, vm);
     if (static_cast<SkReuseportContext&>(*mem.ctx).group.empty())
-        return make_error(ErrorKind::Load, "the closing listener " + socket_text(net, *listener) +
+        return make_error(ErrorKind::Load, "the closing listener " + reuseport_socket_text(net, *listener) +
                                                " is its group's last socket: there is nothing to migrate to, and "
                                                "the kernel runs no program (reuseport_migrate_sock)");
     return Unit{};
@@ -268,9 +264,8 @@ Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInpu
         const HostSocket& s = net.sockets[i];
         if (flow.protocol == kIpprotoTcp && s.protocol == kIpprotoTcp && !s.listening() && s.family == flow.family &&
             s.local_port == flow.dport && s.remote_port == flow.sport &&
-            std::memcmp(s.remote_addr.data(), flow.saddr.data(), addr_len(s.family)) == 0 &&
-            std::memcmp(s.local_addr.data(), flow.daddr.data(), addr_len(s.family)) == 0)
-            return make_error(ErrorKind::Load, "the segment belongs to the established " + socket_text(net, i) +
+            same_addr(s.remote_addr, flow.saddr, s.family) && same_addr(s.local_addr, flow.daddr, s.family))
+            return make_error(ErrorKind::Load, "the segment belongs to the established " + reuseport_socket_text(net, i) +
                                                    ": the kernel finds it before any listener, and runs no "
                                                    "sk_reuseport program");
         if (const int score = lookup_score(s, flow, net.ingress_ifindex); score > best) best = score, found = i;
@@ -284,7 +279,7 @@ Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInpu
                           std::nullopt,
                           "Add sockets with \"reuseport\": true on that port (listening TCP or bound UDP ones).");
     if (!in_reuseport_group(net.sockets[found]))
-        return make_error(ErrorKind::Load, "the packet goes to " + socket_text(net, found) +
+        return make_error(ErrorKind::Load, "the packet goes to " + reuseport_socket_text(net, found) +
                                                ", which has no SO_REUSEPORT: no sk_reuseport program runs",
                           std::nullopt, "Set \"reuseport\": true on the sockets of that port.");
 
@@ -307,7 +302,7 @@ Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInpu
 std::vector<std::string> sk_reuseport_exit_report(const RunState& run, const Network& net, uint64_t r0) {
     const auto* c = dynamic_cast<const SkReuseportContext*>(run.ctx.get());
     if (!c) return {};
-    const std::string what = c->migrating ? socket_text(net, *c->migrating)
+    const std::string what = c->migrating ? reuseport_socket_text(net, *c->migrating)
                              : c->tcp     ? "the connection request (SYN)"
                                           : "the datagram";
     const std::string goes = c->migrating ? " migrates to " : " goes to ";
@@ -318,7 +313,7 @@ std::vector<std::string> sk_reuseport_exit_report(const RunState& run, const Net
                              : "SK_DROP: the lookup fails with -ECONNREFUSED: " + what +
                                    " finds no socket in the group and is refused"};
     if (net.run.reuseport_socket && *net.run.reuseport_socket < net.sockets.size())
-        return {"SK_PASS: " + what + goes + socket_text(net, *net.run.reuseport_socket) +
+        return {"SK_PASS: " + what + goes + reuseport_socket_text(net, *net.run.reuseport_socket) +
                 ", which bpf_sk_select_reuseport picked"};
     // reuseport_select_sock_by_hash: reciprocal_scale(hash, n), skipping connected sockets.
     const uint32_t n = uint32_t(c->group.size()), hash = c->get_u32(md::kHash);
@@ -329,11 +324,11 @@ std::vector<std::string> sk_reuseport_exit_report(const RunState& run, const Net
         if (s.protocol == kIpprotoUdp && s.remote_port) continue;  // TCP_ESTABLISHED
         return {"SK_PASS without a selection: the kernel picks by the hash, member " + std::to_string(i) + " of " +
                 std::to_string(n) + " (reciprocal_scale(" + std::to_string(hash) + ", " + std::to_string(n) +
-                ") = " + std::to_string(first) + "): " + what + goes + socket_text(net, c->group[i])};
+                ") = " + std::to_string(first) + "): " + what + goes + reuseport_socket_text(net, c->group[i])};
     }
     // No socket by the hash either: the lookup keeps the socket it found.
     return {"SK_PASS without a selection: every socket of the group is connected, so " + what +
-            " goes to the socket the lookup found, " + socket_text(net, c->sk)};
+            " goes to the socket the lookup found, " + reuseport_socket_text(net, c->sk)};
 }
 
 }  // namespace bpfplay

@@ -75,6 +75,9 @@ bool in_reuseport_group(const HostSocket& s);
 // bound device and owner (udp_reuseport_add_sock / inet_reuseport_add_sock).
 bool same_reuseport_group(const HostSocket& a, const HostSocket& b);
 
+// "socket 1 (cookie 101, IPv4 TCP port 8080)": a host socket as the reuseport reports name it.
+std::string reuseport_socket_text(const Network& net, uint32_t index);
+
 // Builds the context for `in`'s packet, or says why the kernel would run no sk_reuseport
 // program for it.
 // With BPF_SK_REUSEPORT_SELECT_OR_MIGRATE (SEC("sk_reuseport/migrate")) and an explicit

@@ -43,14 +43,6 @@ Tuple read_tuple(const uint8_t* p, uint32_t size) {
     return t;
 }
 
-bool is_any(const Ipv6& a, uint32_t family) {
-    return std::all_of(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), [](uint8_t b) { return b == 0; });
-}
-
-bool same_addr(const Ipv6& a, const Ipv6& b, uint32_t family) {
-    return std::equal(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), b.begin());
-}
-
 std::string addr_text(const Ipv6& a, uint32_t family) {
     if (is_any(a, family)) return family == kAfInet ? "*" : "[::]";
     return family == kAfInet ? format_ipv4(a.data(), false) : "[" + format_ipv6(a.data(), true) + "]";
@@ -130,6 +122,20 @@ std::optional<uint32_t> lookup_udp(const Network& net, const Tuple& t) {
 }
 
 } // namespace
+
+bool is_any(const Ipv6& a, uint32_t family) {
+    return std::all_of(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), [](uint8_t b) { return b == 0; });
+}
+
+bool same_addr(const Ipv6& a, const Ipv6& b, uint32_t family) {
+    return std::equal(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), b.begin());
+}
+
+std::optional<uint32_t> socket_with_cookie(const Network& net, uint64_t cookie) {
+    for (uint32_t i = 0; i < net.sockets.size(); ++i)
+        if (net.sockets[i].cookie == cookie) return i;
+    return std::nullopt;
+}
 
 std::string describe_socket(const HostSocket& s) {
     const Endpoint local{s.local_addr, s.local_port}, remote{s.remote_addr, s.remote_port};

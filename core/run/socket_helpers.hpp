@@ -1,4 +1,7 @@
 #pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -16,6 +19,12 @@ namespace bpfplay {
 std::span<const HelperImpl> socket_helper_impls();
 
 struct HostSocket;
+struct Network;
+// An address of `family` (the first 4 bytes for AF_INET) is the any address / equals another.
+bool is_any(const std::array<uint8_t, 16>& a, uint32_t family);
+bool same_addr(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b, uint32_t family);
+// The host socket (index in Network::sockets) whose cookie a socket map holds.
+std::optional<uint32_t> socket_with_cookie(const Network& net, uint64_t cookie);
 // "the ESTABLISHED TCP socket 10.0.0.2:8080 <- 10.0.0.1:40000 (cookie 4098, uid 1000)".
 std::string describe_socket(const HostSocket& s);
 

@@ -13,6 +13,7 @@
 #include "core/maps/map_set.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/run/packet_buffer.hpp"
+#include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -66,13 +67,6 @@ const uint8_t* key_arg(Vm& vm, const char* name, const Map& map, uint64_t addr) 
     return key;
 }
 
-// The host socket index of the cookie a socket map holds.
-std::optional<uint32_t> index_of(const Network& net, uint64_t cookie) {
-    for (uint32_t i = 0; i < net.sockets.size(); ++i)
-        if (net.sockets[i].cookie == cookie) return i;
-    return std::nullopt;
-}
-
 // A connected UDP socket is TCP_ESTABLISHED in the kernel; the host lists UDP sockets without a
 // TCP state, so one with a remote port counts as connected.
 uint8_t kernel_state(const HostSocket& s) {
@@ -110,7 +104,7 @@ uint64_t redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook
         log_host_event(vm, *h, name, "flags " + hex(flags) + " have bits other than BPF_F_INGRESS: returns SK_DROP");
         return kSkDrop;
     }
-    const std::optional<uint32_t> index = cookie ? index_of(h->net, *cookie) : std::nullopt;
+    const std::optional<uint32_t> index = cookie ? socket_with_cookie(h->net, *cookie) : std::nullopt;
     if (!index) {
         log_host_event(vm, *h, name, map_label(*map) + " has no socket at " + key_text + ": returns SK_DROP");
         return kSkDrop;
@@ -301,7 +295,7 @@ std::span<const HelperImpl> sockmap_helper_impls() { return kImpls; }
 void attach_socket_resolver(MapSet& maps, const Host* host) {
     maps.set_socket_resolver([host](uint64_t cookie) -> std::optional<SocketInfo> {
         const Network& net = host->net;
-        const std::optional<uint32_t> index = index_of(net, cookie);
+        const std::optional<uint32_t> index = socket_with_cookie(net, cookie);
         if (!index) return std::nullopt;
         const HostSocket& s = net.sockets[*index];
         const bool tcp = s.protocol == kIpprotoTcp;

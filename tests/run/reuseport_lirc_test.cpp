@@ -200,7 +200,7 @@ TEST_CASE("sk_reuseport runs only where the lookup lands on a reuseport group") 
     auto t = open_asm("r0 = 1\nexit\n", "sk_reuseport", h);
     r = run_with(*t, tcp_packet());
     REQUIRE(r.status == RunStatus::Faulted);
-    CHECK(r.error->to_string().find("socket 6 (cookie 106, TCP port 8080), which has no SO_REUSEPORT") != std::string::npos);
+    CHECK(r.error->to_string().find("socket 6 (cookie 106, IPv4 TCP port 8080), which has no SO_REUSEPORT") != std::string::npos);
     // Not IP, or not TCP/UDP.
     std::vector<uint8_t> arp = tcp_packet();
     arp[12] = 0x08, arp[13] = 0x06;
@@ -226,7 +226,7 @@ TEST_CASE("bpf_sk_select_reuseport picks a socket of the group from a reuseport_
     CHECK(r.r0 == 1);
     CHECK(r.return_name == "SK_PASS");
     CHECK(r.host_events.at(1).text ==
-          "SK_PASS: the connection request (SYN) goes to socket 1 (cookie 101, TCP port 8080), which "
+          "SK_PASS: the connection request (SYN) goes to socket 1 (cookie 101, IPv4 TCP port 8080), which "
           "bpf_sk_select_reuseport picked");
 }
 
@@ -279,7 +279,7 @@ TEST_CASE("sk_reuseport: SK_PASS without a selection goes by the hash") {
     RunResult r = run_with(*s, tcp_packet(), ctx);
     CHECK(event_lines(r.host_events) ==
           V{"2 pc 1 exit: SK_PASS without a selection: the kernel picks by the hash, member 1 of 2 "
-            "(reciprocal_scale(2147483648, 2) = 1): the connection request (SYN) goes to socket 1 (cookie 101, TCP "
+            "(reciprocal_scale(2147483648, 2) = 1): the connection request (SYN) goes to socket 1 (cookie 101, IPv4 TCP "
             "port 8080)"});
     ctx[35] = 0x7f;
     r = run_with(*s, tcp_packet(), ctx);
@@ -351,7 +351,7 @@ TEST_CASE("sk_reuseport_select example: the payload's worker id picks the socket
     CHECK(r.r0 == 1);
     CHECK(s->host().net.run.reuseport_socket == 1u);
     CHECK(r.host_events.back().text ==
-          "SK_PASS: the datagram goes to socket 1 (cookie 201, UDP port 8080), which bpf_sk_select_reuseport picked");
+          "SK_PASS: the datagram goes to socket 1 (cookie 201, IPv4 UDP port 8080), which bpf_sk_select_reuseport picked");
     in.packet = datagram(0x03);  // worker 3: no socket, -ENOENT, the hash picks
     r = s->run("steer_by_worker_id", in);
     CHECK(r.r0 == 1);
@@ -437,7 +437,7 @@ TEST_CASE("sk_reuseport/migrate: a connection of a closing listener moves to ano
     // migrating_sk: socket 5 (port 8080); sk: listener 0 (AF_INET); an empty skb.
     CHECK(r.r0 == (uint64_t(8080) << 24 | 2 << 16));
     CHECK(r.host_events.back().text ==
-          "SK_DROP: the migration fails (-ECONNREFUSED): socket 5 (cookie 105, TCP port 8080) is closed with its "
+          "SK_DROP: the migration fails (-ECONNREFUSED): socket 5 (cookie 105, IPv4 TCP port 8080) is closed with its "
           "listener, as without migration");
 
     // Selecting listener 1 from the sockarray migrates the connection there; without a selection
@@ -450,7 +450,7 @@ TEST_CASE("sk_reuseport/migrate: a connection of a closing listener moves to ano
     r = run_with(*sel, {});
     CHECK(r.r0 == 1);
     CHECK(r.host_events.back().text ==
-          "SK_PASS: socket 5 (cookie 105, TCP port 8080) migrates to socket 1 (cookie 101, TCP port 8080), which "
+          "SK_PASS: socket 5 (cookie 105, IPv4 TCP port 8080) migrates to socket 1 (cookie 101, IPv4 TCP port 8080), which "
           "bpf_sk_select_reuseport picked");
     auto pass = open_asm("r0 = 1\nexit\n", "sk_reuseport/migrate", h);
     r = run_with(*pass, {});
