@@ -1,6 +1,7 @@
 // A lesson's goal checked against what really happened when the learner's object ran: the
 // verifier's verdict, each case's return value, map contents, trace lines, ring buffer records.
 // Pure (no DOM, no wasm): the page and the tests hand it the outcome core reported.
+import { parseHex, toHex } from './hex';
 import type { ErrorView, StateView, VerdictView } from './vm_types';
 
 // What a lesson expects once all its cases have run (maps carry over from run to run).
@@ -34,16 +35,20 @@ export interface LessonOutcome {
 export interface CheckLine { readonly ok: boolean; readonly text: string }
 export interface CheckResult { readonly done: boolean; readonly message: string; readonly lines: readonly CheckLine[] }
 
-const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-
 function u64le(b: Uint8Array): bigint {
   let v = 0n;
   for (let i = Math.min(b.length, 8) - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] ?? 0);
   return v;
 }
 
-function hexBytes(text: string): Uint8Array {
-  return Uint8Array.from(text.match(/../g) ?? [], (x) => parseInt(x, 16));
+// A ring buffer event line's record bytes ("rb: record 0 (16 bytes) 3600..."); none for a line
+// that ends in something else.
+function recordBytes(line: string): Uint8Array {
+  try {
+    return parseHex(line.trim().split(/\s+/).pop() ?? '');
+  } catch {
+    return new Uint8Array();
+  }
 }
 
 function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
@@ -52,7 +57,7 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
     case 'map_u64': {
       const map = last?.maps.find((m) => m.name === e.map);
       if (!map) return { ok: false, text: `the object has no map named "${e.map}"` };
-      const entry = map.entries.find((x) => hex(x.key) === e.keyHex);
+      const entry = map.entries.find((x) => toHex(x.key) === e.keyHex);
       if (!entry) return { ok: false, text: `map ${e.map} has no entry for ${e.keyLabel}` };
       const got = entry.values.reduce((s, v) => s + u64le(v), 0n);  // per-CPU values summed
       const ok = e.value === 'nonzero' ? got !== 0n : got === e.value;
@@ -67,7 +72,7 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
     case 'event_u32': {
       const events = runs[e.run]?.state?.events ?? [];
       const hit = events.some((r) => {
-        const b = hexBytes(r.trim().split(/\s+/).pop() ?? '');  // "rb: record 0 (16 bytes) 3600..." 
+        const b = recordBytes(r);
         return b.length >= e.offset + 4 && Number(u64le(b.subarray(e.offset, e.offset + 4))) === e.equals;
       });
       return { ok: hit, text: hit ? `run ${e.run + 1} sent a record holding ${e.equals}` : `run ${e.run + 1} sent ${events.length ? 'no record holding ' + e.equals + ` at byte ${e.offset}` : 'no ring buffer record'}` };

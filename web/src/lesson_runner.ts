@@ -2,13 +2,12 @@
 // untouched): the verifier's verdict, then each case to its exit. The outcome goes to
 // lesson_checks.ts. Used by the page's worker and by the tests with the real wasm module.
 import type { Playground } from '@bpfplay/wasm/bpfplay.mjs';
+import { parseHex } from './hex';
 import { errorView, parseCoreJson, stateView, verdictView } from './normalize';
 import type { LessonOutcome, RunOutcome } from './lesson_checks';
 import type { Lesson } from './lessons/index';
 
 const kMaxSteps = 1_000_000;
-
-const hexBytes = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (x) => parseInt(x, 16));
 
 export function runLesson(p: Playground, lesson: Lesson, bytes: Uint8Array, name: string, hostJson: string): LessonOutcome {
   const loaded = JSON.parse(p.load_object(bytes, name, hostJson)) as Record<string, unknown>;
@@ -18,7 +17,7 @@ export function runLesson(p: Playground, lesson: Lesson, bytes: Uint8Array, name
   const verdict = verdictView(v['verdict']);
   if (verdict.verdict === 'refuse') return { verdict, runs: [] };
   const runs: RunOutcome[] = lesson.inputs.map((input) => {
-    const started = JSON.parse(p.start(lesson.program, input.packet, hexBytes(input.ctx ?? ''), 0)) as Record<string, unknown>;
+    const started = JSON.parse(p.start(lesson.program, input.packet, parseHex(input.ctx ?? ''), 0)) as Record<string, unknown>;
     if (started['ok'] === false) return { error: errorView(started['error']) };
     p.cont(kMaxSteps);
     return { state: stateView(parseCoreJson(p.state())) };

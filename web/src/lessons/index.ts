@@ -2,6 +2,7 @@
 // (examples/lessons/NN_name.{starter,solution}.c, compiled into public/lessons/*.o), the input
 // of each case, and the goal lesson_checks.ts holds the real run outcome to.
 import { buildPacket, kPresets, type PacketSpec } from '../packet';
+import { parseHex } from '../hex';
 import type { LessonGoal } from '../lesson_checks';
 import { firstCaseCtx } from '../examples';
 import kprobeRegsCase from '../../../examples/cases/kprobe_regs.json';
@@ -27,8 +28,7 @@ const tcp6 = kPresets['IPv6 TCP SYN'] as PacketSpec;
 const pkt = (spec: PacketSpec, over: Partial<PacketSpec> = {}): LessonCase => ({ packet: buildPacket({ ...spec, ...over }) });
 const runt: LessonCase = { packet: Uint8Array.of(2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0) };  // 11 bytes: no Ethernet header
 // An ARP request (EtherType 0x0806) for 10.0.0.2 from 10.0.0.1.
-const arp: LessonCase = { packet: Uint8Array.from(('ffffffffffff0200000000010806' + '0001080006040001' + '020000000001' + '0a000001' + '000000000000' + '0a000002')
-  .match(/../g) ?? [], (x) => parseInt(x, 16)) };
+const arp: LessonCase = { packet: parseHex('ffffffffffff0200000000010806' + '0001080006040001' + '020000000001' + '0a000001' + '000000000000' + '0a000002') };
 // struct pt_regs of examples/cases/kprobe_regs.json's first case (rdi = -100, rsi = a user pointer).
 const kRegs = firstCaseCtx(kprobeRegsCase);
 
