@@ -4,6 +4,7 @@
 // can be stepped; Check runs the lesson's cases on the program loaded now (the learner's
 // compiled C, an opened .o, or the starter) in the worker, apart from the run on screen.
 import { h } from './dom';
+import { parseHex } from './hex';
 import type { CheckResult } from './lesson_checks';
 import { kLessons, type Lesson } from './lessons/index';
 
@@ -37,7 +38,7 @@ export function lessonInput(l: Lesson): { packet: Uint8Array; ctx: Uint8Array } 
   const first = l.inputs[0];
   return {
     packet: first?.packet ?? new Uint8Array(0),
-    ctx: Uint8Array.from(first?.ctx?.match(/../g) ?? [], (x) => parseInt(x, 16)),
+    ctx: parseHex(first?.ctx ?? ''),
   };
 }
 

@@ -6,6 +6,7 @@ import { ConsolePanel } from './console_panel';
 import type { EditorPane } from './editor_pane';
 import { ExplainPanel } from './explain_panel';
 import { byId } from './dom';
+import { parseHex } from './hex';
 import { fetchExample, findExample, kDefaultExample } from './examples';
 import { HostPanel } from './host_panel';
 import { InputPanel } from './input_panel';
@@ -77,7 +78,7 @@ const getEditor = (): Promise<EditorPane> => editorPane ??= import('./editor_pan
     lessons.close();  // a template is not the lesson's program
     const ex = t.ctxOf ? findExample(t.ctxOf) : undefined;
     if (t.preset) input.usePacketPreset(t.preset);
-    input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
+    input.setCtx(parseHex(ex?.ctxHex ?? ''));
   },
   say, () => byId('file-input').click()));
 let openedEditor: EditorPane | undefined;
@@ -208,7 +209,7 @@ async function pick(p: Picked): Promise<boolean> {
     // A syscall program's test run takes no packet (the kernel refuses one): its input is
     // the context alone.
     else if (ex?.noPacket) input.setPacket(new Uint8Array(0));
-    input.setCtx(ex?.ctxHex ? Uint8Array.from(ex.ctxHex.match(/../g) ?? [], (x) => parseInt(x, 16)) : new Uint8Array(0));
+    input.setCtx(parseHex(ex?.ctxHex ?? ''));
     return load({ kind: 'example', name: p.file });
   } else if (p.kind === 'object') {
     return load({ kind: 'object', name: p.name, bytes: p.bytes });
