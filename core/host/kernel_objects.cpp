@@ -311,8 +311,7 @@ void write_bpf_sock(uint8_t* out, const HostSocket& s) {
     out[bpf_sock::kDstPort] = uint8_t(s.remote_port >> 8);      // network byte order
     out[bpf_sock::kDstPort + 1] = uint8_t(s.remote_port);
     std::memcpy(out + (v4 ? bpf_sock::kDstIp4 : bpf_sock::kDstIp6), s.remote_addr.data(), v4 ? 4 : 16);
-    const TcpState state = s.protocol == kIpprotoTcp ? s.state : TcpState::Close;
-    store_le<uint32_t>(out + bpf_sock::kState, static_cast<uint32_t>(state));
+    store_le<uint32_t>(out + bpf_sock::kState, kernel_sk_state(s));
     store_le<int32_t>(out + bpf_sock::kRxQueueMapping, -1);
 }
 

@@ -25,9 +25,7 @@ void write_common(KernelObjectWriter& w, uint64_t at, const HostSocket& s) {
     const bool v4 = s.family == kAfInet;
     constexpr const char* kCommon = "sock_common";
     w.set(at, kCommon, "skc_family", s.family);
-    // A request socket's state is TCP_NEW_SYN_RECV; UDP sockets are TCP_CLOSE (7).
-    const uint64_t state = s.protocol != kIpprotoTcp ? 7 : static_cast<uint64_t>(s.state);
-    w.set(at, kCommon, "skc_state", state);
+    w.set(at, kCommon, "skc_state", kernel_sk_state(s));
     w.set(at, kCommon, "skc_num", s.local_port);
     w.set(at, kCommon, "skc_dport", htons(s.remote_port));
     w.set_bytes(at, kCommon, v4 ? "skc_rcv_saddr" : "skc_v6_rcv_saddr", addr_bytes(s.local_addr, v4));
@@ -94,6 +92,11 @@ void write_socket(KernelObjectWriter& w, uint64_t at, const HostSocket& s) {
 }
 
 }  // namespace
+
+uint8_t kernel_sk_state(const HostSocket& s) {
+    if (s.protocol == kIpprotoTcp) return uint8_t(s.state);
+    return uint8_t(s.remote_port ? TcpState::Established : TcpState::Close);
+}
 
 const char* socket_object_type(const HostSocket& s) {
     const bool v6 = s.family == kAfInet6;

@@ -21,6 +21,10 @@ namespace bpfplay {
 
 struct HostSocket;
 
+// sk_state as the kernel has it: a TCP socket's state; a UDP one is TCP_ESTABLISHED once
+// connected (ip4_datagram_connect / ip6_datagram_connect), else TCP_CLOSE. The host lists UDP
+// sockets without a state, so one with a remote port counts as connected.
+uint8_t kernel_sk_state(const HostSocket& s);
 // The BTF struct socket `s` is in the kernel ("tcp6_sock", "udp_sock", ...).
 const char* socket_object_type(const HostSocket& s);
 // The distance between two sockets' objects: sizeof(struct tcp6_sock), the largest, rounded to 8.

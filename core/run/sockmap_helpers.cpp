@@ -10,6 +10,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/host/socket_objects.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/run/packet_buffer.hpp"
@@ -67,17 +68,10 @@ const uint8_t* key_arg(Vm& vm, const char* name, const Map& map, uint64_t addr) 
     return key;
 }
 
-// A connected UDP socket is TCP_ESTABLISHED in the kernel; the host lists UDP sockets without a
-// TCP state, so one with a remote port counts as connected.
-uint8_t kernel_state(const HostSocket& s) {
-    if (s.protocol == kIpprotoTcp) return uint8_t(s.state);
-    return s.remote_port ? uint8_t(TcpState::Established) : uint8_t(TcpState::Close);
-}
-
 // sock_map_redirect_allowed: not a listening TCP socket; a UDP socket must be connected.
 bool redirect_allowed(const HostSocket& s) {
     if (s.protocol == kIpprotoTcp) return s.state != TcpState::Listen;
-    return kernel_state(s) == uint8_t(TcpState::Established);
+    return kernel_sk_state(s) == uint8_t(TcpState::Established);
 }
 
 // The four redirect helpers: look the socket up, check it, record where the skb or message goes.
@@ -299,7 +293,7 @@ void attach_socket_resolver(MapSet& maps, const Host* host) {
         if (!index) return std::nullopt;
         const HostSocket& s = net.sockets[*index];
         const bool tcp = s.protocol == kIpprotoTcp;
-        return SocketInfo{*index, socket_address(*index), tcp, kernel_state(s), s.reuseport,
+        return SocketInfo{*index, socket_address(*index), tcp, kernel_sk_state(s), s.reuseport,
                           tcp ? s.state == TcpState::Listen : s.local_port != 0};
     });
 }

@@ -216,3 +216,23 @@ TEST_CASE("a test run's skb has its own socket: root's, with a new cookie each r
     CHECK(refused_asm("call bpf_get_socket_cookie\nexit\n", "xdp").what ==
           "program of type xdp cannot use helper bpf_get_socket_cookie#46");
 }
+
+TEST_CASE("a connected UDP socket is TCP_ESTABLISHED in struct bpf_sock and its kernel object, a bound one TCP_CLOSE") {
+    Host host;
+    HostSocket connected = tcp_socket(7001, 5353, 53, TcpState::Listen);  // state unused for UDP
+    connected.protocol = kIpprotoUdp;
+    HostSocket bound = tcp_socket(7002, 5354, 0, TcpState::Listen);
+    bound.protocol = kIpprotoUdp;
+    host.net.sockets = {connected, bound};
+    auto s = open_asm("r0 = 0\nexit\n", "tc", host);
+    RunInput in;
+    in.packet = tcp_packet();
+    auto run = s->start("asm", in);
+    REQUIRE(run.ok());
+    const std::vector<uint8_t>& k = run.value()->kernel.sockets;
+    REQUIRE(k.size() == 2 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride()));
+    CHECK(load_le<uint32_t>(&k[bpf_sock::kState]) == 1);                    // TCP_ESTABLISHED
+    CHECK(load_le<uint32_t>(&k[bpf_sock::kSize + bpf_sock::kState]) == 7);  // TCP_CLOSE
+    CHECK(kernel_sk_state(host.net.sockets[0]) == 1);
+    CHECK(kernel_sk_state(host.net.sockets[1]) == 7);
+}
