@@ -24,7 +24,7 @@ struct Flow {
     uint32_t family = kAfInet, protocol = 0;
     Ipv6 saddr{}, daddr{};
     uint16_t sport = 0, dport = 0;
-    uint32_t network = 0, transport = 0, end = 0;  // frame offsets; end: the IP packet's end
+    uint32_t transport = 0, end = 0;  // frame offsets; end: the IP packet's end
 };
 
 Error bad_packet(const std::string& why) {
@@ -37,7 +37,6 @@ Result<Flow> parse_flow(const std::vector<uint8_t>& f) {
     Flow flow;
     if (f.size() < kEthHeaderLen) return bad_packet("the packet is shorter than an Ethernet header (14 bytes)");
     const uint16_t ethertype = uint16_t(f[12] << 8 | f[13]);
-    flow.network = kEthHeaderLen;
     uint32_t ip_len = 0;
     if (ethertype == 0x0800) {
         if (f.size() < kEthHeaderLen + 20u || (f[14] >> 4) != 4 || (f[14] & 0xf) < 5)
@@ -83,19 +82,9 @@ Result<Flow> parse_flow(const std::vector<uint8_t>& f) {
     return flow;
 }
 
-// The socket lookup's score for a bound socket (compute_score, simplified): 0 when the socket
-// does not take the packet; more for an exact address, more again for a bound device.
-int lookup_score(const HostSocket& s, const Flow& flow, uint32_t ifindex) {
-    const bool bound = s.protocol == kIpprotoTcp ? s.listening() : s.local_port != 0;
-    if (!bound || s.protocol != flow.protocol || s.family != flow.family || s.local_port != flow.dport) return 0;
-    if (s.bound_dev_if && s.bound_dev_if != ifindex) return 0;
-    int score = 1;
-    if (!is_any(s.local_addr, s.family)) {
-        if (!same_addr(s.local_addr, flow.daddr, s.family)) return 0;
-        score += 2;
-    }
-    if (s.bound_dev_if) score += 4;
-    return score;
+// The lookup's view of the packet: the sender is the remote side, the destination the socket's.
+SocketTuple tuple_of(const Flow& flow) {
+    return SocketTuple{flow.family, {flow.saddr, flow.sport}, {flow.daddr, flow.dport}};
 }
 
 // inet_ehashfn / udp_ehashfn (inet6_ehashfn for IPv6) with the per-boot secrets taken as 0.
@@ -228,10 +217,8 @@ Result<Unit> setup_migration(const RunInput& in, RunState& mem, Vm& vm, const Ne
     flow.protocol = kIpprotoTcp;
     flow.daddr = conn->local_addr, flow.saddr = conn->remote_addr;
     flow.dport = conn->local_port, flow.sport = conn->remote_port;
-    std::optional<uint32_t> listener;
-    for (uint32_t i = 0; i < net.sockets.size() && !listener; ++i)
-        if (lookup_score(net.sockets[i], flow, net.ingress_ifindex) && in_reuseport_group(net.sockets[i])) listener = i;
-    if (!listener)
+    const std::optional<uint32_t> listener = find_tcp_listener(net, tuple_of(flow));
+    if (!listener || !in_reuseport_group(net.sockets[*listener]))
         return make_error(ErrorKind::Load, reuseport_socket_text(net, m) + " has no SO_REUSEPORT listener to migrate from",
                           std::nullopt, "Add listening sockets with \"reuseport\": true on its port.");
     auto ctx = std::make_unique<SkReuseportContext>();
@@ -257,27 +244,22 @@ Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInpu
     if (!parsed.ok()) return parsed.error();
     const Flow& flow = parsed.value();
     // The lookup: an established TCP socket of the four-tuple takes the segment before any
-    // listener, else the best-scored bound socket, the first of equals.
-    int best = 0;
-    uint32_t found = 0;
-    for (uint32_t i = 0; i < net.sockets.size(); ++i) {
-        const HostSocket& s = net.sockets[i];
-        if (flow.protocol == kIpprotoTcp && s.protocol == kIpprotoTcp && !s.listening() && s.family == flow.family &&
-            s.local_port == flow.dport && s.remote_port == flow.sport &&
-            same_addr(s.remote_addr, flow.saddr, s.family) && same_addr(s.local_addr, flow.daddr, s.family))
-            return make_error(ErrorKind::Load, "the segment belongs to the established " + reuseport_socket_text(net, i) +
-                                                   ": the kernel finds it before any listener, and runs no "
-                                                   "sk_reuseport program");
-        if (const int score = lookup_score(s, flow, net.ingress_ifindex); score > best) best = score, found = i;
-    }
-    const char* proto = flow.protocol == kIpprotoTcp ? "TCP" : "UDP";
-    if (!best)
+    // listener; else the listener or bound UDP socket the kernel's lookup finds.
+    const SocketTuple tuple = tuple_of(flow);
+    const bool tcp = flow.protocol == kIpprotoTcp;
+    if (const auto conn = tcp ? find_established_tcp(net, tuple) : std::nullopt)
+        return make_error(ErrorKind::Load, "the segment belongs to the established " + reuseport_socket_text(net, *conn) +
+                                               ": the kernel finds it before any listener, and runs no "
+                                               "sk_reuseport program");
+    const std::optional<uint32_t> hit = tcp ? find_tcp_listener(net, tuple) : find_udp_socket(net, tuple);
+    if (!hit)
         return make_error(ErrorKind::Load,
-                          std::string("no socket of the host ") + (flow.protocol == kIpprotoTcp ? "listens" : "is bound") +
-                              " on " + proto + " port " + std::to_string(flow.dport) +
+                          std::string("no socket of the host ") + (tcp ? "listens" : "is bound") + " on " +
+                              (tcp ? "TCP" : "UDP") + " port " + std::to_string(flow.dport) +
                               " for the packet's destination address, so no sk_reuseport program runs",
                           std::nullopt,
                           "Add sockets with \"reuseport\": true on that port (listening TCP or bound UDP ones).");
+    const uint32_t found = *hit;
     if (!in_reuseport_group(net.sockets[found]))
         return make_error(ErrorKind::Load, "the packet goes to " + reuseport_socket_text(net, found) +
                                                ", which has no SO_REUSEPORT: no sk_reuseport program runs",
@@ -285,7 +267,7 @@ Result<Unit> setup_sk_reuseport_context(const LoadedProgram& prog, const RunInpu
 
     auto ctx = std::make_unique<SkReuseportContext>();
     SkReuseportContext& c = *ctx;
-    c.tcp = flow.protocol == kIpprotoTcp;
+    c.tcp = tcp;
     // skb->protocol is the frame's EtherType as it is on the wire.
     c.bytes()[md::kEthProtocol] = in.packet[12];
     c.bytes()[md::kEthProtocol + 1] = in.packet[13];

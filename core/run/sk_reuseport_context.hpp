@@ -3,10 +3,9 @@
 // packet's socket lookup lands on a socket of an SO_REUSEPORT group, to pick which member gets
 // the packet (reuseport_select_sock -> bpf_run_sk_reuseport). The run's input is the packet as
 // an Ethernet frame (IPv4 or IPv6, then TCP or UDP); the group is the host's sockets the lookup
-// finds for its destination. The lookup, simplified: an established TCP socket of the segment's
-// four-tuple takes it first (no program runs); else the bound sockets of the packet's protocol,
-// family (an IPv6 socket does not take IPv4 here) and destination port, an exact address before
-// the any address, a socket bound to the ingress device before others, the first of equals. That
+// finds for its destination, by the kernel's lookups as socket_helpers.hpp has them: an
+// established TCP socket of the segment's four-tuple takes it first (no program runs); else the
+// TCP listener or the UDP socket the lookup finds (an IPv6 socket does not take IPv4 here). That
 // socket must have SO_REUSEPORT; its group is every such socket of the same protocol, family,
 // address, port, device and owner, in the host's order (the order they joined).
 //

@@ -21,19 +21,8 @@ constexpr int32_t kGetSocketCookie = 46, kGetSocketUid = 47;
 constexpr int32_t kSkLookupTcp = 84, kSkLookupUdp = 85, kSkRelease = 86, kSkcLookupTcp = 99;
 constexpr uint32_t kTupleV4Size = 12, kTupleV6Size = 36; // sizeof bpf_sock_tuple.ipv4 / .ipv6
 
-// One side of a connection as the tuple gives it (addresses in network byte order).
-struct Endpoint {
-    Ipv6 addr{};
-    uint16_t port = 0;
-};
-
-struct Tuple {
-    uint32_t family = kAfInet;
-    Endpoint src, dst; // src: the packet's sender (the socket's remote side); dst: the socket's side
-};
-
-Tuple read_tuple(const uint8_t* p, uint32_t size) {
-    Tuple t;
+SocketTuple read_tuple(const uint8_t* p, uint32_t size) {
+    SocketTuple t;
     const uint32_t alen = size == kTupleV4Size ? 4 : 16;
     t.family = size == kTupleV4Size ? kAfInet : kAfInet6;
     std::memcpy(t.src.addr.data(), p, alen);
@@ -48,7 +37,7 @@ std::string addr_text(const Ipv6& a, uint32_t family) {
     return family == kAfInet ? format_ipv4(a.data(), false) : "[" + format_ipv6(a.data(), true) + "]";
 }
 
-std::string endpoint_text(const Endpoint& e, uint32_t family) {
+std::string endpoint_text(const SocketEndpoint& e, uint32_t family) {
     return addr_text(e.addr, family) + ":" + std::to_string(e.port);
 }
 
@@ -57,10 +46,9 @@ bool device_ok(const HostSocket& s, uint32_t ifindex) {
     return s.bound_dev_if == 0 || s.bound_dev_if == ifindex;
 }
 
-// __inet_lookup / __inet6_lookup: the established table (exact four-tuple, TIME_WAIT and
-// request sockets included) first, then listeners bound to the address, then to any address;
-// a listener bound to the device beats an unbound one.
-std::optional<uint32_t> lookup_tcp(const Network& net, const Tuple& t) {
+} // namespace
+
+std::optional<uint32_t> find_established_tcp(const Network& net, const SocketTuple& t) {
     const auto& socks = net.sockets;
     for (uint32_t i = 0; i < socks.size(); ++i) {
         const HostSocket& s = socks[i];
@@ -71,6 +59,11 @@ std::optional<uint32_t> lookup_tcp(const Network& net, const Tuple& t) {
             same_addr(s.local_addr, t.dst.addr, t.family) && same_addr(s.remote_addr, t.src.addr, t.family))
             return i;
     }
+    return std::nullopt;
+}
+
+std::optional<uint32_t> find_tcp_listener(const Network& net, const SocketTuple& t) {
+    const auto& socks = net.sockets;
     for (const bool exact : {true, false}) {
         std::optional<uint32_t> best;
         int best_score = 0;
@@ -89,10 +82,7 @@ std::optional<uint32_t> lookup_tcp(const Network& net, const Tuple& t) {
     return std::nullopt;
 }
 
-// __udp4_lib_lookup / __udp6_lib_lookup: sockets bound to the address, then to any address;
-// within each, the best score: a connected socket must match the sender and scores higher,
-// as does one bound to the device.
-std::optional<uint32_t> lookup_udp(const Network& net, const Tuple& t) {
+std::optional<uint32_t> find_udp_socket(const Network& net, const SocketTuple& t) {
     const auto& socks = net.sockets;
     for (const bool exact : {true, false}) {
         std::optional<uint32_t> best;
@@ -121,8 +111,6 @@ std::optional<uint32_t> lookup_udp(const Network& net, const Tuple& t) {
     return std::nullopt;
 }
 
-} // namespace
-
 bool is_any(const Ipv6& a, uint32_t family) {
     return std::all_of(a.begin(), a.begin() + (family == kAfInet ? 4 : 16), [](uint8_t b) { return b == 0; });
 }
@@ -138,7 +126,7 @@ std::optional<uint32_t> socket_with_cookie(const Network& net, uint64_t cookie) 
 }
 
 std::string describe_socket(const HostSocket& s) {
-    const Endpoint local{s.local_addr, s.local_port}, remote{s.remote_addr, s.remote_port};
+    const SocketEndpoint local{s.local_addr, s.local_port}, remote{s.remote_addr, s.remote_port};
     const char* proto = s.protocol == kIpprotoTcp ? "TCP" : "UDP";
     std::string what;
     if (s.listening())
@@ -153,6 +141,12 @@ std::string describe_socket(const HostSocket& s) {
 }
 
 namespace {
+
+// __inet_lookup: the established table first, then the listeners.
+std::optional<uint32_t> lookup_tcp(const Network& net, const SocketTuple& t) {
+    if (auto e = find_established_tcp(net, t)) return e;
+    return find_tcp_listener(net, t);
+}
 
 // __bpf_sk_lookup and __bpf_skc_lookup: r2 = tuple, r3 = its size, r4 = netns, r5 = flags.
 uint64_t lookup(Vm& vm, const char* name, uint32_t protocol, bool full_sock, uint64_t tuple_addr,
@@ -184,11 +178,11 @@ uint64_t lookup(Vm& vm, const char* name, uint32_t protocol, bool full_sock, uin
                 " is not BPF_F_CURRENT_NETNS and the host has no other network namespace: returns NULL");
         return 0;
     }
-    const Tuple t = read_tuple(p, size);
+    const SocketTuple t = read_tuple(p, size);
     const std::string conn = endpoint_text(t.src, t.family) + " -> " + endpoint_text(t.dst, t.family);
     const char* proto = protocol == kIpprotoTcp ? "TCP" : "UDP";
     const std::optional<uint32_t> found =
-        protocol == kIpprotoTcp ? lookup_tcp(h->net, t) : lookup_udp(h->net, t);
+        protocol == kIpprotoTcp ? lookup_tcp(h->net, t) : find_udp_socket(h->net, t);
     if (!found) {
         log_host_event(vm, *h, name,
                        std::string("no ") + proto + " socket matches " + conn + ": returns NULL");
