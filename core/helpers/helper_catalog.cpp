@@ -2,11 +2,7 @@
 
 namespace bpfplay {
 
-namespace {
-
-// The row the kernel's get_func_proto answers from for this type and attach type, or nullptr
-// when the kernel was not asked about the type.
-const HelperRule* rule_for(ProgType type, AttachType attach) {
+const HelperRule* helper_rule_for(ProgType type, AttachType attach) {
     const HelperRule* fallback = nullptr;
     for (const HelperRule& r : helper_rules()) {
         if (r.type != type) continue;
@@ -15,8 +11,6 @@ const HelperRule* rule_for(ProgType type, AttachType attach) {
     }
     return fallback;
 }
-
-} // namespace
 
 const HelperProto* helper_proto(int64_t id) {
     const auto protos = helper_protos();
@@ -30,7 +24,7 @@ const char* kernel_helper_name(int64_t id) {
 
 HelperVerdict helper_verdict(int64_t id, ProgType type, AttachType attach) {
     if (!helper_proto(id)) return HelperVerdict::UnknownId;
-    const HelperRule* rule = rule_for(type, attach);
+    const HelperRule* rule = helper_rule_for(type, attach);
     if (!rule) return HelperVerdict::Allowed;
     return rule->allows(id) ? HelperVerdict::Allowed : HelperVerdict::NotForThisType;
 }

@@ -105,6 +105,9 @@ struct HelperDoc {
 
 std::span<const HelperProto> helper_protos(); // index = id; [0] is bpf_unspec
 std::span<const HelperRule> helper_rules();
+// The row the kernel's get_func_proto answers from for this type and attach type, or nullptr
+// when the kernel was not asked about the type.
+const HelperRule* helper_rule_for(ProgType type, AttachType attach);
 const HelperDoc& helper_doc(int32_t id);
 
 // The proto of helper `id`, or nullptr when no kernel helper has that id.
