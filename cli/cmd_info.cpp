@@ -18,6 +18,7 @@
 #include "core/json/json.hpp"
 #include "core/loader/loader.hpp"
 #include "core/run/kernel_helpers.hpp"
+#include "core/run/kernel_kfuncs.hpp"
 #include "core/run/object_session.hpp"
 
 namespace bpfplay::cli {
@@ -91,6 +92,7 @@ int cmd_info(Args args) {
         LoadOptions options;
         options.object_name = object_base_name(file);
         options.helpers = &kernel_helper_registry();
+        options.kfuncs = &kernel_kfunc_registry();
         options.map_sizes = map_sizes;
         options.prog_types = prog_types;
         d = describe_object(std::span(reinterpret_cast<const uint8_t*>(content->data()), content->size()),

@@ -14,6 +14,7 @@ int cmd_plugin(Args args);
 int cmd_info(Args args);
 int cmd_debug(Args args);
 int cmd_helpers(Args args);
+int cmd_kfuncs(Args args);
 int cmd_verify(Args args);
 
 // `run` on an ELF object (cmd_run hands over when FILE starts with "\x7fELF"): the same

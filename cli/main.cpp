@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     if (command == "info") return cmd_info(rest);
     if (command == "debug") return cmd_debug(rest);
     if (command == "helpers") return cmd_helpers(rest);
+    if (command == "kfuncs") return cmd_kfuncs(rest);
     if (command == "verify") return cmd_verify(rest);
     std::fprintf(stderr, "bpfvm: unknown command '%s'\n\n", std::string(command).c_str());
     print_usage(/*to_stderr=*/true);

@@ -116,6 +116,7 @@ private:
             prog_.functions.push_back(uint32_t(target));
             return Unit{};
         }
+        if (i.src == op::kPseudoKfuncCall) return bind_kfunc(pc, i, d);
         if (auto checked = check_helper_call(pc, i.imm); !checked.ok()) return checked.error();
         const HelperSpec* spec = opt_.helpers->find(i.imm);
         auto it = std::find_if(prog_.helpers.begin(), prog_.helpers.end(),
@@ -125,6 +126,26 @@ private:
             it = prog_.helpers.end() - 1;
         }
         d.target = uint32_t(it - prog_.helpers.begin());
+        return Unit{};
+    }
+
+    Result<Unit> bind_kfunc(uint32_t pc, const Insn& i, DecodedInsn& d) {
+        if (!opt_.resolve_kfunc)
+            return make_error(ErrorKind::Helper,
+                              "kfunc call (call by BTF id " + std::to_string(i.imm) + ") without an object to name it",
+                              pc, "A kfunc is called by its id in the kernel's BTF; only an ELF object's extern "
+                                  "declaration (__ksym) tells bpfplay which kfunc that is.");
+        auto binding = opt_.resolve_kfunc(pc, i.imm);
+        if (!binding) return binding.error();
+        const HelperBinding& b = binding.value();
+        auto it = std::find_if(prog_.helpers.begin(), prog_.helpers.end(),
+                               [&](const HelperBinding& h) { return h.id == b.id; });
+        if (it == prog_.helpers.end()) {
+            prog_.helpers.push_back(b);
+            it = prog_.helpers.end() - 1;
+        }
+        d.target = uint32_t(it - prog_.helpers.begin());
+        d.imm = b.id;
         return Unit{};
     }
 

@@ -20,6 +20,11 @@ class HelperRegistry;
 // sees. Supplied by the ELF loader; without one such an lddw is a decode error.
 using LddwResolver = std::function<Result<uint64_t>(uint32_t pc, uint8_t src, int32_t imm, int32_t next_imm)>;
 
+// Resolves a kfunc call (src 2; imm: the kfunc's id in the object's BTF, as the loader wrote it)
+// to what it binds to, or an error that names the kfunc. Supplied by the ELF loader; without one
+// a kfunc call is a decode error.
+using KfuncResolver = std::function<Result<HelperBinding>(uint32_t pc, int32_t imm)>;
+
 struct DecodeOptions {
     const HelperRegistry* helpers = nullptr;  // null: any helper call is an error
     // The kernel's rules for which helpers a program may call (core/helpers/helper_catalog.hpp):
@@ -32,6 +37,7 @@ struct DecodeOptions {
     bool gpl_compatible = true;
     uint16_t entry_regs = (1u << 1) | (1u << 10);  // bit i: ri holds a value at entry
     LddwResolver resolve_lddw;
+    KfuncResolver resolve_kfunc;
     // Socket filters and TC programs may use the classic packet loads (ld abs/ind), which
     // read the packet big-endian and end the program with r0 = 0 when out of range.
     bool legacy_packet_access = false;

@@ -106,9 +106,7 @@ Result<Op> classify_jmp(const Insn& i) {
         if (i.dst != 0) return reserved(i, "dst");
         if (i.src == 0) return Op::CallHelper;
         if (i.src == kPseudoCall) return Op::CallLocal;
-        if (i.src == kPseudoKfuncCall)
-            return make_error(ErrorKind::Helper, "kfunc calls (call by BTF id " + std::to_string(i.imm) +
-                                                     ") are not supported");
+        if (i.src == kPseudoKfuncCall) return Op::CallHelper;  // decode() binds it by name
         return bad("call with unknown source " + std::to_string(i.src));
     case kExit:
         if (is32 || reg) return unknown_opcode(i);

@@ -73,6 +73,11 @@ struct HelperBinding {
     uint8_t nargs = 5;
 };
 
+// A kfunc call binds like a helper call; its binding id is this plus the kfunc's index in
+// kfunc_protos(), so helper ids and kfunc ids never meet.
+constexpr int32_t kKfuncBindingBase = 0x40000000;
+constexpr bool is_kfunc_binding(int32_t id) { return id >= kKfuncBindingBase; }
+
 // Code addresses (lddw src=4 and callx) live in their own window of the virtual address
 // space: kCodeBase + insn_index * 8.
 constexpr uint64_t kCodeBase = 0x000000f000000000ull;

@@ -24,6 +24,7 @@ class JsonWriter;
 struct ExplainNames {
     std::function<std::string(uint32_t map_id)> map_name;  // "" when unknown
     std::function<std::string(uint32_t pc)> function_name; // "" when unknown
+    std::function<std::string(int32_t imm)> kfunc_name;    // a kfunc call's kfunc; "" when unknown
 };
 
 // The machine just before the instruction runs. Without it an explanation has words only.

@@ -222,6 +222,10 @@ ExplainNames explain_names(const DebugSession& session) {
             if (f.insn == pc) return f.name;
         return std::string();
     };
+    n.kfunc_name = [s](int32_t imm) {
+        const auto& btf = s->object().object().btf;
+        return btf ? std::string(btf->name(uint32_t(imm))) : std::string();
+    };
     return n;
 }
 

@@ -7,6 +7,7 @@
 #include "core/debugger/explain.hpp"
 #include "core/decode_ops.hpp"
 #include "core/helpers/helper_catalog.hpp"
+#include "core/helpers/kfunc_catalog.hpp"
 #include "core/text/disasm.hpp"
 
 namespace bpfplay {
@@ -312,8 +313,35 @@ private:
     }
 
     void kfunc() {
-        out_->summary = "call the kernel function (kfunc) whose BTF id is " + std::to_string(a_.imm);
-        out_->details.push_back("kfuncs are kernel functions a program calls by BTF id; bpfplay does not run them");
+        const std::string name = names_.kfunc_name ? names_.kfunc_name(a_.imm) : std::string();
+        const KfuncProto* proto = kfunc_proto(name);
+        if (!proto) {
+            out_->summary = "call the kernel function (kfunc) whose BTF id is " + std::to_string(a_.imm);
+            out_->details.push_back("kfuncs are kernel functions a program calls by name: an extern declared __ksym, "
+                                    "which the loader resolves against the kernel's BTF");
+            return;
+        }
+        out_->summary = "call the kernel function (kfunc) " + name + ": " + proto->decl;
+        out_->details.push_back("a kfunc is called like a helper (arguments in r1-r5, result in r0, r1-r5 "
+                                "clobbered), but by name: the loader finds it in the kernel's BTF, and the "
+                                "program's type decides whether it may call it");
+        char flags[160];
+        if (const std::string_view f = kfunc_flags_text(proto->flags, flags); !f.empty())
+            out_->details.push_back("its flags: " + std::string(f) + kfunc_flag_words(proto->flags));
+        if (v_)
+            for (int i = 1; i <= proto->nargs; ++i)
+                out_->values += (i > 1 ? ", " : "") + reg_name(uint8_t(i)) + " = " + val(reg(uint8_t(i)));
+    }
+
+    static std::string kfunc_flag_words(uint32_t flags) {
+        std::string out;
+        if (flags & KF_ACQUIRE) out += "; it returns a reference the program must release before it exits";
+        if (flags & KF_RELEASE) out += "; it releases the reference it is given";
+        if (flags & KF_RET_NULL) out += "; it may return NULL, which the program must check";
+        if (flags & KF_SLEEPABLE) out += "; only sleepable programs may call it";
+        if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY))
+            out += "; it is part of an open-coded iterator (new, next until NULL, destroy)";
+        return out;
     }
 
     void exit() {

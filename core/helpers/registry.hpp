@@ -3,6 +3,7 @@
 // against a registry, so the interpreter only ever makes one indirect call per helper.
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/program.hpp"
@@ -34,6 +35,24 @@ public:
 
 private:
     std::vector<HelperSpec> specs_;  // sorted by id
+};
+
+// One kfunc bpfplay implements: the kernel's name (its row in kfunc_catalog.hpp) and the
+// function that does its work. Calls to it bind like helper calls (kKfuncBindingBase + its
+// catalog index), so the interpreter calls a kfunc exactly as it calls a helper.
+struct KfuncImpl {
+    const char* name = "";
+    HelperFn fn = nullptr;
+};
+
+class KfuncRegistry {
+public:
+    void add_all(std::span<const KfuncImpl> impls);
+    const KfuncImpl* find(std::string_view name) const;
+    const std::vector<KfuncImpl>& all() const { return impls_; }
+
+private:
+    std::vector<KfuncImpl> impls_;  // sorted by name
 };
 
 }  // namespace bpfplay

@@ -36,6 +36,7 @@
 namespace bpfplay {
 
 class HelperRegistry;
+class KfuncRegistry;
 
 // The helper id libbpf writes into an instruction whose CO-RE relocation could not be resolved
 // (bpf_core_poison_insn). The loader binds it to a helper that stops the run with "failed to
@@ -49,6 +50,9 @@ struct LoadOptions {
     // Helpers programs may call; decode() checks every call against it. Null: a program that
     // calls any helper fails to load.
     const HelperRegistry* helpers = nullptr;
+    // Kfuncs programs may call, by name. Null: a program that calls a kfunc fails to load (by the
+    // kfunc's name; the object's other programs load).
+    const KfuncRegistry* kfuncs = nullptr;
     // False: stop after relocation and leave LoadedProgram::program empty (e.g. to show an
     // object whose helpers are not available).
     bool decode_programs = true;

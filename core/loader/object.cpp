@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/decode.hpp"
+#include "core/helpers/kfunc_catalog.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/vm.hpp"
 #include "core/loader/object_state.hpp"
@@ -124,22 +125,36 @@ bool gpl_compatible(const std::string& license) {
     return false;
 }
 
-// The first kfunc call of a program (BPF_PSEUDO_KFUNC_CALL, imm = the FUNC in the object's
-// BTF): bpfplay has no kfuncs, so the program is refused by the kfunc's name; its siblings run.
-std::optional<Error> kfunc_call_error(const ObjectState& st, const LoadedProgram& p) {
-    for (uint32_t pc = 0; pc < p.insns.size(); ++pc) {
-        const Insn& insn = p.insns[pc];
-        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall) continue;
-        const std::string name = st.shared_btf ? std::string(st.shared_btf->name(uint32_t(insn.imm))) : std::string();
-        Error e = make_error(ErrorKind::Load,
-                             "calls kfunc '" + name + "' (an extern function declared __ksym), which bpfplay does not have",
-                             pc, "bpfplay has no kfuncs yet; the object's other programs load and run.");
-        e.where.section = p.section;
-        if (const SourceLine* line = p.line_for(pc); line && line->line)
-            e.where.source = line->file + ":" + std::to_string(line->line);
-        return e;
-    }
-    return std::nullopt;
+// Binds a kfunc call (imm: the kfunc's FUNC in the object's BTF, relocations.cpp) by the kfunc's
+// name, with the kernel's verdicts: a name the kernel lacks, a kfunc the program's type may not
+// call, a sleepable kfunc outside a sleepable program, then whether bpfplay implements it.
+KfuncResolver kfunc_resolver(const ObjectState& st, const LoadedProgram& p) {
+    return [&st, &p](uint32_t pc, int32_t imm) -> Result<HelperBinding> {
+        const std::string name = st.shared_btf ? std::string(st.shared_btf->name(uint32_t(imm))) : std::string();
+        const KfuncProto* proto = kfunc_proto(name);
+        switch (kfunc_verdict(name, p.type, p.attach)) {
+        case KfuncVerdict::Unknown:
+            return make_error(ErrorKind::Load, "calls kfunc '" + name + "', which Linux 6.18 does not have", pc,
+                              "No function of that name is a kfunc (tagged bpf_kfunc) in the kernel's BTF: libbpf "
+                              "refuses the object (\"extern (func ksym) '" + name +
+                                  "': not found in kernel or module BTFs\"). Check the name and the kernel version.");
+        case KfuncVerdict::NotForThisType:
+            return make_error(ErrorKind::Verify, "calling kernel function " + name + " is not allowed", pc,
+                              std::string("The kernel's verifier refuses it: no kfunc set registered for ") +
+                                  prog_type_name(p.type) + " programs holds " + name + ".");
+        case KfuncVerdict::Allowed: break;
+        }
+        if ((proto->flags & KF_SLEEPABLE) && !p.sleepable)
+            return make_error(ErrorKind::Verify, "program must be sleepable to call sleepable kfunc " + name, pc,
+                              "Load the program from a sleepable section (\"fentry.s/\", \"lsm.s/\", "
+                              "\"uprobe.s/\", \"iter.s/\", \"syscall\").");
+        const KfuncImpl* impl = st.options.kfuncs ? st.options.kfuncs->find(name) : nullptr;
+        if (!impl)
+            return make_error(ErrorKind::Helper, "kfunc " + name + " is not available here.", pc,
+                              "bpfplay does not implement it yet; the object's other programs load and run.");
+        const int32_t id = kKfuncBindingBase + int32_t(proto - kfunc_protos().data());
+        return HelperBinding{id, proto->name, impl->fn, proto->nargs};
+    };
 }
 
 // Each program decodes on its own: one that the kernel would refuse, or that calls a helper
@@ -156,10 +171,7 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         options.check_helper_rules = p.type_known;
         options.prog_type = p.type;
         options.attach = p.attach;
-        if (auto kfunc = kfunc_call_error(st, p)) {
-            p.load_error = std::move(*kfunc);
-            continue;
-        }
+        options.resolve_kfunc = kfunc_resolver(st, p);
         const auto poisons = poisons_in(st, p);
         auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
         if (decoded) {

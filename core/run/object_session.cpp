@@ -10,6 +10,7 @@
 #include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
+#include "core/run/kernel_kfuncs.hpp"
 #include "core/run/lirc_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
 #include "core/run/sk_reuseport_context.hpp"
@@ -321,6 +322,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     LoadOptions opt;
     opt.object_name = std::move(object_name);
     opt.helpers = &kernel_helper_registry();
+    opt.kfuncs = &kernel_kfunc_registry();
     opt.ncpus = host.ncpus;
     opt.map_sizes = host.map_sizes;
     opt.prog_types = host.prog_types;

@@ -2,6 +2,7 @@
 // catalog's HelperProto: the kernel's bpf_func_proto), r1-r5 clobbered, r0 typed by the
 // return kind; references acquired and released; bpf-to-bpf calls in a new frame.
 #include "core/helpers/helper_catalog.hpp"
+#include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -70,7 +71,14 @@ bool const_key(const State& st, const Reg& key, uint32_t key_size, uint64_t& val
 }  // namespace
 
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
-    if (insn.src == op::kPseudoKfuncCall) return env.cannot_tell("kfunc calls");
+    if (insn.src == op::kPseudoKfuncCall) {
+        // Which kfuncs the type may call is known (the kfunc catalog); what a kfunc does to its
+        // arguments and references is not modelled yet.
+        const std::string name = env.in.kfunc_name ? env.in.kfunc_name(insn.imm) : std::string();
+        if (kfunc_verdict(name, env.in.type, env.in.attach) == KfuncVerdict::NotForThisType)
+            return env.refuse(Rule::HelperUnavailable, "calling kernel function " + name + " is not allowed");
+        return env.cannot_tell("kfunc calls");
+    }
     const int32_t id = insn.imm;
     switch (helper_verdict(id, env.in.type, env.in.attach)) {
     case HelperVerdict::UnknownId: return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));

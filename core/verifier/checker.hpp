@@ -7,7 +7,9 @@
 //   verifier::Verdict v = verifier::check(in);
 //   if (v.kind == verifier::VerdictKind::Refuse) print(v.insn, v.message);
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/insn.hpp"
@@ -24,6 +26,8 @@ struct CheckInput {
     std::vector<const MapSpec*> maps;       // by map id; nullptr where a map is unknown
     std::vector<uint32_t> global_functions; // first insns of global subprograms
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
+    // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
+    std::function<std::string(int32_t imm)> kfunc_name;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

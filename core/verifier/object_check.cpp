@@ -8,6 +8,8 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.type = program.type;
     in.attach = program.attach;
     in.budget = budget;
+    if (object.btf)
+        in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };
     for (const LoadedMapInfo& info : object.map_info) in.maps.push_back(&info.spec);
     for (const LinkedFunction& f : program.functions)
         if (f.global && f.first_insn != 0) in.global_functions.push_back(f.first_insn);

@@ -188,3 +188,19 @@ TEST_CASE("helpers takes one NAME and only --json") {
     CHECK(opt.exit_code == 2);
     CHECK(opt.err == "bpfvm: helpers: unknown option '--all'\nTry 'bpfvm --help'.\n");
 }
+
+TEST_CASE("kfuncs lists Linux 6.18's kfuncs and shows one with the types that may call it") {
+    auto all = run_bpfvm({"kfuncs"});
+    CHECK(all.exit_code == 0);
+    CHECK(all.out.starts_with("203 kfuncs of Linux 6.18; bpfplay runs "));
+    CHECK(all.out.find("\n* int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end)  [KF_ITER_NEW]\n") !=
+          std::string::npos);
+    auto one = run_bpfvm({"kfuncs", "iter_num_next"});
+    CHECK(one.exit_code == 0);
+    CHECK(one.out.starts_with("bpf_iter_num_next\n  int *bpf_iter_num_next(struct bpf_iter_num *it)\n"
+                              "  flags: KF_RET_NULL | KF_ITER_NEXT\n  bpfplay: implemented\n  callable from: "
+                              "socket_filter, kprobe, "));
+    auto none = run_bpfvm({"kfuncs", "frobnicate"});
+    CHECK(none.exit_code == 1);
+    CHECK(none.err == "bpfvm: kfuncs: Linux 6.18 has no kfunc named 'frobnicate'. `bpfvm kfuncs` lists them all.\n");
+}

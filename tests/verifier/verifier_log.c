@@ -40,6 +40,12 @@ static int insn_line(const char *l, long *idx) {
 	return 1;
 }
 
+// "calling kernel function X is not allowed" is a refusal; other "calling kernel" lines are not.
+static int not_allowed(const char *line, size_t n) {
+	static const char tail[] = " is not allowed";
+	return n >= sizeof(tail) - 1 && strncmp(line + n - (sizeof(tail) - 1), tail, sizeof(tail) - 1) == 0;
+}
+
 int main(int argc, char **argv) {
 	if (argc != 2) {
 		fprintf(stderr, "usage: verifier_log OBJECT.o\n");
@@ -83,7 +89,8 @@ int main(int argc, char **argv) {
 				           strncmp(line, "callee:", 7) != 0 && strncmp(line, "returning", 9) != 0 &&
 				           strncmp(line, "to caller", 9) != 0 && strncmp(line, "R0=", 3) != 0 &&
 				           strncmp(line, "-- BEGIN", 8) != 0 && strncmp(line, "-- END", 6) != 0 &&
-				           strncmp(line, "calling kernel", 14) != 0 && strncmp(line, "reg type", 8) != 0) {
+				           (strncmp(line, "calling kernel", 14) != 0 || not_allowed(line, n)) &&
+				           strncmp(line, "reg type", 8) != 0) {
 					msg = line;
 					msg_len = n;
 				}

@@ -132,9 +132,10 @@ TEST_CASE("helper calls need a registered helper") {
     CHECK(known.to_string() == "insn 1: bpf_trace_printk#6 is not available here. bpfplay does not implement it yet.");
 }
 
-TEST_CASE("kfunc calls are refused with a clear message") {
+TEST_CASE("kfunc calls without an object to name them are refused with a clear message") {
     Error e = decode_fail({insn(0x85, 0, 2, 0, 77), kExit});
-    CHECK(e.what == "kfunc calls (call by BTF id 77) are not supported");
+    CHECK(e.what == "kfunc call (call by BTF id 77) without an object to name it");
+    CHECK(e.kind == ErrorKind::Helper);
 }
 
 TEST_CASE("legacy packet loads are refused without a packet context") {

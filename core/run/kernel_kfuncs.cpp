@@ -1,0 +1,23 @@
+#include "core/run/kernel_kfuncs.hpp"
+
+#include <array>
+
+namespace bpfplay {
+
+std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
+    static const std::array<std::span<const KfuncImpl>, 1> families = {
+        basic_kfunc_impls(),
+    };
+    return families;
+}
+
+const KfuncRegistry& kernel_kfunc_registry() {
+    static const KfuncRegistry registry = [] {
+        KfuncRegistry r;
+        for (std::span<const KfuncImpl> family : kernel_kfunc_families()) r.add_all(family);
+        return r;
+    }();
+    return registry;
+}
+
+} // namespace bpfplay

@@ -1,0 +1,20 @@
+#pragma once
+// The kfuncs bpfplay implements, joined with the kfunc catalog (core/helpers/kfunc_catalog.hpp):
+// each family file keeps a table of KfuncImpl {name, function} beside its functions, and this is
+// the one place that lists the families.
+#include <span>
+
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+// Every implemented kfunc. Built once; object sessions load their objects against it.
+const KfuncRegistry& kernel_kfunc_registry();
+
+// The families' tables as they are, for tests that check them against the catalog.
+std::span<const std::span<const KfuncImpl>> kernel_kfunc_families();
+
+// The families (each defined beside its kfuncs).
+std::span<const KfuncImpl> basic_kfunc_impls(); // rcu, preempt, casts, bpf_iter_num_*
+
+} // namespace bpfplay
