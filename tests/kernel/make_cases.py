@@ -508,6 +508,14 @@ EXAMPLES = {
         case("no_routes", "xdp_lpm_router", "an empty trie: every lookup misses, all pass",
              packets=[to("10.1.2.3"), to(C)]),
     ],
+    "kfunc_iter_num": [
+        case("sum_32_bytes", "sum_header",
+             "bytes 0..63: the loop reads 32 (sum 496); the bad ranges give -EINVAL and -E2BIG",
+             packet=bytes(range(64))),
+        case("short_frame", "sum_header",
+             "a 20-byte frame: the loop stops at the packet's end after 20 bytes",
+             packet=bytes(range(100, 120))),
+    ],
     "xdp_queue_stack": [
         case("push_then_pop", "xdp_queue_stack",
              "UDP 60 and 70 bytes pushed, then 3 TCP pops: 60 then 70 from the queue, 70 then "
