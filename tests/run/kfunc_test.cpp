@@ -117,3 +117,4 @@ TEST_CASE("a kfunc the program's type may not call refuses that program as the k
     CHECK(p.load_error->where.pc == 1u); // the kernel's log names insn 1 too
     CHECK(p.load_error->where.section == "socket");
 }
+
