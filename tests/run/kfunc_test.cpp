@@ -88,7 +88,7 @@ TEST_CASE("every kfunc bpfplay implements is a kfunc of the catalog, once") {
 }
 
 // examples/kfunc_iter_num.c; the kernel gave the same maps for the same packets.
-TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop and its error codes") {
+TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop, its error codes, optional kfuncs") {
     auto s = open_object("public/examples/kfunc_iter_num.o");
     RunInput in;
     for (uint8_t b = 0; b < 64; ++b) in.packet.push_back(b);
@@ -99,6 +99,8 @@ TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop and its error
     CHECK(slot(*s, "sums", 1) == 32);
     CHECK(slot(*s, "errors", 0) == -22); // start > end: -EINVAL
     CHECK(slot(*s, "errors", 1) == -7);  // more than BPF_MAX_LOOPS numbers: -E2BIG
+    CHECK(slot(*s, "errors", 2) == 1); // bpf_ksym_exists(bpf_strlen): a kfunc of Linux 6.18
+    CHECK(slot(*s, "errors", 3) == 0); // bpf_ksym_exists of a __weak kfunc no kernel has
 
     in.packet.clear();
     for (uint8_t b = 100; b < 120; ++b) in.packet.push_back(b);
