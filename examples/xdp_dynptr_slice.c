@@ -1,0 +1,185 @@
+// xdp_dynptr_slice.c -- parse a packet through a dynptr: bpf_dynptr_from_xdp / _from_skb and
+// bpf_dynptr_slice, as the kernel's selftests (test_parse_tcp_hdr_opt_dynptr, ...) do.
+//
+// Teaches: dynptr kfuncs on packets.
+//   - bpf_dynptr_from_xdp(ctx, 0, &ptr) / bpf_dynptr_from_skb(skb, 0, &ptr) make a dynptr over the
+//     whole packet (for XDP fragments included). Flags other than 0 are -EINVAL and leave a null
+//     dynptr (bpf_dynptr_is_null).
+//   - bpf_dynptr_slice(&ptr, off, buf, sizeof(buf)) returns a pointer to sizeof(buf) bytes at off:
+//     into the packet when they are in one piece, else a copy in buf; NULL past the end. No
+//     data/data_end comparisons: the verifier knows the slice's size.
+//   - bpf_dynptr_write(&ptr, off, src, len, 0) writes the packet. Socket filters may not write
+//     packets, so their skb dynptrs are read-only (bpf_dynptr_is_rdonly, bpf_dynptr_write
+//     -EINVAL); TC and XDP ones are writable. (bpf_dynptr_slice_rdwr, a writable slice, NULL on a
+//     read-only dynptr, is refused by the kernel this example was checked on: "bpf_dynptr_slice_rdwr()
+//     is not allowed".)
+//   - bpf_dynptr_adjust(&ptr, start, end) narrows the view (-EINVAL for start > end, -ERANGE past
+//     the size); bpf_dynptr_clone copies a dynptr; bpf_dynptr_copy / _memset work across dynptrs;
+//     bpf_dynptr_data (the helper) is NULL for packet dynptrs (slices are their way).
+//
+// Try: an Ethernet + IPv4 + TCP packet (the ports, the TTL decremented, the TCP flags), a packet too short for the TCP header (the slice is NULL: verdict XDP_DROP),
+// the same packet through the TC program and the socket filter.
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
+			      __u32 buffer__szk) __ksym;
+extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, __u32 start, __u32 end) __ksym;
+extern bool bpf_dynptr_is_null(const struct bpf_dynptr *p) __ksym;
+extern bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *p) __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
+extern int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone__uninit) __ksym;
+extern int bpf_dynptr_copy(struct bpf_dynptr *dst_ptr, __u32 dst_off, struct bpf_dynptr *src_ptr,
+			   __u32 src_off, __u32 size) __ksym;
+extern int bpf_dynptr_memset(struct bpf_dynptr *p, __u32 offset, __u32 size, __u8 val) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 24);
+	__type(key, __u32);
+	__type(value, __s64);
+} results SEC(".maps");
+
+// A local dynptr's memory (bpf_dynptr_from_mem takes a map value).
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[16]);
+} scratch SEC(".maps");
+
+static void record(__u32 slot, __s64 value)
+{
+	__s64 *v = bpf_map_lookup_elem(&results, &slot);
+	if (v)
+		*v = value;
+}
+
+// Ethernet, IPv4, TCP through slices of `ptr`; the TTL is decremented in the packet.
+// Returns 0, or -1 when a header is not there.
+static __always_inline int parse(struct bpf_dynptr *ptr)
+{
+	struct ethhdr eth_buf;
+	struct iphdr ip_buf;
+	struct tcphdr tcp_buf;
+
+	struct ethhdr *eth = bpf_dynptr_slice(ptr, 0, &eth_buf, sizeof(eth_buf));
+	if (!eth)
+		return -1;
+	record(0, bpf_ntohs(eth->h_proto));
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return -1;
+	struct iphdr *ip = bpf_dynptr_slice(ptr, sizeof(*eth), &ip_buf, sizeof(ip_buf));
+	if (!ip)
+		return -1;
+	__u8 protocol = ip->protocol, ttl = ip->ttl - 1;
+	__u32 tcp_off = sizeof(*eth) + ip->ihl * 4;
+	// The TTL, decremented through bpf_dynptr_write (-EINVAL on a read-only dynptr). A write to
+	// an skb dynptr may move the packet: the verifier forgets the slices taken before it.
+	record(1, bpf_dynptr_write(ptr, sizeof(*eth) + 8, &ttl, 1, 0) ?: ttl);
+	if (protocol != IPPROTO_TCP)
+		return -1;
+	struct tcphdr *tcp = bpf_dynptr_slice(ptr, tcp_off, &tcp_buf, sizeof(tcp_buf));
+	if (!tcp)
+		return -1;
+	record(2, bpf_ntohs(tcp->source));
+	record(3, bpf_ntohs(tcp->dest));
+	record(4, tcp->syn | tcp->ack << 1 | tcp->fin << 2);
+	return 0;
+}
+
+// What the dynptr kfuncs answer about `ptr` and its errors, in slots 5..
+static __always_inline void probe(struct bpf_dynptr *ptr)
+{
+	struct bpf_dynptr clone, local;
+	__u8 buf[8];
+
+	record(5, bpf_dynptr_size(ptr));
+	record(6, bpf_dynptr_is_rdonly(ptr));
+	record(7, bpf_dynptr_data(ptr, 0, 1) != 0);                   // packet dynptrs: NULL
+	record(8, bpf_dynptr_slice(ptr, bpf_dynptr_size(ptr) - 2, buf, 4) != 0); // past the end
+	record(9, bpf_dynptr_read(buf, 4, ptr, bpf_dynptr_size(ptr) - 2, 0));  // -E2BIG
+	record(10, bpf_dynptr_read(buf, 4, ptr, 0, 1));                       // flags: -EINVAL
+
+	bpf_dynptr_clone(ptr, &clone);
+	record(11, bpf_dynptr_adjust(&clone, 4, 2));          // start > end: -EINVAL
+	record(12, bpf_dynptr_adjust(&clone, 0, 1 << 20));    // past the size: -ERANGE
+	record(13, bpf_dynptr_adjust(&clone, 6, 12));         // the source MAC
+	record(14, bpf_dynptr_size(&clone));
+	__u8 *mac = bpf_dynptr_slice(&clone, 0, buf, 6);
+	record(15, mac ? mac[5] : -1);
+
+	// Copy the source MAC into a map value through a local dynptr, then clear two bytes of it.
+	__u32 k = 0;
+	__u8 *mem = bpf_map_lookup_elem(&scratch, &k);
+	if (!mem)
+		return;
+	bpf_dynptr_from_mem(mem, 16, 0, &local);
+	record(16, bpf_dynptr_copy(&local, 0, &clone, 0, 6));
+	record(17, bpf_dynptr_memset(&local, 4, 2, 0xee));
+	record(18, mem[0] | mem[4] << 8 | (__s64)mem[5] << 16);
+	record(19, bpf_dynptr_copy(&local, 12, &clone, 0, 6)); // past the local dynptr: -E2BIG
+	// Into the packet: the first two bytes become the MAC's first two (a write on a read-only
+	// dynptr is -EINVAL).
+	record(20, bpf_dynptr_copy(ptr, 0, &local, 0, 2));
+	record(21, bpf_dynptr_memset(ptr, bpf_dynptr_size(ptr) - 1, 1, 0x5a));
+}
+
+SEC("xdp")
+int xdp_parse(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr, bad;
+
+	record(22, bpf_dynptr_from_xdp(ctx, 1, &bad)); // flags: -EINVAL, a null dynptr
+	record(23, bpf_dynptr_is_null(&bad));
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	if (parse(&ptr))
+		return XDP_DROP;
+	probe(&ptr);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int tc_parse(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr, bad;
+
+	record(22, bpf_dynptr_from_skb(skb, 1, &bad));
+	record(23, bpf_dynptr_is_null(&bad));
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	if (parse(&ptr))
+		return TC_ACT_SHOT;
+	probe(&ptr);
+	return TC_ACT_OK;
+}
+
+// A socket filter may not write the packet: its skb dynptr is read-only, and it sees the packet
+// from the IP header on (the Ethernet header is not in the dynptr).
+SEC("socket")
+int socket_parse(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	struct iphdr ip_buf;
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	struct iphdr *ip = bpf_dynptr_slice(&ptr, 0, &ip_buf, sizeof(ip_buf));
+	if (!ip)
+		return 0;
+	record(1, ip->ttl);
+	__u8 ttl = ip->ttl - 1;
+	record(2, bpf_dynptr_write(&ptr, 8, &ttl, 1, 0)); // read-only: -EINVAL
+	probe(&ptr);
+	return skb->len;
+}
+
+char LICENSE[] SEC("license") = "GPL";

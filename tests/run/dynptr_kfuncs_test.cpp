@@ -1,0 +1,137 @@
+// The dynptr kfuncs (core/run/dynptr_kfuncs.cpp) and the dynptr helpers on skb and xdp dynptrs,
+// with the results Linux 6.18 gave for the same programs and packets (BPF_PROG_TEST_RUN,
+// tests/kernel/kernel_run.c: `kernel_run public/examples/xdp_dynptr_slice.o PROG --packet HEX`).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "core/hex.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/run/object_session.hpp"
+#include "maps/map_test_util.hpp"
+
+using namespace bpfplay;
+
+namespace {
+
+std::unique_ptr<ObjectSession> open_object(const std::string& path) {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1));
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+int64_t slot(ObjectSession& s, const char* map, uint32_t index) {
+    std::vector<uint8_t> value(8);
+    REQUIRE(s.object().maps->find(map)->lookup_user(test::bytes(index), value) == 0);
+    return load_le<int64_t>(value.data());
+}
+
+std::vector<uint8_t> value_of(ObjectSession& s, const char* map, uint32_t index, size_t size) {
+    std::vector<uint8_t> value(size);
+    REQUIRE(s.object().maps->find(map)->lookup_user(test::bytes(index), value) == 0);
+    return value;
+}
+
+std::vector<uint8_t> unhex(const std::string& h) {
+    std::vector<uint8_t> out;
+    for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(uint8_t(std::stoul(h.substr(i, 2), nullptr, 16)));
+    return out;
+}
+
+// Ethernet 00:11:22:33:44:55 <- 66:77:88:99:aa:bb, IPv4 10.0.0.1 -> 10.0.0.2 TTL 64, TCP 12345 -> 80
+// SYN|ACK: 54 bytes.
+const std::string kTcpPacket = "00112233445566778899aabb08004500002800010000400600000a0000010a000002"
+                               "3039005000000001000000025012ffff00000000";
+
+RunResult run(ObjectSession& s, const char* program, const std::string& packet) {
+    RunInput in;
+    in.packet = unhex(packet);
+    RunResult r = s.run(program, in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    return r;
+}
+
+// What probe() in the example recorded; the same for the XDP and the TC program (and the
+// kernel's), except what depends on the dynptr being writable.
+void check_probe(ObjectSession& s, uint32_t size, bool rdonly) {
+    CHECK(slot(s, "results", 5) == size);   // bpf_dynptr_size
+    CHECK(slot(s, "results", 6) == rdonly); // bpf_dynptr_is_rdonly
+    CHECK(slot(s, "results", 7) == 0);      // bpf_dynptr_data: NULL for packet dynptrs
+    CHECK(slot(s, "results", 8) == 0);      // a slice past the end: NULL
+    CHECK(slot(s, "results", 9) == -7);     // bpf_dynptr_read past the end: -E2BIG
+    CHECK(slot(s, "results", 10) == -22);   // bpf_dynptr_read with flags: -EINVAL
+    CHECK(slot(s, "results", 11) == -22);   // bpf_dynptr_adjust start > end: -EINVAL
+    CHECK(slot(s, "results", 12) == -34);   // bpf_dynptr_adjust past the size: -ERANGE
+    CHECK(slot(s, "results", 13) == 0);     // bpf_dynptr_adjust(&clone, 6, 12)
+    CHECK(slot(s, "results", 14) == 6);     // its size
+    CHECK(slot(s, "results", 16) == 0);     // bpf_dynptr_copy to a local dynptr
+    CHECK(slot(s, "results", 17) == 0);     // bpf_dynptr_memset on it
+    CHECK(slot(s, "results", 19) == -7);    // bpf_dynptr_copy past the local dynptr: -E2BIG
+    CHECK(slot(s, "results", 20) == (rdonly ? -22 : 0)); // bpf_dynptr_copy into the packet
+    CHECK(slot(s, "results", 21) == (rdonly ? -22 : 0)); // bpf_dynptr_memset of its last byte
+}
+
+} // namespace
+
+TEST_CASE("xdp_dynptr_slice example: parsing through bpf_dynptr_from_xdp and bpf_dynptr_slice") {
+    auto s = open_object("public/examples/xdp_dynptr_slice.o");
+    RunResult r = run(*s, "xdp_parse", kTcpPacket);
+    CHECK(r.r0 == 2); // XDP_PASS
+    CHECK(slot(*s, "results", 0) == 0x0800);
+    CHECK(slot(*s, "results", 1) == 63); // the TTL, written back with bpf_dynptr_write
+    CHECK(slot(*s, "results", 2) == 12345);
+    CHECK(slot(*s, "results", 3) == 80);
+    CHECK(slot(*s, "results", 4) == 3); // SYN | ACK
+    check_probe(*s, 54, false);
+    CHECK(slot(*s, "results", 15) == 0xbb); // the source MAC's last byte, through the adjusted clone
+    CHECK(slot(*s, "results", 18) == 0xeeee66);
+    CHECK(value_of(*s, "scratch", 0, 16) == unhex("66778899eeee00000000000000000000"));
+    CHECK(slot(*s, "results", 22) == -22); // bpf_dynptr_from_xdp with flags: -EINVAL
+    // bpf_dynptr_is_null on that dynptr: true. The kernel's bool leaves the upper bytes of r0 as
+    // they were (0x06d23301 in its run); the program stores all 32 bits, bpfplay's are 0.
+    CHECK(slot(*s, "results", 23) == 1);
+    // The TTL, the first two bytes (bpf_dynptr_copy from the local dynptr) and the last one
+    // (bpf_dynptr_memset), as the kernel left them.
+    CHECK(hex_bytes(r.packet_out) == "66772233445566778899aabb080045000028000100003f0600000a0000010a000002"
+                                     "3039005000000001000000025012ffff0000005a");
+
+    // 36 bytes: no room for the TCP header, whose slice is NULL.
+    s = open_object("public/examples/xdp_dynptr_slice.o");
+    r = run(*s, "xdp_parse", kTcpPacket.substr(0, 72));
+    CHECK(r.r0 == 1); // XDP_DROP
+    CHECK(slot(*s, "results", 1) == 63);
+    CHECK(slot(*s, "results", 2) == 0);
+    CHECK(slot(*s, "results", 5) == 0);
+}
+
+TEST_CASE("xdp_dynptr_slice example: bpf_dynptr_from_skb in TC (writable) and in a socket filter (read-only)") {
+    auto s = open_object("public/examples/xdp_dynptr_slice.o");
+    RunResult r = run(*s, "tc_parse", kTcpPacket);
+    CHECK(r.r0 == 0); // TC_ACT_OK
+    CHECK(slot(*s, "results", 1) == 63);
+    CHECK(slot(*s, "results", 2) == 12345);
+    CHECK(slot(*s, "results", 4) == 3);
+    check_probe(*s, 54, false);
+    CHECK(slot(*s, "results", 15) == 0xbb);
+    CHECK(slot(*s, "results", 22) == -22); // bpf_dynptr_from_skb with flags: -EINVAL
+    CHECK(slot(*s, "results", 23) == 1);
+    CHECK(hex_bytes(r.packet_out) == "66772233445566778899aabb080045000028000100003f0600000a0000010a000002"
+                                     "3039005000000001000000025012ffff0000005a");
+
+    // A socket filter sees the packet from the IP header on, and may not write it.
+    s = open_object("public/examples/xdp_dynptr_slice.o");
+    r = run(*s, "socket_parse", kTcpPacket);
+    CHECK(r.r0 == 40); // skb->len
+    CHECK(slot(*s, "results", 1) == 64);
+    CHECK(slot(*s, "results", 2) == -22); // bpf_dynptr_write on a read-only dynptr
+    check_probe(*s, 40, true);
+    CHECK(slot(*s, "results", 15) == 0); // IP header bytes 6..11: 00 00 40 06 00 00
+    CHECK(slot(*s, "results", 18) == 0xeeee00);
+    CHECK(value_of(*s, "scratch", 0, 16) == unhex("00004006eeee00000000000000000000"));
+}
