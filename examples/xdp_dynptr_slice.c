@@ -32,6 +32,7 @@
 
 extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb_meta(struct __sk_buff *skb_, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
 extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
 			      __u32 buffer__szk) __ksym;
 extern int bpf_dynptr_adjust(const struct bpf_dynptr *p, __u32 start, __u32 end) __ksym;
@@ -45,7 +46,7 @@ extern int bpf_dynptr_memset(struct bpf_dynptr *p, __u32 offset, __u32 size, __u
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 24);
+	__uint(max_entries, 32);
 	__type(key, __u32);
 	__type(value, __s64);
 } results SEC(".maps");
@@ -160,7 +161,41 @@ int tc_parse(struct __sk_buff *skb)
 	if (parse(&ptr))
 		return TC_ACT_SHOT;
 	probe(&ptr);
+
+	// The metadata before the packet (bpf_xdp_adjust_meta's), none in a test run.
+	struct bpf_dynptr meta;
+	__u8 byte = 1;
+	record(24, bpf_dynptr_from_skb_meta(skb, 1, &meta)); // flags: -EINVAL
+	record(25, bpf_dynptr_from_skb_meta(skb, 0, &meta));
+	record(26, bpf_dynptr_size(&meta));
+	record(27, bpf_dynptr_write(&meta, 0, &byte, 1, 0)); // past its 0 bytes: -E2BIG
 	return TC_ACT_OK;
+}
+
+// A multi-buffer packet (xdp.frags): past 3520 bytes the test run puts the packet in fragments,
+// which the dynptr covers too. Bytes across the end of the linear part are copied into the
+// buffer (without one the slice is NULL); read, write and memset go across.
+SEC("xdp.frags")
+int xdp_frags(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[8], out[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	record(0, bpf_dynptr_size(&ptr));
+	__u8 *p = bpf_dynptr_slice(&ptr, 3516, buf, sizeof(buf));
+	record(1, p == buf);
+	record(2, p ? p[0] | p[7] << 8 : -1);
+	record(3, bpf_dynptr_slice(&ptr, 3516, NULL, 8) != 0);
+	p = bpf_dynptr_slice(&ptr, 100, buf, sizeof(buf)); // in the linear part: the packet itself
+	record(4, p && p != buf);
+	record(5, bpf_dynptr_read(buf, sizeof(buf), &ptr, 3517, 0));
+	record(6, buf[0] | buf[7] << 8);
+	record(7, bpf_dynptr_write(&ptr, 3516, out, sizeof(out), 0));
+	record(8, bpf_dynptr_memset(&ptr, 3600, 300, 0xab)); // inside the first fragment
+	record(9, bpf_dynptr_memset(&ptr, 3500, 40, 0xcd));  // across the end of the linear part
+	record(10, bpf_dynptr_write(&ptr, 3516, out, sizeof(out), 1)); // flags: -EINVAL
+	return XDP_PASS;
 }
 
 // A socket filter may not write the packet: its skb dynptr is read-only, and it sees the packet

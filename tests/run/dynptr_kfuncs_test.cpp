@@ -12,25 +12,13 @@
 #include "core/maps/map_set.hpp"
 #include "core/run/object_session.hpp"
 #include "maps/map_test_util.hpp"
+#include "run/kfunc_test_util.hpp"
 
 using namespace bpfplay;
+using test::open_object;
+using test::slot;
 
 namespace {
-
-std::unique_ptr<ObjectSession> open_object(const std::string& path) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
-    REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1));
-    if (!s.ok()) FAIL(s.error().to_string());
-    return std::move(s).value();
-}
-
-int64_t slot(ObjectSession& s, const char* map, uint32_t index) {
-    std::vector<uint8_t> value(8);
-    REQUIRE(s.object().maps->find(map)->lookup_user(test::bytes(index), value) == 0);
-    return load_le<int64_t>(value.data());
-}
 
 std::vector<uint8_t> value_of(ObjectSession& s, const char* map, uint32_t index, size_t size) {
     std::vector<uint8_t> value(size);
@@ -134,4 +122,39 @@ TEST_CASE("xdp_dynptr_slice example: bpf_dynptr_from_skb in TC (writable) and in
     CHECK(slot(*s, "results", 15) == 0); // IP header bytes 6..11: 00 00 40 06 00 00
     CHECK(slot(*s, "results", 18) == 0xeeee00);
     CHECK(value_of(*s, "scratch", 0, 16) == unhex("00004006eeee00000000000000000000"));
+}
+
+TEST_CASE("xdp_dynptr_slice example: an xdp dynptr over a multi-buffer packet (fragments)") {
+    auto s = open_object("public/examples/xdp_dynptr_slice.o");
+    RunInput in;
+    for (uint32_t i = 0; i < 4000; ++i) in.packet.push_back(uint8_t(i));
+    RunResult r = s->run("xdp_frags", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 2);
+    CHECK(slot(*s, "results", 0) == 4000);   // the whole packet, fragments included
+    CHECK(slot(*s, "results", 1) == 1);      // across the linear part's end (3520): the buffer
+    CHECK(slot(*s, "results", 2) == 0xc3bc); // bytes 3516 and 3523
+    CHECK(slot(*s, "results", 3) == 0);      // the same without a buffer: NULL
+    CHECK(slot(*s, "results", 4) == 1);      // in the linear part: a pointer into the packet
+    CHECK(slot(*s, "results", 5) == 0);      // bpf_dynptr_read across it
+    CHECK(slot(*s, "results", 6) == 0xc4bd); // bytes 3517 and 3524
+    CHECK(slot(*s, "results", 7) == 0);      // bpf_dynptr_write across it
+    CHECK(slot(*s, "results", 8) == 0);      // bpf_dynptr_memset inside the first fragment
+    CHECK(slot(*s, "results", 9) == 0);      // and across the linear part's end
+    CHECK(slot(*s, "results", 10) == -22);   // an xdp dynptr write with flags: -EINVAL
+    // The kernel's packet_out (sha256 58f8719f...): the write, then the two memsets over it.
+    std::vector<uint8_t> want = in.packet;
+    for (uint32_t i = 0; i < 8; ++i) want[3516 + i] = uint8_t(i + 1);
+    std::fill(want.begin() + 3600, want.begin() + 3900, 0xab);
+    std::fill(want.begin() + 3500, want.begin() + 3540, 0xcd);
+    CHECK(r.packet_out == want);
+}
+
+TEST_CASE("xdp_dynptr_slice example: bpf_dynptr_from_skb_meta over a test run's empty metadata") {
+    auto s = open_object("public/examples/xdp_dynptr_slice.o");
+    run(*s, "tc_parse", kTcpPacket);
+    CHECK(slot(*s, "results", 24) == -22); // flags: -EINVAL
+    CHECK(slot(*s, "results", 25) == 0);
+    CHECK(slot(*s, "results", 26) == 0);   // skb_metadata_len: none
+    CHECK(slot(*s, "results", 27) == -7);  // a byte past its 0 bytes: -E2BIG
 }
