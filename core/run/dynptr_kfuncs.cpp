@@ -196,9 +196,17 @@ uint64_t dynptr_slice(Vm& vm, uint64_t ptr, uint64_t offset, uint64_t buffer, ui
     return s ? slice(vm, kName, unpack(s->bytes.data()), uint32_t(offset), buffer, uint32_t(len)) : 0;
 }
 
-// The same, NULL for a read-only dynptr.
+// The same, NULL for a read-only dynptr. The verifier refuses the call, whatever the dynptr,
+// in a program whose type may not write packets.
 uint64_t dynptr_slice_rdwr(Vm& vm, uint64_t ptr, uint64_t offset, uint64_t buffer, uint64_t len, uint64_t) {
     constexpr const char* kName = "bpf_dynptr_slice_rdwr";
+    if (const ProgType type = vm.env ? vm.env->prog_type : ProgType::Unspec; !writes_packet(type)) {
+        fail(vm, kName,
+             std::string(prog_type_name(type)) + " programs may not write packet data: " +
+                 refused("the prog does not allow writes to packet data"),
+             "Read with bpf_dynptr_slice, or copy the bytes out with bpf_dynptr_read.");
+        return 0;
+    }
     const DynptrSlot* s = slice_args(vm, kName, ptr, buffer, len);
     if (!s) return 0;
     const DynptrKern d = unpack(s->bytes.data());

@@ -158,3 +158,29 @@ TEST_CASE("xdp_dynptr_slice example: bpf_dynptr_from_skb_meta over a test run's 
     CHECK(slot(*s, "results", 26) == 0);   // skb_metadata_len: none
     CHECK(slot(*s, "results", 27) == -7);  // a byte past its 0 bytes: -E2BIG
 }
+
+// tests/run/bpf/dynptr_rdwr.c: the reference kernel refuses bpf_dynptr_slice_rdwr ("... is not
+// allowed"); the expected results are kernel/bpf/helpers.c's (Linux 6.18).
+TEST_CASE("bpf_dynptr_slice_rdwr: a writable slice of the packet and of a cloned ring buffer dynptr") {
+    auto s = open_object("tests/run/bpf/dynptr_rdwr.o");
+    RunResult r = run(*s, "tc_rdwr", kTcpPacket);
+    CHECK(r.r0 == 1);
+    CHECK(slot(*s, "results", 0) == 1); // a pointer into the packet, not the buffer
+    CHECK(slot(*s, "results", 1) == 0); // 20 bytes at 40 of 54: NULL
+    CHECK(slot(*s, "results", 2) == 0); // bpf_dynptr_adjust(&clone, 8, 16)
+    CHECK(uint64_t(slot(*s, "results", 3)) == 0x1122334455667788u);
+    std::vector<uint8_t> want = unhex(kTcpPacket);
+    want[14 + 8] = 7; // the TTL, written through the slice
+    CHECK(r.packet_out == want);
+
+    // A program type that may not write packets may not take a writable slice of any dynptr.
+    s = open_object("tests/run/bpf/dynptr_rdwr.o");
+    RunInput in;
+    in.packet = unhex(kTcpPacket);
+    r = s->run("socket_rdwr", in);
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->what ==
+          "bpf_dynptr_slice_rdwr: socket_filter programs may not write packet data: the kernel's verifier refuses "
+          "the call (\"the prog does not allow writes to packet data\")");
+}
