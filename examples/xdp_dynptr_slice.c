@@ -43,6 +43,12 @@ extern int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone
 extern int bpf_dynptr_copy(struct bpf_dynptr *dst_ptr, __u32 dst_off, struct bpf_dynptr *src_ptr,
 			   __u32 src_off, __u32 size) __ksym;
 extern int bpf_dynptr_memset(struct bpf_dynptr *p, __u32 offset, __u32 size, __u8 val) __ksym;
+extern int bpf_probe_read_kernel_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
+					const void *unsafe_ptr__ign) __ksym;
+extern int bpf_probe_read_kernel_str_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
+					    const void *unsafe_ptr__ign) __ksym;
+extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
+				      const void *unsafe_ptr__ign) __ksym;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -195,6 +201,29 @@ int xdp_frags(struct xdp_md *ctx)
 	record(8, bpf_dynptr_memset(&ptr, 3600, 300, 0xab)); // inside the first fragment
 	record(9, bpf_dynptr_memset(&ptr, 3500, 40, 0xcd));  // across the end of the linear part
 	record(10, bpf_dynptr_write(&ptr, 3516, out, sizeof(out), 1)); // flags: -EINVAL
+	return XDP_PASS;
+}
+
+// bpf_probe_read_kernel(_str)_dynptr: memory at any address into a dynptr (here a string on the
+// stack, into a map value and into the packet); a fault is -EFAULT, a range past the dynptr
+// -E2BIG, and the string form returns its length with the NUL (cut to size - 1 bytes).
+SEC("xdp")
+int xdp_probe_read(struct xdp_md *ctx)
+{
+	char text[16] = "hello, dynptr";
+	struct bpf_dynptr local, pkt;
+	__u32 k = 0;
+	__u8 *mem = bpf_map_lookup_elem(&scratch, &k);
+	if (!mem)
+		return XDP_ABORTED;
+	bpf_dynptr_from_mem(mem, 16, 0, &local);
+	bpf_dynptr_from_xdp(ctx, 0, &pkt);
+	record(0, bpf_probe_read_kernel_dynptr(&local, 0, 8, text));
+	record(1, bpf_probe_read_kernel_str_dynptr(&local, 2, 14, text)); // "hello, dynptr" and a NUL
+	record(2, bpf_probe_read_kernel_dynptr(&local, 10, 8, text));     // past the end: -E2BIG
+	record(3, bpf_probe_read_kernel_dynptr(&local, 0, 8, (void *)16)); // a fault: -EFAULT
+	record(4, bpf_probe_read_user_dynptr(&local, 0, 8, (void *)16));
+	record(5, bpf_probe_read_kernel_str_dynptr(&pkt, 2, 6, text));    // "hello" and a NUL
 	return XDP_PASS;
 }
 

@@ -22,6 +22,7 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/run/packet_helpers.hpp"
+#include "core/run/probe_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -352,6 +353,50 @@ uint64_t dynptr_memset(Vm& vm, uint64_t ptr, uint64_t offset64, uint64_t size64,
     return 0;
 }
 
+// ---- bpf_probe_read_{user,kernel}{,_str}_dynptr (kernel/trace/bpf_trace.c) ----
+
+// __bpf_dynptr_copy / __bpf_dynptr_copy_str: `size` bytes of the task's or the kernel's memory
+// at `src` (unsafe_ptr__ign, not checked by the verifier) to `off` of the dynptr: straight into
+// its memory when that is one piece, else through __bpf_dynptr_write 256 bytes at a time (a
+// string's chunks overlap by one byte, over the NUL of the one before). 0 or the string's length
+// with its NUL, or a negative errno; the dynptr keeps what was copied before a fault.
+uint64_t probe_read_dynptr(Vm& vm, const char* kfunc, uint64_t ptr, uint32_t off, uint32_t size, uint64_t src,
+                           bool user, bool str) {
+    const DynptrSlot* s = dynptr_arg(vm, kfunc, 1, ptr);
+    if (!s) return 0;
+    const DynptrKern d = unpack(s->bytes.data());
+    auto copy = [&](uint8_t* out, uint64_t from, uint32_t n) {
+        return str ? probe_copy_str(vm, out, n, from, user) : probe_copy(vm, out, n, from, user);
+    };
+    const uint64_t at = direct_bytes(vm, kfunc, d, off, size, true);
+    if (stopped(vm)) return 0;
+    if (uint8_t* slice_bytes = at ? vm.memory().helper_ptr(at, size, true) : nullptr)
+        return uint64_t(copy(slice_bytes, src, size));
+    if (check_off_len(d, off, size)) return helper_errno(kerrno::kE2BIG);
+    uint8_t buf[256];
+    uint32_t done = 0;
+    for (uint32_t chunk = 0; done < size; done += str ? chunk - 1 : chunk) {
+        chunk = std::min<uint32_t>(sizeof buf, size - done);
+        const int64_t n = copy(buf, src + done, chunk);
+        if (n < 0) return uint64_t(n);
+        const uint32_t len = str ? uint32_t(n) : chunk;
+        if (int64_t err = dynptr_write_at(vm, kfunc, d, off + done, buf, len, 0)) return uint64_t(err);
+        if (stopped(vm)) return 0;
+        if (str && (len < chunk || chunk == 1)) return done + len;
+    }
+    return str ? done : 0;
+}
+
+#define PROBE_DYNPTR(fn, name, user, str)                                                                    \
+    uint64_t fn(Vm& vm, uint64_t ptr, uint64_t off, uint64_t size, uint64_t src, uint64_t) {                 \
+        return probe_read_dynptr(vm, name, ptr, uint32_t(off), uint32_t(size), src, user, str);              \
+    }
+PROBE_DYNPTR(probe_read_user_dynptr, "bpf_probe_read_user_dynptr", true, false)
+PROBE_DYNPTR(probe_read_kernel_dynptr, "bpf_probe_read_kernel_dynptr", false, false)
+PROBE_DYNPTR(probe_read_user_str_dynptr, "bpf_probe_read_user_str_dynptr", true, true)
+PROBE_DYNPTR(probe_read_kernel_str_dynptr, "bpf_probe_read_kernel_str_dynptr", false, true)
+#undef PROBE_DYNPTR
+
 constexpr KfuncImpl kImpls[] = {
     {"bpf_dynptr_adjust", dynptr_adjust},
     {"bpf_dynptr_clone", dynptr_clone},
@@ -365,6 +410,10 @@ constexpr KfuncImpl kImpls[] = {
     {"bpf_dynptr_size", dynptr_size_kfunc},
     {"bpf_dynptr_slice", dynptr_slice},
     {"bpf_dynptr_slice_rdwr", dynptr_slice_rdwr},
+    {"bpf_probe_read_kernel_dynptr", probe_read_kernel_dynptr},
+    {"bpf_probe_read_kernel_str_dynptr", probe_read_kernel_str_dynptr},
+    {"bpf_probe_read_user_dynptr", probe_read_user_dynptr},
+    {"bpf_probe_read_user_str_dynptr", probe_read_user_str_dynptr},
 };
 
 } // namespace

@@ -184,3 +184,18 @@ TEST_CASE("bpf_dynptr_slice_rdwr: a writable slice of the packet and of a cloned
           "bpf_dynptr_slice_rdwr: socket_filter programs may not write packet data: the kernel's verifier refuses "
           "the call (\"the prog does not allow writes to packet data\")");
 }
+
+TEST_CASE("xdp_dynptr_slice example: bpf_probe_read_kernel(_str)_dynptr and bpf_probe_read_user_dynptr") {
+    auto s = open_object("public/examples/xdp_dynptr_slice.o");
+    RunResult r = run(*s, "xdp_probe_read", kTcpPacket);
+    CHECK(r.r0 == 2);
+    CHECK(slot(*s, "results", 0) == 0);
+    CHECK(slot(*s, "results", 1) == 14);  // "hello, dynptr" and its NUL
+    CHECK(slot(*s, "results", 2) == -7);  // past the local dynptr: -E2BIG
+    CHECK(slot(*s, "results", 3) == -34); // a kernel read of a user-space address: -ERANGE
+    CHECK(slot(*s, "results", 4) == -14); // a user read that faults: -EFAULT
+    CHECK(slot(*s, "results", 5) == 6);   // cut to 5 bytes and a NUL, into the packet
+    CHECK(value_of(*s, "scratch", 0, 16) == unhex("686568656c6c6f2c2064796e70747200")); // "hehello, dynptr"
+    CHECK(hex_bytes(r.packet_out) == "001168656c6c6f008899aabb08004500002800010000400600000a0000010a000002"
+                                     "3039005000000001000000025012ffff00000000");
+}
