@@ -72,6 +72,15 @@ static void record(__u32 slot, __s64 value)
 		*v = value;
 }
 
+// A bool a kfunc returns is only r0's low byte: the kernel's function (x86) leaves the other
+// bytes as they were, while clang takes all 32 bits as the bool. Keep the low byte.
+static __always_inline __s64 low_byte(bool b)
+{
+	__u64 v = b;
+	asm volatile("%0 &= 0xff" : "+r"(v));
+	return v;
+}
+
 // Ethernet, IPv4, TCP through slices of `ptr`; the TTL is decremented in the packet.
 // Returns 0, or -1 when a header is not there.
 static __always_inline int parse(struct bpf_dynptr *ptr)
@@ -112,7 +121,7 @@ static __always_inline void probe(struct bpf_dynptr *ptr)
 	__u8 buf[8];
 
 	record(5, bpf_dynptr_size(ptr));
-	record(6, bpf_dynptr_is_rdonly(ptr));
+	record(6, low_byte(bpf_dynptr_is_rdonly(ptr)));
 	record(7, bpf_dynptr_data(ptr, 0, 1) != 0);                   // packet dynptrs: NULL
 	record(8, bpf_dynptr_slice(ptr, bpf_dynptr_size(ptr) - 2, buf, 4) != 0); // past the end
 	record(9, bpf_dynptr_read(buf, 4, ptr, bpf_dynptr_size(ptr) - 2, 0));  // -E2BIG
@@ -148,7 +157,7 @@ int xdp_parse(struct xdp_md *ctx)
 	struct bpf_dynptr ptr, bad;
 
 	record(22, bpf_dynptr_from_xdp(ctx, 1, &bad)); // flags: -EINVAL, a null dynptr
-	record(23, bpf_dynptr_is_null(&bad));
+	record(23, low_byte(bpf_dynptr_is_null(&bad)));
 	bpf_dynptr_from_xdp(ctx, 0, &ptr);
 	if (parse(&ptr))
 		return XDP_DROP;
@@ -162,7 +171,7 @@ int tc_parse(struct __sk_buff *skb)
 	struct bpf_dynptr ptr, bad;
 
 	record(22, bpf_dynptr_from_skb(skb, 1, &bad));
-	record(23, bpf_dynptr_is_null(&bad));
+	record(23, low_byte(bpf_dynptr_is_null(&bad)));
 	bpf_dynptr_from_skb(skb, 0, &ptr);
 	if (parse(&ptr))
 		return TC_ACT_SHOT;
