@@ -256,7 +256,8 @@ DynptrSlot* initialized_dynptr(Vm& vm, DynptrTable& t, const char* helper, int r
                  ", which holds no dynptr (none was made there, or it was submitted, discarded or written "
                  "over): " +
                  refused(expected),
-             "Make the dynptr first with bpf_dynptr_from_mem or bpf_ringbuf_reserve_dynptr.");
+             "Make the dynptr first (bpf_dynptr_from_mem, bpf_ringbuf_reserve_dynptr, bpf_dynptr_from_skb, "
+             "bpf_dynptr_from_xdp...).");
         return nullptr;
     }
     if (!stack_bytes_match(vm, *s)) {

@@ -199,3 +199,17 @@ TEST_CASE("xdp_dynptr_slice example: bpf_probe_read_kernel(_str)_dynptr and bpf_
     CHECK(hex_bytes(r.packet_out) == "001168656c6c6f008899aabb08004500002800010000400600000a0000010a000002"
                                      "3039005000000001000000025012ffff00000000");
 }
+
+TEST_CASE("a dynptr kfunc on a dynptr no kfunc or helper made stops the run with the verifier's message") {
+    auto s = open_object("tests/run/bpf/dynptr_rdwr.o");
+    RunInput in;
+    in.packet = unhex(kTcpPacket);
+    const RunResult r = s->run("tc_uninit", in);
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    // The kernel's log for the same program: "Expected an initialized dynptr as arg #0".
+    CHECK(r.error->what.starts_with("bpf_dynptr_slice: r1 points to fp-"));
+    CHECK(r.error->what.ends_with("which holds no dynptr (none was made there, or it was submitted, discarded or "
+                                  "written over): the kernel's verifier refuses the call (\"Expected an initialized "
+                                  "dynptr as arg #0\")"));
+}

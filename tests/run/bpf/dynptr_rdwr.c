@@ -12,6 +12,8 @@
 #include <bpf/bpf_helpers.h>
 
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
+			      __u32 buffer__szk) __ksym;
 extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
 				   __u32 buffer__szk) __ksym;
 extern int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone__uninit) __ksym;
@@ -76,3 +78,13 @@ int socket_rdwr(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+// A dynptr used before any kfunc made it: the verifier refuses the call.
+SEC("tc")
+int tc_uninit(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[4];
+
+	return bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf)) != 0;
+}
