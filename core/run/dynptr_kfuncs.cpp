@@ -387,15 +387,15 @@ uint64_t probe_read_dynptr(Vm& vm, const char* kfunc, uint64_t ptr, uint32_t off
     return str ? done : 0;
 }
 
-#define PROBE_DYNPTR(fn, name, user, str)                                                                    \
-    uint64_t fn(Vm& vm, uint64_t ptr, uint64_t off, uint64_t size, uint64_t src, uint64_t) {                 \
-        return probe_read_dynptr(vm, name, ptr, uint32_t(off), uint32_t(size), src, user, str);              \
-    }
-PROBE_DYNPTR(probe_read_user_dynptr, "bpf_probe_read_user_dynptr", true, false)
-PROBE_DYNPTR(probe_read_kernel_dynptr, "bpf_probe_read_kernel_dynptr", false, false)
-PROBE_DYNPTR(probe_read_user_str_dynptr, "bpf_probe_read_user_str_dynptr", true, true)
-PROBE_DYNPTR(probe_read_kernel_str_dynptr, "bpf_probe_read_kernel_str_dynptr", false, true)
-#undef PROBE_DYNPTR
+// The four kfuncs: from the task's (User) or the kernel's memory, bytes or a string (Str).
+template <bool User, bool Str>
+uint64_t probe_dynptr(Vm& vm, uint64_t ptr, uint64_t off, uint64_t size, uint64_t src, uint64_t) {
+    constexpr const char* kNames[2][2] = {
+        {"bpf_probe_read_kernel_dynptr", "bpf_probe_read_kernel_str_dynptr"},
+        {"bpf_probe_read_user_dynptr", "bpf_probe_read_user_str_dynptr"},
+    };
+    return probe_read_dynptr(vm, kNames[User][Str], ptr, uint32_t(off), uint32_t(size), src, User, Str);
+}
 
 constexpr KfuncImpl kImpls[] = {
     {"bpf_dynptr_adjust", dynptr_adjust},
@@ -410,10 +410,10 @@ constexpr KfuncImpl kImpls[] = {
     {"bpf_dynptr_size", dynptr_size_kfunc},
     {"bpf_dynptr_slice", dynptr_slice},
     {"bpf_dynptr_slice_rdwr", dynptr_slice_rdwr},
-    {"bpf_probe_read_kernel_dynptr", probe_read_kernel_dynptr},
-    {"bpf_probe_read_kernel_str_dynptr", probe_read_kernel_str_dynptr},
-    {"bpf_probe_read_user_dynptr", probe_read_user_dynptr},
-    {"bpf_probe_read_user_str_dynptr", probe_read_user_str_dynptr},
+    {"bpf_probe_read_kernel_dynptr", probe_dynptr<false, false>},
+    {"bpf_probe_read_kernel_str_dynptr", probe_dynptr<false, true>},
+    {"bpf_probe_read_user_dynptr", probe_dynptr<true, false>},
+    {"bpf_probe_read_user_str_dynptr", probe_dynptr<true, true>},
 };
 
 } // namespace
