@@ -1,6 +1,7 @@
 // The dynptr kfuncs of Linux 6.18: dynptrs to the packet (bpf_dynptr_from_skb, _from_xdp,
 // _from_skb_meta in net/core/filter.c) and the kfuncs of kernel/bpf/helpers.c that work on any
-// dynptr (slices, adjust, clone, copy, memset, size, is_null, is_rdonly). They share the
+// dynptr (slices, adjust, clone, copy, memset, size, is_null, is_rdonly), and the probe-read
+// kfuncs of kernel/trace/bpf_trace.c that copy into a dynptr. They share the
 // dynptr helpers' code (dynptr_core.hpp): a dynptr is the 16 stack bytes of struct
 // bpf_dynptr_kern, and the verifier's checks of its arguments stop the run here.
 //
@@ -8,6 +9,11 @@
 // xdp_buff); its bytes are reached through the run's packet at each call, as the kernel reaches
 // them through the skb or xdp_buff, so a packet changed since the dynptr was made is seen as it
 // is now, while the dynptr's size stays what it was.
+//
+// One difference: an XDP fragment is not in the program's memory here, so where the kernel's
+// slice points into a fragment (the bytes lie inside one), bpfplay copies them into the buffer
+// and returns it (writes through a writable slice then need bpf_dynptr_write, as the kernel
+// documents for slices that cross fragments); without a buffer the run stops and says so.
 #include <algorithm>
 #include <cstring>
 #include <string>

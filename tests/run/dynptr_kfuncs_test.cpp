@@ -213,3 +213,16 @@ TEST_CASE("a dynptr kfunc on a dynptr no kfunc or helper made stops the run with
                                   "written over): the kernel's verifier refuses the call (\"Expected an initialized "
                                   "dynptr as arg #0\")"));
 }
+
+TEST_CASE("bpf_dynptr_slice inside one XDP fragment: copied into the buffer; without one the run stops") {
+    auto s = open_object("tests/run/bpf/dynptr_rdwr.o");
+    RunInput in;
+    for (uint32_t i = 0; i < 4000; ++i) in.packet.push_back(uint8_t(i));
+    const RunResult r = s->run("xdp_in_frag", in);
+    CHECK(slot(*s, "results", 0) == 0x1710); // bytes 3600 (0x10) and 3607 (0x17)
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->what ==
+          "bpf_dynptr_slice: the 8 bytes at offset 3600 lie in one fragment of the multi-buffer XDP packet, where "
+          "the kernel returns a pointer into the fragment; bpfplay does not map fragments into the program's memory");
+}

@@ -88,3 +88,20 @@ int tc_uninit(struct __sk_buff *skb)
 
 	return bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf)) != 0;
 }
+
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+
+// 8 bytes inside the first fragment of a multi-buffer packet: the kernel points into the
+// fragment, bpfplay (which does not map fragments) copies them into the buffer, or stops the
+// run when there is none.
+SEC("xdp.frags")
+int xdp_in_frag(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[8];
+
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	__u8 *p = bpf_dynptr_slice(&ptr, 3600, buf, sizeof(buf));
+	record(0, p ? p[0] | p[7] << 8 : -1);
+	return bpf_dynptr_slice(&ptr, 3600, NULL, 8) != 0;
+}
