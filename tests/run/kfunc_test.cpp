@@ -16,25 +16,13 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/object_session.hpp"
 #include "maps/map_test_util.hpp"
+#include "run/kfunc_test_util.hpp"
 
 using namespace bpfplay;
+using test::open_object;
+using test::slot;
 
 namespace {
-
-std::unique_ptr<ObjectSession> open_object(const std::string& path, Host host = {}) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
-    REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1), std::move(host));
-    if (!s.ok()) FAIL(s.error().to_string());
-    return std::move(s).value();
-}
-
-int64_t slot(ObjectSession& s, const char* map, uint32_t index) {
-    std::vector<uint8_t> value(8);
-    REQUIRE(s.object().maps->find(map)->lookup_user(test::bytes(index), value) == 0);
-    return load_le<int64_t>(value.data());
-}
 
 const LoadedProgram& program_named(ObjectSession& s, std::string_view name) {
     for (const LoadedProgram& p : s.object().programs)
