@@ -5,8 +5,9 @@
 namespace bpfplay {
 
 std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
-    static const std::array<std::span<const KfuncImpl>, 1> families = {
+    static const std::array<std::span<const KfuncImpl>, 2> families = {
         basic_kfunc_impls(),
+        task_kfunc_impls(),
     };
     return families;
 }

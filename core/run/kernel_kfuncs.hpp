@@ -16,5 +16,6 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families();
 
 // The families (each defined beside its kfuncs).
 std::span<const KfuncImpl> basic_kfunc_impls(); // rcu, preempt, casts, bpf_iter_num_*
+std::span<const KfuncImpl> task_kfunc_impls();  // tasks and cgroups: acquire, release, from_pid...
 
 } // namespace bpfplay
