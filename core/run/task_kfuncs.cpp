@@ -60,12 +60,16 @@ uint64_t release(Vm& vm, const char* kfunc, uint64_t addr, KernelObjectKind kind
     return 0;
 }
 
-// struct task_struct *bpf_task_acquire(struct task_struct *p): refcount_inc_not_zero(&p->rcu_users).
+// bpf_task_acquire: refcount_inc_not_zero(&p->rcu_users) ? p : NULL; bpf_cgroup_acquire:
+// cgroup_tryget(cgrp) ? cgrp : NULL. Every object here is alive, so both take a reference.
+uint64_t acquire(Vm& vm, const char* kfunc, uint64_t addr, KernelObjectKind kind) {
+    Host* host = host_for(vm, kfunc);
+    if (!host || !check_object(vm, *host, kfunc, "r1", addr, kind)) return 0;
+    return acquired(vm, *host, addr, kind, kfunc);
+}
+
 uint64_t task_acquire(Vm& vm, uint64_t p, uint64_t, uint64_t, uint64_t, uint64_t) {
-    constexpr const char* kName = "bpf_task_acquire";
-    Host* host = host_for(vm, kName);
-    if (!host || !check_object(vm, *host, kName, "r1", p, KernelObjectKind::Task)) return 0;
-    return acquired(vm, *host, p, KernelObjectKind::Task, kName);
+    return acquire(vm, "bpf_task_acquire", p, KernelObjectKind::Task);
 }
 
 uint64_t task_release(Vm& vm, uint64_t p, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -89,12 +93,8 @@ uint64_t task_from_vpid(Vm& vm, uint64_t pid, uint64_t, uint64_t, uint64_t, uint
     return from_pid(vm, "bpf_task_from_vpid", pid);
 }
 
-// struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp): cgroup_tryget(cgrp) ? cgrp : NULL.
 uint64_t cgroup_acquire(Vm& vm, uint64_t cgrp, uint64_t, uint64_t, uint64_t, uint64_t) {
-    constexpr const char* kName = "bpf_cgroup_acquire";
-    Host* host = host_for(vm, kName);
-    if (!host || !check_object(vm, *host, kName, "r1", cgrp, KernelObjectKind::Cgroup)) return 0;
-    return acquired(vm, *host, cgrp, KernelObjectKind::Cgroup, kName);
+    return acquire(vm, "bpf_cgroup_acquire", cgrp, KernelObjectKind::Cgroup);
 }
 
 uint64_t cgroup_release(Vm& vm, uint64_t cgrp, uint64_t, uint64_t, uint64_t, uint64_t) {

@@ -10,14 +10,13 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/object_session.hpp"
+#include "loader/loader_test_util.hpp"
 #include "maps/map_test_util.hpp"
 
 using namespace bpfplay;
@@ -25,8 +24,7 @@ using namespace bpfplay;
 namespace {
 
 std::unique_ptr<ObjectSession> open_object(const std::string& path, Host host = {}) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    const std::vector<uint8_t> bytes = test::read_bytes(std::string(BPFPLAY_SOURCE_DIR) + "/" + path);
     REQUIRE_FALSE(bytes.empty());
     auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1), std::move(host));
     if (!s.ok()) FAIL(s.error().to_string());
