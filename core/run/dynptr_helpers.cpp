@@ -12,6 +12,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/run/kernel_refs.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/dynptr_core.hpp"
@@ -247,7 +248,7 @@ std::span<const HelperImpl> dynptr_helper_impls() {
 
 std::optional<Error> dynptr_exit_check(Vm& vm) {
     const DynptrSlot* s = held_reference(vm);
-    if (!s) return std::nullopt;
+    if (!s) return held_object_error(vm, /*tail_call=*/false);
     return make_error(
         ErrorKind::Verify,
         "the program exits still holding the ring buffer dynptr at " + stack_name(s->addr) + " that " +
@@ -260,7 +261,7 @@ std::optional<Error> dynptr_exit_check(Vm& vm) {
 
 std::optional<Error> dynptr_tail_call_check(Vm& vm) {
     const DynptrSlot* s = held_reference(vm);
-    if (!s) return std::nullopt;
+    if (!s) return held_object_error(vm, /*tail_call=*/true);
     return make_error(ErrorKind::Helper,
                       "bpf_tail_call: the program still holds the ring buffer dynptr at " +
                           stack_name(s->addr) + " that " + made_by(*s) +

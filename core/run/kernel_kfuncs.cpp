@@ -5,9 +5,10 @@
 namespace bpfplay {
 
 std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
-    static const std::array<std::span<const KfuncImpl>, 2> families = {
+    static const std::array<std::span<const KfuncImpl>, 3> families = {
         basic_kfunc_impls(),
         dynptr_kfunc_impls(),
+        task_kfunc_impls(),
     };
     return families;
 }

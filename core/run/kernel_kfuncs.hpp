@@ -17,5 +17,6 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families();
 // The families (each defined beside its kfuncs).
 std::span<const KfuncImpl> basic_kfunc_impls(); // rcu, preempt, casts, bpf_iter_num_*
 std::span<const KfuncImpl> dynptr_kfunc_impls(); // bpf_dynptr_from_skb/xdp, slices, adjust, clone, copy...
+std::span<const KfuncImpl> task_kfunc_impls();  // tasks and cgroups: acquire, release, from_pid...
 
 } // namespace bpfplay
