@@ -20,6 +20,7 @@
 #include "core/hex.hpp"
 #include "core/text/disasm.hpp"
 #include "core/json/json_writer.hpp"
+#include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
 #include "core/verifier/object_check.hpp"
 
@@ -242,6 +243,7 @@ int cmd_run_object(Args args, std::string content) {
             std::fprintf(stderr, "printk: %s%s", line.c_str(), line.ends_with('\n') ? "" : "\n");
         for (const PerfEventRecord& e : last.perf_events)
             std::fprintf(stderr, "perf event: %s cpu %u: 0x%s\n", e.map.c_str(), e.cpu, hex_bytes(e.data).c_str());
+        if (last.iter) std::fputs(iter_output_text(*last.iter).c_str(), stderr);  // the calls up to the fault
         return kExitError;
     }
     if (runs > 1) std::printf("%" PRIu64 " runs; return values: %s\n", runs, words.text().c_str());
