@@ -118,8 +118,17 @@ TEST_CASE("task iterator: the current task with pid 1 is one task, init_task is 
     CHECK(text(r.iter->bytes) == "     pid     tgid comm\n       1        1 init\n-- end (last seq_num 0)\n");
 }
 
-// bpf_seq_printf's and bpf_seq_write's return values go to map "out" (u64 slots), then r0 = 0.
+// One bpf_seq_printf(ctx->meta->seq, r10 + fmt_off, fmt_size, r10 + data_off, data_len) whose
+// return value goes to slot `slot` of map "out" (r6 = ctx->meta, r8 = the slots).
+static std::string seq_printf_call(int fmt_off, int fmt_size, int data_off, int data_len, int slot) {
+    return "r1 = *(u64 *)(r6 + 0)\nr2 = r10\nr2 += " + std::to_string(fmt_off) + "\nr3 = " +
+           std::to_string(fmt_size) + "\nr4 = r10\nr4 += " + std::to_string(data_off) + "\nr5 = " +
+           std::to_string(data_len) + "\ncall bpf_seq_printf\n*(u64 *)(r8 + " + std::to_string(8 * slot) +
+           ") = r0\n";
+}
+
 TEST_CASE("bpf_seq_printf error codes: bad format, bad data_len, no NUL, too many args") {
+    // "x %q\n" at r10 - 8, "x %d\n" at r10 - 16, the argument 7 at r10 - 24.
     auto s = open_iter_asm(R"(
         r6 = *(u64 *)(r1 + 0)
         r7 = *(u64 *)(r1 + 8)
@@ -130,51 +139,10 @@ TEST_CASE("bpf_seq_printf error codes: bad format, bad data_len, no NUL, too man
         *(u64 *)(r10 - 16) = r1
         r1 = 7
         *(u64 *)(r10 - 24) = r1
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -8
-        r3 = 8
-        r4 = 0
-        r5 = 0
-        call bpf_seq_printf
         r8 = {out.value} ll
-        *(u64 *)(r8 + 0) = r0
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -16
-        r3 = 8
-        r4 = r10
-        r4 += -24
-        r5 = 4
-        call bpf_seq_printf
-        *(u64 *)(r8 + 8) = r0
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -16
-        r3 = 4
-        r4 = r10
-        r4 += -24
-        r5 = 8
-        call bpf_seq_printf
-        *(u64 *)(r8 + 16) = r0
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -16
-        r3 = 8
-        r4 = r10
-        r4 += -128
-        r5 = 104
-        call bpf_seq_printf
-        *(u64 *)(r8 + 24) = r0
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -16
-        r3 = 8
-        r4 = r10
-        r4 += -24
-        r5 = 8
-        call bpf_seq_printf
-        *(u64 *)(r8 + 32) = r0
+    )" + seq_printf_call(-8, 8, -24, 0, 0) + seq_printf_call(-16, 8, -24, 4, 1) +
+                               seq_printf_call(-16, 4, -24, 8, 2) + seq_printf_call(-16, 8, -128, 104, 3) +
+                               seq_printf_call(-16, 8, -24, 8, 4) + R"(
     out:
         r0 = 0
         exit
@@ -196,15 +164,14 @@ TEST_CASE("bpf_seq_printf error codes: bad format, bad data_len, no NUL, too man
     CHECK(text(r.iter->bytes) == "x 7\nx 7\n");
 }
 
-TEST_CASE("seq_file overflow: -EOVERFLOW, the element retried by the next read with the same seq_num") {
-    // 40 writes of 500 bytes per task: the first task's 20000 bytes fit the 32 KiB buffer, the
-    // second's do not (the 26th write overflows), so read 1 returns the first task's bytes and
-    // read 2 shows the second task again.
-    auto s = open_iter_asm(R"(
+// `writes` bpf_seq_write calls of 500 bytes per task (none for the final call); map "out" gets
+// the last failing call's return value (slot 0) and the number of failures (slot 1).
+static std::unique_ptr<ObjectSession> seq_writes(int writes) {
+    return open_iter_asm(R"(
         r6 = *(u64 *)(r1 + 0)
         r7 = *(u64 *)(r1 + 8)
         if r7 == 0 goto out
-        r9 = 40
+        r9 = )" + std::to_string(writes) + R"(
     loop:
         r1 = *(u64 *)(r6 + 0)
         r2 = r10
@@ -224,6 +191,19 @@ TEST_CASE("seq_file overflow: -EOVERFLOW, the element retried by the next read w
         r0 = 0
         exit
     )", {array_spec("out", 16)});
+}
+
+static uint64_t failures(ObjectSession& s) {
+    uint64_t n = 0;
+    std::memcpy(&n, s.object().maps->find("out")->entries()[0].values[0].data() + 8, 8);
+    return n;
+}
+
+TEST_CASE("seq_file overflow: -EOVERFLOW, the element retried by the next read with the same seq_num") {
+    // 40 writes of 500 bytes per task: the first task's 20000 bytes fit the 32 KiB buffer, the
+    // second's do not (the 26th write overflows), so read 1 returns the first task's bytes and
+    // read 2 shows the second task again.
+    auto s = seq_writes(40);
     RunResult r = s->run("asm", RunInput{});
     REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
     const IterOutput& it = *r.iter;
@@ -237,33 +217,18 @@ TEST_CASE("seq_file overflow: -EOVERFLOW, the element retried by the next read w
     CHECK((it.calls[3].read == 2 && it.calls[3].seq_num == 1 && it.calls[3].element == "NULL (the final call)"));
     CHECK(int64_t(u64_value(*s, "out")) == -75);  // -EOVERFLOW
     // Writes 26..40 of the overflowing call: once overflowed, every write fails.
-    const MapEntry e = s->object().maps->find("out")->entries()[0];
-    uint64_t failures = 0;
-    std::memcpy(&failures, e.values[0].data() + 8, 8);
-    CHECK(failures == 15);
+    CHECK(failures(*s) == 15);
 }
 
 TEST_CASE("one task's output larger than the buffer: the read fails with -E2BIG") {
-    auto s = open_iter_asm(R"(
-        r6 = *(u64 *)(r1 + 0)
-        r9 = 70
-    loop:
-        r1 = *(u64 *)(r6 + 0)
-        r2 = r10
-        r2 += -512
-        r3 = 500
-        call bpf_seq_write
-        r9 += -1
-        if r9 != 0 goto loop
-        r0 = 0
-        exit
-    )");
+    auto s = seq_writes(70);  // 35000 bytes: the 66th write overflows
     RunResult r = s->run("asm", RunInput{});
     REQUIRE(r.status == RunStatus::Exited);
     CHECK(r.iter->bytes.empty());
     CHECK(r.iter->reads == 1);
     CHECK(r.iter->read_error == -7);
     CHECK(r.iter->calls.size() == 1);
+    CHECK(failures(*s) == 5);
     CHECK(iter_output_text(*r.iter).find("  read 1: fails with -E2BIG\n") != std::string::npos);
 }
 
