@@ -1,6 +1,6 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE]
 //                  [--trace] [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
-//                  [--budget N] [--advance-ns N] [--json]
+//                  [--budget N] [--advance-ns N] [--iter-map NAME] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
 // the --map-init contents, run the program once per packet, --repeat times, on the same loaded
@@ -33,6 +33,7 @@ struct ObjectRunOptions : ObjectInputOptions {
     bool trace = false;  // print each instruction before it runs
     uint64_t repeat = 1;
     uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
+    std::string iter_map;     // the map an iter/bpf_map_elem program iterates over
     bool json = false;
 };
 
@@ -59,6 +60,8 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
             stop = parse_count("--repeat", *repeat, kMaxRepeat, out.repeat);
         } else if (auto ns = option_value(args, i, "--advance-ns", &missing)) {
             stop = parse_count("--advance-ns", *ns, UINT64_MAX / 2, out.advance_ns);
+        } else if (auto map = option_value(args, i, "--iter-map", &missing)) {
+            out.iter_map = std::string(*map);
         } else if (missing || shared == OptionParse::Missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--json") {
@@ -197,6 +200,7 @@ int cmd_run_object(Args args, std::string content) {
     RunInput input;
     input.ctx = inputs->ctx;
     input.budget = options.budget;
+    input.iter_map = options.iter_map;
     std::vector<uint64_t> returns;
     ReturnWords words;
     RunResult last;

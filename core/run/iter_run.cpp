@@ -8,7 +8,10 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/hex.hpp"
+#include "core/loader/loader.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/maps/map_set.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/run/object_session.hpp"
 
@@ -17,8 +20,9 @@ namespace bpfplay {
 namespace {
 
 // The context block at window::kContext: the target's struct bpf_iter__<target> (pointers to
-// the meta and the element), then struct bpf_iter_meta, then a struct seq_file (zeros: the
-// kernel's seq_file is no part of what a program may read or change).
+// the meta and the element's parts), then struct bpf_iter_meta, then a struct seq_file (zeros:
+// the kernel's seq_file is no part of what a program may read or change), then bpf_map_elem's
+// key.
 constexpr uint32_t kCtxMeta = 0, kCtxElement = 8;
 constexpr uint32_t kMetaOffset = 64;
 constexpr uint32_t kMetaSeq = 0, kMetaSessionId = 8, kMetaSeqNum = 16;
@@ -50,6 +54,9 @@ const Layout& layout() {
     return l;
 }
 
+// Where bpf_map_elem's key copy sits: after the seq_file.
+uint32_t key_offset() { return kSeqFileOffset + (layout().seq_file_size + 7) / 8 * 8; }
+
 // The tasks the task iterator visits, read from the mapped task_structs: those with a pid, by
 // pid (a pid the host gave two tasks is one task).
 void find_tasks(const Memory& mem, IterState& it) {
@@ -71,17 +78,62 @@ void find_tasks(const Memory& mem, IterState& it) {
     std::stable_sort(tasks.begin(), tasks.end(), [](const Found& a, const Found& b) { return a.pid < b.pid; });
     for (size_t i = 0; i < tasks.size(); ++i) {
         if (i && tasks[i].pid == tasks[i - 1].pid) continue;
-        it.elements.push_back(tasks[i].addr);
-        it.names.push_back("task pid " + std::to_string(tasks[i].pid) + " (" + tasks[i].comm + ")");
+        it.elements.push_back({{tasks[i].addr}, "task pid " + std::to_string(tasks[i].pid) + " (" + tasks[i].comm + ")", {}});
     }
 }
 
-// The context of the call on `element` (0 for the final call) with the current seq_num.
-void prepare_call(IterState& it, uint64_t element) {
+// The map a bpf_map_elem iterator is attached to: `name`, or the object's only map that is not
+// global data.
+Result<uint32_t> iter_map_id(const LoadedObject& object, const std::string& name) {
+    std::vector<uint32_t> candidates;
+    std::string names;
+    for (uint32_t id = 0; id < object.maps->size(); ++id) {
+        const Map& m = *object.maps->get(id);
+        const bool global_data = id < object.map_info.size() && object.map_info[id].origin == MapOrigin::GlobalData;
+        if (!name.empty() ? m.name() == name : !global_data) {
+            candidates.push_back(id);
+            names += (names.empty() ? "" : ", ") + m.name();
+        }
+    }
+    if (candidates.size() == 1) return candidates[0];
+    const char* hint = "Name the map the iterator is attached to (bpfvm run --iter-map NAME; "
+                       "in libbpf, bpf_program__attach_iter with link_info.map.map_fd).";
+    if (!name.empty()) return make_error(ErrorKind::Load, "the object has no map \"" + name + "\"", std::nullopt, hint);
+    return make_error(ErrorKind::Load,
+                      candidates.empty() ? std::string("an iter/bpf_map_elem program iterates over a map, but the "
+                                                       "object has none besides global data")
+                                         : "an iter/bpf_map_elem program iterates over one map; the object has " +
+                                               std::to_string(candidates.size()) + " (" + names + ")",
+                      std::nullopt, hint);
+}
+
+// The elements of map `id` in its iteration order (bpf_iter_attach_map refuses with -EINVAL
+// a map type without an element iterator).
+Result<Unit> find_map_elems(const LoadedObject& object, uint32_t id, uint64_t key_addr, IterState& it) {
+    const Map& m = *object.maps->get(id);
+    const MapType t = m.type();
+    if (t != MapType::Hash && t != MapType::LruHash && t != MapType::Array)
+        return make_error(ErrorKind::Load,
+                          "-EINVAL: bpfplay iterates over HASH, LRU_HASH and ARRAY maps; " + m.describe() +
+                              " is not one (per-CPU maps and other types are not run here)");
+    const uint64_t handle = map_handle(id);
+    m.for_each_entry([&](std::span<const uint8_t> key, uint32_t slot) {
+        it.elements.push_back({{handle, key_addr, m.value_address(slot)},
+                               "element key 0x" + hex_bytes(key),
+                               std::vector<uint8_t>(key.begin(), key.end())});
+        return true;
+    });
+    it.final_call.fields[0] = handle;
+    return Unit{};
+}
+
+// The context of the call on `e` with the current seq_num.
+void prepare_call(IterState& it, const IterElement& e) {
     const uint64_t base = window_base(window::kContext);
     std::fill(it.ctx.begin(), it.ctx.begin() + kMetaOffset, 0);
     store_le<uint64_t>(&it.ctx[kCtxMeta], base + kMetaOffset);
-    store_le<uint64_t>(&it.ctx[kCtxElement], element);
+    for (int k = 0; k < 3; ++k) store_le<uint64_t>(&it.ctx[kCtxElement + 8 * k], e.fields[k]);
+    std::copy(e.key.begin(), e.key.end(), it.ctx.begin() + key_offset());
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSeq], it.seq.address);
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSessionId], it.out.session_id);
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSeqNum], it.seq_num);
@@ -109,12 +161,12 @@ std::optional<int64_t> show(RunState& run, std::optional<size_t> element) {
     } else {
         if (vm.env && vm.env->host) vm.env->host->advance_clock(vm.executed());
         vm.reset();
-        prepare_call(it, element ? it.elements[*element] : 0);
+        prepare_call(it, element ? it.elements[*element] : it.final_call);
         vm.set_reg(1, window_base(window::kContext));
     }
     vm.run();
     it.instructions += vm.executed();
-    it.out.calls.push_back({it.out.reads, it.seq_num, element ? it.names[*element] : kFinalCall, vm.result()});
+    it.out.calls.push_back({it.out.reads, it.seq_num, element ? it.elements[*element].name : kFinalCall, vm.result()});
     if (vm.status() != RunStatus::Exited) return std::nullopt;
     return vm.result() == 0 ? 0 : -kerrno::kEAGAIN;
 }
@@ -180,26 +232,41 @@ bool is_iterator(const LoadedProgram& prog) {
     return prog.type == ProgType::Tracing && prog.attach == AttachType::TraceIter;
 }
 
-Result<Unit> start_iterator(RunState& run, uint64_t session_id) {
+Result<Unit> start_iterator(RunState& run, uint64_t session_id, const LoadedObject& object,
+                            const std::string& iter_map) {
     const LoadedProgram& prog = *run.program;
     Vm& vm = *run.vm;
     auto it = std::make_unique<IterState>();
     it->target = prog.attach_target;
-    if (it->target != "task")
+    const uint64_t base = window_base(window::kContext);
+    uint32_t key_size = 0;
+    std::optional<uint32_t> map_id;
+    if (it->target == "bpf_map_elem") {
+        Result<uint32_t> id = iter_map_id(object, iter_map);
+        if (!id.ok()) return id.error();
+        map_id = id.value();
+        key_size = object.maps->get(*map_id)->key_size();
+    } else if (it->target != "task") {
         return make_error(ErrorKind::Load,
                           "SEC(\"" + prog.section + "\"): bpfplay does not run \"" + it->target +
-                              "\" iterators; it runs iter/task (over the emulated host's tasks)",
-                          std::nullopt, "Write the iterator as SEC(\"iter/task\") to run it here.");
-    it->ctx.assign(kSeqFileOffset + layout().seq_file_size, 0);
-    it->seq.address = window_base(window::kContext) + kSeqFileOffset;
+                              "\" iterators; it runs iter/task (the emulated host's tasks) and iter/bpf_map_elem "
+                              "(a map's elements)",
+                          std::nullopt, "Write the iterator as SEC(\"iter/task\") or SEC(\"iter/bpf_map_elem\").");
+    }
+    it->ctx.assign(key_offset() + key_size, 0);
+    it->seq.address = base + kSeqFileOffset;
     it->out.target = it->target;
     it->out.session_id = session_id;
     vm.memory().map(window::kContext, RegionKind::Context, kRead, it->ctx.data(), uint32_t(it->ctx.size()),
                     "bpf_iter__" + it->target + " context");
-    find_tasks(vm.memory(), *it);
-    prepare_call(*it, it->elements.empty() ? 0 : it->elements[0]);
+    if (map_id) {
+        if (auto r = find_map_elems(object, *map_id, base + key_offset(), *it); !r.ok()) return r.error();
+    } else {
+        find_tasks(vm.memory(), *it);
+    }
+    prepare_call(*it, it->elements.empty() ? it->final_call : it->elements[0]);
     it->first_prepared = true;
-    vm.set_reg(1, window_base(window::kContext));
+    vm.set_reg(1, base);
     vm.exit_check = iter_exit_check;
     run.iter = std::move(it);
     run.env.seq = &run.iter->seq;

@@ -22,7 +22,14 @@
 //   task   every task of the emulated host with a pid (kernel_objects.hpp: pid 1 "systemd"
 //          and the current task; init_task, pid 0, is in no pid table and is not visited), in
 //          pid order, as the default (BPF_TASK_ITER_ALL) task iterator walks the pid table.
-// Any other target (task_file, task_vma, bpf_map_elem, tcp, ...) is refused by name.
+//   bpf_map_elem   every element of one map of the object (RunInput::iter_map names it; by
+//          default the object's only map that is not global data), as
+//          struct bpf_iter__bpf_map_elem { meta; struct bpf_map *map; void *key; void *value; }:
+//          map is the map's handle (what a program's &map is), key a read-only copy of the key,
+//          value the element's value in the map (the program may change it, as in the kernel).
+//          Hash maps (HASH, LRU_HASH) and ARRAY; the final call has key and value NULL.
+//          Per-CPU maps are refused (their value would be a copy of every CPU's value).
+// Any other target (task_file, task_vma, tcp, ...) is refused by name.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +40,7 @@
 
 namespace bpfplay {
 
+struct LoadedObject;
 struct LoadedProgram;
 struct RunState;
 
@@ -55,10 +63,17 @@ struct IterOutput {
 };
 
 // An iterator run in progress (RunState::iter).
+// One element: the context's pointers after meta (task; or map, key, value) and its name.
+struct IterElement {
+    uint64_t fields[3] = {};
+    std::string name;
+    std::vector<uint8_t> key;  // bpf_map_elem: the bytes `key` points to
+};
+
 struct IterState {
     std::string target;
-    std::vector<uint64_t> elements;    // what the context points to, in visiting order
-    std::vector<std::string> names;    // each element in words
+    std::vector<IterElement> elements;  // in visiting order
+    IterElement final_call;             // the stop call's context (the element NULL)
     std::vector<uint8_t> ctx;          // the context struct, then bpf_iter_meta, then the seq_file
     SeqFile seq;
     uint64_t seq_num = 0;
@@ -71,8 +86,10 @@ bool is_iterator(const LoadedProgram& prog);
 
 // Sets up an iterator run whose Vm and kernel objects start() has made: the context and the
 // seq_file mapped at window::kContext (read-only), the elements found, HelperEnv::seq set, and
-// the Vm ready for the first call (r1 = the context). An error names a target that does not run.
-Result<Unit> start_iterator(RunState& run, uint64_t session_id);
+// the Vm ready for the first call (r1 = the context). An error names a target that does not
+// run, or a map bpf_map_elem cannot iterate. `iter_map` is RunInput::iter_map.
+Result<Unit> start_iterator(RunState& run, uint64_t session_id, const LoadedObject& object,
+                            const std::string& iter_map);
 
 // Runs the reads to the end of file or the first error, calling the program as bpf_seq_read
 // does. Stops early when a call faults; the Vm is left as the last call ended.

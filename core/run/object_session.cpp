@@ -376,7 +376,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
         RunInput no_ctx = input;
         no_ctx.ctx.clear();
         if (auto r = map_input(*prog, no_ctx, *run, vm, host_.net); !r.ok()) return r.error();
-        if (auto r = start_iterator(*run, ++iter_sessions_); !r.ok()) return r.error();
+        if (auto r = start_iterator(*run, ++iter_sessions_, object_, input.iter_map); !r.ok()) return r.error();
     } else if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) {
         return r.error();
     }

@@ -30,6 +30,9 @@ struct RunInput {
     // initial fields of struct __sk_buff / xdp_md (as BPF_PROG_TEST_RUN's ctx_in). Empty: zeros.
     std::vector<uint8_t> ctx;
     uint64_t budget = kDefaultBudget;
+    // An iter/bpf_map_elem program: the map it iterates over ("": the object's only map that is
+    // not global data).
+    std::string iter_map;
 };
 
 struct RunResult {

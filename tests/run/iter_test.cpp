@@ -289,5 +289,110 @@ TEST_CASE("iterators bpfplay does not run are refused by name") {
     auto s = open_asm("r0 = 0\nexit\n", {}, "iter/tcp");
     RunResult r = s->run("asm", RunInput{});
     REQUIRE(r.status == RunStatus::Faulted);
-    CHECK(r.error->to_string().find("bpfplay does not run \"tcp\" iterators") != std::string::npos);
+    CHECK(r.error->to_string().find("bpfplay does not run \"tcp\" iterators; it runs iter/task") != std::string::npos);
+}
+
+namespace {
+
+MapSpec hash_spec(std::string name, MapType type = MapType::Hash) {
+    MapSpec s;
+    s.type = type;
+    s.name = std::move(name);
+    s.key_size = 4;
+    s.value_size = 8;
+    s.max_entries = 8;
+    return s;
+}
+
+// For each element: seq_printf("%u=%llu\n", *key, *value), then *value += 1; the final call
+// prints "end\n" when ctx->map is still set (key and value are NULL then).
+const char* const kMapElemDump = R"(
+        r9 = r1
+        r6 = *(u64 *)(r9 + 0)
+        r7 = *(u64 *)(r9 + 16)
+        r8 = *(u64 *)(r9 + 24)
+        r1 = 0x0a756c6c253d7525 ll
+        *(u64 *)(r10 - 32) = r1
+        r1 = 0
+        *(u64 *)(r10 - 24) = r1
+        if r7 == 0 goto final
+        r1 = *(u32 *)(r7 + 0)
+        *(u64 *)(r10 - 16) = r1
+        r1 = *(u64 *)(r8 + 0)
+        *(u64 *)(r10 - 8) = r1
+        r1 += 1
+        *(u64 *)(r8 + 0) = r1
+        r1 = *(u64 *)(r6 + 0)
+        r2 = r10
+        r2 += -32
+        r3 = 9
+        r4 = r10
+        r4 += -16
+        r5 = 16
+        call bpf_seq_printf
+        goto out
+    final:
+        r1 = *(u64 *)(r9 + 8)
+        if r1 == 0 goto out
+        r1 = 0x0a646e65 ll
+        *(u64 *)(r10 - 32) = r1
+        r1 = *(u64 *)(r6 + 0)
+        r2 = r10
+        r2 += -32
+        r3 = 4
+        call bpf_seq_write
+    out:
+        r0 = 0
+        exit
+    )";
+
+void put(ObjectSession& s, uint32_t map, uint32_t key, uint64_t value) {
+    std::vector<uint8_t> k(4), v(8);
+    std::memcpy(k.data(), &key, 4);
+    std::memcpy(v.data(), &value, 8);
+    REQUIRE(s.object().maps->get(map)->update_user(k, v) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("bpf_map_elem iterator: one call per element with key and value, the value writable") {
+    auto s = open_asm(kMapElemDump, {hash_spec("counts")}, "iter/bpf_map_elem");
+    put(*s, 0, 3, 5);
+    put(*s, 0, 7, 9);
+    RunResult r = run_ok(*s, "asm");
+    CHECK(text(r.iter->bytes) == "3=5\n7=9\nend\n");
+    REQUIRE(r.iter->calls.size() == 3);
+    CHECK(r.iter->calls[0].element == "element key 0x03000000");
+    CHECK(r.iter->calls[1].seq_num == 1);
+    CHECK(r.iter->calls[2].element == "NULL (the final call)");
+    // The program added 1 to each value in the map itself.
+    std::vector<uint8_t> v(8);
+    REQUIRE(s->object().maps->get(0)->lookup_user(std::vector<uint8_t>{3, 0, 0, 0}, v) == 0);
+    CHECK(v[0] == 6);
+}
+
+TEST_CASE("bpf_map_elem iterator: an ARRAY visits every index; the map is chosen by name") {
+    MapSpec arr = hash_spec("slots", MapType::Array);
+    arr.max_entries = 2;
+    auto s = open_asm(kMapElemDump, {hash_spec("other"), arr}, "iter/bpf_map_elem");
+    put(*s, 1, 1, 40);
+    // Two maps: the run must say which.
+    RunResult refused = s->run("asm", RunInput{});
+    REQUIRE(refused.status == RunStatus::Faulted);
+    CHECK(refused.error->to_string().find("iterates over one map; the object has 2 (other, slots)") !=
+          std::string::npos);
+    RunInput in;
+    in.iter_map = "slots";
+    RunResult r = s->run("asm", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(text(r.iter->bytes) == "0=0\n1=40\nend\n");
+    in.iter_map = "nope";
+    CHECK(s->run("asm", in).error->to_string().find("the object has no map \"nope\"") != std::string::npos);
+}
+
+TEST_CASE("bpf_map_elem iterator: a per-CPU map is refused by type") {
+    auto s = open_asm(kMapElemDump, {hash_spec("pc", MapType::PercpuHash)}, "iter/bpf_map_elem");
+    RunResult r = s->run("asm", RunInput{});
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->to_string().find("bpfplay iterates over HASH, LRU_HASH and ARRAY maps") != std::string::npos);
 }
