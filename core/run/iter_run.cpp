@@ -134,6 +134,7 @@ void prepare_call(IterState& it, const IterElement& e) {
     store_le<uint64_t>(&it.ctx[kCtxMeta], base + kMetaOffset);
     for (int k = 0; k < 3; ++k) store_le<uint64_t>(&it.ctx[kCtxElement + 8 * k], e.fields[k]);
     std::copy(e.key.begin(), e.key.end(), it.ctx.begin() + key_offset());
+    it.current = e.name;
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSeq], it.seq.address);
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSessionId], it.out.session_id);
     store_le<uint64_t>(&it.ctx[kMetaOffset + kMetaSeqNum], it.seq_num);
@@ -166,7 +167,7 @@ std::optional<int64_t> show(RunState& run, std::optional<size_t> element) {
     }
     vm.run();
     it.instructions += vm.executed();
-    it.out.calls.push_back({it.out.reads, it.seq_num, element ? it.elements[*element].name : kFinalCall, vm.result()});
+    it.out.calls.push_back({it.out.reads, it.seq_num, it.current, vm.result()});
     if (vm.status() != RunStatus::Exited) return std::nullopt;
     return vm.result() == 0 ? 0 : -kerrno::kEAGAIN;
 }
@@ -257,6 +258,7 @@ Result<Unit> start_iterator(RunState& run, uint64_t session_id, const LoadedObje
     it->seq.address = base + kSeqFileOffset;
     it->out.target = it->target;
     it->out.session_id = session_id;
+    it->final_call.name = kFinalCall;
     vm.memory().map(window::kContext, RegionKind::Context, kRead, it->ctx.data(), uint32_t(it->ctx.size()),
                     "bpf_iter__" + it->target + " context");
     if (map_id) {

@@ -74,6 +74,7 @@ struct IterState {
     std::string target;
     std::vector<IterElement> elements;  // in visiting order
     IterElement final_call;             // the stop call's context (the element NULL)
+    std::string current;                // the element of the call the Vm runs (IterCall::element)
     std::vector<uint8_t> ctx;          // the context struct, then bpf_iter_meta, then the seq_file
     SeqFile seq;
     uint64_t seq_num = 0;
