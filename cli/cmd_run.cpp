@@ -58,7 +58,7 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
 
 bool is_value_option(std::string_view arg) {
     for (std::string_view name : {"--mem", "--budget", "--program", "--packet", "--packet-hex", "--pcap",
-                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns"})
+                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns", "--iter-map"})
         if (arg == name) return true;
     return false;
 }
@@ -68,7 +68,8 @@ std::optional<std::string_view> first_object_option(Args args) {
     for (std::string_view arg : args) {
         std::string_view name = arg.substr(0, arg.find('='));
         for (std::string_view opt : {"--program", "--packet", "--packet-hex", "--pcap", "--ctx", "--cpu",
-                                     "--repeat", "--map-init", "--host", "--json", "--all-packets", "--advance-ns"})
+                                     "--repeat", "--map-init", "--host", "--json", "--all-packets", "--advance-ns",
+                                     "--iter-map"})
             if (name == opt) return name;
     }
     return std::nullopt;

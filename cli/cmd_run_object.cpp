@@ -1,6 +1,6 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE]
 //                  [--trace] [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
-//                  [--budget N] [--advance-ns N] [--json]
+//                  [--budget N] [--advance-ns N] [--iter-map NAME] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
 // the --map-init contents, run the program once per packet, --repeat times, on the same loaded
@@ -20,6 +20,7 @@
 #include "core/hex.hpp"
 #include "core/text/disasm.hpp"
 #include "core/json/json_writer.hpp"
+#include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
 #include "core/verifier/object_check.hpp"
 
@@ -32,6 +33,7 @@ struct ObjectRunOptions : ObjectInputOptions {
     bool trace = false;  // print each instruction before it runs
     uint64_t repeat = 1;
     uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
+    std::string iter_map;     // the map an iter/bpf_map_elem program iterates over
     bool json = false;
 };
 
@@ -58,6 +60,8 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
             stop = parse_count("--repeat", *repeat, kMaxRepeat, out.repeat);
         } else if (auto ns = option_value(args, i, "--advance-ns", &missing)) {
             stop = parse_count("--advance-ns", *ns, UINT64_MAX / 2, out.advance_ns);
+        } else if (auto map = option_value(args, i, "--iter-map", &missing)) {
+            out.iter_map = std::string(*map);
         } else if (missing || shared == OptionParse::Missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--json") {
@@ -196,6 +200,7 @@ int cmd_run_object(Args args, std::string content) {
     RunInput input;
     input.ctx = inputs->ctx;
     input.budget = options.budget;
+    input.iter_map = options.iter_map;
     std::vector<uint64_t> returns;
     ReturnWords words;
     RunResult last;
@@ -242,6 +247,7 @@ int cmd_run_object(Args args, std::string content) {
             std::fprintf(stderr, "printk: %s%s", line.c_str(), line.ends_with('\n') ? "" : "\n");
         for (const PerfEventRecord& e : last.perf_events)
             std::fprintf(stderr, "perf event: %s cpu %u: 0x%s\n", e.map.c_str(), e.cpu, hex_bytes(e.data).c_str());
+        if (last.iter) std::fputs(iter_output_text(*last.iter).c_str(), stderr);  // the calls up to the fault
         return kExitError;
     }
     if (runs > 1) std::printf("%" PRIu64 " runs; return values: %s\n", runs, words.text().c_str());

@@ -137,6 +137,15 @@ void to_json(JsonWriter& w, const DebugState& s) {
     to_json_array(w, s.host_events);
     w.member("timer", s.timer).member("clock_ns", std::to_string(s.clock_ns)).key("timers");
     to_json_array(w, s.timers);
+    if (!s.iter_target.empty())
+        w.key("iterator")
+            .begin_object()
+            .member("target", s.iter_target)
+            .member("element", s.iter_element)
+            .member("seq_num", s.iter_seq_num)
+            .member("output", std::string(s.iter_output.begin(), s.iter_output.end()))
+            .member("output_hex", hex_bytes(s.iter_output))
+            .end_object();
     w.end_object();
 }
 

@@ -139,6 +139,13 @@ struct DebugState {
     std::vector<HostEvent> host_events;    // what the emulated kernel did so far (and at exit)
     std::vector<TimerView> timers;         // the host's BPF timers
     uint64_t clock_ns = 0;                 // the virtual clock when this run started
+    // An iterator program (core/run/iter_run.hpp): the debugger steps its first call; the
+    // element that call is on, its seq_num, and what it wrote with bpf_seq_printf /
+    // bpf_seq_write so far. iter_target is "" for other programs.
+    std::string iter_target;
+    std::string iter_element;
+    uint64_t iter_seq_num = 0;
+    std::vector<uint8_t> iter_output;
 };
 
 }  // namespace bpfplay

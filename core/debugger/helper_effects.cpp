@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/run/dynptr_helpers.hpp"
+#include "core/run/seq_file.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/run/sys_bpf.hpp"
 #include "core/vm.hpp"
@@ -18,6 +19,10 @@ constexpr size_t kMaxTrackedEntries = 4096;
 
 void HelperUndo::undo() {
     host_->printk.resize(std::min(host_->printk.size(), printk_size_));
+    if (seq_) {
+        seq_->bytes.resize(std::min(seq_->bytes.size(), seq_size_));
+        seq_->overflowed = seq_overflowed_;
+    }
     host_->perf_events.resize(std::min(host_->perf_events.size(), perf_events_size_));
     host_->prandom = prandom_;
     host_->events.resize(std::min(host_->events.size(), events_size_));
@@ -93,6 +98,11 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
     pending_ = std::make_unique<HelperUndo>();
     pending_->host_ = &host_;
     pending_->printk_size_ = host_.printk.size();
+    if (vm.env && vm.env->seq) {
+        pending_->seq_ = vm.env->seq;
+        pending_->seq_size_ = vm.env->seq->bytes.size();
+        pending_->seq_overflowed_ = vm.env->seq->overflowed;
+    }
     pending_->perf_events_size_ = host_.perf_events.size();
     pending_->prandom_ = host_.prandom;
     pending_->events_size_ = host_.events.size();

@@ -18,6 +18,8 @@
 namespace bpfplay {
 
 // The undo record of one helper call.
+struct SeqFile;
+
 class HelperUndo final : public UndoAction {
 public:
     struct MapChange {
@@ -43,6 +45,9 @@ private:
     friend class HelperEffectsRecorder;
     Host* host_ = nullptr;
     size_t printk_size_ = 0;
+    SeqFile* seq_ = nullptr;        // an iterator's seq_file: helpers only append or overflow it
+    size_t seq_size_ = 0;
+    bool seq_overflowed_ = false;
     size_t perf_events_size_ = 0;  // helpers only append samples: undo cuts back to this
     Lfsr113 prandom_{1};
     size_t events_size_ = 0;

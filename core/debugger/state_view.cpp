@@ -264,6 +264,12 @@ DebugState DebugSession::state() const {
         s.maps.push_back(std::move(v));
     }
     s.printk = object_.host().printk;
+    if (const IterState* it = run_->iter.get()) {
+        s.iter_target = it->target;
+        s.iter_element = it->current;
+        s.iter_seq_num = it->seq_num;
+        s.iter_output = it->seq.bytes;
+    }
     s.perf_events = object_.host().perf_events;
     const Host& host = object_.host();
     s.host_events = host.events;

@@ -15,6 +15,7 @@ struct LoadedProgram;
 class MapSet;
 class PacketBuffer;
 struct Program;
+struct SeqFile;
 
 struct HelperEnv {
     Host* host = nullptr;   // null: helpers that need the host stop the run with an error
@@ -36,6 +37,9 @@ struct HelperEnv {
     // The running program as loaded (its name, section, attach target, whether sleepable):
     // what the tracing helpers ask about it. Null for runs without an object.
     const LoadedProgram* program = nullptr;
+    // An iterator run's seq_file (core/run/seq_file.hpp): where bpf_seq_printf / bpf_seq_write
+    // write. Null outside an iterator, where the kernel offers neither helper.
+    SeqFile* seq = nullptr;
 };
 
 } // namespace bpfplay

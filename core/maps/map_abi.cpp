@@ -8,6 +8,7 @@ std::string errno_name(int64_t e) {
     case -kerrno::kENOENT: return "-ENOENT";
     case -kerrno::kE2BIG: return "-E2BIG";
     case -kerrno::kEBADF: return "-EBADF";
+    case -kerrno::kEAGAIN: return "-EAGAIN";
     case -kerrno::kENOMEM: return "-ENOMEM";
     case -kerrno::kEACCES: return "-EACCES";
     case -kerrno::kEFAULT: return "-EFAULT";
@@ -16,6 +17,7 @@ std::string errno_name(int64_t e) {
     case -kerrno::kEINVAL: return "-EINVAL";
     case -kerrno::kENOSPC: return "-ENOSPC";
     case -kerrno::kERANGE: return "-ERANGE";
+    case -kerrno::kEOVERFLOW: return "-EOVERFLOW";
     case -kerrno::kEDEADLK: return "-EDEADLK";
     case -kerrno::kEOPNOTSUPP: return "-EOPNOTSUPP";
     case -kerrno::kENOTSUPP: return "-ENOTSUPP";

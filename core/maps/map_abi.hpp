@@ -87,6 +87,7 @@ constexpr int64_t kEPERM = 1;
 constexpr int64_t kENOENT = 2;
 constexpr int64_t kE2BIG = 7;
 constexpr int64_t kEBADF = 9;
+constexpr int64_t kEAGAIN = 11;
 constexpr int64_t kENOMEM = 12;
 constexpr int64_t kEACCES = 13;
 constexpr int64_t kEFAULT = 14;
@@ -96,6 +97,7 @@ constexpr int64_t kEDEADLK = 35;
 constexpr int64_t kEINVAL = 22;
 constexpr int64_t kENOSPC = 28;
 constexpr int64_t kERANGE = 34;
+constexpr int64_t kEOVERFLOW = 75;
 constexpr int64_t kEOPNOTSUPP = 95;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno

@@ -22,6 +22,7 @@
 #include "core/run/probe_helpers.hpp"
 #include "core/run/redirect_helpers.hpp"
 #include "core/run/reuseport_helpers.hpp"
+#include "core/run/seq_helpers.hpp"
 #include "core/run/ringbuf_helpers.hpp"
 #include "core/run/skb_adjust_room.hpp"
 #include "core/run/skb_change_helpers.hpp"
@@ -92,6 +93,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         lwt_helper_impls(),
         reuseport_helper_impls(),
         lirc_helper_impls(),
+        seq_helper_impls(),
     };
     return families;
 }

@@ -373,7 +373,15 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     vm.set_budget(input.budget);
     object_.maps->map_into(vm.memory());
     run->input = input;
-    if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) return r.error();
+    if (is_iterator(*prog)) {
+        // The iterator gives the context (a ctx_in has no place in it).
+        RunInput no_ctx = input;
+        no_ctx.ctx.clear();
+        if (auto r = map_input(*prog, no_ctx, *run, vm, host_.net); !r.ok()) return r.error();
+        if (auto r = start_iterator(*run, ++iter_sessions_, object_, input.iter_map); !r.ok()) return r.error();
+    } else if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) {
+        return r.error();
+    }
     if (run->packet.kind() != PacketBuffer::Kind::None) {
         run->env.packet = &run->packet;
         run->env.ld_abs_negative = ld_abs_negative;
@@ -398,8 +406,15 @@ RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
         return out;
     }
     RunState& run = *started.value();
-    run.vm->run();
+    if (run.iter)
+        run_iterator(run);
+    else
+        run.vm->run();
     RunResult out = finish(run);
+    if (run.iter) {
+        out.iter = run.iter->out;
+        out.instructions = run.iter->instructions;
+    }
     out.timer_runs = run_due_timers();
     return out;
 }

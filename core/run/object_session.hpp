@@ -17,6 +17,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
 #include "core/run/bpf_process.hpp"
+#include "core/run/iter_run.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -29,6 +30,9 @@ struct RunInput {
     // initial fields of struct __sk_buff / xdp_md (as BPF_PROG_TEST_RUN's ctx_in). Empty: zeros.
     std::vector<uint8_t> ctx;
     uint64_t budget = kDefaultBudget;
+    // An iter/bpf_map_elem program: the map it iterates over ("": the object's only map that is
+    // not global data).
+    std::string iter_map;
 };
 
 struct RunResult {
@@ -48,6 +52,8 @@ struct RunResult {
     std::string timer;
     // The timer callbacks that fired after this run, in the order they ran (run_due_timers).
     std::vector<RunResult> timer_runs;
+    // An iterator program's run (iter_run.hpp): its calls and what reading the file gave.
+    std::optional<IterOutput> iter;
 };
 
 // One run in progress: the Vm and the packet and context it works on (they outlive the Vm's
@@ -63,6 +69,7 @@ struct RunState {
     std::unique_ptr<Vm> vm;
     std::string timer;        // a timer callback's run: what fired (RunResult::timer)
     uint64_t timer_addr = 0;  // and its struct bpf_timer's address
+    std::unique_ptr<IterState> iter;  // an iterator program's run (iter_run.hpp)
 };
 
 // The kernel's name for a program's return value ("XDP_PASS"), or "" when its type has none.
@@ -120,6 +127,7 @@ private:
     BpfProcess process_;
     // object_.programs' decoded programs by index, for tail calls; null for one that failed to load.
     std::vector<const Program*> programs_;
+    uint64_t iter_sessions_ = 0;  // iterator files opened so far: the next one's session_id - 1
 };
 
 // The result as one JSON object: "program", "return" (r0 unsigned), "return_name",

@@ -7,6 +7,7 @@
 #include "core/json/json_writer.hpp"
 #include "core/memory.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/run/iter_report.hpp"
 #include "core/run/ringbuf_records.hpp"
 #include "core/run/object_session.hpp"
 
@@ -86,6 +87,10 @@ void run_result_members(JsonWriter& w, const ObjectSession& s, const RunResult& 
     }
     w.end_object().key("perf_events");
     to_json_array(w, r.perf_events);
+    if (r.iter) {
+        w.key("iterator");
+        iter_output_json(w, *r.iter);
+    }
     if (!r.timer_runs.empty()) {
         w.key("timer_callbacks").begin_array();
         for (const RunResult& t : r.timer_runs) timer_run_json(w, t);
@@ -122,6 +127,7 @@ std::string run_result_text(const ObjectSession& s, const RunResult& r) {
         t += "printk: " + line;
         if (line.empty() || line.back() != '\n') t += "\n";
     }
+    if (r.iter) t += iter_output_text(*r.iter);
     for (const PerfEventRecord& e : r.perf_events)
         t += "perf event: " + e.map + " cpu " + std::to_string(e.cpu) + " (insn " + std::to_string(e.executed) +
              ", pc " + std::to_string(e.pc) + "): 0x" + hex_bytes(e.data) + "\n";

@@ -179,6 +179,30 @@ int64_t bpf_strtoull(std::string_view buf, uint64_t flags, uint64_t& res, bool& 
     return int64_t(i + val_len);
 }
 
+std::optional<VarargsFormat> prepare_varargs_format(Vm& vm, const char* helper, uint64_t fmt_addr, uint32_t fmt_size,
+                                                    uint64_t data, uint32_t data_len) {
+    const uint8_t* f = mem_arg(vm, helper, 2, fmt_addr, fmt_size);
+    if (!f) return std::nullopt;
+    std::vector<uint64_t> args;
+    if (!data_arg(vm, helper, data, data_len, args)) return std::nullopt;
+    VarargsFormat out;
+    if (data_len % 8 || data_len > kBprintfMaxVarargs * 8) {
+        out.err = -e::kEINVAL;
+        return out;
+    }
+    // The format ends at its NUL, which must lie within fmt_size bytes (strnchr).
+    std::string_view fmt(reinterpret_cast<const char*>(f), fmt_size);
+    const size_t nul = fmt.find('\0');
+    if (nul == std::string_view::npos) {
+        out.err = -e::kEINVAL;
+        return out;
+    }
+    out.fmt = fmt.substr(0, nul);
+    out.prepared = bprintf::prepare(out.fmt, args, vm.memory());
+    out.err = out.prepared.err;
+    return out;
+}
+
 namespace {
 
 // The 8-byte result argument (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT | MEM_WRITE).
@@ -296,21 +320,11 @@ uint64_t trace_vprintk(Vm& vm, uint64_t fmt_addr, uint64_t fmt_size_arg, uint64_
     constexpr const char* kName = "bpf_trace_vprintk";
     Host* h = host_for(vm, kName);
     if (!h) return 0;
-    const uint32_t fmt_size = uint32_t(fmt_size_arg);
-    const uint32_t data_len = uint32_t(data_len_arg);
-    const uint8_t* f = mem_arg(vm, kName, 2, fmt_addr, fmt_size);
+    std::optional<VarargsFormat> f = prepare_varargs_format(vm, kName, fmt_addr, uint32_t(fmt_size_arg), data,
+                                                            uint32_t(data_len_arg));
     if (!f) return 0;
-    std::vector<uint64_t> args;
-    if (!data_arg(vm, kName, data, data_len, args)) return 0;
-    if (data_len % 8 || data_len > kBprintfMaxVarargs * 8) return uint64_t(-e::kEINVAL);
-    // The format ends at its NUL, which must lie within fmt_size bytes (strnchr).
-    std::string_view fmt(reinterpret_cast<const char*>(f), fmt_size);
-    const size_t nul = fmt.find('\0');
-    if (nul == std::string_view::npos) return uint64_t(-e::kEINVAL);
-    fmt = fmt.substr(0, nul);
-    bprintf::Prepared prepared = bprintf::prepare(fmt, args, vm.memory());
-    if (prepared.err) return uint64_t(prepared.err);
-    bprintf::Rendered r = bprintf::render(fmt, prepared.args, kBprintfBufSize);
+    if (f->err) return uint64_t(f->err);
+    bprintf::Rendered r = bprintf::render(f->fmt, f->prepared.args, kBprintfBufSize);
     // The trace event copies the buffer as a C string, as for bpf_trace_printk.
     std::string text = std::move(r.text);
     text.resize(std::min(text.size(), text.find('\0')));

@@ -16,11 +16,13 @@
 // The verifier also checks bpf_snprintf's format at load (check_bpf_snprintf_call), so a format
 // bpf_bprintf_prepare refuses stops the run with its "Invalid format string".
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "core/helpers/registry.hpp"
+#include "core/host/bprintf.hpp"
 
 namespace bpfplay {
 
@@ -38,6 +40,19 @@ constexpr uint32_t kBprintfMaxVarargs = 12; // MAX_BPRINTF_VARARGS
 // bits (0, 8, 10, 16). Returns the characters consumed (leading whitespace and a '-' counted)
 // or a negative errno; *negative says whether a '-' came first.
 int64_t bpf_strtoull(std::string_view buf, uint64_t flags, uint64_t& res, bool& negative);
+
+// What bpf_trace_vprintk and bpf_seq_printf share before they format (bpf_bprintf_prepare and
+// the checks before it): `fmt_size` readable bytes at fmt_addr (ARG_CONST_SIZE, so not 0) and
+// data_len at data (ARG_CONST_SIZE_OR_ZERO), else the run stops (nullopt); then err -EINVAL
+// for data_len not a multiple of 8 or over 12 arguments, or a format without a NUL within
+// fmt_size bytes, else prepare()'s verdict (0, -EINVAL, -ENOSPC). `fmt` points into VM memory.
+struct VarargsFormat {
+    int64_t err = 0;
+    std::string_view fmt;
+    bprintf::Prepared prepared;
+};
+std::optional<VarargsFormat> prepare_varargs_format(Vm& vm, const char* helper, uint64_t fmt_addr, uint32_t fmt_size,
+                                                    uint64_t data, uint32_t data_len);
 
 std::span<const HelperImpl> string_helper_impls();
 

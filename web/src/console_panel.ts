@@ -43,6 +43,15 @@ export class ConsolePanel {
       h('div', { class: l.kind === 'perf' ? 'event perf' : `host-event ${l.kind}` }, h('span', { class: 'tag', text: l.tag }), l.text);
     for (const e of st.perfEvents) lines.push(line(perfEventLine(e)));
     for (const e of st.hostEvents) lines.push(line(hostEventLine(e)));
+    const it = st.iterator;
+    if (it) {
+      // What this call wrote into the seq_file: as text when it reads as text, else as hex.
+      const isText = !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(it.output);
+      lines.push(h('div', { class: 'event iter' }, h('span', { class: 'tag', text: 'iter' }),
+        `${it.target}: ${it.element}, seq_num ${it.seqNum} (the first call; bpfvm run runs them all)`));
+      if (it.output)
+        lines.push(h('pre', { class: 'event iter-output', text: isText ? it.output : it.outputHex.replace(/(..)(?!$)/g, '$1 ') }));
+    }
     if (st.status === 'exited') {
       lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
         `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));

@@ -4,7 +4,7 @@
 // test, contract.test.ts, decodes core's own output in tests/contract/).
 import { parseHex } from './hex';
 import type {
-  ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
 } from './vm_types';
 
@@ -241,7 +241,13 @@ export function stateView(v: unknown): StateView {
         expiresNs: u64(t['expires_ns']), callback: num(t['callback']) };
     }),
     clockNs: u64(o['clock_ns']),
+    iterator: o['iterator'] === undefined ? undefined : iteratorView(obj(o['iterator'])),
   };
+}
+
+function iteratorView(q: Json): IteratorView {
+  return { target: str(q['target']), element: str(q['element']), seqNum: num(q['seq_num']),
+    output: str(q['output']), outputHex: str(q['output_hex']) };
 }
 
 // stops_json: {"breakpoints":[{"id","pc","condition",..,"hits"}],"watchpoints":[{"id","label","address","length","hits"}]}

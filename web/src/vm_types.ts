@@ -141,6 +141,17 @@ export interface StateView {
   readonly timer: string;                  // a timer callback's run: what fired; else ""
   readonly timers: readonly TimerView[];   // the host's BPF timers
   readonly clockNs: bigint;                // the virtual clock when this run started
+  readonly iterator?: IteratorView;        // an iterator program's call (SEC("iter/..."))
+}
+
+// An iterator program's call being stepped (the debugger steps the first) and what it wrote
+// with bpf_seq_printf / bpf_seq_write so far.
+export interface IteratorView {
+  readonly target: string;   // "task", "bpf_map_elem"
+  readonly element: string;  // "task pid 1 (systemd)"; "NULL (the final call)"
+  readonly seqNum: number;
+  readonly output: string;   // the bytes as text
+  readonly outputHex: string;
 }
 
 // A BPF timer (struct bpf_timer in a map value) as core keeps it.
