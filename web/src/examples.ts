@@ -63,9 +63,13 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_timer.o', teaches: 'BPF timers: init, set_callback, start, cancel; the callback fires after the run', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_callbacks.o', teaches: 'bpf_loop and bpf_for_each_map_elem: step into callbacks', preset: 'IPv4 UDP DNS' },
+  { file: 'kfunc_iter_num.o', teaches: 'kfuncs: extern __ksym kernel functions, the bpf_iter_num open-coded loop, bpf_ksym_exists', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_dynptr_slice.o', teaches: 'dynptr kfuncs on packets: bpf_dynptr_from_xdp/_from_skb, slices, adjust, copy', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
   { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
   { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },
+  { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },
+  { file: 'task_kfuncs.o', teaches: 'task and cgroup kfuncs: from_pid, acquire/release, a __kptr in a map', ctxHex: '92100000000000000500000000000000', noPacket: true },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
 ];
 
