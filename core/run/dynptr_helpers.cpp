@@ -14,14 +14,16 @@
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
+using helper_error::fail;
+
 namespace {
 
 constexpr int64_t kE2BIG = kerrno::kE2BIG;
-constexpr int64_t kEFAULT = kerrno::kEFAULT;
 
 // struct bpf_dynptr_kern, read from or written to the 16 stack bytes.
 struct DynptrKern {
@@ -91,11 +93,6 @@ const char* type_name(DynptrType t) {
     case DynptrType::SkbMeta: return "skb_meta";
     }
     return "?";
-}
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what),
-                              vm.current_pc(), std::move(hint)));
 }
 
 // "the kernel's verifier refuses the call (\"...\")"
@@ -482,9 +479,9 @@ uint64_t dynptr_read(Vm& vm, uint64_t dst, uint64_t len_reg, uint64_t src, uint6
         return 0;
     }
     case Reach::Packet: // skb and xdp dynptrs come only from kfuncs, which bpfplay lacks
-    case Reach::Unknown: return uint64_t(-kEFAULT);
+    case Reach::Unknown: return uint64_t(-kerrno::kEFAULT);
     }
-    return uint64_t(-kEFAULT);
+    return uint64_t(-kerrno::kEFAULT);
 }
 
 uint64_t dynptr_write(Vm& vm, uint64_t dst, uint64_t offset_reg, uint64_t src, uint64_t len_reg,
@@ -509,9 +506,9 @@ uint64_t dynptr_write(Vm& vm, uint64_t dst, uint64_t offset_reg, uint64_t src, u
         return 0;
     }
     case Reach::Packet:
-    case Reach::Unknown: return uint64_t(-kEFAULT);
+    case Reach::Unknown: return uint64_t(-kerrno::kEFAULT);
     }
-    return uint64_t(-kEFAULT);
+    return uint64_t(-kerrno::kEFAULT);
 }
 
 uint64_t dynptr_data(Vm& vm, uint64_t ptr, uint64_t offset_reg, uint64_t len_reg, uint64_t, uint64_t) {
@@ -531,7 +528,7 @@ uint64_t dynptr_data(Vm& vm, uint64_t ptr, uint64_t offset_reg, uint64_t len_reg
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kDynptrHelperImpls[] = {
     {197, dynptr_from_mem},        // bpf_dynptr_from_mem
     {198, ringbuf_reserve_dynptr}, // bpf_ringbuf_reserve_dynptr
     {199, ringbuf_submit_dynptr},  // bpf_ringbuf_submit_dynptr
@@ -559,7 +556,7 @@ std::string unreleased(const DynptrSlot& s) {
 } // namespace
 
 std::span<const HelperImpl> dynptr_helper_impls() {
-    return kImpls;
+    return kDynptrHelperImpls;
 }
 
 std::optional<Error> dynptr_exit_check(Vm& vm) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -12,7 +13,6 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEfault = -14, kEinval = -22;
 
 // The program-side buffer, or a helper fault (the verifier would have refused a bad pointer).
 uint8_t* program_buffer(Vm& vm, const char* helper, uint64_t addr, uint64_t len, bool write) {
@@ -33,7 +33,7 @@ uint64_t skb_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t to, uint64_t
     // The kernel zeroes the buffer when the bytes are not there (skb_header_pointer fails).
     if (!p || offset > 0xffff || len > p->len() || offset > p->len() - len) {
         std::memset(dst, 0, len);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     p->copy_out(uint32_t(offset), dst, uint32_t(len));
     return 0;
@@ -52,7 +52,7 @@ uint64_t skb_load_bytes_relative(Vm& vm, uint64_t, uint64_t offset, uint64_t to,
                                                            : skb_buff::kUnset;
     if (offset > 0xffff || header == skb_buff::kUnset || uint64_t(header) + offset + len > p->geometry().end) {
         std::memset(dst, 0, len);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     std::memcpy(dst, p->frame() + header + offset, len);
     return 0;
@@ -66,8 +66,8 @@ uint64_t xdp_get_buff_len(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64
 // bpf_xdp_pointer's checks: offsets and lengths past 16 bits fault, ranges past the end
 // (fragments included) are invalid.
 int64_t xdp_range_error(const PacketBuffer* p, uint64_t offset, uint64_t len) {
-    if (offset > 0xffff || len > 0xffff) return kEfault;
-    if (!p || offset + len > p->total_len()) return kEinval;
+    if (offset > 0xffff || len > 0xffff) return -kerrno::kEFAULT;
+    if (!p || offset + len > p->total_len()) return -kerrno::kEINVAL;
     return 0;
 }
 
@@ -93,7 +93,7 @@ uint64_t xdp_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kPacketHelperImpls[] = {
     {26, skb_load_bytes},  // bpf_skb_load_bytes
     {68, skb_load_bytes_relative},  // bpf_skb_load_bytes_relative
     {188, xdp_get_buff_len},  // bpf_xdp_get_buff_len
@@ -103,6 +103,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> packet_helper_impls() { return kImpls; }
+std::span<const HelperImpl> packet_helper_impls() { return kPacketHelperImpls; }
 
 }  // namespace bpfplay

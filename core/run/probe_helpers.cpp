@@ -5,13 +5,13 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEfault = -14;
 
 // The destination must be valid program memory: the verifier checks it, so a bad one is a fault.
 uint8_t* destination(Vm& vm, const char* helper, uint64_t dst, uint64_t size) {
@@ -41,7 +41,7 @@ uint64_t probe_read(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uin
         const Host* host = user_space(vm, user);
         if (host && host->read_user(src, out, size) == size) return 0;
         std::memset(out, 0, size);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     std::memmove(out, in, size);
     return 0;
@@ -64,7 +64,7 @@ uint64_t probe_read_str(const char* helper, Vm& vm, uint64_t dst, uint64_t size,
     }
     if (!first) {
         std::memset(out, 0, size);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     uint64_t n = 0;
     while (n + 1 < size) {
@@ -88,7 +88,7 @@ PROBE(probe_read_user_str, "bpf_probe_read_user_str", probe_read_str, true)
 PROBE(probe_read_kernel_str, "bpf_probe_read_kernel_str", probe_read_str, false)
 #undef PROBE
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kProbeHelperImpls[] = {
     {4, probe_read_any},  // bpf_probe_read
     {45, probe_read_str_any},  // bpf_probe_read_str
     {112, probe_read_user},  // bpf_probe_read_user
@@ -99,6 +99,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> probe_helper_impls() { return kImpls; }
+std::span<const HelperImpl> probe_helper_impls() { return kProbeHelperImpls; }
 
 }  // namespace bpfplay
