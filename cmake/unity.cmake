@@ -11,8 +11,10 @@
 # namespace scope, anonymous namespaces and `static` included (they are one unit here). Share a
 # duplicated helper or constant through a header (e.g. core/run/uapi_consts.hpp,
 # core/run/helper_fail.hpp) instead of copying it; give genuinely different ones different names.
-# Check with: cmake -S . -B /tmp/u -G Ninja -DBPFPLAY_UNITY=ON -DBPFPLAY_UNITY_BATCH=0 && ninja -C /tmp/u
-# (batch 0: a whole library in one unit, so every pair of files is checked).
+# Check with (batch 0: a whole library in one unit, so every pair of its files is checked; clang
+# also reports a local constant that shadows another file's, -Wshadow; a few minutes at -O0):
+#   CXX=clang++ cmake -S . -B /tmp/u -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBPFPLAY_UNITY=ON \
+#     -DBPFPLAY_UNITY_BATCH=0 -DBPFPLAY_TESTS=OFF -DBPFPLAY_BENCH=OFF && ninja -C /tmp/u -k 0
 option(BPFPLAY_UNITY "Compile the core libraries and bpfvm as unity (jumbo) builds" OFF)
 set(BPFPLAY_UNITY_BATCH 8 CACHE STRING "Source files per unity translation unit (0: the whole target)")
 
