@@ -96,10 +96,6 @@ std::optional<int> run_if_object(Args args) {
                    std::nullopt, "(compile one with clang -O2 -g -target bpf -c prog.c)"));
 }
 
-void print_count(std::FILE* to, uint64_t executed) {
-    std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
-}
-
 // Steps one instruction at a time so each can be shown before it runs.
 void run_traced(Vm& vm) {
     const auto& raw = vm.program().raw;

@@ -169,10 +169,6 @@ void print_trace(ObjectSession& s, const std::string& program, const RunInput& i
     d.reset();
 }
 
-void print_count(std::FILE* to, uint64_t executed) {
-    std::fprintf(to, "%" PRIu64 " instruction%s executed\n", executed, executed == 1 ? "" : "s");
-}
-
 } // namespace
 
 int cmd_run_object(Args args, std::string content) {

@@ -14,11 +14,12 @@
 #include "core/text/asm.hpp"
 
 namespace bpfplay::cli {
-namespace {
 
 bool is_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
+
+namespace {
 
 // Bytes >= 0x80 count as text: assembly comments may be UTF-8.
 bool looks_binary(std::string_view content) {

@@ -16,6 +16,9 @@ enum class InputFormat { Raw, Hex, Assembly };
 // digits and whitespace, with a digit count that is a multiple of 16 -> Hex; else Assembly.
 InputFormat detect_format(std::string_view path, std::string_view content);
 
+// The C locale's whitespace (what std::isspace says there), without the locale.
+bool is_space(unsigned char c);
+
 // Every file bpfvm reads (programs, objects, packets, pcaps, host and map-init JSON) is at most
 // this big; larger ones are refused by their size before they are read.
 constexpr uint64_t kMaxInputFileBytes = 64ull << 20;

@@ -9,10 +9,6 @@
 namespace bpfplay::cli {
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 Error hex_error(const std::string& what, const std::string& message) {
     return make_error(ErrorKind::Parse, what + ": " + message, std::nullopt,
                       "(write bytes as pairs of hex digits, e.g. \"02 00 00 00 00 02\" or \"020000000002\")");

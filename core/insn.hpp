@@ -61,6 +61,7 @@ constexpr uint8_t kPseudoMapFd = 1, kPseudoMapValue = 2, kPseudoBtfId = 3, kPseu
 constexpr uint8_t kPseudoCall = 1, kPseudoKfuncCall = 2;
 
 constexpr uint8_t kLddw = kLd | kImm | kDW;  // 0x18
+constexpr uint8_t kCallOpcode = kJmp | kCall;  // 0x85
 
 constexpr uint8_t cls(uint8_t opcode) { return opcode & 0x07; }
 constexpr uint8_t src_bit(uint8_t opcode) { return opcode & 0x08; }

@@ -29,7 +29,8 @@ fi
 
 echo "== wasm configure"
 # emcmake's default emulator flags are rejected by node 20: ctest runs node --no-experimental-fetch.
-emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# BPFPLAY_UNITY=ON in the environment (tools/test.sh sets it): unity builds of the core libraries.
+emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release "-DBPFPLAY_UNITY=${BPFPLAY_UNITY:-OFF}" \
     "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node);--no-experimental-fetch" >/dev/null
 if [ "${1:-}" = "--page" ]; then
     echo "== wasm build (the page's module only)"

@@ -16,7 +16,10 @@ phase_done() { echo "-- $1: $((SECONDS - PHASE_START)) s (total $SECONDS s)"; PH
 # Release (-O3): GCC's flow-based warnings (-Warray-bounds...) depend on the optimization level
 # and -Werror makes them build failures, so CI builds what a user's Release build compiles.
 echo "== native build (Release)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# BPFPLAY_UNITY: the core libraries and bpfvm as unity builds (cmake/unity.cmake), in every CI
+# build (native, wasm, sanitizer): one compile per batch of files instead of per file.
+export BPFPLAY_UNITY=ON
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBPFPLAY_UNITY=ON >/dev/null
 cmake --build build -j"$JOBS"
 echo "== native tests"
 ctest --test-dir build --output-on-failure -j"$JOBS"
@@ -33,7 +36,7 @@ echo "== ASan+UBSan build (clang, with the libFuzzer targets: one build for both
 # -O1: the sanitized tests run about three times faster than at -O0, and libFuzzer gets more runs.
 cmake -S . -B build-san -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 -DCMAKE_CXX_FLAGS=-O1 \
-    -DBPFPLAY_SANITIZE=ON -DBPFPLAY_FUZZ=ON -DBPFPLAY_BENCH=OFF >/dev/null
+    -DBPFPLAY_SANITIZE=ON -DBPFPLAY_FUZZ=ON -DBPFPLAY_BENCH=OFF -DBPFPLAY_UNITY=ON >/dev/null
 cmake --build build-san -j"$JOBS"
 phase_done "sanitizer build"
 echo "== ASan+UBSan tests"

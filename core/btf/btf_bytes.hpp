@@ -50,6 +50,15 @@ inline Error section_error(const char* section, std::string what) {
 inline Error btf_error(std::string what) { return section_error(".BTF", std::move(what)); }
 inline Error btf_ext_error(std::string what) { return section_error(".BTF.ext", std::move(what)); }
 
+constexpr uint16_t kBtfMagic = 0xeB9F;  // BTF_MAGIC, .BTF's and .BTF.ext's first field
+
+// One field of a section header (btf_header, btf_ext_header), for "truncated header" messages.
+struct HeaderField {
+    const char* name;
+    uint32_t offset;
+    uint32_t size;
+};
+
 // hex(): "0x1c" -- offsets in messages are hex, like readelf and the kernel's BTF log print them.
 using bpfplay::hex;
 }  // namespace bpfplay::btf_detail

@@ -2,6 +2,7 @@
 // Every write goes through put_bits(), which also records which bits have been written, so
 // union members given together are checked to agree instead of silently overwriting each other.
 #include "core/btf/btf_encode.hpp"
+#include "core/btf/btf_value.hpp"
 #include "core/hex.hpp"
 
 #include <charconv>
@@ -14,8 +15,6 @@
 namespace bpfplay {
 
 namespace {
-
-constexpr int kMaxDepth = 64; // as the printer: real C types stay far below this
 
 // An integer as sign + 128-bit magnitude.
 struct Integer {
@@ -111,8 +110,8 @@ class Encoder {
         id = btf_.skip_to_layout(id);
         const BtfType* t = btf_.type(id);
         if (!t) return fail(path, "type id " + std::to_string(id) + " does not exist");
-        if (depth > kMaxDepth)
-            return fail(path, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+        if (depth > kBtfValueMaxDepth)
+            return fail(path, "nesting deeper than " + std::to_string(kBtfValueMaxDepth) + " levels");
         switch (t->kind) {
         case BtfKind::Int: {
             std::string type = btf_.type_to_string(named);
@@ -357,7 +356,7 @@ class Encoder {
             if (name.empty()) {
                 const uint32_t mt = btf_.skip_to_layout(m.type);
                 const BtfType* t = btf_.type(mt);
-                if (t && t->is_struct_or_union() && m.bitfield_size == 0 && depth < kMaxDepth)
+                if (t && t->is_struct_or_union() && m.bitfield_size == 0 && depth < kBtfValueMaxDepth)
                     collect_members(mt, base_bit + m.bit_offset, out, depth + 1);
                 continue; // other unnamed members are padding
             }

@@ -14,6 +14,8 @@ namespace bpfplay {
 using btf_detail::btf_ext_error;
 using btf_detail::ByteReader;
 using btf_detail::hex;
+using btf_detail::HeaderField;
+using btf_detail::kBtfMagic;
 
 const char* btf_core_relo_kind_name(BtfCoreReloKind kind) {
     switch (kind) {
@@ -51,16 +53,10 @@ const BtfLineInfo* BtfExt::line_for(std::string_view section_name, uint32_t insn
 
 namespace {
 
-constexpr uint16_t kBtfMagic = 0xeB9F;
 constexpr uint32_t kMinHeaderSize = 24;   // up to line_info_len
 constexpr uint32_t kCoreHeaderSize = 32;  // up to core_relo_len
 
-struct HeaderField {
-    const char* name;
-    uint32_t offset;
-    uint32_t size;
-};
-constexpr HeaderField kHeaderFields[] = {
+constexpr HeaderField kExtHeaderFields[] = {
     {"magic", 0, 2},          {"version", 2, 1},         {"flags", 3, 1},
     {"hdr_len", 4, 4},        {"func_info_off", 8, 4},   {"func_info_len", 12, 4},
     {"line_info_off", 16, 4}, {"line_info_len", 20, 4},
@@ -212,7 +208,7 @@ private:
 Result<BtfExt> parse_btf_ext(std::span<const uint8_t> section, const Btf& btf) {
     ByteReader r(section);
     for (size_t i = 0; i < 4; ++i) {  // magic, version, flags, hdr_len
-        if (auto ok = need_field(r, kHeaderFields[i]); !ok) return ok.error();
+        if (auto ok = need_field(r, kExtHeaderFields[i]); !ok) return ok.error();
         if (i == 0 && r.u16(0) != kBtfMagic)
             return btf_ext_error("bad magic " + hex(r.u16(0)) + " at offset 0x0 (expected 0xeb9f)");
         if (i == 1 && r.u8(2) != 1)
@@ -225,8 +221,8 @@ Result<BtfExt> parse_btf_ext(std::span<const uint8_t> section, const Btf& btf) {
         return btf_ext_error("hdr_len " + std::to_string(hdr_len) +
                              " is smaller than the 24 bytes that reach line_info_len");
     if (hdr_len > r.size()) {
-        for (size_t i = 4; i < std::size(kHeaderFields); ++i)
-            if (auto ok = need_field(r, kHeaderFields[i]); !ok) return ok.error();
+        for (size_t i = 4; i < std::size(kExtHeaderFields); ++i)
+            if (auto ok = need_field(r, kExtHeaderFields[i]); !ok) return ok.error();
         return btf_ext_error("hdr_len " + std::to_string(hdr_len) + " runs past the end of the " +
                              std::to_string(r.size()) + "-byte section");
     }

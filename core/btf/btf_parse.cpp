@@ -13,10 +13,11 @@ namespace bpfplay {
 using btf_detail::btf_error;
 using btf_detail::ByteReader;
 using btf_detail::hex;
+using btf_detail::HeaderField;
+using btf_detail::kBtfMagic;
 
 namespace {
 
-constexpr uint16_t kBtfMagic = 0xeB9F;
 constexpr uint16_t kBtfMagicSwapped = 0x9FeB;
 constexpr uint32_t kBtfHeaderSize = 24;
 constexpr uint32_t kTypeRecordSize = 12;  // struct btf_type
@@ -45,19 +46,14 @@ uint32_t item_bytes(BtfKind kind) {
     }
 }
 
-struct HeaderField {
-    const char* name;
-    uint32_t offset;
-    uint32_t size;
-};
-constexpr HeaderField kHeaderFields[] = {
+constexpr HeaderField kBtfHeaderFields[] = {
     {"magic", 0, 2},    {"version", 2, 1},  {"flags", 3, 1},    {"hdr_len", 4, 4},
     {"type_off", 8, 4}, {"type_len", 12, 4}, {"str_off", 16, 4}, {"str_len", 20, 4},
 };
 
 // The header is read field by field so a truncated section names the missing field.
 Result<Unit> check_header_field(const ByteReader& r, size_t index) {
-    const HeaderField& f = kHeaderFields[index];
+    const HeaderField& f = kBtfHeaderFields[index];
     if (r.has(f.offset, f.size)) return Unit{};
     return btf_error("truncated header: the section is " + std::to_string(r.size()) +
                      " bytes, but btf_header." + f.name + " is at offset " + hex(f.offset) +
@@ -94,7 +90,7 @@ Result<Header> parse_header(const ByteReader& r) {
                          " is smaller than the 24-byte btf_header");
     if (h.hdr_len > r.size()) {
         // Name the first field that is missing, which is what a truncated section shows.
-        for (size_t i = 4; i < std::size(kHeaderFields); ++i)
+        for (size_t i = 4; i < std::size(kBtfHeaderFields); ++i)
             if (auto ok = check_header_field(r, i); !ok) return ok.error();
         return btf_error("hdr_len " + std::to_string(h.hdr_len) + " runs past the end of the " +
                          std::to_string(r.size()) + "-byte section");

@@ -73,8 +73,6 @@ const Value* Value::get(std::string_view key) const {
 
 namespace {
 
-constexpr int kMaxDepth = 64;  // nested aggregates; real C types stay far below this
-
 // Up to 128 bits of an integer, little-endian halves.
 struct Bits128 {
     uint64_t lo = 0;
@@ -136,7 +134,7 @@ public:
         id = btf_.skip_to_layout(id);
         const BtfType* t = btf_.type(id);
         if (!t) return Value::error("type id " + std::to_string(id) + " does not exist");
-        if (depth > kMaxDepth) return Value::error("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+        if (depth > kBtfValueMaxDepth) return Value::error("nesting deeper than " + std::to_string(kBtfValueMaxDepth) + " levels");
         // A DATASEC's size may still be 0 (clang leaves it so); its entries say where to read.
         if (t->kind == BtfKind::Datasec) return format_datasec(id, bytes, depth);
         auto size = btf_.resolve_size(id);
@@ -261,7 +259,7 @@ private:
                 // Anonymous struct/union: its members are reachable by name in C, so show
                 // them in place. Other unnamed members are padding.
                 if (mt && mt->is_struct_or_union() && m.bitfield_size == 0 && m.bit_offset % 8 == 0 &&
-                    m.bit_offset / 8 <= bytes.size() && depth < kMaxDepth) {
+                    m.bit_offset / 8 <= bytes.size() && depth < kBtfValueMaxDepth) {
                     auto sub = bytes.subspan(m.bit_offset / 8);
                     if (sub.size() >= mt->size) {
                         if (!take_node()) continue;

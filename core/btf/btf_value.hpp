@@ -30,6 +30,10 @@
 
 namespace bpfplay {
 
+// How deep the printer follows nested aggregates (the encoder, which reads the printer's JSON,
+// stops at the same depth); real C types stay far below this.
+constexpr int kBtfValueMaxDepth = 64;
+
 struct Value {
     enum class Kind : uint8_t { Null, Bool, Int, Uint, Double, String, Array, Object, Error };
     // How a scalar is written; the data is the same.

@@ -59,7 +59,7 @@ uint64_t this_cpu_ptr(Vm& vm, uint64_t ptr, uint64_t, uint64_t, uint64_t, uint64
     return percpu_address(h->cpu, uint32_t(ptr - window_base(window::kPercpuHandles)));
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kCpuHelperImpls[] = {
     {helper_id::kGetPrandomU32, get_prandom_u32},  // bpf_get_prandom_u32
     {helper_id::kGetSmpProcessorId, get_smp_processor_id},  // bpf_get_smp_processor_id
     {helper_id::kGetNumaNodeId, get_numa_node_id},  // bpf_get_numa_node_id
@@ -69,6 +69,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> cpu_helper_impls() { return kImpls; }
+std::span<const HelperImpl> cpu_helper_impls() { return kCpuHelperImpls; }
 
 }  // namespace bpfplay

@@ -385,7 +385,6 @@ bool read_stack(Reader& r, const JsonValue& j, const std::string& name, std::vec
 // [{"addr": "0x7ffd5e3c1f00", "text": "argv0\u0000"}, {"addr": "0x1000", "hex": "0a0b"}]: the
 // current task's user memory, regions that do not overlap and end below TASK_SIZE_MAX.
 bool read_user_memory(Reader& r, const JsonValue& j, std::vector<UserRegion>& out) {
-    constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;
     constexpr uint64_t kMaxRegion = 1u << 20;
     if (!j.is_array()) return r.fail("user_memory", "expected an array of regions");
     out.clear();

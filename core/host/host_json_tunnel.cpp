@@ -51,12 +51,6 @@ std::optional<HostJsonProblem> address(const JsonValue& obj, const std::string& 
     return HostJsonProblem{path + "." + key, "expected an IPv4 or IPv6 address such as \"192.0.2.1\""};
 }
 
-std::string address_text(const Ipv6& a, bool ipv6) {
-    char text[INET6_ADDRSTRLEN] = {};
-    inet_ntop(ipv6 ? AF_INET6 : AF_INET, a.data(), text, sizeof text);
-    return text;
-}
-
 std::optional<HostJsonProblem> read_options(const JsonValue& t, std::vector<uint8_t>& out) {
     const JsonValue* v = t.find("options");
     if (!v) return std::nullopt;
@@ -137,8 +131,8 @@ void write_tunnel_members(JsonWriter& w, const Network& net) {
         for (uint8_t b : t.options) options += {kHex[b >> 4], kHex[b & 15]};
         w.key("rx_tunnel").begin_object()
             .member("id", t.id)
-            .member("remote", address_text(t.src, t.ipv6))
-            .member("local", address_text(t.dst, t.ipv6))
+            .member("remote", inet_address_text(t.src, t.ipv6))
+            .member("local", inet_address_text(t.dst, t.ipv6))
             .member("tos", t.tos)
             .member("ttl", t.ttl)
             .member("label", t.label)
@@ -152,7 +146,7 @@ void write_tunnel_members(JsonWriter& w, const Network& net) {
         w.begin_object()
             .member("reqid", x.reqid)
             .member("spi", x.spi)
-            .member("remote", address_text(x.remote, x.family == kAfInet6))
+            .member("remote", inet_address_text(x.remote, x.family == kAfInet6))
             .end_object();
     w.end_array();
 }

@@ -21,7 +21,6 @@ std::optional<uint64_t> host_json_address(const JsonValue& v) {
 
 namespace {
 
-constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;  // user addresses end below it
 constexpr size_t kMaxPath = 4095;                          // PATH_MAX less its NUL
 
 std::optional<HostJsonProblem> read_vma(const JsonValue& e, const std::string& path, HostVma& vma) {

@@ -24,6 +24,9 @@ struct HostVma {
 };
 
 constexpr uint64_t kVmaPageSize = 4096;
+// The kernel's TASK_SIZE_MAX on x86-64 with 4-level page tables: user addresses end below it, and
+// access_ok() refuses user pointers at or above it (a kernel address passed as a user one).
+constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;
 // The most areas the host JSON takes (a small process has 20 to 40; each is a kernel object).
 constexpr uint32_t kMaxVmas = 256;
 

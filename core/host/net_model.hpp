@@ -134,6 +134,8 @@ struct HostSocket {
     bool listening() const { return protocol == kIpprotoTcp && state == TcpState::Listen; }
     friend bool operator==(const HostSocket&, const HostSocket&) = default;
 };
+// sk_fullsock(): not a timewait or request (NEW_SYN_RECV) mini socket.
+inline bool full_socket(const HostSocket& s) { return s.state != TcpState::TimeWait && s.state != TcpState::NewSynRecv; }
 
 // A route of the main table (ip route). The kernel's connected routes (each device address's
 // prefix) and local routes (the host's own addresses) need no entry: the lookup adds them.
@@ -188,6 +190,8 @@ constexpr uint32_t kTunnelOptsMax = 255;  // IP_TUNNEL_OPTS_MAX: options_len is 
 // "key 42 from 10.0.0.2 to 192.0.2.1, tos 0, ttl 64" (the outer header's source and
 // destination), then the flow label, flags and options when set: for the event log.
 std::string describe_tunnel(const TunnelInfo& t);
+// A tunnel's outer address as inet_ntop writes it ("192.0.2.1", "2001:db8::1").
+std::string inet_address_text(const Ipv6& a, bool ipv6);
 
 // One IPsec state of a packet's security path (skb->sp->xvec[i]): the state the packet was
 // decrypted by, for bpf_skb_get_xfrm_state.

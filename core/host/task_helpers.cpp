@@ -56,7 +56,7 @@ uint64_t get_current_task_btf(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, ui
     return host_for(vm, "bpf_get_current_task_btf") ? current_task_address() : 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTaskHelperImpls[] = {
     {helper_id::kGetCurrentPidTgid, get_current_pid_tgid},  // bpf_get_current_pid_tgid
     {helper_id::kGetCurrentUidGid, get_current_uid_gid},  // bpf_get_current_uid_gid
     {helper_id::kGetCurrentComm, get_current_comm},  // bpf_get_current_comm
@@ -66,6 +66,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> task_helper_impls() { return kImpls; }
+std::span<const HelperImpl> task_helper_impls() { return kTaskHelperImpls; }
 
 }  // namespace bpfplay

@@ -32,7 +32,7 @@ uint64_t jiffies64(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     return h ? h->jiffies64(vm.executed_now()) : 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTimeHelperImpls[] = {
     {helper_id::kKtimeGetNs, ktime_get_ns},  // bpf_ktime_get_ns
     {helper_id::kJiffies64, jiffies64},  // bpf_jiffies64
     {helper_id::kKtimeGetBootNs, ktime_get_boot_ns},  // bpf_ktime_get_boot_ns
@@ -42,6 +42,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> time_helper_impls() { return kImpls; }
+std::span<const HelperImpl> time_helper_impls() { return kTimeHelperImpls; }
 
 }  // namespace bpfplay

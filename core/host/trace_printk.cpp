@@ -50,12 +50,12 @@ uint64_t trace_printk(Vm& vm, uint64_t fmt, uint64_t fmt_size_arg, uint64_t arg1
 }
 
 // nargs 2: the verifier checks only fmt and fmt_size; r3-r5 are passed on whatever they hold.
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTracePrintkHelperImpls[] = {
     {helper_id::kTracePrintk, trace_printk},  // bpf_trace_printk
 };
 
 }  // namespace
 
-std::span<const HelperImpl> trace_printk_helper_impls() { return kImpls; }
+std::span<const HelperImpl> trace_printk_helper_impls() { return kTracePrintkHelperImpls; }
 
 }  // namespace bpfplay

@@ -6,13 +6,13 @@
 
 namespace bpfplay {
 
-namespace {
-
-std::string address_text(const Ipv6& a, bool ipv6) {
+std::string inet_address_text(const Ipv6& a, bool ipv6) {
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(ipv6 ? AF_INET6 : AF_INET, a.data(), text, sizeof text);
     return text;
 }
+
+namespace {
 
 // The TUNNEL_* bits by name, as include/net/ip_tunnels.h spells them.
 std::string flag_names(uint16_t flags) {
@@ -33,8 +33,8 @@ std::string flag_names(uint16_t flags) {
 }  // namespace
 
 std::string describe_tunnel(const TunnelInfo& t) {
-    std::string s = "key " + std::to_string(t.id) + " from " + address_text(t.src, t.ipv6) + " to " +
-                    address_text(t.dst, t.ipv6) + ", tos " + std::to_string(t.tos) + ", ttl " + std::to_string(t.ttl);
+    std::string s = "key " + std::to_string(t.id) + " from " + inet_address_text(t.src, t.ipv6) + " to " +
+                    inet_address_text(t.dst, t.ipv6) + ", tos " + std::to_string(t.tos) + ", ttl " + std::to_string(t.ttl);
     if (t.label) s += ", flow label " + hex(t.label);
     s += ", flags " + flag_names(t.flags);
     if (!t.options.empty()) s += ", " + std::to_string(t.options.size()) + " bytes of options";

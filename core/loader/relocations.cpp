@@ -15,8 +15,6 @@ namespace bpfplay::loader {
 
 namespace {
 
-constexpr uint8_t kCallOpcode = op::kJmp | op::kCall;  // 0x85
-
 std::string type_text(uint32_t type) {
     const char* name = elfc::relocation_type_name(type);
     return std::string(name) + " (" + std::to_string(type) + ")";
@@ -70,7 +68,7 @@ public:
         }
         const uint32_t local = uint32_t(insn_idx - fn->sec_insn_off);
         const Insn& insn = fn->insns[local];
-        const bool is_call = insn.opcode == kCallOpcode;
+        const bool is_call = insn.opcode == op::kCallOpcode;
         const bool is_lddw = insn.opcode == op::kLddw;
         where_ += " (insn " + std::to_string(insn_idx) + " of the section, in function \"" + fn->name + "\")";
         if (!is_call && !is_lddw)

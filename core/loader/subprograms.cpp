@@ -11,8 +11,6 @@ namespace bpfplay::loader {
 
 namespace {
 
-constexpr uint8_t kCallOpcode = op::kJmp | op::kCall;
-
 class Linker {
 public:
     Linker(ObjectState& st, uint64_t& budget) : st_(st), budget_(budget) {}
@@ -54,7 +52,7 @@ private:
             const Insn& insn = program_.insns[base + i];
             const CodeReloc* reloc = reloc_at(fn, i);
             // A kfunc call (src 1 from clang too) is no bpf-to-bpf call: relocations.cpp rewrites it.
-            const bool call = insn.opcode == kCallOpcode && insn.src == op::kPseudoCall &&
+            const bool call = insn.opcode == op::kCallOpcode && insn.src == op::kPseudoCall &&
                               !(reloc && reloc->kind == CodeRelocKind::Kfunc);
             const bool func_addr = insn.opcode == op::kLddw && (insn.src == op::kPseudoFunc ||
                                                                 (reloc && reloc->kind == CodeRelocKind::SubprogAddr));

@@ -12,13 +12,6 @@ namespace bpfplay {
 namespace e = kerrno;
 namespace u = map_update;
 
-namespace {
-
-uint32_t cpus_of(const MapSpec& spec) { return spec.type == MapType::PercpuArray ? spec.ncpus : 1; }
-uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
-
-}  // namespace
-
 uint64_t ArrayMap::footprint(const MapSpec& spec) {
     const uint64_t all = uint64_t(spec.max_entries) * stride_of(spec) * cpus_of(spec);
     // A zero-lazy array takes its zero chunk at creation; written chunks come later.

@@ -15,7 +15,6 @@ namespace f = map_flag;
 namespace {
 
 bool percpu_type(const MapSpec& s) { return s.type == MapType::PercpuCgroupStorage; }
-uint32_t cpus_of(const MapSpec& s) { return percpu_type(s) ? s.ncpus : 1; }
 
 } // namespace
 

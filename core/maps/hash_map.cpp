@@ -19,7 +19,6 @@ namespace {
 
 bool is_lru(MapType t) { return map_type_info(t)->lru; }
 bool is_percpu_type(MapType t) { return map_type_info(t)->percpu; }
-uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
 // The kernel's extra_elems: only plain hash maps replace an entry through a spare element.
 uint32_t spares_of(const MapSpec& spec) { return spec.type == MapType::Hash ? spec.ncpus : 0; }
 uint32_t slot_bytes_of(const MapSpec& spec) { return stride_of(spec) * (is_percpu_type(spec.type) ? spec.ncpus : 1); }

@@ -20,9 +20,6 @@ constexpr uint32_t kNodeHeaderSize = 24; // sizeof(struct lpm_trie_node) on x86-
 // LPM_VAL_SIZE_MAX: a node (header, data, value) must fit one kmalloc.
 constexpr uint64_t kValueSizeMax = kKmallocMaxSize - LpmTrieMap::kDataSizeMax - kNodeHeaderSize;
 
-uint32_t stride_of(const MapSpec& spec) {
-    return (spec.value_size + 7u) & ~7u;
-}
 // A trie of n entries has at most n - 1 intermediate nodes (each has two children).
 uint64_t nodes_for(const MapSpec& spec) {
     return 2 * uint64_t(spec.max_entries);

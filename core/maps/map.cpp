@@ -104,6 +104,11 @@ bool Map::grow_storage(uint32_t slots) {
     return true;
 }
 
+uint32_t cpus_of(const MapSpec& spec) {
+    const MapTypeInfo* info = map_type_info(spec.type);
+    return info && info->percpu ? spec.ncpus : 1;
+}
+
 bool Map::is_percpu() const {
     const MapTypeInfo* info = map_type_info(spec_.type);
     return info && info->percpu;

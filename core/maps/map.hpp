@@ -76,6 +76,12 @@ struct MapSpec {
     std::shared_ptr<const MapSpec> inner;
 };
 
+// round_up(value_size, 8): the bytes one value (one CPU's copy in a per-CPU map) takes in a map's
+// storage, as the kernel's round_up(map->value_size, 8).
+inline uint32_t stride_of(const MapSpec& spec) { return (spec.value_size + 7u) & ~7u; }
+// The values one key holds: ncpus in a per-CPU map type, else 1.
+uint32_t cpus_of(const MapSpec& spec);
+
 // A refused BPF_MAP_CREATE: the negative errno the kernel returns and the explanation.
 struct MapCreateError {
     int64_t code = 0;
@@ -117,7 +123,7 @@ public:
     uint32_t map_flags() const { return spec_.map_flags; }
     uint32_t ncpus() const { return spec_.ncpus; }
     bool is_percpu() const;
-    uint32_t value_stride() const { return (spec_.value_size + 7u) & ~7u; }  // round_up(value_size, 8)
+    uint32_t value_stride() const { return stride_of(spec_); }  // round_up(value_size, 8)
     // Bytes userspace passes to BPF_MAP_LOOKUP_ELEM / UPDATE_ELEM: value_size, or
     // ncpus * round_up(value_size, 8) for per-CPU maps (every CPU at once).
     uint32_t user_value_size() const;

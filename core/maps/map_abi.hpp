@@ -62,6 +62,13 @@ constexpr uint64_t kExist = 2;    // BPF_EXIST: replace only
 constexpr uint64_t kLock = 4;     // BPF_F_LOCK: copy under the value's bpf_spin_lock
 }  // namespace map_update
 
+// A ring buffer record's 8-byte header (kernel/bpf/ringbuf.c): its length, with these two bits.
+namespace ringbuf_hdr {
+constexpr uint32_t kHeaderSize = 8;         // BPF_RINGBUF_HDR_SZ
+constexpr uint32_t kBusyBit = 1u << 31;     // BPF_RINGBUF_BUSY_BIT
+constexpr uint32_t kDiscardBit = 1u << 30;  // BPF_RINGBUF_DISCARD_BIT
+}  // namespace ringbuf_hdr
+
 // map_flags at creation (BPF_MAP_CREATE).
 namespace map_flag {
 constexpr uint32_t kNoPrealloc = 1u << 0;     // BPF_F_NO_PREALLOC
@@ -93,12 +100,21 @@ constexpr int64_t kEACCES = 13;
 constexpr int64_t kEFAULT = 14;
 constexpr int64_t kEBUSY = 16;
 constexpr int64_t kEEXIST = 17;
-constexpr int64_t kEDEADLK = 35;
+constexpr int64_t kENODEV = 19;
 constexpr int64_t kEINVAL = 22;
 constexpr int64_t kENOSPC = 28;
 constexpr int64_t kERANGE = 34;
+constexpr int64_t kEDEADLK = 35;
+constexpr int64_t kENOMSG = 42;
+constexpr int64_t kEPROTO = 71;
 constexpr int64_t kEOVERFLOW = 75;
+constexpr int64_t kEBADFD = 77;
+constexpr int64_t kEPROTOTYPE = 91;
+constexpr int64_t kENOPROTOOPT = 92;
+constexpr int64_t kEPROTONOSUPPORT = 93;
 constexpr int64_t kEOPNOTSUPP = 95;
+constexpr int64_t kEAFNOSUPPORT = 97;
+constexpr int64_t kEADDRNOTAVAIL = 99;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno
 

@@ -264,7 +264,7 @@ uint64_t peek(Vm& vm, uint64_t r1, uint64_t r2, uint64_t, uint64_t, uint64_t) {
     return map_helpers_detail::peek_elem(vm, map_env(vm), r1, r2);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kMapHelperImpls[] = {
     {helper_id::kMapLookupElem, lookup},  // bpf_map_lookup_elem
     {helper_id::kMapUpdateElem, update},  // bpf_map_update_elem
     {helper_id::kMapDeleteElem, remove},  // bpf_map_delete_elem
@@ -276,6 +276,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> map_helper_impls() { return kImpls; }
+std::span<const HelperImpl> map_helper_impls() { return kMapHelperImpls; }
 
 }  // namespace bpfplay

@@ -9,12 +9,6 @@ namespace e = kerrno;
 namespace f = map_flag;
 namespace u = map_update;
 
-namespace {
-uint32_t stride_of(const MapSpec& spec) {
-    return (spec.value_size + 7u) & ~7u;
-}
-} // namespace
-
 uint64_t QueueStackMap::footprint(const MapSpec& spec) {
     return (uint64_t(spec.max_entries) + 1) * stride_of(spec);
 }

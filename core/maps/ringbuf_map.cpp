@@ -6,11 +6,7 @@
 
 namespace bpfplay {
 
-namespace {
-constexpr uint32_t kHeaderSize = 8;         // BPF_RINGBUF_HDR_SZ
-constexpr uint32_t kBusyBit = 1u << 31;     // BPF_RINGBUF_BUSY_BIT
-constexpr uint32_t kDiscardBit = 1u << 30;  // BPF_RINGBUF_DISCARD_BIT
-}  // namespace
+namespace rb = ringbuf_hdr;
 
 std::unique_ptr<RingbufMap> RingbufMap::make(const MapSpec& spec) {
     std::unique_ptr<RingbufMap> m(new (std::nothrow) RingbufMap(spec));
@@ -24,18 +20,18 @@ uint64_t RingbufMap::reserve(uint32_t size) {
     // and the producer may never get a whole buffer ahead of the consumer (it fails when
     // new_prod_pos - cons_pos > mask, mask = size - 1): with no consumer, a reservation that
     // would end exactly at the end of the buffer fails too.
-    const uint64_t total = (uint64_t(size) + kHeaderSize + 7) & ~uint64_t(7);
+    const uint64_t total = (uint64_t(size) + rb::kHeaderSize + 7) & ~uint64_t(7);
     if (total > max_entries() || producer_ + total > max_entries() - 1) return 0;
     const uint32_t header_at = uint32_t(producer_);
     uint8_t* region = value_region().data();
-    const uint32_t len_word = size | kBusyBit;
+    const uint32_t len_word = size | rb::kBusyBit;
     std::memcpy(region + header_at, &len_word, 4);
     const uint32_t pg_off = header_at / 4096;
     std::memcpy(region + header_at + 4, &pg_off, 4);
-    std::memset(region + header_at + kHeaderSize, 0, total - kHeaderSize);
+    std::memset(region + header_at + rb::kHeaderSize, 0, total - rb::kHeaderSize);
     producer_ += total;
-    records_.push_back({header_at + kHeaderSize, size, false, false});
-    return value_base() + header_at + kHeaderSize;
+    records_.push_back({header_at + rb::kHeaderSize, size, false, false});
+    return value_base() + header_at + rb::kHeaderSize;
 }
 
 bool RingbufMap::commit(uint64_t addr, bool discard) {
@@ -44,8 +40,8 @@ bool RingbufMap::commit(uint64_t addr, bool discard) {
     for (RingbufRecord& r : records_) {
         if (r.offset != off || r.submitted || r.discarded) continue;
         (discard ? r.discarded : r.submitted) = true;
-        const uint32_t len_word = r.size | (discard ? kDiscardBit : 0);  // busy bit cleared
-        std::memcpy(value_region().data() + r.offset - kHeaderSize, &len_word, 4);
+        const uint32_t len_word = r.size | (discard ? rb::kDiscardBit : 0);  // busy bit cleared
+        std::memcpy(value_region().data() + r.offset - rb::kHeaderSize, &len_word, 4);
         return true;
     }
     return false;

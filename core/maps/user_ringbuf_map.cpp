@@ -8,11 +8,10 @@
 
 namespace bpfplay {
 
+namespace rb = ringbuf_hdr;
+
 namespace {
-constexpr uint32_t kHeaderSize = 8;         // BPF_RINGBUF_HDR_SZ
-constexpr uint32_t kBusyBit = 1u << 31;     // BPF_RINGBUF_BUSY_BIT
-constexpr uint32_t kDiscardBit = 1u << 30;  // BPF_RINGBUF_DISCARD_BIT
-uint64_t record_bytes(uint64_t size) { return (size + kHeaderSize + 7) & ~uint64_t(7); }
+uint64_t record_bytes(uint64_t size) { return (size + rb::kHeaderSize + 7) & ~uint64_t(7); }
 } // namespace
 
 std::unique_ptr<UserRingbufMap> UserRingbufMap::make(const MapSpec& spec) {
@@ -39,13 +38,13 @@ int64_t UserRingbufMap::produce(std::span<const uint8_t> data, bool discard) {
     const uint64_t total = record_bytes(data.size());
     if (data.size() > UINT32_MAX || total > max_entries()) return -kerrno::kE2BIG;
     if (max_entries() - (producer_ - consumer_) < total) return -kerrno::kENOSPC;
-    uint8_t header[kHeaderSize] = {};
-    store_le<uint32_t>(header, uint32_t(data.size()) | (discard ? kDiscardBit : 0));
-    put(producer_, header, kHeaderSize);
-    put(producer_ + kHeaderSize, data.data(), data.size());
-    const uint64_t padding = total - kHeaderSize - data.size();
+    uint8_t header[rb::kHeaderSize] = {};
+    store_le<uint32_t>(header, uint32_t(data.size()) | (discard ? rb::kDiscardBit : 0));
+    put(producer_, header, rb::kHeaderSize);
+    put(producer_ + rb::kHeaderSize, data.data(), data.size());
+    const uint64_t padding = total - rb::kHeaderSize - data.size();
     const uint8_t zeros[8] = {};
-    put(producer_ + kHeaderSize + data.size(), zeros, padding);
+    put(producer_ + rb::kHeaderSize + data.size(), zeros, padding);
     producer_ += total;
     return 0;
 }
@@ -53,14 +52,14 @@ int64_t UserRingbufMap::produce(std::span<const uint8_t> data, bool discard) {
 UserRingbufMap::PeekResult UserRingbufMap::peek() {
     if (consumer_ >= producer_) return {};
     const uint32_t hdr = header_at(consumer_);
-    const uint32_t flags = hdr & (kBusyBit | kDiscardBit);
+    const uint32_t flags = hdr & (rb::kBusyBit | rb::kDiscardBit);
     const uint32_t size = hdr & ~flags;
-    if (flags & kDiscardBit) {
+    if (flags & rb::kDiscardBit) {
         consumer_ += record_bytes(size);
         return {Peek::Discarded, 0, 0};
     }
-    if (flags & kBusyBit) return {};
-    return {Peek::Sample, value_address(0) + ((consumer_ + kHeaderSize) & mask()), size};
+    if (flags & rb::kBusyBit) return {};
+    return {Peek::Sample, value_address(0) + ((consumer_ + rb::kHeaderSize) & mask()), size};
 }
 
 void UserRingbufMap::release(uint32_t size) { consumer_ += record_bytes(size); }
@@ -69,9 +68,9 @@ std::vector<std::vector<uint8_t>> UserRingbufMap::pending() const {
     std::vector<std::vector<uint8_t>> out;
     for (uint64_t pos = consumer_; pos < producer_;) {
         const uint32_t hdr = header_at(pos);
-        const uint32_t size = hdr & ~(kBusyBit | kDiscardBit);
-        if (!(hdr & kDiscardBit)) {
-            const uint8_t* p = value_region().data() + ((pos + kHeaderSize) & mask());
+        const uint32_t size = hdr & ~(rb::kBusyBit | rb::kDiscardBit);
+        if (!(hdr & rb::kDiscardBit)) {
+            const uint8_t* p = value_region().data() + ((pos + rb::kHeaderSize) & mask());
             out.emplace_back(p, p + size);
         }
         pos += record_bytes(size);

@@ -5,6 +5,7 @@
 
 #include "core/host/helper_support.hpp"
 #include "core/run/kernel_kfuncs.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -25,7 +26,6 @@ uint64_t preempt_enable(Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
 uint64_t rdonly_cast(Vm&, uint64_t obj, uint64_t, uint64_t, uint64_t, uint64_t) { return obj; }
 
 // struct bpf_iter_num_kern { int cur; int end; }: the 8 bytes of the program's struct bpf_iter_num.
-constexpr int64_t kMaxLoops = 8 * 1024 * 1024; // BPF_MAX_LOOPS
 
 int32_t* iter_num_state(Vm& vm, const char* kfunc, uint64_t it) {
     uint8_t* p = vm.memory().helper_ptr(it, 8, /*write=*/true);
@@ -48,7 +48,7 @@ uint64_t iter_num_new(Vm& vm, uint64_t it, uint64_t start64, uint64_t end64, uin
         return helper_errno(kEINVAL);
     }
     // Bounded so that a loop over it is bounded too (and start = INT_MIN, end = INT_MAX cannot overflow).
-    if (int64_t(end) - int64_t(start) > kMaxLoops) {
+    if (int64_t(end) - int64_t(start) > int64_t(uapi::kMaxLoops)) {
         set_state(s, 0, 0);
         return helper_errno(7); // E2BIG
     }
@@ -78,7 +78,7 @@ uint64_t iter_num_destroy(Vm& vm, uint64_t it, uint64_t, uint64_t, uint64_t, uin
     return 0;
 }
 
-constexpr KfuncImpl kImpls[] = {
+constexpr KfuncImpl kBasicKfuncImpls[] = {
     {"bpf_iter_num_destroy", iter_num_destroy},
     {"bpf_iter_num_new", iter_num_new},
     {"bpf_iter_num_next", iter_num_next},
@@ -91,6 +91,6 @@ constexpr KfuncImpl kImpls[] = {
 
 } // namespace
 
-std::span<const KfuncImpl> basic_kfunc_impls() { return kImpls; }
+std::span<const KfuncImpl> basic_kfunc_impls() { return kBasicKfuncImpls; }
 
 } // namespace bpfplay

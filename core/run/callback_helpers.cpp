@@ -15,22 +15,19 @@
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/map_types.hpp"
+#include "core/run/helper_fail.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
+using helper_error::fail;
+
 namespace {
 
-constexpr uint64_t kMaxLoops = 1u << 23;  // BPF_MAX_LOOPS
+using uapi::kMaxLoops;
 constexpr uint16_t kLoopArgs = 0x6;       // r1 = index, r2 = ctx (r3..r5 are not initialized)
 constexpr uint16_t kForEachArgs = 0x1e;   // r1 = map, r2 = key, r3 = value, r4 = ctx
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint, const Map* map = nullptr) {
-    Error err = make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                           std::move(hint));
-    if (map) err.where.map = map->name();
-    vm.helper_fail(std::move(err));
-}
 
 }  // namespace
 
@@ -197,7 +194,7 @@ uint64_t for_each_map_elem(Vm& vm, uint64_t map_handle, uint64_t callback_fn, ui
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kCallbackHelperImpls[] = {
     {helper_id::kLoop, &loop},
     {helper_id::kForEachMapElem, &for_each_map_elem},
 };
@@ -205,7 +202,7 @@ constexpr HelperImpl kImpls[] = {
 }  // namespace
 
 std::span<const HelperImpl> callback_helper_impls() {
-    return kImpls;
+    return kCallbackHelperImpls;
 }
 
 }  // namespace bpfplay

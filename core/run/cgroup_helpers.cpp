@@ -11,10 +11,14 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/fd_array_map.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 // cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2. 0 past the cgroup's own level.
 uint64_t cgroup_ancestor_id(const Host& host, uint64_t cgroup_id, uint64_t level) {
@@ -29,12 +33,6 @@ uint64_t cgroup_ancestor_id(const Host& host, uint64_t cgroup_id, uint64_t level
 
 namespace {
 
-constexpr int64_t kE2big = -7, kEagain = -11;
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
 
 const Host* host_of(Vm& vm, const char* helper) {
     const Host* host = vm.env ? vm.env->host : nullptr;
@@ -54,9 +52,9 @@ uint64_t under_cgroup(Vm& vm, const char* helper, const char* reg, uint64_t map_
     const Host* host = host_of(vm, helper);
     if (!host) return 0;
     const uint32_t idx = uint32_t(index);  // the helper takes a u32
-    if (idx >= m->max_entries()) return uint64_t(kE2big);
+    if (idx >= m->max_entries()) return uint64_t(-kerrno::kE2BIG);
     const auto cgroup = static_cast<FdArrayMap&>(*m).reference_at(idx);
-    if (!cgroup) return uint64_t(kEagain);
+    if (!cgroup) return uint64_t(-kerrno::kEAGAIN);
     return host->cgroup_under(host->task.cgroup_id, *cgroup) ? 1 : 0;
 }
 
@@ -101,7 +99,7 @@ uint64_t skb_ancestor_cgroup_id(Vm& vm, uint64_t, uint64_t level, uint64_t, uint
 // host, like a cgroup v2 system, has no net_cls hierarchy: every classid is 0.
 uint64_t cgroup_classid(Vm&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kCgroupHelperImpls[] = {
     {helper_id::kSkbUnderCgroup, skb_under_cgroup},
     {helper_id::kCurrentTaskUnderCgroup, current_task_under_cgroup},
     {helper_id::kGetCurrentCgroupId, get_current_cgroup_id},
@@ -115,7 +113,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> cgroup_helper_impls() {
-    return kImpls;
+    return kCgroupHelperImpls;
 }
 
 } // namespace bpfplay

@@ -18,15 +18,16 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
+#include "core/maps/map_abi.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kE2big = 7, kEafnosupport = 97, kEaddrnotavail = 99;
 constexpr uint64_t kSysctlBaseName = 1;  // BPF_F_SYSCTL_BASE_NAME
-constexpr uint32_t kPageSize = 4096;
+using uapi::kPageSize;
 
 // The context r1 points at, or nullptr after stopping the run (the verifier checks r1 is the
 // context: ARG_PTR_TO_CTX).
@@ -54,11 +55,11 @@ uint8_t* out_buf(Vm& vm, const char* helper, uint64_t addr, uint32_t len) {
 // The kernel's strscpy: at most len - 1 bytes and a NUL; -E2BIG when `src` does not fit
 // (the bytes that fit are copied, NUL-terminated), else the length copied.
 int64_t strscpy(uint8_t*& dst, uint32_t& len, std::string_view src) {
-    if (len == 0) return -kE2big;
+    if (len == 0) return -kerrno::kE2BIG;
     const size_t n = std::min<size_t>(src.size(), len - 1);
     std::memcpy(dst, src.data(), n);
     dst[n] = 0;
-    if (n < src.size()) return -kE2big;
+    if (n < src.size()) return -kerrno::kE2BIG;
     dst += n;
     len -= uint32_t(n);
     return int64_t(n);
@@ -102,7 +103,7 @@ uint64_t sysctl_get_name(Vm& vm, uint64_t ctx, uint64_t buf, uint64_t buf_len, u
 // buffer too small gets what fits with its last byte NUL, and -E2BIG; no value: zeros, -EINVAL.
 int64_t copy_sysctl_value(uint8_t* dst, uint32_t dst_len, const char* src, uint32_t src_len) {
     if (!dst) return -kEINVAL;
-    if (!dst_len) return -kE2big;
+    if (!dst_len) return -kerrno::kE2BIG;
     if (!src || !src_len) {
         std::memset(dst, 0, dst_len);
         return -kEINVAL;
@@ -113,7 +114,7 @@ int64_t copy_sysctl_value(uint8_t* dst, uint32_t dst_len, const char* src, uint3
         return src_len;
     }
     dst[dst_len - 1] = 0;
-    return -kE2big;
+    return -kerrno::kE2BIG;
 }
 
 uint64_t sysctl_get_current_value(Vm& vm, uint64_t ctx, uint64_t buf, uint64_t buf_len, uint64_t, uint64_t) {
@@ -155,7 +156,7 @@ uint64_t sysctl_set_new_value(Vm& vm, uint64_t ctx, uint64_t buf, uint64_t buf_l
     if (!p && len) return 0;
     CgroupContext::SysctlValue& v = c->sysctl_value();
     if (!c->get_u32(bpf_sysctl::kWrite) || !v.len || !buf || !len) return helper_errno(kEINVAL);
-    if (len > kPageSize - 1) return helper_errno(kE2big);
+    if (len > kPageSize - 1) return helper_errno(kerrno::kE2BIG);
     journal(vm, &v, sizeof v);
     std::memcpy(v.bytes.data(), p, len);
     v.len = len;
@@ -207,7 +208,7 @@ uint64_t bind(Vm& vm, uint64_t ctx, uint64_t addr, uint64_t addr_len_arg, uint64
     if (addr_len < 2) return helper_errno(kEINVAL);
     const uint16_t family = load_le<uint16_t>(sa);
     const bool v6 = family == kAfInet6;
-    if (family != kAfInet && !v6) return helper_errno(kEafnosupport);
+    if (family != kAfInet && !v6) return helper_errno(kerrno::kEAFNOSUPPORT);
     if (addr_len < (v6 ? 24 : 16)) return helper_errno(kEINVAL);
     const uint16_t port = uint16_t(sa[2] << 8 | sa[3]);
     const uint8_t* ip = sa + (v6 ? 8 : 4);
@@ -219,7 +220,7 @@ uint64_t bind(Vm& vm, uint64_t ctx, uint64_t addr, uint64_t addr_len_arg, uint64
         else
             for (const Ipv6Net& a : d.ipv6) local |= std::equal(ip, ip + 16, a.addr.begin());
     }
-    if (!local) return helper_errno(kEaddrnotavail);
+    if (!local) return helper_errno(kerrno::kEADDRNOTAVAIL);
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(v6 ? AF_INET6 : AF_INET, ip, text, sizeof text);
     const std::string where = (v6 ? "[" + std::string(text) + "]" : std::string(text)) + ":" + std::to_string(port);
@@ -228,7 +229,7 @@ uint64_t bind(Vm& vm, uint64_t ctx, uint64_t addr, uint64_t addr_len_arg, uint64
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kCgroupProgHelperImpls[] = {
     {64, bind},                        // bpf_bind
     {101, sysctl_get_name},            // bpf_sysctl_get_name
     {102, sysctl_get_current_value},   // bpf_sysctl_get_current_value
@@ -240,6 +241,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> cgroup_prog_helper_impls() { return kImpls; }
+std::span<const HelperImpl> cgroup_prog_helper_impls() { return kCgroupProgHelperImpls; }
 
 }  // namespace bpfplay

@@ -9,6 +9,7 @@
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/run/uapi_consts.hpp"
 
 namespace bpfplay {
 
@@ -16,7 +17,7 @@ namespace {
 
 using A = AttachType;
 constexpr int32_t kEperm = -1, kEfault = -14;
-constexpr uint32_t kPageSize = 4096;
+using uapi::kPageSize;
 
 void copy_ctx_in(FieldContext& c, const RunInput& in) {
     if (!in.ctx.empty()) std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));

@@ -11,24 +11,22 @@
 #include "core/loader/prog_types.hpp"
 #include "core/maps/cgroup_storage_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
+using helper_error::fail;
+
 namespace {
 
-constexpr const char* kName = "bpf_get_local_storage";
-
-void fail(Vm& vm, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(kName) + ": " + std::move(what), vm.current_pc(),
-                              std::move(hint)));
-}
+constexpr const char* kGetLocalStorageName = "bpf_get_local_storage";
 
 uint64_t get_local_storage(Vm& vm, uint64_t r1, uint64_t flags, uint64_t, uint64_t, uint64_t) {
     MapSet* maps = vm.env ? vm.env->maps : nullptr;
     Map* m = maps ? maps->from_handle(r1) : nullptr;
     if (!m || (m->type() != MapType::CgroupStorage && m->type() != MapType::PercpuCgroupStorage)) {
-        fail(vm,
+        fail(vm, kGetLocalStorageName,
              "r1 does not hold a cgroup_storage or percpu_cgroup_storage map" +
                  (m ? " (" + m->describe() + ")" : std::string()) + ": the kernel's verifier refuses the call",
              "Pass a map declared with __uint(type, BPF_MAP_TYPE_CGROUP_STORAGE) and "
@@ -36,12 +34,13 @@ uint64_t get_local_storage(Vm& vm, uint64_t r1, uint64_t flags, uint64_t, uint64
         return 0;
     }
     if (flags != 0) {
-        fail(vm, "r2 = " + std::to_string(flags) +
-                     ": the kernel's verifier refuses the call (\"get_local_storage() doesn't support non-zero flags\")",
+        fail(vm, kGetLocalStorageName,
+             "r2 = " + std::to_string(flags) +
+                 ": the kernel's verifier refuses the call (\"get_local_storage() doesn't support non-zero flags\")",
              "Pass 0 as the flags.");
         return 0;
     }
-    Host* host = host_for(vm, kName);
+    Host* host = host_for(vm, kGetLocalStorageName);
     if (!host) return 0;
     auto& map = static_cast<CgroupStorageMap&>(*m);
     const uint64_t cgroup = host->task.cgroup_id;
@@ -49,13 +48,14 @@ uint64_t get_local_storage(Vm& vm, uint64_t r1, uint64_t flags, uint64_t, uint64
     const bool existed = map.slot_of(cgroup, attach).has_value();
     const std::optional<uint32_t> slot = map.storage_for(cgroup, attach);
     if (!slot) {
-        fail(vm, map.describe() + " has no room for another cgroup's value (bpfplay holds " +
-                     std::to_string(CgroupStorageMap::kSlots) + ")",
+        fail(vm, kGetLocalStorageName,
+             map.describe() + " has no room for another cgroup's value (bpfplay holds " +
+                 std::to_string(CgroupStorageMap::kSlots) + ")",
              "The kernel would have created the value when the program was attached.");
         return 0;
     }
     if (!existed)
-        log_host_event(vm, *host, kName,
+        log_host_event(vm, *host, kGetLocalStorageName,
                        "the program is attached to cgroup id " + std::to_string(cgroup) +
                            (map.attach_type_isolated()
                                 ? std::string(" as ") + attach_type_name(AttachType(attach))
@@ -64,14 +64,14 @@ uint64_t get_local_storage(Vm& vm, uint64_t r1, uint64_t flags, uint64_t, uint64
     return map.value_address(*slot, map.is_percpu() ? host->cpu : 0);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kCgroupStorageHelperImpls[] = {
     {helper_id::kGetLocalStorage, get_local_storage},
 };
 
 } // namespace
 
 std::span<const HelperImpl> cgroup_storage_helper_impls() {
-    return kImpls;
+    return kCgroupStorageHelperImpls;
 }
 
 } // namespace bpfplay

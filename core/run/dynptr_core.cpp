@@ -22,14 +22,6 @@
 
 namespace bpfplay::dynptr {
 
-namespace {
-
-constexpr int64_t kE2BIG = kerrno::kE2BIG;
-constexpr int64_t kEFAULT = kerrno::kEFAULT;
-constexpr int64_t kEINVAL = kerrno::kEINVAL;
-
-} // namespace
-
 DynptrKern unpack(const uint8_t* p) {
     return {load_le<uint64_t>(p), load_le<uint32_t>(p + 8), load_le<uint32_t>(p + 12)};
 }
@@ -58,7 +50,7 @@ uint32_t dynptr_type_bits(const DynptrKern& d) {
 
 int64_t check_off_len(const DynptrKern& d, uint32_t offset, uint32_t len) {
     const uint32_t size = dynptr_size(d);
-    if (len > size || offset > size - len) return -kE2BIG;
+    if (len > size || offset > size - len) return -kerrno::kE2BIG;
     return 0;
 }
 
@@ -77,11 +69,6 @@ const char* type_name(DynptrType t) {
     case DynptrType::SkbMeta: return "skb_meta";
     }
     return "?";
-}
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what),
-                              vm.current_pc(), std::move(hint)));
 }
 
 std::string refused(const std::string& verifier_says) {
@@ -352,7 +339,7 @@ uint8_t* skb_meta_bytes(Vm& vm, const char* fn, PacketBuffer& p, uint32_t at, ui
 
 int64_t dynptr_read_at(Vm& vm, const char* fn, const DynptrKern& src, uint32_t offset, uint8_t* dst, uint32_t len,
                        uint64_t flags) {
-    if (!src.data || flags) return -kEINVAL;
+    if (!src.data || flags) return -kerrno::kEINVAL;
     if (int64_t err = check_off_len(src, offset, len)) return err;
     const uint32_t at = src.offset + offset; // u32, as the kernel adds them
     switch (type_of(src)) {
@@ -379,18 +366,18 @@ int64_t dynptr_read_at(Vm& vm, const char* fn, const DynptrKern& src, uint32_t o
     }
     case DynptrType::Invalid: break;
     }
-    return -kEFAULT; // WARN_ONCE: unknown dynptr type
+    return -kerrno::kEFAULT; // WARN_ONCE: unknown dynptr type
 }
 
 int64_t dynptr_write_at(Vm& vm, const char* fn, const DynptrKern& dst, uint32_t offset, const uint8_t* src,
                         uint32_t len, uint64_t flags) {
-    if (!dst.data || dynptr_rdonly(dst)) return -kEINVAL;
+    if (!dst.data || dynptr_rdonly(dst)) return -kerrno::kEINVAL;
     if (int64_t err = check_off_len(dst, offset, len)) return err;
     const uint32_t at = dst.offset + offset;
     switch (type_of(dst)) {
     case DynptrType::Local:
     case DynptrType::Ringbuf: {
-        if (flags) return -kEINVAL;
+        if (flags) return -kerrno::kEINVAL;
         uint8_t* out = dynptr_memory(vm, fn, dst.data + at, len, true);
         if (out) std::memmove(out, src, len); // the source may overlap the dynptr's memory
         return 0;
@@ -401,12 +388,12 @@ int64_t dynptr_write_at(Vm& vm, const char* fn, const DynptrKern& dst, uint32_t 
         return p ? skb_store_bytes_at(vm, *p, at, src, len, flags) : 0;
     }
     case DynptrType::Xdp: {
-        if (flags) return -kEINVAL;
+        if (flags) return -kerrno::kEINVAL;
         PacketBuffer* p = packet_for(vm, fn);
         return p ? xdp_store_bytes_at(vm, *p, at, src, len) : 0;
     }
     case DynptrType::SkbMeta: {
-        if (flags) return -kEINVAL;
+        if (flags) return -kerrno::kEINVAL;
         PacketBuffer* p = packet_for(vm, fn);
         uint8_t* out = p ? skb_meta_bytes(vm, fn, *p, at, len) : nullptr;
         if (out) {
@@ -417,7 +404,7 @@ int64_t dynptr_write_at(Vm& vm, const char* fn, const DynptrKern& dst, uint32_t 
     }
     case DynptrType::Invalid: break;
     }
-    return -kEFAULT; // WARN_ONCE: unknown dynptr type
+    return -kerrno::kEFAULT; // WARN_ONCE: unknown dynptr type
 }
 
 } // namespace bpfplay::dynptr

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/run/helper_fail.hpp"
 // What the dynptr helpers (dynptr_helpers.cpp) and the dynptr kfuncs (dynptr_kfuncs.cpp) share:
 // the struct bpf_dynptr_kern on the stack (dynptr_helpers.hpp has its layout), the verifier's
 // checks of a dynptr argument (Host::dynptrs, core/host/dynptr_table.hpp), and the kernel's
@@ -40,7 +41,7 @@ DynptrType type_of(const DynptrKern& d);
 const char* type_name(DynptrType t);
 
 // Stops the run: "<fn>: <what>", with a hint.
-void fail(Vm& vm, const char* fn, std::string what, std::string hint);
+using helper_error::fail;
 // "the kernel's verifier refuses the call (\"...\")"
 std::string refused(const std::string& verifier_says);
 // "fp-16" (frame 0) or "fp-16 of frame 2".

@@ -16,15 +16,17 @@
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/dynptr_core.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 namespace {
 
 using namespace dynptr;
 
-constexpr int64_t kE2BIG = kerrno::kE2BIG;
 
 // ---- bpf_dynptr_from_mem (197) ----
 
@@ -59,9 +61,9 @@ uint64_t dynptr_from_mem(Vm& vm, uint64_t data, uint64_t size_reg, uint64_t flag
     const uint32_t size = uint32_t(size_reg); // the helper's `u32 size`
     int64_t err = 0;
     if (size > kDynptrMaxSize)
-        err = -kE2BIG; // bpf_dynptr_check_size
+        err = -kerrno::kE2BIG; // bpf_dynptr_check_size
     else if (flags)
-        err = -kEINVAL; // flags is currently unsupported
+        err = -kerrno::kEINVAL; // flags is currently unsupported
     // The verifier counts even a failed call's dynptr as made (an invalid local dynptr).
     make_dynptr(vm, *t, helper_id::kDynptrFromMem, ptr,
                 err ? DynptrKern{} : make_dynptr(data, DynptrType::Local, 0, size), DynptrType::Local);
@@ -100,11 +102,11 @@ uint64_t ringbuf_reserve_dynptr(Vm& vm, uint64_t map, uint64_t size_reg, uint64_
     int64_t err = 0;
     uint64_t sample = 0;
     if (flags)
-        err = -kEINVAL;
+        err = -kerrno::kEINVAL;
     else if (size > kDynptrMaxSize)
-        err = -kE2BIG;
+        err = -kerrno::kE2BIG;
     else if (!(sample = rb->reserve(size)))
-        err = -kEINVAL; // no room: -EINVAL, not -ENOSPC
+        err = -kerrno::kEINVAL; // no room: -EINVAL, not -ENOSPC
     // Failed or not, the verifier now counts a ring buffer dynptr holding a reference, which
     // the program must submit or discard.
     make_dynptr(vm, *t, helper_id::kRingbufReserveDynptr, ptr,
@@ -215,7 +217,7 @@ uint64_t dynptr_data(Vm& vm, uint64_t ptr, uint64_t offset_reg, uint64_t len_reg
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kDynptrHelperImpls[] = {
     {197, dynptr_from_mem},        // bpf_dynptr_from_mem
     {198, ringbuf_reserve_dynptr}, // bpf_ringbuf_reserve_dynptr
     {199, ringbuf_submit_dynptr},  // bpf_ringbuf_submit_dynptr
@@ -243,7 +245,7 @@ std::string unreleased(const DynptrSlot& s) {
 } // namespace
 
 std::span<const HelperImpl> dynptr_helper_impls() {
-    return kImpls;
+    return kDynptrHelperImpls;
 }
 
 std::optional<Error> dynptr_exit_check(Vm& vm) {

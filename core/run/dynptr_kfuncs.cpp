@@ -37,7 +37,6 @@ namespace {
 
 using namespace dynptr;
 
-constexpr int64_t kERANGE = 34;
 
 // The kfunc's binding id (kKfuncBindingBase + its catalog index), which the dynptr table keeps
 // as the maker of a dynptr.
@@ -102,7 +101,7 @@ uint64_t from_packet(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t flags, ui
     }
     // The verifier counts even a failed call's dynptr as made (a null dynptr of that type).
     make_dynptr(vm, *t, binding_of(kfunc), ptr, d, type);
-    return flags ? helper_errno(kEINVAL) : 0;
+    return flags ? helper_errno(kerrno::kEINVAL) : 0;
 }
 
 // int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr *ptr__uninit)
@@ -235,9 +234,9 @@ uint64_t dynptr_adjust(Vm& vm, uint64_t ptr, uint64_t start64, uint64_t end64, u
     if (!s) return 0;
     DynptrKern d = unpack(s->bytes.data());
     const uint32_t start = uint32_t(start64), end = uint32_t(end64);
-    if (!d.data || start > end) return helper_errno(kEINVAL);
+    if (!d.data || start > end) return helper_errno(kerrno::kEINVAL);
     const uint32_t size = dynptr_size(d);
-    if (start > size || end > size) return helper_errno(kERANGE);
+    if (start > size || end > size) return helper_errno(kerrno::kERANGE);
     d.offset += start;
     d.size = (end - start) | (d.size & ~kDynptrSizeMask); // bpf_dynptr_set_size
     update_dynptr(vm, *s, d);
@@ -263,7 +262,7 @@ uint64_t dynptr_size_kfunc(Vm& vm, uint64_t ptr, uint64_t, uint64_t, uint64_t, u
     const DynptrSlot* s = dynptr_arg(vm, "bpf_dynptr_size", 1, ptr);
     if (!s) return 0;
     const DynptrKern d = unpack(s->bytes.data());
-    return d.data ? dynptr_size(d) : uint32_t(-kEINVAL);
+    return d.data ? dynptr_size(d) : uint32_t(-kerrno::kEINVAL);
 }
 
 // int bpf_dynptr_clone(const struct bpf_dynptr *p, struct bpf_dynptr *clone__uninit)
@@ -277,7 +276,7 @@ uint64_t dynptr_clone(Vm& vm, uint64_t ptr, uint64_t clone, uint64_t, uint64_t, 
     const DynptrKern d = unpack(parent.bytes.data());
     std::erase_if(t->slots, [&](const DynptrSlot& c) { return c.addr == clone; });
     clone_dynptr(vm, *t, parent, clone, d.data ? d : DynptrKern{}); // bpf_dynptr_set_null
-    return d.data ? 0 : helper_errno(kEINVAL);
+    return d.data ? 0 : helper_errno(kerrno::kEINVAL);
 }
 
 // ---- bpf_dynptr_copy, bpf_dynptr_memset ----
@@ -345,7 +344,7 @@ uint64_t dynptr_memset(Vm& vm, uint64_t ptr, uint64_t offset64, uint64_t size64,
         std::memset(slice_bytes, int(uint8_t(val)), size);
         return 0;
     }
-    if (dynptr_rdonly(d)) return helper_errno(kEINVAL);
+    if (dynptr_rdonly(d)) return helper_errno(kerrno::kEINVAL);
     if (int64_t err = check_off_len(d, offset, size)) return uint64_t(err);
     // Non-linear data under the dynptr: written from a buffer of the byte, 256 at a time.
     uint8_t buf[256];
@@ -403,7 +402,7 @@ uint64_t probe_dynptr(Vm& vm, uint64_t ptr, uint64_t off, uint64_t size, uint64_
     return probe_read_dynptr(vm, kNames[User][Str], ptr, uint32_t(off), uint32_t(size), src, User, Str);
 }
 
-constexpr KfuncImpl kImpls[] = {
+constexpr KfuncImpl kDynptrKfuncImpls[] = {
     {"bpf_dynptr_adjust", dynptr_adjust},
     {"bpf_dynptr_clone", dynptr_clone},
     {"bpf_dynptr_copy", dynptr_copy},
@@ -424,6 +423,6 @@ constexpr KfuncImpl kImpls[] = {
 
 } // namespace
 
-std::span<const KfuncImpl> dynptr_kfunc_impls() { return kImpls; }
+std::span<const KfuncImpl> dynptr_kfunc_impls() { return kDynptrKfuncImpls; }
 
 } // namespace bpfplay

@@ -9,6 +9,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/ip_format.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -32,7 +33,6 @@ constexpr uint32_t kLookupMark = 32;
 constexpr uint32_t kKnownFlags =
     kLookupDirect | kLookupOutput | kLookupSkipNeigh | kLookupTbid | kLookupSrc | kLookupMark;
 constexpr uint32_t kRtTableMain = 254;
-constexpr int64_t kENODEV = 19, kEAFNOSUPPORT = 97;
 
 enum Ret : uint64_t {
     kSuccess = 0,
@@ -67,7 +67,7 @@ bool in_prefix(const Ipv6& addr, const Ipv6& prefix, uint32_t len) {
     return true;
 }
 
-std::string addr_text(const Ipv6& a, uint32_t family) {
+std::string route_addr_text(const Ipv6& a, uint32_t family) {
     return family == kAfInet ? format_ipv4(a.data(), false) : format_ipv6(a.data(), true);
 }
 
@@ -140,14 +140,14 @@ Lookup fib_lookup(const Network& net, uint8_t* p, uint32_t family, uint32_t flag
     const uint32_t alen = addr_len(family);
     const uint32_t in_ifindex = load_le<uint32_t>(p + fib::kIfindex);
     const NetDevice* in = net.device(in_ifindex);
-    if (!in) return {helper_errno(kENODEV), "there is no device with ifindex " + std::to_string(in_ifindex)};
+    if (!in) return {helper_errno(kerrno::kENODEV), "there is no device with ifindex " + std::to_string(in_ifindex)};
     if (!in->forwarding)
         return {kFwdDisabled, "forwarding is disabled on " + net.device_label(in_ifindex) + " (net." +
                                   (family == kAfInet ? "ipv4" : "ipv6") + ".conf." + in->name +
                                   ".forwarding = 0)"};
     Ipv6 dst{};
     std::memcpy(dst.data(), p + fib::kDst, alen);
-    const std::string dst_text = addr_text(dst, family);
+    const std::string dst_text = route_addr_text(dst, family);
     if ((flags & kLookupDirect) && (flags & kLookupTbid) && load_le<uint32_t>(p + fib::kTbid) != kRtTableMain)
         return {kNotFwded, "the host has no routing table " +
                                std::to_string(load_le<uint32_t>(p + fib::kTbid)) + " (only main, 254)"};
@@ -193,13 +193,13 @@ Lookup fib_lookup(const Network& net, uint8_t* p, uint32_t family, uint32_t flag
     if (via) {
         std::memcpy(p + fib::kDst, route->gateway.data(), alen);
         dst = route->gateway;
-        how += " via " + addr_text(dst, family);
+        how += " via " + route_addr_text(dst, family);
     }
     if (!(flags & kLookupSkipNeigh)) {
         const Neighbour* n = neighbour(net, out.ifindex, dst, family);
         if (!n)
             return {kNoNeigh, how + ", but the host knows no neighbour (MAC address) for " +
-                                  addr_text(dst, family) + " there"};
+                                  route_addr_text(dst, family) + " there"};
         std::memcpy(p + fib::kDmac, n->mac.data(), 6);
         std::memcpy(p + fib::kSmac, out.mac.data(), 6);
         how += ", to " + format_mac(n->mac) + " from " + format_mac(out.mac);
@@ -242,7 +242,7 @@ uint64_t fib_lookup_helper(Vm& vm, uint64_t, uint64_t params, uint64_t plen_arg,
         log_host_event(vm, *h, kName,
                        "family " + std::to_string(family) +
                            " is neither AF_INET (2) nor AF_INET6 (10): returns -EAFNOSUPPORT");
-        return helper_errno(kEAFNOSUPPORT);
+        return helper_errno(kerrno::kEAFNOSUPPORT);
     }
     // XDP always checks tot_len against the MTU; TC only when the program set tot_len, and
     // otherwise checks the packet itself against the chosen device's MTU.
@@ -271,12 +271,12 @@ uint64_t fib_lookup_helper(Vm& vm, uint64_t, uint64_t params, uint64_t plen_arg,
 
 namespace {
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kFibHelperImpls[] = {
     {kFibLookupId, fib_lookup_helper},  // bpf_fib_lookup
 };
 
 }  // namespace
 
-std::span<const HelperImpl> fib_helper_impls() { return kImpls; }
+std::span<const HelperImpl> fib_helper_impls() { return kFibHelperImpls; }
 
 } // namespace bpfplay

@@ -73,7 +73,7 @@ uint64_t rc_pointer_rel(Vm& vm, uint64_t ctx, uint64_t rel_x, uint64_t rel_y, ui
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kLircHelperImpls[] = {
     {77, rc_repeat},       // bpf_rc_repeat
     {78, rc_keydown},      // bpf_rc_keydown
     {92, rc_pointer_rel},  // bpf_rc_pointer_rel
@@ -91,6 +91,6 @@ Result<Unit> setup_lirc_context(const RunInput& in, RunState& mem, Vm& vm) {
     return Unit{};
 }
 
-std::span<const HelperImpl> lirc_helper_impls() { return kImpls; }
+std::span<const HelperImpl> lirc_helper_impls() { return kLircHelperImpls; }
 
 }  // namespace bpfplay

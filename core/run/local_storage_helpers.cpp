@@ -15,12 +15,14 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/maps/local_storage_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
-namespace {
+using helper_error::fail;
 
+namespace {
 
 struct Family {
     const char* get;
@@ -38,11 +40,6 @@ constexpr Family kInode{"bpf_inode_storage_get", "bpf_inode_storage_delete", hel
                         MapType::InodeStorage, "BPF_MAP_TYPE_INODE_STORAGE"};
 constexpr Family kCgrp{"bpf_cgrp_storage_get", "bpf_cgrp_storage_delete", helper_id::kCgrpStorageGet,
                        MapType::CgrpStorage, "BPF_MAP_TYPE_CGRP_STORAGE"};
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), vm.current_pc(),
-                              std::move(hint)));
-}
 
 // r1 as the verifier checks it: a local storage map of the helper's own type.
 LocalStorageMap* storage_map(Vm& vm, const Family& fam, const char* helper, uint64_t r1) {
@@ -164,7 +161,7 @@ uint64_t del(Vm& vm, uint64_t map, uint64_t owner, uint64_t, uint64_t, uint64_t)
     return storage_delete(vm, F, map, owner);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kLocalStorageHelperImpls[] = {
     {helper_id::kSkStorageGet, get<kSk>},
     {helper_id::kSkStorageDelete, del<kSk>},
     {helper_id::kInodeStorageGet, get<kInode>},
@@ -178,7 +175,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> local_storage_helper_impls() {
-    return kImpls;
+    return kLocalStorageHelperImpls;
 }
 
 } // namespace bpfplay

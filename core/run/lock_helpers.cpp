@@ -14,22 +14,18 @@
 #include "core/host/host.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/kernel_refs.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 namespace {
 
 // On x86-64 with queued spinlocks the lock word of a taken, uncontended lock is 1 (the locked
 // byte, _Q_LOCKED_VAL); arch_spin_unlock stores 0 to that byte.
 constexpr uint32_t kLockHeld = 1;
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint, const Map* map = nullptr) {
-    Error err = make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                           std::move(hint));
-    if (map) err.where.map = map->name();
-    vm.helper_fail(std::move(err));
-}
 
 // The map value r1 points into, or nullopt after failing the run as the verifier refuses a
 // pointer that is not a map value ("R1 type=fp expected=map_value, ...").
@@ -212,7 +208,7 @@ uint64_t kptr_xchg(Vm& vm, uint64_t dst, uint64_t ptr, uint64_t, uint64_t, uint6
     return old;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kLockHelperImpls[] = {
     {helper_id::kSpinLock, spin_lock},     // bpf_spin_lock
     {helper_id::kSpinUnlock, spin_unlock}, // bpf_spin_unlock
     {helper_id::kKptrXchg, kptr_xchg},     // bpf_kptr_xchg
@@ -221,7 +217,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> lock_helper_impls() {
-    return kImpls;
+    return kLockHelperImpls;
 }
 
 } // namespace bpfplay

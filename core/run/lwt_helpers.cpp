@@ -9,6 +9,7 @@
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
 #include "core/run/skb_ops.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -19,7 +20,7 @@ using namespace skb_ops;
 
 // enum bpf_lwt_encap_mode.
 constexpr uint32_t kEncapSeg6 = 0, kEncapSeg6Inline = 1, kEncapIp = 2;
-constexpr uint32_t kIpHeaderLen = 20, kIpv6HeaderLen = 40;
+using uapi::kIpv4HeaderLen, uapi::kIpv6HeaderLen;
 constexpr uint32_t kMaxHeadroom = 256;  // LWT_BPF_MAX_HEADROOM
 
 // ip_fast_csum: the one's complement of the header's one's-complement sum.
@@ -32,7 +33,7 @@ uint16_t ip_header_checksum(const uint8_t* h, uint32_t len) {
 
 // bpf_lwt_push_ip_encap.
 uint64_t push_ip_encap(Vm& vm, PacketBuffer& p, const uint8_t* hdr, uint32_t len) {
-    if (len < kIpHeaderLen || len > kMaxHeadroom) return helper_errno(kEINVAL);
+    if (len < kIpv4HeaderLen || len > kMaxHeadroom) return helper_errno(kEINVAL);
     const uint8_t version = hdr[0] >> 4;
     const bool ipv4 = version == 4;
     if (ipv4 ? len < uint32_t(hdr[0] & 0xf) * 4 : version != 6 || len < kIpv6HeaderLen) return helper_errno(kEINVAL);
@@ -83,12 +84,12 @@ uint64_t lwt_push_encap(Vm& vm, uint64_t, uint64_t type, uint64_t hdr_addr, uint
     return r;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kLwtHelperImpls[] = {
     {73, lwt_push_encap},  // bpf_lwt_push_encap
 };
 
 }  // namespace
 
-std::span<const HelperImpl> lwt_helper_impls() { return kImpls; }
+std::span<const HelperImpl> lwt_helper_impls() { return kLwtHelperImpls; }
 
 }  // namespace bpfplay

@@ -5,6 +5,7 @@
 #include "core/context/contexts.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -12,10 +13,9 @@ namespace bpfplay {
 
 namespace {
 
-constexpr const char* kName = "bpf_check_mtu";
+constexpr const char* kCheckMtuName = "bpf_check_mtu";
 constexpr uint64_t kMtuChkSegs = 1;       // BPF_MTU_CHK_SEGS
 constexpr uint64_t kRetFragNeeded = 1;    // BPF_MTU_CHK_RET_FRAG_NEEDED
-constexpr int64_t kENODEV = 19;
 // dev->hard_header_len of every device the host models (Ethernet and loopback: ETH_HLEN).
 constexpr int64_t kHardHeaderLen = 14;
 
@@ -26,12 +26,12 @@ constexpr int64_t kHardHeaderLen = 14;
 // device are refused. A test run's skb is never GSO, so BPF_MTU_CHK_SEGS has nothing to check.
 uint64_t check_mtu(Vm& vm, uint64_t, uint64_t ifindex, uint64_t mtu_len_ptr, uint64_t len_diff, uint64_t flags) {
     PacketBuffer* p = packet_of(vm);
-    if (!p || !p->ctx()) return no_packet_hook(vm, kName);
-    Host* host = host_for(vm, kName);
+    if (!p || !p->ctx()) return no_packet_hook(vm, kCheckMtuName);
+    Host* host = host_for(vm, kCheckMtuName);
     if (!host) return 0;
     uint8_t* mtu_len = vm.memory().helper_ptr(mtu_len_ptr, 4, /*write=*/true);
     if (!mtu_len) {
-        fail_helper_access(vm, kName, mtu_len_ptr, 4, Access::HelperWrite);
+        fail_helper_access(vm, kCheckMtuName, mtu_len_ptr, 4, Access::HelperWrite);
         return 0;
     }
     uint32_t in_len = 0;
@@ -43,7 +43,7 @@ uint64_t check_mtu(Vm& vm, uint64_t, uint64_t ifindex, uint64_t mtu_len_ptr, uin
 
     const uint32_t own = p->ctx()->get_u32(xdp ? xdp_md::kIngressIfindex : sk_buff::kIfindex);
     const NetDevice* dev = host->net.device(uint32_t(ifindex) != 0 ? uint32_t(ifindex) : own);
-    if (!dev) return helper_errno(kENODEV);
+    if (!dev) return helper_errno(kerrno::kENODEV);
 
     // The kernel computes in int: an MTU is far below 2^31, and len_diff may be negative.
     const int64_t mtu = int32_t(dev->mtu);
@@ -57,12 +57,12 @@ uint64_t check_mtu(Vm& vm, uint64_t, uint64_t ifindex, uint64_t mtu_len_ptr, uin
     return ret;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kMtuHelperImpls[] = {
     {163, check_mtu},  // bpf_check_mtu
 };
 
 }  // namespace
 
-std::span<const HelperImpl> mtu_helper_impls() { return kImpls; }
+std::span<const HelperImpl> mtu_helper_impls() { return kMtuHelperImpls; }
 
 }  // namespace bpfplay

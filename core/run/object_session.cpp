@@ -16,12 +16,13 @@
 #include "core/run/sk_reuseport_context.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
+#include "core/run/uapi_consts.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr uint32_t kEthHeaderLen = 14;
+using uapi::kEthHeaderLen;
 constexpr size_t kSkbMaxTestData = 4096 - 64 - 320;  // PAGE_SIZE - NET_SKB_PAD - shared info
 constexpr uint32_t kPtRegsSize = 21 * 8;  // struct pt_regs on x86-64
 constexpr size_t kSyscallCtxMax = 65535;  // U16_MAX: bpf_prog_test_run_syscall's ctx_size_in limit

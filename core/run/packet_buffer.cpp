@@ -7,12 +7,13 @@
 #include "core/context/contexts.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/journal.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
-constexpr uint32_t kEthHeaderLen = 14;
+using uapi::kEthHeaderLen;
 }
 
 // What a packet helper changed besides frame bytes (saved apart through Journal::mem).

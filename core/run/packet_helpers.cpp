@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -12,7 +13,6 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEfault = -14, kEinval = -22;
 
 // The program-side buffer, or a helper fault (the verifier would have refused a bad pointer).
 uint8_t* program_buffer(Vm& vm, const char* helper, uint64_t addr, uint64_t len, bool write) {
@@ -33,7 +33,7 @@ uint64_t skb_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t to, uint64_t
     // The kernel zeroes the buffer when the bytes are not there (skb_header_pointer fails).
     if (!p) {
         std::memset(dst, 0, len);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     return uint64_t(skb_load_bytes_at(*p, offset, dst, uint32_t(len)));
 }
@@ -51,7 +51,7 @@ uint64_t skb_load_bytes_relative(Vm& vm, uint64_t, uint64_t offset, uint64_t to,
                                                            : skb_buff::kUnset;
     if (offset > 0xffff || header == skb_buff::kUnset || uint64_t(header) + offset + len > p->geometry().end) {
         std::memset(dst, 0, len);
-        return uint64_t(kEfault);
+        return uint64_t(-kerrno::kEFAULT);
     }
     std::memcpy(dst, p->frame() + header + offset, len);
     return 0;
@@ -66,7 +66,7 @@ uint64_t xdp_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64_
     uint8_t* dst = program_buffer(vm, "bpf_xdp_load_bytes", buf, len, true);
     if (!dst) return 0;
     const PacketBuffer* p = packet_of(vm);
-    if (!p) return uint64_t(kEinval);
+    if (!p) return uint64_t(-kerrno::kEINVAL);
     return uint64_t(xdp_load_bytes_at(*p, offset, dst, len));
 }
 
@@ -74,11 +74,11 @@ uint64_t xdp_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64
     const uint8_t* src = program_buffer(vm, "bpf_xdp_store_bytes", buf, len, false);
     if (!src) return 0;
     PacketBuffer* p = packet_of(vm);
-    if (!p) return uint64_t(kEinval);
+    if (!p) return uint64_t(-kerrno::kEINVAL);
     return uint64_t(xdp_store_bytes_at(vm, *p, offset, src, len));
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kPacketHelperImpls[] = {
     {26, skb_load_bytes},  // bpf_skb_load_bytes
     {68, skb_load_bytes_relative},  // bpf_skb_load_bytes_relative
     {188, xdp_get_buff_len},  // bpf_xdp_get_buff_len
@@ -91,15 +91,15 @@ constexpr HelperImpl kImpls[] = {
 int64_t skb_load_bytes_at(const PacketBuffer& p, uint64_t offset, uint8_t* to, uint32_t len) {
     if (offset > 0xffff || len > p.len() || offset > p.len() - len) {
         std::memset(to, 0, len);
-        return kEfault;
+        return -kerrno::kEFAULT;
     }
     p.copy_out(uint32_t(offset), to, len);
     return 0;
 }
 
 int64_t xdp_range_error(const PacketBuffer& p, uint64_t offset, uint64_t len) {
-    if (offset > 0xffff || len > 0xffff) return kEfault;
-    if (offset + len > p.total_len()) return kEinval;
+    if (offset > 0xffff || len > 0xffff) return -kerrno::kEFAULT;
+    if (offset + len > p.total_len()) return -kerrno::kEINVAL;
     return 0;
 }
 
@@ -120,6 +120,6 @@ int64_t xdp_store_bytes_at(Vm& vm, PacketBuffer& p, uint64_t offset, const uint8
     return 0;
 }
 
-std::span<const HelperImpl> packet_helper_impls() { return kImpls; }
+std::span<const HelperImpl> packet_helper_impls() { return kPacketHelperImpls; }
 
 }  // namespace bpfplay

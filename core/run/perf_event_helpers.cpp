@@ -25,10 +25,6 @@ constexpr uint64_t kIndexMask = 0xffffffffull;     // BPF_F_INDEX_MASK
 constexpr uint64_t kCurrentCpu = kIndexMask;       // BPF_F_CURRENT_CPU
 constexpr uint64_t kCtxLenMask = 0xfffffull << 32; // BPF_F_CTXLEN_MASK
 
-uint64_t ret(int64_t err) {
-    return uint64_t(err);
-}
-
 uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint64_t data,
                            uint64_t size) {
     Host* host = host_for(vm, "bpf_perf_event_output");
@@ -52,17 +48,17 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     const PacketBuffer* packet = packet_of(vm);
     const bool has_packet = packet != nullptr;
     const uint64_t ctx_len = (flags & kCtxLenMask) >> 32;
-    if (flags & ~(kIndexMask | (has_packet ? kCtxLenMask : 0))) return ret(-e::kEINVAL);
-    if (ctx_len > (has_packet ? packet->total_len() : 0)) return ret(-e::kEFAULT);
+    if (flags & ~(kIndexMask | (has_packet ? kCtxLenMask : 0))) return uint64_t(-e::kEINVAL);
+    if (ctx_len > (has_packet ? packet->total_len() : 0)) return uint64_t(-e::kEFAULT);
 
     // __bpf_perf_event_output.
     uint64_t index = flags & kIndexMask;
     if (index == kCurrentCpu) index = host->cpu;
-    if (index >= m->max_entries()) return ret(-e::kE2BIG);
+    if (index >= m->max_entries()) return uint64_t(-e::kE2BIG);
     const auto reader_cpu = static_cast<const FdArrayMap&>(*m).reference_at(uint32_t(index));
-    if (!reader_cpu) return ret(-e::kENOENT);
+    if (!reader_cpu) return uint64_t(-e::kENOENT);
     // A reader's event counts only on its own CPU (event->oncpu != smp_processor_id()).
-    if (*reader_cpu != host->cpu) return ret(-e::kEOPNOTSUPP);
+    if (*reader_cpu != host->cpu) return uint64_t(-e::kEOPNOTSUPP);
 
     PerfEventRecord rec;
     rec.map = m->name();
@@ -135,7 +131,7 @@ uint64_t perf_event_read(Vm& vm, uint64_t map_handle, uint64_t flags, uint64_t, 
     const Map* m = perf_array(vm, kName, map_handle);
     if (!m) return 0;
     const CounterRead r = read_slot(vm, *host, kName, *m, flags);
-    return r.err ? ret(r.err) : r.value.counter;
+    return r.err ? uint64_t(r.err) : r.value.counter;
 }
 
 uint64_t perf_event_read_value(Vm& vm, uint64_t map_handle, uint64_t flags, uint64_t buf, uint64_t size_arg,
@@ -161,7 +157,7 @@ uint64_t perf_event_read_value(Vm& vm, uint64_t map_handle, uint64_t flags, uint
         err = r.err;
     }
     std::memset(out, 0, size);
-    return ret(err);
+    return uint64_t(err);
 }
 
 // A perf_event program's own event: the sampling event on the CPU it runs on.
@@ -177,7 +173,7 @@ uint64_t perf_prog_read_value(Vm& vm, uint64_t, uint64_t buf, uint64_t size_arg,
     }
     if (size != kPerfEventValueSize) {
         std::memset(out, 0, size);
-        return ret(-e::kEINVAL);
+        return uint64_t(-e::kEINVAL);
     }
     const auto it = host->perf_counters.find(host->cpu);
     if (it == host->perf_counters.end()) {
@@ -195,7 +191,7 @@ uint64_t perf_prog_read_value(Vm& vm, uint64_t, uint64_t buf, uint64_t size_arg,
 
 namespace {
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kPerfEventHelperImpls[] = {
     {22, perf_event_read},        // bpf_perf_event_read
     {25, perf_event_output},      // bpf_perf_event_output
     {55, perf_event_read_value},  // bpf_perf_event_read_value
@@ -204,7 +200,7 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> perf_event_helper_impls() { return kImpls; }
+std::span<const HelperImpl> perf_event_helper_impls() { return kPerfEventHelperImpls; }
 
 void attach_perf_readers(MapSet& maps, uint32_t ncpus) {
     for (uint32_t id = 0; id < maps.size(); ++id) {

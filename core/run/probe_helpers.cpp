@@ -5,13 +5,12 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
-
-constexpr int64_t kEfault = -14, kErange = -34;
 
 // x86-64's copy_from_kernel_nofault_allowed: below TASK_SIZE_MAX + PAGE_SIZE is user space,
 // which the kernel reads refuse with -ERANGE before trying (bpfplay's own memory lies there too,
@@ -19,7 +18,7 @@ constexpr int64_t kEfault = -14, kErange = -34;
 constexpr uint64_t kKernelSpaceStart = 0x0000800000000000ull;
 
 // The error for `src`, which the run's memory does not map.
-int64_t unmapped(uint64_t src, bool user) { return !user && src < kKernelSpaceStart ? kErange : kEfault; }
+int64_t unmapped(uint64_t src, bool user) { return !user && src < kKernelSpaceStart ? -kerrno::kERANGE : -kerrno::kEFAULT; }
 
 // The destination must be valid program memory: the verifier checks it, so a bad one is a fault.
 uint8_t* destination(Vm& vm, const char* helper, uint64_t dst, uint64_t size) {
@@ -71,7 +70,7 @@ PROBE(probe_read_user_str, "bpf_probe_read_user_str", probe_read_str, true)
 PROBE(probe_read_kernel_str, "bpf_probe_read_kernel_str", probe_read_str, false)
 #undef PROBE
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kProbeHelperImpls[] = {
     {4, probe_read_any},  // bpf_probe_read
     {45, probe_read_str_any},  // bpf_probe_read_str
     {112, probe_read_user},  // bpf_probe_read_user
@@ -116,6 +115,6 @@ int64_t probe_copy_str(Vm& vm, uint8_t* out, uint64_t size, uint64_t src, bool u
     return int64_t(n + 1);
 }
 
-std::span<const HelperImpl> probe_helper_impls() { return kImpls; }
+std::span<const HelperImpl> probe_helper_impls() { return kProbeHelperImpls; }
 
 }  // namespace bpfplay

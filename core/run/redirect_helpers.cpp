@@ -10,6 +10,7 @@
 #include "core/maps/dev_map.hpp"
 #include "core/maps/xsk_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -18,8 +19,7 @@ namespace {
 
 constexpr int32_t kRedirectId = 23, kRedirectMapId = 51;
 constexpr uint64_t kXdpAborted = 0, kXdpRedirect = 4;
-constexpr uint64_t kTcActShot = 2, kTcActRedirect = 7;
-constexpr uint64_t kBpfFIngress = 1;
+using uapi::kTcActShot, uapi::kTcActRedirect, uapi::kBpfFIngress;
 constexpr uint64_t kBpfFBroadcast = 1 << 3, kBpfFExcludeIngress = 1 << 4;
 constexpr uint64_t kXdpActionMask = 3; // XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
 
@@ -181,13 +181,13 @@ uint64_t redirect_map(Vm& vm, uint64_t map_arg, uint64_t key_arg, uint64_t flags
 
 namespace {
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kRedirectHelperImpls[] = {
     {kRedirectId, redirect},  // bpf_redirect
     {kRedirectMapId, redirect_map},  // bpf_redirect_map
 };
 
 }  // namespace
 
-std::span<const HelperImpl> redirect_helper_impls() { return kImpls; }
+std::span<const HelperImpl> redirect_helper_impls() { return kRedirectHelperImpls; }
 
 } // namespace bpfplay

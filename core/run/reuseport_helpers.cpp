@@ -8,6 +8,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/run/sk_reuseport_context.hpp"
@@ -18,8 +19,7 @@ namespace bpfplay {
 
 namespace {
 
-constexpr const char* kName = "bpf_sk_select_reuseport";
-constexpr int64_t kENOENT = 2, kEBADFD = 77, kEPROTOTYPE = 91, kEAFNOSUPPORT = 97;
+constexpr const char* kSelectReuseportName = "bpf_sk_select_reuseport";
 
 const char* map_kind(const Map& map) {
     return map.type() == MapType::ReuseportSockarray ? "reuseport_sockarray"
@@ -32,7 +32,7 @@ const char* map_kind(const Map& map) {
 Map* map_arg(Vm& vm, uint64_t ctx, uint64_t handle) {
     if (ctx != window_base(window::kContext) || !dynamic_cast<SkReuseportContext*>(vm.memory().context_at(ctx))) {
         vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(kName) + ": r1 = " + hex(ctx) +
+                                  std::string(kSelectReuseportName) + ": r1 = " + hex(ctx) +
                                       " is not the program's struct sk_reuseport_md (\"expected=ctx\")",
                                   vm.current_pc(), "Pass the program's context (r1 at entry) as the first argument."));
         return nullptr;
@@ -40,16 +40,16 @@ Map* map_arg(Vm& vm, uint64_t ctx, uint64_t handle) {
     MapSet* maps = vm.env ? vm.env->maps : nullptr;
     Map* map = maps ? maps->from_handle(handle) : nullptr;
     if (!map) {
-        vm.helper_fail(make_error(ErrorKind::Helper, std::string(kName) + ": r2 = " + hex(handle) + " is not a map",
+        vm.helper_fail(make_error(ErrorKind::Helper, std::string(kSelectReuseportName) + ": r2 = " + hex(handle) + " is not a map",
                                   vm.current_pc(), "Pass a reuseport_sockarray, sockmap or sockhash: r2 = <map> ll."));
         return nullptr;
     }
     const MapType t = map->type();
     if (t != MapType::ReuseportSockarray && t != MapType::Sockmap && t != MapType::Sockhash) {
         vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(kName) + " cannot be used on map \"" + map->name() +
+                                  std::string(kSelectReuseportName) + " cannot be used on map \"" + map->name() +
                                       "\": the kernel's verifier refuses it (\"cannot pass map_type " +
-                                      std::to_string(static_cast<uint32_t>(t)) + " into func " + kName + "#82\")",
+                                      std::to_string(static_cast<uint32_t>(t)) + " into func " + kSelectReuseportName + "#82\")",
                                   vm.current_pc(), "It takes a reuseport_sockarray, sockmap or sockhash."));
         return nullptr;
     }
@@ -57,11 +57,11 @@ Map* map_arg(Vm& vm, uint64_t ctx, uint64_t handle) {
 }
 
 uint64_t sk_select_reuseport(Vm& vm, uint64_t ctx, uint64_t map_handle, uint64_t key_addr, uint64_t, uint64_t) {
-    Host* h = host_for(vm, kName);
+    Host* h = host_for(vm, kSelectReuseportName);
     if (!h) return 0;
     Map* map = map_arg(vm, ctx, map_handle);
     if (!map) return 0;
-    const uint8_t* key = helper_read(vm, kName, key_addr, map->key_size());
+    const uint8_t* key = helper_read(vm, kSelectReuseportName, key_addr, map->key_size());
     if (!key) return 0;
     const auto& c = static_cast<const SkReuseportContext&>(*vm.memory().context_at(ctx));
     const Network& net = h->net;
@@ -78,36 +78,36 @@ uint64_t sk_select_reuseport(Vm& vm, uint64_t ctx, uint64_t map_handle, uint64_t
     }
     const std::optional<uint32_t> found = cookie ? socket_with_cookie(net, *cookie) : std::nullopt;
     auto answer = [&](int64_t err, const std::string& why) {
-        log_host_event(vm, *h, kName, where + " " + why + ": returns -" + std::to_string(err));
+        log_host_event(vm, *h, kSelectReuseportName, where + " " + why + ": returns -" + std::to_string(err));
         return helper_errno(err);
     };
-    if (!found) return answer(kENOENT, "holds no socket");
+    if (!found) return answer(kerrno::kENOENT, "holds no socket");
     const HostSocket& s = net.sockets[*found];
     const std::string text = reuseport_socket_text(net, *found);
     if (!in_reuseport_group(s))
-        return answer(map->type() == MapType::ReuseportSockarray ? kENOENT : kEINVAL,
+        return answer(map->type() == MapType::ReuseportSockarray ? kerrno::kENOENT : kEINVAL,
                       "is " + text + ", which is in no reuseport group (it needs SO_REUSEPORT and to be " +
                           (s.protocol == kIpprotoTcp ? "listening" : "bound") + ")");
     const HostSocket& own = net.sockets[c.sk];
     if (!same_reuseport_group(s, own)) {
         const std::string other =
             "is " + text + ", of another reuseport group than the program's " + reuseport_socket_text(net, c.sk);
-        if (s.protocol != own.protocol) return answer(kEPROTOTYPE, other + " (another protocol)");
-        if (s.family != own.family) return answer(kEAFNOSUPPORT, other + " (another address family)");
-        return answer(kEBADFD, other);
+        if (s.protocol != own.protocol) return answer(kerrno::kEPROTOTYPE, other + " (another protocol)");
+        if (s.family != own.family) return answer(kerrno::kEAFNOSUPPORT, other + " (another address family)");
+        return answer(kerrno::kEBADFD, other);
     }
     h->net.run.reuseport_socket = *found;
-    log_host_event(vm, *h, kName,
+    log_host_event(vm, *h, kSelectReuseportName,
                    where + " is " + text + ": selected, the packet goes to it if the program returns SK_PASS; returns 0");
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kReuseportHelperImpls[] = {
     {82, sk_select_reuseport},  // bpf_sk_select_reuseport
 };
 
 }  // namespace
 
-std::span<const HelperImpl> reuseport_helper_impls() { return kImpls; }
+std::span<const HelperImpl> reuseport_helper_impls() { return kReuseportHelperImpls; }
 
 }  // namespace bpfplay

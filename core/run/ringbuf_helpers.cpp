@@ -5,16 +5,17 @@
 #include <string>
 
 #include "core/helpers/helper_env.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/ringbuf_map.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEinval = -22, kEagain = -11;
-constexpr uint64_t kWakeupFlags = 1 | 2;  // BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP
+using uapi::kWakeupFlags;
 
 MapSet* maps_of(Vm& vm) {
     return vm.env ? vm.env->maps : nullptr;
@@ -34,7 +35,7 @@ RingbufMap* ringbuf(Vm& vm, const char* helper, uint64_t handle) {
 uint64_t ringbuf_output(Vm& vm, uint64_t map, uint64_t data, uint64_t size, uint64_t flags, uint64_t) {
     RingbufMap* rb = ringbuf(vm, "bpf_ringbuf_output", map);
     if (!rb) return 0;
-    if (flags & ~kWakeupFlags) return uint64_t(kEinval);
+    if (flags & ~kWakeupFlags) return uint64_t(-kerrno::kEINVAL);
     const uint8_t* src = vm.memory().helper_ptr(data, size, false);
     if (!src) {
         vm.helper_fail(make_error(ErrorKind::Helper, "bpf_ringbuf_output: the data pointer does not point to " +
@@ -42,7 +43,7 @@ uint64_t ringbuf_output(Vm& vm, uint64_t map, uint64_t data, uint64_t size, uint
         return 0;
     }
     const uint64_t at = size > UINT32_MAX ? 0 : rb->reserve(uint32_t(size));
-    if (!at) return uint64_t(kEagain);
+    if (!at) return uint64_t(-kerrno::kEAGAIN);
     std::memcpy(vm.memory().helper_ptr(at, size, true), src, size);
     rb->commit(at, false);
     return 0;
@@ -86,7 +87,7 @@ uint64_t ringbuf_query(Vm& vm, uint64_t map, uint64_t flags, uint64_t, uint64_t,
     }
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kRingbufHelperImpls[] = {
     {130, ringbuf_output},  // bpf_ringbuf_output
     {131, ringbuf_reserve},  // bpf_ringbuf_reserve
     {132, ringbuf_submit},  // bpf_ringbuf_submit
@@ -96,6 +97,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> ringbuf_helper_impls() { return kImpls; }
+std::span<const HelperImpl> ringbuf_helper_impls() { return kRingbufHelperImpls; }
 
 }  // namespace bpfplay

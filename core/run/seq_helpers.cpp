@@ -69,7 +69,7 @@ uint64_t seq_write(Vm& vm, uint64_t m, uint64_t data, uint64_t len, uint64_t, ui
     return seq->write({p, n}) ? 0 : uint64_t(-kerrno::kEOVERFLOW);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSeqHelperImpls[] = {
     {helper_id::kSeqPrintf, seq_printf},  // bpf_seq_printf
     {helper_id::kSeqWrite, seq_write},    // bpf_seq_write
 };
@@ -77,7 +77,7 @@ constexpr HelperImpl kImpls[] = {
 }  // namespace
 
 std::span<const HelperImpl> seq_helper_impls() {
-    return kImpls;
+    return kSeqHelperImpls;
 }
 
 }  // namespace bpfplay

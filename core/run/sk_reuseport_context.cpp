@@ -8,14 +8,15 @@
 #include "core/memory.hpp"
 #include "core/run/object_session.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr uint32_t kEthHeaderLen = 14, kIpv6HeaderLen = 40, kUdpHeaderLen = 8, kTcpHeaderLen = 20;
-constexpr uint64_t kSkPass = 1;
+using uapi::kEthHeaderLen, uapi::kIpv6HeaderLen, uapi::kUdpHeaderLen, uapi::kTcpHeaderLen;
+using uapi::kSkPass;
 
 namespace md = sk_reuseport_md;
 

@@ -2,6 +2,7 @@
 
 #include "core/host/helper_support.hpp"
 #include "core/run/skb_ops.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -23,13 +24,11 @@ constexpr uint64_t kAllowed = kFixedGso | kEncapL3Mask | kEncapL4Gre | kEncapL4U
 
 constexpr uint32_t kModeNet = 0, kModeMac = 1;
 constexpr uint32_t kMaxDiff = 0xfff;
-constexpr uint32_t kIpHeaderLen = 20, kIpv6HeaderLen = 40;
-
-uint64_t ret(int64_t v) { return uint64_t(v); }
+using uapi::kIpv4HeaderLen, uapi::kIpv6HeaderLen;
 
 // bpf_skb_net_base_len: the fixed header of the packet's network protocol.
 uint32_t net_base_len(uint16_t proto) {
-    return proto == kEthPIp ? kIpHeaderLen : proto == kEthPIpv6 ? kIpv6HeaderLen : 0;
+    return proto == kEthPIp ? kIpv4HeaderLen : proto == kEthPIpv6 ? kIpv6HeaderLen : 0;
 }
 
 int64_t net_grow(Vm& vm, PacketBuffer& p, uint32_t off, uint32_t len, uint64_t flags) {
@@ -51,7 +50,7 @@ int64_t net_grow(Vm& vm, PacketBuffer& p, uint32_t off, uint32_t len, uint64_t f
         s.encapsulation = true;
         s.network_header = p.geometry().data + mac_len;
         if (flags & (flag::kEncapL4Gre | flag::kEncapL4Udp)) {
-            const uint32_t nh_len = (flags & flag::kEncapL3Ipv6) ? kIpv6HeaderLen : kIpHeaderLen;
+            const uint32_t nh_len = (flags & flag::kEncapL3Ipv6) ? kIpv6HeaderLen : kIpv4HeaderLen;
             s.transport_header = p.geometry().data + mac_len + nh_len;
         }
         const uint16_t proto = protocol(p);
@@ -88,7 +87,7 @@ uint64_t skb_adjust_room(Vm& vm, uint64_t, uint64_t len_diff_arg, uint64_t mode_
     if (flags & flag::kDecapL3Mask) {
         if (!shrink) return helper_errno(kEINVAL);
         switch (flags & flag::kDecapL3Mask) {
-        case flag::kDecapL3Ipv4: len_min = kIpHeaderLen; break;
+        case flag::kDecapL3Ipv4: len_min = kIpv4HeaderLen; break;
         case flag::kDecapL3Ipv6: len_min = kIpv6HeaderLen; break;
         default: return helper_errno(kEINVAL);
         }
@@ -104,15 +103,15 @@ uint64_t skb_adjust_room(Vm& vm, uint64_t, uint64_t len_diff_arg, uint64_t mode_
         p->skb().ip_summed = 0;
         p->skb().csum_level = 0;
     }
-    return ret(r);
+    return uint64_t(r);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSkbAdjustRoomHelperImpls[] = {
     {50, skb_adjust_room},  // bpf_skb_adjust_room
 };
 
 }  // namespace
 
-std::span<const HelperImpl> skb_adjust_room_helper_impls() { return kImpls; }
+std::span<const HelperImpl> skb_adjust_room_helper_impls() { return kSkbAdjustRoomHelperImpls; }
 
 }  // namespace bpfplay

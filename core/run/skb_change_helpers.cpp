@@ -15,8 +15,6 @@ using namespace skb_ops;
 constexpr uint64_t kRecomputeCsum = 1, kInvalidateHash = 2;
 constexpr uint32_t kIpv6GrowsBy = 40 - 20;  // sizeof(struct ipv6hdr) - sizeof(struct iphdr)
 
-uint64_t ret(int64_t v) { return uint64_t(v); }
-
 uint64_t skb_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t from, uint64_t len_arg, uint64_t flags) {
     PacketBuffer* p = packet_of(vm);
     if (!p) return no_packet_hook(vm, "bpf_skb_store_bytes");
@@ -26,7 +24,7 @@ uint64_t skb_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t from, uint6
         fail_helper_access(vm, "bpf_skb_store_bytes", from, len, Access::HelperRead);
         return 0;
     }
-    return ret(skb_store_bytes_at(vm, *p, uint32_t(offset), src, len, flags));
+    return uint64_t(skb_store_bytes_at(vm, *p, uint32_t(offset), src, len, flags));
 }
 
 uint64_t skb_pull_data(Vm& vm, uint64_t, uint64_t len, uint64_t, uint64_t, uint64_t) {
@@ -94,13 +92,13 @@ uint64_t skb_change_proto(Vm& vm, uint64_t, uint64_t proto_arg, uint64_t flags, 
     p->record(vm);
     const int64_t r = four_to_six ? net_hdr_push(vm, *p, mac_header_len(*p), kIpv6GrowsBy)
                                   : net_hdr_pop(vm, *p, mac_header_len(*p), kIpv6GrowsBy);
-    if (r < 0) return ret(r);
+    if (r < 0) return uint64_t(r);
     set_protocol(*p, to);
     clear_hash(*p);
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSkbChangeHelperImpls[] = {
     {9, skb_store_bytes},    // bpf_skb_store_bytes
     {31, skb_change_proto},  // bpf_skb_change_proto
     {38, skb_change_tail},   // bpf_skb_change_tail
@@ -124,6 +122,6 @@ int64_t skb_store_bytes_at(Vm& vm, PacketBuffer& p, uint32_t off, const uint8_t*
     return 0;
 }
 
-std::span<const HelperImpl> skb_change_helper_impls() { return kImpls; }
+std::span<const HelperImpl> skb_change_helper_impls() { return kSkbChangeHelperImpls; }
 
 }  // namespace bpfplay

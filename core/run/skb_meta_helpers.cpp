@@ -41,7 +41,7 @@ uint64_t set_hash_invalid(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64
 }
 
 // A flow hash of the IPv4/IPv6 addresses, protocol and ports (FNV-1a), never 0.
-uint32_t flow_hash(const PacketBuffer& p) {
+uint32_t packet_flow_hash(const PacketBuffer& p) {
     const auto d = p.data();
     const int64_t nh = network_offset(p);
     uint32_t h = 2166136261u;
@@ -70,7 +70,7 @@ uint64_t get_hash_recalc(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_
     const SkbState& s = p->skb();
     if (s.sw_hash || s.l4_hash) return p->ctx()->get_u32(sk_buff::kHash);
     p->record(vm);
-    const uint32_t h = flow_hash(*p);
+    const uint32_t h = packet_flow_hash(*p);
     p->skb().l4_hash = true;
     p->ctx()->set_u32(sk_buff::kHash, h);
     return h;
@@ -82,7 +82,7 @@ uint64_t get_route_realm(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSkbMetaHelperImpls[] = {
     {24, get_route_realm},   // bpf_get_route_realm
     {32, skb_change_type},   // bpf_skb_change_type
     {34, get_hash_recalc},   // bpf_get_hash_recalc
@@ -92,6 +92,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> skb_meta_helper_impls() { return kImpls; }
+std::span<const HelperImpl> skb_meta_helper_impls() { return kSkbMetaHelperImpls; }
 
 }  // namespace bpfplay

@@ -5,12 +5,14 @@
 #include <cstdint>
 
 #include "core/run/packet_buffer.hpp"
+#include "core/run/uapi_consts.hpp"
 
 namespace bpfplay::skb_ops {
 
 constexpr int64_t kEfault = 14, kEnomem = 12, kEnotsupp = 524, kEalready = 114;
 constexpr uint16_t kEthPIp = 0x0800, kEthPIpv6 = 0x86dd, kEthP8021Q = 0x8100, kEthP8021AD = 0x88a8;
-constexpr uint32_t kEthHeaderLen = 14, kVlanHeaderLen = 4;
+using uapi::kEthHeaderLen;
+constexpr uint32_t kVlanHeaderLen = 4;
 
 // skb->protocol in host order (the context holds it as the kernel's __be16).
 uint16_t protocol(const PacketBuffer& p);

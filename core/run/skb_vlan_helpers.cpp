@@ -119,13 +119,13 @@ uint64_t skb_vlan_pop(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) 
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSkbVlanHelperImpls[] = {
     {18, skb_vlan_push},  // bpf_skb_vlan_push
     {19, skb_vlan_pop},   // bpf_skb_vlan_pop
 };
 
 }  // namespace
 
-std::span<const HelperImpl> skb_vlan_helper_impls() { return kImpls; }
+std::span<const HelperImpl> skb_vlan_helper_impls() { return kSkbVlanHelperImpls; }
 
 }  // namespace bpfplay

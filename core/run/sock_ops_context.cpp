@@ -9,13 +9,14 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/host/net_model.hpp"
 #include "core/run/object_session.hpp"
+#include "core/run/uapi_consts.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr uint32_t kTcpHeader = 20, kMaxOptionSpace = 40;  // sizeof(struct tcphdr), MAX_TCP_OPTION_SPACE
-constexpr uint8_t kTcpoptNop = 1;
+using uapi::kTcpHeaderLen, uapi::kTcpoptNop;
+constexpr uint32_t kMaxOptionSpace = 40;  // MAX_TCP_OPTION_SPACE
 
 // The cb flag (or sk_bpf_cb_flags bit) without which the kernel never makes callback `op`.
 struct OpGate {
@@ -39,14 +40,13 @@ bool carries_segment(uint32_t op) {
            op == sock_ops_op::kParseHdrOpt || op == sock_ops_op::kHdrOptLen || op == sock_ops_op::kWriteHdrOpt;
 }
 
-bool full_socket(const HostSocket& s) { return s.state != TcpState::TimeWait && s.state != TcpState::NewSynRecv; }
 
 uint32_t header_len(const std::vector<uint8_t>& seg) { return seg.size() > 12 ? uint32_t(seg[12] >> 4) * 4 : 0; }
 
 // WRITE_HDR_OPT_CB: the reserved space is the header's trailing zero option bytes.
 uint32_t reserved_space(const std::vector<uint8_t>& seg) {
     uint32_t end = header_len(seg), n = 0;
-    while (end - n > kTcpHeader && seg[end - n - 1] == 0) ++n;
+    while (end - n > kTcpHeaderLen && seg[end - n - 1] == 0) ++n;
     return n;
 }
 
@@ -105,7 +105,7 @@ Result<Unit> map_sock_ops_input(const RunInput& in, RunState& mem, Vm& vm, const
     // The established callbacks and HDR_OPT_LEN_CB may run without one (skb_data NULL), as
     // tcp_current_mss does; the parse and write callbacks always have one.
     if (op == sock_ops_op::kParseHdrOpt || op == sock_ops_op::kWriteHdrOpt || !seg.empty()) {
-        if (seg.size() < kTcpHeader || header_len(seg) < kTcpHeader || header_len(seg) > seg.size())
+        if (seg.size() < kTcpHeaderLen || header_len(seg) < kTcpHeaderLen || header_len(seg) > seg.size())
             return input_error("callback " + std::to_string(op) + " carries a TCP segment: the packet must start "
                                "with a TCP header whose data offset fits it (" + std::to_string(seg.size()) +
                                " bytes given)",
@@ -150,7 +150,7 @@ void start_sock_ops_run(const RunState& mem, NetRun& run) {
     if (!mem.ctx) return;
     const uint32_t op = mem.ctx->get_u32(sock_ops::kOp);
     const std::vector<uint8_t>& seg = mem.input.packet;
-    const uint32_t options = seg.empty() ? 0 : header_len(seg) - kTcpHeader;
+    const uint32_t options = seg.empty() ? 0 : header_len(seg) - kTcpHeaderLen;
     if (op == sock_ops_op::kHdrOptLen) run.hdr_opt_left = kMaxOptionSpace - std::min(options, kMaxOptionSpace);
     if (op == sock_ops_op::kWriteHdrOpt) run.hdr_opt_left = reserved_space(seg);
 }

@@ -14,19 +14,19 @@
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
 #include "core/journal.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockopt.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEOPNOTSUPP = 95, kEPERM = 1, kENOMSG = 42, kEEXIST = 17, kEFAULT = 14, kENOENT = 2;
-constexpr uint32_t kAllCbFlags = 0x7f;  // BPF_SOCK_OPS_ALL_CB_FLAGS
-constexpr uint32_t kTcpHeader = 20;
-constexpr uint8_t kTcpoptEol = 0, kTcpoptNop = 1, kTcpoptExp = 254;
+using uapi::kAllCbFlags, uapi::kTcpHeaderLen, uapi::kTcpoptNop;
+constexpr uint8_t kTcpoptEol = 0, kTcpoptExp = 254;
 constexpr uint64_t kLoadHdrOptTcpSyn = 1;  // BPF_LOAD_HDR_OPT_TCP_SYN
 
 // Puts back a host socket (and the sock_ops context, whose bpf_sock_ops_cb_flags reads it).
@@ -80,11 +80,11 @@ std::string errno_text(int64_t rc) {
 
 // The socket a program's helper acts on: the host's program socket (sock_ops callbacks, and the
 // cgroup programs that run on one), or nullopt after stopping the run.
-std::optional<uint32_t> program_socket(Vm& vm, Host& h, const char* name) {
+std::optional<uint32_t> program_socket_or_fail(Vm& vm, Host& h, const char* name) {
     if (auto index = h.net.program_socket_index()) return index;
     vm.helper_fail(make_error(ErrorKind::Helper, std::string(name) + ": the host has no socket for the program to "
                                                                     "run on",
-                              vm.current_pc(), "Add a TCP socket to the host, or pick one with program_socket."));
+                              vm.current_pc(), "Add a TCP socket to the host, or pick one with program_socket_or_fail."));
     return std::nullopt;
 }
 
@@ -96,7 +96,7 @@ bool unlocked_op(Vm& vm, uint64_t ctx) {
 
 uint64_t unlocked(Vm& vm, Host& h, const char* name) {
     log_host_event(vm, h, name, "this callback runs without the socket lock (ops 16 to 20): returns -EOPNOTSUPP");
-    return helper_errno(kEOPNOTSUPP);
+    return helper_errno(kerrno::kEOPNOTSUPP);
 }
 
 uint64_t setsockopt_impl(Vm& vm, uint64_t ctx, uint64_t level, uint64_t optname, uint64_t optval, uint64_t optlen) {
@@ -104,7 +104,7 @@ uint64_t setsockopt_impl(Vm& vm, uint64_t ctx, uint64_t level, uint64_t optname,
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     if (unlocked_op(vm, ctx)) return unlocked(vm, *h, kName);
-    const std::optional<uint32_t> index = program_socket(vm, *h, kName);
+    const std::optional<uint32_t> index = program_socket_or_fail(vm, *h, kName);
     return index ? setsockopt_on(vm, *index, level, optname, optval, optlen) : 0;
 }
 
@@ -113,7 +113,7 @@ uint64_t getsockopt_impl(Vm& vm, uint64_t ctx, uint64_t level, uint64_t optname,
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     if (unlocked_op(vm, ctx)) return unlocked(vm, *h, kName);
-    const std::optional<uint32_t> index = program_socket(vm, *h, kName);
+    const std::optional<uint32_t> index = program_socket_or_fail(vm, *h, kName);
     if (!index) return 0;
     // bpf_sock_ops_getsockopt: TCP_BPF_SYN, _SYN_IP, _SYN_MAC copy the SYN the socket saved.
     if (sock_ops_ctx(vm, ctx) && int32_t(level) == 6 && int32_t(optname) >= 1005 && int32_t(optname) <= 1007) {
@@ -123,7 +123,7 @@ uint64_t getsockopt_impl(Vm& vm, uint64_t ctx, uint64_t level, uint64_t optname,
             return 0;
         }
         std::fill(out, out + uint32_t(optlen), 0);
-        return helper_errno(kENOENT);  // no syn_skb here, and the host keeps no saved SYN
+        return helper_errno(kerrno::kENOENT);  // no syn_skb here, and the host keeps no saved SYN
     }
     return getsockopt_on(vm, *index, level, optname, optval, optlen);
 }
@@ -133,7 +133,7 @@ uint64_t cb_flags_set(Vm& vm, uint64_t ctx, uint64_t argval, uint64_t, uint64_t,
     Host* h = host_for(vm, kName);
     if (!h) return 0;
     if (unlocked_op(vm, ctx)) return unlocked(vm, *h, kName);
-    const std::optional<uint32_t> index = program_socket(vm, *h, kName);
+    const std::optional<uint32_t> index = program_socket_or_fail(vm, *h, kName);
     if (!index) return 0;
     HostSocket& s = h->net.sockets[*index];
     const int32_t arg = int32_t(argval);
@@ -162,22 +162,22 @@ int64_t search_tcp_opt(const uint8_t* base, uint32_t op, uint32_t opend, uint8_t
         const uint8_t k = base[op];
         if (k == kTcpoptEol) {
             eol = true;
-            return -kENOMSG;
+            return -kerrno::kENOMSG;
         }
         if (k == kTcpoptNop) {
             ++op;
             continue;
         }
-        if (opend - op < 2 || opend - op < base[op + 1] || base[op + 1] < 2) return -kEFAULT;
+        if (opend - op < 2 || opend - op < base[op + 1] || base[op + 1] < 2) return -kerrno::kEFAULT;
         const uint8_t len = base[op + 1];
         if (k == kind) {
             if (!magic_len) return op;
-            if (magic_len > len - 2) return -kENOMSG;
+            if (magic_len > len - 2) return -kerrno::kENOMSG;
             if (!std::memcmp(base + op + 2, magic, magic_len)) return op;
         }
         op += len;
     }
-    return -kENOMSG;
+    return -kerrno::kENOMSG;
 }
 
 // The segment of a header-option callback, or nullptr (the op carries none).
@@ -223,13 +223,13 @@ uint64_t load_hdr_opt(Vm& vm, uint64_t ctx, uint64_t search_res, uint64_t len_ar
         return hdr_opt_result(vm, *h, kName, -kEINVAL, "searchby_res[1] is 0 when searching a regular kind");
     }
     if (flags & kLoadHdrOptTcpSyn)
-        return hdr_opt_result(vm, *h, kName, -kENOENT,
+        return hdr_opt_result(vm, *h, kName, -kerrno::kENOENT,
                               "BPF_LOAD_HDR_OPT_TCP_SYN: the socket has no saved SYN (bpfplay keeps none)");
     PacketBuffer* seg = segment_of(vm);
     if (!seg || op == sock_ops_op::kHdrOptLen)
-        return hdr_opt_result(vm, *h, kName, -kEPERM, "callback " + std::to_string(op) + " has no header to read");
+        return hdr_opt_result(vm, *h, kName, -kerrno::kEPERM, "callback " + std::to_string(op) + " has no header to read");
     bool eol = false;
-    const int64_t at = search_tcp_opt(seg->frame(), kTcpHeader, seg->geometry().end, kind, magic, magic_len, eol);
+    const int64_t at = search_tcp_opt(seg->frame(), kTcpHeaderLen, seg->geometry().end, kind, magic, magic_len, eol);
     const std::string what = "kind " + std::to_string(kind) +
                              (magic_len ? " magic " + hex_bytes(std::span<const uint8_t>(magic, magic_len)) : "");
     if (at < 0) return hdr_opt_result(vm, *h, kName, at, "no option " + what + " in the TCP header");
@@ -255,7 +255,7 @@ uint64_t store_hdr_opt(Vm& vm, uint64_t ctx, uint64_t from, uint64_t len_arg, ui
     const FieldContext* c = sock_ops_ctx(vm, ctx);
     const uint32_t op = c ? c->get_u32(sock_ops::kOp) : 0;
     if (op != sock_ops_op::kWriteHdrOpt)
-        return hdr_opt_result(vm, *h, kName, -kEPERM, "only BPF_SOCK_OPS_WRITE_HDR_OPT_CB (15) writes options");
+        return hdr_opt_result(vm, *h, kName, -kerrno::kEPERM, "only BPF_SOCK_OPS_WRITE_HDR_OPT_CB (15) writes options");
     const uint32_t len = uint32_t(len_arg);
     const uint8_t* src = vm.memory().helper_ptr(from, len, /*write=*/false);
     if (!src || len == 0) {
@@ -282,16 +282,16 @@ uint64_t store_hdr_opt(Vm& vm, uint64_t ctx, uint64_t from, uint64_t len_arg, ui
         magic_len = 2;
     }
     PacketBuffer* seg = segment_of(vm);
-    if (!seg) return hdr_opt_result(vm, *h, kName, -kEPERM, "the callback has no segment");
+    if (!seg) return hdr_opt_result(vm, *h, kName, -kerrno::kEPERM, "the callback has no segment");
     const uint32_t end = seg->geometry().end;
     bool eol = false;
-    const int64_t at = search_tcp_opt(seg->frame(), kTcpHeader, end, kind, magic, magic_len, eol);
+    const int64_t at = search_tcp_opt(seg->frame(), kTcpHeaderLen, end, kind, magic, magic_len, eol);
     const std::string what = "kind " + std::to_string(kind) +
                              (magic_len ? " magic " + hex_bytes(std::span<const uint8_t>(magic, magic_len)) : "");
     if (at >= 0)
-        return hdr_opt_result(vm, *h, kName, -kEEXIST,
+        return hdr_opt_result(vm, *h, kName, -kerrno::kEEXIST,
                               "the header already has option " + what + " (at byte " + std::to_string(at) + ")");
-    if (at != -kENOMSG) return hdr_opt_result(vm, *h, kName, at, "the header's options are malformed");
+    if (at != -kerrno::kENOMSG) return hdr_opt_result(vm, *h, kName, at, "the header's options are malformed");
     if (eol) return hdr_opt_result(vm, *h, kName, -kENOSPC, "the header's options end with EOL");
     seg->record(vm);
     seg->save_bytes(vm, end, kind_len);
@@ -313,7 +313,7 @@ uint64_t reserve_hdr_opt(Vm& vm, uint64_t ctx, uint64_t len_arg, uint64_t flags,
     const FieldContext* c = sock_ops_ctx(vm, ctx);
     const uint32_t op = c ? c->get_u32(sock_ops::kOp) : 0;
     if (op != sock_ops_op::kHdrOptLen)
-        return hdr_opt_result(vm, *h, kName, -kEPERM, "only BPF_SOCK_OPS_HDR_OPT_LEN_CB (14) reserves option space");
+        return hdr_opt_result(vm, *h, kName, -kerrno::kEPERM, "only BPF_SOCK_OPS_HDR_OPT_LEN_CB (14) reserves option space");
     const uint32_t len = uint32_t(len_arg);
     if (flags || len < 2) return hdr_opt_result(vm, *h, kName, -kEINVAL, flags ? "flags is not 0" : "len is below 2");
     NetRun& run = h->net.run;
@@ -329,7 +329,7 @@ uint64_t reserve_hdr_opt(Vm& vm, uint64_t ctx, uint64_t len_arg, uint64_t flags,
                               ", rounded up to 4), " + std::to_string(run.hdr_opt_left) + " left");
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSockOpsHelperImpls[] = {
     {49, setsockopt_impl},
     {57, getsockopt_impl},
     {59, cb_flags_set},
@@ -375,6 +375,6 @@ uint64_t getsockopt_on(Vm& vm, uint32_t socket, uint64_t level, uint64_t optname
                                       std::span<uint8_t>(out, len), said));
 }
 
-std::span<const HelperImpl> sock_ops_helper_impls() { return kImpls; }
+std::span<const HelperImpl> sock_ops_helper_impls() { return kSockOpsHelperImpls; }
 
 }  // namespace bpfplay

@@ -10,6 +10,7 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/cgroup_helpers.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
@@ -18,7 +19,6 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEOPNOTSUPP = 95;
 // init_net is the first network namespace the kernel makes, and namespace cookies count from 1.
 constexpr uint64_t kInitNetCookie = 1;
 
@@ -263,7 +263,7 @@ uint64_t sk_assign(Vm& vm, uint64_t ctx, uint64_t sk, uint64_t flags, uint64_t, 
         log_host_event(vm, *h, kName,
                        "the packet is not at tc ingress (BPF_PROG_TEST_RUN's skb never is; set the host's "
                        "tc_ingress to run as a clsact ingress program): returns -EOPNOTSUPP");
-        return helper_errno(kEOPNOTSUPP);
+        return helper_errno(kerrno::kEOPNOTSUPP);
     }
     // Same namespace (-ENETUNREACH otherwise): the host has one. A socket the host lists is
     // alive, so taking a reference (-ENOENT when its count is 0) succeeds.
@@ -274,7 +274,7 @@ uint64_t sk_assign(Vm& vm, uint64_t ctx, uint64_t sk, uint64_t flags, uint64_t, 
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSockPointerHelperImpls[] = {
     {95, sk_fullsock},             // bpf_sk_fullsock
     {96, tcp_sock},                // bpf_tcp_sock
     {98, get_listener_sock},       // bpf_get_listener_sock
@@ -293,6 +293,6 @@ constexpr HelperImpl kImpls[] = {
 
 } // namespace
 
-std::span<const HelperImpl> sock_pointer_helper_impls() { return kImpls; }
+std::span<const HelperImpl> sock_pointer_helper_impls() { return kSockPointerHelperImpls; }
 
 } // namespace bpfplay

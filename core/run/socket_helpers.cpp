@@ -275,7 +275,7 @@ uint64_t get_socket_uid(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
     return 0;  // the test run's socket belongs to root
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSocketHelperImpls[] = {
     {kGetSocketCookie, get_socket_cookie},  // bpf_get_socket_cookie
     {kGetSocketUid, get_socket_uid},  // bpf_get_socket_uid
     {kSkLookupTcp, sk_lookup_tcp},  // bpf_sk_lookup_tcp
@@ -286,6 +286,6 @@ constexpr HelperImpl kImpls[] = {
 
 } // namespace
 
-std::span<const HelperImpl> socket_helper_impls() { return kImpls; }
+std::span<const HelperImpl> socket_helper_impls() { return kSocketHelperImpls; }
 
 } // namespace bpfplay

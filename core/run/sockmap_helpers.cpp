@@ -11,19 +11,19 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr uint64_t kSkDrop = 0, kSkPass = 1;
-constexpr uint64_t kBpfFIngress = 1;
-constexpr int64_t kEOPNOTSUPP = 95, kENOMEM = 12;
+using uapi::kSkDrop, uapi::kSkPass, uapi::kBpfFIngress;
 // bpf_sock_ops.op values whose socket may be added (sock_map_op_okay).
 constexpr uint32_t kActiveEstablishedCb = 4, kPassiveEstablishedCb = 5, kTcpListenCb = 11;
 
@@ -32,7 +32,7 @@ std::string map_label(const Map& map) {
     return std::string(map.type() == MapType::Sockmap ? "sockmap" : "sockhash") + " \"" + map.name() + "\"";
 }
 
-std::string socket_text(const Network& net, uint32_t index) {
+std::string socket_state_text(const Network& net, uint32_t index) {
     const HostSocket& s = net.sockets[index];
     return "socket " + std::to_string(index) + " (cookie " + std::to_string(s.cookie) + ", " +
            (s.protocol == kIpprotoTcp ? std::string(tcp_state_name(s.state)) + " TCP" : std::string("UDP")) +
@@ -75,7 +75,7 @@ bool redirect_allowed(const HostSocket& s) {
 }
 
 // The four redirect helpers: look the socket up, check it, record where the skb or message goes.
-uint64_t redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook hook, uint64_t map_handle,
+uint64_t sock_redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook hook, uint64_t map_handle,
                   uint64_t key_arg_value, uint64_t flags) {
     Host* h = host_for(vm, name);
     if (!h) return 0;
@@ -106,7 +106,7 @@ uint64_t redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook
     const HostSocket& s = h->net.sockets[*index];
     if (!redirect_allowed(s)) {
         log_host_event(vm, *h, name,
-                       map_label(*map) + " " + key_text + " is " + socket_text(h->net, *index) + ", which " +
+                       map_label(*map) + " " + key_text + " is " + socket_state_text(h->net, *index) + ", which " +
                            (s.protocol == kIpprotoTcp ? "is listening" : "is not connected") +
                            ": nothing can be redirected to it, returns SK_DROP");
         return kSkDrop;
@@ -114,23 +114,23 @@ uint64_t redirect(Vm& vm, const char* name, int32_t id, MapType type, PacketHook
     const bool ingress = flags & kBpfFIngress;
     h->net.run.sock_redirect = SockRedirect{true, *index, ingress, map_label(*map)};
     log_host_event(vm, *h, name,
-                   map_label(*map) + " " + key_text + " is " + socket_text(h->net, *index) + ": the " + what +
+                   map_label(*map) + " " + key_text + " is " + socket_state_text(h->net, *index) + ": the " + what +
                        (ingress ? " goes onto its receive queue (BPF_F_INGRESS)" : " is sent out of it") +
                        " if the program returns SK_PASS; returns SK_PASS");
     return kSkPass;
 }
 
 uint64_t sk_redirect_map(Vm& vm, uint64_t, uint64_t map, uint64_t key, uint64_t flags, uint64_t) {
-    return redirect(vm, "bpf_sk_redirect_map", 52, MapType::Sockmap, PacketHook::SkSkb, map, key, flags);
+    return sock_redirect(vm, "bpf_sk_redirect_map", 52, MapType::Sockmap, PacketHook::SkSkb, map, key, flags);
 }
 uint64_t sk_redirect_hash(Vm& vm, uint64_t, uint64_t map, uint64_t key, uint64_t flags, uint64_t) {
-    return redirect(vm, "bpf_sk_redirect_hash", 72, MapType::Sockhash, PacketHook::SkSkb, map, key, flags);
+    return sock_redirect(vm, "bpf_sk_redirect_hash", 72, MapType::Sockhash, PacketHook::SkSkb, map, key, flags);
 }
 uint64_t msg_redirect_map(Vm& vm, uint64_t, uint64_t map, uint64_t key, uint64_t flags, uint64_t) {
-    return redirect(vm, "bpf_msg_redirect_map", 60, MapType::Sockmap, PacketHook::SkMsg, map, key, flags);
+    return sock_redirect(vm, "bpf_msg_redirect_map", 60, MapType::Sockmap, PacketHook::SkMsg, map, key, flags);
 }
 uint64_t msg_redirect_hash(Vm& vm, uint64_t, uint64_t map, uint64_t key, uint64_t flags, uint64_t) {
-    return redirect(vm, "bpf_msg_redirect_hash", 71, MapType::Sockhash, PacketHook::SkMsg, map, key, flags);
+    return sock_redirect(vm, "bpf_msg_redirect_hash", 71, MapType::Sockhash, PacketHook::SkMsg, map, key, flags);
 }
 
 // bpf_sock_map_update / bpf_sock_hash_update: the sock_ops program's socket, from the callbacks
@@ -162,16 +162,16 @@ uint64_t sock_update(Vm& vm, const char* name, int32_t id, MapType type, uint64_
                        "op " + std::to_string(op) +
                            " is not BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB (4), PASSIVE_ESTABLISHED_CB (5) or "
                            "TCP_LISTEN_CB (11): returns -EOPNOTSUPP");
-        return helper_errno(kEOPNOTSUPP);
+        return helper_errno(kerrno::kEOPNOTSUPP);
     }
     const uint64_t cookie = h->net.sockets[*index].cookie;
     const int64_t rc = type == MapType::Sockmap
                            ? static_cast<SockMap*>(map)->update_socket(load_le<uint32_t>(key), cookie, flags)
                            : static_cast<SockHash*>(map)->update_socket(key, cookie, flags);
     log_host_event(vm, *h, name,
-                   rc == 0 ? map_label(*map) + " now holds " + socket_text(h->net, *index) + " at key " +
+                   rc == 0 ? map_label(*map) + " now holds " + socket_state_text(h->net, *index) + " at key " +
                                  hex_bytes(std::span<const uint8_t>(key, map->key_size()))
-                           : map_label(*map) + " refuses " + socket_text(h->net, *index) + ": returns " +
+                           : map_label(*map) + " refuses " + socket_state_text(h->net, *index) + ": returns " +
                                  std::to_string(rc));
     return uint64_t(rc);
 }
@@ -239,7 +239,7 @@ uint64_t msg_push_data(Vm& vm, uint64_t, uint64_t start_arg, uint64_t len_arg, u
     if (flags) return helper_errno(kEINVAL);
     if (len == 0) return 0;
     if (start > size) return helper_errno(kEINVAL);
-    if (uint64_t(size) + len > p->frame_size()) return helper_errno(kENOMEM);
+    if (uint64_t(size) + len > p->frame_size()) return helper_errno(kerrno::kENOMEM);
     p->record(vm);
     p->save_bytes(vm, start, size + len - start);
     uint8_t* f = p->frame();
@@ -268,7 +268,7 @@ uint64_t msg_pop_data(Vm& vm, uint64_t, uint64_t start_arg, uint64_t len_arg, ui
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSockmapHelperImpls[] = {
     {52, sk_redirect_map},    // bpf_sk_redirect_map
     {53, sock_map_update},    // bpf_sock_map_update
     {60, msg_redirect_map},   // bpf_msg_redirect_map
@@ -284,7 +284,7 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> sockmap_helper_impls() { return kImpls; }
+std::span<const HelperImpl> sockmap_helper_impls() { return kSockmapHelperImpls; }
 
 void attach_socket_resolver(MapSet& maps, const Host* host) {
     maps.set_socket_resolver([host](uint64_t cookie) -> std::optional<SocketInfo> {

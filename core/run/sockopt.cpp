@@ -8,20 +8,22 @@
 #include "core/hex.hpp"
 #include "core/host/net_model.hpp"
 #include "core/host/sockopt_table.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/memory.hpp"
+#include "core/run/uapi_consts.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEINVAL = 22, kENODEV = 19, kENOENT = 2, kENOPROTOOPT = 92, kENOTSUPP = 524;
 
 // Linux 6.18 defaults: net.core.{r,w}mem_max, tcp_rmem[2], SOCK_MIN_{RCV,SND}BUF on x86-64.
 constexpr int64_t kRmemMax = 4194304, kWmemMax = 4194304, kTcpRmemMax = 33554432;
 constexpr int32_t kSockMinRcvbuf = 2304, kSockMinSndbuf = 4608;
 constexpr int32_t kHz = 250;  // Debian's CONFIG_HZ: the TCP_BPF_* timeouts are whole jiffies
 constexpr int32_t kTcpTimeoutMinJiffies = 2, kTcpDelackMaxJiffies = kHz / 5, kTcpRtoMinJiffies = kHz / 5;
-constexpr uint32_t kAllCbFlags = 0x7f, kSkBpfCbMask = 1;
+using uapi::kAllCbFlags;
+constexpr uint32_t kSkBpfCbMask = 1;
 constexpr uint8_t kInetEcnMask = 3;
 constexpr size_t kTcpCaNameMax = 16;
 // The congestion controls a default kernel has loaded (tcp_available_congestion_control); a
@@ -53,7 +55,6 @@ std::string opt_name(int32_t level, int32_t optname) {
     return "option " + std::to_string(optname);
 }
 
-bool full_socket(const HostSocket& s) { return s.state != TcpState::TimeWait && s.state != TcpState::NewSynRecv; }
 
 int64_t refuse(std::string& said, int64_t err, std::string why) {
     said = std::move(why);
@@ -128,13 +129,13 @@ int64_t set_socket_level(const Network& net, HostSocket& s, int32_t optname, std
                (uint32_t(val) == UINT32_MAX ? " (no limit)" : " bytes per second");
         return 0;
     case 74:
-        if (val < -1 || val > 1) return refuse(said, kEINVAL, "SO_TXREHASH takes -1, 0 or 1");
+        if (val < -1 || val > 1) return refuse(said, kerrno::kEINVAL, "SO_TXREHASH takes -1, 0 or 1");
         s.options[name] = val == -1 ? 1 : val;  // -1: net.core.txrehash
         said = "SO_TXREHASH = " + std::to_string(val);
         return 0;
     case 1009:
         if (uint32_t(val) & ~kSkBpfCbMask)
-            return refuse(said, kEINVAL, "SK_BPF_CB_FLAGS has only SK_BPF_CB_TX_TIMESTAMPING (1)");
+            return refuse(said, kerrno::kEINVAL, "SK_BPF_CB_FLAGS has only SK_BPF_CB_TX_TIMESTAMPING (1)");
         s.options[name] = val;
         said = "SK_BPF_CB_FLAGS = " + std::to_string(val) +
                (val ? ": the timestamping callbacks (16 to 20) follow" : ": no timestamping callbacks");
@@ -152,20 +153,20 @@ int64_t set_socket_level(const Network& net, HostSocket& s, int32_t optname, std
                 auto dev = std::find_if(net.devices.begin(), net.devices.end(),
                                         [&](const NetDevice& d) { return d.name == devname; });
                 if (dev == net.devices.end())
-                    return refuse(said, kENODEV, "the host has no device \"" + devname + "\"");
+                    return refuse(said, kerrno::kENODEV, "the host has no device \"" + devname + "\"");
                 ifindex = int32_t(dev->ifindex);
             }
         }
-        if (ifindex < 0) return refuse(said, kEINVAL, "an ifindex is not negative");
+        if (ifindex < 0) return refuse(said, kerrno::kEINVAL, "an ifindex is not negative");
         if (ifindex != 0 && !net.device(uint32_t(ifindex)))
-            return refuse(said, kENODEV, "the host has no device with ifindex " + std::to_string(ifindex));
+            return refuse(said, kerrno::kENODEV, "the host has no device with ifindex " + std::to_string(ifindex));
         s.bound_dev_if = uint32_t(ifindex);
         said = name + ": the socket is " +
                (ifindex ? "bound to " + net.device_label(uint32_t(ifindex)) : std::string("bound to no device"));
         return 0;
     }
     }
-    return refuse(said, kEINVAL, name + " is not an option bpf_setsockopt sets");
+    return refuse(said, kerrno::kEINVAL, name + " is not an option bpf_setsockopt sets");
 }
 
 int32_t get_socket_level(const HostSocket& s, int32_t optname) {
@@ -182,20 +183,20 @@ int64_t set_tcp_level(HostSocket& s, int32_t optname, int32_t val, std::string& 
     const std::string name = opt_name(sol::kTcp, optname);
     auto range = [&](int64_t lo, int64_t hi) -> int64_t {
         if (val < lo || val > hi)
-            return refuse(said, kEINVAL, name + " takes " + std::to_string(lo) + " to " + std::to_string(hi));
+            return refuse(said, kerrno::kEINVAL, name + " takes " + std::to_string(lo) + " to " + std::to_string(hi));
         s.options[name] = val;
         said = name + " = " + std::to_string(val);
         return 0;
     };
     switch (optname) {
     case 1: case 16:
-        if (optname == 16 && (val < 0 || val > 1)) return refuse(said, kEINVAL, name + " takes 0 or 1");
+        if (optname == 16 && (val < 0 || val > 1)) return refuse(said, kerrno::kEINVAL, name + " takes 0 or 1");
         s.options[name] = val != 0;
         said = name + " = " + std::to_string(val);
         return 0;
     case 2:
         if (val && (val < 88 || val > 65535 / 2))  // TCP_MIN_MSS, MAX_TCP_WINDOW
-            return refuse(said, kEINVAL, "TCP_MAXSEG takes 0 or 88 (TCP_MIN_MSS) to 32767");
+            return refuse(said, kerrno::kEINVAL, "TCP_MAXSEG takes 0 or 88 (TCP_MIN_MSS) to 32767");
         s.options[name] = val;
         said = "TCP_MAXSEG = " + std::to_string(val) + ": the MSS the socket announces and uses is at most that";
         return 0;
@@ -205,13 +206,13 @@ int64_t set_tcp_level(HostSocket& s, int32_t optname, int32_t val, std::string& 
     case 7: return range(1, 127);    // MAX_TCP_SYNCNT
     case 10:
         if (val == 0 && s.state != TcpState::Close)
-            return refuse(said, kEINVAL, "TCP_WINDOW_CLAMP 0 (no clamp) is only for a closed socket");
+            return refuse(said, kerrno::kEINVAL, "TCP_WINDOW_CLAMP 0 (no clamp) is only for a closed socket");
         s.options[name] = val == 0 ? 0 : std::max(val, kSockMinRcvbuf / 2);
         said = "TCP_WINDOW_CLAMP = " + std::to_string(val) + ": the window is clamped at " +
                std::to_string(s.options[name]);
         return 0;
     case 18:
-        if (val < 0) return refuse(said, kEINVAL, "TCP_USER_TIMEOUT is not negative");
+        if (val < 0) return refuse(said, kerrno::kEINVAL, "TCP_USER_TIMEOUT is not negative");
         s.options[name] = val;
         said = "TCP_USER_TIMEOUT = " + std::to_string(val) + " ms";
         return 0;
@@ -223,7 +224,7 @@ int64_t set_tcp_level(HostSocket& s, int32_t optname, int32_t val, std::string& 
     case 44: return range(1000, 120000);  // MSEC_PER_SEC .. TCP_RTO_MAX_SEC * MSEC_PER_SEC
     // bpf_sol_tcp_setsockopt: the options only BPF programs set.
     case 1001: case 1002:
-        if (val <= 0) return refuse(said, kEINVAL, name + " takes a positive number of segments");
+        if (val <= 0) return refuse(said, kerrno::kEINVAL, name + " takes a positive number of segments");
         s.options[name] = val;
         said = name + " = " + std::to_string(val) + (optname == 1001 ? ": the initial congestion window" :
                                                                          ": snd_cwnd_clamp and snd_ssthresh");
@@ -232,19 +233,19 @@ int64_t set_tcp_level(HostSocket& s, int32_t optname, int32_t val, std::string& 
         const uint64_t j = usecs_to_jiffies(uint32_t(val));
         const int32_t max = optname == 1003 ? kTcpDelackMaxJiffies : kTcpRtoMinJiffies;
         if (j > uint64_t(max) || j < uint64_t(kTcpTimeoutMinJiffies))
-            return refuse(said, kEINVAL, name + " is " + std::to_string(kTcpTimeoutMinJiffies) + " to " +
+            return refuse(said, kerrno::kEINVAL, name + " is " + std::to_string(kTcpTimeoutMinJiffies) + " to " +
                                              std::to_string(max) + " jiffies (4001 to 200000 us at HZ 250)");
         s.options[name] = int32_t(j * (1000000 / kHz));
         said = name + " = " + std::to_string(val) + " us (" + std::to_string(j) + " jiffies)";
         return 0;
     }
     case 1008:
-        if (uint32_t(val) & ~kAllCbFlags) return refuse(said, kEINVAL, "cb flags are bits of 0x7f");
+        if (uint32_t(val) & ~kAllCbFlags) return refuse(said, kerrno::kEINVAL, "cb flags are bits of 0x7f");
         s.sock_ops_cb_flags = uint32_t(val);
         said = "TCP_BPF_SOCK_OPS_CB_FLAGS = " + hex(uint32_t(val));
         return 0;
     }
-    return refuse(said, kEINVAL, name + " is not an option bpf_setsockopt sets at SOL_TCP");
+    return refuse(said, kerrno::kEINVAL, name + " is not an option bpf_setsockopt sets at SOL_TCP");
 }
 
 int64_t set_congestion(HostSocket& s, std::span<const uint8_t> optval, std::string& said) {
@@ -252,10 +253,10 @@ int64_t set_congestion(HostSocket& s, std::span<const uint8_t> optval, std::stri
                            std::find(optval.begin(), optval.begin() + ptrdiff_t(std::min(optval.size(), kTcpCaNameMax - 1)),
                                      0) - optval.begin());
     // "cdg" keeps a pointer in the socket's congestion area that a BPF congestion control may overwrite.
-    if (optval.size() >= 3 && name == "cdg") return refuse(said, kENOTSUPP, "bpf_setsockopt may not select cdg");
+    if (optval.size() >= 3 && name == "cdg") return refuse(said, kerrno::kENOTSUPP, "bpf_setsockopt may not select cdg");
     if (std::find_if(kLoadedCongestion.begin(), kLoadedCongestion.end(), [&](const char* n) { return name == n; }) ==
         kLoadedCongestion.end())
-        return refuse(said, kENOENT, "no congestion control \"" + name + "\" is loaded (reno, cubic)");
+        return refuse(said, kerrno::kENOENT, "no congestion control \"" + name + "\" is loaded (reno, cubic)");
     s.congestion = name;
     said = "TCP_CONGESTION = \"" + name + "\"";
     return 0;
@@ -275,7 +276,7 @@ std::string sockopt_level_name(int32_t level) {
 
 int64_t socket_setsockopt(const Network& net, HostSocket& s, int32_t level, int32_t optname,
                           std::span<const uint8_t> optval, std::string& said) {
-    if (!full_socket(s)) return refuse(said, kEINVAL, "the socket is not a full socket (a request or timewait socket)");
+    if (!full_socket(s)) return refuse(said, kerrno::kEINVAL, "the socket is not a full socket (a request or timewait socket)");
     const bool is_int = optval.size() == 4;
     const int32_t val = is_int ? int32_t(load_le<uint32_t>(optval.data())) : 0;
     const std::string name = opt_name(level, optname);
@@ -283,13 +284,13 @@ int64_t socket_setsockopt(const Network& net, HostSocket& s, int32_t level, int3
     switch (level) {
     case sol::kSocket:
         if (!sol_socket_int(optname) && optname != 25)
-            return refuse(said, kEINVAL, name + " is not a SOL_SOCKET option bpf_setsockopt sets");
-        if (optname != 25 && !is_int) return refuse(said, kEINVAL, bad_len);
+            return refuse(said, kerrno::kEINVAL, name + " is not a SOL_SOCKET option bpf_setsockopt sets");
+        if (optname != 25 && !is_int) return refuse(said, kerrno::kEINVAL, bad_len);
         return set_socket_level(net, s, optname, optval, val, said);
     case sol::kIp: {
-        if (s.family != kAfInet) return refuse(said, kEINVAL, "SOL_IP options are for IPv4 sockets");
-        if (optname != 1) return refuse(said, kEINVAL, name + " is not IP_TOS, the one SOL_IP option allowed");
-        if (!is_int) return refuse(said, kEINVAL, bad_len);
+        if (s.family != kAfInet) return refuse(said, kerrno::kEINVAL, "SOL_IP options are for IPv4 sockets");
+        if (optname != 1) return refuse(said, kerrno::kEINVAL, name + " is not IP_TOS, the one SOL_IP option allowed");
+        if (!is_int) return refuse(said, kerrno::kEINVAL, bad_len);
         // __ip_sock_set_tos: a TCP socket keeps its ECN bits; the priority follows the TOS.
         const int32_t old = option_or_default(s, "IP_TOS");
         const uint8_t tos = uint8_t((val & ~kInetEcnMask) | (old & kInetEcnMask));
@@ -300,16 +301,16 @@ int64_t socket_setsockopt(const Network& net, HostSocket& s, int32_t level, int3
         return 0;
     }
     case sol::kIpv6: {
-        if (s.family != kAfInet6) return refuse(said, kEINVAL, "SOL_IPV6 options are for IPv6 sockets");
+        if (s.family != kAfInet6) return refuse(said, kerrno::kEINVAL, "SOL_IPV6 options are for IPv6 sockets");
         if (optname != 67 && optname != 70)
-            return refuse(said, kEINVAL, name + " is not IPV6_TCLASS or IPV6_AUTOFLOWLABEL");
-        if (!is_int) return refuse(said, kEINVAL, bad_len);
+            return refuse(said, kerrno::kEINVAL, name + " is not IPV6_TCLASS or IPV6_AUTOFLOWLABEL");
+        if (!is_int) return refuse(said, kerrno::kEINVAL, bad_len);
         if (optname == 70) {
             s.options[name] = val != 0;
             said = name + " = " + std::to_string(val);
             return 0;
         }
-        if (val < -1 || val > 0xff) return refuse(said, kEINVAL, "IPV6_TCLASS takes -1 to 255");
+        if (val < -1 || val > 0xff) return refuse(said, kerrno::kEINVAL, "IPV6_TCLASS takes -1 to 255");
         const int32_t old = option_or_default(s, "IPV6_TCLASS");
         const int32_t tclass = ((val == -1 ? 0 : val) & ~kInetEcnMask) | (old & kInetEcnMask);
         s.options[name] = tclass;
@@ -317,19 +318,19 @@ int64_t socket_setsockopt(const Network& net, HostSocket& s, int32_t level, int3
         return 0;
     }
     case sol::kTcp:
-        if (s.protocol != kIpprotoTcp) return refuse(said, kEINVAL, "SOL_TCP options are for TCP sockets");
+        if (s.protocol != kIpprotoTcp) return refuse(said, kerrno::kEINVAL, "SOL_TCP options are for TCP sockets");
         if (optname == 13) {
-            if (optval.size() < 2) return refuse(said, kEINVAL, "TCP_CONGESTION takes at least 2 bytes");
+            if (optval.size() < 2) return refuse(said, kerrno::kEINVAL, "TCP_CONGESTION takes at least 2 bytes");
             return set_congestion(s, optval, said);
         }
         if (optname == 28) {
-            if (optval.empty()) return refuse(said, kEINVAL, "optlen is 0");
-            return refuse(said, kENOPROTOOPT, "TCP_SAVED_SYN can only be read");
+            if (optval.empty()) return refuse(said, kerrno::kEINVAL, "optlen is 0");
+            return refuse(said, kerrno::kENOPROTOOPT, "TCP_SAVED_SYN can only be read");
         }
-        if (!is_int) return refuse(said, kEINVAL, bad_len);
+        if (!is_int) return refuse(said, kerrno::kEINVAL, bad_len);
         return set_tcp_level(s, optname, val, said);
     }
-    return refuse(said, kEINVAL, sockopt_level_name(level) + " is not SOL_SOCKET, SOL_TCP, SOL_IP or SOL_IPV6");
+    return refuse(said, kerrno::kEINVAL, sockopt_level_name(level) + " is not SOL_SOCKET, SOL_TCP, SOL_IP or SOL_IPV6");
 }
 
 int64_t socket_getsockopt(const HostSocket& s, int32_t level, int32_t optname, std::span<uint8_t> optval,
@@ -342,44 +343,44 @@ int64_t socket_getsockopt(const HostSocket& s, int32_t level, int32_t optname, s
         said = name + " is " + std::to_string(v);
         return 0;
     };
-    if (!full_socket(s)) return refuse(said, kEINVAL, "the socket is not a full socket");
+    if (!full_socket(s)) return refuse(said, kerrno::kEINVAL, "the socket is not a full socket");
     switch (level) {
     case sol::kSocket:
         if (!sol_socket_int(optname) && optname != 25)
-            return refuse(said, kEINVAL, name + " is not a SOL_SOCKET option bpf_getsockopt reads");
-        if (optname == 25) return refuse(said, kEINVAL, "SO_BINDTODEVICE cannot be read (read SO_BINDTOIFINDEX)");
-        if (!is_int) return refuse(said, kEINVAL, name + " takes a 4-byte int");
+            return refuse(said, kerrno::kEINVAL, name + " is not a SOL_SOCKET option bpf_getsockopt reads");
+        if (optname == 25) return refuse(said, kerrno::kEINVAL, "SO_BINDTODEVICE cannot be read (read SO_BINDTOIFINDEX)");
+        if (!is_int) return refuse(said, kerrno::kEINVAL, name + " takes a 4-byte int");
         return give(get_socket_level(s, optname));
     case sol::kIp:
         if (s.family != kAfInet || optname != 1 || !is_int)
-            return refuse(said, kEINVAL, "SOL_IP has only IP_TOS, an int, on IPv4 sockets");
+            return refuse(said, kerrno::kEINVAL, "SOL_IP has only IP_TOS, an int, on IPv4 sockets");
         return give(option_or_default(s, "IP_TOS"));
     case sol::kIpv6:
         if (s.family != kAfInet6 || (optname != 67 && optname != 70) || !is_int)
-            return refuse(said, kEINVAL, "SOL_IPV6 has IPV6_TCLASS and IPV6_AUTOFLOWLABEL, ints, on IPv6 sockets");
+            return refuse(said, kerrno::kEINVAL, "SOL_IPV6 has IPV6_TCLASS and IPV6_AUTOFLOWLABEL, ints, on IPv6 sockets");
         return give(option_or_default(s, name.c_str()));
     case sol::kTcp:
-        if (s.protocol != kIpprotoTcp) return refuse(said, kEINVAL, "SOL_TCP options are for TCP sockets");
+        if (s.protocol != kIpprotoTcp) return refuse(said, kerrno::kEINVAL, "SOL_TCP options are for TCP sockets");
         if (optname == 13) {
-            if (optval.size() < 2) return refuse(said, kEINVAL, "TCP_CONGESTION takes at least 2 bytes");
+            if (optval.size() < 2) return refuse(said, kerrno::kEINVAL, "TCP_CONGESTION takes at least 2 bytes");
             // The last byte stays NUL; at most TCP_CA_NAME_MAX bytes of the name's array.
             const size_t n = std::min(optval.size() - 1, kTcpCaNameMax);
             std::memcpy(optval.data(), s.congestion.data(), std::min(n, s.congestion.size()));
             said = "TCP_CONGESTION is \"" + s.congestion + "\"";
             return 0;
         }
-        if (optname == 28) return refuse(said, kEINVAL, "the socket has no saved SYN");
+        if (optname == 28) return refuse(said, kerrno::kEINVAL, "the socket has no saved SYN");
         if (sol_tcp_int(optname)) {
-            if (!is_int) return refuse(said, kEINVAL, name + " takes a 4-byte int");
+            if (!is_int) return refuse(said, kerrno::kEINVAL, name + " takes a 4-byte int");
             return give(option_or_default(s, name.c_str()));
         }
         // bpf_sol_tcp_getsockopt
-        if (!is_int) return refuse(said, kEINVAL, name + " takes a 4-byte int");
+        if (!is_int) return refuse(said, kerrno::kEINVAL, name + " takes a 4-byte int");
         if (optname == 1008) return give(int32_t(s.sock_ops_cb_flags));
         if (optname == 1003 || optname == 1004) return give(option_or_default(s, name.c_str()));
-        return refuse(said, kEINVAL, name + " is not an option bpf_getsockopt reads at SOL_TCP");
+        return refuse(said, kerrno::kEINVAL, name + " is not an option bpf_getsockopt reads at SOL_TCP");
     }
-    return refuse(said, kEINVAL, sockopt_level_name(level) + " is not SOL_SOCKET, SOL_TCP, SOL_IP or SOL_IPV6");
+    return refuse(said, kerrno::kEINVAL, sockopt_level_name(level) + " is not SOL_SOCKET, SOL_TCP, SOL_IP or SOL_IPV6");
 }
 
 }  // namespace bpfplay

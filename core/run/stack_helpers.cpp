@@ -13,11 +13,15 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/stack_trace_map.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 namespace {
 
@@ -26,16 +30,10 @@ constexpr uint64_t kUserStack = 1u << 8;         // BPF_F_USER_STACK
 constexpr uint64_t kFastStackCmp = 1u << 9;      // BPF_F_FAST_STACK_CMP
 constexpr uint64_t kReuseStackId = 1u << 10;     // BPF_F_REUSE_STACKID
 constexpr uint64_t kUserBuildId = 1u << 11;      // BPF_F_USER_BUILD_ID
-constexpr int64_t kEinval = -22, kEfault = -14;
 // offsetof(struct pt_regs, cs) on x86-64 (r15 ... orig_ax, ip before it).
 constexpr uint64_t kPtRegsCsOffset = 136;
 
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
-
-Host* host_of(Vm& vm, const char* helper) {
+Host* stack_host_of(Vm& vm, const char* helper) {
     Host* host = vm.env ? vm.env->host : nullptr;
     if (!host) fail(vm, helper, "the run has no emulated host, so there is no task whose stack to walk");
     return host;
@@ -65,14 +63,14 @@ uint64_t get_stackid(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint
         return 0;
     }
     auto& smap = static_cast<StackTraceMap&>(*m);
-    if (flags & ~(kSkipMask | kUserStack | kFastStackCmp | kReuseStackId)) return uint64_t(kEinval);
-    const Host* host = host_of(vm, kName);
+    if (flags & ~(kSkipMask | kUserStack | kFastStackCmp | kReuseStackId)) return uint64_t(-kerrno::kEINVAL);
+    const Host* host = stack_host_of(vm, kName);
     if (!host) return 0;
     const uint32_t skip = uint32_t(flags & kSkipMask);
     const bool user = flags & kUserStack;
     const uint32_t max_depth = max_depth_for(smap.value_size(), smap.frame_bytes(), skip);
     const std::vector<uint64_t> trace = walk(*host, user, max_depth);
-    if (trace.size() <= skip) return uint64_t(kEfault);  // skipping more than the usable stack
+    if (trace.size() <= skip) return uint64_t(-kerrno::kEFAULT);  // skipping more than the usable stack
     const size_t nr = std::min<size_t>(trace.size() - skip, max_depth - skip);
     for (const StackFrame& f : user ? host->user_stack : host->kernel_stack) smap.remember_symbol(f.ip, f.symbol);
     return uint64_t(smap.store(std::span(trace).subspan(skip, nr), flags));
@@ -97,18 +95,18 @@ uint64_t stack_into(Vm& vm, const char* name, uint64_t buf, uint64_t size, uint6
         if (size) std::memset(out, 0, size);
         return uint64_t(err);
     };
-    if (flags & ~(kSkipMask | kUserStack | kUserBuildId)) return clear(kEinval);
-    if (!user && user_build_id) return clear(kEinval);  // build ids exist for user stacks only
-    if (size % elem) return clear(kEinval);
+    if (flags & ~(kSkipMask | kUserStack | kUserBuildId)) return clear(-kerrno::kEINVAL);
+    if (!user && user_build_id) return clear(-kerrno::kEINVAL);  // build ids exist for user stacks only
+    if (size % elem) return clear(-kerrno::kEINVAL);
     const bool crosstask = task && *task != 0;
-    if (task && user && !regs_user) return clear(kEfault);  // no user registers to start from
+    if (task && user && !regs_user) return clear(-kerrno::kEFAULT);  // no user registers to start from
     if (crosstask && user) return clear(-95);  // -EOPNOTSUPP: no walking another task's user stack
-    const Host* host = host_of(vm, name);
+    const Host* host = stack_host_of(vm, name);
     if (!host) return 0;
     const uint32_t skip = uint32_t(flags & kSkipMask);
     const std::vector<uint64_t> trace =
         crosstask ? std::vector<uint64_t>{} : walk(*host, user, max_depth_for(size, elem, skip));
-    if (trace.size() < skip) return clear(kEfault);
+    if (trace.size() < skip) return clear(-kerrno::kEFAULT);
     const size_t nr = trace.size() - skip;
     const uint64_t copy_len = nr * elem;
     for (size_t i = 0; i < nr; ++i) {
@@ -146,7 +144,7 @@ uint64_t get_task_stack(Vm& vm, uint64_t task, uint64_t buf, uint64_t size, uint
     return stack_into(vm, kName, buf, uint32_t(size), flags, index, user_mode);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kStackHelperImpls[] = {
     {helper_id::kGetStackid, get_stackid},
     {helper_id::kGetStack, get_stack},
     {141, get_task_stack},  // bpf_get_task_stack
@@ -155,7 +153,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> stack_helper_impls() {
-    return kImpls;
+    return kStackHelperImpls;
 }
 
 } // namespace bpfplay

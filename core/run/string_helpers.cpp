@@ -16,9 +16,12 @@
 #include "core/host/kernel_ctype.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 namespace {
 
@@ -26,11 +29,6 @@ namespace e = kerrno;
 
 constexpr uint64_t kStrtoxBaseMask = 0x1f;     // BPF_STRTOX_BASE_MASK
 constexpr uint32_t kStrtoxOverflow = 1u << 31; // KSTRTOX_OVERFLOW
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
 
 // The verifier's name for what a register points to, for its "R3 type=fp expected=..." lines.
 const char* verifier_type_name(const Vm& vm, uint64_t addr) {
@@ -91,7 +89,7 @@ std::optional<std::string_view> const_str_arg(Vm& vm, const char* helper, int re
 }
 
 // ARG_PTR_TO_MEM with ARG_CONST_SIZE: `len` readable bytes, len > 0. nullptr after failing.
-const uint8_t* mem_arg(Vm& vm, const char* helper, int size_regno, uint64_t addr, uint64_t len) {
+const uint8_t* string_mem_arg(Vm& vm, const char* helper, int size_regno, uint64_t addr, uint64_t len) {
     if (len == 0) {
         fail(vm, helper,
              "r" + std::to_string(size_regno) + " is 0: the kernel's verifier refuses a zero size here (\"R" +
@@ -181,7 +179,7 @@ int64_t bpf_strtoull(std::string_view buf, uint64_t flags, uint64_t& res, bool& 
 
 std::optional<VarargsFormat> prepare_varargs_format(Vm& vm, const char* helper, uint64_t fmt_addr, uint32_t fmt_size,
                                                     uint64_t data, uint32_t data_len) {
-    const uint8_t* f = mem_arg(vm, helper, 2, fmt_addr, fmt_size);
+    const uint8_t* f = string_mem_arg(vm, helper, 2, fmt_addr, fmt_size);
     if (!f) return std::nullopt;
     std::vector<uint64_t> args;
     if (!data_arg(vm, helper, data, data_len, args)) return std::nullopt;
@@ -214,7 +212,7 @@ uint8_t* res_arg(Vm& vm, const char* helper, uint64_t res) {
 
 uint64_t strtol(Vm& vm, uint64_t buf, uint64_t buf_len, uint64_t flags, uint64_t res, uint64_t) {
     constexpr const char* kName = "bpf_strtol";
-    const uint8_t* s = mem_arg(vm, kName, 2, buf, uint32_t(buf_len));
+    const uint8_t* s = string_mem_arg(vm, kName, 2, buf, uint32_t(buf_len));
     if (!s) return 0;
     uint8_t* out = res_arg(vm, kName, res);
     if (!out) return 0;
@@ -232,7 +230,7 @@ uint64_t strtol(Vm& vm, uint64_t buf, uint64_t buf_len, uint64_t flags, uint64_t
 
 uint64_t strtoul(Vm& vm, uint64_t buf, uint64_t buf_len, uint64_t flags, uint64_t res, uint64_t) {
     constexpr const char* kName = "bpf_strtoul";
-    const uint8_t* s = mem_arg(vm, kName, 2, buf, uint32_t(buf_len));
+    const uint8_t* s = string_mem_arg(vm, kName, 2, buf, uint32_t(buf_len));
     if (!s) return 0;
     uint8_t* out = res_arg(vm, kName, res);
     if (!out) return 0;
@@ -250,7 +248,7 @@ uint64_t strtoul(Vm& vm, uint64_t buf, uint64_t buf_len, uint64_t flags, uint64_
 uint64_t strncmp(Vm& vm, uint64_t s1, uint64_t s1_sz, uint64_t s2, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_strncmp";
     const uint32_t count = uint32_t(s1_sz);
-    const uint8_t* a = mem_arg(vm, kName, 2, s1, count);
+    const uint8_t* a = string_mem_arg(vm, kName, 2, s1, count);
     if (!a) return 0;
     const std::optional<std::string_view> b = const_str_arg(vm, kName, 3, s2);
     if (!b) return 0;
@@ -332,7 +330,7 @@ uint64_t trace_vprintk(Vm& vm, uint64_t fmt_addr, uint64_t fmt_size_arg, uint64_
     return uint64_t(int64_t(int32_t(uint32_t(r.length))));
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kStringHelperImpls[] = {
     {helper_id::kStrtol, strtol},              // bpf_strtol
     {helper_id::kStrtoul, strtoul},            // bpf_strtoul
     {helper_id::kSnprintf, snprintf},          // bpf_snprintf
@@ -343,7 +341,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> string_helper_impls() {
-    return kImpls;
+    return kStringHelperImpls;
 }
 
 } // namespace bpfplay

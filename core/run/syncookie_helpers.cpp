@@ -11,15 +11,16 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/socket_helpers.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kENOENT = 2, kEACCES = 13, kEPROTONOSUPPORT = 93;
-constexpr uint32_t kTcpHeaderLen = 20, kIpv4HeaderLen = 20, kIpv6HeaderLen = 40;
+using uapi::kTcpHeaderLen, uapi::kIpv4HeaderLen, uapi::kIpv6HeaderLen;
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 constexpr uint32_t kCookieBits = 24, kCookieMask = (1u << kCookieBits) - 1, kMaxSyncookieAge = 2;
 // The MSS values a cookie can encode (msstab in net/ipv4/syncookies.c and net/ipv6/syncookies.c).
@@ -57,7 +58,7 @@ uint64_t siphash(const uint8_t* in, size_t len, const uint8_t* key) {
 uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 // The packet's addresses and ports as the cookie hashes them (network byte order as in memory).
-struct Flow {
+struct SynFlow {
     bool v6 = false;
     const uint8_t* iph = nullptr;  // struct iphdr or struct ipv6hdr
     const uint8_t* th = nullptr;   // struct tcphdr
@@ -65,7 +66,7 @@ struct Flow {
 
 // cookie_hash(saddr, daddr, sport, dport, count, c): siphash_4u32 for IPv4, siphash of
 // {saddr, daddr, count, sport, dport} for IPv6.
-uint32_t cookie_hash(const Network& net, const Flow& f, uint32_t count, int c) {
+uint32_t cookie_hash(const Network& net, const SynFlow& f, uint32_t count, int c) {
     const uint8_t* key = net.syncookie_secret.data() + 16 * c;
     uint8_t m[40];
     if (!f.v6) {
@@ -87,11 +88,11 @@ uint32_t cookie_time(const Host& h, uint64_t executed) {
     return uint32_t(h.jiffies64(executed) / (60 * hz));
 }
 
-const std::array<uint16_t, 4>& mss_table(const Flow& f) { return f.v6 ? kMssV6 : kMssV4; }
+const std::array<uint16_t, 4>& mss_table(const SynFlow& f) { return f.v6 ? kMssV6 : kMssV4; }
 
 // __cookie_v4/v6_init_sequence: the largest table MSS not above `mss` (written back), hashed
 // with the SYN's sequence number.
-uint32_t make_cookie(const Host& h, uint64_t executed, const Flow& f, uint16_t& mss) {
+uint32_t make_cookie(const Host& h, uint64_t executed, const SynFlow& f, uint16_t& mss) {
     const auto& tab = mss_table(f);
     uint32_t ind = uint32_t(tab.size() - 1);
     for (; ind; --ind)
@@ -104,7 +105,7 @@ uint32_t make_cookie(const Host& h, uint64_t executed, const Flow& f, uint16_t& 
 
 // __cookie_v4/v6_check: the MSS the ACK's cookie (ack_seq - 1) encodes, or 0 when it is not a
 // cookie of the last two minutes.
-uint16_t check_cookie(const Host& h, uint64_t executed, const Flow& f) {
+uint16_t check_cookie(const Host& h, uint64_t executed, const SynFlow& f) {
     uint32_t cookie = be32(f.th + 8) - 1;
     const uint32_t seq = be32(f.th + 4) - 1, count = cookie_time(h, executed);
     cookie -= cookie_hash(h.net, f, 0, 0) + seq;
@@ -139,7 +140,7 @@ uint16_t parse_mss(const uint8_t* th) {
     return mss;
 }
 
-std::string flow_text(const Flow& f) {
+std::string flow_text(const SynFlow& f) {
     const uint16_t sport = uint16_t(f.th[0] << 8 | f.th[1]), dport = uint16_t(f.th[2] << 8 | f.th[3]);
     if (f.v6) return "port " + std::to_string(sport) + " -> " + std::to_string(dport);
     auto ip = [](const uint8_t* a) {
@@ -173,7 +174,7 @@ std::optional<int64_t> family_error(const HostSocket& s, const uint8_t* iph, uin
         v6 = true;
         if (iph_len < kIpv6HeaderLen || s.family != kAfInet6) return -kEINVAL;
         return std::nullopt;
-    default: return -kEPROTONOSUPPORT;
+    default: return -kerrno::kEPROTONOSUPPORT;
     }
 }
 
@@ -215,17 +216,17 @@ uint64_t tcp_gen_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t iph_
     if (th_len < kTcpHeaderLen || th_len != uint32_t(th[12] >> 4) * 4)
         return fail(-kEINVAL, "th_len " + std::to_string(th_len) + " is not the TCP header's length (doff * 4, at least 20)");
     if (!s.listening()) return fail(-kEINVAL, describe_socket(s) + " is not a TCP listener");
-    if (h->net.tcp_syncookies == 0) return fail(-kENOENT, "net.ipv4.tcp_syncookies is 0: the host never sends cookies");
+    if (h->net.tcp_syncookies == 0) return fail(-kerrno::kENOENT, "net.ipv4.tcp_syncookies is 0: the host never sends cookies");
     if (!(th[13] & kSyn) || (th[13] & (kAck | kFin | kRst)))
         return fail(-kEINVAL, "the TCP header is not a SYN (SYN set, ACK, FIN and RST clear)");
     if (iph_len < kIpv4HeaderLen) return fail(-kEINVAL, "iph_len " + std::to_string(iph_len) + " is shorter than an IPv4 header");
-    Flow f{false, iph, th};
+    SynFlow f{false, iph, th};
     if (auto err = family_error(s, iph, uint32_t(iph_len), f.v6))
         return fail(*err, *err == -kEINVAL ? "an IPv6 packet needs a 40-byte header and an IPv6 listener"
                                            : "the IP header's version is neither 4 nor 6");
     // tcp_get_syncookie_mss: cookies only when the SYN queue is full (or tcp_syncookies is 2).
     if (h->net.tcp_syncookies != 2 && !s.syn_flood)
-        return fail(-kENOENT, describe_socket(s) + " has room in its SYN queue, so the kernel sends no cookie "
+        return fail(-kerrno::kENOENT, describe_socket(s) + " has room in its SYN queue, so the kernel sends no cookie "
                                                    "(set the socket's syn_flood, or the host's tcp_syncookies to 2)");
     uint16_t mss = parse_mss(th);
     if (!mss) mss = f.v6 ? kMssClampV6 : kMssClampV4;
@@ -251,20 +252,20 @@ uint64_t tcp_check_syncookie(Vm& vm, uint64_t sk, uint64_t iph_addr, uint64_t ip
     if (!s.listening()) return fail(-kEINVAL, describe_socket(s) + " is not a TCP listener");
     if (h->net.tcp_syncookies == 0) return fail(-kEINVAL, "net.ipv4.tcp_syncookies is 0");
     if (!(th[13] & kAck) || (th[13] & (kRst | kSyn)))
-        return fail(-kENOENT, "the TCP header is not an ACK (ACK set, RST and SYN clear)");
+        return fail(-kerrno::kENOENT, "the TCP header is not an ACK (ACK set, RST and SYN clear)");
     if (iph_len < kIpv4HeaderLen) return fail(-kEINVAL, "iph_len " + std::to_string(iph_len) + " is shorter than an IPv4 header");
     // tcp_synq_no_recent_overflow: without a recent SYN flood the listener sent no cookies.
     const auto& marked = h->net.run.cookie_listeners;
     if (!s.syn_flood && std::find(marked.begin(), marked.end(), i) == marked.end())
-        return fail(-kENOENT, describe_socket(s) + " sent no SYN cookie in the last two minutes (its SYN queue has not "
+        return fail(-kerrno::kENOENT, describe_socket(s) + " sent no SYN cookie in the last two minutes (its SYN queue has not "
                                                    "overflowed: set the socket's syn_flood)");
-    Flow f{false, iph, th};
+    SynFlow f{false, iph, th};
     if (auto err = family_error(s, iph, uint32_t(iph_len), f.v6))
         return fail(*err, *err == -kEINVAL ? "an IPv6 packet needs a 40-byte header and an IPv6 listener"
                                            : "the IP header's version is neither 4 nor 6");
     const uint16_t mss = check_cookie(*h, vm.executed_now(), f);
     const uint32_t cookie = be32(th + 8) - 1;
-    if (!mss) return fail(-kENOENT, "the ACK " + flow_text(f) + " carries no valid SYN cookie (ack_seq - 1 = " + hex(cookie) + ")");
+    if (!mss) return fail(-kerrno::kENOENT, "the ACK " + flow_text(f) + " carries no valid SYN cookie (ack_seq - 1 = " + hex(cookie) + ")");
     log_host_event(vm, *h, kName,
                    "the ACK " + flow_text(f) + " carries SYN cookie " + hex(cookie) + ", valid for " +
                        describe_socket(s) + " with MSS " + std::to_string(mss) + ": returns 0");
@@ -283,7 +284,7 @@ uint64_t raw_gen(Vm& vm, const char* name, bool v6, uint64_t iph_addr, uint64_t 
                        "th_len " + std::to_string(th_len) + " is not the TCP header's length (doff * 4, at least 20): returns -22");
         return helper_errno(kEINVAL);
     }
-    const Flow f{v6, iph, th};
+    const SynFlow f{v6, iph, th};
     uint16_t mss = parse_mss(th);
     if (!mss) mss = v6 ? kMssClampV6 : kMssClampV4;
     const uint32_t cookie = make_cookie(*h, vm.executed_now(), f, mss);
@@ -299,14 +300,14 @@ uint64_t raw_check(Vm& vm, const char* name, bool v6, uint64_t iph_addr, uint64_
     const uint8_t* iph = helper_read(vm, name, iph_addr, v6 ? kIpv6HeaderLen : kIpv4HeaderLen);
     const uint8_t* th = helper_read(vm, name, th_addr, kTcpHeaderLen);
     if (!iph || !th) return 0;
-    const Flow f{v6, iph, th};
+    const SynFlow f{v6, iph, th};
     const uint16_t mss = check_cookie(*h, vm.executed_now(), f);
     const uint32_t cookie = be32(th + 8) - 1;
     if (!mss) {
         log_host_event(vm, *h, name,
                        "the ACK " + flow_text(f) + " carries no valid SYN cookie (ack_seq - 1 = " + hex(cookie) +
                            "): returns -13");
-        return helper_errno(kEACCES);
+        return helper_errno(kerrno::kEACCES);
     }
     log_host_event(vm, *h, name,
                    "the ACK " + flow_text(f) + " carries a valid SYN cookie " + hex(cookie) + " (MSS " +
@@ -327,7 +328,7 @@ uint64_t raw_check_v6(Vm& vm, uint64_t iph, uint64_t th, uint64_t, uint64_t, uin
     return raw_check(vm, "bpf_tcp_raw_check_syncookie_ipv6", true, iph, th);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSyncookieHelperImpls[] = {
     {100, tcp_check_syncookie},  // bpf_tcp_check_syncookie
     {110, tcp_gen_syncookie},    // bpf_tcp_gen_syncookie
     {204, raw_gen_v4},           // bpf_tcp_raw_gen_syncookie_ipv4
@@ -338,6 +339,6 @@ constexpr HelperImpl kImpls[] = {
 
 } // namespace
 
-std::span<const HelperImpl> syncookie_helper_impls() { return kImpls; }
+std::span<const HelperImpl> syncookie_helper_impls() { return kSyncookieHelperImpls; }
 
 } // namespace bpfplay

@@ -19,20 +19,19 @@
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/bpf_process.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/run/sys_bpf.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
+using helper_error::fail;
+
 namespace {
 
 namespace e = kerrno;
-constexpr uint64_t kPageSize = 4096;
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
+using uapi::kPageSize;
 
 // The run's process, maps and host, or nullptr after stopping the run.
 HelperEnv* process_env(Vm& vm, const char* helper) {
@@ -203,7 +202,7 @@ uint64_t kallsyms_lookup_name(Vm& vm, uint64_t r1, uint64_t r2, uint64_t r3, uin
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kSyscallHelperImpls[] = {
     {166, sys_bpf},               // bpf_sys_bpf
     {167, btf_find_by_name_kind}, // bpf_btf_find_by_name_kind
     {168, sys_close},             // bpf_sys_close
@@ -213,7 +212,7 @@ constexpr HelperImpl kImpls[] = {
 } // namespace
 
 std::span<const HelperImpl> syscall_helper_impls() {
-    return kImpls;
+    return kSyscallHelperImpls;
 }
 
 } // namespace bpfplay

@@ -7,6 +7,7 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/maps/fd_array_map.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/dynptr_helpers.hpp"
 #include "core/vm.hpp"
@@ -15,8 +16,6 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEnoent = -2;
-constexpr int64_t kE2big = -7;
 
 uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index, uint64_t, uint64_t) {
     MapSet* maps = vm.env ? vm.env->maps : nullptr;
@@ -41,19 +40,19 @@ uint64_t tail_call(Vm& vm, uint64_t /*ctx*/, uint64_t map_handle, uint64_t index
     // A miss (empty slot, index out of range) falls through to the next instruction, as in the kernel.
     auto ref = static_cast<FdArrayMap*>(map)->reference_at(uint32_t(index));
     const auto programs = vm.env->programs;
-    if (index > UINT32_MAX || !ref || *ref >= programs.size() || !programs[*ref]) return uint64_t(kEnoent);
+    if (index > UINT32_MAX || !ref || *ref >= programs.size() || !programs[*ref]) return uint64_t(-kerrno::kENOENT);
     // The kernel allows 33 tail calls in one run (MAX_TAIL_CALL_CNT); more fall through.
-    if (vm.tail_calls() >= uint32_t(kMaxTailCalls)) return uint64_t(kE2big);
+    if (vm.tail_calls() >= uint32_t(kMaxTailCalls)) return uint64_t(-kerrno::kE2BIG);
     vm.helper_tail_call(*programs[*ref]);
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTailCallHelperImpls[] = {
     {12, tail_call},  // bpf_tail_call
 };
 
 }  // namespace
 
-std::span<const HelperImpl> tail_call_helper_impls() { return kImpls; }
+std::span<const HelperImpl> tail_call_helper_impls() { return kTailCallHelperImpls; }
 
 }  // namespace bpfplay

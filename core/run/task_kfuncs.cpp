@@ -12,6 +12,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/kernel_refs.hpp"
 #include "core/run/trace_helpers.hpp"
@@ -21,10 +22,7 @@ namespace bpfplay {
 
 namespace {
 
-void fail(Vm& vm, const char* kfunc, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(kfunc) + ": " + std::move(what), vm.current_pc(),
-                              std::move(hint)));
-}
+using helper_error::fail;
 
 // The argument must be a task_struct / cgroup (a trusted or RCU-protected pointer for the
 // verifier); false after stopping the run.
@@ -148,7 +146,7 @@ uint64_t send_signal_task(Vm& vm, uint64_t task, uint64_t sig, uint64_t type, ui
     return send_signal_common(vm, kName, sig, uint32_t(type) == kPidtypePid, *task_index(task), value);
 }
 
-constexpr KfuncImpl kImpls[] = {
+constexpr KfuncImpl kTaskKfuncImpls[] = {
     {"bpf_cgroup_acquire", cgroup_acquire},
     {"bpf_cgroup_ancestor", cgroup_ancestor},
     {"bpf_cgroup_from_id", cgroup_from_id},
@@ -163,6 +161,6 @@ constexpr KfuncImpl kImpls[] = {
 
 } // namespace
 
-std::span<const KfuncImpl> task_kfunc_impls() { return kImpls; }
+std::span<const KfuncImpl> task_kfunc_impls() { return kTaskKfuncImpls; }
 
 } // namespace bpfplay

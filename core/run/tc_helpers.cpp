@@ -9,6 +9,7 @@
 #include "core/host/host.hpp"
 #include "core/run/inet_csum.hpp"
 #include "core/run/skb_ops.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -17,8 +18,7 @@ namespace {
 
 using namespace skb_ops;
 
-constexpr uint64_t kTcActShot = 2, kTcActRedirect = 7;
-constexpr uint64_t kBpfFIngress = 1;
+using uapi::kTcActShot, uapi::kTcActRedirect, uapi::kBpfFIngress;
 // The kernel's internal bpf_redirect_info flags (filter.c), kept in the redirect target so the
 // report tells bpf_redirect_neigh and bpf_redirect_peer from bpf_redirect.
 constexpr uint64_t kBpfFNeigh = 1 << 1, kBpfFPeer = 1 << 2, kBpfFNexthop = 1 << 3;
@@ -162,7 +162,7 @@ uint64_t redirect_peer(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, u
     return kTcActRedirect;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTcHelperImpls[] = {
     {13, clone_redirect},   // bpf_clone_redirect
     {97, skb_ecn_set_ce},   // bpf_skb_ecn_set_ce
     {152, redirect_neigh},  // bpf_redirect_neigh
@@ -171,6 +171,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> tc_helper_impls() { return kImpls; }
+std::span<const HelperImpl> tc_helper_impls() { return kTcHelperImpls; }
 
 }  // namespace bpfplay

@@ -13,21 +13,20 @@
 #include "core/host/host.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/helper_fail.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
+using helper_error::fail;
+
 namespace {
 
-constexpr uint64_t kClockRealtime = 0, kClockMonotonic = 1, kClockBoottime = 7;
+using uapi::kClockRealtime, uapi::kClockMonotonic, uapi::kClockBoottime;
 // bpf_timer_start's flags (Linux 6.4 and 6.7; the running kernel has both).
 constexpr uint64_t kTimerAbs = 1, kTimerCpuPin = 2;
 constexpr uint64_t kTaiUtcOffsetNs = 37'000'000'000ull;  // Host::tai_offset_ns holds TAI - UTC too
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
 
 uint64_t neg(int64_t e) {
     return uint64_t(-e);
@@ -167,7 +166,7 @@ uint64_t timer_cancel(Vm& vm, uint64_t timer, uint64_t, uint64_t, uint64_t, uint
     return was_armed ? 1 : 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTimerHelperImpls[] = {
     {helper_id::kTimerInit, &timer_init},
     {helper_id::kTimerSetCallback, &timer_set_callback},
     {helper_id::kTimerStart, &timer_start},
@@ -177,7 +176,7 @@ constexpr HelperImpl kImpls[] = {
 }  // namespace
 
 std::span<const HelperImpl> timer_helper_impls() {
-    return kImpls;
+    return kTimerHelperImpls;
 }
 
 }  // namespace bpfplay

@@ -13,31 +13,23 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+const LoadedProgram* program_of(Vm& vm) { return vm.env ? vm.env->program : nullptr; }
+
+using helper_error::fail;
 
 namespace {
 
 namespace e = kerrno;
 
-constexpr uint64_t err(int64_t errno_value) { return uint64_t(-errno_value); }
-
-// The kernel's TASK_SIZE_MAX on x86-64 with 4-level page tables: access_ok() refuses user
-// pointers at or above it (a kernel address passed as a user one).
-constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;
-
 // The pid namespace every host task is in: the initial one, as `stat -L /proc/self/ns/pid`
 // shows it on a host without containers (nsfs is device 0:4; PROC_PID_INIT_INO).
 constexpr uint64_t kNsfsDev = 4;
 constexpr uint64_t kPidInitIno = 0xEFFFFFFCull;
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
-
-const LoadedProgram* program_of(Vm& vm) { return vm.env ? vm.env->program : nullptr; }
 
 // The verifier's check_helper_call: "helper call might sleep in a non-sleepable prog".
 bool sleepable_or_fail(Vm& vm, const char* helper) {
@@ -78,7 +70,7 @@ uint64_t copy_from_user(Vm& vm, uint64_t dst, uint64_t size_arg, uint64_t user_p
     if (!out) return 0;
     if (copy_user(*host, user_ptr, out, size) != size) {
         std::memset(out, 0, size);
-        return err(e::kEFAULT);
+        return helper_errno(e::kEFAULT);
     }
     return 0;
 }
@@ -97,7 +89,7 @@ uint64_t copy_from_user_task(Vm& vm, uint64_t dst, uint64_t size_arg, uint64_t u
              "Pass a task from bpf_get_current_task_btf() or a BTF pointer to one.");
         return 0;
     }
-    if (flags) return err(e::kEINVAL);  // "flags is not used yet", before dst is touched
+    if (flags) return helper_errno(e::kEINVAL);  // "flags is not used yet", before dst is touched
     const uint32_t size = uint32_t(size_arg);
     if (size == 0) return 0;
     uint8_t* out = out_bytes(vm, kName, dst, size);
@@ -107,7 +99,7 @@ uint64_t copy_from_user_task(Vm& vm, uint64_t dst, uint64_t size_arg, uint64_t u
     const uint64_t got = *index == 0 ? host->read_user(user_ptr, out, size) : 0;
     if (got == size) return 0;
     std::memset(out, 0, size);
-    return err(e::kEFAULT);
+    return helper_errno(e::kEFAULT);
 }
 
 // ---- the trampoline's context: u64 args[nr_args] (then the return value for fexit) ----
@@ -151,7 +143,7 @@ uint64_t get_func_arg(Vm& vm, uint64_t ctx, uint64_t n, uint64_t value, uint64_t
     constexpr const char* kName = "bpf_get_func_arg";
     const auto nr_args = func_arg_count(vm, kName);
     if (!nr_args) return 0;
-    if (uint32_t(n) >= *nr_args) return err(e::kEINVAL);  // *value is left as it was
+    if (uint32_t(n) >= *nr_args) return helper_errno(e::kEINVAL);  // *value is left as it was
     uint8_t* out = out_bytes(vm, kName, value, 8);
     if (!out) return 0;
     store_le<uint64_t>(out, ctx_word(vm, ctx, uint32_t(n)));
@@ -165,7 +157,7 @@ uint64_t get_func_ret(Vm& vm, uint64_t ctx, uint64_t value, uint64_t, uint64_t, 
     // For tracing programs the verifier inlines the call: only fexit and fmod_ret trampolines
     // store a return value after the arguments, any other gets -EOPNOTSUPP. LSM programs call
     // the helper itself, which reads ctx[nr_args] (the hook's return value so far).
-    if (!lsm && attach != AttachType::TraceFexit && attach != AttachType::ModifyReturn) return err(e::kEOPNOTSUPP);
+    if (!lsm && attach != AttachType::TraceFexit && attach != AttachType::ModifyReturn) return helper_errno(e::kEOPNOTSUPP);
     const auto nr_args = func_arg_count(vm, kName);
     if (!nr_args) return 0;
     uint8_t* out = out_bytes(vm, kName, value, 8);
@@ -256,7 +248,7 @@ uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool t
     const uint32_t sig = uint32_t(sig_arg);
     // The targets: the current task, its parent (pid 1: is_global_init, which would panic the
     // kernel if it died) and init_task (PF_KTHREAD). PF_EXITING tasks are none of them.
-    if (task == 2 || (task == 1 ? 1u : host->task.tgid) == 1) return err(e::kEPERM);
+    if (task == 2 || (task == 1 ? 1u : host->task.tgid) == 1) return helper_errno(e::kEPERM);
     const std::string who = thread ? "thread " + std::to_string(host->task.pid) + " (" +
                                          std::string(host->task.comm_view()) + ") alone"
                                    : "process " + std::to_string(host->task.tgid) + " (" +
@@ -264,10 +256,10 @@ uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool t
     // A signal bpf_send_signal_task sends carries a siginfo: SI_KERNEL, si_value the value.
     const std::string info = value ? " (siginfo: si_code SI_KERNEL, si_value " + hex(*value) + ")" : "";
     if (sends_later(vm.env->prog_type)) {
-        if (sig > kNsig) return err(e::kEINVAL);  // checked early: a later error would be lost
+        if (sig > kNsig) return helper_errno(e::kEINVAL);  // checked early: a later error would be lost
         // One irq_work per CPU, busy until the program returns and it runs.
         for (const HostEvent& ev : host->events)
-            if (ev.helper.starts_with("bpf_send_signal")) return err(e::kEBUSY);
+            if (ev.helper.starts_with("bpf_send_signal")) return helper_errno(e::kEBUSY);
         log_host_event(vm, *host, helper,
                        sig == 0 ? "signal 0 queued for " + who +
                                       ": once the program returns, the kernel only checks it may signal the task"
@@ -276,7 +268,7 @@ uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool t
                                       "off, so the signal waits on this CPU's irq_work)");
         return 0;
     }
-    if (sig > kNsig) return err(e::kEINVAL);  // check_kill_permission
+    if (sig > kNsig) return helper_errno(e::kEINVAL);  // check_kill_permission
     log_host_event(vm, *host, helper,
                    sig == 0 ? "signal 0 for " + who + ": nothing sent, the kernel only checked it may signal the task"
                             : signal_name(sig) + " sent to " + who + info);
@@ -304,7 +296,7 @@ uint64_t get_ns_current_pid_tgid(Vm& vm, uint64_t dev, uint64_t ino, uint64_t ns
     if (!out && size) return 0;
     auto clear = [&](int64_t errno_value) {
         if (size) std::memset(out, 0, size);
-        return err(errno_value);
+        return helper_errno(errno_value);
     };
     if (size != 8) return clear(e::kEINVAL);
     if (uint64_t(uint32_t(dev)) != dev) return clear(e::kEINVAL);  // dev_t is 32 bits
@@ -337,12 +329,12 @@ uint64_t read_branch_records(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t flag
     constexpr const char* kName = "bpf_read_branch_records";
     Host* host = host_for(vm, kName);
     if (!host) return 0;
-    if (flags & ~kGetBranchRecordsSize) return err(e::kEINVAL);
+    if (flags & ~kGetBranchRecordsSize) return helper_errno(e::kEINVAL);
     // !(ctx->data->sample_flags & PERF_SAMPLE_BRANCH_STACK): -ENOENT, also for the size query.
     log_host_event(vm, *host, kName,
                    "the sample has no branch stack: the emulated CPU has no LBR (Last Branch Record) hardware, so "
                    "the kernel answers -ENOENT");
-    return err(e::kENOENT);
+    return helper_errno(e::kENOENT);
 }
 
 uint64_t get_branch_snapshot(Vm& vm, uint64_t, uint64_t, uint64_t flags, uint64_t, uint64_t) {
@@ -350,14 +342,14 @@ uint64_t get_branch_snapshot(Vm& vm, uint64_t, uint64_t, uint64_t flags, uint64_
     Host* host = host_for(vm, kName);
     if (!host) return 0;
     // The snapshot is taken first (none without LBR: 0 entries), then the flags are checked.
-    if (flags) return err(e::kEINVAL);
+    if (flags) return helper_errno(e::kEINVAL);
     log_host_event(vm, *host, kName,
                    "no branches copied: the emulated CPU has no LBR (Last Branch Record) hardware, so the snapshot "
                    "holds 0 entries and the kernel answers -ENOENT");
-    return err(e::kENOENT);
+    return helper_errno(e::kENOENT);
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTraceHelperImpls[] = {
     {109, send_signal},              // bpf_send_signal
     {117, send_signal_thread},       // bpf_send_signal_thread
     {119, read_branch_records},      // bpf_read_branch_records
@@ -375,7 +367,7 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> trace_helper_impls() { return kImpls; }
+std::span<const HelperImpl> trace_helper_impls() { return kTraceHelperImpls; }
 
 bool runs_with_irqs_off(ProgType type) { return sends_later(type); }
 

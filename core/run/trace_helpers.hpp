@@ -15,8 +15,12 @@
 namespace bpfplay {
 
 class Vm;
+struct LoadedProgram;
 
 std::span<const HelperImpl> trace_helper_impls();
+
+// The running program as loaded (HelperEnv::program), or null.
+const LoadedProgram* program_of(Vm& vm);
 
 // Whether programs of `type` run with interrupts (or preemption) off, so the kernel defers
 // work to this CPU's irq_work until they return: kprobes, tracepoints, perf events, packet

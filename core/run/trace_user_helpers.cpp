@@ -20,24 +20,19 @@
 #include "core/loader/loader.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/run/callback_helpers.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/run/trace_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
+
+using helper_error::fail;
 
 namespace {
 
 namespace e = kerrno;
 constexpr int64_t kENAMETOOLONG = 36;
 
-constexpr uint64_t err(int64_t errno_value) { return uint64_t(-errno_value); }
-
-void fail(Vm& vm, const char* helper, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": " + std::move(what), std::nullopt,
-                              std::move(hint)));
-}
-
-const LoadedProgram* program_of(Vm& vm) { return vm.env ? vm.env->program : nullptr; }
 ProgType prog_type_of(Vm& vm) { return vm.env ? vm.env->prog_type : ProgType::Unspec; }
 
 bool logged(const Host& host, std::string_view helper) {
@@ -63,19 +58,19 @@ uint64_t find_vma(Vm& vm, uint64_t task, uint64_t addr, uint64_t callback_fn, ui
     if (!host) return 0;
     const std::optional<uint32_t> entry = callback_entry(vm, kName, callback_fn, 3);
     if (!entry) return 0;
-    if (flags) return err(e::kEINVAL);
-    if (!task) return err(e::kENOENT);
+    if (flags) return helper_errno(e::kEINVAL);
+    if (!task) return helper_errno(e::kENOENT);
     const std::optional<uint32_t> index = task_index(task);
     if (!index) {
         fail(vm, kName, "r1 is not a task_struct the emulated kernel has: the kernel's verifier refuses the call",
              "Pass a task from bpf_get_current_task_btf() or a BTF pointer to one.");
         return 0;
     }
-    if (*index == 2) return err(e::kENOENT);  // init_task is a kernel thread: task->mm is NULL
+    if (*index == 2) return helper_errno(e::kENOENT);  // init_task is a kernel thread: task->mm is NULL
     // With interrupts off the kernel cannot drop the mmap_lock at once: it queues the unlock on
     // this CPU's irq_work, which runs after the program, and a second call finds it busy.
     const bool irqs_off = runs_with_irqs_off(prog_type_of(vm));
-    if (irqs_off && logged(*host, kName)) return err(e::kEBUSY);
+    if (irqs_off && logged(*host, kName)) return helper_errno(e::kEBUSY);
     const std::string who = *index == 0 ? "the current task (pid " + std::to_string(host->task.pid) + ")"
                                         : std::string("its parent (pid 1, systemd)");
     if (irqs_off)
@@ -85,7 +80,7 @@ uint64_t find_vma(Vm& vm, uint64_t task, uint64_t addr, uint64_t callback_fn, ui
                            "another bpf_find_vma before then gets -EBUSY");
     // Only the current task's memory map is modelled (Host::vmas); its parent's has no area.
     const std::optional<uint32_t> vma = *index == 0 ? vma_holding(host->vmas, addr) : std::nullopt;
-    if (!vma) return err(e::kENOENT);
+    if (!vma) return helper_errno(e::kENOENT);
     CallbackState s;
     s.kind = CallbackKind::FindVma;
     s.entry = *entry;
@@ -208,7 +203,7 @@ uint64_t d_path(Vm& vm, uint64_t path, uint64_t buf, uint64_t sz_arg, uint64_t, 
         return 0;
     }
     // copy_from_kernel_nofault(&copy, path, sizeof(*path)).
-    if (!vm.memory().helper_ptr(path, 16, false)) return err(e::kEFAULT);
+    if (!vm.memory().helper_ptr(path, 16, false)) return helper_errno(e::kEFAULT);
     const auto dentry = kernel_u64(vm, path + dentry_layout().path_dentry);
     const auto names = dentry && *dentry ? dentry_names(vm, *dentry) : std::nullopt;
     if (!names) {
@@ -225,13 +220,13 @@ uint64_t d_path(Vm& vm, uint64_t path, uint64_t buf, uint64_t sz_arg, uint64_t, 
     --room;
     for (const std::string& n : *names) {
         room -= int64_t(n.size()) + 1;
-        if (room < 0) return err(kENAMETOOLONG);
+        if (room < 0) return helper_errno(kENAMETOOLONG);
         at -= n.size() + 1;
         out[at] = '/';
         std::memcpy(out + at + 1, n.data(), n.size());
     }
     if (names->empty()) {  // the root itself
-        if (--room < 0) return err(kENAMETOOLONG);
+        if (--room < 0) return helper_errno(kENAMETOOLONG);
         out[--at] = '/';
     }
     const uint64_t len = sz - at;
@@ -257,7 +252,6 @@ private:
     std::vector<uint8_t> old_;
 };
 
-constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull;
 
 // A user byte a store reaches: in the task's user memory, and not in an area mapped read-only.
 uint8_t* writable_user_byte(Host& host, uint64_t addr) {
@@ -280,8 +274,8 @@ uint64_t probe_write_user(Vm& vm, uint64_t dst, uint64_t src, uint64_t size_arg,
                            "] is installing a program with bpf_probe_write_user helper that may corrupt user "
                            "memory!\"");
     // in_interrupt() (a perf event's NMI) or an exiting task (PF_EXITING): no user context to write.
-    if (prog_type_of(vm) == ProgType::PerfEvent || host->task.exit_code != 0) return err(e::kEPERM);
-    if (dst >= kTaskSizeMax || size > kTaskSizeMax - dst) return err(e::kEFAULT);  // access_ok
+    if (prog_type_of(vm) == ProgType::PerfEvent || host->task.exit_code != 0) return helper_errno(e::kEPERM);
+    if (dst >= kTaskSizeMax || size > kTaskSizeMax - dst) return helper_errno(e::kEFAULT);  // access_ok
     // copy_to_user_nofault stores byte by byte up to the first that faults.
     uint32_t done = 0;
     std::vector<uint8_t> old;
@@ -297,7 +291,7 @@ uint64_t probe_write_user(Vm& vm, uint64_t dst, uint64_t src, uint64_t size_arg,
                        std::to_string(done) + " byte(s) written to the user memory of pid " +
                            std::to_string(host->task.pid) + " at " + hex(dst) +
                            (done < size ? "; the next one is not writable user memory (-EFAULT)" : ""));
-    return done == size ? 0 : err(e::kEFAULT);
+    return done == size ? 0 : helper_errno(e::kEFAULT);
 }
 
 // ---- bpf_override_return ----
@@ -335,7 +329,7 @@ uint64_t override_return(Vm& vm, uint64_t, uint64_t rc, uint64_t, uint64_t, uint
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTraceUserHelperImpls[] = {
     {36, probe_write_user},  // bpf_probe_write_user
     {58, override_return},   // bpf_override_return
     {147, d_path},           // bpf_d_path
@@ -344,6 +338,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> trace_user_helper_impls() { return kImpls; }
+std::span<const HelperImpl> trace_user_helper_impls() { return kTraceUserHelperImpls; }
 
 }  // namespace bpfplay

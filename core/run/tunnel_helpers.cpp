@@ -7,14 +7,15 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEnoent = 2, kEnomem = 12, kEproto = 71, kEopnotsupp = 95;
 
 // struct bpf_tunnel_key (uapi/linux/bpf.h): its offsets, and the sizes of its older layouts the
 // helpers still take (offsetof remote_ipv6[1], tunnel_ext, tunnel_label, local_ipv6[0]).
@@ -32,7 +33,7 @@ constexpr uint64_t kTuninfoIpv6 = 1 << 0, kZeroCsumTx = 1 << 1, kDontFragment = 
 constexpr uint32_t kXfrmStateSize = 28;
 
 // enum bpf_tstamp_type (6.11+): REALTIME 0 (was UNSPEC), MONOTONIC 1 (was DELIVERY_MONO), TAI 2.
-constexpr uint64_t kClockRealtime = 0, kClockMonotonic = 1, kClockTai = 2;
+using uapi::kClockRealtime, uapi::kClockMonotonic, uapi::kClockTai;
 
 void put_u32(uint8_t* at, uint32_t v) { std::memcpy(at, &v, 4); }
 uint32_t get_u32(const uint8_t* at) {
@@ -74,7 +75,7 @@ uint64_t skb_get_tunnel_key(Vm& vm, uint64_t, uint64_t to_addr, uint64_t size_ar
     if (!to && size) return 0;
     auto clear = [&](int64_t err, const std::string& why) {
         if (size) std::memset(to, 0, size);
-        log_host_event(vm, *h, kName, why + ": the key is zeroed and it returns " + (err == kEproto ? "-EPROTO" : "-EINVAL"));
+        log_host_event(vm, *h, kName, why + ": the key is zeroed and it returns " + (err == kerrno::kEPROTO ? "-EPROTO" : "-EINVAL"));
         return helper_errno(err);
     };
     const TunnelInfo* info = h->net.skb_tunnel();
@@ -85,7 +86,7 @@ uint64_t skb_get_tunnel_key(Vm& vm, uint64_t, uint64_t to_addr, uint64_t size_ar
         return clear(kEINVAL, "flags " + hex(flags) + " has bits other than BPF_F_TUNINFO_IPV6 and BPF_F_TUNINFO_FLAGS");
     const bool want_ipv6 = flags & kTuninfoIpv6;
     if (info->ipv6 != want_ipv6)
-        return clear(kEproto, std::string("the tunnel is IPv") + (info->ipv6 ? "6" : "4") + " but the flags ask for IPv" +
+        return clear(kerrno::kEPROTO, std::string("the tunnel is IPv") + (info->ipv6 ? "6" : "4") + " but the flags ask for IPv" +
                                   (want_ipv6 ? "6" : "4") + (info->ipv6 ? " (pass BPF_F_TUNINFO_IPV6)" : ""));
     switch (size) {
     case k::kSize:
@@ -195,13 +196,13 @@ uint64_t skb_get_tunnel_opt(Vm& vm, uint64_t, uint64_t to_addr, uint64_t size_ar
                        std::string(info ? "the packet's tunnel metadata has no options (no TUNNEL_*_OPT flag)"
                                         : "the packet carries no tunnel metadata") +
                            ": returns -ENOENT");
-        return helper_errno(kEnoent);
+        return helper_errno(kerrno::kENOENT);
     }
     if (size < info->options.size()) {
         log_host_event(vm, *h, kName,
                        "the tunnel has " + std::to_string(info->options.size()) + " bytes of options, more than the " +
                            std::to_string(size) + " given: returns -ENOMEM");
-        return helper_errno(kEnomem);
+        return helper_errno(kerrno::kENOMEM);
     }
     if (!info->options.empty()) std::memcpy(to, info->options.data(), info->options.size());
     return info->options.size();
@@ -226,7 +227,7 @@ uint64_t skb_set_tunnel_opt(Vm& vm, uint64_t, uint64_t from_addr, uint64_t size_
     if (size > kTunnelOptsMax) {
         log_host_event(vm, *h, kName,
                        "size " + std::to_string(size) + " is more than the 255 bytes of options a tunnel holds: returns -ENOMEM");
-        return helper_errno(kEnomem);
+        return helper_errno(kerrno::kENOMEM);
     }
     tx->options.assign(from, from + size);
     if (size) tx->flags |= kTunnelOptionsPresent;  // ip_tunnel_info_opts_set: every kind, the device picks its own
@@ -272,7 +273,7 @@ uint64_t skb_set_tstamp(Vm& vm, uint64_t, uint64_t tstamp, uint64_t type_arg, ui
     if (!p || !p->ctx() || p->kind() != PacketBuffer::Kind::Skb) return no_packet_hook(vm, kName);
     FieldContext& c = *p->ctx();
     const uint32_t proto = c.get_u32(sk_buff::kProtocol);
-    if (proto != 0x0008 && proto != 0xdd86) return helper_errno(kEopnotsupp);  // only htons(ETH_P_IP / _IPV6)
+    if (proto != 0x0008 && proto != 0xdd86) return helper_errno(kerrno::kEOPNOTSUPP);  // only htons(ETH_P_IP / _IPV6)
     const uint32_t type = uint32_t(type_arg);
     // MONOTONIC and TAI need a time; REALTIME takes any (0 clears it); nothing else exists.
     if ((type != kClockRealtime && type != kClockMonotonic && type != kClockTai) ||
@@ -284,7 +285,7 @@ uint64_t skb_set_tstamp(Vm& vm, uint64_t, uint64_t tstamp, uint64_t type_arg, ui
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kTunnelHelperImpls[] = {
     {20, skb_get_tunnel_key},   // bpf_skb_get_tunnel_key
     {21, skb_set_tunnel_key},   // bpf_skb_set_tunnel_key
     {29, skb_get_tunnel_opt},   // bpf_skb_get_tunnel_opt
@@ -295,6 +296,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> tunnel_helper_impls() { return kImpls; }
+std::span<const HelperImpl> tunnel_helper_impls() { return kTunnelHelperImpls; }
 
 }  // namespace bpfplay

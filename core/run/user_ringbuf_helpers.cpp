@@ -18,14 +18,15 @@
 #include "core/maps/user_ringbuf_map.hpp"
 #include "core/run/callback_helpers.hpp"
 #include "core/run/dynptr_helpers.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr const char* kName = "bpf_user_ringbuf_drain";
-constexpr uint64_t kWakeupFlags = 1 | 2;  // BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP
+constexpr const char* kUserRingbufDrainName = "bpf_user_ringbuf_drain";
+using uapi::kWakeupFlags;
 constexpr uint16_t kDrainArgs = 0x6;      // r1 = dynptr, r2 = ctx
 
 // Puts back what handing one record over changed outside the journal's memory records: the
@@ -104,15 +105,15 @@ uint64_t user_ringbuf_drain(Vm& vm, uint64_t map_handle, uint64_t callback_fn, u
         const Map* other = maps ? maps->from_handle(map_handle) : nullptr;
         vm.helper_fail(make_error(
             ErrorKind::Helper,
-            std::string(kName) + ": r1 = " + hex(map_handle) + (other ? " is " + other->describe() : " is not a map") +
+            std::string(kUserRingbufDrainName) + ": r1 = " + hex(map_handle) + (other ? " is " + other->describe() : " is not a map") +
                 ", not a user_ringbuf map: the kernel's verifier refuses the call",
             vm.current_pc(), "Pass a map declared with __uint(type, BPF_MAP_TYPE_USER_RINGBUF)."));
         return 0;
     }
-    const std::optional<uint32_t> entry = callback_entry(vm, kName, callback_fn);
+    const std::optional<uint32_t> entry = callback_entry(vm, kUserRingbufDrainName, callback_fn);
     if (!entry) return 0;
     if (flags & ~kWakeupFlags) return uint64_t(-kerrno::kEINVAL);
-    if (!host_for(vm, kName)) return 0;
+    if (!host_for(vm, kUserRingbufDrainName)) return 0;
     uint64_t looked = 0;
     if (!skip_discarded(*map, looked)) return 0;  // nothing to drain (discarded records consumed)
     if (vm.depth() + 1 >= uint32_t(kMaxRunFrames)) return 0;  // the interpreter refuses the frame
@@ -129,14 +130,14 @@ uint64_t user_ringbuf_drain(Vm& vm, uint64_t map_handle, uint64_t callback_fn, u
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kUserRingbufHelperImpls[] = {
     {helper_id::kUserRingbufDrain, user_ringbuf_drain},
 };
 
 } // namespace
 
 std::span<const HelperImpl> user_ringbuf_helper_impls() {
-    return kImpls;
+    return kUserRingbufHelperImpls;
 }
 
 } // namespace bpfplay

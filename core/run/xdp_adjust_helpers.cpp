@@ -4,16 +4,16 @@
 #include <cstring>
 
 #include "core/host/helper_support.hpp"
+#include "core/maps/map_abi.hpp"
 #include "core/run/packet_buffer.hpp"
+#include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEacces = 13, kEthHeaderLen = 14;
-
-uint64_t err(int64_t e) { return helper_errno(e); }
+using uapi::kEthHeaderLen;
 
 // xdp_metalen_invalid: the metadata length is a u8 in skb_shared_info, in 4-byte units.
 bool metalen_invalid(int64_t metalen) { return (metalen & 3) != 0 || metalen > 255; }
@@ -28,7 +28,7 @@ uint64_t xdp_adjust_head(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t, uint64
     // The struct xdp_frame the kernel may build at the page's start, then the metadata, stay
     // before data; an Ethernet header's worth stays after it.
     if (data < int64_t(xdp_buff::kFrameStruct) + metalen || data > int64_t(g.end) - kEthHeaderLen)
-        return err(kEINVAL);
+        return helper_errno(kEINVAL);
     p->record(vm);
     const uint32_t meta = uint32_t(int64_t(g.meta) + offset);
     if (metalen) {
@@ -45,8 +45,8 @@ uint64_t xdp_adjust_meta(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t, uint64
     const int64_t offset = int32_t(uint32_t(offset_arg));
     const PacketGeometry g = p->geometry();
     const int64_t meta = int64_t(g.meta) + offset;
-    if (meta < int64_t(xdp_buff::kFrameStruct) || meta > int64_t(g.data)) return err(kEINVAL);
-    if (metalen_invalid(int64_t(g.data) - meta)) return err(kEacces);
+    if (meta < int64_t(xdp_buff::kFrameStruct) || meta > int64_t(g.data)) return helper_errno(kEINVAL);
+    if (metalen_invalid(int64_t(g.data) - meta)) return helper_errno(kerrno::kEACCES);
     p->record(vm);
     // The bytes that become metadata are whatever the headroom holds (zeros, or old headers
     // after bpf_xdp_adjust_head), as in the kernel.
@@ -60,13 +60,13 @@ uint64_t adjust_frags_tail(Vm& vm, PacketBuffer& p, int64_t offset) {
     auto& frags = p.frags();
     if (offset >= 0) {
         std::vector<uint8_t>& last = frags.back();
-        if (offset > int64_t(xdp_buff::kFragSize) - int64_t(last.size())) return err(kEINVAL);
+        if (offset > int64_t(xdp_buff::kFragSize) - int64_t(last.size())) return helper_errno(kEINVAL);
         p.record(vm);
         last.resize(last.size() + size_t(offset), 0);
         return 0;
     }
     int64_t shrink = -offset;
-    if (shrink > int64_t(p.total_len()) - kEthHeaderLen) return err(kEINVAL);
+    if (shrink > int64_t(p.total_len()) - kEthHeaderLen) return helper_errno(kEINVAL);
     p.record(vm);
     while (!frags.empty() && shrink > 0) {
         std::vector<uint8_t>& last = frags.back();
@@ -95,7 +95,7 @@ uint64_t xdp_adjust_tail(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t, uint64
     const PacketGeometry g = p->geometry();
     const int64_t end = int64_t(g.end) + offset;
     // The page's last 320 bytes are reserved for struct skb_shared_info.
-    if (end > int64_t(xdp_buff::kHardEnd) || end < int64_t(g.data) + kEthHeaderLen) return err(kEINVAL);
+    if (end > int64_t(xdp_buff::kHardEnd) || end < int64_t(g.data) + kEthHeaderLen) return helper_errno(kEINVAL);
     p->record(vm);
     if (offset > 0) {
         // The kernel clears the grown bytes: they may hold old kernel memory.
@@ -106,7 +106,7 @@ uint64_t xdp_adjust_tail(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t, uint64
     return 0;
 }
 
-constexpr HelperImpl kImpls[] = {
+constexpr HelperImpl kXdpAdjustHelperImpls[] = {
     {44, xdp_adjust_head},  // bpf_xdp_adjust_head
     {54, xdp_adjust_meta},  // bpf_xdp_adjust_meta
     {65, xdp_adjust_tail},  // bpf_xdp_adjust_tail
@@ -114,6 +114,6 @@ constexpr HelperImpl kImpls[] = {
 
 }  // namespace
 
-std::span<const HelperImpl> xdp_adjust_helper_impls() { return kImpls; }
+std::span<const HelperImpl> xdp_adjust_helper_impls() { return kXdpAdjustHelperImpls; }
 
 }  // namespace bpfplay

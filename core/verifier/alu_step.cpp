@@ -75,7 +75,6 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
     Reg result = ptr;
     const Scalar& k = src_val.var;
     // The number must keep the pointer near its object (check_reg_sane_offset).
-    constexpr int64_t kMaxVarOff = 1ll << 29;
     const std::string ptr_name = reg_type_name(ptr.type, false);
     if (k.is_const() && (int64_t(k.value()) >= kMaxVarOff || int64_t(k.value()) <= -kMaxVarOff))
         return env.refuse(Rule::PointerArith, fmt("math between %s pointer and %lld is not allowed", ptr_name.c_str(), (long long)k.value()));

@@ -7,7 +7,6 @@ namespace bpfplay::verifier {
 
 namespace {
 
-constexpr int64_t kMaxVarOff = 1ll << 29;  // BPF_MAX_VAR_OFF
 constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 
 Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }

@@ -21,6 +21,8 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
 
 // Shared by the steps.
+// BPF_MAX_VAR_OFF: how far a variable offset may move a pointer from its object.
+constexpr int64_t kMaxVarOff = 1ll << 29;
 bool check_readable(Env& env, const State& st, int regno);
 // Memory of `size` bytes at reg+off may be accessed (helpers' memory arguments use it too).
 // `write`: stores; `value_out`: for loads, the register the value lands in.
