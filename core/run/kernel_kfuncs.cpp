@@ -5,8 +5,10 @@
 namespace bpfplay {
 
 std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
-    static const std::array<std::span<const KfuncImpl>, 1> families = {
+    static const std::array families = {
         basic_kfunc_impls(),
+        string_kfunc_impls(),
+        bits_kfunc_impls(),
     };
     return families;
 }

@@ -1,0 +1,141 @@
+// The string kfuncs, the bit iterator, bpf_copy_from_user_str and __bpf_trap
+// (core/run/string_kfuncs.cpp, core/run/bits_kfuncs.cpp), run on examples/kfunc_strings.c. The
+// expected values are what Linux 6.18 gave for the same object under BPF_PROG_TEST_RUN
+// (tests/kernel/kernel_run.c: `kernel_run public/examples/kfunc_strings.o strings --ctx
+// 0000000000000000`), except where a comment says the value follows from the kernel's source
+// (the kernel's run cannot reach the emulated host's user memory).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "core/host/host.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/map_set.hpp"
+#include "core/run/object_session.hpp"
+#include "maps/map_test_util.hpp"
+
+using namespace bpfplay;
+
+namespace {
+
+std::unique_ptr<ObjectSession> open_strings() {
+    const std::string path = "public/examples/kfunc_strings.o";
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, "kfunc_strings.o", Host{});
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+int64_t result(ObjectSession& s, uint32_t index) {
+    std::vector<uint8_t> value(8);
+    REQUIRE(s.object().maps->find("results")->lookup_user(test::bytes(index), value) == 0);
+    return load_le<int64_t>(value.data());
+}
+
+std::string copied(ObjectSession& s, uint32_t index) {
+    std::vector<uint8_t> value(24);
+    REQUIRE(s.object().maps->find("copied")->lookup_user(test::bytes(index), value) == 0);
+    return std::string(value.begin(), value.end());
+}
+
+RunResult run_with_user_ptr(ObjectSession& s, uint64_t user_ptr) {
+    RunInput in;
+    in.ctx.resize(8);
+    store_le<uint64_t>(in.ctx.data(), user_ptr);
+    RunResult r = s.run("strings", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    return r;
+}
+
+constexpr int64_t ENOENT_ = -2, E2BIG_ = -7, EFAULT_ = -14, EINVAL_ = -22, ERANGE_ = -34;
+
+} // namespace
+
+TEST_CASE("string kfuncs: results and error codes as Linux 6.18 gives them") {
+    auto s = open_strings();
+    RunResult r = run_with_user_ptr(*s, 0);
+    CHECK(r.r0 == 0);
+    CHECK(result(*s, 0) == 12);      // bpf_strlen(.rodata "hello, world")
+    CHECK(result(*s, 1) == 5);       // bpf_strnlen(.., 5)
+    CHECK(result(*s, 2) == -1);      // bpf_strcmp("abc", "abd")
+    CHECK(result(*s, 3) == 1);       // ... and the other way: -1/1, not a difference
+    CHECK(result(*s, 4) == 0);       // stack string == .rodata string
+    CHECK(result(*s, 5) == 0);       // bpf_strcasecmp("HeLLo", "hello")
+    CHECK(result(*s, 6) == 0);       // ISO-8859-1: 0xC0 lowers to 0xE0
+    CHECK(result(*s, 7) == 1);       // "\x80" > "a": the kernel's char is unsigned
+    CHECK(result(*s, 8) == 4);       // bpf_strchr(.., 'o')
+    CHECK(result(*s, 9) == ENOENT_); // no 'z'
+    CHECK(result(*s, 10) == 12);     // the NUL can be searched for
+    CHECK(result(*s, 11) == 12);     // bpf_strchrnul: the NUL's index when not found
+    CHECK(result(*s, 12) == ENOENT_); // bpf_strnchr: no 'o' in the first 4
+    CHECK(result(*s, 13) == 8);      // bpf_strrchr: the last 'o'
+    CHECK(result(*s, 14) == 12);     // bpf_strrchr(.., 0)
+    CHECK(result(*s, 15) == 4);      // bpf_strspn(.., "leh"): "hell"
+    CHECK(result(*s, 16) == 5);      // bpf_strcspn(.., ", ")
+    CHECK(result(*s, 17) == 7);      // bpf_strstr(.., "world")
+    CHECK(result(*s, 18) == 0);      // the empty string is found at 0
+    CHECK(result(*s, 19) == ENOENT_);
+    CHECK(result(*s, 20) == 7);      // bpf_strnstr: "world" ending exactly at len 12 is found
+    CHECK(result(*s, 21) == ENOENT_); // "hello" is longer than len 3
+    CHECK(result(*s, 22) == 7);
+    CHECK(result(*s, 23) == 0);      // a .data string (a map value)
+    CHECK(result(*s, 24) == -1);
+    CHECK(result(*s, 25) == 7);
+    // Addresses that are not kernel memory, and kernel memory that cannot be read.
+    CHECK(result(*s, 26) == ERANGE_); // NULL
+    CHECK(result(*s, 27) == ERANGE_); // a user-space address
+    CHECK(result(*s, 28) == EFAULT_); // an unmapped kernel address
+    CHECK(result(*s, 29) == EFAULT_);
+    CHECK(result(*s, 30) == ERANGE_);
+    CHECK(result(*s, 31) == ERANGE_);
+    CHECK(result(*s, 32) == EFAULT_);
+    // 65544 bytes with no NUL: XATTR_SIZE_MAX (65536) is as far as they read.
+    CHECK(result(*s, 33) == E2BIG_);
+    CHECK(result(*s, 34) == E2BIG_);
+    CHECK(result(*s, 35) == 100);
+    CHECK(result(*s, 36) == E2BIG_);
+    CHECK(result(*s, 37) == E2BIG_);
+    CHECK(result(*s, 38) == ENOENT_);
+}
+
+TEST_CASE("bpf_iter_bits: the set bits of one and of three words, and the kernel's error codes") {
+    auto s = open_strings();
+    run_with_user_ptr(*s, 0);
+    CHECK(result(*s, 40) == 68); // 0x8000000000000013: bits 0 + 1 + 4 + 63
+    CHECK(result(*s, 41) == 4);
+    CHECK(result(*s, 42) == 133); // {1, 0, 1 << 5}: bits 0 and 133
+    CHECK(result(*s, 43) == 2);
+    CHECK(result(*s, 44) == EINVAL_); // NULL
+    CHECK(result(*s, 45) == EINVAL_); // 0 words
+    CHECK(result(*s, 46) == E2BIG_);  // 512 words: more than BITS_ITER_NR_WORDS_MAX
+    CHECK(result(*s, 47) == EFAULT_); // one word at an unmapped kernel address
+    CHECK(result(*s, 48) == EFAULT_); // two
+    CHECK(result(*s, 49) == EFAULT_); // one word at a user address: the u64 path says -EFAULT
+    CHECK(result(*s, 50) == ERANGE_); // two: copy_from_kernel_nofault's -ERANGE as it is
+    CHECK(result(*s, 51) == 0);       // after a failed new, next ends the loop at once
+}
+
+TEST_CASE("bpf_copy_from_user_str: the emulated task's user memory, BPF_F_PAD_ZEROS and the errors") {
+    auto s = open_strings();
+    // user_ptr NULL (the kernel's run): -EFAULT, the buffer untouched without BPF_F_PAD_ZEROS
+    // and zeroed (its 8 bytes) with it.
+    run_with_user_ptr(*s, 0);
+    CHECK(result(*s, 52) == EFAULT_);
+    CHECK(copied(*s, 0) == std::string(24, 'x'));
+    CHECK(copied(*s, 1) == std::string(8, '\0') + std::string(16, 'x'));
+    CHECK(result(*s, 54) == EINVAL_); // an unknown flag
+    CHECK(result(*s, 55) == EFAULT_); // a kernel (stack) address is not user memory
+
+    // argv[0] of the emulated task ("/usr/bin/bpfplay-demo", 21 bytes), from the kernel's source:
+    // strncpy_from_user(dst, src, 23) copies two words, then byte by byte (fewer than 8 left),
+    // and bpf_copy_from_user_str writes the NUL; the last two bytes stay as they were.
+    run_with_user_ptr(*s, kDefaultArgvAddr);
+    CHECK(result(*s, 52) == 22);
+    CHECK(copied(*s, 0) == std::string("/usr/bin/bpfplay-demo") + std::string(1, '\0') + "xx");
+    CHECK(result(*s, 53) == 8); // 7 bytes and the NUL fit in 8
+    CHECK(copied(*s, 1) == std::string("/usr/bi") + std::string(1, '\0') + std::string(16, 'x'));
+}
