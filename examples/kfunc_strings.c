@@ -14,6 +14,7 @@
 //     bpf_iter_bits_next returns a pointer to the index of each set bit, lowest first.
 //   - bpf_copy_from_user_str copies a string from the calling process's memory (sleepable
 //     programs only: SEC("syscall") programs are); BPF_F_PAD_ZEROS zeroes the rest of the buffer.
+//     bpf_copy_from_user_task_str does it for any task's memory (here the current task's).
 //
 // Try: run `strings` with a ctx of 8 zero bytes (user_ptr NULL: copy_from_user_str fails with
 // -EFAULT), or with user_ptr = the address of argv[0] in the emulated host (0x7ffd5e3c1f00).
@@ -42,6 +43,12 @@ extern int bpf_iter_bits_new(struct bpf_iter_bits *it, const __u64 *unsafe_ptr__
 extern int *bpf_iter_bits_next(struct bpf_iter_bits *it) __ksym;
 extern void bpf_iter_bits_destroy(struct bpf_iter_bits *it) __ksym;
 extern int bpf_copy_from_user_str(void *dst, __u32 dst__sz, const void *unsafe_ptr__ign, __u64 flags) __ksym;
+// libbpf checks a kfunc's prototype against the kernel's BTF: the task pointer needs a defined struct.
+struct task_struct {
+	int pid;
+} __attribute__((preserve_access_index));
+extern int bpf_copy_from_user_task_str(void *dst, __u32 dst__sz, const void *unsafe_ptr__ign,
+				       struct task_struct *tsk, __u64 flags) __ksym;
 
 // The uapi flag of Linux 6.13 (not in older headers).
 #define PAD_ZEROS 1ull // BPF_F_PAD_ZEROS
@@ -65,7 +72,7 @@ struct {
 // The string bpf_copy_from_user_str copied, as bytes.
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, char[24]);
 } copied SEC(".maps");
@@ -201,6 +208,18 @@ int strings(struct args *ctx)
 	bpf_map_update_elem(&copied, &k, buf, 0);
 	put(54, bpf_copy_from_user_str(buf, sizeof(buf), (const void *)ctx->user_ptr, 2));
 	put(55, bpf_copy_from_user_str(buf, sizeof(buf), stack, 0)); // kernel memory: -EFAULT
+
+	// The same from a task's memory (the current task's here), with its own way of failing.
+	struct task_struct *task = bpf_get_current_task_btf();
+	__builtin_memset(buf, 'x', sizeof(buf));
+	put(56, bpf_copy_from_user_task_str(buf, sizeof(buf), (const void *)ctx->user_ptr, task, 0));
+	k = 2;
+	bpf_map_update_elem(&copied, &k, buf, 0);
+	__builtin_memset(buf, 'x', sizeof(buf));
+	put(57, bpf_copy_from_user_task_str(buf, 8, (const void *)ctx->user_ptr, task, PAD_ZEROS));
+	k = 3;
+	bpf_map_update_elem(&copied, &k, buf, 0);
+	put(58, bpf_copy_from_user_task_str(buf, sizeof(buf), (const void *)ctx->user_ptr, task, 4));
 	return 0;
 }
 

@@ -196,25 +196,74 @@ uint64_t copy_from_user_str(Vm& vm, uint64_t dst, uint64_t size64, uint64_t src,
     return uint64_t(n + 1);
 }
 
-// copy_remote_vm_str(tsk, addr, buf, len): buf[0] = NUL, then the string (at most len - 1 bytes
-// and a NUL) from the task's memory; its length, or -EFAULT where the memory ends first (the
-// bytes before stay copied, NUL-terminated). Only the current task's memory is modelled.
-int64_t copy_remote_vm_str(const Host& host, uint32_t task, uint64_t src, uint8_t* out, uint32_t len) {
-    out[0] = 0;
-    if (task != 0) return -kEFAULT;
-    uint32_t n = 0;
-    while (n + 1 < len) {
-        uint8_t c;
-        if (host.read_user(src + n, &c, 1) != 1) {
-            out[n] = 0;
-            return -kEFAULT;
+// strscpy(out, src, count) over the task's user memory (lib/string.c on x86-64): whole words
+// while 8 bytes are left in the count (the word holding the NUL is stored with zeros after it;
+// when the count ends inside a word, that word's last byte becomes the NUL), then byte by byte;
+// out is always NUL-terminated. The length, or -E2BIG when the source did not end within
+// count - 1 bytes. bpfplay's user memory ends where its regions do: a byte past them is -EFAULT
+// (in the kernel the rest of the page would still be read).
+int64_t strscpy_user(const Host& host, uint8_t* out, uint64_t src, uint64_t count) {
+    if (count == 0) return -kE2BIG;
+    uint64_t res = 0, max = count;
+    while (max >= 8) {
+        uint8_t w[8];
+        if (host.read_user(src + res, w, 8) != 8) break;
+        if (const void* nul = std::memchr(w, 0, 8)) {
+            const uint64_t n = uint64_t(static_cast<const uint8_t*>(nul) - w);
+            std::memcpy(out + res, w, n);
+            std::memset(out + res + n, 0, 8 - n);
+            return int64_t(res + n);
         }
-        out[n] = c;
-        if (c == 0) return n;
-        n++;
+        count -= 8;
+        if (count == 0) {
+            std::memcpy(out + res, w, 7);
+            out[res + 7] = 0;
+            return -kE2BIG;
+        }
+        std::memcpy(out + res, w, 8);
+        res += 8;
+        max -= 8;
     }
-    out[n] = 0;
-    return n;
+    uint8_t c = 0;
+    while (count > 1) {
+        if (host.read_user(src + res, &c, 1) != 1) return -kEFAULT;
+        out[res] = c;
+        if (c == 0) return int64_t(res);
+        res++;
+        count--;
+    }
+    out[res] = 0;
+    if (host.read_user(src + res, &c, 1) != 1) return -kEFAULT;
+    return c ? -kE2BIG : int64_t(res);
+}
+
+// copy_remote_vm_str(tsk, addr, buf, len) (mm/memory.c): buf[0] = NUL; -EFAULT unless a mapping
+// holds addr; then page by page, strscpy of what is left of the page (the page's last byte is
+// copied on its own when the string goes on); the length copied (len - 1 when the string was
+// longer), or -EFAULT at memory it cannot reach (what was copied stays). Only the current
+// task's memory is modelled (its parent's is not; init_task has none).
+constexpr uint64_t kPageSize = 4096;
+
+int64_t copy_remote_vm_str(const Host& host, uint32_t task, uint64_t addr, uint8_t* out, uint64_t len) {
+    out[0] = 0;
+    uint8_t probe;
+    if (task != 0 || host.read_user(addr, &probe, 1) != 1) return -kEFAULT;
+    uint64_t buf = 0;
+    while (len) {
+        const uint64_t bytes = std::min(len, kPageSize - (addr & (kPageSize - 1)));
+        const int64_t r = strscpy_user(host, out + buf, addr, bytes);
+        if (r >= 0) return int64_t(buf + uint64_t(r));
+        if (r == -kEFAULT) return -kEFAULT;
+        buf += bytes - 1;
+        if (bytes != len) {
+            addr += bytes - 1;
+            if (host.read_user(addr, out + buf, 1) != 1) return -kEFAULT;
+            buf += 1;
+            addr += 1;
+        }
+        len -= bytes;
+    }
+    return int64_t(buf);
 }
 
 // int bpf_copy_from_user_task_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign,

@@ -20,12 +20,12 @@ using namespace bpfplay;
 
 namespace {
 
-std::unique_ptr<ObjectSession> open_strings() {
+std::unique_ptr<ObjectSession> open_strings(Host host = {}) {
     const std::string path = "public/examples/kfunc_strings.o";
     std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
     const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
     REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, "kfunc_strings.o", Host{});
+    auto s = ObjectSession::open(bytes, "kfunc_strings.o", std::move(host));
     if (!s.ok()) FAIL(s.error().to_string());
     return std::move(s).value();
 }
@@ -119,23 +119,55 @@ TEST_CASE("bpf_iter_bits: the set bits of one and of three words, and the kernel
     CHECK(result(*s, 51) == 0);       // after a failed new, next ends the loop at once
 }
 
-TEST_CASE("bpf_copy_from_user_str: the emulated task's user memory, BPF_F_PAD_ZEROS and the errors") {
+// A Host whose task has, at 0x55555555a7b0, the 40 bytes kernel_run (tests/kernel/kernel_run.c
+// built with gcc -O2) has there when it runs without address randomization: the kernel's
+// reference for reading user memory was `setarch x86_64 -R kernel_run
+// public/examples/kfunc_strings.o strings --ctx b8a7555555550000` (user_ptr = 0x55555555a7b8).
+static Host host_with_kernel_run_bytes() {
+    Host h;
+    const std::string bytes("--packet: not hex: %s\0--ctx\0--ctx: not h", 40);
+    h.user_memory.push_back({0x55555555a7b0ull, std::vector<uint8_t>(bytes.begin(), bytes.end())});
+    return h;
+}
+
+TEST_CASE("bpf_copy_from_user_str and _task_str: the task's user memory, BPF_F_PAD_ZEROS and the errors") {
     auto s = open_strings();
-    // user_ptr NULL (the kernel's run): -EFAULT, the buffer untouched without BPF_F_PAD_ZEROS
-    // and zeroed (its 8 bytes) with it.
+    // user_ptr NULL: -EFAULT. Without BPF_F_PAD_ZEROS bpf_copy_from_user_str leaves the buffer as
+    // it was and bpf_copy_from_user_task_str has written its first NUL; with it, both zero the
+    // 8 bytes they were given.
     run_with_user_ptr(*s, 0);
     CHECK(result(*s, 52) == EFAULT_);
     CHECK(copied(*s, 0) == std::string(24, 'x'));
     CHECK(copied(*s, 1) == std::string(8, '\0') + std::string(16, 'x'));
     CHECK(result(*s, 54) == EINVAL_); // an unknown flag
     CHECK(result(*s, 55) == EFAULT_); // a kernel (stack) address is not user memory
+    CHECK(result(*s, 56) == EFAULT_);
+    CHECK(copied(*s, 2) == std::string(1, '\0') + std::string(23, 'x'));
+    CHECK(result(*s, 57) == EFAULT_);
+    CHECK(copied(*s, 3) == std::string(8, '\0') + std::string(16, 'x'));
+    CHECK(result(*s, 58) == EINVAL_);
+}
 
-    // argv[0] of the emulated task ("/usr/bin/bpfplay-demo", 21 bytes), from the kernel's source:
-    // strncpy_from_user(dst, src, 23) copies two words, then byte by byte (fewer than 8 left),
-    // and bpf_copy_from_user_str writes the NUL; the last two bytes stay as they were.
+TEST_CASE("bpf_copy_from_user_str and _task_str copy whole words as the kernel does") {
+    auto s = open_strings(host_with_kernel_run_bytes());
+    run_with_user_ptr(*s, 0x55555555a7b8ull); // ": not hex: %s" (13 bytes), then "\0--ctx\0..."
+    // Both copy 8 bytes at a time: the word holding the NUL is stored with zeros after it, so
+    // bytes 13-15 are 0 and the rest of the 24-byte buffer keeps its 'x'.
+    const std::string copied_word = std::string(": not hex: %s") + std::string(3, '\0') + std::string(8, 'x');
+    CHECK(result(*s, 52) == 14);
+    CHECK(copied(*s, 0) == copied_word);
+    CHECK(result(*s, 53) == 8); // 7 bytes and the NUL fit in 8
+    CHECK(copied(*s, 1) == std::string(": not h") + std::string(1, '\0') + std::string(16, 'x'));
+    CHECK(result(*s, 56) == 14);
+    CHECK(copied(*s, 2) == copied_word);
+    CHECK(result(*s, 57) == 8);
+    CHECK(copied(*s, 3) == std::string(": not h") + std::string(1, '\0') + std::string(16, 'x'));
+
+    // argv[0] of bpfplay's default task ("/usr/bin/bpfplay-demo", 21 bytes), which no kernel run
+    // has, from the kernel's source: strncpy_from_user(dst, src, 23) copies two words, then byte
+    // by byte (fewer than 8 are left), so the last two bytes stay as they were.
+    s = open_strings();
     run_with_user_ptr(*s, kDefaultArgvAddr);
     CHECK(result(*s, 52) == 22);
     CHECK(copied(*s, 0) == std::string("/usr/bin/bpfplay-demo") + std::string(1, '\0') + "xx");
-    CHECK(result(*s, 53) == 8); // 7 bytes and the NUL fit in 8
-    CHECK(copied(*s, 1) == std::string("/usr/bi") + std::string(1, '\0') + std::string(16, 'x'));
 }
