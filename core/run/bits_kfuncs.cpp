@@ -1,8 +1,6 @@
 // More kfuncs of kernel/bpf/helpers.c (Linux 6.18) that need only memory: the open-coded bit
-// iterator (bpf_iter_bits_new / _next / _destroy), bpf_copy_from_user_str and
-// bpf_copy_from_user_task_str (sleepable: the loader keeps them to sleepable programs), and
-// __bpf_trap. Kernel and user memory are as core/run/string_kfuncs.cpp describes: the
-// program's own memory is kernel memory, the emulated task's user memory is Host::user_memory.
+// iterator (bpf_iter_bits_new / _next / _destroy) and __bpf_trap. Kernel memory is as
+// core/run/string_kfuncs.cpp describes: the program's own memory.
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -11,8 +9,6 @@
 
 #include "core/error.hpp"
 #include "core/host/helper_support.hpp"
-#include "core/host/host.hpp"
-#include "core/host/kernel_objects.hpp"
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/kfunc_kernel_memory.hpp"
 #include "core/vm.hpp"
@@ -22,8 +18,6 @@ namespace bpfplay {
 namespace {
 
 constexpr int64_t kE2BIG = 7, kEFAULT = 14, kERANGE = 34;
-constexpr uint64_t kTaskSizeMax = 0x00007ffffffff000ull; // x86-64's TASK_SIZE_MAX
-constexpr uint64_t kPadZeros = 1;                        // BPF_F_PAD_ZEROS
 
 uint64_t err(int64_t e) { return helper_errno(e); }
 
@@ -136,163 +130,6 @@ uint64_t iter_bits_destroy(Vm& vm, uint64_t it, uint64_t, uint64_t, uint64_t, ui
     return 0;
 }
 
-uint8_t* destination(Vm& vm, const char* kfunc, uint64_t dst, uint32_t size) {
-    uint8_t* out = vm.memory().helper_ptr(dst, size, /*write=*/true);
-    if (!out) fail_helper_access(vm, kfunc, dst, size, Access::HelperWrite);
-    return out;
-}
-
-// strncpy_from_user(out, src, count) on x86-64: access_ok, then 8 bytes at a time while 8 fit
-// in what is left (the word holding the NUL is stored with zeros after it), byte by byte after
-// that or after a word that cannot be read; the length without the NUL, count when no NUL came
-// first, -EFAULT at an unreadable byte (the bytes before it stay copied).
-int64_t strncpy_from_user(const Host& host, uint8_t* out, uint64_t src, int64_t count) {
-    if (count <= 0) return 0;
-    if (src >= kTaskSizeMax) return -kEFAULT;
-    int64_t max = std::min<int64_t>(count, int64_t(kTaskSizeMax - src));
-    int64_t res = 0;
-    while (max >= 8) {
-        uint8_t w[8];
-        if (host.read_user(src + uint64_t(res), w, 8) != 8) break;
-        const uint8_t* nul = static_cast<const uint8_t*>(std::memchr(w, 0, 8));
-        if (nul) {
-            const int64_t n = nul - w;
-            std::memcpy(out + res, w, size_t(n));
-            std::memset(out + res + n, 0, size_t(8 - n));
-            return res + n;
-        }
-        std::memcpy(out + res, w, 8);
-        res += 8;
-        max -= 8;
-    }
-    while (max > 0) {
-        uint8_t c;
-        if (host.read_user(src + uint64_t(res), &c, 1) != 1) return -kEFAULT;
-        out[res] = c;
-        if (c == 0) return res;
-        res++;
-        max--;
-    }
-    return res >= count ? res : -kEFAULT;
-}
-
-// int bpf_copy_from_user_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, u64 flags)
-uint64_t copy_from_user_str(Vm& vm, uint64_t dst, uint64_t size64, uint64_t src, uint64_t flags, uint64_t) {
-    constexpr const char* kName = "bpf_copy_from_user_str";
-    if (flags & ~kPadZeros) return err(kEINVAL);
-    const uint32_t size = uint32_t(size64);
-    if (size == 0) return 0;
-    const Host* host = host_for(vm, kName);
-    if (!host) return 0;
-    uint8_t* out = destination(vm, kName, dst, size);
-    if (!out) return 0;
-    const int64_t n = strncpy_from_user(*host, out, src, int64_t(size) - 1);
-    if (n < 0) {
-        if (flags & kPadZeros) std::memset(out, 0, size);
-        return uint64_t(n);
-    }
-    if (flags & kPadZeros) std::memset(out + n, 0, size_t(size - uint32_t(n)));
-    else out[n] = 0;
-    return uint64_t(n + 1);
-}
-
-// strscpy(out, src, count) over the task's user memory (lib/string.c on x86-64): whole words
-// while 8 bytes are left in the count (the word holding the NUL is stored with zeros after it;
-// when the count ends inside a word, that word's last byte becomes the NUL), then byte by byte;
-// out is always NUL-terminated. The length, or -E2BIG when the source did not end within
-// count - 1 bytes. bpfplay's user memory ends where its regions do: a byte past them is -EFAULT
-// (in the kernel the rest of the page would still be read).
-int64_t strscpy_user(const Host& host, uint8_t* out, uint64_t src, uint64_t count) {
-    if (count == 0) return -kE2BIG;
-    uint64_t res = 0, max = count;
-    while (max >= 8) {
-        uint8_t w[8];
-        if (host.read_user(src + res, w, 8) != 8) break;
-        if (const void* nul = std::memchr(w, 0, 8)) {
-            const uint64_t n = uint64_t(static_cast<const uint8_t*>(nul) - w);
-            std::memcpy(out + res, w, n);
-            std::memset(out + res + n, 0, 8 - n);
-            return int64_t(res + n);
-        }
-        count -= 8;
-        if (count == 0) {
-            std::memcpy(out + res, w, 7);
-            out[res + 7] = 0;
-            return -kE2BIG;
-        }
-        std::memcpy(out + res, w, 8);
-        res += 8;
-        max -= 8;
-    }
-    uint8_t c = 0;
-    while (count > 1) {
-        if (host.read_user(src + res, &c, 1) != 1) return -kEFAULT;
-        out[res] = c;
-        if (c == 0) return int64_t(res);
-        res++;
-        count--;
-    }
-    out[res] = 0;
-    if (host.read_user(src + res, &c, 1) != 1) return -kEFAULT;
-    return c ? -kE2BIG : int64_t(res);
-}
-
-// copy_remote_vm_str(tsk, addr, buf, len) (mm/memory.c): buf[0] = NUL; -EFAULT unless a mapping
-// holds addr; then page by page, strscpy of what is left of the page (the page's last byte is
-// copied on its own when the string goes on); the length copied (len - 1 when the string was
-// longer), or -EFAULT at memory it cannot reach (what was copied stays). Only the current
-// task's memory is modelled (its parent's is not; init_task has none).
-constexpr uint64_t kPageSize = 4096;
-
-int64_t copy_remote_vm_str(const Host& host, uint32_t task, uint64_t addr, uint8_t* out, uint64_t len) {
-    out[0] = 0;
-    uint8_t probe;
-    if (task != 0 || host.read_user(addr, &probe, 1) != 1) return -kEFAULT;
-    uint64_t buf = 0;
-    while (len) {
-        const uint64_t bytes = std::min(len, kPageSize - (addr & (kPageSize - 1)));
-        const int64_t r = strscpy_user(host, out + buf, addr, bytes);
-        if (r >= 0) return int64_t(buf + uint64_t(r));
-        if (r == -kEFAULT) return -kEFAULT;
-        buf += bytes - 1;
-        if (bytes != len) {
-            addr += bytes - 1;
-            if (host.read_user(addr, out + buf, 1) != 1) return -kEFAULT;
-            buf += 1;
-            addr += 1;
-        }
-        len -= bytes;
-    }
-    return int64_t(buf);
-}
-
-// int bpf_copy_from_user_task_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign,
-//                                 struct task_struct *tsk, u64 flags)
-uint64_t copy_from_user_task_str(Vm& vm, uint64_t dst, uint64_t size64, uint64_t src, uint64_t task,
-                                 uint64_t flags) {
-    constexpr const char* kName = "bpf_copy_from_user_task_str";
-    const std::optional<uint32_t> index = task_index(task);
-    if (!index) {
-        fail(vm, kName, "r4 is not a task_struct the emulated kernel has: the kernel's verifier refuses the call",
-             "Pass a task from bpf_get_current_task_btf() or a BTF pointer to one.");
-        return 0;
-    }
-    if (flags & ~kPadZeros) return err(kEINVAL);
-    const uint32_t size = uint32_t(size64);
-    if (size == 0) return 0;
-    const Host* host = host_for(vm, kName);
-    if (!host) return 0;
-    uint8_t* out = destination(vm, kName, dst, size);
-    if (!out) return 0;
-    const int64_t n = copy_remote_vm_str(*host, *index, src, out, size);
-    if (n < 0) {
-        if (flags & kPadZeros) std::memset(out, 0, size);
-        return uint64_t(n);
-    }
-    if (flags & kPadZeros) std::memset(out + n, 0, size_t(size - uint32_t(n)));
-    return uint64_t(n + 1);
-}
-
 // void __bpf_trap(void): what clang emits for __builtin_trap() and for code it proved
 // unreachable. The kernel's verifier refuses any program that calls it.
 uint64_t bpf_trap(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -304,8 +141,6 @@ uint64_t bpf_trap(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
 
 constexpr KfuncImpl kImpls[] = {
     {"__bpf_trap", bpf_trap},
-    {"bpf_copy_from_user_str", copy_from_user_str},
-    {"bpf_copy_from_user_task_str", copy_from_user_task_str},
     {"bpf_iter_bits_destroy", iter_bits_destroy},
     {"bpf_iter_bits_new", iter_bits_new},
     {"bpf_iter_bits_next", iter_bits_next},

@@ -9,6 +9,7 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         basic_kfunc_impls(),
         string_kfunc_impls(),
         bits_kfunc_impls(),
+        user_string_kfunc_impls(),
     };
     return families;
 }
