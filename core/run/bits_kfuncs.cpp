@@ -1,6 +1,6 @@
-// More kfuncs of kernel/bpf/helpers.c (Linux 6.18) that need only memory: the open-coded bit
-// iterator (bpf_iter_bits_new / _next / _destroy) and __bpf_trap. Kernel memory is as
-// core/run/string_kfuncs.cpp describes: the program's own memory.
+// The open-coded bit iterator of kernel/bpf/helpers.c (Linux 6.18): bpf_iter_bits_new / _next /
+// _destroy, which need only memory. Kernel memory is as core/run/string_kfuncs.cpp describes:
+// the program's own memory.
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -130,17 +130,7 @@ uint64_t iter_bits_destroy(Vm& vm, uint64_t it, uint64_t, uint64_t, uint64_t, ui
     return 0;
 }
 
-// void __bpf_trap(void): what clang emits for __builtin_trap() and for code it proved
-// unreachable. The kernel's verifier refuses any program that calls it.
-uint64_t bpf_trap(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
-    fail(vm, "__bpf_trap", "unexpected __bpf_trap() due to uninitialized variable? (the kernel's verifier refuses it)",
-         "clang emits __bpf_trap for __builtin_trap() and for paths it proved unreachable, often after reading an "
-         "uninitialized variable.");
-    return 0;
-}
-
 constexpr KfuncImpl kImpls[] = {
-    {"__bpf_trap", bpf_trap},
     {"bpf_iter_bits_destroy", iter_bits_destroy},
     {"bpf_iter_bits_new", iter_bits_new},
     {"bpf_iter_bits_next", iter_bits_next},

@@ -17,7 +17,7 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families();
 // The families (each defined beside its kfuncs).
 std::span<const KfuncImpl> basic_kfunc_impls(); // rcu, preempt, casts, bpf_iter_num_*
 std::span<const KfuncImpl> string_kfunc_impls(); // bpf_strlen, bpf_strcmp, bpf_strstr, ...
-std::span<const KfuncImpl> bits_kfunc_impls(); // bpf_iter_bits_*, __bpf_trap
+std::span<const KfuncImpl> bits_kfunc_impls(); // bpf_iter_bits_*
 std::span<const KfuncImpl> user_string_kfunc_impls(); // bpf_copy_from_user_str, _task_str
 
 } // namespace bpfplay

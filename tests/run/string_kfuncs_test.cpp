@@ -171,3 +171,4 @@ TEST_CASE("bpf_copy_from_user_str and _task_str copy whole words as the kernel d
     CHECK(result(*s, 52) == 22);
     CHECK(copied(*s, 0) == std::string("/usr/bin/bpfplay-demo") + std::string(1, '\0') + "xx");
 }
+
