@@ -170,6 +170,10 @@ int strings(struct args *ctx)
 		put(36, bpf_strchr((const char *)big, 'b'));
 		put(37, bpf_strnchr((const char *)big, 70000, 'b'));
 		put(38, bpf_strnchr((const char *)big, 300, 'b'));
+		put(39, bpf_strspn(greeting, (const char *)big));  // 'h' is not in 65536 bytes of 'a'
+		put(59, bpf_strspn((const char *)big, "a"));        // every byte is in the set
+		put(60, bpf_strcspn(greeting, (const char *)big));
+		put(61, bpf_strspn("aab", (const char *)big));      // 'b' is not: -E2BIG, not 2
 	}
 
 	// The bit iterator: one word, three words, and its errors.

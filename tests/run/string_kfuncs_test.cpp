@@ -100,6 +100,10 @@ TEST_CASE("string kfuncs: results and error codes as Linux 6.18 gives them") {
     CHECK(result(*s, 36) == E2BIG_);
     CHECK(result(*s, 37) == E2BIG_);
     CHECK(result(*s, 38) == ENOENT_);
+    CHECK(result(*s, 39) == E2BIG_); // bpf_strspn: 'h' is not in a set of 65536 'a' with no NUL
+    CHECK(result(*s, 59) == E2BIG_); // every byte of the long string is in "a"
+    CHECK(result(*s, 60) == E2BIG_); // bpf_strcspn, the same set
+    CHECK(result(*s, 61) == E2BIG_); // "aab": 'b' is not in the set, whose scan finds no NUL
 }
 
 TEST_CASE("bpf_iter_bits: the set bits of one and of three words, and the kernel's error codes") {
