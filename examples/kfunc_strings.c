@@ -183,6 +183,19 @@ int strings(struct args *ctx)
 	put(41, count);
 	put(42, sum_bits(three, 3, &count));
 	put(43, count);
+	// The iterator works on a copy made by new: clearing the words during the loop changes nothing.
+	__s64 sum = 0;
+	int *bit;
+	count = 0;
+	bpf_iter_bits_new(&it, three, 3);
+	while ((bit = bpf_iter_bits_next(&it))) {
+		sum += *bit;
+		count++;
+		three[2] = 0;
+	}
+	bpf_iter_bits_destroy(&it);
+	put(62, sum);
+	put(63, count);
 	put(44, bpf_iter_bits_new(&it, (const __u64 *)0, 1));
 	bpf_iter_bits_destroy(&it);
 	put(45, bpf_iter_bits_new(&it, &one, 0));

@@ -4,6 +4,7 @@
 // fills one per run and points Vm::env at it; helpers reach it through Vm::env, typed.
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/loader/prog_types.hpp"
 
@@ -36,6 +37,7 @@ struct HelperEnv {
     // The running program as loaded (its name, section, attach target, whether sleepable):
     // what the tracing helpers ask about it. Null for runs without an object.
     const LoadedProgram* program = nullptr;
+    std::vector<std::vector<uint64_t>> bits_iter_copies{}; // made by bpf_iter_bits_new (bits_kfuncs.cpp)
 };
 
 } // namespace bpfplay

@@ -113,6 +113,8 @@ TEST_CASE("bpf_iter_bits: the set bits of one and of three words, and the kernel
     CHECK(result(*s, 41) == 4);
     CHECK(result(*s, 42) == 133); // {1, 0, 1 << 5}: bits 0 and 133
     CHECK(result(*s, 43) == 2);
+    CHECK(result(*s, 62) == 133); // the words cleared during the loop: next works on new's copy
+    CHECK(result(*s, 63) == 2);
     CHECK(result(*s, 44) == EINVAL_); // NULL
     CHECK(result(*s, 45) == EINVAL_); // 0 words
     CHECK(result(*s, 46) == E2BIG_);  // 512 words: more than BITS_ITER_NR_WORDS_MAX
