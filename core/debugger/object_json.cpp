@@ -102,6 +102,14 @@ void program_listing_to_json(JsonWriter& w, const LoadedProgram& p) {
     ListingCursor at;
     DisasmOptions opt;
     opt.helper_names = true;
+    // A decoded program has bound each kfunc call by name (the loader's kfunc resolver).
+    opt.kfunc_name = [&p](size_t pc) -> std::string {
+        if (pc >= p.program.insns.size() || p.program.insns[pc].op != Op::CallHelper) return "";
+        const uint32_t target = p.program.insns[pc].target;
+        return target < p.program.helpers.size() && is_kfunc_binding(p.program.helpers[target].id)
+                   ? p.program.helpers[target].name
+                   : "";
+    };
     for (size_t pc = 0; pc < p.insns.size(); ++pc) {
         size_t slots = 1;
         listing_insn(w, p, pc, disassemble_one(p.insns, pc, &slots, opt), at);

@@ -35,8 +35,23 @@ struct DynptrSlot {
     friend bool operator==(const DynptrSlot&, const DynptrSlot&) = default;
 };
 
+// A kernel object a kfunc acquired for the program (bpf_task_from_pid, bpf_cgroup_acquire...,
+// or the old pointer bpf_kptr_xchg hands back): a reference it must release, or store in a
+// map's kptr field, before it exits (core/run/kernel_refs.hpp).
+enum class KernelObjectKind : uint8_t { Task, Cgroup };
+struct HeldObject {
+    uint64_t addr = 0;              // the task_struct or struct cgroup
+    KernelObjectKind kind = KernelObjectKind::Task;
+    uint32_t acquired_pc = 0;       // the call that acquired it (the verifier's alloc_insn)
+    const char* by = "";            // that kfunc's name
+    bool released = false;          // given back (released, or moved into a map): no longer held
+    friend bool operator==(const HeldObject&, const HeldObject&) = default;
+};
+
+// The run's references as the verifier tracks them: ring buffer dynptrs and kernel objects.
 struct DynptrTable {
     std::vector<DynptrSlot> slots; // in the order they were made
+    std::vector<HeldObject> objects; // in the order they were acquired
     friend bool operator==(const DynptrTable&, const DynptrTable&) = default;
 };
 

@@ -69,6 +69,13 @@ uint64_t KernelObjectWriter::allocate(std::string_view struct_name) {
     return allocate_type(*id);
 }
 
+void KernelObjectWriter::set_u64(uint64_t addr, uint64_t value) {
+    if (uint8_t* p = at(addr, 8))
+        store_le<uint64_t>(p, value);
+    else
+        fail("8 bytes at " + std::to_string(addr) + ": outside the objects");
+}
+
 uint8_t* KernelObjectWriter::at(uint64_t addr, uint64_t len) {
     if (addr < base_ || addr - base_ + len > bytes_.size()) return nullptr;
     return bytes_.data() + (addr - base_);

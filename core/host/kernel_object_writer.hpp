@@ -39,6 +39,8 @@ public:
     // Stores `value` in the integer, enum or pointer field at `path` of the `struct type` at
     // `addr`, truncated to the field's size (little-endian).
     void set(uint64_t addr, std::string_view type, std::string_view path, uint64_t value);
+    // Stores 8 bytes at `addr` itself: for what the BTF gives no size, a flexible array's elements.
+    void set_u64(uint64_t addr, uint64_t value);
     // Copies `bytes` into the array (or any) field at `path`, at most the field's size.
     void set_bytes(uint64_t addr, std::string_view type, std::string_view path, std::string_view bytes);
     // The address of the field at `path` (following pointers as set() does): where a pointer

@@ -1,6 +1,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/host/kernel_percpu.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
@@ -138,7 +139,7 @@ void write_pt_regs(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint
 }
 
 void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_t parent, const Shared& shared,
-                Files& files, uint64_t cgroup_id) {
+                Files& files, uint64_t cgroup_id, std::optional<uint64_t> cgroup) {
     constexpr std::string_view ts = "task_struct";
     w.set(t, ts, "__state", 0);  // TASK_RUNNING
     w.set(t, ts, "flags", init.flags);
@@ -166,8 +167,12 @@ void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_
     w.set(t, ts, "thread_pid->level", 0);
     w.set(t, ts, "signal->nr_threads", 1);
     w.set(t, ts, "files->count.counter", 1);
-    w.set(t, ts, "cgroups->dfl_cgrp->kn->id", cgroup_id);
-    w.set(t, ts, "cgroups->dfl_cgrp->level", cgroup_id == 1 ? 0 : 1);
+    if (cgroup) {
+        w.set(t, ts, "cgroups->dfl_cgrp", *cgroup);
+    } else {  // a cgroup id the host's tree lacks: a cgroup object of its own
+        w.set(t, ts, "cgroups->dfl_cgrp->kn->id", cgroup_id);
+        w.set(t, ts, "cgroups->dfl_cgrp->level", cgroup_id == 1 ? 0 : 1);
+    }
     if (!init.exe.empty()) {
         const uint64_t mm = w.pointee(t, ts, "mm").value_or(0);
         w.set(t, ts, "active_mm", mm);
@@ -202,7 +207,84 @@ void write_vmas(KernelObjectWriter& w, const Host& host, uint64_t task, const Sh
     }
 }
 
+// The offset of struct cgroup's flexible ancestors[] array, and the struct's size.
+struct CgroupLayout {
+    uint64_t ancestors = 0, size = 0;
+};
+
+const CgroupLayout& cgroup_layout() {
+    static const CgroupLayout layout = [] {
+        KernelObjectWriter w(builtin_target_btf(), 0);
+        const uint64_t c = w.allocate("cgroup");
+        const Btf& btf = builtin_target_btf();
+        return CgroupLayout{w.field_address(c, "cgroup", "ancestors").value_or(0) - c,
+                            btf.resolve_size(*btf.find_by_name("cgroup", BtfKind::Struct)).value()};
+    }();
+    return layout;
+}
+
+uint64_t cgroup_stride(const Host& host) {
+    uint32_t max_level = 0;
+    for (const HostCgroup& c : host.cgroups) max_level = std::max(max_level, cgroup_level(c));
+    const CgroupLayout& l = cgroup_layout();
+    return (std::max(l.size, l.ancestors + 8 * uint64_t(max_level + 1)) + 7) & ~uint64_t(7);
+}
+
+// cgroup_create's fields: ancestors[] from the root down to itself, self.parent the parent's css.
+void write_cgroups(KernelObjectWriter& w, const Host& host) {
+    for (uint32_t i = 0; i < host.cgroups.size(); ++i) {
+        const HostCgroup& c = host.cgroups[i];
+        const uint64_t a = cgroup_address(host, i);
+        const uint32_t level = cgroup_level(c);
+        w.set(a, "cgroup", "level", level);
+        w.set(a, "cgroup", "self.cgroup", a);
+        w.set(a, "cgroup", "kn->id", c.id);
+        w.set(a, "cgroup", "kn->name", w.add_string(level == 0 ? "" : c.path.substr(c.path.rfind('/') + 1)));
+        for (uint32_t l = 0; l <= level; ++l) {
+            const std::optional<uint32_t> anc = cgroup_ancestor_index(host, i, l);
+            const uint64_t anc_addr = anc ? cgroup_address(host, *anc) : 0;
+            w.set_u64(a + cgroup_layout().ancestors + 8 * l, anc_addr);
+            if (l + 1 == level && anc) w.set(a, "cgroup", "self.parent", anc_addr);
+        }
+    }
+}
+
 }  // namespace
+
+uint32_t cgroup_level(const HostCgroup& c) {
+    return c.path == "/" ? 0 : uint32_t(std::count(c.path.begin(), c.path.end(), '/'));
+}
+
+std::optional<uint32_t> cgroup_ancestor_index(const Host& host, uint32_t index, uint32_t level) {
+    const std::string& path = host.cgroups[index].path;
+    if (level > cgroup_level(host.cgroups[index])) return std::nullopt;
+    size_t end = 0;
+    for (uint32_t l = 0; l < level; ++l) end = path.find('/', end + 1);
+    const std::string prefix = level == 0 ? "/" : path.substr(0, end);
+    for (uint32_t i = 0; i < host.cgroups.size(); ++i)
+        if (host.cgroups[i].path == prefix) return i;
+    return std::nullopt;
+}
+
+uint64_t cgroup_address(const Host& host, uint32_t index) {
+    return vma_address(uint32_t(host.vmas.size())) + uint64_t(index) * cgroup_stride(host);
+}
+
+std::optional<uint32_t> cgroup_index(const Host& host, uint64_t addr) {
+    const uint64_t base = cgroup_address(host, 0), stride = cgroup_stride(host);
+    if (addr < base || (addr - base) % stride != 0) return std::nullopt;
+    const uint64_t i = (addr - base) / stride;
+    return i < host.cgroups.size() ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
+}
+
+std::optional<uint32_t> task_by_pid(const Host& host, int32_t pid) {
+    if (pid <= 0) return std::nullopt;
+    if (uint32_t(pid) == host.task.pid) return 0;
+    if (pid == 1) return 1;
+    return std::nullopt;
+}
+
+uint64_t task_cgroup_id(const Host& host, uint32_t task) { return task == 0 ? host.task.cgroup_id : 1; }
 
 namespace {
 
@@ -239,6 +321,9 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
     for (uint64_t& t : tasks) t = w.allocate("task_struct");
     // The areas right after the tasks, so vma_address(i) finds them without a table.
     for (size_t i = 0; i < host.vmas.size(); ++i) w.allocate("vm_area_struct");
+    // Then the cgroups, so cgroup_address(host, i) finds them without a table.
+    w.allocate_bytes(host.cgroups.size() * cgroup_stride(host));
+    write_cgroups(w, host);
     const TaskInit init[KernelObjects::kTaskCount] = {
         {host.task.pid, host.task.tgid, host.task.uid, host.task.gid, kPfRandomize, host.task.exit_code,
          host.task.start_time_ns, host.task.comm, host.exe},
@@ -249,7 +334,11 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
     Files files;
     for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
         const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
-        write_task(w, tasks[i], init[i], tasks[parent], shared, files, i == 0 ? host.task.cgroup_id : 1);
+        const uint64_t cgroup_id = task_cgroup_id(host, i);
+        std::optional<uint64_t> cgroup;
+        for (uint32_t c = 0; c < host.cgroups.size(); ++c)
+            if (host.cgroups[c].id == cgroup_id) cgroup = cgroup_address(host, c);
+        write_task(w, tasks[i], init[i], tasks[parent], shared, files, cgroup_id, cgroup);
         write_pt_regs(w, tasks[i], init[i], i, host);
     }
     write_vmas(w, host, tasks[0], shared, files);

@@ -32,6 +32,7 @@
 namespace bpfplay {
 
 struct Host;
+struct HostCgroup;
 
 // The bytes; owned by the run and kept alive as long as the Vm that maps them.
 struct KernelObjects {
@@ -86,6 +87,27 @@ constexpr uint64_t kThreadSize = 16384;
 // task_pt_regs(task) as x86-64 computes it: task->stack + THREAD_SIZE - sizeof(struct pt_regs),
 // reading task->stack from the mapped task_struct. nullopt when `task` is not one of the tasks.
 std::optional<uint64_t> task_pt_regs_address(Memory& memory, uint64_t task);
+
+// The task bpf_task_from_pid(pid) finds (find_task_by_pid_ns in the initial pid namespace,
+// the only one here): the current task by its thread id, pid 1 its parent. init_task (pid 0)
+// is in no namespace's pid table, so no pid finds it.
+std::optional<uint32_t> task_by_pid(const Host& host, int32_t pid);
+// The id of task i's cgroup (v2): the current task's is Host::task.cgroup_id; its parent and
+// init_task are in the root cgroup (1).
+uint64_t task_cgroup_id(const Host& host, uint32_t task);
+
+// The host's cgroups (Host::cgroups) as struct cgroup objects, after the current task's memory
+// areas: cgroup i at cgroup_address(host, i), with level, kn->id, kn->name, self.cgroup,
+// self.parent and its ancestors[] (ancestors[l] the ancestor at level l, ancestors[level]
+// itself) filled in, one stride apart (the struct and the longest ancestors[] of the tree).
+// task->cgroups->dfl_cgrp points at the task's cgroup among them.
+uint32_t cgroup_level(const HostCgroup& c); // "/" 0, "/a" 1, "/a/b" 2
+uint64_t cgroup_address(const Host& host, uint32_t index);
+// The index of cgroup `index`'s ancestor at `level` (cgroup_ancestor(): itself at its own
+// level); nullopt past its level, or when the tree lacks that path.
+std::optional<uint32_t> cgroup_ancestor_index(const Host& host, uint32_t index, uint32_t level);
+// The index in Host::cgroups of the struct cgroup starting at `addr`, if one does.
+std::optional<uint32_t> cgroup_index(const Host& host, uint64_t addr);
 
 // The address bpf_get_current_task() returns (the current task_struct).
 constexpr uint64_t current_task_address() { return window_base(window::kKernel); }

@@ -43,6 +43,10 @@ class KfuncRegistry;
 // resolve CO-RE relocation", so a poisoned instruction faults only if it runs.
 constexpr int32_t kCorePoisonHelperId = 0xbad2310;
 
+// Where the emulated kernel's text puts kfunc `index` (of kfunc_protos()): the value
+// `&kfunc` loads (bpf_ksym_exists). Not readable memory, as in the kernel (a pointer to 0 bytes).
+constexpr uint64_t kfunc_text_address(uint32_t index) { return 0xffffffff81000000ull + uint64_t(index) * 16; }
+
 struct LoadOptions {
     // The file name or path. libbpf names global data maps after it ("global_vars.o" ->
     // "global_v.data"): the base name up to its first '.', at most 15 characters.

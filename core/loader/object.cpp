@@ -125,6 +125,17 @@ bool gpl_compatible(const std::string& license) {
     return false;
 }
 
+// A call to a __weak kfunc the kernel lacks: libbpf turns it into a call of helper 2002000000 + the
+// extern's index (poison_kfunc_call), which the verifier refuses only if the program can reach it.
+uint64_t absent_weak_kfunc(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+    vm.helper_fail(make_error(ErrorKind::Verify,
+                              "this call's kfunc is a __weak extern that Linux 6.18 does not have: libbpf made the "
+                              "call invalid (\"invalid func unknown#2002000000...\"), which the kernel's verifier "
+                              "refuses in a program that can reach it",
+                              vm.current_pc(), "Guard the call: if (bpf_ksym_exists(kfunc)) kfunc(...);"));
+    return 0;
+}
+
 // Binds a kfunc call (imm: the kfunc's FUNC in the object's BTF, relocations.cpp) by the kfunc's
 // name, with the kernel's verdicts: a name the kernel lacks, a kfunc the program's type may not
 // call, a sleepable kfunc outside a sleepable program, then whether bpfplay implements it.
@@ -134,6 +145,8 @@ KfuncResolver kfunc_resolver(const ObjectState& st, const LoadedProgram& p) {
         const KfuncProto* proto = kfunc_proto(name);
         switch (kfunc_verdict(name, p.type, p.attach)) {
         case KfuncVerdict::Unknown:
+            if (std::find(st.weak_kfuncs.begin(), st.weak_kfuncs.end(), name) != st.weak_kfuncs.end())
+                return HelperBinding{kKfuncBindingBase - 1, "bpf_absent_weak_kfunc", absent_weak_kfunc, 0};
             return make_error(ErrorKind::Load, "calls kfunc '" + name + "', which Linux 6.18 does not have", pc,
                               "No function of that name is a kfunc (tagged bpf_kfunc) in the kernel's BTF: libbpf "
                               "refuses the object (\"extern (func ksym) '" + name +

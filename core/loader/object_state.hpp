@@ -138,6 +138,9 @@ struct ObjectState {
     std::vector<MapDef> maps;            // index = map id
 
     std::vector<CorePoison> core_poisons;
+    // Kfunc externs declared __weak: a call to one the kernel lacks is poisoned (libbpf's
+    // poison_kfunc_call), not refused at load.
+    std::vector<std::string> weak_kfuncs;
 
     // __kconfig externs in libbpf's order (alignment down, size up, name), their values, and
     // the map that holds them (kconfig_externs.cpp).

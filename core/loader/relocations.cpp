@@ -8,6 +8,7 @@
 
 #include "core/host/kernel_objects.hpp"
 #include "core/host/kernel_percpu.hpp"
+#include "core/helpers/kfunc_catalog.hpp"
 #include "core/loader/object_state.hpp"
 
 namespace bpfplay::loader {
@@ -93,7 +94,11 @@ public:
                     return add(*fn, std::move(reloc));
                 }
             }
-            if (is_lddw) return ksym(*fn, local, sym, sym_name);
+            if (is_lddw) {
+                const Btf* b = st_.shared_btf.get();
+                if (b && b->find_by_name(sym_name, BtfKind::Func)) return kfunc_address(*fn, local, sym, sym_name);
+                return ksym(*fn, local, sym, sym_name);
+            }
             // A kfunc (clang writes `call -1` with src 1): the call becomes BPF_PSEUDO_KFUNC_CALL, as
             // libbpf writes it (src and imm replaced); the program that
             // makes it is refused on its own when decoded (object.cpp), by the kfunc's name.
@@ -102,6 +107,7 @@ public:
             if (!func)
                 return fail("\"" + sym_name + "\" is an extern function without BTF (libbpf: \"failed to find BTF for extern '" +
                             sym_name + "'\")", "Declare the kfunc with __ksym and compile with -g.");
+            if (sym.bind == elfc::kStbWeak) st_.weak_kfuncs.push_back(sym_name);
             CodeReloc reloc;
             reloc.kind = CodeRelocKind::Kfunc;
             reloc.insn = local;
@@ -166,6 +172,26 @@ public:
     }
 
 private:
+    // `&kfunc` (what bpf_ksym_exists(kfunc) tests): libbpf resolves the extern function in the
+    // kernel's BTF and the verifier loads the function's address (a read-only pointer to 0
+    // bytes); a weak one the kernel lacks is 0. bpfplay gives each kfunc of the catalog a
+    // fixed address in kernel text (kfunc_text_address), so runs stay reproducible.
+    Result<Unit> kfunc_address(Function& fn, uint32_t local, const ElfSymbol& sym, const std::string& name) {
+        CodeReloc reloc;
+        reloc.kind = CodeRelocKind::Ksym;
+        reloc.insn = local;
+        reloc.symbol = name;
+        const KfuncProto* proto = kfunc_proto(name);
+        if (!proto && sym.bind != elfc::kStbWeak)
+            return fail("\"" + name + "\" is not a kfunc of Linux 6.18 (libbpf: \"extern (func ksym) '" + name +
+                            "': not found in kernel or module BTFs\")",
+                        "Declare it __weak to get 0 (bpf_ksym_exists() is then false) on kernels without it.");
+        const std::string note = "extern '" + name + "' (weak kfunc): not in Linux 6.18, its address is 0";
+        if (!proto && std::find(st_.notes.begin(), st_.notes.end(), note) == st_.notes.end()) st_.notes.push_back(note);
+        reloc.address = proto ? kfunc_text_address(uint32_t(proto - kfunc_protos().data())) : 0;
+        return add(fn, std::move(reloc));
+    }
+
     // `extern const T name __ksym;` (typed): libbpf's bpf_object__resolve_ksym_var_btf_id --
     // the variable must exist in the kernel (here: kernel_percpu.hpp's per-CPU variables) with
     // a compatible type (here: the same size). `extern const void name __ksym;` (typeless):

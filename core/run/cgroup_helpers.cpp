@@ -9,6 +9,7 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/vm.hpp"
@@ -17,15 +18,12 @@ namespace bpfplay {
 
 // cgroup_ancestor(): the root is level 0, "/a" level 1, "/a/b" level 2. 0 past the cgroup's own level.
 uint64_t cgroup_ancestor_id(const Host& host, uint64_t cgroup_id, uint64_t level) {
-    const HostCgroup* own = host.cgroup(cgroup_id);
-    if (!own) return 0;
-    const int64_t own_level = own->path == "/" ? 0 : std::count(own->path.begin(), own->path.end(), '/');
-    if (int64_t(level) < 0 || int64_t(level) > own_level) return 0;
-    size_t end = 0;
-    for (uint64_t l = 0; l < level; ++l) end = own->path.find('/', end + 1);
-    const std::string prefix = level == 0 ? "/" : own->path.substr(0, end == std::string::npos ? own->path.size() : end);
-    for (const HostCgroup& c : host.cgroups)
-        if (c.path == prefix) return c.id;
+    for (uint32_t i = 0; i < host.cgroups.size(); ++i) {
+        if (host.cgroups[i].id != cgroup_id) continue;
+        if (int64_t(level) < 0 || level > UINT32_MAX) return 0;
+        const std::optional<uint32_t> a = cgroup_ancestor_index(host, i, uint32_t(level));
+        return a ? host.cgroups[*a].id : 0;
+    }
     return 0;
 }
 

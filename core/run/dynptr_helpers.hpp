@@ -44,12 +44,12 @@ constexpr int32_t kDynptrData = 203;
 // bpf_dynptr_data (203).
 std::span<const HelperImpl> dynptr_helper_impls();
 
-// What the verifier checks where the main program exits: a ring buffer dynptr still reserved
-// is an error ("Unreleased reference"). The runner sets it as the Vm's exit check.
+// What the verifier checks where the main program exits: a ring buffer dynptr still reserved,
+// or a kernel object reference still held (kernel_refs.hpp), is an error ("Unreleased reference"). The runner sets it as the Vm's exit check.
 std::optional<Error> dynptr_exit_check(Vm& vm);
 
 // For bpf_tail_call: the verifier refuses a tail call while a ring buffer dynptr is reserved
-// ("tail_call would lead to reference leak"). nullopt when none is.
+// or a kernel object reference is held ("tail_call would lead to reference leak"). nullopt when none is.
 std::optional<Error> dynptr_tail_call_check(Vm& vm);
 
 } // namespace bpfplay

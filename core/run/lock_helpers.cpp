@@ -11,7 +11,9 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/kernel_refs.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -169,14 +171,29 @@ uint64_t kptr_xchg(Vm& vm, uint64_t dst, uint64_t ptr, uint64_t, uint64_t, uint6
              "bpf_kptr_xchg works on referenced kptrs: declare the field __kptr.", &map);
         return 0;
     }
-    // A program holds no kernel object it could store (no kfunc acquires one here), so the only
-    // new value it can pass is NULL; the verifier refuses anything else that is not referenced.
-    if (ptr != 0) {
+    // The new value is NULL or a reference the program holds to an object of the field's type
+    // (a kfunc acquired it); the map then owns that reference.
+    Host* host = vm.env ? vm.env->host : nullptr;
+    const std::optional<KernelObjectKind> kind = host && ptr ? kernel_object_at(*host, ptr) : std::nullopt;
+    if (kind && field->type_name != kernel_object_type(*kind)) {
+        fail(vm, kName,
+             "r2 = " + hex(ptr) + " is a struct " + kernel_object_type(*kind) + " but the kptr at offset " +
+                 std::to_string(loc->offset) + " holds a struct " + field->type_name +
+                 ": the kernel's verifier refuses it (\"invalid kptr access, R2 type=ptr_" +
+                 kernel_object_type(*kind) + " expected=ptr_" + field->type_name + "\")",
+             "Store an object of the field's type.", &map);
+        return 0;
+    }
+    if (ptr != 0 && !(kind && holds_reference(*host, ptr))) {
         fail(vm, kName,
              "r2 = " + hex(ptr) + " is not a referenced " + field->type_name +
-                 " pointer: the kernel's verifier "
-                 "refuses it (\"R2 must be referenced when passed to release function\")",
-             "Only NULL or a pointer a kfunc acquired (bpfplay has no such kfuncs yet) can be stored.", &map);
+                 " pointer: the kernel's verifier refuses it (" +
+                 (kind ? not_held_words(*host, ptr, "r2", *kind)
+                       : std::string("\"R2 must be referenced when passed to release function\"")) +
+                 ")",
+             "Only NULL or a pointer an acquiring kfunc (bpf_task_from_pid, bpf_cgroup_acquire...) returned, and "
+             "the program has not released, can be stored.",
+             &map);
         return 0;
     }
     uint8_t* slot = vm.memory().helper_ptr(dst, 8, /*write=*/true);
@@ -187,6 +204,11 @@ uint64_t kptr_xchg(Vm& vm, uint64_t dst, uint64_t ptr, uint64_t, uint64_t, uint6
     // xchg: one 8-byte exchange, atomic for every other CPU.
     const uint64_t old = load_le<uint64_t>(slot);
     store_le<uint64_t>(slot, ptr);
+    if (ptr) drop_reference(*host, ptr);
+    // The old pointer comes back as a new reference: the program must release it or store it again.
+    if (old && host)
+        if (const std::optional<KernelObjectKind> old_kind = kernel_object_at(*host, old))
+            acquire_reference(vm, *host, old, *old_kind, kName);
     return old;
 }
 

@@ -31,12 +31,11 @@ uint64_t skb_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t to, uint64_t
     if (!dst) return 0;
     const PacketBuffer* p = packet_of(vm);
     // The kernel zeroes the buffer when the bytes are not there (skb_header_pointer fails).
-    if (!p || offset > 0xffff || len > p->len() || offset > p->len() - len) {
+    if (!p) {
         std::memset(dst, 0, len);
         return uint64_t(kEfault);
     }
-    p->copy_out(uint32_t(offset), dst, uint32_t(len));
-    return 0;
+    return uint64_t(skb_load_bytes_at(*p, offset, dst, uint32_t(len)));
 }
 
 // Offsets from the MAC or the network header (BPF_HDR_START_MAC / _NET), wherever data is:
@@ -63,34 +62,20 @@ uint64_t xdp_get_buff_len(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64
     return p ? p->total_len() : 0;
 }
 
-// bpf_xdp_pointer's checks: offsets and lengths past 16 bits fault, ranges past the end
-// (fragments included) are invalid.
-int64_t xdp_range_error(const PacketBuffer* p, uint64_t offset, uint64_t len) {
-    if (offset > 0xffff || len > 0xffff) return kEfault;
-    if (!p || offset + len > p->total_len()) return kEinval;
-    return 0;
-}
-
 uint64_t xdp_load_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64_t len, uint64_t) {
     uint8_t* dst = program_buffer(vm, "bpf_xdp_load_bytes", buf, len, true);
     if (!dst) return 0;
     const PacketBuffer* p = packet_of(vm);
-    if (int64_t err = xdp_range_error(p, offset, len)) return uint64_t(err);
-    p->copy_out(uint32_t(offset), dst, uint32_t(len));
-    return 0;
+    if (!p) return uint64_t(kEinval);
+    return uint64_t(xdp_load_bytes_at(*p, offset, dst, len));
 }
 
 uint64_t xdp_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t buf, uint64_t len, uint64_t) {
     const uint8_t* src = program_buffer(vm, "bpf_xdp_store_bytes", buf, len, false);
     if (!src) return 0;
     PacketBuffer* p = packet_of(vm);
-    if (int64_t err = xdp_range_error(p, offset, len)) return uint64_t(err);
-    // Linear bytes are saved for undo like any write; fragments with the buffer's state.
-    const uint32_t linear = p->len();
-    if (offset < linear) p->save_bytes(vm, p->geometry().data + uint32_t(offset), uint32_t(std::min<uint64_t>(len, linear - offset)));
-    if (offset + len > linear) p->record(vm);
-    p->copy_in(uint32_t(offset), src, uint32_t(len));
-    return 0;
+    if (!p) return uint64_t(kEinval);
+    return uint64_t(xdp_store_bytes_at(vm, *p, offset, src, len));
 }
 
 constexpr HelperImpl kImpls[] = {
@@ -102,6 +87,38 @@ constexpr HelperImpl kImpls[] = {
 };
 
 }  // namespace
+
+int64_t skb_load_bytes_at(const PacketBuffer& p, uint64_t offset, uint8_t* to, uint32_t len) {
+    if (offset > 0xffff || len > p.len() || offset > p.len() - len) {
+        std::memset(to, 0, len);
+        return kEfault;
+    }
+    p.copy_out(uint32_t(offset), to, len);
+    return 0;
+}
+
+int64_t xdp_range_error(const PacketBuffer& p, uint64_t offset, uint64_t len) {
+    if (offset > 0xffff || len > 0xffff) return kEfault;
+    if (offset + len > p.total_len()) return kEinval;
+    return 0;
+}
+
+int64_t xdp_load_bytes_at(const PacketBuffer& p, uint64_t offset, uint8_t* buf, uint64_t len) {
+    if (int64_t err = xdp_range_error(p, offset, len)) return err;
+    p.copy_out(uint32_t(offset), buf, uint32_t(len));
+    return 0;
+}
+
+int64_t xdp_store_bytes_at(Vm& vm, PacketBuffer& p, uint64_t offset, const uint8_t* src, uint64_t len) {
+    if (int64_t err = xdp_range_error(p, offset, len)) return err;
+    // Linear bytes are saved for undo like any write; fragments with the buffer's state.
+    const uint32_t linear = p.len();
+    if (offset < linear)
+        p.save_bytes(vm, p.geometry().data + uint32_t(offset), uint32_t(std::min<uint64_t>(len, linear - offset)));
+    if (offset + len > linear) p.record(vm);
+    p.copy_in(uint32_t(offset), src, uint32_t(len));
+    return 0;
+}
 
 std::span<const HelperImpl> packet_helper_impls() { return kImpls; }
 

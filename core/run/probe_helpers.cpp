@@ -11,7 +11,15 @@ namespace bpfplay {
 
 namespace {
 
-constexpr int64_t kEfault = -14;
+constexpr int64_t kEfault = -14, kErange = -34;
+
+// x86-64's copy_from_kernel_nofault_allowed: below TASK_SIZE_MAX + PAGE_SIZE is user space,
+// which the kernel reads refuse with -ERANGE before trying (bpfplay's own memory lies there too,
+// and is read as the kernel's: only what it does not map is refused).
+constexpr uint64_t kKernelSpaceStart = 0x0000800000000000ull;
+
+// The error for `src`, which the run's memory does not map.
+int64_t unmapped(uint64_t src, bool user) { return !user && src < kKernelSpaceStart ? kErange : kEfault; }
 
 // The destination must be valid program memory: the verifier checks it, so a bad one is a fault.
 uint8_t* destination(Vm& vm, const char* helper, uint64_t dst, uint64_t size) {
@@ -36,15 +44,9 @@ uint64_t probe_read(const char* helper, Vm& vm, uint64_t dst, uint64_t size, uin
     if (size == 0) return 0;
     uint8_t* out = destination(vm, helper, dst, size);
     if (!out) return 0;
-    const uint8_t* in = vm.memory().helper_ptr(src, size, false);
-    if (!in) {
-        const Host* host = user_space(vm, user);
-        if (host && host->read_user(src, out, size) == size) return 0;
-        std::memset(out, 0, size);
-        return uint64_t(kEfault);
-    }
-    std::memmove(out, in, size);
-    return 0;
+    const int64_t err = probe_copy(vm, out, size, src, user);
+    if (err) std::memset(out, 0, size);
+    return uint64_t(err);
 }
 
 // Copies at most size - 1 bytes and a NUL; returns the length including the NUL.
@@ -52,28 +54,9 @@ uint64_t probe_read_str(const char* helper, Vm& vm, uint64_t dst, uint64_t size,
     if (size == 0) return 0;
     uint8_t* out = destination(vm, helper, dst, size);
     if (!out) return 0;
-    const uint8_t* first = vm.memory().helper_ptr(src, 1, false);
-    if (const Host* host = user_space(vm, user); !first && host) {
-        uint8_t c = 0;
-        if (host->read_user(src, &c, 1) == 1) {
-            uint64_t n = 0;
-            while (n + 1 < size && host->read_user(src + n, &c, 1) == 1 && c != 0) out[n++] = c;
-            out[n] = 0;
-            return n + 1;
-        }
-    }
-    if (!first) {
-        std::memset(out, 0, size);
-        return uint64_t(kEfault);
-    }
-    uint64_t n = 0;
-    while (n + 1 < size) {
-        const uint8_t* c = vm.memory().helper_ptr(src + n, 1, false);
-        if (!c || *c == 0) break;  // the string ends, or readable memory does
-        out[n++] = *c;
-    }
-    out[n] = 0;
-    return n + 1;
+    const int64_t n = probe_copy_str(vm, out, size, src, user);
+    if (n < 0) std::memset(out, 0, size);
+    return uint64_t(n);
 }
 
 #define PROBE(fn, name, impl, user)                                                                          \
@@ -98,6 +81,40 @@ constexpr HelperImpl kImpls[] = {
 };
 
 }  // namespace
+
+int64_t probe_copy(Vm& vm, uint8_t* out, uint64_t size, uint64_t src, bool user) {
+    if (size == 0) return 0;
+    const uint8_t* in = vm.memory().helper_ptr(src, size, false);
+    if (!in) {
+        const Host* host = user_space(vm, user);
+        return host && host->read_user(src, out, size) == size ? 0 : unmapped(src, user);
+    }
+    std::memmove(out, in, size);
+    return 0;
+}
+
+int64_t probe_copy_str(Vm& vm, uint8_t* out, uint64_t size, uint64_t src, bool user) {
+    if (size == 0) return 0;
+    const uint8_t* first = vm.memory().helper_ptr(src, 1, false);
+    if (const Host* host = user_space(vm, user); !first && host) {
+        uint8_t c = 0;
+        if (host->read_user(src, &c, 1) == 1) {
+            uint64_t n = 0;
+            while (n + 1 < size && host->read_user(src + n, &c, 1) == 1 && c != 0) out[n++] = c;
+            out[n] = 0;
+            return int64_t(n + 1);
+        }
+    }
+    if (!first) return unmapped(src, user);
+    uint64_t n = 0;
+    while (n + 1 < size) {
+        const uint8_t* c = vm.memory().helper_ptr(src + n, 1, false);
+        if (!c || *c == 0) break;  // the string ends, or readable memory does
+        out[n++] = *c;
+    }
+    out[n] = 0;
+    return int64_t(n + 1);
+}
 
 std::span<const HelperImpl> probe_helper_impls() { return kImpls; }
 

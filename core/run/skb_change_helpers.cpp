@@ -20,23 +20,13 @@ uint64_t ret(int64_t v) { return uint64_t(v); }
 uint64_t skb_store_bytes(Vm& vm, uint64_t, uint64_t offset, uint64_t from, uint64_t len_arg, uint64_t flags) {
     PacketBuffer* p = packet_of(vm);
     if (!p) return no_packet_hook(vm, "bpf_skb_store_bytes");
-    const uint32_t off = uint32_t(offset), len = uint32_t(len_arg);
+    const uint32_t len = uint32_t(len_arg);
     const uint8_t* src = len ? vm.memory().helper_ptr(from, len, false) : nullptr;
     if (len && !src) {
         fail_helper_access(vm, "bpf_skb_store_bytes", from, len, Access::HelperRead);
         return 0;
     }
-    if (flags & ~(kRecomputeCsum | kInvalidateHash)) return helper_errno(kEINVAL);
-    if (off > uint32_t(INT32_MAX) || uint64_t(off) + len > p->len()) return helper_errno(kEfault);
-    // BPF_F_RECOMPUTE_CSUM updates skb->csum only under CHECKSUM_COMPLETE, which a test run
-    // never has.
-    if (flags & kInvalidateHash) {
-        p->record(vm);
-        clear_hash(*p);
-    }
-    p->save_bytes(vm, p->geometry().data + off, len);
-    std::memmove(p->data().data() + off, src, len);
-    return 0;
+    return ret(skb_store_bytes_at(vm, *p, uint32_t(offset), src, len, flags));
 }
 
 uint64_t skb_pull_data(Vm& vm, uint64_t, uint64_t len, uint64_t, uint64_t, uint64_t) {
@@ -119,6 +109,20 @@ constexpr HelperImpl kImpls[] = {
 };
 
 }  // namespace
+
+int64_t skb_store_bytes_at(Vm& vm, PacketBuffer& p, uint32_t off, const uint8_t* src, uint32_t len, uint64_t flags) {
+    if (flags & ~(kRecomputeCsum | kInvalidateHash)) return -kEINVAL;
+    if (off > uint32_t(INT32_MAX) || uint64_t(off) + len > p.len()) return -skb_ops::kEfault;
+    // BPF_F_RECOMPUTE_CSUM updates skb->csum only under CHECKSUM_COMPLETE, which a test run
+    // never has.
+    if (flags & kInvalidateHash) {
+        p.record(vm);
+        skb_ops::clear_hash(p);
+    }
+    p.save_bytes(vm, p.geometry().data + off, len);
+    std::memmove(p.data().data() + off, src, len);
+    return 0;
+}
 
 std::span<const HelperImpl> skb_change_helper_impls() { return kImpls; }
 

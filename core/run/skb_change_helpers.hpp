@@ -12,6 +12,7 @@
 //                              header (it becomes the new MAC header)
 //   31  bpf_skb_change_proto   IPv4 <-> IPv6: 20 bytes of room after  -EINVAL (flags), -ENOTSUPP
 //                              the MAC header, made or taken away
+#include <cstdint>
 #include <span>
 
 #include "core/helpers/registry.hpp"
@@ -19,5 +20,12 @@
 namespace bpfplay {
 
 std::span<const HelperImpl> skb_change_helper_impls();
+
+class PacketBuffer;
+class Vm;
+
+// __bpf_skb_store_bytes: the copy bpf_skb_store_bytes and bpf_dynptr_write (skb dynptrs) make,
+// `len` bytes of `src` to packet offset `off`; 0, -EINVAL (flags) or -EFAULT (past the end).
+int64_t skb_store_bytes_at(Vm& vm, PacketBuffer& p, uint32_t off, const uint8_t* src, uint32_t len, uint64_t flags);
 
 }  // namespace bpfplay

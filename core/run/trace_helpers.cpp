@@ -7,6 +7,7 @@
 
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/helpers/helper_env.hpp"
+#include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
@@ -246,26 +247,31 @@ bool sends_later(ProgType type) {
            type != ProgType::StructOps;
 }
 
-uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool thread) {
+}  // namespace
+
+uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool thread, uint32_t task,
+                            std::optional<uint64_t> value) {
     Host* host = host_for(vm, helper);
     if (!host) return 0;
     const uint32_t sig = uint32_t(sig_arg);
-    // PF_KTHREAD / PF_EXITING tasks are never the current task here; pid 1 would panic the
-    // kernel if it died (is_global_init).
-    if (host->task.tgid == 1) return err(e::kEPERM);
+    // The targets: the current task, its parent (pid 1: is_global_init, which would panic the
+    // kernel if it died) and init_task (PF_KTHREAD). PF_EXITING tasks are none of them.
+    if (task == 2 || (task == 1 ? 1u : host->task.tgid) == 1) return err(e::kEPERM);
     const std::string who = thread ? "thread " + std::to_string(host->task.pid) + " (" +
                                          std::string(host->task.comm_view()) + ") alone"
                                    : "process " + std::to_string(host->task.tgid) + " (" +
                                          std::string(host->task.comm_view()) + "), all its threads";
+    // A signal bpf_send_signal_task sends carries a siginfo: SI_KERNEL, si_value the value.
+    const std::string info = value ? " (siginfo: si_code SI_KERNEL, si_value " + hex(*value) + ")" : "";
     if (sends_later(vm.env->prog_type)) {
         if (sig > kNsig) return err(e::kEINVAL);  // checked early: a later error would be lost
         // One irq_work per CPU, busy until the program returns and it runs.
         for (const HostEvent& ev : host->events)
-            if (ev.helper == "bpf_send_signal" || ev.helper == "bpf_send_signal_thread") return err(e::kEBUSY);
+            if (ev.helper.starts_with("bpf_send_signal")) return err(e::kEBUSY);
         log_host_event(vm, *host, helper,
                        sig == 0 ? "signal 0 queued for " + who +
                                       ": once the program returns, the kernel only checks it may signal the task"
-                                : signal_name(sig) + " queued for " + who +
+                                : signal_name(sig) + " queued for " + who + info +
                                       ": the kernel sends it once the program returns (it runs with interrupts "
                                       "off, so the signal waits on this CPU's irq_work)");
         return 0;
@@ -273,16 +279,18 @@ uint64_t send_signal_common(Vm& vm, const char* helper, uint64_t sig_arg, bool t
     if (sig > kNsig) return err(e::kEINVAL);  // check_kill_permission
     log_host_event(vm, *host, helper,
                    sig == 0 ? "signal 0 for " + who + ": nothing sent, the kernel only checked it may signal the task"
-                            : signal_name(sig) + " sent to " + who);
+                            : signal_name(sig) + " sent to " + who + info);
     return 0;
 }
 
+namespace {
+
 uint64_t send_signal(Vm& vm, uint64_t sig, uint64_t, uint64_t, uint64_t, uint64_t) {
-    return send_signal_common(vm, "bpf_send_signal", sig, false);
+    return send_signal_common(vm, "bpf_send_signal", sig, false, 0, std::nullopt);
 }
 
 uint64_t send_signal_thread(Vm& vm, uint64_t sig, uint64_t, uint64_t, uint64_t, uint64_t) {
-    return send_signal_common(vm, "bpf_send_signal_thread", sig, true);
+    return send_signal_common(vm, "bpf_send_signal_thread", sig, true, 0, std::nullopt);
 }
 
 // struct bpf_pidns_info { __u32 pid; __u32 tgid; }

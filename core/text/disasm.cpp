@@ -184,6 +184,10 @@ std::string disassemble_one(std::span<const Insn> insns, size_t index, size_t* s
                 out += name;
             }
         }
+        if (options.helper_names && options.kfunc_name && a.opcode == (op::kJmp | op::kCall) &&
+            a.src == op::kPseudoKfuncCall) {
+            if (const std::string name = options.kfunc_name(index); !name.empty()) out += " ; " + name;
+        }
         return out;
     }
     return out + invalid_text(a);

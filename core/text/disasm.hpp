@@ -1,6 +1,7 @@
 #pragma once
 // Instructions -> llvm-objdump syntax. Never on the execution path.
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -12,6 +13,9 @@ struct DisasmOptions {
     bool show_index = false;   // "       0:\t" prefix as llvm-objdump -d prints it
     bool show_bytes = false;   // the 8 (or 16) hex bytes after the index, as llvm-objdump -d
     bool helper_names = false; // "call 1" -> "call 1 ; bpf_map_lookup_elem" (a comment; still assembles)
+    // With helper_names: a kfunc call's kfunc by its instruction index ("call kfunc(7) ;
+    // bpf_iter_num_new"), "" when unknown. Only the object that holds the call can name it.
+    std::function<std::string(size_t index)> kfunc_name;
 };
 
 // The text is what llvm-objdump 14 prints, byte for byte, wherever it prints the instruction

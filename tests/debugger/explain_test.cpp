@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/debugger/debug_json.hpp"
 #include "core/debugger/explain.hpp"
 #include "core/decode.hpp"
 #include "core/decode_ops.hpp"
 #include "core/helpers/helper_catalog.hpp"
+#include "core/json/json_writer.hpp"
 #include "core/text/asm.hpp"
 #include "core/vm.hpp"
 #include "debugger/debug_fixture.hpp"
@@ -268,6 +270,28 @@ TEST_CASE("explain: a helper call with its arguments now") {
           R"x(map (an lddw of the map loads its address)","value":"map shared"},{"reg":"r2","name":"key","type":)x"
           R"x("const void *","kind":"map_key","meaning":"a pointer to a key: the map's key_size bytes","value":"fp-4 )x"
           R"x((frame 0): 00 00 00 00"}]}})x");
+}
+
+// examples/kfunc_iter_num.c: a kfunc call is named by the object's BTF in the explainer and in
+// the page's listing ("call kfunc(N) ; bpf_iter_num_new").
+TEST_CASE("explain and the listing name a kfunc call, its declaration and flags") {
+    Debugged d = open_case(find_case("kfunc_iter_num/sum_32_bytes"));
+    REQUIRE_MESSAGE(d.session, d.error);
+    const LoadedProgram& p = d.session->program();
+    JsonWriter w;
+    program_listing_to_json(w, p);
+    const std::string listing = w.take();
+    CHECK(listing.find(" ; bpf_iter_num_new\"") != std::string::npos);
+    CHECK(listing.find(" ; bpf_iter_num_next\"") != std::string::npos);
+    size_t call = 0;
+    while (call < p.insns.size() && p.insns[call].src != 2) ++call;
+    REQUIRE(call < p.insns.size());
+    const InsnExplanation e = explain_insn(p.insns, call, explain_names(*d.session));
+    CHECK(e.summary == "call the kernel function (kfunc) bpf_iter_num_new: int bpf_iter_num_new(struct "
+                       "bpf_iter_num *it, int start, int end)");
+    REQUIRE(e.details.size() == 2);
+    CHECK(e.details[1] ==
+          "its flags: KF_ITER_NEW; it is part of an open-coded iterator (new, next until NULL, destroy)");
 }
 
 }  // namespace bpfplay::testing

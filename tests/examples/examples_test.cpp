@@ -50,6 +50,7 @@ TEST_CASE("examples: every case file is well-formed and its object exists") {
              "xdp_callbacks",
              "xdp_drop_port",
              "xdp_dynptr",
+             "xdp_dynptr_slice",
              "xdp_ipv4_checksum",
              "xdp_lru_conntrack",
              "xdp_map_in_map",

@@ -437,6 +437,27 @@ EXAMPLES = {
              "with -EINVAL (reserve_failed 2) and their invalid dynptrs are discarded",
              packet=P.tcp4(A, B, 40000, 443, flags="S"), repeat=172),
     ],
+    "xdp_dynptr_slice": [
+        case("xdp_tcp", "xdp_parse",
+             "a TCP SYN-ACK through bpf_dynptr_from_xdp and slices: ports, flags, TTL 63 written "
+             "back, the kfuncs' answers and errors in results, the first two bytes and the last "
+             "rewritten", packet=P.tcp4(A, B, 12345, 80, flags="SA")),
+        case("xdp_short", "xdp_parse",
+             "a frame cut 2 bytes into the TCP header: its slice is NULL (XDP_DROP)",
+             packet=P.tcp4(A, B, 12345, 80, flags="SA")[:36]),
+        case("tc_tcp", "tc_parse",
+             "the same through bpf_dynptr_from_skb in TC, and an empty skb metadata dynptr",
+             packet=P.tcp4(A, B, 12345, 80, flags="SA")),
+        case("socket_tcp", "socket_parse",
+             "a socket filter's read-only skb dynptr from the IP header on: writes are -EINVAL",
+             packet=P.tcp4(A, B, 12345, 80, flags="SA")),
+        case("frags", "xdp_frags",
+             "a 4000-byte multi-buffer packet: slices, reads, writes and memsets across fragments",
+             packet=bytes(i & 0xff for i in range(4000))),
+        case("probe_read", "xdp_probe_read",
+             "bpf_probe_read_kernel(_str)_dynptr into a map value and the packet, -E2BIG, -ERANGE, "
+             "-EFAULT", packet=P.tcp4(A, B, 12345, 80, flags="SA")),
+    ],
     "xdp_perf_event": [
         case("tcp", "xdp_perf_event",
              "a TCP packet: one 28-byte sample on CPU 0 (12-byte summary, 16 packet bytes)",
@@ -507,6 +528,14 @@ EXAMPLES = {
              packet=to("10.1.2.3"), repeat=3, map_init={"routes": ROUTES}),
         case("no_routes", "xdp_lpm_router", "an empty trie: every lookup misses, all pass",
              packets=[to("10.1.2.3"), to(C)]),
+    ],
+    "kfunc_iter_num": [
+        case("sum_32_bytes", "sum_header",
+             "bytes 0..63: the loop reads 32 (sum 496); the bad ranges give -EINVAL and -E2BIG",
+             packet=bytes(range(64))),
+        case("short_frame", "sum_header",
+             "a 20-byte frame: the loop stops at the packet's end after 20 bytes",
+             packet=bytes(range(100, 120))),
     ],
     "xdp_queue_stack": [
         case("push_then_pop", "xdp_queue_stack",

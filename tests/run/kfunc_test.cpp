@@ -16,25 +16,13 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/object_session.hpp"
 #include "maps/map_test_util.hpp"
+#include "run/kfunc_test_util.hpp"
 
 using namespace bpfplay;
+using test::open_object;
+using test::slot;
 
 namespace {
-
-std::unique_ptr<ObjectSession> open_object(const std::string& path, Host host = {}) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
-    REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1), std::move(host));
-    if (!s.ok()) FAIL(s.error().to_string());
-    return std::move(s).value();
-}
-
-int64_t slot(ObjectSession& s, const char* map, uint32_t index) {
-    std::vector<uint8_t> value(8);
-    REQUIRE(s.object().maps->find(map)->lookup_user(test::bytes(index), value) == 0);
-    return load_le<int64_t>(value.data());
-}
 
 const LoadedProgram& program_named(ObjectSession& s, std::string_view name) {
     for (const LoadedProgram& p : s.object().programs)
@@ -88,7 +76,7 @@ TEST_CASE("every kfunc bpfplay implements is a kfunc of the catalog, once") {
 }
 
 // examples/kfunc_iter_num.c; the kernel gave the same maps for the same packets.
-TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop and its error codes") {
+TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop, its error codes, optional kfuncs") {
     auto s = open_object("public/examples/kfunc_iter_num.o");
     RunInput in;
     for (uint8_t b = 0; b < 64; ++b) in.packet.push_back(b);
@@ -99,6 +87,8 @@ TEST_CASE("kfunc_iter_num example: an open-coded bpf_iter_num loop and its error
     CHECK(slot(*s, "sums", 1) == 32);
     CHECK(slot(*s, "errors", 0) == -22); // start > end: -EINVAL
     CHECK(slot(*s, "errors", 1) == -7);  // more than BPF_MAX_LOOPS numbers: -E2BIG
+    CHECK(slot(*s, "errors", 2) == 1); // bpf_ksym_exists(bpf_strlen): a kfunc of Linux 6.18
+    CHECK(slot(*s, "errors", 3) == 0); // bpf_ksym_exists of a __weak kfunc no kernel has
 
     in.packet.clear();
     for (uint8_t b = 100; b < 120; ++b) in.packet.push_back(b);
@@ -117,3 +107,4 @@ TEST_CASE("a kfunc the program's type may not call refuses that program as the k
     CHECK(p.load_error->where.pc == 1u); // the kernel's log names insn 1 too
     CHECK(p.load_error->where.section == "socket");
 }
+

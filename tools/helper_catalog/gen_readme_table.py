@@ -2,6 +2,7 @@
 """Writes the README's helper coverage section from the catalog, never by hand.
 
 Runs `bpfvm helpers --json` (core's catalog joined with the helpers bpfplay implements) and
+`bpfvm kfuncs` (the kfunc catalog, the same way) and
 replaces what README.md holds between <!-- helpers:begin --> and <!-- helpers:end -->: the
 counts, the implemented helpers, and a table of all 211 (id, name, implemented, program types).
 
@@ -15,6 +16,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -28,7 +30,16 @@ def load_helpers(bpfvm):
     return json.loads(out)
 
 
-def section(helpers):
+def load_kfuncs(bpfvm):
+    """(count, implemented names) from `bpfvm kfuncs`: a header line, then one line per kfunc,
+    "* " before the ones bpfplay runs."""
+    out = subprocess.run([bpfvm, "kfuncs"], check=True, capture_output=True, text=True).stdout.splitlines()
+    kfuncs = out[1:]
+    names = [re.search(r"(\w+)\(", line).group(1) for line in kfuncs if line.startswith("* ")]
+    return len(kfuncs), names
+
+
+def section(helpers, kfuncs=None):
     implemented = [h for h in helpers if h["implemented"]]
     lines = [
         BEGIN,
@@ -52,7 +63,20 @@ def section(helpers):
         gpl = " (GPL only)" if h["gpl_only"] else ""
         lines.append(f"| {h['id']} | `{h['name']}`{gpl} | {'yes' if h['implemented'] else 'no'} | "
                      f"{h['prog_types_summary']} |")
-    lines += ["", "</details>", END]
+    lines += ["", "</details>", ""]
+    if kfuncs:
+        count, names = kfuncs
+        lines += [
+            f"Kfuncs (kernel functions a program calls by name, `extern ... __ksym`): bpfplay runs **{len(names)} "
+            f"of Linux 6.18's {count} kfuncs**, bound by name at load with the kernel's rules (which program "
+            "types may call each, sleepable ones only from sleepable programs); a call to one it lacks refuses "
+            "that program alone, by the kfunc's name. `bpfvm kfuncs` lists them all, `bpfvm kfuncs NAME` "
+            "shows one with the program types that may call it.",
+            "",
+            "Implemented kfuncs: " + ", ".join(f"`{n}`" for n in names) + ".",
+            "",
+        ]
+    lines += [END]
     return "\n".join(lines)
 
 
@@ -73,7 +97,7 @@ def main():
 
     with open(args.readme, encoding="utf-8") as f:
         current = f.read()
-    wanted = rewrite(current, section(load_helpers(args.bpfvm)))
+    wanted = rewrite(current, section(load_helpers(args.bpfvm), load_kfuncs(args.bpfvm)))
     if args.check:
         if wanted == current:
             print("README.md's helper table matches the catalog")
