@@ -1,40 +1,25 @@
-// The string kfuncs, the bit iterator, bpf_copy_from_user_str and __bpf_trap
-// (core/run/string_kfuncs.cpp, core/run/bits_kfuncs.cpp), run on examples/kfunc_strings.c. The
-// expected values are what Linux 6.18 gave for the same object under BPF_PROG_TEST_RUN
-// (tests/kernel/kernel_run.c: `kernel_run public/examples/kfunc_strings.o strings --ctx
-// 0000000000000000`), except where a comment says the value follows from the kernel's source
-// (the kernel's run cannot reach the emulated host's user memory).
+// The string kfuncs, the bit iterator and bpf_copy_from_user_str / _task_str
+// (core/run/string_kfuncs.cpp, bits_kfuncs.cpp, user_string_kfuncs.cpp), run on
+// examples/kfunc_strings.c. The expected values are what Linux 6.18 gave for the same object
+// under BPF_PROG_TEST_RUN (tests/kernel/kernel_run.c: `kernel_run public/examples/kfunc_strings.o
+// strings --ctx 0000000000000000`), except where a comment says the value follows from the
+// kernel's source or names another kernel run.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "core/host/host.hpp"
-#include "core/maps/map.hpp"
-#include "core/maps/map_set.hpp"
-#include "core/run/object_session.hpp"
-#include "maps/map_test_util.hpp"
+#include "run/kfunc_test_util.hpp"
 
 using namespace bpfplay;
 
 namespace {
 
 std::unique_ptr<ObjectSession> open_strings(Host host = {}) {
-    const std::string path = "public/examples/kfunc_strings.o";
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
-    REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, "kfunc_strings.o", std::move(host));
-    if (!s.ok()) FAIL(s.error().to_string());
-    return std::move(s).value();
+    return test::open_object("public/examples/kfunc_strings.o", std::move(host));
 }
 
-int64_t result(ObjectSession& s, uint32_t index) {
-    std::vector<uint8_t> value(8);
-    REQUIRE(s.object().maps->find("results")->lookup_user(test::bytes(index), value) == 0);
-    return load_le<int64_t>(value.data());
-}
+int64_t result(ObjectSession& s, uint32_t index) { return test::slot(s, "results", index); }
 
 std::string copied(ObjectSession& s, uint32_t index) {
     std::vector<uint8_t> value(24);
