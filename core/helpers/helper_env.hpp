@@ -4,6 +4,7 @@
 // fills one per run and points Vm::env at it; helpers reach it through Vm::env, typed.
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/loader/prog_types.hpp"
 
@@ -40,6 +41,7 @@ struct HelperEnv {
     // An iterator run's seq_file (core/run/seq_file.hpp): where bpf_seq_printf / bpf_seq_write
     // write. Null outside an iterator, where the kernel offers neither helper.
     SeqFile* seq = nullptr;
+    std::vector<std::vector<uint64_t>> bits_iter_copies{}; // made by bpf_iter_bits_new (bits_kfuncs.cpp)
 };
 
 } // namespace bpfplay

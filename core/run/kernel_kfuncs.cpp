@@ -5,10 +5,13 @@
 namespace bpfplay {
 
 std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
-    static const std::array<std::span<const KfuncImpl>, 3> families = {
+    static const std::array families = {
         basic_kfunc_impls(),
         dynptr_kfunc_impls(),
         task_kfunc_impls(),
+        string_kfunc_impls(),
+        bits_kfunc_impls(),
+        user_string_kfunc_impls(),
     };
     return families;
 }
