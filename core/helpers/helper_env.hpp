@@ -3,6 +3,7 @@
 // programs (for tail calls) and what kind of program is calling. The runner (ObjectSession)
 // fills one per run and points Vm::env at it; helpers reach it through Vm::env, typed.
 #include <cstdint>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -41,7 +42,10 @@ struct HelperEnv {
     // An iterator run's seq_file (core/run/seq_file.hpp): where bpf_seq_printf / bpf_seq_write
     // write. Null outside an iterator, where the kernel offers neither helper.
     SeqFile* seq = nullptr;
-    std::vector<std::vector<uint64_t>> bits_iter_copies{}; // made by bpf_iter_bits_new (bits_kfuncs.cpp)
+    // Multi-word bpf_iter_bits copies (bits_kfuncs.cpp), keyed by the instruction count of the
+    // bpf_iter_bits_new call that made each: a run stepped back and forward again makes the
+    // same call at the same count, so it finds (and remakes) the same copy.
+    std::map<uint64_t, std::vector<uint64_t>> bits_iter_copies{};
 };
 
 } // namespace bpfplay

@@ -3,6 +3,7 @@
 // the program's own memory.
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 #include "core/host/helper_support.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/run/kernel_kfuncs.hpp"
+#include "core/run/helper_fail.hpp"
 #include "core/run/kfunc_kernel_memory.hpp"
+#include "core/run/probe_helpers.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -21,19 +24,12 @@ namespace {
 
 
 
-void bits_fail(Vm& vm, const char* kfunc, std::string what, std::string hint = {}) {
-    vm.helper_fail(make_error(ErrorKind::Runtime, std::string(kfunc) + ": " + std::move(what), vm.current_pc(),
-                              std::move(hint)));
-}
+using helper_error::fail;
 
-// copy_from_kernel_nofault(dst, src, size): -ERANGE for a non-kernel address, -EFAULT where the
-// bytes cannot be read (bpfplay's windows are its kernel memory; the kernel half holds nothing).
+// copy_from_kernel_nofault(dst, src, size), as bpf_probe_read_kernel reads: -ERANGE for a
+// non-kernel address, -EFAULT where the bytes cannot be read.
 int64_t copy_from_kernel(Vm& vm, uint8_t* out, uint64_t src, uint32_t size) {
-    if (!kernel_address(src)) return -kerrno::kERANGE;
-    const uint8_t* p = src >= kKernelHalfStart ? nullptr : vm.memory().helper_ptr(src, size, false);
-    if (!p) return -kerrno::kEFAULT;
-    std::memcpy(out, p, size);
-    return 0;
+    return probe_copy(vm, out, size, src, /*user=*/false);
 }
 
 // struct bpf_iter_bits_kern, the 16 bytes of the program's struct bpf_iter_bits:
@@ -72,14 +68,14 @@ void store_iter(uint8_t* p, const BitsIter& s) {
     std::memcpy(p + 12, &s.bit, 4);
 }
 
-// The run's copies, with room for one more; nullptr after stopping the run.
-std::vector<std::vector<uint64_t>>* copies_of(Vm& vm, const char* kfunc) {
+// The run's copies, with room for the one made at `key`; nullptr after stopping the run.
+std::map<uint64_t, std::vector<uint64_t>>* copies_of(Vm& vm, const char* kfunc, uint64_t key) {
     if (!vm.env) {
-        bits_fail(vm, kfunc, "a bit iterator over more than one word needs a run of an object (its copy lives there)");
+        fail(vm, kfunc, "a bit iterator over more than one word needs a run of an object (its copy lives there)");
         return nullptr;
     }
-    if (vm.env->bits_iter_copies.size() >= kMaxCopies) {
-        bits_fail(vm, kfunc, "this run made more than " + std::to_string(kMaxCopies) + " multi-word bit iterators",
+    if (vm.env->bits_iter_copies.size() >= kMaxCopies && !vm.env->bits_iter_copies.count(key)) {
+        fail(vm, kfunc, "this run made more than " + std::to_string(kMaxCopies) + " multi-word bit iterators",
              "bpfplay keeps every multi-word bpf_iter_bits copy until the run ends; the kernel frees each in destroy.");
         return nullptr;
     }
@@ -88,13 +84,14 @@ std::vector<std::vector<uint64_t>>* copies_of(Vm& vm, const char* kfunc) {
 
 // The copy a multi-word iterator was made with; nullptr after stopping the run.
 const uint64_t* copy_of(Vm& vm, const char* kfunc, const BitsIter& s) {
-    const std::vector<std::vector<uint64_t>>* copies = vm.env ? &vm.env->bits_iter_copies : nullptr;
-    if (!copies || s.bits == 0 || s.bits > copies->size() || (*copies)[s.bits - 1].size() * 64 != size_t(s.nr_bits)) {
-        bits_fail(vm, kfunc, "the iterator does not hold a copy bpf_iter_bits_new made",
+    const auto* copies = vm.env ? &vm.env->bits_iter_copies : nullptr;
+    const auto found = copies && s.bits != 0 ? copies->find(s.bits - 1) : decltype(copies->end()){};
+    if (!copies || s.bits == 0 || found == copies->end() || found->second.size() * 64 != size_t(s.nr_bits)) {
+        fail(vm, kfunc, "the iterator does not hold a copy bpf_iter_bits_new made",
              "The kernel's verifier refuses an iterator that bpf_iter_bits_new did not initialize.");
         return nullptr;
     }
-    return (*copies)[s.bits - 1].data();
+    return found->second.data();
 }
 
 // int bpf_iter_bits_new(struct bpf_iter_bits *it, const u64 *unsafe_ptr__ign, u32 nr_words)
@@ -110,14 +107,15 @@ uint64_t iter_bits_new(Vm& vm, uint64_t it, uint64_t words, uint64_t nr_words64,
         // The u64 fast path maps every failure of the read to -EFAULT.
         if (copy_from_kernel(vm, reinterpret_cast<uint8_t*>(&s.bits), words, 8) != 0) return helper_errno(kerrno::kEFAULT);
     } else {
-        std::vector<std::vector<uint64_t>>* copies = copies_of(vm, "bpf_iter_bits_new");
+        const uint64_t key = vm.executed_now();
+        std::map<uint64_t, std::vector<uint64_t>>* copies = copies_of(vm, "bpf_iter_bits_new", key);
         if (!copies) return 0;
         std::vector<uint64_t> copy(nr_words);
         // bpf_probe_read_kernel_common's error as it is: -ERANGE for a user address.
         if (int64_t e = copy_from_kernel(vm, reinterpret_cast<uint8_t*>(copy.data()), words, nr_words * 8); e != 0)
             return uint64_t(e);
-        copies->push_back(std::move(copy));
-        s.bits = copies->size(); // the copy's number + 1
+        (*copies)[key] = std::move(copy);
+        s.bits = key + 1;
     }
     s.nr_bits = int32_t(nr_words * 64);
     store_iter(p, s);

@@ -6,19 +6,17 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/run/kfunc_kernel_memory.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-// x86-64's copy_from_kernel_nofault_allowed: below TASK_SIZE_MAX + PAGE_SIZE is user space,
-// which the kernel reads refuse with -ERANGE before trying (bpfplay's own memory lies there too,
-// and is read as the kernel's: only what it does not map is refused).
-constexpr uint64_t kKernelSpaceStart = 0x0000800000000000ull;
-
-// The error for `src`, which the run's memory does not map.
-int64_t unmapped(uint64_t src, bool user) { return !user && src < kKernelSpaceStart ? -kerrno::kERANGE : -kerrno::kEFAULT; }
+// The error for `src`, which the run's memory does not map: a kernel read of what x86-64's
+// copy_from_kernel_nofault_allowed refuses (user space, NULL, non-canonical) is -ERANGE before it
+// is tried (kernel_address: bpfplay's windows are its kernel memory); any other miss is -EFAULT.
+int64_t unmapped(uint64_t src, bool user) { return !user && !kernel_address(src) ? -kerrno::kERANGE : -kerrno::kEFAULT; }
 
 // The destination must be valid program memory: the verifier checks it, so a bad one is a fault.
 uint8_t* destination(Vm& vm, const char* helper, uint64_t dst, uint64_t size) {
