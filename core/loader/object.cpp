@@ -127,6 +127,9 @@ bool gpl_compatible(const std::string& license) {
 
 // A call to a __weak kfunc the kernel lacks: libbpf turns it into a call of helper 2002000000 + the
 // extern's index (poison_kfunc_call), which the verifier refuses only if the program can reach it.
+// Its binding id: no helper's and no kfunc's (is_kfunc_binding is false), one for all such calls.
+constexpr int32_t kAbsentWeakKfuncId = kKfuncBindingBase - 1;
+
 uint64_t absent_weak_kfunc(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
     vm.helper_fail(make_error(ErrorKind::Verify,
                               "this call's kfunc is a __weak extern that Linux 6.18 does not have: libbpf made the "
@@ -146,7 +149,7 @@ KfuncResolver kfunc_resolver(const ObjectState& st, const LoadedProgram& p) {
         switch (kfunc_verdict(name, p.type, p.attach)) {
         case KfuncVerdict::Unknown:
             if (std::find(st.weak_kfuncs.begin(), st.weak_kfuncs.end(), name) != st.weak_kfuncs.end())
-                return HelperBinding{kKfuncBindingBase - 1, "bpf_absent_weak_kfunc", absent_weak_kfunc, 0};
+                return HelperBinding{kAbsentWeakKfuncId, "bpf_absent_weak_kfunc", absent_weak_kfunc, 0};
             return make_error(ErrorKind::Load, "calls kfunc '" + name + "', which Linux 6.18 does not have", pc,
                               "No function of that name is a kfunc (tagged bpf_kfunc) in the kernel's BTF: libbpf "
                               "refuses the object (\"extern (func ksym) '" + name +
