@@ -537,6 +537,12 @@ EXAMPLES = {
              "a 20-byte frame: the loop stops at the packet's end after 20 bytes",
              packet=bytes(range(100, 120))),
     ],
+    "kfunc_strings": [
+        case("strings", "strings",
+             "the string kfuncs' 42 results and error paths, the bit iterator, and "
+             "bpf_copy_from_user_str from a NULL user pointer (-EFAULT, the buffer zeroed)",
+             ctx=bytes(8)),
+    ],
     "xdp_queue_stack": [
         case("push_then_pop", "xdp_queue_stack",
              "UDP 60 and 70 bytes pushed, then 3 TCP pops: 60 then 70 from the queue, 70 then "
