@@ -39,6 +39,7 @@
 #include "core/run/tail_call.hpp"
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/btf_print_helpers.hpp"
 #include "core/run/trace_helpers.hpp"
 #include "core/run/trace_user_helpers.hpp"
 #include "core/run/tunnel_helpers.hpp"
@@ -94,6 +95,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         reuseport_helper_impls(),
         lirc_helper_impls(),
         seq_helper_impls(),
+        btf_print_helper_impls(),
     };
     return families;
 }

@@ -607,6 +607,12 @@ EXAMPLES = {
         case("arp", "xdp_trace_printk", "ARP: only the first and last lines", trace=True,
              packet=P.arp_request()),
     ],
+    "xdp_btf_print": [
+        case("tcp_syn", "xdp_btf_print",
+             "an IPv4 TCP packet: its headers, stack structs and an enum printed by bpf_snprintf_btf "
+             "with each flag, a truncated print, and the five errors",
+             packet=P.tcp4(A, B, 40000, 80)),
+    ],
     "xdp_strings": [
         case("set_8080", "xdp_strings", "\"SET 8080 please!\": strncmp 0, strtol 4 chars, the line formatted",
              packet=P.udp4(A, B, 4000, 9000, b"SET 8080 please!")),

@@ -58,6 +58,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_queue_stack.o', teaches: 'QUEUE and STACK: push, pop, peek (UDP pushes, TCP pops)', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_bloom_filter.o', teaches: 'BLOOM_FILTER before an exact HASH: maybe-seen sources', preset: 'IPv4 UDP DNS' },
   { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_btf_print.o', teaches: 'bpf_snprintf_btf: kernel structs printed by their BTF type, each flag, the errors', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_strings.o', teaches: 'bpf_strncmp, bpf_strtol and bpf_snprintf on a UDP payload', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_cpu_number.o', teaches: 'a per-CPU __ksym with bpf_this_cpu_ptr and bpf_per_cpu_ptr', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
