@@ -39,7 +39,7 @@ constexpr uint64_t kSeg6BpfOk = 0, kSeg6BpfDrop = 2, kSeg6BpfRedirect = 7;
 
 Seg6SrhState& seg6_state(Vm& vm) { return vm.env->host->net.run.seg6; }
 
-std::string ip6_text(const uint8_t* a) {
+std::string seg6_addr_text(const uint8_t* a) {
     Ipv6 v{};
     std::memcpy(v.data(), a, 16);
     return inet_address_text(v, true);
@@ -182,7 +182,7 @@ int64_t seg6_lookup_nexthop(const Network& net, const PacketBuffer& p, const uin
                             std::string& where) {
     Ipv6 dst{};
     std::memcpy(dst.data(), nh ? nh : p.data().data() + kSeg6DaddrOff, 16);
-    const std::string text = ip6_text(dst.data());
+    const std::string text = seg6_addr_text(dst.data());
     const std::string in_table = table ? " in table " + std::to_string(table) : "";
     if (table != 0 && table != kSeg6RtMain && table != kSeg6RtLocal) {
         where = "the host has no routing table " + std::to_string(table) +
@@ -209,7 +209,7 @@ int64_t seg6_lookup_nexthop(const Network& net, const PacketBuffer& p, const uin
     }
     const bool gateway = std::any_of(route->gateway.begin(), route->gateway.end(), [](uint8_t b) { return b; });
     where = "the packet is routed to " + text + in_table + ": next hop " +
-            ip6_text(gateway ? route->gateway.data() : dst.data()) + " on " + net.device_label(route->ifindex);
+            seg6_addr_text(gateway ? route->gateway.data() : dst.data()) + " on " + net.device_label(route->ifindex);
     return 0;
 }
 
@@ -293,14 +293,14 @@ int64_t seg6_push_encap(Vm& vm, PacketBuffer& p, bool inline_mode, const uint8_t
         seg6_do_encap(vm, p, s, len, net);
         skb.network_header = p.geometry().data;
         skb_ops::set_protocol(p, skb_ops::kEthPIpv6);
-        what = "an outer IPv6 header from " + ip6_text(p.data().data() + 8) + " and an SRH of " +
+        what = "an outer IPv6 header from " + seg6_addr_text(p.data().data() + 8) + " and an SRH of " +
                std::to_string(len) + " bytes are pushed in front of the packet";
     }
     changed = true;
     skb.transport_header = p.geometry().data + kIpv6HeaderLen;
     std::string where;
     const int64_t r = seg6_lookup_nexthop(net, p, nullptr, 0, where);
-    what += " (" + std::to_string(p.len()) + " bytes now, to " + ip6_text(p.data().data() + kSeg6DaddrOff) + "); " +
+    what += " (" + std::to_string(p.len()) + " bytes now, to " + seg6_addr_text(p.data().data() + kSeg6DaddrOff) + "); " +
             where + (r ? ": returns " + errno_name(r) : "");
     return r;
 }
@@ -338,7 +338,7 @@ uint64_t seg6_store_bytes(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t from_a
     const char* what = "the flags and tag";
     if (ptr >= tlvs && stop <= end) {
         st.valid = false;
-        what = "the TLV area";
+        what = "the TLV area (the SRH is validated again before it is used)";
     } else if (ptr < base + srh::kFlags || stop > base + srh::kSegments) {
         seg6_log(vm, kName,
                  std::to_string(len) + " bytes at offset " + std::to_string(offset) +
@@ -355,8 +355,7 @@ uint64_t seg6_store_bytes(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t from_a
     p->save_bytes(vm, at, len);
     std::memcpy(p->frame() + at, from, len);
     seg6_log(vm, kName,
-             std::to_string(len) + " bytes are written at offset " + std::to_string(offset) + ", in " + what +
-                 (st.valid ? "" : " (the SRH is validated again before it is used)"));
+             std::to_string(len) + " bytes are written at offset " + std::to_string(offset) + ", in " + what);
     return 0;
 }
 
@@ -512,7 +511,7 @@ Result<Unit> start_seg6local_run(PacketBuffer& p, Host& host) {
                            "the SRH (at offset " + std::to_string(*off) + ", " +
                                std::to_string((s[srh::kHdrlen] + 1) * 8) + " bytes) is advanced before the program "
                                "runs: segments_left is " + std::to_string(left) + " now and the destination is the "
-                               "next segment, " + ip6_text(d.data() + kSeg6DaddrOff)});
+                               "next segment, " + seg6_addr_text(d.data() + kSeg6DaddrOff)});
     return Unit{};
 }
 

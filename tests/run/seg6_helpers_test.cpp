@@ -214,6 +214,7 @@ TEST_CASE("seg6: End.DT6 decapsulates the inner IPv6 packet") {
     CHECK(out_bytes(r, kEth + 24, 16) == addr(0xfd, 0, 2));
     CHECK(exit_text(r.result).find("the outer IPv6 header and SRH (80 bytes) are removed; the packet is routed to "
                                    "fd00::2 in table 254: next hop fd00::2 on eth0 (ifindex 2)") != std::string::npos);
+    CHECK(run_seg6(action(7, le32(254)) + store(5, {1}), srv6_packet()).r0 == -22);  // no SRH left
     CHECK(run_seg6(action(7, le32(254)), srv6_packet(1, 59)).r0 == -74);  // no inner IPv6: -EBADMSG
     CHECK(run_seg6(action(7, {1}), srv6_packet()).r0 == -22);
 }
