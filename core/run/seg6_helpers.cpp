@@ -315,15 +315,23 @@ PacketBuffer* seg6_packet(Vm& vm, const char* name) {
     return p;
 }
 
+// The packet and the `len` bytes at `addr` (the helper's buffer argument); nullptr after
+// stopping the run.
+PacketBuffer* seg6_packet_and_bytes(Vm& vm, const char* name, uint64_t addr, uint32_t len, const uint8_t*& bytes) {
+    PacketBuffer* p = seg6_packet(vm, name);
+    if (!p) return nullptr;
+    bytes = helper_read(vm, name, addr, len);
+    return bytes || !len ? p : nullptr;
+}
+
 void seg6_log(Vm& vm, const char* name, std::string text) { log_host_event(vm, *vm.env->host, name, std::move(text)); }
 
 uint64_t seg6_store_bytes(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t from_addr, uint64_t len_arg, uint64_t) {
     constexpr const char* kName = "bpf_lwt_seg6_store_bytes";
-    PacketBuffer* p = seg6_packet(vm, kName);
-    if (!p) return 0;
     const uint32_t offset = uint32_t(offset_arg), len = uint32_t(len_arg);
-    const uint8_t* from = helper_read(vm, kName, from_addr, len);
-    if (!from && len) return 0;
+    const uint8_t* from = nullptr;
+    PacketBuffer* p = seg6_packet_and_bytes(vm, kName, from_addr, len, from);
+    if (!p) return 0;
     Seg6SrhState& st = seg6_state(vm);
     if (!st.srh) {
         seg6_log(vm, kName, "the packet has no SRH: returns -EINVAL");
@@ -399,11 +407,10 @@ uint64_t seg6_adjust_srh(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t delta_a
 
 uint64_t seg6_action(Vm& vm, uint64_t, uint64_t action_arg, uint64_t param_addr, uint64_t len_arg, uint64_t) {
     constexpr const char* kName = "bpf_lwt_seg6_action";
-    PacketBuffer* p = seg6_packet(vm, kName);
-    if (!p) return 0;
     const uint32_t action = uint32_t(action_arg), len = uint32_t(len_arg);
-    const uint8_t* param = helper_read(vm, kName, param_addr, len);
-    if (!param && len) return 0;
+    const uint8_t* param = nullptr;
+    PacketBuffer* p = seg6_packet_and_bytes(vm, kName, param_addr, len, param);
+    if (!p) return 0;
     Seg6SrhState& st = seg6_state(vm);
     const Network& net = vm.env->host->net;
     auto fail_with = [&](int64_t err, const std::string& why) {
