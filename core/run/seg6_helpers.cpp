@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/helpers/helper_env.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host_events.hpp"
 #include "core/maps/map_abi.hpp"

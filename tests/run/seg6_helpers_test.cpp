@@ -138,9 +138,10 @@ TEST_CASE("seg6: bpf_lwt_seg6_store_bytes writes the flags, the tag and the TLV 
     CHECK(out_bytes(r, kSrh + 5, 3) == std::vector<uint8_t>{0x80, 0, 42});
     // A segment, segments_left, first_segment, a range spilling from the tag into the segments,
     // past the SRH: -EFAULT, the packet unchanged.
-    for (auto [off, len] : std::vector<std::pair<uint32_t, uint8_t>>{{48, 16}, {43, 1}, {44, 1}, {46, 4}, {80, 1}}) {
+    for (const std::pair<uint32_t, uint8_t>& at : std::vector<std::pair<uint32_t, uint8_t>>{{48, 16}, {43, 1}, {44, 1}, {46, 4}, {80, 1}}) {
+        const uint32_t off = at.first;
         CAPTURE(off);
-        Seg6Run bad = run_seg6(store(off, std::vector<uint8_t>(len, 0xee)), srv6_packet());
+        Seg6Run bad = run_seg6(store(off, std::vector<uint8_t>(at.second, 0xee)), srv6_packet());
         CHECK(bad.r0 == -14);
         CHECK(bad.result.packet_out == run_seg6("r0 = 0\n", srv6_packet()).result.packet_out);
     }
