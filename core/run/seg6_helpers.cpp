@@ -292,8 +292,7 @@ int64_t seg6_push_encap(Vm& vm, PacketBuffer& p, bool inline_mode, const uint8_t
     } else {
         skb.encapsulation = true;
         seg6_do_encap(vm, p, s, len, net);
-        skb.network_header = p.geometry().data;
-        skb_ops::set_protocol(p, skb_ops::kEthPIpv6);
+        skb.network_header = p.geometry().data;  // skb->protocol stays: bpf_push_seg6_encap leaves it
         what = "an outer IPv6 header from " + seg6_addr_text(p.data().data() + 8) + " and an SRH of " +
                std::to_string(len) + " bytes are pushed in front of the packet";
     }
