@@ -12,9 +12,12 @@ constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }
 
 // The kernel's tnum_strn: a known value alone, else (value; mask).
+// A variable part as the kernel's messages show it: a constant as the kernel recorded it
+// ("misaligned stack access off 0+0+-6"), a range by tnum_strn, which prints with the kernel's
+// vsnprintf, whose %#llx writes 0 as "0x0" where glibc's writes "0" ("var_off=(0x0; 0xf8)").
 std::string tnum_text(const Tnum& t) {
     if (t.is_const()) return fmt("%#llx", (unsigned long long)t.value);
-    return fmt("(%#llx; %#llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
+    return fmt("(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
 }
 
 uint32_t depth_of(int64_t fp_off) { return uint32_t(-fp_off - 1); }
