@@ -85,10 +85,16 @@ Result<Unit> size_maps(ObjectState& st) {
         }
         if (s.max_entries != 0 || s.type == MapType::PerfEventArray || sized_by_owners(s.type)) continue;
         // A perf event array without max_entries already got one entry per CPU (libbpf's rule).
-        s.max_entries = is_ringbuf(s.type) ? LoadOptions::kDefaultRingbufBytes : st.options.default_max_entries;
+        // A cpumap holds one entry per CPU, and its loaders size it so (xdp-bench:
+        // bpf_map__set_max_entries(cpu_map, libbpf_num_possible_cpus())): more than NR_CPUS is -E2BIG.
+        const bool per_cpu = s.type == MapType::Cpumap;
+        s.max_entries = is_ringbuf(s.type) ? LoadOptions::kDefaultRingbufBytes
+                        : per_cpu          ? st.options.ncpus
+                                           : st.options.default_max_entries;
         st.notes.push_back("map \"" + s.name + "\" has max_entries 0 in the object (its loader sizes it before "
                            "loading): created with " + std::to_string(s.max_entries) +
-                           (is_ringbuf(s.type) ? " bytes" : " entries") + "; " + sized_by_hint(s.name));
+                           (is_ringbuf(s.type) ? " bytes" : per_cpu ? " entries, one per CPU" : " entries") + "; " +
+                           sized_by_hint(s.name));
     }
     for (const auto& [name, size] : st.options.map_sizes) {
         bool found = false;

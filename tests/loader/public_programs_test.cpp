@@ -1,6 +1,6 @@
 // Patterns of public projects' BPF programs that the survey (tools/survey/survey.sh) found bpfplay
 // refusing while the projects' own loaders make them load. Reduced reproductions in
-// tests/loader/fixtures/public_*.c; the verifier side (libbpf's usdt.bpf.h offsetting its ctx
+// tests/loader/fixtures/public_maps.c; the verifier side (libbpf's usdt.bpf.h offsetting its ctx
 // pointer by a variable) is in the verifier corpus (acc_kprobe_ctx_var_off).
 #include <doctest/doctest.h>
 
@@ -30,7 +30,7 @@ StackTraceMap& stack_map(LoadedObject& o, const std::string& name) {
 }  // namespace
 
 TEST_CASE("public programs: a stack trace map without value_size gets 127 frames, as bcc's loaders set it") {
-    auto o = load(fixture_bytes("public_stack_maps"), "public_stack_maps.o");
+    auto o = load(fixture_bytes("public_maps"), "public_maps.o");
     REQUIRE(o);
     StackTraceMap& plain = stack_map(*o, "stackmap");
     CHECK(plain.value_size() == 1016u);  // 127 u64 addresses
@@ -42,7 +42,7 @@ TEST_CASE("public programs: a stack trace map without value_size gets 127 frames
     CHECK(build_ids.value_size() == 4064u);
     CHECK(build_ids.max_entries() == 16u);
     // The program using them is runnable.
-    REQUIRE(o->programs.size() == 1);
+    REQUIRE(o->programs.size() == 2);
     CHECK(o->programs[0].name == "stacks");
     CHECK(!o->programs[0].load_error);
 
@@ -55,7 +55,7 @@ TEST_CASE("public programs: a stack trace map without value_size gets 127 frames
 }
 
 TEST_CASE("public programs: klockstat's 102400-stack map loads and takes memory only for stored stacks") {
-    auto o = load(fixture_bytes("public_stack_maps"), "public_stack_maps.o");
+    auto o = load(fixture_bytes("public_maps"), "public_maps.o");
     REQUIRE(o);
     StackTraceMap& big = stack_map(*o, "stack_map");
     CHECK(big.max_entries() == 102400u);
@@ -88,4 +88,22 @@ TEST_CASE("public programs: klockstat's 102400-stack map loads and takes memory 
     const uint32_t empty = uint32_t((a + 1) % 131072 == b ? (a + 2) % 131072 : (a + 1) % 131072);
     std::memcpy(key, &empty, 4);
     CHECK(big.lookup_user(std::span<const uint8_t>(key, 4), std::span<uint8_t>(value, sizeof(value))) == -2);  // -ENOENT
+}
+
+TEST_CASE("public programs: a cpumap without max_entries gets one entry per CPU, as xdp-bench sizes it") {
+    LoadOptions options;
+    options.object_name = "public_maps.o";
+    options.helpers = &all_helpers();
+    options.ncpus = 4;
+    auto o = load_object(fixture_bytes("public_maps"), options);
+    REQUIRE(o);
+    const Map* cpus = o->maps->find("cpu_map");
+    REQUIRE(cpus);
+    CHECK(cpus->max_entries() == 4u);  // the default 1024 would be past NR_CPUS: -E2BIG
+    CHECK(has_note(*o, "map \"cpu_map\" has max_entries 0 in the object (its loader sizes it before loading): "
+                       "created with 4 entries, one per CPU; set it with --map-size cpu_map=N or the host JSON's "
+                       "\"map_sizes\""));
+    REQUIRE(o->programs.size() == 2);
+    CHECK(o->programs[1].name == "to_cpu");
+    CHECK(!o->programs[1].load_error);
 }
