@@ -6,8 +6,12 @@ KERNEL_ASKED ("1" when kload ran).
 """
 import json
 import os
-import struct
 import subprocess
+import sys
+
+# The examples' packet builder (standard library only).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "kernel"))
+import packets  # noqa: E402
 
 # The program types that take a packet (BPF_PROG_TEST_RUN's data_in); the others run on their
 # default context.
@@ -15,26 +19,9 @@ PACKET_TYPES = {"xdp", "tc", "sched_cls", "sched_act", "socket_filter", "cgroup_
                 "lwt_xmit", "lwt_seg6local", "sk_skb", "flow_dissector"}
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def packet():
     """Ethernet + IPv4 10.0.0.1 -> 10.0.0.2 + TCP 1234 -> 80 SYN + 10 bytes, valid checksums."""
-    payload = b"bpfplay!\r\n"
-    src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
-    tcp = struct.pack("!HHIIBBHHH", 1234, 80, 1, 0, 5 << 4, 0x02, 64240, 0, 0) + payload
-    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex("020000000002" "020000000001" "0800")
-    return (eth + ip + tcp).hex()
+    return packets.tcp4("10.0.0.1", "10.0.0.2", 1234, 80, flags="S", payload=b"bpfplay!\r\n").hex()
 
 
 def bpfvm(*args):
