@@ -14,9 +14,10 @@
 # One line per program, tab-separated:
 #   LABEL/SOURCE  PROGRAM  SECTION  TYPE  LOAD  RUN  CHECK  KERNEL
 #   LOAD    ok | refused: <why>          (bpfplay's loader)
-#   RUN     exit rc=N insns=K | stop: <why> | -   (one run with the default host)
+#   RUN     exit rc=N insns=K [(kernel: same r0) | (kernel: r0=M)] | stop: <why> | -
+#           (one run with the default host; the kernel's r0 where it ran the packet too)
 #   CHECK   accept | refuse: <msg> | cannot tell: <msg>   (bpfplay's static checker)
-#   KERNEL  ok | refused: <verifier's last line> | libbpf: <why libbpf stopped before the kernel
+#   KERNEL  ok [r0=N] | refused: <verifier's last line> | libbpf: <why libbpf stopped before the kernel
 #           saw it: an unknown section name, an attach target or map size user space sets> |
 #           not-allowed: EPERM (this machine refuses the program type to root) | -
 # Objects that do not compile get one line with PROGRAM "*" and the compiler's first error.
@@ -78,6 +79,11 @@ is_bpf_source() {
 }
 
 
+# The packet the packet program types run on (both here and in the kernel): Ethernet, IPv4
+# 10.0.0.1 -> 10.0.0.2, TCP 1234 -> 80 SYN, 10 bytes of payload, from the examples' builder.
+packet_hex="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import packets
+print(packets.tcp4("10.0.0.1", "10.0.0.2", 1234, 80, flags="S", payload=b"bpfplay!\r\n").hex())' "$root/tests/kernel")"
+
 lines="$(mktemp)"
 trap 'rm -f "$lines"' EXIT
 while IFS= read -r -d '' src; do
@@ -94,8 +100,8 @@ while IFS= read -r -d '' src; do
     continue
   fi
   kernel_out=""
-  [[ -n "$kload" ]] && kernel_out="$("$kload" "$obj" 2>/dev/null)"
-  LABEL="$label" REL="$rel" OBJ="$obj" BPFVM="$BPFVM" KERNEL_OUT="$kernel_out" \
+  [[ -n "$kload" ]] && kernel_out="$("$kload" "$obj" "$packet_hex" 2>/dev/null)"
+  LABEL="$label" REL="$rel" OBJ="$obj" BPFVM="$BPFVM" PACKET="$packet_hex" KERNEL_OUT="$kernel_out" \
     KERNEL_ASKED="${kload:+1}" python3 "$here/survey_object.py"
 done < <(find "$src_dir" -name '*.c' -print0 | sort -z) | tee "$lines"
 
@@ -105,10 +111,12 @@ awk -F'\t' -v label="$label" '
   { n++ }
   $5 == "ok" { loads++ }
   $6 ~ /^exit/ { runs++ }
-  $8 == "ok" { kok++ }
+  $8 ~ /^ok/ { kok++ }
+  $6 ~ /kernel: same r0/ { same++; compared++ }
+  $6 ~ /kernel: r0=/ { compared++ }
   $8 ~ /^refused/ { kno++ }
-  $8 == "ok" && $5 != "ok" { lost++ }
-  $8 == "ok" && $7 ~ /^refuse/ { falsely_refused++ }
+  $8 ~ /^ok/ && $5 != "ok" { lost++ }
+  $8 ~ /^ok/ && $7 ~ /^refuse/ { falsely_refused++ }
   $8 ~ /^refused/ && $7 == "accept" { falsely_accepted++ }
-  END { printf "# %s: %d programs, %d load, %d run to exit; kernel: %d accept, %d refuse (verifier); bpfplay does not load %d the kernel accepts; checker refuses %d the kernel accepts, accepts %d it refuses\n",
-               label, n, loads, runs, kok, kno, lost, falsely_refused, falsely_accepted }' "$lines"
+  END { printf "# %s: %d programs, %d load, %d run to exit (%d of %d run on the packet in both return the kernel'"'"'s r0); kernel: %d accept, %d refuse (verifier); bpfplay does not load %d the kernel accepts; checker refuses %d the kernel accepts, accepts %d it refuses\n",
+               label, n, loads, runs, same, compared, kok, kno, lost, falsely_refused, falsely_accepted }' "$lines"

@@ -1,27 +1,18 @@
 """One object of tools/survey/survey.sh: a tab-separated line per program (see survey.sh).
 
 Reads its inputs from the environment survey.sh sets: LABEL, REL (the source's path), OBJ, BPFVM,
-KERNEL_OUT (kload's lines, "NAME ok" / "NAME refused: ..." / "NAME not-allowed: EPERM") and
-KERNEL_ASKED ("1" when kload ran).
+PACKET (hex, for the packet program types), KERNEL_OUT (kload's lines: "NAME ok [r0=N]",
+"NAME refused: ...", "NAME libbpf: ...", "NAME not-allowed: EPERM") and KERNEL_ASKED ("1" when
+kload ran). Where the kernel ran the program on the packet too, RUN says whether r0 agrees.
 """
 import json
 import os
 import subprocess
-import sys
-
-# The examples' packet builder (standard library only).
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "kernel"))
-import packets  # noqa: E402
 
 # The program types that take a packet (BPF_PROG_TEST_RUN's data_in); the others run on their
 # default context.
 PACKET_TYPES = {"xdp", "tc", "sched_cls", "sched_act", "socket_filter", "cgroup_skb", "lwt_in", "lwt_out",
                 "lwt_xmit", "lwt_seg6local", "sk_skb", "flow_dissector"}
-
-
-def packet():
-    """Ethernet + IPv4 10.0.0.1 -> 10.0.0.2 + TCP 1234 -> 80 SYN + 10 bytes, valid checksums."""
-    return packets.tcp4("10.0.0.1", "10.0.0.2", 1234, 80, flags="S", payload=b"bpfplay!\r\n").hex()
 
 
 def bpfvm(*args):
@@ -61,12 +52,15 @@ def main():
         if p.get("runnable"):
             args = ["run", obj, "--program", name, "--json"]
             if p.get("type") in PACKET_TYPES:
-                args += ["--packet-hex", packet()]
+                args += ["--packet-hex", os.environ["PACKET"]]
             r = bpfvm(*args)
             if "error" in r:
                 run = "stop: " + one_line(r["error"].get("message", "?"))
             else:
                 run = f"exit rc={r.get('return')} insns={r.get('instructions')}"
+                k_r0 = kernel.get(name, "").partition("r0=")[2]
+                if k_r0:
+                    run += " (kernel: same r0)" if k_r0 == str(r.get("return")) else f" (kernel: r0={k_r0})"
         c = checks.get(name, {})
         check = c.get("verdict", "-")
         if check != "accept" and c.get("message"):
