@@ -38,7 +38,14 @@
 #   SURVEY_CFLAGS="-I$LIBBPF_HEADERS -Ixdp-tools/headers" survey.sh xdp-tools xdp-tools
 #   SURVEY_CFLAGS="-Iebpf/examples/headers" survey.sh ebpf/examples cilium-ebpf
 # with LIBBPF_HEADERS a folder holding libbpf's src/*.h as bpf/*.h and VMLINUX_DIR one holding
-# `bpftool btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h`.
+# `bpftool btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h` (for bcc, its own
+# libbpf-tools/x86/vmlinux_614.h as vmlinux.h, which declares the kfuncs sigsnoop calls).
+# xdp-tutorial and xdp-tools include glibc headers: give an empty gnu/stubs-32.h folder with -I
+# (what libc6-dev-i386, which xdp-tutorial's setup asks for, provides); xdp-tools also needs
+# "-std=gnu2x -include stdbool.h -DHAVE_LIBBPF_BPF_PROGRAM__TYPE -DHAVE_LIBBPF_BPF_PROGRAM__FLAGS"
+# (its configure's answers for a current libbpf). Sources: libbpf-bootstrap 80334a2,
+# xdp-tutorial cc5e32b, bcc 6d0a964c, xdp-tools f0b4ac2, cilium/ebpf 5ba0b3b2, libbpf f7081a6b;
+# the result is results-2026-12-07.tsv next to this script.
 set -uo pipefail
 
 if [[ $# -lt 1 || ! -d "$1" ]]; then
