@@ -22,7 +22,7 @@ uint64_t value_bytes(const MapSpec& spec) { return uint64_t(bucket_count(spec)) 
 // A large map (bcc's klockstat: 102400 stacks of 127 frames, 133 MB of buckets) reads as zeros
 // until a stack is stored: a bucket's chunk gets its bytes then, within kMaxMapBytes, as a large
 // array's do. Stacks land on hashed ids, so a few stored stacks touch a few chunks.
-bool zero_lazily(const MapSpec& spec) {
+bool stores_lazily(const MapSpec& spec) {
     return value_bytes(spec) > kEagerMapBytes && value_bytes(spec) <= UINT32_MAX;
 }
 
@@ -30,7 +30,7 @@ bool zero_lazily(const MapSpec& spec) {
 
 uint64_t StackTraceMap::footprint(const MapSpec& spec) {
     const uint64_t bookkeeping = uint64_t(bucket_count(spec)) * 8;  // hash_ and nr_
-    return bookkeeping + (zero_lazily(spec) ? kMapChunkBytes + spec.value_size : value_bytes(spec));
+    return bookkeeping + (stores_lazily(spec) ? kMapChunkBytes + spec.value_size : value_bytes(spec));
 }
 
 MapCheckResult StackTraceMap::alloc_check(const MapCheck& c) {
@@ -67,7 +67,7 @@ StackTraceMap::StackTraceMap(const MapSpec& spec)
 
 std::unique_ptr<StackTraceMap> StackTraceMap::make(const MapSpec& spec) {
     std::unique_ptr<StackTraceMap> map(new StackTraceMap(spec));
-    if (zero_lazily(spec)) map->allocate_storage_zero_lazily();
+    if (stores_lazily(spec)) map->allocate_storage_zero_lazily();
     else if (!map->allocate_storage()) return nullptr;
     map->hash_.assign(map->buckets(), 0);
     map->nr_.assign(map->buckets(), 0);
