@@ -2,9 +2,12 @@
 // and many real loaders do: xdp-tools and katran size their maps (bpf_map__set_max_entries),
 // leaving max_entries 0 in the object; cilium/ebpf (ebpf-go) fixes up ring buffers and perf event
 // arrays that were declared with __type(key/value, ...) so bpf2go can generate Go types for the
-// records. bpfplay applies the same changes here, each with a load note, so such objects load
-// instead of failing BPF_MAP_CREATE with -EINVAL.
+// records; bcc's libbpf-tools (profile, offcputime, memleak, capable, wakeuptime, futexctn) leave
+// a stack trace map's value_size out and set it to perf_max_stack_depth (127) u64 frames
+// (bpf_map__set_value_size). bpfplay applies the same changes here, each with a load note, so
+// such objects load instead of failing BPF_MAP_CREATE with -EINVAL.
 #include "core/loader/object_state.hpp"
+#include "core/maps/stack_trace_map.hpp"
 
 namespace bpfplay::loader {
 
@@ -50,6 +53,18 @@ void fix_typed_event_maps(ObjectState& st, MapDef& def) {
     }
 }
 
+// A stack trace map's values are the frames bpf_get_stackid stores: without a value_size the
+// tools' loaders give it room for the deepest stack the kernel records (kernel.perf_event_max_stack
+// frames, their default --perf-max-stack-depth), BPF_F_STACK_BUILD_ID entries when so flagged.
+void size_stack_values(ObjectState& st, MapSpec& s) {
+    if (s.type != MapType::StackTrace || s.value_size != 0) return;
+    const uint32_t frame = (s.map_flags & map_flag::kStackBuildId) ? kStackBuildIdSize : 8;
+    s.value_size = kPerfEventMaxStack * frame;
+    st.notes.push_back("map \"" + s.name + "\": a stack trace map without value_size (its loader sets it before "
+                       "loading, as bcc's tools do): created with value_size " + std::to_string(s.value_size) +
+                       " (" + std::to_string(kPerfEventMaxStack) + " frames, kernel.perf_event_max_stack)");
+}
+
 std::string sized_by_hint(const std::string& name) {
     return "set it with --map-size " + name + "=N or the host JSON's \"map_sizes\"";
 }
@@ -61,6 +76,7 @@ Result<Unit> size_maps(ObjectState& st) {
         if (def.origin == MapOrigin::GlobalData) continue;
         MapSpec& s = def.spec;
         fix_typed_event_maps(st, def);
+        size_stack_values(st, s);
         if (auto it = st.options.map_sizes.find(s.name); it != st.options.map_sizes.end()) {
             st.notes.push_back("map \"" + s.name + "\": max_entries " + std::to_string(it->second) +
                                " set by the user (the object says " + std::to_string(s.max_entries) + ")");
@@ -69,10 +85,16 @@ Result<Unit> size_maps(ObjectState& st) {
         }
         if (s.max_entries != 0 || s.type == MapType::PerfEventArray || sized_by_owners(s.type)) continue;
         // A perf event array without max_entries already got one entry per CPU (libbpf's rule).
-        s.max_entries = is_ringbuf(s.type) ? LoadOptions::kDefaultRingbufBytes : st.options.default_max_entries;
+        // A cpumap holds one entry per CPU, and its loaders size it so (xdp-bench:
+        // bpf_map__set_max_entries(cpu_map, libbpf_num_possible_cpus())): more than NR_CPUS is -E2BIG.
+        const bool per_cpu = s.type == MapType::Cpumap;
+        s.max_entries = is_ringbuf(s.type) ? LoadOptions::kDefaultRingbufBytes
+                        : per_cpu          ? st.options.ncpus
+                                           : st.options.default_max_entries;
         st.notes.push_back("map \"" + s.name + "\" has max_entries 0 in the object (its loader sizes it before "
                            "loading): created with " + std::to_string(s.max_entries) +
-                           (is_ringbuf(s.type) ? " bytes" : " entries") + "; " + sized_by_hint(s.name));
+                           (is_ringbuf(s.type) ? " bytes" : per_cpu ? " entries, one per CPU" : " entries") + "; " +
+                           sized_by_hint(s.name));
     }
     for (const auto& [name, size] : st.options.map_sizes) {
         bool found = false;

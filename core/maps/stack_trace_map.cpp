@@ -16,10 +16,21 @@ namespace {
 
 uint32_t bucket_count(const MapSpec& spec) { return uint32_t(std::bit_ceil(uint64_t(spec.max_entries))); }
 
+// Values of all buckets, in host bytes.
+uint64_t value_bytes(const MapSpec& spec) { return uint64_t(bucket_count(spec)) * spec.value_size; }
+
+// A large map (bcc's klockstat: 102400 stacks of 127 frames, 133 MB of buckets) reads as zeros
+// until a stack is stored: a bucket's chunk gets its bytes then, within kMaxMapBytes, as a large
+// array's do. Stacks land on hashed ids, so a few stored stacks touch a few chunks.
+bool stores_lazily(const MapSpec& spec) {
+    return value_bytes(spec) > kEagerMapBytes && value_bytes(spec) <= UINT32_MAX;
+}
+
 } // namespace
 
 uint64_t StackTraceMap::footprint(const MapSpec& spec) {
-    return uint64_t(bucket_count(spec)) * (uint64_t(spec.value_size) + 8);
+    const uint64_t bookkeeping = uint64_t(bucket_count(spec)) * 8;  // hash_ and nr_
+    return bookkeeping + (stores_lazily(spec) ? kMapChunkBytes + spec.value_size : value_bytes(spec));
 }
 
 MapCheckResult StackTraceMap::alloc_check(const MapCheck& c) {
@@ -56,7 +67,8 @@ StackTraceMap::StackTraceMap(const MapSpec& spec)
 
 std::unique_ptr<StackTraceMap> StackTraceMap::make(const MapSpec& spec) {
     std::unique_ptr<StackTraceMap> map(new StackTraceMap(spec));
-    if (!map->allocate_storage()) return nullptr;
+    if (stores_lazily(spec)) map->allocate_storage_zero_lazily();
+    else if (!map->allocate_storage()) return nullptr;
     map->hash_.assign(map->buckets(), 0);
     map->nr_.assign(map->buckets(), 0);
     return map;
@@ -92,6 +104,7 @@ int64_t StackTraceMap::store(std::span<const uint64_t> ips, uint64_t flags) {
     // A new element comes off the free list before the old one goes back: with max_entries
     // stacks stored, even a replace finds none.
     if (count_ >= max_entries()) return -e::kENOMEM;
+    if (!make_writable(id)) return -e::kENOMEM;  // a large map past its host memory budget
     std::memcpy(slot_ptr(id), data.data(), value_size());
     hash_[id] = hash;
     nr_[id] = uint32_t(ips.size());

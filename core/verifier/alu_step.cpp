@@ -90,8 +90,10 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
             return env.refuse(Rule::PointerArith, fmt("value %lld makes %s pointer be out of bounds", (long long)off, ptr_name.c_str()));
         result.off = int32_t(off);
     } else {
-        if (ptr.type == RegType::Ctx)
-            return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on ctx prohibited", regno));
+        // A ctx pointer may take a variable offset (adjust_ptr_min_max_vals lists PTR_TO_CTX
+        // with the other offsettable types); only a load or store through it is refused
+        // ("variable ctx access"), while passing it on as a number is fine: libbpf's usdt.bpf.h
+        // reads a USDT argument with bpf_probe_read_kernel(&val, 8, (void *)ctx + reg_off).
         result.var = scalar_alu(code == op::kAdd ? AluOp::Add : AluOp::Sub, ptr.var, k, false);
         if (ptr.type == RegType::Packet || ptr.type == RegType::PacketMeta) {
             // A new variable part: what was proven for the old pointer does not carry over.

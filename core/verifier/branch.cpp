@@ -89,6 +89,11 @@ Taken branch_taken(Cond c, const Scalar& a, const Scalar& b, bool is32) {
     const Scalar a32 = scalar_zext32(a), b32 = scalar_zext32(b);
     if (!is_signed(c)) return taken64(c, a32, b32);
     if (fits32(a32, c) && fits32(b32, c)) return taken64(as_unsigned(c), a32, b32);
+    if (a32.is_const() && b32.is_const()) {
+        // Two known words (a negative `const volatile` setting from .rodata): compared as s32.
+        auto sext = [](const Scalar& s) { return Scalar::constant(uint64_t(int64_t(int32_t(uint32_t(s.value()))))); };
+        return taken64(c, sext(a32), sext(b32));
+    }
     return Taken::Maybe;
 }
 

@@ -24,6 +24,9 @@ struct CheckInput {
     ProgType type = ProgType::Unspec;
     AttachType attach = AttachType(0);
     std::vector<const MapSpec*> maps;       // by map id; nullptr where a map is unknown
+    // By map id: the value of a frozen BPF_F_RDONLY_PROG array of one element (libbpf's .rodata
+    // and .kconfig), which the kernel reads as constants (bpf_map_direct_read); else empty.
+    std::vector<std::vector<uint8_t>> rdonly_values;
     std::vector<uint32_t> global_functions; // first insns of global subprograms
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.

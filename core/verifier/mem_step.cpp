@@ -12,9 +12,12 @@ constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }
 
 // The kernel's tnum_strn: a known value alone, else (value; mask).
+// A variable part as the kernel's messages show it: a constant as the kernel recorded it
+// ("misaligned stack access off 0+0+-6"), a range by tnum_strn, which prints with the kernel's
+// vsnprintf, whose %#llx writes 0 as "0x0" where glibc's writes "0" ("var_off=(0x0; 0xf8)").
 std::string tnum_text(const Tnum& t) {
     if (t.is_const()) return fmt("%#llx", (unsigned long long)t.value);
-    return fmt("(%#llx; %#llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
+    return fmt("(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
 }
 
 uint32_t depth_of(int64_t fp_off) { return uint32_t(-fp_off - 1); }
@@ -108,6 +111,18 @@ bool region_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t si
     return true;
 }
 
+// A read from a map value: a constant where the map is read-only and frozen and the offset
+// known (check_mem_access's bpf_map_direct_read), else any number of the width.
+Scalar rdonly_number(const Env& env, const Reg& ptr, int32_t off, uint32_t size) {
+    if (!ptr.var.is_const() || ptr.map >= env.in.rdonly_values.size()) return loaded_number(size);
+    const std::vector<uint8_t>& bytes = env.in.rdonly_values[ptr.map];
+    const int64_t at = int64_t(ptr.off) + off + int64_t(ptr.var.value());
+    if (bytes.empty() || at < 0 || uint64_t(at) + size > bytes.size() || size > 8) return loaded_number(size);
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < size; ++i) v |= uint64_t(bytes[size_t(at) + i]) << (8 * i);  // little endian
+    return Scalar::constant(v);
+}
+
 bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
     return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
 }
@@ -181,7 +196,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (write && (m->map_flags & kMapRdonlyProg))
             return env.refuse(Rule::MapValueBounds,
                               fmt("write into map forbidden, value_size=%u off=%lld size=%u", m->value_size, (long long)(lo), size));
-        if (out && !write) *out = Reg::scalar(loaded_number(size));
+        if (out && !write) *out = Reg::scalar(rdonly_number(env, ptr, off, size));
         return true;
     }
     case RegType::Mem:
@@ -202,8 +217,13 @@ bool step_load(Env& env, State& st, const Insn& insn) {
     if (insn.dst == 10) return env.refuse(Rule::FramePointer, "frame pointer is read only");
     const uint32_t size = op::size_bytes(insn.opcode);
     Reg value;
+    const bool from_map_value = st.top().regs[insn.src].type == RegType::MapValue;
     if (!check_mem_access(env, st, insn.src, insn.off, size, false, &value)) return false;
-    if (op::mode(insn.opcode) == op::kMemsx && value.type == RegType::Scalar) {
+    if (op::mode(insn.opcode) == op::kMemsx && from_map_value && value.var.is_const() && size < 8) {
+        // A known byte, half or word (read-only map data), sign-extended.
+        const unsigned shift = 64 - 8 * size;
+        value = Reg::scalar(Scalar::constant(uint64_t(int64_t(value.var.value() << shift) >> shift)));
+    } else if (op::mode(insn.opcode) == op::kMemsx && value.type == RegType::Scalar) {
         const int64_t half = int64_t(1) << (8 * size - 1);
         Scalar s;
         s.smin = -half;

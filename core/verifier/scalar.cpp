@@ -136,11 +136,8 @@ Scalar alu64(AluOp op, const Scalar& a, const Scalar& b) {
     case AluOp::Neg: return alu64(AluOp::Sub, Scalar::constant(0), a);
     case AluOp::Div:
     case AluOp::Mod:
-        // The kernel does not track division; it only knows the result is a number.
-        if (a.is_const() && b.is_const()) {
-            const uint64_t x = a.value(), y = b.value();
-            return Scalar::constant(op == AluOp::Div ? (y ? x / y : 0) : (y ? x % y : x));
-        }
+        // The kernel does not track division, not even of two constants
+        // (is_safe_to_compute_dst_reg_range): the result is any number.
         return Scalar::unknown();
     }
     r.sync();
@@ -155,19 +152,14 @@ Scalar scalar_alu(AluOp op, const Scalar& dst, const Scalar& src, bool alu32) {
     // are the 32-bit result (known bits are exact per bit; bounds are redone from them when
     // the result leaves 32 bits).
     const Scalar a = scalar_zext32(dst), b = scalar_zext32(src);
-    if (op == AluOp::Arsh) {
-        if (!b.is_const() || b.value() > 31) return scalar_zext32(Scalar::unknown());
-        return unknown_with(tnum_subreg(tnum_arshift(a.var, unsigned(b.value()), 32)));
-    }
-    if ((op == AluOp::Lsh || op == AluOp::Rsh) && (!b.is_const() || b.value() > 31))
-        return scalar_zext32(Scalar::unknown());
-    if (op == AluOp::Div || op == AluOp::Mod) {
-        if (a.is_const() && b.is_const()) {
-            const uint32_t x = uint32_t(a.value()), y = uint32_t(b.value());
-            return Scalar::constant(op == AluOp::Div ? (y ? x / y : 0) : (y ? x % y : x));
-        }
-        return scalar_zext32(Scalar::unknown());
-    }
+    // What is_safe_to_compute_dst_reg_range rules out (a division or modulo, a shift by a
+    // variable) the kernel marks unknown in all 64 bits, before its zero extension of 32-bit
+    // results: Linux 6.18 logs "w1 /= 3 ; R1=scalar()". bcc's cpufreq indexes an array with such
+    // a quotient bounded by a 32-bit compare only, and the kernel refuses it.
+    const bool shift = op == AluOp::Lsh || op == AluOp::Rsh || op == AluOp::Arsh;
+    if (op == AluOp::Div || op == AluOp::Mod || (shift && (!b.is_const() || b.value() > 31)))
+        return Scalar::unknown();
+    if (op == AluOp::Arsh) return unknown_with(tnum_subreg(tnum_arshift(a.var, unsigned(b.value()), 32)));
     if (op == AluOp::Neg) return scalar_zext32(alu64(AluOp::Sub, Scalar::constant(0), a));
     return scalar_zext32(alu64(op, a, b));
 }
