@@ -82,14 +82,18 @@ bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, u
             *out = spilled;
             return true;
         }
-        if (spilled.is_pointer()) return env.refuse(Rule::StackBounds, "invalid size of register fill");
+        // A helper may read a spilled pointer's bytes: check_stack_range_initialized allows it
+        // to a privileged loader (allow_ptr_leaks), e.g. struct btf_ptr { void *ptr; ... }.
+        if (spilled.is_pointer() && !from_helper)
+            return env.refuse(Rule::StackBounds, "invalid size of register fill");
         *out = Reg::scalar(loaded_number(size));
         return true;
     }
     bool all_zero = true;
     for (uint32_t d = top; d <= bottom; ++d) {
         const Slot s = fr.slot_at(d);
-        if (s == Slot::Spill && fr.spilled[d / 8].is_pointer()) return env.refuse(Rule::StackBounds, "invalid size of register fill");
+        if (s == Slot::Spill && fr.spilled[d / 8].is_pointer() && !from_helper)
+            return env.refuse(Rule::StackBounds, "invalid size of register fill");
         all_zero = all_zero && s == Slot::Zero;
     }
     // As root an uninitialised stack byte reads as an unknown number (allow_uninit_stack).
