@@ -2,7 +2,10 @@
 // listing for the code panel.
 #include <algorithm>
 
+#include "core/run/btf_args_context.hpp"
 #include "core/debugger/debug_json.hpp"
+#include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/text/disasm.hpp"
 
@@ -29,7 +32,19 @@ void listing_insn(JsonWriter& w, const LoadedProgram& p, size_t pc, const std::s
     w.end_object();
 }
 
-void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads) {
+// A fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp program's context by argument name:
+// "args_of" (the function or tracepoint) and "args" with each slot's default value.
+void program_args(JsonWriter& w, const LoadedProgram& p, const Host& host) {
+    if (!has_btf_args(p)) return;
+    auto layout = btf_args_layout(p);
+    if (!layout) return;
+    auto defaults = btf_args_bytes(*layout, kernel_object_addresses(host), host, {}, {});
+    if (!defaults) return;
+    w.member("args_of", layout->attach).key("args");
+    btf_args_json(w, *layout, *defaults);
+}
+
+void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads, const Host& host) {
     w.begin_object()
         .member("name", p.name)
         .member("section", p.section)
@@ -41,6 +56,7 @@ void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads) {
         .member("context", context_kind_name(p.context))
         .member("runnable", !p.load_error && object_loads)
         .member("status", program_status_text(p, object_loads));
+    program_args(w, p, host);
     if (p.load_error) {
         w.key("load_error");
         to_json(w, *p.load_error);
@@ -138,7 +154,9 @@ void to_json(JsonWriter& w, const ObjectSummary& summary) {
     if (entry.program && !load_failure) w.value(entry.program->name);
     else w.null();
     w.key("programs").begin_array();
-    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure);
+    const Host default_host;
+    const Host& host = summary.host ? *summary.host : default_host;
+    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure, host);
     w.end_array().key("maps").begin_array();
     const size_t n = std::max<size_t>(o.maps ? o.maps->size() : 0, o.map_info.size());
     for (uint32_t id = 0; id < n; ++id) map_summary(w, o, id);

@@ -66,6 +66,7 @@ export const kExamples: readonly Example[] = [
   { file: 'kfunc_iter_num.o', teaches: 'kfuncs: extern __ksym kernel functions, the bpf_iter_num open-coded loop, bpf_ksym_exists', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr_slice.o', teaches: 'dynptr kfuncs on packets: bpf_dynptr_from_xdp/_from_skb, slices, adjust, copy', preset: 'IPv4 TCP SYN' },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
+  { file: 'fentry_unlink.o', teaches: 'libbpf-bootstrap fentry/fexit: the arguments of do_unlinkat by name (BPF_PROG), its return value', ctxHex: '' },
   { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
   { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },
   { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },
