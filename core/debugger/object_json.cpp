@@ -172,7 +172,7 @@ std::string program_listing_json(const LoadedProgram& program) {
 }
 
 std::string object_info_json(const LoadedObject& object, const std::optional<Error>& load_failure) {
-    return to_json_text(ObjectSummary{object, load_failure});
+    return to_json_text(ObjectSummary{object, load_failure, nullptr});
 }
 
 }  // namespace bpfplay
