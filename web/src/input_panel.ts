@@ -234,6 +234,8 @@ export class InputPanel {
     if (wanted) this.programSelect.value = wanted;
     this.showProgramError(undefined);
     this.renderArgs();
+    // A tracing program's input is its arguments: show them rather than a packet it ignores.
+    if (this.selectedArgs().length) this.showTab('Context');
   }
 
   private selectedArgs(): readonly ProgramArg[] {
