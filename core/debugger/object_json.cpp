@@ -34,17 +34,24 @@ void listing_insn(JsonWriter& w, const LoadedProgram& p, size_t pc, const std::s
 
 // A fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp program's context by argument name:
 // "args_of" (the function or tracepoint) and "args" with each slot's default value.
-void program_args(JsonWriter& w, const LoadedProgram& p, const Host& host) {
+// `kernel`: where the host's kernel objects are (built once per summary, when a program needs it).
+struct ArgsDefaults {
+    const Host& host;
+    std::optional<KernelObjectAddresses> kernel;
+};
+
+void program_args(JsonWriter& w, const LoadedProgram& p, ArgsDefaults& d) {
     if (!has_btf_args(p)) return;
     auto layout = btf_args_layout(p);
     if (!layout) return;
-    auto defaults = btf_args_bytes(*layout, kernel_object_addresses(host), host, {}, {});
+    if (!d.kernel) d.kernel = kernel_object_addresses(d.host);
+    auto defaults = btf_args_bytes(*layout, *d.kernel, d.host, {}, {});
     if (!defaults) return;
     w.member("args_of", layout->attach).key("args");
     btf_args_json(w, *layout, *defaults);
 }
 
-void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads, const Host& host) {
+void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads, ArgsDefaults& defaults) {
     w.begin_object()
         .member("name", p.name)
         .member("section", p.section)
@@ -56,7 +63,7 @@ void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads, c
         .member("context", context_kind_name(p.context))
         .member("runnable", !p.load_error && object_loads)
         .member("status", program_status_text(p, object_loads));
-    program_args(w, p, host);
+    program_args(w, p, defaults);
     if (p.load_error) {
         w.key("load_error");
         to_json(w, *p.load_error);
@@ -155,8 +162,8 @@ void to_json(JsonWriter& w, const ObjectSummary& summary) {
     else w.null();
     w.key("programs").begin_array();
     const Host default_host;
-    const Host& host = summary.host ? *summary.host : default_host;
-    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure, host);
+    ArgsDefaults defaults{summary.host ? *summary.host : default_host, std::nullopt};
+    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure, defaults);
     w.end_array().key("maps").begin_array();
     const size_t n = std::max<size_t>(o.maps ? o.maps->size() : 0, o.map_info.size());
     for (uint32_t id = 0; id < n; ++id) map_summary(w, o, id);
