@@ -132,6 +132,13 @@ TEST_CASE("btf args: defaults point at the emulated kernel's objects, other poin
     const BtfArgsLayout tcp = *btf_args_layout(attached(ProgType::Tracing, AttachType::TraceFentry, "tcp_close"));
     CHECK(btf_arg_default(tcp.slots[0], k, host) ==
           (host.net.sockets.empty() ? 0 : socket_object_address(0, uint32_t(host.net.sockets.size()))));
+    // const struct linux_binprm *: the current task's exec; struct path *: its executable's f_path.
+    const BtfArgsLayout bprm = *btf_args_layout(attached(ProgType::Lsm, AttachType::LsmMac, "bprm_check_security"));
+    CHECK(btf_arg_default(bprm.slots[0], k, host) == k.bprm);
+    const BtfArgsLayout chmod = *btf_args_layout(attached(ProgType::Lsm, AttachType::LsmMac, "path_chmod"));
+    CHECK(chmod.slots[0].type == "const struct path *");
+    CHECK(btf_arg_default(chmod.slots[0], k, host) == k.exe_path);
+    CHECK(k.exe_path == k.exe_file + *layout.field_address(0, "file", "f_path"));
     Host none = host;
     none.net.sockets.clear();
     CHECK(btf_arg_default(tcp.slots[0], k, none) == 0);
