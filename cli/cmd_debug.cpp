@@ -140,12 +140,14 @@ int cmd_debug(Args args) {
     if (!object) return fail(object.error(), options.json);
     auto program = pick_program((*object)->object(), options);
     if (!program) return fail(program.error(), options.json);
-    if (const LoadedProgram* p = (*object)->object().find_program(*program)) note_inputs(*p, options, *inputs);
+    if (const LoadedProgram* p = (*object)->object().find_program(*program))
+        if (auto noted = note_inputs(*p, options, *inputs); !noted) return fail(noted.error(), options.json);
     if (options.cpu) (*object)->host().cpu = *options.cpu;
 
     RunInput input;
     input.packet = inputs->packets.front();
     input.ctx = inputs->ctx;
+    input.args = options.args;
     input.budget = options.budget;
     auto session = DebugSession::open(**object, *program, input);
     if (!session) return fail(session.error(), options.json);

@@ -1,5 +1,5 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE]
-//                  [--trace] [--ctx HEX] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
+//                  [--trace] [--ctx HEX] [--arg NAME=VALUE] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
 //                  [--budget N] [--advance-ns N] [--iter-map NAME] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
@@ -183,7 +183,8 @@ int cmd_run_object(Args args, std::string content) {
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
-    if (const LoadedProgram* p = s.object().find_program(*program)) note_inputs(*p, options, *inputs);
+    if (const LoadedProgram* p = s.object().find_program(*program))
+        if (auto noted = note_inputs(*p, options, *inputs); !noted) return reporter.fail(noted.error());
     // bpfplay runs programs the kernel would refuse (a learner sees what they do); say so first.
     if (const LoadedProgram* p = s.object().find_program(*program)) {
         const verifier::Verdict v = verifier::check_program(s.object(), *p);
@@ -195,6 +196,7 @@ int cmd_run_object(Args args, std::string content) {
 
     RunInput input;
     input.ctx = inputs->ctx;
+    input.args = options.args;
     input.budget = options.budget;
     input.iter_map = options.iter_map;
     std::vector<uint64_t> returns;

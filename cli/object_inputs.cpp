@@ -8,6 +8,7 @@
 #include "cli/object_file.hpp"
 #include "cli/packet_input.hpp"
 #include "cli/report.hpp"
+#include "core/run/btf_args_context.hpp"
 #include "core/host/host_json.hpp"
 
 namespace bpfplay::cli {
@@ -73,6 +74,14 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
         stop = set_packet_source(command, out, PacketSource::Pcap, *pcap);
     } else if (auto ctx = option_value(args, i, "--ctx", &missing)) {
         out.ctx_hex = std::string(*ctx);
+    } else if (auto arg = option_value(args, i, "--arg", &missing)) {
+        const size_t eq = arg->find('=');
+        const auto value = eq == std::string_view::npos ? std::nullopt : parse_btf_arg_value(arg->substr(eq + 1));
+        if (eq == 0 || !value)
+            stop = usage_error(cmd + ": --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not '" +
+                               std::string(*arg) + "'");
+        else
+            out.args.emplace_back(std::string(arg->substr(0, eq)), *value);
     } else if (auto cpu = option_value(args, i, "--cpu", &missing)) {
         auto n = parse_u64(*cpu);
         if (!n || *n >= ncpus)
@@ -225,8 +234,20 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
     return name;
 }
 
-void note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
-                 const ObjectInputs& inputs) {
+Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
+                         const ObjectInputs& inputs) {
+    if (!options.args.empty() && !has_btf_args(program))
+        return make_error(ErrorKind::Parse, "--arg: " + program.name + " (section \"" + program.section +
+                                                "\") takes no arguments by name; only fentry, fexit, fmod_ret, lsm, "
+                                                "tp_btf and raw_tp programs do (give other contexts with --ctx HEX)");
+    if (!options.args.empty()) {
+        auto layout = btf_args_layout(program);
+        if (!layout) return layout.error();
+        for (const auto& [name, value] : options.args)
+            if (!layout->find(name))
+                return make_error(ErrorKind::Parse, "--arg: no argument \"" + name + "\" in the context of " +
+                                                        layout->attach + "; its arguments: " + layout->names());
+    }
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
                               program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport;
     std::fflush(stdout);  // notes come in order with what was printed before
@@ -238,6 +259,7 @@ void note_inputs(const LoadedProgram& program, const ObjectInputOptions& options
     if (inputs.pcap_packets > 1 && !options.all_packets)  // debug: one run, on the first packet
         std::fprintf(stderr, "bpfvm: note: %s has %zu packets; debugging the first (bpfvm run runs each)\n",
                      options.packet_arg.c_str(), inputs.pcap_packets);
+    return Unit{};
 }
 
 } // namespace bpfplay::cli

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/args.hpp"
@@ -26,6 +27,8 @@ struct ObjectInputOptions {
     std::string packet_arg; // the file or the hex text
     bool all_packets = false; // every packet of a --pcap capture (run), else only its first (debug)
     std::optional<std::string> ctx_hex;
+    // --arg NAME=VALUE (repeatable): a fentry/fexit/fmod_ret/lsm/tp_btf/raw_tp argument by name.
+    std::vector<std::pair<std::string, uint64_t>> args;
     std::optional<uint32_t> cpu;
     std::string map_init;
     std::string host_json; // --host: a file apply_host_json reads (core/host/host_json.hpp)
@@ -71,8 +74,10 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
 // Notes on stderr about what the program will run on, so nothing is silently assumed: no
 // packet given to a program that reads one (it gets a 0-byte packet), or a --pcap file whose
 // packets after the first are not run (debug runs one packet; run runs each).
-void note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
-                 const ObjectInputs& inputs);
+// An error when --arg names are given to a program whose context has no named arguments, or
+// to one whose names are not those (the error lists them).
+Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
+                         const ObjectInputs& inputs);
 
 // The program --program names, or the only/first one (with a note on stderr when there are others).
 Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options);

@@ -44,7 +44,7 @@ std::string failure(const Error& e) {
 std::string loaded(const ObjectSession& session) {
     JsonWriter w;
     w.begin_object().member("ok", true).key("summary");
-    to_json(w, ObjectSummary{session.object(), std::nullopt});
+    to_json(w, ObjectSummary{session.object(), std::nullopt, &session.host()});
     return w.member("info", session.object().info()).end_object().take();
 }
 

@@ -18,6 +18,9 @@ namespace bpfplay {
 struct ObjectSummary {
     const LoadedObject& object;
     std::optional<Error> load_failure;
+    // The host the programs run on: a fentry / lsm / tp_btf ... program's "args" defaults point
+    // at its kernel objects (nullptr: the default Host).
+    const Host* host = nullptr;
 };
 
 void to_json(JsonWriter& w, const SourceView& source);

@@ -2,7 +2,10 @@
 // listing for the code panel.
 #include <algorithm>
 
+#include "core/run/btf_args_context.hpp"
 #include "core/debugger/debug_json.hpp"
+#include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/text/disasm.hpp"
 
@@ -29,7 +32,26 @@ void listing_insn(JsonWriter& w, const LoadedProgram& p, size_t pc, const std::s
     w.end_object();
 }
 
-void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads) {
+// A fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp program's context by argument name:
+// "args_of" (the function or tracepoint) and "args" with each slot's default value.
+// `kernel`: where the host's kernel objects are (built once per summary, when a program needs it).
+struct ArgsDefaults {
+    const Host& host;
+    std::optional<KernelObjectAddresses> kernel;
+};
+
+void program_args(JsonWriter& w, const LoadedProgram& p, ArgsDefaults& d) {
+    if (!has_btf_args(p)) return;
+    auto layout = btf_args_layout(p);
+    if (!layout) return;
+    if (!d.kernel) d.kernel = kernel_object_addresses(d.host);
+    auto defaults = btf_args_bytes(*layout, *d.kernel, d.host, {}, {});
+    if (!defaults) return;
+    w.member("args_of", layout->attach).key("args");
+    btf_args_json(w, *layout, *defaults);
+}
+
+void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads, ArgsDefaults& defaults) {
     w.begin_object()
         .member("name", p.name)
         .member("section", p.section)
@@ -41,6 +63,7 @@ void program_summary(JsonWriter& w, const LoadedProgram& p, bool object_loads) {
         .member("context", context_kind_name(p.context))
         .member("runnable", !p.load_error && object_loads)
         .member("status", program_status_text(p, object_loads));
+    program_args(w, p, defaults);
     if (p.load_error) {
         w.key("load_error");
         to_json(w, *p.load_error);
@@ -138,7 +161,9 @@ void to_json(JsonWriter& w, const ObjectSummary& summary) {
     if (entry.program && !load_failure) w.value(entry.program->name);
     else w.null();
     w.key("programs").begin_array();
-    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure);
+    const Host default_host;
+    ArgsDefaults defaults{summary.host ? *summary.host : default_host, std::nullopt};
+    for (const LoadedProgram& p : o.programs) program_summary(w, p, !load_failure, defaults);
     w.end_array().key("maps").begin_array();
     const size_t n = std::max<size_t>(o.maps ? o.maps->size() : 0, o.map_info.size());
     for (uint32_t id = 0; id < n; ++id) map_summary(w, o, id);
@@ -154,7 +179,7 @@ std::string program_listing_json(const LoadedProgram& program) {
 }
 
 std::string object_info_json(const LoadedObject& object, const std::optional<Error>& load_failure) {
-    return to_json_text(ObjectSummary{object, load_failure});
+    return to_json_text(ObjectSummary{object, load_failure, nullptr});
 }
 
 }  // namespace bpfplay

@@ -5,6 +5,7 @@
 
 #include "core/btf/btf.hpp"
 #include "core/btf/btf_value.hpp"
+#include "core/run/btf_args_context.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/helper_effects.hpp"
 #include "core/hex.hpp"
@@ -194,6 +195,12 @@ DebugState DebugSession::state() const {
     if (run_->ctx) {
         s.context_struct = run_->ctx->struct_name();
         for (const ContextField& f : run_->ctx->fields()) s.context_fields.push_back({f.name, f.off, f.size, field_kind_name(f.kind)});
+    } else if (run_->program && has_btf_args(*run_->program)) {
+        // A trampoline's or BTF tracepoint's u64 slots, by the attach point's argument names.
+        if (auto layout = btf_args_layout(*run_->program); layout && layout->size() == s.context.size()) {
+            s.context_struct = layout->attach + " arguments";
+            for (const BtfArgSlot& a : layout->slots) s.context_fields.push_back({a.name, a.offset, 8, "value"});
+        }
     }
 
     // Maps: slots the last step wrote directly (stores) or through a helper.

@@ -258,6 +258,34 @@ void write_cgroups(KernelObjectWriter& w, const Host& host) {
     }
 }
 
+// What a tracing program's arguments point at by default (KernelObjectAddresses): a struct
+// filename as getname() makes it (the name in its own iname[], refcnt 1) and a struct
+// linux_binprm of the current task's executable as bprm_execve sees it after open_exec.
+void write_argument_objects(KernelObjectWriter& w, const Host& host, uint64_t task, KernelObjectAddresses& a) {
+    constexpr std::string_view ts = "task_struct";
+    a.task = task;
+    a.cred = w.pointee(task, ts, "cred").value_or(0);
+    a.filename = w.allocate("filename");
+    w.set(a.filename, "filename", "name", w.add_string(kDefaultFilenamePath));  // right after: iname[]
+    w.set(a.filename, "filename", "refcnt.counter", 1);
+    if (host.exe.empty()) return;  // a kernel thread: no mm, no executable
+    a.mm = w.pointee(task, ts, "mm").value_or(0);
+    a.exe_file = w.pointee(task, ts, "mm->exe_file").value_or(0);
+    a.exe_path = w.field_address(a.exe_file, "file", "f_path").value_or(0);
+    a.exe_dentry = w.pointee(a.exe_file, "file", "f_path.dentry").value_or(0);
+    constexpr std::string_view bs = "linux_binprm";
+    a.bprm = w.allocate("linux_binprm");
+    const uint64_t exe = w.add_string(host.exe);
+    w.set(a.bprm, bs, "filename", exe);
+    w.set(a.bprm, bs, "interp", exe);
+    w.set(a.bprm, bs, "file", a.exe_file);
+    w.set(a.bprm, bs, "executable", a.exe_file);
+    w.set(a.bprm, bs, "cred", a.cred);
+    w.set(a.bprm, bs, "mm", a.mm);
+    w.set(a.bprm, bs, "argc", 1);
+    w.set_bytes(a.bprm, bs, "buf", "\x7f" "ELF");  // the first bytes of the file, read by prepare_binprm
+}
+
 }  // namespace
 
 uint32_t cgroup_level(const HostCgroup& c) {
@@ -324,7 +352,8 @@ std::optional<uint32_t> task_index(uint64_t addr) {
     return i < KernelObjects::kTaskCount ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
 }
 
-std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors) {
+std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors,
+                                          KernelObjectAddresses* addresses) {
     KernelObjectWriter w(builtin_target_btf(), current_task_address());
     uint64_t tasks[KernelObjects::kTaskCount];
     for (uint64_t& t : tasks) t = w.allocate("task_struct");
@@ -351,6 +380,9 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
         write_pt_regs(w, tasks[i], init[i], i, host);
     }
     write_vmas(w, host, tasks[0], shared, files);
+    KernelObjectAddresses written;
+    write_argument_objects(w, host, tasks[0], written);
+    if (addresses) *addresses = written;
     if (errors) *errors = w.errors();
     return w.take_bytes();
 }
@@ -415,8 +447,14 @@ void write_bpf_sock(uint8_t* out, const HostSocket& s) {
 
 }  // namespace
 
+KernelObjectAddresses kernel_object_addresses(const Host& host) {
+    KernelObjectAddresses a;
+    build_kernel_objects(host, nullptr, &a);
+    return a;
+}
+
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage) {
-    storage.bytes = build_kernel_objects(host);
+    storage.bytes = build_kernel_objects(host, nullptr, &storage.addresses);
     memory.map(window::kKernel, RegionKind::ReadOnly, kRead, storage.bytes.data(), uint32_t(storage.bytes.size()),
                "kernel objects (task_struct and what it points to)");
     // cpu_number: each CPU's block holds its own number.

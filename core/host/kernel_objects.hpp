@@ -34,12 +34,26 @@ namespace bpfplay {
 struct Host;
 struct HostCgroup;
 
+// Where objects a tracing program's arguments point at by default are
+// (core/run/btf_args_context.hpp): the current task's mm, cred and executable (its struct
+// file, the file's f_path and dentry), a struct filename of kDefaultFilenamePath (what
+// do_unlinkat, do_filp_open and friends take) and a struct linux_binprm of the current task's
+// executable (what bprm_execve and the bprm_* LSM hooks take). 0: not laid out (a kernel thread
+// has no mm nor executable).
+struct KernelObjectAddresses {
+    uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0;
+    uint64_t filename = 0, bprm = 0;
+};
+// The path the struct filename above names: the file libbpf-bootstrap's fentry example removes.
+inline constexpr std::string_view kDefaultFilenamePath = "/tmp/test_file";
+
 // The bytes; owned by the run and kept alive as long as the Vm that maps them.
 struct KernelObjects {
     static constexpr uint32_t kTaskCount = 3;
     std::vector<uint8_t> bytes;   // the task_structs first, then what they point to
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
     std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
+    KernelObjectAddresses addresses;  // filled by map_kernel_objects
 };
 
 // struct bpf_sock of <linux/bpf.h> (uapi layout).
@@ -120,7 +134,10 @@ std::optional<uint64_t> kernel_symbol_address(std::string_view name);
 
 // Lays out the task_structs and their objects from the host (no mapping). Paths the kernel BTF
 // lacks are listed in `errors` (a bug: the tests check there is none).
-std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors = nullptr);
+std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::string>* errors = nullptr,
+                                          KernelObjectAddresses* addresses = nullptr);
+// The addresses build_kernel_objects lays those objects out at for `host` (it builds them).
+KernelObjectAddresses kernel_object_addresses(const Host& host);
 
 // Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
 // window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.

@@ -6,6 +6,7 @@
 #include "core/context/contexts.hpp"
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/run/btf_args_setup.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
@@ -147,6 +148,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     auto copy_fields = [&](FieldContext& c) {
         if (!in.ctx.empty()) std::memcpy(c.bytes().data(), in.ctx.data(), std::min(in.ctx.size(), c.bytes().size()));
     };
+    // First: a tracing program's default arguments point at these objects.
+    if (vm.env && vm.env->host) map_kernel_objects(vm.memory(), *vm.env->host, mem.kernel);
     switch (prog.context) {
     case ContextKind::Xdp: {
         auto metalen = xdp_metalen(in);
@@ -255,7 +258,10 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), kPtRegsSize,
                         "pt_regs context");
         break;
-    default:
+    default: {
+        auto named = setup_btf_args_context(prog, in, mem, vm);
+        if (!named) return named.error();
+        if (*named) break;
         mem.raw_ctx = in.ctx;
         if (!mem.raw_ctx.empty()) {
             const bool syscall = prog.type == ProgType::Syscall;
@@ -271,7 +277,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         }
         break;
     }
-    if (vm.env && vm.env->host) map_kernel_objects(vm.memory(), *vm.env->host, mem.kernel);
+    }
     vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
     // A program of no known type runs as bpf_conformance programs do: r2 = the input's length.
     if (!prog.type_known) vm.set_reg(2, mem.raw_ctx.size());

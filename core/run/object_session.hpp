@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -29,6 +30,9 @@ struct RunInput {
     // Context bytes: struct pt_regs for kprobes, the bytes for raw-memory programs, or the
     // initial fields of struct __sk_buff / xdp_md (as BPF_PROG_TEST_RUN's ctx_in). Empty: zeros.
     std::vector<uint8_t> ctx;
+    // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: arguments set by name over ctx and the
+    // defaults (core/run/btf_args_context.hpp), e.g. {"dfd", -100}.
+    std::vector<std::pair<std::string, uint64_t>> args;
     uint64_t budget = kDefaultBudget;
     // An iter/bpf_map_elem program: the map it iterates over ("": the object's only map that is
     // not global data).

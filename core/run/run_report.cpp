@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/btf/btf_value.hpp"
+#include "core/run/btf_args_context.hpp"
 #include "core/hex.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/memory.hpp"
@@ -53,6 +54,15 @@ void map_entry_json(JsonWriter& w, const ObjectSession& s, const Map& m, const M
     w.end_object();
 }
 
+// The named arguments of a fentry / lsm / tp_btf ... run, whose context bytes they are.
+std::optional<BtfArgsLayout> run_args_layout(const ObjectSession& s, const RunResult& r) {
+    const LoadedProgram* p = s.object().find_program(r.program);
+    if (!p || !has_btf_args(*p)) return std::nullopt;
+    auto layout = btf_args_layout(*p);
+    if (!layout || layout->size() != r.ctx_out.size()) return std::nullopt;
+    return std::move(layout).value();
+}
+
 }  // namespace
 
 std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<const uint8_t> bytes) {
@@ -65,6 +75,10 @@ std::string decoded_json(const ObjectSession& s, uint32_t type_id, std::span<con
 
 void run_result_members(JsonWriter& w, const ObjectSession& s, const RunResult& r) {
     w.member("program", r.program);
+    if (auto layout = run_args_layout(s, r)) {
+        w.member("args_of", layout->attach).key("args");
+        btf_args_json(w, *layout, r.ctx_out);
+    }
     if (r.status == RunStatus::Exited) w.member("return", r.r0).member("return_name", r.return_name);
     w.member("instructions", r.instructions).member("tail_calls", r.tail_calls).key("printk").values(r.printk);
     w.key("host_events");
@@ -114,6 +128,8 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
 
 std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     std::string t = "program " + r.program + "\n";
+    if (auto layout = run_args_layout(s, r))
+        t += "context (" + layout->attach + "'s arguments):\n" + btf_args_text(*layout, r.ctx_out);
     if (r.status == RunStatus::Exited) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "0x%llx (%llu)", static_cast<unsigned long long>(r.r0),

@@ -298,3 +298,22 @@ TEST_CASE("--map-init errors name the file the map and the entry") {
         CHECK(r.err == "bpfvm: " + init.path() + ": " + c.message + "\n");
     }
 }
+
+TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an unknown name lists them") {
+    const std::string obj = example_object("fentry_unlink.o");
+    auto r = run_bpfvm({"run", obj, "--program", "unlink_exit", "--arg", "ret=-2", "--arg", "dfd=0x10"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.starts_with("program unlink_exit\ncontext (do_unlinkat's arguments):\n  dfd = 16 (int)\n  name = 0x"));
+    CHECK(r.out.find(" (struct filename *)\n  ret = -2 (int)\nreturn 0x0 (0)\n") != std::string::npos);
+    CHECK(r.out.find("printk: fexit: pid = 4242, filename = /tmp/test_file, ret = -2\n") != std::string::npos);
+
+    auto bad = run_bpfvm({"run", obj, "--program", "unlink_exit", "--arg", "rett=1"});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err == "bpfvm: --arg: no argument \"rett\" in the context of do_unlinkat; its arguments: dfd, name, ret\n");
+    auto value = run_bpfvm({"run", obj, "--arg", "ret=zz"});
+    CHECK(value.exit_code == 2);
+    CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not 'ret=zz'\n"));
+    auto kprobe = run_bpfvm({"run", example_object("task_core.o"), "--arg", "x=1"});
+    CHECK(kprobe.exit_code == 1);
+    CHECK(kprobe.err.find("takes no arguments by name") != std::string::npos);
+}

@@ -159,11 +159,14 @@ TEST_CASE("bpf_get_func_arg, _ret and _arg_cnt read the trampoline's u64 args[] 
         CHECK(u64_at(v, 40) == 7);
         CHECK(int64_t(u64_at(v, 48)) == kEOPNOTSUPP);
     }
-    SUBCASE("lsm: the hook's BTF function is bpf_lsm_<hook>, which the trimmed BTF does not keep yet") {
+    SUBCASE("lsm: the hook's BTF function is bpf_lsm_<hook> (file_open: 1 argument), then its return value") {
         auto s = prog(text, "lsm/file_open");
-        const RunResult r = s->run("asm", RunInput{});
-        REQUIRE(r.error);
-        CHECK(r.error->what.find("has no function \"bpf_lsm_file_open\"") != std::string::npos);
+        run(*s, ctx_words({0x1000, uint64_t(-13)}));
+        const auto v = out_value(*s);
+        CHECK(u64_at(v, 0) == 1);
+        CHECK(int64_t(u64_at(v, 16)) == kEINVAL);  // arg 1 is past nr_args
+        CHECK(int64_t(u64_at(v, 40)) == -13);
+        CHECK(u64_at(v, 48) == 0);
     }
     SUBCASE("a function the emulated kernel's BTF lacks stops the run, naming it") {
         auto s = prog(text, "fentry/no_such_function");

@@ -13,18 +13,19 @@ What is kept:
     name (so a layout never changes; only the pointee's body is missing);
   * function pointers keep their FUNC_PROTO (parameters follow the pointer rule above);
   * FUNC + FUNC_PROTO for the kernel functions in FUNCS (fentry/kprobe attach points), and the
-    btf_trace_* typedefs of the tracepoints in TRACEPOINTS (what tp_btf programs attach to).
+    btf_trace_* typedefs of the tracepoints in TRACEPOINTS (what tp_btf programs attach to)
+    with the __bpf_trace_<class> FUNC that names their parameters (TRACEPOINT_CLASSES).
 DECL_TAG, VAR and DATASEC records are dropped.
 
 Usage: trim.py [/sys/kernel/btf/vmlinux] [core/btf/data/vmlinux-6.18.btf]
 Python 3 standard library only.
 
-Result for Linux 6.18.44 (x86-64): 5,481,434 bytes in, 118,613 bytes out (1517 types).
+Result for Linux 6.18.44 (x86-64): 5,481,434 bytes in, 133,670 bytes out (1788 types).
 """
 import struct
 import sys
 
-SIZE_NOTE = "Linux 6.18.44 x86-64: 5,481,434 bytes in, 118,613 bytes out (1517 types: 1249 whole, 268 FWD)"
+SIZE_NOTE = "Linux 6.18.44 x86-64: 5,481,434 bytes in, 133,670 bytes out (1788 types: 1509 whole, 279 FWD)"
 
 ROOTS = [
     "task_struct", "mm_struct", "files_struct", "fdtable", "file", "path", "dentry", "qstr",
@@ -45,6 +46,9 @@ ROOTS = [
     # sockets are laid out as these (core/host/socket_objects.cpp).
     "tcp6_sock", "tcp_timewait_sock", "inet_timewait_sock", "tcp_request_sock",
     "inet_request_sock", "udp_sock", "udp6_sock", "ipv6_pinfo", "unix_sock", "mptcp_sock",
+    # What do_unlinkat / do_filp_open / do_sys_openat2's callers take: the emulated kernel lays
+    # one out as an fentry argument's default (core/context/btf_args_context.cpp).
+    "filename",
 ]
 
 FUNCS = [
@@ -52,12 +56,54 @@ FUNCS = [
     "tcp_v4_connect", "tcp_sendmsg", "tcp_recvmsg", "tcp_close", "inet_csk_accept",
     "do_exit", "wake_up_new_task", "finish_task_switch", "security_file_open",
     "__x64_sys_execve", "kernel_clone", "do_nanosleep", "blk_mq_start_request",
+    # fentry/fexit targets of libbpf-tools (vfsstat, filelife, tcpconnlat, tcprtt, tcpsynbl,
+    # solisten, klockstat, readahead, oomkill, ...) and the selftests.
+    "vfs_fsync", "vfs_unlink", "vfs_rename", "vfs_create", "security_inode_create",
+    "tcp_v6_connect", "tcp_rcv_established", "tcp_rcv_state_process", "tcp_retransmit_skb",
+    "tcp_cleanup_rbuf", "tcp_v4_syn_recv_sock", "inet_listen", "inet_bind", "udp_sendmsg",
+    "udp_recvmsg", "ip_rcv", "ip_output", "dev_queue_xmit", "do_filp_open", "bprm_execve",
+    "security_bprm_check", "mutex_lock", "mutex_unlock", "consume_skb", "oom_kill_process",
+    "page_cache_ra_unbounded", "handle_mm_fault", "__x64_sys_openat", "__x64_sys_read",
+    "__x64_sys_write", "__x64_sys_unlinkat", "do_fchmodat", "sched_fork",
+    # LSM hooks: an lsm/<hook> program attaches to bpf_lsm_<hook> (libbpf-bootstrap's lsm
+    # example, the selftests' lsm programs, tools that guard exec, files and sockets).
+    "bpf_lsm_file_open", "bpf_lsm_file_permission", "bpf_lsm_file_mprotect", "bpf_lsm_file_ioctl",
+    "bpf_lsm_file_receive", "bpf_lsm_mmap_file", "bpf_lsm_bprm_check_security",
+    "bpf_lsm_bprm_committing_creds", "bpf_lsm_bprm_committed_creds", "bpf_lsm_socket_connect",
+    "bpf_lsm_socket_bind", "bpf_lsm_socket_create", "bpf_lsm_socket_post_create",
+    "bpf_lsm_sk_alloc_security", "bpf_lsm_task_alloc", "bpf_lsm_task_free", "bpf_lsm_task_kill",
+    "bpf_lsm_task_setnice", "bpf_lsm_cred_prepare", "bpf_lsm_ptrace_access_check",
+    "bpf_lsm_inode_unlink", "bpf_lsm_inode_create", "bpf_lsm_inode_rename", "bpf_lsm_inode_getattr",
+    "bpf_lsm_inode_setxattr", "bpf_lsm_path_chmod", "bpf_lsm_path_unlink", "bpf_lsm_sb_mount",
+    "bpf_lsm_kernel_read_file", "bpf_lsm_bpf", "bpf_lsm_bpf_map", "bpf_lsm_bpf_prog",
+    "bpf_lsm_settime", "bpf_lsm_userns_create", "bpf_lsm_locked_down",
 ]
 
 TRACEPOINTS = [
     "sched_process_exec", "sched_process_exit", "sched_process_fork", "sched_switch",
     "sched_wakeup", "sys_enter", "sys_exit", "inet_sock_set_state", "sched_process_free",
+    # What libbpf-tools attach to with tp_btf (runqlat, biolatency, bitesize, hardirqs,
+    # softirqs, drsnoop, tcppktlat, memleak, ...).
+    "sched_wakeup_new", "sched_process_wait", "sched_migrate_task", "block_rq_issue",
+    "block_rq_complete", "block_rq_insert", "block_io_start", "block_io_done", "irq_handler_entry",
+    "irq_handler_exit", "softirq_entry", "softirq_exit", "kmalloc", "kfree", "kmem_cache_alloc",
+    "mm_vmscan_direct_reclaim_begin", "mm_vmscan_direct_reclaim_end", "tcp_probe",
+    "tcp_rcv_space_adjust", "signal_generate", "task_newtask", "task_rename",
 ]
+
+# A tracepoint's btf_trace_<event> prototype has unnamed parameters; the names are those of the
+# kernel's __bpf_trace_<class> function (include/trace/bpf_probe.h), kept for each event: the
+# event's own name, or its DECLARE_EVENT_CLASS's when the event is a DEFINE_EVENT of one.
+# core/context/btf_args_context.cpp finds it among the kept ones by the same parameter types.
+TRACEPOINT_CLASSES = {
+    "sched_wakeup": "sched_wakeup_template", "sched_wakeup_new": "sched_wakeup_template",
+    "sched_process_free": "sched_process_template", "block_rq_issue": "block_rq",
+    "block_rq_insert": "block_rq", "block_io_start": "block_rq", "block_io_done": "block_rq",
+    "block_rq_complete": "block_rq_completion", "softirq_entry": "softirq", "softirq_exit": "softirq",
+    "mm_vmscan_direct_reclaim_begin": "mm_vmscan_direct_reclaim_begin_template",
+    "mm_vmscan_direct_reclaim_end": "mm_vmscan_direct_reclaim_end_template",
+    "tcp_rcv_space_adjust": "tcp_event_sk",
+}
 
 (INT, PTR, ARRAY, STRUCT, UNION, ENUM, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC,
  FUNC_PROTO, VAR, DATASEC, FLOAT, DECL_TAG, TYPE_TAG, ENUM64) = range(1, 20)
@@ -233,6 +279,12 @@ def main():
         tid = tr.by_name.get(("btf_trace_" + tp, TYPEDEF))
         if tid is None:
             missing.append("btf_trace_" + tp)
+        else:
+            tr.keep_value(tid)
+        names_from = "__bpf_trace_" + TRACEPOINT_CLASSES.get(tp, tp)
+        tid = tr.by_name.get((names_from, FUNC))
+        if tid is None:
+            missing.append(names_from)
         else:
             tr.keep_value(tid)
     # Kernel names programs look up by name (enums used as CO-RE enum-value relocations).

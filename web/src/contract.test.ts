@@ -99,6 +99,14 @@ describe('contract: core\'s views through normalize.ts', () => {
     ]);
     expect(o.programs[0]?.status).toBe('runnable');
     expect(o.programs[0]?.loadError).toBeUndefined();
+    // An fentry program's context by argument name (do_sys_openat2's prototype), with defaults.
+    expect(o.programs[0]?.args).toBeUndefined();
+    expect(o.programs[1]?.argsOf).toBe('do_sys_openat2');
+    expect(o.programs[1]?.args).toEqual([
+      { name: 'dfd', type: 'int', offset: 0, value: 0n, text: '0' },
+      { name: 'filename', type: 'const char *', offset: 8, value: 0n, text: 'NULL' },
+      { name: 'how', type: 'struct open_how *', offset: 16, value: 0n, text: 'NULL' },
+    ]);
     const refused = o.programs[2];
     expect(refused?.status).toMatch(/^cannot run: insn 2 \(\.\/tests\/loader\/fixtures\/refused_sibling\.c:36\): /);
     expect(refused?.loadError).toMatchObject({

@@ -6,7 +6,8 @@ import { h } from './dom';
 import { parseHex, toHex } from './hex';
 import type { HostPanel } from './host_panel';
 import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
-import type { ObjectSummary, ProgramSummary } from './vm_types';
+import type { ObjectSummary, ProgramArg, ProgramSummary } from './vm_types';
+import { argText, argValue, parseArgValue, setArg } from './ctx_args';
 import { hostFieldsOf, kHostFields, type HostField, type HostSettings } from './host_fields';
 
 export interface InputValues {
@@ -31,6 +32,9 @@ export class InputPanel {
   private readonly programError = h('div', { class: 'program-error', id: 'program-error', role: 'alert', hidden: true });
   private programs: readonly ProgramSummary[] = [];
   private readonly packetHex = h('textarea', { id: 'packet-hex', rows: 6, spellcheck: 'false', 'aria-label': 'packet bytes (hex)' });
+  // A tracing program's arguments by name, one input each (ctx_args.ts), above the hex.
+  private readonly ctxArgs = h('div', { class: 'ctx-args', id: 'ctx-args', hidden: true });
+  private readonly argInputs = new Map<string, HTMLInputElement>();
   private readonly ctxHex = h('textarea', { id: 'ctx-hex', rows: 6, spellcheck: 'false', 'aria-label': 'context bytes (hex)' });
   private readonly packetInfo = h('div', { class: 'muted' });
   private readonly budget = h('input', { id: 'budget', type: 'number', min: 1, value: 1000000, 'aria-label': 'instruction budget' });
@@ -50,7 +54,8 @@ export class InputPanel {
 
     const packetBody = h('div', {}, field('preset', presetSelect), this.form,
       h('div', { class: 'hex-head' }, 'packet bytes (hex, editable) ', this.packetInfo), this.packetHex);
-    const ctxBody = h('div', {}, h('p', { class: 'muted', text: 'Context bytes: struct pt_regs for kprobes, the initial fields of xdp_md/__sk_buff, or raw memory. Empty means zeros.' }), this.ctxHex);
+    const ctxBody = h('div', {}, h('p', { class: 'muted', text: 'Context bytes: struct pt_regs for kprobes, the initial fields of xdp_md/__sk_buff, a tracing program\'s arguments (u64 each), or raw memory. Empty means zeros (a tracing program\'s defaults).' }), this.ctxArgs, this.ctxHex);
+    this.ctxHex.addEventListener('input', () => this.showArgValues());
     const hostBody = h('div', {}, h('div', { class: 'host-form' }, ...this.hostFields()), hostPanel.root);
 
     const tabBar = h('div', { class: 'tabs', role: 'tablist' });
@@ -60,7 +65,7 @@ export class InputPanel {
       tabBar.append(button);
     }
     const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.apply() });
-    this.programSelect.addEventListener('change', () => this.onApply(false));
+    this.programSelect.addEventListener('change', () => { this.renderArgs(); this.onApply(false); });
     root.append(field('program', this.programSelect), this.programError, field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
     this.showTab('Packet');
     this.renderForm();
@@ -228,6 +233,62 @@ export class InputPanel {
     const wanted = selected && summary.programs.some((p) => p.name === selected) ? selected : summary.entryProgram;
     if (wanted) this.programSelect.value = wanted;
     this.showProgramError(undefined);
+    this.renderArgs();
+    // A tracing program's input is its arguments: show them rather than a packet it ignores.
+    if (this.selectedArgs().length) this.showTab('Context');
+  }
+
+  private selectedArgs(): readonly ProgramArg[] {
+    return this.selectedProgram()?.args ?? [];
+  }
+
+  // One row per argument of the chosen program: name, C type, value (core's default until set).
+  private renderArgs(): void {
+    const p = this.selectedProgram();
+    const args = this.selectedArgs();
+    this.argInputs.clear();
+    this.ctxArgs.hidden = args.length === 0;
+    const rows = args.map((a) => {
+      const input = h('input', { id: `ctx-arg-${a.name}`, 'data-arg': a.name, spellcheck: 'false', 'aria-label': `argument ${a.name}` });
+      input.addEventListener('change', () => this.editArg(a, input));
+      this.argInputs.set(a.name, input);
+      return h('label', { class: 'field' }, h('span', { text: `${a.name} (${a.type})` }), input);
+    });
+    this.ctxArgs.replaceChildren(
+      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: `${p.argsOf}'s arguments (u64 slots; a value rewrites the hex below)` })] : []),
+      ...rows);
+    this.showArgValues();
+  }
+
+  // The fields from the hex (a slot the hex does not reach shows its default).
+  private showArgValues(): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = parseHex(this.ctxHex.value);
+    } catch {
+      return;  // the hex is being typed: keep the fields as they are
+    }
+    for (const a of this.selectedArgs()) {
+      const input = this.argInputs.get(a.name);
+      if (input) input.value = argText(a, argValue(a, bytes));
+    }
+  }
+
+  private editArg(arg: ProgramArg, input: HTMLInputElement): void {
+    const value = parseArgValue(input.value);
+    input.classList.toggle('invalid', value === undefined);
+    if (value === undefined) {
+      this.say(`${arg.name}: give a number (-100, 42, 0x1f) or NULL`, 'error');
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = parseHex(this.ctxHex.value);
+    } catch {
+      bytes = new Uint8Array(0);  // malformed hex: start again from the defaults
+    }
+    this.ctxHex.value = formatHexLines(setArg(this.selectedArgs(), bytes, arg, value));
+    this.showArgValues();
   }
 
   // The chosen program's summary (undefined before an object is loaded).
@@ -264,9 +325,10 @@ export class InputPanel {
 
   setCtx(bytes: Uint8Array): void {
     this.ctxHex.value = formatHexLines(bytes);
-    // A program with a context preset (a kprobe's registers) opens on it; one without (XDP)
-    // goes back to its packet rather than showing an emptied Context tab.
-    if (bytes.length) this.showTab('Context');
+    this.showArgValues();
+    // A program with a context preset (a kprobe's registers) or named arguments (fentry) opens
+    // on it; one without (XDP) goes back to its packet rather than showing an emptied Context tab.
+    if (bytes.length || this.selectedArgs().length) this.showTab('Context');
     else if (this.activeTab === 'Context') this.showTab('Packet');
   }
 

@@ -5,7 +5,7 @@
 import { parseHex } from './hex';
 import type {
   ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
+  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
 } from './vm_types';
 
 type Json = Record<string, unknown>;
@@ -117,10 +117,16 @@ export function objectSummary(v: unknown): ObjectSummary {
       name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context']),
       runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
       ...(loadError !== undefined && loadError !== null ? { loadError: errorView(loadError) } : {}),
+      ...(Array.isArray(q['args']) ? { argsOf: str(q['args_of']), args: arr(q['args']).map((a) => programArg(a)) } : {}),
     };
   });
   const maps: MapSummary[] = arr(o['maps']).map((m) => mapSummary(m));
   return { programs, maps, entryProgram: str(o['entry_program']) };
+}
+
+function programArg(a: unknown): ProgramArg {
+  const o = obj(a);
+  return { name: str(o['name']), type: str(o['type']), offset: num(o['offset']), value: u64(o['value']), text: str(o['text']) };
 }
 
 function mapSummary(m: unknown): MapSummary {

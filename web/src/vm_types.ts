@@ -21,6 +21,18 @@ export interface ProgramSummary {
   readonly runnable: boolean;
   readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
   readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
+  // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
+  // point's argument names (core/run/btf_args_context.hpp), each with its default value.
+  readonly argsOf?: string;       // "do_unlinkat", "bpf_lsm_file_open", "sched_switch"
+  readonly args?: readonly ProgramArg[];
+}
+
+export interface ProgramArg {
+  readonly name: string;    // "dfd", "ret"
+  readonly type: string;    // its C type, "struct filename *"
+  readonly offset: number;  // 8 * its index
+  readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
+  readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
 }
 
 export interface MapSummary {

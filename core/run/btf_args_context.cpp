@@ -1,0 +1,252 @@
+#include "core/run/btf_args_context.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "core/btf/builtin_target_btf.hpp"
+#include "core/hex.hpp"
+#include "core/json/json_writer.hpp"
+#include "core/host/host.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/host/socket_objects.hpp"
+#include "core/loader/loader.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+enum class ArgsSource { None, Func, Tracepoint };
+
+ArgsSource args_source(const LoadedProgram& p) {
+    switch (p.type) {
+    case ProgType::Lsm: return ArgsSource::Func;
+    case ProgType::RawTracepoint:
+    case ProgType::RawTracepointWritable: return ArgsSource::Tracepoint;
+    case ProgType::Tracing:
+        switch (p.attach) {
+        case AttachType::TraceFentry:
+        case AttachType::TraceFexit:
+        case AttachType::ModifyReturn: return ArgsSource::Func;
+        case AttachType::TraceRawTp: return ArgsSource::Tracepoint;
+        default: return ArgsSource::None;
+        }
+    default: return ArgsSource::None;
+    }
+}
+
+// btf_ctx_access lets fexit, fmod_ret and LSM programs read ctx[nr_args]: the return value.
+bool has_return_slot(const LoadedProgram& p) {
+    return p.type == ProgType::Lsm || p.attach == AttachType::TraceFexit || p.attach == AttachType::ModifyReturn;
+}
+
+size_t common_prefix(std::string_view a, std::string_view b) {
+    size_t n = 0;
+    while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+    return n;
+}
+
+bool same_param_types(const Btf& btf, uint32_t proto_a, uint32_t proto_b) {
+    const auto a = btf.params(proto_a), b = btf.params(proto_b);
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].type != b[i].type) return false;
+    return true;
+}
+
+// The FUNC_PROTO naming a tracepoint's parameters: its __bpf_trace_<event> function, or (for a
+// DEFINE_EVENT of a class) the kept __bpf_trace_<class> with the same parameter types whose
+// name shares the longest prefix with the event's (trim.py keeps only the classes it means).
+uint32_t tracepoint_names_proto(const Btf& btf, std::string_view event, uint32_t proto) {
+    constexpr std::string_view kPrefix = "__bpf_trace_";
+    uint32_t best = 0;
+    size_t best_len = 0;
+    for (uint32_t id = 1; id < btf.type_count(); ++id) {
+        if (btf.kind(id) != BtfKind::Func) continue;
+        const std::string_view name = btf.name(id);
+        if (!name.starts_with(kPrefix)) continue;
+        const uint32_t candidate = btf.type(id)->ref;
+        if (!same_param_types(btf, candidate, proto)) continue;
+        const std::string_view cls = name.substr(kPrefix.size());
+        if (cls == event) return candidate;
+        const size_t len = common_prefix(cls, event);
+        if (len > best_len) best = candidate, best_len = len;
+    }
+    return best;
+}
+
+BtfArgSlot arg_slot(const Btf& btf, std::string name, uint32_t type, size_t index) {
+    return {std::move(name), type ? btf.type_to_string(type) : "void", uint32_t(index * 8), type, false};
+}
+
+// What a pointer parameter points at, by struct name: the object the emulated kernel has.
+uint64_t object_for(std::string_view pointee, const KernelObjectAddresses& k, const Host& host) {
+    if (pointee == "task_struct") return k.task;
+    if (pointee == "mm_struct") return k.mm;
+    if (pointee == "cred") return k.cred;
+    if (pointee == "file") return k.exe_file;
+    if (pointee == "path") return k.exe_path;
+    if (pointee == "dentry") return k.exe_dentry;
+    if (pointee == "filename") return k.filename;
+    if (pointee == "linux_binprm") return k.bprm;
+    if (pointee == "vm_area_struct") return host.vmas.empty() ? 0 : vma_address(0);
+    const uint32_t sockets = uint32_t(host.net.sockets.size());
+    if ((pointee == "sock" || pointee == "sock_common") && sockets) return socket_object_address(0, sockets);
+    return 0;
+}
+
+}  // namespace
+
+const BtfArgSlot* BtfArgsLayout::find(std::string_view name) const {
+    for (const BtfArgSlot& s : slots)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+std::string BtfArgsLayout::names() const {
+    std::string out;
+    for (const BtfArgSlot& s : slots) out += (out.empty() ? "" : ", ") + s.name;
+    return out;
+}
+
+bool has_btf_args(const LoadedProgram& program) { return args_source(program) != ArgsSource::None; }
+
+Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
+    const ArgsSource source = args_source(p);
+    const Btf& btf = builtin_target_btf();
+    BtfArgsLayout layout;
+    layout.attach = p.type == ProgType::Lsm ? "bpf_lsm_" + p.attach_target : p.attach_target;
+    uint32_t proto = 0, names = 0;
+    size_t first = 0;  // parameters the context does not hold (a tracepoint's void *__data)
+    if (source == ArgsSource::Func) {
+        layout.btf_name = layout.attach;
+        const auto func = btf.find_by_name(layout.attach, BtfKind::Func);
+        if (func && btf.kind(btf.type(*func)->ref) == BtfKind::FuncProto) proto = names = btf.type(*func)->ref;
+    } else if (source == ArgsSource::Tracepoint) {
+        layout.btf_name = "btf_trace_" + p.attach_target;
+        const auto tdef = btf.find_by_name(layout.btf_name, BtfKind::Typedef);
+        const uint32_t ptr = tdef ? btf.type(*tdef)->ref : 0;
+        if (btf.kind(ptr) == BtfKind::Ptr && btf.kind(btf.type(ptr)->ref) == BtfKind::FuncProto) {
+            proto = btf.type(ptr)->ref;
+            names = tracepoint_names_proto(btf, p.attach_target, proto);
+            first = 1;
+        }
+    }
+    if (!proto)
+        return make_error(ErrorKind::Load,
+                          "the emulated kernel's BTF has no prototype for " +
+                              (source == ArgsSource::Tracepoint ? "tracepoint \"" + p.attach_target + "\""
+                                                                : "function \"" + layout.attach + "\"") +
+                              ", so the context's arguments have no names",
+                          std::nullopt,
+                          "tools/vmlinux_btf/trim.py keeps the attach points in its FUNCS and TRACEPOINTS lists; "
+                          "add yours there, or give the context as bytes.");
+    const auto params = btf.params(proto);
+    const auto named = names ? btf.params(names) : params;
+    for (size_t i = first; i < params.size(); ++i) {
+        if (params[i].type == 0 && params[i].name_off == 0) break;  // a variadic prototype's "..."
+        std::string name(btf.string_at(named[i].name_off));
+        if (name.empty()) name = "arg" + std::to_string(i - first);
+        layout.slots.push_back(arg_slot(btf, std::move(name), params[i].type, i - first));
+    }
+    if (has_return_slot(p)) {
+        BtfArgSlot ret = arg_slot(btf, "ret", btf.type(proto)->ref, layout.slots.size());
+        ret.is_return = true;
+        layout.slots.push_back(std::move(ret));
+    }
+    return layout;
+}
+
+uint64_t btf_arg_default(const BtfArgSlot& slot, const KernelObjectAddresses& kernel, const Host& host) {
+    if (slot.is_return) return 0;
+    const Btf& btf = builtin_target_btf();
+    const uint32_t t = btf.skip_modifiers(slot.type_id);
+    if (btf.kind(t) != BtfKind::Ptr) return 0;
+    const uint32_t pointee = btf.skip_modifiers(btf.type(t)->ref);
+    const BtfKind k = btf.kind(pointee);
+    if (k != BtfKind::Struct && k != BtfKind::Fwd) return 0;
+    return object_for(btf.name(pointee), kernel, host);
+}
+
+Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const KernelObjectAddresses& kernel,
+                                            const Host& host, const std::vector<uint8_t>& given,
+                                            const std::vector<std::pair<std::string, uint64_t>>& named) {
+    if (given.size() > layout.size())
+        return make_error(ErrorKind::Load,
+                          "the context of " + layout.attach + " is " + std::to_string(layout.slots.size()) +
+                              " u64 slots (" + std::to_string(layout.size()) + " bytes: " + layout.names() +
+                              "), but " + std::to_string(given.size()) + " bytes were given");
+    std::vector<uint8_t> bytes(layout.size(), 0);
+    for (const BtfArgSlot& s : layout.slots) store_le<uint64_t>(&bytes[s.offset], btf_arg_default(s, kernel, host));
+    std::memcpy(bytes.data(), given.data(), given.size());
+    for (const auto& [name, value] : named) {
+        const BtfArgSlot* s = layout.find(name);
+        if (!s)
+            return make_error(ErrorKind::Load,
+                              "no argument \"" + name + "\" in the context of " + layout.attach + "; its arguments: " +
+                                  (layout.slots.empty() ? std::string("none") : layout.names()));
+        store_le<uint64_t>(&bytes[s->offset], value);
+    }
+    return bytes;
+}
+
+std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value) {
+    const Btf& btf = builtin_target_btf();
+    const uint32_t t = btf.skip_modifiers(slot.type_id);
+    const BtfType* type = btf.type(t);
+    if (!type || type->kind == BtfKind::Ptr || t == 0) {
+        if (value == 0 && t != 0) return "NULL";
+        char buf[24];
+        const auto end = std::to_chars(buf, buf + sizeof buf, value, 16).ptr;
+        return "0x" + std::string(buf, end);
+    }
+    const uint32_t size = type->size > 0 && type->size < 8 ? type->size : 8;
+    const bool is_signed = (type->kind == BtfKind::Int && (type->int_info.encoding & kBtfIntSigned)) ||
+                           (type->is_enum() && type->enum_signed());
+    if (is_signed) {
+        const unsigned shift = 64 - 8 * size;
+        return std::to_string(int64_t(value << shift) >> shift);
+    }
+    return std::to_string(size == 8 ? value : value & ((uint64_t(1) << (8 * size)) - 1));
+}
+
+namespace {
+
+uint64_t arg_value_at(const BtfArgSlot& slot, std::span<const uint8_t> bytes) {
+    return slot.offset + 8 <= bytes.size() ? load_le<uint64_t>(bytes.data() + slot.offset) : 0;
+}
+
+}  // namespace
+
+std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes) {
+    std::string out;
+    for (const BtfArgSlot& s : layout.slots)
+        out += "  " + s.name + " = " + btf_arg_value_text(s, arg_value_at(s, bytes)) + " (" + s.type + ")\n";
+    return out;
+}
+
+void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const uint8_t> bytes) {
+    w.begin_array();
+    for (const BtfArgSlot& s : layout.slots) {
+        const uint64_t v = arg_value_at(s, bytes);
+        w.begin_object().member("name", s.name).member("type", s.type).member("offset", s.offset);
+        w.member("value", v).member("text", btf_arg_value_text(s, v)).end_object();
+    }
+    w.end_array();
+}
+
+std::optional<uint64_t> parse_btf_arg_value(std::string_view text) {
+    if (text == "NULL") return 0;
+    const bool negative = text.starts_with('-');
+    if (negative) text.remove_prefix(1);
+    int base = 10;
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+        base = 16;
+        text.remove_prefix(2);
+    }
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return negative ? uint64_t(0) - v : v;
+}
+
+}  // namespace bpfplay

@@ -1,0 +1,88 @@
+#pragma once
+// The context of programs attached through a BPF trampoline or a BTF tracepoint: fentry,
+// fexit, fmod_ret, lsm (and lsm_cgroup), tp_btf and raw_tp. The kernel hands them an array of
+// u64, one per argument of the attach point's BTF prototype (btf_distill_func_proto's nr_args),
+// and for fexit, fmod_ret and lsm the traced function's return value in ctx[nr_args]
+// (arch_prepare_bpf_trampoline stores it after the arguments; btf_ctx_access lets those attach
+// types read it). BPF_PROG(name, args...) in bpf_tracing.h reads ctx[i] by position; this file
+// gives each slot the name and C type the kernel's prototype gives it, from the built-in
+// vmlinux BTF (core/btf/builtin_target_btf.hpp):
+//
+//   fentry/do_unlinkat   FUNC do_unlinkat                  (int dfd, struct filename *name)
+//   fexit/vfs_read       FUNC vfs_read, then "ret"         (file, buf, count, pos, ret)
+//   lsm/file_open        FUNC bpf_lsm_file_open, then "ret"
+//   tp_btf/sched_switch  TYPEDEF btf_trace_sched_switch -> FUNC_PROTO, its first parameter (the
+//                        tracepoint's void *__data) skipped; the parameters are unnamed there,
+//                        so the names come from the kernel's __bpf_trace_<class> function
+//   raw_tp/sched_switch  the same slots (bpf_raw_tracepoint_args: u64 args[], untyped)
+//
+// Default values: a pointer to a kernel struct the emulated kernel has an object of points at
+// it (the current task, its executable's file, a struct filename, the first host socket, ...,
+// core/host/kernel_objects.hpp), other pointers are NULL and scalars 0.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace bpfplay {
+
+class JsonWriter;
+struct Host;
+struct KernelObjectAddresses;
+struct LoadedProgram;
+
+struct BtfArgSlot {
+    std::string name;     // the parameter's name; "ret" for the return value; "argN" if unnamed
+    std::string type;     // its C type ("struct filename *"), "void" for a void function's ret
+    uint32_t offset = 0;  // 8 * its index
+    uint32_t type_id = 0; // in builtin_target_btf(); 0 for void
+    bool is_return = false;
+};
+
+struct BtfArgsLayout {
+    std::string attach;     // what the program attaches to: "do_unlinkat", "bpf_lsm_file_open", "sched_switch"
+    std::string btf_name;   // the BTF type the prototype came from: a FUNC or btf_trace_<tp>
+    std::vector<BtfArgSlot> slots;
+
+    uint32_t size() const { return uint32_t(slots.size()) * 8; }
+    const BtfArgSlot* find(std::string_view name) const;
+    std::string names() const;  // "dfd, name"
+};
+
+// Whether the program's context is a trampoline's or BTF tracepoint's u64 array (its type and
+// attach type are one of those above).
+bool has_btf_args(const LoadedProgram& program);
+
+// The slots of the program's context. An error when the attach point has no prototype in the
+// built-in BTF (tools/vmlinux_btf/trim.py keeps those in its FUNCS and TRACEPOINTS lists).
+Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& program);
+
+// The value a slot gets when the user sets none.
+uint64_t btf_arg_default(const BtfArgSlot& slot, const KernelObjectAddresses& kernel, const Host& host);
+
+// The context's bytes: `given` (the ctx bytes a user typed) over the defaults (a short `given`
+// keeps the defaults of the slots it does not reach; bytes past the layout are refused), then
+// each (name, value) of `named` set. Errors name the unknown argument and list the known ones.
+Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const KernelObjectAddresses& kernel,
+                                            const Host& host, const std::vector<uint8_t>& given,
+                                            const std::vector<std::pair<std::string, uint64_t>>& named);
+
+// A slot's value as its type reads: a signed integer in decimal ("-100"), a pointer in hex
+// ("0x400000a40", "NULL"), an unsigned one in decimal.
+std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value);
+
+// The slots with the values `bytes` holds (8 bytes at each slot's offset, 0 past the end), one
+// line each: "  dfd = -100 (int)\n".
+std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
+// The same as JSON: [{"name","type","offset","value","text"}], value the u64, text as above.
+void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
+
+// A value typed by a user for --arg / the page: "-100", "42", "0x1f", "NULL" (0).
+std::optional<uint64_t> parse_btf_arg_value(std::string_view text);
+
+}  // namespace bpfplay

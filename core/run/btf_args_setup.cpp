@@ -1,0 +1,32 @@
+#include "core/run/btf_args_setup.hpp"
+
+#include "core/run/btf_args_context.hpp"
+#include "core/helpers/helper_env.hpp"
+#include "core/run/object_session.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm) {
+    if (!has_btf_args(prog)) {
+        if (in.args.empty()) return false;
+        return make_error(ErrorKind::Load, "program \"" + prog.name + "\" takes no arguments by name: only fentry, "
+                                           "fexit, fmod_ret, lsm, tp_btf and raw_tp programs do");
+    }
+    auto layout = btf_args_layout(prog);
+    if (!layout) {
+        if (in.args.empty()) return false;
+        return layout.error();
+    }
+    const Host* host = vm.env ? vm.env->host : nullptr;
+    if (!host) return false;
+    auto bytes = btf_args_bytes(*layout, mem.kernel.addresses, *host, in.ctx, in.args);
+    if (!bytes) return bytes.error();
+    mem.raw_ctx = std::move(*bytes);
+    if (!mem.raw_ctx.empty())
+        vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), uint32_t(mem.raw_ctx.size()),
+                        "context (" + layout->attach + "'s arguments: " + layout->names() + ")");
+    return true;
+}
+
+}  // namespace bpfplay

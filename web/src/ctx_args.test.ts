@@ -1,0 +1,54 @@
+// The Context tab's named arguments (ctx_args.ts) over the hex, with the layout core writes in
+// the object summary (normalize.ts reads "args").
+import { describe, expect, it } from 'vitest';
+import { argsBytes, argText, argValue, parseArgValue, setArg } from './ctx_args';
+import { objectSummary } from './normalize';
+
+// What bpfvm info --json writes for public/examples/fentry_unlink.o's unlink_exit.
+const summary = objectSummary({
+  programs: [{
+    name: 'unlink_exit', section: 'fexit/do_unlinkat', type: 'tracing', context: 'raw memory', runnable: true,
+    status: 'runnable', args_of: 'do_unlinkat',
+    args: [
+      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0' },
+      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8' },
+      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0' },
+    ],
+  }],
+  maps: [], entry_program: 'unlink_exit',
+});
+
+describe('ctx_args: a tracing program\'s arguments over the context hex', () => {
+  const p = summary.programs[0];
+  const args = p?.args ?? [];
+  const [dfd, name, ret] = args;
+
+  it('reads the layout and defaults from the object summary', () => {
+    expect(p?.argsOf).toBe('do_unlinkat');
+    expect(args.map((a) => `${a.name}@${a.offset}`)).toEqual(['dfd@0', 'name@8', 'ret@16']);
+    expect(name?.value).toBe(0x40000ada8n);
+  });
+
+  it('fills an empty hex with the defaults and rewrites one slot', () => {
+    expect(argsBytes(args, new Uint8Array(0))).toEqual(new Uint8Array([
+      0, 0, 0, 0, 0, 0, 0, 0, 0xa8, 0xad, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    const v = parseArgValue('-2');
+    expect(v).toBe(0xfffffffffffffffen);
+    const edited = setArg(args, new Uint8Array(0), ret!, v!);
+    expect([...edited.subarray(16)]).toEqual([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(argValue(name!, edited)).toBe(0x40000ada8n);
+    expect(argText(ret!, argValue(ret!, edited))).toBe('-2');
+    // A hex of the first slot only keeps it; the rest are the defaults.
+    const short = setArg(args, new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0]), name!, 0n);
+    expect(argValue(dfd!, short)).toBe(5n);
+    expect(argText(name!, argValue(name!, short))).toBe('NULL');
+  });
+
+  it('takes the values bpfvm --arg takes', () => {
+    expect(parseArgValue('0x1f')).toBe(31n);
+    expect(parseArgValue('NULL')).toBe(0n);
+    expect(parseArgValue('42')).toBe(42n);
+    expect(parseArgValue('12a')).toBeUndefined();
+    expect(parseArgValue('')).toBeUndefined();
+  });
+});
