@@ -115,6 +115,7 @@ constexpr int64_t kEPROTONOSUPPORT = 93;
 constexpr int64_t kEOPNOTSUPP = 95;
 constexpr int64_t kEAFNOSUPPORT = 97;
 constexpr int64_t kEADDRNOTAVAIL = 99;
+constexpr int64_t kEINPROGRESS = 115;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno
 

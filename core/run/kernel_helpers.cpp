@@ -14,6 +14,7 @@
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
 #include "core/run/lirc_helpers.hpp"
+#include "core/run/struct_ops_run.hpp"
 #include "core/run/lwt_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
@@ -93,6 +94,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         lwt_helper_impls(),
         reuseport_helper_impls(),
         lirc_helper_impls(),
+        tcp_ca_helper_impls(),
         seq_helper_impls(),
     };
     return families;

@@ -35,6 +35,10 @@ const kSyscallArgs = firstCaseCtx(syscallMapsCase);
 const kSchedProcessExec =
   '6d0100009210000014000e0092100000921000002f7573722f62696e2f6375726c00';
 
+// The arguments of tcp_congestion_ops.cong_avoid(sk, ack, acked) for tcp_ca_reno.c, u64 each:
+// sk (bpfplay passes the host's TCP socket whatever is here), ack 0, acked 4.
+const kCongAvoidArgs = '000000000000000000000000000000000400000000000000';
+
 export const kExamples: readonly Example[] = [
   { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_proto_count.o', teaches: 'a HASH map, lookup-or-insert, atomic add', preset: 'IPv4 UDP DNS' },
@@ -71,6 +75,7 @@ export const kExamples: readonly Example[] = [
   { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },
   { file: 'task_kfuncs.o', teaches: 'task and cgroup kfuncs: from_pid, acquire/release, a __kptr in a map', ctxHex: '92100000000000000500000000000000', noPacket: true },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
+  { file: 'tcp_ca_reno.o', teaches: 'struct_ops: TCP Reno as a tcp_congestion_ops map; tcp_sock reads and writes, bpf_tcp_send_ack', ctxHex: kCongAvoidArgs, noPacket: true },
 ];
 
 export const kDefaultExample = 'xdp_drop_port.o';
