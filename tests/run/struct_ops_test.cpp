@@ -165,6 +165,19 @@ TEST_CASE("struct_ops refusals: an orphan program, a read-only field, unknown st
     REQUIRE(r.status == RunStatus::Exited);
     CHECK(conn(*s).tcp.snd_cwnd == 10);
     CHECK(r.host_events.empty());
+    // With 10 packets in flight (max_packets_out 10: tcp_is_cwnd_limited in slow start), acked 4
+    // and ssthresh 12: slow start takes cwnd to 12 (2 of the 4), tcp_cong_avoid_ai counts the
+    // other 2 in snd_cwnd_cnt (net/ipv4/tcp_cong.c).
+    conn(*s).tcp.packets_out = 10;
+    conn(*s).tcp.snd_ssthresh = 12;
+    r = s->run("reno_cong_avoid", in);
+    REQUIRE(r.status == RunStatus::Exited);
+    CHECK(conn(*s).tcp.snd_cwnd == 12);
+    const std::vector<std::string> reno = event_texts(r);
+    REQUIRE(reno.size() == 2);
+    CHECK(reno[0].ends_with(": 10 -> 12"));
+    CHECK(reno[1].starts_with("struct_ops: tcp_sock.snd_cwnd_cnt of "));
+    CHECK(reno[1].ends_with(": 0 -> 2"));
 
     // libbpf 1.1.2 said "struct_ops init_kern: struct tcp_congestion_opz is not found in kernel
     // BTF"; libbpf 1.5 looks the value type up first, as bpfplay does.
