@@ -188,3 +188,26 @@ TEST_CASE("struct_ops refusals: an orphan program, a read-only field, unknown st
           "noundo_ca | section \".struct_ops\": struct_ops map \"noundo_ca\": the kernel refuses to register it (-EINVAL): it does not "
           "implement required ops: a tcp_congestion_ops needs ssthresh, undo_cwnd, and cong_avoid or cong_control");
 }
+
+// examples/tcp_ca_reno.c (Linux 6.18 loads and registers it; its programs cannot be test-run
+// in the kernel, so the values are Reno's arithmetic on the host socket).
+TEST_CASE("tcp_ca_reno example: slow start, additive increase through snd_cwnd_cnt, halving") {
+    auto s = open_object("public/examples/tcp_ca_reno.o");
+    RunInput in;
+    in.ctx = args(0, 0, 4);
+    CHECK(s->run("reno_cong_avoid", in).status == RunStatus::Exited);
+    CHECK(conn(*s).tcp.snd_cwnd == 14);
+    CHECK(s->run("reno_cong_avoid", in).status == RunStatus::Exited);
+    CHECK(conn(*s).tcp.snd_cwnd == 18);
+    CHECK(s->run("reno_ssthresh", {}).r0 == 9);
+    CHECK(s->run("reno_undo_cwnd", {}).r0 == 18);  // tcp_reno_undo_cwnd: max(18, prior_cwnd 0)
+    // Past ssthresh: 4 more acked segments count towards the next increase.
+    conn(*s).tcp.snd_ssthresh = 18;
+    const RunResult r = s->run("reno_cong_avoid", in);
+    CHECK(conn(*s).tcp.snd_cwnd == 18);
+    const std::vector<std::string> events = event_texts(r);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].starts_with("bpf_tcp_send_ack: "));
+    CHECK(events[1].ends_with(": 0 -> 4"));
+    CHECK(events[1].starts_with("struct_ops: tcp_sock.snd_cwnd_cnt of "));
+}
