@@ -211,3 +211,16 @@ TEST_CASE("tcp_ca_reno example: slow start, additive increase through snd_cwnd_c
     CHECK(events[1].ends_with(": 0 -> 4"));
     CHECK(events[1].starts_with("struct_ops: tcp_sock.snd_cwnd_cnt of "));
 }
+
+TEST_CASE("struct_ops map in SEC(\".struct_ops.link\"): BPF_F_LINK, READY after registering") {
+    auto s = open_object("tests/run/bpf/struct_ops_link.o");
+    Map* m = s->object().maps->find("link_ca");
+    REQUIRE(m);
+    CHECK(m->map_flags() == kBpfFLink);
+    std::vector<uint8_t> value(256);
+    REQUIRE(m->lookup_user(bytes<uint32_t>(0), value) == 0);
+    CHECK(load_le<uint32_t>(value.data() + 4) == struct_ops_state::kReady);
+    CHECK(load_le<uint32_t>(value.data()) == 0);
+    CHECK(m->delete_user(bytes<uint32_t>(0)) == -kerrno::kEOPNOTSUPP);  // a link detaches it
+    CHECK(s->run("undo", {}).r0 == 10);
+}
