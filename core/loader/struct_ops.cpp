@@ -29,8 +29,9 @@ constexpr const char* kValuePrefix = "bpf_struct_ops_";
 // (/proc/sys/net/ipv4/tcp_available_congestion_control): a struct_ops of the same name is
 // refused (-EEXIST) when it registers.
 constexpr const char* kBuiltinCongestionControls[] = {"reno", "cubic", "bbr"};
-// TCP_CONG_NON_RESTRICTED | TCP_CONG_NEEDS_ECN | TCP_CONG_NEEDS_ACCECN (include/net/tcp.h, 6.18).
-constexpr uint32_t kTcpCongMask = 0x7;
+// TCP_CONG_MASK of Linux 6.18 (include/net/tcp.h: NON_RESTRICTED, NEEDS_ECN, NEEDS_ACCECN,
+// ECT_1_NEGOTIATION, NO_FALLBACK_RFC3168): on the reference kernel flags 0x10 registers, 0x20 is -EINVAL.
+constexpr uint32_t kTcpCongMask = 0x1f;
 
 Error struct_ops_error(const ObjectState& st, const MapDef& def, std::string what, std::string hint = {}) {
     Error e = load_error(st.map_section(def), std::move(what), std::move(hint));
