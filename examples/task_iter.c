@@ -10,7 +10,8 @@
 //
 // dump_task prints a header, one "pid tgid comm" line per task and a footer, like
 // libbpf-bootstrap's task_iter; dump_task_raw writes each task as a binary struct with
-// bpf_seq_write, as a reader that parses records would want it. No vmlinux.h: the kernel's
+// bpf_seq_write, as a reader that parses records would want it; dump_task_btf prints a kernel
+// struct of each task in the kernel's own typed format (bpf_seq_printf_btf). No vmlinux.h: the kernel's
 // structs are declared with only the fields used, and CO-RE relocates them (see task_core.c).
 //
 // Try: `bpfvm run public/examples/task_iter.o` prints each iterator's output (text, and hex
@@ -19,6 +20,7 @@
 // The kernel cannot test-run iterators (BPF_PROG_TEST_RUN), it only loads them.
 
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 struct seq_file;
@@ -78,6 +80,35 @@ int dump_task_raw(struct bpf_iter__task *ctx)
 	rec.tgid = task->tgid;
 	__builtin_memcpy(rec.comm, task->comm, sizeof(rec.comm));
 	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
+
+// The kernel's own typed print (bpf_seq_printf_btf): each task's first struct upid (its pid
+// number in the initial namespace, and that namespace), read from the task's struct pid by
+// the kernel, printed on one line (BTF_F_COMPACT) with the pointer as it is (BTF_F_PTR_RAW;
+// without it the kernel prints a per-boot hash of every pointer).
+struct upid {
+	int nr;
+} __attribute__((preserve_access_index));
+struct pid {
+	struct upid numbers[1];
+} __attribute__((preserve_access_index));
+struct task_struct___with_pid {
+	struct pid *thread_pid;
+} __attribute__((preserve_access_index));
+
+SEC("iter/task")
+int dump_task_btf(struct bpf_iter__task *ctx)
+{
+	struct task_struct___with_pid *task = (void *)ctx->task;
+	struct btf_ptr p = {};
+
+	if (!task)
+		return 0;
+	p.ptr = &task->thread_pid->numbers[0];
+	p.type_id = bpf_core_type_id_kernel(struct upid);
+	bpf_seq_printf_btf(ctx->meta->seq, &p, sizeof(p), BTF_F_COMPACT | BTF_F_PTR_RAW);
+	BPF_SEQ_PRINTF(ctx->meta->seq, "\n");
 	return 0;
 }
 

@@ -62,6 +62,11 @@ void append_c(std::string& out, const Value& v) {
         out += "{ ";
         for (size_t i = 0; i < v.items.size(); ++i) {
             if (i) out += ", ";
+            if (named && i < v.keys.size() && parse_unnamed_bytes_key(v.keys[i])) {
+                // Bytes no variable names are no C initializer: a comment with their hex.
+                out += "/* " + v.keys[i].substr(1, v.keys[i].size() - 2) + ": " + v.items[i].text + " */";
+                continue;
+            }
             if (named && i < v.keys.size() && !v.keys[i].empty()) {
                 out += '.';
                 out += v.keys[i];

@@ -419,6 +419,10 @@ class Encoder {
             for (const BtfVarSecinfo& e : entries)
                 if (btf_.name(e.type) == key) found = &e;
             if (!found) {
+                if (auto range = parse_unnamed_bytes_key(key)) {
+                    if (!put_unnamed_bytes(*range, v.items()[i], bit_off / 8, path + "." + key)) return false;
+                    continue;
+                }
                 std::string names;
                 for (size_t k = 0; k < entries.size() && k < 12; ++k)
                     names += (k ? ", " : "") + std::string(btf_.name(entries[k].type));
@@ -429,6 +433,19 @@ class Encoder {
                         depth + 1))
                 return false;
         }
+        return true;
+    }
+
+    // A section's bytes no variable covers, given as the hex string the printer shows.
+    bool put_unnamed_bytes(std::pair<uint32_t, uint32_t> range, const JsonValue& v, uint64_t base,
+                           const std::string& path) {
+        const uint64_t count = uint64_t{range.second} - range.first + 1;
+        auto hex = v.is_string() ? parse_hex_bytes(v.as_string()) : Result<std::vector<uint8_t>>(
+                                                                        make_error(ErrorKind::Parse, ""));
+        if (!hex || hex->size() != count)
+            return fail(path, "expected a hex string of " + std::to_string(count) + " bytes, not " + describe_json(v));
+        for (uint64_t k = 0; k < count; ++k)
+            if (!put_bits((base + range.first + k) * 8, 8, (*hex)[k], 0, path)) return false;
         return true;
     }
 

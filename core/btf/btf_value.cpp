@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/btf/btf_value.hpp"
+#include "core/hex.hpp"
 
 namespace bpfplay {
 
@@ -213,7 +214,10 @@ private:
         return Value::string(hex128(extract_bits(bytes, 0, t.size * 8)), Value::Style::Symbol);
     }
 
-    // bpftool's rule: `char` elements (not typedefs of it), printable up to a NUL.
+    // bpftool's rule: `char` elements (not typedefs of it), printable up to a NUL. Stricter
+    // than bpftool in one way: every byte after the NUL must be zero too, because the page
+    // writes an edited value back from what it shows, and "hi" for the bytes "hi\0x" would
+    // silently lose the x (bpftool, which only prints, shows "hi").
     bool as_string(const BtfType& arr, std::span<const uint8_t> bytes, std::string& out) const {
         if (arr.array.nelems == 0) return false;
         const BtfType* elem = btf_.type(btf_.skip_qualifiers(arr.array.elem_type));
@@ -222,6 +226,8 @@ private:
         for (size_t i = 0; i < bytes.size(); ++i) {
             uint8_t c = bytes[i];
             if (c == 0) {
+                for (size_t j = i + 1; j < bytes.size(); ++j)
+                    if (bytes[j] != 0) return false;
                 out.assign(reinterpret_cast<const char*>(bytes.data()), i);
                 return true;
             }
@@ -305,7 +311,26 @@ private:
                 continue;
             }
             obj.add(std::move(name), format(e.type, bytes.subspan(e.offset, e.size), depth + 1));
-            if (truncated_) break;
+            if (truncated_) return obj;
+        }
+        std::vector<bool> covered(bytes.size());
+        for (const BtfVarSecinfo& e : btf_.datasec_entries(id))
+            for (uint64_t i = e.offset; i < uint64_t{e.offset} + e.size && i < bytes.size(); ++i) covered[i] = true;
+        for (size_t first = 0; first < bytes.size();) {
+            if (covered[first]) {
+                ++first;
+                continue;
+            }
+            size_t end = first;
+            while (end < bytes.size() && !covered[end]) ++end;
+            // Zeros at either end of the run are left out: they are what a missing entry means.
+            size_t lo = first, hi = end;
+            while (lo < hi && bytes[lo] == 0) ++lo;
+            while (hi > lo && bytes[hi - 1] == 0) --hi;
+            if (lo < hi)
+                obj.add(unnamed_bytes_key(uint32_t(lo), uint32_t(hi - 1)),
+                        Value::string(hex_bytes(bytes.subspan(lo, hi - lo))));
+            first = end;
         }
         return obj;
     }
@@ -317,6 +342,26 @@ private:
 };
 
 }  // namespace
+
+std::string unnamed_bytes_key(uint32_t first, uint32_t last) {
+    return "(bytes " + std::to_string(first) + "-" + std::to_string(last) + ")";
+}
+
+std::optional<std::pair<uint32_t, uint32_t>> parse_unnamed_bytes_key(std::string_view key) {
+    constexpr std::string_view kOpen = "(bytes ";
+    if (!key.starts_with(kOpen) || !key.ends_with(")")) return std::nullopt;
+    key = key.substr(kOpen.size(), key.size() - kOpen.size() - 1);
+    const size_t dash = key.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto number = [](std::string_view digits) -> std::optional<uint32_t> {
+        if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+            return std::nullopt;
+        return uint32_t(std::stoul(std::string(digits)));
+    };
+    auto first = number(key.substr(0, dash)), last = number(key.substr(dash + 1));
+    if (!first || !last || *last < *first) return std::nullopt;
+    return std::pair{*first, *last};
+}
 
 Value format_value(const Btf& btf, uint32_t type_id, std::span<const uint8_t> bytes, const FormatOptions& options) {
     return Formatter(btf, options).format(type_id, bytes, 0);

@@ -8,9 +8,10 @@
 //                     Members of anonymous struct/union members are flattened into the
 //                     parent, as C lets you name them (bpftool would use key "").
 //   array          -> array; multi-dimensional arrays nest.
-//   char array     -> string when it is printable ASCII up to a NUL inside the array (the
-//                     bpftool rule; `char` only, not typedefs like __u8/__s8); otherwise
-//                     an array of numbers.
+//   char array     -> string when it is printable ASCII up to a NUL inside the array and
+//                     only zeros after it (bpftool's rule, minus bpftool's dropping of bytes
+//                     after the NUL: what is shown must encode back to the same bytes; `char`
+//                     only, not typedefs like __u8/__s8); otherwise an array of numbers.
 //   int            -> number (signed or unsigned per BTF); bool -> true/false;
 //                     128-bit ints -> "0x..." hex (bpftool's convention), written bare in C.
 //   bitfield       -> the exact field value (sign-extended for signed ints, enumerator
@@ -21,6 +22,8 @@
 //   bytes shorter than the type -> an error node for that value; nothing is read past
 //                     the span.
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -81,6 +84,14 @@ struct FormatOptions {
 
 // Formats `bytes` as a value of BTF type `type_id` (typedefs, qualifiers, VARs and
 // DATASECs included: a DATASEC gives an object of its variables).
+// A DATASEC's bytes no variable covers (clang puts unnamed constants there: a local array's
+// initializer, a switch's jump table) are shown as one entry per uncovered run that holds a
+// non-zero byte, keyed "(bytes 16-39)" (first and last offset) with the bytes as hex, so what
+// is shown encodes back to the same bytes. All-zero runs are left out.
+std::string unnamed_bytes_key(uint32_t first, uint32_t last);
+// {first, last} of such a key; nullopt for any other name.
+std::optional<std::pair<uint32_t, uint32_t>> parse_unnamed_bytes_key(std::string_view key);
+
 Value format_value(const Btf& btf, uint32_t type_id, std::span<const uint8_t> bytes,
                    const FormatOptions& options = {});
 

@@ -12,6 +12,7 @@
 #include "core/maps/map_types.hpp"
 #include "core/maps/ringbuf_map.hpp"
 #include "core/run/ringbuf_records.hpp"
+#include "core/run/seg6_helpers.hpp"
 
 namespace bpfplay {
 
@@ -286,9 +287,14 @@ DebugState DebugSession::state() const {
     }
     s.clock_ns = host.clock_start_ns;
     // What became of the packet belongs to the program's exit, not to a timer callback's.
-    if (m.status() == RunStatus::Exited && !timer_)
+    if (m.status() == RunStatus::Exited && !timer_) {
         for (HostEvent& e : exit_events(host.net, s.r0, m.executed(), m.pc()))
             s.host_events.push_back(std::move(e));
+        // End.BPF's SRH check after the program (it may set the SRH's hdrlen: the view shows it).
+        if (host.net.run.hook == PacketHook::LwtSeg6local)
+            for (std::string& text : seg6_exit_report(run_->packet, host.net, s.r0, s.packet))
+                s.host_events.push_back({m.executed(), m.pc(), "exit", std::move(text)});
+    }
     return s;
 }
 

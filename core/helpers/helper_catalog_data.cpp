@@ -302,7 +302,7 @@ constexpr HelperRule kRules[] = {
     {ProgType::CgroupSockAddr, AttachType::CgroupUnixGetsockname, false, "sock_addr_getsockname_unix",
      {0x028244280243d1eeull, 0x2d6f3e0863f30000ull, 0x80779e3176303f7cull, 0x00000000000f0ffcull}},
     {ProgType::LwtSeg6local, AttachType::CgroupInetIngress, true, "lwt_seg6local",
-     {0x008004ae1743d1eeull, 0x296f260063810000ull, 0x80779e3176303f7cull, 0x00000000000f0ffcull}},
+     {0x008004ae1743d1eeull, 0x296f260063811c00ull, 0x80779e3176303f7cull, 0x00000000000f0ffcull}},
     {ProgType::LircMode2, AttachType::LircMode2, true, "lirc_mode2",
      {0x008004280043d1eeull, 0x296f260073816000ull, 0x80739e307630207cull, 0x00000000000f0fecull}},
     {ProgType::SkReuseport, AttachType::SkReuseportSelect, true, "sk_reuseport",

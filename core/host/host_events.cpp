@@ -190,6 +190,7 @@ std::vector<std::string> exit_report(const Network& net, uint64_t r0) {
     case PacketHook::LwtIn:
     case PacketHook::LwtOut:
     case PacketHook::LwtXmit: out.push_back(lwt_fate(net, net.run.hook, r0)); break;
+    case PacketHook::LwtSeg6local:  // its fate needs the SRH check on the packet (seg6_exit_report)
     case PacketHook::None: break;
     }
     if ((net.run.hook == PacketHook::Tc || net.run.hook == PacketHook::LwtXmit) && net.run.tx_tunnel && int32_t(r0) != 2)

@@ -164,6 +164,15 @@ void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_
     w.set(t, ts, "fs", shared.fs);
     w.set(t, ts, "se.cfs_rq", shared.cfs_rq);
     w.set(t, ts, "se.on_rq", 1);
+    // struct pid ends in a flexible array, numbers[level + 1] (alloc_pid allocates them with
+    // it): one struct upid here, the task's number in the initial namespace, right after it.
+    if (const std::optional<uint64_t> pid = w.pointee(t, ts, "thread_pid")) {
+        const uint64_t numbers = w.allocate_bytes(16);  // struct upid { int nr; struct pid_namespace *ns; }
+        if (w.field_address(*pid, "pid", "numbers") == numbers) {
+            w.set_u64(numbers, uint32_t(init.pid));
+            w.set_u64(numbers + 8, w.pointee(shared.nsproxy, "nsproxy", "pid_ns_for_children").value_or(0));
+        }
+    }
     w.set(t, ts, "thread_pid->level", 0);
     w.set(t, ts, "signal->nr_threads", 1);
     w.set(t, ts, "files->count.counter", 1);

@@ -207,7 +207,9 @@ struct XfrmState {
 // SkSkbParser: the same skb given to a stream parser (which returns a message length).
 // LwtIn / LwtOut / LwtXmit: a packet on a route with a BPF lightweight tunnel (ip route ... encap bpf
 // in / out / xmit): routed input, output, and transmit, seen from its IP header on.
-enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser, LwtIn, LwtOut, LwtXmit };
+// LwtSeg6local: an IPv6 packet with a Segment Routing Header at a seg6local End.BPF route.
+enum class PacketHook : uint8_t { None, Xdp, Tc, SocketFilter, SkMsg, SkSkb, SkSkbParser, LwtIn, LwtOut, LwtXmit,
+                                  LwtSeg6local };
 
 // Where bpf_msg_redirect_map/hash (sk_msg->sk_redir) or bpf_sk_redirect_map/hash (the skb's
 // redirect) send the message or skb if the program returns SK_PASS.
@@ -234,6 +236,18 @@ struct RedirectTarget {
     uint32_t index = 0;              // cpumap: the CPU; xskmap: the key
     uint32_t socket = 0;             // xskmap: the socket (the fd user space stored)
     friend bool operator==(const RedirectTarget&, const RedirectTarget&) = default;
+};
+
+// lwt_seg6local (End.BPF): the kernel's per-CPU struct seg6_bpf_srh_state (the SRH as an
+// offset from data, its length as the helpers left it, whether it must be validated again) and
+// where bpf_lwt_seg6_action last routed the packet (the event log's words; empty: not routed).
+struct Seg6SrhState {
+    bool srh = false;
+    uint32_t off = 0;
+    uint16_t hdrlen = 0;
+    bool valid = false;
+    std::string route;
+    friend bool operator==(const Seg6SrhState&, const Seg6SrhState&) = default;
 };
 
 // What one run changed in the network's state. Helpers write it; the runner resets it at the
@@ -267,6 +281,7 @@ struct NetRun {
     // The TX tunnel metadata bpf_skb_set_tunnel_key attached (the kernel's per-CPU md_dst), which
     // replaces the received packet's (Network::rx_tunnel) for the rest of the run.
     std::optional<TunnelInfo> tx_tunnel;
+    Seg6SrhState seg6;
     friend bool operator==(const NetRun&, const NetRun&) = default;
 };
 

@@ -21,6 +21,9 @@ std::string errno_name(int64_t e) {
     case -kerrno::kEDEADLK: return "-EDEADLK";
     case -kerrno::kEOPNOTSUPP: return "-EOPNOTSUPP";
     case -kerrno::kENOTSUPP: return "-ENOTSUPP";
+    case -kerrno::kEBADMSG: return "-EBADMSG";
+    case -kerrno::kENETUNREACH: return "-ENETUNREACH";
+    case -kerrno::kEHOSTUNREACH: return "-EHOSTUNREACH";
     default: return std::to_string(e);
     }
 }

@@ -107,6 +107,7 @@ constexpr int64_t kERANGE = 34;
 constexpr int64_t kEDEADLK = 35;
 constexpr int64_t kENOMSG = 42;
 constexpr int64_t kEPROTO = 71;
+constexpr int64_t kEBADMSG = 74;
 constexpr int64_t kEOVERFLOW = 75;
 constexpr int64_t kEBADFD = 77;
 constexpr int64_t kEPROTOTYPE = 91;
@@ -115,6 +116,8 @@ constexpr int64_t kEPROTONOSUPPORT = 93;
 constexpr int64_t kEOPNOTSUPP = 95;
 constexpr int64_t kEAFNOSUPPORT = 97;
 constexpr int64_t kEADDRNOTAVAIL = 99;
+constexpr int64_t kENETUNREACH = 101;
+constexpr int64_t kEHOSTUNREACH = 113;
 constexpr int64_t kEINPROGRESS = 115;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno

@@ -277,6 +277,12 @@ constexpr HelperImpl kFibHelperImpls[] = {
 
 }  // namespace
 
+bool fib_is_local(const Network& net, const Ipv6& dst, uint32_t family) { return is_local(net, dst, family); }
+
+std::optional<Route> fib_best_route(const Network& net, const Ipv6& dst, uint32_t family) {
+    return best_route(net, dst, family);
+}
+
 std::span<const HelperImpl> fib_helper_impls() { return kFibHelperImpls; }
 
 } // namespace bpfplay

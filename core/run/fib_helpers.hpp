@@ -1,7 +1,9 @@
 #pragma once
+#include <optional>
 #include <span>
 
 #include "core/helpers/registry.hpp"
+#include "core/host/net_model.hpp"
 
 namespace bpfplay {
 
@@ -10,5 +12,10 @@ namespace bpfplay {
 // (net/core/filter.c bpf_ipv4_fib_lookup / bpf_ipv6_fib_lookup). One table: policy rules,
 // lightweight tunnels, VLANs and multipath routes are not modelled.
 std::span<const HelperImpl> fib_helper_impls();
+
+// The lookups bpf_fib_lookup makes, for other helpers that route a packet (seg6's actions):
+// whether `dst` is the host's own (a local-table route), and the main table's best route.
+bool fib_is_local(const Network& net, const Ipv6& dst, uint32_t family);
+std::optional<Route> fib_best_route(const Network& net, const Ipv6& dst, uint32_t family);
 
 } // namespace bpfplay

@@ -16,6 +16,7 @@
 #include "core/run/lirc_helpers.hpp"
 #include "core/run/struct_ops_run.hpp"
 #include "core/run/lwt_helpers.hpp"
+#include "core/run/seg6_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
@@ -40,6 +41,7 @@
 #include "core/run/tail_call.hpp"
 #include "core/run/tc_helpers.hpp"
 #include "core/run/timer_helpers.hpp"
+#include "core/run/btf_print_helpers.hpp"
 #include "core/run/trace_helpers.hpp"
 #include "core/run/trace_user_helpers.hpp"
 #include "core/run/tunnel_helpers.hpp"
@@ -92,10 +94,12 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         trace_user_helper_impls(),
         tunnel_helper_impls(),
         lwt_helper_impls(),
+        seg6_helper_impls(),
         reuseport_helper_impls(),
         lirc_helper_impls(),
         tcp_ca_helper_impls(),
         seq_helper_impls(),
+        btf_print_helper_impls(),
     };
     return families;
 }

@@ -8,6 +8,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
+#include "core/run/seg6_helpers.hpp"
 #include "core/run/skb_ops.hpp"
 #include "core/run/uapi_consts.hpp"
 #include "core/vm.hpp"
@@ -64,12 +65,13 @@ uint64_t lwt_push_encap(Vm& vm, uint64_t, uint64_t type, uint64_t hdr_addr, uint
     const uint8_t* hdr = helper_read(vm, kName, hdr_addr, len);
     if (!hdr && len) return 0;
     const uint32_t mode = uint32_t(type);  // the kernel's u32 argument
-    if (mode == kEncapSeg6 || mode == kEncapSeg6Inline) {
-        vm.helper_fail(make_error(ErrorKind::Helper,
-                                  std::string(kName) + ": BPF_LWT_ENCAP_SEG6 and BPF_LWT_ENCAP_SEG6_INLINE push an "
-                                                       "SRv6 routing header, which bpfplay does not model",
-                                  vm.current_pc()));
-        return 0;
+    // lwt_in's proto takes the SRv6 modes; lwt_xmit's switch has only BPF_LWT_ENCAP_IP.
+    Host* host = vm.env ? vm.env->host : nullptr;
+    if ((mode == kEncapSeg6 || mode == kEncapSeg6Inline) && host && host->net.run.hook == PacketHook::LwtIn) {
+        std::string what;
+        const int64_t r = push_seg6_encap(vm, *p, mode == kEncapSeg6Inline, hdr, len, what);
+        log_host_event(vm, *host, kName, what);
+        return uint64_t(r);
     }
     if (mode != kEncapIp) return helper_errno(kEINVAL);  // the kernel's switch: any other mode
     const uint64_t r = push_ip_encap(vm, *p, hdr, len);

@@ -13,6 +13,7 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/lirc_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
+#include "core/run/seg6_helpers.hpp"
 #include "core/run/sk_reuseport_context.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
@@ -59,6 +60,7 @@ PacketHook hook_of(const LoadedProgram& prog) {
     if (prog.type == ProgType::LwtIn) return PacketHook::LwtIn;
     if (prog.type == ProgType::LwtOut) return PacketHook::LwtOut;
     if (prog.type == ProgType::LwtXmit) return PacketHook::LwtXmit;
+    if (prog.type == ProgType::LwtSeg6local) return PacketHook::LwtSeg6local;
     return is_l2(prog.type) ? PacketHook::Tc : PacketHook::SocketFilter;
 }
 
@@ -397,6 +399,8 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     host_.dynptrs = DynptrTable{};
     host_.net.run.hook = hook_of(*prog);
     if (prog->context == ContextKind::SockOps) start_sock_ops_run(*run, host_.net.run);
+    if (prog->type == ProgType::LwtSeg6local)
+        if (auto r = start_seg6local_run(run->packet, host_); !r.ok()) return r.error();
     return run;
 }
 
@@ -559,6 +563,11 @@ RunResult ObjectSession::finish(RunState& run) {
         out.packet_out = sock_ops_segment_out(run);
     } else {
         out.packet_out = mem.packet.bytes();
+    }
+    if (out.status == RunStatus::Exited && host_.net.run.hook == PacketHook::LwtSeg6local) {
+        for (std::string& text : seg6_exit_report(mem.packet, host_.net, out.r0, out.packet_out))
+            host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
+        out.host_events = host_.events;
     }
     out.ctx_out = mem.ctx ? mem.ctx->bytes() : mem.raw_ctx;
     if (prog->context == ContextKind::Xdp && out.ctx_out.size() >= xdp_md::kSize) {

@@ -67,6 +67,7 @@ uint64_t redirect(Vm& vm, uint64_t ifindex_arg, uint64_t flags, uint64_t, uint64
     case PacketHook::SkSkbParser:
     case PacketHook::LwtIn:
     case PacketHook::LwtOut:
+    case PacketHook::LwtSeg6local:
     case PacketHook::None: break;
     }
     return no_packet_hook(vm, kName);

@@ -13,10 +13,7 @@
 
 namespace bpfplay {
 
-namespace {
-
-// The seq_file r1 must be; nullptr after stopping the run as the verifier would refuse it.
-SeqFile* seq_arg(Vm& vm, const char* helper, uint64_t m) {
+SeqFile* iterator_seq_file(Vm& vm, const char* helper, uint64_t m) {
     SeqFile* seq = vm.env ? vm.env->seq : nullptr;
     if (!seq) {
         vm.helper_fail(make_error(ErrorKind::Helper,
@@ -37,9 +34,11 @@ SeqFile* seq_arg(Vm& vm, const char* helper, uint64_t m) {
     return seq;
 }
 
+namespace {
+
 uint64_t seq_printf(Vm& vm, uint64_t m, uint64_t fmt, uint64_t fmt_size, uint64_t data, uint64_t data_len) {
     constexpr const char* kName = "bpf_seq_printf";
-    SeqFile* seq = seq_arg(vm, kName, m);
+    SeqFile* seq = iterator_seq_file(vm, kName, m);
     if (!seq) return 0;
     std::optional<VarargsFormat> f = prepare_varargs_format(vm, kName, fmt, uint32_t(fmt_size), data,
                                                             uint32_t(data_len));
@@ -61,7 +60,7 @@ uint64_t seq_printf(Vm& vm, uint64_t m, uint64_t fmt, uint64_t fmt_size, uint64_
 
 uint64_t seq_write(Vm& vm, uint64_t m, uint64_t data, uint64_t len, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_seq_write";
-    SeqFile* seq = seq_arg(vm, kName, m);
+    SeqFile* seq = iterator_seq_file(vm, kName, m);
     if (!seq) return 0;
     const uint32_t n = uint32_t(len);
     const uint8_t* p = helper_read(vm, kName, data, n);

@@ -27,4 +27,10 @@ constexpr int32_t kSeqWrite = 127;
 
 std::span<const HelperImpl> seq_helper_impls();
 
+class Vm;
+struct SeqFile;
+// The iterator run's seq_file when `m` is the struct seq_file * the program was given; else
+// nullptr, after stopping the run as the kernel's verifier would have refused the program.
+SeqFile* iterator_seq_file(Vm& vm, const char* helper, uint64_t m);
+
 }  // namespace bpfplay

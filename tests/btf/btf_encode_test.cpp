@@ -83,6 +83,36 @@ TEST_CASE(
     CHECK(encoded(t.btf, t.data, decoded(t.btf, t.data, section)) == section);
 }
 
+TEST_CASE("section bytes no variable covers are shown as hex and read back") {
+    // types.o's .data with 8 more bytes than its variables cover, as clang leaves a section
+    // holding an unnamed constant (a local array's initializer) besides the globals.
+    test::ElfFixture fx = load_fixture("types.o");
+    auto parsed = parse_btf(fx.section(".BTF"));
+    REQUIRE(parsed.ok());
+    Btf btf = std::move(parsed).value();
+    std::vector<uint8_t> bytes = fx.section(".data");
+    const size_t gap = bytes.size() + 3;
+    bytes.resize(bytes.size() + 8);
+    REQUIRE(btf.fix_datasec_layout(".data", static_cast<uint32_t>(bytes.size()),
+                                   [&](std::string_view v) { return fx.symbol_offset(".data", v); })
+                .ok());
+    const uint32_t data = *btf.find_by_name(".data", BtfKind::Datasec);
+    // All zero: nothing extra is shown (a zero byte is what a missing entry encodes to).
+    CHECK(decoded(btf, data, bytes).find("(bytes") == std::string::npos);
+    CHECK(encoded(btf, data, decoded(btf, data, bytes)) == bytes);
+    bytes[gap] = 0xab;
+    bytes[gap + 2] = 0xcd;
+    const std::string key = "(bytes " + std::to_string(gap) + "-" + std::to_string(gap + 2) + ")";
+    const std::string shown = decoded(btf, data, bytes);
+    CHECK(shown.find("\"" + key + "\":\"ab00cd\"") != std::string::npos);
+    CHECK(encoded(btf, data, shown) == bytes);
+    CHECK(to_c_text(format_value(btf, data, bytes)).find("/* " + key.substr(1, key.size() - 2) + ": ab00cd */") !=
+          std::string::npos);
+    CHECK(error_of(btf, data, "{\"" + key + "\":\"abcd\"}") ==
+          "value." + key + ": expected a hex string of 3 bytes, not \"abcd\"");
+    CHECK(error_of(btf, data, "{\"(bytes 3-1)\":\"ab\"}").find("unknown variable") != std::string::npos);
+}
+
 TEST_CASE("encoder: unmatched enums, 128-bit ints, pointers and char arrays without a NUL read back") {
     Types t = load_types();
     std::vector<uint8_t> b = t.sample_bytes;

@@ -1,5 +1,5 @@
 // Objects with a program that cannot run (tests/loader/fixtures/refused_sibling.c: an XDP
-// program, a kprobe calling bpf_snprintf_btf, which bpfplay lacks, and a socket filter calling
+// program, an fentry program calling bpf_sock_from_file, which bpfplay lacks, and a socket filter calling
 // bpf_redirect, which the kernel's verifier refuses for socket filters) and an object whose map
 // the kernel refuses to create (bad_map.c): what `info` and `run` say about them.
 #include <doctest/doctest.h>
@@ -18,7 +18,7 @@ std::string fixture(const char* name) {
 }
 
 const std::string kMissingHelper =
-    "insn 5 (./tests/loader/fixtures/refused_sibling.c:29): bpf_snprintf_btf#149 is not "
+    "insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_sock_from_file#162 is not "
     "available here. bpfplay does not implement it yet.";
 const std::string kRedirect =
     "insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter "
@@ -43,7 +43,7 @@ TEST_CASE("info says which programs run and why the others cannot") {
           "\n"
           "programs (3):\n"
           "  0: count_packets  section \"xdp\"  type xdp  13 insns  runnable\n"
-          "  1: signal_opener  section \"kprobe/do_sys_openat2\"  type kprobe  8 insns  cannot run:\n"
+          "  1: signal_opener  section \"fentry/do_sys_openat2\"  type tracing  4 insns  cannot run:\n"
           "       " +
               kMissingHelper +
               "\n"
@@ -167,7 +167,7 @@ TEST_CASE("run without --program runs the first runnable program and says which 
           "bpfvm: note: " + path +
               " has 3 programs (count_packets, signal_opener, redirect_socket); running count_packets "
               "(choose with --program NAME)\n"
-              "bpfvm: note: skipped signal_opener (section \"kprobe/do_sys_openat2\"), which cannot run: " +
+              "bpfvm: note: skipped signal_opener (section \"fentry/do_sys_openat2\"), which cannot run: " +
               kMissingHelper +
               "\n"
               "bpfvm: note: skipped redirect_socket (section \"socket\"), which cannot run: " +
@@ -197,7 +197,7 @@ TEST_CASE("run --program on a refused program prints its load error with the C l
     REQUIRE(j.ok());
     CHECK(j->get("error").get("kind").as_string() == "helper");
     CHECK(j->get("error").get("message").as_string() ==
-          "program \"signal_opener\" (section \"kprobe/do_sys_openat2\") cannot run: " + kMissingHelper);
+          "program \"signal_opener\" (section \"fentry/do_sys_openat2\") cannot run: " + kMissingHelper);
     // The debugger refuses it the same way.
     auto debug = run_bpfvm({"debug", fixture("refused_sibling.o"), "--program", "redirect_socket"}, "");
     CHECK(debug.exit_code == 1);

@@ -537,6 +537,12 @@ EXAMPLES = {
              "a 20-byte frame: the loop stops at the packet's end after 20 bytes",
              packet=bytes(range(100, 120))),
     ],
+    "kfunc_strings": [
+        case("strings", "strings",
+             "the string kfuncs' 42 results and error paths, the bit iterator, and "
+             "bpf_copy_from_user_str from a NULL user pointer (-EFAULT, the buffer zeroed)",
+             ctx=bytes(8)),
+    ],
     "xdp_queue_stack": [
         case("push_then_pop", "xdp_queue_stack",
              "UDP 60 and 70 bytes pushed, then 3 TCP pops: 60 then 70 from the queue, 70 then "
@@ -600,6 +606,12 @@ EXAMPLES = {
              packet=P.udp6("fe80::1", B6, 1, 53)),
         case("arp", "xdp_trace_printk", "ARP: only the first and last lines", trace=True,
              packet=P.arp_request()),
+    ],
+    "xdp_btf_print": [
+        case("tcp_syn", "xdp_btf_print",
+             "an IPv4 TCP packet: its headers, stack structs and an enum printed by bpf_snprintf_btf "
+             "with each flag, a truncated print, and the five errors",
+             packet=P.tcp4(A, B, 40000, 80)),
     ],
     "xdp_strings": [
         case("set_8080", "xdp_strings", "\"SET 8080 please!\": strncmp 0, strtol 4 chars, the line formatted",

@@ -108,6 +108,22 @@ TEST_CASE("task iterator example: bpf_seq_write's records, shown as hex") {
           std::string::npos);
 }
 
+TEST_CASE("task iterator example: bpf_seq_printf_btf prints a kernel struct as the kernel does") {
+    auto s = open_example(curl_host());
+    RunResult r = run_ok(*s, "dump_task_btf");
+    // The 6.18 kernel's output of this program (bpftool iter pin, then cat) has the same form:
+    // "(struct upid){.nr = (int)2,.ns = (struct pid_namespace *)0xffffffff82e74820,}".
+    // Both tasks are in the initial pid namespace: one object, its address in 16 hex digits.
+    const std::string out = text(r.iter->bytes);
+    const std::string ns_tag = ".ns = (struct pid_namespace *)0x";
+    const size_t at = out.find(ns_tag);
+    REQUIRE(at != std::string::npos);
+    const std::string ns = out.substr(at + ns_tag.size(), 16);
+    CHECK(ns.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(ns != std::string(16, '0'));
+    CHECK(out == "(struct upid){.nr = (int)1," + ns_tag + ns + ",}\n(struct upid){.nr = (int)4243," + ns_tag + ns + ",}\n");
+}
+
 TEST_CASE("task iterator: the current task with pid 1 is one task, init_task is never visited") {
     Host h;
     h.task.pid = 1;

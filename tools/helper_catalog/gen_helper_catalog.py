@@ -54,6 +54,15 @@ DERIVED = [
     ('lirc_mode2', 20, 16, 'netfilter', [77, 78, 92], [], 'drivers/media/rc/bpf-lirc.c lirc_mode2_func_proto'),
 ]
 
+# Helpers the probing kernel's build leaves out although its program type has them in a kernel
+# with the config option that compiles them in: added to the probed answer. Each rule: (label,
+# ids added, why).
+CONFIG_ADDED = [
+    # This machine's 6.18 has no CONFIG_IPV6_SEG6_LWTUNNEL, so no CONFIG_IPV6_SEG6_BPF.
+    ('lwt_seg6local', [74, 75, 76],
+     'net/core/filter.c lwt_seg6local_func_proto: lwt_seg6_store_bytes, _action, _adjust_srh under CONFIG_IPV6_SEG6_BPF'),
+]
+
 
 def parse_header():
     src = open(HEADER).read()
@@ -272,6 +281,10 @@ def parse_probe():
         else:
             variants.append(v)
         by_label[label] = v
+    for label, add, _why in CONFIG_ADDED:
+        v = by_label[label]
+        if v[4] is not None:
+            variants[variants.index(v)] = (v[0], v[1], v[2], v[3], v[4] | set(add))
     return variants
 
 

@@ -94,7 +94,7 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect(o.entryProgram).toBe('count_packets');
     expect(o.programs.map((p) => [p.name, p.section, p.type, p.context, p.runnable])).toEqual([
       ['count_packets', 'xdp', 'xdp', 'xdp_md', true],
-      ['signal_opener', 'kprobe/do_sys_openat2', 'kprobe', 'pt_regs', false],
+      ['signal_opener', 'fentry/do_sys_openat2', 'tracing', 'raw memory', false],
       ['redirect_socket', 'socket', 'socket_filter', '__sk_buff', false],
     ]);
     expect(o.programs[0]?.status).toBe('runnable');

@@ -10,6 +10,7 @@ export interface Example {
   readonly preset?: string;   // a packet preset from packet.ts
   readonly ctxHex?: string;   // context bytes instead of a packet
   readonly noPacket?: boolean; // the test run refuses a packet (syscall programs): clear it
+  readonly packetHex?: string; // a packet no preset builds (an SRv6 header), as hex
 }
 
 // Context presets are the first case of the example's kernel case file (examples/cases/*.json,
@@ -39,6 +40,15 @@ const kSchedProcessExec =
 // sk (bpfplay passes the host's TCP socket whatever is here), ack 0, acked 4.
 const kCongAvoidArgs = '000000000000000000000000000000000400000000000000';
 
+// Ethernet, IPv6 fd00::1 -> fc00::1 (the node's segment), an SRH (next header 41, hdrlen 4, type 4,
+// segments_left 1, first_segment 1; segments fc00::3, fc00::1), then an inner IPv6 header
+// fd00::1 -> fd00::2 (as tests/run/seg6_helpers_test.cpp's srv6_packet()).
+const kSrv6Packet =
+  '02000000000202000000000186dd' + '6000000000502b40' +
+  'fd000000000000000000000000000001' + 'fc000000000000000000000000000001' +
+  '2904040101000000' + 'fc000000000000000000000000000003' + 'fc000000000000000000000000000001' +
+  '6000000000003b40' + 'fd000000000000000000000000000001' + 'fd000000000000000000000000000002';
+
 export const kExamples: readonly Example[] = [
   { file: 'xdp_drop_port.o', teaches: 'parse Ethernet/IP/TCP with bounds checks; drop a port', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_proto_count.o', teaches: 'a HASH map, lookup-or-insert, atomic add', preset: 'IPv4 UDP DNS' },
@@ -62,6 +72,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_queue_stack.o', teaches: 'QUEUE and STACK: push, pop, peek (UDP pushes, TCP pops)', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_bloom_filter.o', teaches: 'BLOOM_FILTER before an exact HASH: maybe-seen sources', preset: 'IPv4 UDP DNS' },
   { file: 'trace_printk.o', teaches: 'bpf_printk formats', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_btf_print.o', teaches: 'bpf_snprintf_btf: kernel structs printed by their BTF type, each flag, the errors', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_strings.o', teaches: 'bpf_strncmp, bpf_strtol and bpf_snprintf on a UDP payload', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_cpu_number.o', teaches: 'a per-CPU __ksym with bpf_this_cpu_ptr and bpf_per_cpu_ptr', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_spin_lock.o', teaches: 'bpf_spin_lock around fields that change together', preset: 'IPv4 TCP SYN' },
@@ -69,6 +80,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_callbacks.o', teaches: 'bpf_loop and bpf_for_each_map_elem: step into callbacks', preset: 'IPv4 UDP DNS' },
   { file: 'kfunc_iter_num.o', teaches: 'kfuncs: extern __ksym kernel functions, the bpf_iter_num open-coded loop, bpf_ksym_exists', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr_slice.o', teaches: 'dynptr kfuncs on packets: bpf_dynptr_from_xdp/_from_skb, slices, adjust, copy', preset: 'IPv4 TCP SYN' },
+  { file: 'seg6_end_bpf.o', teaches: 'SRv6 End.BPF (lwt_seg6local): bpf_lwt_seg6_adjust_srh, _store_bytes, _action End.X / End.DT6', packetHex: kSrv6Packet },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
   { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
   { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },

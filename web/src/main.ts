@@ -206,6 +206,7 @@ async function pick(p: Picked): Promise<boolean> {
     lessons.close();  // an example is not the lesson's program
     const ex = findExample(p.file);
     if (ex?.preset) input.usePacketPreset(ex.preset);
+    else if (ex?.packetHex !== undefined) input.setPacket(parseHex(ex.packetHex));
     // A syscall program's test run takes no packet (the kernel refuses one): its input is
     // the context alone.
     else if (ex?.noPacket) input.setPacket(new Uint8Array(0));
