@@ -4,35 +4,9 @@
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
 //     -c tests/run/bpf/struct_ops_ca.c -o tests/run/bpf/struct_ops_ca.o
 
-#include <linux/bpf.h>
-#include <linux/types.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "tcp_ca_defs.h"
 
 char _license[] SEC("license") = "GPL";
-
-// The kernel's structs, read and written at its offsets (CO-RE): only the members used.
-struct sock {
-	int sk_err;
-} __attribute__((preserve_access_index));
-
-struct tcp_sock {
-	__u32 snd_cwnd;
-	__u32 snd_ssthresh;
-	__u32 snd_cwnd_cnt;
-	__u32 rcv_nxt;
-	__u32 srtt_us;
-} __attribute__((preserve_access_index));
-
-struct tcp_congestion_ops {
-	__u32 (*ssthresh)(struct sock *sk);
-	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
-	__u32 (*undo_cwnd)(struct sock *sk);
-	void (*init)(struct sock *sk);
-	char name[16];
-};
-
-static struct tcp_sock *tcp_sk(const struct sock *sk) { return (struct tcp_sock *)sk; }
 
 // Halve the window on loss, never below 2 (tcp_reno_ssthresh).
 SEC("struct_ops/half_ssthresh")

@@ -5,20 +5,9 @@
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
 //     -c tests/run/bpf/struct_ops_noundo.c -o tests/run/bpf/struct_ops_noundo.o
 
-#include <linux/bpf.h>
-#include <linux/types.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "tcp_ca_defs.h"
 
 char _license[] SEC("license") = "GPL";
-
-struct sock;
-
-struct tcp_congestion_ops {
-	__u32 (*ssthresh)(struct sock *sk);
-	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
-	char name[16];
-};
 
 SEC("struct_ops/two")
 __u32 BPF_PROG(two, struct sock *sk)

@@ -8,29 +8,9 @@
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
 //     -c tests/run/bpf/struct_ops_refused.c -o tests/run/bpf/struct_ops_refused.o
 
-#include <linux/bpf.h>
-#include <linux/types.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "tcp_ca_defs.h"
 
 char _license[] SEC("license") = "GPL";
-
-struct sock {
-	int sk_err;
-} __attribute__((preserve_access_index));
-
-struct tcp_sock {
-	__u32 snd_cwnd;
-	__u32 srtt_us;
-} __attribute__((preserve_access_index));
-
-struct tcp_congestion_ops {
-	__u32 (*ssthresh)(struct sock *sk);
-	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
-	__u32 (*undo_cwnd)(struct sock *sk);
-	void (*init)(struct sock *sk);
-	char name[16];
-};
 
 extern __u32 tcp_reno_ssthresh(struct sock *sk) __ksym;
 extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
@@ -58,7 +38,7 @@ __u32 BPF_PROG(reno_undo_cwnd, struct sock *sk)
 SEC("struct_ops/write_srtt")
 void BPF_PROG(write_srtt, struct sock *sk)
 {
-	((struct tcp_sock *)sk)->srtt_us = 1;
+	tcp_sk(sk)->srtt_us = 1;
 }
 
 #ifndef NO_ORPHAN
