@@ -132,6 +132,12 @@ public:
     // Maps a context served by `access` (owned by the caller) at window w.
     void map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access);
     void unmap(uint32_t w);
+    // Sends the stores the fast path refuses at window w (a read-only region) to `access`, whose
+    // store() decides which bytes may change (a struct_ops program's writable tcp_sock fields);
+    // loads keep the fast path. The next map() or unmap() of w ends it.
+    void set_store_filter(uint32_t w, ContextAccess* access) {
+        if (w < window::kCount) contexts_[w] = access;
+    }
     // The hint describe_fault gives for an access that misses the region mapped at w.
     void set_hint(uint32_t w, std::string hint) {
         if (w < window::kCount) regions_[w].hint = std::move(hint);

@@ -73,6 +73,9 @@ void write_tcp(KernelObjectWriter& w, uint64_t at, const HostSocket& s) {
         {"dsack_dups", t.dsack_dups},     {"delivered", t.delivered},
         {"delivered_ce", t.delivered_ce}, {"inet_conn.icsk_retransmits", t.icsk_retransmits},
         {"bpf_sock_ops_cb_flags", s.sock_ops_cb_flags},
+        // For a congestion control's view (the tcp_reno kfuncs): tcp_init_sock's clamp (none),
+        // and the most packets in flight so far taken as those in flight now.
+        {"snd_cwnd_clamp", UINT32_MAX},   {"max_packets_out", t.packets_out},
     };
     for (const auto& f : fields) w.set(at, kTcp, f.path, f.value);
 }

@@ -119,6 +119,10 @@ struct LoadedProgram {
     bool type_known = false;     // false: the section name matched no libbpf section definition
     bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
     std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any
+    // A struct_ops program: the kernel struct and member it implements, from the struct_ops map
+    // whose function pointer points at it (libbpf's attach_btf_id; `attach` is the member's index).
+    std::string struct_ops_type;    // "tcp_congestion_ops"
+    std::string struct_ops_member;  // "ssthresh"
     uint32_t section_insn_offset = 0;  // where the program's own code starts in its section
     uint32_t own_insn_count = 0;       // its own instructions, before subprograms were appended
     std::vector<Insn> insns;           // linked and relocated, as the kernel would receive them
@@ -139,6 +143,7 @@ enum class MapOrigin : uint8_t {
     BtfDefined,  // a variable in SEC(".maps")
     Legacy,      // a struct bpf_map_def in SEC("maps")
     GlobalData,  // libbpf's internal map for a .data*, .rodata* or .bss* section
+    StructOps,   // a variable in SEC(".struct_ops") / SEC(".struct_ops.link")
 };
 const char* map_origin_name(MapOrigin origin);  // ".maps", "maps", "global data"
 

@@ -36,6 +36,7 @@ void describe_maps(const ObjectState& st, LoadedObject& out) {
         info.elf_section = st.map_section(def);
         info.section_offset = def.sec_offset;
         info.spec = def.spec;
+        if (def.struct_ops) info.init_slots = def.struct_ops->slots;  // member index -> program
         out.map_info.push_back(std::move(info));
     }
 }

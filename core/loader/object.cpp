@@ -22,6 +22,7 @@ const char* role_name(SectionRole role) {
     case SectionRole::Rodata: return "global data (.rodata map, read-only)";
     case SectionRole::Bss: return "global data (.bss map)";
     case SectionRole::BtfMaps: return "map definitions (BTF)";
+    case SectionRole::StructOps: return "struct_ops maps";
     case SectionRole::LegacyMaps: return "map definitions (legacy)";
     case SectionRole::License: return "license";
     case SectionRole::Version: return "kernel version";
@@ -188,6 +189,9 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         options.prog_type = p.type;
         options.attach = p.attach;
         options.resolve_kfunc = kfunc_resolver(st, p);
+        // The kernel reads no return value from a struct_ops member returning void
+        // (check_return_code): its r0 counts as set.
+        options.entry_regs = uint16_t(DecodeOptions{}.entry_regs | (struct_ops_returns_void(p) ? 1u : 0u));
         const auto poisons = poisons_in(st, p);
         auto decoded = poisons.empty() ? decode(p.insns, options) : decode_with_poisons(p.insns, options, poisons);
         if (decoded) {
@@ -230,14 +234,16 @@ std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const Lo
     constexpr ReadStep kReadSteps[] = {classify_sections,       setup_btf,
                                        collect_functions,       collect_legacy_maps,
                                        collect_btf_maps,        collect_global_data_maps,
-                                       create_kconfig_map,
+                                       create_kconfig_map,      collect_struct_ops_maps,
                                        size_maps,
                                        collect_code_relocations, collect_map_value_relocations,
+                                       collect_struct_ops_relocations,
                                        apply_core_relocations};
     for (ReadStep step : kReadSteps)
         if (!ok(step(st))) break;
     const bool linked = !failed;  // link_programs runs (and lists every program, linked or not)
     if (linked) ok(link_programs(st, out));
+    if (!failed) ok(bind_struct_ops(st, out));
     const bool maps_created = !failed;
     if (maps_created) ok(create_maps(st, out));
     if (!failed) ok(decode_programs(st, out));
@@ -312,6 +318,7 @@ const char* map_origin_name(MapOrigin origin) {
     case MapOrigin::BtfDefined: return ".maps";
     case MapOrigin::Legacy: return "maps";
     case MapOrigin::GlobalData: return "global data";
+    case MapOrigin::StructOps: return ".struct_ops";
     }
     return "";
 }

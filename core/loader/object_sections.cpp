@@ -71,6 +71,11 @@ Result<Unit> classify_sections(ObjectState& st) {
                 return load_error(s.name, "unexpected section type " + std::to_string(s.type) + " for map definitions");
             st.btf_maps_section = s.index;
             role = SectionRole::BtfMaps;
+        } else if (s.name == ".struct_ops" || s.name == ".struct_ops.link") {
+            if (s.type != elfc::kShtProgbits)
+                return load_error(s.name, "struct_ops variables must be data in the file (PROGBITS)");
+            st.struct_ops_sections.push_back(s.index);
+            role = SectionRole::StructOps;
         } else if (s.name == ".BTF" || s.name == ".BTF.ext") {
             if (s.type != elfc::kShtProgbits)
                 return load_error(s.name, "BTF must be PROGBITS data, but the section type is " + std::to_string(s.type));

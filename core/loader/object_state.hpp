@@ -29,6 +29,7 @@ enum class SectionRole : uint8_t {
     Rodata,      // .rodata, .rodata.*
     Bss,         // .bss, .bss.* (NOBITS)
     BtfMaps,     // .maps
+    StructOps,   // .struct_ops, .struct_ops.link: struct_ops map variables (struct_ops.cpp)
     LegacyMaps,  // maps
     License,
     Version,
@@ -72,6 +73,18 @@ struct Function {
     std::vector<CodeReloc> relocs;  // sorted by insn
 };
 
+// A SEC(".struct_ops") variable (libbpf's struct bpf_struct_ops): the struct in the object's
+// BTF, its bytes, the program each function pointer member points at, and -- once bound to the
+// kernel's type -- the value BPF_MAP_UPDATE_ELEM registers.
+struct StructOpsDef {
+    uint32_t type_id = 0;   // the struct in the object's BTF
+    std::string type_name;  // "tcp_congestion_ops" (a ___flavor suffix included)
+    std::vector<uint8_t> data;                    // the variable's bytes
+    std::vector<std::optional<uint32_t>> progs;   // per member of type_id: index in entry_points
+    std::vector<uint8_t> kern_value;              // struct bpf_struct_ops_<name>
+    std::vector<MapInitSlot> slots;               // kernel member index -> program
+};
+
 struct MapDef {
     MapSpec spec;
     MapOrigin origin = MapOrigin::BtfDefined;
@@ -85,6 +98,7 @@ struct MapDef {
     BtfMapValues values = BtfMapValues::None;
     uint32_t values_offset = 0;  // of `values` inside the definition
     std::vector<std::optional<MapInitSlot>> init_slots;
+    std::optional<StructOpsDef> struct_ops;
 };
 
 // An instruction a CO-RE relocation poisoned (core_relo.cpp): it now reads `call 0xbad2310`
@@ -125,6 +139,7 @@ struct ObjectState {
     uint32_t text_section = 0;       // .text, 0 when absent or empty
     uint32_t btf_maps_section = 0;   // .maps
     uint32_t legacy_maps_section = 0;
+    std::vector<uint32_t> struct_ops_sections;  // .struct_ops, .struct_ops.link
     uint32_t btf_section = 0, btf_ext_section = 0;
     std::string license;
     std::optional<uint32_t> kern_version;
@@ -181,6 +196,16 @@ Result<Unit> create_kconfig_map(ObjectState& st);  // kconfig_externs.cpp
 // (LoadOptions::map_sizes), a size for maps left at max_entries 0, and cilium/ebpf's fix-ups of
 // ring buffers and perf event arrays declared with key/value types (map_sizing.cpp).
 Result<Unit> size_maps(ObjectState& st);
+// libbpf's init_struct_ops_maps: a STRUCT_OPS map per variable of the struct_ops sections.
+Result<Unit> collect_struct_ops_maps(ObjectState& st);  // struct_ops.cpp
+// bpf_object__collect_st_ops_relos: which program each function pointer member points at.
+Result<Unit> collect_struct_ops_relocations(ObjectState& st);  // struct_ops.cpp
+// bpf_map__init_kern_struct_ops against the kernel BTF, then what the kernel checks of the
+// struct_ops programs at load (check_struct_ops_btf_id) and of the maps at registration
+// (bpf_struct_ops_map_update_elem, the struct's own init_member / validate).
+Result<Unit> bind_struct_ops(ObjectState& st, LoadedObject& out);  // struct_ops.cpp
+// A struct_ops program whose member returns void (the kernel then reads no r0 at its exit).
+bool struct_ops_returns_void(const LoadedProgram& p);              // struct_ops.cpp
 Result<Unit> collect_code_relocations(ObjectState& st);  // relocations.cpp
 Result<Unit> collect_map_value_relocations(ObjectState& st);  // map_values.cpp
 Result<Unit> apply_core_relocations(ObjectState& st);    // core_relo.cpp
@@ -197,6 +222,8 @@ LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry);  // subpr
 Result<Unit> decode_programs(ObjectState& st, LoadedObject& out);  // object.cpp
 
 // Helpers shared by the steps.
+// The kernel's license_is_gpl_compatible (object.cpp).
+bool gpl_compatible(const std::string& license);
 // The spin lock and kptr fields the kernel finds in a map's value BTF (map_fields.cpp).
 void find_value_fields(const Btf& btf, MapSpec& spec);
 // libbpf's internal_map_name(): "<object name prefix><section name>", at most 15 characters.

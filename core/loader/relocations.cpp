@@ -280,6 +280,7 @@ Result<Unit> collect_code_relocations(ObjectState& st) {
         if (rel_sec.index == 0 || st.roles[rel_sec.index] != SectionRole::Relocations) continue;
         const ElfSection& target = st.section(rel_sec.info);
         if (target.index == st.btf_maps_section) continue;  // `values` initializers: map_values.cpp
+        if (st.roles[target.index] == SectionRole::StructOps) continue;  // function pointers: struct_ops.cpp
         auto rels = st.elf.relocations(rel_sec);
         if (!rels) return rels.error();
         if (st.roles[target.index] != SectionRole::Code) {

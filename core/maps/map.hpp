@@ -62,6 +62,8 @@ struct MapSpec {
     uint64_t map_extra = 0;
     uint32_t btf_key_type_id = 0;    // stored for the BTF printer; not validated here
     uint32_t btf_value_type_id = 0;
+    // struct_ops maps: the kernel's value type (struct bpf_struct_ops_<name>) in vmlinux BTF.
+    uint32_t btf_vmlinux_value_type_id = 0;
     // The special fields the kernel finds in the value's BTF (btf_parse_fields) when it accepts
     // the map with its BTF: the struct bpf_spin_lock's offset (-1: none) and the kptr fields.
     // The loader fills them (core/loader/map_fields.cpp); a map without them has no BTF for

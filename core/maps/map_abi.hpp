@@ -118,6 +118,7 @@ constexpr int64_t kEAFNOSUPPORT = 97;
 constexpr int64_t kEADDRNOTAVAIL = 99;
 constexpr int64_t kENETUNREACH = 101;
 constexpr int64_t kEHOSTUNREACH = 113;
+constexpr int64_t kEINPROGRESS = 115;
 constexpr int64_t kENOTSUPP = 524;
 }  // namespace kerrno
 

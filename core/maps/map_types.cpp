@@ -17,6 +17,7 @@
 #include "core/maps/reuseport_array_map.hpp"
 #include "core/maps/sock_map.hpp"
 #include "core/maps/stack_trace_map.hpp"
+#include "core/maps/struct_ops_map.hpp"
 #include "core/maps/user_ringbuf_map.hpp"
 #include "core/maps/xsk_map.hpp"
 
@@ -90,6 +91,9 @@ constexpr const char* kSockmap =
 constexpr const char* kReuseport = "Programs look a socket up or pick one with bpf_sk_select_reuseport "
                                    "(sk_reuseport programs); user space adds SO_REUSEPORT sockets by cookie.";
 
+constexpr const char* kStructOpsOnly = "A struct_ops map is not for programs: it holds them. The kernel calls its "
+                                       "programs as the struct's operations; user space registers it.";
+
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
     {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
@@ -147,7 +151,9 @@ constexpr MapTypeInfo kTypes[] = {
     local_storage(T::SkStorage, "sk_storage", "a value attached to each socket"),
     {T::DevmapHash, "devmap_hash", false, false, false, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &HashMap::footprint, &make_as<HashMap>, "network devices by key, for bpf_redirect_map"},
-    missing(T::StructOps, "struct_ops", "a kernel struct of operations implemented by programs"),
+    {T::StructOps, "struct_ops", false, false, true, P::None, kStructOpsOnly, &StructOpsMap::alloc_check,
+     &StructOpsMap::footprint, &make_as<StructOpsMap>,
+     "a kernel struct of operations (tcp_congestion_ops) implemented by programs", false, false},
     {T::Ringbuf, "ringbuf", false, false, false, P::None, kRingbufOnly, &RingbufMap::alloc_check,
      &RingbufMap::footprint, &make_as<RingbufMap>, "a ring buffer of records for user space to read", false, false},
     local_storage(T::InodeStorage, "inode_storage", "a value attached to each inode"),

@@ -14,6 +14,7 @@
 #include "core/run/fib_helpers.hpp"
 #include "core/run/local_storage_helpers.hpp"
 #include "core/run/lirc_helpers.hpp"
+#include "core/run/struct_ops_run.hpp"
 #include "core/run/lwt_helpers.hpp"
 #include "core/run/seg6_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
@@ -96,6 +97,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         seg6_helper_impls(),
         reuseport_helper_impls(),
         lirc_helper_impls(),
+        tcp_ca_helper_impls(),
         seq_helper_impls(),
         btf_print_helper_impls(),
     };

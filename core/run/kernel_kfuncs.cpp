@@ -12,6 +12,7 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         string_kfunc_impls(),
         bits_kfunc_impls(),
         user_string_kfunc_impls(),
+        tcp_ca_kfunc_impls(),
     };
     return families;
 }

@@ -18,6 +18,7 @@
 #include "core/run/sk_reuseport_context.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
+#include "core/run/struct_ops_run.hpp"
 #include "core/run/uapi_consts.hpp"
 
 namespace bpfplay {
@@ -278,6 +279,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     }
     }
+    if (prog.type == ProgType::StructOps)
+        if (auto r = setup_struct_ops_context(prog, in, mem, vm, net); !r.ok()) return r.error();
     vm.set_reg(1, mem.raw_ctx.empty() && !mem.ctx ? 0 : ctx_base);
     // A program of no known type runs as bpf_conformance programs do: r2 = the input's length.
     if (!prog.type_known) vm.set_reg(2, mem.raw_ctx.size());
@@ -544,6 +547,7 @@ RunResult ObjectSession::finish(RunState& run) {
     if (out.status == RunStatus::Exited)
         for (std::string& text : sk_reuseport_exit_report(run, host_.net, out.r0))
             host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
+    if (out.status == RunStatus::Exited) finish_struct_ops_run(run, host_, vm.executed(), vm.pc());
     out.host_events = host_.events;
     out.return_name =
         out.status == RunStatus::Exited && run.timer.empty() ? return_value_name(prog->type, out.r0) : "";

@@ -69,6 +69,8 @@ struct RunState {
     std::vector<uint8_t> raw_ctx;
     std::unique_ptr<FieldContext> ctx;
     KernelObjects kernel;  // task_structs for bpf_get_current_task (window::kKernel)
+    // A struct_ops run: the socket fields the program may write (struct_ops_run.hpp).
+    std::shared_ptr<ContextAccess> kernel_writes;
     HelperEnv env;         // what the run's helpers see (vm->env points here)
     std::unique_ptr<Vm> vm;
     std::string timer;        // a timer callback's run: what fired (RunResult::timer)

@@ -11,11 +11,13 @@
 #include <memory>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/builtin_target_btf.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/maps/struct_ops_map.hpp"
 #include "core/run/bpf_process.hpp"
 #include "core/vm.hpp"
 
@@ -222,6 +224,7 @@ int64_t SysBpf::map_create() {
     const bool token_flag = flags & kBpfFTokenFd;
     spec.map_flags = flags & ~kBpfFTokenFd;
     const uint32_t btf_key = a_.u32(52), btf_value = a_.u32(56), btf_vmlinux = a_.u32(60);
+    spec.btf_vmlinux_value_type_id = btf_vmlinux;
     if (btf_vmlinux) {
         if (spec.type != MapType::StructOps || btf_key || btf_value)
             return ret(-e::kEINVAL, "btf_vmlinux_value_type_id is only for struct_ops maps, without key and "
@@ -258,6 +261,18 @@ int64_t SysBpf::map_create() {
         // A missing inner map is the fd's error: -EBADF, or -EINVAL for a file that is no map.
         if (!spec.inner && inner_err && problem->code == -e::kEBADF) return ret(inner_err, inner_why);
         return ret(problem->code, without_errno(problem->error.what));
+    }
+    // bpf_struct_ops_map_alloc: the value type must be a struct_ops value of the kernel BTF.
+    if (spec.type == MapType::StructOps) {
+        const Btf& kbtf = builtin_target_btf();
+        const std::string_view vname = kbtf.name(btf_vmlinux);
+        if (kbtf.kind(btf_vmlinux) != BtfKind::Struct || !vname.starts_with("bpf_struct_ops_") ||
+            !kbtf.find_by_name(vname.substr(15), BtfKind::Struct))
+            return ret(-e::kENOTSUPP, "btf_vmlinux_value_type_id " + std::to_string(btf_vmlinux) +
+                                          " is not a struct_ops value type (struct bpf_struct_ops_<name>)");
+        if (kbtf.type(btf_vmlinux)->size != spec.value_size)
+            return ret(-e::kEINVAL, "value_size " + std::to_string(spec.value_size) + " is not the size of struct " +
+                                        std::string(vname) + " (" + std::to_string(kbtf.type(btf_vmlinux)->size) + ")");
     }
     // Offload to a device (map_ifindex): no emulated device can hold a map.
     if (const uint32_t ifindex = a_.u32(44)) {
@@ -575,9 +590,16 @@ int64_t SysBpf::link_create() {
     std::string why;
     const int32_t fd = int32_t(a_.u32(0));
     if (a_.u32(8) == kStructOpsAttach) {
-        // bpf_struct_ops_link_create: the fd must be a struct_ops map, which bpfplay has none of.
-        if (!map_fd(fd, err, why)) return ret(err, why);
-        return ret(-e::kEINVAL, "map fd " + std::to_string(fd) + " is not a struct_ops map");
+        // bpf_struct_ops_link_create: the fd must be a struct_ops map created with BPF_F_LINK;
+        // bpfplay's syscall programs do not attach one (the loader registers struct_ops maps).
+        const BpfFd* m = map_fd(fd, err, why);
+        if (!m) return ret(err, why);
+        const Map& map = *maps_.get(m->index);
+        if (map.type() != MapType::StructOps)
+            return ret(-e::kEINVAL, "map fd " + std::to_string(fd) + " is not a struct_ops map");
+        if (!(map.map_flags() & kBpfFLink))
+            return ret(-e::kEINVAL, "struct_ops map fd " + std::to_string(fd) + " was not created with BPF_F_LINK");
+        return ret(-e::kEOPNOTSUPP, "bpfplay does not attach struct_ops links from programs");
     }
     const BpfFd* p = prog_fd(fd, err, why);
     if (!p) return ret(err, why);

@@ -189,10 +189,10 @@ TEST_CASE("names, CPU counts and unsupported types") {
 
     CHECK_FALSE(check_map_spec(spec(MapType::Ringbuf, 0, 0, 4096, 0, "rb")));
     CHECK_FALSE(check_map_spec(spec(MapType::UserRingbuf, 0, 0, 4096, 0, "urb")));
-    problem = check_map_spec(spec(MapType::StructOps, 4, 4, 16, 0, "socks"));
+    problem = check_map_spec(spec(MapType::Arena, 0, 0, 16, 0, "pages"));
     REQUIRE(problem);
     CHECK(problem->code == -e::kEINVAL);
-    CHECK(problem->error.what.find("does not implement struct_ops") != std::string::npos);
+    CHECK(problem->error.what.find("does not implement arena") != std::string::npos);
     CHECK(create_errno(spec(MapType::Unspec, 4, 4, 4)) == -e::kEINVAL);
     CHECK(create_errno(spec(static_cast<MapType>(200), 4, 4, 4)) == -e::kEINVAL);
 }

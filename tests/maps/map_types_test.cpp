@@ -32,7 +32,7 @@ TEST_CASE("the map type table has one row per kernel map type, numbered as the k
     size_t implemented = 0;
     for (const MapTypeInfo& t : types)
         implemented += t.alloc_check != nullptr;
-    CHECK(implemented == 31);
+    CHECK(implemented == 32);
 }
 
 TEST_CASE("traits: per-CPU, LRU and index-keyed types") {
@@ -45,17 +45,17 @@ TEST_CASE("traits: per-CPU, LRU and index-keyed types") {
 }
 
 TEST_CASE("a type bpfplay lacks is refused by name, listing the types it has") {
-    auto problem = check_map_spec(spec(MapType::StructOps, 4, 4, 16, 0, "socks"));
+    auto problem = check_map_spec(spec(MapType::Arena, 0, 0, 16, 0, "pages"));
     REQUIRE(problem);
     CHECK(problem->code == -kerrno::kEINVAL);
-    CHECK(problem->error.what == "-EINVAL: bpfplay does not implement struct_ops maps yet (map \"socks\")");
+    CHECK(problem->error.what == "-EINVAL: bpfplay does not implement arena maps yet (map \"pages\")");
     CHECK(
         problem->error.hint ==
         "Supported: hash, array, prog_array, perf_event_array, percpu_hash, percpu_array, stack_trace, "
         "cgroup_array, lru_hash, "
         "lru_percpu_hash, lpm_trie, array_of_maps, hash_of_maps, devmap, sockmap, cpumap, xskmap, sockhash, cgroup_storage, reuseport_sockarray, "
         "percpu_cgroup_storage, "
-        "queue, stack, sk_storage, devmap_hash, ringbuf, inode_storage, task_storage, bloom_filter, user_ringbuf, "
+        "queue, stack, sk_storage, devmap_hash, struct_ops, ringbuf, inode_storage, task_storage, bloom_filter, user_ringbuf, "
         "cgrp_storage.");
 }
 

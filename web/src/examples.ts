@@ -36,6 +36,10 @@ const kSyscallArgs = firstCaseCtx(syscallMapsCase);
 const kSchedProcessExec =
   '6d0100009210000014000e0092100000921000002f7573722f62696e2f6375726c00';
 
+// The arguments of tcp_congestion_ops.cong_avoid(sk, ack, acked) for tcp_ca_reno.c, u64 each:
+// sk (bpfplay passes the host's TCP socket whatever is here), ack 0, acked 4.
+const kCongAvoidArgs = '000000000000000000000000000000000400000000000000';
+
 // Ethernet, IPv6 fd00::1 -> fc00::1 (the node's segment), an SRH (next header 41, hdrlen 4, type 4,
 // segments_left 1, first_segment 1; segments fc00::3, fc00::1), then an inner IPv6 header
 // fd00::1 -> fd00::2 (as tests/run/seg6_helpers_test.cpp's srv6_packet()).
@@ -84,6 +88,7 @@ export const kExamples: readonly Example[] = [
   { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },
   { file: 'task_kfuncs.o', teaches: 'task and cgroup kfuncs: from_pid, acquire/release, a __kptr in a map', ctxHex: '92100000000000000500000000000000', noPacket: true },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
+  { file: 'tcp_ca_reno.o', teaches: 'struct_ops: TCP Reno as a tcp_congestion_ops map; tcp_sock reads and writes, bpf_tcp_send_ack', ctxHex: kCongAvoidArgs, noPacket: true },
 ];
 
 export const kDefaultExample = 'xdp_drop_port.o';

@@ -1,0 +1,52 @@
+#pragma once
+// Running a struct_ops program (a member of a struct_ops map, core/loader/struct_ops.cpp) as
+// the kernel calls it: its context is the member's arguments as u64s, like a tracing program's
+// (ctx[i] = argument i of the member's prototype in the kernel BTF). For tcp_congestion_ops the
+// `struct sock *sk` argument is the run's socket (Network::program_socket: the first
+// established TCP socket by default) as its kernel object, laid out as struct tcp_sock
+// (socket_objects.hpp), so tcp_sk(sk)->snd_cwnd reads the host's values. The other arguments
+// come from the run's ctx bytes (u64 each, little-endian; missing ones are 0).
+//
+// The program may write what the kernel lets a congestion control write
+// (bpf_tcp_ca_btf_struct_access): sock.sk_pacing_rate and sk_pacing_status,
+// inet_connection_sock.icsk_ca_priv and icsk_ack.pending, tcp_sock.snd_cwnd, snd_cwnd_cnt,
+// snd_cwnd_stamp, snd_ssthresh, ecn_flags and app_limited; any other store into the socket
+// stops the run with the verifier's message. After the run, snd_cwnd, snd_ssthresh and
+// ecn_flags go back to the host's socket (the next run sees them), and every field the
+// program changed is in the event log. The rest (the CA's private icsk_ca_priv) lasts one run.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/helpers/registry.hpp"
+
+namespace bpfplay {
+
+class Vm;
+struct Host;
+struct LoadedProgram;
+struct Network;
+struct RunInput;
+struct RunState;
+
+// Maps the context, and the socket's writable fields, for a struct_ops program (after the
+// kernel objects are mapped). Errors: no TCP socket to run on, a member bpfplay cannot call.
+Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput& in, RunState& run, Vm& vm,
+                                      const Network& net);
+// After the run: the written fields back to the host's socket, and what changed to the log.
+void finish_struct_ops_run(RunState& run, Host& host, uint64_t executed, uint32_t pc);
+
+// The tcp_sock member at `path` ("snd_cwnd", "icsk_ack.pending"; bitfields too) of the
+// socket object at `tp`, read through the checked memory path; nullopt when unreadable.
+std::optional<uint64_t> tcp_sock_load(Vm& vm, uint64_t tp, std::string_view path);
+// Stores it (the tcp_ca kfuncs write snd_cwnd and snd_cwnd_cnt this way): checked as the
+// program's own stores are, journaled for reverse stepping. nullopt when done; else why not.
+std::optional<std::string> tcp_sock_store(Vm& vm, uint64_t tp, std::string_view path, uint64_t value);
+
+// Helper 116, bpf_tcp_send_ack (tcp_congestion_ops programs only): tcp_ca_kfuncs.cpp.
+std::span<const HelperImpl> tcp_ca_helper_impls();
+
+}  // namespace bpfplay

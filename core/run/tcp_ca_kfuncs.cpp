@@ -1,0 +1,165 @@
+// What a BPF TCP congestion control (a tcp_congestion_ops struct_ops map) may call besides the
+// base helpers: bpf_tcp_send_ack (helper 116, net/ipv4/bpf_tcp_ca.c) and the kernel's own Reno
+// building blocks, registered as kfuncs for struct_ops programs (net/ipv4/tcp_cong.c):
+// tcp_reno_ssthresh, tcp_reno_undo_cwnd, tcp_slow_start, tcp_cong_avoid_ai, tcp_reno_cong_avoid.
+// They read and write the run's socket object (struct tcp_sock, struct_ops_run.hpp) through
+// the checked memory path, writes under the same rules as the program's own stores.
+#include <algorithm>
+#include <string>
+
+#include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
+#include "core/host/host_events.hpp"
+#include "core/hex.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/host/net_model.hpp"
+#include "core/host/socket_objects.hpp"
+#include "core/run/helper_fail.hpp"
+#include "core/run/kernel_kfuncs.hpp"
+#include "core/run/socket_helpers.hpp"
+#include "core/run/struct_ops_run.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+using helper_error::fail;
+
+// A tcp_sock member the kfunc needs: read, or the run stopped (0 then).
+bool read_tp(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t& out) {
+    if (auto v = tcp_sock_load(vm, tp, path)) {
+        out = *v;
+        return true;
+    }
+    fail(vm, fn, "cannot read tcp_sock." + std::string(path) + " through " + hex(tp),
+         "The argument must be the struct sock / struct tcp_sock the program was called with.");
+    return false;
+}
+
+bool write_tp(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t value) {
+    if (auto why = tcp_sock_store(vm, tp, path, value)) {
+        fail(vm, fn, "cannot write tcp_sock." + std::string(path) + ": " + *why);
+        return false;
+    }
+    return true;
+}
+
+// long bpf_tcp_send_ack(void *tp, u32 rcv_nxt): __tcp_send_ack(sk, rcv_nxt, 0), an ACK now.
+uint64_t tcp_send_ack(Vm& vm, uint64_t tp, uint64_t rcv_nxt, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_tcp_send_ack";
+    Host* h = host_for(vm, kName);
+    if (!h) return 0;
+    const uint32_t n = uint32_t(h->net.sockets.size());
+    const auto index = socket_object_index(tp, n);
+    if (!index || h->net.sockets[*index].protocol != kIpprotoTcp) {
+        fail(vm, kName, "r1 = " + hex(tp) + " is not a struct tcp_sock (the verifier wants the socket the "
+                                            "congestion control was called with: \"R1 type=... expected=ptr_tcp_sock\")");
+        return 0;
+    }
+    log_host_event(vm, *h, kName,
+                   "an ACK is sent now on " + describe_socket(h->net.sockets[*index]) + ", acknowledging up to " +
+                       std::to_string(uint32_t(rcv_nxt)) + " (rcv_nxt); returns 0");
+    return 0;
+}
+
+// u32 tcp_reno_ssthresh(struct sock *sk): max(snd_cwnd >> 1, 2).
+uint64_t reno_ssthresh(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    uint64_t cwnd = 0;
+    if (!read_tp(vm, "tcp_reno_ssthresh", sk, "snd_cwnd", cwnd)) return 0;
+    return std::max<uint32_t>(uint32_t(cwnd) >> 1, 2);
+}
+
+// u32 tcp_reno_undo_cwnd(struct sock *sk): max(snd_cwnd, prior_cwnd).
+uint64_t reno_undo_cwnd(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    uint64_t cwnd = 0, prior = 0;
+    if (!read_tp(vm, "tcp_reno_undo_cwnd", sk, "snd_cwnd", cwnd) ||
+        !read_tp(vm, "tcp_reno_undo_cwnd", sk, "prior_cwnd", prior))
+        return 0;
+    return std::max(uint32_t(cwnd), uint32_t(prior));
+}
+
+// tcp_slow_start: cwnd grows by the segments acked up to ssthresh (and snd_cwnd_clamp);
+// returns the acked segments left over.
+std::optional<uint32_t> slow_start(Vm& vm, const char* fn, uint64_t tp, uint32_t acked) {
+    uint64_t cwnd = 0, ssthresh = 0, clamp = 0;
+    if (!read_tp(vm, fn, tp, "snd_cwnd", cwnd) || !read_tp(vm, fn, tp, "snd_ssthresh", ssthresh) ||
+        !read_tp(vm, fn, tp, "snd_cwnd_clamp", clamp))
+        return std::nullopt;
+    const uint32_t grown = std::min(uint32_t(cwnd) + acked, uint32_t(ssthresh));
+    acked -= grown - uint32_t(cwnd);
+    if (!write_tp(vm, fn, tp, "snd_cwnd", std::min(grown, uint32_t(clamp)))) return std::nullopt;
+    return acked;
+}
+
+uint64_t tcp_slow_start_kfunc(Vm& vm, uint64_t tp, uint64_t acked, uint64_t, uint64_t, uint64_t) {
+    return slow_start(vm, "tcp_slow_start", tp, uint32_t(acked)).value_or(0);
+}
+
+// tcp_cong_avoid_ai: one more segment of cwnd per w segments acked (snd_cwnd_cnt counts them).
+bool cong_avoid_ai(Vm& vm, const char* fn, uint64_t tp, uint32_t w, uint32_t acked) {
+    uint64_t cwnd = 0, cnt = 0, clamp = 0;
+    if (!read_tp(vm, fn, tp, "snd_cwnd", cwnd) || !read_tp(vm, fn, tp, "snd_cwnd_cnt", cnt) ||
+        !read_tp(vm, fn, tp, "snd_cwnd_clamp", clamp))
+        return false;
+    uint32_t c = uint32_t(cwnd), n = uint32_t(cnt);
+    if (n >= w) {
+        n = 0;
+        ++c;
+    }
+    n += acked;
+    if (w && n >= w) {  // the kernel divides by w unchecked; w is the program's (0 is its bug)
+        const uint32_t delta = n / w;
+        n -= delta * w;
+        c += delta;
+    }
+    c = std::min(c, uint32_t(clamp));
+    return write_tp(vm, fn, tp, "snd_cwnd_cnt", n) && write_tp(vm, fn, tp, "snd_cwnd", c);
+}
+
+uint64_t tcp_cong_avoid_ai_kfunc(Vm& vm, uint64_t tp, uint64_t w, uint64_t acked, uint64_t, uint64_t) {
+    if (uint32_t(w) == 0) {
+        fail(vm, "tcp_cong_avoid_ai", "w is 0: the kernel divides snd_cwnd_cnt by it (a division by zero)");
+        return 0;
+    }
+    cong_avoid_ai(vm, "tcp_cong_avoid_ai", tp, uint32_t(w), uint32_t(acked));
+    return 0;
+}
+
+// void tcp_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked): nothing unless the window is
+// what limits sending (tcp_is_cwnd_limited); slow start below ssthresh, then additive increase.
+uint64_t reno_cong_avoid(Vm& vm, uint64_t sk, uint64_t, uint64_t acked_arg, uint64_t, uint64_t) {
+    constexpr const char* kName = "tcp_reno_cong_avoid";
+    uint64_t limited = 0, cwnd = 0, ssthresh = 0, max_out = 0;
+    if (!read_tp(vm, kName, sk, "is_cwnd_limited", limited) || !read_tp(vm, kName, sk, "snd_cwnd", cwnd) ||
+        !read_tp(vm, kName, sk, "snd_ssthresh", ssthresh) || !read_tp(vm, kName, sk, "max_packets_out", max_out))
+        return 0;
+    const bool slow = uint32_t(cwnd) < uint32_t(ssthresh);
+    if (!limited && !(slow && uint32_t(cwnd) < 2 * uint32_t(max_out))) return 0;
+    uint32_t acked = uint32_t(acked_arg);
+    if (slow) {
+        const auto left = slow_start(vm, kName, sk, acked);
+        if (!left || *left == 0) return 0;
+        acked = *left;
+        if (!read_tp(vm, kName, sk, "snd_cwnd", cwnd)) return 0;
+    }
+    cong_avoid_ai(vm, kName, sk, uint32_t(cwnd), acked);
+    return 0;
+}
+
+constexpr HelperImpl kTcpCaHelperImpls[] = {{116, tcp_send_ack}};
+
+constexpr KfuncImpl kTcpCaKfuncImpls[] = {
+    {"tcp_cong_avoid_ai", tcp_cong_avoid_ai_kfunc},
+    {"tcp_reno_cong_avoid", reno_cong_avoid},
+    {"tcp_reno_ssthresh", reno_ssthresh},
+    {"tcp_reno_undo_cwnd", reno_undo_cwnd},
+    {"tcp_slow_start", tcp_slow_start_kfunc},
+};
+
+}  // namespace
+
+std::span<const HelperImpl> tcp_ca_helper_impls() { return kTcpCaHelperImpls; }
+std::span<const KfuncImpl> tcp_ca_kfunc_impls() { return kTcpCaKfuncImpls; }
+
+}  // namespace bpfplay
