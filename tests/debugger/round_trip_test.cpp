@@ -83,12 +83,12 @@ TEST_CASE("stepping over a tail call made from a subprogram and back restores ev
     Debugged d = open_case(find_case("xdp_subprog_tail_call/tcp"));
     REQUIRE_MESSAGE(d.session, d.error);
     DebugSession& s = *d.session;
-    std::vector<size_t> forward{state_hash(s)};
+    std::vector<std::string> forward{fingerprint(s)};
     // Forward to the tail call in classify() (frame 1 of xdp_classify).
     while (s.program().name == "xdp_classify") {
         REQUIRE(s.status() == RunStatus::Ready);
         s.step();
-        forward.push_back(state_hash(s));
+        forward.push_back(fingerprint(s));
     }
     // handle_tcp runs in classify's frame; below it, xdp_classify waits at its call.
     CHECK(s.program().name == "handle_tcp");
@@ -105,7 +105,7 @@ TEST_CASE("stepping over a tail call made from a subprogram and back restores ev
     // Forward until handle_tcp's exit has returned into xdp_classify.
     while (s.program().name == "handle_tcp") {
         s.step();
-        forward.push_back(state_hash(s));
+        forward.push_back(fingerprint(s));
     }
     CHECK(s.program().name == "xdp_classify");
     CHECK(s.vm().pc() == 13u);  // the instruction after the call, storing the verdict
