@@ -177,7 +177,7 @@ Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const K
                               "), but " + std::to_string(given.size()) + " bytes were given");
     std::vector<uint8_t> bytes(layout.size(), 0);
     for (const BtfArgSlot& s : layout.slots) store_le<uint64_t>(&bytes[s.offset], btf_arg_default(s, kernel, host));
-    std::memcpy(bytes.data(), given.data(), given.size());
+    if (!given.empty()) std::memcpy(bytes.data(), given.data(), given.size());
     for (const auto& [name, value] : named) {
         const BtfArgSlot* s = layout.find(name);
         if (!s)
