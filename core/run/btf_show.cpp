@@ -221,7 +221,7 @@ private:
         switch (t->kind) {
         case BtfKind::Int: return int_show(t, type_id, data, bits_offset);
         case BtfKind::Ptr: return ptr_show(t, type_id, data);
-        case BtfKind::Array: return aggregate_show(t, type_id, data, bits_offset);
+        case BtfKind::Array:
         case BtfKind::Struct:
         case BtfKind::Union: return aggregate_show(t, type_id, data, bits_offset);
         case BtfKind::Enum:

@@ -326,6 +326,12 @@ PacketBuffer* seg6_packet_and_bytes(Vm& vm, const char* name, uint64_t addr, uin
 
 void seg6_log(Vm& vm, const char* name, std::string text) { log_host_event(vm, *vm.env->host, name, std::move(text)); }
 
+// store_bytes and adjust_srh on a packet without a valid SRH (bpf_update_srh_state found none).
+uint64_t no_srh(Vm& vm, const char* name) {
+    seg6_log(vm, name, "the packet has no SRH: returns -EINVAL");
+    return helper_errno(kerrno::kEINVAL);
+}
+
 uint64_t seg6_store_bytes(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t from_addr, uint64_t len_arg, uint64_t) {
     constexpr const char* kName = "bpf_lwt_seg6_store_bytes";
     const uint32_t offset = uint32_t(offset_arg), len = uint32_t(len_arg);
@@ -333,10 +339,7 @@ uint64_t seg6_store_bytes(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t from_a
     PacketBuffer* p = seg6_packet_and_bytes(vm, kName, from_addr, len, from);
     if (!p) return 0;
     Seg6SrhState& st = seg6_state(vm);
-    if (!st.srh) {
-        seg6_log(vm, kName, "the packet has no SRH: returns -EINVAL");
-        return helper_errno(kerrno::kEINVAL);
-    }
+    if (!st.srh) return no_srh(vm, kName);
     // The kernel's bounds: the TLV area as this helper computes it (srh + (first_segment + 1) * 16,
     // 8 bytes short of the real one: the last segment's second half counts as TLV space) to the
     // SRH's end, or the flags and tag (bytes 5..7).
@@ -374,10 +377,7 @@ uint64_t seg6_adjust_srh(Vm& vm, uint64_t, uint64_t offset_arg, uint64_t delta_a
     const uint32_t offset = uint32_t(offset_arg);
     const int32_t delta = int32_t(delta_arg);
     Seg6SrhState& st = seg6_state(vm);
-    if (!st.srh) {
-        seg6_log(vm, kName, "the packet has no SRH: returns -EINVAL");
-        return helper_errno(kerrno::kEINVAL);
-    }
+    if (!st.srh) return no_srh(vm, kName);
     const int64_t tlvs = int64_t(st.off) + srh::kSize + (int64_t(p->data()[st.off + srh::kFirstSegment]) + 1) * 16;
     const int64_t end = int64_t(st.off) + srh::kSize + st.hdrlen, ptr = offset;
     if (ptr < tlvs || ptr > end || (delta < 0 && ptr - delta > end)) {
