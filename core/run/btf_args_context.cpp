@@ -189,24 +189,35 @@ Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const K
     return bytes;
 }
 
-std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value) {
+BtfArgFormat btf_arg_format(const BtfArgSlot& slot) {
     const Btf& btf = builtin_target_btf();
     const uint32_t t = btf.skip_modifiers(slot.type_id);
     const BtfType* type = btf.type(t);
+    BtfArgFormat f;
     if (!type || type->kind == BtfKind::Ptr || t == 0) {
-        if (value == 0 && t != 0) return "NULL";
+        f.pointer = true;
+        return f;
+    }
+    f.size = type->size > 0 && type->size < 8 ? type->size : 8;
+    f.is_signed = (type->kind == BtfKind::Int && (type->int_info.encoding & kBtfIntSigned)) ||
+                  (type->is_enum() && type->enum_signed());
+    return f;
+}
+
+std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value) {
+    const BtfArgFormat f = btf_arg_format(slot);
+    if (f.pointer) {
+        // A void function's ret (no type) has no NULL to speak of.
+        if (value == 0 && builtin_target_btf().skip_modifiers(slot.type_id) != 0) return "NULL";
         char buf[24];
         const auto end = std::to_chars(buf, buf + sizeof buf, value, 16).ptr;
         return "0x" + std::string(buf, end);
     }
-    const uint32_t size = type->size > 0 && type->size < 8 ? type->size : 8;
-    const bool is_signed = (type->kind == BtfKind::Int && (type->int_info.encoding & kBtfIntSigned)) ||
-                           (type->is_enum() && type->enum_signed());
-    if (is_signed) {
-        const unsigned shift = 64 - 8 * size;
+    if (f.is_signed) {
+        const unsigned shift = 64 - 8 * f.size;
         return std::to_string(int64_t(value << shift) >> shift);
     }
-    return std::to_string(size == 8 ? value : value & ((uint64_t(1) << (8 * size)) - 1));
+    return std::to_string(f.size == 8 ? value : value & ((uint64_t(1) << (8 * f.size)) - 1));
 }
 
 namespace {
@@ -229,7 +240,9 @@ void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const u
     for (const BtfArgSlot& s : layout.slots) {
         const uint64_t v = arg_value_at(s, bytes);
         w.begin_object().member("name", s.name).member("type", s.type).member("offset", s.offset);
-        w.member("value", v).member("text", btf_arg_value_text(s, v)).end_object();
+        const BtfArgFormat f = btf_arg_format(s);
+        w.member("value", v).member("text", btf_arg_value_text(s, v));
+        w.member("pointer", f.pointer).member("signed", f.is_signed).member("size", f.size).end_object();
     }
     w.end_array();
 }

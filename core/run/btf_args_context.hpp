@@ -72,6 +72,15 @@ Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const K
                                             const Host& host, const std::vector<uint8_t>& given,
                                             const std::vector<std::pair<std::string, uint64_t>>& named);
 
+// How a slot's type reads, from the kernel BTF: a pointer, or an integer of `size` bytes
+// (1..8; the low bytes of the u64 slot), signed or not.
+struct BtfArgFormat {
+    bool pointer = false;
+    bool is_signed = false;
+    uint32_t size = 8;
+};
+BtfArgFormat btf_arg_format(const BtfArgSlot& slot);
+
 // A slot's value as its type reads: a signed integer in decimal ("-100"), a pointer in hex
 // ("0x400000a40", "NULL"), an unsigned one in decimal.
 std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value);
@@ -79,7 +88,8 @@ std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value);
 // The slots with the values `bytes` holds (8 bytes at each slot's offset, 0 past the end), one
 // line each: "  dfd = -100 (int)\n".
 std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
-// The same as JSON: [{"name","type","offset","value","text"}], value the u64, text as above.
+// The same as JSON: [{"name","type","offset","value","text","pointer","signed","size"}], value
+// the u64, text as above, the last three btf_arg_format's (the page formats edits by them).
 void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
 
 // A value typed by a user for --arg / the page: "-100", "42", "0x1f", "NULL" (0).

@@ -10,9 +10,9 @@ const summary = objectSummary({
     name: 'unlink_exit', section: 'fexit/do_unlinkat', type: 'tracing', context: 'raw memory', runnable: true,
     status: 'runnable', args_of: 'do_unlinkat',
     args: [
-      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0' },
-      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8' },
-      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0' },
+      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0', pointer: false, signed: true, size: 4 },
+      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8', pointer: true, signed: false, size: 8 },
+      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0', pointer: false, signed: true, size: 4 },
     ],
   }],
   maps: [], entry_program: 'unlink_exit',
@@ -38,6 +38,8 @@ describe('ctx_args: a tracing program\'s arguments over the context hex', () => 
     expect([...edited.subarray(16)]).toEqual([0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     expect(argValue(name!, edited)).toBe(0x40000ada8n);
     expect(argText(ret!, argValue(ret!, edited))).toBe('-2');
+    // An int is its slot's low 4 bytes, as core reads it: 0xfffffffe is -2 too.
+    expect(argText(ret!, 0xfffffffen)).toBe('-2');
     // A hex of the first slot only keeps it; the rest are the defaults.
     const short = setArg(args, new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0]), name!, 0n);
     expect(argValue(dfd!, short)).toBe(5n);

@@ -37,9 +37,10 @@ export function parseArgValue(text: string): bigint | undefined {
   return BigInt.asUintN(64, m[1] ? -v : v);
 }
 
-// A value for its field: pointers in hex, signed types as signed, others in decimal.
+// A value for its field as core spells it (btf_arg_value_text, by the type facts core gives):
+// pointers in hex, integers in decimal from the slot's low `size` bytes, signed or not.
 export function argText(arg: ProgramArg, value: bigint): string {
-  if (arg.type.endsWith('*')) return value === 0n ? 'NULL' : `0x${value.toString(16)}`;
-  const signed = /^(int|long|long long|short|char|signed char|s8|s16|s32|s64|__s8|__s16|__s32|__s64|ssize_t|loff_t|pid_t)$/.test(arg.type);
-  return signed ? BigInt.asIntN(64, value).toString() : value.toString();
+  if (arg.pointer) return value === 0n ? 'NULL' : `0x${value.toString(16)}`;
+  const bits = 8 * arg.size;
+  return (arg.signed ? BigInt.asIntN(bits, value) : BigInt.asUintN(bits, value)).toString();
 }

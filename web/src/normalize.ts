@@ -126,7 +126,10 @@ export function objectSummary(v: unknown): ObjectSummary {
 
 function programArg(a: unknown): ProgramArg {
   const o = obj(a);
-  return { name: str(o['name']), type: str(o['type']), offset: num(o['offset']), value: u64(o['value']), text: str(o['text']) };
+  return {
+    name: str(o['name']), type: str(o['type']), offset: num(o['offset']), value: u64(o['value']), text: str(o['text']),
+    pointer: bool(o['pointer']), signed: bool(o['signed']), size: num(o['size']) || 8,
+  };
 }
 
 function mapSummary(m: unknown): MapSummary {

@@ -33,6 +33,11 @@ export interface ProgramArg {
   readonly offset: number;  // 8 * its index
   readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
   readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
+  // How core reads the type (from the kernel's BTF): a pointer, or an integer of `size` bytes
+  // (the slot's low bytes), signed or not. Edited values are shown by the same rule.
+  readonly pointer: boolean;
+  readonly signed: boolean;
+  readonly size: number;
 }
 
 export interface MapSummary {
