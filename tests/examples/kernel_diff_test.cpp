@@ -16,6 +16,11 @@
 namespace bpfplay::examples {
 namespace {
 
+// The verifier's words for a helper the kernel's configuration leaves out of a program type.
+bool kernel_lacks_helper(const std::string& verifier_log) {
+    return verifier_log.find("program of this type cannot use helper") != std::string::npos;
+}
+
 TEST_CASE("examples: bpfplay matches the running kernel (bpf(2) needed)") {
     const CaseFiles f = load_case_files();
     REQUIRE(!f.cases.empty());
@@ -38,6 +43,14 @@ TEST_CASE("examples: bpfplay matches the running kernel (bpf(2) needed)") {
         INFO("example " << c.example << " case " << c.name);
         if (live.status == KernelStatus::Refused) {
             MESSAGE("bpf(2) refused for " << c.label() << ": " << live.message);
+            skipped++;
+            continue;
+        }
+        if (live.status == KernelStatus::Failed && kernel_lacks_helper(live.message)) {
+            // A kernel built without a helper for this program type (this machine's 6.18 build
+            // refuses bpf_xdp_adjust_meta in XDP) cannot run the case; the recorded case still
+            // pins the kernel's result (examples_test.cpp).
+            MESSAGE(c.label() << ": this kernel's build lacks a helper the case needs, not compared live");
             skipped++;
             continue;
         }

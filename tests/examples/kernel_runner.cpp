@@ -32,9 +32,16 @@ std::string g_libbpf_log;
 
 int log_libbpf(enum libbpf_print_level level, const char* fmt, va_list ap) {
     if (level == LIBBPF_DEBUG) return 0;
-    char tmp[4096];
-    int n = std::vsnprintf(tmp, sizeof tmp, fmt, ap);
-    if (n > 0) g_libbpf_log.append(tmp, std::min<size_t>(size_t(n), sizeof tmp - 1));
+    // The verifier log arrives as one message of any length; its last line says why.
+    va_list measure;
+    va_copy(measure, ap);
+    const int n = std::vsnprintf(nullptr, 0, fmt, measure);
+    va_end(measure);
+    if (n <= 0) return 0;
+    std::string text(size_t(n) + 1, '\0');
+    std::vsnprintf(text.data(), text.size(), fmt, ap);
+    text.pop_back();
+    g_libbpf_log += text;
     return 0;
 }
 
