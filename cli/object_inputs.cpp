@@ -239,7 +239,8 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
     if (!options.args.empty() && !has_btf_args(program))
         return make_error(ErrorKind::Parse, "--arg: " + program.name + " (section \"" + program.section +
                                                 "\") takes no arguments by name; only fentry, fexit, fmod_ret, lsm, "
-                                                "tp_btf and raw_tp programs do (give other contexts with --ctx HEX)");
+                                                "tp_btf, raw_tp, kprobe and kretprobe programs do (give other "
+                                                "contexts with --ctx HEX)");
     if (!options.args.empty()) {
         auto layout = btf_args_layout(program);
         if (!layout) return layout.error();

@@ -15,10 +15,21 @@ namespace bpfplay {
 
 namespace {
 
-enum class ArgsSource { None, Func, Tracepoint };
+enum class ArgsSource { None, Func, Tracepoint, Kprobe, Kretprobe };
+
+// Where a kprobe program's section puts it: "kprobe/<function>" at the function's entry,
+// "kretprobe/<function>" at its return. A "+offset" inside the function, uprobes (user
+// functions: no kernel prototype), and the multi-attach kinds (many functions) have no names.
+ArgsSource kprobe_source(const LoadedProgram& p) {
+    if (p.attach != AttachType(0) || p.attach_target.find('+') != std::string::npos) return ArgsSource::None;
+    if (p.section.starts_with("kprobe/")) return ArgsSource::Kprobe;
+    if (p.section.starts_with("kretprobe/")) return ArgsSource::Kretprobe;
+    return ArgsSource::None;
+}
 
 ArgsSource args_source(const LoadedProgram& p) {
     switch (p.type) {
+    case ProgType::Kprobe: return kprobe_source(p);
     case ProgType::Lsm: return ArgsSource::Func;
     case ProgType::RawTracepoint:
     case ProgType::RawTracepointWritable: return ArgsSource::Tracepoint;
@@ -75,7 +86,37 @@ uint32_t tracepoint_names_proto(const Btf& btf, std::string_view event, uint32_t
 }
 
 BtfArgSlot arg_slot(const Btf& btf, std::string name, uint32_t type, size_t index) {
-    return {std::move(name), type ? btf.type_to_string(type) : "void", uint32_t(index * 8), type, false};
+    return {std::move(name), type ? btf.type_to_string(type) : "void", uint32_t(index * 8), type, false, ""};
+}
+
+// struct pt_regs on x86-64 (arch/x86/include/asm/ptrace.h): r15 r14 r13 r12 bp bx r11 r10 r9
+// r8 ax cx dx si di orig_ax ip cs flags sp ss, 8 bytes each.
+constexpr uint32_t kKprobeRegsSize = 21 * 8;
+constexpr uint32_t kKprobeRegsAx = 80;
+struct ArgRegister {
+    const char* name;
+    uint32_t offset;
+};
+// The System V AMD64 calling convention's integer argument registers, in order.
+constexpr ArgRegister kArgRegisters[] = {{"di", 112}, {"si", 104}, {"dx", 96}, {"cx", 88}, {"r8", 72}, {"r9", 64}};
+
+// A kprobe's slots: the function's prototype laid over the registers that carry it.
+void place_in_registers(BtfArgsLayout& layout, ArgsSource source, const Btf& btf, uint32_t proto) {
+    layout.fixed_size = kKprobeRegsSize;
+    if (source == ArgsSource::Kretprobe) {
+        layout.slots.clear();
+        BtfArgSlot ret = arg_slot(btf, "ret", btf.type(proto)->ref, 0);
+        ret.offset = kKprobeRegsAx;
+        ret.reg = "ax";
+        ret.is_return = true;
+        layout.slots.push_back(std::move(ret));
+        return;
+    }
+    if (layout.slots.size() > std::size(kArgRegisters)) layout.slots.resize(std::size(kArgRegisters));
+    for (size_t i = 0; i < layout.slots.size(); ++i) {
+        layout.slots[i].offset = kArgRegisters[i].offset;
+        layout.slots[i].reg = kArgRegisters[i].name;
+    }
 }
 
 // What a pointer parameter points at, by struct name: the object the emulated kernel has.
@@ -104,7 +145,7 @@ const BtfArgSlot* BtfArgsLayout::find(std::string_view name) const {
 
 std::string BtfArgsLayout::names() const {
     std::string out;
-    for (const BtfArgSlot& s : slots) out += (out.empty() ? "" : ", ") + s.name;
+    for (const BtfArgSlot& s : slots) out += (out.empty() ? "" : ", ") + s.name + (s.reg.empty() ? "" : " in " + s.reg);
     return out;
 }
 
@@ -117,7 +158,7 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
     layout.attach = p.type == ProgType::Lsm ? "bpf_lsm_" + p.attach_target : p.attach_target;
     uint32_t proto = 0, names = 0;
     size_t first = 0;  // parameters the context does not hold (a tracepoint's void *__data)
-    if (source == ArgsSource::Func) {
+    if (source == ArgsSource::Func || source == ArgsSource::Kprobe || source == ArgsSource::Kretprobe) {
         layout.btf_name = layout.attach;
         const auto func = btf.find_by_name(layout.attach, BtfKind::Func);
         if (func && btf.kind(btf.type(*func)->ref) == BtfKind::FuncProto) proto = names = btf.type(*func)->ref;
@@ -153,6 +194,7 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
         ret.is_return = true;
         layout.slots.push_back(std::move(ret));
     }
+    if (source == ArgsSource::Kprobe || source == ArgsSource::Kretprobe) place_in_registers(layout, source, btf, proto);
     return layout;
 }
 
@@ -172,9 +214,11 @@ Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const K
                                             const std::vector<std::pair<std::string, uint64_t>>& named) {
     if (given.size() > layout.size())
         return make_error(ErrorKind::Load,
-                          "the context of " + layout.attach + " is " + std::to_string(layout.slots.size()) +
-                              " u64 slots (" + std::to_string(layout.size()) + " bytes: " + layout.names() +
-                              "), but " + std::to_string(given.size()) + " bytes were given");
+                          "the context of " + layout.attach + " is " +
+                              (layout.fixed_size ? "a struct pt_regs"
+                                                 : std::to_string(layout.slots.size()) + " u64 slots") +
+                              " (" + std::to_string(layout.size()) + " bytes: " + layout.names() + "), but " +
+                              std::to_string(given.size()) + " bytes were given");
     std::vector<uint8_t> bytes(layout.size(), 0);
     for (const BtfArgSlot& s : layout.slots) store_le<uint64_t>(&bytes[s.offset], btf_arg_default(s, kernel, host));
     if (!given.empty()) std::memcpy(bytes.data(), given.data(), given.size());
@@ -231,7 +275,8 @@ uint64_t arg_value_at(const BtfArgSlot& slot, std::span<const uint8_t> bytes) {
 std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes) {
     std::string out;
     for (const BtfArgSlot& s : layout.slots)
-        out += "  " + s.name + " = " + btf_arg_value_text(s, arg_value_at(s, bytes)) + " (" + s.type + ")\n";
+        out += "  " + s.name + " = " + btf_arg_value_text(s, arg_value_at(s, bytes)) + " (" + s.type +
+               (s.reg.empty() ? "" : ", in " + s.reg) + ")\n";
     return out;
 }
 
@@ -242,7 +287,8 @@ void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const u
         w.begin_object().member("name", s.name).member("type", s.type).member("offset", s.offset);
         const BtfArgFormat f = btf_arg_format(s);
         w.member("value", v).member("text", btf_arg_value_text(s, v));
-        w.member("pointer", f.pointer).member("signed", f.is_signed).member("size", f.size).end_object();
+        w.member("pointer", f.pointer).member("signed", f.is_signed).member("size", f.size);
+        w.member("register", s.reg).end_object();
     }
     w.end_array();
 }

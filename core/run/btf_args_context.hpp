@@ -15,6 +15,10 @@
 //                        tracepoint's void *__data) skipped; the parameters are unnamed there,
 //                        so the names come from the kernel's __bpf_trace_<class> function
 //   raw_tp/sched_switch  the same slots (bpf_raw_tracepoint_args: u64 args[], untyped)
+//   kprobe/do_unlinkat   a struct pt_regs (168 bytes on x86-64): the first six arguments in
+//                        di, si, dx, cx, r8, r9 (the System V calling convention PT_REGS_PARM1..6
+//                        read), each slot at its register's offset; later ones are on the stack
+//   kretprobe/vfs_read   the same pt_regs with the return value ("ret") in ax
 //
 // Default values: a pointer to a kernel struct the emulated kernel has an object of points at
 // it (the current task, its executable's file, a struct filename, the first host socket, ...,
@@ -42,20 +46,22 @@ struct BtfArgSlot {
     uint32_t offset = 0;  // 8 * its index
     uint32_t type_id = 0; // in builtin_target_btf(); 0 for void
     bool is_return = false;
+    std::string reg;      // a kprobe's: the pt_regs register holding it ("di"); empty otherwise
 };
 
 struct BtfArgsLayout {
     std::string attach;     // what the program attaches to: "do_unlinkat", "bpf_lsm_file_open", "sched_switch"
     std::string btf_name;   // the BTF type the prototype came from: a FUNC or btf_trace_<tp>
     std::vector<BtfArgSlot> slots;
+    uint32_t fixed_size = 0;  // a kprobe's whole struct pt_regs; 0: the context is one u64 per slot
 
-    uint32_t size() const { return uint32_t(slots.size()) * 8; }
+    uint32_t size() const { return fixed_size ? fixed_size : uint32_t(slots.size()) * 8; }
     const BtfArgSlot* find(std::string_view name) const;
-    std::string names() const;  // "dfd, name"
+    std::string names() const;  // "dfd, name"; a kprobe's "dfd in di, name in si"
 };
 
-// Whether the program's context is a trampoline's or BTF tracepoint's u64 array (its type and
-// attach type are one of those above).
+// Whether the program's context holds a kernel function's or tracepoint's arguments (its type,
+// attach type and section are one of those above).
 bool has_btf_args(const LoadedProgram& program);
 
 // The slots of the program's context. An error when the attach point has no prototype in the
@@ -88,7 +94,7 @@ std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value);
 // The slots with the values `bytes` holds (8 bytes at each slot's offset, 0 past the end), one
 // line each: "  dfd = -100 (int)\n".
 std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
-// The same as JSON: [{"name","type","offset","value","text","pointer","signed","size"}], value
+// The same as JSON: [{"name","type","offset","value","text","pointer","signed","size","register"}], value
 // the u64, text as above, the last three btf_arg_format's (the page formats edits by them).
 void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
 

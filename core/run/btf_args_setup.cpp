@@ -11,7 +11,7 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     if (!has_btf_args(prog)) {
         if (in.args.empty()) return false;
         return make_error(ErrorKind::Load, "program \"" + prog.name + "\" takes no arguments by name: only fentry, "
-                                           "fexit, fmod_ret, lsm, tp_btf and raw_tp programs do");
+                                           "fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe and kretprobe programs do");
     }
     auto layout = btf_args_layout(prog);
     if (!layout) {
@@ -23,9 +23,11 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     auto bytes = btf_args_bytes(*layout, mem.kernel.addresses, *host, in.ctx, in.args);
     if (!bytes) return bytes.error();
     mem.raw_ctx = std::move(*bytes);
+    // Kprobes may read the registers but not change them; trampoline contexts are read-only too.
+    const std::string what = layout->fixed_size ? "pt_regs context" : "context";
     if (!mem.raw_ctx.empty())
         vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), uint32_t(mem.raw_ctx.size()),
-                        "context (" + layout->attach + "'s arguments: " + layout->names() + ")");
+                        what + " (" + layout->attach + "'s arguments: " + layout->names() + ")");
     return true;
 }
 

@@ -252,13 +252,18 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     case ContextKind::LircMode2:
         if (auto r = setup_lirc_context(in, mem, vm); !r.ok()) return r.error();
         break;
-    case ContextKind::PtRegs:
+    case ContextKind::PtRegs: {
+        // A kprobe on a kernel function the built-in BTF has a prototype of: its arguments by name.
+        auto named = setup_btf_args_context(prog, in, mem, vm);
+        if (!named) return named.error();
+        if (*named) break;
         mem.raw_ctx = in.ctx;
         mem.raw_ctx.resize(kPtRegsSize, 0);
         // Kprobes may read the registers but not change them.
         vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), kPtRegsSize,
                         "pt_regs context");
         break;
+    }
     default: {
         auto named = setup_btf_args_context(prog, in, mem, vm);
         if (!named) return named.error();

@@ -313,7 +313,20 @@ TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an 
     auto value = run_bpfvm({"run", obj, "--arg", "ret=zz"});
     CHECK(value.exit_code == 2);
     CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not 'ret=zz'\n"));
-    auto kprobe = run_bpfvm({"run", example_object("task_core.o"), "--arg", "x=1"});
-    CHECK(kprobe.exit_code == 1);
-    CHECK(kprobe.err.find("takes no arguments by name") != std::string::npos);
+    auto tc = run_bpfvm({"run", example_object("tc_classifier.o"), "--arg", "x=1"});
+    CHECK(tc.exit_code == 1);
+    CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe and "
+                      "kretprobe programs do") != std::string::npos);
+}
+
+TEST_CASE("run: a kprobe's pt_regs by argument name: the registers the prototype puts them in") {
+    const std::string obj = example_object("task_core.o");  // kprobe/do_sys_openat2
+    auto r = run_bpfvm({"run", obj, "--arg", "dfd=-100"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("context (do_sys_openat2's arguments):\n  dfd = -100 (int, in di)\n  filename = NULL (const char "
+                     "*, in si)\n  how = NULL (struct open_how *, in dx)\n") != std::string::npos);
+    auto bad = run_bpfvm({"run", obj, "--arg", "x=1"});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err == "bpfvm: --arg: no argument \"x\" in the context of do_sys_openat2; its arguments: dfd in di, "
+                     "filename in si, how in dx\n");
 }

@@ -31,6 +31,13 @@ LoadedProgram attached(ProgType type, AttachType attach, std::string target) {
     return p;
 }
 
+// A kprobe program as the loader makes one of SEC(section): "kprobe/do_unlinkat".
+LoadedProgram kprobe(std::string section, AttachType attach = AttachType(0)) {
+    LoadedProgram p = attached(ProgType::Kprobe, attach, section.substr(section.find('/') + 1));
+    p.section = std::move(section);
+    return p;
+}
+
 // "name type @offset" per slot, "ret" marked.
 std::vector<std::string> slots(const LoadedProgram& p) {
     auto layout = btf_args_layout(p);
@@ -186,6 +193,55 @@ TEST_CASE("btf args: BPF_PROG programs read their arguments by name, BTF pointer
     CHECK(bad.error->what == "no argument \"size\" in the context of vfs_read; its arguments: file, buf, count, pos, ret");
     // The context is the arguments, read-only as the verifier makes it.
     CHECK(run(*s, "switch_pids").ctx_out.size() == 32);
+}
+
+TEST_CASE("btf args: a kprobe's arguments are pt_regs registers by the prototype, a kretprobe's ret is ax") {
+    // x86-64 pt_regs: di @112, si @104, dx @96, cx @88, r8 @72, r9 @64, ax @80.
+    CHECK(slots(kprobe("kprobe/do_unlinkat")) == V{"dfd int @112", "name struct filename * @104"});
+    CHECK(slots(kprobe("kprobe/do_sys_openat2")) ==
+          V{"dfd int @112", "filename const char * @104", "how struct open_how * @96"});
+    CHECK(slots(kprobe("kretprobe/vfs_read")) == V{"ret ssize_t @80 ret"});
+    const BtfArgsLayout unlink = *btf_args_layout(kprobe("kprobe/do_unlinkat"));
+    CHECK(unlink.size() == 168);
+    CHECK(unlink.names() == "dfd in di, name in si");
+    // More than six arguments: the rest are on the stack, not in pt_regs.
+    CHECK(btf_args_layout(kprobe("kprobe/tcp_recvmsg"))->slots.size() <= 6);
+    // Inside a function, in user space, or many functions at once: no prototype names the registers.
+    CHECK_FALSE(has_btf_args(kprobe("kprobe/do_unlinkat+0x10")));
+    CHECK_FALSE(has_btf_args(kprobe("uprobe/libc.so.6:malloc")));
+    CHECK_FALSE(has_btf_args(kprobe("kprobe.multi/do_*", AttachType::TraceKprobeMulti)));
+
+    Host host;
+    const KernelObjectAddresses k = kernel_object_addresses(host);
+    auto bytes = btf_args_bytes(unlink, k, host, {}, {{"dfd", uint64_t(-100)}});
+    REQUIRE(bytes.ok());
+    REQUIRE(bytes->size() == 168);
+    CHECK(load_le<uint64_t>(&(*bytes)[112]) == uint64_t(-100));
+    CHECK(load_le<uint64_t>(&(*bytes)[104]) == k.filename);  // struct filename *: the emulated one
+    CHECK(btf_args_text(unlink, *bytes) ==
+          "  dfd = -100 (int, in di)\n  name = " + btf_arg_value_text(unlink.slots[1], k.filename) +
+              " (struct filename *, in si)\n");
+    auto longer = btf_args_bytes(unlink, k, host, std::vector<uint8_t>(169, 0), {});
+    REQUIRE_FALSE(longer.ok());
+    CHECK(longer.error().what ==
+          "the context of do_unlinkat is a struct pt_regs (168 bytes: dfd in di, name in si), but 169 bytes were given");
+
+    // examples/kprobe_regs.c (PT_REGS_PARM1/2): the arguments by name give what its recorded
+    // case's raw pt_regs gives (rdi = AT_FDCWD, rsi = the task's openat path).
+    auto s = open_object("public/examples/kprobe_regs.o");
+    std::vector<uint8_t> regs(168, 0);
+    store_le<uint64_t>(&regs[112], uint64_t(-100));
+    store_le<uint64_t>(&regs[104], kDefaultOpenatPathAddr);
+    const RunResult raw = run(*s, "trace_openat2", {}, regs);
+    const RunResult named = run(*s, "trace_openat2", {{"dfd", uint64_t(-100)}, {"filename", kDefaultOpenatPathAddr}});
+    CHECK(exited(named) == exited(raw));
+    CHECK(named.printk == std::vector<std::string>{"openat2 by bpfplay-demo: /etc/hostname (dfd -100)"});
+    CHECK(named.printk == raw.printk);
+    CHECK(named.ctx_out == raw.ctx_out);
+    const RunResult bad = run(*s, "trace_openat2", {{"fd", 3}});
+    REQUIRE(bad.error);
+    CHECK(bad.error->what ==
+          "no argument \"fd\" in the context of do_sys_openat2; its arguments: dfd in di, filename in si, how in dx");
 }
 
 TEST_CASE("btf args: examples/fentry_unlink.c prints libbpf-bootstrap's fentry lines") {

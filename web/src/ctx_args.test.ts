@@ -10,9 +10,9 @@ const summary = objectSummary({
     name: 'unlink_exit', section: 'fexit/do_unlinkat', type: 'tracing', context: 'raw memory', runnable: true,
     status: 'runnable', args_of: 'do_unlinkat',
     args: [
-      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0', pointer: false, signed: true, size: 4 },
-      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8', pointer: true, signed: false, size: 8 },
-      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0', pointer: false, signed: true, size: 4 },
+      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
+      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8', pointer: true, signed: false, size: 8, register: '' },
+      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
     ],
   }],
   maps: [], entry_program: 'unlink_exit',
@@ -52,5 +52,33 @@ describe('ctx_args: a tracing program\'s arguments over the context hex', () => 
     expect(parseArgValue('42')).toBe(42n);
     expect(parseArgValue('12a')).toBeUndefined();
     expect(parseArgValue('')).toBeUndefined();
+  });
+});
+
+// A kprobe's arguments are registers of struct pt_regs (168 bytes): kprobe_regs.o's trace_openat2.
+describe('ctx_args: a kprobe\'s arguments in their pt_regs registers', () => {
+  const kprobe = objectSummary({
+    programs: [{
+      name: 'trace_openat2', section: 'kprobe/do_sys_openat2', type: 'kprobe', context: 'pt_regs', runnable: true,
+      status: 'runnable', args_of: 'do_sys_openat2',
+      args: [
+        { name: 'dfd', type: 'int', offset: 112, value: 0, text: '0', pointer: false, signed: true, size: 4, register: 'di' },
+        { name: 'filename', type: 'const char *', offset: 104, value: 0, text: 'NULL', pointer: true, signed: false, size: 8, register: 'si' },
+      ],
+    }],
+    maps: [], entry_program: 'trace_openat2',
+  }).programs[0]?.args ?? [];
+  const [dfd, filename] = kprobe;
+
+  it('reads each register at its pt_regs offset and keeps the other registers', () => {
+    expect(kprobe.map((a) => `${a.name}@${a.offset}/${a.register}`)).toEqual(['dfd@112/di', 'filename@104/si']);
+    const regs = new Uint8Array(168);
+    regs[0] = 0x77;  // r15: not an argument, kept
+    const edited = setArg(kprobe, regs, dfd!, parseArgValue('-100')!);
+    expect(edited.length).toBe(168);
+    expect(edited[0]).toBe(0x77);
+    expect([...edited.subarray(112, 120)]).toEqual([0x9c, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(argText(filename!, argValue(filename!, edited))).toBe('NULL');
+    expect(argText(dfd!, argValue(dfd!, edited))).toBe('-100');
   });
 });

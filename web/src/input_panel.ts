@@ -252,10 +252,11 @@ export class InputPanel {
       const input = h('input', { id: `ctx-arg-${a.name}`, 'data-arg': a.name, spellcheck: 'false', 'aria-label': `argument ${a.name}` });
       input.addEventListener('change', () => this.editArg(a, input));
       this.argInputs.set(a.name, input);
-      return h('label', { class: 'field' }, h('span', { text: `${a.name} (${a.type})` }), input);
+      const where = a.register ? `, in ${a.register}` : '';
+      return h('label', { class: 'field' }, h('span', { text: `${a.name} (${a.type}${where})` }), input);
     });
     this.ctxArgs.replaceChildren(
-      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: `${p.argsOf}'s arguments (u64 slots; a value rewrites the hex below)` })] : []),
+      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: `${p.argsOf}'s arguments (${args.some((a) => a.register) ? 'registers of struct pt_regs' : 'u64 slots'}; a value rewrites the hex below)` })] : []),
       ...rows);
     this.showArgValues();
   }

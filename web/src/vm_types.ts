@@ -30,7 +30,7 @@ export interface ProgramSummary {
 export interface ProgramArg {
   readonly name: string;    // "dfd", "ret"
   readonly type: string;    // its C type, "struct filename *"
-  readonly offset: number;  // 8 * its index
+  readonly offset: number;  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
   readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
   readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
   // How core reads the type (from the kernel's BTF): a pointer, or an integer of `size` bytes
@@ -38,6 +38,7 @@ export interface ProgramArg {
   readonly pointer: boolean;
   readonly signed: boolean;
   readonly size: number;
+  readonly register: string;  // a kprobe's: the pt_regs register holding it ("di"); '' otherwise
 }
 
 export interface MapSummary {
