@@ -7,6 +7,7 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,13 @@ std::string added(const Result<uint32_t>& id) {
 
 std::string failure(ErrorKind kind, std::string what, std::string hint = {}) {
     return failure(make_error(kind, std::move(what), std::nullopt, std::move(hint)));
+}
+
+// A number from JavaScript as a person wrote it: "1", "-2", "1.5".
+std::string number_text(double d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
 }
 
 uint64_t to_count(double d) {
@@ -123,6 +131,18 @@ class Playground {
         w.begin_object().member("ok", true).key("verdict");
         verifier::to_json(w, verifier::check_program(object_->object(), *p));
         return w.end_object().take();
+    }
+
+    // The CPU the next runs execute on (bpf_get_smp_processor_id, which copy of a per-CPU map's
+    // value they see), as bpfvm's --cpu; the maps carry over.
+    std::string set_cpu(double cpu) {
+        if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
+        const uint32_t ncpus = object_->host().ncpus;
+        if (!(cpu >= 0 && cpu < double(ncpus)) || cpu != double(uint32_t(cpu)))
+            return failure(ErrorKind::Load, "CPU " + number_text(cpu) + " is not one of the host's CPUs (0 to " +
+                                                std::to_string(ncpus - 1) + ").");
+        object_->host().cpu = uint32_t(cpu);
+        return "{\"ok\":true}";
     }
 
     std::string start(const std::string& program, const val& packet, const val& ctx, double budget) {
@@ -276,6 +296,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)
+        .function("set_cpu", &Playground::set_cpu)
         .function("start", &Playground::start)
         .function("start_timer", &Playground::start_timer)
         .function("step", &Playground::step)

@@ -46,7 +46,7 @@ test('lesson 1: the starter is not yet done; the solution written in the editor 
   await page.selectOption('#lesson-select', '01_return');
   await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === '01_return.starter.o');
   await page.waitForSelector('body[data-ready="true"]');
-  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 8: Registers and the return value');
+  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 12: Registers and the return value');
   assert.match(await page.textContent('#lesson-task'), /^Task: Drop every packet\.$/);
   const starter = await readFile(`${repo}examples/lessons/01_return.starter.c`, 'utf8');
   await page.waitForFunction((c) => window.bpfplayEditorText() === c, starter);
@@ -96,7 +96,7 @@ test('lesson 1: the starter is not yet done; the solution written in the editor 
   await page.goto(link);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   assert.equal(await page.textContent('#object-name'), '01_return.o');
-  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 8: Registers and the return value');
+  assert.equal(await page.textContent('#lesson-title'), 'Lesson 1 of 12: Registers and the return value');
   assert.equal(await page.inputValue('#lesson-select'), '01_return');
   await page.waitForFunction((c) => window.bpfplayEditorText() === c, solution);
   assert.equal(await templateShown(page), '(lesson 1)');

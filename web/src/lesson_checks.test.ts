@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkLesson, type LessonGoal, type RunOutcome } from './lesson_checks';
+import { checkLesson, wrongChecksum, type LessonGoal, type RunOutcome } from './lesson_checks';
+import { buildPacket, kPresets, type PacketSpec } from './packet';
 import type { StateView, VerdictView } from './vm_types';
 
 const state = (over: Partial<StateView>): StateView => ({
@@ -42,5 +43,30 @@ describe('checkLesson', () => {
   it('reports a fault', () => {
     const r = checkLesson(dropAll, { verdict: accept, runs: [run({ status: 'faulted', fault: { kind: 'runtime', what: 'out-of-bounds read', hint: '' } })] });
     expect(r.message).toBe('Not yet, because a TCP packet: the run stopped on a fault: out-of-bounds read.');
+  });
+  it('reads one CPU\'s copy of a per-CPU value, or all of them summed', () => {
+    const maps = [{ name: 'pkts', entries: [{ key: Uint8Array.of(0, 0, 0, 0), values: [Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)] }] }];
+    const goal = (cpu: number | undefined, value: bigint): LessonGoal =>
+      ({ cases: [], after: [{ kind: 'map_u64', map: 'pkts', keyHex: '00000000', keyLabel: '0', value, ...(cpu === undefined ? {} : { cpu }) }] });
+    const outcome = { verdict: accept, runs: [run({ maps } as unknown as Partial<StateView>)] };
+    expect(checkLesson(goal(0, 2n), outcome).done).toBe(true);
+    expect(checkLesson(goal(undefined, 3n), outcome).done).toBe(true);
+    expect(checkLesson(goal(1, 2n), outcome).message).toBe('Not yet, because map pkts[0] on CPU 1 is 1; the goal is 2.');
+  });
+  it('checks packet fields and both checksums of an IPv4 TCP packet', () => {
+    const p = buildPacket({ ...(kPresets['IPv4 TCP SYN'] as PacketSpec), dstPort: 80 });
+    expect(wrongChecksum(p)).toBeUndefined();
+    const moved = p.slice();
+    moved[37] = 0x90;  // port 80 -> 0x0090 = 144, the TCP checksum left as it was
+    expect(wrongChecksum(moved)).toBe('TCP checksum');
+    const ttl = p.slice();
+    ttl[22] = 63;
+    expect(wrongChecksum(ttl)).toBe('IPv4 header checksum');
+    const goal: LessonGoal = { cases: [], after: [
+      { kind: 'packet_field', run: 0, offset: 36, size: 2, what: 'TCP destination port', equals: 144 },
+      { kind: 'checksums', run: 0 }] };
+    const r = checkLesson(goal, { verdict: accept, runs: [run({ packet: moved })] });
+    expect(r.lines.map((l) => l.text)).toEqual(['packet 1\'s TCP destination port is 144', 'packet 1\'s TCP checksum is wrong: a receiver would drop it']);
+    expect(r.message).toBe('Not yet, because packet 1\'s TCP checksum is wrong: a receiver would drop it.');
   });
 });

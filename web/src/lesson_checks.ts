@@ -6,7 +6,12 @@ import type { ErrorView, StateView, VerdictView } from './vm_types';
 
 // What a lesson expects once all its cases have run (maps carry over from run to run).
 export type Expectation =
-  | { kind: 'map_u64'; map: string; keyHex: string; keyLabel: string; value: bigint | 'nonzero' }
+  // cpu: that CPU's copy of a per-CPU map's value; without it, the copies summed (as user space does)
+  | { kind: 'map_u64'; map: string; keyHex: string; keyLabel: string; value: bigint | 'nonzero'; cpu?: number }
+  // The packet after run `run`: a big-endian field of `size` bytes at `offset` ("the TCP destination port").
+  | { kind: 'packet_field'; run: number; offset: number; size: 1 | 2; what: string; equals: number }
+  // The packet after run `run` is IPv4 with a right header checksum and a right TCP/UDP checksum.
+  | { kind: 'checksums'; run: number }
   | { kind: 'printk'; run: number; contains: string }
   // core's event lines ("rb: record 0 (16 bytes) <hex>") hold every record so far: any one matches.
   | { kind: 'event_u32'; run: number; offset: number; equals: number };
@@ -51,6 +56,30 @@ function recordBytes(line: string): Uint8Array {
   }
 }
 
+// The one's-complement sum of 16-bit big-endian words (a last odd byte padded with 0), folded.
+function onesSum(bytes: Uint8Array, start = 0): number {
+  let sum = start;
+  for (let i = 0; i < bytes.length; i += 2) sum += ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
+// Which checksum of an Ethernet + IPv4 + TCP/UDP packet does not verify ("the IPv4 header
+// checksum", "the TCP checksum"), or undefined when all do. A right checksum makes the sum over
+// what it covers (the TCP/UDP one with the pseudo-header: addresses, protocol, length) 0xffff.
+export function wrongChecksum(p: Uint8Array): string | undefined {
+  if (p.length < 34 || p[12] !== 0x08 || p[13] !== 0x00) return 'IPv4 header (the packet is not IPv4)';
+  const ihl = ((p[14] ?? 0) & 0x0f) * 4;
+  if (onesSum(p.subarray(14, 14 + ihl)) !== 0xffff) return 'IPv4 header checksum';
+  const total = ((p[16] ?? 0) << 8) | (p[17] ?? 0);
+  const proto = p[23] ?? 0;
+  const l4 = p.subarray(14 + ihl, 14 + total);
+  if (proto !== 6 && proto !== 17) return undefined;
+  const pseudo = onesSum(p.subarray(26, 34), proto + l4.length);
+  if (onesSum(l4, pseudo) !== 0xffff) return proto === 6 ? 'TCP checksum' : 'UDP checksum';
+  return undefined;
+}
+
 function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
   const last = runs[runs.length - 1]?.state;
   switch (e.kind) {
@@ -59,10 +88,13 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
       if (!map) return { ok: false, text: `the object has no map named "${e.map}"` };
       const entry = map.entries.find((x) => toHex(x.key) === e.keyHex);
       if (!entry) return { ok: false, text: `map ${e.map} has no entry for ${e.keyLabel}` };
-      const got = entry.values.reduce((s, v) => s + u64le(v), 0n);  // per-CPU values summed
+      const got = e.cpu === undefined
+        ? entry.values.reduce((s, v) => s + u64le(v), 0n)  // per-CPU values summed
+        : u64le(entry.values[e.cpu] ?? new Uint8Array());
       const ok = e.value === 'nonzero' ? got !== 0n : got === e.value;
       const want = e.value === 'nonzero' ? 'not 0' : String(e.value);
-      return { ok, text: `map ${e.map}[${e.keyLabel}] is ${got}${ok ? '' : `; the goal is ${want}`}` };
+      const where = e.cpu === undefined ? '' : ` on CPU ${e.cpu}`;
+      return { ok, text: `map ${e.map}[${e.keyLabel}]${where} is ${got}${ok ? '' : `; the goal is ${want}`}` };
     }
     case 'printk': {
       const lines = runs[e.run]?.state?.printk ?? [];
@@ -76,6 +108,18 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
         return b.length >= e.offset + 4 && Number(u64le(b.subarray(e.offset, e.offset + 4))) === e.equals;
       });
       return { ok: hit, text: hit ? `run ${e.run + 1} sent a record holding ${e.equals}` : `run ${e.run + 1} sent ${events.length ? 'no record holding ' + e.equals + ` at byte ${e.offset}` : 'no ring buffer record'}` };
+    }
+    case 'packet_field': {
+      const p = runs[e.run]?.state?.packet ?? new Uint8Array();
+      if (p.length < e.offset + e.size) return { ok: false, text: `packet ${e.run + 1} is too short to hold ${e.what}` };
+      const got = e.size === 1 ? p[e.offset] ?? 0 : ((p[e.offset] ?? 0) << 8) | (p[e.offset + 1] ?? 0);
+      const ok = got === e.equals;
+      return { ok, text: `packet ${e.run + 1}'s ${e.what} is ${got}${ok ? '' : `; the goal is ${e.equals}`}` };
+    }
+    case 'checksums': {
+      const p = runs[e.run]?.state?.packet ?? new Uint8Array();
+      const wrong = wrongChecksum(p);
+      return { ok: !wrong, text: wrong ? `packet ${e.run + 1}'s ${wrong} is wrong: a receiver would drop it` : `packet ${e.run + 1}'s checksums are right` };
     }
   }
 }

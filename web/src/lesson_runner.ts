@@ -17,6 +17,8 @@ export function runLesson(p: Playground, lesson: Lesson, bytes: Uint8Array, name
   const verdict = verdictView(v['verdict']);
   if (verdict.verdict === 'refuse') return { verdict, runs: [] };
   const runs: RunOutcome[] = lesson.inputs.map((input) => {
+    const cpu = JSON.parse(p.set_cpu(input.cpu ?? 0)) as Record<string, unknown>;
+    if (cpu['ok'] === false) return { error: errorView(cpu['error']) };
     const started = JSON.parse(p.start(lesson.program, input.packet, parseHex(input.ctx ?? ''), 0)) as Record<string, unknown>;
     if (started['ok'] === false) return { error: errorView(started['error']) };
     p.cont(kMaxSteps);

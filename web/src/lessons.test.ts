@@ -7,8 +7,8 @@ import { kLessons } from './lessons/index';
 const root = new URL('../../', import.meta.url);
 
 describe('lessons', () => {
-  it('has 8 lessons numbered in order', () => {
-    expect(kLessons.map((l) => l.id.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07', '08']);
+  it('has 12 lessons numbered in order', () => {
+    expect(kLessons.map((l) => l.id.slice(0, 2))).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
   });
   for (const l of kLessons) {
     it(`${l.id}: files, program name, one input per case`, () => {

@@ -29,4 +29,15 @@ describe.skipIf(!built)('lessons in the wasm module', async () => {
       p.delete();
     });
   }
+  it('runs a case on the CPU it names, and refuses a CPU the host does not have', () => {
+    const p = new (m as BpfplayModule).Playground();
+    const bytes = readFileSync(new URL('public/lessons/09_percpu.solution.o', root));
+    expect(JSON.parse(p.load_object(bytes, '09_percpu.solution.o', host)).ok).toBe(true);
+    const refused = JSON.parse(p.set_cpu(4)) as { ok: boolean; error: { what: string } };
+    expect(refused.ok).toBe(false);
+    expect(refused.error.what).toBe('CPU 4 is not one of the host\'s CPUs (0 to 3).');
+    expect(JSON.parse(p.set_cpu(1.5)).ok).toBe(false);
+    expect(JSON.parse(p.set_cpu(3)).ok).toBe(true);
+    p.delete();
+  });
 });

@@ -10,6 +10,7 @@ import kprobeRegsCase from '../../../examples/cases/kprobe_regs.json';
 export interface LessonCase {
   readonly packet: Uint8Array;
   readonly ctx?: string;  // hex context bytes (a kprobe's pt_regs)
+  readonly cpu?: number;  // the CPU it runs on (0 when absent)
 }
 
 export interface Lesson {
@@ -34,6 +35,11 @@ const kRegs = firstCaseCtx(kprobeRegsCase);
 
 const PASS = { value: 2, name: 'XDP_PASS' };
 const DROP = { value: 1, name: 'XDP_DROP' };
+const TC_OK = { value: 0, name: 'TC_ACT_OK' };
+const onCpu = (c: LessonCase, cpu: number): LessonCase => ({ ...c, cpu });
+// Ethernet (14) + IPv4 without options (20): the TCP header's destination port and the TTL.
+const kTcpDport = 14 + 20 + 2;
+const kIpTtl = 14 + 8;
 
 export const kLessons: readonly Lesson[] = [
   { id: '01_return', title: 'Registers and the return value', program: 'lesson1',
@@ -80,4 +86,40 @@ export const kLessons: readonly Lesson[] = [
     inputs: [pkt(tcp), pkt(udp)],
     goal: { cases: [{ label: 'a TCP packet', returns: PASS }, { label: 'a UDP packet', returns: PASS }],
       after: [{ kind: 'event_u32', run: 0, offset: 0, equals: 54 }, { kind: 'event_u32', run: 1, offset: 0, equals: 47 }] } },
+  { id: '09_percpu', title: 'Per-CPU counters', program: 'lesson9',
+    text: 'A per-CPU array keeps one copy of each value per CPU: a lookup returns this CPU\'s copy, which no other CPU writes, so += needs no atomic. User space adds the copies up.',
+    task: 'Count packets in pkts[0] and their bytes in pkts[1]. Two packets run on CPU 0, one on CPU 1.',
+    inputs: [pkt(tcp), onCpu(pkt(udp), 1), pkt(tcp)],
+    goal: { cases: [{ label: 'a TCP packet on CPU 0', returns: PASS }, { label: 'a UDP packet on CPU 1', returns: PASS }, { label: 'a TCP packet on CPU 0', returns: PASS }],
+      after: [
+        { kind: 'map_u64', map: 'pkts', keyHex: '00000000', keyLabel: '0', cpu: 0, value: 2n },
+        { kind: 'map_u64', map: 'pkts', keyHex: '00000000', keyLabel: '0', cpu: 1, value: 1n },
+        { kind: 'map_u64', map: 'pkts', keyHex: '01000000', keyLabel: '1', cpu: 0, value: 108n },
+        { kind: 'map_u64', map: 'pkts', keyHex: '01000000', keyLabel: '1', value: 155n },
+      ] } },
+  { id: '10_calls', title: 'Functions and tail calls', program: 'lesson10',
+    text: 'A __noinline function is a BPF-to-BPF call: a new stack frame, arguments in r1-r5, back to the caller with r0. bpf_tail_call jumps to a program of a BPF_MAP_TYPE_PROG_ARRAY and never comes back: that program\'s return value is the verdict.',
+    task: 'Tail-call progs[0] (count_tcp) for TCP packets; drop the rest.',
+    inputs: [pkt(tcp), pkt(udp), pkt(tcp, { dstPort: 22 })],
+    goal: { cases: [{ label: 'a TCP packet', returns: PASS }, { label: 'a UDP packet', returns: DROP }, { label: 'TCP to port 22', returns: PASS }],
+      after: [{ kind: 'map_u64', map: 'tcp_count', keyHex: '00000000', keyLabel: '0', value: 2n }] } },
+  { id: '11_core', title: 'CO-RE: reading kernel structs', program: 'lesson11',
+    text: 'Kernel structs change between versions. Declare the fields you read with preserve_access_index; clang records each access by name and the loader fixes the offsets for the running kernel. BPF_CORE_READ follows pointers safely.',
+    task: 'Store the parent\'s tgid in parents[tgid] and print "parent <its comm>".',
+    inputs: [{ packet: new Uint8Array(0), ctx: kRegs }],
+    goal: { cases: [{ label: 'an open' }],
+      after: [{ kind: 'map_u64', map: 'parents', keyHex: '92100000', keyLabel: 'tgid 4242', value: 1n },
+        { kind: 'printk', run: 0, contains: 'parent systemd' }] } },
+  { id: '12_checksum', title: 'Rewriting a packet, and its checksums', program: 'lesson12',
+    text: 'Change a byte and its checksums must change with it, or the receiver drops the packet. The sum changes by the new word minus the old one: bpf_l3_csum_replace and bpf_l4_csum_replace apply that, bpf_skb_store_bytes writes the bytes.',
+    task: 'Send IPv4 TCP packets for port 80 to port 8080 and decrement their TTL, keeping both checksums right.',
+    inputs: [pkt(tcp, { dstPort: 80 }), pkt(tcp, { dstPort: 22 })],
+    goal: { cases: [{ label: 'TCP to port 80', returns: TC_OK }, { label: 'TCP to port 22', returns: TC_OK }],
+      after: [
+        { kind: 'packet_field', run: 0, offset: kTcpDport, size: 2, what: 'TCP destination port', equals: 8080 },
+        { kind: 'packet_field', run: 0, offset: kIpTtl, size: 1, what: 'TTL', equals: 63 },
+        { kind: 'checksums', run: 0 },
+        { kind: 'packet_field', run: 1, offset: kTcpDport, size: 2, what: 'TCP destination port', equals: 22 },
+        { kind: 'packet_field', run: 1, offset: kIpTtl, size: 1, what: 'TTL', equals: 64 },
+      ] } },
 ];

@@ -7,6 +7,8 @@ export interface Playground {
   listing(program: string): string;
   // JSON {"ok":true,"verdict":...}: core's checker on the program (VerdictView).
   verify(program: string): string;
+  // The CPU the next runs execute on (0 .. ncpus - 1); the maps carry over.
+  set_cpu(cpu: number): string;
   start(program: string, packet: Uint8Array, ctx: Uint8Array, budget: number): string;
   start_timer(): string;
   step(): string;
