@@ -137,12 +137,19 @@ private:
         const uint16_t live = shape_.live_in[pc];
         for (size_t k = 0; k < list.size(); ++k) {
             Seen& s = list[k];
-            if (state_covers(s.state, st, live)) {
-                if (on_path(s) && s.state == st) {
+            if (on_path(s)) {
+                // Still being explored (it is where this path came from): it proves nothing
+                // yet, and pruning against it would accept a loop that never ends. The same
+                // state again is one.
+                if (s.state == st) {
                     env_.pc = pc;
                     env_.refuse(Rule::TooComplex, fmt("infinite loop detected at insn %u", pc));
                     return -1;
                 }
+                continue;
+            }
+            // Explored to the end without a failure (a failure ends the walk).
+            if (state_covers(s.state, st, live)) {
                 s.hits++;
                 return 1;
             }

@@ -24,23 +24,47 @@ std::string reg_type_name(RegType t, bool maybe_null) {
 
 namespace {
 
-bool reg_covers(const Reg& old, const Reg& cur) {
+// Ids name objects only within one path (each lookup or copy draws a fresh one), so two paths
+// hold the same object under different numbers. `old` covers `cur` when one renaming maps
+// old's ids onto cur's consistently both ways (the kernel's check_ids and bpf_idmap).
+class IdMap {
+public:
+    bool same(uint32_t old_id, uint32_t cur_id) {
+        if (old_id == 0 || cur_id == 0) return old_id == cur_id;
+        for (const auto& [o, c] : pairs_)
+            if (o == old_id || c == cur_id) return o == old_id && c == cur_id;
+        pairs_.push_back({old_id, cur_id});
+        return true;
+    }
+    // A number's id links copies that learn together from a comparison. Old linked copies
+    // only if cur links them the same way; old's unlinked numbers allow anything (cur's copies
+    // learning together makes cur only narrower).
+    bool scalar_link(uint32_t old_id, uint32_t cur_id) { return old_id == 0 || (cur_id != 0 && same(old_id, cur_id)); }
+
+private:
+    std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+};
+
+bool reg_covers(const Reg& old, const Reg& cur, IdMap& ids) {
     if (old.type == RegType::NotInit) return true;
     if (old.type != cur.type) return false;
-    if (old.type == RegType::Scalar) return old.var.covers(cur.var);
+    if (old.type == RegType::Scalar) return old.var.covers(cur.var) && ids.scalar_link(old.id, cur.id);
     // Pointers: the same object at the same place; a packet pointer that old proved fewer
     // bytes for covers one with more.
-    if (old.maybe_null != cur.maybe_null || old.off != cur.off || old.id != cur.id || old.ref_obj_id != cur.ref_obj_id ||
-        old.map != cur.map || old.mem_size != cur.mem_size || old.frame != cur.frame)
+    if (old.maybe_null != cur.maybe_null || old.off != cur.off || old.map != cur.map || old.mem_size != cur.mem_size ||
+        old.frame != cur.frame)
         return false;
-    if (!old.var.covers(cur.var)) return false;
+    if (!old.var.covers(cur.var) || !ids.same(old.id, cur.id) || !ids.same(old.ref_obj_id, cur.ref_obj_id)) return false;
     return old.type != RegType::Packet || old.range <= cur.range;
 }
 
-bool frame_covers(const Frame& old, const Frame& cur, uint16_t live) {
+// What a stack byte that holds no spilled register reads as, for comparing it with a spill.
+Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
+
+bool frame_covers(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids) {
     if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
     for (int i = 0; i < 11; ++i)
-        if ((live >> i) & 1 && !reg_covers(old.regs[i], cur.regs[i])) return false;
+        if ((live >> i) & 1 && !reg_covers(old.regs[i], cur.regs[i], ids)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
     for (uint32_t b = 0; b < depth; ++b) {
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
@@ -51,11 +75,24 @@ bool frame_covers(const Frame& old, const Frame& cur, uint16_t live) {
             continue;
         }
         if (o == Slot::Zero) {
+            // (A spilled zero is no match: a narrower read of it is an unknown number.)
             if (c != Slot::Zero) return false;
             continue;
         }
-        if (c != Slot::Spill) return false;
-        if (b % 8 == 0 && !reg_covers(old.spilled[b / 8], cur.spilled[b / 8])) return false;
+        // A spill fills its whole 8-byte slot (byte b % 8 == 0 is the one nearest fp): the
+        // slot is compared at its first byte.
+        if (b % 8 != 0) continue;
+        const Reg& spill = old.spilled[b / 8];
+        if (c == Slot::Spill) {
+            if (!reg_covers(spill, cur.spilled[b / 8], ids)) return false;
+            continue;
+        }
+        // Old spilled a number; cur has plain bytes there: they must read as something old's
+        // number covers, the whole slot alike (a partial slot is not one number).
+        if (spill.type != RegType::Scalar) return false;
+        for (uint32_t k = 1; k < 8; ++k)
+            if (cur.slot_at(b + k) != c) return false;
+        if (!reg_covers(spill, unspilled_value(c), ids)) return false;
     }
     return true;
 }
@@ -73,9 +110,13 @@ bool operator==(const Frame& a, const Frame& b) {
 }
 
 bool state_covers(const State& old, const State& cur, uint16_t live) {
-    if (old.frames.size() != cur.frames.size() || old.refs != cur.refs) return false;
+    if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    IdMap ids;
+    // The same references, held in the same order (refsafe).
+    for (size_t k = 0; k < old.refs.size(); ++k)
+        if (!ids.same(old.refs[k].id, cur.refs[k].id)) return false;
     for (size_t f = 0; f < cur.frames.size(); ++f)
-        if (!frame_covers(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff))) return false;
+        if (!frame_covers(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff), ids)) return false;
     return true;
 }
 
