@@ -1,7 +1,8 @@
 // The walk (the kernel's do_check): depth-first over every path, the fall-through side of a
-// branch first, the other side pushed for later. At jump targets the state is compared with
-// the states seen there before: one that covers it ends the path (pruning); one equal to it
-// on the current path is a loop that never ends.
+// branch first, the other side pushed for later. At prune points the state is compared with
+// the states recorded there before: one whose exploration finished and that covers it ends the
+// path (pruning); one still being explored on the current path and equal to it is a loop that
+// never ends.
 #include "core/verifier/checker.hpp"
 
 #include <unordered_map>
@@ -30,7 +31,7 @@ struct PendingBranch {
     State state;
     size_t path_len = 0;      // the path up to the branch
     size_t ancestors_len = 0; // states seen on the path up to the branch
-    uint32_t insns_since_state = 0;
+    uint32_t jmp_history = 0;
 };
 
 State entry_state(const CheckInput& in) {
@@ -45,11 +46,6 @@ State entry_state(const CheckInput& in) {
     return st;
 }
 
-bool is_cond_jump(const Insn& i) {
-    const uint8_t c = op::cls(i.opcode), code = op::code(i.opcode);
-    return (c == op::kJmp || c == op::kJmp32) && code != op::kJa && code != op::kCall && code != op::kExit;
-}
-
 class Walker {
 public:
     Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) {}
@@ -58,37 +54,40 @@ public:
     void run(uint64_t& processed, std::vector<uint32_t>& path) {
         State st = entry_state(in_);
         uint32_t pc = 0;
-        uint32_t since_state = 0;
+        uint32_t jmp_history = 0;
         std::vector<PendingBranch> pending;
         for (;;) {
+            ++visits_;
             // Pruning at prune points.
             if (shape_.prune_point[pc]) {
-                const int v = visit(pc, st, since_state);
+                const int v = visit(pc, st, jmp_history);
                 if (v < 0) {
                     path.push_back(pc);
                     break;
                 }
                 if (v > 0) {  // covered: this path is done
-                    if (!next_branch(pending, st, pc, path, since_state)) break;
+                    if (!next_branch(pending, st, pc, path, jmp_history)) break;
                     continue;
                 }
             }
+            if (shape_.jmp_point[pc]) ++jmp_history;
             path.push_back(pc);
             if (++processed > in_.budget) {
                 env_.pc = pc;
                 env_.refuse(Rule::TooComplex, fmt("BPF program is too large. Processed %llu insn", (unsigned long long)processed));
                 break;
             }
-            ++since_state;
+            const uint8_t cls = op::cls(in_.insns[pc].opcode);
+            if (cls == op::kJmp || cls == op::kJmp32) ++jmps_;
             env_.pc = pc;
             env_.branches_out.clear();
             uint32_t next = pc + 1;
             bool done = false;
             if (!step(st, pc, next, done)) break;
             for (Branch& b : env_.branches_out)
-                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), since_state});
+                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), jmp_history});
             if (done) {
-                if (!next_branch(pending, st, pc, path, since_state)) break;
+                if (!next_branch(pending, st, pc, path, jmp_history)) break;
                 continue;
             }
             pc = next;
@@ -131,46 +130,52 @@ private:
         return env_.refuse(Rule::Structure, fmt("unknown opcode %02x", insn.opcode));
     }
 
-    // -1: failure recorded; 1: `st` is covered; 0: go on (and `st` may have been recorded).
-    int visit(uint32_t pc, const State& st, uint32_t& since_state) {
+    // The kernel's is_state_visited. -1: failure recorded; 1: `st` is covered by a state
+    // explored to the end, so this path is done; 0: go on (`st` may have been recorded).
+    int visit(uint32_t pc, const State& st, uint32_t& jmp_history) {
         auto& list = seen_[pc];
         const uint16_t live = shape_.live_in[pc];
-        for (size_t k = 0; k < list.size(); ++k) {
+        // Recording a state at every prune point costs more than it saves: the kernel records
+        // one only after two jumps and eight instructions since the last, or when the path's
+        // jump history grows long.
+        const bool force = jmp_history > 40;
+        bool record = force || (jmps_ - prev_jmps_ >= 2 && visits_ - prev_visits_ >= 8);
+        // Newest first, as the kernel keeps its list.
+        for (size_t k = list.size(); k-- > 0;) {
             Seen& s = list[k];
             if (on_path(s)) {
-                // Still being explored (it is where this path came from): it proves nothing
-                // yet, and pruning against it would accept a loop that never ends. The same
-                // state again is one.
-                if (s.state == st) {
+                // Still being explored (this path came from it): it proves nothing yet, and
+                // pruning against it would accept a loop that never ends. The same state
+                // again is one.
+                if (state_same(s.state, st, live)) {
                     env_.pc = pc;
                     env_.refuse(Rule::TooComplex, fmt("infinite loop detected at insn %u", pc));
                     return -1;
                 }
-                continue;
-            }
-            // Explored to the end without a failure (a failure ends the walk).
-            if (state_covers(s.state, st, live)) {
+                // Inside a loop, do not record every iteration (they differ and rarely help).
+                if (!force && jmps_ - prev_jmps_ < 20 && visits_ - prev_visits_ < 100) record = false;
+            } else if (state_covers(s.state, st, live)) {
+                // Explored to the end without a failure (a failure ends the walk).
                 s.hits++;
                 return 1;
             }
-            s.misses++;
+            if (record) s.misses++;
+            // Forget states that keep missing (the kernel's miss_cnt heuristic).
+            if (s.misses > s.hits * 3 + 3) list.erase(list.begin() + std::ptrdiff_t(k));
         }
-        // Forget states that keep missing (the kernel's miss_cnt heuristic), unless on the path.
-        std::erase_if(list, [&](const Seen& s) { return s.misses > s.hits * 3 + 3 && !on_path(s); });
+        if (!record) return 0;
         if (list.size() >= kMaxStatesPerInsn) list.erase(list.begin());
-        // Record a new state only every few instructions, as the kernel does, so that long
-        // straight loops do not keep one per iteration.
-        if (since_state >= 8 || list.empty() || is_cond_jump(in_.insns[pc])) {
-            list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
-            ancestors_.push_back(serial_);
-            since_state = 0;
-        }
+        list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
+        ancestors_.push_back(serial_);
+        prev_jmps_ = jmps_;
+        prev_visits_ = visits_;
+        jmp_history = 0;
         return 0;
     }
 
     bool on_path(const Seen& s) const { return s.path_pos < ancestors_.size() && ancestors_[s.path_pos] == s.serial; }
 
-    bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& since_state) {
+    bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& jmp_history) {
         if (pending.empty()) return false;
         PendingBranch b = std::move(pending.back());
         pending.pop_back();
@@ -178,7 +183,7 @@ private:
         pc = b.pc;
         path.resize(b.path_len);
         ancestors_.resize(b.ancestors_len);
-        since_state = b.insns_since_state;
+        jmp_history = b.jmp_history;
         return true;
     }
 
@@ -188,6 +193,9 @@ private:
     std::unordered_map<uint32_t, std::vector<Seen>> seen_;
     std::vector<uint64_t> ancestors_;
     uint64_t serial_ = 0;
+    // The kernel's insn_processed (every instruction reached, a pruned one too) and
+    // jmps_processed, and their values when the last state was recorded.
+    uint64_t visits_ = 0, jmps_ = 0, prev_visits_ = 0, prev_jmps_ = 0;
 };
 
 }  // namespace

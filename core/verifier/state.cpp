@@ -45,29 +45,45 @@ private:
     std::vector<std::pair<uint32_t, uint32_t>> pairs_;
 };
 
-bool reg_covers(const Reg& old, const Reg& cur, IdMap& ids) {
+// Exact: the same values (ids renamed), for telling a loop that came back to where it was
+// (the kernel's EXACT states_equal); otherwise old's values contain cur's (RANGE_WITHIN).
+enum class Match : uint8_t { Covers, Exact };
+
+bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
+    if (how == Match::Exact) {
+        Reg renamed = cur;
+        renamed.id = old.id;
+        renamed.ref_obj_id = old.ref_obj_id;
+        return old == renamed && ids.same(old.id, cur.id) && ids.same(old.ref_obj_id, cur.ref_obj_id);
+    }
     if (old.type == RegType::NotInit) return true;
     if (old.type != cur.type) return false;
     if (old.type == RegType::Scalar) return old.var.covers(cur.var) && ids.scalar_link(old.id, cur.id);
-    // Pointers: the same object at the same place; a packet pointer that old proved fewer
-    // bytes for covers one with more.
+    // Pointers: the same object at the same place.
     if (old.maybe_null != cur.maybe_null || old.off != cur.off || old.map != cur.map || old.mem_size != cur.mem_size ||
         old.frame != cur.frame)
         return false;
     if (!old.var.covers(cur.var) || !ids.same(old.id, cur.id) || !ids.same(old.ref_obj_id, cur.ref_obj_id)) return false;
-    return old.type != RegType::Packet || old.range <= cur.range;
+    // Packet pointers: bytes proven readable; old proving fewer covers cur proving more.
+    if (old.type == RegType::Packet || old.type == RegType::PacketMeta) return old.range <= cur.range;
+    return old.range == cur.range;
 }
 
 // What a stack byte that holds no spilled register reads as, for comparing it with a spill.
 Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
 
-bool frame_covers(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids) {
+bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids, Match how) {
     if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
     for (int i = 0; i < 11; ++i)
-        if ((live >> i) & 1 && !reg_covers(old.regs[i], cur.regs[i], ids)) return false;
+        if ((live >> i) & 1 && !reg_matches(old.regs[i], cur.regs[i], ids, how)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
     for (uint32_t b = 0; b < depth; ++b) {
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
+        if (how == Match::Exact) {
+            if (o != c) return false;
+            if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
+            continue;
+        }
         // As root, uninitialised stack reads as an unknown number (allow_uninit_stack), so
         // unknown bytes cover any bytes that are not a spilled pointer.
         if (o == Slot::Invalid || o == Slot::Misc) {
@@ -84,7 +100,7 @@ bool frame_covers(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids)
         if (b % 8 != 0) continue;
         const Reg& spill = old.spilled[b / 8];
         if (c == Slot::Spill) {
-            if (!reg_covers(spill, cur.spilled[b / 8], ids)) return false;
+            if (!reg_matches(spill, cur.spilled[b / 8], ids, how)) return false;
             continue;
         }
         // Old spilled a number; cur has plain bytes there: they must read as something old's
@@ -92,7 +108,7 @@ bool frame_covers(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids)
         if (spill.type != RegType::Scalar) return false;
         for (uint32_t k = 1; k < 8; ++k)
             if (cur.slot_at(b + k) != c) return false;
-        if (!reg_covers(spill, unspilled_value(c), ids)) return false;
+        if (!reg_matches(spill, unspilled_value(c), ids, how)) return false;
     }
     return true;
 }
@@ -109,15 +125,24 @@ bool operator==(const Frame& a, const Frame& b) {
     return true;
 }
 
-bool state_covers(const State& old, const State& cur, uint16_t live) {
+namespace {
+
+bool state_matches(const State& old, const State& cur, uint16_t live, Match how) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
     IdMap ids;
     // The same references, held in the same order (refsafe).
     for (size_t k = 0; k < old.refs.size(); ++k)
         if (!ids.same(old.refs[k].id, cur.refs[k].id)) return false;
     for (size_t f = 0; f < cur.frames.size(); ++f)
-        if (!frame_covers(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff), ids)) return false;
+        if (!frame_matches(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff), ids, how))
+            return false;
     return true;
 }
+
+}  // namespace
+
+bool state_covers(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, Match::Covers); }
+
+bool state_same(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, Match::Exact); }
 
 }  // namespace bpfplay::verifier

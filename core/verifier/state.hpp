@@ -90,5 +90,8 @@ struct State {
 // `cur` need not be explored again (the kernel's states_equal with RANGE_WITHIN). `live`:
 // the registers of the innermost frame read later (bit i: ri); others are ignored.
 bool state_covers(const State& old, const State& cur, uint16_t live);
+// `cur` is `old` again, in the registers `live` names and everywhere else (ids may differ by a
+// consistent renaming): a path that comes back to a state it was in loops forever.
+bool state_same(const State& old, const State& cur, uint16_t live);
 
 }  // namespace bpfplay::verifier
