@@ -59,14 +59,18 @@ bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
     if (old.type == RegType::NotInit) return true;
     if (old.type != cur.type) return false;
     if (old.type == RegType::Scalar) return old.var.covers(cur.var) && ids.scalar_link(old.id, cur.id);
-    // Pointers: the same object at the same place.
-    if (old.maybe_null != cur.maybe_null || old.off != cur.off || old.map != cur.map || old.mem_size != cur.mem_size ||
-        old.frame != cur.frame)
-        return false;
+    // Pointers: the same object at the same place. All fields but the variable offset, the ids
+    // and a packet pointer's proven range must be equal (whole copies are compared so that a
+    // field added to Reg later is compared too, until someone decides it may differ).
+    const bool packet = old.type == RegType::Packet || old.type == RegType::PacketMeta;
+    Reg o = old, c = cur;
+    o.var = c.var = Scalar::unknown();
+    o.id = c.id = o.ref_obj_id = c.ref_obj_id = 0;
+    if (packet) o.range = c.range = 0;
+    if (!(o == c)) return false;
     if (!old.var.covers(cur.var) || !ids.same(old.id, cur.id) || !ids.same(old.ref_obj_id, cur.ref_obj_id)) return false;
     // Packet pointers: bytes proven readable; old proving fewer covers cur proving more.
-    if (old.type == RegType::Packet || old.type == RegType::PacketMeta) return old.range <= cur.range;
-    return old.range == cur.range;
+    return !packet || old.range <= cur.range;
 }
 
 // What a stack byte that holds no spilled register reads as, for comparing it with a spill.
