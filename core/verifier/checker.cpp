@@ -5,6 +5,7 @@
 // never ends.
 #include "core/verifier/checker.hpp"
 
+#include <array>
 #include <unordered_map>
 
 #include "core/verifier/cfg.hpp"
@@ -26,12 +27,16 @@ struct Seen {
 // few iterations; comparing each new one with all of them would be quadratic).
 constexpr size_t kMaxStatesPerInsn = 64;
 
+// Per call frame, a bit per 8-byte stack slot.
+using SlotMasks = std::array<uint64_t, kMaxCallFrames>;
+
 struct PendingBranch {
     uint32_t pc = 0;
     State state;
     size_t path_len = 0;      // the path up to the branch
     size_t ancestors_len = 0; // states seen on the path up to the branch
     uint32_t jmp_history = 0;
+    SlotMasks overwritten{};  // slots overwritten since the last of those states, up to the branch
 };
 
 State entry_state(const CheckInput& in) {
@@ -46,9 +51,12 @@ State entry_state(const CheckInput& in) {
     return st;
 }
 
-class Walker {
+class Walker final : private StackUse {
 public:
-    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) {}
+    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) { env_.stack_use = this; }
+    ~Walker() { env_.stack_use = nullptr; }
+    Walker(const Walker&) = delete;
+    Walker& operator=(const Walker&) = delete;
 
     // Runs to the end; env.failure says how it ended. Fills processed and path.
     void run(uint64_t& processed, std::vector<uint32_t>& path) {
@@ -85,7 +93,8 @@ public:
             bool done = false;
             if (!step(st, pc, next, done)) break;
             for (Branch& b : env_.branches_out)
-                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), jmp_history});
+                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), jmp_history,
+                                                overwritten_.empty() ? SlotMasks{} : overwritten_.back()});
             if (done) {
                 if (!next_branch(pending, st, pc, path, jmp_history)) break;
                 continue;
@@ -120,7 +129,12 @@ private:
                 return true;
             }
             if (code == op::kCall) {
-                if (insn.src == op::kPseudoCall) return step_local_call(env_, st, insn, next);
+                if (insn.src == op::kPseudoCall) {
+                    if (!step_local_call(env_, st, insn, next)) return false;
+                    // The callee's stack is new: nothing recorded before holds what it reads.
+                    if (!overwritten_.empty()) overwritten_.back()[st.frames.size() - 1] = ~0ull;
+                    return true;
+                }
                 return step_helper_call(env_, st, insn);
             }
             if (code == op::kExit) return step_exit(env_, st, next, done);
@@ -154,9 +168,11 @@ private:
                 }
                 // Inside a loop, do not record every iteration (they differ and rarely help).
                 if (!force && jmps_ - prev_jmps_ < 20 && visits_ - prev_visits_ < 100) record = false;
-            } else if (state_covers(s.state, st, live)) {
-                // Explored to the end without a failure (a failure ends the walk).
+            } else if (state_covers(s.state, st, live, stack_read_[s.serial])) {
+                // Explored to the end without a failure (a failure ends the walk). What it
+                // read of the stack, this path would have read.
                 s.hits++;
+                for (uint32_t f = 0; f < st.frames.size(); ++f) mark_read(f, stack_read_[s.serial][f]);
                 return 1;
             }
             if (record) s.misses++;
@@ -167,6 +183,8 @@ private:
         if (list.size() >= kMaxStatesPerInsn) list.erase(list.begin());
         list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
         ancestors_.push_back(serial_);
+        overwritten_.push_back(SlotMasks{});
+        stack_read_.resize(serial_ + 1);
         prev_jmps_ = jmps_;
         prev_visits_ = visits_;
         jmp_history = 0;
@@ -183,8 +201,33 @@ private:
         pc = b.pc;
         path.resize(b.path_len);
         ancestors_.resize(b.ancestors_len);
+        overwritten_.resize(b.ancestors_len);
+        if (!overwritten_.empty()) overwritten_.back() = b.overwritten;
         jmp_history = b.jmp_history;
         return true;
+    }
+
+    // Stack liveness, as the kernel's read marks: a read marks the slots in every state recorded
+    // on the current path back to where the path overwrote them. A state whose exploration has
+    // finished thus knows every slot it depended on; only those are compared with it.
+    static uint64_t slot_bits(uint32_t top, uint32_t bottom) {
+        const uint32_t first = top / 8, last = bottom / 8;
+        const uint64_t upto_last = last >= 63 ? ~0ull : (2ull << last) - 1;
+        return upto_last & ~((1ull << first) - 1);
+    }
+    void stack_read(uint32_t frame, uint32_t top, uint32_t bottom) override {
+        if (frame < kMaxCallFrames && top <= bottom && bottom < kStackSize) mark_read(frame, slot_bits(top, bottom));
+    }
+    void stack_overwritten(uint32_t frame, uint32_t slot) override {
+        if (frame < kMaxCallFrames && slot < 64 && !overwritten_.empty()) overwritten_.back()[frame] |= 1ull << slot;
+    }
+    void mark_read(uint32_t frame, uint64_t slots) {
+        for (size_t k = ancestors_.size(); k-- > 0 && slots;) {
+            slots &= ~overwritten_[k][frame];
+            uint64_t& read = stack_read_[ancestors_[k]][frame];
+            slots &= ~read;  // already marked here, and so above too
+            read |= slots;
+        }
     }
 
     const CheckInput& in_;
@@ -192,6 +235,8 @@ private:
     const Shape& shape_;
     std::unordered_map<uint32_t, std::vector<Seen>> seen_;
     std::vector<uint64_t> ancestors_;
+    std::vector<SlotMasks> overwritten_;  // per ancestor: slots overwritten after it (until the next)
+    std::vector<SlotMasks> stack_read_;   // per serial: slots read after it before being overwritten
     uint64_t serial_ = 0;
     // The kernel's insn_processed (every instruction reached, a pruned one too) and
     // jmps_processed, and their values when the last state was recorded.

@@ -76,12 +76,16 @@ bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
 // What a stack byte that holds no spilled register reads as, for comparing it with a spill.
 Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
 
-bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, IdMap& ids, Match how) {
+bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t stack_live, IdMap& ids, Match how) {
     if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
     for (int i = 0; i < 11; ++i)
         if ((live >> i) & 1 && !reg_matches(old.regs[i], cur.regs[i], ids, how)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
     for (uint32_t b = 0; b < depth; ++b) {
+        if (how == Match::Covers && !((stack_live >> (b / 8)) & 1)) {
+            b |= 7;  // a slot old's exploration never read: what it holds does not matter
+            continue;
+        }
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
         if (how == Match::Exact) {
             if (o != c) return false;
@@ -131,22 +135,25 @@ bool operator==(const Frame& a, const Frame& b) {
 
 namespace {
 
-bool state_matches(const State& old, const State& cur, uint16_t live, Match how) {
+bool state_matches(const State& old, const State& cur, uint16_t live, std::span<const uint64_t> stack_live, Match how) {
     if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
     IdMap ids;
     // The same references, held in the same order (refsafe).
     for (size_t k = 0; k < old.refs.size(); ++k)
         if (!ids.same(old.refs[k].id, cur.refs[k].id)) return false;
     for (size_t f = 0; f < cur.frames.size(); ++f)
-        if (!frame_matches(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff), ids, how))
+        if (!frame_matches(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff),
+                           f < stack_live.size() ? stack_live[f] : ~0ull, ids, how))
             return false;
     return true;
 }
 
 }  // namespace
 
-bool state_covers(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, Match::Covers); }
+bool state_covers(const State& old, const State& cur, uint16_t live, std::span<const uint64_t> stack_live) {
+    return state_matches(old, cur, live, stack_live, Match::Covers);
+}
 
-bool state_same(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, Match::Exact); }
+bool state_same(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, {}, Match::Exact); }
 
 }  // namespace bpfplay::verifier

@@ -241,6 +241,42 @@ TEST_CASE("pruning: never against a state still being explored, nor one that dif
     CHECK(v.message == "math between map_value pointer and register with unbounded min value is not allowed");
 }
 
+TEST_CASE("pruning: stack slots count only if the explored state's paths read them") {
+    // Diamond k spills 1 or 2 to its own slot fp-8(k+1), never read after (fp-8 is overwritten
+    // before it is read): 2^30 paths unless those slots are seen to be dead.
+    std::string dead;
+    for (int k = 0; k < 30; ++k) {
+        const std::string slot = "*(u64 *)(r10 - " + std::to_string(8 * (k + 1)) + ") = r1";
+        dead += diamonds(1, {"r1 = 1", slot}, {"r1 = 2", slot});
+    }
+    dead += "r1 = 3\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit";
+    Verdict v = check_asm(dead.c_str());
+    CHECK(v.kind == VerdictKind::Accept);
+    CHECK(v.processed < 2000);
+    MapSpec array;
+    array.type = MapType::Array;
+    array.key_size = 4;
+    array.value_size = 16;
+    array.max_entries = 4;
+    // The index is spilled (8, or 64 on the path explored second) and filled after the
+    // diamonds: the slot is read, so the second path is not pruned.
+    const std::string spilled = "call 7\nif r0 > 100 goto +3\nr1 = 8\n*(u64 *)(r10 - 16) = r1\ngoto +2\nr1 = 64\n"
+                                "*(u64 *)(r10 - 16) = r1\n" + diamonds(5, {"r7 = 1"}, {"r7 = 2"}) +
+                                "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = 0 ll\nr2 = r10\nr2 += -4\ncall 1\n"
+                                "if r0 == 0 goto +3\nr9 = *(u64 *)(r10 - 16)\nr0 += r9\nr0 = *(u8 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(spilled.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "invalid access to map value, value_size=16 off=64 size=1");
+    // Only a helper reads the slot: the map key, 0 on the path explored first (the array's
+    // value exists), 7 on the other (past max_entries: the lookup may fail, unchecked here).
+    const std::string key = "call 7\nif r0 > 100 goto +3\nr1 = 0\n*(u64 *)(r10 - 8) = r1\ngoto +2\nr1 = 7\n"
+                            "*(u64 *)(r10 - 8) = r1\n" + diamonds(5, {"r7 = 1"}, {"r7 = 2"}) +
+                            "r1 = 0 ll\nr2 = r10\nr2 += -8\ncall 1\nr0 = *(u64 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(key.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "R0 invalid mem access 'map_value_or_null'");
+}
+
 TEST_CASE("the corpus agrees with the kernel's recorded verdicts") {
     const std::filesystem::path dir = std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/corpus";
     auto doc = parse_json(read_text(dir / "verdicts.json"));
