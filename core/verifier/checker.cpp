@@ -168,7 +168,7 @@ private:
                 }
                 // Inside a loop, do not record every iteration (they differ and rarely help).
                 if (!force && jmps_ - prev_jmps_ < 20 && visits_ - prev_visits_ < 100) record = false;
-            } else if (state_covers(s.state, st, live, stack_read_[s.serial])) {
+            } else if (in_.prune && state_covers(s.state, st, live, stack_read_[s.serial])) {
                 // Explored to the end without a failure (a failure ends the walk). What it
                 // read of the stack, this path would have read.
                 s.hits++;
