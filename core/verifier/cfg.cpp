@@ -86,6 +86,13 @@ std::optional<Shape> check_shape(Env& env) {
     std::vector<bool> second_half(n, false);
     Shape shape;
     shape.prune_point.assign(n, false);
+    shape.jmp_point.assign(n, false);
+    // Where the kernel compares states (mark_prune_point) and which of those a path can arrive
+    // at other than from the instruction before (mark_jmp_point), as its visit_insn marks them.
+    auto mark = [&](uint32_t at, bool jmp_point) {
+        shape.prune_point[at] = true;
+        if (jmp_point) shape.jmp_point[at] = true;
+    };
     for (uint32_t pc = 0; pc < n; ++pc) {
         if (second_half[pc]) continue;
         const Insn& i = insns[pc];
@@ -104,7 +111,10 @@ std::optional<Shape> check_shape(Env& env) {
                     return std::nullopt;
                 }
                 succ[pc].push_back(uint32_t(t));
-                shape.prune_point[uint32_t(t)] = true;
+                // The kernel treats it as a call (visit_func_call_insn).
+                mark(pc, false);
+                mark(uint32_t(t), true);
+                if (pc + 2 < n) mark(pc + 2, true);
             }
             continue;
         }
@@ -117,21 +127,23 @@ std::optional<Shape> check_shape(Env& env) {
                 return std::nullopt;
             }
             if (is_call(i)) {
-                shape.prune_point[uint32_t(t)] = true;  // a function entry
+                mark(pc, false);
+                mark(uint32_t(t), true);  // a function entry
                 if (pc + 1 < n) succ[pc].push_back(pc + 1);
                 succ[pc].push_back(uint32_t(t));
-                if (pc + 1 < n) shape.prune_point[pc + 1] = true;
+                if (pc + 1 < n) mark(pc + 1, true);
                 continue;
             }
-            shape.prune_point[uint32_t(t)] = true;
-            if (!is_ja(i) && pc + 1 < n) {
-                succ[pc].push_back(pc + 1);
-                shape.prune_point[pc + 1] = true;
+            mark(uint32_t(t), true);
+            if (!is_ja(i)) {
+                mark(pc, false);  // a conditional jump: the jump itself, not what follows it
+                if (pc + 1 < n) succ[pc].push_back(pc + 1);
             }
             succ[pc].push_back(uint32_t(t));
             continue;
         }
         if (is_exit(i)) continue;
+        if (is_call(i) && pc + 1 < n) mark(pc + 1, true);  // after a helper or kfunc call
         if (pc + 1 < n) succ[pc].push_back(pc + 1);
     }
     for (uint32_t pc = 0; pc < n; ++pc)

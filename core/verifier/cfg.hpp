@@ -11,7 +11,10 @@
 namespace bpfplay::verifier {
 
 struct Shape {
-    std::vector<bool> prune_point;  // a jump target (or the instruction after a call)
+    // Where states are compared, as the kernel's check_cfg marks them: a conditional jump
+    // itself, jump targets, function entries, the instruction after a call, a bpf-to-bpf call.
+    std::vector<bool> prune_point;
+    std::vector<bool> jmp_point;    // a prune point reached by a jump or a return (jump history)
     std::vector<uint16_t> live_in;  // bit i: ri may be read before written from here
 };
 

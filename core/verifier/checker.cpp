@@ -1,9 +1,11 @@
 // The walk (the kernel's do_check): depth-first over every path, the fall-through side of a
-// branch first, the other side pushed for later. At jump targets the state is compared with
-// the states seen there before: one that covers it ends the path (pruning); one equal to it
-// on the current path is a loop that never ends.
+// branch first, the other side pushed for later. At prune points the state is compared with
+// the states recorded there before: one whose exploration finished and that covers it ends the
+// path (pruning); one still being explored on the current path and equal to it is a loop that
+// never ends.
 #include "core/verifier/checker.hpp"
 
+#include <array>
 #include <unordered_map>
 
 #include "core/verifier/cfg.hpp"
@@ -25,12 +27,16 @@ struct Seen {
 // few iterations; comparing each new one with all of them would be quadratic).
 constexpr size_t kMaxStatesPerInsn = 64;
 
+// Per call frame, a bit per 8-byte stack slot.
+using SlotMasks = std::array<uint64_t, kMaxCallFrames>;
+
 struct PendingBranch {
     uint32_t pc = 0;
     State state;
     size_t path_len = 0;      // the path up to the branch
     size_t ancestors_len = 0; // states seen on the path up to the branch
-    uint32_t insns_since_state = 0;
+    uint32_t jmp_history = 0;
+    SlotMasks overwritten{};  // slots overwritten since the last of those states, up to the branch
 };
 
 State entry_state(const CheckInput& in) {
@@ -45,50 +51,52 @@ State entry_state(const CheckInput& in) {
     return st;
 }
 
-bool is_cond_jump(const Insn& i) {
-    const uint8_t c = op::cls(i.opcode), code = op::code(i.opcode);
-    return (c == op::kJmp || c == op::kJmp32) && code != op::kJa && code != op::kCall && code != op::kExit;
-}
-
-class Walker {
+class Walker final : private StackUse {
 public:
-    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) {}
+    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) { env_.stack_use = this; }
+    ~Walker() { env_.stack_use = nullptr; }
+    Walker(const Walker&) = delete;
+    Walker& operator=(const Walker&) = delete;
 
     // Runs to the end; env.failure says how it ended. Fills processed and path.
     void run(uint64_t& processed, std::vector<uint32_t>& path) {
         State st = entry_state(in_);
         uint32_t pc = 0;
-        uint32_t since_state = 0;
+        uint32_t jmp_history = 0;
         std::vector<PendingBranch> pending;
         for (;;) {
+            ++visits_;
             // Pruning at prune points.
             if (shape_.prune_point[pc]) {
-                const int v = visit(pc, st, since_state);
+                const int v = visit(pc, st, jmp_history);
                 if (v < 0) {
                     path.push_back(pc);
                     break;
                 }
                 if (v > 0) {  // covered: this path is done
-                    if (!next_branch(pending, st, pc, path, since_state)) break;
+                    if (!next_branch(pending, st, pc, path, jmp_history)) break;
                     continue;
                 }
             }
+            if (shape_.jmp_point[pc]) ++jmp_history;
             path.push_back(pc);
             if (++processed > in_.budget) {
                 env_.pc = pc;
                 env_.refuse(Rule::TooComplex, fmt("BPF program is too large. Processed %llu insn", (unsigned long long)processed));
                 break;
             }
-            ++since_state;
+            const uint8_t cls = op::cls(in_.insns[pc].opcode);
+            if (cls == op::kJmp || cls == op::kJmp32) ++jmps_;
             env_.pc = pc;
             env_.branches_out.clear();
             uint32_t next = pc + 1;
             bool done = false;
             if (!step(st, pc, next, done)) break;
             for (Branch& b : env_.branches_out)
-                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), since_state});
+                pending.push_back(PendingBranch{b.pc, std::move(b.state), path.size(), ancestors_.size(), jmp_history,
+                                                overwritten_.empty() ? SlotMasks{} : overwritten_.back()});
             if (done) {
-                if (!next_branch(pending, st, pc, path, since_state)) break;
+                if (!next_branch(pending, st, pc, path, jmp_history)) break;
                 continue;
             }
             pc = next;
@@ -121,7 +129,12 @@ private:
                 return true;
             }
             if (code == op::kCall) {
-                if (insn.src == op::kPseudoCall) return step_local_call(env_, st, insn, next);
+                if (insn.src == op::kPseudoCall) {
+                    if (!step_local_call(env_, st, insn, next)) return false;
+                    // The callee's stack is new: nothing recorded before holds what it reads.
+                    if (!overwritten_.empty()) overwritten_.back()[st.frames.size() - 1] = ~0ull;
+                    return true;
+                }
                 return step_helper_call(env_, st, insn);
             }
             if (code == op::kExit) return step_exit(env_, st, next, done);
@@ -131,39 +144,56 @@ private:
         return env_.refuse(Rule::Structure, fmt("unknown opcode %02x", insn.opcode));
     }
 
-    // -1: failure recorded; 1: `st` is covered; 0: go on (and `st` may have been recorded).
-    int visit(uint32_t pc, const State& st, uint32_t& since_state) {
+    // The kernel's is_state_visited. -1: failure recorded; 1: `st` is covered by a state
+    // explored to the end, so this path is done; 0: go on (`st` may have been recorded).
+    int visit(uint32_t pc, const State& st, uint32_t& jmp_history) {
         auto& list = seen_[pc];
         const uint16_t live = shape_.live_in[pc];
-        for (size_t k = 0; k < list.size(); ++k) {
+        // Recording a state at every prune point costs more than it saves: the kernel records
+        // one only after two jumps and eight instructions since the last, or when the path's
+        // jump history grows long.
+        const bool force = jmp_history > 40;
+        bool record = force || (jmps_ - prev_jmps_ >= 2 && visits_ - prev_visits_ >= 8);
+        // Newest first, as the kernel keeps its list.
+        for (size_t k = list.size(); k-- > 0;) {
             Seen& s = list[k];
-            if (state_covers(s.state, st, live)) {
-                if (on_path(s) && s.state == st) {
+            if (on_path(s)) {
+                // Still being explored (this path came from it): it proves nothing yet, and
+                // pruning against it would accept a loop that never ends. The same state
+                // again is one.
+                if (state_same(s.state, st, live)) {
                     env_.pc = pc;
                     env_.refuse(Rule::TooComplex, fmt("infinite loop detected at insn %u", pc));
                     return -1;
                 }
+                // Inside a loop, do not record every iteration (they differ and rarely help).
+                if (!force && jmps_ - prev_jmps_ < 20 && visits_ - prev_visits_ < 100) record = false;
+            } else if (in_.prune && state_covers(s.state, st, live, stack_read_[s.serial])) {
+                // Explored to the end without a failure (a failure ends the walk). What it
+                // read of the stack, this path would have read.
                 s.hits++;
+                for (uint32_t f = 0; f < st.frames.size(); ++f) mark_read(f, stack_read_[s.serial][f]);
                 return 1;
             }
-            s.misses++;
+            if (record) s.misses++;
+            // Forget states that keep missing (the kernel's miss_cnt heuristic).
+            if (s.misses > s.hits * 3 + 3) list.erase(list.begin() + std::ptrdiff_t(k));
         }
-        // Forget states that keep missing (the kernel's miss_cnt heuristic), unless on the path.
-        std::erase_if(list, [&](const Seen& s) { return s.misses > s.hits * 3 + 3 && !on_path(s); });
+        if (!record) return 0;
         if (list.size() >= kMaxStatesPerInsn) list.erase(list.begin());
-        // Record a new state only every few instructions, as the kernel does, so that long
-        // straight loops do not keep one per iteration.
-        if (since_state >= 8 || list.empty() || is_cond_jump(in_.insns[pc])) {
-            list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
-            ancestors_.push_back(serial_);
-            since_state = 0;
-        }
+        list.push_back(Seen{st, 0, 0, ++serial_, ancestors_.size()});
+        ancestors_.push_back(serial_);
+        overwritten_.push_back(SlotMasks{});
+        stack_read_.resize(serial_ + 1);
+        prev_jmps_ = jmps_;
+        prev_visits_ = visits_;
+        jmp_history = 0;
         return 0;
     }
 
     bool on_path(const Seen& s) const { return s.path_pos < ancestors_.size() && ancestors_[s.path_pos] == s.serial; }
 
-    bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& since_state) {
+    bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& jmp_history) {
         if (pending.empty()) return false;
         PendingBranch b = std::move(pending.back());
         pending.pop_back();
@@ -171,8 +201,33 @@ private:
         pc = b.pc;
         path.resize(b.path_len);
         ancestors_.resize(b.ancestors_len);
-        since_state = b.insns_since_state;
+        overwritten_.resize(b.ancestors_len);
+        if (!overwritten_.empty()) overwritten_.back() = b.overwritten;
+        jmp_history = b.jmp_history;
         return true;
+    }
+
+    // Stack liveness, as the kernel's read marks: a read marks the slots in every state recorded
+    // on the current path back to where the path overwrote them. A state whose exploration has
+    // finished thus knows every slot it depended on; only those are compared with it.
+    static uint64_t slot_bits(uint32_t top, uint32_t bottom) {
+        const uint32_t first = top / 8, last = bottom / 8;
+        const uint64_t upto_last = last >= 63 ? ~0ull : (2ull << last) - 1;
+        return upto_last & ~((1ull << first) - 1);
+    }
+    void stack_read(uint32_t frame, uint32_t top, uint32_t bottom) override {
+        if (frame < kMaxCallFrames && top <= bottom && bottom < kStackSize) mark_read(frame, slot_bits(top, bottom));
+    }
+    void stack_overwritten(uint32_t frame, uint32_t slot) override {
+        if (frame < kMaxCallFrames && slot < 64 && !overwritten_.empty()) overwritten_.back()[frame] |= 1ull << slot;
+    }
+    void mark_read(uint32_t frame, uint64_t slots) {
+        for (size_t k = ancestors_.size(); k-- > 0 && slots;) {
+            slots &= ~overwritten_[k][frame];
+            uint64_t& read = stack_read_[ancestors_[k]][frame];
+            slots &= ~read;  // already marked here, and so above too
+            read |= slots;
+        }
     }
 
     const CheckInput& in_;
@@ -180,7 +235,12 @@ private:
     const Shape& shape_;
     std::unordered_map<uint32_t, std::vector<Seen>> seen_;
     std::vector<uint64_t> ancestors_;
+    std::vector<SlotMasks> overwritten_;  // per ancestor: slots overwritten after it (until the next)
+    std::vector<SlotMasks> stack_read_;   // per serial: slots read after it before being overwritten
     uint64_t serial_ = 0;
+    // The kernel's insn_processed (every instruction reached, a pruned one too) and
+    // jmps_processed, and their values when the last state was recorded.
+    uint64_t visits_ = 0, jmps_ = 0, prev_visits_ = 0, prev_jmps_ = 0;
 };
 
 }  // namespace

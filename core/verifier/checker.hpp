@@ -29,6 +29,9 @@ struct CheckInput {
     std::vector<std::vector<uint8_t>> rdonly_values;
     std::vector<uint32_t> global_functions; // first insns of global subprograms
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
+    // false: walk every path to its end, no state ends another (endless loops are still
+    // found): what pruning must never disagree with, short of running out of budget.
+    bool prune = true;
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
     std::function<std::string(int32_t imm)> kfunc_name;
 };

@@ -22,8 +22,22 @@ struct Branch {
     State state;
 };
 
+// Told which stack bytes a step reads and which 8-byte slots it overwrites whole: the walk
+// uses it to know how much of a recorded state's stack its exploration depended on (the
+// kernel's REG_LIVE_READ / REG_LIVE_WRITTEN marks on stack slots).
+class StackUse {
+public:
+    // Bytes at depths [top, bottom] of frame `frame`'s stack (depth d is fp-1-d).
+    virtual void stack_read(uint32_t frame, uint32_t top, uint32_t bottom) = 0;
+    virtual void stack_overwritten(uint32_t frame, uint32_t slot) = 0;
+
+protected:
+    ~StackUse() = default;
+};
+
 struct Env {
     explicit Env(const CheckInput& input) : in(input) {}
+    StackUse* stack_use = nullptr;
     const CheckInput& in;
     uint32_t id_gen = 0;
     uint32_t pc = 0;

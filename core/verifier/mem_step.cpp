@@ -46,6 +46,7 @@ bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, u
             return env.refuse(Rule::StackBounds, fmt("invalid variable-offset%s stack R%d var_off=%s off=%d size=%u", extra, regno,
                                                      tnum_text(ptr.var.var).c_str(), int(ptr.off + off), size));
         fr.grow(depth_of(lo) + 1);
+        if (!write && env.stack_use) env.stack_use->stack_read(ptr.frame, depth_of(hi - 1), depth_of(lo));
         if (write) {
             scrub_spills(fr, lo, hi);
             for (int64_t a = lo; a < hi; ++a) fr.slot[depth_of(a)] = Slot::Misc;
@@ -64,6 +65,7 @@ bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, u
     const uint32_t top = depth_of(total + size - 1), bottom = depth_of(total);  // top < bottom
     if (write) {
         const bool whole_slot = size == 8 && bottom % 8 == 7;
+        if (whole_slot && !from_helper && env.stack_use) env.stack_use->stack_overwritten(ptr.frame, bottom / 8);
         if (stored && whole_slot) {
             for (uint32_t d = top; d <= bottom; ++d) fr.slot[d] = Slot::Spill;
             fr.spilled[bottom / 8] = *stored;
@@ -75,6 +77,7 @@ bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, u
         for (uint32_t d = top; d <= bottom; ++d) fr.slot[d] = zero ? Slot::Zero : Slot::Misc;
         return true;
     }
+    if (env.stack_use) env.stack_use->stack_read(ptr.frame, top, bottom);
     if (!out) return true;
     if (fr.slot_at(bottom) == Slot::Spill) {
         const Reg& spilled = fr.spilled[bottom / 8];

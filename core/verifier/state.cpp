@@ -24,26 +24,74 @@ std::string reg_type_name(RegType t, bool maybe_null) {
 
 namespace {
 
-bool reg_covers(const Reg& old, const Reg& cur) {
+// Ids name objects only within one path (each lookup or copy draws a fresh one), so two paths
+// hold the same object under different numbers. `old` covers `cur` when one renaming maps
+// old's ids onto cur's consistently both ways (the kernel's check_ids and bpf_idmap).
+class IdMap {
+public:
+    bool same(uint32_t old_id, uint32_t cur_id) {
+        if (old_id == 0 || cur_id == 0) return old_id == cur_id;
+        for (const auto& [o, c] : pairs_)
+            if (o == old_id || c == cur_id) return o == old_id && c == cur_id;
+        pairs_.push_back({old_id, cur_id});
+        return true;
+    }
+    // A number's id links copies that learn together from a comparison. Old linked copies
+    // only if cur links them the same way; old's unlinked numbers allow anything (cur's copies
+    // learning together makes cur only narrower).
+    bool scalar_link(uint32_t old_id, uint32_t cur_id) { return old_id == 0 || (cur_id != 0 && same(old_id, cur_id)); }
+
+private:
+    std::vector<std::pair<uint32_t, uint32_t>> pairs_;
+};
+
+// Exact: the same values (ids renamed), for telling a loop that came back to where it was
+// (the kernel's EXACT states_equal); otherwise old's values contain cur's (RANGE_WITHIN).
+enum class Match : uint8_t { Covers, Exact };
+
+bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
+    if (how == Match::Exact) {
+        Reg renamed = cur;
+        renamed.id = old.id;
+        renamed.ref_obj_id = old.ref_obj_id;
+        return old == renamed && ids.same(old.id, cur.id) && ids.same(old.ref_obj_id, cur.ref_obj_id);
+    }
     if (old.type == RegType::NotInit) return true;
     if (old.type != cur.type) return false;
-    if (old.type == RegType::Scalar) return old.var.covers(cur.var);
-    // Pointers: the same object at the same place; a packet pointer that old proved fewer
-    // bytes for covers one with more.
-    if (old.maybe_null != cur.maybe_null || old.off != cur.off || old.id != cur.id || old.ref_obj_id != cur.ref_obj_id ||
-        old.map != cur.map || old.mem_size != cur.mem_size || old.frame != cur.frame)
-        return false;
-    if (!old.var.covers(cur.var)) return false;
-    return old.type != RegType::Packet || old.range <= cur.range;
+    if (old.type == RegType::Scalar) return old.var.covers(cur.var) && ids.scalar_link(old.id, cur.id);
+    // Pointers: the same object at the same place. All fields but the variable offset, the ids
+    // and a packet pointer's proven range must be equal (whole copies are compared so that a
+    // field added to Reg later is compared too, until someone decides it may differ).
+    const bool packet = old.type == RegType::Packet || old.type == RegType::PacketMeta;
+    Reg o = old, c = cur;
+    o.var = c.var = Scalar::unknown();
+    o.id = c.id = o.ref_obj_id = c.ref_obj_id = 0;
+    if (packet) o.range = c.range = 0;
+    if (!(o == c)) return false;
+    if (!old.var.covers(cur.var) || !ids.same(old.id, cur.id) || !ids.same(old.ref_obj_id, cur.ref_obj_id)) return false;
+    // Packet pointers: bytes proven readable; old proving fewer covers cur proving more.
+    return !packet || old.range <= cur.range;
 }
 
-bool frame_covers(const Frame& old, const Frame& cur, uint16_t live) {
+// What a stack byte that holds no spilled register reads as, for comparing it with a spill.
+Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
+
+bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t stack_live, IdMap& ids, Match how) {
     if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
     for (int i = 0; i < 11; ++i)
-        if ((live >> i) & 1 && !reg_covers(old.regs[i], cur.regs[i])) return false;
+        if ((live >> i) & 1 && !reg_matches(old.regs[i], cur.regs[i], ids, how)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
     for (uint32_t b = 0; b < depth; ++b) {
+        if (how == Match::Covers && !((stack_live >> (b / 8)) & 1)) {
+            b |= 7;  // a slot old's exploration never read: what it holds does not matter
+            continue;
+        }
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
+        if (how == Match::Exact) {
+            if (o != c) return false;
+            if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
+            continue;
+        }
         // As root, uninitialised stack reads as an unknown number (allow_uninit_stack), so
         // unknown bytes cover any bytes that are not a spilled pointer.
         if (o == Slot::Invalid || o == Slot::Misc) {
@@ -51,11 +99,24 @@ bool frame_covers(const Frame& old, const Frame& cur, uint16_t live) {
             continue;
         }
         if (o == Slot::Zero) {
+            // (A spilled zero is no match: a narrower read of it is an unknown number.)
             if (c != Slot::Zero) return false;
             continue;
         }
-        if (c != Slot::Spill) return false;
-        if (b % 8 == 0 && !reg_covers(old.spilled[b / 8], cur.spilled[b / 8])) return false;
+        // A spill fills its whole 8-byte slot (byte b % 8 == 0 is the one nearest fp): the
+        // slot is compared at its first byte.
+        if (b % 8 != 0) continue;
+        const Reg& spill = old.spilled[b / 8];
+        if (c == Slot::Spill) {
+            if (!reg_matches(spill, cur.spilled[b / 8], ids, how)) return false;
+            continue;
+        }
+        // Old spilled a number; cur has plain bytes there: they must read as something old's
+        // number covers, the whole slot alike (a partial slot is not one number).
+        if (spill.type != RegType::Scalar) return false;
+        for (uint32_t k = 1; k < 8; ++k)
+            if (cur.slot_at(b + k) != c) return false;
+        if (!reg_matches(spill, unspilled_value(c), ids, how)) return false;
     }
     return true;
 }
@@ -72,11 +133,27 @@ bool operator==(const Frame& a, const Frame& b) {
     return true;
 }
 
-bool state_covers(const State& old, const State& cur, uint16_t live) {
-    if (old.frames.size() != cur.frames.size() || old.refs != cur.refs) return false;
+namespace {
+
+bool state_matches(const State& old, const State& cur, uint16_t live, std::span<const uint64_t> stack_live, Match how) {
+    if (old.frames.size() != cur.frames.size() || old.refs.size() != cur.refs.size()) return false;
+    IdMap ids;
+    // The same references, held in the same order (refsafe).
+    for (size_t k = 0; k < old.refs.size(); ++k)
+        if (!ids.same(old.refs[k].id, cur.refs[k].id)) return false;
     for (size_t f = 0; f < cur.frames.size(); ++f)
-        if (!frame_covers(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff))) return false;
+        if (!frame_matches(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff),
+                           f < stack_live.size() ? stack_live[f] : ~0ull, ids, how))
+            return false;
     return true;
 }
+
+}  // namespace
+
+bool state_covers(const State& old, const State& cur, uint16_t live, std::span<const uint64_t> stack_live) {
+    return state_matches(old, cur, live, stack_live, Match::Covers);
+}
+
+bool state_same(const State& old, const State& cur, uint16_t live) { return state_matches(old, cur, live, {}, Match::Exact); }
 
 }  // namespace bpfplay::verifier

@@ -4,6 +4,7 @@
 // struct bpf_verifier_state / bpf_func_state / bpf_reg_state, reduced to what is modelled.
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,11 @@ struct State {
 // `old` covers `cur`: every path from `cur` is a path `old` has explored or will explore, so
 // `cur` need not be explored again (the kernel's states_equal with RANGE_WITHIN). `live`:
 // the registers of the innermost frame read later (bit i: ri); others are ignored.
-bool state_covers(const State& old, const State& cur, uint16_t live);
+// `stack_live`: per frame, the 8-byte stack slots (bit i: bytes 8i..8i+7 below fp) old's
+// exploration read before overwriting; others are ignored. Empty: all are compared.
+bool state_covers(const State& old, const State& cur, uint16_t live, std::span<const uint64_t> stack_live = {});
+// `cur` is `old` again, in the registers `live` names and everywhere else (ids may differ by a
+// consistent renaming): a path that comes back to a state it was in loops forever.
+bool state_same(const State& old, const State& cur, uint16_t live);
 
 }  // namespace bpfplay::verifier

@@ -55,7 +55,7 @@ test('the page opens with the default example loaded and ready to step', async (
   assert.match(await page.textContent('#code'), /xdp_drop_port\.c:\d+/, 'C source lines are interleaved');
   assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '0');
   await page.waitForFunction(() => document.querySelector('#verifier-status')?.textContent !== '');
-  assert.equal(await page.textContent('#verifier-status'), '· the kernel\'s verifier would accept it (90 instructions processed)');
+  assert.equal(await page.textContent('#verifier-status'), '· the kernel\'s verifier would accept it (96 instructions processed)');
   await shot('01-default-example');
 });
 

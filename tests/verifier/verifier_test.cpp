@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "core/json/json.hpp"
@@ -162,6 +163,250 @@ TEST_CASE("context: per program type") {
     CHECK(check_asm("r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit", ProgType::SocketFilter).message ==
           "invalid bpf_context access off=8 size=4");
     CHECK(check_asm("r0 = *(u32 *)(r1 + 0)\nexit", ProgType::CgroupSysctl).kind == VerdictKind::CannotTell);
+}
+
+namespace {
+
+// `n` diamonds in a row: a random number picks side a (its last instruction jumps over b) or b.
+std::string diamonds(int n, const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    auto size = [](const std::vector<std::string>& side) {
+        size_t k = 0;
+        for (const std::string& line : side) k += line.ends_with(" ll") ? 2 : 1;  // an lddw is two
+        return k;
+    };
+    std::string text;
+    for (int k = 0; k < n; ++k) {
+        text += "call 7\nif r0 > 100 goto +" + std::to_string(size(a) + 1) + "\n";
+        for (const std::string& line : a) text += line + "\n";
+        text += "goto +" + std::to_string(size(b)) + "\n";
+        for (const std::string& line : b) text += line + "\n";
+    }
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("pruning: a path whose state an explored one covers ends there") {
+    // 30 diamonds, 2^30 paths. One side leaves a dead register written and spills a number,
+    // the other writes zero bytes there, which the spilled (unknown) number covers.
+    const std::string zeros = diamonds(30, {"r7 = r0", "*(u64 *)(r10 - 8) = r0"},
+                                       {"r1 = 0", "*(u32 *)(r10 - 8) = r1", "*(u32 *)(r10 - 4) = r1"}) +
+                              "r0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit";
+    Verdict v = check_asm(zeros.c_str());
+    CHECK(v.kind == VerdictKind::Accept);
+    CHECK(v.processed < 2000);
+    // Each side looks a hash map value up and spills the pointer: the two paths' pointers have
+    // different ids, which name the same thing once renamed.
+    MapSpec hash;
+    hash.type = MapType::Hash;
+    hash.key_size = 4;
+    hash.value_size = 8;
+    hash.max_entries = 16;
+    const std::vector<std::string> lookup = {"r1 = 0 ll", "r2 = r10",  "r2 += -4", "call 1", "if r0 != 0 goto +2",
+                                             "r0 = 1",    "exit",      "*(u64 *)(r10 - 16) = r0"};
+    const std::string ids = "r1 = 0\n*(u32 *)(r10 - 4) = r1\n" + diamonds(30, lookup, lookup) +
+                            "r1 = *(u64 *)(r10 - 16)\nr0 = *(u64 *)(r1 + 0)\nr0 = 2\nexit";
+    v = check_asm(ids.c_str(), ProgType::Xdp, {&hash});
+    CHECK(v.kind == VerdictKind::Accept);
+    CHECK(v.processed < 5000);
+}
+
+TEST_CASE("pruning: never against a state still being explored, nor one that differs where it matters") {
+    // The second pass of this endless loop is narrower than the first (r6 unknown, then
+    // 0..255): the first covers it but has not finished, so it proves nothing; the third pass
+    // equals the second (the kernel names the loop's head).
+    Verdict v = check_asm("call 7\nr6 = r0\nr6 &= 255\nif r6 > 1000 goto +1\ngoto -3\nr0 = 2\nexit");
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "infinite loop detected at insn 2");
+    // r2 is 8 on the path explored first and 64 on the other: a 16-byte value takes only 8.
+    MapSpec array;
+    array.type = MapType::Array;
+    array.key_size = 4;
+    array.value_size = 16;
+    array.max_entries = 4;
+    const std::string join = "call 7\nif r0 > 100 goto +2\nr9 = 8\ngoto +1\nr9 = 64\n" +
+                             diamonds(5, {"r7 = 1"}, {"r7 = 2"}) +
+                             "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = 0 ll\nr2 = r10\nr2 += -4\ncall 1\n"
+                             "if r0 == 0 goto +2\nr0 += r9\nr0 = *(u8 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(join.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "invalid access to map value, value_size=16 off=64 size=1");
+    // r7 is a copy of r6 on the path explored first (bounding r6 bounds it), an unrelated
+    // number of the same range on the other.
+    const std::string unlinked = "call 7\nr6 = r0\ncall 7\nif r0 > 100 goto +2\nr7 = r6\ngoto +2\ncall 7\nr7 = r0\n" +
+                                 diamonds(3, {"r8 = 1"}, {"r8 = 2"}) +
+                                 "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = 0 ll\nr2 = r10\nr2 += -4\ncall 1\n"
+                                 "if r0 == 0 goto +3\nif r6 > 12 goto +2\nr0 += r7\nr0 = *(u8 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(unlinked.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "math between map_value pointer and register with unbounded min value is not allowed");
+}
+
+TEST_CASE("pruning: stack slots count only if the explored state's paths read them") {
+    // Diamond k spills 1 or 2 to its own slot fp-8(k+1), never read after (fp-8 is overwritten
+    // before it is read): 2^30 paths unless those slots are seen to be dead.
+    std::string dead;
+    for (int k = 0; k < 30; ++k) {
+        const std::string slot = "*(u64 *)(r10 - " + std::to_string(8 * (k + 1)) + ") = r1";
+        dead += diamonds(1, {"r1 = 1", slot}, {"r1 = 2", slot});
+    }
+    dead += "r1 = 3\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nr0 = 2\nexit";
+    Verdict v = check_asm(dead.c_str());
+    CHECK(v.kind == VerdictKind::Accept);
+    CHECK(v.processed < 2000);
+    MapSpec array;
+    array.type = MapType::Array;
+    array.key_size = 4;
+    array.value_size = 16;
+    array.max_entries = 4;
+    // The index is spilled (8, or 64 on the path explored second) and filled after the
+    // diamonds: the slot is read, so the second path is not pruned.
+    const std::string spilled = "call 7\nif r0 > 100 goto +3\nr1 = 8\n*(u64 *)(r10 - 16) = r1\ngoto +2\nr1 = 64\n"
+                                "*(u64 *)(r10 - 16) = r1\n" + diamonds(5, {"r7 = 1"}, {"r7 = 2"}) +
+                                "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr1 = 0 ll\nr2 = r10\nr2 += -4\ncall 1\n"
+                                "if r0 == 0 goto +3\nr9 = *(u64 *)(r10 - 16)\nr0 += r9\nr0 = *(u8 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(spilled.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "invalid access to map value, value_size=16 off=64 size=1");
+    // Only a helper reads the slot: the map key, 0 on the path explored first (the array's
+    // value exists), 7 on the other (past max_entries: the lookup may fail, unchecked here).
+    const std::string key = "call 7\nif r0 > 100 goto +3\nr1 = 0\n*(u64 *)(r10 - 8) = r1\ngoto +2\nr1 = 7\n"
+                            "*(u64 *)(r10 - 8) = r1\n" + diamonds(5, {"r7 = 1"}, {"r7 = 2"}) +
+                            "r1 = 0 ll\nr2 = r10\nr2 += -8\ncall 1\nr0 = *(u64 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(key.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "R0 invalid mem access 'map_value_or_null'");
+    // fp-8 holds 8 (or 64 on the path explored last). After a state is recorded, one side of a
+    // branch overwrites fp-8 and ends; the other, explored after it, reads fp-8: that read
+    // counts for the recorded state though the first side's overwrite came before it in time.
+    const std::string sibling = "r1 = 0\n*(u32 *)(r10 - 16) = r1\ncall 7\nr9 = r0\ncall 7\nif r0 > 100 goto +3\nr1 = 8\n"
+                                "*(u64 *)(r10 - 8) = r1\ngoto +2\nr1 = 64\n*(u64 *)(r10 - 8) = r1\n" +
+                                diamonds(3, {"r7 = 1"}, {"r7 = 2"}) +
+                                "if r9 > 50 goto +4\nr1 = 0\n*(u64 *)(r10 - 8) = r1\nr0 = 2\nexit\n"
+                                "r1 = 0 ll\nr2 = r10\nr2 += -16\ncall 1\nif r0 == 0 goto +3\nr7 = *(u64 *)(r10 - 8)\n"
+                                "r0 += r7\nr0 = *(u8 *)(r0 + 0)\nr0 = 2\nexit";
+    v = check_asm(sibling.c_str(), ProgType::Xdp, {&array});
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "invalid access to map value, value_size=16 off=64 size=1");
+}
+
+namespace {
+
+// A random loop-free program: numbers, copies, spills and fills, diamonds and other forward
+// branches, helper calls and map value accesses at offsets the branches may or may not bound.
+std::string random_program(std::mt19937& rng) {
+    auto pick = [&](int n) { return int(rng() % unsigned(n)); };
+    // r1-r5 die at every call, r6 is the context: numbers live in r0 and r7-r9.
+    static const char* const regs[] = {"r0", "r7", "r8", "r9"};
+    static const char* const ops[] = {">", "<", "==", "!=", "s>", ">=", "&"};
+    auto reg = [&] { return std::string(regs[pick(4)]); };
+    auto slot = [&] { return "(r10 - " + std::to_string(8 * (1 + pick(4))) + ")"; };
+    auto condition = [&] { return "if " + reg() + " " + ops[pick(7)] + " " + (pick(2) ? std::to_string(pick(20)) : reg()); };
+    auto simple = [&]() -> std::vector<std::string> {
+        const std::string x = reg();
+        switch (pick(7)) {
+        case 0: return {x + " = " + std::to_string(pick(20))};
+        case 1: return {x + " += " + std::to_string(pick(8))};
+        case 2: return {x + " &= " + std::to_string((8 << pick(3)) - 1)};
+        case 3: return {x + " = " + reg()};
+        case 4: return {"*(u64 *)" + slot() + " = " + x, x + " = " + std::to_string(pick(4))};  // only the slot keeps it
+        case 5: return {x + " = *(u64 *)" + slot()};
+        default: return {"*(u32 *)" + slot() + " = " + x};
+        }
+    };
+    std::vector<std::vector<std::string>> blocks;
+    blocks.push_back({"r6 = r1", "r7 = *(u32 *)(r6 + 12)", "call 7", "r8 = r0", "r9 = 0", "r0 = 0", "r1 = 1", "r2 = 2",
+                      "r3 = 3", "r4 = 4", "r5 = 5"});
+    const int n = 12 + pick(20);
+    std::vector<int> jump_at;  // blocks that end in a forward jump, patched below
+    for (int k = 0; k < n; ++k) {
+        std::vector<std::string> b;
+        switch (pick(8)) {
+        case 0:
+        case 1:
+        case 2: b = simple(); break;
+        case 3: b = {"call 7"}; break;
+        case 4: {
+            const std::string x = reg(), y = reg();
+            b = {"r1 = 0 ll", "r2 = r10", "r2 += -" + std::to_string(8 * (1 + pick(4))), "call 1", "if r0 == 0 goto +2",
+                 "r0 += " + (y == "r0" ? std::string("r9") : y), (x == "r0" ? std::string("r7") : x) + " = *(u8 *)(r0 + 0)"};
+            break;
+        }
+        case 5:
+            b = {condition() + " goto"};
+            jump_at.push_back(int(blocks.size()));
+            break;
+        default: {  // a diamond: side a, or side b
+            std::vector<std::string> a, other;
+            for (int m = 1 + pick(3); m-- > 0;)
+                for (const std::string& line : simple()) a.push_back(line);
+            for (int m = 1 + pick(3); m-- > 0;)
+                for (const std::string& line : simple()) other.push_back(line);
+            b = {condition() + " goto +" + std::to_string(a.size() + 1)};
+            b.insert(b.end(), a.begin(), a.end());
+            b.push_back("goto +" + std::to_string(other.size()));
+            b.insert(b.end(), other.begin(), other.end());
+        }
+        }
+        blocks.push_back(b);
+    }
+    blocks.push_back({"r0 = 2", "exit"});
+    std::vector<int> start(blocks.size() + 1, 0);  // instruction index of each block
+    for (size_t k = 0; k < blocks.size(); ++k) {
+        int size = 0;
+        for (const std::string& line : blocks[k]) size += line.ends_with(" ll") ? 2 : 1;
+        start[k + 1] = start[k] + size;
+    }
+    for (int k : jump_at) {
+        const int target = k + 1 + pick(int(blocks.size()) - k - 1);  // a later block's start
+        blocks[size_t(k)].back() += " +" + std::to_string(start[size_t(target)] - start[size_t(k) + 1]);
+    }
+    std::string text;
+    for (const auto& b : blocks)
+        for (const std::string& line : b) text += line + "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("pruning never changes a verdict, only how many instructions it takes") {
+    MapSpec array;
+    array.type = MapType::Array;
+    array.key_size = 4;
+    array.value_size = 16;
+    array.max_entries = 4;
+    std::mt19937 rng(20261207);
+    size_t compared = 0, refused = 0, pruned_less = 0;
+    for (int round = 0; round < 400; ++round) {
+        const std::string text = random_program(rng);
+        CAPTURE(text);
+        auto insns = assemble(text);
+        REQUIRE_MESSAGE(insns, (insns ? "" : insns.error().to_string()));
+        for (Insn& i : *insns)
+            if (i.opcode == op::kLddw) i.src = op::kPseudoMapFd;
+        CheckInput in;
+        in.insns = *insns;
+        in.type = ProgType::Xdp;
+        in.maps = {&array};
+        in.budget = 200000;
+        in.prune = false;
+        const Verdict every_path = check(in);
+        if (every_path.rule == Rule::TooComplex) continue;
+        in.prune = true;
+        const Verdict pruned = check(in);
+        CHECK(pruned.kind == every_path.kind);
+        CHECK(pruned.message == every_path.message);
+        CHECK(pruned.insn == every_path.insn);
+        ++compared;
+        refused += every_path.kind == VerdictKind::Refuse;
+        pruned_less += pruned.processed < every_path.processed;
+    }
+    MESSAGE("pruning vs every path: " << compared << " programs compared, " << refused << " refused, " << pruned_less
+                                      << " walked fewer instructions");
+    CHECK(compared >= 300);
+    CHECK(refused >= 50);
+    CHECK(compared - refused >= 50);
+    CHECK(pruned_less >= 100);
 }
 
 TEST_CASE("the corpus agrees with the kernel's recorded verdicts") {
