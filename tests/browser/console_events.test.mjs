@@ -87,6 +87,17 @@ test('the kprobe example starts from its kernel case: rdi is AT_FDCWD, so printk
   // goes back to its packet (the Context tab once stayed open, emptied).
   const activeTab = () => page.$eval('#input button[role="tab"].active', (b) => b.textContent);
   assert.equal(await activeTab(), 'Context');
+  // The registers by the name do_sys_openat2's prototype gives them (the kprobe's arguments).
+  assert.equal(await page.inputValue('#ctx-arg-dfd'), '-100');
+  assert.equal(await page.textContent('label:has(#ctx-arg-dfd) span'), 'dfd (int, in di)');
+  assert.equal(await page.textContent('label:has(#ctx-arg-filename) span'), 'filename (const char *, in si)');
+  // filename = the emulated task's openat path: the program now reads "/etc/hostname".
+  await page.fill('#ctx-arg-filename', '0x55d0c4a03010');
+  await page.dispatchEvent('#ctx-arg-filename', 'change');
+  assert.match(await page.inputValue('#ctx-hex'), /10 30 a0 c4 d0 55 00 00/);
+  await andWait(() => page.click('#apply-input'));
+  await andWait(() => page.click('#btn-continue'));
+  assert.deepEqual(await consoleLines('printk'), ['openat2 by bpfplay-demo: /etc/hostname (dfd -100)']);
   await page.selectOption('#example-select', 'xdp_drop_port.o');
   await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_drop_port.o');
   await page.waitForSelector('body[data-ready="true"]');
