@@ -210,8 +210,10 @@ ContextKind context_kind_of(ProgType type) {
     case P::CgroupDevice: return ContextKind::CgroupDev;
     case P::SkReuseport: return ContextKind::SkReuseport;
     case P::LircMode2: return ContextKind::LircMode2;
-    default: return ContextKind::Other;
+    case P::SkLookup:
+    case P::Netfilter: return ContextKind::Other;
     }
+    return ContextKind::Other;  // a number past the enumeration (an unknown type)
 }
 
 SectionProgramKind classify_section(std::string_view section) {

@@ -198,17 +198,31 @@ std::optional<MapType> map_type_from_name(std::string_view name) {
     return std::nullopt;
 }
 
+namespace {
+
+constexpr uint8_t access_bit(ProgramMapAccess a) { return uint8_t(1u << uint8_t(a)); }
+
+// The generic map helpers, each with the access modes whose maps it may be given. A helper not
+// listed here is not one of them: it checks its own map types.
+struct GenericMapHelper {
+    int32_t id;
+    uint8_t allowed;  // access_bit()s
+};
+constexpr GenericMapHelper kGenericMapHelpers[] = {
+    {1, access_bit(P::ReadWrite) | access_bit(P::LookupOnly) | access_bit(P::LookupDelete)},  // bpf_map_lookup_elem
+    {2, access_bit(P::ReadWrite)},                                                            // bpf_map_update_elem
+    {3, access_bit(P::ReadWrite) | access_bit(P::LookupDelete)},                              // bpf_map_delete_elem
+    {87, access_bit(P::PushPopPeek) | access_bit(P::PushPeek)},                               // bpf_map_push_elem
+    {88, access_bit(P::PushPopPeek)},                                                         // bpf_map_pop_elem
+    {89, access_bit(P::PushPopPeek) | access_bit(P::PushPeek)},                               // bpf_map_peek_elem
+};
+
+}  // namespace
+
 bool program_may_pass(ProgramMapAccess access, int32_t helper_id) {
-    using A = ProgramMapAccess;
-    switch (helper_id) {
-    case 1: return access == A::ReadWrite || access == A::LookupOnly || access == A::LookupDelete;  // lookup
-    case 2: return access == A::ReadWrite;                                                          // update
-    case 3: return access == A::ReadWrite || access == A::LookupDelete;                            // delete
-    case 87:                                                           // bpf_map_push_elem
-    case 89: return access == A::PushPopPeek || access == A::PushPeek; // bpf_map_peek_elem
-    case 88: return access == A::PushPopPeek;                          // bpf_map_pop_elem
-    default: return true;
-    }
+    for (const GenericMapHelper& h : kGenericMapHelpers)
+        if (h.id == helper_id) return (h.allowed & access_bit(access)) != 0;
+    return true;
 }
 
 bool map_type_supported(MapType t) {

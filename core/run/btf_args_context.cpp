@@ -27,22 +27,53 @@ ArgsSource kprobe_source(const LoadedProgram& p) {
     return ArgsSource::None;
 }
 
+// A BPF_PROG_TYPE_TRACING program's attach type says what it attaches to: a trampoline on a
+// kernel function, a BTF tracepoint, or something without arguments (iterators).
+ArgsSource tracing_source(AttachType attach) {
+    if (attach == AttachType::TraceFentry || attach == AttachType::TraceFexit || attach == AttachType::ModifyReturn)
+        return ArgsSource::Func;
+    if (attach == AttachType::TraceRawTp) return ArgsSource::Tracepoint;
+    return ArgsSource::None;
+}
+
 ArgsSource args_source(const LoadedProgram& p) {
     switch (p.type) {
     case ProgType::Kprobe: return kprobe_source(p);
     case ProgType::Lsm: return ArgsSource::Func;
     case ProgType::RawTracepoint:
     case ProgType::RawTracepointWritable: return ArgsSource::Tracepoint;
-    case ProgType::Tracing:
-        switch (p.attach) {
-        case AttachType::TraceFentry:
-        case AttachType::TraceFexit:
-        case AttachType::ModifyReturn: return ArgsSource::Func;
-        case AttachType::TraceRawTp: return ArgsSource::Tracepoint;
-        default: return ArgsSource::None;
-        }
-    default: return ArgsSource::None;
+    case ProgType::Tracing: return tracing_source(p.attach);
+    // Contexts that are no function's arguments.
+    case ProgType::Unspec:
+    case ProgType::SocketFilter:
+    case ProgType::SchedCls:
+    case ProgType::SchedAct:
+    case ProgType::Tracepoint:
+    case ProgType::Xdp:
+    case ProgType::PerfEvent:
+    case ProgType::CgroupSkb:
+    case ProgType::CgroupSock:
+    case ProgType::LwtIn:
+    case ProgType::LwtOut:
+    case ProgType::LwtXmit:
+    case ProgType::SockOps:
+    case ProgType::SkSkb:
+    case ProgType::CgroupDevice:
+    case ProgType::SkMsg:
+    case ProgType::CgroupSockAddr:
+    case ProgType::LwtSeg6local:
+    case ProgType::LircMode2:
+    case ProgType::SkReuseport:
+    case ProgType::FlowDissector:
+    case ProgType::CgroupSysctl:
+    case ProgType::CgroupSockopt:
+    case ProgType::StructOps:
+    case ProgType::Ext:
+    case ProgType::SkLookup:
+    case ProgType::Syscall:
+    case ProgType::Netfilter: return ArgsSource::None;
     }
+    return ArgsSource::None;  // a number past the enumeration
 }
 
 // btf_ctx_access lets fexit, fmod_ret and LSM programs read ctx[nr_args]: the return value.

@@ -390,7 +390,38 @@ int64_t SysBpf::fd_map_value(const Map& map, uint32_t ufd, uint32_t& stored, std
         // perf_event_get: the value must be a perf event fd, and the process has none.
         why = "the value fd " + std::to_string(fd) + " is not a perf event";
         return -e::kEBADF;
-    default: break;
+    // Values that are no fd of this process's bpf objects: stored as given (a sockmap's socket
+    // fd names a host socket; the rest are plain data).
+    case MapType::Unspec:
+    case MapType::Hash:
+    case MapType::Array:
+    case MapType::PercpuHash:
+    case MapType::PercpuArray:
+    case MapType::StackTrace:
+    case MapType::CgroupArray:
+    case MapType::LruHash:
+    case MapType::LruPercpuHash:
+    case MapType::LpmTrie:
+    case MapType::Devmap:
+    case MapType::Sockmap:
+    case MapType::Cpumap:
+    case MapType::Xskmap:
+    case MapType::Sockhash:
+    case MapType::CgroupStorage:
+    case MapType::ReuseportSockarray:
+    case MapType::PercpuCgroupStorage:
+    case MapType::Queue:
+    case MapType::Stack:
+    case MapType::SkStorage:
+    case MapType::DevmapHash:
+    case MapType::StructOps:
+    case MapType::Ringbuf:
+    case MapType::InodeStorage:
+    case MapType::TaskStorage:
+    case MapType::BloomFilter:
+    case MapType::UserRingbuf:
+    case MapType::CgrpStorage:
+    case MapType::Arena: break;
     }
     stored = ufd;
     return 0;
@@ -614,7 +645,32 @@ int64_t SysBpf::link_create() {
     case ProgType::LwtSeg6local:
     case ProgType::Syscall:
         return ret(-e::kEINVAL, std::string(prog_type_name(prog.type)) + " programs cannot be linked");
-    default: break;
+    // link_create's attach paths (cgroup, netns, tracing, xdp, tcx, perf, netfilter, kprobe_multi...).
+    case ProgType::Kprobe:
+    case ProgType::SchedCls:
+    case ProgType::Tracepoint:
+    case ProgType::Xdp:
+    case ProgType::PerfEvent:
+    case ProgType::CgroupSkb:
+    case ProgType::CgroupSock:
+    case ProgType::SockOps:
+    case ProgType::SkSkb:
+    case ProgType::CgroupDevice:
+    case ProgType::SkMsg:
+    case ProgType::RawTracepoint:
+    case ProgType::CgroupSockAddr:
+    case ProgType::LircMode2:
+    case ProgType::SkReuseport:
+    case ProgType::FlowDissector:
+    case ProgType::CgroupSysctl:
+    case ProgType::RawTracepointWritable:
+    case ProgType::CgroupSockopt:
+    case ProgType::Tracing:
+    case ProgType::StructOps:
+    case ProgType::Ext:
+    case ProgType::Lsm:
+    case ProgType::SkLookup:
+    case ProgType::Netfilter: break;
     }
     return unsupported("BPF_LINK_CREATE",
                        "program \"" + prog.name + "\" (" + prog_type_name(prog.type) +
@@ -643,7 +699,34 @@ int64_t SysBpf::raw_tracepoint_open() {
         // The name is read with strncpy_from_user, which a kernel caller's pointer fails.
         return ret(-e::kEFAULT,
                    "the tracepoint name is read as a user pointer, which a syscall program's is not");
-    default:
+    case ProgType::Unspec:
+    case ProgType::SocketFilter:
+    case ProgType::Kprobe:
+    case ProgType::SchedCls:
+    case ProgType::SchedAct:
+    case ProgType::Tracepoint:
+    case ProgType::Xdp:
+    case ProgType::PerfEvent:
+    case ProgType::CgroupSkb:
+    case ProgType::CgroupSock:
+    case ProgType::LwtIn:
+    case ProgType::LwtOut:
+    case ProgType::LwtXmit:
+    case ProgType::SockOps:
+    case ProgType::SkSkb:
+    case ProgType::CgroupDevice:
+    case ProgType::SkMsg:
+    case ProgType::CgroupSockAddr:
+    case ProgType::LwtSeg6local:
+    case ProgType::LircMode2:
+    case ProgType::SkReuseport:
+    case ProgType::FlowDissector:
+    case ProgType::CgroupSysctl:
+    case ProgType::CgroupSockopt:
+    case ProgType::StructOps:
+    case ProgType::SkLookup:
+    case ProgType::Syscall:
+    case ProgType::Netfilter:
         return ret(-e::kEINVAL, std::string(prog_type_name(prog.type)) + " programs do not attach to raw "
                                                                          "tracepoints");
     }
