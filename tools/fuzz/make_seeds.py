@@ -8,6 +8,10 @@
   OUT/btf     the .BTF and .BTF.ext sections of those objects, in fuzz_btf's format
   OUT/host_json tests/contract/host.json and small variations
   OUT/asm     the asm sections of tests/conformance/data/*.data
+  OUT/pcap    small captures: both byte orders, micro/nanosecond magics, snapped and cut records
+  OUT/map_value  C-value JSON for types of the built-in BTF (2 bytes choosing the type first)
+  OUT/map_init   --map-init documents for public/examples/xdp_tail_call.o's maps
+  OUT/debug_cmd  debugger command scripts, one command per line
 Usage: make_seeds.py OUT   (about a second; tools/test.sh runs it before the fuzz phase)
 """
 import glob
@@ -52,6 +56,27 @@ def vm_seed(seed):
     return bytes([len(code)]) + b"".join(map(bpfgen.encode, code)) + g.r.randbytes(16)
 
 
+def pcap(records, big_endian=False, nano=False, linktype=1, snaplen=65535):
+    e = ">" if big_endian else "<"
+    magic = 0xa1b23c4d if nano else 0xa1b2c3d4
+    out = struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
+    for i, (data, orig) in enumerate(records):
+        out += struct.pack(e + "IIII", 1700000000 + i, 1000 * i, len(data), orig) + data
+    return out
+
+
+TCP_SYN = bytes.fromhex("0200000000020200000000010800" "450000280001000040067cc90a0000010a000002"
+                        "9c4000500000000100000000500220001d6a0000")
+
+DEBUG_SCRIPTS = [
+    "si\nsi 3\ninfo registers\nbt\nx/16xb r10-16\nprint r1\nexplain\n",
+    "break 5\nc\ninfo breakpoints\nrsi\nreverse-continue\nlist\nlist\n",
+    "watch *(u32 *)(r10 - 4)\nc\nc\ndelete 1\nfinish\nmaps\nprintk\n",
+    "next\nstep\nni 2\nreverse-stepi 2\nhits\ntrace 4\njournal\nhost\n",
+    "x/4gx r1\nprint *(u64 *)(r10 - 8)\nprint $1\ndisassemble\nexplain 2\nq\n",
+]
+
+
 def main(out):
     for seed in range(200):
         write(f"{out}/vm", f"gen{seed}", vm_seed(seed))
@@ -77,6 +102,23 @@ def main(out):
         if "-- asm\n" in text:
             asm = text.split("-- asm\n", 1)[1].split("\n-- ", 1)[0]
             write(f"{out}/asm", os.path.basename(path)[:-5], asm.encode())
+    write(f"{out}/pcap", "one.pcap", pcap([(TCP_SYN, len(TCP_SYN))]))
+    write(f"{out}/pcap", "two_be_nano.pcap", pcap([(TCP_SYN, len(TCP_SYN)), (TCP_SYN[:20], 60)], big_endian=True, nano=True))
+    write(f"{out}/pcap", "snapped.pcap", pcap([(TCP_SYN[:34], len(TCP_SYN))], snaplen=34))
+    write(f"{out}/pcap", "cut.pcap", pcap([(TCP_SYN, len(TCP_SYN))])[:-7])
+    write(f"{out}/pcap", "raw_ip.pcap", pcap([(TCP_SYN[14:], 40)], linktype=101))
+    values = [b"{}", b"0", b"-1", b'"0x1f"', b"[1, 2, 3]", b'"abc"', b'{"pid": 4242, "comm": "x"}',
+              b'{"saddr": "0x0a000001", "ihl": 5, "version": 4}', b"null", b"true", b'"BLUE"', b"1.5"]
+    for i, v in enumerate(values):
+        for type_id in (1, 7, 42, 300, 1000):
+            write(f"{out}/map_value", f"v{i}_{type_id}", struct.pack("<H", type_id) + v)
+    write(f"{out}/map_init", "tail.json", b'{"jmp_table": [{"key": "06000000", "program": "handle_tcp"}], '
+                                         b'"hits": [{"key": "00000000", "value": "0a00000000000000"}]}')
+    write(f"{out}/map_init", "bad_key.json", b'{"hits": [{"key": "00", "value": "00"}]}')
+    write(f"{out}/map_init", "unknown.json", b'{"nope": []}')
+    write(f"{out}/map_init", "values.json", b'{"hits": [{"key": "01000000", "values": ["01", "02"]}]}')
+    for i, script in enumerate(DEBUG_SCRIPTS):
+        write(f"{out}/debug_cmd", f"script{i}", script.encode())
 
 
 if __name__ == "__main__":
