@@ -36,6 +36,8 @@ bool is_memory(const Reg& r) {
 bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access, bool maybe_null) {
     const Reg& r = st.top().regs[regno];
     if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
+    // Trusted kernel objects are memory to a helper, untrusted ones are not (mem_types).
+    if (r.type == RegType::BtfId) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
     if (!is_memory(r) || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
     if (size == 0) return true;
@@ -212,6 +214,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         r0.id = env.new_id();
         break;
     case RetKind::BtfId:
+        if (id == 158) {  // bpf_get_current_task_btf: RET_PTR_TO_BTF_ID_TRUSTED, never NULL
+            r0.type = RegType::BtfId;
+            r0.var = Scalar::constant(0);
+            break;
+        }
         // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
         // them as sockets, like sk_fullsock's result (a load through one is not checked yet).
         if (!is_skc_cast(id)) return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));

@@ -15,6 +15,7 @@
 #include "core/insn.hpp"
 #include "core/loader/prog_types.hpp"
 #include "core/maps/map.hpp"
+#include "core/verifier/btf_ctx.hpp"
 #include "core/verifier/verdict.hpp"
 
 namespace bpfplay::verifier {
@@ -31,6 +32,8 @@ struct CheckInput {
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
     std::function<std::string(int32_t imm)> kfunc_name;
+    // Tracing and LSM programs: the context's slots from the attach point's prototype.
+    std::optional<BtfCtx> btf_ctx;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

@@ -1,5 +1,6 @@
 // Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
 // the check_*_access functions it calls), and what the stack holds afterwards.
+#include "core/verifier/btf_ctx.hpp"
 #include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -131,6 +132,29 @@ bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
     return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
 }
 
+// A tracing or LSM program's context slot (btf_ctx_access).
+bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
+    const BtfCtx* ctx = env.in.btf_ctx ? &*env.in.btf_ctx : nullptr;
+    const BtfCtxAccess a = btf_ctx_access(env.in.type, ctx, off, size, write);
+    switch (a.kind) {
+    case BtfCtxAccess::Kind::Refused: return env.refuse(Rule::Context, a.message);
+    case BtfCtxAccess::Kind::CannotTell: return env.cannot_tell(a.message);
+    case BtfCtxAccess::Kind::Number:
+        if (out) *out = Reg::scalar(loaded_number(size));
+        return true;
+    case BtfCtxAccess::Kind::Object: {
+        Reg r;
+        r.type = RegType::BtfId;
+        r.var = Scalar::constant(0);
+        r.maybe_null = a.maybe_null;
+        if (r.maybe_null) r.id = env.new_id();
+        if (out) *out = r;
+        return true;
+    }
+    }
+    return env.cannot_tell("a context slot");
+}
+
 }  // namespace
 
 bool check_readable(Env& env, const State& st, int regno) {
@@ -153,6 +177,8 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return env.refuse(Rule::Context, fmt("variable ctx access var_off=%s disallowed", tnum_text(ptr.var.var).c_str()));
         if (ptr.off != 0)
             return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(ptr.off)));
+        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm)
+            return btf_ctx_step(env, off, size, write, out);
         if (!ctx_modelled(env.in.type)) return env.cannot_tell("context access for this program type");
         const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
         if (off < 0) return env.refuse(Rule::Context, bad);
@@ -209,6 +235,10 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return false;
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
+    case RegType::BtfId:
+        // btf_struct_access (the field's BTF type decides what the load gives) is not modelled.
+        return env.cannot_tell(write ? "a write through a kernel object pointer (btf_id)"
+                                     : "a read through a kernel object pointer (btf_id)");
     case RegType::MapPtr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
     default:

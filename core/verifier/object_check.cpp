@@ -30,6 +30,7 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.insns = program.insns;
     in.type = program.type;
     in.attach = program.attach;
+    in.btf_ctx = btf_ctx_for(program);
     in.budget = budget;
     if (object.btf)
         in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };

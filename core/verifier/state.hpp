@@ -23,6 +23,7 @@ enum class RegType : uint8_t {
     MapValue,   // map_value (maybe_null: map_value_or_null)
     Mem,        // mem of `mem_size` bytes (ringbuf_reserve's record: ringbuf_mem)
     Sock,       // a socket a lookup returned (opaque here)
+    BtfId,      // ptr_: a kernel object of a BTF type (a tracing argument, the current task)
 };
 
 // The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
