@@ -177,7 +177,7 @@ BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint3
         // access type or a negative offset.
         return cannot(write ? "a write to an LSM program's context" : "a negative offset into an LSM program's context");
     }
-    if (!ctx) return cannot("the context of this tracing program (an iterator's, or an unknown attach type)");
+    if (!ctx) return cannot("an iterator's context (typed by its target, not by a prototype)");
     if (off % 8 != 0) return refused(fmt("func '%s' offset %d is not multiple of 8", ctx->func.c_str(), int(off)));
     if (!ctx->unknown.empty()) return cannot(ctx->unknown);
     const size_t arg = size_t(off) / 8;
