@@ -136,7 +136,8 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
         ctx.unknown = "the context of " + p.attach_target + " (its prototype is not in the built-in BTF)";
         return ctx;
     }
-    ctx.func = layout->btf_name;
+    // bpf_check_attach_target names a BTF tracepoint without its "btf_trace_" prefix.
+    ctx.func = p.attach == AttachType::TraceRawTp ? p.attach_target : layout->btf_name;
     const Btf& btf = builtin_target_btf();
     const bool tp_may_null = p.attach == AttachType::TraceRawTp && kernel_may_null(p.attach_target);
     for (const BtfArgSlot& s : layout->slots) {

@@ -149,6 +149,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             alloc_size = r.var.value();
             break;
         case ArgKind::Ctx:
+            // Tracing programs' bpf_get_socket_cookie takes a socket object, not the context
+            // (bpf_get_socket_ptr_cookie_proto): a per-type prototype the catalog does not hold.
+            if (r.type == RegType::BtfId)
+                return env.cannot_tell(fmt("%s's argument %d, a kernel object pointer where the catalog's prototype has ctx",
+                                           proto->name, regno));
             if (r.type != RegType::Ctx)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ctx", regno, reg_type_name(r.type, r.maybe_null).c_str()));
             if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
