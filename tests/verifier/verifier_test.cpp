@@ -306,3 +306,18 @@ TEST_CASE("lsm context: reads by btf_ctx_access alone, writes not modelled") {
     CHECK(past.message == "func 'bpf_lsm_file_open' doesn't have 3-th argument");
     CHECK(btf_ctx_access(ProgType::Lsm, &*ctx, 0, 8, true).kind == BtfCtxAccess::Kind::CannotTell);
 }
+
+TEST_CASE("kernel object pointers: bpf_get_current_task_btf and helpers typed per program type") {
+    // RET_PTR_TO_BTF_ID_TRUSTED: a task pointer, never NULL; its fields are not modelled.
+    Verdict v = check_fentry("call 158\nr0 = *(u32 *)(r0 + 8)\nr0 = 0\nexit");
+    CHECK(v.kind == VerdictKind::CannotTell);
+    CHECK(v.message == "a read through a kernel object pointer (btf_id)");
+    v = check_fentry("call 158\nw0 += 8\nr0 = 0\nexit");
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "R0 32-bit pointer arithmetic prohibited");
+    // Tracing's bpf_get_socket_cookie takes a socket object (bpf_get_socket_ptr_cookie_proto),
+    // not the context the catalog's prototype names.
+    v = check_fentry("r1 = *(u64 *)(r1 + 8)\ncall 46\nr0 = 0\nexit");
+    CHECK(v.kind == VerdictKind::CannotTell);
+    CHECK(v.message == "bpf_get_socket_cookie's argument 1, a kernel object pointer where the catalog's prototype has ctx");
+}
