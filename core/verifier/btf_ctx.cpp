@@ -107,10 +107,21 @@ BtfCtxSlot classify(const Btf& btf, const BtfArgSlot& s, bool tp_may_null) {
     }
     const uint32_t pointee = btf.skip_modifiers(btf.type(t)->ref);
     const BtfKind pk = btf.kind(pointee);
+    // btf_ctx_access marks a __user or __percpu pointee (a TYPE_TAG right after the pointer)
+    // MEM_USER / MEM_PERCPU, which its loads are refused for.
+    const uint32_t tag = btf.type(t)->ref;
+    if (btf.kind(tag) == BtfKind::TypeTag && !btf.type(tag)->kind_flag) {
+        const std::string_view v = btf.name(tag);
+        if (v == "user" || v == "percpu") {
+            out.note = fmt("the argument \"%s\", a __%s pointer", s.name.c_str(), std::string(v).c_str());
+            return out;
+        }
+    }
     if (pk == BtfKind::Void || pk == BtfKind::Int) {
         out.kind = BtfSlotKind::NumberPointer;
     } else if (pk == BtfKind::Struct || pk == BtfKind::Union || pk == BtfKind::Fwd) {
         out.kind = BtfSlotKind::ObjectPointer;
+        out.btf_id = pointee;
         out.maybe_null = ends_with(s.name, "__nullable");
         if (tp_may_null) {
             out.kind = BtfSlotKind::Unsure;
@@ -167,8 +178,8 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
 
 BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint32_t size, bool write) {
     using Kind = BtfCtxAccess::Kind;
-    auto refused = [](std::string m) { return BtfCtxAccess{Kind::Refused, std::move(m), false}; };
-    auto cannot = [](std::string m) { return BtfCtxAccess{Kind::CannotTell, std::move(m), false}; };
+    auto refused = [](std::string m) { return BtfCtxAccess{Kind::Refused, std::move(m), false, 0}; };
+    auto cannot = [](std::string m) { return BtfCtxAccess{Kind::CannotTell, std::move(m), false, 0}; };
     const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
     if (type == ProgType::Tracing) {
         // tracing_prog_is_valid_access, before btf_ctx_access.
@@ -185,13 +196,13 @@ BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint3
     const BtfCtxSlot* slot = arg < ctx->args.size() ? &ctx->args[arg] : arg == ctx->args.size() && ctx->ret ? &*ctx->ret : nullptr;
     if (!slot) return refused(fmt("func '%s' doesn't have %d-th argument", ctx->func.c_str(), int(arg + 1)));
     switch (slot->kind) {
-    case BtfSlotKind::Scalar: return BtfCtxAccess{Kind::Number, "", false};
+    case BtfSlotKind::Scalar: return BtfCtxAccess{Kind::Number, "", false, 0};
     case BtfSlotKind::Unsure: return cannot(slot->note);
     case BtfSlotKind::NumberPointer:
     case BtfSlotKind::ObjectPointer:
         if (size != 8) return refused(fmt("func '%s' size %u must be 8", ctx->func.c_str(), size));
-        if (slot->kind == BtfSlotKind::NumberPointer) return BtfCtxAccess{Kind::Number, "", false};
-        return BtfCtxAccess{Kind::Object, "", slot->maybe_null};
+        if (slot->kind == BtfSlotKind::NumberPointer) return BtfCtxAccess{Kind::Number, "", false, 0};
+        return BtfCtxAccess{Kind::Object, "", slot->maybe_null, slot->btf_id};
     }
     return cannot("a context slot");
 }

@@ -27,6 +27,7 @@ enum class BtfSlotKind : uint8_t {
 struct BtfCtxSlot {
     BtfSlotKind kind = BtfSlotKind::Unsure;
     bool maybe_null = false;  // ObjectPointer: a "__nullable" parameter (PTR_MAYBE_NULL)
+    uint32_t btf_id = 0;      // ObjectPointer: the struct's type id in the built-in BTF
     std::string note;
 };
 
@@ -46,6 +47,7 @@ struct BtfCtxAccess {
     enum class Kind : uint8_t { Refused, Number, Object, CannotTell } kind = Kind::CannotTell;
     std::string message;  // Refused: the kernel's log line; CannotTell: what is not modelled
     bool maybe_null = false;
+    uint32_t btf_id = 0;  // Object: the struct pointed to
 };
 BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint32_t size, bool write);
 

@@ -3,6 +3,7 @@
 // return kind; references acquired and released; bpf-to-bpf calls in a new frame.
 #include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/kfunc_catalog.hpp"
+#include "core/verifier/btf_walk.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -222,6 +223,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         if (id == 158) {  // bpf_get_current_task_btf: RET_PTR_TO_BTF_ID_TRUSTED, never NULL
             r0.type = RegType::BtfId;
             r0.var = Scalar::constant(0);
+            r0.map = btf_struct_id("task_struct");
             break;
         }
         // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps

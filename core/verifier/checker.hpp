@@ -34,6 +34,8 @@ struct CheckInput {
     std::function<std::string(int32_t imm)> kfunc_name;
     // Tracing and LSM programs: the context's slots from the attach point's prototype.
     std::optional<BtfCtx> btf_ctx;
+    // The license is GPL-compatible (kernel objects may be read only then); nullopt: unknown.
+    std::optional<bool> gpl_compatible;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

@@ -37,7 +37,7 @@ struct Reg {
     uint32_t id = 0;       // pointers that share it move together (null checks, packet ranges)
     uint32_t ref_obj_id = 0;  // the reference this pointer holds (0: none)
     int32_t range = 0;     // packet pointers: bytes proven readable from data + off
-    uint32_t map = 0;      // MapPtr/MapValue: the map id
+    uint32_t map = 0;      // MapPtr/MapValue: the map id; BtfId: its struct's id in the built-in BTF
     uint32_t mem_size = 0; // Mem: its size
     uint8_t frame = 0;     // Stack: whose stack
 
