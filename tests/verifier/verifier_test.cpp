@@ -11,6 +11,7 @@
 #include "core/loader/loader.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/text/asm.hpp"
+#include "core/verifier/btf_walk.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/scalar.hpp"
 #include "core/verifier/verdict_text.hpp"
@@ -327,4 +328,22 @@ TEST_CASE("kernel object pointers: bpf_get_current_task_btf and helpers typed pe
     v = check_fentry("r1 = *(u64 *)(r1 + 8)\ncall 46\nr0 = 0\nexit");
     CHECK(v.kind == VerdictKind::CannotTell);
     CHECK(v.message == "bpf_get_socket_cookie's argument 1, a kernel object pointer where the catalog's prototype has ctx");
+}
+
+TEST_CASE("kernel object reads need the license: unknown is 'cannot tell'") {
+    auto insns = assemble("call 158\nr1 = *(u32 *)(r0 + 1264)\nr0 = 0\nexit");
+    REQUIRE(insns);
+    CheckInput in;
+    in.insns = *insns;
+    in.type = ProgType::Tracing;
+    in.attach = AttachType::TraceFentry;
+    Verdict v = check(in);
+    CHECK(v.kind == VerdictKind::CannotTell);
+    CHECK(v.message == "a read of a kernel object by a program of unknown license");
+    in.gpl_compatible = false;
+    v = check(in);
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "Cannot access kernel 'struct task_struct' from non-GPL compatible program");
+    // No struct (type id 0: a type the built-in BTF lacks) is walked.
+    CHECK(btf_object_read(0, 0, 4).kind == BtfLoad::Kind::CannotTell);
 }
