@@ -101,7 +101,20 @@ BtfCtxSlot classify(const Btf& btf, const BtfArgSlot& s, bool tp_may_null) {
     case BtfKind::Struct:
     case BtfKind::Union: out.kind = BtfSlotKind::Scalar; return out;
     case BtfKind::Ptr: break;
-    default:
+    case BtfKind::Void:
+    case BtfKind::Array:
+    case BtfKind::Fwd:
+    case BtfKind::Typedef:
+    case BtfKind::Volatile:
+    case BtfKind::Const:
+    case BtfKind::Restrict:
+    case BtfKind::Func:
+    case BtfKind::FuncProto:
+    case BtfKind::Var:
+    case BtfKind::Datasec:
+    case BtfKind::Float:
+    case BtfKind::DeclTag:
+    case BtfKind::TypeTag:
         out.note = fmt("the %s slot \"%s\" (of type %s)", s.is_return ? "return value" : "argument", s.name.c_str(), kind_word(k));
         return out;
     }

@@ -80,26 +80,34 @@ CtxRead perf_event_ctx_read(uint32_t off, uint32_t size) {
 
 }  // namespace
 
-bool ctx_modelled(ProgType type) {
-    switch (type) {
-    case ProgType::Kprobe:
-    case ProgType::Tracepoint:
-    case ProgType::RawTracepoint:
-    case ProgType::RawTracepointWritable:
-    case ProgType::PerfEvent: return true;
-    default: return fields_for(type) != nullptr;
-    }
+namespace {
+
+// The tracing types whose context is checked by offset and size alone.
+using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
+struct TracingCtxRule {
+    ProgType type;
+    CtxReadRule read;
+};
+constexpr TracingCtxRule kTracingCtxRules[] = {
+    {ProgType::Kprobe, kprobe_ctx_read},
+    {ProgType::Tracepoint, tracepoint_ctx_read},
+    {ProgType::RawTracepoint, raw_tp_ctx_read},
+    {ProgType::RawTracepointWritable, raw_tp_writable_ctx_read},
+    {ProgType::PerfEvent, perf_event_ctx_read},
+};
+
+CtxReadRule tracing_ctx_rule(ProgType type) {
+    for (const TracingCtxRule& r : kTracingCtxRules)
+        if (r.type == type) return r.read;
+    return nullptr;
 }
 
+}  // namespace
+
+bool ctx_modelled(ProgType type) { return tracing_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
+
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
-    switch (type) {
-    case ProgType::Kprobe: return kprobe_ctx_read(off, size);
-    case ProgType::Tracepoint: return tracepoint_ctx_read(off, size);
-    case ProgType::RawTracepoint: return raw_tp_ctx_read(off, size);
-    case ProgType::RawTracepointWritable: return raw_tp_writable_ctx_read(off, size);
-    case ProgType::PerfEvent: return perf_event_ctx_read(off, size);
-    default: break;
-    }
+    if (const CtxReadRule rule = tracing_ctx_rule(type)) return rule(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
     const ContextField* f = field_at(*ctx, off, size);
