@@ -3,6 +3,7 @@
 // return kind; references acquired and released; bpf-to-bpf calls in a new frame.
 #include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/kfunc_catalog.hpp"
+#include "core/verifier/btf_walk.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -36,6 +37,8 @@ bool is_memory(const Reg& r) {
 bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access, bool maybe_null) {
     const Reg& r = st.top().regs[regno];
     if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
+    // Trusted kernel objects are memory to a helper, untrusted ones are not (mem_types).
+    if (r.type == RegType::BtfId) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
     if (!is_memory(r) || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
     if (size == 0) return true;
@@ -147,6 +150,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             alloc_size = r.var.value();
             break;
         case ArgKind::Ctx:
+            // Tracing programs' bpf_get_socket_cookie takes a socket object, not the context
+            // (bpf_get_socket_ptr_cookie_proto): a per-type prototype the catalog does not hold.
+            if (r.type == RegType::BtfId)
+                return env.cannot_tell(fmt("%s's argument %d, a kernel object pointer where the catalog's prototype has ctx",
+                                           proto->name, regno));
             if (r.type != RegType::Ctx)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ctx", regno, reg_type_name(r.type, r.maybe_null).c_str()));
             if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
@@ -212,6 +220,12 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         r0.id = env.new_id();
         break;
     case RetKind::BtfId:
+        if (id == 158) {  // bpf_get_current_task_btf: RET_PTR_TO_BTF_ID_TRUSTED, never NULL
+            r0.type = RegType::BtfId;
+            r0.var = Scalar::constant(0);
+            r0.map = btf_struct_id("task_struct");
+            break;
+        }
         // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
         // them as sockets, like sk_fullsock's result (a load through one is not checked yet).
         if (!is_skc_cast(id)) return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
@@ -256,7 +270,8 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
 
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
     if (st.frames.size() > 1) {
-        if (!check_readable(env, st, 0)) return false;
+        // prepare_func_exit hands r0 back as it is: a function returning void may leave it
+        // unwritten, and only a caller that reads it is refused.
         const Reg r0 = st.top().regs[0];
         if (r0.type == RegType::Stack && r0.frame == st.frames.size() - 1)
             return env.refuse(Rule::Other, "cannot return stack pointer to the caller");

@@ -15,6 +15,7 @@
 #include "core/insn.hpp"
 #include "core/loader/prog_types.hpp"
 #include "core/maps/map.hpp"
+#include "core/verifier/btf_ctx.hpp"
 #include "core/verifier/verdict.hpp"
 
 namespace bpfplay::verifier {
@@ -34,6 +35,10 @@ struct CheckInput {
     bool prune = true;
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
     std::function<std::string(int32_t imm)> kfunc_name;
+    // Tracing and LSM programs: the context's slots from the attach point's prototype.
+    std::optional<BtfCtx> btf_ctx;
+    // The license is GPL-compatible (kernel objects may be read only then); nullopt: unknown.
+    std::optional<bool> gpl_compatible;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

@@ -33,14 +33,81 @@ const ContextField* field_at(const FieldContext& ctx, uint32_t off, uint32_t siz
 
 }  // namespace
 
-// struct pt_regs on x86-64: kprobes read its 21 registers, aligned, and write none.
-constexpr uint32_t kPtRegsSize = 168;
+namespace {
 
-bool ctx_modelled(ProgType type) { return fields_for(type) != nullptr || type == ProgType::Kprobe; }
+// The tracing program types' contexts are read-only and checked by offset and size alone
+// (kernel/trace/bpf_trace.c); what a read gives is a number.
+constexpr uint32_t kCtxPtRegsSize = 168;              // struct pt_regs on x86-64
+constexpr uint32_t kPerfMaxTraceSize = 8192;       // PERF_MAX_TRACE_SIZE (2048 before Linux 6.10)
+constexpr uint32_t kRawTpArgsSize = 8 * 12;        // sizeof(__u64) * MAX_BPF_FUNC_ARGS
+constexpr uint32_t kPerfSamplePeriodOff = kCtxPtRegsSize;  // struct bpf_perf_event_data
+constexpr uint32_t kPerfEventDataSize = kCtxPtRegsSize + 16;
+
+bool ctx_aligned(uint32_t off, uint32_t size) { return off % size == 0; }
+
+// kprobe_prog_is_valid_access: any aligned read inside struct pt_regs.
+CtxRead kprobe_ctx_read(uint32_t off, uint32_t size) {
+    return off + size <= kCtxPtRegsSize && ctx_aligned(off, size) ? CtxRead::Number : CtxRead::Refused;
+}
+
+// tp_prog_is_valid_access: the tracepoint's record past its first 8 bytes (the common_* header:
+// off < sizeof(void *) is refused), any aligned read below PERF_MAX_TRACE_SIZE; the record's
+// real size is not checked by the verifier.
+CtxRead tracepoint_ctx_read(uint32_t off, uint32_t size) {
+    return off >= 8 && off < kPerfMaxTraceSize && ctx_aligned(off, size) ? CtxRead::Number : CtxRead::Refused;
+}
+
+// raw_tp_prog_is_valid_access (bpf_tracing_ctx_access): u64 args[12], any aligned read.
+CtxRead raw_tp_ctx_read(uint32_t off, uint32_t size) {
+    return off < kRawTpArgsSize && ctx_aligned(off, size) ? CtxRead::Number : CtxRead::Refused;
+}
+
+// raw_tp_writable_prog_is_valid_access: args[0] is the tracepoint's writable buffer
+// (PTR_TO_TP_BUFFER, read as a whole u64), the other slots as raw_tp's.
+CtxRead raw_tp_writable_ctx_read(uint32_t off, uint32_t size) {
+    if (off == 0) return size == 8 ? CtxRead::Unmodelled : CtxRead::Refused;
+    return raw_tp_ctx_read(off, size);
+}
+
+// pe_prog_is_valid_access on x86-64 (struct bpf_perf_event_data { pt_regs regs; u64
+// sample_period; u64 addr; }): sample_period and addr may be read narrowly at any aligned
+// offset inside them (bpf_ctx_narrow_access_ok), the registers only as whole longs.
+CtxRead perf_event_ctx_read(uint32_t off, uint32_t size) {
+    if (off >= kPerfEventDataSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    if (off >= kPerfSamplePeriodOff) return CtxRead::Number;  // an aligned read stays in its u64
+    return size == 8 ? CtxRead::Number : CtxRead::Refused;
+}
+
+}  // namespace
+
+namespace {
+
+// The tracing types whose context is checked by offset and size alone.
+using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
+struct TracingCtxRule {
+    ProgType type;
+    CtxReadRule read;
+};
+constexpr TracingCtxRule kTracingCtxRules[] = {
+    {ProgType::Kprobe, kprobe_ctx_read},
+    {ProgType::Tracepoint, tracepoint_ctx_read},
+    {ProgType::RawTracepoint, raw_tp_ctx_read},
+    {ProgType::RawTracepointWritable, raw_tp_writable_ctx_read},
+    {ProgType::PerfEvent, perf_event_ctx_read},
+};
+
+CtxReadRule tracing_ctx_rule(ProgType type) {
+    for (const TracingCtxRule& r : kTracingCtxRules)
+        if (r.type == type) return r.read;
+    return nullptr;
+}
+
+}  // namespace
+
+bool ctx_modelled(ProgType type) { return tracing_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
 
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
-    if (type == ProgType::Kprobe)
-        return off + size <= kPtRegsSize && off % size == 0 ? CtxRead::Number : CtxRead::Refused;
+    if (const CtxReadRule rule = tracing_ctx_rule(type)) return rule(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
     const ContextField* f = field_at(*ctx, off, size);

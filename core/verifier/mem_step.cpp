@@ -1,5 +1,7 @@
 // Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
 // the check_*_access functions it calls), and what the stack holds afterwards.
+#include "core/verifier/btf_ctx.hpp"
+#include "core/verifier/btf_walk.hpp"
 #include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -134,6 +136,55 @@ bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
     return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
 }
 
+// A load through a kernel object pointer (check_ptr_to_btf_id_access, then btf_struct_walk).
+bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out, bool from_helper) {
+    if (from_helper) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
+    if (ptr.map == 0) return env.cannot_tell("a read through a kernel object pointer of a type the built-in BTF lacks");
+    const std::string tname = btf_object_name(ptr.map);
+    if (!env.in.gpl_compatible) return env.cannot_tell("a read of a kernel object by a program of unknown license");
+    if (!*env.in.gpl_compatible)
+        return env.refuse(Rule::Other, fmt("Cannot access kernel 'struct %s' from non-GPL compatible program", tname.c_str()));
+    const int64_t total = int64_t(ptr.off) + off;
+    if (total < 0)
+        return env.refuse(Rule::Other, fmt("R%d is ptr_%s invalid negative access: off=%lld", regno, tname.c_str(), (long long)total));
+    if (!ptr.var.is_const() || ptr.var.value() != 0)
+        return env.refuse(Rule::Other, fmt("R%d is ptr_%s invalid variable offset: off=%lld, var_off=%s", regno, tname.c_str(),
+                                           (long long)total, tnum_text(ptr.var.var).c_str()));
+    if (write) return env.refuse(Rule::Other, "only read is supported");
+    const BtfLoad load = btf_object_read(ptr.map, total, size);
+    switch (load.kind) {
+    case BtfLoad::Kind::Refused: return env.refuse(Rule::Other, load.message);
+    case BtfLoad::Kind::CannotTell: return env.cannot_tell(load.message);
+    case BtfLoad::Kind::Number: break;
+    }
+    if (out) *out = Reg::scalar(loaded_number(size));
+    return true;
+}
+
+// A tracing or LSM program's context slot (btf_ctx_access).
+bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
+    const BtfCtx* ctx = env.in.btf_ctx ? &*env.in.btf_ctx : nullptr;
+    const BtfCtxAccess a = btf_ctx_access(env.in.type, ctx, off, size, write);
+    switch (a.kind) {
+    case BtfCtxAccess::Kind::Refused: return env.refuse(Rule::Context, a.message);
+    case BtfCtxAccess::Kind::CannotTell: return env.cannot_tell(a.message);
+    case BtfCtxAccess::Kind::Number:
+        if (out) *out = Reg::scalar(loaded_number(size));
+        return true;
+    case BtfCtxAccess::Kind::Object: {
+        Reg r;
+        r.type = RegType::BtfId;
+        r.var = Scalar::constant(0);
+        r.maybe_null = a.maybe_null;
+        r.map = a.btf_id;
+        if (r.maybe_null) r.id = env.new_id();
+        if (out) *out = r;
+        return true;
+    }
+    }
+    return env.cannot_tell("a context slot");
+}
+
 }  // namespace
 
 bool check_readable(Env& env, const State& st, int regno) {
@@ -156,6 +207,8 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return env.refuse(Rule::Context, fmt("variable ctx access var_off=%s disallowed", tnum_text(ptr.var.var).c_str()));
         if (ptr.off != 0)
             return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(ptr.off)));
+        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm)
+            return btf_ctx_step(env, off, size, write, out);
         if (!ctx_modelled(env.in.type)) return env.cannot_tell("context access for this program type");
         const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
         if (off < 0) return env.refuse(Rule::Context, bad);
@@ -212,6 +265,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return false;
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
+    case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
     case RegType::MapPtr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
     default:
@@ -225,6 +279,8 @@ bool step_load(Env& env, State& st, const Insn& insn) {
     const uint32_t size = op::size_bytes(insn.opcode);
     Reg value;
     const bool from_map_value = st.top().regs[insn.src].type == RegType::MapValue;
+    if (op::mode(insn.opcode) == op::kMemsx && st.top().regs[insn.src].type == RegType::BtfId)
+        return env.cannot_tell("a sign-extending load through a kernel object pointer");
     if (!check_mem_access(env, st, insn.src, insn.off, size, false, &value)) return false;
     if (op::mode(insn.opcode) == op::kMemsx && from_map_value && value.var.is_const() && size < 8) {
         // A known byte, half or word (read-only map data), sign-extended.

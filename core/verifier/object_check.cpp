@@ -1,5 +1,7 @@
 #include "core/verifier/object_check.hpp"
 
+#include "core/loader/object_state.hpp"
+
 namespace bpfplay::verifier {
 
 namespace {
@@ -30,6 +32,8 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.insns = program.insns;
     in.type = program.type;
     in.attach = program.attach;
+    in.btf_ctx = btf_ctx_for(program);
+    in.gpl_compatible = loader::gpl_compatible(object.license);
     in.budget = budget;
     if (object.btf)
         in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };

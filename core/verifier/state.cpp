@@ -18,6 +18,7 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     case RegType::MapValue: name = "map_value"; break;
     case RegType::Mem: name = "ringbuf_mem"; break;
     case RegType::Sock: name = "sock"; break;
+    case RegType::BtfId: return maybe_null ? "ptr_or_null_" : "ptr_";
     }
     return maybe_null ? name + "_or_null" : name;
 }

@@ -24,6 +24,7 @@ enum class RegType : uint8_t {
     MapValue,   // map_value (maybe_null: map_value_or_null)
     Mem,        // mem of `mem_size` bytes (ringbuf_reserve's record: ringbuf_mem)
     Sock,       // a socket a lookup returned (opaque here)
+    BtfId,      // ptr_: a kernel object of a BTF type (a tracing argument, the current task)
 };
 
 // The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
@@ -37,7 +38,7 @@ struct Reg {
     uint32_t id = 0;       // pointers that share it move together (null checks, packet ranges)
     uint32_t ref_obj_id = 0;  // the reference this pointer holds (0: none)
     int32_t range = 0;     // packet pointers: bytes proven readable from data + off
-    uint32_t map = 0;      // MapPtr/MapValue: the map id
+    uint32_t map = 0;      // MapPtr/MapValue: the map id; BtfId: its struct's id in the built-in BTF
     uint32_t mem_size = 0; // Mem: its size
     uint8_t frame = 0;     // Stack: whose stack
 

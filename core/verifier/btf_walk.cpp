@@ -1,0 +1,95 @@
+#include "core/verifier/btf_walk.hpp"
+
+#include "core/btf/builtin_target_btf.hpp"
+#include "core/verifier/env.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+BtfLoad walk_refused(std::string m) { return BtfLoad{BtfLoad::Kind::Refused, std::move(m)}; }
+BtfLoad walk_unknown(std::string m) { return BtfLoad{BtfLoad::Kind::CannotTell, std::move(m)}; }
+
+// A struct whose last member is an array of no elements (a flexible array member): the kernel
+// lets reads past the struct's end land in it.
+bool ends_in_flex_array(const Btf& btf, uint32_t struct_id) {
+    const auto members = btf.members(struct_id);
+    if (members.empty()) return false;
+    const uint32_t last = btf.skip_modifiers(members.back().type);
+    return btf.kind(last) == BtfKind::Array && btf.type(last)->array.nelems == 0;
+}
+
+}  // namespace
+
+std::string btf_object_name(uint32_t type_id) {
+    const Btf& btf = builtin_target_btf();
+    return std::string(btf.name(btf.skip_modifiers(type_id)));
+}
+
+uint32_t btf_struct_id(const char* name) {
+    return builtin_target_btf().find_by_name(name, BtfKind::Struct).value_or(0);
+}
+
+BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
+    const Btf& btf = builtin_target_btf();
+    uint32_t t = btf.skip_modifiers(type_id);
+    for (;;) {
+        const BtfType* st = btf.type(t);
+        const std::string tname(btf.name(t));
+        if (!st || st->kind == BtfKind::Fwd || t == 0) return walk_unknown("a read of a kernel struct the built-in BTF has no layout of");
+        if (st->kind != BtfKind::Struct) return walk_unknown("a read of a kernel union (btf_id)");
+        if (off + size > st->size) {
+            if (ends_in_flex_array(btf, t)) return walk_unknown("a read past a kernel struct into its flexible array");
+            return walk_refused(fmt("access beyond struct %s at off %u size %u", tname.c_str(), unsigned(off), size));
+        }
+        bool descended = false;
+        for (const BtfMember& m : btf.members(t)) {
+            const int64_t moff = m.bit_offset / 8;
+            if (off + size <= moff) break;  // past the bytes read: nothing further can hold them
+            if (m.bitfield_size) {
+                // A read covering a bitfield's bytes whole reads it; any other overlap looks on.
+                const uint32_t end_bit = m.bit_offset + m.bitfield_size;
+                if (off <= moff && (end_bit + 7) / 8 <= uint64_t(off) + size) return BtfLoad{BtfLoad::Kind::Number, ""};
+                continue;
+            }
+            if (off < moff) break;  // a hole between members
+            const auto msize = btf.resolve_size(m.type);
+            if (!msize) return walk_unknown("a kernel struct field without a size");
+            const int64_t mtrue_end = moff + *msize;
+            if (off >= mtrue_end) continue;
+            uint32_t mt = btf.skip_modifiers(m.type);
+            int64_t elem_off = moff;
+            if (btf.kind(mt) == BtfKind::Array) {
+                if (moff == mtrue_end) continue;  // an empty array
+                // Arrays (nested ones flattened) as a run of their innermost elements.
+                uint64_t count = 1;
+                while (btf.kind(mt) == BtfKind::Array) {
+                    count *= btf.type(mt)->array.nelems;
+                    mt = btf.skip_modifiers(btf.type(mt)->array.elem_type);
+                }
+                if (count == 0) continue;
+                const int64_t elem_size = int64_t(*msize / count);
+                if (elem_size == 0) return walk_unknown("a kernel struct field of empty elements");
+                elem_off = moff + (off - moff) / elem_size * elem_size;
+            }
+            const BtfKind k = btf.kind(mt);
+            if (k == BtfKind::Struct || k == BtfKind::Union) {
+                off -= elem_off;
+                t = mt;
+                descended = true;
+                break;
+            }
+            const std::string mname(btf.string_at(m.name_off));
+            if (k == BtfKind::Ptr) return walk_unknown(fmt("a pointer field (%s of struct %s)", mname.c_str(), tname.c_str()));
+            if (k != BtfKind::Int && k != BtfKind::Enum && k != BtfKind::Enum64)
+                return walk_unknown(fmt("a kernel struct field of this kind (%s of struct %s)", mname.c_str(), tname.c_str()));
+            if (off + size > mtrue_end)
+                return walk_refused(fmt("access beyond the end of member %s (mend:%u) in struct %s with off %u size %u", mname.c_str(),
+                                        unsigned(mtrue_end), tname.c_str(), unsigned(off), size));
+            return BtfLoad{BtfLoad::Kind::Number, ""};
+        }
+        if (!descended) return walk_refused(fmt("struct %s doesn't have field at offset %d", tname.c_str(), int(off)));
+    }
+}
+
+}  // namespace bpfplay::verifier
