@@ -327,9 +327,11 @@ export class InputPanel {
   setCtx(bytes: Uint8Array): void {
     this.ctxHex.value = formatHexLines(bytes);
     this.showArgValues();
-    // A program with a context preset (a kprobe's registers) or named arguments (fentry) opens
-    // on it; one without (XDP) goes back to its packet rather than showing an emptied Context tab.
-    if (bytes.length || this.selectedArgs().length) this.showTab('Context');
+    // A program with a context preset (a kprobe's registers) opens on it; one without (XDP) goes
+    // back to its packet rather than showing an emptied Context tab. This runs before the next
+    // object loads, so the programs listed are still the last object's: named arguments open the
+    // tab once the new object's programs are listed (setPrograms).
+    if (bytes.length) this.showTab('Context');
     else if (this.activeTab === 'Context') this.showTab('Packet');
   }
 
