@@ -36,44 +36,13 @@ ArgsSource tracing_source(AttachType attach) {
     return ArgsSource::None;
 }
 
+// Only these program types' contexts are a function's or tracepoint's arguments.
 ArgsSource args_source(const LoadedProgram& p) {
-    switch (p.type) {
-    case ProgType::Kprobe: return kprobe_source(p);
-    case ProgType::Lsm: return ArgsSource::Func;
-    case ProgType::RawTracepoint:
-    case ProgType::RawTracepointWritable: return ArgsSource::Tracepoint;
-    case ProgType::Tracing: return tracing_source(p.attach);
-    // Contexts that are no function's arguments.
-    case ProgType::Unspec:
-    case ProgType::SocketFilter:
-    case ProgType::SchedCls:
-    case ProgType::SchedAct:
-    case ProgType::Tracepoint:
-    case ProgType::Xdp:
-    case ProgType::PerfEvent:
-    case ProgType::CgroupSkb:
-    case ProgType::CgroupSock:
-    case ProgType::LwtIn:
-    case ProgType::LwtOut:
-    case ProgType::LwtXmit:
-    case ProgType::SockOps:
-    case ProgType::SkSkb:
-    case ProgType::CgroupDevice:
-    case ProgType::SkMsg:
-    case ProgType::CgroupSockAddr:
-    case ProgType::LwtSeg6local:
-    case ProgType::LircMode2:
-    case ProgType::SkReuseport:
-    case ProgType::FlowDissector:
-    case ProgType::CgroupSysctl:
-    case ProgType::CgroupSockopt:
-    case ProgType::StructOps:
-    case ProgType::Ext:
-    case ProgType::SkLookup:
-    case ProgType::Syscall:
-    case ProgType::Netfilter: return ArgsSource::None;
-    }
-    return ArgsSource::None;  // a number past the enumeration
+    if (p.type == ProgType::Kprobe) return kprobe_source(p);
+    if (p.type == ProgType::Lsm) return ArgsSource::Func;
+    if (p.type == ProgType::RawTracepoint || p.type == ProgType::RawTracepointWritable) return ArgsSource::Tracepoint;
+    if (p.type == ProgType::Tracing) return tracing_source(p.attach);
+    return ArgsSource::None;
 }
 
 // btf_ctx_access lets fexit, fmod_ret and LSM programs read ctx[nr_args]: the return value.

@@ -687,49 +687,16 @@ int64_t SysBpf::raw_tracepoint_open() {
     const BpfFd* p = prog_fd(int32_t(a_.u32(8)), err, why);
     if (!p) return ret(err, why);
     const BpfProgramInfo& prog = proc_.programs[p->index];
-    switch (prog.type) {
-    case ProgType::Tracing:
-    case ProgType::Ext:
-    case ProgType::Lsm:
-        if (a_.u64(0))
-            return ret(-e::kEINVAL, "a tracing program's attach point comes from its load, not a name");
-        break;
-    case ProgType::RawTracepoint:
-    case ProgType::RawTracepointWritable:
+    // Only trampoline programs (their attach point came with their load) and raw tracepoint
+    // programs (named here) attach through this command.
+    const bool trampoline = prog.type == ProgType::Tracing || prog.type == ProgType::Ext || prog.type == ProgType::Lsm;
+    const bool raw_tp = prog.type == ProgType::RawTracepoint || prog.type == ProgType::RawTracepointWritable;
+    if (!trampoline && !raw_tp)
+        return ret(-e::kEINVAL, std::string(prog_type_name(prog.type)) + " programs do not attach to raw tracepoints");
+    if (raw_tp)
         // The name is read with strncpy_from_user, which a kernel caller's pointer fails.
-        return ret(-e::kEFAULT,
-                   "the tracepoint name is read as a user pointer, which a syscall program's is not");
-    case ProgType::Unspec:
-    case ProgType::SocketFilter:
-    case ProgType::Kprobe:
-    case ProgType::SchedCls:
-    case ProgType::SchedAct:
-    case ProgType::Tracepoint:
-    case ProgType::Xdp:
-    case ProgType::PerfEvent:
-    case ProgType::CgroupSkb:
-    case ProgType::CgroupSock:
-    case ProgType::LwtIn:
-    case ProgType::LwtOut:
-    case ProgType::LwtXmit:
-    case ProgType::SockOps:
-    case ProgType::SkSkb:
-    case ProgType::CgroupDevice:
-    case ProgType::SkMsg:
-    case ProgType::CgroupSockAddr:
-    case ProgType::LwtSeg6local:
-    case ProgType::LircMode2:
-    case ProgType::SkReuseport:
-    case ProgType::FlowDissector:
-    case ProgType::CgroupSysctl:
-    case ProgType::CgroupSockopt:
-    case ProgType::StructOps:
-    case ProgType::SkLookup:
-    case ProgType::Syscall:
-    case ProgType::Netfilter:
-        return ret(-e::kEINVAL, std::string(prog_type_name(prog.type)) + " programs do not attach to raw "
-                                                                         "tracepoints");
-    }
+        return ret(-e::kEFAULT, "the tracepoint name is read as a user pointer, which a syscall program's is not");
+    if (a_.u64(0)) return ret(-e::kEINVAL, "a tracing program's attach point comes from its load, not a name");
     return unsupported("BPF_RAW_TRACEPOINT_OPEN",
                        "program \"" + prog.name + "\" would be attached, but bpfplay has no attach points",
                        "Run the program itself: each run of bpfplay is one BPF_PROG_TEST_RUN.");
