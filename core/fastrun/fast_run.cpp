@@ -7,9 +7,17 @@ namespace bpfplay {
 FastRunner::FastRunner(const Program& prog, const FastModule& module, FastEngine& engine)
     : prog_(prog), module_(module), engine_(engine) {}
 
+// The module runs frames it can model: the translated program's own, below the verifier's
+// frame limit, with no frame a callback's or a tail call's (those return through the Vm).
 bool FastRunner::at_block(const Vm& vm) const {
-    return vm.program_ == &prog_ && vm.depth_ == 0 && vm.frame_base_ == 0 && vm.pc_ < module_.block_of_pc.size() &&
-           module_.block_of_pc[vm.pc_] >= 0;
+    if (vm.program_ != &prog_ || vm.frame_base_ != 0 || vm.depth_ >= uint32_t(kMaxCallFrames) ||
+        vm.pc_ >= module_.block_of_pc.size() || module_.block_of_pc[vm.pc_] < 0)
+        return false;
+    for (uint32_t d = 1; d <= vm.depth_; ++d) {
+        const Frame& f = vm.frames_[d];
+        if (f.callback.kind != CallbackKind::None || f.caller_program) return false;
+    }
+    return true;
 }
 
 bool FastRunner::enter(Vm& vm) {
@@ -18,17 +26,27 @@ bool FastRunner::enter(Vm& vm) {
     std::memcpy(s + L::kRegs, vm.regs_.data(), 8 * 11);
     const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
     std::memcpy(s + L::kLeft, &left, 8);
+    const uint32_t depth = vm.depth_, calls_ok = vm.held_lock_ == 0;
+    std::memcpy(s + L::kDepth, &depth, 4);
+    std::memcpy(s + L::kCallsOk, &calls_ok, 4);
+    for (uint32_t d = 1; d <= depth; ++d) {
+        uint8_t* f = s + L::kFrames + L::kFrameBytes * d;
+        const uint32_t ret[2] = {vm.frames_[d].return_pc, uint32_t(module_.block_of_pc[vm.frames_[d].return_pc])};
+        std::memcpy(f + L::kFrameReturnPc, ret, sizeof ret);
+        std::memcpy(f + L::kFrameSaved, vm.frames_[d].saved.data(), 8 * 4);
+    }
     // The region table, rebuilt at every entry: a helper may have mapped, moved or resized a
     // region since (bpf_xdp_adjust_head moves the packet). Windows from kDeepStack0 on (stacks
     // of frames only tail calls from subprograms reach) stay empty: their accesses take the
     // interpreter's path. In the wasm build a host pointer is the linear-memory address.
-    for (uint32_t w = 0; w < window::kDeepStack0; ++w) {
+    for (uint32_t w = 0; table_stale_ && w < window::kDeepStack0; ++w) {
         const Region& r = vm.memory_.region(w);
         const bool plain = r.host && !r.chunks;
         const uint32_t entry[3] = {plain ? uint32_t(reinterpret_cast<uintptr_t>(r.host)) : 0,
                                    plain && (r.perm & kRead) ? r.size : 0, plain && (r.perm & kWrite) ? r.size : 0};
         std::memcpy(s + L::kTable + L::kEntryBytes * w, entry, sizeof entry);
     }
+    table_stale_ = false;
     const uint32_t pc = engine_.enter(s, uint32_t(module_.block_of_pc[vm.pc_]));
     ++entries_;
     if (pc >= prog_.insns.size()) {
@@ -42,6 +60,16 @@ bool FastRunner::enter(Vm& vm) {
     std::memcpy(vm.regs_.data(), s + L::kRegs, 8 * 11);
     uint64_t left_after = 0;
     std::memcpy(&left_after, s + L::kLeft, 8);
+    uint32_t depth_after = 0;
+    std::memcpy(&depth_after, s + L::kDepth, 4);
+    // The frames the module entered, as the interpreter's call would have left them.
+    for (uint32_t d = depth + 1; d <= depth_after; ++d) {
+        const uint8_t* f = s + L::kFrames + L::kFrameBytes * d;
+        std::memcpy(&vm.frames_[d].return_pc, f + L::kFrameReturnPc, 4);
+        std::memcpy(vm.frames_[d].saved.data(), f + L::kFrameSaved, 8 * 4);
+        vm.frames_[d].saved_init = vm.init_;
+    }
+    vm.depth_ = depth_after;
     fast_insns_ += left - left_after;
     vm.executed_ += left - left_after;
     vm.pc_ = pc;
@@ -50,12 +78,16 @@ bool FastRunner::enter(Vm& vm) {
 
 RunStatus FastRunner::run(Vm& vm) {
     if (vm.journal_ || vm.program_ != &prog_) return vm.run();
+    table_stale_ = true;
     for (;;) {
         if (vm.status_ != RunStatus::Ready) return vm.status_;
         if (at_block(vm) && !enter(vm)) return vm.status_;
         // The module hands over where it cannot go on (or where the budget cannot pay for a
         // whole block): the interpreter runs at least that instruction, then on to a block start.
         do {
+            // A helper (or a callback's return into one) may map, move or resize regions.
+            const Op op = vm.program_->insns[vm.pc_].op;
+            if (op == Op::CallHelper || op == Op::Callx || op == Op::Exit) table_stale_ = true;
             vm.run(1);
         } while (vm.status_ == RunStatus::Ready && !at_block(vm));
     }

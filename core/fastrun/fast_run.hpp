@@ -1,7 +1,7 @@
 #pragma once
 // The fast run: a Vm run driven through a program's translated module (translate.hpp). The
-// module runs stretches of frame 0; at each hand-over the interpreter runs, one instruction at
-// a time, until the run is back at a block start of frame 0 (or ends). Registers, the
+// module runs stretches of the program; at each hand-over the interpreter runs, one
+// instruction at a time, until the run is back at a block start the module can run (or ends). Registers, the
 // instruction count and memory pass between them at every switch, so the run's results,
 // maps, events, clocks and faults are the interpreter's own.
 #include <array>
@@ -33,8 +33,9 @@ public:
     FastRunner(const Program& prog, const FastModule& module, FastEngine& engine);
 
     // Runs `vm` (built over `prog`, not recording) until it exits or faults, as vm.run() does.
-    // Only frame 0 of `prog` runs fast: local calls, callbacks and tail-called programs run in
-    // the interpreter until they return there. A recording Vm runs in the interpreter alone.
+    // `prog`'s own frames run fast (local calls included, up to the verifier's 8 frames);
+    // callbacks and tail-called programs run in the interpreter until they return to a frame
+    // the module can run. A recording Vm runs in the interpreter alone.
     RunStatus run(Vm& vm);
 
     // Instructions the module ran, and times it was entered, over this runner's life.
@@ -51,6 +52,7 @@ private:
     FastEngine& engine_;
     alignas(8) std::array<uint8_t, fastrun_layout::kStateBytes> state_{};
     uint64_t fast_insns_ = 0, entries_ = 0;
+    bool table_stale_ = true;  // the region table must be rebuilt before the next entry
 };
 
 }  // namespace bpfplay

@@ -11,7 +11,7 @@ using wasm::ValType;
 
 bool fastrun_takes_over(Op op) {
     switch (op) {
-    case Op::CallHelper: case Op::CallLocal: case Op::Callx: case Op::Exit: case Op::LddwTail:
+    case Op::CallHelper: case Op::Callx: case Op::LddwTail:
     case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW: case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
 #define BPF_FASTRUN_ATOMIC_CASE_(name) case Op::name:
     BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, Add) BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, Or)
@@ -37,12 +37,14 @@ static_assert(uint8_t(Op::Jset32Reg) == uint8_t(Op::JeqImm) + 4 * 10 + 3);
 
 bool is_alu(Op op) { return op >= Op::Add32Imm && op <= Op::Mov64Reg; }
 bool is_cond_jump(Op op) { return op >= Op::JeqImm && op <= Op::Jset32Reg; }
-bool ends_block(Op op) { return op == Op::Ja || is_cond_jump(op) || fastrun_takes_over(op); }
+bool ends_block(Op op) {
+    return op == Op::Ja || is_cond_jump(op) || op == Op::CallLocal || op == Op::Exit || fastrun_takes_over(op);
+}
 uint32_t slots(Op op) { return op == Op::Lddw ? 2 : 1; }
 
 // Locals of the run function: the two parameters, then these.
 constexpr uint32_t kState = 0, kBlock = 1, kReg0 = 2, kLeftLocal = 13, kAddr = 14, kTmp = 15, kEntry = 16,
-                   kExitPc = 17;
+                   kExitPc = 17, kDepthLocal = 18;
 
 class FastrunTranslator {
 public:
@@ -54,6 +56,7 @@ public:
         for (uint32_t i = 0; i < 11; ++i)
             c_.local_get(kState).mem(Opc::I64Load, fastrun_layout::kRegs + 8 * i, 3).local_set(kReg0 + i);
         c_.local_get(kState).mem(Opc::I64Load, fastrun_layout::kLeft, 3).local_set(kLeftLocal);
+        c_.local_get(kState).mem(Opc::I32Load, fastrun_layout::kDepth, 2).local_set(kDepthLocal);
         c_.i32_const(int32_t(kFastRunBadBlock)).local_set(kExitPc);
         c_.block();  // out: the way back to the host
         c_.loop();   // the dispatcher: a branch here enters block `kBlock`
@@ -70,13 +73,14 @@ public:
         for (uint32_t i = 0; i < 11; ++i)
             c_.local_get(kState).local_get(kReg0 + i).mem(Opc::I64Store, fastrun_layout::kRegs + 8 * i, 3);
         c_.local_get(kState).local_get(kLeftLocal).mem(Opc::I64Store, fastrun_layout::kLeft, 3);
+        c_.local_get(kState).local_get(kDepthLocal).mem(Opc::I32Store, fastrun_layout::kDepth, 2);
         c_.local_get(kExitPc);
 
         wasm::ModuleWriter m;
         m.import_memory("env", "memory", 0);
         const wasm::FuncType run_type{{ValType::I32, ValType::I32}, {ValType::I32}};
         std::vector<ValType> locals(12, ValType::I64);  // r0-r10, left
-        locals.insert(locals.end(), {ValType::I64, ValType::I64, ValType::I32, ValType::I32});
+        locals.insert(locals.end(), {ValType::I64, ValType::I64, ValType::I32, ValType::I32, ValType::I32});
         m.export_function("run", m.function(run_type, locals, c_));
         out_.bytes = m.bytes();
         return std::move(out_);
@@ -95,7 +99,7 @@ private:
         leader[0] = true;
         for (uint32_t pc = 0; pc < len; pc += slots(prog_.insns[pc].op)) {
             const DecodedInsn& d = prog_.insns[pc];
-            if (d.op == Op::Ja || is_cond_jump(d.op)) leader[d.target] = true;
+            if (d.op == Op::Ja || is_cond_jump(d.op) || d.op == Op::CallLocal) leader[d.target] = true;
             if (ends_block(d.op)) leader[pc + 1] = true;
         }
         out_.block_of_pc.assign(len, -1);
@@ -200,6 +204,8 @@ private:
             set(d.dst);
             break;
         case Op::Ja: goto_pc(d.target); break;
+        case Op::CallLocal: call_local(pc, d); break;
+        case Op::Exit: exit_frame(pc); break;
         case Op::Lddw: c_.i64_const(d.imm); set(d.dst); break;
         case Op::Ldxb: load(pc, d, 1, Opc::I64Load8U, refund); break;
         case Op::Ldxh: load(pc, d, 2, Opc::I64Load16U, refund); break;
@@ -353,6 +359,58 @@ private:
         }
         if (!wide) c_.op(Opc::I64ExtendI32U);  // 32-bit results zero-extend
         set(d.dst);
+    }
+
+    // r10 of frame `kDepthLocal`: the top of its stack window (Vm::frame_pointer below 8 frames).
+    void set_frame_pointer() {
+        c_.local_get(kDepthLocal).op(Opc::I64ExtendI32U).i64_const(window::kStack0).op(Opc::I64Add);
+        c_.i64_const(32).op(Opc::I64Shl).i64_const(kStackSize).op(Opc::I64Add);
+        set(10);
+    }
+    // The frame record of depth kDepthLocal, as an address (in kEntry).
+    void frame_address() {
+        c_.local_get(kState).local_get(kDepthLocal).i32_const(fastrun_layout::kFrameBytes).op(Opc::I32Mul);
+        c_.op(Opc::I32Add).local_set(kEntry);
+    }
+
+    // As the interpreter's call: past the verifier's frame limit, or under a bpf_spin_lock (a
+    // global function's call faults there), the interpreter takes the call over.
+    void call_local(uint32_t pc, const DecodedInsn& d) {
+        c_.local_get(kState).mem(Opc::I32Load, fastrun_layout::kCallsOk, 2).op(Opc::I32Eqz);
+        c_.local_get(kDepthLocal).i32_const(1).op(Opc::I32Add).i32_const(kMaxCallFrames).op(Opc::I32GeU);
+        c_.op(Opc::I32Or).if_();
+        take_over(pc, 1);  // the call was charged with its block
+        c_.end();
+        c_.local_get(kDepthLocal).i32_const(1).op(Opc::I32Add).local_set(kDepthLocal);
+        frame_address();
+        c_.local_get(kEntry).i32_const(int32_t(pc + 1)).mem(Opc::I32Store, fastrun_layout::kFrames + fastrun_layout::kFrameReturnPc, 2);
+        c_.local_get(kEntry).i32_const(out_.block_of_pc[pc + 1]);
+        c_.mem(Opc::I32Store, fastrun_layout::kFrames + fastrun_layout::kFrameReturnBlock, 2);
+        for (uint8_t i = 0; i < 4; ++i) {
+            c_.local_get(kEntry);
+            get(uint8_t(6 + i));
+            c_.mem(Opc::I64Store, fastrun_layout::kFrames + fastrun_layout::kFrameSaved + 8 * i, 3);
+        }
+        set_frame_pointer();
+        goto_pc(d.target);
+    }
+
+    // Frame 0's exit ends the run (the interpreter checks what must hold there); a callee's
+    // returns to its caller with r6-r9 restored.
+    void exit_frame(uint32_t pc) {
+        c_.local_get(kDepthLocal).op(Opc::I32Eqz).if_();
+        take_over(pc, 1);
+        c_.end();
+        frame_address();
+        for (uint8_t i = 0; i < 4; ++i) {
+            c_.local_get(kEntry).mem(Opc::I64Load, fastrun_layout::kFrames + fastrun_layout::kFrameSaved + 8 * i, 3);
+            set(uint8_t(6 + i));
+        }
+        c_.local_get(kEntry).mem(Opc::I32Load, fastrun_layout::kFrames + fastrun_layout::kFrameReturnBlock, 2);
+        c_.local_set(kBlock);
+        c_.local_get(kDepthLocal).i32_const(1).op(Opc::I32Sub).local_set(kDepthLocal);
+        set_frame_pointer();
+        c_.br(rel(kLoopLabel));
     }
 
     void emit_cond_jump(const DecodedInsn& d) {

@@ -44,23 +44,33 @@ TEST_CASE("fastrun translate: blocks start at 0, at jump targets and after jumps
     REQUIRE(m.ok());
     CHECK(m->block_starts == std::vector<uint32_t>{0, 2, 5});
     CHECK(m->block_of_pc == std::vector<int32_t>{0, -1, 1, -1, -1, 2});
-    CHECK(m->translated == 5);
-    CHECK(m->taken_over == 1);  // the exit
+    CHECK(m->translated == 6);
+    CHECK(m->taken_over == 0);  // the exit is the module's: it hands over only in frame 0
     if (fastrun_test::have_tool("wasm-validate")) CHECK(fastrun_test::wasm_validate("loop.wasm", m->bytes) == "");
 
-    // lddw fills two slots and is one instruction; a hand-over ends its block.
+    // lddw fills two slots and is one instruction.
     const Program q = decode_text("r2 = 0x100000000 ll\nr0 = r2\nexit\n", helpers);
     auto mq = translate_to_wasm(q);
     REQUIRE(mq.ok());
     CHECK(mq->block_starts == std::vector<uint32_t>{0});
     CHECK(mq->block_of_pc == std::vector<int32_t>{0, -1, -1, -1});
-    CHECK(mq->translated == 2);
+    CHECK(mq->translated == 3);
+
+    // A local call ends its block; its target and its return point start blocks; a helper
+    // call is the interpreter's and ends its block too.
+    const Program r = decode_text("call f\nr0 += 1\ncall no_op#2\nexit\nf:\nr0 = 7\nexit\n", helpers);
+    auto mr = translate_to_wasm(r);
+    REQUIRE(mr.ok());
+    CHECK(mr->block_starts == std::vector<uint32_t>{0, 1, 3, 4});
+    CHECK(mr->translated == 5);
+    CHECK(mr->taken_over == 1);
 }
 
 TEST_CASE("fastrun translate: the ops the interpreter always takes over") {
     CHECK(fastrun_takes_over(Op::CallHelper));
-    CHECK(fastrun_takes_over(Op::CallLocal));
-    CHECK(fastrun_takes_over(Op::Exit));
+    CHECK(fastrun_takes_over(Op::Callx));
+    CHECK(!fastrun_takes_over(Op::CallLocal));
+    CHECK(!fastrun_takes_over(Op::Exit));
     CHECK(fastrun_takes_over(Op::AtomicFetchAdd64));
     CHECK(fastrun_takes_over(Op::Cmpxchg32));
     CHECK(fastrun_takes_over(Op::LdIndW));
@@ -119,6 +129,8 @@ std::string node_script(const std::vector<NativeCase>& cases, uint64_t budget) {
         js << "]},\n";
     }
     js << "];\nconst budget = " << budget << "n;\n";
+    js << "const L = {left: " << fastrun_layout::kLeft << ", callsOk: " << fastrun_layout::kCallsOk
+       << ", table: " << fastrun_layout::kTable << ", entry: " << fastrun_layout::kEntryBytes << "};\n";
     js << R"JS(
 const mem = new WebAssembly.Memory({initial: 4});
 const hex = s => Uint8Array.from(s.match(/../g) || [], h => parseInt(h, 16));
@@ -128,19 +140,20 @@ for (const c of cases) {
   u8.fill(0);
   const dv = new DataView(mem.buffer);
   c.regs.forEach((r, i) => dv.setBigUint64(8 * i, r, true));
-  dv.setBigUint64(88, budget, true);
+  dv.setBigUint64(L.left, budget, true);
+  dv.setUint32(L.callsOk, 1, true);
   let at = 4096;
   for (const r of c.regions) {
     r.at = at;
     u8.set(hex(r.bytes), at);
-    const e = 96 + 16 * r.w;
+    const e = L.table + L.entry * r.w;
     dv.setUint32(e, at, true); dv.setUint32(e + 4, r.read, true); dv.setUint32(e + 8, r.write, true);
     at += r.bytes.length / 2 + 16;
   }
   const inst = new WebAssembly.Instance(new WebAssembly.Module(hex(c.wasm)), {env: {memory: mem}});
   const pc = inst.exports.run(0, 0) >>> 0;
   const out = c.regions.map(r => r.w + ':' + tohex(u8.subarray(r.at, r.at + r.bytes.length / 2))).join(',');
-  console.log([c.name, pc, dv.getBigUint64(0, true), dv.getBigUint64(88, true), out].join(' '));
+  console.log([c.name, pc, dv.getBigUint64(0, true), dv.getBigUint64(L.left, true), out].join(' '));
 }
 )JS";
     return js.str();
@@ -202,8 +215,9 @@ TEST_CASE("fastrun translate: every conformance program, validated and run nativ
         uint64_t pc = 0, r0 = 0, left = 0;
         in >> name >> pc >> r0 >> left >> regions;
         REQUIRE(pc < c.prog.insns.size());
-        const bool hand_over_point = c.module.block_of_pc[pc] >= 0 || fastrun_takes_over(c.prog.insns[pc].op) ||
-                                     (c.prog.insns[pc].op >= Op::Ldxb && c.prog.insns[pc].op <= Op::Stxdw);
+        const Op op = c.prog.insns[pc].op;
+        const bool hand_over_point = c.module.block_of_pc[pc] >= 0 || fastrun_takes_over(op) || op == Op::Exit ||
+                                     op == Op::CallLocal || (op >= Op::Ldxb && op <= Op::Stxdw);
         CHECK(hand_over_point);
 
         // The interpreter alone, for the reference.
@@ -213,8 +227,8 @@ TEST_CASE("fastrun translate: every conformance program, validated and run nativ
         vm.set_budget(kBudget);
         const RunStatus st = vm.run();
         if (c.prog.insns[pc].op == Op::Exit) {
-            // Handed over at the exit of frame 0 (the programs have no local calls there): the
-            // interpreter's run ends on that exit with the same r0, memory and count.
+            // Handed over at the exit of frame 0: the interpreter's run ends on that exit with
+            // the same r0, memory and count.
             ++to_exit;
             CHECK(st == RunStatus::Exited);
             CHECK(vm.pc() == pc);
