@@ -13,6 +13,8 @@ bool FastRunner::at_block(const Vm& vm) const {
     if (vm.program_ != &prog_ || vm.frame_base_ != 0 || vm.depth_ >= uint32_t(kMaxCallFrames) ||
         vm.pc_ >= module_.block_of_pc.size() || module_.block_of_pc[vm.pc_] < 0)
         return false;
+    const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
+    if (left < module_.entry_charge[uint32_t(module_.block_of_pc[vm.pc_])]) return false;
     for (uint32_t d = 1; d <= vm.depth_; ++d) {
         const Frame& f = vm.frames_[d];
         if (f.callback.kind != CallbackKind::None || f.caller_program) return false;
@@ -24,8 +26,10 @@ bool FastRunner::enter(Vm& vm) {
     namespace L = fastrun_layout;
     uint8_t* const s = state_.data();
     std::memcpy(s + L::kRegs, vm.regs_.data(), 8 * 11);
+    const uint32_t block = uint32_t(module_.block_of_pc[vm.pc_]);
     const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
-    std::memcpy(s + L::kLeft, &left, 8);
+    const uint64_t left_in = left - module_.entry_charge[block];  // at_block checked it is enough
+    std::memcpy(s + L::kLeft, &left_in, 8);
     const uint32_t depth = vm.depth_, calls_ok = vm.held_lock_ == 0;
     std::memcpy(s + L::kDepth, &depth, 4);
     std::memcpy(s + L::kCallsOk, &calls_ok, 4);
@@ -47,7 +51,7 @@ bool FastRunner::enter(Vm& vm) {
         std::memcpy(s + L::kTable + L::kEntryBytes * w, entry, sizeof entry);
     }
     table_stale_ = false;
-    const uint32_t pc = engine_.enter(s, uint32_t(module_.block_of_pc[vm.pc_]));
+    const uint32_t pc = engine_.enter(s, block);
     ++entries_;
     if (pc >= prog_.insns.size()) {
         vm.fault_ = make_error(ErrorKind::Runtime,

@@ -93,24 +93,50 @@ private:
     uint32_t label_of_block(uint32_t j) const { return uint32_t(out_.block_starts.size()) + 2 - j; }
     uint32_t rel(uint32_t label) const { return c_.depth() - label; }
 
+    static bool is_access(Op op) { return op >= Op::Ldxb && op <= Op::Stxdw; }
+
+    // Blocks start at 0, jump and call targets, and after jumps, calls, exits and hand-overs;
+    // each checks and charges the budget for itself up to the next one. After a load or store
+    // a resume point starts too: when the access took the interpreter's path (a context
+    // field), the run comes back right after it. A resume point has no check of its own: the
+    // runner charges the rest of its block when it enters there (FastModule::entry_charge).
     void find_blocks() {
         const uint32_t len = uint32_t(prog_.insns.size());
-        std::vector<bool> leader(len + 1, false);
-        leader[0] = true;
+        leader_.assign(len + 1, false);
+        std::vector<bool> resume(len + 1, false);
+        leader_[0] = true;
         for (uint32_t pc = 0; pc < len; pc += slots(prog_.insns[pc].op)) {
             const DecodedInsn& d = prog_.insns[pc];
-            if (d.op == Op::Ja || is_cond_jump(d.op) || d.op == Op::CallLocal) leader[d.target] = true;
-            if (ends_block(d.op)) leader[pc + 1] = true;
+            if (d.op == Op::Ja || is_cond_jump(d.op) || d.op == Op::CallLocal) leader_[d.target] = true;
+            if (ends_block(d.op)) leader_[pc + 1] = true;
+            if (is_access(d.op)) resume[pc + 1] = true;
         }
         out_.block_of_pc.assign(len, -1);
+        uint32_t charge_left = 0;  // of the current checked block, from pc on
         for (uint32_t pc = 0; pc < len; pc += slots(prog_.insns[pc].op)) {
-            if (leader[pc]) {
+            if (leader_[pc]) charge_left = charge_from(pc);
+            if (leader_[pc] || resume[pc]) {
                 out_.block_of_pc[pc] = int32_t(out_.block_starts.size());
                 out_.block_starts.push_back(pc);
+                out_.entry_charge.push_back(leader_[pc] ? 0 : charge_left);
             }
-            if (fastrun_takes_over(prog_.insns[pc].op)) ++out_.taken_over;
-            else ++out_.translated;
+            if (fastrun_takes_over(prog_.insns[pc].op)) {
+                ++out_.taken_over;
+            } else {
+                ++out_.translated;
+                --charge_left;
+            }
         }
+    }
+
+    // The instructions the module runs from `pc` to the next checked block start.
+    uint32_t charge_from(uint32_t pc) const {
+        uint32_t n = 0;
+        for (uint32_t i = pc; i < prog_.insns.size(); i += slots(prog_.insns[i].op)) {
+            if (i != pc && leader_[i]) break;
+            if (!fastrun_takes_over(prog_.insns[i].op)) ++n;
+        }
+        return n;
     }
 
     uint32_t block_end(uint32_t i) const {
@@ -126,21 +152,21 @@ private:
 
     void emit_block() {
         const uint32_t start = out_.block_starts[cur_], end = block_end(cur_);
-        uint32_t charge = 0;
-        for (uint32_t pc = start; pc < end; pc += slots(prog_.insns[pc].op))
-            if (!fastrun_takes_over(prog_.insns[pc].op)) ++charge;
-        if (charge) {
-            // Not enough budget for the whole block: the interpreter runs it one instruction at
-            // a time and faults exactly where the interpreter alone would.
-            c_.local_get(kLeftLocal).i64_const(charge).op(Opc::I64LtU).if_();
-            take_over(start, 0);
-            c_.end();
-            c_.local_get(kLeftLocal).i64_const(charge).op(Opc::I64Sub).local_set(kLeftLocal);
+        if (leader_[start]) {
+            charge_ = charge_from(start);
+            done_ = 0;
+            if (charge_) {
+                // Not enough budget for the whole block: the interpreter runs it one instruction
+                // at a time and faults exactly where the interpreter alone would.
+                c_.local_get(kLeftLocal).i64_const(charge_).op(Opc::I64LtU).if_();
+                take_over(start, 0);
+                c_.end();
+                c_.local_get(kLeftLocal).i64_const(charge_).op(Opc::I64Sub).local_set(kLeftLocal);
+            }
         }
-        uint32_t done = 0;
         for (uint32_t pc = start; pc < end; pc += slots(prog_.insns[pc].op)) {
-            emit_insn(pc, charge - done);
-            ++done;
+            emit_insn(pc, charge_ - done_);
+            if (!fastrun_takes_over(prog_.insns[pc].op)) ++done_;
         }
     }
 
@@ -490,6 +516,8 @@ private:
     FastModule out_;
     Code c_;
     uint32_t cur_ = 0;
+    std::vector<bool> leader_;  // per instruction: a checked block starts there
+    uint32_t charge_ = 0, done_ = 0;  // the current checked block's charge, and what ran of it
 
 public:
     std::optional<uint32_t> unsupported_;  // the first instruction the translator has no rule for

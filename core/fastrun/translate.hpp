@@ -52,6 +52,10 @@ struct FastModule {
     wasm::Bytes bytes;
     std::vector<uint32_t> block_starts;  // instruction index of each block, ascending
     std::vector<int32_t> block_of_pc;    // per instruction: its block when it starts one, else -1
+    // Per block: the budget the caller must charge when it enters there (at a resume point
+    // after a load or store, the rest of the enclosing checked block; 0 at a checked block,
+    // which charges itself). With less budget left, the caller must not enter there.
+    std::vector<uint32_t> entry_charge;
     uint32_t translated = 0;             // instructions the module runs itself
     uint32_t taken_over = 0;             // instructions it always hands to the interpreter
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,19 @@
 namespace bpfplay {
 namespace {
 
-// Hands every entry straight back: the interpreter runs the whole program through the runner.
+// Hands every entry straight back, as a module does at a block whose first instruction it
+// cannot run (giving back what the runner charged at a resume point): the interpreter runs
+// the whole program through the runner.
 class HandBackEngine final : public FastEngine {
 public:
     explicit HandBackEngine(const FastModule& m) : m_(m) {}
-    uint32_t enter(uint8_t*, uint32_t block) override { return m_.block_starts[block]; }
+    uint32_t enter(uint8_t* state, uint32_t block) override {
+        uint64_t left = 0;
+        std::memcpy(&left, state + fastrun_layout::kLeft, 8);
+        left += m_.entry_charge[block];
+        std::memcpy(state + fastrun_layout::kLeft, &left, 8);
+        return m_.block_starts[block];
+    }
 
 private:
     const FastModule& m_;

@@ -44,6 +44,7 @@ TEST_CASE("fastrun translate: blocks start at 0, at jump targets and after jumps
     REQUIRE(m.ok());
     CHECK(m->block_starts == std::vector<uint32_t>{0, 2, 5});
     CHECK(m->block_of_pc == std::vector<int32_t>{0, -1, 1, -1, -1, 2});
+    CHECK(m->entry_charge == std::vector<uint32_t>{0, 0, 0});
     CHECK(m->translated == 6);
     CHECK(m->taken_over == 0);  // the exit is the module's: it hands over only in frame 0
     if (fastrun_test::have_tool("wasm-validate")) CHECK(fastrun_test::wasm_validate("loop.wasm", m->bytes) == "");
@@ -63,6 +64,14 @@ TEST_CASE("fastrun translate: blocks start at 0, at jump targets and after jumps
     REQUIRE(mr.ok());
     CHECK(mr->block_starts == std::vector<uint32_t>{0, 1, 3, 4});
     CHECK(mr->translated == 5);
+
+    // After a load or store, a resume point: entered there, the runner charges the rest of
+    // the checked block (here the add and the exit).
+    const Program a = decode_text("r0 = *(u32 *)(r1 + 0)\nr0 += 1\n*(u8 *)(r10 - 1) = 3\nexit\n", helpers);
+    auto ma = translate_to_wasm(a);
+    REQUIRE(ma.ok());
+    CHECK(ma->block_starts == std::vector<uint32_t>{0, 1, 3});
+    CHECK(ma->entry_charge == std::vector<uint32_t>{0, 3, 1});
     CHECK(mr->taken_over == 1);
 }
 
