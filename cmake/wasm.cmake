@@ -172,6 +172,8 @@ function(_bpfplay_wasm_finish)
     if(TARGET bpfplay_run AND TARGET bpfplay_json)
       # Built without libbpf (BPFPLAY_HAVE_LIBBPF undefined): the live kernel differential test
       # reports that it is skipped; the recorded kernel results are all compared.
+      bpfplay_wasm_area_test(fastrun_examples LIBS bpfplay_run bpfplay_json)
+      target_sources(test_fastrun_examples PRIVATE "${CMAKE_SOURCE_DIR}/tests/examples/example_harness.cpp")
       bpfplay_wasm_area_test(examples LIBS bpfplay_run bpfplay_json)
     endif()
     if(TARGET bpfplay_debugger AND TARGET bpfplay_json)

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -18,34 +17,17 @@
 #include "core/helpers/plugin_helpers.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/text/asm.hpp"
+#include "fastrun/hand_back_engine.hpp"
 
 namespace bpfplay {
 namespace {
-
-// Hands every entry straight back, as a module does at a block whose first instruction it
-// cannot run (giving back what the runner charged at a resume point): the interpreter runs
-// the whole program through the runner.
-class HandBackEngine final : public FastEngine {
-public:
-    explicit HandBackEngine(const FastModule& m) : m_(m) {}
-    uint32_t enter(uint8_t* state, uint32_t block) override {
-        uint64_t left = 0;
-        std::memcpy(&left, state + fastrun_layout::kLeft, 8);
-        left += m_.entry_charge[block];
-        std::memcpy(state + fastrun_layout::kLeft, &left, 8);
-        return m_.block_starts[block];
-    }
-
-private:
-    const FastModule& m_;
-};
 
 std::unique_ptr<FastEngine> engine_for(const FastModule& m) {
 #ifdef __EMSCRIPTEN__
     return make_wasm_engine(m);
 #else
     CHECK(make_wasm_engine(m) == nullptr);  // no WebAssembly runtime natively
-    return std::make_unique<HandBackEngine>(m);
+    return std::make_unique<fastrun_test::HandBackEngine>(m);
 #endif
 }
 
