@@ -5,16 +5,24 @@
 namespace bpfplay {
 
 FastRunner::FastRunner(const Program& prog, const FastModule& module, FastEngine& engine)
-    : prog_(prog), module_(module), engine_(engine) {}
+    : lookup_([&prog, &module, &engine](const Program& p) {
+          return &p == &prog ? FastCode{&module, &engine} : FastCode{};
+      }) {}
 
-// The module runs frames it can model: the translated program's own, below the verifier's
-// frame limit, with no frame a callback's or a tail call's (those return through the Vm).
-bool FastRunner::at_block(const Vm& vm) const {
-    if (vm.program_ != &prog_ || vm.frame_base_ != 0 || vm.depth_ >= uint32_t(kMaxCallFrames) ||
-        vm.pc_ >= module_.block_of_pc.size() || module_.block_of_pc[vm.pc_] < 0)
-        return false;
+FastRunner::FastRunner(FastCodeLookup lookup) : lookup_(std::move(lookup)) {}
+
+// A module runs frames it can model: its program's own, below the verifier's frame limit,
+// with no frame a callback's or a tail call's (those return through the Vm).
+bool FastRunner::at_block(const Vm& vm) {
+    if (vm.program_ != prog_) {
+        prog_ = vm.program_;
+        code_ = lookup_(*prog_);
+    }
+    if (!code_.module || vm.frame_base_ != 0 || vm.depth_ >= uint32_t(kMaxCallFrames)) return false;
+    const FastModule& m = *code_.module;
+    if (vm.pc_ >= m.block_of_pc.size() || m.block_of_pc[vm.pc_] < 0) return false;
     const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
-    if (left < module_.entry_charge[uint32_t(module_.block_of_pc[vm.pc_])]) return false;
+    if (left < m.entry_charge[uint32_t(m.block_of_pc[vm.pc_])]) return false;
     for (uint32_t d = 1; d <= vm.depth_; ++d) {
         const Frame& f = vm.frames_[d];
         if (f.callback.kind != CallbackKind::None || f.caller_program) return false;
@@ -24,18 +32,19 @@ bool FastRunner::at_block(const Vm& vm) const {
 
 bool FastRunner::enter(Vm& vm) {
     namespace L = fastrun_layout;
+    const FastModule& m = *code_.module;
     uint8_t* const s = state_.data();
     std::memcpy(s + L::kRegs, vm.regs_.data(), 8 * 11);
-    const uint32_t block = uint32_t(module_.block_of_pc[vm.pc_]);
+    const uint32_t block = uint32_t(m.block_of_pc[vm.pc_]);
     const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
-    const uint64_t left_in = left - module_.entry_charge[block];  // at_block checked it is enough
+    const uint64_t left_in = left - m.entry_charge[block];  // at_block checked it is enough
     std::memcpy(s + L::kLeft, &left_in, 8);
     const uint32_t depth = vm.depth_, calls_ok = vm.held_lock_ == 0;
     std::memcpy(s + L::kDepth, &depth, 4);
     std::memcpy(s + L::kCallsOk, &calls_ok, 4);
     for (uint32_t d = 1; d <= depth; ++d) {
         uint8_t* f = s + L::kFrames + L::kFrameBytes * d;
-        const uint32_t ret[2] = {vm.frames_[d].return_pc, uint32_t(module_.block_of_pc[vm.frames_[d].return_pc])};
+        const uint32_t ret[2] = {vm.frames_[d].return_pc, uint32_t(m.block_of_pc[vm.frames_[d].return_pc])};
         std::memcpy(f + L::kFrameReturnPc, ret, sizeof ret);
         std::memcpy(f + L::kFrameSaved, vm.frames_[d].saved.data(), 8 * 4);
     }
@@ -51,9 +60,9 @@ bool FastRunner::enter(Vm& vm) {
         std::memcpy(s + L::kTable + L::kEntryBytes * w, entry, sizeof entry);
     }
     table_stale_ = false;
-    const uint32_t pc = engine_.enter(s, block);
+    const uint32_t pc = code_.engine->enter(s, block);
     ++entries_;
-    if (pc >= prog_.insns.size()) {
+    if (pc >= prog_->insns.size()) {
         vm.fault_ = make_error(ErrorKind::Runtime,
                                "internal error: the fast run's module returned instruction " + std::to_string(pc) +
                                    ", which this program does not have",
@@ -81,7 +90,7 @@ bool FastRunner::enter(Vm& vm) {
 }
 
 RunStatus FastRunner::run(Vm& vm) {
-    if (vm.journal_ || vm.program_ != &prog_) return vm.run();
+    if (vm.journal_) return vm.run();
     table_stale_ = true;
     for (;;) {
         if (vm.status_ != RunStatus::Ready) return vm.status_;

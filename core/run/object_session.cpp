@@ -415,20 +415,19 @@ void ObjectSession::run_vm(Vm& vm) {
         vm.run();
         return;
     }
-    const Program& prog = vm.program();
-    auto [it, inserted] = fast_programs_.try_emplace(&prog);
-    FastProgram& fp = it->second;
-    if (inserted) {
-        if (auto m = translate_to_wasm(prog); m.ok()) {
-            fp.module = std::make_unique<FastModule>(std::move(m).value());
-            fp.engine = fast_factory_(*fp.module);
+    // Each program the run reaches (the entry, tail calls' targets) is translated on its first
+    // run and kept for the session's life.
+    FastRunner([this](const Program& prog) {
+        auto [it, inserted] = fast_programs_.try_emplace(&prog);
+        FastProgram& fp = it->second;
+        if (inserted) {
+            if (auto m = translate_to_wasm(prog); m.ok()) {
+                fp.module = std::make_unique<FastModule>(std::move(m).value());
+                fp.engine = fast_factory_(*fp.module);
+            }
         }
-    }
-    if (!fp.engine) {
-        vm.run();
-        return;
-    }
-    FastRunner(prog, *fp.module, *fp.engine).run(vm);
+        return fp.engine ? FastCode{fp.module.get(), fp.engine.get()} : FastCode{};
+    }).run(vm);
 }
 
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
