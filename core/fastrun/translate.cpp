@@ -5,10 +5,6 @@
 
 namespace bpfplay {
 
-using wasm::Code;
-using wasm::Opc;
-using wasm::ValType;
-
 bool fastrun_takes_over(Op op) {
     switch (op) {
     case Op::CallHelper: case Op::Callx: case Op::LddwTail:
@@ -25,6 +21,10 @@ bool fastrun_takes_over(Op op) {
 }
 
 namespace {
+
+using wasm::Code;
+using wasm::Opc;
+using wasm::ValType;
 
 // ALU ops come in groups of four (32Imm, 32Reg, 64Imm, 64Reg) in BPF_ALU_BINOPS order, and
 // conditional jumps likewise (Imm, Reg, 32Imm, 32Reg): the translator indexes them so.
