@@ -52,6 +52,10 @@ public:
 
     FastModule run() {
         find_blocks();
+        if (out_.block_starts.size() > kFastRunMaxBlocks) {
+            too_many_blocks_ = true;
+            return {};
+        }
         const uint32_t n = uint32_t(out_.block_starts.size());
         for (uint32_t i = 0; i < 11; ++i)
             c_.local_get(kState).mem(Opc::I64Load, fastrun_layout::kRegs + 8 * i, 3).local_set(kReg0 + i);
@@ -521,6 +525,7 @@ private:
 
 public:
     std::optional<uint32_t> unsupported_;  // the first instruction the translator has no rule for
+    bool too_many_blocks_ = false;
 };
 
 }  // namespace
@@ -533,6 +538,10 @@ Result<FastModule> translate_to_wasm(const Program& prog) {
     if (prog.insns.empty()) return make_error(ErrorKind::Runtime, "the fast run cannot run an empty program");
     FastrunTranslator t(prog);
     FastModule m = t.run();
+    if (t.too_many_blocks_)
+        return make_error(ErrorKind::Runtime, "the fast run cannot run this program: it has more than " +
+                                                  std::to_string(kFastRunMaxBlocks) +
+                                                  " blocks, the most a WebAssembly engine's dispatch table may have");
     if (t.unsupported_)
         return make_error(ErrorKind::Runtime, "the fast run has no translation for this instruction", *t.unsupported_);
     return m;

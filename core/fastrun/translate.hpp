@@ -65,9 +65,12 @@ struct FastModule {
 // exit of frame 0.
 bool fastrun_takes_over(Op op);
 
+// The most blocks a module's dispatcher may have: V8 refuses a br_table with more targets.
+constexpr uint32_t kFastRunMaxBlocks = 65520;
+
 // Refuses (ErrorKind::Runtime, saying why) a program the fast run cannot run as the
 // interpreter would: one that needs the interpreter's checked variant (registers read before
-// they are written on some path).
+// they are written on some path), or one with more than kFastRunMaxBlocks blocks.
 Result<FastModule> translate_to_wasm(const Program& prog);
 
 }  // namespace bpfplay

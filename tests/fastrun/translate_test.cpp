@@ -103,6 +103,23 @@ TEST_CASE("fastrun translate: a program that needs the checked interpreter is re
           "path, which only the interpreter's checked variant detects");
 }
 
+TEST_CASE("fastrun translate: a program with more blocks than a dispatch table may have is refused") {
+    const HelperRegistry helpers = plugin_registry();
+    // Each conditional jump is a block of its own (the instruction after a jump starts one).
+    std::string text;
+    for (uint32_t i = 0; i + 1 < kFastRunMaxBlocks; ++i) text += "if r1 == 7 goto +0\n";
+    text += "r0 = 0\nexit\n";
+    auto ok = translate_to_wasm(decode_text(text, helpers));
+    REQUIRE(ok.ok());
+    CHECK(ok->block_starts.size() == kFastRunMaxBlocks);
+    text.insert(0, "if r1 == 7 goto +0\n");
+    auto refused = translate_to_wasm(decode_text(text, helpers));
+    REQUIRE(!refused.ok());
+    CHECK(refused.error().what ==
+          "the fast run cannot run this program: it has more than 65520 blocks, the most a WebAssembly engine's "
+          "dispatch table may have");
+}
+
 // ---- the conformance programs, natively under node ----
 
 std::string hex_of(std::span<const uint8_t> b) { return conformance::to_hex(b); }
