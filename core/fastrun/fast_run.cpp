@@ -12,7 +12,8 @@ FastRunner::FastRunner(const Program& prog, const FastModule& module, FastEngine
 FastRunner::FastRunner(FastCodeLookup lookup) : lookup_(std::move(lookup)) {}
 
 // A module runs frames it can model: its program's own, below the verifier's frame limit,
-// with no frame a callback's or a tail call's (those return through the Vm).
+// with no frame a tail call took over (that one returns into another program). A callback's
+// frame is run too; its exit is handed over (kFrameHandOver).
 bool FastRunner::at_block(const Vm& vm) {
     if (vm.program_ != prog_) {
         prog_ = vm.program_;
@@ -23,10 +24,8 @@ bool FastRunner::at_block(const Vm& vm) {
     if (vm.pc_ >= m.block_of_pc.size() || m.block_of_pc[vm.pc_] < 0) return false;
     const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
     if (left < m.entry_charge[uint32_t(m.block_of_pc[vm.pc_])]) return false;
-    for (uint32_t d = 1; d <= vm.depth_; ++d) {
-        const Frame& f = vm.frames_[d];
-        if (f.callback.kind != CallbackKind::None || f.caller_program) return false;
-    }
+    for (uint32_t d = 1; d <= vm.depth_; ++d)
+        if (vm.frames_[d].caller_program) return false;
     return true;
 }
 
@@ -44,9 +43,13 @@ bool FastRunner::enter(Vm& vm) {
     std::memcpy(s + L::kCallsOk, &calls_ok, 4);
     for (uint32_t d = 1; d <= depth; ++d) {
         uint8_t* f = s + L::kFrames + L::kFrameBytes * d;
-        const uint32_t ret[2] = {vm.frames_[d].return_pc, uint32_t(m.block_of_pc[vm.frames_[d].return_pc])};
+        const Frame& fr = vm.frames_[d];
+        // A callback frame's return point is the helper's business: its exit hands over.
+        const uint32_t callback = fr.callback.kind != CallbackKind::None;
+        const uint32_t ret[2] = {fr.return_pc, callback ? 0 : uint32_t(m.block_of_pc[fr.return_pc])};
         std::memcpy(f + L::kFrameReturnPc, ret, sizeof ret);
-        std::memcpy(f + L::kFrameSaved, vm.frames_[d].saved.data(), 8 * 4);
+        std::memcpy(f + L::kFrameSaved, fr.saved.data(), 8 * 4);
+        std::memcpy(f + L::kFrameHandOver, &callback, 4);
     }
     // The region table, rebuilt at every entry: a helper may have mapped, moved or resized a
     // region since (bpf_xdp_adjust_head moves the packet). Windows from kDeepStack0 on (stacks

@@ -99,7 +99,8 @@ private:
 
     static bool is_access(Op op) { return op >= Op::Ldxb && op <= Op::Stxdw; }
 
-    // Blocks start at 0, jump and call targets, and after jumps, calls, exits and hand-overs;
+    // Blocks start at 0, function entries, jump and call targets, and after jumps, calls,
+    // exits and hand-overs;
     // each checks and charges the budget for itself up to the next one. After a load or store
     // a resume point starts too: when the access took the interpreter's path (a context
     // field), the run comes back right after it. A resume point has no check of its own: the
@@ -109,6 +110,9 @@ private:
         leader_.assign(len + 1, false);
         std::vector<bool> resume(len + 1, false);
         leader_[0] = true;
+        // Every function's entry: a callback (bpf_loop's) is entered there by the interpreter.
+        for (uint32_t f : prog_.functions)
+            if (f < len) leader_[f] = true;
         for (uint32_t pc = 0; pc < len; pc += slots(prog_.insns[pc].op)) {
             const DecodedInsn& d = prog_.insns[pc];
             if (d.op == Op::Ja || is_cond_jump(d.op) || d.op == Op::CallLocal) leader_[d.target] = true;
@@ -416,6 +420,7 @@ private:
         c_.local_get(kEntry).i32_const(int32_t(pc + 1)).mem(Opc::I32Store, fastrun_layout::kFrames + fastrun_layout::kFrameReturnPc, 2);
         c_.local_get(kEntry).i32_const(out_.block_of_pc[pc + 1]);
         c_.mem(Opc::I32Store, fastrun_layout::kFrames + fastrun_layout::kFrameReturnBlock, 2);
+        c_.local_get(kEntry).i32_const(0).mem(Opc::I32Store, fastrun_layout::kFrames + fastrun_layout::kFrameHandOver, 2);
         for (uint8_t i = 0; i < 4; ++i) {
             c_.local_get(kEntry);
             get(uint8_t(6 + i));
@@ -425,13 +430,17 @@ private:
         goto_pc(d.target);
     }
 
-    // Frame 0's exit ends the run (the interpreter checks what must hold there); a callee's
-    // returns to its caller with r6-r9 restored.
+    // Frame 0's exit ends the run (the interpreter checks what must hold there), and a
+    // callback frame's goes back to its helper (bpf_loop's next call): the interpreter's. A
+    // callee's returns to its caller with r6-r9 restored.
     void exit_frame(uint32_t pc) {
         c_.local_get(kDepthLocal).op(Opc::I32Eqz).if_();
         take_over(pc, 1);
         c_.end();
         frame_address();
+        c_.local_get(kEntry).mem(Opc::I32Load, fastrun_layout::kFrames + fastrun_layout::kFrameHandOver, 2).if_();
+        take_over(pc, 1);
+        c_.end();
         for (uint8_t i = 0; i < 4; ++i) {
             c_.local_get(kEntry).mem(Opc::I64Load, fastrun_layout::kFrames + fastrun_layout::kFrameSaved + 8 * i, 3);
             set(uint8_t(6 + i));

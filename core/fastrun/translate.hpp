@@ -37,6 +37,7 @@ constexpr uint32_t kFrameBytes = 48;
 constexpr uint32_t kFrameReturnPc = 0;     //   u32: where the caller resumes
 constexpr uint32_t kFrameReturnBlock = 4;  //   u32: its block
 constexpr uint32_t kFrameSaved = 8;        //   4 x u64: the caller's r6..r9
+constexpr uint32_t kFrameHandOver = 40;    //   u32: not 0 when the frame's exit is the interpreter's (a callback's)
 constexpr uint32_t kTable = kFrames + kFrameBytes * uint32_t(kMaxCallFrames);  // one entry per 4 GiB window:
 constexpr uint32_t kEntryBytes = 16;
 constexpr uint32_t kEntryHost = 0;   //   u32: the region's bytes as a linear-memory address
