@@ -9,11 +9,6 @@ bool fastrun_takes_over(Op op) {
     switch (op) {
     case Op::CallHelper: case Op::Callx: case Op::LddwTail:
     case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW: case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
-#define BPF_FASTRUN_ATOMIC_CASE_(name) case Op::name:
-    BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, Add) BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, Or)
-    BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, And) BPF_OP_ATOMIC_VARIANTS_(BPF_FASTRUN_ATOMIC_CASE_, Xor)
-#undef BPF_FASTRUN_ATOMIC_CASE_
-    case Op::Xchg32: case Op::Xchg64: case Op::Cmpxchg32: case Op::Cmpxchg64:
         return true;
     default:
         return false;
@@ -97,7 +92,7 @@ private:
     uint32_t label_of_block(uint32_t j) const { return uint32_t(out_.block_starts.size()) + 2 - j; }
     uint32_t rel(uint32_t label) const { return c_.depth() - label; }
 
-    static bool is_access(Op op) { return op >= Op::Ldxb && op <= Op::Stxdw; }
+    static bool is_access(Op op) { return op >= Op::Ldxb && op <= Op::Cmpxchg64; }
 
     // Blocks start at 0, function entries, jump and call targets, and after jumps, calls,
     // exits and hand-overs;
@@ -256,6 +251,20 @@ private:
         case Op::Stxh: store(pc, d, 2, Opc::I64Store16, true, refund); break;
         case Op::Stxw: store(pc, d, 4, Opc::I64Store32, true, refund); break;
         case Op::Stxdw: store(pc, d, 8, Opc::I64Store, true, refund); break;
+#define BPF_FASTRUN_ATOMIC_FOUR_(name)                                                                       \
+    case Op::Atomic##name##32: atomic(pc, d, false, Atomic::name, false, refund); break;                     \
+    case Op::Atomic##name##64: atomic(pc, d, true, Atomic::name, false, refund); break;                      \
+    case Op::AtomicFetch##name##32: atomic(pc, d, false, Atomic::name, true, refund); break;                 \
+    case Op::AtomicFetch##name##64: atomic(pc, d, true, Atomic::name, true, refund); break;
+        BPF_FASTRUN_ATOMIC_FOUR_(Add)
+        BPF_FASTRUN_ATOMIC_FOUR_(Or)
+        BPF_FASTRUN_ATOMIC_FOUR_(And)
+        BPF_FASTRUN_ATOMIC_FOUR_(Xor)
+#undef BPF_FASTRUN_ATOMIC_FOUR_
+        case Op::Xchg32: atomic(pc, d, false, Atomic::Xchg, true, refund); break;
+        case Op::Xchg64: atomic(pc, d, true, Atomic::Xchg, true, refund); break;
+        case Op::Cmpxchg32: atomic(pc, d, false, Atomic::Cmpxchg, false, refund); break;
+        case Op::Cmpxchg64: atomic(pc, d, true, Atomic::Cmpxchg, false, refund); break;
         default:
             // Every other op is an ALU op, a conditional jump (both handled above) or one the
             // interpreter takes over. An op added later lands here: refuse the program (the
@@ -517,6 +526,40 @@ private:
         set(d.dst);
         access_end(pc, refund);
     }
+    // One thread runs a program, so a plain read-modify-write is atomic (as the interpreter's).
+    // `old` is the value before, zero-extended; fetch forms return it in src, cmpxchg in r0.
+    enum class Atomic : uint8_t { Add, Or, And, Xor, Xchg, Cmpxchg };
+    void atomic(uint32_t pc, const DecodedInsn& d, bool wide, Atomic a, bool fetch, uint32_t refund) {
+        address_check(d, d.dst, wide ? 8 : 4, fastrun_layout::kEntryWrite);
+        c_.local_tee(kEntry).mem(wide ? Opc::I64Load : Opc::I64Load32U, 0, 0).local_set(kTmp);
+        c_.local_get(kEntry);
+        switch (a) {
+        case Atomic::Add: c_.local_get(kTmp); get(d.src); c_.op(Opc::I64Add); break;
+        case Atomic::Or: c_.local_get(kTmp); get(d.src); c_.op(Opc::I64Or); break;
+        case Atomic::And: c_.local_get(kTmp); get(d.src); c_.op(Opc::I64And); break;
+        case Atomic::Xor: c_.local_get(kTmp); get(d.src); c_.op(Opc::I64Xor); break;
+        case Atomic::Xchg: get(d.src); break;
+        case Atomic::Cmpxchg:
+            // old == r0 (cut to the width) ? src : old
+            get(d.src);
+            c_.local_get(kTmp);
+            get(0);
+            if (!wide) c_.i64_const(0xffffffff).op(Opc::I64And);
+            c_.local_get(kTmp).op(Opc::I64Eq).op(Opc::Select);
+            break;
+        }
+        c_.mem(wide ? Opc::I64Store : Opc::I64Store32, 0, 0);  // a 32-bit store keeps the low half
+        if (fetch) {
+            c_.local_get(kTmp);
+            set(d.src);
+        }
+        if (a == Atomic::Cmpxchg) {
+            c_.local_get(kTmp);
+            set(0);
+        }
+        access_end(pc, refund);
+    }
+
     void store(uint32_t pc, const DecodedInsn& d, uint32_t size, Opc o, bool from_reg, uint32_t refund) {
         address_check(d, d.dst, size, fastrun_layout::kEntryWrite);
         if (from_reg) get(d.src);

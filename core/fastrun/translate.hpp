@@ -1,10 +1,10 @@
 #pragma once
 // Translates a decoded program into one WebAssembly module, the fast run's code. The module
-// runs ALU, jumps, lddw, loads and stores that hit a plain region, local calls and their
-// returns, and hands every other instruction to the interpreter ("takes over"): helper calls,
-// callx, atomics, LD_ABS/LD_IND, the exit of frame 0, an access the inline check refuses
-// (context fields, chunked regions, faults), a call past the frame limit and a block the
-// instruction budget cannot pay for in full. The interpreter runs from there with the same
+// runs ALU, jumps, lddw, loads, stores and atomics that hit a plain region, local calls and
+// their returns, and hands every other instruction to the interpreter ("takes over"): helper
+// calls, callx, LD_ABS/LD_IND, the exit of frame 0 and of a callback, an access the inline
+// check refuses (context fields, chunked regions, faults), a call past the frame limit or
+// under a lock, and a block the instruction budget cannot pay for in full. The interpreter runs from there with the same
 // registers and memory until the run is back at a block start (fast_run.hpp), so results,
 // maps, events and faults are the interpreter's own.
 //
