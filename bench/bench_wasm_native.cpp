@@ -1,15 +1,20 @@
 // Interpreter speed, portable: the loops of bench_interpreter.cpp with a plain std::chrono main
 // (no Google Benchmark), so the same source builds natively and for wasm (node).
 // Prints nanoseconds per executed BPF instruction, best of a few runs; never asserts on time.
+// In the wasm build also the fast run (core/fastrun: the loop translated to a WebAssembly
+// module), its first run (V8's baseline code for a new module) and its best.
 // Run: build/bench/bench_portable [loop-iterations]   (wasm: node build-wasm/bench/bench_portable.js)
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/bench_programs.hpp"
+#include "core/fastrun/fast_run.hpp"
 
 namespace {
 
@@ -17,17 +22,34 @@ using namespace bpfplay;
 
 volatile uint64_t g_sink;
 
-void run_loop(const char* name, const std::string& text, size_t mem_size, int reps, bool quiet = false) {
+void run_loop(const char* name, const std::string& text, size_t mem_size, int reps, bool quiet = false,
+              bool fast = false) {
     const Program prog = bench::build(text);
     std::vector<uint8_t> mem(mem_size, 0x5a);
-    double best_ns = 0;
+    std::optional<FastModule> module;
+    std::unique_ptr<FastEngine> engine;
+    if (fast) {
+        auto m = translate_to_wasm(prog);
+        if (!m.ok()) {
+            std::fprintf(stderr, "bench: %s: %s\n", name, m.error().to_string().c_str());
+            std::exit(1);
+        }
+        module = std::move(m).value();
+        engine = make_wasm_engine(*module);
+        if (!engine) {
+            std::printf("%-12s no WebAssembly engine in this build\n", name);
+            return;
+        }
+    }
+    double best_ns = 0, first_ns = 0;
     uint64_t insns = 0;
     for (int i = 0; i < reps; i++) {
         const auto start = std::chrono::steady_clock::now();
         Vm vm(prog);
         vm.set_raw_input(mem);
         vm.set_budget(UINT64_MAX);
-        if (vm.run() != RunStatus::Exited) {
+        const RunStatus st = fast ? FastRunner(prog, *module, *engine).run(vm) : vm.run();
+        if (st != RunStatus::Exited) {
             std::fprintf(stderr, "bench: %s: %s\n", name,
                          vm.fault() ? vm.fault()->to_string().c_str() : "did not exit");
             std::exit(1);
@@ -36,11 +58,14 @@ void run_loop(const char* name, const std::string& text, size_t mem_size, int re
         g_sink = vm.result();
         insns = vm.executed();
         const double ns = std::chrono::duration<double, std::nano>(stop - start).count();
+        if (i == 0) first_ns = ns;
         if (i == 0 || ns < best_ns) best_ns = ns;
     }
     if (quiet) return;
-    std::printf("%-12s %12" PRIu64 " insns  %9.1f ms  %6.3f ns/insn\n", name, insns, best_ns / 1e6,
+    std::printf("%-12s %12" PRIu64 " insns  %9.1f ms  %6.3f ns/insn", name, insns, best_ns / 1e6,
                 best_ns / double(insns));
+    if (fast) std::printf("  (first run %.3f ns/insn)", first_ns / double(insns));
+    std::printf("\n");
     std::fflush(stdout);
 }
 
@@ -72,5 +97,11 @@ int main(int argc, char** argv) {
     run_loop("stack_loop", bench::stack_loop(n), 0, reps);
     run_loop("call_loop", bench::call_loop(n), 0, reps);
     run_loop("packet_loop", bench::packet_loop(n), 1500, reps);
+#ifdef __EMSCRIPTEN__
+    run_loop("alu_fast", bench::alu_loop(n), 0, reps, false, true);
+    run_loop("stack_fast", bench::stack_loop(n), 0, reps, false, true);
+    run_loop("call_fast", bench::call_loop(n), 0, reps, false, true);
+    run_loop("packet_fast", bench::packet_loop(n), 1500, reps, false, true);
+#endif
     return 0;
 }

@@ -152,6 +152,11 @@ function(_bpfplay_wasm_finish)
     # plugin_runner.cpp runs the bpfvm executable as a child process (posix_spawn + pipes):
     # a wasm program under node cannot spawn processes. The library runner covers the same data.
     bpfplay_wasm_area_test(conformance EXCLUDE plugin_runner.cpp LIBS bpfplay_text bpfplay_vm)
+    # The fast run: its modules run in node's WebAssembly runtime against the interpreter.
+    bpfplay_wasm_area_test(fastrun LIBS bpfplay_fastrun bpfplay_text bpfplay_vm)
+    if(TARGET test_fastrun)
+      target_sources(test_fastrun PRIVATE "${CMAKE_SOURCE_DIR}/tests/conformance/data_file.cpp")
+    endif()
     bpfplay_wasm_area_test(host LIBS bpfplay_run bpfplay_host bpfplay_text bpfplay_vm)
     if(TARGET bpfplay_maps)
       bpfplay_wasm_area_test(maps LIBS bpfplay_maps bpfplay_host bpfplay_text bpfplay_vm)
@@ -167,6 +172,8 @@ function(_bpfplay_wasm_finish)
     if(TARGET bpfplay_run AND TARGET bpfplay_json)
       # Built without libbpf (BPFPLAY_HAVE_LIBBPF undefined): the live kernel differential test
       # reports that it is skipped; the recorded kernel results are all compared.
+      bpfplay_wasm_area_test(fastrun_examples LIBS bpfplay_run bpfplay_json)
+      target_sources(test_fastrun_examples PRIVATE "${CMAKE_SOURCE_DIR}/tests/examples/example_harness.cpp")
       bpfplay_wasm_area_test(examples LIBS bpfplay_run bpfplay_json)
     endif()
     if(TARGET bpfplay_debugger AND TARGET bpfplay_json)

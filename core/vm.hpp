@@ -159,6 +159,7 @@ public:
 private:
     template <bool kCheckInit, bool kRecord>
     friend RunStatus interpret(Vm& vm, uint64_t max_steps);
+    friend class FastRunner;  // core/fastrun: runs stretches of frame 0 as wasm, keeps these in step
 
     using Stack = std::array<uint8_t, kStackSize>;
     void enter_tail_call();

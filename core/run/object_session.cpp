@@ -415,6 +415,26 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     return run;
 }
 
+void ObjectSession::run_vm(Vm& vm) {
+    if (!fast_factory_) {
+        vm.run();
+        return;
+    }
+    // Each program the run reaches (the entry, tail calls' targets) is translated on its first
+    // run and kept for the session's life.
+    FastRunner([this](const Program& prog) {
+        auto [it, inserted] = fast_programs_.try_emplace(&prog);
+        FastProgram& fp = it->second;
+        if (inserted) {
+            if (auto m = translate_to_wasm(prog); m.ok()) {
+                fp.module = std::make_unique<FastModule>(std::move(m).value());
+                fp.engine = fast_factory_(*fp.module);
+            }
+        }
+        return fp.engine ? FastCode{fp.module.get(), fp.engine.get()} : FastCode{};
+    }).run(vm);
+}
+
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
     auto started = start(name, input);
     if (!started.ok()) {
@@ -428,7 +448,7 @@ RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
     if (run.iter)
         run_iterator(run);
     else
-        run.vm->run();
+        run_vm(*run.vm);
     RunResult out = finish(run);
     if (run.iter) {
         out.iter = run.iter->out;
@@ -509,7 +529,7 @@ std::vector<RunResult> ObjectSession::run_due_timers() {
     while (out.size() < kMaxTimerRuns) {
         std::optional<std::unique_ptr<RunState>> run = start_due_timer();
         if (!run) break;
-        (*run)->vm->run();
+        run_vm(*(*run)->vm);
         out.push_back(finish(**run));
     }
     return out;

@@ -3,6 +3,7 @@
 // after `bpftool prog load` plus BPF_PROG_TEST_RUN. Maps persist between runs (as they do in the
 // kernel between test runs of one loaded object); each run gets a fresh stack and context.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -14,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/context/field_context.hpp"
+#include "core/fastrun/fast_run.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/loader/loader.hpp"
@@ -124,8 +126,24 @@ public:
     // The same for the armed timer that fires next, the clock moved on to its time if it is not
     // due yet; nullopt when no timer is armed.
     std::optional<std::unique_ptr<RunState>> start_next_timer();
+    // ---- the fast run (core/fastrun) ----
+    // With a factory, run() and the timers' runs go through each program's translated module
+    // (translated once, on its first run) and the engine the factory gives for it: the wasm
+    // build's make_wasm_engine, or a test's. A program the translator refuses, or a module the
+    // factory gives no engine for, runs in the interpreter. nullptr (the default): the
+    // interpreter alone. Results are the same either way; only the speed differs.
+    using FastEngineFactory = std::unique_ptr<FastEngine> (*)(const FastModule&);
+    void set_fast_run(FastEngineFactory factory) { fast_factory_ = factory; }
+
 private:
     ObjectSession() = default;
+    void run_vm(Vm& vm);    // vm.run(), or the fast run of its program
+    struct FastProgram {
+        std::unique_ptr<FastModule> module;  // null: the translator refused the program
+        std::unique_ptr<FastEngine> engine;  // null: no engine for it
+    };
+    FastEngineFactory fast_factory_ = nullptr;
+    std::map<const Program*, FastProgram> fast_programs_;
     void index_programs();  // fills programs_ once object_ is loaded
     void open_process();    // opens the object's fds in process_, as libbpf's load does
     LoadedObject object_;

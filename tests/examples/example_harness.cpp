@@ -493,11 +493,12 @@ std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::
     return s;
 }
 
-Outcome emulator_outcome(const ExampleCase& c) {
+Outcome emulator_outcome(const ExampleCase& c, ObjectSession::FastEngineFactory fast) {
     Outcome o;
     auto session = open_emulator_session(c, o.error, o.loaded);
     if (!session) return o;
     ObjectSession& s = *session;
+    s.set_fast_run(fast);
     if (!o.error.empty()) {
         dump_emulator_maps(s, o);
         return o;

@@ -96,7 +96,9 @@ Outcome kernel_outcome_from_case(const ExampleCase& c);
 // Runs the case in bpfplay: the object opened with ObjectSession on CPU 0, map_init applied
 // (global data before the load, by patching the object's section bytes; other maps with a
 // user-space update after it), the runs in the case's order, then every map dumped.
-Outcome emulator_outcome(const ExampleCase& c);
+// `fast`: the session runs its programs through the fast run with this engine factory
+// (ObjectSession::set_fast_run); nullptr: the interpreter.
+Outcome emulator_outcome(const ExampleCase& c, ObjectSession::FastEngineFactory fast = nullptr);
 // The object of a case, opened as emulator_outcome opens it (global data patched, map_init
 // applied). nullptr and `error` set when it cannot load; `error` also set (with the session
 // returned) when map_init failed.
