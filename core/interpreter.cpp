@@ -3,6 +3,8 @@
 // run-time values: memory bounds, divisors, call depth, the step budget and (in the checked
 // variant) registers read before a write on this path.
 #include <algorithm>
+#include <array>
+#include <bit>
 
 #include "core/hex.hpp"
 #include <cstdio>
@@ -52,6 +54,21 @@ inline uint32_t smod32(uint32_t a, uint32_t b) {
     return uint32_t(int32_t(a) % int32_t(b));
 }
 
+// The instructions whose step record keeps dst's old value: the ones that write dst. The rest
+// write no register (jumps, stores, calls, exit) or add Reg/VmState records of their own
+// (atomics, legacy packet loads, helper calls).
+constexpr bool op_writes_dst(Op op) {
+    return (op >= Op::Add32Imm && op <= Op::Bswap64) || op == Op::Lddw || (op >= Op::Ldxb && op <= Op::Ldxsw);
+}
+static_assert(uint8_t(Op::Add32Imm) == 0 && uint8_t(Op::Bswap64) + 1 == uint8_t(Op::Ja) &&
+                  uint8_t(Op::Ldxsw) + 1 == uint8_t(Op::Stb) && uint8_t(Op::LdIndW) + 1 == uint8_t(Op::Ldxb),
+              "op_writes_dst relies on BPF_OPS' order");
+constexpr auto kWritesDst = [] {
+    std::array<bool, size_t(Op::Count_)> t{};
+    for (size_t i = 0; i < t.size(); ++i) t[i] = op_writes_dst(Op(i));
+    return t;
+}();
+
 }  // namespace
 
 // kRecord: append each instruction's undo information to vm.journal_ (reverse execution).
@@ -80,6 +97,10 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const uint64_t allowed = std::min(max_steps, budget_left);
     uint64_t left = allowed;  // decremented before each instruction runs
     const DecodedInsn* ip = code + vm.pc_;
+    // Whatever changed the mask since the last recorded step (a tail call, set_reg), the next
+    // step says what it is now.
+    if constexpr (kRecord)
+        if (init != jc.last_init) jc.force_full();
 
     // Filled in before jumping to a fault label.
     uint64_t fault_addr = 0;
@@ -107,13 +128,12 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     // or VmState records of their own.
 #define RECORD_STEP()                                                                                        \
     if constexpr (kRecord) {                                                                                 \
-        jr->make_room(jc);                                                                                   \
-        jc.begin_step(PC, init, ip->dst, DST);                                                               \
+        jr->begin_step<kCheckInit>(jc, PC, init, ip->dst, kWritesDst[uint8_t(ip->op)], DST);                \
     }
 #define RECORD_REG(i)                                                                                        \
     if constexpr (kRecord) jc.reg(uint8_t(i), r[i]);
 #define RECORD_MEM(host, vaddr, n)                                                                           \
-    if constexpr (kRecord) jc.mem_small(host, vaddr, n);
+    if constexpr (kRecord) jc.mem_small(host, vaddr, uint32_t(std::countr_zero(n)));
 
 #if BPFPLAY_COMPUTED_GOTO
     static const void* const kLabels[] = {
@@ -282,7 +302,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const Frame& f = vm.frames_[depth];
         if (f.callback.kind != CallbackKind::None) [[unlikely]]
             goto callback_returned;
-        if constexpr (kRecord) jc.exit(depth, &r[6]);
+        if constexpr (kRecord) jc.exit(depth, f.return_pc, f.saved_init, &r[6]);
         r[6] = f.saved[0];
         r[7] = f.saved[1];
         r[8] = f.saved[2];
@@ -512,14 +532,20 @@ enter_callback:
     {
         if constexpr (kRecord) jr->cursor() = jc;
         const uint32_t next = vm.enter_callback(PC, r, init, depth);
-        if constexpr (kRecord) jc = jr->cursor();
+        if constexpr (kRecord) {
+            jc = jr->cursor();
+            jc.force_full();  // the callback set the mask
+        }
         ip = code + next;
         DISPATCH();
     }
 callback_returned: {
         if constexpr (kRecord) jr->cursor() = jc;
         const uint32_t next = vm.callback_returned(PC, r, init, depth);
-        if constexpr (kRecord) jc = jr->cursor();
+        if constexpr (kRecord) {
+            jc = jr->cursor();
+            jc.force_full();  // the callback set the mask
+        }
         if (next == Vm::kCallbackFault) [[unlikely]]
             goto faulted;
         ip = code + next;
@@ -538,7 +564,7 @@ enter_function:
         [[unlikely]] goto locked_global_call_fault;
     {
         Frame& f = vm.frames_[depth + 1];
-        if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
+        if constexpr (kRecord) jc.call(depth, r[10]);
         f.return_pc = PC + 1;
         f.saved = {r[6], r[7], r[8], r[9]};
         f.saved_init = init;
@@ -554,7 +580,7 @@ enter_function:
 exit_to_caller_program: {
         const Frame& f = vm.frames_[depth];
         if constexpr (kRecord) {
-            jc.exit(depth, &r[6]);
+            jc.exit(depth, f.return_pc, f.saved_init, &r[6]);
             jc.program_switch(vm.program_, base);
             jr->cursor() = jc;
         }
