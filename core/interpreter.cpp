@@ -63,9 +63,11 @@ constexpr bool op_writes_dst(Op op) {
 static_assert(uint8_t(Op::Add32Imm) == 0 && uint8_t(Op::Bswap64) + 1 == uint8_t(Op::Ja) &&
                   uint8_t(Op::Ldxsw) + 1 == uint8_t(Op::Stb) && uint8_t(Op::LdIndW) + 1 == uint8_t(Op::Ldxb),
               "op_writes_dst relies on BPF_OPS' order");
-constexpr auto kWritesDst = [] {
-    std::array<bool, size_t(Op::Count_)> t{};
-    for (size_t i = 0; i < t.size(); ++i) t[i] = op_writes_dst(Op(i));
+// Each op's step header bits (Journal::begin_step).
+constexpr auto kOpHeader = [] {
+    std::array<uint8_t, size_t(Op::Count_)> t{};
+    for (size_t i = 0; i < t.size(); ++i)
+        t[i] = uint8_t(Journal::kHeader | (op_writes_dst(Op(i)) ? Journal::kHasOld : 0));
     return t;
 }();
 
@@ -77,7 +79,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const Program& prog = *vm.program_;
     [[maybe_unused]] Journal* const jr = vm.journal_;
     // The journal's append position, in locals while we run (see Journal::Cursor).
-    [[maybe_unused]] Journal::Cursor jc;
+    [[maybe_unused]] Journal::Appender jc;
     if constexpr (kRecord) jc = jr->cursor();
     const DecodedInsn* const code = prog.insns.data();
     const uint32_t* const use = prog.reg_use.data();
@@ -99,8 +101,10 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const DecodedInsn* ip = code + vm.pc_;
     // Whatever changed the mask since the last recorded step (a tail call, set_reg), the next
     // step says what it is now.
-    if constexpr (kRecord)
-        if (init != jc.last_init) jc.force_full();
+    if constexpr (kRecord) {
+        jc.next_ip = nullptr;  // the first step says its pc (this may be another program)
+        if (init != jr->cursor().last_init) jc.force_full();
+    }
 
     // Filled in before jumping to a fault label.
     uint64_t fault_addr = 0;
@@ -128,8 +132,21 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     // or VmState records of their own.
 #define RECORD_STEP()                                                                                        \
     if constexpr (kRecord) {                                                                                 \
-        jr->begin_step<kCheckInit>(jc, PC, init, ip->dst, kWritesDst[uint8_t(ip->op)], DST);                \
+        jr->begin_step<kCheckInit>(jc, ip, code, init, kOpHeader[uint8_t(ip->op)], ip->dst, DST,             \
+                                   allowed - left - 1);                                                      \
     }
+    // Hands the cursor to the journal (for code that appends through it) and takes it back;
+    // the local copy counts only steps before this run (see Journal::begin_step).
+#define JC_OUT()                                                                                             \
+    do {                                                                                                     \
+        static_cast<Journal::Appender&>(jr->cursor()) = jc;                                                  \
+        jr->cursor().steps += allowed - left;                                                                \
+    } while (0)
+#define JC_IN()                                                                                              \
+    do {                                                                                                     \
+        jc = jr->cursor();                                                                                   \
+        jr->cursor().steps -= allowed - left;                                                                \
+    } while (0)
 #define RECORD_REG(i)                                                                                        \
     if constexpr (kRecord) jc.reg(uint8_t(i), r[i]);
 #define RECORD_MEM(host, vaddr, n)                                                                           \
@@ -302,7 +319,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const Frame& f = vm.frames_[depth];
         if (f.callback.kind != CallbackKind::None) [[unlikely]]
             goto callback_returned;
-        if constexpr (kRecord) jc.exit(depth, f.return_pc, f.saved_init, &r[6]);
+        if constexpr (kRecord) jc.exit(depth, f.saved_init, &r[6]);
         r[6] = f.saved[0];
         r[7] = f.saved[1];
         r[8] = f.saved[2];
@@ -463,9 +480,9 @@ store_slow:
         if constexpr (kRecord) {
             if (ContextAccess* c = mem.context_at(fault_addr)) {
                 const std::span<uint8_t> bytes = c->state_bytes();
-                jr->cursor() = jc;
+                JC_OUT();
                 jr->mem(bytes.data(), 0, bytes.size());
-                jc = jr->cursor();
+                JC_IN();
             }
         }
         if (auto err = mem.context_store(fault_addr, fault_size, v, PC)) [[unlikely]] {
@@ -494,7 +511,7 @@ call_helper: {
         vm.executed_at_call_ = vm.executed_ + (allowed - left);
         if constexpr (kRecord) {
             jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_, vm.held_lock_);
-            jr->cursor() = jc;  // the helper and its effects append through the journal
+            JC_OUT();  // the helper and its effects append through the journal
             if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
         }
         vm.in_helper_ = true;
@@ -502,7 +519,7 @@ call_helper: {
         vm.in_helper_ = false;
         if constexpr (kRecord) {
             if (vm.effects_) vm.effects_->after_helper(vm);
-            jc = jr->cursor();
+            JC_IN();
         }
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
         if (vm.helper_stopped_) [[unlikely]] {
@@ -530,20 +547,20 @@ enter_callback:
         goto enter_callback;
     }
     {
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         const uint32_t next = vm.enter_callback(PC, r, init, depth);
         if constexpr (kRecord) {
-            jc = jr->cursor();
+            JC_IN();
             jc.force_full();  // the callback set the mask
         }
         ip = code + next;
         DISPATCH();
     }
 callback_returned: {
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         const uint32_t next = vm.callback_returned(PC, r, init, depth);
         if constexpr (kRecord) {
-            jc = jr->cursor();
+            JC_IN();
             jc.force_full();  // the callback set the mask
         }
         if (next == Vm::kCallbackFault) [[unlikely]]
@@ -580,9 +597,9 @@ enter_function:
 exit_to_caller_program: {
         const Frame& f = vm.frames_[depth];
         if constexpr (kRecord) {
-            jc.exit(depth, f.return_pc, f.saved_init, &r[6]);
+            jc.exit(depth, f.saved_init, &r[6]);
             jc.program_switch(vm.program_, base);
-            jr->cursor() = jc;
+            JC_OUT();
         }
         r[6] = f.saved[0];
         r[7] = f.saved[1];
@@ -608,6 +625,7 @@ exit_to_caller_program: {
         RunStatus status;
         uint64_t done;
     out_of_steps:
+        left = 0;  // it wrapped; now allowed - left counts the steps run (and recorded)
         done = allowed;
         if (max_steps > budget_left) {
             vm.fault_ = make_error(ErrorKind::Budget,
@@ -707,7 +725,7 @@ exit_to_caller_program: {
         done = allowed - left - 1;
         status = RunStatus::Faulted;
     save:
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         std::copy(r, r + 11, vm.regs_.begin());
         vm.pc_ = PC;
         vm.depth_ = depth;
@@ -721,6 +739,8 @@ exit_to_caller_program: {
 #undef SRC
 #undef CHECK_INIT
 #undef RECORD_STEP
+#undef JC_OUT
+#undef JC_IN
 #undef RECORD_REG
 #undef RECORD_MEM
 #undef DISPATCH

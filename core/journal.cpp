@@ -44,7 +44,7 @@ uint64_t Journal::bytes_used() const {
            actions_.size() * sizeof(void*);
 }
 
-void Journal::full_step(uint32_t pc, uint16_t init, uint8_t reg, bool writes, uint64_t old) {
+void Journal::full_step(uint32_t pc, uint16_t init, uint8_t hdr, uint64_t old) {
     Cursor& c = c_;
     if (size_t(c.end - c.cur) < kStepHeadroom) grow(kStepHeadroom);
     if (c.cur >= c.mark) {
@@ -52,13 +52,12 @@ void Journal::full_step(uint32_t pc, uint16_t init, uint8_t reg, bool writes, ui
         c.mark = c.cur + kCheckpointBytes;
     }
     uint8_t* p = c.cur;
-    *p++ = uint8_t(kHeader | kHasPc | kHasInit | reg | (writes ? kHasOld : 0));
+    *p++ = uint8_t(hdr | kHasPc | kHasInit);
     std::memcpy(p, &pc, 4);
     std::memcpy(p + 4, &init, 2);
     p += 6;
     std::memcpy(p, &old, 8);
-    c.cur = p + (writes ? 8 : 0);
-    c.next_pc = pc + 1;
+    c.cur = p + ((hdr & kHasOld) ? 8 : 0);
     c.last_init = init;
     ++c.steps;
     set_limit(c);
@@ -159,7 +158,7 @@ size_t Journal::record_bytes(const uint8_t* rec) {
     case JournalTag::Mem: return 1 + 8 + 8 + 8 + size_t(journal_read<uint64_t>(rec + 1));
     case JournalTag::MemSmall: return 1 + 8 + 8 + (size_t(1) << ((*rec >> 4) & 3));
     case JournalTag::Call: return 1 + 1 + 8;
-    case JournalTag::Exit: return 1 + 1 + 4 + 2 + 5 * 8;
+    case JournalTag::Exit: return 1 + 1 + 2 + 5 * 8;
     case JournalTag::VmState: return 1 + 1 + 2 + 11 * 8 + 8 + 4 + 8;
     case JournalTag::External: return 1 + 8;
     case JournalTag::ProgramSwitch: return 1 + 4 + 8;
@@ -212,9 +211,7 @@ void Journal::pop_step() {
     const uint64_t n = steps() - 1;
     const Pos p = walk_to(n).pos;
     if (n > 0) {
-        const Walk& prev = walk_to(n - 1);
-        c_.next_pc = prev.pc + 1;
-        c_.last_init = prev.init;
+        c_.last_init = walk_to(n - 1).init;
     }
     // Walks of steps from n on are gone, and so is n's checkpoint.
     if (block_index_ != SIZE_MAX) {
@@ -229,6 +226,7 @@ void Journal::pop_step() {
     c_.cur = c_.begin + p.off;
     c_.end = c_.begin + chunks_[p.chunk].cap;
     c_.steps = n;
+    c_.next_ip = nullptr;
     // The next step starts a checkpoint: simpler than finding where the last one was.
     c_.mark = c_.limit = c_.cur;
 }

@@ -60,7 +60,7 @@ enum class JournalTag : uint8_t {
     Reg = 1,       // another register: [reg u8] [old u64]
     Mem = 2,       // [len u64] [host pointer] [virtual address] [old bytes]
     Call = 3,      // a local call: [depth u8] [r10 u64]
-    Exit = 6,      // a return from frame depth: [depth u8] [its return_pc u32] [its saved_init u16] [r6..r10]
+    Exit = 6,      // a return from frame depth: [depth u8] [its saved_init u16] [r6..r10]
     VmState = 4,   // a helper call: [depth u8] [init u16] [r0..r10] [program] [tail calls u32] [held lock]
     External = 5,  // [index u64]: an UndoAction
     // An exit from a tail-called program back into the program that called the subprogram
@@ -91,22 +91,19 @@ public:
     static constexpr uint8_t kHasInit = 0x20;  // then the mask before the step (u16)
     static constexpr uint8_t kHasPc = 0x10;    // then the step's pc (u32)
 
-    // Where appending continues. The interpreter keeps a copy in locals while it runs (one
-    // less memory round trip per instruction) and hands it back before anything else appends.
-    struct Cursor {
+    // Where appending continues: the part a step touches. The interpreter keeps a copy in
+    // locals while it runs (fewer live values than the whole Cursor, so the compiler can keep
+    // them in registers) and hands it back before anything else appends.
+    struct Appender {
         uint8_t* cur = nullptr;
         // Below this a step takes the lean path: room for kStepHeadroom bytes, no checkpoint
         // due, the mask the same as the previous step's (recording code that may change it
         // outside the checked interpreter sets limit = cur).
         uint8_t* limit = nullptr;
-        uint8_t* end = nullptr;
-        uint8_t* begin = nullptr;  // the current chunk's first byte
-        uint8_t* mark = nullptr;   // where the next checkpoint is due
-        uint32_t chunk = 0;        // its index in chunks_
-        // The previous step's pc + 1 and its mask: a step that matches leaves them out.
-        uint32_t next_pc = 0;
-        uint16_t last_init = 0;
-        uint64_t steps = 0;  // steps kept
+        // Where the previous step's instruction would fall through to: a step that starts
+        // there leaves its pc out. (The interpreter's own code address, so no pc has to be
+        // computed for a straight-line step; null: unknown, the next step says its pc.)
+        const void* next_ip = nullptr;
 
         void force_full() { limit = cur; }
         template <class T>
@@ -136,12 +133,11 @@ public:
             put(r10);
         }
         // A return from frame `depth` overwrites r6..r10 and the depth; the frame's slot may be
-        // reused by the next call, so its return pc and mask go too (its saved r6..r9 are what
-        // r6..r9 hold after the return).
-        void exit(uint32_t depth, uint32_t return_pc, uint16_t saved_init, const uint64_t r6_to_r10[5]) {
+        // reused by the next call, so its mask goes too (its saved r6..r9 are what r6..r9 hold
+        // after the return, its return pc the pc after it).
+        void exit(uint32_t depth, uint16_t saved_init, const uint64_t r6_to_r10[5]) {
             tag(JournalTag::Exit);
             put(uint8_t(depth));
-            put(return_pc);
             put(saved_init);
             std::memcpy(cur, r6_to_r10, 5 * 8);
             cur += 5 * 8;
@@ -169,6 +165,16 @@ public:
             cur += kCallbackStateWords * 8;
         }
     };
+    struct Cursor : Appender {
+        uint8_t* end = nullptr;
+        uint8_t* begin = nullptr;  // the current chunk's first byte
+        uint8_t* mark = nullptr;   // where the next checkpoint is due
+        uint32_t chunk = 0;        // its index in chunks_
+        uint16_t last_init = 0;    // the previous step's mask: a step that has it leaves it out
+        // Steps kept. While the interpreter runs, this counts only those before its run (it
+        // adds the ones it recorded when it hands the appender back).
+        uint64_t steps = 0;
+    };
 
     explicit Journal(uint64_t limit_bytes = kDefaultLimitBytes);
     Journal(const Journal&) = delete;
@@ -192,31 +198,38 @@ public:
             c = c_;
         }
     }
-    // Starts a step at `pc` with mask `init` in `c`: the hot path. `reg` is the register the
-    // instruction writes, its old value `old`, or `writes` false when it writes none.
-    // kInitMayChange: the checked interpreter, whose mask grows as registers are written.
-    // Always inlined: a call would keep the interpreter's cursor in memory rather than registers.
-    template <bool kInitMayChange>
-    [[gnu::always_inline]] void begin_step(Cursor& c, uint32_t pc, uint16_t init, uint8_t reg, bool writes,
-                                           uint64_t old) {
-        if (c.cur >= c.limit || (kInitMayChange && init != c.last_init)) [[unlikely]] {
+    // Starts a step in `c` (the interpreter's copy): the hot path. The step's instruction is
+    // `ip` in `code` (its pc: ip - code), `init` the mask before it, `reg` the register it
+    // writes and `old` that register's value; `hdr` is kOpHeader's bits for the instruction
+    // (kHeader, plus kHasOld when it writes `reg`). `recorded`: the steps the interpreter
+    // recorded before this one since it took the cursor. kInitMayChange: the checked
+    // interpreter, whose mask grows as registers are written. Always inlined: a call would
+    // keep the interpreter's cursor in memory rather than registers.
+    template <bool kInitMayChange, class Insn>
+    [[gnu::always_inline]] void begin_step(Appender& c, const Insn* ip, const Insn* code, uint16_t init, uint8_t hdr,
+                                           uint8_t reg, uint64_t old, uint64_t recorded) {
+        if (c.cur >= c.limit || (kInitMayChange && init != c_.last_init)) [[unlikely]] {
             // Through c_, so that c's address never leaves the inlined code: the compiler can
-            // then keep the interpreter's cursor in registers.
-            c_ = c;
-            full_step(pc, init, reg, writes, old);
+            // then keep the interpreter's copy in registers.
+            static_cast<Appender&>(c_) = c;
+            c_.steps += recorded;
+            full_step(uint32_t(ip - code), init, uint8_t(hdr | reg), old);
             c = c_;
+            c_.steps -= recorded + 1;
+            c.next_ip = ip + 1;
             return;
         }
-        // Branch-free: the pc is written always and kept when it is not the previous + 1.
-        const bool jumped = pc != c.next_pc;
         uint8_t* p = c.cur;
-        p[0] = uint8_t(kHeader | reg | (writes ? kHasOld : 0) | (jumped ? kHasPc : 0));
-        std::memcpy(p + 1, &pc, 4);
-        p += jumped ? 5 : 1;
-        std::memcpy(p, &old, 8);
-        c.cur = p + (writes ? 8 : 0);
-        c.next_pc = pc + 1;
-        ++c.steps;
+        if (ip != c.next_ip) [[unlikely]] {  // a jump, call or return landed here
+            hdr |= kHasPc;
+            const uint32_t pc = uint32_t(ip - code);
+            std::memcpy(p + 1, &pc, 4);
+            p += 4;
+        }
+        c.cur[0] = uint8_t(hdr | reg);
+        std::memcpy(p + 1, &old, 8);
+        c.cur = p + 1 + ((hdr & kHasOld) >> 3);  // 8 bytes more when the old value is kept
+        c.next_ip = ip + 1;
     }
     // Any length (helpers' writes, a context's bytes; vaddr 0 when it has none).
     void mem(uint8_t* host, uint64_t vaddr, uint64_t len);
@@ -286,7 +299,8 @@ private:
     void pop_step();
     void grow(size_t need);
     // A step with its pc and mask: a checkpoint's, one after a new chunk or an outside change.
-    void full_step(uint32_t pc, uint16_t init, uint8_t reg, bool writes, uint64_t old);
+    // `hdr`: the lean header (kHeader, kHasOld, the register); this adds kHasPc and kHasInit.
+    void full_step(uint32_t pc, uint16_t init, uint8_t hdr, uint64_t old);
     void set_limit(Cursor& c) const {
         c.limit = std::min(c.end - kStepHeadroom, c.mark);
     }

@@ -196,14 +196,15 @@ bool Vm::undo_step() {
             regs_[10] = u64(rec + 2);
             break;
         case JournalTag::Exit: {
-            // The frame comes back to life: what the return read from it is still (or again,
-            // after a later call's undo) what it needs, but its slot may since have been reused.
+            // The frame comes back to life, and its slot may since have been reused by a call
+            // (whose undo left it as it was): the return pc is where the return went (pc_
+            // until this step's header is undone), the saved r6..r9 what r6..r9 hold now.
             depth_ = rec[1];
             Frame& f = frames_[depth_];
-            f.return_pc = u32(rec + 2);
-            std::memcpy(&f.saved_init, rec + 6, 2);
+            f.return_pc = pc_;
+            std::memcpy(&f.saved_init, rec + 2, 2);
             std::memcpy(f.saved.data(), &regs_[6], 4 * 8);
-            std::memcpy(&regs_[6], rec + 8, 5 * 8);
+            std::memcpy(&regs_[6], rec + 4, 5 * 8);
             break;
         }
         case JournalTag::ProgramSwitch:

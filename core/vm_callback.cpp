@@ -180,7 +180,7 @@ uint32_t Vm::callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_
     if (journal_) {
         Journal::Cursor& c = journal_->cursor();
         journal_->make_room(c);
-        c.exit(depth, f.return_pc, f.saved_init, &r[6]);
+        c.exit(depth, f.saved_init, &r[6]);
         c.reg(0, r[0]);  // an exit's step keeps no register of its own
     }
     // bpf_find_vma returns 0 once its callback ran; the others count the calls.
