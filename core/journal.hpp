@@ -139,8 +139,15 @@ public:
             tag(JournalTag::Exit);
             put(uint8_t(depth));
             put(saved_init);
-            std::memcpy(cur, r6_to_r10, 5 * 8);
-            cur += 5 * 8;
+            // One register at a time: a wider load across the separate stores that wrote
+            // them would stall (see the interpreter's copy_r6_to_r9).
+            for (int i = 0; i < 5; ++i) {
+                uint64_t v = r6_to_r10[i];
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+                asm("" : "+r"(v));
+#endif
+                put(v);
+            }
         }
         void program_switch(const void* program, uint32_t frame_base) {
             tag(JournalTag::ProgramSwitch);
