@@ -17,7 +17,7 @@
 // A step starting kCheckpointBytes or more after the last checkpoint (or first in a chunk) is
 // a checkpoint: it always carries its pc and mask, and the index holds its number and
 // position. Reading back starts at the nearest checkpoint and walks forward, so the index
-// costs 16 bytes in 512 and a step is found by walking at most 512 bytes of headers. One
+// costs 16 bytes in 2048 and a step is found by walking at most 2 KiB of records. One
 // compare per step (cur against limit) covers the room check and the next checkpoint.
 // Memory is bounded: when the stream would pass the limit, the oldest half of the history is
 // dropped, at a checkpoint (stepping back then stops at the oldest step kept).
@@ -83,7 +83,7 @@ public:
     // this much room is free before each instruction, so the hot path never allocates.
     static constexpr size_t kStepHeadroom = 256;
     // A checkpoint is due this many bytes after the last one.
-    static constexpr size_t kCheckpointBytes = 512;
+    static constexpr size_t kCheckpointBytes = 2048;
 
     // Step header bits (bit 7 marks a header).
     static constexpr uint8_t kHeader = 0x80;
