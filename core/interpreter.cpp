@@ -3,6 +3,8 @@
 // run-time values: memory bounds, divisors, call depth, the step budget and (in the checked
 // variant) registers read before a write on this path.
 #include <algorithm>
+#include <array>
+#include <bit>
 
 #include "core/hex.hpp"
 #include <cstdio>
@@ -52,6 +54,38 @@ inline uint32_t smod32(uint32_t a, uint32_t b) {
     return uint32_t(int32_t(a) % int32_t(b));
 }
 
+// The instructions whose step record keeps dst's old value: the ones that write dst. The rest
+// write no register (jumps, stores, calls, exit) or add Reg/VmState records of their own
+// (atomics, legacy packet loads, helper calls).
+constexpr bool op_writes_dst(Op op) {
+    return (op >= Op::Add32Imm && op <= Op::Bswap64) || op == Op::Lddw || (op >= Op::Ldxb && op <= Op::Ldxsw);
+}
+static_assert(uint8_t(Op::Add32Imm) == 0 && uint8_t(Op::Bswap64) + 1 == uint8_t(Op::Ja) &&
+                  uint8_t(Op::Ldxsw) + 1 == uint8_t(Op::Stb) && uint8_t(Op::LdIndW) + 1 == uint8_t(Op::Ldxb),
+              "op_writes_dst relies on BPF_OPS' order");
+// Each op's step header bits (Journal::begin_step).
+constexpr auto kOpHeader = [] {
+    std::array<uint8_t, size_t(Op::Count_)> t{};
+    for (size_t i = 0; i < t.size(); ++i)
+        t[i] = uint8_t(Journal::kHeader | (op_writes_dst(Op(i)) ? Journal::kHasOld : 0));
+    return t;
+}();
+
+// Copies four registers with 64-bit loads. r[] is written one 64-bit register at a time, and
+// a wider load spanning two such stores cannot take its value from them (the CPU waits for
+// the stores to retire: a dozen cycles). The compiler's vectorized copy of r6..r9 hit that on
+// every call and return; the empty asm keeps the four values in scalar registers.
+[[gnu::always_inline]] inline void copy_r6_to_r9(uint64_t* to, const uint64_t* from) {
+    uint64_t a = from[0], b = from[1], c = from[2], d = from[3];
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+    asm("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d));
+#endif
+    to[0] = a;
+    to[1] = b;
+    to[2] = c;
+    to[3] = d;
+}
+
 }  // namespace
 
 // kRecord: append each instruction's undo information to vm.journal_ (reverse execution).
@@ -60,7 +94,7 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const Program& prog = *vm.program_;
     [[maybe_unused]] Journal* const jr = vm.journal_;
     // The journal's append position, in locals while we run (see Journal::Cursor).
-    [[maybe_unused]] Journal::Cursor jc;
+    [[maybe_unused]] Journal::Appender jc;
     if constexpr (kRecord) jc = jr->cursor();
     const DecodedInsn* const code = prog.insns.data();
     const uint32_t* const use = prog.reg_use.data();
@@ -80,6 +114,12 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     const uint64_t allowed = std::min(max_steps, budget_left);
     uint64_t left = allowed;  // decremented before each instruction runs
     const DecodedInsn* ip = code + vm.pc_;
+    // Whatever changed the mask since the last recorded step (a tail call, set_reg), the next
+    // step says what it is now.
+    if constexpr (kRecord) {
+        jc.next_ip = nullptr;  // the first step says its pc (this may be another program)
+        if (init != jr->cursor().last_init) jc.force_full();
+    }
 
     // Filled in before jumping to a fault label.
     uint64_t fault_addr = 0;
@@ -107,13 +147,25 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     // or VmState records of their own.
 #define RECORD_STEP()                                                                                        \
     if constexpr (kRecord) {                                                                                 \
-        jr->make_room(jc);                                                                                   \
-        jc.begin_step(PC, init, ip->dst, DST);                                                               \
+        jr->begin_step<kCheckInit>(jc, ip, code, init, kOpHeader[uint8_t(ip->op)], ip->dst, DST,             \
+                                   allowed - left - 1);                                                      \
     }
+    // Hands the cursor to the journal (for code that appends through it) and takes it back;
+    // the local copy counts only steps before this run (see Journal::begin_step).
+#define JC_OUT()                                                                                             \
+    do {                                                                                                     \
+        static_cast<Journal::Appender&>(jr->cursor()) = jc;                                                  \
+        jr->cursor().steps += allowed - left;                                                                \
+    } while (0)
+#define JC_IN()                                                                                              \
+    do {                                                                                                     \
+        jc = jr->cursor();                                                                                   \
+        jr->cursor().steps -= allowed - left;                                                                \
+    } while (0)
 #define RECORD_REG(i)                                                                                        \
     if constexpr (kRecord) jc.reg(uint8_t(i), r[i]);
 #define RECORD_MEM(host, vaddr, n)                                                                           \
-    if constexpr (kRecord) jc.mem_small(host, vaddr, n);
+    if constexpr (kRecord) jc.mem_small(host, vaddr, uint32_t(std::countr_zero(n)));
 
 #if BPFPLAY_COMPUTED_GOTO
     static const void* const kLabels[] = {
@@ -282,11 +334,8 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         const Frame& f = vm.frames_[depth];
         if (f.callback.kind != CallbackKind::None) [[unlikely]]
             goto callback_returned;
-        if constexpr (kRecord) jc.exit(depth, &r[6]);
-        r[6] = f.saved[0];
-        r[7] = f.saved[1];
-        r[8] = f.saved[2];
-        r[9] = f.saved[3];
+        if constexpr (kRecord) jc.exit(depth, f.saved_init, &r[6]);
+        copy_r6_to_r9(&r[6], f.saved.data());
         if constexpr (kCheckInit) init = uint16_t((f.saved_init & ~kArgRegs) | 1u | kFramePointer);
         --depth;
         r[10] = Vm::frame_pointer(depth);
@@ -443,9 +492,9 @@ store_slow:
         if constexpr (kRecord) {
             if (ContextAccess* c = mem.context_at(fault_addr)) {
                 const std::span<uint8_t> bytes = c->state_bytes();
-                jr->cursor() = jc;
+                JC_OUT();
                 jr->mem(bytes.data(), 0, bytes.size());
-                jc = jr->cursor();
+                JC_IN();
             }
         }
         if (auto err = mem.context_store(fault_addr, fault_size, v, PC)) [[unlikely]] {
@@ -474,7 +523,7 @@ call_helper: {
         vm.executed_at_call_ = vm.executed_ + (allowed - left);
         if constexpr (kRecord) {
             jc.vm_state(r, depth, init, vm.program_, vm.tail_calls_, vm.held_lock_);
-            jr->cursor() = jc;  // the helper and its effects append through the journal
+            JC_OUT();  // the helper and its effects append through the journal
             if (vm.effects_) vm.effects_->before_helper(vm, h.id, &r[1]);
         }
         vm.in_helper_ = true;
@@ -482,7 +531,7 @@ call_helper: {
         vm.in_helper_ = false;
         if constexpr (kRecord) {
             if (vm.effects_) vm.effects_->after_helper(vm);
-            jc = jr->cursor();
+            JC_IN();
         }
         if constexpr (kCheckInit) init = uint16_t((init & ~kArgRegs) | 1u);
         if (vm.helper_stopped_) [[unlikely]] {
@@ -510,16 +559,22 @@ enter_callback:
         goto enter_callback;
     }
     {
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         const uint32_t next = vm.enter_callback(PC, r, init, depth);
-        if constexpr (kRecord) jc = jr->cursor();
+        if constexpr (kRecord) {
+            JC_IN();
+            jc.force_full();  // the callback set the mask
+        }
         ip = code + next;
         DISPATCH();
     }
 callback_returned: {
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         const uint32_t next = vm.callback_returned(PC, r, init, depth);
-        if constexpr (kRecord) jc = jr->cursor();
+        if constexpr (kRecord) {
+            JC_IN();
+            jc.force_full();  // the callback set the mask
+        }
         if (next == Vm::kCallbackFault) [[unlikely]]
             goto faulted;
         ip = code + next;
@@ -538,9 +593,9 @@ enter_function:
         [[unlikely]] goto locked_global_call_fault;
     {
         Frame& f = vm.frames_[depth + 1];
-        if constexpr (kRecord) jc.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
+        if constexpr (kRecord) jc.call(depth, r[10]);
         f.return_pc = PC + 1;
-        f.saved = {r[6], r[7], r[8], r[9]};
+        copy_r6_to_r9(f.saved.data(), &r[6]);
         f.saved_init = init;
         ++depth;
         r[10] = Vm::frame_pointer(depth);
@@ -554,9 +609,9 @@ enter_function:
 exit_to_caller_program: {
         const Frame& f = vm.frames_[depth];
         if constexpr (kRecord) {
-            jc.exit(depth, &r[6]);
+            jc.exit(depth, f.saved_init, &r[6]);
             jc.program_switch(vm.program_, base);
-            jr->cursor() = jc;
+            JC_OUT();
         }
         r[6] = f.saved[0];
         r[7] = f.saved[1];
@@ -582,6 +637,7 @@ exit_to_caller_program: {
         RunStatus status;
         uint64_t done;
     out_of_steps:
+        left = 0;  // it wrapped; now allowed - left counts the steps run (and recorded)
         done = allowed;
         if (max_steps > budget_left) {
             vm.fault_ = make_error(ErrorKind::Budget,
@@ -681,7 +737,7 @@ exit_to_caller_program: {
         done = allowed - left - 1;
         status = RunStatus::Faulted;
     save:
-        if constexpr (kRecord) jr->cursor() = jc;
+        if constexpr (kRecord) JC_OUT();
         std::copy(r, r + 11, vm.regs_.begin());
         vm.pc_ = PC;
         vm.depth_ = depth;
@@ -695,6 +751,8 @@ exit_to_caller_program: {
 #undef SRC
 #undef CHECK_INIT
 #undef RECORD_STEP
+#undef JC_OUT
+#undef JC_IN
 #undef RECORD_REG
 #undef RECORD_MEM
 #undef DISPATCH

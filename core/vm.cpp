@@ -158,12 +158,12 @@ bool Vm::undo_step() {
     if (j.steps() == 0) return false;
     // A faulting instruction was not counted as executed; an exit was.
     const bool counted = status_ != RunStatus::Faulted;
-    const size_t step = size_t(j.steps() - 1);
+    const uint64_t step = j.steps() - 1;
     // Records are undone newest first; a step rarely has more than a few (no allocation then).
-    const uint64_t* small[16];
-    std::vector<const uint64_t*> many;
+    const uint8_t* small[16];
+    std::vector<const uint8_t*> many;
     size_t count = 0;
-    j.for_each_record(step, [&](JournalTag, const uint64_t* rec) {
+    j.for_each_record(step, [&](JournalTag, const uint8_t* rec) {
         if (count < 16) small[count] = rec;
         else {
             if (many.empty()) many.assign(small, small + 16);
@@ -171,50 +171,69 @@ bool Vm::undo_step() {
         }
         ++count;
     });
+    auto u64 = [](const uint8_t* p) {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+    };
+    auto u32 = [](const uint8_t* p) {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v;
+    };
     for (size_t k = count; k-- > 0;) {
-        const uint64_t* rec = count <= 16 ? small[k] : many[k];
-        switch (JournalTag(rec[0] & 0xff)) {
-        case JournalTag::Reg: regs_[(rec[0] >> 8) & 0xf] = rec[1]; break;
+        const uint8_t* rec = count <= 16 ? small[k] : many[k];
+        switch (JournalTag(rec[0] & 0x0f)) {
+        case JournalTag::Reg: regs_[rec[1] & 0xf] = u64(rec + 2); break;
         case JournalTag::Mem:
-            std::memcpy(reinterpret_cast<uint8_t*>(uintptr_t(rec[1])), &rec[3], size_t(rec[0] >> 8));
+            std::memcpy(reinterpret_cast<uint8_t*>(uintptr_t(u64(rec + 9))), rec + 25, size_t(u64(rec + 1)));
             break;
-        case JournalTag::Call: {
-            depth_ = uint32_t(rec[0] >> 8);
-            regs_[10] = rec[1];
-            Frame& f = frames_[depth_ + 1];
-            f.return_pc = uint32_t(rec[2]);
-            f.saved_init = uint16_t(rec[2] >> 32);
-            std::memcpy(f.saved.data(), &rec[3], 4 * 8);
+        case JournalTag::MemSmall:
+            std::memcpy(reinterpret_cast<uint8_t*>(uintptr_t(u64(rec + 1))), rec + 17, size_t(1) << ((rec[0] >> 4) & 3));
+            break;
+        case JournalTag::Call:
+            depth_ = rec[1];
+            regs_[10] = u64(rec + 2);
+            break;
+        case JournalTag::Exit: {
+            // The frame comes back to life, and its slot may since have been reused by a call
+            // (whose undo left it as it was): the return pc is where the return went (pc_
+            // until this step's header is undone), the saved r6..r9 what r6..r9 hold now.
+            depth_ = rec[1];
+            Frame& f = frames_[depth_];
+            f.return_pc = pc_;
+            std::memcpy(&f.saved_init, rec + 2, 2);
+            std::memcpy(f.saved.data(), &regs_[6], 4 * 8);
+            std::memcpy(&regs_[6], rec + 4, 5 * 8);
             break;
         }
-        case JournalTag::Exit:
-            depth_ = uint32_t(rec[0] >> 8);
-            std::memcpy(&regs_[6], &rec[1], 5 * 8);
-            break;
         case JournalTag::ProgramSwitch:
-            program_ = reinterpret_cast<const Program*>(uintptr_t(rec[1]));
-            frame_base_ = uint32_t(rec[0] >> 8);
+            frame_base_ = u32(rec + 1);
+            program_ = reinterpret_cast<const Program*>(uintptr_t(u64(rec + 5)));
             break;
         case JournalTag::TailFrame: {
-            Frame& f = frames_[uint32_t(rec[0] >> 8)];
-            f.caller_program = reinterpret_cast<const Program*>(uintptr_t(rec[1]));
-            f.caller_base = uint32_t(rec[2]);
-            frame_base_ = uint32_t(rec[2] >> 32);
+            Frame& f = frames_[rec[1]];
+            f.caller_program = reinterpret_cast<const Program*>(uintptr_t(u64(rec + 2)));
+            f.caller_base = u32(rec + 10);
+            frame_base_ = u32(rec + 14);
             break;
         }
-        case JournalTag::Callback:
-            frames_[uint32_t(rec[0] >> 8)].callback = callback_state_from_words(&rec[1]);
+        case JournalTag::Callback: {
+            uint64_t w[kCallbackStateWords];
+            std::memcpy(w, rec + 2, sizeof w);
+            frames_[rec[1]].callback = callback_state_from_words(w);
             break;
+        }
         case JournalTag::VmState:
-            depth_ = uint32_t((rec[0] >> 8) & 0xffffffff);
-            init_ = uint16_t(rec[0] >> 40);
-            std::memcpy(regs_.data(), &rec[1], 11 * 8);
-            program_ = reinterpret_cast<const Program*>(uintptr_t(rec[12]));
-            tail_calls_ = uint32_t(rec[13]);
-            held_lock_ = rec[14];
+            depth_ = rec[1];
+            std::memcpy(&init_, rec + 2, 2);
+            std::memcpy(regs_.data(), rec + 4, 11 * 8);
+            program_ = reinterpret_cast<const Program*>(uintptr_t(u64(rec + 92)));
+            tail_calls_ = u32(rec + 100);
+            held_lock_ = u64(rec + 104);
             break;
         case JournalTag::External: {
-            auto& action = j.actions_[size_t((rec[0] >> 8) - j.actions_base_)];
+            auto& action = j.actions_[size_t(u64(rec + 1) - j.actions_base_)];
             action->undo();
             j.action_bytes_ -= action->bytes();
             j.actions_.pop_back();  // this step's actions are the newest
@@ -223,11 +242,10 @@ bool Vm::undo_step() {
         }
     }
     const Journal::StepHeader h = j.last_header();
-    regs_[h.reg] = h.old;
+    if (h.has_old) regs_[h.reg] = h.old;
     pc_ = h.pc;
     init_ = h.init;
-    j.c_.cur = j.c_.base + j.steps_[step];
-    --j.c_.step;
+    j.pop_step();
     if (counted && executed_ > 0) --executed_;
     status_ = RunStatus::Ready;
     fault_.reset();

@@ -136,7 +136,7 @@ uint32_t Vm::enter_callback(uint32_t pc, uint64_t* r, uint16_t& init, uint32_t& 
     if (journal_) {
         Journal::Cursor& c = journal_->cursor();
         journal_->make_room(c);
-        c.call(depth, r[10], f.return_pc, f.saved_init, f.saved.data());
+        c.call(depth, r[10]);
     }
     journal_callback(depth + 1);
     f.return_pc = pc + 1;
@@ -180,7 +180,8 @@ uint32_t Vm::callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_
     if (journal_) {
         Journal::Cursor& c = journal_->cursor();
         journal_->make_room(c);
-        c.exit(depth, &r[6]);
+        c.exit(depth, f.saved_init, &r[6]);
+        c.reg(0, r[0]);  // an exit's step keeps no register of its own
     }
     // bpf_find_vma returns 0 once its callback ran; the others count the calls.
     r[0] = s.kind == CallbackKind::FindVma ? 0 : s.calls;
