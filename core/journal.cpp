@@ -128,7 +128,7 @@ void Journal::mem(uint8_t* host, uint64_t vaddr, uint64_t len) {
     if (size_t(c_.end - c_.cur) < need + kStepHeadroom) grow(need + kStepHeadroom);
     c_.tag(JournalTag::Mem);
     c_.put(len);
-    c_.put(reinterpret_cast<uintptr_t>(host));
+    c_.put(uint64_t(reinterpret_cast<uintptr_t>(host)));
     c_.put(vaddr);
     std::memcpy(c_.cur, host, size_t(len));
     c_.cur += len;
@@ -147,7 +147,7 @@ void Journal::tail_frame(uint32_t depth, const void* caller_program, uint32_t ca
     if (size_t(c_.end - c_.cur) < 18 + kStepHeadroom) grow(18 + kStepHeadroom);
     c_.tag(JournalTag::TailFrame);
     c_.put(uint8_t(depth));
-    c_.put(reinterpret_cast<uintptr_t>(caller_program));
+    c_.put(uint64_t(reinterpret_cast<uintptr_t>(caller_program)));
     c_.put(caller_base);
     c_.put(frame_base);
 }

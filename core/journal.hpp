@@ -106,6 +106,8 @@ public:
         const void* next_ip = nullptr;
 
         void force_full() { limit = cur; }
+        // Host pointers go in as uint64_t: record_bytes and the undo code read 8 bytes for them,
+        // and a pointer is 4 bytes in the wasm build.
         template <class T>
         void put(const T& v) {
             std::memcpy(cur, &v, sizeof v);
@@ -120,7 +122,7 @@ public:
         // An instruction's store of 1, 2, 4 or 8 bytes (log2 of it: width); fits in the headroom.
         void mem_small(uint8_t* host, uint64_t vaddr, uint32_t width) {
             *cur++ = uint8_t(uint8_t(JournalTag::MemSmall) | (width << 4));
-            put(reinterpret_cast<uintptr_t>(host));
+            put(uint64_t(reinterpret_cast<uintptr_t>(host)));
             put(vaddr);
             std::memcpy(cur, host, size_t(1) << width);
             cur += size_t(1) << width;
@@ -152,7 +154,7 @@ public:
         void program_switch(const void* program, uint32_t frame_base) {
             tag(JournalTag::ProgramSwitch);
             put(frame_base);
-            put(reinterpret_cast<uintptr_t>(program));
+            put(uint64_t(reinterpret_cast<uintptr_t>(program)));
         }
         void vm_state(const uint64_t regs[11], uint32_t depth, uint16_t init, const void* program,
                       uint32_t tail_calls, uint64_t held_lock) {
@@ -161,7 +163,7 @@ public:
             put(init);
             std::memcpy(cur, regs, 11 * 8);
             cur += 11 * 8;
-            put(reinterpret_cast<uintptr_t>(program));
+            put(uint64_t(reinterpret_cast<uintptr_t>(program)));
             put(tail_calls);
             put(held_lock);
         }
