@@ -44,7 +44,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
     ctest --test-dir build-san --output-on-failure -j"$JOBS"
 phase_done "sanitizer tests"
 
-echo "== libFuzzer (ASan+UBSan), 105 s: decode+run, ELF loader, BTF, host JSON, assembler, map C values, pcap, map-init, debugger commands"
+echo "== libFuzzer (ASan+UBSan), 86 s: decode+run, ELF loader, BTF, host JSON, assembler, map C values, pcap, map-init, debugger commands"
 # Seeds from the repository (generated programs, examples, fixtures, conformance asm); each
 # target writes new inputs to its own corpus folder. The "DONE cov: ft:" line is the coverage
 # reached (cov: edges, ft: features), the stat:: lines how much was run.
@@ -63,14 +63,14 @@ fuzz() {  # fuzz TARGET SECONDS [libFuzzer flags]
     fi
     grep -E "^#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|new_units_added|peak_rss_mb)" "$log"
 }
-fuzz vm 20 -max_len=2100
-fuzz loader 22 -rss_limit_mb=2048
-fuzz btf 12
-fuzz host_json 10
-fuzz asm 10
-fuzz map_value 8
+fuzz vm 16 -max_len=2100
+fuzz loader 18 -rss_limit_mb=2048
+fuzz btf 10
+fuzz host_json 8
+fuzz asm 8
+fuzz map_value 7
 fuzz pcap 5
-fuzz map_init 8
-fuzz debug_cmd 10 -max_len=4096
+fuzz map_init 6
+fuzz debug_cmd 8 -max_len=4096
 echo "fuzz: no crash"
 phase_done "fuzz"
