@@ -41,6 +41,12 @@ constexpr MapTypeInfo missing(MapType type, const char* name, const char* summar
     return row;
 }
 
+// A row whose user-space updates take an fd as the value (map_fd_get_ptr).
+constexpr MapTypeInfo fd_valued(MapTypeInfo row, UserValueFd kind) {
+    row.user_value_fd = kind;
+    return row;
+}
+
 constexpr const char* kTailCallOnly = "A prog_array is only for bpf_tail_call; fill it from userspace.";
 constexpr const char* kPerfOnly =
     "A perf_event_array is only for bpf_perf_event_output; user space puts its readers in it.";
@@ -100,11 +106,11 @@ constexpr MapTypeInfo kTypes[] = {
      &make_as<HashMap>, "key -> value, entries added and removed at run time", true},
     {T::Array, "array", false, false, true, P::ReadWrite, "", &ArrayMap::alloc_check, &ArrayMap::footprint,
      &make_as<ArrayMap>, "fixed-size array of values indexed by a u32, all present and zeroed at creation", true},
-    {T::ProgArray, "prog_array", false, false, true, P::None, kTailCallOnly, &FdArrayMap::alloc_check,
-     &FdArrayMap::footprint, &make_as<FdArrayMap>, "programs by index, for bpf_tail_call"},
-    {T::PerfEventArray, "perf_event_array", false, false, true, P::None, kPerfOnly, &FdArrayMap::alloc_check,
+    fd_valued({T::ProgArray, "prog_array", false, false, true, P::None, kTailCallOnly, &FdArrayMap::alloc_check,
+     &FdArrayMap::footprint, &make_as<FdArrayMap>, "programs by index, for bpf_tail_call"}, UserValueFd::Program),
+    fd_valued({T::PerfEventArray, "perf_event_array", false, false, true, P::None, kPerfOnly, &FdArrayMap::alloc_check,
      &FdArrayMap::footprint, &make_as<FdArrayMap>,
-     "one perf event per CPU; bpf_perf_event_output sends samples to it"},
+     "one perf event per CPU; bpf_perf_event_output sends samples to it"}, UserValueFd::PerfEvent),
     {T::PercpuHash, "percpu_hash", true, false, false, P::ReadWrite, "", &HashMap::alloc_check,
      &HashMap::footprint, &make_as<HashMap>, "a hash map with one value per CPU for every key", true},
     {T::PercpuArray, "percpu_array", true, false, true, P::ReadWrite, "", &ArrayMap::alloc_check,
@@ -121,10 +127,10 @@ constexpr MapTypeInfo kTypes[] = {
      &HashMap::footprint, &make_as<LruHashMap>, "an LRU hash map with one value per CPU", true},
     {T::LpmTrie, "lpm_trie", false, false, false, P::ReadWrite, "", &LpmTrieMap::alloc_check,
      &LpmTrieMap::footprint, &make_as<LpmTrieMap>, "longest-prefix match on IP prefixes (routing tables)"},
-    {T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
-     &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"},
-    {T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
-     &HashMap::footprint, &make_as<HashMap>, "inner maps by key"},
+    fd_valued({T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
+     &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"}, UserValueFd::Map),
+    fd_valued({T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "inner maps by key"}, UserValueFd::Map),
     {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
     {T::Sockmap, "sockmap", false, false, true, P::LookupDelete, kSockmap, &SockMap::alloc_check,

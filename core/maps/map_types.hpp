@@ -28,6 +28,10 @@ enum class ProgramMapAccess : uint8_t {
 // (one of the six above; any other id: true, the helper checks its own map types).
 bool program_may_pass(ProgramMapAccess access, int32_t helper_id);
 
+// What the value of a BPF_MAP_UPDATE_ELEM from user space names: an fd the kernel resolves to
+// its object (a program, a map, a perf event), or plain bytes stored as given.
+enum class UserValueFd : uint8_t { None, Program, Map, PerfEvent };
+
 struct MapTypeInfo {
     MapType type = MapType::Unspec;
     const char* name = "";   // libbpf's and bpftool's name ("lru_percpu_hash")
@@ -48,6 +52,7 @@ struct MapTypeInfo {
     // it: records come only from programs (ringbuf), from the producer API (user_ringbuf), or
     // from bpf_get_stackid (stack_trace); the page offers no entry editor for these.
     bool user_update = true;
+    UserValueFd user_value_fd = UserValueFd::None;
 };
 
 // Indexed by the kernel's type number, Unspec .. Arena.

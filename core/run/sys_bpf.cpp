@@ -16,6 +16,7 @@
 #include "core/hex.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map.hpp"
+#include "core/maps/map_types.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/maps/struct_ops_map.hpp"
 #include "core/run/bpf_process.hpp"
@@ -370,58 +371,28 @@ int64_t SysBpf::map_create() {
 int64_t SysBpf::fd_map_value(const Map& map, uint32_t ufd, uint32_t& stored, std::string& why) const {
     int64_t err = 0;
     const int32_t fd = int32_t(ufd);
-    switch (map.type()) {
-    case MapType::ProgArray:
+    const MapTypeInfo* info = map_type_info(map.type());
+    switch (info ? info->user_value_fd : UserValueFd::None) {
+    case UserValueFd::Program:
         if (const BpfFd* p = prog_fd(fd, err, why)) {
             stored = p->index;
             return 0;
         }
         why = "the value: " + why;
         return err;
-    case MapType::ArrayOfMaps:
-    case MapType::HashOfMaps:
+    case UserValueFd::Map:
         if (const BpfFd* m = map_fd(fd, err, why)) {
             stored = m->index;
             return 0;
         }
         why = "the value: " + why;
         return err;
-    case MapType::PerfEventArray:
+    case UserValueFd::PerfEvent:
         // perf_event_get: the value must be a perf event fd, and the process has none.
         why = "the value fd " + std::to_string(fd) + " is not a perf event";
         return -e::kEBADF;
-    // Values that are no fd of this process's bpf objects: stored as given (a sockmap's socket
-    // fd names a host socket; the rest are plain data).
-    case MapType::Unspec:
-    case MapType::Hash:
-    case MapType::Array:
-    case MapType::PercpuHash:
-    case MapType::PercpuArray:
-    case MapType::StackTrace:
-    case MapType::CgroupArray:
-    case MapType::LruHash:
-    case MapType::LruPercpuHash:
-    case MapType::LpmTrie:
-    case MapType::Devmap:
-    case MapType::Sockmap:
-    case MapType::Cpumap:
-    case MapType::Xskmap:
-    case MapType::Sockhash:
-    case MapType::CgroupStorage:
-    case MapType::ReuseportSockarray:
-    case MapType::PercpuCgroupStorage:
-    case MapType::Queue:
-    case MapType::Stack:
-    case MapType::SkStorage:
-    case MapType::DevmapHash:
-    case MapType::StructOps:
-    case MapType::Ringbuf:
-    case MapType::InodeStorage:
-    case MapType::TaskStorage:
-    case MapType::BloomFilter:
-    case MapType::UserRingbuf:
-    case MapType::CgrpStorage:
-    case MapType::Arena: break;
+    // Plain values are stored as given (a sockmap's socket fd names a host socket).
+    case UserValueFd::None: break;
     }
     stored = ufd;
     return 0;
