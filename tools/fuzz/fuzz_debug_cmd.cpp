@@ -2,7 +2,7 @@
 // "x/16xb r10-16", "print *(u32 *)(r1 + 4)", "watch ...", "reverse-continue") as arbitrary
 // lines, run against a session paused in an example with bpf-to-bpf calls, maps and a packet.
 // Each line must run or return an error saying why; the session must stay usable (its state
-// prints after every line). Seeds: command lines from tests/cli's debug scripts (make_seeds.py).
+// prints after every line). Seeds: short debugger command scripts (tools/fuzz/make_seeds.py).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -10,31 +10,15 @@
 #include <string_view>
 
 #include "cli/debug_repl.hpp"
-#include "cli/input_formats.hpp"
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/run/object_session.hpp"
-
-namespace {
-
-std::unique_ptr<bpfplay::ObjectSession> open_example() {
-    static const std::string elf = [] {
-        auto bytes = bpfplay::cli::read_file(BPFPLAY_SOURCE_DIR "/public/examples/bpf2bpf_calls.o");
-        if (!bytes.ok()) __builtin_trap();
-        return std::move(bytes).value();
-    }();
-    auto s = bpfplay::ObjectSession::open({reinterpret_cast<const uint8_t*>(elf.data()), elf.size()},
-                                          "bpf2bpf_calls.o", bpfplay::Host{});
-    if (!s.ok()) __builtin_trap();
-    return std::move(s).value();
-}
-
-}  // namespace
+#include "tools/fuzz/fuzz_object.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace bpfplay;
     if (size > 4096) return 0;  // a few dozen commands are enough to reach any state
-    auto object = open_example();
+    auto object = fuzz::open_example("bpf2bpf_calls.o");
     RunInput input;
     // An IPv4 TCP frame: 14 + 20 + 20 bytes, enough for the example's parsers.
     input.packet.assign(54, 0);
