@@ -137,11 +137,10 @@ class Playground {
     // value they see), as bpfvm's --cpu; the maps carry over.
     std::string set_cpu(double cpu) {
         if (!object_) return failure(ErrorKind::Load, "No object is loaded.");
-        const uint32_t ncpus = object_->host().ncpus;
-        if (!(cpu >= 0 && cpu < double(ncpus)) || cpu != double(uint32_t(cpu)))
-            return failure(ErrorKind::Load, "CPU " + number_text(cpu) + " is not one of the host's CPUs (0 to " +
-                                                std::to_string(ncpus - 1) + ").");
-        object_->host().cpu = uint32_t(cpu);
+        if (!(cpu >= 0 && cpu < 4294967296.0) || cpu != double(uint64_t(cpu)))
+            return failure(ErrorKind::Load, "CPU " + number_text(cpu) + " is not a CPU number.");
+        auto set = object_->set_cpu(uint64_t(cpu));
+        if (!set) return failure(set.error());
         return "{\"ok\":true}";
     }
 

@@ -435,6 +435,14 @@ void ObjectSession::run_vm(Vm& vm) {
     }).run(vm);
 }
 
+Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {
+    if (cpu >= host_.ncpus)
+        return make_error(ErrorKind::Load, "CPU " + std::to_string(cpu) + " is not one of the host's CPUs (0 to " +
+                                               std::to_string(host_.ncpus - 1) + ").");
+    host_.cpu = uint32_t(cpu);
+    return Unit{};
+}
+
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
     auto started = start(name, input);
     if (!started.ok()) {

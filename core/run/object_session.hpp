@@ -101,6 +101,9 @@ public:
     LoadedObject& object() { return object_; }
     Host& host() { return host_; }
     const Host& host() const { return host_; }
+    // The CPU the next runs execute on (bpf_get_smp_processor_id, which copy of a per-CPU map's
+    // value they see); the maps carry over. An error names the host's CPUs.
+    Result<Unit> set_cpu(uint64_t cpu);
     // The user process running the tests: its bpf fds (the object's BTF, maps and programs,
     // then whatever syscall programs opened with bpf_sys_bpf). It lives as long as the session.
     BpfProcess& process() { return process_; }

@@ -139,10 +139,20 @@ TEST_CASE("per-CPU values land on the CPU the run executes on") {
     auto s = open_example("xdp_percpu_stats");
     RunInput in;
     in.packet = unhex(kTcpTo80);
-    s->host().cpu = 1;
+    REQUIRE(s->set_cpu(1).ok());
+    CHECK(s->host().cpu == 1u);
     CHECK(s->run("xdp_percpu_stats", in).r0 == 2u);
     CHECK(map_value_hex(*s, "stats", "00000000", 1).substr(0, 32) == "01000000000000003600000000000000");
     CHECK(map_value_hex(*s, "stats", "00000000", 0).substr(0, 32) == "00000000000000000000000000000000");
+    // A CPU the host does not have is refused and changes nothing; the maps keep CPU 1's run.
+    auto refused = s->set_cpu(s->host().ncpus);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().what == "CPU 4 is not one of the host's CPUs (0 to 3).");
+    CHECK(s->host().cpu == 1u);
+    REQUIRE(s->set_cpu(0).ok());
+    CHECK(s->run("xdp_percpu_stats", in).r0 == 2u);
+    CHECK(map_value_hex(*s, "stats", "00000000", 0).substr(0, 32) == "01000000000000003600000000000000");
+    CHECK(map_value_hex(*s, "stats", "00000000", 1).substr(0, 32) == "01000000000000003600000000000000");
 }
 
 TEST_CASE("an unknown program name is an error that lists the programs") {
