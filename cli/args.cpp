@@ -17,6 +17,27 @@ std::optional<uint64_t> parse_u64(std::string_view text) {
     return value;
 }
 
+std::optional<std::chrono::milliseconds> parse_time_limit(std::string_view text) {
+    const size_t dot = text.find('.');
+    std::string_view whole = text.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+    if (whole.empty() || (dot != std::string_view::npos && (frac.empty() || frac.size() > 3))) return std::nullopt;
+    for (char c : whole)
+        if (c < '0' || c > '9') return std::nullopt;
+    uint64_t ms = 0;
+    for (char c : frac) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    auto seconds = parse_u64(whole);
+    if (!seconds || *seconds > uint64_t(kMaxTimeLimit.count() / 1000)) return std::nullopt;
+    std::string digits(frac);
+    digits.resize(3, '0');
+    for (char c : digits) ms = ms * 10 + uint64_t(c - '0');
+    const std::chrono::milliseconds limit{*seconds * 1000 + ms};
+    if (limit.count() == 0 || limit > kMaxTimeLimit) return std::nullopt;
+    return limit;
+}
+
 std::optional<std::string_view> option_value(Args args, size_t& i, std::string_view name, bool* missing) {
     std::string_view arg = args[i];
     if (!arg.starts_with(name)) return std::nullopt;

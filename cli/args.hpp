@@ -1,6 +1,7 @@
 #pragma once
 // Small pieces every command's option parsing shares. Nothing here throws: bad numbers come
 // back as nullopt and the command reports them.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,6 +24,16 @@ inline std::optional<uint64_t> parse_budget(std::string_view text) {
     auto n = parse_u64(text);
     return n && *n > 0 && *n <= kMaxBudget ? n : std::nullopt;
 }
+
+// `bpfvm run`'s wall-clock limit (core/time_limit.hpp): the budget's ceiling is seconds of
+// interpreting, but --repeat, timers and helpers that work hard per call (bpf_loop, map walks)
+// multiply it. A minute is far beyond any run the kernel would allow, and short enough that a
+// script calling bpfvm on a runaway program gets an answer.
+constexpr std::chrono::milliseconds kDefaultTimeLimit{60'000};
+constexpr std::chrono::milliseconds kMaxTimeLimit{86'400'000};  // a day
+
+// --time-limit's value: seconds, with up to three decimals ("0.5", "120"), from 0.001 to a day.
+std::optional<std::chrono::milliseconds> parse_time_limit(std::string_view text);
 
 // Reads the value of option `name` at args[i], as "--name VALUE" or "--name=VALUE". Returns
 // nullopt when args[i] is a different option; sets *missing when the value is absent.

@@ -1,4 +1,4 @@
-// bpfvm run FILE [--mem HEX] [--budget N] [--trace] [--plugin-helpers]
+// bpfvm run FILE [--mem HEX] [--budget N] [--time-limit SECONDS] [--trace] [--plugin-helpers]
 // An ELF object (FILE starts with "\x7fELF") is run by cmd_run_object, with its own options.
 #include <cinttypes>
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "cli/run_program.hpp"
 #include "core/helpers/plugin_helpers.hpp"
 #include "core/text/disasm.hpp"
+#include "core/time_limit.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay::cli {
@@ -21,6 +22,7 @@ struct RunOptions {
     std::string file;
     std::vector<uint8_t> memory;
     uint64_t budget = kDefaultBudget;
+    std::chrono::milliseconds time_limit = kDefaultTimeLimit;
     bool trace = false;
     bool plugin_helpers = false;
 };
@@ -38,6 +40,10 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
             auto n = parse_budget(*budget);
             if (!n) return budget_usage_error(*budget);
             out.budget = *n;
+        } else if (auto limit = option_value(args, i, "--time-limit", &missing)) {
+            auto t = parse_time_limit(*limit);
+            if (!t) return time_limit_usage_error(*limit);
+            out.time_limit = *t;
         } else if (missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--trace") {
@@ -57,8 +63,8 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
 }
 
 bool is_value_option(std::string_view arg) {
-    for (std::string_view name : {"--mem", "--budget", "--program", "--packet", "--packet-hex", "--pcap",
-                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns", "--iter-map"})
+    for (std::string_view name : {"--mem", "--budget", "--time-limit", "--program", "--packet", "--packet-hex", "--pcap",
+                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns", "--iter-map", "--time-limit"})
         if (arg == name) return true;
     return false;
 }
@@ -126,7 +132,7 @@ int cmd_run(Args args) {
     if (options.trace)
         run_traced(vm);
     else
-        vm.run();
+        run_with_time_limit(vm, TimeLimit::from_now(options.time_limit));
 
     if (vm.status() != RunStatus::Exited) {
         // A fault always sets fault(); the fallback only keeps a broken VM from crashing us.

@@ -1,6 +1,6 @@
 // bpfvm run prog.o [--program NAME] [--packet HEXFILE|--packet-hex HEX|--pcap FILE]
 //                  [--trace] [--ctx HEX] [--arg NAME=VALUE] [--cpu N] [--repeat N] [--map-init FILE.json] [--host FILE.json]
-//                  [--budget N] [--advance-ns N] [--iter-map NAME] [--json]
+//                  [--budget N] [--time-limit SECONDS] [--advance-ns N] [--iter-map NAME] [--json]
 //
 // What `bpftool prog load` + BPF_PROG_TEST_RUN do, on the emulated host: load the object, write
 // the --map-init contents, run the program once per packet, --repeat times, on the same loaded
@@ -34,6 +34,7 @@ struct ObjectRunOptions : ObjectInputOptions {
     uint64_t repeat = 1;
     uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
     std::string iter_map;     // the map an iter/bpf_map_elem program iterates over
+    std::chrono::milliseconds time_limit = kDefaultTimeLimit;  // for all the command's runs together
     bool json = false;
 };
 
@@ -62,6 +63,11 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
             stop = parse_count("--advance-ns", *ns, UINT64_MAX / 2, out.advance_ns);
         } else if (auto map = option_value(args, i, "--iter-map", &missing)) {
             out.iter_map = std::string(*map);
+        } else if (auto limit = option_value(args, i, "--time-limit", &missing)) {
+            if (auto t = parse_time_limit(*limit))
+                out.time_limit = *t;
+            else
+                stop = time_limit_usage_error(*limit);
         } else if (missing || shared == OptionParse::Missing) {
             return usage_error("run: " + std::string(arg) + " needs a value");
         } else if (arg == "--json") {
@@ -209,6 +215,7 @@ int cmd_run_object(Args args, std::string content) {
                                   std::to_string(options.repeat) + " times is " + std::to_string(total) +
                                   " runs, more than the " + std::to_string(kMaxRepeat) + " bpfvm allows"));
     uint64_t runs = 0;
+    s.set_time_limit(TimeLimit::from_now(options.time_limit));
     for (uint64_t round = 0; round < options.repeat && last.status != RunStatus::Faulted; ++round) {
         for (const std::vector<uint8_t>& packet : inputs->packets) {
             input.packet = packet;

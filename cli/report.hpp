@@ -28,4 +28,10 @@ inline int budget_usage_error(std::string_view value) {
                        ", not '" + std::string(value) + "'");
 }
 
+inline int time_limit_usage_error(std::string_view value) {
+    return usage_error("run: --time-limit takes seconds from 0.001 to " +
+                       std::to_string(kMaxTimeLimit.count() / 1000) + " (at most three decimals), not '" +
+                       std::string(value) + "'");
+}
+
 } // namespace bpfplay::cli

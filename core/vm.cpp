@@ -62,6 +62,13 @@ void Vm::helper_fail(Error e) {
     helper_stopped_ = true;
 }
 
+void Vm::stop(Error e) {
+    if (status_ != RunStatus::Ready) return;
+    if (!e.where.pc) e.where.pc = pc_;
+    fault_ = std::move(e);
+    status_ = RunStatus::Faulted;
+}
+
 void Vm::helper_exit(uint64_t r0) {
     regs_[0] = r0;
     status_ = RunStatus::Exited;

@@ -103,6 +103,10 @@ public:
     // Exited, as uBPF's unwind). The interpreter checks after each helper call.
     void helper_fail(Error e);
     void helper_exit(uint64_t r0);
+    // For the run's owner between run() calls: ends a paused run (status Ready) with an error
+    // at its current pc, as if its next instruction had faulted (a wall-clock limit,
+    // core/time_limit.hpp). A run that has exited or faulted is left as it is.
+    void stop(Error e);
     // For bpf_tail_call: once the helper returns, the run continues at the start of `target`
     // in the same frame with r1 unchanged, as the kernel's tail call does. Made from a
     // subprogram, the target replaces only that subprogram's frame: when it exits, its r0

@@ -417,7 +417,10 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
 
 void ObjectSession::run_vm(Vm& vm) {
     if (!fast_factory_) {
-        vm.run();
+        if (time_limit_)
+            run_with_time_limit(vm, *time_limit_);
+        else
+            vm.run();
         return;
     }
     // Each program the run reaches (the entry, tail calls' targets) is translated on its first

@@ -22,6 +22,7 @@
 #include "core/run/bpf_process.hpp"
 #include "core/run/iter_run.hpp"
 #include "core/run/packet_buffer.hpp"
+#include "core/time_limit.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -137,6 +138,10 @@ public:
     // interpreter alone. Results are the same either way; only the speed differs.
     using FastEngineFactory = std::unique_ptr<FastEngine> (*)(const FastModule&);
     void set_fast_run(FastEngineFactory factory) { fast_factory_ = factory; }
+    // ---- a wall-clock limit (core/time_limit.hpp) ----
+    // Every later run (run(), the timers' runs) stops with an error once the deadline passes.
+    // Only for interpreted runs: the fast run is for the page, whose worker the user can stop.
+    void set_time_limit(const TimeLimit& limit) { time_limit_ = limit; }
 
 private:
     ObjectSession() = default;
@@ -146,6 +151,7 @@ private:
         std::unique_ptr<FastEngine> engine;  // null: no engine for it
     };
     FastEngineFactory fast_factory_ = nullptr;
+    std::optional<TimeLimit> time_limit_;
     std::map<const Program*, FastProgram> fast_programs_;
     void index_programs();  // fills programs_ once object_ is loaded
     void open_process();    // opens the object's fds in process_, as libbpf's load does

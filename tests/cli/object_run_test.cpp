@@ -242,6 +242,19 @@ TEST_CASE("a fault: the error on stderr and exit 1 or an error object with --jso
     CHECK(j.get("returns").dump() == "[]");
 }
 
+TEST_CASE("--time-limit is for the whole command: runs after it has passed are not started") {
+    // A million runs take longer than a millisecond anywhere; which run finds the limit passed
+    // depends on the machine, what is said does not.
+    auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo80, "--repeat", "1000000",
+                        "--time-limit", "0.001"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "");
+    CHECK(r.err.starts_with("bpfvm: run "));
+    CHECK(r.err.find(" of 1000000: insn 0: the run was not started: the wall-clock time limit of 0.001 s had "
+                     "passed. Is there a loop that never ends, or a helper called very often? The time limit can "
+                     "be raised.\n0 instructions executed\n") != std::string::npos);
+}
+
 TEST_CASE("trace_printk output is part of the result") {
     auto r = run_bpfvm({"run", example_object("trace_printk.o"), "--packet-hex", kTcpTo80, "--json"});
     CHECK(r.exit_code == 0);

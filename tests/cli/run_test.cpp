@@ -179,3 +179,28 @@ TEST_CASE("--plugin-helpers makes the conformance helpers callable from run") {
     CHECK(r.err == "bpfvm: insn 5: invalid func unknown#0. No kernel helper has id 0: they are numbered 1 to 211. "
                    "Check the call's imm.\n");
 }
+
+TEST_CASE("--time-limit stops a run the budget would let go on, and says so") {
+    TempFile loop("r0 = 0\nr0 += 1\ngoto -2\nexit\n", ".s");
+    auto r = run_bpfvm({"run", loop.path(), "--budget", "1000000000", "--time-limit", "0.05"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "");
+    // Where the loop was when the clock was read depends on the machine's speed; the rest does not.
+    CHECK(r.err.starts_with("bpfvm: insn "));
+    CHECK(r.err.find(": the run was stopped when its wall-clock time limit of 0.05 s passed, after ") !=
+          std::string::npos);
+    CHECK(r.err.find(" instructions. Is there a loop that never ends, or a helper called very often? The time "
+                     "limit can be raised.\n") != std::string::npos);
+    const size_t executed = r.err.rfind('\n', r.err.size() - 2);
+    REQUIRE(executed != std::string::npos);
+    const std::string count = r.err.substr(executed + 1, r.err.find(' ', executed) - executed - 1);
+    CHECK(std::stoull(count) < 1'000'000'000ull);
+    CHECK(std::stoull(count) % (uint64_t(1) << 23) == 0);  // stopped between two slices
+
+    for (const char* bad : {"0", "0.0001", "-1", "1.", "abc", "86401", "1.5s"}) {
+        r = run_bpfvm({"run", loop.path(), "--time-limit", bad});
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == std::string("bpfvm: run: --time-limit takes seconds from 0.001 to 86400 (at most three "
+                                   "decimals), not '") + bad + "'\nTry 'bpfvm --help'.\n");
+    }
+}

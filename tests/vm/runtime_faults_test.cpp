@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/helpers/registry.hpp"
+#include "core/time_limit.hpp"
 #include "vm/vm_test_util.hpp"
 
 using namespace bpfplay;
@@ -257,4 +258,35 @@ TEST_CASE("reset runs the program again from the start with a clean stack") {
 TEST_CASE("division and modulo by zero are defined, not faults") {
     CHECK(run_text("r0 = 7\nr1 = 0\nr0 /= r1\nexit").r0 == 0u);
     CHECK(run_text("r0 = 7\nr1 = 0\nr0 %= r1\nexit").r0 == 7u);
+}
+
+TEST_CASE("a wall-clock limit stops a paused run between slices; a finished run is left as it is") {
+    auto prog = decode_text("r0 = 0\nr0 += 1\ngoto -2\nexit");
+    REQUIRE(prog.ok());
+    Vm vm(*prog);
+    vm.set_budget(kTimeLimitSlice * 4);
+    // A deadline already passed: the run does not start.
+    REQUIRE(run_with_time_limit(vm, TimeLimit{std::chrono::steady_clock::now(), std::chrono::milliseconds(1500)}) ==
+            RunStatus::Faulted);
+    REQUIRE(vm.fault());
+    CHECK(vm.fault()->kind == ErrorKind::Budget);
+    CHECK(vm.fault()->where.pc == 0u);
+    CHECK(vm.fault()->what == "the run was not started: the wall-clock time limit of 1.5 s had passed");
+    CHECK(vm.executed() == 0u);
+
+    // A far deadline: the budget ends the run first, as without a limit.
+    vm.reset();
+    REQUIRE(run_with_time_limit(vm, TimeLimit::from_now(std::chrono::hours(1))) == RunStatus::Faulted);
+    CHECK(vm.executed() == kTimeLimitSlice * 4);
+    CHECK(vm.fault()->what.find("instruction budget") != std::string::npos);
+
+    // Stopping a run that has ended changes nothing.
+    auto done = decode_text("r0 = 7\nexit");
+    REQUIRE(done.ok());
+    Vm exited(*done);
+    REQUIRE(exited.run() == RunStatus::Exited);
+    exited.stop(make_error(ErrorKind::Budget, "late"));
+    CHECK(exited.status() == RunStatus::Exited);
+    CHECK(exited.result() == 7u);
+    CHECK_FALSE(exited.fault());
 }
