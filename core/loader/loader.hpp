@@ -187,6 +187,7 @@ struct LoadedObject {
     std::optional<uint32_t> kern_version;  // the "version" section, when present
     std::vector<SectionSummary> sections;
     std::vector<std::string> notes;  // things a learner may want to know that are not errors
+    std::vector<std::string> weak_kfuncs;  // kfuncs declared __weak (libbpf lets the kernel lack them)
 
     const LoadedProgram* find_program(std::string_view name) const;
     // A bpftool/readelf-like summary: programs (each runnable or why not), maps, sections,

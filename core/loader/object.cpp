@@ -261,6 +261,7 @@ std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const Lo
     out.kern_version = st.kern_version;
     summarize_sections(st, out);
     out.notes = std::move(st.notes);
+    out.weak_kfuncs = st.weak_kfuncs;
     return failed;
 }
 

@@ -30,6 +30,31 @@ uint32_t btf_struct_id(const char* name) {
     return builtin_target_btf().find_by_name(name, BtfKind::Struct).value_or(0);
 }
 
+namespace {
+
+bool scalar_struct_at(const Btf& btf, uint32_t t, int depth) {
+    if (depth > 32) return false;  // MAX_RESOLVE_DEPTH
+    for (const BtfMember& m : btf.members(t)) {
+        uint32_t mt = btf.skip_modifiers(m.type);
+        while (btf.kind(mt) == BtfKind::Array) mt = btf.skip_modifiers(btf.type(mt)->array.elem_type);
+        const BtfKind k = btf.kind(mt);
+        if (k == BtfKind::Struct) {
+            if (!scalar_struct_at(btf, mt, depth + 1)) return false;
+            continue;
+        }
+        if (k != BtfKind::Int && k != BtfKind::Enum && k != BtfKind::Enum64 && k != BtfKind::Float) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool btf_struct_is_scalar(uint32_t type_id) {
+    const Btf& btf = builtin_target_btf();
+    const uint32_t t = btf.skip_modifiers(type_id);
+    return btf.kind(t) == BtfKind::Struct && scalar_struct_at(btf, t, 0);
+}
+
 BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
     const Btf& btf = builtin_target_btf();
     uint32_t t = btf.skip_modifiers(type_id);

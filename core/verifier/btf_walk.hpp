@@ -22,4 +22,8 @@ std::string btf_object_name(uint32_t type_id);
 // The built-in BTF's id of struct `name`, 0 when it has none.
 uint32_t btf_struct_id(const char* name);
 
+// The struct holds only numbers, arrays of numbers and such structs (the kernel's
+// __btf_type_is_scalar_struct, which nests at most MAX_RESOLVE_DEPTH deep).
+bool btf_struct_is_scalar(uint32_t type_id);
+
 }  // namespace bpfplay::verifier

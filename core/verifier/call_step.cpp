@@ -2,7 +2,6 @@
 // catalog's HelperProto: the kernel's bpf_func_proto), r1-r5 clobbered, r0 typed by the
 // return kind; references acquired and released; bpf-to-bpf calls in a new frame.
 #include "core/helpers/helper_catalog.hpp"
-#include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -11,6 +10,7 @@ namespace bpfplay::verifier {
 namespace {
 
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
+constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -75,13 +75,11 @@ bool const_key(const State& st, const Reg& key, uint32_t key_size, uint64_t& val
 
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
     if (insn.src == op::kPseudoKfuncCall) {
-        // Which kfuncs the type may call is known (the kfunc catalog); what a kfunc does to its
-        // arguments and references is not modelled yet.
         const std::string name = env.in.kfunc_name ? env.in.kfunc_name(insn.imm) : std::string();
-        if (kfunc_verdict(name, env.in.type, env.in.attach) == KfuncVerdict::NotForThisType)
-            return env.refuse(Rule::HelperUnavailable, "calling kernel function " + name + " is not allowed");
-        return env.cannot_tell("kfunc calls");
+        if (!lock_allows_call(env, st, insn, name)) return false;
+        return step_kfunc_call(env, st, insn, name);
     }
+    if (!lock_allows_call(env, st, insn, {})) return false;
     const int32_t id = insn.imm;
     switch (helper_verdict(id, env.in.type, env.in.attach)) {
     case HelperVerdict::UnknownId: return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));
@@ -175,6 +173,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
                 return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
             break;
+        case ArgKind::SpinLock:
+            if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
+            break;
         default:
             return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
         }
@@ -224,6 +225,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             r0.type = RegType::BtfId;
             r0.var = Scalar::constant(0);
             r0.map = btf_struct_id("task_struct");
+            r0.trusted = true;
             break;
         }
         // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
@@ -284,6 +286,8 @@ bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
         done = false;
         return true;
     }
+    // check_resource_leak: the lock first, then the references.
+    if (!lock_allows_leaving(env, st, "BPF_EXIT instruction in main prog")) return false;
     if (!st.refs.empty())
         return env.refuse(Rule::Reference, fmt("Unreleased reference id=%u alloc_insn=%u", st.refs[0].id, st.refs[0].insn));
     if (!check_readable(env, st, 0)) return false;

@@ -35,6 +35,8 @@ struct CheckInput {
     bool prune = true;
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
     std::function<std::string(int32_t imm)> kfunc_name;
+    // Kfuncs the object declares __weak: libbpf loads the object even where the kernel lacks them.
+    std::vector<std::string> weak_kfuncs;
     // Tracing and LSM programs: the context's slots from the attach point's prototype.
     std::optional<BtfCtx> btf_ctx;
     // The license is GPL-compatible (kernel objects may be read only then); nullopt: unknown.

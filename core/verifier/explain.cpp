@@ -71,6 +71,12 @@ Explanation explain(Rule rule) {
                 "Bound loops with small constants, or use bpf_loop for many iterations."};
     case Rule::CallDepth:
         return {"bpf-to-bpf calls may nest at most 8 deep.", "Flatten the call chain."};
+    case Rule::Lock:
+        return {"A bpf_spin_lock is a real kernel spin lock: other CPUs spin while it is held, so the verifier "
+                "allows one lock at a time, taken on the struct bpf_spin_lock member of a map value, released on "
+                "every path, with no calls (helpers, kfuncs, tail calls) and no packet loads in between.",
+                "Keep the locked region short: bpf_spin_lock(&v->lock); update v's fields; bpf_spin_unlock(&v->lock); "
+                "call helpers before taking the lock or after releasing it."};
     case Rule::Other: return {"The kernel's verifier refuses this construct.", "See the kernel's message."};
     }
     return {"", ""};

@@ -177,6 +177,9 @@ bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
         r.var = Scalar::constant(0);
         r.maybe_null = a.maybe_null;
         r.map = a.btf_id;
+        // btf_ctx_access marks fentry/fexit/fmod_ret/tp_btf arguments PTR_TRUSTED; an LSM
+        // hook's are trusted unless the hook is on the kernel's untrusted list (not modelled).
+        r.trusted = env.in.type == ProgType::Tracing;
         if (r.maybe_null) r.id = env.new_id();
         if (out) *out = r;
         return true;
@@ -334,6 +337,10 @@ bool step_legacy_packet_load(Env& env, State& st, const Insn& insn) {
     if (env.in.type != ProgType::SocketFilter && env.in.type != ProgType::SchedCls && env.in.type != ProgType::SchedAct)
         return env.refuse(Rule::Other, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
     if (!check_readable(env, st, 6)) return false;
+    // check_resource_leak: no lock held; no reference held, in the main function.
+    if (!lock_allows_leaving(env, st, "BPF_LD_[ABS|IND]")) return false;
+    if (st.frames.size() == 1 && !st.refs.empty())
+        return env.refuse(Rule::Reference, fmt("Unreleased reference id=%u alloc_insn=%u", st.refs[0].id, st.refs[0].insn));
     if (st.top().regs[6].type != RegType::Ctx)
         return env.refuse(Rule::Other, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
     if (op::mode(insn.opcode) == op::kInd && !check_readable(env, st, insn.src)) return false;

@@ -142,6 +142,9 @@ bool state_matches(const State& old, const State& cur, uint16_t live, std::span<
     // The same references, held in the same order (refsafe).
     for (size_t k = 0; k < old.refs.size(); ++k)
         if (!ids.same(old.refs[k].id, cur.refs[k].id)) return false;
+    // The same lock held, or none (refsafe compares lock states like references).
+    if (old.lock.has_value() != cur.lock.has_value()) return false;
+    if (old.lock && (old.lock->map != cur.lock->map || !ids.same(old.lock->id, cur.lock->id))) return false;
     for (size_t f = 0; f < cur.frames.size(); ++f)
         if (!frame_matches(old.frames[f], cur.frames[f], f + 1 == cur.frames.size() ? live : uint16_t(0x7ff),
                            f < stack_live.size() ? stack_live[f] : ~0ull, ids, how))

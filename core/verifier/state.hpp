@@ -4,6 +4,7 @@
 // struct bpf_verifier_state / bpf_func_state / bpf_reg_state, reduced to what is modelled.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ struct Reg {
     uint32_t map = 0;      // MapPtr/MapValue: the map id; BtfId: its struct's id in the built-in BTF
     uint32_t mem_size = 0; // Mem: its size
     uint8_t frame = 0;     // Stack: whose stack
+    // BtfId: the kernel trusts the pointer (PTR_TRUSTED, or a reference the program holds): a
+    // tracing program's argument, the current task, a kfunc's acquired object. Kfuncs that take
+    // trusted arguments accept only these.
+    bool trusted = false;
 
     static Reg scalar(Scalar s) {
         Reg r;
@@ -80,9 +85,19 @@ struct Reference {
     friend bool operator==(const Reference&, const Reference&) = default;
 };
 
+// The bpf_spin_lock a path holds (the kernel's REF_TYPE_LOCK reference state): at most one,
+// named by the map value pointer's id (0 for a global variable's value) and its map.
+struct HeldLock {
+    uint32_t id = 0;
+    uint32_t map = 0;
+    uint32_t insn = 0;  // the bpf_spin_lock call
+    friend bool operator==(const HeldLock&, const HeldLock&) = default;
+};
+
 struct State {
     std::vector<Frame> frames;
     std::vector<Reference> refs;
+    std::optional<HeldLock> lock;
     Frame& top() { return frames.back(); }
     const Frame& top() const { return frames.back(); }
     friend bool operator==(const State&, const State&) = default;

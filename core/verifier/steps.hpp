@@ -1,6 +1,8 @@
 #pragma once
 // One instruction, abstractly: each step checks what the kernel checks for its instruction
 // class and updates the state. They return false after recording a failure in env.
+#include <string_view>
+
 #include "core/verifier/env.hpp"
 
 namespace bpfplay::verifier {
@@ -15,10 +17,19 @@ bool step_legacy_packet_load(Env& env, State& st, const Insn& insn);
 // fall-through is impossible) and sets `next`; pushes the other side onto env.branches_out.
 bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next);
 bool step_helper_call(Env& env, State& st, const Insn& insn);
+// A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
+bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 // Exit: from a function back to its caller (`next` set, returns true with done = false), or
 // the program's end (done = true).
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
+
+// bpf_spin_lock (lock_step.cpp). A call (helper, kfunc `kfunc`, bpf-to-bpf) the held lock
+// allows; leaving the locked region by `what` ("BPF_EXIT instruction in main prog"); the lock
+// helpers' argument `regno` taken (lock) or released.
+bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_view kfunc);
+bool lock_allows_leaving(Env& env, const State& st, const char* what);
+bool process_spin_lock(Env& env, State& st, int regno, bool lock);
 
 // Shared by the steps.
 // BPF_MAX_VAR_OFF: how far a variable offset may move a pointer from its object.

@@ -30,6 +30,7 @@ enum class Rule : uint8_t {
     Reference,        // Unreleased reference
     TooComplex,       // BPF program is too large / infinite loop
     CallDepth,        // the call stack is too deep
+    Lock,             // bpf_spin_lock misuse: wrong address, not released, calls while held
     Other,
 };
 

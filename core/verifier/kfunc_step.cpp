@@ -1,0 +1,242 @@
+// A kfunc call (the kernel's check_kfunc_call and check_kfunc_args): each argument checked by
+// the kfunc's prototype (the catalog's C declaration, from the kernel's BTF) and its KF_* flags;
+// KF_ACQUIRE hands out a reference, KF_RELEASE takes one back, KF_RET_NULL makes r0 maybe NULL.
+// Modelled: numbers (and __k constants), kernel objects (PTR_TO_BTF_ID, trusted or referenced),
+// and a kernel object or a number as what the kfunc returns. Kfuncs the verifier treats
+// specially (iterators, dynptrs, locks, RCU, allocation, graphs) are "cannot tell".
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/helpers/kfunc_catalog.hpp"
+#include "core/verifier/btf_walk.hpp"
+#include "core/verifier/steps.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+// A parameter or return type of a kfunc's C declaration, as check_kfunc_args sorts it.
+struct KfuncType {
+    enum class Kind : uint8_t { Scalar, Void, StructPtr, OtherPtr, Unknown } kind = Kind::Unknown;
+    std::string name;    // the parameter's name ("p", "btf_id__k")
+    std::string pointee; // StructPtr: the struct's name ("task_struct")
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+bool is_ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+
+// "const struct task_struct *" -> StructPtr task_struct; "u32" -> Scalar; "void" -> Void.
+KfuncType classify(std::string_view type) {
+    KfuncType t;
+    if (type.find("__attribute__") != std::string_view::npos || type.find('(') != std::string_view::npos) return t;
+    const size_t stars = size_t(std::count(type.begin(), type.end(), '*'));
+    std::string_view base = trim(type.substr(0, type.find('*')));
+    while (base.substr(0, 6) == "const " || base.substr(0, 9) == "volatile ")
+        base = trim(base.substr(base.find(' ') + 1));
+    const bool is_struct = base.substr(0, 7) == "struct ";
+    const bool is_union = base.substr(0, 6) == "union ";
+    if (stars == 0) {
+        if (is_struct || is_union) return t;  // passed by value: not a kfunc argument the checker knows
+        t.kind = base == "void" ? KfuncType::Kind::Void : KfuncType::Kind::Scalar;
+        return t;
+    }
+    if (stars == 1 && is_struct) {
+        t.kind = KfuncType::Kind::StructPtr;
+        t.pointee = std::string(trim(base.substr(7)));
+        return t;
+    }
+    t.kind = KfuncType::Kind::OtherPtr;
+    return t;
+}
+
+struct KfuncDecl {
+    KfuncType ret;
+    std::vector<KfuncType> params;
+};
+
+// Splits "struct task_struct *bpf_task_from_pid(s32 pid)" into its return and parameter types.
+std::optional<KfuncDecl> parse_decl(std::string_view decl, std::string_view name) {
+    const std::string call = std::string(name) + "(";
+    const size_t at = decl.find(call);
+    if (at == std::string_view::npos || decl.back() != ')') return std::nullopt;
+    KfuncDecl out;
+    out.ret = classify(decl.substr(0, at));
+    std::string_view rest = decl.substr(at + call.size(), decl.size() - at - call.size() - 1);
+    if (trim(rest).empty() || trim(rest) == "void") return out;
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= rest.size(); ++i) {
+        if (i < rest.size() && rest[i] == '(') ++depth;
+        if (i < rest.size() && rest[i] == ')') --depth;
+        if (i < rest.size() && (rest[i] != ',' || depth != 0)) continue;
+        const std::string_view param = trim(rest.substr(start, i - start));
+        start = i + 1;
+        size_t n = param.size();
+        while (n > 0 && is_ident_char(param[n - 1])) --n;
+        KfuncType t = classify(param.substr(0, n));
+        t.name = std::string(param.substr(n));
+        out.params.push_back(std::move(t));
+    }
+    return out;
+}
+
+bool ends_with(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail; }
+
+// Kfuncs the verifier handles by name (special_kfunc_list and the kfunc families with their own
+// argument kinds): their effect on the state is more than their prototype says.
+bool special_kfunc(std::string_view name) {
+    for (std::string_view prefix :
+         {"bpf_rcu_read_", "bpf_preempt_", "bpf_local_irq_", "bpf_throw", "__bpf_trap", "bpf_get_kmem_cache", "bpf_obj_",
+          "bpf_percpu_obj_", "bpf_refcount_", "bpf_list_", "bpf_rbtree_", "bpf_iter_", "bpf_dynptr_", "bpf_res_spin_",
+          "bpf_wq_", "bpf_task_work_", "bpf_session_", "bpf_arena_", "bpf_cast_to_kern_ctx", "bpf_rdonly_cast",
+          "bpf_stream_", "bpf_timer_", "bpf_kfunc_call_test"})
+        if (name.substr(0, prefix.size()) == prefix) return true;
+    return false;
+}
+
+// Parameter name suffixes that give an argument a kind of its own (is_kfunc_arg_*): only "__k"
+// (a constant) and "__ign" (not checked) are modelled.
+bool special_param(std::string_view name) {
+    for (std::string_view suffix : {"__sz", "__szk", "__str", "__map", "__irq_flag", "__nullable", "__uninit", "__opt",
+                                    "__prog", "__alloc", "__refcounted_kptr", "__iter", "__async_callback", "__cb",
+                                    "rdonly_buf_size", "rdwr_buf_size"})
+        if (ends_with(name, suffix)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name) {
+    const KfuncProto* proto = kfunc_proto(name);
+    switch (kfunc_verdict(name, env.in.type, env.in.attach)) {
+    case KfuncVerdict::Unknown:
+        // libbpf resolves each kfunc in the kernel's BTF before loading: a strong extern the
+        // kernel lacks stops the load there; a weak one becomes a call the verifier refuses
+        // only on a path that reaches it (with a number the checker does not know).
+        if (name.empty()) return env.cannot_tell("a kfunc call the object's BTF does not name");
+        if (std::find(env.in.weak_kfuncs.begin(), env.in.weak_kfuncs.end(), name) != env.in.weak_kfuncs.end())
+            return env.cannot_tell("a call of a __weak kfunc the kernel lacks (libbpf's poisoned call)");
+        return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+    case KfuncVerdict::NotForThisType:
+        return env.refuse(Rule::HelperUnavailable, "calling kernel function " + name + " is not allowed");
+    case KfuncVerdict::Allowed: break;
+    }
+    if (!proto) return env.cannot_tell("a kfunc outside the catalog");
+    if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
+    const uint32_t flags = proto->flags;
+    if (special_kfunc(name)) return env.cannot_tell(name + ", which the kernel's verifier handles by name");
+    if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
+        return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
+    if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc: whether the program is sleepable)");
+    const std::optional<KfuncDecl> decl = parse_decl(proto->decl, name);
+    if (!decl || decl->params.size() != proto->nargs || decl->params.size() > 5)
+        return env.cannot_tell(name + "'s prototype");
+
+    const bool release = flags & KF_RELEASE;
+    // is_kfunc_trusted_args: KF_TRUSTED_ARGS, and every release kfunc's arguments.
+    const bool trusted_args = (flags & KF_TRUSTED_ARGS) || release;
+    const bool rcu_args = flags & KF_RCU;
+    Frame& fr = st.top();
+    int release_regno = 0;
+    uint32_t release_ref = 0;
+    for (size_t i = 0; i < decl->params.size(); ++i) {
+        const KfuncType& p = decl->params[i];
+        const int regno = int(i) + 1;
+        if (ends_with(p.name, "__ign")) continue;
+        if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
+        const Reg& r = fr.regs[regno];
+        if (r.type == RegType::NotInit) return env.cannot_tell(fmt("an unwritten R%d passed to a kfunc", regno));
+        switch (p.kind) {
+        case KfuncType::Kind::Scalar:
+            if (r.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", regno));
+            if (ends_with(p.name, "__k") && !r.var.is_const())
+                return env.refuse(Rule::HelperArg, fmt("R%d must be a known constant", regno));
+            continue;
+        case KfuncType::Kind::StructPtr: break;
+        case KfuncType::Kind::Void:
+        case KfuncType::Kind::OtherPtr:
+        case KfuncType::Kind::Unknown:
+            return env.cannot_tell(fmt("%s's argument %d (a pointer to memory or of a kind the checker does not model)",
+                                       name.c_str(), regno));
+        }
+        const bool is_null = r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0;
+        if ((trusted_args || rcu_args) && (is_null || r.maybe_null))
+            return env.refuse(Rule::NullPointer, fmt("Possibly NULL pointer passed to trusted arg%zu", i));
+        if (r.is_pointer() && r.ref_obj_id) {
+            release_ref = r.ref_obj_id;
+            if (release) release_regno = regno;
+        }
+        if (r.type == RegType::Scalar) {
+            // get_kfunc_ptr_arg_type's catch-all: a number is memory only for a struct of numbers.
+            const uint32_t id = btf_struct_id(p.pointee.c_str());
+            if (id == 0 || btf_struct_is_scalar(id))
+                return env.cannot_tell(fmt("a number passed as %s's argument %d", name.c_str(), regno));
+            return env.refuse(Rule::HelperArg, fmt("arg#%zu pointer type STRUCT %s must point to scalar, or struct with scalar", i,
+                                                   p.pointee.c_str()));
+        }
+        if (r.type != RegType::BtfId)
+            return env.cannot_tell(fmt("a %s pointer passed as %s's argument %d", reg_type_name(r.type, r.maybe_null).c_str(),
+                                       name.c_str(), regno));
+        // KF_ARG_PTR_TO_BTF_ID.
+        const bool trusted = r.trusted || r.ref_obj_id != 0;
+        if ((trusted_args || rcu_args) && !trusted)
+            return env.cannot_tell(fmt("whether R%d, a kernel object pointer, is trusted or RCU-protected", regno));
+        if (trusted_args || rcu_args || (release && r.ref_obj_id)) {
+            if (!r.var.is_const()) return env.cannot_tell(fmt("a kernel object pointer with a variable offset in R%d", regno));
+            if (r.off != 0 || r.var.value() != 0)
+                return env.refuse(Rule::HelperArg,
+                                  fmt("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno));
+        }
+        // The kernel also accepts a struct whose first member is the one wanted (btf_struct_ids_match).
+        if (r.map == 0 || btf_object_name(r.map) != p.pointee)
+            return env.cannot_tell(fmt("a kernel object of another struct than %s's argument %d", name.c_str(), regno));
+    }
+    if (release && !release_regno)
+        return env.refuse(Rule::Reference, "release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");
+
+    Reg r0;
+    switch (decl->ret.kind) {
+    case KfuncType::Kind::Void: break;
+    case KfuncType::Kind::Scalar: r0 = Reg::scalar(Scalar::unknown()); break;
+    case KfuncType::Kind::StructPtr:
+        r0.type = RegType::BtfId;
+        r0.var = Scalar::constant(0);
+        r0.map = btf_struct_id(decl->ret.pointee.c_str());
+        // An acquired object is referenced, so trusted; others are trusted only by the kernel's
+        // case-by-case rules (not modelled).
+        r0.trusted = flags & KF_ACQUIRE;
+        if (!r0.trusted) return env.cannot_tell(name + "'s returned kernel object (trusted or not)");
+        if (flags & KF_RET_NULL) {
+            r0.maybe_null = true;
+            r0.id = env.new_id();
+        }
+        break;
+    case KfuncType::Kind::OtherPtr:
+    case KfuncType::Kind::Unknown: return env.cannot_tell(name + "'s return value (memory or a kind the checker does not model)");
+    }
+
+    if (release) {
+        std::erase_if(st.refs, [&](const Reference& ref) { return ref.id == release_ref; });
+        for_each_reg(st, [&](Reg& x) {
+            if (x.is_pointer() && x.ref_obj_id == release_ref) x = Reg::scalar(Scalar::unknown());
+        });
+    }
+    Frame& f = st.top();
+    for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
+    if ((flags & KF_ACQUIRE) && r0.is_pointer()) {
+        const uint32_t ref = env.new_id();
+        r0.id = r0.ref_obj_id = ref;
+        st.refs.push_back(Reference{ref, env.pc});
+    }
+    f.regs[0] = r0;
+    return true;
+}
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,74 @@
+// bpf_spin_lock / bpf_spin_unlock (the kernel's process_spin_lock) and what holding the lock
+// forbids: calls other than bpf_spin_unlock, legacy packet loads, ending the program (do_check's
+// active_locks checks and check_resource_leak, Linux 6.18's words).
+#include <string_view>
+
+#include "core/verifier/steps.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
+
+// The kernel prints a map by its bpf_map name, which holds BPF_OBJ_NAME_LEN - 1 characters.
+std::string kernel_map_name(const MapSpec& m) { return m.name.substr(0, 15); }
+
+// kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
+// the resilient locks may be called under a lock. The checker models none of them.
+bool kfunc_spin_allowed(std::string_view name) {
+    for (std::string_view prefix : {"bpf_list_", "bpf_rbtree_", "bpf_refcount_acquire", "bpf_iter_num_", "bpf_res_spin_"})
+        if (name.substr(0, prefix.size()) == prefix) return true;
+    return false;
+}
+
+}  // namespace
+
+bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_view kfunc) {
+    if (!st.lock) return true;
+    const bool helper = insn.src == 0;
+    if (helper && insn.imm == kHelperSpinUnlock) return true;
+    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc))
+        return env.cannot_tell("a list, rbtree or iterator kfunc called under a bpf_spin_lock");
+    if (!helper && insn.src != op::kPseudoKfuncCall) return true;  // a bpf-to-bpf call: check_func_call's business
+    return env.refuse(Rule::Lock, "function calls are not allowed while holding a lock");
+}
+
+bool lock_allows_leaving(Env& env, const State& st, const char* what) {
+    if (!st.lock) return true;
+    return env.refuse(Rule::Lock, fmt("%s cannot be used inside bpf_spin_lock-ed region", what));
+}
+
+bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
+    const Reg& r = st.top().regs[regno];
+    if (r.type == RegType::BtfId) return env.cannot_tell("a bpf_spin_lock in an allocated object");
+    if (r.type != RegType::MapValue || r.maybe_null)
+        return env.refuse(Rule::HelperArg,
+                          fmt("R%d type=%s expected=map_value, ptr_", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+    if (!r.var.is_const())
+        return env.refuse(Rule::Lock,
+                          fmt("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno));
+    const MapSpec* map = env.map(r.map);
+    if (!map) return env.cannot_tell("a bpf_spin_lock in a map the checker does not know");
+    if (!map->kernel_btf)
+        return env.refuse(Rule::Lock, fmt("map '%s' has to have BTF in order to use bpf_spin_lock", kernel_map_name(*map).c_str()));
+    if (map->spin_lock_off < 0)
+        return env.refuse(Rule::Lock, fmt("map '%s' has no valid bpf_spin_lock", kernel_map_name(*map).c_str()));
+    const int64_t off = int64_t(r.var.value()) + r.off;
+    if (off != map->spin_lock_off)
+        return env.refuse(Rule::Lock, fmt("off %lld doesn't point to 'struct bpf_spin_lock' that is at %d", (long long)off,
+                                          int(map->spin_lock_off)));
+    if (lock) {
+        // Unreachable from a program (bpf_spin_lock is itself a call the held lock forbids),
+        // kept as the kernel keeps it.
+        if (st.lock) return env.refuse(Rule::Lock, "Locking two bpf_spin_locks are not allowed");
+        st.lock = HeldLock{r.id, r.map, env.pc};
+        return true;
+    }
+    if (!st.lock) return env.refuse(Rule::Lock, "bpf_spin_unlock without taking a lock");
+    if (st.lock->id != r.id || st.lock->map != r.map) return env.refuse(Rule::Lock, "bpf_spin_unlock of different lock");
+    st.lock.reset();
+    return true;
+}
+
+}  // namespace bpfplay::verifier

@@ -1,0 +1,14 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+struct task_struct { int pid; };
+extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+// Refused: the task's reference is never released.
+SEC("tracepoint/syscalls/sys_enter_kill") int prog(__u64 *ctx) {
+  char comm[16];
+  struct task_struct *t = bpf_task_from_pid((__s32)ctx[2]);
+  if (!t) return 0;
+  bpf_probe_read_kernel(comm, sizeof(comm), (char *)t + 1752);
+  return comm[0];
+}
