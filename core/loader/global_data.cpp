@@ -87,6 +87,7 @@ Result<Unit> collect_global_data_maps(ObjectState& st) {
         if (st.shared_btf) {
             if (auto id = st.shared_btf->find_by_name(sec.name, BtfKind::Datasec)) {
                 def.spec.btf_value_type_id = *id;
+                find_value_fields(*st.shared_btf, def.spec);  // a global struct bpf_spin_lock
                 if (has_visible_variable(st, *id)) def.spec.map_flags |= map_flag::kMmapable;
             }
         }

@@ -1,7 +1,8 @@
 // The special fields of a map value, as the kernel finds them in the value's BTF when the map
 // is created (btf_parse_fields, then map_check_btf): a struct bpf_spin_lock, a struct bpf_timer, and kptrs
 // (pointers tagged "kptr", "kptr_untrusted" or "percpu_kptr"). Only top-level members are
-// looked at (the kernel also looks into nested structs and arrays of them).
+// looked at (the kernel also looks into nested structs and arrays of them); a global data map's
+// value is a DATASEC, whose variables are its members (btf_find_datasec_var).
 //
 // When the kernel refuses the value's BTF (two locks, a misaligned lock, an unknown pointer
 // tag, a lock in a map type that cannot hold one), libbpf creates the map again without BTF;
@@ -41,8 +42,23 @@ void find_value_fields(const Btf& btf, MapSpec& spec) {
     };
     const uint32_t value = btf.skip_modifiers(spec.btf_value_type_id);
     spec.kernel_btf = true;
-    if (btf.kind(value) != BtfKind::Struct) return;
-    for (const BtfMember& m : btf.members(value)) {
+    // (type, bit offset) of each member, or of each variable of a DATASEC.
+    std::vector<BtfMember> members;
+    if (btf.kind(value) == BtfKind::Struct) {
+        members.assign(btf.members(value).begin(), btf.members(value).end());
+    } else if (btf.kind(value) == BtfKind::Datasec) {
+        for (const BtfVarSecinfo& v : btf.datasec_entries(value)) {
+            const BtfType* var = btf.type(v.type);
+            if (!var || var->kind != BtfKind::Var) continue;
+            BtfMember m;
+            m.type = var->ref;
+            m.bit_offset = v.offset * 8;
+            members.push_back(m);
+        }
+    } else {
+        return;
+    }
+    for (const BtfMember& m : members) {
         const uint32_t type = btf.skip_modifiers(m.type);
         const uint32_t off = m.bit_offset / 8;
         if (btf.kind(type) == BtfKind::Struct && btf.name(type) == "bpf_spin_lock") {

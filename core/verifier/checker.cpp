@@ -248,7 +248,7 @@ private:
 Verdict check(const CheckInput& input) {
     Env env(input);
     Verdict v;
-    const std::optional<Shape> shape = check_shape(env);
+    const std::optional<Shape> shape = kfuncs_resolve(env) ? check_shape(env) : std::nullopt;
     if (shape) {
         Walker walker(input, env, *shape);
         walker.run(v.processed, v.path);

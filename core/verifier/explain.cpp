@@ -59,8 +59,10 @@ Explanation explain(Rule rule) {
                 "Pass the map itself (&map), pointers to stack or map memory of the right size, and sizes the "
                 "verifier can bound."};
     case Rule::HelperUnavailable:
-        return {"Each program type may call only the helpers the kernel offers it.",
-                "Use a helper this program type may call (bpfvm helpers NAME lists them)."};
+        return {"Each program type may call only the helpers and kfuncs the kernel offers it, and a kfunc must "
+                "exist in the running kernel's BTF (libbpf looks each one up before loading).",
+                "Use a helper or kfunc this program type may call on this kernel (bpfvm helpers NAME lists "
+                "helpers); declare an optional kfunc __weak and guard its call with bpf_ksym_exists()."};
     case Rule::Reference:
         return {"Some helpers hand out references (a ring buffer record, a socket) that must be given back on "
                 "every path; a leaked one would never be freed.",

@@ -113,17 +113,29 @@ bool special_param(std::string_view name) {
 
 }  // namespace
 
+bool kfuncs_resolve(Env& env) {
+    for (uint32_t pc = 0; pc < env.in.insns.size(); ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall || !env.in.kfunc_name) continue;
+        const std::string name = env.in.kfunc_name(insn.imm);
+        if (name.empty() || kfunc_proto(name) ||
+            std::find(env.in.weak_kfuncs.begin(), env.in.weak_kfuncs.end(), name) != env.in.weak_kfuncs.end())
+            continue;
+        env.pc = pc;
+        return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+    }
+    return true;
+}
+
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name) {
     const KfuncProto* proto = kfunc_proto(name);
     switch (kfunc_verdict(name, env.in.type, env.in.attach)) {
     case KfuncVerdict::Unknown:
-        // libbpf resolves each kfunc in the kernel's BTF before loading: a strong extern the
-        // kernel lacks stops the load there; a weak one becomes a call the verifier refuses
-        // only on a path that reaches it (with a number the checker does not know).
+        // A strong extern was refused before the walk (kfuncs_resolve); a weak one became a
+        // call the verifier refuses on a path that reaches it, with a number the checker does
+        // not know (the extern's index).
         if (name.empty()) return env.cannot_tell("a kfunc call the object's BTF does not name");
-        if (std::find(env.in.weak_kfuncs.begin(), env.in.weak_kfuncs.end(), name) != env.in.weak_kfuncs.end())
-            return env.cannot_tell("a call of a __weak kfunc the kernel lacks (libbpf's poisoned call)");
-        return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+        return env.cannot_tell("a call of a __weak kfunc the kernel lacks (libbpf's poisoned call)");
     case KfuncVerdict::NotForThisType:
         return env.refuse(Rule::HelperUnavailable, "calling kernel function " + name + " is not allowed");
     case KfuncVerdict::Allowed: break;

@@ -17,6 +17,9 @@ bool step_legacy_packet_load(Env& env, State& st, const Insn& insn);
 // fall-through is impossible) and sets `next`; pushes the other side onto env.branches_out.
 bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next);
 bool step_helper_call(Env& env, State& st, const Insn& insn);
+// libbpf's resolution of the kfuncs the program calls, before the kernel sees it: a kfunc the
+// kernel lacks, unless declared __weak, stops the load wherever the call is (kfunc_step.cpp).
+bool kfuncs_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
