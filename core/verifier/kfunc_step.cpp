@@ -143,10 +143,10 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (!proto) return env.cannot_tell("a kfunc outside the catalog");
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
-    if (special_kfunc(name)) return env.cannot_tell(name + ", which the kernel's verifier handles by name");
+    if (special_kfunc(name)) return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
         return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
-    if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc: whether the program is sleepable)");
+    if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc; whether the program is sleepable is not known here)");
     const std::optional<KfuncDecl> decl = parse_decl(proto->decl, name);
     if (!decl || decl->params.size() != proto->nargs || decl->params.size() > 5)
         return env.cannot_tell(name + "'s prototype");
@@ -175,7 +175,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         case KfuncType::Kind::Void:
         case KfuncType::Kind::OtherPtr:
         case KfuncType::Kind::Unknown:
-            return env.cannot_tell(fmt("%s's argument %d (a pointer to memory or of a kind the checker does not model)",
+            return env.cannot_tell(fmt("%s's argument %d (a pointer to memory, or another kind of argument)",
                                        name.c_str(), regno));
         }
         const bool is_null = r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0;
@@ -199,7 +199,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         // KF_ARG_PTR_TO_BTF_ID.
         const bool trusted = r.trusted || r.ref_obj_id != 0;
         if ((trusted_args || rcu_args) && !trusted)
-            return env.cannot_tell(fmt("whether R%d, a kernel object pointer, is trusted or RCU-protected", regno));
+            return env.cannot_tell(fmt("a kernel object pointer in R%d whose trust the checker does not track", regno));
         if (trusted_args || rcu_args || (release && r.ref_obj_id)) {
             if (!r.var.is_const()) return env.cannot_tell(fmt("a kernel object pointer with a variable offset in R%d", regno));
             if (r.off != 0 || r.var.value() != 0)
@@ -208,7 +208,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         }
         // The kernel also accepts a struct whose first member is the one wanted (btf_struct_ids_match).
         if (r.map == 0 || btf_object_name(r.map) != p.pointee)
-            return env.cannot_tell(fmt("a kernel object of another struct than %s's argument %d", name.c_str(), regno));
+            return env.cannot_tell(fmt("a kernel object of another struct than the one %s's argument %d points to", name.c_str(), regno));
     }
     if (release && !release_regno)
         return env.refuse(Rule::Reference, "release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");
@@ -224,14 +224,14 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         // An acquired object is referenced, so trusted; others are trusted only by the kernel's
         // case-by-case rules (not modelled).
         r0.trusted = flags & KF_ACQUIRE;
-        if (!r0.trusted) return env.cannot_tell(name + "'s returned kernel object (trusted or not)");
+        if (!r0.trusted) return env.cannot_tell(name + "'s returned kernel object (not acquired: its trust is not tracked)");
         if (flags & KF_RET_NULL) {
             r0.maybe_null = true;
             r0.id = env.new_id();
         }
         break;
     case KfuncType::Kind::OtherPtr:
-    case KfuncType::Kind::Unknown: return env.cannot_tell(name + "'s return value (memory or a kind the checker does not model)");
+    case KfuncType::Kind::Unknown: return env.cannot_tell(name + "'s return value (memory, or another kind of pointer)");
     }
 
     if (release) {
