@@ -79,6 +79,12 @@ Explanation explain(Rule rule) {
                 "every path, with no calls (helpers, kfuncs, tail calls) and no packet loads in between.",
                 "Keep the locked region short: bpf_spin_lock(&v->lock); update v's fields; bpf_spin_unlock(&v->lock); "
                 "call helpers before taking the lock or after releasing it."};
+    case Rule::LockMap:
+        return {"A tracing program can run while the kernel is anywhere, even inside code holding the very lock "
+                "(and a socket filter in contexts the lock was not made for): it could spin on a bpf_spin_lock "
+                "forever, so the kernel refuses such programs any map whose value holds one, used or not.",
+                "Use __sync_fetch_and_add or a per-CPU map for counters here, or move the locked update to a "
+                "program type that may take the lock (tc, xdp, fentry/fexit)."};
     case Rule::Other: return {"The kernel's verifier refuses this construct.", "See the kernel's message."};
     }
     return {"", ""};

@@ -39,6 +39,27 @@ bool lock_allows_leaving(Env& env, const State& st, const char* what) {
     return env.refuse(Rule::Lock, fmt("%s cannot be used inside bpf_spin_lock-ed region", what));
 }
 
+bool lock_maps_allowed(Env& env) {
+    const ProgType t = env.in.type;
+    const bool socket_filter = t == ProgType::SocketFilter;
+    // is_tracing_prog_type (fentry and the other BTF tracing programs are not among them).
+    const bool tracing = t == ProgType::Kprobe || t == ProgType::Tracepoint || t == ProgType::PerfEvent ||
+                         t == ProgType::RawTracepoint || t == ProgType::RawTracepointWritable;
+    if (!socket_filter && !tracing) return true;
+    for (uint32_t pc = 0; pc < env.in.insns.size(); ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        const bool map_ref = insn.src == op::kPseudoMapFd || insn.src == op::kPseudoMapValue ||
+                             insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue;
+        if (insn.opcode != op::kLddw || !map_ref) continue;
+        const MapSpec* m = env.map(uint32_t(insn.imm));
+        if (!m || m->spin_lock_off < 0) continue;
+        env.pc = pc;
+        return env.refuse(Rule::LockMap, socket_filter ? "socket filter progs cannot use bpf_spin_lock yet"
+                                                    : "tracing progs cannot use bpf_spin_lock yet");
+    }
+    return true;
+}
+
 bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     const Reg& r = st.top().regs[regno];
     if (r.type == RegType::BtfId) return env.cannot_tell("a bpf_spin_lock in an allocated object");

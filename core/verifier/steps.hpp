@@ -33,6 +33,9 @@ bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
 bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_view kfunc);
 bool lock_allows_leaving(Env& env, const State& st, const char* what);
 bool process_spin_lock(Env& env, State& st, int regno, bool lock);
+// check_map_prog_compatibility, before the walk: socket filters and tracing programs may not
+// use a map whose value holds a lock, whether or not they take it.
+bool lock_maps_allowed(Env& env);
 
 // Shared by the steps.
 // BPF_MAX_VAR_OFF: how far a variable offset may move a pointer from its object.

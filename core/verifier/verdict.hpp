@@ -31,6 +31,7 @@ enum class Rule : uint8_t {
     TooComplex,       // BPF program is too large / infinite loop
     CallDepth,        // the call stack is too deep
     Lock,             // bpf_spin_lock misuse: wrong address, not released, calls while held
+    LockMap,          // a map holding a lock, in a program type that may not use one
     Other,
 };
 
