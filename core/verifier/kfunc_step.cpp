@@ -24,22 +24,22 @@ struct KfuncType {
     std::string pointee; // StructPtr: the struct's name ("task_struct")
 };
 
-std::string_view trim(std::string_view s) {
+std::string_view decl_trim(std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
     return s;
 }
 
-bool is_ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool decl_ident_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
 // "const struct task_struct *" -> StructPtr task_struct; "u32" -> Scalar; "void" -> Void.
-KfuncType classify(std::string_view type) {
+KfuncType classify_decl_type(std::string_view type) {
     KfuncType t;
     if (type.find("__attribute__") != std::string_view::npos || type.find('(') != std::string_view::npos) return t;
     const size_t stars = size_t(std::count(type.begin(), type.end(), '*'));
-    std::string_view base = trim(type.substr(0, type.find('*')));
+    std::string_view base = decl_trim(type.substr(0, type.find('*')));
     while (base.substr(0, 6) == "const " || base.substr(0, 9) == "volatile ")
-        base = trim(base.substr(base.find(' ') + 1));
+        base = decl_trim(base.substr(base.find(' ') + 1));
     const bool is_struct = base.substr(0, 7) == "struct ";
     const bool is_union = base.substr(0, 6) == "union ";
     if (stars == 0) {
@@ -49,7 +49,7 @@ KfuncType classify(std::string_view type) {
     }
     if (stars == 1 && is_struct) {
         t.kind = KfuncType::Kind::StructPtr;
-        t.pointee = std::string(trim(base.substr(7)));
+        t.pointee = std::string(decl_trim(base.substr(7)));
         return t;
     }
     t.kind = KfuncType::Kind::OtherPtr;
@@ -62,32 +62,32 @@ struct KfuncDecl {
 };
 
 // Splits "struct task_struct *bpf_task_from_pid(s32 pid)" into its return and parameter types.
-std::optional<KfuncDecl> parse_decl(std::string_view decl, std::string_view name) {
+std::optional<KfuncDecl> parse_kfunc_decl(std::string_view decl, std::string_view name) {
     const std::string call = std::string(name) + "(";
     const size_t at = decl.find(call);
     if (at == std::string_view::npos || decl.back() != ')') return std::nullopt;
     KfuncDecl out;
-    out.ret = classify(decl.substr(0, at));
+    out.ret = classify_decl_type(decl.substr(0, at));
     std::string_view rest = decl.substr(at + call.size(), decl.size() - at - call.size() - 1);
-    if (trim(rest).empty() || trim(rest) == "void") return out;
+    if (decl_trim(rest).empty() || decl_trim(rest) == "void") return out;
     int depth = 0;
     size_t start = 0;
     for (size_t i = 0; i <= rest.size(); ++i) {
         if (i < rest.size() && rest[i] == '(') ++depth;
         if (i < rest.size() && rest[i] == ')') --depth;
         if (i < rest.size() && (rest[i] != ',' || depth != 0)) continue;
-        const std::string_view param = trim(rest.substr(start, i - start));
+        const std::string_view param = decl_trim(rest.substr(start, i - start));
         start = i + 1;
         size_t n = param.size();
-        while (n > 0 && is_ident_char(param[n - 1])) --n;
-        KfuncType t = classify(param.substr(0, n));
+        while (n > 0 && decl_ident_char(param[n - 1])) --n;
+        KfuncType t = classify_decl_type(param.substr(0, n));
         t.name = std::string(param.substr(n));
         out.params.push_back(std::move(t));
     }
     return out;
 }
 
-bool ends_with(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail; }
+bool param_ends_with(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail; }
 
 // Kfuncs the verifier handles by name (special_kfunc_list and the kfunc families with their own
 // argument kinds): their effect on the state is more than their prototype says.
@@ -107,7 +107,7 @@ bool special_param(std::string_view name) {
     for (std::string_view suffix : {"__sz", "__szk", "__str", "__map", "__irq_flag", "__nullable", "__uninit", "__opt",
                                     "__prog", "__alloc", "__refcounted_kptr", "__iter", "__async_callback", "__cb",
                                     "rdonly_buf_size", "rdwr_buf_size"})
-        if (ends_with(name, suffix)) return true;
+        if (param_ends_with(name, suffix)) return true;
     return false;
 }
 
@@ -147,7 +147,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
         return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
     if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc; whether the program is sleepable is not known here)");
-    const std::optional<KfuncDecl> decl = parse_decl(proto->decl, name);
+    const std::optional<KfuncDecl> decl = parse_kfunc_decl(proto->decl, name);
     if (!decl || decl->params.size() != proto->nargs || decl->params.size() > 5)
         return env.cannot_tell(name + "'s prototype");
 
@@ -161,14 +161,14 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     for (size_t i = 0; i < decl->params.size(); ++i) {
         const KfuncType& p = decl->params[i];
         const int regno = int(i) + 1;
-        if (ends_with(p.name, "__ign")) continue;
+        if (param_ends_with(p.name, "__ign")) continue;
         if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
         const Reg& r = fr.regs[regno];
         if (r.type == RegType::NotInit) return env.cannot_tell(fmt("an unwritten R%d passed to a kfunc", regno));
         switch (p.kind) {
         case KfuncType::Kind::Scalar:
             if (r.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", regno));
-            if (ends_with(p.name, "__k") && !r.var.is_const())
+            if (param_ends_with(p.name, "__k") && !r.var.is_const())
                 return env.refuse(Rule::HelperArg, fmt("R%d must be a known constant", regno));
             continue;
         case KfuncType::Kind::StructPtr: break;
