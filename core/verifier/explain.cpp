@@ -85,6 +85,10 @@ Explanation explain(Rule rule) {
                 "forever, so the kernel refuses such programs any map whose value holds one, used or not.",
                 "Use __sync_fetch_and_add or a per-CPU map for counters here, or move the locked update to a "
                 "program type that may take the lock (tc, xdp, fentry/fexit)."};
+    case Rule::License:
+        return {"Kernel functions (kfuncs) are the kernel's GPL-only interface: only a program whose license is "
+                "GPL-compatible may call them.",
+                "Declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\"; (or \"GPL\")."};
     case Rule::Other: return {"The kernel's verifier refuses this construct.", "See the kernel's message."};
     }
     return {"", ""};

@@ -124,6 +124,16 @@ bool kfuncs_resolve(Env& env) {
         env.pc = pc;
         return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
     }
+    // The kernel's add_kfunc_call, before the walk: kfuncs are for GPL-compatible programs only.
+    for (uint32_t pc = 0; pc < env.in.insns.size(); ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall) continue;
+        if (env.in.kfunc_name && !kfunc_proto(env.in.kfunc_name(insn.imm))) continue;  // a __weak one libbpf poisoned
+        env.pc = pc;
+        if (!env.in.gpl_compatible) return env.cannot_tell("a kfunc call by a program of unknown license");
+        if (!*env.in.gpl_compatible) return env.refuse(Rule::License, "cannot call kernel function from non-GPL compatible program");
+        break;
+    }
     return true;
 }
 

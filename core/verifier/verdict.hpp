@@ -32,6 +32,7 @@ enum class Rule : uint8_t {
     CallDepth,        // the call stack is too deep
     Lock,             // bpf_spin_lock misuse: wrong address, not released, calls while held
     LockMap,          // a map holding a lock, in a program type that may not use one
+    License,          // GPL-only kernel functions from a program whose license is not GPL-compatible
     Other,
 };
 
