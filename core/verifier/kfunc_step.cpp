@@ -216,8 +216,13 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
                 return env.refuse(Rule::HelperArg,
                                   fmt("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno));
         }
-        // The kernel also accepts a struct whose first member is the one wanted (btf_struct_ids_match).
-        if (r.map == 0 || btf_object_name(r.map) != p.pointee)
+        // btf_struct_ids_match: trusted and release arguments must be the struct itself; others
+        // may also be a struct whose first member is it (a walk the checker does not make).
+        const std::string have = r.map ? btf_object_name(r.map) : std::string();
+        if (!have.empty() && have != p.pointee && trusted_args)
+            return env.refuse(Rule::HelperArg, fmt("kernel function %s args#%zu expected pointer to STRUCT %s but R%d has a pointer to STRUCT %s",
+                                                   name.c_str(), i, p.pointee.c_str(), regno, have.c_str()));
+        if (have != p.pointee)
             return env.cannot_tell(fmt("a kernel object of another struct than the one %s's argument %d points to", name.c_str(), regno));
     }
     if (release && !release_regno)
