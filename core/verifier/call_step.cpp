@@ -209,7 +209,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         if (r0.maybe_null && id == 1 && (map->type == MapType::Array || map->type == MapType::PercpuArray) &&
             const_key(st, key_arg, map->key_size, key) && key < map->max_entries)
             r0.maybe_null = false;
-        if (r0.maybe_null) r0.id = env.new_id();
+        // A value that holds a lock gets an id even when it cannot be NULL: bpf_spin_unlock must
+        // get the very pointer bpf_spin_lock got (check_helper_call).
+        if (r0.maybe_null || map->spin_lock_off >= 0) r0.id = env.new_id();
         break;
     }
     case RetKind::Mem:
