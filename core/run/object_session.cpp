@@ -415,17 +415,17 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     return run;
 }
 
-void ObjectSession::run_vm(Vm& vm) {
+uint64_t ObjectSession::run_vm(Vm& vm) {
     if (!fast_factory_) {
         if (time_limit_)
             run_with_time_limit(vm, *time_limit_);
         else
             vm.run();
-        return;
+        return 0;
     }
     // Each program the run reaches (the entry, tail calls' targets) is translated on its first
     // run and kept for the session's life.
-    FastRunner([this](const Program& prog) {
+    FastRunner runner([this](const Program& prog) {
         auto [it, inserted] = fast_programs_.try_emplace(&prog);
         FastProgram& fp = it->second;
         if (inserted) {
@@ -435,7 +435,9 @@ void ObjectSession::run_vm(Vm& vm) {
             }
         }
         return fp.engine ? FastCode{fp.module.get(), fp.engine.get()} : FastCode{};
-    }).run(vm);
+    });
+    runner.run(vm);
+    return runner.fast_insns();
 }
 
 Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {
