@@ -219,6 +219,20 @@ export class Session {
     }
   }
 
+  // The rest of the run at full speed, unrecorded: breakpoints and watchpoints are not checked
+  // and the history before is forgotten (core's cont_fast).
+  async continueFast(): Promise<void> {
+    if (this.busy || this.refused) return;
+    this.busy = true;
+    this.events.emit('running', true);
+    try {
+      await this.guard('run to end (fast)', async () => this.publish((await this.send({ op: 'fast' })).snapshot));
+    } finally {
+      this.busy = false;
+      this.events.emit('running', false);
+    }
+  }
+
   async stop(): Promise<void> {
     await this.send({ op: 'stop' });
   }
