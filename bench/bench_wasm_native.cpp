@@ -6,7 +6,9 @@
 // Then the debugger's two ways to the end of a run of about 100 million instructions, as the
 // page drives them: Continue (recorded for stepping back, in the page's 20,000-instruction
 // slices) and Run to end fast (DebugSession::cont_fast: unrecorded, through the fast run; the
-// interpreter natively, where there is no WebAssembly runtime).
+// interpreter natively, where there is no WebAssembly runtime), and between them the fast
+// continue with no engine: the interpreter unrecorded, what the page gets for a program the
+// translator refuses.
 // Run: build/bench/bench_portable [loop-iterations] [repetitions] [debugger-insns]
 //      (wasm: node build-wasm/bench/bench_portable.js ...)
 #include <chrono>
@@ -91,17 +93,20 @@ loop:
 )";
 }
 
-// One debugger run of `text` (an XDP program) to its end: Continue as the page sends it, or
-// the fast continue. Prints the instructions, the wall time and, for the fast one, how many
-// ran as WebAssembly; r0 so the two can be seen to agree.
-void debug_continue(const char* name, const std::string& text, bool fast) {
+// One debugger run of `text` (an XDP program) to its end: Continue as the page sends it, the
+// fast continue, or the fast continue with no engine (the interpreter, unrecorded). Prints the
+// instructions, the wall time and, for a fast one, how many ran as WebAssembly; r0 so they can
+// be seen to agree.
+enum class DebugMode { Recorded, Unrecorded, Fast };
+void debug_continue(const char* name, const std::string& text, DebugMode mode) {
+    const bool fast = mode != DebugMode::Recorded;
     auto object = ObjectSession::open_assembly(text, "xdp");
     if (!object.ok()) {
         std::fprintf(stderr, "bench: %s: %s\n", name, object.error().to_string().c_str());
         std::exit(1);
     }
     ObjectSession& o = *object.value();
-    if (fast) o.set_fast_run(make_wasm_engine);
+    if (mode == DebugMode::Fast) o.set_fast_run(make_wasm_engine);
     RunInput in;
     in.packet.assign(64, 0x5a);
     in.budget = UINT64_MAX;
@@ -180,8 +185,9 @@ int main(int argc, char** argv) {
         {"helper_loop", helper_loop(debug_insns / 4)},
     };
     for (const auto& l : debug_loops) {
-        debug_continue((std::string(l.name) + " continue").c_str(), l.text, false);
-        debug_continue((std::string(l.name) + " fast").c_str(), l.text, true);
+        debug_continue((std::string(l.name) + " continue").c_str(), l.text, DebugMode::Recorded);
+        debug_continue((std::string(l.name) + " unrecorded").c_str(), l.text, DebugMode::Unrecorded);
+        debug_continue((std::string(l.name) + " fast").c_str(), l.text, DebugMode::Fast);
     }
     return 0;
 }
