@@ -28,7 +28,7 @@ export class Toolbar {
     const cmd = (c: StepCommand) => () => void session.command(c);
     const controls: Control[] = [
       { id: 'btn-continue', label: '▶ Continue', title: 'Continue to a breakpoint or the end (F5)', run: () => void session.continue(false) },
-      { id: 'btn-fast', label: '▶▶ Run to end (fast)', title: 'Run the rest at full speed as WebAssembly, unrecorded: ' +
+      { id: 'btn-fast', label: '▶▶ Fast', title: 'Run to the end fast: the rest at full speed as WebAssembly, unrecorded; ' +
         'breakpoints and watchpoints are not checked, and step back stops where it ends (Ctrl+F5)', run: () => void session.continueFast() },
       { id: 'btn-step', label: 'Step', title: 'One instruction, into calls (F11)', run: cmd('step') },
       { id: 'btn-step-over', label: 'Step over', title: 'One instruction; a call runs to its return (F10)', run: cmd('step_over') },
