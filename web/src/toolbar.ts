@@ -58,7 +58,7 @@ export class Toolbar {
     document.addEventListener('keydown', (e) => this.key(e));
     session.events.on('snapshot', (s) => this.render(s));
     session.events.on('program', (p) => { if (p.refused) this.refused(p.name); });
-    session.events.on('running', (r) => this.running(r));
+    session.events.on('running', (r, fast) => this.running(r, fast === true));
     session.events.on('progress', (n) => { this.status.textContent = `running… ${n.toLocaleString('en-US')} instructions`; });
   }
 
@@ -95,12 +95,13 @@ export class Toolbar {
     this.status.className = 'status-faulted';
   }
 
-  private running(r: boolean): void {
-    this.stopButton.hidden = !r;
+  private running(r: boolean, fast: boolean): void {
+    // A fast run is one call in the worker: a Stop would only be read after it ended.
+    this.stopButton.hidden = !r || fast;
     for (const b of this.buttons) b.disabled = r;
     this.timerButton.disabled = r;
     this.slider.disabled = r;
-    if (r) this.status.textContent = 'running…';
+    if (r) this.status.textContent = fast ? 'running fast… (as WebAssembly, to the end)' : 'running…';
   }
 
   private render(s: Snapshot): void {
