@@ -3,7 +3,14 @@
 // Prints nanoseconds per executed BPF instruction, best of a few runs; never asserts on time.
 // In the wasm build also the fast run (core/fastrun: the loop translated to a WebAssembly
 // module), its first run (V8's baseline code for a new module) and its best.
-// Run: build/bench/bench_portable [loop-iterations]   (wasm: node build-wasm/bench/bench_portable.js)
+// Then the debugger's two ways to the end of a run of about 100 million instructions, as the
+// page drives them: Continue (recorded for stepping back, in the page's 20,000-instruction
+// slices) and Run to end fast (DebugSession::cont_fast: unrecorded, through the fast run; the
+// interpreter natively, where there is no WebAssembly runtime), and between them the fast
+// continue with no engine: the interpreter unrecorded, what the page gets for a program the
+// translator refuses.
+// Run: build/bench/bench_portable [loop-iterations] [repetitions] [debugger-insns]
+//      (wasm: node build-wasm/bench/bench_portable.js ...)
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -14,7 +21,9 @@
 #include <vector>
 
 #include "bench/bench_programs.hpp"
+#include "core/debugger/debug_session.hpp"
 #include "core/fastrun/fast_run.hpp"
+#include "core/run/object_session.hpp"
 
 namespace {
 
@@ -69,14 +78,75 @@ void run_loop(const char* name, const std::string& text, size_t mem_size, int re
     std::fflush(stdout);
 }
 
+// A loop that calls a helper each time round: the fast run hands every call to the interpreter.
+std::string helper_loop(uint64_t n) {
+    return R"(
+    r7 = 0
+    r6 = )" + std::to_string(n) + R"( ll
+loop:
+    call bpf_get_prandom_u32
+    r7 += r0
+    r6 -= 1
+    if r6 != 0 goto loop
+    r0 = r7
+    exit
+)";
+}
+
+// One debugger run of `text` (an XDP program) to its end: Continue as the page sends it, the
+// fast continue, or the fast continue with no engine (the interpreter, unrecorded). Prints the
+// instructions, the wall time and, for a fast one, how many ran as WebAssembly; r0 so they can
+// be seen to agree.
+enum class DebugMode { Recorded, Unrecorded, Fast };
+void debug_continue(const char* name, const std::string& text, DebugMode mode) {
+    const bool fast = mode != DebugMode::Recorded;
+    auto object = ObjectSession::open_assembly(text, "xdp");
+    if (!object.ok()) {
+        std::fprintf(stderr, "bench: %s: %s\n", name, object.error().to_string().c_str());
+        std::exit(1);
+    }
+    ObjectSession& o = *object.value();
+    if (mode == DebugMode::Fast) o.set_fast_run(make_wasm_engine);
+    RunInput in;
+    in.packet.assign(64, 0x5a);
+    in.budget = UINT64_MAX;
+    auto session = DebugSession::open(o, "asm", in);
+    if (!session.ok()) {
+        std::fprintf(stderr, "bench: %s: %s\n", name, session.error().to_string().c_str());
+        std::exit(1);
+    }
+    DebugSession& s = *session.value();
+    const auto start = std::chrono::steady_clock::now();
+    StopInfo stop;
+    if (fast) {
+        stop = s.cont_fast();
+    } else {
+        constexpr uint64_t kPageSlice = 20'000;  // web/src/session.ts kContinueChunk
+        do stop = s.cont(kPageSlice);
+        while (stop.reason == StopReason::Paused);
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (s.status() != RunStatus::Exited) {
+        std::fprintf(stderr, "bench: %s: did not exit\n", name);
+        std::exit(1);
+    }
+    std::printf("%-22s %12" PRIu64 " insns  %9.1f ms  %6.3f ns/insn  r0=%" PRIu64, name, s.executed(), ms,
+                ms * 1e6 / double(s.executed()), s.vm().result());
+    if (fast) std::printf("  (%" PRIu64 " as WebAssembly)", stop.fast_insns);
+    else std::printf("  (journal %.1f MiB)", double(s.journal_bytes()) / (1 << 20));
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     // Loop iterations per program (bench_interpreter.cpp uses 100000000).
     const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
     const int reps = argc > 2 ? std::atoi(argv[2]) : 3;
-    if (n == 0 || reps <= 0) {
-        std::fprintf(stderr, "usage: bench_portable [loop-iterations > 0] [repetitions > 0]\n");
+    const uint64_t debug_insns = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 100'000'000;
+    if (n == 0 || reps <= 0 || debug_insns < 10) {
+        std::fprintf(stderr, "usage: bench_portable [loop-iterations > 0] [repetitions > 0] [debugger-insns >= 10]\n");
         return 2;
     }
     std::printf("bench_portable: %" PRIu64 " loop iterations, best of %d\n", n, reps);
@@ -103,5 +173,21 @@ int main(int argc, char** argv) {
     run_loop("call_fast", bench::call_loop(n), 0, reps, false, true);
     run_loop("packet_fast", bench::packet_loop(n), 1500, reps, false, true);
 #endif
+    // The debugger: each loop sized to about debug_insns instructions (5, 8, 8 and 4 a turn).
+    std::printf("debugger, to the end of a run: Continue (recorded, page slices) vs Run to end (fast)\n");
+    const struct {
+        const char* name;
+        std::string text;
+    } debug_loops[] = {
+        {"alu_loop", bench::alu_loop(debug_insns / 5)},
+        {"stack_loop", bench::stack_loop(debug_insns / 8)},
+        {"call_loop", bench::call_loop(debug_insns / 8)},
+        {"helper_loop", helper_loop(debug_insns / 4)},
+    };
+    for (const auto& l : debug_loops) {
+        debug_continue((std::string(l.name) + " continue").c_str(), l.text, DebugMode::Recorded);
+        debug_continue((std::string(l.name) + " unrecorded").c_str(), l.text, DebugMode::Unrecorded);
+        debug_continue((std::string(l.name) + " fast").c_str(), l.text, DebugMode::Fast);
+    }
     return 0;
 }

@@ -25,6 +25,7 @@ Memory::Memory() = default;
 
 void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint32_t size, std::string name) {
     if (w >= window::kCount) return;
+    ++layout_version_;
     contexts_[w] = nullptr;
     regions_[w] = Region{kind, perm, host, size, nullptr, std::move(name), {}};
     read_[w] = (perm & kRead) ? View{host, size, nullptr} : View{};
@@ -34,6 +35,7 @@ void Memory::map(uint32_t w, RegionKind kind, uint8_t perm, uint8_t* host, uint3
 void Memory::map_chunked(uint32_t w, RegionKind kind, uint8_t perm, const ChunkedBytes* chunks, uint32_t size,
                          std::string name) {
     if (w >= window::kCount) return;
+    ++layout_version_;
     contexts_[w] = nullptr;
     regions_[w] = Region{kind, perm, nullptr, size, chunks, std::move(name), {}};
     read_[w] = (perm & kRead) ? View{nullptr, 0, chunks} : View{};
@@ -42,6 +44,7 @@ void Memory::map_chunked(uint32_t w, RegionKind kind, uint8_t perm, const Chunke
 
 void Memory::map_context(uint32_t w, uint32_t size, std::string name, ContextAccess* access) {
     if (w >= window::kCount) return;
+    ++layout_version_;
     regions_[w] = Region{RegionKind::Context, kReadWrite, nullptr, size, nullptr, std::move(name), {}};
     read_[w] = View{};  // every access takes the slow path to `access`
     write_[w] = View{};
@@ -50,6 +53,7 @@ void Memory::map_context(uint32_t w, uint32_t size, std::string name, ContextAcc
 
 void Memory::unmap(uint32_t w) {
     if (w >= window::kCount) return;
+    ++layout_version_;
     contexts_[w] = nullptr;
     regions_[w] = Region{};
     read_[w] = View{};

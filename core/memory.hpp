@@ -143,6 +143,9 @@ public:
         if (w < window::kCount) regions_[w].hint = std::move(hint);
     }
     const Region& region(uint32_t w) const { return regions_[w]; }
+    // Changes each time a window is mapped or unmapped: whoever keeps a copy of the regions'
+    // bytes, sizes and permissions (the fast run's region table) knows when to copy again.
+    uint64_t layout_version() const { return layout_version_; }
 
     // Fast paths: a host pointer to `size` bytes at vaddr, or nullptr when the access is not
     // allowed (the caller then asks describe_fault for the error).
@@ -195,6 +198,7 @@ private:
     }
 
     std::array<Region, window::kCount> regions_;
+    uint64_t layout_version_ = 0;
     std::array<ContextAccess*, window::kCount> contexts_{};
     std::array<View, window::kCount> read_{}, write_{};
     Journal* journal_ = nullptr;

@@ -17,6 +17,7 @@
 #include "core/debugger/explain.hpp"
 #include "core/debugger/map_edit.hpp"
 #include "core/debugger/page_defaults.hpp"
+#include "core/fastrun/fast_run.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
@@ -98,6 +99,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset(); // it refers to the old object
         object_ = std::move(opened.value());
+        object_->set_fast_run(make_wasm_engine);  // a fast continue's modules run in this runtime
         return loaded(*object_);
     }
 
@@ -110,6 +112,7 @@ class Playground {
         if (!opened) return failure(opened.error());
         debug_.reset();
         object_ = std::move(opened.value());
+        object_->set_fast_run(make_wasm_engine);
         return loaded(*object_);
     }
 
@@ -197,6 +200,10 @@ class Playground {
     }
     std::string cont(double max) {
         return run([&](DebugSession& d) { return d.cont(to_count(max)); });
+    }
+    // The rest of the run unrecorded, as WebAssembly (DebugSession::cont_fast): history is forgotten.
+    std::string cont_fast() {
+        return run([](DebugSession& d) { return d.cont_fast(); });
     }
     std::string reverse_cont(double max) {
         return run([&](DebugSession& d) { return d.reverse_cont(to_count(max)); });
@@ -308,6 +315,7 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("step_back_line", &Playground::step_back_line)
         .function("step_back_line_over", &Playground::step_back_line_over)
         .function("cont", &Playground::cont)
+        .function("cont_fast", &Playground::cont_fast)
         .function("reverse_cont", &Playground::reverse_cont)
         .function("goto_count", &Playground::goto_count)
         .function("reset", &Playground::reset)

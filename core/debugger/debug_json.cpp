@@ -154,6 +154,8 @@ void to_json(JsonWriter& w, const StopInfo& stop) {
         .member("reason", stop_reason_name(stop.reason))
         .member("id", stop.id)
         .member("steps", std::to_string(stop.steps))
+        .member("fast", stop.fast)
+        .member("fast_insns", std::to_string(stop.fast_insns))
         .end_object();
 }
 

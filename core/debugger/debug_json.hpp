@@ -54,7 +54,8 @@ void program_listing_to_json(JsonWriter& w, const LoadedProgram& program);
 //           "truncated","changed","entries":[{"key_hex","key":<json>,"values_hex":[..],"values":[<json>..],"changed"}]}],
 //  "printk":[..],"events":[..]}
 std::string debug_state_json(const DebugState& state);
-// {"reason":"breakpoint","id":2,"steps":"17"}
+// {"reason":"breakpoint","id":2,"steps":"17","fast":false,"fast_insns":"0"} ("fast": a fast continue,
+// "fast_insns" of its steps ran as WebAssembly)
 std::string stop_info_json(const StopInfo& stop);
 // {"name","section","type","context","insns":[{"pc","text","second_slot","function","file","line","column","source"}],
 //  "functions":[{"name","pc"}]}: "function" is set where a function starts, the source fields

@@ -39,6 +39,10 @@ struct StopInfo {
     StopReason reason = StopReason::None;
     uint32_t id = 0;       // the breakpoint or watchpoint that stopped it
     uint64_t steps = 0;    // instructions run (or undone) by the command
+    // A fast continue (DebugSession::cont_fast) ran the command unrecorded; fast_insns of its
+    // steps ran as WebAssembly (0: the interpreter ran them all, as natively).
+    bool fast = false;
+    uint64_t fast_insns = 0;
 };
 
 struct Breakpoint {
@@ -99,6 +103,12 @@ public:
     // Runs until a breakpoint, a watchpoint, exit or a fault, or max_steps instructions (then
     // Paused: call again to go on; the browser uses this to show progress and stop at once).
     StopInfo cont(uint64_t max_steps = UINT64_MAX);
+    // Runs the rest of the program unrecorded, through the object session's fast run
+    // (ObjectSession::set_fast_run; the interpreter without one), to its exit or fault: the
+    // same registers, maps, output, events and instruction count as cont(), without checking
+    // breakpoints or watchpoints on the way. The history before is forgotten with it (an
+    // unrecorded stretch cannot be stepped back through): stepping back stops where it ended.
+    StopInfo cont_fast();
     // Back to the first instruction with the maps as they were when the session opened.
     void reset();
 

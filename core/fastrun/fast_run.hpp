@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "core/fastrun/translate.hpp"
 #include "core/vm.hpp"
@@ -65,7 +66,9 @@ private:
     FastCode code_;
     alignas(8) std::array<uint8_t, fastrun_layout::kStateBytes> state_{};
     uint64_t fast_insns_ = 0, entries_ = 0;
-    bool table_stale_ = true;  // the region table must be rebuilt before the next entry
+    // The Memory layout the region table was built from; none yet in this run (a new Vm's
+    // versions start again).
+    std::optional<uint64_t> table_version_;
 };
 
 }  // namespace bpfplay

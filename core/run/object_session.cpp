@@ -415,17 +415,10 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     return run;
 }
 
-void ObjectSession::run_vm(Vm& vm) {
-    if (!fast_factory_) {
-        if (time_limit_)
-            run_with_time_limit(vm, *time_limit_);
-        else
-            vm.run();
-        return;
-    }
+uint64_t ObjectSession::run_vm(Vm& vm) {
     // Each program the run reaches (the entry, tail calls' targets) is translated on its first
     // run and kept for the session's life.
-    FastRunner([this](const Program& prog) {
+    auto code_of = [this](const Program& prog) {
         auto [it, inserted] = fast_programs_.try_emplace(&prog);
         FastProgram& fp = it->second;
         if (inserted) {
@@ -435,7 +428,20 @@ void ObjectSession::run_vm(Vm& vm) {
             }
         }
         return fp.engine ? FastCode{fp.module.get(), fp.engine.get()} : FastCode{};
-    }).run(vm);
+    };
+    // A program without code (refused by the translator; natively, no engine at all) runs in
+    // the interpreter whole: FastRunner would hand it over one instruction at a time, several
+    // times slower. Its tail calls' targets then run interpreted too.
+    if (!fast_factory_ || !code_of(vm.program()).engine) {
+        if (time_limit_)
+            run_with_time_limit(vm, *time_limit_);
+        else
+            vm.run();
+        return 0;
+    }
+    FastRunner runner(code_of);
+    runner.run(vm);
+    return runner.fast_insns();
 }
 
 Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {

@@ -138,6 +138,10 @@ public:
     // interpreter alone. Results are the same either way; only the speed differs.
     using FastEngineFactory = std::unique_ptr<FastEngine> (*)(const FastModule&);
     void set_fast_run(FastEngineFactory factory) { fast_factory_ = factory; }
+    // Runs `vm`, one of this session's runs paused anywhere (not recording), on to its exit or
+    // fault as run() does: the debugger's fast continue. Gives the instructions the modules ran
+    // (0 when the interpreter ran them all).
+    uint64_t run_to_end(Vm& vm) { return run_vm(vm); }
     // ---- a wall-clock limit (core/time_limit.hpp) ----
     // Every later run (run(), the timers' runs) stops with an error once the deadline passes.
     // Only for interpreted runs: the fast run is for the page, whose worker the user can stop.
@@ -145,7 +149,7 @@ public:
 
 private:
     ObjectSession() = default;
-    void run_vm(Vm& vm);    // vm.run(), or the fast run of its program
+    uint64_t run_vm(Vm& vm);  // vm.run(), or the fast run of its program (what its modules ran)
     struct FastProgram {
         std::unique_ptr<FastModule> module;  // null: the translator refused the program
         std::unique_ptr<FastEngine> engine;  // null: no engine for it

@@ -147,7 +147,7 @@ LoadedFixture refused_sibling() {
 
 TEST_CASE("contract: the debug state, a stop and an error as the page reads them") {
     check_golden("debug_state.json", debug_state_json(sample_state()));
-    check_golden("stop.json", stop_info_json(StopInfo{StopReason::Breakpoint, 2, 17}));
+    check_golden("stop.json", stop_info_json(StopInfo{StopReason::Breakpoint, 2, 17, true, 15}));  // every field set
     check_golden("error.json", error_json(sample_error()));
 }
 

@@ -22,7 +22,7 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it('reads a stop', () => {
-    expect(stopView(core('stop.json'))).toEqual({ reason: 'breakpoint', id: 2, steps: 17 });
+    expect(stopView(core('stop.json'))).toEqual({ reason: 'breakpoint', id: 2, steps: 17, fast: true, fastInsns: 15 });
   });
 
   it('reads every field of the debug state', () => {

@@ -92,7 +92,7 @@ describe('normalize', () => {
   });
 
   it('reads stop info with a string step count', () => {
-    expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17 });
+    expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17, fast: false, fastInsns: 0 });
   });
 });
 

@@ -312,7 +312,7 @@ export function verdictView(v: unknown): VerdictView {
 
 export function stopView(v: unknown): StopView {
   const o = obj(v);
-  return { reason: str(o['reason']), id: num(o['id']), steps: num(o['steps']) };
+  return { reason: str(o['reason']), id: num(o['id']), steps: num(o['steps']), fast: o['fast'] === true, fastInsns: num(o['fast_insns']) };
 }
 
 // Core's defaults for the page (Playground.default_host_json and defaults_json,

@@ -29,7 +29,8 @@ export type SessionEvents = {
   snapshot: (s: Snapshot) => void;
   breakpoints: (b: readonly BreakpointView[]) => void;
   watches: (w: readonly WatchView[]) => void;
-  running: (running: boolean) => void;
+  // fast: a fast continue, one call in the worker that Stop cannot end midway.
+  running: (running: boolean, fast?: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
   // The user picked an instruction to read about (a click on its text in the code pane).
@@ -213,6 +214,20 @@ export class Session {
     try {
       await this.guard(reverse ? 'reverse continue' : 'continue', async () =>
         this.publish((await this.send({ op: 'continue', reverse, chunk: kContinueChunk })).snapshot));
+    } finally {
+      this.busy = false;
+      this.events.emit('running', false);
+    }
+  }
+
+  // The rest of the run at full speed, unrecorded: breakpoints and watchpoints are not checked
+  // and the history before is forgotten (core's cont_fast).
+  async continueFast(): Promise<void> {
+    if (this.busy || this.refused) return;
+    this.busy = true;
+    this.events.emit('running', true, true);
+    try {
+      await this.guard('run to end (fast)', async () => this.publish((await this.send({ op: 'fast' })).snapshot));
     } finally {
       this.busy = false;
       this.events.emit('running', false);

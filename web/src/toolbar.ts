@@ -1,7 +1,8 @@
 // The debugger's controls: step commands (buttons and F10/F11/Shift+F11/F5/Ctrl+F10 keys), continue
-// with progress and Stop, reverse commands, reset, the history slider and the status line (in
-// the bar at the bottom, by the slider).
+// with progress and Stop, run to end fast (Ctrl+F5), reverse commands, reset, the history slider
+// and the status line (in the bar at the bottom, by the slider).
 import { h } from './dom';
+import { fastRunText } from './fast_status';
 import type { Session } from './session';
 import type { Snapshot } from './vm_types';
 import type { StepCommand } from './worker_protocol';
@@ -27,6 +28,8 @@ export class Toolbar {
     const cmd = (c: StepCommand) => () => void session.command(c);
     const controls: Control[] = [
       { id: 'btn-continue', label: '▶ Continue', title: 'Continue to a breakpoint or the end (F5)', run: () => void session.continue(false) },
+      { id: 'btn-fast', label: '▶▶ Fast', title: 'Run to the end fast: the rest at full speed as WebAssembly, unrecorded; ' +
+        'breakpoints and watchpoints are not checked, and step back stops where it ends (Ctrl+F5)', run: () => void session.continueFast() },
       { id: 'btn-step', label: 'Step', title: 'One instruction, into calls (F11)', run: cmd('step') },
       { id: 'btn-step-over', label: 'Step over', title: 'One instruction; a call runs to its return (F10)', run: cmd('step_over') },
       { id: 'btn-step-out', label: 'Step out', title: 'Run until this function returns (Shift+F11)', run: cmd('step_out') },
@@ -55,7 +58,7 @@ export class Toolbar {
     document.addEventListener('keydown', (e) => this.key(e));
     session.events.on('snapshot', (s) => this.render(s));
     session.events.on('program', (p) => { if (p.refused) this.refused(p.name); });
-    session.events.on('running', (r) => this.running(r));
+    session.events.on('running', (r, fast) => this.running(r, fast === true));
     session.events.on('progress', (n) => { this.status.textContent = `running… ${n.toLocaleString('en-US')} instructions`; });
   }
 
@@ -65,7 +68,10 @@ export class Toolbar {
     const s = this.session;
     let action: (() => void) | undefined;
     switch (e.key) {
-      case 'F5': action = e.ctrlKey && e.shiftKey ? () => void s.command('reset') : () => void s.continue(e.shiftKey); break;
+      case 'F5':
+        if (e.ctrlKey) action = e.shiftKey ? () => void s.command('reset') : () => void s.continueFast();
+        else action = () => void s.continue(e.shiftKey);
+        break;
       case 'F10':
         if (e.ctrlKey) action = () => void s.command(e.shiftKey ? 'step_back_line_over' : 'next_line');
         else action = () => void s.command(e.shiftKey ? 'step_back' : 'step_over');
@@ -89,12 +95,13 @@ export class Toolbar {
     this.status.className = 'status-faulted';
   }
 
-  private running(r: boolean): void {
-    this.stopButton.hidden = !r;
+  private running(r: boolean, fast: boolean): void {
+    // A fast run is one call in the worker: a Stop would only be read after it ended.
+    this.stopButton.hidden = !r || fast;
     for (const b of this.buttons) b.disabled = r;
     this.timerButton.disabled = r;
     this.slider.disabled = r;
-    if (r) this.status.textContent = 'running…';
+    if (r) this.status.textContent = fast ? 'running fast… (as WebAssembly, to the end)' : 'running…';
   }
 
   private render(s: Snapshot): void {
@@ -124,6 +131,7 @@ export class Toolbar {
       const b = s.breakpoints.find((x) => x.id === s.stop.id);
       if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
     }
+    if (s.stop.fast) reason = ` · ${fastRunText(s.stop.steps, s.stop.fastInsns, s.runMs ?? 0)}`;
     this.status.textContent = text + reason;
     this.status.title = this.status.textContent;  // the whole line when its place cuts it short
     this.status.className = `status-${st.status}`;

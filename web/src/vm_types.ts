@@ -202,6 +202,9 @@ export interface StopView {
   readonly reason: string;  // "step", "breakpoint", "exited", "faulted", "paused", ...
   readonly id: number;
   readonly steps: number;
+  // A fast continue: the run went on unrecorded; fastInsns of its steps ran as WebAssembly.
+  readonly fast: boolean;
+  readonly fastInsns: number;
 }
 
 export interface BreakpointView {
@@ -285,4 +288,5 @@ export interface Snapshot {
   readonly furthest: number;         // the most instructions this run has reached (slider max)
   readonly ended: boolean;           // furthest is the run's end (exit or fault seen)
   readonly workerMs: number;         // what the command and this snapshot cost the VM's thread
+  readonly runMs?: number;           // a fast continue: the run's own wall time in the VM's thread
 }

@@ -149,6 +149,13 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'continue':
       return { snapshot: await runContinue(need(), r.reverse, r.chunk) };
+    case 'fast': {
+      const p = need();
+      const t0 = performance.now();
+      const stop = p.cont_fast();
+      const runMs = performance.now() - t0;
+      return { snapshot: { ...snapshot(p, stop), runMs } };
+    }
     case 'goto': {
       const p = need();
       return { snapshot: snapshot(p, p.goto_count(r.count)) };

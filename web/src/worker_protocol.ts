@@ -46,6 +46,9 @@ export type Request =
   | { op: 'timer'; breakpoints: readonly BreakpointSpec[] }
   | { op: 'command'; command: StepCommand }
   | { op: 'continue'; reverse: boolean; chunk: number }
+  // The rest of the run at full speed, unrecorded (core's cont_fast): one call, no progress,
+  // no Stop; the history before it is forgotten.
+  | { op: 'fast' }
   | { op: 'goto'; count: number }
   | { op: 'breakpoint'; pc: number; set: boolean; condition?: string }
   | { op: 'watch'; watch: WatchSpec }
@@ -70,6 +73,7 @@ export interface ReplyData {
   timer: { snapshot: Snapshot };
   command: { snapshot: Snapshot };
   continue: { snapshot: Snapshot };
+  fast: { snapshot: Snapshot };  // snapshot.runMs: the run's wall time
   goto: { snapshot: Snapshot };
   breakpoint: { stops: StopsView };
   watch: { stops: StopsView; id: number };
