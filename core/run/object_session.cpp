@@ -7,6 +7,8 @@
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/run/btf_args_setup.hpp"
+#include "core/loader/traced_program.hpp"
+#include "core/run/traced_packet.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
@@ -265,6 +267,11 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     }
     default: {
+        // An fentry / fexit on an XDP or TC program: the packet as that program's kernel context.
+        if (traces_bpf_program(prog) && !traced_ctx_struct(prog.traced_type).empty() && vm.env && vm.env->host)
+            if (auto r = lay_out_traced_packet(vm.memory(), mem.kernel, mem.packet, net, prog.traced_type, in.packet);
+                !r.ok())
+                return r.error();
         auto named = setup_btf_args_context(prog, in, mem, vm);
         if (!named) return named.error();
         if (*named) break;
@@ -399,7 +406,9 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     } else if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) {
         return r.error();
     }
-    if (run->packet.kind() != PacketBuffer::Kind::None) {
+    // A tracing program's packet is the traced program's, reached through its kernel object
+    // (bpf_xdp_output's r1), not the packet the packet helpers work on.
+    if (run->packet.kind() != PacketBuffer::Kind::None && !traces_bpf_program(*prog)) {
         run->env.packet = &run->packet;
         run->env.ld_abs_negative = ld_abs_negative;
     }
@@ -444,6 +453,10 @@ Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {
                                                std::to_string(host_.ncpus - 1) + ").");
     host_.cpu = uint32_t(cpu);
     return Unit{};
+}
+
+Result<Unit> ObjectSession::set_traced(std::string_view program, std::string_view target) {
+    return set_traced_program(object_, program, target);
 }
 
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {
