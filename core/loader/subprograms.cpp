@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "core/loader/object_state.hpp"
-#include "core/loader/traced_program.hpp"
 
 namespace bpfplay::loader {
 
@@ -187,7 +186,6 @@ LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry) {
     p.sleepable = kind.sleepable;
     p.autoload = kind.autoload;
     p.attach_target = std::string(kind.attach_target);
-    if (traces_bpf_program(p)) p.traced_type = guess_traced_type(st.shared_btf.get());
     p.section_insn_offset = main.sec_insn_off;
     p.own_insn_count = main.insn_count;
     return p;

@@ -38,6 +38,18 @@ std::string_view traced_ctx_struct(ProgType type) {
     }
 }
 
+void guess_traced_programs(LoadedObject& object, const Btf* object_btf) {
+    for (LoadedProgram& p : object.programs) {
+        if (!traces_bpf_program(p)) continue;
+        p.traced_type = guess_traced_type(object_btf);
+        const LoadedProgram* only = nullptr;
+        uint32_t count = 0;
+        for (const LoadedProgram& q : object.programs)
+            if (q.type == p.traced_type && !q.load_error) only = &q, ++count;
+        if (count == 1) p.traced_program = only->name;
+    }
+}
+
 Result<Unit> set_traced_program(LoadedObject& object, std::string_view program, std::string_view target) {
     LoadedProgram* p = nullptr;
     for (LoadedProgram& q : object.programs)

@@ -24,6 +24,10 @@ struct LoadedProgram;
 // vmlinux BTF has no function of.
 bool traces_bpf_program(const LoadedProgram& p);
 
+// Sets each such program's traced_type from guess_traced_type and, when the object has exactly
+// one program of that type, traced_program to it (the program it most likely watches).
+void guess_traced_programs(LoadedObject& object, const Btf* object_btf);
+
 // The target type guessed from the object's BTF (nullptr: none): Xdp when it declares struct
 // xdp_buff, SchedCls when struct sk_buff, Unspec when neither.
 ProgType guess_traced_type(const Btf* object_btf);

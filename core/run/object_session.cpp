@@ -386,6 +386,26 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
                               "-EINVAL: a syscall program's context (ctx_in) is at most 65535 bytes, but the "
                               "input has " + std::to_string(input.ctx.size()));
     }
+    // An fexit on a program of this object runs when that program returns (the trampoline
+    // calls it first): its verdict is "ret" and the packet is as it left it. Unless the user set ret.
+    std::optional<RunInput> after_target;
+    std::string target_note;
+    if (traces_bpf_program(*prog) && prog->attach == AttachType::TraceFexit && !prog->traced_program.empty()) {
+        bool ret_given = false;
+        for (const auto& [arg, value] : input.args) ret_given = ret_given || arg == "ret";
+        if (!ret_given) {
+            auto traced = run_traced_target(*prog, input);
+            if (!traced.ok()) return traced.error();
+            after_target = input;
+            after_target->packet = traced.value().packet_out;
+            after_target->args.emplace_back("ret", traced.value().r0);
+            const std::string verdict = traced.value().return_name;
+            target_note = "the traced program " + prog->traced_program + " ran first on the packet and returned " +
+                          std::to_string(int32_t(traced.value().r0)) + (verdict.empty() ? "" : " (" + verdict + ")") +
+                          ": " + prog->name + "'s ret";
+        }
+    }
+    const RunInput& in = after_target ? *after_target : input;
     auto run = std::make_unique<RunState>();
     run->program = prog;
     run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach, &process_};
@@ -394,16 +414,16 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     Vm& vm = *run->vm;
     vm.env = &run->env;
     vm.exit_check = dynptr_exit_check;
-    vm.set_budget(input.budget);
+    vm.set_budget(in.budget);
     object_.maps->map_into(vm.memory());
-    run->input = input;
+    run->input = in;
     if (is_iterator(*prog)) {
         // The iterator gives the context (a ctx_in has no place in it).
-        RunInput no_ctx = input;
+        RunInput no_ctx = in;
         no_ctx.ctx.clear();
         if (auto r = map_input(*prog, no_ctx, *run, vm, host_.net); !r.ok()) return r.error();
-        if (auto r = start_iterator(*run, ++iter_sessions_, object_, input.iter_map); !r.ok()) return r.error();
-    } else if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) {
+        if (auto r = start_iterator(*run, ++iter_sessions_, object_, in.iter_map); !r.ok()) return r.error();
+    } else if (auto r = map_input(*prog, in, *run, vm, host_.net); !r.ok()) {
         return r.error();
     }
     // A tracing program's packet is the traced program's, reached through its kernel object
@@ -421,6 +441,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     if (prog->context == ContextKind::SockOps) start_sock_ops_run(*run, host_.net.run);
     if (prog->type == ProgType::LwtSeg6local)
         if (auto r = start_seg6local_run(run->packet, host_); !r.ok()) return r.error();
+    if (!target_note.empty()) host_.events.push_back({0, 0, "trampoline", target_note});
     return run;
 }
 
@@ -457,6 +478,23 @@ Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {
 
 Result<Unit> ObjectSession::set_traced(std::string_view program, std::string_view target) {
     return set_traced_program(object_, program, target);
+}
+
+Result<RunResult> ObjectSession::run_traced_target(const LoadedProgram& tracer, const RunInput& input) {
+    RunInput target_input;
+    target_input.packet = input.packet;
+    target_input.budget = input.budget;
+    auto started = start(tracer.traced_program, target_input);
+    if (!started.ok()) return started.error();
+    RunState& target = *started.value();
+    run_vm(*target.vm);
+    RunResult out = finish(target);
+    if (out.status != RunStatus::Exited)
+        return make_error(ErrorKind::Load, "the traced program " + tracer.traced_program + " did not return (" +
+                                               (out.error ? out.error->what : std::string("no verdict")) +
+                                               "), so " + tracer.name + " has no ret",
+                          std::nullopt, "Set it with --arg ret=N.");
+    return out;
 }
 
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {

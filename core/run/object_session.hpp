@@ -149,6 +149,8 @@ public:
 private:
     ObjectSession() = default;
     void run_vm(Vm& vm);    // vm.run(), or the fast run of its program
+    // An fexit's traced program of this object run on the fexit's packet (ret and the packet after it).
+    Result<RunResult> run_traced_target(const LoadedProgram& tracer, const RunInput& input);
     struct FastProgram {
         std::unique_ptr<FastModule> module;  // null: the translator refused the program
         std::unique_ptr<FastEngine> engine;  // null: no engine for it
