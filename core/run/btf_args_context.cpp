@@ -153,17 +153,11 @@ uint32_t pointer_to_struct(const Btf& btf, std::string_view name) {
 Result<BtfArgsLayout> traced_program_layout(const LoadedProgram& p) {
     const Btf& btf = builtin_target_btf();
     const std::string_view ctx_struct = traced_ctx_struct(p.traced_type);
-    if (ctx_struct.empty())
-        return make_error(ErrorKind::Load,
-                          "\"" + p.attach_target + "\" is no kernel function, so " + p.name +
-                              " traces a BPF program, but not one bpfplay can tell the type of from the object",
-                          std::nullopt,
-                          "Name the traced program (bpfvm run --traced PROGRAM) or its type (--traced xdp, "
-                          "--traced tc).");
     BtfArgsLayout layout;
     layout.attach = p.traced_program.empty() ? std::string("the traced ") + prog_type_name(p.traced_type) + " program"
                                              : p.traced_program;
-    layout.btf_name = "struct " + std::string(ctx_struct);
+    // The kernel names the target by its function (the traced program), or the placeholder.
+    layout.btf_name = p.traced_program.empty() ? p.attach_target : p.traced_program;
     layout.slots.push_back(arg_slot(btf, "ctx", pointer_to_struct(btf, ctx_struct), 0));
     if (has_return_slot(p)) {
         BtfArgSlot ret = arg_slot(btf, "ret", btf.find_by_name("int", BtfKind::Int).value_or(0), 1);
@@ -196,7 +190,8 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
     layout.attach = p.type == ProgType::Lsm ? "bpf_lsm_" + p.attach_target : p.attach_target;
     uint32_t proto = 0, names = 0;
     size_t first = 0;  // parameters the context does not hold (a tracepoint's void *__data)
-    if (source == ArgsSource::Func && traces_bpf_program(p)) return traced_program_layout(p);
+    if (source == ArgsSource::Func && traces_bpf_program(p) && !traced_ctx_struct(p.traced_type).empty())
+        return traced_program_layout(p);
     if (source == ArgsSource::Func || source == ArgsSource::Kprobe || source == ArgsSource::Kretprobe) {
         layout.btf_name = layout.attach;
         const auto func = btf.find_by_name(layout.attach, BtfKind::Func);
@@ -219,7 +214,9 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
                               ", so the context's arguments have no names",
                           std::nullopt,
                           "tools/vmlinux_btf/trim.py keeps the attach points in its FUNCS and TRACEPOINTS lists; "
-                          "add yours there, or give the context as bytes.");
+                          "add yours there, or give the context as bytes. An fentry/fexit whose attach point is a "
+                          "placeholder for a BPF program it traces: name that program or its type (bpfvm run "
+                          "--traced PROGRAM, --traced xdp, --traced tc).");
     const auto params = btf.params(proto);
     const auto named = names ? btf.params(names) : params;
     for (size_t i = first; i < params.size(); ++i) {
