@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/btf_ext.hpp"
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/loader/loader.hpp"
 
@@ -38,10 +39,35 @@ std::string_view traced_ctx_struct(ProgType type) {
     }
 }
 
-void guess_traced_programs(LoadedObject& object, const Btf* object_btf) {
+namespace {
+
+ProgType type_of_ctx_struct(std::string_view name) {
+    if (name == "xdp_buff") return ProgType::Xdp;
+    if (name == "sk_buff") return ProgType::SchedCls;
+    return ProgType::Unspec;
+}
+
+// The traced type the program's own CO-RE accesses show, Unspec when none is telling.
+ProgType type_from_accesses(const LoadedProgram& p, const Btf& btf, const BtfExt& ext) {
+    const BtfExtSection* sec = ext.section(p.section);
+    if (!sec) return ProgType::Unspec;
+    const uint32_t begin = p.section_insn_offset, end = begin + p.own_insn_count;
+    const BtfCoreRelo* first = nullptr;
+    for (const BtfCoreRelo& r : sec->core_relos) {
+        if (r.insn_idx < begin || r.insn_idx >= end) continue;
+        if (type_of_ctx_struct(btf.name(btf.skip_modifiers(r.type_id))) == ProgType::Unspec) continue;
+        if (!first || r.insn_idx < first->insn_idx) first = &r;
+    }
+    return first ? type_of_ctx_struct(btf.name(btf.skip_modifiers(first->type_id))) : ProgType::Unspec;
+}
+
+}  // namespace
+
+void guess_traced_programs(LoadedObject& object, const Btf* object_btf, const BtfExt* ext) {
     for (LoadedProgram& p : object.programs) {
         if (!traces_bpf_program(p)) continue;
-        p.traced_type = guess_traced_type(object_btf);
+        p.traced_type = object_btf && ext ? type_from_accesses(p, *object_btf, *ext) : ProgType::Unspec;
+        if (p.traced_type == ProgType::Unspec) p.traced_type = guess_traced_type(object_btf);
         const LoadedProgram* only = nullptr;
         uint32_t count = 0;
         for (const LoadedProgram& q : object.programs)

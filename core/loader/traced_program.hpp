@@ -17,6 +17,7 @@
 namespace bpfplay {
 
 class Btf;
+struct BtfExt;
 struct LoadedObject;
 struct LoadedProgram;
 
@@ -24,9 +25,11 @@ struct LoadedProgram;
 // vmlinux BTF has no function of.
 bool traces_bpf_program(const LoadedProgram& p);
 
-// Sets each such program's traced_type from guess_traced_type and, when the object has exactly
-// one program of that type, traced_program to it (the program it most likely watches).
-void guess_traced_programs(LoadedObject& object, const Btf* object_btf);
+// Sets each such program's traced_type and, when the object has exactly one program of that
+// type, traced_program to it (the program it most likely watches). The type: from the first
+// CO-RE access in the program's own code rooted at struct xdp_buff or struct sk_buff (what
+// BPF_PROG's typed argument is read as), else guess_traced_type.
+void guess_traced_programs(LoadedObject& object, const Btf* object_btf, const BtfExt* ext);
 
 // The target type guessed from the object's BTF (nullptr: none): Xdp when it declares struct
 // xdp_buff, SchedCls when struct sk_buff, Unspec when neither.
