@@ -1,6 +1,7 @@
 // The input options `run` and `debug` share for ELF objects, and loading the object with them.
 #include "cli/object_inputs.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/input_formats.hpp"
@@ -275,12 +276,18 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
                                  "(choose it with --traced PROGRAM or --traced TYPE)\n",
                          program.name.c_str(), program.attach_target.c_str());
         else if (options.traced.empty())
-            std::fprintf(stderr, "bpfvm: note: %s attaches to \"%s\", no kernel function: it traces %s, as the "
-                                 "object's BTF declares struct %s (choose another with --traced PROGRAM or --traced TYPE)\n",
+            std::fprintf(stderr, "bpfvm: note: %s attaches to \"%s\", no kernel function: it traces %s, whose "
+                                 "kernel context is a struct %s (choose another with --traced PROGRAM or --traced TYPE)\n",
                          program.name.c_str(), program.attach_target.c_str(), what.c_str(),
                          std::string(traced_ctx_struct(program.traced_type)).c_str());
         else
             std::fprintf(stderr, "bpfvm: note: %s traces %s (--traced)\n", program.name.c_str(), what.c_str());
+        // No program of the object runs first: fexit's ret is what the user says.
+        const bool ret_given = std::any_of(options.args.begin(), options.args.end(),
+                                           [](const auto& a) { return a.first == "ret"; });
+        if (traces_packet && program.traced_program.empty() && program.attach != AttachType::TraceFentry && !ret_given)
+            std::fprintf(stderr, "bpfvm: note: no program of the object runs first, so %s's ret is 0 (set it with "
+                                 "--arg ret=N)\n", program.name.c_str());
     }
     if (options.packet_source == PacketSource::None && reads_packet)
         std::fprintf(stderr,

@@ -149,6 +149,9 @@ TEST_CASE("bpf_xdp_output: meta then ctx-length packet bytes, padded; -EINVAL fo
 
 TEST_CASE("bpf_skb_output: a TC program's sk_buff from the Ethernet header, a socket filter's from the IP header") {
     auto s = open_session(fixture_bytes("traced_output"), "traced_output.o");
+    // Its own code reads a struct sk_buff (CO-RE): a TC program, the object's only one.
+    CHECK(s->object().find_program("skb_exit")->traced_type == ProgType::SchedCls);
+    CHECK(s->object().find_program("skb_exit")->traced_program == "tc_target");
     REQUIRE(s->set_traced("skb_exit", "tc_target").ok());
     const BtfArgsLayout layout = btf_args_layout(*s->object().find_program("skb_exit")).value();
     CHECK(layout.slots[0].type == "struct sk_buff *");
