@@ -387,11 +387,14 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
                               "input has " + std::to_string(input.ctx.size()));
     }
     // An fexit on a program of this object runs when that program returns (the trampoline
-    // calls it first): its verdict is "ret" and the packet is as it left it. Unless the user set ret.
+    // calls it first): its verdict is "ret" and the packet is as it left it. Unless the user set
+    // ret: by name, or in context bytes that reach its slot (the page's Context tab sends every
+    // slot once one is edited).
     std::optional<RunInput> after_target;
     std::string target_note;
     if (traces_bpf_program(*prog) && prog->attach == AttachType::TraceFexit && !prog->traced_program.empty()) {
-        bool ret_given = false;
+        constexpr size_t kRetSlot = 8;  // after the one ctx slot
+        bool ret_given = input.ctx.size() > kRetSlot;
         for (const auto& [arg, value] : input.args) ret_given = ret_given || arg == "ret";
         if (!ret_given) {
             auto traced = run_traced_target(*prog, input);

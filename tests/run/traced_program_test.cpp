@@ -100,6 +100,20 @@ TEST_CASE("xdp_dump: fexit/func gets the traced program's verdict as ret, or the
     REQUIRE(given.perf_events.size() == 1);
     CHECK(hex_bytes(given.perf_events[0].data).substr(32, 8) == "07000000");
     CHECK(given.host_events.empty());
+
+    // Context bytes reaching ret's slot (the page's Context tab) set it too: the xdp_buff's
+    // address as the first run had it, then ret 4.
+    REQUIRE(pass.ctx_out.size() == 16);
+    CHECK(load_le<uint64_t>(pass.ctx_out.data() + 8) == 2);
+    RunInput in;
+    in.packet = ttl1;
+    in.ctx.assign(pass.ctx_out.begin(), pass.ctx_out.begin() + 8);
+    in.ctx.push_back(4);
+    RunResult typed = s->run("dump_exit", in);
+    REQUIRE(typed.status == RunStatus::Exited);
+    REQUIRE(typed.perf_events.size() == 1);
+    CHECK(hex_bytes(typed.perf_events[0].data).substr(32, 8) == "04000000");
+    CHECK(typed.host_events.empty());
 }
 
 TEST_CASE("xdp_dump: the xdp_buff's rxq names the ingress device and queue; other devices are not captured") {
