@@ -168,6 +168,7 @@ uint64_t skb_output(Vm& vm, uint64_t skb, uint64_t map_handle, uint64_t flags, u
     if (!src) return 0;
     if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
     const uint64_t skb_size = (flags & kCtxLenMask) >> 32;
+    if (!skb) return uint64_t(-e::kEFAULT);
     const auto len = read_kernel_field(vm, skb, {"sk_buff", "len"}, 4);
     const auto begin = read_kernel_field(vm, skb, {"sk_buff", "data"}, 8);
     if (!len || !begin) {

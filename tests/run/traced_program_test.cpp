@@ -156,6 +156,9 @@ TEST_CASE("bpf_xdp_output: meta then ctx-length packet bytes, padded; -EINVAL fo
     set_flags(*s, 1);  // CPU 1's reader, but the program runs on CPU 0
     CHECK(run(*s, "xdp_exit", tcp_packet()).perf_events.empty());
     CHECK(result(*s) == -95);  // -EOPNOTSUPP
+    set_flags(*s, kCurrentCpu | ctx_len(32));
+    CHECK(run(*s, "xdp_exit", tcp_packet(), {{"ctx", 0}}).perf_events.empty());  // a NULL xdp_buff
+    CHECK(result(*s) == -14);
     set_flags(*s, 0);  // CPU 0's reader, no packet bytes
     RunResult meta_only = run(*s, "xdp_exit", tcp_packet());
     CHECK(hex_bytes(meta_only.perf_events.at(0).data) == "030000004000000000000000");
@@ -191,6 +194,9 @@ TEST_CASE("bpf_skb_output: a TC program's sk_buff from the Ethernet header, a so
     set_flags(*s, kCurrentCpu | (1ull << 60));
     CHECK(run(*s, "skb_exit", tcp_packet()).perf_events.empty());
     CHECK(result(*s) == -22);
+    set_flags(*s, kCurrentCpu);
+    CHECK(run(*s, "skb_exit", tcp_packet(), {{"ctx", 0}}).perf_events.empty());  // a NULL sk_buff
+    CHECK(result(*s) == -14);
 }
 
 TEST_CASE("set_traced refuses what is no traceable program or type, and programs that trace no BPF program") {
