@@ -6,9 +6,10 @@
 // the target's struct xdp_md * to struct xdp_buff *, struct __sk_buff * to struct sk_buff *)
 // and, to fexit and fmod_ret, the target's int return value after it.
 //
-// bpfplay cannot know the target from the object alone, so it guesses a type (the object's BTF
-// declares struct xdp_buff: an XDP program; struct sk_buff: a TC program) and lets the user
-// choose another type or a program of the same object (set_traced_program).
+// bpfplay cannot know the target from the object alone, so it guesses (guess_traced_programs):
+// the type whose kernel context the program's own code reads (struct xdp_buff: XDP; struct
+// sk_buff: TC), and the object's only program of that type if it has one. The user may choose
+// another type or program of the object (set_traced_program).
 #include <string_view>
 
 #include "core/error.hpp"

@@ -56,7 +56,7 @@ ROOTS = [
     # What the xdp_cpumap_kthread tracepoint hands xdp-tools' samples (xdp-bench, xdp-monitor).
     "xdp_cpumap_stats",
     # What an fentry/fexit program attached to an XDP program gets as its argument (xdp-tools'
-    # xdpdump): the emulated kernel lays one out over the run's packet (core/host/packet_objects.cpp).
+    # xdpdump): the emulated kernel lays one out over the run's packet (core/run/traced_packet.cpp).
     "xdp_buff", "xdp_rxq_info",
 ]
 
