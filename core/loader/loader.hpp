@@ -119,7 +119,7 @@ struct LoadedProgram {
     bool type_known = false;     // false: the section name matched no libbpf section definition
     bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
     std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any
-    // An fentry / fexit / fmod_ret program whose attach target is no kernel function traces a
+    // An fentry / fexit program whose attach target is no kernel function traces a
     // BPF program (libbpf's bpf_program__set_attach_target(prog, prog_fd, name), xdpdump's
     // "fentry/func"): the type of that program, whose kernel context is the slot's argument
     // (core/run/traced_program.hpp). Unspec: not such a program, or no type could be told.

@@ -11,9 +11,9 @@ namespace bpfplay {
 
 bool traces_bpf_program(const LoadedProgram& p) {
     if (p.type != ProgType::Tracing) return false;
-    if (p.attach != AttachType::TraceFentry && p.attach != AttachType::TraceFexit &&
-        p.attach != AttachType::ModifyReturn)
-        return false;
+    // fmod_ret only attaches where errors may be injected (check_attach_modify_return): never
+    // to a BPF program.
+    if (p.attach != AttachType::TraceFentry && p.attach != AttachType::TraceFexit) return false;
     return !builtin_target_btf().find_by_name(p.attach_target, BtfKind::Func);
 }
 
@@ -84,7 +84,7 @@ Result<Unit> set_traced_program(LoadedObject& object, std::string_view program, 
     if (!traces_bpf_program(*p))
         return make_error(ErrorKind::Load,
                           "program \"" + p->name + "\" (section \"" + p->section +
-                              "\") traces no BPF program: only an fentry, fexit or fmod_ret program whose attach "
+                              "\") traces no BPF program: only an fentry or fexit program whose attach "
                               "point is no kernel function does");
     for (const LoadedProgram& q : object.programs) {
         if (q.name != target || &q == p) continue;

@@ -1,10 +1,10 @@
 #pragma once
-// fentry / fexit / fmod_ret programs that trace a BPF program instead of a kernel function.
+// fentry / fexit programs that trace a BPF program instead of a kernel function.
 // libbpf's user names the target at load time (bpf_program__set_attach_target(prog,
 // target_prog_fd, "name")); the section's "fentry/func" is a placeholder. The kernel then gives
 // the tracing program the target's kernel context as its argument (btf_ctx_access translates
 // the target's struct xdp_md * to struct xdp_buff *, struct __sk_buff * to struct sk_buff *)
-// and, to fexit and fmod_ret, the target's int return value after it.
+// and, to fexit, the target's int return value after it.
 //
 // bpfplay cannot know the target from the object alone, so it guesses (guess_traced_programs):
 // the type whose kernel context the program's own code reads (struct xdp_buff: XDP; struct
@@ -22,8 +22,8 @@ struct BtfExt;
 struct LoadedObject;
 struct LoadedProgram;
 
-// A TRACING program of attach type fentry / fexit / fmod_ret whose attach target the built-in
-// vmlinux BTF has no function of.
+// A TRACING program of attach type fentry / fexit whose attach target the built-in vmlinux BTF
+// has no function of (the kernel refuses fmod_ret on a BPF program: it is no error-injection site).
 bool traces_bpf_program(const LoadedProgram& p);
 
 // Sets each such program's traced_type and, when the object has exactly one program of that

@@ -149,7 +149,7 @@ uint32_t pointer_to_struct(const Btf& btf, std::string_view name) {
 
 // A trampoline on a BPF program (traced_program.hpp): one slot, the target's kernel context
 // ("ctx": btf_ctx_access turns the target's struct xdp_md * into struct xdp_buff *), then for
-// fexit and fmod_ret the target's int return value.
+// fexit the target's int return value.
 Result<BtfArgsLayout> traced_program_layout(const LoadedProgram& p) {
     const Btf& btf = builtin_target_btf();
     const std::string_view ctx_struct = traced_ctx_struct(p.traced_type);

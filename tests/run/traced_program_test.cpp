@@ -211,6 +211,6 @@ TEST_CASE("set_traced refuses what is no traceable program or type, and programs
     auto not_tracing = s->set_traced("xdp_target", "xdp");
     REQUIRE_FALSE(not_tracing.ok());
     CHECK(not_tracing.error().what ==
-          "program \"xdp_target\" (section \"xdp\") traces no BPF program: only an fentry, fexit or fmod_ret program "
+          "program \"xdp_target\" (section \"xdp\") traces no BPF program: only an fentry or fexit program "
           "whose attach point is no kernel function does");
 }
