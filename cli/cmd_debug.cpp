@@ -140,6 +140,7 @@ int cmd_debug(Args args) {
     if (!object) return fail(object.error(), options.json);
     auto program = pick_program((*object)->object(), options);
     if (!program) return fail(program.error(), options.json);
+    if (auto traced = choose_traced(**object, *program, options); !traced) return fail(traced.error(), options.json);
     if (const LoadedProgram* p = (*object)->object().find_program(*program))
         if (auto noted = note_inputs(*p, options, *inputs); !noted) return fail(noted.error(), options.json);
     if (options.cpu) (*object)->host().cpu = *options.cpu;

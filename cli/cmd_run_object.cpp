@@ -189,6 +189,7 @@ int cmd_run_object(Args args, std::string content) {
     ObjectSession& s = **session;
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
+    if (auto traced = choose_traced(s, *program, options); !traced) return reporter.fail(traced.error());
     if (const LoadedProgram* p = s.object().find_program(*program))
         if (auto noted = note_inputs(*p, options, *inputs); !noted) return reporter.fail(noted.error());
     // bpfplay runs programs the kernel would refuse (a learner sees what they do); say so first.

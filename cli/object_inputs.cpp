@@ -1,6 +1,7 @@
 // The input options `run` and `debug` share for ELF objects, and loading the object with them.
 #include "cli/object_inputs.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/input_formats.hpp"
@@ -8,6 +9,7 @@
 #include "cli/object_file.hpp"
 #include "cli/packet_input.hpp"
 #include "cli/report.hpp"
+#include "core/loader/traced_program.hpp"
 #include "core/run/btf_args_context.hpp"
 #include "core/host/host_json.hpp"
 
@@ -82,6 +84,8 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
                                std::string(*arg) + "'");
         else
             out.args.emplace_back(std::string(arg->substr(0, eq)), *value);
+    } else if (auto traced = option_value(args, i, "--traced", &missing)) {
+        out.traced = std::string(*traced);
     } else if (auto cpu = option_value(args, i, "--cpu", &missing)) {
         auto n = parse_u64(*cpu);
         if (!n || *n >= ncpus)
@@ -234,6 +238,13 @@ Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOp
     return name;
 }
 
+Result<Unit> choose_traced(ObjectSession& session, const std::string& program, const ObjectInputOptions& options) {
+    if (options.traced.empty()) return Unit{};
+    if (auto r = session.set_traced(program, options.traced); !r.ok())
+        return make_error(ErrorKind::Parse, "--traced: " + r.error().what);
+    return Unit{};
+}
+
 Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
                          const ObjectInputs& inputs) {
     if (!options.args.empty() && !has_btf_args(program))
@@ -249,9 +260,35 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
                 return make_error(ErrorKind::Parse, "--arg: no argument \"" + name + "\" in the context of " +
                                                         layout->attach + "; its arguments: " + layout->names());
     }
+    const bool traces_packet = traces_bpf_program(program) && !traced_ctx_struct(program.traced_type).empty();
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
-                              program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport;
+                              program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport ||
+                              traces_packet;
     std::fflush(stdout);  // notes come in order with what was printed before
+    if (traces_bpf_program(program)) {
+        const std::string type = prog_type_name(program.traced_type);
+        const std::string what = program.traced_program.empty() ? "a program of type " + type
+                                 : options.traced.empty()
+                                     ? program.traced_program + ", the object's only program of type " + type
+                                     : "program " + program.traced_program;
+        if (!traces_packet)
+            std::fprintf(stderr, "bpfvm: note: %s attaches to \"%s\", no kernel function: it traces a BPF program "
+                                 "(choose it with --traced PROGRAM or --traced TYPE)\n",
+                         program.name.c_str(), program.attach_target.c_str());
+        else if (options.traced.empty())
+            std::fprintf(stderr, "bpfvm: note: %s attaches to \"%s\", no kernel function: it traces %s, whose "
+                                 "kernel context is a struct %s (choose another with --traced PROGRAM or --traced TYPE)\n",
+                         program.name.c_str(), program.attach_target.c_str(), what.c_str(),
+                         std::string(traced_ctx_struct(program.traced_type)).c_str());
+        else
+            std::fprintf(stderr, "bpfvm: note: %s traces %s (--traced)\n", program.name.c_str(), what.c_str());
+        // No program of the object runs first: fexit's ret is what the user says.
+        const bool ret_given = std::any_of(options.args.begin(), options.args.end(),
+                                           [](const auto& a) { return a.first == "ret"; });
+        if (traces_packet && program.traced_program.empty() && program.attach != AttachType::TraceFentry && !ret_given)
+            std::fprintf(stderr, "bpfvm: note: no program of the object runs first, so %s's ret is 0 (set it with "
+                                 "--arg ret=N)\n", program.name.c_str());
+    }
     if (options.packet_source == PacketSource::None && reads_packet)
         std::fprintf(stderr,
                      "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); %s "

@@ -36,6 +36,8 @@ struct ObjectInputOptions {
     std::map<std::string, uint32_t> map_sizes;
     // --prog-type PROGRAM=TYPE (repeatable): the program's type, over its section name's.
     std::map<std::string, ProgType> prog_types;
+    // --traced PROGRAM|TYPE: what an fentry/fexit on a BPF program traces (set_traced_program).
+    std::string traced;
     uint64_t budget = kDefaultBudget;
 };
 
@@ -78,6 +80,9 @@ Result<std::unique_ptr<ObjectSession>> open_object_session(const ObjectInputOpti
 // to one whose names are not those (the error lists them).
 Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
                          const ObjectInputs& inputs);
+
+// Applies --traced to `program` (an error when it traces no BPF program or the name is unknown).
+Result<Unit> choose_traced(ObjectSession& session, const std::string& program, const ObjectInputOptions& options);
 
 // The program --program names, or the only/first one (with a note on stderr when there are others).
 Result<std::string> pick_program(const LoadedObject& object, const ObjectInputOptions& options);

@@ -43,6 +43,9 @@ struct HostCgroup;
 struct KernelObjectAddresses {
     uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0;
     uint64_t filename = 0, bprm = 0;
+    // The run's packet as the kernel object a program of the traced type sees (an fentry on an
+    // XDP or TC program, core/run/traced_packet.hpp): 0 when the run has none.
+    uint64_t xdp_buff = 0, sk_buff = 0;
 };
 // The path the struct filename above names: the file libbpf-bootstrap's fentry example removes.
 inline constexpr std::string_view kDefaultFilenamePath = "/tmp/test_file";

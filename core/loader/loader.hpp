@@ -119,6 +119,12 @@ struct LoadedProgram {
     bool type_known = false;     // false: the section name matched no libbpf section definition
     bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
     std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any
+    // An fentry / fexit program whose attach target is no kernel function traces a
+    // BPF program (libbpf's bpf_program__set_attach_target(prog, prog_fd, name), xdpdump's
+    // "fentry/func"): the type of that program, whose kernel context is the slot's argument
+    // (core/run/traced_program.hpp). Unspec: not such a program, or no type could be told.
+    ProgType traced_type = ProgType::Unspec;
+    std::string traced_program;  // the traced program of the same object, by name ("" : by type only)
     // A struct_ops program: the kernel struct and member it implements, from the struct_ops map
     // whose function pointer points at it (libbpf's attach_btf_id; `attach` is the member's index).
     std::string struct_ops_type;    // "tcp_congestion_ops"

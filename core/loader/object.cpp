@@ -6,6 +6,7 @@
 #include "core/helpers/kfunc_catalog.hpp"
 #include "core/helpers/registry.hpp"
 #include "core/vm.hpp"
+#include "core/loader/traced_program.hpp"
 #include "core/loader/object_state.hpp"
 
 namespace bpfplay {
@@ -255,6 +256,7 @@ std::optional<Error> run_load_steps(std::span<const uint8_t> elf_bytes, const Lo
         if (!maps_created) describe_maps(st, out);
         else check_uncreated_maps(out);
     }
+    guess_traced_programs(out, st.shared_btf.get(), st.btf_ext.get());
     out.btf = st.shared_btf;
     out.btf_ext = st.btf_ext;
     out.license = st.license;

@@ -10,6 +10,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
 #include "core/loader/loader.hpp"
+#include "core/loader/traced_program.hpp"
 
 namespace bpfplay {
 
@@ -132,7 +133,38 @@ uint64_t object_for(std::string_view pointee, const KernelObjectAddresses& k, co
     if (pointee == "vm_area_struct") return host.vmas.empty() ? 0 : vma_address(0);
     const uint32_t sockets = uint32_t(host.net.sockets.size());
     if ((pointee == "sock" || pointee == "sock_common") && sockets) return socket_object_address(0, sockets);
+    if (pointee == "xdp_buff") return k.xdp_buff;
+    if (pointee == "sk_buff") return k.sk_buff;
     return 0;
+}
+
+// The first PTR type of the built-in BTF pointing at `struct name`, 0 if none.
+uint32_t pointer_to_struct(const Btf& btf, std::string_view name) {
+    const auto target = btf.find_by_name(name, BtfKind::Struct);
+    if (!target) return 0;
+    for (uint32_t id = 1; id < btf.type_count(); ++id)
+        if (btf.kind(id) == BtfKind::Ptr && btf.type(id)->ref == *target) return id;
+    return 0;
+}
+
+// A trampoline on a BPF program (traced_program.hpp): one slot, the target's kernel context
+// ("ctx": btf_ctx_access turns the target's struct xdp_md * into struct xdp_buff *), then for
+// fexit the target's int return value.
+Result<BtfArgsLayout> traced_program_layout(const LoadedProgram& p) {
+    const Btf& btf = builtin_target_btf();
+    const std::string_view ctx_struct = traced_ctx_struct(p.traced_type);
+    BtfArgsLayout layout;
+    layout.attach = p.traced_program.empty() ? std::string("the traced ") + prog_type_name(p.traced_type) + " program"
+                                             : p.traced_program;
+    // The kernel names the target by its function (the traced program), or the placeholder.
+    layout.btf_name = p.traced_program.empty() ? p.attach_target : p.traced_program;
+    layout.slots.push_back(arg_slot(btf, "ctx", pointer_to_struct(btf, ctx_struct), 0));
+    if (has_return_slot(p)) {
+        BtfArgSlot ret = arg_slot(btf, "ret", btf.find_by_name("int", BtfKind::Int).value_or(0), 1);
+        ret.is_return = true;
+        layout.slots.push_back(std::move(ret));
+    }
+    return layout;
 }
 
 }  // namespace
@@ -158,6 +190,8 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
     layout.attach = p.type == ProgType::Lsm ? "bpf_lsm_" + p.attach_target : p.attach_target;
     uint32_t proto = 0, names = 0;
     size_t first = 0;  // parameters the context does not hold (a tracepoint's void *__data)
+    if (source == ArgsSource::Func && traces_bpf_program(p) && !traced_ctx_struct(p.traced_type).empty())
+        return traced_program_layout(p);
     if (source == ArgsSource::Func || source == ArgsSource::Kprobe || source == ArgsSource::Kretprobe) {
         layout.btf_name = layout.attach;
         const auto func = btf.find_by_name(layout.attach, BtfKind::Func);
@@ -180,7 +214,9 @@ Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
                               ", so the context's arguments have no names",
                           std::nullopt,
                           "tools/vmlinux_btf/trim.py keeps the attach points in its FUNCS and TRACEPOINTS lists; "
-                          "add yours there, or give the context as bytes.");
+                          "add yours there, or give the context as bytes. An fentry/fexit whose attach point is a "
+                          "placeholder for a BPF program it traces: name that program or its type (bpfvm run "
+                          "--traced PROGRAM, --traced xdp, --traced tc).");
     const auto params = btf.params(proto);
     const auto named = names ? btf.params(names) : params;
     for (size_t i = first; i < params.size(); ++i) {

@@ -7,6 +7,8 @@
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/run/btf_args_setup.hpp"
+#include "core/loader/traced_program.hpp"
+#include "core/run/traced_packet.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/cgroup_prog_setup.hpp"
 #include "core/run/dynptr_helpers.hpp"
@@ -265,6 +267,11 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     }
     default: {
+        // An fentry / fexit on an XDP or TC program: the packet as that program's kernel context.
+        if (traces_bpf_program(prog) && !traced_ctx_struct(prog.traced_type).empty() && vm.env && vm.env->host)
+            if (auto r = lay_out_traced_packet(vm.memory(), mem.kernel, mem.packet, net, prog.traced_type, in.packet);
+                !r.ok())
+                return r.error();
         auto named = setup_btf_args_context(prog, in, mem, vm);
         if (!named) return named.error();
         if (*named) break;
@@ -379,6 +386,29 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
                               "-EINVAL: a syscall program's context (ctx_in) is at most 65535 bytes, but the "
                               "input has " + std::to_string(input.ctx.size()));
     }
+    // An fexit on a program of this object runs when that program returns (the trampoline
+    // calls it first): its verdict is "ret" and the packet is as it left it. Unless the user set
+    // ret: by name, or in context bytes that reach its slot (the page's Context tab sends every
+    // slot once one is edited).
+    std::optional<RunInput> after_target;
+    std::string target_note;
+    if (traces_bpf_program(*prog) && prog->attach == AttachType::TraceFexit && !prog->traced_program.empty()) {
+        constexpr size_t kRetSlot = 8;  // after the one ctx slot
+        bool ret_given = input.ctx.size() > kRetSlot;
+        for (const auto& [arg, value] : input.args) ret_given = ret_given || arg == "ret";
+        if (!ret_given) {
+            auto traced = run_traced_target(*prog, input);
+            if (!traced.ok()) return traced.error();
+            after_target = input;
+            after_target->packet = traced.value().packet_out;
+            after_target->args.emplace_back("ret", traced.value().r0);
+            const std::string verdict = traced.value().return_name;
+            target_note = "the traced program " + prog->traced_program + " ran first on the packet and returned " +
+                          std::to_string(int32_t(traced.value().r0)) + (verdict.empty() ? "" : " (" + verdict + ")") +
+                          ": " + prog->name + "'s ret";
+        }
+    }
+    const RunInput& in = after_target ? *after_target : input;
     auto run = std::make_unique<RunState>();
     run->program = prog;
     run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach, &process_};
@@ -387,19 +417,21 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     Vm& vm = *run->vm;
     vm.env = &run->env;
     vm.exit_check = dynptr_exit_check;
-    vm.set_budget(input.budget);
+    vm.set_budget(in.budget);
     object_.maps->map_into(vm.memory());
-    run->input = input;
+    run->input = in;
     if (is_iterator(*prog)) {
         // The iterator gives the context (a ctx_in has no place in it).
-        RunInput no_ctx = input;
+        RunInput no_ctx = in;
         no_ctx.ctx.clear();
         if (auto r = map_input(*prog, no_ctx, *run, vm, host_.net); !r.ok()) return r.error();
-        if (auto r = start_iterator(*run, ++iter_sessions_, object_, input.iter_map); !r.ok()) return r.error();
-    } else if (auto r = map_input(*prog, input, *run, vm, host_.net); !r.ok()) {
+        if (auto r = start_iterator(*run, ++iter_sessions_, object_, in.iter_map); !r.ok()) return r.error();
+    } else if (auto r = map_input(*prog, in, *run, vm, host_.net); !r.ok()) {
         return r.error();
     }
-    if (run->packet.kind() != PacketBuffer::Kind::None) {
+    // A tracing program's packet is the traced program's, reached through its kernel object
+    // (bpf_xdp_output's r1), not the packet the packet helpers work on.
+    if (run->packet.kind() != PacketBuffer::Kind::None && !traces_bpf_program(*prog)) {
         run->env.packet = &run->packet;
         run->env.ld_abs_negative = ld_abs_negative;
     }
@@ -412,6 +444,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     if (prog->context == ContextKind::SockOps) start_sock_ops_run(*run, host_.net.run);
     if (prog->type == ProgType::LwtSeg6local)
         if (auto r = start_seg6local_run(run->packet, host_); !r.ok()) return r.error();
+    if (!target_note.empty()) host_.events.push_back({0, 0, "trampoline", target_note});
     return run;
 }
 
@@ -450,6 +483,27 @@ Result<Unit> ObjectSession::set_cpu(uint64_t cpu) {
                                                std::to_string(host_.ncpus - 1) + ").");
     host_.cpu = uint32_t(cpu);
     return Unit{};
+}
+
+Result<Unit> ObjectSession::set_traced(std::string_view program, std::string_view target) {
+    return set_traced_program(object_, program, target);
+}
+
+Result<RunResult> ObjectSession::run_traced_target(const LoadedProgram& tracer, const RunInput& input) {
+    RunInput target_input;
+    target_input.packet = input.packet;
+    target_input.budget = input.budget;
+    auto started = start(tracer.traced_program, target_input);
+    if (!started.ok()) return started.error();
+    RunState& target = *started.value();
+    run_vm(*target.vm);
+    RunResult out = finish(target);
+    if (out.status != RunStatus::Exited)
+        return make_error(ErrorKind::Load, "the traced program " + tracer.traced_program + " did not return (" +
+                                               (out.error ? out.error->what : std::string("no verdict")) +
+                                               "), so " + tracer.name + " has no ret",
+                          std::nullopt, "Set it with --arg ret=N.");
+    return out;
 }
 
 RunResult ObjectSession::run(std::string_view name, const RunInput& input) {

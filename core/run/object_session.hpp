@@ -105,6 +105,9 @@ public:
     // The CPU the next runs execute on (bpf_get_smp_processor_id, which copy of a per-CPU map's
     // value they see); the maps carry over. An error names the host's CPUs.
     Result<Unit> set_cpu(uint64_t cpu);
+    // What fentry / fexit program `program` traces when its attach point is no kernel function
+    // (core/loader/traced_program.hpp): a program of this object by name, or a type ("xdp", "tc").
+    Result<Unit> set_traced(std::string_view program, std::string_view target);
     // The user process running the tests: its bpf fds (the object's BTF, maps and programs,
     // then whatever syscall programs opened with bpf_sys_bpf). It lives as long as the session.
     BpfProcess& process() { return process_; }
@@ -150,6 +153,8 @@ public:
 private:
     ObjectSession() = default;
     uint64_t run_vm(Vm& vm);  // vm.run(), or the fast run of its program (what its modules ran)
+    // An fexit's traced program of this object run on the fexit's packet (ret and the packet after it).
+    Result<RunResult> run_traced_target(const LoadedProgram& tracer, const RunInput& input);
     struct FastProgram {
         std::unique_ptr<FastModule> module;  // null: the translator refused the program
         std::unique_ptr<FastEngine> engine;  // null: no engine for it

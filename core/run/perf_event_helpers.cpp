@@ -1,13 +1,17 @@
 // bpf_perf_event_output with the kernel's checks, in its order: bpf_perf_event_output in
 // kernel/trace/bpf_trace.c for tracing programs, bpf_xdp_event_output / bpf_skb_event_output in
 // net/core/filter.c for XDP and __sk_buff programs, both ending in __bpf_perf_event_output.
+// The same two as bpf_xdp_output / bpf_skb_output for tracing programs, whose r1 is the kernel
+// object (struct xdp_buff, struct sk_buff) an fentry/fexit on an XDP or TC program receives.
 #include "core/run/perf_event_helpers.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "core/btf/builtin_target_btf.hpp"
 #include "core/helpers/helper_env.hpp"
+#include "core/host/kernel_object_writer.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/fd_array_map.hpp"
@@ -25,24 +29,64 @@ constexpr uint64_t kIndexMask = 0xffffffffull;     // BPF_F_INDEX_MASK
 constexpr uint64_t kCurrentCpu = kIndexMask;       // BPF_F_CURRENT_CPU
 constexpr uint64_t kCtxLenMask = 0xfffffull << 32; // BPF_F_CTXLEN_MASK
 
-uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint64_t data,
-                           uint64_t size) {
-    Host* host = host_for(vm, "bpf_perf_event_output");
-    if (!host) return 0;
-    Map* m = vm.env->maps ? vm.env->maps->from_handle(map_handle) : nullptr;
+Map* output_map(Vm& vm, const char* helper, uint64_t map_handle) {
+    Map* m = vm.env && vm.env->maps ? vm.env->maps->from_handle(map_handle) : nullptr;
     if (!m || m->type() != MapType::PerfEventArray) {
-        vm.helper_fail(make_error(ErrorKind::Helper,
-                                  "bpf_perf_event_output: r2 does not hold a perf_event_array map",
+        vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": r2 does not hold a perf_event_array map",
                                   std::nullopt, "Pass the map declared with BPF_MAP_TYPE_PERF_EVENT_ARRAY."));
-        return 0;
+        return nullptr;
     }
-    // The verifier proves r4 points to r5 readable bytes (ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO).
+    return m;
+}
+
+// The sample's own bytes: the verifier proves r4 points to r5 readable bytes (ARG_PTR_TO_MEM,
+// ARG_CONST_SIZE_OR_ZERO). nullptr after a helper failure.
+const uint8_t* sample_bytes(Vm& vm, const char* helper, uint64_t data, uint64_t size) {
     const uint8_t* src = vm.memory().helper_ptr(data, size, false);
     if (!src && size > 0) {
-        vm.helper_fail(make_error(ErrorKind::Helper, "bpf_perf_event_output: r4 does not point to " +
+        vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": r4 does not point to " +
                                                          std::to_string(size) + " readable bytes (r5)"));
-        return 0;
+        return nullptr;
     }
+    return src ? src : reinterpret_cast<const uint8_t*>("");
+}
+
+// __bpf_perf_event_output: the reader in slot `flags & BPF_F_INDEX_MASK` (or this CPU's) gets
+// the program's `size` bytes, then the `ctx` bytes (the packet's first bytes the flags asked
+// for; the callers checked the flags).
+uint64_t output_sample(Vm& vm, Host& host, const Map& m, uint64_t flags, const uint8_t* src, uint64_t size,
+                       std::span<const uint8_t> ctx) {
+    uint64_t index = flags & kIndexMask;
+    if (index == kCurrentCpu) index = host.cpu;
+    if (index >= m.max_entries()) return uint64_t(-e::kE2BIG);
+    const auto reader_cpu = static_cast<const FdArrayMap&>(m).reference_at(uint32_t(index));
+    if (!reader_cpu) return uint64_t(-e::kENOENT);
+    // A reader's event counts only on its own CPU (event->oncpu != smp_processor_id()).
+    if (*reader_cpu != host.cpu) return uint64_t(-e::kEOPNOTSUPP);
+
+    PerfEventRecord rec;
+    rec.map = m.name();
+    rec.cpu = uint32_t(index);
+    rec.data.assign(src, src + size);
+    rec.data.insert(rec.data.end(), ctx.begin(), ctx.end());
+    // perf_prepare_sample stores a raw sample as a u32 size and the bytes, zero-padded so the
+    // two end on an 8-byte boundary; the reader receives the padding as part of the sample.
+    rec.data.resize(((rec.data.size() + 4 + 7) & ~size_t(7)) - 4, 0);
+    rec.executed = vm.executed_now();
+    rec.pc = vm.current_pc();
+    host.perf_events.push_back(std::move(rec));
+    return 0;
+}
+
+uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags, uint64_t data,
+                           uint64_t size) {
+    constexpr const char* kName = "bpf_perf_event_output";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const Map* m = output_map(vm, kName, map_handle);
+    if (!m) return 0;
+    const uint8_t* src = sample_bytes(vm, kName, data, size);
+    if (!src) return 0;
     // XDP and __sk_buff programs (the ones with a packet) may append packet bytes: the ctx
     // length in the flags' upper half. Tracing programs accept only an index.
     const PacketBuffer* packet = packet_of(vm);
@@ -50,32 +94,92 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     const uint64_t ctx_len = (flags & kCtxLenMask) >> 32;
     if (flags & ~(kIndexMask | (has_packet ? kCtxLenMask : 0))) return uint64_t(-e::kEINVAL);
     if (ctx_len > (has_packet ? packet->total_len() : 0)) return uint64_t(-e::kEFAULT);
+    std::vector<uint8_t> ctx(ctx_len);
+    if (ctx_len > 0) packet->copy_out(0, ctx.data(), uint32_t(ctx_len));
+    return output_sample(vm, *host, *m, flags, src, size, ctx);
+}
 
-    // __bpf_perf_event_output.
-    uint64_t index = flags & kIndexMask;
-    if (index == kCurrentCpu) index = host->cpu;
-    if (index >= m->max_entries()) return uint64_t(-e::kE2BIG);
-    const auto reader_cpu = static_cast<const FdArrayMap&>(*m).reference_at(uint32_t(index));
-    if (!reader_cpu) return uint64_t(-e::kENOENT);
-    // A reader's event counts only on its own CPU (event->oncpu != smp_processor_id()).
-    if (*reader_cpu != host->cpu) return uint64_t(-e::kEOPNOTSUPP);
+// A field of the emulated kernel object at `addr` (kernel memory the program passed in r1),
+// at its offset in the built-in vmlinux BTF; nullopt when the object is not readable there.
+struct KernelField {
+    const char* type;
+    const char* path;
+};
 
-    PerfEventRecord rec;
-    rec.map = m->name();
-    rec.cpu = uint32_t(index);
-    rec.data.assign(src, src + size);
-    if (ctx_len > 0) {
-        const size_t at = rec.data.size();
-        rec.data.resize(at + ctx_len);
-        packet->copy_out(0, rec.data.data() + at, uint32_t(ctx_len));
+std::optional<uint64_t> read_kernel_field(Vm& vm, uint64_t addr, KernelField f, uint32_t size) {
+    // The offset, from a writer laying out one object at 0 (KernelObjectWriter resolves paths
+    // exactly as the objects were written).
+    KernelObjectWriter w(builtin_target_btf(), 0);
+    const uint64_t base = w.allocate(f.type);
+    const std::optional<uint64_t> at = w.field_address(base, f.type, f.path);
+    if (!at) return std::nullopt;
+    const uint8_t* p = vm.memory().helper_ptr(addr + (*at - base), size, false);
+    if (!p) return std::nullopt;
+    uint64_t v = 0;
+    for (uint32_t b = 0; b < size; ++b) v |= uint64_t(p[b]) << (8 * b);
+    return v;
+}
+
+// The bytes [data, data + len) of the packet a kernel object points at, or a helper failure.
+const uint8_t* object_packet(Vm& vm, const char* helper, uint64_t data, uint64_t len) {
+    const uint8_t* p = vm.memory().helper_ptr(data, len, false);
+    if (!p && len > 0)
+        vm.helper_fail(make_error(ErrorKind::Helper, std::string(helper) + ": the packet r1's data points at (" +
+                                                         std::to_string(len) + " bytes) is not mapped"));
+    return p;
+}
+
+// bpf_xdp_event_output as bpf_xdp_output (tracing programs): r1 is a struct xdp_buff. Its
+// packet is linear here (a traced XDP program's packet fits a page), so xdp_get_buff_len is
+// data_end - data.
+uint64_t xdp_output(Vm& vm, uint64_t xdp, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
+    constexpr const char* kName = "bpf_xdp_output";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const Map* m = output_map(vm, kName, map_handle);
+    if (!m) return 0;
+    const uint8_t* src = sample_bytes(vm, kName, data, size);
+    if (!src) return 0;
+    if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
+    const uint64_t xdp_size = (flags & kCtxLenMask) >> 32;
+    if (!xdp) return uint64_t(-e::kEFAULT);
+    const auto begin = read_kernel_field(vm, xdp, {"xdp_buff", "data"}, 8);
+    const auto end = read_kernel_field(vm, xdp, {"xdp_buff", "data_end"}, 8);
+    if (!begin || !end) {
+        vm.helper_fail(make_error(ErrorKind::Helper, "bpf_xdp_output: r1 does not point to a struct xdp_buff",
+                                  std::nullopt, "Pass the xdp_buff the fentry/fexit program received."));
+        return 0;
     }
-    // perf_prepare_sample stores a raw sample as a u32 size and the bytes, zero-padded so the
-    // two end on an 8-byte boundary; the reader receives the padding as part of the sample.
-    rec.data.resize(((rec.data.size() + 4 + 7) & ~size_t(7)) - 4, 0);
-    rec.executed = vm.executed_now();
-    rec.pc = vm.current_pc();
-    host->perf_events.push_back(std::move(rec));
-    return 0;
+    if (xdp_size > *end - *begin) return uint64_t(-e::kEFAULT);
+    const uint8_t* pkt = object_packet(vm, kName, *begin, xdp_size);
+    if (!pkt && xdp_size > 0) return 0;
+    return output_sample(vm, *host, *m, flags, src, size, {pkt, size_t(xdp_size)});
+}
+
+// bpf_skb_event_output as bpf_skb_output: r1 is a struct sk_buff, linear (data_len 0), so
+// skb_copy_bits copies from skb->data.
+uint64_t skb_output(Vm& vm, uint64_t skb, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
+    constexpr const char* kName = "bpf_skb_output";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const Map* m = output_map(vm, kName, map_handle);
+    if (!m) return 0;
+    const uint8_t* src = sample_bytes(vm, kName, data, size);
+    if (!src) return 0;
+    if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
+    const uint64_t skb_size = (flags & kCtxLenMask) >> 32;
+    if (!skb) return uint64_t(-e::kEFAULT);
+    const auto len = read_kernel_field(vm, skb, {"sk_buff", "len"}, 4);
+    const auto begin = read_kernel_field(vm, skb, {"sk_buff", "data"}, 8);
+    if (!len || !begin) {
+        vm.helper_fail(make_error(ErrorKind::Helper, "bpf_skb_output: r1 does not point to a struct sk_buff",
+                                  std::nullopt, "Pass the sk_buff the tracing program received."));
+        return 0;
+    }
+    if (skb_size > *len) return uint64_t(-e::kEFAULT);
+    const uint8_t* pkt = object_packet(vm, kName, *begin, skb_size);
+    if (!pkt && skb_size > 0) return 0;
+    return output_sample(vm, *host, *m, flags, src, size, {pkt, size_t(skb_size)});
 }
 
 // get_map_perf_counter and perf_event_read_local (kernel/trace/bpf_trace.c,
@@ -196,6 +300,8 @@ constexpr HelperImpl kPerfEventHelperImpls[] = {
     {25, perf_event_output},      // bpf_perf_event_output
     {55, perf_event_read_value},  // bpf_perf_event_read_value
     {56, perf_prog_read_value},   // bpf_perf_prog_read_value
+    {111, skb_output},            // bpf_skb_output
+    {121, xdp_output},            // bpf_xdp_output
 };
 
 }  // namespace

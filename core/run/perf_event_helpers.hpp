@@ -11,7 +11,8 @@ namespace bpfplay {
 
 class MapSet;
 
-// bpf_perf_event_output (25). Its samples go to Host::perf_events.
+// bpf_perf_event_output (25), bpf_skb_output (111), bpf_xdp_output (121). Their samples go to
+// Host::perf_events.
 std::span<const HelperImpl> perf_event_helper_impls();
 
 // What libbpf's perf_buffer__new does for every perf event array: slot c of the first

@@ -26,6 +26,18 @@ std::string btf_object_name(uint32_t type_id) {
     return std::string(btf.name(btf.skip_modifiers(type_id)));
 }
 
+bool btf_struct_ids_match(uint32_t have, uint32_t want, bool strict) {
+    const Btf& btf = builtin_target_btf();
+    for (uint32_t t = btf.skip_modifiers(have), depth = 0; t != 0 && depth < 32; ++depth) {
+        if (t == want) return true;
+        if (strict || btf.kind(t) != BtfKind::Struct) return false;
+        const auto members = btf.members(t);
+        if (members.empty() || members.front().bit_offset != 0) return false;
+        t = btf.skip_modifiers(members.front().type);
+    }
+    return false;
+}
+
 uint32_t btf_struct_id(const char* name) {
     return builtin_target_btf().find_by_name(name, BtfKind::Struct).value_or(0);
 }
@@ -105,7 +117,20 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
                 break;
             }
             const std::string mname(btf.string_at(m.name_off));
-            if (k == BtfKind::Ptr) return walk_unknown(fmt("a pointer field (%s of struct %s)", mname.c_str(), tname.c_str()));
+            if (k == BtfKind::Ptr) {
+                // btf_struct_walk: a pointer member is read whole; a pointer to a struct is a
+                // kernel object pointer (WALK_PTR), any other pointer a number.
+                if (off != moff || int64_t(size) != mtrue_end - moff)
+                    return walk_refused(fmt("cannot access ptr member %s with moff %u in struct %s with off %u size %u",
+                                            mname.c_str(), unsigned(moff), tname.c_str(), unsigned(off), size));
+                const uint32_t pointee = btf.skip_modifiers(btf.type(mt)->ref);
+                const BtfKind pk = btf.kind(pointee);
+                if (pk == BtfKind::Struct) return BtfLoad{BtfLoad::Kind::Object, "", pointee};
+                if (pk == BtfKind::Union || pk == BtfKind::Fwd)
+                    return walk_unknown(fmt("a pointer field (%s of struct %s) to a kernel type the built-in BTF has no "
+                                            "layout of", mname.c_str(), tname.c_str()));
+                return BtfLoad{BtfLoad::Kind::Number, ""};
+            }
             if (k != BtfKind::Int && k != BtfKind::Enum && k != BtfKind::Enum64)
                 return walk_unknown(fmt("a kernel struct field of this kind (%s of struct %s)", mname.c_str(), tname.c_str()));
             if (off + size > mtrue_end)

@@ -1,16 +1,17 @@
 #pragma once
 // A load through a kernel object pointer (PTR_TO_BTF_ID): which field of the object's struct
 // the bytes fall in, from the built-in BTF (the kernel's btf_struct_walk). An integer or enum
-// field reads as a number; a pointer field or a union is not modelled (what the kernel makes
-// of the loaded pointer depends on trust and RCU rules).
+// field reads as a number, a pointer field read whole as a pointer to its struct (Object) or,
+// pointing at anything else, as a number; a union is not modelled.
 #include <cstdint>
 #include <string>
 
 namespace bpfplay::verifier {
 
 struct BtfLoad {
-    enum class Kind : uint8_t { Refused, Number, CannotTell } kind = Kind::CannotTell;
+    enum class Kind : uint8_t { Refused, Number, Object, CannotTell } kind = Kind::CannotTell;
     std::string message;  // Refused: the kernel's log line; CannotTell: what is not modelled
+    uint32_t btf_id = 0;  // Object: the struct the loaded pointer points at
 };
 
 // Reading `size` bytes at `off` (from the object's start) of the struct with BTF type `type_id`.
@@ -18,6 +19,10 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size);
 
 // The struct's name as the kernel's messages show it ("task_struct"; "" when anonymous).
 std::string btf_object_name(uint32_t type_id);
+
+// btf_struct_ids_match at offset 0: the same struct, or (unless strict, as for release
+// arguments) one reached through first members (struct tcp_sock starts with a struct sock...).
+bool btf_struct_ids_match(uint32_t have, uint32_t want, bool strict);
 
 // The built-in BTF's id of struct `name`, 0 when it has none.
 uint32_t btf_struct_id(const char* name);

@@ -114,7 +114,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::MapKey:
         case ArgKind::MapValue:
             if (!map) return env.cannot_tell("a map key or value argument without a map before it");
-            if (!helper_mem(env, st, regno, arg.kind == ArgKind::MapKey ? map->key_size : map->value_size, ArgAccess::Read, false))
+            if (!helper_mem(env, st, regno, arg.kind == ArgKind::MapKey ? map->key_size : map->value_size, ArgAccess::Read,
+                            arg.maybe_null))
                 return false;
             break;
         case ArgKind::Mem: {
@@ -158,6 +159,20 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
                 return env.refuse(Rule::HelperArg, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
             break;
+        case ArgKind::BtfId: {
+            // check_reg_type for ARG_PTR_TO_BTF_ID with a fixed type: a kernel object pointer
+            // of that struct (btf_struct_ids_match), not NULL unless the argument allows it.
+            if (!arg.btf_type) return env.cannot_tell(fmt("%s's argument %d (a kernel object of the helper's choosing)", proto->name, regno));
+            if (r.type != RegType::BtfId || (r.maybe_null && !arg.maybe_null))
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ptr_, trusted_ptr_, rcu_ptr_", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (!r.var.is_const() || r.var.value() != 0)
+                return env.refuse(Rule::HelperArg, fmt("R%d is ptr_%s invalid variable offset", regno, btf_object_name(r.map).c_str()));
+            if (r.off != 0)
+                return env.cannot_tell(fmt("%s's argument %d at an offset into its object (btf_struct_ids_match's walk)", proto->name, regno));
+            if (!btf_struct_ids_match(r.map, btf_struct_id(arg.btf_type), arg.release))
+                return env.refuse(Rule::HelperArg, fmt("R%d is of type %s but %s is expected", regno, btf_object_name(r.map).c_str(), arg.btf_type));
+            break;
+        }
         case ArgKind::RingbufMem:
             if (r.type != RegType::Mem || r.maybe_null || r.ref_obj_id == 0)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ringbuf_mem", regno, reg_type_name(r.type, r.maybe_null).c_str()));

@@ -41,6 +41,8 @@ struct CheckInput {
     std::optional<BtfCtx> btf_ctx;
     // The license is GPL-compatible (kernel objects may be read only then); nullopt: unknown.
     std::optional<bool> gpl_compatible;
+    // A sleepable program (fentry.s/, lsm.s/...): pointers it reads out of kernel objects are untrusted.
+    bool sleepable = false;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

@@ -156,6 +156,18 @@ bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_
     case BtfLoad::Kind::Refused: return env.refuse(Rule::Other, load.message);
     case BtfLoad::Kind::CannotTell: return env.cannot_tell(load.message);
     case BtfLoad::Kind::Number: break;
+    case BtfLoad::Kind::Object:
+        // check_ptr_to_btf_access: a sleepable program's walked pointers are PTR_UNTRUSTED,
+        // which the checker does not track; a non-sleepable one's are plain PTR_TO_BTF_ID.
+        if (env.in.sleepable) return env.cannot_tell("a kernel object pointer read by a sleepable program (untrusted)");
+        if (out) {
+            Reg r;
+            r.type = RegType::BtfId;
+            r.var = Scalar::constant(0);
+            r.map = load.btf_id;
+            *out = r;
+        }
+        return true;
     }
     if (out) *out = Reg::scalar(loaded_number(size));
     return true;

@@ -34,6 +34,7 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.attach = program.attach;
     in.btf_ctx = btf_ctx_for(program);
     in.gpl_compatible = loader::gpl_compatible(object.license);
+    in.sleepable = program.sleepable;
     in.budget = budget;
     if (object.btf)
         in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };

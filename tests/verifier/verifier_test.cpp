@@ -530,15 +530,69 @@ TEST_CASE("tracing context: a kernel object pointer argument") {
     // Compared with NULL it is explored both ways (the kernel does not trust fentry arguments).
     CHECK(check_fentry("r2 = *(u64 *)(r1 + 8)\nr0 = 0\nif r2 != 0 goto +1\nr0 = *(u64 *)(r1 + 96)\nexit").message ==
           "invalid bpf_context access off=96 size=8");
-    // A direct load of a pointer field (what the kernel makes of it depends on trust) is not
-    // modelled: struct filename starts with const char *name.
-    Verdict v = check_fentry("r2 = *(u64 *)(r1 + 8)\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\nexit");
+    // btf_struct_walk: struct filename starts with const char *name, a pointer to no struct:
+    // read whole, a number; read in part, refused. aname points at a struct the trimmed BTF
+    // only declares.
+    CHECK(check_fentry("r2 = *(u64 *)(r1 + 8)\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\nexit").kind == VerdictKind::Accept);
+    CHECK(check_fentry("r2 = *(u64 *)(r1 + 8)\nr0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit").message ==
+          "cannot access ptr member name with moff 0 in struct filename with off 0 size 4");
+    Verdict v = check_fentry("r2 = *(u64 *)(r1 + 8)\nr0 = *(u64 *)(r2 + 24)\nr0 = 0\nexit");
     CHECK(v.kind == VerdictKind::CannotTell);
-    CHECK(v.message == "a pointer field (name of struct filename)");
+    CHECK(v.message == "a pointer field (aname of struct filename) to a kernel type the built-in BTF has no layout of");
     CHECK(v.insn == 1);
     v = check_fentry("r2 = *(u64 *)(r1 + 8)\nr2 *= 2\nr0 = 0\nexit");
     CHECK(v.kind == VerdictKind::Refuse);
     CHECK(v.message == "R2 pointer arithmetic with *= operator prohibited");
+}
+
+namespace {
+
+// An fentry on an XDP program (xdpdump's "fentry/func"): ctx[0] is a struct xdp_buff *.
+Verdict check_traced_xdp(const char* text, bool sleepable = false) {
+    LoadedProgram p;
+    p.type = ProgType::Tracing;
+    p.attach = AttachType::TraceFentry;
+    p.attach_target = "func";
+    p.traced_type = ProgType::Xdp;
+    auto insns = assemble(text);
+    REQUIRE(insns);
+    CheckInput in;
+    in.insns = *insns;
+    in.type = p.type;
+    in.attach = p.attach;
+    in.btf_ctx = btf_ctx_for(p);
+    in.gpl_compatible = true;
+    in.sleepable = sleepable;
+    return check(in);
+}
+
+}  // namespace
+
+TEST_CASE("tracing a BPF program: the traced XDP program's struct xdp_buff, walked as btf_struct_walk does") {
+    // xdp->rxq (offset 32) is a struct xdp_rxq_info *: a kernel object pointer, whose
+    // queue_index (offset 8) reads as a number and dev (offset 0) only whole.
+    const char* rxq = "r1 = *(u64 *)(r1 + 0)\nr2 = *(u64 *)(r1 + 32)\n";
+    CHECK(check_traced_xdp((std::string(rxq) + "r0 = *(u32 *)(r2 + 8)\nr0 = 0\nexit").c_str()).kind == VerdictKind::Accept);
+    CHECK(check_traced_xdp((std::string(rxq) + "r0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit").c_str()).message ==
+          "cannot access ptr member dev with moff 0 in struct xdp_rxq_info with off 0 size 4");
+    CHECK(check_traced_xdp((std::string(rxq) + "r0 = *(u32 *)(r2 + 64)\nr0 = 0\nexit").c_str()).message ==
+          "access beyond struct xdp_rxq_info at off 64 size 4");
+    // No second argument for an fentry; a sleepable program's walked pointers are untrusted.
+    CHECK(check_traced_xdp("r0 = *(u64 *)(r1 + 8)\nexit").message == "func 'func' doesn't have 2-th argument");
+    CHECK(check_traced_xdp((std::string(rxq) + "r0 = *(u32 *)(r2 + 8)\nr0 = 0\nexit").c_str(), true).message ==
+          "a kernel object pointer read by a sleepable program (untrusted)");
+}
+
+TEST_CASE("tracing a BPF program: xdp_dump and the bpf_xdp_output / bpf_skb_output fixture are accepted") {
+    for (const Verdict& v : check_object_file(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/xdp_dump.o")) {
+        CAPTURE(verdict_text(v));
+        CHECK(v.kind == VerdictKind::Accept);
+    }
+    for (const Verdict& v :
+         check_object_file(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/loader/fixtures/traced_output.o")) {
+        CAPTURE(verdict_text(v));
+        CHECK(v.kind == VerdictKind::Accept);
+    }
 }
 
 TEST_CASE("lsm context: reads by btf_ctx_access alone, writes not modelled") {

@@ -66,6 +66,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_ringbuf.o', teaches: 'RINGBUF reserve/submit and output', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr.o', teaches: 'dynptrs: from_mem, read at run-time offsets, ringbuf reserve/write/submit/discard', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_perf_event.o', teaches: 'PERF_EVENT_ARRAY and bpf_perf_event_output', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_dump.o', teaches: "xdpdump: fentry/fexit on an XDP program (its struct xdp_buff, fexit's verdict), bpf_xdp_output", preset: 'IPv4 TCP SYN' },
   { file: 'xdp_redirect_map.o', teaches: 'DEVMAP and bpf_redirect_map: XDP_REDIRECT or the fallback', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ipv4_checksum.o', teaches: 'a bounded loop computing the IPv4 checksum', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_lpm_router.o', teaches: 'LPM_TRIE: a routing table by longest prefix (add routes in the Maps tab)', preset: 'IPv4 UDP DNS' },

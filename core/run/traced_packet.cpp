@@ -1,0 +1,110 @@
+#include "core/run/traced_packet.hpp"
+
+#include <string>
+
+#include "core/btf/builtin_target_btf.hpp"
+#include "core/host/kernel_object_writer.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/host/net_model.hpp"
+#include "core/loader/traced_program.hpp"
+#include "core/memory.hpp"
+#include "core/run/packet_buffer.hpp"
+
+namespace bpfplay {
+
+namespace {
+
+constexpr uint32_t kEthLen = 14;
+
+// The ingress device: a struct net_device with the host device's ifindex and name.
+uint64_t write_net_device(KernelObjectWriter& w, const NetDevice& dev) {
+    const uint64_t d = w.allocate("net_device");
+    w.set(d, "net_device", "ifindex", dev.ifindex);
+    w.set_bytes(d, "net_device", "name", dev.name);
+    w.set(d, "net_device", "mtu", dev.mtu);
+    w.set(d, "net_device", "real_num_rx_queues", dev.rx_queues);
+    return d;
+}
+
+// xdp_init_buff + xdp_prepare_buff as bpf_prog_test_run_xdp makes them: a page-sized frame,
+// data_meta before data when ctx_in asked for metadata, the rx queue of the ingress device.
+uint64_t write_xdp_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t dev, uint32_t queue) {
+    constexpr std::string_view xb = "xdp_buff";
+    const uint64_t x = w.allocate(xb);
+    const PacketGeometry& g = p.geometry();
+    w.set(x, xb, "data", p.vaddr(g.data));
+    w.set(x, xb, "data_end", p.vaddr(g.end));
+    w.set(x, xb, "data_meta", p.vaddr(g.meta));
+    w.set(x, xb, "data_hard_start", p.vaddr(0));
+    w.set(x, xb, "frame_sz", xdp_buff::kPageSize);
+    w.set(x, xb, "rxq->dev", dev);
+    w.set(x, xb, "rxq->queue_index", queue);
+    w.set(x, xb, "rxq->frag_size", xdp_buff::kFragSize);
+    return x;
+}
+
+// What __sk_buff's fields are read from (bpf_convert_ctx_access): len, protocol, ifindex (dev),
+// the header offsets from head; data_len 0 (a linear skb, as the test run's).
+uint64_t write_sk_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t dev, uint32_t ifindex,
+                       std::span<const uint8_t> bytes) {
+    constexpr std::string_view sb = "sk_buff";
+    const uint64_t s = w.allocate(sb);
+    const PacketGeometry& g = p.geometry();
+    w.set(s, sb, "head", p.vaddr(0));
+    w.set(s, sb, "data", p.vaddr(g.data));
+    w.set(s, sb, "len", g.end - g.data);
+    w.set(s, sb, "data_len", 0);
+    w.set(s, sb, "tail", g.end);  // sk_buff_data_t: offsets from head on 64-bit kernels
+    w.set(s, sb, "end", p.frame_size());
+    w.set(s, sb, "dev", dev);
+    w.set(s, sb, "skb_iif", ifindex);
+    w.set(s, sb, "mac_header", p.skb().mac_header);
+    w.set(s, sb, "network_header", p.skb().network_header);
+    // skb->protocol is big-endian; its bytes are the frame's EtherType bytes as they are.
+    if (bytes.size() >= kEthLen) w.set(s, sb, "protocol", uint32_t(bytes[12]) | (uint32_t(bytes[13]) << 8));
+    if (bytes.size() >= kEthLen) w.set(s, sb, "mac_len", kEthLen);
+    w.set(s, sb, "users.refs.counter", 1);
+    return s;
+}
+
+}  // namespace
+
+Result<Unit> lay_out_traced_packet(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
+                                   ProgType traced, std::span<const uint8_t> bytes) {
+    const NetDevice* dev = net.device(net.ingress_ifindex);
+    if (!dev)
+        return make_error(ErrorKind::Load, "-ENODEV: packets arrive on ifindex " + std::to_string(net.ingress_ifindex) +
+                                               ", but the host has no device with that ifindex");
+    const bool xdp = traced_ctx_struct(traced) == "xdp_buff";
+    if (xdp && bytes.size() > xdp_buff::kMaxLinear)
+        return make_error(ErrorKind::Load, "the packet has " + std::to_string(bytes.size()) +
+                                               " bytes; a traced XDP program's packet is at most " +
+                                               std::to_string(xdp_buff::kMaxLinear) +
+                                               " (one page: fragments are not laid out for tracing programs)");
+    if (xdp) {
+        packet.init_xdp(bytes);
+    } else {
+        // TC programs see the Ethernet header; socket filters and cgroup skb programs start at
+        // the network header.
+        const bool l2 = traced == ProgType::SchedCls || traced == ProgType::SchedAct;
+        packet.init_skb(bytes, l2);
+    }
+    packet.attach(memory, nullptr);
+    const uint64_t base = window_base(window::kKernel) + ((kernel.bytes.size() + 7) & ~size_t(7));
+    KernelObjectWriter w(builtin_target_btf(), base);
+    const uint64_t d = write_net_device(w, *dev);
+    if (xdp)
+        kernel.addresses.xdp_buff = write_xdp_buff(w, packet, d, net.rx_queue_index);
+    else
+        kernel.addresses.sk_buff = write_sk_buff(w, packet, d, dev->ifindex, bytes);
+    if (!w.errors().empty()) return make_error(ErrorKind::Load, "laying out the packet's kernel object: " + w.errors().front());
+    kernel.bytes.resize(base - window_base(window::kKernel));
+    const std::vector<uint8_t>& objects = w.bytes();
+    kernel.bytes.insert(kernel.bytes.end(), objects.begin(), objects.end());
+    memory.map(window::kKernel, RegionKind::ReadOnly, kRead, kernel.bytes.data(), uint32_t(kernel.bytes.size()),
+               "kernel objects (task_struct and what it points to, the traced packet's " +
+                   std::string(traced_ctx_struct(traced)) + ")");
+    return Unit{};
+}
+
+}  // namespace bpfplay
