@@ -41,7 +41,7 @@ struct HostCgroup;
 // executable (what bprm_execve and the bprm_* LSM hooks take). 0: not laid out (a kernel thread
 // has no mm nor executable).
 struct KernelObjectAddresses {
-    uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0;
+    uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0, exe_inode = 0;
     uint64_t filename = 0, bprm = 0;
 };
 // The path the struct filename above names: the file libbpf-bootstrap's fentry example removes.
