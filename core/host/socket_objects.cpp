@@ -136,11 +136,6 @@ uint32_t struct_size8(std::string_view name) {
     return uint32_t((btf.resolve_size(*btf.find_by_name(name, BtfKind::Struct)).value() + 7) & ~uint64_t(7));
 }
 
-// One struct socket then one struct file per socket, after the socket objects.
-uint32_t socket_file_pair_stride() {
-    static const uint32_t stride = struct_size8("socket") + struct_size8("file");
-    return stride;
-}
 
 // SS_UNCONNECTED and SS_CONNECTED (include/uapi/linux/net.h); FMODE_READ | FMODE_WRITE.
 constexpr uint64_t kSsUnconnected = 1, kSsConnected = 3, kFmodeReadWrite = 0x3;
@@ -162,6 +157,12 @@ void write_socket_file(KernelObjectWriter& w, uint32_t i, uint32_t n, const Host
 }
 
 }  // namespace
+
+// One struct socket then one struct file per socket, after the socket objects.
+uint32_t socket_file_pair_stride() {
+    static const uint32_t stride = struct_size8("socket") + struct_size8("file");
+    return stride;
+}
 
 uint64_t socket_struct_address(uint32_t index, uint32_t count) {
     return socket_object_address(count, count) + uint64_t(index) * socket_file_pair_stride();

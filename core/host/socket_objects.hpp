@@ -40,6 +40,8 @@ std::optional<uint32_t> socket_object_index(uint64_t addr, uint32_t count);
 // &socket_file_ops in the emulated kernel (a data symbol: kallsyms lists none, as the kernel
 // without CONFIG_KALLSYMS_ALL): what bpf_sock_from_file compares file->f_op with.
 inline constexpr uint64_t kSocketFileOps = 0xffffffff82c4d1c0ull;
+// sizeof(struct socket) + sizeof(struct file), each rounded up to 8: one socket's pair.
+uint32_t socket_file_pair_stride();
 uint64_t socket_struct_address(uint32_t index, uint32_t count);
 uint64_t socket_file_address(uint32_t index, uint32_t count);
 // The objects of all sockets, from socket_object_address(0, n) on (paths the BTF lacks go to

@@ -8,6 +8,7 @@
 
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/hex.hpp"
+#include "core/host/host_json.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
@@ -230,6 +231,32 @@ TEST_CASE("kernel objects: sockets' struct socket and file are laid out without 
     CHECK(errors.empty());
     build_kernel_objects(host, &errors);
     CHECK(errors.empty());
+}
+
+TEST_CASE("host JSON ima: read, written back only when changed, and checked") {
+    Host h;
+    CHECK(host_json(h).find("\"ima\"") == std::string::npos);
+    REQUIRE(apply_host_json(h, R"({"ima": {"hash_algo": "sha1", "measured": true, "exe_content": "68656c6c6f"}})").ok());
+    CHECK(h.ima.hash_algo == HostIma::Algo::Sha1);
+    CHECK(h.ima.measured);
+    CHECK(h.ima.exe_content == std::vector<uint8_t>{'h', 'e', 'l', 'l', 'o'});
+    CHECK(host_json(h).find(R"("ima": {"hash_algo": "sha1", "measured": true, "exe_content": "68656c6c6f"})") !=
+          std::string::npos);
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)).ok());
+    CHECK(back.ima == h.ima);
+    auto error_of = [](std::string_view json) {
+        Host x;
+        auto r = apply_host_json(x, json);
+        REQUIRE_FALSE(r.ok());
+        CHECK(x.ima == HostIma{});
+        return r.error().what;
+    };
+    CHECK(error_of(R"({"ima": {"hash_algo": "md5"}})") ==
+          "host JSON: ima.hash_algo: expected \"sha256\" or \"sha1\" (the ima_hash= algorithms bpfplay computes)");
+    CHECK(error_of(R"({"ima": {"exe_content": "7f4"}})") == "host JSON: ima.exe_content: expected the executable's bytes in hex");
+    CHECK(error_of(R"({"ima": {"policy": 1}})") ==
+          "host JSON: ima: unknown member \"policy\" (known: hash_algo, measured, exe_content)");
 }
 
 }  // namespace bpfplay::testing
