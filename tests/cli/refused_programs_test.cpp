@@ -1,5 +1,5 @@
 // Objects with a program that cannot run (tests/loader/fixtures/refused_sibling.c: an XDP
-// program, an fentry program calling bpf_sock_from_file, which bpfplay lacks, and a socket filter calling
+// program, an fentry program calling bpf_skb_output, which bpfplay lacks, and a socket filter calling
 // bpf_redirect, which the kernel's verifier refuses for socket filters) and an object whose map
 // the kernel refuses to create (bad_map.c): what `info` and `run` say about them.
 #include <doctest/doctest.h>
@@ -18,7 +18,7 @@ std::string fixture(const char* name) {
 }
 
 const std::string kMissingHelper =
-    "insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_sock_from_file#162 is not "
+    "insn 5 (./tests/loader/fixtures/refused_sibling.c:29): bpf_skb_output#111 is not "
     "available here. bpfplay does not implement it yet.";
 const std::string kRedirect =
     "insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter "
@@ -43,7 +43,7 @@ TEST_CASE("info says which programs run and why the others cannot") {
           "\n"
           "programs (3):\n"
           "  0: count_packets  section \"xdp\"  type xdp  13 insns  runnable\n"
-          "  1: signal_opener  section \"fentry/do_sys_openat2\"  type tracing  4 insns  cannot run:\n"
+          "  1: signal_opener  section \"fentry/do_sys_openat2\"  type tracing  8 insns  cannot run:\n"
           "       " +
               kMissingHelper +
               "\n"

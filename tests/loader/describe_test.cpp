@@ -9,12 +9,12 @@ using namespace bpfplay::test;
 
 namespace {
 
-// The kernel's helpers as stubs, except bpf_sock_from_file (162): a helper bpfplay "lacks".
-const HelperRegistry& helpers_without_sock_from_file() {
+// The kernel's helpers as stubs, except bpf_skb_output (111): a helper bpfplay lacks.
+const HelperRegistry& helpers_without_skb_output() {
     static const HelperRegistry registry = [] {
         HelperRegistry r;
         for (const HelperSpec& s : all_helpers().all())
-            if (s.id != 162) r.add(s);
+            if (s.id != 111) r.add(s);
         return r;
     }();
     return registry;
@@ -23,7 +23,7 @@ const HelperRegistry& helpers_without_sock_from_file() {
 ObjectDescription describe_fixture(const char* name) {
     LoadOptions options;
     options.object_name = std::string(name) + ".o";
-    options.helpers = &helpers_without_sock_from_file();
+    options.helpers = &helpers_without_skb_output();
     return describe_object(fixture_bytes(name), options);
 }
 
@@ -42,9 +42,9 @@ TEST_CASE("describe: a program the verifier refuses and one calling a missing he
     const Error& missing = *o.programs[1].load_error;
     CHECK(missing.kind == ErrorKind::Helper);
     CHECK(missing.where.section == "fentry/do_sys_openat2");
-    CHECK(missing.where.pc == 1u);
+    CHECK(missing.where.pc == 5u);
     CHECK(missing.where.source == "./tests/loader/fixtures/refused_sibling.c:29");
-    CHECK(missing.what == "bpf_sock_from_file#162 is not available here.");
+    CHECK(missing.what == "bpf_skb_output#111 is not available here.");
     CHECK(missing.hint == "bpfplay does not implement it yet.");
 
     REQUIRE(o.programs[2].load_error);
@@ -59,7 +59,7 @@ TEST_CASE("describe: a program the verifier refuses and one calling a missing he
     // load_object gives the same object: a refused program does not fail it.
     LoadOptions options;
     options.object_name = "refused_sibling.o";
-    options.helpers = &helpers_without_sock_from_file();
+    options.helpers = &helpers_without_skb_output();
     auto loaded = load_object(fixture_bytes("refused_sibling"), options);
     REQUIRE(loaded);
     CHECK(loaded->programs[2].load_error->what == refused.what);
@@ -69,7 +69,7 @@ TEST_CASE("describe: the status line of each program names its insn, C line, rea
     const ObjectDescription d = describe_fixture("refused_sibling");
     CHECK(program_status_text(d.object.programs[0], true) == "runnable");
     CHECK(program_status_text(d.object.programs[1], true) ==
-          "cannot run: insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_sock_from_file#162 is not "
+          "cannot run: insn 5 (./tests/loader/fixtures/refused_sibling.c:29): bpf_skb_output#111 is not "
           "available "
           "here. bpfplay does not implement it yet.");
     CHECK(program_status_text(d.object.programs[0], false) == "cannot run: the object does not load");

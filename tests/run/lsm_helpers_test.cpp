@@ -13,6 +13,7 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
 #include "run/asm_session.hpp"
+#include "run/kfunc_test_util.hpp"
 
 namespace bpfplay::testing {
 namespace {
@@ -257,6 +258,48 @@ TEST_CASE("host JSON ima: read, written back only when changed, and checked") {
     CHECK(error_of(R"({"ima": {"exe_content": "7f4"}})") == "host JSON: ima.exe_content: expected the executable's bytes in hex");
     CHECK(error_of(R"({"ima": {"policy": 1}})") ==
           "host JSON: ima: unknown member \"policy\" (known: hash_algo, measured, exe_content)");
+}
+
+namespace {
+
+std::vector<uint8_t> map_entry0(ObjectSession& s, const char* name) {
+    Map* m = s.object().maps->find(name);
+    REQUIRE(m);
+    std::vector<uint8_t> key(4, 0), value(m->value_size());
+    REQUIRE(m->lookup_user(key, value) == 0);
+    return value;
+}
+
+RunResult run_program(ObjectSession& s, const char* program) {
+    RunInput in;
+    const RunResult r = s.run(program, in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 0);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("examples/lsm_exec_guard.c: the executable's digest, then a secure exec") {
+    auto s = test::open_object("public/examples/lsm_exec_guard.o");
+    run_program(*s, "measure_exec");
+    auto h = map_entry0(*s, "exec_hashes");  // struct exec_hash { u8 digest[32]; long algo; }
+    REQUIRE(h.size() == 40);
+    CHECK(digest_hex(h, 32) == kExeSha256);
+    CHECK(u64_at(h, 32) == kHashAlgoSha256);
+    s->host().ima.hash_algo = HostIma::Algo::Sha1;
+    run_program(*s, "measure_exec");
+    h = map_entry0(*s, "exec_hashes");
+    CHECK(digest_hex(h, 20) == kExeSha1);
+    CHECK(u64_at(h, 32) == kHashAlgoSha1);
+    // struct exec_flags { u32 before; u32 after; long opts_ret; }: the digest is not the trusted
+    // one (de ad be ef ...), so the exec is made secure.
+    const RunResult r = run_program(*s, "secure_exec");
+    const auto f = map_entry0(*s, "exec_flags");
+    CHECK(u64_at(f, 0) == (uint64_t(1) << 32));  // before 0, after 1
+    CHECK(u64_at(f, 8) == 0);
+    REQUIRE(r.host_events.size() == 1);
+    CHECK(r.host_events[0].text.starts_with("bprm->secureexec = 1 for /usr/bin/bpfplay-demo"));
 }
 
 }  // namespace bpfplay::testing
