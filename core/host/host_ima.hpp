@@ -5,6 +5,7 @@
 // IMA_COLLECTED). bpf_ima_file_hash hashes the content when no measurement was collected;
 // bpf_ima_inode_hash only returns a collected one (-EOPNOTSUPP without). Host JSON member "ima":
 //   {"hash_algo": "sha256", "measured": false, "exe_content": "7f454c46..."}
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct HostIma {
     static std::vector<uint8_t> default_exe_content() {
         std::vector<uint8_t> b(64, 0);
         const uint8_t head[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0, 1, 0, 0, 0};
-        for (size_t i = 0; i < sizeof head; ++i) b[i] = head[i];
+        for (std::size_t i = 0; i < sizeof head; ++i) b[i] = head[i];
         return b;
     }
     friend bool operator==(const HostIma&, const HostIma&) = default;
