@@ -36,7 +36,7 @@ struct HostCgroup;
 
 // Where objects a tracing program's arguments point at by default are
 // (core/run/btf_args_context.hpp): the current task's mm, cred and executable (its struct
-// file, the file's f_path and dentry), a struct filename of kDefaultFilenamePath (what
+// file, the file's f_path, dentry and inode), a struct filename of kDefaultFilenamePath (what
 // do_unlinkat, do_filp_open and friends take) and a struct linux_binprm of the current task's
 // executable (what bprm_execve and the bprm_* LSM hooks take). 0: not laid out (a kernel thread
 // has no mm nor executable).

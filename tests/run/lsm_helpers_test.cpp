@@ -225,6 +225,25 @@ TEST_CASE("bpf_sock_from_file: a socket's file gives its struct socket, whose sk
     CHECK(u64_at(v, 32) == 0);
 }
 
+TEST_CASE("hook arguments: a struct socket * and a struct inode * point at the emulated kernel's objects") {
+    const Host host;
+    // socket_connect(struct socket *sock, struct sockaddr *address, int addrlen): socket 0's
+    // struct socket, whose file gives it back through bpf_sock_from_file.
+    auto s = open_asm("r6 = {out.value} ll\nr1 = *(u64 *)(r1 + 0)\n*(u64 *)(r6 + 0) = r1\nr1 = *(u64 *)(r1 + " +
+                          n(off("socket", "file")) + ")\ncall 162\n*(u64 *)(r6 + 8) = r0\nr0 = 0\nexit\n",
+                      {array_spec("out", 16)}, "lsm/socket_connect");
+    run_ok(*s);
+    auto v = out_value(*s);
+    CHECK(u64_at(v, 0) == socket_struct_address(0, 3));
+    CHECK(u64_at(v, 8) == socket_struct_address(0, 3));
+    // inode_unlink(struct inode *dir, struct dentry *dentry): the executable's inode.
+    auto i = open_asm("r6 = {out.value} ll\nr1 = *(u64 *)(r1 + 0)\n*(u64 *)(r6 + 0) = r1\nr0 = 0\nexit\n",
+                      {array_spec("out", 16)}, "lsm/inode_unlink");
+    run_ok(*i);
+    CHECK(u64_at(out_value(*i), 0) == kernel_object_addresses(host).exe_inode);
+    CHECK(kernel_object_addresses(host).exe_inode != 0);
+}
+
 TEST_CASE("kernel objects: sockets' struct socket and file are laid out without BTF errors") {
     const Host host;
     std::vector<std::string> errors;
