@@ -244,6 +244,26 @@ TEST_CASE("hook arguments: a struct socket * and a struct inode * point at the e
     CHECK(kernel_object_addresses(host).exe_inode != 0);
 }
 
+TEST_CASE("bpf_ima_file_hash of a file whose content bpfplay does not model, bpf_sock_from_file of a non-file: errors") {
+    const Host host;
+    uint32_t libc = 0;
+    while (libc < host.vmas.size() && host.vmas[libc].file.find("libc") == std::string::npos) ++libc;
+    REQUIRE(libc < host.vmas.size());
+    auto s = open_asm("r6 = {out.value} ll\nr1 = " + n(vma_address(libc)) + " ll\nr1 = *(u64 *)(r1 + " +
+                          n(off("vm_area_struct", "vm_file")) + ")\nr2 = r6\nr3 = 32\ncall 193\nexit\n",
+                      {array_spec("out", 48)}, "lsm.s/file_open");
+    RunInput in;
+    RunResult r = s->run("asm", in);
+    REQUIRE(r.error);
+    CHECK(r.error->what.starts_with("bpf_ima_file_hash: r1 = 0x"));
+    CHECK(r.error->what.ends_with(" is not the current task's executable, the one file whose content bpfplay models "
+                                  "(host JSON ima.exe_content)"));
+    auto bad = open_asm("r1 = 0x7fff0000 ll\ncall 162\nexit\n", {array_spec("out", 8)}, "fentry/do_sys_openat2");
+    r = bad->run("asm", in);
+    REQUIRE(r.error);
+    CHECK(r.error->what == "bpf_sock_from_file: r1 = 0x7fff0000 is not a struct file the emulated kernel has");
+}
+
 TEST_CASE("kernel objects: sockets' struct socket and file are laid out without BTF errors") {
     const Host host;
     std::vector<std::string> errors;
