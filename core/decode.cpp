@@ -170,12 +170,23 @@ private:
                 return make_error(ErrorKind::Verify,
                                   "cannot call GPL-restricted function " + name + " from non-GPL compatible program",
                                   pc, "Declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"GPL\";");
+            if (const char* refused = helper_call_rule_error(id, opt_.prog_type, opt_.sleepable, opt_.attach_target))
+                return make_error(ErrorKind::Verify, refused, pc, sleep_rule_hint(id));
         }
         // Registries other than the kernel's (the conformance plugin's) may bind any id.
         const HelperSpec* spec = opt_.helpers ? opt_.helpers->find(id) : nullptr;
         if (spec && spec->fn) return Unit{};
         if (!proto) return unknown();
         return make_error(ErrorKind::Helper, name + " is not available here.", pc, "bpfplay does not implement it yet.");
+    }
+
+    static std::string sleep_rule_hint(int32_t id) {
+        const std::string name = helper_proto(id)->name;
+        if (id == 161 || id == 193)
+            return name + " is for sleepable LSM programs on a sleepable hook: SEC(\"lsm.s/file_open\"), "
+                          "SEC(\"lsm.s/bprm_committed_creds\") ...";
+        return name + " may wait for a page of user memory: load the program from a sleepable section "
+                      "(fentry.s/, lsm.s/, uprobe.s/, iter.s/, syscall), or use bpf_probe_read_user, which never sleeps.";
     }
 
     static std::string where_available(int32_t id) {

@@ -4,6 +4,7 @@
 // pairs, the final exit, and registers read before any path wrote them.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct DecodeOptions {
     ProgType prog_type = ProgType::Unspec;
     AttachType attach = AttachType(0);
     bool gpl_compatible = true;
+    // With check_helper_rules: whether the program is sleepable (a ".s" section) and what it
+    // attaches to (the LSM hook, "file_open"), for the rules helper_call_rule_error states.
+    bool sleepable = false;
+    std::string attach_target;
     uint16_t entry_regs = (1u << 1) | (1u << 10);  // bit i: ri holds a value at entry
     LddwResolver resolve_lddw;
     KfuncResolver resolve_kfunc;

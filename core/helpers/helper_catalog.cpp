@@ -1,6 +1,52 @@
 #include "core/helpers/helper_catalog.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace bpfplay {
+
+namespace {
+
+// sleepable_lsm_hooks (kernel/bpf/bpf_lsm.c), without their bpf_lsm_ prefix: the LSM hooks
+// bpf_d_path and the IMA helpers are allowed in (bpf_lsm_is_sleepable_hook).
+constexpr std::string_view kSleepableLsmHooks[] = {
+    "bpf", "bpf_map", "bpf_map_create", "bpf_map_free", "bpf_prog", "bpf_prog_load", "bpf_prog_free",
+    "bpf_token_create", "bpf_token_free", "bpf_token_cmd", "bpf_token_capable", "bprm_check_security",
+    "bprm_committed_creds", "bprm_committing_creds", "bprm_creds_for_exec", "bprm_creds_from_file", "capget",
+    "capset", "cred_prepare", "file_ioctl", "file_lock", "file_open", "file_post_open", "file_receive",
+    "inode_create", "inode_free_security", "inode_getattr", "inode_getxattr", "inode_mknod", "inode_need_killpriv",
+    "inode_post_setxattr", "inode_readlink", "inode_rename", "inode_rmdir", "inode_setattr", "inode_setxattr",
+    "inode_symlink", "inode_unlink", "kernel_module_request", "kernel_read_file", "kernfs_init_security",
+    "path_unlink", "path_mkdir", "path_rmdir", "path_truncate", "path_symlink", "path_link", "path_rename",
+    "path_chmod", "path_chown", "mmap_file", "netlink_send", "path_notify", "release_secctx", "sb_alloc_security",
+    "sb_eat_lsm_opts", "sb_kern_mount", "sb_mount", "sb_remount", "sb_set_mnt_opts", "sb_show_options",
+    "sb_statfs", "sb_umount", "settime", "inet_conn_established", "socket_accept", "socket_bind",
+    "socket_connect", "socket_create", "socket_getpeername", "socket_getpeersec_dgram", "socket_getsockname",
+    "socket_getsockopt", "socket_listen", "socket_post_create", "socket_recvmsg", "socket_sendmsg",
+    "socket_shutdown", "socket_socketpair", "syslog", "task_alloc", "current_getsecid_subj", "task_getsecid_obj",
+    "task_prctl", "task_setscheduler", "task_to_inode", "userns_create"};
+
+
+}  // namespace
+
+bool lsm_hook_is_sleepable(std::string_view hook) {
+    return !hook.empty() && std::find(std::begin(kSleepableLsmHooks), std::end(kSleepableLsmHooks), hook) !=
+                                std::end(kSleepableLsmHooks);
+}
+
+bool helper_might_sleep(int64_t id) {
+    // BPF_FUNC_copy_from_user, ima_inode_hash, copy_from_user_task, ima_file_hash.
+    return id == 148 || id == 161 || id == 191 || id == 193;
+}
+
+const char* helper_call_rule_error(int64_t id, ProgType type, bool sleepable, std::string_view attach_target) {
+    // bpf_ima_inode_hash_allowed, the IMA protos' allowed(): the program's hook is sleepable.
+    const bool ima = id == 161 || id == 193;
+    if (ima && type == ProgType::Lsm && !lsm_hook_is_sleepable(attach_target))
+        return "helper call is not allowed in probe";
+    if (helper_might_sleep(id) && !sleepable) return "helper call might sleep in a non-sleepable prog";
+    return nullptr;
+}
 
 const HelperRule* helper_rule_for(ProgType type, AttachType attach) {
     const HelperRule* fallback = nullptr;

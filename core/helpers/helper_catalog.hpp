@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/loader/prog_types.hpp"
@@ -127,6 +128,19 @@ HelperVerdict helper_verdict(int64_t id, ProgType type, AttachType attach);
 
 // Program types whose default rule allows `id` (for listings: `bpfvm helpers`, the page).
 std::vector<ProgType> prog_types_allowing(int32_t id);
+
+// bpf_lsm_is_sleepable_hook (kernel/bpf/bpf_lsm.c): whether the LSM hook `hook` (its name
+// without the bpf_lsm_ prefix: "file_open") runs where a program may sleep.
+bool lsm_hook_is_sleepable(std::string_view hook);
+// struct bpf_func_proto's might_sleep: bpf_copy_from_user, bpf_copy_from_user_task,
+// bpf_ima_inode_hash and bpf_ima_file_hash.
+bool helper_might_sleep(int64_t id);
+// What check_helper_call refuses after the type's rules: the proto's allowed() callback ("helper
+// call is not allowed in probe": the IMA helpers outside a sleepable LSM hook), then a helper that
+// might sleep in a program that is not sleepable ("helper call might sleep in a non-sleepable
+// prog"). nullptr when neither applies. `attach_target`: the hook or function the program
+// attaches to ("file_open").
+const char* helper_call_rule_error(int64_t id, ProgType type, bool sleepable, std::string_view attach_target);
 
 const char* arg_kind_name(ArgKind kind); // "map_ptr", "mem", ...
 const char* ret_kind_name(RetKind kind); // "integer", "map_value", ...

@@ -21,6 +21,7 @@
 #include "core/host/bpf_timers.hpp"
 #include "core/host/dynptr_table.hpp"
 #include "core/host/host_events.hpp"
+#include "core/host/host_ima.hpp"
 #include "core/host/host_sysctl.hpp"
 #include "core/host/host_vmas.hpp"
 #include "core/host/lfsr113.hpp"
@@ -205,6 +206,8 @@ struct Host {
     std::map<std::string, std::string> kconfig = default_kconfig();
     // The sysctl a cgroup/sysctl program runs on (host_sysctl.hpp).
     HostSysctl sysctl;
+    // IMA: the executable's content, the hash algorithm, whether a policy measured it (host_ima.hpp).
+    HostIma ima;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

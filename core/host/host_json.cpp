@@ -552,12 +552,28 @@ bool read_sysctl(Reader& r, const JsonValue& j, HostSysctl& out) {
     return r.uint(j, "sysctl", "file_pos", out.file_pos, UINT32_MAX);
 }
 
+// {"hash_algo": "sha256" | "sha1", "measured": false, "exe_content": "7f454c46..."}
+bool read_ima(Reader& r, const JsonValue& j, HostIma& out) {
+    if (!r.only(j, "ima", {"hash_algo", "measured", "exe_content"})) return false;
+    if (const std::string* s = r.string(j, "ima", "hash_algo")) {
+        if (*s == "sha256") out.hash_algo = HostIma::Algo::Sha256;
+        else if (*s == "sha1") out.hash_algo = HostIma::Algo::Sha1;
+        else return r.fail("ima.hash_algo", "expected \"sha256\" or \"sha1\" (the ima_hash= algorithms bpfplay computes)");
+    }
+    if (const std::string* s = r.string(j, "ima", "exe_content")) {
+        auto bytes = parse_hex_bytes(*s);
+        if (!bytes.ok()) return r.fail("ima.exe_content", "expected the executable's bytes in hex");
+        out.exe_content = std::move(bytes).value();
+    }
+    return !r.error && r.boolean(j, "ima", "measured", out.measured);
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
@@ -596,6 +612,7 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (const JsonValue* t = doc.find("task"); t && !read_task(r, *t, h.task, h.exe)) return false;
     if (const JsonValue* k = doc.find("kconfig"); k && !read_kconfig(r, *k, h.kconfig)) return false;
     if (const JsonValue* s = doc.find("sysctl"); s && !read_sysctl(r, *s, h.sysctl)) return false;
+    if (const JsonValue* i = doc.find("ima"); i && !read_ima(r, *i, h.ima)) return false;
     if (!h.cgroup(h.task.cgroup_id))
         return r.fail("task.cgroup", "the host has no cgroup with id " + std::to_string(h.task.cgroup_id));
     if (const JsonValue* list = doc.find("devices")) {

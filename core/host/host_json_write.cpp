@@ -229,6 +229,13 @@ void to_json(JsonWriter& w, const Host& host) {
         w.member("new_value", host.sysctl.new_value).member("file_pos", host.sysctl.file_pos);
         w.end_object();
     }
+    // IMA's view of the executable, when not the default one.
+    if (host.ima != HostIma{}) {
+        w.key("ima").begin_object();
+        w.member("hash_algo", ima_algo_name(host.ima.hash_algo)).member("measured", host.ima.measured);
+        w.member("exe_content", hex_bytes(host.ima.exe_content));
+        w.end_object();
+    }
     // Likewise the program types set before load.
     if (!host.prog_types.empty()) {
         w.key("prog_types").begin_object();

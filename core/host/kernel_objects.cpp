@@ -54,6 +54,12 @@ struct Files {
     std::map<std::string, uint64_t, std::less<>> dentries, files;
 };
 
+// S_IFREG | 0755, the files' inode numbers from 131073 on (a root filesystem's), and the
+// f_op of a file on it: &ext4_file_operations (not a symbol the emulated kernel lists).
+constexpr uint64_t kRegularFileMode = 0100755, kFirstFileIno = 131073;
+constexpr uint64_t kExt4FileOperations = 0xffffffff82a2e6c0ull;
+constexpr uint64_t kFmodeRead = 0x1, kFmodeExec = 0x20;
+
 // vfsmount is only declared in the trimmed BTF (a FWD); the kernel's layout starts with
 // mnt_root and mnt_sb.
 constexpr uint64_t kVfsmountSize = 32;
@@ -76,8 +82,19 @@ uint64_t dentry_for(KernelObjectWriter& w, const Shared& shared, Files& files, s
 uint64_t file_for(KernelObjectWriter& w, const Shared& shared, Files& files, std::string_view path) {
     if (auto it = files.files.find(path); it != files.files.end()) return it->second;
     const uint64_t f = w.allocate("file");
+    const uint64_t dentry = dentry_for(w, shared, files, path);
     w.set(f, "file", "f_path.mnt", shared.mnt);
-    w.set(f, "file", "f_path.dentry", dentry_for(w, shared, files, path));
+    w.set(f, "file", "f_path.dentry", dentry);
+    // A regular file's inode (what bpf_ima_inode_hash takes), shared by the dentry and the file;
+    // f_op is its filesystem's, never &socket_file_ops, so bpf_sock_from_file finds no socket.
+    const uint64_t inode = w.allocate("inode");
+    w.set(inode, "inode", "i_mode", kRegularFileMode);
+    w.set(inode, "inode", "i_ino", kFirstFileIno + files.files.size());
+    w.set(inode, "inode", "i_nlink", 1);
+    w.set(dentry, "dentry", "d_inode", inode);
+    w.set(f, "file", "f_inode", inode);
+    w.set(f, "file", "f_op", kExt4FileOperations);
+    w.set(f, "file", "f_mode", kFmodeRead | kFmodeExec);
     files.files.emplace(std::string(path), f);
     return f;
 }
@@ -273,6 +290,8 @@ void write_argument_objects(KernelObjectWriter& w, const Host& host, uint64_t ta
     a.exe_file = w.pointee(task, ts, "mm->exe_file").value_or(0);
     a.exe_path = w.field_address(a.exe_file, "file", "f_path").value_or(0);
     a.exe_dentry = w.pointee(a.exe_file, "file", "f_path.dentry").value_or(0);
+    a.exe_inode = w.pointee(a.exe_file, "file", "f_inode").value_or(0);
+    w.set(a.exe_inode, "inode", "i_size", host.ima.exe_content.size());
     constexpr std::string_view bs = "linux_binprm";
     a.bprm = w.allocate("linux_binprm");
     const uint64_t exe = w.add_string(host.exe);

@@ -36,12 +36,12 @@ struct HostCgroup;
 
 // Where objects a tracing program's arguments point at by default are
 // (core/run/btf_args_context.hpp): the current task's mm, cred and executable (its struct
-// file, the file's f_path and dentry), a struct filename of kDefaultFilenamePath (what
+// file, the file's f_path, dentry and inode), a struct filename of kDefaultFilenamePath (what
 // do_unlinkat, do_filp_open and friends take) and a struct linux_binprm of the current task's
 // executable (what bprm_execve and the bprm_* LSM hooks take). 0: not laid out (a kernel thread
 // has no mm nor executable).
 struct KernelObjectAddresses {
-    uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0;
+    uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0, exe_inode = 0;
     uint64_t filename = 0, bprm = 0;
     // The run's packet as the kernel object a program of the traced type sees (an fentry on an
     // XDP or TC program, core/run/traced_packet.hpp): 0 when the run has none.

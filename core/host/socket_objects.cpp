@@ -129,12 +129,57 @@ std::optional<uint32_t> socket_object_index(uint64_t addr, uint32_t count) {
     return i < count ? std::optional<uint32_t>(uint32_t(i)) : std::nullopt;
 }
 
+namespace {
+
+uint32_t struct_size8(std::string_view name) {
+    const Btf& btf = builtin_target_btf();
+    return uint32_t((btf.resolve_size(*btf.find_by_name(name, BtfKind::Struct)).value() + 7) & ~uint64_t(7));
+}
+
+
+// SS_UNCONNECTED and SS_CONNECTED (include/uapi/linux/net.h); FMODE_READ | FMODE_WRITE.
+constexpr uint64_t kSsUnconnected = 1, kSsConnected = 3, kFmodeReadWrite = 0x3;
+
+void write_socket_file(KernelObjectWriter& w, uint32_t i, uint32_t n, const HostSocket& s) {
+    const uint64_t sock = socket_struct_address(i, n), file = socket_file_address(i, n);
+    const uint64_t sk = socket_object_address(i, n);
+    const bool tcp = s.protocol == kIpprotoTcp;
+    const bool connected = tcp ? s.state == TcpState::Established : s.remote_port != 0;
+    w.set(sock, "socket", "state", connected ? kSsConnected : kSsUnconnected);
+    w.set(sock, "socket", "type", tcp ? kSockStream : kSockDgram);
+    w.set(sock, "socket", "sk", sk);
+    w.set(sock, "socket", "file", file);
+    w.set(file, "file", "f_op", kSocketFileOps);
+    w.set(file, "file", "private_data", sock);
+    w.set(file, "file", "f_mode", kFmodeReadWrite);
+    // Only full sockets are attached to a struct socket (a time-wait or request sock is not).
+    if (full_socket(s)) w.set(sk, "sock", "sk_socket", sock);
+}
+
+}  // namespace
+
+// One struct socket then one struct file per socket, after the socket objects.
+uint32_t socket_file_pair_stride() {
+    static const uint32_t stride = struct_size8("socket") + struct_size8("file");
+    return stride;
+}
+
+uint64_t socket_struct_address(uint32_t index, uint32_t count) {
+    return socket_object_address(count, count) + uint64_t(index) * socket_file_pair_stride();
+}
+
+uint64_t socket_file_address(uint32_t index, uint32_t count) {
+    return socket_struct_address(index, count) + struct_size8("socket");
+}
+
 std::vector<uint8_t> build_socket_objects(const std::vector<HostSocket>& sockets, std::vector<std::string>* errors) {
     const uint32_t n = uint32_t(sockets.size());
     KernelObjectWriter w(builtin_target_btf(), socket_object_address(0, n));
     // All slots first, so that what a pointer path allocates comes after them.
     w.allocate_bytes(uint64_t(n) * socket_object_stride());
+    w.allocate_bytes(uint64_t(n) * socket_file_pair_stride());
     for (uint32_t i = 0; i < n; ++i) write_socket(w, socket_object_address(i, n), sockets[i]);
+    for (uint32_t i = 0; i < n; ++i) write_socket_file(w, i, n, sockets[i]);
     if (errors) *errors = w.errors();
     return w.take_bytes();
 }

@@ -33,6 +33,17 @@ uint32_t socket_object_stride();
 uint64_t socket_object_address(uint32_t index, uint32_t count);
 // The socket whose object starts at `addr`, if one does.
 std::optional<uint32_t> socket_object_index(uint64_t addr, uint32_t count);
+// After the n objects, each socket's struct socket and the struct file it is open as (the
+// file a socket(2) descriptor refers to): socket->sk is the object above, socket->file the
+// file, file->private_data the struct socket and file->f_op &socket_file_ops; the object's
+// sk_socket points back at the struct socket, so sk->sk_socket->file reaches the file.
+// &socket_file_ops in the emulated kernel (a data symbol: kallsyms lists none, as the kernel
+// without CONFIG_KALLSYMS_ALL): what bpf_sock_from_file compares file->f_op with.
+inline constexpr uint64_t kSocketFileOps = 0xffffffff82c4d1c0ull;
+// sizeof(struct socket) + sizeof(struct file), each rounded up to 8: one socket's pair.
+uint32_t socket_file_pair_stride();
+uint64_t socket_struct_address(uint32_t index, uint32_t count);
+uint64_t socket_file_address(uint32_t index, uint32_t count);
 // The objects of all sockets, from socket_object_address(0, n) on (paths the BTF lacks go to
 // `errors`: a bug, which a test checks there is none of).
 std::vector<uint8_t> build_socket_objects(const std::vector<HostSocket>& sockets,

@@ -189,6 +189,10 @@ Result<Unit> decode_programs(ObjectState& st, LoadedObject& out) {
         options.check_helper_rules = p.type_known;
         options.prog_type = p.type;
         options.attach = p.attach;
+    options.sleepable = p.sleepable;
+    options.attach_target = p.attach_target;
+        options.sleepable = p.sleepable;
+        options.attach_target = p.attach_target;
         options.resolve_kfunc = kfunc_resolver(st, p);
         // The kernel reads no return value from a struct_ops member returning void
         // (check_return_code): its r0 counts as set.

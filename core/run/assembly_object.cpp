@@ -39,6 +39,8 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     options.check_helper_rules = kind.known;
     options.prog_type = p.type;
     options.attach = p.attach;
+    options.sleepable = p.sleepable;
+    options.attach_target = p.attach_target;
     options.resolve_lddw = s->object_.maps->lddw_resolver();
     options.legacy_packet_access =
         p.type == ProgType::SocketFilter || p.type == ProgType::SchedCls || p.type == ProgType::SchedAct;

@@ -128,6 +128,7 @@ uint64_t object_for(std::string_view pointee, const KernelObjectAddresses& k, co
     if (pointee == "file") return k.exe_file;
     if (pointee == "path") return k.exe_path;
     if (pointee == "dentry") return k.exe_dentry;
+    if (pointee == "inode") return k.exe_inode;
     if (pointee == "filename") return k.filename;
     if (pointee == "linux_binprm") return k.bprm;
     if (pointee == "vm_area_struct") return host.vmas.empty() ? 0 : vma_address(0);
@@ -135,6 +136,8 @@ uint64_t object_for(std::string_view pointee, const KernelObjectAddresses& k, co
     if ((pointee == "sock" || pointee == "sock_common") && sockets) return socket_object_address(0, sockets);
     if (pointee == "xdp_buff") return k.xdp_buff;
     if (pointee == "sk_buff") return k.sk_buff;
+    // The same socket's struct socket (socket->sk is the sock above, socket->file its file).
+    if (pointee == "socket" && sockets) return socket_struct_address(0, sockets);
     return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "core/run/lwt_helpers.hpp"
 #include "core/run/seg6_helpers.hpp"
 #include "core/run/lock_helpers.hpp"
+#include "core/run/lsm_helpers.hpp"
 #include "core/run/mtu_helpers.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
@@ -92,6 +93,7 @@ std::span<const std::span<const HelperImpl>> kernel_helper_families() {
         cgroup_prog_helper_impls(),
         trace_helper_impls(),
         trace_user_helper_impls(),
+        lsm_helper_impls(),
         tunnel_helper_impls(),
         lwt_helper_impls(),
         seg6_helper_impls(),

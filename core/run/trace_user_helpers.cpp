@@ -10,6 +10,7 @@
 
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/callback.hpp"
+#include "core/helpers/helper_catalog.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
@@ -101,25 +102,6 @@ constexpr std::string_view kDPathAllowlist[] = {
     "security_file_permission", "security_inode_getattr", "security_file_open", "security_path_truncate",
     "vfs_truncate", "vfs_fallocate", "dentry_open", "vfs_getattr", "filp_close"};
 
-// sleepable_lsm_hooks (kernel/bpf/bpf_lsm.c), without their bpf_lsm_ prefix: the LSM hooks
-// bpf_d_path is allowed in (bpf_lsm_is_sleepable_hook).
-constexpr std::string_view kSleepableLsmHooks[] = {
-    "bpf", "bpf_map", "bpf_map_create", "bpf_map_free", "bpf_prog", "bpf_prog_load", "bpf_prog_free",
-    "bpf_token_create", "bpf_token_free", "bpf_token_cmd", "bpf_token_capable", "bprm_check_security",
-    "bprm_committed_creds", "bprm_committing_creds", "bprm_creds_for_exec", "bprm_creds_from_file", "capget",
-    "capset", "cred_prepare", "file_ioctl", "file_lock", "file_open", "file_post_open", "file_receive",
-    "inode_create", "inode_free_security", "inode_getattr", "inode_getxattr", "inode_mknod", "inode_need_killpriv",
-    "inode_post_setxattr", "inode_readlink", "inode_rename", "inode_rmdir", "inode_setattr", "inode_setxattr",
-    "inode_symlink", "inode_unlink", "kernel_module_request", "kernel_read_file", "kernfs_init_security",
-    "path_unlink", "path_mkdir", "path_rmdir", "path_truncate", "path_symlink", "path_link", "path_rename",
-    "path_chmod", "path_chown", "mmap_file", "netlink_send", "path_notify", "release_secctx", "sb_alloc_security",
-    "sb_eat_lsm_opts", "sb_kern_mount", "sb_mount", "sb_remount", "sb_set_mnt_opts", "sb_show_options",
-    "sb_statfs", "sb_umount", "settime", "inet_conn_established", "socket_accept", "socket_bind",
-    "socket_connect", "socket_create", "socket_getpeername", "socket_getpeersec_dgram", "socket_getsockname",
-    "socket_getsockopt", "socket_listen", "socket_post_create", "socket_recvmsg", "socket_sendmsg",
-    "socket_shutdown", "socket_socketpair", "syslog", "task_alloc", "current_getsecid_subj", "task_getsecid_obj",
-    "task_prctl", "task_setscheduler", "task_to_inode", "userns_create"};
-
 bool listed(std::span<const std::string_view> names, std::string_view name) {
     return !name.empty() && std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -131,7 +113,7 @@ bool d_path_allowed(Vm& vm) {
     const ProgType type = prog_type_of(vm);
     if (!p || type == ProgType::Unspec) return true;
     if (type == ProgType::Tracing && vm.env->attach == AttachType::TraceIter) return true;
-    if (type == ProgType::Lsm) return listed(kSleepableLsmHooks, p->attach_target);
+    if (type == ProgType::Lsm) return lsm_hook_is_sleepable(p->attach_target);
     return listed(kDPathAllowlist, p->attach_target);
 }
 

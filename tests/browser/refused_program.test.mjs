@@ -1,5 +1,5 @@
 // Browser tests of an object with programs that cannot run (tests/loader/fixtures/
-// refused_sibling.c: an XDP program, an fentry program calling bpf_sock_from_file, which bpfplay lacks, and a
+// refused_sibling.c: an XDP program, an fentry program calling the kfunc bpf_cpumask_create, which bpfplay lacks, and a
 // socket filter calling bpf_redirect, which the kernel's verifier refuses): the picker marks the
 // refused ones with core's reason, choosing one shows its load error by the picker and its
 // code, and the rest of the page stays usable.
@@ -33,7 +33,7 @@ test('an object with refused programs opens on the program that can run; the oth
 
   assert.equal(await optionOf('count_packets').getAttribute('data-refused'), null);
   assert.equal(await optionOf('signal_opener').getAttribute('data-refused'), 'true');
-  assert.match(await optionOf('signal_opener').textContent(), /cannot run: bpf_sock_from_file#162 is not available here\./);
+  assert.match(await optionOf('signal_opener').textContent(), /cannot run: kfunc bpf_cpumask_create is not available here\./);
   assert.match(await optionOf('redirect_socket').textContent(),
     /cannot run: program of type socket_filter cannot use helper bpf_redirect#23/);
   assert.match(await optionOf('redirect_socket').getAttribute('title'),
@@ -64,12 +64,12 @@ test('choosing a refused program shows its load error by the picker and its refu
   await shot('31-refused-program-chosen');
 });
 
-test('a program bpfplay lacks a helper for says so, and the page goes on with the one that runs', async () => {
+test('a program bpfplay lacks a kfunc for says so, and the page goes on with the one that runs', async () => {
   await page.selectOption('#program-select', 'signal_opener');
   await page.waitForFunction(() => /signal_opener cannot run/.test(document.querySelector('#program-error')?.textContent ?? ''));
   const text = await page.textContent('#program-error');
-  assert.match(text, /\(insn 1, \.\/tests\/loader\/fixtures\/refused_sibling\.c:29\): bpf_sock_from_file#162 is not available here\./);
-  assert.match(text, /bpfplay does not implement it yet\./);
+  assert.match(text, /\(insn 0, \.\/tests\/loader\/fixtures\/refused_sibling\.c:29\): kfunc bpf_cpumask_create is not available here\./);
+  assert.match(text, /bpfplay does not implement it yet/);
 
   // Back to the program that runs: it starts, steps and exits as before.
   await page.selectOption('#program-select', 'count_packets');

@@ -1,5 +1,5 @@
 // Objects with a program that cannot run (tests/loader/fixtures/refused_sibling.c: an XDP
-// program, an fentry program calling bpf_sock_from_file, which bpfplay lacks, and a socket filter calling
+// program, an fentry program calling the kfunc bpf_cpumask_create, which bpfplay lacks, and a socket filter calling
 // bpf_redirect, which the kernel's verifier refuses for socket filters) and an object whose map
 // the kernel refuses to create (bad_map.c): what `info` and `run` say about them.
 #include <doctest/doctest.h>
@@ -18,8 +18,8 @@ std::string fixture(const char* name) {
 }
 
 const std::string kMissingHelper =
-    "insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_sock_from_file#162 is not "
-    "available here. bpfplay does not implement it yet.";
+    "insn 0 (./tests/loader/fixtures/refused_sibling.c:29): kfunc bpf_cpumask_create is not "
+    "available here. bpfplay does not implement it yet; the object's other programs load and run.";
 const std::string kRedirect =
     "insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter "
     "cannot use helper bpf_redirect#23. The kernel's verifier refuses the call. bpf_redirect "
@@ -34,16 +34,16 @@ TEST_CASE("info says which programs run and why the others cannot") {
     auto r = run_bpfvm({"info", fixture("refused_sibling.o")});
     CHECK(r.exit_code == 0);
     CHECK(r.err == "");
-    const size_t sections = r.out.find("\nsections (29):\n");
+    const size_t sections = r.out.find("\nsections (30):\n");
     REQUIRE(sections != std::string::npos);
     CHECK(r.out.substr(0, sections + 1) ==
           "object \"refused_sibling\"\n"
           "license: \"GPL\"\n"
-          "BTF: 40 types, with func/line info\n"
+          "BTF: 45 types, with func/line info\n"
           "\n"
           "programs (3):\n"
           "  0: count_packets  section \"xdp\"  type xdp  13 insns  runnable\n"
-          "  1: signal_opener  section \"fentry/do_sys_openat2\"  type tracing  4 insns  cannot run:\n"
+          "  1: signal_opener  section \"fentry/do_sys_openat2\"  type tracing  3 insns  cannot run:\n"
           "       " +
               kMissingHelper +
               "\n"

@@ -9,21 +9,10 @@ using namespace bpfplay::test;
 
 namespace {
 
-// The kernel's helpers as stubs, except bpf_sock_from_file (162): a helper bpfplay "lacks".
-const HelperRegistry& helpers_without_sock_from_file() {
-    static const HelperRegistry registry = [] {
-        HelperRegistry r;
-        for (const HelperSpec& s : all_helpers().all())
-            if (s.id != 162) r.add(s);
-        return r;
-    }();
-    return registry;
-}
-
 ObjectDescription describe_fixture(const char* name) {
     LoadOptions options;
     options.object_name = std::string(name) + ".o";
-    options.helpers = &helpers_without_sock_from_file();
+    options.helpers = &all_helpers();
     return describe_object(fixture_bytes(name), options);
 }
 
@@ -42,10 +31,10 @@ TEST_CASE("describe: a program the verifier refuses and one calling a missing he
     const Error& missing = *o.programs[1].load_error;
     CHECK(missing.kind == ErrorKind::Helper);
     CHECK(missing.where.section == "fentry/do_sys_openat2");
-    CHECK(missing.where.pc == 1u);
+    CHECK(missing.where.pc == 0u);
     CHECK(missing.where.source == "./tests/loader/fixtures/refused_sibling.c:29");
-    CHECK(missing.what == "bpf_sock_from_file#162 is not available here.");
-    CHECK(missing.hint == "bpfplay does not implement it yet.");
+    CHECK(missing.what == "kfunc bpf_cpumask_create is not available here.");
+    CHECK(missing.hint == "bpfplay does not implement it yet; the object's other programs load and run.");
 
     REQUIRE(o.programs[2].load_error);
     const Error& refused = *o.programs[2].load_error;
@@ -59,7 +48,7 @@ TEST_CASE("describe: a program the verifier refuses and one calling a missing he
     // load_object gives the same object: a refused program does not fail it.
     LoadOptions options;
     options.object_name = "refused_sibling.o";
-    options.helpers = &helpers_without_sock_from_file();
+    options.helpers = &all_helpers();
     auto loaded = load_object(fixture_bytes("refused_sibling"), options);
     REQUIRE(loaded);
     CHECK(loaded->programs[2].load_error->what == refused.what);
@@ -69,9 +58,8 @@ TEST_CASE("describe: the status line of each program names its insn, C line, rea
     const ObjectDescription d = describe_fixture("refused_sibling");
     CHECK(program_status_text(d.object.programs[0], true) == "runnable");
     CHECK(program_status_text(d.object.programs[1], true) ==
-          "cannot run: insn 1 (./tests/loader/fixtures/refused_sibling.c:29): bpf_sock_from_file#162 is not "
-          "available "
-          "here. bpfplay does not implement it yet.");
+          "cannot run: insn 0 (./tests/loader/fixtures/refused_sibling.c:29): kfunc bpf_cpumask_create is not "
+          "available here. bpfplay does not implement it yet; the object's other programs load and run.");
     CHECK(program_status_text(d.object.programs[0], false) == "cannot run: the object does not load");
 }
 

@@ -82,7 +82,9 @@ TEST_CASE("socket objects: one slot of sizeof(struct tcp6_sock) per socket, afte
     std::vector<std::string> errors;
     const auto bytes = build_socket_objects(all, &errors);
     CHECK(errors.empty());
-    CHECK(bytes.size() == 7 * 2432);
+    // Then each socket's struct socket and struct file (bpf_sock_from_file's objects).
+    CHECK(socket_file_pair_stride() == 312);
+    CHECK(bytes.size() == 7 * (2432 + 312));
 }
 
 TEST_CASE("bpf_skc_to_tcp_sock: the established TCP socket as struct tcp_sock, read at the kernel's offsets") {

@@ -69,8 +69,10 @@ TEST_CASE("the program reads the socket's fields from a read-only struct bpf_soc
     RunState& st = *run.value();
     st.vm->run();
     CHECK(st.vm->result() == 8080); // src_port, host byte order
-    // The two uapi views, then one kernel object per socket (socket_objects.hpp).
-    REQUIRE(st.kernel.sockets.size() == 3 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride()));
+    // The two uapi views, then one kernel object per socket, then its struct socket and file
+    // (socket_objects.hpp).
+    REQUIRE(st.kernel.sockets.size() ==
+            3 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride() + socket_file_pair_stride()));
     const std::vector<uint8_t> conn(st.kernel.sockets.begin() + 80, st.kernel.sockets.begin() + 160);
     const std::vector<uint8_t> expected = {
         0,    0,    0,    0,   2, 0, 0, 0, 1, 0, 0, 0, 6, 0, 0, 0,
@@ -230,7 +232,8 @@ TEST_CASE("a connected UDP socket is TCP_ESTABLISHED in struct bpf_sock and its 
     auto run = s->start("asm", in);
     REQUIRE(run.ok());
     const std::vector<uint8_t>& k = run.value()->kernel.sockets;
-    REQUIRE(k.size() == 2 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride()));
+    REQUIRE(k.size() ==
+            2 * (bpf_sock::kSize + bpf_tcp_sock::kSize + socket_object_stride() + socket_file_pair_stride()));
     CHECK(load_le<uint32_t>(&k[bpf_sock::kState]) == 1);                    // TCP_ESTABLISHED
     CHECK(load_le<uint32_t>(&k[bpf_sock::kSize + bpf_sock::kState]) == 7);  // TCP_CLOSE
     CHECK(kernel_sk_state(host.net.sockets[0]) == 1);

@@ -98,15 +98,17 @@ TEST_CASE("bpf_probe_read_user(_str) reach the task's user memory too; bpf_probe
     CHECK(u64_at(v, 40) == 0);
 }
 
-TEST_CASE("bpf_copy_from_user and _task may be called only by sleepable programs") {
+TEST_CASE("bpf_copy_from_user and _task may be called only by sleepable programs: refused at load") {
     const std::string args = "r1 = r10\nr1 += -8\nr2 = 8\nr3 = " + hex_arg(kPath) + "\n";
-    for (const std::string& code : {args + "call 148\n", "call 158\nr4 = r0\n" + args + "r5 = 0\ncall 191\n"}) {
-        auto s = prog(code + "exit\n", "fentry/do_sys_openat2");
-        RunInput in;
-        const RunResult r = s->run("asm", in);
-        REQUIRE(r.status != RunStatus::Exited);
-        REQUIRE(r.error);
-        CHECK(r.error->what.find("helper call might sleep in a non-sleepable prog") != std::string::npos);
+    const std::string calls[] = {args + "call 148\n", "call 158\nr4 = r0\n" + args + "r5 = 0\ncall 191\n"};
+    const uint32_t call_pcs[] = {5, 8};  // the lddw of r3 takes two slots
+    for (size_t k = 0; k < 2; ++k) {
+        auto s = ObjectSession::open_assembly(calls[k] + "exit\n", "fentry/do_sys_openat2");
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().kind == ErrorKind::Verify);
+        CHECK(s.error().what == "helper call might sleep in a non-sleepable prog");
+        CHECK(s.error().where.pc == call_pcs[k]);
+        CHECK(s.error().hint.find("load the program from a sleepable section") != std::string::npos);
     }
 }
 

@@ -84,6 +84,7 @@ export const kExamples: readonly Example[] = [
   { file: 'seg6_end_bpf.o', teaches: 'SRv6 End.BPF (lwt_seg6local): bpf_lwt_seg6_adjust_srh, _store_bytes, _action End.X / End.DT6', packetHex: kSrv6Packet },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
   { file: 'fentry_unlink.o', teaches: 'libbpf-bootstrap fentry/fexit: the arguments of do_unlinkat by name (BPF_PROG), its return value', ctxHex: '' },
+  { file: 'lsm_exec_guard.o', teaches: 'BPF LSM on exec: bpf_ima_file_hash in a sleepable lsm.s program, bpf_bprm_opts_set and the secureexec bitfield', ctxHex: '' },
   { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
   { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },
   { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },

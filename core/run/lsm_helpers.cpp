@@ -1,0 +1,173 @@
+#include "core/run/lsm_helpers.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/btf/builtin_target_btf.hpp"
+#include "core/hex.hpp"
+#include "core/host/helper_support.hpp"
+#include "core/host/host.hpp"
+#include "core/host/host_events.hpp"
+#include "core/host/kernel_object_writer.hpp"
+#include "core/host/kernel_objects.hpp"
+#include "core/host/socket_objects.hpp"
+#include "core/journal.hpp"
+#include "core/maps/map_abi.hpp"
+#include "core/run/helper_fail.hpp"
+#include "core/vm.hpp"
+
+namespace bpfplay {
+
+using helper_error::fail;
+
+namespace {
+
+constexpr uint64_t kBprmSecureexec = 1;  // BPF_F_BPRM_SECUREEXEC
+
+// Where a bitfield member of a kernel struct is: its byte and bit, by the built-in BTF.
+struct BitLocation {
+    uint64_t byte = 0;
+    uint32_t bit = 0;
+};
+
+std::optional<BitLocation> bitfield(std::string_view type, std::string_view member) {
+    const Btf& btf = builtin_target_btf();
+    const auto id = btf.find_by_name(type, BtfKind::Struct);
+    if (!id) return std::nullopt;
+    for (const BtfMember& m : btf.members(*id))
+        if (btf.string_at(m.name_off) == member) return BitLocation{m.bit_offset / 8, m.bit_offset % 8};
+    return std::nullopt;
+}
+
+// Offsets the helpers read (6.18 layouts): file.f_op, file.private_data.
+struct FileLayout {
+    uint64_t f_op = 0, private_data = 0;
+};
+
+const FileLayout& file_layout() {
+    static const FileLayout layout = [] {
+        KernelObjectWriter w(builtin_target_btf(), 0);
+        const uint64_t f = w.allocate("file");
+        return FileLayout{w.field_address(f, "file", "f_op").value_or(0) - f,
+                          w.field_address(f, "file", "private_data").value_or(0) - f};
+    }();
+    return layout;
+}
+
+std::optional<uint64_t> kernel_u64_at(Vm& vm, uint64_t addr) {
+    const uint8_t* p = vm.memory().helper_ptr(addr, 8, false);
+    return p ? std::optional(load_le<uint64_t>(p)) : std::nullopt;
+}
+
+// A byte of the emulated kernel's read-only objects, as kernel code writes it (the program may
+// not): the journal keeps its old value so the debugger can step back over the write.
+uint8_t* kernel_byte_for_write(Vm& vm, uint64_t addr) {
+    const Region& r = vm.memory().region(window::kKernel);
+    const uint64_t base = window_base(window::kKernel);
+    if (!r.host || addr < base || addr - base >= r.size) return nullptr;
+    uint8_t* p = r.host + (addr - base);
+    if (vm.journal()) vm.journal()->mem(p, addr, 1);
+    return p;
+}
+
+// ---- bpf_bprm_opts_set ----
+
+uint64_t bprm_opts_set(Vm& vm, uint64_t bprm, uint64_t flags, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_bprm_opts_set";
+    Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    if (flags & ~kBprmSecureexec) return helper_errno(kerrno::kEINVAL);
+    const KernelObjectAddresses a = kernel_object_addresses(*host);
+    const std::optional<BitLocation> bit = bitfield("linux_binprm", "secureexec");
+    uint8_t* byte = a.bprm && bprm == a.bprm && bit ? kernel_byte_for_write(vm, bprm + bit->byte) : nullptr;
+    if (!byte) {
+        fail(vm, kName, "r1 = " + hex(bprm) + " is not the struct linux_binprm the emulated kernel has",
+             "Pass the bprm argument of an LSM hook (lsm/bprm_check_security, lsm/bprm_committed_creds, ...).");
+        return 0;
+    }
+    const bool secure = flags & kBprmSecureexec;
+    const uint8_t mask = uint8_t(1u << bit->bit);
+    *byte = uint8_t(secure ? *byte | mask : *byte & ~mask);
+    log_host_event(vm, *host, kName,
+                   std::string("bprm->secureexec = ") + (secure ? "1" : "0") + " for " + host->exe +
+                       (secure ? ": the exec runs as a secure one (AT_SECURE = 1 in its auxiliary vector: the dynamic "
+                                 "loader ignores LD_PRELOAD and friends)"
+                               : ""));
+    return 0;
+}
+
+// ---- bpf_ima_inode_hash, bpf_ima_file_hash ----
+
+// __ima_inode_hash's copy: min(digest length, size) bytes of the digest; the algorithm.
+uint64_t copy_digest(Vm& vm, const char* helper, const Host& host, uint64_t dst, uint32_t size) {
+    uint8_t* out = vm.memory().helper_ptr(dst, size, true);
+    if (!out) {
+        fail_helper_access(vm, helper, dst, size, Access::HelperWrite);
+        return 0;
+    }
+    const std::vector<uint8_t> digest = ima_digest(host.ima.hash_algo, host.ima.exe_content);
+    std::copy_n(digest.begin(), std::min<size_t>(digest.size(), size), out);
+    return uint64_t(host.ima.hash_algo);
+}
+
+uint64_t ima_inode_hash(Vm& vm, uint64_t inode, uint64_t dst, uint64_t size, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_ima_inode_hash";
+    const Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    if (!inode) {
+        fail(vm, kName, "r1 is NULL: the kernel's verifier refuses the call (ARG_PTR_TO_BTF_ID, not nullable)",
+             "Pass an inode the hook was given, or file->f_inode.");
+        return 0;
+    }
+    // ima_iint_find: only an inode a policy rule measured has an iint with IMA_COLLECTED.
+    const KernelObjectAddresses a = kernel_object_addresses(*host);
+    if (!host->ima.measured || !a.exe_inode || inode != a.exe_inode) return helper_errno(kerrno::kEOPNOTSUPP);
+    return copy_digest(vm, kName, *host, dst, uint32_t(size));
+}
+
+uint64_t ima_file_hash(Vm& vm, uint64_t file, uint64_t dst, uint64_t size, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_ima_file_hash";
+    const Host* host = host_for(vm, kName);
+    if (!host) return 0;
+    const KernelObjectAddresses a = kernel_object_addresses(*host);
+    // Without a collected measurement ima_collect_measurement hashes the file's content with
+    // ima_hash_algo: the same digest a policy's measurement holds.
+    if (!a.exe_file || file != a.exe_file) {
+        fail(vm, kName,
+             "r1 = " + hex(file) + " is not the current task's executable, the one file whose content bpfplay "
+                                   "models (host JSON ima.exe_content)",
+             "Pass bprm->file in an lsm.s/bprm_* hook, or task->mm->exe_file.");
+        return 0;
+    }
+    return copy_digest(vm, kName, *host, dst, uint32_t(size));
+}
+
+// ---- bpf_sock_from_file ----
+
+uint64_t sock_from_file(Vm& vm, uint64_t file, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bpf_sock_from_file";
+    if (!host_for(vm, kName)) return 0;
+    const auto f_op = kernel_u64_at(vm, file + file_layout().f_op);
+    const auto priv = kernel_u64_at(vm, file + file_layout().private_data);
+    if (!file || !f_op || !priv) {
+        fail(vm, kName, "r1 = " + hex(file) + " is not a struct file the emulated kernel has",
+             "Pass a file the program was given, task->mm->exe_file, or a socket's sk->sk_socket->file.");
+        return 0;
+    }
+    return *f_op == kSocketFileOps ? *priv : 0;  // sock_from_file: file->private_data
+}
+
+constexpr HelperImpl kLsmHelperImpls[] = {
+    {159, bprm_opts_set},   // bpf_bprm_opts_set
+    {161, ima_inode_hash},  // bpf_ima_inode_hash
+    {162, sock_from_file},  // bpf_sock_from_file
+    {193, ima_file_hash},   // bpf_ima_file_hash
+};
+
+}  // namespace
+
+std::span<const HelperImpl> lsm_helper_impls() { return kLsmHelperImpls; }
+
+}  // namespace bpfplay
