@@ -199,7 +199,10 @@ DebugState DebugSession::state() const {
         // A trampoline's or BTF tracepoint's u64 slots, by the attach point's argument names.
         if (auto layout = btf_args_layout(*run_->program); layout && layout->size() == s.context.size()) {
             s.context_struct = layout->attach + " arguments";
-            for (const BtfArgSlot& a : layout->slots) s.context_fields.push_back({a.name, a.offset, 8, "value"});
+            for (const BtfArgSlot& a : layout->slots)
+                s.context_fields.push_back({a.name, a.offset, 8, "value",
+                                            a.is_return ? "the function's return value (" + a.type + "), in a u64 slot"
+                                                        : "the argument " + a.name + " (" + a.type + "), in a u64 slot"});
         }
     }
 
