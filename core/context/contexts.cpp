@@ -15,7 +15,7 @@ std::unique_ptr<FieldContext> make_xdp_md() {
                                               {"data_meta", 8, 4, "the metadata area before data (equal to data until bpf_xdp_adjust_meta makes room)", FieldKind::PacketMeta},
                                               {"ingress_ifindex", 12, 4, "the ifindex of the device the packet arrived on"},
                                               {"rx_queue_index", 16, 4, "the receive queue of that device the packet came from"},
-                                              {"egress_ifindex", 20, 4, "the ifindex of the device sending the packet (devmap programs only; 0 otherwise)"},
+                                              {"egress_ifindex", 20, 4, "the ifindex of the device the packet is redirected out of (programs in a devmap only)"},
                                           },
                                           xdp_md::kSize);
 }
@@ -168,7 +168,7 @@ std::unique_ptr<FieldContext> make_sock_ops() {
         off += 4;
     }
     fields.push_back({"sk_txhash", 164, 4, "the hash the socket puts on the packets it sends (writable: steers them to another path)", K::Value, true, W});
-    fields.push_back({"bytes_received", 168, 8, "bytes received and acknowledged over the connection's life", K::Value, false, D});
+    fields.push_back({"bytes_received", 168, 8, "bytes received in order over the connection's life (rcv_nxt's advance)", K::Value, false, D});
     fields.push_back({"bytes_acked", 176, 8, "bytes sent that the peer acknowledged", K::Value, false, D});
     fields.push_back({"sk", 184, 8, "the socket (a struct bpf_sock pointer)", K::Value, false, D});
     fields.push_back({"skb_data", 192, 8, "the TCP header of the segment the op carries (an 8-byte load gives the address)", K::PacketStart});
