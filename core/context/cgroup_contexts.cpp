@@ -184,8 +184,8 @@ std::span<uint8_t> CgroupContext::retval_bytes() {
 std::unique_ptr<CgroupContext> make_bpf_sysctl() {
     return std::make_unique<CgroupContext>("bpf_sysctl",
                                            std::vector<ContextField>{
-                                               {"write", 0, 4},
-                                               {"file_pos", 4, 4, FieldKind::Value, true},
+                                               {"write", 0, 4, "1 when the sysctl is being written, 0 when read"},
+                                               {"file_pos", 4, 4, "the position in the sysctl file being read or written (writable)", FieldKind::Value, true},
                                            },
                                            bpf_sysctl::kSize, sysctl_rule, A::CgroupSysctl);
 }
@@ -193,9 +193,9 @@ std::unique_ptr<CgroupContext> make_bpf_sysctl() {
 std::unique_ptr<CgroupContext> make_bpf_cgroup_dev_ctx() {
     return std::make_unique<CgroupContext>("bpf_cgroup_dev_ctx",
                                            std::vector<ContextField>{
-                                               {"access_type", 0, 4},
-                                               {"major", 4, 4},
-                                               {"minor", 8, 4},
+                                               {"access_type", 0, 4, "(BPF_DEVCG_ACC_* << 16) | BPF_DEVCG_DEV_*: mknod/read/write, and block or char device"},
+                                               {"major", 4, 4, "the device's major number"},
+                                               {"minor", 8, 4, "the device's minor number"},
                                            },
                                            bpf_cgroup_dev_ctx::kSize, dev_rule, A::CgroupDevice);
 }
@@ -204,13 +204,13 @@ std::unique_ptr<CgroupContext> make_bpf_sockopt(AttachType attach) {
     const bool get = attach == A::CgroupGetsockopt;
     return std::make_unique<CgroupContext>("bpf_sockopt",
                                            std::vector<ContextField>{
-                                               {"sk", 0, 8},
-                                               {"optval", 8, 8, FieldKind::PacketStart},
-                                               {"optval_end", 16, 8, FieldKind::PacketEnd},
-                                               {"level", 24, 4, FieldKind::Value, !get},
-                                               {"optname", 28, 4, FieldKind::Value, !get},
-                                               {"optlen", 32, 4, FieldKind::Value, true},
-                                               {"retval", 36, 4, FieldKind::Value, get},
+                                               {"sk", 0, 8, "the socket the option is set on or read from (a struct bpf_sock pointer)"},
+                                               {"optval", 8, 8, "the option's value buffer (an 8-byte load gives the address)", FieldKind::PacketStart},
+                                               {"optval_end", 16, 8, "one past the end of that buffer (an 8-byte load gives the address)", FieldKind::PacketEnd},
+                                               {"level", 24, 4, "the option's level (SOL_SOCKET, SOL_TCP, ...), writable in setsockopt", FieldKind::Value, !get},
+                                               {"optname", 28, 4, "the option's name (SO_MARK, TCP_CONGESTION, ...), writable in setsockopt", FieldKind::Value, !get},
+                                               {"optlen", 32, 4, "the value's length in bytes; the program may shorten it", FieldKind::Value, true},
+                                               {"retval", 36, 4, "what getsockopt returns to the caller (0 or -errno), writable in getsockopt", FieldKind::Value, get},
                                            },
                                            bpf_sockopt::kSize, sockopt_rule, attach);
 }
@@ -220,16 +220,16 @@ std::unique_ptr<CgroupContext> make_bpf_sock_addr(AttachType attach) {
     return std::make_unique<CgroupContext>(
         "bpf_sock_addr",
         std::vector<ContextField>{
-            {"user_family", 0, 4},
-            {"user_ip4", 4, 4, FieldKind::Value, v4},
-            {"user_ip6", 8, 16, FieldKind::Value, v6},
-            {"user_port", 24, 4, FieldKind::Value, true},
-            {"family", 28, 4},
-            {"type", 32, 4},
-            {"protocol", 36, 4},
-            {"msg_src_ip4", 40, 4, FieldKind::Value, attach == A::CgroupUdp4Sendmsg},
-            {"msg_src_ip6", 44, 16, FieldKind::Value, attach == A::CgroupUdp6Sendmsg},
-            {"sk", 64, 8},
+            {"user_family", 0, 4, "the address family the caller passed: 2 AF_INET, 10 AF_INET6"},
+            {"user_ip4", 4, 4, "the IPv4 address the caller passed to bind/connect/sendmsg, network byte order; writable to rewrite it", FieldKind::Value, v4},
+            {"user_ip6", 8, 16, "the IPv6 address the caller passed, four u32s in network byte order; writable to rewrite it", FieldKind::Value, v6},
+            {"user_port", 24, 4, "the port the caller passed, network byte order; writable to rewrite it", FieldKind::Value, true},
+            {"family", 28, 4, "the socket's address family: 2 AF_INET, 10 AF_INET6"},
+            {"type", 32, 4, "the socket's type: 1 SOCK_STREAM, 2 SOCK_DGRAM"},
+            {"protocol", 36, 4, "the socket's protocol: 6 TCP, 17 UDP"},
+            {"msg_src_ip4", 40, 4, "the IPv4 source address a UDP sendmsg will use (writable in sendmsg4)", FieldKind::Value, attach == A::CgroupUdp4Sendmsg},
+            {"msg_src_ip6", 44, 16, "the IPv6 source address a UDP sendmsg will use (writable in sendmsg6)", FieldKind::Value, attach == A::CgroupUdp6Sendmsg},
+            {"sk", 64, 8, "the socket (a struct bpf_sock pointer)"},
         },
         bpf_sock_addr::kSize, sock_addr_rule, attach);
 }
@@ -238,20 +238,20 @@ std::unique_ptr<CgroupContext> make_cgroup_bpf_sock(AttachType attach) {
     const bool create = attach == A::CgroupInetSockCreate || attach == A::CgroupInetSockRelease;
     return std::make_unique<CgroupContext>("bpf_sock",
                                            std::vector<ContextField>{
-                                               {"bound_dev_if", 0, 4, FieldKind::Value, create},
-                                               {"family", 4, 4},
-                                               {"type", 8, 4},
-                                               {"protocol", 12, 4},
-                                               {"mark", 16, 4, FieldKind::Value, create},
-                                               {"priority", 20, 4, FieldKind::Value, create},
-                                               {"src_ip4", 24, 4},
-                                               {"src_ip6", 28, 16},
-                                               {"src_port", 44, 4},
-                                               {"dst_port", 48, 4},  // __be16 and 2 bytes of padding a 4-byte read includes
-                                               {"dst_ip4", 52, 4},
-                                               {"dst_ip6", 56, 16},
-                                               {"state", 72, 4},
-                                               {"rx_queue_mapping", 76, 4},
+                                               {"bound_dev_if", 0, 4, "the ifindex of the device the socket is bound to (0 none), writable at creation", FieldKind::Value, create},
+                                               {"family", 4, 4, "the socket's address family: 2 AF_INET, 10 AF_INET6"},
+                                               {"type", 8, 4, "the socket's type: 1 SOCK_STREAM, 2 SOCK_DGRAM"},
+                                               {"protocol", 12, 4, "the socket's protocol: 6 TCP, 17 UDP"},
+                                               {"mark", 16, 4, "the socket's mark (SO_MARK), writable at creation", FieldKind::Value, create},
+                                               {"priority", 20, 4, "the socket's priority (SO_PRIORITY), writable at creation", FieldKind::Value, create},
+                                               {"src_ip4", 24, 4, "the socket's local IPv4 address, network byte order (post_bind4 only)"},
+                                               {"src_ip6", 28, 16, "the socket's local IPv6 address, four u32s in network byte order (post_bind6 only)"},
+                                               {"src_port", 44, 4, "the socket's local port, host byte order (post_bind only)"},
+                                               {"dst_port", 48, 4, "the socket's remote port, network byte order (2 bytes and 2 of padding)"},  // __be16 and 2 bytes of padding a 4-byte read includes
+                                               {"dst_ip4", 52, 4, "the socket's remote IPv4 address, network byte order"},
+                                               {"dst_ip6", 56, 16, "the socket's remote IPv6 address, four u32s in network byte order"},
+                                               {"state", 72, 4, "the socket's TCP state (1 ESTABLISHED ... 10 LISTEN; 7 CLOSE for UDP)"},
+                                               {"rx_queue_mapping", 76, 4, "the receive queue the socket's packets last came from (-1 when unknown)"},
                                            },
                                            80, sock_rule, attach);
 }

@@ -24,6 +24,8 @@ std::unique_ptr<FieldContext> make_sk_msg_md();
 // at a time except the 8-byte ones; writes only to reply (args[0]) and sk_txhash; skb_data and
 // skb_data_end point at the TCP header of the segment the op carries.
 std::unique_ptr<FieldContext> make_sock_ops();
+// lirc_mode2 programs' context (lirc_mode2_is_valid_access): one u32 sample, read whole.
+std::unique_ptr<FieldContext> make_lirc_mode2_sample();
 
 namespace xdp_md {
 constexpr uint32_t kData = 0, kDataEnd = 4, kDataMeta = 8, kIngressIfindex = 12, kRxQueueIndex = 16, kEgressIfindex = 20, kSize = 24;

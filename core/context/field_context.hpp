@@ -21,6 +21,9 @@ struct ContextField {
     const char* name;
     uint32_t off;
     uint32_t size;
+    // One line for a learner: what the field holds, from <linux/bpf.h> and what the kernel's
+    // *_convert_ctx_access reads for it (the debugger's Context view and explain show it).
+    const char* about;
     FieldKind kind = FieldKind::Value;
     bool writable = false;
     // Non-zero: every load of the field must be exactly this many bytes (sk_msg_md refuses

@@ -55,6 +55,7 @@ void to_json(JsonWriter& w, const ContextFieldView& f) {
         .member("offset", f.offset)
         .member("size", f.size)
         .member("kind", f.kind)
+        .member("about", f.about)
         .end_object();
 }
 

@@ -92,6 +92,7 @@ struct ContextFieldView {
     // "value"; "packet_start", "packet_end", "packet_meta": a load gives a packet pointer, so
     // the bytes behind it mean nothing to a learner.
     std::string kind;
+    std::string about;  // one line for a learner (ContextField::about): what the field holds
 };
 
 struct DisasmLine {

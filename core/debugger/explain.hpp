@@ -36,6 +36,9 @@ struct ExplainValues {
     std::function<std::string(uint64_t)> points_to;
     // `size` (1..8) little-endian bytes of memory at an address; nullopt when not readable.
     std::function<std::optional<uint64_t>(uint64_t address, uint32_t size)> read;
+    // The context field at an address, named with its struct and described: "xdp_md.data: the
+    // packet's first byte ..."; "" when the address is not inside a context field.
+    std::function<std::string(uint64_t address)> context_field;
     // A map handle's key and value sizes (helper arguments: how many bytes a key is).
     std::function<std::optional<std::pair<uint32_t, uint32_t>>(uint64_t handle)> map_sizes;
     // The program type's name for a return value ("XDP_PASS"), or "".

@@ -250,6 +250,14 @@ ExplainValues explain_values(const DebugSession& session) {
         for (uint32_t i = size; i-- > 0;) x = (x << 8) | (*bytes)[i];
         return x;
     };
+    v.context_field = [s](uint64_t address) -> std::string {
+        const auto& ctx = s->run_state().ctx;
+        if (!ctx || (address >> 32) != window::kContext) return {};
+        const uint64_t off = address & 0xffffffffull;
+        for (const ContextField& f : ctx->fields())
+            if (off >= f.off && off < uint64_t(f.off) + f.size) return ctx->struct_name() + "." + f.name + ": " + f.about;
+        return {};
+    };
     v.map_sizes = [s](uint64_t handle) -> std::optional<std::pair<uint32_t, uint32_t>> {
         const Map* m = s->object().object().maps->from_handle(handle);
         if (!m) return std::nullopt;

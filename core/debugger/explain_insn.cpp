@@ -409,6 +409,8 @@ private:
         auto x = v_->read ? v_->read(addr, size) : std::nullopt;
         *readable = x.has_value();
         if (x) *now = *x;
+        if (v_->context_field)
+            if (std::string field = v_->context_field(addr); !field.empty()) out_->details.push_back("the context field " + field);
         return address_words(base, off) + " is " + where;
     }
 

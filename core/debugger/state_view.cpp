@@ -194,12 +194,15 @@ DebugState DebugSession::state() const {
     s.context = run_->ctx ? run_->ctx->bytes() : run_->raw_ctx;
     if (run_->ctx) {
         s.context_struct = run_->ctx->struct_name();
-        for (const ContextField& f : run_->ctx->fields()) s.context_fields.push_back({f.name, f.off, f.size, field_kind_name(f.kind)});
+        for (const ContextField& f : run_->ctx->fields()) s.context_fields.push_back({f.name, f.off, f.size, field_kind_name(f.kind), f.about});
     } else if (run_->program && has_btf_args(*run_->program)) {
         // A trampoline's or BTF tracepoint's u64 slots, by the attach point's argument names.
         if (auto layout = btf_args_layout(*run_->program); layout && layout->size() == s.context.size()) {
             s.context_struct = layout->attach + " arguments";
-            for (const BtfArgSlot& a : layout->slots) s.context_fields.push_back({a.name, a.offset, 8, "value"});
+            for (const BtfArgSlot& a : layout->slots)
+                s.context_fields.push_back({a.name, a.offset, 8, "value",
+                                            a.is_return ? "the function's return value (" + a.type + "), in a u64 slot"
+                                                        : "the argument " + a.name + " (" + a.type + "), in a u64 slot"});
         }
     }
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/context/field_context.hpp"
+#include "core/context/contexts.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
@@ -83,8 +83,7 @@ constexpr HelperImpl kLircHelperImpls[] = {
 
 Result<Unit> setup_lirc_context(const RunInput& in, RunState& mem, Vm& vm) {
     // lirc_mode2_is_valid_access: one u32, read whole.
-    auto ctx = std::make_unique<FieldContext>(
-        "lirc_mode2 sample", std::vector<ContextField>{{"sample", 0, 4, FieldKind::Value, false, 4}}, 4);
+    auto ctx = make_lirc_mode2_sample();
     if (!in.ctx.empty()) std::memcpy(ctx->bytes().data(), in.ctx.data(), std::min<size_t>(in.ctx.size(), 4));
     mem.ctx = std::move(ctx);
     vm.memory().map_context(window::kContext, 4, "lirc_mode2 sample", mem.ctx.get());

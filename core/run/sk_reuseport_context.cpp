@@ -130,15 +130,15 @@ std::string reuseport_socket_text(const Network& net, uint32_t index) {
 SkReuseportContext::SkReuseportContext()
     : FieldContext("sk_reuseport_md",
                    {
-                       {"data", md::kData, 8, FieldKind::PacketStart},
-                       {"data_end", md::kDataEnd, 8, FieldKind::PacketEnd},
-                       {"len", md::kLen, 4},
-                       {"eth_protocol", md::kEthProtocol, 4},
-                       {"ip_protocol", md::kIpProtocol, 4},
-                       {"bind_inany", md::kBindInany, 4},
-                       {"hash", md::kHash, 4, FieldKind::Value, false, 4},
-                       {"sk", md::kSk, 8, FieldKind::Value, false, 8},
-                       {"migrating_sk", md::kMigratingSk, 8, FieldKind::Value, false, 8},
+                       {"data", md::kData, 8, "the packet from its TCP/UDP header on (an 8-byte load gives the address)", FieldKind::PacketStart},
+                       {"data_end", md::kDataEnd, 8, "one past the packet's last directly readable byte (an 8-byte load gives the address)", FieldKind::PacketEnd},
+                       {"len", md::kLen, 4, "the packet's whole length from the TCP/UDP header on (more than data_end - data may show)"},
+                       {"eth_protocol", md::kEthProtocol, 4, "the link-layer protocol in network byte order: 0x0800 IPv4, 0x86dd IPv6"},
+                       {"ip_protocol", md::kIpProtocol, 4, "the IP protocol: 6 TCP, 17 UDP"},
+                       {"bind_inany", md::kBindInany, 4, "1 when the sockets are bound to the any address (0.0.0.0 or ::)"},
+                       {"hash", md::kHash, 4, "a hash of the packet's addresses and ports, the same for every packet of a flow", FieldKind::Value, false, 4},
+                       {"sk", md::kSk, 8, "one socket of the reuseport group (a struct bpf_sock pointer)", FieldKind::Value, false, 8},
+                       {"migrating_sk", md::kMigratingSk, 8, "the socket being moved to another listener when one closes (NULL for a new connection)", FieldKind::Value, false, 8},
                    },
                    md::kSize) {}
 

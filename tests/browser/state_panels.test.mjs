@@ -107,6 +107,9 @@ test('the packet pane shows the bytes the program rewrites, names fields, watche
   assert.deepEqual(await page.$$eval('#context-fields tr', (rows) => rows.map((r) => r.textContent)),
     ['data→ packet+0', `data_end→ packet+${len}`, 'data_meta→ packet+0 (no metadata)', 'ingress_ifindex1',
       'rx_queue_index0', 'egress_ifindex0']);
+  // Each field's description from core's table, as its row's tooltip.
+  assert.equal(await page.getAttribute('#context-fields tr[data-field="ingress_ifindex"]', 'title'),
+    'the ifindex of the device the packet arrived on (offset 12, 4 bytes)');
 
   // Click the ICMP type byte: its field is selected; watch it.
   await page.click('#packet-dump .byte[data-i="34"]');

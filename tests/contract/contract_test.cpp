@@ -92,7 +92,8 @@ DebugState sample_state() {
     s.packet_changed = {0};
     s.context = {0x10, 0x20};
     s.context_struct = "xdp_md";
-    s.context_fields = {{"data", 0, 4, "packet_start"}, {"ingress_ifindex", 12, 4, "value"}};
+    s.context_fields = {{"data", 0, 4, "packet_start", "the packet's first byte"},
+                        {"ingress_ifindex", 12, 4, "value", "the ifindex of the device the packet arrived on"}};
     MapView m;
     m.id = 3;
     m.name = "stats";

@@ -200,6 +200,9 @@ TEST_CASE("explain: a run's pointers, be16 and lddw map_value as the debugger se
     REQUIRE(e);
     CHECK(e->insn.sentence() == "r2 = *(u32 *)(r1 + 4): load 4 bytes from memory at r1+4 into r2, zero-extended to 64 "
                                 "bits; r1+4 is ctx+4 (data_end); r2 becomes packet end (data_end, packet+54)");
+    // A load from the context names the field with its struct and says what it holds.
+    CHECK(e->insn.details == std::vector<std::string>{"the context field xdp_md.data_end: one past the packet's last byte (a "
+                                                      "4-byte load gives the address): compare before reading"});
     e = run_to(3);
     CHECK(e->current);
     CHECK(e->insn.sentence() == "r3 += 14: add 14 to r3; r3 was packet+0, becomes packet+14");

@@ -128,10 +128,12 @@ TEST_CASE("the state names the context struct's fields, in the view and in its J
     const std::string j = debug_state_json(s);
     CHECK(s.context_fields[1].kind == "packet_end");
     CHECK(s.context_fields[3].kind == "value");
-    CHECK(
-        j.find(
-            R"("context_struct":"xdp_md","context_fields":[{"name":"data","offset":0,"size":4,"kind":"packet_start"},)"
-            R"({"name":"data_end","offset":4,"size":4,"kind":"packet_end"},)") != std::string::npos);
+    CHECK(s.context_fields[3].about == "the ifindex of the device the packet arrived on");
+    CHECK(j.find(R"j("context_struct":"xdp_md","context_fields":[{"name":"data","offset":0,"size":4,"kind":"packet_start",)j"
+                 R"j("about":"the packet's first byte (a 4-byte load gives the address)"},)j"
+                 R"j({"name":"data_end","offset":4,"size":4,"kind":"packet_end",)j"
+                 R"j("about":"one past the packet's last byte (a 4-byte load gives the address): compare before reading"},)j") !=
+          std::string::npos);
 }
 
 } // namespace bpfplay::testing

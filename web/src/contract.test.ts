@@ -57,8 +57,8 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect([...s.context]).toEqual([0x10, 0x20]);
     expect(s.contextStruct).toBe('xdp_md');
     expect(s.contextFields).toEqual([
-      { name: 'data', offset: 0, size: 4, kind: 'packet_start' },
-      { name: 'ingress_ifindex', offset: 12, size: 4, kind: 'value' },
+      { name: 'data', offset: 0, size: 4, kind: 'packet_start', about: "the packet's first byte" },
+      { name: 'ingress_ifindex', offset: 12, size: 4, kind: 'value', about: 'the ifindex of the device the packet arrived on' },
     ]);
     const m = s.maps[0];
     expect(m).toMatchObject({

@@ -233,7 +233,8 @@ export function stateView(v: unknown): StateView {
     contextStruct: str(o['context_struct']),
     contextFields: arr(o['context_fields']).map((f): ContextFieldView => {
       const q = obj(f);
-      return { name: str(q['name']), offset: num(q['offset']), size: num(q['size']), kind: str(q['kind']) || 'value' };
+      return { name: str(q['name']), offset: num(q['offset']), size: num(q['size']), kind: str(q['kind']) || 'value',
+        about: str(q['about']) };
     }),
     maps: arr(o['maps']).map(mapView),
     printk: arr(o['printk']).map(str),

@@ -99,7 +99,9 @@ export class PacketPanel {
       else if (f.kind === 'packet_meta') value = '→ packet+0 (no metadata)';
       else if (f.size <= 8) value = String(littleEndian(bytes));
       else value = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
-      return h('tr', { 'data-field': f.name, title: `offset ${f.offset}, ${f.size} bytes` }, h('th', { text: f.name }),
+      // The field's description as the row's tooltip: the table stays two columns wide.
+      const where = `offset ${f.offset}, ${f.size} bytes`;
+      return h('tr', { 'data-field': f.name, title: f.about ? `${f.about} (${where})` : where }, h('th', { text: f.name }),
         h('td', { class: 'ctx-value', text: value }));
     });
     this.context.replaceChildren(h('h3', { text: `Context: struct ${st.contextStruct}` }),

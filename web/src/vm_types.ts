@@ -128,6 +128,7 @@ export interface ContextFieldView {
   readonly offset: number;
   readonly size: number;
   readonly kind: string;
+  readonly about: string;  // one line for a learner: what the field holds ("" from an older core)
 }
 
 export type Status = 'ready' | 'exited' | 'faulted';
