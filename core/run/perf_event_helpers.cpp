@@ -129,57 +129,74 @@ const uint8_t* object_packet(Vm& vm, const char* helper, uint64_t data, uint64_t
     return p;
 }
 
-// bpf_xdp_event_output as bpf_xdp_output (tracing programs): r1 is a struct xdp_buff. Its
-// packet is linear here (a traced XDP program's packet fits a page), so xdp_get_buff_len is
-// data_end - data.
-uint64_t xdp_output(Vm& vm, uint64_t xdp, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
-    constexpr const char* kName = "bpf_xdp_output";
-    Host* host = host_for(vm, kName);
-    if (!host) return 0;
-    const Map* m = output_map(vm, kName, map_handle);
-    if (!m) return 0;
-    const uint8_t* src = sample_bytes(vm, kName, data, size);
-    if (!src) return 0;
-    if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
-    const uint64_t xdp_size = (flags & kCtxLenMask) >> 32;
-    if (!xdp) return uint64_t(-e::kEFAULT);
+// Where the packet of the kernel object r1 points at starts, and how many bytes it holds
+// (read at the built-in BTF's offsets); nullopt when r1 is not such an object.
+struct ObjectPacket {
+    uint64_t data = 0;
+    uint64_t len = 0;
+};
+
+// An xdp_buff's packet is linear here (a traced XDP program's packet fits a page), so
+// xdp_get_buff_len is data_end - data.
+std::optional<ObjectPacket> xdp_buff_packet(Vm& vm, uint64_t xdp) {
     const auto begin = read_kernel_field(vm, xdp, {"xdp_buff", "data"}, 8);
     const auto end = read_kernel_field(vm, xdp, {"xdp_buff", "data_end"}, 8);
-    if (!begin || !end) {
-        vm.helper_fail(make_error(ErrorKind::Helper, "bpf_xdp_output: r1 does not point to a struct xdp_buff",
-                                  std::nullopt, "Pass the xdp_buff the fentry/fexit program received."));
-        return 0;
-    }
-    if (xdp_size > *end - *begin) return uint64_t(-e::kEFAULT);
-    const uint8_t* pkt = object_packet(vm, kName, *begin, xdp_size);
-    if (!pkt && xdp_size > 0) return 0;
-    return output_sample(vm, *host, *m, flags, src, size, {pkt, size_t(xdp_size)});
+    if (!begin || !end) return std::nullopt;
+    return ObjectPacket{*begin, *end - *begin};
 }
 
-// bpf_skb_event_output as bpf_skb_output: r1 is a struct sk_buff, linear (data_len 0), so
-// skb_copy_bits copies from skb->data.
-uint64_t skb_output(Vm& vm, uint64_t skb, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
-    constexpr const char* kName = "bpf_skb_output";
-    Host* host = host_for(vm, kName);
-    if (!host) return 0;
-    const Map* m = output_map(vm, kName, map_handle);
-    if (!m) return 0;
-    const uint8_t* src = sample_bytes(vm, kName, data, size);
-    if (!src) return 0;
-    if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
-    const uint64_t skb_size = (flags & kCtxLenMask) >> 32;
-    if (!skb) return uint64_t(-e::kEFAULT);
+// An sk_buff is linear (data_len 0), so skb_copy_bits copies from skb->data, skb->len bytes.
+std::optional<ObjectPacket> sk_buff_packet(Vm& vm, uint64_t skb) {
     const auto len = read_kernel_field(vm, skb, {"sk_buff", "len"}, 4);
     const auto begin = read_kernel_field(vm, skb, {"sk_buff", "data"}, 8);
-    if (!len || !begin) {
-        vm.helper_fail(make_error(ErrorKind::Helper, "bpf_skb_output: r1 does not point to a struct sk_buff",
-                                  std::nullopt, "Pass the sk_buff the tracing program received."));
+    if (!len || !begin) return std::nullopt;
+    return ObjectPacket{*begin, *len};
+}
+
+struct TracedOutput {
+    const char* helper;
+    const char* object;  // "struct xdp_buff"
+    const char* hint;
+    std::optional<ObjectPacket> (*packet)(Vm&, uint64_t);
+};
+
+// bpf_xdp_event_output / bpf_skb_event_output as the tracing programs' bpf_xdp_output /
+// bpf_skb_output: r1 is a kernel object (NULL: -EFAULT), the ctx length in the flags' upper half
+// may not pass its packet's length (-EFAULT), then the sample as bpf_perf_event_output writes it.
+uint64_t traced_output(Vm& vm, const TracedOutput& out, uint64_t obj, uint64_t map_handle, uint64_t flags,
+                       uint64_t data, uint64_t size) {
+    Host* host = host_for(vm, out.helper);
+    if (!host) return 0;
+    const Map* m = output_map(vm, out.helper, map_handle);
+    if (!m) return 0;
+    const uint8_t* src = sample_bytes(vm, out.helper, data, size);
+    if (!src) return 0;
+    if (flags & ~(kIndexMask | kCtxLenMask)) return uint64_t(-e::kEINVAL);
+    const uint64_t ctx_len = (flags & kCtxLenMask) >> 32;
+    if (!obj) return uint64_t(-e::kEFAULT);
+    const std::optional<ObjectPacket> packet = out.packet(vm, obj);
+    if (!packet) {
+        vm.helper_fail(make_error(ErrorKind::Helper,
+                                  std::string(out.helper) + ": r1 does not point to a " + out.object, std::nullopt,
+                                  out.hint));
         return 0;
     }
-    if (skb_size > *len) return uint64_t(-e::kEFAULT);
-    const uint8_t* pkt = object_packet(vm, kName, *begin, skb_size);
-    if (!pkt && skb_size > 0) return 0;
-    return output_sample(vm, *host, *m, flags, src, size, {pkt, size_t(skb_size)});
+    if (ctx_len > packet->len) return uint64_t(-e::kEFAULT);
+    const uint8_t* bytes = object_packet(vm, out.helper, packet->data, ctx_len);
+    if (!bytes && ctx_len > 0) return 0;
+    return output_sample(vm, *host, *m, flags, src, size, {bytes, size_t(ctx_len)});
+}
+
+uint64_t xdp_output(Vm& vm, uint64_t xdp, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
+    static constexpr TracedOutput kXdp{"bpf_xdp_output", "struct xdp_buff",
+                                       "Pass the xdp_buff the fentry/fexit program received.", xdp_buff_packet};
+    return traced_output(vm, kXdp, xdp, map_handle, flags, data, size);
+}
+
+uint64_t skb_output(Vm& vm, uint64_t skb, uint64_t map_handle, uint64_t flags, uint64_t data, uint64_t size) {
+    static constexpr TracedOutput kSkb{"bpf_skb_output", "struct sk_buff",
+                                       "Pass the sk_buff the tracing program received.", sk_buff_packet};
+    return traced_output(vm, kSkb, skb, map_handle, flags, data, size);
 }
 
 // get_map_perf_counter and perf_event_read_local (kernel/trace/bpf_trace.c,
