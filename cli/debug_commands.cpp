@@ -14,6 +14,8 @@ const char kHelp[] =
     "  n, next [N]          to the next source line, over calls\n"
     "  finish               run until the current function returns\n"
     "  c, continue          run to a breakpoint, a watchpoint, the exit or a fault\n"
+    "  cf, continue-fast    run to the exit or a fault unrecorded, past breakpoints and watchpoints\n"
+    "                       (as the page's Fast button); reverse execution stops there\n"
     "  rsi, reverse-stepi [N]  rni, reverse-nexti [N]  rs, reverse-step [N]  rn, reverse-next [N]\n"
     "  rc, reverse-continue back to a breakpoint, a watchpoint or the start\n"
     "  goto N               to the state after exactly N instructions\n"

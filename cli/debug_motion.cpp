@@ -22,6 +22,7 @@ constexpr Motion kMotions[] = {
     {{"next", "n"}, true},
     {{"finish", "fin"}, false},
     {{"continue", "c"}, false},
+    {{"continue-fast", "cf"}, false},
     {{"reverse-stepi", "rsi"}, true},
     {{"reverse-nexti", "rni"}, true},
     {{"reverse-step", "rs"}, true},
@@ -120,6 +121,7 @@ Result<StopInfo> move_once(DebugSession& s, std::string_view name, uint64_t arg)
         return s.step_out();
     }
     if (name == "continue") return s.cont();
+    if (name == "continue-fast") return s.cont_fast();
     if (name == "reverse-stepi") return s.step_back();
     if (name == "reverse-nexti") return s.step_back_over();
     if (name == "reverse-step") return s.step_back_line();
@@ -172,6 +174,8 @@ CommandResult run_motion(DebugContext& ctx, std::string_view command, std::strin
         total.reason = stop->reason;
         total.id = stop->id;
         total.steps += stop->steps;
+        total.fast = total.fast || stop->fast;
+        total.fast_insns += stop->fast_insns;
         if (stop->reason != StopReason::Step) break;
     }
 
@@ -179,6 +183,8 @@ CommandResult run_motion(DebugContext& ctx, std::string_view command, std::strin
     if (name == "run") out.text = "Starting program " + s.program().name + "\n";
     if (name == "finish") out.text = "Run till exit from " + function + "\n";
     out.text += stop_text(s, total, before);
+    if (total.fast)
+        out.text += "Ran unrecorded (breakpoints and watchpoints passed by): reverse execution stops here.\n";
     if (name == "finish" && total.reason == StopReason::Step)
         out.text += "Value returned: r0 = " + std::to_string(s.vm().reg(0)) + " (" + hex(s.vm().reg(0)) + ")\n";
     out.text += location_text(s);

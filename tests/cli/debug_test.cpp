@@ -92,6 +92,25 @@ TEST_CASE("debug: a breakpoint, disas around it, and the exit with its return va
                        "  0x00000000 => { .blocked_port = 8080 }\n");
 }
 
+TEST_CASE("debug: cf runs to the exit unrecorded, past a breakpoint, and reverse execution stops there") {
+    auto r = debug("xdp_drop_port.o", kTcpTo8080, "break 55\nsi\ncf\nrsi\nc\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out == std::string(kDropPortStart) +
+                       "Breakpoint 1 at pc 55: ./examples/xdp_drop_port.c:81\n"
+                       "./examples/xdp_drop_port.c:30: void *data = (void *)(long)ctx->data;\n"
+                       "=> 1: r1 = *(u32 *)(r1 + 0)\n"
+                       // The same exit as a recorded continue's (the breakpoint test above), without
+                       // stopping at pc 55.
+                       "Program exited with r0 = 1 (XDP_DROP) after 47 instructions\n"
+                       "Ran unrecorded (breakpoints and watchpoints passed by): reverse execution stops here.\n"
+                       "No more reverse-execution history (at instruction 47).\n"
+                       "The program is not running: it exited with r0 = 1 (XDP_DROP). 'run' starts it again.\n");
+    r = debug("xdp_drop_port.o", kTcpTo8080, "cf\n", {"--json"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("\"fast\":true") != std::string::npos);
+}
+
 TEST_CASE("debug: a budget fault, then back through the history, trace, hits, goto") {
     auto r = debug("xdp_drop_port.o", kTcpTo8080, "c\nrsi\nrsi 2\nhits 2\ntrace 3\ninfo journal\ngoto 3\nrc\nrsi\n",
                    {"--budget", "10"});
