@@ -22,17 +22,14 @@ std::optional<std::chrono::milliseconds> parse_time_limit(std::string_view text)
     std::string_view whole = text.substr(0, dot);
     std::string_view frac = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
     if (whole.empty() || (dot != std::string_view::npos && (frac.empty() || frac.size() > 3))) return std::nullopt;
-    for (char c : whole)
-        if (c < '0' || c > '9') return std::nullopt;
-    uint64_t ms = 0;
-    for (char c : frac) {
-        if (c < '0' || c > '9') return std::nullopt;
-    }
+    // Digits only: parse_u64 alone would take "0x10".
+    for (std::string_view part : {whole, frac})
+        for (char c : part)
+            if (c < '0' || c > '9') return std::nullopt;
     auto seconds = parse_u64(whole);
     if (!seconds || *seconds > uint64_t(kMaxTimeLimit.count() / 1000)) return std::nullopt;
-    std::string digits(frac);
-    digits.resize(3, '0');
-    for (char c : digits) ms = ms * 10 + uint64_t(c - '0');
+    uint64_t ms = 0;
+    for (size_t i = 0; i < 3; ++i) ms = ms * 10 + (i < frac.size() ? uint64_t(frac[i] - '0') : 0);
     const std::chrono::milliseconds limit{*seconds * 1000 + ms};
     if (limit.count() == 0 || limit > kMaxTimeLimit) return std::nullopt;
     return limit;
