@@ -10,12 +10,11 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_events.hpp"
-#include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
 #include "core/journal.hpp"
-#include "core/maps/map_abi.hpp"
 #include "core/run/helper_fail.hpp"
+#include "core/run/kernel_field.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -39,26 +38,6 @@ std::optional<BitLocation> bitfield(std::string_view type, std::string_view memb
     for (const BtfMember& m : btf.members(*id))
         if (btf.string_at(m.name_off) == member) return BitLocation{m.bit_offset / 8, m.bit_offset % 8};
     return std::nullopt;
-}
-
-// Offsets the helpers read (6.18 layouts): file.f_op, file.private_data.
-struct FileLayout {
-    uint64_t f_op = 0, private_data = 0;
-};
-
-const FileLayout& file_layout() {
-    static const FileLayout layout = [] {
-        KernelObjectWriter w(builtin_target_btf(), 0);
-        const uint64_t f = w.allocate("file");
-        return FileLayout{w.field_address(f, "file", "f_op").value_or(0) - f,
-                          w.field_address(f, "file", "private_data").value_or(0) - f};
-    }();
-    return layout;
-}
-
-std::optional<uint64_t> kernel_u64_at(Vm& vm, uint64_t addr) {
-    const uint8_t* p = vm.memory().helper_ptr(addr, 8, false);
-    return p ? std::optional(load_le<uint64_t>(p)) : std::nullopt;
 }
 
 // A byte of the emulated kernel's read-only objects, as kernel code writes it (the program may
@@ -149,8 +128,8 @@ uint64_t ima_file_hash(Vm& vm, uint64_t file, uint64_t dst, uint64_t size, uint6
 uint64_t sock_from_file(Vm& vm, uint64_t file, uint64_t, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_sock_from_file";
     if (!host_for(vm, kName)) return 0;
-    const auto f_op = kernel_u64_at(vm, file + file_layout().f_op);
-    const auto priv = kernel_u64_at(vm, file + file_layout().private_data);
+    const auto f_op = read_kernel_field(vm, file, "file", "f_op", 8);
+    const auto priv = read_kernel_field(vm, file, "file", "private_data", 8);
     if (!file || !f_op || !priv) {
         fail(vm, kName, "r1 = " + hex(file) + " is not a struct file the emulated kernel has",
              "Pass a file the program was given, task->mm->exe_file, or a socket's sk->sk_socket->file.");

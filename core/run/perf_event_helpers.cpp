@@ -9,13 +9,12 @@
 #include <cstring>
 #include <string>
 
-#include "core/btf/builtin_target_btf.hpp"
 #include "core/helpers/helper_env.hpp"
-#include "core/host/kernel_object_writer.hpp"
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/fd_array_map.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/kernel_field.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/vm.hpp"
 
@@ -99,27 +98,6 @@ uint64_t perf_event_output(Vm& vm, uint64_t, uint64_t map_handle, uint64_t flags
     return output_sample(vm, *host, *m, flags, src, size, ctx);
 }
 
-// A field of the emulated kernel object at `addr` (kernel memory the program passed in r1),
-// at its offset in the built-in vmlinux BTF; nullopt when the object is not readable there.
-struct KernelField {
-    const char* type;
-    const char* path;
-};
-
-std::optional<uint64_t> read_kernel_field(Vm& vm, uint64_t addr, KernelField f, uint32_t size) {
-    // The offset, from a writer laying out one object at 0 (KernelObjectWriter resolves paths
-    // exactly as the objects were written).
-    KernelObjectWriter w(builtin_target_btf(), 0);
-    const uint64_t base = w.allocate(f.type);
-    const std::optional<uint64_t> at = w.field_address(base, f.type, f.path);
-    if (!at) return std::nullopt;
-    const uint8_t* p = vm.memory().helper_ptr(addr + (*at - base), size, false);
-    if (!p) return std::nullopt;
-    uint64_t v = 0;
-    for (uint32_t b = 0; b < size; ++b) v |= uint64_t(p[b]) << (8 * b);
-    return v;
-}
-
 // The bytes [data, data + len) of the packet a kernel object points at, or a helper failure.
 const uint8_t* object_packet(Vm& vm, const char* helper, uint64_t data, uint64_t len) {
     const uint8_t* p = vm.memory().helper_ptr(data, len, false);
@@ -139,16 +117,16 @@ struct ObjectPacket {
 // An xdp_buff's packet is linear here (a traced XDP program's packet fits a page), so
 // xdp_get_buff_len is data_end - data.
 std::optional<ObjectPacket> xdp_buff_packet(Vm& vm, uint64_t xdp) {
-    const auto begin = read_kernel_field(vm, xdp, {"xdp_buff", "data"}, 8);
-    const auto end = read_kernel_field(vm, xdp, {"xdp_buff", "data_end"}, 8);
+    const auto begin = read_kernel_field(vm, xdp, "xdp_buff", "data", 8);
+    const auto end = read_kernel_field(vm, xdp, "xdp_buff", "data_end", 8);
     if (!begin || !end) return std::nullopt;
     return ObjectPacket{*begin, *end - *begin};
 }
 
 // An sk_buff is linear (data_len 0), so skb_copy_bits copies from skb->data, skb->len bytes.
 std::optional<ObjectPacket> sk_buff_packet(Vm& vm, uint64_t skb) {
-    const auto len = read_kernel_field(vm, skb, {"sk_buff", "len"}, 4);
-    const auto begin = read_kernel_field(vm, skb, {"sk_buff", "data"}, 8);
+    const auto len = read_kernel_field(vm, skb, "sk_buff", "len", 4);
+    const auto begin = read_kernel_field(vm, skb, "sk_buff", "data", 8);
     if (!len || !begin) return std::nullopt;
     return ObjectPacket{*begin, *len};
 }
