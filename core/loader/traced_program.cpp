@@ -17,35 +17,42 @@ bool traces_bpf_program(const LoadedProgram& p) {
     return !builtin_target_btf().find_by_name(p.attach_target, BtfKind::Func);
 }
 
+namespace {
+
+// bpf_ctx_convert (include/linux/bpf_types.h): the program types whose kernel context is laid
+// out as a kernel object here, with that struct. A struct's first row is the type a program
+// reading it is guessed to trace (an sk_buff: tc).
+struct TracedContext {
+    ProgType type;
+    std::string_view kernel_struct;
+};
+constexpr TracedContext kTracedContexts[] = {
+    {ProgType::Xdp, "xdp_buff"},         {ProgType::SchedCls, "sk_buff"},  {ProgType::SchedAct, "sk_buff"},
+    {ProgType::SocketFilter, "sk_buff"}, {ProgType::CgroupSkb, "sk_buff"},
+};
+
+ProgType type_of_ctx_struct(std::string_view name) {
+    for (const TracedContext& c : kTracedContexts)
+        if (c.kernel_struct == name) return c.type;
+    return ProgType::Unspec;
+}
+
+}  // namespace
+
 ProgType guess_traced_type(const Btf* object_btf) {
     if (!object_btf) return ProgType::Unspec;
-    if (object_btf->find_by_name("xdp_buff", BtfKind::Struct)) return ProgType::Xdp;
-    if (object_btf->find_by_name("sk_buff", BtfKind::Struct)) return ProgType::SchedCls;
+    for (const TracedContext& c : kTracedContexts)
+        if (object_btf->find_by_name(c.kernel_struct, BtfKind::Struct)) return type_of_ctx_struct(c.kernel_struct);
     return ProgType::Unspec;
 }
 
 std::string_view traced_ctx_struct(ProgType type) {
-    // bpf_ctx_convert (include/linux/bpf_types.h): the uapi context and the kernel's.
-    switch (type) {
-    case ProgType::Xdp:
-        return "xdp_buff";
-    case ProgType::SocketFilter:
-    case ProgType::SchedCls:
-    case ProgType::SchedAct:
-    case ProgType::CgroupSkb:
-        return "sk_buff";
-    default:  // other contexts are not laid out as kernel objects here
-        return "";
-    }
+    for (const TracedContext& c : kTracedContexts)
+        if (c.type == type) return c.kernel_struct;
+    return "";  // other contexts are not laid out as kernel objects here
 }
 
 namespace {
-
-ProgType type_of_ctx_struct(std::string_view name) {
-    if (name == "xdp_buff") return ProgType::Xdp;
-    if (name == "sk_buff") return ProgType::SchedCls;
-    return ProgType::Unspec;
-}
 
 // The traced type the program's own CO-RE accesses show, Unspec when none is telling.
 ProgType type_from_accesses(const LoadedProgram& p, const Btf& btf, const BtfExt& ext) {
