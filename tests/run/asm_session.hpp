@@ -5,6 +5,7 @@
 // of its first value (where a ring buffer's data area or an array's entry 0 is mapped).
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,21 @@ inline RunResult run_asm(ObjectSession& s) {
     RunInput in;
     in.packet.assign(64, 0);
     return s.run("asm", in);
+}
+
+// The value at key 0 of the object's first map: where the tests' programs leave their results.
+inline std::vector<uint8_t> out_value(ObjectSession& s) {
+    Map& m = *s.object().maps->get(0);
+    std::vector<uint8_t> key(4, 0), value(m.value_size());
+    REQUIRE(m.lookup_user(key, value) == 0);
+    return value;
+}
+
+// The little-endian u64 at byte `at` of `v`.
+inline uint64_t u64_at(const std::vector<uint8_t>& v, size_t at) {
+    uint64_t x = 0;
+    std::memcpy(&x, v.data() + at, 8);
+    return x;
 }
 
 } // namespace bpfplay::testing

@@ -34,19 +34,6 @@ uint64_t off(std::string_view type, std::string_view path) {
 
 std::string n(uint64_t v) { return std::to_string(v); }
 
-std::vector<uint8_t> out_value(ObjectSession& s) {
-    Map& m = *s.object().maps->get(0);
-    std::vector<uint8_t> key(4, 0), value(m.value_size());
-    REQUIRE(m.lookup_user(key, value) == 0);
-    return value;
-}
-
-uint64_t u64_at(const std::vector<uint8_t>& v, size_t at) {
-    uint64_t x = 0;
-    std::memcpy(&x, v.data() + at, 8);
-    return x;
-}
-
 RunResult run_ok(ObjectSession& s) {
     RunInput in;
     const RunResult r = s.run("asm", in);

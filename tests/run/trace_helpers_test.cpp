@@ -32,19 +32,6 @@ RunResult run(ObjectSession& s, std::vector<uint8_t> ctx = {}) {
     return r;
 }
 
-std::vector<uint8_t> out_value(ObjectSession& s) {
-    Map& m = *s.object().maps->get(0);
-    std::vector<uint8_t> key(4, 0), value(m.value_size());
-    REQUIRE(m.lookup_user(key, value) == 0);
-    return value;
-}
-
-uint64_t u64_at(const std::vector<uint8_t>& v, size_t off) {
-    uint64_t x = 0;
-    std::memcpy(&x, v.data() + off, 8);
-    return x;
-}
-
 std::vector<uint8_t> ctx_words(std::initializer_list<uint64_t> words) {
     std::vector<uint8_t> out;
     for (uint64_t w : words)

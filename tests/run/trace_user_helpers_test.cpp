@@ -39,19 +39,6 @@ RunResult run(ObjectSession& s) {
     return s.run("asm", in);
 }
 
-std::vector<uint8_t> out_value(ObjectSession& s) {
-    Map& m = *s.object().maps->get(0);
-    std::vector<uint8_t> key(4, 0), value(m.value_size());
-    REQUIRE(m.lookup_user(key, value) == 0);
-    return value;
-}
-
-uint64_t u64_at(const std::vector<uint8_t>& v, size_t at) {
-    uint64_t x = 0;
-    std::memcpy(&x, v.data() + at, 8);
-    return x;
-}
-
 std::vector<std::string> events(const RunResult& r) {
     std::vector<std::string> out;
     for (const HostEvent& e : r.host_events) out.push_back(e.helper + ": " + e.text);
