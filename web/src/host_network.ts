@@ -51,20 +51,22 @@ export function addressList(text: string): string[] {
 const numbers = (rows: JsonObject[], key: string): number[] =>
   rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
 
-// The next device as `ip link add` would number it: the next free ifindex and ethN name.
-export function newDevice(devices: readonly JsonObject[]): JsonObject {
+// The next device as `ip link add` would number it: core's new device (CoreDefaults.newDevice)
+// with the next free ifindex and ethN name.
+export function newDevice(devices: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
   const ifindex = Math.max(0, ...numbers([...devices], 'ifindex')) + 1;
   const names = new Set(devices.map((d) => d['name']));
   let n = 0;
   while (names.has(`eth${n}`)) n++;
   const hex = (ifindex & 0xff).toString(16).padStart(2, '0');
-  return { ifindex, name: `eth${n}`, mac: `02:00:00:00:${hex}:02`, mtu: 1500, up: true, forwarding: true, rx_queues: 1, ipv4: [], ipv6: [] };
+  return { ...structuredClone(template), ifindex, name: `eth${n}`, mac: `02:00:00:00:${hex}:02` };
 }
 
-// A listening TCP socket with the next free cookie.
-export function newSocket(sockets: readonly JsonObject[]): JsonObject {
-  const cookie = Math.max(4096, ...numbers([...sockets], 'cookie')) + 1;
-  return { cookie, protocol: 'tcp', local_addr: '0.0.0.0', local_port: 8000, remote_addr: '0.0.0.0', remote_port: 0, state: 'listen', uid: 1000 };
+// Core's new socket (CoreDefaults.newSocket) with the next free cookie, from the template's up.
+export function newSocket(sockets: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
+  const first = typeof template['cookie'] === 'number' ? template['cookie'] : 1;
+  const cookie = Math.max(first, ...numbers([...sockets], 'cookie').map((c) => c + 1));
+  return { ...structuredClone(template), cookie };
 }
 
 // "devices[1].mac: ..." from core's "host JSON: devices[1].mac: ..." (its message names the
