@@ -16,13 +16,14 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 const objects = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
 // The network members of a host JSON document (cpu, task, clock and seed are the Host tab's
-// own fields: host_fields.ts).
+// own fields: host_fields.ts). Core's host JSON has every member; one left out stays out, and
+// core fills in its default.
 export function networkOf(hostJson: string): HostNetwork {
   const doc = JSON.parse(hostJson) as unknown;
   if (!isObject(doc)) throw new Error('the host JSON is not an object');
   return {
-    ingress_ifindex: doc['ingress_ifindex'] ?? 1,
-    rx_queue_index: doc['rx_queue_index'] ?? 0,
+    ingress_ifindex: doc['ingress_ifindex'],
+    rx_queue_index: doc['rx_queue_index'],
     devices: objects(doc['devices']),
     sockets: objects(doc['sockets']),
     routes: Array.isArray(doc['routes']) ? doc['routes'] : [],
