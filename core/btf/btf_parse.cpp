@@ -32,8 +32,7 @@ uint32_t fixed_extra_bytes(BtfKind kind) {
     case BtfKind::Void: case BtfKind::Ptr: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Enum:
     case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const:
     case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Datasec:
-    case BtfKind::Float: case BtfKind::TypeTag:
-    case BtfKind::Enum64: break;
+    case BtfKind::Float: case BtfKind::TypeTag: case BtfKind::Enum64: break;
     }
     return 0;
 }

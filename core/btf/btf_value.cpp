@@ -159,8 +159,7 @@ public:
         }
         case BtfKind::Void: case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile:
         case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto:
-        case BtfKind::Var: case BtfKind::Datasec: case BtfKind::DeclTag:
-        case BtfKind::TypeTag: break;
+        case BtfKind::Var: case BtfKind::Datasec: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
         }
         return Value::error(std::string(btf_kind_name(t->kind)) + " has no value to show");
     }

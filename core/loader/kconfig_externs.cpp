@@ -51,8 +51,7 @@ std::optional<KconfigKind> kcfg_kind(const Btf& btf, uint32_t type, bool* is_sig
     case BtfKind::Void: case BtfKind::Ptr: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Fwd:
     case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
     case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Datasec:
-    case BtfKind::Float: case BtfKind::DeclTag:
-    case BtfKind::TypeTag: break;
+    case BtfKind::Float: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
     }
     return std::nullopt;
 }

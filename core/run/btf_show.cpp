@@ -140,8 +140,7 @@ private:
         case BtfKind::Void: case BtfKind::Int: case BtfKind::Ptr: case BtfKind::Array: case BtfKind::Fwd:
         case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
         case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Datasec:
-        case BtfKind::Float: case BtfKind::DeclTag:
-        case BtfKind::TypeTag: break;
+        case BtfKind::Float: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
         }
         if (seen_ptr) parens = "";
         if (seen_typedef) prefix = "";

@@ -32,8 +32,7 @@ bool hole_fits(Hole h, const Insn& a) {
     case Hole::ImmNonNeg: return a.imm >= 0;
     case Hole::ImmNeg: return a.imm < 0;
     case Hole::Imm: case Hole::Imm32: case Hole::ImmSigned: case Hole::Imm2: case Hole::Imm64:
-    case Hole::JumpOff: case Hole::JumpImm: case Hole::MemOff: case Hole::IndOff:
-    case Hole::Ll: break;
+    case Hole::JumpOff: case Hole::JumpImm: case Hole::MemOff: case Hole::IndOff: case Hole::Ll: break;
     }
     return true;
 }

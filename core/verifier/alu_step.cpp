@@ -71,8 +71,7 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
     case RegType::Sock:
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on %s prohibited", regno, reg_type_name(ptr.type, false).c_str()));
     case RegType::Ctx: case RegType::Packet: case RegType::PacketMeta: case RegType::Stack:
-    case RegType::MapValue: case RegType::Mem:
-    case RegType::BtfId: break;  // offsettable pointers
+    case RegType::MapValue: case RegType::Mem: case RegType::BtfId: break;  // offsettable pointers
     case RegType::NotInit:
     case RegType::Scalar: break;  // not pointers: the caller passes only pointers
     }
