@@ -24,8 +24,11 @@ int written_register(const DecodedInsn& d) {
     case OpFamily::Load:
     case OpFamily::Lddw: return d.dst;
     case OpFamily::AtomicFetch: return d.src;
-    default: return -1;
+    case OpFamily::Jump: case OpFamily::Call: case OpFamily::Exit: case OpFamily::LddwTail:
+    case OpFamily::LegacyLoad: case OpFamily::Store: case OpFamily::Atomic:
+    case OpFamily::Cmpxchg: return -1;  // r0 or memory, never a named register
     }
+    return -1;
 }
 
 class Decoder {
@@ -91,7 +94,9 @@ private:
         }
         case OpFamily::Call: return decode_call(pc, i, d);
         case OpFamily::Lddw: return decode_lddw(pc, i, d);
-        default: break;
+        case OpFamily::Alu: case OpFamily::Exit: case OpFamily::LddwTail: case OpFamily::LegacyLoad:
+        case OpFamily::Load: case OpFamily::Store: case OpFamily::Atomic: case OpFamily::AtomicFetch:
+        case OpFamily::Cmpxchg: break;
         }
         if (int w = written_register(d); w == 10)
             return decode_error(pc, "the instruction writes r10, the read-only frame pointer",
@@ -224,9 +229,11 @@ private:
         t.op = Op::LddwTail;
         t.imm = tail.imm;
         const uint64_t value = uint64_t(uint32_t(i.imm)) | (uint64_t(uint32_t(tail.imm)) << 32);
-        switch (i.src) {
-        case 0: d.imm = int64_t(value); break;
-        case op::kPseudoFunc: {
+        if (i.src > op::kLddwSourceMax)
+            return decode_error(pc, "lddw with unknown pseudo source " + std::to_string(i.src));
+        switch (op::LddwSource(i.src)) {
+        case op::LddwSource::Imm: d.imm = int64_t(value); break;
+        case op::LddwSource::Func: {
             int64_t target = int64_t(pc) + 1 + i.imm;
             if (target < 0 || target >= int64_t(in_.size()) || tail.imm != 0)
                 return decode_error(pc, "lddw of a function address: target " + std::to_string(target) +
@@ -236,10 +243,10 @@ private:
             d.imm = int64_t(kCodeBase + uint64_t(target) * 8);
             break;
         }
-        case op::kPseudoMapFd:
-        case op::kPseudoMapValue:
-        case op::kPseudoMapIdx:
-        case op::kPseudoMapIdxValue: {
+        case op::LddwSource::MapFd:
+        case op::LddwSource::MapValue:
+        case op::LddwSource::MapIdx:
+        case op::LddwSource::MapIdxValue: {
             if (!opt_.resolve_lddw)
                 return decode_error(pc, "lddw refers to a map (pseudo source " + std::to_string(i.src) +
                                             "), but no maps were loaded with this program",
@@ -253,10 +260,8 @@ private:
             d.imm = int64_t(v.value());
             break;
         }
-        case op::kPseudoBtfId:
+        case op::LddwSource::BtfId:
             return decode_error(pc, "lddw of a kernel variable by BTF id (pseudo source 3) is not supported");
-        default:
-            return decode_error(pc, "lddw with unknown pseudo source " + std::to_string(i.src));
         }
         d.src = 0;
         return Unit{};

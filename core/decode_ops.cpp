@@ -30,15 +30,27 @@ Op jmp_variant(Op first, bool is32, bool reg) { return Op(uint8_t(first) + (is32
 Result<Op> classify_alu(const Insn& i) {
     const bool is64 = cls(i.opcode) == kAlu64;
     const bool reg = src_bit(i.opcode) == kX;
-    const uint8_t c = code(i.opcode);
-    if (c == kNeg) {
+    const AluCode c = alu_code(i.opcode);
+    // K-source ops ignore src (must be 0); X-source ops ignore imm (must be 0).
+    auto source_fields = [&]() -> Result<Unit> {
+        if (!reg && i.src != 0) return reserved(i, "src");
+        if (reg && i.imm != 0) return reserved(i, "imm");
+        return Unit{};
+    };
+    // The binary ops: off is 0 except div and mod's 1, the signed forms.
+    auto binary = [&](Op base, bool allows_off1 = false) -> Result<Op> {
+        if (auto f = source_fields(); !f) return f.error();
+        if (i.off != 0 && !(allows_off1 && i.off == 1)) return reserved(i, "off");
+        return alu_variant(base, is64, reg);
+    };
+    switch (c) {
+    case AluCode::Neg:
         if (reg) return unknown_opcode(i);
         if (i.src != 0) return reserved(i, "src");
         if (i.off != 0) return reserved(i, "off");
         if (i.imm != 0) return reserved(i, "imm");
         return is64 ? Op::Neg64 : Op::Neg32;
-    }
-    if (c == kEnd) {
+    case AluCode::End: {
         if (i.src != 0) return reserved(i, "src");
         if (i.off != 0) return reserved(i, "off");
         if (i.imm != 16 && i.imm != 32 && i.imm != 64)
@@ -48,54 +60,49 @@ Result<Op> classify_alu(const Insn& i) {
         if (!is64 && !reg) return Op(uint8_t(Op::Le16) + w);   // to little-endian: a truncation here
         return Op(uint8_t(Op::Bswap16) + w);                    // to big-endian, or the v4 bswap
     }
-    if (c == 0xe0 || c == 0xf0) return unknown_opcode(i);
-    // Fields: K-source ops ignore src (must be 0); X-source ops ignore imm (must be 0).
-    if (!reg && i.src != 0) return reserved(i, "src");
-    if (reg && i.imm != 0) return reserved(i, "imm");
-    Op base;
-    switch (c) {
-    case kAdd: base = Op::Add32Imm; break;
-    case kSub: base = Op::Sub32Imm; break;
-    case kMul: base = Op::Mul32Imm; break;
-    case kDiv: base = i.off == 1 ? Op::Sdiv32Imm : Op::Div32Imm; break;
-    case kMod: base = i.off == 1 ? Op::Smod32Imm : Op::Mod32Imm; break;
-    case kOr: base = Op::Or32Imm; break;
-    case kAnd: base = Op::And32Imm; break;
-    case kXor: base = Op::Xor32Imm; break;
-    case kLsh: base = Op::Lsh32Imm; break;
-    case kRsh: base = Op::Rsh32Imm; break;
-    case kArsh: base = Op::Arsh32Imm; break;
-    case kMov:
-        if (i.off != 0) {  // movsx: sign-extending move, register source only
-            if (!reg) return bad("opcode " + opcode_hex(i.opcode) + " with off " + std::to_string(i.off) +
-                                 ": sign-extending mov takes a register source");
-            if (i.off == 8) return is64 ? Op::Movsx64_8 : Op::Movsx32_8;
-            if (i.off == 16) return is64 ? Op::Movsx64_16 : Op::Movsx32_16;
-            if (i.off == 32 && is64) return Op::Movsx64_32;
-            return bad("sign-extending mov with off " + std::to_string(i.off) + " is invalid: it must be " +
-                       (is64 ? "8, 16 or 32" : "8 or 16"));
-        }
-        base = Op::Mov32Imm;
-        break;
-    default: return unknown_opcode(i);
+    case AluCode::Add: return binary(Op::Add32Imm);
+    case AluCode::Sub: return binary(Op::Sub32Imm);
+    case AluCode::Mul: return binary(Op::Mul32Imm);
+    case AluCode::Div: return binary(i.off == 1 ? Op::Sdiv32Imm : Op::Div32Imm, true);
+    case AluCode::Mod: return binary(i.off == 1 ? Op::Smod32Imm : Op::Mod32Imm, true);
+    case AluCode::Or: return binary(Op::Or32Imm);
+    case AluCode::And: return binary(Op::And32Imm);
+    case AluCode::Xor: return binary(Op::Xor32Imm);
+    case AluCode::Lsh: return binary(Op::Lsh32Imm);
+    case AluCode::Rsh: return binary(Op::Rsh32Imm);
+    case AluCode::Arsh: return binary(Op::Arsh32Imm);
+    case AluCode::Mov:
+        if (i.off == 0) return binary(Op::Mov32Imm);
+        if (auto f = source_fields(); !f) return f.error();
+        // movsx: sign-extending move, register source only
+        if (!reg) return bad("opcode " + opcode_hex(i.opcode) + " with off " + std::to_string(i.off) +
+                             ": sign-extending mov takes a register source");
+        if (i.off == 8) return is64 ? Op::Movsx64_8 : Op::Movsx32_8;
+        if (i.off == 16) return is64 ? Op::Movsx64_16 : Op::Movsx32_16;
+        if (i.off == 32 && is64) return Op::Movsx64_32;
+        return bad("sign-extending mov with off " + std::to_string(i.off) + " is invalid: it must be " +
+                   (is64 ? "8, 16 or 32" : "8 or 16"));
     }
-    const bool allows_off1 = c == kDiv || c == kMod;
-    if (i.off != 0 && !(allows_off1 && i.off == 1)) return reserved(i, "off");
-    return alu_variant(base, is64, reg);
+    return unknown_opcode(i);  // codes 0xe0 and 0xf0
 }
 
 Result<Op> classify_jmp(const Insn& i) {
     const bool is32 = cls(i.opcode) == kJmp32;
     const bool reg = src_bit(i.opcode) == kX;
-    const uint8_t c = code(i.opcode);
-    switch (c) {
-    case kJa:
+    // Conditional jumps: K-source ones ignore src (must be 0); X-source ones ignore imm.
+    auto conditional = [&](Op base) -> Result<Op> {
+        if (!reg && i.src != 0) return reserved(i, "src");
+        if (reg && i.imm != 0) return reserved(i, "imm");
+        return jmp_variant(base, is32, reg);
+    };
+    switch (jmp_code(i.opcode)) {
+    case JmpCode::Ja:
         if (reg) return unknown_opcode(i);
         if (i.dst != 0) return reserved(i, "dst");
         if (i.src != 0) return reserved(i, "src");
         if (is32 ? i.off != 0 : i.imm != 0) return reserved(i, is32 ? "off" : "imm");  // gotol uses imm
         return Op::Ja;
-    case kCall:
+    case JmpCode::Call:
         if (is32) return unknown_opcode(i);
         if (i.off != 0) return reserved(i, "off");
         if (reg) {
@@ -108,42 +115,33 @@ Result<Op> classify_jmp(const Insn& i) {
         if (i.src == kPseudoCall) return Op::CallLocal;
         if (i.src == kPseudoKfuncCall) return Op::CallHelper;  // decode() binds it by name
         return bad("call with unknown source " + std::to_string(i.src));
-    case kExit:
+    case JmpCode::Exit:
         if (is32 || reg) return unknown_opcode(i);
         if (i.dst != 0) return reserved(i, "dst");
         if (i.src != 0) return reserved(i, "src");
         if (i.off != 0) return reserved(i, "off");
         if (i.imm != 0) return reserved(i, "imm");
         return Op::Exit;
-    case 0xe0:
-    case 0xf0: return unknown_opcode(i);
-    default: break;
+    case JmpCode::Jeq: return conditional(Op::JeqImm);
+    case JmpCode::Jne: return conditional(Op::JneImm);
+    case JmpCode::Jgt: return conditional(Op::JgtImm);
+    case JmpCode::Jge: return conditional(Op::JgeImm);
+    case JmpCode::Jlt: return conditional(Op::JltImm);
+    case JmpCode::Jle: return conditional(Op::JleImm);
+    case JmpCode::Jsgt: return conditional(Op::JsgtImm);
+    case JmpCode::Jsge: return conditional(Op::JsgeImm);
+    case JmpCode::Jslt: return conditional(Op::JsltImm);
+    case JmpCode::Jsle: return conditional(Op::JsleImm);
+    case JmpCode::Jset: return conditional(Op::JsetImm);
     }
-    if (!reg && i.src != 0) return reserved(i, "src");
-    if (reg && i.imm != 0) return reserved(i, "imm");
-    Op base;
-    switch (c) {
-    case kJeq: base = Op::JeqImm; break;
-    case kJne: base = Op::JneImm; break;
-    case kJgt: base = Op::JgtImm; break;
-    case kJge: base = Op::JgeImm; break;
-    case kJlt: base = Op::JltImm; break;
-    case kJle: base = Op::JleImm; break;
-    case kJsgt: base = Op::JsgtImm; break;
-    case kJsge: base = Op::JsgeImm; break;
-    case kJslt: base = Op::JsltImm; break;
-    case kJsle: base = Op::JsleImm; break;
-    case kJset: base = Op::JsetImm; break;
-    default: return unknown_opcode(i);
-    }
-    return jmp_variant(base, is32, reg);
+    return unknown_opcode(i);  // codes 0xe0 and 0xf0
 }
 
 Result<Op> classify_mem(const Insn& i, bool legacy_packet) {
     const uint8_t m = mode(i.opcode), s = size(i.opcode);
     const int w = s == kB ? 0 : s == kH ? 1 : s == kW ? 2 : 3;
-    switch (cls(i.opcode)) {
-    case kLd:
+    switch (insn_class(i.opcode)) {
+    case Class::Ld:
         if (i.opcode == kLddw) return Op::Lddw;
         if ((m == kAbs || m == kInd) && s != kDW && legacy_packet) {
             if (i.dst != 0) return reserved(i, "dst");
@@ -155,16 +153,16 @@ Result<Op> classify_mem(const Insn& i, bool legacy_packet) {
             return bad("legacy packet access (ld abs/ind, opcode " + opcode_hex(i.opcode) +
                        ") needs a socket-filter packet context, which this program does not have");
         return unknown_opcode(i);
-    case kLdx:
+    case Class::Ldx:
         if (i.imm != 0) return reserved(i, "imm");
         if (m == kMem) return Op(uint8_t(Op::Ldxb) + w);
         if (m == kMemsx && s != kDW) return Op(uint8_t(Op::Ldxsb) + w);
         return unknown_opcode(i);
-    case kSt:
+    case Class::St:
         if (m != kMem) return unknown_opcode(i);
         if (i.src != 0) return reserved(i, "src");
         return Op(uint8_t(Op::Stb) + w);
-    case kStx:
+    case Class::Stx:
         if (m == kMem) {
             if (i.imm != 0) return reserved(i, "imm");
             return Op(uint8_t(Op::Stxb) + w);
@@ -189,26 +187,45 @@ Result<Op> classify_mem(const Insn& i, bool legacy_packet) {
             }
         }
         return unknown_opcode(i);
-    default: return unknown_opcode(i);
+    case Class::Alu:
+    case Class::Jmp:
+    case Class::Jmp32:
+    case Class::Alu64: break;  // classify() sends these to classify_alu / classify_jmp
     }
+    return unknown_opcode(i);
 }
 
 }  // namespace
 
 Result<Op> classify(const Insn& i, bool legacy_packet) {
-    switch (cls(i.opcode)) {
-    case kAlu:
-    case kAlu64: return classify_alu(i);
-    case kJmp:
-    case kJmp32: return classify_jmp(i);
-    default: return classify_mem(i, legacy_packet);
+    switch (insn_class(i.opcode)) {
+    case Class::Alu:
+    case Class::Alu64: return classify_alu(i);
+    case Class::Jmp:
+    case Class::Jmp32: return classify_jmp(i);
+    case Class::Ld:
+    case Class::Ldx:
+    case Class::St:
+    case Class::Stx: return classify_mem(i, legacy_packet);
     }
+    return unknown_opcode(i);  // the class is 3 bits: all eight are listed
 }
 
 OpFamily op_family(Op op) {
-    if (op < Op::Ja) return OpFamily::Alu;
-    if (op < Op::CallHelper) return OpFamily::Jump;
+#define BPF_FAMILY_CASE_(name) case Op::name:
+#define BPF_FAMILY_ALU_CASES_(name) BPF_OP_ALU_VARIANTS_(BPF_FAMILY_CASE_, name)
+#define BPF_FAMILY_JMP_CASES_(name) BPF_OP_JMP_VARIANTS_(BPF_FAMILY_CASE_, name)
+#define BPF_FAMILY_ATOMIC_CASES_(name) case Op::Atomic##name##32: case Op::Atomic##name##64:
+#define BPF_FAMILY_FETCH_CASES_(name) case Op::AtomicFetch##name##32: case Op::AtomicFetch##name##64:
     switch (op) {
+    BPF_ALU_BINOPS(BPF_FAMILY_ALU_CASES_)
+    case Op::Neg32: case Op::Neg64:
+    case Op::Movsx32_8: case Op::Movsx32_16: case Op::Movsx64_8: case Op::Movsx64_16: case Op::Movsx64_32:
+    case Op::Le16: case Op::Le32: case Op::Le64: case Op::Bswap16: case Op::Bswap32: case Op::Bswap64:
+        return OpFamily::Alu;
+    case Op::Ja:
+    BPF_JMP_CONDS(BPF_FAMILY_JMP_CASES_)
+        return OpFamily::Jump;
     case Op::CallHelper:
     case Op::CallLocal:
     case Op::Callx: return OpFamily::Call;
@@ -217,15 +234,22 @@ OpFamily op_family(Op op) {
     case Op::LddwTail: return OpFamily::LddwTail;
     case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW:
     case Op::LdIndB: case Op::LdIndH: case Op::LdIndW: return OpFamily::LegacyLoad;
+    case Op::Ldxb: case Op::Ldxh: case Op::Ldxw: case Op::Ldxdw:
+    case Op::Ldxsb: case Op::Ldxsh: case Op::Ldxsw: return OpFamily::Load;
     case Op::Stb: case Op::Sth: case Op::Stw: case Op::Stdw:
     case Op::Stxb: case Op::Stxh: case Op::Stxw: case Op::Stxdw: return OpFamily::Store;
+    BPF_ATOMIC_OPS(BPF_FAMILY_ATOMIC_CASES_) return OpFamily::Atomic;
+    BPF_ATOMIC_OPS(BPF_FAMILY_FETCH_CASES_)
     case Op::Xchg32: case Op::Xchg64: return OpFamily::AtomicFetch;
     case Op::Cmpxchg32: case Op::Cmpxchg64: return OpFamily::Cmpxchg;
-    default: break;
+    case Op::Count_: break;  // not an op
     }
-    if (op >= Op::Ldxb && op <= Op::Ldxsw) return OpFamily::Load;
-    // Atomic ops come in groups of four: 32, 64, fetch 32, fetch 64.
-    return (uint8_t(op) - uint8_t(Op::AtomicAdd32)) % 4 >= 2 ? OpFamily::AtomicFetch : OpFamily::Atomic;
+#undef BPF_FAMILY_FETCH_CASES_
+#undef BPF_FAMILY_ATOMIC_CASES_
+#undef BPF_FAMILY_JMP_CASES_
+#undef BPF_FAMILY_ALU_CASES_
+#undef BPF_FAMILY_CASE_
+    return OpFamily::Alu;
 }
 
 namespace {

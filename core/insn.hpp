@@ -71,6 +71,32 @@ constexpr uint8_t mode(uint8_t opcode) { return opcode & 0xe0; }
 constexpr uint32_t size_bytes(uint8_t opcode) {
     return size(opcode) == kW ? 4 : size(opcode) == kH ? 2 : size(opcode) == kB ? 1 : 8;
 }
+
+// The same fields as the enumerations the ISA defines, for switches: one that lists every
+// value and has no `default:` makes -Wswitch name a forgotten case. The code field's 0xe and
+// 0xf are no operation in either class: a switch over them ends, and the code after it
+// refuses the opcode.
+enum class Class : uint8_t { Ld = kLd, Ldx = kLdx, St = kSt, Stx = kStx, Alu = kAlu, Jmp = kJmp, Jmp32 = kJmp32, Alu64 = kAlu64 };
+enum class AluCode : uint8_t {
+    Add = kAdd >> 4, Sub = kSub >> 4, Mul = kMul >> 4, Div = kDiv >> 4, Or = kOr >> 4, And = kAnd >> 4,
+    Lsh = kLsh >> 4, Rsh = kRsh >> 4, Neg = kNeg >> 4, Mod = kMod >> 4, Xor = kXor >> 4, Mov = kMov >> 4,
+    Arsh = kArsh >> 4, End = kEnd >> 4,
+};
+enum class JmpCode : uint8_t {
+    Ja = kJa >> 4, Jeq = kJeq >> 4, Jgt = kJgt >> 4, Jge = kJge >> 4, Jset = kJset >> 4, Jne = kJne >> 4,
+    Jsgt = kJsgt >> 4, Jsge = kJsge >> 4, Call = kCall >> 4, Exit = kExit >> 4, Jlt = kJlt >> 4, Jle = kJle >> 4,
+    Jslt = kJslt >> 4, Jsle = kJsle >> 4,
+};
+// lddw's src: a plain 64-bit number or one of the kernel's BPF_PSEUDO_* sources. A src past
+// kLddwSourceMax is none; check that before switching.
+enum class LddwSource : uint8_t {
+    Imm = 0, MapFd = kPseudoMapFd, MapValue = kPseudoMapValue, BtfId = kPseudoBtfId, Func = kPseudoFunc,
+    MapIdx = kPseudoMapIdx, MapIdxValue = kPseudoMapIdxValue,
+};
+constexpr uint8_t kLddwSourceMax = kPseudoMapIdxValue;
+constexpr Class insn_class(uint8_t opcode) { return Class(cls(opcode)); }
+constexpr AluCode alu_code(uint8_t opcode) { return AluCode(opcode >> 4); }
+constexpr JmpCode jmp_code(uint8_t opcode) { return JmpCode(opcode >> 4); }
 }  // namespace op
 
 constexpr uint32_t kMaxInsns = 1'000'000;  // BPF_COMPLEXITY_LIMIT_INSNS

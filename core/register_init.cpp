@@ -55,26 +55,25 @@ Result<bool> analyze_register_init(Program& prog, uint16_t entry_regs, const std
         const DecodedInsn& d = prog.insns[pc];
         const uint16_t writes = uint16_t(prog.reg_use[pc] >> 16);
         const uint16_t must = uint16_t(st[pc].must | writes), may = uint16_t(st[pc].may | writes);
-        switch (d.op) {
-        case Op::Exit: break;
-        case Op::Ja: flow(d.target, must, may); break;
-        case Op::Lddw: flow(pc + 2, must, may); break;
-        case Op::CallHelper:
-        case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW:
-        case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
-            flow(pc + 1, uint16_t(must & ~kArgRegs), uint16_t(may & ~kArgRegs));
+        switch (op_family(d.op)) {
+        case OpFamily::Exit: break;
+        case OpFamily::Jump:
+            flow(d.target, must, may);
+            if (d.op != Op::Ja && pc + 1 < n) flow(pc + 1, must, may);
             break;
-        case Op::CallLocal:
-        case Op::Callx:
+        case OpFamily::Lddw: flow(pc + 2, must, may); break;
+        case OpFamily::Call:
             if (d.op == Op::CallLocal) {
                 flow(d.target, st[pc].must & kCalleeEntry, st[pc].may & kCalleeEntry);
-            } else {
+            } else if (d.op == Op::Callx) {
                 for (uint32_t t : callx_targets) flow(t, st[pc].must & kCalleeEntry, st[pc].may & kCalleeEntry);
             }
             flow(pc + 1, uint16_t(must & ~kArgRegs), uint16_t(may & ~kArgRegs));
             break;
-        default:
-            if (d.op >= Op::JeqImm && d.op < Op::CallHelper) flow(d.target, must, may);
+        // ld abs/ind clobber r1-r5 like a helper call.
+        case OpFamily::LegacyLoad: flow(pc + 1, uint16_t(must & ~kArgRegs), uint16_t(may & ~kArgRegs)); break;
+        case OpFamily::Alu: case OpFamily::LddwTail: case OpFamily::Load: case OpFamily::Store:
+        case OpFamily::Atomic: case OpFamily::AtomicFetch: case OpFamily::Cmpxchg:
             if (pc + 1 < n) flow(pc + 1, must, may);
             break;
         }

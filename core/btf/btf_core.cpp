@@ -29,8 +29,13 @@ Family family_of(BtfCoreReloKind k) {
     case BtfCoreReloKind::FieldRshiftU64: return Family::Field;
     case BtfCoreReloKind::EnumvalExists:
     case BtfCoreReloKind::EnumvalValue: return Family::Enumval;
-    default: return Family::Type;
+    case BtfCoreReloKind::TypeIdLocal:
+    case BtfCoreReloKind::TypeIdTarget:
+    case BtfCoreReloKind::TypeExists:
+    case BtfCoreReloKind::TypeSize:
+    case BtfCoreReloKind::TypeMatches: return Family::Type;
     }
+    return Family::Type;
 }
 
 // One step of a spec (libbpf's bpf_core_accessor). A named member: type_id is the struct or
@@ -185,7 +190,10 @@ bool fields_compat(const Btf& lb, uint32_t a, const Btf& tb, uint32_t b) {
             a = la->array.elem_type;
             b = tt->array.elem_type;
             continue;
-        default: return false;
+        case BtfKind::Void: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Typedef:
+        case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func:
+        case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Datasec: case BtfKind::DeclTag:
+        case BtfKind::TypeTag: return false;
         }
     }
     return false;
@@ -293,7 +301,10 @@ bool types_compat(const Btf& lb, uint32_t a, const Btf& tb, uint32_t b) {
             b = tt->ref;
             continue;
         }
-        default: return false;
+        case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
+        case BtfKind::Func: case BtfKind::Var: case BtfKind::Datasec: case BtfKind::Float:
+        case BtfKind::DeclTag:
+        case BtfKind::TypeTag: return false;
         }
     }
     return false;
@@ -361,8 +372,11 @@ bool types_match(const Btf& lb, uint32_t a, const Btf& tb, uint32_t b, bool behi
             if (!types_match(lb, lp[i].type, tb, tp[i].type, behind_ptr, depth + 1)) return false;
         return types_match(lb, la->ref, tb, tt->ref, behind_ptr, depth + 1);
     }
-    default: return false;
+    case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
+    case BtfKind::Func: case BtfKind::Var: case BtfKind::Datasec: case BtfKind::DeclTag:
+    case BtfKind::TypeTag: break;
     }
+    return false;
 }
 
 // libbpf's bpf_core_spec_match for enum-value relocations.
@@ -457,7 +471,10 @@ Result<FieldValue> calc_field(const Spec& s, BtfCoreReloKind kind) {
         out.val = 64 - bit_sz;
         out.validate = true;
         break;
-    default: return err("not a field relocation");
+    case BtfCoreReloKind::FieldExists: case BtfCoreReloKind::TypeIdLocal: case BtfCoreReloKind::TypeIdTarget:
+    case BtfCoreReloKind::TypeExists: case BtfCoreReloKind::TypeSize: case BtfCoreReloKind::EnumvalExists:
+    case BtfCoreReloKind::EnumvalValue:
+    case BtfCoreReloKind::TypeMatches: return err("not a field relocation");
     }
     return out;
 }
@@ -474,8 +491,13 @@ Result<uint64_t> calc_type(const Spec* s, BtfCoreReloKind kind) {
         if (!sz) return err("the type has no size: " + sz.error().what);
         return uint64_t(*sz);
     }
-    default: return err("not a type relocation");
+    case BtfCoreReloKind::FieldByteOffset: case BtfCoreReloKind::FieldByteSize:
+    case BtfCoreReloKind::FieldExists: case BtfCoreReloKind::FieldSigned:
+    case BtfCoreReloKind::FieldLshiftU64: case BtfCoreReloKind::FieldRshiftU64:
+    case BtfCoreReloKind::TypeIdLocal: case BtfCoreReloKind::EnumvalExists:
+    case BtfCoreReloKind::EnumvalValue: break;
     }
+    return err("not a type relocation");
 }
 
 // libbpf's bpf_core_calc_enumval_relo; nullopt asks for poisoning.

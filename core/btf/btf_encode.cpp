@@ -132,10 +132,11 @@ class Encoder {
         case BtfKind::Struct:
         case BtfKind::Union: return put_members(id, named, v, bit_off, path, depth);
         case BtfKind::Datasec: return put_datasec(id, v, bit_off, path, depth);
-        default:
-            return fail(path, std::string(btf_kind_name(t->kind)) + " " + btf_.type_to_string(named) +
-                                  " has no value to set");
+        case BtfKind::Void: case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile:
+        case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto:
+        case BtfKind::Var: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
         }
+        return fail(path, std::string(btf_kind_name(t->kind)) + " " + btf_.type_to_string(named) + " has no value to set");
     }
 
     std::vector<uint8_t> take() { return std::move(bytes_); }

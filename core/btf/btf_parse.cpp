@@ -29,8 +29,12 @@ uint32_t fixed_extra_bytes(BtfKind kind) {
     case BtfKind::Array: return 12;   // struct btf_array
     case BtfKind::Var: return 4;      // struct btf_var
     case BtfKind::DeclTag: return 4;  // struct btf_decl_tag
-    default: return 0;
+    case BtfKind::Void: case BtfKind::Ptr: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Enum:
+    case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const:
+    case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Datasec:
+    case BtfKind::Float: case BtfKind::TypeTag: case BtfKind::Enum64: break;
     }
+    return 0;
 }
 
 // Bytes per vlen item (0: vlen is not an item count for this kind).
@@ -42,8 +46,12 @@ uint32_t item_bytes(BtfKind kind) {
     case BtfKind::FuncProto: return 8;  // struct btf_param
     case BtfKind::Datasec: return 12;   // struct btf_var_secinfo
     case BtfKind::Enum64: return 12;    // struct btf_enum64
-    default: return 0;
+    case BtfKind::Void: case BtfKind::Int: case BtfKind::Ptr: case BtfKind::Array: case BtfKind::Fwd:
+    case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
+    case BtfKind::Func: case BtfKind::Var: case BtfKind::Float: case BtfKind::DeclTag:
+    case BtfKind::TypeTag: break;
     }
+    return 0;
 }
 
 constexpr HeaderField kBtfHeaderFields[] = {
@@ -319,9 +327,10 @@ private:
         case BtfKind::TypeTag:
             if (t.name_off == 0) return fail("a type tag needs a name");
             return Unit{};
-        default:
-            return Unit{};
+        case BtfKind::Void: case BtfKind::Ptr: case BtfKind::Fwd: case BtfKind::Typedef:
+        case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict: break;
         }
+        return Unit{};
     }
 
     ByteReader r_;

@@ -55,7 +55,10 @@ public:
                 decl = std::string(btf_.name(id)) + (decl.empty() ? "" : " " + decl);
                 id = t->ref;
                 continue;
-            default: return join(quals, base_name(id), decl);
+            case BtfKind::Void: case BtfKind::Int: case BtfKind::Struct: case BtfKind::Union:
+            case BtfKind::Enum: case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Datasec:
+            case BtfKind::Float:
+            case BtfKind::Enum64: return join(quals, base_name(id), decl);
             }
         }
         return join(quals, "<type loop>", decl);
@@ -84,8 +87,12 @@ private:
         case BtfKind::Enum64: return n.empty() ? "enum { ... }" : "enum " + n;
         case BtfKind::Fwd: return (t->kind_flag ? "union " : "struct ") + n;
         case BtfKind::Datasec: return "SEC(\"" + n + "\")";
-        default: return n;  // int, float, typedef: their own names
+        case BtfKind::Int: case BtfKind::Ptr: case BtfKind::Array: case BtfKind::Typedef:
+        case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func:
+        case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Float: case BtfKind::DeclTag:
+        case BtfKind::TypeTag: break;
         }
+        return n;  // int, float, typedef: their own names
     }
 
     std::string param_list(uint32_t proto_id, int depth) const {

@@ -34,8 +34,11 @@ bool is_chain_kind(BtfKind k) {
     case BtfKind::Var:
     case BtfKind::DeclTag:
     case BtfKind::Array: return true;
-    default: return false;
+    case BtfKind::Void: case BtfKind::Int: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Enum:
+    case BtfKind::Fwd: case BtfKind::FuncProto: case BtfKind::Datasec: case BtfKind::Float:
+    case BtfKind::Enum64: return false;
     }
+    return false;
 }
 
 uint32_t chain_next(const BtfType& t) { return t.kind == BtfKind::Array ? t.array.elem_type : t.ref; }
@@ -128,8 +131,10 @@ private:
                                      ", not a var or func");
             }
             return Unit{};
-        default: return Unit{};
+        case BtfKind::Void: case BtfKind::Int: case BtfKind::Enum: case BtfKind::Fwd: case BtfKind::Float:
+        case BtfKind::Enum64: break;  // refer to nothing
         }
+        return Unit{};
     }
 
     // Each chain-kind type has exactly one successor, so the chain graph is functional:
@@ -234,10 +239,13 @@ private:
             set_size(id, static_cast<uint32_t>(total));
             return Unit{};
         }
-        default:
+        case BtfKind::Void: case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile:
+        case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto:
+        case BtfKind::Var: case BtfKind::DeclTag: case BtfKind::TypeTag:
             if (is_size_passthrough(t.kind) && d_.has_size[t.ref]) set_size(id, d_.sizes[t.ref]);
-            return Unit{};
+            break;
         }
+        return Unit{};
     }
 
     void set_size(uint32_t id, uint32_t size) {

@@ -157,8 +157,11 @@ public:
             add_members(obj, id, bytes, depth);
             return obj;
         }
-        default: return Value::error(std::string(btf_kind_name(t->kind)) + " has no value to show");
+        case BtfKind::Void: case BtfKind::Fwd: case BtfKind::Typedef: case BtfKind::Volatile:
+        case BtfKind::Const: case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto:
+        case BtfKind::Var: case BtfKind::Datasec: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
         }
+        return Value::error(std::string(btf_kind_name(t->kind)) + " has no value to show");
     }
 
 private:

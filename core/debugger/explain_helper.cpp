@@ -138,7 +138,12 @@ std::string arg_value(const HelperProto& p, int i, const ExplainValues& v) {
     case ArgKind::ConstStr:
         if (std::string s = string_at(v, x); !s.empty()) out += ": " + s;
         return out;
-    default: return out;
+    case ArgKind::None: case ArgKind::Anything: case ArgKind::MapPtr: case ArgKind::Ctx: case ArgKind::Size:
+    case ArgKind::SizeOrZero: case ArgKind::AllocSize: case ArgKind::SpinLock: case ArgKind::Timer:
+    case ArgKind::Func: case ArgKind::Stack: case ArgKind::SockCommon: case ArgKind::Socket:
+    case ArgKind::BtfId: case ArgKind::PercpuBtfId: case ArgKind::RingbufMem: case ArgKind::Dynptr:
+    case ArgKind::KptrXchgDest:
+    case ArgKind::Arena: return out;
     }
     if (n == 0 || a.access == ArgAccess::Write) return out;
     if (std::string b = bytes_at(v, x, n); !b.empty()) out += ": " + b;

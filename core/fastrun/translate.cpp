@@ -3,16 +3,20 @@
 #include <optional>
 #include <string>
 
+#include "core/decode_ops.hpp"
+
 namespace bpfplay {
 
 bool fastrun_takes_over(Op op) {
-    switch (op) {
-    case Op::CallHelper: case Op::Callx: case Op::LddwTail:
-    case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW: case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
-        return true;
-    default:
-        return false;
+    switch (op_family(op)) {
+    case OpFamily::Call: return op != Op::CallLocal;  // helpers and callx; a local call is translated
+    case OpFamily::LddwTail:
+    case OpFamily::LegacyLoad: return true;
+    case OpFamily::Alu: case OpFamily::Jump: case OpFamily::Exit: case OpFamily::Lddw: case OpFamily::Load:
+    case OpFamily::Store: case OpFamily::Atomic: case OpFamily::AtomicFetch:
+    case OpFamily::Cmpxchg: return false;
     }
+    return false;
 }
 
 namespace {
@@ -269,9 +273,20 @@ private:
         case Op::Xchg64: atomic(pc, d, true, Atomic::Xchg, true, refund); break;
         case Op::Cmpxchg32: atomic(pc, d, false, Atomic::Cmpxchg, false, refund); break;
         case Op::Cmpxchg64: atomic(pc, d, true, Atomic::Cmpxchg, false, refund); break;
-        default:
-            // Every other op is an ALU op, a conditional jump (both handled above) or one the
-            // interpreter takes over. An op added later lands here: refuse the program (the
+        // ALU ops and conditional jumps are emitted above, and the interpreter takes over the
+        // others: listed so that -Wswitch names an op added later and not handled here.
+#define BPF_FASTRUN_CASE_(name) case Op::name:
+#define BPF_FASTRUN_ALU_CASES_(name) BPF_OP_ALU_VARIANTS_(BPF_FASTRUN_CASE_, name)
+#define BPF_FASTRUN_JMP_CASES_(name) BPF_OP_JMP_VARIANTS_(BPF_FASTRUN_CASE_, name)
+        BPF_ALU_BINOPS(BPF_FASTRUN_ALU_CASES_)
+        BPF_JMP_CONDS(BPF_FASTRUN_JMP_CASES_)
+#undef BPF_FASTRUN_JMP_CASES_
+#undef BPF_FASTRUN_ALU_CASES_
+#undef BPF_FASTRUN_CASE_
+        case Op::CallHelper: case Op::Callx: case Op::LddwTail:
+        case Op::LdAbsB: case Op::LdAbsH: case Op::LdAbsW: case Op::LdIndB: case Op::LdIndH: case Op::LdIndW:
+        case Op::Count_:
+            // Not reached for a decoded program; should one get here, refuse the program (the
             // caller runs the interpreter) rather than guess.
             if (!unsupported_) unsupported_ = pc;
             break;

@@ -17,6 +17,7 @@
 #include "core/host/host_json_tunnel.hpp"
 #include "core/host/host_json_vmas.hpp"
 #include "core/json/json.hpp"
+#include "core/host/socket_cookie.hpp"
 
 namespace bpfplay {
 
@@ -257,7 +258,7 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
         if (s.protocol == kIpprotoUdp) return r.fail(path + ".state", "UDP sockets have no TCP state");
         s.state = *st;
     }
-    s.cookie = 4097 + index;
+    s.cookie = kFirstSocketCookie + index;
     return !r.error && r.uint(j, path, "cookie", s.cookie, UINT64_MAX) &&
            r.uint(j, path, "uid", s.uid, UINT32_MAX) &&
            r.uint(j, path, "bound_dev_if", s.bound_dev_if, INT32_MAX) &&

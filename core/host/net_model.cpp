@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/host/socket_cookie.hpp"
+
 namespace bpfplay {
 
 namespace {
@@ -87,7 +89,6 @@ std::array<uint8_t, 32> Network::default_syncookie_secret() {
     return k;
 }
 
-// Cookies start at 4097 so they never look like small counters or indexes.
 std::optional<uint32_t> Network::program_socket_index() const {
     if (program_socket != kAutoSocket)
         return program_socket < sockets.size() ? std::optional<uint32_t>(program_socket) : std::nullopt;
@@ -98,18 +99,18 @@ std::optional<uint32_t> Network::program_socket_index() const {
 
 std::vector<HostSocket> Network::default_sockets() {
     HostSocket listener;
-    listener.cookie = 4097;
+    listener.cookie = kFirstSocketCookie;
     listener.local_port = 80;
     listener.uid = 33; // www-data
     HostSocket conn;
-    conn.cookie = 4098;
+    conn.cookie = kFirstSocketCookie + 1;
     conn.local_addr = v4_in_v6({10, 0, 0, 2});
     conn.local_port = 8080;
     conn.remote_addr = v4_in_v6({10, 0, 0, 1});
     conn.remote_port = 40000;
     conn.state = TcpState::Established;
     HostSocket dns;
-    dns.cookie = 4099;
+    dns.cookie = kFirstSocketCookie + 2;
     dns.protocol = kIpprotoUdp;
     dns.local_addr = v4_in_v6({10, 0, 0, 2});
     dns.local_port = 53;

@@ -48,8 +48,12 @@ std::optional<KconfigKind> kcfg_kind(const Btf& btf, uint32_t type, bool* is_sig
         if (t->array.nelems == 0) return std::nullopt;
         if (kcfg_kind(btf, t->array.elem_type, nullptr) != KconfigKind::Char) return std::nullopt;
         return KconfigKind::CharArray;
-    default: return std::nullopt;
+    case BtfKind::Void: case BtfKind::Ptr: case BtfKind::Struct: case BtfKind::Union: case BtfKind::Fwd:
+    case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
+    case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Datasec:
+    case BtfKind::Float: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
     }
+    return std::nullopt;
 }
 
 // btf__align_of for the types kcfg_kind accepts: integers and enums align to their size (at
@@ -100,7 +104,8 @@ public:
             break;
         }
         case KconfigKind::Char: *p = uint8_t(value); break;
-        default:
+        case KconfigKind::Int:
+        case KconfigKind::CharArray:
             return kcfg_error("extern (kcfg) '" + ext.name + "': value '" + value + "' implies bool, tristate, or char type");
         }
         ext.is_set = true;

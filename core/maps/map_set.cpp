@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/insn.hpp"
+
 namespace bpfplay {
 
 namespace {
@@ -154,13 +156,12 @@ LddwResolver MapSet::lddw_resolver() const {
                                    pc);
             return err;
         }
-        switch (src) {
-        case 1:  // BPF_PSEUDO_MAP_FD
-        case 5:  // BPF_PSEUDO_MAP_IDX
-            return map_handle(id);
-        case 2:  // BPF_PSEUDO_MAP_VALUE
-        case 6:  // BPF_PSEUDO_MAP_IDX_VALUE
-        {
+        // A source past the last one names no map, like a plain number.
+        switch (src <= op::kLddwSourceMax ? op::LddwSource(src) : op::LddwSource::Imm) {
+        case op::LddwSource::MapFd:
+        case op::LddwSource::MapIdx: return map_handle(id);
+        case op::LddwSource::MapValue:
+        case op::LddwSource::MapIdxValue: {
             auto addr = direct_value_address(id, uint32_t(next_imm));
             if (!addr.ok()) {
                 Error err = addr.error();
@@ -169,10 +170,11 @@ LddwResolver MapSet::lddw_resolver() const {
             }
             return addr.value();
         }
-        default:
-            return make_error(ErrorKind::Map, "lddw pseudo source " + std::to_string(src) + " does not refer to a map",
-                              pc);
+        case op::LddwSource::Imm:
+        case op::LddwSource::BtfId:
+        case op::LddwSource::Func: break;
         }
+        return make_error(ErrorKind::Map, "lddw pseudo source " + std::to_string(src) + " does not refer to a map", pc);
     };
 }
 

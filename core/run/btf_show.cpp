@@ -116,7 +116,11 @@ private:
                 ptrs = std::min(ptrs + 1, kMaxIter);
                 id = final_t->ref;
                 break;
-            default: id = 0; break;
+            case BtfKind::Void: case BtfKind::Int: case BtfKind::Struct: case BtfKind::Union:
+            case BtfKind::Enum: case BtfKind::Fwd: case BtfKind::Volatile: case BtfKind::Const:
+            case BtfKind::Restrict: case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Var:
+            case BtfKind::Datasec: case BtfKind::Float: case BtfKind::DeclTag: case BtfKind::TypeTag:
+            case BtfKind::Enum64: id = 0; break;
             }
             if (!id) break;
             final_t = btf_.type(btf_.skip_qualifiers(id));
@@ -133,7 +137,10 @@ private:
             break;
         case BtfKind::Enum:
         case BtfKind::Enum64: prefix = "enum"; break;
-        default: break;
+        case BtfKind::Void: case BtfKind::Int: case BtfKind::Ptr: case BtfKind::Array: case BtfKind::Fwd:
+        case BtfKind::Typedef: case BtfKind::Volatile: case BtfKind::Const: case BtfKind::Restrict:
+        case BtfKind::Func: case BtfKind::FuncProto: case BtfKind::Var: case BtfKind::Datasec:
+        case BtfKind::Float: case BtfKind::DeclTag: case BtfKind::TypeTag: break;
         }
         if (seen_ptr) parens = "";
         if (seen_typedef) prefix = "";

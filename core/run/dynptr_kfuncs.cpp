@@ -60,8 +60,16 @@ bool writes_packet(ProgType t) {
     case ProgType::SkMsg:
     case ProgType::CgroupSockopt:
     case ProgType::Unspec: return true; // bpfplay's raw programs may do anything
-    default: return false;
+    case ProgType::SocketFilter: case ProgType::Kprobe: case ProgType::Tracepoint: case ProgType::PerfEvent:
+    case ProgType::CgroupSkb: case ProgType::CgroupSock: case ProgType::LwtIn: case ProgType::LwtOut:
+    case ProgType::SockOps: case ProgType::CgroupDevice: case ProgType::RawTracepoint:
+    case ProgType::CgroupSockAddr: case ProgType::LwtSeg6local: case ProgType::LircMode2:
+    case ProgType::SkReuseport: case ProgType::FlowDissector: case ProgType::CgroupSysctl:
+    case ProgType::RawTracepointWritable: case ProgType::Tracing: case ProgType::StructOps:
+    case ProgType::Ext: case ProgType::Lsm: case ProgType::SkLookup: case ProgType::Syscall:
+    case ProgType::Netfilter: break;
     }
+    return false;
 }
 
 // The context argument: KF_TRUSTED_ARGS, a struct __sk_buff * or struct xdp_md * the verifier

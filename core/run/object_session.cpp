@@ -266,7 +266,10 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
                         "pt_regs context");
         break;
     }
-    default: {
+    case ContextKind::None:
+    case ContextKind::PerfEvent:
+    case ContextKind::RawMemory:
+    case ContextKind::Other: {
         // An fentry / fexit on an XDP or TC program: the packet as that program's kernel context.
         if (traces_bpf_program(prog) && !traced_ctx_struct(prog.traced_type).empty() && vm.env && vm.env->host)
             if (auto r = lay_out_traced_packet(vm.memory(), mem.kernel, mem.packet, net, prog.traced_type, in.packet);

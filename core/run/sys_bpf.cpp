@@ -39,27 +39,6 @@ constexpr uint32_t kLogMask = 1 | 2 | 4 | 8;          // BPF_LOG_LEVEL1 | LEVEL2
 constexpr uint32_t kStructOpsAttach = 44;             // BPF_STRUCT_OPS
 constexpr uint32_t kSha256Size = 32;
 
-const char* const kCmdNames[] = {
-    "BPF_MAP_CREATE",        "BPF_MAP_LOOKUP_ELEM",
-    "BPF_MAP_UPDATE_ELEM",   "BPF_MAP_DELETE_ELEM",
-    "BPF_MAP_GET_NEXT_KEY",  "BPF_PROG_LOAD",
-    "BPF_OBJ_PIN",           "BPF_OBJ_GET",
-    "BPF_PROG_ATTACH",       "BPF_PROG_DETACH",
-    "BPF_PROG_TEST_RUN",     "BPF_PROG_GET_NEXT_ID",
-    "BPF_MAP_GET_NEXT_ID",   "BPF_PROG_GET_FD_BY_ID",
-    "BPF_MAP_GET_FD_BY_ID",  "BPF_OBJ_GET_INFO_BY_FD",
-    "BPF_PROG_QUERY",        "BPF_RAW_TRACEPOINT_OPEN",
-    "BPF_BTF_LOAD",          "BPF_BTF_GET_FD_BY_ID",
-    "BPF_TASK_FD_QUERY",     "BPF_MAP_LOOKUP_AND_DELETE_ELEM",
-    "BPF_MAP_FREEZE",        "BPF_BTF_GET_NEXT_ID",
-    "BPF_MAP_LOOKUP_BATCH",  "BPF_MAP_LOOKUP_AND_DELETE_BATCH",
-    "BPF_MAP_UPDATE_BATCH",  "BPF_MAP_DELETE_BATCH",
-    "BPF_LINK_CREATE",       "BPF_LINK_UPDATE",
-    "BPF_LINK_GET_FD_BY_ID", "BPF_LINK_GET_NEXT_ID",
-    "BPF_ENABLE_STATS",      "BPF_ITER_CREATE",
-    "BPF_LINK_DETACH",       "BPF_PROG_BIND_MAP",
-    "BPF_TOKEN_CREATE",      "BPF_PROG_STREAM_READ_BY_FD",
-};
 
 // The attr as __sys_bpf copied it.
 struct Attr {
@@ -694,42 +673,85 @@ bool bpf_map_alive(const BpfProcess& proc, const MapSet& maps, uint32_t id) {
     return false;
 }
 
+namespace {
+
+// enum bpf_cmd, one row per command in its order: its name, and how bpf_sys_bpf runs it
+// (nullptr: not a command the helper passes on to __sys_bpf, so it answers -EINVAL).
+struct SysBpfCommand {
+    const char* name;
+    int64_t (SysBpf::*run)();
+};
+constexpr SysBpfCommand kSysBpfCommands[] = {
+    {"BPF_MAP_CREATE", &SysBpf::map_create},
+    {"BPF_MAP_LOOKUP_ELEM", nullptr},
+    {"BPF_MAP_UPDATE_ELEM", &SysBpf::map_update_elem},
+    {"BPF_MAP_DELETE_ELEM", &SysBpf::map_delete_elem},
+    {"BPF_MAP_GET_NEXT_KEY", nullptr},
+    {"BPF_PROG_LOAD", &SysBpf::prog_load},
+    {"BPF_OBJ_PIN", nullptr},
+    {"BPF_OBJ_GET", nullptr},
+    {"BPF_PROG_ATTACH", nullptr},
+    {"BPF_PROG_DETACH", nullptr},
+    {"BPF_PROG_TEST_RUN", nullptr},
+    {"BPF_PROG_GET_NEXT_ID", nullptr},
+    {"BPF_MAP_GET_NEXT_ID", nullptr},
+    {"BPF_PROG_GET_FD_BY_ID", nullptr},
+    {"BPF_MAP_GET_FD_BY_ID", &SysBpf::map_get_fd_by_id},
+    {"BPF_OBJ_GET_INFO_BY_FD", nullptr},
+    {"BPF_PROG_QUERY", nullptr},
+    {"BPF_RAW_TRACEPOINT_OPEN", &SysBpf::raw_tracepoint_open},
+    {"BPF_BTF_LOAD", &SysBpf::btf_load},
+    {"BPF_BTF_GET_FD_BY_ID", nullptr},
+    {"BPF_TASK_FD_QUERY", nullptr},
+    {"BPF_MAP_LOOKUP_AND_DELETE_ELEM", nullptr},
+    {"BPF_MAP_FREEZE", &SysBpf::map_freeze},
+    {"BPF_BTF_GET_NEXT_ID", nullptr},
+    {"BPF_MAP_LOOKUP_BATCH", nullptr},
+    {"BPF_MAP_LOOKUP_AND_DELETE_BATCH", nullptr},
+    {"BPF_MAP_UPDATE_BATCH", nullptr},
+    {"BPF_MAP_DELETE_BATCH", nullptr},
+    {"BPF_LINK_CREATE", &SysBpf::link_create},
+    {"BPF_LINK_UPDATE", nullptr},
+    {"BPF_LINK_GET_FD_BY_ID", nullptr},
+    {"BPF_LINK_GET_NEXT_ID", nullptr},
+    {"BPF_ENABLE_STATS", nullptr},
+    {"BPF_ITER_CREATE", nullptr},
+    {"BPF_LINK_DETACH", nullptr},
+    {"BPF_PROG_BIND_MAP", nullptr},
+    {"BPF_TOKEN_CREATE", nullptr},
+    {"BPF_PROG_STREAM_READ_BY_FD", nullptr},
+};
+// __MAX_BPF_CMD of Linux 6.18: a command the kernel adds needs its row.
+static_assert(std::size(kSysBpfCommands) == kBpfCmdCount);
+// The rows sit where the named constants say.
+static_assert(kSysBpfCommands[bpf_cmd::kMapCreate].run == &SysBpf::map_create);
+static_assert(kSysBpfCommands[bpf_cmd::kMapUpdateElem].run == &SysBpf::map_update_elem);
+static_assert(kSysBpfCommands[bpf_cmd::kMapDeleteElem].run == &SysBpf::map_delete_elem);
+static_assert(kSysBpfCommands[bpf_cmd::kProgLoad].run == &SysBpf::prog_load);
+static_assert(kSysBpfCommands[bpf_cmd::kMapGetFdById].run == &SysBpf::map_get_fd_by_id);
+static_assert(kSysBpfCommands[bpf_cmd::kRawTracepointOpen].run == &SysBpf::raw_tracepoint_open);
+static_assert(kSysBpfCommands[bpf_cmd::kBtfLoad].run == &SysBpf::btf_load);
+static_assert(kSysBpfCommands[bpf_cmd::kMapFreeze].run == &SysBpf::map_freeze);
+static_assert(kSysBpfCommands[bpf_cmd::kLinkCreate].run == &SysBpf::link_create);
+
+}  // namespace
+
 std::string bpf_cmd_name(uint64_t cmd) {
-    if (cmd < std::size(kCmdNames)) return kCmdNames[cmd];
+    if (cmd < std::size(kSysBpfCommands)) return kSysBpfCommands[cmd].name;
     return "command " + std::to_string(cmd);
 }
 
 bool sys_bpf_allows(uint64_t cmd) {
-    switch (cmd) {
-    case bpf_cmd::kMapCreate:
-    case bpf_cmd::kMapDeleteElem:
-    case bpf_cmd::kMapUpdateElem:
-    case bpf_cmd::kMapFreeze:
-    case bpf_cmd::kMapGetFdById:
-    case bpf_cmd::kProgLoad:
-    case bpf_cmd::kBtfLoad:
-    case bpf_cmd::kLinkCreate:
-    case bpf_cmd::kRawTracepointOpen: return true;
-    default: return false;
-    }
+    return cmd < std::size(kSysBpfCommands) && kSysBpfCommands[cmd].run != nullptr;
 }
 
 int64_t run_sys_bpf(Vm& vm, HelperEnv& env, uint32_t cmd, const uint8_t* attr, std::string& event) {
-    SysBpf s(vm, env, attr, event);
-    switch (cmd) {
-    case bpf_cmd::kMapCreate: return s.map_create();
-    case bpf_cmd::kMapUpdateElem: return s.map_update_elem();
-    case bpf_cmd::kMapDeleteElem: return s.map_delete_elem();
-    case bpf_cmd::kMapFreeze: return s.map_freeze();
-    case bpf_cmd::kMapGetFdById: return s.map_get_fd_by_id();
-    case bpf_cmd::kProgLoad: return s.prog_load();
-    case bpf_cmd::kBtfLoad: return s.btf_load();
-    case bpf_cmd::kLinkCreate: return s.link_create();
-    case bpf_cmd::kRawTracepointOpen: return s.raw_tracepoint_open();
-    default: break;
+    if (!sys_bpf_allows(cmd)) {
+        event = "-EINVAL: not a command bpf_sys_bpf allows";
+        return -e::kEINVAL;
     }
-    event = "-EINVAL: not a command bpf_sys_bpf allows";
-    return -e::kEINVAL;
+    SysBpf s(vm, env, attr, event);
+    return (s.*kSysBpfCommands[cmd].run)();
 }
 
 std::vector<Map*> maps_sys_bpf_may_change(const Vm& vm, const HelperEnv& env, const uint64_t args[5]) {

@@ -42,6 +42,8 @@ constexpr uint32_t kMapCreate = 0, kMapLookupElem = 1, kMapUpdateElem = 2, kMapD
                    kMapGetNextKey = 4, kProgLoad = 5, kProgTestRun = 10, kMapGetFdById = 14,
                    kRawTracepointOpen = 17, kBtfLoad = 18, kLinkCreate = 28, kMapFreeze = 22;
 }
+// __MAX_BPF_CMD in Linux 6.18 (BPF_PROG_STREAM_READ_BY_FD is the last command).
+constexpr uint32_t kBpfCmdCount = 38;
 // "BPF_MAP_CREATE"; "command 99" past the kernel's last command.
 std::string bpf_cmd_name(uint64_t cmd);
 

@@ -31,8 +31,10 @@ bool hole_fits(Hole h, const Insn& a) {
     case Hole::ImmReg: return a.imm >= 0 && a.imm <= kMaxReg;
     case Hole::ImmNonNeg: return a.imm >= 0;
     case Hole::ImmNeg: return a.imm < 0;
-    default: return true;
+    case Hole::Imm: case Hole::Imm32: case Hole::ImmSigned: case Hole::Imm2: case Hole::Imm64:
+    case Hole::JumpOff: case Hole::JumpImm: case Hole::MemOff: case Hole::IndOff: case Hole::Ll: break;
     }
+    return true;
 }
 
 // Does `f` describe the instruction a (and b, its second slot, for a wide form)?

@@ -233,7 +233,11 @@ class FormMatcher {
         case Hole::ImmNeg:
             if (!n->neg || n->mag == 0) return false;
             break;
-        default: break;
+        case Hole::DstR: case Hole::DstW: case Hole::DstAnyR: case Hole::DstAnyW: case Hole::SrcR:
+        case Hole::SrcW: case Hole::SrcAnyR: case Hole::SrcAnyW: case Hole::ImmReg: case Hole::Imm:
+        case Hole::ImmSigned: case Hole::Imm64: case Hole::JumpOff: case Hole::JumpImm: case Hole::MemOff:
+        case Hole::IndOff:
+        case Hole::Ll: break;
         }
         std::string hint;
         if (f_.opcode == (op::kAlu64 | op::kK | op::kMov))

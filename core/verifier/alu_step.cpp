@@ -6,42 +6,44 @@ namespace bpfplay::verifier {
 
 namespace {
 
-const char* op_string(uint8_t code) {
+const char* op_string(op::AluCode code) {
     switch (code) {
-    case op::kAdd: return "+=";
-    case op::kSub: return "-=";
-    case op::kMul: return "*=";
-    case op::kDiv: return "/=";
-    case op::kOr: return "|=";
-    case op::kAnd: return "&=";
-    case op::kLsh: return "<<=";
-    case op::kRsh: return ">>=";
-    case op::kNeg: return "neg";
-    case op::kMod: return "%=";
-    case op::kXor: return "^=";
-    case op::kMov: return "=";
-    case op::kArsh: return "s>>=";
-    case op::kEnd: return "endian";
+    case op::AluCode::Add: return "+=";
+    case op::AluCode::Sub: return "-=";
+    case op::AluCode::Mul: return "*=";
+    case op::AluCode::Div: return "/=";
+    case op::AluCode::Or: return "|=";
+    case op::AluCode::And: return "&=";
+    case op::AluCode::Lsh: return "<<=";
+    case op::AluCode::Rsh: return ">>=";
+    case op::AluCode::Neg: return "neg";
+    case op::AluCode::Mod: return "%=";
+    case op::AluCode::Xor: return "^=";
+    case op::AluCode::Mov: return "=";
+    case op::AluCode::Arsh: return "s>>=";
+    case op::AluCode::End: return "endian";
     }
     return "?";
 }
 
-AluOp alu_op(uint8_t code) {
+AluOp alu_op(op::AluCode code) {
     switch (code) {
-    case op::kAdd: return AluOp::Add;
-    case op::kSub: return AluOp::Sub;
-    case op::kMul: return AluOp::Mul;
-    case op::kDiv: return AluOp::Div;
-    case op::kOr: return AluOp::Or;
-    case op::kAnd: return AluOp::And;
-    case op::kLsh: return AluOp::Lsh;
-    case op::kRsh: return AluOp::Rsh;
-    case op::kNeg: return AluOp::Neg;
-    case op::kMod: return AluOp::Mod;
-    case op::kXor: return AluOp::Xor;
-    case op::kArsh: return AluOp::Arsh;
-    default: return AluOp::Mov;
+    case op::AluCode::Add: return AluOp::Add;
+    case op::AluCode::Sub: return AluOp::Sub;
+    case op::AluCode::Mul: return AluOp::Mul;
+    case op::AluCode::Div: return AluOp::Div;
+    case op::AluCode::Or: return AluOp::Or;
+    case op::AluCode::And: return AluOp::And;
+    case op::AluCode::Lsh: return AluOp::Lsh;
+    case op::AluCode::Rsh: return AluOp::Rsh;
+    case op::AluCode::Neg: return AluOp::Neg;
+    case op::AluCode::Mod: return AluOp::Mod;
+    case op::AluCode::Xor: return AluOp::Xor;
+    case op::AluCode::Arsh: return AluOp::Arsh;
+    case op::AluCode::Mov:
+    case op::AluCode::End: return AluOp::Mov;  // step_alu handles both before asking
     }
+    return AluOp::Mov;
 }
 
 // Byte swaps and sign-extending moves: the result's width is all the checker keeps.
@@ -57,8 +59,8 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
         return env.refuse(Rule::PointerArith, fmt("R%d 32-bit pointer arithmetic prohibited", regno));
     if (code != op::kAdd && code != op::kSub) {
         if (code == op::kAnd || code == op::kOr || code == op::kXor)
-            return env.refuse(Rule::PointerArith, fmt("R%d bitwise operator %s on pointer prohibited", regno, op_string(code)));
-        return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic with %s operator prohibited", regno, op_string(code)));
+            return env.refuse(Rule::PointerArith, fmt("R%d bitwise operator %s on pointer prohibited", regno, op_string(op::alu_code(insn.opcode))));
+        return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic with %s operator prohibited", regno, op_string(op::alu_code(insn.opcode))));
     }
     if (ptr.maybe_null)
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on %s prohibited, null-check it first", regno,
@@ -68,7 +70,10 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
     case RegType::MapPtr:
     case RegType::Sock:
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on %s prohibited", regno, reg_type_name(ptr.type, false).c_str()));
-    default: break;
+    case RegType::Ctx: case RegType::Packet: case RegType::PacketMeta: case RegType::Stack:
+    case RegType::MapValue: case RegType::Mem: case RegType::BtfId: break;  // offsettable pointers
+    case RegType::NotInit:
+    case RegType::Scalar: break;  // not pointers: the caller passes only pointers
     }
     if (code == op::kSub && ptr_side_reg != insn.dst)
         return env.refuse(Rule::PointerArith, fmt("R%d tried to subtract pointer from scalar", regno));
@@ -166,7 +171,7 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
             dst = Reg::scalar(Scalar::unknown());
             return true;
         }
-        return env.refuse(Rule::PointerArith, fmt("R%d pointer %s pointer prohibited", int(insn.dst), op_string(code)));
+        return env.refuse(Rule::PointerArith, fmt("R%d pointer %s pointer prohibited", int(insn.dst), op_string(op::alu_code(insn.opcode))));
     }
     if (dst.is_pointer()) return pointer_arith(env, st, insn, dst, src_val, insn.dst);
     if (src_val.is_pointer()) {
@@ -177,9 +182,9 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
             return pointer_arith(env, st, insn, dst, scalar_part, insn.dst);
         }
         if (code == op::kSub) return env.refuse(Rule::PointerArith, fmt("R%d tried to subtract pointer from scalar", int(insn.dst)));
-        return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic with %s operator prohibited", int(insn.dst), op_string(code)));
+        return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic with %s operator prohibited", int(insn.dst), op_string(op::alu_code(insn.opcode))));
     }
-    const AluOp aop = alu_op(code);
+    const AluOp aop = alu_op(op::alu_code(insn.opcode));
     dst = Reg::scalar(aop == AluOp::Neg ? scalar_alu(AluOp::Neg, dst.var, dst.var, alu32) : scalar_alu(aop, dst.var, src_val.var, alu32));
     return true;
 }
@@ -187,14 +192,16 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
 bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next) {
     if (insn.dst == 10) return env.refuse(Rule::FramePointer, "frame pointer is read only");
     Reg& dst = st.top().regs[insn.dst];
-    switch (insn.src) {
-    case 0:
+    if (insn.src > op::kLddwSourceMax)
+        return env.cannot_tell(fmt("lddw with pseudo source %d (kernel variables)", int(insn.src)));
+    switch (op::LddwSource(insn.src)) {
+    case op::LddwSource::Imm:
         dst = Reg::scalar(Scalar::constant(uint64_t(uint32_t(insn.imm)) | (uint64_t(uint32_t(next.imm)) << 32)));
         return true;
-    case op::kPseudoMapFd:
-    case op::kPseudoMapIdx:
-    case op::kPseudoMapValue:
-    case op::kPseudoMapIdxValue: {
+    case op::LddwSource::MapFd:
+    case op::LddwSource::MapIdx:
+    case op::LddwSource::MapValue:
+    case op::LddwSource::MapIdxValue: {
         const MapSpec* m = env.map(uint32_t(insn.imm));
         if (!m) return env.refuse(Rule::Other, fmt("fd %d is not pointing to valid bpf_map", insn.imm));
         dst = Reg{};
@@ -206,9 +213,10 @@ bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next) {
             return env.refuse(Rule::MapValueBounds, fmt("invalid access to map value pointer, value_size=%u off=%d", m->value_size, next.imm));
         return true;
     }
-    case op::kPseudoFunc: return env.cannot_tell("a callback function's address (lddw src 4)");
-    default: return env.cannot_tell(fmt("lddw with pseudo source %d (kernel variables)", int(insn.src)));
+    case op::LddwSource::Func: return env.cannot_tell("a callback function's address (lddw src 4)");
+    case op::LddwSource::BtfId: break;
     }
+    return env.cannot_tell(fmt("lddw with pseudo source %d (kernel variables)", int(insn.src)));
 }
 
 }  // namespace bpfplay::verifier

@@ -32,8 +32,12 @@ Cond swap_sides(Cond c) {
     case Cond::Sge: return Cond::Sle;
     case Cond::Slt: return Cond::Sgt;
     case Cond::Sle: return Cond::Sge;
-    default: return c;
+    case Cond::Eq:
+    case Cond::Ne:
+    case Cond::Set:
+    case Cond::NotSet: return c;  // symmetric
     }
+    return c;
 }
 
 namespace {
@@ -78,8 +82,10 @@ Cond as_unsigned(Cond c) {
     case Cond::Sge: return Cond::Ge;
     case Cond::Slt: return Cond::Lt;
     case Cond::Sle: return Cond::Le;
-    default: return c;
+    case Cond::Eq: case Cond::Ne: case Cond::Gt: case Cond::Ge: case Cond::Lt: case Cond::Le: case Cond::Set:
+    case Cond::NotSet: return c;  // no sign to drop
     }
+    return c;
 }
 
 }  // namespace

@@ -9,20 +9,24 @@ namespace bpfplay::verifier {
 
 namespace {
 
-Cond cond_of(uint8_t code) {
+Cond cond_of(op::JmpCode code) {
     switch (code) {
-    case op::kJeq: return Cond::Eq;
-    case op::kJne: return Cond::Ne;
-    case op::kJgt: return Cond::Gt;
-    case op::kJge: return Cond::Ge;
-    case op::kJlt: return Cond::Lt;
-    case op::kJle: return Cond::Le;
-    case op::kJsgt: return Cond::Sgt;
-    case op::kJsge: return Cond::Sge;
-    case op::kJslt: return Cond::Slt;
-    case op::kJsle: return Cond::Sle;
-    default: return Cond::Set;
+    case op::JmpCode::Jeq: return Cond::Eq;
+    case op::JmpCode::Jne: return Cond::Ne;
+    case op::JmpCode::Jgt: return Cond::Gt;
+    case op::JmpCode::Jge: return Cond::Ge;
+    case op::JmpCode::Jlt: return Cond::Lt;
+    case op::JmpCode::Jle: return Cond::Le;
+    case op::JmpCode::Jsgt: return Cond::Sgt;
+    case op::JmpCode::Jsge: return Cond::Sge;
+    case op::JmpCode::Jslt: return Cond::Slt;
+    case op::JmpCode::Jsle: return Cond::Sle;
+    case op::JmpCode::Jset: return Cond::Set;
+    case op::JmpCode::Ja:
+    case op::JmpCode::Call:
+    case op::JmpCode::Exit: break;  // not conditional: step_cond_jump never sees them
     }
+    return Cond::Set;
 }
 
 // Every copy of the maybe-NULL pointer `id`: NULL on one side, valid on the other.
@@ -72,8 +76,12 @@ bool pkt_comparison(const Reg& a, const Reg& b, Cond c, bool& on_taken, bool& ri
     case Cond::Lt: on_taken = true; right_open = true; return true;
     case Cond::Ge: on_taken = false; right_open = true; return true;   // else: pkt < end
     case Cond::Le: on_taken = true; right_open = false; return true;
-    default: return false;
+    // Equality, signed order and bit tests prove no range (find_good_pkt_pointers ignores them).
+    case Cond::Eq: case Cond::Ne: case Cond::Sgt: case Cond::Sge: case Cond::Slt: case Cond::Sle:
+    case Cond::Set:
+    case Cond::NotSet: return false;
     }
+    return false;
 }
 
 }  // namespace
@@ -85,7 +93,7 @@ bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next) {
     const bool use_src = op::src_bit(insn.opcode) == op::kX;
     if (!check_readable(env, st, insn.dst)) return false;
     if (use_src && !check_readable(env, st, insn.src)) return false;
-    Cond c = cond_of(op::code(insn.opcode));
+    Cond c = cond_of(op::jmp_code(insn.opcode));
     Frame& fr = st.top();
     const Reg a = fr.regs[insn.dst];
     const Reg b = use_src ? fr.regs[insn.src] : Reg::scalar(Scalar::constant(uint64_t(int64_t(insn.imm))));

@@ -283,9 +283,11 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
     case RegType::MapPtr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
-    default:
-        return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
+    case RegType::NotInit:
+    case RegType::Scalar:
+    case RegType::PacketEnd: break;
     }
+    return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
 }
 
 bool step_load(Env& env, State& st, const Insn& insn) {

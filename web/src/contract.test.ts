@@ -172,8 +172,6 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 });
 
-// Every method the page declares is bound in wasm-bindings/bindings.cpp, and every bound method
-// is declared: a method missing on one side would fail only at run time in the browser.
 // The page keeps no copy of core's defaults (core/debugger/page_defaults.hpp): it reads them.
 describe("contract: core's defaults and the Host tab's fields", () => {
   const hostText = readFileSync(new URL('../../tests/contract/host.json', import.meta.url), 'utf8');
@@ -202,6 +200,9 @@ describe("contract: core's defaults and the Host tab's fields", () => {
   });
 });
 
+// Every method the page declares is bound in wasm-bindings/bindings.cpp, and every bound method
+// is declared: a method missing on one side would fail only at run time in the browser.
+// (Names only: an argument's type or count is not compared.)
 describe('contract: bpfplay.d.mts and the Embind bindings', () => {
   const bindings = readFileSync(new URL('../../wasm-bindings/bindings.cpp', import.meta.url), 'utf8');
   const dts = readFileSync(new URL('./wasm_types/bpfplay.d.mts', import.meta.url), 'utf8').replace(/\/\/.*$/gm, '');

@@ -16,13 +16,14 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 const objects = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
 // The network members of a host JSON document (cpu, task, clock and seed are the Host tab's
-// own fields: host_fields.ts).
+// own fields: host_fields.ts). Core's host JSON has every member; one left out stays out, and
+// core fills in its default.
 export function networkOf(hostJson: string): HostNetwork {
   const doc = JSON.parse(hostJson) as unknown;
   if (!isObject(doc)) throw new Error('the host JSON is not an object');
   return {
-    ingress_ifindex: doc['ingress_ifindex'] ?? 1,
-    rx_queue_index: doc['rx_queue_index'] ?? 0,
+    ingress_ifindex: doc['ingress_ifindex'],
+    rx_queue_index: doc['rx_queue_index'],
     devices: objects(doc['devices']),
     sockets: objects(doc['sockets']),
     routes: Array.isArray(doc['routes']) ? doc['routes'] : [],
@@ -51,20 +52,22 @@ export function addressList(text: string): string[] {
 const numbers = (rows: JsonObject[], key: string): number[] =>
   rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
 
-// The next device as `ip link add` would number it: the next free ifindex and ethN name.
-export function newDevice(devices: readonly JsonObject[]): JsonObject {
+// The next device as `ip link add` would number it: core's new device (CoreDefaults.newDevice)
+// with the next free ifindex and ethN name.
+export function newDevice(devices: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
   const ifindex = Math.max(0, ...numbers([...devices], 'ifindex')) + 1;
   const names = new Set(devices.map((d) => d['name']));
   let n = 0;
   while (names.has(`eth${n}`)) n++;
   const hex = (ifindex & 0xff).toString(16).padStart(2, '0');
-  return { ifindex, name: `eth${n}`, mac: `02:00:00:00:${hex}:02`, mtu: 1500, up: true, forwarding: true, rx_queues: 1, ipv4: [], ipv6: [] };
+  return { ...structuredClone(template), ifindex, name: `eth${n}`, mac: `02:00:00:00:${hex}:02` };
 }
 
-// A listening TCP socket with the next free cookie.
-export function newSocket(sockets: readonly JsonObject[]): JsonObject {
-  const cookie = Math.max(4096, ...numbers([...sockets], 'cookie')) + 1;
-  return { cookie, protocol: 'tcp', local_addr: '0.0.0.0', local_port: 8000, remote_addr: '0.0.0.0', remote_port: 0, state: 'listen', uid: 1000 };
+// Core's new socket (CoreDefaults.newSocket) with the next free cookie, from the template's up.
+export function newSocket(sockets: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
+  const first = typeof template['cookie'] === 'number' ? template['cookie'] : 1;
+  const cookie = Math.max(first, ...numbers([...sockets], 'cookie').map((c) => c + 1));
+  return { ...structuredClone(template), cookie };
 }
 
 // "devices[1].mac: ..." from core's "host JSON: devices[1].mac: ..." (its message names the

@@ -23,8 +23,10 @@ export class HostPanel {
   private readonly routes = h('textarea', { id: 'host-routes', rows: 4, spellcheck: 'false', 'aria-label': 'routes (JSON)' });
   private readonly neighbours = h('textarea', { id: 'host-neighbours', rows: 4, spellcheck: 'false', 'aria-label': 'neighbours (JSON)' });
 
-  // Core's TcpState names, for the sockets' state cells (they arrive with core's defaults).
+  // Core's TcpState names, for the sockets' state cells, and its new device and socket (they
+  // arrive with core's defaults).
   private tcpStates: readonly string[] = [];
+  private newRows: { device: Readonly<JsonObject>; socket: Readonly<JsonObject> } | undefined;
 
   constructor(session: Session, private readonly onError: (shown: boolean) => void, onDefaults: (defaultHostJson: string) => void) {
     this.ingress.addEventListener('change', () => { if (this.net) this.net.ingress_ifindex = Number(this.ingress.value); });
@@ -51,6 +53,7 @@ export class HostPanel {
     session.events.on('loaded', () => this.showError(undefined));
     void session.defaults.then((d) => {
       this.tcpStates = d.tcpStates;
+      this.newRows = { device: d.newDevice, socket: d.newSocket };
       // A shared link's network, set before the worker started, wins over the defaults.
       if (this.net) this.render();
       else this.setJson(d.hostJson);
@@ -95,8 +98,9 @@ export class HostPanel {
   }
 
   private add(list: 'devices' | 'sockets'): void {
-    if (!this.net) return;
-    this.net[list].push(list === 'devices' ? newDevice(this.net.devices) : newSocket(this.net.sockets));
+    if (!this.net || !this.newRows) return;
+    this.net[list].push(list === 'devices' ? newDevice(this.net.devices, this.newRows.device)
+      : newSocket(this.net.sockets, this.newRows.socket));
     this.render();
   }
 

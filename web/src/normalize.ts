@@ -323,9 +323,15 @@ export interface CoreDefaults {
   tcpStates: readonly string[];
   progTypes: readonly string[];
   mapTypes: readonly string[];
+  // What the Host tab's Add device / Add socket start from, as host JSON members.
+  newDevice: Readonly<Record<string, unknown>>;
+  newSocket: Readonly<Record<string, unknown>>;
 }
 
 export function coreDefaults(hostJson: string, defaultsJson: string): CoreDefaults {
   const o = obj(JSON.parse(defaultsJson));
-  return { hostJson, tcpStates: arr(o['tcp_states']).map(str), progTypes: arr(o['prog_types']).map(str), mapTypes: arr(o['map_types']).map(str) };
+  return {
+    hostJson, tcpStates: arr(o['tcp_states']).map(str), progTypes: arr(o['prog_types']).map(str), mapTypes: arr(o['map_types']).map(str),
+    newDevice: obj(o['new_device']), newSocket: obj(o['new_socket']),
+  };
 }
