@@ -250,15 +250,16 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
     if (!options.args.empty() && !has_btf_args(program))
         return make_error(ErrorKind::Parse, "--arg: " + program.name + " (section \"" + program.section +
                                                 "\") takes no arguments by name; only fentry, fexit, fmod_ret, lsm, "
-                                                "tp_btf, raw_tp, kprobe and kretprobe programs do (give other "
-                                                "contexts with --ctx HEX)");
+                                                "tp_btf, raw_tp, kprobe, kretprobe and tracepoint programs do (give "
+                                                "other contexts with --ctx HEX)");
     if (!options.args.empty()) {
         auto layout = btf_args_layout(program);
         if (!layout) return layout.error();
+        const std::string what = layout->tracepoint ? "field" : "argument";
         for (const auto& [name, value] : options.args)
-            if (!layout->find(name))
-                return make_error(ErrorKind::Parse, "--arg: no argument \"" + name + "\" in the context of " +
-                                                        layout->attach + "; its arguments: " + layout->names());
+            if (!btf_arg_settable(*layout, name))
+                return make_error(ErrorKind::Parse, "--arg: no " + what + " \"" + name + "\" in the context of " +
+                                                        layout->attach + "; its " + what + "s: " + layout->names());
     }
     const bool traces_packet = traces_bpf_program(program) && !traced_ctx_struct(program.traced_type).empty();
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||

@@ -3,6 +3,7 @@
 #include "core/run/btf_args_context.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/run/object_session.hpp"
+#include "core/loader/loader.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -11,11 +12,13 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     if (!has_btf_args(prog)) {
         if (in.args.empty()) return false;
         return make_error(ErrorKind::Load, "program \"" + prog.name + "\" takes no arguments by name: only fentry, "
-                                           "fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe and kretprobe programs do");
+                                           "fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe, kretprobe and tracepoint "
+                                           "programs do");
     }
     auto layout = btf_args_layout(prog);
     if (!layout) {
-        if (in.args.empty()) return false;
+        // A tracepoint's event must exist: attaching to one the kernel lacks fails.
+        if (in.args.empty() && prog.type != ProgType::Tracepoint) return false;
         return layout.error();
     }
     const Host* host = vm.env ? vm.env->host : nullptr;
@@ -23,11 +26,12 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     auto bytes = btf_args_bytes(*layout, mem.kernel.addresses, *host, in.ctx, in.args);
     if (!bytes) return bytes.error();
     mem.raw_ctx = std::move(*bytes);
-    // Kprobes may read the registers but not change them; trampoline contexts are read-only too.
-    const std::string what = layout->fixed_size ? "pt_regs context" : "context";
+    // Kprobes may read the registers but not change them; trampoline contexts and tracepoint
+    // records are read-only too (tracepoint_prog_is_valid_access refuses writes).
+    const std::string what = layout->tracepoint ? "context" : layout->fixed_size ? "pt_regs context" : "context";
     if (!mem.raw_ctx.empty())
         vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), uint32_t(mem.raw_ctx.size()),
-                        what + " (" + layout->attach + "'s arguments: " + layout->names() + ")");
+                        what + " (" + layout->what() + ": " + layout->names() + ")");
     return true;
 }
 
