@@ -417,9 +417,10 @@ std::string btf_arg_text(const BtfArgSlot& slot, std::span<const uint8_t> bytes)
         const uint32_t loc = uint32_t(arg_value_at(slot, bytes));
         const uint32_t offset = loc & 0xffff, length = loc >> 16;
         const std::span<const uint8_t> data = clamp_span(bytes, offset, length);
-        const std::string where = " (" + std::to_string(length) + " bytes at " + std::to_string(offset) + ")";
-        if (slot.type == "__data_loc char[]") return quoted_chars(data) + where;
-        return std::to_string(length) + " bytes at " + std::to_string(offset);
+        const std::string where =
+            std::to_string(length) + (length == 1 ? " byte at " : " bytes at ") + std::to_string(offset);
+        if (slot.type == "__data_loc char[]") return quoted_chars(data) + " (" + where + ")";
+        return where;
     }
     }
     return {};

@@ -58,7 +58,7 @@ bool is_one_of(std::string_view name, std::initializer_list<std::string_view> na
 uint64_t number_default(const BtfArgSlot& s, const TracepointRecordInfo& tp, const Host& host) {
     const bool syscalls = tp.system == "syscalls", raw_syscalls = tp.system == "raw_syscalls";
     if (s.name == "common_type") return tp.id;
-    if (is_one_of(s.name, {"common_pid", "pid", "prev_pid", "next_pid", "old_pid"})) return host.task.pid;
+    if (is_one_of(s.name, {"common_pid", "pid", "prev_pid", "next_pid", "old_pid", "child_pid"})) return host.task.pid;
     if (s.name == "tgid") return host.task.tgid;
     if (syscalls && s.name == "__syscall_nr") return uint64_t(int64_t(tp.syscall_nr));
     if (raw_syscalls && s.name == "id") return kTpNrOpenat;
@@ -69,11 +69,13 @@ uint64_t number_default(const BtfArgSlot& s, const TracepointRecordInfo& tp, con
 }
 
 // The data a __data_loc field's default points at: sched_process_exec's filename is the
-// executable; other strings are "" (one NUL), other arrays empty.
+// executable, a comm the task's (sched_process_fork's, _wait's); other strings are "" (one
+// NUL), other arrays empty.
 std::string data_loc_default(const BtfArgSlot& s, const Host& host) {
     const bool string = s.type == "__data_loc char[]";
     if (!string) return {};
     if (s.name == "filename") return host.exe + '\0';
+    if (is_one_of(s.name, {"comm", "parent_comm", "child_comm"})) return std::string(host.task.comm_view()) + '\0';
     return std::string(1, '\0');
 }
 

@@ -9,8 +9,9 @@
 // Default values come from the emulated host where a field plainly is one of its facts, 0
 // otherwise:
 //   common_type                 the event id
-//   common_pid, pid, prev_pid, next_pid, old_pid    the current task's pid (tgid: its tgid)
-//   comm, prev_comm, next_comm  its comm
+//   common_pid, pid, prev_pid, next_pid, old_pid, child_pid   the current task's pid (tgid:
+//                               its tgid)
+//   comm, prev_comm, next_comm, parent_comm, child_comm   its comm (char[16] or __data_loc)
 //   a __data_loc char[] filename  its executable (sched_process_exec's); other __data_loc
 //                               strings "" and arrays empty
 //   syscalls' __syscall_nr      the event's syscall number

@@ -315,8 +315,8 @@ TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an 
     CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not 'ret=zz'\n"));
     auto tc = run_bpfvm({"run", example_object("tc_classifier.o"), "--arg", "x=1"});
     CHECK(tc.exit_code == 1);
-    CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe and "
-                      "kretprobe programs do") != std::string::npos);
+    CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe, "
+                      "kretprobe and tracepoint programs do") != std::string::npos);
 }
 
 TEST_CASE("run: a kprobe's pt_regs by argument name: the registers the prototype puts them in") {
