@@ -401,6 +401,17 @@ std::span<const uint8_t> clamp_span(std::span<const uint8_t> bytes, size_t offse
 
 }  // namespace
 
+std::string_view record_field_name(RecordField kind) {
+    switch (kind) {
+    case RecordField::None: return "";
+    case RecordField::Number: return "number";
+    case RecordField::Chars: return "chars";
+    case RecordField::Array: return "array";
+    case RecordField::DataLoc: return "data_loc";
+    }
+    return "";
+}
+
 std::string btf_arg_text(const BtfArgSlot& slot, std::span<const uint8_t> bytes) {
     switch (slot.record) {
     case RecordField::None:
@@ -439,7 +450,7 @@ void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const u
     for (const BtfArgSlot& s : layout.slots) {
         const uint64_t v = arg_value_at(s, bytes);
         w.begin_object().member("name", s.name).member("type", s.type).member("offset", s.offset);
-        w.member("width", std::min<uint32_t>(s.width, 8));
+        w.member("width", std::min<uint32_t>(s.width, 8)).member("kind", record_field_name(s.record));
         const BtfArgFormat f = btf_arg_format(s);
         w.member("value", v).member("text", btf_arg_text(s, bytes));
         w.member("pointer", f.pointer).member("signed", f.is_signed).member("size", f.size);

@@ -133,9 +133,13 @@ std::string btf_arg_text(const BtfArgSlot& slot, std::span<const uint8_t> bytes)
 // The slots with the values `bytes` holds (`width` bytes at each slot's offset, 0 past the end),
 // one line each: "  dfd = -100 (int)\n".
 std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
-// The same as JSON: [{"name","type","offset","width","value","text","pointer","signed","size","register"}],
-// value the u64 of its `width` (up to 8) bytes, text as above, pointer/signed/size btf_arg_format's
-// (the page formats edits by them and writes `width` bytes).
+// A record field's kind for JSON: "number", "chars", "array", "data_loc"; "" for None.
+std::string_view record_field_name(RecordField kind);
+
+// The same as JSON: [{"name","type","offset","width","kind","value","text","pointer","signed","size",
+// "register"}], width the bytes the page writes an edit to (up to 8), kind record_field_name's,
+// value the u64 of those bytes, text as above, pointer/signed/size btf_arg_format's (the page
+// formats edits by them).
 void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const uint8_t> bytes);
 
 // A value typed by a user for --arg / the page: "-100", "42", "0x1f", "NULL" (0).
