@@ -319,6 +319,27 @@ TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an 
                       "kretprobe and tracepoint programs do") != std::string::npos);
 }
 
+TEST_CASE("run: a tracepoint's record by field name; --arg sets a field or an array element") {
+    const std::string obj = std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/tracepoint_records.o";
+    auto r = run_bpfvm({"run", obj, "--program", "switch_pids", "--arg", "prev_pid=7", "--arg", "next_comm[0]=65"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.starts_with(
+        "program switch_pids\ncontext (sched/sched_switch's record):\n  common_type = 372 (unsigned short)\n"
+        "  common_flags = 0 (unsigned char)\n  common_preempt_count = 0 (unsigned char)\n  common_pid = 4242 (int)\n"
+        "  prev_comm = \"bpfplay-demo\" (char[16])\n  prev_pid = 7 (pid_t)\n  prev_prio = 0 (int)\n"
+        "  prev_state = 0 (long)\n  next_comm = \"Apfplay-demo\" (char[16])\n  next_pid = 4242 (pid_t)\n"
+        "  next_prio = 0 (int)\nreturn 0x1b99 (7065)\n"));
+
+    auto bad = run_bpfvm({"run", obj, "--program", "irq_entry", "--arg", "irqq=1"});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err == "bpfvm: --arg: no field \"irqq\" in the context of irq/irq_handler_entry; its fields: common_type, "
+                     "common_flags, common_preempt_count, common_pid, irq, name\n");
+    auto missing = run_bpfvm({"run", obj, "--program", "no_event"});
+    CHECK(missing.exit_code != 0);
+    CHECK(missing.err.find("no tracepoint \"sched/sched_no_such_event\" in the emulated Linux 6.18 kernel (2323 "
+                           "events)") != std::string::npos);
+}
+
 TEST_CASE("run: a kprobe's pt_regs by argument name: the registers the prototype puts them in") {
     const std::string obj = example_object("task_core.o");  // kprobe/do_sys_openat2
     auto r = run_bpfvm({"run", obj, "--arg", "dfd=-100"});
