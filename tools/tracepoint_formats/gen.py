@@ -12,6 +12,12 @@ to one string pool of NUL-terminated strings, each once. A syscalls/sys_enter_<c
 sys_exit_<call> event also gets its syscall's number (from asm/unistd_64.h: the kernel's
 __syscall_nr field), -1 if no __NR_<call> matches.
 
+Self-check: every event whose own struct trace_event_raw_<event> is in the running kernel's BTF
+(/sys/kernel/btf/vmlinux, read with tools/vmlinux_btf/trim.py's parser; a DEFINE_EVENT's struct
+is its class's, so those events are not matched by name) must have each field at that struct's
+member offset and its fixed part end where the struct's char __data[] starts; a mismatch stops
+the generator before it writes.
+
 Python 3 standard library only. The same kernel gives the same bytes.
 """
 import os
@@ -85,11 +91,43 @@ def syscall_nr(system, event, nrs):
     return -1
 
 
+def check_against_btf(events, btf_path):
+    """(events checked, fields checked); exits on a field the kernel's struct places elsewhere."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vmlinux_btf"))
+    import trim  # noqa: E402 (the BTF parser of tools/vmlinux_btf)
+    with open(btf_path, "rb") as f:
+        types, name_at = trim.parse(f.read())
+    structs = {t.name: t for t in types[1:] if t.kind == trim.STRUCT and t.name.startswith("trace_event_raw_")}
+    checked_events = checked_fields = 0
+    for system, event, _, fields, _ in events:
+        t = structs.get("trace_event_raw_" + event)
+        if t is None:
+            continue
+        members = {}
+        for i in range(t.vlen):
+            name_off, _, offset = t.extra[3 * i:3 * i + 3]
+            members[name_at(name_off)] = (offset & 0xFFFFFF if t.kflag else offset) // 8
+        fixed = max([8] + [off + size for _, _, off, size, _ in fields])
+        problems = []
+        for fname, _, off, _, _ in fields:
+            at = members.get(fname, members.get("__data_loc_" + fname))
+            if at != off:
+                problems.append("%s at %s, not %d" % (fname, at, off))
+        if members.get("__data") != fixed:
+            problems.append("__data at %s, not %d" % (members.get("__data"), fixed))
+        if problems:
+            sys.exit("%s/%s differs from the kernel's struct trace_event_raw_%s: %s" %
+                     (system, event, event, "; ".join(problems)))
+        checked_events += 1
+        checked_fields += len(fields)
+    return checked_events, checked_fields
+
+
 def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '\\0"'
 
 
-def main(events_dir, out_path):
+def main(events_dir, out_path, btf_path="/sys/kernel/btf/vmlinux"):
     nrs = syscall_numbers()
     events = []
     for system in sorted(os.listdir(events_dir)):
@@ -104,6 +142,8 @@ def main(events_dir, out_path):
             if name != event:
                 raise ValueError("%s names event %r" % (fmt, name))
             events.append((system, event, event_id, fields, syscall_nr(system, event, nrs)))
+
+    checked = check_against_btf(events, btf_path) if os.path.exists(btf_path) else None
 
     pool, pool_at = [], {}
 
@@ -175,12 +215,17 @@ def main(events_dir, out_path):
     w("}  // namespace bpfplay::tracepoint_data")
     with open(out_path, "w") as f:
         f.write("\n".join(out) + "\n")
+    if checked:
+        print("self-check: %d events (%d fields) laid out as the kernel's own trace_event_raw_<event> structs" %
+              checked)
+    else:
+        print("self-check skipped: no %s" % btf_path)
     unmapped = [e[1] for e in events if e[0] == "syscalls" and e[4] < 0]
     print("%d events, %d field lists, %d fields, %d string bytes; %d syscall events without a number: %s" %
           (len(event_rows), len(list_at), len(field_rows), pool_bytes, len(unmapped), " ".join(unmapped)))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])
