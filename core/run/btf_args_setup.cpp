@@ -32,6 +32,13 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     if (!mem.raw_ctx.empty())
         vm.memory().map(window::kContext, RegionKind::Context, kRead, mem.raw_ctx.data(), uint32_t(mem.raw_ctx.size()),
                         what + " (" + layout->what() + ": " + layout->names() + ")");
+    if (layout->tracepoint && !mem.raw_ctx.empty())
+        vm.memory().set_hint(window::kContext,
+                             "The kernel's checker lets a tracepoint program read up to 8192 bytes of its context "
+                             "(PERF_MAX_TRACE_SIZE); past the event's record those are stale bytes of the per-CPU "
+                             "perf buffer, which bpfplay does not make up. Read the fields of the event's format "
+                             "(/sys/kernel/tracing/events/" + layout->attach + "/format): its record is " +
+                             std::to_string(mem.raw_ctx.size()) + " bytes here.");
     return true;
 }
 

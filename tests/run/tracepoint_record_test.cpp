@@ -232,6 +232,12 @@ TEST_CASE("tracepoint record: programs read events the built-in BTF has no struc
     CHECK(bad.error->what == "no field \"prev\" in the context of sched/sched_switch; its fields: common_type, "
                              "common_flags, common_preempt_count, common_pid, prev_comm, prev_pid, prev_prio, "
                              "prev_state, next_comm, next_pid, next_prio");
+    // args[5] at 56 is past the 48-byte record: the kernel would read its perf buffer on.
+    const RunResult past = tp_run(*s, "past_record");
+    REQUIRE(past.error);
+    CHECK(past.error->what.starts_with("8-byte load at 0x100000038 is outside the 48-byte context "
+                                       "(syscalls/sys_enter_openat's record: common_type, "));
+    CHECK(past.error->hint.find("its record is 48 bytes here") != std::string::npos);
     // An event the kernel lacks cannot be attached to: the run says which.
     const RunResult missing = tp_run(*s, "no_event");
     REQUIRE(missing.error);
@@ -248,7 +254,7 @@ TEST_CASE("tracepoint record: the report's context lines name each field") {
         "  irq = 42 (int)\n  name = \"\" (1 byte at 16) (__data_loc char[])\nreturn 0x66904 (420100)\n"));
     const std::string json = run_result_json(*s, r);
     CHECK(json.find("\"args_of\":\"irq/irq_handler_entry\"") != std::string::npos);
-    CHECK(json.find("{\"name\":\"irq\",\"type\":\"int\",\"offset\":8,\"width\":4,\"value\":42,\"text\":\"42\","
+    CHECK(json.find("{\"name\":\"irq\",\"type\":\"int\",\"offset\":8,\"width\":4,\"kind\":\"number\",\"value\":42,\"text\":\"42\","
                     "\"pointer\":false,\"signed\":true,\"size\":4,\"register\":\"\"}") != std::string::npos);
     RunResult sw = tp_run(*s, "switch_pids");
     CHECK(run_result_text(*s, sw).find("  prev_comm = \"bpfplay-demo\" (char[16])\n  prev_pid = 4242 (pid_t)\n") !=
