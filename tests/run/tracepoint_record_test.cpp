@@ -105,11 +105,13 @@ TEST_CASE("tracepoint formats: the layouts are the kernel's trace_event_raw_* st
         {"block/block_rq_complete", "block_rq_completion"},
     };
     const Btf& btf = builtin_target_btf();
-    for (const auto& [event, cls] : events) {
-        CAPTURE(std::string(event));
+    for (const auto& pair : events) {
+        // Named copies: clang 14 cannot capture a structured binding in CAPTURE's lambda.
+        const std::string event = pair.first, cls = pair.second;
+        CAPTURE(event);
         const auto format = find_tracepoint_format(event);
         REQUIRE(format);
-        const auto id = btf.find_by_name(std::string("trace_event_raw_") + cls, BtfKind::Struct);
+        const auto id = btf.find_by_name("trace_event_raw_" + cls, BtfKind::Struct);
         REQUIRE(id);
         size_t matched = 0;
         for (const TracepointField& f : format->fields) {
