@@ -332,8 +332,8 @@ TEST_CASE("run: a tracepoint's record by field name; --arg sets a field or an ar
 
     auto bad = run_bpfvm({"run", obj, "--program", "irq_entry", "--arg", "irqq=1"});
     CHECK(bad.exit_code == 1);
-    CHECK(bad.err == "bpfvm: --arg: no field \"irqq\" in the context of irq/irq_handler_entry; its fields: common_type, "
-                     "common_flags, common_preempt_count, common_pid, irq, name\n");
+    CHECK(bad.err == "bpfvm: --arg: no field \"irqq\" in the context of irq/irq_handler_entry; its fields: "
+                     "common_type, common_flags, common_preempt_count, common_pid, irq, name\n");
     auto missing = run_bpfvm({"run", obj, "--program", "no_event"});
     CHECK(missing.exit_code != 0);
     CHECK(missing.err.find("no tracepoint \"sched/sched_no_such_event\" in the emulated Linux 6.18 kernel (2323 "

@@ -95,7 +95,8 @@ TEST_CASE("tracepoint formats: the layouts are the kernel's trace_event_raw_* st
     const std::pair<const char*, const char*> events[] = {
         {"sched/sched_switch", "sched_switch"},
         {"sched/sched_process_exec", "sched_process_exec"},
-        {"sched/sched_process_free", "sched_process_template"},  // 6.18's sched_process_exit has its own (char comm[16], group_dead)
+        // 6.18's sched_process_exit has a struct of its own (char comm[16], group_dead).
+        {"sched/sched_process_free", "sched_process_template"},
         {"sched/sched_process_fork", "sched_process_fork"},
         {"sched/sched_wakeup", "sched_wakeup_template"},
         {"sched/sched_process_wait", "sched_process_wait"},
@@ -159,7 +160,8 @@ TEST_CASE("tracepoint record: the header, host defaults, __data_loc data after t
     CHECK(load_le<uint64_t>(&raw[24]) == kDefaultOpenatPathAddr);
     CHECK(load_le<uint64_t>(&raw[32]) == 0x241u);
     // A field is set in its own bytes only: next_pid's 4, not next_prio after it.
-    const std::vector<uint8_t> sw = tp_defaults("sched/sched_switch", {{"next_pid", 0x1122334455667788}, {"next_prio", 120}});
+    const std::vector<uint8_t> sw =
+        tp_defaults("sched/sched_switch", {{"next_pid", 0x1122334455667788}, {"next_prio", 120}});
     CHECK(load_le<uint32_t>(&sw[56]) == 0x55667788u);
     CHECK(load_le<int32_t>(&sw[60]) == 120);
     CHECK(std::string(reinterpret_cast<const char*>(&sw[8])) == "bpfplay-demo");
@@ -170,8 +172,8 @@ TEST_CASE("tracepoint record: the header, host defaults, __data_loc data after t
     const KernelObjectAddresses k = kernel_object_addresses(host);
     auto past = btf_args_bytes(*layout, k, host, {}, {{"args[6]", 1}});
     REQUIRE_FALSE(past.ok());
-    CHECK(past.error().what == "no field \"args[6]\" in the context of raw_syscalls/sys_enter; its fields: common_type, "
-                               "common_flags, common_preempt_count, common_pid, id, args");
+    CHECK(past.error().what == "no field \"args[6]\" in the context of raw_syscalls/sys_enter; its fields: "
+                               "common_type, common_flags, common_preempt_count, common_pid, id, args");
     CHECK(btf_arg_settable(*layout, "args[5]"));
     CHECK_FALSE(btf_arg_settable(*layout, "id[0]"));
     CHECK(btf_args_text(*layout, tp_defaults("raw_syscalls/sys_enter")) ==
@@ -256,7 +258,8 @@ TEST_CASE("tracepoint record: the report's context lines name each field") {
         "  irq = 42 (int)\n  name = \"\" (1 byte at 16) (__data_loc char[])\nreturn 0x66904 (420100)\n"));
     const std::string json = run_result_json(*s, r);
     CHECK(json.find("\"args_of\":\"irq/irq_handler_entry\"") != std::string::npos);
-    CHECK(json.find("{\"name\":\"irq\",\"type\":\"int\",\"offset\":8,\"width\":4,\"kind\":\"number\",\"value\":42,\"text\":\"42\","
+    CHECK(json.find("{\"name\":\"irq\",\"type\":\"int\",\"offset\":8,\"width\":4,\"kind\":\"number\","
+                    "\"value\":42,\"text\":\"42\","
                     "\"pointer\":false,\"signed\":true,\"size\":4,\"register\":\"\"}") != std::string::npos);
     RunResult sw = tp_run(*s, "switch_pids");
     CHECK(run_result_text(*s, sw).find("  prev_comm = \"bpfplay-demo\" (char[16])\n  prev_pid = 4242 (pid_t)\n") !=
