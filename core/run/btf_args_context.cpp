@@ -1,5 +1,6 @@
 #include "core/run/btf_args_context.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -280,6 +281,41 @@ void store_width(std::vector<uint8_t>& bytes, ArgTarget t, uint64_t value) {
     for (uint32_t i = 0; i < t.width; ++i) bytes[t.offset + i] = uint8_t(value >> (8 * i));
 }
 
+Error unknown_arg(const BtfArgsLayout& layout, const std::string& name) {
+    return make_error(ErrorKind::Load, "no " + std::string(layout.tracepoint ? "field" : "argument") + " \"" + name +
+                                           "\" in the context of " + layout.attach + "; its " +
+                                           (layout.tracepoint ? "fields" : "arguments") + ": " +
+                                           (layout.slots.empty() ? std::string("none") : layout.names()));
+}
+
+// A record's string field set to `text`: a char array in place, a __data_loc string after the
+// data already there (the kernel's __assign_str copies into the space after the fixed part).
+Result<Unit> store_text(std::vector<uint8_t>& bytes, const BtfArgsLayout& layout, const std::string& name,
+                        const std::string& text) {
+    const BtfArgSlot* s = layout.find(name);
+    if (!s) return unknown_arg(layout, name);
+    if (s->record == RecordField::Chars) {
+        const size_t n = std::min<size_t>(text.size(), s->width - 1);
+        std::fill_n(bytes.begin() + s->offset, s->width, uint8_t(0));
+        std::copy_n(text.begin(), n, bytes.begin() + s->offset);
+        return Unit{};
+    }
+    if (s->record == RecordField::DataLoc && s->type == "__data_loc char[]") {
+        constexpr size_t kLocMax = 0xffff;  // the u32's offset and length halves
+        if (bytes.size() > kLocMax || text.size() + 1 > kLocMax)
+            return make_error(ErrorKind::Load, "field \"" + name + "\" of " + layout.attach +
+                                                   ": the record has no room for " + std::to_string(text.size()) +
+                                                   " more bytes (a __data_loc offset and length are 16 bits)");
+        const uint32_t loc = uint32_t(bytes.size()) | uint32_t(text.size() + 1) << 16;
+        store_le<uint32_t>(&bytes[s->offset], loc);
+        bytes.insert(bytes.end(), text.begin(), text.end());
+        bytes.push_back(0);
+        return Unit{};
+    }
+    return make_error(ErrorKind::Load, "field \"" + name + "\" of " + layout.attach + " is " + s->type +
+                                           ", not a string: give it as a number");
+}
+
 std::string context_shape(const BtfArgsLayout& layout) {
     if (layout.tracepoint) return "a record of " + std::to_string(layout.size()) + " bytes and its __data_loc data";
     return (layout.fixed_size ? "a struct pt_regs" : std::to_string(layout.slots.size()) + " u64 slots") + " (" +
@@ -290,7 +326,8 @@ std::string context_shape(const BtfArgsLayout& layout) {
 
 Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const KernelObjectAddresses& kernel,
                                             const Host& host, const std::vector<uint8_t>& given,
-                                            const std::vector<std::pair<std::string, uint64_t>>& named) {
+                                            const std::vector<std::pair<std::string, uint64_t>>& named,
+                                            const std::vector<std::pair<std::string, std::string>>& texts) {
     // A record may be followed by its __data_loc data, up to what the perf buffer holds.
     constexpr size_t kTpRecordMax = 8192;  // PERF_MAX_TRACE_SIZE
     const size_t limit = layout.tracepoint ? kTpRecordMax : layout.size();
@@ -308,14 +345,11 @@ Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const K
     if (!given.empty()) std::memcpy(bytes.data(), given.data(), given.size());
     for (const auto& [name, value] : named) {
         const auto target = arg_target(layout, name);
-        if (!target)
-            return make_error(ErrorKind::Load,
-                              "no " + std::string(layout.tracepoint ? "field" : "argument") + " \"" + name +
-                                  "\" in the context of " + layout.attach + "; its " +
-                                  (layout.tracepoint ? "fields" : "arguments") + ": " +
-                                  (layout.slots.empty() ? std::string("none") : layout.names()));
+        if (!target) return unknown_arg(layout, name);
         store_width(bytes, *target, value);
     }
+    for (const auto& [name, text] : texts)
+        if (auto r = store_text(bytes, layout, name, text); !r.ok()) return r.error();
     return bytes;
 }
 

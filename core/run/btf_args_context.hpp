@@ -104,10 +104,13 @@ uint64_t btf_arg_default(const BtfArgSlot& slot, const KernelObjectAddresses& ke
 // The context's bytes: `given` (the ctx bytes a user typed) over the defaults (a short `given`
 // keeps the defaults of the slots it does not reach; bytes past the layout are refused, but for
 // a record's __data_loc data), then each (name, value) of `named` set: a record's array element
-// by "name[i]". Errors name the unknown argument and list the known ones.
+// by "name[i]"; then each (name, text) of `texts`: a record's char array (NUL-padded, cut to
+// leave its NUL) or __data_loc string (appended after the record's data, the u32 pointed at
+// it). Errors name the unknown argument and list the known ones.
 Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const KernelObjectAddresses& kernel,
                                             const Host& host, const std::vector<uint8_t>& given,
-                                            const std::vector<std::pair<std::string, uint64_t>>& named);
+                                            const std::vector<std::pair<std::string, uint64_t>>& named,
+                                            const std::vector<std::pair<std::string, std::string>>& texts = {});
 
 // Whether btf_args_bytes sets `name`: a slot's, or a record array's element "args[1]".
 bool btf_arg_settable(const BtfArgsLayout& layout, std::string_view name);

@@ -10,7 +10,7 @@ namespace bpfplay {
 
 Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm) {
     if (!has_btf_args(prog)) {
-        if (in.args.empty()) return false;
+        if (in.args.empty() && in.text_args.empty()) return false;
         return make_error(ErrorKind::Load, "program \"" + prog.name + "\" takes no arguments by name: only fentry, "
                                            "fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe, kretprobe and tracepoint "
                                            "programs do");
@@ -18,12 +18,12 @@ Result<bool> setup_btf_args_context(const LoadedProgram& prog, const RunInput& i
     auto layout = btf_args_layout(prog);
     if (!layout) {
         // A tracepoint's event must exist: attaching to one the kernel lacks fails.
-        if (in.args.empty() && prog.type != ProgType::Tracepoint) return false;
+        if (in.args.empty() && in.text_args.empty() && prog.type != ProgType::Tracepoint) return false;
         return layout.error();
     }
     const Host* host = vm.env ? vm.env->host : nullptr;
     if (!host) return false;
-    auto bytes = btf_args_bytes(*layout, mem.kernel.addresses, *host, in.ctx, in.args);
+    auto bytes = btf_args_bytes(*layout, mem.kernel.addresses, *host, in.ctx, in.args, in.text_args);
     if (!bytes) return bytes.error();
     mem.raw_ctx = std::move(*bytes);
     // Kprobes may read the registers but not change them; trampoline contexts and tracepoint

@@ -312,7 +312,8 @@ TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an 
     CHECK(bad.err == "bpfvm: --arg: no argument \"rett\" in the context of do_unlinkat; its arguments: dfd, name, ret\n");
     auto value = run_bpfvm({"run", obj, "--arg", "ret=zz"});
     CHECK(value.exit_code == 2);
-    CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not 'ret=zz'\n"));
+    CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL; a "
+                                "tracepoint record's string in double quotes), not 'ret=zz'\n"));
     auto tc = run_bpfvm({"run", example_object("tc_classifier.o"), "--arg", "x=1"});
     CHECK(tc.exit_code == 1);
     CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe, "
@@ -329,6 +330,15 @@ TEST_CASE("run: a tracepoint's record by field name; --arg sets a field or an ar
         "  prev_comm = \"bpfplay-demo\" (char[16])\n  prev_pid = 7 (pid_t)\n  prev_prio = 0 (int)\n"
         "  prev_state = 0 (long)\n  next_comm = \"Apfplay-demo\" (char[16])\n  next_pid = 4242 (pid_t)\n"
         "  next_prio = 0 (int)\nreturn 0x1b99 (7065)\n"));
+
+    auto curl = run_bpfvm({"run", obj, "--program", "exec_filename", "--arg", "filename=\"/usr/bin/curl\""});
+    REQUIRE(curl.exit_code == 0);
+    CHECK(curl.out.find("  filename = \"/usr/bin/curl\" (14 bytes at 42) (__data_loc char[])\n") != std::string::npos);
+    CHECK(curl.out.find("printk: exec /usr/bin/curl pid 4242 old 4242\n") != std::string::npos);
+    auto text_name = run_bpfvm({"run", obj, "--program", "exec_filename", "--arg", "file=\"x\""});
+    CHECK(text_name.exit_code == 1);
+    CHECK(text_name.err == "bpfvm: --arg: no field \"file\" in the context of sched/sched_process_exec; its fields: "
+                           "common_type, common_flags, common_preempt_count, common_pid, filename, pid, old_pid\n");
 
     auto bad = run_bpfvm({"run", obj, "--program", "irq_entry", "--arg", "irqq=1"});
     CHECK(bad.exit_code == 1);

@@ -231,6 +231,23 @@ TEST_CASE("tracepoint record: programs read events the built-in BTF has no struc
     CHECK(tp_exited(tp_run(*s, "rq_issue")) == 0x62000001u);
     CHECK(tp_exited(tp_run(*s, "rq_issue", {{"sector", 0xab1234}, {"comm[0]", 'k'}})) == 0x6b123401u);
 
+    // Strings by text: a __data_loc one appended after the record's data, a char array cut to
+    // leave its NUL (the kernel's comm is 15 characters at most).
+    RunInput texts;
+    texts.text_args = {{"filename", "/usr/bin/curl"}};
+    RunResult curl_text = s->run("exec_filename", texts);
+    CHECK(tp_exited(curl_text) == 14u);
+    CHECK(curl_text.printk == Strings{"exec /usr/bin/curl pid 4242 old 4242"});
+    CHECK(load_le<uint32_t>(&curl_text.ctx_out[8]) == (42u | 14u << 16));  // after the default's 22 bytes at 20
+    texts.text_args = {{"next_comm", "kworker/0:1-events"}};
+    CHECK(tp_exited(s->run("switch_pids", texts)) == 4242000u + 'k');
+    CHECK(run_result_text(*s, s->run("switch_pids", texts)).find("next_comm = \"kworker/0:1-eve\" (char[16])") !=
+          std::string::npos);
+    texts.text_args = {{"next_pid", "1"}};
+    const RunResult not_text = s->run("switch_pids", texts);
+    REQUIRE(not_text.error);
+    CHECK(not_text.error->what == "field \"next_pid\" of sched/sched_switch is pid_t, not a string: give it as a number");
+
     const RunResult bad = tp_run(*s, "switch_pids", {{"prev", 1}});
     REQUIRE(bad.error);
     CHECK(bad.error->what == "no field \"prev\" in the context of sched/sched_switch; its fields: common_type, "
