@@ -149,6 +149,7 @@ int cmd_debug(Args args) {
     input.packet = inputs->packets.front();
     input.ctx = inputs->ctx;
     input.args = options.args;
+    input.text_args = options.text_args;
     input.budget = options.budget;
     auto session = DebugSession::open(**object, *program, input);
     if (!session) return fail(session.error(), options.json);

@@ -204,6 +204,7 @@ int cmd_run_object(Args args, std::string content) {
     RunInput input;
     input.ctx = inputs->ctx;
     input.args = options.args;
+    input.text_args = options.text_args;
     input.budget = options.budget;
     input.iter_map = options.iter_map;
     std::vector<uint64_t> returns;

@@ -78,10 +78,15 @@ OptionParse parse_input_option(std::string_view command, Args args, size_t& i, O
         out.ctx_hex = std::string(*ctx);
     } else if (auto arg = option_value(args, i, "--arg", &missing)) {
         const size_t eq = arg->find('=');
-        const auto value = eq == std::string_view::npos ? std::nullopt : parse_btf_arg_value(arg->substr(eq + 1));
-        if (eq == 0 || !value)
-            stop = usage_error(cmd + ": --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not '" +
-                               std::string(*arg) + "'");
+        const std::string_view text = eq == std::string_view::npos ? std::string_view() : arg->substr(eq + 1);
+        // A record's string in double quotes: filename="/usr/bin/curl".
+        const bool quoted = text.size() >= 2 && text.front() == '"' && text.back() == '"';
+        const auto value = eq == std::string_view::npos || quoted ? std::nullopt : parse_btf_arg_value(text);
+        if (eq == 0 || (!value && !quoted))
+            stop = usage_error(cmd + ": --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL; a "
+                                     "tracepoint record's string in double quotes), not '" + std::string(*arg) + "'");
+        else if (quoted)
+            out.text_args.emplace_back(std::string(arg->substr(0, eq)), std::string(text.substr(1, text.size() - 2)));
         else
             out.args.emplace_back(std::string(arg->substr(0, eq)), *value);
     } else if (auto traced = option_value(args, i, "--traced", &missing)) {
@@ -247,18 +252,26 @@ Result<Unit> choose_traced(ObjectSession& session, const std::string& program, c
 
 Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions& options,
                          const ObjectInputs& inputs) {
-    if (!options.args.empty() && !has_btf_args(program))
+    if ((!options.args.empty() || !options.text_args.empty()) && !has_btf_args(program))
         return make_error(ErrorKind::Parse, "--arg: " + program.name + " (section \"" + program.section +
                                                 "\") takes no arguments by name; only fentry, fexit, fmod_ret, lsm, "
-                                                "tp_btf, raw_tp, kprobe and kretprobe programs do (give other "
-                                                "contexts with --ctx HEX)");
-    if (!options.args.empty()) {
+                                                "tp_btf, raw_tp, kprobe, kretprobe and tracepoint programs do (give "
+                                                "other contexts with --ctx HEX)");
+    if (!options.args.empty() || !options.text_args.empty()) {
         auto layout = btf_args_layout(program);
         if (!layout) return layout.error();
+        const std::string what = layout->tracepoint ? "field" : "argument";
+        auto known = [&](const std::string& name, bool text) {
+            return text ? layout->find(name) != nullptr : btf_arg_settable(*layout, name);
+        };
+        for (const auto& [name, text] : options.text_args)
+            if (!known(name, true))
+                return make_error(ErrorKind::Parse, "--arg: no " + what + " \"" + name + "\" in the context of " +
+                                                        layout->attach + "; its " + what + "s: " + layout->names());
         for (const auto& [name, value] : options.args)
-            if (!layout->find(name))
-                return make_error(ErrorKind::Parse, "--arg: no argument \"" + name + "\" in the context of " +
-                                                        layout->attach + "; its arguments: " + layout->names());
+            if (!known(name, false))
+                return make_error(ErrorKind::Parse, "--arg: no " + what + " \"" + name + "\" in the context of " +
+                                                        layout->attach + "; its " + what + "s: " + layout->names());
     }
     const bool traces_packet = traces_bpf_program(program) && !traced_ctx_struct(program.traced_type).empty();
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||

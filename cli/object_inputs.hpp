@@ -29,6 +29,7 @@ struct ObjectInputOptions {
     std::optional<std::string> ctx_hex;
     // --arg NAME=VALUE (repeatable): a fentry/fexit/fmod_ret/lsm/tp_btf/raw_tp argument by name.
     std::vector<std::pair<std::string, uint64_t>> args;
+    std::vector<std::pair<std::string, std::string>> text_args;  // a record's strings: NAME="text"
     std::optional<uint32_t> cpu;
     std::string map_init;
     std::string host_json; // --host: a file apply_host_json reads (core/host/host_json.hpp)

@@ -197,12 +197,17 @@ DebugState DebugSession::state() const {
         for (const ContextField& f : run_->ctx->fields()) s.context_fields.push_back({f.name, f.off, f.size, field_kind_name(f.kind), f.about});
     } else if (run_->program && has_btf_args(*run_->program)) {
         // A trampoline's or BTF tracepoint's u64 slots, by the attach point's argument names.
-        if (auto layout = btf_args_layout(*run_->program); layout && layout->size() == s.context.size()) {
-            s.context_struct = layout->attach + " arguments";
-            for (const BtfArgSlot& a : layout->slots)
-                s.context_fields.push_back({a.name, a.offset, 8, "value",
-                                            a.is_return ? "the function's return value (" + a.type + "), in a u64 slot"
-                                                        : "the argument " + a.name + " (" + a.type + "), in a u64 slot"});
+        if (auto layout = btf_args_layout(*run_->program); layout && layout->fits(s.context.size())) {
+            // A tracepoint's record: the struct the kernel's BTF names it by.
+            s.context_struct = layout->tracepoint ? "trace_event_raw_" + layout->tracepoint->event
+                                                  : layout->attach + " arguments";
+            for (const BtfArgSlot& a : layout->slots) {
+                const std::string about =
+                    layout->tracepoint ? "the record's field " + a.name + " (" + a.type + ")"
+                    : a.is_return      ? "the function's return value (" + a.type + "), in a u64 slot"
+                                       : "the argument " + a.name + " (" + a.type + "), in a u64 slot";
+                s.context_fields.push_back({a.name, a.offset, a.width, "value", about});
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 #include "core/run/btf_args_context.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -11,12 +12,13 @@
 #include "core/host/socket_objects.hpp"
 #include "core/loader/loader.hpp"
 #include "core/loader/traced_program.hpp"
+#include "core/run/tracepoint_record.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-enum class ArgsSource { None, Func, Tracepoint, Kprobe, Kretprobe };
+enum class ArgsSource { None, Func, Tracepoint, Kprobe, Kretprobe, Record };
 
 // Where a kprobe program's section puts it: "kprobe/<function>" at the function's entry,
 // "kretprobe/<function>" at its return. A "+offset" inside the function, uprobes (user
@@ -40,6 +42,8 @@ ArgsSource tracing_source(AttachType attach) {
 // Only these program types' contexts are a function's or tracepoint's arguments.
 ArgsSource args_source(const LoadedProgram& p) {
     if (p.type == ProgType::Kprobe) return kprobe_source(p);
+    // SEC("tracepoint") alone attaches nowhere yet: its record has no event to be laid out by.
+    if (p.type == ProgType::Tracepoint) return p.attach_target.empty() ? ArgsSource::None : ArgsSource::Record;
     if (p.type == ProgType::Lsm) return ArgsSource::Func;
     if (p.type == ProgType::RawTracepoint || p.type == ProgType::RawTracepointWritable) return ArgsSource::Tracepoint;
     if (p.type == ProgType::Tracing) return tracing_source(p.attach);
@@ -178,6 +182,8 @@ const BtfArgSlot* BtfArgsLayout::find(std::string_view name) const {
     return nullptr;
 }
 
+std::string BtfArgsLayout::what() const { return attach + (tracepoint ? "'s record" : "'s arguments"); }
+
 std::string BtfArgsLayout::names() const {
     std::string out;
     for (const BtfArgSlot& s : slots) out += (out.empty() ? "" : ", ") + s.name + (s.reg.empty() ? "" : " in " + s.reg);
@@ -188,6 +194,7 @@ bool has_btf_args(const LoadedProgram& program) { return args_source(program) !=
 
 Result<BtfArgsLayout> btf_args_layout(const LoadedProgram& p) {
     const ArgsSource source = args_source(p);
+    if (source == ArgsSource::Record) return tracepoint_record_layout(p.attach_target);
     const Btf& btf = builtin_target_btf();
     BtfArgsLayout layout;
     layout.attach = p.type == ProgType::Lsm ? "bpf_lsm_" + p.attach_target : p.attach_target;
@@ -248,35 +255,120 @@ uint64_t btf_arg_default(const BtfArgSlot& slot, const KernelObjectAddresses& ke
     return object_for(btf.name(pointee), kernel, host);
 }
 
+namespace {
+
+// A slot `name` names, or a record array's element "name[i]": its offset and bytes.
+struct ArgTarget {
+    uint32_t offset = 0, width = 0;
+};
+std::optional<ArgTarget> arg_target(const BtfArgsLayout& layout, std::string_view name) {
+    if (const BtfArgSlot* s = layout.find(name)) return ArgTarget{s->offset, std::min<uint32_t>(s->width, 8)};
+    const size_t open = name.find('[');
+    if (open == std::string_view::npos || !name.ends_with(']')) return std::nullopt;
+    const BtfArgSlot* s = layout.find(name.substr(0, open));
+    const bool array = s && (s->record == RecordField::Array || s->record == RecordField::Chars);
+    if (!array) return std::nullopt;
+    uint32_t i = 0;
+    const std::string_view digits = name.substr(open + 1, name.size() - open - 2);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+    const uint32_t count = s->record == RecordField::Chars ? s->width : s->elements;
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || i >= count) return std::nullopt;
+    const uint32_t element = s->width / count;
+    return ArgTarget{s->offset + i * element, std::min<uint32_t>(element, 8)};
+}
+
+void store_width(std::vector<uint8_t>& bytes, ArgTarget t, uint64_t value) {
+    for (uint32_t i = 0; i < t.width; ++i) bytes[t.offset + i] = uint8_t(value >> (8 * i));
+}
+
+Error unknown_arg(const BtfArgsLayout& layout, const std::string& name) {
+    return make_error(ErrorKind::Load, "no " + std::string(layout.tracepoint ? "field" : "argument") + " \"" + name +
+                                           "\" in the context of " + layout.attach + "; its " +
+                                           (layout.tracepoint ? "fields" : "arguments") + ": " +
+                                           (layout.slots.empty() ? std::string("none") : layout.names()));
+}
+
+// A record's string field set to `text`: a char array in place, a __data_loc string after the
+// data already there (the kernel's __assign_str copies into the space after the fixed part).
+Result<Unit> store_text(std::vector<uint8_t>& bytes, const BtfArgsLayout& layout, const std::string& name,
+                        const std::string& text) {
+    const BtfArgSlot* s = layout.find(name);
+    if (!s) return unknown_arg(layout, name);
+    if (s->record == RecordField::Chars) {
+        const size_t n = std::min<size_t>(text.size(), s->width - 1);
+        std::fill_n(bytes.begin() + s->offset, s->width, uint8_t(0));
+        std::copy_n(text.begin(), n, bytes.begin() + s->offset);
+        return Unit{};
+    }
+    if (s->record == RecordField::DataLoc && s->type == "__data_loc char[]") {
+        constexpr size_t kLocMax = 0xffff;  // the u32's offset and length halves
+        if (bytes.size() > kLocMax || text.size() + 1 > kLocMax)
+            return make_error(ErrorKind::Load, "field \"" + name + "\" of " + layout.attach +
+                                                   ": the record has no room for " + std::to_string(text.size()) +
+                                                   " more bytes (a __data_loc offset and length are 16 bits)");
+        const uint32_t loc = uint32_t(bytes.size()) | uint32_t(text.size() + 1) << 16;
+        store_le<uint32_t>(&bytes[s->offset], loc);
+        bytes.insert(bytes.end(), text.begin(), text.end());
+        bytes.push_back(0);
+        return Unit{};
+    }
+    return make_error(ErrorKind::Load, "field \"" + name + "\" of " + layout.attach + " is " + s->type +
+                                           ", not a string: give it as a number");
+}
+
+std::string context_shape(const BtfArgsLayout& layout) {
+    if (layout.tracepoint) return "a record of " + std::to_string(layout.size()) + " bytes and its __data_loc data";
+    return (layout.fixed_size ? "a struct pt_regs" : std::to_string(layout.slots.size()) + " u64 slots") + " (" +
+           std::to_string(layout.size()) + " bytes: " + layout.names() + ")";
+}
+
+}  // namespace
+
 Result<std::vector<uint8_t>> btf_args_bytes(const BtfArgsLayout& layout, const KernelObjectAddresses& kernel,
                                             const Host& host, const std::vector<uint8_t>& given,
-                                            const std::vector<std::pair<std::string, uint64_t>>& named) {
-    if (given.size() > layout.size())
-        return make_error(ErrorKind::Load,
-                          "the context of " + layout.attach + " is " +
-                              (layout.fixed_size ? "a struct pt_regs"
-                                                 : std::to_string(layout.slots.size()) + " u64 slots") +
-                              " (" + std::to_string(layout.size()) + " bytes: " + layout.names() + "), but " +
-                              std::to_string(given.size()) + " bytes were given");
-    std::vector<uint8_t> bytes(layout.size(), 0);
-    for (const BtfArgSlot& s : layout.slots) store_le<uint64_t>(&bytes[s.offset], btf_arg_default(s, kernel, host));
+                                            const std::vector<std::pair<std::string, uint64_t>>& named,
+                                            const std::vector<std::pair<std::string, std::string>>& texts) {
+    // A record may be followed by its __data_loc data, up to what the perf buffer holds.
+    constexpr size_t kTpRecordMax = 8192;  // PERF_MAX_TRACE_SIZE
+    const size_t limit = layout.tracepoint ? kTpRecordMax : layout.size();
+    if (given.size() > limit)
+        return make_error(ErrorKind::Load, "the context of " + layout.attach + " is " + context_shape(layout) +
+                                               ", but " + std::to_string(given.size()) + " bytes were given");
+    std::vector<uint8_t> bytes;
+    if (layout.tracepoint) {
+        bytes = tracepoint_record_defaults(layout, host);
+    } else {
+        bytes.assign(layout.size(), 0);
+        for (const BtfArgSlot& s : layout.slots) store_le<uint64_t>(&bytes[s.offset], btf_arg_default(s, kernel, host));
+    }
+    if (given.size() > bytes.size()) bytes.resize(given.size(), 0);
     if (!given.empty()) std::memcpy(bytes.data(), given.data(), given.size());
     for (const auto& [name, value] : named) {
-        const BtfArgSlot* s = layout.find(name);
-        if (!s)
-            return make_error(ErrorKind::Load,
-                              "no argument \"" + name + "\" in the context of " + layout.attach + "; its arguments: " +
-                                  (layout.slots.empty() ? std::string("none") : layout.names()));
-        store_le<uint64_t>(&bytes[s->offset], value);
+        const auto target = arg_target(layout, name);
+        if (!target) return unknown_arg(layout, name);
+        store_width(bytes, *target, value);
     }
+    for (const auto& [name, text] : texts)
+        if (auto r = store_text(bytes, layout, name, text); !r.ok()) return r.error();
     return bytes;
 }
 
+bool btf_arg_settable(const BtfArgsLayout& layout, std::string_view name) {
+    return arg_target(layout, name).has_value();
+}
+
 BtfArgFormat btf_arg_format(const BtfArgSlot& slot) {
+    BtfArgFormat f;
+    if (slot.record != RecordField::None) {
+        // The format's text is all a record field has: "const char *", "void *" are pointers.
+        f.pointer = slot.record == RecordField::Number && slot.type.ends_with('*');
+        f.is_signed = slot.record_signed && !f.pointer;
+        f.size = slot.record == RecordField::DataLoc ? 4 : std::min<uint32_t>(slot.width, 8);
+        return f;
+    }
     const Btf& btf = builtin_target_btf();
     const uint32_t t = btf.skip_modifiers(slot.type_id);
     const BtfType* type = btf.type(t);
-    BtfArgFormat f;
     if (!type || type->kind == BtfKind::Ptr || t == 0) {
         f.pointer = true;
         return f;
@@ -291,7 +383,8 @@ std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value) {
     const BtfArgFormat f = btf_arg_format(slot);
     if (f.pointer) {
         // A void function's ret (no type) has no NULL to speak of.
-        if (value == 0 && builtin_target_btf().skip_modifiers(slot.type_id) != 0) return "NULL";
+        const bool typed = slot.record != RecordField::None || builtin_target_btf().skip_modifiers(slot.type_id) != 0;
+        if (value == 0 && typed) return "NULL";
         char buf[24];
         const auto end = std::to_chars(buf, buf + sizeof buf, value, 16).ptr;
         return "0x" + std::string(buf, end);
@@ -305,17 +398,84 @@ std::string btf_arg_value_text(const BtfArgSlot& slot, uint64_t value) {
 
 namespace {
 
+// The little-endian value of `width` (up to 8) bytes at `offset`; 0 for bytes past the end.
+uint64_t le_value_at(std::span<const uint8_t> bytes, uint32_t offset, uint32_t width) {
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < std::min<uint32_t>(width, 8); ++i)
+        if (offset + i < bytes.size()) v |= uint64_t(bytes[offset + i]) << (8 * i);
+    return v;
+}
+
 uint64_t arg_value_at(const BtfArgSlot& slot, std::span<const uint8_t> bytes) {
-    return slot.offset + 8 <= bytes.size() ? load_le<uint64_t>(bytes.data() + slot.offset) : 0;
+    return le_value_at(bytes, slot.offset, slot.width);
+}
+
+// "\"curl\"": up to the first NUL, other bytes outside printable ASCII as \xNN.
+std::string quoted_chars(std::span<const uint8_t> bytes) {
+    std::string out = "\"";
+    for (uint8_t c : bytes) {
+        if (c == 0) break;
+        if (c == '"' || c == '\\') out += '\\';
+        if (c >= 0x20 && c < 0x7f) {
+            out += char(c);
+        } else {
+            static constexpr char kDigits[] = "0123456789abcdef";
+            out += "\\x";
+            out += kDigits[c >> 4];
+            out += kDigits[c & 15];
+        }
+    }
+    return out + "\"";
+}
+
+std::span<const uint8_t> clamp_span(std::span<const uint8_t> bytes, size_t offset, size_t length) {
+    if (offset >= bytes.size()) return {};
+    return bytes.subspan(offset, std::min(length, bytes.size() - offset));
 }
 
 }  // namespace
 
+std::string_view record_field_name(RecordField kind) {
+    switch (kind) {
+    case RecordField::None: return "";
+    case RecordField::Number: return "number";
+    case RecordField::Chars: return "chars";
+    case RecordField::Array: return "array";
+    case RecordField::DataLoc: return "data_loc";
+    }
+    return "";
+}
+
+std::string btf_arg_text(const BtfArgSlot& slot, std::span<const uint8_t> bytes) {
+    switch (slot.record) {
+    case RecordField::None:
+    case RecordField::Number: return btf_arg_value_text(slot, arg_value_at(slot, bytes));
+    case RecordField::Chars: return quoted_chars(clamp_span(bytes, slot.offset, slot.width));
+    case RecordField::Array: {
+        const uint32_t element = slot.width / slot.elements;
+        std::string out = "{";
+        for (uint32_t i = 0; i < slot.elements; ++i)
+            out += (i ? ", " : "") + std::to_string(le_value_at(bytes, slot.offset + i * element, element));
+        return out + "}";
+    }
+    case RecordField::DataLoc: {
+        const uint32_t loc = uint32_t(arg_value_at(slot, bytes));
+        const uint32_t offset = loc & 0xffff, length = loc >> 16;
+        const std::span<const uint8_t> data = clamp_span(bytes, offset, length);
+        const std::string where =
+            std::to_string(length) + (length == 1 ? " byte at " : " bytes at ") + std::to_string(offset);
+        if (slot.type == "__data_loc char[]") return quoted_chars(data) + " (" + where + ")";
+        return where;
+    }
+    }
+    return {};
+}
+
 std::string btf_args_text(const BtfArgsLayout& layout, std::span<const uint8_t> bytes) {
     std::string out;
     for (const BtfArgSlot& s : layout.slots)
-        out += "  " + s.name + " = " + btf_arg_value_text(s, arg_value_at(s, bytes)) + " (" + s.type +
-               (s.reg.empty() ? "" : ", in " + s.reg) + ")\n";
+        out += "  " + s.name + " = " + btf_arg_text(s, bytes) + " (" + s.type + (s.reg.empty() ? "" : ", in " + s.reg) +
+               ")\n";
     return out;
 }
 
@@ -324,8 +484,9 @@ void btf_args_json(JsonWriter& w, const BtfArgsLayout& layout, std::span<const u
     for (const BtfArgSlot& s : layout.slots) {
         const uint64_t v = arg_value_at(s, bytes);
         w.begin_object().member("name", s.name).member("type", s.type).member("offset", s.offset);
+        w.member("width", std::min<uint32_t>(s.width, 8)).member("kind", record_field_name(s.record));
         const BtfArgFormat f = btf_arg_format(s);
-        w.member("value", v).member("text", btf_arg_value_text(s, v));
+        w.member("value", v).member("text", btf_arg_text(s, bytes));
         w.member("pointer", f.pointer).member("signed", f.is_signed).member("size", f.size);
         w.member("register", s.reg).end_object();
     }

@@ -36,6 +36,9 @@ struct RunInput {
     // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: arguments set by name over ctx and the
     // defaults (core/run/btf_args_context.hpp), e.g. {"dfd", -100}.
     std::vector<std::pair<std::string, uint64_t>> args;
+    // A tracepoint record's char array or __data_loc string set by its text, after `args`:
+    // {"filename", "/usr/bin/curl"}.
+    std::vector<std::pair<std::string, std::string>> text_args;
     uint64_t budget = kDefaultBudget;
     // An iter/bpf_map_elem program: the map it iterates over ("": the object's only map that is
     // not global data).

@@ -59,7 +59,7 @@ std::optional<BtfArgsLayout> run_args_layout(const ObjectSession& s, const RunRe
     const LoadedProgram* p = s.object().find_program(r.program);
     if (!p || !has_btf_args(*p)) return std::nullopt;
     auto layout = btf_args_layout(*p);
-    if (!layout || layout->size() != r.ctx_out.size()) return std::nullopt;
+    if (!layout || !layout->fits(r.ctx_out.size())) return std::nullopt;
     return std::move(layout).value();
 }
 
@@ -129,7 +129,7 @@ std::string run_result_json(const ObjectSession& s, const RunResult& r) {
 std::string run_result_text(const ObjectSession& s, const RunResult& r) {
     std::string t = "program " + r.program + "\n";
     if (auto layout = run_args_layout(s, r))
-        t += "context (" + layout->attach + "'s arguments):\n" + btf_args_text(*layout, r.ctx_out);
+        t += "context (" + layout->what() + "):\n" + btf_args_text(*layout, r.ctx_out);
     if (r.status == RunStatus::Exited) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "0x%llx (%llu)", static_cast<unsigned long long>(r.r0),

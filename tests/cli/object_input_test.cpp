@@ -312,11 +312,42 @@ TEST_CASE("run: a fentry program's context by argument name; --arg sets one, an 
     CHECK(bad.err == "bpfvm: --arg: no argument \"rett\" in the context of do_unlinkat; its arguments: dfd, name, ret\n");
     auto value = run_bpfvm({"run", obj, "--arg", "ret=zz"});
     CHECK(value.exit_code == 2);
-    CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL), not 'ret=zz'\n"));
+    CHECK(value.err.starts_with("bpfvm: run: --arg takes NAME=VALUE (a decimal, negative or 0x number, or NULL; a "
+                                "tracepoint record's string in double quotes), not 'ret=zz'\n"));
     auto tc = run_bpfvm({"run", example_object("tc_classifier.o"), "--arg", "x=1"});
     CHECK(tc.exit_code == 1);
-    CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe and "
-                      "kretprobe programs do") != std::string::npos);
+    CHECK(tc.err.find("takes no arguments by name; only fentry, fexit, fmod_ret, lsm, tp_btf, raw_tp, kprobe, "
+                      "kretprobe and tracepoint programs do") != std::string::npos);
+}
+
+TEST_CASE("run: a tracepoint's record by field name; --arg sets a field or an array element") {
+    const std::string obj = std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/tracepoint_records.o";
+    auto r = run_bpfvm({"run", obj, "--program", "switch_pids", "--arg", "prev_pid=7", "--arg", "next_comm[0]=65"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.starts_with(
+        "program switch_pids\ncontext (sched/sched_switch's record):\n  common_type = 372 (unsigned short)\n"
+        "  common_flags = 0 (unsigned char)\n  common_preempt_count = 0 (unsigned char)\n  common_pid = 4242 (int)\n"
+        "  prev_comm = \"bpfplay-demo\" (char[16])\n  prev_pid = 7 (pid_t)\n  prev_prio = 0 (int)\n"
+        "  prev_state = 0 (long)\n  next_comm = \"Apfplay-demo\" (char[16])\n  next_pid = 4242 (pid_t)\n"
+        "  next_prio = 0 (int)\nreturn 0x1b99 (7065)\n"));
+
+    auto curl = run_bpfvm({"run", obj, "--program", "exec_filename", "--arg", "filename=\"/usr/bin/curl\""});
+    REQUIRE(curl.exit_code == 0);
+    CHECK(curl.out.find("  filename = \"/usr/bin/curl\" (14 bytes at 42) (__data_loc char[])\n") != std::string::npos);
+    CHECK(curl.out.find("printk: exec /usr/bin/curl pid 4242 old 4242\n") != std::string::npos);
+    auto text_name = run_bpfvm({"run", obj, "--program", "exec_filename", "--arg", "file=\"x\""});
+    CHECK(text_name.exit_code == 1);
+    CHECK(text_name.err == "bpfvm: --arg: no field \"file\" in the context of sched/sched_process_exec; its fields: "
+                           "common_type, common_flags, common_preempt_count, common_pid, filename, pid, old_pid\n");
+
+    auto bad = run_bpfvm({"run", obj, "--program", "irq_entry", "--arg", "irqq=1"});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err == "bpfvm: --arg: no field \"irqq\" in the context of irq/irq_handler_entry; its fields: "
+                     "common_type, common_flags, common_preempt_count, common_pid, irq, name\n");
+    auto missing = run_bpfvm({"run", obj, "--program", "no_event"});
+    CHECK(missing.exit_code != 0);
+    CHECK(missing.err.find("no tracepoint \"sched/sched_no_such_event\" in the emulated Linux 6.18 kernel (2323 "
+                           "events)") != std::string::npos);
 }
 
 TEST_CASE("run: a kprobe's pt_regs by argument name: the registers the prototype puts them in") {

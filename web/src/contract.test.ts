@@ -103,9 +103,9 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect(o.programs[0]?.args).toBeUndefined();
     expect(o.programs[1]?.argsOf).toBe('do_sys_openat2');
     expect(o.programs[1]?.args).toEqual([
-      { name: 'dfd', type: 'int', offset: 0, value: 0n, text: '0', pointer: false, signed: true, size: 4, register: '' },
-      { name: 'filename', type: 'const char *', offset: 8, value: 0n, text: 'NULL', pointer: true, signed: false, size: 8, register: '' },
-      { name: 'how', type: 'struct open_how *', offset: 16, value: 0n, text: 'NULL', pointer: true, signed: false, size: 8, register: '' },
+      { name: 'dfd', type: 'int', offset: 0, width: 8, kind: '', value: 0n, text: '0', pointer: false, signed: true, size: 4, register: '' },
+      { name: 'filename', type: 'const char *', offset: 8, width: 8, kind: '', value: 0n, text: 'NULL', pointer: true, signed: false, size: 8, register: '' },
+      { name: 'how', type: 'struct open_how *', offset: 16, width: 8, kind: '', value: 0n, text: 'NULL', pointer: true, signed: false, size: 8, register: '' },
     ]);
     const refused = o.programs[2];
     expect(refused?.status).toMatch(/^cannot run: insn 2 \(\.\/tests\/loader\/fixtures\/refused_sibling\.c:36\): /);

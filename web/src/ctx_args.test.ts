@@ -1,7 +1,7 @@
 // The Context tab's named arguments (ctx_args.ts) over the hex, with the layout core writes in
 // the object summary (normalize.ts reads "args").
 import { describe, expect, it } from 'vitest';
-import { argsBytes, argText, argValue, parseArgValue, setArg } from './ctx_args';
+import { argEditable, argsBytes, argsHead, argText, argValue, parseArgValue, setArg } from './ctx_args';
 import { objectSummary } from './normalize';
 
 // What bpfvm info --json writes for public/examples/fentry_unlink.o's unlink_exit.
@@ -80,5 +80,42 @@ describe('ctx_args: a kprobe\'s arguments in their pt_regs registers', () => {
     expect([...edited.subarray(112, 120)]).toEqual([0x9c, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     expect(argText(filename!, argValue(filename!, edited))).toBe('NULL');
     expect(argText(dfd!, argValue(dfd!, edited))).toBe('-100');
+  });
+});
+
+// A tracepoint's record (bpfvm info --json of tests/run/bpf/tracepoint_records.o's irq_entry):
+// each field its own width, the __data_loc name shown as core spells it.
+describe('ctx_args: a tracepoint record by field', () => {
+  const record = objectSummary({
+    programs: [{
+      name: 'irq_entry', section: 'tracepoint/irq/irq_handler_entry', type: 'tracepoint', context: 'raw memory', runnable: true,
+      status: 'runnable', args_of: 'irq/irq_handler_entry',
+      args: [
+        { name: 'common_type', type: 'unsigned short', offset: 0, width: 2, kind: 'number', value: 225, text: '225', pointer: false, signed: false, size: 2, register: '' },
+        { name: 'common_flags', type: 'unsigned char', offset: 2, width: 1, kind: 'number', value: 0, text: '0', pointer: false, signed: false, size: 1, register: '' },
+        { name: 'common_preempt_count', type: 'unsigned char', offset: 3, width: 1, kind: 'number', value: 0, text: '0', pointer: false, signed: false, size: 1, register: '' },
+        { name: 'common_pid', type: 'int', offset: 4, width: 4, kind: 'number', value: 4242, text: '4242', pointer: false, signed: true, size: 4, register: '' },
+        { name: 'irq', type: 'int', offset: 8, width: 4, kind: 'number', value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
+        { name: 'name', type: '__data_loc char[]', offset: 12, width: 4, kind: 'data_loc', value: 65552, text: '"" (1 byte at 16)', pointer: false, signed: false, size: 4, register: '' },
+      ],
+    }],
+    maps: [], entry_program: 'irq_entry',
+  }).programs[0];
+  const args = record?.args ?? [];
+  const irq = args[4]!;
+  const name = args[5]!;
+
+  it('writes an edit to the field\'s own bytes, not the next field\'s', () => {
+    expect(argsBytes(args, new Uint8Array(0))).toEqual(new Uint8Array([225, 0, 0, 0, 0x92, 0x10, 0, 0, 0, 0, 0, 0, 16, 0, 1, 0]));
+    const edited = setArg(args, new Uint8Array(0), irq, parseArgValue('-1')!);
+    expect([...edited.subarray(8, 16)]).toEqual([0xff, 0xff, 0xff, 0xff, 16, 0, 1, 0]);
+    expect(argText(irq, argValue(irq, edited))).toBe('-1');
+    expect(argValue(name, edited)).toBe(0x10010n);
+  });
+
+  it('edits numbers only and says the context is the record', () => {
+    expect(argEditable(irq)).toBe(true);
+    expect(argEditable(name)).toBe(false);
+    expect(argsHead(record?.argsOf ?? '', args)).toBe("irq/irq_handler_entry's record (its tracefs format; a value rewrites its bytes in the hex below)");
   });
 });

@@ -7,7 +7,7 @@ import { parseHex, toHex } from './hex';
 import type { HostPanel } from './host_panel';
 import { buildPacket, kDefaultPreset, kPresets, type L4, type PacketSpec } from './packet';
 import type { ObjectSummary, ProgramArg, ProgramSummary } from './vm_types';
-import { argText, argValue, parseArgValue, setArg } from './ctx_args';
+import { argEditable, argsHead, argText, argValue, parseArgValue, setArg } from './ctx_args';
 import { hostFieldsOf, kHostFields, type HostField, type HostSettings } from './host_fields';
 
 export interface InputValues {
@@ -250,13 +250,14 @@ export class InputPanel {
     this.ctxArgs.hidden = args.length === 0;
     const rows = args.map((a) => {
       const input = h('input', { id: `ctx-arg-${a.name}`, 'data-arg': a.name, spellcheck: 'false', 'aria-label': `argument ${a.name}` });
-      input.addEventListener('change', () => this.editArg(a, input));
+      if (argEditable(a)) input.addEventListener('change', () => this.editArg(a, input));
+      else input.readOnly = true;
       this.argInputs.set(a.name, input);
       const where = a.register ? `, in ${a.register}` : '';
       return h('label', { class: 'field' }, h('span', { text: `${a.name} (${a.type}${where})` }), input);
     });
     this.ctxArgs.replaceChildren(
-      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: `${p.argsOf}'s arguments (${args.some((a) => a.register) ? 'registers of struct pt_regs' : 'u64 slots'}; a value rewrites the hex below)` })] : []),
+      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: argsHead(p.argsOf, args) })] : []),
       ...rows);
     this.showArgValues();
   }
@@ -271,7 +272,7 @@ export class InputPanel {
     }
     for (const a of this.selectedArgs()) {
       const input = this.argInputs.get(a.name);
-      if (input) input.value = argText(a, argValue(a, bytes));
+      if (input) input.value = argEditable(a) ? argText(a, argValue(a, bytes)) : a.text;
     }
   }
 

@@ -127,7 +127,8 @@ export function objectSummary(v: unknown): ObjectSummary {
 function programArg(a: unknown): ProgramArg {
   const o = obj(a);
   return {
-    name: str(o['name']), type: str(o['type']), offset: num(o['offset']), value: u64(o['value']), text: str(o['text']),
+    name: str(o['name']), type: str(o['type']), offset: num(o['offset']), width: num(o['width']) || 8,
+    kind: str(o['kind']), value: u64(o['value']), text: str(o['text']),
     pointer: bool(o['pointer']), signed: bool(o['signed']), size: num(o['size']) || 8, register: str(o['register']),
   };
 }

@@ -22,8 +22,9 @@ export interface ProgramSummary {
   readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
   readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
   // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
-  // point's argument names (core/run/btf_args_context.hpp), each with its default value.
-  readonly argsOf?: string;       // "do_unlinkat", "bpf_lsm_file_open", "sched_switch"
+  // point's argument names (core/run/btf_args_context.hpp), each with its default value; a
+  // tracepoint: its event's record by field (core/run/tracepoint_record.hpp).
+  readonly argsOf?: string;       // "do_unlinkat", "bpf_lsm_file_open", "sched_switch", "sched/sched_switch"
   readonly args?: readonly ProgramArg[];
 }
 
@@ -31,6 +32,10 @@ export interface ProgramArg {
   readonly name: string;    // "dfd", "ret"
   readonly type: string;    // its C type, "struct filename *"
   readonly offset: number;  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
+  readonly width: number;   // the bytes an edit writes: 8 (a slot, a register), a record field's size (up to 8)
+  // A tracepoint record's field: 'number' (edited as one), 'chars', 'array', 'data_loc' (shown
+  // as core spells the default); '' for arguments.
+  readonly kind: string;
   readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
   readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
   // How core reads the type (from the kernel's BTF): a pointer, or an integer of `size` bytes
