@@ -192,6 +192,15 @@ test('a shared link reopens the same program, input and breakpoints', async () =
   await other.close();
 });
 
+test('a damaged link says what core found wrong and opens the default example', async () => {
+  // {"v":1,"p":"x","pk":"","cx":""}: no source. Core reads links (core/share/share_link.hpp).
+  const json = Buffer.from('{"v":1,"p":"x","pk":"","cx":""}').toString('base64url');
+  await openFresh(`#j=${json}`);
+  assert.equal(await page.inputValue('#example-select'), 'xdp_drop_port.o');
+  assert.equal(await page.textContent('#messages .msg.error'),
+    'The link could not be read (share link: "s" (the program\'s source) is missing); opening the default example.');
+});
+
 const currentPc = () => page.$eval('.insn.current', (e) => Number(e.dataset.pc));
 const statusLine = async () => {
   const m = /xdp_drop_port\.c:(\d+)/.exec(await page.textContent('#status'));

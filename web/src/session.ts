@@ -3,6 +3,7 @@
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
+import type { LinkCodec } from './session_link';
 import { coreDefaults, type CoreDefaults } from './normalize';
 import type { ErrorView, ExplainView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
@@ -345,6 +346,12 @@ export class Session {
       return undefined;
     }
   }
+
+  // Core's reader and writer of session links (session_link.ts), through the worker.
+  readonly links: LinkCodec = {
+    decode: async (hash) => (await this.send({ op: 'link_decode', hash })).json,
+    encode: async (view) => (await this.send({ op: 'link_encode', view })).json,
+  };
 
   // A lesson's goal held to `object` run on the lesson's inputs (in the worker, apart from the
   // run shown); throws a RequestError with core's message when it cannot run.

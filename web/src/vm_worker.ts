@@ -9,7 +9,7 @@ import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
 import { kLessons } from './lessons/index';
-import type { Envelope, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
+import { kIdleOps, type Envelope, type ReplyData, type Request, type WatchSpec, type WorkerMessage } from './worker_protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -212,13 +212,17 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     case 'stop':
       stopRequested = true;
       return {};
+    case 'link_decode':
+      return { json: (wasm as BpfplayModule).Playground.share_link_decode(r.hash) };
+    case 'link_encode':
+      return { json: (wasm as BpfplayModule).Playground.share_link_encode(r.view) };
   }
 }
 
 self.onmessage = (e: MessageEvent<Envelope>) => {
   const { id, request } = e.data;
   if (request.op !== 'stop') commandStart = performance.now();
-  if (running && request.op !== 'stop') {
+  if (running && !kIdleOps.includes(request.op)) {
     post({ kind: 'reply', id, ok: false, error: { kind: 'Busy', what: 'The program is running: press Stop first.', hint: '' } });
     return;
   }

@@ -62,7 +62,11 @@ export type Request =
   // A lesson's cases run on `object` in a Playground of its own (the debugger's run and maps
   // untouched), held to the lesson's goal (lesson_runner.ts, lesson_checks.ts).
   | { op: 'lesson'; lesson: string; object: { name: string; bytes: Uint8Array } }
-  | { op: 'stop' };
+  | { op: 'stop' }
+  // A session link read or made by core (core/share/share_link.hpp); they touch no run, so they
+  // are answered while a continue runs too.
+  | { op: 'link_decode'; hash: string }
+  | { op: 'link_encode'; view: string };
 
 // What each request answers with when it succeeds.
 export interface ReplyData {
@@ -83,7 +87,12 @@ export interface ReplyData {
   explain: { view: ExplainView };
   lesson: { result: CheckResult };
   stop: Record<string, never>;
+  link_decode: { json: string };  // {"ok":true,"link":view or null} or {"ok":false,"error":...}
+  link_encode: { json: string };  // {"ok":true,"hash":"z=..."} or {"ok":false,"error":...}
 }
+
+// Requests that leave the Playground alone, answered even while a continue runs.
+export const kIdleOps: readonly Op[] = ['stop', 'link_decode', 'link_encode'];
 
 export type Op = Request['op'];
 export type RequestOf<K extends Op> = Extract<Request, { op: K }>;

@@ -45,7 +45,12 @@ export interface Playground {
 }
 
 export interface BpfplayModule {
-  Playground: { new (): Playground; default_host_json(): string; defaults_json(): string };
+  // share_link_*: core/share/share_link.hpp. decode: {"ok":true,"link":ShareLinkView|null} or a
+  // failure; encode takes a ShareLinkView's JSON and answers {"ok":true,"hash":"z=..."} or a failure.
+  Playground: {
+    new (): Playground; default_host_json(): string; defaults_json(): string;
+    share_link_decode(hash: string): string; share_link_encode(viewJson: string): string;
+  };
 }
 
 export interface ModuleOptions {
