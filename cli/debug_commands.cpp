@@ -48,12 +48,7 @@ CommandResult info(DebugContext& ctx, std::string_view args) {
 // map COMMAND MAP ...: the user's side of a map (core/debugger/map_command.hpp).
 CommandResult map_command(DebugContext& ctx, std::string_view args) {
     CommandOutput out;
-    if (args.empty() || args == "help") {
-        out.text = std::string("map commands:\n") + kMapCommandHelp;
-        out.json = JsonWriter::members().member("help", out.text).take();
-        return out;
-    }
-    auto r = run_map_command(ctx.session, args);
+    auto r = run_map_command(ctx.session, args.empty() ? std::string_view("help") : args);
     if (!r) return r.error();
     for (const std::string& line : r->lines) out.text += line + "\n";
     JsonWriter w = JsonWriter::members();

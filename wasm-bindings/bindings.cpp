@@ -15,6 +15,7 @@
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/explain.hpp"
+#include "core/debugger/map_command.hpp"
 #include "core/debugger/map_edit.hpp"
 #include "core/debugger/page_defaults.hpp"
 #include "core/fastrun/fast_run.hpp"
@@ -293,6 +294,18 @@ class Playground {
         return w.begin_object().member("ok", true).member("key", hex_bytes(*key)).end_object().take();
     }
 
+    // One of bpf(2)'s map commands from user space (core/debugger/map_command.hpp):
+    // {"ok":true,"result":{"ret":..,"errno":..,"lines":[..],"changed":..}} or a failure.
+    std::string map_command(const std::string& line) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        auto r = run_map_command(*debug_, line);
+        if (!r) return failure(r.error());
+        JsonWriter w;
+        w.begin_object().member("ok", true).key("result");
+        to_json(w, *r);
+        return w.end_object().take();
+    }
+
     double delete_map_entry(const std::string& map, const val& key) {
         if (!debug_) return -22;
         const std::vector<uint8_t> k = bytes_of(key);
@@ -356,5 +369,6 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("stops", &Playground::stops)
         .function("set_map_entry", &Playground::set_map_entry)
         .function("delete_map_entry", &Playground::delete_map_entry)
+        .function("map_command", &Playground::map_command)
         .function("executed", &Playground::executed);
 }

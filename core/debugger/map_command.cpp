@@ -63,6 +63,7 @@ public:
     Command(DebugSession& session, std::vector<std::string_view> w) : session_(session), w_(std::move(w)) {}
 
     Result<MapCommandResult> run() {
+        if (w_.size() == 1 && w_[0] == "help") return help();
         if (w_.size() < 2) return usage("a map command names a command and a map: lookup MAP KEY");
         const std::string_view cmd = w_[0];
         map_ = session_.find_map(w_[1]);
@@ -87,6 +88,19 @@ public:
     }
 
 private:
+    static MapCommandResult help() {
+        MapCommandResult out;
+        std::string_view text = kMapCommandHelp;
+        while (!text.empty()) {
+            const size_t nl = text.find('\n');
+            std::string_view line = text.substr(0, nl);
+            while (line.starts_with(' ')) line.remove_prefix(1);
+            out.lines.emplace_back(line);
+            text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        }
+        return out;
+    }
+
     Result<std::vector<uint8_t>> bytes_at(size_t i, std::string_view what, size_t want) {
         if (i >= w_.size()) return usage("missing " + std::string(what));
         auto b = parse_hex_bytes(w_[i]);

@@ -10,6 +10,7 @@
 //   freeze MAP
 //   lookup_batch MAP COUNT [TOKEN]              lookup_and_delete_batch MAP COUNT [TOKEN]
 //   update_batch MAP KEY VALUE [KEY VALUE ...]  delete_batch MAP KEY [KEY ...]
+//   help                           (these lines)
 //
 // KEY, VALUE and TOKEN are hex bytes without spaces ("06000000"); a per-CPU map's VALUE is every
 // CPU's value, each 8-byte aligned, as user space passes it. A command that changes a map

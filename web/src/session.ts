@@ -5,7 +5,7 @@ import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
 import { coreDefaults, type CoreDefaults } from './normalize';
-import type { ErrorView, ExplainView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
+import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
@@ -334,6 +334,18 @@ export class Session {
       this.publish(r.snapshot);
       return r.result;
     });
+  }
+
+  // One of bpf(2)'s map commands from user space ("lookup_batch counts 4"): core's answer, or
+  // why it could not be asked (an unknown map, a key of the wrong size).
+  async mapCommand(line: string): Promise<MapCommandView | ErrorView> {
+    try {
+      const r = await this.send({ op: 'map_command', line });
+      this.publish(r.snapshot);
+      return r.result;
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
   }
 
   // Instruction `pc` in words (pc < 0: the current one, with the values now); undefined when

@@ -3,7 +3,7 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, explainView, listing, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
@@ -194,6 +194,15 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       const result = p.delete_map_entry(r.map, r.key);
       ended = false;
       furthest = p.executed();
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+    }
+    case 'map_command': {
+      const p = need();
+      const result = mapCommandView(checked(p.map_command(r.line))['result']);
+      if (result.changed) {  // the change cleared the journal: what follows is a new future
+        ended = false;
+        furthest = p.executed();
+      }
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
     }
     case 'explain':

@@ -4,7 +4,7 @@
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
 import type { HostSettings } from './host_fields';
 import type { CheckResult } from './lesson_checks';
-import type { ErrorView, ExplainView, ListingLine, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
+import type { ErrorView, ExplainView, ListingLine, MapCommandView, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
 
 export type { HostSettings } from './host_fields';
 
@@ -57,6 +57,8 @@ export type Request =
   // (a per-CPU map's one value goes to every CPU; or give one per CPU) and updates the map.
   | { op: 'map_set'; map: string; key: string; values: readonly string[] }
   | { op: 'map_delete'; map: string; key: Uint8Array }
+  // One of bpf(2)'s map commands from user space, as a line ("lookup_batch counts 4").
+  | { op: 'map_command'; line: string }
   // Instruction `pc` in words (pc < 0: the current one, with its values now).
   | { op: 'explain'; pc: number }
   // A lesson's cases run on `object` in a Playground of its own (the debugger's run and maps
@@ -84,6 +86,7 @@ export interface ReplyData {
   unwatch: { stops: StopsView };
   map_set: { snapshot: Snapshot; key: Uint8Array };  // the key's bytes as core encoded them
   map_delete: { snapshot: Snapshot; result: number };
+  map_command: { snapshot: Snapshot; result: MapCommandView };
   explain: { view: ExplainView };
   lesson: { result: CheckResult };
   stop: Record<string, never>;

@@ -40,6 +40,8 @@ export interface Playground {
   // valuesJson: a JSON array of value texts (one, or one per CPU); answers ok and the key's hex, or an error.
   set_map_entry(map: string, keyJson: string, valuesJson: string, flags: number): string;
   delete_map_entry(map: string, key: Uint8Array): number;
+  // One of bpf(2)'s map commands ("lookup_batch counts 4"): {"ok":true,"result":MapCommandView} or a failure.
+  map_command(line: string): string;
   executed(): number;
   delete(): void;
 }
