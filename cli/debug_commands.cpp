@@ -1,6 +1,7 @@
 // One line of `bpfvm debug` input -> the command it names, gdb's short forms included.
 #include "cli/debug_repl.hpp"
 #include "core/debugger/debug_json.hpp"
+#include "core/debugger/map_command.hpp"
 #include "core/json/json_writer.hpp"
 
 namespace bpfplay::cli {
@@ -28,6 +29,9 @@ const char kHelp[] =
     "Looking:\n"
     "  info registers [rN..] (i r)  bt, backtrace  x/NFU ADDR (F: x d u; U: b h w g)  p, print EXPR\n"
     "  maps  list [LINE]  disas [PC]  printk  perf  host  trace [N]  hits [N]  state  info journal\n"
+    "Maps from user space (bpf(2)'s commands; a change forgets the history):\n"
+    "  map lookup|getnext|dump|update|delete|lookup_and_delete|push|pop|peek|freeze MAP ...\n"
+    "  map lookup_batch|lookup_and_delete_batch|update_batch|delete_batch MAP ...   (map help)\n"
     "  explain [PC]         the instruction (the current one) in words, with the values now\n"
     "EXPR: r0..r10, fp, numbers, + - * & | ^ << >>, == != < <= > >=, && || !, s(...) for signed.\n"
     "  q, quit\n";
@@ -39,6 +43,18 @@ CommandResult info(DebugContext& ctx, std::string_view args) {
     if (what == "journal") return info_journal(ctx);
     if (what == "frame" || what == "stack") return backtrace(ctx);
     return command_error("info takes registers, breakpoints or journal");
+}
+
+// map COMMAND MAP ...: the user's side of a map (core/debugger/map_command.hpp).
+CommandResult map_command(DebugContext& ctx, std::string_view args) {
+    CommandOutput out;
+    auto r = run_map_command(ctx.session, args.empty() ? std::string_view("help") : args);
+    if (!r) return r.error();
+    for (const std::string& line : r->lines) out.text += line + "\n";
+    JsonWriter w = JsonWriter::members();
+    to_json(w.key("map"), *r);
+    out.json = w.take();
+    return out;
 }
 
 } // namespace
@@ -65,6 +81,7 @@ CommandResult run_debug_command(DebugContext& ctx, std::string_view line) {
     if (command == "bt" || command == "backtrace" || command == "where") return backtrace(ctx);
     if (command == "p" || command == "print") return print_value(ctx, args);
     if (command == "maps") return show_maps(ctx);
+    if (command == "map") return map_command(ctx, args);
     if (command == "l" || command == "list") return list_source(ctx, args);
     if (command == "disas" || command == "disassemble") return disassemble_around(ctx, args);
     if (command == "explain") return explain_command(ctx, args);

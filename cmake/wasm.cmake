@@ -167,7 +167,7 @@ function(_bpfplay_wasm_finish)
     bpfplay_wasm_area_test(loader LIBS bpfplay_loader bpfplay_text)
     bpfplay_wasm_area_test(run LIBS bpfplay_run bpfplay_text)
     if(TARGET bpfplay_json)
-      bpfplay_wasm_area_test(json LIBS bpfplay_json)
+      bpfplay_wasm_area_test(json LIBS bpfplay_json bpfplay_share)
     endif()
     if(TARGET bpfplay_run AND TARGET bpfplay_json)
       # Built without libbpf (BPFPLAY_HAVE_LIBBPF undefined): the live kernel differential test

@@ -44,7 +44,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
     ctest --test-dir build-san --output-on-failure -j"$JOBS"
 phase_done "sanitizer tests"
 
-echo "== libFuzzer (ASan+UBSan), 86 s: decode+run, ELF loader, BTF, host JSON, assembler, map C values, pcap, map-init, debugger commands"
+echo "== libFuzzer (ASan+UBSan), 92 s: decode+run, ELF loader, BTF, host JSON, assembler, map C values, pcap, map-init, debugger commands, share links"
 # Seeds from the repository (generated programs, examples, fixtures, conformance asm); each
 # target writes new inputs to its own corpus folder. The "DONE cov: ft:" line is the coverage
 # reached (cov: edges, ft: features), the stat:: lines how much was run.
@@ -72,5 +72,6 @@ fuzz map_value 7
 fuzz pcap 5
 fuzz map_init 6
 fuzz debug_cmd 8 -max_len=4096
+fuzz share_link 6
 echo "fuzz: no crash"
 phase_done "fuzz"

@@ -15,6 +15,7 @@
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/debug_session.hpp"
 #include "core/debugger/explain.hpp"
+#include "core/debugger/map_command.hpp"
 #include "core/debugger/map_edit.hpp"
 #include "core/debugger/page_defaults.hpp"
 #include "core/fastrun/fast_run.hpp"
@@ -23,6 +24,7 @@
 #include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
+#include "core/share/share_link.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/verdict_text.hpp"
 
@@ -88,6 +90,27 @@ class Playground {
     // Core's defaults and enumerations (core/debugger/page_defaults.hpp): the host settings'
     // defaults, TCP states, program and map types.
     static std::string defaults_json() { return page_defaults_json(); }
+
+    // A session link (core/share/share_link.hpp): {"ok":true,"link":<view> or null (not a
+    // session)} or a failure saying what is damaged.
+    static std::string share_link_decode(const std::string& hash) {
+        auto link = decode_share_link(hash);
+        if (!link) return failure(link.error());
+        JsonWriter w;
+        w.begin_object().member("ok", true).key("link");
+        if (link->has_value()) to_json(w, **link);
+        else w.null();
+        return w.end_object().take();
+    }
+    // The page's view of a session -> {"ok":true,"hash":"z=..."} or a failure naming the member.
+    static std::string share_link_encode(const std::string& view_json) {
+        auto view = parse_json(view_json);
+        if (!view) return failure(view.error());
+        auto link = share_link_from_json(*view);
+        if (!link) return failure(link.error());
+        JsonWriter w;
+        return w.begin_object().member("ok", true).member("hash", encode_share_link(*link)).end_object().take();
+    }
 
     // {"ok":true,"summary":<object_info_json>,"info":"<text>"} or a failure (which keeps the
     // object and run already open, so the page can go on showing them).
@@ -271,6 +294,18 @@ class Playground {
         return w.begin_object().member("ok", true).member("key", hex_bytes(*key)).end_object().take();
     }
 
+    // One of bpf(2)'s map commands from user space (core/debugger/map_command.hpp):
+    // {"ok":true,"result":{"ret":..,"errno":..,"lines":[..],"changed":..}} or a failure.
+    std::string map_command(const std::string& line) {
+        if (!debug_) return failure(ErrorKind::Load, "No program is running.");
+        auto r = run_map_command(*debug_, line);
+        if (!r) return failure(r.error());
+        JsonWriter w;
+        w.begin_object().member("ok", true).key("result");
+        to_json(w, *r);
+        return w.end_object().take();
+    }
+
     double delete_map_entry(const std::string& map, const val& key) {
         if (!debug_) return -22;
         const std::vector<uint8_t> k = bytes_of(key);
@@ -299,6 +334,8 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .constructor<>()
         .class_function("default_host_json", &Playground::default_host_json)
         .class_function("defaults_json", &Playground::defaults_json)
+        .class_function("share_link_decode", &Playground::share_link_decode)
+        .class_function("share_link_encode", &Playground::share_link_encode)
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)
@@ -332,5 +369,6 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .function("stops", &Playground::stops)
         .function("set_map_entry", &Playground::set_map_entry)
         .function("delete_map_entry", &Playground::delete_map_entry)
+        .function("map_command", &Playground::map_command)
         .function("executed", &Playground::executed);
 }

@@ -671,6 +671,10 @@ int64_t DebugSession::update_map(std::string_view map_name, std::span<const uint
     return r;
 }
 
+Map* DebugSession::find_map(std::string_view map_name) {
+    return object_.object().maps ? object_.object().maps->find(map_name) : nullptr;
+}
+
 int64_t DebugSession::delete_map_entry(std::string_view map_name, std::span<const uint8_t> key) {
     Map* m = object_.object().maps->find(map_name);
     if (!m) return -2;

@@ -175,6 +175,10 @@ public:
     int64_t update_map(std::string_view map, std::span<const uint8_t> key, std::span<const uint8_t> value,
                        uint64_t flags = 0);
     int64_t delete_map_entry(std::string_view map, std::span<const uint8_t> key);
+    // For user-space commands on maps (map_command.hpp): the map by name (nullptr: none), and
+    // what a command that changed one must say afterwards (the history is forgotten as above).
+    Map* find_map(std::string_view map);
+    void user_changed_maps() { forget_history(); }
 
 private:
     DebugSession(ObjectSession& object, const DebugOptions& options);

@@ -47,6 +47,12 @@ constexpr MapTypeInfo fd_valued(MapTypeInfo row, UserValueFd kind) {
     return row;
 }
 
+// A row with batch commands.
+constexpr MapTypeInfo batched(MapTypeInfo row, MapBatch batch) {
+    row.batch = batch;
+    return row;
+}
+
 constexpr const char* kTailCallOnly = "A prog_array is only for bpf_tail_call; fill it from userspace.";
 constexpr const char* kPerfOnly =
     "A perf_event_array is only for bpf_perf_event_output; user space puts its readers in it.";
@@ -102,35 +108,35 @@ constexpr const char* kStructOpsOnly = "A struct_ops map is not for programs: it
 
 constexpr MapTypeInfo kTypes[] = {
     missing(T::Unspec, "unspec", "not a map type"),
-    {T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
-     &make_as<HashMap>, "key -> value, entries added and removed at run time", true},
-    {T::Array, "array", false, false, true, P::ReadWrite, "", &ArrayMap::alloc_check, &ArrayMap::footprint,
-     &make_as<ArrayMap>, "fixed-size array of values indexed by a u32, all present and zeroed at creation", true},
+    batched({T::Hash, "hash", false, false, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
+     &make_as<HashMap>, "key -> value, entries added and removed at run time", true}, MapBatch::Hash),
+    batched({T::Array, "array", false, false, true, P::ReadWrite, "", &ArrayMap::alloc_check, &ArrayMap::footprint,
+     &make_as<ArrayMap>, "fixed-size array of values indexed by a u32, all present and zeroed at creation", true}, MapBatch::Generic),
     fd_valued({T::ProgArray, "prog_array", false, false, true, P::None, kTailCallOnly, &FdArrayMap::alloc_check,
      &FdArrayMap::footprint, &make_as<FdArrayMap>, "programs by index, for bpf_tail_call"}, UserValueFd::Program),
     fd_valued({T::PerfEventArray, "perf_event_array", false, false, true, P::None, kPerfOnly, &FdArrayMap::alloc_check,
      &FdArrayMap::footprint, &make_as<FdArrayMap>,
      "one perf event per CPU; bpf_perf_event_output sends samples to it"}, UserValueFd::PerfEvent),
-    {T::PercpuHash, "percpu_hash", true, false, false, P::ReadWrite, "", &HashMap::alloc_check,
-     &HashMap::footprint, &make_as<HashMap>, "a hash map with one value per CPU for every key", true},
-    {T::PercpuArray, "percpu_array", true, false, true, P::ReadWrite, "", &ArrayMap::alloc_check,
-     &ArrayMap::footprint, &make_as<ArrayMap>, "an array with one value per CPU for every index", true},
+    batched({T::PercpuHash, "percpu_hash", true, false, false, P::ReadWrite, "", &HashMap::alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "a hash map with one value per CPU for every key", true}, MapBatch::Hash),
+    batched({T::PercpuArray, "percpu_array", true, false, true, P::ReadWrite, "", &ArrayMap::alloc_check,
+     &ArrayMap::footprint, &make_as<ArrayMap>, "an array with one value per CPU for every index", true}, MapBatch::Generic),
     {T::StackTrace, "stack_trace", false, false, true, P::None, kStackTraceOnly, &StackTraceMap::alloc_check,
      &StackTraceMap::footprint, &make_as<StackTraceMap>, "call stacks by id, stored by bpf_get_stackid", false,
      false},
     {T::CgroupArray, "cgroup_array", false, false, true, P::None, kCgroupOnly, &FdArrayMap::alloc_check,
      &FdArrayMap::footprint, &make_as<FdArrayMap>,
      "cgroups by index, for bpf_skb_under_cgroup / bpf_current_task_under_cgroup"},
-    {T::LruHash, "lru_hash", false, true, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
-     &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full", true},
-    {T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,
-     &HashMap::footprint, &make_as<LruHashMap>, "an LRU hash map with one value per CPU", true},
-    {T::LpmTrie, "lpm_trie", false, false, false, P::ReadWrite, "", &LpmTrieMap::alloc_check,
-     &LpmTrieMap::footprint, &make_as<LpmTrieMap>, "longest-prefix match on IP prefixes (routing tables)"},
-    fd_valued({T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
-     &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"}, UserValueFd::Map),
-    fd_valued({T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
-     &HashMap::footprint, &make_as<HashMap>, "inner maps by key"}, UserValueFd::Map),
+    batched({T::LruHash, "lru_hash", false, true, false, P::ReadWrite, "", &HashMap::alloc_check, &HashMap::footprint,
+     &make_as<LruHashMap>, "a hash map that evicts the least recently used entry when full", true}, MapBatch::Hash),
+    batched({T::LruPercpuHash, "lru_percpu_hash", true, true, false, P::ReadWrite, "", &HashMap::alloc_check,
+     &HashMap::footprint, &make_as<LruHashMap>, "an LRU hash map with one value per CPU", true}, MapBatch::Hash),
+    batched({T::LpmTrie, "lpm_trie", false, false, false, P::ReadWrite, "", &LpmTrieMap::alloc_check,
+     &LpmTrieMap::footprint, &make_as<LpmTrieMap>, "longest-prefix match on IP prefixes (routing tables)"}, MapBatch::GenericDelete),
+    batched(fd_valued({T::ArrayOfMaps, "array_of_maps", false, false, true, P::LookupOnly, kMapsOfMaps,
+     &FdArrayMap::alloc_check, &FdArrayMap::footprint, &make_as<FdArrayMap>, "inner maps by index"}, UserValueFd::Map), MapBatch::Generic),
+    batched(fd_valued({T::HashOfMaps, "hash_of_maps", false, false, false, P::LookupOnly, kMapsOfMaps, &HashMap::fd_alloc_check,
+     &HashMap::footprint, &make_as<HashMap>, "inner maps by key"}, UserValueFd::Map), MapBatch::Hash),
     {T::Devmap, "devmap", false, false, true, P::LookupOnly, kDevmaps, &DevMap::alloc_check,
      &DevMap::footprint, &make_as<DevMap>, "network devices by index, for bpf_redirect_map"},
     {T::Sockmap, "sockmap", false, false, true, P::LookupDelete, kSockmap, &SockMap::alloc_check,

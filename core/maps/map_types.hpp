@@ -28,6 +28,15 @@ enum class ProgramMapAccess : uint8_t {
 // (one of the six above; any other id: true, the helper checks its own map types).
 bool program_may_pass(ProgramMapAccess access, int32_t helper_id);
 
+// Which batch commands of bpf(2) the type has (its bpf_map_ops' map_*_batch, Linux 6.18);
+// map_batch.hpp carries them out.
+enum class MapBatch : uint8_t {
+    None,           // -ENOTSUPP for all four
+    Generic,        // lookup and update by the generic walk (arrays, array_of_maps)
+    GenericDelete,  // lookup, update and delete by the generic walk (lpm_trie)
+    Hash,           // all four, lookups bucket by bucket (the hash family, hash_of_maps)
+};
+
 // What the value of a BPF_MAP_UPDATE_ELEM from user space names: an fd the kernel resolves to
 // its object (a program, a map, a perf event), or plain bytes stored as given.
 enum class UserValueFd : uint8_t { None, Program, Map, PerfEvent };
@@ -53,6 +62,7 @@ struct MapTypeInfo {
     // from bpf_get_stackid (stack_trace); the page offers no entry editor for these.
     bool user_update = true;
     UserValueFd user_value_fd = UserValueFd::None;
+    MapBatch batch = MapBatch::None;
 };
 
 // Indexed by the kernel's type number, Unspec .. Arena.

@@ -6,6 +6,7 @@
 #include "core/context/contexts.hpp"
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/run/btf_args_context.hpp"
 #include "core/run/btf_args_setup.hpp"
 #include "core/loader/traced_program.hpp"
 #include "core/run/traced_packet.hpp"
@@ -145,6 +146,21 @@ void fill_socket_fields(FieldContext& c, const Network& net, uint32_t index, con
     store_le<uint64_t>(&b[f.sk], socket_address(index));
 }
 
+// A tracing program on a kernel function taking a struct sk_buff * (fentry/ip_rcv, kprobe/ip_rcv,
+// pwru-style tools): the run's packet becomes that sk_buff, which the argument then points at
+// (traced_packet.hpp). Without a packet the argument stays NULL.
+Result<Unit> lay_out_function_sk_buff(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
+                                      const Network& net) {
+    if (in.packet.empty() || traces_bpf_program(prog) || !has_btf_args(prog) || !vm.env || !vm.env->host) return Unit{};
+    auto layout = btf_args_layout(prog);
+    if (!layout) return Unit{};  // no prototype: setup_btf_args_context says so
+    const bool takes_skb = std::any_of(layout->slots.begin(), layout->slots.end(), [](const BtfArgSlot& s) {
+        return !s.is_return && s.type.find("struct sk_buff *") != std::string::npos;
+    });
+    if (!takes_skb) return Unit{};
+    return lay_out_traced_packet(vm.memory(), mem.kernel, mem.packet, net, sk_buff_view_of(layout->attach), in.packet);
+}
+
 Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& mem, Vm& vm,
                        const Network& net) {
     const uint64_t ctx_base = window_base(window::kContext);
@@ -256,6 +272,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
         break;
     case ContextKind::PtRegs: {
         // A kprobe on a kernel function the built-in BTF has a prototype of: its arguments by name.
+        if (auto r = lay_out_function_sk_buff(prog, in, mem, vm, net); !r.ok()) return r.error();
         auto named = setup_btf_args_context(prog, in, mem, vm);
         if (!named) return named.error();
         if (*named) break;
@@ -275,6 +292,7 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
             if (auto r = lay_out_traced_packet(vm.memory(), mem.kernel, mem.packet, net, prog.traced_type, in.packet);
                 !r.ok())
                 return r.error();
+        if (auto r = lay_out_function_sk_buff(prog, in, mem, vm, net); !r.ok()) return r.error();
         auto named = setup_btf_args_context(prog, in, mem, vm);
         if (!named) return named.error();
         if (*named) break;

@@ -67,7 +67,17 @@ uint64_t write_sk_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t de
     return s;
 }
 
+// The functions that hold a frame from its Ethernet header (dev_queue_xmit pushes it first).
+constexpr std::string_view kL2Functions[] = {"dev_queue_xmit", "__dev_queue_xmit", "dev_hard_start_xmit",
+                                            "xmit_one", "__dev_direct_xmit"};
+
 }  // namespace
+
+ProgType sk_buff_view_of(std::string_view function) {
+    for (std::string_view f : kL2Functions)
+        if (f == function) return ProgType::SchedCls;
+    return ProgType::SocketFilter;
+}
 
 Result<Unit> lay_out_traced_packet(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
                                    ProgType traced, std::span<const uint8_t> bytes) {

@@ -8,6 +8,7 @@
 // packet, mapped at window::kPacket as the traced program would see it. bpf_xdp_output and
 // bpf_skb_output read the packet through these objects, as the kernel's do.
 #include <span>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/loader/prog_types.hpp"
@@ -25,5 +26,13 @@ struct Network;
 // host lacks.
 Result<Unit> lay_out_traced_packet(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
                                    ProgType traced, std::span<const uint8_t> bytes);
+
+// A tracing program on a kernel function taking a struct sk_buff * (fentry/ip_rcv,
+// kprobe/ip_rcv, fexit/dev_queue_xmit, pwru-style tools) gets the run's packet as that sk_buff,
+// laid out as the function has it: the device layer's transmit functions see the frame from its
+// Ethernet header (as a TC program does: SchedCls), every other function as the IP layers have it
+// after eth_type_trans, data at the network header and the Ethernet header before it
+// (mac_header; as a socket filter sees it: SocketFilter).
+ProgType sk_buff_view_of(std::string_view function);
 
 }  // namespace bpfplay

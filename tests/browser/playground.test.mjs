@@ -123,6 +123,25 @@ test('editing a map entry changes the program\'s result', async () => {
   await shot('09-tail-call-after-edit-pass');
 });
 
+test('the Maps tab takes bpf(2) map commands from user space and shows core\'s answer', async () => {
+  // xdp_tail_call.o from the test before: hits is an array, jmp_table a prog_array.
+  await page.fill('#map-command', 'update hits 03000000 2a00000000000000');
+  await andWait(() => page.press('#map-command', 'Enter'));
+  await page.waitForFunction(() => document.querySelector('#map-command-out')?.textContent?.includes('update: 0'));
+  await page.fill('#map-command', 'lookup_batch hits 1 02000000');  // the entry after key 2
+  await andWait(() => page.click('#btn-map-command'));
+  await page.waitForFunction(() => document.querySelector('#map-command-out')?.textContent?.startsWith('> lookup_batch'));
+  assert.equal(await page.textContent('#map-command-out'), '> lookup_batch hits 1 02000000\nlookup_batch: 0\n' +
+    'count: 1  out_batch: 03000000\nkey: 03 00 00 00  value: 2a 00 00 00 00 00 00 00');
+  assert.match(await page.textContent('section[data-map="hits"]'), /42/, 'the map table shows the update');
+  await page.fill('#map-command', 'lookup_batch jmp_table 2');
+  await page.click('#btn-map-command');
+  await page.waitForFunction(() => document.querySelector('#map-command-out')?.textContent?.includes('jmp_table'));
+  assert.equal(await page.textContent('#map-command-out'), '> lookup_batch jmp_table 2\nlookup_batch: -ENOTSUPP (this map type has no such command)');
+  assert.ok(await page.$eval('#map-command-out', (e) => e.classList.contains('error')));
+  await shot('09b-map-command');
+});
+
 test('a malformed file gives a clear error and the page keeps the program it showed', async () => {
   const exampleBefore = await page.inputValue('#example-select');
   const objectBefore = await page.textContent('#object-name');
@@ -190,6 +209,16 @@ test('a shared link reopens the same program, input and breakpoints', async () =
   await other.waitForFunction(() => document.querySelector('.insn.current')?.dataset.pc === '49');
   await other.screenshot({ path: `${shots}/12-shared-link.png` });
   await other.close();
+});
+
+test('a damaged link says what core found wrong and opens the default example', async () => {
+  // {"v":1,"p":"x","pk":"","cx":""}: no source. Core reads links (core/share/share_link.hpp).
+  const json = Buffer.from('{"v":1,"p":"x","pk":"","cx":""}').toString('base64url');
+  await page.goto('about:blank');  // the page may hold a link's hash: a new hash alone would not reload it
+  await openFresh(`#j=${json}`);
+  assert.equal(await page.inputValue('#example-select'), 'xdp_drop_port.o');
+  assert.equal(await page.textContent('#messages .msg.error'),
+    'The link could not be read (share link: "s" (the program\'s source) is missing); opening the default example.');
 });
 
 const currentPc = () => page.$eval('.insn.current', (e) => Number(e.dataset.pc));

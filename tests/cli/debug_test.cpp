@@ -111,6 +111,20 @@ TEST_CASE("debug: cf runs to the exit unrecorded, past a breakpoint, and reverse
     CHECK(r.out.find("\"fast\":true") != std::string::npos);
 }
 
+TEST_CASE("debug: map commands from user space (bpf(2)'s), a refused one on stderr") {
+    auto r = debug("xdp_proto_count.o", kTcpPacket,
+                   "map update proto_stats 06000000 05000000000000004000000000000000\n"
+                   "map lookup_batch proto_stats 4\nmap lookup proto_stats 0600\nmap pop proto_stats\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("update: 0\n"
+                     "lookup_batch: -ENOENT (no such entry; or the end of the walk)\n"
+                     "count: 1  out_batch: 20000000\n"
+                     "key: 06 00 00 00  value: 05 00 00 00 00 00 00 00 40 00 00 00 00 00 00 00\n"
+                     // A hash map's pop: BPF_MAP_LOOKUP_AND_DELETE_ELEM with a NULL key (__bpf_copy_key).
+                     "pop: -EINVAL (the flags, the key or the value are not valid for this map)\n") != std::string::npos);
+    CHECK(r.err.find("KEY is 2 bytes; map proto_stats takes 4") != std::string::npos);
+}
+
 TEST_CASE("debug: a budget fault, then back through the history, trace, hits, goto") {
     auto r = debug("xdp_drop_port.o", kTcpTo8080, "c\nrsi\nrsi 2\nhits 2\ntrace 3\ninfo journal\ngoto 3\nrc\nrsi\n",
                    {"--budget", "10"});

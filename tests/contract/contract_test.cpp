@@ -13,11 +13,13 @@
 
 #include "core/debugger/debug_json.hpp"
 #include "core/debugger/explain.hpp"
+#include "core/debugger/map_command.hpp"
 #include "core/debugger/page_defaults.hpp"
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
+#include "core/share/share_link.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/verdict_text.hpp"
 
@@ -159,6 +161,29 @@ TEST_CASE("contract: an object's summary, a program's listing and the breakpoint
     REQUIRE(f.debug->add_breakpoint(3, "r1 == 0"));
     REQUIRE(f.debug->add_stack_watch(-8, 8));
     check_golden("stops.json", stops_json(*f.debug));
+}
+
+TEST_CASE("contract: a map command from user space (bpf(2)'s lookup_batch), as the Maps tab reads its answer") {
+    LoadedFixture f = refused_sibling();
+    auto r = run_map_command(*f.debug, "lookup_batch counts 2");
+    REQUIRE(r.ok());
+    JsonWriter w;
+    to_json(w, *r);
+    check_golden("map_command.json", w.take());
+}
+
+TEST_CASE("contract: a session link as the page reads it (Playground.share_link_decode)") {
+    ShareLink l;
+    l.source = {ShareSourceKind::Object, "prog.o", {0x7f, 0x45, 0x4c, 0x46}, "int x;\n", {}, {}};
+    l.program = "xdp_prog";
+    l.packet = {1, 2};
+    l.ctx = {3};
+    l.host = {{"pid", "7"}, {"hostJson", "{}"}};
+    l.breakpoints = {{4, ""}, {9, "r1 == 0"}};
+    l.lesson = "01_return";
+    JsonWriter w;
+    to_json(w, l);
+    check_golden("share_link.json", w.take());
 }
 
 TEST_CASE("contract: an instruction explained, at a helper call with its arguments") {

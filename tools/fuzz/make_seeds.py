@@ -12,13 +12,18 @@
   OUT/map_value  C-value JSON for types of the built-in BTF (2 bytes choosing the type first)
   OUT/map_init   --map-init documents for public/examples/xdp_tail_call.o's maps
   OUT/debug_cmd  debugger command scripts, one command per line
+  OUT/share_link links as the page writes them: deflated ("z=") and plain ("j="), each source
+              kind, conditional breakpoints, a lesson; cut and damaged ones
 Usage: make_seeds.py OUT   (about a second; tools/test.sh runs it before the fuzz phase)
 """
+import base64
 import glob
+import json
 import os
 import random
 import struct
 import sys
+import zlib
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "oracle"))
@@ -119,6 +124,36 @@ def main(out):
     write(f"{out}/map_init", "values.json", b'{"hits": [{"key": "01000000", "values": ["01", "02"]}]}')
     for i, script in enumerate(DEBUG_SCRIPTS):
         write(f"{out}/debug_cmd", f"script{i}", script.encode())
+    for i, link in enumerate(share_links(rnd)):
+        write(f"{out}/share_link", f"link{i}", link.encode())
+
+
+def share_links(rnd):
+    """Hashes in core/share/share_link.hpp's wire form, whole and damaged."""
+    def b64(data):
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    def deflated(wire):
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return "z=" + b64(c.compress(json.dumps(wire).encode()) + c.flush())
+
+    host = {"comm": "nginx", "pid": "7", "clockStartNs": "18446744073709551615", "hostJson": '{"devices":[]}'}
+    wires = [
+        {"v": 1, "s": {"k": "e", "n": "xdp_drop_port.o"}, "p": "xdp_drop_port", "pk": "0102", "cx": "", "h": host,
+         "bp": [3, 9], "bc": {"9": "r1 == 0x800"}},
+        {"v": 1, "s": {"k": "o", "n": "p.o", "b": b64(b"\x7fELF" + bytes(60)), "c": "int x;\n"}, "p": "x", "pk": "",
+         "cx": "00", "h": {"pid": 9, "cpu": 1}, "bp": [], "l": "01_return"},
+        {"v": 1, "s": {"k": "a", "t": "r0 = 1\nexit", "sc": "xdp"}, "p": "", "pk": "", "cx": "", "h": {}, "bp": [0]},
+    ]
+    links = []
+    for wire in wires:
+        links.append(deflated(wire))
+        links.append("#j=" + b64(json.dumps(wire).encode()))
+    for i in range(6):  # cut at a random point: a bad base64 length, a short deflate stream
+        link = links[i % len(links)]
+        links.append(link[:rnd.randrange(3, len(link))])
+    links += ["#top", "z=", "j=e30", "j=W10"]  # not a session; empty; {}; []
+    return links
 
 
 if __name__ == "__main__":

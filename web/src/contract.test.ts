@@ -3,8 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, errorView, explainView, listing, objectSummary, parseCoreJson, stateView, stopView, stopsView, verdictView } from './normalize';
+import { coreDefaults, errorView, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, stopView, stopsView, verdictView } from './normalize';
 import { hostDocument, hostFieldsOf } from './host_fields';
+import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
 
 const core = (name: string): unknown =>
@@ -135,6 +136,25 @@ describe('contract: core\'s views through normalize.ts', () => {
     expect(v.source).toMatchObject({ line: 12, text: '\treturn data[100] == 0x45 ? XDP_DROP : XDP_PASS;  // no check against data_end' });
     expect(v.why).toMatch(/data_end/);
     expect(v.fix).toMatch(/^Before reading, check/);
+  });
+
+  it("reads a map command's answer (bpf(2)'s lookup_batch from user space)", () => {
+    expect(mapCommandView(core('map_command.json'))).toEqual({
+      ret: -2, errno: '-ENOENT', changed: false,
+      lines: ['lookup_batch: -ENOENT (no such entry; or the end of the walk)', 'count: 1  out_batch: 00000000',
+        'key: 00 00 00 00  value: 00 00 00 00 00 00 00 00'],
+    });
+  });
+
+  it('reads a session link as core decodes it', async () => {
+    const golden = readFileSync(new URL('../../tests/contract/share_link.json', import.meta.url), 'utf8');
+    const codec = { decode: async () => `{"ok":true,"link":${golden}}`, encode: async () => '' };
+    expect(await decodeLink('#z=x', codec)).toEqual({
+      source: { kind: 'object', name: 'prog.o', bytes: Uint8Array.from([0x7f, 0x45, 0x4c, 0x46]), c: 'int x;\n' },
+      program: 'xdp_prog', packet: Uint8Array.from([1, 2]), ctx: Uint8Array.from([3]),
+      host: { pid: '7', hostJson: '{}' },
+      breakpoints: [{ pc: 4, condition: '' }, { pc: 9, condition: 'r1 == 0' }], lesson: '01_return',
+    });
   });
 
   it('reads an instruction explained, a helper call with its arguments', () => {

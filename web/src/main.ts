@@ -229,11 +229,17 @@ async function share(): Promise<void> {
     say((e as Error).message, 'error');
     return;
   }
-  const hash = await encodeLink({
-    source: current, program: values.program, packet: values.packet, ctx: values.ctx, host: values.host,
-    breakpoints: session.breakpointList(),
-    ...(lessons.current ? { lesson: lessons.current.id } : {}),
-  });
+  let hash;
+  try {
+    hash = await encodeLink({
+      source: current, program: values.program, packet: values.packet, ctx: values.ctx, host: values.host,
+      breakpoints: session.breakpointList(),
+      ...(lessons.current ? { lesson: lessons.current.id } : {}),
+    }, session.links);
+  } catch (e) {
+    say(`No link made: ${(e as Error).message}`, 'error');
+    return;
+  }
   history.replaceState(null, '', `#${hash}`);
   const url = location.href;
   (byId('share-url') as HTMLInputElement).value = url;
@@ -247,7 +253,7 @@ async function share(): Promise<void> {
 
 async function boot(): Promise<void> {
   try {
-    const link = await decodeLink(location.hash);
+    const link = await decodeLink(location.hash, session.links);
     if (link) {
       input.setHost(link.host);
       input.setPacket(link.packet);

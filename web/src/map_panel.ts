@@ -11,6 +11,7 @@ import type { ErrorView, MapEntryView, MapView, Snapshot } from './vm_types';
 
 type Part = 'key' | 'value';
 
+
 // What the learner typed, kept across re-renders (a step while editing must not eat it).
 type Drafts = Map<string, string>;
 
@@ -20,8 +21,13 @@ export class MapPanel {
   private readonly drafts: Drafts = new Map();
   private readonly errors = new Map<string, string>();  // editor id -> core's message
 
+  // The maps themselves (re-rendered as they change), below the command line.
+  private readonly maps = h('div', { class: 'map-list' });
+  private readonly commandOut = h('pre', { class: 'map-command-out', id: 'map-command-out', hidden: true });
+
   constructor(private readonly root: HTMLElement, private readonly session: Session,
               private readonly say: (text: string, kind?: 'error' | 'info') => void) {
+    root.append(this.commandLine(), this.commandOut, this.maps);
     session.events.on('snapshot', (s: Snapshot) => this.render(s));
     session.events.on('loaded', () => {
       this.editing = undefined;
@@ -38,9 +44,31 @@ export class MapPanel {
     this.shown = signature;
     const focused = document.activeElement instanceof HTMLElement && this.root.contains(document.activeElement)
       ? document.activeElement.dataset['editor'] : undefined;
-    this.root.replaceChildren(...s.state.maps.map((m) => this.renderMap(m)));
-    if (s.state.maps.length === 0) this.root.append(h('p', { class: 'muted', text: 'This object has no maps.' }));
-    if (focused) this.root.querySelector<HTMLElement>(`[data-editor="${CSS.escape(focused)}"]`)?.focus();
+    this.maps.replaceChildren(...s.state.maps.map((m) => this.renderMap(m)));
+    if (s.state.maps.length === 0) this.maps.append(h('p', { class: 'muted', text: 'This object has no maps.' }));
+    if (focused) this.maps.querySelector<HTMLElement>(`[data-editor="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  // bpf(2)'s map commands as user space sends them, answered by core with the kernel's return
+  // value: what a loader or bpftool would see (lookup_batch, freeze, pop, ...).
+  private commandLine(): HTMLElement {
+    const input = h('input', {
+      id: 'map-command', type: 'text', spellcheck: 'false', 'aria-label': 'map command from user space',
+      placeholder: 'bpf(2) from user space: lookup_batch MAP 8 · update MAP KEY VALUE · pop MAP · freeze MAP · help',
+    });
+    const run = async (): Promise<void> => {
+      const line = input.value.trim();
+      if (line === '') return;
+      const r = await this.session.mapCommand(line);
+      const text = 'lines' in r ? r.lines.join('\n') : `${r.what}${r.hint ? `\n${r.hint}` : ''}`;
+      this.commandOut.hidden = false;
+      this.commandOut.classList.toggle('error', !('lines' in r) || ('ret' in r && r.ret !== 0));
+      this.commandOut.textContent = `> ${line}\n${text}`;
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void run();
+    });
+    return h('div', { class: 'map-command' }, input, h('button', { id: 'btn-map-command', text: 'Run', onclick: () => void run() }));
   }
 
   private rerender(): void {

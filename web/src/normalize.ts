@@ -4,7 +4,7 @@
 // test, contract.test.ts, decodes core's own output in tests/contract/).
 import { parseHex } from './hex';
 import type {
-  ContextFieldView, ErrorView, ExplainView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
 } from './vm_types';
 
@@ -279,6 +279,12 @@ export function stopsView(v: unknown): StopsView {
 // explain_json: {"ok":true,"pc","text","class","summary","details":[..],"values","valid","helper_id","current",
 //   "helper":null|{"id","name","signature","summary","description","returns","ret_kind","gpl_only",
 //             "args":[{"reg","name","type","kind","meaning","value"}]}}
+// map_command.hpp's to_json.
+export function mapCommandView(v: unknown): MapCommandView {
+  const o = obj(v);
+  return { ret: num(o['ret']), errno: str(o['errno']), lines: arr(o['lines']).map(str), changed: bool(o['changed']) };
+}
+
 export function explainView(v: unknown): ExplainView {
   const o = obj(v);
   const h = o['helper'] === null || o['helper'] === undefined ? null : obj(o['helper']);

@@ -3,8 +3,9 @@
 // commands; none of them keeps VM state.
 import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
+import type { LinkCodec } from './session_link';
 import { coreDefaults, type CoreDefaults } from './normalize';
-import type { ErrorView, ExplainView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
+import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
@@ -335,6 +336,18 @@ export class Session {
     });
   }
 
+  // One of bpf(2)'s map commands from user space ("lookup_batch counts 4"): core's answer, or
+  // why it could not be asked (an unknown map, a key of the wrong size).
+  async mapCommand(line: string): Promise<MapCommandView | ErrorView> {
+    try {
+      const r = await this.send({ op: 'map_command', line });
+      this.publish(r.snapshot);
+      return r.result;
+    } catch (e) {
+      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+    }
+  }
+
   // Instruction `pc` in words (pc < 0: the current one, with the values now); undefined when
   // nothing runs (a refused program) or core cannot say.
   async explain(pc: number): Promise<ExplainView | undefined> {
@@ -345,6 +358,12 @@ export class Session {
       return undefined;
     }
   }
+
+  // Core's reader and writer of session links (session_link.ts), through the worker.
+  readonly links: LinkCodec = {
+    decode: async (hash) => (await this.send({ op: 'link_decode', hash })).json,
+    encode: async (view) => (await this.send({ op: 'link_encode', view })).json,
+  };
 
   // A lesson's goal held to `object` run on the lesson's inputs (in the worker, apart from the
   // run shown); throws a RequestError with core's message when it cannot run.

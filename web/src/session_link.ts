@@ -1,10 +1,11 @@
 // A link that reproduces a session: the program (a bundled example by name, or a user's .o /
-// assembly text embedded; a .o compiled in the page's C editor carries its C source too), the input, the host (with its network as core's host JSON, when the
-// page had it; links from before carry none and open on the default network) and the
-// breakpoints, and the lesson open then (its id: the link reopens the lesson with the shared
-// program, not its starter), in the URL hash. The JSON
-// is deflated with CompressionStream when the browser has it ("#z=") and base64url-encoded;
-// without it the JSON is only encoded ("#j=").
+// assembly text embedded; a .o compiled in the page's C editor carries its C source too), the
+// input, the host (with its network as core's host JSON, when the page had it; links from before
+// carry none and open on the default network), the breakpoints with their conditions, and the
+// lesson open then (its id: the link reopens the lesson with the shared program, not its
+// starter), in the URL hash. Core reads and writes the link (core/share/share_link.hpp, through
+// the worker: Playground.share_link_decode / share_link_encode); this file only turns the page's
+// state into core's view of a link and back.
 import { parseHex, toHex } from './hex';
 import { kHostFields, type HostSettings } from './host_fields';
 import type { BreakpointSpec } from './worker_protocol';
@@ -24,88 +25,65 @@ export interface LinkState {
   lesson?: string;  // the id of the lesson open when the link was made
 }
 
-interface Wire {
-  v: 1;
-  s: { k: 'e'; n: string } | { k: 'o'; n: string; b: string; c?: string } | { k: 'a'; t: string; sc: string };
-  p: string;
-  pk: string;
-  cx: string;
-  h: Record<string, unknown>;  // HostSettings (links made before it held numbers for the fields)
-  bp: number[];
-  bc?: Record<string, string>;  // pc -> condition, for the conditional ones
-  l?: string;  // lesson id
+// Core's two calls, each answering its JSON text ({"ok":...}).
+export interface LinkCodec {
+  decode(hash: string): Promise<string>;
+  encode(viewJson: string): Promise<string>;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+// Core's view of a link (share_link.hpp's to_json): bytes as hex.
+interface LinkView {
+  source: { kind: 'example'; name: string } | { kind: 'object'; name: string; bytes: string; c?: string }
+    | { kind: 'assembly'; text: string; section: string };
+  program: string;
+  packet: string;
+  ctx: string;
+  host: Record<string, string>;
+  breakpoints: BreakpointSpec[];
+  lesson?: string;
 }
 
-function fromBase64Url(text: string): Uint8Array {
-  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+type Answer<K extends string, T> = { ok: true } & Record<K, T> | { ok: false; error: { what: string } };
+
+function answer<K extends string, T>(json: string, key: K): T {
+  const a = JSON.parse(json) as Answer<K, T>;
+  if (!a.ok) throw new Error(a.error.what);
+  return (a as Record<K, T>)[key];
 }
 
-async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Blob([bytes as BlobPart]).stream().pipeThrough(stream);
-  return new Uint8Array(await new Response(out).arrayBuffer());
-}
-
-const canCompress = (): boolean => typeof CompressionStream !== 'undefined' && typeof DecompressionStream !== 'undefined';
-
-export async function encodeLink(state: LinkState): Promise<string> {
-  const s: Wire['s'] =
-    state.source.kind === 'example' ? { k: 'e', n: state.source.name }
-    : state.source.kind === 'object'
-      ? { k: 'o', n: state.source.name, b: toBase64Url(state.source.bytes), ...(state.source.c !== undefined ? { c: state.source.c } : {}) }
-    : { k: 'a', t: state.source.text, sc: state.source.section };
-  const conditions = Object.fromEntries(state.breakpoints.filter((b) => b.condition).map((b) => [String(b.pc), b.condition]));
-  const wire: Wire = {
-    v: 1, s, p: state.program, pk: toHex(state.packet), cx: toHex(state.ctx), h: state.host,
-    bp: state.breakpoints.map((b) => b.pc),
-    ...(Object.keys(conditions).length ? { bc: conditions } : {}),
-    ...(state.lesson !== undefined ? { l: state.lesson } : {}),
+export async function encodeLink(state: LinkState, codec: LinkCodec): Promise<string> {
+  const s = state.source;
+  const host: Record<string, string> = {};
+  for (const [k, v] of Object.entries(state.host)) if (typeof v === 'string') host[k] = v;
+  const view: LinkView = {
+    source: s.kind === 'object' ? { kind: 'object', name: s.name, bytes: toHex(s.bytes), ...(s.c !== undefined ? { c: s.c } : {}) } : s,
+    program: state.program, packet: toHex(state.packet), ctx: toHex(state.ctx), host,
+    breakpoints: state.breakpoints.map((b) => ({ pc: b.pc, condition: b.condition })),
+    ...(state.lesson !== undefined ? { lesson: state.lesson } : {}),
   };
-  const json = new TextEncoder().encode(JSON.stringify(wire));
-  if (canCompress()) return `z=${toBase64Url(await pipe(json, new CompressionStream('deflate-raw')))}`;
-  return `j=${toBase64Url(json)}`;
+  return answer<'hash', string>(await codec.encode(JSON.stringify(view)), 'hash');
 }
 
-// The fields as text (old links' numbers too); a field the link lacks stays empty: core's default.
-function hostOfLink(h: Record<string, unknown> | undefined): HostSettings {
+// The fields the page knows, as texts; a field the link lacks stays empty: core's default.
+function hostOfLink(h: Record<string, string>): HostSettings {
   const host: HostSettings = {};
-  for (const f of kHostFields) {
-    const v = h?.[f.key];
-    if (typeof v === 'string' || typeof v === 'number') host[f.key] = String(v);
-  }
-  if (typeof h?.['hostJson'] === 'string') host.hostJson = h['hostJson'];
+  for (const f of kHostFields) if (h[f.key] !== undefined) host[f.key] = h[f.key];
+  if (h['hostJson'] !== undefined) host.hostJson = h['hostJson'];
   return host;
 }
 
-// Reads a hash made by encodeLink (with or without the leading '#'); undefined when there is
-// none, an Error when it is damaged.
-export async function decodeLink(hash: string): Promise<LinkState | undefined> {
-  const h = hash.replace(/^#/, '');
-  if (!h.startsWith('z=') && !h.startsWith('j=')) return undefined;
-  let bytes = fromBase64Url(h.slice(2));
-  if (h.startsWith('z=')) {
-    if (!canCompress()) throw new Error('This browser cannot decompress the link (no DecompressionStream).');
-    bytes = await pipe(bytes, new DecompressionStream('deflate-raw'));
-  }
-  const w = JSON.parse(new TextDecoder().decode(bytes)) as Wire;
-  if (w.v !== 1) throw new Error(`link version ${String(w.v)} is not known to this playground`);
-  const source: LinkSource =
-    w.s.k === 'e' ? { kind: 'example', name: w.s.n }
-    : w.s.k === 'o' ? { kind: 'object', name: w.s.n, bytes: fromBase64Url(w.s.b), ...(typeof w.s.c === 'string' ? { c: w.s.c } : {}) }
-    : { kind: 'assembly', text: w.s.t, section: w.s.sc ?? '' };
+// Reads a hash made by encodeLink or an older page (with or without the leading '#');
+// undefined when there is none, an Error saying what is damaged otherwise.
+export async function decodeLink(hash: string, codec: LinkCodec): Promise<LinkState | undefined> {
+  const view = answer<'link', LinkView | null>(await codec.decode(hash), 'link');
+  if (view === null) return undefined;
+  const v = view.source;
+  const source: LinkSource = v.kind === 'object'
+    ? { kind: 'object', name: v.name, bytes: parseHex(v.bytes), ...(v.c !== undefined ? { c: v.c } : {}) }
+    : v;
   return {
-    source, program: w.p, packet: parseHex(w.pk), ctx: parseHex(w.cx),
-    host: hostOfLink(w.h),
-    breakpoints: w.bp.filter((x) => Number.isInteger(x)).map((pc) => {
-      const c = w.bc?.[String(pc)];
-      return { pc, condition: typeof c === 'string' ? c : '' };
-    }),
-    ...(typeof w.l === 'string' ? { lesson: w.l } : {}),
+    source, program: view.program, packet: parseHex(view.packet), ctx: parseHex(view.ctx),
+    host: hostOfLink(view.host), breakpoints: view.breakpoints,
+    ...(view.lesson !== undefined ? { lesson: view.lesson } : {}),
   };
 }

@@ -258,6 +258,14 @@ export interface HelperExplainView {
 }
 
 // An instruction in words (Playground.explain(pc), core/debugger/explain.hpp).
+// A map command from user space answered by core (core/debugger/map_command.hpp).
+export interface MapCommandView {
+  readonly ret: number;       // 0 or -errno, what bpf(2) returns
+  readonly errno: string;     // "-ENOENT", or "" for 0
+  readonly lines: string[];   // the answer as text lines: "lookup: 0", "key: ..  value: .."
+  readonly changed: boolean;  // a map changed (the run's history is forgotten)
+}
+
 export interface ExplainView {
   readonly pc: number;
   readonly text: string;      // "r3 += 14"

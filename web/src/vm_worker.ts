@@ -3,13 +3,13 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, explainView, listing, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
+import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
 import { kLessons } from './lessons/index';
-import type { Envelope, ReplyData, Request, WatchSpec, WorkerMessage } from './worker_protocol';
+import { kIdleOps, type Envelope, type ReplyData, type Request, type WatchSpec, type WorkerMessage } from './worker_protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -196,6 +196,15 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       furthest = p.executed();
       return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
     }
+    case 'map_command': {
+      const p = need();
+      const result = mapCommandView(checked(p.map_command(r.line))['result']);
+      if (result.changed) {  // the change cleared the journal: what follows is a new future
+        ended = false;
+        furthest = p.executed();
+      }
+      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+    }
     case 'explain':
       return { view: explainView(checked(need().explain(r.pc))) };
     case 'lesson': {
@@ -212,13 +221,17 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     case 'stop':
       stopRequested = true;
       return {};
+    case 'link_decode':
+      return { json: (wasm as BpfplayModule).Playground.share_link_decode(r.hash) };
+    case 'link_encode':
+      return { json: (wasm as BpfplayModule).Playground.share_link_encode(r.view) };
   }
 }
 
 self.onmessage = (e: MessageEvent<Envelope>) => {
   const { id, request } = e.data;
   if (request.op !== 'stop') commandStart = performance.now();
-  if (running && request.op !== 'stop') {
+  if (running && !kIdleOps.includes(request.op)) {
     post({ kind: 'reply', id, ok: false, error: { kind: 'Busy', what: 'The program is running: press Stop first.', hint: '' } });
     return;
   }

@@ -4,7 +4,7 @@
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
 import type { HostSettings } from './host_fields';
 import type { CheckResult } from './lesson_checks';
-import type { ErrorView, ExplainView, ListingLine, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
+import type { ErrorView, ExplainView, ListingLine, MapCommandView, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
 
 export type { HostSettings } from './host_fields';
 
@@ -57,12 +57,18 @@ export type Request =
   // (a per-CPU map's one value goes to every CPU; or give one per CPU) and updates the map.
   | { op: 'map_set'; map: string; key: string; values: readonly string[] }
   | { op: 'map_delete'; map: string; key: Uint8Array }
+  // One of bpf(2)'s map commands from user space, as a line ("lookup_batch counts 4").
+  | { op: 'map_command'; line: string }
   // Instruction `pc` in words (pc < 0: the current one, with its values now).
   | { op: 'explain'; pc: number }
   // A lesson's cases run on `object` in a Playground of its own (the debugger's run and maps
   // untouched), held to the lesson's goal (lesson_runner.ts, lesson_checks.ts).
   | { op: 'lesson'; lesson: string; object: { name: string; bytes: Uint8Array } }
-  | { op: 'stop' };
+  | { op: 'stop' }
+  // A session link read or made by core (core/share/share_link.hpp); they touch no run, so they
+  // are answered while a continue runs too.
+  | { op: 'link_decode'; hash: string }
+  | { op: 'link_encode'; view: string };
 
 // What each request answers with when it succeeds.
 export interface ReplyData {
@@ -80,10 +86,16 @@ export interface ReplyData {
   unwatch: { stops: StopsView };
   map_set: { snapshot: Snapshot; key: Uint8Array };  // the key's bytes as core encoded them
   map_delete: { snapshot: Snapshot; result: number };
+  map_command: { snapshot: Snapshot; result: MapCommandView };
   explain: { view: ExplainView };
   lesson: { result: CheckResult };
   stop: Record<string, never>;
+  link_decode: { json: string };  // {"ok":true,"link":view or null} or {"ok":false,"error":...}
+  link_encode: { json: string };  // {"ok":true,"hash":"z=..."} or {"ok":false,"error":...}
 }
+
+// Requests that leave the Playground alone, answered even while a continue runs.
+export const kIdleOps: readonly Op[] = ['stop', 'link_decode', 'link_encode'];
 
 export type Op = Request['op'];
 export type RequestOf<K extends Op> = Extract<Request, { op: K }>;

@@ -40,12 +40,19 @@ export interface Playground {
   // valuesJson: a JSON array of value texts (one, or one per CPU); answers ok and the key's hex, or an error.
   set_map_entry(map: string, keyJson: string, valuesJson: string, flags: number): string;
   delete_map_entry(map: string, key: Uint8Array): number;
+  // One of bpf(2)'s map commands ("lookup_batch counts 4"): {"ok":true,"result":MapCommandView} or a failure.
+  map_command(line: string): string;
   executed(): number;
   delete(): void;
 }
 
 export interface BpfplayModule {
-  Playground: { new (): Playground; default_host_json(): string; defaults_json(): string };
+  // share_link_*: core/share/share_link.hpp. decode: {"ok":true,"link":ShareLinkView|null} or a
+  // failure; encode takes a ShareLinkView's JSON and answers {"ok":true,"hash":"z=..."} or a failure.
+  Playground: {
+    new (): Playground; default_host_json(): string; defaults_json(): string;
+    share_link_decode(hash: string): string; share_link_encode(viewJson: string): string;
+  };
 }
 
 export interface ModuleOptions {
