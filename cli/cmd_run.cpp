@@ -64,7 +64,8 @@ std::optional<int> parse_run_options(Args args, RunOptions& out) {
 
 bool is_value_option(std::string_view arg) {
     for (std::string_view name : {"--mem", "--budget", "--time-limit", "--program", "--packet", "--packet-hex", "--pcap",
-                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns", "--iter-map", "--time-limit"})
+                                  "--ctx", "--cpu", "--repeat", "--map-init", "--host", "--advance-ns", "--iter-map", "--time-limit",
+                                  "--scenario"})
         if (arg == name) return true;
     return false;
 }
@@ -75,7 +76,7 @@ std::optional<std::string_view> first_object_option(Args args) {
         std::string_view name = arg.substr(0, arg.find('='));
         for (std::string_view opt : {"--program", "--packet", "--packet-hex", "--pcap", "--ctx", "--cpu",
                                      "--repeat", "--map-init", "--host", "--json", "--all-packets", "--advance-ns",
-                                     "--iter-map"})
+                                     "--iter-map", "--scenario"})
             if (name == opt) return name;
     }
     return std::nullopt;

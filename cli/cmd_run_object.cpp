@@ -22,6 +22,7 @@
 #include "core/json/json_writer.hpp"
 #include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
+#include "core/run/scenario.hpp"
 #include "core/verifier/object_check.hpp"
 
 namespace bpfplay::cli {
@@ -34,6 +35,7 @@ struct ObjectRunOptions : ObjectInputOptions {
     uint64_t repeat = 1;
     uint64_t advance_ns = 0;  // after the runs, move the clock on and fire the timers due
     std::string iter_map;     // the map an iter/bpf_map_elem program iterates over
+    std::string scenario;     // "default" or a scenario file (core/run/scenario.hpp); "" = none
     std::chrono::milliseconds time_limit = kDefaultTimeLimit;  // for all the command's runs together
     bool json = false;
 };
@@ -63,6 +65,8 @@ std::optional<int> parse_object_options(Args args, ObjectRunOptions& out) {
             stop = parse_count("--advance-ns", *ns, UINT64_MAX / 2, out.advance_ns);
         } else if (auto map = option_value(args, i, "--iter-map", &missing)) {
             out.iter_map = std::string(*map);
+        } else if (auto scenario = option_value(args, i, "--scenario", &missing)) {
+            out.scenario = std::string(*scenario);
         } else if (auto limit = option_value(args, i, "--time-limit", &missing)) {
             if (auto t = parse_time_limit(*limit))
                 out.time_limit = *t;
@@ -177,6 +181,37 @@ void print_trace(ObjectSession& s, const std::string& program, const RunInput& i
 
 } // namespace
 
+// --scenario: the host's events played through the object's tracing programs, in order.
+int play(ObjectSession& s, const ObjectRunOptions& options, const Reporter& reporter) {
+    Scenario scenario = default_scenario();
+    if (options.scenario != "default") {
+        auto text = read_file(options.scenario);
+        if (!text) return reporter.fail(text.error());
+        auto parsed = scenario_from_json(*text);
+        if (!parsed) return reporter.fail(parsed.error());
+        scenario = std::move(*parsed);
+    }
+    auto steps = play_scenario(s, scenario);
+    if (!steps) return reporter.fail(steps.error());
+    if (!options.json) {
+        std::fputs(scenario_text(s, *steps).c_str(), stdout);
+        return 0;
+    }
+    JsonWriter w;
+    w.begin_object().key("scenario").begin_array();
+    for (const ScenarioStep& step : *steps) {
+        w.begin_object().member("event", step.text).member("time_ns", step.time_ns).key("runs").begin_array();
+        for (const RunResult& r : step.runs) w.raw(run_result_json(s, r));
+        w.end_array().key("records").begin_array();
+        for (const ScenarioRecord& rec : step.records)
+            w.begin_object().member("map", rec.map).member("hex", hex_bytes(rec.bytes)).end_object();
+        w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    std::printf("%s\n", w.text().c_str());
+    return 0;
+}
+
 int cmd_run_object(Args args, std::string content) {
     ObjectRunOptions options;
     if (auto stop = parse_object_options(args, options)) return *stop;
@@ -187,6 +222,7 @@ int cmd_run_object(Args args, std::string content) {
     auto session = open_object_session(options, std::vector<uint8_t>(content.begin(), content.end()));
     if (!session) return reporter.fail(session.error());
     ObjectSession& s = **session;
+    if (!options.scenario.empty()) return play(s, options, reporter);
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
     if (auto traced = choose_traced(s, *program, options); !traced) return reporter.fail(traced.error());

@@ -72,6 +72,20 @@ TEST_CASE("a TCP packet to port 8080 is dropped and one to port 80 passes") {
           "  0x00000000 => { .blocked_port = 8080 }\n");
 }
 
+TEST_CASE("--scenario plays exec and exit events through bootstrap.c's programs, in order") {
+    auto r = run_bpfvm({"run", example_object("bootstrap.o"), "--scenario", "default"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out.starts_with("event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls\n"
+                            "  handle_exec: return 0 (60 instructions)\n"
+                            "  rb: record of 168 bytes => 93100000"));
+    CHECK(r.out.find("event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1\n  handle_exit: return 0") !=
+          std::string::npos);
+    r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--scenario", "default"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.starts_with("bpfvm: no program of the object is attached to the scenario's events"));
+}
+
 TEST_CASE("--json prints exactly one object with the run's results") {
     auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo8080, "--json"});
     CHECK(r.exit_code == 0);
