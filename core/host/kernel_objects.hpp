@@ -56,6 +56,7 @@ struct KernelObjects {
     std::vector<uint8_t> bytes;   // the task_structs first, then what they point to
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
     std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
+    std::vector<uint8_t> conntrack; // the conntrack table's struct nf_conn objects (conntrack_objects.hpp)
     KernelObjectAddresses addresses;  // filled by map_kernel_objects
 };
 
@@ -143,7 +144,8 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
 KernelObjectAddresses kernel_object_addresses(const Host& host);
 
 // Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
-// window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.
+// window::kSockets, the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu and
+// the conntrack entries at window::kConntrack.
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage);
 
 }  // namespace bpfplay
