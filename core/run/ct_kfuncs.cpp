@@ -114,7 +114,7 @@ std::optional<uint32_t> held_object(Vm& vm, Host& host, const char* kfunc, uint6
         why = not_held_words(host, addr, "r1", kind);
     fail(vm, kfunc,
          "r1 = " + hex(addr) + " is not a struct " + type + " reference the program holds" +
-             (gave_back_reference(host, addr) ? " (it gave that reference back already)" : "") +
+             (!held && gave_back_reference(host, addr) ? " (it gave that reference back already)" : "") +
              ": the kernel's verifier refuses the call (" + why + ")",
          kind == KernelObjectKind::NfConnInit
              ? "Pass what bpf_xdp_ct_alloc / bpf_skb_ct_alloc returned (not NULL), before bpf_ct_insert_entry."

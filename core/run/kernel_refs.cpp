@@ -114,9 +114,10 @@ std::optional<Error> held_object_error(Vm& vm, bool tail_call) {
                       "the program exits still holding " + what + ": the kernel's verifier refuses this program (" +
                           unreleased + ", \"BPF_EXIT instruction in main prog would lead to reference leak\")",
                       vm.current_pc(),
-                      "Give it back with " + release +
-                          " on every path where it is not NULL, or move it into a map's __kptr field with "
-                          "bpf_kptr_xchg.");
+                      "Give it back with " + release + " on every path where it is not NULL" +
+                          (o.kind == KernelObjectKind::Task || o.kind == KernelObjectKind::Cgroup
+                               ? ", or move it into a map's __kptr field with bpf_kptr_xchg."
+                               : "."));
 }
 
 } // namespace bpfplay

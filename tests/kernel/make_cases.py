@@ -632,6 +632,17 @@ EXAMPLES = {
         case("repeated", "xdp_spin_lock", "one packet 5 times: packets 5, the lock word 0 between runs",
              packet=P.tcp4(A, B, 1, 80), repeat=5),
     ],
+    "xdp_conntrack": [
+        # Each run of this case leaves its entries in the machine's conntrack table for 30 s
+        # (the example's timeout): run it again after that, or the flows are found already.
+        case("new_flows", "xdp_conntrack",
+             "a SYN (its flow inserted), the SYN-ACK (found by its reply tuple), an ACK of no "
+             "known connection (dropped, lookup error -ENOENT), a UDP datagram (inserted) and the "
+             "same again (found: status SEEN_REPLY | CONFIRMED)",
+             packets=[P.tcp4(A, B, 45000, 80, "S"), P.tcp4(B, A, 80, 45000, "SA"),
+                      P.tcp4(A, B, 45001, 80, "A"), P.udp4(A, B, 5300, 53, b"q"),
+                      P.udp4(A, B, 5300, 53, b"q")]),
+    ],
     "xdp_task_storage": [
         case("three_then_reset", "xdp_task_storage",
              "4 packets from one task (the test runner): 1 and 2 pass, 3 drops and deletes the "

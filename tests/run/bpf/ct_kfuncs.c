@@ -2,7 +2,7 @@
 // kernel (BPF_PROG_TEST_RUN through tests/kernel/kernel_run.c on an empty conntrack table);
 // the test asserts the same slots. Built like the examples, from the repository root:
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
-//     -c tests/run/bpf/ct_kfuncs.c -o tests/run/bpf/ct_kfuncs.o
+//     -fdebug-prefix-map=$PWD=. -c tests/run/bpf/ct_kfuncs.c -o tests/run/bpf/ct_kfuncs.o
 #include "ct_defs.h"
 #include <bpf/bpf_endian.h>
 
@@ -175,3 +175,76 @@ int ct_fields(struct xdp_md *ctx)
 }
 
 char _license[] SEC("license") = "GPL";
+
+// The host's entry 10.0.0.1:40000 -> 10.0.0.2:80 (the test's host JSON): found, read, its
+// timeout changed; then a new UDP flow allocated from the same program.
+SEC("xdp")
+int ct_table(struct xdp_md *ctx)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts___local o = {};
+
+	flow(&t, 40000);
+	o.netns_id = -1;
+	o.l4proto = 6;
+	struct nf_conn *ct = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &o, sizeof(o));
+	if (!ct) {
+		put(0, o.error);
+		return XDP_PASS;
+	}
+	put(0, 1);
+	put(1, ct->status);
+	put(2, ct->mark);
+	put(3, (__u32)(ct->timeout - (__u32)bpf_jiffies64()));
+	put(4, ct->zone.id);
+	put(5, bpf_ct_change_timeout(ct, 30000));
+	put(6, (__u32)(ct->timeout - (__u32)bpf_jiffies64()));
+	bpf_ct_release(ct);
+	return XDP_PASS;
+}
+
+// tc: bpf_skb_ct_alloc and insert in zone 7 (original direction only), then lookups in zone
+// 7 and in the default zone.
+SEC("tc")
+int ct_tc(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts___local o = {};
+
+	t.ipv4.saddr = bpf_htonl(0x0a000001);
+	t.ipv4.daddr = bpf_htonl(0x0a000002);
+	t.ipv4.sport = bpf_htons(5353);
+	t.ipv4.dport = bpf_htons(53);
+	o.netns_id = -1;
+	o.l4proto = 17;
+	o.ct_zone_id = 7;
+	o.ct_zone_dir = 1;
+	struct nf_conn___init *ni = bpf_skb_ct_alloc(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	if (!ni) {
+		put(0, o.error);
+		return 2;
+	}
+	struct nf_conn *ct = bpf_ct_insert_entry(ni);
+	if (!ct)
+		return 2;
+	put(0, ct->zone.id);
+	put(1, ct->zone.dir);
+	bpf_ct_release(ct);
+	struct bpf_ct_opts___local z = {};
+	z.netns_id = -1;
+	z.l4proto = 17;
+	z.ct_zone_id = 7;
+	z.ct_zone_dir = 1;
+	struct nf_conn *a = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &z, sizeof(z));
+	put(2, a ? 1 : z.error);
+	if (a)
+		bpf_ct_release(a);
+	struct bpf_ct_opts___local d = {};
+	d.netns_id = -1;
+	d.l4proto = 17;
+	struct nf_conn *b = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &d, sizeof(d));
+	put(3, b ? 1 : d.error);
+	if (b)
+		bpf_ct_release(b);
+	return 0;
+}
