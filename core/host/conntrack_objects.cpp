@@ -1,6 +1,7 @@
 #include "core/host/conntrack_objects.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "core/btf/builtin_target_btf.hpp"
@@ -38,6 +39,46 @@ uint32_t nf_conn_stride() {
         return size ? (*size + 7) & ~7u : 8u;
     }();
     return stride;
+}
+
+uint32_t nf_conn_mark_offset() {
+    static const uint32_t off = [] {
+        KernelObjectWriter w(builtin_target_btf(), 0);
+        const uint64_t a = w.allocate(kNfConn);
+        return uint32_t(w.field_address(a, kNfConn, "mark").value_or(a) - a);
+    }();
+    return off;
+}
+
+bool ConntrackMarkWrites::load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) {
+    if (uint64_t(off) + size > bytes_.size()) {
+        why = "past the last struct nf_conn";
+        return false;
+    }
+    value = 0;
+    std::memcpy(&value, bytes_.data() + off, size);
+    return true;
+}
+
+bool ConntrackMarkWrites::store(uint32_t off, uint32_t size, uint64_t value, std::string& why) {
+    const uint32_t rel = off % nf_conn_stride();
+    const uint32_t mark = nf_conn_mark_offset();
+    if (rel != mark) {
+        why = "the kernel's verifier allows writes to nf_conn's mark only (\"no write support to nf_conn at off " +
+              std::to_string(rel) + "\")";
+        return false;
+    }
+    if (rel + size > mark + 4) {
+        why = "\"write access at off " + std::to_string(rel) + " with size " + std::to_string(size) +
+              " beyond the member of nf_conn ended at " + std::to_string(mark + 4) + "\"";
+        return false;
+    }
+    if (uint64_t(off) + size > bytes_.size()) {
+        why = "past the last struct nf_conn";
+        return false;
+    }
+    std::memcpy(bytes_.data() + off, &value, size);
+    return true;
 }
 
 std::optional<uint32_t> conntrack_object_index(uint64_t addr, uint32_t count) {

@@ -7,6 +7,8 @@
 // NetRun::ct_objects (core/run/ct_kfuncs.cpp).
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "core/host/conntrack.hpp"
@@ -28,6 +30,24 @@ std::optional<uint32_t> conntrack_object_index(uint64_t addr, uint32_t count);
 // The nf_conn_stride() bytes of entry `e` as struct nf_conn: ct_general.use (`use`, the
 // references), timeout, zone, both tuplehash[].tuple, status, mark.
 std::vector<uint8_t> nf_conn_bytes(const ConntrackEntry& e, uint32_t use);
+
+// Where nf_conn's mark is: the one field a program may write (CONFIG_NF_CONNTRACK_MARK).
+uint32_t nf_conn_mark_offset();
+
+// The program's stores into the objects (window::kConntrack is mapped read-only and sends
+// them here): only a store of at most 4 bytes at `mark`'s offset, as the kernel's
+// _nf_conntrack_btf_struct_access allows; the conntrack kfuncs read the mark back into the
+// table when they are next given the object.
+class ConntrackMarkWrites final : public ContextAccess {
+public:
+    explicit ConntrackMarkWrites(std::vector<uint8_t>& bytes) : bytes_(bytes) {}
+    bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) override;
+    bool store(uint32_t off, uint32_t size, uint64_t value, std::string& why) override;
+    std::span<uint8_t> state_bytes() override { return bytes_; }
+
+private:
+    std::vector<uint8_t>& bytes_;
+};
 
 // The objects of a run on a table of `entries` (each with the table's reference): their
 // bytes, kCtAllocSlots free objects after them.

@@ -22,6 +22,7 @@
 // the bpf_skc_to_* casts return (socket_objects.hpp). In the kernel all are the struct sock itself.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ struct KernelObjects {
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
     std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
     std::vector<uint8_t> conntrack; // the conntrack table's struct nf_conn objects (conntrack_objects.hpp)
+    std::shared_ptr<ContextAccess> conntrack_writes; // the program's stores to them (nf_conn's mark)
     KernelObjectAddresses addresses;  // filled by map_kernel_objects
 };
 

@@ -104,7 +104,12 @@ std::optional<uint32_t> held_object(Vm& vm, Host& host, const char* kfunc, uint6
     std::vector<CtObject>& objects = objects_of(host);
     const std::optional<uint32_t> i = conntrack_object_index(addr, uint32_t(objects.size()));
     const std::optional<KernelObjectKind> held = held_kind(host, addr);
-    if (i && held == kind) return i;
+    if (i && held == kind) {
+        // The program may have written the mark since (ConntrackMarkWrites): the entry keeps it.
+        if (const uint8_t* mark = vm.memory().read_ptr(addr + nf_conn_mark_offset(), 4))
+            entry_of(host, objects[*i]).mark = load_le<uint32_t>(mark);
+        return i;
+    }
     const std::string type = kernel_object_type(kind);
     std::string why;
     if (held == KernelObjectKind::NfConn || held == KernelObjectKind::NfConnInit)

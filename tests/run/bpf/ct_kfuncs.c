@@ -248,3 +248,35 @@ int ct_tc(struct __sk_buff *skb)
 		bpf_ct_release(b);
 	return 0;
 }
+
+// nf_conn's mark is the one field a program may write: on the new entry before insertion, and
+// on the inserted one; a later lookup reads what was written.
+SEC("xdp")
+int ct_mark(struct xdp_md *ctx)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts___local o = {};
+
+	flow(&t, 43000);
+	o.netns_id = -1;
+	o.l4proto = 6;
+	struct nf_conn___init *ni = bpf_xdp_ct_alloc(ctx, &t, sizeof(t.ipv4), &o, sizeof(o));
+	if (!ni)
+		return XDP_ABORTED;
+	ni->ct.mark = 0x42;
+	struct nf_conn *ct = bpf_ct_insert_entry(ni);
+	if (!ct)
+		return XDP_DROP;
+	put(0, ct->mark);
+	ct->mark = 0x4243;
+	bpf_ct_release(ct);
+	struct bpf_ct_opts___local o2 = {};
+	o2.netns_id = -1;
+	o2.l4proto = 6;
+	struct nf_conn *c2 = bpf_xdp_ct_lookup(ctx, &t, sizeof(t.ipv4), &o2, sizeof(o2));
+	if (!c2)
+		return XDP_DROP;
+	put(1, c2->mark);
+	bpf_ct_release(c2);
+	return XDP_PASS;
+}

@@ -86,4 +86,22 @@ int ct_double_release(struct xdp_md *ctx)
 }
 #endif
 
+
+
+#if WANT(5)
+// Only nf_conn's mark may be written.
+SEC("xdp")
+int ct_write_status(struct xdp_md *ctx)
+{
+	struct nf_conn___init *ni = alloc_one(ctx);
+
+	if (!ni)
+		return XDP_PASS;
+	ni->ct.status = 8;
+	struct nf_conn *ct = bpf_ct_insert_entry(ni);
+	if (ct)
+		bpf_ct_release(ct);
+	return XDP_PASS;
+}
+#endif
 char _license[] SEC("license") = "GPL";
