@@ -3,6 +3,8 @@
 // status bits are counted: ASSURED, SEEN_REPLY). An unknown one is added -- bpf_xdp_ct_alloc,
 // bpf_ct_set_timeout, bpf_ct_set_status, bpf_ct_insert_entry -- when it may start a connection
 // (a TCP SYN, any UDP datagram), and dropped otherwise (a TCP segment of no known connection).
+// A packet that ends its flow -- a TCP FIN or RST, a DNS answer (UDP from port 53) -- expires
+// the entry at once with bpf_ct_change_timeout(ct, 0): the next lookup of that flow collects it.
 //
 // What it teaches:
 //   - kfuncs with references: the struct nf_conn a lookup returns, and the nf_conn___init an
@@ -49,6 +51,7 @@ extern struct nf_conn___init *bpf_xdp_ct_alloc(struct xdp_md *, struct bpf_sock_
 extern struct nf_conn *bpf_ct_insert_entry(struct nf_conn___init *) __ksym;
 extern void bpf_ct_release(struct nf_conn *) __ksym;
 extern void bpf_ct_set_timeout(struct nf_conn___init *, __u32) __ksym;
+extern int bpf_ct_change_timeout(struct nf_conn *, __u32) __ksym;
 extern int bpf_ct_set_status(const struct nf_conn___init *, __u32) __ksym;
 
 #define IPS_SEEN_REPLY 0x2
@@ -61,6 +64,7 @@ enum counter {
 	INSERTED,    // a new flow added
 	INSERT_FAILED,
 	DROPPED,     // TCP without SYN and no entry
+	CLOSED,      // a known flow's FIN, RST or DNS answer: its entry expired
 	LAST_ERROR,  // the last lookup's opts.error (negative)
 	LAST_STATUS, // the last entry's status
 	NCOUNTERS,
@@ -94,7 +98,7 @@ int xdp_conntrack(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct bpf_sock_tuple tuple = {};
 	struct bpf_ct_opts___local opts = {};
-	int may_start = 0;
+	int may_start = 0, ends = 0;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
@@ -110,6 +114,7 @@ int xdp_conntrack(struct xdp_md *ctx)
 		tuple.ipv4.sport = tcp->source;
 		tuple.ipv4.dport = tcp->dest;
 		may_start = tcp->syn && !tcp->ack;
+		ends = tcp->fin || tcp->rst;
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *udp = (void *)(ip + 1);
 		if ((void *)(udp + 1) > data_end)
@@ -117,6 +122,7 @@ int xdp_conntrack(struct xdp_md *ctx)
 		tuple.ipv4.sport = udp->source;
 		tuple.ipv4.dport = udp->dest;
 		may_start = 1;
+		ends = udp->source == bpf_htons(53);
 	} else {
 		return XDP_PASS;
 	}
@@ -131,6 +137,8 @@ int xdp_conntrack(struct xdp_md *ctx)
 		if (ct->status & IPS_ASSURED)
 			count(ASSURED, 1);
 		set(LAST_STATUS, ct->status);
+		if (ends && bpf_ct_change_timeout(ct, 0) == 0)
+			count(CLOSED, 1);
 		bpf_ct_release(ct);
 		return XDP_PASS;
 	}

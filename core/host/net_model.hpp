@@ -269,9 +269,11 @@ struct Seg6SrhState {
 
 // One struct nf_conn of a run: an entry of the table (Network::conntrack[table_index]) or one
 // the program allocated (bpf_xdp_ct_alloc) and has not inserted yet (`entry` holds it), or one
-// it allocated and gave back (a failed bpf_ct_insert_entry frees it: nf_conntrack_free).
+// it allocated and gave back (a failed bpf_ct_insert_entry frees it: nf_conntrack_free), or an
+// entry a lookup's garbage collection took out of the table while the program still held it
+// (Removed: `entry` holds what it was).
 struct CtObject {
-    enum class State : uint8_t { InTable, Allocated, Freed };
+    enum class State : uint8_t { InTable, Allocated, Freed, Removed };
     State state = State::InTable;
     int32_t table_index = -1;
     ConntrackEntry entry;

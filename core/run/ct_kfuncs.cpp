@@ -41,7 +41,7 @@ namespace {
 
 using helper_error::fail;
 
-constexpr int64_t kCtEPERM = 1, kCtENOENT = 2, kCtENOMEM = 12, kCtEBUSY = 16, kCtEEXIST = 17, kCtETIME = 62,
+constexpr int64_t kCtEPERM = 1, kCtENOENT = 2, kCtENOMEM = 12, kCtEBUSY = 16, kCtETIME = 62,
                   kCtENONET = 64, kCtEPROTO = 71, kCtEAFNOSUPPORT = 97;
 
 // struct bpf_ct_opts: NF_BPF_CT_OPTS_SZ (16) since 6.10; 12, the size before ct_zone_id, ct_zone_dir.
@@ -210,6 +210,32 @@ std::optional<const uint8_t*> tuple_arg(Vm& vm, const char* kfunc, uint64_t addr
     return p;
 }
 
+// ____nf_conntrack_find kills the expired entries it walks past (nf_ct_gc_expired): those of
+// the looked-up tuple's bucket, here the ones with that tuple in that zone. An object the
+// program still holds outlives its entry (Removed).
+void collect_expired(Vm& vm, Host& host, const char* kfunc, const CtTuple& t, uint16_t zone, uint8_t zone_dir) {
+    std::vector<ConntrackEntry>& table = host.net.conntrack;
+    const uint32_t now = ct_now(vm, host);
+    while (const std::optional<CtMatch> m = ct_find(table, t, zone, zone_dir, std::nullopt)) {
+        if (!ct_expired(table[m->index], now)) return;
+        const int32_t gone = int32_t(m->index);
+        log_host_event(vm, host, kfunc,
+                       "the expired entry " + ct_tuple_text(table[m->index].orig) +
+                           " is removed from the conntrack table (the lookup's garbage collection)");
+        for (CtObject& o : objects_of(host)) {
+            if (o.state != CtObject::State::InTable) continue;
+            if (o.table_index == gone) {
+                o.entry = table[m->index];
+                o.state = CtObject::State::Removed;
+                o.table_index = -1;
+            } else if (o.table_index > gone) {
+                --o.table_index;
+            }
+        }
+        table.erase(table.begin() + gone);
+    }
+}
+
 // bpf_xdp_ct_lookup / bpf_skb_ct_lookup.
 uint64_t lookup(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, uint64_t tuple_sz, uint64_t opts_addr,
                 uint64_t opts_sz) {
@@ -231,6 +257,7 @@ uint64_t lookup(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, ui
     if (opts->netns() >= 0) return failed(kCtENONET);
     const auto [zone, zone_dir] = opts_zone(*opts);
     std::vector<CtObject>& objects = objects_of(*host);
+    collect_expired(vm, *host, kfunc, t, zone, zone_dir);
     const std::optional<CtMatch> m = ct_find(host->net.conntrack, t, zone, zone_dir, ct_now(vm, *host));
     if (!m) return failed(kCtENOENT);
     opts->bytes[kOptDir] = m->dir;

@@ -69,7 +69,7 @@ TEST_CASE("bpf_xdp_ct_lookup's errors and the alloc / insert / lookup path give 
         {8, -2},   {9, 0},   {10, 3},  {11, 0},  {12, -16}, {13, -16}, {14, 1},  {15, -16},
         {16, 0},   {17, 1},  {18, 77}, {19, 0},  {20, -22}, {21, 0},  {22, 14},
     };
-    for (const auto& [k, v] : expected) CHECK_MESSAGE(slot(*s, "out", k) == v, "slot " << k);
+    for (const auto& e : expected) CHECK_MESSAGE(slot(*s, "out", e.first) == e.second, "slot " << e.first);
     // The flow went in once; the duplicate was refused.
     const std::vector<ConntrackEntry>& table = s->host().net.conntrack;
     REQUIRE(table.size() == 1);
@@ -85,7 +85,7 @@ TEST_CASE("a new entry's timeout, status and destination NAT read back through s
         {0, 2500}, {1, 0}, {2, 1250}, {3, 0}, {4, 6}, {5, 0}, {6, -12}, {7, 294},
         {8, 3232235783}, {9, 8080}, {10, 1}, {11, 302}, {12, 1250}, {13, 0}, {14, 1}, {15, 41000},
     };
-    for (const auto& [k, v] : expected) CHECK_MESSAGE(slot(*s, "out", k) == v, "slot " << k);
+    for (const auto& e : expected) CHECK_MESSAGE(slot(*s, "out", e.first) == e.second, "slot " << e.first);
     const std::vector<ConntrackEntry>& table = s->host().net.conntrack;
     REQUIRE(table.size() == 1);
     CHECK(ct_tuple_text(table[0].reply) == "tcp 192.168.1.7:8080 -> 10.0.0.1:41000");
@@ -133,13 +133,18 @@ TEST_CASE("the host's conntrack entries are found, read and changed, and the cha
     CHECK(slot(*s, "out", 3) <= 30 * 250);
 }
 
-TEST_CASE("an expired entry is not found; a dying one is, and bpf_ct_change_timeout says -ETIME") {
+TEST_CASE("an expired entry is not found but collected; a dying one is found, and bpf_ct_change_timeout says -ETIME") {
     Host h = host_from(kTableHost);
+    const ConntrackEntry entry = h.net.conntrack[0];
     h.net.conntrack[0].timeout = uint32_t(h.jiffies64(0)); // expires now
     auto s = open_object("tests/run/bpf/ct_kfuncs.o", h);
-    run_ok(*s, "ct_table");
+    const RunResult r = run_ok(*s, "ct_table");
     CHECK(slot(*s, "out", 0) == -2);
-    s->host().net.conntrack[0].timeout += 1000;
+    CHECK(s->host().net.conntrack.empty()); // nf_ct_gc_expired on the lookup's way
+    REQUIRE(r.host_events.size() == 2);
+    CHECK(r.host_events[0].text == "the expired entry tcp 10.0.0.1:40000 -> 10.0.0.2:80 is removed from the conntrack "
+                                   "table (the lookup's garbage collection)");
+    s->host().net.conntrack = {entry};
     s->host().net.conntrack[0].status |= ips::kDying;
     run_ok(*s, "ct_table");
     CHECK(slot(*s, "out", 0) == 1);
