@@ -54,7 +54,7 @@ std::string describe_kernel_object(const Host& host, uint64_t addr) {
     if (const std::optional<uint32_t> c = conntrack_object_index(addr, uint32_t(cts.size()))) {
         const CtObject& o = cts[*c];
         const bool in_table = o.state == CtObject::State::InTable;
-        return std::string(in_table ? "conntrack entry " : "new conntrack entry ") +
+        return std::string(o.state == CtObject::State::Allocated ? "new conntrack entry " : "conntrack entry ") +
                ct_tuple_text(in_table ? host.net.conntrack[size_t(o.table_index)].orig : o.entry.orig);
     }
     return "the object at " + hex(addr);
