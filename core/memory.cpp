@@ -186,6 +186,17 @@ uint8_t* Memory::helper_ptr(uint64_t vaddr, uint64_t len, bool write) const {
     return p;
 }
 
+uint8_t* Memory::kernel_write_ptr(uint64_t vaddr, uint64_t len) const {
+    const uint64_t w = vaddr >> 32;
+    if (w >= window::kCount) return nullptr;
+    const Region& r = regions_[w];
+    const uint64_t off = vaddr & 0xffffffffull;
+    if (!r.host || len > r.size || off > r.size - len) return nullptr;
+    uint8_t* p = r.host + off;
+    if (journal_) journal_->mem(p, vaddr, len);
+    return p;
+}
+
 std::optional<std::string> Memory::read_cstr(uint64_t vaddr, uint32_t max_len) const {
     const uint64_t w = vaddr >> 32;
     if (w >= window::kCount) return std::nullopt;

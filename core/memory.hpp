@@ -36,7 +36,12 @@ constexpr uint32_t kMapsEnd = 64;    // ... up to here
 // Frames 8 and deeper exist only after tail calls made from subprograms (kMaxRunFrames):
 // frame k is window kDeepStack0 + k - 8, above everything else.
 constexpr uint32_t kDeepStack0 = 64;
-constexpr uint32_t kCount = kDeepStack0 + uint32_t(kMaxRunFrames - kMaxCallFrames);
+constexpr uint32_t kDeepStackEnd = kDeepStack0 + uint32_t(kMaxRunFrames - kMaxCallFrames);
+// The emulated kernel's conntrack entries as struct nf_conn (core/host/conntrack_objects.hpp),
+// read-only: past the deep stacks, as the windows below 16 are all taken. Like the deep
+// stacks, the fast run leaves its accesses to the interpreter.
+constexpr uint32_t kConntrack = kDeepStackEnd;
+constexpr uint32_t kCount = kConntrack + 1;
 
 // The window of frame `depth`'s stack, and the frame whose stack a window holds.
 constexpr uint32_t stack_of_frame(uint32_t depth) {
@@ -45,7 +50,7 @@ constexpr uint32_t stack_of_frame(uint32_t depth) {
 }
 constexpr std::optional<uint32_t> frame_of_stack(uint64_t w) {
     if (w >= kStack0 && w < kStack0 + uint32_t(kMaxCallFrames)) return uint32_t(w - kStack0);
-    if (w >= kDeepStack0 && w < kCount) return uint32_t(w - kDeepStack0) + uint32_t(kMaxCallFrames);
+    if (w >= kDeepStack0 && w < kDeepStackEnd) return uint32_t(w - kDeepStack0) + uint32_t(kMaxCallFrames);
     return std::nullopt;
 }
 }  // namespace window
@@ -172,6 +177,11 @@ public:
 
     // The learner-facing error for an access that failed the fast path.
     Error describe_fault(uint64_t vaddr, uint32_t size, Access access, uint32_t pc) const;
+
+    // The emulated kernel writing its own objects (a kfunc changing a struct nf_conn mapped
+    // read-only): `len` bytes at vaddr inside one plain region whatever its permissions, saved
+    // to the journal first as helper_ptr's writes are; nullptr when they are not mapped.
+    uint8_t* kernel_write_ptr(uint64_t vaddr, uint64_t len) const;
 
     // Checked byte ranges for helpers (length up to 4 GiB). nullptr when not fully inside one
     // region with the permission.

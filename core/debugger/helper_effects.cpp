@@ -27,6 +27,7 @@ void HelperUndo::undo() {
     host_->prandom = prandom_;
     host_->events.resize(std::min(host_->events.size(), events_size_));
     host_->net.run = net_run_;
+    host_->net.conntrack = conntrack_;
     host_->dynptrs = dynptrs_;
     host_->timers = timers_;
     host_->net.last_cookie = last_cookie_;
@@ -54,7 +55,8 @@ size_t HelperUndo::bytes() const {
     size_t n = sizeof *this + net_run_.held_sockets.size() * sizeof(uint32_t) +
                net_run_.redirect.broadcast.size() * sizeof(uint32_t) + net_run_.redirect.map.size() + net_run_.sock_redirect.map.size() +
                (net_run_.tx_tunnel ? net_run_.tx_tunnel->options.size() : 0) +
-               dynptrs_.slots.size() * sizeof(DynptrSlot) + timers_.timers.size() * sizeof(BpfTimer);
+               dynptrs_.slots.size() * sizeof(DynptrSlot) + timers_.timers.size() * sizeof(BpfTimer) +
+               net_run_.ct_objects.size() * sizeof(CtObject) + conntrack_.size() * sizeof(ConntrackEntry);
     for (const MapChange& m : maps_) {
         n += sizeof m;
         for (const auto& r : m.runs) n += sizeof r + r.second.size();
@@ -107,6 +109,7 @@ void HelperEffectsRecorder::before_helper(Vm& vm, int32_t helper_id, const uint6
     pending_->prandom_ = host_.prandom;
     pending_->events_size_ = host_.events.size();
     pending_->net_run_ = host_.net.run;
+    pending_->conntrack_ = host_.net.conntrack;
     pending_->last_cookie_ = host_.net.last_cookie;
     pending_->dynptrs_ = host_.dynptrs;
     // The timer helpers change the host's timer table (most programs have no timers: cheap).

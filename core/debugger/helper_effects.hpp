@@ -52,6 +52,8 @@ private:
     Lfsr113 prandom_{1};
     size_t events_size_ = 0;
     NetRun net_run_;
+    // The conntrack table bpf_ct_insert_entry adds to and the status / timeout kfuncs change.
+    std::vector<ConntrackEntry> conntrack_;
     DynptrTable dynptrs_;
     TimerTable timers_;
     uint64_t last_cookie_ = 0;

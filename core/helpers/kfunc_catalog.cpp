@@ -30,6 +30,11 @@ KfuncVerdict kfunc_verdict(std::string_view name, ProgType type, AttachType atta
     return (proto->allowed >> row) & 1 ? KfuncVerdict::Allowed : KfuncVerdict::NotForThisType;
 }
 
+bool is_xdp_metadata_kfunc(std::string_view name) {
+    return name == "bpf_xdp_metadata_rx_timestamp" || name == "bpf_xdp_metadata_rx_hash" ||
+           name == "bpf_xdp_metadata_rx_vlan_tag";
+}
+
 std::string_view kfunc_flags_text(uint32_t flags, char (&buffer)[160]) {
     static constexpr std::pair<uint32_t, const char*> kNames[] = {
         {KF_ACQUIRE, "KF_ACQUIRE"},     {KF_RELEASE, "KF_RELEASE"},           {KF_RET_NULL, "KF_RET_NULL"},

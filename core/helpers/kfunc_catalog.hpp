@@ -50,6 +50,11 @@ enum class KfuncVerdict : uint8_t {
 };
 KfuncVerdict kfunc_verdict(std::string_view name, ProgType type, AttachType attach);
 
+// The XDP RX metadata kfuncs (bpf_xdp_metadata_rx_*): the kernel's verifier lets only a
+// device-bound program call them ("metadata kfuncs require device-bound program"), whatever
+// its type, so the per-type verdict above does not decide for them.
+bool is_xdp_metadata_kfunc(std::string_view name);
+
 // "KF_ACQUIRE | KF_RET_NULL", or "" without flags.
 std::string_view kfunc_flags_text(uint32_t flags, char (&buffer)[160]);
 

@@ -38,7 +38,10 @@ struct DynptrSlot {
 // A kernel object a kfunc acquired for the program (bpf_task_from_pid, bpf_cgroup_acquire...,
 // or the old pointer bpf_kptr_xchg hands back): a reference it must release, or store in a
 // map's kptr field, before it exits (core/run/kernel_refs.hpp).
-enum class KernelObjectKind : uint8_t { Task, Cgroup };
+// NfConn / NfConnInit: a struct nf_conn a conntrack lookup or insert returned, and one
+// bpf_xdp_ct_alloc / bpf_skb_ct_alloc returned (struct nf_conn___init for the verifier: only
+// the set_* kfuncs and bpf_ct_insert_entry take it).
+enum class KernelObjectKind : uint8_t { Task, Cgroup, NfConn, NfConnInit };
 struct HeldObject {
     uint64_t addr = 0;              // the task_struct or struct cgroup
     KernelObjectKind kind = KernelObjectKind::Task;

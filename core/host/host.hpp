@@ -200,6 +200,10 @@ struct Host {
     // load (LoadOptions::prog_types): how a section name libbpf does not know (tc's
     // SEC("ingress")) gets a type.
     std::map<std::string, ProgType> prog_types;
+    // Device-bound XDP programs by program name: the ifindex a loader binds each to
+    // (bpf_program__set_ifindex + BPF_F_XDP_DEV_BOUND_ONLY), so they may call the
+    // bpf_xdp_metadata_rx_* kfuncs, which then answer with that device's rx_metadata.
+    std::map<std::string, uint32_t> dev_bound;
     // The kernel's configuration, as /proc/config.gz spells it (name -> "y", "m", "n", a number
     // or a quoted string), plus libbpf's LINUX_* pseudo-options: what `extern ... __kconfig`
     // variables read (core/loader/kconfig_externs.cpp). Defaults: a 6.18 x86-64 kernel.

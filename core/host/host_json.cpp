@@ -14,6 +14,7 @@
 #include "core/hex.hpp"
 #include "core/host/host.hpp"
 #include "core/host/sockopt_table.hpp"
+#include "core/host/host_json_conntrack.hpp"
 #include "core/host/host_json_tunnel.hpp"
 #include "core/host/host_json_vmas.hpp"
 #include "core/json/json.hpp"
@@ -114,7 +115,7 @@ std::optional<std::pair<uint32_t, Ipv6>> parse_ip(const std::string& text) {
 }
 
 bool read_device(Reader& r, const JsonValue& d, const std::string& path, NetDevice& dev) {
-    if (!r.only(d, path, {"ifindex", "name", "mac", "mtu", "up", "forwarding", "rx_queues", "ipv4", "ipv6"}))
+    if (!r.only(d, path, {"ifindex", "name", "mac", "mtu", "up", "forwarding", "rx_queues", "ipv4", "ipv6", "rx_metadata"}))
         return false;
     if (!d.contains("ifindex")) return r.fail(path, "missing \"ifindex\"");
     if (!r.uint(d, path, "ifindex", dev.ifindex, INT32_MAX)) return false;
@@ -132,6 +133,11 @@ bool read_device(Reader& r, const JsonValue& d, const std::string& path, NetDevi
         !r.uint(d, path, "rx_queues", dev.rx_queues, 4096))
         return false;
     if (dev.rx_queues == 0) return r.fail(path + ".rx_queues", "a device has at least one receive queue");
+    if (const JsonValue* m = d.find("rx_metadata")) {
+        XdpRxMetadata md;
+        if (auto problem = read_rx_metadata(*m, path + ".rx_metadata", md)) return r.fail(problem->first, problem->second);
+        dev.rx_metadata = md;
+    }
     for (const uint32_t family : {kAfInet, kAfInet6}) {
         const char* key = family == kAfInet ? "ipv4" : "ipv6";
         const JsonValue* list = d.find(key);
@@ -574,7 +580,7 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima", "conntrack", "dev_bound"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
@@ -687,6 +693,8 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     } else if (r.error) {
         return false;
     }
+    // After the clock and the devices: entries' timeouts count from the clock, dev_bound names devices.
+    if (auto problem = read_conntrack_members(doc, h)) return r.fail(problem->first, problem->second);
     if (doc.find("program_socket")) {
         if (!r.uint(doc, "host", "program_socket", h.net.program_socket, UINT32_MAX - 1)) return false;
         if (h.net.program_socket >= h.net.sockets.size())

@@ -38,8 +38,11 @@
 //                     {"addr": "0x55d0c4a03010", "hex": "2f746d7000"}],  // the task's user memory
 //     "kernel_functions": {"do_sys_openat2": "0xffffffff8140a1b0"},     // kallsyms text symbols
 //     "attach_cookies": {"trace_open": 42},      // bpf_get_attach_cookie, by program name
-//     "perf_counters": [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}]
+//     "perf_counters": [{"cpu": 0, "counter": 123456, "enabled_ns": 5000, "running_ns": 5000}],
+//     "conntrack": [{"proto": "tcp", "src": "10.0.0.1", "sport": 40000, "dst": "10.0.0.2", "dport": 80}],
+//     "dev_bound": {"xdp_prog": 2}               // device-bound XDP programs (host_json_conntrack.hpp)
 //   }
+// A device may carry "rx_metadata" (what its driver reports to a device-bound program).
 //
 // Devices: ifindex (> 0, unique) and name (1-15 characters, unique) are required; mac
 // defaults to 00:00:00:00:00:00, mtu 1500, up true, forwarding false, rx_queues 1, no addresses.

@@ -8,6 +8,7 @@
 
 #include "core/host/host.hpp"
 #include "core/host/host_json.hpp"
+#include "core/host/host_json_conntrack.hpp"
 #include "core/host/host_json_tunnel.hpp"
 #include "core/host/host_json_vmas.hpp"
 #include "core/hex.hpp"
@@ -50,7 +51,12 @@ void to_json(JsonWriter& w, const NetDevice& d) {
     for (const Ipv4Net& a : d.ipv4) w.value(net_text(kAfInet, a.addr.data(), a.prefix_len));
     w.end_array().key("ipv6").begin_array();
     for (const Ipv6Net& a : d.ipv6) w.value(net_text(kAfInet6, a.addr.data(), a.prefix_len));
-    w.end_array().end_object();
+    w.end_array();
+    if (d.rx_metadata) {
+        w.key("rx_metadata");
+        write_rx_metadata(w, *d.rx_metadata);
+    }
+    w.end_object();
 }
 
 void to_json(JsonWriter& w, const HostSocket& s) {
@@ -205,6 +211,7 @@ void to_json(JsonWriter& w, const Host& host) {
     w.key("neighbours");
     to_json_array(w, net.neighbours);
     write_tunnel_members(w, net);
+    write_conntrack_members(w, host);
     // Written only when set, as most hosts size no maps.
     if (!host.map_sizes.empty()) {
         w.key("map_sizes").begin_object();

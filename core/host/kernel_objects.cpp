@@ -9,6 +9,7 @@
 
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/host/host.hpp"
+#include "core/host/conntrack_objects.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/socket_objects.hpp"
 
@@ -486,6 +487,11 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
     else
         memory.map(window::kPercpu, RegionKind::ReadOnly, kRead, storage.percpu.data(), uint32_t(storage.percpu.size()),
                    "per-CPU kernel variables");
+    storage.conntrack = build_conntrack_objects(host.net.conntrack);
+    memory.map(window::kConntrack, RegionKind::ReadOnly, kRead, storage.conntrack.data(),
+               uint32_t(storage.conntrack.size()), "conntrack entries (struct nf_conn)");
+    storage.conntrack_writes = std::make_shared<ConntrackMarkWrites>(storage.conntrack);
+    memory.set_store_filter(window::kConntrack, storage.conntrack_writes.get());
     const size_t n = host.net.sockets.size();
     storage.sockets.assign(n * (bpf_sock::kSize + bpf_tcp_sock::kSize), 0);
     const std::vector<uint8_t> objects = build_socket_objects(host.net.sockets);

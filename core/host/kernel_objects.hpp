@@ -22,6 +22,7 @@
 // the bpf_skc_to_* casts return (socket_objects.hpp). In the kernel all are the struct sock itself.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ struct KernelObjects {
     std::vector<uint8_t> bytes;   // the task_structs first, then what they point to
     std::vector<uint8_t> sockets; // one struct bpf_sock per host socket
     std::vector<uint8_t> percpu;  // the per-CPU kernel variables, kPercpuUnit bytes per CPU (kernel_percpu.hpp)
+    std::vector<uint8_t> conntrack; // the conntrack table's struct nf_conn objects (conntrack_objects.hpp)
+    std::shared_ptr<ContextAccess> conntrack_writes; // the program's stores to them (nf_conn's mark)
     KernelObjectAddresses addresses;  // filled by map_kernel_objects
 };
 
@@ -143,7 +146,8 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
 KernelObjectAddresses kernel_object_addresses(const Host& host);
 
 // Fills `storage` from the host's task and maps it read-only at window::kKernel; the sockets at
-// window::kSockets and the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu.
+// window::kSockets, the per-CPU variables (one block per CPU of host.ncpus) at window::kPercpu and
+// the conntrack entries at window::kConntrack.
 void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage);
 
 }  // namespace bpfplay

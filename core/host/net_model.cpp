@@ -42,11 +42,11 @@ std::string Network::device_label(uint32_t ifindex) const {
 }
 
 std::vector<NetDevice> Network::default_devices() {
-    NetDevice lo{1, "lo", {}, 65536, true, 1, false, {{{127, 0, 0, 1}, 8}}, {}};
+    NetDevice lo{1, "lo", {}, 65536, true, 1, false, {{{127, 0, 0, 1}, 8}}, {}, std::nullopt};
     lo.ipv6.push_back({{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128});
-    NetDevice eth0{2, "eth0", {2, 0, 0, 0, 0, 2}, 1500, true, 1, true, {{{10, 0, 0, 2}, 24}}, {}};
+    NetDevice eth0{2, "eth0", {2, 0, 0, 0, 0, 2}, 1500, true, 1, true, {{{10, 0, 0, 2}, 24}}, {}, std::nullopt};
     eth0.ipv6.push_back({{0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
-    NetDevice eth1{3, "eth1", {2, 0, 0, 0, 1, 2}, 1500, true, 1, true, {{{10, 0, 1, 2}, 24}}, {}};
+    NetDevice eth1{3, "eth1", {2, 0, 0, 0, 1, 2}, 1500, true, 1, true, {{{10, 0, 1, 2}, 24}}, {}, std::nullopt};
     eth1.ipv6.push_back({{0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, 64});
     return {lo, eth0, eth1};
 }

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "core/host/conntrack.hpp"
+
 namespace bpfplay {
 
 using Mac = std::array<uint8_t, 6>;
@@ -38,6 +40,18 @@ struct Ipv6Net {
     friend bool operator==(const Ipv6Net&, const Ipv6Net&) = default;
 };
 
+// What a device's driver tells a device-bound XDP program about the frame it received (the
+// bpf_xdp_metadata_rx_* kfuncs its xdp_metadata_ops implement, as veth's and mlx5's do). A value
+// left unset is one the driver has not for this frame: the kfunc answers -ENODATA.
+struct XdpRxMetadata {
+    std::optional<uint64_t> timestamp; // rx hardware timestamp, ns
+    std::optional<uint32_t> hash;      // the RSS hash...
+    uint32_t rss_type = 0;             // ...and its enum xdp_rss_hash_type
+    std::optional<uint16_t> vlan_tci;  // the stripped VLAN tag's TCI...
+    uint16_t vlan_proto = 0x8100;      // ...and its protocol (host order; the kfunc gives __be16)
+    friend bool operator==(const XdpRxMetadata&, const XdpRxMetadata&) = default;
+};
+
 struct NetDevice {
     uint32_t ifindex = 0;
     std::string name;
@@ -51,6 +65,9 @@ struct NetDevice {
     bool forwarding = false;
     std::vector<Ipv4Net> ipv4;
     std::vector<Ipv6Net> ipv6;
+    // Its driver's rx metadata for a device-bound XDP program; nullopt: the driver implements
+    // none (no xdp_metadata_ops: the kernel's generic kfuncs answer -EOPNOTSUPP), as for lo.
+    std::optional<XdpRxMetadata> rx_metadata;
     friend bool operator==(const NetDevice&, const NetDevice&) = default;
 };
 
@@ -250,6 +267,20 @@ struct Seg6SrhState {
     friend bool operator==(const Seg6SrhState&, const Seg6SrhState&) = default;
 };
 
+// One struct nf_conn of a run: an entry of the table (Network::conntrack[table_index]) or one
+// the program allocated (bpf_xdp_ct_alloc) and has not inserted yet (`entry` holds it), or one
+// it allocated and gave back (a failed bpf_ct_insert_entry frees it: nf_conntrack_free), or an
+// entry a lookup's garbage collection took out of the table while the program still held it
+// (Removed: `entry` holds what it was).
+struct CtObject {
+    enum class State : uint8_t { InTable, Allocated, Freed, Removed };
+    State state = State::InTable;
+    int32_t table_index = -1;
+    ConntrackEntry entry;
+    uint32_t use = 1; // ct_general.use: the table's reference plus the program's
+    friend bool operator==(const CtObject&, const CtObject&) = default;
+};
+
 // What one run changed in the network's state. Helpers write it; the runner resets it at the
 // start of each run; the debugger saves it before each helper call to step back over it.
 struct NetRun {
@@ -282,6 +313,11 @@ struct NetRun {
     // replaces the received packet's (Network::rx_tunnel) for the rest of the run.
     std::optional<TunnelInfo> tx_tunnel;
     Seg6SrhState seg6;
+    // The run's struct nf_conn objects (conntrack_objects.hpp), object i at conntrack_address(i):
+    // the table's entries as the run started, then the ones the program allocated. Filled by
+    // the first conntrack kfunc of the run (ct_started).
+    std::vector<CtObject> ct_objects;
+    bool ct_started = false;
     friend bool operator==(const NetRun&, const NetRun&) = default;
 };
 
@@ -319,6 +355,9 @@ struct Network {
     // The IPsec states that decrypted the packet, outermost first (host JSON "rx_sec_path");
     // empty by default: the packet came in the clear.
     std::vector<XfrmState> rx_sec_path;
+    // The connection tracking table (conntrack.hpp, host JSON "conntrack"): empty by default.
+    // bpf_ct_insert_entry adds to it, and the entries stay for the next runs.
+    std::vector<ConntrackEntry> conntrack;
     NetRun run;
 
     // The tunnel metadata the run's skb carries now: what the program set, else what it arrived with.

@@ -72,6 +72,10 @@ struct LoadOptions {
     // load: tc and xdp-loader load a section of any name as their own type (SEC("ingress"),
     // SEC("from-netdev")). Replaces what the section name says, with a load note.
     std::map<std::string, ProgType> prog_types;
+    // Device-bound XDP programs by name: the ifindex a loader binds each to before load
+    // (bpf_program__set_ifindex with BPF_F_XDP_DEV_BOUND_ONLY), which lets them call the
+    // bpf_xdp_metadata_rx_* kfuncs (LoadedProgram::dev_bound_ifindex).
+    std::map<std::string, uint32_t> dev_bound;
     // The kernel config `extern ... __kconfig` variables read (config.gz syntax: "y", "m", "n",
     // numbers, quoted strings; plus LINUX_KERNEL_VERSION and the LINUX_HAS_* answers). Null:
     // the emulated 6.18 kernel's default_kconfig() (core/host/host.hpp).
@@ -116,6 +120,7 @@ struct LoadedProgram {
     ContextKind context = ContextKind::None;
     AttachType attach = AttachType(0);  // the expected attach type libbpf would load it with
     bool sleepable = false;            // a ".s" section (fentry.s/, lsm.s/, uprobe.s ...)
+    uint32_t dev_bound_ifindex = 0;    // a device-bound XDP program's device (LoadOptions::dev_bound); 0: none
     bool type_known = false;     // false: the section name matched no libbpf section definition
     bool autoload = true;        // false for SEC("?..."): libbpf would not load it by default
     std::string attach_target;   // after the '/' of the section name ("do_sys_openat2"), if any

@@ -148,7 +148,18 @@ KfuncResolver kfunc_resolver(const ObjectState& st, const LoadedProgram& p) {
     return [&st, &p](uint32_t pc, int32_t imm) -> Result<HelperBinding> {
         const std::string name = st.shared_btf ? std::string(st.shared_btf->name(uint32_t(imm))) : std::string();
         const KfuncProto* proto = kfunc_proto(name);
-        switch (kfunc_verdict(name, p.type, p.attach)) {
+        // bpf_dev_bound_kfunc_check, before the per-type kfunc sets are looked at.
+        const bool metadata = is_xdp_metadata_kfunc(name);
+        if (metadata && !p.dev_bound_ifindex)
+            return make_error(ErrorKind::Verify, "metadata kfuncs require device-bound program", pc,
+                              "The kernel's verifier lets only a device-bound XDP program call " + name +
+                                  " (loaded with bpf_program__set_ifindex and BPF_F_XDP_DEV_BOUND_ONLY): "
+                                  "bind it to a device with the host's \"dev_bound\": {\"" + p.name +
+                                  "\": <ifindex>}.");
+        if (metadata && p.type != ProgType::Xdp)
+            return make_error(ErrorKind::Load, "only an XDP program can be device-bound", pc,
+                              "The kernel refuses BPF_F_XDP_DEV_BOUND_ONLY for other program types (-EINVAL).");
+        switch (metadata ? KfuncVerdict::Allowed : kfunc_verdict(name, p.type, p.attach)) {
         case KfuncVerdict::Unknown:
             if (std::find(st.weak_kfuncs.begin(), st.weak_kfuncs.end(), name) != st.weak_kfuncs.end())
                 return HelperBinding{kAbsentWeakKfuncId, "bpf_absent_weak_kfunc", absent_weak_kfunc, 0};

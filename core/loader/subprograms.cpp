@@ -184,6 +184,8 @@ LoadedProgram unlinked_program(const ObjectState& st, uint32_t entry) {
         p.type_known = true;
     }
     p.sleepable = kind.sleepable;
+    if (auto bound = st.options.dev_bound.find(p.name); bound != st.options.dev_bound.end())
+        p.dev_bound_ifindex = bound->second;
     p.autoload = kind.autoload;
     p.attach_target = std::string(kind.attach_target);
     p.section_insn_offset = main.sec_insn_off;

@@ -13,6 +13,8 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         bits_kfunc_impls(),
         user_string_kfunc_impls(),
         tcp_ca_kfunc_impls(),
+        ct_kfunc_impls(),
+        xdp_metadata_kfunc_impls(),
     };
     return families;
 }

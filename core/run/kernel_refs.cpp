@@ -4,6 +4,7 @@
 
 #include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
+#include "core/host/conntrack_objects.hpp"
 #include "core/host/host.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/vm.hpp"
@@ -11,8 +12,29 @@
 namespace bpfplay {
 
 const char* kernel_object_type(KernelObjectKind kind) {
-    return kind == KernelObjectKind::Task ? "task_struct" : "cgroup";
+    switch (kind) {
+    case KernelObjectKind::Task: return "task_struct";
+    case KernelObjectKind::Cgroup: return "cgroup";
+    case KernelObjectKind::NfConn: return "nf_conn";
+    case KernelObjectKind::NfConnInit: return "nf_conn___init";
+    }
+    return "";
 }
+
+namespace {
+
+// The kfunc that gives a reference of that kind back.
+const char* releasing_kfunc(KernelObjectKind kind) {
+    switch (kind) {
+    case KernelObjectKind::Task: return "bpf_task_release";
+    case KernelObjectKind::Cgroup: return "bpf_cgroup_release";
+    case KernelObjectKind::NfConn: return "bpf_ct_release";
+    case KernelObjectKind::NfConnInit: return "bpf_ct_insert_entry";
+    }
+    return "";
+}
+
+}  // namespace
 
 std::optional<KernelObjectKind> kernel_object_at(const Host& host, uint64_t addr) {
     if (task_index(addr)) return KernelObjectKind::Task;
@@ -28,6 +50,13 @@ std::string describe_kernel_object(const Host& host, uint64_t addr) {
     }
     if (const std::optional<uint32_t> c = cgroup_index(host, addr))
         return "cgroup " + std::to_string(host.cgroups[*c].id) + " (" + host.cgroups[*c].path + ")";
+    const std::vector<CtObject>& cts = host.net.run.ct_objects;
+    if (const std::optional<uint32_t> c = conntrack_object_index(addr, uint32_t(cts.size()))) {
+        const CtObject& o = cts[*c];
+        const bool in_table = o.state == CtObject::State::InTable;
+        return std::string(o.state == CtObject::State::Allocated ? "new conntrack entry " : "conntrack entry ") +
+               ct_tuple_text(in_table ? host.net.conntrack[size_t(o.table_index)].orig : o.entry.orig);
+    }
     return "the object at " + hex(addr);
 }
 
@@ -74,7 +103,7 @@ std::optional<Error> held_object_error(Vm& vm, bool tail_call) {
     const std::string unreleased = "\"Unreleased reference ... alloc_insn=" + std::to_string(o.acquired_pc) + "\"";
     const std::string what = "the reference to " + describe_kernel_object(*host, o.addr) + " that " + o.by +
                              " acquired at insn " + std::to_string(o.acquired_pc);
-    const std::string release = o.kind == KernelObjectKind::Task ? "bpf_task_release" : "bpf_cgroup_release";
+    const std::string release = releasing_kfunc(o.kind);
     if (tail_call)
         return make_error(ErrorKind::Helper,
                           "bpf_tail_call: the program still holds " + what +
@@ -85,9 +114,10 @@ std::optional<Error> held_object_error(Vm& vm, bool tail_call) {
                       "the program exits still holding " + what + ": the kernel's verifier refuses this program (" +
                           unreleased + ", \"BPF_EXIT instruction in main prog would lead to reference leak\")",
                       vm.current_pc(),
-                      "Give it back with " + release +
-                          " on every path where it is not NULL, or move it into a map's __kptr field with "
-                          "bpf_kptr_xchg.");
+                      "Give it back with " + release + " on every path where it is not NULL" +
+                          (o.kind == KernelObjectKind::Task || o.kind == KernelObjectKind::Cgroup
+                               ? ", or move it into a map's __kptr field with bpf_kptr_xchg."
+                               : "."));
 }
 
 } // namespace bpfplay

@@ -371,6 +371,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open(std::span<const uint8
     opt.ncpus = host.ncpus;
     opt.map_sizes = host.map_sizes;
     opt.prog_types = host.prog_types;
+    opt.dev_bound = host.dev_bound;
     opt.kconfig = &host.kconfig;
     auto obj = load_object(elf_bytes, opt);
     if (!obj.ok()) return obj.error();

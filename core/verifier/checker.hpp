@@ -43,6 +43,8 @@ struct CheckInput {
     std::optional<bool> gpl_compatible;
     // A sleepable program (fentry.s/, lsm.s/...): pointers it reads out of kernel objects are untrusted.
     bool sleepable = false;
+    // A device-bound XDP program (BPF_F_XDP_DEV_BOUND_ONLY): only it may call the XDP metadata kfuncs.
+    bool dev_bound = false;
 };
 
 // Accept / refuse / cannot tell, with the instruction, message and path; the learner's

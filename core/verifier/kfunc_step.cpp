@@ -139,6 +139,10 @@ bool kfuncs_resolve(Env& env) {
 
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name) {
     const KfuncProto* proto = kfunc_proto(name);
+    if (is_xdp_metadata_kfunc(name)) {
+        if (!env.in.dev_bound) return env.refuse(Rule::HelperUnavailable, "metadata kfuncs require device-bound program");
+        return env.cannot_tell(name + " (a device-bound program's metadata kfunc)");
+    }
     switch (kfunc_verdict(name, env.in.type, env.in.attach)) {
     case KfuncVerdict::Unknown:
         // A strong extern was refused before the walk (kfuncs_resolve); a weak one became a

@@ -35,6 +35,7 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.btf_ctx = btf_ctx_for(program);
     in.gpl_compatible = loader::gpl_compatible(object.license);
     in.sleepable = program.sleepable;
+    in.dev_bound = program.dev_bound_ifindex != 0;
     in.budget = budget;
     if (object.btf)
         in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };

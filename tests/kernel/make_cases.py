@@ -632,6 +632,24 @@ EXAMPLES = {
         case("repeated", "xdp_spin_lock", "one packet 5 times: packets 5, the lock word 0 between runs",
              packet=P.tcp4(A, B, 1, 80), repeat=5),
     ],
+    "xdp_conntrack": [
+        # The case ends both flows (an RST, a DNS answer: their entries expire at once), so the
+        # machine's real conntrack table does not find them when the case runs again.
+        case("new_flows", "xdp_conntrack",
+             "a SYN (its flow inserted), the SYN-ACK (found by its reply tuple), an ACK of no "
+             "known connection (dropped, lookup error -ENOENT), a UDP query (inserted), the same "
+             "again (found: status SEEN_REPLY | CONFIRMED), its answer (found, the flow ended), "
+             "an RST (found, the flow ended)",
+             packets=[P.tcp4(A, B, 45000, 80, "S"), P.tcp4(B, A, 80, 45000, "SA"),
+                      P.tcp4(A, B, 45001, 80, "A"), P.udp4(A, B, 5300, 53, b"q"),
+                      P.udp4(A, B, 5300, 53, b"q"), P.udp4(B, A, 53, 5300, b"a"),
+                      P.tcp4(A, B, 45000, 80, "R")]),
+        case("ended_flows", "xdp_conntrack",
+             "a SYN and an RST, then the same SYN again: the lookup collects the expired entry "
+             "and the flow is inserted anew; its RST ends it again",
+             packets=[P.tcp4(A, B, 45002, 80, "S"), P.tcp4(A, B, 45002, 80, "R"),
+                      P.tcp4(A, B, 45002, 80, "S"), P.tcp4(A, B, 45002, 80, "R")]),
+    ],
     "xdp_task_storage": [
         case("three_then_reset", "xdp_task_storage",
              "4 packets from one task (the test runner): 1 and 2 pass, 3 drops and deletes the "

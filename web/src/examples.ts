@@ -80,6 +80,7 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_timer.o', teaches: 'BPF timers: init, set_callback, start, cancel; the callback fires after the run', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_callbacks.o', teaches: 'bpf_loop and bpf_for_each_map_elem: step into callbacks', preset: 'IPv4 UDP DNS' },
   { file: 'kfunc_iter_num.o', teaches: 'kfuncs: extern __ksym kernel functions, the bpf_iter_num open-coded loop, bpf_ksym_exists', preset: 'IPv4 TCP SYN' },
+  { file: 'xdp_conntrack.o', teaches: 'conntrack kfuncs: bpf_xdp_ct_lookup, alloc + insert of a new flow, references, struct nf_conn status', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr_slice.o', teaches: 'dynptr kfuncs on packets: bpf_dynptr_from_xdp/_from_skb, slices, adjust, copy', preset: 'IPv4 TCP SYN' },
   { file: 'seg6_end_bpf.o', teaches: 'SRv6 End.BPF (lwt_seg6local): bpf_lwt_seg6_adjust_srh, _store_bytes, _action End.X / End.DT6', packetHex: kSrv6Packet },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
