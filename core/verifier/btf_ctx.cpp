@@ -174,6 +174,7 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
         }
         BtfCtxSlot slot = classify(btf, s, tp_may_null);
         if (s.is_return) {
+            ctx.returns = k == BtfKind::Void ? BtfReturn::Void : BtfReturn::Value;
             // fmod_ret: the kernel refuses a non-integer return type ("ret type %s not allowed for
             // fmod_ret"); a void function's or a struct's return value is not modelled.
             const bool fmod_ret = p.attach == AttachType::ModifyReturn;

@@ -307,25 +307,7 @@ bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
     if (!lock_allows_leaving(env, st, "BPF_EXIT instruction in main prog")) return false;
     if (!st.refs.empty())
         return env.refuse(Rule::Reference, fmt("Unreleased reference id=%u alloc_insn=%u", st.refs[0].id, st.refs[0].insn));
-    if (!check_readable(env, st, 0)) return false;
-    const Reg& r0 = st.top().regs[0];
-    // Program types whose return value the kernel checks (check_return_code): only values the
-    // checker knows are within 0..1 are surely fine; the exact ranges are not modelled yet.
-    switch (env.in.type) {
-    case ProgType::CgroupSkb:
-    case ProgType::CgroupSock:
-    case ProgType::SockOps:
-    case ProgType::CgroupDevice:
-    case ProgType::CgroupSockAddr:
-    case ProgType::CgroupSysctl:
-    case ProgType::CgroupSockopt:
-    case ProgType::Lsm:
-    case ProgType::StructOps:
-    case ProgType::Tracing:
-        if (r0.type != RegType::Scalar || r0.var.umax > 1) return env.cannot_tell("the program's return value range");
-        break;
-    default: break;
-    }
+    if (!check_return_code(env, st)) return false;
     done = true;
     return true;
 }
