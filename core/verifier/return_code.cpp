@@ -214,8 +214,9 @@ bool check_return_code(Env& env, const State& st) {
     const auto s32 = low32_signed(v);
     if (s32 && s32->first >= r.min && s32->second <= r.max) return true;
     // The kernel keeps the 32-bit bounds apart and may know them better than the 64-bit ones
-    // let the checker derive; only a number known exactly is surely out of range.
-    if (!v.is_const()) return env.cannot_tell("the low 32 bits of an LSM program's return value");
+    // let the checker derive: surely out of range is a known number, or bounds all outside.
+    const bool outside = v.is_const() || (s32 && (s32->second < r.min || s32->first > r.max));
+    if (!outside) return env.cannot_tell("the low 32 bits of an LSM program's return value");
     return env.refuse(Rule::ReturnValue, invalid_scalar(v, r));
 }
 
