@@ -63,6 +63,33 @@ const HelperProto* helper_proto(int64_t id) {
     return id > 0 && id < int64_t(protos.size()) ? &protos[size_t(id)] : nullptr;
 }
 
+namespace {
+
+// Per-type protos that differ from the catalog's first one in what the verifier checks.
+struct ProtoVariant {
+    int32_t id;
+    ProgType type;
+    const HelperProto* proto;
+};
+
+// bpf_get_socket_ptr_cookie_proto (net/core/filter.c), which tracing_prog_func_proto gives
+// tracing programs and bpf_lsm_func_proto LSM ones: ARG_PTR_TO_BTF_ID_SOCK_COMMON | PTR_MAYBE_NULL.
+constexpr HelperProto kGetSocketPtrCookie = {
+    46, "bpf_get_socket_cookie", 1, RetKind::Integer, false, false, {{ArgKind::BtfIdSockCommon, ArgAccess::Read, true}}};
+
+constexpr ProtoVariant kProtoVariants[] = {
+    {46, ProgType::Tracing, &kGetSocketPtrCookie},
+    {46, ProgType::Lsm, &kGetSocketPtrCookie},
+};
+
+}  // namespace
+
+const HelperProto* helper_proto_for(int64_t id, ProgType type) {
+    for (const ProtoVariant& v : kProtoVariants)
+        if (v.id == id && v.type == type) return v.proto;
+    return helper_proto(id);
+}
+
 const char* kernel_helper_name(int64_t id) {
     const HelperProto* proto = helper_proto(id);
     return proto ? proto->name : nullptr;
@@ -101,6 +128,7 @@ const char* arg_kind_name(ArgKind kind) {
     case ArgKind::Stack: return "stack";
     case ArgKind::ConstStr: return "const_str";
     case ArgKind::SockCommon: return "sock_common";
+    case ArgKind::BtfIdSockCommon: return "btf_id_sock_common";
     case ArgKind::Socket: return "socket";
     case ArgKind::BtfId: return "btf_id";
     case ArgKind::PercpuBtfId: return "percpu_btf_id";

@@ -37,6 +37,9 @@ enum class ArgKind : uint8_t {
     Stack,        // ARG_PTR_TO_STACK: a pointer into the program's stack (callback context)
     ConstStr,     // ARG_PTR_TO_CONST_STR: a NUL-terminated string in read-only map data
     SockCommon,   // ARG_PTR_TO_SOCK_COMMON / ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket
+    // ARG_PTR_TO_BTF_ID_SOCK_COMMON where a per-type variant says so (helper_proto_for): a
+    // socket the program got from the kernel's types too (a struct sock * of a tracing program)
+    BtfIdSockCommon,
     Socket,       // ARG_PTR_TO_SOCKET: a full socket a lookup returned
     BtfId,        // ARG_PTR_TO_BTF_ID: a kernel object of the type btf_type names
     PercpuBtfId,  // ARG_PTR_TO_PERCPU_BTF_ID: a per-CPU kernel variable (a __ksym)
@@ -113,6 +116,10 @@ const HelperDoc& helper_doc(int32_t id);
 
 // The proto of helper `id`, or nullptr when no kernel helper has that id.
 const HelperProto* helper_proto(int64_t id);
+// The proto the kernel's get_func_proto gives a program of `type`: helper_proto(id), unless the
+// type gets a variant whose arguments the verifier checks differently (tracing and LSM
+// programs' bpf_get_socket_cookie takes a kernel socket, not the context).
+const HelperProto* helper_proto_for(int64_t id, ProgType type);
 // Its name ("bpf_map_lookup_elem"), or nullptr when no kernel helper has that id.
 const char* kernel_helper_name(int64_t id);
 

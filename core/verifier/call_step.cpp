@@ -71,6 +71,30 @@ bool const_key(const State& st, const Reg& key, uint32_t key_size, uint64_t& val
     return true;
 }
 
+// ARG_PTR_TO_BTF_ID_SOCK_COMMON (check_reg_type with btf_id_sock_common_types): one of the
+// socket types, or a kernel object that begins with a struct sock_common.
+bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const Reg& r, bool maybe_null) {
+    // register_is_null: NULL skips the type check where the argument may be NULL.
+    if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
+    if (r.type == RegType::Sock) return true;
+    if (r.type == RegType::BtfId) {
+        // A pointer walked out of another object may be MEM_RCU (skb->sk is rcu_ptr_or_null_,
+        // refused) or plain (accepted): the checker does not keep which.
+        if (!r.trusted && r.ref_obj_id == 0)
+            return env.cannot_tell(fmt("%s's argument %d, a kernel object pointer whose trust the checker does not track",
+                                       proto->name, regno));
+        if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+            return env.cannot_tell(fmt("%s's argument %d at an offset into its object", proto->name, regno));
+        // A mismatch is refused with whatever btf_struct_walk logs on its way: not modelled.
+        if (!btf_struct_ids_match(r.map, btf_struct_id("sock_common"), false))
+            return env.cannot_tell(fmt("%s's argument %d, a struct %s where a socket is expected", proto->name, regno,
+                                       btf_object_name(r.map).c_str()));
+        return true;
+    }
+    return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_",
+                                           regno, reg_type_name(r.type, r.maybe_null).c_str()));
+}
+
 }  // namespace
 
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
@@ -87,7 +111,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         return env.refuse(Rule::HelperUnavailable, fmt("program of this type cannot use helper %s#%d", kernel_helper_name(id), id));
     case HelperVerdict::Allowed: break;
     }
-    const HelperProto* proto = helper_proto(id);
+    const HelperProto* proto = helper_proto_for(id, env.in.type);
     if (!proto) return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));
     Frame& fr = st.top();
     const MapSpec* map = nullptr;
@@ -187,6 +211,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (arg.release && r.ref_obj_id == 0)
                 return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
+            break;
+        case ArgKind::BtfIdSockCommon:
+            if (!btf_id_sock_common_arg(env, proto, regno, r, arg.maybe_null)) return false;
             break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
