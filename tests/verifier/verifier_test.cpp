@@ -670,6 +670,12 @@ TEST_CASE("tracing programs' bpf_get_socket_cookie takes a kernel socket (ARG_PT
     CHECK(v.kind == VerdictKind::CannotTell);
     CHECK(v.insn == 2);
     CHECK(v.message == "bpf_get_socket_cookie's argument 1, a kernel object pointer whose trust the checker does not track");
+    // Pointers found past a union of several members are PTR_UNTRUSTED (skb->dev here, which
+    // the kernel lets the program read through): not tracked.
+    v = check_tcp_probe("r1 = *(u64 *)(r1 + 8)\nr2 = *(u64 *)(r1 + 16)\nr3 = *(u32 *)(r2 + 0)\nr0 = 0\nexit");
+    CHECK(v.kind == VerdictKind::CannotTell);
+    CHECK(v.insn == 1);
+    CHECK(v.message == "a pointer field (dev) read through a kernel union (untrusted)");
     // Networking programs keep the context variant.
     v = check_asm("r1 = 0\ncall 46\nr0 = 0\nexit", ProgType::SchedCls);
     CHECK(v.message == "R1 type=scalar expected=ctx");
