@@ -28,6 +28,20 @@ bool is_ptr_cast(int32_t id) {
 // is_ptr_cast_function, so its result shares no reference.
 bool is_skc_cast(int32_t id) { return (id >= 136 && id <= 140) || id == 178 || id == 196; }
 
+// The struct each bpf_skc_to_* cast returns (its proto's ret_btf_id).
+const char* skc_cast_struct(int32_t id) {
+    switch (id) {
+    case 136: return "tcp6_sock";
+    case 137: return "tcp_sock";
+    case 138: return "tcp_timewait_sock";
+    case 139: return "tcp_request_sock";
+    case 140: return "udp6_sock";
+    case 178: return "unix_sock";
+    case 196: return "mptcp_sock";
+    }
+    return "";
+}
+
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
            r.type == RegType::MapValue || r.type == RegType::Mem;
@@ -119,6 +133,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint64_t alloc_size = 0;
     uint32_t release_ref = 0;
     const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
+    const RegType arg1_type = fr.regs[1].type;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -206,6 +221,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             break;
         case ArgKind::Socket:
         case ArgKind::SockCommon:
+            // The casts take ARG_PTR_TO_BTF_ID_SOCK_COMMON: a kernel socket object too.
+            if (is_skc_cast(id) && r.type != RegType::Sock) {
+                if (!btf_id_sock_common_arg(env, proto, regno, r, false)) return false;
+                break;
+            }
             if (r.type != RegType::Sock || r.maybe_null)
                 return env.cannot_tell(fmt("%s's argument %d (a socket the checker does not track)", proto->name, regno));
             if (arg.release && r.ref_obj_id == 0)
@@ -272,9 +292,22 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             r0.trusted = true;
             break;
         }
-        // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
-        // them as sockets, like sk_fullsock's result (a load through one is not checked yet).
         if (!is_skc_cast(id)) return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
+        // The bpf_skc_to_* casts give PTR_TO_BTF_ID_OR_NULL of their socket struct, untrusted.
+        // Cast from a kernel object, the result is one too, read by its struct's layout; cast
+        // from a socket of a networking program, the checker keeps it a socket, like
+        // sk_fullsock's result (a load through one is not checked yet).
+        if (arg1_type == RegType::BtfId) {
+            r0.type = RegType::BtfId;
+            r0.map = btf_struct_id(skc_cast_struct(id));
+            if (r0.map == 0)
+                return env.cannot_tell(fmt("%s's return value (a struct %s the built-in BTF has no layout of)", proto->name,
+                                           skc_cast_struct(id)));
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            break;
+        }
         [[fallthrough]];
     case RetKind::Socket:
     case RetKind::SockCommon:
