@@ -78,36 +78,64 @@ CtxRead perf_event_ctx_read(uint32_t off, uint32_t size) {
     return size == 8 ? CtxRead::Number : CtxRead::Refused;
 }
 
+// bpf_ctx_narrow_access_ok: a power-of-two part of a u32 field (the offset's alignment is
+// checked before).
+bool ctx_narrow_ok(uint32_t size) { return size <= 4 && (size & (size - 1)) == 0; }
+
+// cgroup_dev_is_valid_access (struct bpf_cgroup_dev_ctx { u32 access_type, major, minor; }):
+// access_type may be read in part, major and minor only whole; nothing is written.
+constexpr uint32_t kCgroupDevCtxSize = 12;
+CtxRead cgroup_dev_ctx_read(uint32_t off, uint32_t size) {
+    if (off + size > kCgroupDevCtxSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    if (off < 4) return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+    return size == 4 ? CtxRead::Number : CtxRead::Refused;
+}
+
+// sysctl_is_valid_access (struct bpf_sysctl { u32 write; u32 file_pos; }): both read in part;
+// only file_pos is written, whole.
+constexpr uint32_t kSysctlCtxSize = 8;
+constexpr uint32_t kSysctlFilePosOff = 4;
+CtxRead sysctl_ctx_read(uint32_t off, uint32_t size) {
+    if (off + size > kSysctlCtxSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+}
+bool sysctl_ctx_write(uint32_t off, uint32_t size) { return off == kSysctlFilePosOff && size == 4; }
+
 }  // namespace
 
 namespace {
 
-// The tracing types whose context is checked by offset and size alone.
+// The types whose context is checked by offset and size alone (no field is rewritten into a
+// pointer), with the bytes they may write (nullptr: none).
 using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
-struct TracingCtxRule {
+using CtxWriteRule = bool (*)(uint32_t off, uint32_t size);
+struct OffsetCtxRule {
     ProgType type;
     CtxReadRule read;
+    CtxWriteRule write;
 };
-constexpr TracingCtxRule kTracingCtxRules[] = {
-    {ProgType::Kprobe, kprobe_ctx_read},
-    {ProgType::Tracepoint, tracepoint_ctx_read},
-    {ProgType::RawTracepoint, raw_tp_ctx_read},
-    {ProgType::RawTracepointWritable, raw_tp_writable_ctx_read},
-    {ProgType::PerfEvent, perf_event_ctx_read},
+constexpr OffsetCtxRule kOffsetCtxRules[] = {
+    {ProgType::Kprobe, kprobe_ctx_read, nullptr},
+    {ProgType::Tracepoint, tracepoint_ctx_read, nullptr},
+    {ProgType::RawTracepoint, raw_tp_ctx_read, nullptr},
+    {ProgType::RawTracepointWritable, raw_tp_writable_ctx_read, nullptr},
+    {ProgType::PerfEvent, perf_event_ctx_read, nullptr},
+    {ProgType::CgroupDevice, cgroup_dev_ctx_read, nullptr},
+    {ProgType::CgroupSysctl, sysctl_ctx_read, sysctl_ctx_write},
 };
 
-CtxReadRule tracing_ctx_rule(ProgType type) {
-    for (const TracingCtxRule& r : kTracingCtxRules)
-        if (r.type == type) return r.read;
+const OffsetCtxRule* offset_ctx_rule(ProgType type) {
+    for (const OffsetCtxRule& r : kOffsetCtxRules)
+        if (r.type == type) return &r;
     return nullptr;
 }
 
 }  // namespace
 
-bool ctx_modelled(ProgType type) { return tracing_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
+bool ctx_modelled(ProgType type) { return offset_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
 
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
-    if (const CtxReadRule rule = tracing_ctx_rule(type)) return rule(off, size);
+    if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->read(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
     const ContextField* f = field_at(*ctx, off, size);
@@ -140,6 +168,7 @@ CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
 }
 
 bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size) {
+    if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->write && rule->write(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx || type == ProgType::Xdp) return false;
     const ContextField* f = field_at(*ctx, off, size);
