@@ -101,12 +101,38 @@ CtxRead sysctl_ctx_read(uint32_t off, uint32_t size) {
 }
 bool sysctl_ctx_write(uint32_t off, uint32_t size) { return off == kSysctlFilePosOff && size == 4; }
 
+// sock_ops_is_valid_access (struct bpf_sock_ops of Linux 6.18, 224 bytes): u32 fields whole,
+// the u64 counters and timestamp whole, sk a socket or NULL; skb_tcp_flags read in part from
+// its first byte; only reply and sk_txhash written, whole.
+namespace sock_ops_off {
+constexpr uint32_t kReply = 4, kSkTxhash = 164, kBytesReceived = 168, kBytesAcked = 176, kSk = 184, kSkbData = 192,
+                   kSkbDataEnd = 200, kSkbTcpFlags = 212, kSkbHwtstamp = 216, kSize = 224;
+}
+CtxRead sock_ops_ctx_read(uint32_t off, uint32_t size) {
+    using namespace sock_ops_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    if (off >= kBytesReceived && off < kBytesAcked + 8) return size == 8 ? CtxRead::Number : CtxRead::Refused;
+    switch (off) {
+    case kSk: return size == 8 ? CtxRead::SockOrNull : CtxRead::Refused;
+    // A packet only sock_ops' own helpers may change; whether stores into it are refused
+    // (they are: direct packet writes are for networking programs) is not modelled.
+    case kSkbData:
+    case kSkbDataEnd: return size == 8 ? CtxRead::Unmodelled : CtxRead::Refused;
+    case kSkbTcpFlags: return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+    case kSkbHwtstamp: return size == 8 ? CtxRead::Number : CtxRead::Refused;
+    }
+    return size == 4 && off + size <= kSize ? CtxRead::Number : CtxRead::Refused;
+}
+bool sock_ops_ctx_write(uint32_t off, uint32_t size) {
+    return (off == sock_ops_off::kReply || off == sock_ops_off::kSkTxhash) && size == 4;
+}
+
 }  // namespace
 
 namespace {
 
-// The types whose context is checked by offset and size alone (no field is rewritten into a
-// pointer), with the bytes they may write (nullptr: none).
+// The types whose context is checked by offset and size (sock_ops' few pointer fields by
+// offset too), with the bytes they may write (nullptr: none).
 using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
 using CtxWriteRule = bool (*)(uint32_t off, uint32_t size);
 struct OffsetCtxRule {
@@ -122,6 +148,7 @@ constexpr OffsetCtxRule kOffsetCtxRules[] = {
     {ProgType::PerfEvent, perf_event_ctx_read, nullptr},
     {ProgType::CgroupDevice, cgroup_dev_ctx_read, nullptr},
     {ProgType::CgroupSysctl, sysctl_ctx_read, sysctl_ctx_write},
+    {ProgType::SockOps, sock_ops_ctx_read, sock_ops_ctx_write},
 };
 
 const OffsetCtxRule* offset_ctx_rule(ProgType type) {

@@ -8,7 +8,8 @@
 
 namespace bpfplay::verifier {
 
-enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, Unmodelled };
+// SockOrNull: a socket pointer that may be NULL (PTR_TO_SOCKET_OR_NULL: sock_ops' sk).
+enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, SockOrNull, Unmodelled };
 
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size);
 bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size);
