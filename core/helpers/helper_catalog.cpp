@@ -65,7 +65,8 @@ const HelperProto* helper_proto(int64_t id) {
 
 namespace {
 
-// Per-type protos that differ from the catalog's first one in what the verifier checks.
+// Per-type protos that differ from the catalog's first one in what the verifier checks (the
+// generator keeps one proto per helper: the first its kernel source defines).
 struct ProtoVariant {
     int32_t id;
     ProgType type;
@@ -77,9 +78,22 @@ struct ProtoVariant {
 constexpr HelperProto kGetSocketPtrCookie = {
     46, "bpf_get_socket_cookie", 1, RetKind::Integer, false, false, {{ArgKind::BtfIdSockCommon, ArgAccess::Read, true}}};
 
+// bpf_sock_ops_{set,get}sockopt_proto and bpf_sock_addr_{set,get}sockopt_proto (filter.c):
+// the socket is the context's; the value is read (set) or written (get) memory of arg 5's size.
+constexpr HelperProto kCtxSetsockopt = {
+    49, "bpf_setsockopt", 5, RetKind::Integer, false, false,
+    {{ArgKind::Ctx}, {ArgKind::Anything}, {ArgKind::Anything}, {ArgKind::Mem, ArgAccess::Read}, {ArgKind::Size}}};
+constexpr HelperProto kCtxGetsockopt = {
+    57, "bpf_getsockopt", 5, RetKind::Integer, false, false,
+    {{ArgKind::Ctx}, {ArgKind::Anything}, {ArgKind::Anything}, {ArgKind::Mem, ArgAccess::Write}, {ArgKind::Size}}};
+
 constexpr ProtoVariant kProtoVariants[] = {
     {46, ProgType::Tracing, &kGetSocketPtrCookie},
     {46, ProgType::Lsm, &kGetSocketPtrCookie},
+    {49, ProgType::SockOps, &kCtxSetsockopt},
+    {49, ProgType::CgroupSockAddr, &kCtxSetsockopt},
+    {57, ProgType::SockOps, &kCtxGetsockopt},
+    {57, ProgType::CgroupSockAddr, &kCtxGetsockopt},
 };
 
 }  // namespace

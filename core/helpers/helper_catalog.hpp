@@ -118,7 +118,8 @@ const HelperDoc& helper_doc(int32_t id);
 const HelperProto* helper_proto(int64_t id);
 // The proto the kernel's get_func_proto gives a program of `type`: helper_proto(id), unless the
 // type gets a variant whose arguments the verifier checks differently (tracing and LSM
-// programs' bpf_get_socket_cookie takes a kernel socket, not the context).
+// programs' bpf_get_socket_cookie takes a kernel socket, not the context; sock_ops' and
+// sock_addr's bpf_setsockopt / bpf_getsockopt take the context, not a socket).
 const HelperProto* helper_proto_for(int64_t id, ProgType type);
 // Its name ("bpf_map_lookup_elem"), or nullptr when no kernel helper has that id.
 const char* kernel_helper_name(int64_t id);

@@ -56,6 +56,13 @@ bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access,
     if (!is_memory(r) || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
     if (size == 0) return true;
+    // An argument the helper reads and writes is checked as a write (MEM_WRITE): out of the
+    // stack, that is what the refusal says.
+    if (access == ArgAccess::ReadWrite && r.type == RegType::Stack && r.var.is_const()) {
+        const int64_t at = int64_t(r.off) + int64_t(r.var.value());
+        if (at < -int64_t(kStackSize) || at + int64_t(size) > 0)
+            return check_mem_access(env, st, regno, 0, uint32_t(size), true, nullptr, nullptr, true);
+    }
     if (access != ArgAccess::Write) {
         Reg ignored;
         if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;

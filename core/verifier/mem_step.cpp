@@ -39,7 +39,9 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
-    const char* extra = from_helper ? "" : write ? " write to" : " read from";
+    // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
+    // and refused in the same words as a load or store.
+    const char* extra = write ? " write to" : " read from";
     if (!ptr.var.is_const()) {
         if (ptr.var.smin <= -kMaxVarOff || ptr.var.smax >= kMaxVarOff)
             return env.refuse(Rule::StackBounds, fmt("invalid unbounded variable-offset%s stack R%d", extra, regno));
