@@ -1,6 +1,7 @@
 #include "core/verifier/ctx_rules.hpp"
 
 #include <memory>
+#include <string_view>
 
 #include "core/context/contexts.hpp"
 
@@ -19,11 +20,24 @@ const FieldContext* fields_for(ProgType type) {
     static const std::unique_ptr<FieldContext> skb_tc = make_sk_buff(true);
     if (type == ProgType::Xdp) return xdp.get();
     if (type == ProgType::SocketFilter) return skb_filter.get();
-    if (is_tc(type)) return skb_tc.get();
+    // cgroup_skb sees the same __sk_buff as tc (cg_skb_is_valid_access, narrowed below).
+    if (is_tc(type) || type == ProgType::CgroupSkb) return skb_tc.get();
     static const std::unique_ptr<FieldContext> skb_lwt = make_lwt_sk_buff();
     if (is_lwt(type)) return skb_lwt.get();
     return nullptr;
 }
+
+// cg_skb_is_valid_access: fields of __sk_buff cgroup_skb may not touch, and those it writes.
+bool cg_skb_hidden(std::string_view name) {
+    return name == "tc_classid" || name == "data_meta" || name == "wire_len" || name == "tstamp_type";
+}
+bool cg_skb_writable(std::string_view name) {
+    return name == "mark" || name == "priority" || name == "cb" || name == "tstamp";
+}
+
+// may_access_direct_pkt_data for stores: the types that may write the packet directly.
+constexpr ProgType kPacketWriters[] = {ProgType::SchedCls, ProgType::SchedAct, ProgType::Xdp,  ProgType::LwtXmit,
+                                       ProgType::SkSkb,    ProgType::SkMsg,    ProgType::CgroupSockopt};
 
 const ContextField* field_at(const FieldContext& ctx, uint32_t off, uint32_t size) {
     for (const ContextField& f : ctx.fields())
@@ -114,10 +128,8 @@ CtxRead sock_ops_ctx_read(uint32_t off, uint32_t size) {
     if (off >= kBytesReceived && off < kBytesAcked + 8) return size == 8 ? CtxRead::Number : CtxRead::Refused;
     switch (off) {
     case kSk: return size == 8 ? CtxRead::SockOrNull : CtxRead::Refused;
-    // A packet only sock_ops' own helpers may change; whether stores into it are refused
-    // (they are: direct packet writes are for networking programs) is not modelled.
-    case kSkbData:
-    case kSkbDataEnd: return size == 8 ? CtxRead::Unmodelled : CtxRead::Refused;
+    case kSkbData: return size == 8 ? CtxRead::PacketStart : CtxRead::Refused;
+    case kSkbDataEnd: return size == 8 ? CtxRead::PacketEnd : CtxRead::Refused;
     case kSkbTcpFlags: return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
     case kSkbHwtstamp: return size == 8 ? CtxRead::Number : CtxRead::Refused;
     }
@@ -176,6 +188,7 @@ CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
          name == "tstamp" || name == "hwtstamp" || name == "wire_len"))
         return CtxRead::Refused;
     if (is_tc(type) && name == "flow_keys") return CtxRead::Refused;
+    if (type == ProgType::CgroupSkb && cg_skb_hidden(name)) return CtxRead::Refused;
     if (name == "sk") return CtxRead::Unmodelled;  // a socket pointer
     switch (f->kind) {
     case FieldKind::PacketStart:
@@ -199,8 +212,15 @@ bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size) {
     const FieldContext* ctx = fields_for(type);
     if (!ctx || type == ProgType::Xdp) return false;
     const ContextField* f = field_at(*ctx, off, size);
-    if (!f || !f->writable) return false;
+    if (!f) return false;
+    if (type == ProgType::CgroupSkb ? !cg_skb_writable(f->name) : !f->writable) return false;
     return f->size == 8 ? (off == f->off && size == 8) : size == 4 && (off - f->off) % 4 == 0;
+}
+
+bool packet_writable(ProgType type) {
+    for (ProgType t : kPacketWriters)
+        if (t == type) return true;
+    return false;
 }
 
 }  // namespace bpfplay::verifier

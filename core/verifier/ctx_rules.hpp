@@ -14,5 +14,8 @@ enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMe
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size);
 bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size);
 bool ctx_modelled(ProgType type);  // false: the checker cannot tell for context accesses
+// Stores through a packet pointer are allowed (may_access_direct_pkt_data): tc, xdp, lwt_xmit,
+// sk_skb, sk_msg and cgroup sockopt; the others may only read the packet.
+bool packet_writable(ProgType type);
 
 }  // namespace bpfplay::verifier

@@ -253,6 +253,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     }
     case RegType::Packet:
     case RegType::PacketMeta: {
+        if (write && !from_helper && !packet_writable(env.in.type)) return env.refuse(Rule::Other, "cannot write into packet");
         if (ptr.var.smin < 0)
             return env.refuse(Rule::PacketBounds,
                               fmt("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno));
