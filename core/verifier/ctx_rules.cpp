@@ -139,6 +139,23 @@ bool sock_ops_ctx_write(uint32_t off, uint32_t size) {
     return (off == sock_ops_off::kReply || off == sock_ops_off::kSkTxhash) && size == 4;
 }
 
+// sk_msg_is_valid_access (struct sk_msg_md, 80 bytes): read-only; data and data_end the
+// message as a packet, sk the socket (never NULL), all 8 bytes whole; the address, port and
+// size fields 4 bytes at a time.
+namespace sk_msg_off {
+constexpr uint32_t kData = 0, kDataEnd = 8, kFamily = 16, kSk = 72, kSize = 80;
+}
+CtxRead sk_msg_ctx_read(uint32_t off, uint32_t size) {
+    using namespace sk_msg_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    switch (off) {
+    case kData: return size == 8 ? CtxRead::PacketStart : CtxRead::Refused;
+    case kDataEnd: return size == 8 ? CtxRead::PacketEnd : CtxRead::Refused;
+    case kSk: return size == 8 ? CtxRead::Sock : CtxRead::Refused;
+    }
+    return off >= kFamily && off < kSk && size == 4 ? CtxRead::Number : CtxRead::Refused;
+}
+
 }  // namespace
 
 namespace {
@@ -161,6 +178,7 @@ constexpr OffsetCtxRule kOffsetCtxRules[] = {
     {ProgType::CgroupDevice, cgroup_dev_ctx_read, nullptr},
     {ProgType::CgroupSysctl, sysctl_ctx_read, sysctl_ctx_write},
     {ProgType::SockOps, sock_ops_ctx_read, sock_ops_ctx_write},
+    {ProgType::SkMsg, sk_msg_ctx_read, nullptr},
 };
 
 const OffsetCtxRule* offset_ctx_rule(ProgType type) {

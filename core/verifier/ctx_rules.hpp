@@ -8,8 +8,9 @@
 
 namespace bpfplay::verifier {
 
-// SockOrNull: a socket pointer that may be NULL (PTR_TO_SOCKET_OR_NULL: sock_ops' sk).
-enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, SockOrNull, Unmodelled };
+// Sock / SockOrNull: a socket pointer (PTR_TO_SOCKET: sk_msg's sk), one that may be NULL
+// (PTR_TO_SOCKET_OR_NULL: sock_ops' sk).
+enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, Sock, SockOrNull, Unmodelled };
 
 CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size);
 bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size);

@@ -239,11 +239,13 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
         Reg r;
         if (kind == CtxRead::Number) r = Reg::scalar(loaded_number(size));
-        else if (kind == CtxRead::SockOrNull) {
+        else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
             r.type = RegType::Sock;
-            r.maybe_null = true;
             r.var = Scalar::constant(0);
-            r.id = env.new_id();
+            if (kind == CtxRead::SockOrNull) {
+                r.maybe_null = true;
+                r.id = env.new_id();
+            }
         } else {
             r.type = kind == CtxRead::PacketStart ? RegType::Packet : kind == CtxRead::PacketEnd ? RegType::PacketEnd : RegType::PacketMeta;
             r.var = Scalar::constant(0);
