@@ -156,6 +156,28 @@ CtxRead sk_msg_ctx_read(uint32_t off, uint32_t size) {
     return off >= kFamily && off < kSk && size == 4 ? CtxRead::Number : CtxRead::Refused;
 }
 
+// sk_reuseport_is_valid_access (struct sk_reuseport_md, 56 bytes): read-only; data/data_end
+// the packet and sk the listening socket, 8 bytes whole; hash whole; len, eth_protocol (at
+// least its 2 bytes), ip_protocol and bind_inany in part.
+namespace sk_reuseport_off {
+constexpr uint32_t kData = 0, kDataEnd = 8, kLen = 16, kEthProtocol = 20, kHash = 32, kSk = 40, kMigratingSk = 48,
+                   kSize = 56;
+}
+CtxRead sk_reuseport_ctx_read(uint32_t off, uint32_t size) {
+    using namespace sk_reuseport_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    switch (off) {
+    case kData: return size == 8 ? CtxRead::PacketStart : CtxRead::Refused;
+    case kDataEnd: return size == 8 ? CtxRead::PacketEnd : CtxRead::Refused;
+    case kHash: return size == 4 ? CtxRead::Number : CtxRead::Refused;
+    case kSk: return size == 8 ? CtxRead::Sock : CtxRead::Refused;
+    // PTR_TO_SOCK_COMMON_OR_NULL, which the checker's sockets do not tell apart.
+    case kMigratingSk: return size == 8 ? CtxRead::Unmodelled : CtxRead::Refused;
+    }
+    if (off >= kEthProtocol && off < kEthProtocol + 4 && size < 2) return CtxRead::Refused;
+    return off >= kLen && off < kHash && ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+}
+
 }  // namespace
 
 namespace {
@@ -179,6 +201,7 @@ constexpr OffsetCtxRule kOffsetCtxRules[] = {
     {ProgType::CgroupSysctl, sysctl_ctx_read, sysctl_ctx_write},
     {ProgType::SockOps, sock_ops_ctx_read, sock_ops_ctx_write},
     {ProgType::SkMsg, sk_msg_ctx_read, nullptr},
+    {ProgType::SkReuseport, sk_reuseport_ctx_read, nullptr},
 };
 
 const OffsetCtxRule* offset_ctx_rule(ProgType type) {
