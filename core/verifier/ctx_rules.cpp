@@ -1,5 +1,7 @@
 #include "core/verifier/ctx_rules.hpp"
 
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 
@@ -178,6 +180,57 @@ CtxRead sk_reuseport_ctx_read(uint32_t off, uint32_t size) {
     return off >= kLen && off < kHash && ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
 }
 
+// sock_addr_is_valid_access (struct bpf_sock_addr, 72 bytes). The address fields exist only
+// for the attach types of their family (user_ip4 for inet4 hooks, msg_src_ip4 for udp4
+// sendmsg...); they and user_port are read in part, written whole, and user_ip6 / msg_src_ip6
+// also 8 bytes at a time from an 8-aligned offset. sk (after 4 bytes of padding, refused) is
+// the socket, read whole; the other fields are read whole and never written.
+namespace sock_addr_off {
+constexpr uint32_t kUserIp4 = 4, kUserIp6 = 8, kUserPort = 24, kMsgSrcIp4 = 40, kMsgSrcIp6 = 44, kPadding = 60, kSk = 64,
+                   kSize = 72;
+}
+
+bool sock_addr_field_for_attach(uint32_t off, AttachType a) {
+    using namespace sock_addr_off;
+    using A = AttachType;
+    auto in = [a](std::initializer_list<A> list) { return std::find(list.begin(), list.end(), a) != list.end(); };
+    if (off >= kUserIp4 && off < kUserIp4 + 4)
+        return in({A::CgroupInet4Bind, A::CgroupInet4Connect, A::CgroupInet4Getpeername, A::CgroupInet4Getsockname,
+                   A::CgroupUdp4Sendmsg, A::CgroupUdp4Recvmsg});
+    if (off >= kUserIp6 && off < kUserIp6 + 16)
+        return in({A::CgroupInet6Bind, A::CgroupInet6Connect, A::CgroupInet6Getpeername, A::CgroupInet6Getsockname,
+                   A::CgroupUdp6Sendmsg, A::CgroupUdp6Recvmsg});
+    if (off >= kMsgSrcIp4 && off < kMsgSrcIp4 + 4) return a == A::CgroupUdp4Sendmsg;
+    if (off >= kMsgSrcIp6 && off < kMsgSrcIp6 + 16) return a == A::CgroupUdp6Sendmsg;
+    return true;
+}
+
+// bpf_ctx_wide_access_ok: 8 bytes of an array of u32 from an 8-aligned offset inside it.
+bool sock_addr_wide_ok(uint32_t off, uint32_t size) {
+    using namespace sock_addr_off;
+    auto within = [&](uint32_t start) { return off >= start && off + size <= start + 16; };
+    return size == 8 && off % 8 == 0 && (within(kUserIp6) || within(kMsgSrcIp6));
+}
+
+bool sock_addr_is_address(uint32_t off) {
+    using namespace sock_addr_off;
+    return (off >= kUserIp4 && off < kUserPort + 4) || (off >= kMsgSrcIp4 && off < kMsgSrcIp6 + 16);
+}
+
+CtxRead sock_addr_ctx_read(AttachType attach, uint32_t off, uint32_t size) {
+    using namespace sock_addr_off;
+    if (off >= kSize || !ctx_aligned(off, size) || !sock_addr_field_for_attach(off, attach)) return CtxRead::Refused;
+    if (sock_addr_is_address(off))
+        return sock_addr_wide_ok(off, size) || ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+    if (off == kSk) return size == 8 ? CtxRead::Sock : CtxRead::Refused;
+    return size == 4 && off < kPadding ? CtxRead::Number : CtxRead::Refused;
+}
+
+bool sock_addr_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
+    if (off >= sock_addr_off::kSize || !ctx_aligned(off, size) || !sock_addr_field_for_attach(off, attach)) return false;
+    return sock_addr_is_address(off) && (sock_addr_wide_ok(off, size) || size == 4);
+}
+
 }  // namespace
 
 namespace {
@@ -212,9 +265,12 @@ const OffsetCtxRule* offset_ctx_rule(ProgType type) {
 
 }  // namespace
 
-bool ctx_modelled(ProgType type) { return offset_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
+bool ctx_modelled(ProgType type) {
+    return type == ProgType::CgroupSockAddr || offset_ctx_rule(type) != nullptr || fields_for(type) != nullptr;
+}
 
-CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
+CtxRead ctx_read_kind(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
+    if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_read(attach, off, size);
     if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->read(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
@@ -248,7 +304,8 @@ CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
     return CtxRead::Number;
 }
 
-bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size) {
+bool ctx_write_allowed(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
+    if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_write(attach, off, size);
     if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->write && rule->write(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx || type == ProgType::Xdp) return false;

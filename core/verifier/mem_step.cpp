@@ -231,10 +231,10 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (off < 0) return env.refuse(Rule::Context, bad);
         if (write) {
             if (stored && stored->is_pointer() ) return env.refuse(Rule::Context, bad);
-            if (!ctx_write_allowed(env.in.type, uint32_t(off), size)) return env.refuse(Rule::Context, bad);
+            if (!ctx_write_allowed(env.in.type, env.in.attach, uint32_t(off), size)) return env.refuse(Rule::Context, bad);
             return true;
         }
-        const CtxRead kind = ctx_read_kind(env.in.type, uint32_t(off), size);
+        const CtxRead kind = ctx_read_kind(env.in.type, env.in.attach, uint32_t(off), size);
         if (kind == CtxRead::Unmodelled) return env.cannot_tell(fmt("the context field at offset %d", int(off)));
         if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
         Reg r;
