@@ -231,6 +231,54 @@ bool sock_addr_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
     return sock_addr_is_address(off) && (sock_addr_wide_ok(off, size) || size == 4);
 }
 
+// A cgroup/sock program's struct bpf_sock (80 bytes): bpf_sock_is_valid_access, then
+// __sock_filter_check_attach_type. state, family, type, protocol, src_port and
+// rx_queue_mapping are read in part from their first byte; the addresses in part anywhere;
+// dst_port 2 bytes (or 4 from its start), its padding refused; the rest whole. bound_dev_if,
+// mark and priority exist for sock_create/sock_release only, which may also write them; the
+// source address and port for post_bind only; nothing else is written.
+namespace bpf_sock_off {
+constexpr uint32_t kBoundDevIf = 0, kFamily = 4, kType = 8, kProtocol = 12, kMark = 16, kPriority = 20, kSrcIp4 = 24,
+                   kSrcIp6 = 28, kSrcPort = 44, kDstPort = 48, kDstIp4 = 52, kDstIp6 = 56, kState = 72,
+                   kRxQueueMapping = 76, kSize = 80;
+}
+
+bool bpf_sock_layout_ok(uint32_t off, uint32_t size) {
+    using namespace bpf_sock_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return false;
+    switch (off) {
+    case kState:
+    case kFamily:
+    case kType:
+    case kProtocol:
+    case kSrcPort:
+    case kRxQueueMapping: return ctx_narrow_ok(size);
+    }
+    const bool address = (off >= kSrcIp4 && off < kSrcPort) || (off >= kDstIp4 && off < kState);
+    if (address) return ctx_narrow_ok(size);
+    if (off >= kDstPort && off < kDstPort + 2) return size == 4 ? off == kDstPort : size <= 2 && ctx_narrow_ok(size);
+    if (off >= kDstPort + 2 && off < kDstIp4) return false;
+    return size == 4;
+}
+
+bool bpf_sock_attach_ok(AttachType attach, uint32_t off, bool write) {
+    using namespace bpf_sock_off;
+    using A = AttachType;
+    if (off == kBoundDevIf || off == kMark || off == kPriority)
+        return attach == A::CgroupInetSockCreate || attach == A::CgroupInetSockRelease;
+    if (off >= kSrcIp4 && off < kSrcIp4 + 4) return attach == A::CgroupInet4PostBind && !write;
+    if (off >= kSrcIp6 && off < kSrcPort) return attach == A::CgroupInet6PostBind && !write;
+    if (off == kSrcPort) return (attach == A::CgroupInet4PostBind || attach == A::CgroupInet6PostBind) && !write;
+    return !write;
+}
+
+CtxRead cgroup_sock_ctx_read(AttachType attach, uint32_t off, uint32_t size) {
+    return bpf_sock_layout_ok(off, size) && bpf_sock_attach_ok(attach, off, false) ? CtxRead::Number : CtxRead::Refused;
+}
+bool cgroup_sock_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
+    return bpf_sock_layout_ok(off, size) && bpf_sock_attach_ok(attach, off, true);
+}
+
 }  // namespace
 
 namespace {
@@ -266,11 +314,13 @@ const OffsetCtxRule* offset_ctx_rule(ProgType type) {
 }  // namespace
 
 bool ctx_modelled(ProgType type) {
-    return type == ProgType::CgroupSockAddr || offset_ctx_rule(type) != nullptr || fields_for(type) != nullptr;
+    return type == ProgType::CgroupSockAddr || type == ProgType::CgroupSock || offset_ctx_rule(type) != nullptr ||
+           fields_for(type) != nullptr;
 }
 
 CtxRead ctx_read_kind(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
     if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_read(attach, off, size);
+    if (type == ProgType::CgroupSock) return cgroup_sock_ctx_read(attach, off, size);
     if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->read(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
@@ -306,6 +356,7 @@ CtxRead ctx_read_kind(ProgType type, AttachType attach, uint32_t off, uint32_t s
 
 bool ctx_write_allowed(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
     if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_write(attach, off, size);
+    if (type == ProgType::CgroupSock) return cgroup_sock_ctx_write(attach, off, size);
     if (const OffsetCtxRule* rule = offset_ctx_rule(type)) return rule->write && rule->write(off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx || type == ProgType::Xdp) return false;
