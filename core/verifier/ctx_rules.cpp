@@ -279,6 +279,14 @@ bool cgroup_sock_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
     return bpf_sock_layout_ok(off, size) && bpf_sock_attach_ok(attach, off, true);
 }
 
+// syscall_prog_is_valid_access: the context is the caller's buffer, of a size only known when
+// the program runs; any aligned access below U16_MAX is allowed, reads and writes alike.
+constexpr uint32_t kSyscallCtxLimit = 65535;
+CtxRead syscall_ctx_read(uint32_t off, uint32_t size) {
+    return off < kSyscallCtxLimit && ctx_aligned(off, size) ? CtxRead::Number : CtxRead::Refused;
+}
+bool syscall_ctx_write(uint32_t off, uint32_t size) { return syscall_ctx_read(off, size) == CtxRead::Number; }
+
 }  // namespace
 
 namespace {
@@ -303,6 +311,7 @@ constexpr OffsetCtxRule kOffsetCtxRules[] = {
     {ProgType::SockOps, sock_ops_ctx_read, sock_ops_ctx_write},
     {ProgType::SkMsg, sk_msg_ctx_read, nullptr},
     {ProgType::SkReuseport, sk_reuseport_ctx_read, nullptr},
+    {ProgType::Syscall, syscall_ctx_read, syscall_ctx_write},
 };
 
 const OffsetCtxRule* offset_ctx_rule(ProgType type) {
