@@ -151,7 +151,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::None:
         case ArgKind::Anything: break;
         case ArgKind::MapPtr:
-            if (r.type != RegType::MapPtr)
+            if (r.type != RegType::MapPtr || r.maybe_null)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
             map_id = r.map;
             map = env.map(r.map);
@@ -267,8 +267,18 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     case RetKind::Void: r0 = Reg{}; break;
     case RetKind::MapValue: {
         if (!map) return env.cannot_tell(fmt("%s's return value without a map argument", proto->name));
-        if (map->type == MapType::ArrayOfMaps || map->type == MapType::HashOfMaps)
-            return env.cannot_tell("a lookup in a map of maps (the inner map pointer)");
+        // A map of maps gives its inner map, or NULL: CONST_PTR_TO_MAP of the inner map template
+        // (inner_map_meta), map_ptr_or_null until checked.
+        if (map->type == MapType::ArrayOfMaps || map->type == MapType::HashOfMaps) {
+            const auto inner = env.inner_map_id(map_id);
+            if (!inner) return env.cannot_tell("a lookup in a map of maps whose inner map template is not known");
+            r0.type = RegType::MapPtr;
+            r0.map = *inner;
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            break;
+        }
         r0.type = RegType::MapValue;
         r0.map = map_id;
         r0.maybe_null = proto->ret_maybe_null;

@@ -51,7 +51,7 @@ bool lock_maps_allowed(Env& env) {
         const bool map_ref = insn.src == op::kPseudoMapFd || insn.src == op::kPseudoMapValue ||
                              insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue;
         if (insn.opcode != op::kLddw || !map_ref) continue;
-        const MapSpec* m = env.map(uint32_t(insn.imm));
+        const MapSpec* m = env.object_map(uint32_t(insn.imm));
         if (!m || m->spin_lock_off < 0) continue;
         env.pc = pc;
         return env.refuse(Rule::LockMap, socket_filter ? "socket filter progs cannot use bpf_spin_lock yet"
