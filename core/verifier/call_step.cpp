@@ -11,6 +11,7 @@ namespace {
 
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
+constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -114,6 +115,31 @@ bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const
     }
     return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_",
                                            regno, reg_type_name(r.type, r.maybe_null).c_str()));
+}
+
+// ARG_PTR_TO_CONST_STR (check_reg_const_str): a constant address in a read-only map's value
+// (libbpf's frozen .rodata), whose bytes from there hold a NUL.
+bool const_str_arg(Env& env, int regno, const Reg& r) {
+    if (r.type != RegType::MapValue || r.maybe_null)
+        return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_value", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+    const MapSpec* m = env.map(r.map);
+    const std::vector<uint8_t>* bytes = r.map < env.in.rdonly_values.size() && !env.in.rdonly_values[r.map].empty()
+                                            ? &env.in.rdonly_values[r.map]
+                                            : nullptr;
+    if (!bytes) {
+        // A read-only map other than libbpf's frozen one-element arrays: whether it is frozen
+        // when the program loads is the loader's business.
+        if (!m || (m->map_flags & map_flag::kRdonlyProg))
+            return env.cannot_tell(fmt("a string argument in R%d in a read-only map the checker has no bytes of", regno));
+        return env.refuse(Rule::HelperArg, fmt("R%d does not point to a readonly map'", regno));
+    }
+    if (!r.var.is_const()) return env.refuse(Rule::HelperArg, fmt("R%d is not a constant address'", regno));
+    const int64_t at = int64_t(r.off) + int64_t(r.var.value());
+    if (r.off < 0 || at < 0 || at >= int64_t(bytes->size()))
+        return env.cannot_tell(fmt("a string argument in R%d outside its map value", regno));
+    for (size_t i = size_t(at); i < bytes->size(); ++i)
+        if ((*bytes)[i] == 0) return true;
+    return env.refuse(Rule::HelperArg, "string is not zero-terminated");
 }
 
 }  // namespace
@@ -244,6 +270,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
+            break;
+        case ArgKind::ConstStr:
+            // bpf_snprintf's format is also parsed at load time (bpf_bprintf_prepare).
+            if (id == kHelperSnprintf) return env.cannot_tell("bpf_snprintf's format string (parsed by the kernel at load time)");
+            if (!const_str_arg(env, regno, r)) return false;
             break;
         default:
             return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
