@@ -254,7 +254,7 @@ bool bpf_sock_layout_ok(uint32_t off, uint32_t size) {
     case kSrcPort:
     case kRxQueueMapping: return ctx_narrow_ok(size);
     }
-    const bool address = (off >= kSrcIp4 && off < kSrcPort) || (off >= kDstIp4 && off < kState);
+    const bool address = (off >= kSrcIp4 && off < kSrcPort) || (off >= kDstIp4 && off < kDstIp6 + 16);
     if (address) return ctx_narrow_ok(size);
     if (off >= kDstPort && off < kDstPort + 2) return size == 4 ? off == kDstPort : size <= 2 && ctx_narrow_ok(size);
     if (off >= kDstPort + 2 && off < kDstIp4) return false;
