@@ -126,47 +126,47 @@ struct ExitRule {
     std::string why;  // CannotTell
 };
 
-ExitRule in_range(int32_t min, int32_t max, bool low32 = false) {
+ExitRule return_range(int32_t min, int32_t max, bool low32 = false) {
     return ExitRule{ExitRule::Kind::InRange, RetRange{min, max, low32}, ""};
 }
-ExitRule any_value() { return ExitRule{ExitRule::Kind::AnyValue, {}, ""}; }
-ExitRule cannot(std::string why) { return ExitRule{ExitRule::Kind::CannotTell, {}, std::move(why)}; }
+ExitRule return_any() { return ExitRule{ExitRule::Kind::AnyValue, {}, ""}; }
+ExitRule return_unknown(std::string why) { return ExitRule{ExitRule::Kind::CannotTell, {}, std::move(why)}; }
 
 ExitRule lsm_rule(const CheckInput& in) {
     if (!in.btf_ctx || in.btf_ctx->returns == BtfReturn::Unknown)
-        return cannot("the return value of an LSM program whose hook's prototype is not in the built-in BTF");
+        return return_unknown("the return value of an LSM program whose hook's prototype is not in the built-in BTF");
     const bool void_hook = in.btf_ctx->returns == BtfReturn::Void;
-    if (in.attach == AttachType::LsmCgroup) return void_hook ? in_range(1, 1) : in_range(0, 1);
+    if (in.attach == AttachType::LsmCgroup) return void_hook ? return_range(1, 1) : return_range(0, 1);
     // A void hook's result is ignored: the kernel returns before even reading R0.
     if (void_hook) return ExitRule{ExitRule::Kind::Skip, {}, ""};
     for (std::string_view hook : kBoolLsmHooks)
-        if (in.btf_ctx->func == hook) return in_range(0, 1, true);
-    return in_range(-kMaxErrno, 0, true);
+        if (in.btf_ctx->func == hook) return return_range(0, 1, true);
+    return return_range(-kMaxErrno, 0, true);
 }
 
 ExitRule exit_rule(const CheckInput& in) {
     const ReturnRow& row = kReturnRules[uint32_t(in.type) < std::size(kReturnRules) ? uint32_t(in.type) : 0];
     switch (row.rule) {
-    case ReturnRule::Any: return any_value();
-    case ReturnRule::Range: return in_range(row.min, row.max);
-    case ReturnRule::CgroupSkb: return in.attach == AttachType::CgroupInetEgress ? in_range(0, 3) : in_range(0, 1);
+    case ReturnRule::Any: return return_any();
+    case ReturnRule::Range: return return_range(row.min, row.max);
+    case ReturnRule::CgroupSkb: return in.attach == AttachType::CgroupInetEgress ? return_range(0, 3) : return_range(0, 1);
     case ReturnRule::CgroupSockAddr:
         for (const AttachRange& r : kSockAddrRanges)
-            if (r.attach == in.attach) return in_range(r.min, r.max);
-        return in_range(0, 1);
+            if (r.attach == in.attach) return return_range(r.min, r.max);
+        return return_range(0, 1);
     case ReturnRule::Kprobe:
-        return in.attach == AttachType::TraceKprobeSession || in.attach == AttachType::TraceUprobeSession ? in_range(0, 1)
-                                                                                                        : any_value();
+        return in.attach == AttachType::TraceKprobeSession || in.attach == AttachType::TraceUprobeSession ? return_range(0, 1)
+                                                                                                        : return_any();
     case ReturnRule::Tracing:
         for (const TracingRange& r : kTracingRanges)
-            if (r.attach == in.attach) return r.any ? any_value() : in_range(r.min, r.max);
-        return cannot(fmt("the return value of a tracing program attached as %s", attach_type_name(in.attach)));
+            if (r.attach == in.attach) return r.any ? return_any() : return_range(r.min, r.max);
+        return return_unknown(fmt("the return value of a tracing program attached as %s", attach_type_name(in.attach)));
     case ReturnRule::Lsm: return lsm_rule(in);
     case ReturnRule::StructOps:
-        return cannot("a struct_ops program's return value (the rules of the member it implements)");
-    case ReturnRule::Ext: return cannot("a freplace program's return value (the rules of the program it replaces)");
+        return return_unknown("a struct_ops program's return value (the rules of the member it implements)");
+    case ReturnRule::Ext: return return_unknown("a freplace program's return value (the rules of the program it replaces)");
     }
-    return cannot("the program's return value");
+    return return_unknown("the program's return value");
 }
 
 // The low 32 bits as a signed range, when the 64-bit bounds pin them down; nullopt: any s32.
