@@ -44,6 +44,7 @@ struct BtfCtx {
 
 // The slots of a tracing or LSM program's context; nullopt for other programs and for
 // iterators (whose context the kernel types by the iterator's target, not by a prototype).
+// A struct_ops program gets only what its member returns (its slots are `unknown`).
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& program);
 
 // What reading (or writing) `size` bytes at `off` of such a context does.
