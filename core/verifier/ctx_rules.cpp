@@ -372,6 +372,8 @@ bool ctx_write_allowed(ProgType type, AttachType attach, uint32_t off, uint32_t 
     const ContextField* f = field_at(*ctx, off, size);
     if (!f) return false;
     if (type == ProgType::CgroupSkb ? !cg_skb_writable(f->name) : !f->writable) return false;
+    // bpf_skb_is_valid_access checks cb[] by its end alone: any aligned size inside it.
+    if (std::string_view(f->name) == "cb") return off % size == 0 && off + size <= f->off + f->size;
     return f->size == 8 ? (off == f->off && size == 8) : size == 4 && (off - f->off) % 4 == 0;
 }
 
