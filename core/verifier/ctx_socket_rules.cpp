@@ -30,25 +30,29 @@ CtxRead sysctl_ctx_read(uint32_t off, uint32_t size) {
 }
 bool sysctl_ctx_write(uint32_t off, uint32_t size) { return off == kSysctlFilePosOff && size == 4; }
 
-// sock_ops_is_valid_access (struct bpf_sock_ops of Linux 6.18, 224 bytes): u32 fields whole,
-// the u64 counters and timestamp whole, sk a socket or NULL; skb_tcp_flags read in part from
-// its first byte; only reply and sk_txhash written, whole.
+// sock_ops_is_valid_access (struct bpf_sock_ops of Linux 6.18, 224 bytes): u32 fields whole;
+// the 8-byte fields (the byte counters, sk a socket or NULL, skb_data/skb_data_end the
+// segment's TCP header as a packet, skb_hwtstamp) whole from their start, no part of them
+// otherwise (6.18 checks them as ranges); skb_tcp_flags read in part from its first byte; only
+// reply and sk_txhash written, whole.
 namespace sock_ops_off {
-constexpr uint32_t kReply = 4, kSkTxhash = 164, kBytesReceived = 168, kBytesAcked = 176, kSk = 184, kSkbData = 192,
-                   kSkbDataEnd = 200, kSkbTcpFlags = 212, kSkbHwtstamp = 216, kSize = 224;
+constexpr uint32_t kReply = 4, kSkTxhash = 164, kBytesReceived = 168, kSk = 184, kSkbData = 192, kSkbDataEnd = 200,
+                   kSkbTcpFlags = 212, kSkbHwtstamp = 216, kSize = 224;
 }
 CtxRead sock_ops_ctx_read(uint32_t off, uint32_t size) {
     using namespace sock_ops_off;
     if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
-    if (off >= kBytesReceived && off < kBytesAcked + 8) return size == 8 ? CtxRead::Number : CtxRead::Refused;
-    switch (off) {
-    case kSk: return size == 8 ? CtxRead::SockOrNull : CtxRead::Refused;
-    case kSkbData: return size == 8 ? CtxRead::PacketStart : CtxRead::Refused;
-    case kSkbDataEnd: return size == 8 ? CtxRead::PacketEnd : CtxRead::Refused;
-    case kSkbTcpFlags: return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
-    case kSkbHwtstamp: return size == 8 ? CtxRead::Number : CtxRead::Refused;
+    if ((off >= kBytesReceived && off < kSkbDataEnd + 8) || off >= kSkbHwtstamp) {
+        if (size != 8) return CtxRead::Refused;  // aligned: at the field's start
+        switch (off) {
+        case kSk: return CtxRead::SockOrNull;
+        case kSkbData: return CtxRead::PacketStart;
+        case kSkbDataEnd: return CtxRead::PacketEnd;
+        }
+        return CtxRead::Number;
     }
-    return size == 4 && off + size <= kSize ? CtxRead::Number : CtxRead::Refused;
+    if (off == kSkbTcpFlags) return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+    return size == 4 ? CtxRead::Number : CtxRead::Refused;
 }
 bool sock_ops_ctx_write(uint32_t off, uint32_t size) {
     return (off == sock_ops_off::kReply || off == sock_ops_off::kSkTxhash) && size == 4;
@@ -200,6 +204,37 @@ CtxRead syscall_ctx_read(uint32_t off, uint32_t size) {
 }
 bool syscall_ctx_write(uint32_t off, uint32_t size) { return syscall_ctx_read(off, size) == CtxRead::Number; }
 
+// cg_sockopt_is_valid_access (struct bpf_sockopt, 40 bytes): sk the socket, optval/optval_end
+// the option value as a packet, 8 bytes whole from their start; level, optname, optlen read
+// whole, and retval for getsockopt only; writes: optlen, retval (getsockopt), level and optname
+// (setsockopt), 4 bytes.
+namespace sockopt_off {
+constexpr uint32_t kSk = 0, kOptval = 8, kOptvalEnd = 16, kLevel = 24, kOptname = 28, kOptlen = 32, kRetval = 36,
+                   kSize = 40;
+}
+CtxRead sockopt_ctx_read(AttachType attach, uint32_t off, uint32_t size) {
+    using namespace sockopt_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    if (off < kLevel) {
+        if (size != 8) return CtxRead::Refused;
+        return off == kSk ? CtxRead::Sock : off == kOptval ? CtxRead::PacketStart : CtxRead::PacketEnd;
+    }
+    if (size != 4) return CtxRead::Refused;
+    if (off == kRetval && attach != AttachType::CgroupGetsockopt) return CtxRead::Refused;
+    return CtxRead::Number;
+}
+bool sockopt_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
+    using namespace sockopt_off;
+    if (size != 4) return false;
+    switch (off) {
+    case kRetval: return attach == AttachType::CgroupGetsockopt;
+    case kLevel:
+    case kOptname: return attach == AttachType::CgroupSetsockopt;
+    case kOptlen: return true;
+    }
+    return false;
+}
+
 // The types checked by offset and size alone, with what they may write (nullptr: nothing).
 using SocketCtxRead = CtxRead (*)(uint32_t off, uint32_t size);
 using SocketCtxWrite = bool (*)(uint32_t off, uint32_t size);
@@ -226,12 +261,14 @@ const SocketCtxRule* socket_ctx_rule(ProgType type) {
 }  // namespace
 
 bool socket_ctx_modelled(ProgType type) {
-    return type == ProgType::CgroupSockAddr || type == ProgType::CgroupSock || socket_ctx_rule(type) != nullptr;
+    return type == ProgType::CgroupSockAddr || type == ProgType::CgroupSock || type == ProgType::CgroupSockopt ||
+           socket_ctx_rule(type) != nullptr;
 }
 
 CtxRead socket_ctx_read(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
     if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_read(attach, off, size);
     if (type == ProgType::CgroupSock) return cgroup_sock_ctx_read(attach, off, size);
+    if (type == ProgType::CgroupSockopt) return sockopt_ctx_read(attach, off, size);
     const SocketCtxRule* rule = socket_ctx_rule(type);
     return rule ? rule->read(off, size) : CtxRead::Unmodelled;
 }
@@ -239,6 +276,7 @@ CtxRead socket_ctx_read(ProgType type, AttachType attach, uint32_t off, uint32_t
 bool socket_ctx_write(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
     if (type == ProgType::CgroupSockAddr) return sock_addr_ctx_write(attach, off, size);
     if (type == ProgType::CgroupSock) return cgroup_sock_ctx_write(attach, off, size);
+    if (type == ProgType::CgroupSockopt) return sockopt_ctx_write(attach, off, size);
     const SocketCtxRule* rule = socket_ctx_rule(type);
     return rule && rule->write && rule->write(off, size);
 }

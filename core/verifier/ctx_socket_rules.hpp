@@ -1,7 +1,7 @@
 #pragma once
 // The contexts of the socket, cgroup and syscall program types that the kernel checks by offset
 // and size (their *_is_valid_access), a few also by the expected attach type: sock_ops, sk_msg,
-// sk_reuseport, cgroup sock_addr, sock, device and sysctl, syscall.
+// sk_reuseport, cgroup sock_addr, sock, sockopt, device and sysctl, syscall.
 #include <cstdint>
 
 #include "core/verifier/ctx_rules.hpp"

@@ -163,7 +163,7 @@ TEST_CASE("context: per program type") {
     CHECK(check_asm("r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit", ProgType::SchedCls).kind == VerdictKind::Accept);
     CHECK(check_asm("r2 = 0\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nexit", ProgType::SocketFilter).message ==
           "invalid bpf_context access off=8 size=4");
-    CHECK(check_asm("r0 = *(u32 *)(r1 + 0)\nexit", ProgType::CgroupSockopt).kind == VerdictKind::CannotTell);
+    CHECK(check_asm("r0 = *(u32 *)(r1 + 0)\nexit", ProgType::SkSkb).kind == VerdictKind::CannotTell);
     // A sysctl program's `write` reads as any u32, which it may not return as is (0..1).
     CHECK(check_asm("r0 = *(u32 *)(r1 + 0)\nexit", ProgType::CgroupSysctl).message ==
           "At program exit the register R0 has smin=0 smax=4294967295 should have been in [0, 1]");
