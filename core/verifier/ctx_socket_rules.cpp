@@ -217,7 +217,12 @@ CtxRead sockopt_ctx_read(AttachType attach, uint32_t off, uint32_t size) {
     if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
     if (off < kLevel) {
         if (size != 8) return CtxRead::Refused;
-        return off == kSk ? CtxRead::Sock : off == kOptval ? CtxRead::PacketStart : CtxRead::PacketEnd;
+        switch (off) {
+        case kSk: return CtxRead::Sock;
+        case kOptval: return CtxRead::PacketStart;
+        case kOptvalEnd: return CtxRead::PacketEnd;
+        }
+        return CtxRead::Refused;
     }
     if (size != 4) return CtxRead::Refused;
     if (off == kRetval && attach != AttachType::CgroupGetsockopt) return CtxRead::Refused;
