@@ -195,7 +195,7 @@ bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next) {
     case op::kPseudoMapIdx:
     case op::kPseudoMapValue:
     case op::kPseudoMapIdxValue: {
-        const MapSpec* m = env.object_map(uint32_t(insn.imm));
+        const MapSpec* m = env.map(uint32_t(insn.imm));
         if (!m) return env.refuse(Rule::Other, fmt("fd %d is not pointing to valid bpf_map", insn.imm));
         dst = Reg{};
         const bool value = insn.src == op::kPseudoMapValue || insn.src == op::kPseudoMapIdxValue;

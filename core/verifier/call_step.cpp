@@ -122,7 +122,7 @@ bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const
 bool const_str_arg(Env& env, int regno, const Reg& r) {
     if (r.type != RegType::MapValue || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_value", regno, reg_type_name(r.type, r.maybe_null).c_str()));
-    const MapSpec* m = env.map(r.map);
+    const MapSpec* m = env.any_map(r.map);
     const std::vector<uint8_t>* bytes = r.map < env.in.rdonly_values.size() && !env.in.rdonly_values[r.map].empty()
                                             ? &env.in.rdonly_values[r.map]
                                             : nullptr;
@@ -180,7 +180,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (r.type != RegType::MapPtr || r.maybe_null)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
             map_id = r.map;
-            map = env.map(r.map);
+            map = env.any_map(r.map);
             if (!map) return env.cannot_tell("a call with an unknown map");
             break;
         case ArgKind::MapKey:

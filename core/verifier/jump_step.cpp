@@ -35,9 +35,9 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
             // from a cast of it (bpf_tcp_sock) leaves the socket held.
             if (r.ref_obj_id == r.id) released_ref = r.ref_obj_id;
             r = Reg::scalar(Scalar::constant(0));
-            return;
+        } else {
+            r.maybe_null = false;
         }
-        r.maybe_null = false;
     });
     // A NULL record was never acquired: its reference goes away (release_reference_state).
     if (released_ref)

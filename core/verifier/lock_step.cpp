@@ -51,7 +51,7 @@ bool lock_maps_allowed(Env& env) {
         const bool map_ref = insn.src == op::kPseudoMapFd || insn.src == op::kPseudoMapValue ||
                              insn.src == op::kPseudoMapIdx || insn.src == op::kPseudoMapIdxValue;
         if (insn.opcode != op::kLddw || !map_ref) continue;
-        const MapSpec* m = env.object_map(uint32_t(insn.imm));
+        const MapSpec* m = env.map(uint32_t(insn.imm));
         if (!m || m->spin_lock_off < 0) continue;
         env.pc = pc;
         return env.refuse(Rule::LockMap, socket_filter ? "socket filter progs cannot use bpf_spin_lock yet"
@@ -69,7 +69,7 @@ bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     if (!r.var.is_const())
         return env.refuse(Rule::Lock,
                           fmt("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno));
-    const MapSpec* map = env.map(r.map);
+    const MapSpec* map = env.any_map(r.map);
     if (!map) return env.cannot_tell("a bpf_spin_lock in a map the checker does not know");
     if (!map->kernel_btf)
         return env.refuse(Rule::Lock, fmt("map '%s' has to have BTF in order to use bpf_spin_lock", kernel_map_name(*map).c_str()));

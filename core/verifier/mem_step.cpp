@@ -268,7 +268,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     }
     case RegType::Stack: return stack_access(env, st, ptr, regno, off, size, write, out, stored, from_helper);
     case RegType::MapValue: {
-        const MapSpec* m = env.map(ptr.map);
+        const MapSpec* m = env.any_map(ptr.map);
         if (!m) return env.cannot_tell("a map value of an unknown map");
         if (!region_access(env, ptr, regno, off, size, m->value_size, Rule::MapValueBounds,
                            "invalid access to map value, value_size=%u off=%d size=%u"))
