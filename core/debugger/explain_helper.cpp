@@ -37,7 +37,6 @@ std::string kind_meaning(const HelperArg& a) {
     case ArgKind::Stack: m = "a pointer into the program's stack, handed to the callback"; break;
     case ArgKind::ConstStr: m = "a NUL-terminated string in read-only data (.rodata)"; break;
     case ArgKind::SockCommon: m = "a socket (struct bpf_sock_common and up)"; break;
-    case ArgKind::BtfIdSockCommon: m = "a kernel socket (struct sock_common and up)"; break;
     case ArgKind::Socket: m = "a full socket a lookup returned (struct bpf_sock)"; break;
     case ArgKind::BtfId: m = std::string("a kernel object (struct ") + (a.btf_type ? a.btf_type : "?") + ")"; break;
     case ArgKind::PercpuBtfId: m = "a per-CPU kernel variable (a __ksym)"; break;

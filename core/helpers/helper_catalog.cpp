@@ -76,7 +76,8 @@ struct ProtoVariant {
 // bpf_get_socket_ptr_cookie_proto (net/core/filter.c), which tracing_prog_func_proto gives
 // tracing programs and bpf_lsm_func_proto LSM ones: ARG_PTR_TO_BTF_ID_SOCK_COMMON | PTR_MAYBE_NULL.
 constexpr HelperProto kGetSocketPtrCookie = {
-    46, "bpf_get_socket_cookie", 1, RetKind::Integer, false, false, {{ArgKind::BtfIdSockCommon, ArgAccess::Read, true}}};
+    46, "bpf_get_socket_cookie", 1, RetKind::Integer, false, false,
+    {{ArgKind::SockCommon, ArgAccess::Read, true, false, 0, "sock_common"}}};
 
 // bpf_sock_ops_{set,get}sockopt_proto and bpf_sock_addr_{set,get}sockopt_proto (filter.c):
 // the socket is the context's; the value is read (set) or written (get) memory of arg 5's size.
@@ -142,7 +143,6 @@ const char* arg_kind_name(ArgKind kind) {
     case ArgKind::Stack: return "stack";
     case ArgKind::ConstStr: return "const_str";
     case ArgKind::SockCommon: return "sock_common";
-    case ArgKind::BtfIdSockCommon: return "btf_id_sock_common";
     case ArgKind::Socket: return "socket";
     case ArgKind::BtfId: return "btf_id";
     case ArgKind::PercpuBtfId: return "percpu_btf_id";

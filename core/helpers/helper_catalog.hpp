@@ -36,10 +36,9 @@ enum class ArgKind : uint8_t {
     Func,         // ARG_PTR_TO_FUNC: a callback, a function of the program
     Stack,        // ARG_PTR_TO_STACK: a pointer into the program's stack (callback context)
     ConstStr,     // ARG_PTR_TO_CONST_STR: a NUL-terminated string in read-only map data
-    SockCommon,   // ARG_PTR_TO_SOCK_COMMON / ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket
-    // ARG_PTR_TO_BTF_ID_SOCK_COMMON where a per-type variant says so (helper_proto_for): a
-    // socket the program got from the kernel's types too (a struct sock * of a tracing program)
-    BtfIdSockCommon,
+    SockCommon,   // ARG_PTR_TO_SOCK_COMMON / ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket (btf_type
+                  // "sock_common" where a per-type variant says it is the latter: a kernel
+                  // socket object is one too, e.g. a tracing program's struct sock *)
     Socket,       // ARG_PTR_TO_SOCKET: a full socket a lookup returned
     BtfId,        // ARG_PTR_TO_BTF_ID: a kernel object of the type btf_type names
     PercpuBtfId,  // ARG_PTR_TO_PERCPU_BTF_ID: a per-CPU kernel variable (a __ksym)

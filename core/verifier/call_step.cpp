@@ -254,9 +254,10 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             break;
         case ArgKind::Socket:
         case ArgKind::SockCommon:
-            // The casts take ARG_PTR_TO_BTF_ID_SOCK_COMMON: a kernel socket object too.
-            if (is_skc_cast(id) && r.type != RegType::Sock) {
-                if (!btf_id_sock_common_arg(env, proto, regno, r, false)) return false;
+            // ARG_PTR_TO_BTF_ID_SOCK_COMMON (a variant's btf_type says so; the casts always take
+            // it): a kernel socket object too, and NULL where the argument may be NULL.
+            if ((arg.btf_type && arg.kind == ArgKind::SockCommon) || (is_skc_cast(id) && r.type != RegType::Sock)) {
+                if (!btf_id_sock_common_arg(env, proto, regno, r, arg.maybe_null)) return false;
                 break;
             }
             if (r.type != RegType::Sock || r.maybe_null)
@@ -264,9 +265,6 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (arg.release && r.ref_obj_id == 0)
                 return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
-            break;
-        case ArgKind::BtfIdSockCommon:
-            if (!btf_id_sock_common_arg(env, proto, regno, r, arg.maybe_null)) return false;
             break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
