@@ -63,6 +63,48 @@ const HelperProto* helper_proto(int64_t id) {
     return id > 0 && id < int64_t(protos.size()) ? &protos[size_t(id)] : nullptr;
 }
 
+namespace {
+
+// Per-type protos that differ from the catalog's first one in what the verifier checks (the
+// generator keeps one proto per helper: the first its kernel source defines).
+struct ProtoVariant {
+    int32_t id;
+    ProgType type;
+    const HelperProto* proto;
+};
+
+// bpf_get_socket_ptr_cookie_proto (net/core/filter.c), which tracing_prog_func_proto gives
+// tracing programs and bpf_lsm_func_proto LSM ones: ARG_PTR_TO_BTF_ID_SOCK_COMMON | PTR_MAYBE_NULL.
+constexpr HelperProto kGetSocketPtrCookie = {
+    46, "bpf_get_socket_cookie", 1, RetKind::Integer, false, false,
+    {{ArgKind::SockCommon, ArgAccess::Read, true, false, 0, "sock_common"}}};
+
+// bpf_sock_ops_{set,get}sockopt_proto and bpf_sock_addr_{set,get}sockopt_proto (filter.c):
+// the socket is the context's; the value is read (set) or written (get) memory of arg 5's size.
+constexpr HelperProto kCtxSetsockopt = {
+    49, "bpf_setsockopt", 5, RetKind::Integer, false, false,
+    {{ArgKind::Ctx}, {ArgKind::Anything}, {ArgKind::Anything}, {ArgKind::Mem, ArgAccess::Read}, {ArgKind::Size}}};
+constexpr HelperProto kCtxGetsockopt = {
+    57, "bpf_getsockopt", 5, RetKind::Integer, false, false,
+    {{ArgKind::Ctx}, {ArgKind::Anything}, {ArgKind::Anything}, {ArgKind::Mem, ArgAccess::Write}, {ArgKind::Size}}};
+
+constexpr ProtoVariant kProtoVariants[] = {
+    {46, ProgType::Tracing, &kGetSocketPtrCookie},
+    {46, ProgType::Lsm, &kGetSocketPtrCookie},
+    {49, ProgType::SockOps, &kCtxSetsockopt},
+    {49, ProgType::CgroupSockAddr, &kCtxSetsockopt},
+    {57, ProgType::SockOps, &kCtxGetsockopt},
+    {57, ProgType::CgroupSockAddr, &kCtxGetsockopt},
+};
+
+}  // namespace
+
+const HelperProto* helper_proto_for(int64_t id, ProgType type) {
+    for (const ProtoVariant& v : kProtoVariants)
+        if (v.id == id && v.type == type) return v.proto;
+    return helper_proto(id);
+}
+
 const char* kernel_helper_name(int64_t id) {
     const HelperProto* proto = helper_proto(id);
     return proto ? proto->name : nullptr;

@@ -36,7 +36,9 @@ enum class ArgKind : uint8_t {
     Func,         // ARG_PTR_TO_FUNC: a callback, a function of the program
     Stack,        // ARG_PTR_TO_STACK: a pointer into the program's stack (callback context)
     ConstStr,     // ARG_PTR_TO_CONST_STR: a NUL-terminated string in read-only map data
-    SockCommon,   // ARG_PTR_TO_SOCK_COMMON / ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket
+    SockCommon,   // ARG_PTR_TO_SOCK_COMMON / ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket (btf_type
+                  // "sock_common" where a per-type variant says it is the latter: a kernel
+                  // socket object is one too, e.g. a tracing program's struct sock *)
     Socket,       // ARG_PTR_TO_SOCKET: a full socket a lookup returned
     BtfId,        // ARG_PTR_TO_BTF_ID: a kernel object of the type btf_type names
     PercpuBtfId,  // ARG_PTR_TO_PERCPU_BTF_ID: a per-CPU kernel variable (a __ksym)
@@ -113,6 +115,11 @@ const HelperDoc& helper_doc(int32_t id);
 
 // The proto of helper `id`, or nullptr when no kernel helper has that id.
 const HelperProto* helper_proto(int64_t id);
+// The proto the kernel's get_func_proto gives a program of `type`: helper_proto(id), unless the
+// type gets a variant whose arguments the verifier checks differently (tracing and LSM
+// programs' bpf_get_socket_cookie takes a kernel socket, not the context; sock_ops' and
+// sock_addr's bpf_setsockopt / bpf_getsockopt take the context, not a socket).
+const HelperProto* helper_proto_for(int64_t id, ProgType type);
 // Its name ("bpf_map_lookup_elem"), or nullptr when no kernel helper has that id.
 const char* kernel_helper_name(int64_t id);
 

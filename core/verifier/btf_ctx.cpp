@@ -149,7 +149,34 @@ BtfCtxSlot classify(const Btf& btf, const BtfArgSlot& s, bool tp_may_null) {
 
 }  // namespace
 
+namespace {
+
+// A struct_ops program: the member it implements (the loader's struct_ops_type and, as the
+// expected attach type, the member's index) gives what it returns; its arguments are retyped
+// per struct_ops type (bpf_tcp_ca_is_valid_access makes a struct sock a tcp_sock...), which is
+// not modelled.
+std::optional<BtfCtx> struct_ops_ctx(const LoadedProgram& p) {
+    if (p.struct_ops_type.empty()) return std::nullopt;
+    const Btf& btf = builtin_target_btf();
+    const auto type = btf.find_by_name(p.struct_ops_type, BtfKind::Struct);
+    if (!type) return std::nullopt;
+    const auto members = btf.members(*type);
+    if (uint32_t(p.attach) >= members.size()) return std::nullopt;
+    const uint32_t ptr = btf.skip_modifiers(members[uint32_t(p.attach)].type);
+    if (btf.kind(ptr) != BtfKind::Ptr) return std::nullopt;
+    const uint32_t proto = btf.skip_modifiers(btf.type(ptr)->ref);
+    if (btf.kind(proto) != BtfKind::FuncProto) return std::nullopt;
+    BtfCtx ctx;
+    ctx.func = p.struct_ops_member;
+    ctx.unknown = "the arguments of " + p.struct_ops_type + "." + p.struct_ops_member + " (a struct_ops context)";
+    ctx.returns = btf.type(proto)->ref == 0 ? BtfReturn::Void : BtfReturn::Value;
+    return ctx;
+}
+
+}  // namespace
+
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
+    if (p.type == ProgType::StructOps) return struct_ops_ctx(p);
     if (p.type != ProgType::Lsm && p.type != ProgType::Tracing) return std::nullopt;
     if (p.type == ProgType::Tracing && p.attach != AttachType::TraceFentry && p.attach != AttachType::TraceFexit &&
         p.attach != AttachType::ModifyReturn && p.attach != AttachType::TraceRawTp)
@@ -174,6 +201,7 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
         }
         BtfCtxSlot slot = classify(btf, s, tp_may_null);
         if (s.is_return) {
+            ctx.returns = k == BtfKind::Void ? BtfReturn::Void : BtfReturn::Value;
             // fmod_ret: the kernel refuses a non-integer return type ("ret type %s not allowed for
             // fmod_ret"); a void function's or a struct's return value is not modelled.
             const bool fmod_ret = p.attach == AttachType::ModifyReturn;

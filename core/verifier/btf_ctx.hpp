@@ -31,15 +31,20 @@ struct BtfCtxSlot {
     std::string note;
 };
 
+// What the attach point returns: the kernel ignores a void hook's R0 (check_return_code).
+enum class BtfReturn : uint8_t { Unknown, Void, Value };
+
 struct BtfCtx {
     std::string func;                 // the kernel's attach_func_name, which its messages show
     std::vector<BtfCtxSlot> args;
     std::optional<BtfCtxSlot> ret;    // ctx[args.size()]: fexit, fmod_ret and lsm read the return value
     std::string unknown;              // non-empty: the slots are not known, and why
+    BtfReturn returns = BtfReturn::Unknown;
 };
 
 // The slots of a tracing or LSM program's context; nullopt for other programs and for
 // iterators (whose context the kernel types by the iterator's target, not by a prototype).
+// A struct_ops program gets only what its member returns (its slots are `unknown`).
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& program);
 
 // What reading (or writing) `size` bytes at `off` of such a context does.

@@ -70,11 +70,17 @@ bool btf_struct_is_scalar(uint32_t type_id) {
 BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
     const Btf& btf = builtin_target_btf();
     uint32_t t = btf.skip_modifiers(type_id);
+    // btf_struct_walk walks a union as a struct (its first member holding the bytes decides),
+    // but what it finds past a union of several members is PTR_UNTRUSTED: a number may then
+    // run past its member's end, and a pointer is untrusted (not tracked by the checker).
+    bool untrusted = false;
     for (;;) {
         const BtfType* st = btf.type(t);
-        const std::string tname(btf.name(t));
+        const std::string_view name = btf.name(t);
+        const std::string tname = name.empty() ? "(anon)" : std::string(name);
         if (!st || st->kind == BtfKind::Fwd || t == 0) return walk_unknown("a read of a kernel struct the built-in BTF has no layout of");
-        if (st->kind != BtfKind::Struct) return walk_unknown("a read of a kernel union (btf_id)");
+        if (st->kind != BtfKind::Struct && st->kind != BtfKind::Union) return walk_unknown("a read of a kernel object that is not a struct");
+        if (st->kind == BtfKind::Union && btf.members(t).size() != 1) untrusted = true;
         if (off + size > st->size) {
             if (ends_in_flex_array(btf, t)) return walk_unknown("a read past a kernel struct into its flexible array");
             return walk_refused(fmt("access beyond struct %s at off %u size %u", tname.c_str(), unsigned(off), size));
@@ -125,6 +131,8 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
                                             mname.c_str(), unsigned(moff), tname.c_str(), unsigned(off), size));
                 const uint32_t pointee = btf.skip_modifiers(btf.type(mt)->ref);
                 const BtfKind pk = btf.kind(pointee);
+                if (pk == BtfKind::Struct && untrusted)
+                    return walk_unknown(fmt("a pointer field (%s) read through a kernel union (untrusted)", mname.c_str()));
                 if (pk == BtfKind::Struct) return BtfLoad{BtfLoad::Kind::Object, "", pointee};
                 if (pk == BtfKind::Union || pk == BtfKind::Fwd)
                     return walk_unknown(fmt("a pointer field (%s of struct %s) to a kernel type the built-in BTF has no "
@@ -133,7 +141,7 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
             }
             if (k != BtfKind::Int && k != BtfKind::Enum && k != BtfKind::Enum64)
                 return walk_unknown(fmt("a kernel struct field of this kind (%s of struct %s)", mname.c_str(), tname.c_str()));
-            if (off + size > mtrue_end)
+            if (off + size > mtrue_end && !untrusted)
                 return walk_refused(fmt("access beyond the end of member %s (mend:%u) in struct %s with off %u size %u", mname.c_str(),
                                         unsigned(mtrue_end), tname.c_str(), unsigned(off), size));
             return BtfLoad{BtfLoad::Kind::Number, ""};

@@ -2,7 +2,8 @@
 // A load through a kernel object pointer (PTR_TO_BTF_ID): which field of the object's struct
 // the bytes fall in, from the built-in BTF (the kernel's btf_struct_walk). An integer or enum
 // field reads as a number, a pointer field read whole as a pointer to its struct (Object) or,
-// pointing at anything else, as a number; a union is not modelled.
+// pointing at anything else, as a number. A union is walked as a struct; a pointer found past
+// a union of several members is untrusted, which is not modelled.
 #include <cstdint>
 #include <string>
 

@@ -11,6 +11,7 @@ namespace {
 
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
+constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -28,6 +29,20 @@ bool is_ptr_cast(int32_t id) {
 // is_ptr_cast_function, so its result shares no reference.
 bool is_skc_cast(int32_t id) { return (id >= 136 && id <= 140) || id == 178 || id == 196; }
 
+// The struct each bpf_skc_to_* cast returns (its proto's ret_btf_id).
+const char* skc_cast_struct(int32_t id) {
+    switch (id) {
+    case 136: return "tcp6_sock";
+    case 137: return "tcp_sock";
+    case 138: return "tcp_timewait_sock";
+    case 139: return "tcp_request_sock";
+    case 140: return "udp6_sock";
+    case 178: return "unix_sock";
+    case 196: return "mptcp_sock";
+    }
+    return "";
+}
+
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
            r.type == RegType::MapValue || r.type == RegType::Mem;
@@ -42,6 +57,13 @@ bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access,
     if (!is_memory(r) || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
     if (size == 0) return true;
+    // An argument the helper reads and writes is checked as a write (MEM_WRITE): out of the
+    // stack, that is what the refusal says.
+    if (access == ArgAccess::ReadWrite && r.type == RegType::Stack && r.var.is_const()) {
+        const int64_t at = int64_t(r.off) + int64_t(r.var.value());
+        if (at < -int64_t(kStackSize) || at + int64_t(size) > 0)
+            return check_mem_access(env, st, regno, 0, uint32_t(size), true, nullptr, nullptr, true);
+    }
     if (access != ArgAccess::Write) {
         Reg ignored;
         if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;
@@ -71,6 +93,55 @@ bool const_key(const State& st, const Reg& key, uint32_t key_size, uint64_t& val
     return true;
 }
 
+// ARG_PTR_TO_BTF_ID_SOCK_COMMON (check_reg_type with btf_id_sock_common_types): one of the
+// socket types, or a kernel object that begins with a struct sock_common.
+bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const Reg& r, bool maybe_null) {
+    // register_is_null: NULL skips the type check where the argument may be NULL.
+    if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
+    if (r.type == RegType::Sock) return true;
+    if (r.type == RegType::BtfId) {
+        // A pointer walked out of another object may be MEM_RCU (skb->sk is rcu_ptr_or_null_,
+        // refused) or plain (accepted): the checker does not keep which.
+        if (!r.trusted && r.ref_obj_id == 0)
+            return env.cannot_tell(fmt("%s's argument %d, a kernel object pointer whose trust the checker does not track",
+                                       proto->name, regno));
+        if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+            return env.cannot_tell(fmt("%s's argument %d at an offset into its object", proto->name, regno));
+        // A mismatch is refused with whatever btf_struct_walk logs on its way: not modelled.
+        if (!btf_struct_ids_match(r.map, btf_struct_id("sock_common"), false))
+            return env.cannot_tell(fmt("%s's argument %d, a struct %s where a socket is expected", proto->name, regno,
+                                       btf_object_name(r.map).c_str()));
+        return true;
+    }
+    return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_",
+                                           regno, reg_type_name(r.type, r.maybe_null).c_str()));
+}
+
+// ARG_PTR_TO_CONST_STR (check_reg_const_str): a constant address in a read-only map's value
+// (libbpf's frozen .rodata), whose bytes from there hold a NUL.
+bool const_str_arg(Env& env, int regno, const Reg& r) {
+    if (r.type != RegType::MapValue || r.maybe_null)
+        return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_value", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+    const MapSpec* m = env.any_map(r.map);
+    const std::vector<uint8_t>* bytes = r.map < env.in.rdonly_values.size() && !env.in.rdonly_values[r.map].empty()
+                                            ? &env.in.rdonly_values[r.map]
+                                            : nullptr;
+    if (!bytes) {
+        // A read-only map other than libbpf's frozen one-element arrays: whether it is frozen
+        // when the program loads is the loader's business.
+        if (!m || (m->map_flags & map_flag::kRdonlyProg))
+            return env.cannot_tell(fmt("a string argument in R%d in a read-only map the checker has no bytes of", regno));
+        return env.refuse(Rule::HelperArg, fmt("R%d does not point to a readonly map'", regno));
+    }
+    if (!r.var.is_const()) return env.refuse(Rule::HelperArg, fmt("R%d is not a constant address'", regno));
+    const int64_t at = int64_t(r.off) + int64_t(r.var.value());
+    if (r.off < 0 || at < 0 || at >= int64_t(bytes->size()))
+        return env.cannot_tell(fmt("a string argument in R%d outside its map value", regno));
+    for (size_t i = size_t(at); i < bytes->size(); ++i)
+        if ((*bytes)[i] == 0) return true;
+    return env.refuse(Rule::HelperArg, "string is not zero-terminated");
+}
+
 }  // namespace
 
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
@@ -87,7 +158,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         return env.refuse(Rule::HelperUnavailable, fmt("program of this type cannot use helper %s#%d", kernel_helper_name(id), id));
     case HelperVerdict::Allowed: break;
     }
-    const HelperProto* proto = helper_proto(id);
+    const HelperProto* proto = helper_proto_for(id, env.in.type);
     if (!proto) return env.refuse(Rule::HelperUnavailable, fmt("invalid func unknown#%d", id));
     Frame& fr = st.top();
     const MapSpec* map = nullptr;
@@ -95,6 +166,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint64_t alloc_size = 0;
     uint32_t release_ref = 0;
     const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
+    const RegType arg1_type = fr.regs[1].type;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -105,10 +177,10 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::None:
         case ArgKind::Anything: break;
         case ArgKind::MapPtr:
-            if (r.type != RegType::MapPtr)
+            if (r.type != RegType::MapPtr || r.maybe_null)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
             map_id = r.map;
-            map = env.map(r.map);
+            map = env.any_map(r.map);
             if (!map) return env.cannot_tell("a call with an unknown map");
             break;
         case ArgKind::MapKey:
@@ -182,6 +254,12 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             break;
         case ArgKind::Socket:
         case ArgKind::SockCommon:
+            // ARG_PTR_TO_BTF_ID_SOCK_COMMON (a variant's btf_type says so; the casts always take
+            // it): a kernel socket object too, and NULL where the argument may be NULL.
+            if ((arg.btf_type && arg.kind == ArgKind::SockCommon) || (is_skc_cast(id) && r.type != RegType::Sock)) {
+                if (!btf_id_sock_common_arg(env, proto, regno, r, arg.maybe_null)) return false;
+                break;
+            }
             if (r.type != RegType::Sock || r.maybe_null)
                 return env.cannot_tell(fmt("%s's argument %d (a socket the checker does not track)", proto->name, regno));
             if (arg.release && r.ref_obj_id == 0)
@@ -190,6 +268,11 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
+            break;
+        case ArgKind::ConstStr:
+            // bpf_snprintf's format is also parsed at load time (bpf_bprintf_prepare).
+            if (id == kHelperSnprintf) return env.cannot_tell("bpf_snprintf's format string (parsed by the kernel at load time)");
+            if (!const_str_arg(env, regno, r)) return false;
             break;
         default:
             return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
@@ -213,8 +296,18 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     case RetKind::Void: r0 = Reg{}; break;
     case RetKind::MapValue: {
         if (!map) return env.cannot_tell(fmt("%s's return value without a map argument", proto->name));
-        if (map->type == MapType::ArrayOfMaps || map->type == MapType::HashOfMaps)
-            return env.cannot_tell("a lookup in a map of maps (the inner map pointer)");
+        // A map of maps gives its inner map, or NULL: CONST_PTR_TO_MAP of the inner map template
+        // (inner_map_meta), map_ptr_or_null until checked.
+        if (map->type == MapType::ArrayOfMaps || map->type == MapType::HashOfMaps) {
+            const auto inner = env.inner_map_id(map_id);
+            if (!inner) return env.cannot_tell("a lookup in a map of maps whose inner map template is not known");
+            r0.type = RegType::MapPtr;
+            r0.map = *inner;
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            break;
+        }
         r0.type = RegType::MapValue;
         r0.map = map_id;
         r0.maybe_null = proto->ret_maybe_null;
@@ -245,9 +338,22 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             r0.trusted = true;
             break;
         }
-        // The bpf_skc_to_* casts (PTR_TO_BTF_ID_OR_NULL of a socket struct): the checker keeps
-        // them as sockets, like sk_fullsock's result (a load through one is not checked yet).
         if (!is_skc_cast(id)) return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
+        // The bpf_skc_to_* casts give PTR_TO_BTF_ID_OR_NULL of their socket struct, untrusted.
+        // Cast from a kernel object, the result is one too, read by its struct's layout; cast
+        // from a socket of a networking program, the checker keeps it a socket, like
+        // sk_fullsock's result (a load through one is not checked yet).
+        if (arg1_type == RegType::BtfId) {
+            r0.type = RegType::BtfId;
+            r0.map = btf_struct_id(skc_cast_struct(id));
+            if (r0.map == 0)
+                return env.cannot_tell(fmt("%s's return value (a struct %s the built-in BTF has no layout of)", proto->name,
+                                           skc_cast_struct(id)));
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            break;
+        }
         [[fallthrough]];
     case RetKind::Socket:
     case RetKind::SockCommon:
@@ -307,25 +413,7 @@ bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
     if (!lock_allows_leaving(env, st, "BPF_EXIT instruction in main prog")) return false;
     if (!st.refs.empty())
         return env.refuse(Rule::Reference, fmt("Unreleased reference id=%u alloc_insn=%u", st.refs[0].id, st.refs[0].insn));
-    if (!check_readable(env, st, 0)) return false;
-    const Reg& r0 = st.top().regs[0];
-    // Program types whose return value the kernel checks (check_return_code): only values the
-    // checker knows are within 0..1 are surely fine; the exact ranges are not modelled yet.
-    switch (env.in.type) {
-    case ProgType::CgroupSkb:
-    case ProgType::CgroupSock:
-    case ProgType::SockOps:
-    case ProgType::CgroupDevice:
-    case ProgType::CgroupSockAddr:
-    case ProgType::CgroupSysctl:
-    case ProgType::CgroupSockopt:
-    case ProgType::Lsm:
-    case ProgType::StructOps:
-    case ProgType::Tracing:
-        if (r0.type != RegType::Scalar || r0.var.umax > 1) return env.cannot_tell("the program's return value range");
-        break;
-    default: break;
-    }
+    if (!check_return_code(env, st)) return false;
     done = true;
     return true;
 }

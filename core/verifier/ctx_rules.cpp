@@ -1,8 +1,10 @@
 #include "core/verifier/ctx_rules.hpp"
 
 #include <memory>
+#include <string_view>
 
 #include "core/context/contexts.hpp"
+#include "core/verifier/ctx_socket_rules.hpp"
 
 namespace bpfplay::verifier {
 
@@ -19,11 +21,24 @@ const FieldContext* fields_for(ProgType type) {
     static const std::unique_ptr<FieldContext> skb_tc = make_sk_buff(true);
     if (type == ProgType::Xdp) return xdp.get();
     if (type == ProgType::SocketFilter) return skb_filter.get();
-    if (is_tc(type)) return skb_tc.get();
+    // cgroup_skb sees the same __sk_buff as tc (cg_skb_is_valid_access, narrowed below).
+    if (is_tc(type) || type == ProgType::CgroupSkb) return skb_tc.get();
     static const std::unique_ptr<FieldContext> skb_lwt = make_lwt_sk_buff();
     if (is_lwt(type)) return skb_lwt.get();
     return nullptr;
 }
+
+// cg_skb_is_valid_access: fields of __sk_buff cgroup_skb may not touch, and those it writes.
+bool cg_skb_hidden(std::string_view name) {
+    return name == "tc_classid" || name == "data_meta" || name == "wire_len" || name == "tstamp_type";
+}
+bool cg_skb_writable(std::string_view name) {
+    return name == "mark" || name == "priority" || name == "cb" || name == "tstamp";
+}
+
+// may_access_direct_pkt_data for stores: the types that may write the packet directly.
+constexpr ProgType kPacketWriters[] = {ProgType::SchedCls, ProgType::SchedAct, ProgType::Xdp,  ProgType::LwtXmit,
+                                       ProgType::SkSkb,    ProgType::SkMsg,    ProgType::CgroupSockopt};
 
 const ContextField* field_at(const FieldContext& ctx, uint32_t off, uint32_t size) {
     for (const ContextField& f : ctx.fields())
@@ -43,7 +58,6 @@ constexpr uint32_t kRawTpArgsSize = 8 * 12;        // sizeof(__u64) * MAX_BPF_FU
 constexpr uint32_t kPerfSamplePeriodOff = kCtxPtRegsSize;  // struct bpf_perf_event_data
 constexpr uint32_t kPerfEventDataSize = kCtxPtRegsSize + 16;
 
-bool ctx_aligned(uint32_t off, uint32_t size) { return off % size == 0; }
 
 // kprobe_prog_is_valid_access: any aligned read inside struct pt_regs.
 CtxRead kprobe_ctx_read(uint32_t off, uint32_t size) {
@@ -82,7 +96,7 @@ CtxRead perf_event_ctx_read(uint32_t off, uint32_t size) {
 
 namespace {
 
-// The tracing types whose context is checked by offset and size alone.
+// The tracing types whose context is checked by offset and size alone, read-only.
 using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
 struct TracingCtxRule {
     ProgType type;
@@ -104,10 +118,13 @@ CtxReadRule tracing_ctx_rule(ProgType type) {
 
 }  // namespace
 
-bool ctx_modelled(ProgType type) { return tracing_ctx_rule(type) != nullptr || fields_for(type) != nullptr; }
+bool ctx_modelled(ProgType type) {
+    return tracing_ctx_rule(type) != nullptr || socket_ctx_modelled(type) || fields_for(type) != nullptr;
+}
 
-CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
+CtxRead ctx_read_kind(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
     if (const CtxReadRule rule = tracing_ctx_rule(type)) return rule(off, size);
+    if (socket_ctx_modelled(type)) return socket_ctx_read(type, attach, off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx) return CtxRead::Unmodelled;
     const ContextField* f = field_at(*ctx, off, size);
@@ -121,6 +138,7 @@ CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
          name == "tstamp" || name == "hwtstamp" || name == "wire_len"))
         return CtxRead::Refused;
     if (is_tc(type) && name == "flow_keys") return CtxRead::Refused;
+    if (type == ProgType::CgroupSkb && cg_skb_hidden(name)) return CtxRead::Refused;
     if (name == "sk") return CtxRead::Unmodelled;  // a socket pointer
     switch (f->kind) {
     case FieldKind::PacketStart:
@@ -139,12 +157,23 @@ CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size) {
     return CtxRead::Number;
 }
 
-bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size) {
+bool ctx_write_allowed(ProgType type, AttachType attach, uint32_t off, uint32_t size) {
+    if (tracing_ctx_rule(type)) return false;
+    if (socket_ctx_modelled(type)) return socket_ctx_write(type, attach, off, size);
     const FieldContext* ctx = fields_for(type);
     if (!ctx || type == ProgType::Xdp) return false;
     const ContextField* f = field_at(*ctx, off, size);
-    if (!f || !f->writable) return false;
+    if (!f) return false;
+    if (type == ProgType::CgroupSkb ? !cg_skb_writable(f->name) : !f->writable) return false;
+    // bpf_skb_is_valid_access checks cb[] by its end alone: any aligned size inside it.
+    if (std::string_view(f->name) == "cb") return off % size == 0 && off + size <= f->off + f->size;
     return f->size == 8 ? (off == f->off && size == 8) : size == 4 && (off - f->off) % 4 == 0;
+}
+
+bool packet_writable(ProgType type) {
+    for (ProgType t : kPacketWriters)
+        if (t == type) return true;
+    return false;
 }
 
 }  // namespace bpfplay::verifier

@@ -8,10 +8,16 @@
 
 namespace bpfplay::verifier {
 
-enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, Unmodelled };
+// Sock / SockOrNull: a socket pointer (PTR_TO_SOCKET: sk_msg's sk), one that may be NULL
+// (PTR_TO_SOCKET_OR_NULL: sock_ops' sk).
+enum class CtxRead : uint8_t { Refused, Number, PacketStart, PacketEnd, PacketMeta, Sock, SockOrNull, Unmodelled };
 
-CtxRead ctx_read_kind(ProgType type, uint32_t off, uint32_t size);
-bool ctx_write_allowed(ProgType type, uint32_t off, uint32_t size);
+// `attach`: the expected attach type, which decides some fields (sock_addr's addresses).
+CtxRead ctx_read_kind(ProgType type, AttachType attach, uint32_t off, uint32_t size);
+bool ctx_write_allowed(ProgType type, AttachType attach, uint32_t off, uint32_t size);
 bool ctx_modelled(ProgType type);  // false: the checker cannot tell for context accesses
+// Stores through a packet pointer are allowed (may_access_direct_pkt_data): tc, xdp, lwt_xmit,
+// sk_skb, sk_msg and cgroup sockopt; the others may only read the packet.
+bool packet_writable(ProgType type);
 
 }  // namespace bpfplay::verifier

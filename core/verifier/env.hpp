@@ -53,7 +53,24 @@ struct Env {
         if (!failure) failure = Failure{Rule::None, std::move(what), true};
         return false;
     }
+    // The object's map `id` (what an lddw names).
     const MapSpec* map(uint32_t id) const { return id < in.maps.size() ? in.maps[id] : nullptr; }
+    // A map a register points into or at: the object's maps, then the inner map templates of
+    // its maps of maps (what a lookup in one gives: CONST_PTR_TO_MAP of inner_map_meta).
+    const MapSpec* any_map(uint32_t id) const {
+        if (id < in.maps.size()) return in.maps[id];
+        return id - in.maps.size() < inner_maps.size() ? inner_maps[id - in.maps.size()] : nullptr;
+    }
+    // The id of the inner map template of map of maps `outer`, or nullopt when it has none.
+    std::optional<uint32_t> inner_map_id(uint32_t outer) {
+        const MapSpec* m = map(outer);
+        if (!m || !m->inner) return std::nullopt;
+        for (size_t k = 0; k < inner_maps.size(); ++k)
+            if (inner_maps[k] == m->inner.get()) return uint32_t(in.maps.size() + k);
+        inner_maps.push_back(m->inner.get());
+        return uint32_t(in.maps.size() + inner_maps.size() - 1);
+    }
+    std::vector<const MapSpec*> inner_maps;
     uint32_t new_id() { return ++id_gen; }
 };
 

@@ -89,6 +89,12 @@ Explanation explain(Rule rule) {
         return {"Kernel functions (kfuncs) are the kernel's GPL-only interface: only a program whose license is "
                 "GPL-compatible may call them.",
                 "Declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"Dual BSD/GPL\"; (or \"GPL\")."};
+    case Rule::ReturnValue:
+        return {"For some program types the return value is a decision the kernel acts on (a cgroup program's "
+                "1 allows and 0 refuses; an LSM hook returns 0 or -errno; fentry and fexit must return 0), so the "
+                "verifier proves every path returns a number in the range the program type and attach point allow.",
+                "Return constants from that range on every path (e.g. `return 1;`), or mask a computed value "
+                "into it; a pointer may not be returned there."};
     case Rule::Other: return {"The kernel's verifier refuses this construct.", "See the kernel's message."};
     }
     return {"", ""};

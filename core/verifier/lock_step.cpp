@@ -69,7 +69,7 @@ bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     if (!r.var.is_const())
         return env.refuse(Rule::Lock,
                           fmt("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno));
-    const MapSpec* map = env.map(r.map);
+    const MapSpec* map = env.any_map(r.map);
     if (!map) return env.cannot_tell("a bpf_spin_lock in a map the checker does not know");
     if (!map->kernel_btf)
         return env.refuse(Rule::Lock, fmt("map '%s' has to have BTF in order to use bpf_spin_lock", kernel_map_name(*map).c_str()));

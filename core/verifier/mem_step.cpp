@@ -39,7 +39,9 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
-    const char* extra = from_helper ? "" : write ? " write to" : " read from";
+    // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
+    // and refused in the same words as a load or store.
+    const char* extra = write ? " write to" : " read from";
     if (!ptr.var.is_const()) {
         if (ptr.var.smin <= -kMaxVarOff || ptr.var.smax >= kMaxVarOff)
             return env.refuse(Rule::StackBounds, fmt("invalid unbounded variable-offset%s stack R%d", extra, regno));
@@ -229,15 +231,22 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (off < 0) return env.refuse(Rule::Context, bad);
         if (write) {
             if (stored && stored->is_pointer() ) return env.refuse(Rule::Context, bad);
-            if (!ctx_write_allowed(env.in.type, uint32_t(off), size)) return env.refuse(Rule::Context, bad);
+            if (!ctx_write_allowed(env.in.type, env.in.attach, uint32_t(off), size)) return env.refuse(Rule::Context, bad);
             return true;
         }
-        const CtxRead kind = ctx_read_kind(env.in.type, uint32_t(off), size);
+        const CtxRead kind = ctx_read_kind(env.in.type, env.in.attach, uint32_t(off), size);
         if (kind == CtxRead::Unmodelled) return env.cannot_tell(fmt("the context field at offset %d", int(off)));
         if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
         Reg r;
         if (kind == CtxRead::Number) r = Reg::scalar(loaded_number(size));
-        else {
+        else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
+            r.type = RegType::Sock;
+            r.var = Scalar::constant(0);
+            if (kind == CtxRead::SockOrNull) {
+                r.maybe_null = true;
+                r.id = env.new_id();
+            }
+        } else {
             r.type = kind == CtxRead::PacketStart ? RegType::Packet : kind == CtxRead::PacketEnd ? RegType::PacketEnd : RegType::PacketMeta;
             r.var = Scalar::constant(0);
         }
@@ -246,6 +255,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     }
     case RegType::Packet:
     case RegType::PacketMeta: {
+        if (write && !from_helper && !packet_writable(env.in.type)) return env.refuse(Rule::Other, "cannot write into packet");
         if (ptr.var.smin < 0)
             return env.refuse(Rule::PacketBounds,
                               fmt("R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno));
@@ -258,7 +268,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     }
     case RegType::Stack: return stack_access(env, st, ptr, regno, off, size, write, out, stored, from_helper);
     case RegType::MapValue: {
-        const MapSpec* m = env.map(ptr.map);
+        const MapSpec* m = env.any_map(ptr.map);
         if (!m) return env.cannot_tell("a map value of an unknown map");
         if (!region_access(env, ptr, regno, off, size, m->value_size, Rule::MapValueBounds,
                            "invalid access to map value, value_size=%u off=%d size=%u"))

@@ -26,6 +26,9 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 // Exit: from a function back to its caller (`next` set, returns true with done = false), or
 // the program's end (done = true).
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
+// The program's return value at its last exit, as the program type and attach point allow
+// (return_code.cpp); R0 unwritten is refused there too, unless the kernel ignores it.
+bool check_return_code(Env& env, const State& st);
 
 // bpf_spin_lock (lock_step.cpp). A call (helper, kfunc `kfunc`, bpf-to-bpf) the held lock
 // allows; leaving the locked region by `what` ("BPF_EXIT instruction in main prog"); the lock

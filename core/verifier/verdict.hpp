@@ -33,6 +33,7 @@ enum class Rule : uint8_t {
     Lock,             // bpf_spin_lock misuse: wrong address, not released, calls while held
     LockMap,          // a map holding a lock, in a program type that may not use one
     License,          // GPL-only kernel functions from a program whose license is not GPL-compatible
+    ReturnValue,      // At program exit the register R0 ... should have been in [a, b]
     Other,
 };
 

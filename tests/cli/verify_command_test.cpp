@@ -41,7 +41,7 @@ TEST_CASE("verify: a refused program exits 1 with the kernel's message, the C li
 }
 
 TEST_CASE("verify: cannot tell and bad input exit 2") {
-    auto r = run_bpfvm({"verify", example_object("xdp_map_in_map.o")});
+    auto r = run_bpfvm({"verify", example_object("xdp_timer.o")});
     CHECK(r.exit_code == 2);
     CHECK(r.out.find("cannot tell: insn ") != std::string::npos);
     CHECK(run_bpfvm({"verify"}).exit_code == 2);

@@ -1,0 +1,6 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+// Refused: .data may change at run time: not a read-only map.
+char want[] = "GET ";
+SEC("xdp") int prog(struct xdp_md *ctx) { char buf[8] = "GET /ab"; return bpf_strncmp(buf, 4, want) == 0 ? XDP_PASS : XDP_DROP; }
