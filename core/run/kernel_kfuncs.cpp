@@ -13,6 +13,8 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         bits_kfunc_impls(),
         user_string_kfunc_impls(),
         tcp_ca_kfunc_impls(),
+        cubic_kfunc_impls(),
+        dctcp_kfunc_impls(),
     };
     return families;
 }

@@ -22,5 +22,7 @@ std::span<const KfuncImpl> string_kfunc_impls(); // bpf_strlen, bpf_strcmp, bpf_
 std::span<const KfuncImpl> bits_kfunc_impls(); // bpf_iter_bits_*
 std::span<const KfuncImpl> user_string_kfunc_impls(); // bpf_copy_from_user_str, _task_str
 std::span<const KfuncImpl> tcp_ca_kfunc_impls(); // tcp_reno_*, tcp_slow_start, tcp_cong_avoid_ai
+std::span<const KfuncImpl> cubic_kfunc_impls(); // cubictcp_*
+std::span<const KfuncImpl> dctcp_kfunc_impls(); // dctcp_*
 
 } // namespace bpfplay

@@ -326,4 +326,15 @@ std::optional<std::string> tcp_sock_store(Vm& vm, uint64_t tp, std::string_view 
     return std::nullopt;
 }
 
+std::span<uint8_t> tcp_sock_ca_priv(Vm& vm, uint64_t tp) {
+    const FieldSpan f = tcp_sock_field("icsk_ca_priv");
+    const uint64_t addr = tp + f.off;
+    auto* writes = dynamic_cast<TcpSockWrites*>(vm.memory().context_at(addr));
+    if (!writes || (addr >> 32) != window::kSockets || f.size == 0) return {};
+    uint8_t* p = vm.memory().helper_ptr(addr, f.size, /*write=*/false);
+    if (!p) return {};
+    if (Journal* j = vm.journal()) j->mem(p, addr, f.size);
+    return {p, f.size};
+}
+
 }  // namespace bpfplay

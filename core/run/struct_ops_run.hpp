@@ -61,6 +61,11 @@ std::optional<uint64_t> tcp_sock_load(Vm& vm, uint64_t tp, std::string_view path
 // program's own stores are, journaled for reverse stepping. nullopt when done; else why not.
 std::optional<std::string> tcp_sock_store(Vm& vm, uint64_t tp, std::string_view path, uint64_t value);
 
+// The congestion control's private bytes (inet_connection_sock.icsk_ca_priv) of the run's
+// socket at `tp`, to read and write in place (journaled first, for reverse stepping); empty when
+// `tp` is not the socket the struct_ops program was called with.
+std::span<uint8_t> tcp_sock_ca_priv(Vm& vm, uint64_t tp);
+
 // Helper 116, bpf_tcp_send_ack (tcp_congestion_ops programs only): tcp_ca_kfuncs.cpp.
 std::span<const HelperImpl> tcp_ca_helper_impls();
 

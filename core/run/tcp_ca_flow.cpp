@@ -11,19 +11,15 @@
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
 #include "core/run/struct_ops_run.hpp"
+#include "core/run/tcp_ca_access.hpp"
 
 namespace bpfplay {
 
 namespace {
 
-// enum tcp_ca_event and the in_ack_event flags (include/net/tcp.h).
-constexpr uint64_t kCaEventTxStart = 0, kCaEventCompleteCwr = 2, kCaEventLoss = 3;
-constexpr uint64_t kCaAckSlowpath = 1, kCaAckWinUpdate = 2, kCaAckEce = 4;
 // tcp_input.c's FLAG_* bits, as cong_control gets them.
 constexpr uint32_t kFlagWinUpdate = 0x02, kFlagDataAcked = 0x04, kFlagEce = 0x40, kFlagSlowpath = 0x100,
                    kFlagSndUnaAdvanced = 0x400;
-constexpr uint32_t kTcpEcnOk = 1, kTcpEcnQueueCwr = 2;  // tp->ecn_flags
-constexpr uint32_t kTcpInfiniteSsthresh = 0x7fffffff;
 // Bounds on what one flow does (a congestion control that sets cwnd to 4e9 must not hang it).
 constexpr uint32_t kMaxFlowPacketsOut = 1'000'000;
 constexpr uint64_t kMaxFlowCalls = 1'000'000;
@@ -48,8 +44,8 @@ void put_struct_member(std::vector<uint8_t>& bytes, const char* type, const char
 
 // The sender: tcp_sock's congestion state, in segments where the kernel counts segments.
 struct Sender {
-    uint32_t cwnd = 10, ssthresh = kTcpInfiniteSsthresh, cwnd_cnt = 0, cwnd_clamp = ~0u, cwnd_stamp = 0;
-    uint32_t prior_cwnd = 0, prior_ssthresh = 0, ca_state = kTcpCaOpen;
+    uint32_t cwnd = 10, ssthresh = tcp_ca::kInfiniteSsthresh, cwnd_cnt = 0, cwnd_clamp = ~0u, cwnd_stamp = 0;
+    uint32_t prior_cwnd = 0, prior_ssthresh = 0, ca_state = tcp_ca::kStateOpen;
     uint32_t packets_out = 0, lost_out = 0, retrans_out = 0, max_packets_out = 0;
     uint32_t snd_una = 0, snd_nxt = 0, high_seq = 0, undo_marker = 0, mss = 536;
     uint32_t delivered = 0, delivered_ce = 0, ecn_flags = 0, prr_delivered = 0, prr_out = 0;
@@ -60,7 +56,7 @@ struct Sender {
     std::deque<uint32_t> sent_at;
 
     uint32_t in_flight() const { return packets_out - lost_out + retrans_out; }  // no SACK: sacked_out 0
-    bool in_cwnd_reduction() const { return ca_state == kTcpCaCwr || ca_state == kTcpCaRecovery; }
+    bool in_cwnd_reduction() const { return ca_state == tcp_ca::kStateCwr || ca_state == tcp_ca::kStateRecovery; }
     // tcp_current_ssthresh.
     uint32_t current_ssthresh() const {
         return in_cwnd_reduction() ? ssthresh : std::max(ssthresh, (cwnd >> 1) + (cwnd >> 2));
@@ -77,7 +73,7 @@ public:
         tp_.ssthresh = tcp.snd_ssthresh;
         tp_.mss = tcp.mss_cache;
         tp_.snd_una = tp_.snd_nxt = tp_.high_seq = tcp.snd_una;
-        tp_.ecn_flags = script_.ecn ? kTcpEcnOk : 0;
+        tp_.ecn_flags = script_.ecn ? tcp_ca::kEcnOk : 0;
         // tcp_init_congestion_control.
         tp_.prior_ssthresh = 0;
         call("init");
@@ -226,7 +222,7 @@ private:
                                                                    " segments in flight, more than bpfplay sends");
                 return;
             }
-            if (tp_.in_flight() == 0) call("cwnd_event", {kCaEventTxStart});
+            if (tp_.in_flight() == 0) call("cwnd_event", {tcp_ca::kEventTxStart});
             if (tp_.retrans_out < tp_.lost_out) {
                 tp_.sent_at[tp_.retrans_out] = tp_.delivered;
                 ++tp_.retrans_out;
@@ -236,7 +232,7 @@ private:
                 tp_.sent_at.push_back(tp_.delivered);
             }
             if (tp_.in_cwnd_reduction()) ++tp_.prr_out;
-            tp_.ecn_flags &= ~kTcpEcnQueueCwr;  // the CWR flag went out with it (tcp_ecn_send)
+            tp_.ecn_flags &= ~tcp_ca::kEcnQueueCwr;  // the CWR flag went out with it (tcp_ecn_send)
             tp_.lsndtime = jiffies32();
         }
         tp_.max_packets_out = tp_.packets_out;  // tcp_cwnd_validate: cwnd-limited, always
@@ -255,7 +251,7 @@ private:
     void ack(uint32_t segments, bool ece_mark) {
         const uint32_t k = std::min(segments, tp_.packets_out);
         if (k == 0) return;  // nothing in flight to acknowledge
-        const bool ece = ece_mark && (tp_.ecn_flags & kTcpEcnOk);
+        const bool ece = ece_mark && (tp_.ecn_flags & tcp_ca::kEcnOk);
         int flag = kFlagDataAcked | kFlagSndUnaAdvanced | (ece ? kFlagEce | kFlagSlowpath : kFlagWinUpdate);
         const uint32_t prior_in_flight = tp_.in_flight();
         const uint32_t prior_delivered_total = tp_.delivered;
@@ -281,8 +277,8 @@ private:
             put_struct_member(sample, "ack_sample", "in_flight", uint64_t(tp_.mss) * (tp_.delivered - prior_delivered));
             call("pkts_acked", {}, std::move(sample));
         }
-        call("in_ack_event", {ece ? kCaAckSlowpath | kCaAckEce : kCaAckWinUpdate});
-        if (ece || tp_.ca_state != kTcpCaOpen) fastretrans_alert(flag);
+        call("in_ack_event", {ece ? tcp_ca::kAckSlowpath | tcp_ca::kAckEce : tcp_ca::kAckWinUpdate});
+        if (ece || tp_.ca_state != tcp_ca::kStateOpen) fastretrans_alert(flag);
         // tcp_cong_control.
         const uint32_t acked_sacked = tp_.delivered - prior_delivered_total;
         if (members_.count("cong_control")) {
@@ -307,16 +303,16 @@ private:
     // tcp_fastretrans_alert's state exits (D) and its Open/Disorder/CWR processing (E).
     void fastretrans_alert(int flag) {
         const bool recovered = int32_t(tp_.snd_una - tp_.high_seq) >= 0;
-        if (recovered && tp_.ca_state == kTcpCaCwr && tp_.snd_una != tp_.high_seq) {
+        if (recovered && tp_.ca_state == tcp_ca::kStateCwr && tp_.snd_una != tp_.high_seq) {
             end_cwnd_reduction();
-            set_state(kTcpCaOpen);
-        } else if (recovered && tp_.ca_state == kTcpCaRecovery) {
-            set_state(kTcpCaOpen);  // tcp_try_undo_recovery: nothing to undo
+            set_state(tcp_ca::kStateOpen);
+        } else if (recovered && tp_.ca_state == tcp_ca::kStateRecovery) {
+            set_state(tcp_ca::kStateOpen);  // tcp_try_undo_recovery: nothing to undo
             end_cwnd_reduction();
-        } else if (recovered && tp_.ca_state == kTcpCaLoss) {
-            set_state(kTcpCaOpen);  // tcp_process_loss -> tcp_try_undo_recovery
+        } else if (recovered && tp_.ca_state == tcp_ca::kStateLoss) {
+            set_state(tcp_ca::kStateOpen);  // tcp_process_loss -> tcp_try_undo_recovery
         }
-        if (tp_.ca_state == kTcpCaRecovery || tp_.ca_state == kTcpCaLoss) return;
+        if (tp_.ca_state == tcp_ca::kStateRecovery || tp_.ca_state == tcp_ca::kStateLoss) return;
         // tcp_try_to_open: an ECE mark starts a window reduction.
         if (flag & kFlagEce) enter_cwr();
     }
@@ -328,26 +324,26 @@ private:
         tp_.prior_cwnd = tp_.cwnd;
         tp_.prr_delivered = tp_.prr_out = 0;
         if (auto r = call("ssthresh")) tp_.ssthresh = uint32_t(*r);
-        if (tp_.ecn_flags & kTcpEcnOk) tp_.ecn_flags |= kTcpEcnQueueCwr;
+        if (tp_.ecn_flags & tcp_ca::kEcnOk) tp_.ecn_flags |= tcp_ca::kEcnQueueCwr;
     }
 
     // tcp_enter_cwr.
     void enter_cwr() {
         tp_.prior_ssthresh = 0;
-        if (tp_.ca_state >= kTcpCaCwr) return;
+        if (tp_.ca_state >= tcp_ca::kStateCwr) return;
         tp_.undo_marker = 0;
         init_cwnd_reduction();
-        set_state(kTcpCaCwr);
+        set_state(tcp_ca::kStateCwr);
     }
 
     // tcp_end_cwnd_reduction.
     void end_cwnd_reduction() {
         if (members_.count("cong_control")) return;
-        if (tp_.ssthresh < kTcpInfiniteSsthresh && (tp_.ca_state == kTcpCaCwr || tp_.undo_marker)) {
+        if (tp_.ssthresh < tcp_ca::kInfiniteSsthresh && (tp_.ca_state == tcp_ca::kStateCwr || tp_.undo_marker)) {
             tp_.cwnd = tp_.ssthresh;
             tp_.cwnd_stamp = jiffies32();
         }
-        call("cwnd_event", {kCaEventCompleteCwr});
+        call("cwnd_event", {tcp_ca::kEventCompleteCwr});
     }
 
     // tcp_cwnd_reduction: proportional rate reduction (RFC 6937).
@@ -380,46 +376,46 @@ private:
             tp_.prior_ssthresh = tp_.current_ssthresh();
             init_cwnd_reduction();
         }
-        set_state(kTcpCaRecovery);
+        set_state(tcp_ca::kStateRecovery);
     }
 
     // tcp_enter_loss, from the retransmission timer.
     void enter_loss() {
         tp_.lost_out = tp_.packets_out;  // tcp_timeout_mark_lost
         tp_.retrans_out = 0;
-        if (tp_.ca_state <= kTcpCaDisorder || int32_t(tp_.high_seq - tp_.snd_una) <= 0 ||
-            (tp_.ca_state == kTcpCaLoss && tp_.retransmits == 0)) {
+        if (tp_.ca_state <= tcp_ca::kStateDisorder || int32_t(tp_.high_seq - tp_.snd_una) <= 0 ||
+            (tp_.ca_state == tcp_ca::kStateLoss && tp_.retransmits == 0)) {
             tp_.prior_ssthresh = tp_.current_ssthresh();
             tp_.prior_cwnd = tp_.cwnd;
             if (auto r = call("ssthresh")) tp_.ssthresh = uint32_t(*r);
-            call("cwnd_event", {kCaEventLoss});
+            call("cwnd_event", {tcp_ca::kEventLoss});
             init_undo();
         }
         tp_.cwnd = tp_.in_flight() + 1;
         tp_.cwnd_cnt = 0;
         tp_.cwnd_stamp = jiffies32();
-        set_state(kTcpCaLoss);
+        set_state(tcp_ca::kStateLoss);
         tp_.high_seq = tp_.snd_nxt;
         ++tp_.retransmits;  // tcp_retransmit_timer, after the retransmission
     }
 
     // tcp_try_undo_recovery / tcp_try_undo_loss once the loss proved spurious.
     void undo() {
-        if (!tp_.undo_marker || (tp_.ca_state != kTcpCaRecovery && tp_.ca_state != kTcpCaLoss)) return;
+        if (!tp_.undo_marker || (tp_.ca_state != tcp_ca::kStateRecovery && tp_.ca_state != tcp_ca::kStateLoss)) return;
         // tcp_undo_cwnd_reduction.
         if (tp_.prior_ssthresh) {
             if (auto r = call("undo_cwnd")) tp_.cwnd = uint32_t(*r);
             if (tp_.prior_ssthresh > tp_.ssthresh) {
                 tp_.ssthresh = tp_.prior_ssthresh;
-                tp_.ecn_flags &= ~kTcpEcnQueueCwr;  // tcp_ecn_withdraw_cwr
+                tp_.ecn_flags &= ~tcp_ca::kEcnQueueCwr;  // tcp_ecn_withdraw_cwr
             }
         }
         tp_.cwnd_stamp = jiffies32();
         tp_.undo_marker = 0;
-        if (tp_.ca_state == kTcpCaLoss) {  // the lost marks go: what is in flight is in flight
+        if (tp_.ca_state == tcp_ca::kStateLoss) {  // the lost marks go: what is in flight is in flight
             tp_.lost_out = tp_.retrans_out = 0;
         }
-        set_state(kTcpCaOpen);
+        set_state(tcp_ca::kStateOpen);
     }
 
     ObjectSession& s_;

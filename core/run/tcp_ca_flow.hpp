@@ -48,8 +48,7 @@ namespace bpfplay {
 class JsonWriter;
 class ObjectSession;
 
-// enum tcp_ca_state.
-constexpr uint32_t kTcpCaOpen = 0, kTcpCaDisorder = 1, kTcpCaCwr = 2, kTcpCaRecovery = 3, kTcpCaLoss = 4;
+// enum tcp_ca_state's names (tcp_ca::kStateOpen...).
 const char* tcp_ca_state_name(uint32_t state);  // "Open", ... ("?" past Loss)
 
 // The socket after one step of the script (one row per round of a "rounds" step).

@@ -1,0 +1,285 @@
+// The kernel's CUBIC and DCTCP functions as kfuncs (core/run/tcp_cubic_kfuncs.cpp,
+// tcp_dctcp_kfuncs.cpp), each called through the examples that hand their members on to them
+// (examples/tcp_ca_cubic.c, tcp_ca_dctcp.c), on a socket state given member by member and
+// icsk_ca_priv given byte by byte: exact cwnd, ssthresh and private state afterwards, worked
+// out by hand from net/ipv4/tcp_cubic.c and tcp_dctcp.c (Linux 6.18, module defaults).
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/run/object_session.hpp"
+#include "core/run/struct_ops_run.hpp"
+#include "core/run/tcp_ca_flow.hpp"
+#include "run/kfunc_test_util.hpp"
+
+using namespace bpfplay;
+using test::open_object;
+
+namespace {
+
+using Fields = std::vector<std::pair<std::string, uint64_t>>;
+
+struct MemberCall {
+    RunResult result;
+    TcpCaCall call;
+    uint64_t field(const std::string& name) const {
+        for (const auto& [n, v] : call.fields)
+            if (n == name) return v;
+        FAIL("no field " << name);
+        return 0;
+    }
+    uint32_t priv32(size_t off) const { return load_le<uint32_t>(call.ca_priv.data() + off); }
+};
+
+// The socket state a member runs on: these fields over the host socket's, icsk_ca_priv, and
+// what a pointer argument points at.
+MemberCall call_member(ObjectSession& s, const char* program, Fields fields, std::vector<uint8_t> priv,
+                       std::vector<uint64_t> args = {}, std::vector<uint8_t> pointed = {}) {
+    MemberCall m;
+    m.call.fields = std::move(fields);
+    priv.resize(104);
+    m.call.ca_priv = std::move(priv);
+    m.call.pointed = std::move(pointed);
+    RunInput in;
+    in.ctx.assign((args.size() + 1) * 8, 0);
+    for (size_t i = 0; i < args.size(); ++i) std::memcpy(in.ctx.data() + (i + 1) * 8, &args[i], 8);
+    in.tcp_ca = &m.call;
+    m.result = s.run(program, in);
+    if (m.result.status != RunStatus::Exited) FAIL(m.result.error->to_string());
+    return m;
+}
+
+std::vector<uint8_t> priv_u32(std::initializer_list<std::pair<size_t, uint32_t>> values) {
+    std::vector<uint8_t> p(104, 0);
+    for (const auto& [off, v] : values) std::memcpy(p.data() + off, &v, 4);
+    return p;
+}
+
+// struct bictcp's members' offsets.
+constexpr size_t kCnt = 0, kLastMax = 4, kLastCwnd = 8, kLastTime = 12, kOrigin = 16, kK = 20, kDelayMin = 24,
+                 kEpoch = 28, kAckCnt = 32, kTcpCwnd = 36, kSampleCnt = 42, kFound = 43, kRoundStart = 44,
+                 kEndSeq = 48, kLastAck = 52, kCurrRtt = 56;
+// struct dctcp's.
+constexpr size_t kOldDelivered = 0, kOldDeliveredCe = 4, kPriorRcvNxt = 8, kAlpha = 12, kNextSeq = 16, kCeState = 20,
+                 kLossCwnd = 24;
+
+// tcp_jiffies32 at the default host's clock (1 s after boot, HZ 250: INITIAL_JIFFIES + 250).
+constexpr uint32_t kJiffies = 4294892546u;
+
+std::vector<uint8_t> ack_sample(uint32_t pkts, int32_t rtt_us, uint32_t in_flight) {
+    std::vector<uint8_t> b(12);
+    std::memcpy(b.data(), &pkts, 4);
+    std::memcpy(b.data() + 4, &rtt_us, 4);
+    std::memcpy(b.data() + 8, &in_flight, 4);
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("cubictcp_recalc_ssthresh: cwnd * 717 / 1024, W_max remembered, lowered by fast convergence") {
+    auto s = open_object("public/examples/tcp_ca_cubic.o");
+    MemberCall first = call_member(*s, "cubic_ssthresh", {{"snd_cwnd", 100}}, priv_u32({{kEpoch, 1234}}));
+    CHECK(first.result.r0 == 70);  // 71700 / 1024
+    CHECK(first.priv32(kLastMax) == 100);
+    CHECK(first.priv32(kEpoch) == 0);
+    // Below the last W_max: W_max = cwnd * (1024 + 717) / 2048 = 68.
+    MemberCall again = call_member(*s, "cubic_ssthresh", {{"snd_cwnd", 80}}, priv_u32({{kLastMax, 100}}));
+    CHECK(again.result.r0 == 56);
+    CHECK(again.priv32(kLastMax) == 68);
+    CHECK(call_member(*s, "cubic_ssthresh", {{"snd_cwnd", 2}}, {}).result.r0 == 2);
+}
+
+TEST_CASE("cubictcp_cong_avoid: slow start below ssthresh, then ca->cnt from the cubic curve") {
+    auto s = open_object("public/examples/tcp_ca_cubic.o");
+    const Fields limited = {{"is_cwnd_limited", 1}, {"snd_cwnd_clamp", 0xffffffff}, {"snd_cwnd_cnt", 0}};
+    Fields slow = limited;
+    slow.insert(slow.end(), {{"snd_cwnd", 10}, {"snd_ssthresh", 12}});
+    MemberCall ss = call_member(*s, "cubic_cong_avoid", slow, {}, {0, 5});
+    // tcp_slow_start takes 2 of the 5 (up to ssthresh); the 3 left go to congestion avoidance:
+    // a new epoch at cwnd 12 with no W_max yet, cnt capped at 20.
+    CHECK(ss.field("snd_cwnd") == 12);
+    CHECK(ss.priv32(kEpoch) == kJiffies);
+    CHECK(ss.priv32(kOrigin) == 12);
+    CHECK(ss.priv32(kCnt) == 20);
+    CHECK(ss.field("snd_cwnd_cnt") == 3);
+
+    // After a loss at W_max 100, at cwnd 70: K = cubic_root(2^40 / 410 * 30) = 4316 (4.2 s, in
+    // 1/1024 s); t = usecs_to_jiffies(10000 us) = 3 jiffies = 12/1024 s; the curve is at
+    // 100 - 410 * 4304^3 >> 40 = 71, so cnt = 70 / (71 - 70) = 70.
+    Fields ca = limited;
+    ca.insert(ca.end(), {{"snd_cwnd", 70}, {"snd_ssthresh", 70}});
+    MemberCall m = call_member(*s, "cubic_cong_avoid", ca, priv_u32({{kLastMax, 100}, {kDelayMin, 10000}}), {0, 1});
+    CHECK(m.priv32(kK) == 4316);
+    CHECK(m.priv32(kOrigin) == 100);
+    CHECK(m.priv32(kCnt) == 70);
+    CHECK(m.priv32(kLastCwnd) == 70);
+    CHECK(m.priv32(kLastTime) == kJiffies);
+    CHECK(m.priv32(kTcpCwnd) == 70);
+    CHECK(m.priv32(kAckCnt) == 1);
+    CHECK(m.field("snd_cwnd") == 70);
+    CHECK(m.field("snd_cwnd_cnt") == 1);
+
+    // Not cwnd-limited (and not in slow start): nothing changes.
+    Fields idle = ca;
+    idle[0].second = 0;
+    MemberCall none = call_member(*s, "cubic_cong_avoid", idle, priv_u32({{kLastMax, 100}}), {0, 1});
+    CHECK(none.priv32(kEpoch) == 0);
+    CHECK(none.field("snd_cwnd_cnt") == 0);
+}
+
+TEST_CASE("cubictcp_acked: delay_min, and HyStart leaving slow start by ACK train or by delay") {
+    auto s = open_object("public/examples/tcp_ca_cubic.o");
+    const uint64_t now = 5'000'000;  // tcp_mstamp, us
+    const Fields base = {{"snd_cwnd", 20}, {"snd_ssthresh", 0x7fffffff}, {"snd_una", 1000}, {"tcp_mstamp", now}};
+    // Delay: the round's 9th sample, 15 ms against delay_min 10 ms + max(10000 >> 3, 4000).
+    MemberCall delay = call_member(
+        *s, "cubic_acked", base,
+        priv_u32({{kDelayMin, 10000}, {kEndSeq, 5000}, {kLastAck, uint32_t(now - 3000)}, {kCurrRtt, 0xffffffff},
+                  {kRoundStart, uint32_t(now - 3000)}, {40, 8u << 16}}),  // sample_cnt 8
+        {}, ack_sample(1, 15000, 0));
+    CHECK(delay.priv32(kCurrRtt) == 15000);
+    CHECK(delay.call.ca_priv[kFound] == 1);
+    CHECK(delay.field("snd_ssthresh") == 20);
+    // Below the threshold (14 ms): still in slow start.
+    MemberCall calm = call_member(
+        *s, "cubic_acked", base,
+        priv_u32({{kDelayMin, 10000}, {kEndSeq, 5000}, {kLastAck, uint32_t(now - 3000)}, {kCurrRtt, 0xffffffff},
+                  {40, 8u << 16}}),
+        {}, ack_sample(1, 14000, 0));
+    CHECK(calm.call.ca_priv[kFound] == 0);
+    CHECK(calm.field("snd_ssthresh") == 0x7fffffff);
+    // ACK train: ACKs 1 ms apart for 6 ms of a round, past delay_min / 2 (unpaced).
+    MemberCall train = call_member(
+        *s, "cubic_acked", base,
+        priv_u32({{kDelayMin, 10000}, {kEndSeq, 5000}, {kLastAck, uint32_t(now - 1000)},
+                  {kRoundStart, uint32_t(now - 6000)}, {kCurrRtt, 0xffffffff}}),
+        {}, ack_sample(1, 10000, 0));
+    CHECK(train.priv32(kLastAck) == now);
+    CHECK(train.call.ca_priv[kFound] == 1);
+    CHECK(train.field("snd_ssthresh") == 20);
+    CHECK(train.call.ca_priv[kSampleCnt] == 1);
+    // A smaller delay lowers delay_min; a negative rtt_us (no sample) changes nothing.
+    MemberCall lower = call_member(*s, "cubic_acked", {{"snd_cwnd", 10}, {"tcp_mstamp", now}},
+                                   priv_u32({{kDelayMin, 10000}}), {}, ack_sample(1, 7000, 0));
+    CHECK(lower.priv32(kDelayMin) == 7000);
+    MemberCall none = call_member(*s, "cubic_acked", {{"snd_cwnd", 10}}, priv_u32({{kDelayMin, 10000}}), {},
+                                  ack_sample(1, -1, 0));
+    CHECK(none.priv32(kDelayMin) == 10000);
+}
+
+TEST_CASE("cubictcp_state and cubictcp_cwnd_event: Loss starts over; idle time shifts the epoch") {
+    auto s = open_object("public/examples/tcp_ca_cubic.o");
+    const std::vector<uint8_t> busy = priv_u32({{kCnt, 7}, {kLastMax, 90}, {kEpoch, 99}, {kTcpCwnd, 40}, {40, 0x01050000u}});
+    MemberCall loss = call_member(*s, "cubic_set_state", {{"snd_nxt", 777}, {"tcp_mstamp", 123456}}, busy, {4});
+    for (size_t off = 0; off < 40; off += 4) CHECK(loss.priv32(off) == 0);
+    CHECK(loss.call.ca_priv[kFound] == 0);
+    CHECK(loss.call.ca_priv[kSampleCnt] == 0);
+    CHECK(loss.priv32(kRoundStart) == 123456);
+    CHECK(loss.priv32(kLastAck) == 123456);
+    CHECK(loss.priv32(kEndSeq) == 777);
+    CHECK(loss.priv32(kCurrRtt) == 0xffffffff);
+    MemberCall recovery = call_member(*s, "cubic_set_state", {}, busy, {3});
+    CHECK(recovery.call.ca_priv == busy);
+
+    // CA_EVENT_TX_START after 10 jiffies idle: the epoch moves 10 on.
+    MemberCall idle = call_member(*s, "cubic_cwnd_event", {{"lsndtime", kJiffies - 10}},
+                                  priv_u32({{kEpoch, kJiffies - 100}}), {0});
+    CHECK(idle.priv32(kEpoch) == kJiffies - 90);
+    // ... but never past now.
+    MemberCall capped = call_member(*s, "cubic_cwnd_event", {{"lsndtime", kJiffies - 20}},
+                                    priv_u32({{kEpoch, kJiffies - 5}}), {0});
+    CHECK(capped.priv32(kEpoch) == kJiffies);
+    MemberCall other = call_member(*s, "cubic_cwnd_event", {{"lsndtime", kJiffies - 20}},
+                                   priv_u32({{kEpoch, kJiffies - 5}}), {3});
+    CHECK(other.priv32(kEpoch) == kJiffies - 5);
+}
+
+TEST_CASE("dctcp_init: alpha at its maximum on an ECN socket; a socket without ECN is left alone") {
+    auto s = open_object("public/examples/tcp_ca_dctcp.o");
+    MemberCall ecn = call_member(
+        *s, "dctcp_bpf_init",
+        {{"ecn_flags", 1}, {"snd_nxt", 5000}, {"delivered", 7}, {"delivered_ce", 2}, {"rcv_nxt", 900}}, {});
+    CHECK(ecn.priv32(kAlpha) == 1024);
+    CHECK(ecn.priv32(kNextSeq) == 5000);
+    CHECK(ecn.priv32(kOldDelivered) == 7);
+    CHECK(ecn.priv32(kOldDeliveredCe) == 2);
+    CHECK(ecn.priv32(kPriorRcvNxt) == 900);
+    MemberCall plain = call_member(*s, "dctcp_bpf_init", {{"ecn_flags", 0}}, priv_u32({{kAlpha, 5}}));
+    CHECK(plain.priv32(kAlpha) == 5);
+    REQUIRE(plain.result.host_events.size() == 1);
+    CHECK(plain.result.host_events[0].text.starts_with("the socket did not negotiate ECN"));
+}
+
+TEST_CASE("dctcp_update_alpha: once a round, alpha = 15/16 alpha + marked / delivered (of 1024)") {
+    auto s = open_object("public/examples/tcp_ca_dctcp.o");
+    const Fields end = {{"snd_una", 150}, {"snd_nxt", 300}, {"delivered", 30}, {"delivered_ce", 5}};
+    // 1024 - 1024/16 = 960; 5 of 20 delivered marked: (5 << 6) / 20 = 16; alpha 976.
+    MemberCall m = call_member(*s, "dctcp_bpf_in_ack_event", end,
+                               priv_u32({{kAlpha, 1024}, {kNextSeq, 100}, {kOldDelivered, 10}}), {2});
+    CHECK(m.priv32(kAlpha) == 976);
+    CHECK(m.priv32(kNextSeq) == 300);
+    CHECK(m.priv32(kOldDelivered) == 30);
+    CHECK(m.priv32(kOldDeliveredCe) == 5);
+    // All 20 marked: 960 + 64 = 1024, which the program counts.
+    Fields all = end;
+    all[3].second = 20;
+    MemberCall full = call_member(*s, "dctcp_bpf_in_ack_event", all,
+                                  priv_u32({{kAlpha, 1024}, {kNextSeq, 100}, {kOldDelivered, 10}}), {2});
+    CHECK(full.priv32(kAlpha) == 1024);
+    std::vector<uint8_t> bss(4);
+    REQUIRE(s->object().maps->find("tcp_ca_d.bss")->lookup_user(test::bytes(0u), bss) == 0);
+    CHECK(load_le<uint32_t>(bss.data()) == 1);  // fully_marked_rounds
+    // Mid-round (snd_una before next_seq): nothing changes.
+    MemberCall mid = call_member(*s, "dctcp_bpf_in_ack_event", end, priv_u32({{kAlpha, 1024}, {kNextSeq, 200}}), {2});
+    CHECK(mid.priv32(kAlpha) == 1024);
+    CHECK(mid.priv32(kNextSeq) == 200);
+    // No marks: alpha decays by a 16th (at least 1: min_not_zero).
+    MemberCall decay = call_member(*s, "dctcp_bpf_in_ack_event", {{"snd_una", 150}, {"delivered", 30}},
+                                   priv_u32({{kAlpha, 15}, {kNextSeq, 100}}), {2});
+    CHECK(decay.priv32(kAlpha) == 0);  // 15 - min_not_zero(15, 0) = 0
+}
+
+TEST_CASE("dctcp_ssthresh, dctcp_state, dctcp_cwnd_event, dctcp_cwnd_undo") {
+    auto s = open_object("public/examples/tcp_ca_dctcp.o");
+    // 40 - (40 * 976 >> 11) = 40 - 19.
+    MemberCall ss = call_member(*s, "dctcp_bpf_ssthresh", {{"snd_cwnd", 40}}, priv_u32({{kAlpha, 976}}));
+    CHECK(ss.result.r0 == 21);
+    CHECK(ss.priv32(kLossCwnd) == 40);
+    CHECK(call_member(*s, "dctcp_bpf_ssthresh", {{"snd_cwnd", 3}}, priv_u32({{kAlpha, 1024}})).result.r0 == 2);
+
+    // Entering Recovery is a loss: ssthresh = cwnd / 2; again while in it, nothing.
+    MemberCall rec = call_member(*s, "dctcp_bpf_set_state", {{"snd_cwnd", 40}, {"snd_ssthresh", 99}, {"icsk_ca_state", 0}},
+                                 {}, {3});
+    CHECK(rec.field("snd_ssthresh") == 20);
+    CHECK(rec.priv32(kLossCwnd) == 40);
+    MemberCall same = call_member(*s, "dctcp_bpf_set_state",
+                                  {{"snd_cwnd", 40}, {"snd_ssthresh", 99}, {"icsk_ca_state", 3}}, {}, {3});
+    CHECK(same.field("snd_ssthresh") == 99);
+    // CA_EVENT_LOSS (an RTO) too.
+    MemberCall loss = call_member(*s, "dctcp_bpf_cwnd_event", {{"snd_cwnd", 9}, {"snd_ssthresh", 99}}, {}, {3});
+    CHECK(loss.field("snd_ssthresh") == 4);
+
+    // The receiver's CE state flips to 1 with a delayed ACK pending: that ACK goes first (for the
+    // old state: DEMAND_CWR cleared), then an immediate ACK is asked for and DEMAND_CWR set.
+    MemberCall ce = call_member(*s, "dctcp_bpf_cwnd_event",
+                                {{"ecn_flags", 1}, {"icsk_ack.pending", 2}, {"rcv_nxt", 4242}},
+                                priv_u32({{kPriorRcvNxt, 4000}}), {5});
+    CHECK(ce.priv32(kCeState) == 1);
+    CHECK(ce.priv32(kPriorRcvNxt) == 4242);
+    CHECK(ce.field("ecn_flags") == 1 + 4);
+    CHECK(ce.field("icsk_ack.pending") == 2 + 16);
+    REQUIRE(ce.result.host_events.size() == 1);
+    CHECK(ce.result.host_events[0].text ==
+          "the delayed ACK for the old CE state is sent now (__tcp_send_ack), acknowledging up to 4000");
+    // Back to no CE: DEMAND_CWR cleared, no delayed ACK pending so none sent.
+    MemberCall no_ce = call_member(*s, "dctcp_bpf_cwnd_event", {{"ecn_flags", 5}, {"icsk_ack.pending", 0}},
+                                   priv_u32({{kCeState, 1}}), {4});
+    CHECK(no_ce.priv32(kCeState) == 0);
+    CHECK(no_ce.field("ecn_flags") == 1);
+    CHECK(no_ce.field("icsk_ack.pending") == 16);
+
+    CHECK(call_member(*s, "dctcp_bpf_undo_cwnd", {{"snd_cwnd", 10}}, priv_u32({{kLossCwnd, 40}})).result.r0 == 40);
+    CHECK(call_member(*s, "dctcp_bpf_undo_cwnd", {{"snd_cwnd", 50}}, priv_u32({{kLossCwnd, 40}})).result.r0 == 50);
+}
