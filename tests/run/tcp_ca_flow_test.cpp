@@ -209,3 +209,69 @@ TEST_CASE("TCP flow: refused without a congestion control or a TCP socket; a fau
     CHECK(stopped.value().rows[1].calls == std::vector<std::pair<std::string, uint32_t>>{{"cong_avoid", 1}});
 
 }
+
+TEST_CASE("TCP flow: the kernel's CUBIC through the cubic example (HyStart, beta 717, fast convergence)") {
+    auto s = open_object("public/examples/tcp_ca_cubic.o");
+    const TcpFlowReport report =
+        play(*s, flow_host(R"({"snd_cwnd": 10, "snd_ssthresh": 40, "mss_cache": 1448})",
+                           R"({"rtt_us": 10000, "steps": [{"rounds": 5}, {"loss": "fast_retransmit"}, {"rounds": 2},
+                                                         {"loss": "rto"}, {"rounds": 6}]})"));
+    CHECK(report.ca_name == "bpf_cubic");
+    CHECK(rows_of(report) == std::vector<Row>{
+                                 {"start", 10, 40, "Open", 10},
+                                 {"round 1", 20, 40, "Open", 20},
+                                 // HyStart's ACK train: from cwnd 16 (round 1's 7th ACK, 7 ms) the ACKs keep
+                                 // coming 0.5 ms apart; 5.5 ms on, past delay_min / 2, ssthresh = cwnd = 24.
+                                 {"round 2", 24, 24, "Open", 24},
+                                 // No W_max yet: one segment per 20 ACKed.
+                                 {"round 3", 26, 24, "Open", 26},
+                                 {"round 4", 27, 24, "Open", 27},
+                                 {"round 5", 28, 24, "Open", 28},
+                                 // 28 * 717 / 1024 = 19; W_max = 28.
+                                 {"fast_retransmit", 28, 19, "Recovery", 28},
+                                 {"round 6", 19, 19, "Open", 19},
+                                 {"round 7", 20, 19, "Open", 20},
+                                 // 20 * 717 / 1024 = 14; below W_max 28, fast convergence: W_max = 17.
+                                 {"rto", 1, 14, "Loss", 1},
+                                 {"round 8", 2, 14, "Loss", 2},
+                                 {"round 9", 4, 14, "Loss", 4},
+                                 {"round 10", 8, 14, "Loss", 8},
+                                 {"round 11", 14, 14, "Loss", 14},
+                                 {"round 12", 14, 14, "Open", 14},
+                                 {"round 13", 15, 14, "Open", 15},
+                                 {"end", 15, 14, "Open", 15},
+                             });
+    // The loss: ssthresh (cubictcp_recalc_ssthresh), set_state(Recovery); the RTO adds
+    // cwnd_event(CA_EVENT_LOSS) and the retransmission's CA_EVENT_TX_START.
+    CHECK(report.rows[6].calls == std::vector<std::pair<std::string, uint32_t>>{{"ssthresh", 1}, {"set_state", 1}});
+    CHECK(report.rows[9].calls ==
+          std::vector<std::pair<std::string, uint32_t>>{{"ssthresh", 1}, {"cwnd_event", 2}, {"set_state", 1}});
+}
+
+TEST_CASE("TCP flow: the kernel's DCTCP through the dctcp example: alpha decays, marks cut by alpha / 2") {
+    auto s = open_object("public/examples/tcp_ca_dctcp.o");
+    const TcpFlowReport report = play(*s, flow_host(R"({"snd_cwnd": 10, "snd_ssthresh": 20, "mss_cache": 1448})",
+                                                    R"({"rtt_us": 100, "ecn": true, "steps": [{"rounds": 3},
+                                                       {"acks": 5, "ece": true}, {"rounds": 2},
+                                                       {"rounds": 2, "ece": true}, {"rounds": 3}]})"));
+    CHECK(rows_of(report) == std::vector<Row>{
+                                 {"start", 10, 20, "Open", 10},
+                                 {"round 1", 20, 20, "Open", 20},
+                                 {"round 2", 21, 20, "Open", 21},
+                                 {"round 3", 22, 20, "Open", 22},
+                                 // Four unmarked rounds took alpha 1024 -> 960 -> 900 -> 844 -> 792: the first
+                                 // ECE's dctcp_ssthresh is 22 - (22 * 792 >> 11) = 14; PRR then holds cwnd.
+                                 {"acks", 21, 14, "CWR", 21},
+                                 // CWR ends a round later: cwnd = ssthresh (tcp_end_cwnd_reduction).
+                                 {"round 4", 14, 14, "Open", 14},
+                                 {"round 5", 15, 14, "Open", 15},
+                                 {"round 6", 10, 10, "CWR", 10},
+                                 {"round 7", 7, 7, "CWR", 7},
+                                 {"round 8", 8, 7, "Open", 8},
+                                 {"round 9", 9, 7, "Open", 9},
+                                 {"round 10", 10, 7, "Open", 10},
+                                 {"end", 10, 7, "Open", 10},
+                             });
+    // dctcp_update_alpha is the in_ack_event member: called for every ACK.
+    CHECK(report.rows[1].calls == std::vector<std::pair<std::string, uint32_t>>{{"in_ack_event", 10}, {"cong_avoid", 10}});
+}
