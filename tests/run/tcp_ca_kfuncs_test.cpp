@@ -283,3 +283,40 @@ TEST_CASE("dctcp_ssthresh, dctcp_state, dctcp_cwnd_event, dctcp_cwnd_undo") {
     CHECK(call_member(*s, "dctcp_bpf_undo_cwnd", {{"snd_cwnd", 10}}, priv_u32({{kLossCwnd, 40}})).result.r0 == 40);
     CHECK(call_member(*s, "dctcp_bpf_undo_cwnd", {{"snd_cwnd", 50}}, priv_u32({{kLossCwnd, 40}})).result.r0 == 50);
 }
+
+TEST_CASE("BBR's kfuncs bpfplay runs: bbr_ssthresh, bbr_undo_cwnd, bbr_sndbuf_expand, bbr_min_tso_segs") {
+    auto s = open_object("tests/run/bpf/tcp_ca_bbr_parts.o");
+    CHECK(call_member(*s, "parts_sndbuf_expand", {}, {}).result.r0 == 3);
+    // Below 1.2 Mbit/s of pacing (150000 bytes/s): one segment per TSO burst, else two.
+    CHECK(call_member(*s, "parts_min_tso_segs", {{"sk_pacing_rate", 149999}}, {}).result.r0 == 1);
+    CHECK(call_member(*s, "parts_min_tso_segs", {{"sk_pacing_rate", 150000}}, {}).result.r0 == 2);
+
+    // struct bbr: prior_cwnd at 80; prev_ca_state is bits 3-5 of the u32 at 56.
+    MemberCall open_state = call_member(*s, "parts_ssthresh", {{"snd_cwnd", 30}, {"snd_ssthresh", 77}},
+                                        priv_u32({{80, 50}}));
+    CHECK(open_state.result.r0 == 77);  // ssthresh unchanged: BBR does not cut on loss here
+    CHECK(open_state.priv32(80) == 30);  // the last good cwnd
+    MemberCall in_recovery = call_member(*s, "parts_ssthresh", {{"snd_cwnd", 30}, {"snd_ssthresh", 77}},
+                                         priv_u32({{56, 3u << 3}, {80, 50}}));
+    CHECK(in_recovery.priv32(80) == 50);  // recovery cut cwnd: keep the larger
+    MemberCall probe_rtt = call_member(*s, "parts_ssthresh", {{"snd_cwnd", 60}, {"snd_ssthresh", 77}},
+                                       priv_u32({{56, 3u}, {80, 50}}));  // mode BBR_PROBE_RTT
+    CHECK(probe_rtt.priv32(80) == 60);
+
+    // Undo: full_bw (84) and full_bw_cnt (bits 21-22 at 76) cleared; long-term sampling reset:
+    // lt_bw (60) 0, lt_use_bw / lt_is_sampling / lt_rtt_cnt (bits 31, 23, 24-30 at 56) 0,
+    // lt_last_stamp = delivered_mstamp in ms, lt_last_delivered, lt_last_lost. Mode and
+    // pacing_gain stay.
+    MemberCall undo = call_member(
+        *s, "parts_undo_cwnd",
+        {{"snd_cwnd", 25}, {"delivered_mstamp", 7'654'321}, {"delivered", 42}, {"lost", 3}},
+        priv_u32({{56, 2u | 1u << 23 | 9u << 24 | 1u << 31}, {60, 5}, {76, 256u | 3u << 21}, {84, 1000}}));
+    CHECK(undo.result.r0 == 25);
+    CHECK(undo.priv32(56) == 2);
+    CHECK(undo.priv32(60) == 0);
+    CHECK(undo.priv32(64) == 42);
+    CHECK(undo.priv32(68) == 7654);
+    CHECK(undo.priv32(72) == 3);
+    CHECK(undo.priv32(76) == 256);
+    CHECK(undo.priv32(84) == 0);
+}
