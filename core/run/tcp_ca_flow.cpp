@@ -43,7 +43,7 @@ void put_struct_member(std::vector<uint8_t>& bytes, const char* type, const char
 }
 
 // The sender: tcp_sock's congestion state, in segments where the kernel counts segments.
-struct Sender {
+struct TcpFlowSender {
     uint32_t cwnd = 10, ssthresh = tcp_ca::kInfiniteSsthresh, cwnd_cnt = 0, cwnd_clamp = ~0u, cwnd_stamp = 0;
     uint32_t prior_cwnd = 0, prior_ssthresh = 0, ca_state = tcp_ca::kStateOpen;
     uint32_t packets_out = 0, lost_out = 0, retrans_out = 0, max_packets_out = 0;
@@ -63,9 +63,9 @@ struct Sender {
     }
 };
 
-class Flow {
+class TcpCaFlowPlayer {
 public:
-    Flow(ObjectSession& s, const TcpFlowScript& script, uint64_t budget, std::map<std::string, std::string> members)
+    TcpCaFlowPlayer(ObjectSession& s, const TcpFlowScript& script, uint64_t budget, std::map<std::string, std::string> members)
         : s_(s), script_(script), budget_(budget), members_(std::move(members)), start_ns_(s.host().clock_start_ns) {}
 
     TcpFlowReport play(const TcpInfo& tcp) {
@@ -425,7 +425,7 @@ private:
     uint64_t start_ns_;
     uint64_t time_us_ = 0;
     uint32_t rounds_ = 0;
-    Sender tp_;
+    TcpFlowSender tp_;
     std::vector<std::pair<std::string, uint32_t>> calls_;
     TcpFlowReport report_;
 };
@@ -462,7 +462,7 @@ Result<TcpFlowReport> run_tcp_ca_flow(ObjectSession& session, const TcpFlowScrip
     std::string ca_name;
     for (const LoadedMapInfo& m : session.object().map_info)
         if (m.spec.type == MapType::StructOps && ca_name.empty()) ca_name = m.spec.name;
-    Flow flow(session, script, budget, std::move(members));
+    TcpCaFlowPlayer flow(session, script, budget, std::move(members));
     TcpFlowReport report = flow.play(net.sockets[*socket].tcp);
     report.ca_name = ca_name;
     return report;
