@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/btf/builtin_target_btf.hpp"
@@ -48,7 +49,7 @@ std::optional<FieldSpan> find_tcp_member(const Btf& btf, uint32_t id, std::strin
 }
 
 // "icsk_ack.pending": each step inside the previous one's type.
-FieldSpan tcp_sock_field(std::string_view path) {
+FieldSpan find_tcp_sock_field(std::string_view path) {
     const Btf& btf = builtin_target_btf();
     FieldSpan at{0, 0, *btf.find_by_name("tcp_sock", BtfKind::Struct)};
     while (!path.empty()) {
@@ -59,6 +60,17 @@ FieldSpan tcp_sock_field(std::string_view path) {
         path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
     }
     return at;
+}
+
+// The same, remembered: a TCP flow and the CA kfuncs look up the same few dozen paths for
+// every member call, and each walk goes through tcp_sock's nested BTF members by name.
+FieldSpan tcp_sock_field(std::string_view path) {
+    thread_local std::unordered_map<std::string, FieldSpan> known;
+    const auto it = known.find(std::string(path));
+    if (it != known.end()) return it->second;
+    const FieldSpan f = find_tcp_sock_field(path);
+    known.emplace(std::string(path), f);
+    return f;
 }
 
 // bpf_tcp_ca_btf_struct_access (net/ipv4/bpf_tcp_ca.c, Linux 6.18): a store must start at one of

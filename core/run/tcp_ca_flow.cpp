@@ -238,11 +238,11 @@ private:
         tp_.max_packets_out = tp_.packets_out;  // tcp_cwnd_validate: cwnd-limited, always
     }
 
-    // `n` ACKs of `segments` each, spread evenly over the time the segments in flight take.
+    // `n` ACKs of `segments` each, spread evenly over one RTT: ACK i (from 1) at i * rtt / n.
     void acks(uint32_t n, uint32_t segments, bool ece) {
-        const uint64_t gap_us = std::max<uint64_t>(1, script_.rtt_us / std::max<uint32_t>(n, 1));
-        for (uint32_t i = 0; i < n && !report_.error; ++i) {
-            time_us_ += gap_us;
+        const uint64_t start = time_us_;
+        for (uint32_t i = 1; i <= n && !report_.error; ++i) {
+            time_us_ = start + uint64_t(script_.rtt_us) * i / n;
             ack(segments, ece);
         }
     }

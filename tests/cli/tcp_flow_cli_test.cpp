@@ -24,9 +24,9 @@ TEST_CASE("bpfvm run tcp_ca_reno.o --host tcp_ca_flow.json: Reno's cwnd per step
                      "  round 2             20000        40            40  Open             40  cong_avoid x20\n"
                      "  round 3             30000        41            40  Open             41  cong_avoid x40\n") !=
           std::string::npos);
-    CHECK(r.out.find("  fast_retransmit     49959        43            21  Recovery         43  ssthresh\n") !=
+    CHECK(r.out.find("  fast_retransmit     50000        43            21  Recovery         43  ssthresh\n") !=
           std::string::npos);
-    CHECK(r.out.ends_with("  end                129926        13            11  Open             13  \n"));
+    CHECK(r.out.ends_with("  end                130000        13            11  Open             13  \n"));
 
     const ProcessResult j = run_bpfvm({"run", in_source("public/examples/tcp_ca_reno.o"), "--host",
                                        in_source("examples/tcp_ca_flow.json"), "--json"});

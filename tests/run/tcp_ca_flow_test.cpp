@@ -87,7 +87,9 @@ TEST_CASE("TCP flow: the Reno example doubles cwnd per round in slow start, then
     CHECK(report.rows[6].calls == std::vector<std::pair<std::string, uint32_t>>{{"ssthresh", 1}});
     CHECK(report.rows[7].calls == std::vector<std::pair<std::string, uint32_t>>{{"cong_avoid", 1}});
     CHECK(report.calls == 215);
+    // A round's ACKs arrive evenly over one RTT: round 4's 41 ACKs end it at 40 ms exactly.
     CHECK(report.rows[3].time_us == 30000);
+    CHECK(report.rows[4].time_us == 40000);
     // The host socket keeps what it had: the flow's socket state is its own.
     CHECK(s->host().net.sockets[0].tcp.snd_cwnd == 10);
 }
