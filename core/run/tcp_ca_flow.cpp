@@ -50,6 +50,8 @@ struct TcpFlowSender {
     uint32_t snd_una = 0, snd_nxt = 0, high_seq = 0, undo_marker = 0, mss = 536;
     uint32_t delivered = 0, delivered_ce = 0, ecn_flags = 0, prr_delivered = 0, prr_out = 0;
     uint32_t retransmits = 0, srtt_us = 0, lsndtime = 0;  // icsk_retransmits; srtt_us is << 3
+    uint32_t lost = 0;                // tp->lost: segments ever marked lost
+    uint64_t delivered_mstamp = 0;    // us, when delivered last grew
     std::vector<uint8_t> ca_priv;
     // tp->delivered when each segment in flight was (last) sent, oldest first: the rate sample's
     // prior_delivered for the ACK that covers it.
@@ -159,6 +161,8 @@ private:
                     {"mss_cache", tp_.mss},
                     {"srtt_us", tp_.srtt_us},
                     {"lsndtime", tp_.lsndtime},
+                    {"lost", tp_.lost},
+                    {"delivered_mstamp", tp_.delivered_mstamp},
                     {"tcp_mstamp", (start_ns_ / 1000) + time_us_},
                     {"tcp_clock_cache", start_ns_ + time_us_ * 1000}};
         c.ca_priv = tp_.ca_priv;
@@ -267,6 +271,7 @@ private:
         tp_.packets_out -= k;
         tp_.snd_una += k * tp_.mss;
         tp_.delivered += k;
+        tp_.delivered_mstamp = start_ns_ / 1000 + time_us_;
         if (ece) tp_.delivered_ce += k;
         tp_.retransmits = 0;
         tp_.srtt_us = script_.rtt_us << 3;  // every sample is the script's RTT
@@ -369,7 +374,10 @@ private:
 
     // The fast_retransmit step: the oldest segment is lost, tcp_enter_recovery.
     void enter_recovery() {
-        if (tp_.packets_out > tp_.lost_out) ++tp_.lost_out;
+        if (tp_.packets_out > tp_.lost_out) {
+            ++tp_.lost_out;
+            ++tp_.lost;
+        }
         tp_.prior_ssthresh = 0;
         init_undo();
         if (!tp_.in_cwnd_reduction()) {
@@ -381,6 +389,7 @@ private:
 
     // tcp_enter_loss, from the retransmission timer.
     void enter_loss() {
+        tp_.lost += tp_.packets_out - tp_.lost_out;
         tp_.lost_out = tp_.packets_out;  // tcp_timeout_mark_lost
         tp_.retrans_out = 0;
         if (tp_.ca_state <= tcp_ca::kStateDisorder || int32_t(tp_.high_seq - tp_.snd_una) <= 0 ||

@@ -33,7 +33,10 @@
 // fast_retransmit step; ACKs arrive in order, each acking the oldest segments), F-RTO (as with
 // net.ipv4.tcp_frto=0), the receiver side (CA_EVENT_ECN_IS_CE), pacing, idle restarts
 // (CA_EVENT_CWND_RESTART), the receive window, and the members min_tso_segs, sndbuf_expand,
-// get_info. The sender always has data: is_cwnd_limited is 1.
+// get_info. The sender always has data: is_cwnd_limited is 1. Every RTT sample is the script's
+// rtt_us. cong_control's struct rate_sample carries prior_delivered, delivered, delivered_ce,
+// interval_us (one RTT), rtt_us, acked_sacked and prior_in_flight; the rest (losses,
+// is_app_limited, prior_mstamp, ...) is 0.
 #include <cstdint>
 #include <optional>
 #include <string>
