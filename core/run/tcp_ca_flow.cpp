@@ -52,6 +52,9 @@ struct TcpFlowSender {
     uint32_t retransmits = 0, srtt_us = 0, lsndtime = 0;  // icsk_retransmits; srtt_us is << 3
     uint32_t lost = 0;                // tp->lost: segments ever marked lost
     uint64_t delivered_mstamp = 0;    // us, when delivered last grew
+    // sock_init_data's ~0UL until tcp_update_pacing_rate (or a CA) sets it; unlimited maximum.
+    uint64_t pacing_rate = ~0ull, max_pacing_rate = ~0ull;
+    uint32_t pacing_status = 0;       // SK_PACING_NONE
     std::vector<uint8_t> ca_priv;
     // tp->delivered when each segment in flight was (last) sent, oldest first: the rate sample's
     // prior_delivered for the ACK that covers it.
@@ -162,6 +165,11 @@ private:
                     {"srtt_us", tp_.srtt_us},
                     {"lsndtime", tp_.lsndtime},
                     {"lost", tp_.lost},
+                    {"sk_pacing_rate", tp_.pacing_rate},
+                    {"sk_max_pacing_rate", tp_.max_pacing_rate},
+                    {"sk_pacing_status", tp_.pacing_status},
+                    {"sk_pacing_shift", 10},     // sock_init_data
+                    {"sk_gso_max_size", 65536},  // a GSO device's GSO_LEGACY_MAX_SIZE
                     {"delivered_mstamp", tp_.delivered_mstamp},
                     {"tcp_mstamp", (start_ns_ / 1000) + time_us_},
                     {"tcp_clock_cache", start_ns_ + time_us_ * 1000}};
@@ -183,12 +191,16 @@ private:
             report_.error->what = member + " (" + it->second + "): " + report_.error->what;
             return std::nullopt;
         }
-        auto field = [&](size_t i) { return uint32_t(c.fields[i].second); };
-        tp_.cwnd = field(0);
-        tp_.ssthresh = field(1);
-        tp_.cwnd_cnt = field(2);
-        tp_.cwnd_stamp = field(4);
-        tp_.ecn_flags = field(21);
+        // What a congestion control may write (bpf_tcp_ca_btf_struct_access), back into the sender.
+        for (const auto& [path, value] : c.fields) {
+            if (path == "snd_cwnd") tp_.cwnd = uint32_t(value);
+            else if (path == "snd_ssthresh") tp_.ssthresh = uint32_t(value);
+            else if (path == "snd_cwnd_cnt") tp_.cwnd_cnt = uint32_t(value);
+            else if (path == "snd_cwnd_stamp") tp_.cwnd_stamp = uint32_t(value);
+            else if (path == "ecn_flags") tp_.ecn_flags = uint32_t(value);
+            else if (path == "sk_pacing_rate") tp_.pacing_rate = value;
+            else if (path == "sk_pacing_status") tp_.pacing_status = uint32_t(value);
+        }
         tp_.ca_priv = std::move(c.ca_priv);
         return r.r0;
     }
@@ -302,7 +314,18 @@ private:
             call("cong_avoid", {tp_.snd_una, acked_sacked});
             tp_.cwnd_stamp = jiffies32();
         }
+        if (!members_.count("cong_control")) update_pacing_rate();
         transmit();
+    }
+
+    // tcp_update_pacing_rate: mss * max(cwnd, packets_out) / srtt, times 200% well below
+    // ssthresh (net.ipv4.tcp_pacing_ss_ratio), else 120% (tcp_pacing_ca_ratio).
+    void update_pacing_rate() {
+        uint64_t rate = uint64_t(tp_.mss) * ((1'000'000 / 100) << 3);
+        rate *= tp_.cwnd < tp_.ssthresh / 2 ? 200 : 120;
+        rate *= std::max(tp_.cwnd, tp_.packets_out);
+        if (tp_.srtt_us) rate /= tp_.srtt_us;
+        tp_.pacing_rate = std::min(rate, tp_.max_pacing_rate);
     }
 
     // tcp_fastretrans_alert's state exits (D) and its Open/Disorder/CWR processing (E).

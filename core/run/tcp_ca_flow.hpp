@@ -17,7 +17,8 @@
 //                cwnd = ssthresh, cwnd_event(CA_EVENT_COMPLETE_CWR); set_state(TCP_CA_Open)),
 //                tcp_try_to_open (ECE: tcp_enter_cwr -> ssthresh(sk), set_state(TCP_CA_CWR));
 //                then tcp_cong_control: cong_control(sk, ack, flag, &rate_sample) if set, else
-//                PRR (tcp_cwnd_reduction) in CWR and Recovery, else cong_avoid(sk, ack, acked);
+//                PRR (tcp_cwnd_reduction) in CWR and Recovery, else cong_avoid(sk, ack, acked),
+//                then tcp_update_pacing_rate (sk_pacing_rate, which CUBIC's HyStart reads);
 //                then the sender fills the window.
 //   fast_retransmit  the oldest segment in flight is lost: tcp_enter_recovery (prior_ssthresh =
 //                tcp_current_ssthresh, tcp_init_cwnd_reduction -> ssthresh(sk),
@@ -34,7 +35,8 @@
 // net.ipv4.tcp_frto=0), the receiver side (CA_EVENT_ECN_IS_CE), pacing, idle restarts
 // (CA_EVENT_CWND_RESTART), the receive window, and the members min_tso_segs, sndbuf_expand,
 // get_info. The sender always has data: is_cwnd_limited is 1. Every RTT sample is the script's
-// rtt_us. cong_control's struct rate_sample carries prior_delivered, delivered, delivered_ce,
+// rtt_us; the socket has sock_init_data's pacing (rate and maximum ~0, shift 10) and a GSO
+// device's sk_gso_max_size of 64 KiB. cong_control's struct rate_sample carries prior_delivered, delivered, delivered_ce,
 // interval_us (one RTT), rtt_us, acked_sacked and prior_in_flight; the rest (losses,
 // is_app_limited, prior_mstamp, ...) is 0.
 #include <cstdint>

@@ -223,17 +223,18 @@ TEST_CASE("TCP flow: the kernel's CUBIC through the cubic example (HyStart, beta
                                  {"start", 10, 40, "Open", 10},
                                  {"round 1", 20, 40, "Open", 20},
                                  // HyStart's ACK train: from cwnd 16 (round 1's 7th ACK, 7 ms) the ACKs keep
-                                 // coming 0.5 ms apart; 5.5 ms on, past delay_min / 2, ssthresh = cwnd = 24.
-                                 {"round 2", 24, 24, "Open", 24},
+                                 // coming 0.5 ms apart; past (delay_min + the 1 ms pacing cushion) / 2 = 5.5 ms
+                                 // (at 13 ms, round 2's 6th ACK) ssthresh = cwnd = 25.
+                                 {"round 2", 25, 25, "Open", 25},
                                  // No W_max yet: one segment per 20 ACKed.
-                                 {"round 3", 26, 24, "Open", 26},
-                                 {"round 4", 27, 24, "Open", 27},
-                                 {"round 5", 28, 24, "Open", 28},
-                                 // 28 * 717 / 1024 = 19; W_max = 28.
-                                 {"fast_retransmit", 28, 19, "Recovery", 28},
-                                 {"round 6", 19, 19, "Open", 19},
-                                 {"round 7", 20, 19, "Open", 20},
-                                 // 20 * 717 / 1024 = 14; below W_max 28, fast convergence: W_max = 17.
+                                 {"round 3", 27, 25, "Open", 27},
+                                 {"round 4", 28, 25, "Open", 28},
+                                 {"round 5", 29, 25, "Open", 29},
+                                 // 29 * 717 / 1024 = 20; W_max = 29.
+                                 {"fast_retransmit", 29, 20, "Recovery", 29},
+                                 {"round 6", 20, 20, "Open", 20},
+                                 {"round 7", 21, 20, "Open", 21},
+                                 // 21 * 717 / 1024 = 14; below W_max 29, fast convergence: W_max = 17.
                                  {"rto", 1, 14, "Loss", 1},
                                  {"round 8", 2, 14, "Loss", 2},
                                  {"round 9", 4, 14, "Loss", 4},

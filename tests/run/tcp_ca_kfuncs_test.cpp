@@ -160,6 +160,18 @@ TEST_CASE("cubictcp_acked: delay_min, and HyStart leaving slow start by ACK trai
     CHECK(train.call.ca_priv[kFound] == 1);
     CHECK(train.field("snd_ssthresh") == 20);
     CHECK(train.call.ca_priv[kSampleCnt] == 1);
+    // Paced (3.8 MB/s, 64 KiB GSO): a cushion of min(1 ms, 65536 * 4 s / rate) joins delay_min,
+    // so the train must run past (10000 + 1000) / 2 = 5.5 ms.
+    Fields paced = base;
+    paced.insert(paced.end(), {{"sk_pacing_rate", 3'800'000}, {"sk_gso_max_size", 65536}});
+    auto train_for = [&](uint32_t since_round_start) {
+        return call_member(*s, "cubic_acked", paced,
+                           priv_u32({{kDelayMin, 10000}, {kEndSeq, 5000}, {kLastAck, uint32_t(now - 500)},
+                                     {kRoundStart, uint32_t(now - since_round_start)}, {kCurrRtt, 0xffffffff}}),
+                           {}, ack_sample(1, 10000, 0));
+    };
+    CHECK(train_for(5500).call.ca_priv[kFound] == 0);
+    CHECK(train_for(5501).call.ca_priv[kFound] == 1);
     // A smaller delay lowers delay_min; a negative rtt_us (no sample) changes nothing.
     MemberCall lower = call_member(*s, "cubic_acked", {{"snd_cwnd", 10}, {"tcp_mstamp", now}},
                                    priv_u32({{kDelayMin, 10000}}), {}, ack_sample(1, 7000, 0));
