@@ -1,10 +1,11 @@
 // BBR's functions as kfuncs for struct_ops programs (net/ipv4/tcp_bbr.c, Linux 6.18), the part
-// bpfplay runs so far: bbr_sndbuf_expand, bbr_min_tso_segs, bbr_undo_cwnd and bbr_ssthresh,
-// over struct bbr in icsk_ca_priv. bbr_init, bbr_main (the bandwidth and min_rtt model, gain
-// cycling, long-term sampling), bbr_cwnd_event and bbr_set_state are not implemented yet: a
-// program calling them is refused by name at load, as for any kfunc bpfplay lacks.
+// bpfplay runs so far: bbr_init, bbr_sndbuf_expand, bbr_min_tso_segs, bbr_undo_cwnd and
+// bbr_ssthresh, over struct bbr in icsk_ca_priv. bbr_main (the bandwidth and min_rtt model,
+// gain cycling, long-term sampling), bbr_cwnd_event and bbr_set_state are not implemented yet:
+// a program calling them is refused by name at load, as for any kfunc bpfplay lacks.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <span>
 
 #include "core/run/kernel_kfuncs.hpp"
@@ -22,10 +23,19 @@ struct BbrBits {
     size_t word;
     uint32_t shift, width;
 };
-constexpr BbrBits kBbrMode{56, 0, 3}, kBbrPrevCaState{56, 3, 3}, kBbrLtIsSampling{56, 23, 1},
-    kBbrLtRttCnt{56, 24, 7}, kBbrLtUseBw{56, 31, 1}, kBbrFullBwCnt{76, 21, 2};
-constexpr size_t kBbrLtBw = 60, kBbrLtLastDelivered = 64, kBbrLtLastStamp = 68, kBbrLtLastLost = 72,
-                 kBbrPriorCwnd = 80, kBbrFullBw = 84;
+constexpr BbrBits kBbrMode{56, 0, 3}, kBbrPrevCaState{56, 3, 3}, kBbrPacketConservation{56, 6, 1},
+    kBbrRoundStart{56, 7, 1}, kBbrIdleRestart{56, 8, 1}, kBbrProbeRttRoundDone{56, 9, 1}, kBbrLtIsSampling{56, 23, 1},
+    kBbrLtRttCnt{56, 24, 7}, kBbrLtUseBw{56, 31, 1}, kBbrFullBwReached{76, 20, 1}, kBbrFullBwCnt{76, 21, 2},
+    kBbrCycleIdx{76, 23, 3}, kBbrHasSeenRtt{76, 26, 1}, kBbrAckEpochAcked{100, 0, 20},
+    kBbrExtraAckedWinRtts{100, 20, 5}, kBbrExtraAckedWinIdx{100, 25, 1};
+constexpr size_t kBbrMinRttUs = 0, kBbrMinRttStamp = 4, kBbrProbeRttDoneStamp = 8, kBbrBwFilter = 12,
+                 kBbrRttCnt = 36, kBbrNextRttDelivered = 40, kBbrCycleMstamp = 48, kBbrLtBw = 60,
+                 kBbrLtLastDelivered = 64, kBbrLtLastStamp = 68, kBbrLtLastLost = 72, kBbrPriorCwnd = 80,
+                 kBbrFullBw = 84, kBbrAckEpochMstamp = 88, kBbrExtraAcked = 96;
+constexpr uint32_t kBbrModeStartup = 0;
+constexpr uint32_t kBbrHighGain = 256 * 2885 / 1000 + 1;  // 2/ln(2) in 1/256: 739
+constexpr uint64_t kBwScale = 24, kBbrScale = 8;
+constexpr uint32_t kBbrPacingMarginPercent = 1;
 constexpr uint32_t kBbrModeProbeRtt = 3;
 constexpr uint32_t kBbrMinTsoRate = 1200000;  // bits/s: below it, no TSO
 
@@ -35,6 +45,7 @@ uint32_t bbr_u32(std::span<const uint8_t> bbr, size_t off) {
     return v;
 }
 void bbr_set_u32(std::span<uint8_t> bbr, size_t off, uint32_t v) { std::memcpy(bbr.data() + off, &v, 4); }
+void bbr_set_u64(std::span<uint8_t> bbr, size_t off, uint64_t v) { std::memcpy(bbr.data() + off, &v, 8); }
 uint32_t bbr_bits(std::span<const uint8_t> bbr, BbrBits b) {
     return (bbr_u32(bbr, b.word) >> b.shift) & ((1u << b.width) - 1);
 }
@@ -70,6 +81,70 @@ bool bbr_reset_lt_bw_sampling(Vm& vm, const char* fn, uint64_t sk, std::span<uin
     return true;
 }
 
+// bbr_rate_bytes_per_sec then bbr_bw_to_pacing_rate: a bandwidth (packets/us << 24) with a gain
+// (/256) as bytes per second, 1% under, at most sk_max_pacing_rate.
+std::optional<uint64_t> bbr_bw_to_pacing_rate(Vm& vm, const char* fn, uint64_t sk, uint64_t bw, uint32_t gain) {
+    uint64_t mss = 0, max_rate = 0;
+    if (!tcp_ca::read(vm, fn, sk, "mss_cache", mss) || !tcp_ca::read(vm, fn, sk, "sk_max_pacing_rate", max_rate))
+        return std::nullopt;
+    uint64_t rate = bw * uint32_t(mss);
+    rate *= gain;
+    rate >>= kBbrScale;
+    rate *= 1'000'000 / 100 * (100 - kBbrPacingMarginPercent);
+    return std::min(rate >> kBwScale, max_rate);
+}
+
+// void bbr_init(struct sock *sk): STARTUP with no bandwidth sample yet, min_rtt from the
+// socket's, pacing at high_gain * cwnd / RTT (1 ms before any RTT sample), ssthresh infinite,
+// and pacing asked of the stack (sk_pacing_status NONE -> NEEDED).
+uint64_t bbr_init(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
+    constexpr const char* kName = "bbr_init";
+    const std::span<uint8_t> bbr = tcp_ca::priv(vm, kName, sk);
+    uint64_t delivered = 0, rtt_min = 0, srtt = 0, cwnd = 0, mstamp = 0, pacing_status = 0;
+    // tcp_min_rtt(): tp->rtt_min.s[0].v, the second u32 of the struct minmax.
+    if (bbr.empty() || !tcp_ca::read(vm, kName, sk, "delivered", delivered) ||
+        !tcp_ca::read(vm, kName, sk, "rtt_min", rtt_min) || !tcp_ca::read(vm, kName, sk, "srtt_us", srtt) ||
+        !tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd) || !tcp_ca::read(vm, kName, sk, "tcp_mstamp", mstamp) ||
+        !tcp_ca::read(vm, kName, sk, "sk_pacing_status", pacing_status))
+        return 0;
+    bbr_set_u32(bbr, kBbrPriorCwnd, 0);
+    if (!tcp_ca::write(vm, kName, sk, "snd_ssthresh", tcp_ca::kInfiniteSsthresh)) return 0;
+    bbr_set_u32(bbr, kBbrRttCnt, 0);
+    bbr_set_u32(bbr, kBbrNextRttDelivered, uint32_t(delivered));
+    bbr_set_bits(bbr, kBbrPrevCaState, tcp_ca::kStateOpen);
+    bbr_set_bits(bbr, kBbrPacketConservation, 0);
+    bbr_set_u32(bbr, kBbrProbeRttDoneStamp, 0);
+    bbr_set_bits(bbr, kBbrProbeRttRoundDone, 0);
+    bbr_set_u32(bbr, kBbrMinRttUs, uint32_t(rtt_min >> 32));
+    bbr_set_u32(bbr, kBbrMinRttStamp, tcp_ca::jiffies32(vm));
+    for (size_t i = 0; i < 6; ++i) bbr_set_u32(bbr, kBbrBwFilter + 4 * i, 0);  // minmax_reset(bw, 0, 0)
+    // bbr_init_pacing_rate_from_rtt.
+    uint32_t rtt_us = 1000;
+    bbr_set_bits(bbr, kBbrHasSeenRtt, 0);
+    if (uint32_t(srtt)) {
+        rtt_us = std::max(uint32_t(srtt) >> 3, 1u);
+        bbr_set_bits(bbr, kBbrHasSeenRtt, 1);
+    }
+    const auto rate = bbr_bw_to_pacing_rate(vm, kName, sk, (uint64_t(uint32_t(cwnd)) << kBwScale) / rtt_us, kBbrHighGain);
+    if (!rate || !tcp_ca::write(vm, kName, sk, "sk_pacing_rate", *rate)) return 0;
+    bbr_set_bits(bbr, kBbrRoundStart, 0);
+    bbr_set_bits(bbr, kBbrIdleRestart, 0);
+    bbr_set_bits(bbr, kBbrFullBwReached, 0);
+    bbr_set_u32(bbr, kBbrFullBw, 0);
+    bbr_set_bits(bbr, kBbrFullBwCnt, 0);
+    bbr_set_u64(bbr, kBbrCycleMstamp, 0);
+    bbr_set_bits(bbr, kBbrCycleIdx, 0);
+    if (!bbr_reset_lt_bw_sampling(vm, kName, sk, bbr)) return 0;
+    bbr_set_bits(bbr, kBbrMode, kBbrModeStartup);  // bbr_reset_startup_mode
+    bbr_set_u64(bbr, kBbrAckEpochMstamp, mstamp);
+    bbr_set_bits(bbr, kBbrAckEpochAcked, 0);
+    bbr_set_bits(bbr, kBbrExtraAckedWinRtts, 0);
+    bbr_set_bits(bbr, kBbrExtraAckedWinIdx, 0);
+    bbr_set_u32(bbr, kBbrExtraAcked, 0);  // extra_acked[0] and [1], u16 each
+    if (pacing_status == 0) tcp_ca::write(vm, kName, sk, "sk_pacing_status", 1);  // SK_PACING_NEEDED
+    return 0;
+}
+
 // u32 bbr_undo_cwnd(struct sock *sk): a spurious slow-down; full-pipe detection and long-term
 // sampling start over; cwnd stays.
 uint64_t bbr_undo_cwnd(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -100,6 +175,7 @@ uint64_t bbr_ssthresh(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_
 }
 
 constexpr KfuncImpl kBbrKfuncImpls[] = {
+    {"bbr_init", bbr_init},
     {"bbr_min_tso_segs", bbr_min_tso_segs},
     {"bbr_sndbuf_expand", bbr_sndbuf_expand},
     {"bbr_ssthresh", bbr_ssthresh},

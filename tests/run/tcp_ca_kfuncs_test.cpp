@@ -332,3 +332,56 @@ TEST_CASE("BBR's kfuncs bpfplay runs: bbr_ssthresh, bbr_undo_cwnd, bbr_sndbuf_ex
     CHECK(undo.priv32(76) == 256);
     CHECK(undo.priv32(84) == 0);
 }
+
+TEST_CASE("bbr_init: STARTUP, min_rtt from the socket, pacing at 2.885 * cwnd / RTT, pacing asked for") {
+    auto s = open_object("tests/run/bpf/tcp_ca_bbr_parts.o");
+    std::vector<uint8_t> dirty(104, 0xff);
+    // srtt_us 8000 (<< 3): RTT 1 ms. bw = 10 << 24 / 1000 = 167772; the rate is
+    // ((167772 * 1448 * 739) >> 8) * 990000 >> 24 = 41381651 bytes/s.
+    MemberCall m = call_member(*s, "parts_init",
+                               {{"snd_cwnd", 10}, {"srtt_us", 8000}, {"mss_cache", 1448}, {"delivered", 5},
+                                {"rtt_min", uint64_t(777) << 32}, {"tcp_mstamp", 123456}, {"sk_pacing_status", 0},
+                                {"sk_max_pacing_rate", ~0ull}, {"sk_pacing_rate", 0}, {"snd_ssthresh", 10},
+                                {"delivered_mstamp", 4'000'999}, {"lost", 2}},
+                               dirty);
+    CHECK(m.field("sk_pacing_rate") == 41381651);
+    CHECK(m.field("snd_ssthresh") == 0x7fffffff);
+    CHECK(m.field("sk_pacing_status") == 1);
+    CHECK(m.priv32(0) == 777);               // min_rtt_us: tcp_min_rtt()
+    CHECK(m.priv32(4) == kJiffies);          // min_rtt_stamp
+    CHECK(m.priv32(8) == 0);                 // probe_rtt_done_stamp
+    for (size_t off = 12; off < 36; off += 4) CHECK(m.priv32(off) == 0);  // the bw filter
+    CHECK(m.priv32(36) == 0);                // rtt_cnt
+    CHECK(m.priv32(40) == 5);                // next_rtt_delivered = tp->delivered
+    CHECK(m.priv32(48) == 0);                // cycle_mstamp
+    CHECK(m.priv32(52) == 0);
+    // mode STARTUP, prev_ca_state Open, the flags cleared; the 13 unused bits left as they were.
+    CHECK(m.priv32(56) == 0x007ffc00u);
+    CHECK(m.priv32(60) == 0);                // lt_bw
+    CHECK(m.priv32(64) == 5);                // lt_last_delivered
+    CHECK(m.priv32(68) == 4000);             // lt_last_stamp: delivered_mstamp in ms
+    CHECK(m.priv32(72) == 2);                // lt_last_lost
+    // pacing_gain and cwnd_gain untouched, full_bw_reached / full_bw_cnt / cycle_idx 0, has_seen_rtt 1.
+    CHECK(m.priv32(76) == 0xfc0fffffu);
+    CHECK(m.priv32(80) == 0);                // prior_cwnd
+    CHECK(m.priv32(84) == 0);                // full_bw
+    CHECK(m.priv32(88) == 123456);           // ack_epoch_mstamp
+    CHECK(m.priv32(92) == 0);
+    CHECK(m.priv32(96) == 0);                // extra_acked[0], [1]
+    CHECK(m.priv32(100) == 0xfc000000u);     // ack_epoch_acked, the extra_acked window: 0
+
+    // No RTT sample yet: 1 ms assumed, has_seen_rtt 0; pacing already asked for stays so.
+    MemberCall fresh = call_member(*s, "parts_init",
+                                   {{"snd_cwnd", 20}, {"srtt_us", 0}, {"mss_cache", 1448}, {"sk_pacing_status", 2},
+                                    {"sk_max_pacing_rate", ~0ull}, {"sk_pacing_rate", 0}},
+                                   {});
+    CHECK(fresh.field("sk_pacing_rate") == 82763302);
+    CHECK(fresh.field("sk_pacing_status") == 2);  // SK_PACING_FQ: the cmpxchg from NONE fails
+    CHECK((fresh.priv32(76) >> 26 & 1) == 0);
+    // sk_max_pacing_rate caps it.
+    MemberCall capped = call_member(*s, "parts_init",
+                                    {{"snd_cwnd", 20}, {"mss_cache", 1448}, {"sk_max_pacing_rate", 1000000},
+                                     {"sk_pacing_rate", 0}},
+                                    {});
+    CHECK(capped.field("sk_pacing_rate") == 1000000);
+}

@@ -1,4 +1,4 @@
-// A congestion control calling the BBR kfuncs bpfplay runs (bbr_ssthresh, bbr_undo_cwnd,
+// A congestion control calling the BBR kfuncs bpfplay runs (bbr_init, bbr_ssthresh, bbr_undo_cwnd,
 // bbr_sndbuf_expand, bbr_min_tso_segs) from its members, for tests/run/tcp_ca_kfuncs_test.cpp.
 // Built like the examples, from the repository root:
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
@@ -20,14 +20,19 @@ struct tcp_congestion_ops {
 	__u32 (*min_tso_segs)(struct sock *sk);
 	__u32 (*undo_cwnd)(struct sock *sk);
 	__u32 (*sndbuf_expand)(struct sock *sk);
+	void (*init)(struct sock *sk);
 	char name[16];
 };
 
+extern void bbr_init(struct sock *sk) __ksym;
 extern __u32 bbr_ssthresh(struct sock *sk) __ksym;
 extern __u32 bbr_undo_cwnd(struct sock *sk) __ksym;
 extern __u32 bbr_sndbuf_expand(struct sock *sk) __ksym;
 extern __u32 bbr_min_tso_segs(struct sock *sk) __ksym;
 extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
+
+SEC("struct_ops/parts_init")
+void BPF_PROG(parts_init, struct sock *sk) { bbr_init(sk); }
 
 SEC("struct_ops/parts_ssthresh")
 __u32 BPF_PROG(parts_ssthresh, struct sock *sk) { return bbr_ssthresh(sk); }
@@ -51,5 +56,6 @@ struct tcp_congestion_ops bbr_parts = {
 	.min_tso_segs = (void *)parts_min_tso_segs,
 	.undo_cwnd = (void *)parts_undo_cwnd,
 	.sndbuf_expand = (void *)parts_sndbuf_expand,
+	.init = (void *)parts_init,
 	.name = "bbr_parts",
 };
