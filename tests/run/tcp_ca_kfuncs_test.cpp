@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/host/lfsr113.hpp"
 #include "core/run/object_session.hpp"
 #include "core/run/struct_ops_run.hpp"
 #include "core/run/tcp_ca_flow.hpp"
@@ -384,4 +385,77 @@ TEST_CASE("bbr_init: STARTUP, min_rtt from the socket, pacing at 2.885 * cwnd / 
                                      {"sk_pacing_rate", 0}},
                                     {});
     CHECK(capped.field("sk_pacing_rate") == 1000000);
+}
+
+TEST_CASE("bbr_set_state: an RTO ends a round with a loss, feeding the long-term policer detector") {
+    auto s = open_object("tests/run/bpf/tcp_ca_bbr_parts.o");
+    const std::vector<uint8_t> quiet = priv_u32({{84, 500}});
+    CHECK(call_member(*s, "parts_set_state", {}, quiet, {3}).call.ca_priv == quiet);  // Recovery: nothing
+    // The first loss starts sampling: prev_ca_state Loss, round_start, lt_is_sampling, and this
+    // round counted (lt_rtt_cnt 1); the interval starts at delivered_mstamp 2.5 s, 70 delivered, 4 lost.
+    MemberCall first = call_member(*s, "parts_set_state", {{"delivered_mstamp", 2'500'000}, {"delivered", 70}, {"lost", 4}},
+                                   quiet, {4});
+    CHECK(first.priv32(56) == 0x018000a0u);
+    CHECK(first.priv32(84) == 0);  // full_bw
+    CHECK(first.priv32(64) == 70);
+    CHECK(first.priv32(68) == 2500);
+    CHECK(first.priv32(72) == 4);
+    // Four rounds on: 30 of 100 lost (over 50/256) in 2 s: lt_bw = 100 << 24 / 2000000 = 838.
+    const Fields later = {{"delivered_mstamp", 3'000'000}, {"delivered", 100}, {"lost", 30}, {"mss_cache", 1448}};
+    MemberCall interval = call_member(*s, "parts_set_state", later,
+                                      priv_u32({{56, 1u << 23 | 3u << 24}, {68, 1000}}), {4});
+    CHECK(interval.priv32(60) == 838);
+    CHECK(interval.priv32(64) == 100);     // the next interval starts here
+    CHECK(interval.priv32(68) == 3000);
+    CHECK(interval.priv32(72) == 30);
+    CHECK((interval.priv32(56) >> 24 & 0x7f) == 0);
+    CHECK((interval.priv32(56) >> 31) == 0);
+    // A second interval as fast: policed. lt_bw the average, lt_use_bw, pacing_gain 1.0 (256).
+    const Fields again = {{"delivered_mstamp", 5'000'000}, {"delivered", 200}, {"lost", 60}, {"mss_cache", 1448}};
+    MemberCall policed = call_member(*s, "parts_set_state", again,
+                                     priv_u32({{56, 1u << 23 | 3u << 24}, {60, 838}, {64, 100}, {68, 3000}, {72, 30}}),
+                                     {4});
+    CHECK(policed.priv32(60) == 838);
+    CHECK((policed.priv32(56) >> 31) == 1);
+    CHECK((policed.priv32(76) & 0x3ff) == 256);
+    CHECK((policed.priv32(56) >> 24 & 0x7f) == 0);
+}
+
+TEST_CASE("bbr_cwnd_event: restarting from idle while app-limited") {
+    auto s = open_object("tests/run/bpf/tcp_ca_bbr_parts.o");
+    const std::vector<uint8_t> probe_bw = priv_u32({{16, 838}, {56, 2u}, {76, 1u << 20 | 1u << 26}});
+    const Fields idle = {{"app_limited", 5}, {"tcp_mstamp", 777000}, {"mss_cache", 1448},
+                         {"sk_max_pacing_rate", ~0ull}, {"sk_pacing_rate", 99'999'999}, {"srtt_us", 8000}};
+    // PROBE_BW with full bandwidth reached: pace at the estimate, 838 * 1448 * 0.99 >> 24 = 71602 B/s.
+    MemberCall paced = call_member(*s, "parts_cwnd_event", idle, probe_bw, {0});
+    CHECK(paced.field("sk_pacing_rate") == 71602);
+    CHECK((paced.priv32(56) >> 8 & 1) == 1);  // idle_restart
+    CHECK(paced.priv32(88) == 777000);         // ack_epoch_mstamp
+    // Not app-limited, or another event: nothing.
+    Fields busy = idle;
+    busy[0].second = 0;
+    CHECK(call_member(*s, "parts_cwnd_event", busy, probe_bw, {0}).call.ca_priv == priv_u32({{16, 838}, {56, 2u}, {76, 1u << 20 | 1u << 26}}));
+    CHECK(call_member(*s, "parts_cwnd_event", idle, probe_bw, {3}).field("sk_pacing_rate") == 99'999'999);
+    // PROBE_RTT whose 200 ms are over: min_rtt_stamp now, cwnd back to prior_cwnd, STARTUP again
+    // (the pipe was never full).
+    MemberCall rtt_done = call_member(*s, "parts_cwnd_event", {{"app_limited", 1}, {"snd_cwnd", 4}},
+                                      priv_u32({{8, kJiffies - 1}, {56, 3u}, {80, 40}}), {0});
+    CHECK(rtt_done.field("snd_cwnd") == 40);
+    CHECK(rtt_done.priv32(4) == kJiffies);
+    CHECK((rtt_done.priv32(56) & 7) == 0);
+    // With the pipe full it goes back to PROBE_BW at a random phase of the gain cycle (bpfplay
+    // draws from the host's prandom stream, the kernel from get_random_u32_below(7)), then one on.
+    auto fresh = open_object("tests/run/bpf/tcp_ca_bbr_parts.o");
+    const uint32_t draw = uint32_t((uint64_t(Lfsr113(fresh->host().prandom_seed).next()) * 7) >> 32);
+    MemberCall full = call_member(*fresh, "parts_cwnd_event",
+                                  {{"app_limited", 1}, {"snd_cwnd", 4}, {"delivered_mstamp", 9'999}},
+                                  priv_u32({{8, kJiffies - 1}, {56, 3u}, {76, 1u << 20}, {80, 40}}), {0});
+    CHECK((full.priv32(56) & 7) == 2);
+    CHECK((full.priv32(76) >> 23 & 7) == ((8 - draw) & 7));
+    CHECK(full.priv32(48) == 9999);  // cycle_mstamp
+    // ... not over yet: still PROBE_RTT.
+    MemberCall rtt_wait = call_member(*s, "parts_cwnd_event", {{"app_limited", 1}, {"snd_cwnd", 4}},
+                                      priv_u32({{8, kJiffies + 10}, {56, 3u}, {80, 40}}), {0});
+    CHECK(rtt_wait.field("snd_cwnd") == 4);
+    CHECK((rtt_wait.priv32(56) & 7) == 3);
 }

@@ -1,5 +1,6 @@
-// A congestion control calling the BBR kfuncs bpfplay runs (bbr_init, bbr_ssthresh, bbr_undo_cwnd,
-// bbr_sndbuf_expand, bbr_min_tso_segs) from its members, for tests/run/tcp_ca_kfuncs_test.cpp.
+// A congestion control calling the BBR kfuncs bpfplay runs (bbr_init, bbr_set_state,
+// bbr_cwnd_event, bbr_ssthresh, bbr_undo_cwnd, bbr_sndbuf_expand, bbr_min_tso_segs) from its
+// members, for tests/run/tcp_ca_kfuncs_test.cpp.
 // Built like the examples, from the repository root:
 //   clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/x86_64-linux-gnu \
 //     -c tests/run/bpf/tcp_ca_bbr_parts.c -o tests/run/bpf/tcp_ca_bbr_parts.o
@@ -17,6 +18,8 @@ struct sock {
 struct tcp_congestion_ops {
 	__u32 (*ssthresh)(struct sock *sk);
 	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
+	void (*set_state)(struct sock *sk, __u8 new_state);
+	void (*cwnd_event)(struct sock *sk, int ev);
 	__u32 (*min_tso_segs)(struct sock *sk);
 	__u32 (*undo_cwnd)(struct sock *sk);
 	__u32 (*sndbuf_expand)(struct sock *sk);
@@ -25,6 +28,8 @@ struct tcp_congestion_ops {
 };
 
 extern void bbr_init(struct sock *sk) __ksym;
+extern void bbr_set_state(struct sock *sk, __u8 new_state) __ksym;
+extern void bbr_cwnd_event(struct sock *sk, int event) __ksym;
 extern __u32 bbr_ssthresh(struct sock *sk) __ksym;
 extern __u32 bbr_undo_cwnd(struct sock *sk) __ksym;
 extern __u32 bbr_sndbuf_expand(struct sock *sk) __ksym;
@@ -33,6 +38,12 @@ extern void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked) __ksym;
 
 SEC("struct_ops/parts_init")
 void BPF_PROG(parts_init, struct sock *sk) { bbr_init(sk); }
+
+SEC("struct_ops/parts_set_state")
+void BPF_PROG(parts_set_state, struct sock *sk, __u8 new_state) { bbr_set_state(sk, new_state); }
+
+SEC("struct_ops/parts_cwnd_event")
+void BPF_PROG(parts_cwnd_event, struct sock *sk, int ev) { bbr_cwnd_event(sk, ev); }
 
 SEC("struct_ops/parts_ssthresh")
 __u32 BPF_PROG(parts_ssthresh, struct sock *sk) { return bbr_ssthresh(sk); }
@@ -57,5 +68,7 @@ struct tcp_congestion_ops bbr_parts = {
 	.undo_cwnd = (void *)parts_undo_cwnd,
 	.sndbuf_expand = (void *)parts_sndbuf_expand,
 	.init = (void *)parts_init,
+	.set_state = (void *)parts_set_state,
+	.cwnd_event = (void *)parts_cwnd_event,
 	.name = "bbr_parts",
 };
