@@ -24,6 +24,6 @@ std::span<const KfuncImpl> user_string_kfunc_impls(); // bpf_copy_from_user_str,
 std::span<const KfuncImpl> tcp_ca_kfunc_impls(); // tcp_reno_*, tcp_slow_start, tcp_cong_avoid_ai
 std::span<const KfuncImpl> cubic_kfunc_impls(); // cubictcp_*
 std::span<const KfuncImpl> dctcp_kfunc_impls(); // dctcp_*
-std::span<const KfuncImpl> bbr_kfunc_impls(); // bbr_* but bbr_main
+std::span<const KfuncImpl> bbr_kfunc_impls(); // bbr_*
 
 } // namespace bpfplay

@@ -278,3 +278,35 @@ TEST_CASE("TCP flow: the kernel's DCTCP through the dctcp example: alpha decays,
     // dctcp_update_alpha is the in_ack_event member: called for every ACK.
     CHECK(report.rows[1].calls == std::vector<std::pair<std::string, uint32_t>>{{"in_ack_event", 10}, {"cong_avoid", 10}});
 }
+
+TEST_CASE("TCP flow: the kernel's BBR through the bbr example (cong_control; a path with no bottleneck)") {
+    auto s = open_object("public/examples/tcp_ca_bbr.o");
+    const TcpFlowReport report =
+        play(*s, flow_host(R"({"snd_cwnd": 10, "mss_cache": 1448})",
+                           R"({"rtt_us": 10000, "steps": [{"rounds": 4}, {"loss": "fast_retransmit"}, {"rounds": 2},
+                                                         {"loss": "rto"}, {"rounds": 3}]})"));
+    CHECK(rows_of(report) == std::vector<Row>{
+                                 {"start", 10, 0x7fffffff, "Open", 10},
+                                 // STARTUP: the flow's path has no bottleneck, so every round delivers twice
+                                 // the last and the bandwidth never stops growing: cwnd doubles.
+                                 {"round 1", 20, 0x7fffffff, "Open", 20},
+                                 {"round 2", 40, 0x7fffffff, "Open", 40},
+                                 {"round 3", 80, 0x7fffffff, "Open", 80},
+                                 {"round 4", 160, 0x7fffffff, "Open", 160},
+                                 // bbr_ssthresh keeps ssthresh and saves cwnd; Recovery's first round is
+                                 // packet conservation (cwnd = in flight + ACKed); leaving it restores the
+                                 // saved 160, and the last ACK adds one.
+                                 {"fast_retransmit", 160, 0x7fffffff, "Recovery", 160},
+                                 {"round 5", 161, 0x7fffffff, "Open", 161},
+                                 {"round 6", 322, 0x7fffffff, "Open", 322},
+                                 // The RTO: cwnd 1 (tcp_enter_loss), then at least bbr_cwnd_min_target 4.
+                                 {"rto", 1, 0x7fffffff, "Loss", 1},
+                                 {"round 7", 4, 0x7fffffff, "Loss", 4},
+                                 {"round 8", 8, 0x7fffffff, "Loss", 8},
+                                 {"round 9", 16, 0x7fffffff, "Loss", 16},
+                                 {"end", 16, 0x7fffffff, "Loss", 16},
+                             });
+    // cong_control replaces cong_avoid and the kernel's PRR: once per ACK, in Recovery too.
+    CHECK(report.rows[6].calls ==
+          std::vector<std::pair<std::string, uint32_t>>{{"cong_control", 160}, {"set_state", 1}});
+}

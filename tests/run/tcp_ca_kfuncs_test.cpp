@@ -459,3 +459,78 @@ TEST_CASE("bbr_cwnd_event: restarting from idle while app-limited") {
     CHECK(rtt_wait.field("snd_cwnd") == 4);
     CHECK((rtt_wait.priv32(56) & 7) == 3);
 }
+
+namespace {
+// struct rate_sample as Linux 6.18 lays it out (the kernel's BTF): the members bbr_main reads.
+std::vector<uint8_t> rate_sample(int32_t delivered, int64_t interval_us, uint32_t prior_delivered, uint32_t acked_sacked,
+                                 uint32_t prior_in_flight, int64_t rtt_us) {
+    std::vector<uint8_t> rs(72, 0);  // sizeof(struct rate_sample)
+    std::memcpy(rs.data() + 8, &prior_delivered, 4);
+    std::memcpy(rs.data() + 16, &delivered, 4);
+    std::memcpy(rs.data() + 24, &interval_us, 8);
+    std::memcpy(rs.data() + 40, &rtt_us, 8);
+    std::memcpy(rs.data() + 52, &acked_sacked, 4);
+    std::memcpy(rs.data() + 56, &prior_in_flight, 4);
+    return rs;
+}
+}  // namespace
+
+TEST_CASE("bbr_main: a STARTUP ACK: bandwidth sample, min_rtt, high-gain pacing and cwnd growth") {
+    auto s = open_object("public/examples/tcp_ca_bbr.o");
+    // Just after bbr_init: STARTUP, no RTT yet (min_rtt_us ~0), next_rtt_delivered 0, has_seen_rtt.
+    const std::vector<uint8_t> fresh = priv_u32({{0, 0xffffffff}, {4, kJiffies}, {76, 1u << 26}, {88, 100000}});
+    const Fields tp = {{"snd_cwnd", 10},        {"snd_cwnd_clamp", 0xffffffff}, {"mss_cache", 1448},
+                       {"icsk_ca_state", 0},    {"packets_out", 9},            {"delivered", 5},
+                       {"delivered_mstamp", 110000}, {"tcp_clock_cache", 110000000}, {"srtt_us", 80000},
+                       {"sk_pacing_rate", 0},   {"sk_pacing_shift", 10},       {"sk_max_pacing_rate", ~0ull},
+                       {"snd_ssthresh", 0x7fffffff}};
+    MemberCall m = call_member(*s, "bbr_bpf_cong_control", tp, fresh, {1000, 0x404},
+                               rate_sample(5, 10000, 0, 1, 10, 10000));
+    // A round ended (prior_delivered 0 >= next_rtt_delivered 0): rtt_cnt 1, next round at 5.
+    CHECK(m.priv32(36) == 1);
+    CHECK(m.priv32(40) == 5);
+    // 5 segments in 10 ms: 5 << 24 / 10000 = 8388 (packets/us << 24) fills the max filter.
+    for (size_t i = 0; i < 3; ++i) {
+        CHECK(m.priv32(12 + 8 * i) == 1);
+        CHECK(m.priv32(16 + 8 * i) == 8388);
+    }
+    CHECK(m.priv32(84) == 8388);    // full_bw: the first round's bandwidth
+    CHECK(m.priv32(0) == 10000);    // min_rtt_us
+    // pacing_gain and cwnd_gain 739 (STARTUP), has_seen_rtt kept.
+    CHECK(m.priv32(76) == (739u | 739u << 10 | 1u << 26));
+    // ((8388 * 1448 * 739) >> 8) * 990000 >> 24.
+    CHECK(m.field("sk_pacing_rate") == 2068934);
+    // Target: bdp = ceil(8388 * 10000 * 739 / 256 / 2^24) = 15, + 3 TSO bursts of 2, even: 22;
+    // below it, cwnd grows by what was ACKed: 11.
+    CHECK(m.field("snd_cwnd") == 11);
+    // ACK aggregation: 4 segments expected in 10 ms at 8388, fewer ACKed: a new epoch now.
+    CHECK(m.priv32(88) == 110000);
+    CHECK((m.priv32(96) & 0xffff) == 1);
+    CHECK((m.priv32(100) & 0xfffff) == 1);
+}
+
+TEST_CASE("bbr_main: a third round without 25% more bandwidth fills the pipe: DRAIN") {
+    auto s = open_object("public/examples/tcp_ca_bbr.o");
+    // STARTUP at 8388 for two rounds already (full_bw_cnt 2), min_rtt 10 ms, pacing/cwnd gain 739.
+    const std::vector<uint8_t> startup =
+        priv_u32({{0, 10000}, {4, kJiffies}, {12, 1}, {16, 8388}, {20, 1}, {24, 8388}, {28, 1}, {32, 8388}, {36, 1},
+                  {40, 20}, {76, 739u | 739u << 10 | 2u << 21 | 1u << 26}, {84, 8388}, {88, 100000}});
+    const Fields tp = {{"snd_cwnd", 40},           {"snd_cwnd_clamp", 0xffffffff}, {"mss_cache", 1448},
+                       {"icsk_ca_state", 0},       {"packets_out", 20},           {"delivered", 25},
+                       {"delivered_mstamp", 110000}, {"tcp_clock_cache", 110000000}, {"srtt_us", 80000},
+                       {"sk_pacing_rate", 2068934}, {"sk_pacing_shift", 10},       {"sk_max_pacing_rate", ~0ull},
+                       {"snd_ssthresh", 0x7fffffff}};
+    MemberCall m = call_member(*s, "bbr_bpf_cong_control", tp, startup, {1000, 0x404},
+                               rate_sample(5, 10000, 20, 1, 20, 10000));
+    // The same 8388 is under full_bw * 1.25: the third such round sets full_bw_reached.
+    CHECK((m.priv32(76) >> 20 & 1) == 1);
+    CHECK((m.priv32(76) >> 21 & 3) == 3);
+    // DRAIN (mode 1), ssthresh = bbr_inflight(bw, 1.0) = ceil(8388 * 10000 / 2^24) = 5, + 3 * 2, even: 12.
+    CHECK((m.priv32(56) & 7) == 1);
+    CHECK(m.field("snd_ssthresh") == 12);
+    // 20 in flight (+ a TSO burst at gain > 1) is above 12: DRAIN goes on, paced at 88/256.
+    CHECK((m.priv32(76) & 0x3ff) == 88);
+    CHECK(m.field("sk_pacing_rate") == 246368);  // ((8388 * 1448 * 88) >> 8) * 990000 >> 24
+    // cwnd: the pipe is full, so at most the target: 15 + 1 segment of ACK aggregation, + 6, even: 22.
+    CHECK(m.field("snd_cwnd") == 22);
+}
