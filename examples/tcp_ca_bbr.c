@@ -10,8 +10,8 @@
 //   - Its per-ACK work is cong_control (bbr_main), which replaces cong_avoid and the kernel's
 //     own window reduction: it gets the ACK's struct rate_sample (delivered, interval_us, ...).
 //   - struct bbr in icsk_ca_priv holds the model, bitfields and all (104 bytes, all of it).
-//   - Run it through a connection (the host JSON's "tcp_flow"):
-//     bpfvm run public/examples/tcp_ca_bbr.o --host examples/tcp_ca_flow.json
+//   - Run it through a connection with a bottleneck (the host JSON's "tcp_flow"):
+//     bpfvm run public/examples/tcp_ca_bbr.o --host examples/tcp_ca_bbr_flow.json
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>

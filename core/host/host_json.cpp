@@ -568,11 +568,13 @@ bool read_ima(Reader& r, const JsonValue& j, HostIma& out) {
     return !r.error && r.boolean(j, "ima", "measured", out.measured);
 }
 
-// {"rtt_us": 10000, "ecn": false, "steps": [{"rounds": 3}, {"acks": 2, "segments": 2, "ece": true},
+// {"rtt_us": 10000, "ecn": false, "bottleneck_per_rtt": 0, "steps": [{"rounds": 3}, {"acks": 2, "segments": 2, "ece": true},
 //  {"loss": "fast_retransmit"}, {"loss": "rto"}, {"undo": true}]}
 bool read_tcp_flow(Reader& r, const JsonValue& j, TcpFlowScript& out) {
-    if (!r.only(j, "tcp_flow", {"rtt_us", "ecn", "steps"})) return false;
-    if (!r.uint(j, "tcp_flow", "rtt_us", out.rtt_us, 60'000'000) || !r.boolean(j, "tcp_flow", "ecn", out.ecn)) return false;
+    if (!r.only(j, "tcp_flow", {"rtt_us", "ecn", "bottleneck_per_rtt", "steps"})) return false;
+    if (!r.uint(j, "tcp_flow", "rtt_us", out.rtt_us, 60'000'000) || !r.boolean(j, "tcp_flow", "ecn", out.ecn) ||
+        !r.uint(j, "tcp_flow", "bottleneck_per_rtt", out.bottleneck_per_rtt, 1'000'000))
+        return false;
     if (out.rtt_us == 0) return r.fail("tcp_flow.rtt_us", "expected a round-trip time of at least 1 us");
     const JsonValue* steps = j.find("steps");
     if (!steps) return true;

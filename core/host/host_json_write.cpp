@@ -232,7 +232,9 @@ void to_json(JsonWriter& w, const Host& host) {
     // IMA's view of the executable, when not the default one.
     if (host.tcp_flow) {
         const TcpFlowScript& f = *host.tcp_flow;
-        w.key("tcp_flow").begin_object().member("rtt_us", f.rtt_us).member("ecn", f.ecn).key("steps").begin_array();
+        w.key("tcp_flow").begin_object().member("rtt_us", f.rtt_us).member("ecn", f.ecn);
+        if (f.bottleneck_per_rtt) w.member("bottleneck_per_rtt", f.bottleneck_per_rtt);
+        w.key("steps").begin_array();
         for (const TcpFlowStep& step : f.steps) {
             w.begin_object();
             switch (step.kind) {

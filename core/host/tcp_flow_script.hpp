@@ -28,6 +28,10 @@ struct TcpFlowStep {
 struct TcpFlowScript {
     uint32_t rtt_us = 10'000;  // round-trip time: a round's ACKs arrive evenly over it
     bool ecn = false;          // ECN negotiated (TCP_ECN_OK): ECE marks reach the sender
+    // The path's bottleneck as the segments it delivers per rtt_us (its BDP); 0: none. With
+    // more in flight a queue builds: ACKs come at the bottleneck's pace and each RTT is
+    // rtt_us * in_flight / bottleneck_per_rtt (no buffer limit: losses come from the steps).
+    uint32_t bottleneck_per_rtt = 0;
     std::vector<TcpFlowStep> steps;
     friend bool operator==(const TcpFlowScript&, const TcpFlowScript&) = default;
 };

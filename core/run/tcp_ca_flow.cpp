@@ -254,17 +254,26 @@ private:
         tp_.max_packets_out = tp_.packets_out;  // tcp_cwnd_validate: cwnd-limited, always
     }
 
-    // `n` ACKs of `segments` each, spread evenly over one RTT: ACK i (from 1) at i * rtt / n.
+    // The RTT now: the script's, stretched by the bottleneck's queue when more is in flight
+    // than it delivers per RTT.
+    uint32_t rtt_now() const {
+        const uint64_t b = script_.bottleneck_per_rtt, flight = tp_.in_flight();
+        if (!b || flight <= b) return script_.rtt_us;
+        return uint32_t(std::min<uint64_t>(uint64_t(script_.rtt_us) * flight / b, 60'000'000));
+    }
+
+    // `n` ACKs of `segments` each, spread evenly over one RTT as it is at the step's start:
+    // ACK i (from 1) at i * rtt / n.
     void acks(uint32_t n, uint32_t segments, bool ece) {
-        const uint64_t start = time_us_;
+        const uint64_t start = time_us_, rtt = rtt_now();
         for (uint32_t i = 1; i <= n && !report_.error; ++i) {
-            time_us_ = start + uint64_t(script_.rtt_us) * i / n;
-            ack(segments, ece);
+            time_us_ = start + rtt * i / n;
+            ack(segments, ece, uint32_t(rtt));
         }
     }
 
     // tcp_ack for an ACK that cumulatively acknowledges the oldest `segments` in flight.
-    void ack(uint32_t segments, bool ece_mark) {
+    void ack(uint32_t segments, bool ece_mark, uint32_t rtt_us) {
         const uint32_t k = std::min(segments, tp_.packets_out);
         if (k == 0) return;  // nothing in flight to acknowledge
         const bool ece = ece_mark && (tp_.ecn_flags & tcp_ca::kEcnOk);
@@ -286,11 +295,12 @@ private:
         tp_.delivered_mstamp = start_ns_ / 1000 + time_us_;
         if (ece) tp_.delivered_ce += k;
         tp_.retransmits = 0;
-        tp_.srtt_us = script_.rtt_us << 3;  // every sample is the script's RTT
+        // tcp_rtt_estimator: srtt += sample - srtt / 8 (the first sample sets it).
+        tp_.srtt_us = tp_.srtt_us ? tp_.srtt_us - (tp_.srtt_us >> 3) + rtt_us : rtt_us << 3;
         if (members_.count("pkts_acked")) {
             std::vector<uint8_t> sample;
             put_struct_member(sample, "ack_sample", "pkts_acked", k);
-            put_struct_member(sample, "ack_sample", "rtt_us", script_.rtt_us);
+            put_struct_member(sample, "ack_sample", "rtt_us", rtt_us);
             put_struct_member(sample, "ack_sample", "in_flight", uint64_t(tp_.mss) * (tp_.delivered - prior_delivered));
             call("pkts_acked", {}, std::move(sample));
         }
@@ -302,8 +312,8 @@ private:
             std::vector<uint8_t> rs;
             put_struct_member(rs, "rate_sample", "prior_delivered", prior_delivered);
             put_struct_member(rs, "rate_sample", "delivered", tp_.delivered - prior_delivered);
-            put_struct_member(rs, "rate_sample", "interval_us", script_.rtt_us);
-            put_struct_member(rs, "rate_sample", "rtt_us", script_.rtt_us);
+            put_struct_member(rs, "rate_sample", "interval_us", rtt_us);
+            put_struct_member(rs, "rate_sample", "rtt_us", rtt_us);
             put_struct_member(rs, "rate_sample", "acked_sacked", acked_sacked);
             put_struct_member(rs, "rate_sample", "prior_in_flight", prior_in_flight);
             if (ece) put_struct_member(rs, "rate_sample", "delivered_ce", k);

@@ -30,8 +30,10 @@
 //                tcp_undo_cwnd_reduction (cwnd = undo_cwnd(sk), ssthresh = prior_ssthresh when
 //                larger), set_state(TCP_CA_Open).
 //   end          tcp_cleanup_congestion_control: release(sk).
-// Not modelled: a bottleneck (every segment's RTT is the script's, so the delivery rate grows
-// with cwnd and BBR never leaves STARTUP; losses come only from the script), SACK scoreboards (the duplicate ACKs that reveal a loss are folded into the
+// The path: every RTT is the script's rtt_us unless it sets bottleneck_per_rtt, past which a
+// queue stretches the RTT (rtt_us * in flight / bottleneck, taken at each step's start) and
+// paces the ACKs; without one the delivery rate grows with cwnd (BBR never leaves STARTUP).
+// Not modelled: a finite buffer (losses come only from the script), SACK scoreboards (the duplicate ACKs that reveal a loss are folded into the
 // fast_retransmit step; ACKs arrive in order, each acking the oldest segments), F-RTO (as with
 // net.ipv4.tcp_frto=0), the receiver side (CA_EVENT_ECN_IS_CE), pacing, idle restarts
 // (CA_EVENT_CWND_RESTART), the receive window, and the members min_tso_segs, sndbuf_expand,

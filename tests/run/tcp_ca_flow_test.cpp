@@ -154,11 +154,12 @@ TEST_CASE("TCP flow: every member is called where the kernel calls it") {
 
 TEST_CASE("TCP flow script in the host JSON: read, written back, refused with the member named") {
     Host h;
-    REQUIRE(apply_host_json(h, R"({"tcp_flow": {"rtt_us": 2000, "ecn": true, "steps": [{"rounds": 3},
+    REQUIRE(apply_host_json(h, R"({"tcp_flow": {"rtt_us": 2000, "ecn": true, "bottleneck_per_rtt": 64, "steps": [{"rounds": 3},
         {"acks": 2, "segments": 2, "ece": true}, {"loss": "fast_retransmit"}, {"loss": "rto"}, {"undo": true}]}})")
                 .ok());
     REQUIRE(h.tcp_flow);
     CHECK(h.tcp_flow->rtt_us == 2000);
+    CHECK(h.tcp_flow->bottleneck_per_rtt == 64);
     CHECK(h.tcp_flow->steps == std::vector<TcpFlowStep>{{TcpFlowStep::Kind::Rounds, 3, 1, false},
                                                         {TcpFlowStep::Kind::Acks, 2, 2, true},
                                                         {TcpFlowStep::Kind::FastRetransmit, 1, 1, false},
@@ -309,4 +310,22 @@ TEST_CASE("TCP flow: the kernel's BBR through the bbr example (cong_control; a p
     // cong_control replaces cong_avoid and the kernel's PRR: once per ACK, in Recovery too.
     CHECK(report.rows[6].calls ==
           std::vector<std::pair<std::string, uint32_t>>{{"cong_control", 160}, {"set_state", 1}});
+}
+
+TEST_CASE("TCP flow: BBR on a path with a bottleneck of 100 segments per RTT finds it and leaves STARTUP") {
+    auto s = open_object("public/examples/tcp_ca_bbr.o");
+    const TcpFlowReport report = play(*s, flow_host(R"({"snd_cwnd": 10, "mss_cache": 1448})",
+                                                    R"({"rtt_us": 10000, "bottleneck_per_rtt": 100,
+                                                        "steps": [{"rounds": 16}]})"));
+    REQUIRE(report.rows.size() == 18);
+    // Below the bottleneck STARTUP doubles; past it the queue stretches the RTT (160 in flight:
+    // 16 ms) and the delivery rate stays at 100 segments per 10 ms.
+    CHECK(report.rows[4].snd_cwnd == 160);
+    CHECK(report.rows[5].time_us == 56000);
+    for (size_t i = 0; i <= 8; ++i) CHECK(report.rows[i].snd_ssthresh == 0x7fffffff);
+    // Three rounds without 25% more bandwidth: DRAIN, whose ssthresh is bbr_inflight(bw, 1.0):
+    // the 100-segment BDP plus three TSO bursts of 27 (41.4 MB/s >> 10 / 1448), even: 182.
+    CHECK(report.rows[9].snd_ssthresh == 182);
+    CHECK(report.rows.back().snd_cwnd == 300);
+    CHECK(report.rows.back().time_us == 421000);
 }
