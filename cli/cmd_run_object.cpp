@@ -23,6 +23,7 @@
 #include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
 #include "core/run/scenario.hpp"
+#include "core/run/tcp_ca_flow.hpp"
 #include "core/verifier/object_check.hpp"
 
 namespace bpfplay::cli {
@@ -223,6 +224,21 @@ int cmd_run_object(Args args, std::string content) {
     if (!session) return reporter.fail(session.error());
     ObjectSession& s = **session;
     if (!options.scenario.empty()) return play(s, options, reporter);
+    // A host with a TCP flow script and a congestion control in the object: the flow is the run.
+    if (s.host().tcp_flow && has_tcp_congestion_ops(s)) {
+        s.set_time_limit(TimeLimit::from_now(options.time_limit));
+        auto flow = run_tcp_ca_flow(s, *s.host().tcp_flow, options.budget);
+        if (!flow) return reporter.fail(flow.error());
+        if (options.json) {
+            JsonWriter w;
+            tcp_flow_json(w, *flow);
+            std::printf("%s\n", w.text().c_str());
+        } else {
+            const std::string text = tcp_flow_text(*flow);
+            std::fwrite(text.data(), 1, text.size(), flow->error ? stderr : stdout);
+        }
+        return flow->error ? kExitError : 0;
+    }
     auto program = pick_program(s.object(), options);
     if (!program) return reporter.fail(program.error());
     if (auto traced = choose_traced(s, *program, options); !traced) return reporter.fail(traced.error());

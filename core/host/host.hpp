@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "core/host/host_vmas.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
+#include "core/host/tcp_flow_script.hpp"
 #include "core/host/net_model.hpp"
 #include "core/loader/prog_types.hpp"
 
@@ -212,6 +214,9 @@ struct Host {
     HostSysctl sysctl;
     // IMA: the executable's content, the hash algorithm, whether a policy measured it (host_ima.hpp).
     HostIma ima;
+    // A TCP sender's script (tcp_flow_script.hpp): set, a run of a tcp_congestion_ops object
+    // plays it through the congestion control's members (core/run/tcp_ca_flow.hpp).
+    std::optional<TcpFlowScript> tcp_flow;
 
     // ---- output of runs ----
     // One entry per successful bpf_trace_printk call: the formatted message without the

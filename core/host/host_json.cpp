@@ -575,14 +575,63 @@ bool read_ima(Reader& r, const JsonValue& j, HostIma& out) {
     return !r.error && r.boolean(j, "ima", "measured", out.measured);
 }
 
+// {"rtt_us": 10000, "ecn": false, "bottleneck_per_rtt": 0, "steps": [{"rounds": 3}, {"acks": 2, "segments": 2, "ece": true},
+//  {"loss": "fast_retransmit"}, {"loss": "rto"}, {"undo": true}]}
+bool read_tcp_flow(Reader& r, const JsonValue& j, TcpFlowScript& out) {
+    if (!r.only(j, "tcp_flow", {"rtt_us", "ecn", "bottleneck_per_rtt", "steps"})) return false;
+    if (!r.uint(j, "tcp_flow", "rtt_us", out.rtt_us, 60'000'000) || !r.boolean(j, "tcp_flow", "ecn", out.ecn) ||
+        !r.uint(j, "tcp_flow", "bottleneck_per_rtt", out.bottleneck_per_rtt, 1'000'000))
+        return false;
+    if (out.rtt_us == 0) return r.fail("tcp_flow.rtt_us", "expected a round-trip time of at least 1 us");
+    const JsonValue* steps = j.find("steps");
+    if (!steps) return true;
+    if (!steps->is_array()) return r.fail("tcp_flow.steps", "expected an array");
+    constexpr uint32_t kMaxCount = 100'000;
+    for (size_t i = 0; i < steps->size(); ++i) {
+        const std::string path = "tcp_flow.steps[" + std::to_string(i) + "]";
+        const JsonValue& s = *steps->at(i);
+        if (!r.only(s, path, {"rounds", "acks", "segments", "ece", "loss", "undo"})) return false;
+        TcpFlowStep step;
+        const bool rounds = s.find("rounds"), acks = s.find("acks"), loss = s.find("loss"), undo = s.find("undo");
+        if (int(rounds) + int(acks) + int(loss) + int(undo) != 1)
+            return r.fail(path, "expected exactly one of \"rounds\", \"acks\", \"loss\" and \"undo\"");
+        if (rounds || acks) {
+            step.kind = rounds ? TcpFlowStep::Kind::Rounds : TcpFlowStep::Kind::Acks;
+            if (!r.uint(s, path, rounds ? "rounds" : "acks", step.count, kMaxCount) ||
+                !r.uint(s, path, "segments", step.segments, kMaxCount) || !r.boolean(s, path, "ece", step.ece))
+                return false;
+            if (step.count == 0 || step.segments == 0)
+                return r.fail(path, "a step acknowledges at least one segment, once");
+        } else if (s.find("segments") || s.find("ece")) {
+            return r.fail(path, "\"segments\" and \"ece\" go with \"rounds\" or \"acks\"");
+        } else if (loss) {
+            const auto kind = s.find("loss")->is_string() ? tcp_flow_step_kind(s.find("loss")->as_string()) : std::nullopt;
+            if (!kind || (*kind != TcpFlowStep::Kind::FastRetransmit && *kind != TcpFlowStep::Kind::Rto))
+                return r.fail(path + ".loss", "expected \"fast_retransmit\" or \"rto\"");
+            step.kind = *kind;
+        } else {
+            if (!s.find("undo")->is_bool() || !s.find("undo")->as_bool())
+                return r.fail(path + ".undo", "expected true");
+            step.kind = TcpFlowStep::Kind::Undo;
+        }
+        out.steps.push_back(step);
+    }
+    return true;
+}
+
 bool read_host(Reader& r, const JsonValue& doc, Host& h) {
     if (!r.only(doc, "host",
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima", "conntrack", "dev_bound"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima", "conntrack", "dev_bound", "tcp_flow"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
+    if (const JsonValue* flow = doc.find("tcp_flow")) {
+        TcpFlowScript script;
+        if (!read_tcp_flow(r, *flow, script)) return false;
+        h.tcp_flow = std::move(script);
+    }
     if (auto problem = read_tunnel_members(doc, h.net)) return r.fail(problem->first, problem->second);
     if (auto problem = read_vmas_member(doc, h.vmas)) return r.fail(problem->first, problem->second);
     if (const JsonValue* st = doc.find("kernel_stack"); st && !read_stack(r, *st, "kernel_stack", h.kernel_stack))

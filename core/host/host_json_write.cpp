@@ -237,6 +237,27 @@ void to_json(JsonWriter& w, const Host& host) {
         w.end_object();
     }
     // IMA's view of the executable, when not the default one.
+    if (host.tcp_flow) {
+        const TcpFlowScript& f = *host.tcp_flow;
+        w.key("tcp_flow").begin_object().member("rtt_us", f.rtt_us).member("ecn", f.ecn);
+        if (f.bottleneck_per_rtt) w.member("bottleneck_per_rtt", f.bottleneck_per_rtt);
+        w.key("steps").begin_array();
+        for (const TcpFlowStep& step : f.steps) {
+            w.begin_object();
+            switch (step.kind) {
+            case TcpFlowStep::Kind::Rounds:
+            case TcpFlowStep::Kind::Acks:
+                w.member(std::string(tcp_flow_step_name(step.kind)), step.count).member("segments", step.segments);
+                if (step.ece) w.member("ece", true);
+                break;
+            case TcpFlowStep::Kind::FastRetransmit:
+            case TcpFlowStep::Kind::Rto: w.member("loss", std::string(tcp_flow_step_name(step.kind))); break;
+            case TcpFlowStep::Kind::Undo: w.member("undo", true); break;
+            }
+            w.end_object();
+        }
+        w.end_array().end_object();
+    }
     if (host.ima != HostIma{}) {
         w.key("ima").begin_object();
         w.member("hash_algo", ima_algo_name(host.ima.hash_algo)).member("measured", host.ima.measured);

@@ -15,6 +15,9 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         tcp_ca_kfunc_impls(),
         ct_kfunc_impls(),
         xdp_metadata_kfunc_impls(),
+        cubic_kfunc_impls(),
+        dctcp_kfunc_impls(),
+        bbr_kfunc_impls(),
     };
     return families;
 }

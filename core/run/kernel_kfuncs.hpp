@@ -24,5 +24,8 @@ std::span<const KfuncImpl> user_string_kfunc_impls(); // bpf_copy_from_user_str,
 std::span<const KfuncImpl> tcp_ca_kfunc_impls(); // tcp_reno_*, tcp_slow_start, tcp_cong_avoid_ai
 std::span<const KfuncImpl> ct_kfunc_impls(); // conntrack: bpf_xdp_ct_lookup, bpf_ct_insert_entry, ...
 std::span<const KfuncImpl> xdp_metadata_kfunc_impls(); // bpf_xdp_metadata_rx_timestamp, _hash, _vlan_tag
+std::span<const KfuncImpl> cubic_kfunc_impls(); // cubictcp_*
+std::span<const KfuncImpl> dctcp_kfunc_impls(); // dctcp_*
+std::span<const KfuncImpl> bbr_kfunc_impls(); // bbr_*
 
 } // namespace bpfplay

@@ -43,6 +43,9 @@ struct RunInput {
     // An iter/bpf_map_elem program: the map it iterates over ("": the object's only map that is
     // not global data).
     std::string iter_map;
+    // A struct_ops run inside a TCP flow (tcp_ca_flow.hpp): the socket's congestion state, set
+    // before the run and read back after it. Null: the host socket's fields, as for one run.
+    struct TcpCaCall* tcp_ca = nullptr;
 };
 
 struct RunResult {

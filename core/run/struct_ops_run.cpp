@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/btf/builtin_target_btf.hpp"
@@ -48,7 +49,7 @@ std::optional<FieldSpan> find_tcp_member(const Btf& btf, uint32_t id, std::strin
 }
 
 // "icsk_ack.pending": each step inside the previous one's type.
-FieldSpan tcp_sock_field(std::string_view path) {
+FieldSpan find_tcp_sock_field(std::string_view path) {
     const Btf& btf = builtin_target_btf();
     FieldSpan at{0, 0, *btf.find_by_name("tcp_sock", BtfKind::Struct)};
     while (!path.empty()) {
@@ -59,6 +60,17 @@ FieldSpan tcp_sock_field(std::string_view path) {
         path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
     }
     return at;
+}
+
+// The same, remembered: a TCP flow and the CA kfuncs look up the same few dozen paths for
+// every member call, and each walk goes through tcp_sock's nested BTF members by name.
+FieldSpan tcp_sock_field(std::string_view path) {
+    thread_local std::unordered_map<std::string, FieldSpan> known;
+    const auto it = known.find(std::string(path));
+    if (it != known.end()) return it->second;
+    const FieldSpan f = find_tcp_sock_field(path);
+    known.emplace(std::string(path), f);
+    return f;
 }
 
 // bpf_tcp_ca_btf_struct_access (net/ipv4/bpf_tcp_ca.c, Linux 6.18): a store must start at one of
@@ -103,6 +115,7 @@ public:
     uint32_t socket() const { return socket_; }
     static uint32_t object_size() { return socket_object_stride(); }
     std::span<const uint8_t> before() const { return before_; }
+    void rebase() { before_.assign(now().begin(), now().end()); }
     std::span<const uint8_t> now() const { return {bytes_.data() + obj_off_, object_size()}; }
 
     bool load(uint32_t off, uint32_t size, uint64_t& value, std::string& why) override {
@@ -161,6 +174,55 @@ uint64_t field_value(std::span<const uint8_t> obj, const FieldSpan& f) {
     return v;
 }
 
+// A member of the socket object, bitfields included (icsk_ca_state:5, is_cwnd_limited:1):
+// read and written a bit at a time, as they may straddle a byte.
+uint64_t object_member(std::span<const uint8_t> obj, const FieldSpan& f) {
+    if (!f.bits) return field_value(obj, f);
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < f.bits; ++i) {
+        const uint32_t bit = f.bit + i;
+        v |= uint64_t((obj[f.off + bit / 8] >> (bit % 8)) & 1) << i;
+    }
+    return v;
+}
+
+void set_object_member(std::span<uint8_t> obj, const FieldSpan& f, uint64_t value) {
+    if (!f.bits) {
+        std::memcpy(obj.data() + f.off, &value, std::min<uint32_t>(f.size, 8));
+        return;
+    }
+    for (uint32_t i = 0; i < f.bits; ++i) {
+        const uint32_t bit = f.bit + i;
+        uint8_t& byte = obj[f.off + bit / 8];
+        byte = uint8_t((byte & ~(1u << (bit % 8))) | (((value >> i) & 1) << (bit % 8)));
+    }
+}
+
+// The flow's socket state into the run's socket object.
+void apply_tcp_ca_call(const TcpCaCall& call, std::span<uint8_t> obj) {
+    for (const auto& [path, value] : call.fields) {
+        const FieldSpan f = tcp_sock_field(path);
+        if (f.size) set_object_member(obj, f, value);
+    }
+    const FieldSpan priv = tcp_sock_field("icsk_ca_priv");
+    std::memcpy(obj.data() + priv.off, call.ca_priv.data(), std::min<size_t>(priv.size, call.ca_priv.size()));
+}
+
+// And back after the run.
+void collect_tcp_ca_call(TcpCaCall& call, std::span<const uint8_t> obj) {
+    for (auto& [path, value] : call.fields) {
+        const FieldSpan f = tcp_sock_field(path);
+        if (f.size) value = object_member(obj, f);
+    }
+    const FieldSpan priv = tcp_sock_field("icsk_ca_priv");
+    call.ca_priv.assign(obj.begin() + priv.off, obj.begin() + priv.off + priv.size);
+}
+
+bool points_at_sock(const Btf& btf, uint32_t type) {
+    const uint32_t t = btf.skip_modifiers(type);
+    return btf.kind(t) == BtfKind::Ptr && btf.name(btf.skip_modifiers(btf.type(t)->ref)) == "sock";
+}
+
 }  // namespace
 
 Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput& in, RunState& run, Vm& vm,
@@ -190,12 +252,19 @@ Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput&
                               std::nullopt, "Add an established TCP socket to the host, or pick one with program_socket.");
     }
     const uint32_t count = uint32_t(net.sockets.size());
-    run.raw_ctx.assign(params.size() * 8, 0);
+    // In a flow, the struct a pointer argument points at follows the arguments (the kernel's is
+    // on tcp_ack's stack; the program only reads it).
+    const uint32_t args_size = uint32_t(params.size() * 8);
+    const std::vector<uint8_t>* pointed = in.tcp_ca && !in.tcp_ca->pointed.empty() ? &in.tcp_ca->pointed : nullptr;
+    run.raw_ctx.assign(args_size + (pointed ? (pointed->size() + 7) / 8 * 8 : 0), 0);
+    if (pointed) std::memcpy(run.raw_ctx.data() + args_size, pointed->data(), pointed->size());
     for (uint32_t i = 0; i < params.size(); ++i) {
         uint64_t v = 0;
         const uint32_t t = btf.skip_modifiers(params[i].type);
-        if (socket && btf.kind(t) == BtfKind::Ptr && btf.name(btf.skip_modifiers(btf.type(t)->ref)) == "sock")
+        if (socket && points_at_sock(btf, params[i].type))
             v = socket_object_address(*socket, count);
+        else if (pointed && btf.kind(t) == BtfKind::Ptr)
+            v = window_base(window::kContext) + args_size;
         else if (in.ctx.size() >= (i + 1) * 8)
             std::memcpy(&v, in.ctx.data() + i * 8, 8);
         std::memcpy(run.raw_ctx.data() + i * 8, &v, 8);
@@ -213,6 +282,10 @@ Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput&
     }
     if (socket && !run.kernel.sockets.empty()) {
         auto writes = std::make_shared<TcpSockWrites>(run.kernel.sockets, *socket, count);
+        if (in.tcp_ca) {
+            apply_tcp_ca_call(*in.tcp_ca, writes->state_bytes());
+            writes->rebase();  // the flow's state is where the run starts, not a change
+        }
         vm.memory().set_store_filter(window::kSockets, writes.get());
         run.kernel_writes = std::move(writes);
     }
@@ -222,6 +295,10 @@ Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput&
 void finish_struct_ops_run(RunState& run, Host& host, uint64_t executed, uint32_t pc) {
     auto* writes = dynamic_cast<TcpSockWrites*>(run.kernel_writes.get());
     if (!writes || writes->socket() >= host.net.sockets.size()) return;
+    if (run.input.tcp_ca) {  // the flow reports the state itself (tcp_ca_flow.hpp), call by call
+        collect_tcp_ca_call(*run.input.tcp_ca, writes->now());
+        return;
+    }
     HostSocket& s = host.net.sockets[writes->socket()];
     for (const Writable& w : writable_fields()) {
         const uint64_t was = field_value(writes->before(), w.at), now = field_value(writes->now(), w.at);
@@ -259,6 +336,17 @@ std::optional<std::string> tcp_sock_store(Vm& vm, uint64_t tp, std::string_view 
     std::string why;
     if (!writes->store(uint32_t(addr), f.size, value, why)) return why;
     return std::nullopt;
+}
+
+std::span<uint8_t> tcp_sock_ca_priv(Vm& vm, uint64_t tp) {
+    const FieldSpan f = tcp_sock_field("icsk_ca_priv");
+    const uint64_t addr = tp + f.off;
+    auto* writes = dynamic_cast<TcpSockWrites*>(vm.memory().context_at(addr));
+    if (!writes || (addr >> 32) != window::kSockets || f.size == 0) return {};
+    uint8_t* p = vm.memory().helper_ptr(addr, f.size, /*write=*/false);
+    if (!p) return {};
+    if (Journal* j = vm.journal()) j->mem(p, addr, f.size);
+    return {p, f.size};
 }
 
 }  // namespace bpfplay

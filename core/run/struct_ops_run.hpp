@@ -19,6 +19,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/helpers/registry.hpp"
@@ -31,6 +33,19 @@ struct LoadedProgram;
 struct Network;
 struct RunInput;
 struct RunState;
+
+// A caller that plays a whole connection through several member calls (the TCP flow,
+// tcp_ca_flow.hpp) keeps the socket's congestion state between them here: the kernel's socket
+// lives on across calls, a run's socket object does not. Set before the run, read back after
+// an exit (the program and the kfuncs may have changed them).
+struct TcpCaCall {
+    // tcp_sock members by path ("snd_cwnd", "icsk_ca_state"; bitfields too).
+    std::vector<std::pair<std::string, uint64_t>> fields;
+    std::vector<uint8_t> ca_priv;  // inet_connection_sock.icsk_ca_priv: the CA's private state
+    // What a pointer argument other than the socket points at (pkts_acked's struct ack_sample,
+    // cong_control's struct rate_sample), laid out as the kernel's struct; read-only.
+    std::vector<uint8_t> pointed;
+};
 
 // Maps the context, and the socket's writable fields, for a struct_ops program (after the
 // kernel objects are mapped). Errors: no TCP socket to run on, a member bpfplay cannot call.
@@ -45,6 +60,11 @@ std::optional<uint64_t> tcp_sock_load(Vm& vm, uint64_t tp, std::string_view path
 // Stores it (the tcp_ca kfuncs write snd_cwnd and snd_cwnd_cnt this way): checked as the
 // program's own stores are, journaled for reverse stepping. nullopt when done; else why not.
 std::optional<std::string> tcp_sock_store(Vm& vm, uint64_t tp, std::string_view path, uint64_t value);
+
+// The congestion control's private bytes (inet_connection_sock.icsk_ca_priv) of the run's
+// socket at `tp`, to read and write in place (journaled first, for reverse stepping); empty when
+// `tp` is not the socket the struct_ops program was called with.
+std::span<uint8_t> tcp_sock_ca_priv(Vm& vm, uint64_t tp);
 
 // Helper 116, bpf_tcp_send_ack (tcp_congestion_ops programs only): tcp_ca_kfuncs.cpp.
 std::span<const HelperImpl> tcp_ca_helper_impls();

@@ -18,16 +18,16 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/run/struct_ops_run.hpp"
+#include "core/run/tcp_ca_access.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
 
-namespace {
+namespace tcp_ca {
 
 using helper_error::fail;
 
-// A tcp_sock member the kfunc needs: read, or the run stopped (0 then).
-bool read_tp(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t& out) {
+bool read(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t& out) {
     if (auto v = tcp_sock_load(vm, tp, path)) {
         out = *v;
         return true;
@@ -37,13 +37,89 @@ bool read_tp(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t& ou
     return false;
 }
 
-bool write_tp(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t value) {
+bool write(Vm& vm, const char* fn, uint64_t tp, const char* path, uint64_t value) {
     if (auto why = tcp_sock_store(vm, tp, path, value)) {
         fail(vm, fn, "cannot write tcp_sock." + std::string(path) + ": " + *why);
         return false;
     }
     return true;
 }
+
+std::span<uint8_t> priv(Vm& vm, const char* fn, uint64_t tp) {
+    const std::span<uint8_t> p = tcp_sock_ca_priv(vm, tp);
+    if (p.empty())
+        fail(vm, fn, "cannot reach the congestion control's private data (icsk_ca_priv) through " + hex(tp),
+             "The argument must be the struct sock the program was called with.");
+    return p;
+}
+
+uint32_t hz(Vm& vm) {
+    const Host* h = host_for(vm, "tcp_jiffies32");
+    return h ? (h->hz ? h->hz : 250) : 0;  // as tick_ns() reads it
+}
+
+uint32_t jiffies32(Vm& vm) {
+    const Host* h = host_for(vm, "tcp_jiffies32");
+    return h ? uint32_t(h->jiffies64(vm.executed_now())) : 0;
+}
+
+uint32_t usecs_to_jiffies(uint32_t usecs, uint32_t hz_value) {
+    if (hz_value == 0) return 0;
+    return uint32_t((uint64_t(usecs) * hz_value + 999'999) / 1'000'000);
+}
+
+std::optional<uint32_t> slow_start(Vm& vm, const char* fn, uint64_t tp, uint32_t acked) {
+    uint64_t cwnd = 0, ssthresh = 0, clamp = 0;
+    if (!read(vm, fn, tp, "snd_cwnd", cwnd) || !read(vm, fn, tp, "snd_ssthresh", ssthresh) ||
+        !read(vm, fn, tp, "snd_cwnd_clamp", clamp))
+        return std::nullopt;
+    const uint32_t grown = std::min(uint32_t(cwnd) + acked, uint32_t(ssthresh));
+    acked -= grown - uint32_t(cwnd);
+    if (!write(vm, fn, tp, "snd_cwnd", std::min(grown, uint32_t(clamp)))) return std::nullopt;
+    return acked;
+}
+
+bool cong_avoid_ai(Vm& vm, const char* fn, uint64_t tp, uint32_t w, uint32_t acked) {
+    uint64_t cwnd = 0, cnt = 0, clamp = 0;
+    if (!read(vm, fn, tp, "snd_cwnd", cwnd) || !read(vm, fn, tp, "snd_cwnd_cnt", cnt) ||
+        !read(vm, fn, tp, "snd_cwnd_clamp", clamp))
+        return false;
+    uint32_t c = uint32_t(cwnd), n = uint32_t(cnt);
+    if (n >= w) {
+        n = 0;
+        ++c;
+    }
+    n += acked;
+    if (w && n >= w) {  // the kernel divides by w unchecked; w is the program's (0 is its bug)
+        const uint32_t delta = n / w;
+        n -= delta * w;
+        c += delta;
+    }
+    c = std::min(c, uint32_t(clamp));
+    return write(vm, fn, tp, "snd_cwnd_cnt", n) && write(vm, fn, tp, "snd_cwnd", c);
+}
+
+std::optional<bool> is_cwnd_limited(Vm& vm, const char* fn, uint64_t tp) {
+    uint64_t limited = 0, cwnd = 0, ssthresh = 0, max_out = 0;
+    if (!read(vm, fn, tp, "is_cwnd_limited", limited) || !read(vm, fn, tp, "snd_cwnd", cwnd) ||
+        !read(vm, fn, tp, "snd_ssthresh", ssthresh) || !read(vm, fn, tp, "max_packets_out", max_out))
+        return std::nullopt;
+    if (limited) return true;
+    // In slow start, cwnd may grow to twice what was in flight.
+    return uint32_t(cwnd) < uint32_t(ssthresh) && uint32_t(cwnd) < 2 * uint32_t(max_out);
+}
+
+const uint8_t* arg_bytes(Vm& vm, const char* fn, uint64_t addr, uint32_t size, const char* what) {
+    const uint8_t* p = vm.memory().helper_ptr(addr, size, /*write=*/false);
+    if (!p) fail(vm, fn, std::string("cannot read the ") + what + " at " + hex(addr));
+    return p;
+}
+
+}  // namespace tcp_ca
+
+namespace {
+
+using helper_error::fail;
 
 // long bpf_tcp_send_ack(void *tp, u32 rcv_nxt): __tcp_send_ack(sk, rcv_nxt, 0), an ACK now.
 uint64_t tcp_send_ack(Vm& vm, uint64_t tp, uint64_t rcv_nxt, uint64_t, uint64_t, uint64_t) {
@@ -66,55 +142,21 @@ uint64_t tcp_send_ack(Vm& vm, uint64_t tp, uint64_t rcv_nxt, uint64_t, uint64_t,
 // u32 tcp_reno_ssthresh(struct sock *sk): max(snd_cwnd >> 1, 2).
 uint64_t reno_ssthresh(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
     uint64_t cwnd = 0;
-    if (!read_tp(vm, "tcp_reno_ssthresh", sk, "snd_cwnd", cwnd)) return 0;
+    if (!tcp_ca::read(vm, "tcp_reno_ssthresh", sk, "snd_cwnd", cwnd)) return 0;
     return std::max<uint32_t>(uint32_t(cwnd) >> 1, 2);
 }
 
 // u32 tcp_reno_undo_cwnd(struct sock *sk): max(snd_cwnd, prior_cwnd).
 uint64_t reno_undo_cwnd(Vm& vm, uint64_t sk, uint64_t, uint64_t, uint64_t, uint64_t) {
     uint64_t cwnd = 0, prior = 0;
-    if (!read_tp(vm, "tcp_reno_undo_cwnd", sk, "snd_cwnd", cwnd) ||
-        !read_tp(vm, "tcp_reno_undo_cwnd", sk, "prior_cwnd", prior))
+    if (!tcp_ca::read(vm, "tcp_reno_undo_cwnd", sk, "snd_cwnd", cwnd) ||
+        !tcp_ca::read(vm, "tcp_reno_undo_cwnd", sk, "prior_cwnd", prior))
         return 0;
     return std::max(uint32_t(cwnd), uint32_t(prior));
 }
 
-// tcp_slow_start: cwnd grows by the segments acked up to ssthresh (and snd_cwnd_clamp);
-// returns the acked segments left over.
-std::optional<uint32_t> slow_start(Vm& vm, const char* fn, uint64_t tp, uint32_t acked) {
-    uint64_t cwnd = 0, ssthresh = 0, clamp = 0;
-    if (!read_tp(vm, fn, tp, "snd_cwnd", cwnd) || !read_tp(vm, fn, tp, "snd_ssthresh", ssthresh) ||
-        !read_tp(vm, fn, tp, "snd_cwnd_clamp", clamp))
-        return std::nullopt;
-    const uint32_t grown = std::min(uint32_t(cwnd) + acked, uint32_t(ssthresh));
-    acked -= grown - uint32_t(cwnd);
-    if (!write_tp(vm, fn, tp, "snd_cwnd", std::min(grown, uint32_t(clamp)))) return std::nullopt;
-    return acked;
-}
-
 uint64_t tcp_slow_start_kfunc(Vm& vm, uint64_t tp, uint64_t acked, uint64_t, uint64_t, uint64_t) {
-    return slow_start(vm, "tcp_slow_start", tp, uint32_t(acked)).value_or(0);
-}
-
-// tcp_cong_avoid_ai: one more segment of cwnd per w segments acked (snd_cwnd_cnt counts them).
-bool cong_avoid_ai(Vm& vm, const char* fn, uint64_t tp, uint32_t w, uint32_t acked) {
-    uint64_t cwnd = 0, cnt = 0, clamp = 0;
-    if (!read_tp(vm, fn, tp, "snd_cwnd", cwnd) || !read_tp(vm, fn, tp, "snd_cwnd_cnt", cnt) ||
-        !read_tp(vm, fn, tp, "snd_cwnd_clamp", clamp))
-        return false;
-    uint32_t c = uint32_t(cwnd), n = uint32_t(cnt);
-    if (n >= w) {
-        n = 0;
-        ++c;
-    }
-    n += acked;
-    if (w && n >= w) {  // the kernel divides by w unchecked; w is the program's (0 is its bug)
-        const uint32_t delta = n / w;
-        n -= delta * w;
-        c += delta;
-    }
-    c = std::min(c, uint32_t(clamp));
-    return write_tp(vm, fn, tp, "snd_cwnd_cnt", n) && write_tp(vm, fn, tp, "snd_cwnd", c);
+    return tcp_ca::slow_start(vm, "tcp_slow_start", tp, uint32_t(acked)).value_or(0);
 }
 
 uint64_t tcp_cong_avoid_ai_kfunc(Vm& vm, uint64_t tp, uint64_t w, uint64_t acked, uint64_t, uint64_t) {
@@ -122,7 +164,7 @@ uint64_t tcp_cong_avoid_ai_kfunc(Vm& vm, uint64_t tp, uint64_t w, uint64_t acked
         fail(vm, "tcp_cong_avoid_ai", "w is 0: the kernel divides snd_cwnd_cnt by it (a division by zero)");
         return 0;
     }
-    cong_avoid_ai(vm, "tcp_cong_avoid_ai", tp, uint32_t(w), uint32_t(acked));
+    tcp_ca::cong_avoid_ai(vm, "tcp_cong_avoid_ai", tp, uint32_t(w), uint32_t(acked));
     return 0;
 }
 
@@ -130,20 +172,19 @@ uint64_t tcp_cong_avoid_ai_kfunc(Vm& vm, uint64_t tp, uint64_t w, uint64_t acked
 // what limits sending (tcp_is_cwnd_limited); slow start below ssthresh, then additive increase.
 uint64_t reno_cong_avoid(Vm& vm, uint64_t sk, uint64_t, uint64_t acked_arg, uint64_t, uint64_t) {
     constexpr const char* kName = "tcp_reno_cong_avoid";
-    uint64_t limited = 0, cwnd = 0, ssthresh = 0, max_out = 0;
-    if (!read_tp(vm, kName, sk, "is_cwnd_limited", limited) || !read_tp(vm, kName, sk, "snd_cwnd", cwnd) ||
-        !read_tp(vm, kName, sk, "snd_ssthresh", ssthresh) || !read_tp(vm, kName, sk, "max_packets_out", max_out))
+    const auto limited = tcp_ca::is_cwnd_limited(vm, kName, sk);
+    if (!limited || !*limited) return 0;
+    uint64_t cwnd = 0, ssthresh = 0;
+    if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd) || !tcp_ca::read(vm, kName, sk, "snd_ssthresh", ssthresh))
         return 0;
-    const bool slow = uint32_t(cwnd) < uint32_t(ssthresh);
-    if (!limited && !(slow && uint32_t(cwnd) < 2 * uint32_t(max_out))) return 0;
     uint32_t acked = uint32_t(acked_arg);
-    if (slow) {
-        const auto left = slow_start(vm, kName, sk, acked);
+    if (uint32_t(cwnd) < uint32_t(ssthresh)) {
+        const auto left = tcp_ca::slow_start(vm, kName, sk, acked);
         if (!left || *left == 0) return 0;
         acked = *left;
-        if (!read_tp(vm, kName, sk, "snd_cwnd", cwnd)) return 0;
+        if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd)) return 0;
     }
-    cong_avoid_ai(vm, kName, sk, uint32_t(cwnd), acked);
+    tcp_ca::cong_avoid_ai(vm, kName, sk, uint32_t(cwnd), acked);
     return 0;
 }
 

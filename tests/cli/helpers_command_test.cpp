@@ -192,7 +192,7 @@ TEST_CASE("helpers takes one NAME and only --json") {
 TEST_CASE("kfuncs lists Linux 6.18's kfuncs and shows one with the types that may call it") {
     auto all = run_bpfvm({"kfuncs"});
     CHECK(all.exit_code == 0);
-    CHECK(all.out.starts_with("203 kfuncs of Linux 6.18; bpfplay runs "));
+    CHECK(all.out.starts_with("209 kfuncs of Linux 6.18; bpfplay runs "));
     CHECK(all.out.find("\n* int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end)  [KF_ITER_NEW]\n") !=
           std::string::npos);
     auto one = run_bpfvm({"kfuncs", "iter_num_next"});

@@ -92,6 +92,9 @@ export const kExamples: readonly Example[] = [
   { file: 'task_kfuncs.o', teaches: 'task and cgroup kfuncs: from_pid, acquire/release, a __kptr in a map', ctxHex: '92100000000000000500000000000000', noPacket: true },
   { file: 'syscall_maps.o', teaches: 'SEC("syscall"): bpf_sys_bpf creates a map, fds, bpf_sys_close', ctxHex: kSyscallArgs, noPacket: true },
   { file: 'tcp_ca_reno.o', teaches: 'struct_ops: TCP Reno as a tcp_congestion_ops map; tcp_sock reads and writes, bpf_tcp_send_ack', ctxHex: kCongAvoidArgs, noPacket: true },
+  { file: 'tcp_ca_cubic.o', teaches: "struct_ops: the kernel's CUBIC kfuncs (cubictcp_*) as a BPF congestion control", ctxHex: kCongAvoidArgs, noPacket: true },
+  { file: 'tcp_ca_bbr.o', teaches: "struct_ops: BBR from the kernel's bbr_* kfuncs; cong_control and struct rate_sample", ctxHex: kCongAvoidArgs, noPacket: true },
+  { file: 'tcp_ca_dctcp.o', teaches: "struct_ops: DCTCP from the kernel's dctcp_* kfuncs; alpha in icsk_ca_priv", ctxHex: kCongAvoidArgs, noPacket: true },
 ];
 
 export const kDefaultExample = 'xdp_drop_port.o';
