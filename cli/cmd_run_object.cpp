@@ -22,6 +22,7 @@
 #include "core/json/json_writer.hpp"
 #include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
+#include "core/run/packet_out_text.hpp"
 #include "core/run/scenario.hpp"
 #include "core/run/tcp_ca_flow.hpp"
 #include "core/verifier/object_check.hpp"
@@ -311,6 +312,10 @@ int cmd_run_object(Args args, std::string content) {
     }
     if (runs > 1) std::printf("%" PRIu64 " runs; return values: %s\n", runs, words.text().c_str());
     std::string text = run_result_text(s, last);
+    // What the program made of the (last) packet, when it changed it.
+    const LoadedProgram* p = s.object().find_program(*program);
+    if (p && (p->context == ContextKind::Xdp || p->context == ContextKind::SkBuff) && !inputs->packets.empty())
+        text += packet_out_text(inputs->packets.back(), last.packet_out);
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
 }

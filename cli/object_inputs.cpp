@@ -302,6 +302,14 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
             std::fprintf(stderr, "bpfvm: note: no program of the object runs first, so %s's ret is 0 (set it with "
                                  "--arg ret=N)\n", program.name.c_str());
     }
+    // A section of no known type: the program runs on raw memory, so a packet given would be
+    // silently left out; say so before the run (and how to give the type).
+    if (!program.type_known && options.packet_source != PacketSource::None)
+        std::fprintf(stderr,
+                     "bpfvm: note: section \"%s\" names no program type, so %s runs on raw memory (r1 = the --ctx "
+                     "bytes, r2 = their length) and the packet is not used; give its type with --prog-type %s=TYPE "
+                     "(xdp, sched_cls, socket_filter, ...)\n",
+                     program.section.c_str(), program.name.c_str(), program.name.c_str());
     if (options.packet_source == PacketSource::None && reads_packet)
         std::fprintf(stderr,
                      "bpfvm: note: no packet given (--packet HEXFILE, --packet-hex HEX or --pcap FILE); %s "

@@ -210,6 +210,29 @@ std::optional<const uint8_t*> tuple_arg(Vm& vm, const char* kfunc, uint64_t addr
     return p;
 }
 
+// What lookup and alloc check first, in the kernel's order: the context, the tuple and the opts
+// arguments, then the opts' size and reserved bytes. nullopt once a check has stopped the run
+// or written opts->error.
+struct CtCall {
+    Host* host;
+    const uint8_t* tuple;
+    CtOpts opts;
+};
+std::optional<CtCall> ct_call(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, uint64_t tuple_sz,
+                              uint64_t opts_addr, uint64_t opts_sz) {
+    Host* host = host_for(vm, kfunc);
+    if (!host || !ctx_ok(vm, kfunc, ctx)) return std::nullopt;
+    const std::optional<const uint8_t*> tuple = tuple_arg(vm, kfunc, tuple_addr, uint32_t(tuple_sz));
+    if (!tuple) return std::nullopt;
+    std::optional<CtOpts> opts = opts_arg(vm, kfunc, opts_addr, uint32_t(opts_sz));
+    if (!opts) return std::nullopt;
+    if (const int64_t err = check_opts(*opts)) {
+        opts->set_error(err);
+        return std::nullopt;
+    }
+    return CtCall{host, *tuple, *opts};
+}
+
 // ____nf_conntrack_find kills the expired entries it walks past (nf_ct_gc_expired): those of
 // the looked-up tuple's bucket, here the ones with that tuple in that zone. An object the
 // program still holds outlives its entry (Removed).
@@ -239,21 +262,19 @@ void collect_expired(Vm& vm, Host& host, const char* kfunc, const CtTuple& t, ui
 // bpf_xdp_ct_lookup / bpf_skb_ct_lookup.
 uint64_t lookup(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, uint64_t tuple_sz, uint64_t opts_addr,
                 uint64_t opts_sz) {
-    Host* host = host_for(vm, kfunc);
-    if (!host || !ctx_ok(vm, kfunc, ctx)) return 0;
-    const std::optional<const uint8_t*> tuple = tuple_arg(vm, kfunc, tuple_addr, uint32_t(tuple_sz));
-    if (!tuple) return 0;
-    std::optional<CtOpts> opts = opts_arg(vm, kfunc, opts_addr, uint32_t(opts_sz));
-    if (!opts) return 0;
+    std::optional<CtCall> call = ct_call(vm, kfunc, ctx, tuple_addr, tuple_sz, opts_addr, opts_sz);
+    if (!call) return 0;
+    Host* host = call->host;
+    const uint8_t* tuple = call->tuple;
+    CtOpts* opts = &call->opts;
     auto failed = [&](int64_t err) -> uint64_t {
         opts->set_error(err);
         return 0;
     };
-    if (const int64_t err = check_opts(*opts)) return failed(err);
     if (opts->l4proto() != kIpprotoTcp && opts->l4proto() != kIpprotoUdp) return failed(kCtEPROTO);
     if (opts->netns() < -1) return failed(kEINVAL);
     CtTuple t;
-    if (const int64_t err = parse_tuple(*tuple, uint32_t(tuple_sz), opts->l4proto(), 0, t)) return failed(err);
+    if (const int64_t err = parse_tuple(tuple, uint32_t(tuple_sz), opts->l4proto(), 0, t)) return failed(err);
     if (opts->netns() >= 0) return failed(kCtENONET);
     const auto [zone, zone_dir] = opts_zone(*opts);
     std::vector<CtObject>& objects = objects_of(*host);
@@ -276,21 +297,19 @@ uint64_t lookup(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, ui
 // bpf_xdp_ct_alloc / bpf_skb_ct_alloc.
 uint64_t alloc(Vm& vm, const char* kfunc, uint64_t ctx, uint64_t tuple_addr, uint64_t tuple_sz, uint64_t opts_addr,
                uint64_t opts_sz) {
-    Host* host = host_for(vm, kfunc);
-    if (!host || !ctx_ok(vm, kfunc, ctx)) return 0;
-    const std::optional<const uint8_t*> tuple = tuple_arg(vm, kfunc, tuple_addr, uint32_t(tuple_sz));
-    if (!tuple) return 0;
-    std::optional<CtOpts> opts = opts_arg(vm, kfunc, opts_addr, uint32_t(opts_sz));
-    if (!opts) return 0;
+    std::optional<CtCall> call = ct_call(vm, kfunc, ctx, tuple_addr, tuple_sz, opts_addr, opts_sz);
+    if (!call) return 0;
+    Host* host = call->host;
+    const uint8_t* tuple = call->tuple;
+    CtOpts* opts = &call->opts;
     auto failed = [&](int64_t err) -> uint64_t {
         opts->set_error(err);
         return 0;
     };
-    if (const int64_t err = check_opts(*opts)) return failed(err);
     if (opts->netns() < -1) return failed(kEINVAL);
     ConntrackEntry e;
-    if (const int64_t err = parse_tuple(*tuple, uint32_t(tuple_sz), opts->l4proto(), 0, e.orig)) return failed(err);
-    if (const int64_t err = parse_tuple(*tuple, uint32_t(tuple_sz), opts->l4proto(), 1, e.reply)) return failed(err);
+    if (const int64_t err = parse_tuple(tuple, uint32_t(tuple_sz), opts->l4proto(), 0, e.orig)) return failed(err);
+    if (const int64_t err = parse_tuple(tuple, uint32_t(tuple_sz), opts->l4proto(), 1, e.reply)) return failed(err);
     if (opts->netns() >= 0) return failed(kCtENONET);
     std::tie(e.zone, e.zone_dir) = opts_zone(*opts);
     std::vector<CtObject>& objects = objects_of(*host);

@@ -205,7 +205,9 @@ void apply_tcp_ca_call(const TcpCaCall& call, std::span<uint8_t> obj) {
         if (f.size) set_object_member(obj, f, value);
     }
     const FieldSpan priv = tcp_sock_field("icsk_ca_priv");
-    std::memcpy(obj.data() + priv.off, call.ca_priv.data(), std::min<size_t>(priv.size, call.ca_priv.size()));
+    // A flow's first call has no private state yet (and memcpy from an empty vector's NULL is UB).
+    if (!call.ca_priv.empty())
+        std::memcpy(obj.data() + priv.off, call.ca_priv.data(), std::min<size_t>(priv.size, call.ca_priv.size()));
 }
 
 // And back after the run.
@@ -257,7 +259,7 @@ Result<Unit> setup_struct_ops_context(const LoadedProgram& prog, const RunInput&
     const uint32_t args_size = uint32_t(params.size() * 8);
     const std::vector<uint8_t>* pointed = in.tcp_ca && !in.tcp_ca->pointed.empty() ? &in.tcp_ca->pointed : nullptr;
     run.raw_ctx.assign(args_size + (pointed ? (pointed->size() + 7) / 8 * 8 : 0), 0);
-    if (pointed) std::memcpy(run.raw_ctx.data() + args_size, pointed->data(), pointed->size());
+    if (pointed && !pointed->empty()) std::memcpy(run.raw_ctx.data() + args_size, pointed->data(), pointed->size());
     for (uint32_t i = 0; i < params.size(); ++i) {
         uint64_t v = 0;
         const uint32_t t = btf.skip_modifiers(params[i].type);

@@ -62,6 +62,15 @@ std::optional<uint32_t> slow_start(Vm& vm, const char* fn, uint64_t tp, uint32_t
 bool cong_avoid_ai(Vm& vm, const char* fn, uint64_t tp, uint32_t w, uint32_t acked);
 // tcp_is_cwnd_limited (include/net/tcp.h); nullopt: the run stopped.
 std::optional<bool> is_cwnd_limited(Vm& vm, const char* fn, uint64_t tp);
+// What tcp_reno_cong_avoid and cubictcp_cong_avoid both do first: nothing unless the window is
+// what limits sending, then slow start while below ssthresh. The acked segments left for the
+// congestion-avoidance part and snd_cwnd after slow start; nullopt: nothing more to do (or the
+// run stopped).
+struct AckedLeft {
+    uint32_t acked;
+    uint32_t cwnd;
+};
+std::optional<AckedLeft> slow_start_first(Vm& vm, const char* fn, uint64_t sk, uint32_t acked);
 
 // A pointer argument's bytes (struct ack_sample, struct rate_sample), read; nullptr and the
 // run stopped when unreadable.

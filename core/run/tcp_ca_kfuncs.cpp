@@ -99,6 +99,20 @@ bool cong_avoid_ai(Vm& vm, const char* fn, uint64_t tp, uint32_t w, uint32_t ack
     return write(vm, fn, tp, "snd_cwnd_cnt", n) && write(vm, fn, tp, "snd_cwnd", c);
 }
 
+std::optional<AckedLeft> slow_start_first(Vm& vm, const char* fn, uint64_t sk, uint32_t acked) {
+    const auto limited = is_cwnd_limited(vm, fn, sk);
+    if (!limited || !*limited) return std::nullopt;
+    uint64_t cwnd = 0, ssthresh = 0;
+    if (!read(vm, fn, sk, "snd_cwnd", cwnd) || !read(vm, fn, sk, "snd_ssthresh", ssthresh)) return std::nullopt;
+    if (uint32_t(cwnd) < uint32_t(ssthresh)) {
+        const auto left = slow_start(vm, fn, sk, acked);
+        if (!left || *left == 0) return std::nullopt;
+        acked = *left;
+        if (!read(vm, fn, sk, "snd_cwnd", cwnd)) return std::nullopt;
+    }
+    return AckedLeft{acked, uint32_t(cwnd)};
+}
+
 std::optional<bool> is_cwnd_limited(Vm& vm, const char* fn, uint64_t tp) {
     uint64_t limited = 0, cwnd = 0, ssthresh = 0, max_out = 0;
     if (!read(vm, fn, tp, "is_cwnd_limited", limited) || !read(vm, fn, tp, "snd_cwnd", cwnd) ||
@@ -172,19 +186,8 @@ uint64_t tcp_cong_avoid_ai_kfunc(Vm& vm, uint64_t tp, uint64_t w, uint64_t acked
 // what limits sending (tcp_is_cwnd_limited); slow start below ssthresh, then additive increase.
 uint64_t reno_cong_avoid(Vm& vm, uint64_t sk, uint64_t, uint64_t acked_arg, uint64_t, uint64_t) {
     constexpr const char* kName = "tcp_reno_cong_avoid";
-    const auto limited = tcp_ca::is_cwnd_limited(vm, kName, sk);
-    if (!limited || !*limited) return 0;
-    uint64_t cwnd = 0, ssthresh = 0;
-    if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd) || !tcp_ca::read(vm, kName, sk, "snd_ssthresh", ssthresh))
-        return 0;
-    uint32_t acked = uint32_t(acked_arg);
-    if (uint32_t(cwnd) < uint32_t(ssthresh)) {
-        const auto left = tcp_ca::slow_start(vm, kName, sk, acked);
-        if (!left || *left == 0) return 0;
-        acked = *left;
-        if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd)) return 0;
-    }
-    tcp_ca::cong_avoid_ai(vm, kName, sk, uint32_t(cwnd), acked);
+    const auto left = tcp_ca::slow_start_first(vm, kName, sk, uint32_t(acked_arg));
+    if (left) tcp_ca::cong_avoid_ai(vm, kName, sk, left->cwnd, left->acked);
     return 0;
 }
 

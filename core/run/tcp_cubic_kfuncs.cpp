@@ -167,22 +167,12 @@ uint64_t cubictcp_cwnd_event(Vm& vm, uint64_t sk, uint64_t event, uint64_t, uint
 // void cubictcp_cong_avoid(struct sock *sk, u32 ack, u32 acked)
 uint64_t cubictcp_cong_avoid(Vm& vm, uint64_t sk, uint64_t, uint64_t acked_arg, uint64_t, uint64_t) {
     constexpr const char* kName = "cubictcp_cong_avoid";
-    const auto limited = tcp_ca::is_cwnd_limited(vm, kName, sk);
-    if (!limited || !*limited) return 0;
-    uint64_t cwnd = 0, ssthresh = 0;
-    if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd) || !tcp_ca::read(vm, kName, sk, "snd_ssthresh", ssthresh))
-        return 0;
-    uint32_t acked = uint32_t(acked_arg);
-    if (uint32_t(cwnd) < uint32_t(ssthresh)) {
-        const auto left = tcp_ca::slow_start(vm, kName, sk, acked);
-        if (!left || *left == 0) return 0;
-        acked = *left;
-        if (!tcp_ca::read(vm, kName, sk, "snd_cwnd", cwnd)) return 0;
-    }
+    const auto left = tcp_ca::slow_start_first(vm, kName, sk, uint32_t(acked_arg));
+    if (!left) return 0;
     Bictcp ca{};
-    if (!tcp_ca::load_priv(vm, kName, sk, ca) || !bictcp_update(vm, kName, ca, uint32_t(cwnd), acked)) return 0;
+    if (!tcp_ca::load_priv(vm, kName, sk, ca) || !bictcp_update(vm, kName, ca, left->cwnd, left->acked)) return 0;
     if (!tcp_ca::store_priv(vm, kName, sk, ca)) return 0;
-    tcp_ca::cong_avoid_ai(vm, kName, sk, ca.cnt, acked);
+    tcp_ca::cong_avoid_ai(vm, kName, sk, ca.cnt, left->acked);
     return 0;
 }
 

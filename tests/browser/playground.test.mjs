@@ -194,6 +194,26 @@ test('a program the kernel would refuse is marked before it runs; its fault mark
   await shot('11-fault');
 });
 
+test('a program whose section names no type runs as the type the learner picks', async () => {
+  // SEC("drop_ipv4"): no libbpf section name, so its type is unspec until one is chosen (core's
+  // host prog_types, as bpfvm run --prog-type sets it); as xdp it drops the IPv4 packet.
+  const field = () => page.$eval('#prog-type-select', (e) => e.closest('.field').hidden);
+  assert.equal(await field(), true, 'an example with known types shows no picker');
+  await page.setInputFiles('#file-input', `${fixtures}/xdp_custom_section.o`);
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_custom_section.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await field(), false);
+  assert.equal(await page.inputValue('#prog-type-select'), '');
+  await page.selectOption('#packet-preset', 'IPv4 UDP DNS');
+  await page.selectOption('#prog-type-select', 'xdp');
+  await page.waitForFunction(() => document.querySelector('#program-select option')?.textContent?.includes('xdp_md'));
+  await page.waitForSelector('body[data-ready="true"]');
+  await andWait(() => page.click('#btn-continue'));
+  assert.match(await page.textContent('#result'), /XDP_DROP/);
+  assert.equal(await page.inputValue('#prog-type-select'), 'xdp', 'the choice stays shown');
+  await shot('11b-program-type-picked');
+});
+
 test('a shared link reopens the same program, input and breakpoints', async () => {
   await openFresh();
   await page.click('.insn[data-pc="49"] .gutter');

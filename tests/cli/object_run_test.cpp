@@ -86,6 +86,16 @@ TEST_CASE("--scenario plays exec and exit events through bootstrap.c's programs,
     CHECK(r.err.starts_with("bpfvm: no program of the object is attached to the scenario's events"));
 }
 
+TEST_CASE("a program that rewrites the packet: bpfvm run shows the packet out, changed bytes marked, headers decoded") {
+    auto r = run_bpfvm({"run", example_object("tc_nat_rewrite.o"), "--packet-hex", kTcpTo80});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("packet out: 54 bytes, 10 changed (at 24-25, 30-33, 36-37, 50-51):\n") != std::string::npos);
+    CHECK(r.out.ends_with("  Ethernet 02:00:00:00:00:01 > 02:00:00:00:00:02, IPv4 10.0.0.1 > 192.168.1.7, TCP 40000 > 8080\n"));
+    // A program that leaves the packet as it was prints no packet.
+    r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo80});
+    CHECK(r.out.find("packet out") == std::string::npos);
+}
+
 TEST_CASE("--json prints exactly one object with the run's results") {
     auto r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--packet-hex", kTcpTo8080, "--json"});
     CHECK(r.exit_code == 0);

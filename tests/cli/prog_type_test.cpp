@@ -29,6 +29,19 @@ TEST_CASE("a libbpf 0.x section name runs as its old type: SEC(\"xdp_vlan01\") i
                           "as libbpf 0.x did (libbpf 1.0 and later need SEC(\"xdp\") exactly)\n"));
 }
 
+TEST_CASE("a packet given to a program whose section names no type: a note before the run says it is not used") {
+    const std::string fixture = std::string(BPFPLAY_SOURCE_DIR) + "/tests/browser/fixtures/xdp_custom_section.o";
+    const char* packet = "02000000000202000000000108004500002800014000400626cd0a0000010a00000200010050000003e8000000005002ffff97a70000";
+    auto r = run_bpfvm({"run", fixture, "--packet-hex", packet});
+    CHECK(r.err.starts_with("bpfvm: note: section \"drop_ipv4\" names no program type, so xdp_custom runs on raw memory "
+                            "(r1 = the --ctx bytes, r2 = their length) and the packet is not used; give its type with "
+                            "--prog-type xdp_custom=TYPE (xdp, sched_cls, socket_filter, ...)\n"));
+    r = run_bpfvm({"run", fixture, "--packet-hex", packet, "--prog-type", "xdp_custom=xdp"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(contains(r.out, "return 0x1 (1) XDP_DROP\n"));
+}
+
 TEST_CASE("--prog-type sets a program's type before load, with a note; names no program: a note") {
     auto r = run_bpfvm({"info", kFixture, "--prog-type", "tc_egress=sched_act", "--prog-type", "nothere=xdp"});
     CHECK(r.exit_code == 0);

@@ -99,6 +99,7 @@ describe('contract: core\'s views through normalize.ts', () => {
       ['redirect_socket', 'socket', 'socket_filter', '__sk_buff', false],
     ]);
     expect(o.programs[0]?.status).toBe('runnable');
+    expect(o.programs.every((p) => p.typeKnown)).toBe(true);
     expect(o.programs[0]?.loadError).toBeUndefined();
     // An fentry program's context by argument name (do_sys_openat2's prototype), with defaults.
     expect(o.programs[0]?.args).toBeUndefined();

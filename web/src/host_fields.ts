@@ -23,7 +23,9 @@ export type HostField = (typeof kHostFields)[number]['key'];
 
 // What the page sends to load with (and a share link carries): the fields' texts (empty or
 // absent: core's default) and the network as host JSON (absent: core's default network).
-export type HostSettings = Partial<Record<HostField, string>> & { hostJson?: string };
+// progTypes: programs whose section names no type, run as the type picked for them ({"prog":
+// "xdp"} as JSON text, core's host JSON prog_types; what bpfvm's --prog-type sets).
+export type HostSettings = Partial<Record<HostField, string>> & { hostJson?: string; progTypes?: string };
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,6 +47,7 @@ export function hostFieldsOf(hostJson: string): Record<HostField, string> {
 // else goes as typed, for core to refuse by name.
 export function hostDocument(settings: HostSettings): string {
   const doc: JsonObject = settings.hostJson === undefined ? {} : (JSON.parse(settings.hostJson) as JsonObject);
+  if (settings.progTypes !== undefined) doc['prog_types'] = JSON.parse(settings.progTypes) as JsonObject;
   for (const f of kHostFields) {
     const text = settings[f.key]?.trim() ?? '';
     if (text === '') continue;

@@ -31,6 +31,11 @@ export class InputPanel {
   // Why the chosen program cannot run (core's load error), by the picker.
   private readonly programError = h('div', { class: 'program-error', id: 'program-error', role: 'alert', hidden: true });
   private programs: readonly ProgramSummary[] = [];
+  // A program whose section names no type runs as the type picked here: core's host prog_types,
+  // what bpfvm run --prog-type PROGRAM=TYPE sets (the object loads again with it).
+  private readonly progTypeSelect = h('select', { id: 'prog-type-select', 'aria-label': 'run the program as type' });
+  private readonly progTypeField = field('run as (its section names no program type)', this.progTypeSelect);
+  private chosenTypes: Record<string, string> = {};
   private readonly packetHex = h('textarea', { id: 'packet-hex', rows: 6, spellcheck: 'false', 'aria-label': 'packet bytes (hex)' });
   // A tracing program's arguments by name, one input each (ctx_args.ts), above the hex.
   private readonly ctxArgs = h('div', { class: 'ctx-args', id: 'ctx-args', hidden: true });
@@ -65,8 +70,9 @@ export class InputPanel {
       tabBar.append(button);
     }
     const apply = h('button', { id: 'apply-input', class: 'primary', text: 'Run with this input', onclick: () => this.apply() });
-    this.programSelect.addEventListener('change', () => { this.renderArgs(); this.onApply(false); });
-    root.append(field('program', this.programSelect), this.programError, field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
+    this.programSelect.addEventListener('change', () => { this.renderArgs(); this.showProgType(); this.onApply(false); });
+    this.progTypeSelect.addEventListener('change', () => this.chooseType());
+    root.append(field('program', this.programSelect), this.progTypeField, this.programError, field('instruction budget (a run stops after this many)', this.budget), tabBar, hostPanel.errorBox, ...[...this.tabs.values()].map((t) => t.body), apply);
     this.showTab('Packet');
     this.renderForm();
     this.packetHex.value = formatHexLines(buildPacket(this.spec));
@@ -140,7 +146,8 @@ export class InputPanel {
     const hostJson = this.hostPanel.json();
     const settings: HostSettings = {};
     for (const [k, input] of this.hostInputs) if (input.value.trim() !== '') settings[k] = input.value.trim();
-    return { ...settings, ...(hostJson === undefined ? {} : { hostJson }) };
+    const progTypes = Object.keys(this.chosenTypes).length ? { progTypes: JSON.stringify(this.chosenTypes) } : {};
+    return { ...settings, ...(hostJson === undefined ? {} : { hostJson }), ...progTypes };
   }
 
   private usePreset(name: string): void {
@@ -234,8 +241,33 @@ export class InputPanel {
     if (wanted) this.programSelect.value = wanted;
     this.showProgramError(undefined);
     this.renderArgs();
+    this.showProgType();
     // A tracing program's input is its arguments: show them rather than a packet it ignores.
     if (this.selectedArgs().length) this.showTab('Context');
+  }
+
+  // Core's program type names (page_defaults_json), for the "run as" picker.
+  setProgTypeNames(names: readonly string[]): void {
+    this.progTypeSelect.replaceChildren(h('option', { value: '', text: 'unspec (no type: r1 is the context bytes)' }),
+      ...names.map((n) => h('option', { value: n, text: n })));
+    this.showProgType();
+  }
+
+  // Shown for a program whose section names no type, or one given a type here.
+  private showProgType(): void {
+    const p = this.selectedProgram();
+    this.progTypeField.hidden = !p || (p.typeKnown && this.chosenTypes[p.name] === undefined);
+    if (p) this.progTypeSelect.value = this.chosenTypes[p.name] ?? '';
+  }
+
+  private chooseType(): void {
+    const p = this.selectedProgram();
+    if (!p) return;
+    const chosen = { ...this.chosenTypes };
+    if (this.progTypeSelect.value === '') delete chosen[p.name];
+    else chosen[p.name] = this.progTypeSelect.value;
+    this.chosenTypes = chosen;
+    this.apply();  // the host changed: the object loads again with the type
   }
 
   private selectedArgs(): readonly ProgramArg[] {
@@ -339,6 +371,7 @@ export class InputPanel {
   setHost(host: HostSettings): void {
     for (const [k, input] of this.hostInputs) input.value = host[k] ?? '';
     if (host.hostJson !== undefined) this.hostPanel.setJson(host.hostJson);
+    this.chosenTypes = host.progTypes !== undefined ? JSON.parse(host.progTypes) as Record<string, string> : {};
     this.lastHost = this.host();
   }
 

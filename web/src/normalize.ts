@@ -115,7 +115,7 @@ export function objectSummary(v: unknown): ObjectSummary {
     const loadError = q['load_error'];
     return {
       name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context']),
-      runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
+      typeKnown: q['type_known'] !== false, runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
       ...(loadError !== undefined && loadError !== null ? { loadError: errorView(loadError) } : {}),
       ...(Array.isArray(q['args']) ? { argsOf: str(q['args_of']), args: arr(q['args']).map((a) => programArg(a)) } : {}),
     };

@@ -69,6 +69,7 @@ function hostOfLink(h: Record<string, string>): HostSettings {
   const host: HostSettings = {};
   for (const f of kHostFields) if (h[f.key] !== undefined) host[f.key] = h[f.key];
   if (h['hostJson'] !== undefined) host.hostJson = h['hostJson'];
+  if (h['progTypes'] !== undefined) host.progTypes = h['progTypes'];
   return host;
 }
 

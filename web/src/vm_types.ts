@@ -18,6 +18,9 @@ export interface ProgramSummary {
   readonly section: string;
   readonly type: string;
   readonly context: string;  // "xdp_md", "__sk_buff", "pt_regs", ...
+  // False when the section name is none of libbpf's (SEC("drop_ipv4")): the program's type is
+  // unspec until the user picks one (the host's prog_types, as --prog-type sets it).
+  readonly typeKnown: boolean;
   readonly runnable: boolean;
   readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
   readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
