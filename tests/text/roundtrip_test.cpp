@@ -158,14 +158,14 @@ TEST_CASE("random instructions never crash and round-trip when valid") {
 
 TEST_CASE("hex bytes of no instruction: named '<unknown ...>', they come back through the byte column") {
     // Found by fuzz_asm: an ST opcode in ABS mode read from hex bytes.
-    auto insns = assemble("32 52 32 32 52 32 52 52");
+    auto insns = bpfplay::assemble("32 52 32 32 52 32 52 52");
     REQUIRE(insns.ok());
-    CHECK(disassemble(*insns) == "<unknown opcode 0x32>\n");
-    CHECK_FALSE(assemble(disassemble(*insns)).ok());  // no name to read back, as disasm.hpp says
-    DisasmOptions bytes;
+    CHECK(bpfplay::disassemble(*insns) == "<unknown opcode 0x32>\n");
+    CHECK_FALSE(bpfplay::assemble(bpfplay::disassemble(*insns)).ok());  // no name to read back, as disasm.hpp says
+    bpfplay::DisasmOptions bytes;
     bytes.show_index = true;
     bytes.show_bytes = true;
-    auto again = assemble(disassemble(*insns, bytes));
+    auto again = bpfplay::assemble(bpfplay::disassemble(*insns, bytes));
     REQUIRE(again.ok());
     CHECK(*again == *insns);
 }
