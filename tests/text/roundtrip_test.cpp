@@ -156,6 +156,20 @@ TEST_CASE("random instructions never crash and round-trip when valid") {
     CHECK(n > 1000);
 }
 
+TEST_CASE("hex bytes of no instruction: named '<unknown ...>', they come back through the byte column") {
+    // Found by fuzz_asm: an ST opcode in ABS mode read from hex bytes.
+    auto insns = bpfplay::assemble("32 52 32 32 52 32 52 52");
+    REQUIRE(insns.ok());
+    CHECK(bpfplay::disassemble(*insns) == "<unknown opcode 0x32>\n");
+    CHECK_FALSE(bpfplay::assemble(bpfplay::disassemble(*insns)).ok());  // no name to read back, as disasm.hpp says
+    bpfplay::DisasmOptions bytes;
+    bytes.show_index = true;
+    bytes.show_bytes = true;
+    auto again = bpfplay::assemble(bpfplay::disassemble(*insns, bytes));
+    REQUIRE(again.ok());
+    CHECK(*again == *insns);
+}
+
 TEST_CASE("whole programs round-trip through every output option") {
     std::vector<Insn> p = {
         {0xb7, 1, 0, 0, -8}, {0x18, 2, 0, 0, 1},  {0, 0, 0, 0, -1},      {0x18, 3, 1, 0, 4},
