@@ -182,9 +182,9 @@ Result<std::vector<ScenarioStep>> play_scenario(ObjectSession& session, const Sc
             step.runs.push_back(session.run(p->name, in));
         }
         // The reader polls each ring buffer: what the runs submitted, then the buffer is empty.
-        const MapSet& maps = *session.object().maps;
+        MapSet& maps = *session.object().maps;
         for (uint32_t id = 0; id < maps.size(); ++id) {
-            Map& m = *const_cast<MapSet&>(maps).get(id);
+            Map& m = *maps.get(id);
             if (m.type() != MapType::Ringbuf) continue;
             auto& rb = static_cast<RingbufMap&>(m);
             for (std::vector<uint8_t>& bytes : rb.submitted()) step.records.push_back({m.name(), std::move(bytes)});
