@@ -465,12 +465,12 @@ TEST_CASE("no bundled example is refused (the kernel accepts them all)") {
 
 namespace {
 
-// An fentry program on do_unlinkat(int dfd, struct filename *name), as btf_ctx_for sees it.
-Verdict check_fentry(const char* text, AttachType attach = AttachType::TraceFentry) {
+// A tracing program of `attach` type on `target`, its context as btf_ctx_for sees it.
+Verdict check_traced(const char* text, AttachType attach, const char* target) {
     LoadedProgram p;
     p.type = ProgType::Tracing;
     p.attach = attach;
-    p.attach_target = "do_unlinkat";
+    p.attach_target = target;
     auto insns = assemble(text);
     REQUIRE(insns);
     CheckInput in;
@@ -480,6 +480,11 @@ Verdict check_fentry(const char* text, AttachType attach = AttachType::TraceFent
     in.btf_ctx = btf_ctx_for(p);
     in.gpl_compatible = true;
     return check(in);
+}
+
+// An fentry program on do_unlinkat(int dfd, struct filename *name).
+Verdict check_fentry(const char* text, AttachType attach = AttachType::TraceFentry) {
+    return check_traced(text, attach, "do_unlinkat");
 }
 
 }  // namespace
@@ -639,21 +644,7 @@ TEST_CASE("kernel object pointers: bpf_get_current_task_btf and helpers typed pe
 namespace {
 
 // A tp_btf program on tcp_probe(struct sock *sk, const struct sk_buff *skb).
-Verdict check_tcp_probe(const char* text) {
-    LoadedProgram p;
-    p.type = ProgType::Tracing;
-    p.attach = AttachType::TraceRawTp;
-    p.attach_target = "tcp_probe";
-    auto insns = assemble(text);
-    REQUIRE(insns);
-    CheckInput in;
-    in.insns = *insns;
-    in.type = p.type;
-    in.attach = p.attach;
-    in.btf_ctx = btf_ctx_for(p);
-    in.gpl_compatible = true;
-    return check(in);
-}
+Verdict check_tcp_probe(const char* text) { return check_traced(text, AttachType::TraceRawTp, "tcp_probe"); }
 
 }  // namespace
 
