@@ -12,7 +12,6 @@
 #include "core/host/host_events.hpp"
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
-#include "core/journal.hpp"
 #include "core/run/helper_fail.hpp"
 #include "core/run/kernel_field.hpp"
 #include "core/vm.hpp"
@@ -40,17 +39,6 @@ std::optional<BitLocation> bitfield(std::string_view type, std::string_view memb
     return std::nullopt;
 }
 
-// A byte of the emulated kernel's read-only objects, as kernel code writes it (the program may
-// not): the journal keeps its old value so the debugger can step back over the write.
-uint8_t* kernel_byte_for_write(Vm& vm, uint64_t addr) {
-    const Region& r = vm.memory().region(window::kKernel);
-    const uint64_t base = window_base(window::kKernel);
-    if (!r.host || addr < base || addr - base >= r.size) return nullptr;
-    uint8_t* p = r.host + (addr - base);
-    if (vm.journal()) vm.journal()->mem(p, addr, 1);
-    return p;
-}
-
 // ---- bpf_bprm_opts_set ----
 
 uint64_t bprm_opts_set(Vm& vm, uint64_t bprm, uint64_t flags, uint64_t, uint64_t, uint64_t) {
@@ -60,7 +48,7 @@ uint64_t bprm_opts_set(Vm& vm, uint64_t bprm, uint64_t flags, uint64_t, uint64_t
     if (flags & ~kBprmSecureexec) return helper_errno(kerrno::kEINVAL);
     const KernelObjectAddresses a = kernel_object_addresses(*host);
     const std::optional<BitLocation> bit = bitfield("linux_binprm", "secureexec");
-    uint8_t* byte = a.bprm && bprm == a.bprm && bit ? kernel_byte_for_write(vm, bprm + bit->byte) : nullptr;
+    uint8_t* byte = a.bprm && bprm == a.bprm && bit ? vm.memory().kernel_write_ptr(bprm + bit->byte, 1) : nullptr;
     if (!byte) {
         fail(vm, kName, "r1 = " + hex(bprm) + " is not the struct linux_binprm the emulated kernel has",
              "Pass the bprm argument of an LSM hook (lsm/bprm_check_security, lsm/bprm_committed_creds, ...).");
