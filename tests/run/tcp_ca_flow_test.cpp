@@ -49,12 +49,17 @@ std::string flow_host(const std::string& tcp, const std::string& flow) {
            tcp + R"(}], "tcp_flow": )" + flow + "}";
 }
 
+// The flow Reno and CUBIC are compared on: cwnd 10 below ssthresh 40, five rounds, a fast
+// retransmit, two rounds, an RTO, six rounds.
+const char* const kStartAt10Of40 = R"({"snd_cwnd": 10, "snd_ssthresh": 40, "mss_cache": 1448})";
+const char* const kRoundsWithBothLosses =
+    R"({"rtt_us": 10000, "steps": [{"rounds": 5}, {"loss": "fast_retransmit"}, {"rounds": 2},
+                                   {"loss": "rto"}, {"rounds": 6}]})";
+
 TEST_CASE("TCP flow: the Reno example doubles cwnd per round in slow start, then adds one per round") {
     auto s = open_object("public/examples/tcp_ca_reno.o");
     const TcpFlowReport report =
-        play(*s, flow_host(R"({"snd_cwnd": 10, "snd_ssthresh": 40, "mss_cache": 1448})",
-                           R"({"rtt_us": 10000, "steps": [{"rounds": 5}, {"loss": "fast_retransmit"}, {"rounds": 2},
-                                                         {"loss": "rto"}, {"rounds": 6}]})"));
+        play(*s, flow_host(kStartAt10Of40, kRoundsWithBothLosses));
     CHECK(report.ca_name == "bpf_reno");
     CHECK(rows_of(report) == std::vector<Row>{
                                  {"start", 10, 40, "Open", 10},
@@ -216,9 +221,7 @@ TEST_CASE("TCP flow: refused without a congestion control or a TCP socket; a fau
 TEST_CASE("TCP flow: the kernel's CUBIC through the cubic example (HyStart, beta 717, fast convergence)") {
     auto s = open_object("public/examples/tcp_ca_cubic.o");
     const TcpFlowReport report =
-        play(*s, flow_host(R"({"snd_cwnd": 10, "snd_ssthresh": 40, "mss_cache": 1448})",
-                           R"({"rtt_us": 10000, "steps": [{"rounds": 5}, {"loss": "fast_retransmit"}, {"rounds": 2},
-                                                         {"loss": "rto"}, {"rounds": 6}]})"));
+        play(*s, flow_host(kStartAt10Of40, kRoundsWithBothLosses));
     CHECK(report.ca_name == "bpf_cubic");
     CHECK(rows_of(report) == std::vector<Row>{
                                  {"start", 10, 40, "Open", 10},
