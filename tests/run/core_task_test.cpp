@@ -369,3 +369,47 @@ TEST_CASE("bootstrap example: exec and exit events in the ring buffer, the lifet
     CHECK(s->run("handle_exit", RunInput{}).r0 == 0u);
     CHECK(rb->submitted().size() == 2);
 }
+
+TEST_CASE("tp_openat_count example: a tracepoint counter keyed by process, the path copied from user memory") {
+    auto s = open("public/examples/tp_openat_count.o", "tp_openat_count.o", test_host());
+    const MapSet& maps = *s->object().maps;
+    const auto counts = [&] {  // struct open_counts of the one entry: calls, creates, failures, comm, last_path
+        auto entries = maps.get(0)->entries();
+        REQUIRE(entries.size() == 1);
+        CHECK(load_le<uint32_t>(entries[0].key.data()) == 4242u);  // the tgid, not the thread's pid 4243
+        return entries[0].values.at(0);
+    };
+    const auto text_at = [](const std::vector<uint8_t>& v, size_t at, size_t len) {
+        return std::string(reinterpret_cast<const char*>(&v.at(at)), strnlen(reinterpret_cast<const char*>(&v.at(at)), len));
+    };
+    for (int i = 0; i < 3; ++i) {
+        RunResult r = s->run("count_enter", RunInput{});
+        REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+        CHECK(r.r0 == 0u);
+    }
+    std::vector<uint8_t> v = counts();
+    REQUIRE(v.size() == 24 + 16 + 64);
+    CHECK(u64_at(v, 0) == 3u);
+    CHECK(u64_at(v, 1) == 0u);
+    CHECK(u64_at(v, 2) == 0u);
+    CHECK(text_at(v, 24, 16) == "curl");
+    CHECK(text_at(v, 40, 64) == "/etc/hostname");  // the default openat's path, read from user memory
+
+    RunInput create;
+    create.args = {{"flags", 0x241}};  // O_WRONLY | O_CREAT | O_TRUNC
+    CHECK(s->run("count_enter", create).r0 == 0u);
+    v = counts();
+    CHECK(u64_at(v, 0) == 4u);
+    CHECK(u64_at(v, 1) == 1u);
+
+    RunInput opened;
+    opened.args = {{"ret", 3}};  // an fd: not a failure
+    CHECK(s->run("count_exit", opened).r0 == 0u);
+    CHECK(u64_at(counts(), 2) == 0u);
+    RunInput enoent;
+    enoent.args = {{"ret", uint64_t(-2)}};
+    CHECK(s->run("count_exit", enoent).r0 == 0u);
+    v = counts();
+    CHECK(u64_at(v, 0) == 4u);
+    CHECK(u64_at(v, 2) == 1u);
+}

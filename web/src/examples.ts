@@ -87,6 +87,7 @@ export const kExamples: readonly Example[] = [
   { file: 'fentry_unlink.o', teaches: 'libbpf-bootstrap fentry/fexit: the arguments of do_unlinkat by name (BPF_PROG), its return value', ctxHex: '' },
   { file: 'lsm_exec_guard.o', teaches: 'BPF LSM on exec: bpf_ima_file_hash in a sleepable lsm.s program, bpf_bprm_opts_set and the secureexec bitfield', ctxHex: '' },
   { file: 'bootstrap.o', teaches: 'libbpf-bootstrap: exec/exit tracepoints, __data_loc strings, HASH + RINGBUF, CO-RE task reads', ctxHex: kSchedProcessExec },
+  { file: 'tp_openat_count.o', teaches: 'a tracepoint counter, opensnoop-style: sys_enter/exit_openat records by field name, bpf_probe_read_user_str, a HASH by tgid', ctxHex: '' },
   { file: 'kconfig_ksym.o', teaches: '__kconfig externs from the host kconfig; a typeless __ksym (init_task)', ctxHex: '' },
   { file: 'task_iter.o', teaches: 'SEC("iter/task"): one call per task, bpf_seq_printf / bpf_seq_write output', ctxHex: '' },
   { file: 'task_kfuncs.o', teaches: 'task and cgroup kfuncs: from_pid, acquire/release, a __kptr in a map', ctxHex: '92100000000000000500000000000000', noPacket: true },
