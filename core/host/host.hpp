@@ -24,6 +24,7 @@
 #include "core/host/host_events.hpp"
 #include "core/host/host_ima.hpp"
 #include "core/host/host_sysctl.hpp"
+#include "core/host/host_files.hpp"
 #include "core/host/host_vmas.hpp"
 #include "core/host/lfsr113.hpp"
 #include "core/host/perf_event_record.hpp"
@@ -185,6 +186,8 @@ struct Host {
     UserRegion* user_region(uint64_t addr, uint64_t len);
     // Its memory map (host_vmas.hpp): what bpf_find_vma finds, laid out as vm_area_structs.
     std::vector<HostVma> vmas = default_vmas();
+    // Its open files (host_files.hpp): the descriptor table an iter/task_file program walks.
+    std::vector<HostOpenFile> open_files = default_open_files();
     std::map<std::string, uint64_t> kernel_functions = default_kernel_functions();
     // The BPF cookie each program is attached with (bpf_get_attach_cookie), by program name; a
     // program not listed was attached without one (0), as libbpf attaches by default.

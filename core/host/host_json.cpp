@@ -16,6 +16,7 @@
 #include "core/host/sockopt_table.hpp"
 #include "core/host/host_json_conntrack.hpp"
 #include "core/host/host_json_tunnel.hpp"
+#include "core/host/host_json_files.hpp"
 #include "core/host/host_json_vmas.hpp"
 #include "core/json/json.hpp"
 #include "core/host/socket_cookie.hpp"
@@ -624,7 +625,7 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
                 {"cpu", "ncpus", "clock_start_ns", "prandom_seed", "tai_offset_ns", "task", "ingress_ifindex", "rx_queue_index", "program_socket", "devices", "sockets", "routes",
                  "neighbours", "map_sizes", "prog_types", "kconfig", "kernel_stack", "user_stack", "cgroups",
                  "tc_ingress", "tcp_syncookies", "syncookie_secret", "sysctl", "user_memory", "kernel_functions",
-                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "ima", "conntrack", "dev_bound", "tcp_flow"}))
+                 "attach_cookies", "perf_counters", "rx_tunnel", "rx_sec_path", "vmas", "open_files", "ima", "conntrack", "dev_bound", "tcp_flow"}))
         return false;
     if (const JsonValue* list = doc.find("cgroups"); list && !read_cgroups(r, *list, h.cgroups)) return false;
     if (const JsonValue* flow = doc.find("tcp_flow")) {
@@ -699,6 +700,13 @@ bool read_host(Reader& r, const JsonValue& doc, Host& h) {
             h.net.sockets.push_back(s);
         }
     }
+    // After the sockets: a descriptor may be open on one of them.
+    if (auto problem = read_open_files_member(doc, h.net.sockets.size(), h.open_files))
+        return r.fail(problem->first, problem->second);
+    for (size_t i = 0; i < h.open_files.size(); ++i)
+        if (h.open_files[i].socket && *h.open_files[i].socket >= h.net.sockets.size())
+            return r.fail("open_files[" + std::to_string(i) + "].socket",
+                          "the host has " + std::to_string(h.net.sockets.size()) + " sockets now");
     if (const JsonValue* list = doc.find("routes")) {
         if (!list->is_array()) return r.fail("routes", "expected an array");
         h.net.routes.clear();

@@ -78,6 +78,7 @@
 // JavaScript number holds integers exactly only to 2^53.
 // rx_tunnel and rx_sec_path (a packet's tunnel and IPsec metadata): core/host/host_json_tunnel.hpp.
 // vmas (the current task's memory map, what bpf_find_vma searches): core/host/host_json_vmas.hpp.
+// open_files (the current task's descriptor table, what iter/task_file walks): core/host/host_json_files.hpp.
 // Unknown members are errors, so a misspelling is never silently ignored.
 #include <string>
 #include <string_view>

@@ -10,6 +10,7 @@
 #include "core/host/host_json.hpp"
 #include "core/host/host_json_conntrack.hpp"
 #include "core/host/host_json_tunnel.hpp"
+#include "core/host/host_json_files.hpp"
 #include "core/host/host_json_vmas.hpp"
 #include "core/hex.hpp"
 #include "core/json/json_writer.hpp"
@@ -155,6 +156,7 @@ void write_trace_members(JsonWriter& w, const Host& host) {
     w.key("user_memory");
     to_json_array(w, host.user_memory);
     write_vmas_member(w, host.vmas);
+    write_open_files_member(w, host.open_files);
     // Written only when changed: a list read back replaces the defaults whole.
     if (host.kernel_functions != default_kernel_functions()) {
         w.key("kernel_functions").begin_object();

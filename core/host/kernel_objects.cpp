@@ -211,6 +211,49 @@ void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_
     }
 }
 
+// A task's descriptor table, as the kernel keeps it: files->fdt points at the fdtable embedded in
+// files_struct (files->fdtab, 64 slots in files->fd_array, open_fds in files->open_fds_init)
+// or, past descriptor 63, at a larger fdtable of its own (expand_fdtable); fd[i] is the struct
+// file of descriptor i, a path's or a host socket's (socket_objects.hpp).
+void write_fd_table(KernelObjectWriter& w, uint64_t task, const std::vector<HostOpenFile>& open, const Host& host,
+                    const Shared& shared, Files& files) {
+    constexpr std::string_view fs = "files_struct", ft = "fdtable";
+    const uint64_t table = w.pointee(task, "task_struct", "files").value_or(0);
+    if (!table) return;
+    uint32_t highest = 0;
+    for (const HostOpenFile& f : open) highest = std::max(highest, f.fd);
+    const uint32_t max_fds = fdtable_max_fds(open.empty() ? 0 : highest);
+    uint64_t fdt = w.field_address(table, fs, "fdtab").value_or(0);
+    uint64_t fd_array = w.field_address(table, fs, "fd_array").value_or(0);
+    uint64_t open_fds = w.field_address(table, fs, "open_fds_init").value_or(0);
+    if (max_fds > kNrOpenDefault) {
+        fdt = w.allocate(ft);
+        fd_array = w.allocate_bytes(8 * uint64_t(max_fds));
+        open_fds = w.allocate_bytes(max_fds / 8);
+        w.set(fdt, ft, "close_on_exec", w.allocate_bytes(max_fds / 8));
+        w.set(fdt, ft, "full_fds_bits", w.allocate_bytes(max_fds / 8 / 64 * 8 + 8));
+    } else {
+        w.set(fdt, ft, "close_on_exec", w.field_address(table, fs, "close_on_exec_init").value_or(0));
+        w.set(fdt, ft, "full_fds_bits", w.field_address(table, fs, "full_fds_bits_init").value_or(0));
+    }
+    w.set(table, fs, "fdt", fdt);
+    w.set(fdt, ft, "max_fds", max_fds);
+    w.set(fdt, ft, "fd", fd_array);
+    w.set(fdt, ft, "open_fds", open_fds);
+    const uint32_t sockets = uint32_t(host.net.sockets.size());
+    std::vector<uint64_t> open_bits(max_fds / 64, 0);
+    uint32_t next_fd = 0;
+    for (const HostOpenFile& f : open) {
+        if (f.socket && *f.socket >= sockets) continue;  // a socket the host no longer has
+        const uint64_t file = f.socket ? socket_file_address(*f.socket, sockets) : file_for(w, shared, files, f.path);
+        w.set_u64(fd_array + 8 * uint64_t(f.fd), file);
+        open_bits[f.fd / 64] |= uint64_t(1) << (f.fd % 64);
+        if (f.fd == next_fd) ++next_fd;
+    }
+    for (size_t i = 0; i < open_bits.size(); ++i) w.set_u64(open_fds + 8 * i, open_bits[i]);
+    w.set(table, fs, "next_fd", next_fd);
+}
+
 // The current task's memory map: vm_area_struct i at vma_address(i), each pointing at its mm
 // and the struct file of its path; the mm's brk and stack from "[heap]" and "[stack]".
 void write_vmas(KernelObjectWriter& w, const Host& host, uint64_t task, const Shared& shared, Files& files) {
@@ -400,6 +443,8 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
         write_pt_regs(w, tasks[i], init[i], i, host);
     }
     write_vmas(w, host, tasks[0], shared, files);
+    write_fd_table(w, tasks[0], host.open_files, host, shared, files);
+    write_fd_table(w, tasks[1], init_open_files(), host, shared, files);
     KernelObjectAddresses written;
     write_argument_objects(w, host, tasks[0], written);
     if (addresses) *addresses = written;

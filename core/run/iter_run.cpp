@@ -8,6 +8,8 @@
 #include "core/host/host.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/kernel_objects.hpp"
+#include "core/host/net_model.hpp"
+#include "core/host/socket_objects.hpp"
 #include "core/hex.hpp"
 #include "core/loader/loader.hpp"
 #include "core/maps/map_abi.hpp"
@@ -37,34 +39,51 @@ const char* const kFinalCall = "NULL (the final call)";
 
 // Where task_struct keeps pid and comm in the built-in vmlinux BTF, and its seq_file's size.
 struct Layout {
-    uint64_t pid = 0, comm = 0;
+    uint64_t pid = 0, comm = 0, files = 0;
     uint32_t seq_file_size = 0;
+    uint64_t fdt = 0, max_fds = 0, fd = 0;  // files_struct.fdt, fdtable.max_fds, fdtable.fd
 };
 const Layout& layout() {
     static const Layout l = [] {
         KernelObjectWriter w(builtin_target_btf(), 0);
         const uint64_t t = w.allocate("task_struct");
+        const uint64_t f = w.allocate("files_struct");
+        const uint64_t d = w.allocate("fdtable");
         const Btf& btf = builtin_target_btf();
         const std::optional<uint32_t> seq = btf.find_by_name("seq_file", BtfKind::Struct);
         Result<uint32_t> size = seq ? btf.resolve_size(*seq) : Result<uint32_t>(0u);
-        return Layout{w.field_address(t, "task_struct", "pid").value_or(0) - t,
-                      w.field_address(t, "task_struct", "comm").value_or(0) - t,
-                      std::max<uint32_t>(size.ok() ? size.value() : 0, 8)};
+        Layout out;
+        out.pid = w.field_address(t, "task_struct", "pid").value_or(0) - t;
+        out.comm = w.field_address(t, "task_struct", "comm").value_or(0) - t;
+        out.files = w.field_address(t, "task_struct", "files").value_or(0) - t;
+        out.seq_file_size = std::max<uint32_t>(size.ok() ? size.value() : 0, 8);
+        out.fdt = w.field_address(f, "files_struct", "fdt").value_or(0) - f;
+        out.max_fds = w.field_address(d, "fdtable", "max_fds").value_or(0) - d;
+        out.fd = w.field_address(d, "fdtable", "fd").value_or(0) - d;
+        return out;
     }();
     return l;
+}
+
+// The 8 bytes at `addr` of the emulated kernel's memory; 0 where nothing is mapped.
+uint64_t kernel_u64(const Memory& mem, uint64_t addr) {
+    const uint8_t* p = mem.helper_ptr(addr, 8, false);
+    return p ? load_le<uint64_t>(p) : 0;
 }
 
 // Where bpf_map_elem's key copy sits: after the seq_file.
 uint32_t key_offset() { return kSeqFileOffset + (layout().seq_file_size + 7) / 8 * 8; }
 
-// The tasks the task iterator visits, read from the mapped task_structs: those with a pid, by
-// pid (a pid the host gave two tasks is one task).
-void find_tasks(const Memory& mem, IterState& it) {
-    struct Found {
-        uint32_t pid;
-        uint64_t addr;
-        std::string comm;
-    };
+struct FoundTask {
+    uint32_t pid;
+    uint64_t addr;
+    std::string comm;
+};
+
+// The tasks the task iterators visit, read from the mapped task_structs: those with a pid, by
+// pid (a pid the host gave two tasks is one task), as task_seq_get_next walks the pid table.
+std::vector<FoundTask> visited_tasks(const Memory& mem) {
+    using Found = FoundTask;
     std::vector<Found> tasks;
     for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
         const uint64_t t = task_address(i);
@@ -76,10 +95,79 @@ void find_tasks(const Memory& mem, IterState& it) {
         if (p != 0) tasks.push_back({p, t, std::string(c, strnlen(c, 16))});
     }
     std::stable_sort(tasks.begin(), tasks.end(), [](const Found& a, const Found& b) { return a.pid < b.pid; });
-    for (size_t i = 0; i < tasks.size(); ++i) {
-        if (i && tasks[i].pid == tasks[i - 1].pid) continue;
-        it.elements.push_back({{tasks[i].addr}, "task pid " + std::to_string(tasks[i].pid) + " (" + tasks[i].comm + ")", {}});
+    std::vector<Found> unique;
+    for (size_t i = 0; i < tasks.size(); ++i)
+        if (!i || tasks[i].pid != tasks[i - 1].pid) unique.push_back(tasks[i]);
+    return unique;
+}
+
+std::string task_name(const FoundTask& t) { return "task pid " + std::to_string(t.pid) + " (" + t.comm + ")"; }
+
+void find_tasks(const Memory& mem, IterState& it) {
+    for (const FoundTask& t : visited_tasks(mem)) it.elements.push_back({{t.addr}, task_name(t), {}});
+}
+
+// iter/task_file: each task's open descriptors in fd order (task_lookup_next_fd_rcu), read from
+// its files->fdt table; the context is struct bpf_iter__task_file { meta; task; u32 fd
+// __aligned(8); file; }. Threads sharing their group leader's table are skipped (each emulated
+// task is its own group leader).
+void find_task_files(const Memory& mem, const Host* host, IterState& it) {
+    for (const FoundTask& t : visited_tasks(mem)) {
+        const uint64_t files = kernel_u64(mem, t.addr + layout().files);
+        const uint64_t fdt = files ? kernel_u64(mem, files + layout().fdt) : 0;
+        if (!fdt) continue;
+        const uint8_t* max = mem.helper_ptr(fdt + layout().max_fds, 4, false);
+        const uint32_t max_fds = max ? std::min<uint32_t>(load_le<uint32_t>(max), kMaxHostFd + 1) : 0;
+        const uint64_t fd_array = kernel_u64(mem, fdt + layout().fd);
+        for (uint32_t fd = 0; fd < max_fds; ++fd) {
+            const uint64_t file = kernel_u64(mem, fd_array + 8 * uint64_t(fd));
+            if (!file) continue;
+            std::string what;
+            if (host && t.addr == task_address(0))
+                for (const HostOpenFile& f : host->open_files)
+                    if (f.fd == fd) what = f.socket ? "socket " + std::to_string(*f.socket) : f.path;
+            it.elements.push_back({{t.addr, fd, file},
+                                   task_name(t) + " fd " + std::to_string(fd) + (what.empty() ? "" : " (" + what + ")"),
+                                   {}});
+        }
     }
+}
+
+// iter/task_vma: each task's memory areas in address order; the context is struct
+// bpf_iter__task_vma { meta; task; vma; }. The current task's are the host's map (Host::vmas);
+// the other emulated tasks have no areas laid out.
+void find_task_vmas(const Memory& mem, const Host* host, IterState& it) {
+    if (!host) return;
+    for (const FoundTask& t : visited_tasks(mem)) {
+        if (t.addr != task_address(0)) continue;
+        for (uint32_t i = 0; i < host->vmas.size(); ++i) {
+            const HostVma& v = host->vmas[i];
+            it.elements.push_back({{t.addr, vma_address(i)},
+                                   task_name(t) + " vma " + hex(v.start) + "-" + hex(v.end) +
+                                       (v.file.empty() ? "" : " " + v.file),
+                                   {}});
+        }
+    }
+}
+
+// iter/tcp: the host's TCP sockets, IPv4 and IPv6, listening ones first, as the kernel walks its
+// listening hash before the established one (the order within each follows the host's list:
+// the kernel's bucket order depends on a per-boot random hash); the context is struct
+// bpf_iter__tcp { meta; struct sock_common *sk_common; uid_t uid __aligned(8); }, uid 0 for a
+// TIME_WAIT socket (bpf_iter_tcp_seq_show).
+void find_tcp_sockets(const Host* host, IterState& it) {
+    if (!host) return;
+    const std::vector<HostSocket>& sockets = host->net.sockets;
+    const uint32_t n = uint32_t(sockets.size());
+    for (int pass = 0; pass < 2; ++pass)
+        for (uint32_t i = 0; i < n; ++i) {
+            const HostSocket& s = sockets[i];
+            if (s.protocol != kIpprotoTcp || s.listening() != (pass == 0)) continue;
+            const uint64_t uid = s.state == TcpState::TimeWait ? 0 : s.uid;
+            it.elements.push_back({{socket_object_address(i, n), uid},
+                                   "tcp socket " + std::to_string(i) + " (" + tcp_state_name(s.state) + ")",
+                                   {}});
+        }
 }
 
 // The map a bpf_map_elem iterator is attached to: `name`, or the object's only map that is not
@@ -247,12 +335,15 @@ Result<Unit> start_iterator(RunState& run, uint64_t session_id, const LoadedObje
         if (!id.ok()) return id.error();
         map_id = id.value();
         key_size = object.maps->get(*map_id)->key_size();
-    } else if (it->target != "task") {
+    } else if (it->target != "task" && it->target != "task_file" && it->target != "task_vma" && it->target != "tcp") {
         return make_error(ErrorKind::Load,
                           "SEC(\"" + prog.section + "\"): bpfplay does not run \"" + it->target +
-                              "\" iterators; it runs iter/task (the emulated host's tasks) and iter/bpf_map_elem "
-                              "(a map's elements)",
-                          std::nullopt, "Write the iterator as SEC(\"iter/task\") or SEC(\"iter/bpf_map_elem\").");
+                              "\" iterators; it runs iter/task, iter/task_file, iter/task_vma (the emulated host's "
+                              "tasks, their open files and memory areas), iter/tcp (its TCP sockets) and "
+                              "iter/bpf_map_elem (a map's elements)",
+                          std::nullopt,
+                          "Write the iterator as SEC(\"iter/task\"), \"iter/task_file\", \"iter/task_vma\", "
+                          "\"iter/tcp\" or \"iter/bpf_map_elem\".");
     }
     it->ctx.assign(key_offset() + key_size, 0);
     it->seq.address = base + kSeqFileOffset;
@@ -261,8 +352,19 @@ Result<Unit> start_iterator(RunState& run, uint64_t session_id, const LoadedObje
     it->final_call.name = kFinalCall;
     vm.memory().map(window::kContext, RegionKind::Context, kRead, it->ctx.data(), uint32_t(it->ctx.size()),
                     "bpf_iter__" + it->target + " context");
+    const Host* host = vm.env ? vm.env->host : nullptr;
     if (map_id) {
         if (auto r = find_map_elems(object, *map_id, base + key_offset(), *it); !r.ok()) return r.error();
+    } else if (it->target == "task_file") {
+        find_task_files(vm.memory(), host, *it);
+    } else if (it->target == "task_vma") {
+        find_task_vmas(vm.memory(), host, *it);
+    } else if (it->target == "tcp") {
+        find_tcp_sockets(host, *it);
+        // bpf_iter_tcp_seq_start answers the first read with SEQ_START_TOKEN, which counts as
+        // seq_num 0 without running the program; tcp_prog_seq_show subtracts it again. With no
+        // socket the final call alone sees 0 - 1.
+        if (it->elements.empty()) it->seq_num = ~uint64_t(0);
     } else {
         find_tasks(vm.memory(), *it);
     }

@@ -29,7 +29,17 @@
 //          value the element's value in the map (the program may change it, as in the kernel).
 //          Hash maps (HASH, LRU_HASH) and ARRAY; the final call has key and value NULL.
 //          Per-CPU maps are refused (their value would be a copy of every CPU's value).
-// Any other target (task_file, task_vma, tcp, ...) is refused by name.
+//   task_file   each visited task's open descriptors in fd order (Host::open_files for the
+//          current task, init's 0-2 on /dev/null), as struct bpf_iter__task_file { meta; task;
+//          u32 fd; struct file *file; }: the file is a path's struct file or a host socket's.
+//   task_vma   the current task's memory areas (Host::vmas) in address order, as struct
+//          bpf_iter__task_vma { meta; task; vma; }.
+//   tcp    the host's TCP sockets, listening ones first, as struct bpf_iter__tcp { meta;
+//          struct sock_common *sk_common; uid_t uid; } (uid 0 for TIME_WAIT); seq_num counts
+//          from 0 at the first socket (the kernel's SEQ_START_TOKEN takes 0 and
+//          tcp_prog_seq_show gives it back), so with no socket the final call sees 0 - 1.
+//          The final calls have the element pointers NULL (fd, uid 0).
+// Any other target (udp, unix, bpf_map, bpf_link, ksym, ...) is refused by name.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -109,7 +109,7 @@ TEST_CASE("host JSON errors name the member and leave the host unchanged") {
                                                      "cpu, ncpus, clock_start_ns, prandom_seed, tai_offset_ns, task, ingress_ifindex, rx_queue_index, program_socket, devices, "
                                                      "sockets, routes, neighbours, map_sizes, prog_types, kconfig, kernel_stack, user_stack, cgroups, "
           "tc_ingress, tcp_syncookies, syncookie_secret, sysctl, user_memory, kernel_functions, attach_cookies, perf_counters, rx_tunnel, "
-          "rx_sec_path, vmas, ima, conntrack, dev_bound, tcp_flow)");
+          "rx_sec_path, vmas, open_files, ima, conntrack, dev_bound, tcp_flow)");
     CHECK(error_of(R"({"cpu": 4})") == "host JSON: host.cpu: expected an integer from 0 to 3");
     CHECK(error_of(R"({"ingress_ifindex": 9})") ==
           "host JSON: ingress_ifindex: the host has no device with ifindex 9");

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <string>
 
+#include "core/host/host_json.hpp"
 #include "core/run/iter_report.hpp"
 #include "core/run/object_session.hpp"
 #include "tests/run/asm_session.hpp"
@@ -302,10 +303,149 @@ TEST_CASE("bpf_seq_write of another pointer than ctx->meta->seq stops the run") 
 }
 
 TEST_CASE("iterators bpfplay does not run are refused by name") {
-    auto s = open_asm("r0 = 0\nexit\n", {}, "iter/tcp");
+    auto s = open_asm("r0 = 0\nexit\n", {}, "iter/udp");
     RunResult r = s->run("asm", RunInput{});
     REQUIRE(r.status == RunStatus::Faulted);
-    CHECK(r.error->to_string().find("bpfplay does not run \"tcp\" iterators; it runs iter/task") != std::string::npos);
+    CHECK(r.error->what ==
+          "SEC(\"iter/udp\"): bpfplay does not run \"udp\" iterators; it runs iter/task, iter/task_file, "
+          "iter/task_vma (the emulated host's tasks, their open files and memory areas), iter/tcp (its TCP sockets) "
+          "and iter/bpf_map_elem (a map's elements)");
+}
+
+namespace {
+
+std::unique_ptr<ObjectSession> open_targets(Host host) {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/iter_targets.o", std::ios::binary);
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto s = ObjectSession::open(bytes, "iter_targets.o", std::move(host));
+    if (!s.ok()) FAIL(s.error().to_string());
+    return std::move(s).value();
+}
+
+}  // namespace
+
+TEST_CASE("task_file iterator: every task's descriptors in fd order, each a struct file with its dentry") {
+    auto s = open_targets(curl_host());
+    RunResult r = run_ok(*s, "dump_files");
+    CHECK(r.iter->target == "task_file");
+    // init's three on /dev/null, then curl's: its terminal (the dentry "0" of /dev/pts/0) and the
+    // log; the same path is one struct file with one inode.
+    CHECK(text(r.iter->bytes) ==
+          "pid fd name\n"
+          "1 0 null ino 131078\n"
+          "1 1 null ino 131078\n"
+          "1 2 null ino 131078\n"
+          "4243 0 0 ino 131076\n"
+          "4243 1 0 ino 131076\n"
+          "4243 2 0 ino 131076\n"
+          "4243 3 bpfplay-demo.log ino 131077\n"
+          "-- last seq_num 6\n");
+    REQUIRE(r.iter->calls.size() == 8);
+    CHECK(r.iter->calls[6].element == "task pid 4243 (curl) fd 3 (/var/log/bpfplay-demo.log)");
+    CHECK(r.iter->calls[7].seq_num == 6);
+
+    // The host's table: a socket on fd 4 and a descriptor past the embedded 64-slot table (the
+    // kernel then allocates a 128-slot fdtable).
+    Host h = curl_host();
+    REQUIRE(apply_host_json(h, R"({"open_files": [{"fd": 0, "path": "/dev/null"}, {"fd": 4, "socket": 1},
+                                                  {"fd": 100, "path": "/tmp/big"}]})").ok());
+    auto t = open_targets(h);
+    RunResult big = run_ok(*t, "dump_files");
+    CHECK(text(big.iter->bytes) ==
+          "pid fd name\n"
+          "1 0 null ino 131076\n"
+          "1 1 null ino 131076\n"
+          "1 2 null ino 131076\n"
+          "4243 0 null ino 131076\n"
+          "4243 4 socket 1\n"
+          "4243 100 big ino 131077\n"
+          "-- last seq_num 5\n");
+    CHECK(big.iter->calls[4].element == "task pid 4243 (curl) fd 4 (socket 1)");
+}
+
+TEST_CASE("host JSON open_files: read back as written, checked member by member") {
+    Host h;
+    CHECK(host_json(h).find("\"open_files\"") == std::string::npos);  // the default is not written
+    REQUIRE(apply_host_json(h, R"({"open_files": [{"fd": 3, "path": "/etc/passwd"}, {"fd": 7, "socket": 0}]})").ok());
+    REQUIRE(h.open_files.size() == 2);
+    CHECK(h.open_files[1] == HostOpenFile{7, "", 0u});
+    Host back;
+    REQUIRE(apply_host_json(back, host_json(h)).ok());
+    CHECK(back.open_files == h.open_files);
+    auto error_of = [](std::string_view json) {
+        Host x;
+        auto r = apply_host_json(x, json);
+        REQUIRE_FALSE(r.ok());
+        CHECK(x.open_files == default_open_files());
+        return r.error().what;
+    };
+    CHECK(error_of(R"({"open_files": [{"fd": 1024, "path": "/a"}]})") ==
+          "host JSON: open_files[0].fd: expected a file descriptor from 0 to 1023");
+    CHECK(error_of(R"({"open_files": [{"fd": 1}]})") ==
+          "host JSON: open_files[0]: expected either \"path\" (a file's absolute path) or \"socket\" (the index of "
+          "one of the host's sockets)");
+    CHECK(error_of(R"({"open_files": [{"fd": 1, "path": "a.txt"}]})") ==
+          "host JSON: open_files[0].path: expected a file's absolute path (\"/dev/pts/0\"): at most 4095 bytes, no "
+          "empty component");
+    CHECK(error_of(R"({"open_files": [{"fd": 1, "socket": 9}]})") ==
+          "host JSON: open_files[0].socket: expected the index of one of the host's " +
+              std::to_string(Host{}.net.sockets.size()) + " sockets (\"sockets\", from 0)");
+    CHECK(error_of(R"({"open_files": [{"fd": 2, "path": "/a"}, {"fd": 2, "path": "/b"}]})") ==
+          "host JSON: open_files[1].fd: descriptors are listed in ascending order, each once: 2 follows 2");
+    CHECK(fdtable_max_fds(63) == 64);
+    CHECK(fdtable_max_fds(64) == 128);
+    CHECK(fdtable_max_fds(127) == 128);
+    CHECK(fdtable_max_fds(128) == 256);
+}
+
+TEST_CASE("task_vma iterator: the current task's memory areas in address order, with their files") {
+    auto s = open_targets(curl_host());
+    RunResult r = run_ok(*s, "dump_vmas");
+    CHECK(r.iter->target == "task_vma");
+    const std::string out = text(r.iter->bytes);
+    CHECK(out.starts_with("4243 55d0c4a00000-55d0c4a01000 bpfplay-demo\n"));
+    CHECK(out.find("4243 7f8e5a028000-7f8e5a1bd000 libc.so.6\n") != std::string::npos);
+    CHECK(out.ends_with("4243 7ffd5e3f4000-7ffd5e3f6000 \n-- end\n"));
+    CHECK(r.iter->calls.size() == default_vmas().size() + 1);
+}
+
+TEST_CASE("tcp iterator: listening sockets first, uid per socket, the final call with sk_common NULL") {
+    auto s = open_targets(curl_host());
+    RunResult r = run_ok(*s, "dump_tcp");
+    CHECK(r.iter->target == "tcp");
+    CHECK(text(r.iter->bytes) ==
+          "family local remote state uid\n"
+          "2 80 0 10 33\n"
+          "2 8080 40000 1 1000\n"
+          "-- end 1\n");
+    CHECK(r.iter->calls[0].element == "tcp socket 0 (LISTEN)");
+
+    // A TIME_WAIT socket reports uid 0; an established IPv6 one listed before a listener comes after it.
+    Host h = curl_host();
+    REQUIRE(apply_host_json(h, R"({"sockets": [
+        {"protocol": "tcp", "state": "ESTABLISHED", "local_addr": "::1", "local_port": 5000,
+         "remote_addr": "::1", "remote_port": 443, "uid": 7},
+        {"protocol": "udp", "local_addr": "10.0.0.1", "local_port": 53},
+        {"protocol": "tcp", "state": "TIME_WAIT", "local_addr": "10.0.0.1", "local_port": 6000,
+         "remote_addr": "10.0.0.2", "remote_port": 80, "uid": 1000},
+        {"protocol": "tcp", "state": "LISTEN", "local_addr": "0.0.0.0", "local_port": 22, "uid": 0}]})").ok());
+    auto t = open_targets(h);
+    CHECK(text(run_ok(*t, "dump_tcp").iter->bytes) ==
+          "family local remote state uid\n"
+          "2 22 0 10 0\n"
+          "10 5000 443 1 7\n"
+          "2 6000 80 6 0\n"
+          "-- end 2\n");
+
+    // No TCP socket: SEQ_START_TOKEN took seq_num 0, so the final call alone sees 0 - 1.
+    Host none = curl_host();
+    REQUIRE(apply_host_json(none, R"({"sockets": []})").ok());
+    auto u = open_targets(none);
+    RunResult empty = run_ok(*u, "dump_tcp");
+    CHECK(text(empty.iter->bytes) == "-- end -1\n");
+    REQUIRE(empty.iter->calls.size() == 1);
+    CHECK(empty.iter->calls[0].seq_num == ~uint64_t(0));
 }
 
 namespace {
