@@ -96,10 +96,11 @@ TEST_CASE("hash family order after a replace, as Linux 6.18 gives it (BPF_F_ZERO
 TEST_CASE("without BPF_F_ZERO_SEED get_next_key walks oldest first; a HASH replace makes the key the newest") {
     // The kernel's order depends on its random seed there; bpfplay's keeps the kernel's rule of
     // which key a replace makes new.
-    for (const auto& [type, moves] : {std::pair{MapType::Hash, true}, std::pair{MapType::PercpuHash, false},
-                                      std::pair{MapType::LruHash, true}, std::pair{MapType::LruPercpuHash, false}}) {
-        CAPTURE(map_type_name(type));
-        auto m = make_map(type, 0);
+    for (const auto& row : {std::pair{MapType::Hash, true}, std::pair{MapType::PercpuHash, false},
+                            std::pair{MapType::LruHash, true}, std::pair{MapType::LruPercpuHash, false}}) {
+        const bool moves = row.second;
+        CAPTURE(map_type_name(row.first));
+        auto m = make_map(row.first, 0);
         for (uint32_t k = 1; k <= 4; ++k) REQUIRE(put(*m, k, k) == 0);
         REQUIRE(put(*m, 2, 20) == 0);
         CHECK(walk(*m) == (moves ? std::vector<uint32_t>{1, 3, 4, 2} : std::vector<uint32_t>{1, 2, 3, 4}));
