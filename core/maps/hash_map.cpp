@@ -1,8 +1,11 @@
 #include "core/maps/hash_map.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+#include <utility>
 
+#include "core/maps/jhash.hpp"
 #include "core/maps/lru_hash_map.hpp"
 #include "core/maps/map_in_map.hpp"
 #include "core/maps/map_set.hpp"
@@ -112,6 +115,7 @@ bool HashMap::grow_slots() {
 void HashMap::unlink(uint32_t slot) {
     index_.erase(slot);
     order_.remove(slot);
+    order_changed();
     used_[slot] = 0;
     free_.push_back(slot);
     --count_;
@@ -171,7 +175,10 @@ int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
             std::memcpy(key_ptr(fresh), key_ptr(old), key_size());
             store_value(fresh, 0, value);
             index_.replace(old, fresh);
-            order_.replace(old, fresh);
+            // The new element is linked at the head of the bucket: the key is now the newest.
+            order_.remove(old);
+            order_.push_back(fresh);
+            order_changed();
             used_[fresh] = 1;
             used_[old] = 0;
             return 0;
@@ -180,6 +187,13 @@ int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
         // CPU's value; userspace writes every CPU's rounded-up value.
         if (all_cpus) std::memmove(slot_ptr(old), value, slot_bytes());
         else std::memmove(slot_ptr(old, is_percpu() ? cpu : 0), value, value_size());
+        // LRU_HASH and HASH_OF_MAPS replace the element in the kernel (a new one at the bucket's
+        // head), so the key becomes the newest; the per-CPU types copy into the old one.
+        if (!is_percpu()) {
+            order_.remove(old);
+            order_.push_back(old);
+            order_changed();
+        }
         on_used(old);
         return 0;
     }
@@ -191,6 +205,7 @@ int64_t HashMap::update(const uint8_t* key, const uint8_t* value, uint64_t flags
     write_new_value(s, value, cpu, all_cpus);
     index_.insert(s);
     order_.push_back(s);
+    order_changed();
     used_[s] = 1;
     ++count_;
     on_linked(s);
@@ -236,11 +251,54 @@ int64_t HashMap::do_lookup_and_delete_user(const uint8_t* key, uint8_t* value) {
     return do_delete_elem(key);
 }
 
-int64_t HashMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
-    uint32_t next = order_.front();
+uint32_t HashMap::zero_seed_bucket(std::span<const uint8_t> key, uint32_t n_buckets) {
+    // htab_map_hash: jhash2 over u32 words when the key is a multiple of 4 bytes, else jhash.
+    const uint32_t len = uint32_t(key.size());
+    const uint32_t hash = len % 4 == 0 ? jhash2(key.data(), len / 4, 0) : jhash(key.data(), len, 0);
+    return hash & (n_buckets - 1);
+}
+
+uint32_t HashMap::bucket_count() const {
+    return uint32_t(std::bit_ceil(uint64_t(std::max(max_entries(), 1u))));
+}
+
+uint32_t HashMap::next_in_buckets(const uint8_t* key_or_null) const {
+    if (!bucket_walk_valid_) {
+        // order_ is oldest first; a bucket lists its newest first.
+        const uint32_t n_buckets = bucket_count();
+        std::vector<std::pair<uint32_t, uint32_t>> by_bucket;  // (bucket, slot), oldest first
+        by_bucket.reserve(count_);
+        for (uint32_t s = order_.front(); s != SlotList::kNone; s = order_.next(s))
+            by_bucket.emplace_back(zero_seed_bucket({key_ptr(s), key_size()}, n_buckets), s);
+        std::reverse(by_bucket.begin(), by_bucket.end());
+        std::stable_sort(by_bucket.begin(), by_bucket.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        bucket_walk_.clear();
+        bucket_place_.assign(used_.size(), SlotList::kNone);
+        for (const auto& [bucket, slot] : by_bucket) {
+            bucket_place_[slot] = uint32_t(bucket_walk_.size());
+            bucket_walk_.push_back(slot);
+        }
+        bucket_walk_valid_ = true;
+    }
+    uint32_t place = 0;
     if (key_or_null) {
         const uint32_t s = index_.find(key_or_null);
-        if (s != KeyIndex::kNone) next = order_.next(s);
+        if (s != KeyIndex::kNone) place = bucket_place_[s] + 1;
+    }
+    return place < bucket_walk_.size() ? bucket_walk_[place] : SlotList::kNone;
+}
+
+int64_t HashMap::do_get_next_key(const uint8_t* key_or_null, uint8_t* next_key) {
+    uint32_t next = SlotList::kNone;
+    if (map_flags() & map_flag::kZeroSeed) {
+        next = next_in_buckets(key_or_null);
+    } else {
+        next = order_.front();
+        if (key_or_null) {
+            const uint32_t s = index_.find(key_or_null);
+            if (s != KeyIndex::kNone) next = order_.next(s);
+        }
     }
     if (next == SlotList::kNone) return -e::kENOENT;
     std::memcpy(next_key, key_ptr(next), key_size());

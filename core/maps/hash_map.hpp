@@ -22,9 +22,18 @@
 //   the memory of the entries they hold. A growing plain hash map takes its spare elements from
 //   the same slots when a replace first needs one.
 //
-// get_next_key walks entries in insertion order (a replaced key keeps its place); the kernel
-// walks its buckets, an order that depends on a random hash seed. A missing key restarts from
-// the first entry, as in the kernel.
+// The kernel's order (htab_map_get_next_key): buckets in index order (jhash of the key with the
+// map's seed, masked by n_buckets = roundup_pow_of_two(max_entries)), and in a bucket the newest
+// element first. Replacing an existing key's value makes it the newest for HASH, LRU_HASH and
+// HASH_OF_MAPS (htab_map_update_elem and htab_lru_map_update_elem link a new element at the
+// bucket's head and unlink the old one) and changes nothing for PERCPU_HASH and
+// LRU_PERCPU_HASH (they copy into the old element). Here entries are kept oldest first in that
+// sense (order_), so:
+// - A BPF_F_ZERO_SEED map's get_next_key walks the kernel's buckets exactly (seed 0), as its
+//   batch lookups do (map_batch.cpp).
+// - Any other map's get_next_key walks order_, oldest first: the kernel's order there depends
+//   on a random seed, so no order is more right than another.
+// A missing key restarts from the first entry, as in the kernel.
 #include <memory>
 #include <vector>
 
@@ -53,6 +62,11 @@ public:
     std::optional<std::vector<uint8_t>> key_of_slot(uint32_t slot) const override;
     // The slot holding `key` (for the debugger and tests), if present.
     std::optional<uint32_t> slot_of(std::span<const uint8_t> key) const;
+    // The bucket htab_map_hash puts `key` in with seed 0 (BPF_F_ZERO_SEED), of n_buckets (a
+    // power of two).
+    static uint32_t zero_seed_bucket(std::span<const uint8_t> key, uint32_t n_buckets);
+    // roundup_pow_of_two(max_entries): the kernel's bucket count.
+    uint32_t bucket_count() const;
 
 protected:
     explicit HashMap(const MapSpec& spec);
@@ -93,14 +107,23 @@ private:
     int64_t update(const uint8_t* key, const uint8_t* value, uint64_t flags, uint32_t cpu, bool all_cpus);
     void write_new_value(uint32_t slot, const uint8_t* value, uint32_t cpu, bool all_cpus);
     uint8_t* key_ptr(uint32_t slot) { return keys_.data() + uint64_t(slot) * key_size(); }
+    // order_ changed: the bucket walk is rebuilt when next needed.
+    void order_changed() { bucket_walk_valid_ = false; }
+    // A BPF_F_ZERO_SEED map's get_next_key: the next slot in the kernel's bucket order.
+    uint32_t next_in_buckets(const uint8_t* key_or_null) const;
 
     std::vector<uint8_t> keys_;
     std::vector<uint8_t> used_;    // per slot: 1 while it holds an entry
     std::vector<uint32_t> free_;   // free slots; back() is taken next
     std::vector<uint32_t> spare_;  // per CPU: the spare slot of a plain hash map (else empty)
     KeyIndex index_;
-    SlotList order_;               // insertion order, for get_next_key and display
+    SlotList order_;               // oldest first (a HASH replace is new), for get_next_key and display
     uint32_t count_ = 0;
+    // BPF_F_ZERO_SEED maps: the slots in the kernel's get_next_key order, and each slot's
+    // place in it; derived from order_ (not state), rebuilt after a change.
+    mutable std::vector<uint32_t> bucket_walk_;
+    mutable std::vector<uint32_t> bucket_place_;
+    mutable bool bucket_walk_valid_ = false;
 };
 
 }  // namespace bpfplay

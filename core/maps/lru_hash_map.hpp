@@ -10,8 +10,9 @@
 // Userspace lookups and get_next_key do not count as a use (as in the kernel).
 //
 // Deliberate differences from the kernel, all in the direction of "no surprise eviction":
-// - Replacing an existing key updates it in place. (htab_lru_map_update_elem first takes a
-//   free node, so in a full map even a replace evicts some other entry.)
+// - Replacing an existing key updates its value in place. (htab_lru_map_update_elem first takes
+//   a free node, so in a full map even a replace evicts some other entry.) Its place in
+//   get_next_key's order is the kernel's all the same: the newest of its bucket (hash_map.hpp).
 // - An update that fails its flags check (BPF_NOEXIST on an existing key, BPF_EXIST on a
 //   missing one) evicts nothing. (The kernel may already have evicted to get a node.)
 // - BPF_F_NO_COMMON_LRU (per-CPU LRU lists) is accepted and rounds max_entries to a multiple

@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-#include "core/maps/jhash.hpp"
+#include "core/maps/hash_map.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/map_types.hpp"
 
@@ -77,12 +77,6 @@ BatchResult generic_lookup(Map& map, const BatchRequest& req) {
     return r;
 }
 
-// htab_map_hash with the seed 0 of a BPF_F_ZERO_SEED map.
-uint32_t zero_seed_hash(std::span<const uint8_t> key) {
-    const uint32_t len = uint32_t(key.size());
-    return len % 4 == 0 ? jhash2(key.data(), len / 4, 0) : jhash(key.data(), len, 0);
-}
-
 struct BucketEntry {
     uint32_t bucket;
     uint32_t age;  // 0 = the newest
@@ -103,7 +97,7 @@ BatchResult hash_lookup(Map& map, const BatchRequest& req, bool and_delete) {
 
     std::vector<BucketEntry> entries;
     map.for_each_entry([&](std::span<const uint8_t> key, uint32_t) {
-        entries.push_back({zero_seed_hash(key) & (n_buckets - 1), 0, {key.begin(), key.end()}});
+        entries.push_back({HashMap::zero_seed_bucket(key, n_buckets), 0, {key.begin(), key.end()}});
         return true;
     });
     // for_each_entry gives the oldest first; a bucket lists its newest first.

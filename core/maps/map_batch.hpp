@@ -12,8 +12,8 @@
 //   is copied whole or not at all (-ENOSPC when the first one does not fit in `count`), and
 //   -ENOENT says the last bucket was reached. The kernel hashes keys with a random seed unless
 //   the map has BPF_F_ZERO_SEED; bpfplay always uses seed 0, so its buckets are the kernel's
-//   for BPF_F_ZERO_SEED maps. In a bucket the newest entry comes first; a key whose value was
-//   replaced keeps its place here, where the kernel's plain and LRU hash maps move it to the front.
+//   for BPF_F_ZERO_SEED maps. In a bucket the newest entry comes first; replacing a key's value
+//   makes it the newest in HASH, LRU_HASH and HASH_OF_MAPS, not in the per-CPU types (hash_map.hpp).
 // - `count` in the result is what the kernel writes back to attr->batch.count: unchanged (the
 //   caller's) when the command fails before touching it.
 #include <cstdint>

@@ -102,6 +102,7 @@ void HashMap::restore_extra(StateReader& r) {
     index_.restore_state(r);
     index_.rebind(keys_.data());
     order_.restore_state(r);
+    order_changed();
     r.pod(count_);
 }
 

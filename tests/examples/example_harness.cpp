@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/host/host_json.hpp"
 #include "core/loader/elf_reader.hpp"
 #include "core/maps/map_abi.hpp"
 #include "core/maps/ringbuf_map.hpp"
@@ -143,6 +144,8 @@ std::optional<std::string> read_case(const JsonValue& jc, const std::string& exa
     if (!c.map_init.is_null() && !c.map_init.is_object()) return where + "\"map_init\" is not an object";
     c.trace = jc.get("trace").as_bool();
     if (const JsonValue* r = jc.find("perf_readers")) c.perf_readers = r->as_bool();
+    c.host = jc.get("host");
+    if (!c.host.is_null() && !c.host.is_object()) return where + "\"host\" is not an object";
     c.kernel = jc.get("kernel");
     if (!c.kernel.is_object()) return where + "no \"kernel\" result";
     c.has_kernel_result = c.kernel.get("returns").is_array() && c.kernel.get("returns").size() > 0;
@@ -435,8 +438,9 @@ void dump_emulator_maps(ObjectSession& s, Outcome& o) {
         for (const MapEntry& e : map.entries()) {
             MapEntryText t;
             t.key = hex(e.key);
-            // The kernel cannot read a perf event back (-ENOTSUPP): its dump lists no entries.
-            if (map.type() == MapType::PerfEventArray) continue;
+            // The kernel cannot read a perf event or a cgroup back (-ENOTSUPP): its dump lists
+            // no entries.
+            if (map.type() == MapType::PerfEventArray || map.type() == MapType::CgroupArray) continue;
             if (is_fd_map(map.type())) {
                 std::vector<uint8_t> ref(map.user_value_size(), 0);
                 int64_t rc = map.lookup_user(e.key, ref);
@@ -481,6 +485,12 @@ std::unique_ptr<ObjectSession> open_emulator_session(const ExampleCase& c, std::
     }
     Host host;
     host.cpu = 0;  // the kernel's runs were pinned to CPU 0
+    if (c.host.is_object()) {
+        if (auto applied = apply_host_json(host, c.host.dump()); !applied) {
+            error = "host: " + applied.error().to_string();
+            return nullptr;
+        }
+    }
     auto opened = ObjectSession::open(*elf, object_base_name(c.object), host);
     if (!opened) {
         error = "load: " + opened.error().to_string();

@@ -46,6 +46,10 @@ struct ExampleCase {
     // "perf_readers": false -- no perf event reader in any perf event array slot (user space
     // never called perf_buffer__new), so bpf_perf_event_output fails with -ENOENT.
     bool perf_readers = true;
+    // "host": bpfplay's host JSON for the case (core/host/host_json.hpp), or null. The kernel
+    // side makes only its "cgroups" and "task.cgroup" real (kernel_cgroups.hpp), so a case
+    // uses no other member.
+    JsonValue host;
     bool has_kernel_result = false;  // false: the kernel could not run it (kprobes): only a note
     JsonValue kernel;          // the "kernel" object of the case
 

@@ -2,6 +2,7 @@
 // process, producing an Outcome. Built with libbpf when CMake defines BPFPLAY_HAVE_LIBBPF;
 // without it every run answers KernelStatus::Unavailable.
 #include "example_harness.hpp"
+#include "kernel_cgroups.hpp"
 
 #if defined(BPFPLAY_HAVE_LIBBPF)
 
@@ -284,8 +285,23 @@ std::optional<std::string> write_user_ringbuf(bpf_map* map, const std::string& n
     return err;
 }
 
+// A CGROUP_ARRAY slot from map_init: the value is a host cgroup id, the kernel takes an fd of
+// its directory (and keeps a reference to the cgroup: the fd is closed after the update).
+int update_cgroup_slot(bpf_map* map, const std::vector<uint8_t>& key, const std::vector<uint8_t>& value,
+                       const KernelCgroups& cgroups) {
+    if (value.size() != 4) return -EINVAL;
+    uint32_t id;
+    std::memcpy(&id, value.data(), 4);
+    const int fd = cgroups.open_cgroup(id);
+    if (fd < 0) return fd;
+    const int err = bpf_map_update_elem(bpf_map__fd(map), key.data(), &fd, BPF_ANY) ? -errno : 0;
+    close(fd);
+    return err;
+}
+
 // before_load: the global-data maps (bpf_map__set_initial_value); otherwise the others.
-std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c, bool before_load, int ncpus) {
+std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c, bool before_load, int ncpus,
+                                          const KernelCgroups& cgroups) {
     if (!c.map_init.is_object()) return std::nullopt;
     for (size_t m = 0; m < c.map_init.size(); m++) {
         const std::string& name = c.map_init.keys()[m];
@@ -302,6 +318,7 @@ std::optional<std::string> apply_map_init(bpf_object* obj, const ExampleCase& c,
             if (!key || key->size() != bpf_map__key_size(map) || !value) return "map_init: \"" + name + "\": bad entry";
             int err;
             if (before_load) err = bpf_map__set_initial_value(map, value->data(), value->size());
+            else if (bpf_map__type(map) == BPF_MAP_TYPE_CGROUP_ARRAY) err = update_cgroup_slot(map, *key, *value, cgroups);
             else  // keyless maps (queue, stack, bloom filter) take a NULL key
                 err = bpf_map_update_elem(bpf_map__fd(map), key->empty() ? nullptr : key->data(), value->data(),
                                           BPF_ANY)
@@ -361,6 +378,12 @@ KernelRun run_in_kernel(const ExampleCase& c) {
     }
     const std::string path = source_path(c.object);
     FreshFds fresh;  // outlives obj
+    KernelCgroups cgroups;  // before the load, as kernel_run; undone after obj is closed
+    switch (cgroups.setup(c.host, out.message)) {
+        case KernelCgroups::Setup::Done: break;
+        case KernelCgroups::Setup::Unavailable: out.status = KernelStatus::Unavailable; return out;
+        case KernelCgroups::Setup::Failed: out.status = KernelStatus::Failed; return out;
+    }
     std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_file(path.c_str(), nullptr));
     if (!obj) {
         out.status = KernelStatus::Failed;
@@ -380,7 +403,7 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         out.message = "cannot count the possible CPUs";
         return out;
     }
-    if (auto err = apply_map_init(obj.get(), c, true, ncpus)) {
+    if (auto err = apply_map_init(obj.get(), c, true, ncpus, cgroups)) {
         out.status = KernelStatus::Failed;
         out.message = *err;
         return out;
@@ -394,7 +417,7 @@ KernelRun run_in_kernel(const ExampleCase& c) {
     }
     Outcome& o = out.outcome;
     o.loaded = true;
-    if (auto e = apply_map_init(obj.get(), c, false, ncpus)) {
+    if (auto e = apply_map_init(obj.get(), c, false, ncpus, cgroups)) {
         out.status = KernelStatus::Failed;
         out.message = *e;
         return out;

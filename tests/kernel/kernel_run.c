@@ -21,6 +21,13 @@
 //   --no-perf-readers  leave perf event arrays empty. By default every perf event array gets
 //                   libbpf's perf_buffer (perf_buffer__new: a PERF_COUNT_SW_BPF_OUTPUT event
 //                   per CPU, in the slot of its CPU) before the runs, read after them.
+//   --host JSON     the part of bpfplay's host JSON this process can make real:
+//                   {"cgroups": [{"id": 1, "path": "/"}, {"id": 2, "path": "/a"}, ...],
+//                    "task": {"cgroup": 2}}. Each cgroup is made (mkdir) under the cgroup v2
+//                   mount if it is missing, this process moves into the task's cgroup for the
+//                   runs (a test run's socket is created in it), and --map-init values of
+//                   CGROUP_ARRAY maps, which name those ids, become fds of the directories.
+//                   Afterwards the process moves back and the cgroups it made are removed.
 //
 // Prints one JSON object on stdout:
 //   {"program", "section", "prog_type", "cpu", "runs", "repeat_mode", "loaded",
@@ -52,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_PACKETS 256
@@ -727,6 +735,170 @@ static void collect_perf_readers(void)
 }
 
 // ---------------------------------------------------------------------------------------------
+// --host: cgroups made real under the cgroup v2 mount.
+
+#define MAX_HOST_CGROUPS 64
+
+static struct {
+	char root[512];      // where cgroup2 is mounted
+	struct {
+		unsigned long id;
+		char *path;  // "/" or "/a/b", as in the host JSON
+		bool made;   // mkdir'ed here: removed at the end
+	} cgroups[MAX_HOST_CGROUPS];
+	int n;
+	char home[512];  // this process's cgroup before the move ("" if it did not move)
+} host_cg;
+
+static bool find_cgroup2_root(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "r");
+	char dev[256], dir[512], type[64];
+	bool found = false;
+	if (!f)
+		return false;
+	while (!found && fscanf(f, "%255s %511s %63s %*[^\n]", dev, dir, type) == 3)
+		found = !strcmp(type, "cgroup2");
+	fclose(f);
+	if (found)
+		snprintf(host_cg.root, sizeof(host_cg.root), "%s", dir);
+	return found;
+}
+
+static const char *host_cgroup_path(unsigned long id)
+{
+	for (int i = 0; i < host_cg.n; i++)
+		if (host_cg.cgroups[i].id == id)
+			return host_cg.cgroups[i].path;
+	return NULL;
+}
+
+// Writes "0" (the writing process) into the cgroup.procs of `path` (relative to the mount).
+static int move_self(const char *path)
+{
+	char file[1100];
+	snprintf(file, sizeof(file), "%s%s/cgroup.procs", host_cg.root, strcmp(path, "/") ? path : "");
+	int fd = open(file, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	int err = write(fd, "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return err;
+}
+
+static int setup_host(const struct jval *host)
+{
+	if (host->type != J_OBJ) {
+		set_error("--host: not a JSON object");
+		return -1;
+	}
+	for (size_t i = 0; i < host->n; i++) {
+		if (strcmp(host->keys[i], "cgroups") && strcmp(host->keys[i], "task")) {
+			set_error("--host: \"%s\": only \"cgroups\" and \"task\" (its \"cgroup\") can be made "
+				  "real here", host->keys[i]);
+			return -1;
+		}
+	}
+	const struct jval *list = jget(host, "cgroups"), *task = jget(host, "task");
+	const struct jval *task_cg = task ? jget(task, "cgroup") : NULL;
+	if (task && (task->type != J_OBJ || task->n != 1 || !task_cg || task_cg->type != J_NUM)) {
+		set_error("--host: \"task\" may only give \"cgroup\" (an id)");
+		return -1;
+	}
+	if (!list)
+		return task_cg ? (set_error("--host: \"task.cgroup\" needs the \"cgroups\" list"), -1) : 0;
+	if (list->type != J_ARR || list->n > MAX_HOST_CGROUPS) {
+		set_error("--host: \"cgroups\" must be a list of at most %d", MAX_HOST_CGROUPS);
+		return -1;
+	}
+	if (!find_cgroup2_root()) {
+		set_error("--host: no cgroup2 file system is mounted, so the case's cgroups cannot be made");
+		return -1;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		const struct jval *id = jget(&list->items[i], "id"), *path = jget(&list->items[i], "path");
+		if (!id || id->type != J_NUM || !path || path->type != J_STR || path->str[0] != '/' ||
+		    strstr(path->str, "..")) {
+			set_error("--host: cgroups[%zu] needs an \"id\" and an absolute \"path\"", i);
+			return -1;
+		}
+		host_cg.cgroups[host_cg.n].id = (unsigned long)id->num;
+		host_cg.cgroups[host_cg.n].path = path->str;
+		host_cg.n++;
+		if (!strcmp(path->str, "/"))
+			continue;
+		char dir[1100];
+		snprintf(dir, sizeof(dir), "%s%s", host_cg.root, path->str);
+		if (mkdir(dir, 0755) == 0)
+			host_cg.cgroups[host_cg.n - 1].made = true;
+		else if (errno != EEXIST) {
+			set_error("--host: mkdir %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	if (!task_cg)
+		return 0;
+	const char *to = host_cgroup_path((unsigned long)task_cg->num);
+	if (!to) {
+		set_error("--host: task.cgroup %lu is not in \"cgroups\"", (unsigned long)task_cg->num);
+		return -1;
+	}
+	// "0::/path" in /proc/self/cgroup: where to come back to.
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(host_cg.home, sizeof(host_cg.home), "%s", line + 3);
+	}
+	if (f)
+		fclose(f);
+	if (!host_cg.home[0]) {
+		set_error("--host: this process's cgroup v2 is not in /proc/self/cgroup");
+		return -1;
+	}
+	int err = move_self(to);
+	if (err) {
+		host_cg.home[0] = 0;
+		set_error("--host: cannot move into %s: %s", to, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+// Moves back and removes the cgroups setup_host made, children first.
+static void teardown_host(void)
+{
+	if (host_cg.home[0])
+		move_self(host_cg.home);
+	for (int i = host_cg.n - 1; i >= 0; i--) {
+		if (!host_cg.cgroups[i].made)
+			continue;
+		char dir[1100];
+		snprintf(dir, sizeof(dir), "%s%s", host_cg.root, host_cg.cgroups[i].path);
+		rmdir(dir);
+	}
+}
+
+// A CGROUP_ARRAY value from --map-init: a host cgroup id (u32) -> an fd of its directory, for
+// the update (the map keeps a reference to the cgroup; the fd is closed after it).
+static int cgroup_value_fd(const unsigned char *value, size_t len)
+{
+	__u32 id;
+	if (len != sizeof(id))
+		return -EINVAL;
+	memcpy(&id, value, sizeof(id));
+	const char *path = host_cgroup_path(id);
+	if (!path)
+		return -ENOENT;
+	char dir[1100];
+	snprintf(dir, sizeof(dir), "%s%s", host_cg.root, strcmp(path, "/") ? path : "");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	return fd < 0 ? -errno : fd;
+}
+
+// ---------------------------------------------------------------------------------------------
 // --map-init
 
 static bool is_global_data(struct bpf_map *map)
@@ -849,6 +1021,17 @@ static int apply_map_init(struct bpf_object *obj, const struct jval *init, bool 
 					return -1;
 				}
 				err = bpf_map__set_initial_value(map, value, vlen);
+			} else if (bpf_map__type(map) == BPF_MAP_TYPE_CGROUP_ARRAY) {
+				int fd = cgroup_value_fd(value, vlen);
+				if (fd == -ENOENT) {
+					set_error("--map-init: '%s' entry %zu: no cgroup with that id in --host",
+						  name, j);
+					return -1;
+				}
+				err = fd < 0 ? fd
+					: bpf_map_update_elem(bpf_map__fd(map), key, &fd, BPF_ANY) ? -errno : 0;
+				if (fd >= 0)
+					close(fd);
 			} else {
 				// Keyless maps (queue, stack, bloom filter) take a NULL key: the
 				// kernel refuses a key pointer for a key_size of 0.
@@ -933,7 +1116,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: kernel_run OBJ PROGRAM [--packet HEX]... [--ctx HEX] [--repeat N]\n"
-		"                  [--map-init JSON] [--trace] [--cpu N] [--no-perf-readers]\n");
+		"                  [--map-init JSON] [--trace] [--cpu N] [--no-perf-readers]\n"
+		"                  [--host JSON]\n");
 	return 1;
 }
 
@@ -947,12 +1131,12 @@ static bool skb_type(enum bpf_prog_type t)
 
 int main(int argc, char **argv)
 {
-	const char *obj_path, *prog_name, *map_init_text = NULL;
+	const char *obj_path, *prog_name, *map_init_text = NULL, *host_text = NULL;
 	unsigned char *packets[MAX_PACKETS], *ctx = NULL;
 	long packet_len[MAX_PACKETS], ctx_len = 0;
 	int npackets = 0, repeat = 1, cpu = 0;
 	bool perf_wanted = true;
-	struct jval map_init = {.type = J_OBJ};
+	struct jval map_init = {.type = J_OBJ}, host = {.type = J_OBJ};
 
 	if (argc < 3)
 		return usage();
@@ -997,11 +1181,27 @@ int main(int argc, char **argv)
 			cpu = atoi(v);
 		} else if (!strcmp(a, "--map-init")) {
 			map_init_text = v;
+		} else if (!strcmp(a, "--host")) {
+			host_text = v;
 		} else {
 			return usage();
 		}
 	}
 	rep.cpu = cpu;
+
+	if (host_text) {
+		struct jparser jp = {.p = host_text};
+		if (!jparse(&jp, &host)) {
+			set_error("--host: bad JSON (%s) near: %.30s", jp.err, jp.p);
+			return finish(1);
+		}
+	}
+	// Before the load, so the object's fds are numbered as in a fresh process; undone at exit.
+	if (setup_host(&host)) {
+		teardown_host();
+		return finish(1);
+	}
+	atexit(teardown_host);
 
 	if (map_init_text) {
 		struct jparser jp = {.p = map_init_text};

@@ -38,8 +38,10 @@ A6, B6 = "2001:db8::1", "2001:db8::2"
 
 
 def case(name, program, description, packet=None, packets=None, repeat=1, ctx=None,
-         map_init=None, trace=False, perf_readers=True):
+         map_init=None, trace=False, perf_readers=True, host=None):
     c = {"name": name, "description": description, "program": program}
+    if host is not None:
+        c["host"] = host
     if packet is not None:
         c["packet"] = packet.hex()
     if packets is not None:
@@ -128,6 +130,23 @@ ROUTES = [route("10.0.0.0", 8, 2, 1), route("10.1.0.0", 16, 1, 2), route("10.1.2
 def to(dst, size=60):
     """A UDP/IPv4 frame of `size` bytes to `dst`."""
     return P.udp4(A, dst, 4000, 53, payload=b"r" * (size - 14 - 20 - 8))
+
+
+# cgroup_filter's cgroups: kernel_run makes them under the cgroup v2 mount and runs the case in
+# the task's; bpfplay's host gets the same tree. A CGROUP_ARRAY value names one by its id.
+CGF = "/bpfplay-cgroup-filter"
+CGF_CGROUPS = [{"id": 1, "path": "/"}, {"id": 2, "path": CGF}, {"id": 3, "path": CGF + "/app"},
+               {"id": 4, "path": CGF + "/other"}]
+# Slot 0: app (the runner's own cgroup), 1: other (a sibling), 2: their parent, 3: the root,
+# 4: empty. Ports 8000 + slot.
+CGF_SERVICES = [{"key": u32(0), "value": u32(3)}, {"key": u32(1), "value": u32(4)},
+                {"key": u32(2), "value": u32(2)}, {"key": u32(3), "value": u32(1)}]
+
+
+def service(port, proto="udp"):
+    if proto == "tcp":
+        return P.tcp4(A, B, 40000, port)
+    return P.udp4(A, B, 40000, port, b"svc")
 
 
 # xdp_ipip_encap's backends: destination port (u16, host order) -> backend address.
@@ -679,6 +698,25 @@ EXAMPLES = {
         case("empty", "xdp_user_ringbuf", "no records: the drain returns 0 and the packet passes",
              packet=P.udp4(A, B, 4000, 53)),
     ],
+    "cgroup_filter": [
+        case("every_outcome", "cgroup_filter",
+             "the runner in /bpfplay-cgroup-filter/app: UDP to 8000 (its own cgroup: 1, passes), "
+             "8001 (a sibling: 0, TC_ACT_SHOT), 8002 (the parent: 1), 8003 (the root: 1), 8004 (an "
+             "empty slot: -EAGAIN), 8005 (past max_entries: -E2BIG), then 53 (not a service)",
+             packets=[service(p) for p in (8000, 8001, 8002, 8003, 8004, 8005, 53)],
+             map_init={"services": CGF_SERVICES},
+             host={"cgroups": CGF_CGROUPS, "task": {"cgroup": 3}}),
+        case("runner_in_root", "cgroup_filter",
+             "the runner in the root cgroup, which is under no other: 8000, 8001 and 8002 answer 0 "
+             "(dropped), 8003 (the root itself) 1",
+             packets=[service(p) for p in (8000, 8001, 8002, 8003)],
+             map_init={"services": CGF_SERVICES},
+             host={"cgroups": CGF_CGROUPS, "task": {"cgroup": 1}}),
+        case("no_cgroups", "cgroup_filter",
+             "an empty array: UDP to 8000 and TCP to 8001 find empty slots (-EAGAIN), UDP to 8007 "
+             "is past max_entries (-E2BIG); all pass",
+             packets=[service(8000), service(8001, "tcp"), service(8007)]),
+    ],
     "xdp_steer": [
         case("cpu0_only", "xdp_steer",
              "CPU 0 has a queue (qsize 2048), CPU 1 none: UDP from port 4000 goes to CPU 0 (XDP_REDIRECT), "
@@ -720,6 +758,8 @@ def run_case(example, c):
         argv += ["--trace"]
     if not c.get("perf_readers", True):
         argv += ["--no-perf-readers"]
+    if "host" in c:
+        argv += ["--host", json.dumps(c["host"])]
     proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode == 77:
         sys.stderr.write(proc.stdout + proc.stderr)

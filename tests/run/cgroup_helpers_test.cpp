@@ -1,8 +1,9 @@
 // The cgroup helpers and BPF_MAP_TYPE_CGROUP_ARRAY over the host's default cgroup tree (ids 1
 // "/", 2 "/system.slice", 3 "/user.slice", 4 "/user.slice/user-1000.slice", 5 its
 // "session-2.scope", the task's). Return codes and their order are kernel/bpf/helpers.c's and
-// net/core/filter.c's (Linux 6.18): the index (-E2BIG), the slot (-EAGAIN), then 1 or 0. Not
-// recorded from a kernel: the cases would need cgroup fds in the case recorder.
+// net/core/filter.c's (Linux 6.18): the index (-E2BIG), the slot (-EAGAIN), then 1 or 0. The
+// kernel's answers to bpf_skb_under_cgroup are recorded in examples/cases/cgroup_filter.json
+// (a host cgroup tree made real by tests/kernel/kernel_run --host).
 #include <doctest/doctest.h>
 
 #include <cstring>

@@ -63,6 +63,7 @@ export const kExamples: readonly Example[] = [
   { file: 'kprobe_regs.o', teaches: 'a kprobe: struct pt_regs, pid/comm helpers, bpf_printk', ctxHex: kKprobeRegs },
   { file: 'socket_filter.o', teaches: 'SEC("socket"): how many bytes to keep', preset: 'IPv4 ICMP echo' },
   { file: 'tc_classifier.o', teaches: 'SEC("tc") with __sk_buff: mark, priority', preset: 'IPv4 UDP DNS' },
+  { file: 'cgroup_filter.o', teaches: 'CGROUP_ARRAY and bpf_skb_under_cgroup: ports reserved to cgroups (fill services in the Maps tab)', preset: 'IPv4 UDP DNS' },
   { file: 'xdp_ringbuf.o', teaches: 'RINGBUF reserve/submit and output', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr.o', teaches: 'dynptrs: from_mem, read at run-time offsets, ringbuf reserve/write/submit/discard', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_perf_event.o', teaches: 'PERF_EVENT_ARRAY and bpf_perf_event_output', preset: 'IPv4 TCP SYN' },
