@@ -86,9 +86,11 @@ KernelCgroups::Setup KernelCgroups::setup(const JsonValue& host, std::string& me
             if (mkdir(dir_of(g.path).c_str(), 0755) == 0) {
                 g.made = true;
             } else if (errno != EEXIST) {
+                // A container or a read-only cgroup mount: this machine cannot make the case's
+                // cgroups, which says nothing about the kernel's answers.
                 message = "mkdir " + dir_of(g.path) + ": " + std::strerror(errno);
                 cgroups_.push_back(std::move(g));
-                return Setup::Failed;
+                return Setup::Unavailable;
             }
         }
         cgroups_.push_back(std::move(g));
@@ -108,8 +110,8 @@ KernelCgroups::Setup KernelCgroups::setup(const JsonValue& host, std::string& me
         return Setup::Unavailable;
     }
     if (auto err = move_to(target->path)) {
-        message = *err;
-        return Setup::Failed;
+        message = *err;  // e.g. a delegated subtree this process may not leave: not the kernel's answer
+        return Setup::Unavailable;
     }
     home_ = *home;
     return Setup::Done;
