@@ -270,14 +270,14 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
             break;
         case ArgKind::ConstStr:
-            // bpf_snprintf's format is also parsed at load time (bpf_bprintf_prepare).
-            if (id == kHelperSnprintf) return env.cannot_tell("bpf_snprintf's format string (parsed by the kernel at load time)");
             if (!const_str_arg(env, regno, r)) return false;
             break;
         default:
             return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
         }
     }
+    // bpf_snprintf's format is parsed at load time too (bpf_bprintf_prepare).
+    if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
     if (release_ref) {
         const auto before = st.refs.size();
         std::erase_if(st.refs, [&](const Reference& ref) { return ref.id == release_ref; });

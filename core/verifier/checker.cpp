@@ -249,7 +249,7 @@ Verdict check(const CheckInput& input) {
     Env env(input);
     Verdict v;
     // libbpf resolves kfuncs, then the kernel checks the maps the program uses, then its shape.
-    const std::optional<Shape> shape = kfuncs_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
+    const std::optional<Shape> shape = kfuncs_resolve(env) && ksyms_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
     if (shape) {
         Walker walker(input, env, *shape);
         walker.run(v.processed, v.path);

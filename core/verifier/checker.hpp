@@ -20,6 +20,12 @@
 
 namespace bpfplay::verifier {
 
+// An lddw of a typed `extern const T name __ksym;` variable (the kernel gets lddw src 3: a BTF id).
+struct KsymVar {
+    uint32_t insn = 0;
+    std::string name;
+};
+
 struct CheckInput {
     std::span<const Insn> insns;  // linked, with map references as lddw src 1/2 + map id
     ProgType type = ProgType::Unspec;
@@ -43,6 +49,11 @@ struct CheckInput {
     std::optional<bool> gpl_compatible;
     // A sleepable program (fentry.s/, lsm.s/...): pointers it reads out of kernel objects are untrusted.
     bool sleepable = false;
+    // Typed __ksym variables by the lddw that loads them, and whether the kernel's kallsyms lists
+    // variables (CONFIG_KALLSYMS_ALL), where check_pseudo_btf_id finds their addresses. Linux 6.18
+    // on this project's machines and the emulated kernel's config have it off.
+    std::vector<KsymVar> ksym_vars;
+    bool kallsyms_all = false;
     // A device-bound XDP program (BPF_F_XDP_DEV_BOUND_ONLY): only it may call the XDP metadata kfuncs.
     bool dev_bound = false;
 };

@@ -20,6 +20,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn);
 // libbpf's resolution of the kfuncs the program calls, before the kernel sees it: a kfunc the
 // kernel lacks, unless declared __weak, stops the load wherever the call is (kfunc_step.cpp).
 bool kfuncs_resolve(Env& env);
+// The kernel's resolution of typed __ksym variables through kallsyms, before the walk (ksym_check.cpp).
+bool ksyms_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
@@ -29,6 +31,8 @@ bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
 // The program's return value at its last exit, as the program type and attach point allow
 // (return_code.cpp); R0 unwritten is refused there too, unless the kernel ignores it.
 bool check_return_code(Env& env, const State& st);
+// bpf_snprintf's constant format against its data_len (printf_format.cpp), once its arguments passed.
+bool check_snprintf_format(Env& env, const State& st);
 
 // bpf_spin_lock (lock_step.cpp). A call (helper, kfunc `kfunc`, bpf-to-bpf) the held lock
 // allows; leaving the locked region by `what` ("BPF_EXIT instruction in main prog"); the lock
