@@ -144,6 +144,10 @@ bool const_str_arg(Env& env, int regno, const Reg& r) {
 
 }  // namespace
 
+bool check_mem_arg(Env& env, State& st, int regno, uint64_t size, ArgAccess access) {
+    return helper_mem(env, st, regno, size, access, false);
+}
+
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
     if (insn.src == op::kPseudoKfuncCall) {
         const std::string name = env.in.kfunc_name ? env.in.kfunc_name(insn.imm) : std::string();
@@ -377,6 +381,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
 
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
     const uint32_t target = uint32_t(int64_t(env.pc) + insn.imm + 1);
+    for (size_t k = 0; k < env.in.global_sigs.size(); ++k)
+        if (env.in.global_sigs[k].insn == target) return step_global_call(env, st, k);
     for (uint32_t g : env.in.global_functions)
         if (g == target) return env.cannot_tell("a call to a global function (verified on its own from its BTF signature)");
     if (st.frames.size() >= size_t(kMaxCallFrames))
@@ -394,6 +400,7 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
 }
 
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
+    if (st.frames.size() == 1 && env.global_walk) return global_function_exit(env, st, done);
     if (st.frames.size() > 1) {
         // prepare_func_exit hands r0 back as it is: a function returning void may leave it
         // unwritten, and only a caller that reads it is refused.

@@ -58,10 +58,8 @@ public:
     Walker(const Walker&) = delete;
     Walker& operator=(const Walker&) = delete;
 
-    // Runs to the end; env.failure says how it ended. Fills processed and path.
-    void run(uint64_t& processed, std::vector<uint32_t>& path) {
-        State st = entry_state(in_);
-        uint32_t pc = 0;
+    // Runs from `pc` in `st` to the end; env.failure says how it ended. Fills processed and path.
+    void run(State st, uint32_t pc, uint64_t& processed, std::vector<uint32_t>& path) {
         uint32_t jmp_history = 0;
         std::vector<PendingBranch> pending;
         for (;;) {
@@ -252,7 +250,21 @@ Verdict check(const CheckInput& input) {
     const std::optional<Shape> shape = kfuncs_resolve(env) && ksyms_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
     if (shape) {
         Walker walker(input, env, *shape);
-        walker.run(v.processed, v.path);
+        walker.run(entry_state(input), 0, v.processed, v.path);
+    }
+    // Then each global function a path called, on its own from its signature (do_check_subprogs:
+    // by address, again while the ones verified call more).
+    std::vector<bool> verified(input.global_sigs.size(), false);
+    while (shape && !env.failure) {
+        size_t next = input.global_sigs.size();
+        for (size_t k : env.called_globals)
+            if (!verified[k] && (next == input.global_sigs.size() || input.global_sigs[k].insn < input.global_sigs[next].insn)) next = k;
+        if (next == input.global_sigs.size()) break;
+        verified[next] = true;
+        env.global_walk = true;
+        v.path.clear();
+        Walker walker(input, env, *shape);
+        walker.run(global_function_entry(env, input.global_sigs[next]), input.global_sigs[next].insn, v.processed, v.path);
     }
     if (!env.failure) {
         v.kind = VerdictKind::Accept;

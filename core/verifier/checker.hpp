@@ -26,6 +26,29 @@ struct KsymVar {
     std::string name;
 };
 
+// A global function's argument as the kernel derives it from the BTF FUNC_PROTO
+// (btf_prepare_func_args): a number, the context, or memory of the pointee's size that may be NULL.
+enum class GlobalArgKind : uint8_t { Scalar, Ctx, Mem };
+struct GlobalArg {
+    GlobalArgKind kind = GlobalArgKind::Scalar;
+    uint32_t mem_size = 0;  // Mem: the pointee's size
+};
+
+// A global (non-static) function: verified on its own from its signature; callers only check
+// their arguments against it and get an unknown number back.
+struct GlobalFunction {
+    uint32_t insn = 0;         // its first instruction
+    uint32_t subprog = 0;      // its index among the program's functions by address (func#N)
+    std::string name;
+    std::vector<GlobalArg> args;
+    // Non-empty: btf_prepare_func_args refuses the signature, in the kernel's words (a call to it
+    // is refused with them).
+    std::string refusal;
+    // Non-empty: a signature the checker does not derive (argument tags, void pointers...),
+    // said in a few words.
+    std::string unmodelled;
+};
+
 struct CheckInput {
     std::span<const Insn> insns;  // linked, with map references as lddw src 1/2 + map id
     ProgType type = ProgType::Unspec;
@@ -35,6 +58,7 @@ struct CheckInput {
     // and .kconfig), which the kernel reads as constants (bpf_map_direct_read); else empty.
     std::vector<std::vector<uint8_t>> rdonly_values;
     std::vector<uint32_t> global_functions; // first insns of global subprograms
+    std::vector<GlobalFunction> global_sigs; // their signatures (global_funcs.hpp)
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
     // false: walk every path to its end, no state ends another (endless loops are still
     // found): what pruning must never disagree with, short of running out of budget.

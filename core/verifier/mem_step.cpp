@@ -216,7 +216,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     if (ptr.type == RegType::Scalar)
         return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
     if (ptr.maybe_null)
-        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, true).c_str()));
+        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr, true).c_str()));
     switch (ptr.type) {
     case RegType::Ctx: {
         if (from_helper) return env.refuse(Rule::HelperArg, fmt("R%d type=ctx expected=fp", regno));

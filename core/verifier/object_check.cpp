@@ -1,6 +1,7 @@
 #include "core/verifier/object_check.hpp"
 
 #include "core/loader/object_state.hpp"
+#include "core/verifier/global_funcs.hpp"
 
 namespace bpfplay::verifier {
 
@@ -45,6 +46,7 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     for (const TypedKsym& k : program.typed_ksyms) in.ksym_vars.push_back(KsymVar{k.insn, k.name});
     for (const LinkedFunction& f : program.functions)
         if (f.global && f.first_insn != 0) in.global_functions.push_back(f.first_insn);
+    in.global_sigs = global_function_sigs(object, program);
     Verdict v = check(in);
     v.program = program.name;
     if (v.kind != VerdictKind::Accept) {

@@ -23,6 +23,11 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     return maybe_null ? name + "_or_null" : name;
 }
 
+std::string reg_type_name(const Reg& r, bool maybe_null) {
+    if (r.type == RegType::Mem && r.plain_mem) return maybe_null ? "mem_or_null" : "mem";
+    return reg_type_name(r.type, maybe_null);
+}
+
 namespace {
 
 // Ids name objects only within one path (each lookup or copy draws a fresh one), so two paths

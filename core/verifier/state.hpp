@@ -30,6 +30,9 @@ enum class RegType : uint8_t {
 
 // The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
 std::string reg_type_name(RegType t, bool maybe_null);
+struct Reg;
+// The same for a register, whose flags may name its type more exactly ("mem" vs "ringbuf_mem").
+std::string reg_type_name(const Reg& r, bool maybe_null);
 
 struct Reg {
     RegType type = RegType::NotInit;
@@ -46,6 +49,8 @@ struct Reg {
     // tracing program's argument, the current task, a kfunc's acquired object. Kfuncs that take
     // trusted arguments accept only these.
     bool trusted = false;
+    // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
+    bool plain_mem = false;
 
     static Reg scalar(Scalar s) {
         Reg r;

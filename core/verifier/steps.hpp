@@ -3,6 +3,7 @@
 // class and updates the state. They return false after recording a failure in env.
 #include <string_view>
 
+#include "core/helpers/helper_catalog.hpp"
 #include "core/verifier/env.hpp"
 
 namespace bpfplay::verifier {
@@ -25,6 +26,12 @@ bool ksyms_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
+// A call to global function `index` of env.in.global_sigs: its arguments checked against its
+// signature, r0 an unknown number (global_call.cpp).
+bool step_global_call(Env& env, State& st, size_t index);
+// A global function's walk: the state it starts in, and its exit to an unknown caller.
+State global_function_entry(Env& env, const GlobalFunction& g);
+bool global_function_exit(Env& env, const State& st, bool& done);
 // Exit: from a function back to its caller (`next` set, returns true with done = false), or
 // the program's end (done = true).
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
@@ -52,6 +59,9 @@ bool check_readable(Env& env, const State& st, int regno);
 // `write`: stores; `value_out`: for loads, the register the value lands in.
 bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size, bool write, Reg* value_out,
                       const Reg* stored = nullptr, bool from_helper = false);
+// A helper's (or a global function's) memory argument: `size` bytes at register `regno`,
+// accessed as `access` says.
+bool check_mem_arg(Env& env, State& st, int regno, uint64_t size, ArgAccess access);
 // Every register and spilled register of every frame.
 template <class F>
 void for_each_reg(State& st, F&& f) {
