@@ -45,7 +45,7 @@ const char* skc_cast_struct(int32_t id) {
 
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
-           r.type == RegType::MapValue || r.type == RegType::Mem;
+           r.type == RegType::MapValue || r.type == RegType::Mem || r.type == RegType::MapKey;
 }
 
 // A helper reads and/or writes `size` bytes at register `regno` (check_helper_mem_access).
@@ -171,6 +171,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint32_t release_ref = 0;
     const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
     const RegType arg1_type = fr.regs[1].type;
+    uint32_t callback = 0;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -270,6 +271,17 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
                 return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
             break;
+        case ArgKind::Func:
+            if (r.type != RegType::Func)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=func", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (!calls_sync_callback(insn)) return env.cannot_tell(fmt("%s's callback", proto->name));
+            callback = r.map;
+            break;
+        case ArgKind::Stack:
+            if (arg.maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) break;
+            if (r.type != RegType::Stack)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=fp", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
             break;
@@ -282,6 +294,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     }
     // bpf_snprintf's format is parsed at load time too (bpf_bprintf_prepare).
     if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
+    if (callback && !push_callback(env, st, id, callback)) return false;
     if (release_ref) {
         const auto before = st.refs.size();
         std::erase_if(st.refs, [&](const Reference& ref) { return ref.id == release_ref; });
@@ -401,6 +414,10 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
 
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
     if (st.frames.size() == 1 && env.global_walk) return global_function_exit(env, st, done);
+    if (st.frames.size() > 1 && st.top().callback_of != 0) {
+        done = false;
+        return callback_exit(env, st, next);
+    }
     if (st.frames.size() > 1) {
         // prepare_func_exit hands r0 back as it is: a function returning void may leave it
         // unwritten, and only a caller that reads it is refused.

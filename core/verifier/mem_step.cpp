@@ -291,8 +291,19 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
     case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
+    case RegType::MapKey: {
+        const MapSpec* m = env.any_map(ptr.map);
+        if (!m) return env.cannot_tell("a map key of an unknown map");
+        if (write) return env.refuse(Rule::MapValueBounds, fmt("write to change key R%d not allowed", regno));
+        if (!region_access(env, ptr, regno, off, size, m->key_size, Rule::MapValueBounds,
+                           "invalid access to map key, key_size=%u off=%d size=%u"))
+            return false;
+        if (out) *out = Reg::scalar(loaded_number(size));
+        return true;
+    }
     case RegType::MapPtr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
+    case RegType::Func:
     case RegType::NotInit:
     case RegType::Scalar:
     case RegType::PacketEnd: break;

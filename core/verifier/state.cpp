@@ -19,6 +19,8 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     case RegType::Mem: name = "ringbuf_mem"; break;
     case RegType::Sock: name = "sock"; break;
     case RegType::BtfId: return maybe_null ? "ptr_or_null_" : "ptr_";
+    case RegType::Func: name = "func"; break;
+    case RegType::MapKey: name = "map_key"; break;
     }
     return maybe_null ? name + "_or_null" : name;
 }
@@ -83,7 +85,7 @@ bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
 Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
 
 bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t stack_live, IdMap& ids, Match how) {
-    if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
+    if (old.callsite != cur.callsite || old.subprog != cur.subprog || old.callback_of != cur.callback_of) return false;
     for (int i = 0; i < 11; ++i)
         if ((live >> i) & 1 && !reg_matches(old.regs[i], cur.regs[i], ids, how)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
@@ -130,7 +132,7 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
 }  // namespace
 
 bool operator==(const Frame& a, const Frame& b) {
-    if (a.regs != b.regs || a.callsite != b.callsite || a.subprog != b.subprog) return false;
+    if (a.regs != b.regs || a.callsite != b.callsite || a.subprog != b.subprog || a.callback_of != b.callback_of) return false;
     const uint32_t depth = uint32_t(std::max(a.slot.size(), b.slot.size()));
     for (uint32_t d = 0; d < depth; ++d) {
         if (a.slot_at(d) != b.slot_at(d)) return false;

@@ -26,6 +26,12 @@ bool ksyms_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
+// Helpers that call back into the program (callback_step.cpp): the helper call `insn` is one;
+// at one, with its arguments checked (`st` before r1-r5 are clobbered), push the branch that
+// enters `callback`; a callback's exit back to the helper call.
+bool calls_sync_callback(const Insn& insn);
+bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback);
+bool callback_exit(Env& env, State& st, uint32_t& next);
 // A call to global function `index` of env.in.global_sigs: its arguments checked against its
 // signature, r0 an unknown number (global_call.cpp).
 bool step_global_call(Env& env, State& st, size_t index);
