@@ -172,6 +172,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
     const RegType arg1_type = fr.regs[1].type;
     uint32_t callback = 0;
+    std::optional<uint32_t> timer_map;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -184,6 +185,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::MapPtr:
             if (r.type != RegType::MapPtr || r.maybe_null)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (timer_map && !timer_map_matches(env, *timer_map, r)) return false;
             map_id = r.map;
             map = env.any_map(r.map);
             if (!map) return env.cannot_tell("a call with an unknown map");
@@ -274,9 +276,15 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::Func:
             if (r.type != RegType::Func)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=func", regno, reg_type_name(r.type, r.maybe_null).c_str()));
-            if (!calls_sync_callback(insn)) return env.cannot_tell(fmt("%s's callback", proto->name));
+            if (!calls_sync_callback(insn) && !is_async_callback_call(id)) return env.cannot_tell(fmt("%s's callback", proto->name));
             callback = r.map;
             break;
+        case ArgKind::Timer: {
+            uint32_t m = 0;
+            if (!timer_arg(env, r, regno, m)) return false;
+            timer_map = m;
+            break;
+        }
         case ArgKind::Stack:
             if (arg.maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) break;
             if (r.type != RegType::Stack)
@@ -294,7 +302,13 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     }
     // bpf_snprintf's format is parsed at load time too (bpf_bprintf_prepare).
     if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
-    if (callback && !push_callback(env, st, id, callback)) return false;
+    if (callback && is_async_callback_call(id)) {
+        for (uint32_t g : env.in.global_functions)
+            if (g == callback) return env.refuse(Rule::HelperArg, "callback function not static");
+        push_async_callback(env, callback, timer_map.value_or(0));
+    } else if (callback && !push_callback(env, st, id, callback)) {
+        return false;
+    }
     if (release_ref) {
         const auto before = st.refs.size();
         std::erase_if(st.refs, [&](const Reference& ref) { return ref.id == release_ref; });
@@ -413,11 +427,12 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
 }
 
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
-    if (st.frames.size() == 1 && env.global_walk) return global_function_exit(env, st, done);
-    if (st.frames.size() > 1 && st.top().callback_of != 0) {
+    if (st.top().callback_of != 0) {
+        if (st.frames.size() == 1) return async_callback_exit(env, st, done);
         done = false;
         return callback_exit(env, st, next);
     }
+    if (st.frames.size() == 1 && env.global_walk) return global_function_exit(env, st, done);
     if (st.frames.size() > 1) {
         // prepare_func_exit hands r0 back as it is: a function returning void may leave it
         // unwritten, and only a caller that reads it is refused.

@@ -32,6 +32,14 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 bool calls_sync_callback(const Insn& insn);
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback);
 bool callback_exit(Env& env, State& st, uint32_t& next);
+// struct bpf_timer (timer_step.cpp): the timer argument in `r` (its map id to `timer_map`);
+// bpf_timer_init's map argument against it; bpf_timer_set_callback's callback, a path of its
+// own, and its exit.
+bool timer_arg(Env& env, const Reg& r, int regno, uint32_t& timer_map);
+bool timer_map_matches(Env& env, uint32_t timer_map, const Reg& map_reg);
+bool is_async_callback_call(int32_t helper);
+void push_async_callback(Env& env, uint32_t callback, uint32_t timer_map);
+bool async_callback_exit(Env& env, const State& st, bool& done);
 // A call to global function `index` of env.in.global_sigs: its arguments checked against its
 // signature, r0 an unknown number (global_call.cpp).
 bool step_global_call(Env& env, State& st, size_t index);
