@@ -12,6 +12,8 @@ namespace {
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
 constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
+constexpr int32_t kHelperDynptrFromMem = 197;
+constexpr int32_t kHelperDynptrData = 203;
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -173,6 +175,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     const RegType arg1_type = fr.regs[1].type;
     uint32_t callback = 0;
     std::optional<uint32_t> timer_map;
+    uint32_t dynptr_ref = 0;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -279,6 +282,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (!calls_sync_callback(insn) && !is_async_callback_call(id)) return env.cannot_tell(fmt("%s's callback", proto->name));
             callback = r.map;
             break;
+        case ArgKind::Dynptr:
+            if (!dynptr_arg(env, st, regno, id, arg, release_ref, dynptr_ref)) return false;
+            break;
         case ArgKind::Timer: {
             uint32_t m = 0;
             if (!timer_arg(env, r, regno, m)) return false;
@@ -302,6 +308,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     }
     // bpf_snprintf's format is parsed at load time too (bpf_bprintf_prepare).
     if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
+    if (id == kHelperDynptrFromMem && !dynptr_from_mem_data(env, st)) return false;
     if (callback && is_async_callback_call(id)) {
         for (uint32_t g : env.in.global_functions)
             if (g == callback) return env.refuse(Rule::HelperArg, "callback function not static");
@@ -354,6 +361,17 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         break;
     }
     case RetKind::Mem:
+        if (id == kHelperDynptrData) {
+            // A slice of the dynptr: NULL when out of its bounds; a ring buffer's goes with its record.
+            r0.type = RegType::Mem;
+            r0.plain_mem = true;
+            r0.mem_size = uint32_t(alloc_size);
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            r0.ref_obj_id = dynptr_ref;
+            break;
+        }
         if (id != 131) return env.cannot_tell(fmt("%s's returned memory", proto->name));
         r0.type = RegType::Mem;
         r0.mem_size = uint32_t(alloc_size);

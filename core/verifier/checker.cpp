@@ -57,6 +57,7 @@ void widen_scalars(const State& old, State& cur) {
         for (uint32_t slot = 0; slot * 8 < c.slot.size(); ++slot) {
             const uint32_t b = slot * 8;
             bool same = true, pointer = false, any_set = false;
+            if (c.slot_at(b) == Slot::Dynptr || o.slot_at(b) == Slot::Dynptr) continue;
             for (uint32_t k = 0; k < 8; ++k) {
                 same = same && o.slot_at(b + k) == c.slot_at(b + k);
                 any_set = any_set || c.slot_at(b + k) != Slot::Invalid;

@@ -39,6 +39,14 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
+    // A struct bpf_dynptr's bytes are the helpers' alone: a load or store over them is refused
+    // or destroys the dynptr, in words the checker does not model yet.
+    if (ptr.var.is_const() || (ptr.var.smin > -kMaxVarOff && ptr.var.smax < kMaxVarOff)) {
+        const int64_t lo = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smin);
+        const int64_t hi = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smax) + size;
+        for (int64_t a = std::max<int64_t>(lo, -int64_t(kStackSize)); a < hi && a < 0; ++a)
+            if (fr.slot_at(uint32_t(-a - 1)) == Slot::Dynptr) return env.cannot_tell("a load or store over a dynptr's stack slots");
+    }
     // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
     // and refused in the same words as a load or store.
     const char* extra = write ? " write to" : " read from";

@@ -81,6 +81,10 @@ bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
     return !packet || old.range <= cur.range;
 }
 
+bool dynptr_matches(const Reg& old, const Reg& cur, IdMap& ids) {
+    return old.map == cur.map && old.off == cur.off && ids.same(old.id, cur.id) && ids.same(old.ref_obj_id, cur.ref_obj_id);
+}
+
 // What a stack byte that holds no spilled register reads as, for comparing it with a spill.
 Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
 
@@ -98,8 +102,17 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
         if (how == Match::Exact) {
             if (o != c) return false;
             if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
+            if (o == Slot::Dynptr && b % 8 == 0 && !dynptr_matches(old.spilled[b / 8], cur.spilled[b / 8], ids)) return false;
             continue;
         }
+        // A dynptr: the same kind, the same ids (and reference) in cur (the kernel's stacksafe
+        // for STACK_DYNPTR).
+        if (o == Slot::Dynptr) {
+            if (c != Slot::Dynptr) return false;
+            if (b % 8 == 0 && !dynptr_matches(old.spilled[b / 8], cur.spilled[b / 8], ids)) return false;
+            continue;
+        }
+        if (c == Slot::Dynptr && o != Slot::Invalid && o != Slot::Misc) return false;
         // As root, uninitialised stack reads as an unknown number (allow_uninit_stack), so
         // unknown bytes cover any bytes that are not a spilled pointer.
         if (o == Slot::Invalid || o == Slot::Misc) {
@@ -136,7 +149,8 @@ bool operator==(const Frame& a, const Frame& b) {
     const uint32_t depth = uint32_t(std::max(a.slot.size(), b.slot.size()));
     for (uint32_t d = 0; d < depth; ++d) {
         if (a.slot_at(d) != b.slot_at(d)) return false;
-        if (a.slot_at(d) == Slot::Spill && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8])) return false;
+        if ((a.slot_at(d) == Slot::Spill || a.slot_at(d) == Slot::Dynptr) && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8]))
+            return false;
     }
     return true;
 }

@@ -68,7 +68,8 @@ struct Reg {
     friend bool operator==(const Reg&, const Reg&) = default;
 };
 
-enum class Slot : uint8_t { Invalid, Misc, Zero, Spill };
+// Dynptr: a struct bpf_dynptr's 16 bytes (dynptr_step.cpp says what spilled[] holds for them).
+enum class Slot : uint8_t { Invalid, Misc, Zero, Spill, Dynptr };
 
 struct Frame {
     std::array<Reg, 11> regs{};

@@ -40,6 +40,11 @@ bool timer_map_matches(Env& env, uint32_t timer_map, const Reg& map_reg);
 bool is_async_callback_call(int32_t helper);
 void push_async_callback(Env& env, uint32_t callback, uint32_t timer_map);
 bool async_callback_exit(Env& env, const State& st, bool& done);
+// struct bpf_dynptr arguments (dynptr_step.cpp): argument `regno` of `helper`, set up, checked
+// or released (its reference to `release_ref`); `data_ref`: the reference a slice of it shares.
+bool dynptr_arg(Env& env, State& st, int regno, int32_t helper, const HelperArg& arg, uint32_t& release_ref, uint32_t& data_ref);
+// bpf_dynptr_from_mem's memory must be a map value.
+bool dynptr_from_mem_data(Env& env, const State& st);
 // A call to global function `index` of env.in.global_sigs: its arguments checked against its
 // signature, r0 an unknown number (global_call.cpp).
 bool step_global_call(Env& env, State& st, size_t index);
