@@ -72,6 +72,7 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
     case RegType::MapPtr:
     case RegType::Sock:
     case RegType::Func:
+    case RegType::ConstDynptr:
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on %s prohibited", regno, reg_type_name(ptr.type, false).c_str()));
     case RegType::Ctx: case RegType::Packet: case RegType::PacketMeta: case RegType::Stack:
     case RegType::MapValue: case RegType::Mem: case RegType::BtfId: case RegType::MapKey: break;  // offsettable pointers

@@ -1,5 +1,6 @@
-// Helpers that call a function of the program (bpf_loop, bpf_for_each_map_elem), as the kernel
-// verifies them (push_callback_call with set_loop_callback_state / set_map_elem_callback_state,
+// Helpers that call a function of the program (bpf_loop, bpf_for_each_map_elem,
+// bpf_user_ringbuf_drain), as the kernel verifies them (push_callback_call with
+// set_loop_callback_state / set_map_elem_callback_state / set_user_ringbuf_callback_state,
 // prepare_func_exit): at the helper call, a branch enters the callback in a new frame with the
 // arguments the helper will give it, while the path goes on as if the helper returned at once.
 // The callback's exit goes back to the helper call, which pushes the callback again: each path
@@ -13,6 +14,7 @@ namespace {
 
 constexpr int32_t kHelperForEachMapElem = 164;  // BPF_FUNC_for_each_map_elem
 constexpr int32_t kHelperLoop = 181;            // BPF_FUNC_loop
+constexpr int32_t kHelperUserRingbufDrain = 209; // BPF_FUNC_user_ringbuf_drain
 
 // Maps whose ops have map_for_each_callback: arrays and hash tables.
 bool map_has_for_each(MapType t) {
@@ -30,7 +32,7 @@ bool map_has_for_each(MapType t) {
 }  // namespace
 
 bool calls_sync_callback(const Insn& insn) {
-    return insn.src == 0 && (insn.imm == kHelperForEachMapElem || insn.imm == kHelperLoop);
+    return insn.src == 0 && (insn.imm == kHelperForEachMapElem || insn.imm == kHelperLoop || insn.imm == kHelperUserRingbufDrain);
 }
 
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
@@ -54,6 +56,12 @@ bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
     if (helper == kHelperLoop) {
         // callback_fn(u64 index, void *callback_ctx)
         callee.regs[1] = Reg::scalar(Scalar::unknown());
+        callee.regs[2] = caller.regs[3];
+    } else if (helper == kHelperUserRingbufDrain) {
+        // callback_fn(const struct bpf_dynptr *record, void *callback_ctx): a local dynptr.
+        callee.regs[1].type = RegType::ConstDynptr;
+        callee.regs[1].var = Scalar::constant(0);
+        callee.regs[1].id = env.new_id();
         callee.regs[2] = caller.regs[3];
     } else {
         // callback_fn(struct bpf_map *map, void *key, void *value, void *callback_ctx)

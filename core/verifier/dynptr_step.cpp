@@ -47,6 +47,16 @@ bool is_dynptr_helper_init(int32_t helper) { return helper == kHelperDynptrFromM
 
 bool dynptr_arg(Env& env, State& st, int regno, int32_t helper, const HelperArg& arg, uint32_t& release_ref, uint32_t& data_ref) {
     const Reg r = st.top().regs[regno];
+    if (r.type == RegType::ConstDynptr) {
+        // A callback's read-only dynptr (a user ring buffer record): never set up or released. The
+        // helpers that write through one take it too (their proto says MEM_RDONLY: the dynptr
+        // itself is not changed; they fail at run time), and bpf_dynptr_data's slice of it is
+        // writable to the verifier (NULL at run time).
+        if (arg.release) return env.refuse(Rule::Reference, "cannot release unowned const bpf_dynptr");
+        if (arg.access == ArgAccess::Write) return env.refuse(Rule::HelperArg, "Dynptr has to be an uninitialized dynptr");
+        data_ref = 0;
+        return true;
+    }
     if (r.type != RegType::Stack)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=fp, dynptr_ptr", regno, reg_type_name(r, r.maybe_null).c_str()));
     Frame& fr = st.frames[r.frame];

@@ -310,6 +310,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         return true;
     }
     case RegType::MapPtr:
+    case RegType::ConstDynptr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
     case RegType::Func:
     case RegType::NotInit:

@@ -21,6 +21,7 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     case RegType::BtfId: return maybe_null ? "ptr_or_null_" : "ptr_";
     case RegType::Func: name = "func"; break;
     case RegType::MapKey: name = "map_key"; break;
+    case RegType::ConstDynptr: name = "dynptr_ptr"; break;
     }
     return maybe_null ? name + "_or_null" : name;
 }

@@ -28,6 +28,7 @@ enum class RegType : uint8_t {
     BtfId,      // ptr_: a kernel object of a BTF type (a tracing argument, the current task)
     Func,       // func: a function of the program (lddw src 4), a callback for a helper; `map`: its first insn
     MapKey,     // map_key: a map element's key, as a callback gets it; `map`: the map id
+    ConstDynptr,// dynptr_ptr: a dynptr a helper hands its callback (read-only); `id`: the dynptr's id
 };
 
 // The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
