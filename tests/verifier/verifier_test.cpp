@@ -473,6 +473,41 @@ TEST_CASE("every bundled example gets this machine's kernel's verdict") {
     CHECK(refused == 1);
 }
 
+TEST_CASE("a callback whose changing numbers decide branches: cannot tell (the kernel's precision decides)") {
+    // Linux 6.18 refuses it ("The sequence of 8193 jumps is too complex."): the numbers are
+    // precise there, so the calls never converge; the checker widens them and will not guess.
+    const auto verdicts =
+        check_object_file(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/fixtures/callback_precise_counter.o");
+    REQUIRE(verdicts.size() == 1);
+    CHECK(verdicts[0].kind == VerdictKind::CannotTell);
+    CHECK(verdicts[0].insn == 12);
+    CHECK(verdicts[0].message ==
+          "a branch on a number a callback changes (the kernel's precision tracking decides whether its calls converge)");
+}
+
+TEST_CASE("typed __ksym variables: refused without CONFIG_KALLSYMS_ALL, not modelled with it") {
+    const Insn insns[] = {
+        {op::kLddw, 1, 0, 0, 0x1000}, {0, 0, 0, 0, 0},  // r1 = &cpu_number (the emulated handle)
+        {0xb7, 0, 0, 0, 2},                             // r0 = XDP_PASS
+        {0x95, 0, 0, 0, 0},                             // exit
+    };
+    CheckInput in;
+    in.insns = insns;
+    in.type = ProgType::Xdp;
+    in.ksym_vars = {KsymVar{0, "cpu_number"}};
+    const Verdict refused = check(in);
+    CHECK(refused.kind == VerdictKind::Refuse);
+    CHECK(refused.insn == 0);
+    CHECK(refused.rule == Rule::KernelSymbol);
+    CHECK(refused.message == "ldimm64 failed to find the address for kernel symbol 'cpu_number'.");
+    in.kallsyms_all = true;
+    const Verdict modelled = check(in);
+    CHECK(modelled.kind == VerdictKind::CannotTell);
+    CHECK(modelled.message == "a typed __ksym variable ('cpu_number': PTR_TO_BTF_ID | MEM_PERCPU)");
+    in.ksym_vars.clear();
+    CHECK(check(in).kind == VerdictKind::Accept);
+}
+
 namespace {
 
 // A tracing program of `attach` type on `target`, its context as btf_ctx_for sees it.
