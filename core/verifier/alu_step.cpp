@@ -227,7 +227,10 @@ bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next) {
         return true;
     }
     case op::LddwSource::Func:
-        // check_ld_imm for BPF_PSEUDO_FUNC: PTR_TO_FUNC of the function it names.
+        // check_ld_imm for BPF_PSEUDO_FUNC: PTR_TO_FUNC of the function it names, which must be
+        // static (a global one is verified apart, from its signature, not as a callback).
+        for (uint32_t g : env.in.global_functions)
+            if (int64_t(g) == int64_t(env.pc) + insn.imm + 1) return env.refuse(Rule::HelperArg, "callback function not static");
         dst = Reg{};
         dst.type = RegType::Func;
         dst.var = Scalar::constant(0);

@@ -310,8 +310,6 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
     if (id == kHelperDynptrFromMem && !dynptr_from_mem_data(env, st)) return false;
     if (callback && is_async_callback_call(id)) {
-        for (uint32_t g : env.in.global_functions)
-            if (g == callback) return env.refuse(Rule::HelperArg, "callback function not static");
         push_async_callback(env, callback, timer_map.value_or(0));
     } else if (callback && !push_callback(env, st, id, callback)) {
         return false;

@@ -36,8 +36,6 @@ bool calls_sync_callback(const Insn& insn) {
 }
 
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
-    for (uint32_t g : env.in.global_functions)
-        if (g == callback) return env.refuse(Rule::HelperArg, "callback function not static");
     Frame& caller = st.top();
     if (helper == kHelperLoop && !(caller.callback_depth < caller.regs[1].var.umax)) {
         // As many calls explored as the loop makes at most: the path goes on without another.
