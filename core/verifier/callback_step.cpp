@@ -86,8 +86,8 @@ bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
 
 bool callback_exit(Env& env, State& st, uint32_t& next) {
     const Reg& r0 = st.top().regs[0];
-    if (r0.type == RegType::Stack && r0.frame == st.frames.size() - 1)
-        return env.refuse(Rule::Other, "cannot return stack pointer to the caller");
+    // Any stack pointer, the caller's too (prepare_func_exit is conservative there).
+    if (r0.type == RegType::Stack) return env.refuse(Rule::Other, "cannot return stack pointer to the caller");
     if (r0.type != RegType::Scalar) return env.refuse(Rule::ReturnValue, "R0 not a scalar value");
     // bpf_loop and bpf_for_each_map_elem stop on 1 and go on on 0 (callback_ret_range), read as 64 bits.
     const Scalar& v = r0.var;
