@@ -113,6 +113,14 @@ struct LinkedFunction {
     bool global = false;  // a global subprogram (BTF_FUNC_GLOBAL), verified on its own by the kernel
 };
 
+// An lddw of a typed `extern const T name __ksym;`: libbpf gives the kernel its BTF id (lddw
+// src 3), the kernel then looks the variable's address up in kallsyms (check_pseudo_btf_id).
+// bpfplay links the emulated variable's address in (src 0): this keeps what the kernel sees.
+struct TypedKsym {
+    uint32_t insn = 0;
+    std::string name;
+};
+
 struct LoadedProgram {
     std::string name;     // the function's symbol name
     std::string section;  // the ELF section name, e.g. "xdp", "kprobe/do_sys_openat2"
@@ -142,6 +150,7 @@ struct LoadedProgram {
     // bpfplay lacks); its siblings in the object load and run regardless.
     std::optional<Error> load_error;
     std::vector<LinkedFunction> functions;
+    std::vector<TypedKsym> typed_ksyms;  // by insn
     std::vector<FunctionInfo> func_info;  // sorted by insn
     std::vector<SourceLine> line_info;    // sorted by insn
 

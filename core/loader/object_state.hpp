@@ -58,6 +58,7 @@ struct CodeReloc {
     uint32_t map = 0;      // MapFd / MapValue: index in ObjectState::maps (= the map id)
     uint64_t sym_off = 0;  // the symbol's st_value (Kconfig: the extern's offset in the map)
     uint64_t address = 0;  // Ksym: what the emulated kernel resolved the variable to
+    bool typed = false;    // Ksym: a typed variable libbpf hands the kernel as lddw src 3 (a BTF id)
     std::string symbol;    // for messages
 };
 
@@ -232,8 +233,10 @@ std::string internal_map_name(std::string_view object_name, std::string_view sec
 std::string object_name_from(std::string_view path);
 // Fills the line/func info of a linked function (btf_ext_info.cpp).
 void add_debug_info(const ObjectState& st, const Function& fn, uint32_t base, LoadedProgram& out);
-// Applies the map relocations of a linked program to its instructions (relocations.cpp).
+// Applies the map relocations of a linked program to its instructions (relocations.cpp), and
+// lists the lddws of typed __ksym variables.
 Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& program_name,
-                                    const std::vector<CodeReloc>& relocs, std::vector<Insn>& insns);
+                                    const std::vector<CodeReloc>& relocs, std::vector<Insn>& insns,
+                                    std::vector<TypedKsym>& typed_ksyms);
 
 }  // namespace bpfplay::loader

@@ -240,6 +240,7 @@ private:
                             "': incompatible types\")",
                         "Declare it as: extern const " + std::string(known->c_type) + " " + name + " __ksym;");
         reloc.address = percpu_handle(*known);
+        reloc.typed = true;
         return add(fn, std::move(reloc));
     }
 
@@ -304,7 +305,8 @@ Result<Unit> collect_code_relocations(ObjectState& st) {
 }
 
 Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& program_name,
-                                    const std::vector<CodeReloc>& relocs, std::vector<Insn>& insns) {
+                                    const std::vector<CodeReloc>& relocs, std::vector<Insn>& insns,
+                                    std::vector<TypedKsym>& typed_ksyms) {
     for (const CodeReloc& r : relocs) {
         Insn& insn = insns[r.insn];
         switch (r.kind) {
@@ -344,6 +346,7 @@ Result<Unit> apply_data_relocations(const ObjectState& st, const std::string& pr
             insn.src = 0;
             insn.imm = int32_t(uint32_t(address));
             insns[r.insn + 1].imm = int32_t(uint32_t(address >> 32));
+            if (r.typed) typed_ksyms.push_back(TypedKsym{r.insn, r.symbol});
             break;
         }
         case CodeRelocKind::Call:

@@ -27,7 +27,7 @@ public:
             if (!descended) return descended.error();
             if (!*descended) stack.pop_back();
         }
-        BPFPLAY_LOADER_TRY(apply_data_relocations(st_, program_.name, relocs_, program_.insns));
+        BPFPLAY_LOADER_TRY(apply_data_relocations(st_, program_.name, relocs_, program_.insns, program_.typed_ksyms));
         std::stable_sort(program_.line_info.begin(), program_.line_info.end(),
                          [](const SourceLine& a, const SourceLine& b) { return a.insn < b.insn; });
         std::stable_sort(program_.func_info.begin(), program_.func_info.end(),

@@ -52,6 +52,8 @@ Scalar width_only(unsigned bits) {
 }
 
 bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& src_val, int ptr_side_reg) {
+    if (src_val.widened)
+        return env.cannot_tell("a pointer moved by a number a callback changes (the kernel's precision tracking decides whether its calls converge)");
     const uint8_t code = op::code(insn.opcode);
     const Reg& ptr = ptr_side_reg == insn.dst ? dst : st.top().regs[insn.src];
     const int regno = insn.dst;
@@ -69,9 +71,11 @@ bool pointer_arith(Env& env, State& st, const Insn& insn, Reg& dst, const Reg& s
     case RegType::PacketEnd:
     case RegType::MapPtr:
     case RegType::Sock:
+    case RegType::Func:
+    case RegType::ConstDynptr:
         return env.refuse(Rule::PointerArith, fmt("R%d pointer arithmetic on %s prohibited", regno, reg_type_name(ptr.type, false).c_str()));
     case RegType::Ctx: case RegType::Packet: case RegType::PacketMeta: case RegType::Stack:
-    case RegType::MapValue: case RegType::Mem: case RegType::BtfId: break;  // offsettable pointers
+    case RegType::MapValue: case RegType::Mem: case RegType::BtfId: case RegType::MapKey: break;  // offsettable pointers
     case RegType::NotInit:
     case RegType::Scalar: break;  // not pointers: the caller passes only pointers
     }
@@ -138,6 +142,15 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
         return true;
     }
     Reg src_val = use_src ? fr.regs[insn.src] : Reg::scalar(Scalar::constant(uint64_t(int64_t(insn.imm))));
+    // What is computed from a widened number is one too.
+    const bool widened = src_val.widened || (code != op::kMov && dst.widened);
+    struct Taint {
+        Reg& r;
+        bool on;
+        ~Taint() {
+            if (on && r.type == RegType::Scalar) r.widened = true;
+        }
+    } taint{dst, widened};
     if (code == op::kMov) {
         if (op::src_bit(insn.opcode) == op::kX && insn.off != 0) {  // movsx
             if (src_val.is_pointer()) return env.cannot_tell("a sign-extending move of a pointer");
@@ -213,7 +226,16 @@ bool step_lddw(Env& env, State& st, const Insn& insn, const Insn& next) {
             return env.refuse(Rule::MapValueBounds, fmt("invalid access to map value pointer, value_size=%u off=%d", m->value_size, next.imm));
         return true;
     }
-    case op::LddwSource::Func: return env.cannot_tell("a callback function's address (lddw src 4)");
+    case op::LddwSource::Func:
+        // check_ld_imm for BPF_PSEUDO_FUNC: PTR_TO_FUNC of the function it names, which must be
+        // static (a global one is verified apart, from its signature, not as a callback).
+        for (uint32_t g : env.in.global_functions)
+            if (int64_t(g) == int64_t(env.pc) + insn.imm + 1) return env.refuse(Rule::HelperArg, "callback function not static");
+        dst = Reg{};
+        dst.type = RegType::Func;
+        dst.var = Scalar::constant(0);
+        dst.map = uint32_t(int64_t(env.pc) + insn.imm + 1);
+        return true;
     case op::LddwSource::BtfId: break;
     }
     return env.cannot_tell(fmt("lddw with pseudo source %d (kernel variables)", int(insn.src)));

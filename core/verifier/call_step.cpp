@@ -12,6 +12,8 @@ namespace {
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
 constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
+constexpr int32_t kHelperDynptrFromMem = 197;
+constexpr int32_t kHelperDynptrData = 203;
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
@@ -45,7 +47,7 @@ const char* skc_cast_struct(int32_t id) {
 
 bool is_memory(const Reg& r) {
     return r.type == RegType::Stack || r.type == RegType::Packet || r.type == RegType::PacketMeta ||
-           r.type == RegType::MapValue || r.type == RegType::Mem;
+           r.type == RegType::MapValue || r.type == RegType::Mem || r.type == RegType::MapKey;
 }
 
 // A helper reads and/or writes `size` bytes at register `regno` (check_helper_mem_access).
@@ -144,6 +146,10 @@ bool const_str_arg(Env& env, int regno, const Reg& r) {
 
 }  // namespace
 
+bool check_mem_arg(Env& env, State& st, int regno, uint64_t size, ArgAccess access) {
+    return helper_mem(env, st, regno, size, access, false);
+}
+
 bool step_helper_call(Env& env, State& st, const Insn& insn) {
     if (insn.src == op::kPseudoKfuncCall) {
         const std::string name = env.in.kfunc_name ? env.in.kfunc_name(insn.imm) : std::string();
@@ -167,6 +173,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint32_t release_ref = 0;
     const uint32_t arg1_ref = fr.regs[1].is_pointer() ? fr.regs[1].ref_obj_id : 0;
     const RegType arg1_type = fr.regs[1].type;
+    uint32_t callback = 0;
+    std::optional<uint32_t> timer_map;
+    uint32_t dynptr_ref = 0;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -179,6 +188,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         case ArgKind::MapPtr:
             if (r.type != RegType::MapPtr || r.maybe_null)
                 return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=map_ptr", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (timer_map && !timer_map_matches(env, *timer_map, r)) return false;
             map_id = r.map;
             map = env.any_map(r.map);
             if (!map) return env.cannot_tell("a call with an unknown map");
@@ -266,17 +276,43 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
                 return env.refuse(Rule::Reference, fmt("R%d must be referenced when passed to release function", regno));
             if (arg.release) release_ref = r.ref_obj_id;
             break;
+        case ArgKind::Func:
+            if (r.type != RegType::Func)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=func", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (!calls_sync_callback(insn) && !is_async_callback_call(id)) return env.cannot_tell(fmt("%s's callback", proto->name));
+            callback = r.map;
+            break;
+        case ArgKind::Dynptr:
+            if (!dynptr_arg(env, st, regno, id, arg, release_ref, dynptr_ref)) return false;
+            break;
+        case ArgKind::Timer: {
+            uint32_t m = 0;
+            if (!timer_arg(env, r, regno, m)) return false;
+            timer_map = m;
+            break;
+        }
+        case ArgKind::Stack:
+            if (arg.maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) break;
+            if (r.type != RegType::Stack)
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=fp", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            break;
         case ArgKind::SpinLock:
             if (!process_spin_lock(env, st, regno, id == kHelperSpinLock)) return false;
             break;
         case ArgKind::ConstStr:
-            // bpf_snprintf's format is also parsed at load time (bpf_bprintf_prepare).
-            if (id == kHelperSnprintf) return env.cannot_tell("bpf_snprintf's format string (parsed by the kernel at load time)");
             if (!const_str_arg(env, regno, r)) return false;
             break;
         default:
             return env.cannot_tell(fmt("%s's argument %d (%s)", proto->name, regno, arg_kind_name(arg.kind)));
         }
+    }
+    // bpf_snprintf's format is parsed at load time too (bpf_bprintf_prepare).
+    if (id == kHelperSnprintf && !check_snprintf_format(env, st)) return false;
+    if (id == kHelperDynptrFromMem && !dynptr_from_mem_data(env, st)) return false;
+    if (callback && is_async_callback_call(id)) {
+        push_async_callback(env, callback, timer_map.value_or(0));
+    } else if (callback && !push_callback(env, st, id, callback)) {
+        return false;
     }
     if (release_ref) {
         const auto before = st.refs.size();
@@ -323,6 +359,17 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         break;
     }
     case RetKind::Mem:
+        if (id == kHelperDynptrData) {
+            // A slice of the dynptr: NULL when out of its bounds; a ring buffer's goes with its record.
+            r0.type = RegType::Mem;
+            r0.plain_mem = true;
+            r0.mem_size = uint32_t(alloc_size);
+            r0.maybe_null = true;
+            r0.var = Scalar::constant(0);
+            r0.id = env.new_id();
+            r0.ref_obj_id = dynptr_ref;
+            break;
+        }
         if (id != 131) return env.cannot_tell(fmt("%s's returned memory", proto->name));
         r0.type = RegType::Mem;
         r0.mem_size = uint32_t(alloc_size);
@@ -377,6 +424,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
 
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
     const uint32_t target = uint32_t(int64_t(env.pc) + insn.imm + 1);
+    for (size_t k = 0; k < env.in.global_sigs.size(); ++k)
+        if (env.in.global_sigs[k].insn == target) return step_global_call(env, st, k);
     for (uint32_t g : env.in.global_functions)
         if (g == target) return env.cannot_tell("a call to a global function (verified on its own from its BTF signature)");
     if (st.frames.size() >= size_t(kMaxCallFrames))
@@ -394,6 +443,12 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next) {
 }
 
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done) {
+    if (st.top().callback_of != 0) {
+        if (st.frames.size() == 1) return async_callback_exit(env, st, done);
+        done = false;
+        return callback_exit(env, st, next);
+    }
+    if (st.frames.size() == 1 && env.global_walk) return global_function_exit(env, st, done);
     if (st.frames.size() > 1) {
         // prepare_func_exit hands r0 back as it is: a function returning void may leave it
         // unwritten, and only a caller that reads it is refused.

@@ -27,6 +27,10 @@ struct Seen {
 // few iterations; comparing each new one with all of them would be quadratic).
 constexpr size_t kMaxStatesPerInsn = 64;
 
+// bpf_loop, and the loop counts up to which its calls are explored one by one without widening.
+constexpr int32_t kHelperLoopId = 181;
+constexpr uint64_t kExactLoopCalls = 64;
+
 // Per call frame, a bit per 8-byte stack slot.
 using SlotMasks = std::array<uint64_t, kMaxCallFrames>;
 
@@ -38,6 +42,37 @@ struct PendingBranch {
     uint32_t jmp_history = 0;
     SlotMasks overwritten{};  // slots overwritten since the last of those states, up to the branch
 };
+
+// Numbers in `cur` that differ from `old`'s become unknown (and marked widened): registers and
+// 8-byte stack slots holding numbers, in every frame both have.
+void widen_scalars(const State& old, State& cur) {
+    for (size_t f = 0; f < cur.frames.size() && f < old.frames.size(); ++f) {
+        const Frame& o = old.frames[f];
+        Frame& c = cur.frames[f];
+        for (int i = 0; i < 10; ++i)
+            if (c.regs[i].type == RegType::Scalar && !(o.regs[i] == c.regs[i])) {
+                c.regs[i] = Reg::scalar(Scalar::unknown());
+                c.regs[i].widened = true;
+            }
+        for (uint32_t slot = 0; slot * 8 < c.slot.size(); ++slot) {
+            const uint32_t b = slot * 8;
+            bool same = true, pointer = false, any_set = false;
+            if (c.slot_at(b) == Slot::Dynptr || o.slot_at(b) == Slot::Dynptr) continue;
+            for (uint32_t k = 0; k < 8; ++k) {
+                same = same && o.slot_at(b + k) == c.slot_at(b + k);
+                any_set = any_set || c.slot_at(b + k) != Slot::Invalid;
+            }
+            if (c.slot_at(b) == Slot::Spill) {
+                pointer = c.spilled[slot].is_pointer();
+                same = same && o.spilled[slot] == c.spilled[slot];
+            }
+            if (same || pointer || !any_set) continue;
+            for (uint32_t k = 0; k < 8; ++k) c.slot[b + k] = Slot::Spill;
+            c.spilled[slot] = Reg::scalar(Scalar::unknown());
+            c.spilled[slot].widened = true;
+        }
+    }
+}
 
 State entry_state(const CheckInput& in) {
     State st;
@@ -58,10 +93,8 @@ public:
     Walker(const Walker&) = delete;
     Walker& operator=(const Walker&) = delete;
 
-    // Runs to the end; env.failure says how it ended. Fills processed and path.
-    void run(uint64_t& processed, std::vector<uint32_t>& path) {
-        State st = entry_state(in_);
-        uint32_t pc = 0;
+    // Runs from `pc` in `st` to the end; env.failure says how it ended. Fills processed and path.
+    void run(State st, uint32_t pc, uint64_t& processed, std::vector<uint32_t>& path) {
         uint32_t jmp_history = 0;
         std::vector<PendingBranch> pending;
         for (;;) {
@@ -146,18 +179,40 @@ private:
 
     // The kernel's is_state_visited. -1: failure recorded; 1: `st` is covered by a state
     // explored to the end, so this path is done; 0: go on (`st` may have been recorded).
-    int visit(uint32_t pc, const State& st, uint32_t& jmp_history) {
+    int visit(uint32_t pc, State& st, uint32_t& jmp_history) {
         auto& list = seen_[pc];
         const uint16_t live = shape_.live_in[pc];
+        // A helper calling a callback: each state here after a call of the callback is checked
+        // against the ones before it on the path (calls_callback in is_state_visited).
+        const bool callback_site = calls_sync_callback(in_.insns[pc]);
+        if (callback_site) {
+            for (size_t k = list.size(); k-- > 0;) {
+                Seen& s = list[k];
+                if (!on_path(s)) continue;
+                if (state_covers(s.state, st, live)) {
+                    s.hits++;
+                    return 1;
+                }
+                // The kernel's imprecise scalars match whatever they hold; the checker, which does
+                // not track precision, forgets the numbers that changed since (widening), so the
+                // calls converge. A bpf_loop of a few calls is explored call by call, as the
+                // kernel does when the numbers are precise.
+                const Insn& call = in_.insns[pc];
+                if (call.imm != kHelperLoopId || st.top().regs[1].var.umax > kExactLoopCalls) widen_scalars(s.state, st);
+                break;
+            }
+        }
         // Recording a state at every prune point costs more than it saves: the kernel records
         // one only after two jumps and eight instructions since the last, or when the path's
         // jump history grows long.
-        const bool force = jmp_history > 40;
+        const bool force = jmp_history > 40 || callback_site;
         bool record = force || (jmps_ - prev_jmps_ >= 2 && visits_ - prev_visits_ >= 8);
         // Newest first, as the kernel keeps its list.
         for (size_t k = list.size(); k-- > 0;) {
             Seen& s = list[k];
-            if (on_path(s)) {
+            if (on_path(s) && callback_site) {
+                // Compared above.
+            } else if (on_path(s)) {
                 // Still being explored (this path came from it): it proves nothing yet, and
                 // pruning against it would accept a loop that never ends. The same state
                 // again is one.
@@ -249,10 +304,24 @@ Verdict check(const CheckInput& input) {
     Env env(input);
     Verdict v;
     // libbpf resolves kfuncs, then the kernel checks the maps the program uses, then its shape.
-    const std::optional<Shape> shape = kfuncs_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
+    const std::optional<Shape> shape = kfuncs_resolve(env) && ksyms_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
     if (shape) {
         Walker walker(input, env, *shape);
-        walker.run(v.processed, v.path);
+        walker.run(entry_state(input), 0, v.processed, v.path);
+    }
+    // Then each global function a path called, on its own from its signature (do_check_subprogs:
+    // by address, again while the ones verified call more).
+    std::vector<bool> verified(input.global_sigs.size(), false);
+    while (shape && !env.failure) {
+        size_t next = input.global_sigs.size();
+        for (size_t k : env.called_globals)
+            if (!verified[k] && (next == input.global_sigs.size() || input.global_sigs[k].insn < input.global_sigs[next].insn)) next = k;
+        if (next == input.global_sigs.size()) break;
+        verified[next] = true;
+        env.global_walk = true;
+        v.path.clear();
+        Walker walker(input, env, *shape);
+        walker.run(global_function_entry(env, input.global_sigs[next]), input.global_sigs[next].insn, v.processed, v.path);
     }
     if (!env.failure) {
         v.kind = VerdictKind::Accept;

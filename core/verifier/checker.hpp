@@ -20,6 +20,35 @@
 
 namespace bpfplay::verifier {
 
+// An lddw of a typed `extern const T name __ksym;` variable (the kernel gets lddw src 3: a BTF id).
+struct KsymVar {
+    uint32_t insn = 0;
+    std::string name;
+};
+
+// A global function's argument as the kernel derives it from the BTF FUNC_PROTO
+// (btf_prepare_func_args): a number, the context, or memory of the pointee's size that may be NULL.
+enum class GlobalArgKind : uint8_t { Scalar, Ctx, Mem };
+struct GlobalArg {
+    GlobalArgKind kind = GlobalArgKind::Scalar;
+    uint32_t mem_size = 0;  // Mem: the pointee's size
+};
+
+// A global (non-static) function: verified on its own from its signature; callers only check
+// their arguments against it and get an unknown number back.
+struct GlobalFunction {
+    uint32_t insn = 0;         // its first instruction
+    uint32_t subprog = 0;      // its index among the program's functions by address (func#N)
+    std::string name;
+    std::vector<GlobalArg> args;
+    // Non-empty: btf_prepare_func_args refuses the signature, in the kernel's words (a call to it
+    // is refused with them).
+    std::string refusal;
+    // Non-empty: a signature the checker does not derive (argument tags, void pointers...),
+    // said in a few words.
+    std::string unmodelled;
+};
+
 struct CheckInput {
     std::span<const Insn> insns;  // linked, with map references as lddw src 1/2 + map id
     ProgType type = ProgType::Unspec;
@@ -29,6 +58,7 @@ struct CheckInput {
     // and .kconfig), which the kernel reads as constants (bpf_map_direct_read); else empty.
     std::vector<std::vector<uint8_t>> rdonly_values;
     std::vector<uint32_t> global_functions; // first insns of global subprograms
+    std::vector<GlobalFunction> global_sigs; // their signatures (global_funcs.hpp)
     uint64_t budget = kMaxInsns;            // BPF_COMPLEXITY_LIMIT_INSNS
     // false: walk every path to its end, no state ends another (endless loops are still
     // found): what pruning must never disagree with, short of running out of budget.
@@ -43,6 +73,11 @@ struct CheckInput {
     std::optional<bool> gpl_compatible;
     // A sleepable program (fentry.s/, lsm.s/...): pointers it reads out of kernel objects are untrusted.
     bool sleepable = false;
+    // Typed __ksym variables by the lddw that loads them, and whether the kernel's kallsyms lists
+    // variables (CONFIG_KALLSYMS_ALL), where check_pseudo_btf_id finds their addresses. Linux 6.18
+    // on this project's machines and the emulated kernel's config have it off.
+    std::vector<KsymVar> ksym_vars;
+    bool kallsyms_all = false;
     // A device-bound XDP program (BPF_F_XDP_DEV_BOUND_ONLY): only it may call the XDP metadata kfuncs.
     bool dev_bound = false;
 };

@@ -43,6 +43,11 @@ struct Env {
     uint32_t pc = 0;
     std::optional<Failure> failure;
     std::vector<Branch> branches_out;  // what the current step pushed
+    // Global functions (indices in in.global_sigs) a walked path called, in call order: each is
+    // verified after the walk (the kernel's func_info_aux[].called, do_check_subprogs).
+    std::vector<size_t> called_globals;
+    // Walking a global function on its own: its frame 0 returns a number to an unknown caller.
+    bool global_walk = false;
 
     // Record a refusal; returns false so steps can `return env.refuse(...)`.
     bool refuse(Rule rule, std::string message) {

@@ -95,6 +95,12 @@ Explanation explain(Rule rule) {
                 "verifier proves every path returns a number in the range the program type and attach point allow.",
                 "Return constants from that range on every path (e.g. `return 1;`), or mask a computed value "
                 "into it; a pointer may not be returned there."};
+    case Rule::KernelSymbol:
+        return {"A typed `extern ... __ksym` variable reaches the kernel as a BTF id; the kernel then looks the "
+                "variable's address up in kallsyms. A kernel built without CONFIG_KALLSYMS_ALL lists only "
+                "functions there, so no variable is found and the program cannot load.",
+                "Run on a kernel with CONFIG_KALLSYMS_ALL=y, or get the value another way (a helper such as "
+                "bpf_get_smp_processor_id() for the CPU number)."};
     case Rule::Other: return {"The kernel's verifier refuses this construct.", "See the kernel's message."};
     }
     return {"", ""};

@@ -97,6 +97,8 @@ bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next) {
     Frame& fr = st.top();
     const Reg a = fr.regs[insn.dst];
     const Reg b = use_src ? fr.regs[insn.src] : Reg::scalar(Scalar::constant(uint64_t(int64_t(insn.imm))));
+    if (a.widened || b.widened)
+        return env.cannot_tell("a branch on a number a callback changes (the kernel's precision tracking decides whether its calls converge)");
 
     auto go_both = [&](State taken_state) {
         env.branches_out.push_back(Branch{target, std::move(taken_state)});

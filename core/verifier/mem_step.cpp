@@ -39,6 +39,14 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
+    // A struct bpf_dynptr's bytes are the helpers' alone: a load or store over them is refused
+    // or destroys the dynptr, in words the checker does not model yet.
+    if (ptr.var.is_const() || (ptr.var.smin > -kMaxVarOff && ptr.var.smax < kMaxVarOff)) {
+        const int64_t lo = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smin);
+        const int64_t hi = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smax) + size;
+        for (int64_t a = std::max<int64_t>(lo, -int64_t(kStackSize)); a < hi && a < 0; ++a)
+            if (fr.slot_at(uint32_t(-a - 1)) == Slot::Dynptr) return env.cannot_tell("a load or store over a dynptr's stack slots");
+    }
     // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
     // and refused in the same words as a load or store.
     const char* extra = write ? " write to" : " read from";
@@ -216,7 +224,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     if (ptr.type == RegType::Scalar)
         return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
     if (ptr.maybe_null)
-        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, true).c_str()));
+        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr, true).c_str()));
     switch (ptr.type) {
     case RegType::Ctx: {
         if (from_helper) return env.refuse(Rule::HelperArg, fmt("R%d type=ctx expected=fp", regno));
@@ -291,8 +299,20 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
     case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
+    case RegType::MapKey: {
+        const MapSpec* m = env.any_map(ptr.map);
+        if (!m) return env.cannot_tell("a map key of an unknown map");
+        if (write) return env.refuse(Rule::MapValueBounds, fmt("write to change key R%d not allowed", regno));
+        if (!region_access(env, ptr, regno, off, size, m->key_size, Rule::MapValueBounds,
+                           "invalid access to map key, key_size=%u off=%d size=%u"))
+            return false;
+        if (out) *out = Reg::scalar(loaded_number(size));
+        return true;
+    }
     case RegType::MapPtr:
+    case RegType::ConstDynptr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
+    case RegType::Func:
     case RegType::NotInit:
     case RegType::Scalar:
     case RegType::PacketEnd: break;

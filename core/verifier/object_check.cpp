@@ -1,6 +1,7 @@
 #include "core/verifier/object_check.hpp"
 
 #include "core/loader/object_state.hpp"
+#include "core/verifier/global_funcs.hpp"
 
 namespace bpfplay::verifier {
 
@@ -42,8 +43,10 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.weak_kfuncs = object.weak_kfuncs;
     for (const LoadedMapInfo& info : object.map_info) in.maps.push_back(&info.spec);
     in.rdonly_values = rdonly_values(object);
+    for (const TypedKsym& k : program.typed_ksyms) in.ksym_vars.push_back(KsymVar{k.insn, k.name});
     for (const LinkedFunction& f : program.functions)
         if (f.global && f.first_insn != 0) in.global_functions.push_back(f.first_insn);
+    in.global_sigs = global_function_sigs(object, program);
     Verdict v = check(in);
     v.program = program.name;
     if (v.kind != VerdictKind::Accept) {

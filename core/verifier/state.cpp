@@ -19,8 +19,16 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     case RegType::Mem: name = "ringbuf_mem"; break;
     case RegType::Sock: name = "sock"; break;
     case RegType::BtfId: return maybe_null ? "ptr_or_null_" : "ptr_";
+    case RegType::Func: name = "func"; break;
+    case RegType::MapKey: name = "map_key"; break;
+    case RegType::ConstDynptr: name = "dynptr_ptr"; break;
     }
     return maybe_null ? name + "_or_null" : name;
+}
+
+std::string reg_type_name(const Reg& r, bool maybe_null) {
+    if (r.type == RegType::Mem && r.plain_mem) return maybe_null ? "mem_or_null" : "mem";
+    return reg_type_name(r.type, maybe_null);
 }
 
 namespace {
@@ -74,11 +82,15 @@ bool reg_matches(const Reg& old, const Reg& cur, IdMap& ids, Match how) {
     return !packet || old.range <= cur.range;
 }
 
+bool dynptr_matches(const Reg& old, const Reg& cur, IdMap& ids) {
+    return old.map == cur.map && old.off == cur.off && ids.same(old.id, cur.id) && ids.same(old.ref_obj_id, cur.ref_obj_id);
+}
+
 // What a stack byte that holds no spilled register reads as, for comparing it with a spill.
 Reg unspilled_value(Slot s) { return Reg::scalar(s == Slot::Zero ? Scalar::constant(0) : Scalar::unknown()); }
 
 bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t stack_live, IdMap& ids, Match how) {
-    if (old.callsite != cur.callsite || old.subprog != cur.subprog) return false;
+    if (old.callsite != cur.callsite || old.subprog != cur.subprog || old.callback_of != cur.callback_of) return false;
     for (int i = 0; i < 11; ++i)
         if ((live >> i) & 1 && !reg_matches(old.regs[i], cur.regs[i], ids, how)) return false;
     const uint32_t depth = uint32_t(std::max(old.slot.size(), cur.slot.size()));
@@ -91,8 +103,17 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
         if (how == Match::Exact) {
             if (o != c) return false;
             if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
+            if (o == Slot::Dynptr && b % 8 == 0 && !dynptr_matches(old.spilled[b / 8], cur.spilled[b / 8], ids)) return false;
             continue;
         }
+        // A dynptr: the same kind, the same ids (and reference) in cur (the kernel's stacksafe
+        // for STACK_DYNPTR).
+        if (o == Slot::Dynptr) {
+            if (c != Slot::Dynptr) return false;
+            if (b % 8 == 0 && !dynptr_matches(old.spilled[b / 8], cur.spilled[b / 8], ids)) return false;
+            continue;
+        }
+        if (c == Slot::Dynptr && o != Slot::Invalid && o != Slot::Misc) return false;
         // As root, uninitialised stack reads as an unknown number (allow_uninit_stack), so
         // unknown bytes cover any bytes that are not a spilled pointer.
         if (o == Slot::Invalid || o == Slot::Misc) {
@@ -125,11 +146,12 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
 }  // namespace
 
 bool operator==(const Frame& a, const Frame& b) {
-    if (a.regs != b.regs || a.callsite != b.callsite || a.subprog != b.subprog) return false;
+    if (a.regs != b.regs || a.callsite != b.callsite || a.subprog != b.subprog || a.callback_of != b.callback_of) return false;
     const uint32_t depth = uint32_t(std::max(a.slot.size(), b.slot.size()));
     for (uint32_t d = 0; d < depth; ++d) {
         if (a.slot_at(d) != b.slot_at(d)) return false;
-        if (a.slot_at(d) == Slot::Spill && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8])) return false;
+        if ((a.slot_at(d) == Slot::Spill || a.slot_at(d) == Slot::Dynptr) && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8]))
+            return false;
     }
     return true;
 }

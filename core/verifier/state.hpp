@@ -26,10 +26,16 @@ enum class RegType : uint8_t {
     Mem,        // mem of `mem_size` bytes (ringbuf_reserve's record: ringbuf_mem)
     Sock,       // a socket a lookup returned (opaque here)
     BtfId,      // ptr_: a kernel object of a BTF type (a tracing argument, the current task)
+    Func,       // func: a function of the program (lddw src 4), a callback for a helper; `map`: its first insn
+    MapKey,     // map_key: a map element's key, as a callback gets it; `map`: the map id
+    ConstDynptr,// dynptr_ptr: a dynptr a helper hands its callback (read-only); `id`: the dynptr's id
 };
 
 // The kernel's names for log messages: "scalar", "map_value_or_null", "pkt_end"...
 std::string reg_type_name(RegType t, bool maybe_null);
+struct Reg;
+// The same for a register, whose flags may name its type more exactly ("mem" vs "ringbuf_mem").
+std::string reg_type_name(const Reg& r, bool maybe_null);
 
 struct Reg {
     RegType type = RegType::NotInit;
@@ -46,6 +52,12 @@ struct Reg {
     // tracing program's argument, the current task, a kfunc's acquired object. Kfuncs that take
     // trusted arguments accept only these.
     bool trusted = false;
+    // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
+    bool plain_mem = false;
+    // Scalar: a number the checker forgot (widened) to make a callback's calls converge, or
+    // computed from one. The kernel forgets only numbers it need not know exactly (imprecise
+    // ones); where such a number decides a branch or a pointer's offset, the checker cannot tell.
+    bool widened = false;
 
     static Reg scalar(Scalar s) {
         Reg r;
@@ -57,7 +69,8 @@ struct Reg {
     friend bool operator==(const Reg&, const Reg&) = default;
 };
 
-enum class Slot : uint8_t { Invalid, Misc, Zero, Spill };
+// Dynptr: a struct bpf_dynptr's 16 bytes (dynptr_step.cpp says what spilled[] holds for them).
+enum class Slot : uint8_t { Invalid, Misc, Zero, Spill, Dynptr };
 
 struct Frame {
     std::array<Reg, 11> regs{};
@@ -67,6 +80,10 @@ struct Frame {
     std::vector<Reg> spilled;
     uint32_t callsite = 0;            // the call insn in the caller (frames above 0)
     uint32_t subprog = 0;             // the function's first insn
+    int32_t callback_of = 0;          // a callback's frame: the helper that calls it; 0: a plain call
+    // Callbacks pushed from this frame since it last went on past the helper call (the kernel's
+    // callback_depth: bpf_loop explores at most its loop count of calls). Not compared.
+    uint64_t callback_depth = 0;
 
     Slot slot_at(uint32_t d) const { return d < slot.size() ? slot[d] : Slot::Invalid; }
     void grow(uint32_t depth) {       // make bytes [0, depth) addressable

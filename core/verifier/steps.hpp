@@ -3,6 +3,7 @@
 // class and updates the state. They return false after recording a failure in env.
 #include <string_view>
 
+#include "core/helpers/helper_catalog.hpp"
 #include "core/verifier/env.hpp"
 
 namespace bpfplay::verifier {
@@ -20,15 +21,44 @@ bool step_helper_call(Env& env, State& st, const Insn& insn);
 // libbpf's resolution of the kfuncs the program calls, before the kernel sees it: a kfunc the
 // kernel lacks, unless declared __weak, stops the load wherever the call is (kfunc_step.cpp).
 bool kfuncs_resolve(Env& env);
+// The kernel's resolution of typed __ksym variables through kallsyms, before the walk (ksym_check.cpp).
+bool ksyms_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
+// Helpers that call back into the program (callback_step.cpp): the helper call `insn` is one;
+// at one, with its arguments checked (`st` before r1-r5 are clobbered), push the branch that
+// enters `callback`; a callback's exit back to the helper call.
+bool calls_sync_callback(const Insn& insn);
+bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback);
+bool callback_exit(Env& env, State& st, uint32_t& next);
+// struct bpf_timer (timer_step.cpp): the timer argument in `r` (its map id to `timer_map`);
+// bpf_timer_init's map argument against it; bpf_timer_set_callback's callback, a path of its
+// own, and its exit.
+bool timer_arg(Env& env, const Reg& r, int regno, uint32_t& timer_map);
+bool timer_map_matches(Env& env, uint32_t timer_map, const Reg& map_reg);
+bool is_async_callback_call(int32_t helper);
+void push_async_callback(Env& env, uint32_t callback, uint32_t timer_map);
+bool async_callback_exit(Env& env, const State& st, bool& done);
+// struct bpf_dynptr arguments (dynptr_step.cpp): argument `regno` of `helper`, set up, checked
+// or released (its reference to `release_ref`); `data_ref`: the reference a slice of it shares.
+bool dynptr_arg(Env& env, State& st, int regno, int32_t helper, const HelperArg& arg, uint32_t& release_ref, uint32_t& data_ref);
+// bpf_dynptr_from_mem's memory must be a map value.
+bool dynptr_from_mem_data(Env& env, const State& st);
+// A call to global function `index` of env.in.global_sigs: its arguments checked against its
+// signature, r0 an unknown number (global_call.cpp).
+bool step_global_call(Env& env, State& st, size_t index);
+// A global function's walk: the state it starts in, and its exit to an unknown caller.
+State global_function_entry(Env& env, const GlobalFunction& g);
+bool global_function_exit(Env& env, const State& st, bool& done);
 // Exit: from a function back to its caller (`next` set, returns true with done = false), or
 // the program's end (done = true).
 bool step_exit(Env& env, State& st, uint32_t& next, bool& done);
 // The program's return value at its last exit, as the program type and attach point allow
 // (return_code.cpp); R0 unwritten is refused there too, unless the kernel ignores it.
 bool check_return_code(Env& env, const State& st);
+// bpf_snprintf's constant format against its data_len (printf_format.cpp), once its arguments passed.
+bool check_snprintf_format(Env& env, const State& st);
 
 // bpf_spin_lock (lock_step.cpp). A call (helper, kfunc `kfunc`, bpf-to-bpf) the held lock
 // allows; leaving the locked region by `what` ("BPF_EXIT instruction in main prog"); the lock
@@ -48,6 +78,9 @@ bool check_readable(Env& env, const State& st, int regno);
 // `write`: stores; `value_out`: for loads, the register the value lands in.
 bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size, bool write, Reg* value_out,
                       const Reg* stored = nullptr, bool from_helper = false);
+// A helper's (or a global function's) memory argument: `size` bytes at register `regno`,
+// accessed as `access` says.
+bool check_mem_arg(Env& env, State& st, int regno, uint64_t size, ArgAccess access);
 // Every register and spilled register of every frame.
 template <class F>
 void for_each_reg(State& st, F&& f) {

@@ -34,6 +34,7 @@ enum class Rule : uint8_t {
     LockMap,          // a map holding a lock, in a program type that may not use one
     License,          // GPL-only kernel functions from a program whose license is not GPL-compatible
     ReturnValue,      // At program exit the register R0 ... should have been in [a, b]
+    KernelSymbol,     // a typed __ksym variable the kernel's kallsyms does not list
     Other,
 };
 

@@ -1,0 +1,13 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
+__u8 buf[64];
+// Refused at the store: bpf_dynptr_data returns NULL when the slice does not fit.
+SEC("xdp") int prog(struct xdp_md *ctx) {
+    struct bpf_dynptr d;
+    bpf_dynptr_from_mem(buf, sizeof(buf), 0, &d);
+    __u64 *p = bpf_dynptr_data(&d, 0, 16);
+    p[0] = 1;
+    return XDP_PASS;
+}
