@@ -3,13 +3,22 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, errorView, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, stopView, stopsView, verdictView } from './normalize';
+import { coreDefaults, errorView, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, stopsView, verdictView, decode, mismatches, type Schema } from './normalize';
+import { kStopView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
 
 const core = (name: string): unknown =>
   parseCoreJson(readFileSync(new URL(`../../tests/contract/${name}`, import.meta.url), 'utf8'));
+
+// A golden read through a view's schema: every key the schema declares is where core writes it,
+// of the kind it says (mismatches lists what is not), then decoded as the page decodes it.
+function read<S extends Schema>(schema: S, name: string) {
+  const json = core(name);
+  expect(mismatches(schema, json)).toEqual([]);
+  return decode(schema, json);
+}
 
 const sampleError = {
   kind: 'runtime', what: 'out-of-bounds read of 4 bytes', hint: 'check data + 14 <= data_end first', pc: 7, line: 3,
@@ -23,7 +32,7 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it('reads a stop', () => {
-    expect(stopView(core('stop.json'))).toEqual({ reason: 'breakpoint', id: 2, steps: 17, fast: true, fastInsns: 15 });
+    expect(read(kStopView, 'stop.json')).toEqual({ reason: 'breakpoint', id: 2, steps: 17n, fast: true, fast_insns: 15n });
   });
 
   it('reads every field of the debug state', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listing, objectSummary, stateView, stopView } from './normalize';
+import { decode, listing, objectSummary, stateView } from './normalize';
+import { kStopView } from './vm_types';
 
 // Shapes as core/debugger/debug_json.hpp documents them.
 const state = {
@@ -92,7 +93,8 @@ describe('normalize', () => {
   });
 
   it('reads stop info with a string step count', () => {
-    expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17, fast: false, fastInsns: 0 });
+    expect(decode(kStopView, { reason: 'breakpoint', id: 2, steps: '17', fast: false, fast_insns: '0' }))
+      .toEqual({ reason: 'breakpoint', id: 2, steps: 17n, fast: false, fast_insns: 0n });
   });
 });
 

@@ -1,11 +1,135 @@
-// core's JSON (debug_json.hpp) -> the view types in vm_types.ts. The one place that knows the
-// JSON's spelling: 64-bit values arrive as "0x..." strings, byte buffers as hex strings, nested
-// C values decoded through BTF as JSON values. It reads only the keys core writes (the contract
-// test, contract.test.ts, decodes core's own output in tests/contract/).
+// The page reads core's JSON as it is written: a view's type (vm_types.ts) is core's JSON shape,
+// key for key, declared once as a schema. The decoder changes only what JSON cannot carry
+// exactly: u64 values ("0x..." or decimal strings) become bigint, byte buffers (hex strings)
+// become Uint8Array. It supplies no defaults: the contract test (contract.test.ts) checks each
+// schema against core's own output (tests/contract/*.json), so a key renamed on one side fails.
 import { parseHex } from './hex';
+
+// What a key holds. A schema (an object of fields) is a field too: a nested view.
+export type Field =
+  | 'string' | 'number' | 'boolean'
+  | 'u64'     // a 64-bit value: "0x..." or decimal digits (or a JSON number when small)
+  | 'bytes'   // a byte buffer as hex
+  | 'json'    // any JSON value, read as it is (a C value decoded through BTF, a host document part)
+  | { readonly oneOf: readonly string[] }
+  | { readonly list: Field }
+  | { readonly opt: Field }     // the key is absent when core has nothing to say
+  | { readonly orNull: Field }  // the key is always there, null when core has nothing to say
+  | Schema;
+export interface Schema { readonly [key: string]: Field }
+
+export const oneOf = <const T extends readonly string[]>(...values: T) => ({ oneOf: values });
+export const list = <const F extends Field>(of: F) => ({ list: of });
+export const opt = <const F extends Field>(of: F) => ({ opt: of });
+export const orNull = <const F extends Field>(of: F) => ({ orNull: of });
+
+type OptKeys<S> = { [K in keyof S]: S[K] extends { readonly opt: Field } ? K : never }[keyof S];
+type Flat<T> = { [K in keyof T]: T[K] };
+type ViewOf<S> = Flat<
+  { readonly [K in Exclude<keyof S, OptKeys<S>>]: Decoded<S[K]> } &
+  { readonly [K in OptKeys<S>]?: S[K] extends { readonly opt: infer E } ? Decoded<E> : never }>;
+
+// The TypeScript type of what `decode` makes of a field.
+export type Decoded<F> =
+  F extends 'string' ? string :
+  F extends 'number' ? number :
+  F extends 'boolean' ? boolean :
+  F extends 'u64' ? bigint :
+  F extends 'bytes' ? Uint8Array :
+  F extends 'json' ? unknown :
+  F extends { readonly oneOf: readonly (infer S)[] } ? S :
+  F extends { readonly list: infer E } ? readonly Decoded<E>[] :
+  F extends { readonly orNull: infer E } ? Decoded<E> | null :
+  F extends { readonly opt: infer E } ? Decoded<E> :
+  F extends Schema ? ViewOf<F> :
+  never;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const has = <K extends string>(f: Field, key: K): f is Extract<Field, Record<K, unknown>> =>
+  typeof f === 'object' && key in f && Object.keys(f).length === 1;
+
+function u64Of(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(v);
+  const b = BigInt(String(v));
+  return b < 0n ? BigInt.asUintN(64, b) : b;
+}
+
+function decodeField(f: Field, v: unknown): unknown {
+  if (f === 'u64') return v === undefined || v === null ? v : u64Of(v);
+  if (f === 'bytes') return typeof v === 'string' ? parseHex(v) : v;
+  if (typeof f === 'string' || has(f, 'oneOf')) return v;
+  if (has(f, 'list')) return Array.isArray(v) ? v.map((e) => decodeField(f.list, e)) : v;
+  if (has(f, 'opt')) return decodeField(f.opt, v);
+  if (has(f, 'orNull')) return v === null ? null : decodeField(f.orNull, v);
+  if (!isObject(v)) return v;
+  // Only the schema's keys: what core writes for its other users (the CLI) stays out of the view.
+  const out: Record<string, unknown> = {};
+  for (const [key, sub] of Object.entries(f as Schema)) if (key in v) out[key] = decodeField(sub, v[key]);
+  return out;
+}
+
+// Core's JSON (as parsed by parseCoreJson) as the view `schema` declares.
+export function decode<S extends Schema>(schema: S, v: unknown): Decoded<S> {
+  return decodeField(schema, v) as Decoded<S>;
+}
+
+// Where core's JSON `v` differs from `schema`: a key the schema declares that core does not
+// write, a value of another kind, a name outside a oneOf. Keys core writes beyond the schema are
+// allowed (the CLI reads them). Empty when the page reads exactly what core writes.
+export function mismatches(schema: Field, v: unknown, path = '$'): string[] {
+  const bad = (what: string): string[] => [`${path}: ${what}, got ${JSON.stringify(v)}`];
+  if (schema === 'json') return [];
+  if (schema === 'string' || schema === 'number' || schema === 'boolean') return typeof v === schema ? [] : bad(`not a ${schema}`);
+  if (schema === 'u64') {
+    return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^(0x[0-9a-f]+|-?\d+)$/.test(v)) ? [] : bad('not a u64');
+  }
+  if (schema === 'bytes') return typeof v === 'string' && /^([0-9a-f]{2})*$/.test(v) ? [] : bad('not hex bytes');
+  if (has(schema, 'oneOf')) return typeof v === 'string' && schema.oneOf.includes(v) ? [] : bad(`not one of ${schema.oneOf.join(', ')}`);
+  if (has(schema, 'list')) return Array.isArray(v) ? v.flatMap((e, i) => mismatches(schema.list, e, `${path}[${i}]`)) : bad('not a list');
+  if (has(schema, 'opt')) return v === undefined ? [] : mismatches(schema.opt, v, path);
+  if (has(schema, 'orNull')) return v === null ? [] : mismatches(schema.orNull, v, path);
+  if (!isObject(v)) return bad('not an object');
+  return Object.entries(schema as Schema).flatMap(([key, sub]) =>
+    key in v || has(sub, 'opt') ? mismatches(sub, v[key], `${path}.${key}`) : [`${path}.${key}: core does not write it`]);
+}
+
+// JSON.parse, except that integers JavaScript cannot hold exactly (a __u64 counter past 2^53)
+// become strings holding their exact digits: core's map values and the C-value editor (which
+// takes numbers as strings too) then never round them.
+export function parseCoreJson(text: string): unknown {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;  // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    const isDigit = c >= 0x30 && c <= 0x39;
+    if (!isDigit && c !== 0x2d) continue;
+    let end = i + 1;
+    while (end < text.length && /[0-9.eE+-]/.test(text.charAt(end))) end++;
+    const literal = text.slice(i, end);
+    if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+      out += `${text.slice(from, i)}"${literal}"`;
+      from = end;
+    }
+    i = end - 1;
+  }
+  return JSON.parse(from === 0 ? text : out + text.slice(from));
+}
+
+// ---- the hand-written readers still in use, replaced view by view ----
 import type {
   ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
+  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopsView, VerdictView,
 } from './vm_types';
 
 type Json = Record<string, unknown>;
@@ -43,37 +167,6 @@ export function cValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-// JSON.parse, except that integers JavaScript cannot hold exactly (a __u64 counter past 2^53)
-// become strings holding their exact digits: core's map values and the C-value editor (which
-// takes numbers as strings too) then never round them.
-export function parseCoreJson(text: string): unknown {
-  let out = '';
-  let from = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;  // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    const isDigit = c >= 0x30 && c <= 0x39;
-    if (!isDigit && c !== 0x2d) continue;
-    let end = i + 1;
-    while (end < text.length && /[0-9.eE+-]/.test(text.charAt(end))) end++;
-    const literal = text.slice(i, end);
-    if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
-      out += `${text.slice(from, i)}"${literal}"`;
-      from = end;
-    }
-    i = end - 1;
-  }
-  return JSON.parse(from === 0 ? text : out + text.slice(from));
-}
 
 // A decoded C value as editable JSON text: small values on one line, bigger ones indented.
 export function cValueJson(v: unknown): string {
@@ -318,10 +411,6 @@ export function verdictView(v: unknown): VerdictView {
   };
 }
 
-export function stopView(v: unknown): StopView {
-  const o = obj(v);
-  return { reason: str(o['reason']), id: num(o['id']), steps: num(o['steps']), fast: o['fast'] === true, fastInsns: num(o['fast_insns']) };
-}
 
 // Core's defaults for the page (Playground.default_host_json and defaults_json,
 // core/debugger/page_defaults.hpp): the page keeps no copy of them.

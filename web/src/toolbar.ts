@@ -131,7 +131,7 @@ export class Toolbar {
       const b = s.breakpoints.find((x) => x.id === s.stop.id);
       if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
     }
-    if (s.stop.fast) reason = ` · ${fastRunText(s.stop.steps, s.stop.fastInsns, s.runMs ?? 0)}`;
+    if (s.stop.fast) reason = ` · ${fastRunText(Number(s.stop.steps), Number(s.stop.fast_insns), s.runMs ?? 0)}`;
     this.status.textContent = text + reason;
     this.status.title = this.status.textContent;  // the whole line when its place cuts it short
     this.status.className = `status-${st.status}`;

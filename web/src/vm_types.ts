@@ -1,5 +1,8 @@
-// What the panes render: plain, immutable data made by normalize.ts from core's JSON
-// (debug_json.hpp). 64-bit values are bigint (core sends them as "0x..." strings).
+// What the panes render: core's JSON views as core writes them (debug_json.hpp and the other
+// to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
+// normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
+// changes. contract.test.ts checks every schema against core's output.
+import type { Decoded } from './normalize';
 
 export interface ErrorView {
   readonly kind: string;
@@ -207,14 +210,16 @@ export interface HostEventView {
   readonly text: string;
 }
 
-export interface StopView {
-  readonly reason: string;  // "step", "breakpoint", "exited", "faulted", "paused", ...
-  readonly id: number;
-  readonly steps: number;
-  // A fast continue: the run went on unrecorded; fastInsns of its steps ran as WebAssembly.
-  readonly fast: boolean;
-  readonly fastInsns: number;
-}
+// core/debugger/debug_json.cpp to_json(StopInfo): why a command stopped.
+export const kStopView = {
+  reason: 'string',   // "step", "breakpoint", "exited", "faulted", "paused", "none", ...
+  id: 'number',       // the breakpoint's or watchpoint's id
+  steps: 'u64',
+  // A fast continue: the run went on unrecorded; fast_insns of its steps ran as WebAssembly.
+  fast: 'boolean',
+  fast_insns: 'u64',
+} as const;
+export type StopView = Decoded<typeof kStopView>;
 
 export interface BreakpointView {
   readonly id: number;

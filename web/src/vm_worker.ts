@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
-import type { ErrorView, Snapshot, StopsView } from './vm_types';
+import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopsView, decode } from './normalize';
+import { kStopView, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -18,6 +18,9 @@ class UserError extends Error {
     super(view.what);
   }
 }
+
+// What core writes for StopInfo{}: the snapshot after a command that does not run.
+const kNoStop = '{"reason":"none","id":0,"steps":"0","fast":false,"fast_insns":"0"}';
 
 const post = (m: WorkerMessage): void => self.postMessage(m);
 
@@ -66,7 +69,7 @@ function snapshot(p: Playground, stopJson: string): Snapshot {
   const { breakpoints, watches } = stops(p);
   return {
     state,
-    stop: stopView(JSON.parse(stopJson)),
+    stop: decode(kStopView, JSON.parse(stopJson)),
     hits: JSON.parse(p.hit_counts()) as number[],
     breakpoints,
     watches,
@@ -93,7 +96,7 @@ async function runContinue(p: Playground, reverse: boolean, chunk: number): Prom
   try {
     for (;;) {
       const stop = reverse ? p.reverse_cont(chunk) : p.cont(chunk);
-      const info = stopView(JSON.parse(stop));
+      const info = decode(kStopView, JSON.parse(stop));
       if (info.reason !== 'paused' || stopRequested) return snapshot(p, stop);
       post({ kind: 'progress', executed: p.executed() });
       await yieldToEvents();
@@ -133,7 +136,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           return 0;
         }
       });
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), watchIds };
+      return { snapshot: snapshot(p, kNoStop), watchIds };
     }
     case 'timer': {
       const p = need();
@@ -141,7 +144,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       furthest = 0;
       ended = false;
       for (const b of r.breakpoints) p.add_breakpoint(b.pc, b.condition);
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}') };
+      return { snapshot: snapshot(p, kNoStop) };
     }
     case 'command': {
       const p = need();
@@ -187,14 +190,14 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       const key = bytes(checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0))['key']);
       ended = false;  // the edit cleared the journal: what follows is a new future
       furthest = p.executed();
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), key };
+      return { snapshot: snapshot(p, kNoStop), key };
     }
     case 'map_delete': {
       const p = need();
       const result = p.delete_map_entry(r.map, r.key);
       ended = false;
       furthest = p.executed();
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+      return { snapshot: snapshot(p, kNoStop), result };
     }
     case 'map_command': {
       const p = need();
@@ -203,7 +206,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
         ended = false;
         furthest = p.executed();
       }
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+      return { snapshot: snapshot(p, kNoStop), result };
     }
     case 'explain':
       return { view: explainView(checked(need().explain(r.pc))) };
