@@ -41,7 +41,7 @@ describe('checkLesson', () => {
     expect(checkLesson(goal, { verdict: accept, runs: [run({ printk: ['len=54\n'] })] }).message).toBe('Not yet, because run 1 sent no ring buffer record.');
   });
   it('reports a fault', () => {
-    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ status: 'faulted', fault: { kind: 'runtime', what: 'out-of-bounds read', hint: '' } })] });
+    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ status: 'faulted', fault: { kind: 'runtime', what: 'out-of-bounds read', message: 'out-of-bounds read' } })] });
     expect(r.message).toBe('Not yet, because a TCP packet: the run stopped on a fault: out-of-bounds read.');
   });
   it('reads one CPU\'s copy of a per-CPU value, or all of them summed', () => {

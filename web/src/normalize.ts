@@ -4,45 +4,7 @@
 // become Uint8Array. It supplies no defaults: the contract test (contract.test.ts) checks each
 // schema against core's own output (tests/contract/*.json), so a key renamed on one side fails.
 import { parseHex } from './hex';
-
-// What a key holds. A schema (an object of fields) is a field too: a nested view.
-export type Field =
-  | 'string' | 'number' | 'boolean'
-  | 'u64'     // a 64-bit value: "0x..." or decimal digits (or a JSON number when small)
-  | 'bytes'   // a byte buffer as hex
-  | 'json'    // any JSON value, read as it is (a C value decoded through BTF, a host document part)
-  | { readonly oneOf: readonly string[] }
-  | { readonly list: Field }
-  | { readonly opt: Field }     // the key is absent when core has nothing to say
-  | { readonly orNull: Field }  // the key is always there, null when core has nothing to say
-  | Schema;
-export interface Schema { readonly [key: string]: Field }
-
-export const oneOf = <const T extends readonly string[]>(...values: T) => ({ oneOf: values });
-export const list = <const F extends Field>(of: F) => ({ list: of });
-export const opt = <const F extends Field>(of: F) => ({ opt: of });
-export const orNull = <const F extends Field>(of: F) => ({ orNull: of });
-
-type OptKeys<S> = { [K in keyof S]: S[K] extends { readonly opt: Field } ? K : never }[keyof S];
-type Flat<T> = { [K in keyof T]: T[K] };
-type ViewOf<S> = Flat<
-  { readonly [K in Exclude<keyof S, OptKeys<S>>]: Decoded<S[K]> } &
-  { readonly [K in OptKeys<S>]?: S[K] extends { readonly opt: infer E } ? Decoded<E> : never }>;
-
-// The TypeScript type of what `decode` makes of a field.
-export type Decoded<F> =
-  F extends 'string' ? string :
-  F extends 'number' ? number :
-  F extends 'boolean' ? boolean :
-  F extends 'u64' ? bigint :
-  F extends 'bytes' ? Uint8Array :
-  F extends 'json' ? unknown :
-  F extends { readonly oneOf: readonly (infer S)[] } ? S :
-  F extends { readonly list: infer E } ? readonly Decoded<E>[] :
-  F extends { readonly orNull: infer E } ? Decoded<E> | null :
-  F extends { readonly opt: infer E } ? Decoded<E> :
-  F extends Schema ? ViewOf<F> :
-  never;
+import type { Decoded, Field, Schema } from './view_schema';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = <K extends string>(f: Field, key: K): f is Extract<Field, Record<K, unknown>> =>
@@ -131,6 +93,7 @@ import type {
   ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopsView, VerdictView,
 } from './vm_types';
+import { kErrorView } from './vm_types';
 
 type Json = Record<string, unknown>;
 
@@ -175,30 +138,7 @@ export function cValueJson(v: unknown): string {
   return flat.length <= 60 ? flat : JSON.stringify(v, null, 2);
 }
 
-function optNum(v: unknown): number | undefined {
-  return v === undefined || v === null ? undefined : num(v);
-}
-
-export function errorView(v: unknown): ErrorView {
-  const o = obj(v);  // core/json/error_json.hpp
-  const pc = optNum(o['pc']);
-  const line = optNum(o['line']);
-  const section = str(o['section']);
-  const map = str(o['map']);
-  const src = str(o['source']);
-  const message = str(o['message']);
-  return {
-    kind: str(o['kind']),
-    what: str(o['what']),
-    hint: str(o['hint']),
-    ...(pc !== undefined ? { pc } : {}),
-    ...(line !== undefined ? { line } : {}),
-    ...(section ? { section } : {}),
-    ...(map ? { map } : {}),
-    ...(src ? { source: src } : {}),
-    ...(message ? { message } : {}),
-  };
-}
+const errorView = (v: unknown): ErrorView => decode(kErrorView, v);
 
 // object_info_json: each program's status comes from core ("runnable" or why it cannot run).
 export function objectSummary(v: unknown): ObjectSummary {

@@ -5,6 +5,7 @@ import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
 import { coreDefaults, type CoreDefaults } from './normalize';
+import { pageError } from './vm_types';
 import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
@@ -111,7 +112,7 @@ export class Session {
     try {
       return await fn();
     } catch (e) {
-      const view = e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e instanceof Error ? e.message : e), hint: '' };
+      const view = e instanceof RequestError ? e.view : pageError('Internal', String(e instanceof Error ? e.message : e));
       this.events.emit('error', context, view);
       return undefined;
     }
@@ -287,7 +288,7 @@ export class Session {
       this.applyStops(r.stops);
       return undefined;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -299,7 +300,7 @@ export class Session {
       this.applyStops(r.stops);
       return undefined;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -324,7 +325,7 @@ export class Session {
       this.publish(r.snapshot);
       return { key: r.key };
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -344,7 +345,7 @@ export class Session {
       this.publish(r.snapshot);
       return r.result;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 

@@ -2,19 +2,25 @@
 // to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
 // normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
 // changes. contract.test.ts checks every schema against core's output.
-import type { Decoded } from './normalize';
+import { opt, type Decoded } from './view_schema';
 
-export interface ErrorView {
-  readonly kind: string;
-  readonly what: string;
-  readonly hint: string;
-  readonly pc?: number;
-  readonly line?: number;
-  readonly section?: string;
-  readonly map?: string;
-  readonly source?: string;   // the C line of the instruction: "prog.c:36"
-  readonly message?: string;  // core's whole sentence (where, what, hint)
-}
+// core/json/error_json.cpp: what went wrong, where, and what to do about it.
+export const kErrorView = {
+  kind: 'string',
+  what: 'string',
+  hint: opt('string'),
+  pc: opt('number'),
+  address: opt('u64'),
+  line: opt('number'),
+  section: opt('string'),
+  map: opt('string'),
+  source: opt('string'),  // the C line of the instruction: "prog.c:36"
+  message: 'string',      // core's whole sentence (where, what, hint)
+} as const;
+export type ErrorView = Decoded<typeof kErrorView>;
+
+// An error the page itself reports (the VM is busy or still starting).
+export const pageError = (kind: string, what: string): ErrorView => ({ kind, what, message: what });
 
 export interface ProgramSummary {
   readonly name: string;

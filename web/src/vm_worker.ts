@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopsView, decode } from './normalize';
-import { kStopView, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopsView, decode } from './normalize';
+import { kErrorView, kStopView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -33,14 +33,14 @@ let stopRequested = false;
 let commandStart = 0;  // performance.now() when the current request arrived
 
 function need(): Playground {
-  if (!vm) throw new UserError({ kind: 'Load', what: 'The VM is still starting.', hint: '' });
+  if (!vm) throw new UserError(pageError('Load', 'The VM is still starting.'));
   return vm;
 }
 
 // {"ok": false, "error": {...}} from the bindings becomes a UserError.
 function checked(json: string): Record<string, unknown> {
   const v = JSON.parse(json) as Record<string, unknown>;
-  if (v['ok'] === false) throw new UserError(errorView(v['error']));
+  if (v['ok'] === false) throw new UserError(decode(kErrorView, v['error']));
   return v;
 }
 
@@ -212,7 +212,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       return { view: explainView(checked(need().explain(r.pc))) };
     case 'lesson': {
       const lesson = kLessons.find((l) => l.id === r.lesson);
-      if (!lesson || !wasm) throw new UserError({ kind: 'Load', what: lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`, hint: '' });
+      if (!lesson || !wasm) throw new UserError(pageError('Load', lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`));
       // The lesson's own host (core's default), not the page's: the goals name its pid and time.
       const p = new wasm.Playground();
       try {
@@ -235,13 +235,13 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
   const { id, request } = e.data;
   if (request.op !== 'stop') commandStart = performance.now();
   if (running && !kIdleOps.includes(request.op)) {
-    post({ kind: 'reply', id, ok: false, error: { kind: 'Busy', what: 'The program is running: press Stop first.', hint: '' } });
+    post({ kind: 'reply', id, ok: false, error: pageError('Busy', 'The program is running: press Stop first.') });
     return;
   }
   handle(request).then(
     (data) => post({ kind: 'reply', id, ok: true, data }),
     (err: unknown) => {
-      const error = err instanceof UserError ? err.view : { kind: 'Internal', what: String(err), hint: '' };
+      const error = err instanceof UserError ? err.view : pageError('Internal', String(err));
       post({ kind: 'reply', id, ok: false, error });
     },
   );
