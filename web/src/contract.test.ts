@@ -3,9 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, stopsView, verdictView, decode, mismatches } from './normalize';
+import { coreDefaults, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, verdictView, decode, mismatches } from './normalize';
 import type { Schema } from './view_schema';
-import { kErrorView, kStopView } from './vm_types';
+import { kErrorView, kStopView, kStopsView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -185,9 +185,9 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it('reads the breakpoints and watchpoints', () => {
-    expect(stopsView(core('stops.json'))).toEqual({
+    expect(read(kStopsView, 'stops.json')).toEqual({
       breakpoints: [{ id: 1, pc: 3, condition: 'r1 == 0', hits: 0 }],
-      watches: [{ id: 2, label: 'fp-8 of frame 0 (8 bytes)', address: 0x8000001f8n, length: 8, hits: 0 }],
+      watchpoints: [{ id: 2, label: 'fp-8 of frame 0 (8 bytes)', address: 0x8000001f8n, length: 8, hits: 0 }],
     });
   });
 

@@ -91,7 +91,7 @@ export function parseCoreJson(text: string): unknown {
 // ---- the hand-written readers still in use, replaced view by view ----
 import type {
   ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopsView, VerdictView,
+  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, VerdictView,
 } from './vm_types';
 import { kErrorView } from './vm_types';
 
@@ -294,20 +294,6 @@ function iteratorView(q: Json): IteratorView {
     output: str(q['output']), outputHex: str(q['output_hex']) };
 }
 
-// stops_json: {"breakpoints":[{"id","pc","condition",..,"hits"}],"watchpoints":[{"id","label","address","length","hits"}]}
-export function stopsView(v: unknown): StopsView {
-  const o = obj(v);
-  return {
-    breakpoints: arr(o['breakpoints']).map((b) => {
-      const q = obj(b);
-      return { id: num(q['id']), pc: num(q['pc']), condition: str(q['condition']), hits: num(q['hits']) };
-    }),
-    watches: arr(o['watchpoints']).map((w) => {
-      const q = obj(w);
-      return { id: num(q['id']), label: str(q['label']), address: u64(q['address']), length: num(q['length']), hits: num(q['hits']) };
-    }),
-  };
-}
 
 // explain_json: {"ok":true,"pc","text","class","summary","details":[..],"values","valid","helper_id","current",
 //   "helper":null|{"id","name","signature","summary","description","returns","ret_kind","gpl_only",

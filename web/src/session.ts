@@ -265,9 +265,9 @@ export class Session {
 
   private applyStops(stops: StopsView): void {
     this.breakpointConds = new Map(stops.breakpoints.map((b) => [b.pc, b.condition]));
-    this.watches = stops.watches;
+    this.watches = stops.watchpoints;
     this.events.emit('breakpoints', stops.breakpoints);
-    this.events.emit('watches', stops.watches);
+    this.events.emit('watches', stops.watchpoints);
   }
 
   async toggleBreakpoint(pc: number): Promise<void> {

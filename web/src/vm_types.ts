@@ -2,7 +2,7 @@
 // to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
 // normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
 // changes. contract.test.ts checks every schema against core's output.
-import { opt, type Decoded } from './view_schema';
+import { list, opt, type Decoded } from './view_schema';
 
 // core/json/error_json.cpp: what went wrong, where, and what to do about it.
 export const kErrorView = {
@@ -227,26 +227,27 @@ export const kStopView = {
 } as const;
 export type StopView = Decoded<typeof kStopView>;
 
-export interface BreakpointView {
-  readonly id: number;
-  readonly pc: number;
-  readonly condition: string;  // "" = always stops
-  readonly hits: number;
-}
+// core/debugger/debug_json.cpp stops_to_json: the breakpoints and watchpoints set.
+export const kBreakpointView = {
+  id: 'number',
+  pc: 'number',
+  condition: 'string',  // "" = always stops
+  hits: 'number',
+} as const;
+export type BreakpointView = Decoded<typeof kBreakpointView>;
 
-// A watchpoint (core's stops_json): it stops continue and reverse when its bytes change.
-export interface WatchView {
-  readonly id: number;
-  readonly label: string;  // "fp-8 (8 bytes)", "packet[12..14)", "map counts key 0x06000000"
-  readonly address: bigint;
-  readonly length: number;
-  readonly hits: number;
-}
+// A watchpoint: it stops continue and reverse when its bytes change.
+export const kWatchView = {
+  id: 'number',
+  label: 'string',  // "fp-8 (8 bytes)", "packet[12..14)", "map counts key 0x06000000"
+  address: 'u64',
+  length: 'number',
+  hits: 'number',
+} as const;
+export type WatchView = Decoded<typeof kWatchView>;
 
-export interface StopsView {
-  readonly breakpoints: readonly BreakpointView[];
-  readonly watches: readonly WatchView[];
-}
+export const kStopsView = { breakpoints: list(kBreakpointView), watchpoints: list(kWatchView) } as const;
+export type StopsView = Decoded<typeof kStopsView>;
 
 // One argument of a helper call (core's explain_json "helper.args").
 export interface HelperArgView {

@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopsView, decode } from './normalize';
-import { kErrorView, kStopView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, decode } from './normalize';
+import { kErrorView, kStopView, kStopsView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -46,7 +46,7 @@ function checked(json: string): Record<string, unknown> {
 
 
 function stops(p: Playground): StopsView {
-  return stopsView(JSON.parse(p.stops()));
+  return decode(kStopsView, JSON.parse(p.stops()));
 }
 
 // Adds a watchpoint; its id, or a UserError with core's message.
@@ -66,13 +66,13 @@ function snapshot(p: Playground, stopJson: string): Snapshot {
   } else {
     furthest = Math.max(furthest, state.executed);
   }
-  const { breakpoints, watches } = stops(p);
+  const { breakpoints, watchpoints } = stops(p);
   return {
     state,
     stop: decode(kStopView, JSON.parse(stopJson)),
     hits: JSON.parse(p.hit_counts()) as number[],
     breakpoints,
-    watches,
+    watches: watchpoints,
     furthest,
     ended,
     workerMs: performance.now() - commandStart,
