@@ -202,12 +202,13 @@ export class CodePanel {
         : `· whether the kernel's verifier accepts it: cannot tell (insn ${v.insn}: ${v.message})`;
       status.title = status.textContent;  // one line by the title: the whole text on hover
     }
-    if (v.verdict !== 'refuse') return;
-    for (const pc of v.path) this.rows[pc]?.classList.add('verifier-path');
+    // A refusal carries its instruction and path (core writes them for no other verdict).
+    if (v.verdict !== 'refuse' || v.insn === undefined) return;
+    for (const pc of v.path ?? []) this.rows[pc]?.classList.add('verifier-path');
     const row = this.rows[v.insn];
     const where = v.source ? ` (${v.source.file.split('/').pop() ?? v.source.file}:${v.source.line})` : '';
     const note = h('div', { class: 'verifier-note', id: 'verifier-note' },
-      h('b', { text: `The kernel's verifier would refuse this${where}: ` }), h('span', { class: 'verifier-message', text: v.message }),
+      h('b', { text: `The kernel's verifier would refuse this${where}: ` }), h('span', { class: 'verifier-message', text: v.message ?? '' }),
       v.why ? h('div', { class: 'verifier-why', text: v.why }) : undefined,
       v.fix ? h('div', { class: 'verifier-fix' }, h('b', { text: 'Fix: ' }), v.fix) : undefined,
       h('div', { class: 'muted', text: 'bpfplay runs it anyway: step along the marked path to see what would go wrong.' }));

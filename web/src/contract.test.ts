@@ -3,9 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, verdictView, decode, mismatches } from './normalize';
+import { coreDefaults, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, decode, mismatches } from './normalize';
 import type { Schema } from './view_schema';
-import { kErrorView, kStopView, kStopsView } from './vm_types';
+import { kErrorView, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -141,7 +141,7 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it("reads the verifier's verdict: the instruction, the kernel's message, why, the fix, the C line, the path", () => {
-    const v = verdictView(core('verdict.json'));
+    const v = read(kVerdictView, 'verdict.json');
     expect(v).toMatchObject({ program: 'oob_read', verdict: 'refuse', insn: 1, processed: 2, path: [0, 1],
       message: 'invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)' });
     expect(v.source).toMatchObject({ line: 12, text: '\treturn data[100] == 0x45 ? XDP_DROP : XDP_PASS;  // no check against data_end' });

@@ -3,8 +3,8 @@
 // lesson_checks.ts. Used by the page's worker and by the tests with the real wasm module.
 import type { Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import { parseHex } from './hex';
-import { decode, parseCoreJson, stateView, verdictView } from './normalize';
-import { kErrorView } from './vm_types';
+import { decode, parseCoreJson, stateView } from './normalize';
+import { kErrorView, kVerdictView } from './vm_types';
 import type { LessonOutcome, RunOutcome } from './lesson_checks';
 import type { Lesson } from './lessons/index';
 
@@ -15,7 +15,7 @@ export function runLesson(p: Playground, lesson: Lesson, bytes: Uint8Array, name
   if (loaded['ok'] === false) return { loadError: decode(kErrorView, loaded['error']), runs: [] };
   const v = JSON.parse(p.verify(lesson.program)) as Record<string, unknown>;
   if (v['ok'] === false) return { loadError: decode(kErrorView, v['error']), runs: [] };
-  const verdict = verdictView(v['verdict']);
+  const verdict = decode(kVerdictView, v['verdict']);
   if (verdict.verdict === 'refuse') return { verdict, runs: [] };
   const runs: RunOutcome[] = lesson.inputs.map((input) => {
     const cpu = JSON.parse(p.set_cpu(input.cpu ?? 0)) as Record<string, unknown>;

@@ -91,7 +91,7 @@ export function parseCoreJson(text: string): unknown {
 // ---- the hand-written readers still in use, replaced view by view ----
 import type {
   ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, VerdictView,
+  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status,
 } from './vm_types';
 import { kErrorView } from './vm_types';
 
@@ -323,19 +323,6 @@ export function explainView(v: unknown): ExplainView {
   };
 }
 
-// to_json(Verdict) of core/verifier/verdict_text.cpp: {"program","verdict","processed"} and, unless
-// accepted, {"insn","message","source"?}; refused: {"why","fix","path"}.
-export function verdictView(v: unknown): VerdictView {
-  const o = obj(v);
-  const kind = str(o['verdict']);
-  return {
-    program: str(o['program']),
-    verdict: kind === 'refuse' || kind === 'cannot tell' ? kind : 'accept',
-    processed: num(o['processed']), insn: num(o['insn']), message: str(o['message']), why: str(o['why']), fix: str(o['fix']),
-    source: o['source'] ? source(o['source']) : null,
-    path: arr(o['path']).map(num),
-  };
-}
 
 
 // Core's defaults for the page (Playground.default_host_json and defaults_json,

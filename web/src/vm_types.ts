@@ -2,7 +2,7 @@
 // to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
 // normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
 // changes. contract.test.ts checks every schema against core's output.
-import { list, opt, type Decoded } from './view_schema';
+import { list, oneOf, opt, type Decoded } from './view_schema';
 
 // core/json/error_json.cpp: what went wrong, where, and what to do about it.
 export const kErrorView = {
@@ -92,11 +92,9 @@ export interface RegView {
   readonly changed: boolean;
 }
 
-export interface SourceView {
-  readonly file: string;
-  readonly line: number;
-  readonly text: string;
-}
+// A C line (BTF line info): core writes a column beside it, which no pane shows.
+export const kSourceView = { file: 'string', line: 'number', text: 'string' } as const;
+export type SourceView = Decoded<typeof kSourceView>;
 
 export interface FrameView {
   readonly depth: number;
@@ -295,17 +293,18 @@ export interface ExplainView {
 
 // What core's checker (core/verifier) says the kernel's verifier would do with a program
 // (Playground.verify; core/verifier/verdict_text.cpp to_json).
-export interface VerdictView {
-  readonly program: string;
-  readonly verdict: 'accept' | 'refuse' | 'cannot tell';
-  readonly processed: number;     // instructions the checker processed (the kernel's count)
-  readonly insn: number;          // refuse / cannot tell: the instruction
-  readonly message: string;       // refuse: the kernel's message; cannot tell: what is not modelled
-  readonly why: string;           // refuse: why the kernel has the rule, for a learner
-  readonly fix: string;           // refuse: what to change
-  readonly source: SourceView | null;  // the C line of `insn`, from BTF line info
-  readonly path: readonly number[];    // refuse: the instructions from the entry to `insn`
-}
+export const kVerdictView = {
+  program: 'string',
+  verdict: oneOf('accept', 'refuse', 'cannot tell'),
+  processed: 'number',           // instructions the checker processed (the kernel's count)
+  insn: opt('number'),           // refuse / cannot tell: the instruction
+  message: opt('string'),        // refuse: the kernel's message; cannot tell: what is not modelled
+  why: opt('string'),            // refuse: why the kernel has the rule, for a learner
+  fix: opt('string'),            // refuse: what to change
+  source: opt(kSourceView),      // the C line of `insn`, from BTF line info
+  path: opt(list('number')),     // refuse: the instructions from the entry to `insn`
+} as const;
+export type VerdictView = Decoded<typeof kVerdictView>;
 
 // Everything the panes need after a command; the session publishes one per command.
 export interface Snapshot {

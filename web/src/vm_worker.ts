@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, decode } from './normalize';
-import { kErrorView, kStopView, kStopsView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, decode } from './normalize';
+import { kErrorView, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -121,7 +121,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     case 'listing':
       return { lines: listing(checked(need().listing(r.program))) };
     case 'verify':
-      return { verdict: verdictView(checked(need().verify(r.program))['verdict']) };
+      return { verdict: decode(kVerdictView, checked(need().verify(r.program))['verdict']) };
     case 'start': {
       const p = need();
       checked(p.start(r.input.program, r.input.packet, r.input.ctx, r.input.budget));
