@@ -3,9 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, decode, mismatches } from './normalize';
+import { coreDefaults, listing, objectSummary, parseCoreJson, stateView, decode, mismatches } from './normalize';
 import type { Schema } from './view_schema';
-import { kErrorView, kStopView, kStopsView, kVerdictView } from './vm_types';
+import { kErrorView, kExplainView, kMapCommandView, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -150,7 +150,7 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it("reads a map command's answer (bpf(2)'s lookup_batch from user space)", () => {
-    expect(mapCommandView(core('map_command.json'))).toEqual({
+    expect(read(kMapCommandView, 'map_command.json')).toEqual({
       ret: -2, errno: '-ENOENT', changed: false,
       lines: ['lookup_batch: -ENOENT (no such entry; or the end of the walk)', 'count: 1  out_batch: 00000000',
         'key: 00 00 00 00  value: 00 00 00 00 00 00 00 00'],
@@ -169,12 +169,12 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it('reads an instruction explained, a helper call with its arguments', () => {
-    const e = explainView(core('explain.json'));
-    expect(e).toMatchObject({ pc: 6, text: 'call 1', cls: 'jmp', valid: true, current: true,
+    const e = read(kExplainView, 'explain.json');
+    expect(e).toMatchObject({ pc: 6, text: 'call 1', class: 'jmp', valid: true, current: true,
       values: 'r1 = map counts, r2 = fp-4 (frame 0)' });
     expect(e.summary).toMatch(/^call the kernel helper bpf_map_lookup_elem \(#1\): /);
     expect(e.details).toHaveLength(2);
-    expect(e.helper).toMatchObject({ id: 1, name: 'bpf_map_lookup_elem', retKind: 'map_value', gplOnly: false,
+    expect(e.helper).toMatchObject({ id: 1, name: 'bpf_map_lookup_elem', ret_kind: 'map_value', gpl_only: false,
       returns: 'Map value associated to key, or NULL if no entry was found.' });
     expect(e.helper?.args).toEqual([
       { reg: 'r1', name: 'map', type: 'struct bpf_map *', kind: 'map',

@@ -90,7 +90,7 @@ export function parseCoreJson(text: string): unknown {
 
 // ---- the hand-written readers still in use, replaced view by view ----
 import type {
-  ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
   ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status,
 } from './vm_types';
 import { kErrorView } from './vm_types';
@@ -295,33 +295,7 @@ function iteratorView(q: Json): IteratorView {
 }
 
 
-// explain_json: {"ok":true,"pc","text","class","summary","details":[..],"values","valid","helper_id","current",
-//   "helper":null|{"id","name","signature","summary","description","returns","ret_kind","gpl_only",
-//             "args":[{"reg","name","type","kind","meaning","value"}]}}
-// map_command.hpp's to_json.
-export function mapCommandView(v: unknown): MapCommandView {
-  const o = obj(v);
-  return { ret: num(o['ret']), errno: str(o['errno']), lines: arr(o['lines']).map(str), changed: bool(o['changed']) };
-}
 
-export function explainView(v: unknown): ExplainView {
-  const o = obj(v);
-  const h = o['helper'] === null || o['helper'] === undefined ? null : obj(o['helper']);
-  return {
-    pc: num(o['pc']), text: str(o['text']), cls: str(o['class']), summary: str(o['summary']),
-    details: arr(o['details']).map(str), values: str(o['values']), valid: bool(o['valid']), current: bool(o['current']),
-    helper: h && {
-      id: num(h['id']), name: str(h['name']), signature: str(h['signature']), summary: str(h['summary']),
-      description: str(h['description']), returns: str(h['returns']), retKind: str(h['ret_kind']),
-      gplOnly: bool(h['gpl_only']),
-      args: arr(h['args']).map((a) => {
-        const q = obj(a);
-        return { reg: str(q['reg']), name: str(q['name']), type: str(q['type']), kind: str(q['kind']),
-          meaning: str(q['meaning']), value: str(q['value']) };
-      }),
-    },
-  };
-}
 
 
 

@@ -2,7 +2,7 @@
 // to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
 // normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
 // changes. contract.test.ts checks every schema against core's output.
-import { list, oneOf, opt, type Decoded } from './view_schema';
+import { list, oneOf, opt, orNull, type Decoded } from './view_schema';
 
 // core/json/error_json.cpp: what went wrong, where, and what to do about it.
 export const kErrorView = {
@@ -247,49 +247,52 @@ export type WatchView = Decoded<typeof kWatchView>;
 export const kStopsView = { breakpoints: list(kBreakpointView), watchpoints: list(kWatchView) } as const;
 export type StopsView = Decoded<typeof kStopsView>;
 
-// One argument of a helper call (core's explain_json "helper.args").
-export interface HelperArgView {
-  readonly reg: string;      // "r1"
-  readonly name: string;     // from the kernel's signature: "map", "key", "flags"
-  readonly type: string;     // "struct bpf_map *"
-  readonly kind: string;     // the verifier's argument kind: "map", "map_key", "mem", "scalar", ...
-  readonly meaning: string;  // the kind in words
-  readonly value: string;    // its value now ("map counts", "fp-4 (frame 0): 00 00 00 00"); "" without values
-}
+// core/debugger/explain.hpp's JSON (Playground.explain(pc)): an instruction in words.
+// One argument of a helper call ("helper.args").
+export const kHelperArgView = {
+  reg: 'string',      // "r1"
+  name: 'string',     // from the kernel's signature: "map", "key", "flags"
+  type: 'string',     // "struct bpf_map *"
+  kind: 'string',     // the verifier's argument kind: "map", "map_key", "mem", "scalar", ...
+  meaning: 'string',  // the kind in words
+  value: 'string',    // its value now ("map counts", "fp-4 (frame 0): 00 00 00 00"); "" without values
+} as const;
 
 // A helper from the catalog, in words (its kernel documentation as plain text).
-export interface HelperExplainView {
-  readonly id: number;
-  readonly name: string;
-  readonly signature: string;
-  readonly summary: string;      // the documentation's first sentence
-  readonly description: string;
-  readonly returns: string;      // what r0 holds afterwards, error codes included
-  readonly retKind: string;      // "integer", "map_value", ...
-  readonly gplOnly: boolean;
-  readonly args: readonly HelperArgView[];
-}
+export const kHelperExplainView = {
+  id: 'number',
+  name: 'string',
+  signature: 'string',
+  summary: 'string',      // the documentation's first sentence
+  description: 'string',
+  returns: 'string',      // what r0 holds afterwards, error codes included
+  ret_kind: 'string',     // "integer", "map_value", ...
+  gpl_only: 'boolean',
+  args: list(kHelperArgView),
+} as const;
+export type HelperExplainView = Decoded<typeof kHelperExplainView>;
 
-// An instruction in words (Playground.explain(pc), core/debugger/explain.hpp).
+export const kExplainView = {
+  pc: 'number',
+  text: 'string',      // "r3 += 14"
+  class: 'string',     // RFC 9669's class: "alu64", "alu32", "jmp", "jmp32", "ld", "ldx", "st", "stx"
+  summary: 'string',   // "add 14 to r3"
+  details: list('string'),
+  values: 'string',    // "r3 was packet+0, becomes packet+14"; "" when not the current instruction
+  valid: 'boolean',
+  current: 'boolean',  // the instruction at the current pc (values are its own)
+  helper: orNull(kHelperExplainView),  // a helper call: the helper and its arguments now
+} as const;
+export type ExplainView = Decoded<typeof kExplainView>;
+
 // A map command from user space answered by core (core/debugger/map_command.hpp).
-export interface MapCommandView {
-  readonly ret: number;       // 0 or -errno, what bpf(2) returns
-  readonly errno: string;     // "-ENOENT", or "" for 0
-  readonly lines: string[];   // the answer as text lines: "lookup: 0", "key: ..  value: .."
-  readonly changed: boolean;  // a map changed (the run's history is forgotten)
-}
-
-export interface ExplainView {
-  readonly pc: number;
-  readonly text: string;      // "r3 += 14"
-  readonly cls: string;       // RFC 9669's class: "alu64", "alu32", "jmp", "jmp32", "ld", "ldx", "st", "stx"
-  readonly summary: string;   // "add 14 to r3"
-  readonly details: readonly string[];
-  readonly values: string;    // "r3 was packet+0, becomes packet+14"; "" when not the current instruction
-  readonly valid: boolean;
-  readonly current: boolean;  // the instruction at the current pc (values are its own)
-  readonly helper: HelperExplainView | null;  // a helper call: the helper and its arguments now
-}
+export const kMapCommandView = {
+  ret: 'number',          // 0 or -errno, what bpf(2) returns
+  errno: 'string',        // "-ENOENT", or "" for 0
+  lines: list('string'),  // the answer as text lines: "lookup: 0", "key: ..  value: .."
+  changed: 'boolean',     // a map changed (the run's history is forgotten)
+} as const;
+export type MapCommandView = Decoded<typeof kMapCommandView>;
 
 // What core's checker (core/verifier) says the kernel's verifier would do with a program
 // (Playground.verify; core/verifier/verdict_text.cpp to_json).

@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, explainView, listing, mapCommandView, objectSummary, parseCoreJson, stateView, decode } from './normalize';
-import { kErrorView, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, listing, objectSummary, parseCoreJson, stateView, decode } from './normalize';
+import { kErrorView, kExplainView, kMapCommandView, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -201,7 +201,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'map_command': {
       const p = need();
-      const result = mapCommandView(checked(p.map_command(r.line))['result']);
+      const result = decode(kMapCommandView, checked(p.map_command(r.line))['result']);
       if (result.changed) {  // the change cleared the journal: what follows is a new future
         ended = false;
         furthest = p.executed();
@@ -209,7 +209,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       return { snapshot: snapshot(p, kNoStop), result };
     }
     case 'explain':
-      return { view: explainView(checked(need().explain(r.pc))) };
+      return { view: decode(kExplainView, checked(need().explain(r.pc))) };
     case 'lesson': {
       const lesson = kLessons.find((l) => l.id === r.lesson);
       if (!lesson || !wasm) throw new UserError(pageError('Load', lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`));
