@@ -3,9 +3,9 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, listing, objectSummary, parseCoreJson, stateView, decode, mismatches } from './normalize';
+import { coreDefaults, listing, parseCoreJson, stateView, decode, mismatches } from './normalize';
 import type { Schema } from './view_schema';
-import { kErrorView, kExplainView, kMapCommandView, kStopView, kStopsView, kVerdictView } from './vm_types';
+import { kErrorView, kExplainView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -101,19 +101,19 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it("reads an object's summary: programs, their status and load errors, maps", () => {
-    const o = objectSummary(core('object_summary.json'));
-    expect(o.entryProgram).toBe('count_packets');
+    const o = read(kObjectSummary, 'object_summary.json');
+    expect(o.entry_program).toBe('count_packets');
     expect(o.programs.map((p) => [p.name, p.section, p.type, p.context, p.runnable])).toEqual([
       ['count_packets', 'xdp', 'xdp', 'xdp_md', true],
       ['signal_opener', 'fentry/do_sys_openat2', 'tracing', 'raw memory', false],
       ['redirect_socket', 'socket', 'socket_filter', '__sk_buff', false],
     ]);
     expect(o.programs[0]?.status).toBe('runnable');
-    expect(o.programs.every((p) => p.typeKnown)).toBe(true);
-    expect(o.programs[0]?.loadError).toBeUndefined();
+    expect(o.programs.every((p) => p.type_known)).toBe(true);
+    expect(o.programs[0]?.load_error).toBeUndefined();
     // An fentry program's context by argument name (do_sys_openat2's prototype), with defaults.
     expect(o.programs[0]?.args).toBeUndefined();
-    expect(o.programs[1]?.argsOf).toBe('do_sys_openat2');
+    expect(o.programs[1]?.args_of).toBe('do_sys_openat2');
     expect(o.programs[1]?.args).toEqual([
       { name: 'dfd', type: 'int', offset: 0, width: 8, kind: '', value: 0n, text: '0', pointer: false, signed: true, size: 4, register: '' },
       { name: 'filename', type: 'const char *', offset: 8, width: 8, kind: '', value: 0n, text: 'NULL', pointer: true, signed: false, size: 8, register: '' },
@@ -121,14 +121,14 @@ describe('contract: core\'s views through normalize.ts', () => {
     ]);
     const refused = o.programs[2];
     expect(refused?.status).toMatch(/^cannot run: insn 2 \(\.\/tests\/loader\/fixtures\/refused_sibling\.c:36\): /);
-    expect(refused?.loadError).toMatchObject({
+    expect(refused?.load_error).toMatchObject({
       kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23', pc: 2, section: 'socket',
       source: './tests/loader/fixtures/refused_sibling.c:36',
     });
-    expect(refused?.loadError?.hint).not.toBe('');
-    expect(refused?.loadError?.message).toContain('bpf_redirect#23');
-    expect(o.maps).toEqual([{ id: 0, name: 'counts', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1,
-      keyType: '__u32', valueType: '__u64' }]);
+    expect(refused?.load_error?.hint).not.toBe('');
+    expect(refused?.load_error?.message).toContain('bpf_redirect#23');
+    expect(o.maps).toEqual([{ id: 0, name: 'counts', type: 'array', key_size: 4, value_size: 8, max_entries: 1,
+      key_type: '__u32', value_type: '__u64' }]);
   });
 
   it("reads a program's listing: functions, second slots and source lines", () => {

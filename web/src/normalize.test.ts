@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decode, listing, objectSummary, stateView } from './normalize';
-import { kStopView } from './vm_types';
+import { decode, listing, stateView } from './normalize';
+import { kObjectSummary, kStopView } from './vm_types';
 
 // Shapes as core/debugger/debug_json.hpp documents them.
 const state = {
@@ -63,11 +63,11 @@ describe('normalize', () => {
 
   it('reads each program\'s status and load error from the object summary', () => {
     // Trimmed from `bpfvm info --json tests/loader/fixtures/refused_sibling.o` (object_info_json).
-    const o = objectSummary({
+    const o = decode(kObjectSummary, {
       object: 'refused_sibling', loads: true, entry_program: 'count_packets',
       programs: [
-        { name: 'count_packets', section: 'xdp', type: 'xdp', context: 'xdp_md', runnable: true, status: 'runnable' },
-        { name: 'redirect_socket', section: 'socket', type: 'socket_filter', context: '__sk_buff', runnable: false,
+        { name: 'count_packets', section: 'xdp', type: 'xdp', type_known: true, context: 'xdp_md', runnable: true, status: 'runnable' },
+        { name: 'redirect_socket', section: 'socket', type: 'socket_filter', type_known: true, context: '__sk_buff', runnable: false,
           status: 'cannot run: insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter cannot use helper bpf_redirect#23. The kernel\'s verifier refuses the call.',
           load_error: { kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23',
             hint: 'The kernel\'s verifier refuses the call.', pc: 2, section: 'socket',
@@ -75,21 +75,17 @@ describe('normalize', () => {
       ],
       maps: [{ id: 0, name: 'counts', type: 'array', key_size: 4, value_size: 8, max_entries: 1, created: true }],
     });
-    expect(o.entryProgram).toBe('count_packets');
+    expect(o.entry_program).toBe('count_packets');
     expect(o.programs[0]?.runnable).toBe(true);
-    expect(o.programs[0]?.loadError).toBeUndefined();
+    expect(o.programs[0]?.load_error).toBeUndefined();
     const refused = o.programs[1];
     expect(refused?.runnable).toBe(false);
     expect(refused?.status).toMatch(/^cannot run: insn 2 /);
-    expect(refused?.loadError).toEqual({
+    expect(refused?.load_error).toEqual({
       kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23',
       hint: 'The kernel\'s verifier refuses the call.', pc: 2, section: 'socket',
       source: './tests/loader/fixtures/refused_sibling.c:36', message: 'section "socket", insn 2 (...)',
     });
-    // An older summary without statuses reads as runnable programs and no entry program.
-    const old = objectSummary({ programs: [{ name: 'p', section: 'xdp', type: 'xdp' }], maps: [] });
-    expect(old.programs[0]?.runnable).toBe(true);
-    expect(old.entryProgram).toBe('');
   });
 
   it('reads stop info with a string step count', () => {

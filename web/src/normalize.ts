@@ -90,8 +90,8 @@ export function parseCoreJson(text: string): unknown {
 
 // ---- the hand-written readers still in use, replaced view by view ----
 import type {
-  ContextFieldView, ErrorView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
-  ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status,
+  ContextFieldView, ErrorView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapView,
+  RegView, SourceView, StateView, Status,
 } from './vm_types';
 import { kErrorView } from './vm_types';
 
@@ -140,40 +140,8 @@ export function cValueJson(v: unknown): string {
 
 const errorView = (v: unknown): ErrorView => decode(kErrorView, v);
 
-// object_info_json: each program's status comes from core ("runnable" or why it cannot run).
-export function objectSummary(v: unknown): ObjectSummary {
-  const o = obj(v);
-  const programs: ProgramSummary[] = arr(o['programs']).map((p) => {
-    const q = obj(p);
-    const loadError = q['load_error'];
-    return {
-      name: str(q['name']), section: str(q['section']), type: str(q['type']), context: str(q['context']),
-      typeKnown: q['type_known'] !== false, runnable: q['runnable'] !== false, status: str(q['status']) || 'runnable',
-      ...(loadError !== undefined && loadError !== null ? { loadError: errorView(loadError) } : {}),
-      ...(Array.isArray(q['args']) ? { argsOf: str(q['args_of']), args: arr(q['args']).map((a) => programArg(a)) } : {}),
-    };
-  });
-  const maps: MapSummary[] = arr(o['maps']).map((m) => mapSummary(m));
-  return { programs, maps, entryProgram: str(o['entry_program']) };
-}
 
-function programArg(a: unknown): ProgramArg {
-  const o = obj(a);
-  return {
-    name: str(o['name']), type: str(o['type']), offset: num(o['offset']), width: num(o['width']) || 8,
-    kind: str(o['kind']), value: u64(o['value']), text: str(o['text']),
-    pointer: bool(o['pointer']), signed: bool(o['signed']), size: num(o['size']) || 8, register: str(o['register']),
-  };
-}
 
-function mapSummary(m: unknown): MapSummary {
-  const q = obj(m);
-  return {
-    id: num(q['id']), name: str(q['name']), type: str(q['type']),
-    keySize: num(q['key_size']), valueSize: num(q['value_size']), maxEntries: num(q['max_entries']),
-    keyType: str(q['key_type']), valueType: str(q['value_type']),
-  };
-}
 
 export function listing(v: unknown): ListingLine[] {
   const rows = arr(obj(v)['insns']);
@@ -233,7 +201,9 @@ function entry(v: unknown): MapEntryView {
 function mapView(v: unknown): MapView {
   const o = obj(v);
   return {
-    ...mapSummary(v), percpu: bool(o['percpu']), count: num(o['count']), summary: str(o['summary']),
+    id: num(o['id']), name: str(o['name']), type: str(o['type']),
+    keySize: num(o['key_size']), valueSize: num(o['value_size']), maxEntries: num(o['max_entries']),
+    keyType: str(o['key_type']), valueType: str(o['value_type']), percpu: bool(o['percpu']), count: num(o['count']), summary: str(o['summary']),
     occupancy: str(o['occupancy']), userUpdate: bool(o['user_update']),
     entries: arr(o['entries']).map(entry), truncated: bool(o['truncated']), changed: bool(o['changed']),
   };

@@ -148,7 +148,7 @@ export class Session {
   async showRefused(p: ProgramSummary): Promise<void> {
     await this.guard(`Could not show ${p.name}`, async () => {
       const r = await this.send({ op: 'listing', program: p.name });
-      this.program = { name: p.name, lines: r.lines, ...(p.loadError ? { refused: p.loadError } : {}) };
+      this.program = { name: p.name, lines: r.lines, ...(p.load_error ? { refused: p.load_error } : {}) };
       this.breakpointConds.clear();
       this.watchSpecs.clear();
       this.events.emit('program', this.program);

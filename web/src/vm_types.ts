@@ -22,58 +22,63 @@ export type ErrorView = Decoded<typeof kErrorView>;
 // An error the page itself reports (the VM is busy or still starting).
 export const pageError = (kind: string, what: string): ErrorView => ({ kind, what, message: what });
 
-export interface ProgramSummary {
-  readonly name: string;
-  readonly section: string;
-  readonly type: string;
-  readonly context: string;  // "xdp_md", "__sk_buff", "pt_regs", ...
-  // False when the section name is none of libbpf's (SEC("drop_ipv4")): the program's type is
-  // unspec until the user picks one (the host's prog_types, as --prog-type sets it).
-  readonly typeKnown: boolean;
-  readonly runnable: boolean;
-  readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
-  readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
-  // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
-  // point's argument names (core/run/btf_args_context.hpp), each with its default value; a
-  // tracepoint: its event's record by field (core/run/tracepoint_record.hpp).
-  readonly argsOf?: string;       // "do_unlinkat", "bpf_lsm_file_open", "sched_switch", "sched/sched_switch"
-  readonly args?: readonly ProgramArg[];
-}
-
-export interface ProgramArg {
-  readonly name: string;    // "dfd", "ret"
-  readonly type: string;    // its C type, "struct filename *"
-  readonly offset: number;  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
-  readonly width: number;   // the bytes an edit writes: 8 (a slot, a register), a record field's size (up to 8)
+// core/debugger/object_json.cpp (object_info_json): what an object holds, as `bpfvm info --json`.
+// fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
+// point's argument names (core/run/btf_args_context.hpp), each with its default value; a
+// tracepoint: its event's record by field (core/run/tracepoint_record.hpp).
+export const kProgramArg = {
+  name: 'string',    // "dfd", "ret"
+  type: 'string',    // its C type, "struct filename *"
+  offset: 'number',  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
+  width: 'number',   // the bytes an edit writes: 8 (a slot, a register), a record field's size (up to 8)
   // A tracepoint record's field: 'number' (edited as one), 'chars', 'array', 'data_loc' (shown
   // as core spells the default); '' for arguments.
-  readonly kind: string;
-  readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
-  readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
+  kind: 'string',
+  value: 'u64',      // the default (a pointer at the emulated kernel's object, or 0)
+  text: 'string',    // core's spelling of it: "-100", "0x400000a40", "NULL"
   // How core reads the type (from the kernel's BTF): a pointer, or an integer of `size` bytes
   // (the slot's low bytes), signed or not. Edited values are shown by the same rule.
-  readonly pointer: boolean;
-  readonly signed: boolean;
-  readonly size: number;
-  readonly register: string;  // a kprobe's: the pt_regs register holding it ("di"); '' otherwise
-}
+  pointer: 'boolean',
+  signed: 'boolean',
+  size: 'number',
+  register: 'string',  // a kprobe's: the pt_regs register holding it ("di"); '' otherwise
+} as const;
+export type ProgramArg = Decoded<typeof kProgramArg>;
 
-export interface MapSummary {
-  readonly id: number;
-  readonly name: string;
-  readonly type: string;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  readonly keyType: string;
-  readonly valueType: string;
-}
+export const kProgramSummary = {
+  name: 'string',
+  section: 'string',
+  type: 'string',
+  context: 'string',  // "xdp_md", "__sk_buff", "pt_regs", ...
+  // False when the section name is none of libbpf's (SEC("drop_ipv4")): the program's type is
+  // unspec until the user picks one (the host's prog_types, as --prog-type sets it).
+  type_known: 'boolean',
+  runnable: 'boolean',
+  status: 'string',            // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
+  load_error: opt(kErrorView), // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
+  args_of: opt('string'),      // "do_unlinkat", "bpf_lsm_file_open", "sched_switch", "sched/sched_switch"
+  args: opt(list(kProgramArg)),
+} as const;
+export type ProgramSummary = Decoded<typeof kProgramSummary>;
 
-export interface ObjectSummary {
-  readonly programs: readonly ProgramSummary[];
-  readonly maps: readonly MapSummary[];
-  readonly entryProgram: string;  // core's choice of the program to start with; "" when none can run
-}
+export const kMapSummary = {
+  id: 'number',
+  name: 'string',
+  type: 'string',
+  key_size: 'number',
+  value_size: 'number',
+  max_entries: 'number',
+  key_type: 'string',    // the key's C type from BTF; "" without BTF
+  value_type: 'string',
+} as const;
+export type MapSummary = Decoded<typeof kMapSummary>;
+
+export const kObjectSummary = {
+  programs: list(kProgramSummary),
+  maps: list(kMapSummary),
+  entry_program: orNull('string'),  // core's choice of the program to start with; null when none can run
+} as const;
+export type ObjectSummary = Decoded<typeof kObjectSummary>;
 
 export interface ListingLine {
   readonly pc: number;

@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, listing, objectSummary, parseCoreJson, stateView, decode } from './normalize';
-import { kErrorView, kExplainView, kMapCommandView, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, listing, parseCoreJson, stateView, decode } from './normalize';
+import { kErrorView, kExplainView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -116,7 +116,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           ? p.load_object(r.source.bytes, r.source.name, hostDocument(r.host))
           : p.load_assembly(r.source.text, r.source.section, hostDocument(r.host));
       const v = checked(res);
-      return { summary: objectSummary(v['summary']), info: String(v['info'] ?? '') };
+      return { summary: decode(kObjectSummary, v['summary']), info: String(v['info'] ?? '') };
     }
     case 'listing':
       return { lines: listing(checked(need().listing(r.program))) };

@@ -79,7 +79,7 @@ export class WatchPanel {
     this.map.hidden = k !== 'map';
     this.key.hidden = k !== 'map';
     const m = this.session.loaded?.summary.maps.find((x) => x.name === this.map.value);
-    this.key.placeholder = m ? `key: ${m.keySize} bytes hex` : 'key hex';
+    this.key.placeholder = m ? `key: ${m.key_size} bytes hex` : 'key hex';
   }
 
   private spec(): WatchSpec {
