@@ -150,21 +150,22 @@ export class CodePanel {
     const frag = document.createDocumentFragment();
     let lastFn = '';
     for (const l of p.lines) {
-      if (l.fn && l.fn !== lastFn) {
-        frag.append(h('div', { class: 'fn-head', text: `${l.fn}:` }));
-        lastFn = l.fn;
+      // core names the function where it starts and the C line where a new line_info record starts.
+      if (l.function && l.function !== lastFn) {
+        frag.append(h('div', { class: 'fn-head', text: `${l.function}:` }));
+        lastFn = l.function;
       }
-      if (l.line > 0) {
-        const file = l.file.split('/').pop() ?? l.file;
-        frag.append(h('div', { class: 'src-line', title: `${l.file}:${l.line} (click: breakpoint)` },
-          h('span', { class: 'src-loc', text: `${file}:${l.line}` }), h('span', { class: 'src-text', text: l.source.trim() })));
+      if (l.line) {
+        const path = l.file ?? '';
+        frag.append(h('div', { class: 'src-line', title: `${path}:${l.line} (click: breakpoint)` },
+          h('span', { class: 'src-loc', text: `${path.split('/').pop() ?? path}:${l.line}` }), h('span', { class: 'src-text', text: (l.source ?? '').trim() })));
       }
       const hits = h('span', { class: 'hits' });
-      const row = h('div', { class: l.secondSlot ? 'insn second-slot' : 'insn', 'data-pc': l.pc },
+      const row = h('div', { class: l.second_slot ? 'insn second-slot' : 'insn', 'data-pc': l.pc },
         h('span', { class: 'gutter', 'data-pc': l.pc, title: 'toggle breakpoint' }),
         hits,
         h('span', { class: 'pc', text: String(l.pc).padStart(4) }),
-        h('span', { class: 'text', text: l.secondSlot ? '' : l.text }));
+        h('span', { class: 'text', text: l.second_slot ? '' : l.text }));
       this.rows[l.pc] = row;
       this.hitCells[l.pc] = hits;
       frag.append(row);

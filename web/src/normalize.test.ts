@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, listing, stateView } from './normalize';
+import { decode, stateView } from './normalize';
 import { kObjectSummary, kStopView } from './vm_types';
 
 // Shapes as core/debugger/debug_json.hpp documents them.
@@ -49,16 +49,6 @@ describe('normalize', () => {
     expect(s.maps[0]?.summary).toBe('');
     expect(s.maps[1]?.entries[0]?.keyText).toBe('#0 (front: popped next)');
     expect(s.maps[1]?.summary).toBe('1 of 3 values, listed in pop order: first in, first out');
-  });
-
-  it('carries a function name to the instructions after its start', () => {
-    const l = listing({ insns: [
-      { pc: 0, text: 'r0 = 0 ll', function: 'f', file: 'a.c', line: 2, column: 1, source: 'int x;' },
-      { pc: 1, text: '', second_slot: true }, { pc: 2, text: 'exit' }] });
-    expect(l.map((x) => x.fn)).toEqual(['f', 'f', 'f']);
-    expect(l[0]?.source).toBe('int x;');
-    expect(l[1]?.secondSlot).toBe(true);
-    expect(l[2]?.line).toBe(0);
   });
 
   it('reads each program\'s status and load error from the object summary', () => {

@@ -90,7 +90,7 @@ export function parseCoreJson(text: string): unknown {
 
 // ---- the hand-written readers still in use, replaced view by view ----
 import type {
-  ContextFieldView, ErrorView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapView,
+  ContextFieldView, ErrorView, FrameView, HostEventView, IteratorView, MapEntryView, MapView,
   RegView, SourceView, StateView, Status,
 } from './vm_types';
 import { kErrorView } from './vm_types';
@@ -143,25 +143,6 @@ const errorView = (v: unknown): ErrorView => decode(kErrorView, v);
 
 
 
-export function listing(v: unknown): ListingLine[] {
-  const rows = arr(obj(v)['insns']);
-  // "function" is set only where a function starts: carry it to the instructions that follow.
-  // The source fields are set only where a new line_info record starts; they stay empty after.
-  let fn = '';
-  return rows.map((r) => {
-    const q = obj(r);
-    if (typeof q['function'] === 'string') fn = q['function'];
-    return {
-      pc: num(q['pc']),
-      text: str(q['text']),
-      secondSlot: bool(q['second_slot']),
-      line: num(q['line']),
-      file: str(q['file']),
-      source: str(q['source']),
-      fn,
-    };
-  });
-}
 
 function source(v: unknown): SourceView {
   const o = obj(v);

@@ -80,15 +80,19 @@ export const kObjectSummary = {
 } as const;
 export type ObjectSummary = Decoded<typeof kObjectSummary>;
 
-export interface ListingLine {
-  readonly pc: number;
-  readonly text: string;
-  readonly secondSlot: boolean;
-  readonly line: number;      // 0: no source line
-  readonly file: string;
-  readonly source: string;    // the C source line's text
-  readonly fn: string;        // the function this instruction belongs to
-}
+// core/debugger/object_json.cpp's listing: a program's instructions. The source keys are
+// written only where a new line_info record starts, "function" only where a function starts.
+export const kListingLine = {
+  pc: 'number',
+  text: 'string',
+  second_slot: opt('boolean'),  // the second half of an lddw
+  function: opt('string'),
+  file: opt('string'),
+  line: opt('number'),
+  source: opt('string'),        // the C source line's text
+} as const;
+export type ListingLine = Decoded<typeof kListingLine>;
+export const kListing = { insns: list(kListingLine) } as const;
 
 export interface RegView {
   readonly value: bigint;

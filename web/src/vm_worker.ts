@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, listing, parseCoreJson, stateView, decode } from './normalize';
-import { kErrorView, kExplainView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { bytes, parseCoreJson, stateView, decode } from './normalize';
+import { kErrorView, kExplainView, kListing, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -119,7 +119,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       return { summary: decode(kObjectSummary, v['summary']), info: String(v['info'] ?? '') };
     }
     case 'listing':
-      return { lines: listing(checked(need().listing(r.program))) };
+      return { lines: decode(kListing, checked(need().listing(r.program))).insns };
     case 'verify':
       return { verdict: decode(kVerdictView, checked(need().verify(r.program))['verdict']) };
     case 'start': {
