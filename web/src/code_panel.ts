@@ -260,7 +260,7 @@ export class CodePanel {
     this.faultRow = undefined;
     if (st.status === 'faulted' && row) {
       row.classList.add('fault');
-      const reason = st.faultExplanation || st.fault?.what || 'the program faulted';
+      const reason = st.fault_explanation || st.fault?.what || 'the program faulted';
       this.faultNote = h('div', { class: 'fault-note' }, h('b', { text: 'Fault: ' }), reason,
         hintUnlessSaid(reason, st.fault?.hint));
       row.after(this.faultNote);

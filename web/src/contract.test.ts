@@ -3,9 +3,10 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, parseCoreJson, stateView, decode, mismatches } from './normalize';
+import { coreDefaults, parseCoreJson, decode, mismatches } from './normalize';
+import { cValueJson, cValueText } from './c_value_text';
 import type { Schema } from './view_schema';
-import { kErrorView, kExplainView, kListing, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
+import { kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -37,67 +38,67 @@ describe('contract: core\'s views through normalize.ts', () => {
   });
 
   it('reads every field of the debug state', () => {
-    const s = stateView(core('debug_state.json'));
+    const s = read(kStateView, 'debug_state.json');
     expect(s.program).toBe('xdp_prog');
     expect(s.timer).toBe('timer in map timers, key 00000000');
     expect(s.pc).toBe(5);
     expect(s.status).toBe('exited');
     expect(s.executed).toBe(12);
-    expect(s.historyStart).toBe(2);
-    expect(s.stopReason).toBe('exit');
+    expect(s.history_start).toBe(2);
+    expect(s.stop_reason).toBe('exit');
     expect(s.fault).toEqual(sampleError);
-    expect(s.faultExplanation).toBe('the read goes past data_end');
-    expect(s.r0).toBe(0xffffffffffffffffn);
-    expect(s.returnName).toBe('XDP_DROP');
+    expect(s.fault_explanation).toBe('the read goes past data_end');
+    expect(s.return).toBe(0xffffffffffffffffn);
+    expect(s.return_name).toBe('XDP_DROP');
     expect(s.regs).toHaveLength(11);
-    expect(s.regs[1]).toEqual({ value: 0x8000000000000001n, kind: 'packet', pointsTo: 'packet+14', changed: true });
-    expect(s.regs[10]).toEqual({ value: 0x800000200n, kind: 'stack', pointsTo: 'fp-0 (frame 0)', changed: false });
+    expect(s.regs[1]).toEqual({ value: 0x8000000000000001n, kind: 'packet', points_to: 'packet+14', changed: true });
+    expect(s.regs[10]).toEqual({ value: 0x800000200n, kind: 'stack', points_to: 'fp-0 (frame 0)', changed: false });
     expect(s.source).toEqual({ file: 'prog.c', line: 3, text: 'return XDP_DROP;' });
     expect(s.frames).toHaveLength(1);
     const f = s.frames[0];
     expect(f?.depth).toBe(1);
-    expect(f?.fn).toBe('describe');
+    expect(f?.function).toBe('describe');
     expect(f?.callback).toBe('bpf_loop: call 3 of 16');
     expect(f?.pc).toBe(58);
     expect(f?.source).toEqual({ file: 'prog.c', line: 52, text: 'info->sport = sport;' });
-    expect(f?.framePointer).toBe(0x800000400n);
+    expect(f?.fp).toBe(0x800000400n);
     expect([...(f?.stack ?? [])]).toEqual([0, 255]);
     expect(f?.changed).toEqual([1]);
     expect([...s.packet]).toEqual([0xaa, 0xbb]);
-    expect(s.packetChanged).toEqual([0]);
+    expect(s.packet_changed).toEqual([0]);
     expect([...s.context]).toEqual([0x10, 0x20]);
-    expect(s.contextStruct).toBe('xdp_md');
-    expect(s.contextFields).toEqual([
+    expect(s.context_struct).toBe('xdp_md');
+    expect(s.context_fields).toEqual([
       { name: 'data', offset: 0, size: 4, kind: 'packet_start', about: "the packet's first byte" },
       { name: 'ingress_ifindex', offset: 12, size: 4, kind: 'value', about: 'the ifindex of the device the packet arrived on' },
     ]);
     const m = s.maps[0];
     expect(m).toMatchObject({
-      id: 3, name: 'stats', type: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 16, keyType: '__u32',
-      valueType: 'struct stat', percpu: true, count: 1, summary: '1 of 16 slots used', occupancy: '1 entry', userUpdate: true, truncated: true, changed: true,
+      id: 3, name: 'stats', type: 'percpu_array', key_size: 4, value_size: 8, max_entries: 16, key_type: '__u32',
+      value_type: 'struct stat', percpu: true, count: 1, summary: '1 of 16 slots used', occupancy: '1 entry', user_update: true, truncated: true, changed: true,
     });
     const e = m?.entries[0];
-    expect([...(e?.key ?? [])]).toEqual([2, 0, 0, 0]);
-    expect(e?.values.map((v) => [...v])).toEqual([[1, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]);
-    expect(e?.keyText).toBe('slot 2');
-    expect(e?.keyJson).toBe('2');
+    expect([...(e?.key_hex ?? [])]).toEqual([2, 0, 0, 0]);
+    expect(e?.values_hex.map((v) => [...v])).toEqual([[1, 0, 0, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]);
+    expect(e?.label).toBe('slot 2');
+    expect(cValueJson(e?.key)).toBe('2');
     // A u64 past 2^53 stays exact: parseCoreJson keeps its digits.
-    expect(e?.valueTexts).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
-    expect(e?.valueJsons).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
+    expect(e?.values.map(cValueText)).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
+    expect(e?.values.map(cValueJson)).toEqual(['{"packets":1}', '{"packets":"18446744073709551615"}']);
     expect(e?.changed).toBe(true);
     expect(s.printk).toEqual(['hello 42\n']);
     expect(s.events).toEqual(['abcd']);
-    expect(s.perfEvents).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
-    expect(s.hostEvents).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3)' }]);
+    expect(s.perf_events).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
+    expect(s.host_events).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3)' }]);
     expect(s.timers).toHaveLength(1);
     const t = s.timers[0];
     expect(t?.map).toBe('timers');
     expect([...(t?.key ?? [])]).toEqual([0, 0, 0, 0]);
     expect(t?.armed).toBe(true);
     expect(t?.due).toBe(true);
-    expect(t?.expiresNs).toBe(18446744073709551615n);
+    expect(t?.expires_ns).toBe(18446744073709551615n);
     expect(t?.callback).toBe(40);
-    expect(s.clockNs).toBe(18446744073709551614n);
+    expect(s.clock_ns).toBe(18446744073709551614n);
   });
 
   it("reads an object's summary: programs, their status and load errors, maps", () => {

@@ -3,8 +3,8 @@
 // lesson_checks.ts. Used by the page's worker and by the tests with the real wasm module.
 import type { Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import { parseHex } from './hex';
-import { decode, parseCoreJson, stateView } from './normalize';
-import { kErrorView, kVerdictView } from './vm_types';
+import { decode, parseCoreJson } from './normalize';
+import { kErrorView, kStateView, kVerdictView } from './vm_types';
 import type { LessonOutcome, RunOutcome } from './lesson_checks';
 import type { Lesson } from './lessons/index';
 
@@ -23,7 +23,7 @@ export function runLesson(p: Playground, lesson: Lesson, bytes: Uint8Array, name
     const started = JSON.parse(p.start(lesson.program, input.packet, parseHex(input.ctx ?? ''), 0)) as Record<string, unknown>;
     if (started['ok'] === false) return { error: decode(kErrorView, started['error']) };
     p.cont(kMaxSteps);
-    return { state: stateView(parseCoreJson(p.state())) };
+    return { state: decode(kStateView, parseCoreJson(p.state())) };
   });
   return { verdict, runs };
 }

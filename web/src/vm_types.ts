@@ -94,134 +94,137 @@ export const kListingLine = {
 export type ListingLine = Decoded<typeof kListingLine>;
 export const kListing = { insns: list(kListingLine) } as const;
 
-export interface RegView {
-  readonly value: bigint;
-  readonly kind: string;       // "scalar", "stack", "ctx", "packet", ...
-  readonly pointsTo: string;   // "fp-16 (frame 0)"; "" for scalars
-  readonly changed: boolean;
-}
-
 // A C line (BTF line info): core writes a column beside it, which no pane shows.
 export const kSourceView = { file: 'string', line: 'number', text: 'string' } as const;
 export type SourceView = Decoded<typeof kSourceView>;
 
-export interface FrameView {
-  readonly depth: number;
-  readonly fn: string;
-  readonly callback: string;             // "bpf_loop: call 3 of 16" for a callback's frame, else ""
-  readonly pc: number;
-  readonly source: SourceView;
-  readonly framePointer: bigint;
-  readonly stack: Uint8Array;            // 512 bytes; stack[i] is at framePointer - 512 + i
-  readonly changed: readonly number[];   // indexes into stack written by the last step
-}
+// core/debugger/debug_json.cpp to_json(DebugState): the debugger's whole state after a command.
+export const kRegView = {
+  value: 'u64',
+  kind: 'string',       // "scalar", "stack", "ctx", "packet", ...
+  points_to: 'string',  // "fp-16 (frame 0)"; "" for scalars
+  changed: 'boolean',
+} as const;
+export type RegView = Decoded<typeof kRegView>;
 
-export interface MapEntryView {
-  readonly key: Uint8Array;
-  readonly values: readonly Uint8Array[];  // one per CPU for per-CPU maps
-  readonly keyText: string;                // core's label for the entry ("10.0.0.0/8", "#0 (front: popped next)"), else decoded through BTF
-  readonly valueTexts: readonly string[];
-  readonly keyJson: string;                 // the same as editable JSON (what core's encoder reads back)
-  readonly valueJsons: readonly string[];
-  readonly changed: boolean;
-}
+export const kFrameView = {
+  depth: 'number',
+  function: 'string',
+  callback: 'string',      // "bpf_loop: call 3 of 16" for a callback's frame, else ""
+  pc: 'number',
+  source: kSourceView,
+  fp: 'u64',               // the frame pointer
+  stack: 'bytes',          // 512 bytes; stack[i] is at fp - 512 + i
+  changed: list('number'), // indexes into stack written by the last step
+} as const;
+export type FrameView = Decoded<typeof kFrameView>;
 
-export interface MapView {
-  readonly id: number;
-  readonly name: string;
-  readonly type: string;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  readonly keyType: string;
-  readonly valueType: string;
-  readonly percpu: boolean;
-  readonly count: number;
-  readonly summary: string;                // core's one line on the map's state ("" for most types)
-  readonly occupancy: string;              // core's count in the map's unit: "3 entries", "2 records"
-  readonly userUpdate: boolean;            // user space may add or set entries (not ringbuf, stack_trace)
-  readonly entries: readonly MapEntryView[];
-  readonly truncated: boolean;
-  readonly changed: boolean;
-}
+// key_hex / values_hex: the bytes; key / values: the same decoded through BTF (JSON values,
+// integers past 2^53 as strings of their digits: parseCoreJson).
+export const kMapEntryView = {
+  key_hex: 'bytes',
+  key: 'json',
+  label: 'string',            // core's label for the entry ("10.0.0.0/8", "#0 (front: popped next)"), or ""
+  values_hex: list('bytes'),  // one per CPU for per-CPU maps
+  values: list('json'),
+  changed: 'boolean',
+} as const;
+export type MapEntryView = Decoded<typeof kMapEntryView>;
+
+export const kMapView = {
+  ...kMapSummary,
+  percpu: 'boolean',
+  count: 'number',
+  summary: 'string',        // core's one line on the map's state ("" for most types)
+  occupancy: 'string',      // core's count in the map's unit: "3 entries", "2 records"
+  user_update: 'boolean',   // user space may add or set entries (not ringbuf, stack_trace)
+  entries: list(kMapEntryView),
+  truncated: 'boolean',
+  changed: 'boolean',
+} as const;
+export type MapView = Decoded<typeof kMapView>;
 
 // A field of the context struct (core's field table): kind "value", or "packet_start",
 // "packet_end", "packet_meta" for the fields a load turns into packet pointers.
-export interface ContextFieldView {
-  readonly name: string;
-  readonly offset: number;
-  readonly size: number;
-  readonly kind: string;
-  readonly about: string;  // one line for a learner: what the field holds ("" from an older core)
-}
-
-export type Status = 'ready' | 'exited' | 'faulted';
-
-export interface StateView {
-  readonly program: string;
-  readonly pc: number;
-  readonly status: Status;
-  readonly executed: number;
-  readonly historyStart: number;
-  readonly stopReason: string;
-  readonly fault?: ErrorView;
-  readonly faultExplanation: string;
-  readonly r0: bigint;
-  readonly returnName: string;
-  readonly regs: readonly RegView[];
-  readonly frames: readonly FrameView[];
-  readonly source: SourceView;
-  readonly packet: Uint8Array;
-  readonly packetChanged: readonly number[];
-  readonly context: Uint8Array;
-  readonly contextStruct: string;  // "xdp_md", "__sk_buff"; "" for raw bytes
-  readonly contextFields: readonly ContextFieldView[];
-  readonly maps: readonly MapView[];
-  readonly printk: readonly string[];
-  readonly events: readonly string[];
-  readonly perfEvents: readonly PerfEventView[];
-  readonly hostEvents: readonly HostEventView[];  // what the emulated kernel did (and did to the packet at exit)
-  readonly timer: string;                  // a timer callback's run: what fired; else ""
-  readonly timers: readonly TimerView[];   // the host's BPF timers
-  readonly clockNs: bigint;                // the virtual clock when this run started
-  readonly iterator?: IteratorView;        // an iterator program's call (SEC("iter/..."))
-}
+export const kContextFieldView = {
+  name: 'string',
+  offset: 'number',
+  size: 'number',
+  kind: 'string',
+  about: 'string',  // one line for a learner: what the field holds
+} as const;
+export type ContextFieldView = Decoded<typeof kContextFieldView>;
 
 // An iterator program's call being stepped (the debugger steps the first) and what it wrote
 // with bpf_seq_printf / bpf_seq_write so far.
-export interface IteratorView {
-  readonly target: string;   // "task", "bpf_map_elem"
-  readonly element: string;  // "task pid 1 (systemd)"; "NULL (the final call)"
-  readonly seqNum: number;
-  readonly output: string;   // the bytes as text
-  readonly outputHex: string;
-}
+export const kIteratorView = {
+  target: 'string',   // "task", "bpf_map_elem"
+  element: 'string',  // "task pid 1 (systemd)"; "NULL (the final call)"
+  seq_num: 'number',
+  output: 'string',   // the bytes as text
+  output_hex: 'string',
+} as const;
+export type IteratorView = Decoded<typeof kIteratorView>;
 
 // A BPF timer (struct bpf_timer in a map value) as core keeps it.
-export interface TimerView {
-  readonly map: string;
-  readonly key: Uint8Array;
-  readonly armed: boolean;
-  readonly due: boolean;         // armed and its time has come
-  readonly expiresNs: bigint;
-  readonly callback: number;     // the callback's first instruction; -1: none set
-}
+export const kTimerView = {
+  map: 'string',
+  key: 'bytes',
+  armed: 'boolean',
+  due: 'boolean',         // armed and its time has come
+  expires_ns: 'u64',
+  callback: 'number',     // the callback's first instruction; -1: none set
+} as const;
+export type TimerView = Decoded<typeof kTimerView>;
 
 // One bpf_perf_event_output sample as its perf buffer reader got it.
-export interface PerfEventView {
-  readonly map: string;
-  readonly cpu: number;
-  readonly data: string;  // hex, padding included
-  readonly executed: number;
-  readonly pc: number;
-}
+export const kPerfEventView = {
+  map: 'string',
+  cpu: 'number',
+  data: 'string',  // hex, padding included
+  executed: 'number',
+  pc: 'number',
+} as const;
+export type PerfEventView = Decoded<typeof kPerfEventView>;
 
-export interface HostEventView {
-  readonly executed: number;  // instructions executed when it happened
-  readonly pc: number;
-  readonly helper: string;    // "bpf_redirect"; "exit" for the packet's fate
-  readonly text: string;
-}
+export const kHostEventView = {
+  executed: 'number',  // instructions executed when it happened
+  pc: 'number',
+  helper: 'string',    // "bpf_redirect"; "exit" for the packet's fate
+  text: 'string',
+} as const;
+export type HostEventView = Decoded<typeof kHostEventView>;
+
+export const kStateView = {
+  program: 'string',
+  pc: 'number',
+  status: oneOf('ready', 'exited', 'faulted'),
+  executed: 'number',
+  history_start: 'number',
+  stop_reason: 'string',
+  fault: orNull(kErrorView),
+  fault_explanation: 'string',
+  return: orNull('u64'),           // r0 once the program exited
+  return_name: 'string',           // "XDP_DROP"
+  regs: list(kRegView),
+  frames: list(kFrameView),
+  source: kSourceView,
+  packet: 'bytes',
+  packet_changed: list('number'),
+  context: 'bytes',
+  context_struct: 'string',        // "xdp_md", "__sk_buff"; "" for raw bytes
+  context_fields: list(kContextFieldView),
+  maps: list(kMapView),
+  printk: list('string'),
+  events: list('string'),
+  perf_events: list(kPerfEventView),
+  host_events: list(kHostEventView),  // what the emulated kernel did (and did to the packet at exit)
+  timer: 'string',                 // a timer callback's run: what fired; else ""
+  timers: list(kTimerView),        // the host's BPF timers
+  clock_ns: 'u64',                 // the virtual clock when this run started
+  iterator: opt(kIteratorView),    // an iterator program's call (SEC("iter/..."))
+} as const;
+export type StateView = Decoded<typeof kStateView>;
 
 // core/debugger/debug_json.cpp to_json(StopInfo): why a command stopped.
 export const kStopView = {
@@ -293,6 +296,9 @@ export const kExplainView = {
   helper: orNull(kHelperExplainView),  // a helper call: the helper and its arguments now
 } as const;
 export type ExplainView = Decoded<typeof kExplainView>;
+
+// Playground.set_map_entry's answer: the key's bytes as core encoded them.
+export const kMapSetView = { key: 'bytes' } as const;
 
 // A map command from user space answered by core (core/debugger/map_command.hpp).
 export const kMapCommandView = {

@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, parseCoreJson, stateView, decode } from './normalize';
-import { kErrorView, kExplainView, kListing, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { parseCoreJson, decode } from './normalize';
+import { kErrorView, kExplainView, kListing, kMapSetView, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -59,7 +59,7 @@ function addWatch(p: Playground, w: WatchSpec): number {
 }
 
 function snapshot(p: Playground, stopJson: string): Snapshot {
-  const state = stateView(parseCoreJson(p.state()));
+  const state = decode(kStateView, parseCoreJson(p.state()));
   if (state.status !== 'ready') {
     ended = true;
     furthest = state.executed;
@@ -187,7 +187,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'map_set': {
       const p = need();
-      const key = bytes(checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0))['key']);
+      const { key } = decode(kMapSetView, checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0)));
       ended = false;  // the edit cleared the journal: what follows is a new future
       furthest = p.executed();
       return { snapshot: snapshot(p, kNoStop), key };
