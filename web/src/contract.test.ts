@@ -3,10 +3,10 @@
 // decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coreDefaults, parseCoreJson, decode, mismatches } from './normalize';
+import { parseCoreJson, decode, mismatches } from './normalize';
 import { cValueJson, cValueText } from './c_value_text';
 import type { Schema } from './view_schema';
-import { kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
+import { kCoreDefaults, kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -208,14 +208,26 @@ describe('contract: core\'s views through normalize.ts', () => {
 // The page keeps no copy of core's defaults (core/debugger/page_defaults.hpp): it reads them.
 describe("contract: core's defaults and the Host tab's fields", () => {
   const hostText = readFileSync(new URL('../../tests/contract/host.json', import.meta.url), 'utf8');
-  const defaultsText = readFileSync(new URL('../../tests/contract/defaults.json', import.meta.url), 'utf8');
   it('decodes the enumerations', () => {
-    const d = coreDefaults(hostText, defaultsText);
-    expect(d.hostJson).toBe(hostText);
-    expect(d.tcpStates.slice(0, 2)).toEqual(['established', 'syn_sent']);
-    expect(d.tcpStates).toContain('listen');
-    expect(d.progTypes).toContain('xdp');
-    expect(d.mapTypes).toContain('percpu_array');
+    const d = read(kCoreDefaults, 'defaults.json');
+    expect(d.tcp_states.slice(0, 2)).toEqual(['established', 'syn_sent']);
+    expect(d.tcp_states).toContain('listen');
+    expect(d.prog_types).toContain('xdp');
+    expect(d.map_types).toContain('percpu_array');
+  });
+  it("gives the Host tab the state a socket takes by protocol, and the dialog the sections to paste under", () => {
+    const d = read(kCoreDefaults, 'defaults.json');
+    expect(d.socket_protocols).toEqual([
+      { name: 'tcp', has_state: true, listening_state: 'listen', connected_state: 'established' },
+      { name: 'udp', has_state: false, listening_state: '', connected_state: '' },
+    ]);
+    expect(d.assembly_sections).toEqual([
+      { section: '', type: 'unspec', context: 'raw memory' },
+      { section: 'xdp', type: 'xdp', context: 'xdp_md' },
+      { section: 'tc', type: 'sched_cls', context: '__sk_buff' },
+      { section: 'socket', type: 'socket_filter', context: '__sk_buff' },
+      { section: 'kprobe/x', type: 'kprobe', context: 'pt_regs' },
+    ]);
   });
   it("finds every Host tab field in core's host document", () => {
     expect(hostFieldsOf(hostText)).toEqual({

@@ -42,6 +42,7 @@ export function decode<S extends Schema>(schema: S, v: unknown): Decoded<S> {
 export function mismatches(schema: Field, v: unknown, path = '$'): string[] {
   const bad = (what: string): string[] => [`${path}: ${what}, got ${JSON.stringify(v)}`];
   if (schema === 'json') return [];
+  if (schema === 'object') return isObject(v) ? [] : bad('not an object');
   if (schema === 'string' || schema === 'number' || schema === 'boolean') return typeof v === schema ? [] : bad(`not a ${schema}`);
   if (schema === 'u64') {
     return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^(0x[0-9a-f]+|-?\d+)$/.test(v)) ? [] : bad('not a u64');
@@ -86,29 +87,4 @@ export function parseCoreJson(text: string): unknown {
     i = end - 1;
   }
   return JSON.parse(from === 0 ? text : out + text.slice(from));
-}
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-
-// Core's defaults for the page (Playground.default_host_json and defaults_json,
-// core/debugger/page_defaults.hpp): the page keeps no copy of them.
-export interface CoreDefaults {
-  hostJson: string;
-  tcpStates: readonly string[];
-  progTypes: readonly string[];
-  mapTypes: readonly string[];
-  // What the Host tab's Add device / Add socket start from, as host JSON members.
-  newDevice: Readonly<Record<string, unknown>>;
-  newSocket: Readonly<Record<string, unknown>>;
-}
-
-export function coreDefaults(hostJson: string, defaultsJson: string): CoreDefaults {
-  const o = obj(JSON.parse(defaultsJson));
-  return {
-    hostJson, tcpStates: arr(o['tcp_states']).map(str), progTypes: arr(o['prog_types']).map(str), mapTypes: arr(o['map_types']).map(str),
-    newDevice: obj(o['new_device']), newSocket: obj(o['new_socket']),
-  };
 }

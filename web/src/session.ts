@@ -4,8 +4,8 @@
 import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
-import { coreDefaults, type CoreDefaults } from './normalize';
-import { pageError } from './vm_types';
+import { decode } from './normalize';
+import { kCoreDefaults, pageError, type CoreDefaults } from './vm_types';
 import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
@@ -78,7 +78,7 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': gotDefaults(coreDefaults(m.defaultHostJson, m.defaultsJson)); markReady(); break;
+        case 'ready': gotDefaults({ ...decode(kCoreDefaults, JSON.parse(m.defaultsJson)), hostJson: m.defaultHostJson }); markReady(); break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {

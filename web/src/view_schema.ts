@@ -8,7 +8,8 @@ export type Field =
   | 'string' | 'number' | 'boolean'
   | 'u64'     // a 64-bit value: "0x..." or decimal digits (or a JSON number when small)
   | 'bytes'   // a byte buffer as hex
-  | 'json'    // any JSON value, read as it is (a C value decoded through BTF, a host document part)
+  | 'json'    // any JSON value, read as it is (a C value decoded through BTF)
+  | 'object'  // a JSON object read as it is (a part of a host document)
   | { readonly oneOf: readonly string[] }
   | { readonly list: Field }
   | { readonly opt: Field }     // the key is absent when core has nothing to say
@@ -35,6 +36,7 @@ export type Decoded<F> =
   F extends 'u64' ? bigint :
   F extends 'bytes' ? Uint8Array :
   F extends 'json' ? unknown :
+  F extends 'object' ? Readonly<Record<string, unknown>> :
   F extends { readonly oneOf: readonly (infer S)[] } ? S :
   F extends { readonly list: infer E } ? readonly Decoded<E>[] :
   F extends { readonly orNull: infer E } ? Decoded<E> | null :

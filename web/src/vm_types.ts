@@ -226,6 +226,24 @@ export const kStateView = {
 } as const;
 export type StateView = Decoded<typeof kStateView>;
 
+// Core's defaults and enumerations for the page (Playground.defaults_json,
+// core/debugger/page_defaults.hpp): the page keeps no copy of them.
+export const kCoreDefaults = {
+  tcp_states: list('string'),  // TcpState in host JSON's spelling
+  prog_types: list('string'),
+  map_types: list('string'),
+  // The Host tab's socket protocols, and the state a socket of each takes without one: a
+  // listening one without a remote port, a connected one with (UDP sockets have none).
+  socket_protocols: list({ name: 'string', has_state: 'boolean', listening_state: 'string', connected_state: 'string' }),
+  // What the "Paste assembly" dialog offers to run a program as ("" = raw memory).
+  assembly_sections: list({ section: 'string', type: 'string', context: 'string' }),
+  // What the Host tab's Add device / Add socket start from, as host JSON members.
+  new_device: 'object',
+  new_socket: 'object',
+} as const;
+// With the default host document as text (Playground.default_host_json).
+export type CoreDefaults = Decoded<typeof kCoreDefaults> & { readonly hostJson: string };
+
 // core/debugger/debug_json.cpp to_json(StopInfo): why a command stopped.
 export const kStopView = {
   reason: 'string',   // "step", "breakpoint", "exited", "faulted", "paused", "none", ...
