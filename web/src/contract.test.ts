@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCoreJson, decode, mismatches } from './normalize';
 import { cValueJson, cValueText } from './c_value_text';
-import type { Schema } from './view_schema';
+import type { Field, Schema } from './view_schema';
+import * as views from './vm_types';
 import { kCoreDefaults, kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
@@ -27,6 +28,35 @@ const sampleError = {
   section: 'xdp', map: 'counts', source: 'prog.c:42',
   message: 'section "xdp", map "counts", line 3: out-of-bounds read of 4 bytes. check data + 14 <= data_end first',
 };
+
+// Each view the page decodes, with the golden core writes for it. A schema in vm_types.ts that
+// no golden reaches (directly or nested) would be checked against nothing: the test below fails.
+const kGoldens: readonly (readonly [Schema, string])[] = [
+  [kErrorView, 'error.json'], [kStopView, 'stop.json'], [kStopsView, 'stops.json'], [kStateView, 'debug_state.json'],
+  [kObjectSummary, 'object_summary.json'], [kListing, 'listing.json'], [kVerdictView, 'verdict.json'],
+  [kExplainView, 'explain.json'], [kMapCommandView, 'map_command.json'], [kCoreDefaults, 'defaults.json'],
+];
+// Written by wasm-bindings/bindings.cpp itself rather than by a core to_json with a golden.
+const kBindingsOnly: readonly Schema[] = [views.kMapSetView];
+
+function reachable(f: Field, into: Set<unknown>): void {
+  if (typeof f !== 'object' || into.has(f)) return;
+  into.add(f);
+  for (const sub of Object.values(f)) if (typeof sub === 'object' && !Array.isArray(sub)) reachable(sub as Field, into);
+}
+
+describe('contract: every view schema against its golden', () => {
+  it.each(kGoldens.map(([schema, file]) => [file, schema] as const))('%s has every key its schema declares', (file, schema) => {
+    expect(mismatches(schema, core(file))).toEqual([]);
+  });
+  it('leaves no schema of vm_types.ts unchecked', () => {
+    const checked = new Set<unknown>(kBindingsOnly);
+    for (const [schema] of kGoldens) reachable(schema, checked);
+    const schemas = Object.entries(views).filter(([name, v]) => /^k[A-Z]/.test(name) && typeof v === 'object');
+    expect(schemas.length).toBeGreaterThan(20);
+    expect(schemas.filter(([, v]) => !checked.has(v)).map(([name]) => name)).toEqual([]);
+  });
+});
 
 describe('contract: core\'s views through normalize.ts', () => {
   it('reads an error', () => {
