@@ -1,6 +1,7 @@
 // The contract between core and the page: tests/contract/*.json are what core writes for each
-// view (tests/contract/contract_test.cpp checks them against core's output), and here the page's
-// decoder reads exactly those files. A field renamed in core or in normalize.ts fails one side.
+// view (tests/contract/contract_test.cpp checks them against core's output), and here the page
+// checks each against the view's schema (vm_types.ts) and decodes it as the page does. A field
+// renamed in core or in a schema fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCoreJson, decode, mismatches } from './normalize';
@@ -58,7 +59,7 @@ describe('contract: every view schema against its golden', () => {
   });
 });
 
-describe('contract: core\'s views through normalize.ts', () => {
+describe('contract: core\'s views as the page decodes them', () => {
   it('reads an error', () => {
     expect(read(kErrorView, 'error.json')).toEqual(sampleError);
   });

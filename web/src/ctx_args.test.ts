@@ -1,5 +1,5 @@
 // The Context tab's named arguments (ctx_args.ts) over the hex, with the layout core writes in
-// the object summary (normalize.ts reads "args").
+// the object summary (kProgramArg in vm_types.ts).
 import { describe, expect, it } from 'vitest';
 import { argEditable, argsBytes, argsHead, argText, argValue, parseArgValue, setArg } from './ctx_args';
 import { decode } from './normalize';
