@@ -20,6 +20,7 @@
 #include "core/host/host_json_vmas.hpp"
 #include "core/json/json.hpp"
 #include "core/host/socket_cookie.hpp"
+#include "core/host/socket_defaults.hpp"
 
 namespace bpfplay {
 
@@ -254,9 +255,7 @@ bool read_socket(Reader& r, const JsonValue& j, const std::string& path, size_t 
         s.remote_addr = ip->second;
     }
     if (r.error || !r.uint(j, path, "remote_port", s.remote_port, 65535)) return false;
-    s.state = s.protocol == kIpprotoUdp ? TcpState::Close
-              : s.remote_port           ? TcpState::Established
-                                        : TcpState::Listen;
+    s.state = default_socket_state(s.protocol, s.remote_port);
     if (const std::string* state = r.string(j, path, "state")) {
         const auto st = state_from_name(*state);
         if (!st)

@@ -12,6 +12,7 @@
 #include "core/host/host_json_tunnel.hpp"
 #include "core/host/host_json_files.hpp"
 #include "core/host/host_json_vmas.hpp"
+#include "core/host/socket_defaults.hpp"
 #include "core/hex.hpp"
 #include "core/json/json_writer.hpp"
 
@@ -63,7 +64,7 @@ void to_json(JsonWriter& w, const NetDevice& d) {
 void to_json(JsonWriter& w, const HostSocket& s) {
     w.begin_object()
         .member("cookie", s.cookie)
-        .member("protocol", s.protocol == kIpprotoUdp ? "udp" : "tcp")
+        .member("protocol", socket_protocol_name(s.protocol))
         .member("local_addr", ip_text(s.family, s.local_addr.data()))
         .member("local_port", s.local_port)
         .member("remote_addr", ip_text(s.family, s.remote_addr.data()))

@@ -1,6 +1,7 @@
 // ObjectSession::open_assembly: a program pasted as llvm-objdump text becomes a one-program
 // object (no maps, no BTF), so the browser and the debugger treat it like a compiled .o.
 #include "core/decode.hpp"
+#include "core/loader/assembly_context.hpp"
 #include "core/maps/map_set.hpp"
 #include "core/run/sockmap_helpers.hpp"
 #include "core/run/kernel_helpers.hpp"
@@ -24,9 +25,7 @@ Result<std::unique_ptr<ObjectSession>> ObjectSession::open_assembly(std::string_
     p.attach = kind.attach;
     p.sleepable = kind.sleepable;
     p.type = kind.type;
-    // No section (or one libbpf does not know): raw memory in r1, its length in r2, as the
-    // bpf_conformance tests and `bpfvm run prog.s` run.
-    p.context = kind.known ? kind.context : ContextKind::RawMemory;
+    p.context = assembly_context(kind);
     p.attach_target = std::string(kind.attach_target);
     p.insns = std::move(insns).value();
     p.own_insn_count = uint32_t(p.insns.size());

@@ -1,6 +1,7 @@
 // The contract between core and the page: core writes every view the page reads into
-// tests/contract/*.json, and web/src/contract.test.ts decodes exactly those files through
-// web/src/normalize.ts. A field renamed on one side only fails one of the two tests.
+// tests/contract/*.json, and web/src/contract.test.ts checks each against the page's schema of
+// that view (web/src/vm_types.ts) and decodes it as the page does. A field renamed on one side
+// only fails one of the two tests.
 //
 // When a view changes on purpose, regenerate the files and change the page's decoder with it:
 //   BPFPLAY_UPDATE_CONTRACT=1 ./build/tests/test_contract
@@ -47,7 +48,7 @@ void check_golden(const std::string& name, const std::string& json) {
     CHECK_MESSAGE(golden == json + "\n",
                   "tests/contract/" << name << " differs from what core writes now. If the view changed on purpose, "
                   "regenerate with `BPFPLAY_UPDATE_CONTRACT=1 ./build/tests/test_contract` and update "
-                  "web/src/normalize.ts and web/src/contract.test.ts in the same commit.");
+                  "the view's schema in web/src/vm_types.ts (and web/src/contract.test.ts) in the same commit.");
 }
 
 Error sample_error() {

@@ -150,21 +150,22 @@ export class CodePanel {
     const frag = document.createDocumentFragment();
     let lastFn = '';
     for (const l of p.lines) {
-      if (l.fn && l.fn !== lastFn) {
-        frag.append(h('div', { class: 'fn-head', text: `${l.fn}:` }));
-        lastFn = l.fn;
+      // core names the function where it starts and the C line where a new line_info record starts.
+      if (l.function && l.function !== lastFn) {
+        frag.append(h('div', { class: 'fn-head', text: `${l.function}:` }));
+        lastFn = l.function;
       }
-      if (l.line > 0) {
-        const file = l.file.split('/').pop() ?? l.file;
-        frag.append(h('div', { class: 'src-line', title: `${l.file}:${l.line} (click: breakpoint)` },
-          h('span', { class: 'src-loc', text: `${file}:${l.line}` }), h('span', { class: 'src-text', text: l.source.trim() })));
+      if (l.line) {
+        const path = l.file ?? '';
+        frag.append(h('div', { class: 'src-line', title: `${path}:${l.line} (click: breakpoint)` },
+          h('span', { class: 'src-loc', text: `${path.split('/').pop() ?? path}:${l.line}` }), h('span', { class: 'src-text', text: (l.source ?? '').trim() })));
       }
       const hits = h('span', { class: 'hits' });
-      const row = h('div', { class: l.secondSlot ? 'insn second-slot' : 'insn', 'data-pc': l.pc },
+      const row = h('div', { class: l.second_slot ? 'insn second-slot' : 'insn', 'data-pc': l.pc },
         h('span', { class: 'gutter', 'data-pc': l.pc, title: 'toggle breakpoint' }),
         hits,
         h('span', { class: 'pc', text: String(l.pc).padStart(4) }),
-        h('span', { class: 'text', text: l.secondSlot ? '' : l.text }));
+        h('span', { class: 'text', text: l.second_slot ? '' : l.text }));
       this.rows[l.pc] = row;
       this.hitCells[l.pc] = hits;
       frag.append(row);
@@ -202,12 +203,13 @@ export class CodePanel {
         : `· whether the kernel's verifier accepts it: cannot tell (insn ${v.insn}: ${v.message})`;
       status.title = status.textContent;  // one line by the title: the whole text on hover
     }
-    if (v.verdict !== 'refuse') return;
-    for (const pc of v.path) this.rows[pc]?.classList.add('verifier-path');
+    // A refusal carries its instruction and path (core writes them for no other verdict).
+    if (v.verdict !== 'refuse' || v.insn === undefined) return;
+    for (const pc of v.path ?? []) this.rows[pc]?.classList.add('verifier-path');
     const row = this.rows[v.insn];
     const where = v.source ? ` (${v.source.file.split('/').pop() ?? v.source.file}:${v.source.line})` : '';
     const note = h('div', { class: 'verifier-note', id: 'verifier-note' },
-      h('b', { text: `The kernel's verifier would refuse this${where}: ` }), h('span', { class: 'verifier-message', text: v.message }),
+      h('b', { text: `The kernel's verifier would refuse this${where}: ` }), h('span', { class: 'verifier-message', text: v.message ?? '' }),
       v.why ? h('div', { class: 'verifier-why', text: v.why }) : undefined,
       v.fix ? h('div', { class: 'verifier-fix' }, h('b', { text: 'Fix: ' }), v.fix) : undefined,
       h('div', { class: 'muted', text: 'bpfplay runs it anyway: step along the marked path to see what would go wrong.' }));
@@ -258,7 +260,7 @@ export class CodePanel {
     this.faultRow = undefined;
     if (st.status === 'faulted' && row) {
       row.classList.add('fault');
-      const reason = st.faultExplanation || st.fault?.what || 'the program faulted';
+      const reason = st.fault_explanation || st.fault?.what || 'the program faulted';
       this.faultNote = h('div', { class: 'fault-note' }, h('b', { text: 'Fault: ' }), reason,
         hintUnlessSaid(reason, st.fault?.hint));
       row.after(this.faultNote);

@@ -41,23 +41,23 @@ export class ConsolePanel {
     for (const e of st.events) lines.push(h('div', { class: 'event' }, h('span', { class: 'tag', text: 'ringbuf' }), e));
     const line = (l: ConsoleLine): HTMLElement =>
       h('div', { class: l.kind === 'perf' ? 'event perf' : `host-event ${l.kind}` }, h('span', { class: 'tag', text: l.tag }), l.text);
-    for (const e of st.perfEvents) lines.push(line(perfEventLine(e)));
-    for (const e of st.hostEvents) lines.push(line(hostEventLine(e)));
+    for (const e of st.perf_events) lines.push(line(perfEventLine(e)));
+    for (const e of st.host_events) lines.push(line(hostEventLine(e)));
     const it = st.iterator;
     if (it) {
       // What this call wrote into the seq_file: as text when it reads as text, else as hex.
       const isText = !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(it.output);
       lines.push(h('div', { class: 'event iter' }, h('span', { class: 'tag', text: 'iter' }),
-        `${it.target}: ${it.element}, seq_num ${it.seqNum} (the first call; bpfvm run runs them all)`));
+        `${it.target}: ${it.element}, seq_num ${it.seq_num} (the first call; bpfvm run runs them all)`));
       if (it.output)
-        lines.push(h('pre', { class: 'event iter-output', text: isText ? it.output : it.outputHex.replace(/(..)(?!$)/g, '$1 ') }));
+        lines.push(h('pre', { class: 'event iter-output', text: isText ? it.output : it.output_hex.replace(/(..)(?!$)/g, '$1 ') }));
     }
     if (st.status === 'exited') {
       lines.push(h('div', { class: 'result', id: 'result' }, h('span', { class: 'tag', text: 'exit' }),
-        `r0 = ${hex64(st.r0)} (${signed64(st.r0)})${st.returnName ? ` ${st.returnName}` : ''} after ${st.executed} instructions`));
+        `r0 = ${hex64(st.return ?? 0n)} (${signed64(st.return ?? 0n)})${st.return_name ? ` ${st.return_name}` : ''} after ${st.executed} instructions`));
     } else if (st.status === 'faulted') {
       lines.push(h('div', { class: 'result fault', id: 'result' }, h('span', { class: 'tag', text: 'fault' }),
-        `${st.faultExplanation || st.fault?.what || ''}`, hintUnlessSaid(st.faultExplanation, st.fault?.hint)));
+        `${st.fault_explanation || st.fault?.what || ''}`, hintUnlessSaid(st.fault_explanation, st.fault?.hint)));
     }
     this.runLog.replaceChildren(...lines);
   }

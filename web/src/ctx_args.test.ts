@@ -1,18 +1,19 @@
 // The Context tab's named arguments (ctx_args.ts) over the hex, with the layout core writes in
-// the object summary (normalize.ts reads "args").
+// the object summary (kProgramArg in vm_types.ts).
 import { describe, expect, it } from 'vitest';
 import { argEditable, argsBytes, argsHead, argText, argValue, parseArgValue, setArg } from './ctx_args';
-import { objectSummary } from './normalize';
+import { decode } from './normalize';
+import { kObjectSummary } from './vm_types';
 
 // What bpfvm info --json writes for public/examples/fentry_unlink.o's unlink_exit.
-const summary = objectSummary({
+const summary = decode(kObjectSummary, {
   programs: [{
-    name: 'unlink_exit', section: 'fexit/do_unlinkat', type: 'tracing', context: 'raw memory', runnable: true,
+    name: 'unlink_exit', section: 'fexit/do_unlinkat', type: 'tracing', context: 'raw memory', type_known: true, runnable: true,
     status: 'runnable', args_of: 'do_unlinkat',
     args: [
-      { name: 'dfd', type: 'int', offset: 0, value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
-      { name: 'name', type: 'struct filename *', offset: 8, value: 17179913640, text: '0x40000ada8', pointer: true, signed: false, size: 8, register: '' },
-      { name: 'ret', type: 'int', offset: 16, value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
+      { name: 'dfd', type: 'int', offset: 0, width: 8, kind: '', value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
+      { name: 'name', type: 'struct filename *', offset: 8, width: 8, kind: '', value: 17179913640, text: '0x40000ada8', pointer: true, signed: false, size: 8, register: '' },
+      { name: 'ret', type: 'int', offset: 16, width: 8, kind: '', value: 0, text: '0', pointer: false, signed: true, size: 4, register: '' },
     ],
   }],
   maps: [], entry_program: 'unlink_exit',
@@ -24,7 +25,7 @@ describe('ctx_args: a tracing program\'s arguments over the context hex', () => 
   const [dfd, name, ret] = args;
 
   it('reads the layout and defaults from the object summary', () => {
-    expect(p?.argsOf).toBe('do_unlinkat');
+    expect(p?.args_of).toBe('do_unlinkat');
     expect(args.map((a) => `${a.name}@${a.offset}`)).toEqual(['dfd@0', 'name@8', 'ret@16']);
     expect(name?.value).toBe(0x40000ada8n);
   });
@@ -57,13 +58,13 @@ describe('ctx_args: a tracing program\'s arguments over the context hex', () => 
 
 // A kprobe's arguments are registers of struct pt_regs (168 bytes): kprobe_regs.o's trace_openat2.
 describe('ctx_args: a kprobe\'s arguments in their pt_regs registers', () => {
-  const kprobe = objectSummary({
+  const kprobe = decode(kObjectSummary, {
     programs: [{
-      name: 'trace_openat2', section: 'kprobe/do_sys_openat2', type: 'kprobe', context: 'pt_regs', runnable: true,
+      name: 'trace_openat2', section: 'kprobe/do_sys_openat2', type: 'kprobe', type_known: true, context: 'pt_regs', runnable: true,
       status: 'runnable', args_of: 'do_sys_openat2',
       args: [
-        { name: 'dfd', type: 'int', offset: 112, value: 0, text: '0', pointer: false, signed: true, size: 4, register: 'di' },
-        { name: 'filename', type: 'const char *', offset: 104, value: 0, text: 'NULL', pointer: true, signed: false, size: 8, register: 'si' },
+        { name: 'dfd', type: 'int', offset: 112, width: 8, kind: '', value: 0, text: '0', pointer: false, signed: true, size: 4, register: 'di' },
+        { name: 'filename', type: 'const char *', offset: 104, width: 8, kind: '', value: 0, text: 'NULL', pointer: true, signed: false, size: 8, register: 'si' },
       ],
     }],
     maps: [], entry_program: 'trace_openat2',
@@ -86,9 +87,9 @@ describe('ctx_args: a kprobe\'s arguments in their pt_regs registers', () => {
 // A tracepoint's record (bpfvm info --json of tests/run/bpf/tracepoint_records.o's irq_entry):
 // each field its own width, the __data_loc name shown as core spells it.
 describe('ctx_args: a tracepoint record by field', () => {
-  const record = objectSummary({
+  const record = decode(kObjectSummary, {
     programs: [{
-      name: 'irq_entry', section: 'tracepoint/irq/irq_handler_entry', type: 'tracepoint', context: 'raw memory', runnable: true,
+      name: 'irq_entry', section: 'tracepoint/irq/irq_handler_entry', type: 'tracepoint', context: 'raw memory', type_known: true, runnable: true,
       status: 'runnable', args_of: 'irq/irq_handler_entry',
       args: [
         { name: 'common_type', type: 'unsigned short', offset: 0, width: 2, kind: 'number', value: 225, text: '225', pointer: false, signed: false, size: 2, register: '' },
@@ -116,6 +117,6 @@ describe('ctx_args: a tracepoint record by field', () => {
   it('edits numbers only and says the context is the record', () => {
     expect(argEditable(irq)).toBe(true);
     expect(argEditable(name)).toBe(false);
-    expect(argsHead(record?.argsOf ?? '', args)).toBe("irq/irq_handler_entry's record (its tracefs format; a value rewrites its bytes in the hex below)");
+    expect(argsHead(record?.args_of ?? '', args)).toBe("irq/irq_handler_entry's record (its tracefs format; a value rewrites its bytes in the hex below)");
   });
 });

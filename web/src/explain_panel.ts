@@ -34,7 +34,7 @@ function render(v: ExplainView): Node[] {
   const head = h('div', { class: 'explain-head' },
     h('span', { class: 'explain-pc', text: `${v.current ? 'now at' : 'instruction'} ${v.pc}` }),
     h('code', { class: 'explain-text', text: v.text }),
-    h('span', { class: 'explain-class', text: v.cls, title: 'the instruction class (RFC 9669)' }));
+    h('span', { class: 'explain-class', text: v.class, title: 'the instruction class (RFC 9669)' }));
   const out: Node[] = [head, h('p', { class: 'explain-summary', id: 'explain-summary', text: sentence(v.summary) })];
   if (v.values) out.push(h('p', { class: 'explain-values', id: 'explain-values', text: v.values }));
   if (v.details.length) out.push(h('ul', { class: 'explain-details' }, ...v.details.map((d) => h('li', { text: sentence(d) }))));
@@ -57,7 +57,7 @@ function renderHelper(helper: HelperExplainView): HTMLElement {
       h('td', { text: a.meaning }),
       h('td', { class: 'value', text: a.value })));
   return h('div', { class: 'explain-helper', id: 'explain-helper' },
-    h('div', {}, h('b', { text: `${helper.name} (helper ${helper.id})` }), helper.gplOnly ? h('span', { class: 'muted', text: ' GPL only' }) : undefined),
+    h('div', {}, h('b', { text: `${helper.name} (helper ${helper.id})` }), helper.gpl_only ? h('span', { class: 'muted', text: ' GPL only' }) : undefined),
     h('code', { class: 'explain-signature', text: helper.signature }),
     h('p', { text: helper.summary }),
     rows.length ? h('table', { class: 'explain-args' },

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { addressList, hostErrorText, networkJson, networkOf, newDevice, newSocket, numberOrText } from './host_network';
-import { coreDefaults } from './normalize';
+import { decode } from './normalize';
+import { kCoreDefaults } from './vm_types';
 
 // Core's new device and socket, as tests/contract/defaults.json has them (test_contract checks it).
-const defaults = coreDefaults('{}', readFileSync(new URL('../../tests/contract/defaults.json', import.meta.url), 'utf8'));
+const defaults = decode(kCoreDefaults, JSON.parse(readFileSync(new URL('../../tests/contract/defaults.json', import.meta.url), 'utf8')));
 
 const core = `{
   "cpu": 0,
@@ -34,12 +35,12 @@ describe('host network', () => {
 
   it('numbers the next device and socket after the existing ones', () => {
     const n = networkOf(core);
-    expect(newDevice(n.devices, defaults.newDevice)).toEqual({
+    expect(newDevice(n.devices, defaults.new_device)).toEqual({
       ifindex: 3, name: 'eth1', mac: '02:00:00:00:03:02', mtu: 1500, up: true, forwarding: true, rx_queues: 1, ipv4: [], ipv6: [],
     });
-    expect(newSocket(n.sockets, defaults.newSocket)['cookie']).toBe(4100);
-    expect(newSocket([], defaults.newSocket)['cookie']).toBe(4097);
-    expect(newSocket([], defaults.newSocket)).toMatchObject({ protocol: 'tcp', local_addr: '0.0.0.0', local_port: 8000, state: 'listen', uid: 1000 });
+    expect(newSocket(n.sockets, defaults.new_socket)['cookie']).toBe(4100);
+    expect(newSocket([], defaults.new_socket)['cookie']).toBe(4097);
+    expect(newSocket([], defaults.new_socket)).toMatchObject({ protocol: 'tcp', local_addr: '0.0.0.0', local_port: 8000, state: 'listen', uid: 1000 });
   });
 
   it('sends what was typed for core to judge', () => {

@@ -52,7 +52,7 @@ export function addressList(text: string): string[] {
 const numbers = (rows: JsonObject[], key: string): number[] =>
   rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
 
-// The next device as `ip link add` would number it: core's new device (CoreDefaults.newDevice)
+// The next device as `ip link add` would number it: core's new device (CoreDefaults.new_device)
 // with the next free ifindex and ethN name.
 export function newDevice(devices: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
   const ifindex = Math.max(0, ...numbers([...devices], 'ifindex')) + 1;
@@ -63,7 +63,7 @@ export function newDevice(devices: readonly JsonObject[], template: Readonly<Jso
   return { ...structuredClone(template), ifindex, name: `eth${n}`, mac: `02:00:00:00:${hex}:02` };
 }
 
-// Core's new socket (CoreDefaults.newSocket) with the next free cookie, from the template's up.
+// Core's new socket (CoreDefaults.new_socket) with the next free cookie, from the template's up.
 export function newSocket(sockets: readonly JsonObject[], template: Readonly<JsonObject>): JsonObject {
   const first = typeof template['cookie'] === 'number' ? template['cookie'] : 1;
   const cookie = Math.max(first, ...numbers([...sockets], 'cookie').map((c) => c + 1));

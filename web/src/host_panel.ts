@@ -8,6 +8,7 @@ import {
   type HostNetwork, type JsonObject,
 } from './host_network';
 import type { Session } from './session';
+import type { CoreDefaults } from './vm_types';
 
 const cellText = (v: unknown): string => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
@@ -23,9 +24,10 @@ export class HostPanel {
   private readonly routes = h('textarea', { id: 'host-routes', rows: 4, spellcheck: 'false', 'aria-label': 'routes (JSON)' });
   private readonly neighbours = h('textarea', { id: 'host-neighbours', rows: 4, spellcheck: 'false', 'aria-label': 'neighbours (JSON)' });
 
-  // Core's TcpState names, for the sockets' state cells, and its new device and socket (they
-  // arrive with core's defaults).
+  // Core's TcpState names and socket protocols, for the sockets' cells, and its new device and
+  // socket (they arrive with core's defaults).
   private tcpStates: readonly string[] = [];
+  private protocols: CoreDefaults['socket_protocols'] = [];
   private newRows: { device: Readonly<JsonObject>; socket: Readonly<JsonObject> } | undefined;
 
   constructor(session: Session, private readonly onError: (shown: boolean) => void, onDefaults: (defaultHostJson: string) => void) {
@@ -52,8 +54,9 @@ export class HostPanel {
     });
     session.events.on('loaded', () => this.showError(undefined));
     void session.defaults.then((d) => {
-      this.tcpStates = d.tcpStates;
-      this.newRows = { device: d.newDevice, socket: d.newSocket };
+      this.tcpStates = d.tcp_states;
+      this.protocols = d.socket_protocols;
+      this.newRows = { device: d.new_device, socket: d.new_socket };
       // A shared link's network, set before the worker started, wins over the defaults.
       if (this.net) this.render();
       else this.setJson(d.hostJson);
@@ -163,17 +166,21 @@ export class HostPanel {
 
   private socketRow(s: JsonObject, i: number): HTMLElement {
     const p = `sockets[${i}]`;
-    const proto = h('select', { 'aria-label': `${p}.protocol` }, h('option', { value: 'tcp', text: 'TCP' }), h('option', { value: 'udp', text: 'UDP' }));
+    const proto = h('select', { 'aria-label': `${p}.protocol` },
+      ...this.protocols.map((x) => h('option', { value: x.name, text: x.name.toUpperCase() })));
     proto.value = cellText(s['protocol']);
+    const protocol = this.protocols.find((x) => x.name === proto.value);
     proto.addEventListener('change', () => {
       s['protocol'] = proto.value;
-      // UDP sockets have no TCP state (core refuses one).
-      if (proto.value === 'udp') delete s['state'];
-      else s['state'] = s['remote_port'] ? 'established' : 'listen';
+      // The state core gives such a socket (a protocol without states: none, core refuses one).
+      const chosen = this.protocols.find((x) => x.name === proto.value);
+      if (!chosen?.has_state) delete s['state'];
+      else s['state'] = s['remote_port'] ? chosen.connected_state : chosen.listening_state;
       this.render();
     });
-    const state = h('select', { 'aria-label': `${p}.state`, disabled: s['protocol'] === 'udp' },
-      ...(s['protocol'] === 'udp' ? [h('option', { value: '', text: '(UDP)' })] : this.tcpStates.map((t) => h('option', { value: t, text: t }))));
+    const state = h('select', { 'aria-label': `${p}.state`, disabled: !protocol?.has_state },
+      ...(protocol?.has_state ? this.tcpStates.map((t) => h('option', { value: t, text: t }))
+        : [h('option', { value: '', text: `(${proto.value.toUpperCase()})` })]));
     state.value = cellText(s['state']);
     state.addEventListener('change', () => { s['state'] = state.value; });
     const same = (x: string): string => x.trim();

@@ -235,9 +235,9 @@ export class InputPanel {
       return p.runnable
         ? h('option', { value: p.name, text: label })
         : h('option', { value: p.name, class: 'refused', 'data-refused': 'true', title: p.status,
-          text: `✕ ${label} — cannot run: ${p.loadError?.what ?? p.status}` });
+          text: `✕ ${label} — cannot run: ${p.load_error?.what ?? p.status}` });
     }));
-    const wanted = selected && summary.programs.some((p) => p.name === selected) ? selected : summary.entryProgram;
+    const wanted = selected && summary.programs.some((p) => p.name === selected) ? selected : summary.entry_program;
     if (wanted) this.programSelect.value = wanted;
     this.showProgramError(undefined);
     this.renderArgs();
@@ -256,7 +256,7 @@ export class InputPanel {
   // Shown for a program whose section names no type, or one given a type here.
   private showProgType(): void {
     const p = this.selectedProgram();
-    this.progTypeField.hidden = !p || (p.typeKnown && this.chosenTypes[p.name] === undefined);
+    this.progTypeField.hidden = !p || (p.type_known && this.chosenTypes[p.name] === undefined);
     if (p) this.progTypeSelect.value = this.chosenTypes[p.name] ?? '';
   }
 
@@ -289,7 +289,7 @@ export class InputPanel {
       return h('label', { class: 'field' }, h('span', { text: `${a.name} (${a.type}${where})` }), input);
     });
     this.ctxArgs.replaceChildren(
-      ...(p?.argsOf ? [h('div', { class: 'hex-head', text: argsHead(p.argsOf, args) })] : []),
+      ...(p?.args_of ? [h('div', { class: 'hex-head', text: argsHead(p.args_of, args) })] : []),
       ...rows);
     this.showArgValues();
   }
@@ -338,7 +338,7 @@ export class InputPanel {
       this.programError.replaceChildren();
       return;
     }
-    const e = p.loadError;
+    const e = p.load_error;
     const where = e ? [e.pc !== undefined ? `insn ${e.pc}` : '', e.source ?? ''].filter((x) => x).join(', ') : '';
     this.programError.replaceChildren(
       h('b', { text: `${p.name} cannot run` }), where ? ` (${where})` : '', ': ',

@@ -4,7 +4,7 @@ import { buildPacket, kPresets, type PacketSpec } from './packet';
 import type { StateView, VerdictView } from './vm_types';
 
 const state = (over: Partial<StateView>): StateView => ({
-  status: 'exited', r0: 2n, returnName: 'XDP_PASS', maps: [], printk: [], events: [], ...over,
+  status: 'exited', return: 2n, return_name: 'XDP_PASS', maps: [], printk: [], events: [], ...over,
 } as unknown as StateView);
 const run = (over: Partial<StateView>): RunOutcome => ({ state: state(over) });
 const accept = { verdict: 'accept' } as VerdictView;
@@ -13,7 +13,7 @@ const dropAll: LessonGoal = { cases: [{ label: 'a TCP packet', returns: { value:
 
 describe('checkLesson', () => {
   it('is done when the return value is the goal', () => {
-    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ r0: 1n, returnName: 'XDP_DROP' })] });
+    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ return: 1n, return_name: 'XDP_DROP' })] });
     expect(r.done).toBe(true);
     expect(r.message).toBe('Done! Every check passes.');
   });
@@ -29,7 +29,7 @@ describe('checkLesson', () => {
   });
   it('reads a map value (little-endian u64) after the runs', () => {
     const goal: LessonGoal = { cases: [], after: [{ kind: 'map_u64', map: 'counts', keyHex: '00000000', keyLabel: 'key 0', value: 3n }] };
-    const maps = (n: number): StateView['maps'] => [{ name: 'counts', entries: [{ key: Uint8Array.of(0, 0, 0, 0), values: [Uint8Array.of(n, 0, 0, 0, 0, 0, 0, 0)] }] }] as unknown as StateView['maps'];
+    const maps = (n: number): StateView['maps'] => [{ name: 'counts', entries: [{ key_hex: Uint8Array.of(0, 0, 0, 0), values_hex: [Uint8Array.of(n, 0, 0, 0, 0, 0, 0, 0)] }] }] as unknown as StateView['maps'];
     expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(3) })] }).done).toBe(true);
     expect(checkLesson(goal, { verdict: accept, runs: [run({ maps: maps(2) })] }).message)
       .toBe('Not yet, because map counts[key 0] is 2; the goal is 3.');
@@ -41,11 +41,11 @@ describe('checkLesson', () => {
     expect(checkLesson(goal, { verdict: accept, runs: [run({ printk: ['len=54\n'] })] }).message).toBe('Not yet, because run 1 sent no ring buffer record.');
   });
   it('reports a fault', () => {
-    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ status: 'faulted', fault: { kind: 'runtime', what: 'out-of-bounds read', hint: '' } })] });
+    const r = checkLesson(dropAll, { verdict: accept, runs: [run({ status: 'faulted', fault: { kind: 'runtime', what: 'out-of-bounds read', message: 'out-of-bounds read' } })] });
     expect(r.message).toBe('Not yet, because a TCP packet: the run stopped on a fault: out-of-bounds read.');
   });
   it('reads one CPU\'s copy of a per-CPU value, or all of them summed', () => {
-    const maps = [{ name: 'pkts', entries: [{ key: Uint8Array.of(0, 0, 0, 0), values: [Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)] }] }];
+    const maps = [{ name: 'pkts', entries: [{ key_hex: Uint8Array.of(0, 0, 0, 0), values_hex: [Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0)] }] }];
     const goal = (cpu: number | undefined, value: bigint): LessonGoal =>
       ({ cases: [], after: [{ kind: 'map_u64', map: 'pkts', keyHex: '00000000', keyLabel: '0', value, ...(cpu === undefined ? {} : { cpu }) }] });
     const outcome = { verdict: accept, runs: [run({ maps } as unknown as Partial<StateView>)] };

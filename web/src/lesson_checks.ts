@@ -86,11 +86,11 @@ function checkAfter(e: Expectation, runs: readonly RunOutcome[]): CheckLine {
     case 'map_u64': {
       const map = last?.maps.find((m) => m.name === e.map);
       if (!map) return { ok: false, text: `the object has no map named "${e.map}"` };
-      const entry = map.entries.find((x) => toHex(x.key) === e.keyHex);
+      const entry = map.entries.find((x) => toHex(x.key_hex) === e.keyHex);
       if (!entry) return { ok: false, text: `map ${e.map} has no entry for ${e.keyLabel}` };
       const got = e.cpu === undefined
-        ? entry.values.reduce((s, v) => s + u64le(v), 0n)  // per-CPU values summed
-        : u64le(entry.values[e.cpu] ?? new Uint8Array());
+        ? entry.values_hex.reduce((s, v) => s + u64le(v), 0n)  // per-CPU values summed
+        : u64le(entry.values_hex[e.cpu] ?? new Uint8Array());
       const ok = e.value === 'nonzero' ? got !== 0n : got === e.value;
       const want = e.value === 'nonzero' ? 'not 0' : String(e.value);
       const where = e.cpu === undefined ? '' : ` on CPU ${e.cpu}`;
@@ -146,8 +146,8 @@ export function checkLesson(goal: LessonGoal, outcome: LessonOutcome): CheckResu
       } else if (s.status !== 'exited') {
         lines.push({ ok: false, text: `${c.label}: the run did not reach exit` });
       } else if (c.returns) {
-        const ok = s.r0 === BigInt(c.returns.value);
-        const got = `${s.returnName || String(s.r0)}${s.returnName ? ` (${s.r0})` : ''}`;
+        const ok = s.return === BigInt(c.returns.value);
+        const got = `${s.return_name || String(s.return)}${s.return_name ? ` (${s.return})` : ''}`;
         lines.push({ ok, text: ok ? `${c.label}: ${c.returns.name}` : `${c.label} got ${got}; the goal is ${c.returns.name} (${c.returns.value})` });
       }
     });

@@ -44,8 +44,11 @@ let current: LinkSource | undefined;
 let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
-void session.defaults.then((d) => input.setProgTypeNames(d.progTypes));
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
+void session.defaults.then((d) => {
+  input.setProgTypeNames(d.prog_types);
+  picker.setAssemblySections(d.assembly_sections);
+});
 // The editor's C when the object now loaded was loaded (its own C for one compiled in the editor
 // or a lesson's starter): Check compiles the editor's text first when it was edited since.
 let loadedC: string | undefined;

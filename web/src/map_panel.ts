@@ -8,6 +8,7 @@ import { h } from './dom';
 import { toHex } from './hex';
 import type { Session } from './session';
 import type { ErrorView, MapEntryView, MapView, Snapshot } from './vm_types';
+import { cValueJson, cValueText, entryKeyText } from './c_value_text';
 
 type Part = 'key' | 'value';
 
@@ -39,7 +40,7 @@ export class MapPanel {
   private render(s: Snapshot, force = false): void {
     // Most steps change no map: rebuilding the tables then would only cost time.
     const signature = s.state.maps.map((m) => `${m.name}:${m.count}:${m.changed}:${m.summary}:` +
-      m.entries.map((e) => `${toHex(e.key)}=${e.values.map((v) => toHex(v)).join(',')}${e.changed ? '*' : ''}`).join(';')).join('|');
+      m.entries.map((e) => `${toHex(e.key_hex)}=${e.values_hex.map((v) => toHex(v)).join(',')}${e.changed ? '*' : ''}`).join(';')).join('|');
     if (signature === this.shown && !force) return;
     this.shown = signature;
     const focused = document.activeElement instanceof HTMLElement && this.root.contains(document.activeElement)
@@ -77,15 +78,15 @@ export class MapPanel {
 
   // A text box for one key or value: JSON of the C value, or hex when the map has no BTF for it.
   private editorFor(m: MapView, part: Part, id: string, initial: string, label: string): HTMLTextAreaElement {
-    const btf = part === 'key' ? m.keyType !== '' : m.valueType !== '';
-    const size = part === 'key' ? m.keySize : m.valueSize;
+    const btf = part === 'key' ? m.key_type !== '' : m.value_type !== '';
+    const size = part === 'key' ? m.key_size : m.value_size;
     const text = this.drafts.get(id) ?? initial;
     const lines = Math.min(12, text.split('\n').length);
     const box = h('textarea', {
       class: btf ? 'c-value-in' : 'hex-in', rows: lines, spellcheck: 'false', 'data-editor': id, 'data-part': part,
       'aria-label': label,
       title: btf ? `${label}: JSON as the value is shown (numbers may be "strings"); fields left out are 0` : `${label}: hex bytes`,
-      placeholder: btf ? `${part === 'key' ? m.keyType : m.valueType} as JSON, e.g. ${part === 'key' ? '6' : '{"field": 1}'}; empty = all zero`
+      placeholder: btf ? `${part === 'key' ? m.key_type : m.value_type} as JSON, e.g. ${part === 'key' ? '6' : '{"field": 1}'}; empty = all zero`
         : `${size} bytes hex; empty = all zero`,
     });
     box.value = text;
@@ -102,9 +103,9 @@ export class MapPanel {
   }
 
   private renderMap(m: MapView): HTMLElement {
-    const types = m.keyType ? ` ${m.keyType} → ${m.valueType || '?'}` : m.valueType ? ` of ${m.valueType}` : '';
+    const types = m.key_type ? ` ${m.key_type} → ${m.value_type || '?'}` : m.value_type ? ` of ${m.value_type}` : '';
     const head = h('div', { class: 'map-head' }, h('b', { text: m.name }),
-      h('span', { class: 'muted', text: ` ${m.type}${types} · ${m.occupancy} · max_entries ${m.maxEntries} · key ${m.keySize} B, value ${m.valueSize} B` }));
+      h('span', { class: 'muted', text: ` ${m.type}${types} · ${m.occupancy} · max_entries ${m.max_entries} · key ${m.key_size} B, value ${m.value_size} B` }));
     const rows = m.entries.map((e) => this.renderEntry(m, e));
     const table = h('table', { class: 'map-entries' },
       h('thead', {}, h('tr', {}, h('th', { text: 'key' }), h('th', { text: m.percpu ? 'value per CPU' : 'value' }), h('th'))),
@@ -113,7 +114,7 @@ export class MapPanel {
     const section = h('section', { class: m.changed ? 'map changed' : 'map', 'data-map': m.name }, head, summary, table);
     if (m.truncated) section.append(h('p', { class: 'muted', text: `showing the first ${m.entries.length} of ${m.occupancy}` }));
     // Ring buffers, user ring buffers and stack traces take no entries from user space: no editor.
-    if (!m.userUpdate) return section;
+    if (!m.user_update) return section;
     const addId = `${m.name}|add`;
     const keyIn = this.editorFor(m, 'key', `${addId}|key`, '', `new key for ${m.name}`);
     const valIn = this.editorFor(m, 'value', `${addId}|value`, '', `new value for ${m.name}${m.percpu ? ' (every CPU)' : ''}`);
@@ -125,30 +126,31 @@ export class MapPanel {
   }
 
   private renderEntry(m: MapView, e: MapEntryView): HTMLElement {
-    const keyHex = toHex(e.key);
-    const values = e.values.map((v, cpu) =>
+    const keyHex = toHex(e.key_hex);
+    const keyText = entryKeyText(e);
+    const values = e.values_hex.map((v, cpu) =>
       h('div', { class: 'map-value' }, m.percpu ? h('span', { class: 'muted', text: `cpu${cpu} ` }) : undefined,
-        h('code', { text: e.valueTexts[cpu] ?? '' }), h('span', { class: 'bytes', text: ` ${toHex(v, ' ')}` })));
+        h('code', { text: cValueText(e.values[cpu]) }), h('span', { class: 'bytes', text: ` ${toHex(v, ' ')}` })));
     const cell = h('td', {}, ...values);
     const isEditing = this.editing?.map === m.name && this.editing.key === keyHex;
     if (isEditing) {
       const id = `${m.name}|${keyHex}`;
-      const boxes = e.values.map((v, cpu) => this.editorFor(m, 'value', `${id}|${cpu}`,
-        m.valueType ? (e.valueJsons[cpu] ?? '') : toHex(v), `value${m.percpu ? ` of cpu${cpu}` : ''} as a C value`));
-      const keyText = m.keyType ? e.keyJson : keyHex;
+      const boxes = e.values_hex.map((v, cpu) => this.editorFor(m, 'value', `${id}|${cpu}`,
+        m.value_type ? cValueJson(e.values[cpu]) : toHex(v), `value${m.percpu ? ` of cpu${cpu}` : ''} as a C value`));
+      const keyInput = m.key_type ? cValueJson(e.key) : keyHex;
       cell.replaceChildren(h('div', { class: 'map-editor' },
         ...boxes.flatMap((b, cpu) => [m.percpu ? h('span', { class: 'muted', text: `cpu${cpu}` }) : undefined, b]),
-        h('button', { class: 'save', text: 'Save', onclick: () => void this.update(m, id, keyText, boxes.map((b) => b.value), false) }),
+        h('button', { class: 'save', text: 'Save', onclick: () => void this.update(m, id, keyInput, boxes.map((b) => b.value), false) }),
         h('button', { text: 'Cancel', onclick: () => this.stopEditing(id, boxes.length) })), this.errorBox(id));
     }
     // A ring buffer record has no key: its label ("record 0 (struct event, 24 bytes)") names it.
-    const keyed = e.key.length > 0;
-    return h('tr', { class: e.changed ? 'changed' : '', 'data-key': keyed ? keyHex : e.keyText },
-      h('td', {}, h('code', { text: e.keyText }), keyed ? h('div', { class: 'bytes', text: toHex(e.key, ' ') }) : undefined),
+    const keyed = e.key_hex.length > 0;
+    return h('tr', { class: e.changed ? 'changed' : '', 'data-key': keyed ? keyHex : keyText },
+      h('td', {}, h('code', { text: keyText }), keyed ? h('div', { class: 'bytes', text: toHex(e.key_hex, ' ') }) : undefined),
       cell,
       h('td', { class: 'map-actions' },
-        m.userUpdate ? h('button', { text: 'Edit', title: 'change this value (as a C value)', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }) : undefined,
-        keyed ? h('button', { text: 'Delete', title: 'delete this entry', onclick: () => void this.remove(m, e.key) }) : undefined));
+        m.user_update ? h('button', { text: 'Edit', title: 'change this value (as a C value)', onclick: () => { this.editing = { map: m.name, key: keyHex }; this.rerender(); } }) : undefined,
+        keyed ? h('button', { text: 'Delete', title: 'delete this entry', onclick: () => void this.remove(m, e.key_hex) }) : undefined));
   }
 
   private stopEditing(id: string, cpus: number): void {
@@ -160,7 +162,7 @@ export class MapPanel {
 
   // The text core's encoder reads: the JSON as typed, a hex string without BTF, "" = all zero.
   private static wire(m: MapView, part: Part, text: string): string {
-    const btf = part === 'key' ? m.keyType !== '' : m.valueType !== '';
+    const btf = part === 'key' ? m.key_type !== '' : m.value_type !== '';
     return btf || text.trim() === '' ? text : JSON.stringify(text.replace(/0x/gi, '').replace(/[\s,:]+/g, ''));
   }
 

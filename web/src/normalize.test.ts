@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { listing, objectSummary, stateView, stopView } from './normalize';
+import { decode, mismatches } from './normalize';
+import { cValueJson, cValueText, entryKeyText } from './c_value_text';
+import { kObjectSummary, kStateView, kStopView } from './vm_types';
 
 // Shapes as core/debugger/debug_json.hpp documents them.
 const state = {
@@ -17,21 +19,21 @@ const state = {
   host_events: [{ executed: 3, pc: 2, helper: 'bpf_redirect', text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }],
 };
 
-describe('normalize', () => {
+describe('decode', () => {
   it('reads a debug state with 64-bit values intact', () => {
-    const s = stateView(state);
+    const s = decode(kStateView, state);
     expect(s.status).toBe('exited');
-    expect(s.r0).toBe(0xffffffffffffffffn);
+    expect(s.return).toBe(0xffffffffffffffffn);
     expect(s.regs[0]?.value).toBe(0x8000000000000001n);
-    expect(s.regs[0]?.pointsTo).toBe('packet+14');
-    expect(s.frames[0]?.framePointer).toBe(0x800000200n);
+    expect(s.regs[0]?.points_to).toBe('packet+14');
+    expect(s.frames[0]?.fp).toBe(0x800000200n);
     expect([...(s.frames[0]?.stack ?? [])]).toEqual([0, 255]);
     const e = s.maps[0]?.entries[0];
-    expect(e?.values.map((v) => [...v])).toEqual([[1], [2]]);
-    expect(e?.valueTexts).toEqual(['1', '{"a":2}']);
-    expect(e?.keyText).toBe('0');
-    expect(s.perfEvents).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
-    expect(s.hostEvents).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect',
+    expect(e?.values_hex.map((v) => [...v])).toEqual([[1], [2]]);
+    expect(e?.values.map(cValueText)).toEqual(['1', '{"a":2}']);
+    expect(e && entryKeyText(e)).toBe('0');
+    expect(s.perf_events).toEqual([{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }]);
+    expect(s.host_events).toEqual([{ executed: 3, pc: 2, helper: 'bpf_redirect',
       text: 'the packet goes to eth1 (ifindex 3) if the program returns XDP_REDIRECT' }]);
   });
 
@@ -42,31 +44,22 @@ describe('normalize', () => {
         values_hex: ['02000000'], values: [2], changed: false }] };
     const fifo = { ...routes, id: 2, name: 'fifo', type: 'queue', key_size: 0, summary: '1 of 3 values, listed in pop order: first in, first out',
       entries: [{ key_hex: '', key: '', label: '#0 (front: popped next)', values_hex: ['d0070000'], values: [2000], changed: false }] };
-    const s = stateView({ ...state, maps: [routes, fifo] });
-    expect(s.maps[0]?.entries[0]?.keyText).toBe('10.1.2.0/24');
-    expect(s.maps[0]?.entries[0]?.keyJson).toBe('{"prefixlen":24,"addr":131338}');  // still edited as the C key
+    const s = decode(kStateView, { ...state, maps: [routes, fifo] });
+    const [route, queued] = [s.maps[0]?.entries[0], s.maps[1]?.entries[0]];
+    expect(route && entryKeyText(route)).toBe('10.1.2.0/24');
+    expect(cValueJson(route?.key)).toBe('{"prefixlen":24,"addr":131338}');  // still edited as the C key
     expect(s.maps[0]?.summary).toBe('');
-    expect(s.maps[1]?.entries[0]?.keyText).toBe('#0 (front: popped next)');
+    expect(queued && entryKeyText(queued)).toBe('#0 (front: popped next)');
     expect(s.maps[1]?.summary).toBe('1 of 3 values, listed in pop order: first in, first out');
-  });
-
-  it('carries a function name to the instructions after its start', () => {
-    const l = listing({ insns: [
-      { pc: 0, text: 'r0 = 0 ll', function: 'f', file: 'a.c', line: 2, column: 1, source: 'int x;' },
-      { pc: 1, text: '', second_slot: true }, { pc: 2, text: 'exit' }] });
-    expect(l.map((x) => x.fn)).toEqual(['f', 'f', 'f']);
-    expect(l[0]?.source).toBe('int x;');
-    expect(l[1]?.secondSlot).toBe(true);
-    expect(l[2]?.line).toBe(0);
   });
 
   it('reads each program\'s status and load error from the object summary', () => {
     // Trimmed from `bpfvm info --json tests/loader/fixtures/refused_sibling.o` (object_info_json).
-    const o = objectSummary({
+    const o = decode(kObjectSummary, {
       object: 'refused_sibling', loads: true, entry_program: 'count_packets',
       programs: [
-        { name: 'count_packets', section: 'xdp', type: 'xdp', context: 'xdp_md', runnable: true, status: 'runnable' },
-        { name: 'redirect_socket', section: 'socket', type: 'socket_filter', context: '__sk_buff', runnable: false,
+        { name: 'count_packets', section: 'xdp', type: 'xdp', type_known: true, context: 'xdp_md', runnable: true, status: 'runnable' },
+        { name: 'redirect_socket', section: 'socket', type: 'socket_filter', type_known: true, context: '__sk_buff', runnable: false,
           status: 'cannot run: insn 2 (./tests/loader/fixtures/refused_sibling.c:36): program of type socket_filter cannot use helper bpf_redirect#23. The kernel\'s verifier refuses the call.',
           load_error: { kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23',
             hint: 'The kernel\'s verifier refuses the call.', pc: 2, section: 'socket',
@@ -74,25 +67,44 @@ describe('normalize', () => {
       ],
       maps: [{ id: 0, name: 'counts', type: 'array', key_size: 4, value_size: 8, max_entries: 1, created: true }],
     });
-    expect(o.entryProgram).toBe('count_packets');
+    expect(o.entry_program).toBe('count_packets');
     expect(o.programs[0]?.runnable).toBe(true);
-    expect(o.programs[0]?.loadError).toBeUndefined();
+    expect(o.programs[0]?.load_error).toBeUndefined();
     const refused = o.programs[1];
     expect(refused?.runnable).toBe(false);
     expect(refused?.status).toMatch(/^cannot run: insn 2 /);
-    expect(refused?.loadError).toEqual({
+    expect(refused?.load_error).toEqual({
       kind: 'verify', what: 'program of type socket_filter cannot use helper bpf_redirect#23',
       hint: 'The kernel\'s verifier refuses the call.', pc: 2, section: 'socket',
       source: './tests/loader/fixtures/refused_sibling.c:36', message: 'section "socket", insn 2 (...)',
     });
-    // An older summary without statuses reads as runnable programs and no entry program.
-    const old = objectSummary({ programs: [{ name: 'p', section: 'xdp', type: 'xdp' }], maps: [] });
-    expect(old.programs[0]?.runnable).toBe(true);
-    expect(old.entryProgram).toBe('');
   });
 
   it('reads stop info with a string step count', () => {
-    expect(stopView({ reason: 'breakpoint', id: 2, steps: '17' })).toEqual({ reason: 'breakpoint', id: 2, steps: 17, fast: false, fastInsns: 0 });
+    expect(decode(kStopView, { reason: 'breakpoint', id: 2, steps: '17', fast: false, fast_insns: '0' }))
+      .toEqual({ reason: 'breakpoint', id: 2, steps: 17n, fast: false, fast_insns: 0n });
+  });
+});
+
+describe('mismatches: a schema checked against what core writes', () => {
+  const schema = { id: 'number', addr: 'u64', data: 'bytes', kind: { oneOf: ['a', 'b'] }, note: { opt: 'string' } } as const;
+  it('is empty when every declared key is there, of its kind (keys core writes beyond it are allowed)', () => {
+    expect(mismatches(schema, { id: 1, addr: '0xffffffffffffffff', data: '00ff', kind: 'a', extra: true })).toEqual([]);
+    expect(mismatches(schema, { id: 1, addr: '18446744073709551615', data: '', kind: 'b', note: 'x' })).toEqual([]);
+  });
+  it('names a key renamed on one side, a value of another kind, a name outside its list', () => {
+    expect(mismatches(schema, { ID: 1, addr: 5, data: '0g', kind: 'c', note: 3 })).toEqual([
+      '$.id: core does not write it',
+      '$.data: not hex bytes, got "0g"',
+      '$.kind: not one of a, b, got "c"',
+      '$.note: not a string, got 3',
+    ]);
+    expect(mismatches({ regs: { list: { value: 'u64' } } }, { regs: [{ value: '0x1' }, { value: 'one' }] }))
+      .toEqual(['$.regs[1].value: not a u64, got "one"']);
+  });
+  it('decodes no key the schema does not declare and invents none it lacks', () => {
+    expect(decode(schema, { id: 1, addr: '0x10', data: '0102', kind: 'a', extra: true }))
+      .toEqual({ id: 1, addr: 16n, data: Uint8Array.of(1, 2), kind: 'a' });
   });
 });
 

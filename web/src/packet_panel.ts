@@ -41,12 +41,12 @@ export class PacketPanel {
   private render(st: StateView): void {
     const fields = packetFields(st.packet);
     this.at = fieldAt(fields, st.packet.length);
-    const n = st.packetChanged.length;
+    const n = st.packet_changed.length;
     this.summary.textContent = st.packet.length === 0 ? 'This program gets no packet.'
       : `${st.packet.length} bytes as the program sees them now` +
         (n ? `; the last step wrote ${n} byte${n === 1 ? '' : 's'} (marked)` : '') + '. Click a byte to select its field.';
     // No characters column: the context's fields need the width more, and a byte's tooltip names it.
-    this.dump.render(st.packet, new Set(st.packetChanged), (i) => {
+    this.dump.render(st.packet, new Set(st.packet_changed), (i) => {
       const f = this.at[i];
       return f ? { cls: `layer-${f.layer.toLowerCase()}`, title: describe(f), field: [f.offset, f.offset + f.length] } : {};
     }, { width: 16, from: 0, address: (o) => String(o).padStart(4), ascii: false });
@@ -86,11 +86,11 @@ export class PacketPanel {
 
   // The context struct's fields by name (from core's field table), or its raw bytes.
   private renderContext(st: StateView): void {
-    if (!st.contextStruct) {
+    if (!st.context_struct) {
       this.context.replaceChildren(...(st.context.length ? [h('h3', { text: `Context: ${st.context.length} raw bytes` })] : []));
       return;
     }
-    const rows = st.contextFields.map((f) => {
+    const rows = st.context_fields.map((f) => {
       const bytes = st.context.subarray(f.offset, f.offset + f.size);
       let value: string;
       // A load of these gives a pointer into the packet, not the bytes behind them.
@@ -104,7 +104,7 @@ export class PacketPanel {
       return h('tr', { 'data-field': f.name, title: f.about ? `${f.about} (${where})` : where }, h('th', { text: f.name }),
         h('td', { class: 'ctx-value', text: value }));
     });
-    this.context.replaceChildren(h('h3', { text: `Context: struct ${st.contextStruct}` }),
+    this.context.replaceChildren(h('h3', { text: `Context: struct ${st.context_struct}` }),
       h('table', { class: 'regs' }, h('tbody', {}, ...rows)));
   }
 }

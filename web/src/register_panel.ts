@@ -46,7 +46,7 @@ export class RegisterPanel {
       if (!c) return;
       c.value.textContent = formatReg(r.value, this.radix);
       c.value.title = `${hex64(r.value)} = ${r.value} = ${signed64(r.value)}`;
-      c.kind.textContent = r.kind === 'scalar' ? '' : r.pointsTo || r.kind;
+      c.kind.textContent = r.kind === 'scalar' ? '' : r.points_to || r.kind;
       c.kind.className = `reg-kind kind-${r.kind}`;
       c.row.classList.toggle('changed', r.changed);
     });

@@ -4,7 +4,8 @@
 import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
-import { coreDefaults, type CoreDefaults } from './normalize';
+import { decode } from './normalize';
+import { kCoreDefaults, pageError, type CoreDefaults } from './vm_types';
 import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
@@ -77,7 +78,7 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': gotDefaults(coreDefaults(m.defaultHostJson, m.defaultsJson)); markReady(); break;
+        case 'ready': gotDefaults({ ...decode(kCoreDefaults, JSON.parse(m.defaultsJson)), hostJson: m.defaultHostJson }); markReady(); break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {
@@ -111,7 +112,7 @@ export class Session {
     try {
       return await fn();
     } catch (e) {
-      const view = e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e instanceof Error ? e.message : e), hint: '' };
+      const view = e instanceof RequestError ? e.view : pageError('Internal', String(e instanceof Error ? e.message : e));
       this.events.emit('error', context, view);
       return undefined;
     }
@@ -147,7 +148,7 @@ export class Session {
   async showRefused(p: ProgramSummary): Promise<void> {
     await this.guard(`Could not show ${p.name}`, async () => {
       const r = await this.send({ op: 'listing', program: p.name });
-      this.program = { name: p.name, lines: r.lines, ...(p.loadError ? { refused: p.loadError } : {}) };
+      this.program = { name: p.name, lines: r.lines, ...(p.load_error ? { refused: p.load_error } : {}) };
       this.breakpointConds.clear();
       this.watchSpecs.clear();
       this.events.emit('program', this.program);
@@ -264,9 +265,9 @@ export class Session {
 
   private applyStops(stops: StopsView): void {
     this.breakpointConds = new Map(stops.breakpoints.map((b) => [b.pc, b.condition]));
-    this.watches = stops.watches;
+    this.watches = stops.watchpoints;
     this.events.emit('breakpoints', stops.breakpoints);
-    this.events.emit('watches', stops.watches);
+    this.events.emit('watches', stops.watchpoints);
   }
 
   async toggleBreakpoint(pc: number): Promise<void> {
@@ -287,7 +288,7 @@ export class Session {
       this.applyStops(r.stops);
       return undefined;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -299,7 +300,7 @@ export class Session {
       this.applyStops(r.stops);
       return undefined;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -324,7 +325,7 @@ export class Session {
       this.publish(r.snapshot);
       return { key: r.key };
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 
@@ -344,7 +345,7 @@ export class Session {
       this.publish(r.snapshot);
       return r.result;
     } catch (e) {
-      return e instanceof RequestError ? e.view : { kind: 'Internal', what: String(e), hint: '' };
+      return e instanceof RequestError ? e.view : pageError('Internal', String(e));
     }
   }
 

@@ -2,6 +2,7 @@
 // page, or assembly text (llvm-objdump syntax) pasted into a dialog.
 import { h } from './dom';
 import { kExamples } from './examples';
+import type { CoreDefaults } from './vm_types';
 
 export type Picked =
   | { kind: 'example'; file: string }
@@ -14,6 +15,7 @@ export class SourcePicker {
     ...kExamples.map((e) => h('option', { value: e.file, text: `${e.file.replace(/\.o$/, '')} — ${e.teaches}` })));
   private readonly fileInput = h('input', { type: 'file', id: 'file-input', accept: '.o,.elf,application/octet-stream', hidden: true });
   private readonly dialog = h('dialog', { id: 'asm-dialog' });
+  private readonly sectionSelect = h('select', { id: 'asm-section', 'aria-label': 'program type' });
 
   // The example shown as picked: what is loaded now ('' = the user's file or assembly).
   private loadedExample: string;
@@ -32,12 +34,8 @@ export class SourcePicker {
     });
     const asmText = h('textarea', { id: 'asm-text', rows: 14, cols: 60, spellcheck: 'false',
       placeholder: 'r0 = 0\nr1 = 5\nr0 += r1\nexit' });
-    const section = h('select', { id: 'asm-section', 'aria-label': 'program type' },
-      h('option', { value: '', text: 'raw memory (r1 = context bytes, r2 = their length)' }),
-      h('option', { value: 'xdp', text: 'xdp (r1 = struct xdp_md, the packet)' }),
-      h('option', { value: 'tc', text: 'tc (r1 = struct __sk_buff, the packet)' }),
-      h('option', { value: 'socket', text: 'socket filter (r1 = struct __sk_buff)' }),
-      h('option', { value: 'kprobe/x', text: 'kprobe (r1 = struct pt_regs)' }));
+    // Filled with core's sections (setAssemblySections) once the VM is ready.
+    const section = this.sectionSelect;
     this.dialog.append(h('h3', { text: 'Paste assembly (llvm-objdump syntax)' }), asmText,
       h('label', { class: 'field inline' }, h('span', { text: 'runs as' }), section),
       h('div', { class: 'dialog-buttons' },
@@ -67,6 +65,14 @@ export class SourcePicker {
 
   private async openFile(f: File): Promise<void> {
     await this.pick({ kind: 'object', name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }, '');
+  }
+
+  // What a pasted program may run as (core's defaults_json "assembly_sections"): its section
+  // name, the program type core reads from it and the context r1 points at.
+  setAssemblySections(sections: CoreDefaults['assembly_sections']): void {
+    this.sectionSelect.replaceChildren(...sections.map((s) => h('option', { value: s.section,
+      text: s.context === 'raw memory' ? 'raw memory (r1 = context bytes, r2 = their length)'
+        : `${s.section.replace(/\/.*/, '')}: ${s.type} (r1 = struct ${s.context})` })));
   }
 
   // The picker names what is loaded: the example, or "(your file)".

@@ -35,7 +35,7 @@ export class StackPanel {
       const where = fr.source.line ? ` ${fr.source.file.split('/').pop() ?? ''}:${fr.source.line}` : '';
       const li = h('li', { class: fr === f ? 'frame picked' : 'frame', 'data-depth': fr.depth, tabindex: 0,
         title: fr.callback ? `a callback: ${fr.callback}. Show its stack` : 'show this frame\'s stack',
-        text: `#${fr.depth} ${fr.fn || 'func'}${fr.callback ? ` (${fr.callback})` : ''} at insn ${fr.pc}${where}` });
+        text: `#${fr.depth} ${fr.function || 'func'}${fr.callback ? ` (${fr.callback})` : ''} at insn ${fr.pc}${where}` });
       const pick = (): void => {
         this.picked = fr === current ? undefined : fr.depth;
         if (this.session.snapshot) this.render(this.session.snapshot);
@@ -50,7 +50,7 @@ export class StackPanel {
       this.dump.render(new Uint8Array(0), new Set(), () => ({}), { width: 8, from: 0, address: () => '' });
       return;
     }
-    this.title.textContent = `Stack of frame #${f.depth} ${f.fn}${f === current ? ' (current)' : ''}`;
+    this.title.textContent = `Stack of frame #${f.depth} ${f.function}${f === current ? ' (current)' : ''}`;
     this.renderDump(f);
   }
 

@@ -108,22 +108,22 @@ export class Toolbar {
     for (const b of this.buttons) b.disabled = false;
     this.slider.disabled = false;
     const st = s.state;
-    this.slider.min = String(st.historyStart);
+    this.slider.min = String(st.history_start);
     this.slider.max = String(Math.max(s.furthest, st.executed));
     this.slider.value = String(st.executed);
     this.sliderLabel.textContent = `step ${st.executed} of ${s.furthest}${s.ended ? '' : '+'}`;
     const where = st.source.line ? ` · ${st.source.file.split('/').pop() ?? ''}:${st.source.line}` : '';
     let text = `pc ${st.pc}${where} · ${st.executed} executed`;
-    if (st.status === 'exited') text = `exited: r0 = ${st.r0}${st.returnName ? ` (${st.returnName})` : ''} · ${st.executed} executed`;
+    if (st.status === 'exited') text = `exited: r0 = ${st.return}${st.return_name ? ` (${st.return_name})` : ''} · ${st.executed} executed`;
     if (st.timer) text = `${st.timer} · ${text}`;
     const armed = st.timers.filter((t) => t.armed);
     this.timerButton.hidden = armed.length === 0;
     this.timerButton.disabled = false;
     this.timerButton.title = armed.length === 0 ? '' : `${armed.length} armed BPF timer${armed.length > 1 ? 's' : ''}; ` +
-      `the next fires at ${armed.reduce((m, t) => (t.expiresNs < m ? t.expiresNs : m), armed[0]!.expiresNs)} ns ` +
-      `(the clock is at ${st.clockNs} ns). Run its callback as a run of its own.`;
+      `the next fires at ${armed.reduce((m, t) => (t.expires_ns < m ? t.expires_ns : m), armed[0]!.expires_ns)} ns ` +
+      `(the clock is at ${st.clock_ns} ns). Run its callback as a run of its own.`;
     if (st.status === 'faulted') text = `faulted at insn ${st.pc} · ${st.executed} executed`;
-    let reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stopReason || s.stop.reason}` : '';
+    let reason = s.stop.reason && !['none', 'step'].includes(s.stop.reason) ? ` · stopped: ${st.stop_reason || s.stop.reason}` : '';
     if (s.stop.reason === 'watchpoint') {
       const w = s.watches.find((x) => x.id === s.stop.id);
       reason = ` · stopped: watchpoint #${s.stop.id}${w ? ` (${w.label}) changed` : ''}`;
@@ -131,7 +131,7 @@ export class Toolbar {
       const b = s.breakpoints.find((x) => x.id === s.stop.id);
       if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
     }
-    if (s.stop.fast) reason = ` · ${fastRunText(s.stop.steps, s.stop.fastInsns, s.runMs ?? 0)}`;
+    if (s.stop.fast) reason = ` · ${fastRunText(Number(s.stop.steps), Number(s.stop.fast_insns), s.runMs ?? 0)}`;
     this.status.textContent = text + reason;
     this.status.title = this.status.textContent;  // the whole line when its place cuts it short
     this.status.className = `status-${st.status}`;

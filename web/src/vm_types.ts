@@ -1,299 +1,346 @@
-// What the panes render: plain, immutable data made by normalize.ts from core's JSON
-// (debug_json.hpp). 64-bit values are bigint (core sends them as "0x..." strings).
+// What the panes render: core's JSON views as core writes them (debug_json.hpp and the other
+// to_json writers), key for key. A view declared as a schema (kStopView...) is decoded by
+// normalize.ts's decode: 64-bit values become bigint, hex byte buffers Uint8Array, nothing else
+// changes. contract.test.ts checks every schema against core's output.
+import { list, oneOf, opt, orNull, type Decoded } from './view_schema';
 
-export interface ErrorView {
-  readonly kind: string;
-  readonly what: string;
-  readonly hint: string;
-  readonly pc?: number;
-  readonly line?: number;
-  readonly section?: string;
-  readonly map?: string;
-  readonly source?: string;   // the C line of the instruction: "prog.c:36"
-  readonly message?: string;  // core's whole sentence (where, what, hint)
-}
+// core/json/error_json.cpp: what went wrong, where, and what to do about it.
+export const kErrorView = {
+  kind: 'string',
+  what: 'string',
+  hint: opt('string'),
+  pc: opt('number'),
+  address: opt('u64'),
+  line: opt('number'),
+  section: opt('string'),
+  map: opt('string'),
+  source: opt('string'),  // the C line of the instruction: "prog.c:36"
+  message: 'string',      // core's whole sentence (where, what, hint)
+} as const;
+export type ErrorView = Decoded<typeof kErrorView>;
 
-export interface ProgramSummary {
-  readonly name: string;
-  readonly section: string;
-  readonly type: string;
-  readonly context: string;  // "xdp_md", "__sk_buff", "pt_regs", ...
-  // False when the section name is none of libbpf's (SEC("drop_ipv4")): the program's type is
-  // unspec until the user picks one (the host's prog_types, as --prog-type sets it).
-  readonly typeKnown: boolean;
-  readonly runnable: boolean;
-  readonly status: string;        // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
-  readonly loadError?: ErrorView; // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
-  // fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
-  // point's argument names (core/run/btf_args_context.hpp), each with its default value; a
-  // tracepoint: its event's record by field (core/run/tracepoint_record.hpp).
-  readonly argsOf?: string;       // "do_unlinkat", "bpf_lsm_file_open", "sched_switch", "sched/sched_switch"
-  readonly args?: readonly ProgramArg[];
-}
+// An error the page itself reports (the VM is busy or still starting).
+export const pageError = (kind: string, what: string): ErrorView => ({ kind, what, message: what });
 
-export interface ProgramArg {
-  readonly name: string;    // "dfd", "ret"
-  readonly type: string;    // its C type, "struct filename *"
-  readonly offset: number;  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
-  readonly width: number;   // the bytes an edit writes: 8 (a slot, a register), a record field's size (up to 8)
+// core/debugger/object_json.cpp (object_info_json): what an object holds, as `bpfvm info --json`.
+// fentry / fexit / fmod_ret / lsm / tp_btf / raw_tp: the context's u64 slots by the attach
+// point's argument names (core/run/btf_args_context.hpp), each with its default value; a
+// tracepoint: its event's record by field (core/run/tracepoint_record.hpp).
+export const kProgramArg = {
+  name: 'string',    // "dfd", "ret"
+  type: 'string',    // its C type, "struct filename *"
+  offset: 'number',  // 8 * its index; a kprobe's: its register's offset in struct pt_regs
+  width: 'number',   // the bytes an edit writes: 8 (a slot, a register), a record field's size (up to 8)
   // A tracepoint record's field: 'number' (edited as one), 'chars', 'array', 'data_loc' (shown
   // as core spells the default); '' for arguments.
-  readonly kind: string;
-  readonly value: bigint;   // the default (a pointer at the emulated kernel's object, or 0)
-  readonly text: string;    // core's spelling of it: "-100", "0x400000a40", "NULL"
+  kind: 'string',
+  value: 'u64',      // the default (a pointer at the emulated kernel's object, or 0)
+  text: 'string',    // core's spelling of it: "-100", "0x400000a40", "NULL"
   // How core reads the type (from the kernel's BTF): a pointer, or an integer of `size` bytes
   // (the slot's low bytes), signed or not. Edited values are shown by the same rule.
-  readonly pointer: boolean;
-  readonly signed: boolean;
-  readonly size: number;
-  readonly register: string;  // a kprobe's: the pt_regs register holding it ("di"); '' otherwise
-}
+  pointer: 'boolean',
+  signed: 'boolean',
+  size: 'number',
+  register: 'string',  // a kprobe's: the pt_regs register holding it ("di"); '' otherwise
+} as const;
+export type ProgramArg = Decoded<typeof kProgramArg>;
 
-export interface MapSummary {
-  readonly id: number;
-  readonly name: string;
-  readonly type: string;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  readonly keyType: string;
-  readonly valueType: string;
-}
+export const kProgramSummary = {
+  name: 'string',
+  section: 'string',
+  type: 'string',
+  context: 'string',  // "xdp_md", "__sk_buff", "pt_regs", ...
+  // False when the section name is none of libbpf's (SEC("drop_ipv4")): the program's type is
+  // unspec until the user picks one (the host's prog_types, as --prog-type sets it).
+  type_known: 'boolean',
+  runnable: 'boolean',
+  status: 'string',            // core's words: "runnable" or "cannot run: insn 2 (prog.c:36): ..."
+  load_error: opt(kErrorView), // why it cannot run (the kernel's verifier would refuse it, a helper bpfplay lacks)
+  args_of: opt('string'),      // "do_unlinkat", "bpf_lsm_file_open", "sched_switch", "sched/sched_switch"
+  args: opt(list(kProgramArg)),
+} as const;
+export type ProgramSummary = Decoded<typeof kProgramSummary>;
 
-export interface ObjectSummary {
-  readonly programs: readonly ProgramSummary[];
-  readonly maps: readonly MapSummary[];
-  readonly entryProgram: string;  // core's choice of the program to start with; "" when none can run
-}
+export const kMapSummary = {
+  id: 'number',
+  name: 'string',
+  type: 'string',
+  key_size: 'number',
+  value_size: 'number',
+  max_entries: 'number',
+  key_type: 'string',    // the key's C type from BTF; "" without BTF
+  value_type: 'string',
+} as const;
+export type MapSummary = Decoded<typeof kMapSummary>;
 
-export interface ListingLine {
-  readonly pc: number;
-  readonly text: string;
-  readonly secondSlot: boolean;
-  readonly line: number;      // 0: no source line
-  readonly file: string;
-  readonly source: string;    // the C source line's text
-  readonly fn: string;        // the function this instruction belongs to
-}
+export const kObjectSummary = {
+  programs: list(kProgramSummary),
+  maps: list(kMapSummary),
+  entry_program: orNull('string'),  // core's choice of the program to start with; null when none can run
+} as const;
+export type ObjectSummary = Decoded<typeof kObjectSummary>;
 
-export interface RegView {
-  readonly value: bigint;
-  readonly kind: string;       // "scalar", "stack", "ctx", "packet", ...
-  readonly pointsTo: string;   // "fp-16 (frame 0)"; "" for scalars
-  readonly changed: boolean;
-}
+// core/debugger/object_json.cpp's listing: a program's instructions. The source keys are
+// written only where a new line_info record starts, "function" only where a function starts.
+export const kListingLine = {
+  pc: 'number',
+  text: 'string',
+  second_slot: opt('boolean'),  // the second half of an lddw
+  function: opt('string'),
+  file: opt('string'),
+  line: opt('number'),
+  source: opt('string'),        // the C source line's text
+} as const;
+export type ListingLine = Decoded<typeof kListingLine>;
+export const kListing = { insns: list(kListingLine) } as const;
 
-export interface SourceView {
-  readonly file: string;
-  readonly line: number;
-  readonly text: string;
-}
+// A C line (BTF line info): core writes a column beside it, which no pane shows.
+export const kSourceView = { file: 'string', line: 'number', text: 'string' } as const;
+export type SourceView = Decoded<typeof kSourceView>;
 
-export interface FrameView {
-  readonly depth: number;
-  readonly fn: string;
-  readonly callback: string;             // "bpf_loop: call 3 of 16" for a callback's frame, else ""
-  readonly pc: number;
-  readonly source: SourceView;
-  readonly framePointer: bigint;
-  readonly stack: Uint8Array;            // 512 bytes; stack[i] is at framePointer - 512 + i
-  readonly changed: readonly number[];   // indexes into stack written by the last step
-}
+// core/debugger/debug_json.cpp to_json(DebugState): the debugger's whole state after a command.
+export const kRegView = {
+  value: 'u64',
+  kind: 'string',       // "scalar", "stack", "ctx", "packet", ...
+  points_to: 'string',  // "fp-16 (frame 0)"; "" for scalars
+  changed: 'boolean',
+} as const;
+export type RegView = Decoded<typeof kRegView>;
 
-export interface MapEntryView {
-  readonly key: Uint8Array;
-  readonly values: readonly Uint8Array[];  // one per CPU for per-CPU maps
-  readonly keyText: string;                // core's label for the entry ("10.0.0.0/8", "#0 (front: popped next)"), else decoded through BTF
-  readonly valueTexts: readonly string[];
-  readonly keyJson: string;                 // the same as editable JSON (what core's encoder reads back)
-  readonly valueJsons: readonly string[];
-  readonly changed: boolean;
-}
+export const kFrameView = {
+  depth: 'number',
+  function: 'string',
+  callback: 'string',      // "bpf_loop: call 3 of 16" for a callback's frame, else ""
+  pc: 'number',
+  source: kSourceView,
+  fp: 'u64',               // the frame pointer
+  stack: 'bytes',          // 512 bytes; stack[i] is at fp - 512 + i
+  changed: list('number'), // indexes into stack written by the last step
+} as const;
+export type FrameView = Decoded<typeof kFrameView>;
 
-export interface MapView {
-  readonly id: number;
-  readonly name: string;
-  readonly type: string;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  readonly keyType: string;
-  readonly valueType: string;
-  readonly percpu: boolean;
-  readonly count: number;
-  readonly summary: string;                // core's one line on the map's state ("" for most types)
-  readonly occupancy: string;              // core's count in the map's unit: "3 entries", "2 records"
-  readonly userUpdate: boolean;            // user space may add or set entries (not ringbuf, stack_trace)
-  readonly entries: readonly MapEntryView[];
-  readonly truncated: boolean;
-  readonly changed: boolean;
-}
+// key_hex / values_hex: the bytes; key / values: the same decoded through BTF (JSON values,
+// integers past 2^53 as strings of their digits: parseCoreJson).
+export const kMapEntryView = {
+  key_hex: 'bytes',
+  key: 'json',
+  label: 'string',            // core's label for the entry ("10.0.0.0/8", "#0 (front: popped next)"), or ""
+  values_hex: list('bytes'),  // one per CPU for per-CPU maps
+  values: list('json'),
+  changed: 'boolean',
+} as const;
+export type MapEntryView = Decoded<typeof kMapEntryView>;
+
+export const kMapView = {
+  ...kMapSummary,
+  percpu: 'boolean',
+  count: 'number',
+  summary: 'string',        // core's one line on the map's state ("" for most types)
+  occupancy: 'string',      // core's count in the map's unit: "3 entries", "2 records"
+  user_update: 'boolean',   // user space may add or set entries (not ringbuf, stack_trace)
+  entries: list(kMapEntryView),
+  truncated: 'boolean',
+  changed: 'boolean',
+} as const;
+export type MapView = Decoded<typeof kMapView>;
 
 // A field of the context struct (core's field table): kind "value", or "packet_start",
 // "packet_end", "packet_meta" for the fields a load turns into packet pointers.
-export interface ContextFieldView {
-  readonly name: string;
-  readonly offset: number;
-  readonly size: number;
-  readonly kind: string;
-  readonly about: string;  // one line for a learner: what the field holds ("" from an older core)
-}
-
-export type Status = 'ready' | 'exited' | 'faulted';
-
-export interface StateView {
-  readonly program: string;
-  readonly pc: number;
-  readonly status: Status;
-  readonly executed: number;
-  readonly historyStart: number;
-  readonly stopReason: string;
-  readonly fault?: ErrorView;
-  readonly faultExplanation: string;
-  readonly r0: bigint;
-  readonly returnName: string;
-  readonly regs: readonly RegView[];
-  readonly frames: readonly FrameView[];
-  readonly source: SourceView;
-  readonly packet: Uint8Array;
-  readonly packetChanged: readonly number[];
-  readonly context: Uint8Array;
-  readonly contextStruct: string;  // "xdp_md", "__sk_buff"; "" for raw bytes
-  readonly contextFields: readonly ContextFieldView[];
-  readonly maps: readonly MapView[];
-  readonly printk: readonly string[];
-  readonly events: readonly string[];
-  readonly perfEvents: readonly PerfEventView[];
-  readonly hostEvents: readonly HostEventView[];  // what the emulated kernel did (and did to the packet at exit)
-  readonly timer: string;                  // a timer callback's run: what fired; else ""
-  readonly timers: readonly TimerView[];   // the host's BPF timers
-  readonly clockNs: bigint;                // the virtual clock when this run started
-  readonly iterator?: IteratorView;        // an iterator program's call (SEC("iter/..."))
-}
+export const kContextFieldView = {
+  name: 'string',
+  offset: 'number',
+  size: 'number',
+  kind: 'string',
+  about: 'string',  // one line for a learner: what the field holds
+} as const;
+export type ContextFieldView = Decoded<typeof kContextFieldView>;
 
 // An iterator program's call being stepped (the debugger steps the first) and what it wrote
 // with bpf_seq_printf / bpf_seq_write so far.
-export interface IteratorView {
-  readonly target: string;   // "task", "bpf_map_elem"
-  readonly element: string;  // "task pid 1 (systemd)"; "NULL (the final call)"
-  readonly seqNum: number;
-  readonly output: string;   // the bytes as text
-  readonly outputHex: string;
-}
+export const kIteratorView = {
+  target: 'string',   // "task", "bpf_map_elem"
+  element: 'string',  // "task pid 1 (systemd)"; "NULL (the final call)"
+  seq_num: 'number',
+  output: 'string',   // the bytes as text
+  output_hex: 'string',
+} as const;
+export type IteratorView = Decoded<typeof kIteratorView>;
 
 // A BPF timer (struct bpf_timer in a map value) as core keeps it.
-export interface TimerView {
-  readonly map: string;
-  readonly key: Uint8Array;
-  readonly armed: boolean;
-  readonly due: boolean;         // armed and its time has come
-  readonly expiresNs: bigint;
-  readonly callback: number;     // the callback's first instruction; -1: none set
-}
+export const kTimerView = {
+  map: 'string',
+  key: 'bytes',
+  armed: 'boolean',
+  due: 'boolean',         // armed and its time has come
+  expires_ns: 'u64',
+  callback: 'number',     // the callback's first instruction; -1: none set
+} as const;
+export type TimerView = Decoded<typeof kTimerView>;
 
 // One bpf_perf_event_output sample as its perf buffer reader got it.
-export interface PerfEventView {
-  readonly map: string;
-  readonly cpu: number;
-  readonly data: string;  // hex, padding included
-  readonly executed: number;
-  readonly pc: number;
-}
+export const kPerfEventView = {
+  map: 'string',
+  cpu: 'number',
+  data: 'string',  // hex, padding included
+  executed: 'number',
+  pc: 'number',
+} as const;
+export type PerfEventView = Decoded<typeof kPerfEventView>;
 
-export interface HostEventView {
-  readonly executed: number;  // instructions executed when it happened
-  readonly pc: number;
-  readonly helper: string;    // "bpf_redirect"; "exit" for the packet's fate
-  readonly text: string;
-}
+export const kHostEventView = {
+  executed: 'number',  // instructions executed when it happened
+  pc: 'number',
+  helper: 'string',    // "bpf_redirect"; "exit" for the packet's fate
+  text: 'string',
+} as const;
+export type HostEventView = Decoded<typeof kHostEventView>;
 
-export interface StopView {
-  readonly reason: string;  // "step", "breakpoint", "exited", "faulted", "paused", ...
-  readonly id: number;
-  readonly steps: number;
-  // A fast continue: the run went on unrecorded; fastInsns of its steps ran as WebAssembly.
-  readonly fast: boolean;
-  readonly fastInsns: number;
-}
+export const kStateView = {
+  program: 'string',
+  pc: 'number',
+  status: oneOf('ready', 'exited', 'faulted'),
+  executed: 'number',
+  history_start: 'number',
+  stop_reason: 'string',
+  fault: orNull(kErrorView),
+  fault_explanation: 'string',
+  return: orNull('u64'),           // r0 once the program exited
+  return_name: 'string',           // "XDP_DROP"
+  regs: list(kRegView),
+  frames: list(kFrameView),
+  source: kSourceView,
+  packet: 'bytes',
+  packet_changed: list('number'),
+  context: 'bytes',
+  context_struct: 'string',        // "xdp_md", "__sk_buff"; "" for raw bytes
+  context_fields: list(kContextFieldView),
+  maps: list(kMapView),
+  printk: list('string'),
+  events: list('string'),
+  perf_events: list(kPerfEventView),
+  host_events: list(kHostEventView),  // what the emulated kernel did (and did to the packet at exit)
+  timer: 'string',                 // a timer callback's run: what fired; else ""
+  timers: list(kTimerView),        // the host's BPF timers
+  clock_ns: 'u64',                 // the virtual clock when this run started
+  iterator: opt(kIteratorView),    // an iterator program's call (SEC("iter/..."))
+} as const;
+export type StateView = Decoded<typeof kStateView>;
 
-export interface BreakpointView {
-  readonly id: number;
-  readonly pc: number;
-  readonly condition: string;  // "" = always stops
-  readonly hits: number;
-}
+// Core's defaults and enumerations for the page (Playground.defaults_json,
+// core/debugger/page_defaults.hpp): the page keeps no copy of them.
+export const kCoreDefaults = {
+  tcp_states: list('string'),  // TcpState in host JSON's spelling
+  prog_types: list('string'),
+  map_types: list('string'),
+  // The Host tab's socket protocols, and the state a socket of each takes without one: a
+  // listening one without a remote port, a connected one with (UDP sockets have none).
+  socket_protocols: list({ name: 'string', has_state: 'boolean', listening_state: 'string', connected_state: 'string' }),
+  // What the "Paste assembly" dialog offers to run a program as ("" = raw memory).
+  assembly_sections: list({ section: 'string', type: 'string', context: 'string' }),
+  // What the Host tab's Add device / Add socket start from, as host JSON members.
+  new_device: 'object',
+  new_socket: 'object',
+} as const;
+// With the default host document as text (Playground.default_host_json).
+export type CoreDefaults = Decoded<typeof kCoreDefaults> & { readonly hostJson: string };
 
-// A watchpoint (core's stops_json): it stops continue and reverse when its bytes change.
-export interface WatchView {
-  readonly id: number;
-  readonly label: string;  // "fp-8 (8 bytes)", "packet[12..14)", "map counts key 0x06000000"
-  readonly address: bigint;
-  readonly length: number;
-  readonly hits: number;
-}
+// core/debugger/debug_json.cpp to_json(StopInfo): why a command stopped.
+export const kStopView = {
+  reason: 'string',   // "step", "breakpoint", "exited", "faulted", "paused", "none", ...
+  id: 'number',       // the breakpoint's or watchpoint's id
+  steps: 'u64',
+  // A fast continue: the run went on unrecorded; fast_insns of its steps ran as WebAssembly.
+  fast: 'boolean',
+  fast_insns: 'u64',
+} as const;
+export type StopView = Decoded<typeof kStopView>;
 
-export interface StopsView {
-  readonly breakpoints: readonly BreakpointView[];
-  readonly watches: readonly WatchView[];
-}
+// core/debugger/debug_json.cpp stops_to_json: the breakpoints and watchpoints set.
+export const kBreakpointView = {
+  id: 'number',
+  pc: 'number',
+  condition: 'string',  // "" = always stops
+  hits: 'number',
+} as const;
+export type BreakpointView = Decoded<typeof kBreakpointView>;
 
-// One argument of a helper call (core's explain_json "helper.args").
-export interface HelperArgView {
-  readonly reg: string;      // "r1"
-  readonly name: string;     // from the kernel's signature: "map", "key", "flags"
-  readonly type: string;     // "struct bpf_map *"
-  readonly kind: string;     // the verifier's argument kind: "map", "map_key", "mem", "scalar", ...
-  readonly meaning: string;  // the kind in words
-  readonly value: string;    // its value now ("map counts", "fp-4 (frame 0): 00 00 00 00"); "" without values
-}
+// A watchpoint: it stops continue and reverse when its bytes change.
+export const kWatchView = {
+  id: 'number',
+  label: 'string',  // "fp-8 (8 bytes)", "packet[12..14)", "map counts key 0x06000000"
+  address: 'u64',
+  length: 'number',
+  hits: 'number',
+} as const;
+export type WatchView = Decoded<typeof kWatchView>;
+
+export const kStopsView = { breakpoints: list(kBreakpointView), watchpoints: list(kWatchView) } as const;
+export type StopsView = Decoded<typeof kStopsView>;
+
+// core/debugger/explain.hpp's JSON (Playground.explain(pc)): an instruction in words.
+// One argument of a helper call ("helper.args").
+export const kHelperArgView = {
+  reg: 'string',      // "r1"
+  name: 'string',     // from the kernel's signature: "map", "key", "flags"
+  type: 'string',     // "struct bpf_map *"
+  kind: 'string',     // the verifier's argument kind: "map", "map_key", "mem", "scalar", ...
+  meaning: 'string',  // the kind in words
+  value: 'string',    // its value now ("map counts", "fp-4 (frame 0): 00 00 00 00"); "" without values
+} as const;
 
 // A helper from the catalog, in words (its kernel documentation as plain text).
-export interface HelperExplainView {
-  readonly id: number;
-  readonly name: string;
-  readonly signature: string;
-  readonly summary: string;      // the documentation's first sentence
-  readonly description: string;
-  readonly returns: string;      // what r0 holds afterwards, error codes included
-  readonly retKind: string;      // "integer", "map_value", ...
-  readonly gplOnly: boolean;
-  readonly args: readonly HelperArgView[];
-}
+export const kHelperExplainView = {
+  id: 'number',
+  name: 'string',
+  signature: 'string',
+  summary: 'string',      // the documentation's first sentence
+  description: 'string',
+  returns: 'string',      // what r0 holds afterwards, error codes included
+  ret_kind: 'string',     // "integer", "map_value", ...
+  gpl_only: 'boolean',
+  args: list(kHelperArgView),
+} as const;
+export type HelperExplainView = Decoded<typeof kHelperExplainView>;
 
-// An instruction in words (Playground.explain(pc), core/debugger/explain.hpp).
+export const kExplainView = {
+  pc: 'number',
+  text: 'string',      // "r3 += 14"
+  class: 'string',     // RFC 9669's class: "alu64", "alu32", "jmp", "jmp32", "ld", "ldx", "st", "stx"
+  summary: 'string',   // "add 14 to r3"
+  details: list('string'),
+  values: 'string',    // "r3 was packet+0, becomes packet+14"; "" when not the current instruction
+  valid: 'boolean',
+  current: 'boolean',  // the instruction at the current pc (values are its own)
+  helper: orNull(kHelperExplainView),  // a helper call: the helper and its arguments now
+} as const;
+export type ExplainView = Decoded<typeof kExplainView>;
+
+// Playground.set_map_entry's answer: the key's bytes as core encoded them.
+export const kMapSetView = { key: 'bytes' } as const;
+
 // A map command from user space answered by core (core/debugger/map_command.hpp).
-export interface MapCommandView {
-  readonly ret: number;       // 0 or -errno, what bpf(2) returns
-  readonly errno: string;     // "-ENOENT", or "" for 0
-  readonly lines: string[];   // the answer as text lines: "lookup: 0", "key: ..  value: .."
-  readonly changed: boolean;  // a map changed (the run's history is forgotten)
-}
-
-export interface ExplainView {
-  readonly pc: number;
-  readonly text: string;      // "r3 += 14"
-  readonly cls: string;       // RFC 9669's class: "alu64", "alu32", "jmp", "jmp32", "ld", "ldx", "st", "stx"
-  readonly summary: string;   // "add 14 to r3"
-  readonly details: readonly string[];
-  readonly values: string;    // "r3 was packet+0, becomes packet+14"; "" when not the current instruction
-  readonly valid: boolean;
-  readonly current: boolean;  // the instruction at the current pc (values are its own)
-  readonly helper: HelperExplainView | null;  // a helper call: the helper and its arguments now
-}
+export const kMapCommandView = {
+  ret: 'number',          // 0 or -errno, what bpf(2) returns
+  errno: 'string',        // "-ENOENT", or "" for 0
+  lines: list('string'),  // the answer as text lines: "lookup: 0", "key: ..  value: .."
+  changed: 'boolean',     // a map changed (the run's history is forgotten)
+} as const;
+export type MapCommandView = Decoded<typeof kMapCommandView>;
 
 // What core's checker (core/verifier) says the kernel's verifier would do with a program
 // (Playground.verify; core/verifier/verdict_text.cpp to_json).
-export interface VerdictView {
-  readonly program: string;
-  readonly verdict: 'accept' | 'refuse' | 'cannot tell';
-  readonly processed: number;     // instructions the checker processed (the kernel's count)
-  readonly insn: number;          // refuse / cannot tell: the instruction
-  readonly message: string;       // refuse: the kernel's message; cannot tell: what is not modelled
-  readonly why: string;           // refuse: why the kernel has the rule, for a learner
-  readonly fix: string;           // refuse: what to change
-  readonly source: SourceView | null;  // the C line of `insn`, from BTF line info
-  readonly path: readonly number[];    // refuse: the instructions from the entry to `insn`
-}
+export const kVerdictView = {
+  program: 'string',
+  verdict: oneOf('accept', 'refuse', 'cannot tell'),
+  processed: 'number',           // instructions the checker processed (the kernel's count)
+  insn: opt('number'),           // refuse / cannot tell: the instruction
+  message: opt('string'),        // refuse: the kernel's message; cannot tell: what is not modelled
+  why: opt('string'),            // refuse: why the kernel has the rule, for a learner
+  fix: opt('string'),            // refuse: what to change
+  source: opt(kSourceView),      // the C line of `insn`, from BTF line info
+  path: opt(list('number')),     // refuse: the instructions from the entry to `insn`
+} as const;
+export type VerdictView = Decoded<typeof kVerdictView>;
 
 // Everything the panes need after a command; the session publishes one per command.
 export interface Snapshot {

@@ -3,8 +3,8 @@
 // can be shown and a Stop ends them at once.
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
-import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
-import type { ErrorView, Snapshot, StopsView } from './vm_types';
+import { parseCoreJson, decode } from './normalize';
+import { kErrorView, kExplainView, kListing, kMapSetView, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -19,6 +19,9 @@ class UserError extends Error {
   }
 }
 
+// What core writes for StopInfo{}: the snapshot after a command that does not run.
+const kNoStop = '{"reason":"none","id":0,"steps":"0","fast":false,"fast_insns":"0"}';
+
 const post = (m: WorkerMessage): void => self.postMessage(m);
 
 let vm: Playground | undefined;
@@ -30,20 +33,20 @@ let stopRequested = false;
 let commandStart = 0;  // performance.now() when the current request arrived
 
 function need(): Playground {
-  if (!vm) throw new UserError({ kind: 'Load', what: 'The VM is still starting.', hint: '' });
+  if (!vm) throw new UserError(pageError('Load', 'The VM is still starting.'));
   return vm;
 }
 
 // {"ok": false, "error": {...}} from the bindings becomes a UserError.
 function checked(json: string): Record<string, unknown> {
   const v = JSON.parse(json) as Record<string, unknown>;
-  if (v['ok'] === false) throw new UserError(errorView(v['error']));
+  if (v['ok'] === false) throw new UserError(decode(kErrorView, v['error']));
   return v;
 }
 
 
 function stops(p: Playground): StopsView {
-  return stopsView(JSON.parse(p.stops()));
+  return decode(kStopsView, JSON.parse(p.stops()));
 }
 
 // Adds a watchpoint; its id, or a UserError with core's message.
@@ -56,20 +59,20 @@ function addWatch(p: Playground, w: WatchSpec): number {
 }
 
 function snapshot(p: Playground, stopJson: string): Snapshot {
-  const state = stateView(parseCoreJson(p.state()));
+  const state = decode(kStateView, parseCoreJson(p.state()));
   if (state.status !== 'ready') {
     ended = true;
     furthest = state.executed;
   } else {
     furthest = Math.max(furthest, state.executed);
   }
-  const { breakpoints, watches } = stops(p);
+  const { breakpoints, watchpoints } = stops(p);
   return {
     state,
-    stop: stopView(JSON.parse(stopJson)),
+    stop: decode(kStopView, JSON.parse(stopJson)),
     hits: JSON.parse(p.hit_counts()) as number[],
     breakpoints,
-    watches,
+    watches: watchpoints,
     furthest,
     ended,
     workerMs: performance.now() - commandStart,
@@ -93,7 +96,7 @@ async function runContinue(p: Playground, reverse: boolean, chunk: number): Prom
   try {
     for (;;) {
       const stop = reverse ? p.reverse_cont(chunk) : p.cont(chunk);
-      const info = stopView(JSON.parse(stop));
+      const info = decode(kStopView, JSON.parse(stop));
       if (info.reason !== 'paused' || stopRequested) return snapshot(p, stop);
       post({ kind: 'progress', executed: p.executed() });
       await yieldToEvents();
@@ -113,12 +116,12 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           ? p.load_object(r.source.bytes, r.source.name, hostDocument(r.host))
           : p.load_assembly(r.source.text, r.source.section, hostDocument(r.host));
       const v = checked(res);
-      return { summary: objectSummary(v['summary']), info: String(v['info'] ?? '') };
+      return { summary: decode(kObjectSummary, v['summary']), info: String(v['info'] ?? '') };
     }
     case 'listing':
-      return { lines: listing(checked(need().listing(r.program))) };
+      return { lines: decode(kListing, checked(need().listing(r.program))).insns };
     case 'verify':
-      return { verdict: verdictView(checked(need().verify(r.program))['verdict']) };
+      return { verdict: decode(kVerdictView, checked(need().verify(r.program))['verdict']) };
     case 'start': {
       const p = need();
       checked(p.start(r.input.program, r.input.packet, r.input.ctx, r.input.budget));
@@ -133,7 +136,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           return 0;
         }
       });
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), watchIds };
+      return { snapshot: snapshot(p, kNoStop), watchIds };
     }
     case 'timer': {
       const p = need();
@@ -141,7 +144,7 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
       furthest = 0;
       ended = false;
       for (const b of r.breakpoints) p.add_breakpoint(b.pc, b.condition);
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}') };
+      return { snapshot: snapshot(p, kNoStop) };
     }
     case 'command': {
       const p = need();
@@ -184,32 +187,32 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
     }
     case 'map_set': {
       const p = need();
-      const key = bytes(checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0))['key']);
+      const { key } = decode(kMapSetView, checked(p.set_map_entry(r.map, r.key, JSON.stringify(r.values), 0)));
       ended = false;  // the edit cleared the journal: what follows is a new future
       furthest = p.executed();
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), key };
+      return { snapshot: snapshot(p, kNoStop), key };
     }
     case 'map_delete': {
       const p = need();
       const result = p.delete_map_entry(r.map, r.key);
       ended = false;
       furthest = p.executed();
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+      return { snapshot: snapshot(p, kNoStop), result };
     }
     case 'map_command': {
       const p = need();
-      const result = mapCommandView(checked(p.map_command(r.line))['result']);
+      const result = decode(kMapCommandView, checked(p.map_command(r.line))['result']);
       if (result.changed) {  // the change cleared the journal: what follows is a new future
         ended = false;
         furthest = p.executed();
       }
-      return { snapshot: snapshot(p, '{"reason":"none","id":0,"steps":0}'), result };
+      return { snapshot: snapshot(p, kNoStop), result };
     }
     case 'explain':
-      return { view: explainView(checked(need().explain(r.pc))) };
+      return { view: decode(kExplainView, checked(need().explain(r.pc))) };
     case 'lesson': {
       const lesson = kLessons.find((l) => l.id === r.lesson);
-      if (!lesson || !wasm) throw new UserError({ kind: 'Load', what: lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`, hint: '' });
+      if (!lesson || !wasm) throw new UserError(pageError('Load', lesson ? 'The VM is still starting.' : `No lesson ${r.lesson}.`));
       // The lesson's own host (core's default), not the page's: the goals name its pid and time.
       const p = new wasm.Playground();
       try {
@@ -232,13 +235,13 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
   const { id, request } = e.data;
   if (request.op !== 'stop') commandStart = performance.now();
   if (running && !kIdleOps.includes(request.op)) {
-    post({ kind: 'reply', id, ok: false, error: { kind: 'Busy', what: 'The program is running: press Stop first.', hint: '' } });
+    post({ kind: 'reply', id, ok: false, error: pageError('Busy', 'The program is running: press Stop first.') });
     return;
   }
   handle(request).then(
     (data) => post({ kind: 'reply', id, ok: true, data }),
     (err: unknown) => {
-      const error = err instanceof UserError ? err.view : { kind: 'Internal', what: String(err), hint: '' };
+      const error = err instanceof UserError ? err.view : pageError('Internal', String(err));
       post({ kind: 'reply', id, ok: false, error });
     },
   );

@@ -28,15 +28,15 @@ export function watchedBytes(spec: WatchSpec, st: StateView): Bytes | undefined 
   }
   if (spec.kind === 'packet') {
     const end = Math.min(st.packet.length, spec.offset + spec.length);
-    const changed = new Set(st.packetChanged.filter((i) => i >= spec.offset && i < end).map((i) => i - spec.offset));
+    const changed = new Set(st.packet_changed.filter((i) => i >= spec.offset && i < end).map((i) => i - spec.offset));
     return { bytes: st.packet.subarray(spec.offset, end), changed };
   }
   const m = st.maps.find((x) => x.name === spec.map);
   if (!m) return undefined;
   const keyHex = toHex(spec.key);
-  const e = m.entries.find((x) => toHex(x.key) === keyHex);
+  const e = m.entries.find((x) => toHex(x.key_hex) === keyHex);
   if (!e) return { bytes: new Uint8Array(0), changed: new Set(), missing: m.changed ? '(no entry: deleted)' : '(no entry)' };
-  const bytes = e.values[0] ?? new Uint8Array(0);
+  const bytes = e.values_hex[0] ?? new Uint8Array(0);
   return { bytes, changed: new Set(e.changed ? bytes.keys() : []) };
 }
 
@@ -79,7 +79,7 @@ export class WatchPanel {
     this.map.hidden = k !== 'map';
     this.key.hidden = k !== 'map';
     const m = this.session.loaded?.summary.maps.find((x) => x.name === this.map.value);
-    this.key.placeholder = m ? `key: ${m.keySize} bytes hex` : 'key hex';
+    this.key.placeholder = m ? `key: ${m.key_size} bytes hex` : 'key hex';
   }
 
   private spec(): WatchSpec {

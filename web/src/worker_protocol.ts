@@ -73,7 +73,7 @@ export type Request =
 // What each request answers with when it succeeds.
 export interface ReplyData {
   load: { summary: ObjectSummary; info: string };
-  listing: { lines: ListingLine[] };
+  listing: { lines: readonly ListingLine[] };
   verify: { verdict: VerdictView };
   start: { snapshot: Snapshot; watchIds: number[] };  // watchIds[i]: the id of watches[i], 0 = not added
   timer: { snapshot: Snapshot };
