@@ -371,7 +371,7 @@ TEST_CASE("a runqslower/offcputime-style tracer in the default scenario: switche
 
 TEST_CASE("a scenario's kernel objects: the opened file, open_how, the other task, the pt_regs of the call") {
     Host host;
-    host.syscall.open_path = "/etc/motd";
+    host.open_path = "/etc/motd";
     host.syscall.args = {uint64_t(-100), kDefaultOpenatPathAddr, 0100 | 02000000, 0640, 0, 0};
     OtherTask other;
     other.task.pid = other.task.tgid = 99;
