@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "core/hex.hpp"
 #include "core/host/kernel_objects.hpp"
@@ -564,6 +565,11 @@ Result<std::vector<ScenarioStep>> play_scenario(ObjectSession& session, const Sc
     }
     std::vector<ScenarioStep> steps;
     Host& host = session.host();
+    // Each process's descriptor table as the scenario goes (Host::open_files is the current
+    // task's): a process the scenario starts has its shell's terminal on 0-2, one it did not
+    // start the host's table; an open that succeeds installs its fd (fd_install, after vfs_open).
+    std::map<uint32_t, std::vector<HostOpenFile>> fd_tables;
+    const std::vector<HostOpenFile> started_host_files = host.open_files;
     for (size_t i = 0; i < scenario.events.size(); ++i) {
         const ScenarioEvent& e = scenario.events[i];
         ScenarioStep step;
@@ -573,9 +579,28 @@ Result<std::vector<ScenarioStep>> play_scenario(ObjectSession& session, const Sc
         for (RunResult& r : session.advance_time(e.after_ns)) step.runs.push_back(std::move(r));
         step.time_ns = host.clock_start_ns;
         set_host_for(host, e);
-        const KernelObjectAddresses kernel = kernel_object_addresses(host);
+        std::vector<HostOpenFile>& files =
+            fd_tables
+                .try_emplace(host.task.tgid, e.kind == ScenarioEventKind::Exec
+                                                 ? std::vector<HostOpenFile>{{0, "/dev/pts/0", std::nullopt},
+                                                                             {1, "/dev/pts/0", std::nullopt},
+                                                                             {2, "/dev/pts/0", std::nullopt}}
+                                                 : started_host_files)
+                .first->second;
+        host.open_files = files;
+        KernelObjectAddresses kernel = kernel_object_addresses(host);
+        bool installed = false;
         for (const ScenarioHook& h : kScenarioHooks) {
             if (!hook_runs(h, e)) continue;
+            if (e.kind == ScenarioEventKind::Open && e.ret >= 0 && !installed &&
+                (h.point == HookPoint::OpenReturn || h.point == HookPoint::SysExit)) {
+                std::erase_if(files, [&](const HostOpenFile& f) { return f.fd == uint32_t(e.ret); });
+                files.push_back({uint32_t(e.ret), e.path.starts_with('/') ? e.path : "/" + e.path, std::nullopt});
+                std::sort(files.begin(), files.end(), [](const HostOpenFile& a, const HostOpenFile& b) { return a.fd < b.fd; });
+                host.open_files = files;
+                installed = true;
+                kernel = kernel_object_addresses(host);  // the table's new file may move what follows it
+            }
             // The call has returned by the time the kernel traces its exit: rax holds the result.
             if (h.point == HookPoint::SysExit) host.syscall.ax = uint64_t(int64_t(e.ret));
             for (const LoadedProgram& p : session.object().programs)

@@ -464,4 +464,25 @@ TEST_CASE("the hooks of each event, as sections") {
     CHECK(scenario_event_name(ScenarioEventKind::WakeupNew) == "wakeup_new");
 }
 
+TEST_CASE("a scenario's opens install their descriptors in the opening process's table, as fd_install does") {
+    auto s = open_object("tests/run/bpf/open_hooks.o");
+    auto sc = scenario_from_json(R"({"events": [{"exec": "/usr/bin/touch", "pid": 700},
+        {"open": "/tmp/new.txt", "fd": 3}, {"open": "/root/secret", "error": 13},
+        {"exec": "/usr/bin/cat", "pid": 701}, {"open": "/etc/hosts", "fd": 3},
+        {"open": "/tmp/other.txt", "pid": 700, "fd": 4}]})");
+    REQUIRE_MESSAGE(sc.ok(), sc.error().to_string());
+    auto steps = play_scenario(*s, *sc);
+    REQUIRE_MESSAGE(steps.ok(), steps.error().to_string());
+    const auto paths = [&] {
+        std::vector<std::string> out;
+        for (const HostOpenFile& f : s->host().open_files) out.push_back(std::to_string(f.fd) + " " + f.path);
+        return out;
+    };
+    // The last event's process is touch again: its terminal, its first file (the failed open
+    // added nothing), and the new one; cat's /etc/hosts is in cat's table only.
+    CHECK(s->host().task.pid == 700u);
+    CHECK(paths() == std::vector<std::string>{"0 /dev/pts/0", "1 /dev/pts/0", "2 /dev/pts/0", "3 /tmp/new.txt",
+                                              "4 /tmp/other.txt"});
+}
+
 }  // namespace bpfplay::testing
