@@ -78,7 +78,14 @@ bool writes_packet(ProgType t) {
 bool ctx_arg(Vm& vm, const char* kfunc, uint64_t ctx) {
     // A netfilter program passes its context's skb (a trusted struct sk_buff pointer).
     const uint64_t nf_skb = netfilter_skb(vm);
-    if (nf_skb ? ctx != nf_skb : ctx != window_base(window::kContext)) {
+    if (nf_skb && ctx != nf_skb) {
+        fail(vm, kfunc,
+             "r1 = " + hex(ctx) + " is not the packet's struct sk_buff (ctx->skb, " + hex(nf_skb) + "): " +
+                 refused("R1 must be referenced or trusted"),
+             "A netfilter program passes ctx->skb, cast to struct __sk_buff *.");
+        return false;
+    }
+    if (!nf_skb && ctx != window_base(window::kContext)) {
         const std::string type = reg_type(vm, ctx);
         fail(vm, kfunc,
              "r1 = " + hex(ctx) + " is " + pointee(type) + ", not the program's context: " +

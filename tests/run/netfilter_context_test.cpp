@@ -4,8 +4,13 @@
 // and the exit report. examples/netfilter_drop.c is compared with the kernel in tests/examples.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/host/kernel_object_writer.hpp"
+#include "core/maps/map.hpp"
+#include "core/maps/map_set.hpp"
 #include "core/run/netfilter_context.hpp"
 #include "run/net_test_util.hpp"
 
@@ -159,4 +164,33 @@ TEST_CASE("netfilter: the verdict's names and what the hook does with the packet
     r = run_nf("r0 = 1\nexit\n", tcp_packet(), hook_state(4, 2));
     CHECK(r.return_name == "NF_ACCEPT");
     CHECK(r.host_events.back().text == "NF_ACCEPT: the packet goes on past the IPv4 NF_INET_POST_ROUTING hook");
+}
+
+TEST_CASE("netfilter: bpf_dynptr_from_skb takes ctx->skb, read-only, over the packet from its IP header") {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/nf_dynptr.o", std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
+    REQUIRE_FALSE(bytes.empty());
+    auto o = ObjectSession::open(bytes, "nf_dynptr.o");
+    REQUIRE(o.ok());
+    ObjectSession& s = *o.value();
+    RunInput in;
+    in.packet = tcp_packet();
+    in.ctx = hook_state(1, 2);
+    RunResult r = s.run("on_skb", in);
+    REQUIRE_MESSAGE(r.status == RunStatus::Exited, (r.error ? r.error->to_string() : ""));
+    CHECK(r.r0 == 1);
+    auto out = [&](uint32_t k) {
+        std::vector<uint8_t> key(4, 0), v(4, 0);
+        key[0] = uint8_t(k);
+        REQUIRE(s.object().maps->find("out")->lookup_user(key, v) == 0);
+        return load_le<uint32_t>(v.data());
+    };
+    CHECK(out(0) == 40);    // skb->len: the frame less its Ethernet header
+    CHECK(out(1) == 1);     // read-only: netfilter programs may not write packets
+    CHECK(out(2) == 0x45);  // the IP header's first byte
+    // The context itself is not the skb: the 6.18 verifier says "R1 must be referenced or trusted".
+    r = s.run("on_ctx", in);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.error->what.find("is not the packet's struct sk_buff (ctx->skb, ") != std::string::npos);
+    CHECK(r.error->what.find("R1 must be referenced or trusted") != std::string::npos);
 }
