@@ -61,6 +61,9 @@ ROOTS = [
     # The conntrack kfuncs (core/run/ct_kfuncs.cpp): the struct nf_conn they return, laid out
     # by the emulated kernel (core/host/conntrack_objects.cpp), and the options they take.
     "nf_conn", "nf_conn___init", "bpf_ct_opts", "bpf_sock_tuple",
+    # A netfilter program's context (core/run/netfilter_context.cpp): the hook state and the
+    # sk_buff it points at, laid out by the emulated kernel.
+    "bpf_nf_ctx", "nf_hook_state",
 ]
 
 FUNCS = [
