@@ -111,6 +111,57 @@ bool special_param(std::string_view name) {
     return false;
 }
 
+// btf_is_prog_ctx_type: the program type's context struct as its C programs name it (the
+// kernel also takes its own kernel-side name, which programs cannot declare by that name).
+struct KfuncCtxName {
+    ProgType type;
+    const char* name;
+};
+constexpr KfuncCtxName kKfuncCtxNames[] = {
+    {ProgType::Xdp, "xdp_md"},          {ProgType::SocketFilter, "__sk_buff"}, {ProgType::SchedCls, "__sk_buff"},
+    {ProgType::SchedAct, "__sk_buff"},  {ProgType::CgroupSkb, "__sk_buff"},    {ProgType::LwtIn, "__sk_buff"},
+    {ProgType::LwtOut, "__sk_buff"},    {ProgType::LwtXmit, "__sk_buff"},      {ProgType::LwtSeg6local, "__sk_buff"},
+    {ProgType::SkSkb, "__sk_buff"},     {ProgType::SockOps, "bpf_sock_ops"},   {ProgType::SkMsg, "sk_msg_md"},
+    {ProgType::CgroupSock, "bpf_sock"}, {ProgType::CgroupSockAddr, "bpf_sock_addr"},
+};
+
+bool is_prog_ctx_struct(ProgType type, std::string_view pointee) {
+    for (const KfuncCtxName& c : kKfuncCtxNames)
+        if (c.type == type && pointee == c.name) return true;
+    return false;
+}
+
+constexpr uint64_t kKfuncMaxVarSize = 1ull << 29;  // BPF_MAX_VAR_SIZ
+
+// Memory a kfunc reads and writes: the stack, the packet, a map value or a record
+// (check_kfunc_mem_size_reg checks the range as a read and as a write).
+bool kfunc_mem_arg(Env& env, State& st, int regno, uint64_t size) {
+    const Reg& r = st.top().regs[regno];
+    if (r.type != RegType::Stack && r.type != RegType::Packet && r.type != RegType::PacketMeta &&
+        r.type != RegType::MapValue && r.type != RegType::Mem)
+        return env.cannot_tell(fmt("a %s pointer as a kfunc's memory argument R%d", reg_type_name(r.type, r.maybe_null).c_str(), regno));
+    if (r.maybe_null)
+        return env.refuse(Rule::NullPointer, fmt("R%d type=%s expected=fp", regno, reg_type_name(r.type, true).c_str()));
+    if (size == 0) return true;
+    Reg ignored;
+    if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;
+    return check_mem_access(env, st, regno, 0, uint32_t(size), true, nullptr, nullptr, true);
+}
+
+// A (memory, size) pair: the size register bounded as check_mem_size_reg wants it (zero allowed).
+bool kfunc_mem_size_arg(Env& env, State& st, int regno, bool const_size) {
+    const int size_regno = regno + 1;
+    const Reg& sz = st.top().regs[size_regno];
+    if (sz.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", size_regno));
+    if (sz.var.smin < 0)
+        return env.refuse(Rule::HelperArg, fmt("R%d min value is negative, either use unsigned or 'var &= const'", size_regno));
+    if (sz.var.umax >= kKfuncMaxVarSize)
+        return env.refuse(Rule::HelperArg, fmt("R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", size_regno));
+    if (!kfunc_mem_arg(env, st, regno, sz.var.umax)) return false;
+    if (const_size && !sz.var.is_const()) return env.refuse(Rule::HelperArg, fmt("R%d must be a known constant", size_regno));
+    return true;
+}
+
 }  // namespace
 
 bool kfuncs_resolve(Env& env) {
@@ -176,9 +227,26 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         const KfuncType& p = decl->params[i];
         const int regno = int(i) + 1;
         if (param_ends_with(p.name, "__ign")) continue;
-        if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
         const Reg& r = fr.regs[regno];
         if (r.type == RegType::NotInit) return env.cannot_tell(fmt("an unwritten R%d passed to a kfunc", regno));
+        if (p.kind == KfuncType::Kind::StructPtr && is_prog_ctx_struct(env.in.type, p.pointee)) {
+            // KF_ARG_PTR_TO_CTX: the program's own context, unmoved (check_func_arg_reg_off).
+            if (r.type != RegType::Ctx)
+                return env.refuse(Rule::HelperArg, fmt("arg#%zu expected pointer to ctx, but got %s", i,
+                                                       r.type == RegType::Scalar ? "scalar" : reg_type_name(r.type, r.maybe_null).c_str()));
+            if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+                return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
+            continue;
+        }
+        const bool sized = i + 1 < decl->params.size() &&
+                           (param_ends_with(decl->params[i + 1].name, "__sz") || param_ends_with(decl->params[i + 1].name, "__szk"));
+        if (sized && p.kind != KfuncType::Kind::Scalar && !special_param(p.name) && r.type != RegType::BtfId) {
+            // KF_ARG_PTR_TO_MEM_SIZE: the buffer and its size, which is skipped as an argument.
+            if (!kfunc_mem_size_arg(env, st, regno, param_ends_with(decl->params[i + 1].name, "__szk"))) return false;
+            ++i;
+            continue;
+        }
+        if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
         switch (p.kind) {
         case KfuncType::Kind::Scalar:
             if (r.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", regno));
