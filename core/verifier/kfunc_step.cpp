@@ -131,6 +131,14 @@ bool is_prog_ctx_struct(ProgType type, std::string_view pointee) {
     return false;
 }
 
+// btf_type_ids_nocast_alias: two structs named alike up to a "___" flavour suffix (nf_conn and
+// nf_conn___init) are the same object at different stages, never interchangeable.
+std::string_view kfunc_flavourless(std::string_view n) {
+    const size_t at = n.find("___");
+    return at == std::string_view::npos ? n : n.substr(0, at);
+}
+bool kfunc_nocast_alias(std::string_view a, std::string_view b) { return a != b && kfunc_flavourless(a) == kfunc_flavourless(b); }
+
 constexpr uint64_t kKfuncMaxVarSize = 1ull << 29;  // BPF_MAX_VAR_SIZ
 
 // Memory a kfunc reads and writes: the stack, the packet, a map value or a record
@@ -288,14 +296,19 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
                 return env.refuse(Rule::HelperArg,
                                   fmt("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno));
         }
-        // btf_struct_ids_match: trusted and release arguments must be the struct itself; others
-        // may also be a struct whose first member is it (a walk the checker does not make).
+        // process_kf_arg_ptr_to_btf_id: a released reference and a "no-cast alias" (nf_conn
+        // for nf_conn___init: names equal up to a "___" flavour) must be the struct itself;
+        // otherwise a struct whose first member is it matches too (tcp_sock for sock).
         const std::string have = r.map ? btf_object_name(r.map) : std::string();
-        if (!have.empty() && have != p.pointee && trusted_args)
+        const uint32_t want = btf_struct_id(p.pointee.c_str());
+        if (have.empty() || want == 0)
+            return env.cannot_tell(fmt("a kernel object of a struct the built-in BTF lacks as %s's argument %d", name.c_str(), regno));
+        const bool strict = (release && r.ref_obj_id) || kfunc_nocast_alias(have, p.pointee);
+        if (r.off != 0 && !strict && have != p.pointee)
+            return env.cannot_tell(fmt("a kernel object pointer at an offset into its object as %s's argument %d", name.c_str(), regno));
+        if (r.off == 0 ? !btf_struct_ids_match(r.map, want, strict) : have != p.pointee)
             return env.refuse(Rule::HelperArg, fmt("kernel function %s args#%zu expected pointer to STRUCT %s but R%d has a pointer to STRUCT %s",
                                                    name.c_str(), i, p.pointee.c_str(), regno, have.c_str()));
-        if (have != p.pointee)
-            return env.cannot_tell(fmt("a kernel object of another struct than the one %s's argument %d points to", name.c_str(), regno));
     }
     if (release && !release_regno)
         return env.refuse(Rule::Reference, "release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");

@@ -4,6 +4,7 @@
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/steps.hpp"
+#include "core/verifier/struct_ops_rules.hpp"
 
 namespace bpfplay::verifier {
 
@@ -152,6 +153,15 @@ bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_
     if (!ptr.var.is_const() || ptr.var.value() != 0)
         return env.refuse(Rule::Other, fmt("R%d is ptr_%s invalid variable offset: off=%lld, var_off=%s", regno, tname.c_str(),
                                            (long long)total, tnum_text(ptr.var.var).c_str()));
+    if (write && env.in.type == ProgType::StructOps && env.in.btf_ctx && !env.in.btf_ctx->struct_ops.empty()) {
+        // The struct_ops type's btf_struct_access decides which fields its programs write.
+        const StructOpsWrite w = struct_ops_write(env.in.btf_ctx->struct_ops, ptr.map, total, size);
+        switch (w.kind) {
+        case StructOpsWrite::Kind::Allowed: return true;
+        case StructOpsWrite::Kind::Refused: return env.refuse(Rule::Other, w.message);
+        case StructOpsWrite::Kind::CannotTell: return env.cannot_tell(w.message);
+        }
+    }
     if (write) return env.refuse(Rule::Other, "only read is supported");
     const BtfLoad load = btf_object_read(ptr.map, total, size);
     switch (load.kind) {
@@ -193,7 +203,7 @@ bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
         r.map = a.btf_id;
         // btf_ctx_access marks fentry/fexit/fmod_ret/tp_btf arguments PTR_TRUSTED; an LSM
         // hook's are trusted unless the hook is on the kernel's untrusted list (not modelled).
-        r.trusted = env.in.type == ProgType::Tracing;
+        r.trusted = env.in.type == ProgType::Tracing || a.trusted;
         if (r.maybe_null) r.id = env.new_id();
         if (out) *out = r;
         return true;
@@ -224,7 +234,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return env.refuse(Rule::Context, fmt("variable ctx access var_off=%s disallowed", tnum_text(ptr.var.var).c_str()));
         if (ptr.off != 0)
             return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(ptr.off)));
-        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm)
+        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm || env.in.type == ProgType::StructOps)
             return btf_ctx_step(env, off, size, write, out);
         if (!ctx_modelled(env.in.type)) return env.cannot_tell("context access for this program type");
         const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);

@@ -423,7 +423,10 @@ TEST_CASE("the corpus agrees with the kernel's recorded verdicts") {
         const JsonValue& kernel = doc->items()[k];
         CAPTURE(name);
         const auto verdicts = check_object_file(dir / (name + ".o"));
-        REQUIRE(verdicts.size() == 1);
+        // One program an object, or (struct_ops, whose map needs its required members) the
+        // recorded program first and others it needs after it.
+        REQUIRE(!verdicts.empty());
+        REQUIRE(verdicts[0].program == kernel.get("program").as_string());
         const Verdict& v = verdicts[0];
         CAPTURE(v.message);
         if (kernel.get("accepted").as_bool()) {
