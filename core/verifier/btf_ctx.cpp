@@ -7,6 +7,7 @@
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/loader/loader.hpp"
 #include "core/run/btf_args_context.hpp"
+#include "core/verifier/btf_trust.hpp"
 #include "core/verifier/env.hpp"
 
 namespace bpfplay::verifier {
@@ -222,6 +223,9 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
             return ctx;
         }
         BtfCtxSlot slot = classify(btf, s, tp_may_null);
+        // prog_args_trusted: a BTF tracepoint's arguments and an LSM hook's (bpf_lsm_is_trusted)
+        // are PTR_TRUSTED; fentry, fexit and fmod_ret ones are not.
+        slot.trusted = p.type == ProgType::Lsm ? lsm_hook_args_trusted(layout->btf_name) : p.attach == AttachType::TraceRawTp;
         if (s.is_return) {
             ctx.returns = k == BtfKind::Void ? BtfReturn::Void : BtfReturn::Value;
             // fmod_ret: the kernel refuses a non-integer return type ("ret type %s not allowed for

@@ -286,10 +286,18 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         if (r.type != RegType::BtfId)
             return env.cannot_tell(fmt("a %s pointer passed as %s's argument %d", reg_type_name(r.type, r.maybe_null).c_str(),
                                        name.c_str(), regno));
-        // KF_ARG_PTR_TO_BTF_ID.
+        // KF_ARG_PTR_TO_BTF_ID. Trusted and RCU kfuncs want a trusted pointer (a reference, or
+        // PTR_TRUSTED) or, KF_RCU, an RCU one; any kfunc refuses an untrusted one (its register
+        // type carries PTR_UNTRUSTED). The checker knows a pointer's trust from where it came
+        // from: a context slot, a helper, a kfunc, or a walk (check_ptr_to_btf_access).
         const bool trusted = r.trusted || r.ref_obj_id != 0;
-        if ((trusted_args || rcu_args) && !trusted)
-            return env.cannot_tell(fmt("a kernel object pointer in R%d whose trust the checker does not track", regno));
+        if ((trusted_args || rcu_args) && !trusted) {
+            if (!rcu_args) return env.refuse(Rule::HelperArg, fmt("R%d must be referenced or trusted", regno));
+            if (!r.rcu) return env.refuse(Rule::HelperArg, fmt("R%d must be a rcu pointer", regno));
+        }
+        if (r.untrusted)
+            return env.refuse(Rule::HelperArg, fmt("arg#%zu is %s expected %s or socket", i, reg_type_name(r).c_str(),
+                                                   reg_type_name(r.type, false).c_str()));
         if (trusted_args || rcu_args || (release && r.ref_obj_id)) {
             if (!r.var.is_const()) return env.cannot_tell(fmt("a kernel object pointer with a variable offset in R%d", regno));
             if (r.off != 0 || r.var.value() != 0)

@@ -1,6 +1,7 @@
 // Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
 // the check_*_access functions it calls), and what the stack holds afterwards.
 #include "core/verifier/btf_ctx.hpp"
+#include "core/verifier/btf_trust.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/steps.hpp"
@@ -139,8 +140,48 @@ bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
     return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
 }
 
+// The pointer a load out of a kernel object gives, with the trust check_ptr_to_btf_access
+// gives it: an untrusted object's pointers are untrusted; a trusted (or RCU) object's are
+// trusted where the kernel lists the field so, RCU where it lists them RCU-safe and the program
+// runs in an RCU section (non-sleepable, or holding a lock), plain otherwise in one, and
+// untrusted outside; a plain object's are plain (the deprecated compat case).
+Reg walked_pointer(Env& env, const State& st, const Reg& ptr, const BtfLoad& load) {
+    Reg r;
+    r.type = RegType::BtfId;
+    r.var = Scalar::constant(0);
+    r.map = load.btf_id;
+    auto may_be_null = [&] {
+        r.maybe_null = true;
+        r.id = env.new_id();
+    };
+    if (ptr.untrusted) {
+        r.untrusted = true;
+        return r;
+    }
+    if (!ptr.trusted && !ptr.rcu && ptr.ref_obj_id == 0) return r;
+    const bool in_rcu = !env.in.sleepable || st.lock.has_value();
+    const FieldTrust trust = btf_field_trust(btf_object_name(ptr.map), load.field, btf_object_name(load.btf_id));
+    switch (trust) {
+    case FieldTrust::Trusted: r.trusted = true; return r;
+    case FieldTrust::TrustedOrNull:
+        r.trusted = true;
+        may_be_null();
+        return r;
+    case FieldTrust::Rcu:
+    case FieldTrust::RcuOrNull:
+    case FieldTrust::None: break;
+    }
+    if (!in_rcu || ptr.maybe_null) {
+        r.untrusted = true;
+        return r;
+    }
+    r.rcu = trust == FieldTrust::Rcu || trust == FieldTrust::RcuOrNull;
+    if (trust == FieldTrust::RcuOrNull) may_be_null();
+    return r;
+}
+
 // A load through a kernel object pointer (check_ptr_to_btf_id_access, then btf_struct_walk).
-bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out, bool from_helper) {
+bool btf_object_access(Env& env, const State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out, bool from_helper) {
     if (from_helper) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
     if (ptr.map == 0) return env.cannot_tell("a read through a kernel object pointer of a type the built-in BTF lacks");
     const std::string tname = btf_object_name(ptr.map);
@@ -169,16 +210,7 @@ bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_
     case BtfLoad::Kind::CannotTell: return env.cannot_tell(load.message);
     case BtfLoad::Kind::Number: break;
     case BtfLoad::Kind::Object:
-        // check_ptr_to_btf_access: a sleepable program's walked pointers are PTR_UNTRUSTED,
-        // which the checker does not track; a non-sleepable one's are plain PTR_TO_BTF_ID.
-        if (env.in.sleepable) return env.cannot_tell("a kernel object pointer read by a sleepable program (untrusted)");
-        if (out) {
-            Reg r;
-            r.type = RegType::BtfId;
-            r.var = Scalar::constant(0);
-            r.map = load.btf_id;
-            *out = r;
-        }
+        if (out) *out = walked_pointer(env, st, ptr, load);
         return true;
     }
     if (out) *out = Reg::scalar(loaded_number(size));
@@ -201,9 +233,8 @@ bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
         r.var = Scalar::constant(0);
         r.maybe_null = a.maybe_null;
         r.map = a.btf_id;
-        // btf_ctx_access marks fentry/fexit/fmod_ret/tp_btf arguments PTR_TRUSTED; an LSM
-        // hook's are trusted unless the hook is on the kernel's untrusted list (not modelled).
-        r.trusted = env.in.type == ProgType::Tracing || a.trusted;
+        // btf_ctx_access marks them PTR_TRUSTED as prog_args_trusted says (btf_ctx.cpp).
+        r.trusted = a.trusted;
         if (r.maybe_null) r.id = env.new_id();
         if (out) *out = r;
         return true;
@@ -226,7 +257,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     if (ptr.type == RegType::Scalar)
         return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
     if (ptr.maybe_null)
-        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, true).c_str()));
+        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr).c_str()));
     switch (ptr.type) {
     case RegType::Ctx: {
         if (from_helper) return env.refuse(Rule::HelperArg, fmt("R%d type=ctx expected=fp", regno));
@@ -300,7 +331,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return false;
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
-    case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
+    case RegType::BtfId: return btf_object_access(env, st, ptr, regno, off, size, write, out, from_helper);
     case RegType::MapPtr:
     case RegType::Sock: return env.cannot_tell(fmt("a load through a %s pointer", reg_type_name(ptr.type, false).c_str()));
     case RegType::NotInit:

@@ -23,6 +23,12 @@ std::string reg_type_name(RegType t, bool maybe_null) {
     return maybe_null ? name + "_or_null" : name;
 }
 
+std::string reg_type_name(const Reg& r) {
+    if (r.type == RegType::BtfId && r.untrusted) return "untrusted_" + reg_type_name(r.type, r.maybe_null);
+    if (r.type == RegType::BtfId && r.rcu) return "rcu_" + reg_type_name(r.type, r.maybe_null);
+    return reg_type_name(r.type, r.maybe_null);
+}
+
 namespace {
 
 // Ids name objects only within one path (each lookup or copy draws a fresh one), so two paths

@@ -46,6 +46,13 @@ struct Reg {
     // tracing program's argument, the current task, a kfunc's acquired object. Kfuncs that take
     // trusted arguments accept only these.
     bool trusted = false;
+    // BtfId: walked out of another object where the kernel no longer vouches for it
+    // (PTR_UNTRUSTED: a sleepable program outside an RCU section, or walked from an untrusted
+    // pointer): it may be read, never passed to a helper or kfunc that takes an object.
+    bool untrusted = false;
+    // BtfId: MEM_RCU, valid inside the RCU read section a non-sleepable program runs in (a
+    // field the kernel lists as RCU-safe): KF_RCU kfuncs take it, trusted-argument ones do not.
+    bool rcu = false;
 
     static Reg scalar(Scalar s) {
         Reg r;
@@ -56,6 +63,9 @@ struct Reg {
     bool is_pointer() const { return type != RegType::NotInit && type != RegType::Scalar; }
     friend bool operator==(const Reg&, const Reg&) = default;
 };
+
+// reg_type_name with a kernel object pointer's trust ("untrusted_ptr_", "rcu_ptr_or_null_").
+std::string reg_type_name(const Reg& r);
 
 enum class Slot : uint8_t { Invalid, Misc, Zero, Spill };
 
