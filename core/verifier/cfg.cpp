@@ -1,5 +1,7 @@
 #include "core/verifier/cfg.hpp"
 
+#include "core/verifier/steps.hpp"
+
 #include <cstdarg>
 #include <cstdio>
 
@@ -87,6 +89,7 @@ std::optional<Shape> check_shape(Env& env) {
     Shape shape;
     shape.prune_point.assign(n, false);
     shape.jmp_point.assign(n, false);
+    shape.iter_next.assign(n, false);
     // Where the kernel compares states (mark_prune_point) and which of those a path can arrive
     // at other than from the instruction before (mark_jmp_point), as its visit_insn marks them.
     auto mark = [&](uint32_t at, bool jmp_point) {
@@ -143,6 +146,10 @@ std::optional<Shape> check_shape(Env& env) {
             continue;
         }
         if (is_exit(i)) continue;
+        if (is_call(i) && i.src == op::kPseudoKfuncCall && env.in.kfunc_name && is_iter_next_kfunc(env.in.kfunc_name(i.imm))) {
+            mark(pc, false);  // visit_insn: mark_prune_point and mark_force_checkpoint
+            shape.iter_next[pc] = true;
+        }
         if (is_call(i) && pc + 1 < n) mark(pc + 1, true);  // after a helper or kfunc call
         if (pc + 1 < n) succ[pc].push_back(pc + 1);
     }

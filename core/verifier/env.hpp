@@ -43,6 +43,9 @@ struct Env {
     uint32_t pc = 0;
     std::optional<Failure> failure;
     std::vector<Branch> branches_out;  // what the current step pushed
+    // At an iterator's next call: the state recorded there one iteration before on this path
+    // (find_prev_entry), which the active branch's numbers are widened against; or nullptr.
+    const State* loop_prev = nullptr;
 
     // Record a refusal; returns false so steps can `return env.refuse(...)`.
     bool refuse(Rule rule, std::string message) {

@@ -216,10 +216,14 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (!proto) return env.cannot_tell("a kfunc outside the catalog");
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
+    if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
     if (special_kfunc(name)) return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
         return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
-    if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc; whether the program is sleepable is not known here)");
+    // check_kfunc_call: a sleepable kfunc needs a sleepable program (outside an RCU section,
+    // which the checker does not model: bpf_rcu_read_lock is "cannot tell").
+    if ((flags & KF_SLEEPABLE) && !env.in.sleepable)
+        return env.refuse(Rule::HelperUnavailable, "program must be sleepable to call sleepable kfunc " + name);
     const std::optional<KfuncDecl> decl = parse_kfunc_decl(proto->decl, name);
     if (!decl || decl->params.size() != proto->nargs || decl->params.size() > 5)
         return env.cannot_tell(name + "'s prototype");

@@ -38,9 +38,27 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
     }
 }
 
+// Stack bytes fp+lo .. fp+hi-1 hold (part of) an open-coded iterator.
+bool touches_iter(const Frame& fr, int64_t lo, int64_t hi) {
+    for (int64_t a = lo; a < hi; ++a)
+        if (a < 0 && a >= -int64_t(kStackSize) && fr.slot_at(depth_of(a)) == Slot::Iter) return true;
+    return false;
+}
+
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
+    {
+        const int64_t lo = int64_t(ptr.off) + off + ptr.var.smin, hi = int64_t(ptr.off) + off + ptr.var.smax + size;
+        if (ptr.var.smin > -kMaxVarOff && ptr.var.smax < kMaxVarOff && touches_iter(fr, lo, hi)) {
+            if (!write || from_helper || !ptr.var.is_const())
+                return env.cannot_tell("a load or helper access of an open-coded iterator's stack slots");
+            // A store over an iterator is allowed; it is no iterator any more (the kernel's
+            // next use of it says "expected an initialized iter_...", its reference still held).
+            for (int64_t a = lo; a < hi; ++a)
+                if (a < 0 && a >= -int64_t(kStackSize)) fr.iters[depth_of(a) / 8] = IterSlot{};
+        }
+    }
     // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
     // and refused in the same words as a load or store.
     const char* extra = write ? " write to" : " read from";

@@ -94,6 +94,19 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
             continue;
         }
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
+        if (o == Slot::Iter || c == Slot::Iter) {
+            // The same iterator in the same state, its reference renamed consistently; the
+            // iterations walked do not matter to covering (stacksafe ignores iter.depth).
+            if (o != c) return false;
+            if (b % 8 != 0) continue;
+            const IterSlot& io = old.iters[b / 8];
+            const IterSlot& ic = cur.iters[b / 8];
+            if (io.kind != ic.kind || io.index != ic.index || io.drained != ic.drained || !ids.same(io.ref, ic.ref)) return false;
+            // A loop is a path back to the same state, but an active iterator one iteration on
+            // is progress, not that (iter_active_depths_differ).
+            if (how == Match::Exact && !io.drained && io.depth != ic.depth) return false;
+            continue;
+        }
         if (how == Match::Exact) {
             if (o != c) return false;
             if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
@@ -136,6 +149,7 @@ bool operator==(const Frame& a, const Frame& b) {
     for (uint32_t d = 0; d < depth; ++d) {
         if (a.slot_at(d) != b.slot_at(d)) return false;
         if (a.slot_at(d) == Slot::Spill && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8])) return false;
+        if (a.slot_at(d) == Slot::Iter && d % 8 == 0 && !(a.iters[d / 8] == b.iters[d / 8])) return false;
     }
     return true;
 }

@@ -67,7 +67,19 @@ struct Reg {
 // reg_type_name with a kernel object pointer's trust ("untrusted_ptr_", "rcu_ptr_or_null_").
 std::string reg_type_name(const Reg& r);
 
-enum class Slot : uint8_t { Invalid, Misc, Zero, Spill };
+enum class Slot : uint8_t { Invalid, Misc, Zero, Spill, Iter };
+
+// An open-coded iterator on the stack (bpf_iter_<kind>_new's STACK_ITER slots): per 8-byte
+// slot it covers, which iterator, whether next has returned NULL, and the reference new took
+// (held by its first slot, the one at the iterator's address).
+struct IterSlot {
+    uint8_t kind = 0;       // iter_step.cpp's table index + 1; 0: no iterator
+    uint8_t index = 0;      // 0: the iterator's first slot
+    bool drained = false;   // BPF_ITER_STATE_DRAINED
+    uint32_t ref = 0;       // first slot: the reference destroy releases
+    uint32_t depth = 0;     // iterations walked (the kernel ignores it when comparing states)
+    friend bool operator==(const IterSlot&, const IterSlot&) = default;
+};
 
 struct Frame {
     std::array<Reg, 11> regs{};
@@ -75,6 +87,7 @@ struct Frame {
     // fp-1-d; bytes past the end are Invalid. spilled[d / 8] is the register a Spill holds.
     std::vector<Slot> slot;
     std::vector<Reg> spilled;
+    std::vector<IterSlot> iters;      // per 8-byte slot, where slot bytes are Slot::Iter
     uint32_t callsite = 0;            // the call insn in the caller (frames above 0)
     uint32_t subprog = 0;             // the function's first insn
 
@@ -84,6 +97,7 @@ struct Frame {
         if (slot.size() < depth) {
             slot.resize(depth, Slot::Invalid);
             spilled.resize(depth / 8);
+            iters.resize(depth / 8);
         }
     }
 };
