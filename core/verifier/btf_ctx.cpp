@@ -195,10 +195,64 @@ std::optional<BtfCtx> struct_ops_ctx(const LoadedProgram& p) {
     return ctx;
 }
 
+// An iterator's context (SEC("iter/<target>")): struct bpf_iter__<target>, one pointer (or
+// number) per u64 slot, each pointer wrapped in a one-member union (__bpf_md_ptr). Its pointers
+// are PTR_TRUSTED (prog_args_trusted) but where the target registers another type for the
+// slot (ctx_arg_info): the object an iteration visits, NULL on the call after the last.
+struct IterCtxArg {
+    const char* target;
+    const char* field;
+    bool trusted;
+};
+constexpr IterCtxArg kIterCtxArgs[] = {
+    {"task", "task", true},      // kernel/bpf/task_iter.c: PTR_TO_BTF_ID_OR_NULL | PTR_TRUSTED
+    {"cgroup", "cgroup", true},  // kernel/bpf/cgroup_iter.c: PTR_TO_BTF_ID_OR_NULL | PTR_TRUSTED
+};
+
+std::optional<BtfCtx> iter_ctx(const LoadedProgram& p) {
+    BtfCtx ctx;
+    ctx.func = "bpf_iter_" + p.attach_target;
+    ctx.returns = BtfReturn::Value;
+    const Btf& btf = builtin_target_btf();
+    bool modelled = false;
+    for (const IterCtxArg& a : kIterCtxArgs) modelled = modelled || p.attach_target == a.target;
+    const auto type = btf.find_by_name("bpf_iter__" + p.attach_target, BtfKind::Struct);
+    if (!modelled || !type) {
+        ctx.unknown = "an iterator's context (typed by its target " + p.attach_target + ", not modelled)";
+        return ctx;
+    }
+    uint32_t index = 0;
+    for (const BtfMember& m : btf.members(*type)) {
+        BtfArgSlot s;
+        s.type_id = m.type;
+        s.name = std::string(btf.string_at(m.name_off));
+        const uint32_t t = btf.skip_modifiers(m.type);
+        if (btf.kind(t) == BtfKind::Union && btf.members(t).size() == 1) {
+            s.type_id = btf.members(t)[0].type;
+            s.name = std::string(btf.string_at(btf.members(t)[0].name_off));
+        }
+        s.offset = 8 * index++;
+        if (m.bit_offset != s.offset * 8) {
+            ctx.unknown = "the context of iterator " + p.attach_target + " (a member not in its own u64 slot)";
+            return ctx;
+        }
+        BtfCtxSlot slot = classify(btf, s, false);
+        slot.trusted = true;
+        for (const IterCtxArg& a : kIterCtxArgs)
+            if (p.attach_target == a.target && s.name == a.field) {
+                slot.maybe_null = true;
+                slot.trusted = a.trusted;
+            }
+        ctx.args.push_back(std::move(slot));
+    }
+    return ctx;
+}
+
 }  // namespace
 
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
     if (p.type == ProgType::StructOps) return struct_ops_ctx(p);
+    if (p.type == ProgType::Tracing && p.attach == AttachType::TraceIter) return iter_ctx(p);
     if (p.type != ProgType::Lsm && p.type != ProgType::Tracing) return std::nullopt;
     if (p.type == ProgType::Tracing && p.attach != AttachType::TraceFentry && p.attach != AttachType::TraceFexit &&
         p.attach != AttachType::ModifyReturn && p.attach != AttachType::TraceRawTp)

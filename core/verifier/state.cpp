@@ -26,6 +26,8 @@ std::string reg_type_name(RegType t, bool maybe_null) {
 std::string reg_type_name(const Reg& r) {
     if (r.type == RegType::BtfId && r.untrusted) return "untrusted_" + reg_type_name(r.type, r.maybe_null);
     if (r.type == RegType::BtfId && r.rcu) return "rcu_" + reg_type_name(r.type, r.maybe_null);
+    // PTR_TRUSTED shows; a reference the program holds is trusted without the flag.
+    if (r.type == RegType::BtfId && r.trusted && r.ref_obj_id == 0) return "trusted_" + reg_type_name(r.type, r.maybe_null);
     return reg_type_name(r.type, r.maybe_null);
 }
 
