@@ -3,6 +3,7 @@
 // hand-assembled programs against the kernel source's rules.
 #include <doctest/doctest.h>
 
+#include "core/loader/loader.hpp"
 #include "core/text/asm.hpp"
 #include "core/verifier/checker.hpp"
 
@@ -31,4 +32,62 @@ TEST_CASE("lirc_mode2: the context is one u32 sample, read whole and never writt
     CHECK(write.kind == VerdictKind::Refuse);
     CHECK(write.insn == 1);
     CHECK(write.message == "invalid bpf_context access off=0 size=4");
+}
+
+TEST_CASE("lsm: a hook's arguments are trusted unless the hook is on the kernel's untrusted list") {
+    // bpf_lsm_is_trusted: bpf_lsm_task_free runs while the task is torn down.
+    LoadedProgram p;
+    p.type = ProgType::Lsm;
+    p.attach = AttachType::LsmMac;
+    p.attach_target = "file_open";
+    auto ctx = btf_ctx_for(p);
+    REQUIRE(ctx);
+    REQUIRE(ctx->args.size() == 1);
+    CHECK(ctx->args[0].trusted);
+    p.attach_target = "task_free";
+    ctx = btf_ctx_for(p);
+    REQUIRE(ctx);
+    REQUIRE(ctx->args.size() == 1);
+    CHECK(ctx->args[0].kind == BtfSlotKind::ObjectPointer);
+    CHECK(!ctx->args[0].trusted);
+}
+
+namespace {
+
+// An LSM program on bprm_check_security(struct linux_binprm *bprm), sleepable or not.
+Verdict check_bprm(const char* text, bool sleepable) {
+    LoadedProgram p;
+    p.type = ProgType::Lsm;
+    p.attach = AttachType::LsmMac;
+    p.attach_target = "bprm_check_security";
+    auto insns = assemble(text);
+    REQUIRE(insns);
+    CheckInput in;
+    in.insns = *insns;
+    in.type = p.type;
+    in.attach = p.attach;
+    in.btf_ctx = btf_ctx_for(p);
+    in.gpl_compatible = true;
+    in.sleepable = sleepable;
+    return check(in);
+}
+
+}  // namespace
+
+TEST_CASE("sleepable programs: what they walk out of a trusted object is untrusted, but for listed fields") {
+    // struct linux_binprm: mm at 24, file at 64 (BTF_TYPE_SAFE_TRUSTED); struct mm_struct:
+    // exe_file at 1320 (RCU-safe, which needs an RCU section a sleepable program is not in).
+    // bpf_ima_file_hash takes a struct file (ARG_PTR_TO_BTF_ID): a trusted one, not an untrusted.
+    const char* hash = "r2 = r10\nr2 += -32\nr3 = 32\ncall 193\nr0 = 0\nexit";
+    const std::string bprm_file = std::string("r1 = *(u64 *)(r1 + 0)\nr1 = *(u64 *)(r1 + 64)\n") + hash;
+    CHECK(check_bprm(bprm_file.c_str(), true).kind == VerdictKind::Accept);
+    const std::string exe_file = std::string("r1 = *(u64 *)(r1 + 0)\nr1 = *(u64 *)(r1 + 24)\nr1 = *(u64 *)(r1 + 1320)\n") + hash;
+    const Verdict v = check_bprm(exe_file.c_str(), true);
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.insn == 6);
+    CHECK(v.message == "R1 type=untrusted_ptr_ expected=ptr_, trusted_ptr_, rcu_ptr_");
+    // Reading through an untrusted pointer is allowed (the kernel turns it into a probe read).
+    CHECK(check_bprm("r1 = *(u64 *)(r1 + 0)\nr1 = *(u64 *)(r1 + 24)\nr1 = *(u64 *)(r1 + 1320)\nr0 = *(u32 *)(r1 + 0)\nr0 = 0\nexit",
+                     true)
+              .kind == VerdictKind::Accept);
 }
