@@ -148,8 +148,7 @@ bool kfunc_mem_arg(Env& env, State& st, int regno, uint64_t size) {
     if (r.type != RegType::Stack && r.type != RegType::Packet && r.type != RegType::PacketMeta &&
         r.type != RegType::MapValue && r.type != RegType::Mem)
         return env.cannot_tell(fmt("a %s pointer as a kfunc's memory argument R%d", reg_type_name(r.type, r.maybe_null).c_str(), regno));
-    if (r.maybe_null)
-        return env.refuse(Rule::NullPointer, fmt("R%d type=%s expected=fp", regno, reg_type_name(r.type, true).c_str()));
+    if (r.maybe_null) return env.cannot_tell(fmt("a pointer that may be NULL as a kfunc's memory argument R%d", regno));
     if (size == 0) return true;
     Reg ignored;
     if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;
