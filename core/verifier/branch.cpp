@@ -110,11 +110,11 @@ Taken branch_taken(Cond c, const Scalar& a, const Scalar& b, bool is32) {
 // S32_MAX leaves only the non-negative words, whose 64-bit value is the word itself.
 namespace {
 
-bool sext32(const Scalar& s) { return s.smin >= INT32_MIN && s.smax <= INT32_MAX; }
+bool sign_extended_word(const Scalar& s) { return s.smin >= INT32_MIN && s.smax <= INT32_MAX; }
 
 bool refine_sext32(Cond c, Scalar& a, Scalar& b) {
-    if (is_signed(c) && sext32(a) && sext32(b)) return refine(c, a, b, false);
-    if (!sext32(a) || !b.is_const() || b.value() > 0x7fffffffull) return true;
+    if (is_signed(c) && sign_extended_word(a) && sign_extended_word(b)) return refine(c, a, b, false);
+    if (!sign_extended_word(a) || !b.is_const() || b.value() > 0x7fffffffull) return true;
     if (c != Cond::Le && c != Cond::Lt) return true;
     const int64_t limit = int64_t(b.value()) - (c == Cond::Lt ? 1 : 0);
     if (limit < 0) return false;

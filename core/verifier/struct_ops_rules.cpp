@@ -32,13 +32,13 @@ constexpr TcpCaWritable kTcpCaWritable[] = {
     {"tcp_sock", "app_limited", false},
 };
 
-struct FieldSpan {
+struct TcpCaFieldSpan {
     int64_t off = 0;
     int64_t end = 0;
 };
 
 // The byte range of `path` ("icsk_ack.pending") inside struct `owner` of the built-in BTF.
-std::optional<FieldSpan> struct_field_span(const char* owner, std::string_view path) {
+std::optional<TcpCaFieldSpan> struct_field_span(const char* owner, std::string_view path) {
     const Btf& btf = builtin_target_btf();
     const auto id = btf.find_by_name(owner, BtfKind::Struct);
     if (!id) return std::nullopt;
@@ -61,7 +61,7 @@ std::optional<FieldSpan> struct_field_span(const char* owner, std::string_view p
     }
     const auto size = btf.resolve_size(t);
     if (!size) return std::nullopt;
-    return FieldSpan{base, base + int64_t(*size)};
+    return TcpCaFieldSpan{base, base + int64_t(*size)};
 }
 
 StructOpsWrite tcp_ca_write(uint32_t btf_id, int64_t off, uint32_t size) {
