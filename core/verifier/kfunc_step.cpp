@@ -11,6 +11,7 @@
 
 #include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/btf_walk.hpp"
+#include "core/verifier/kfunc_compat.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -181,6 +182,20 @@ bool kfuncs_resolve(Env& env) {
             continue;
         env.pc = pc;
         return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+    }
+    // libbpf then compares each found extern's prototype with the kernel's and stops the load
+    // at the first that differs, naming both BTF type ids (the kernel's is not known here).
+    for (uint32_t pc = 0; pc < env.in.insns.size() && env.in.object_btf; ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall || !env.in.kfunc_name) continue;
+        const std::string name = env.in.kfunc_name(insn.imm);
+        const KfuncProto* proto = kfunc_proto(name);
+        if (!proto) continue;
+        const std::string differs = kfunc_proto_mismatch(*env.in.object_btf, uint32_t(insn.imm), name, proto->decl);
+        if (differs.empty()) continue;
+        env.pc = pc;
+        return env.cannot_tell("libbpf's refusal of the extern " + name + ", whose " + differs +
+                               " (\"func_proto [..] incompatible with kernel [..]\")");
     }
     // The kernel's add_kfunc_call, before the walk: kfuncs are for GPL-compatible programs only.
     for (uint32_t pc = 0; pc < env.in.insns.size(); ++pc) {

@@ -3,9 +3,15 @@
 // hand-assembled programs against the kernel source's rules.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "core/loader/loader.hpp"
+#include "core/run/kernel_helpers.hpp"
 #include "core/text/asm.hpp"
 #include "core/verifier/checker.hpp"
+#include "core/verifier/object_check.hpp"
 
 using namespace bpfplay;
 using namespace bpfplay::verifier;
@@ -90,4 +96,32 @@ TEST_CASE("sleepable programs: what they walk out of a trusted object is untrust
     CHECK(check_bprm("r1 = *(u64 *)(r1 + 0)\nr1 = *(u64 *)(r1 + 24)\nr1 = *(u64 *)(r1 + 1320)\nr0 = *(u32 *)(r1 + 0)\nr0 = 0\nexit",
                      true)
               .kind == VerdictKind::Accept);
+}
+
+TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum stops the object") {
+    // tcp_ca_cubic.c declares cubictcp_cwnd_event(struct sock *, int) where the kernel has enum
+    // tcp_ca_event: this machine's libbpf (1.1.2) refuses the object ("func_proto [28]
+    // incompatible with kernel [61775]"), naming a kernel BTF id the checker does not have.
+    std::ifstream f(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/tcp_ca_cubic.o", std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string bytes = ss.str();
+    LoadOptions options;
+    options.object_name = "tcp_ca_cubic.o";
+    options.helpers = &kernel_helper_registry();
+    options.decode_programs = false;
+    auto object = load_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options);
+    REQUIRE(object);
+    bool seen = false;
+    for (const LoadedProgram& prog : object->programs) {
+        const Verdict v = check_program(*object, prog);
+        CAPTURE(prog.name);
+        CAPTURE(v.message);
+        if (prog.name != "cubic_cwnd_event") continue;
+        seen = true;
+        CHECK(v.kind == VerdictKind::CannotTell);
+        CHECK(v.message == "libbpf's refusal of the extern cubictcp_cwnd_event, whose parameter 2 is an integer where the kernel's "
+                           "is an enum (\"func_proto [..] incompatible with kernel [..]\")");
+    }
+    CHECK(seen);
 }
