@@ -103,11 +103,38 @@ Taken branch_taken(Cond c, const Scalar& a, const Scalar& b, bool is32) {
     return Taken::Maybe;
 }
 
+// A register that is the sign extension of its low half (s32 bounds in 64 bits: a loaded int
+// shifted up and arithmetically back down) compared as a word with a constant: what the kernel
+// learns from its 32-bit bounds and carries to the 64-bit ones (__reg_deduce_mixed_bounds).
+// A signed comparison of two such numbers is the 64-bit one; an unsigned upper bound of at most
+// S32_MAX leaves only the non-negative words, whose 64-bit value is the word itself.
+namespace {
+
+bool sign_extended_word(const Scalar& s) { return s.smin >= INT32_MIN && s.smax <= INT32_MAX; }
+
+bool refine_sext32(Cond c, Scalar& a, Scalar& b) {
+    if (is_signed(c) && sign_extended_word(a) && sign_extended_word(b)) return refine(c, a, b, false);
+    if (!sign_extended_word(a) || !b.is_const() || b.value() > 0x7fffffffull) return true;
+    if (c != Cond::Le && c != Cond::Lt) return true;
+    const int64_t limit = int64_t(b.value()) - (c == Cond::Lt ? 1 : 0);
+    if (limit < 0) return false;
+    a.smin = std::max<int64_t>(a.smin, 0);
+    a.smax = std::min<int64_t>(a.smax, limit);
+    if (a.smin > a.smax) return false;
+    a.umin = uint64_t(a.smin);
+    a.umax = uint64_t(a.smax);
+    a.var = tnum_intersect(a.var, tnum_range(a.umin, a.umax));
+    a.sync();
+    return true;
+}
+
+}  // namespace
+
 bool refine(Cond c, Scalar& a, Scalar& b, bool is32) {
     if (is32) {
         // Only when the 64-bit values are the 32-bit ones is what holds for the low halves
         // true of the registers.
-        if (!fits32(a, c) || !fits32(b, c)) return true;
+        if (!fits32(a, c) || !fits32(b, c)) return refine_sext32(c, a, b);
         c = as_unsigned(c);
     }
     switch (c) {
