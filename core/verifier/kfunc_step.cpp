@@ -326,6 +326,10 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         // for nf_conn___init: names equal up to a "___" flavour) must be the struct itself;
         // otherwise a struct whose first member is it matches too (tcp_sock for sock).
         const std::string have = r.map ? btf_object_name(r.map) : std::string();
+        // btf_is_projection_of: a kfunc taking a context view (__sk_buff, xdp_md) casts it to the
+        // kernel struct behind it, so that struct is taken too (netfilter's ctx->skb for
+        // bpf_dynptr_from_skb).
+        if ((p.pointee == "__sk_buff" && have == "sk_buff") || (p.pointee == "xdp_md" && have == "xdp_buff")) continue;
         const uint32_t want = btf_struct_id(p.pointee.c_str());
         if (have.empty() || want == 0)
             return env.cannot_tell(fmt("a kernel object of a struct the built-in BTF lacks as %s's argument %d", name.c_str(), regno));

@@ -1,5 +1,6 @@
 // Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
 // the check_*_access functions it calls), and what the stack holds afterwards.
+#include "core/btf/builtin_target_btf.hpp"
 #include "core/verifier/btf_ctx.hpp"
 #include "core/verifier/btf_trust.hpp"
 #include "core/verifier/btf_walk.hpp"
@@ -306,7 +307,15 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
         Reg r;
         if (kind == CtxRead::Number) r = Reg::scalar(loaded_number(size));
-        else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
+        else if (kind == CtxRead::TrustedObject) {
+            const char* name = ctx_object_struct(env.in.type, uint32_t(off));
+            const auto id = name ? builtin_target_btf().find_by_name(name, BtfKind::Struct) : std::nullopt;
+            if (!id) return env.cannot_tell(fmt("the context field at offset %d (its struct is not in the built-in BTF)", int(off)));
+            r.type = RegType::BtfId;
+            r.var = Scalar::constant(0);
+            r.map = *id;
+            r.trusted = true;
+        } else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
             r.type = RegType::Sock;
             r.var = Scalar::constant(0);
             if (kind == CtxRead::SockOrNull) {
