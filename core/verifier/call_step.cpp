@@ -409,7 +409,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         break;
     default: return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
     }
-    if (acquires_reference(id) && r0.is_pointer()) {
+    // is_acquire_function: a lookup in a socket map takes a reference on the socket it finds.
+    const bool socket_map_lookup = id == 1 && map && (map->type == MapType::Sockmap || map->type == MapType::Sockhash);
+    if ((acquires_reference(id) || socket_map_lookup) && r0.is_pointer()) {
         const uint32_t ref = env.new_id();
         r0.id = r0.ref_obj_id = ref;
         st.refs.push_back(Reference{ref, env.pc});
