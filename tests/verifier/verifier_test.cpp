@@ -12,6 +12,7 @@
 #include "core/loader/loader.hpp"
 #include "core/run/kernel_helpers.hpp"
 #include "core/text/asm.hpp"
+#include "core/verifier/branch.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/scalar.hpp"
@@ -113,6 +114,41 @@ TEST_CASE("scalar bounds: ALU and branch refinement") {
     r = scalar_alu(AluOp::Sub, Scalar::constant(0), Scalar::constant(1), true);
     CHECK(r.is_const());
     CHECK(r.value() == 0xffffffffull);
+}
+
+TEST_CASE("scalar bounds: a JMP32 comparison bounds the low half of a register whose upper half is unknown") {
+    // w6 = data_end - data: a 32-bit pointer subtraction, wholly unknown (examples/xdp_dynptr.c).
+    Scalar w = Scalar::unknown();
+    Scalar k = Scalar::constant(64);
+    REQUIRE(refine(Cond::Lt, w, k, true));  // if w6 < 64
+    CHECK(w.u32min == 0);
+    CHECK(w.u32max == 63);
+    CHECK(w.umax == 0xffffffff0000003full);  // the upper half is still unknown; bits 6..31 are zero
+    CHECK(w.smin == INT64_MIN);
+    CHECK(w.var.mask == ~0ull - 0xffffffc0ull);  // bits 6..31 known zero
+    Scalar zero = Scalar::constant(0);
+    REQUIRE(refine(Cond::Ne, w, zero, true));  // if w6 != 0
+    CHECK(w.u32min == 1);
+    CHECK(w.u32max == 63);
+    // A 32-bit mov gives the low half's range whole.
+    const Scalar moved = scalar_zext32(w);
+    CHECK(moved.umin == 1);
+    CHECK(moved.umax == 63);
+    CHECK(branch_taken(Cond::Eq, w, Scalar::constant(0), true) == Taken::Never);
+    CHECK(branch_taken(Cond::Eq, w, Scalar::constant(0), false) == Taken::Maybe);
+    // A comparison the low half cannot satisfy: the branch is dead.
+    Scalar big = Scalar::constant(100);
+    Scalar w2 = w;
+    CHECK_FALSE(refine(Cond::Gt, w2, big, true));
+    // A pruned state with the narrower word does not cover one without it.
+    CHECK_FALSE(w.covers(Scalar::unknown()));
+    CHECK(Scalar::unknown().covers(w));
+    // With a fixed upper half, the word's range bounds the 64-bit value.
+    Scalar hi = Scalar::range(0x100000000ull, 0x1ffffffffull);
+    Scalar sixteen = Scalar::constant(16);
+    REQUIRE(refine(Cond::Lt, hi, sixteen, true));
+    CHECK(hi.umin == 0x100000000ull);
+    CHECK(hi.umax == 0x10000000full);
 }
 
 TEST_CASE("stack: bounds, alignment and the frame pointer") {
