@@ -126,8 +126,11 @@ TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum s
     // tcp_ca_event: this machine's libbpf (1.1.2) refuses the object ("func_proto [18]
     // incompatible with kernel [61775]"), naming a kernel BTF id the checker does not have.
     bool seen = false;
-    for (const auto& [name, v] :
+    // (no structured bindings: clang 14's CAPTURE lambdas cannot capture them)
+    for (const auto& named :
          contexts_object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/fixtures/kfunc_extern_int_for_enum.o")) {
+        const std::string& name = named.first;
+        const Verdict& v = named.second;
         CAPTURE(name);
         CAPTURE(v.message);
         if (name != "int_cwnd_event") continue;
@@ -139,7 +142,9 @@ TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum s
     CHECK(seen);
     // examples/tcp_ca_cubic.c declares the enum as the kernel does: its cwnd_event is accepted.
     seen = false;
-    for (const auto& [name, v] : contexts_object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/tcp_ca_cubic.o")) {
+    for (const auto& named : contexts_object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/tcp_ca_cubic.o")) {
+        const std::string& name = named.first;
+        const Verdict& v = named.second;
         CAPTURE(name);
         CAPTURE(v.message);
         if (name != "cubic_cwnd_event") continue;
