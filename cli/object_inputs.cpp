@@ -276,6 +276,7 @@ Result<Unit> note_inputs(const LoadedProgram& program, const ObjectInputOptions&
     const bool traces_packet = traces_bpf_program(program) && !traced_ctx_struct(program.traced_type).empty();
     const bool reads_packet = program.context == ContextKind::Xdp || program.context == ContextKind::SkBuff ||
                               program.context == ContextKind::SkMsg || program.context == ContextKind::SkReuseport ||
+                              program.context == ContextKind::Netfilter ||
                               traces_packet;
     std::fflush(stdout);  // notes come in order with what was printed before
     if (traces_bpf_program(program)) {

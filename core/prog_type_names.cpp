@@ -69,6 +69,8 @@ const char* context_kind_name(ContextKind kind) {
     case ContextKind::CgroupDev: return "bpf_cgroup_dev_ctx";
     case ContextKind::SkReuseport: return "sk_reuseport_md";
     case ContextKind::LircMode2: return "lirc_mode2 sample";
+    case ContextKind::SkLookup: return "bpf_sk_lookup";
+    case ContextKind::Netfilter: return "bpf_nf_ctx";
     case ContextKind::Other: return "other";
     }
     return "none";

@@ -27,10 +27,21 @@ struct rate_sample {
 	__u32 prior_delivered;
 } __attribute__((preserve_access_index));
 
+// The kernel's enum (include/net/tcp.h). libbpf checks each kfunc extern's prototype against
+// the kernel's BTF and refuses the object if an argument's kind differs: an int is not an enum.
+enum tcp_ca_event {
+	CA_EVENT_TX_START,
+	CA_EVENT_CWND_RESTART,
+	CA_EVENT_COMPLETE_CWR,
+	CA_EVENT_LOSS,
+	CA_EVENT_ECN_NO_CE,
+	CA_EVENT_ECN_IS_CE,
+};
+
 struct tcp_congestion_ops {
 	__u32 (*ssthresh)(struct sock *sk);
 	void (*set_state)(struct sock *sk, __u8 new_state);
-	void (*cwnd_event)(struct sock *sk, int ev);
+	void (*cwnd_event)(struct sock *sk, enum tcp_ca_event ev);
 	__u32 (*min_tso_segs)(struct sock *sk);
 	void (*cong_control)(struct sock *sk, __u32 ack, int flag, const struct rate_sample *rs);
 	__u32 (*undo_cwnd)(struct sock *sk);
@@ -43,7 +54,7 @@ extern void bbr_init(struct sock *sk) __ksym;
 extern void bbr_main(struct sock *sk, __u32 ack, int flag, const struct rate_sample *rs) __ksym;
 extern __u32 bbr_ssthresh(struct sock *sk) __ksym;
 extern void bbr_set_state(struct sock *sk, __u8 new_state) __ksym;
-extern void bbr_cwnd_event(struct sock *sk, int event) __ksym;
+extern void bbr_cwnd_event(struct sock *sk, enum tcp_ca_event event) __ksym;
 extern __u32 bbr_min_tso_segs(struct sock *sk) __ksym;
 extern __u32 bbr_undo_cwnd(struct sock *sk) __ksym;
 extern __u32 bbr_sndbuf_expand(struct sock *sk) __ksym;
@@ -66,7 +77,7 @@ SEC("struct_ops/bbr_bpf_set_state")
 void BPF_PROG(bbr_bpf_set_state, struct sock *sk, __u8 new_state) { bbr_set_state(sk, new_state); }
 
 SEC("struct_ops/bbr_bpf_cwnd_event")
-void BPF_PROG(bbr_bpf_cwnd_event, struct sock *sk, int ev) { bbr_cwnd_event(sk, ev); }
+void BPF_PROG(bbr_bpf_cwnd_event, struct sock *sk, enum tcp_ca_event ev) { bbr_cwnd_event(sk, ev); }
 
 SEC("struct_ops/bbr_bpf_min_tso_segs")
 __u32 BPF_PROG(bbr_bpf_min_tso_segs, struct sock *sk) { return bbr_min_tso_segs(sk); }

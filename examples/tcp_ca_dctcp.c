@@ -27,11 +27,22 @@ struct inet_connection_sock {
 	__u64 icsk_ca_priv[13];
 } __attribute__((preserve_access_index));
 
+// The kernel's enum (include/net/tcp.h). libbpf checks each kfunc extern's prototype against
+// the kernel's BTF and refuses the object if an argument's kind differs: an int is not an enum.
+enum tcp_ca_event {
+	CA_EVENT_TX_START,
+	CA_EVENT_CWND_RESTART,
+	CA_EVENT_COMPLETE_CWR,
+	CA_EVENT_LOSS,
+	CA_EVENT_ECN_NO_CE,
+	CA_EVENT_ECN_IS_CE,
+};
+
 struct tcp_congestion_ops {
 	__u32 (*ssthresh)(struct sock *sk);
 	void (*cong_avoid)(struct sock *sk, __u32 ack, __u32 acked);
 	void (*set_state)(struct sock *sk, __u8 new_state);
-	void (*cwnd_event)(struct sock *sk, int ev);
+	void (*cwnd_event)(struct sock *sk, enum tcp_ca_event ev);
 	void (*in_ack_event)(struct sock *sk, __u32 flags);
 	__u32 (*undo_cwnd)(struct sock *sk);
 	void (*init)(struct sock *sk);
@@ -40,7 +51,7 @@ struct tcp_congestion_ops {
 
 extern void dctcp_init(struct sock *sk) __ksym;
 extern void dctcp_update_alpha(struct sock *sk, __u32 flags) __ksym;
-extern void dctcp_cwnd_event(struct sock *sk, int ev) __ksym;
+extern void dctcp_cwnd_event(struct sock *sk, enum tcp_ca_event ev) __ksym;
 extern __u32 dctcp_ssthresh(struct sock *sk) __ksym;
 extern void dctcp_state(struct sock *sk, __u8 new_state) __ksym;
 extern __u32 dctcp_cwnd_undo(struct sock *sk) __ksym;
@@ -68,7 +79,7 @@ void BPF_PROG(dctcp_bpf_in_ack_event, struct sock *sk, __u32 flags)
 }
 
 SEC("struct_ops/dctcp_bpf_cwnd_event")
-void BPF_PROG(dctcp_bpf_cwnd_event, struct sock *sk, int ev)
+void BPF_PROG(dctcp_bpf_cwnd_event, struct sock *sk, enum tcp_ca_event ev)
 {
 	dctcp_cwnd_event(sk, ev);
 }

@@ -135,7 +135,9 @@ enum class ContextKind : uint8_t {
     CgroupDev,   // struct bpf_cgroup_dev_ctx (cgroup/dev)
     SkReuseport, // struct sk_reuseport_md (sk_reuseport, sk_reuseport/migrate)
     LircMode2,   // the u32 LIRC_MODE2 sample an IR decoder gets (lirc_mode2)
-    Other,       // a type bpfplay knows by name but gives no dedicated context yet
+    SkLookup,    // struct bpf_sk_lookup (sk_lookup)
+    Netfilter,   // struct bpf_nf_ctx: the hook state and the sk_buff (netfilter)
+    Other,       // a type number past the enumeration: no context is known for it
 };
 
 const char* context_kind_name(ContextKind kind);  // "xdp_md", "__sk_buff", "pt_regs", ...

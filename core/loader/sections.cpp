@@ -210,8 +210,8 @@ ContextKind context_kind_of(ProgType type) {
     case P::CgroupDevice: return ContextKind::CgroupDev;
     case P::SkReuseport: return ContextKind::SkReuseport;
     case P::LircMode2: return ContextKind::LircMode2;
-    case P::SkLookup:
-    case P::Netfilter: return ContextKind::Other;
+    case P::SkLookup: return ContextKind::SkLookup;
+    case P::Netfilter: return ContextKind::Netfilter;
     }
     return ContextKind::Other;  // a number past the enumeration (an unknown type)
 }

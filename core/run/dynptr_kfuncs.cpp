@@ -26,6 +26,7 @@
 #include "core/program.hpp"
 #include "core/run/dynptr_core.hpp"
 #include "core/run/kernel_kfuncs.hpp"
+#include "core/run/netfilter_context.hpp"
 #include "core/run/packet_buffer.hpp"
 #include "core/run/packet_helpers.hpp"
 #include "core/run/probe_helpers.hpp"
@@ -75,7 +76,16 @@ bool writes_packet(ProgType t) {
 // The context argument: KF_TRUSTED_ARGS, a struct __sk_buff * or struct xdp_md * the verifier
 // requires to be the program's context, with a packet behind it. False after failing the run.
 bool ctx_arg(Vm& vm, const char* kfunc, uint64_t ctx) {
-    if (ctx != window_base(window::kContext)) {
+    // A netfilter program passes its context's skb (a trusted struct sk_buff pointer).
+    const uint64_t nf_skb = netfilter_skb(vm);
+    if (nf_skb && ctx != nf_skb) {
+        fail(vm, kfunc,
+             "r1 = " + hex(ctx) + " is not the packet's struct sk_buff (ctx->skb, " + hex(nf_skb) + "): " +
+                 refused("R1 must be referenced or trusted"),
+             "A netfilter program passes ctx->skb, cast to struct __sk_buff *.");
+        return false;
+    }
+    if (!nf_skb && ctx != window_base(window::kContext)) {
         const std::string type = reg_type(vm, ctx);
         fail(vm, kfunc,
              "r1 = " + hex(ctx) + " is " + pointee(type) + ", not the program's context: " +

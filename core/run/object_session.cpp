@@ -17,7 +17,9 @@
 #include "core/run/kernel_kfuncs.hpp"
 #include "core/run/lirc_helpers.hpp"
 #include "core/run/perf_event_helpers.hpp"
+#include "core/run/netfilter_context.hpp"
 #include "core/run/seg6_helpers.hpp"
+#include "core/run/sk_lookup_context.hpp"
 #include "core/run/sk_reuseport_context.hpp"
 #include "core/run/sock_ops_context.hpp"
 #include "core/run/sockmap_helpers.hpp"
@@ -270,6 +272,12 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
     case ContextKind::LircMode2:
         if (auto r = setup_lirc_context(in, mem, vm); !r.ok()) return r.error();
         break;
+    case ContextKind::SkLookup:
+        if (auto r = setup_sk_lookup_context(in, mem, vm); !r.ok()) return r.error();
+        break;
+    case ContextKind::Netfilter:
+        if (auto r = setup_netfilter_context(in, mem, vm, net); !r.ok()) return r.error();
+        break;
     case ContextKind::PtRegs: {
         // A kprobe on a kernel function the built-in BTF has a prototype of: its arguments by name.
         if (auto r = lay_out_function_sk_buff(prog, in, mem, vm, net); !r.ok()) return r.error();
@@ -324,7 +332,8 @@ Result<Unit> map_input(const LoadedProgram& prog, const RunInput& in, RunState& 
 
 std::string return_value_name(ProgType type, uint64_t r0) {
     if (type == ProgType::Xdp) return r0 < 5 ? kXdpNames[r0] : "";
-    if (type == ProgType::SkReuseport) return r0 == 1 ? "SK_PASS" : r0 == 0 ? "SK_DROP" : "";
+    if (type == ProgType::SkReuseport || type == ProgType::SkLookup) return r0 == 1 ? "SK_PASS" : r0 == 0 ? "SK_DROP" : "";
+    if (type == ProgType::Netfilter) return r0 == 1 ? "NF_ACCEPT" : r0 == 0 ? "NF_DROP" : "";
     if (type == ProgType::SchedCls || type == ProgType::SchedAct) {
         if (int32_t(r0) == -1) return "TC_ACT_UNSPEC";
         return r0 < 8 ? kTcNames[r0] : "";
@@ -665,6 +674,12 @@ RunResult ObjectSession::finish(RunState& run) {
     if (out.status == RunStatus::Exited)
         for (std::string& text : sk_reuseport_exit_report(run, host_.net, out.r0))
             host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
+    if (out.status == RunStatus::Exited)
+        for (std::string& text : sk_lookup_exit_report(run, host_.net, out.r0))
+            host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
+    if (out.status == RunStatus::Exited)
+        for (std::string& text : netfilter_exit_report(run, out.r0))
+            host_.events.push_back({vm.executed(), vm.pc(), "exit", std::move(text)});
     if (out.status == RunStatus::Exited) finish_struct_ops_run(run, host_, vm.executed(), vm.pc());
     out.host_events = host_.events;
     out.return_name =
@@ -685,6 +700,8 @@ RunResult ObjectSession::finish(RunState& run) {
         out.packet_out.insert(out.packet_out.end(), data.begin(), data.end());
     } else if (prog->context == ContextKind::SockOps) {
         out.packet_out = sock_ops_segment_out(run);
+    } else if (prog->context == ContextKind::Netfilter) {
+        // bpf_prog_test_run_nf hands no data_out back.
     } else {
         out.packet_out = mem.packet.bytes();
     }
@@ -694,6 +711,8 @@ RunResult ObjectSession::finish(RunState& run) {
         out.host_events = host_.events;
     }
     out.ctx_out = mem.ctx ? mem.ctx->bytes() : mem.raw_ctx;
+    if (prog->context == ContextKind::SkLookup) out.ctx_out = sk_lookup_ctx_out(run, host_.net);
+    if (prog->context == ContextKind::Netfilter) out.ctx_out.clear();  // nor a ctx_out
     if (prog->context == ContextKind::Xdp && out.ctx_out.size() >= xdp_md::kSize) {
         // xdp_convert_buff_to_md: offsets from data_meta (the start of data_out).
         store_le<uint32_t>(&out.ctx_out[xdp_md::kData], uint32_t(mem.packet.meta().size()));

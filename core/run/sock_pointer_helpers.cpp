@@ -11,7 +11,9 @@
 #include "core/host/kernel_objects.hpp"
 #include "core/host/socket_objects.hpp"
 #include "core/maps/map_abi.hpp"
+#include "core/journal.hpp"
 #include "core/run/cgroup_helpers.hpp"
+#include "core/run/sk_lookup_context.hpp"
 #include "core/run/socket_helpers.hpp"
 #include "core/vm.hpp"
 
@@ -191,16 +193,38 @@ uint64_t get_netns_cookie(Vm& vm, uint64_t, uint64_t, uint64_t, uint64_t, uint64
     return kInitNetCookie;
 }
 
-// bpf_sk_lookup_assign: the socket the lookup of an incoming connection answers with. The
-// context is struct bpf_sk_lookup as the run's ctx_in gives it (family at 8, protocol at 12);
-// its sk field (offset 0) shows the selection, as the kernel's ctx->selected_sk.
+// Puts back what bpf_sk_assign changed in an sk_lookup run's context (the selection).
+class RestoreSkLookupSelection final : public UndoAction {
+  public:
+    explicit RestoreSkLookupSelection(SkLookupContext& c)
+        : ctx_(c), bytes_(c.bytes()), selected_(c.selected), no_reuseport_(c.no_reuseport) {}
+    void undo() override {
+        ctx_.bytes() = bytes_;
+        ctx_.selected = selected_;
+        ctx_.no_reuseport = no_reuseport_;
+    }
+    size_t bytes() const override { return sizeof *this + bytes_.size(); }
+
+  private:
+    SkLookupContext& ctx_;
+    std::vector<uint8_t> bytes_;
+    std::optional<uint32_t> selected_;
+    bool no_reuseport_;
+};
+
+// bpf_sk_lookup_assign: the socket the lookup of an incoming connection answers with, checked
+// against the run's struct bpf_sk_lookup (sk_lookup_context.hpp) in the kernel's order; its sk
+// field shows the selection, as the kernel's ctx->selected_sk.
 uint64_t sk_lookup_assign(Vm& vm, Host& h, uint64_t ctx, uint64_t sk, uint64_t flags) {
     constexpr const char* kName = "bpf_sk_assign";
     constexpr uint64_t kReplace = 1, kNoReuseport = 2;  // BPF_SK_LOOKUP_F_*
     constexpr int64_t kESOCKTNOSUPPORT = 94, kEPROTOTYPE = 91, kEAFNOSUPPORT = 97, kEEXIST = 17;
-    uint8_t* c = vm.memory().helper_ptr(ctx, 16, /*write=*/true);
-    if (!c) {
-        fail_helper_access(vm, kName, ctx, 16, Access::HelperWrite);
+    auto* c = dynamic_cast<SkLookupContext*>(vm.memory().context_at(ctx));
+    if (ctx != window_base(window::kContext) || !c) {
+        vm.helper_fail(make_error(ErrorKind::Helper,
+                                  std::string(kName) + ": r1 = " + hex(ctx) +
+                                      " is not the program's context, so the kernel's verifier refuses the call",
+                                  vm.current_pc(), "Pass the program's ctx (r1 at entry) as the first argument."));
         return 0;
     }
     std::optional<uint32_t> i;
@@ -215,21 +239,23 @@ uint64_t sk_lookup_assign(Vm& vm, Host& h, uint64_t ctx, uint64_t sk, uint64_t f
     if (flags & ~(kReplace | kNoReuseport)) return refuse(kEINVAL, "flags " + hex(flags) + " has bits other than BPF_SK_LOOKUP_F_REPLACE and BPF_SK_LOOKUP_F_NO_REUSEPORT");
     if (i) {
         const HostSocket& s = h.net.sockets[*i];
-        // Only sockets freed after an RCU grace period (listeners, bound UDP sockets) can be
-        // selected without a reference: a TCP socket must be listening.
-        if (s.protocol == kIpprotoTcp && !s.listening())
+        const uint32_t protocol = c->get_u32(bpf_sk_lookup::kProtocol), family = c->get_u32(bpf_sk_lookup::kFamily);
+        // Only sockets freed after an RCU grace period (listeners, unconnected UDP sockets) can
+        // be selected without a reference.
+        if (s.protocol == kIpprotoTcp ? !s.listening() : s.remote_port != 0)
             return refuse(kESOCKTNOSUPPORT, describe_socket(s) + " is not a TCP listener (or an unconnected UDP socket)");
-        if (s.protocol != load_le<uint32_t>(c + 12))
-            return refuse(kEPROTOTYPE, describe_socket(s) + " is not of the connection's protocol " +
-                                           std::to_string(load_le<uint32_t>(c + 12)));
+        if (s.protocol != protocol)
+            return refuse(kEPROTOTYPE, describe_socket(s) + " is not of the connection's protocol " + std::to_string(protocol));
         // An IPv6 socket takes IPv4 connections too (the host sets no IPV6_V6ONLY).
-        if (s.family != load_le<uint32_t>(c + 8) && s.family == kAfInet)
+        if (s.family != family && s.family == kAfInet)
             return refuse(kEAFNOSUPPORT, describe_socket(s) + " is IPv4 and the connection is not");
     }
-    const bool selected = load_le<uint64_t>(c) != 0;
-    if (selected && !(flags & kReplace))
+    if (c->selected && !(flags & kReplace))
         return refuse(kEEXIST, "a socket is already selected (pass BPF_SK_LOOKUP_F_REPLACE to replace it)");
-    store_le<uint64_t>(c, i ? socket_address(*i) : 0);
+    if (Journal* j = vm.journal()) j->external(std::make_unique<RestoreSkLookupSelection>(*c));
+    store_le<uint64_t>(&c->bytes()[bpf_sk_lookup::kSk], i ? socket_address(*i) : 0);
+    c->selected = i;
+    c->no_reuseport = (flags & kNoReuseport) != 0;
     h.net.run.assigned_socket = i;
     log_host_event(vm, h, kName,
                    i ? "the lookup's answer is " + describe_socket(h.net.sockets[*i]) +

@@ -44,9 +44,10 @@ uint64_t write_xdp_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t d
 }
 
 // What __sk_buff's fields are read from (bpf_convert_ctx_access): len, protocol, ifindex (dev),
-// the header offsets from head; data_len 0 (a linear skb, as the test run's).
+// the header offsets from head; data_len 0 (a linear skb, as the test run's). `protocol` is
+// skb->protocol as its two bytes load little-endian; `mac_len` 0 where nothing set it yet.
 uint64_t write_sk_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t dev, uint32_t ifindex,
-                       std::span<const uint8_t> bytes) {
+                       uint32_t protocol, uint32_t mac_len) {
     constexpr std::string_view sb = "sk_buff";
     const uint64_t s = w.allocate(sb);
     const PacketGeometry& g = p.geometry();
@@ -60,11 +61,26 @@ uint64_t write_sk_buff(KernelObjectWriter& w, const PacketBuffer& p, uint64_t de
     w.set(s, sb, "skb_iif", ifindex);
     w.set(s, sb, "mac_header", p.skb().mac_header);
     w.set(s, sb, "network_header", p.skb().network_header);
-    // skb->protocol is big-endian; its bytes are the frame's EtherType bytes as they are.
-    if (bytes.size() >= kEthLen) w.set(s, sb, "protocol", uint32_t(bytes[12]) | (uint32_t(bytes[13]) << 8));
-    if (bytes.size() >= kEthLen) w.set(s, sb, "mac_len", kEthLen);
+    w.set(s, sb, "protocol", protocol);
+    w.set(s, sb, "mac_len", mac_len);
     w.set(s, sb, "users.refs.counter", 1);
     return s;
+}
+
+// The objects go after the emulated kernel's others in window::kKernel, which is remapped.
+Result<Unit> map_new_kernel_objects(Memory& memory, KernelObjects& kernel, const KernelObjectWriter& w, uint64_t base,
+                                    const std::string& what) {
+    if (!w.errors().empty()) return make_error(ErrorKind::Load, "laying out the packet's kernel object: " + w.errors().front());
+    kernel.bytes.resize(base - window_base(window::kKernel));
+    const std::vector<uint8_t>& objects = w.bytes();
+    kernel.bytes.insert(kernel.bytes.end(), objects.begin(), objects.end());
+    memory.map(window::kKernel, RegionKind::ReadOnly, kRead, kernel.bytes.data(), uint32_t(kernel.bytes.size()),
+               "kernel objects (task_struct and what it points to, " + what + ")");
+    return Unit{};
+}
+
+uint64_t next_kernel_object(const KernelObjects& kernel) {
+    return window_base(window::kKernel) + ((kernel.bytes.size() + 7) & ~size_t(7));
 }
 
 // The functions that hold a frame from its Ethernet header (dev_queue_xmit pushes it first).
@@ -100,21 +116,44 @@ Result<Unit> lay_out_traced_packet(Memory& memory, KernelObjects& kernel, Packet
         packet.init_skb(bytes, l2);
     }
     packet.attach(memory, nullptr);
-    const uint64_t base = window_base(window::kKernel) + ((kernel.bytes.size() + 7) & ~size_t(7));
+    const uint64_t base = next_kernel_object(kernel);
     KernelObjectWriter w(builtin_target_btf(), base);
     const uint64_t d = write_net_device(w, *dev);
-    if (xdp)
+    if (xdp) {
         kernel.addresses.xdp_buff = write_xdp_buff(w, packet, d, net.rx_queue_index);
-    else
-        kernel.addresses.sk_buff = write_sk_buff(w, packet, d, dev->ifindex, bytes);
-    if (!w.errors().empty()) return make_error(ErrorKind::Load, "laying out the packet's kernel object: " + w.errors().front());
-    kernel.bytes.resize(base - window_base(window::kKernel));
-    const std::vector<uint8_t>& objects = w.bytes();
-    kernel.bytes.insert(kernel.bytes.end(), objects.begin(), objects.end());
-    memory.map(window::kKernel, RegionKind::ReadOnly, kRead, kernel.bytes.data(), uint32_t(kernel.bytes.size()),
-               "kernel objects (task_struct and what it points to, the traced packet's " +
-                   std::string(traced_ctx_struct(traced)) + ")");
-    return Unit{};
+    } else {
+        // skb->protocol is big-endian; its bytes are the frame's EtherType bytes as they are.
+        const bool eth = bytes.size() >= kEthLen;
+        const uint32_t protocol = eth ? uint32_t(bytes[12]) | (uint32_t(bytes[13]) << 8) : 0;
+        kernel.addresses.sk_buff = write_sk_buff(w, packet, d, dev->ifindex, protocol, eth ? kEthLen : 0);
+    }
+    return map_new_kernel_objects(memory, kernel, w, base,
+                                  "the traced packet's " + std::string(traced_ctx_struct(traced)));
+}
+
+Result<NfHookObjects> lay_out_nf_hook(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
+                                      const NfHookInput& in) {
+    const NetDevice* lo = net.device(1);
+    if (!lo)
+        return make_error(ErrorKind::Load, "a netfilter test run uses the loopback device (ifindex 1), but the host has "
+                                           "no device with that ifindex");
+    packet.attach(memory, nullptr);
+    const uint64_t base = next_kernel_object(kernel);
+    KernelObjectWriter w(builtin_target_btf(), base);
+    const uint64_t d = write_net_device(w, *lo);
+    NfHookObjects out;
+    // eth_type_trans sets skb->dev; the LOCAL_OUT packet has none. Neither sets skb_iif or mac_len.
+    out.skb = write_sk_buff(w, packet, in.from_frame ? d : 0, 0, in.protocol, 0);
+    constexpr std::string_view hs = "nf_hook_state";
+    out.state = w.allocate(hs);
+    w.set(out.state, hs, "hook", in.hook);
+    w.set(out.state, hs, "pf", in.pf);
+    if (in.in_dev) w.set(out.state, hs, "in", d);
+    if (in.out_dev) w.set(out.state, hs, "out", d);
+    kernel.addresses.sk_buff = out.skb;
+    if (auto r = map_new_kernel_objects(memory, kernel, w, base, "the netfilter hook's sk_buff and nf_hook_state"); !r.ok())
+        return r.error();
+    return out;
 }
 
 }  // namespace bpfplay

@@ -7,6 +7,7 @@
 // the emulated kernel's other objects in window::kKernel. Their data pointers point at the
 // packet, mapped at window::kPacket as the traced program would see it. bpf_xdp_output and
 // bpf_skb_output read the packet through these objects, as the kernel's do.
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -26,6 +27,20 @@ struct Network;
 // host lacks.
 Result<Unit> lay_out_traced_packet(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
                                    ProgType traced, std::span<const uint8_t> bytes);
+
+// A netfilter program's kernel objects (bpf_prog_test_run_nf): the packet, already in `packet`
+// as the hook has it, as a struct sk_buff; the loopback device; the struct nf_hook_state.
+struct NfHookInput {
+    uint8_t hook = 0, pf = 0;
+    uint32_t protocol = 0;    // skb->protocol's two bytes, loaded little-endian
+    bool from_frame = false;  // an Ethernet frame went through eth_type_trans (skb->dev is lo)
+    bool in_dev = false, out_dev = false;  // state->in / state->out point at lo
+};
+struct NfHookObjects {
+    uint64_t state = 0, skb = 0;  // their addresses
+};
+Result<NfHookObjects> lay_out_nf_hook(Memory& memory, KernelObjects& kernel, PacketBuffer& packet, const Network& net,
+                                      const NfHookInput& in);
 
 // A tracing program on a kernel function taking a struct sk_buff * (fentry/ip_rcv,
 // kprobe/ip_rcv, fexit/dev_queue_xmit, pwru-style tools) gets the run's packet as that sk_buff,

@@ -172,9 +172,10 @@ bool step_alu(Env& env, State& st, const Insn& insn) {
         return true;
     }
     if (alu32 && (dst.is_pointer() || src_val.is_pointer())) {
-        // 32-bit ALU on pointers: a subtraction gives a meaningless number (root may).
+        // 32-bit ALU on pointers: a subtraction gives a meaningless number (root may), which
+        // adjust_ptr_min_max_vals marks wholly unknown, not zero-extended: its smin is negative.
         if (code == op::kSub) {
-            dst = Reg::scalar(width_only(32));
+            dst = Reg::scalar(Scalar::unknown());
             return true;
         }
         return env.refuse(Rule::PointerArith, fmt("R%d 32-bit pointer arithmetic prohibited", int(insn.dst)));

@@ -103,11 +103,61 @@ Taken branch_taken(Cond c, const Scalar& a, const Scalar& b, bool is32) {
     return Taken::Maybe;
 }
 
+// A register that is the sign extension of its low half (s32 bounds in 64 bits: a loaded int
+// shifted up and arithmetically back down) compared as a word with a constant: what the kernel
+// learns from its 32-bit bounds and carries to the 64-bit ones (__reg_deduce_mixed_bounds).
+// A signed comparison of two such numbers is the 64-bit one; an unsigned upper bound of at most
+// S32_MAX leaves only the non-negative words, whose 64-bit value is the word itself.
+namespace {
+
+bool sign_extended_word(const Scalar& s) { return s.smin >= INT32_MIN && s.smax <= INT32_MAX; }
+
+// The low halves, zero-extended, compared as 64-bit numbers (exact for an unsigned or equality
+// comparison), then what was learnt put back into the low half of each: false when the
+// comparison cannot come out this way.
+bool refine_low_halves(Cond c, Scalar& a, Scalar& b) {
+    Scalar a32 = scalar_zext32(a), b32 = scalar_zext32(b);
+    if (!refine(c, a32, b32, false)) return false;
+    auto put_back = [](Scalar& whole, const Scalar& low) {
+        whole.u32min = std::max(whole.u32min, uint32_t(low.umin));
+        whole.u32max = std::min(whole.u32max, uint32_t(low.umax));
+        constexpr uint64_t high = ~0ull << 32;
+        const Tnum bits = tnum_intersect(tnum_subreg(whole.var), low.var);
+        whole.var = {(whole.var.value & high) | bits.value, (whole.var.mask & high) | bits.mask};
+        whole.sync();
+        return !whole.empty();
+    };
+    return put_back(a, a32) && put_back(b, b32);
+}
+
+bool refine_sext32(Cond c, Scalar& a, Scalar& b) {
+    if (is_signed(c) && sign_extended_word(a) && sign_extended_word(b)) return refine(c, a, b, false);
+    if (!sign_extended_word(a) || !b.is_const() || b.value() > 0x7fffffffull) return true;
+    if (c != Cond::Le && c != Cond::Lt) return true;
+    const int64_t limit = int64_t(b.value()) - (c == Cond::Lt ? 1 : 0);
+    if (limit < 0) return false;
+    a.smin = std::max<int64_t>(a.smin, 0);
+    a.smax = std::min<int64_t>(a.smax, limit);
+    if (a.smin > a.smax) return false;
+    a.umin = uint64_t(a.smin);
+    a.umax = uint64_t(a.smax);
+    a.var = tnum_intersect(a.var, tnum_range(a.umin, a.umax));
+    a.sync();
+    return true;
+}
+
+}  // namespace
+
 bool refine(Cond c, Scalar& a, Scalar& b, bool is32) {
     if (is32) {
         // Only when the 64-bit values are the 32-bit ones is what holds for the low halves
-        // true of the registers.
-        if (!fits32(a, c) || !fits32(b, c)) return true;
+        // true of the registers as a whole; otherwise an unsigned comparison still bounds the
+        // low halves (their u32 range and known bits), as the kernel's reg_set_min_max does on
+        // the 32-bit bounds before reg_bounds_sync carries them to the 64-bit ones.
+        if (!fits32(a, c) || !fits32(b, c)) {
+            if (!is_signed(c) && !refine_low_halves(c, a, b)) return false;
+            return refine_sext32(c, a, b);
+        }
         c = as_unsigned(c);
     }
     switch (c) {
@@ -117,6 +167,8 @@ bool refine(Cond c, Scalar& a, Scalar& b, bool is32) {
         a.smin = b.smin = std::max(a.smin, b.smin);
         a.smax = b.smax = std::min(a.smax, b.smax);
         a.var = b.var = tnum_intersect(a.var, b.var);
+        a.u32min = b.u32min = std::max(a.u32min, b.u32min);
+        a.u32max = b.u32max = std::min(a.u32max, b.u32max);
         break;
     }
     case Cond::Ne: {
@@ -160,10 +212,10 @@ bool refine(Cond c, Scalar& a, Scalar& b, bool is32) {
         if (b.is_const()) a.var = tnum_and(a.var, Tnum::constant(~b.value()));
         break;
     }
-    if (a.umin > a.umax || a.smin > a.smax || b.umin > b.umax || b.smin > b.smax) return false;
+    if (a.empty() || b.empty()) return false;
     a.sync();
     b.sync();
-    return a.umin <= a.umax && a.smin <= a.smax && b.umin <= b.umax && b.smin <= b.smax;
+    return !a.empty() && !b.empty();
 }
 
 }  // namespace bpfplay::verifier

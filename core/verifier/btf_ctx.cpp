@@ -7,6 +7,7 @@
 #include "core/btf/builtin_target_btf.hpp"
 #include "core/loader/loader.hpp"
 #include "core/run/btf_args_context.hpp"
+#include "core/verifier/btf_trust.hpp"
 #include "core/verifier/env.hpp"
 
 namespace bpfplay::verifier {
@@ -152,9 +153,11 @@ BtfCtxSlot classify(const Btf& btf, const BtfArgSlot& s, bool tp_may_null) {
 namespace {
 
 // A struct_ops program: the member it implements (the loader's struct_ops_type and, as the
-// expected attach type, the member's index) gives what it returns; its arguments are retyped
-// per struct_ops type (bpf_tcp_ca_is_valid_access makes a struct sock a tcp_sock...), which is
-// not modelled.
+// expected attach type, the member's index) is a function pointer whose prototype types the
+// context's u64 slots, as btf_ctx_access types a tracing program's (check_struct_ops_btf_id
+// makes the member's FUNC_PROTO the program's attach_func_proto). Its pointer arguments are
+// trusted (prog_args_trusted); tcp_congestion_ops promotes a struct sock to the tcp_sock it is
+// (bpf_tcp_ca_is_valid_access).
 std::optional<BtfCtx> struct_ops_ctx(const LoadedProgram& p) {
     if (p.struct_ops_type.empty()) return std::nullopt;
     const Btf& btf = builtin_target_btf();
@@ -168,8 +171,80 @@ std::optional<BtfCtx> struct_ops_ctx(const LoadedProgram& p) {
     if (btf.kind(proto) != BtfKind::FuncProto) return std::nullopt;
     BtfCtx ctx;
     ctx.func = p.struct_ops_member;
-    ctx.unknown = "the arguments of " + p.struct_ops_type + "." + p.struct_ops_member + " (a struct_ops context)";
+    ctx.struct_ops = p.struct_ops_type;
     ctx.returns = btf.type(proto)->ref == 0 ? BtfReturn::Void : BtfReturn::Value;
+    const bool tcp_ca = p.struct_ops_type == "tcp_congestion_ops";
+    const auto sock = btf.find_by_name("sock", BtfKind::Struct), tcp_sock = btf.find_by_name("tcp_sock", BtfKind::Struct);
+    uint32_t index = 0;
+    for (const BtfParam& param : btf.params(proto)) {
+        BtfArgSlot s;
+        s.name = std::string(btf.string_at(param.name_off));
+        if (s.name.empty()) s.name = "arg" + std::to_string(index);
+        s.type_id = param.type;
+        s.offset = 8 * index++;
+        const uint32_t t = btf.skip_modifiers(param.type);
+        if ((btf.kind(t) == BtfKind::Struct || btf.kind(t) == BtfKind::Union) && btf.type(t)->size > 8) {
+            ctx.unknown = "the context of " + p.struct_ops_type + "." + p.struct_ops_member + ", which passes a struct of over 8 bytes by value";
+            return ctx;
+        }
+        BtfCtxSlot slot = classify(btf, s, false);
+        slot.trusted = true;
+        if (tcp_ca && slot.kind == BtfSlotKind::ObjectPointer && sock && tcp_sock && slot.btf_id == *sock) slot.btf_id = *tcp_sock;
+        ctx.args.push_back(std::move(slot));
+    }
+    return ctx;
+}
+
+// An iterator's context (SEC("iter/<target>")): struct bpf_iter__<target>, one pointer (or
+// number) per u64 slot, each pointer wrapped in a one-member union (__bpf_md_ptr). Its pointers
+// are PTR_TRUSTED (prog_args_trusted) but where the target registers another type for the
+// slot (ctx_arg_info): the object an iteration visits, NULL on the call after the last.
+struct IterCtxArg {
+    const char* target;
+    const char* field;
+    bool trusted;
+};
+constexpr IterCtxArg kIterCtxArgs[] = {
+    {"task", "task", true},      // kernel/bpf/task_iter.c: PTR_TO_BTF_ID_OR_NULL | PTR_TRUSTED
+    {"cgroup", "cgroup", true},  // kernel/bpf/cgroup_iter.c: PTR_TO_BTF_ID_OR_NULL | PTR_TRUSTED
+};
+
+std::optional<BtfCtx> iter_ctx(const LoadedProgram& p) {
+    BtfCtx ctx;
+    ctx.func = "bpf_iter_" + p.attach_target;
+    ctx.returns = BtfReturn::Value;
+    const Btf& btf = builtin_target_btf();
+    bool modelled = false;
+    for (const IterCtxArg& a : kIterCtxArgs) modelled = modelled || p.attach_target == a.target;
+    const auto type = btf.find_by_name("bpf_iter__" + p.attach_target, BtfKind::Struct);
+    if (!modelled || !type) {
+        ctx.unknown = "an iterator's context (typed by its target " + p.attach_target + ", not modelled)";
+        return ctx;
+    }
+    uint32_t index = 0;
+    for (const BtfMember& m : btf.members(*type)) {
+        BtfArgSlot s;
+        s.type_id = m.type;
+        s.name = std::string(btf.string_at(m.name_off));
+        const uint32_t t = btf.skip_modifiers(m.type);
+        if (btf.kind(t) == BtfKind::Union && btf.members(t).size() == 1) {
+            s.type_id = btf.members(t)[0].type;
+            s.name = std::string(btf.string_at(btf.members(t)[0].name_off));
+        }
+        s.offset = 8 * index++;
+        if (m.bit_offset != s.offset * 8) {
+            ctx.unknown = "the context of iterator " + p.attach_target + " (a member not in its own u64 slot)";
+            return ctx;
+        }
+        BtfCtxSlot slot = classify(btf, s, false);
+        slot.trusted = true;
+        for (const IterCtxArg& a : kIterCtxArgs)
+            if (p.attach_target == a.target && s.name == a.field) {
+                slot.maybe_null = true;
+                slot.trusted = a.trusted;
+            }
+        ctx.args.push_back(std::move(slot));
+    }
     return ctx;
 }
 
@@ -177,6 +252,7 @@ std::optional<BtfCtx> struct_ops_ctx(const LoadedProgram& p) {
 
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
     if (p.type == ProgType::StructOps) return struct_ops_ctx(p);
+    if (p.type == ProgType::Tracing && p.attach == AttachType::TraceIter) return iter_ctx(p);
     if (p.type != ProgType::Lsm && p.type != ProgType::Tracing) return std::nullopt;
     if (p.type == ProgType::Tracing && p.attach != AttachType::TraceFentry && p.attach != AttachType::TraceFexit &&
         p.attach != AttachType::ModifyReturn && p.attach != AttachType::TraceRawTp)
@@ -189,6 +265,7 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
     }
     // bpf_check_attach_target names a BTF tracepoint without its "btf_trace_" prefix.
     ctx.func = p.attach == AttachType::TraceRawTp ? p.attach_target : layout->btf_name;
+    ctx.skips_data = p.attach == AttachType::TraceRawTp;
     const Btf& btf = builtin_target_btf();
     const bool tp_may_null = p.attach == AttachType::TraceRawTp && kernel_may_null(p.attach_target);
     for (const BtfArgSlot& s : layout->slots) {
@@ -200,6 +277,9 @@ std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& p) {
             return ctx;
         }
         BtfCtxSlot slot = classify(btf, s, tp_may_null);
+        // prog_args_trusted: a BTF tracepoint's arguments and an LSM hook's (bpf_lsm_is_trusted)
+        // are PTR_TRUSTED; fentry, fexit and fmod_ret ones are not.
+        slot.trusted = p.type == ProgType::Lsm ? lsm_hook_args_trusted(layout->btf_name) : p.attach == AttachType::TraceRawTp;
         if (s.is_return) {
             ctx.returns = k == BtfKind::Void ? BtfReturn::Void : BtfReturn::Value;
             // fmod_ret: the kernel refuses a non-integer return type ("ret type %s not allowed for
@@ -222,8 +302,9 @@ BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint3
     auto refused = [](std::string m) { return BtfCtxAccess{Kind::Refused, std::move(m), false, 0}; };
     auto cannot = [](std::string m) { return BtfCtxAccess{Kind::CannotTell, std::move(m), false, 0}; };
     const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
-    if (type == ProgType::Tracing) {
-        // tracing_prog_is_valid_access, before btf_ctx_access.
+    if (type == ProgType::Tracing || type == ProgType::StructOps) {
+        // tracing_prog_is_valid_access (bpf_tracing_btf_ctx_access for struct_ops), before
+        // btf_ctx_access.
         if (off < 0 || uint32_t(off) >= kTracingCtxSize || write || off % int32_t(size) != 0) return refused(bad);
     } else if (off < 0 || write) {
         // LSM programs' is_valid_access is btf_ctx_access alone, which does not look at the
@@ -233,7 +314,14 @@ BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint3
     if (!ctx) return cannot("an iterator's context (typed by its target, not by a prototype)");
     if (off % 8 != 0) return refused(fmt("func '%s' offset %d is not multiple of 8", ctx->func.c_str(), int(off)));
     if (!ctx->unknown.empty()) return cannot(ctx->unknown);
-    const size_t arg = size_t(off) / 8;
+    // btf_ctx_arg_idx: past the prototype's parameters (a BTF tracepoint's include its leading
+    // void *__data), a non-void function's return value takes one more slot, and anything
+    // further is one index more again, whatever the offset ("doesn't have 5-th argument" for
+    // both ctx[3] and ctx[5] of a void function of three arguments).
+    const size_t full = ctx->args.size() + (ctx->skips_data ? 1 : 0);
+    size_t arg = size_t(off) / 8;
+    const bool ret_slot = !ctx->skips_data && ctx->returns != BtfReturn::Void;  // a tracepoint returns void
+    if (arg >= full) arg = ret_slot && arg == full ? full : full + 1;
     const BtfCtxSlot* slot = arg < ctx->args.size() ? &ctx->args[arg] : arg == ctx->args.size() && ctx->ret ? &*ctx->ret : nullptr;
     if (!slot) return refused(fmt("func '%s' doesn't have %d-th argument", ctx->func.c_str(), int(arg + 1)));
     switch (slot->kind) {
@@ -243,7 +331,7 @@ BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint3
     case BtfSlotKind::ObjectPointer:
         if (size != 8) return refused(fmt("func '%s' size %u must be 8", ctx->func.c_str(), size));
         if (slot->kind == BtfSlotKind::NumberPointer) return BtfCtxAccess{Kind::Number, "", false, 0};
-        return BtfCtxAccess{Kind::Object, "", slot->maybe_null, slot->btf_id};
+        return BtfCtxAccess{Kind::Object, "", slot->maybe_null, slot->btf_id, slot->trusted};
     }
     return cannot("a context slot");
 }

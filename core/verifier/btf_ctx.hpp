@@ -27,6 +27,7 @@ enum class BtfSlotKind : uint8_t {
 struct BtfCtxSlot {
     BtfSlotKind kind = BtfSlotKind::Unsure;
     bool maybe_null = false;  // ObjectPointer: a "__nullable" parameter (PTR_MAYBE_NULL)
+    bool trusted = false;     // ObjectPointer: PTR_TRUSTED regardless of the program type (struct_ops)
     uint32_t btf_id = 0;      // ObjectPointer: the struct's type id in the built-in BTF
     std::string note;
 };
@@ -36,15 +37,17 @@ enum class BtfReturn : uint8_t { Unknown, Void, Value };
 
 struct BtfCtx {
     std::string func;                 // the kernel's attach_func_name, which its messages show
+    std::string struct_ops;           // a struct_ops program's operations struct ("tcp_congestion_ops")
     std::vector<BtfCtxSlot> args;
     std::optional<BtfCtxSlot> ret;    // ctx[args.size()]: fexit, fmod_ret and lsm read the return value
     std::string unknown;              // non-empty: the slots are not known, and why
+    bool skips_data = false;          // a BTF tracepoint: its prototype's void *__data is not a slot
     BtfReturn returns = BtfReturn::Unknown;
 };
 
 // The slots of a tracing or LSM program's context; nullopt for other programs and for
 // iterators (whose context the kernel types by the iterator's target, not by a prototype).
-// A struct_ops program gets only what its member returns (its slots are `unknown`).
+// A struct_ops program's slots are its member's prototype's parameters.
 std::optional<BtfCtx> btf_ctx_for(const LoadedProgram& program);
 
 // What reading (or writing) `size` bytes at `off` of such a context does.
@@ -53,6 +56,7 @@ struct BtfCtxAccess {
     std::string message;  // Refused: the kernel's log line; CannotTell: what is not modelled
     bool maybe_null = false;
     uint32_t btf_id = 0;  // Object: the struct pointed to
+    bool trusted = false; // Object: the slot is trusted whatever the program type
 };
 BtfCtxAccess btf_ctx_access(ProgType type, const BtfCtx* ctx, int32_t off, uint32_t size, bool write);
 

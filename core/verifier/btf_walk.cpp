@@ -7,8 +7,8 @@ namespace bpfplay::verifier {
 
 namespace {
 
-BtfLoad walk_refused(std::string m) { return BtfLoad{BtfLoad::Kind::Refused, std::move(m)}; }
-BtfLoad walk_unknown(std::string m) { return BtfLoad{BtfLoad::Kind::CannotTell, std::move(m)}; }
+BtfLoad walk_refused(std::string m) { return BtfLoad{BtfLoad::Kind::Refused, std::move(m), 0, ""}; }
+BtfLoad walk_unknown(std::string m) { return BtfLoad{BtfLoad::Kind::CannotTell, std::move(m), 0, ""}; }
 
 // A struct whose last member is an array of no elements (a flexible array member): the kernel
 // lets reads past the struct's end land in it.
@@ -92,7 +92,7 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
             if (m.bitfield_size) {
                 // A read covering a bitfield's bytes whole reads it; any other overlap looks on.
                 const uint32_t end_bit = m.bit_offset + m.bitfield_size;
-                if (off <= moff && (end_bit + 7) / 8 <= uint64_t(off) + size) return BtfLoad{BtfLoad::Kind::Number, ""};
+                if (off <= moff && (end_bit + 7) / 8 <= uint64_t(off) + size) return BtfLoad{BtfLoad::Kind::Number, "", 0, ""};
                 continue;
             }
             if (off < moff) break;  // a hole between members
@@ -133,18 +133,18 @@ BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
                 const BtfKind pk = btf.kind(pointee);
                 if (pk == BtfKind::Struct && untrusted)
                     return walk_unknown(fmt("a pointer field (%s) read through a kernel union (untrusted)", mname.c_str()));
-                if (pk == BtfKind::Struct) return BtfLoad{BtfLoad::Kind::Object, "", pointee};
+                if (pk == BtfKind::Struct) return BtfLoad{BtfLoad::Kind::Object, "", pointee, mname};
                 if (pk == BtfKind::Union || pk == BtfKind::Fwd)
                     return walk_unknown(fmt("a pointer field (%s of struct %s) to a kernel type the built-in BTF has no "
                                             "layout of", mname.c_str(), tname.c_str()));
-                return BtfLoad{BtfLoad::Kind::Number, ""};
+                return BtfLoad{BtfLoad::Kind::Number, "", 0, ""};
             }
             if (k != BtfKind::Int && k != BtfKind::Enum && k != BtfKind::Enum64)
                 return walk_unknown(fmt("a kernel struct field of this kind (%s of struct %s)", mname.c_str(), tname.c_str()));
             if (off + size > mtrue_end && !untrusted)
                 return walk_refused(fmt("access beyond the end of member %s (mend:%u) in struct %s with off %u size %u", mname.c_str(),
                                         unsigned(mtrue_end), tname.c_str(), unsigned(off), size));
-            return BtfLoad{BtfLoad::Kind::Number, ""};
+            return BtfLoad{BtfLoad::Kind::Number, "", 0, ""};
         }
         if (!descended) return walk_refused(fmt("struct %s doesn't have field at offset %d", tname.c_str(), int(off)));
     }

@@ -13,6 +13,7 @@ struct BtfLoad {
     enum class Kind : uint8_t { Refused, Number, Object, CannotTell } kind = Kind::CannotTell;
     std::string message;  // Refused: the kernel's log line; CannotTell: what is not modelled
     uint32_t btf_id = 0;  // Object: the struct the loaded pointer points at
+    std::string field;    // Object: the pointer member's name (what the kernel's trust lists name)
 };
 
 // Reading `size` bytes at `off` (from the object's start) of the struct with BTF type `type_id`.

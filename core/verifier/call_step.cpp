@@ -101,12 +101,9 @@ bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const
     // register_is_null: NULL skips the type check where the argument may be NULL.
     if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
     if (r.type == RegType::Sock) return true;
-    if (r.type == RegType::BtfId) {
-        // A pointer walked out of another object may be MEM_RCU (skb->sk is rcu_ptr_or_null_,
-        // refused) or plain (accepted): the checker does not keep which.
-        if (!r.trusted && r.ref_obj_id == 0)
-            return env.cannot_tell(fmt("%s's argument %d, a kernel object pointer whose trust the checker does not track",
-                                       proto->name, regno));
+    if (r.type == RegType::BtfId && !r.untrusted && !r.rcu) {
+        // Plain and trusted kernel objects are in btf_id_sock_common_types; MEM_RCU and
+        // untrusted ones (skb->sk is rcu_ptr_or_null_) are not.
         if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
             return env.cannot_tell(fmt("%s's argument %d at an offset into its object", proto->name, regno));
         // A mismatch is refused with whatever btf_struct_walk logs on its way: not modelled.
@@ -116,7 +113,7 @@ bool btf_id_sock_common_arg(Env& env, const HelperProto* proto, int regno, const
         return true;
     }
     return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_",
-                                           regno, reg_type_name(r.type, r.maybe_null).c_str()));
+                                           regno, reg_type_name(r).c_str()));
 }
 
 // ARG_PTR_TO_CONST_STR (check_reg_const_str): a constant address in a read-only map's value
@@ -245,8 +242,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             // check_reg_type for ARG_PTR_TO_BTF_ID with a fixed type: a kernel object pointer
             // of that struct (btf_struct_ids_match), not NULL unless the argument allows it.
             if (!arg.btf_type) return env.cannot_tell(fmt("%s's argument %d (a kernel object of the helper's choosing)", proto->name, regno));
-            if (r.type != RegType::BtfId || (r.maybe_null && !arg.maybe_null))
-                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ptr_, trusted_ptr_, rcu_ptr_", regno, reg_type_name(r.type, r.maybe_null).c_str()));
+            if (r.type != RegType::BtfId || r.untrusted || (r.maybe_null && !arg.maybe_null))
+                return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=ptr_, trusted_ptr_, rcu_ptr_", regno, reg_type_name(r).c_str()));
             if (!r.var.is_const() || r.var.value() != 0)
                 return env.refuse(Rule::HelperArg, fmt("R%d is ptr_%s invalid variable offset", regno, btf_object_name(r.map).c_str()));
             if (r.off != 0)
@@ -412,7 +409,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         break;
     default: return env.cannot_tell(fmt("%s's return value (%s)", proto->name, ret_kind_name(proto->ret)));
     }
-    if (acquires_reference(id) && r0.is_pointer()) {
+    // is_acquire_function: a lookup in a socket map takes a reference on the socket it finds.
+    const bool socket_map_lookup = id == 1 && map && (map->type == MapType::Sockmap || map->type == MapType::Sockhash);
+    if ((acquires_reference(id) || socket_map_lookup) && r0.is_pointer()) {
         const uint32_t ref = env.new_id();
         r0.id = r0.ref_obj_id = ref;
         st.refs.push_back(Reference{ref, env.pc});

@@ -1,6 +1,8 @@
 #include "core/verifier/cfg.hpp"
 #include "core/verifier/steps.hpp"
 
+#include "core/verifier/steps.hpp"
+
 #include <cstdarg>
 #include <cstdio>
 
@@ -88,6 +90,7 @@ std::optional<Shape> check_shape(Env& env) {
     Shape shape;
     shape.prune_point.assign(n, false);
     shape.jmp_point.assign(n, false);
+    shape.iter_next.assign(n, false);
     // Where the kernel compares states (mark_prune_point) and which of those a path can arrive
     // at other than from the instruction before (mark_jmp_point), as its visit_insn marks them.
     auto mark = [&](uint32_t at, bool jmp_point) {
@@ -144,6 +147,10 @@ std::optional<Shape> check_shape(Env& env) {
             continue;
         }
         if (is_exit(i)) continue;
+        if (is_call(i) && i.src == op::kPseudoKfuncCall && env.in.kfunc_name && is_iter_next_kfunc(env.in.kfunc_name(i.imm))) {
+            mark(pc, false);  // visit_insn: mark_prune_point and mark_force_checkpoint
+            shape.iter_next[pc] = true;
+        }
         if (is_call(i) && pc + 1 < n) mark(pc + 1, true);  // after a helper or kfunc call
         // A helper calling a callback comes back to itself after each call (mark_force_checkpoint).
         if (is_call(i) && calls_sync_callback(i)) mark(pc, true);

@@ -16,6 +16,9 @@ struct Shape {
     std::vector<bool> prune_point;
     std::vector<bool> jmp_point;    // a prune point reached by a jump or a return (jump history)
     std::vector<uint16_t> live_in;  // bit i: ri may be read before written from here
+    // An open-coded iterator's next kfunc call: a prune point where a state is always recorded
+    // (mark_force_checkpoint) and a loop that comes back covered has converged.
+    std::vector<bool> iter_next;
 };
 
 // Refuses (in env) and returns nullopt when the shape is wrong.

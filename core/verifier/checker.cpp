@@ -122,6 +122,7 @@ public:
             if (cls == op::kJmp || cls == op::kJmp32) ++jmps_;
             env_.pc = pc;
             env_.branches_out.clear();
+            env_.loop_prev = shape_.iter_next[pc] ? previous_iteration(pc) : nullptr;
             uint32_t next = pc + 1;
             bool done = false;
             if (!step(st, pc, next, done)) break;
@@ -205,12 +206,22 @@ private:
         // Recording a state at every prune point costs more than it saves: the kernel records
         // one only after two jumps and eight instructions since the last, or when the path's
         // jump history grows long.
-        const bool force = jmp_history > 40 || callback_site;
+        // An iterator's next call and a callback-calling helper always record one (mark_force_checkpoint).
+        const bool force = jmp_history > 40 || shape_.iter_next[pc] || callback_site;
         bool record = force || (jmps_ - prev_jmps_ >= 2 && visits_ - prev_visits_ >= 8);
         // Newest first, as the kernel keeps its list.
         for (size_t k = list.size(); k-- > 0;) {
             Seen& s = list[k];
-            if (on_path(s) && callback_site) {
+            if (on_path(s) && shape_.iter_next[pc]) {
+                // An iterator's loop: coming back, still active, to a state this path has been
+                // in (whatever the iterations walked) has converged: what follows was or will be
+                // walked from there (is_state_visited's is_iter_next_insn case). Its stack
+                // reads are not all known yet: every slot is compared.
+                if (iter_active_at_r1(st) && state_covers(s.state, st, live)) {
+                    s.hits++;
+                    return 1;
+                }
+            } else if (on_path(s) && callback_site) {
                 // Compared above.
             } else if (on_path(s)) {
                 // Still being explored (this path came from it): it proves nothing yet, and
@@ -246,6 +257,18 @@ private:
         return 0;
     }
 
+    // The state recorded at `pc` one iteration before on this path: the newest on-path one
+    // but the state this visit just recorded (find_prev_entry on the current state's parent).
+    const State* previous_iteration(uint32_t pc) const {
+        const auto it = seen_.find(pc);
+        if (it == seen_.end()) return nullptr;
+        const uint64_t just_recorded = ancestors_.empty() ? 0 : ancestors_.back();
+        for (size_t k = it->second.size(); k-- > 0;) {
+            const Seen& s = it->second[k];
+            if (on_path(s) && s.serial != just_recorded) return &s.state;
+        }
+        return nullptr;
+    }
     bool on_path(const Seen& s) const { return s.path_pos < ancestors_.size() && ancestors_[s.path_pos] == s.serial; }
 
     bool next_branch(std::vector<PendingBranch>& pending, State& st, uint32_t& pc, std::vector<uint32_t>& path, uint32_t& jmp_history) {

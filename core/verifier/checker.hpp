@@ -8,10 +8,12 @@
 //   if (v.kind == verifier::VerdictKind::Refuse) print(v.insn, v.message);
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/btf/btf.hpp"
 #include "core/insn.hpp"
 #include "core/loader/prog_types.hpp"
 #include "core/maps/map.hpp"
@@ -65,6 +67,8 @@ struct CheckInput {
     bool prune = true;
     // The kfunc a kfunc call names (imm: its FUNC in the object's BTF), or "" when unknown.
     std::function<std::string(int32_t imm)> kfunc_name;
+    // The object's BTF, whose extern FUNCs libbpf checks against the kernel's kfunc prototypes.
+    std::shared_ptr<const Btf> object_btf;
     // Kfuncs the object declares __weak: libbpf loads the object even where the kernel lacks them.
     std::vector<std::string> weak_kfuncs;
     // Tracing and LSM programs: the context's slots from the attach point's prototype.

@@ -92,11 +92,16 @@ CtxRead perf_event_ctx_read(uint32_t off, uint32_t size) {
     return size == 8 ? CtxRead::Number : CtxRead::Refused;
 }
 
+// lirc_mode2_is_valid_access (drivers/media/rc/bpf-lirc.c): one u32 sample, read whole.
+CtxRead lirc_mode2_ctx_read(uint32_t off, uint32_t size) {
+    return off == 0 && size == 4 ? CtxRead::Number : CtxRead::Refused;
+}
+
 }  // namespace
 
 namespace {
 
-// The tracing types whose context is checked by offset and size alone, read-only.
+// The tracing types (and lirc_mode2) whose context is checked by offset and size alone, read-only.
 using CtxReadRule = CtxRead (*)(uint32_t off, uint32_t size);
 struct TracingCtxRule {
     ProgType type;
@@ -108,6 +113,7 @@ constexpr TracingCtxRule kTracingCtxRules[] = {
     {ProgType::RawTracepoint, raw_tp_ctx_read},
     {ProgType::RawTracepointWritable, raw_tp_writable_ctx_read},
     {ProgType::PerfEvent, perf_event_ctx_read},
+    {ProgType::LircMode2, lirc_mode2_ctx_read},
 };
 
 CtxReadRule tracing_ctx_rule(ProgType type) {

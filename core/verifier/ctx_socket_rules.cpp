@@ -240,6 +240,33 @@ bool sockopt_ctx_write(AttachType attach, uint32_t off, uint32_t size) {
     return false;
 }
 
+// sk_lookup_is_valid_access (struct bpf_sk_lookup, 68 bytes), read only: sk (a socket or NULL)
+// 8 bytes whole at 0; the u32 fields read in part at any aligned offset; remote_port, a __be16,
+// read whole as 4 bytes (for old programs) or in part, and the 2 bytes of zero padding after it
+// in part; nothing else.
+namespace sk_lookup_off {
+constexpr uint32_t kSk = 0, kFamily = 8, kRemotePort = 36, kLocalIp4 = 40, kSize = 68;
+}
+CtxRead sk_lookup_ctx_read(uint32_t off, uint32_t size) {
+    using namespace sk_lookup_off;
+    if (off >= kSize || !ctx_aligned(off, size)) return CtxRead::Refused;
+    if (off < kFamily) return off == kSk && size == 8 ? CtxRead::SockOrNull : CtxRead::Refused;
+    if (off == kRemotePort && size == 4) return CtxRead::Number;
+    if (off >= kRemotePort && off < kLocalIp4) return size <= 2 ? CtxRead::Number : CtxRead::Refused;
+    return ctx_narrow_ok(size) ? CtxRead::Number : CtxRead::Refused;
+}
+
+// nf_is_valid_access (net/netfilter/nf_bpf_link.c; struct bpf_nf_ctx { const struct
+// nf_hook_state *state; struct sk_buff *skb; }), read only: each pointer 8 bytes, a trusted
+// pointer to the kernel struct (nf_ptr_to_btf_id: PTR_TO_BTF_ID | PTR_TRUSTED).
+constexpr uint32_t kNfCtxSize = 16;
+CtxRead netfilter_ctx_read(uint32_t off, uint32_t size) {
+    if (off >= kNfCtxSize || size != 8) return CtxRead::Refused;
+    // The kernel checks each pointer's 8 bytes as a range, not its start: a misaligned read
+    // inside one is not modelled.
+    return off % 8 == 0 ? CtxRead::TrustedObject : CtxRead::Unmodelled;
+}
+
 // The types checked by offset and size alone, with what they may write (nullptr: nothing).
 using SocketCtxRead = CtxRead (*)(uint32_t off, uint32_t size);
 using SocketCtxWrite = bool (*)(uint32_t off, uint32_t size);
@@ -255,6 +282,8 @@ constexpr SocketCtxRule kSocketCtxRules[] = {
     {ProgType::SkMsg, sk_msg_ctx_read, nullptr},
     {ProgType::SkReuseport, sk_reuseport_ctx_read, nullptr},
     {ProgType::Syscall, syscall_ctx_read, syscall_ctx_write},
+    {ProgType::SkLookup, sk_lookup_ctx_read, nullptr},
+    {ProgType::Netfilter, netfilter_ctx_read, nullptr},
 };
 
 const SocketCtxRule* socket_ctx_rule(ProgType type) {
@@ -284,6 +313,15 @@ bool socket_ctx_write(ProgType type, AttachType attach, uint32_t off, uint32_t s
     if (type == ProgType::CgroupSockopt) return sockopt_ctx_write(attach, off, size);
     const SocketCtxRule* rule = socket_ctx_rule(type);
     return rule && rule->write && rule->write(off, size);
+}
+
+}  // namespace bpfplay::verifier
+
+namespace bpfplay::verifier {
+
+const char* ctx_object_struct(ProgType type, uint32_t off) {
+    if (type == ProgType::Netfilter) return off == 0 ? "nf_hook_state" : "sk_buff";
+    return nullptr;
 }
 
 }  // namespace bpfplay::verifier

@@ -43,6 +43,9 @@ struct Env {
     uint32_t pc = 0;
     std::optional<Failure> failure;
     std::vector<Branch> branches_out;  // what the current step pushed
+    // At an iterator's next call: the state recorded there one iteration before on this path
+    // (find_prev_entry), which the active branch's numbers are widened against; or nullptr.
+    const State* loop_prev = nullptr;
     // Global functions (indices in in.global_sigs) a walked path called, in call order: each is
     // verified after the walk (the kernel's func_info_aux[].called, do_check_subprogs).
     std::vector<size_t> called_globals;

@@ -29,8 +29,15 @@ Cond cond_of(op::JmpCode code) {
     return Cond::Set;
 }
 
+// A lookup in a socket map gives map_value_or_null, a socket once checked (mark_ptr_or_null_reg).
+bool socket_map_value(const Env& env, const Reg& r) {
+    if (r.type != RegType::MapValue) return false;
+    const MapSpec* m = env.any_map(r.map);
+    return m && (m->type == MapType::Sockmap || m->type == MapType::Sockhash);
+}
+
 // Every copy of the maybe-NULL pointer `id`: NULL on one side, valid on the other.
-void mark_null_checked(State& st, uint32_t id, bool is_null) {
+void mark_null_checked(const Env& env, State& st, uint32_t id, bool is_null) {
     uint32_t released_ref = 0;
     for_each_reg(st, [&](Reg& r) {
         if (!r.is_pointer() || !r.maybe_null || r.id != id) return;
@@ -40,6 +47,10 @@ void mark_null_checked(State& st, uint32_t id, bool is_null) {
             if (r.ref_obj_id == r.id) released_ref = r.ref_obj_id;
             r = Reg::scalar(Scalar::constant(0));
         } else {
+            if (socket_map_value(env, r)) {
+                r.type = RegType::Sock;
+                r.map = 0;
+            }
             r.maybe_null = false;
         }
     });
@@ -152,8 +163,8 @@ bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next) {
         if (!ptr->maybe_null) return go_only(c == Cond::Ne);  // a valid pointer is never NULL
         State taken = st;
         const uint32_t id = ptr->id;
-        mark_null_checked(taken, id, c == Cond::Eq);
-        mark_null_checked(st, id, c != Cond::Eq);
+        mark_null_checked(env, taken, id, c == Cond::Eq);
+        mark_null_checked(env, st, id, c != Cond::Eq);
         return go_both(std::move(taken));
     }
     bool on_taken = false, right_open = false, a_is_pkt = false;

@@ -11,6 +11,7 @@
 
 #include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/btf_walk.hpp"
+#include "core/verifier/kfunc_compat.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -111,6 +112,64 @@ bool special_param(std::string_view name) {
     return false;
 }
 
+// btf_is_prog_ctx_type: the program type's context struct as its C programs name it (the
+// kernel also takes its own kernel-side name, which programs cannot declare by that name).
+struct KfuncCtxName {
+    ProgType type;
+    const char* name;
+};
+constexpr KfuncCtxName kKfuncCtxNames[] = {
+    {ProgType::Xdp, "xdp_md"},          {ProgType::SocketFilter, "__sk_buff"}, {ProgType::SchedCls, "__sk_buff"},
+    {ProgType::SchedAct, "__sk_buff"},  {ProgType::CgroupSkb, "__sk_buff"},    {ProgType::LwtIn, "__sk_buff"},
+    {ProgType::LwtOut, "__sk_buff"},    {ProgType::LwtXmit, "__sk_buff"},      {ProgType::LwtSeg6local, "__sk_buff"},
+    {ProgType::SkSkb, "__sk_buff"},     {ProgType::SockOps, "bpf_sock_ops"},   {ProgType::SkMsg, "sk_msg_md"},
+    {ProgType::CgroupSock, "bpf_sock"}, {ProgType::CgroupSockAddr, "bpf_sock_addr"},
+};
+
+bool is_prog_ctx_struct(ProgType type, std::string_view pointee) {
+    for (const KfuncCtxName& c : kKfuncCtxNames)
+        if (c.type == type && pointee == c.name) return true;
+    return false;
+}
+
+// btf_type_ids_nocast_alias: two structs named alike up to a "___" flavour suffix (nf_conn and
+// nf_conn___init) are the same object at different stages, never interchangeable.
+std::string_view kfunc_flavourless(std::string_view n) {
+    const size_t at = n.find("___");
+    return at == std::string_view::npos ? n : n.substr(0, at);
+}
+bool kfunc_nocast_alias(std::string_view a, std::string_view b) { return a != b && kfunc_flavourless(a) == kfunc_flavourless(b); }
+
+constexpr uint64_t kKfuncMaxVarSize = 1ull << 29;  // BPF_MAX_VAR_SIZ
+
+// Memory a kfunc reads and writes: the stack, the packet, a map value or a record
+// (check_kfunc_mem_size_reg checks the range as a read and as a write).
+bool kfunc_mem_arg(Env& env, State& st, int regno, uint64_t size) {
+    const Reg& r = st.top().regs[regno];
+    if (r.type != RegType::Stack && r.type != RegType::Packet && r.type != RegType::PacketMeta &&
+        r.type != RegType::MapValue && r.type != RegType::Mem)
+        return env.cannot_tell(fmt("a %s pointer as a kfunc's memory argument R%d", reg_type_name(r.type, r.maybe_null).c_str(), regno));
+    if (r.maybe_null) return env.cannot_tell(fmt("a pointer that may be NULL as a kfunc's memory argument R%d", regno));
+    if (size == 0) return true;
+    Reg ignored;
+    if (!check_mem_access(env, st, regno, 0, uint32_t(size), false, &ignored, nullptr, true)) return false;
+    return check_mem_access(env, st, regno, 0, uint32_t(size), true, nullptr, nullptr, true);
+}
+
+// A (memory, size) pair: the size register bounded as check_mem_size_reg wants it (zero allowed).
+bool kfunc_mem_size_arg(Env& env, State& st, int regno, bool const_size) {
+    const int size_regno = regno + 1;
+    const Reg& sz = st.top().regs[size_regno];
+    if (sz.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", size_regno));
+    if (sz.var.smin < 0)
+        return env.refuse(Rule::HelperArg, fmt("R%d min value is negative, either use unsigned or 'var &= const'", size_regno));
+    if (sz.var.umax >= kKfuncMaxVarSize)
+        return env.refuse(Rule::HelperArg, fmt("R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", size_regno));
+    if (!kfunc_mem_arg(env, st, regno, sz.var.umax)) return false;
+    if (const_size && !sz.var.is_const()) return env.refuse(Rule::HelperArg, fmt("R%d must be a known constant", size_regno));
+    return true;
+}
+
 }  // namespace
 
 bool kfuncs_resolve(Env& env) {
@@ -123,6 +182,20 @@ bool kfuncs_resolve(Env& env) {
             continue;
         env.pc = pc;
         return env.refuse(Rule::HelperUnavailable, "extern (func ksym) '" + name + "': not found in kernel or module BTFs");
+    }
+    // libbpf then compares each found extern's prototype with the kernel's and stops the load
+    // at the first that differs, naming both BTF type ids (the kernel's is not known here).
+    for (uint32_t pc = 0; pc < env.in.insns.size() && env.in.object_btf; ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        if (insn.opcode != (op::kJmp | op::kCall) || insn.src != op::kPseudoKfuncCall || !env.in.kfunc_name) continue;
+        const std::string name = env.in.kfunc_name(insn.imm);
+        const KfuncProto* proto = kfunc_proto(name);
+        if (!proto) continue;
+        const std::string differs = kfunc_proto_mismatch(*env.in.object_btf, uint32_t(insn.imm), name, proto->decl);
+        if (differs.empty()) continue;
+        env.pc = pc;
+        return env.cannot_tell("libbpf's refusal of the extern " + name + ", whose " + differs +
+                               " (\"func_proto [..] incompatible with kernel [..]\")");
     }
     // The kernel's add_kfunc_call, before the walk: kfuncs are for GPL-compatible programs only.
     for (uint32_t pc = 0; pc < env.in.insns.size(); ++pc) {
@@ -157,10 +230,14 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (!proto) return env.cannot_tell("a kfunc outside the catalog");
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
+    if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
     if (special_kfunc(name)) return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
         return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
-    if (flags & KF_SLEEPABLE) return env.cannot_tell(name + " (a sleepable kfunc; whether the program is sleepable is not known here)");
+    // check_kfunc_call: a sleepable kfunc needs a sleepable program (outside an RCU section,
+    // which the checker does not model: bpf_rcu_read_lock is "cannot tell").
+    if ((flags & KF_SLEEPABLE) && !env.in.sleepable)
+        return env.refuse(Rule::HelperUnavailable, "program must be sleepable to call sleepable kfunc " + name);
     const std::optional<KfuncDecl> decl = parse_kfunc_decl(proto->decl, name);
     if (!decl || decl->params.size() != proto->nargs || decl->params.size() > 5)
         return env.cannot_tell(name + "'s prototype");
@@ -176,9 +253,26 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         const KfuncType& p = decl->params[i];
         const int regno = int(i) + 1;
         if (param_ends_with(p.name, "__ign")) continue;
-        if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
         const Reg& r = fr.regs[regno];
         if (r.type == RegType::NotInit) return env.cannot_tell(fmt("an unwritten R%d passed to a kfunc", regno));
+        if (p.kind == KfuncType::Kind::StructPtr && is_prog_ctx_struct(env.in.type, p.pointee)) {
+            // KF_ARG_PTR_TO_CTX: the program's own context, unmoved (check_func_arg_reg_off).
+            if (r.type != RegType::Ctx)
+                return env.refuse(Rule::HelperArg, fmt("arg#%zu expected pointer to ctx, but got %s", i,
+                                                       r.type == RegType::Scalar ? "scalar" : reg_type_name(r.type, r.maybe_null).c_str()));
+            if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
+                return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
+            continue;
+        }
+        const bool sized = i + 1 < decl->params.size() &&
+                           (param_ends_with(decl->params[i + 1].name, "__sz") || param_ends_with(decl->params[i + 1].name, "__szk"));
+        if (sized && p.kind != KfuncType::Kind::Scalar && !special_param(p.name) && r.type != RegType::BtfId) {
+            // KF_ARG_PTR_TO_MEM_SIZE: the buffer and its size, which is skipped as an argument.
+            if (!kfunc_mem_size_arg(env, st, regno, param_ends_with(decl->params[i + 1].name, "__szk"))) return false;
+            ++i;
+            continue;
+        }
+        if (special_param(p.name)) return env.cannot_tell(fmt("%s's argument %d (%s)", name.c_str(), regno, p.name.c_str()));
         switch (p.kind) {
         case KfuncType::Kind::Scalar:
             if (r.type != RegType::Scalar) return env.refuse(Rule::HelperArg, fmt("R%d is not a scalar", regno));
@@ -210,24 +304,41 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         if (r.type != RegType::BtfId)
             return env.cannot_tell(fmt("a %s pointer passed as %s's argument %d", reg_type_name(r.type, r.maybe_null).c_str(),
                                        name.c_str(), regno));
-        // KF_ARG_PTR_TO_BTF_ID.
+        // KF_ARG_PTR_TO_BTF_ID. Trusted and RCU kfuncs want a trusted pointer (a reference, or
+        // PTR_TRUSTED) or, KF_RCU, an RCU one; any kfunc refuses an untrusted one (its register
+        // type carries PTR_UNTRUSTED). The checker knows a pointer's trust from where it came
+        // from: a context slot, a helper, a kfunc, or a walk (check_ptr_to_btf_access).
         const bool trusted = r.trusted || r.ref_obj_id != 0;
-        if ((trusted_args || rcu_args) && !trusted)
-            return env.cannot_tell(fmt("a kernel object pointer in R%d whose trust the checker does not track", regno));
+        if ((trusted_args || rcu_args) && !trusted) {
+            if (!rcu_args) return env.refuse(Rule::HelperArg, fmt("R%d must be referenced or trusted", regno));
+            if (!r.rcu) return env.refuse(Rule::HelperArg, fmt("R%d must be a rcu pointer", regno));
+        }
+        if (r.untrusted)
+            return env.refuse(Rule::HelperArg, fmt("arg#%zu is %s expected %s or socket", i, reg_type_name(r).c_str(),
+                                                   reg_type_name(r.type, false).c_str()));
         if (trusted_args || rcu_args || (release && r.ref_obj_id)) {
             if (!r.var.is_const()) return env.cannot_tell(fmt("a kernel object pointer with a variable offset in R%d", regno));
             if (r.off != 0 || r.var.value() != 0)
                 return env.refuse(Rule::HelperArg,
                                   fmt("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno));
         }
-        // btf_struct_ids_match: trusted and release arguments must be the struct itself; others
-        // may also be a struct whose first member is it (a walk the checker does not make).
+        // process_kf_arg_ptr_to_btf_id: a released reference and a "no-cast alias" (nf_conn
+        // for nf_conn___init: names equal up to a "___" flavour) must be the struct itself;
+        // otherwise a struct whose first member is it matches too (tcp_sock for sock).
         const std::string have = r.map ? btf_object_name(r.map) : std::string();
-        if (!have.empty() && have != p.pointee && trusted_args)
+        // btf_is_projection_of: a kfunc taking a context view (__sk_buff, xdp_md) casts it to the
+        // kernel struct behind it, so that struct is taken too (netfilter's ctx->skb for
+        // bpf_dynptr_from_skb).
+        if ((p.pointee == "__sk_buff" && have == "sk_buff") || (p.pointee == "xdp_md" && have == "xdp_buff")) continue;
+        const uint32_t want = btf_struct_id(p.pointee.c_str());
+        if (have.empty() || want == 0)
+            return env.cannot_tell(fmt("a kernel object of a struct the built-in BTF lacks as %s's argument %d", name.c_str(), regno));
+        const bool strict = (release && r.ref_obj_id) || kfunc_nocast_alias(have, p.pointee);
+        if (r.off != 0 && !strict && have != p.pointee)
+            return env.cannot_tell(fmt("a kernel object pointer at an offset into its object as %s's argument %d", name.c_str(), regno));
+        if (r.off == 0 ? !btf_struct_ids_match(r.map, want, strict) : have != p.pointee)
             return env.refuse(Rule::HelperArg, fmt("kernel function %s args#%zu expected pointer to STRUCT %s but R%d has a pointer to STRUCT %s",
                                                    name.c_str(), i, p.pointee.c_str(), regno, have.c_str()));
-        if (have != p.pointee)
-            return env.cannot_tell(fmt("a kernel object of another struct than the one %s's argument %d points to", name.c_str(), regno));
     }
     if (release && !release_regno)
         return env.refuse(Rule::Reference, "release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");

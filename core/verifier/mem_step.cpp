@@ -1,9 +1,12 @@
 // Loads, stores and atomics: each pointer type's bounds (the kernel's check_mem_access and
 // the check_*_access functions it calls), and what the stack holds afterwards.
+#include "core/btf/builtin_target_btf.hpp"
 #include "core/verifier/btf_ctx.hpp"
+#include "core/verifier/btf_trust.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/steps.hpp"
+#include "core/verifier/struct_ops_rules.hpp"
 
 namespace bpfplay::verifier {
 
@@ -36,6 +39,13 @@ void scrub_spills(Frame& fr, int64_t lo, int64_t hi) {
     }
 }
 
+// Stack bytes fp+lo .. fp+hi-1 hold (part of) an open-coded iterator.
+bool touches_iter(const Frame& fr, int64_t lo, int64_t hi) {
+    for (int64_t a = lo; a < hi; ++a)
+        if (a < 0 && a >= -int64_t(kStackSize) && fr.slot_at(depth_of(a)) == Slot::Iter) return true;
+    return false;
+}
+
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
@@ -46,6 +56,17 @@ bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, u
         const int64_t hi = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smax) + size;
         for (int64_t a = std::max<int64_t>(lo, -int64_t(kStackSize)); a < hi && a < 0; ++a)
             if (fr.slot_at(uint32_t(-a - 1)) == Slot::Dynptr) return env.cannot_tell("a load or store over a dynptr's stack slots");
+    }
+    {
+        const int64_t lo = int64_t(ptr.off) + off + ptr.var.smin, hi = int64_t(ptr.off) + off + ptr.var.smax + size;
+        if (ptr.var.smin > -kMaxVarOff && ptr.var.smax < kMaxVarOff && touches_iter(fr, lo, hi)) {
+            if (!write || from_helper || !ptr.var.is_const())
+                return env.cannot_tell("a load or helper access of an open-coded iterator's stack slots");
+            // A store over an iterator is allowed; it is no iterator any more (the kernel's
+            // next use of it says "expected an initialized iter_...", its reference still held).
+            for (int64_t a = lo; a < hi; ++a)
+                if (a < 0 && a >= -int64_t(kStackSize)) fr.iters[depth_of(a) / 8] = IterSlot{};
+        }
     }
     // A helper's argument is checked as the access it makes (BPF_WRITE for MEM_WRITE arguments),
     // and refused in the same words as a load or store.
@@ -146,8 +167,48 @@ bool overlaps(int64_t lo, int64_t hi, int32_t field_off, uint32_t field_size) {
     return field_off >= 0 && lo < int64_t(field_off) + field_size && hi > field_off;
 }
 
+// The pointer a load out of a kernel object gives, with the trust check_ptr_to_btf_access
+// gives it: an untrusted object's pointers are untrusted; a trusted (or RCU) object's are
+// trusted where the kernel lists the field so, RCU where it lists them RCU-safe and the program
+// runs in an RCU section (non-sleepable, or holding a lock), plain otherwise in one, and
+// untrusted outside; a plain object's are plain (the deprecated compat case).
+Reg walked_pointer(Env& env, const State& st, const Reg& ptr, const BtfLoad& load) {
+    Reg r;
+    r.type = RegType::BtfId;
+    r.var = Scalar::constant(0);
+    r.map = load.btf_id;
+    auto may_be_null = [&] {
+        r.maybe_null = true;
+        r.id = env.new_id();
+    };
+    if (ptr.untrusted) {
+        r.untrusted = true;
+        return r;
+    }
+    if (!ptr.trusted && !ptr.rcu && ptr.ref_obj_id == 0) return r;
+    const bool in_rcu = !env.in.sleepable || st.lock.has_value();
+    const FieldTrust trust = btf_field_trust(btf_object_name(ptr.map), load.field, btf_object_name(load.btf_id));
+    switch (trust) {
+    case FieldTrust::Trusted: r.trusted = true; return r;
+    case FieldTrust::TrustedOrNull:
+        r.trusted = true;
+        may_be_null();
+        return r;
+    case FieldTrust::Rcu:
+    case FieldTrust::RcuOrNull:
+    case FieldTrust::None: break;
+    }
+    if (!in_rcu || ptr.maybe_null) {
+        r.untrusted = true;
+        return r;
+    }
+    r.rcu = trust == FieldTrust::Rcu || trust == FieldTrust::RcuOrNull;
+    if (trust == FieldTrust::RcuOrNull) may_be_null();
+    return r;
+}
+
 // A load through a kernel object pointer (check_ptr_to_btf_id_access, then btf_struct_walk).
-bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out, bool from_helper) {
+bool btf_object_access(Env& env, const State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out, bool from_helper) {
     if (from_helper) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
     if (ptr.map == 0) return env.cannot_tell("a read through a kernel object pointer of a type the built-in BTF lacks");
     const std::string tname = btf_object_name(ptr.map);
@@ -160,6 +221,15 @@ bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_
     if (!ptr.var.is_const() || ptr.var.value() != 0)
         return env.refuse(Rule::Other, fmt("R%d is ptr_%s invalid variable offset: off=%lld, var_off=%s", regno, tname.c_str(),
                                            (long long)total, tnum_text(ptr.var.var).c_str()));
+    if (write && env.in.type == ProgType::StructOps && env.in.btf_ctx && !env.in.btf_ctx->struct_ops.empty()) {
+        // The struct_ops type's btf_struct_access decides which fields its programs write.
+        const StructOpsWrite w = struct_ops_write(env.in.btf_ctx->struct_ops, ptr.map, total, size);
+        switch (w.kind) {
+        case StructOpsWrite::Kind::Allowed: return true;
+        case StructOpsWrite::Kind::Refused: return env.refuse(Rule::Other, w.message);
+        case StructOpsWrite::Kind::CannotTell: return env.cannot_tell(w.message);
+        }
+    }
     if (write) return env.refuse(Rule::Other, "only read is supported");
     const BtfLoad load = btf_object_read(ptr.map, total, size);
     switch (load.kind) {
@@ -167,16 +237,7 @@ bool btf_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_
     case BtfLoad::Kind::CannotTell: return env.cannot_tell(load.message);
     case BtfLoad::Kind::Number: break;
     case BtfLoad::Kind::Object:
-        // check_ptr_to_btf_access: a sleepable program's walked pointers are PTR_UNTRUSTED,
-        // which the checker does not track; a non-sleepable one's are plain PTR_TO_BTF_ID.
-        if (env.in.sleepable) return env.cannot_tell("a kernel object pointer read by a sleepable program (untrusted)");
-        if (out) {
-            Reg r;
-            r.type = RegType::BtfId;
-            r.var = Scalar::constant(0);
-            r.map = load.btf_id;
-            *out = r;
-        }
+        if (out) *out = walked_pointer(env, st, ptr, load);
         return true;
     }
     if (out) *out = Reg::scalar(loaded_number(size));
@@ -199,9 +260,8 @@ bool btf_ctx_step(Env& env, int32_t off, uint32_t size, bool write, Reg* out) {
         r.var = Scalar::constant(0);
         r.maybe_null = a.maybe_null;
         r.map = a.btf_id;
-        // btf_ctx_access marks fentry/fexit/fmod_ret/tp_btf arguments PTR_TRUSTED; an LSM
-        // hook's are trusted unless the hook is on the kernel's untrusted list (not modelled).
-        r.trusted = env.in.type == ProgType::Tracing;
+        // btf_ctx_access marks them PTR_TRUSTED as prog_args_trusted says (btf_ctx.cpp).
+        r.trusted = a.trusted;
         if (r.maybe_null) r.id = env.new_id();
         if (out) *out = r;
         return true;
@@ -224,7 +284,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
     if (ptr.type == RegType::Scalar)
         return env.refuse(Rule::NotAPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr.type, false).c_str()));
     if (ptr.maybe_null)
-        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr, true).c_str()));
+        return env.refuse(Rule::NullPointer, fmt("R%d invalid mem access '%s'", regno, reg_type_name(ptr).c_str()));
     switch (ptr.type) {
     case RegType::Ctx: {
         if (from_helper) return env.refuse(Rule::HelperArg, fmt("R%d type=ctx expected=fp", regno));
@@ -232,7 +292,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return env.refuse(Rule::Context, fmt("variable ctx access var_off=%s disallowed", tnum_text(ptr.var.var).c_str()));
         if (ptr.off != 0)
             return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(ptr.off)));
-        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm)
+        if (env.in.type == ProgType::Tracing || env.in.type == ProgType::Lsm || env.in.type == ProgType::StructOps)
             return btf_ctx_step(env, off, size, write, out);
         if (!ctx_modelled(env.in.type)) return env.cannot_tell("context access for this program type");
         const std::string bad = fmt("invalid bpf_context access off=%d size=%u", int(off), size);
@@ -247,7 +307,15 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         if (kind == CtxRead::Refused) return env.refuse(Rule::Context, bad);
         Reg r;
         if (kind == CtxRead::Number) r = Reg::scalar(loaded_number(size));
-        else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
+        else if (kind == CtxRead::TrustedObject) {
+            const char* name = ctx_object_struct(env.in.type, uint32_t(off));
+            const auto id = name ? builtin_target_btf().find_by_name(name, BtfKind::Struct) : std::nullopt;
+            if (!id) return env.cannot_tell(fmt("the context field at offset %d (its struct is not in the built-in BTF)", int(off)));
+            r.type = RegType::BtfId;
+            r.var = Scalar::constant(0);
+            r.map = *id;
+            r.trusted = true;
+        } else if (kind == CtxRead::Sock || kind == CtxRead::SockOrNull) {
             r.type = RegType::Sock;
             r.var = Scalar::constant(0);
             if (kind == CtxRead::SockOrNull) {
@@ -298,7 +366,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return false;
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
-    case RegType::BtfId: return btf_object_access(env, ptr, regno, off, size, write, out, from_helper);
+    case RegType::BtfId: return btf_object_access(env, st, ptr, regno, off, size, write, out, from_helper);
     case RegType::MapKey: {
         const MapSpec* m = env.any_map(ptr.map);
         if (!m) return env.cannot_tell("a map key of an unknown map");

@@ -40,6 +40,7 @@ Verdict check_program(const LoadedObject& object, const LoadedProgram& program, 
     in.budget = budget;
     if (object.btf)
         in.kfunc_name = [btf = object.btf](int32_t imm) { return std::string(btf->name(uint32_t(imm))); };
+    in.object_btf = object.btf;
     in.weak_kfuncs = object.weak_kfuncs;
     for (const LoadedMapInfo& info : object.map_info) in.maps.push_back(&info.spec);
     in.rdonly_values = rdonly_values(object);

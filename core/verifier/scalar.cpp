@@ -14,10 +14,41 @@ Scalar Scalar::range(uint64_t lo, uint64_t hi) {
 }
 
 bool Scalar::covers(const Scalar& o) const {
-    return umin <= o.umin && umax >= o.umax && smin <= o.smin && smax >= o.smax && tnum_in(var, o.var);
+    return umin <= o.umin && umax >= o.umax && smin <= o.smin && smax >= o.smax && u32min <= o.u32min &&
+           u32max >= o.u32max && tnum_in(var, o.var);
 }
 
+bool Scalar::empty() const { return umin > umax || smin > smax || u32min > u32max; }
+
+namespace {
+
+constexpr uint64_t kHigh32 = ~0ull << 32;
+
+// The low half's range from the known bits, and from the 64-bit range when the upper half is
+// the same all over it (__update_reg32_bounds, __reg32_deduce_bounds).
+void narrow_u32(Scalar& s) {
+    s.u32min = std::max(s.u32min, uint32_t(s.var.value));
+    s.u32max = std::min(s.u32max, uint32_t(s.var.value | s.var.mask));
+    if ((s.umin & kHigh32) == (s.umax & kHigh32)) {
+        s.u32min = std::max(s.u32min, uint32_t(s.umin));
+        s.u32max = std::min(s.u32max, uint32_t(s.umax));
+    }
+}
+
+}  // namespace
+
 void Scalar::sync() {
+    narrow_u32(*this);
+    // A fixed upper half with the low half's range bounds the 64-bit value (__reg_deduce_mixed_bounds).
+    if ((umin & kHigh32) == (umax & kHigh32) && u32min <= u32max) {
+        umin = std::max(umin, (umin & kHigh32) | u32min);
+        umax = std::min(umax, (umax & kHigh32) | u32max);
+    }
+    // The low half's range bounds its known bits (__reg_bound_offset's var32_off).
+    if (u32min <= u32max) {
+        const Tnum low = tnum_intersect(tnum_subreg(var), tnum_range(u32min, u32max));
+        var = {(var.value & kHigh32) | low.value, (var.mask & kHigh32) | low.mask};
+    }
     // Known bits bound both views (__update_reg64_bounds).
     smin = std::max<int64_t>(smin, int64_t(var.value | (var.mask & (1ull << 63))));
     smax = std::min<int64_t>(smax, int64_t(var.value | (var.mask & ~(1ull << 63))));
@@ -35,14 +66,15 @@ void Scalar::sync() {
     var = tnum_intersect(var, tnum_range(umin, umax));
     umin = std::max(umin, var.value);
     umax = std::min(umax, var.value | var.mask);
+    narrow_u32(*this);
 }
 
 Scalar scalar_zext32(const Scalar& s) {
     if (s.umax <= 0xffffffffull) return s;
     Scalar r;
     r.var = tnum_subreg(s.var);
-    r.umin = 0;
-    r.umax = 0xffffffffull;
+    r.umin = r.u32min = s.u32min;
+    r.umax = r.u32max = s.u32max;
     r.sync();
     return r;
 }

@@ -31,6 +31,14 @@ std::string reg_type_name(const Reg& r, bool maybe_null) {
     return reg_type_name(r.type, maybe_null);
 }
 
+std::string reg_type_name(const Reg& r) {
+    if (r.type == RegType::BtfId && r.untrusted) return "untrusted_" + reg_type_name(r.type, r.maybe_null);
+    if (r.type == RegType::BtfId && r.rcu) return "rcu_" + reg_type_name(r.type, r.maybe_null);
+    // PTR_TRUSTED shows; a reference the program holds is trusted without the flag.
+    if (r.type == RegType::BtfId && r.trusted && r.ref_obj_id == 0) return "trusted_" + reg_type_name(r.type, r.maybe_null);
+    return reg_type_name(r, r.maybe_null);
+}
+
 namespace {
 
 // Ids name objects only within one path (each lookup or copy draws a fresh one), so two paths
@@ -100,6 +108,19 @@ bool frame_matches(const Frame& old, const Frame& cur, uint16_t live, uint64_t s
             continue;
         }
         const Slot o = old.slot_at(b), c = cur.slot_at(b);
+        if (o == Slot::Iter || c == Slot::Iter) {
+            // The same iterator in the same state, its reference renamed consistently; the
+            // iterations walked do not matter to covering (stacksafe ignores iter.depth).
+            if (o != c) return false;
+            if (b % 8 != 0) continue;
+            const IterSlot& io = old.iters[b / 8];
+            const IterSlot& ic = cur.iters[b / 8];
+            if (io.kind != ic.kind || io.index != ic.index || io.drained != ic.drained || !ids.same(io.ref, ic.ref)) return false;
+            // A loop is a path back to the same state, but an active iterator one iteration on
+            // is progress, not that (iter_active_depths_differ).
+            if (how == Match::Exact && !io.drained && io.depth != ic.depth) return false;
+            continue;
+        }
         if (how == Match::Exact) {
             if (o != c) return false;
             if (o == Slot::Spill && b % 8 == 0 && !reg_matches(old.spilled[b / 8], cur.spilled[b / 8], ids, how)) return false;
@@ -152,6 +173,7 @@ bool operator==(const Frame& a, const Frame& b) {
         if (a.slot_at(d) != b.slot_at(d)) return false;
         if ((a.slot_at(d) == Slot::Spill || a.slot_at(d) == Slot::Dynptr) && d % 8 == 0 && !(a.spilled[d / 8] == b.spilled[d / 8]))
             return false;
+        if (a.slot_at(d) == Slot::Iter && d % 8 == 0 && !(a.iters[d / 8] == b.iters[d / 8])) return false;
     }
     return true;
 }

@@ -52,6 +52,13 @@ struct Reg {
     // tracing program's argument, the current task, a kfunc's acquired object. Kfuncs that take
     // trusted arguments accept only these.
     bool trusted = false;
+    // BtfId: walked out of another object where the kernel no longer vouches for it
+    // (PTR_UNTRUSTED: a sleepable program outside an RCU section, or walked from an untrusted
+    // pointer): it may be read, never passed to a helper or kfunc that takes an object.
+    bool untrusted = false;
+    // BtfId: MEM_RCU, valid inside the RCU read section a non-sleepable program runs in (a
+    // field the kernel lists as RCU-safe): KF_RCU kfuncs take it, trusted-argument ones do not.
+    bool rcu = false;
     // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
     bool plain_mem = false;
     // Scalar: a number the checker forgot (widened) to make a callback's calls converge, or
@@ -69,8 +76,23 @@ struct Reg {
     friend bool operator==(const Reg&, const Reg&) = default;
 };
 
+// reg_type_name with a kernel object pointer's trust ("untrusted_ptr_", "rcu_ptr_or_null_").
+std::string reg_type_name(const Reg& r);
+
 // Dynptr: a struct bpf_dynptr's 16 bytes (dynptr_step.cpp says what spilled[] holds for them).
-enum class Slot : uint8_t { Invalid, Misc, Zero, Spill, Dynptr };
+enum class Slot : uint8_t { Invalid, Misc, Zero, Spill, Iter, Dynptr };
+
+// An open-coded iterator on the stack (bpf_iter_<kind>_new's STACK_ITER slots): per 8-byte
+// slot it covers, which iterator, whether next has returned NULL, and the reference new took
+// (held by its first slot, the one at the iterator's address).
+struct IterSlot {
+    uint8_t kind = 0;       // iter_step.cpp's table index + 1; 0: no iterator
+    uint8_t index = 0;      // 0: the iterator's first slot
+    bool drained = false;   // BPF_ITER_STATE_DRAINED
+    uint32_t ref = 0;       // first slot: the reference destroy releases
+    uint32_t depth = 0;     // iterations walked (the kernel ignores it when comparing states)
+    friend bool operator==(const IterSlot&, const IterSlot&) = default;
+};
 
 struct Frame {
     std::array<Reg, 11> regs{};
@@ -78,6 +100,7 @@ struct Frame {
     // fp-1-d; bytes past the end are Invalid. spilled[d / 8] is the register a Spill holds.
     std::vector<Slot> slot;
     std::vector<Reg> spilled;
+    std::vector<IterSlot> iters;      // per 8-byte slot, where slot bytes are Slot::Iter
     uint32_t callsite = 0;            // the call insn in the caller (frames above 0)
     uint32_t subprog = 0;             // the function's first insn
     int32_t callback_of = 0;          // a callback's frame: the helper that calls it; 0: a plain call
@@ -91,6 +114,7 @@ struct Frame {
         if (slot.size() < depth) {
             slot.resize(depth, Slot::Invalid);
             spilled.resize(depth / 8);
+            iters.resize(depth / 8);
         }
     }
 };

@@ -25,6 +25,11 @@ bool kfuncs_resolve(Env& env);
 bool ksyms_resolve(Env& env);
 // A kfunc call (kfunc_step.cpp); `name` is the kfunc's, "" when the object's BTF does not say.
 bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& name);
+// Open-coded iterators (iter_step.cpp): bpf_iter_<kind>_new / _next / _destroy on stack slots.
+bool is_iter_next_kfunc(const std::string& name);
+bool step_iter_kfunc(Env& env, State& st, const std::string& name);
+// At an iterator's next call: the iterator r1 points at is active (not yet drained).
+bool iter_active_at_r1(const State& st);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 // Helpers that call back into the program (callback_step.cpp): the helper call `insn` is one;
 // at one, with its arguments checked (`st` before r1-r5 are clobbered), push the branch that

@@ -396,7 +396,16 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         out.message = "no program " + c.program + " in " + c.object;
         return out;
     }
-    const bpf_prog_type ptype = bpf_program__type(prog);
+    bpf_prog_type ptype = bpf_program__type(prog);
+    // Debian 12's libbpf (1.1) predates SEC("netfilter") (libbpf 1.2) and its 6.1 headers the
+    // type's numbers: set what a newer libbpf sets (as tests/kernel/kernel_run.c does).
+    constexpr auto kNetfilterType = bpf_prog_type(32);       // BPF_PROG_TYPE_NETFILTER
+    constexpr auto kNetfilterAttach = bpf_attach_type(45);   // BPF_NETFILTER
+    if (ptype == BPF_PROG_TYPE_UNSPEC && std::string(bpf_program__section_name(prog)) == "netfilter") {
+        bpf_program__set_type(prog, kNetfilterType);
+        bpf_program__set_expected_attach_type(prog, kNetfilterAttach);
+        ptype = kNetfilterType;
+    }
     const int ncpus = libbpf_num_possible_cpus();
     if (ncpus <= 0) {
         out.status = KernelStatus::Failed;
@@ -443,7 +452,8 @@ KernelRun run_in_kernel(const ExampleCase& c) {
 
     const int prog_fd = bpf_program__fd(prog);
     std::vector<uint8_t> data_out(kDataOutMax);
-    const bool want_ctx_out = !c.ctx.empty() || is_skb_type(ptype);
+    // bpf_prog_test_run_nf copies no ctx_out back: ask for none.
+    const bool want_ctx_out = (!c.ctx.empty() || is_skb_type(ptype)) && ptype != kNetfilterType;
     const size_t ctx_out_size = !c.ctx.empty() ? c.ctx.size() : sizeof(__sk_buff);
     std::vector<uint8_t> ctx_out(std::max<size_t>(ctx_out_size, 1));
     // A syscall program's test run (bpf_prog_test_run_syscall) refuses repeat and ctx_out with

@@ -33,8 +33,8 @@
 //   {"program", "section", "prog_type", "cpu", "runs", "repeat_mode", "loaded",
 //    "return" (r0 of the last run, unsigned), "returns" (r0 of every run),
 //    "packet_out" (hex, last run), "ctx_out" (hex, last run; skb programs always, others when
-//    --ctx was given; for syscall programs, which take no ctx_out, the ctx_in buffer the kernel
-//    wrote back into), "maps": {name: [{"key": hex, "value": hex}]} sorted by key bytes (per-CPU
+//    --ctx was given, netfilter ones never; for syscall programs, which take no ctx_out, the
+//    ctx_in buffer the kernel wrote back into), "maps": {name: [{"key": hex, "value": hex}]} sorted by key bytes (per-CPU
 //    maps: "value" is an array with one hex string per possible CPU; prog arrays and maps of
 //    maps: "prog"/"map" names what the slot holds, as the kernel's ids are not reproducible),
 //    "ringbuf": {name: [record hex, ...]}, "perf_events": {name: [{"cpu", "data": hex}, ...]}
@@ -1246,6 +1246,16 @@ int main(int argc, char **argv)
 	enum bpf_prog_type ptype = bpf_program__type(prog);
 	rep.section = bpf_program__section_name(prog);
 	rep.prog_type = libbpf_bpf_prog_type_str(ptype);
+	// Debian 12's libbpf (1.1) predates SEC("netfilter") (libbpf 1.2) and its 6.1 headers the
+	// type's numbers: set what a newer libbpf sets.
+	if (ptype == BPF_PROG_TYPE_UNSPEC && strcmp(rep.section, "netfilter") == 0) {
+		const enum bpf_prog_type netfilter = (enum bpf_prog_type)32;      // BPF_PROG_TYPE_NETFILTER
+		const enum bpf_attach_type nf_attach = (enum bpf_attach_type)45;  // BPF_NETFILTER
+		bpf_program__set_type(prog, netfilter);
+		bpf_program__set_expected_attach_type(prog, nf_attach);
+		ptype = netfilter;
+		rep.prog_type = "netfilter";
+	}
 
 	int ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
@@ -1274,7 +1284,9 @@ int main(int argc, char **argv)
 	int prog_fd = bpf_program__fd(prog);
 	int total = (npackets ? npackets : 1) * repeat;
 	unsigned char *data_out = malloc(DATA_OUT_MAX), *ctx_out = calloc(1, CTX_OUT_MAX);
-	bool want_ctx_out = ctx || skb_type(ptype);
+	// bpf_prog_test_run_nf copies no ctx_out back (and a ctx_out alone would make it read a
+	// zeroed nf_hook_state: -EINVAL): ask for none.
+	bool want_ctx_out = (ctx || skb_type(ptype)) && ptype != (enum bpf_prog_type)32;
 	// BPF_PROG_TEST_RUN of a syscall program (bpf_prog_test_run_syscall) refuses repeat,
 	// ctx_out, data_in and data_out with -EINVAL: the program changes ctx_in in place, and
 	// the kernel copies it back there. Each run gets a fresh copy of --ctx, as other types do.

@@ -149,6 +149,26 @@ def service(port, proto="udp"):
     return P.udp4(A, B, 40000, port, b"svc")
 
 
+NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING = range(5)
+NFPROTO_IPV4, NFPROTO_IPV6 = 2, 10
+
+
+def nf_hook_state(hook, pf):
+    """A netfilter test run's ctx_in: struct nf_hook_state (48 bytes) with only hook and pf set."""
+    return bytes([hook, pf]) + bytes(46)
+
+
+def with_ip_options_to(dport):
+    """TCP/IPv4 A -> B:dport (an Ethernet frame) with a 4-byte IP option (NOP NOP NOP EOL): ihl 6."""
+    seg = P.tcp_segment(A, B, 40000, dport, flags="S")
+    return P.ethernet(P.ETH_P_IP, P.ipv4(A, B, P.IPPROTO_TCP, seg, options=b"\x01\x01\x01\x00"))
+
+
+# netfilter_drop's rules: source C blocked, TCP destination port 23 blocked.
+NF_RULES = {"blocked_sources": [{"key": bytes(int(x) for x in C.split(".")).hex(), "value": "01"}],
+            "blocked_ports": [{"key": (23).to_bytes(2, "little").hex(), "value": "01"}]}
+
+
 # xdp_ipip_encap's backends: destination port (u16, host order) -> backend address.
 BACKENDS = [{"key": "5000", "value": "0a090001"}, {"key": "3500", "value": "0a090002"}]
 
@@ -724,6 +744,40 @@ EXAMPLES = {
              packets=[P.udp4(A, B, 4000, 53), P.udp4(A, B, 4001, 53), P.udp4(A, B, 4000, 9999),
                       P.tcp4(A, B, 4000, 80)],
              map_init={"cpus": [{"key": u32(0), "value": "0008000000000000"}]}),
+    ],
+    "netfilter_drop": [
+        case("local_out", "nf_filter",
+             "the default hook, IPv4 NF_INET_LOCAL_OUT: IP packets without an Ethernet header; TCP "
+             "to 80 and UDP to 53 accepted, TCP to the blocked port 23 and anything from the blocked "
+             "source C dropped; state->in and ->out both NULL (no ctx_in)",
+             packets=[P.tcp4(A, B, 40000, 80)[14:], P.tcp4(A, B, 40000, 23)[14:],
+                      P.udp4(C, B, 4000, 53)[14:], P.udp4(A, B, 4000, 53)[14:]],
+             map_init=NF_RULES),
+        case("pre_routing", "nf_filter",
+             "IPv4 NF_INET_PRE_ROUTING: Ethernet frames (skb->len without the Ethernet header); "
+             "the blocked source dropped, others accepted; state->out set, state->in not (the test "
+             "run picks the devices by its default hook)",
+             packets=[P.tcp4(A, B, 40000, 80), P.tcp4(C, B, 40000, 80), P.icmp4_echo(A, B)],
+             ctx=nf_hook_state(NF_INET_PRE_ROUTING, NFPROTO_IPV4), map_init=NF_RULES),
+        case("forward_ip_options", "nf_filter",
+             "IPv4 NF_INET_FORWARD: TCP to port 23 behind a 24-byte IP header (ihl 6) is found "
+             "and dropped; to 443 accepted",
+             packets=[with_ip_options_to(23), with_ip_options_to(443)],
+             ctx=nf_hook_state(NF_INET_FORWARD, NFPROTO_IPV4), map_init=NF_RULES),
+        case("ipv6_local_in", "nf_filter",
+             "IPv6 NF_INET_LOCAL_IN: IPv6 frames are counted and accepted (the rules are IPv4 only), "
+             "even TCP to port 23",
+             packets=[P.tcp6(A6, B6, 40000, 23), P.udp6(A6, B6, 4000, 53)],
+             ctx=nf_hook_state(NF_INET_LOCAL_IN, NFPROTO_IPV6), map_init=NF_RULES),
+        case("ipv6_local_out", "nf_filter",
+             "IPv6 NF_INET_LOCAL_OUT: an IPv6 packet without an Ethernet header, skb->protocol "
+             "0x86dd from pf",
+             packet=P.udp6(A6, B6, 4000, 53)[14:],
+             ctx=nf_hook_state(NF_INET_LOCAL_OUT, NFPROTO_IPV6), map_init=NF_RULES),
+        case("post_routing", "nf_filter",
+             "IPv4 NF_INET_POST_ROUTING: UDP from the blocked source dropped, TCP to 23 dropped",
+             packets=[P.udp4(C, B, 4000, 53), P.tcp4(A, B, 40000, 23, flags="A")],
+             ctx=nf_hook_state(NF_INET_POST_ROUTING, NFPROTO_IPV4), map_init=NF_RULES),
     ],
 }
 

@@ -56,7 +56,8 @@ TEST_CASE("sections: networking program types") {
     check_section("sockops", ProgType::SockOps, ContextKind::SockOps);
     check_section("flow_dissector", ProgType::FlowDissector, ContextKind::SkBuff);
     check_section("lwt_xmit", ProgType::LwtXmit, ContextKind::SkBuff);
-    check_section("sk_lookup", ProgType::SkLookup, ContextKind::Other);
+    check_section("sk_lookup", ProgType::SkLookup, ContextKind::SkLookup);
+    check_section("netfilter", ProgType::Netfilter, ContextKind::Netfilter);
     // Exact names do not take a "/..." suffix in libbpf 1.x ("xdp/foo" is only a libbpf 0.x
     // prefix match, below); "tc" was never a prefix.
     CHECK(classify_section("xdp/foo").legacy);

@@ -7,6 +7,7 @@
 
 #include "core/loader/loader.hpp"
 #include "core/text/asm.hpp"
+#include "core/verifier/btf_walk.hpp"
 #include "core/verifier/checker.hpp"
 
 using namespace bpfplay;
@@ -168,7 +169,12 @@ TEST_CASE("a struct_ops member's return type comes from the built-in BTF") {
     auto ctx = btf_ctx_for(p);
     REQUIRE(ctx);
     CHECK(ctx->returns == BtfReturn::Value);
-    CHECK(!ctx->unknown.empty());
+    // Its slots are the member's parameters: the struct sock promoted to the tcp_sock it is.
+    CHECK(ctx->unknown.empty());
+    REQUIRE(ctx->args.size() == 1);
+    CHECK(ctx->args[0].kind == BtfSlotKind::ObjectPointer);
+    CHECK(ctx->args[0].trusted);
+    CHECK(btf_object_name(ctx->args[0].btf_id) == "tcp_sock");
     p.struct_ops_member = "cong_avoid";
     p.attach = AttachType(1);
     ctx = btf_ctx_for(p);

@@ -59,6 +59,13 @@ int main(int argc, char **argv) {
 	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
+		// Debian 12's libbpf (1.1) predates SEC("netfilter") (libbpf 1.2): set the type and
+		// expected attach type a newer libbpf sets (BPF_PROG_TYPE_NETFILTER, BPF_NETFILTER).
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC &&
+		    strcmp(bpf_program__section_name(prog), "netfilter") == 0) {
+			bpf_program__set_type(prog, (enum bpf_prog_type)32);
+			bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)45);
+		}
 		log_buf[0] = 0;
 		bpf_program__set_log_buf(prog, log_buf, sizeof(log_buf));
 		bpf_program__set_log_level(prog, 1);

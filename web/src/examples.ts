@@ -2,6 +2,7 @@
 // the input it starts with. The page opens with kDefaultExample loaded.
 
 import kprobeRegsCase from '../../examples/cases/kprobe_regs.json';
+import netfilterDropCase from '../../examples/cases/netfilter_drop.json';
 import syscallMapsCase from '../../examples/cases/syscall_maps.json';
 
 export interface Example {
@@ -23,6 +24,26 @@ export function firstCaseCtx(file: CaseFile): string {
   if (ctx === undefined) throw new Error('example case file has no ctx in its first case');
   return ctx;
 }
+
+// The first packet of an example's first kernel case (as firstCaseCtx, for packets no preset
+// builds).
+interface PacketCaseFile { readonly cases: readonly { readonly packet?: string; readonly packets?: readonly string[] }[] }
+export function firstCasePacket(file: PacketCaseFile): string {
+  const c = file.cases[0];
+  const packet = c?.packet ?? c?.packets?.[0];
+  if (packet === undefined) throw new Error('example case file has no packet in its first case');
+  return packet;
+}
+
+// netfilter_drop.c at the test run's default hook (IPv4 NF_INET_LOCAL_OUT): an IP packet with
+// no Ethernet header, TCP 10.0.0.1:40000 -> 10.0.0.2:80.
+const kNetfilterPacket = firstCasePacket(netfilterDropCase);
+
+// struct bpf_sk_lookup for sk_lookup_dispatch.c: a TCP SYN from 10.0.0.1:40000 to
+// 127.0.0.1:8000 (fill the ports and services maps in the Maps tab to steer it).
+const kSkLookupCtx =
+  '000000000000000002000000060000000a000001000000000000000000000000000000009c4000007f000001' +
+  '00000000000000000000000000000000401f00000000000000000000';
 
 // struct pt_regs for kprobe_regs.c: rdi = -100 (AT_FDCWD), rsi = a user pointer.
 const kKprobeRegs = firstCaseCtx(kprobeRegsCase);
@@ -84,6 +105,8 @@ export const kExamples: readonly Example[] = [
   { file: 'xdp_conntrack.o', teaches: 'conntrack kfuncs: bpf_xdp_ct_lookup, alloc + insert of a new flow, references, struct nf_conn status', preset: 'IPv4 TCP SYN' },
   { file: 'xdp_dynptr_slice.o', teaches: 'dynptr kfuncs on packets: bpf_dynptr_from_xdp/_from_skb, slices, adjust, copy', preset: 'IPv4 TCP SYN' },
   { file: 'seg6_end_bpf.o', teaches: 'SRv6 End.BPF (lwt_seg6local): bpf_lwt_seg6_adjust_srh, _store_bytes, _action End.X / End.DT6', packetHex: kSrv6Packet },
+  { file: 'netfilter_drop.o', teaches: 'SEC("netfilter"): struct bpf_nf_ctx (hook state, sk_buff), bpf_dynptr_from_skb on ctx->skb, NF_DROP by address or port', packetHex: kNetfilterPacket },
+  { file: 'sk_lookup_dispatch.o', teaches: 'SEC("sk_lookup"): struct bpf_sk_lookup, a SOCKMAP of services, bpf_sk_assign, SK_PASS / SK_DROP', ctxHex: kSkLookupCtx, noPacket: true },
   { file: 'task_core.o', teaches: 'CO-RE reads of task_struct', ctxHex: '' },
   { file: 'fentry_unlink.o', teaches: 'libbpf-bootstrap fentry/fexit: the arguments of do_unlinkat by name (BPF_PROG), its return value', ctxHex: '' },
   { file: 'lsm_exec_guard.o', teaches: 'BPF LSM on exec: bpf_ima_file_hash in a sleepable lsm.s program, bpf_bprm_opts_set and the secureexec bitfield', ctxHex: '' },

@@ -1,0 +1,12 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+struct task_struct { int pid; } __attribute__((preserve_access_index));
+struct bpf_iter_meta { struct seq_file *seq; __u64 session_id; __u64 seq_num; } __attribute__((preserve_access_index));
+struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; } __attribute__((preserve_access_index));
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+// Refused: bpf_iter__task has two slots (meta, task); bpf_iter_task returns int, so ctx[2] names the 3rd argument.
+SEC("iter/task") int prog(__u64 *ctx) {
+  return ((volatile __u64 *)ctx)[2] != 0;
+}
