@@ -15,6 +15,7 @@ import { kLessons } from './lessons/index';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
+import { ScriptPanel } from './script_panel';
 import { Session } from './session';
 import { decodeLink, encodeLink, type LinkSource } from './session_link';
 import { SourcePicker, type Picked } from './source_picker';
@@ -45,6 +46,7 @@ let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
 void session.defaults.then((d) => input.setProgTypeNames(d.progTypes));
+new ScriptPanel(byId('input'), session, () => input.runBudget());
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
 // The editor's C when the object now loaded was loaded (its own C for one compiled in the editor
 // or a lesson's starter): Check compiles the editor's text first when it was edited since.

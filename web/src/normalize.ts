@@ -4,15 +4,16 @@
 // test, contract.test.ts, decodes core's own output in tests/contract/).
 import { parseHex } from './hex';
 import type {
-  ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary,
+  ContextFieldView, ErrorView, ExplainView, MapCommandView, FrameView, HostEventView, IteratorView, ListingLine, MapEntryView, MapSummary, MapView, ObjectSummary, PerfEventView,
   ProgramArg, ProgramSummary, RegView, SourceView, StateView, Status, StopView, StopsView, VerdictView,
 } from './vm_types';
 
 type Json = Record<string, unknown>;
 
-const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+// Readers that take whatever core wrote (or nothing) without throwing; host_scripts.ts reads its views with them too.
+export const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const bool = (v: unknown): boolean => v === true;
 
 export function num(v: unknown): number {
@@ -167,7 +168,12 @@ function source(v: unknown): SourceView {
   return { file: str(o['file']), line: num(o['line']), text: str(o['text']) };
 }
 
-function hostEvent(v: unknown): HostEventView {
+export function perfEvent(v: unknown): PerfEventView {
+  const e = obj(v);
+  return { map: str(e['map']), cpu: num(e['cpu']), data: str(e['data']), executed: num(e['executed']), pc: num(e['pc']) };
+}
+
+export function hostEvent(v: unknown): HostEventView {
   const o = obj(v);
   return { executed: num(o['executed']), pc: num(o['pc']), helper: str(o['helper']), text: str(o['text']) };
 }
@@ -240,10 +246,7 @@ export function stateView(v: unknown): StateView {
     maps: arr(o['maps']).map(mapView),
     printk: arr(o['printk']).map(str),
     events: arr(o['events']).map(str),
-    perfEvents: arr(o['perf_events']).map((v) => {
-      const e = obj(v);
-      return { map: str(e['map']), cpu: num(e['cpu']), data: str(e['data']), executed: num(e['executed']), pc: num(e['pc']) };
-    }),
+    perfEvents: arr(o['perf_events']).map(perfEvent),
     hostEvents: arr(o['host_events']).map(hostEvent),
     timer: str(o['timer']),
     timers: arr(o['timers']).map((v) => {

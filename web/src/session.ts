@@ -4,10 +4,11 @@
 import { EventHub } from './events';
 import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
+import type { ScenarioReport, TcpFlowReport } from './host_scripts';
 import { coreDefaults, type CoreDefaults } from './normalize';
 import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
-  BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
+  BreakpointSpec, Envelope, HostSettings, ObjectScripts, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
 } from './worker_protocol';
 
@@ -15,6 +16,13 @@ export interface Loaded {
   readonly sourceName: string;
   readonly summary: ObjectSummary;
   readonly info: string;
+  readonly scripts: ObjectScripts;  // the host scripts core can play through it
+}
+
+// The scripts the script editor starts with, as core writes its defaults.
+export interface ScriptDefaults {
+  readonly scenario: string;
+  readonly tcpFlow: string;
 }
 
 export interface ProgramView {
@@ -34,6 +42,9 @@ export type SessionEvents = {
   running: (running: boolean, fast?: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
+  // A host script played through the object (host_scripts.ts): its report for the console.
+  scenario: (r: ScenarioReport) => void;
+  tcpFlow: (r: TcpFlowReport) => void;
   // The user picked an instruction to read about (a click on its text in the code pane).
   select: (pc: number) => void;
   // What the kernel's verifier would say of the program shown (after its 'program' event).
@@ -62,6 +73,7 @@ export class Session {
   private readonly ready: Promise<void>;
   // Core's default host and enumerations, once the worker has started.
   readonly defaults: Promise<CoreDefaults>;
+  readonly scriptDefaults: Promise<ScriptDefaults>;
   private busy = false;
 
   constructor() {
@@ -69,6 +81,8 @@ export class Session {
     let markReady: () => void = () => {};
     let gotDefaults: (d: CoreDefaults) => void = () => {};
     this.defaults = new Promise((resolve) => { gotDefaults = resolve; });
+    let gotScripts: (d: ScriptDefaults) => void = () => {};
+    this.scriptDefaults = new Promise((resolve) => { gotScripts = resolve; });
     let markFailed: (e: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
@@ -77,7 +91,11 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': gotDefaults(coreDefaults(m.defaultHostJson, m.defaultsJson)); markReady(); break;
+        case 'ready':
+          gotDefaults(coreDefaults(m.defaultHostJson, m.defaultsJson));
+          gotScripts({ scenario: m.defaultScenarioJson, tcpFlow: m.defaultTcpFlowJson });
+          markReady();
+          break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {
@@ -134,12 +152,44 @@ export class Session {
   async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
     return this.guard(`Could not open ${sourceName}`, async () => {
       const r = await this.send({ op: 'load', source, host });
-      this.loaded = { sourceName, summary: r.summary, info: r.info };
+      this.loaded = { sourceName, summary: r.summary, info: r.info, scripts: r.scripts };
       this.program = undefined;
       this.snapshot = undefined;
       this.events.emit('loaded', this.loaded);
       return this.loaded;
     });
+  }
+
+  // The scenario `script` played through the object loaded: its report (also published as a
+  // `scenario` event), or undefined after an `error` event with core's message.
+  async playScenario(script: string): Promise<ScenarioReport | undefined> {
+    if (this.busy) return undefined;
+    this.busy = true;
+    try {
+      return await this.guard('Scenario', async () => {
+        const { report } = await this.send({ op: 'scenario', script });
+        this.events.emit('scenario', report);
+        return report;
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // The TCP flow `script` through the object's congestion control, each member's run bounded
+  // by `budget` instructions; the same way.
+  async runTcpFlow(script: string, budget: number): Promise<TcpFlowReport | undefined> {
+    if (this.busy) return undefined;
+    this.busy = true;
+    try {
+      return await this.guard('TCP flow', async () => {
+        const { report } = await this.send({ op: 'tcp_flow', script, budget });
+        this.events.emit('tcpFlow', report);
+        return report;
+      });
+    } finally {
+      this.busy = false;
+    }
   }
 
   // A program that cannot run: shows its code and why (core's load error); the run shown

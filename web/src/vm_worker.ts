@@ -6,6 +6,7 @@ import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
 import { bytes, errorView, explainView, listing, mapCommandView, verdictView, objectSummary, parseCoreJson, stateView, stopView, stopsView } from './normalize';
 import type { ErrorView, Snapshot, StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
+import { scenarioReport, tcpFlowReport } from './host_scripts';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
 import { kLessons } from './lessons/index';
@@ -41,6 +42,13 @@ function checked(json: string): Record<string, unknown> {
   return v;
 }
 
+// The same for replies holding 64-bit numbers (a scenario's clock, a return value): their
+// exact digits are kept (parseCoreJson).
+function checkedCore(json: string): Record<string, unknown> {
+  const v = parseCoreJson(json) as Record<string, unknown>;
+  if (v['ok'] === false) throw new UserError(errorView(v['error']));
+  return v;
+}
 
 function stops(p: Playground): StopsView {
   return stopsView(JSON.parse(p.stops()));
@@ -113,10 +121,16 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           ? p.load_object(r.source.bytes, r.source.name, hostDocument(r.host))
           : p.load_assembly(r.source.text, r.source.section, hostDocument(r.host));
       const v = checked(res);
-      return { summary: objectSummary(v['summary']), info: String(v['info'] ?? '') };
+      const scripts = (v['scripts'] ?? {}) as Record<string, unknown>;
+      return { summary: objectSummary(v['summary']), info: String(v['info'] ?? ''),
+        scripts: { scenario: scripts['scenario'] === true, tcpFlow: scripts['tcp_flow'] === true } };
     }
     case 'listing':
       return { lines: listing(checked(need().listing(r.program))) };
+    case 'scenario':
+      return { report: scenarioReport(checkedCore(need().play_scenario(r.script))['report']) };
+    case 'tcp_flow':
+      return { report: tcpFlowReport(checkedCore(need().run_tcp_flow(r.script, r.budget))['report']) };
     case 'verify':
       return { verdict: verdictView(checked(need().verify(r.program))['verdict']) };
     case 'start': {
@@ -248,7 +262,8 @@ createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }
   (m) => {
     wasm = m;
     vm = new m.Playground();
-    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json() });
+    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json(),
+      defaultScenarioJson: m.Playground.default_scenario_json(), defaultTcpFlowJson: m.Playground.default_tcp_flow_json() });
   },
   (err: unknown) => post({ kind: 'fatal', message: `The VM module failed to load: ${String(err)}` }),
 );

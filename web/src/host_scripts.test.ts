@@ -1,0 +1,104 @@
+// The host scripts' reports as core writes them (tests/contract/scenario_report.json and
+// tcp_flow_report.json, checked against core by tests/contract/contract_test.cpp), decoded and
+// put in the console's words: the lines bpfvm prints for the same runs.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseCoreJson } from './normalize';
+import { scenarioLines, scenarioReport, tcpFlowCells, tcpFlowReport, tcpFlowTitle } from './host_scripts';
+
+const core = (name: string): unknown =>
+  parseCoreJson(readFileSync(new URL(`../../tests/contract/${name}`, import.meta.url), 'utf8'));
+
+describe('contract: a scenario played through bootstrap.c', () => {
+  const report = scenarioReport(core('scenario_report.json'));
+
+  it('reads every event, run and record', () => {
+    expect(report.events.map((e) => [e.event, e.timeNs, e.text])).toEqual([
+      [1, 1000000000n, 'exec: pid 4243 (ls) runs /usr/bin/ls'],
+      [2, 1001000060n, 'exec: pid 4244 (cat) runs /usr/bin/cat'],
+      [3, 1003500120n, 'exit: pid 4243 (ls) with status 0'],
+      [4, 1004000192n, 'exit: pid 4244 (cat) with status 1'],
+      [5, 18446744073709551615n, 'exit: pid 1 (init) killed by signal 9'],
+    ]);
+    expect(report.events[0]?.runs).toEqual([
+      { program: 'handle_exec', timer: '', r0: 0n, instructions: 60, printk: [], perfEvents: [], hostEvents: [] },
+    ]);
+    const rec = report.events[0]?.records[0];
+    expect(rec).toMatchObject({ map: 'rb', size: 168, type: '', decoded: '' });
+    expect(rec?.hex).toHaveLength(336);
+    expect(rec?.hex.startsWith('9310000001000000')).toBe(true);
+    // The hand-made step: every field set.
+    const [timer, failed] = report.events[4]?.runs ?? [];
+    expect(timer).toEqual({
+      program: 'on_timer', timer: 'timer callback at insn 40, map "timers"', r0: -1n, instructions: 12, printk: ['bye 9\n'],
+      perfEvents: [{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }],
+      hostEvents: [{ executed: 3, pc: 2, helper: 'bpf_send_signal', text: 'signal 9 to pid 1' }],
+    });
+    expect(failed?.r0).toBeUndefined();
+    expect(failed?.error).toBe('insn 2: out-of-bounds read of 4 bytes');
+    expect(report.events[4]?.records[0]).toMatchObject({ map: 'rb', size: 20, type: 'struct trace_event_raw_sched_process_exec' });
+  });
+
+  it('says it in the lines bpfvm run --scenario prints', () => {
+    // The first twelve are `bpfvm run public/examples/bootstrap.o --scenario default`'s lines.
+    const lines = scenarioLines(report).map((l) => [l.tag, l.depth, l.text]);
+    expect(lines).toEqual([
+      ['event', 0, 'event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls'],
+      ['run', 1, 'handle_exec: return 0 (60 instructions)'],
+      ['ringbuf', 1, 'rb: record of 168 bytes => 9310000001000000000000000000000000000000000000006c7300000000000000000000000000002f7573722f62696e2f6c73000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'],
+      ['event', 0, 'event 2 at 1001000060 ns: exec: pid 4244 (cat) runs /usr/bin/cat'],
+      ['run', 1, 'handle_exec: return 0 (60 instructions)'],
+      ['ringbuf', 1, 'rb: record of 168 bytes => 941000000100000000000000000000000000000000000000636174000000000000000000000000002f7573722f62696e2f6361740000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'],
+      ['event', 0, 'event 3 at 1003500120 ns: exit: pid 4243 (ls) with status 0'],
+      ['run', 1, 'handle_exit: return 0 (72 instructions)'],
+      ['ringbuf', 1, 'rb: record of 168 bytes => 931000000100000000000000000000005f683500000000006c7300000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001'],
+      ['event', 0, 'event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1'],
+      ['run', 1, 'handle_exit: return 0 (72 instructions)'],
+      ['ringbuf', 1, 'rb: record of 168 bytes => 941000000100000001000000000000004bc72d0000000000636174000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001'],
+      ['event', 0, 'event 5 at 18446744073709551615 ns: exit: pid 1 (init) killed by signal 9'],
+      ['run', 1, 'timer callback at insn 40, map "timers": return -1 (12 instructions)'],
+      ['printk', 2, 'bye 9'],
+      ['perf', 2, 'events, cpu 1, pc 7: 4 bytes 01 02 03 04'],
+      ['host', 2, 'bpf_send_signal at pc 2: signal 9 to pid 1'],
+      ['run', 1, 'handle_exit: error: insn 2: out-of-bounds read of 4 bytes (3 instructions)'],
+      ['ringbuf', 1, 'rb: record of 20 bytes ({"ent":{"type":0,"flags":0,"preempt_count":0,"pid":0},"__data_loc_filename":42,"pid":0,"old_pid":0,"__data":[]})'],
+    ]);
+  });
+});
+
+describe('contract: the default TCP flow through tcp_ca_reno.c', () => {
+  const report = tcpFlowReport(core('tcp_flow_report.json'));
+
+  it('reads the title and every row, calls in first-call order', () => {
+    expect(tcpFlowTitle(report)).toBe('TCP flow through bpf_reno: 536 member calls, 9842 instructions');
+    expect(report.error).toBe('');
+    expect(report.rows.map(tcpFlowCells)).toEqual([
+      ['start', '0', '10', '2147483647', 'Open', '10', ''],
+      ['round 1', '10000', '20', '2147483647', 'Open', '20', 'cong_avoid x10'],
+      ['round 2', '20000', '40', '2147483647', 'Open', '40', 'cong_avoid x20'],
+      ['round 3', '30000', '80', '2147483647', 'Open', '80', 'cong_avoid x40'],
+      ['round 4', '40000', '160', '2147483647', 'Open', '160', 'cong_avoid x80'],
+      ['round 5', '50000', '320', '2147483647', 'Open', '320', 'cong_avoid x160'],
+      ['fast_retransmit', '50000', '320', '160', 'Recovery', '320', 'ssthresh'],
+      ['round 6', '60000', '160', '160', 'Open', '160', 'cong_avoid'],
+      ['round 7', '70000', '161', '160', 'Open', '161', 'cong_avoid x160'],
+      ['rto', '70000', '1', '80', 'Loss', '1', 'ssthresh'],
+      ['round 8', '80000', '2', '80', 'Loss', '2', 'cong_avoid'],
+      ['round 9', '90000', '4', '80', 'Loss', '4', 'cong_avoid x2'],
+      ['round 10', '100000', '8', '80', 'Loss', '8', 'cong_avoid x4'],
+      ['round 11', '110000', '16', '80', 'Loss', '16', 'cong_avoid x8'],
+      ['round 12', '120000', '32', '80', 'Loss', '32', 'cong_avoid x16'],
+      ['round 13', '130000', '64', '80', 'Loss', '64', 'cong_avoid x32'],
+      ['end', '130000', '64', '80', 'Loss', '64', ''],
+    ]);
+  });
+
+  it('keeps a failed member run\'s message and counts a member called more than once', () => {
+    const r = tcpFlowReport({ ca: '', calls: 2, instructions: 9, error: 'insn 3: division by zero',
+      rows: [{ step: 'acks', time_us: 5, snd_cwnd: 3, snd_ssthresh: 7, ca_state: 'CWR', in_flight: 2, calls: { pkts_acked: 2, cong_avoid: 1 } }] });
+    expect(tcpFlowTitle(r)).toBe('TCP flow through the congestion control: 2 member calls, 9 instructions');
+    expect(r.error).toBe('insn 3: division by zero');
+    const row = r.rows[0];
+    expect(row && tcpFlowCells(row)).toEqual(['acks', '5', '3', '7', 'CWR', '2', 'pkts_acked x2, cong_avoid']);
+  });
+});
