@@ -4,7 +4,7 @@
 // editor that starts with core's default script (never a copy of it here) and a button; core
 // checks the script and the console shows what came of it (console_panel.ts).
 import { h } from './dom';
-import type { Session } from './session';
+import type { ScriptOutcome, Session } from './session';
 
 interface ScriptEditorSpec {
   readonly id: string;          // "scenario" or "tcp-flow": ids of its textarea and buttons
@@ -18,11 +18,13 @@ class ScriptEditor {
   readonly text: HTMLTextAreaElement;
   private defaultText = '';
 
-  constructor(spec: ScriptEditorSpec, play: (script: string) => Promise<boolean>) {
+  constructor(spec: ScriptEditorSpec, play: (script: string) => Promise<ScriptOutcome>) {
     this.text = h('textarea', { id: `${spec.id}-json`, rows: 8, spellcheck: 'false', 'aria-label': `${spec.title} (JSON)` });
     this.text.addEventListener('input', () => this.text.classList.remove('invalid'));
     const run = h('button', { id: `btn-${spec.id}`, class: 'primary', text: spec.button, onclick: () => {
-      void play(this.text.value).then((ok) => this.text.classList.toggle('invalid', !ok));
+      void play(this.text.value).then((outcome) => {
+        if (outcome !== 'busy') this.text.classList.toggle('invalid', outcome === 'refused');
+      });
     } });
     const reset = h('button', { id: `btn-${spec.id}-default`, text: 'Default script', title: "core's default script", onclick: () => {
       this.text.value = this.defaultText;
@@ -50,13 +52,13 @@ export class ScriptPanel {
       about: "Host events played through every program of the object attached to them, in order, on the object " +
         "loaded afresh (as bpfvm run --scenario): an exec, an exit. Maps carry over from event to event; " +
         'after each, the ring buffers are read as user space would.',
-    }, async (script) => (await session.playScenario(script)) !== undefined);
+    }, (script) => session.playScenario(script));
     this.tcpFlow = new ScriptEditor({
       id: 'tcp-flow', title: 'TCP flow', button: 'Run TCP flow',
       about: "A TCP sender on the host's established socket: round trips of ACKs and losses, each calling the " +
         "congestion control's members where Linux calls them (as bpfvm run with a host tcp_flow). " +
         'The console shows cwnd and ssthresh after each step.',
-    }, async (script) => (await session.runTcpFlow(script, budget())) !== undefined);
+    }, (script) => session.runTcpFlow(script, budget()));
     root.append(this.scenario.root, this.tcpFlow.root);
     void session.scriptDefaults.then((d) => {
       this.scenario.setDefault(d.scenario);

@@ -19,6 +19,10 @@ export interface Loaded {
   readonly scripts: ObjectScripts;  // the host scripts core can play through it
 }
 
+// What became of a host script: played (the console shows it), refused by core (the error
+// says why), or not asked because a command was running.
+export type ScriptOutcome = 'played' | 'refused' | 'busy';
+
 // The scripts the script editor starts with, as core writes its defaults.
 export interface ScriptDefaults {
   readonly scenario: string;
@@ -160,33 +164,24 @@ export class Session {
     });
   }
 
-  // The scenario `script` played through the object loaded: its report (also published as a
-  // `scenario` event), or undefined after an `error` event with core's message.
-  async playScenario(script: string): Promise<ScenarioReport | undefined> {
-    if (this.busy) return undefined;
-    this.busy = true;
-    try {
-      return await this.guard('Scenario', async () => {
-        const { report } = await this.send({ op: 'scenario', script });
-        this.events.emit('scenario', report);
-        return report;
-      });
-    } finally {
-      this.busy = false;
-    }
+  // The scenario `script` played through the object loaded, its report published as a
+  // `scenario` event: 'played', 'refused' (after an `error` event with core's message), or
+  // 'busy' (a command is running: nothing was asked).
+  async playScenario(script: string): Promise<ScriptOutcome> {
+    return this.script('Scenario', async () => this.events.emit('scenario', (await this.send({ op: 'scenario', script })).report));
   }
 
   // The TCP flow `script` through the object's congestion control, each member's run bounded
-  // by `budget` instructions; the same way.
-  async runTcpFlow(script: string, budget: number): Promise<TcpFlowReport | undefined> {
-    if (this.busy) return undefined;
+  // by `budget` instructions; the same way (a `tcpFlow` event).
+  async runTcpFlow(script: string, budget: number): Promise<ScriptOutcome> {
+    return this.script('TCP flow', async () => this.events.emit('tcpFlow', (await this.send({ op: 'tcp_flow', script, budget })).report));
+  }
+
+  private async script(context: string, play: () => Promise<void>): Promise<ScriptOutcome> {
+    if (this.busy) return 'busy';
     this.busy = true;
     try {
-      return await this.guard('TCP flow', async () => {
-        const { report } = await this.send({ op: 'tcp_flow', script, budget });
-        this.events.emit('tcpFlow', report);
-        return report;
-      });
+      return (await this.guard(context, async () => { await play(); return true; })) ? 'played' : 'refused';
     } finally {
       this.busy = false;
     }
