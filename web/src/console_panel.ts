@@ -30,8 +30,11 @@ export class ConsolePanel {
   }
 
   private scenario(r: ScenarioReport): void {
-    const lines = scenarioLines(r).map((l) =>
-      h('div', { class: `script-line ${l.tag} depth-${l.depth}` }, h('span', { class: 'tag', text: l.tag }), l.text));
+    const lines = scenarioLines(r).map((l) => {
+      const text = l.bytes ? l.text.slice(0, l.text.length - l.bytes.length) : l.text;
+      return h('div', { class: `script-line ${l.tag} depth-${l.depth}` }, h('span', { class: 'tag', text: l.tag }), text,
+        l.bytes ? h('span', { class: 'bytes', text: l.bytes }) : undefined);
+    });
     this.scriptLog.replaceChildren(h('div', { class: 'script-title', text: `scenario: ${r.events.length} events` }), ...lines);
     this.scriptShown();
   }
@@ -45,7 +48,7 @@ export class ConsolePanel {
     const table = h('table', { class: 'tcp-flow', id: 'tcp-flow' },
       h('thead', {}, h('tr', {}, ...kTcpFlowColumns.map((c) => h('th', { text: c })))),
       h('tbody', {}, ...r.rows.map((row) => h('tr', {}, ...tcpFlowCells(row).map((c) => h('td', { text: c }))))));
-    this.scriptLog.replaceChildren(h('div', { class: 'script-title', text: tcpFlowTitle(r) }), table);
+    this.scriptLog.replaceChildren(h('div', { class: 'script-title', text: tcpFlowTitle(r) }), h('div', { class: 'tcp-flow-wrap' }, table));
     if (r.error) this.scriptLog.append(h('div', { class: 'script-line run-error', role: 'alert', text: `stopped: ${r.error}` }));
     this.scriptShown();
   }

@@ -63,6 +63,11 @@ describe('contract: a scenario played through bootstrap.c', () => {
       ['run', 1, 'handle_exit: error: insn 2: out-of-bounds read of 4 bytes (3 instructions)'],
       ['ringbuf', 1, 'rb: record of 20 bytes ({"ent":{"type":0,"flags":0,"preempt_count":0,"pid":0},"__data_loc_filename":42,"pid":0,"old_pid":0,"__data":[]})'],
     ]);
+    // A record without a type ends in its bytes, which the console sets apart; a decoded one does not.
+    const all = scenarioLines(report);
+    expect(all[2]?.bytes).toBe(report.events[0]?.records[0]?.hex);
+    expect(all[2]?.text.endsWith(` => ${all[2]?.bytes ?? 'x'}`)).toBe(true);
+    expect(all[all.length - 1]?.bytes).toBeUndefined();
   });
 });
 

@@ -105,6 +105,7 @@ export interface ScriptLine {
   readonly tag: string;    // event, run, printk, perf, host, ringbuf
   readonly depth: 0 | 1 | 2;
   readonly text: string;
+  readonly bytes?: string; // the end of `text` that is a record's hex, set apart on screen
 }
 
 // scenario_text's lines (core/run/scenario.cpp) without their indentation (depth says it), and
@@ -120,8 +121,11 @@ export function scenarioLines(report: ScenarioReport): ScriptLine[] {
       for (const p of r.perfEvents) out.push({ tag: 'perf', depth: 2, text: perfEventLine(p).text });
       for (const h of r.hostEvents) out.push({ tag: 'host', depth: 2, text: hostEventLine(h).text });
     }
-    for (const rec of e.records)
-      out.push({ tag: 'ringbuf', depth: 1, text: `${rec.map}: record of ${rec.size} bytes${rec.type ? ` (${rec.decoded})` : ` => ${rec.hex}`}` });
+    for (const rec of e.records) {
+      const head = `${rec.map}: record of ${rec.size} bytes`;
+      out.push(rec.type ? { tag: 'ringbuf', depth: 1, text: `${head} (${rec.decoded})` }
+        : { tag: 'ringbuf', depth: 1, text: `${head} => ${rec.hex}`, bytes: rec.hex });
+    }
   }
   return out;
 }
