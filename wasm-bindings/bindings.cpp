@@ -6,8 +6,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
