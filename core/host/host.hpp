@@ -50,6 +50,9 @@ struct Task {
     int32_t exit_code = 0;
     // task->start_time: CLOCK_MONOTONIC ns when it was forked (before the run's clock).
     uint64_t start_time_ns = 900'000'000;
+    // task->__state: TASK_RUNNING (0), or why it is about to sleep (TASK_INTERRUPTIBLE 1,
+    // TASK_UNINTERRUPTIBLE 2): what a sched_switch tracer reads from its prev task.
+    uint32_t state = 0;
 
     // Keeps the first 15 bytes of `name` (the kernel truncates the same way) and NUL-fills.
     void set_comm(std::string_view name) { comm = comm_from(name); }
@@ -99,6 +102,30 @@ struct UserRegion {
 std::vector<UserRegion> default_user_memory();
 constexpr uint64_t kDefaultArgvAddr = 0x7ffd5e3c1f00ull;
 constexpr uint64_t kDefaultOpenatPathAddr = 0x55d0c4a03010ull;
+
+// The system call the current task is in, as the registers it entered the kernel with hold it
+// (the struct pt_regs at the top of its kernel stack, what task_pt_regs() and a raw
+// sys_enter / sys_exit tracepoint's regs point at): the number in orig_ax, the arguments in di,
+// si, dx, r10, r8, r9, and ax: -ENOSYS until the call returns, then what it returned.
+// Default: openat(AT_FDCWD, "/etc/hostname" at kDefaultOpenatPathAddr, O_RDONLY), in progress.
+struct HostSyscall {
+    uint64_t nr = 257;  // __NR_openat
+    std::array<uint64_t, 6> args = {uint64_t(-100), kDefaultOpenatPathAddr, 0, 0, 0, 0};
+    uint64_t ax = uint64_t(-38);
+    // A call that opens a file: the file's path, laid out as the struct file the open makes
+    // and its struct path (vfs_open's arguments, KernelObjectAddresses::open_file); "": none.
+    std::string open_path;
+    friend bool operator==(const HostSyscall&, const HostSyscall&) = default;
+};
+
+// A user task of the host other than the current one and its parent: a sched_switch's next
+// task, the task a sched_wakeup wakes. Laid out after the current task's objects, a child of
+// the current task's parent (KernelObjectAddresses::other_tasks).
+struct OtherTask {
+    Task task;
+    std::string exe;  // its executable (mm->exe_file)
+    friend bool operator==(const OtherTask&, const OtherTask&) = default;
+};
 
 // Kernel functions' addresses (the text symbols of /proc/kallsyms): where kprobes and fentry
 // programs attach, what bpf_get_func_ip returns. Defaults: the functions the built-in BTF
@@ -165,6 +192,10 @@ struct Host {
     // Its executable's path (task->mm->exe_file->f_path; the last component is the dentry's
     // name). Kept out of Task so Task stays a plain value (GCC 12 -O3 misreports a string there).
     std::string exe = "/usr/bin/bpfplay-demo";
+    // The system call it is in (its pt_regs).
+    HostSyscall syscall;
+    // The other user tasks a program may be handed pointers to (a scenario fills it).
+    std::vector<OtherTask> other_tasks;
     // Its call stacks, innermost frame first: what bpf_get_stackid and bpf_get_stack walk
     // (BPF_F_USER_STACK picks the user one). An empty user stack is a kernel thread's.
     std::vector<StackFrame> kernel_stack = default_kernel_stack();

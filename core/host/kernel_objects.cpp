@@ -12,6 +12,7 @@
 #include "core/host/conntrack_objects.hpp"
 #include "core/host/kernel_object_writer.hpp"
 #include "core/host/socket_objects.hpp"
+#include "core/host/syscall_table.hpp"
 
 namespace bpfplay {
 
@@ -31,8 +32,6 @@ constexpr uint32_t kMntInitIno = 4026531841U;
 // The registers a user task entered the kernel with (the user-mode segments of x86-64, its
 // flags with interrupts on).
 constexpr uint64_t kUserCs = 0x33, kUserSs = 0x2b, kUserFlags = 0x246;
-constexpr uint64_t kNrOpenat = 257, kAtFdcwd = uint64_t(-100), kEnosys = uint64_t(-38);
-constexpr uint64_t kNrEpollWait = 232;
 
 struct TaskInit {
     uint32_t pid, tgid, uid, gid, flags;
@@ -40,6 +39,7 @@ struct TaskInit {
     uint64_t start_time_ns;
     std::array<char, kTaskCommLen> comm;
     std::string exe;  // empty: a kernel thread, no mm
+    uint32_t state = 0;  // task->__state
 };
 
 // The objects every task shares: one set of initial namespaces, the root cgroup's css_set...
@@ -131,35 +131,38 @@ Shared write_shared(KernelObjectWriter& w) {
 }
 
 // The pt_regs at the top of the task's kernel stack, and task->stack below them. The current
-// task is in openat(2) (the default kernel stack's do_sys_openat2): orig_ax the syscall number,
-// di/si/dx its arguments (AT_FDCWD, the path in user memory, O_RDONLY), ip where it returns in
-// libc (the user stack's innermost frame). Its parent waits in epoll_wait(2); a kernel thread's
-// registers are all zero (not user mode).
-void write_pt_regs(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint32_t index, const Host& host) {
+// task is in Host::syscall (by default openat(2), the default kernel stack's do_sys_openat2):
+// orig_ax the syscall number, di/si/dx/r10/r8/r9 its arguments, ax -ENOSYS or what it returned,
+// ip where it returns in libc (the user stack's innermost frame). Its parent and the other tasks
+// wait in epoll_wait(2); a kernel thread's registers are all zero (not user mode).
+uint64_t write_pt_regs(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint32_t index, const Host& host) {
     const uint64_t regs = w.allocate("pt_regs");
     const auto size = builtin_target_btf().resolve_size(*builtin_target_btf().find_by_name("pt_regs", BtfKind::Struct));
     w.set(t, "task_struct", "stack", regs + size.value() - kThreadSize);
-    if (init.exe.empty()) return;
+    if (init.exe.empty()) return regs;
     w.set(regs, "pt_regs", "cs", kUserCs);
     w.set(regs, "pt_regs", "ss", kUserSs);
     w.set(regs, "pt_regs", "flags", kUserFlags);
-    w.set(regs, "pt_regs", "ax", kEnosys);  // what the entry code stores until the syscall returns
+    // ax: -ENOSYS, what the entry code stores until the syscall returns.
     if (index != 0) {
-        w.set(regs, "pt_regs", "orig_ax", kNrEpollWait);
-        return;
+        w.set(regs, "pt_regs", "ax", HostSyscall{}.ax);
+        w.set(regs, "pt_regs", "orig_ax", syscall_number("epoll_wait").value_or(0));
+        return regs;
     }
-    w.set(regs, "pt_regs", "orig_ax", kNrOpenat);
-    w.set(regs, "pt_regs", "di", kAtFdcwd);
-    w.set(regs, "pt_regs", "si", kDefaultOpenatPathAddr);
-    w.set(regs, "pt_regs", "dx", 0);
+    const HostSyscall& call = host.syscall;
+    w.set(regs, "pt_regs", "ax", call.ax);
+    w.set(regs, "pt_regs", "orig_ax", call.nr);
+    constexpr const char* kSyscallArgRegs[] = {"di", "si", "dx", "r10", "r8", "r9"};
+    for (size_t i = 0; i < call.args.size(); ++i) w.set(regs, "pt_regs", kSyscallArgRegs[i], call.args[i]);
     if (!host.user_stack.empty()) w.set(regs, "pt_regs", "ip", host.user_stack.front().ip);
     w.set(regs, "pt_regs", "sp", kDefaultArgvAddr - 0x180);
+    return regs;
 }
 
 void write_task(KernelObjectWriter& w, uint64_t t, const TaskInit& init, uint64_t parent, const Shared& shared,
                 Files& files, uint64_t cgroup_id, std::optional<uint64_t> cgroup) {
     constexpr std::string_view ts = "task_struct";
-    w.set(t, ts, "__state", 0);  // TASK_RUNNING
+    w.set(t, ts, "__state", init.state);
     w.set(t, ts, "flags", init.flags);
     w.set(t, ts, "prio", kNormalPrio);
     w.set(t, ts, "static_prio", kNormalPrio);
@@ -306,6 +309,41 @@ void write_argument_objects(KernelObjectWriter& w, const Host& host, uint64_t ta
     w.set_bytes(a.bprm, bs, "buf", "\x7f" "ELF");  // the first bytes of the file, read by prepare_binprm
 }
 
+// O_LARGEFILE, which openat(2) adds on 64-bit (force_o_largefile), and what build_open_how
+// keeps: VALID_OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |
+// O_NDELAY | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+// O_CLOEXEC | O_PATH | __O_TMPFILE | __O_SYNC), O_PATH_FLAGS for an O_PATH open, and the mode
+// only for an open that creates (O_CREAT, __O_TMPFILE), masked to S_IALLUGO.
+constexpr uint64_t kOLargefile = 0100000, kOCreat = 0100, kOTmpfileBit = 020000000, kOPath = 010000000;
+constexpr uint64_t kValidOpenFlags = 3 | 0100 | 0200 | 0400 | 01000 | 02000 | 04000 | 010000 | 020000 | 040000 |
+                                     0100000 | 0200000 | 0400000 | 01000000 | 02000000 | 010000000 | 020000000 |
+                                     04000000;
+constexpr uint64_t kOPathFlags = 0200000 | 0400000 | 02000000 | 010000000;  // O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC|O_PATH
+constexpr uint64_t kSIallugo = 07777;
+
+// openat's / open's struct open_how, and the struct file (and its f_path) Host::syscall opens.
+void write_open_objects(KernelObjectWriter& w, const Host& host, const Shared& shared, Files& files,
+                        KernelObjectAddresses& a) {
+    const HostSyscall& call = host.syscall;
+    const bool openat = call.nr == syscall_number("openat"), plain_open = call.nr == syscall_number("open");
+    // The open_how exists before the open can fail (do_sys_open builds it first).
+    uint64_t flags = 0;
+    if (openat || plain_open) {
+        flags = (call.args[openat ? 2 : 1] | kOLargefile) & kValidOpenFlags;
+        if (flags & kOPath) flags &= kOPathFlags;
+        uint64_t mode = call.args[openat ? 3 : 2] & kSIallugo;
+        if (!(flags & (kOCreat | kOTmpfileBit))) mode = 0;
+        a.open_how = w.allocate("open_how");
+        w.set(a.open_how, "open_how", "flags", flags);
+        w.set(a.open_how, "open_how", "mode", mode);
+    }
+    if (call.open_path.empty()) return;
+    const std::string path = call.open_path.starts_with('/') ? call.open_path : "/" + call.open_path;
+    a.open_file = file_for(w, shared, files, path);
+    a.open_path = w.field_address(a.open_file, "file", "f_path").value_or(0);
+    w.set(a.open_file, "file", "f_flags", flags);
+}
+
 }  // namespace
 
 uint32_t cgroup_level(const HostCgroup& c) {
@@ -384,12 +422,13 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
     write_cgroups(w, host);
     const TaskInit init[KernelObjects::kTaskCount] = {
         {host.task.pid, host.task.tgid, host.task.uid, host.task.gid, kPfRandomize, host.task.exit_code,
-         host.task.start_time_ns, host.task.comm, host.exe},
+         host.task.start_time_ns, host.task.comm, host.exe, host.task.state},
         {1, 1, 0, 0, kPfRandomize, 0, 100'000'000, Task::comm_from("systemd"), "/usr/lib/systemd/systemd"},
         {0, 0, 0, 0, kPfKthread, 0, 0, Task::comm_from("swapper/0"), ""},
     };
     const Shared shared = write_shared(w);
     Files files;
+    uint64_t current_regs = 0;
     for (uint32_t i = 0; i < KernelObjects::kTaskCount; ++i) {
         const uint32_t parent = i + 1 < KernelObjects::kTaskCount ? i + 1 : i;
         const uint64_t cgroup_id = task_cgroup_id(host, i);
@@ -397,11 +436,26 @@ std::vector<uint8_t> build_kernel_objects(const Host& host, std::vector<std::str
         for (uint32_t c = 0; c < host.cgroups.size(); ++c)
             if (host.cgroups[c].id == cgroup_id) cgroup = cgroup_address(host, c);
         write_task(w, tasks[i], init[i], tasks[parent], shared, files, cgroup_id, cgroup);
-        write_pt_regs(w, tasks[i], init[i], i, host);
+        const uint64_t regs = write_pt_regs(w, tasks[i], init[i], i, host);
+        if (i == 0) current_regs = regs;
     }
     write_vmas(w, host, tasks[0], shared, files);
     KernelObjectAddresses written;
     write_argument_objects(w, host, tasks[0], written);
+    written.pt_regs = current_regs;
+    // After every object laid out before them, so a host without them has the same addresses.
+    write_open_objects(w, host, shared, files, written);
+    for (const OtherTask& o : host.other_tasks) {
+        const uint64_t t = w.allocate("task_struct");
+        const TaskInit other{o.task.pid, o.task.tgid, o.task.uid, o.task.gid, kPfRandomize, o.task.exit_code,
+                             o.task.start_time_ns, o.task.comm, o.exe, o.task.state};
+        std::optional<uint64_t> cgroup;
+        for (uint32_t c = 0; c < host.cgroups.size(); ++c)
+            if (host.cgroups[c].id == o.task.cgroup_id) cgroup = cgroup_address(host, c);
+        write_task(w, t, other, tasks[1], shared, files, o.task.cgroup_id, cgroup);
+        write_pt_regs(w, t, other, 1, host);
+        written.other_tasks.push_back(t);
+    }
     if (addresses) *addresses = written;
     if (errors) *errors = w.errors();
     return w.take_bytes();

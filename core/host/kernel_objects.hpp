@@ -44,6 +44,16 @@ struct HostCgroup;
 struct KernelObjectAddresses {
     uint64_t task = 0, mm = 0, cred = 0, exe_file = 0, exe_path = 0, exe_dentry = 0, exe_inode = 0;
     uint64_t filename = 0, bprm = 0;
+    // The current task's user registers (task_pt_regs): what a raw sys_enter / sys_exit
+    // tracepoint's regs and a syscall wrapper's (__x64_sys_openat's) argument point at.
+    uint64_t pt_regs = 0;
+    // Host::syscall's open of Host::syscall.open_path: the struct file it makes and that file's
+    // f_path (vfs_open's arguments; 0 when open_path is empty), and the struct open_how
+    // do_sys_openat2 takes (openat's or open's flags and mode as build_open_how makes them; 0
+    // when the call is neither).
+    uint64_t open_file = 0, open_path = 0, open_how = 0;
+    // Host::other_tasks' task_structs, in its order.
+    std::vector<uint64_t> other_tasks;
     // The run's packet as the kernel object a program of the traced type sees (an fentry on an
     // XDP or TC program, core/run/traced_packet.hpp): 0 when the run has none.
     uint64_t xdp_buff = 0, sk_buff = 0;

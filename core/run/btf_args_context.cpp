@@ -135,6 +135,7 @@ uint64_t object_for(std::string_view pointee, const KernelObjectAddresses& k, co
     if (pointee == "inode") return k.exe_inode;
     if (pointee == "filename") return k.filename;
     if (pointee == "linux_binprm") return k.bprm;
+    if (pointee == "pt_regs") return k.pt_regs;
     if (pointee == "vm_area_struct") return host.vmas.empty() ? 0 : vma_address(0);
     const uint32_t sockets = uint32_t(host.net.sockets.size());
     if ((pointee == "sock" || pointee == "sock_common") && sockets) return socket_object_address(0, sockets);

@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <cstring>
+#include <algorithm>
 #include <initializer_list>
+#include <optional>
 
 #include "core/hex.hpp"
 #include "core/host/host.hpp"
@@ -12,10 +14,6 @@
 namespace bpfplay {
 
 namespace {
-
-// x86-64's __NR_openat and AT_FDCWD: the syscall the default task is in (kernel_objects.cpp).
-constexpr int32_t kTpNrOpenat = 257;
-constexpr int64_t kTpAtFdcwd = -100;
 
 // The N of a "u8[16]" type; 0 if the brackets hold no number.
 uint32_t array_length(std::string_view type) {
@@ -54,17 +52,33 @@ bool is_one_of(std::string_view name, std::initializer_list<std::string_view> na
     return false;
 }
 
+// Which argument of its call a syscalls:sys_enter_<call> field is: the fields after
+// __syscall_nr are the call's arguments in order, one u64 each (SYSCALL_DEFINEn's).
+std::optional<size_t> syscall_arg_index(const BtfArgSlot& s, const BtfArgsLayout& layout) {
+    size_t index = 0;
+    bool after_nr = false;
+    for (const BtfArgSlot& f : layout.slots) {
+        if (&f == &s) return after_nr ? std::optional<size_t>(index) : std::nullopt;
+        if (after_nr) ++index;
+        after_nr |= f.name == "__syscall_nr";
+    }
+    return std::nullopt;
+}
+
 // A Number field's default.
-uint64_t number_default(const BtfArgSlot& s, const TracepointRecordInfo& tp, const Host& host) {
+uint64_t number_default(const BtfArgSlot& s, const BtfArgsLayout& layout, const Host& host) {
+    const TracepointRecordInfo& tp = *layout.tracepoint;
     const bool syscalls = tp.system == "syscalls", raw_syscalls = tp.system == "raw_syscalls";
     if (s.name == "common_type") return tp.id;
     if (is_one_of(s.name, {"common_pid", "pid", "prev_pid", "next_pid", "old_pid", "child_pid"})) return host.task.pid;
     if (s.name == "tgid") return host.task.tgid;
     if (syscalls && s.name == "__syscall_nr") return uint64_t(int64_t(tp.syscall_nr));
-    if (raw_syscalls && s.name == "id") return kTpNrOpenat;
-    const bool openat = (syscalls && tp.event == "sys_enter_openat");
-    if (openat && s.name == "dfd") return uint64_t(kTpAtFdcwd);
-    if (openat && s.name == "filename") return kDefaultOpenatPathAddr;
+    if (raw_syscalls && s.name == "id") return host.syscall.nr;
+    // The arguments of the call the current task is in (Host::syscall), on its own sys_enter.
+    const bool in_call = syscalls && tp.event.starts_with("sys_enter_") && tp.syscall_nr >= 0 &&
+                         uint64_t(tp.syscall_nr) == host.syscall.nr;
+    if (in_call)
+        if (const auto i = syscall_arg_index(s, layout); i && *i < host.syscall.args.size()) return host.syscall.args[*i];
     return 0;
 }
 
@@ -109,14 +123,13 @@ std::vector<uint8_t> tracepoint_record_defaults(const BtfArgsLayout& layout, con
         switch (s.record) {
         case RecordField::None:
         case RecordField::Array:
-            // raw_syscalls:sys_enter's args[]: openat's dfd and path.
-            if (raw_sys_enter && s.name == "args" && s.elements >= 2 && s.width / s.elements == 8) {
-                store_le<uint64_t>(&bytes[s.offset], uint64_t(kTpAtFdcwd));
-                store_le<uint64_t>(&bytes[s.offset + 8], kDefaultOpenatPathAddr);
-            }
+            // raw_syscalls:sys_enter's args[]: the arguments of the call the task is in.
+            if (raw_sys_enter && s.name == "args" && s.elements > 0 && s.width / s.elements == 8)
+                for (size_t i = 0; i < std::min<size_t>(s.elements, host.syscall.args.size()); ++i)
+                    store_le<uint64_t>(&bytes[s.offset + 8 * i], host.syscall.args[i]);
             break;
         case RecordField::Number: {
-            const uint64_t v = number_default(s, tp, host);
+            const uint64_t v = number_default(s, layout, host);
             for (uint32_t i = 0; i < s.width; ++i) bytes[s.offset + i] = uint8_t(v >> (8 * i));
             break;
         }

@@ -15,8 +15,10 @@
 //   a __data_loc char[] filename  its executable (sched_process_exec's); other __data_loc
 //                               strings "" and arrays empty
 //   syscalls' __syscall_nr      the event's syscall number
-//   raw_syscalls' id, args[]    and sys_enter_openat's dfd, filename: the current task is in
-//                               openat(AT_FDCWD, "/etc/hostname", 0) (its default pt_regs)
+//   raw_syscalls' id, args[]    and the arguments of sys_enter_<call> for the call the current
+//                               task is in (Host::syscall, its pt_regs): by default
+//                               openat(AT_FDCWD, "/etc/hostname", 0), so sys_enter_openat's dfd
+//                               is -100 and filename the path's user address
 #include <cstdint>
 #include <string_view>
 #include <vector>

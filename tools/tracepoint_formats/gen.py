@@ -9,8 +9,8 @@ signed) after the 8-byte common header every event shares (common_type, common_f
 common_preempt_count, common_pid), which is left out of the table. Events of one class
 (DEFINE_EVENT) have the same fields: each distinct field list is written once. Names and types go
 to one string pool of NUL-terminated strings, each once. A syscalls/sys_enter_<call> and
-sys_exit_<call> event also gets its syscall's number (from asm/unistd_64.h: the kernel's
-__syscall_nr field), -1 if no __NR_<call> matches.
+sys_exit_<call> event also gets its syscall's number (tools/syscalls/gen.py's table: the
+kernel's __syscall_nr field), -1 if no call matches.
 
 Self-check: every event whose own struct trace_event_raw_<event> is in the running kernel's BTF
 (/sys/kernel/btf/vmlinux, read with tools/vmlinux_btf/trim.py's parser; a DEFINE_EVENT's struct
@@ -59,24 +59,28 @@ def read_format(path):
     return name, event_id, fields[4:]
 
 
-# Calls newer than the build machine's asm/unistd_64.h, and handlers named apart from their
-# __NR_ (SYSCALL_DEFINE(umount) is umount2, sendfile64 is sendfile): arch/x86/entry/syscalls/syscall_64.tbl.
-SYSCALLS_64_TBL = {
-    "umount": 166, "sendfile64": 40, "uretprobe": 335, "uprobe": 336, "cachestat": 451, "fchmodat2": 452,
-    "map_shadow_stack": 453, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456, "statmount": 457,
-    "listmount": 458, "lsm_get_self_attr": 459, "lsm_set_self_attr": 460, "lsm_list_modules": 461,
-    "mseal": 462, "setxattrat": 463, "getxattrat": 464, "listxattrat": 465, "removexattrat": 466,
-    "open_tree_attr": 467, "file_getattr": 468, "file_setattr": 469,
-}
+# The numbers: the full x86-64 table of tools/syscalls/gen.py (the build machine's
+# asm/unistd_64.h and the calls 6.18 added after it).
+def load_syscalls_gen():
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "syscalls", "gen.py")
+    spec = importlib.util.spec_from_file_location("syscalls_gen", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+syscalls_gen = load_syscalls_gen()
+
+# Events named by a handler that is not its call's __NR_ name (SYSCALL_DEFINE(umount) is
+# __NR_umount2's, sendfile64 is __NR_sendfile's): arch/x86/entry/syscalls/syscall_64.tbl.
+EVENT_CALLS = {"umount": "umount2", "sendfile64": "sendfile"}
 
 
 def syscall_numbers():
-    nrs = dict(SYSCALLS_64_TBL)
-    with open(UNISTD) as f:
-        for line in f:
-            m = re.match(r"#define __NR_(\w+) (\d+)", line)
-            if m:
-                nrs.setdefault(m.group(1), int(m.group(2)))
+    nrs = syscalls_gen.syscall_numbers(UNISTD)
+    for event_call, call in EVENT_CALLS.items():
+        nrs.setdefault(event_call, nrs[call])
     return nrs
 
 
