@@ -3,6 +3,7 @@
 #include "core/btf/btf.hpp"
 #include "core/hex.hpp"
 #include "core/host/host_events.hpp"
+#include "core/host/open_flags.hpp"
 #include "core/host/perf_event_record.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/ringbuf_records.hpp"
@@ -12,7 +13,8 @@ namespace bpfplay {
 namespace {
 
 // One event as scenario_from_json reads it back: an exit's wait status as the "status" or
-// "signal" that made it (scenario.hpp: status << 8, or the signal number).
+// "signal" that made it (scenario.hpp: status << 8, or the signal number); an open's result as
+// the "fd" or "error" (-ret) it returns.
 void scenario_event_script(JsonWriter& w, const ScenarioEvent& e) {
     w.begin_object();
     switch (e.kind) {
@@ -23,6 +25,20 @@ void scenario_event_script(JsonWriter& w, const ScenarioEvent& e) {
         w.member("exit", e.pid);
         if (e.exit_code & 0x7f) w.member("signal", e.exit_code & 0x7f);
         else w.member("status", (e.exit_code >> 8) & 0xff);
+        break;
+    case ScenarioEventKind::Open:
+        w.member("open", e.path).member("pid", e.pid).member("flags", open_flags_text(e.flags)).member("mode", e.mode);
+        if (e.ret < 0) w.member("error", -e.ret);
+        else w.member("fd", e.ret);
+        break;
+    case ScenarioEventKind::Switch:
+        // prev_state as the script names it: TASK_RUNNING (preempted) R, TASK_UNINTERRUPTIBLE D.
+        w.member("switch", e.other_pid).member("pid", e.pid);
+        w.member("prev_state", std::string(e.prev_state == 0 ? "R" : e.prev_state == 2 ? "D" : "S"));
+        break;
+    case ScenarioEventKind::Wakeup:
+    case ScenarioEventKind::WakeupNew:
+        w.member(std::string(scenario_event_name(e.kind)), e.other_pid).member("pid", e.pid);
         break;
     }
     w.member("after_ns", e.after_ns).end_object();

@@ -45,7 +45,7 @@ async function play(button) {
     || document.querySelectorAll('#messages .msg.error').length !== e, [shown, errors], { timeout: 20000 });
 }
 
-test("bootstrap.o: core's default scenario plays two execs and two exits, each with its ring buffer record", async () => {
+test("bootstrap.o: core's default scenario: two execs and two exits, each with its ring buffer record, among events it has no program for", async () => {
   await openExample('bootstrap.o');
   assert.equal(await page.isVisible('#scenario-script'), true);
   assert.equal(await page.isVisible('#tcp-flow-script'), false);
@@ -55,13 +55,18 @@ test("bootstrap.o: core's default scenario plays two execs and two exits, each w
     '  "events": [',
     '    {"exec": "/usr/bin/ls", "pid": 4243, "comm": "ls", "after_ns": 0},',
     '    {"exec": "/usr/bin/cat", "pid": 4244, "comm": "cat", "after_ns": 1000000},',
-    '    {"exit": 4243, "status": 0, "after_ns": 2500000},',
+    '    {"open": "/etc/ld.so.cache", "pid": 4243, "flags": "O_RDONLY|O_CLOEXEC", "mode": 0, "fd": 3, "after_ns": 200000},',
+    '    {"open": "/etc/shadow", "pid": 4244, "flags": "O_RDONLY", "mode": 0, "error": 13, "after_ns": 300000},',
+    '    {"switch": 4244, "pid": 4243, "prev_state": "S", "after_ns": 500000},',
+    '    {"wakeup": 4243, "pid": 4244, "after_ns": 500000},',
+    '    {"switch": 4243, "pid": 4244, "prev_state": "R", "after_ns": 500000},',
+    '    {"exit": 4243, "status": 0, "after_ns": 500000},',
     '    {"exit": 4244, "status": 1, "after_ns": 500000}',
     '  ]',
     '}',
   ].join('\n'));
   await play('#btn-scenario');
-  assert.equal(await page.textContent('#script-log .script-title'), 'scenario: 4 events');
+  assert.equal(await page.textContent('#script-log .script-title'), 'scenario: 9 events');
   // ppid 1: the host's current task's parent. The durations: 3.5 ms and 3 ms of virtual time,
   // plus the instructions the runs between took (bpf_ktime_get_ns moves with them).
   assert.deepEqual(await scriptLines(), [
@@ -71,10 +76,16 @@ test("bootstrap.o: core's default scenario plays two execs and two exits, each w
     ['event', 'event 2 at 1001000060 ns: exec: pid 4244 (cat) runs /usr/bin/cat'],
     ['run', 'handle_exec: return 0 (60 instructions)'],
     ['ringbuf', `rb: record of 168 bytes => ${bootstrapEvent({ pid: 4244, comm: 'cat', filename: '/usr/bin/cat' })}`],
-    ['event', 'event 3 at 1003500120 ns: exit: pid 4243 (ls) with status 0'],
+    // bootstrap.c has no program on the opens, switches and the wakeup: they list no runs.
+    ['event', 'event 3 at 1001200120 ns: open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3'],
+    ['event', 'event 4 at 1001500120 ns: open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13'],
+    ['event', 'event 5 at 1002000120 ns: switch: pid 4243 (ls) sleeps (S), pid 4244 (cat) runs'],
+    ['event', 'event 6 at 1002500120 ns: wakeup: pid 4244 (cat) wakes pid 4243 (ls)'],
+    ['event', 'event 7 at 1003000120 ns: switch: pid 4244 (cat) is preempted (R), pid 4243 (ls) runs'],
+    ['event', 'event 8 at 1003500120 ns: exit: pid 4243 (ls) with status 0'],
     ['run', 'handle_exit: return 0 (72 instructions)'],
     ['ringbuf', `rb: record of 168 bytes => ${bootstrapEvent({ pid: 4243, comm: 'ls', durationNs: 3500127n, exit: true })}`],
-    ['event', 'event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1'],
+    ['event', 'event 9 at 1004000192 ns: exit: pid 4244 (cat) with status 1'],
     ['run', 'handle_exit: return 0 (72 instructions)'],
     ['ringbuf', `rb: record of 168 bytes => ${bootstrapEvent({ pid: 4244, comm: 'cat', exitCode: 1, durationNs: 3000139n, exit: true })}`],
   ]);

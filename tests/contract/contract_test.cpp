@@ -236,7 +236,7 @@ TEST_CASE("contract: a scenario played through bootstrap.c, as the console reads
     auto steps = play_scenario(s, default_scenario());
     REQUIRE(steps);
     ScenarioStep sample;
-    sample.event = 4;
+    sample.event = 9;
     sample.time_ns = 18446744073709551615ull;
     sample.text = "exit: pid 1 (init) killed by signal 9";
     RunResult timer;

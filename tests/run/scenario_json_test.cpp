@@ -31,7 +31,13 @@ TEST_CASE("the default scenario's script reads back as the default scenario, one
           "  \"events\": [\n"
           "    {\"exec\": \"/usr/bin/ls\", \"pid\": 4243, \"comm\": \"ls\", \"after_ns\": 0},\n"
           "    {\"exec\": \"/usr/bin/cat\", \"pid\": 4244, \"comm\": \"cat\", \"after_ns\": 1000000},\n"
-          "    {\"exit\": 4243, \"status\": 0, \"after_ns\": 2500000},\n"
+          "    {\"open\": \"/etc/ld.so.cache\", \"pid\": 4243, \"flags\": \"O_RDONLY|O_CLOEXEC\", \"mode\": 0, \"fd\": 3, "
+          "\"after_ns\": 200000},\n"
+          "    {\"open\": \"/etc/shadow\", \"pid\": 4244, \"flags\": \"O_RDONLY\", \"mode\": 0, \"error\": 13, \"after_ns\": 300000},\n"
+          "    {\"switch\": 4244, \"pid\": 4243, \"prev_state\": \"S\", \"after_ns\": 500000},\n"
+          "    {\"wakeup\": 4243, \"pid\": 4244, \"after_ns\": 500000},\n"
+          "    {\"switch\": 4243, \"pid\": 4244, \"prev_state\": \"R\", \"after_ns\": 500000},\n"
+          "    {\"exit\": 4243, \"status\": 0, \"after_ns\": 500000},\n"
           "    {\"exit\": 4244, \"status\": 1, \"after_ns\": 500000}\n"
           "  ]\n"
           "}");
@@ -61,7 +67,11 @@ TEST_CASE("bootstrap.c's stream as the page gets it: each event, its program's r
     auto s = open_object("public/examples/bootstrap.o");
     const JsonValue report = report_of(*s, default_scenario());
     const JsonValue& events = report.get("events");
-    REQUIRE(events.size() == 4);
+    // Two execs, the opens, switches and the wakeup bootstrap.c has no program for, two exits.
+    REQUIRE(events.size() == 9);
+    CHECK(events.items()[2].get("text").as_string() == "open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3");
+    CHECK(events.items()[2].get("runs").size() == 0);
+    CHECK(events.items()[2].get("records").size() == 0);
     const JsonValue& first = events.items()[0];
     CHECK(first.get("event").as_uint64() == 1u);
     CHECK(first.get("time_ns").as_uint64() == 1'000'000'000u);
@@ -89,7 +99,7 @@ TEST_CASE("bootstrap.c's stream as the page gets it: each event, its program's r
     // reader gets bytes, as scenario_text prints them.
     CHECK(rec.get("type").as_string() == "");
     CHECK(rec.get("decoded").as_string() == "");
-    const JsonValue& last = events.items()[3];
+    const JsonValue& last = events.items()[8];
     CHECK(last.get("time_ns").as_uint64() == 1'004'000'192u);
     CHECK(last.get("text").as_string() == "exit: pid 4244 (cat) with status 1");
     CHECK(last.get("runs").items()[0].get("program").as_string() == "handle_exit");

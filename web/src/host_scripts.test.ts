@@ -16,9 +16,14 @@ describe('contract: a scenario played through bootstrap.c', () => {
     expect(report.events.map((e) => [e.event, e.timeNs, e.text])).toEqual([
       [1, 1000000000n, 'exec: pid 4243 (ls) runs /usr/bin/ls'],
       [2, 1001000060n, 'exec: pid 4244 (cat) runs /usr/bin/cat'],
-      [3, 1003500120n, 'exit: pid 4243 (ls) with status 0'],
-      [4, 1004000192n, 'exit: pid 4244 (cat) with status 1'],
-      [5, 18446744073709551615n, 'exit: pid 1 (init) killed by signal 9'],
+      [3, 1001200120n, 'open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3'],
+      [4, 1001500120n, 'open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13'],
+      [5, 1002000120n, 'switch: pid 4243 (ls) sleeps (S), pid 4244 (cat) runs'],
+      [6, 1002500120n, 'wakeup: pid 4244 (cat) wakes pid 4243 (ls)'],
+      [7, 1003000120n, 'switch: pid 4244 (cat) is preempted (R), pid 4243 (ls) runs'],
+      [8, 1003500120n, 'exit: pid 4243 (ls) with status 0'],
+      [9, 1004000192n, 'exit: pid 4244 (cat) with status 1'],
+      [10, 18446744073709551615n, 'exit: pid 1 (init) killed by signal 9'],
     ]);
     expect(report.events[0]?.runs).toEqual([
       { program: 'handle_exec', timer: '', r0: 0n, instructions: 60, printk: [], perfEvents: [], hostEvents: [] },
@@ -28,7 +33,7 @@ describe('contract: a scenario played through bootstrap.c', () => {
     expect(rec?.hex).toHaveLength(336);
     expect(rec?.hex.startsWith('9310000001000000')).toBe(true);
     // The hand-made step: every field set.
-    const [timer, failed] = report.events[4]?.runs ?? [];
+    const [timer, failed] = report.events[9]?.runs ?? [];
     expect(timer).toEqual({
       program: 'on_timer', timer: 'timer callback at insn 40, map "timers"', r0: -1n, instructions: 12, printk: ['bye 9\n'],
       perfEvents: [{ map: 'events', cpu: 1, data: '01020304', executed: 9, pc: 7 }],
@@ -36,11 +41,11 @@ describe('contract: a scenario played through bootstrap.c', () => {
     });
     expect(failed?.r0).toBeUndefined();
     expect(failed?.error).toBe('insn 2: out-of-bounds read of 4 bytes');
-    expect(report.events[4]?.records[0]).toMatchObject({ map: 'rb', size: 20, type: 'struct trace_event_raw_sched_process_exec' });
+    expect(report.events[9]?.records[0]).toMatchObject({ map: 'rb', size: 20, type: 'struct trace_event_raw_sched_process_exec' });
   });
 
   it('says it in the lines bpfvm run --scenario prints', () => {
-    // The first twelve are `bpfvm run public/examples/bootstrap.o --scenario default`'s lines.
+    // Up to event 9, `bpfvm run public/examples/bootstrap.o --scenario default`'s lines.
     const lines = scenarioLines(report).map((l) => [l.tag, l.depth, l.text]);
     expect(lines).toEqual([
       ['event', 0, 'event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls'],
@@ -49,13 +54,18 @@ describe('contract: a scenario played through bootstrap.c', () => {
       ['event', 0, 'event 2 at 1001000060 ns: exec: pid 4244 (cat) runs /usr/bin/cat'],
       ['run', 1, 'handle_exec: return 0 (60 instructions)'],
       ['ringbuf', 1, 'rb: record of 168 bytes => 941000000100000000000000000000000000000000000000636174000000000000000000000000002f7573722f62696e2f6361740000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'],
-      ['event', 0, 'event 3 at 1003500120 ns: exit: pid 4243 (ls) with status 0'],
+      ['event', 0, 'event 3 at 1001200120 ns: open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3'],
+      ['event', 0, 'event 4 at 1001500120 ns: open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13'],
+      ['event', 0, 'event 5 at 1002000120 ns: switch: pid 4243 (ls) sleeps (S), pid 4244 (cat) runs'],
+      ['event', 0, 'event 6 at 1002500120 ns: wakeup: pid 4244 (cat) wakes pid 4243 (ls)'],
+      ['event', 0, 'event 7 at 1003000120 ns: switch: pid 4244 (cat) is preempted (R), pid 4243 (ls) runs'],
+      ['event', 0, 'event 8 at 1003500120 ns: exit: pid 4243 (ls) with status 0'],
       ['run', 1, 'handle_exit: return 0 (72 instructions)'],
       ['ringbuf', 1, 'rb: record of 168 bytes => 931000000100000000000000000000005f683500000000006c7300000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001'],
-      ['event', 0, 'event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1'],
+      ['event', 0, 'event 9 at 1004000192 ns: exit: pid 4244 (cat) with status 1'],
       ['run', 1, 'handle_exit: return 0 (72 instructions)'],
       ['ringbuf', 1, 'rb: record of 168 bytes => 941000000100000001000000000000004bc72d0000000000636174000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001'],
-      ['event', 0, 'event 5 at 18446744073709551615 ns: exit: pid 1 (init) killed by signal 9'],
+      ['event', 0, 'event 10 at 18446744073709551615 ns: exit: pid 1 (init) killed by signal 9'],
       ['run', 1, 'timer callback at insn 40, map "timers": return -1 (12 instructions)'],
       ['printk', 2, 'bye 9'],
       ['perf', 2, 'events, cpu 1, pc 7: 4 bytes 01 02 03 04'],

@@ -33,18 +33,23 @@ describe.skipIf(!built)('host scripts in the wasm module', async () => {
       expect(r.ok).toBe(true);
       return scenarioLines(scenarioReport(r.report)).map((l) => `${l.tag} ${l.text}`);
     };
-    // The wasm module's stream is the native build's (the contract's first four events).
+    // The wasm module's stream is the native build's (the contract's first nine events).
     const native = scenarioReport(parseCoreJson(readFileSync(new URL('tests/contract/scenario_report.json', root), 'utf8')));
     const first = play();
-    expect(first).toEqual(scenarioLines({ events: native.events.slice(0, 4) }).map((l) => `${l.tag} ${l.text}`));
+    expect(first).toEqual(scenarioLines({ events: native.events.slice(0, 9) }).map((l) => `${l.tag} ${l.text}`));
     expect(first.filter((l) => !l.startsWith('ringbuf'))).toEqual([
       'event event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls',
       'run handle_exec: return 0 (60 instructions)',
       'event event 2 at 1001000060 ns: exec: pid 4244 (cat) runs /usr/bin/cat',
       'run handle_exec: return 0 (60 instructions)',
-      'event event 3 at 1003500120 ns: exit: pid 4243 (ls) with status 0',
+      'event event 3 at 1001200120 ns: open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3',
+      'event event 4 at 1001500120 ns: open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13',
+      'event event 5 at 1002000120 ns: switch: pid 4243 (ls) sleeps (S), pid 4244 (cat) runs',
+      'event event 6 at 1002500120 ns: wakeup: pid 4244 (cat) wakes pid 4243 (ls)',
+      'event event 7 at 1003000120 ns: switch: pid 4244 (cat) is preempted (R), pid 4243 (ls) runs',
+      'event event 8 at 1003500120 ns: exit: pid 4243 (ls) with status 0',
       'run handle_exit: return 0 (72 instructions)',
-      'event event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1',
+      'event event 9 at 1004000192 ns: exit: pid 4244 (cat) with status 1',
       'run handle_exit: return 0 (72 instructions)',
     ]);
     // Each play opens the object afresh: no exec_start entry or clock carries over.
