@@ -112,7 +112,7 @@ test('bootstrap.o: a scenario the user wrote plays as written; a bad one is refu
   assert.deepEqual(await page.$eval('#messages .msg.error', (el) =>
     [el.querySelector('b')?.textContent, el.childNodes[1]?.textContent, el.querySelector('.hint')?.textContent]), [
     'Scenario: ', 'scenario: event 1: no earlier exec started pid 77',
-    '{"events": [{"exec": "/usr/bin/ls", "pid": 4243}, {"exit": 4243, "status": 0, "after_ns": 2500000}]}',
+    '{"events": [{"exec": "/usr/bin/ls", "pid": 4243}, {"open": "/etc/passwd"}, {"exit": 4243, "status": 0, "after_ns": 2500000}]}',
   ]);
   // The last stream stays until another plays; the default comes back at a click.
   assert.equal((await scriptLines()).length, 6);
