@@ -112,9 +112,6 @@ struct HostSyscall {
     uint64_t nr = 257;  // __NR_openat
     std::array<uint64_t, 6> args = {uint64_t(-100), kDefaultOpenatPathAddr, 0, 0, 0, 0};
     uint64_t ax = uint64_t(-38);
-    // A call that opens a file: the file's path, laid out as the struct file the open makes
-    // and its struct path (vfs_open's arguments, KernelObjectAddresses::open_file); "": none.
-    std::string open_path;
     friend bool operator==(const HostSyscall&, const HostSyscall&) = default;
 };
 
@@ -194,6 +191,10 @@ struct Host {
     std::string exe = "/usr/bin/bpfplay-demo";
     // The system call it is in (its pt_regs).
     HostSyscall syscall;
+    // The file that call opens, laid out as the struct file the open makes and its struct path
+    // (vfs_open's arguments, KernelObjectAddresses::open_file); "": none. Kept out of
+    // HostSyscall, as exe out of Task: GCC 12 -O3 misreports a string there.
+    std::string open_path;
     // The other user tasks a program may be handed pointers to (a scenario fills it).
     std::vector<OtherTask> other_tasks;
     // Its call stacks, innermost frame first: what bpf_get_stackid and bpf_get_stack walk

@@ -337,8 +337,8 @@ void write_open_objects(KernelObjectWriter& w, const Host& host, const Shared& s
         w.set(a.open_how, "open_how", "flags", flags);
         w.set(a.open_how, "open_how", "mode", mode);
     }
-    if (call.open_path.empty()) return;
-    const std::string path = call.open_path.starts_with('/') ? call.open_path : "/" + call.open_path;
+    if (host.open_path.empty()) return;
+    const std::string path = host.open_path.starts_with('/') ? host.open_path : "/" + host.open_path;
     a.open_file = file_for(w, shared, files, path);
     a.open_path = w.field_address(a.open_file, "file", "f_path").value_or(0);
     w.set(a.open_file, "file", "f_flags", flags);

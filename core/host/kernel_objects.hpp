@@ -47,7 +47,7 @@ struct KernelObjectAddresses {
     // The current task's user registers (task_pt_regs): what a raw sys_enter / sys_exit
     // tracepoint's regs and a syscall wrapper's (__x64_sys_openat's) argument point at.
     uint64_t pt_regs = 0;
-    // Host::syscall's open of Host::syscall.open_path: the struct file it makes and that file's
+    // Host::syscall's open of Host::open_path: the struct file it makes and that file's
     // f_path (vfs_open's arguments; 0 when open_path is empty), and the struct open_how
     // do_sys_openat2 takes (openat's or open's flags and mode as build_open_how makes them; 0
     // when the call is neither).

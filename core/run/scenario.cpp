@@ -425,7 +425,7 @@ void set_host_for(Host& host, const ScenarioEvent& e) {
     host.syscall = HostSyscall{};
     host.syscall.nr = syscall_number("openat").value_or(0);
     host.syscall.args = {kAtFdcwd, kDefaultOpenatPathAddr, e.flags, e.mode, 0, 0};
-    host.syscall.open_path = e.ret >= 0 ? e.path : "";
+    host.open_path = e.ret >= 0 ? e.path : "";
     std::vector<uint8_t> path(e.path.begin(), e.path.end());
     path.push_back(0);
     if (UserRegion* r = host.user_region(kDefaultOpenatPathAddr, 1); r && r->addr == kDefaultOpenatPathAddr)

@@ -79,11 +79,36 @@ TEST_CASE("--scenario plays exec and exit events through bootstrap.c's programs,
     CHECK(r.out.starts_with("event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls\n"
                             "  handle_exec: return 0 (60 instructions)\n"
                             "  rb: record of 168 bytes => 93100000"));
-    CHECK(r.out.find("event 4 at 1004000192 ns: exit: pid 4244 (cat) with status 1\n  handle_exit: return 0") !=
+    // The opens and the scheduler's events run none of bootstrap.c's programs.
+    CHECK(r.out.find("event 3 at 1001200120 ns: open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3\n"
+                     "event 4 at 1001500120 ns: open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13\n"
+                     "event 5 at 1002000120 ns: switch: pid 4243 (ls) sleeps (S), pid 4244 (cat) runs\n"
+                     "event 6 at 1002500120 ns: wakeup: pid 4244 (cat) wakes pid 4243 (ls)\n"
+                     "event 7 at 1003000120 ns: switch: pid 4244 (cat) is preempted (R), pid 4243 (ls) runs\n"
+                     "event 8 at 1003500120 ns: exit: pid 4243 (ls) with status 0\n") != std::string::npos);
+    CHECK(r.out.find("event 9 at 1004000192 ns: exit: pid 4244 (cat) with status 1\n  handle_exit: return 0") !=
           std::string::npos);
     r = run_bpfvm({"run", example_object("xdp_drop_port.o"), "--scenario", "default"});
     CHECK(r.exit_code == 1);
     CHECK(r.err.starts_with("bpfvm: no program of the object is attached to the scenario's events"));
+}
+
+TEST_CASE("--scenario through an opensnoop: its openat tracepoints run at each open, one record each") {
+    auto r = run_bpfvm({"run", std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/opensnoop.o", "--scenario", "default"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(r.out.starts_with("event 1 at 1000000000 ns: exec: pid 4243 (ls) runs /usr/bin/ls\n"
+                            "event 2 at 1001000000 ns: exec: pid 4244 (cat) runs /usr/bin/cat\n"
+                            "event 3 at 1001200000 ns: open: pid 4243 (ls) opens /etc/ld.so.cache (O_RDONLY|O_CLOEXEC): fd 3\n"
+                            "  openat_entry: return 0 (18 instructions)\n"
+                            "  openat_exit: return 0 (49 instructions)\n"
+                            // ts, pid and tid 4243, uid 1000, ret 3, flags O_CLOEXEC, mode 0, "ls", the path
+                            "  events: record of 112 bytes => a219ad3b000000009310000093100000e80300000300000000000800000000006c73"
+                            "00000000000000000000000000002f6574632f6c642e736f2e636163686500"));
+    CHECK(r.out.find("event 4 at 1001500067 ns: open: pid 4244 (cat) opens /etc/shadow (O_RDONLY): error -13\n"
+                     "  openat_entry: return 0 (18 instructions)\n"
+                     "  openat_exit: return 0 (49 instructions)\n"
+                     "  events: record of 112 bytes => c5adb13b000000009410000094100000e8030000f3ffffff") != std::string::npos);
 }
 
 TEST_CASE("a program that rewrites the packet: bpfvm run shows the packet out, changed bytes marked, headers decoded") {

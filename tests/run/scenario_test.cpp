@@ -354,7 +354,15 @@ TEST_CASE("a runqslower/offcputime-style tracer in the default scenario: switche
     CHECK(second.preempt == 1);
     // ls waited on the run queue from its wakeup, 500 us before, and was off the CPU since the
     // first switch, 1 ms before; the instructions run between the clock reads add their ns.
-    MESSAGE(second.runq_ns, " ", second.offcpu_ns, " ", wake.runs[1].instructions, " ", back.runs[0].instructions, " ", out.runs[0].instructions, " ", out.runs[1].instructions);
+    // ls waited on the run queue from its wakeup, 500 us before, and was off the CPU since the
+    // first switch, 1 ms before, each plus the virtual ns of the instructions run between the
+    // two clock reads (handle_switch reads it first thing, after switch_record's run).
+    CHECK(second.runq_ns == 500'048);
+    const uint64_t out_read = out.time_ns + out.runs[0].instructions + 1;
+    const uint64_t back_read = back.time_ns + back.runs[0].instructions + 1;
+    CHECK(back.time_ns - out.time_ns == 1'000'000 + 33 + 80 + wake.runs[0].instructions + wake.runs[1].instructions);
+    CHECK(second.offcpu_ns == back_read - out_read);
+    CHECK(second.offcpu_ns == 1'000'162);
     CHECK(record_event_of(back.records[0].bytes).state == 0x100);  // R+: the kernel's TASK_REPORT_MAX
     // ls's entries were taken; cat's (preempted: runnable at once, and off the CPU) wait.
     CHECK(s->object().maps->find("enqueued")->count() == 1);
@@ -363,7 +371,7 @@ TEST_CASE("a runqslower/offcputime-style tracer in the default scenario: switche
 
 TEST_CASE("a scenario's kernel objects: the opened file, open_how, the other task, the pt_regs of the call") {
     Host host;
-    host.syscall.open_path = "/etc/motd";
+    host.open_path = "/etc/motd";
     host.syscall.args = {uint64_t(-100), kDefaultOpenatPathAddr, 0100 | 02000000, 0640, 0, 0};
     OtherTask other;
     other.task.pid = other.task.tgid = 99;
