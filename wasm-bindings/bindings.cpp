@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -24,6 +25,9 @@
 #include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
 #include "core/run/object_session.hpp"
+#include "core/run/scenario.hpp"
+#include "core/run/scenario_json.hpp"
+#include "core/run/tcp_ca_flow.hpp"
 #include "core/share/share_link.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/verdict_text.hpp"
@@ -44,13 +48,20 @@ std::string failure(const Error& e) {
     return w.end_object().take();
 }
 
-// {"ok":true,"summary":<object_info_json>,"info":"<text>"}
+// {"ok":true,"summary":<object_info_json>,"info":"<text>","scripts":{"scenario":bool,"tcp_flow":bool}}:
+// scripts says which host scripts core can play through the object (the page offers those).
 std::string loaded(const ObjectSession& session) {
     JsonWriter w;
     w.begin_object().member("ok", true).key("summary");
     to_json(w, ObjectSummary{session.object(), std::nullopt, &session.host()});
-    return w.member("info", session.object().info()).end_object().take();
+    w.member("info", session.object().info()).key("scripts").begin_object();
+    w.member("scenario", has_scenario_programs(session)).member("tcp_flow", has_tcp_congestion_ops(session));
+    return w.end_object().end_object().take();
 }
+
+// A host script plays every run in one call, which the page's Stop cannot end: its runs are
+// interpreted under this wall-clock limit instead (the fast run takes none).
+constexpr std::chrono::milliseconds kScriptTimeLimit{10'000};
 
 // {"ok":true,"id":N} or the failure.
 std::string added(const Result<uint32_t>& id) {
@@ -90,6 +101,10 @@ class Playground {
     // Core's defaults and enumerations (core/debugger/page_defaults.hpp): the host settings'
     // defaults, TCP states, program and map types.
     static std::string defaults_json() { return page_defaults_json(); }
+    // The scripts the page's editors start with: core's default scenario
+    // (core/run/scenario_json.hpp) and TCP flow (the host JSON's "tcp_flow").
+    static std::string default_scenario_json() { return scenario_script_json(default_scenario()); }
+    static std::string default_tcp_flow_json() { return tcp_flow_script_json(default_tcp_flow()); }
 
     // A session link (core/share/share_link.hpp): {"ok":true,"link":<view> or null (not a
     // session)} or a failure saying what is damaged.
@@ -123,6 +138,7 @@ class Playground {
         debug_.reset(); // it refers to the old object
         object_ = std::move(opened.value());
         object_->set_fast_run(make_wasm_engine);  // a fast continue's modules run in this runtime
+        source_ = Source{elf, name, {}, {}, host, false};
         return loaded(*object_);
     }
 
@@ -136,7 +152,43 @@ class Playground {
         debug_.reset();
         object_ = std::move(opened.value());
         object_->set_fast_run(make_wasm_engine);
+        source_ = Source{{}, {}, text, section, host, true};
         return loaded(*object_);
+    }
+
+    // The scenario `script` (scenario_from_json's form) played through the loaded object as
+    // `bpfvm run OBJ --scenario` plays it: on the object opened afresh on its host, so the run
+    // shown and its maps stay as they are and playing again gives the same stream.
+    // {"ok":true,"report":<scenario_report_json>} or a failure (the script's error, no program
+    // attached to its events).
+    std::string play_scenario(const std::string& script) {
+        auto scenario = scenario_from_json(script);
+        if (!scenario) return failure(scenario.error());
+        auto session = reopen();
+        if (!session) return failure(session.error());
+        auto steps = bpfplay::play_scenario(**session, *scenario);
+        if (!steps) return failure(steps.error());
+        JsonWriter w(JsonLayout::Compact, JsonText::Ascii);  // comm and printk text may hold any bytes
+        w.begin_object().member("ok", true).key("report");
+        scenario_report_json(w, **session, *steps);
+        return w.end_object().take();
+    }
+
+    // The TCP flow `script` (the host JSON's "tcp_flow") through the object's
+    // tcp_congestion_ops, on its host's TCP socket, as `bpfvm run OBJ --host` with a flow plays it
+    // (afresh, as play_scenario). {"ok":true,"report":<tcp_flow_json>} (its "error" set when a
+    // member's run failed part way) or a failure.
+    std::string run_tcp_flow(const std::string& script, double budget) {
+        auto flow = tcp_flow_from_json(script);
+        if (!flow) return failure(flow.error());
+        auto session = reopen();
+        if (!session) return failure(session.error());
+        auto report = run_tcp_ca_flow(**session, *flow, budget > 0 ? to_count(budget) : kDefaultBudget);
+        if (!report) return failure(report.error());
+        JsonWriter w;
+        w.begin_object().member("ok", true).key("report");
+        tcp_flow_json(w, *report);
+        return w.end_object().take();
     }
 
     std::string listing(const std::string& program) const {
@@ -320,9 +372,29 @@ class Playground {
         return stop_info_json(command(*debug_));
     }
 
+    // What the object now loaded was opened from, to open it afresh for a host script.
+    struct Source {
+        std::vector<uint8_t> elf;
+        std::string name;
+        std::string text, section;  // pasted assembly
+        std::string host;
+        bool assembly = false;
+    };
+
+    Result<std::unique_ptr<ObjectSession>> reopen() const {
+        if (!object_) return make_error(ErrorKind::Load, "No object is loaded.");
+        auto h = host_of(source_.host);
+        if (!h) return h.error();
+        auto opened = source_.assembly ? ObjectSession::open_assembly(source_.text, source_.section, std::move(h.value()))
+                                       : ObjectSession::open(source_.elf, source_.name, std::move(h.value()));
+        if (opened) opened.value()->set_time_limit(TimeLimit::from_now(kScriptTimeLimit));
+        return opened;
+    }
+
     // Declared first so it is destroyed last: the debug session refers to it.
     std::unique_ptr<ObjectSession> object_;
     std::unique_ptr<DebugSession> debug_;
+    Source source_;
 };
 
 } // namespace
@@ -334,11 +406,15 @@ EMSCRIPTEN_BINDINGS(bpfplay) {
         .constructor<>()
         .class_function("default_host_json", &Playground::default_host_json)
         .class_function("defaults_json", &Playground::defaults_json)
+        .class_function("default_scenario_json", &Playground::default_scenario_json)
+        .class_function("default_tcp_flow_json", &Playground::default_tcp_flow_json)
         .class_function("share_link_decode", &Playground::share_link_decode)
         .class_function("share_link_encode", &Playground::share_link_encode)
         .function("load_object", &Playground::load_object)
         .function("load_assembly", &Playground::load_assembly)
         .function("listing", &Playground::listing)
+        .function("play_scenario", &Playground::play_scenario)
+        .function("run_tcp_flow", &Playground::run_tcp_flow)
         .function("set_cpu", &Playground::set_cpu)
         .function("start", &Playground::start)
         .function("start_timer", &Playground::start_timer)

@@ -776,4 +776,17 @@ Result<Unit> apply_host_json(Host& host, std::string_view json) {
     return Unit{};
 }
 
+Result<TcpFlowScript> tcp_flow_from_json(std::string_view json) {
+    auto doc = parse_json(json);
+    if (!doc.ok()) {
+        Error e = doc.error();
+        e.what = "host JSON: tcp_flow: " + e.what;
+        return e;
+    }
+    TcpFlowScript script;
+    Reader r;
+    if (!read_tcp_flow(r, doc.value(), script)) return *r.error;
+    return script;
+}
+
 } // namespace bpfplay

@@ -84,6 +84,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/host/tcp_flow_script.hpp"
 
 namespace bpfplay {
 
@@ -98,6 +99,16 @@ Result<Unit> apply_host_json(Host& host, std::string_view json);
 // those parts of `other` equal to `host`'s. One device, socket, route or neighbour per line,
 // because the playground shows it for the learner to read and edit.
 std::string host_json(const Host& host);
+
+// The flow the page's editor starts with: from cwnd's start, five round trips, a fast
+// retransmit, two round trips, an RTO, six round trips (slow start, congestion avoidance and
+// both losses: examples/tcp_ca_flow.json's script).
+TcpFlowScript default_tcp_flow();
+// The "tcp_flow" member alone (tcp_flow_script.hpp): what the page's TCP flow editor holds.
+// Errors name the member as in a host document ("host JSON: tcp_flow.steps[1].loss: ...").
+Result<TcpFlowScript> tcp_flow_from_json(std::string_view json);
+// The script as host_json writes its "tcp_flow", one step per line, for people to edit.
+std::string tcp_flow_script_json(const TcpFlowScript& flow);
 
 // The parts, each as one object (host_json lays them out in JsonLayout::Lines).
 class JsonWriter;
@@ -117,6 +128,7 @@ void to_json(JsonWriter& w, const Route& route);
 void to_json(JsonWriter& w, const Neighbour& neighbour);
 void to_json(JsonWriter& w, const HostCgroup& cgroup);
 void to_json(JsonWriter& w, const StackFrame& frame);
-void to_json(JsonWriter& w, const UserRegion& region);  // {"addr": "0x...", "text" or "hex": ...}
+void to_json(JsonWriter& w, const UserRegion& region);
+void to_json(JsonWriter& w, const TcpFlowScript& flow);  // {"rtt_us", "ecn", "steps": [...]}  // {"addr": "0x...", "text" or "hex": ...}
 
 } // namespace bpfplay

@@ -182,6 +182,41 @@ void write_trace_members(JsonWriter& w, const Host& host) {
     }
 }
 
+void to_json(JsonWriter& w, const TcpFlowScript& f) {
+    w.begin_object().member("rtt_us", f.rtt_us).member("ecn", f.ecn);
+    if (f.bottleneck_per_rtt) w.member("bottleneck_per_rtt", f.bottleneck_per_rtt);
+    w.key("steps").begin_array();
+    for (const TcpFlowStep& step : f.steps) {
+        w.begin_object();
+        switch (step.kind) {
+        case TcpFlowStep::Kind::Rounds:
+        case TcpFlowStep::Kind::Acks:
+            w.member(std::string(tcp_flow_step_name(step.kind)), step.count).member("segments", step.segments);
+            if (step.ece) w.member("ece", true);
+            break;
+        case TcpFlowStep::Kind::FastRetransmit:
+        case TcpFlowStep::Kind::Rto: w.member("loss", std::string(tcp_flow_step_name(step.kind))); break;
+        case TcpFlowStep::Kind::Undo: w.member("undo", true); break;
+        }
+        w.end_object();
+    }
+    w.end_array().end_object();
+}
+
+TcpFlowScript default_tcp_flow() {
+    using Kind = TcpFlowStep::Kind;
+    TcpFlowScript f;
+    f.rtt_us = 10'000;
+    f.steps = {{Kind::Rounds, 5}, {Kind::FastRetransmit}, {Kind::Rounds, 2}, {Kind::Rto}, {Kind::Rounds, 6}};
+    return f;
+}
+
+std::string tcp_flow_script_json(const TcpFlowScript& flow) {
+    JsonWriter w(JsonLayout::Lines);
+    to_json(w, flow);
+    return w.take();
+}
+
 void to_json(JsonWriter& w, const Host& host) {
     const Network& net = host.net;
     w.begin_object()
@@ -239,28 +274,12 @@ void to_json(JsonWriter& w, const Host& host) {
         w.member("new_value", host.sysctl.new_value).member("file_pos", host.sysctl.file_pos);
         w.end_object();
     }
-    // IMA's view of the executable, when not the default one.
+    // The TCP flow script, when one is set.
     if (host.tcp_flow) {
-        const TcpFlowScript& f = *host.tcp_flow;
-        w.key("tcp_flow").begin_object().member("rtt_us", f.rtt_us).member("ecn", f.ecn);
-        if (f.bottleneck_per_rtt) w.member("bottleneck_per_rtt", f.bottleneck_per_rtt);
-        w.key("steps").begin_array();
-        for (const TcpFlowStep& step : f.steps) {
-            w.begin_object();
-            switch (step.kind) {
-            case TcpFlowStep::Kind::Rounds:
-            case TcpFlowStep::Kind::Acks:
-                w.member(std::string(tcp_flow_step_name(step.kind)), step.count).member("segments", step.segments);
-                if (step.ece) w.member("ece", true);
-                break;
-            case TcpFlowStep::Kind::FastRetransmit:
-            case TcpFlowStep::Kind::Rto: w.member("loss", std::string(tcp_flow_step_name(step.kind))); break;
-            case TcpFlowStep::Kind::Undo: w.member("undo", true); break;
-            }
-            w.end_object();
-        }
-        w.end_array().end_object();
+        w.key("tcp_flow");
+        to_json(w, *host.tcp_flow);
     }
+    // IMA's view of the executable, when not the default one.
     if (host.ima != HostIma{}) {
         w.key("ima").begin_object();
         w.member("hash_algo", ima_algo_name(host.ima.hash_algo)).member("measured", host.ima.measured);

@@ -20,6 +20,8 @@
 #include "core/host/host_json.hpp"
 #include "core/json/json.hpp"
 #include "core/json/json_writer.hpp"
+#include "core/run/scenario_json.hpp"
+#include "core/run/tcp_ca_flow.hpp"
 #include "core/share/share_link.hpp"
 #include "core/verifier/object_check.hpp"
 #include "core/verifier/verdict_text.hpp"
@@ -221,6 +223,60 @@ TEST_CASE("contract: the default host as the Host tab reads it") {
     std::string host = host_json(Host{});
     host.pop_back();  // check_golden adds the final newline back
     check_golden("host.json", host);
+}
+
+// What the page's console shows of a scenario (Playground.play_scenario): bootstrap.c through
+// core's default scenario, then a step made by hand with every field set (a timer's run with a
+// signed return, printk, a perf sample, a host event; a failed run; a record decoded by BTF).
+TEST_CASE("contract: a scenario played through bootstrap.c, as the console reads it") {
+    const std::string elf = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/bootstrap.o");
+    REQUIRE(!elf.empty());
+    auto object = ObjectSession::open(std::vector<uint8_t>(elf.begin(), elf.end()), "bootstrap.o");
+    REQUIRE(object);
+    ObjectSession& s = *object.value();
+    auto steps = play_scenario(s, default_scenario());
+    REQUIRE(steps);
+    ScenarioStep sample;
+    sample.event = 9;
+    sample.time_ns = 18446744073709551615ull;
+    sample.text = "exit: pid 1 (init) killed by signal 9";
+    RunResult timer;
+    timer.program = "on_timer";
+    timer.timer = "timer callback at insn 40, map \"timers\"";
+    timer.status = RunStatus::Exited;
+    timer.r0 = ~uint64_t(0);
+    timer.instructions = 12;
+    timer.printk = {"bye 9\n"};
+    timer.perf_events = {{"events", 1, {1, 2, 3, 4}, 9, 7}};
+    timer.host_events = {{3, 2, "bpf_send_signal", "signal 9 to pid 1"}};
+    RunResult failed;
+    failed.program = "handle_exit";
+    failed.status = RunStatus::Faulted;
+    failed.instructions = 3;
+    failed.error = make_error(ErrorKind::Runtime, "out-of-bounds read of 4 bytes", 2);
+    sample.runs = {timer, failed};
+    std::vector<uint8_t> record(20, 0);  // trace_event_raw_sched_process_exec, the one 20-byte struct
+    record[8] = 0x2a;
+    sample.records = {{"rb", record}};
+    steps->push_back(sample);
+    JsonWriter w;
+    scenario_report_json(w, s, *steps);
+    check_golden("scenario_report.json", w.take());
+}
+
+// What the console shows of a TCP flow (Playground.run_tcp_flow): Reno through core's default
+// flow on the default host's established socket.
+TEST_CASE("contract: the default TCP flow through tcp_ca_reno.c, as the console reads it") {
+    const std::string elf = read_file(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/tcp_ca_reno.o");
+    REQUIRE(!elf.empty());
+    auto object = ObjectSession::open(std::vector<uint8_t>(elf.begin(), elf.end()), "tcp_ca_reno.o");
+    REQUIRE(object);
+    auto report = run_tcp_ca_flow(*object.value(), default_tcp_flow(), kDefaultBudget);
+    REQUIRE(report);
+    REQUIRE_FALSE(report->error);
+    JsonWriter w;
+    tcp_flow_json(w, *report);
+    check_golden("tcp_flow_report.json", w.take());
 }
 
 }  // namespace bpfplay

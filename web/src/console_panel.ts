@@ -1,9 +1,11 @@
 // The console: the run's result, trace_printk output, ring buffer records and the host's event
-// log (so far in this run, from the snapshot), and the playground's own messages (errors in words, map edits).
+// log (so far in this run, from the snapshot), the last host script played through the object
+// (a scenario's events, a TCP flow's steps), and the playground's own messages (errors in words, map edits).
 import { hostEventLine, perfEventLine, type ConsoleLine } from './console_lines';
 import { h, hex64, signed64 } from './dom';
+import { kTcpFlowColumns, scenarioLines, tcpFlowCells, tcpFlowTitle } from './host_scripts';
 import type { Session } from './session';
-import type { ErrorView, Snapshot } from './vm_types';
+import type { ErrorView, ScenarioReport, Snapshot, TcpFlowReport } from './vm_types';
 
 // The hint as its own line, unless the explanation already ends with it.
 export function hintUnlessSaid(explanation: string, hint: string | undefined): HTMLElement | undefined {
@@ -13,12 +15,42 @@ export function hintUnlessSaid(explanation: string, hint: string | undefined): H
 export class ConsolePanel {
   private readonly runLog = h('div', { class: 'run-log', id: 'run-log' });
   private readonly messages = h('div', { class: 'messages', id: 'messages' });
+  // The last host script's output; a newly loaded object clears it.
+  private readonly scriptLog = h('div', { class: 'script-log', id: 'script-log' });
+  private scriptsShown = 0;  // data-shown on the log: tests wait for it to move after a play
 
   constructor(root: HTMLElement, session: Session) {
-    // The run's output first; the playground's messages below it, newest on top.
-    root.append(this.runLog, this.messages);
+    // The run's output first, then the last host script's; the playground's messages below, newest on top.
+    root.append(this.runLog, this.scriptLog, this.messages);
     session.events.on('snapshot', (s) => this.render(s));
     session.events.on('error', (context, e) => this.error(context, e));
+    session.events.on('loaded', () => this.scriptLog.replaceChildren());
+    session.events.on('scenario', (r) => this.scenario(r));
+    session.events.on('tcpFlow', (r) => this.tcpFlow(r));
+  }
+
+  private scenario(r: ScenarioReport): void {
+    const lines = scenarioLines(r).map((l) => {
+      const text = l.bytes ? l.text.slice(0, l.text.length - l.bytes.length) : l.text;
+      return h('div', { class: `script-line ${l.tag} depth-${l.depth}` }, h('span', { class: 'tag', text: l.tag }), text,
+        l.bytes ? h('span', { class: 'bytes', text: l.bytes }) : undefined);
+    });
+    this.scriptLog.replaceChildren(h('div', { class: 'script-title', text: `scenario: ${r.events.length} events` }), ...lines);
+    this.scriptShown();
+  }
+
+  private scriptShown(): void {
+    this.scriptLog.dataset['shown'] = String(++this.scriptsShown);
+    this.scriptLog.scrollIntoView({ block: 'nearest' });
+  }
+
+  private tcpFlow(r: TcpFlowReport): void {
+    const table = h('table', { class: 'tcp-flow', id: 'tcp-flow' },
+      h('thead', {}, h('tr', {}, ...kTcpFlowColumns.map((c) => h('th', { text: c })))),
+      h('tbody', {}, ...r.rows.map((row) => h('tr', {}, ...tcpFlowCells(row).map((c) => h('td', { text: c }))))));
+    this.scriptLog.replaceChildren(h('div', { class: 'script-title', text: tcpFlowTitle(r) }), h('div', { class: 'tcp-flow-wrap' }, table));
+    if (r.error) this.scriptLog.append(h('div', { class: 'script-line run-error', role: 'alert', text: `stopped: ${r.error}` }));
+    this.scriptShown();
   }
 
   say(text: string, kind: 'error' | 'info' = 'info'): void {

@@ -8,7 +8,7 @@ import { parseCoreJson, decode, mismatches } from './normalize';
 import { cValueJson, cValueText } from './c_value_text';
 import type { Field, Schema } from './view_schema';
 import * as views from './vm_types';
-import { kCoreDefaults, kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView } from './vm_types';
+import { kCoreDefaults, kErrorView, kExplainView, kListing, kStateView, kMapCommandView, kObjectSummary, kScenarioReport, kStopView, kStopsView, kTcpFlowReport, kVerdictView } from './vm_types';
 import { hostDocument, hostFieldsOf } from './host_fields';
 import { decodeLink } from './session_link';
 import { networkJson, networkOf } from './host_network';
@@ -36,9 +36,10 @@ const kGoldens: readonly (readonly [Schema, string])[] = [
   [kErrorView, 'error.json'], [kStopView, 'stop.json'], [kStopsView, 'stops.json'], [kStateView, 'debug_state.json'],
   [kObjectSummary, 'object_summary.json'], [kListing, 'listing.json'], [kVerdictView, 'verdict.json'],
   [kExplainView, 'explain.json'], [kMapCommandView, 'map_command.json'], [kCoreDefaults, 'defaults.json'],
+  [kScenarioReport, 'scenario_report.json'], [kTcpFlowReport, 'tcp_flow_report.json'],
 ];
 // Written by wasm-bindings/bindings.cpp itself rather than by a core to_json with a golden.
-const kBindingsOnly: readonly Schema[] = [views.kMapSetView];
+const kBindingsOnly: readonly Schema[] = [views.kMapSetView, views.kObjectScripts];
 
 function reachable(f: Field, into: Set<unknown>): void {
   if (typeof f !== 'object' || into.has(f)) return;

@@ -389,7 +389,12 @@ export class InputPanel {
     } catch (e) {
       throw new Error(`context bytes: ${(e as Error).message}`);
     }
+    return { program: this.programSelect.value, budget: this.runBudget(), packet, ctx, host: this.host() };
+  }
+
+  // The instruction budget of each run (a host script's runs too).
+  runBudget(): number {
     const budget = Number(this.budget.value);
-    return { program: this.programSelect.value, budget: Number.isInteger(budget) && budget > 0 ? budget : 1_000_000, packet, ctx, host: this.host() };
+    return Number.isInteger(budget) && budget > 0 ? budget : 1_000_000;
   }
 }

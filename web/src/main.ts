@@ -15,6 +15,7 @@ import { kLessons } from './lessons/index';
 import { MapPanel } from './map_panel';
 import { PacketPanel } from './packet_panel';
 import { RegisterPanel } from './register_panel';
+import { ScriptPanel } from './script_panel';
 import { Session } from './session';
 import { decodeLink, encodeLink, type LinkSource } from './session_link';
 import { SourcePicker, type Picked } from './source_picker';
@@ -44,6 +45,7 @@ let current: LinkSource | undefined;
 let currentSource: ProgramSource | undefined;
 const hostPanel = new HostPanel(session, (shown) => input.markHostError(shown), (json) => input.hostDefaultsShown(json));
 const input = new InputPanel(byId('input'), (reloadHost) => void restart(reloadHost), say, hostPanel);
+new ScriptPanel(byId('input'), session, () => input.runBudget());
 const picker = new SourcePicker(byId('source'), (p) => pick(p));
 void session.defaults.then((d) => {
   input.setProgTypeNames(d.prog_types);

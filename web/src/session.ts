@@ -6,7 +6,7 @@ import type { CheckResult } from './lesson_checks';
 import type { LinkCodec } from './session_link';
 import { decode } from './normalize';
 import { kCoreDefaults, pageError, type CoreDefaults } from './vm_types';
-import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectSummary, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
+import type { ErrorView, ExplainView, MapCommandView, VerdictView, ListingLine, ObjectScripts, ObjectSummary, ScenarioReport, TcpFlowReport, ProgramSummary, Snapshot, BreakpointView, StopsView, WatchView } from './vm_types';
 import type {
   BreakpointSpec, Envelope, HostSettings, Op, ProgramSource, ReplyData, RequestOf, RunInputSettings, StepCommand,
   WatchSpec, WorkerMessage,
@@ -16,6 +16,17 @@ export interface Loaded {
   readonly sourceName: string;
   readonly summary: ObjectSummary;
   readonly info: string;
+  readonly scripts: ObjectScripts;  // the host scripts core can play through it
+}
+
+// What became of a host script: played (the console shows it), refused by core (the error
+// says why), or not asked because a command was running.
+export type ScriptOutcome = 'played' | 'refused' | 'busy';
+
+// The scripts the script editor starts with, as core writes its defaults.
+export interface ScriptDefaults {
+  readonly scenario: string;
+  readonly tcpFlow: string;
 }
 
 export interface ProgramView {
@@ -35,6 +46,9 @@ export type SessionEvents = {
   running: (running: boolean, fast?: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
+  // A host script played through the object (host_scripts.ts): its report for the console.
+  scenario: (r: ScenarioReport) => void;
+  tcpFlow: (r: TcpFlowReport) => void;
   // The user picked an instruction to read about (a click on its text in the code pane).
   select: (pc: number) => void;
   // What the kernel's verifier would say of the program shown (after its 'program' event).
@@ -63,6 +77,7 @@ export class Session {
   private readonly ready: Promise<void>;
   // Core's default host and enumerations, once the worker has started.
   readonly defaults: Promise<CoreDefaults>;
+  readonly scriptDefaults: Promise<ScriptDefaults>;
   private busy = false;
 
   constructor() {
@@ -70,6 +85,8 @@ export class Session {
     let markReady: () => void = () => {};
     let gotDefaults: (d: CoreDefaults) => void = () => {};
     this.defaults = new Promise((resolve) => { gotDefaults = resolve; });
+    let gotScripts: (d: ScriptDefaults) => void = () => {};
+    this.scriptDefaults = new Promise((resolve) => { gotScripts = resolve; });
     let markFailed: (e: Error) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
@@ -78,7 +95,11 @@ export class Session {
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
       switch (m.kind) {
-        case 'ready': gotDefaults({ ...decode(kCoreDefaults, JSON.parse(m.defaultsJson)), hostJson: m.defaultHostJson }); markReady(); break;
+        case 'ready':
+          gotDefaults({ ...decode(kCoreDefaults, JSON.parse(m.defaultsJson)), hostJson: m.defaultHostJson });
+          gotScripts({ scenario: m.defaultScenarioJson, tcpFlow: m.defaultTcpFlowJson });
+          markReady();
+          break;
         case 'fatal': markFailed(new Error(m.message)); break;
         case 'progress': this.events.emit('progress', m.executed); break;
         case 'reply': {
@@ -135,12 +156,35 @@ export class Session {
   async load(source: ProgramSource, sourceName: string, host: HostSettings): Promise<Loaded | undefined> {
     return this.guard(`Could not open ${sourceName}`, async () => {
       const r = await this.send({ op: 'load', source, host });
-      this.loaded = { sourceName, summary: r.summary, info: r.info };
+      this.loaded = { sourceName, summary: r.summary, info: r.info, scripts: r.scripts };
       this.program = undefined;
       this.snapshot = undefined;
       this.events.emit('loaded', this.loaded);
       return this.loaded;
     });
+  }
+
+  // The scenario `script` played through the object loaded, its report published as a
+  // `scenario` event: 'played', 'refused' (after an `error` event with core's message), or
+  // 'busy' (a command is running: nothing was asked).
+  async playScenario(script: string): Promise<ScriptOutcome> {
+    return this.script('Scenario', async () => this.events.emit('scenario', (await this.send({ op: 'scenario', script })).report));
+  }
+
+  // The TCP flow `script` through the object's congestion control, each member's run bounded
+  // by `budget` instructions; the same way (a `tcpFlow` event).
+  async runTcpFlow(script: string, budget: number): Promise<ScriptOutcome> {
+    return this.script('TCP flow', async () => this.events.emit('tcpFlow', (await this.send({ op: 'tcp_flow', script, budget })).report));
+  }
+
+  private async script(context: string, play: () => Promise<void>): Promise<ScriptOutcome> {
+    if (this.busy) return 'busy';
+    this.busy = true;
+    try {
+      return (await this.guard(context, async () => { await play(); return true; })) ? 'played' : 'refused';
+    } finally {
+      this.busy = false;
+    }
   }
 
   // A program that cannot run: shows its code and why (core's load error); the run shown

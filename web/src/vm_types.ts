@@ -354,3 +354,64 @@ export interface Snapshot {
   readonly workerMs: number;         // what the command and this snapshot cost the VM's thread
   readonly runMs?: number;           // a fast continue: the run's own wall time in the VM's thread
 }
+
+// The host scripts the page plays through a whole object (wasm-bindings/bindings.cpp's load
+// says which it can: {"scenario": bool, "tcp_flow": bool}).
+export const kObjectScripts = { scenario: 'boolean', tcp_flow: 'boolean' } as const;
+export type ObjectScripts = Decoded<typeof kObjectScripts>;
+
+// core/run/scenario_json.hpp scenario_report_json: one program's run at a scenario's event.
+export const kScenarioRunView = {
+  program: 'string',
+  timer: 'string',                 // a timer callback that came due: what fired; else ""
+  return: opt('u64'),              // r0 (core writes it signed); absent when the run failed
+  error: opt('string'),            // only when the run failed
+  instructions: 'number',
+  printk: list('string'),
+  perf_events: list(kPerfEventView),
+  host_events: list(kHostEventView),
+} as const;
+export type ScenarioRunView = Decoded<typeof kScenarioRunView>;
+
+// A ring buffer record user space read after the event.
+export const kScenarioRecordView = {
+  map: 'string',
+  size: 'number',
+  hex: 'string',                   // shown as text, as bpfvm prints it
+  type: 'string',                  // "struct event"; "" when no struct of the object fits
+  decoded: 'string',               // the record as C values (JSON text); "" without a type
+} as const;
+export type ScenarioRecordView = Decoded<typeof kScenarioRecordView>;
+
+export const kScenarioEventView = {
+  event: 'number',                 // 1, 2, ...
+  time_ns: 'u64',
+  text: 'string',                  // "exec: pid 4243 (ls) runs /usr/bin/ls"
+  runs: list(kScenarioRunView),
+  records: list(kScenarioRecordView),
+} as const;
+export type ScenarioEventView = Decoded<typeof kScenarioEventView>;
+
+export const kScenarioReport = { events: list(kScenarioEventView) } as const;
+export type ScenarioReport = Decoded<typeof kScenarioReport>;
+
+// core/run/tcp_ca_flow.cpp tcp_flow_json: the flow's state after each step.
+export const kTcpFlowRowView = {
+  step: 'string',                  // "start", "round 3", "fast_retransmit", "rto", "end", ...
+  time_us: 'number',
+  snd_cwnd: 'number',
+  snd_ssthresh: 'number',
+  ca_state: 'string',              // "Open", "Recovery", "Loss", ...
+  in_flight: 'number',
+  calls: 'object',                 // member -> times called in the step, in first-call order
+} as const;
+export type TcpFlowRowView = Decoded<typeof kTcpFlowRowView>;
+
+export const kTcpFlowReport = {
+  ca: 'string',                    // the struct_ops map
+  calls: 'number',
+  instructions: 'number',
+  rows: list(kTcpFlowRowView),
+  error: opt('string'),            // a member's run failed: the rows up to it are kept
+} as const;
+export type TcpFlowReport = Decoded<typeof kTcpFlowReport>;

@@ -4,7 +4,7 @@
 import createModule, { type BpfplayModule, type Playground } from '@bpfplay/wasm/bpfplay.mjs';
 import wasmUrl from '@bpfplay/wasm/bpfplay.wasm?url';
 import { parseCoreJson, decode } from './normalize';
-import { kErrorView, kExplainView, kListing, kMapSetView, kStateView, kMapCommandView, kObjectSummary, kStopView, kStopsView, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
+import { kErrorView, kExplainView, kListing, kMapSetView, kStateView, kMapCommandView, kObjectScripts, kObjectSummary, kScenarioReport, kStopView, kStopsView, kTcpFlowReport, kVerdictView, pageError, type ErrorView, type Snapshot, type StopsView } from './vm_types';
 import { hostDocument } from './host_fields';
 import { checkLesson } from './lesson_checks';
 import { runLesson } from './lesson_runner';
@@ -40,6 +40,14 @@ function need(): Playground {
 // {"ok": false, "error": {...}} from the bindings becomes a UserError.
 function checked(json: string): Record<string, unknown> {
   const v = JSON.parse(json) as Record<string, unknown>;
+  if (v['ok'] === false) throw new UserError(decode(kErrorView, v['error']));
+  return v;
+}
+
+// The same for replies holding 64-bit numbers (a scenario's clock, a return value): their
+// exact digits are kept (parseCoreJson).
+function checkedCore(json: string): Record<string, unknown> {
+  const v = parseCoreJson(json) as Record<string, unknown>;
   if (v['ok'] === false) throw new UserError(decode(kErrorView, v['error']));
   return v;
 }
@@ -116,10 +124,14 @@ async function handle(r: Request): Promise<ReplyData[Request['op']]> {
           ? p.load_object(r.source.bytes, r.source.name, hostDocument(r.host))
           : p.load_assembly(r.source.text, r.source.section, hostDocument(r.host));
       const v = checked(res);
-      return { summary: decode(kObjectSummary, v['summary']), info: String(v['info'] ?? '') };
+      return { summary: decode(kObjectSummary, v['summary']), info: String(v['info'] ?? ''), scripts: decode(kObjectScripts, v['scripts']) };
     }
     case 'listing':
       return { lines: decode(kListing, checked(need().listing(r.program))).insns };
+    case 'scenario':
+      return { report: decode(kScenarioReport, checkedCore(need().play_scenario(r.script))['report']) };
+    case 'tcp_flow':
+      return { report: decode(kTcpFlowReport, checkedCore(need().run_tcp_flow(r.script, r.budget))['report']) };
     case 'verify':
       return { verdict: decode(kVerdictView, checked(need().verify(r.program))['verdict']) };
     case 'start': {
@@ -251,7 +263,8 @@ createModule({ locateFile: (path) => (path.endsWith('.wasm') ? wasmUrl : path) }
   (m) => {
     wasm = m;
     vm = new m.Playground();
-    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json() });
+    post({ kind: 'ready', defaultHostJson: m.Playground.default_host_json(), defaultsJson: m.Playground.defaults_json(),
+      defaultScenarioJson: m.Playground.default_scenario_json(), defaultTcpFlowJson: m.Playground.default_tcp_flow_json() });
   },
   (err: unknown) => post({ kind: 'fatal', message: `The VM module failed to load: ${String(err)}` }),
 );

@@ -4,7 +4,7 @@
 // runs; it ends the continue at its next chunk boundary (a few milliseconds).
 import type { HostSettings } from './host_fields';
 import type { CheckResult } from './lesson_checks';
-import type { ErrorView, ExplainView, ListingLine, MapCommandView, ObjectSummary, Snapshot, StopsView, VerdictView } from './vm_types';
+import type { ErrorView, ExplainView, ListingLine, MapCommandView, ObjectScripts, ObjectSummary, ScenarioReport, Snapshot, StopsView, TcpFlowReport, VerdictView } from './vm_types';
 
 export type { HostSettings } from './host_fields';
 
@@ -39,6 +39,11 @@ export type WatchSpec =
 export type Request =
   | { op: 'load'; source: ProgramSource; host: HostSettings }
   | { op: 'listing'; program: string }
+  // A host script played through the whole object, opened afresh on the host it was loaded
+  // with (the run shown and its maps stay as they are): a scenario of host events (JSON, core's
+  // scenario_from_json form), or a TCP flow (the host JSON's "tcp_flow").
+  | { op: 'scenario'; script: string }
+  | { op: 'tcp_flow'; script: string; budget: number }
   // What the kernel's verifier would say of the program (core's checker).
   | { op: 'verify'; program: string }
   | { op: 'start'; input: RunInputSettings; breakpoints: readonly BreakpointSpec[]; watches: readonly WatchSpec[] }
@@ -72,8 +77,10 @@ export type Request =
 
 // What each request answers with when it succeeds.
 export interface ReplyData {
-  load: { summary: ObjectSummary; info: string };
+  load: { summary: ObjectSummary; info: string; scripts: ObjectScripts };  // scripts: the host scripts core can play through it
   listing: { lines: readonly ListingLine[] };
+  scenario: { report: ScenarioReport };
+  tcp_flow: { report: TcpFlowReport };
   verify: { verdict: VerdictView };
   start: { snapshot: Snapshot; watchIds: number[] };  // watchIds[i]: the id of watches[i], 0 = not added
   timer: { snapshot: Snapshot };
@@ -105,7 +112,8 @@ export type WorkerMessage =
   | { kind: 'reply'; id: number; ok: false; error: ErrorView }
   | { kind: 'progress'; executed: number }
   // Core's default host (host_json) and its defaults and enumerations (page_defaults_json).
-  | { kind: 'ready'; defaultHostJson: string; defaultsJson: string }
+  // The scripts the page's script editor starts with: core's default scenario and TCP flow.
+  | { kind: 'ready'; defaultHostJson: string; defaultsJson: string; defaultScenarioJson: string; defaultTcpFlowJson: string }
   | { kind: 'fatal'; message: string };
 
 export interface Envelope {

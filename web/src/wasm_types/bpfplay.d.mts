@@ -5,6 +5,10 @@ export interface Playground {
   load_object(bytes: Uint8Array, name: string, host: string): string;
   load_assembly(text: string, section: string, host: string): string;
   listing(program: string): string;
+  // Host scripts through the object opened afresh on its host: {"ok":true,"report":...} or a
+  // failure. script: core's scenario JSON / the host JSON's "tcp_flow" (host_scripts.ts).
+  play_scenario(script: string): string;
+  run_tcp_flow(script: string, budget: number): string;
   // JSON {"ok":true,"verdict":...}: core's checker on the program (VerdictView).
   verify(program: string): string;
   // The CPU the next runs execute on (0 .. ncpus - 1); the maps carry over.
@@ -47,10 +51,12 @@ export interface Playground {
 }
 
 export interface BpfplayModule {
+  // default_scenario_json / default_tcp_flow_json: the scripts the page's editor starts with.
   // share_link_*: core/share/share_link.hpp. decode: {"ok":true,"link":ShareLinkView|null} or a
   // failure; encode takes a ShareLinkView's JSON and answers {"ok":true,"hash":"z=..."} or a failure.
   Playground: {
     new (): Playground; default_host_json(): string; defaults_json(): string;
+    default_scenario_json(): string; default_tcp_flow_json(): string;
     share_link_decode(hash: string): string; share_link_encode(viewJson: string): string;
   };
 }
