@@ -6,7 +6,16 @@ namespace bpfplay {
 
 std::array<char, kTaskCommLen> Task::comm_from(std::string_view name) {
     std::array<char, kTaskCommLen> out{};  // zero-filled: the terminator and the padding
-    std::copy_n(name.begin(), std::min(name.size(), kTaskCommLen - 1), out.begin());
+    size_t len = std::min(name.size(), kTaskCommLen - 1);
+    // The kernel cuts a long name after 15 bytes, even inside a UTF-8 character; here the cut
+    // moves back to the character's start, so the host document that names the task (UTF-8
+    // JSON) can always be written and read back as it was.
+    if (len < name.size()) {
+        size_t start = len;
+        while (start > 0 && (uint8_t(name[start]) & 0xc0) == 0x80) --start;  // inside a character
+        len = start;
+    }
+    std::copy_n(name.begin(), len, out.begin());
     return out;
 }
 

@@ -320,3 +320,15 @@ TEST_CASE("a socket's reuseport flag is read, written only when set, and read ba
     REQUIRE(apply_host_json(back, text).ok());
     CHECK(back.net.sockets == h.net.sockets);
 }
+
+TEST_CASE("a long comm is cut at a UTF-8 character's start, so the host document reads back as written") {
+    // Found by fuzz_host_json: U+FFFF is 3 bytes; cut at 15 bytes the third one would be split.
+    Host h;
+    REQUIRE(apply_host_json(h, R"({"task": {"comm": "bpfpln\uffff\uffffnn\uffffnay-demo"}})").ok());
+    CHECK(h.task.comm_view() == "bpfpln\xef\xbf\xbf\xef\xbf\xbfnn");  // 14 bytes, not 15
+    const std::string written = host_json(h);
+    Host again;
+    REQUIRE(apply_host_json(again, written).ok());
+    CHECK(host_json(again) == written);
+    CHECK(Task::comm_from("kworker/0:1-events").data() == std::string("kworker/0:1-eve"));  // ASCII: 15 bytes
+}
