@@ -210,6 +210,14 @@ Result<Unit> link_programs(ObjectState& st, LoadedObject& out) {
             else if (!program->type_known)
                 st.notes.push_back("program \"" + main.name + "\": section \"" + program->section +
                                    "\" matches no libbpf section definition, so its type is unspec");
+            else if (program->type == ProgType::Ext)
+                // A type whose context cannot come from the object alone: say so rather than run
+                // on bytes as if they were understood.
+                st.notes.push_back("program \"" + main.name + "\": SEC(\"" + program->section + "\") replaces " +
+                                   (program->attach_target.empty() ? std::string("a function")
+                                                                   : "the function " + program->attach_target) +
+                                   " of another loaded BPF program; its arguments are that function's, which this "
+                                   "object does not describe, so a run gives r1 the context bytes as they are (--ctx)");
             else if (const SectionProgramKind kind = classify_section(program->section); kind.legacy)
                 st.notes.push_back("program \"" + main.name + "\": section \"" + program->section +
                                    "\" is a libbpf 0.x name, loaded as " + prog_type_name(kind.type) +

@@ -315,3 +315,18 @@ TEST_CASE("fixtures: libbpf 0.x section names (xdp-tutorial's) load with their o
     CHECK(notes[1] == "program \"tc_egress\": section \"classifier_egress\" is a libbpf 0.x name, loaded as "
                       "sched_cls as libbpf 0.x did (libbpf 1.0 and later need SEC(\"classifier\") exactly)");
 }
+
+TEST_CASE("fixtures: an freplace program says why it cannot get a typed context from its object alone") {
+    auto obj = load_fixture("freplace_prog");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    REQUIRE(obj->programs.size() == 1);
+    CHECK(obj->programs[0].type == ProgType::Ext);
+    CHECK(obj->programs[0].attach_target == "handle_ipv4");
+    std::vector<std::string> notes;
+    for (const std::string& n : obj->notes)
+        if (n.find("replaces") != std::string::npos) notes.push_back(n);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == "program \"replace_ipv4\": SEC(\"freplace/handle_ipv4\") replaces the function handle_ipv4 of "
+                      "another loaded BPF program; its arguments are that function's, which this object does not "
+                      "describe, so a run gives r1 the context bytes as they are (--ctx)");
+}
