@@ -11,11 +11,14 @@ uint32_t fdtable_max_fds(uint32_t highest_fd) {
     return slots;
 }
 
+std::vector<HostOpenFile> terminal_open_files() {
+    return {{0, "/dev/pts/0", std::nullopt}, {1, "/dev/pts/0", std::nullopt}, {2, "/dev/pts/0", std::nullopt}};
+}
+
 std::vector<HostOpenFile> default_open_files() {
-    return {{0, "/dev/pts/0", std::nullopt},
-            {1, "/dev/pts/0", std::nullopt},
-            {2, "/dev/pts/0", std::nullopt},
-            {3, "/var/log/bpfplay-demo.log", std::nullopt}};
+    std::vector<HostOpenFile> files = terminal_open_files();
+    files.push_back({3, "/var/log/bpfplay-demo.log", std::nullopt});
+    return files;
 }
 
 std::vector<HostOpenFile> init_open_files() {

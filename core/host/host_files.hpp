@@ -32,8 +32,10 @@ constexpr uint32_t kMaxOpenFiles = 256;
 // alloc_fdtable (fs/file.c) rounds a larger request to: the next power of two.
 uint32_t fdtable_max_fds(uint32_t highest_fd);
 
-// A shell-started program: standard input, output and error on its terminal, and a log file it
-// opened for writing.
+// What a process a shell starts inherits: standard input, output and error on its terminal.
+std::vector<HostOpenFile> terminal_open_files();
+
+// A shell-started program: its terminal (above), and a log file it opened for writing.
 std::vector<HostOpenFile> default_open_files();
 
 // What init (pid 1) has open: its standard descriptors on /dev/null.

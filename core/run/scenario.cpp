@@ -581,11 +581,8 @@ Result<std::vector<ScenarioStep>> play_scenario(ObjectSession& session, const Sc
         set_host_for(host, e);
         std::vector<HostOpenFile>& files =
             fd_tables
-                .try_emplace(host.task.tgid, e.kind == ScenarioEventKind::Exec
-                                                 ? std::vector<HostOpenFile>{{0, "/dev/pts/0", std::nullopt},
-                                                                             {1, "/dev/pts/0", std::nullopt},
-                                                                             {2, "/dev/pts/0", std::nullopt}}
-                                                 : started_host_files)
+                .try_emplace(host.task.tgid,
+                             e.kind == ScenarioEventKind::Exec ? terminal_open_files() : started_host_files)
                 .first->second;
         host.open_files = files;
         KernelObjectAddresses kernel = kernel_object_addresses(host);

@@ -20,11 +20,12 @@ using namespace bpfplay::testing;
 
 namespace {
 
-std::unique_ptr<ObjectSession> open_example(Host host) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/public/examples/task_iter.o", std::ios::binary);
+// An object of the repository (default: the task iterator example) on `host`.
+std::unique_ptr<ObjectSession> open_example(Host host, const std::string& path = "public/examples/task_iter.o") {
+    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/" + path, std::ios::binary);
     std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
     REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, "task_iter.o", std::move(host));
+    auto s = ObjectSession::open(bytes, path.substr(path.rfind('/') + 1), std::move(host));
     if (!s.ok()) FAIL(s.error().to_string());
     return std::move(s).value();
 }
@@ -315,12 +316,7 @@ TEST_CASE("iterators bpfplay does not run are refused by name") {
 namespace {
 
 std::unique_ptr<ObjectSession> open_targets(Host host) {
-    std::ifstream f(std::string(BPFPLAY_SOURCE_DIR) + "/tests/run/bpf/iter_targets.o", std::ios::binary);
-    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
-    REQUIRE_FALSE(bytes.empty());
-    auto s = ObjectSession::open(bytes, "iter_targets.o", std::move(host));
-    if (!s.ok()) FAIL(s.error().to_string());
-    return std::move(s).value();
+    return open_example(std::move(host), "tests/run/bpf/iter_targets.o");
 }
 
 }  // namespace
