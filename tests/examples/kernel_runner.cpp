@@ -142,7 +142,14 @@ bool is_fd_map(bpf_map_type t) {
     return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-bool is_skb_type(bpf_prog_type t) {
+// Passes a type number newer than the headers straight to libbpf (C code, which takes any int)
+// without holding it in an enum variable of ours.
+void set_type_beyond_headers(bpf_program* prog, uint32_t type, uint32_t attach) {
+    bpf_program__set_type(prog, static_cast<bpf_prog_type>(type));
+    bpf_program__set_expected_attach_type(prog, static_cast<bpf_attach_type>(attach));
+}
+
+bool is_skb_type(uint32_t t) {
     return t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SCHED_ACT || t == BPF_PROG_TYPE_SOCKET_FILTER ||
            t == BPF_PROG_TYPE_CGROUP_SKB || t == BPF_PROG_TYPE_LWT_IN || t == BPF_PROG_TYPE_LWT_OUT ||
            t == BPF_PROG_TYPE_LWT_XMIT;
@@ -396,14 +403,15 @@ KernelRun run_in_kernel(const ExampleCase& c) {
         out.message = "no program " + c.program + " in " + c.object;
         return out;
     }
-    bpf_prog_type ptype = bpf_program__type(prog);
+    // Held as a number, not as enum bpf_prog_type: Debian 12's 6.1 headers end that enum at 31,
+    // so a newer type held in it is a value UBSan rightly calls invalid.
+    uint32_t ptype = bpf_program__type(prog);
     // Debian 12's libbpf (1.1) predates SEC("netfilter") (libbpf 1.2) and its 6.1 headers the
     // type's numbers: set what a newer libbpf sets (as tests/kernel/kernel_run.c does).
-    constexpr auto kNetfilterType = bpf_prog_type(32);       // BPF_PROG_TYPE_NETFILTER
-    constexpr auto kNetfilterAttach = bpf_attach_type(45);   // BPF_NETFILTER
+    constexpr uint32_t kNetfilterType = 32;    // BPF_PROG_TYPE_NETFILTER
+    constexpr uint32_t kNetfilterAttach = 45;  // BPF_NETFILTER
     if (ptype == BPF_PROG_TYPE_UNSPEC && std::string(bpf_program__section_name(prog)) == "netfilter") {
-        bpf_program__set_type(prog, kNetfilterType);
-        bpf_program__set_expected_attach_type(prog, kNetfilterAttach);
+        set_type_beyond_headers(prog, kNetfilterType, kNetfilterAttach);
         ptype = kNetfilterType;
     }
     const int ncpus = libbpf_num_possible_cpus();
