@@ -13,6 +13,7 @@ constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
 constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
 constexpr int32_t kHelperDynptrFromMem = 197;
+constexpr int32_t kHelperDynptrWrite = 202;
 constexpr int32_t kHelperDynptrData = 203;
 
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
@@ -56,6 +57,10 @@ bool helper_mem(Env& env, State& st, int regno, uint64_t size, ArgAccess access,
     if (maybe_null && r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0) return true;
     // Trusted kernel objects are memory to a helper, untrusted ones are not (mem_types).
     if (r.type == RegType::BtfId) return env.cannot_tell(fmt("a kernel object pointer (btf_id) as helper memory in R%d", regno));
+    // A dynptr slice's type carries MEM_RDONLY or its dynptr's kind, which check_reg_type
+    // matches exactly against each argument's list of types (not modelled).
+    if (r.type == RegType::Mem && (r.rdonly || r.pkt_slice))
+        return env.cannot_tell(fmt("a slice of a dynptr (%s) as helper memory in R%d", reg_type_name(r).c_str(), regno));
     if (!is_memory(r) || r.maybe_null)
         return env.refuse(Rule::HelperArg, fmt("R%d type=%s expected=%s", regno, reg_type_name(r.type, r.maybe_null).c_str(), kMemTypes));
     if (size == 0) return true;
@@ -172,7 +177,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     const RegType arg1_type = fr.regs[1].type;
     uint32_t callback = 0;
     std::optional<uint32_t> timer_map;
-    uint32_t dynptr_ref = 0;
+    DynptrInfo dynptr;
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -280,7 +285,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             callback = r.map;
             break;
         case ArgKind::Dynptr:
-            if (!dynptr_arg(env, st, regno, id, arg, release_ref, dynptr_ref)) return false;
+            if (!dynptr_arg(env, st, regno, id, arg, release_ref, dynptr)) return false;
             break;
         case ArgKind::Timer: {
             uint32_t m = 0;
@@ -320,6 +325,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (x.is_pointer() && x.ref_obj_id == release_ref) x = Reg::scalar(Scalar::unknown());
         });
     }
+    // bpf_dynptr_write into an skb's dynptr may move the packet (check_helper_call's changes_data).
+    if (id == kHelperDynptrWrite && (dynptr.kind == kDynptrSkb || dynptr.kind == kDynptrSkbMeta)) clear_packet_pointers(st);
     Frame& f = st.top();
     const Reg key_arg = f.regs[2];
     for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
@@ -364,7 +371,8 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             r0.maybe_null = true;
             r0.var = Scalar::constant(0);
             r0.id = env.new_id();
-            r0.ref_obj_id = dynptr_ref;
+            r0.ref_obj_id = dynptr.ref;
+            r0.dynptr_id = dynptr.id;
             break;
         }
         if (id != 131) return env.cannot_tell(fmt("%s's returned memory", proto->name));

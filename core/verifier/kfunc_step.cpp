@@ -2,8 +2,9 @@
 // the kfunc's prototype (the catalog's C declaration, from the kernel's BTF) and its KF_* flags;
 // KF_ACQUIRE hands out a reference, KF_RELEASE takes one back, KF_RET_NULL makes r0 maybe NULL.
 // Modelled: numbers (and __k constants), kernel objects (PTR_TO_BTF_ID, trusted or referenced),
-// and a kernel object or a number as what the kfunc returns. Kfuncs the verifier treats
-// specially (iterators, dynptrs, locks, RCU, allocation, graphs) are "cannot tell".
+// and a kernel object or a number as what the kfunc returns; dynptrs (KF_ARG_PTR_TO_DYNPTR, the
+// packet dynptrs' constructors, bpf_dynptr_clone, bpf_dynptr_slice(_rdwr)'s slices). Other kfuncs
+// the verifier treats specially (locks, RCU, allocation, graphs) are "cannot tell".
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/btf_walk.hpp"
+#include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/kfunc_compat.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -95,11 +97,31 @@ bool param_ends_with(std::string_view s, std::string_view tail) { return s.size(
 bool special_kfunc(std::string_view name) {
     for (std::string_view prefix :
          {"bpf_rcu_read_", "bpf_preempt_", "bpf_local_irq_", "bpf_throw", "__bpf_trap", "bpf_get_kmem_cache", "bpf_obj_",
-          "bpf_percpu_obj_", "bpf_refcount_", "bpf_list_", "bpf_rbtree_", "bpf_iter_", "bpf_dynptr_", "bpf_res_spin_",
+          "bpf_percpu_obj_", "bpf_refcount_", "bpf_list_", "bpf_rbtree_", "bpf_iter_", "bpf_res_spin_",
           "bpf_wq_", "bpf_task_work_", "bpf_session_", "bpf_arena_", "bpf_cast_to_kern_ctx", "bpf_rdonly_cast",
           "bpf_stream_", "bpf_timer_", "bpf_kfunc_call_test"})
         if (name.substr(0, prefix.size()) == prefix) return true;
     return false;
+}
+
+// The bpf_dynptr_ kfuncs the checker models: their arguments are dynptrs, numbers and a buffer,
+// and the kernel's special handling is only the dynptr kind a constructor gives, the clone's
+// parent, and a slice's type. Others (bpf_dynptr_from_file, ...) are handled by name.
+bool modelled_dynptr_kfunc(std::string_view name) {
+    for (std::string_view n : {"bpf_dynptr_from_skb", "bpf_dynptr_from_xdp", "bpf_dynptr_from_skb_meta", "bpf_dynptr_slice",
+                               "bpf_dynptr_slice_rdwr", "bpf_dynptr_adjust", "bpf_dynptr_is_null", "bpf_dynptr_is_rdonly",
+                               "bpf_dynptr_size", "bpf_dynptr_clone", "bpf_dynptr_copy", "bpf_dynptr_memset"})
+        if (name == n) return true;
+    return false;
+}
+
+// The dynptr kind a kfunc's __uninit dynptr argument becomes (check_kfunc_args' DYNPTR_TYPE_*
+// for the constructors); 0: another kfunc (bpf_dynptr_clone takes its parent's kind).
+uint32_t dynptr_constructor_kind(std::string_view name) {
+    if (name == "bpf_dynptr_from_skb") return kDynptrSkb;
+    if (name == "bpf_dynptr_from_xdp") return kDynptrXdp;
+    if (name == "bpf_dynptr_from_skb_meta") return kDynptrSkbMeta;
+    return 0;
 }
 
 // Parameter name suffixes that give an argument a kind of its own (is_kfunc_arg_*): only "__k"
@@ -231,7 +253,8 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
-    if (special_kfunc(name)) return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
+    if (special_kfunc(name) || (name.starts_with("bpf_dynptr_") && !modelled_dynptr_kfunc(name)))
+        return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))
         return env.cannot_tell(name + " (an iterator or RCU-protected kfunc)");
     // check_kfunc_call: a sleepable kfunc needs a sleepable program (outside an RCU section,
@@ -249,6 +272,8 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     Frame& fr = st.top();
     int release_regno = 0;
     uint32_t release_ref = 0;
+    DynptrInfo dynptr;          // the initialised dynptr argument (meta->initialized_dynptr)
+    uint64_t const_size = 0;    // a __szk size (meta->arg_constant)
     for (size_t i = 0; i < decl->params.size(); ++i) {
         const KfuncType& p = decl->params[i];
         const int regno = int(i) + 1;
@@ -264,11 +289,43 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
                 return env.refuse(Rule::Context, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
             continue;
         }
+        const bool is_null = r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0;
+        if (p.kind == KfuncType::Kind::StructPtr && p.pointee == "bpf_dynptr") {
+            // KF_ARG_PTR_TO_DYNPTR: a pointer argument NULL is refused unless __nullable/__opt.
+            if (is_null || r.maybe_null) return env.refuse(Rule::NullPointer, fmt("Possibly NULL pointer passed to trusted arg%zu", i));
+            const bool uninit = param_ends_with(p.name, "__uninit");
+            DynptrInfo d;
+            // bpf_dynptr_clone's clone: its parent's kind and reference (the argument before it).
+            const bool clone = uninit && name == "bpf_dynptr_clone";
+            if (!dynptr_kfunc_arg(env, st, regno, i, uninit, clone ? dynptr.kind : dynptr_constructor_kind(name),
+                                  clone ? dynptr.ref : 0, d))
+                return false;
+            if (!uninit) dynptr = d;
+            continue;
+        }
         const bool sized = i + 1 < decl->params.size() &&
                            (param_ends_with(decl->params[i + 1].name, "__sz") || param_ends_with(decl->params[i + 1].name, "__szk"));
-        if (sized && p.kind != KfuncType::Kind::Scalar && !special_param(p.name) && r.type != RegType::BtfId) {
-            // KF_ARG_PTR_TO_MEM_SIZE: the buffer and its size, which is skipped as an argument.
-            if (!kfunc_mem_size_arg(env, st, regno, param_ends_with(decl->params[i + 1].name, "__szk"))) return false;
+        const bool optional = param_ends_with(p.name, "__opt") || param_ends_with(p.name, "__nullable");
+        if (sized && p.kind != KfuncType::Kind::Scalar && (!special_param(p.name) || optional) && r.type != RegType::BtfId) {
+            // KF_ARG_PTR_TO_MEM_SIZE: the buffer and its size, which is skipped as an argument. An
+            // optional buffer may be NULL (then its size is not checked against it), and one that
+            // may be NULL is checked as if it were not.
+            const bool const_sized = param_ends_with(decl->params[i + 1].name, "__szk");
+            if (!(optional && is_null)) {
+                if (!optional && r.maybe_null)
+                    return env.refuse(Rule::NullPointer, fmt("Possibly NULL pointer passed to trusted arg%zu", i));
+                const bool was_null = r.maybe_null;
+                fr.regs[regno].maybe_null = false;
+                const bool ok = kfunc_mem_size_arg(env, st, regno, const_sized);
+                st.top().regs[regno].maybe_null = was_null;
+                if (!ok) return false;
+            }
+            const Reg& sz = st.top().regs[regno + 1];
+            if (const_sized) {
+                if (sz.type != RegType::Scalar || !sz.var.is_const())
+                    return env.refuse(Rule::HelperArg, fmt("R%d must be a known constant", regno + 1));
+                const_size = sz.var.value();
+            }
             ++i;
             continue;
         }
@@ -286,7 +343,6 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
             return env.cannot_tell(fmt("%s's argument %d (a pointer to memory, or another kind of argument)",
                                        name.c_str(), regno));
         }
-        const bool is_null = r.type == RegType::Scalar && r.var.is_const() && r.var.value() == 0;
         if ((trusted_args || rcu_args) && (is_null || r.maybe_null))
             return env.refuse(Rule::NullPointer, fmt("Possibly NULL pointer passed to trusted arg%zu", i));
         if (r.is_pointer() && r.ref_obj_id) {
@@ -344,7 +400,25 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         return env.refuse(Rule::Reference, "release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");
 
     Reg r0;
-    switch (decl->ret.kind) {
+    const bool slice = name == "bpf_dynptr_slice" || name == "bpf_dynptr_slice_rdwr";
+    if (slice) {
+        // check_special_kfunc: PTR_TO_MEM of the constant size (MEM_RDONLY for bpf_dynptr_slice),
+        // with the dynptr's kind (a packet's slice goes with the packet), or NULL; a writable
+        // slice only where the program may write the packet (may_access_direct_pkt_data).
+        if (name == "bpf_dynptr_slice_rdwr" && !packet_writable(env.in.type))
+            return env.refuse(Rule::HelperArg, "the prog does not allow writes to packet data");
+        if (const_size >= (1ull << 29)) return env.cannot_tell(name + "'s slice of more than 2^29 bytes");
+        r0.type = RegType::Mem;
+        r0.plain_mem = true;
+        r0.rdonly = name == "bpf_dynptr_slice";
+        r0.pkt_slice = is_packet_dynptr(dynptr.kind);
+        r0.mem_size = uint32_t(const_size);
+        r0.var = Scalar::constant(0);
+        // A ring buffer dynptr's slice dies with its record (the kernel: with the dynptr's id).
+        r0.ref_obj_id = dynptr.ref;
+        r0.dynptr_id = dynptr.id;
+    }
+    switch (slice ? KfuncType::Kind::Void : decl->ret.kind) {
     case KfuncType::Kind::Void: break;
     case KfuncType::Kind::Scalar: r0 = Reg::scalar(Scalar::unknown()); break;
     case KfuncType::Kind::StructPtr:
@@ -362,6 +436,10 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
         break;
     case KfuncType::Kind::OtherPtr:
     case KfuncType::Kind::Unknown: return env.cannot_tell(name + "'s return value (memory, or another kind of pointer)");
+    }
+    if (slice && (flags & KF_RET_NULL)) {
+        r0.maybe_null = true;
+        r0.id = env.new_id();
     }
 
     if (release) {

@@ -49,8 +49,15 @@ bool touches_iter(const Frame& fr, int64_t lo, int64_t hi) {
 bool stack_access(Env& env, State& st, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                   const Reg* stored, bool from_helper) {
     Frame& fr = st.frames[ptr.frame];
-    // A struct bpf_dynptr's bytes are the helpers' alone: a load or store over them is refused
-    // or destroys the dynptr, in words the checker does not model yet.
+    // A store at a constant offset into a struct bpf_dynptr's bytes destroys it (its slot, one
+    // store being within one 8-byte slot, or refuses to: a referenced one).
+    if (write && !from_helper && ptr.var.is_const()) {
+        const int64_t at = int64_t(ptr.off) + off + int64_t(ptr.var.value());
+        const bool aligned = size <= 1 || at % int64_t(size) == 0;  // else refused below, before any store
+        if (aligned && at + int64_t(size) <= 0 && at >= -int64_t(kStackSize) && !destroy_dynptr_slot(env, st, ptr.frame, depth_of(at) / 8)) return false;
+    }
+    // Otherwise a struct bpf_dynptr's bytes are the helpers' alone: a load or another store over
+    // them is refused or destroys the dynptr, in words the checker does not model yet.
     if (ptr.var.is_const() || (ptr.var.smin > -kMaxVarOff && ptr.var.smax < kMaxVarOff)) {
         const int64_t lo = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smin);
         const int64_t hi = int64_t(ptr.off) + off + (ptr.var.is_const() ? int64_t(ptr.var.value()) : ptr.var.smax) + size;
@@ -361,6 +368,7 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
         return true;
     }
     case RegType::Mem:
+        if (write && ptr.rdonly) return env.refuse(Rule::MemBounds, fmt("R%d cannot write into %s", regno, reg_type_name(ptr).c_str()));
         if (!region_access(env, ptr, regno, off, size, ptr.mem_size, Rule::MemBounds,
                            "invalid access to memory, mem_size=%u off=%d size=%u"))
             return false;

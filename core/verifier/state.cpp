@@ -27,7 +27,10 @@ std::string reg_type_name(RegType t, bool maybe_null) {
 }
 
 std::string reg_type_name(const Reg& r, bool maybe_null) {
-    if (r.type == RegType::Mem && r.plain_mem) return maybe_null ? "mem_or_null" : "mem";
+    if (r.type == RegType::Mem && r.plain_mem) {
+        const std::string name = r.rdonly ? "rdonly_mem" : "mem";
+        return maybe_null ? name + "_or_null" : name;
+    }
     return reg_type_name(r.type, maybe_null);
 }
 

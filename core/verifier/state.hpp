@@ -61,6 +61,13 @@ struct Reg {
     bool rcu = false;
     // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
     bool plain_mem = false;
+    // Mem: MEM_RDONLY (bpf_dynptr_slice's slice): loads only.
+    bool rdonly = false;
+    // Mem: a slice of a packet dynptr (skb, xdp, skb_meta: DYNPTR_TYPE_SKB/XDP/SKB_META on a
+    // PTR_TO_MEM), which a packet-changing call invalidates with the packet pointers.
+    bool pkt_slice = false;
+    // Mem: the dynptr a slice was taken from (its id), whose destruction invalidates plain slices.
+    uint32_t dynptr_id = 0;
     // Scalar: a number the checker forgot (widened) to make a callback's calls converge, or
     // computed from one. The kernel forgets only numbers it need not know exactly (imprecise
     // ones); where such a number decides a branch or a pointer's offset, the checker cannot tell.

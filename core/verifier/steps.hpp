@@ -45,9 +45,29 @@ bool timer_map_matches(Env& env, uint32_t timer_map, const Reg& map_reg);
 bool is_async_callback_call(int32_t helper);
 void push_async_callback(Env& env, uint32_t callback, uint32_t timer_map);
 bool async_callback_exit(Env& env, const State& st, bool& done);
-// struct bpf_dynptr arguments (dynptr_step.cpp): argument `regno` of `helper`, set up, checked
-// or released (its reference to `release_ref`); `data_ref`: the reference a slice of it shares.
-bool dynptr_arg(Env& env, State& st, int regno, int32_t helper, const HelperArg& arg, uint32_t& release_ref, uint32_t& data_ref);
+// struct bpf_dynptr arguments (dynptr_step.cpp). The kinds are enum bpf_dynptr_type's.
+constexpr uint32_t kDynptrLocal = 1, kDynptrRingbuf = 2, kDynptrSkb = 3, kDynptrXdp = 4, kDynptrSkbMeta = 5;
+// An initialised dynptr an argument names: its id, kind and reference (a slice of it shares it).
+struct DynptrInfo {
+    uint32_t id = 0;
+    uint32_t kind = 0;
+    uint32_t ref = 0;
+};
+// Argument `regno` of `helper`, set up, checked (`info`) or released (its reference to `release_ref`).
+bool dynptr_arg(Env& env, State& st, int regno, int32_t helper, const HelperArg& arg, uint32_t& release_ref, DynptrInfo& info);
+// A kfunc's dynptr argument `argno` (KF_ARG_PTR_TO_DYNPTR) in `regno`: `uninit` (a __uninit
+// parameter) sets one up of `new_kind` holding `clone_ref` (bpf_dynptr_clone's parent's
+// reference, or 0); otherwise an initialised one is described in `info`.
+bool dynptr_kfunc_arg(Env& env, State& st, int regno, size_t argno, bool uninit, uint32_t new_kind, uint32_t clone_ref,
+                      DynptrInfo& info);
+// destroy_if_dynptr_stack_slot: a store into 8-byte stack slot `slot` (depth index) of frame
+// `frame` destroys the dynptr there (refused for a referenced one), and its plain slices.
+bool destroy_dynptr_slot(Env& env, State& st, uint8_t frame, uint32_t slot);
+// The packet's dynptr kinds (reg_is_dynptr_slice_pkt: their slices are packet memory).
+bool is_packet_dynptr(uint32_t kind);
+// clear_all_pkt_pointers: after a call that may move the packet, packet pointers and packet
+// dynptr slices are numbers.
+void clear_packet_pointers(State& st);
 // bpf_dynptr_from_mem's memory must be a map value.
 bool dynptr_from_mem_data(Env& env, const State& st);
 // A call to global function `index` of env.in.global_sigs: its arguments checked against its
