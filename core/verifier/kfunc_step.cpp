@@ -12,7 +12,6 @@
 
 #include "core/helpers/kfunc_catalog.hpp"
 #include "core/verifier/btf_walk.hpp"
-#include "core/verifier/ctx_rules.hpp"
 #include "core/verifier/kfunc_compat.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -403,14 +402,15 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     const bool slice = name == "bpf_dynptr_slice" || name == "bpf_dynptr_slice_rdwr";
     if (slice) {
         // check_special_kfunc: PTR_TO_MEM of the constant size (MEM_RDONLY for bpf_dynptr_slice),
-        // with the dynptr's kind (a packet's slice goes with the packet), or NULL; a writable
-        // slice only where the program may write the packet (may_access_direct_pkt_data).
-        if (name == "bpf_dynptr_slice_rdwr" && !packet_writable(env.in.type))
-            return env.refuse(Rule::HelperArg, "the prog does not allow writes to packet data");
+        // with the dynptr's kind (a packet's slice goes with the packet), or NULL. This project's
+        // reference kernel (Linux 6.18.44-fc) refuses every writable slice once its arguments
+        // passed, whatever the program type or dynptr kind (recorded: the corpus's
+        // ref_*_dynptr_slice_rdwr), before upstream's may_access_direct_pkt_data test.
+        if (name == "bpf_dynptr_slice_rdwr") return env.refuse(Rule::HelperUnavailable, "bpf_dynptr_slice_rdwr() is not allowed");
         if (const_size >= (1ull << 29)) return env.cannot_tell(name + "'s slice of more than 2^29 bytes");
         r0.type = RegType::Mem;
         r0.plain_mem = true;
-        r0.rdonly = name == "bpf_dynptr_slice";
+        r0.rdonly = true;
         r0.pkt_slice = is_packet_dynptr(dynptr.kind);
         r0.mem_size = uint32_t(const_size);
         r0.var = Scalar::constant(0);

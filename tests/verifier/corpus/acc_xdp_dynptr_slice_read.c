@@ -1,0 +1,17 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+// Accepted: an XDP packet dynptr, a read-only slice of 4 bytes checked for NULL and read.
+SEC("xdp") int prog(struct xdp_md *ctx) {
+    struct bpf_dynptr d;
+    __u8 buf[4];
+    bpf_dynptr_from_xdp(ctx, 0, &d);
+    __u8 *p = bpf_dynptr_slice(&d, 0, buf, sizeof(buf));
+    if (!p)
+        return XDP_DROP;
+    return p[3] == 1 ? XDP_PASS : XDP_DROP;
+}

@@ -1,0 +1,18 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+// Refused: bpf_dynptr_write into an skb dynptr may move the packet; a slice taken before it is gone.
+SEC("tc") int prog(struct __sk_buff *skb) {
+    struct bpf_dynptr d;
+    __u8 buf[4], v = 7;
+    bpf_dynptr_from_skb(skb, 0, &d);
+    volatile __u8 *p = bpf_dynptr_slice(&d, 0, buf, sizeof(buf));
+    if (!p)
+        return 2;
+    bpf_dynptr_write(&d, 0, &v, 1, 0);
+    return p[0];
+}

@@ -1,0 +1,16 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+// Refused: a dynptr argument is a stack slot (or a callback`s const dynptr), not the packet.
+SEC("xdp") int prog(struct xdp_md *ctx) {
+    void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+    __u8 buf[4];
+    if (data + 16 > end)
+        return XDP_DROP;
+    __u8 *p = bpf_dynptr_slice((const struct bpf_dynptr *)data, 0, buf, sizeof(buf));
+    return p ? XDP_PASS : XDP_DROP;
+}
