@@ -104,8 +104,13 @@ void find_value_fields(const Btf& btf, MapSpec& spec) {
             spec.kernel_btf = false;
             return;
         }
+        // A kptr to a struct the object only declares (BTF FWD: clang emits no body for a struct
+        // the program never reads): Linux 6.18 creates the map without that kptr (a
+        // bpf_kptr_xchg into it: "R1 has no valid kptr"; tests/verifier/corpus).
+        const uint32_t target = btf.skip_modifiers(btf.type(p->ref)->ref);
+        if (btf.kind(target) != BtfKind::Struct) continue;
         field.offset = off;
-        field.type_name = std::string(btf.name(btf.skip_modifiers(btf.type(p->ref)->ref)));
+        field.type_name = std::string(btf.name(target));
         spec.kptrs.push_back(std::move(field));
     }
 }

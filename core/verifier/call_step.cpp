@@ -12,6 +12,7 @@ namespace {
 constexpr int64_t kMaxVarSize = 1ll << 29;  // BPF_MAX_VAR_SIZ
 constexpr int32_t kHelperSpinLock = 93;     // BPF_FUNC_spin_lock (94 unlocks)
 constexpr int32_t kHelperSnprintf = 165;    // BPF_FUNC_snprintf
+constexpr int32_t kHelperKptrXchg = 194;
 constexpr int32_t kHelperDynptrFromMem = 197;
 constexpr int32_t kHelperDynptrWrite = 202;
 constexpr int32_t kHelperDynptrData = 203;
@@ -19,7 +20,8 @@ constexpr int32_t kHelperDynptrData = 203;
 const char* const kMemTypes = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
 
 bool acquires_reference(int32_t id) {
-    return id == 84 || id == 85 || id == 99 || id == 131;  // sk_lookup_tcp/udp, skc_lookup_tcp, ringbuf_reserve
+    return id == 84 || id == 85 || id == 99 || id == 131 ||  // sk_lookup_tcp/udp, skc_lookup_tcp, ringbuf_reserve
+           id == kHelperKptrXchg;
 }
 
 // is_ptr_cast_function: the result is the argument seen as another type, so it shares the
@@ -178,6 +180,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
     uint32_t callback = 0;
     std::optional<uint32_t> timer_map;
     DynptrInfo dynptr;
+    const KptrField* kptr = nullptr;  // bpf_kptr_xchg's destination field
     for (int i = 0; i < proto->nargs; ++i) {
         const HelperArg& arg = proto->args[i];
         const int regno = i + 1;
@@ -243,7 +246,14 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (r.off != 0 || !r.var.is_const() || r.var.value() != 0)
                 return env.refuse(Rule::HelperArg, fmt("dereference of modified ctx ptr R%d off=%d disallowed", regno, int(r.off)));
             break;
+        case ArgKind::KptrXchgDest:
+            if (!kptr_xchg_dest(env, r, regno, kptr)) return false;
+            break;
         case ArgKind::BtfId: {
+            if (id == kHelperKptrXchg && kptr) {
+                if (!kptr_xchg_value(env, r, regno, *kptr, release_ref)) return false;
+                break;
+            }
             // check_reg_type for ARG_PTR_TO_BTF_ID with a fixed type: a kernel object pointer
             // of that struct (btf_struct_ids_match), not NULL unless the argument allows it.
             if (!arg.btf_type) return env.cannot_tell(fmt("%s's argument %d (a kernel object of the helper's choosing)", proto->name, regno));
@@ -383,6 +393,10 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         r0.id = env.new_id();
         break;
     case RetKind::BtfId:
+        if (id == kHelperKptrXchg && kptr) {
+            r0 = kptr_xchg_result(env, *kptr);
+            break;
+        }
         if (id == 158) {  // bpf_get_current_task_btf: RET_PTR_TO_BTF_ID_TRUSTED, never NULL
             r0.type = RegType::BtfId;
             r0.var = Scalar::constant(0);

@@ -157,9 +157,10 @@ bool step_cond_jump(Env& env, State& st, const Insn& insn, uint32_t& next) {
     const Reg* other = ptr == &a ? &b : &a;
     if (ptr && other->type == RegType::Scalar && other->var.is_const() && other->var.value() == 0 &&
         (c == Cond::Eq || c == Cond::Ne) && !is32) {
-        // A kernel object pointer may be NULL unless the kernel trusts it (reg_not_null), and
-        // which ones it trusts is not modelled: both ways, as for an untrusted one.
-        if (!ptr->maybe_null && ptr->type == RegType::BtfId) return go_both(State(st));
+        // A kernel object pointer may be NULL unless the kernel trusts it (reg_not_null's
+        // is_trusted_reg: a reference the program holds, or PTR_TRUSTED without unsafe flags).
+        const bool trusted = ptr->ref_obj_id != 0 || (ptr->trusted && !ptr->untrusted);
+        if (!ptr->maybe_null && ptr->type == RegType::BtfId && !trusted) return go_both(State(st));
         if (!ptr->maybe_null) return go_only(c == Cond::Ne);  // a valid pointer is never NULL
         State taken = st;
         const uint32_t id = ptr->id;

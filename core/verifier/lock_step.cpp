@@ -11,9 +11,6 @@ namespace {
 
 constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
 
-// The kernel prints a map by its bpf_map name, which holds BPF_OBJ_NAME_LEN - 1 characters.
-std::string kernel_map_name(const MapSpec& m) { return m.name.substr(0, 15); }
-
 // kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
 // the resilient locks may be called under a lock. The checker models none of them.
 bool kfunc_spin_allowed(std::string_view name) {
@@ -23,6 +20,8 @@ bool kfunc_spin_allowed(std::string_view name) {
 }
 
 }  // namespace
+
+std::string kernel_map_name(const MapSpec& m) { return m.name.substr(0, 15); }
 
 bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_view kfunc) {
     if (!st.lock) return true;

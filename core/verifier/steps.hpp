@@ -85,6 +85,13 @@ bool check_return_code(Env& env, const State& st);
 // bpf_snprintf's constant format against its data_len (printf_format.cpp), once its arguments passed.
 bool check_snprintf_format(Env& env, const State& st);
 
+// bpf_kptr_xchg (kptr_step.cpp): its destination `r` (argument `regno`), whose kptr field is
+// `field`; the pointer moved in, whose reference is released (`release_ref`, 0 for NULL); the
+// old value it returns (a reference to acquire).
+bool kptr_xchg_dest(Env& env, const Reg& r, int regno, const KptrField*& field);
+bool kptr_xchg_value(Env& env, const Reg& r, int regno, const KptrField& field, uint32_t& release_ref);
+Reg kptr_xchg_result(Env& env, const KptrField& field);
+
 // bpf_spin_lock (lock_step.cpp). A call (helper, kfunc `kfunc`, bpf-to-bpf) the held lock
 // allows; leaving the locked region by `what` ("BPF_EXIT instruction in main prog"); the lock
 // helpers' argument `regno` taken (lock) or released.
@@ -96,6 +103,8 @@ bool process_spin_lock(Env& env, State& st, int regno, bool lock);
 bool lock_maps_allowed(Env& env);
 
 // Shared by the steps.
+// The kernel prints a map by its bpf_map name, which holds BPF_OBJ_NAME_LEN - 1 characters.
+std::string kernel_map_name(const MapSpec& m);
 // BPF_MAX_VAR_OFF: how far a variable offset may move a pointer from its object.
 constexpr int64_t kMaxVarOff = 1ll << 29;
 bool check_readable(Env& env, const State& st, int regno);
