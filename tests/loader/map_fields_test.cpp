@@ -45,6 +45,14 @@ TEST_CASE("values the kernel refuses with their BTF leave the map without fields
     }
 }
 
+TEST_CASE("a kptr to a struct the object only declares is no kptr, and the value keeps its BTF") {
+    auto obj = load(fixture_bytes("map_fields"), "map_fields.o");
+    REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
+    const MapSpec& s = spec_of(*obj, "fwd_kptr");
+    CHECK(s.kernel_btf);
+    CHECK(s.kptrs.empty());
+}
+
 TEST_CASE("a value without special fields keeps its BTF and has none") {
     auto obj = load(fixture_bytes("map_fields"), "map_fields.o");
     REQUIRE_MESSAGE(obj, (obj ? "" : obj.error().to_string()));
