@@ -77,11 +77,10 @@ struct CheckInput {
     std::optional<bool> gpl_compatible;
     // A sleepable program (fentry.s/, lsm.s/...): pointers it reads out of kernel objects are untrusted.
     bool sleepable = false;
-    // Typed __ksym variables by the lddw that loads them, and whether the kernel's kallsyms lists
-    // variables (CONFIG_KALLSYMS_ALL), where check_pseudo_btf_id finds their addresses. Linux 6.18
-    // on this project's machines and the emulated kernel's config have it off.
+    // Typed __ksym variables by the lddw that loads them. check_pseudo_btf_id finds their
+    // addresses in kallsyms, which lists variables only with CONFIG_KALLSYMS_ALL: Linux 6.18 on
+    // this project's machines and the emulated kernel's config have it off, so every one fails.
     std::vector<KsymVar> ksym_vars;
-    bool kallsyms_all = false;
     // A device-bound XDP program (BPF_F_XDP_DEV_BOUND_ONLY): only it may call the XDP metadata kfuncs.
     bool dev_bound = false;
 };
