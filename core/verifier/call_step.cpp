@@ -24,6 +24,39 @@ bool acquires_reference(int32_t id) {
            id == kHelperKptrXchg;
 }
 
+// bpf_helper_changes_pkt_data (net/core/filter.c): the helpers that may move or resize the
+// packet, after which the verifier forgets every packet pointer (clear_all_pkt_pointers).
+constexpr int32_t kPacketChangingHelpers[] = {
+    9,   // skb_store_bytes
+    10,  // l3_csum_replace
+    11,  // l4_csum_replace
+    13,  // clone_redirect
+    18,  // skb_vlan_push
+    19,  // skb_vlan_pop
+    31,  // skb_change_proto
+    38,  // skb_change_tail
+    39,  // skb_pull_data
+    43,  // skb_change_head
+    44,  // xdp_adjust_head
+    50,  // skb_adjust_room
+    54,  // xdp_adjust_meta
+    63,  // msg_pull_data
+    65,  // xdp_adjust_tail
+    73,  // lwt_push_encap
+    74,  // lwt_seg6_store_bytes
+    75,  // lwt_seg6_adjust_srh
+    76,  // lwt_seg6_action
+    90,  // msg_push_data
+    91,  // msg_pop_data
+    143, // store_hdr_opt
+};
+
+bool changes_packet(int32_t id) {
+    for (int32_t h : kPacketChangingHelpers)
+        if (h == id) return true;
+    return false;
+}
+
 // is_ptr_cast_function: the result is the argument seen as another type, so it shares the
 // argument's reference (released with it).
 bool is_ptr_cast(int32_t id) {
@@ -335,8 +368,9 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
             if (x.is_pointer() && x.ref_obj_id == release_ref) x = Reg::scalar(Scalar::unknown());
         });
     }
-    // bpf_dynptr_write into an skb's dynptr may move the packet (check_helper_call's changes_data).
-    if (id == kHelperDynptrWrite && (dynptr.kind == kDynptrSkb || dynptr.kind == kDynptrSkbMeta)) clear_packet_pointers(st);
+    // bpf_dynptr_write into an skb's dynptr may move the packet too (check_helper_call's changes_data).
+    if (changes_packet(id) || (id == kHelperDynptrWrite && (dynptr.kind == kDynptrSkb || dynptr.kind == kDynptrSkbMeta)))
+        clear_packet_pointers(st);
     Frame& f = st.top();
     const Reg key_arg = f.regs[2];
     for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};

@@ -448,6 +448,8 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
             if (x.is_pointer() && x.ref_obj_id == release_ref) x = Reg::scalar(Scalar::unknown());
         });
     }
+    // is_kfunc_pkt_changing: bpf_xdp_pull_data may move the packet.
+    if (name == "bpf_xdp_pull_data") clear_packet_pointers(st);
     Frame& f = st.top();
     for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
     if ((flags & KF_ACQUIRE) && r0.is_pointer()) {
