@@ -311,7 +311,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
             // may be NULL is checked as if it were not.
             const bool const_sized = param_ends_with(decl->params[i + 1].name, "__szk");
             if (!(optional && is_null)) {
-                if (!optional && r.maybe_null)
+                if (!optional && (is_null || r.maybe_null))
                     return env.refuse(Rule::NullPointer, fmt("Possibly NULL pointer passed to trusted arg%zu", i));
                 const bool was_null = r.maybe_null;
                 fr.regs[regno].maybe_null = false;

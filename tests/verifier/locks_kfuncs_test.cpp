@@ -175,6 +175,18 @@ TEST_CASE("kfuncs: an acquired task is referenced, maybe NULL, and released once
     CHECK(v.message == "calling kernel function bpf_task_from_pid is not allowed");
 }
 
+TEST_CASE("kfuncs: a memory argument may be NULL only where the kfunc says __opt or __nullable") {
+    // bpf_skb_ct_lookup(skb, NULL, 0, &opts, 16): its tuple buffer is not optional. (Linux 6.18
+    // says the same for bpf_cpumask_populate(mask, NULL, 8): "Possibly NULL pointer passed to
+    // trusted arg1", whatever the kfunc's flags.)
+    const char* call = "r6 = r1\nr1 = 0\n*(u64 *)(r10 - 16) = r1\n*(u64 *)(r10 - 8) = r1\nr1 = r6\nr2 = 0\nr3 = 0\n"
+                       "r4 = r10\nr4 += -16\nr5 = 16\ncall kfunc:bpf_skb_ct_lookup\nr0 = 0\nexit";
+    const Verdict v = check_locks(call, {}, ProgType::SchedCls);
+    CHECK(v.kind == VerdictKind::Refuse);
+    CHECK(v.message == "Possibly NULL pointer passed to trusted arg1");
+    CHECK(v.insn == 10);
+}
+
 TEST_CASE("kfuncs: what the checker does not model is 'cannot tell', never a guess") {
     // bpf_rcu_read_lock changes the state in a way its prototype does not say.
     Verdict v = check_locks("call kfunc:bpf_rcu_read_lock\ncall kfunc:bpf_rcu_read_unlock\nr0 = 0\nexit", {}, ProgType::Tracepoint);
