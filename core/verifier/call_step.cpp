@@ -24,39 +24,6 @@ bool acquires_reference(int32_t id) {
            id == kHelperKptrXchg;
 }
 
-// bpf_helper_changes_pkt_data (net/core/filter.c): the helpers that may move or resize the
-// packet, after which the verifier forgets every packet pointer (clear_all_pkt_pointers).
-constexpr int32_t kPacketChangingHelpers[] = {
-    9,   // skb_store_bytes
-    10,  // l3_csum_replace
-    11,  // l4_csum_replace
-    13,  // clone_redirect
-    18,  // skb_vlan_push
-    19,  // skb_vlan_pop
-    31,  // skb_change_proto
-    38,  // skb_change_tail
-    39,  // skb_pull_data
-    43,  // skb_change_head
-    44,  // xdp_adjust_head
-    50,  // skb_adjust_room
-    54,  // xdp_adjust_meta
-    63,  // msg_pull_data
-    65,  // xdp_adjust_tail
-    73,  // lwt_push_encap
-    74,  // lwt_seg6_store_bytes
-    75,  // lwt_seg6_adjust_srh
-    76,  // lwt_seg6_action
-    90,  // msg_push_data
-    91,  // msg_pop_data
-    143, // store_hdr_opt
-};
-
-bool changes_packet(int32_t id) {
-    for (int32_t h : kPacketChangingHelpers)
-        if (h == id) return true;
-    return false;
-}
-
 // is_ptr_cast_function: the result is the argument seen as another type, so it shares the
 // argument's reference (released with it).
 bool is_ptr_cast(int32_t id) {
@@ -181,7 +148,40 @@ bool const_str_arg(Env& env, int regno, const Reg& r) {
     return env.refuse(Rule::HelperArg, "string is not zero-terminated");
 }
 
+// bpf_helper_changes_pkt_data (net/core/filter.c): the helpers that may move or resize the
+// packet, after which the verifier forgets every packet pointer (clear_all_pkt_pointers).
+constexpr int32_t kPacketChangingHelpers[] = {
+    9,   // skb_store_bytes
+    10,  // l3_csum_replace
+    11,  // l4_csum_replace
+    13,  // clone_redirect
+    18,  // skb_vlan_push
+    19,  // skb_vlan_pop
+    31,  // skb_change_proto
+    38,  // skb_change_tail
+    39,  // skb_pull_data
+    43,  // skb_change_head
+    44,  // xdp_adjust_head
+    50,  // skb_adjust_room
+    54,  // xdp_adjust_meta
+    63,  // msg_pull_data
+    65,  // xdp_adjust_tail
+    73,  // lwt_push_encap
+    74,  // lwt_seg6_store_bytes
+    75,  // lwt_seg6_adjust_srh
+    76,  // lwt_seg6_action
+    90,  // msg_push_data
+    91,  // msg_pop_data
+    143, // store_hdr_opt
+};
+
 }  // namespace
+
+bool helper_changes_packet(int32_t id) {
+    for (int32_t h : kPacketChangingHelpers)
+        if (h == id) return true;
+    return false;
+}
 
 bool check_mem_arg(Env& env, State& st, int regno, uint64_t size, ArgAccess access) {
     return helper_mem(env, st, regno, size, access, false);
@@ -369,7 +369,7 @@ bool step_helper_call(Env& env, State& st, const Insn& insn) {
         });
     }
     // bpf_dynptr_write into an skb's dynptr may move the packet too (check_helper_call's changes_data).
-    if (changes_packet(id) || (id == kHelperDynptrWrite && (dynptr.kind == kDynptrSkb || dynptr.kind == kDynptrSkbMeta)))
+    if (helper_changes_packet(id) || (id == kHelperDynptrWrite && (dynptr.kind == kDynptrSkb || dynptr.kind == kDynptrSkbMeta)))
         clear_packet_pointers(st);
     Frame& f = st.top();
     const Reg key_arg = f.regs[2];

@@ -3,6 +3,8 @@
 // arguments against the function's BTF signature, clobbers r1-r5 and gives r0 as an unknown
 // number; the function itself is verified once, on its own, from its signature.
 #include <algorithm>
+#include <span>
+#include <vector>
 
 #include "core/verifier/steps.hpp"
 
@@ -42,6 +44,42 @@ bool global_arg_ok(Env& env, State& st, const GlobalArg& arg, int regno) {
     return env.cannot_tell("a global function argument of an unknown kind");
 }
 
+// The functions of the program by first instruction: the entry, bpf-to-bpf call targets and
+// functions referenced as callbacks (lddw src 4).
+std::vector<uint32_t> subprog_starts(std::span<const Insn> insns) {
+    std::vector<uint32_t> starts{0};
+    for (uint32_t pc = 0; pc < insns.size(); ++pc) {
+        const Insn& insn = insns[pc];
+        const bool local_call = insn.opcode == (op::kJmp | op::kCall) && insn.src == op::kPseudoCall;
+        const bool func_ref = insn.opcode == op::kLddw && insn.src == op::kPseudoFunc;
+        if (local_call || func_ref) starts.push_back(uint32_t(int64_t(pc) + insn.imm + 1));
+        if (insn.opcode == op::kLddw) ++pc;
+    }
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    return starts;
+}
+
+// The kernel's subprog changes_pkt_data (mark_subprog_changes_pkt_data in check_cfg, merged from
+// callees by merge_callee_effects): the function at `start`, or one it calls, calls a
+// packet-changing helper or kfunc.
+bool subprog_changes_packet(const Env& env, const std::vector<uint32_t>& starts, uint32_t start, std::vector<uint32_t>& seen) {
+    if (std::find(seen.begin(), seen.end(), start) != seen.end()) return false;
+    seen.push_back(start);
+    const auto next = std::upper_bound(starts.begin(), starts.end(), start);
+    const uint32_t end = next == starts.end() ? uint32_t(env.in.insns.size()) : *next;
+    for (uint32_t pc = start; pc < end && pc < env.in.insns.size(); ++pc) {
+        const Insn& insn = env.in.insns[pc];
+        if (insn.opcode == op::kLddw) ++pc;
+        if (insn.opcode != (op::kJmp | op::kCall)) continue;
+        if (insn.src == 0 && helper_changes_packet(insn.imm)) return true;
+        if (insn.src == op::kPseudoKfuncCall && env.in.kfunc_name && env.in.kfunc_name(insn.imm) == "bpf_xdp_pull_data") return true;
+        if (insn.src == op::kPseudoCall && subprog_changes_packet(env, starts, uint32_t(int64_t(pc) + insn.imm + 1), seen))
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 bool step_global_call(Env& env, State& st, size_t index) {
@@ -55,6 +93,10 @@ bool step_global_call(Env& env, State& st, size_t index) {
         if (!global_arg_ok(env, st, g.args[i], int(i) + 1)) return false;
     if (std::find(env.called_globals.begin(), env.called_globals.end(), index) == env.called_globals.end())
         env.called_globals.push_back(index);
+    // check_func_call: a global function that may move the packet leaves the caller no packet
+    // pointers (clear_all_pkt_pointers); a static one does so on its own walk.
+    std::vector<uint32_t> seen;
+    if (subprog_changes_packet(env, subprog_starts(env.in.insns), g.insn, seen)) clear_packet_pointers(st);
     Frame& f = st.top();
     for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
     f.regs[0] = Reg::scalar(Scalar::unknown());

@@ -65,6 +65,8 @@ bool dynptr_kfunc_arg(Env& env, State& st, int regno, size_t argno, bool uninit,
 bool destroy_dynptr_slot(Env& env, State& st, uint8_t frame, uint32_t slot);
 // The packet's dynptr kinds (reg_is_dynptr_slice_pkt: their slices are packet memory).
 bool is_packet_dynptr(uint32_t kind);
+// bpf_helper_changes_pkt_data: helper `id` may move or resize the packet (call_step.cpp).
+bool helper_changes_packet(int32_t id);
 // clear_all_pkt_pointers: after a call that may move the packet, packet pointers and packet
 // dynptr slices are numbers.
 void clear_packet_pointers(State& st);
