@@ -47,6 +47,25 @@ std::optional<uint32_t> ObjHeap::object_at(uint64_t addr) const {
     return uint32_t(index);
 }
 
+std::shared_ptr<ObjHeap> ObjHeap::clone() const {
+    auto copy = std::make_shared<ObjHeap>();
+    for (const HeapObject& o : objects_) {
+        HeapObject c;
+        c.size = o.size;
+        c.type_id = o.type_id;
+        c.type_name = o.type_name;
+        c.fields = o.fields;
+        if (o.bytes) {
+            c.bytes = std::make_unique<uint8_t[]>(kSlotBytes);
+            std::memcpy(c.bytes.get(), o.bytes.get(), kSlotBytes);
+        }
+        copy->chunks_.chunks.push_back(c.bytes.get());
+        copy->objects_.push_back(std::move(c));
+    }
+    copy->chunks_.limit = uint64_t(copy->chunks_.chunks.size()) * kSlotBytes;
+    return copy;
+}
+
 uint32_t ObjHeap::live_count() const {
     uint32_t n = 0;
     for (const HeapObject& o : objects_) n += o.bytes ? 1 : 0;

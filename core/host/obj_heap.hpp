@@ -67,6 +67,9 @@ public:
     uint32_t count() const { return uint32_t(objects_.size()); }
     uint32_t live_count() const;
 
+    // A copy with its own bytes (the debugger keeps one to go back to a session's start).
+    std::shared_ptr<ObjHeap> clone() const;
+
     // Maps the window (read-write, chunked) into a run's memory.
     void map_into(Memory& memory) const;
 
