@@ -29,7 +29,7 @@ RunResult run_ok(ObjectSession& s, const char* prog) {
 
 // A global data map's 8-byte word at `offset`.
 int64_t global_word(ObjectSession& s, const char* map, uint32_t offset) {
-    const Map* m = s.object().maps->find(map);
+    Map* m = s.object().maps->find(map);
     REQUIRE(m);
     std::vector<uint8_t> v(m->value_size());
     REQUIRE(m->lookup_user(test::bytes(0u), v) == 0);
