@@ -60,6 +60,23 @@ private:
     std::unique_ptr<uint8_t[]> bytes_;
 };
 
+// Stepping back over the run's first allocation: the window is unmapped again, and a heap this
+// run made is gone (as it was before: the state, fingerprinted, is exactly the earlier one).
+class UndoHeapMapping final : public UndoAction {
+public:
+    UndoHeapMapping(Host& host, Memory& memory, bool made) : host_(host), memory_(memory), made_(made) {}
+    void undo() override {
+        memory_.unmap(window::kHeap);
+        if (made_) host_.heap.reset();
+    }
+    size_t bytes() const override { return sizeof *this; }
+
+private:
+    Host& host_;
+    Memory& memory_;
+    bool made_;
+};
+
 std::shared_ptr<ObjHeap> shared_heap(Vm& vm) {
     return vm.env && vm.env->host ? vm.env->host->heap : nullptr;
 }
@@ -85,8 +102,12 @@ bool has_graph_field_at(const HeapObject& o, GraphFieldKind kind, uint32_t offse
 }
 
 ObjHeap& heap_of(Vm& vm, Host& host) {
-    if (!host.heap) host.heap = std::make_shared<ObjHeap>();
-    if (vm.memory().region(window::kHeap).kind == RegionKind::None) host.heap->map_into(vm.memory());
+    const bool made = !host.heap;
+    if (made) host.heap = std::make_shared<ObjHeap>();
+    if (vm.memory().region(window::kHeap).kind == RegionKind::None) {
+        host.heap->map_into(vm.memory());
+        if (Journal* j = vm.journal()) j->external(std::make_unique<UndoHeapMapping>(host, vm.memory(), made));
+    }
     return *host.heap;
 }
 
