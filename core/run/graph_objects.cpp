@@ -8,6 +8,7 @@
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/journal.hpp"
+#include "core/maps/map_set.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -99,6 +100,14 @@ std::optional<uint32_t> graph_field_offset(const HeapObject& o, GraphFieldKind k
 bool has_graph_field_at(const HeapObject& o, GraphFieldKind kind, uint32_t offset) {
     return std::any_of(o.fields.begin(), o.fields.end(),
                        [&](const GraphField& f) { return f.kind == kind && f.offset == offset; });
+}
+
+bool graph_root_allowed(Vm& vm, uint64_t addr, GraphFieldKind kind) {
+    if (!vm.env) return false;
+    if (vm.env->maps && vm.env->maps->from_value_address(addr)) return true;
+    const ObjHeap* heap = vm.env->host ? vm.env->host->heap.get() : nullptr;
+    const std::optional<uint32_t> index = heap ? heap->object_at(addr) : std::nullopt;
+    return index && has_graph_field_at(heap->object(*index), kind, uint32_t(addr - ObjHeap::address(*index)));
 }
 
 ObjHeap& heap_of(Vm& vm, Host& host) {

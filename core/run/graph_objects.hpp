@@ -34,6 +34,10 @@ std::vector<GraphField> graph_fields(const Btf& btf, uint32_t type_id);
 std::optional<uint32_t> graph_field_offset(const HeapObject& o, GraphFieldKind kind);
 bool has_graph_field_at(const HeapObject& o, GraphFieldKind kind, uint32_t offset);
 
+// Whether `addr` may hold a head or root of `kind` (ListHead, RbRoot): inside a map value (global
+// data is one), or that field of an allocated object. The kernel's verifier refuses any other.
+bool graph_root_allowed(Vm& vm, uint64_t addr, GraphFieldKind kind);
+
 // The run's heap, made (and mapped into the run's memory) the first time it is needed.
 ObjHeap& heap_of(Vm& vm, Host& host);
 

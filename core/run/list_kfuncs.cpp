@@ -27,10 +27,11 @@ using namespace list_layout;
 // The head's first word; a head the map left zeroed is made an empty list (INIT_LIST_HEAD).
 // nullopt after stopping the run when r1 is not writable memory.
 std::optional<uint64_t> head_next(Vm& vm, const char* kfunc, uint64_t head) {
-    if (!vm.memory().helper_ptr(head, kHeadBytes, true)) {
+    if (!graph_root_allowed(vm, head, GraphFieldKind::ListHead) || !vm.memory().helper_ptr(head, kHeadBytes, true)) {
         fail(vm, kfunc,
              "r1 = " + hex(head) +
-                 " is not a struct bpf_list_head in a map value or global data: the kernel's verifier refuses the call",
+                 " is not a struct bpf_list_head in a map value, global data or an allocated object: the kernel's verifier "
+                 "refuses the call",
              "Pass the address of a `struct bpf_list_head` field declared with __contains(type, node field).");
         return std::nullopt;
     }
@@ -113,10 +114,12 @@ uint64_t pop_back(Vm& vm, uint64_t head, uint64_t, uint64_t, uint64_t, uint64_t)
 // nothing, not even a zeroed head.
 uint64_t peek(Vm& vm, const char* kfunc, uint64_t head, uint32_t which) {
     const std::optional<uint64_t> next = graph_read(vm, head + kNext);
-    if (!next || !vm.memory().helper_ptr(head, kHeadBytes, false)) {
+    if (!next || !graph_root_allowed(vm, head, GraphFieldKind::ListHead) ||
+        !vm.memory().helper_ptr(head, kHeadBytes, false)) {
         fail(vm, kfunc,
-             "r1 = " + hex(head) + " is not a struct bpf_list_head in a map value or global data: the kernel's "
-                                   "verifier refuses the call");
+             "r1 = " + hex(head) +
+                 " is not a struct bpf_list_head in a map value, global data or an allocated object: the kernel's "
+                 "verifier refuses the call");
         return 0;
     }
     if (*next == head || *next == 0) return 0;

@@ -29,10 +29,11 @@ using namespace rb_layout;
 constexpr uint16_t kLessArgs = 0x6;  // r1 = the node added, r2 = the node it is compared with
 
 bool check_root(Vm& vm, const char* kfunc, uint64_t root) {
-    if (vm.memory().helper_ptr(root, kRootBytes, true)) return true;
+    if (graph_root_allowed(vm, root, GraphFieldKind::RbRoot) && vm.memory().helper_ptr(root, kRootBytes, true))
+        return true;
     fail(vm, kfunc,
-         "r1 = " + hex(root) + " is not a struct bpf_rb_root in a map value or global data: the kernel's verifier "
-                               "refuses the call",
+         "r1 = " + hex(root) + " is not a struct bpf_rb_root in a map value, global data or an allocated object: the "
+                               "kernel's verifier refuses the call",
          "Pass the address of a `struct bpf_rb_root` field declared with __contains(type, node field).");
     return false;
 }

@@ -127,3 +127,23 @@ TEST_CASE("bpf_obj_new is NULL for a struct bpf_mem_alloc cannot hold with its 8
     CHECK(s->host().heap->count() == 1);
     CHECK(s->host().heap->live_count() == 0);
 }
+
+TEST_CASE("bpf_obj_drop of an object dropped already, and a list head on the stack, stop the run") {
+    auto s = test::open_object("tests/run/bpf/graph_misuse.o");
+    RunResult r = s->run("drop_twice", syscall_ctx());
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::Helper);
+    CHECK(r.error->what ==
+          "bpf_obj_drop_impl: r1 = 0x12800000000 is an object that was freed already: the kernel's verifier refuses "
+          "the call (it takes a pointer to an allocated object the program owns)");
+
+    r = s->run("head_on_stack", syscall_ctx());
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::Helper);
+    CHECK(r.error->what ==
+          "bpf_list_push_back_impl: r1 = 0x8000001f0 is not a struct bpf_list_head in a map value, global data or an "
+          "allocated object: the kernel's verifier refuses the call");
+    CHECK(r.error->hint == "Pass the address of a `struct bpf_list_head` field declared with __contains(type, node field).");
+}

@@ -92,4 +92,35 @@ int sizes(void *ctx)
 	return 0;
 }
 
+struct item {
+	__u64 value;
+	struct bpf_list_node node;
+};
+
+// Dropping an object twice: the second bpf_obj_drop stops the run.
+SEC("syscall")
+int drop_twice(void *ctx)
+{
+	struct item *it = bpf_obj_new(struct item);
+
+	if (!it)
+		return 1;
+	bpf_obj_drop(it);
+	bpf_obj_drop(it);
+	return 0;
+}
+
+// A list head on the stack: the push stops the run (the kernel wants one in a map value or
+// global data).
+SEC("syscall")
+int head_on_stack(void *ctx)
+{
+	struct bpf_list_head head = {};
+	struct item *it = bpf_obj_new(struct item);
+
+	if (!it)
+		return 1;
+	return bpf_list_push_back(&head, &it->node);
+}
+
 char LICENSE[] SEC("license") = "GPL";
