@@ -40,9 +40,12 @@ uint64_t obj_new(Vm& vm, uint64_t type_id64, uint64_t, uint64_t, uint64_t, uint6
     // bpf_mem_alloc: NULL for a size of 0, or one whose 8-byte free-list header does not fit
     // in the largest size class.
     if (size == 0 || size + ObjHeap::kHeaderBytes > ObjHeap::kSlotBytes) return 0;
-    const std::optional<uint64_t> addr = graph_allocate(vm, heap_of(vm, *host), size, type_id,
-                                                        btf->type_to_string(type_id), graph_fields(*btf, type_id));
-    return addr.value_or(0);
+    ObjHeap& heap = heap_of(vm, *host);
+    const std::optional<uint64_t> addr =
+        graph_allocate(vm, heap, size, type_id, btf->type_to_string(type_id), graph_fields(*btf, type_id));
+    if (!addr) return 0;
+    graph_acquired(vm, *host, *heap.object_at(*addr), kName);
+    return *addr;
 }
 
 // The object `p` starts, or nullopt after stopping the run (a pointer bpf_obj_new did not give
@@ -65,7 +68,8 @@ uint64_t obj_drop(Vm& vm, uint64_t p, uint64_t, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_obj_drop_impl";
     Host* host = host_for(vm, kName);
     if (!host) return 0;
-    if (const std::optional<uint32_t> index = owned_object(vm, kName, *host, p)) graph_drop(vm, *host->heap, *index);
+    const std::optional<uint32_t> index = owned_object(vm, kName, *host, p);
+    if (index && graph_give_back(vm, *host, kName, "r1", *index)) graph_drop(vm, *host->heap, *index);
     return 0;
 }
 
@@ -87,6 +91,7 @@ uint64_t refcount_acquire(Vm& vm, uint64_t p, uint64_t, uint64_t, uint64_t, uint
     const uint32_t now = load_le<uint32_t>(count);
     if (now == 0) return 0;  // refcount_inc_not_zero: the object is on its way out
     store_le<uint32_t>(count, now + 1);
+    graph_acquired(vm, *host, *index, kName);
     return p;
 }
 

@@ -9,6 +9,8 @@
 #include "core/host/host.hpp"
 #include "core/journal.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/hex.hpp"
+#include "core/run/kernel_refs.hpp"
 #include "core/vm.hpp"
 
 namespace bpfplay {
@@ -100,6 +102,23 @@ std::optional<uint32_t> graph_field_offset(const HeapObject& o, GraphFieldKind k
 bool has_graph_field_at(const HeapObject& o, GraphFieldKind kind, uint32_t offset) {
     return std::any_of(o.fields.begin(), o.fields.end(),
                        [&](const GraphField& f) { return f.kind == kind && f.offset == offset; });
+}
+
+void graph_acquired(Vm& vm, Host& host, uint32_t index, const char* by) {
+    acquire_reference(vm, host, ObjHeap::address(index), KernelObjectKind::Allocated, by);
+}
+
+bool graph_give_back(Vm& vm, Host& host, const char* kfunc, const char* reg, uint32_t index) {
+    const uint64_t addr = ObjHeap::address(index);
+    if (drop_reference(host, addr)) return true;
+    vm.helper_fail(make_error(
+        ErrorKind::Helper,
+        std::string(kfunc) + ": " + reg + " points into " + host.heap->object(index).type_name + " at " + hex(addr) +
+            ", which the program does not own (a list or tree holds it, or the program gave it away already): the "
+            "kernel's verifier refuses the call (it takes an owning reference)",
+        std::nullopt,
+        "Only the result of bpf_obj_new, of a list pop or of bpf_rbtree_remove is the program's to give away, once."));
+    return false;
 }
 
 bool graph_root_allowed(Vm& vm, uint64_t addr, GraphFieldKind kind) {

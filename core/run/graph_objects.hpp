@@ -34,6 +34,15 @@ std::vector<GraphField> graph_fields(const Btf& btf, uint32_t type_id);
 std::optional<uint32_t> graph_field_offset(const HeapObject& o, GraphFieldKind kind);
 bool has_graph_field_at(const HeapObject& o, GraphFieldKind kind, uint32_t offset);
 
+// The references to allocated objects the program owns, kept with the run's other references
+// (kernel_refs.hpp): an owning pointer is acquired by bpf_obj_new, a pop, bpf_rbtree_remove and
+// bpf_refcount_acquire, and given back by bpf_obj_drop, a push or an add (whatever it returns),
+// so an exit still holding one is refused as the kernel's verifier refuses it.
+void graph_acquired(Vm& vm, Host& host, uint32_t index, const char* by);
+// Gives back the program's reference to object `index`; false after stopping the run when it
+// holds none (the pointer is a non-owning one: a list or tree owns the object).
+bool graph_give_back(Vm& vm, Host& host, const char* kfunc, const char* reg, uint32_t index);
+
 // Whether `addr` may hold a head or root of `kind` (ListHead, RbRoot): inside a map value (global
 // data is one), or that field of an allocated object. The kernel's verifier refuses any other.
 bool graph_root_allowed(Vm& vm, uint64_t addr, GraphFieldKind kind);

@@ -61,7 +61,8 @@ uint64_t push(Vm& vm, const char* kfunc, uint64_t head, uint64_t node, bool tail
     const std::optional<uint64_t> first = head_next(vm, kfunc, head);
     if (!first) return 0;
     const std::optional<uint32_t> index = node_object(vm, kfunc, *host, node);
-    if (!index) return 0;
+    // The list (or, failing, the drop) takes the program's reference.
+    if (!index || !graph_give_back(vm, *host, kfunc, "r2", *index)) return 0;
     if (*graph_read(vm, node + kOwner) != 0) {  // in a list already (or being added to one)
         graph_drop(vm, *host->heap, *index);
         return helper_errno(kEINVAL);
@@ -88,6 +89,8 @@ uint64_t push_back(Vm& vm, uint64_t head, uint64_t node, uint64_t, uint64_t, uin
 // __bpf_list_del: NULL for an empty list or a node another head owns; else list_del_init and
 // the owner cleared.
 uint64_t pop(Vm& vm, const char* kfunc, uint64_t head, bool tail) {
+    Host* host = host_for(vm, kfunc);
+    if (!host) return 0;
     const std::optional<uint64_t> first = head_next(vm, kfunc, head);
     if (!first || *first == head) return 0;
     const uint64_t n = tail ? *graph_read(vm, head + kPrev) : *first;
@@ -99,6 +102,8 @@ uint64_t pop(Vm& vm, const char* kfunc, uint64_t head, bool tail) {
     graph_write(vm, n + kNext, n);
     graph_write(vm, n + kPrev, n);
     graph_write(vm, n + kOwner, 0);
+    if (const std::optional<uint32_t> index = host->heap ? host->heap->object_at(n) : std::nullopt)
+        graph_acquired(vm, *host, *index, kfunc);
     return n;
 }
 

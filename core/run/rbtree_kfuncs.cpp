@@ -80,7 +80,8 @@ uint64_t rbtree_add(Vm& vm, uint64_t root, uint64_t node, uint64_t less, uint64_
     const std::optional<uint32_t> index = node_object(vm, kName, *host, node);
     if (!index) return 0;
     const std::optional<uint32_t> entry = callback_entry(vm, kName, less, 3);
-    if (!entry) return 0;
+    // The tree (or, failing, the drop) takes the program's reference.
+    if (!entry || !graph_give_back(vm, *host, kName, "r2", *index)) return 0;
     if (*graph_read(vm, node + kOwner) != 0) {  // in a tree already (or being added to one)
         graph_drop(vm, *host->heap, *index);
         return helper_errno(kEINVAL);
@@ -106,10 +107,13 @@ uint64_t rbtree_add(Vm& vm, uint64_t root, uint64_t node, uint64_t less, uint64_
 uint64_t rbtree_remove(Vm& vm, uint64_t root, uint64_t node, uint64_t, uint64_t, uint64_t) {
     constexpr const char* kName = "bpf_rbtree_remove";
     Host* host = host_for(vm, kName);
-    if (!host || !check_root(vm, kName, root) || !node_object(vm, kName, *host, node)) return 0;
+    if (!host || !check_root(vm, kName, root)) return 0;
+    const std::optional<uint32_t> index = node_object(vm, kName, *host, node);
+    if (!index) return 0;
     if (*graph_read(vm, node + kOwner) != root) return 0;  // in no tree, or in another one
     rb_erase_and_clear(vm, root, node);
     graph_write(vm, node + kOwner, 0);
+    graph_acquired(vm, *host, *index, kName);
     return node;
 }
 

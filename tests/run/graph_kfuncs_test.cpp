@@ -147,3 +147,27 @@ TEST_CASE("bpf_obj_drop of an object dropped already, and a list head on the sta
           "allocated object: the kernel's verifier refuses the call");
     CHECK(r.error->hint == "Pass the address of a `struct bpf_list_head` field declared with __contains(type, node field).");
 }
+
+TEST_CASE("the program owns what bpf_obj_new gives until it drops or pushes it: a leak and a drop after a push stop the run") {
+    auto s = test::open_object("tests/run/bpf/graph_misuse.o");
+    RunResult r = s->run("leak", syscall_ctx());
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::Verify);
+    CHECK(r.error->what ==
+          "the program exits still holding the reference to struct item at 0x12800000000 that bpf_obj_new_impl "
+          "acquired at insn 3: the kernel's verifier refuses this program (\"Unreleased reference ... alloc_insn=3\", "
+          "\"BPF_EXIT instruction in main prog would lead to reference leak\")");
+    CHECK(r.error->hint ==
+          "Give it back with bpf_obj_drop (or by pushing it into a list or adding it to a tree) on every path where "
+          "it is not NULL.");
+
+    r = s->run("drop_pushed", syscall_ctx());
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::Helper);
+    CHECK(r.error->what ==
+          "bpf_obj_drop_impl: r1 points into struct item at 0x12800001000, which the program does not own (a list or "
+          "tree holds it, or the program gave it away already): the kernel's verifier refuses the call (it takes an "
+          "owning reference)");
+}

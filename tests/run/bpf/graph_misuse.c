@@ -21,8 +21,10 @@ struct fits {
 	char bytes[4088];
 };
 
+struct item;
 private(T) struct bpf_spin_lock lock;
 private(T) struct bpf_rb_root root __contains(node, rb);
+private(T) struct bpf_list_head list __contains(item, node);
 
 __s64 out[4];
 
@@ -121,6 +123,30 @@ int head_on_stack(void *ctx)
 	if (!it)
 		return 1;
 	return bpf_list_push_back(&head, &it->node);
+}
+
+// Exits still owning an object.
+SEC("syscall")
+int leak(void *ctx)
+{
+	struct item *it = bpf_obj_new(struct item);
+
+	return it ? 0 : 1;
+}
+
+// Drops an object it gave to a list (its pointer is a non-owning one after the push).
+SEC("syscall")
+int drop_pushed(void *ctx)
+{
+	struct item *it = bpf_obj_new(struct item);
+
+	if (!it)
+		return 1;
+	bpf_spin_lock(&lock);
+	bpf_list_push_back(&list, &it->node);
+	bpf_spin_unlock(&lock);
+	bpf_obj_drop(it);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
