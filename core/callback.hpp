@@ -20,6 +20,10 @@ enum class CallbackKind : uint8_t {
     ForEach,  // bpf_for_each_map_elem: callback(map, key, value, ctx)
     UserRingbufDrain,  // bpf_user_ringbuf_drain: callback(dynptr, ctx)
     FindVma,  // bpf_find_vma: callback(task, vma, ctx), once; the helper then returns 0, not the count
+    // bpf_rbtree_add_impl: less(node, parent) at each node of the walk down the tree; every
+    // answer goes on (it picks the child to visit next: `next` gets it in `ctx`) until the walk
+    // falls off the tree and `next` links the node there. The kfunc then returns 0.
+    RbtreeAdd,
 };
 const char* callback_helper_name(CallbackKind kind);
 

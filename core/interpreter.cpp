@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/decode_ops.hpp"
+#include "core/spin_lock_calls.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/vm.hpp"
 
@@ -517,7 +518,7 @@ call_helper: {
         const HelperBinding& h = *helper;
         // Under a bpf_spin_lock only bpf_spin_unlock may be called (the verifier's rule).
         if (vm.held_lock_ && h.id != kSpinUnlockId) [[unlikely]]
-            goto locked_call_fault;
+            if (!is_kfunc_binding(h.id) || !kfunc_allowed_under_spin_lock(h.name)) goto locked_call_fault;
         vm.pc_ = PC;  // helpers report errors at this insn
         vm.depth_ = depth;
         vm.executed_at_call_ = vm.executed_ + (allowed - left);

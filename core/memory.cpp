@@ -91,6 +91,12 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
             e.what = head + " writes to " + where + ", which is read-only";
             return e;
         }
+        if (w == window::kHeap && off + size <= g.size) {
+            e.what = head + " is inside " + where + " but in no live object: the object there was freed " +
+                     "(bpf_obj_drop, or dropped with the list or tree that owned it), or none was ever allocated there";
+            e.hint = g.hint;
+            return e;
+        }
         if (g.chunks && off + size <= g.size) {
             e.what = head + " is inside " + where + " but in slots that were never handed out: the map " +
                      "allocates its values as entries arrive, and no entry has lived there";

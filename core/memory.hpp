@@ -41,7 +41,10 @@ constexpr uint32_t kDeepStackEnd = kDeepStack0 + uint32_t(kMaxRunFrames - kMaxCa
 // read-only: past the deep stacks, as the windows below 16 are all taken. Like the deep
 // stacks, the fast run leaves its accesses to the interpreter.
 constexpr uint32_t kConntrack = kDeepStackEnd;
-constexpr uint32_t kCount = kConntrack + 1;
+// Objects the program allocated with bpf_obj_new (core/host/obj_heap.hpp): one chunk each, so
+// a freed object's chunk is gone and an access to it faults.
+constexpr uint32_t kHeap = kConntrack + 1;
+constexpr uint32_t kCount = kHeap + 1;
 
 // The window of frame `depth`'s stack, and the frame whose stack a window holds.
 constexpr uint32_t stack_of_frame(uint32_t depth) {
@@ -80,7 +83,7 @@ struct ChunkedBytes {
     uint8_t* at(uint64_t off, uint64_t len) const {
         if (chunk_bytes == 0 || len > limit || off > limit - len) return nullptr;
         const uint64_t c = off / chunk_bytes, within = off % chunk_bytes;
-        if (c >= chunks.size() || within + len > chunk_bytes) return nullptr;
+        if (c >= chunks.size() || within + len > chunk_bytes || !chunks[c]) return nullptr;  // null: freed
         return chunks[c] + within;
     }
     // The same, to write.

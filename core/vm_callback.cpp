@@ -17,6 +17,7 @@ const char* callback_helper_name(CallbackKind kind) {
     case CallbackKind::ForEach: return "bpf_for_each_map_elem";
     case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain";
     case CallbackKind::FindVma: return "bpf_find_vma";
+    case CallbackKind::RbtreeAdd: return "bpf_rbtree_add_impl";
     }
     return "";
 }
@@ -61,6 +62,9 @@ std::string callback_description(const CallbackState& s) {
         return "bpf_for_each_map_elem: element " + std::to_string(current + 1) + " of " + std::to_string(s.limit);
     case CallbackKind::UserRingbufDrain: return "bpf_user_ringbuf_drain: record " + std::to_string(s.calls + 1);
     case CallbackKind::FindVma: return "bpf_find_vma: the area at " + hex(s.limit);
+    case CallbackKind::RbtreeAdd:
+        return "bpf_rbtree_add_impl: less(" + hex(s.limit) + ", " + hex(s.position) + "), comparison " +
+               std::to_string(s.calls + 1);
     }
     return {};
 }
@@ -166,7 +170,10 @@ uint32_t Vm::callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_
     journal_callback(depth);
     ++s.calls;
     uint64_t args[5] = {};
-    if (r[0] == 0 && s.next(*this, depth, s, args)) {
+    // bpf_rbtree_add's walk goes on whatever less() answered: the answer picks the way.
+    const bool walk = s.kind == CallbackKind::RbtreeAdd;
+    if (walk) s.ctx = r[0];
+    if ((r[0] == 0 || walk) && s.next(*this, depth, s, args)) {
         if (journal_) {
             Journal::Cursor& c = journal_->cursor();
             journal_->make_room(c);
@@ -184,7 +191,8 @@ uint32_t Vm::callback_returned(uint32_t pc, uint64_t* r, uint16_t& init, uint32_
         c.reg(0, r[0]);  // an exit's step keeps no register of its own
     }
     // bpf_find_vma returns 0 once its callback ran; the others count the calls.
-    r[0] = s.kind == CallbackKind::FindVma ? 0 : s.calls;
+    // bpf_rbtree_add_impl returns 0 once the node is in the tree.
+    r[0] = s.kind == CallbackKind::FindVma || walk ? 0 : s.calls;
     s = {};
     r[6] = f.saved[0];
     r[7] = f.saved[1];

@@ -58,6 +58,7 @@ Result<std::unique_ptr<DebugSession>> DebugSession::open_mode(ObjectSession& obj
 
 void DebugSession::save_initial_state() {
     initial_timers_ = object_.host().timers;
+    initial_heap_ = object_.host().heap ? object_.host().heap->clone() : nullptr;
     MapSet& maps = *object_.object().maps;
     initial_maps_.clear();
     for (uint32_t id = 0; id < maps.size(); ++id) {
@@ -119,6 +120,8 @@ void DebugSession::reset() {
     object_.host().prandom = initial_prandom_;
     object_.host().net.last_cookie = initial_cookie_;
     object_.host().timers = initial_timers_;
+    // A fresh copy each time: the run about to start changes the one it gets.
+    object_.host().heap = initial_heap_ ? initial_heap_->clone() : nullptr;
     for (Breakpoint& b : breakpoints_) b.hits = 0;
     for (Watchpoint& w : watchpoints_) w.hits = 0;
     (void)start();  // the same program and input started before, so it starts again

@@ -18,6 +18,8 @@
 
 namespace bpfplay {
 
+class ObjHeap;
+
 struct DebugOptions {
     uint64_t journal_limit_bytes = Journal::kDefaultLimitBytes;
     uint32_t max_map_entries = 256;  // per map in a state view
@@ -213,6 +215,7 @@ private:
     RunInput input_;
     bool timer_ = false;          // a timer callback's session (open_next_timer)
     TimerTable initial_timers_;   // Host::timers when the session opened
+    std::shared_ptr<const ObjHeap> initial_heap_;  // a copy of Host::heap then (null: none yet)
     std::unique_ptr<RunState> run_;
     Journal journal_;
     std::unique_ptr<HelperEffects> effects_;

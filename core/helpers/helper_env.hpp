@@ -11,6 +11,7 @@
 
 namespace bpfplay {
 
+class Btf;
 struct BpfProcess;
 struct Host;
 struct LoadedProgram;
@@ -46,6 +47,8 @@ struct HelperEnv {
     // bpf_iter_bits_new call that made each: a run stepped back and forward again makes the
     // same call at the same count, so it finds (and remakes) the same copy.
     std::map<uint64_t, std::vector<uint64_t>> bits_iter_copies{};
+    // The object's BTF (null without one): bpf_obj_new's local_type_id names a type of it.
+    const Btf* btf = nullptr;
 };
 
 } // namespace bpfplay

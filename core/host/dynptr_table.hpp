@@ -41,7 +41,10 @@ struct DynptrSlot {
 // NfConn / NfConnInit: a struct nf_conn a conntrack lookup or insert returned, and one
 // bpf_xdp_ct_alloc / bpf_skb_ct_alloc returned (struct nf_conn___init for the verifier: only
 // the set_* kfuncs and bpf_ct_insert_entry take it).
-enum class KernelObjectKind : uint8_t { Task, Cgroup, NfConn, NfConnInit };
+// Allocated: an object of the program's own type (bpf_obj_new, or one a list pop or
+// bpf_rbtree_remove handed back: obj_heap.hpp), which bpf_obj_drop, a list push or an rbtree add
+// takes back.
+enum class KernelObjectKind : uint8_t { Task, Cgroup, NfConn, NfConnInit, Allocated };
 struct HeldObject {
     uint64_t addr = 0;              // the task_struct or struct cgroup
     KernelObjectKind kind = KernelObjectKind::Task;

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,7 @@
 #include "core/host/perf_event_record.hpp"
 #include "core/host/tcp_flow_script.hpp"
 #include "core/host/net_model.hpp"
+#include "core/host/obj_heap.hpp"
 #include "core/loader/prog_types.hpp"
 
 namespace bpfplay {
@@ -274,6 +276,10 @@ struct Host {
     // The BPF timers programs created (bpf_timers.hpp). They outlive runs, as maps do; the
     // runner fires the due ones after each run.
     TimerTable timers;
+
+    // The objects programs allocated with bpf_obj_new (obj_heap.hpp), made by the first one.
+    // They outlive runs, as maps' lists and trees hold them.
+    std::shared_ptr<ObjHeap> heap;
 
     // ---- the clocks, given Vm::executed_now() ----
     uint64_t ktime_ns(uint64_t executed) const;   // bpf_ktime_get_ns (CLOCK_MONOTONIC)

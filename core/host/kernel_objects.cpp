@@ -586,6 +586,7 @@ void map_kernel_objects(Memory& memory, const Host& host, KernelObjects& storage
     else
         memory.map(window::kPercpu, RegionKind::ReadOnly, kRead, storage.percpu.data(), uint32_t(storage.percpu.size()),
                    "per-CPU kernel variables");
+    if (host.heap) host.heap->map_into(memory);
     storage.conntrack = build_conntrack_objects(host.net.conntrack);
     memory.map(window::kConntrack, RegionKind::ReadOnly, kRead, storage.conntrack.data(),
                uint32_t(storage.conntrack.size()), "conntrack entries (struct nf_conn)");

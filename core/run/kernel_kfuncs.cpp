@@ -18,6 +18,9 @@ std::span<const std::span<const KfuncImpl>> kernel_kfunc_families() {
         cubic_kfunc_impls(),
         dctcp_kfunc_impls(),
         bbr_kfunc_impls(),
+        graph_kfunc_impls(),
+        list_kfunc_impls(),
+        rbtree_kfunc_impls(),
     };
     return families;
 }

@@ -27,5 +27,8 @@ std::span<const KfuncImpl> xdp_metadata_kfunc_impls(); // bpf_xdp_metadata_rx_ti
 std::span<const KfuncImpl> cubic_kfunc_impls(); // cubictcp_*
 std::span<const KfuncImpl> dctcp_kfunc_impls(); // dctcp_*
 std::span<const KfuncImpl> bbr_kfunc_impls(); // bbr_*
+std::span<const KfuncImpl> graph_kfunc_impls(); // bpf_obj_new_impl, bpf_obj_drop_impl, bpf_refcount_acquire_impl
+std::span<const KfuncImpl> list_kfunc_impls(); // bpf_list_push_*_impl, bpf_list_pop_*, bpf_list_front/back
+std::span<const KfuncImpl> rbtree_kfunc_impls(); // bpf_rbtree_add_impl, _remove, _first, _root, _left, _right
 
 } // namespace bpfplay

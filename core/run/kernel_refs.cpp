@@ -17,6 +17,7 @@ const char* kernel_object_type(KernelObjectKind kind) {
     case KernelObjectKind::Cgroup: return "cgroup";
     case KernelObjectKind::NfConn: return "nf_conn";
     case KernelObjectKind::NfConnInit: return "nf_conn___init";
+    case KernelObjectKind::Allocated: return "allocated object";
     }
     return "";
 }
@@ -30,6 +31,7 @@ const char* releasing_kfunc(KernelObjectKind kind) {
     case KernelObjectKind::Cgroup: return "bpf_cgroup_release";
     case KernelObjectKind::NfConn: return "bpf_ct_release";
     case KernelObjectKind::NfConnInit: return "bpf_ct_insert_entry";
+    case KernelObjectKind::Allocated: return "bpf_obj_drop (or by pushing it into a list or adding it to a tree)";
     }
     return "";
 }
@@ -57,6 +59,8 @@ std::string describe_kernel_object(const Host& host, uint64_t addr) {
         return std::string(o.state == CtObject::State::Allocated ? "new conntrack entry " : "conntrack entry ") +
                ct_tuple_text(in_table ? host.net.conntrack[size_t(o.table_index)].orig : o.entry.orig);
     }
+    if (const std::optional<uint32_t> a = host.heap ? host.heap->object_at(addr) : std::nullopt)
+        return host.heap->object(*a).type_name + " at " + hex(addr);
     return "the object at " + hex(addr);
 }
 

@@ -13,6 +13,7 @@
 #include "core/host/helper_support.hpp"
 #include "core/host/host.hpp"
 #include "core/maps/map_set.hpp"
+#include "core/run/graph_objects.hpp"
 #include "core/run/kernel_refs.hpp"
 #include "core/run/helper_fail.hpp"
 #include "core/vm.hpp"
@@ -46,6 +47,15 @@ std::optional<ValueLocation> map_value_arg(Vm& vm, const char* helper, uint64_t 
 // The lock word of bpf_spin_lock / bpf_spin_unlock's argument, checked as process_spin_lock
 // does; nullptr after failing the run.
 uint8_t* lock_word(Vm& vm, const char* helper, uint64_t addr, Map** map_out) {
+    // The lock of an object from bpf_obj_new, guarding the lists and trees inside it.
+    if (const ObjHeap* heap = vm.env && vm.env->host ? vm.env->host->heap.get() : nullptr) {
+        const std::optional<uint32_t> index = heap->object_at(addr);
+        if (index && has_graph_field_at(heap->object(*index), GraphFieldKind::SpinLock,
+                                        uint32_t(addr - ObjHeap::address(*index)))) {
+            *map_out = nullptr;
+            return vm.memory().helper_ptr(addr, 4, /*write=*/true);
+        }
+    }
     std::optional<ValueLocation> loc = map_value_arg(vm, helper, addr, "struct bpf_spin_lock");
     if (!loc) return nullptr;
     const Map& map = *loc->map;

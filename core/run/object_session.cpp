@@ -444,6 +444,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     run->program = prog;
     run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog->type, prog->attach, &process_};
     run->env.program = prog;
+    run->env.btf = object_.btf.get();
     run->vm = std::make_unique<Vm>(prog->program);
     Vm& vm = *run->vm;
     vm.env = &run->env;
@@ -595,6 +596,7 @@ std::optional<std::unique_ptr<RunState>> ObjectSession::start_due_timer() {
         run->program = &prog;
         run->env = HelperEnv{&host_, object_.maps.get(), programs_, prog.type, prog.attach, &process_};
         run->env.program = &prog;
+        run->env.btf = object_.btf.get();
         run->vm = std::make_unique<Vm>(prog.program);
         Vm& vm = *run->vm;
         vm.env = &run->env;

@@ -576,6 +576,14 @@ EXAMPLES = {
              "a 20-byte frame: the loop stops at the packet's end after 20 bytes",
              packet=bytes(range(100, 120))),
     ],
+    "graph_kfuncs": [
+        case("lists_and_tree", "graph",
+             "objects from bpf_obj_new in a hash map value's list (pushes, front/back, a refcounted "
+             "node pushed twice: -EINVAL, pops from both ends, one on the empty list) and in a "
+             "global rbtree (7 ascending adds, 15 less() calls; root/left/right, the root removed, "
+             "the rest drained smallest first)",
+             ctx=bytes(8)),
+    ],
     "kfunc_strings": [
         case("strings", "strings",
              "the string kfuncs' 42 results and error paths, the bit iterator, and "
