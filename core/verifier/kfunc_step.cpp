@@ -252,6 +252,8 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
+    if (name == "bpf_obj_new_impl") return step_obj_new(env, st);
+    if (name == "bpf_obj_drop_impl") return step_obj_drop(env, st);
     if (special_kfunc(name) || (name.starts_with("bpf_dynptr_") && !modelled_dynptr_kfunc(name)))
         return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))

@@ -59,6 +59,9 @@ struct Reg {
     // BtfId: MEM_RCU, valid inside the RCU read section a non-sleepable program runs in (a
     // field the kernel lists as RCU-safe): KF_RCU kfuncs take it, trusted-argument ones do not.
     bool rcu = false;
+    // BtfId: an object the program allocated (bpf_obj_new: PTR_TO_BTF_ID | MEM_ALLOC), a struct
+    // of the program's own BTF with this type id (`map` is then 0).
+    uint32_t local_type = 0;
     // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
     bool plain_mem = false;
     // Mem: MEM_RDONLY (bpf_dynptr_slice's slice): loads only.

@@ -28,6 +28,16 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
 // Open-coded iterators (iter_step.cpp): bpf_iter_<kind>_new / _next / _destroy on stack slots.
 bool is_iter_next_kfunc(const std::string& name);
 bool step_iter_kfunc(Env& env, State& st, const std::string& name);
+// Objects the program allocates (alloc_step.cpp): bpf_obj_new_impl / bpf_obj_drop_impl, and a
+// load or store through a pointer to one (a BtfId register with local_type).
+bool step_obj_new(Env& env, State& st);
+// A load's number of `size` bytes (any value of the width), and a variable offset as the
+// kernel's messages print it (mem_step.cpp).
+Scalar loaded_number(uint32_t size);
+std::string tnum_text(const Tnum& t);
+bool step_obj_drop(Env& env, State& st);
+bool alloc_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
+                         const Reg* stored, bool from_helper);
 // At an iterator's next call: the iterator r1 points at is active (not yet drained).
 bool iter_active_at_r1(const State& st);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
