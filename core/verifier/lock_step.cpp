@@ -12,7 +12,7 @@ namespace {
 constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
 
 // kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
-// the resilient locks may be called under a lock. The checker models none of them.
+// the resilient locks may be called under a lock. The checker models the list kfuncs.
 bool kfunc_spin_allowed(std::string_view name) {
     for (std::string_view prefix : {"bpf_list_", "bpf_rbtree_", "bpf_refcount_acquire", "bpf_iter_num_", "bpf_res_spin_"})
         if (name.substr(0, prefix.size()) == prefix) return true;
@@ -27,8 +27,10 @@ bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_v
     if (!st.lock) return true;
     const bool helper = insn.src == 0;
     if (helper && insn.imm == kHelperSpinUnlock) return true;
-    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc))
+    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc)) {
+        if (is_modelled_list_kfunc(std::string(kfunc))) return true;
         return env.cannot_tell("a list, rbtree or iterator kfunc called under a bpf_spin_lock");
+    }
     if (!helper && insn.src != op::kPseudoKfuncCall) return true;  // a bpf-to-bpf call: check_func_call's business
     return env.refuse(Rule::Lock, "function calls are not allowed while holding a lock");
 }
@@ -88,6 +90,8 @@ bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     if (!st.lock) return env.refuse(Rule::Lock, "bpf_spin_unlock without taking a lock");
     if (st.lock->id != r.id || st.lock->map != r.map) return env.refuse(Rule::Lock, "bpf_spin_unlock of different lock");
     st.lock.reset();
+    // invalidate_non_owning_refs: what a list or tree owns is out of reach without its lock.
+    invalidate_non_owning_refs(st);
     return true;
 }
 

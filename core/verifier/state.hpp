@@ -62,6 +62,9 @@ struct Reg {
     // BtfId: an object the program allocated (bpf_obj_new: PTR_TO_BTF_ID | MEM_ALLOC), a struct
     // of the program's own BTF with this type id (`map` is then 0).
     uint32_t local_type = 0;
+    // BtfId with local_type: NON_OWN_REF, an object a list or tree owns (pushed, or its front),
+    // usable until the bpf_spin_lock is released.
+    bool non_owning = false;
     // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
     bool plain_mem = false;
     // Mem: MEM_RDONLY (bpf_dynptr_slice's slice): loads only.

@@ -31,6 +31,11 @@ bool step_iter_kfunc(Env& env, State& st, const std::string& name);
 // Objects the program allocates (alloc_step.cpp): bpf_obj_new_impl / bpf_obj_drop_impl, and a
 // load or store through a pointer to one (a BtfId register with local_type).
 bool step_obj_new(Env& env, State& st);
+// The list kfuncs (list_step.cpp) the checker models, and bpf_spin_unlock's end of the
+// non-owning references they made.
+bool is_modelled_list_kfunc(std::string_view name);
+bool step_list_kfunc(Env& env, State& st, std::string_view name);
+void invalidate_non_owning_refs(State& st);
 // A load's number of `size` bytes (any value of the width), and a variable offset as the
 // kernel's messages print it (mem_step.cpp).
 Scalar loaded_number(uint32_t size);

@@ -1,0 +1,203 @@
+// The list kfuncs (bpf_list_push_front/back_impl, bpf_list_pop_front/back, bpf_list_front/back):
+// the kernel's KF_ARG_PTR_TO_LIST_HEAD and KF_ARG_PTR_TO_LIST_NODE arguments
+// (process_kf_arg_ptr_to_list_head, __process_kf_arg_ptr_to_graph_node,
+// check_reg_allocation_locked) and what the calls do to references (ref_convert_owning_non_owning,
+// mark_reg_graph_node, ref_set_non_owning). Modelled: a list head in a map value or a global
+// data section, beside the bpf_spin_lock the path holds; a head inside an allocated object
+// (struct bag { lock; head; }) is "cannot tell".
+#include <optional>
+#include <string_view>
+
+#include "core/btf/btf.hpp"
+#include "core/verifier/steps.hpp"
+
+namespace bpfplay::verifier {
+
+namespace {
+
+// A bpf_list_head and what its "contains:TYPE:FIELD" decl tag says it holds.
+struct ListHeadField {
+    uint32_t value_type = 0;  // the contained struct (the program's BTF)
+    uint32_t node_off = 0;    // its bpf_list_node's offset
+};
+
+// The "contains:" decl tag on member `component` of `type` (-1: on the type itself, a VAR).
+std::optional<std::string_view> list_contains_tag(const Btf& btf, uint32_t type, int32_t component) {
+    for (uint32_t id = 1; id < btf.type_count(); ++id) {
+        const BtfType* t = btf.type(id);
+        if (!t || t->kind != BtfKind::DeclTag || t->ref != type || t->component_idx != component) continue;
+        const std::string_view tag = btf.name(id);
+        if (tag.starts_with("contains:")) return tag.substr(9);
+    }
+    return std::nullopt;
+}
+
+bool is_list_struct(const Btf& btf, uint32_t type, std::string_view name) {
+    const uint32_t t = btf.skip_modifiers(type);
+    return btf.kind(t) == BtfKind::Struct && btf.name(t) == name;
+}
+
+// The offset of the bpf_list_node member `field` of struct `type`, when it has one.
+std::optional<uint32_t> list_node_offset(const Btf& btf, uint32_t type, std::string_view field) {
+    for (const BtfMember& m : btf.members(type))
+        if (btf.string_at(m.name_off) == field && is_list_struct(btf, m.type, "bpf_list_node") && m.bit_offset % 8 == 0)
+            return m.bit_offset / 8;
+    return std::nullopt;
+}
+
+// btf_record_find(rec, off, BPF_LIST_HEAD) in map `m`'s value. nullopt with `why` empty: no
+// list head there; `why` set: one the checker cannot read.
+std::optional<ListHeadField> map_list_head(const Btf& btf, const MapSpec& m, uint32_t off, std::string& why) {
+    auto unreadable = [&](const char* what) {
+        why = what;
+        return std::optional<ListHeadField>();
+    };
+    const uint32_t value = btf.skip_modifiers(m.btf_value_type_id);
+    std::string_view tag;
+    bool found = false;
+    if (btf.kind(value) == BtfKind::Struct) {
+        const auto members = btf.members(value);
+        for (size_t i = 0; i < members.size() && !found; ++i) {
+            if (members[i].bit_offset != off * 8 || !is_list_struct(btf, members[i].type, "bpf_list_head")) continue;
+            const auto t = list_contains_tag(btf, value, int32_t(i));
+            if (!t) return unreadable("a bpf_list_head without a contains: tag");
+            tag = *t;
+            found = true;
+        }
+    } else if (btf.kind(value) == BtfKind::Datasec) {
+        for (const BtfVarSecinfo& v : btf.datasec_entries(value)) {
+            const BtfType* var = btf.type(v.type);
+            if (!var || var->kind != BtfKind::Var || v.offset != off || !is_list_struct(btf, var->ref, "bpf_list_head")) continue;
+            const auto t = list_contains_tag(btf, v.type, -1);
+            if (!t) return unreadable("a bpf_list_head without a contains: tag");
+            tag = *t;
+            found = true;
+            break;
+        }
+    } else {
+        return unreadable("a map value the checker cannot read the fields of");
+    }
+    if (!found) return std::nullopt;
+    const size_t colon = tag.find(':');
+    if (colon == std::string_view::npos) return unreadable("a malformed contains: tag");
+    const auto type = btf.find_by_name(tag.substr(0, colon), BtfKind::Struct);
+    if (!type) return unreadable("a contains: tag naming a struct the program lacks");
+    const auto node = list_node_offset(btf, *type, tag.substr(colon + 1));
+    if (!node) return unreadable("a contains: tag naming a field that is no bpf_list_node");
+    return ListHeadField{*type, *node};
+}
+
+// KF_ARG_PTR_TO_LIST_HEAD in R1, with the bpf_spin_lock beside it held.
+bool list_head_arg(Env& env, const State& st, ListHeadField& out) {
+    const Reg& r = st.top().regs[1];
+    if (r.type == RegType::NotInit) return env.cannot_tell("an unwritten R1 passed to a kfunc");
+    if (r.type == RegType::BtfId && r.local_type && !r.maybe_null) return env.cannot_tell("a bpf_list_head in an allocated object");
+    if (r.type != RegType::MapValue || r.maybe_null)
+        return env.refuse(Rule::HelperArg, "arg#0 expected pointer to map value or allocated object");
+    if (!r.var.is_const())
+        return env.refuse(Rule::HelperArg, "R1 doesn't have constant offset. bpf_list_head has to be at the constant offset");
+    const MapSpec* m = env.any_map(r.map);
+    const Btf* btf = env.in.object_btf.get();
+    if (!m || !btf || !m->kernel_btf) return env.cannot_tell("a bpf_list_head in a map the checker does not know the fields of");
+    const int64_t off = int64_t(r.var.value()) + r.off;
+    std::string why;
+    const std::optional<ListHeadField> head = off >= 0 ? map_list_head(*btf, *m, uint32_t(off), why) : std::nullopt;
+    if (!why.empty()) return env.cannot_tell(why);
+    if (!head) return env.refuse(Rule::HelperArg, fmt("bpf_list_head not found at offset=%u", unsigned(off)));
+    // btf_parse_fields: a value with a list head has its bpf_spin_lock (else no map is made).
+    if (m->spin_lock_off < 0) return env.cannot_tell("a bpf_list_head without a bpf_spin_lock beside it");
+    // check_reg_allocation_locked: the lock held is the one in this very value.
+    if (!st.lock)
+        return env.refuse(Rule::Lock, fmt("bpf_spin_lock at off=%d must be held for bpf_list_head", int(m->spin_lock_off)));
+    if (st.lock->map != r.map || st.lock->id != r.id)
+        return env.refuse(Rule::Lock, "held lock and object are not in the same allocation");
+    out = *head;
+    return true;
+}
+
+// KF_ARG_PTR_TO_LIST_NODE in R2: an owning reference to the head's type, at its node.
+bool list_node_arg(Env& env, const State& st, const ListHeadField& head) {
+    const Reg& r = st.top().regs[2];
+    if (r.type == RegType::NotInit) return env.cannot_tell("an unwritten R2 passed to a kfunc");
+    if (r.type != RegType::BtfId || !r.local_type || r.maybe_null || r.non_owning)
+        return env.refuse(Rule::HelperArg, "arg#1 expected pointer to allocated object");
+    if (!r.ref_obj_id) return env.refuse(Rule::Reference, "allocated object must be referenced");
+    if (!r.var.is_const())
+        return env.refuse(Rule::HelperArg, "R2 doesn't have constant offset. bpf_list_node has to be at the constant offset");
+    const Btf& btf = *env.in.object_btf;
+    const int64_t node_off = int64_t(r.var.value()) + r.off;
+    bool is_node = false;
+    for (const BtfMember& m : btf.members(r.local_type))
+        if (int64_t(m.bit_offset) == node_off * 8 && is_list_struct(btf, m.type, "bpf_list_node")) is_node = true;
+    if (!is_node) return env.refuse(Rule::HelperArg, fmt("bpf_list_node not found at offset=%u", unsigned(node_off)));
+    if (r.local_type != head.value_type || node_off != int64_t(head.node_off))
+        return env.refuse(Rule::HelperArg,
+                          fmt("operation on bpf_list_head expects arg#1 bpf_list_node at offset=%u in struct %s, but arg is at "
+                              "offset=%u in struct %s",
+                              head.node_off, std::string(btf.name(head.value_type)).c_str(), unsigned(node_off),
+                              std::string(btf.name(r.local_type)).c_str()));
+    return true;
+}
+
+void list_call_done(State& st, const Reg& r0) {
+    Frame& f = st.top();
+    for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
+    f.regs[0] = r0;
+}
+
+}  // namespace
+
+bool is_modelled_list_kfunc(std::string_view name) {
+    for (std::string_view n : {"bpf_list_push_front_impl", "bpf_list_push_back_impl", "bpf_list_pop_front", "bpf_list_pop_back",
+                               "bpf_list_front", "bpf_list_back"})
+        if (name == n) return true;
+    return false;
+}
+
+bool step_list_kfunc(Env& env, State& st, std::string_view name) {
+    ListHeadField head;
+    if (!list_head_arg(env, st, head)) return false;
+    if (name.starts_with("bpf_list_push_")) {
+        if (!list_node_arg(env, st, head)) return false;
+        const Reg& off = st.top().regs[4];  // off__k (meta__ign in R3 is not looked at)
+        if (off.type != RegType::Scalar) return env.refuse(Rule::HelperArg, "R4 is not a scalar");
+        if (!off.var.is_const()) return env.refuse(Rule::HelperArg, "R4 must be a known constant");
+        // ref_convert_owning_non_owning, then the reference is gone (release_reference_nomark).
+        const uint32_t ref = st.top().regs[2].ref_obj_id;
+        for_each_reg(st, [&](Reg& x) {
+            if (x.is_pointer() && x.ref_obj_id == ref) {
+                x.ref_obj_id = 0;
+                x.non_owning = true;
+            }
+        });
+        std::erase_if(st.refs, [&](const Reference& r) { return r.id == ref; });
+        list_call_done(st, Reg::scalar(Scalar::unknown()));
+        return true;
+    }
+    // mark_reg_graph_node: the contained struct's node, or NULL. pop: acquired (KF_ACQUIRE |
+    // KF_RET_NULL: the NULL check's id, then the reference's); front/back: non-owning.
+    Reg r0;
+    r0.type = RegType::BtfId;
+    r0.var = Scalar::constant(0);
+    r0.local_type = head.value_type;
+    r0.off = int32_t(head.node_off);
+    r0.maybe_null = true;
+    r0.id = env.new_id();
+    if (name.starts_with("bpf_list_pop_")) {
+        const uint32_t ref = env.new_id();
+        r0.id = r0.ref_obj_id = ref;
+        st.refs.push_back(Reference{ref, env.pc});
+    } else {
+        r0.non_owning = true;
+    }
+    list_call_done(st, r0);
+    return true;
+}
+
+void invalidate_non_owning_refs(State& st) {
+    for_each_reg(st, [](Reg& x) {
+        if (x.is_pointer() && x.non_owning) x = Reg::scalar(Scalar::unknown());
+    });
+}
+
+}  // namespace bpfplay::verifier
