@@ -74,7 +74,8 @@ bool step_obj_new(Env& env, State& st) {
     const uint64_t value = id.var.value();
     if (value > 0xffffffffull) return env.refuse(Rule::HelperArg, "local type ID argument must be in range [0, U32_MAX]");
     const Btf* btf = env.in.object_btf.get();
-    if (!btf) return env.refuse(Rule::HelperArg, "bpf_obj_new/bpf_percpu_obj_new requires prog BTF");
+    // No BTF, or one the kernel refused: the program is loaded without it.
+    if (!btf || graph_tags_refused(*btf)) return env.refuse(Rule::HelperArg, "bpf_obj_new/bpf_percpu_obj_new requires prog BTF");
     const uint32_t type = uint32_t(value);
     // btf_type_by_id, no modifiers skipped; __btf_type_is_struct: a STRUCT, not a union.
     if (type == 0 || type >= btf->type_count() || btf->kind(type) != BtfKind::Struct)

@@ -98,6 +98,7 @@ bool list_head_arg(Env& env, const State& st, ListHeadField& out) {
         return env.refuse(Rule::HelperArg, "R1 doesn't have constant offset. bpf_list_head has to be at the constant offset");
     const MapSpec* m = env.any_map(r.map);
     const Btf* btf = env.in.object_btf.get();
+    if (btf && graph_tags_refused(*btf)) return env.cannot_tell("a list in an object whose BTF Linux refuses (a contains: tag)");
     if (!m || !btf || !m->kernel_btf) return env.cannot_tell("a bpf_list_head in a map the checker does not know the fields of");
     const int64_t off = int64_t(r.var.value()) + r.off;
     std::string why;
@@ -146,6 +147,33 @@ void list_call_done(State& st, const Reg& r0) {
 }
 
 }  // namespace
+
+bool graph_tags_refused(const Btf& btf) {
+    // btf_parse_struct_metas at BPF_BTF_LOAD: every struct's bpf_list_head / bpf_rb_root needs a
+    // contains: tag naming a struct of the BTF and its node field, or the BTF is refused (and
+    // libbpf loads the object without it).
+    for (uint32_t id = 1; id < btf.type_count(); ++id) {
+        if (btf.kind(id) != BtfKind::Struct) continue;
+        const auto members = btf.members(id);
+        for (size_t i = 0; i < members.size(); ++i) {
+            const bool list = is_list_struct(btf, members[i].type, "bpf_list_head");
+            const bool tree = is_list_struct(btf, members[i].type, "bpf_rb_root");
+            if (!list && !tree) continue;
+            const auto tag = list_contains_tag(btf, id, int32_t(i));
+            if (!tag) return true;
+            const size_t colon = tag->find(':');
+            if (colon == std::string_view::npos) return true;
+            const auto type = btf.find_by_name(tag->substr(0, colon), BtfKind::Struct);
+            if (!type) return true;
+            bool node = false;
+            for (const BtfMember& m : btf.members(*type))
+                if (btf.string_at(m.name_off) == tag->substr(colon + 1))
+                    node = is_list_struct(btf, m.type, list ? "bpf_list_node" : "bpf_rb_node");
+            if (!node) return true;
+        }
+    }
+    return false;
+}
 
 bool is_modelled_list_kfunc(std::string_view name) {
     for (std::string_view n : {"bpf_list_push_front_impl", "bpf_list_push_back_impl", "bpf_list_pop_front", "bpf_list_pop_back",

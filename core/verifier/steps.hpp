@@ -36,6 +36,9 @@ bool step_obj_new(Env& env, State& st);
 bool is_modelled_list_kfunc(std::string_view name);
 bool step_list_kfunc(Env& env, State& st, std::string_view name);
 void invalidate_non_owning_refs(State& st);
+// The kernel refuses the object's BTF: a struct's list head or tree root whose contains: tag
+// names no struct of it, or no node field of that struct.
+bool graph_tags_refused(const Btf& btf);
 // A load's number of `size` bytes (any value of the width), and a variable offset as the
 // kernel's messages print it (mem_step.cpp).
 Scalar loaded_number(uint32_t size);
