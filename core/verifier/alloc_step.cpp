@@ -4,7 +4,8 @@
 // PROGRAM's BTF; bpf_obj_new gives an owning reference to it or NULL, which the program must
 // drop before it exits. Modelled: structs whose special fields are graph nodes and refcounts
 // (bpf_list_node, bpf_rb_node, bpf_refcount: loads and stores may not touch them); the lists and
-// trees they go into are not (those kfuncs stay "cannot tell").
+// trees they go into are in list_step.cpp (trees stay "cannot tell"). bpf_refcount_acquire_impl
+// takes a second reference to a refcounted one.
 #include <string_view>
 
 #include "core/btf/btf.hpp"
@@ -121,6 +122,48 @@ bool step_obj_drop(Env& env, State& st) {
     Frame& f = st.top();
     for (int r = 1; r <= 5; ++r) f.regs[r] = Reg{};
     f.regs[0] = Reg{};
+    return true;
+}
+
+bool step_refcount_acquire(Env& env, State& st) {
+    Frame& fr = st.top();
+    const Reg& p = fr.regs[1];
+    if (p.type == RegType::NotInit) return env.cannot_tell("an unwritten R1 passed to a kfunc");
+    const bool is_null = p.type == RegType::Scalar && p.var.is_const() && p.var.value() == 0;
+    // KF_RCU: a NULL argument is refused first.
+    if (is_null || (p.is_pointer() && p.maybe_null))
+        return env.refuse(Rule::NullPointer, "Possibly NULL pointer passed to trusted arg0");
+    if (p.type == RegType::Scalar) return env.cannot_tell("a number passed to bpf_refcount_acquire_impl");
+    // KF_ARG_PTR_TO_REFCOUNTED_KPTR: an owning or a non-owning pointer to an allocated object.
+    if (p.type != RegType::BtfId || !p.local_type) return env.refuse(Rule::HelperArg, "arg#0 is neither owning or non-owning ref");
+    if (!p.non_owning && !p.ref_obj_id) return env.cannot_tell("an allocated object neither owned nor in a list");
+    if (p.off != 0 || !p.var.is_const() || p.var.value() != 0)
+        return env.cannot_tell("a pointer into an allocated object passed to bpf_refcount_acquire_impl");
+    const Btf& btf = *env.in.object_btf;
+    bool refcounted = false, special = false;
+    for (const BtfMember& m : btf.members(p.local_type)) {
+        const AllocSpecialField* f = alloc_special_field(btf, m.type);
+        special |= f != nullptr;
+        if (f && f->name == "bpf_refcount") refcounted = true;
+    }
+    // A struct without special fields has no btf_record at all, which 6.18 reports as its own bug.
+    if (!special) return env.refuse(Rule::HelperArg, "verifier bug: Couldn't find btf_record");
+    if (!refcounted) return env.refuse(Rule::HelperArg, "arg#0 doesn't point to a type with bpf_refcount field");
+    // A new owning reference. From an owning pointer it cannot be NULL (the object is alive);
+    // from a non-owning one it can (KF_RET_NULL: the NULL check's id, then the reference's).
+    Reg r0;
+    r0.type = RegType::BtfId;
+    r0.var = Scalar::constant(0);
+    r0.local_type = p.local_type;
+    if (p.non_owning) {
+        r0.maybe_null = true;
+        r0.id = env.new_id();
+    }
+    const uint32_t ref = env.new_id();
+    r0.id = r0.ref_obj_id = ref;
+    st.refs.push_back(Reference{ref, env.pc});
+    for (int r = 1; r <= 5; ++r) fr.regs[r] = Reg{};
+    fr.regs[0] = r0;
     return true;
 }
 

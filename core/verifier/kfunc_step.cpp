@@ -254,6 +254,7 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
     if (name == "bpf_obj_new_impl") return step_obj_new(env, st);
     if (name == "bpf_obj_drop_impl") return step_obj_drop(env, st);
+    if (name == "bpf_refcount_acquire_impl") return step_refcount_acquire(env, st);
     if (is_modelled_list_kfunc(name)) return step_list_kfunc(env, st, name);
     if (special_kfunc(name) || (name.starts_with("bpf_dynptr_") && !modelled_dynptr_kfunc(name)))
         return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");

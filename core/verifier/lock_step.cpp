@@ -28,7 +28,7 @@ bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_v
     const bool helper = insn.src == 0;
     if (helper && insn.imm == kHelperSpinUnlock) return true;
     if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc)) {
-        if (is_modelled_list_kfunc(std::string(kfunc))) return true;
+        if (is_modelled_list_kfunc(kfunc) || kfunc == "bpf_refcount_acquire_impl") return true;
         return env.cannot_tell("a list, rbtree or iterator kfunc called under a bpf_spin_lock");
     }
     if (!helper && insn.src != op::kPseudoKfuncCall) return true;  // a bpf-to-bpf call: check_func_call's business
