@@ -2,8 +2,8 @@
 // check_kfunc_call special case for KF_bpf_obj_new_impl, KF_ARG_PTR_TO_ALLOC_BTF_ID, and
 // check_ptr_to_btf_access on a PTR_TO_BTF_ID | MEM_ALLOC). The object is a struct of the
 // PROGRAM's BTF; bpf_obj_new gives an owning reference to it or NULL, which the program must
-// drop before it exits. Modelled: structs whose special fields are graph nodes and refcounts
-// (bpf_list_node, bpf_rb_node, bpf_refcount: loads and stores may not touch them); the lists and
+// drop before it exits. Modelled: structs whose special fields are graph nodes, refcounts, a
+// bpf_spin_lock and list heads (loads and stores may not touch them); the lists and
 // trees they go into are in list_step.cpp (trees stay "cannot tell"). bpf_refcount_acquire_impl
 // takes a second reference to a refcounted one.
 #include <string_view>
@@ -23,9 +23,9 @@ struct AllocSpecialField {
     uint32_t size = 0;  // 0: a special field the checker does not model in an allocated object
 };
 constexpr AllocSpecialField kAllocSpecialFields[] = {
-    {"bpf_list_node", 24}, {"bpf_rb_node", 32}, {"bpf_refcount", 4},
-    {"bpf_spin_lock", 0},  {"bpf_res_spin_lock", 0}, {"bpf_timer", 0}, {"bpf_wq", 0},
-    {"bpf_task_work", 0},  {"bpf_list_head", 0},     {"bpf_rb_root", 0},
+    {"bpf_list_node", 24}, {"bpf_rb_node", 32},      {"bpf_refcount", 4}, {"bpf_spin_lock", 4},
+    {"bpf_list_head", 16}, {"bpf_res_spin_lock", 0}, {"bpf_timer", 0},    {"bpf_wq", 0},
+    {"bpf_task_work", 0},  {"bpf_rb_root", 0},
 };
 
 const AllocSpecialField* alloc_special_field(const Btf& btf, uint32_t type) {
@@ -64,6 +64,14 @@ std::string alloc_struct_unmodelled(const Btf& btf, uint32_t struct_id, int dept
 }
 
 }  // namespace
+
+int32_t alloc_spin_lock_off(const Btf& btf, uint32_t type) {
+    for (const BtfMember& m : btf.members(type)) {
+        const AllocSpecialField* f = alloc_special_field(btf, m.type);
+        if (f && f->name == "bpf_spin_lock") return int32_t(m.bit_offset / 8);
+    }
+    return -1;
+}
 
 bool step_obj_new(Env& env, State& st) {
     Frame& fr = st.top();

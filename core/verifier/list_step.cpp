@@ -87,11 +87,13 @@ std::optional<ListHeadField> map_list_head(const Btf& btf, const MapSpec& m, uin
     return ListHeadField{*type, *node};
 }
 
+bool alloc_list_head_arg(Env& env, const State& st, ListHeadField& out);
+
 // KF_ARG_PTR_TO_LIST_HEAD in R1, with the bpf_spin_lock beside it held.
 bool list_head_arg(Env& env, const State& st, ListHeadField& out) {
     const Reg& r = st.top().regs[1];
     if (r.type == RegType::NotInit) return env.cannot_tell("an unwritten R1 passed to a kfunc");
-    if (r.type == RegType::BtfId && r.local_type && !r.maybe_null) return env.cannot_tell("a bpf_list_head in an allocated object");
+    if (r.type == RegType::BtfId && r.local_type && !r.maybe_null && !r.non_owning) return alloc_list_head_arg(env, st, out);
     if (r.type != RegType::MapValue || r.maybe_null)
         return env.refuse(Rule::HelperArg, "arg#0 expected pointer to map value or allocated object");
     if (!r.var.is_const())
@@ -113,6 +115,38 @@ bool list_head_arg(Env& env, const State& st, ListHeadField& out) {
     if (st.lock->map != r.map || st.lock->id != r.id)
         return env.refuse(Rule::Lock, "held lock and object are not in the same allocation");
     out = *head;
+    return true;
+}
+
+// A list head inside an allocated object (struct bag { lock; head; }), whose own lock is held.
+bool alloc_list_head_arg(Env& env, const State& st, ListHeadField& out) {
+    const Reg& r = st.top().regs[1];
+    if (!r.ref_obj_id) return env.refuse(Rule::Reference, "allocated object must be referenced");
+    if (!r.var.is_const())
+        return env.refuse(Rule::HelperArg, "R1 doesn't have constant offset. bpf_list_head has to be at the constant offset");
+    const Btf& btf = *env.in.object_btf;
+    const int64_t off = int64_t(r.var.value()) + r.off;
+    std::optional<std::string_view> tag;
+    bool found = false;
+    const auto members = btf.members(r.local_type);
+    for (size_t i = 0; i < members.size() && !found; ++i) {
+        if (int64_t(members[i].bit_offset) != off * 8 || !is_list_struct(btf, members[i].type, "bpf_list_head")) continue;
+        tag = list_contains_tag(btf, r.local_type, int32_t(i));
+        found = true;
+    }
+    if (!found) return env.refuse(Rule::HelperArg, fmt("bpf_list_head not found at offset=%u", unsigned(off)));
+    // The object exists, so bpf_obj_new had the BTF (graph_tags_refused): the tag resolves.
+    const size_t colon = tag ? tag->find(':') : std::string_view::npos;
+    if (colon == std::string_view::npos) return env.cannot_tell("a bpf_list_head without a contains: tag");
+    const auto type = btf.find_by_name(tag->substr(0, colon), BtfKind::Struct);
+    const auto node = type ? list_node_offset(btf, *type, tag->substr(colon + 1)) : std::nullopt;
+    if (!node) return env.cannot_tell("a contains: tag the checker cannot resolve");
+    const int32_t lock_off = alloc_spin_lock_off(btf, r.local_type);
+    if (!st.lock)
+        return env.refuse(Rule::Lock, fmt("bpf_spin_lock at off=%d must be held for bpf_list_head", int(lock_off)));
+    if (st.lock->map != kLockInAllocation || st.lock->id != r.id)
+        return env.refuse(Rule::Lock, "held lock and object are not in the same allocation");
+    out = ListHeadField{*type, *node};
     return true;
 }
 
@@ -150,15 +184,18 @@ void list_call_done(State& st, const Reg& r0) {
 
 bool graph_tags_refused(const Btf& btf) {
     // btf_parse_struct_metas at BPF_BTF_LOAD: every struct's bpf_list_head / bpf_rb_root needs a
-    // contains: tag naming a struct of the BTF and its node field, or the BTF is refused (and
-    // libbpf loads the object without it).
+    // bpf_spin_lock beside it and a contains: tag naming a struct of the BTF and its node field,
+    // or the BTF is refused (and libbpf loads the object without it).
     for (uint32_t id = 1; id < btf.type_count(); ++id) {
         if (btf.kind(id) != BtfKind::Struct) continue;
         const auto members = btf.members(id);
+        bool locked = false;
+        for (const BtfMember& m : members) locked |= is_list_struct(btf, m.type, "bpf_spin_lock");
         for (size_t i = 0; i < members.size(); ++i) {
             const bool list = is_list_struct(btf, members[i].type, "bpf_list_head");
             const bool tree = is_list_struct(btf, members[i].type, "bpf_rb_root");
             if (!list && !tree) continue;
+            if (!locked) return true;  // btf_parse_fields: a list head or tree root needs a bpf_spin_lock
             const auto tag = list_contains_tag(btf, id, int32_t(i));
             if (!tag) return true;
             const size_t colon = tag->find(':');

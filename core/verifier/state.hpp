@@ -141,6 +141,9 @@ struct Reference {
 
 // The bpf_spin_lock a path holds (the kernel's REF_TYPE_LOCK reference state): at most one,
 // named by the map value pointer's id (0 for a global variable's value) and its map.
+// kLockInAllocation as `map`: the lock is in an object the program allocated (the kernel names
+// it by the program's BTF and the pointer's id).
+constexpr uint32_t kLockInAllocation = 0xffffffffu;
 struct HeldLock {
     uint32_t id = 0;
     uint32_t map = 0;

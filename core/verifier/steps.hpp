@@ -45,6 +45,8 @@ Scalar loaded_number(uint32_t size);
 std::string tnum_text(const Tnum& t);
 bool step_obj_drop(Env& env, State& st);
 bool step_refcount_acquire(Env& env, State& st);
+// The offset of allocated struct `type`'s bpf_spin_lock (-1: none).
+int32_t alloc_spin_lock_off(const Btf& btf, uint32_t type);
 bool alloc_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
                          const Reg* stored, bool from_helper);
 // At an iterator's next call: the iterator r1 points at is active (not yet drained).
