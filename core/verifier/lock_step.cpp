@@ -13,7 +13,7 @@ namespace {
 constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
 
 // kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
-// the resilient locks may be called under a lock. The checker models the list kfuncs.
+// the resilient locks may be called under a lock. The checker models the list and tree kfuncs.
 bool kfunc_spin_allowed(std::string_view name) {
     for (std::string_view prefix : {"bpf_list_", "bpf_rbtree_", "bpf_refcount_acquire", "bpf_iter_num_", "bpf_res_spin_"})
         if (name.substr(0, prefix.size()) == prefix) return true;

@@ -31,7 +31,7 @@ bool step_iter_kfunc(Env& env, State& st, const std::string& name);
 // Objects the program allocates (alloc_step.cpp): bpf_obj_new_impl / bpf_obj_drop_impl, and a
 // load or store through a pointer to one (a BtfId register with local_type).
 bool step_obj_new(Env& env, State& st);
-// The list kfuncs (list_step.cpp) the checker models, and bpf_spin_unlock's end of the
+// The list and tree kfuncs (list_step.cpp) the checker models, and bpf_spin_unlock's end of the
 // non-owning references they made.
 bool is_modelled_list_kfunc(std::string_view name);
 bool step_list_kfunc(Env& env, State& st, std::string_view name);
@@ -56,6 +56,10 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 // at one, with its arguments checked (`st` before r1-r5 are clobbered), push the branch that
 // enters `callback`; a callback's exit back to the helper call.
 bool calls_sync_callback(const Insn& insn);
+// The same, kfuncs included: bpf_rbtree_add_impl calls its `less`.
+bool calls_sync_callback(const CheckInput& in, const Insn& insn);
+// A callback frame's callback_of for bpf_rbtree_add_impl's less (helpers use their ids).
+constexpr int32_t kRbtreeAddCallback = -2;
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback);
 bool callback_exit(Env& env, State& st, uint32_t& next);
 // struct bpf_timer (timer_step.cpp): the timer argument in `r` (its map id to `timer_map`);
