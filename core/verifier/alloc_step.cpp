@@ -16,6 +16,8 @@ namespace bpfplay::verifier {
 
 namespace {
 
+constexpr uint32_t kObjNewMaxSize = 4096 - 8;
+
 // The kernel's special fields (btf_parse_fields) by struct name; the three graph-node ones
 // the checker models inside an allocated object, with their sizes (uapi <linux/bpf.h>).
 struct AllocSpecialField {
@@ -89,6 +91,12 @@ bool step_obj_new(Env& env, State& st) {
     // btf_type_by_id, no modifiers skipped; __btf_type_is_struct: a STRUCT, not a union.
     if (type == 0 || type >= btf->type_count() || btf->kind(type) != BtfKind::Struct)
         return env.refuse(Rule::HelperArg, "bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct");
+    // This project's reference kernel (Linux 6.18.44-fc) refuses a struct bpf_mem_alloc cannot
+    // serve: its largest size class is 4096 bytes, 8 of them the object's header (recorded:
+    // 4088 bytes accepted, 4089 refused).
+    const uint32_t size = btf->type(type)->size;
+    if (size > kObjNewMaxSize)
+        return env.refuse(Rule::HelperArg, fmt("bpf_obj_new type size (%u) is more than the allocator serves", size));
     const std::string why = alloc_struct_unmodelled(*btf, type, 0);
     if (!why.empty()) return env.cannot_tell(why);
 
