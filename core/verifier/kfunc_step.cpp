@@ -3,8 +3,9 @@
 // KF_ACQUIRE hands out a reference, KF_RELEASE takes one back, KF_RET_NULL makes r0 maybe NULL.
 // Modelled: numbers (and __k constants), kernel objects (PTR_TO_BTF_ID, trusted or referenced),
 // and a kernel object or a number as what the kfunc returns; dynptrs (KF_ARG_PTR_TO_DYNPTR, the
-// packet dynptrs' constructors, bpf_dynptr_clone, bpf_dynptr_slice(_rdwr)'s slices). Other kfuncs
-// the verifier treats specially (locks, RCU, allocation, graphs) are "cannot tell".
+// packet dynptrs' constructors, bpf_dynptr_clone, bpf_dynptr_slice(_rdwr)'s slices); objects the
+// program allocates (alloc_step.cpp) and the lists and trees they go into (list_step.cpp). Other
+// kfuncs the verifier treats specially (locks, RCU, percpu objects) are "cannot tell".
 #include <algorithm>
 #include <optional>
 #include <string_view>
