@@ -68,7 +68,10 @@ bool btf_struct_is_scalar(uint32_t type_id) {
 }
 
 BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size) {
-    const Btf& btf = builtin_target_btf();
+    return btf_object_read(builtin_target_btf(), type_id, off, size);
+}
+
+BtfLoad btf_object_read(const Btf& btf, uint32_t type_id, int64_t off, uint32_t size) {
     uint32_t t = btf.skip_modifiers(type_id);
     // btf_struct_walk walks a union as a struct (its first member holding the bytes decides),
     // but what it finds past a union of several members is PTR_UNTRUSTED: a number may then

@@ -7,6 +7,10 @@
 #include <cstdint>
 #include <string>
 
+namespace bpfplay {
+class Btf;
+}
+
 namespace bpfplay::verifier {
 
 struct BtfLoad {
@@ -18,6 +22,8 @@ struct BtfLoad {
 
 // Reading `size` bytes at `off` (from the object's start) of the struct with BTF type `type_id`.
 BtfLoad btf_object_read(uint32_t type_id, int64_t off, uint32_t size);
+// The same walk in another BTF: the program's own, for an object it allocated (bpf_obj_new).
+BtfLoad btf_object_read(const Btf& btf, uint32_t type_id, int64_t off, uint32_t size);
 
 // The struct's name as the kernel's messages show it ("task_struct"; "" when anonymous).
 std::string btf_object_name(uint32_t type_id);

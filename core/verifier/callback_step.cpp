@@ -1,5 +1,5 @@
 // Helpers that call a function of the program (bpf_loop, bpf_for_each_map_elem,
-// bpf_user_ringbuf_drain), as the kernel verifies them (push_callback_call with
+// bpf_user_ringbuf_drain; the bpf_rbtree_add_impl kfunc's less), as the kernel verifies them (push_callback_call with
 // set_loop_callback_state / set_map_elem_callback_state / set_user_ringbuf_callback_state,
 // prepare_func_exit): at the helper call, a branch enters the callback in a new frame with the
 // arguments the helper will give it, while the path goes on as if the helper returned at once.
@@ -35,6 +35,11 @@ bool calls_sync_callback(const Insn& insn) {
     return insn.src == 0 && (insn.imm == kHelperForEachMapElem || insn.imm == kHelperLoop || insn.imm == kHelperUserRingbufDrain);
 }
 
+bool calls_sync_callback(const CheckInput& in, const Insn& insn) {
+    if (calls_sync_callback(insn)) return true;
+    return insn.src == op::kPseudoKfuncCall && insn.off == 0 && in.kfunc_name && in.kfunc_name(insn.imm) == "bpf_rbtree_add_impl";
+}
+
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
     Frame& caller = st.top();
     if (helper == kHelperLoop && !(caller.callback_depth < caller.regs[1].var.umax)) {
@@ -55,6 +60,14 @@ bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback) {
         // callback_fn(u64 index, void *callback_ctx)
         callee.regs[1] = Reg::scalar(Scalar::unknown());
         callee.regs[2] = caller.regs[3];
+    } else if (helper == kRbtreeAddCallback) {
+        // less(a, b): both the node being added, as non-owning graph nodes (set_rbtree_add_callback_state).
+        for (int r : {1, 2}) {
+            callee.regs[r] = caller.regs[2];
+            callee.regs[r].ref_obj_id = 0;
+            callee.regs[r].id = 0;
+            callee.regs[r].non_owning = true;
+        }
     } else if (helper == kHelperUserRingbufDrain) {
         // callback_fn(const struct bpf_dynptr *record, void *callback_ctx): a local dynptr.
         callee.regs[1].type = RegType::ConstDynptr;
@@ -101,6 +114,7 @@ bool callback_exit(Env& env, State& st, uint32_t& next) {
     // Back to the helper call, whose caller registers are as they were: it calls again.
     next = st.top().callsite;
     st.frames.pop_back();
+    env.after_callback_exit = true;
     return true;
 }
 

@@ -153,7 +153,7 @@ std::optional<Shape> check_shape(Env& env) {
         }
         if (is_call(i) && pc + 1 < n) mark(pc + 1, true);  // after a helper or kfunc call
         // A helper calling a callback comes back to itself after each call (mark_force_checkpoint).
-        if (is_call(i) && calls_sync_callback(i)) mark(pc, true);
+        if (is_call(i) && calls_sync_callback(env.in, i)) mark(pc, true);
         if (pc + 1 < n) succ[pc].push_back(pc + 1);
     }
     for (uint32_t pc = 0; pc < n; ++pc)

@@ -6,6 +6,7 @@
 #include "core/verifier/checker.hpp"
 
 #include <array>
+#include <utility>
 #include <unordered_map>
 
 #include "core/verifier/cfg.hpp"
@@ -185,7 +186,10 @@ private:
         const uint16_t live = shape_.live_in[pc];
         // A helper calling a callback: each state here after a call of the callback is checked
         // against the ones before it on the path (calls_callback in is_state_visited).
-        const bool callback_site = calls_sync_callback(in_.insns[pc]);
+        const bool callback_site = calls_sync_callback(in_, in_.insns[pc]);
+        // Widening is for the callback's calls converging; a loop around the call (a for loop
+        // of rbtree adds) comes back with numbers the kernel keeps exact, as it does any loop's.
+        const bool after_callback = std::exchange(env_.after_callback_exit, false);
         if (callback_site) {
             for (size_t k = list.size(); k-- > 0;) {
                 Seen& s = list[k];
@@ -199,7 +203,8 @@ private:
                 // calls converge. A bpf_loop of a few calls is explored call by call, as the
                 // kernel does when the numbers are precise.
                 const Insn& call = in_.insns[pc];
-                if (call.imm != kHelperLoopId || st.top().regs[1].var.umax > kExactLoopCalls) widen_scalars(s.state, st);
+                if (after_callback && (call.imm != kHelperLoopId || st.top().regs[1].var.umax > kExactLoopCalls))
+                    widen_scalars(s.state, st);
                 break;
             }
         }
@@ -242,8 +247,10 @@ private:
                 return 1;
             }
             if (record) s.misses++;
-            // Forget states that keep missing (the kernel's miss_cnt heuristic).
-            if (s.misses > s.hits * 3 + 3) list.erase(list.begin() + std::ptrdiff_t(k));
+            // Forget states that keep missing (the kernel's miss_cnt heuristic), but not one a
+            // callback pushed from this path will come back to (a call in a loop misses it on
+            // every later iteration before the callback's branch is walked).
+            if (s.misses > s.hits * 3 + 3 && !(callback_site && on_path(s))) list.erase(list.begin() + std::ptrdiff_t(k));
         }
         if (!record) return 0;
         if (list.size() >= kMaxStatesPerInsn) list.erase(list.begin());

@@ -49,6 +49,9 @@ struct Env {
     // Global functions (indices in in.global_sigs) a walked path called, in call order: each is
     // verified after the walk (the kernel's func_info_aux[].called, do_check_subprogs).
     std::vector<size_t> called_globals;
+    // The step just taken was a callback's exit back to its helper call (the call's next visit
+    // compares the state with the one the callback started from).
+    bool after_callback_exit = false;
     // Walking a global function on its own: its frame 0 returns a number to an unknown caller.
     bool global_walk = false;
 

@@ -3,8 +3,9 @@
 // KF_ACQUIRE hands out a reference, KF_RELEASE takes one back, KF_RET_NULL makes r0 maybe NULL.
 // Modelled: numbers (and __k constants), kernel objects (PTR_TO_BTF_ID, trusted or referenced),
 // and a kernel object or a number as what the kfunc returns; dynptrs (KF_ARG_PTR_TO_DYNPTR, the
-// packet dynptrs' constructors, bpf_dynptr_clone, bpf_dynptr_slice(_rdwr)'s slices). Other kfuncs
-// the verifier treats specially (locks, RCU, allocation, graphs) are "cannot tell".
+// packet dynptrs' constructors, bpf_dynptr_clone, bpf_dynptr_slice(_rdwr)'s slices); objects the
+// program allocates (alloc_step.cpp) and the lists and trees they go into (list_step.cpp). Other
+// kfuncs the verifier treats specially (locks, RCU, percpu objects) are "cannot tell".
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -252,6 +253,10 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
     if (insn.off != 0) return env.cannot_tell("a kfunc of a kernel module's BTF");
     const uint32_t flags = proto->flags;
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY)) return step_iter_kfunc(env, st, name);
+    if (name == "bpf_obj_new_impl") return step_obj_new(env, st);
+    if (name == "bpf_obj_drop_impl") return step_obj_drop(env, st);
+    if (name == "bpf_refcount_acquire_impl") return step_refcount_acquire(env, st);
+    if (is_modelled_list_kfunc(name)) return step_list_kfunc(env, st, name);
     if (special_kfunc(name) || (name.starts_with("bpf_dynptr_") && !modelled_dynptr_kfunc(name)))
         return env.cannot_tell(name + " (a kfunc the kernel's verifier handles by name)");
     if (flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY | KF_RCU_PROTECTED))

@@ -3,6 +3,7 @@
 // active_locks checks and check_resource_leak, Linux 6.18's words).
 #include <string_view>
 
+#include "core/btf/btf.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -12,11 +13,37 @@ namespace {
 constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
 
 // kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
-// the resilient locks may be called under a lock. The checker models none of them.
+// the resilient locks may be called under a lock. The checker models the list and tree kfuncs.
 bool kfunc_spin_allowed(std::string_view name) {
     for (std::string_view prefix : {"bpf_list_", "bpf_rbtree_", "bpf_refcount_acquire", "bpf_iter_num_", "bpf_res_spin_"})
         if (name.substr(0, prefix.size()) == prefix) return true;
     return false;
+}
+
+// process_spin_lock on an object the program allocated (PTR_TO_BTF_ID | MEM_ALLOC): its
+// struct's bpf_spin_lock, named by the program's BTF and the pointer's id.
+bool alloc_spin_lock(Env& env, State& st, int regno, bool lock) {
+    const Reg& r = st.top().regs[regno];
+    if (!r.var.is_const())
+        return env.refuse(Rule::Lock,
+                          fmt("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno));
+    const Btf& btf = *env.in.object_btf;
+    const int32_t lock_off = alloc_spin_lock_off(btf, r.local_type);
+    // 6.18 names every allocated object 'kptr' here (recorded).
+    if (lock_off < 0) return env.refuse(Rule::Lock, "local 'kptr' has no valid bpf_spin_lock");
+    const int64_t off = int64_t(r.var.value()) + r.off;
+    if (off != lock_off)
+        return env.refuse(Rule::Lock, fmt("off %lld doesn't point to 'struct bpf_spin_lock' that is at %d", (long long)off, int(lock_off)));
+    if (lock) {
+        if (st.lock) return env.refuse(Rule::Lock, "Locking two bpf_spin_locks are not allowed");
+        st.lock = HeldLock{r.id, kLockInAllocation, env.pc};
+        return true;
+    }
+    if (!st.lock) return env.refuse(Rule::Lock, "bpf_spin_unlock without taking a lock");
+    if (st.lock->id != r.id || st.lock->map != kLockInAllocation) return env.refuse(Rule::Lock, "bpf_spin_unlock of different lock");
+    st.lock.reset();
+    invalidate_non_owning_refs(st);
+    return true;
 }
 
 }  // namespace
@@ -27,8 +54,10 @@ bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_v
     if (!st.lock) return true;
     const bool helper = insn.src == 0;
     if (helper && insn.imm == kHelperSpinUnlock) return true;
-    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc))
+    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc)) {
+        if (is_modelled_list_kfunc(kfunc) || kfunc == "bpf_refcount_acquire_impl") return true;
         return env.cannot_tell("a list, rbtree or iterator kfunc called under a bpf_spin_lock");
+    }
     if (!helper && insn.src != op::kPseudoKfuncCall) return true;  // a bpf-to-bpf call: check_func_call's business
     return env.refuse(Rule::Lock, "function calls are not allowed while holding a lock");
 }
@@ -61,7 +90,8 @@ bool lock_maps_allowed(Env& env) {
 
 bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     const Reg& r = st.top().regs[regno];
-    if (r.type == RegType::BtfId) return env.cannot_tell("a bpf_spin_lock in an allocated object");
+    if (r.type == RegType::BtfId && r.local_type && !r.maybe_null) return alloc_spin_lock(env, st, regno, lock);
+    if (r.type == RegType::BtfId) return env.cannot_tell("a bpf_spin_lock in a kernel object");
     if (r.type != RegType::MapValue || r.maybe_null)
         return env.refuse(Rule::HelperArg,
                           fmt("R%d type=%s expected=map_value, ptr_", regno, reg_type_name(r.type, r.maybe_null).c_str()));
@@ -88,6 +118,8 @@ bool process_spin_lock(Env& env, State& st, int regno, bool lock) {
     if (!st.lock) return env.refuse(Rule::Lock, "bpf_spin_unlock without taking a lock");
     if (st.lock->id != r.id || st.lock->map != r.map) return env.refuse(Rule::Lock, "bpf_spin_unlock of different lock");
     st.lock.reset();
+    // invalidate_non_owning_refs: what a list or tree owns is out of reach without its lock.
+    invalidate_non_owning_refs(st);
     return true;
 }
 

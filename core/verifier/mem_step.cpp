@@ -10,10 +10,6 @@
 
 namespace bpfplay::verifier {
 
-namespace {
-
-constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
-
 Scalar loaded_number(uint32_t size) { return size >= 8 ? Scalar::unknown() : Scalar::range(0, (1ull << (8 * size)) - 1); }
 
 // The kernel's tnum_strn: a known value alone, else (value; mask).
@@ -24,6 +20,10 @@ std::string tnum_text(const Tnum& t) {
     if (t.is_const()) return fmt("%#llx", (unsigned long long)t.value);
     return fmt("(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
 }
+
+namespace {
+
+constexpr uint32_t kMapRdonlyProg = 1u << 7;  // BPF_F_RDONLY_PROG
 
 uint32_t depth_of(int64_t fp_off) { return uint32_t(-fp_off - 1); }
 
@@ -374,7 +374,9 @@ bool check_mem_access(Env& env, State& st, int regno, int32_t off, uint32_t size
             return false;
         if (out && !write) *out = Reg::scalar(loaded_number(size));
         return true;
-    case RegType::BtfId: return btf_object_access(env, st, ptr, regno, off, size, write, out, from_helper);
+    case RegType::BtfId:
+        if (ptr.local_type) return alloc_object_access(env, ptr, regno, off, size, write, out, stored, from_helper);
+        return btf_object_access(env, st, ptr, regno, off, size, write, out, from_helper);
     case RegType::MapKey: {
         const MapSpec* m = env.any_map(ptr.map);
         if (!m) return env.cannot_tell("a map key of an unknown map");

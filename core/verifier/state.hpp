@@ -59,6 +59,12 @@ struct Reg {
     // BtfId: MEM_RCU, valid inside the RCU read section a non-sleepable program runs in (a
     // field the kernel lists as RCU-safe): KF_RCU kfuncs take it, trusted-argument ones do not.
     bool rcu = false;
+    // BtfId: an object the program allocated (bpf_obj_new: PTR_TO_BTF_ID | MEM_ALLOC), a struct
+    // of the program's own BTF with this type id (`map` is then 0).
+    uint32_t local_type = 0;
+    // BtfId with local_type: NON_OWN_REF, an object a list or tree owns (pushed, or its front),
+    // usable until the bpf_spin_lock is released.
+    bool non_owning = false;
     // Mem: plain PTR_TO_MEM (a global function's memory argument), not a ring buffer record.
     bool plain_mem = false;
     // Mem: MEM_RDONLY (bpf_dynptr_slice's slice): loads only.
@@ -135,6 +141,9 @@ struct Reference {
 
 // The bpf_spin_lock a path holds (the kernel's REF_TYPE_LOCK reference state): at most one,
 // named by the map value pointer's id (0 for a global variable's value) and its map.
+// kLockInAllocation as `map`: the lock is in an object the program allocated (the kernel names
+// it by the program's BTF and the pointer's id).
+constexpr uint32_t kLockInAllocation = 0xffffffffu;
 struct HeldLock {
     uint32_t id = 0;
     uint32_t map = 0;

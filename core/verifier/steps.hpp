@@ -28,6 +28,27 @@ bool step_kfunc_call(Env& env, State& st, const Insn& insn, const std::string& n
 // Open-coded iterators (iter_step.cpp): bpf_iter_<kind>_new / _next / _destroy on stack slots.
 bool is_iter_next_kfunc(const std::string& name);
 bool step_iter_kfunc(Env& env, State& st, const std::string& name);
+// Objects the program allocates (alloc_step.cpp): bpf_obj_new_impl / bpf_obj_drop_impl, and a
+// load or store through a pointer to one (a BtfId register with local_type).
+bool step_obj_new(Env& env, State& st);
+// The list and tree kfuncs (list_step.cpp) the checker models, and bpf_spin_unlock's end of the
+// non-owning references they made.
+bool is_modelled_list_kfunc(std::string_view name);
+bool step_list_kfunc(Env& env, State& st, std::string_view name);
+void invalidate_non_owning_refs(State& st);
+// The kernel refuses the object's BTF: a struct's list head or tree root whose contains: tag
+// names no struct of it, or no node field of that struct.
+bool graph_tags_refused(const Btf& btf);
+// A load's number of `size` bytes (any value of the width), and a variable offset as the
+// kernel's messages print it (mem_step.cpp).
+Scalar loaded_number(uint32_t size);
+std::string tnum_text(const Tnum& t);
+bool step_obj_drop(Env& env, State& st);
+bool step_refcount_acquire(Env& env, State& st);
+// The offset of allocated struct `type`'s bpf_spin_lock (-1: none).
+int32_t alloc_spin_lock_off(const Btf& btf, uint32_t type);
+bool alloc_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint32_t size, bool write, Reg* out,
+                         const Reg* stored, bool from_helper);
 // At an iterator's next call: the iterator r1 points at is active (not yet drained).
 bool iter_active_at_r1(const State& st);
 bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
@@ -35,6 +56,10 @@ bool step_local_call(Env& env, State& st, const Insn& insn, uint32_t& next);
 // at one, with its arguments checked (`st` before r1-r5 are clobbered), push the branch that
 // enters `callback`; a callback's exit back to the helper call.
 bool calls_sync_callback(const Insn& insn);
+// The same, kfuncs included: bpf_rbtree_add_impl calls its `less`.
+bool calls_sync_callback(const CheckInput& in, const Insn& insn);
+// A callback frame's callback_of for bpf_rbtree_add_impl's less (helpers use their ids).
+constexpr int32_t kRbtreeAddCallback = -2;
 bool push_callback(Env& env, State& st, int32_t helper, uint32_t callback);
 bool callback_exit(Env& env, State& st, uint32_t& next);
 // struct bpf_timer (timer_step.cpp): the timer argument in `r` (its map id to `timer_map`);
