@@ -92,9 +92,17 @@ Error Memory::describe_fault(uint64_t vaddr, uint32_t size, Access access, uint3
             return e;
         }
         if (w == window::kHeap && off + size <= g.size) {
+            e.hint = g.hint;
+            // One object per chunk: a live one the access runs past, or a freed or unused slot.
+            const uint64_t slot = g.chunks ? off / g.chunks->chunk_bytes : 0;
+            if (g.chunks && slot < g.chunks->chunks.size() && g.chunks->chunks[slot] && slot < g.chunks->used.size()) {
+                const uint64_t start = window_base(uint32_t(w)) + slot * g.chunks->chunk_bytes;
+                e.what = head + " runs past the end of the " + std::to_string(g.chunks->used[slot]) +
+                         "-byte object at " + hex(start) + " (" + where + ")";
+                return e;
+            }
             e.what = head + " is inside " + where + " but in no live object: the object there was freed " +
                      "(bpf_obj_drop, or dropped with the list or tree that owned it), or none was ever allocated there";
-            e.hint = g.hint;
             return e;
         }
         if (g.chunks && off + size <= g.size) {
@@ -215,8 +223,7 @@ std::optional<std::string> Memory::read_cstr(uint64_t vaddr, uint32_t max_len) c
         avail = std::min<uint64_t>(v.size - off, max_len);
     } else if (v.chunks && (p = v.chunks->at(off, 1))) {
         // A string in chunked memory ends inside its chunk (a map value never spans two).
-        const uint64_t chunk_end = (off / v.chunks->chunk_bytes + 1) * v.chunks->chunk_bytes;
-        avail = std::min<uint64_t>(std::min(chunk_end, v.chunks->limit) - off, max_len);
+        avail = std::min<uint64_t>(v.chunks->chunk_end(off) - off, max_len);
     } else {
         return std::nullopt;
     }

@@ -76,6 +76,9 @@ struct ChunkedBytes {
     uint64_t chunk_bytes = 0;
     uint64_t limit = 0;
     std::vector<uint8_t*> chunks;
+    // Bytes of chunk k that exist when the owner's chunks are not all full (one object of its
+    // own size in each: bpf_obj_new's heap); empty: every chunk holds chunk_bytes.
+    std::vector<uint32_t> used;
     const uint8_t* zero = nullptr;
     std::function<uint8_t*(uint64_t chunk)> materialize;
 
@@ -83,8 +86,14 @@ struct ChunkedBytes {
     uint8_t* at(uint64_t off, uint64_t len) const {
         if (chunk_bytes == 0 || len > limit || off > limit - len) return nullptr;
         const uint64_t c = off / chunk_bytes, within = off % chunk_bytes;
-        if (c >= chunks.size() || within + len > chunk_bytes || !chunks[c]) return nullptr;  // null: freed
+        if (c >= chunks.size() || !chunks[c]) return nullptr;  // null: freed
+        if (within + len > (used.empty() ? chunk_bytes : used[c])) return nullptr;
         return chunks[c] + within;
+    }
+    // Where the bytes of the chunk holding `off` end (a window offset).
+    uint64_t chunk_end(uint64_t off) const {
+        const uint64_t c = off / chunk_bytes;
+        return std::min(c * chunk_bytes + (used.empty() || c >= used.size() ? chunk_bytes : used[c]), limit);
     }
     // The same, to write.
     uint8_t* at_write(uint64_t off, uint64_t len) const {

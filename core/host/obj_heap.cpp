@@ -17,6 +17,7 @@ std::optional<uint32_t> ObjHeap::allocate(uint32_t size, uint32_t type_id, std::
     o.bytes = std::make_unique<uint8_t[]>(kSlotBytes);
     std::memset(o.bytes.get(), 0, kSlotBytes);
     chunks_.chunks.push_back(o.bytes.get());
+    chunks_.used.push_back(size);
     chunks_.limit = uint64_t(chunks_.chunks.size()) * kSlotBytes;
     objects_.push_back(std::move(o));
     return uint32_t(objects_.size() - 1);
@@ -26,6 +27,7 @@ void ObjHeap::undo_allocate() {
     if (objects_.empty()) return;
     objects_.pop_back();
     chunks_.chunks.pop_back();
+    chunks_.used.pop_back();
     chunks_.limit = uint64_t(chunks_.chunks.size()) * kSlotBytes;
 }
 
@@ -60,6 +62,7 @@ std::shared_ptr<ObjHeap> ObjHeap::clone() const {
             std::memcpy(c.bytes.get(), o.bytes.get(), kSlotBytes);
         }
         copy->chunks_.chunks.push_back(c.bytes.get());
+        copy->chunks_.used.push_back(o.size);
         copy->objects_.push_back(std::move(c));
     }
     copy->chunks_.limit = uint64_t(copy->chunks_.chunks.size()) * kSlotBytes;

@@ -106,6 +106,20 @@ TEST_CASE("an object read after bpf_obj_drop faults at its address") {
           "or tree that owned it), or none was ever allocated there");
 }
 
+TEST_CASE("a read past an object's end faults, though its heap slot has room") {
+    auto s = test::open_object("tests/run/bpf/graph_misuse.o");
+    RunResult r = s->run("read_past_end", syscall_ctx());
+    REQUIRE(r.status == RunStatus::Faulted);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::Memory);
+    CHECK(r.error->where.address == 0x12800000010ull);
+    CHECK(r.error->what ==
+          "8-byte load at 0x12800000010 runs past the end of the 16-byte object at 0x12800000000 (the "
+          "268435456-byte objects allocated with bpf_obj_new at 0x12800000000)");
+    // The object was made (the fault is no NULL pointer), at the first slot.
+    CHECK(s->host().heap->count() == 1);
+}
+
 TEST_CASE("bpf_rbtree_add of a node in the tree is -EINVAL and drops that reference; a second remove is NULL") {
     auto s = test::open_object("tests/run/bpf/graph_misuse.o");
     run_ok(*s, "add_twice_remove_twice");

@@ -149,4 +149,24 @@ int drop_pushed(void *ctx)
 	return 0;
 }
 
+struct pair {
+	__u64 a;
+	__u64 b;
+};
+
+// Reads the word after a 16-byte object, inside the 4 KiB slot the heap gives it: the load
+// faults as outside the object (the kernel's verifier refuses it: off=16 size=8 past the struct).
+SEC("syscall")
+int read_past_end(void *ctx)
+{
+	struct pair *p = bpf_obj_new(struct pair);
+	__u64 v;
+
+	if (!p)
+		return 1;
+	v = ((volatile __u64 *)p)[2];
+	bpf_obj_drop(p);
+	return v;
+}
+
 char LICENSE[] SEC("license") = "GPL";
