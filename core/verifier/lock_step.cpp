@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/btf/btf.hpp"
+#include "core/spin_lock_calls.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -11,14 +12,6 @@ namespace bpfplay::verifier {
 namespace {
 
 constexpr int32_t kHelperSpinUnlock = 94;  // BPF_FUNC_spin_unlock
-
-// kfunc_spin_allowed: the list and rbtree kfuncs, bpf_refcount_acquire, the numbers iterator and
-// the resilient locks may be called under a lock. The checker models the list and tree kfuncs.
-bool kfunc_spin_allowed(std::string_view name) {
-    for (std::string_view prefix : {"bpf_list_", "bpf_rbtree_", "bpf_refcount_acquire", "bpf_iter_num_", "bpf_res_spin_"})
-        if (name.substr(0, prefix.size()) == prefix) return true;
-    return false;
-}
 
 // process_spin_lock on an object the program allocated (PTR_TO_BTF_ID | MEM_ALLOC): its
 // struct's bpf_spin_lock, named by the program's BTF and the pointer's id.
@@ -54,7 +47,7 @@ bool lock_allows_call(Env& env, const State& st, const Insn& insn, std::string_v
     if (!st.lock) return true;
     const bool helper = insn.src == 0;
     if (helper && insn.imm == kHelperSpinUnlock) return true;
-    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_spin_allowed(kfunc)) {
+    if (insn.src == op::kPseudoKfuncCall && insn.off == 0 && kfunc_allowed_under_spin_lock(kfunc)) {
         if (is_modelled_list_kfunc(kfunc) || kfunc == "bpf_refcount_acquire_impl") return true;
         return env.cannot_tell("a list, rbtree or iterator kfunc called under a bpf_spin_lock");
     }
