@@ -38,9 +38,9 @@ struct HeapObject {
 
 class ObjHeap {
 public:
-    // bpf_mem_alloc's largest size class: an object and its 8-byte free-list header fit in it.
+    // bpf_mem_alloc's largest size class: every object it serves (kMemAllocMaxObject,
+    // core/btf/special_fields.hpp) fits in one slot.
     static constexpr uint32_t kSlotBytes = 4096;
-    static constexpr uint32_t kHeaderBytes = 8;
     static constexpr uint32_t kMaxObjects = 1u << 16;
 
     ObjHeap();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/special_fields.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/hex.hpp"
 #include "core/host/helper_support.hpp"
@@ -37,9 +38,8 @@ uint64_t obj_new(Vm& vm, uint64_t type_id64, uint64_t, uint64_t, uint64_t, uint6
         return 0;
     }
     const uint32_t size = btf->type(type_id)->size;
-    // bpf_mem_alloc: NULL for a size of 0, or one whose 8-byte free-list header does not fit
-    // in the largest size class.
-    if (size == 0 || size + ObjHeap::kHeaderBytes > ObjHeap::kSlotBytes) return 0;
+    // bpf_mem_alloc: NULL for a size of 0, or one past its largest object.
+    if (size == 0 || size > kMemAllocMaxObject) return 0;
     ObjHeap& heap = heap_of(vm, *host);
     const std::optional<uint64_t> addr =
         graph_allocate(vm, heap, size, type_id, btf->type_to_string(type_id), graph_fields(*btf, type_id));

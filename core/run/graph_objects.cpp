@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/special_fields.hpp"
 #include "core/helpers/helper_env.hpp"
 #include "core/host/host.hpp"
 #include "core/journal.hpp"
@@ -17,13 +18,22 @@ namespace bpfplay {
 
 namespace {
 
+// The special fields an allocated object's kfuncs act on; the others they leave alone.
 std::optional<GraphFieldKind> graph_kind_of(std::string_view struct_name) {
-    if (struct_name == "bpf_list_head") return GraphFieldKind::ListHead;
-    if (struct_name == "bpf_list_node") return GraphFieldKind::ListNode;
-    if (struct_name == "bpf_rb_root") return GraphFieldKind::RbRoot;
-    if (struct_name == "bpf_rb_node") return GraphFieldKind::RbNode;
-    if (struct_name == "bpf_refcount") return GraphFieldKind::Refcount;
-    if (struct_name == "bpf_spin_lock") return GraphFieldKind::SpinLock;
+    const SpecialFieldRow* row = special_field_named(struct_name);
+    if (!row) return std::nullopt;
+    switch (row->field) {
+    case SpecialField::ListHead: return GraphFieldKind::ListHead;
+    case SpecialField::ListNode: return GraphFieldKind::ListNode;
+    case SpecialField::RbRoot: return GraphFieldKind::RbRoot;
+    case SpecialField::RbNode: return GraphFieldKind::RbNode;
+    case SpecialField::Refcount: return GraphFieldKind::Refcount;
+    case SpecialField::SpinLock: return GraphFieldKind::SpinLock;
+    case SpecialField::ResSpinLock:
+    case SpecialField::Timer:
+    case SpecialField::Wq:
+    case SpecialField::TaskWork: return std::nullopt;
+    }
     return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/btf/btf.hpp"
+#include "core/btf/special_fields.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/steps.hpp"
 
@@ -16,26 +17,27 @@ namespace bpfplay::verifier {
 
 namespace {
 
-constexpr uint32_t kObjNewMaxSize = 4096 - 8;
+// The special fields the checker models inside an allocated object; the others make it
+// "cannot tell".
+bool alloc_models(SpecialField f) {
+    switch (f) {
+    case SpecialField::ListNode:
+    case SpecialField::RbNode:
+    case SpecialField::Refcount:
+    case SpecialField::SpinLock:
+    case SpecialField::ListHead: return true;
+    case SpecialField::ResSpinLock:
+    case SpecialField::Timer:
+    case SpecialField::Wq:
+    case SpecialField::TaskWork:
+    case SpecialField::RbRoot: return false;
+    }
+    return false;
+}
 
-// The kernel's special fields (btf_parse_fields) by struct name; the three graph-node ones
-// the checker models inside an allocated object, with their sizes (uapi <linux/bpf.h>).
-struct AllocSpecialField {
-    std::string_view name;
-    uint32_t size = 0;  // 0: a special field the checker does not model in an allocated object
-};
-constexpr AllocSpecialField kAllocSpecialFields[] = {
-    {"bpf_list_node", 24}, {"bpf_rb_node", 32},      {"bpf_refcount", 4}, {"bpf_spin_lock", 4},
-    {"bpf_list_head", 16}, {"bpf_res_spin_lock", 0}, {"bpf_timer", 0},    {"bpf_wq", 0},
-    {"bpf_task_work", 0},  {"bpf_rb_root", 0},
-};
-
-const AllocSpecialField* alloc_special_field(const Btf& btf, uint32_t type) {
+const SpecialFieldRow* alloc_special_field(const Btf& btf, uint32_t type) {
     const uint32_t t = btf.skip_modifiers(type);
-    if (btf.kind(t) != BtfKind::Struct) return nullptr;
-    for (const AllocSpecialField& f : kAllocSpecialFields)
-        if (btf.name(t) == f.name) return &f;
-    return nullptr;
+    return btf.kind(t) == BtfKind::Struct ? special_field_named(btf.name(t)) : nullptr;
 }
 
 // Why an allocated struct is beyond the model ("" when it is not): a special field the checker
@@ -50,8 +52,8 @@ std::string alloc_struct_unmodelled(const Btf& btf, uint32_t struct_id, int dept
             array = true;
             t = btf.skip_modifiers(btf.type(t)->array.elem_type);
         }
-        if (const AllocSpecialField* f = alloc_special_field(btf, t)) {
-            if (f->size == 0 || depth > 0 || array)
+        if (const SpecialFieldRow* f = alloc_special_field(btf, t)) {
+            if (!alloc_models(f->field) || depth > 0 || array)
                 return std::string("an allocated struct holding a ") + std::string(f->name);
             continue;
         }
@@ -69,8 +71,8 @@ std::string alloc_struct_unmodelled(const Btf& btf, uint32_t struct_id, int dept
 
 int32_t alloc_spin_lock_off(const Btf& btf, uint32_t type) {
     for (const BtfMember& m : btf.members(type)) {
-        const AllocSpecialField* f = alloc_special_field(btf, m.type);
-        if (f && f->name == "bpf_spin_lock") return int32_t(m.bit_offset / 8);
+        const SpecialFieldRow* f = alloc_special_field(btf, m.type);
+        if (f && f->field == SpecialField::SpinLock) return int32_t(m.bit_offset / 8);
     }
     return -1;
 }
@@ -95,7 +97,7 @@ bool step_obj_new(Env& env, State& st) {
     // serve: its largest size class is 4096 bytes, 8 of them the object's header (recorded:
     // 4088 bytes accepted, 4089 refused).
     const uint32_t size = btf->type(type)->size;
-    if (size > kObjNewMaxSize)
+    if (size > kMemAllocMaxObject)
         return env.refuse(Rule::HelperArg, fmt("bpf_obj_new type size (%u) is more than the allocator serves", size));
     const std::string why = alloc_struct_unmodelled(*btf, type, 0);
     if (!why.empty()) return env.cannot_tell(why);
@@ -158,9 +160,9 @@ bool step_refcount_acquire(Env& env, State& st) {
     const Btf& btf = *env.in.object_btf;
     bool refcounted = false, special = false;
     for (const BtfMember& m : btf.members(p.local_type)) {
-        const AllocSpecialField* f = alloc_special_field(btf, m.type);
+        const SpecialFieldRow* f = alloc_special_field(btf, m.type);
         special |= f != nullptr;
-        if (f && f->name == "bpf_refcount") refcounted = true;
+        if (f && f->field == SpecialField::Refcount) refcounted = true;
     }
     // A struct without special fields has no btf_record at all, which 6.18 reports as its own bug.
     if (!special) return env.refuse(Rule::HelperArg, "verifier bug: Couldn't find btf_record");
@@ -197,10 +199,11 @@ bool alloc_object_access(Env& env, const Reg& ptr, int regno, int32_t off, uint3
                                            (long long)total, tnum_text(ptr.var.var).c_str()));
     // btf_struct_access: no load or store may touch a special field.
     for (const BtfMember& m : btf->members(ptr.local_type)) {
-        const AllocSpecialField* f = alloc_special_field(*btf, m.type);
+        const SpecialFieldRow* f = alloc_special_field(*btf, m.type);
         if (!f) continue;
         const int64_t foff = m.bit_offset / 8;
-        if (total < foff + f->size && foff < total + int64_t(size))
+        const int64_t fsize = btf->type(btf->skip_modifiers(m.type))->size;
+        if (total < foff + fsize && foff < total + int64_t(size))
             return env.refuse(Rule::Other, fmt("direct access to %s is disallowed", std::string(f->name).c_str()));
     }
     if (write && stored && stored->is_pointer()) return env.cannot_tell("a pointer stored into an allocated object");
