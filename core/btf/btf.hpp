@@ -112,7 +112,15 @@ public:
                                     bool externs_too = false);
 
 private:
+    const std::vector<uint32_t>& ids_by_name() const;
+
     BtfData d_;
+    // Every type id ordered by (name, id), built on the first find_by_name: a lookup becomes a
+    // binary search instead of a scan of every type (the built-in vmlinux BTF is asked for
+    // hundreds of names each time a session builds its kernel objects). Copies share it, which
+    // is right because names never change after the parse (fix_datasec_layout changes sizes).
+    // Not thread-safe, like the rest of core: one session, one thread.
+    mutable std::shared_ptr<const std::vector<uint32_t>> ids_by_name_;
 };
 
 // Parses and validates the raw bytes of a .BTF section (little-endian BTF only).

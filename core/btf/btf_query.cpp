@@ -125,9 +125,27 @@ uint32_t Btf::skip_qualifiers(uint32_t id) const {
     return id;
 }
 
+const std::vector<uint32_t>& Btf::ids_by_name() const {
+    if (!ids_by_name_) {
+        std::vector<uint32_t> ids(d_.types.size() > 0 ? d_.types.size() - 1 : 0);
+        for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i + 1;
+        // Stable: ids of one name stay in increasing order, so the first of a kind is the one
+        // a scan from id 1 would have found.
+        std::stable_sort(ids.begin(), ids.end(), [this](uint32_t a, uint32_t b) {
+            return string_at(d_.types[a].name_off) < string_at(d_.types[b].name_off);
+        });
+        ids_by_name_ = std::make_shared<const std::vector<uint32_t>>(std::move(ids));
+    }
+    return *ids_by_name_;
+}
+
 std::optional<uint32_t> Btf::find_by_name(std::string_view wanted, BtfKind k) const {
-    for (uint32_t id = 1; id < d_.types.size(); ++id)
-        if (d_.types[id].kind == k && string_at(d_.types[id].name_off) == wanted) return id;
+    const std::vector<uint32_t>& ids = ids_by_name();
+    auto it = std::lower_bound(ids.begin(), ids.end(), wanted, [this](uint32_t id, std::string_view w) {
+        return string_at(d_.types[id].name_off) < w;
+    });
+    for (; it != ids.end() && string_at(d_.types[*it].name_off) == wanted; ++it)
+        if (d_.types[*it].kind == k) return *it;
     return std::nullopt;
 }
 

@@ -222,26 +222,34 @@ std::string json_quote(std::string_view s, JsonText text) {
     std::string out;
     out.reserve(s.size() + 2);
     out += '"';
-    for (char ch : s) {
-        unsigned char c = static_cast<unsigned char>(ch);
+    // Characters that need no escape are copied in runs: the page asks for a state's JSON on
+    // every step, and most of it is names and hex digits.
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const char* esc = nullptr;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
         default:
-            if (c < 0x20 || (c >= 0x7f && text == JsonText::Ascii)) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += ch;
-            }
+            if (c >= 0x20 && (c < 0x7f || text != JsonText::Ascii)) continue;
+        }
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        if (esc) {
+            out += esc;
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
         }
     }
+    out.append(s.data() + run, s.size() - run);
     out += '"';
     return out;
 }

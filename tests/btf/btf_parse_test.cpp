@@ -237,3 +237,27 @@ TEST_CASE("btf: hand-built types spell as C") {
     CHECK(btf.resolve_size(fwd).error().what.find("fwd") != std::string::npos);
     CHECK(btf.resolve_size(12345).error().what.find("does not exist") != std::string::npos);
 }
+
+TEST_CASE("btf: find_by_name gives the lowest id of that name and kind, in a copy too") {
+    test::BtfBuilder b;
+    const uint32_t int_t = b.add_int("int", 4, 1, 32);
+    const uint32_t typedef_s = b.add_ref(test::K_TYPEDEF, "s", int_t);      // "s" as a typedef first
+    const uint32_t struct_s = b.add_struct("s", 4, {{"a", int_t, 0}});      // then as a struct
+    const uint32_t struct_s2 = b.add_struct("s", 8, {{"b", int_t, 32}});    // a second struct "s"
+    const uint32_t union_u = b.add_struct("u", 4, {{"x", int_t, 0}}, false, test::K_UNION);
+    b.add_struct("", 4, {{"y", int_t, 0}});                                 // anonymous
+    auto parsed = parse_btf(b.build());
+    REQUIRE_MESSAGE(parsed.ok(), (parsed.ok() ? "" : parsed.error().to_string()));
+    const Btf& btf = *parsed;
+    CHECK(btf.find_by_name("s", BtfKind::Typedef) == typedef_s);
+    CHECK(btf.find_by_name("s", BtfKind::Struct) == struct_s);
+    CHECK(struct_s2 > struct_s);
+    CHECK(btf.find_by_name("u", BtfKind::Union) == union_u);
+    CHECK(btf.find_by_name("u", BtfKind::Struct) == std::nullopt);
+    CHECK(btf.find_by_name("int", BtfKind::Int) == int_t);
+    CHECK(btf.find_by_name("t", BtfKind::Struct) == std::nullopt);   // between "s" and "u"
+    CHECK(btf.find_by_name("zz", BtfKind::Struct) == std::nullopt);  // after every name
+    const Btf copy = btf;  // shares the index built above
+    CHECK(copy.find_by_name("s", BtfKind::Struct) == struct_s);
+    CHECK(Btf().find_by_name("s", BtfKind::Struct) == std::nullopt);
+}
