@@ -7,6 +7,7 @@
 // When the kernel refuses the value's BTF (two locks, a misaligned lock, an unknown pointer
 // tag, a lock in a map type that cannot hold one), libbpf creates the map again without BTF;
 // the map then has no fields, which is what spec.kernel_btf = false records.
+#include "core/btf/special_fields.hpp"
 #include "core/loader/object_state.hpp"
 
 namespace bpfplay::loader {
@@ -61,7 +62,9 @@ void find_value_fields(const Btf& btf, MapSpec& spec) {
     for (const BtfMember& m : members) {
         const uint32_t type = btf.skip_modifiers(m.type);
         const uint32_t off = m.bit_offset / 8;
-        if (btf.kind(type) == BtfKind::Struct && btf.name(type) == "bpf_spin_lock") {
+        const SpecialFieldRow* special =
+            btf.kind(type) == BtfKind::Struct ? special_field_named(btf.name(type)) : nullptr;
+        if (special && special->field == SpecialField::SpinLock) {
             if (spec.spin_lock_off >= 0 || off % 4 || m.bit_offset % 8 || !spin_lock_allowed(spec.type)) {
                 refuse();
                 spec.kernel_btf = false;
@@ -70,7 +73,7 @@ void find_value_fields(const Btf& btf, MapSpec& spec) {
             spec.spin_lock_off = int32_t(off);
             continue;
         }
-        if (btf.kind(type) == BtfKind::Struct && btf.name(type) == "bpf_timer") {
+        if (special && special->field == SpecialField::Timer) {
             if (spec.timer_off >= 0 || off % 8 || m.bit_offset % 8 || !timer_allowed(spec.type)) {
                 refuse();
                 spec.kernel_btf = false;
