@@ -371,7 +371,7 @@ StopInfo DebugSession::cont(uint64_t max_steps) {
     return finish_command(info);
 }
 
-StopInfo DebugSession::cont_fast() {
+StopInfo DebugSession::cont_fast(uint64_t max_steps) {
     begin_command();
     StopInfo info;
     if (vm().status() != RunStatus::Ready) {
@@ -386,13 +386,13 @@ StopInfo DebugSession::cont_fast() {
     last_actions_.clear();
     vm_mut().set_recording(nullptr, nullptr);
     const uint64_t before = vm().executed();
-    info.fast_insns = object_.run_to_end(vm_mut());
+    info.fast_insns = object_.run_to_end(vm_mut(), max_steps);
     vm_mut().set_recording(&journal_, effects_.get());
     info.steps = vm().executed() - before;
     switch (vm().status()) {
     case RunStatus::Exited: info.reason = StopReason::Exited; break;
     case RunStatus::Faulted: info.reason = StopReason::Faulted; break;
-    case RunStatus::Ready: info.reason = StopReason::Paused; break;  // run_to_end runs to an end
+    case RunStatus::Ready: info.reason = StopReason::Paused; break;  // max_steps ran
     }
     snapshot_watches();
     return finish_command(info);

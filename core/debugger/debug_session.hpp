@@ -110,7 +110,8 @@ public:
     // same registers, maps, output, events and instruction count as cont(), without checking
     // breakpoints or watchpoints on the way. The history before is forgotten with it (an
     // unrecorded stretch cannot be stepped back through): stepping back stops where it ended.
-    StopInfo cont_fast();
+    // With max_steps, Paused after that many instructions (the page's slices, as cont's).
+    StopInfo cont_fast(uint64_t max_steps = UINT64_MAX);
     // Back to the first instruction with the maps as they were when the session opened.
     void reset();
 

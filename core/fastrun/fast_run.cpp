@@ -22,11 +22,16 @@ bool FastRunner::at_block(const Vm& vm) {
     if (!code_.module || vm.frame_base_ != 0 || vm.depth_ >= uint32_t(kMaxCallFrames)) return false;
     const FastModule& m = *code_.module;
     if (vm.pc_ >= m.block_of_pc.size() || m.block_of_pc[vm.pc_] < 0) return false;
-    const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
-    if (left < m.entry_charge[uint32_t(m.block_of_pc[vm.pc_])]) return false;
+    if (left(vm) < m.entry_charge[uint32_t(m.block_of_pc[vm.pc_])]) return false;
     for (uint32_t d = 1; d <= vm.depth_; ++d)
         if (vm.frames_[d].caller_program) return false;
     return true;
+}
+
+uint64_t FastRunner::left(const Vm& vm) const {
+    const uint64_t to_budget = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
+    const uint64_t to_stop = stop_at_ > vm.executed_ ? stop_at_ - vm.executed_ : 0;
+    return to_budget < to_stop ? to_budget : to_stop;
 }
 
 bool FastRunner::enter(Vm& vm) {
@@ -35,8 +40,8 @@ bool FastRunner::enter(Vm& vm) {
     uint8_t* const s = state_.data();
     std::memcpy(s + L::kRegs, vm.regs_.data(), 8 * 11);
     const uint32_t block = uint32_t(m.block_of_pc[vm.pc_]);
-    const uint64_t left = vm.budget_ > vm.executed_ ? vm.budget_ - vm.executed_ : 0;
-    const uint64_t left_in = left - m.entry_charge[block];  // at_block checked it is enough
+    const uint64_t left_before = left(vm);
+    const uint64_t left_in = left_before - m.entry_charge[block];  // at_block checked it is enough
     std::memcpy(s + L::kLeft, &left_in, 8);
     const uint32_t depth = vm.depth_, calls_ok = vm.held_lock_ == 0;
     std::memcpy(s + L::kDepth, &depth, 4);
@@ -90,23 +95,28 @@ bool FastRunner::enter(Vm& vm) {
         vm.frames_[d].saved_init = vm.init_;
     }
     vm.depth_ = depth_after;
-    fast_insns_ += left - left_after;
-    vm.executed_ += left - left_after;
+    fast_insns_ += left_before - left_after;
+    vm.executed_ += left_before - left_after;
     vm.pc_ = pc;
     return true;
 }
 
-RunStatus FastRunner::run(Vm& vm) {
-    if (vm.journal_) return vm.run();
+RunStatus FastRunner::run(Vm& vm, uint64_t max_insns) {
+    if (vm.journal_) return vm.run(max_insns);
     table_version_.reset();
+    stop_at_ = max_insns > UINT64_MAX - vm.executed_ ? UINT64_MAX : vm.executed_ + max_insns;
     for (;;) {
-        if (vm.status_ != RunStatus::Ready) return vm.status_;
-        if (at_block(vm) && !enter(vm)) return vm.status_;
-        // The module hands over where it cannot go on (or where the budget cannot pay for a
-        // whole block): the interpreter runs at least that instruction, then on to a block start.
+        if (vm.status_ != RunStatus::Ready || vm.executed_ >= stop_at_) return vm.status_;
+        if (at_block(vm)) {
+            if (!enter(vm)) return vm.status_;
+            if (vm.executed_ >= stop_at_) return vm.status_;  // the slice ended inside the module
+        }
+        // The module hands over where it cannot go on (or where the budget or the slice cannot
+        // pay for a whole block): the interpreter runs at least that instruction, then on to a
+        // block start.
         do {
             vm.run(1);
-        } while (vm.status_ == RunStatus::Ready && !at_block(vm));
+        } while (vm.status_ == RunStatus::Ready && vm.executed_ < stop_at_ && !at_block(vm));
     }
 }
 

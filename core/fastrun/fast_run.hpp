@@ -46,11 +46,13 @@ public:
     // Runs every program `lookup` gives code for fast: a tail call's target too.
     explicit FastRunner(FastCodeLookup lookup);
 
-    // Runs `vm` (not recording) until it exits or faults, as vm.run() does. A program's own
-    // frames run fast (local calls included, up to the verifier's 8 frames); callbacks, and
-    // programs tail-called from a subprogram, run in the interpreter until they return to a
-    // frame a module can run. A recording Vm runs in the interpreter alone.
-    RunStatus run(Vm& vm);
+    // Runs `vm` (not recording) until it exits or faults, as vm.run() does, or until it has run
+    // `max_insns` more instructions: then Ready, anywhere in a block, and a later call goes on
+    // (the page's worker runs a fast continue in slices, so that Stop is read between them).
+    // A program's own frames run fast (local calls included, up to the verifier's 8 frames);
+    // callbacks, and programs tail-called from a subprogram, run in the interpreter until they
+    // return to a frame a module can run. A recording Vm runs in the interpreter alone.
+    RunStatus run(Vm& vm, uint64_t max_insns = UINT64_MAX);
 
     // Instructions the module ran, and times it was entered, over this runner's life.
     uint64_t fast_insns() const { return fast_insns_; }
@@ -58,6 +60,8 @@ public:
 
 private:
     bool at_block(const Vm& vm);
+    // Instructions the module may run from here: to the budget, or to the slice's end.
+    uint64_t left(const Vm& vm) const;
     // Runs the module from vm's pc; false when it returned an impossible index (vm then faults).
     bool enter(Vm& vm);
 
@@ -66,6 +70,7 @@ private:
     FastCode code_;
     alignas(8) std::array<uint8_t, fastrun_layout::kStateBytes> state_{};
     uint64_t fast_insns_ = 0, entries_ = 0;
+    uint64_t stop_at_ = UINT64_MAX;  // the executed count this run() call returns Ready at
     // The Memory layout the region table was built from; none yet in this run (a new Vm's
     // versions start again).
     std::optional<uint64_t> table_version_;

@@ -480,7 +480,7 @@ Result<std::unique_ptr<RunState>> ObjectSession::start(std::string_view name, co
     return run;
 }
 
-uint64_t ObjectSession::run_vm(Vm& vm) {
+uint64_t ObjectSession::run_vm(Vm& vm, uint64_t max_insns) {
     // Each program the run reaches (the entry, tail calls' targets) is translated on its first
     // run and kept for the session's life.
     auto code_of = [this](const Program& prog) {
@@ -498,14 +498,15 @@ uint64_t ObjectSession::run_vm(Vm& vm) {
     // the interpreter whole: FastRunner would hand it over one instruction at a time, several
     // times slower. Its tail calls' targets then run interpreted too.
     if (!fast_factory_ || !code_of(vm.program()).engine) {
-        if (time_limit_)
+        // A sliced run is bounded by its slice; the wall-clock limit is for the CLI's whole runs.
+        if (time_limit_ && max_insns == UINT64_MAX)
             run_with_time_limit(vm, *time_limit_);
         else
-            vm.run();
+            vm.run(max_insns);
         return 0;
     }
     FastRunner runner(code_of);
-    runner.run(vm);
+    runner.run(vm, max_insns);
     return runner.fast_insns();
 }
 

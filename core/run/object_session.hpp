@@ -148,9 +148,10 @@ public:
     using FastEngineFactory = std::unique_ptr<FastEngine> (*)(const FastModule&);
     void set_fast_run(FastEngineFactory factory) { fast_factory_ = factory; }
     // Runs `vm`, one of this session's runs paused anywhere (not recording), on to its exit or
-    // fault as run() does: the debugger's fast continue. Gives the instructions the modules ran
-    // (0 when the interpreter ran them all).
-    uint64_t run_to_end(Vm& vm) { return run_vm(vm); }
+    // fault as run() does, or for `max_insns` instructions (then vm is Ready and a later call
+    // goes on): the debugger's fast continue. Gives the instructions the modules ran (0 when
+    // the interpreter ran them all).
+    uint64_t run_to_end(Vm& vm, uint64_t max_insns = UINT64_MAX) { return run_vm(vm, max_insns); }
     // ---- a wall-clock limit (core/time_limit.hpp) ----
     // Every later run (run(), the timers' runs) stops with an error once the deadline passes.
     // Only for interpreted runs: the fast run is for the page, whose worker the user can stop.
@@ -158,7 +159,8 @@ public:
 
 private:
     ObjectSession() = default;
-    uint64_t run_vm(Vm& vm);  // vm.run(), or the fast run of its program (what its modules ran)
+    // vm.run(max_insns), or the fast run of its program (what its modules ran)
+    uint64_t run_vm(Vm& vm, uint64_t max_insns = UINT64_MAX);
     // An fexit's traced program of this object run on the fexit's packet (ret and the packet after it).
     Result<RunResult> run_traced_target(const LoadedProgram& tracer, const RunInput& input);
     struct FastProgram {

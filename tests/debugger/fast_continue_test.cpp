@@ -65,6 +65,29 @@ TEST_CASE("every example: a fast continue ends where a recorded continue ends, f
         CHECK(m.steps == n - n / 2);
         CHECK(fingerprint(*mid.session) == fingerprint(*recorded.session));
         ++midway_runs;
+
+        // In slices, as the page's worker runs it so that Stop is read between them: each slice
+        // pauses after exactly its count (inside a module's block too), and the last one ends
+        // where the recorded continue ended. 7 does not divide the loops' block lengths.
+        Debugged sliced = open_fast_case(c);
+        REQUIRE_MESSAGE(sliced.session, sliced.error);
+        const uint64_t slice = n < 1000 ? 7 : n / 13 + 1;
+        uint64_t ran = 0, slices = 0;
+        for (;;) {
+            const StopInfo s = sliced.session->cont_fast(slice);
+            ran += s.steps;
+            ++slices;
+            if (s.reason != StopReason::Paused) {
+                CHECK(s.reason == a.reason);
+                CHECK(s.steps <= slice);
+                break;
+            }
+            CHECK(s.steps == slice);
+            REQUIRE(slices <= n / slice + 1);
+        }
+        CHECK(ran == n);
+        CHECK(sliced.session->vm().result() == recorded.session->vm().result());
+        CHECK(fingerprint(*sliced.session) == fingerprint(*recorded.session));
     }
     MESSAGE(files.cases.size() << " cases, " << midway_runs << " also from midway; " << g_fast_continue_modules
                                << " programs translated, " << fast_insns << " instructions run as WebAssembly");
