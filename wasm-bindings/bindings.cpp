@@ -276,9 +276,11 @@ class Playground {
     std::string cont(double max) {
         return run([&](DebugSession& d) { return d.cont(to_count(max)); });
     }
-    // The rest of the run unrecorded, as WebAssembly (DebugSession::cont_fast): history is forgotten.
-    std::string cont_fast() {
-        return run([](DebugSession& d) { return d.cont_fast(); });
+    // The rest of the run unrecorded, as WebAssembly (DebugSession::cont_fast), `max`
+    // instructions at most (then "paused": the worker reads a Stop between slices): history is
+    // forgotten.
+    std::string cont_fast(double max) {
+        return run([&](DebugSession& d) { return d.cont_fast(to_count(max)); });
     }
     std::string reverse_cont(double max) {
         return run([&](DebugSession& d) { return d.reverse_cont(to_count(max)); });

@@ -77,3 +77,21 @@ test('spin.o\'s 350-million-instruction loop runs to the end fast', async () => 
   await shot('51-fast-run-spin');
   assert.deepEqual(consoleErrors, []);
 });
+
+test('Stop ends a fast run after its slice, and Run to end (fast) goes on from there', async () => {
+  // spin.o is loaded (the test above) and ran to its end: start again, then Fast and Stop in one
+  // task, so the worker reads the Stop after the first slice (10,000,000 instructions).
+  await andWait(() => page.click('#btn-reset'));
+  assert.equal(await page.isHidden('#btn-stop'), true);
+  await page.evaluate(() => {
+    document.querySelector('#btn-fast').click();
+    document.querySelector('#btn-stop').click();
+  });
+  await page.waitForFunction(() => /fast run stopped/.test(document.querySelector('#status')?.textContent ?? ''));
+  assert.match(await status(), /^pc \d+( · [^·]+)? · 10000000 executed · fast run stopped: 10,000,000 instructions in [\d.]+ ms, [\d.]+ ns each \(([\d,]+|all) as WebAssembly\) · not recorded: step back stops here$/);
+  assert.equal(await page.isHidden('#btn-stop'), true, 'Stop is hidden again once the run stopped');
+  await andWait(() => page.click('#btn-fast'));
+  assert.match(await page.textContent('#result'), /^exitr0 = 0x1 \(1\) XDP_DROP after 350000006 instructions$/);
+  assert.match(await status(), /fast run: 340,000,006 instructions in/);
+  assert.deepEqual(consoleErrors, []);
+});

@@ -16,4 +16,9 @@ describe('fastRunText', () => {
     expect(fastRunText(20_000, 0, 3)).toBe(
       'fast run: 20,000 instructions in 3.00 ms, 150.00 ns each (0 as WebAssembly) · not recorded: step back stops here');
   });
+
+  it('says when Stop ended it midway', () => {
+    expect(fastRunText(10_000_000, 9_999_000, 25, true)).toBe(
+      'fast run stopped: 10,000,000 instructions in 25 ms, 2.50 ns each (9,999,000 as WebAssembly) · not recorded: step back stops here');
+  });
 });

@@ -42,7 +42,7 @@ export type SessionEvents = {
   snapshot: (s: Snapshot) => void;
   breakpoints: (b: readonly BreakpointView[]) => void;
   watches: (w: readonly WatchView[]) => void;
-  // fast: a fast continue, one call in the worker that Stop cannot end midway.
+  // fast: a fast continue (unrecorded, in slices Stop can end).
   running: (running: boolean, fast?: boolean) => void;
   progress: (executed: number) => void;
   error: (context: string, e: ErrorView) => void;
@@ -62,6 +62,9 @@ export class RequestError extends Error {
 }
 
 const kContinueChunk = 20_000;  // instructions per slice: Stop answers within one slice
+// A fast run's slice: 10-40 ms of WebAssembly, 0.3 s for a loop of helper calls (each hands
+// over to the interpreter), so Stop answers quickly and the slices cost nothing measurable.
+const kFastChunk = 10_000_000;
 
 export class Session {
   readonly events = new EventHub<SessionEvents>();
@@ -273,7 +276,8 @@ export class Session {
     this.busy = true;
     this.events.emit('running', true, true);
     try {
-      await this.guard('run to end (fast)', async () => this.publish((await this.send({ op: 'fast' })).snapshot));
+      await this.guard('run to end (fast)', async () =>
+        this.publish((await this.send({ op: 'fast', chunk: kFastChunk })).snapshot));
     } finally {
       this.busy = false;
       this.events.emit('running', false);

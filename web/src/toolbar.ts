@@ -96,12 +96,11 @@ export class Toolbar {
   }
 
   private running(r: boolean, fast: boolean): void {
-    // A fast run is one call in the worker: a Stop would only be read after it ended.
-    this.stopButton.hidden = !r || fast;
+    this.stopButton.hidden = !r;
     for (const b of this.buttons) b.disabled = r;
     this.timerButton.disabled = r;
     this.slider.disabled = r;
-    if (r) this.status.textContent = fast ? 'running fast… (as WebAssembly, to the end)' : 'running…';
+    if (r) this.status.textContent = fast ? 'running fast… (as WebAssembly, unrecorded)' : 'running…';
   }
 
   private render(s: Snapshot): void {
@@ -131,7 +130,7 @@ export class Toolbar {
       const b = s.breakpoints.find((x) => x.id === s.stop.id);
       if (b?.condition) reason = ` · stopped: breakpoint ${b.id} (${b.condition})`;
     }
-    if (s.stop.fast) reason = ` · ${fastRunText(Number(s.stop.steps), Number(s.stop.fast_insns), s.runMs ?? 0)}`;
+    if (s.stop.fast) reason = ` · ${fastRunText(Number(s.stop.steps), Number(s.stop.fast_insns), s.runMs ?? 0, s.stop.reason === 'paused')}`;
     this.status.textContent = text + reason;
     this.status.title = this.status.textContent;  // the whole line when its place cuts it short
     this.status.className = `status-${st.status}`;

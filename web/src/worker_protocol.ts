@@ -51,9 +51,9 @@ export type Request =
   | { op: 'timer'; breakpoints: readonly BreakpointSpec[] }
   | { op: 'command'; command: StepCommand }
   | { op: 'continue'; reverse: boolean; chunk: number }
-  // The rest of the run at full speed, unrecorded (core's cont_fast): one call, no progress,
-  // no Stop; the history before it is forgotten.
-  | { op: 'fast' }
+  // The rest of the run at full speed, unrecorded (core's cont_fast), in slices of `chunk`
+  // instructions with progress and a Stop read between them; the history before it is forgotten.
+  | { op: 'fast'; chunk: number }
   | { op: 'goto'; count: number }
   | { op: 'breakpoint'; pc: number; set: boolean; condition?: string }
   | { op: 'watch'; watch: WatchSpec }

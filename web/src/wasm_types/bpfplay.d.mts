@@ -27,7 +27,7 @@ export interface Playground {
   step_back_line_over(): string;
   cont(maxSteps: number): string;
   // The rest of the run unrecorded, as WebAssembly: JSON stop with "fast" and "fast_insns".
-  cont_fast(): string;
+  cont_fast(maxSteps: number): string;
   reverse_cont(maxSteps: number): string;
   goto_count(count: number): string;
   state(): string;
