@@ -90,7 +90,11 @@ State entry_state(const CheckInput& in) {
 
 class Walker final : private StackUse {
 public:
-    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) { env_.stack_use = this; }
+    // keep_states: remember the state before each path entry (the ring below), for a refusal.
+    Walker(const CheckInput& in, Env& env, const Shape& shape, bool keep_states)
+        : in_(in), env_(env), shape_(shape), keep_states_(keep_states) {
+        env_.stack_use = this;
+    }
     ~Walker() { env_.stack_use = nullptr; }
     Walker(const Walker&) = delete;
     Walker& operator=(const Walker&) = delete;
@@ -164,6 +168,7 @@ private:
     // ring, tagged with `pos`. A path cut back to a branch keeps its earlier entries; a slot
     // the abandoned side reused is tagged with that side's position, so it reads as not kept.
     void remember_state(size_t pos, const State& st) {
+        if (!keep_states_) return;
         const size_t slot = pos % kPathStatesKept;
         if (slot >= ring_.size()) ring_.resize(slot + 1);
         ring_[slot].pos = pos;
@@ -356,6 +361,7 @@ private:
     const CheckInput& in_;
     Env& env_;
     const Shape& shape_;
+    const bool keep_states_;
     std::vector<PathStateSlot> ring_;  // the states before the path's last entries
     std::unordered_map<uint32_t, std::vector<Seen>> seen_;
     std::vector<uint64_t> ancestors_;
@@ -369,13 +375,16 @@ private:
 
 }  // namespace
 
-Verdict check(const CheckInput& input) {
+namespace {
+
+// One walk of every path; keep_states: fill a refusal's path_states.
+Verdict check_walk(const CheckInput& input, bool keep_states) {
     Env env(input);
     Verdict v;
     // libbpf resolves kfuncs, then the kernel checks the maps the program uses, then its shape.
     const std::optional<Shape> shape = kfuncs_resolve(env) && ksyms_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
     if (shape) {
-        Walker walker(input, env, *shape);
+        Walker walker(input, env, *shape, keep_states);
         walker.run(entry_state(input), 0, v.processed, v.path);
         if (env.failure) walker.fill_path_states(v);
     }
@@ -390,7 +399,7 @@ Verdict check(const CheckInput& input) {
         verified[next] = true;
         env.global_walk = true;
         v.path.clear();
-        Walker walker(input, env, *shape);
+        Walker walker(input, env, *shape, keep_states);
         walker.run(global_function_entry(env, input.global_sigs[next]), input.global_sigs[next].insn, v.processed, v.path);
         if (env.failure) walker.fill_path_states(v);
     }
@@ -413,6 +422,17 @@ Verdict check(const CheckInput& input) {
     v.why = e.why;
     v.fix = e.fix;
     return v;
+}
+
+}  // namespace
+
+// Keeping the states costs a copy of the registers per instruction walked (more than twice the
+// time of a walk that only compares): an accepted program never needs them, so they come from
+// walking a refused one again. The walk is deterministic, so the second finds the same path.
+Verdict check(const CheckInput& input) {
+    Verdict v = check_walk(input, false);
+    if (v.kind != VerdictKind::Refuse) return v;
+    return check_walk(input, true);
 }
 
 }  // namespace bpfplay::verifier
