@@ -138,3 +138,67 @@ TEST_CASE("checker path: an accepted program's verdict is not followed") {
     CHECK(!d->state().checker);
     CHECK(debug_state_json(d->state()).find(R"("checker":null)") != std::string::npos);
 }
+
+namespace {
+
+verifier::Verdict made_up_refusal(std::vector<uint32_t> path, size_t states_from) {
+    verifier::Verdict v;
+    v.kind = verifier::VerdictKind::Refuse;
+    v.program = "prog";
+    v.message = "R0 !read_ok";
+    v.path = std::move(path);
+    v.path_states_from = states_from;
+    for (size_t k = states_from; k < v.path.size(); ++k) {
+        verifier::PathState s;
+        s.kept = true;
+        s.regs[1] = "state" + std::to_string(k);
+        v.path_states.push_back(s);
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("checker path: a global function's path starts wherever the run arrives at the function") {
+    // The checker walks a global function (first insn 5) on its own: its path is 5, 6, 7.
+    CheckerPath c(made_up_refusal({5, 6, 7}, 0));
+    CHECK(!c.view(0, 0, true).on_path);
+    CHECK(c.stepped(0));
+    CHECK(c.stepped(1));
+    CheckerView v = c.view(2, 5, true);  // the run called it after two instructions
+    CHECK(v.on_path);
+    CHECK(v.path_index == 0);
+    CHECK(v.regs[1] == "state0");
+    CHECK(!c.view(2, 5, false).on_path);  // another program's insn 5 (after a tail call)
+    CHECK(c.stepped(5));
+    CHECK(c.stepped(6));
+    v = c.view(4, 7, true);
+    CHECK(v.at_failure);
+    CHECK(v.message == "R0 !read_ok");
+    CHECK(c.stepped(7));
+    CHECK(!c.view(5, 8, true).on_path);  // past the path's end
+    c.rewound(3);
+    CHECK(c.view(3, 6, true).path_index == 1);
+    // On to the end of the function and back to it (a second call): its path again.
+    CHECK(c.stepped(6));
+    CHECK(c.stepped(7));
+    CHECK(c.stepped(8));
+    v = c.view(6, 5, true);
+    CHECK(v.on_path);
+    CHECK(v.path_index == 0);
+}
+
+TEST_CASE("checker path: path entries whose states are not kept are on the path without registers") {
+    CheckerPath c(made_up_refusal({0, 1, 2}, 1));  // only entries 1 and 2 have states
+    CheckerView v = c.view(0, 0, true);
+    CHECK(v.on_path);
+    CHECK(!v.kept);
+    CHECK(v.regs[1] == "");
+    CHECK(c.stepped(0));
+    v = c.view(1, 1, true);
+    CHECK(v.kept);
+    CHECK(v.regs[1] == "state1");
+    // A path from the entry: once the run leaves it, nothing later is on it.
+    CHECK(!c.stepped(9));
+    CHECK(!c.view(2, 2, true).on_path);
+}
