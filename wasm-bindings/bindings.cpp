@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -136,6 +137,7 @@ class Playground {
         auto opened = ObjectSession::open(elf, name, std::move(h.value()));
         if (!opened) return failure(opened.error());
         debug_.reset(); // it refers to the old object
+        verdicts_.clear();
         object_ = std::move(opened.value());
         object_->set_fast_run(make_wasm_engine);  // a fast continue's modules run in this runtime
         source_ = Source{elf, name, {}, {}, host, false};
@@ -150,6 +152,7 @@ class Playground {
         auto opened = ObjectSession::open_assembly(text, section, std::move(h.value()));
         if (!opened) return failure(opened.error());
         debug_.reset();
+        verdicts_.clear();
         object_ = std::move(opened.value());
         object_->set_fast_run(make_wasm_engine);
         source_ = Source{{}, {}, text, section, host, true};
@@ -207,8 +210,16 @@ class Playground {
         if (!p) return failure(ErrorKind::Load, "The object has no program named \"" + program + "\".");
         JsonWriter w;
         w.begin_object().member("ok", true).key("verdict");
-        verifier::to_json(w, verifier::check_program(object_->object(), *p));
+        verifier::to_json(w, verdict_of(*p));
         return w.end_object().take();
+    }
+
+    // The checker's verdict on `p`, computed once per loaded object: verify shows it, and a
+    // debug run of a refused program follows its path (the state's "checker").
+    const verifier::Verdict& verdict_of(const LoadedProgram& p) const {
+        auto it = verdicts_.find(p.name);
+        if (it == verdicts_.end()) it = verdicts_.emplace(p.name, verifier::check_program(object_->object(), p)).first;
+        return it->second;
     }
 
     // The CPU the next runs execute on (bpf_get_smp_processor_id, which copy of a per-CPU map's
@@ -232,6 +243,7 @@ class Playground {
         auto opened = DebugSession::open(*object_, program, input);
         if (!opened) return failure(opened.error());
         debug_ = std::move(opened.value());
+        if (const LoadedProgram* p = object_->object().find_program(program)) debug_->follow_checker(verdict_of(*p));
         return "{\"ok\":true}";
     }
 
@@ -396,6 +408,7 @@ class Playground {
     // Declared first so it is destroyed last: the debug session refers to it.
     std::unique_ptr<ObjectSession> object_;
     std::unique_ptr<DebugSession> debug_;
+    mutable std::map<std::string, verifier::Verdict> verdicts_;  // by program, for the loaded object
     Source source_;
 };
 

@@ -101,6 +101,24 @@ void to_json(JsonWriter& w, const TimerView& t) {
         .end_object();
 }
 
+void to_json(JsonWriter& w, const CheckerView& c) {
+    w.begin_object().member("on_path", c.on_path);
+    if (c.on_path) {
+        w.member("path_index", c.path_index)
+            .member("path_length", c.path_length)
+            .member("at_failure", c.at_failure)
+            .member("message", c.message)
+            .member("kept", c.kept)
+            .member("frame", c.frame)
+            .key("regs")
+            .begin_array();
+        if (c.kept)
+            for (const std::string& r : c.regs) w.value(r);
+        w.end_array();
+    }
+    w.end_object();
+}
+
 void to_json(JsonWriter& w, const DebugState& s) {
     w.begin_object()
         .member("program", s.program)
@@ -118,7 +136,10 @@ void to_json(JsonWriter& w, const DebugState& s) {
     else w.null();
     w.member("return_name", s.return_name).key("regs").begin_array();
     for (size_t i = 0; i < s.regs.size(); ++i) register_json(w, i, s.regs[i]);
-    w.end_array().key("source");
+    w.end_array().key("checker");
+    if (s.checker) to_json(w, *s.checker);
+    else w.null();
+    w.key("source");
     to_json(w, s.source);
     w.key("frames");
     to_json_array(w, s.frames);

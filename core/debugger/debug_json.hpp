@@ -29,6 +29,7 @@ void to_json(JsonWriter& w, const ContextFieldView& field);
 void to_json(JsonWriter& w, const MapEntryView& entry);
 void to_json(JsonWriter& w, const MapView& map);
 void to_json(JsonWriter& w, const TimerView& timer);
+void to_json(JsonWriter& w, const CheckerView& checker);
 void to_json(JsonWriter& w, const DebugState& state);
 void to_json(JsonWriter& w, const StopInfo& stop);
 void to_json(JsonWriter& w, const TraceRow& row);
@@ -45,6 +46,8 @@ void program_listing_to_json(JsonWriter& w, const LoadedProgram& program);
 //  "stop_reason","fault":{"kind","what","hint","pc","address"}|null,"fault_explanation",
 //  "return":"0x2"|null,"return_name",
 //  "regs":[{"name":"r0","value":"0x..","kind":"packet","points_to":"packet+14","offset":14,"changed":true}],
+//  "checker":null (no refusal followed) | {"on_path":false} | {"on_path":true,"path_index","path_length",
+//    "at_failure","message" ("" unless at_failure),"kept","frame","regs":["","ctx()",..] (11, [] unless kept)},
 //  "source":{"file","line","column","text"},
 //  "frames":[{"depth","function","pc","source":{..},"fp":"0x..","stack":"<1024 hex digits>","changed":[..]}],
 //  "packet":"<hex>","packet_meta":"<hex>" (XDP metadata before data),"packet_changed":[..],"context":"<hex>","context_struct":"xdp_md",

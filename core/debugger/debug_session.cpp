@@ -105,6 +105,7 @@ Result<Unit> DebugSession::start() {
     last_actions_.clear();
     last_stop_ = "start";
     snapshot_watches();
+    if (checker_) checker_->restart();
     return Unit{};
 }
 
@@ -259,7 +260,32 @@ void DebugSession::begin_command() {
     last_actions_.clear();
 }
 
+void DebugSession::follow_checker(const verifier::Verdict& verdict) {
+    checker_.reset();
+    if (verdict.kind != verifier::VerdictKind::Refuse) return;
+    checker_ = std::make_unique<CheckerPath>(verdict);
+    checker_program_ = verdict.program;
+    sync_checker();
+}
+
+void DebugSession::sync_checker() {
+    if (!checker_) return;
+    const uint64_t now = vm().executed();
+    checker_->rewound(now);
+    // Journal step i ran as the run's instruction history_start() + i; those before were not
+    // recorded (a fast continue, a map edit) and cannot be compared.
+    const uint64_t first = history_start();
+    if (checker_->seen() < first) checker_->skipped(first);
+    while (checker_->seen() < now) {
+        if (!checker_->stepped(journal_.pc_of_step(checker_->seen() - first))) {
+            checker_->skipped(now);
+            break;
+        }
+    }
+}
+
 StopInfo DebugSession::finish_command(StopInfo info) {
+    sync_checker();
     if (info.reason == StopReason::None && info.steps > 0) info.reason = StopReason::Step;
     last_stop_ = stop_reason_name(info.reason);
     if (info.reason == StopReason::Breakpoint || info.reason == StopReason::Watchpoint)

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/journal.hpp"
 #include "core/run/object_session.hpp"
+#include "core/verifier/verdict.hpp"
 
 namespace bpfplay {
 
@@ -143,6 +144,10 @@ public:
     bool remove_watch(uint32_t id);
     const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
 
+    // The static checker's refusal of the program (its verdict; other verdicts are ignored):
+    // from now on state() says where the run is on the refused path (CheckerPath's rule).
+    void follow_checker(const verifier::Verdict& verdict);
+
     // ---- state ----
     DebugState state() const;
     uint64_t executed() const { return vm().executed(); }
@@ -202,6 +207,8 @@ private:
     StopInfo line_step(bool over_calls);
     std::vector<uint8_t> watch_value(const Watchpoint& w) const;
     void forget_history();
+    // Compares the instructions run since the last command with the checker's path.
+    void sync_checker();
     // After a step: does a breakpoint (at the new pc) or watchpoint stop us?
     bool check_stops(StopInfo& info);
     // Runs the call at pc to its return (true), or until something stops it (false).
@@ -233,6 +240,8 @@ private:
     std::array<uint64_t, 11> regs_before_{};
     std::vector<Journal::Write> last_writes_;
     std::vector<const UndoAction*> last_actions_;  // the last step's helper effects
+    std::unique_ptr<CheckerPath> checker_;  // the refused path the run is compared with
+    std::string checker_program_;
 };
 
 }  // namespace bpfplay

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/debugger/checker_path.hpp"
 #include "core/error.hpp"
 #include "core/host/perf_event_record.hpp"
 #include "core/host/host_events.hpp"
@@ -125,6 +126,9 @@ struct DebugState {
     uint64_t r0 = 0;                   // when Exited
     std::string return_name;           // "XDP_PASS" when Exited and the type names it
     std::array<RegisterView, 11> regs;
+    // A program the static checker refuses (DebugSession::follow_checker): whether this
+    // instruction is on the refused path and the registers the checker inferred before it.
+    std::optional<CheckerView> checker;
     std::vector<FrameView> frames;     // frames[0] is the program's own frame; back() is current
     SourceView source;                 // of the current instruction
     std::vector<uint8_t> packet;           // [data, data_end)

@@ -164,6 +164,7 @@ DebugState DebugSession::state() const {
         s.regs[size_t(i)].changed = m.reg(i) != regs_before_[size_t(i)];
     }
     s.source = source_of(prog, m.pc());
+    if (checker_) s.checker = checker_->view(m.executed(), m.pc(), prog.name == checker_program_);
 
     // Frames: a caller's pc is its call instruction (return_pc - 1 of the frame above).
     for (uint32_t d = 0; d <= m.depth(); ++d) {

@@ -11,6 +11,7 @@
 
 #include "core/verifier/cfg.hpp"
 #include "core/verifier/explain.hpp"
+#include "core/verifier/reg_text.hpp"
 #include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
@@ -89,7 +90,11 @@ State entry_state(const CheckInput& in) {
 
 class Walker final : private StackUse {
 public:
-    Walker(const CheckInput& in, Env& env, const Shape& shape) : in_(in), env_(env), shape_(shape) { env_.stack_use = this; }
+    // keep_states: remember the state before each path entry (the ring below), for a refusal.
+    Walker(const CheckInput& in, Env& env, const Shape& shape, bool keep_states)
+        : in_(in), env_(env), shape_(shape), keep_states_(keep_states) {
+        env_.stack_use = this;
+    }
     ~Walker() { env_.stack_use = nullptr; }
     Walker(const Walker&) = delete;
     Walker& operator=(const Walker&) = delete;
@@ -105,6 +110,7 @@ public:
                 const int v = visit(pc, st, jmp_history);
                 if (v < 0) {
                     path.push_back(pc);
+                    remember_state(path.size() - 1, st);
                     break;
                 }
                 if (v > 0) {  // covered: this path is done
@@ -114,6 +120,7 @@ public:
             }
             if (shape_.jmp_point[pc]) ++jmp_history;
             path.push_back(pc);
+            remember_state(path.size() - 1, st);
             if (++processed > in_.budget) {
                 env_.pc = pc;
                 env_.refuse(Rule::TooComplex, fmt("BPF program is too large. Processed %llu insn", (unsigned long long)processed));
@@ -138,7 +145,37 @@ public:
         }
     }
 
+    // The states before the last kPathStatesKept entries of `v.path` (the walk's path when it failed).
+    void fill_path_states(Verdict& v) const {
+        const size_t len = v.path.size();
+        v.path_states_from = len > kPathStatesKept ? len - kPathStatesKept : 0;
+        v.path_states.assign(len - v.path_states_from, PathState{});
+        for (size_t pos = v.path_states_from; pos < len; ++pos) {
+            const size_t slot = pos % kPathStatesKept;
+            if (slot >= ring_.size() || ring_[slot].pos != pos) continue;
+            PathState& out = v.path_states[pos - v.path_states_from];
+            out.kept = true;
+            out.frame = ring_[slot].frame;
+            for (size_t i = 0; i < out.regs.size(); ++i) {
+                const Reg& r = ring_[slot].regs[i];
+                if (r.type != RegType::NotInit) out.regs[i] = reg_state_text(r, out.frame, env_);
+            }
+        }
+    }
+
 private:
+    // Path entry `pos` (the state before its instruction): slot pos % kPathStatesKept of the
+    // ring, tagged with `pos`. A path cut back to a branch keeps its earlier entries; a slot
+    // the abandoned side reused is tagged with that side's position, so it reads as not kept.
+    void remember_state(size_t pos, const State& st) {
+        if (!keep_states_) return;
+        const size_t slot = pos % kPathStatesKept;
+        if (slot >= ring_.size()) ring_.resize(slot + 1);
+        ring_[slot].pos = pos;
+        ring_[slot].frame = uint8_t(st.frames.size() - 1);
+        ring_[slot].regs = st.top().regs;
+    }
+
     bool step(State& st, uint32_t pc, uint32_t& next, bool& done) {
         const Insn& insn = in_.insns[pc];
         const uint8_t cls = op::cls(insn.opcode);
@@ -315,9 +352,17 @@ private:
         }
     }
 
+    struct PathStateSlot {
+        size_t pos = SIZE_MAX;
+        uint8_t frame = 0;
+        std::array<Reg, 11> regs{};
+    };
+
     const CheckInput& in_;
     Env& env_;
     const Shape& shape_;
+    const bool keep_states_;
+    std::vector<PathStateSlot> ring_;  // the states before the path's last entries
     std::unordered_map<uint32_t, std::vector<Seen>> seen_;
     std::vector<uint64_t> ancestors_;
     std::vector<SlotMasks> overwritten_;  // per ancestor: slots overwritten after it (until the next)
@@ -330,14 +375,18 @@ private:
 
 }  // namespace
 
-Verdict check(const CheckInput& input) {
+namespace {
+
+// One walk of every path; keep_states: fill a refusal's path_states.
+Verdict check_walk(const CheckInput& input, bool keep_states) {
     Env env(input);
     Verdict v;
     // libbpf resolves kfuncs, then the kernel checks the maps the program uses, then its shape.
     const std::optional<Shape> shape = kfuncs_resolve(env) && ksyms_resolve(env) && lock_maps_allowed(env) ? check_shape(env) : std::nullopt;
     if (shape) {
-        Walker walker(input, env, *shape);
+        Walker walker(input, env, *shape, keep_states);
         walker.run(entry_state(input), 0, v.processed, v.path);
+        if (env.failure) walker.fill_path_states(v);
     }
     // Then each global function a path called, on its own from its signature (do_check_subprogs:
     // by address, again while the ones verified call more).
@@ -350,18 +399,21 @@ Verdict check(const CheckInput& input) {
         verified[next] = true;
         env.global_walk = true;
         v.path.clear();
-        Walker walker(input, env, *shape);
+        Walker walker(input, env, *shape, keep_states);
         walker.run(global_function_entry(env, input.global_sigs[next]), input.global_sigs[next].insn, v.processed, v.path);
+        if (env.failure) walker.fill_path_states(v);
     }
     if (!env.failure) {
         v.kind = VerdictKind::Accept;
         v.path.clear();
+        v.path_states.clear();
         return v;
     }
     v.insn = env.pc;
     v.message = env.failure->message;
     if (env.failure->cannot_tell) {
         v.kind = VerdictKind::CannotTell;
+        v.path_states.clear();
         return v;
     }
     v.kind = VerdictKind::Refuse;
@@ -370,6 +422,17 @@ Verdict check(const CheckInput& input) {
     v.why = e.why;
     v.fix = e.fix;
     return v;
+}
+
+}  // namespace
+
+// Keeping the states costs a copy of the registers per instruction walked (more than twice the
+// time of a walk that only compares): an accepted program never needs them, so they come from
+// walking a refused one again. The walk is deterministic, so the second finds the same path.
+Verdict check(const CheckInput& input) {
+    Verdict v = check_walk(input, false);
+    if (v.kind != VerdictKind::Refuse) return v;
+    return check_walk(input, true);
 }
 
 }  // namespace bpfplay::verifier

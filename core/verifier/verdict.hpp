@@ -2,6 +2,7 @@
 // What the checker says of a program: the kernel would accept it, refuse it (where, in the
 // kernel's words, why, how to fix it), or the checker cannot tell (a construct it does not
 // model yet; it never guesses "accept").
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,20 @@ enum class Rule : uint8_t {
     Other,
 };
 
+// The checker's registers before one instruction of a refusal's path, in the kernel log's
+// notation (reg_text.hpp): regs[i] is Ri's, "" where Ri is not initialised. `frame`: the call
+// frame the instruction runs in (its registers are the ones shown). `kept` false: the walk no
+// longer held this entry's state (a branch explored past it reused its slot).
+struct PathState {
+    bool kept = false;
+    uint32_t frame = 0;
+    std::array<std::string, 11> regs;
+};
+
+// The path entries whose states a refusal keeps: the last ones before the failing instruction
+// (a path can be a million entries long; the kernel's log is read from its tail too).
+constexpr size_t kPathStatesKept = 4096;
+
 struct Verdict {
     VerdictKind kind = VerdictKind::Accept;
     std::string program;
@@ -50,6 +65,10 @@ struct Verdict {
     uint32_t source_line = 0;
     std::string source_text;
     std::vector<uint32_t> path; // instruction indices from the entry to `insn`
+    // Refuse: path_states[k] is the state before path[path_states_from + k], for the last
+    // kPathStatesKept entries of the path (the last one is `insn`'s).
+    size_t path_states_from = 0;
+    std::vector<PathState> path_states;
     uint64_t processed = 0;     // instructions the checker processed (the kernel's count)
 };
 

@@ -1,5 +1,7 @@
 #include "core/verifier/verdict_text.hpp"
 
+#include <algorithm>
+
 namespace bpfplay::verifier {
 
 std::string path_text(const std::vector<uint32_t>& path, size_t max_ranges) {
@@ -15,6 +17,17 @@ std::string path_text(const std::vector<uint32_t>& path, size_t max_ranges) {
         if (!out.empty()) out += ' ';
         out += std::to_string(ranges[k].first);
         if (ranges[k].second != ranges[k].first) out += "-" + std::to_string(ranges[k].second);
+    }
+    return out;
+}
+
+std::string path_state_text(const PathState& s) {
+    if (!s.kept) return "(not kept)";
+    std::string out = s.frame ? "frame" + std::to_string(s.frame) + ":" : "";
+    for (size_t i = 0; i < s.regs.size(); ++i) {
+        if (s.regs[i].empty()) continue;
+        if (!out.empty()) out += ' ';
+        out += "R" + std::to_string(i) + "=" + s.regs[i];
     }
     return out;
 }
@@ -36,6 +49,12 @@ std::string verdict_text(const Verdict& v) {
     out += "  why: " + v.why + "\n";
     out += "  fix: " + v.fix + "\n";
     out += "  path: " + path_text(v.path) + "\n";
+    // The log's tail: what the checker knew before the last instructions of the path.
+    constexpr size_t kTailStates = 5;
+    const size_t tail = std::min(kTailStates, v.path_states.size());
+    if (tail) out += "  registers the checker inferred (before each instruction):\n";
+    for (size_t k = v.path_states.size() - tail; k < v.path_states.size(); ++k)
+        out += "    " + std::to_string(v.path[v.path_states_from + k]) + ": " + path_state_text(v.path_states[k]) + "\n";
     return out;
 }
 
@@ -47,7 +66,16 @@ void to_json(JsonWriter& w, const Verdict& v) {
         if (v.source_line) {
             w.key("source").begin_object().member("file", v.source_file).member("line", v.source_line).member("text", v.source_text).end_object();
         }
-        if (v.kind == VerdictKind::Refuse) w.key("path").values(v.path);
+        if (v.kind == VerdictKind::Refuse) {
+            w.key("path").values(v.path).member("path_states_from", uint64_t(v.path_states_from)).key("path_states").begin_array();
+            for (const PathState& s : v.path_states) {
+                w.begin_object().member("kept", s.kept).member("frame", s.frame).key("regs").begin_array();
+                if (s.kept)
+                    for (const std::string& r : s.regs) w.value(r);
+                w.end_array().end_object();
+            }
+            w.end_array();
+        }
     }
     w.end_object();
 }

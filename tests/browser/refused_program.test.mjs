@@ -5,7 +5,7 @@
 // code, and the rest of the page stays usable.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openHarness, repo } from './page_harness.mjs';
+import { fixtures, openHarness, repo } from './page_harness.mjs';
 
 const fixture = `${repo}tests/loader/fixtures/refused_sibling.o`;
 
@@ -89,4 +89,48 @@ test('a program bpfplay lacks a kfunc for says so, and the page goes on with the
   assert.equal(await page.inputValue('#program-select'), 'xdp_drop_port');
   assert.deepEqual(consoleErrors, []);
   await shot('32-refused-then-runnable');
+});
+
+// tests/browser/fixtures/oob_read.c: 0: r1 = ctx->data; 1: r1 = *(u8 *)(r1 + 100), which the
+// kernel's verifier refuses (no data_end check). The page still runs it; the registers panel
+// shows, beside each real value, the register state core's checker inferred there.
+const verifierCell = (reg) => page.textContent(`#reg-${reg} .reg-verifier`);
+const verifierNote = () => page.textContent('#reg-verifier-note');
+
+test('stepping a refused program along the checker\'s path shows the registers the checker inferred beside the real ones', async () => {
+  await page.setInputFiles('#file-input', `${fixtures}/oob_read.o`);
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'oob_read.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForSelector('#verifier-note');
+  await page.waitForFunction(() => document.querySelector('#reg-verifier-note')?.hidden === false);
+  assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '0');
+  assert.equal(await verifierNote(), 'verifier: registers it inferred before this instruction (path step 1 of 2)');
+  assert.equal(await verifierCell('r1'), 'ctx()');
+  assert.equal(await verifierCell('r10'), 'fp0');
+  assert.equal(await verifierCell('r0'), '', 'r0 is not initialised for the checker');
+
+  await andWait(() => page.click('#btn-step'));
+  assert.equal(await page.$eval('.insn.current', (e) => e.dataset.pc), '1');
+  assert.equal(await verifierNote(),
+    'verifier refuses this instruction (path step 2 of 2): invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)');
+  assert.ok(await page.$eval('#reg-verifier-note', (e) => e.classList.contains('refused')));
+  // The refused register: the checker's packet pointer with no bytes proven (r=0) beside the
+  // real pointer to the packet's start.
+  assert.equal(await verifierCell('r1'), 'pkt(r=0)');
+  assert.match(await page.textContent('#reg-r1 .reg-value'), /^0x[0-9a-f]+$/);
+  assert.equal(await page.textContent('#reg-r1 .reg-kind'), 'packet+0');
+  assert.equal(await page.getAttribute('#reg-r1 .reg-verifier', 'title'), 'the kernel\'s verifier: r1 = pkt(r=0)');
+  await shot('33-verifier-column-at-refused-insn');
+
+  // Back to the entry: the first path step again.
+  await andWait(() => page.click('#btn-step-back'));
+  assert.equal(await verifierCell('r1'), 'ctx()');
+
+  // A program the checker accepts has no verifier column.
+  await page.selectOption('#example-select', 'xdp_drop_port.o');
+  await page.waitForFunction(() => document.querySelector('#object-name')?.textContent === 'xdp_drop_port.o');
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.ok(await page.$eval('#reg-verifier-note', (e) => e.hidden));
+  assert.ok(await page.$eval('#reg-r1 .reg-verifier', (e) => e.hidden));
+  assert.deepEqual(consoleErrors, []);
 });

@@ -29,6 +29,11 @@ TEST_CASE("verify: a refused program exits 1 with the kernel's message, the C li
     CHECK(r.out.find("  why: ") != std::string::npos);
     CHECK(r.out.find("  fix: ") != std::string::npos);
     CHECK(r.out.find("  path: 0-1\n") != std::string::npos);
+    // The log's tail: the registers the checker inferred before each instruction of the path.
+    CHECK(r.out.find("  path: 0-1\n"
+                     "  registers the checker inferred (before each instruction):\n"
+                     "    0: R1=ctx() R10=fp0\n"
+                     "    1: R1=pkt(r=0) R10=fp0\n") != std::string::npos);
     auto j = run_bpfvm({"verify", corpus("ref_xdp_no_bounds_check.o"), "--json"});
     CHECK(j.exit_code == 1);
     auto doc = bpfplay::parse_json(j.out);
@@ -38,6 +43,13 @@ TEST_CASE("verify: a refused program exits 1 with the kernel's message, the C li
     CHECK(p.get("insn").as_int64() == 1);
     CHECK(p.get("source").get("line").as_int64() == 13);
     CHECK(p.get("path").size() == 2);
+    CHECK(p.get("path_states_from").as_int64() == 0);
+    REQUIRE(p.get("path_states").size() == 2);
+    const auto& at = *p.get("path_states").at(1);
+    CHECK(at.get("kept").as_bool());
+    CHECK(at.get("regs").size() == 11);
+    CHECK(at.get("regs").at(1)->as_string() == "pkt(r=0)");
+    CHECK(at.get("regs").at(0)->as_string() == "");
 }
 
 TEST_CASE("verify: cannot tell and bad input exit 2") {

@@ -82,6 +82,17 @@ DebugState sample_state() {
     s.regs[1] = {0x8000000000000001ull, ValueKind::PacketPtr, "packet+14", 14, true};
     s.regs[10] = {0x800000200ull, ValueKind::StackPtr, "fp-0 (frame 0)", 0, false};
     s.source = {"prog.c", 3, 5, "return XDP_DROP;"};
+    CheckerView c;
+    c.on_path = true;
+    c.path_index = 1;
+    c.path_length = 2;
+    c.at_failure = true;
+    c.message = "invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)";
+    c.kept = true;
+    c.frame = 1;
+    c.regs[1] = "pkt(r=0)";
+    c.regs[10] = "fp0";
+    s.checker = c;
     FrameView f;
     f.depth = 1;
     f.function = "describe";

@@ -85,6 +85,9 @@ describe('contract: core\'s views as the page decodes them', () => {
     expect(s.regs).toHaveLength(11);
     expect(s.regs[1]).toEqual({ value: 0x8000000000000001n, kind: 'packet', points_to: 'packet+14', changed: true });
     expect(s.regs[10]).toEqual({ value: 0x800000200n, kind: 'stack', points_to: 'fp-0 (frame 0)', changed: false });
+    expect(s.checker).toEqual({ on_path: true, path_index: 1, path_length: 2, at_failure: true,
+      message: 'invalid access to packet, off=100 size=1, R1(id=0,off=100,r=0)', kept: true, frame: 1,
+      regs: ['', 'pkt(r=0)', '', '', '', '', '', '', '', '', 'fp0'] });
     expect(s.source).toEqual({ file: 'prog.c', line: 3, text: 'return XDP_DROP;' });
     expect(s.frames).toHaveLength(1);
     const f = s.frames[0];
@@ -181,6 +184,9 @@ describe('contract: core\'s views as the page decodes them', () => {
     expect(v.source).toMatchObject({ line: 12, text: '\treturn data[100] == 0x45 ? XDP_DROP : XDP_PASS;  // no check against data_end' });
     expect(v.why).toMatch(/data_end/);
     expect(v.fix).toMatch(/^Before reading, check/);
+    // The checker's registers before each path entry, in the kernel log's notation.
+    expect(v.path_states_from).toBe(0);
+    expect(v.path_states?.map((p) => [p.kept, p.frame, p.regs[1], p.regs[10]])).toEqual([[true, 0, 'ctx()', 'fp0'], [true, 0, 'pkt(r=0)', 'fp0']]);
   });
 
   it("reads a map command's answer (bpf(2)'s lookup_batch from user space)", () => {

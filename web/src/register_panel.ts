@@ -1,7 +1,10 @@
 // r0-r10 in hex, unsigned decimal or signed decimal, what each points to, changed ones marked.
+// Beside them, for a program the static checker refuses, the registers it inferred while the
+// run follows the refused path (checker_column.ts).
+import { checkerColumn } from './checker_column';
 import { h, hex64, signed64 } from './dom';
 import type { Session } from './session';
-import type { RegView, Snapshot } from './vm_types';
+import type { CheckerView, RegView, Snapshot } from './vm_types';
 
 type Radix = 'hex' | 'dec' | 'signed';
 
@@ -16,7 +19,8 @@ export function formatReg(v: bigint, radix: Radix): string {
 export class RegisterPanel {
   private radix: Radix = 'hex';
   private readonly body: HTMLElement;
-  private readonly cells: { row: HTMLElement; value: HTMLElement; kind: HTMLElement }[] = [];
+  private readonly cells: { row: HTMLElement; value: HTMLElement; kind: HTMLElement; verifier: HTMLElement }[] = [];
+  private readonly verifierNote: HTMLElement;
   private last: readonly RegView[] = [];
 
   constructor(root: HTMLElement, session: Session) {
@@ -31,12 +35,29 @@ export class RegisterPanel {
     for (let i = 0; i <= 10; i++) {
       const value = h('td', { class: 'reg-value' });
       const kind = h('td', { class: 'reg-kind' });
-      const row = h('tr', { id: `reg-r${i}` }, h('th', { text: i === 10 ? 'r10 (fp)' : `r${i}` }), value, kind);
-      this.cells.push({ row, value, kind });
+      const verifier = h('td', { class: 'reg-verifier', hidden: true });
+      const row = h('tr', { id: `reg-r${i}` }, h('th', { text: i === 10 ? 'r10 (fp)' : `r${i}` }), value, kind, verifier);
+      this.cells.push({ row, value, kind, verifier });
       this.body.append(row);
     }
-    root.append(h('div', { class: 'pane-tools' }, select), h('table', { class: 'regs' }, this.body));
-    session.events.on('snapshot', (s: Snapshot) => this.paint(s.state.regs));
+    this.verifierNote = h('div', { class: 'reg-verifier-note', id: 'reg-verifier-note', hidden: true });
+    root.append(h('div', { class: 'pane-tools' }, select), this.verifierNote, h('table', { class: 'regs' }, this.body));
+    session.events.on('snapshot', (s: Snapshot) => {
+      this.paint(s.state.regs);
+      this.paintChecker(s.state.checker);
+    });
+  }
+
+  private paintChecker(checker: CheckerView | null): void {
+    const col = checkerColumn(checker);
+    this.verifierNote.hidden = !col;
+    this.verifierNote.textContent = col?.note ?? '';
+    this.verifierNote.classList.toggle('refused', col?.refused === true);
+    this.cells.forEach((c, i) => {
+      c.verifier.hidden = !col;
+      c.verifier.textContent = col?.cells[i] ?? '';
+      c.verifier.title = col?.cells[i] ? `the kernel's verifier: r${i} = ${col.cells[i]}` : '';
+    });
   }
 
   private paint(regs: readonly RegView[]): void {

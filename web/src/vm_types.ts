@@ -195,6 +195,20 @@ export const kHostEventView = {
 } as const;
 export type HostEventView = Decoded<typeof kHostEventView>;
 
+// core/debugger/checker_path.hpp CheckerView: a run of a program the static checker refuses,
+// at an instruction of the refused path (on_path) or off it (then nothing else is set).
+export const kCheckerView = {
+  on_path: 'boolean',
+  path_index: opt('number'),     // which entry of the checker's path this instruction is
+  path_length: opt('number'),
+  at_failure: opt('boolean'),    // the instruction the checker refuses
+  message: opt('string'),        // at_failure: the kernel's message, else ""
+  kept: opt('boolean'),          // the checker's registers are known here (the path's last 4096 entries)
+  frame: opt('number'),          // the call frame they are of
+  regs: opt(list('string')),     // r0-r10 in the kernel log's notation ("pkt(off=14,r=0)"), "" not initialised; [] unless kept
+} as const;
+export type CheckerView = Decoded<typeof kCheckerView>;
+
 export const kStateView = {
   program: 'string',
   pc: 'number',
@@ -207,6 +221,7 @@ export const kStateView = {
   return: orNull('u64'),           // r0 once the program exited
   return_name: 'string',           // "XDP_DROP"
   regs: list(kRegView),
+  checker: orNull(kCheckerView),   // a refused program's run: where it is on the checker's path; null otherwise
   frames: list(kFrameView),
   source: kSourceView,
   packet: 'bytes',
@@ -339,6 +354,10 @@ export const kVerdictView = {
   fix: opt('string'),            // refuse: what to change
   source: opt(kSourceView),      // the C line of `insn`, from BTF line info
   path: opt(list('number')),     // refuse: the instructions from the entry to `insn`
+  // refuse: the registers the checker inferred before path[path_states_from + k] (the path's
+  // last 4096 entries); regs as kCheckerView's, [] where the walk no longer held the state
+  path_states_from: opt('number'),
+  path_states: opt(list({ kept: 'boolean', frame: 'number', regs: list('string') })),
 } as const;
 export type VerdictView = Decoded<typeof kVerdictView>;
 
