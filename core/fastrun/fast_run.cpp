@@ -87,12 +87,22 @@ bool FastRunner::enter(Vm& vm) {
     std::memcpy(&left_after, s + L::kLeft, 8);
     uint32_t depth_after = 0;
     std::memcpy(&depth_after, s + L::kDepth, 4);
-    // The frames the module entered, as the interpreter's call would have left them.
-    for (uint32_t d = depth + 1; d <= depth_after; ++d) {
+    // The frames the module entered, as the interpreter's call would have left them. Not only
+    // those above the entry's depth: the module may have returned below it and called again
+    // (in a callee at depth 1: exit, then another call), so a frame at the same depth is then
+    // another call, with its own return point and saved registers. A frame whose record is as
+    // enter() wrote it is the same frame, left as it was.
+    for (uint32_t d = 1; d <= depth_after; ++d) {
         const uint8_t* f = s + L::kFrames + L::kFrameBytes * d;
-        std::memcpy(&vm.frames_[d].return_pc, f + L::kFrameReturnPc, 4);
-        std::memcpy(vm.frames_[d].saved.data(), f + L::kFrameSaved, 8 * 4);
-        vm.frames_[d].saved_init = vm.init_;
+        Frame& fr = vm.frames_[d];
+        uint32_t return_pc = 0;
+        std::array<uint64_t, 4> saved{};
+        std::memcpy(&return_pc, f + L::kFrameReturnPc, 4);
+        std::memcpy(saved.data(), f + L::kFrameSaved, 8 * 4);
+        if (d <= depth && return_pc == fr.return_pc && saved == fr.saved) continue;
+        fr.return_pc = return_pc;
+        fr.saved = saved;
+        fr.saved_init = vm.init_;
     }
     vm.depth_ = depth_after;
     fast_insns_ += left_before - left_after;

@@ -101,6 +101,99 @@ TEST_CASE("fastrun run: every conformance program gives the interpreter's result
 #endif
 }
 
+// Runs `prog` through the fast run in slices of `slice` instructions (FastRunner::run's count,
+// as the page's worker runs it), each slice checked to pause after exactly its count.
+RunStatus run_in_slices(const Program& prog, const FastModule& module, FastEngine& engine, Vm& vm, uint64_t slice) {
+    FastRunner runner(prog, module, engine);
+    for (uint64_t n = 0;; ++n) {
+        const uint64_t before = vm.executed();
+        const RunStatus st = runner.run(vm, slice);
+        if (st != RunStatus::Ready) return st;
+        CHECK(vm.executed() - before == slice);
+        if (n > 10'000'000) return st;  // not reached: a budget ends every run first
+    }
+}
+
+TEST_CASE("fastrun run: every conformance program in slices of 1, 3 and 7 gives the interpreter's results") {
+    HelperRegistry helpers;
+    add_plugin_helpers(helpers);
+    size_t compared = 0;
+    for (const auto& path : conformance::list_data_files(conformance::default_data_dir())) {
+        auto f = conformance::load_data_file(path);
+        REQUIRE(f.ok());
+        auto insns = assemble(f->asm_text);
+        REQUIRE(insns.ok());
+        DecodeOptions options;
+        options.helpers = &helpers;
+        options.entry_regs = (1u << 1) | (1u << 2) | (1u << 10);
+        auto prog = decode(*insns, options);
+        if (!prog) continue;
+        auto module = translate_to_wasm(*prog);
+        if (!module) continue;
+        std::unique_ptr<FastEngine> engine = engine_for(*module);
+        REQUIRE(engine);
+        for (uint64_t slice : {uint64_t(1), uint64_t(3), uint64_t(7)}) {
+            INFO(f->name << " in slices of " << slice);
+            std::vector<uint8_t> in_a = f->memory, in_b = f->memory;
+            Vm a(*prog), b(*prog);
+            a.set_raw_input(in_a);
+            b.set_raw_input(in_b);
+            const RunStatus sa = a.run();
+            const RunStatus sb = run_in_slices(*prog, *module, *engine, b, slice);
+            CHECK(int(sa) == int(sb));
+            CHECK(a.result() == b.result());
+            CHECK(a.executed() == b.executed());
+            CHECK(fault_of(a) == fault_of(b));
+            CHECK(regions_of(a) == regions_of(b));
+            ++compared;
+        }
+    }
+    CHECK(compared >= 1200);
+}
+
+TEST_CASE("fastrun run: a module that returns below the frame it entered and calls again keeps the new call's return") {
+    // Entered in f's frame (depth 1) after f's helper call, the module returns from f, calls g
+    // (depth 1 again) and hands over at g's helper call (no_op, helper 2): g's exit must return
+    // after its own call, not after f's, whose frame record the runner used to keep.
+    HelperRegistry helpers;
+    add_plugin_helpers(helpers);
+    auto insns = assemble(R"(
+    r6 = 0
+    call f
+    r6 += r0
+    call g
+    r6 <<= 4
+    r0 = r6
+    exit
+f:
+    call 2
+    r0 = 1
+    exit
+g:
+    call 2
+    r0 = 2
+    exit
+)");
+    REQUIRE(insns.ok());
+    DecodeOptions options;
+    options.helpers = &helpers;
+    options.entry_regs = (1u << 1) | (1u << 2) | (1u << 10);
+    auto prog = decode(*insns, options);
+    REQUIRE(prog.ok());
+    auto module = translate_to_wasm(*prog);
+    REQUIRE(module.ok());
+    std::unique_ptr<FastEngine> engine = engine_for(*module);
+    REQUIRE(engine);
+    for (uint64_t slice : {UINT64_MAX, uint64_t(1), uint64_t(2), uint64_t(4)}) {
+        INFO("slices of " << slice);
+        Vm vm(*prog);
+        const RunStatus st = run_in_slices(*prog, *module, *engine, vm, slice);
+        CHECK(st == RunStatus::Exited);
+        CHECK(vm.result() == 0x10);  // (0 + 1) << 4: g's return 2 is not added
+        CHECK(vm.executed() == 13);
+    }
+}
+
 #ifdef __EMSCRIPTEN__
 // Figures, not assertions on time: ns per instruction of bench_programs.hpp's loops, the
 // interpreter alone and through the fast run's module under node. Not natively: there the
