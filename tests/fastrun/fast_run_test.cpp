@@ -47,11 +47,12 @@ std::string fault_of(const Vm& vm) {
     return std::string(error_kind_name(e.kind)) + "|" + e.to_string() + "|" + e.hint;
 }
 
-TEST_CASE("fastrun run: every conformance program gives the interpreter's results") {
+// Each conformance program the translator takes, with its module and an engine for it.
+template <typename Visit>
+size_t for_each_fast_conformance_program(Visit visit) {
     HelperRegistry helpers;
     add_plugin_helpers(helpers);
-    size_t compared = 0, fast_programs = 0;
-    uint64_t fast_insns = 0, all_insns = 0;
+    size_t programs = 0;
     for (const auto& path : conformance::list_data_files(conformance::default_data_dir())) {
         auto f = conformance::load_data_file(path);
         REQUIRE(f.ok());
@@ -66,17 +67,27 @@ TEST_CASE("fastrun run: every conformance program gives the interpreter's result
         if (!module) continue;  // the checked interpreter's programs: the caller runs vm.run()
         std::unique_ptr<FastEngine> engine = engine_for(*module);
         REQUIRE_MESSAGE(engine, f->name << ": the module was not instantiated");
-        ++fast_programs;
+        ++programs;
+        visit(*f, *prog, *module, *engine);
+    }
+    return programs;
+}
+
+TEST_CASE("fastrun run: every conformance program gives the interpreter's results") {
+    size_t compared = 0;
+    uint64_t fast_insns = 0, all_insns = 0;
+    const size_t fast_programs = for_each_fast_conformance_program([&](const conformance::DataFile& f, const Program& prog,
+                                                                       const FastModule& module, FastEngine& engine) {
         for (uint64_t budget : {kDefaultBudget, uint64_t(3), uint64_t(17)}) {
-            INFO(f->name << " at budget " << budget);
-            std::vector<uint8_t> in_a = f->memory, in_b = f->memory;
-            Vm a(*prog), b(*prog);
+            INFO(f.name << " at budget " << budget);
+            std::vector<uint8_t> in_a = f.memory, in_b = f.memory;
+            Vm a(prog), b(prog);
             a.set_raw_input(in_a);
             b.set_raw_input(in_b);
             a.set_budget(budget);
             b.set_budget(budget);
             const RunStatus sa = a.run();
-            FastRunner runner(*prog, *module, *engine);
+            FastRunner runner(prog, module, engine);
             const RunStatus sb = runner.run(b);
             CHECK(int(sa) == int(sb));
             CHECK(a.result() == b.result());
@@ -90,7 +101,7 @@ TEST_CASE("fastrun run: every conformance program gives the interpreter's result
                 all_insns += b.executed();
             }
         }
-    }
+    });
     CHECK(fast_programs >= 400);
     MESSAGE(compared << " runs of " << fast_programs << " programs compared; " << fast_insns << " of " << all_insns
                      << " instructions ran in the module");
@@ -115,31 +126,17 @@ RunStatus run_in_slices(const Program& prog, const FastModule& module, FastEngin
 }
 
 TEST_CASE("fastrun run: every conformance program in slices of 1, 3 and 7 gives the interpreter's results") {
-    HelperRegistry helpers;
-    add_plugin_helpers(helpers);
     size_t compared = 0;
-    for (const auto& path : conformance::list_data_files(conformance::default_data_dir())) {
-        auto f = conformance::load_data_file(path);
-        REQUIRE(f.ok());
-        auto insns = assemble(f->asm_text);
-        REQUIRE(insns.ok());
-        DecodeOptions options;
-        options.helpers = &helpers;
-        options.entry_regs = (1u << 1) | (1u << 2) | (1u << 10);
-        auto prog = decode(*insns, options);
-        if (!prog) continue;
-        auto module = translate_to_wasm(*prog);
-        if (!module) continue;
-        std::unique_ptr<FastEngine> engine = engine_for(*module);
-        REQUIRE(engine);
+    for_each_fast_conformance_program([&](const conformance::DataFile& f, const Program& prog, const FastModule& module,
+                                          FastEngine& engine) {
         for (uint64_t slice : {uint64_t(1), uint64_t(3), uint64_t(7)}) {
-            INFO(f->name << " in slices of " << slice);
-            std::vector<uint8_t> in_a = f->memory, in_b = f->memory;
-            Vm a(*prog), b(*prog);
+            INFO(f.name << " in slices of " << slice);
+            std::vector<uint8_t> in_a = f.memory, in_b = f.memory;
+            Vm a(prog), b(prog);
             a.set_raw_input(in_a);
             b.set_raw_input(in_b);
             const RunStatus sa = a.run();
-            const RunStatus sb = run_in_slices(*prog, *module, *engine, b, slice);
+            const RunStatus sb = run_in_slices(prog, module, engine, b, slice);
             CHECK(int(sa) == int(sb));
             CHECK(a.result() == b.result());
             CHECK(a.executed() == b.executed());
@@ -147,7 +144,7 @@ TEST_CASE("fastrun run: every conformance program in slices of 1, 3 and 7 gives 
             CHECK(regions_of(a) == regions_of(b));
             ++compared;
         }
-    }
+    });
     CHECK(compared >= 1200);
 }
 
