@@ -87,6 +87,135 @@ constexpr auto kOpHeader = [] {
     to[3] = d;
 }
 
+// A local call's frame, as both loops push it: the caller's r6..r9, mask and return pc saved;
+// r10 is the new frame's stack.
+[[gnu::always_inline]] inline void push_frame(Frame& f, uint32_t return_pc, uint64_t* r, uint16_t init,
+                                              uint32_t new_depth) {
+    f.return_pc = return_pc;
+    copy_r6_to_r9(f.saved.data(), &r[6]);
+    f.saved_init = init;
+    r[10] = Vm::frame_pointer(new_depth);
+}
+// A subprogram's exit into its caller's frame: r6..r9 back, r10 the caller's stack.
+[[gnu::always_inline]] inline void pop_frame(const Frame& f, uint64_t* r, uint32_t new_depth) {
+    copy_r6_to_r9(&r[6], f.saved.data());
+    r[10] = Vm::frame_pointer(new_depth);
+}
+
+#if !BPFPLAY_COMPUTED_GOTO
+// Where the plain loop stopped: the instruction it left to the full loop (not yet counted in
+// `left`), or the one at which the step allowance ran out (left == 0).
+struct PlainStop {
+    const DecodedInsn* ip;
+    uint64_t left;
+};
+// What the plain loop needs for a local call and its exit; depth is handed back updated.
+struct PlainCalls {
+    Frame* frames;
+    uint32_t depth;
+    uint32_t call_limit;  // a call to depth + 1 at or past this takes the full loop's path
+    uint32_t base;        // this program's own frame 0: its exit is the full loop's
+    uint16_t init;        // saved in each frame (constant in an unchecked run)
+    bool locked;          // under a bpf_spin_lock a call may be refused: the full loop checks
+};
+
+// The plain loop: only the instructions that need nothing but the registers, the code and the
+// memory's fast path (ALU, jumps, lddw, loads and stores that hit a mapped region), and local
+// calls and exits between frames of this program that are mapped and not a callback's. It
+// returns at any other instruction, and at one of those the fast path refuses, for interpret's
+// full loop to run that one instruction (its fault, context access, helper...) as it always has.
+// Why it exists: wasm has no computed goto, and V8 compiles interpret (the switch over every op
+// and every slow path, a few hundred kilobytes of wasm) with each value in a stack slot: ip,
+// `left` and the memory table were loaded and stored around every instruction, 3.5-5x native.
+// In a function this small TurboFan keeps them in registers. Unchecked, unrecorded runs only:
+// the checked and recorded variants do per-step work this loop leaves out.
+// noinline (and run_plain_out_of_line below): kept out of interpret. flatten: clang for wasm
+// left Memory::write_ptr a call in each store.
+[[gnu::noinline, gnu::flatten]] PlainStop run_plain(const DecodedInsn* ip, uint64_t left, const DecodedInsn* const code,
+                                      uint64_t* const r, const Memory& mem, PlainCalls& calls) {
+    [[maybe_unused]] uint64_t fault_addr = 0;  // set by LOAD and STORE for the full loop's use
+    [[maybe_unused]] uint32_t fault_size = 0;
+    [[maybe_unused]] Access fault_access = Access::Load;
+#define DST r[ip->dst]
+#define SRC r[ip->src]
+#define RECORD_MEM(host, vaddr, n)
+#define CASE(name) case Op::name:
+#define DISPATCH() goto plain_dispatch
+#define NEXT()                                                                                               \
+    do {                                                                                                     \
+        ++ip;                                                                                                \
+        DISPATCH();                                                                                          \
+    } while (0)
+#define PLAIN_ATOMIC_CASE_(name) case Op::name:
+#define PLAIN_ATOMIC_VARIANTS_(name) BPF_OP_ATOMIC_VARIANTS_(PLAIN_ATOMIC_CASE_, name)
+    for (;;) {
+    plain_dispatch:
+        if (left == 0) [[unlikely]] return {ip, 0};
+        --left;
+        switch (ip->op) {
+#include "core/interpreter_plain_ops.inc"
+        case Op::CallLocal: {
+            const uint32_t depth = calls.depth + 1;
+            if (depth >= calls.call_limit || calls.locked) [[unlikely]]
+                return {ip, left + 1};
+            push_frame(calls.frames[depth], uint32_t(ip - code) + 1, r, calls.init, depth);
+            calls.depth = depth;
+            ip = code + ip->target;
+            DISPATCH();
+        }
+        case Op::Exit: {
+            const Frame& f = calls.frames[calls.depth];
+            if (calls.depth == calls.base || f.callback.kind != CallbackKind::None) [[unlikely]]
+                return {ip, left + 1};
+            --calls.depth;
+            pop_frame(f, r, calls.depth);
+            ip = code + f.return_pc;
+            DISPATCH();
+        }
+        case Op::CallHelper:
+        case Op::Callx:
+        case Op::LddwTail:
+        case Op::LdAbsB:
+        case Op::LdAbsH:
+        case Op::LdAbsW:
+        case Op::LdIndB:
+        case Op::LdIndH:
+        case Op::LdIndW:
+        BPF_ATOMIC_OPS(PLAIN_ATOMIC_VARIANTS_)
+        case Op::Xchg32:
+        case Op::Xchg64:
+        case Op::Cmpxchg32:
+        case Op::Cmpxchg64:
+        case Op::Count_:
+            return {ip, left + 1};
+        }
+        // Not reached for a decoded program. Without it a value past Op::Count_ would go round
+        // the loop again, and LLVM builds that as a second loop whose header V8 gives a stack
+        // check of its own: one more on every instruction.
+        return {ip, left + 1};
+    }
+load_slow:
+store_slow:
+    return {ip, left + 1};
+#undef PLAIN_ATOMIC_CASE_
+#undef PLAIN_ATOMIC_VARIANTS_
+#undef DST
+#undef SRC
+#undef RECORD_MEM
+#undef CASE
+#undef DISPATCH
+#undef NEXT
+}
+// interpret calls run_plain through this pointer. The point of run_plain is to be a small
+// function of its own, but Binaryen (emcc -O3) inlines a function with one caller whatever its
+// size, back into interpret (the noinline attribute stops only LLVM), unless its address is in
+// the table. `volatile`: a constant pointer LLVM would fold back into a direct call (and with
+// `used` alone wasm-ld or Binaryen still dropped the table entry). One indirect call for each
+// instruction the plain loop leaves to the full loop.
+PlainStop (*volatile const run_plain_out_of_line)(const DecodedInsn*, uint64_t, const DecodedInsn*, uint64_t*,
+                                                  const Memory&, PlainCalls&) = run_plain;
+#endif
+
 }  // namespace
 
 // kRecord: append each instruction's undo information to vm.journal_ (reverse execution).
@@ -191,6 +320,13 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
 #define CASE(name) case Op::name:
     for (;;) {
     dispatch:
+        if constexpr (!kCheckInit && !kRecord) {
+            PlainCalls calls{vm.frames_.data(), depth, call_limit, base, init, vm.held_lock_ != 0};
+            const PlainStop stop = run_plain_out_of_line(ip, left, code, r, mem, calls);
+            ip = stop.ip;
+            left = stop.left;
+            depth = calls.depth;
+        }
         if (left-- == 0) [[unlikely]] goto out_of_steps;
         RECORD_STEP()
         CHECK_INIT()
@@ -202,102 +338,8 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         DISPATCH();                                                                                          \
     } while (0)
 
-    // ALU: `a` is dst and `b` the operand, both already cut to the width; 32-bit results zero-extend.
-#define ALU_FOUR(name, expr32, expr64)                                                                       \
-    CASE(name##32Imm) {                                                                                      \
-        const uint32_t a = uint32_t(DST), b = uint32_t(ip->imm);                                             \
-        DST = uint32_t(expr32);                                                                              \
-        NEXT();                                                                                              \
-    }                                                                                                        \
-    CASE(name##32Reg) {                                                                                      \
-        const uint32_t a = uint32_t(DST), b = uint32_t(SRC);                                                 \
-        DST = uint32_t(expr32);                                                                              \
-        NEXT();                                                                                              \
-    }                                                                                                        \
-    CASE(name##64Imm) {                                                                                      \
-        const uint64_t a = DST, b = uint64_t(ip->imm);                                                       \
-        DST = uint64_t(expr64);                                                                              \
-        NEXT();                                                                                              \
-    }                                                                                                        \
-    CASE(name##64Reg) {                                                                                      \
-        const uint64_t a = DST, b = SRC;                                                                     \
-        DST = uint64_t(expr64);                                                                              \
-        NEXT();                                                                                              \
-    }
+#include "core/interpreter_plain_ops.inc"
 
-    ALU_FOUR(Add, a + b, a + b)
-    ALU_FOUR(Sub, a - b, a - b)
-    ALU_FOUR(Mul, a * b, a * b)
-    ALU_FOUR(Div, b ? a / b : 0, b ? a / b : 0)
-    ALU_FOUR(Sdiv, sdiv32(a, b), sdiv64(a, b))
-    ALU_FOUR(Mod, b ? a % b : a, b ? a % b : a)
-    ALU_FOUR(Smod, smod32(a, b), smod64(a, b))
-    ALU_FOUR(Or, a | b, a | b)
-    ALU_FOUR(And, a & b, a & b)
-    ALU_FOUR(Xor, a ^ b, a ^ b)
-    ALU_FOUR(Lsh, a << (b & 31), a << (b & 63))
-    ALU_FOUR(Rsh, a >> (b & 31), a >> (b & 63))
-    ALU_FOUR(Arsh, int32_t(a) >> (b & 31), int64_t(a) >> (b & 63))
-    ALU_FOUR(Mov, (void(a), b), (void(a), b))
-#undef ALU_FOUR
-
-    CASE(Neg32) { DST = uint32_t(0u - uint32_t(DST)); NEXT(); }
-    CASE(Neg64) { DST = 0 - DST; NEXT(); }
-    CASE(Movsx32_8) { DST = uint32_t(int32_t(int8_t(SRC))); NEXT(); }
-    CASE(Movsx32_16) { DST = uint32_t(int32_t(int16_t(SRC))); NEXT(); }
-    CASE(Movsx64_8) { DST = uint64_t(int64_t(int8_t(SRC))); NEXT(); }
-    CASE(Movsx64_16) { DST = uint64_t(int64_t(int16_t(SRC))); NEXT(); }
-    CASE(Movsx64_32) { DST = uint64_t(int64_t(int32_t(SRC))); NEXT(); }
-    CASE(Le16) { DST = uint16_t(DST); NEXT(); }
-    CASE(Le32) { DST = uint32_t(DST); NEXT(); }
-    CASE(Le64) { NEXT(); }
-    CASE(Bswap16) { DST = __builtin_bswap16(uint16_t(DST)); NEXT(); }
-    CASE(Bswap32) { DST = __builtin_bswap32(uint32_t(DST)); NEXT(); }
-    CASE(Bswap64) { DST = __builtin_bswap64(DST); NEXT(); }
-
-    CASE(Ja) {
-        ip = code + ip->target;
-        DISPATCH();
-    }
-
-#define JMP_FOUR(name, cond)                                                                                 \
-    CASE(name##Imm) {                                                                                        \
-        const uint64_t a = DST, b = uint64_t(ip->imm);                                                       \
-        using S [[maybe_unused]] = int64_t;                                                                  \
-        ip = (cond) ? code + ip->target : ip + 1;                                                            \
-        DISPATCH();                                                                                          \
-    }                                                                                                        \
-    CASE(name##Reg) {                                                                                        \
-        const uint64_t a = DST, b = SRC;                                                                     \
-        using S [[maybe_unused]] = int64_t;                                                                  \
-        ip = (cond) ? code + ip->target : ip + 1;                                                            \
-        DISPATCH();                                                                                          \
-    }                                                                                                        \
-    CASE(name##32Imm) {                                                                                      \
-        const uint32_t a = uint32_t(DST), b = uint32_t(ip->imm);                                             \
-        using S [[maybe_unused]] = int32_t;                                                                  \
-        ip = (cond) ? code + ip->target : ip + 1;                                                            \
-        DISPATCH();                                                                                          \
-    }                                                                                                        \
-    CASE(name##32Reg) {                                                                                      \
-        const uint32_t a = uint32_t(DST), b = uint32_t(SRC);                                                 \
-        using S [[maybe_unused]] = int32_t;                                                                  \
-        ip = (cond) ? code + ip->target : ip + 1;                                                            \
-        DISPATCH();                                                                                          \
-    }
-
-    JMP_FOUR(Jeq, a == b)
-    JMP_FOUR(Jne, a != b)
-    JMP_FOUR(Jgt, a > b)
-    JMP_FOUR(Jge, a >= b)
-    JMP_FOUR(Jlt, a < b)
-    JMP_FOUR(Jle, a <= b)
-    JMP_FOUR(Jsgt, S(a) > S(b))
-    JMP_FOUR(Jsge, S(a) >= S(b))
-    JMP_FOUR(Jslt, S(a) < S(b))
-    JMP_FOUR(Jsle, S(a) <= S(b))
-    JMP_FOUR(Jset, (a & b) != 0)
-#undef JMP_FOUR
 
     CASE(CallHelper) {
         helper = &prog.helpers[ip->target];
@@ -336,19 +378,13 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
         if (f.callback.kind != CallbackKind::None) [[unlikely]]
             goto callback_returned;
         if constexpr (kRecord) jc.exit(depth, f.saved_init, &r[6]);
-        copy_r6_to_r9(&r[6], f.saved.data());
         if constexpr (kCheckInit) init = uint16_t((f.saved_init & ~kArgRegs) | 1u | kFramePointer);
         --depth;
-        r[10] = Vm::frame_pointer(depth);
+        pop_frame(f, r, depth);
         ip = code + f.return_pc;
         DISPATCH();
     }
 
-    CASE(Lddw) {
-        DST = uint64_t(ip->imm);
-        ip += 2;
-        DISPATCH();
-    }
     CASE(LddwTail) { goto internal_fault; }  // decode() makes this unreachable
 
     // Classic packet loads: big-endian, relative to the packet start (the network header for
@@ -378,47 +414,6 @@ RunStatus interpret(Vm& vm, uint64_t max_steps) {
     LD_PACKET(LdIndW, uint32_t, __builtin_bswap32, int64_t(int32_t(uint32_t(SRC) + uint32_t(ip->imm))))
 #undef LD_PACKET
 
-#define LOAD(name, T, Wide)                                                                                  \
-    CASE(name) {                                                                                             \
-        const uint64_t a = SRC + uint64_t(int64_t(ip->off));                                                 \
-        const uint8_t* p = mem.read_ptr(a, sizeof(T));                                                       \
-        if (!p) [[unlikely]] {                                                                               \
-            fault_addr = a, fault_size = sizeof(T), fault_access = Access::Load;                             \
-            goto load_slow;                                                                                  \
-        }                                                                                                    \
-        DST = uint64_t(Wide(load_le<T>(p)));                                                                 \
-        NEXT();                                                                                              \
-    }
-    LOAD(Ldxb, uint8_t, uint64_t)
-    LOAD(Ldxh, uint16_t, uint64_t)
-    LOAD(Ldxw, uint32_t, uint64_t)
-    LOAD(Ldxdw, uint64_t, uint64_t)
-    LOAD(Ldxsb, int8_t, int64_t)
-    LOAD(Ldxsh, int16_t, int64_t)
-    LOAD(Ldxsw, int32_t, int64_t)
-#undef LOAD
-
-#define STORE(name, T, value)                                                                                \
-    CASE(name) {                                                                                             \
-        const uint64_t a = DST + uint64_t(int64_t(ip->off));                                                 \
-        uint8_t* p = mem.write_ptr(a, sizeof(T));                                                            \
-        if (!p) [[unlikely]] {                                                                               \
-            fault_addr = a, fault_size = sizeof(T), fault_access = Access::Store;                            \
-            goto store_slow;                                                                                 \
-        }                                                                                                    \
-        RECORD_MEM(p, a, sizeof(T))                                                                          \
-        store_le<T>(p, T(value));                                                                            \
-        NEXT();                                                                                              \
-    }
-    STORE(Stb, uint8_t, ip->imm)
-    STORE(Sth, uint16_t, ip->imm)
-    STORE(Stw, uint32_t, ip->imm)
-    STORE(Stdw, uint64_t, ip->imm)
-    STORE(Stxb, uint8_t, SRC)
-    STORE(Stxh, uint16_t, SRC)
-    STORE(Stxw, uint32_t, SRC)
-    STORE(Stxdw, uint64_t, SRC)
-#undef STORE
 
     // Atomics: one thread runs a program, so a plain read-modify-write is atomic here. `old`
     // is the value before; FETCH forms return it in src (zero-extended for 32 bits).
@@ -595,11 +590,8 @@ enter_function:
     {
         Frame& f = vm.frames_[depth + 1];
         if constexpr (kRecord) jc.call(depth, r[10]);
-        f.return_pc = PC + 1;
-        copy_r6_to_r9(f.saved.data(), &r[6]);
-        f.saved_init = init;
         ++depth;
-        r[10] = Vm::frame_pointer(depth);
+        push_frame(f, PC + 1, r, init, depth);
         if constexpr (kCheckInit) init = uint16_t(init & (kArgRegs | kFramePointer));
         ip = code + call_target;
         DISPATCH();
