@@ -15,6 +15,7 @@
 #include "core/text/asm.hpp"
 #include "core/verifier/checker.hpp"
 #include "core/verifier/object_check.hpp"
+#include "verifier/object_verdicts.hpp"
 
 using namespace bpfplay;
 using namespace bpfplay::verifier;
@@ -101,25 +102,6 @@ TEST_CASE("sleepable programs: what they walk out of a trusted object is untrust
               .kind == VerdictKind::Accept);
 }
 
-namespace {
-
-std::vector<std::pair<std::string, Verdict>> contexts_object_verdicts(const std::filesystem::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string bytes = ss.str();
-    LoadOptions options;
-    options.object_name = path.filename().string();
-    options.helpers = &kernel_helper_registry();
-    options.decode_programs = false;
-    auto object = load_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options);
-    REQUIRE(object);
-    std::vector<std::pair<std::string, Verdict>> out;
-    for (const LoadedProgram& prog : object->programs) out.emplace_back(prog.name, check_program(*object, prog));
-    return out;
-}
-
-}  // namespace
 
 TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum stops the object") {
     // The fixture declares cubictcp_cwnd_event(struct sock *, int) where the kernel has enum
@@ -128,7 +110,7 @@ TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum s
     bool seen = false;
     // (no structured bindings: clang 14's CAPTURE lambdas cannot capture them)
     for (const auto& named :
-         contexts_object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/fixtures/kfunc_extern_int_for_enum.o")) {
+         verifier::testing::object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/fixtures/kfunc_extern_int_for_enum.o")) {
         const std::string& name = named.first;
         const Verdict& v = named.second;
         CAPTURE(name);
@@ -142,7 +124,7 @@ TEST_CASE("libbpf's kfunc prototype check: an int where the kernel has an enum s
     CHECK(seen);
     // examples/tcp_ca_cubic.c declares the enum as the kernel does: its cwnd_event is accepted.
     seen = false;
-    for (const auto& named : contexts_object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/tcp_ca_cubic.o")) {
+    for (const auto& named : verifier::testing::object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "public/examples/tcp_ca_cubic.o")) {
         const std::string& name = named.first;
         const Verdict& v = named.second;
         CAPTURE(name);

@@ -4,14 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "core/loader/loader.hpp"
-#include "core/run/kernel_helpers.hpp"
 #include "core/text/asm.hpp"
-#include "core/verifier/object_check.hpp"
 #include "core/verifier/verdict_text.hpp"
+#include "verifier/object_verdicts.hpp"
 
 using namespace bpfplay;
 using namespace bpfplay::verifier;
@@ -28,19 +24,10 @@ Verdict check_states_asm(const char* text) {
 }
 
 Verdict check_corpus(const char* name) {
-    const std::filesystem::path p = std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/corpus" / name;
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string bytes = ss.str();
-    LoadOptions options;
-    options.object_name = p.filename().string();
-    options.helpers = &kernel_helper_registry();
-    options.decode_programs = false;
-    auto object = load_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options);
-    REQUIRE_MESSAGE(object, p.string());
-    REQUIRE(object->programs.size() == 1);
-    return check_program(*object, object->programs[0]);
+    const auto verdicts =
+        verifier::testing::object_verdicts(std::filesystem::path(BPFPLAY_SOURCE_DIR) / "tests/verifier/corpus" / name);
+    REQUIRE(verdicts.size() == 1);
+    return verdicts[0].second;
 }
 
 }  // namespace

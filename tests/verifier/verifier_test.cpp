@@ -15,6 +15,7 @@
 #include "core/verifier/branch.hpp"
 #include "core/verifier/btf_walk.hpp"
 #include "core/verifier/object_check.hpp"
+#include "verifier/object_verdicts.hpp"
 #include "core/verifier/scalar.hpp"
 #include "core/verifier/verdict_text.hpp"
 
@@ -47,15 +48,8 @@ std::string read_text(const std::filesystem::path& p) {
 }
 
 std::vector<Verdict> check_object_file(const std::filesystem::path& p) {
-    const std::string bytes = read_text(p);
-    LoadOptions options;
-    options.object_name = p.filename().string();
-    options.helpers = &kernel_helper_registry();
-    options.decode_programs = false;
-    auto object = load_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), options);
-    REQUIRE_MESSAGE(object, p.string());
     std::vector<Verdict> out;
-    for (const LoadedProgram& prog : object->programs) out.push_back(check_program(*object, prog));
+    for (auto& named : verifier::testing::object_verdicts(p)) out.push_back(std::move(named.second));
     return out;
 }
 
