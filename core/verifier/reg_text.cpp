@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "core/btf/builtin_target_btf.hpp"
+#include "core/verifier/steps.hpp"
 
 namespace bpfplay::verifier {
 
@@ -18,13 +19,6 @@ std::string log_unum(uint64_t v) {
 }
 
 namespace {
-
-// The kernel's tnum_strn: a known value alone, else (value; mask) in hex, 0 as "0x0" (the
-// kernel's vsnprintf; glibc's %#llx writes "0")
-std::string log_tnum(const Tnum& t) {
-    if (t.is_const()) return log_unum(t.value);
-    return fmt("(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
-}
 
 // The signed 32-bit range of the low word, which the checker does not keep apart: what the
 // kernel's __reg32_deduce_bounds derives from the unsigned word range and the 64-bit signed
@@ -127,7 +121,7 @@ std::string reg_state_text(const Reg& r, uint32_t frameno, const Env& env) {
         if (r.var.value()) attr("imm=" + log_snum(int64_t(r.var.value())));
     } else {
         append_ranges(out, sep, r.var);
-        if (!(r.var.var == Tnum::unknown())) attr("var_off=" + log_tnum(r.var.var));
+        if (!(r.var.var == Tnum::unknown())) attr("var_off=" + tnum_text(r.var.var));  // not a constant here
     }
     return out + ')';
 }
