@@ -386,7 +386,7 @@ Verdict check_walk(const CheckInput& input, bool keep_states) {
     if (shape) {
         Walker walker(input, env, *shape, keep_states);
         walker.run(entry_state(input), 0, v.processed, v.path);
-        if (env.failure) walker.fill_path_states(v);
+        if (keep_states && env.failure) walker.fill_path_states(v);
     }
     // Then each global function a path called, on its own from its signature (do_check_subprogs:
     // by address, again while the ones verified call more).
@@ -401,12 +401,11 @@ Verdict check_walk(const CheckInput& input, bool keep_states) {
         v.path.clear();
         Walker walker(input, env, *shape, keep_states);
         walker.run(global_function_entry(env, input.global_sigs[next]), input.global_sigs[next].insn, v.processed, v.path);
-        if (env.failure) walker.fill_path_states(v);
+        if (keep_states && env.failure) walker.fill_path_states(v);
     }
     if (!env.failure) {
         v.kind = VerdictKind::Accept;
         v.path.clear();
-        v.path_states.clear();
         return v;
     }
     v.insn = env.pc;
